@@ -1,0 +1,53 @@
+"""The `lexquery` command: one dispatcher, one subcommand module per job.
+
+Each module in :mod:`lexquery.commands` exposes ``register(subparsers)``; it adds
+its parser and sets ``func`` to a callable taking the parsed args and returning an
+exit code. Errors derive from :class:`lexquery.errors.LexqueryError` and are mapped
+to exit codes here, in one place; a traceback is shown only with ``--debug``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from . import commands
+from .errors import LexqueryError, UsageError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lexquery",
+        description="Quelle procédure s'applique à un détenu étranger condamné ? "
+                    "(CPP 728-10 s., 729-2, 720 ; STE 112/167)")
+    parser.add_argument("--debug", action="store_true", help="afficher la trace Python en cas d'erreur")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        if hasattr(module, "register"):
+            module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return UsageError.exit_code
+    try:
+        return int(args.func(args) or 0)
+    except LexqueryError as err:
+        if args.debug:
+            raise
+        print(err.render(), file=sys.stderr)
+        return err.exit_code
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

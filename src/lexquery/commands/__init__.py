@@ -1,0 +1,1 @@
+"""Subcommands of the `lexquery` CLI: each module exposes ``register(subparsers)``."""
