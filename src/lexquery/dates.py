@@ -1,0 +1,85 @@
+"""Dates and durations as French criminal procedure counts them.
+
+CPP 716-1: « La peine d'un jour d'emprisonnement est de vingt-quatre heures. Celle
+d'un mois est de trente jours. Celle de plus d'un mois se calcule de quantième en
+quantième. » — months are counted from date to date (:func:`add_months`); a date
+that does not exist in the target month (31 → 30 February) falls on the month's
+last day. Durations are ISO 8601 (``P3Y``, ``P18M``, ``P2Y6M``, ``P10D``) or
+``life`` (réclusion / détention criminelle à perpétuité).
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+
+
+@dataclass(frozen=True, order=True)
+class Duration:
+    """A length of sentence: whole months plus days (ordered months first)."""
+    months: int = 0
+    days: int = 0
+
+    @property
+    def is_life(self) -> bool:
+        return self.months >= LIFE_MONTHS
+
+    def iso(self) -> str:
+        if self.is_life:
+            return "life"
+        y, m = divmod(self.months, 12)
+        out = "P" + (f"{y}Y" if y else "") + (f"{m}M" if m else "") + (f"{self.days}D" if self.days else "")
+        return out if out != "P" else "P0D"
+
+    def __str__(self) -> str:
+        return self.iso()
+
+
+LIFE_MONTHS = 10 ** 6
+LIFE = Duration(LIFE_MONTHS, 0)
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse an ISO 8601 duration of years/months/weeks/days, or ``life``."""
+    if text == "life":
+        return LIFE
+    m = _DURATION.match(text or "")
+    if not m or text == "P":
+        raise ValueError(f"durée ISO 8601 invalide : {text!r}")
+    y, mo, w, d = (int(g) if g else 0 for g in m.groups())
+    return Duration(12 * y + mo, 7 * w + d)
+
+
+def parse_date(text: str) -> date:
+    """Parse an ISO 8601 calendar date (YYYY-MM-DD)."""
+    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"date ISO 8601 invalide : {text!r}")
+    return date.fromisoformat(text)
+
+
+def add_months(d: date, months: int) -> date:
+    """Count months de quantième en quantième (CPP 716-1); clamp to the month's end."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    day = min(d.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day)
+
+
+def add_duration(d: date, dur: Duration, sign: int = 1) -> date:
+    """Date plus (or minus) a duration: months date to date, then days."""
+    return add_months(d, sign * dur.months) + timedelta(days=sign * dur.days)
+
+
+def fraction_point(start: date, end: date, num: int, den: int) -> date:
+    """First day on which the part served is at least num/den of the whole.
+
+    Served on day d is (d - start), the remainder (end - d); ``served >= remaining``
+    (CPP 729) is the 1/2 point, ``served >= 2 x remaining`` (CPP 720 I) the 2/3 point.
+    Rounded up to the next whole day, never early.
+    """
+    total = (end - start).days
+    q, r = divmod(total * num, den)
+    return start + timedelta(days=q + (1 if r else 0))

@@ -1,0 +1,120 @@
+"""The structured answer (one object, several renderings — STYLE.md §8).
+
+``Answer.to_dict()`` is exactly the public JSON answer format
+(../shared/contract/answer-format.md), with a few added keys (labels, notes,
+routes, evidence, candidates) that the contract allows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+def _iso(d):
+    return d.isoformat() if isinstance(d, date) else d
+
+
+@dataclass
+class CondResult:
+    id: str
+    label: dict
+    status: str                 # met | not_met | unknown | to_assess
+    sources: list[str]
+    facts: list[str]
+    kind: str = "test"
+    date: date | None = None    # the date of a date condition
+    pending: bool = False       # not met today, met on `date`
+    missing: list[str] = field(default_factory=list)
+    children: list["CondResult"] = field(default_factory=list)
+    evidence: list[dict] = field(default_factory=list)
+    explain: dict | None = None
+
+    def to_dict(self, lang="fr") -> dict:
+        d = {"id": self.id, "label": self.label.get(lang) or self.label.get("fr"),
+             "status": self.status, "sources": list(self.sources), "facts": list(self.facts)}
+        if self.date is not None:
+            d["date"] = _iso(self.date)
+        if self.pending:
+            d["reached_on"] = _iso(self.date)
+        if self.missing:
+            d["missing_facts"] = list(self.missing)
+        if self.evidence:
+            d["evidence"] = self.evidence
+        if self.children:
+            d["conditions"] = [c.to_dict(lang) for c in self.children]
+        return d
+
+
+@dataclass
+class NoteResult:
+    id: str
+    kind: str
+    text: str
+    sources: list[str]
+    date: date | None = None
+
+    def to_dict(self) -> dict:
+        d = {"id": self.id, "kind": self.kind, "text": self.text, "sources": self.sources}
+        if self.date is not None:
+            d["date"] = _iso(self.date)
+        return d
+
+
+@dataclass
+class ProcedureResult:
+    procedure: str
+    label: dict
+    state: str | None
+    status: str
+    date_from: date | None
+    date_until: date | None
+    consent_required: bool | None
+    conditions: list[CondResult]
+    missing_facts: list[str]
+    sources: list[str]
+    notes: list[NoteResult] = field(default_factory=list)
+    routes: list["ProcedureResult"] = field(default_factory=list)
+    set_aside_by: dict | None = None
+    to_verify: list[dict] = field(default_factory=list)
+    state_reasons: list[str] = field(default_factory=list)
+
+    def to_dict(self, lang="fr") -> dict:
+        d = {"procedure": self.procedure, "label": self.label.get(lang) or self.label.get("fr"),
+             "state": self.state, "status": self.status,
+             "from": _iso(self.date_from), "until": _iso(self.date_until),
+             "consent_required": self.consent_required,
+             "conditions": [c.to_dict(lang) for c in self.conditions],
+             "missing_facts": list(self.missing_facts), "sources": list(self.sources)}
+        if self.state_reasons:
+            d["state_considered_because"] = self.state_reasons
+        if self.notes:
+            d["notes"] = [n.to_dict() for n in self.notes]
+        if self.routes:
+            d["routes"] = [r.to_dict(lang) for r in self.routes]
+        if self.set_aside_by:
+            d["set_aside_by"] = self.set_aside_by
+        if self.to_verify:
+            d["to_verify"] = self.to_verify
+        return d
+
+
+@dataclass
+class Answer:
+    case: str
+    as_of: date
+    knowledge_base: dict
+    procedures: list[ProcedureResult]
+    candidates: list[dict] = field(default_factory=list)
+    name: str | None = None
+
+    def to_dict(self, lang="fr") -> dict:
+        d = {"case": self.case, "as_of": _iso(self.as_of), "knowledge_base": dict(self.knowledge_base),
+             "procedures": [p.to_dict(lang) for p in self.procedures]}
+        d["candidates"] = self.candidates
+        return d
+
+    def procedure(self, pid: str, state: str | None = None) -> ProcedureResult:
+        for p in self.procedures:
+            if p.procedure == pid and (state is None or p.state == state):
+                return p
+        raise KeyError((pid, state))

@@ -1,0 +1,125 @@
+"""Public entry points: ``load_kb()`` (compile once) and ``ask(case)``.
+
+The rules are read from ``rules/*.yaml`` and compiled once per process; reference
+data is loaded once; each ``ask`` only evaluates closures over the case's facts.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from .. import __name__ as _pkg
+from ..errors import InputError
+from ..rules.loader import load_rules
+from ..rules.values import UNKNOWN
+from .answer import Answer, ProcedureResult, CondResult
+from .candidates import CANDIDATE_FACTS, candidate_states
+from .case import read_case
+from .env import Env
+from .evaluate import evaluate_procedure
+
+VERSION = "0.1.0"
+
+
+class Engine:
+    """Compiled rules + reference data; answers cases."""
+
+    def __init__(self, book=None, ref=None, rules_dir=None):
+        self.book = book or load_rules(rules_dir)
+        if ref is None:
+            from ..kb.reference import load_reference
+            ref = load_reference()
+        self.ref = ref
+        self.kb_meta = {"version": f"{VERSION}+rules.{self.book.digest[:12]}",
+                        "sources_as_of": _sources_as_of()}
+
+    def ask(self, case, as_of: date | str | None = None, source: str | None = None) -> Answer:
+        """Answer one case (a dict in the JSON case format, or already normalised)."""
+        if isinstance(as_of, str):
+            as_of = date.fromisoformat(as_of)
+        c = case if case.get("__normalised__") else read_case(case, source, default_as_of=None)
+        when = as_of or c.get("as_of") or date.today()
+        procs: list[ProcedureResult] = []
+        cands_all = candidate_states(c)
+        for p in self.book.procedures.values():
+            if not p.per_state:
+                env = Env(c, when, None, self.book, self.ref)
+                procs.append(self._one(p, env))
+                continue
+            cands = candidate_states(c, only_nationalities=(p.per_state == "nationalities"))
+            if not cands:
+                env = Env(c, when, UNKNOWN, self.book, self.ref)
+                r = self._one(p, env)
+                if r.status != "not_applicable":
+                    r.status = "undetermined"
+                    r.missing_facts = sorted(set(r.missing_facts) | {
+                        f for f in CANDIDATE_FACTS if _unknown(c, f)} or {"receiving_state"})
+                procs.append(r)
+                continue
+            for state, why in cands:
+                env = Env(c, when, state, self.book, self.ref)
+                r = self._one(p, env)
+                r.state_reasons = why
+                procs.append(r)
+        return Answer(case=c.get("id"), as_of=when, knowledge_base=self.kb_meta, procedures=procs,
+                      candidates=[{"state": s, "because": w} for s, w in cands_all],
+                      name=c.get("person", {}).get("name"))
+
+    def _one(self, p, env) -> ProcedureResult:
+        if (p.valid_from and env.as_of < p.valid_from) or (p.valid_until and env.as_of > p.valid_until):
+            label = {"fr": f"règles encodées en vigueur du {p.valid_from or '?'} au {p.valid_until or '…'} "
+                           f"seulement : la base ne dit pas le droit applicable au {env.as_of}",
+                     "en": "outside the period the encoded rules are valid for"}
+            cr = CondResult("rules_in_force", label, "unknown", p.sources[:1], [], kind="validity")
+            return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None,
+                                   "undetermined", None, None, None, [cr], [], p.sources)
+        return evaluate_procedure(p, env, self.book)
+
+
+def _unknown(case, path):
+    v = case
+    for k in path.split("."):
+        if not isinstance(v, dict) or k not in v:
+            return True
+        v = v[k]
+    return False
+
+
+def _sources_as_of():
+    try:
+        from ..kb.provisions import sources_as_of
+        return sources_as_of()
+    except Exception:  # the provision index is optional for answering
+        return None
+
+
+_DEFAULT: Engine | None = None
+
+
+def load_kb(rules_dir=None) -> Engine:
+    """Compile the rules and load the reference data (once per process)."""
+    global _DEFAULT
+    if rules_dir is not None:
+        return Engine(rules_dir=rules_dir)
+    if _DEFAULT is None:
+        _DEFAULT = Engine()
+    return _DEFAULT
+
+
+default_engine = load_kb
+
+
+def ask(case, as_of=None, engine: Engine | None = None):
+    """Answer a case dict, a list of cases, or a path to a JSON file of case(s)."""
+    eng = engine or load_kb()
+    if isinstance(case, (str, Path)):
+        path = Path(case)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as e:
+            raise InputError(f"JSON illisible : {e.msg}", where=f"{path}:{e.lineno}:{e.colno}") from None
+        case = data
+    if isinstance(case, list):
+        return [eng.ask(c, as_of) for c in case]
+    return eng.ask(case, as_of)

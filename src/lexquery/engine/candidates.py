@@ -1,0 +1,43 @@
+"""Which States a per-State procedure is evaluated for (case-format.md, last section).
+
+Unless ``receiving_state`` is given, every State the facts point to is a candidate:
+each nationality other than FR, the habitual residence, ``fled_to``, and each removal
+measure's destination — with the reasons it was considered. This is the contract's
+interface rule, not a legal condition: the rules then decide per State.
+"""
+from __future__ import annotations
+
+REASONS = {
+    "receiving_state": "État désigné (receiving_state)",
+    "nationality": "nationalité",
+    "habitual_residence": "résidence habituelle",
+    "fled_to": "État de fuite ou de retour (fled_to)",
+    "destination": "destination d'une mesure d'éloignement",
+}
+
+
+def candidate_states(case: dict, only_nationalities: bool = False) -> list[tuple[str, list[str]]]:
+    person = case.get("person", {})
+    if only_nationalities:
+        return [(s, [REASONS["nationality"]]) for s in person.get("nationalities", []) if s != "FR"]
+    if case.get("receiving_state"):
+        return [(case["receiving_state"], [REASONS["receiving_state"]])]
+    found: dict[str, list[str]] = {}
+
+    def add(state, why):
+        if state and state != "FR":
+            found.setdefault(state, [])
+            if REASONS[why] not in found[state]:
+                found[state].append(REASONS[why])
+    for s in person.get("nationalities", []):
+        add(s, "nationality")
+    add(person.get("habitual_residence"), "habitual_residence")
+    add(person.get("fled_to"), "fled_to")
+    for m in case.get("removal_measures", []) or []:
+        add(m.get("destination"), "destination")
+    return list(found.items())
+
+
+# facts that would name a candidate State when none is known
+CANDIDATE_FACTS = ["person.nationalities", "person.habitual_residence", "person.fled_to",
+                   "removal_measures", "receiving_state"]

@@ -1,0 +1,166 @@
+"""Read a case in the public JSON case format (../shared/contract/case-format.md).
+
+Absent or ``null`` means *unknown* and is dropped from the normalised case (rules
+see UNKNOWN); ``false`` and ``[]`` are kept as known. Unknown keys (outside
+``extensions``), wrong types and values outside an enumeration are reported with
+their JSON path, the value, what was expected and the closest known key. Every
+problem of a case is collected before raising one :class:`CaseError`.
+"""
+from __future__ import annotations
+
+import difflib
+from datetime import date
+
+from ..dates import LIFE, Duration, parse_date, parse_duration
+from ..errors import CaseError, Problem
+from .iso3166 import CODES
+
+PROTECTION = ("none", "refugee", "subsidiary_protection", "asylum_pending")
+REMOVAL_KINDS = ("ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion", "extradition", "EAW")
+
+# The contract's fields and their types ("state", "date", "duration", "bool", "str",
+# "protection", "removal_kind", "date_or_none", lists and nested objects).
+CONVICTION = {"court": "str", "date": "date", "final": "bool", "total": "duration"}
+MEASURE = {"kind": "removal_kind", "definitive": "bool", "destination": "state",
+           "enforceable": "bool", "remedies_exhausted": "bool"}
+SCHEMA = {
+    "id": "str", "as_of": "date",
+    "person": {"name": "str", "birth_date": "date", "nationalities": ["state"],
+               "habitual_residence": "state", "location": "state", "protection": "protection",
+               "fled_to": "state", "protected_adult": "bool"},
+    "detention": {"incarcerated": "bool", "establishment": "str", "entry_date": "date"},
+    "sentence": {"final": "bool", "custodial": "bool", "total": "duration",
+                 "execution_start": "date", "expected_end": "date", "safety_period_end": "date_or_none",
+                 "legal_recidivism": "bool", "lsc_plein_droit_excluded": "bool",
+                 "convictions": [CONVICTION]},
+    "removal_measures": [MEASURE],
+    "consent": {"transfer": "bool", "consular_notification": "bool"},
+    "dual_criminality": "bool", "receiving_state": "state",
+    "extensions": "any",
+}
+
+EXPECTED = {
+    "str": "une chaîne de caractères", "bool": "true ou false (ou null si inconnu)",
+    "date": "une date ISO 8601, ex. \"2026-12-01\"",
+    "duration": "une durée ISO 8601 (\"P3Y\", \"P18M\", \"P2Y6M\") ou \"life\"",
+    "date_or_none": "une date ISO 8601, \"none\" (pas de période de sûreté) ou null (inconnu)",
+    "state": "un code ISO 3166-1 alpha-2 en majuscules, ex. \"RO\"",
+    "protection": " | ".join(PROTECTION), "removal_kind": " | ".join(REMOVAL_KINDS),
+}
+
+
+class _Reader:
+    def __init__(self):
+        self.problems: list[Problem] = []
+
+    def bad(self, path, msg, expected=None, hint=None):
+        self.problems.append(Problem(path, msg, expected, hint))
+
+    def value(self, spec, v, path):
+        """Return the normalised value, or raise _Skip after recording a problem."""
+        if isinstance(spec, dict):
+            return self.obj(spec, v, path)
+        if isinstance(spec, list):
+            if not isinstance(v, list):
+                self.bad(path, f"liste attendue, trouvé {_show(v)}", "une liste JSON [...] ([] = aucun)")
+                raise _Skip
+            out = []
+            for i, item in enumerate(v):
+                try:
+                    nv = self.value(spec[0], item, f"{path}[{i}]")
+                except _Skip:
+                    continue
+                if nv is not None:
+                    out.append(nv)
+            return out
+        if spec == "any":
+            return v
+        ok, nv = _scalar(spec, v)
+        if not ok:
+            hint = None
+            if spec == "state" and isinstance(v, str) and v.upper() in CODES and v != v.upper():
+                hint = f"écrivez « {v.upper()} »"
+            elif spec in ("protection", "removal_kind") and isinstance(v, str):
+                close = difflib.get_close_matches(v, PROTECTION if spec == "protection" else REMOVAL_KINDS, n=1)
+                hint = f"vouliez-vous dire « {close[0]} » ?" if close else None
+            self.bad(path, f"valeur invalide {_show(v)}", EXPECTED[spec], hint)
+            raise _Skip
+        return nv
+
+    def obj(self, spec, v, path):
+        if not isinstance(v, dict):
+            self.bad(path, f"objet attendu, trouvé {_show(v)}", "un objet JSON {...}")
+            raise _Skip
+        out = {}
+        for k, item in v.items():
+            p = f"{path}.{k}" if path != "$" else k
+            if k not in spec:
+                close = difflib.get_close_matches(k, list(spec), n=1, cutoff=0.5)
+                self.bad(p, f"clé inconnue « {k} »", "une des clés : " + ", ".join(spec),
+                         f"vouliez-vous dire « {close[0]} » ?" if close else
+                         "les ajouts propres au projet vont sous \"extensions\"")
+                continue
+            if item is None:
+                continue  # unknown
+            try:
+                out[k] = self.value(spec[k], item, p)
+            except _Skip:
+                pass
+        return out
+
+
+class _Skip(Exception):
+    pass
+
+
+def _show(v) -> str:
+    import json
+    s = json.dumps(v, ensure_ascii=False)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def _scalar(spec, v):
+    try:
+        if spec == "str":
+            return isinstance(v, str), v
+        if spec == "bool":
+            return isinstance(v, bool), v
+        if spec == "date":
+            return (True, parse_date(v)) if isinstance(v, str) else (False, None)
+        if spec == "date_or_none":
+            if v == "none":
+                return True, None
+            return (True, parse_date(v)) if isinstance(v, str) else (False, None)
+        if spec == "duration":
+            return (True, parse_duration(v)) if isinstance(v, str) else (False, None)
+        if spec == "state":
+            return isinstance(v, str) and v in CODES, v
+        if spec == "protection":
+            return v in PROTECTION, v
+        if spec == "removal_kind":
+            return v in REMOVAL_KINDS, v
+    except ValueError:
+        return False, None
+    raise AssertionError(spec)  # pragma: no cover
+
+
+def read_case(data, source: str | None = None, default_as_of: date | None = None) -> dict:
+    """Validate and normalise one case; raise CaseError listing every problem."""
+    r = _Reader()
+    if not isinstance(data, dict):
+        raise CaseError([Problem("$", f"objet JSON attendu pour un cas, trouvé {_show(data)}")], source)
+    try:
+        case = r.obj(SCHEMA, data, "$")
+    except _Skip:  # pragma: no cover
+        case = {}
+    if "id" not in case and not any(p.where == "id" for p in r.problems):
+        r.bad("id", "identifiant du cas manquant", "une chaîne unique dans le lot, ex. \"ionescu-2026\"")
+    s = case.get("sentence", {})
+    if s.get("execution_start") and s.get("expected_end") and s["expected_end"] < s["execution_start"]:
+        r.bad("sentence.expected_end", f"fin de peine {s['expected_end']} antérieure au début d'exécution "
+              f"{s['execution_start']}", "une date postérieure à sentence.execution_start")
+    if r.problems:
+        raise CaseError(r.problems, source)
+    if "as_of" not in case:
+        case["as_of"] = default_as_of or date.today()
+    return case

@@ -1,0 +1,81 @@
+"""The evaluation environment of one case (and one candidate State).
+
+Holds the normalised case, the date of evaluation, the State considered, the
+reference data, and what evaluation learns along the way: the fact paths that were
+needed but unknown (→ ``missing_facts``), the reference evidence consulted, the
+results of conditions already evaluated, cached derived values.
+"""
+from __future__ import annotations
+
+from ..rules.values import UNKNOWN
+
+
+class Env:
+    __slots__ = ("case", "as_of", "state", "book", "ref", "missing", "evidence", "results",
+                 "_derived", "_items", "_cond_index", "_eval_cond", "from_date")
+
+    def __init__(self, case, as_of, state, book, ref):
+        self.case = case
+        self.as_of = as_of
+        self.state = state
+        self.book = book
+        self.ref = ref
+        self.missing: set[str] = set()
+        self.evidence: dict[str, object] = {}
+        self.results: dict[str, object] = {}
+        self._derived: dict[str, tuple] = {}
+        self._items: list[tuple] = []
+        self._cond_index: dict = {}
+        self._eval_cond = None
+        self.from_date = UNKNOWN
+
+    def fact(self, keys, dotted):
+        v = self.case
+        for k in keys:
+            if isinstance(v, dict) and k in v:
+                v = v[k]
+            else:
+                self.missing.add(dotted)
+                return UNKNOWN
+        return v
+
+    def push_item(self, item, index, coll):
+        self._items.append((item, index, coll))
+
+    def pop_item(self):
+        self._items.pop()
+
+    def item(self, keys):
+        item, index, coll = self._items[-1]
+        v = item
+        for k in keys:
+            if isinstance(v, dict) and k in v:
+                v = v[k]
+            else:
+                self.missing.add(f"{coll}[{index}]." + ".".join(keys))
+                return UNKNOWN
+        return v
+
+    def derived(self, name):
+        hit = self._derived.get(name)
+        if hit is None:
+            saved, self.missing = self.missing, set()
+            try:
+                v = self.book.derived[name](self)
+            finally:
+                miss, self.missing = self.missing, saved
+            hit = self._derived[name] = (v, miss)
+        self.missing |= hit[1]
+        return hit[0]
+
+    def cond(self, cid):
+        """Truth of an evaluated condition: met → true, not met → false, else UNKNOWN."""
+        r = self.results.get(cid)
+        if r is None and cid in self._cond_index:
+            r = self._eval_cond(self._cond_index[cid])
+        if r is None:
+            return False  # a condition that does not apply (its `when` is false)
+        return {"met": True, "not_met": False}.get(r.status, UNKNOWN)
+
+    def record_evidence(self, name, fact):
+        self.evidence[name] = fact

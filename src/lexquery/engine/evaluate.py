@@ -1,0 +1,290 @@
+"""Evaluate a compiled procedure for one case and one State (three-valued).
+
+Condition statuses: ``met``, ``not_met``, ``unknown``, ``to_assess``; a date condition
+not yet reached is ``not_met`` with ``pending`` (it is met on its date). Procedure
+status (answer-format.md): any hard ``not_met`` → not_applicable; else any
+``unknown`` → undetermined (with the missing facts); else a pending date →
+applicable_later (``from``); else applicable. Precedence between instruments is
+applied from the declared entries of ``rules/precedence.yaml``, never implied.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from ..rules.model import Condition, Procedure
+from ..rules.values import UNKNOWN
+from .answer import CondResult, NoteResult, ProcedureResult
+from .env import Env
+
+RANK = {"met": 4, "to_assess": 3, "unknown": 2, "pending": 1, "not_met": 0}
+
+
+def _eff(r: CondResult) -> str:
+    return "pending" if r.pending else r.status
+
+
+def eval_condition(c: Condition, env: Env) -> CondResult | None:
+    if c.id in env.results:
+        return env.results[c.id]
+    if c.when is not None:
+        w = c.when(env)
+        if w is False:
+            env.results[c.id] = None
+            return None
+    saved, env.missing = env.missing, set()
+    ev_before = set(env.evidence)
+    r = CondResult(c.id, c.label, "unknown", c.sources, c.facts, kind=c.kind, explain=c.explain)
+    try:
+        if c.kind == "test":
+            v = c.expr(env)
+            r.status = "unknown" if v is UNKNOWN else ("met" if v else "not_met")
+        elif c.kind == "assess":
+            v = True if c.requires is None else c.requires(env)
+            r.status = "unknown" if v is UNKNOWN else ("to_assess" if v else "not_met")
+        elif c.kind in ("from", "until"):
+            _date_condition(c, env, r)
+        else:
+            r.children = [x for x in (eval_condition(ch, env) for ch in c.children) if x is not None]
+            _combine(c.kind, r)
+    finally:
+        miss, env.missing = env.missing, saved | env.missing
+    if r.status == "unknown":
+        r.missing = sorted(miss | {m for ch in r.children for m in ch.missing})
+    elif r.kind in ("any_of", "all_of"):
+        # the outcome is settled, but unknown alternatives may still change consent or routes
+        r.missing = sorted({m for ch in r.children if ch.status == "unknown" for m in ch.missing})
+    for name in set(env.evidence) - ev_before:
+        f = env.evidence[name]
+        r.evidence.append({"fact": name, "value": f.value, "evidence": list(f.evidence),
+                           **({"note": f.note} if getattr(f, "note", None) else {})})
+    env.results[c.id] = r
+    return r
+
+
+def _date_condition(c: Condition, env: Env, r: CondResult):
+    if c.met_if is not None:
+        m = c.met_if(env)
+        if m is True:
+            r.status = "met"
+            return
+    else:
+        m = False
+    d = c.expr(env)
+    if d is UNKNOWN:
+        r.status = "unknown"
+        return
+    if d is None:  # no date constraint applies
+        r.status = "met" if m is not UNKNOWN else "unknown"
+        return
+    r.date = d
+    if c.kind == "from":
+        if env.as_of >= d:
+            r.status = "met"
+        else:
+            r.status, r.pending = "not_met", True
+    else:
+        r.status = "met" if env.as_of <= d else "not_met"
+    if m is UNKNOWN and r.status != "met":
+        r.status, r.pending = "unknown", False
+
+
+def _combine(kind: str, r: CondResult):
+    ch = r.children
+    if not ch:
+        r.status = "met"
+        return
+    effs = [_eff(x) for x in ch]
+    if kind == "any_of":
+        best = max(effs, key=RANK.get)
+        pick = [x for x in ch if _eff(x) == best]
+        if best == "pending":
+            r.status, r.pending, r.date = "not_met", True, min(x.date for x in pick)
+        else:
+            r.status = best
+            if best == "met":
+                dated = [x.date for x in pick if x.date is not None and x.kind == "from"]
+                r.date = min(dated) if dated else None
+    else:
+        if "not_met" in effs:
+            r.status = "not_met"
+        elif "unknown" in effs:
+            r.status = "unknown"
+        elif "pending" in effs:
+            r.status, r.pending = "not_met", True
+            r.date = max(x.date for x in ch if x.pending)
+        elif "to_assess" in effs:
+            r.status = "to_assess"
+        else:
+            r.status = "met"
+
+
+def _collect_dates(results, kind):
+    out = []
+    for r in results:
+        if r.kind == kind and r.date is not None and r.status in ("met", "not_met"):
+            out.append(r.date)
+        elif r.kind in ("any_of", "all_of") and r.date is not None and kind == "from":
+            out.append(r.date)
+    return out
+
+
+def _render(text: str, values: dict) -> str:
+    def show(v):
+        if v is UNKNOWN:
+            return "inconnu"
+        if v is None:
+            return "aucun"
+        if isinstance(v, date):
+            return v.isoformat()
+        if isinstance(v, list):
+            return ", ".join(map(str, v))
+        if v is True:
+            return "oui"
+        if v is False:
+            return "non"
+        return str(v)
+    try:
+        return text.format(**{k: show(v) for k, v in values.items()})
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True) -> ProcedureResult:
+    index = {}
+
+    def walk(conds):
+        for c in conds:
+            index[c.id] = c
+            walk(c.children)
+    walk(p.conditions)
+    for rt in p.routes:
+        walk(rt.conditions)
+    env._cond_index = index
+    env._eval_cond = lambda c: eval_condition(c, env)
+
+    results = [r for r in (eval_condition(c, env) for c in p.conditions) if r is not None]
+    set_aside = None
+    if precedence:
+        for pr in book.precedence:
+            if pr.over != p.id:
+                continue
+            saved, env.missing = env.missing, set()
+            v = pr.when(env)
+            miss, env.missing = env.missing, saved
+            if v is False:
+                continue
+            prev = book.procedures[pr.prevails]
+            label = {"fr": f"écartée au profit de : {prev.label.get('fr')} — {pr.reason.get('fr')}",
+                     "en": f"set aside in favour of: {prev.label.get('en', prev.id)} — {pr.reason.get('en', '')}"}
+            r = CondResult(f"precedence:{pr.id}", label, "not_met" if v is True else "unknown",
+                           pr.sources, sorted(pr.when.facts), kind="precedence",
+                           missing=sorted(miss) if v is UNKNOWN else [])
+            results.insert(0, r)
+            if v is True:
+                set_aside = {"by": pr.prevails, "rule": pr.id, "reason": pr.reason.get(lang) or pr.reason["fr"],
+                             "sources": pr.sources}
+    status, date_from, date_until = _status(results)
+    if p.until is not None:
+        u = p.until(env)
+        if u not in (UNKNOWN, None):
+            date_until = u if date_until is None else min(date_until, u)
+    if date_from is not None and status in ("applicable", "undetermined") and date_from <= env.as_of:
+        pass
+    env.from_date = date_from if date_from is not None else env.as_of
+
+    consent = None
+    missing = set()
+    for r in results:
+        if r.status == "unknown":
+            missing |= set(r.missing)
+    if p.consent_required is not None and status != "not_applicable":
+        saved, env.missing = env.missing, set()
+        v = p.consent_required(env)
+        cm, env.missing = env.missing, saved
+        consent = None if v is UNKNOWN else bool(v)
+        if consent is None:
+            missing |= cm
+            for r in results:
+                missing |= set(r.missing)
+    if status == "not_applicable":
+        missing = set()  # a necessary condition fails: no unknown fact can change that
+    to_verify = []
+    for r in _walk(results):
+        for e in r.evidence:
+            if e["value"] is None and e not in to_verify:
+                to_verify.append(e)
+    notes = []
+    for n in p.notes:
+        if status != "not_applicable" or n.kind == "duty":
+            if n.when is not None and n.when(env) is not True:
+                continue
+            vals = {k: e(env) for k, e in n.values.items()}
+            d = n.date(env) if n.date is not None else None
+            notes.append(NoteResult(n.id, n.kind, _render(n.text.get(lang) or n.text["fr"], vals), n.sources,
+                                    d if isinstance(d, date) else None))
+    routes = []
+    if status != "not_applicable":
+        for rt in p.routes:
+            routes.append(evaluate_route(rt, env, lang))
+    sources = _dedupe(p.sources + [s for r in _walk(results) for s in r.sources]
+                      + (p.consent_sources if consent is not None else [])
+                      + [s for n in notes for s in n.sources])
+    return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
+                           date_from, date_until, consent, results, sorted(missing), sources,
+                           notes=notes, routes=routes, set_aside_by=set_aside, to_verify=to_verify)
+
+
+def evaluate_route(rt: Procedure, env: Env, lang="fr") -> ProcedureResult:
+    results = [r for r in (eval_condition(c, env) for c in rt.conditions) if r is not None]
+    status, date_from, date_until = _status(results)
+    missing = sorted({m for r in results if r.status == "unknown" for m in r.missing}) \
+        if status == "undetermined" else []
+    notes = []
+    if status != "not_applicable":
+        for n in rt.notes:
+            if n.when is not None and n.when(env) is not True:
+                continue
+            vals = {k: e(env) for k, e in n.values.items()}
+            notes.append(NoteResult(n.id, n.kind, _render(n.text.get(lang) or n.text["fr"], vals), n.sources))
+    consent = None
+    if rt.consent_required is not None and status != "not_applicable":
+        v = rt.consent_required(env)
+        consent = None if v is UNKNOWN else bool(v)
+    sources = _dedupe(rt.sources + [s for r in _walk(results) for s in r.sources]
+                      + [s for n in notes for s in n.sources])
+    return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, results,
+                           missing, sources, notes=notes)
+
+
+def _status(results):
+    effs = [_eff(r) for r in results]
+    froms = _collect_dates(results, "from")
+    untils = _collect_dates(results, "until")
+    date_from = max(froms) if froms else None
+    date_until = min(untils) if untils else None
+    if "not_met" in effs:
+        status = "not_applicable"
+    elif "unknown" in effs:
+        status = "undetermined"
+    elif "pending" in effs:
+        status = "applicable_later"
+        if date_until is not None and date_from is not None and date_from > date_until:
+            status = "not_applicable"  # the window closes before it opens
+    else:
+        status = "applicable"
+    return status, date_from, date_until
+
+
+def _walk(results):
+    for r in results:
+        yield r
+        yield from _walk(r.children)
+
+
+def _dedupe(xs):
+    seen, out = set(), []
+    for x in xs:
+        if x not in seen:
+            seen.add(x)
+            out.append(x)
+    return out

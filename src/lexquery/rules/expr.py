@@ -1,0 +1,296 @@
+"""Compile rule expressions (grammar: ``expr.lark``) into Python closures.
+
+A rule file is parsed and compiled once; each compiled expression is a function
+``f(env) -> value`` over a case environment (:class:`lexquery.engine.env.Env`).
+Python supplies only generic operations here — comparison, membership, date
+arithmetic (CPP 716-1), three-valued logic — never a legal quantity: fractions,
+thresholds, lists of measures and States live in the rule files with their
+citations (see rules/README.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from typing import Callable
+
+from lark import Lark, Token, Tree
+from lark.exceptions import LarkError, UnexpectedInput
+
+from ..dates import Duration, add_duration, add_months, fraction_point, parse_date, parse_duration
+from ..errors import RuleError
+from .values import UNKNOWN, and3, not3, or3
+
+_PARSER = None
+
+
+def parser() -> Lark:
+    global _PARSER
+    if _PARSER is None:
+        grammar = resources.files(__package__).joinpath("expr.lark").read_text(encoding="utf-8")
+        _PARSER = Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return _PARSER
+
+
+# Roots a path may start with: the case's facts and the evaluation context.
+CASE_ROOTS = {"person", "detention", "sentence", "removal_measures", "consent",
+              "dual_criminality", "receiving_state", "extensions"}
+CONTEXT_ROOTS = {"state", "as_of", "it", "cond", "from_date"}
+
+
+@dataclass
+class Compiled:
+    """A compiled expression: the closure, its source text and the fact paths it reads."""
+    fn: Callable
+    text: str
+    facts: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)      # constants / derived names used
+    conds: set[str] = field(default_factory=set)      # condition ids referenced (cond.x)
+
+    def __call__(self, env):
+        return self.fn(env)
+
+
+class Scope:
+    """What names an expression may use: constants, derived values, functions."""
+
+    def __init__(self, constants: dict, derived: set[str], functions: dict[str, Callable]):
+        self.constants = constants
+        self.derived = derived
+        self.functions = functions
+
+
+def compile_expr(text, scope: Scope, where: str) -> Compiled:
+    """Parse and compile ``text``; errors name the rule file/condition in ``where``."""
+    if isinstance(text, bool):
+        v = text
+        return Compiled(lambda env: v, str(text).lower())
+    if not isinstance(text, str):
+        raise RuleError(f"expression attendue, trouvé {type(text).__name__}", where=where)
+    try:
+        tree = parser().parse(text)
+    except UnexpectedInput as e:
+        col = getattr(e, "column", -1)
+        pointer = f"\n      {text}\n      {' ' * max(col - 1, 0)}^" if col and col > 0 else ""
+        raise RuleError(f"expression illisible : {text!r}{pointer}", where=where,
+                        expected="une expression du langage des règles (rules/README.md)") from None
+    except LarkError as e:  # pragma: no cover - defensive
+        raise RuleError(f"expression illisible : {text!r} ({e})", where=where) from None
+    c = Compiled(None, text)
+    c.fn = _Compiler(scope, where, c).build(tree)
+    return c
+
+
+class _Compiler:
+    def __init__(self, scope: Scope, where: str, out: Compiled):
+        self.scope, self.where, self.out = scope, where, out
+
+    def err(self, msg, hint=None):
+        raise RuleError(msg, where=f"{self.where}: {self.out.text}", hint=hint)
+
+    def build(self, t):
+        if isinstance(t, Token):
+            raise RuleError(f"jeton inattendu {t!r}", where=self.where)
+        meth = getattr(self, "t_" + t.data.rstrip("_"), None)
+        if meth is None:  # pragma: no cover
+            self.err(f"construction non prise en charge : {t.data}")
+        return meth(t)
+
+    # -- literals
+    def t_date(self, t):
+        v = parse_date(str(t.children[0]))
+        return lambda env: v
+
+    def t_duration(self, t):
+        v = parse_duration(str(t.children[0]))
+        return lambda env: v
+
+    def t_int(self, t):
+        v = int(t.children[0])
+        return lambda env: v
+
+    def t_string(self, t):
+        v = str(t.children[0])[1:-1]
+        return lambda env: v
+
+    def t_true(self, t):
+        return lambda env: True
+
+    def t_false(self, t):
+        return lambda env: False
+
+    def t_none(self, t):
+        return lambda env: None
+
+    def t_list(self, t):
+        items = [self.build(c) for c in t.children]
+        return lambda env: [f(env) for f in items]
+
+    # -- logic
+    def t_or(self, t):
+        parts = [self.build(c) for c in t.children]
+
+        def f(env):
+            unknown = False
+            for p in parts:
+                v = p(env)
+                if v is UNKNOWN:
+                    unknown = True
+                elif v:
+                    return True
+            return UNKNOWN if unknown else False
+        return f
+
+    def t_and(self, t):
+        parts = [self.build(c) for c in t.children]
+
+        def f(env):
+            unknown = False
+            for p in parts:
+                v = p(env)
+                if v is UNKNOWN:
+                    unknown = True
+                elif not v:
+                    return False
+            return UNKNOWN if unknown else True
+        return f
+
+    def t_not(self, t):
+        inner = self.build(t.children[0])
+        return lambda env: not3(inner(env))
+
+    def t_compare(self, t):
+        a, op, b = self.build(t.children[0]), str(t.children[1]), self.build(t.children[2])
+        ops = {"==": lambda x, y: x == y, "!=": lambda x, y: x != y, "<=": lambda x, y: x <= y,
+               ">=": lambda x, y: x >= y, "<": lambda x, y: x < y, ">": lambda x, y: x > y}
+        o = ops[op]
+        ordering = op not in ("==", "!=")
+
+        def f(env):
+            x, y = a(env), b(env)
+            if x is UNKNOWN or y is UNKNOWN:
+                return UNKNOWN
+            if ordering and (x is None or y is None):
+                return False
+            return o(x, y)
+        return f
+
+    def t_in(self, t):
+        a, b = self.build(t.children[0]), self.build(t.children[1])
+
+        def f(env):
+            x, y = a(env), b(env)
+            if x is UNKNOWN or y is UNKNOWN:
+                return UNKNOWN
+            if y is None:
+                return False
+            return x in y
+        return f
+
+    def t_not_in(self, t):
+        f_in = self.t_in(t)
+        return lambda env: not3(f_in(env))
+
+    def t_add(self, t):
+        return self._arith(t, 1)
+
+    def t_sub(self, t):
+        return self._arith(t, -1)
+
+    def _arith(self, t, sign):
+        a, b = self.build(t.children[0]), self.build(t.children[1])
+
+        def f(env):
+            x, y = a(env), b(env)
+            if x is UNKNOWN or y is UNKNOWN:
+                return UNKNOWN
+            if x is None or y is None:
+                return None
+            if isinstance(x, date) and isinstance(y, Duration):
+                return add_duration(x, y, sign)
+            if isinstance(x, int) and isinstance(y, int):
+                return x + sign * y
+            raise RuleError(f"opération impossible entre {x!r} et {y!r}", where=self.where)
+        return f
+
+    # -- names
+    def t_path(self, t):
+        names = [str(n) for n in t.children]
+        root = names[0]
+        if root in CASE_ROOTS:
+            dotted = ".".join(names)
+            self.out.facts.add(dotted)
+            keys = tuple(names)
+            return lambda env: env.fact(keys, dotted)
+        if root == "it":
+            keys = tuple(names[1:])
+            return lambda env: env.item(keys)
+        if root == "cond":
+            if len(names) != 2:
+                self.err("cond.<id> attendu")
+            cid = names[1]
+            self.out.conds.add(cid)
+            return lambda env: env.cond(cid)
+        if root in ("state", "as_of", "from_date"):
+            if len(names) != 1:
+                self.err(f"{root} n'a pas de champ")
+            return lambda env: getattr(env, root)
+        if root in self.scope.constants:
+            if len(names) != 1:
+                self.err(f"la constante {root} n'a pas de champ")
+            self.out.names.add(root)
+            v = self.scope.constants[root]
+            return lambda env: v
+        if root in self.scope.derived:
+            self.out.names.add(root)
+            return lambda env: env.derived(root)
+        import difflib
+        known = sorted(CASE_ROOTS | CONTEXT_ROOTS | set(self.scope.constants) | set(self.scope.derived))
+        close = difflib.get_close_matches(root, known, n=1)
+        self.err(f"nom inconnu « {root} »",
+                 hint=f"vouliez-vous dire « {close[0]} » ?" if close else "déclarez-le dans constants: ou derived:")
+
+    def t_call(self, t):
+        name = str(t.children[0])
+        args = t.children[1:]
+        if name in ("exists", "all"):
+            if len(args) != 2:
+                self.err(f"{name}(collection, condition) attend deux arguments")
+            coll, body = self.build(args[0]), self.build(args[1])
+            want_any = name == "exists"
+            coll_name = ".".join(str(n) for n in args[0].children) if isinstance(args[0], Tree) and args[0].data == "path" else "it"
+
+            def f(env):
+                items = coll(env)
+                if items is UNKNOWN:
+                    return UNKNOWN
+                results = []
+                for i, item in enumerate(items or []):
+                    env.push_item(item, i, coll_name)
+                    try:
+                        results.append(body(env))
+                    finally:
+                        env.pop_item()
+                return or3(results) if want_any else and3(results)
+            return f
+        if name == "if":
+            if len(args) != 3:
+                self.err("if(condition, alors, sinon) attend trois arguments")
+            c, a, b = (self.build(x) for x in args)
+
+            def f(env):
+                v = c(env)
+                if v is UNKNOWN:
+                    return UNKNOWN
+                return a(env) if v else b(env)
+            return f
+        if name == "known":
+            inner = self.build(args[0])
+            return lambda env: inner(env) is not UNKNOWN
+        fn = self.scope.functions.get(name)
+        if fn is None:
+            import difflib
+            close = difflib.get_close_matches(name, list(self.scope.functions) + ["exists", "all", "if", "known"], n=1)
+            self.err(f"fonction inconnue « {name} »", hint=f"vouliez-vous dire « {close[0]} » ?" if close else None)
+        parts = [self.build(a) for a in args]
+        return lambda env: fn(env, *[p(env) for p in parts])

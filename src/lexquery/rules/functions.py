@@ -1,0 +1,139 @@
+"""Generic functions available to rule expressions.
+
+Only generic operations live here: date arithmetic (CPP 716-1, see ``dates.py``),
+min/max, and look-ups into the reference data (EU membership, treaty Parties,
+bilateral conventions, the circular's consular list) whose facts and sources are
+in ``reference/``. Each look-up records its evidence on the environment so that
+the answer cites it; an unknown reference fact yields UNKNOWN and an open question.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from ..dates import Duration, add_duration, add_months, fraction_point
+from .values import UNKNOWN
+
+
+def _unknown_in(*args):
+    return any(a is UNKNOWN for a in args)
+
+
+def f_add_months(env, d, n):
+    if _unknown_in(d, n):
+        return UNKNOWN
+    return None if d is None else add_months(d, n)
+
+
+def f_add_years(env, d, n):
+    return f_add_months(env, d, None if n is None else (UNKNOWN if n is UNKNOWN else 12 * n))
+
+
+def f_add_days(env, d, n):
+    from datetime import timedelta
+    if _unknown_in(d, n):
+        return UNKNOWN
+    return None if d is None else d + timedelta(days=n)
+
+
+def f_add(env, d, dur):
+    """Date plus a duration (months de quantième en quantième)."""
+    if _unknown_in(d, dur):
+        return UNKNOWN
+    return None if d is None or dur is None else add_duration(d, dur)
+
+
+def f_minus(env, d, dur):
+    if _unknown_in(d, dur):
+        return UNKNOWN
+    return None if d is None or dur is None else add_duration(d, dur, -1)
+
+
+def f_fraction_point(env, start, end, num, den):
+    if _unknown_in(start, end, num, den):
+        return UNKNOWN
+    return fraction_point(start, end, num, den)
+
+
+def f_min(env, *xs):
+    """Smallest known value; ``none`` (no limit) is ignored; any UNKNOWN → UNKNOWN."""
+    if _unknown_in(*xs):
+        return UNKNOWN
+    xs = [x for x in xs if x is not None]
+    return min(xs) if xs else None
+
+
+def f_max(env, *xs):
+    if _unknown_in(*xs):
+        return UNKNOWN
+    xs = [x for x in xs if x is not None]
+    return max(xs) if xs else None
+
+
+def f_is_life(env, dur):
+    if dur is UNKNOWN:
+        return UNKNOWN
+    return isinstance(dur, Duration) and dur.is_life
+
+
+def f_count(env, xs):
+    return UNKNOWN if xs is UNKNOWN else len(xs or [])
+
+
+def _ref_fact(env, name, fact):
+    env.record_evidence(name, fact)
+    return UNKNOWN if fact.value is None else fact.value
+
+
+def f_eu_member(env, state):
+    if state is UNKNOWN or state is None:
+        return UNKNOWN
+    return _ref_fact(env, f"eu_member({state})", env.ref.eu_member(state, env.as_of))
+
+
+def f_fd_applies(env, state):
+    if state is UNKNOWN or state is None:
+        return UNKNOWN
+    return _ref_fact(env, f"fd_applies({state})", env.ref.fd_2008_909_applies(state, env.as_of))
+
+
+def f_party(env, treaty, state):
+    if state is UNKNOWN or state is None:
+        return UNKNOWN
+    return _ref_fact(env, f"party({treaty},{state})", env.ref.party(treaty, state, env.as_of))
+
+
+def f_bilateral(env, state):
+    if state is UNKNOWN or state is None:
+        return UNKNOWN
+    return _ref_fact(env, f"bilateral({state})", env.ref.bilateral_convention(state, env.as_of))
+
+
+def f_consular_mandatory(env, state):
+    if state is UNKNOWN or state is None:
+        return UNKNOWN
+    return _ref_fact(env, f"consular_mandatory({state})", env.ref.consular_mandatory(state))
+
+
+FUNCTIONS = {
+    "add_months": f_add_months, "add_years": f_add_years, "add_days": f_add_days,
+    "plus": f_add, "minus": f_minus, "fraction_point": f_fraction_point,
+    "min": f_min, "max": f_max, "is_life": f_is_life, "count": f_count,
+    "eu_member": f_eu_member, "fd_applies": f_fd_applies, "party": f_party,
+    "bilateral": f_bilateral, "consular_mandatory": f_consular_mandatory,
+}
+
+
+def f_field(env, items, name):
+    """The values of one field over a list of objects (unknown items are skipped)."""
+    if items is UNKNOWN:
+        return UNKNOWN
+    return [it.get(name) for it in (items or []) if isinstance(it, dict) and it.get(name) is not None]
+
+
+def f_join(env, xs):
+    if xs is UNKNOWN:
+        return UNKNOWN
+    return " ; ".join(str(x) for x in xs) if xs else UNKNOWN
+
+
+FUNCTIONS.update({"field": f_field, "join": f_join})

@@ -1,0 +1,216 @@
+"""Load ``rules/*.yaml`` and compile them once into a :class:`RuleBook`.
+
+File format: ``rules/README.md``. Every procedure, condition, constant, derived value
+and note must cite its legal basis (``sources``); a missing basis is a RuleError here,
+a citation that does not resolve to a provision node is reported by ``lexquery kb check``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from ..dates import parse_date, parse_duration
+from ..errors import RuleError
+from ..paths import rules_dir
+from .expr import Scope, compile_expr
+from .functions import FUNCTIONS
+from .model import Condition, Note, Precedence, Procedure, RuleBook
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DUR_RE = re.compile(r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
+KINDS = {"test", "assess", "from", "until", "any_of", "all_of"}
+
+
+def _const_value(v):
+    if isinstance(v, list):
+        return [_const_value(x) for x in v]
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str):
+        if _DATE_RE.match(v):
+            return parse_date(v)
+        if _DUR_RE.match(v) and v != "P":
+            return parse_duration(v)
+    return v
+
+
+def _label(v, where):
+    if isinstance(v, str):
+        return {"fr": v}
+    if isinstance(v, dict) and "fr" in v:
+        return v
+    raise RuleError("libellé attendu (chaîne ou {fr:, en:})", where=where)
+
+
+def _sources(d, where, required=True):
+    s = d.get("sources") or []
+    if isinstance(s, str):
+        s = [s]
+    if required and not s:
+        raise RuleError("règle sans fondement juridique : `sources` est vide", where=where,
+                        hint="citez la disposition (ex. « CPP 728-11 1° »)")
+    return [str(x) for x in s]
+
+
+def _date(v, where):
+    if v is None or isinstance(v, date):
+        return v
+    try:
+        return parse_date(str(v))
+    except ValueError as e:
+        raise RuleError(str(e), where=where) from None
+
+
+class _Builder:
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+    def expr(self, v, where):
+        return None if v is None else compile_expr(v, self.scope, where)
+
+    def condition(self, d, where) -> Condition:
+        cid = d.get("id")
+        if not cid:
+            raise RuleError("condition sans `id`", where=where)
+        w = f"{where}/{cid}"
+        kinds = [k for k in KINDS if k in d]
+        if "assess" in d:
+            kind = "assess"
+        elif len(kinds) != 1:
+            raise RuleError(f"une condition a exactement un de {sorted(KINDS)}", where=w)
+        else:
+            kind = kinds[0]
+        c = Condition(id=cid, label=_label(d.get("label", cid), w), sources=_sources(d, w), kind=kind,
+                      when=self.expr(d.get("when"), w + "/when"), explain=d.get("explain"))
+        if kind in ("any_of", "all_of"):
+            c.children = [self.condition(x, w) for x in d[kind]]
+        elif kind == "assess":
+            c.requires = self.expr(d.get("requires"), w + "/requires")
+        else:
+            c.expr = self.expr(d[kind], w)
+            c.met_if = self.expr(d.get("met_if"), w + "/met_if")
+        facts = set(d.get("facts") or [])
+        for e in (c.expr, c.requires, c.met_if):
+            if e is not None:
+                facts |= e.facts
+        for ch in c.children:
+            facts |= set(ch.facts)
+        c.facts = sorted(facts)
+        return c
+
+    def note(self, d, where) -> Note:
+        nid = d.get("id") or "note"
+        w = f"{where}/notes/{nid}"
+        return Note(id=nid, kind=d.get("kind", "info"), text=_label(d.get("text", ""), w),
+                    sources=_sources(d, w), when=self.expr(d.get("when"), w + "/when"),
+                    date=self.expr(d.get("date"), w + "/date"),
+                    values={k: self.expr(v, f"{w}/values/{k}") for k, v in (d.get("values") or {}).items()})
+
+    def procedure(self, d, where, pid=None) -> Procedure:
+        pid = pid or d.get("procedure") or d.get("id")
+        if not pid:
+            raise RuleError("fichier de règle sans `procedure`", where=where)
+        valid = d.get("valid") or {}
+        p = Procedure(id=pid, label=_label(d.get("label", pid), where), sources=_sources(d, where),
+                      file=where, per_state=bool(d.get("per_state", False)),
+                      valid_from=_date(valid.get("from"), where), valid_until=_date(valid.get("until"), where),
+                      exclusive_group=d.get("exclusive_group"),
+                      consent_required=self.expr(d.get("consent_required"), where + "/consent_required"),
+                      consent_sources=_sources({"sources": d.get("consent_sources")}, where, required=False),
+                      until=self.expr(d.get("until"), where + "/until"),
+                      until_label=d.get("until_label"))
+        if p.consent_required is not None and not p.consent_sources:
+            raise RuleError("`consent_required` sans `consent_sources`", where=where)
+        p.conditions = [self.condition(c, where) for c in d.get("conditions") or []]
+        p.notes = [self.note(n, where) for n in d.get("notes") or []]
+        p.routes = [self.procedure(r, f"{where}/routes/{r.get('id')}", pid=r.get("id"))
+                    for r in d.get("routes") or []]
+        return p
+
+
+def _read(path: Path):
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise RuleError(f"YAML illisible : {getattr(e, 'problem', e)}", where=where) from None
+
+
+def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -> RuleBook:
+    """Read and compile every rule file of ``directory`` (default: the repo's rules/)."""
+    directory = Path(directory or rules_dir())
+    files = sorted(p for p in directory.glob("*.yaml") if not (skip and p.name in skip))
+    if not files:
+        raise RuleError("aucun fichier de règles", where=str(directory))
+    digest = hashlib.sha256()
+    docs = []
+    for f in files:
+        raw = f.read_bytes()
+        digest.update(f.name.encode() + b"\0" + raw)
+        docs.append((f, _read(f)))
+    constants, constant_sources, derived_src = {}, {}, {}
+    for f, doc in docs:
+        for name, spec in (doc.get("constants") or {}).items():
+            w = f"{f.name}/constants/{name}"
+            if name in constants:
+                raise RuleError(f"constante « {name} » définie deux fois", where=w)
+            if not isinstance(spec, dict) or "value" not in spec:
+                raise RuleError("constante attendue sous la forme {value:, sources:}", where=w)
+            constants[name] = _const_value(spec["value"])
+            constant_sources[name] = _sources(spec, w)
+        for name, spec in (doc.get("derived") or {}).items():
+            derived_src[name] = (f, spec)
+    scope = Scope(constants, set(derived_src), FUNCTIONS)
+    b = _Builder(scope)
+    derived, derived_sources = {}, {}
+    for name, (f, spec) in derived_src.items():
+        w = f"{f.name}/derived/{name}"
+        if not isinstance(spec, dict) or "expr" not in spec:
+            raise RuleError("valeur dérivée attendue sous la forme {expr:, sources:}", where=w)
+        derived[name] = b.expr(spec["expr"], w)
+        derived_sources[name] = _sources(spec, w)
+    procedures, precedence = {}, []
+    for f, doc in docs:
+        if "procedure" in doc:
+            p = b.procedure(doc, f.name)
+            if p.id in procedures:
+                raise RuleError(f"procédure « {p.id} » définie deux fois", where=f.name)
+            procedures[p.id] = p
+        for i, pr in enumerate(doc.get("precedence") or []):
+            w = f"{f.name}/precedence/{pr.get('id', i)}"
+            for k in ("id", "prevails", "over", "when"):
+                if k not in pr:
+                    raise RuleError(f"précédence sans `{k}`", where=w)
+            precedence.append(Precedence(id=pr["id"], prevails=pr["prevails"], over=pr["over"],
+                                         when=b.expr(pr["when"], w), sources=_sources(pr, w),
+                                         reason=_label(pr.get("reason", pr["id"]), w)))
+    for pr in precedence:
+        for pid in (pr.prevails, pr.over):
+            if pid not in procedures:
+                raise RuleError(f"précédence vers une procédure inconnue « {pid} »", where=pr.id)
+    _check_derived_cycles(derived)
+    return RuleBook(procedures, precedence, constants, derived, derived_sources, constant_sources,
+                    [str(f) for f, _ in docs], digest.hexdigest())
+
+
+def _check_derived_cycles(derived):
+    state = {}
+
+    def visit(n, stack):
+        if state.get(n) == 1:
+            raise RuleError(f"valeurs dérivées circulaires : {' → '.join(stack + [n])}", where="derived")
+        if state.get(n) == 2:
+            return
+        state[n] = 1
+        for m in derived[n].names:
+            if m in derived:
+                visit(m, stack + [n])
+        state[n] = 2
+    for n in derived:
+        visit(n, [])

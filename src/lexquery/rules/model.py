@@ -1,0 +1,110 @@
+"""The compiled form of the rule files: procedures, conditions, notes, precedence.
+
+Built once by :mod:`lexquery.rules.loader` from ``rules/*.yaml``; evaluated per case
+by :mod:`lexquery.engine.evaluate`. Nothing here knows any legal content.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .expr import Compiled
+
+
+@dataclass
+class Condition:
+    """One condition of a procedure, citing the provisions it rests on.
+
+    kinds: ``test`` (met / not_met / unknown), ``assess`` (to_assess: a magistrate's
+    appreciation or a foreign State's agreement; ``requires`` can still make it
+    not_met or unknown), ``from`` / ``until`` (date conditions), ``any_of`` / ``all_of``.
+    """
+    id: str
+    label: dict
+    sources: list[str]
+    kind: str
+    expr: Compiled | None = None          # test / date expression
+    requires: Compiled | None = None      # for assess
+    met_if: Compiled | None = None        # for from/until: met without a date
+    when: Compiled | None = None          # the condition applies only when true
+    children: list["Condition"] = field(default_factory=list)
+    explain: dict | None = None           # why the condition exists, in words
+    facts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Note:
+    """A step, warning, authority or deadline shown with the answer (not a condition)."""
+    id: str
+    kind: str
+    text: dict
+    sources: list[str]
+    values: dict[str, Compiled] = field(default_factory=dict)
+    when: Compiled | None = None
+    date: Compiled | None = None
+
+
+@dataclass
+class Procedure:
+    id: str
+    label: dict
+    sources: list[str]
+    file: str
+    per_state: bool = False
+    valid_from: date | None = None
+    valid_until: date | None = None
+    exclusive_group: str | None = None
+    consent_required: Compiled | None = None
+    consent_sources: list[str] = field(default_factory=list)
+    until: Compiled | None = None          # an explicit deadline (not a condition)
+    until_label: dict | None = None
+    conditions: list[Condition] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    routes: list["Procedure"] = field(default_factory=list)
+
+
+@dataclass
+class Precedence:
+    """Two procedures that can both conclude: which prevails, when, and on what basis."""
+    id: str
+    prevails: str
+    over: str
+    when: Compiled
+    sources: list[str]
+    reason: dict
+
+
+@dataclass
+class RuleBook:
+    procedures: dict[str, Procedure]
+    precedence: list[Precedence]
+    constants: dict
+    derived: dict[str, Compiled]
+    derived_sources: dict[str, list[str]]
+    constant_sources: dict[str, list[str]]
+    files: list[str]
+    digest: str
+
+    def citations(self):
+        """Every (citation, where) pair the rules make — for the KB checks."""
+        out = []
+        for name, srcs in {**self.constant_sources, **self.derived_sources}.items():
+            out += [(s, name) for s in srcs]
+
+        def walk_conds(proc_id, conds):
+            for c in conds:
+                out.extend((s, f"{proc_id}/{c.id}") for s in c.sources)
+                walk_conds(proc_id, c.children)
+
+        def walk(p):
+            out.extend((s, p.id) for s in p.sources + p.consent_sources)
+            walk_conds(p.id, p.conditions)
+            for n in p.notes:
+                out.extend((s, f"{p.id}/{n.id}") for s in n.sources)
+            for r in p.routes:
+                walk(r)
+        for p in self.procedures.values():
+            walk(p)
+        for pr in self.precedence:
+            out.extend((s, pr.id) for s in pr.sources)
+        return out
