@@ -77,6 +77,7 @@ class ProcedureResult:
     set_aside_by: dict | None = None
     to_verify: list[dict] = field(default_factory=list)
     state_reasons: list[str] = field(default_factory=list)
+    consent_defined: bool = False
 
     def to_dict(self, lang="fr") -> dict:
         d = {"procedure": self.procedure, "label": self.label.get(lang) or self.label.get("fr"),

@@ -231,7 +231,8 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
                       + [s for n in notes for s in n.sources])
     return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
                            date_from, date_until, consent, results, sorted(missing), sources,
-                           notes=notes, routes=routes, set_aside_by=set_aside, to_verify=to_verify)
+                           notes=notes, routes=routes, set_aside_by=set_aside, to_verify=to_verify,
+                           consent_defined=p.consent_required is not None)
 
 
 def evaluate_route(rt: Procedure, env: Env, lang="fr") -> ProcedureResult:

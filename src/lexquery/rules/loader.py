@@ -117,9 +117,9 @@ class _Builder:
             raise RuleError("fichier de règle sans `procedure`", where=where)
         valid = d.get("valid") or {}
         p = Procedure(id=pid, label=_label(d.get("label", pid), where), sources=_sources(d, where),
-                      file=where, per_state=bool(d.get("per_state", False)),
+                      file=where, per_state=d.get("per_state", False),
                       valid_from=_date(valid.get("from"), where), valid_until=_date(valid.get("until"), where),
-                      exclusive_group=d.get("exclusive_group"),
+                      exclusive_group=d.get("exclusive_group"), order=int(d.get("order", 100)),
                       consent_required=self.expr(d.get("consent_required"), where + "/consent_required"),
                       consent_sources=_sources({"sources": d.get("consent_sources")}, where, required=False),
                       until=self.expr(d.get("until"), where + "/until"),
@@ -195,6 +195,7 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
             if pid not in procedures:
                 raise RuleError(f"précédence vers une procédure inconnue « {pid} »", where=pr.id)
     _check_derived_cycles(derived)
+    procedures = dict(sorted(procedures.items(), key=lambda kv: (kv[1].order, kv[0])))
     return RuleBook(procedures, precedence, constants, derived, derived_sources, constant_sources,
                     [str(f) for f, _ in docs], digest.hexdigest())
 

@@ -50,7 +50,8 @@ class Procedure:
     label: dict
     sources: list[str]
     file: str
-    per_state: bool = False
+    per_state: bool | str = False
+    order: int = 100
     valid_from: date | None = None
     valid_until: date | None = None
     exclusive_group: str | None = None

@@ -1,0 +1,113 @@
+"""French (or English) text rendering with reasons and sources (STYLE.md §9).
+
+Each line: the condition in words, its status, its source. ``explain=True`` shows the
+whole tree: alternatives, dates, evidence from the reference data, routes, notes, and
+the instruments set aside with their reason.
+"""
+from __future__ import annotations
+
+MARK = {"met": "✔", "not_met": "✘", "unknown": "?", "to_assess": "~"}
+STATUS = {
+    "fr": {"applicable": "APPLICABLE", "applicable_later": "APPLICABLE PLUS TARD",
+           "not_applicable": "NON APPLICABLE", "undetermined": "INDÉTERMINÉ"},
+    "en": {"applicable": "APPLICABLE", "applicable_later": "APPLICABLE LATER",
+           "not_applicable": "NOT APPLICABLE", "undetermined": "UNDETERMINED"},
+}
+PMARK = {"applicable": "✔", "applicable_later": "◷", "not_applicable": "✘", "undetermined": "?"}
+WORDS = {
+    "fr": {"as_of": "au", "from": "à partir du", "until": "jusqu'au", "consent_no": "sans consentement",
+           "consent_yes": "avec consentement", "consent_unknown": "consentement : à déterminer",
+           "missing": "faits à établir", "to_assess": "à apprécier", "pending": "atteint le",
+           "verify": "à vérifier (base de connaissances)", "set_aside": "écartée", "route": "voie",
+           "candidates": "États considérés", "none": "aucun État candidat connu"},
+    "en": {"as_of": "as of", "from": "from", "until": "until", "consent_no": "without consent",
+           "consent_yes": "with consent", "consent_unknown": "consent: to be determined",
+           "missing": "facts to establish", "to_assess": "to assess", "pending": "reached on",
+           "verify": "to verify (knowledge base)", "set_aside": "set aside", "route": "route",
+           "candidates": "States considered", "none": "no candidate State known"},
+}
+WIDTH = 78
+
+
+def _fr_date(d) -> str:
+    return d.isoformat() if d else "—"
+
+
+def _line(left: str, right: str, indent: int) -> str:
+    pad = " " * indent
+    body = pad + left
+    if len(body) + len(right) + 2 > WIDTH + 20:
+        return f"{body}\n{pad}    → {right}"
+    dots = "." * max(2, WIDTH - len(body) - len(right) - 1)
+    return f"{body} {dots} {right}" if right else body
+
+
+def _cond_lines(c, lang, explain, indent, w):
+    label = c.label.get(lang) or c.label.get("fr")
+    status = c.status
+    extra = ""
+    if c.pending and c.date:
+        extra = f" ({w['pending']} {_fr_date(c.date)})"
+    elif c.date and c.status == "met":
+        extra = f" ({_fr_date(c.date)})"
+    elif status == "to_assess" and "(" not in label:
+        extra = f" ({w['to_assess']})"
+    out = [_line(f"{MARK.get(status, '?')} {label}{extra}", ", ".join(c.sources), indent)]
+    if status == "unknown" and c.missing:
+        out.append(" " * (indent + 4) + f"{w['missing']} : " + ", ".join(c.missing))
+    if explain:
+        for e in c.evidence:
+            val = {True: "oui", False: "non", None: "inconnu"}[e["value"]] if lang == "fr" else str(e["value"])
+            out.append(" " * (indent + 4) + f"· {e['fact']} = {val} — " + "; ".join(e["evidence"][:2]))
+        for ch in c.children:
+            out += _cond_lines(ch, lang, explain, indent + 4, w)
+    return out
+
+
+def _proc_lines(p, lang, explain, w, indent=0, route=False):
+    st = STATUS[lang][p.status]
+    title = (p.label.get(lang) or p.label.get("fr")) + (f" — {p.state}" if p.state else "")
+    bits = [st]
+    if p.date_from and p.status in ("applicable_later", "applicable"):
+        bits.append(f"{w['from']} {_fr_date(p.date_from)}")
+    if p.date_until:
+        bits.append(f"{w['until']} {_fr_date(p.date_until)}")
+    if p.consent_required is False:
+        bits.append(w["consent_no"])
+    elif p.consent_required is True:
+        bits.append(w["consent_yes"])
+    elif p.consent_defined and p.status in ("applicable", "applicable_later") and not route:
+        bits.append(w["consent_unknown"])
+    prefix = f"{w['route']} : " if route else ""
+    out = [" " * indent + f"{PMARK[p.status]} {prefix}{title}   {', '.join(bits)}"]
+    conds = p.conditions
+    if not explain and p.status == "not_applicable":
+        conds = [c for c in conds if c.status == "not_met" and not c.pending] or conds
+    for c in conds:
+        out += _cond_lines(c, lang, explain, indent + 4, w)
+    if p.missing_facts and p.status == "undetermined" or (p.consent_required is None and p.missing_facts):
+        out.append(" " * (indent + 4) + f"{w['missing']} : " + ", ".join(p.missing_facts))
+    for v in p.to_verify:
+        out.append(" " * (indent + 4) + f"! {w['verify']} : {v['fact']}" + (f" — {v['note']}" if v.get("note") else ""))
+    if p.set_aside_by and explain:
+        out.append(" " * (indent + 4) + f"{w['set_aside']} : {p.set_aside_by['reason']} ({', '.join(p.set_aside_by['sources'])})")
+    shown = p.notes if explain else [n for n in p.notes if n.kind in ("authority", "warning", "duty")]
+    for n in shown:
+        out.append(" " * (indent + 4) + f"→ {n.text} ({', '.join(n.sources)})")
+    for r in p.routes:
+        out += _proc_lines(r, lang, explain, w, indent + 4, route=True)
+    return out
+
+
+def render_text(answer, explain: bool = False, lang: str = "fr") -> str:
+    w = WORDS[lang]
+    head = f"{answer.name or answer.case} — {w['as_of']} {_fr_date(answer.as_of)}"
+    if answer.name and answer.case:
+        head += f"  [{answer.case}]"
+    lines = [head]
+    cands = ", ".join(f"{c['state']} ({', '.join(c['because'])})" for c in answer.candidates) or w["none"]
+    lines.append(f"{w['candidates']} : {cands}")
+    for p in answer.procedures:
+        lines += _proc_lines(p, lang, explain, w)
+    lines.append(f"(base : {answer.knowledge_base.get('version')})")
+    return "\n".join(lines)
