@@ -209,10 +209,16 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
     if status == "not_applicable":
         missing = set()  # a necessary condition fails: no unknown fact can change that
     to_verify = []
-    for r in _walk(results):
-        for e in r.evidence:
-            if e["value"] is None and e not in to_verify:
-                to_verify.append(e)
+    if status != "not_applicable":  # an unverified fact cannot change a failed necessary condition
+        for r in _walk(results):
+            for e in r.evidence:
+                if e["value"] is None and e not in to_verify:
+                    to_verify.append(e)
+        questions = getattr(env.ref, "questions_for", None)
+        st = env.state if isinstance(env.state, str) else None
+        for q in (questions(p.id, st) if questions else []):
+            to_verify.append({"fact": f"question:{q['id']}", "value": None,
+                              "note": q.get(lang) or q["fr"], "evidence": [q["source"]]})
     notes = []
     for n in p.notes:
         if status != "not_applicable" or n.kind == "duty":

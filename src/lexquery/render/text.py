@@ -88,6 +88,8 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False):
     if p.missing_facts and p.status == "undetermined" or (p.consent_required is None and p.missing_facts):
         out.append(" " * (indent + 4) + f"{w['missing']} : " + ", ".join(p.missing_facts))
     for v in p.to_verify:
+        if v["fact"].startswith("question:") and not explain:
+            continue  # open questions of the research pack: shown with --explain
         out.append(" " * (indent + 4) + f"! {w['verify']} : {v['fact']}" + (f" — {v['note']}" if v.get("note") else ""))
     if p.set_aside_by and explain:
         out.append(" " * (indent + 4) + f"{w['set_aside']} : {p.set_aside_by['reason']} ({', '.join(p.set_aside_by['sources'])})")

@@ -1,0 +1,273 @@
+"""Reference data as dated facts with evidence: EU membership and FD 2008/909
+implementation, Parties to STE 112 / STE 167, bilateral transfer conventions, the 2025
+circular's mandatory consular list, and the open questions of the research pack.
+
+Every answer is a :class:`Fact` — ``value`` True, False or None (unknown) — with the
+evidence it rests on (mark S stated / I inferred, and the source). Lists are partial
+(sources/legal/parties.md): a State with no fact covering a date is *unknown*, never
+"not a party". Facts marked U are never law: they only feed ``open_questions``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..errors import KnowledgeBaseError
+from ..paths import home
+
+try:  # libyaml when available: 5–10× faster
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+MARKS = {"S": "stated by the source", "I": "inferred from the source", "U": "unverified"}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A reference answer: ``value`` (True/False/None=unknown), ``evidence`` lines, ``note``."""
+    value: bool | None
+    evidence: tuple[str, ...] = ()
+    note: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"value": self.value, "evidence": list(self.evidence)}
+        if self.note:
+            d["note"] = self.note
+        return d
+
+
+@dataclass
+class _Dated:
+    """One dated fact read from a reference file."""
+    kind: str            # in_force | party_by | not_party_on | implemented_by | not_implemented_on | applies_until
+    when: date | None
+    mark: str
+    source: str
+    note: str | None = None
+
+    def line(self) -> str:
+        what = {"in_force": "en vigueur depuis le", "party_by": "Partie au moins au",
+                "binding_by": "liant la France au moins au",
+                "not_party_on": "non Partie au", "implemented_by": "appliquée au moins au",
+                "not_implemented_on": "non appliquée au", "applies_until": "appliquée jusqu'au",
+                "concluded": "conclue le"}[self.kind]
+        s = f"[{self.mark}] {what} {self.when.isoformat() if self.when else 'date inconnue'} — {self.source}"
+        return s + (f" ({self.note})" if self.note else "")
+
+
+@dataclass
+class Reference:
+    """All reference data, indexed by State (ISO 3166-1 alpha-2)."""
+    states: dict[str, dict]
+    eu_members: dict[str, tuple[date, date | None]]
+    eu_source: str
+    fd: dict[str, list[_Dated]]
+    treaties: dict[str, dict]
+    parties: dict[tuple[str, str], list[_Dated]]
+    bilateral: dict[str, list[_Dated]]
+    consular: frozenset[str]
+    consular_citation: str
+    consular_source: str
+    open_questions: list[dict]
+    unverified: list[dict] = field(default_factory=list)
+    files: tuple[Path, ...] = ()
+
+    # ---- names -------------------------------------------------------------------------
+    def state_name(self, code: str, lang: str = "fr") -> str:
+        """The State's name in French or English, or the code itself when not listed."""
+        return self.states.get(code, {}).get(lang, code)
+
+    # ---- EU ----------------------------------------------------------------------------
+    def eu_member(self, state: str, on: date) -> Fact:
+        """Is ``state`` a Member State of the European Union on ``on``? (complete list)"""
+        span = self.eu_members.get(state)
+        if span is None:
+            return Fact(False, (f"[S] absent de la liste des États membres — {self.eu_source}",))
+        start, end = span
+        inside = start <= on and (end is None or on <= end)
+        ev = f"[S] membre de l'UE du {start.isoformat()}" + (f" au {end.isoformat()}" if end else "") \
+             + f" — {self.eu_source}"
+        return Fact(inside, (ev,))
+
+    def fd_2008_909_applies(self, state: str, on: date) -> Fact:
+        """Does FD 2008/909 apply between France and ``state`` on ``on``?
+
+        Both States must be Member States and have implemented it (FR: 7 August 2013)."""
+        member = self.eu_member(state, on)
+        fd_until = [d for d in self.fd.get(state, []) if d.kind == "applies_until"]
+        if member.value is False and not (fd_until and on <= fd_until[0].when):
+            return Fact(False, member.evidence, "pas un État membre de l'UE à cette date")
+        fr = self._dated_status(self.fd.get("FR", []), on)
+        if fr.value is False:
+            return Fact(False, fr.evidence, "la France n'appliquait pas encore la décision-cadre")
+        st = self._dated_status(self.fd.get(state, []), on)
+        ev = tuple(member.evidence) + st.evidence
+        if st.value is None:
+            return Fact(None, ev, f"transposition par {self.state_name(state)} à cette date : non établie — à vérifier")
+        return Fact(st.value, ev, st.note)
+
+    # ---- Council of Europe treaties ------------------------------------------------------
+    def party(self, treaty: str, state: str, on: date) -> Fact:
+        """Is ``treaty`` ("STE112" | "STE167") in force between France and ``state`` on ``on``?"""
+        t = self.treaties.get(treaty)
+        if t is None:
+            raise KnowledgeBaseError(f"unknown treaty {treaty!r}", hint=f"known: {', '.join(self.treaties)}")
+        fr_date = t["france_in_force"]
+        fr_ev = f"[S] France : en vigueur depuis le {fr_date.isoformat()} — {t['france_source']}"
+        if on < fr_date:
+            return Fact(False, (fr_ev,), f"{t['citation']} pas encore en vigueur pour la France")
+        st = self._dated_status(self.parties.get((treaty, state), []), on)
+        ev = (fr_ev,) + st.evidence
+        if st.value is None:
+            why = ("liste des Parties partielle : aucune donnée pour cet État à cette date — à vérifier"
+                   if not st.evidence else "statut à cette date non établi par les sources — à vérifier")
+            return Fact(None, ev, f"{t['citation']} / {self.state_name(state)} : {why}")
+        return Fact(st.value, ev, st.note)
+
+    def bilateral_convention(self, state: str, on: date) -> Fact:
+        """Is France bound to ``state`` by a bilateral transfer convention on ``on``?"""
+        facts = self.bilateral.get(state, [])
+        ev = tuple(f.line() for f in facts if f.mark != "U")
+        for f in facts:
+            if f.kind in ("in_force", "binding_by") and f.when and f.mark in "SI" and on >= f.when:
+                return Fact(True, ev, f.note)
+        for f in facts:
+            if f.kind == "concluded" and f.when and on < f.when:
+                return Fact(False, ev, "convention pas encore conclue à cette date")
+        note = ("aucune convention bilatérale connue — les listes retrouvées s'arrêtent vers 2010 : à vérifier"
+                if not facts else "convention connue mais entrée en vigueur non établie à cette date — à vérifier")
+        return Fact(None, ev, note)
+
+    # ---- consular notification -----------------------------------------------------------
+    def consular_mandatory(self, state: str) -> Fact:
+        """Is ``state`` on the circular's list of mandatory consular notification?"""
+        inside = state in self.consular
+        ev = f"[S] {self.consular_citation} : liste des États à information consulaire obligatoire — {self.consular_source}"
+        return Fact(inside, (ev,))
+
+    def questions_for(self, procedure: str, state: str | None = None) -> list[dict]:
+        """Open questions ([U] in the research pack) that concern ``procedure`` (and ``state``)."""
+        return [q for q in self.open_questions if procedure in q.get("concerns", [])
+                and (not q.get("states") or state in q["states"])]
+
+    # ---- generic dated-status logic ------------------------------------------------------
+    @staticmethod
+    def _dated_status(facts: list[_Dated], on: date) -> Fact:
+        """Status on ``on`` from dated facts; U facts never count; no covering fact → None."""
+        usable = [f for f in facts if f.mark in ("S", "I")]
+        ev = tuple(f.line() for f in usable)
+        for f in usable:
+            if f.kind == "applies_until" and f.when and on > f.when:
+                return Fact(False, ev, f.note)
+        for f in usable:
+            if f.kind == "in_force" and f.when:
+                return Fact(on >= f.when, ev, f.note)
+        for f in usable:
+            if f.kind in ("party_by", "implemented_by") and f.when and on >= f.when:
+                return Fact(True, ev, f.note)
+        for f in usable:
+            if f.kind in ("not_party_on", "not_implemented_on") and f.when and on <= f.when:
+                return Fact(False, ev, f.note)
+        return Fact(None, ev, None)
+
+
+# ---------------------------------------------------------------------------------------
+def _read(path: Path) -> dict:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=_Loader) or {}
+    except FileNotFoundError:
+        raise KnowledgeBaseError(f"reference file missing: {path}",
+                                 hint="the reference/ folder of the repository must be present") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise KnowledgeBaseError(f"{where}: invalid YAML ({getattr(e, 'problem', e)})",
+                                 hint="fix the YAML syntax at that line and column") from None
+
+
+def _date(v, where: str) -> date | None:
+    if v is None or isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v))
+    except ValueError:
+        raise KnowledgeBaseError(f"{where}: {v!r} is not a date", hint="write dates as YYYY-MM-DD") from None
+
+
+_KINDS = ("in_force", "party_by", "binding_by", "not_party_on", "implemented_by",
+          "not_implemented_on", "applies_until", "concluded")
+
+
+def _dated(fact: dict, where: str, sources: dict) -> list[tuple[str, _Dated]]:
+    """Expand one YAML fact (``state`` or ``states``) into (state, _Dated) pairs."""
+    mark = fact.get("mark")
+    if mark not in MARKS:
+        raise KnowledgeBaseError(f"{where}: mark {mark!r} must be one of S, I, U",
+                                 hint="S = stated by the source, I = inferred, U = unverified")
+    src = fact.get("source")
+    if not src:
+        raise KnowledgeBaseError(f"{where}: a reference fact without source", hint="add source: URL or sources/ path")
+    src = sources.get(src, src)
+    states = fact.get("states") or [fact.get("state")]
+    out = []
+    for k in _KINDS:
+        if k in fact:
+            for s in states:
+                out.append((s, _Dated(k, _date(fact[k], where), mark, src, fact.get("note"))))
+    if not out:
+        raise KnowledgeBaseError(f"{where}: no dated statement", hint=f"use one of: {', '.join(_KINDS)}")
+    return out
+
+
+def load_reference(folder: Path | None = None) -> Reference:
+    """Read ``reference/*.yaml`` (cached per folder for the life of the process)."""
+    return _load(str(folder or home() / "reference"))
+
+
+@lru_cache(maxsize=4)
+def _load(folder: str) -> Reference:
+    d = Path(folder)
+    states = _read(d / "states.yaml").get("states", {})
+    eu = _read(d / "eu.yaml")
+    members = {s: (_date(v[0], f"eu.yaml members.{s}"), _date(v[1], f"eu.yaml members.{s}"))
+               for s, v in eu["members"].items()}
+    fd: dict[str, list[_Dated]] = {}
+    unverified = []
+    for i, f in enumerate(eu.get("facts", [])):
+        for s, x in _dated(f, f"eu.yaml facts[{i}]", {}):
+            fd.setdefault(s, []).append(x)
+            if x.mark == "U":
+                unverified.append({"file": "eu.yaml", "state": s, "note": x.note, "source": x.source})
+    tp = _read(d / "treaty-parties.yaml")
+    treaties = {k: {**v, "france_in_force": _date(v["france_in_force"], f"treaty-parties.yaml {k}")}
+                for k, v in tp["treaties"].items()}
+    parties: dict[tuple[str, str], list[_Dated]] = {}
+    for i, f in enumerate(tp.get("facts", [])):
+        if f.get("treaty") not in treaties:
+            raise KnowledgeBaseError(f"treaty-parties.yaml facts[{i}]: unknown treaty {f.get('treaty')!r}",
+                                     hint=f"declare it under treaties: ({', '.join(treaties)})")
+        for s, x in _dated(f, f"treaty-parties.yaml facts[{i}]", tp.get("sources", {})):
+            parties.setdefault((f["treaty"], s), []).append(x)
+    bl = _read(d / "bilateral.yaml")
+    bilateral: dict[str, list[_Dated]] = {}
+    for i, f in enumerate(bl.get("facts", [])):
+        for s, x in _dated(f, f"bilateral.yaml facts[{i}]", bl.get("sources", {})):
+            bilateral.setdefault(s, []).append(x)
+            if x.mark == "U":
+                unverified.append({"file": "bilateral.yaml", "state": s, "note": x.note, "source": x.source})
+    cons = _read(d / "consular.yaml")
+    oq = _read(d / "open-questions.yaml").get("questions", [])
+    for s in list(members) + list(cons.get("mandatory", [])):
+        if s not in states:
+            raise KnowledgeBaseError(f"reference/states.yaml: no name for {s}", hint="add the State's fr/en names")
+    return Reference(states=states, eu_members=members, eu_source=eu["membership_source"], fd=fd,
+                     treaties=treaties, parties=parties, bilateral=bilateral,
+                     consular=frozenset(cons["mandatory"]), consular_citation=cons["citation"],
+                     consular_source=cons["source"], open_questions=oq, unverified=unverified,
+                     files=tuple(sorted(d.glob("*.yaml"))))
