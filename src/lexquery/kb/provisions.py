@@ -1,0 +1,501 @@
+"""The law as Python objects: every ``law/**/*.yaml`` file (docs/design.md, "law/ YAML
+schema") loaded into :class:`Provision` (article) → :class:`Version` → :class:`Paragraph`.
+
+- versions of the same article found in several files are merged by (instrument, number);
+- :meth:`KB.version_at` picks the version valid on a date (authentic text first; a
+  translation or the 2029 restatement only when nothing else is there, and flagged);
+- cross-references are extracted from the text by regex (:mod:`lexquery.kb.citations`);
+- "cited by" covers other provisions and the rules (``rules/*.yaml``);
+- :meth:`KB.resolve` finds the node for a citation string, or None with a hint.
+
+The whole KB is cached as a pickle under ``kb/cache/`` keyed by the sha256 of the input
+files, so that a new process loads it without YAML parsing nor rule compilation.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import pickle
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..errors import KnowledgeBaseError, NotFoundError
+from ..paths import home
+from . import citations as C
+
+CACHE_VERSION = "kb-provisions-1"
+
+
+@dataclass
+class Paragraph:
+    n: int                          # 1-based, items included
+    text: str
+    label: str | None
+    citations: list[str]            # "CPP 728-11 al. 2", "CPP 728-11 1°"
+    refs: list[str] = field(default_factory=list)   # article citations it refers to
+
+
+@dataclass
+class Version:
+    id: str
+    valid_from: date | None
+    valid_until: date | None
+    language: str = "fr"
+    translation: bool = False
+    restatement_2029: bool = False
+    legiarti: str | None = None
+    amended_by: str | None = None
+    source: str | None = None
+    source_file: str | None = None
+    confidence: str | None = None
+    confidence_note: str | None = None
+    truncated: bool = False
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+    file: str = ""                  # the law/ file it was read from
+
+    def valid_on(self, d: date) -> bool:
+        if self.valid_from and d < self.valid_from:
+            return False
+        if self.valid_until and d > self.valid_until:
+            return False
+        return True
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+    @property
+    def refs(self) -> list[str]:
+        out = []
+        for p in self.paragraphs:
+            out += [r for r in p.refs if r not in out]
+        return out
+
+
+@dataclass
+class Provision:
+    instrument: str
+    number: str
+    citation: str
+    iri: str
+    title: dict = field(default_factory=dict)
+    hierarchy: list[str] = field(default_factory=list)
+    legiarti: str | None = None
+    successor_2029: str | None = None
+    versions: list[Version] = field(default_factory=list)
+    open_questions: list[dict] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def key(self):
+        return (self.instrument, self.number)
+
+
+@dataclass
+class Node:
+    """What a citation resolves to: an article, or a paragraph of one of its versions."""
+    citation: str
+    provision: Provision
+    version: Version | None = None
+    paragraph: Paragraph | None = None
+
+    @property
+    def iri(self) -> str:
+        if self.paragraph and self.version:
+            return version_iri(self.provision, self.version) + f"/al/{self.paragraph.n}"
+        return self.provision.iri
+
+
+@dataclass
+class RuleUse:
+    citation: str
+    where: str                      # procedure/condition id
+    file: str
+
+
+def version_iri(p: Provision, v: Version) -> str:
+    return f"{p.iri}/v/{C.slug_number(v.id)}"
+
+
+class KB:
+    """All provisions, with the indexes the commands and checks need."""
+
+    def __init__(self, provisions: dict, rule_uses: list[RuleUse], digest: str, files: list[str],
+                 problems: list[tuple[str, str]]):
+        self.provisions: dict[tuple[str, str], Provision] = provisions
+        self.rule_uses = rule_uses
+        self.digest = digest
+        self.files = files
+        self.problems = problems            # (where, message) found while loading
+        self.rules: dict = {"procedures": [], "precedence": [], "values": []}
+        self._build_indexes()
+
+    # -- indexes ------------------------------------------------------------------------
+    def _build_indexes(self):
+        self.by_citation: dict[str, list[Node]] = {}
+        self.by_article_citation: dict[str, Provision] = {}
+        for p in self.provisions.values():
+            self.by_article_citation[p.citation] = p
+            self.by_citation.setdefault(p.citation, []).append(Node(p.citation, p))
+            for v in p.versions:
+                for para in v.paragraphs:
+                    for c in para.citations:
+                        self.by_citation.setdefault(c, []).append(Node(c, p, v, para))
+        self.loose = {C.normalise(c): c for c in self.by_citation}
+        self.cited_by: dict[str, list[str]] = {}
+        for p in self.provisions.values():
+            for v in p.versions:
+                for para in v.paragraphs:
+                    for r in para.refs:
+                        lst = self.cited_by.setdefault(r, [])
+                        src = para.citations[-1] if para.citations else p.citation
+                        if src not in lst:
+                            lst.append(src)
+        self.rules_by_article: dict[str, list[RuleUse]] = {}
+        for u in self.rule_uses:
+            art = self.article_of(u.citation)
+            if art:
+                self.rules_by_article.setdefault(art.citation, []).append(u)
+
+    def __iter__(self):
+        return iter(sorted(self.provisions.values(), key=_sort_key))
+
+    def __len__(self):
+        return len(self.provisions)
+
+    # -- lookup -------------------------------------------------------------------------
+    def resolve(self, citation: str, at: date | None = None) -> Node | None:
+        """The node whose citation equals ``citation`` (paragraph of the version valid
+        ``at``, default: the current authentic one), or None."""
+        nodes = self.by_citation.get(citation)
+        if not nodes:
+            key = self.loose.get(C.normalise(citation))
+            nodes = self.by_citation.get(key) if key else None
+        if not nodes:
+            return None
+        art = [n for n in nodes if n.paragraph is None]
+        if art:
+            return art[0]
+        want = self.version_at(nodes[0].provision, at)
+        for n in nodes:
+            if n.version is want:
+                return n
+        return nodes[0]
+
+    def hint(self, citation: str) -> str | None:
+        close = difflib.get_close_matches(C.normalise(citation), list(self.loose), n=3, cutoff=0.6)
+        if close:
+            return "vouliez-vous dire : " + ", ".join(f"« {self.loose[c]} »" for c in close) + " ?"
+        return None
+
+    def lookup(self, query: str, at: date | None = None) -> Node:
+        """A user's query → node, or NotFoundError with a 'did you mean' hint."""
+        cit = C.parse_query(query) or query
+        node = self.resolve(cit, at) or self.resolve(query, at)
+        if node is None:
+            raise NotFoundError(f"disposition introuvable : « {query} »" + (f" (lu « {cit} »)" if cit != query else ""),
+                                expected="ex. « 728-11 », « CPP 729-2 al. 1 », « STE 112 art. 3 », « Circ. 2025 §2.2 », « D541 », « CP 132-23 »",
+                                hint=self.hint(cit) or "`lexquery sources` liste les dispositions connues")
+        return node
+
+    def article_of(self, citation: str) -> Provision | None:
+        n = self.resolve(citation)
+        if n:
+            return n.provision
+        # the longest article citation that prefixes it ("CPP 999-9 al. 2" -> none)
+        for c in sorted(self.by_article_citation, key=len, reverse=True):
+            if citation.startswith(c) and citation[len(c):len(c) + 1] in (" ", "."):
+                return self.by_article_citation[c]
+        return None
+
+    def version_at(self, p: Provision, at: date | None = None, lang: str | None = None) -> Version | None:
+        """The version valid on ``at`` (default: today). Authentic text before translation;
+        the 2029 restatement only for the 2029 code or when nothing else is there."""
+        if not p.versions:
+            return None
+        at = at or date.today()
+
+        def rank(v: Version):
+            return (
+                v.valid_on(at),
+                p.instrument == "CPP2029" or not v.restatement_2029,
+                (lang is not None and v.language == lang) if lang else not v.translation,
+                not v.translation,
+                v.valid_from is not None,
+                v.valid_from or date.min,
+                not v.truncated,
+            )
+        return max(p.versions, key=rank)
+
+
+def _sort_key(p: Provision):
+    order = list(C.INSTRUMENTS)
+    idx = order.index(p.instrument) if p.instrument in order else 99
+    parts = [int(x) if x.isdigit() else 0 for x in re.split(r"[^0-9]+", p.number) if x]
+    return (idx, re.sub(r"[0-9.\-\s]", "", p.number), parts, p.number)
+
+
+# --- loading -------------------------------------------------------------------------------
+
+def law_dir() -> Path:
+    return home() / "law"
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("LEXQUERY_CACHE")
+    return Path(env) if env else home() / "kb" / "cache"
+
+
+def input_files(law: Path, rules: Path | None) -> list[Path]:
+    files = sorted(law.rglob("*.yaml")) + sorted(law.rglob("*.yml"))
+    if rules and rules.is_dir():
+        files += sorted(rules.glob("*.yaml"))
+    return files
+
+
+def digest_of(files: list[Path], base: Path) -> str:
+    h = hashlib.sha256(CACHE_VERSION.encode())
+    for f in files:
+        try:
+            rel = str(f.relative_to(base))
+        except ValueError:
+            rel = str(f)
+        h.update(rel.encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def load_kb(law: Path | None = None, rules: Path | None = None, *, use_cache: bool = True,
+            with_rules: bool = True) -> KB:
+    """Load the KB from ``law`` (default ``law/``) and the rules' citations from ``rules``."""
+    base = home()
+    law = Path(law) if law else law_dir()
+    if rules is None and with_rules:
+        rules = base / "rules"
+    if not with_rules:
+        rules = None
+    files = input_files(law, rules)
+    digest = digest_of(files, base)
+    cpath = cache_dir() / f"kb-{digest[:32]}.pickle"
+    if use_cache and cpath.exists():
+        try:
+            with open(cpath, "rb") as fh:
+                kb = pickle.load(fh)
+            if isinstance(kb, KB) and kb.digest == digest:
+                return kb
+        except Exception:  # a stale or broken cache is rebuilt, never trusted
+            pass
+    kb = build_kb(law, rules, digest, base)
+    if use_cache:
+        try:
+            cpath.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cpath.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cpath)
+        except OSError:
+            pass
+    return kb
+
+
+def _read_yaml(path: Path):
+    import yaml
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise KnowledgeBaseError(f"YAML illisible : {getattr(e, 'problem', e)}", where=where) from None
+
+
+def _as_date(v, where, problems):
+    if v is None or v == "":
+        return None
+    if isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v))
+    except ValueError:
+        problems.append((where, f"date illisible « {v} » (attendu AAAA-MM-JJ)"))
+        return None
+
+
+def _label_dict(v):
+    if isinstance(v, dict):
+        return {str(k): str(x) for k, x in v.items() if x is not None}
+    if v:
+        return {"fr": str(v)}
+    return {}
+
+
+def build_kb(law: Path, rules: Path | None, digest: str = "", base: Path | None = None) -> KB:
+    base = base or home()
+    provisions: dict[tuple[str, str], Provision] = {}
+    problems: list[tuple[str, str]] = []
+    files = sorted(law.rglob("*.yaml")) + sorted(law.rglob("*.yml"))
+
+    def rel(f: Path) -> str:
+        try:
+            return str(f.relative_to(base))
+        except ValueError:
+            return str(f)
+
+    for f in files:
+        doc = _read_yaml(f)
+        if not isinstance(doc, dict) or "instrument" not in doc or "number" not in doc:
+            problems.append((rel(f), "fichier de loi sans `instrument` ni `number`"))
+            continue
+        try:
+            inst = C.instrument(doc["instrument"])
+        except KeyError:
+            problems.append((rel(f), f"instrument inconnu « {doc['instrument']} »"))
+            continue
+        number = str(doc["number"]).strip()
+        key = (inst.code, number)
+        p = provisions.get(key)
+        if p is None:
+            p = provisions[key] = Provision(inst.code, number, C.article_citation(inst.code, number),
+                                            C.article_iri(inst.code, number))
+        p.files.append(rel(f))
+        p.title = {**_label_dict(doc.get("title")), **p.title} if p.title else _label_dict(doc.get("title"))
+        if doc.get("hierarchy") and len(doc["hierarchy"]) > len(p.hierarchy):
+            p.hierarchy = [str(x) for x in doc["hierarchy"]]
+        p.legiarti = p.legiarti or doc.get("legiarti")
+        p.successor_2029 = p.successor_2029 or (str(doc["successor_2029"]) if doc.get("successor_2029") else None)
+        for q in doc.get("open_questions") or []:
+            q = q if isinstance(q, dict) else {"text": str(q)}
+            if q not in p.open_questions:
+                p.open_questions.append(q)
+        for i, vd in enumerate(doc.get("versions") or []):
+            w = f"{rel(f)}:versions[{i}]"
+            v = _version(vd, inst, p, w, problems)
+            v.file = rel(f)
+            old = next((x for x in p.versions if x.id == v.id and x.language == v.language), None)
+            if old is None:
+                p.versions.append(v)
+            elif _better(v, old):
+                p.versions[p.versions.index(old)] = v
+    for p in provisions.values():
+        p.versions.sort(key=lambda v: (v.valid_from or date.min, v.translation, v.restatement_2029))
+    summary = read_rules(rules) if rules else {"procedures": [], "precedence": [], "values": []}
+    kb = KB(provisions, rule_uses_of(summary), digest, [rel(f) for f in files], problems)
+    kb.rules = summary
+    return kb
+
+
+def _better(new: Version, old: Version) -> bool:
+    """Two copies of one version: keep the fuller one (not truncated, more text, not generated)."""
+    def score(v):
+        return (not v.truncated, "generated" not in v.file, len(v.text), v.source is not None)
+    return score(new) > score(old)
+
+
+def _version(vd, inst, p: Provision, where, problems) -> Version:
+    vid = str(vd.get("id") or vd.get("valid_from") or "unknown")
+    v = Version(
+        id=vid,
+        valid_from=_as_date(vd.get("valid_from"), where, problems),
+        valid_until=_as_date(vd.get("valid_until"), where, problems),
+        language=str(vd.get("language") or "fr"),
+        translation=bool(vd.get("translation", False)),
+        restatement_2029=bool(vd.get("restatement_2029", inst.code == "CPP2029")),
+        legiarti=vd.get("legiarti"), amended_by=vd.get("amended_by"),
+        source=vd.get("source"), source_file=vd.get("source_file"),
+        confidence=vd.get("confidence"), confidence_note=vd.get("confidence_note"),
+        truncated=bool(vd.get("truncated", False)),
+        notes=[n if isinstance(n, dict) else {"kind": "editorial", "text": str(n)} for n in vd.get("notes") or []],
+    )
+    for n, pd in enumerate(vd.get("paragraphs") or [], start=1):
+        if isinstance(pd, str):
+            pd = {"text": pd}
+        text = str(pd.get("text") or "")
+        label = str(pd["label"]) if pd.get("label") not in (None, "") else None
+        cits = [f"{p.citation} al. {n}"]
+        if label:
+            cits.append(C.label_citation(inst.code, p.citation, label))
+        refs = [C.article_citation(c, num) for c, num in C.extract_refs(text, inst.code, p.number)]
+        v.paragraphs.append(Paragraph(n, text, label, cits, refs))
+    return v
+
+
+def _srcs(d) -> list[str]:
+    out = []
+    for k, v in d.items():
+        if k == "sources" or k.endswith("_sources"):
+            out += [str(x) for x in ([v] if isinstance(v, str) else (v or []))]
+    return out
+
+
+def _label_of(d, default):
+    lab = d.get("label") if isinstance(d, dict) else None
+    return _label_dict(lab) or {"fr": str(default)}
+
+
+def _cond(d, proc_id):
+    cid = str(d.get("id") or "?")
+    kids = []
+    for k in ("any_of", "all_of"):
+        kids += [_cond(x, proc_id) for x in d.get(k) or [] if isinstance(x, dict)]
+    return {"id": cid, "label": _label_of(d, cid), "sources": _srcs(d), "children": kids,
+            "kind": next((k for k in ("assess", "test", "from", "until", "any_of", "all_of") if k in d), "test")}
+
+
+def _proc(d, file, pid=None):
+    pid = str(pid or d.get("procedure") or d.get("id") or "?")
+    return {"id": pid, "label": _label_of(d, pid), "file": file, "sources": _srcs(d),
+            "exclusive_group": d.get("exclusive_group"),
+            "conditions": [_cond(c, pid) for c in d.get("conditions") or [] if isinstance(c, dict)],
+            "notes": [{"id": str(n.get("id") or "note"), "sources": _srcs(n)} for n in d.get("notes") or []
+                      if isinstance(n, dict)],
+            "routes": [_proc(r, file, r.get("id")) for r in d.get("routes") or [] if isinstance(r, dict)]}
+
+
+def read_rules(rules: Path) -> dict:
+    """A plain summary of ``rules/*.yaml`` for the KB (no compilation: a broken rule file is
+    still described, so that the checks can report what is wrong with it)."""
+    out = {"procedures": [], "precedence": [], "values": []}
+    for f in sorted(rules.glob("*.yaml")):
+        doc = _read_yaml(f) or {}
+        if not isinstance(doc, dict):
+            continue
+        fname = f"rules/{f.name}"
+        if "procedure" in doc:
+            out["procedures"].append(_proc(doc, fname))
+        for kind in ("constants", "derived"):
+            for name, spec in (doc.get(kind) or {}).items():
+                spec = spec if isinstance(spec, dict) else {}
+                out["values"].append({"id": str(name), "kind": kind, "file": fname, "sources": _srcs(spec)})
+        for i, pr in enumerate(doc.get("precedence") or []):
+            if isinstance(pr, dict):
+                out["precedence"].append({"id": str(pr.get("id", i)), "prevails": pr.get("prevails"),
+                                          "over": pr.get("over"), "file": fname, "sources": _srcs(pr),
+                                          "reason": _label_of({"label": pr.get("reason")}, pr.get("id", i))})
+    return out
+
+
+def rule_uses_of(summary: dict) -> list[RuleUse]:
+    uses = []
+
+    def conds(pid, cs, f):
+        for c in cs:
+            uses.extend(RuleUse(s, f"{pid}/{c['id']}", f) for s in c["sources"])
+            conds(pid, c["children"], f)
+
+    def proc(p):
+        uses.extend(RuleUse(s, p["id"], p["file"]) for s in p["sources"])
+        conds(p["id"], p["conditions"], p["file"])
+        for n in p["notes"]:
+            uses.extend(RuleUse(s, f"{p['id']}/{n['id']}", p["file"]) for s in n["sources"])
+        for r in p["routes"]:
+            proc(r)
+    for p in summary["procedures"]:
+        proc(p)
+    for v in summary["values"]:
+        uses.extend(RuleUse(s, v["id"], v["file"]) for s in v["sources"])
+    for pr in summary["precedence"]:
+        uses.extend(RuleUse(s, pr["id"], pr["file"]) for s in pr["sources"])
+    return uses
