@@ -1,0 +1,62 @@
+"""Date arithmetic of CPP 716-1 (months de quantième en quantième) and fraction points."""
+from datetime import date
+
+import pytest
+from hypothesis import given, strategies as st
+
+from lexquery.dates import (LIFE, Duration, add_duration, add_months, fraction_point,
+                            parse_date, parse_duration)
+
+
+@pytest.mark.parametrize("start, months, expected", [
+    (date(2024, 1, 15), 1, date(2024, 2, 15)),   # date to date
+    (date(2024, 1, 31), 1, date(2024, 2, 29)),   # no 31 February: last day of the month
+    (date(2023, 1, 31), 1, date(2023, 2, 28)),
+    (date(2024, 11, 30), 3, date(2025, 2, 28)),
+    (date(2024, 3, 31), -1, date(2024, 2, 29)),
+    (date(2020, 2, 29), 12, date(2021, 2, 28)),
+])
+def test_add_months_counts_from_date_to_date(start, months, expected):
+    assert add_months(start, months) == expected
+
+
+def test_durations_parse_iso_8601_and_life():
+    assert parse_duration("P2Y6M") == Duration(30, 0)
+    assert parse_duration("P10D") == Duration(0, 10)
+    assert parse_duration("P1W") == Duration(0, 7)
+    assert parse_duration("life").is_life
+    assert LIFE.is_life and not Duration(240, 0).is_life
+    with pytest.raises(ValueError):
+        parse_duration("2 ans")
+    with pytest.raises(ValueError):
+        parse_date("01/02/2024")
+
+
+def test_add_duration_months_then_days():
+    assert add_duration(date(2024, 1, 31), Duration(1, 1)) == date(2024, 3, 1)
+    assert add_duration(date(2024, 3, 1), Duration(1, 1), sign=-1) == date(2024, 1, 31)
+
+
+@pytest.mark.parametrize("start, end, num, den, point", [
+    # 4 years from 2024-01-01 to 2028-01-01 = 1461 days; half = 730.5 → day 731 (never early)
+    (date(2024, 1, 1), date(2028, 1, 1), 1, 2, date(2026, 1, 1)),
+    (date(2024, 1, 1), date(2024, 1, 11), 1, 2, date(2024, 1, 6)),
+    (date(2024, 1, 1), date(2024, 1, 10), 1, 2, date(2024, 1, 6)),   # 4.5 days → 5
+    (date(2024, 1, 1), date(2024, 1, 10), 2, 3, date(2024, 1, 7)),   # 6 days exactly
+])
+def test_fraction_point_is_the_first_day_the_fraction_is_reached(start, end, num, den, point):
+    assert fraction_point(start, end, num, den) == point
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 1, 1)),
+       st.integers(min_value=1, max_value=40 * 365), st.sampled_from([(1, 2), (2, 3)]))
+def test_fraction_point_boundary(start, length, frac):
+    """On the point, served ≥ fraction × remaining; the day before, not yet (served/remaining)."""
+    from datetime import timedelta
+    end = start + timedelta(days=length)
+    num, den = frac
+    p = fraction_point(start, end, num, den)
+    served, remaining = (p - start).days, (end - p).days
+    assert served * (den - num) >= remaining * num          # 1/2: served ≥ remaining; 2/3: served ≥ 2×remaining
+    prev = p - timedelta(days=1)
+    assert (prev - start).days * (den - num) < (end - prev).days * num
