@@ -7,6 +7,8 @@ a citation that does not resolve to a provision node is reported by ``lexquery k
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
 import re
 from datetime import date
 from pathlib import Path
@@ -15,7 +17,8 @@ import yaml
 
 from ..dates import parse_date, parse_duration
 from ..errors import RuleError
-from ..paths import rules_dir
+from ..paths import home, rules_dir
+from . import expr as expr_mod
 from .expr import Scope, compile_expr
 from .functions import FUNCTIONS
 from .model import Condition, Note, Precedence, Procedure, RuleBook
@@ -142,6 +145,33 @@ def _read(path: Path):
         raise RuleError(f"YAML illisible : {getattr(e, 'problem', e)}", where=where) from None
 
 
+def _cache_file(digest: str) -> Path:
+    d = Path(os.environ.get("LEXQUERY_CACHE") or home() / "kb" / "cache")
+    return d / f"rules-{digest[:32]}.pickle"
+
+
+def _cache_load(digest: str):
+    """Parsed YAML + expression trees of a previous run with byte-identical rule files."""
+    try:
+        with _cache_file(digest).open("rb") as fh:
+            data = pickle.load(fh)
+        return data if data.get("digest") == digest else None
+    except Exception:  # absent, stale or unreadable: rebuild, never trust
+        return None
+
+
+def _cache_save(digest: str, docs, trees) -> None:
+    f = _cache_file(digest)
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump({"digest": digest, "docs": docs, "trees": dict(trees)}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, f)
+    except OSError:
+        pass  # a read-only checkout still works, only slower
+
+
 def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -> RuleBook:
     """Read and compile every rule file of ``directory`` (default: the repo's rules/)."""
     directory = Path(directory or rules_dir())
@@ -149,11 +179,17 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
     if not files:
         raise RuleError("aucun fichier de règles", where=str(directory))
     digest = hashlib.sha256()
-    docs = []
+    raws = []
     for f in files:
         raw = f.read_bytes()
         digest.update(f.name.encode() + b"\0" + raw)
-        docs.append((f, _read(f)))
+        raws.append((f, raw))
+    cached = _cache_load(digest.hexdigest())
+    if cached:
+        docs = list(zip(files, cached["docs"]))
+        expr_mod.TREES.update(cached["trees"])
+    else:
+        docs = [(f, _read(f)) for f, _ in raws]
     constants, constant_sources, derived_src = {}, {}, {}
     for f, doc in docs:
         for name, spec in (doc.get("constants") or {}).items():
@@ -196,6 +232,8 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
                 raise RuleError(f"précédence vers une procédure inconnue « {pid} »", where=pr.id)
     _check_derived_cycles(derived)
     procedures = dict(sorted(procedures.items(), key=lambda kv: (kv[1].order, kv[0])))
+    if not cached:
+        _cache_save(digest.hexdigest(), [d for _, d in docs], expr_mod.TREES)
     return RuleBook(procedures, precedence, constants, derived, derived_sources, constant_sources,
                     [str(f) for f, _ in docs], digest.hexdigest())
 
