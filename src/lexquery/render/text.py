@@ -19,12 +19,12 @@ WORDS = {
            "consent_yes": "avec consentement", "consent_unknown": "consentement : à déterminer",
            "missing": "faits à établir", "to_assess": "à apprécier", "pending": "atteint le",
            "verify": "à vérifier (base de connaissances)", "set_aside": "écartée", "route": "voie",
-           "candidates": "États considérés", "none": "aucun État candidat connu"},
+           "candidates": "États considérés", "none": "aucun État candidat connu", "passed": "date passée"},
     "en": {"as_of": "as of", "from": "from", "until": "until", "consent_no": "without consent",
            "consent_yes": "with consent", "consent_unknown": "consent: to be determined",
            "missing": "facts to establish", "to_assess": "to assess", "pending": "reached on",
            "verify": "to verify (knowledge base)", "set_aside": "set aside", "route": "route",
-           "candidates": "States considered", "none": "no candidate State known"},
+           "candidates": "States considered", "none": "no candidate State known", "passed": "date passed"},
 }
 WIDTH = 78
 
@@ -64,14 +64,15 @@ def _cond_lines(c, lang, explain, indent, w):
     return out
 
 
-def _proc_lines(p, lang, explain, w, indent=0, route=False):
+def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
     st = STATUS[lang][p.status]
     title = (p.label.get(lang) or p.label.get("fr")) + (f" — {p.state}" if p.state else "")
     bits = [st]
     if p.date_from and p.status in ("applicable_later", "applicable"):
         bits.append(f"{w['from']} {_fr_date(p.date_from)}")
     if p.date_until:
-        bits.append(f"{w['until']} {_fr_date(p.date_until)}")
+        passed = as_of is not None and p.date_until < as_of
+        bits.append(f"{w['until']} {_fr_date(p.date_until)}" + (f" ({w['passed']})" if passed else ""))
     if p.consent_required is False:
         bits.append(w["consent_no"])
     elif p.consent_required is True:
@@ -97,7 +98,7 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False):
     for n in shown:
         out.append(" " * (indent + 4) + f"→ {n.text} ({', '.join(n.sources)})")
     for r in p.routes:
-        out += _proc_lines(r, lang, explain, w, indent + 4, route=True)
+        out += _proc_lines(r, lang, explain, w, indent + 4, route=True, as_of=as_of)
     return out
 
 
@@ -110,6 +111,6 @@ def render_text(answer, explain: bool = False, lang: str = "fr") -> str:
     cands = ", ".join(f"{c['state']} ({', '.join(c['because'])})" for c in answer.candidates) or w["none"]
     lines.append(f"{w['candidates']} : {cands}")
     for p in answer.procedures:
-        lines += _proc_lines(p, lang, explain, w)
+        lines += _proc_lines(p, lang, explain, w, as_of=answer.as_of)
     lines.append(f"(base : {answer.knowledge_base.get('version')})")
     return "\n".join(lines)
