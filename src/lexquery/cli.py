@@ -45,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     except BrokenPipeError:
         return 0
+    except Exception as err:  # a defect of lexquery itself: say so, without a traceback
+        if args.debug:
+            raise
+        print(f"erreur interne : {type(err).__name__}: {err}\n"
+              f"  = aide : relancez avec --debug pour la trace complète et signalez-la", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
