@@ -13,7 +13,7 @@ Two extractions, both deterministic (re-running gives byte-identical files):
   of each page, footnotes at the foot of the page).  One file per section
   (``law/generated/circ2025/<number>.yaml``) and one per footnote (``n<k>.yaml``).
 
-Choices (see also the report in the commit history):
+Choices (others rely on them):
 
 * ``text`` keeps the paragraph exactly as in the seed, *including* its label prefix
   ("1° Que ...", "I.-Sur décision ..."); ``label`` repeats the label ("1°", "I",
@@ -27,13 +27,17 @@ Choices (see also the report in the commit history):
   note; dates unknown, hence null).
 * Uncertain numbers ("713-7 or 713-8", "713-6 (probable)") use the first number, with
   confidence at most the map's, a confidence_note and an ``open_questions`` entry.
+* ``valid_from``/``valid_until`` are null: a seed only says at which date its text was in
+  force (17/09/2021, 02/12/2021), which the confidence_note records.  ``source`` is null
+  because the seeds name no URL of their own; ``source_file`` is the seed.
 * ``hierarchy``: the seeds show no heading; the chain is taken from
   sources/legal/seed-article-map.md where the map states it from a retrieved page;
   headings the map marks as unverified or "may differ" are left out.
 * Circular: the preamble is number "preambule", the closing paragraph "conclusion",
   the two part headings "1" and "2" (with the chapeau paragraph of part 1).  Unnumbered
   intertitles inside §1.3 and the page's hyperlink targets are editorial notes (they
-  are not alinéas).  Footnote call numbers glued to words ("obligatoire1.") stay as
+  are not alinéas; a link block is attached to the section being read when the page ends,
+  so it is page-level, not paragraph-level).  The circular's version id is "2025-seed".  Footnote call numbers glued to words ("obligatoire1.") stay as
   printed.  Lines are joined with one space, except after a line-final hyphen
   ("729-" + "2 du CPP" → "729-2 du CPP").
 
