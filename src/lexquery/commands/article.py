@@ -1,0 +1,164 @@
+"""`lexquery article CITATION [--at DATE] [--lang fr|en] [--format text|json]`
+
+Shows one provision as stored in law/: alinéas numbered, version and validity, source
+and LEGIARTI, confidence, notes apart from the operative text, what it cites, what cites
+it (provisions and rules), open questions, and its successor in the 2029 code.
+Accepts "728-11", "CPP 729-2 al. 1", "STE 112 art. 3", "Circ. 2025 §2.2", "D541", "CP 132-23".
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from ..errors import UsageError
+
+T = {
+    "fr": {"version": "Version", "valid": "en vigueur", "from": "du", "until": "au", "since": "depuis le", "today": "à ce jour",
+           "unknown": "date inconnue", "source": "Source", "copy": "copie", "conf": "Confiance",
+           "notes": "Notes (hors texte opérant)", "cites": "Cite", "cited_by": "Cité par",
+           "rules": "Utilisé par les règles", "oq": "Questions ouvertes (non vérifiées, jamais du droit)",
+           "succ": "Successeur dans le code de 2029", "others": "Autres versions", "none": "—",
+           "trunc": "texte stocké tronqué", "transl": "traduction, pas le texte authentique",
+           "restat": "texte du code de 2029 (ordonnance 2025-1091), pas en vigueur avant le 1er janvier 2029",
+           "not_valid": "aucune version connue n'est en vigueur à cette date : version la plus proche",
+           "at": "au", "amended": "Modifié par", "no_text": "(pas de texte stocké)"},
+    "en": {"version": "Version", "valid": "in force", "from": "from", "until": "to", "since": "since", "today": "to date",
+           "unknown": "unknown date", "source": "Source", "copy": "copy", "conf": "Confidence",
+           "notes": "Notes (not operative text)", "cites": "Cites", "cited_by": "Cited by",
+           "rules": "Used by rules", "oq": "Open questions (unverified, never law)",
+           "succ": "Successor in the 2029 code", "others": "Other versions", "none": "—",
+           "trunc": "stored text truncated", "transl": "translation, not the authentic text",
+           "restat": "text of the 2029 code (ordinance 2025-1091), not in force before 1 January 2029",
+           "not_valid": "no known version is in force on that date: closest version",
+           "at": "on", "amended": "Amended by", "no_text": "(no stored text)"},
+}
+
+
+def register(subparsers):
+    p = subparsers.add_parser("article", help="afficher une disposition (texte, version, source, renvois)",
+                              description=__doc__.split("\n\n")[1] if __doc__ else None)
+    p.add_argument("citation", nargs="+", help="ex. 728-11, « CPP 729-2 al. 1 », « STE 112 art. 3 », « Circ. 2025 §2.2 », D541, « CP 132-23 »")
+    p.add_argument("--at", metavar="DATE", help="la version en vigueur à cette date (AAAA-MM-JJ ; défaut : aujourd'hui)")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr", help="langue de l'affichage (et traduction si stockée)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=run)
+
+
+def parse_at(s: str | None) -> date | None:
+    if not s:
+        return None
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        raise UsageError(f"date illisible « {s} »", expected="AAAA-MM-JJ, ex. 2026-12-01") from None
+
+
+def run(args) -> int:
+    from ..kb import load_kb
+    kb = load_kb()
+    at = parse_at(args.at)
+    node = kb.lookup(" ".join(args.citation), at)
+    data = describe(kb, node, at, args.lang)
+    if args.format == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+    else:
+        print(render_text(data, args.lang))
+    return 0
+
+
+def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
+    p = node.provision
+    day = at or date.today()
+    v = kb.version_at(p, at, "en" if lang == "en" else None)
+    highlight = None
+    if node.paragraph is not None:
+        highlight = next((para.n for para in (v.paragraphs if v else []) if node.citation in para.citations), None)
+    cited_by = kb.cited_by.get(p.citation, [])
+    rules = [{"rule": u.where, "citation": u.citation, "file": u.file} for u in kb.rules_by_article.get(p.citation, [])]
+    succ = None
+    if p.successor_2029:
+        s = kb.provisions.get(("CPP2029", p.successor_2029))
+        succ = {"citation": s.citation if s else f"CPP-2029 {p.successor_2029}", "in_kb": bool(s)}
+    return {
+        "citation": p.citation, "asked": node.citation, "instrument": p.instrument, "number": p.number,
+        "title": p.title, "hierarchy": p.hierarchy, "legiarti": p.legiarti, "iri": p.iri,
+        "at": day.isoformat(),
+        "version": None if v is None else {
+            "id": v.id, "valid_from": v.valid_from, "valid_until": v.valid_until,
+            "valid_on_date": v.valid_on(day), "language": v.language, "translation": v.translation,
+            "restatement_2029": v.restatement_2029, "legiarti": v.legiarti, "amended_by": v.amended_by,
+            "source": v.source, "source_file": v.source_file, "confidence": v.confidence,
+            "confidence_note": v.confidence_note, "truncated": v.truncated, "file": v.file,
+            "paragraphs": [{"n": para.n, "label": para.label, "citations": para.citations, "text": para.text,
+                            "refs": para.refs, "highlight": para.n == highlight} for para in v.paragraphs],
+            "notes": v.notes,
+        },
+        "other_versions": [{"id": x.id, "valid_from": x.valid_from, "valid_until": x.valid_until,
+                            "language": x.language, "translation": x.translation,
+                            "restatement_2029": x.restatement_2029} for x in p.versions if x is not v],
+        "cites": [{"citation": r, "in_kb": r in kb.by_article_citation} for r in (v.refs if v else [])],
+        "cited_by": cited_by,
+        "rules": rules,
+        "open_questions": p.open_questions,
+        "successor_2029": succ,
+        "files": p.files,
+    }
+
+
+def _d(x, t):
+    return x.isoformat() if isinstance(x, date) else (str(x) if x else None)
+
+
+def render_text(d: dict, lang: str = "fr") -> str:
+    t = T[lang]
+    title = d["title"].get(lang) or d["title"].get("fr")
+    out = [f"{d['citation']}" + (f" — {title}" if title else "")]
+    if d["hierarchy"]:
+        out.append("  " + " › ".join(d["hierarchy"]))
+    v = d["version"]
+    if v is None:
+        out.append(t["no_text"])
+    else:
+        start = _d(v["valid_from"], t) or t["unknown"]
+        span = (f"{t['from']} {start} {t['until']} {_d(v['valid_until'], t)}" if v["valid_until"]
+                else f"{t['since']} {start} ({t['today']})")
+        out.append(f"{t['version']} {v['id']} — {t['valid']} {span}"
+                   + ("" if v["valid_on_date"] else f"  ⚠ {t['not_valid']} ({t['at']} {d['at']})"))
+        ids = " · ".join(x for x in (d["legiarti"], v["legiarti"] if v["legiarti"] != d["legiarti"] else None) if x)
+        src = f"{t['source']} : {v['source'] or t['none']}" + (f" ({t['copy']} : {v['source_file']})" if v["source_file"] else "")
+        out.append((ids + " · " if ids else "") + src)
+        if v["amended_by"]:
+            out.append(f"{t['amended']} : {v['amended_by']}")
+        out.append(f"{t['conf']} : {v['confidence'] or t['none']}" + (f" — {v['confidence_note']}" if v["confidence_note"] else ""))
+        for flag, key in (("truncated", "trunc"), ("translation", "transl"), ("restatement_2029", "restat")):
+            if v[flag]:
+                out.append(f"⚠ {t[key]}")
+        out.append("")
+        for para in v["paragraphs"]:
+            mark = "▶ " if para["highlight"] else "  "
+            lab = f"al. {para['n']}" + (f" ({para['label']})" if para["label"] else "")
+            out.append(f"{mark}{lab:<12} {para['text']}")
+        if not v["paragraphs"]:
+            out.append("  " + t["no_text"])
+        if v["notes"]:
+            out += ["", t["notes"] + " :"]
+            out += [f"  [{n.get('kind', 'note')}] {n.get('text', '')}" for n in v["notes"]]
+    out.append("")
+    cites = ", ".join(c["citation"] + ("" if c["in_kb"] else " (hors base)" if lang == "fr" else " (not in KB)")
+                      for c in d["cites"])
+    out.append(f"{t['cites']} : {cites or t['none']}")
+    out.append(f"{t['cited_by']} : {' ; '.join(d['cited_by']) or t['none']}")
+    rules = " ; ".join(f"{r['rule']} ({r['citation']})" for r in d["rules"])
+    out.append(f"{t['rules']} : {rules or t['none']}")
+    if d["open_questions"]:
+        out.append(t["oq"] + " :")
+        out += [f"  ? {q.get('text', '')}" + (f" — {q['source']}" if q.get("source") else "") for q in d["open_questions"]]
+    if d["successor_2029"]:
+        s = d["successor_2029"]
+        out.append(f"{t['succ']} : {s['citation']}" + ("" if s["in_kb"] else (" (hors base)" if lang == "fr" else " (not in KB)")))
+    if d["other_versions"]:
+        out.append(f"{t['others']} : " + " ; ".join(
+            f"{x['id']} ({_d(x['valid_from'], t) or t['unknown']} → {_d(x['valid_until'], t) or t['today']}"
+            + (", EN" if x["translation"] else "") + (", 2029" if x["restatement_2029"] else "") + ")"
+            for x in d["other_versions"]))
+    return "\n".join(out)

@@ -1,0 +1,175 @@
+"""`lexquery kb check | query | export | coverage` — the knowledge base as code.
+
+- ``check``: SHACL + SPARQL (checks/*.rq) + OWL (HermiT) + reference data; exit 0, or
+  ValidationFailed (exit 6) listing each violation (what, where, what to do);
+- ``query FILE.rq``: run SPARQL over the KB graph (+ ontologies, ELI in <urn:lexquery:eli>);
+- ``export``: the KB graph as Turtle or JSON-LD;
+- ``coverage``: regenerate docs/coverage.md.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+from ..errors import NotFoundError, UsageError, ValidationFailed
+from ..paths import home
+
+
+def register(subparsers):
+    p = subparsers.add_parser("kb", help="base de connaissances : contrôles, requêtes, export, couverture",
+                              description="Base de connaissances (law/, rules/, ontology/) : contrôles, SPARQL, export, couverture.")
+    sub = p.add_subparsers(dest="kb_command", metavar="ACTION")
+    c = sub.add_parser("check", help="contrôler la base (SHACL, SPARQL, OWL, données de référence)")
+    c.add_argument("--only", help="familles à lancer, séparées par des virgules : shacl,sparql,owl,reference")
+    c.add_argument("--format", choices=["text", "json"], default="text")
+    c.add_argument("--no-cache", action="store_true", help="reconstruire sans cache")
+    c.add_argument("--warnings", action="store_true", help="afficher chaque avertissement (sinon : un résumé)")
+    c.set_defaults(func=cmd_check)
+    q = sub.add_parser("query", help="lancer une requête SPARQL sur le graphe de la base")
+    q.add_argument("file", help="fichier .rq (ou '-' pour l'entrée standard)")
+    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    q.set_defaults(func=cmd_query)
+    e = sub.add_parser("export", help="exporter le graphe de la base (Turtle, JSON-LD)")
+    e.add_argument("--format", choices=["turtle", "jsonld"], default="turtle")
+    e.add_argument("-o", "--output", help="fichier de sortie (défaut : sortie standard)")
+    e.set_defaults(func=cmd_export)
+    v = sub.add_parser("coverage", help="régénérer docs/coverage.md")
+    v.add_argument("-o", "--output", help="fichier (défaut : docs/coverage.md ; '-' : sortie standard)")
+    v.add_argument("--check", action="store_true", help="échouer si docs/coverage.md n'est pas à jour")
+    v.set_defaults(func=cmd_coverage)
+    p.set_defaults(func=lambda a: (p.print_help(), 2)[1])
+
+
+def cmd_check(args) -> int:
+    from ..kb.checks import FAMILIES, run_checks
+    only = None
+    if args.only:
+        only = {x.strip() for x in args.only.split(",") if x.strip()}
+        bad = only - set(FAMILIES)
+        if bad:
+            raise UsageError(f"famille de contrôles inconnue : {', '.join(sorted(bad))}", expected=", ".join(FAMILIES))
+    rep = run_checks(only=only, use_cache=not args.no_cache)
+    if args.format == "json":
+        print(json.dumps(rep.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(render_report(rep, show_warnings=args.warnings))
+    if not rep.ok:
+        err = ValidationFailed(f"{len(rep.errors)} violation(s) dans la base de connaissances / KB check failed",
+                               hint="corriger chaque point ci-dessus puis relancer `lexquery kb check`")
+        if args.format == "json":
+            err.render = lambda: f"erreur: {err.message}"
+        raise err
+    return 0
+
+
+def render_report(rep, show_warnings=False) -> str:
+    lines = ["Contrôle de la base de connaissances / knowledge base check", ""]
+    for name in rep.ran:
+        fam = name.split("/")[0]
+        n_err = sum(1 for f in rep.errors
+                    if (f.check == name.split(" ")[0] if fam == "sparql" else f.check.startswith(fam + "/")))
+        mark = "✘" if n_err else "✔"
+        lines.append(f"  {mark} {name}" + (f" — {n_err} violation(s)" if n_err else ""))
+    for check, why in rep.skipped:
+        lines.append(f"  – {check} : non lancé / skipped ({why})")
+    if rep.errors:
+        lines += ["", f"Violations ({len(rep.errors)}) :"]
+        for f in rep.errors:
+            lines.append(f"  ✘ [{f.check}] {f.what}")
+            lines.append(f"      où / where : {f.where}")
+            if f.fix:
+                lines.append(f"      à faire / fix : {f.fix}")
+    if rep.warnings:
+        lines += ["", f"Avertissements / warnings ({len(rep.warnings)})" + (" :" if show_warnings else
+                  " (détail : --warnings)")]
+        by = {}
+        for f in rep.warnings:
+            by.setdefault(f.check, []).append(f)
+        for check, fs in by.items():
+            if show_warnings:
+                for f in fs:
+                    lines.append(f"  ! [{check}] {f.what} — {f.where}")
+            else:
+                lines.append(f"  ! [{check}] {len(fs)} : " + "; ".join(f"{f.what.split(': ')[-1]} ({f.where})" for f in fs[:4])
+                             + (" …" if len(fs) > 4 else ""))
+    lines += ["", ("✔ base conforme / KB OK" if rep.ok else f"✘ {len(rep.errors)} violation(s)") +
+              f" — {len(rep.ran)} contrôles / checks, {len(rep.warnings)} avertissement(s) / warning(s)"]
+    return "\n".join(lines)
+
+
+def cmd_query(args) -> int:
+    from ..kb import load_kb
+    from ..kb.checks import run_query
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(args.file)
+        if not path.exists():
+            alt = home() / "checks" / args.file
+            if alt.exists():
+                path = alt
+            else:
+                raise NotFoundError(f"requête introuvable : {args.file}", hint="donner le chemin d'un fichier .rq (ex. checks/eli-terms.rq)")
+        text = path.read_text(encoding="utf-8")
+    try:
+        vars_, rows = run_query(text, load_kb())
+    except Exception as e:  # pyparsing / rdflib errors: the user's query is wrong
+        if e.__class__.__module__.startswith(("pyparsing", "rdflib")):
+            from ..errors import InputError
+            raise InputError(f"requête SPARQL invalide : {e}", where=args.file) from None
+        raise
+    print(format_table(vars_, rows, args.format))
+    return 0
+
+
+def format_table(vars_, rows, fmt="table") -> str:
+    if fmt == "json":
+        return json.dumps([dict(zip(vars_, r)) for r in rows], ensure_ascii=False, indent=1)
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(vars_)
+        w.writerows(rows)
+        return buf.getvalue().rstrip("\n")
+    widths = [min(60, max([len(v)] + [len(r[i]) for r in rows])) for i, v in enumerate(vars_)]
+
+    def cut(s, w):
+        return s if len(s) <= w else s[:w - 1] + "…"
+    out = [" | ".join(v.ljust(w) for v, w in zip(vars_, widths)), "-+-".join("-" * w for w in widths)]
+    out += [" | ".join(cut(c, w).ljust(w) for c, w in zip(r, widths)) for r in rows]
+    out.append(f"({len(rows)} ligne(s) / row(s))")
+    return "\n".join(out)
+
+
+def cmd_export(args) -> int:
+    from ..kb import load_kb
+    from ..kb.graph import export
+    text = export(load_kb(), args.format)
+    if args.output and args.output != "-":
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"écrit / written: {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_coverage(args) -> int:
+    from ..kb import load_kb
+    from ..kb.coverage import coverage_markdown
+    text = coverage_markdown(load_kb())
+    target = Path(args.output) if args.output and args.output != "-" else home() / "docs" / "coverage.md"
+    if args.check:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            raise ValidationFailed(f"{target} n'est pas à jour / is out of date", hint="lancer `lexquery kb coverage`")
+        print(f"✔ {target} à jour / up to date")
+        return 0
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        print(f"écrit / written: {target}")
+    return 0

@@ -1,0 +1,63 @@
+"""`lexquery sources [--instrument X] [--grep TEXT] [--used | --unused] [--format text|json]`
+
+Lists the provisions of the KB (law/): citation, title, versions, confidence of the
+current version, and the rules that use it.
+"""
+from __future__ import annotations
+
+import json
+
+from ..errors import UsageError
+
+
+def register(subparsers):
+    p = subparsers.add_parser("sources", help="lister les dispositions de la base (law/)")
+    p.add_argument("--instrument", help="CPP, CP, STE112, STE167, CETS222, CVRC, DC2008-909, CIRC2025, CPP2029")
+    p.add_argument("--grep", metavar="TEXTE", help="ne garder que les dispositions dont la citation, le titre ou le texte contient TEXTE")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--used", action="store_true", help="seulement celles qu'une règle cite")
+    g.add_argument("--unused", action="store_true", help="seulement celles qu'aucune règle ne cite")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..kb import load_kb
+    from ..kb import citations as C
+    kb = load_kb()
+    inst = None
+    if args.instrument:
+        try:
+            inst = C.instrument(args.instrument).code
+        except KeyError:
+            raise UsageError(f"instrument inconnu « {args.instrument} »", expected=", ".join(C.INSTRUMENTS)) from None
+    needle = args.grep.casefold() if args.grep else None
+    rows = []
+    for p in kb:
+        if inst and p.instrument != inst:
+            continue
+        uses = kb.rules_by_article.get(p.citation, [])
+        if args.used and not uses or args.unused and uses:
+            continue
+        if needle:
+            hay = " ".join([p.citation, *p.title.values(), *(v.text for v in p.versions)]).casefold()
+            if needle not in hay:
+                continue
+        v = kb.version_at(p)
+        rows.append({"citation": p.citation, "title": p.title.get("fr", ""), "versions": [x.id for x in p.versions],
+                     "current": v.id if v else None, "confidence": v.confidence if v else None,
+                     "truncated": bool(v and v.truncated), "rules": sorted({u.where.split("/")[0] for u in uses}),
+                     "files": p.files})
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print("aucune disposition / no provision")
+        return 0
+    w = max(len(r["citation"]) for r in rows)
+    for r in rows:
+        flags = (r["confidence"] or "?") + (", tronqué" if r["truncated"] else "")
+        rules = ", ".join(r["rules"]) or "—"
+        print(f"{r['citation']:<{w}}  {r['title'][:50]:<50}  v{len(r['versions'])} [{flags}]  règles: {rules}")
+    print(f"({len(rows)} disposition(s))")
+    return 0

@@ -1,0 +1,366 @@
+"""The KB checked like code (STYLE.md §13): four families of checks, one report.
+
+(a) SHACL: ``shapes/kb-shapes.ttl`` over the KB graph + ``ontology/*.ttl`` (pySHACL);
+(b) SPARQL: every ``checks/*.rq`` must return no rows (header: what a row means,
+    severity, what to do) over the KB graph + ontologies + the ELI ontology (named graph
+    ``<urn:lexquery:eli>``);
+(c) OWL: ``ontology/*.ttl`` + ELI consistent, no unsatisfiable class (owlready2 + HermiT,
+    Java needed; the result is cached by the digest of the ontology files);
+(d) reference data (``reference/``, :mod:`lexquery.kb.reference`): every fact has a source
+    and a mark; the citations it makes resolve.
+
+:func:`run_checks` returns a :class:`Report`; the ``kb check`` command prints it and
+raises :class:`~lexquery.errors.ValidationFailed` when an error-level finding is there.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..paths import home
+from .provisions import KB, cache_dir, load_kb
+
+ELI_GRAPH = "urn:lexquery:eli"
+FAMILIES = ("shacl", "sparql", "owl", "reference")
+
+
+@dataclass
+class Finding:
+    check: str          # family/name, e.g. "sparql/rule-citation-unresolved"
+    severity: str       # error | warning
+    what: str
+    where: str
+    fix: str = ""
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)          # checks that ran
+    skipped: list[tuple[str, str]] = field(default_factory=list)   # (check, why)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def errors(self):
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self):
+        return [f for f in self.findings if f.severity != "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dict(self):
+        return {"ok": self.ok, "ran": self.ran, "skipped": [{"check": c, "why": w} for c, w in self.skipped],
+                "findings": [asdict(f) for f in self.findings], "timings": self.timings}
+
+
+@dataclass
+class Layout:
+    """Where the inputs of the checks are (the repository, or a copy for tests)."""
+    root: Path
+
+    @property
+    def law(self): return self.root / "law"
+    @property
+    def rules(self): return self.root / "rules"
+    @property
+    def ontology(self): return self.root / "ontology"
+    @property
+    def shapes(self): return self.root / "shapes" / "kb-shapes.ttl"
+    @property
+    def checks(self): return self.root / "checks"
+    @property
+    def reference(self): return self.root / "reference"
+
+    @property
+    def eli(self) -> Path:
+        for p in (self.root / "sources" / "eli-ontology.nt", home() / "sources" / "eli-ontology.nt"):
+            if p.exists():
+                return p
+        return self.root / "sources" / "eli-ontology.nt"
+
+
+def run_checks(root: Path | None = None, *, kb: KB | None = None, only: set[str] | None = None,
+               use_cache: bool = True) -> Report:
+    import time
+    lay = Layout(Path(root) if root else home())
+    rep = Report()
+    if kb is None:
+        kb = load_kb(lay.law, lay.rules, use_cache=use_cache)
+    for where, msg in kb.problems:
+        rep.findings.append(Finding("load", "error", msg, where, "corriger le fichier law/ / fix the law/ file"))
+    want = set(only or FAMILIES)
+    graph = None
+    if want & {"shacl", "sparql"}:
+        from .graph import kb_graph, load_turtle_dir
+        t = time.perf_counter()
+        graph = kb_graph(kb, use_cache=use_cache)
+        onto = load_turtle_dir(lay.ontology) if lay.ontology.is_dir() else None
+        rep.timings["graph"] = time.perf_counter() - t
+    for fam, fn in (("shacl", lambda: check_shacl(graph, onto, lay, rep)),
+                    ("sparql", lambda: check_sparql(graph, onto, lay, rep)),
+                    ("owl", lambda: check_owl(lay, rep, use_cache=use_cache)),
+                    ("reference", lambda: check_reference(kb, lay, rep))):
+        if fam in want:
+            t = time.perf_counter()
+            fn()
+            rep.timings[fam] = time.perf_counter() - t
+    return rep
+
+
+# --- (a) SHACL ---------------------------------------------------------------------------
+
+def check_shacl(graph, onto, lay: Layout, rep: Report):
+    from rdflib import Graph
+    from rdflib.namespace import RDF, SH
+    if not lay.shapes.exists():
+        rep.skipped.append(("shacl", f"{lay.shapes} absent"))
+        return
+    import pyshacl
+    data = Graph()
+    for t in graph:
+        data.add(t)
+    if onto is not None:
+        for t in onto:
+            data.add(t)
+    shapes = Graph().parse(lay.shapes, format="turtle")
+    conforms, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
+                                            advanced=False, allow_warnings=True)
+    rep.ran.append("shacl/kb-shapes")
+    for r in results.subjects(RDF.type, SH.ValidationResult):
+        sev = results.value(r, SH.resultSeverity)
+        focus = results.value(r, SH.focusNode)
+        path = results.value(r, SH.resultPath)
+        msg = results.value(r, SH.resultMessage)
+        shape = results.value(r, SH.sourceShape)
+        label = _node_name(data, focus)
+        what = str(msg) if msg else f"non conforme à {shape}"
+        if path is not None:
+            what += f" [{_short(path)}]"
+        rep.findings.append(Finding(
+            "shacl/" + _short(shape), "error" if sev == SH.Violation else "warning", what, label,
+            "compléter le fichier law/ ou rules/ d'où vient le nœud / complete the law/ or rules/ file the node comes from"))
+
+
+def _short(term) -> str:
+    s = str(term)
+    return s.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if s.startswith("http") else s
+
+
+def _node_name(g, node) -> str:
+    from rdflib.namespace import RDFS
+    from .graph import LQ
+    if node is None:
+        return "?"
+    for p in (LQ.citation, LQ.localId):
+        v = g.value(node, p)
+        if v is not None:
+            files = [str(f) for f in g.objects(node, LQ.lawFile)] + [str(f) for f in g.objects(node, LQ.ruleFile)]
+            return f"{v}" + (f" ({', '.join(files)})" if files else "")
+    for f in g.objects(node, LQ.lawFile):
+        lab = g.value(node, RDFS.label)
+        return f"{lab or node} ({f})"
+    return str(node)
+
+
+# --- (b) SPARQL --------------------------------------------------------------------------
+
+_HEADER = re.compile(r"^#\s*(check|severity|fix)\s*:\s*(.*)$", re.M)
+
+
+def read_query(path: Path) -> dict:
+    text = Path(path).read_text(encoding="utf-8")
+    meta = {k: v.strip() for k, v in _HEADER.findall(text)}
+    return {"name": Path(path).stem, "text": text, "check": meta.get("check", ""),
+            "severity": meta.get("severity", "error"), "fix": meta.get("fix", "")}
+
+
+def check_dataset(graph, onto, lay: Layout):
+    from rdflib import Dataset, URIRef
+    ds = Dataset(default_union=False)
+    d = ds.default_graph
+    for t in graph:
+        d.add(t)
+    if onto is not None:
+        for t in onto:
+            d.add(t)
+    if lay.shapes.exists():
+        d.parse(lay.shapes, format="turtle")
+    if lay.eli.exists():
+        ds.graph(URIRef(ELI_GRAPH)).parse(lay.eli, format="nt")
+    return ds
+
+
+def check_sparql(graph, onto, lay: Layout, rep: Report):
+    files = sorted(lay.checks.glob("*.rq")) if lay.checks.is_dir() else []
+    if not files:
+        rep.skipped.append(("sparql", f"aucune requête dans {lay.checks}"))
+        return
+    if not lay.eli.exists():
+        rep.findings.append(Finding("sparql/eli-terms", "error", "ontologie ELI officielle introuvable",
+                                    str(lay.eli), "copier ../shared/vocab/eli-ontology.nt dans sources/"))
+    ds = check_dataset(graph, onto, lay)
+    for f in files:
+        q = read_query(f)
+        try:
+            res = ds.query(q["text"])
+        except Exception as e:  # a broken query is a broken check, reported as such
+            rep.findings.append(Finding(f"sparql/{q['name']}", "error", f"requête SPARQL invalide : {e}", str(f),
+                                        "corriger la requête"))
+            continue
+        rep.ran.append(f"sparql/{q['name']}")
+        vars_ = [str(v) for v in res.vars]
+        for row in res:
+            vals = {v: (str(row[v]) if row[v] is not None else "") for v in vars_}
+            where = vals.get("where") or " ".join(vals.values())
+            what = vals.get("what") or q["check"]
+            rep.findings.append(Finding(f"sparql/{q['name']}", q["severity"], what, where, q["fix"]))
+
+
+def run_query(text: str, kb: KB, root: Path | None = None):
+    """Run one SPARQL query over the checks' dataset; returns (vars, rows of strings)."""
+    from .graph import kb_graph, load_turtle_dir
+    lay = Layout(Path(root) if root else home())
+    ds = check_dataset(kb_graph(kb), load_turtle_dir(lay.ontology) if lay.ontology.is_dir() else None, lay)
+    res = ds.query(text)
+    if res.type == "ASK":
+        return ["ask"], [[str(bool(res.askAnswer)).lower()]]
+    if res.type == "CONSTRUCT" or res.type == "DESCRIBE":
+        return ["s", "p", "o"], [[str(x) for x in t] for t in res.graph]
+    vars_ = [str(v) for v in res.vars]
+    return vars_, [[("" if row[v] is None else str(row[v])) for v in vars_] for row in res]
+
+
+# --- (c) OWL -----------------------------------------------------------------------------
+
+def java_path() -> str | None:
+    exe = shutil.which("java")
+    if exe:
+        return exe
+    return "/usr/bin/java" if os.path.exists("/usr/bin/java") else None
+
+
+def check_owl(lay: Layout, rep: Report, *, use_cache: bool = True):
+    files = sorted(lay.ontology.glob("*.ttl")) if lay.ontology.is_dir() else []
+    if not files:
+        rep.skipped.append(("owl", f"aucune ontologie dans {lay.ontology}"))
+        return
+    h = hashlib.sha256(b"owl-check-1")
+    for f in files + ([lay.eli] if lay.eli.exists() else []):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    cpath = cache_dir() / f"owl-{h.hexdigest()[:32]}.json"
+    if use_cache and cpath.exists():
+        try:
+            cached = json.loads(cpath.read_text())
+            rep.ran.append("owl/hermit (cache)")
+            rep.findings += [Finding(**f) for f in cached]
+            return
+        except (ValueError, TypeError):
+            pass
+    java = java_path()
+    if not java:
+        rep.findings.append(Finding("owl/hermit", "warning",
+                                    "Java introuvable : cohérence OWL non vérifiée / Java not found: OWL consistency not checked",
+                                    "java", "installer Java 17 (apt-get install openjdk-17-jre-headless) puis relancer"))
+        rep.skipped.append(("owl", "pas de Java / no Java"))
+        return
+    findings = _owl_reason(files, lay.eli if lay.eli.exists() else None, java)
+    rep.ran.append("owl/hermit")
+    rep.findings += findings
+    if use_cache and not any(f.where == "java" for f in findings):
+        try:
+            cpath.parent.mkdir(parents=True, exist_ok=True)
+            cpath.write_text(json.dumps([asdict(f) for f in findings]))
+        except OSError:
+            pass
+
+
+def _owl_reason(files: list[Path], eli: Path | None, java: str) -> list[Finding]:
+    import owlready2
+    from rdflib import Graph
+    owlready2.JAVA_EXE = java
+    g = Graph()
+    for f in files:
+        g.parse(f, format="turtle")
+    if eli:
+        g.parse(eli, format="nt")
+    # HermiT knows only the OWL 2 datatype map: xsd:date & co. become rdfs:Literal
+    from rdflib import RDFS, XSD
+    for dt in (XSD.date, XSD.gYear, XSD.gYearMonth, XSD.duration, XSD.time):
+        for s, p, o in list(g.triples((None, None, dt))):
+            g.remove((s, p, o))
+            g.add((s, p, RDFS.Literal))
+    out: list[Finding] = []
+    fix = "revoir les axiomes (disjointWith, subClassOf, domain/range) de ontology/*.ttl"
+    with tempfile.TemporaryDirectory() as tmp:
+        nt = Path(tmp) / "all.nt"
+        g.serialize(nt, format="nt", encoding="utf-8")
+        world = owlready2.World()
+        import contextlib
+        import io
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+            onto = world.get_ontology("file://" + str(nt)).load(format="ntriples")
+        import contextlib
+        import io
+        try:
+            with onto, contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError:
+            out.append(Finding("owl/hermit", "error", "ontologie incohérente (HermiT) / inconsistent ontology",
+                               ", ".join(f.name for f in files), fix))
+            return out
+        except owlready2.OwlReadyJavaError as e:
+            return [Finding("owl/hermit", "warning", f"HermiT n'a pas pu tourner / HermiT failed: {str(e)[:300]}",
+                            "java", "vérifier l'installation de Java 17")]
+        for c in world.inconsistent_classes():
+            if c is owlready2.Nothing:
+                continue
+            out.append(Finding("owl/hermit", "error", "classe insatisfiable (équivalente à owl:Nothing) / unsatisfiable class",
+                               c.iri, fix))
+    return out
+
+
+# --- (d) reference data ------------------------------------------------------------------
+
+def check_reference(kb: KB, lay: Layout, rep: Report):
+    try:
+        from . import reference
+    except ImportError:
+        rep.skipped.append(("reference", "lexquery.kb.reference absent"))
+        return
+    if not lay.reference.is_dir():
+        rep.skipped.append(("reference", f"{lay.reference} absent"))
+        return
+    from ..errors import KnowledgeBaseError
+    try:
+        ref = reference._load(str(lay.reference)) if hasattr(reference, "_load") else reference.load_reference(lay.reference)
+    except KnowledgeBaseError as e:
+        rep.findings.append(Finding("reference/facts", "error", e.message, e.where or str(lay.reference),
+                                    e.hint or "ajouter source et marque (S, I, U) à chaque fait"))
+        return
+    rep.ran.append("reference/facts")
+    groups = [("eu.yaml", getattr(ref, "fd", {})), ("bilateral.yaml", getattr(ref, "bilateral", {}))]
+    groups.append(("treaty-parties.yaml", {f"{k[0]}/{k[1]}": v for k, v in getattr(ref, "parties", {}).items()}))
+    for fname, table in groups:
+        for key, facts in table.items():
+            for x in facts:
+                if not getattr(x, "source", None) or getattr(x, "mark", None) not in ("S", "I", "U"):
+                    rep.findings.append(Finding("reference/facts", "error", "fait sans source ou sans marque S/I/U",
+                                                f"reference/{fname} {key}", "ajouter source: et mark:"))
+    for i, q in enumerate(getattr(ref, "open_questions", []) or []):
+        if isinstance(q, dict) and not (q.get("source") or q.get("sources")):
+            rep.findings.append(Finding("reference/open-questions", "error", "question ouverte sans source",
+                                        f"reference/open-questions.yaml questions[{i}]", "ajouter source:"))
+    cit = getattr(ref, "consular_citation", None)
+    if cit and kb.resolve(cit) is None and len(kb):
+        rep.findings.append(Finding("reference/citations", "error", f"citation introuvable : {cit}",
+                                    "reference/consular.yaml", "corriger la citation (forme canonique, docs/design.md)"))
