@@ -13,7 +13,7 @@ from datetime import date
 from ..errors import UsageError
 
 T = {
-    "fr": {"version": "Version", "valid": "en vigueur", "from": "du", "until": "au", "since": "depuis le", "today": "à ce jour",
+    "fr": {"version": "Version", "valid": "en vigueur", "from": "du", "until": "au", "since": "depuis le", "start_unknown": "(date d'entrée en vigueur inconnue)", "today": "à ce jour",
            "unknown": "date inconnue", "source": "Source", "copy": "copie", "conf": "Confiance",
            "notes": "Notes (hors texte opérant)", "cites": "Cite", "cited_by": "Cité par",
            "rules": "Utilisé par les règles", "oq": "Questions ouvertes (non vérifiées, jamais du droit)",
@@ -22,7 +22,7 @@ T = {
            "restat": "texte du code de 2029 (ordonnance 2025-1091), pas en vigueur avant le 1er janvier 2029",
            "not_valid": "aucune version connue n'est en vigueur à cette date : version la plus proche",
            "at": "au", "amended": "Modifié par", "no_text": "(pas de texte stocké)"},
-    "en": {"version": "Version", "valid": "in force", "from": "from", "until": "to", "since": "since", "today": "to date",
+    "en": {"version": "Version", "valid": "in force", "from": "from", "until": "to", "since": "since", "start_unknown": "(entry-into-force date unknown)", "today": "to date",
            "unknown": "unknown date", "source": "Source", "copy": "copy", "conf": "Confidence",
            "notes": "Notes (not operative text)", "cites": "Cites", "cited_by": "Cited by",
            "rules": "Used by rules", "oq": "Open questions (unverified, never law)",
@@ -74,7 +74,11 @@ def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
     if node.paragraph is not None:
         highlight = next((para.n for para in (v.paragraphs if v else []) if node.citation in para.citations), None)
     cited_by = kb.cited_by.get(p.citation, [])
-    rules = [{"rule": u.where, "citation": u.citation, "file": u.file} for u in kb.rules_by_article.get(p.citation, [])]
+    rules = []
+    for u in kb.rules_by_article.get(p.citation, []):
+        r = {"rule": u.where, "citation": u.citation, "file": u.file}
+        if r not in rules:
+            rules.append(r)
     succ = None
     if p.successor_2029:
         s = kb.provisions.get(("CPP2029", p.successor_2029))
@@ -120,8 +124,12 @@ def render_text(d: dict, lang: str = "fr") -> str:
         out.append(t["no_text"])
     else:
         start = _d(v["valid_from"], t) or t["unknown"]
-        span = (f"{t['from']} {start} {t['until']} {_d(v['valid_until'], t)}" if v["valid_until"]
-                else f"{t['since']} {start} ({t['today']})")
+        if v["valid_until"]:
+            span = f"{t['from']} {start} {t['until']} {_d(v['valid_until'], t)}"
+        elif v["valid_from"]:
+            span = f"{t['since']} {start} ({t['today']})"
+        else:
+            span = t["start_unknown"]
         out.append(f"{t['version']} {v['id']} — {t['valid']} {span}"
                    + ("" if v["valid_on_date"] else f"  ⚠ {t['not_valid']} ({t['at']} {d['at']})"))
         ids = " · ".join(x for x in (d["legiarti"], v["legiarti"] if v["legiarti"] != d["legiarti"] else None) if x)

@@ -151,9 +151,10 @@ _REF = re.compile(
     r"(?P<tail>(?:\s*(?:,|et|à|ou)\s*(?:\b[LRDA]\.?\s?)?\d+(?:-\d+)*\b)*)",
 )
 _LIST_SEP = re.compile(r"\s*(?:,|\bet\b|\bà\b|\bou\b)\s*")
-_CODE_CP = re.compile(r"^[^.;]{0,40}?\bdu code pénal\b", re.I)
+_CODE_CP = re.compile(r"^[^.;]{0,40}?\b(?:du code pénal|of the (?:French )?Criminal Code|of the Penal Code)\b", re.I)
 _CODE_CPP = re.compile(r"^[^.;]{0,40}?\bdu (?:présent )?code de procédure pénale\b", re.I)
-_OTHER = re.compile(r"^[^.;]{0,60}?\b(?:de la loi|du code (?:civil|de l'entrée|du travail|de la sécurité)|"
+_OTHER = re.compile(r"^[^.;]{0,60}?\b(?:de la loi|du code (?!pénal|de procédure pénale)|des codes? |"
+                    r"of the (?!(?:French )?(?:Criminal|Penal) Code|Code of Criminal Procedure)[\w ]{0,30}Code|of Law|"
                     r"de l'ordonnance|du décret|de la convention européenne|du traité|du règlement|"
                     r"de la directive|du CESEDA)\b", re.I)
 
@@ -186,6 +187,8 @@ def extract_refs(text: str, code: str, self_number: str | None = None) -> list[t
             letter = n[0].upper() if n[0].isalpha() else ""
             body = n[1:] if letter else n
             if letter == "L":
+                if code not in ("CPP2029", "CIRC2025"):
+                    continue          # "L. 211-27" in a current text: another code
                 t, num = "CPP2029", "L" + body
             elif letter in ("R", "D", "A"):
                 t, num = "CPP", letter + body

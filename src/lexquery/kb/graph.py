@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -43,8 +44,13 @@ def bind(g: Graph) -> Graph:
     return g
 
 
+_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`;]+$")
+
+
 def _src(value: str):
-    return URIRef(value) if value.startswith(("http://", "https://")) else Literal(value)
+    """A single URL becomes an IRI; anything else (several sources, a path) a literal."""
+    value = value.strip()
+    return URIRef(value) if _URL.match(value) else Literal(value)
 
 
 def build_graph(kb: KB) -> Graph:
@@ -64,8 +70,11 @@ def build_graph(kb: KB) -> Graph:
         a = URIRef(p.iri)
         add((a, RDF.type, ELI.LegalResourceSubdivision))
         add((a, RDF.type, LQ.Article))
-        add((a, ELI.is_part_of, inst_iri))
-        add((inst_iri, ELI.has_part, a))
+        parent = _parent_section(kb, p)
+        add((a, ELI.is_part_of, URIRef(parent.iri) if parent else inst_iri))
+        add((URIRef(parent.iri) if parent else inst_iri, ELI.has_part, a))
+        if parent:
+            add((a, ELI.is_part_of, inst_iri))
         add((a, ELI.number, Literal(p.number)))
         add((a, LQ.citation, Literal(p.citation)))
         title_fr = p.title.get("fr")
@@ -116,6 +125,8 @@ def build_graph(kb: KB) -> Graph:
                 add((e, ELI.id_local, Literal(v.legiarti)))
             if v.source:
                 add((e, DCTERMS.source, _src(str(v.source))))
+            elif v.source_file:   # our copy of the source (e.g. a seed) is where the text comes from
+                add((e, DCTERMS.source, Literal(str(v.source_file))))
             if v.source_file:
                 add((e, LQ.sourceFile, Literal(v.source_file)))
             add((e, LQ.lawFile, Literal(v.file)))
@@ -158,6 +169,13 @@ def build_graph(kb: KB) -> Graph:
                 add((e, LQ.hasNote, nn))
     _add_rules(g, kb)
     return g
+
+
+def _parent_section(kb: KB, p):
+    """Circular sections nest: §2.1 is part of §2 (a heading with no text of its own)."""
+    if p.instrument != "CIRC2025" or "." not in p.number:
+        return None
+    return kb.provisions.get((p.instrument, p.number.rsplit(".", 1)[0]))
 
 
 def _iri_for_citation(cit: str):

@@ -219,12 +219,14 @@ class KB:
             return None
         at = at or date.today()
 
+        want = lang or "fr"
+
         def rank(v: Version):
+            authentic_first = (not v.translation, v.language == want)
             return (
                 v.valid_on(at),
                 p.instrument == "CPP2029" or not v.restatement_2029,
-                (lang is not None and v.language == lang) if lang else not v.translation,
-                not v.translation,
+                *(authentic_first if lang in (None, "fr") else authentic_first[::-1]),
                 v.valid_from is not None,
                 v.valid_from or date.min,
                 not v.truncated,
@@ -259,6 +261,12 @@ def input_files(law: Path, rules: Path | None) -> list[Path]:
 
 def digest_of(files: list[Path], base: Path) -> str:
     h = hashlib.sha256(CACHE_VERSION.encode())
+    here = Path(__file__).parent
+    for code in ("provisions.py", "citations.py", "graph.py"):   # a code change invalidates the cache
+        try:
+            h.update((here / code).read_bytes())
+        except OSError:
+            pass
     for f in files:
         try:
             rel = str(f.relative_to(base))
