@@ -80,10 +80,10 @@ def _plain(v):
     return v
 
 
-def frame(case: dict) -> dict:
+def frame(case: dict, base: str | None = None) -> dict:
     """The case as a JSON-LD document (ids, types, explicit 'known none' facts)."""
     doc = {k: _plain(v) for k, v in case.items() if v is not None and k != "extensions"}
-    base = case_iri(doc.get("id"))
+    base = base or case_iri(doc.get("id"))
     doc["@id"], doc["@type"] = base, "Case"
     for key, cls in _NODES.items():
         sub = doc.get(key)
@@ -128,14 +128,26 @@ def frame(case: dict) -> dict:
     return doc
 
 
-def to_graph(case: dict, graph: Graph | None = None) -> Graph:
-    """The RDF graph of one case (raw JSON dict in the contract's format)."""
+def to_graph(case: dict, graph: Graph | None = None, base: str | None = None) -> Graph:
+    """The RDF graph of one case (raw JSON dict in the contract's format).
+
+    ``graph``: add to this graph (several cases in one graph need distinct ``id``s, or
+    distinct ``base`` IRIs under ``CASE_BASE``).
+    """
     g = graph if graph is not None else Graph()
-    g.parse(data=json.dumps(frame(case), ensure_ascii=False), format="json-ld")
+    g.parse(data=json.dumps(frame(case, base), ensure_ascii=False), format="json-ld")
     return g
 
 
 _SEG = re.compile(r"^\d+$")
+
+
+def case_of(node) -> str | None:
+    """The case IRI a node of :func:`to_graph` belongs to."""
+    s = str(node)
+    if not s.startswith(CASE_BASE):
+        return None
+    return CASE_BASE + s[len(CASE_BASE):].split("/")[0]
 
 
 def json_path(node) -> str | None:
