@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -209,6 +210,12 @@ def check_sparql(graph, onto, lay: Layout, rep: Report):
         rep.findings.append(Finding("sparql/eli-terms", "error", "ontologie ELI officielle introuvable",
                                     str(lay.eli), "copier ../shared/vocab/eli-ontology.nt dans sources/"))
     ds = check_dataset(graph, onto, lay)
+    with warnings.catch_warnings():   # rdflib's Dataset warns about its own default_context
+        warnings.simplefilter("ignore", DeprecationWarning)
+        _run_queries(ds, files, rep)
+
+
+def _run_queries(ds, files, rep: Report):
     for f in files:
         q = read_query(f)
         try:
@@ -231,13 +238,16 @@ def run_query(text: str, kb: KB, root: Path | None = None):
     from .graph import kb_graph, load_turtle_dir
     lay = Layout(Path(root) if root else home())
     ds = check_dataset(kb_graph(kb), load_turtle_dir(lay.ontology) if lay.ontology.is_dir() else None, lay)
-    res = ds.query(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        res = ds.query(text)
+        rows = list(res) if res.type == "SELECT" else None
     if res.type == "ASK":
         return ["ask"], [[str(bool(res.askAnswer)).lower()]]
     if res.type == "CONSTRUCT" or res.type == "DESCRIBE":
         return ["s", "p", "o"], [[str(x) for x in t] for t in res.graph]
     vars_ = [str(v) for v in res.vars]
-    return vars_, [[("" if row[v] is None else str(row[v])) for v in vars_] for row in res]
+    return vars_, [[("" if row[v] is None else str(row[v])) for v in vars_] for row in rows]
 
 
 # --- (c) OWL -----------------------------------------------------------------------------

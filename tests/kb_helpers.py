@@ -1,0 +1,27 @@
+"""Helpers for tests/test_kb_*.py: a copy of the KB's inputs that a test can break."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "tests" / "fixtures" / "kb"
+
+
+def make_root(tmp: Path, *, law: Path | None = None, rules: Path | None = None, reference: bool = False) -> Path:
+    """A LEXQUERY_HOME-like tree: fixture law/ + rules/ (or the given ones), the repo's
+    ontology/, shapes/, checks/ and ELI ontology."""
+    root = tmp / "root"
+    shutil.copytree(law or FIXTURE / "law", root / "law")
+    shutil.copytree(rules or FIXTURE / "rules", root / "rules")
+    for d in ("ontology", "shapes", "checks"):
+        shutil.copytree(REPO / d, root / d)
+    (root / "sources").mkdir()
+    shutil.copy(REPO / "sources" / "eli-ontology.nt", root / "sources" / "eli-ontology.nt")
+    if reference and (REPO / "reference").is_dir():
+        shutil.copytree(REPO / "reference", root / "reference")
+    return root
+
+
+def real_law_present() -> bool:
+    return any((REPO / "law").rglob("*.yaml")) if (REPO / "law").is_dir() else False

@@ -1,0 +1,122 @@
+"""`lexquery article | sources | kb query | kb export | kb coverage | kb check` from the
+command line (lexquery.cli.main), on the fixture KB and on the real one."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kb_helpers import REPO, make_root, real_law_present
+from lexquery.cli import main
+
+needs_law = pytest.mark.skipif(not real_law_present(), reason="law/ has no YAML files yet (written by other helpers)")
+
+
+@pytest.fixture
+def fixture_home(tmp_path, monkeypatch):
+    root = make_root(tmp_path)
+    monkeypatch.setenv("LEXQUERY_HOME", str(root))
+    monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
+    return root
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_article_fixture(fixture_home, capsys):
+    code, out, _ = run(capsys, "article", "729-2")
+    assert code == 0
+    assert out.startswith("CPP 729-2 — Libération conditionnelle-expulsion")
+    assert "Version 2016-03-09" in out and "LEGIARTI000032172294" in out
+    assert "al. 1 " in out and "al. 2 " in out
+    assert "Cite : CPP 732 (hors base), CPP 728-11" in out
+    assert "Circ. 2025 §2.2 al. 1" in out and "lc_expulsion/removal_measure" in out
+    assert "texte stocké tronqué" in out and "Amending law of 2016" in out
+    assert "CPP-2029 L5252-4" in out
+
+
+def test_article_at_date_and_item(fixture_home, capsys):
+    code, out, _ = run(capsys, "article", "CPP 728-11 1°", "--at", "2020-05-01")
+    assert code == 0 and "Version 2013-08-07" in out
+    code, out, _ = run(capsys, "article", "728-11 1°")
+    assert "▶ al. 2 (1°)" in out
+
+
+def test_article_english_and_json(fixture_home, capsys):
+    code, out, _ = run(capsys, "article", "729-2", "--lang", "en")
+    assert "translation, not the authentic text" in out and "Cited by" in out
+    code, out, _ = run(capsys, "article", "STE 112 art. 3.1.c", "--format", "json")
+    d = json.loads(out)
+    assert d["citation"] == "STE 112 art. 3" and d["asked"] == "STE 112 art. 3.1.c"
+    assert [p["highlight"] for p in d["version"]["paragraphs"]] == [False, False, True, False]
+
+
+def test_article_unknown(fixture_home, capsys):
+    code, _, err = run(capsys, "article", "999-9")
+    assert code == 5 and "introuvable" in err and "Traceback" not in err
+    code, _, err = run(capsys, "article", "729-2", "--at", "hier")
+    assert code == 2
+
+
+def test_sources(fixture_home, capsys):
+    code, out, _ = run(capsys, "sources")
+    assert code == 0 and "(5 disposition(s))" in out
+    code, out, _ = run(capsys, "sources", "--instrument", "STE112", "--format", "json")
+    assert [r["citation"] for r in json.loads(out)] == ["STE 112 art. 3"]
+    code, out, _ = run(capsys, "sources", "--grep", "expulsion", "--used")
+    assert "CPP 728-11" in out and "CPP 712-11" not in out
+
+
+def test_kb_query_export_coverage(fixture_home, capsys, tmp_path):
+    q = tmp_path / "q.rq"
+    q.write_text("PREFIX lq: <https://w3id.org/lexquery/ontology#>\n"
+                 "SELECT ?c WHERE { ?a a lq:Article ; lq:citation ?c } ORDER BY ?c")
+    code, out, _ = run(capsys, "kb", "query", str(q), "--format", "csv")
+    assert code == 0 and out.splitlines()[0] == "c" and "CPP 729-2" in out
+    code, out, _ = run(capsys, "kb", "query", str(q))
+    assert "(5 ligne(s) / row(s))" in out
+    code, out, _ = run(capsys, "kb", "export", "--format", "turtle")
+    assert code == 0 and "eli:LegalExpression" in out and 'lq:citation "CPP 728-11 1°"' in out
+    code, out, _ = run(capsys, "kb", "export", "--format", "jsonld")
+    assert code == 0 and json.loads(out)
+    code, out, _ = run(capsys, "kb", "coverage")
+    text = (fixture_home / "docs" / "coverage.md").read_text()
+    assert "| CPP 729-2 |" in text and "lc_expulsion" in text
+    code, out, _ = run(capsys, "kb", "coverage", "--check")
+    assert code == 0
+
+
+def test_kb_check_exit_codes(fixture_home, capsys):
+    code, out, _ = run(capsys, "kb", "check", "--only", "shacl,sparql")
+    assert code == 0 and "base conforme / KB OK" in out
+    f = fixture_home / "rules" / "demo.yaml"
+    f.write_text(f.read_text().replace('"CPP 728-11 1°"', '"CPP 999-9"'))
+    code, out, err = run(capsys, "kb", "check", "--only", "sparql")
+    assert code == 6
+    assert "CPP 999-9" in out and "où / where : transfer_conditions" in out and "à faire / fix" in out
+
+
+@needs_law
+@pytest.mark.parametrize("number, expected", [
+    ("729-2", ["CPP 729-2", "Version", "LEGIARTI000032172294", "Source", "Cité par", "Utilisé par les règles"]),
+    ("712-11", ["CPP 712-11", "Version", "Source", "Cite : CPP 712-5", "Utilisé par les règles"]),
+])
+def test_article_real_kb(number, expected, capsys, monkeypatch):
+    monkeypatch.delenv("LEXQUERY_HOME", raising=False)
+    code, out, _ = run(capsys, "article", number)
+    assert code == 0
+    for s in expected:
+        assert s in out, f"« {s} » absent de la sortie :\n{out}"
+    assert "al. 1" in out
+
+
+@needs_law
+def test_real_coverage_up_to_date(capsys, monkeypatch):
+    monkeypatch.delenv("LEXQUERY_HOME", raising=False)
+    if not (REPO / "docs" / "coverage.md").exists():
+        pytest.skip("docs/coverage.md not generated yet")
+    code, out, err = run(capsys, "kb", "coverage", "--check")
+    assert code == 0, err

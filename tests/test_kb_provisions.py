@@ -1,0 +1,97 @@
+"""lexquery.kb.provisions and citations: loading law/ YAML, citations, versions at a date,
+cross-references, resolution with a hint, and the cache (fixture law in tests/fixtures/kb)."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+
+from kb_helpers import FIXTURE
+from lexquery.errors import NotFoundError
+from lexquery.kb import citations as C
+from lexquery.kb.provisions import build_kb, load_kb
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return build_kb(FIXTURE / "law", FIXTURE / "rules")
+
+
+@pytest.mark.parametrize("query, citation", [
+    ("728-11", "CPP 728-11"), ("CPP 729-2 al 1", "CPP 729-2 al. 1"), ("D541", "CPP D541"),
+    ("D 541", "CPP D541"), ("CP 132-23", "CP 132-23"), ("cp 132-23 al. 2", "CP 132-23 al. 2"),
+    ("STE 112 art. 3", "STE 112 art. 3"), ("ste112 art 3.1.c", "STE 112 art. 3.1.c"),
+    ("Circ. 2025 §2.2", "Circ. 2025 §2.2"), ("Circ. 2025 n. 1", "Circ. 2025 n. 1"),
+    ("L. 5252-4", "CPP-2029 L5252-4"), ("720 I 1°", "CPP 720 I 1°"), ("article 729", "CPP 729"),
+    ("CVRC art. 36.1.b", "CVRC art. 36.1.b"), ("DC 2008/909 art. 26.1", "DC 2008/909 art. 26.1"),
+])
+def test_parse_query(query, citation):
+    assert C.parse_query(query) == citation
+
+
+@pytest.mark.parametrize("text, code, refs", [
+    ("au sens de l'article 728-10 :", "CPP", [("CPP", "728-10")]),
+    ("les articles 132-23 du code pénal et D. 541", "CPP", [("CP", "132-23"), ("CPP", "D541")]),
+    ("l'article 729", "CPP", [("CPP", "729")]),
+    ("les articles 712-5, 712-8 et 713-43", "CPP", [("CPP", "712-5"), ("CPP", "712-8"), ("CPP", "713-43")]),
+    ("l'article L. 5121-3", "CPP2029", [("CPP2029", "L5121-3")]),
+    ("articles L. 211-27 et L. 421-8 du code des assurances", "CPP", []),
+    ("prévues à l'art. 9.1.a", "STE112", [("STE112", "9")]),
+    ("l'article 6 de la convention européenne des droits de l'homme", "CPP", []),
+    ("en 2021, six mois", "CPP", []),
+])
+def test_extract_refs(text, code, refs):
+    assert C.extract_refs(text, code) == refs
+
+
+def test_citations_of_paragraphs(kb):
+    assert kb.resolve("CPP 728-11 1°").paragraph.n == 2
+    assert kb.resolve("CPP 728-11 al. 3").paragraph.label == "2°"
+    assert kb.resolve("STE 112 art. 3.1.c").paragraph.n == 3
+    assert kb.resolve("Circ. 2025 §2.2 al. 1") is not None
+    assert kb.resolve("CPP 999-9") is None
+
+
+def test_versions_merged_by_instrument_and_number(kb):
+    p = kb.provisions[("CPP", "729-2")]
+    assert {v.id for v in p.versions} == {"2016-03-09", "2016-03-09-en"}
+    assert sorted(p.files) == ["tests/fixtures/kb/law/cpp/729-2-en.yaml", "tests/fixtures/kb/law/cpp/729-2.yaml"]
+
+
+def test_version_at_date(kb):
+    p = kb.provisions[("CPP", "728-11")]
+    assert kb.version_at(p, date(2020, 1, 1)).id == "2013-08-07"
+    assert kb.version_at(p, date(2022, 1, 1)).id == "2022-01-01"
+    assert kb.resolve("CPP 728-11 al. 1", date(2020, 1, 1)).version.id == "2013-08-07"
+    p = kb.provisions[("CPP", "729-2")]
+    assert kb.version_at(p).translation is False           # authentic text first
+    assert kb.version_at(p, lang="en").translation is True  # the translation only when asked
+
+
+def test_cited_by_provisions_and_rules(kb):
+    assert "Circ. 2025 §2.2 al. 1" in kb.cited_by["CPP 729-2"]
+    assert "CPP 712-11 1°" in kb.cited_by["CPP 729-2"]
+    assert {u.where for u in kb.rules_by_article["CPP 729-2"]} >= {"lc_expulsion", "lc_expulsion/removal_measure"}
+
+
+def test_lookup_unknown_gives_hint(kb):
+    with pytest.raises(NotFoundError) as e:
+        kb.lookup("729-3")
+    assert "729-2" in (e.value.hint or "")
+    assert e.value.exit_code == 5
+
+
+def test_cache_roundtrip_and_invalidation(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
+    law = tmp_path / "law"
+    shutil.copytree(FIXTURE / "law", law)
+    kb1 = load_kb(law, FIXTURE / "rules")
+    assert list((tmp_path / "cache").glob("kb-*.pickle"))
+    kb2 = load_kb(law, FIXTURE / "rules")
+    assert kb2.digest == kb1.digest and len(kb2) == len(kb1)
+    f = law / "cpp" / "712-11.yaml"
+    f.write_text(f.read_text().replace("Appel des décisions", "Appel"))
+    kb3 = load_kb(law, FIXTURE / "rules")
+    assert kb3.digest != kb1.digest
+    assert kb3.provisions[("CPP", "712-11")].title["fr"] == "Appel du JAP"   # rebuilt, not the stale cache
