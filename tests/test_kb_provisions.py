@@ -95,3 +95,13 @@ def test_cache_roundtrip_and_invalidation(tmp_path, monkeypatch):
     kb3 = load_kb(law, FIXTURE / "rules")
     assert kb3.digest != kb1.digest
     assert kb3.provisions[("CPP", "712-11")].title["fr"] == "Appel du JAP"   # rebuilt, not the stale cache
+
+
+def test_rule_citations_match_the_rule_loader():
+    """The KB reads rules/*.yaml without compiling them; it must see the same citations
+    as RuleBook.citations() (the loader's own view)."""
+    from kb_helpers import REPO
+    from lexquery.rules.loader import load_rules
+    book = load_rules(REPO / "rules")
+    kb = build_kb(FIXTURE / "law", REPO / "rules")
+    assert {(u.citation, u.where) for u in kb.rule_uses} == set(book.citations())

@@ -17,7 +17,7 @@ T = {
            "unknown": "date inconnue", "source": "Source", "copy": "copie", "conf": "Confiance",
            "notes": "Notes (hors texte opérant)", "cites": "Cite", "cited_by": "Cité par",
            "rules": "Utilisé par les règles", "oq": "Questions ouvertes (non vérifiées, jamais du droit)",
-           "succ": "Successeur dans le code de 2029", "others": "Autres versions", "none": "—",
+           "succ": "Successeur dans le code de 2029", "pred": "Reprend (code actuel)", "others": "Autres versions", "none": "—",
            "trunc": "texte stocké tronqué", "transl": "traduction, pas le texte authentique",
            "restat": "texte du code de 2029 (ordonnance 2025-1091), pas en vigueur avant le 1er janvier 2029",
            "not_valid": "aucune version connue n'est en vigueur à cette date : version la plus proche",
@@ -26,7 +26,7 @@ T = {
            "unknown": "unknown date", "source": "Source", "copy": "copy", "conf": "Confidence",
            "notes": "Notes (not operative text)", "cites": "Cites", "cited_by": "Cited by",
            "rules": "Used by rules", "oq": "Open questions (unverified, never law)",
-           "succ": "Successor in the 2029 code", "others": "Other versions", "none": "—",
+           "succ": "Successor in the 2029 code", "pred": "Restates (current code)", "others": "Other versions", "none": "—",
            "trunc": "stored text truncated", "transl": "translation, not the authentic text",
            "restat": "text of the 2029 code (ordinance 2025-1091), not in force before 1 January 2029",
            "not_valid": "no known version is in force on that date: closest version",
@@ -83,7 +83,9 @@ def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
     if p.successor_2029:
         s = kb.provisions.get(("CPP2029", p.successor_2029))
         succ = {"citation": s.citation if s else f"CPP-2029 {p.successor_2029}", "in_kb": bool(s)}
+    preds = [x.citation for x in kb if x.successor_2029 and p.instrument == "CPP2029" and x.successor_2029 == p.number]
     return {
+        "predecessors": preds,
         "citation": p.citation, "asked": node.citation, "instrument": p.instrument, "number": p.number,
         "title": p.title, "hierarchy": p.hierarchy, "legiarti": p.legiarti, "iri": p.iri,
         "at": day.isoformat(),
@@ -164,6 +166,8 @@ def render_text(d: dict, lang: str = "fr") -> str:
     if d["successor_2029"]:
         s = d["successor_2029"]
         out.append(f"{t['succ']} : {s['citation']}" + ("" if s["in_kb"] else (" (hors base)" if lang == "fr" else " (not in KB)")))
+    if d["predecessors"]:
+        out.append(f"{t['pred']} : {', '.join(d['predecessors'])}")
     if d["other_versions"]:
         out.append(f"{t['others']} : " + " ; ".join(
             f"{x['id']} ({_d(x['valid_from'], t) or t['unknown']} → {_d(x['valid_until'], t) or t['today']}"

@@ -166,6 +166,8 @@ def _node_name(g, node) -> str:
         v = g.value(node, p)
         if v is not None:
             files = [str(f) for f in g.objects(node, LQ.lawFile)] + [str(f) for f in g.objects(node, LQ.ruleFile)]
+            for ver in g.objects(node, LQ.partOfVersion):   # an alinéa: the file of its version
+                files += [str(f) for f in g.objects(ver, LQ.lawFile)]
             return f"{v}" + (f" ({', '.join(files)})" if files else "")
     for f in g.objects(node, LQ.lawFile):
         lab = g.value(node, RDFS.label)
