@@ -105,3 +105,15 @@ def test_rule_citations_match_the_rule_loader():
     book = load_rules(REPO / "rules")
     kb = build_kb(FIXTURE / "law", REPO / "rules")
     assert {(u.citation, u.where) for u in kb.rule_uses} == set(book.citations())
+
+
+@pytest.mark.parametrize("text, refs", [
+    ("depuis l'entrée en vigueur de la loi n°2024-42 du 26 janvier 2024", []),
+    ("du deuxième alinéa de l'article 131-9 ou du second alinéa de l'article 131-11 du code pénal",
+     [("CP", "131-9"), ("CP", "131-11")]),
+    ("l'article 728-11 et l'article 132-23 du code pénal", [("CPP", "728-11"), ("CP", "132-23")]),
+    ("aux articles 421-1 à 421-6 du code pénal ou à l'article 132-80 du même code",
+     [("CP", "421-1"), ("CP", "421-6"), ("CP", "132-80")]),
+])
+def test_extract_refs_code_context(text, refs):
+    assert C.extract_refs(text, "CPP") == refs

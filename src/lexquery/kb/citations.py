@@ -150,10 +150,13 @@ _REF = re.compile(
     r"(?P<num>\b(?:[LRDA]\.?\s?\d+(?:-\d+)*|\d{2,4}(?:-\d+)+|\d{1,4})\b)"
     r"(?P<tail>(?:\s*(?:,|et|à|ou)\s*(?:\b[LRDA]\.?\s?)?\d+(?:-\d+)*\b)*)",
 )
+_NUMERO = re.compile(r"(?:\bn\s*[°o]\.?|\bnuméro|\bNo\.?)\s*$", re.I)
 _LIST_SEP = re.compile(r"\s*(?:,|\bet\b|\bà\b|\bou\b)\s*")
-_CODE_CP = re.compile(r"^[^.;]{0,40}?\b(?:du code pénal|of the (?:French )?Criminal Code|of the Penal Code)\b", re.I)
-_CODE_CPP = re.compile(r"^[^.;]{0,40}?\bdu (?:présent )?code de procédure pénale\b", re.I)
-_OTHER = re.compile(r"^[^.;]{0,60}?\b(?:de la loi|du code (?!pénal|de procédure pénale)|des codes? |"
+_GAP = r"^(?:(?!articles?\b|\d+-\d)[^.;]){0,40}?"
+_CODE_CP = re.compile(_GAP + r"\b(?:du code pénal|of the (?:French )?Criminal Code|of the Penal Code)\b", re.I)
+_SAME_CODE = re.compile(_GAP + r"\bdu même code\b", re.I)
+_CODE_CPP = re.compile(_GAP + r"\bdu (?:présent )?code de procédure pénale\b", re.I)
+_OTHER = re.compile(r"^(?:(?!articles?\b|\d+-\d)[^.;]){0,60}?\b(?:de la loi|du code (?!pénal|de procédure pénale)|des codes? |"
                     r"of the (?!(?:French )?(?:Criminal|Penal) Code|Code of Criminal Procedure)[\w ]{0,30}Code|of Law|"
                     r"de l'ordonnance|du décret|de la convention européenne|du traité|du règlement|"
                     r"de la directive|du CESEDA)\b", re.I)
@@ -169,17 +172,35 @@ def extract_refs(text: str, code: str, self_number: str | None = None) -> list[t
     out: list[tuple[str, str]] = []
     if not text:
         return out
+    found = []   # (match, code of the target or None)
+    last_code = None
     for m in _REF.finditer(text):
-        nums = [m.group("num")] + [n for n in _LIST_SEP.split(m.group("tail") or "") if n.strip()]
+        before = text[max(0, m.start("num") - 12):m.start("num")]
+        if _NUMERO.search(before):
+            continue              # "loi n° 2024-42": a law's number, not an article
         after = text[m.end():]
-        kw = bool(m.group("kw"))
         if _OTHER.match(after):
             continue
-        target = code
-        if _CODE_CP.match(after):
+        target = None
+        if _CODE_CP.match(after) or re.search(r"\bCP\s*$", before):
             target = "CP"
-        elif _CODE_CPP.match(after):
+        elif _CODE_CPP.match(after) or re.search(r"\bCPP\s*$", before):
             target = "CPP"
+        elif _SAME_CODE.match(after):
+            target = last_code       # "l'article 132-80 du même code"
+        last_code = target or last_code
+        found.append([m, target])
+    # "l'article 131-9 ou du second alinéa de l'article 131-11 du code pénal": both CP
+    for i in range(len(found) - 2, -1, -1):
+        m, t = found[i]
+        m2, t2 = found[i + 1]
+        between = text[m.end():m2.start()]
+        if t is None and t2 and "alinéa" in between and not re.search(r"[.;:]", between) and len(between) < 70:
+            found[i][1] = t2
+    for m, explicit in found:
+        nums = [m.group("num")] + [n for n in _LIST_SEP.split(m.group("tail") or "") if n.strip()]
+        kw = bool(m.group("kw"))
+        target = explicit or code
         for raw in nums:
             n = re.sub(r"\s+|\.", "", raw)
             if not n:
