@@ -24,7 +24,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from . import citations as C
-from .provisions import KB, cache_dir, version_iri
+from .provisions import KB, cache_dir, prune, version_iri
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 LQ = Namespace("https://w3id.org/lexquery/ontology#")
@@ -273,6 +273,7 @@ def kb_graph(kb: KB, *, use_cache: bool = True) -> Graph:
             with open(tmp, "wb") as fh:
                 pickle.dump(g, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
+            prune(path.parent, "graph-*.pickle")
         except (OSError, pickle.PicklingError):
             pass
     return g

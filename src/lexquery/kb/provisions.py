@@ -304,9 +304,20 @@ def load_kb(law: Path | None = None, rules: Path | None = None, *, use_cache: bo
             with open(tmp, "wb") as fh:
                 pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, cpath)
+            prune(cpath.parent, "kb-*.pickle")
         except OSError:
             pass
     return kb
+
+
+def prune(folder: Path, pattern: str, keep: int = 4):
+    """Keep the newest ``keep`` cache files matching ``pattern`` (old inputs' caches go)."""
+    files = sorted(folder.glob(pattern), key=lambda f: f.stat().st_mtime, reverse=True)
+    for f in files[keep:]:
+        try:
+            f.unlink()
+        except OSError:
+            pass
 
 
 def _read_yaml(path: Path):
