@@ -55,6 +55,18 @@ def test_to_graph_types_dates_durations_and_states():
     assert (person, LQ.protectionStatus, LQ.protection_none) in g
 
 
+def test_the_fast_mapping_equals_rdflib_json_ld_processing_of_the_context():
+    from rdflib.compare import isomorphic
+    from lexquery.caserdf.graph import to_graph_jsonld
+    variants = [IONESCU, load("periode-de-surete-avant-debut.json"), load("fin-de-peine-avant-debut.json"),
+                case(person__nationalities=[], removal_measures=[], sentence__total="life",
+                     sentence__safety_period_end="none", person__protection="refugee",
+                     sentence__convictions=[{"total": "life", "date": "2020-01-01", "final": None}]),
+                case(person=None, sentence__convictions=[], receiving_state="GB", consent__transfer=False)]
+    for c in variants:
+        assert isomorphic(to_graph(c), to_graph_jsonld(c)), c.get("id")
+
+
 def test_unknown_gives_no_triple_and_false_stays_false():
     g = to_graph(case(person__protected_adult=None, sentence__legal_recidivism=False))
     person, sentence = URIRef(f"{CASE}/person"), URIRef(f"{CASE}/sentence")

@@ -23,13 +23,14 @@ from __future__ import annotations
 import copy
 import json
 import re
+import warnings
 from datetime import date
 from functools import lru_cache
 from importlib import resources
 from urllib.parse import quote, unquote
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import Namespace
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, Namespace
 
 LQ = Namespace("https://w3id.org/lexquery/ontology#")
 CASE_BASE = "https://w3id.org/lexquery/case/"
@@ -132,10 +133,78 @@ def to_graph(case: dict, graph: Graph | None = None, base: str | None = None) ->
     """The RDF graph of one case (raw JSON dict in the contract's format).
 
     ``graph``: add to this graph (several cases in one graph need distinct ``id``s, or
-    distinct ``base`` IRIs under ``CASE_BASE``).
+    distinct ``base`` IRIs under ``CASE_BASE``). The context is applied by
+    :func:`_apply_context`, a direct interpretation of the subset of JSON-LD it uses
+    (about 10 x faster than rdflib's JSON-LD parser); :func:`to_graph_jsonld` applies it
+    with rdflib's JSON-LD processor, and the tests check both give the same graph.
     """
     g = graph if graph is not None else Graph()
-    g.parse(data=json.dumps(frame(case, base), ensure_ascii=False), format="json-ld")
+    for t in _apply_context(frame(case, base)):
+        g.add(t)
+    return g
+
+
+@lru_cache(maxsize=1)
+def _terms() -> dict:
+    """Context terms compiled: key -> (predicate IRI, coercion) and value terms -> IRI."""
+    ctx = context()
+    prefixes = {k: v for k, v in ctx.items() if isinstance(v, str) and v.endswith(("#", "/"))}
+
+    def expand(v: str) -> str:
+        pre, _, local = v.partition(":")
+        return prefixes[pre] + local if pre in prefixes and not local.startswith("//") else v
+
+    keys, values = {}, {}
+    for k, d in ctx.items():
+        if k.startswith("@") or k in prefixes or d is None:
+            continue
+        if isinstance(d, dict):
+            coerce = d.get("@type")
+            keys[k] = (URIRef(expand(d["@id"])), "@vocab" if coerce == "@vocab" else
+                       (URIRef(expand(coerce)) if coerce else None))
+        else:
+            keys[k] = (URIRef(expand(d)), None)
+            values[k] = URIRef(expand(d))
+    return {"keys": keys, "values": values}
+
+
+def _apply_context(node: dict):
+    """Triples of a framed case node (the JSON-LD expansion of our context's subset)."""
+    t = _terms()
+    subj = URIRef(node["@id"])
+    types = node.get("@type")
+    for ty in ([types] if isinstance(types, str) else types or []):
+        yield subj, RDF.type, t["values"][ty]
+    for k, v in node.items():
+        if k.startswith("@") or k not in t["keys"]:
+            continue
+        pred, coerce = t["keys"][k]
+        for item in (v if isinstance(v, list) else [v]):
+            if item is None:
+                continue
+            if isinstance(item, dict):
+                yield subj, pred, URIRef(item["@id"])
+                yield from _apply_context(item)
+            elif coerce == "@vocab":  # a State code or an enumeration value
+                if item in t["values"]:
+                    yield subj, pred, t["values"][item]
+                # else: not a term of the context (an invalid code): nothing is guessed
+            elif isinstance(item, bool):
+                yield subj, pred, Literal(item)
+            elif coerce is not None:
+                yield subj, pred, Literal(str(item), datatype=coerce)
+            elif isinstance(item, (int, float)):
+                yield subj, pred, Literal(item)
+            else:
+                yield subj, pred, Literal(item)
+
+
+def to_graph_jsonld(case: dict, graph: Graph | None = None, base: str | None = None) -> Graph:
+    """:func:`to_graph` through rdflib's JSON-LD processor (the reference mapping)."""
+    g = graph if graph is not None else Graph()
+    with warnings.catch_warnings():  # rdflib 7's JSON-LD parser uses the deprecated ConjunctiveGraph
+        warnings.simplefilter("ignore", DeprecationWarning)
+        g.parse(data=json.dumps(frame(case, base), ensure_ascii=False), format="json-ld")
     return g
 
 
