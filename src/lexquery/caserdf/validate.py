@@ -48,6 +48,7 @@ class ValidationResult:
     provisions: list[str] = field(default_factory=list)
     shape: str | None = None        # IRI of the SHACL shape; None for a JSON-level problem
     value: str | None = None
+    hint_en: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -139,13 +140,14 @@ def _run_shacl(g: Graph) -> dict[str, list[ValidationResult]]:
         hint = info["hint"].get("fr")
         if hint is None and "MinCount" in str(rg.value(res, SH.sourceConstraintComponent)):
             hint = f"renseigner {where} si le fait est connu"
+        hint_en = info["hint"].get("en") or (f"fill in {where} if the fact is known" if hint else None)
         fr, en = (m.replace(generic, where) if m else m for m in (msg.get("fr"), msg.get("en")))
         out.setdefault(case_of(focus) or "", []).append(ValidationResult(
             where=where, severity=SEVERITY.get(rg.value(res, SH.resultSeverity), "violation"),
             message=fr or str(rg.value(res, SH.resultMessage)), message_en=en,
             expected=_expected(rg, res, full_path_key, key), hint=hint,
             provisions=info["provisions"], shape=str(shape) if isinstance(shape, URIRef) else None,
-            value=_value(g.value(focus, _reported_property(shape)) if info["key"] else rg.value(res, SH.value))))
+            hint_en=hint_en, value=_value(g.value(focus, _reported_property(shape)) if info["key"] else rg.value(res, SH.value))))
     return out
 
 

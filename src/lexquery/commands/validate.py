@@ -56,8 +56,9 @@ def render_text(reports, lang="fr") -> str:
                 lines.append(f"      = {'valeur' if lang == 'fr' else 'value'} : {r['value']}")
             if r.get("expected"):
                 lines.append(f"      = {'attendu' if lang == 'fr' else 'expected'} : {r['expected']}")
-            if r.get("hint"):
-                lines.append(f"      = {'que faire' if lang == 'fr' else 'what to do'} : {r['hint']}")
+            hint = (r.get("hint_en") or r.get("hint")) if lang == "en" else r.get("hint")
+            if hint:
+                lines.append(f"      = {'que faire' if lang == 'fr' else 'what to do'} : {hint}")
     return "\n".join(lines)
 
 
