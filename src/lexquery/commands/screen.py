@@ -1,0 +1,59 @@
+"""`lexquery screen FILE.csv|- [--as-of DATE] [-o OUT.csv|.jsonl|.json|.html] [--jobs N]`.
+
+Answers every row of a registry export (../shared/contract/screening-csv.md): one output
+row per case × procedure × State; a row that cannot be read becomes one error row (status
+``error``, its line number and the message) and the batch goes on. A progress bar on the
+terminal (stderr, none when piped), the summary on stderr at the end.
+Exit 0 when every row was answered, 3 when some rows were rejected (the output is
+complete all the same: as many cases out as in).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+
+from ..errors import InputError, UsageError
+
+
+def register(sub):
+    p = sub.add_parser("screen", help="cribler un export du greffe (CSV) : une réponse par cas, procédure et État")
+    p.add_argument("file", help="fichier CSV (séparateur ; ou ,) ou - pour l'entrée standard")
+    p.add_argument("--as-of", help="date d'évaluation (AAAA-MM-JJ) des lignes sans colonne as_of ; défaut : aujourd'hui")
+    p.add_argument("-o", "--output", help="fichier de sortie : .csv, .jsonl, .json ou .html (défaut : CSV sur la sortie standard)")
+    p.add_argument("-f", "--format", choices=["csv", "jsonl", "json", "html"],
+                   help="format de sortie (défaut : d'après l'extension de -o, sinon csv)")
+    p.add_argument("-j", "--jobs", type=int, default=1,
+                   help="processus de calcul (0 = autant que de cœurs) ; l'ordre des lignes est conservé")
+    p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
+    p.add_argument("--no-progress", action="store_true", help="pas de barre de progression")
+    p.add_argument("--quiet", "-q", action="store_true", help="pas de résumé sur la sortie d'erreur")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..screening.outputs import format_of, make_writer, open_output
+    from ..screening.screen import screen
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise UsageError(f"date invalide pour --as-of : {args.as_of!r}", expected="AAAA-MM-JJ") from None
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    if args.chunk < 1:
+        raise UsageError("--chunk doit être au moins 1")
+    fmt = format_of(args.output, args.format)
+    if fmt == "html" and not args.output and sys.stdout.isatty():
+        raise UsageError("le rapport HTML ne s'écrit pas sur le terminal", hint="ajoutez -o rapport.html")
+    out = open_output(args.output)
+    try:
+        writer = make_writer(fmt, out)
+        summary = screen(args.file, writer, as_of=as_of, jobs=jobs, chunk=args.chunk,
+                         progress=False if args.no_progress else None)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if not args.quiet:
+        print(summary.render(), file=sys.stderr)
+    return InputError.exit_code if summary.rejected else 0

@@ -1,0 +1,40 @@
+"""`lexquery synth N [--seed S] [--as-of DATE] [-o FILE.csv] [--sep ;|,]`.
+
+Writes a realistic synthetic registry export in the screening CSV format, for demos and
+benchmarks: reproducible (same N, seed and reference date → same bytes).
+"""
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+from ..errors import UsageError
+
+
+def register(sub):
+    p = sub.add_parser("synth", help="écrire un export du greffe synthétique (CSV de criblage), reproductible")
+    p.add_argument("n", type=int, help="nombre de détenus (lignes)")
+    p.add_argument("--seed", type=int, default=0, help="graine (défaut 0)")
+    p.add_argument("--as-of", help="date de référence des dates générées (AAAA-MM-JJ ; défaut : aujourd'hui)")
+    p.add_argument("--sep", choices=[";", ","], default=";", help="séparateur (défaut ;)")
+    p.add_argument("-o", "--output", help="fichier CSV (défaut : sortie standard)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..screening.synth import synth
+    if args.n < 0:
+        raise UsageError("N doit être positif ou nul")
+    ref = None
+    if args.as_of:
+        try:
+            ref = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise UsageError(f"date invalide pour --as-of : {args.as_of!r}", expected="AAAA-MM-JJ") from None
+    if args.output and args.output != "-":
+        with open(args.output, "w", encoding="utf-8", newline="") as f:
+            synth(args.n, args.seed, ref, f, args.sep)
+    else:
+        synth(args.n, args.seed, ref, sys.stdout, args.sep)
+        sys.stdout.flush()
+    return 0

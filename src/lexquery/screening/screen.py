@@ -1,0 +1,257 @@
+"""Screen a registry export: every row of a screening CSV answered, nothing lost.
+
+One output row per case × procedure (× State); a row that cannot be read gives one
+error row (``status`` = ``error``, its line number and message) and the batch goes on,
+so as many cases come out as went in. Input is streamed: rows are read, answered in
+chunks (in worker processes with ``jobs > 1``, order preserved, a bounded number of
+chunks in flight) and written as they come; memory does not grow with the file
+(except the set of ids already seen, to refuse duplicates, and the HTML report's
+calendar and string table).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ..errors import CaseError
+from .csv_cases import Row, describe, normalise, open_text, read_rows
+
+FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
+          "consent_required", "missing_facts", "sources", "routes", "deadlines", "message"]
+HORIZON = 15  # days: the registry sends its list at least every fifteen days (Circ. 2025 §1.2)
+
+
+@dataclass
+class CaseResult:
+    """What one input row gives: its output rows, calendar events and (for HTML) explanation."""
+    line: int
+    id: str | None
+    name: str | None
+    as_of: str | None
+    rows: list[dict]
+    error: str | None = None
+    events: list[dict] = field(default_factory=list)
+    explanation: list[str] | None = None
+
+
+def _iso(d):
+    return d.isoformat() if isinstance(d, date) else d
+
+
+def _events(p, as_of: date, route_of=None) -> list[dict]:
+    """Calendar events of one procedure result within the horizon after as_of."""
+    end = as_of + timedelta(days=HORIZON)
+    out = []
+    label = p.label.get("fr")
+    base = {"procedure": route_of or p.procedure, "route": p.procedure if route_of else None,
+            "state": p.state, "label": label, "status": p.status}
+    if p.status == "applicable_later" and p.date_from and as_of < p.date_from <= end:
+        out.append(dict(base, kind="eligible", date=p.date_from.isoformat(),
+                        text=f"devient applicable : {label}" + (f" — {p.state}" if p.state else "")))
+    if p.status != "not_applicable" and p.date_until and as_of <= p.date_until <= end:
+        out.append(dict(base, kind="deadline", date=p.date_until.isoformat(),
+                        text=f"dernier jour : {label}" + (f" — {p.state}" if p.state else "")))
+    if p.status != "not_applicable":
+        for n in p.notes:
+            if n.date is not None and as_of <= n.date <= end and n.kind in ("warning", "step", "duty"):
+                out.append(dict(base, kind="deadline", date=n.date.isoformat(), text=n.text, note=n.id))
+    for r in p.routes:
+        out += _events(r, as_of, route_of=p.procedure)
+    return out
+
+
+def answer_rows(answer, line: int, cid) -> tuple[list[dict], list[dict]]:
+    """Flatten an Answer into output rows (one per procedure and State) and calendar events."""
+    rows, events = [], []
+    as_of = answer.as_of
+    for p in answer.procedures:
+        rows.append({
+            "line": line, "id": cid, "name": answer.name, "as_of": _iso(as_of),
+            "procedure": p.procedure, "state": p.state, "status": p.status,
+            "from": _iso(p.date_from), "until": _iso(p.date_until),
+            "consent_required": p.consent_required,
+            "missing_facts": list(p.missing_facts), "sources": list(p.sources),
+            "routes": [f"{r.procedure}:{r.status}" + (f":{_iso(r.date_from)}" if r.date_from else "")
+                       for r in p.routes],
+            "deadlines": [f"{n.id}:{_iso(n.date)}" for n in p.notes if n.date is not None],
+            "message": None,
+        })
+        events += _events(p, as_of)
+    return rows, events
+
+
+def error_result(line: int, cid, message: str, as_of=None) -> CaseResult:
+    row = {k: None for k in FIELDS}
+    row.update(line=line, id=cid, status="error", message=message, as_of=_iso(as_of),
+               missing_facts=[], sources=[], routes=[], deadlines=[])
+    return CaseResult(line, cid, None, _iso(as_of), [row], error=message)
+
+
+def answer_one(engine, row: Row, as_of: date | None, label: str, explain: bool = False) -> CaseResult:
+    """Answer one CSV row; never raises (an unreadable row or an engine failure is an error row)."""
+    try:
+        case = normalise(row, as_of, f"{label}:{row.line}")
+    except CaseError as e:
+        return error_result(row.line, row.id, describe(e.problems), as_of)
+    try:
+        ans = engine.ask(case, None)
+    except Exception as e:  # a defect must not stop the batch: say so on that row
+        return error_result(row.line, row.id, f"erreur interne : {type(e).__name__}: {e}", as_of)
+    rows, events = answer_rows(ans, row.line, row.id)
+    expl = None
+    if explain:
+        from ..render.text import render_text
+        expl = render_text(ans).split("\n")
+    return CaseResult(row.line, row.id, ans.name, _iso(ans.as_of), rows, None, events, expl)
+
+
+# --- worker side (fork: the engine compiled in the parent is inherited) ------------------
+_W: dict = {}
+
+
+def _work(args):
+    rows, as_of, label, explain = args
+    eng = _W["engine"]
+    return [answer_one(eng, r, as_of, label, explain) for r in rows]
+
+
+def _chunks(it, size):
+    buf = []
+    for x in it:
+        buf.append(x)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+@dataclass
+class Summary:
+    read: int = 0
+    answered: int = 0
+    rejected: int = 0
+    rows_out: int = 0
+    by_proc: Counter = field(default_factory=Counter)     # (procedure, status) -> output rows
+    seconds: float = 0.0
+    unknown_columns: list = field(default_factory=list)
+    separator: str = ","
+    source: str = ""
+
+    def add(self, r: CaseResult):
+        self.read += 1
+        if r.error is not None:
+            self.rejected += 1
+        else:
+            self.answered += 1
+            for row in r.rows:
+                self.by_proc[(row["procedure"], row["status"])] += 1
+        self.rows_out += len(r.rows)
+
+    def to_dict(self) -> dict:
+        procs: dict = {}
+        for (p, s), n in sorted(self.by_proc.items()):
+            procs.setdefault(p, {})[s] = n
+        return {"source": self.source, "read": self.read, "answered": self.answered,
+                "rejected": self.rejected, "output_rows": self.rows_out,
+                "by_procedure": procs, "seconds": round(self.seconds, 3),
+                "cases_per_second": round(self.read / self.seconds, 1) if self.seconds else None,
+                "unknown_columns": [c for c, _ in self.unknown_columns], "separator": self.separator}
+
+    def render(self) -> str:
+        statuses = ["applicable", "applicable_later", "undetermined", "not_applicable"]
+        lines = [f"{self.source} : {self.read} cas lus, {self.answered} répondus, {self.rejected} rejetés "
+                 f"(statut error) — {self.rows_out} lignes de sortie, {self.seconds:.1f} s"
+                 + (f", {self.read / self.seconds:,.0f} cas/s".replace(",", " ") if self.seconds else "")]
+        procs = sorted({p for p, _ in self.by_proc})
+        if procs:
+            w = max(len(p) for p in procs)
+            lines.append("  " + "procédure".ljust(w) + "".join(f"{s:>18}" for s in statuses))
+            for p in procs:
+                lines.append("  " + p.ljust(w) + "".join(f"{self.by_proc.get((p, s), 0):>18}" for s in statuses))
+        for c, close in self.unknown_columns:
+            lines.append(f"  ! colonne inconnue « {c} »" + (f" (vouliez-vous dire « {close} » ?)" if close else "")
+                         + " : chaque ligne est rejetée")
+        return "\n".join(lines)
+
+
+class Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total_bytes, stream, enabled=None):
+        self.total = total_bytes
+        self.stream = stream
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.t0 = self.last = time.perf_counter()
+
+    def update(self, n, force=False):
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if not force and now - self.last < 0.2:
+            return
+        self.last = now
+        rate = n / (now - self.t0) if now > self.t0 else 0
+        pct = ""
+        if self.total:
+            try:
+                done = min(1.0, self.stream.buffer.tell() / self.total)
+                bar = "█" * int(done * 30) + "·" * (30 - int(done * 30))
+                pct = f"[{bar}] {done * 100:5.1f} % "
+            except (OSError, ValueError, AttributeError):
+                pass
+        sys.stderr.write(f"\r  {pct}{n} cas, {rate:,.0f} cas/s ".replace(",", " "))
+        sys.stderr.flush()
+
+    def done(self):
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 79 + "\r")
+            sys.stderr.flush()
+
+
+def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 200,
+           engine=None, progress: bool | None = None) -> Summary:
+    """Screen the CSV at ``path`` (``-`` = stdin) into ``writer``; return the summary."""
+    from ..engine.api import load_kb
+    engine = engine or load_kb()
+    stream, label, size = open_text(path)
+    t0 = time.perf_counter()
+    summary = Summary(source=label)
+    explain = getattr(writer, "wants_explanation", False)
+    try:
+        header, rows = read_rows(stream)
+        summary.unknown_columns, summary.separator = header.unknown, header.separator
+        bar = Progress(size, stream, progress)
+
+        def emit(results):
+            for r in results:
+                summary.add(r)
+                writer.write(r)
+            bar.update(summary.read)
+
+        if jobs <= 1:
+            for part in _chunks(rows, chunk):
+                emit([answer_one(engine, r, as_of, label, explain) for r in part])
+        else:
+            import multiprocessing as mp
+            _W["engine"] = engine
+            ctx = mp.get_context("fork")
+            with ctx.Pool(jobs) as pool:
+                pending: deque = deque()
+                for part in _chunks(rows, chunk):
+                    pending.append(pool.apply_async(_work, ((part, as_of, label, explain),)))
+                    if len(pending) >= 3 * jobs:
+                        emit(pending.popleft().get())
+                while pending:
+                    emit(pending.popleft().get())
+        bar.update(summary.read, force=True)
+        bar.done()
+    finally:
+        if path not in ("-", None):
+            stream.close()
+    summary.seconds = time.perf_counter() - t0
+    writer.close(summary)
+    return summary
