@@ -1,0 +1,248 @@
+"""Legal test cases as data (STYLE.md §5): tests/cases/*.yaml, collected by pytest.
+
+Each file holds one theme: an optional ``base`` case (JSON case format, in YAML) and a list
+``cases``. Each case has
+
+- ``name``: a sentence of law ("Un Roumain résidant en Roumanie, frappé d'une ITF, …");
+- ``as_of``: the date of evaluation (passed to ``ask``);
+- ``case``: the facts, deep-merged onto ``base`` (mappings merge key by key; lists and
+  scalars replace; ``null`` stays ``null``, i.e. *unknown*);
+- ``basis``: the texts that justify the expectation (sources/legal/texts, seeds);
+- ``expect``: a list, one entry per procedure (and ``state`` for per-State procedures):
+  ``status``, ``from``, ``until``, ``consent_required`` (compared when given; write
+  ``null`` to require null), ``sources`` (subset of the answer's citations),
+  ``missing_facts`` (subset), ``no_missing_facts`` (subset that must NOT be listed),
+  ``conditions`` ({id: status}, searched through nested alternatives), ``routes``
+  ({route id: {status, from, until, conditions, missing_facts}}), ``set_aside_by``
+  (id of the procedure that prevails, or ``null``), ``notes`` ({note id: its date, or
+  ``true`` for present}), ``states`` on a procedure id alone
+  (exact set of States answered for it);
+- ``xfail``: "reason" — the engine is legally wrong here (strict: an unexpected pass fails).
+
+The engine is built once (``lexquery.engine.load_kb``) and shared by every case. A failure
+prints the file, the case name, each expectation that failed (expected vs actual), and the
+answer's text rendering with ``explain`` — no Python traceback.
+
+Run: ``.venv/bin/python -m pytest tests/test_legal_cases.py tests/cases -q``
+(or the whole suite: ``make test``).
+"""
+from __future__ import annotations
+
+import copy
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+CASES_DIR = Path(__file__).parent / "cases"
+_ENGINE = None
+
+
+def engine():
+    global _ENGINE
+    if _ENGINE is None:
+        from lexquery.engine import load_kb
+        _ENGINE = load_kb()
+    return _ENGINE
+
+
+# ---------------------------------------------------------------- reading the files
+def deep_merge(base, over):
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = deep_merge(base[k], v) if k in base else copy.deepcopy(v)
+        return out
+    return copy.deepcopy(over)
+
+
+def _iso(v):
+    return v.isoformat() if isinstance(v, date) else v
+
+
+def _jsonable(v):
+    """YAML reads 2026-12-01 as a date: the case format wants ISO strings."""
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_jsonable(x) for x in v]
+    return _iso(v)
+
+
+def load_cases(path: Path) -> list[dict]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    base = data.get("base", {})
+    out = []
+    for i, c in enumerate(data.get("cases", [])):
+        case = _jsonable(deep_merge(base, c.get("case", {})))
+        case.setdefault("id", f"{path.stem}-{i + 1}")
+        out.append({"file": path, "index": i, "name": c["name"], "as_of": _iso(c["as_of"]),
+                    "case": case, "expect": c.get("expect", []), "xfail": c.get("xfail"),
+                    "basis": c.get("basis", [])})
+    return out
+
+
+# ---------------------------------------------------------------- checking an answer
+def _find_cond(conds, cid):
+    for c in conds:
+        if c.id == cid:
+            return c
+        hit = _find_cond(c.children, cid)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _check_block(res, exp: dict, where: str) -> list[str]:
+    """Compare one ProcedureResult (or route) with its expectation; return mismatches."""
+    errs = []
+    simple = {"status": res.status, "from": _iso(res.date_from), "until": _iso(res.date_until),
+              "consent_required": res.consent_required}
+    for key, actual in simple.items():
+        if key in exp and _iso(exp[key]) != actual:
+            errs.append(f"{where}: {key}: expected {_iso(exp[key])!r}, got {actual!r}")
+    if "sources" in exp:
+        lacking = [s for s in exp["sources"] if s not in res.sources]
+        if lacking:
+            errs.append(f"{where}: sources: must cite {lacking}; cited {res.sources}")
+    if "missing_facts" in exp:
+        lacking = [m for m in exp["missing_facts"] if m not in res.missing_facts]
+        if lacking:
+            errs.append(f"{where}: missing_facts: must list {lacking}; listed {res.missing_facts}")
+    if "no_missing_facts" in exp:
+        extra = [m for m in exp["no_missing_facts"] if m in res.missing_facts]
+        if extra:
+            errs.append(f"{where}: missing_facts: must not list {extra}; listed {res.missing_facts}")
+    for cid, st in (exp.get("conditions") or {}).items():
+        c = _find_cond(res.conditions, cid)
+        if c is None:
+            errs.append(f"{where}: condition {cid}: expected {st!r}, not in the answer")
+        elif c.status != st:
+            errs.append(f"{where}: condition {cid}: expected {st!r}, got {c.status!r}")
+    for nid, nexp in (exp.get("notes") or {}).items():
+        n = next((x for x in getattr(res, "notes", []) if x.id == nid), None)
+        if n is None:
+            errs.append(f"{where}: note {nid}: expected, not in the answer")
+        elif nexp is not True and _iso(nexp) != _iso(n.date):
+            errs.append(f"{where}: note {nid}: date expected {_iso(nexp)!r}, got {_iso(n.date)!r}")
+    if "set_aside_by" in exp:
+        actual = (getattr(res, "set_aside_by", None) or {}).get("by")
+        if actual != exp["set_aside_by"]:
+            errs.append(f"{where}: set_aside_by: expected {exp['set_aside_by']!r}, got {actual!r}")
+    for rid, rexp in (exp.get("routes") or {}).items():
+        r = next((x for x in res.routes if x.procedure == rid), None)
+        if r is None:
+            errs.append(f"{where}: route {rid}: not in the answer (routes: "
+                        f"{[x.procedure for x in res.routes]})")
+        else:
+            errs += _check_block(r, rexp, f"{where} › {rid}")
+    return errs
+
+
+def check_answer(answer, expect: list[dict]) -> list[str]:
+    errs = []
+    for exp in expect:
+        pid, state = exp["procedure"], exp.get("state")
+        mine = [p for p in answer.procedures if p.procedure == pid]
+        if "states" in exp:
+            got = sorted(p.state for p in mine if p.state)
+            if got != sorted(exp["states"]):
+                errs.append(f"{pid}: states: expected {sorted(exp['states'])}, got {got}")
+        if not ({"status", "from", "until", "consent_required", "sources", "missing_facts",
+                 "conditions", "routes", "set_aside_by", "no_missing_facts", "notes"} & set(exp)):
+            continue
+        hits = [p for p in mine if state is None or p.state == state]
+        where = f"{pid}" + (f" [{state}]" if state else "")
+        if not hits:
+            errs.append(f"{where}: no answer for this procedure/State "
+                        f"(answered: {[(p.procedure, p.state) for p in answer.procedures]})")
+            continue
+        errs += _check_block(hits[0], exp, where)
+    return errs
+
+
+# ---------------------------------------------------------------- pytest plumbing
+class LegalCaseMismatch(Exception):
+    pass
+
+
+class LegalCaseItem(pytest.Item):
+    def __init__(self, *, spec, **kw):
+        super().__init__(**kw)
+        self.spec = spec
+        if spec["xfail"]:
+            self.add_marker(pytest.mark.xfail(reason=str(spec["xfail"]), strict=True,
+                                              raises=LegalCaseMismatch))
+
+    def runtest(self):
+        from lexquery.engine import ask
+        ans = ask(self.spec["case"], as_of=self.spec["as_of"], engine=engine())
+        self.answer = ans
+        errs = check_answer(ans, self.spec["expect"])
+        if errs:
+            raise LegalCaseMismatch(errs)
+
+    def repr_failure(self, excinfo, style=None):
+        if not isinstance(excinfo.value, LegalCaseMismatch):
+            return super().repr_failure(excinfo, style)
+        from lexquery.render.text import render_text
+        s = self.spec
+        lines = [f"file : {s['file'].relative_to(CASES_DIR.parent.parent)} (case {s['index'] + 1})",
+                 f"case : {s['name']}",
+                 f"as of: {s['as_of']}"]
+        if s["basis"]:
+            lines.append("basis: " + "; ".join(s["basis"]))
+        lines.append("expected vs actual:")
+        lines += [f"  - {e}" for e in excinfo.value.args[0]]
+        lines.append("answer (text, --explain):")
+        lines += ["  " + ln for ln in render_text(self.answer, explain=True).splitlines()]
+        return "\n".join(lines)
+
+    def reportinfo(self):
+        return self.spec["file"], None, f"{self.spec['file'].name}: {self.spec['name']}"
+
+
+class LegalCaseFile(pytest.File):
+    def collect(self):
+        for spec in load_cases(self.path):
+            yield LegalCaseItem.from_parent(self, name=f"{spec['index'] + 1}: {spec['name']}",
+                                            spec=spec)
+
+
+def collect_yaml(file_path: Path, parent):
+    if file_path.suffix == ".yaml" and file_path.parent == CASES_DIR:
+        return LegalCaseFile.from_parent(parent, path=file_path)
+    return None
+
+
+# ---------------------------------------------------------------- the files themselves
+def _all_specs():
+    return [s for p in sorted(CASES_DIR.glob("*.yaml")) for s in load_cases(p)]
+
+
+def test_at_least_45_cases_each_with_name_date_and_expectation():
+    specs = _all_specs()
+    assert len(specs) >= 45, len(specs)
+    for s in specs:
+        assert s["name"] and s["as_of"] and s["expect"], (s["file"].name, s["name"])
+        assert s["basis"], f"{s['file'].name}: {s['name']}: no legal basis cited"
+        for e in s["expect"]:
+            assert "procedure" in e, (s["file"].name, s["name"])
+
+
+def test_case_names_are_unique():
+    names = [s["name"] for s in _all_specs()]
+    assert len(names) == len(set(names)), [n for n in names if names.count(n) > 1]
+
+
+def test_checker_reports_a_wrong_expectation():
+    """Negative control: a deliberately wrong expectation is reported, not ignored."""
+    s = _all_specs()[0]
+    from lexquery.engine import ask
+    ans = ask(s["case"], as_of=s["as_of"], engine=engine())
+    p = ans.procedures[0]
+    wrong = "undetermined" if p.status != "undetermined" else "applicable"
+    errs = check_answer(ans, [{"procedure": p.procedure, "state": p.state, "status": wrong,
+                               "sources": ["CPP 999-9"], "conditions": {"no_such_condition": "met"}}])
+    assert len(errs) == 3, errs
