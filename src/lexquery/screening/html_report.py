@@ -13,6 +13,7 @@ assembled at the end, copying the temporary file in blocks.
 from __future__ import annotations
 
 import html
+import re
 import json
 import shutil
 import tempfile
@@ -27,6 +28,7 @@ COLORS = {"applicable": "#2e7d32", "applicable_later": "#1565c0", "undetermined"
 STATUS_FR = {"applicable": "applicable", "applicable_later": "applicable plus tard",
              "undetermined": "indéterminé", "not_applicable": "non applicable", "error": "ligne rejetée"}
 MAX_CALENDAR = 5000
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _js(v) -> str:
@@ -46,7 +48,8 @@ class HtmlWriter:
         self.tmp = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.first = True
         self.procs: dict[str, int] = {}
-        self.strings: dict[str, int] = {}
+        self.strings: dict[str, int] = {}   # explanation lines (dates taken out)
+        self.blocks: dict[tuple, int] = {}   # blocks of lines: tuples of line indexes
         self.events: list[tuple] = []
         self.as_of_seen: set = set()
         self.labels: dict[str, str] = {}
@@ -57,6 +60,35 @@ class HtmlWriter:
             i = self.strings[line] = len(self.strings)
         return i
 
+    def _explanation(self, lines: list[str]) -> list:
+        """Blocks of the text rendering (a top-level line and its indented lines) as
+        string-table indexes, the dates taken out as arguments: ``[block, date, date, block, …]``."""
+        out: list = []
+        block: list[str] = []
+
+        def flush():
+            if block:
+                key = []
+                for ln in block:
+                    out_dates = _DATE.findall(ln)
+                    dates.extend(out_dates)
+                    key.append(self._s(_DATE.sub("\x00", ln) if out_dates else ln))
+                key = tuple(key)
+                b = self.blocks.get(key)
+                if b is None:
+                    b = self.blocks[key] = len(self.blocks)
+                out.append(b)
+                out.extend(dates)
+                dates.clear()
+                block.clear()
+        dates: list[str] = []
+        for ln in lines[1:]:  # line 0 (name, id, date) is rebuilt by the page
+            if ln and not ln.startswith(" "):
+                flush()
+            block.append(ln)
+        flush()
+        return out
+
     def write(self, r):
         rows = []
         for row in r.rows:
@@ -65,7 +97,7 @@ class HtmlWriter:
             missing = ", ".join(row["missing_facts"])
             rows.append([pi, row["state"], STATUSES.index(row["status"]), row["from"], row["until"],
                          row["consent_required"], missing])
-        expl = [self._s(x) for x in (r.explanation or [])]
+        expl = self._explanation(r.explanation or [])
         rec = [r.line, r.id, r.name, r.as_of, r.error, rows, expl]
         self.tmp.write(("" if self.first else ",\n") + _js(rec))
         self.first = False
@@ -160,7 +192,7 @@ class HtmlWriter:
                           "à vérifier sur la fiche pénale ; « indéterminé » signale des faits manquants, pas un refus.",
             "@@PROCS@@": _js(list(self.procs)), "@@STATUSES@@": _js(STATUSES),
         }
-        strings_js = _js(list(self.strings))
+        strings_js = _js(list(self.strings)) + ";\nconst BLOCKS = " + _js([list(b) for b in self.blocks])
         for k, v in repl.items():
             head = head.replace(k, v)
         head = head.replace("@@STRINGS@@", strings_js)

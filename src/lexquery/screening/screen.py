@@ -51,13 +51,15 @@ def _events(p, as_of: date, route_of=None) -> list[dict]:
     if p.status == "applicable_later" and p.date_from and as_of < p.date_from <= end:
         out.append(dict(base, kind="eligible", date=p.date_from.isoformat(),
                         text=f"devient applicable : {label}" + (f" — {p.state}" if p.state else "")))
-    if p.status != "not_applicable" and p.date_until and as_of <= p.date_until <= end:
-        out.append(dict(base, kind="deadline", date=p.date_until.isoformat(),
-                        text=f"dernier jour : {label}" + (f" — {p.state}" if p.state else "")))
     if p.status != "not_applicable":
+        noted = set()
         for n in p.notes:
-            if n.date is not None and as_of <= n.date <= end and n.kind in ("warning", "step", "duty"):
+            if n.date is not None and as_of <= n.date <= end and n.kind in ("warning", "step", "duty", "info"):
+                noted.add(n.date)
                 out.append(dict(base, kind="deadline", date=n.date.isoformat(), text=n.text, note=n.id))
+        if p.date_until and as_of <= p.date_until <= end and p.date_until not in noted:
+            out.append(dict(base, kind="deadline", date=p.date_until.isoformat(),
+                            text=f"dernier jour : {label}" + (f" — {p.state}" if p.state else "")))
     for r in p.routes:
         out += _events(r, as_of, route_of=p.procedure)
     return out
