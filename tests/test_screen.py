@@ -187,3 +187,16 @@ def test_iter_cases_for_other_commands():
     assert got[-1].error is not None  # truncated: a CSV-level problem even without validation
     assert csv_cases.column_of("removal_measures[1].destination") == "removal_destination"
     assert csv_cases.column_of("person.nationalities[0]") == "nationalities"
+
+
+def test_progress_bar_only_when_enabled(capsys):
+    from lexquery.screening.screen import Progress
+    with open(FIX / "comma.csv", encoding="utf-8", newline="") as f:
+        f.readline()
+        p = Progress(100, f, enabled=True)
+        p.update(3, force=True)
+        p.done()
+        q = Progress(100, f, enabled=False)
+        q.update(3, force=True)
+    err = capsys.readouterr().err
+    assert err.count("\r") == 3 and "3 cas" in err and "%" in err
