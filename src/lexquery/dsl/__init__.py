@@ -1,0 +1,52 @@
+"""The lexquery language: a case written in French as one says it, and questions about it.
+
+Another spelling of the JSON case format (../shared/contract/case-format.md), never a
+second engine: a .lq text becomes case dicts that :func:`lexquery.engine.api.Engine.ask`
+answers. Grammar: ``lexquery.lark``; guide: docs/language.md.
+
+- :func:`load` / :func:`load_file` — text → :class:`~lexquery.dsl.build.Document` (cases, questions);
+- :func:`cases_from_file` — the case dicts of a .lq file (used by ``lexquery ask``);
+- :func:`to_lq` — JSON case(s) → text; :func:`run` — the answers to a document's questions.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .build import Document, build
+from .errors import LqError, LqErrors, Span
+from .write import case_to_lq, cases_to_lq
+
+
+def load(text: str, source_name: str = "<texte>", *, implicit_id: str = "cas") -> Document:
+    return build(text, source_name, implicit_id=implicit_id)
+
+
+def read_text(path: Path) -> str:
+    from ..errors import InputError
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"fichier illisible : ce n'est pas du texte UTF-8 (octet {e.start})", where=str(path),
+                         hint="enregistrez le fichier en UTF-8") from None
+
+
+def load_file(path) -> Document:
+    path = Path(path)
+    return load(read_text(path), str(path), implicit_id=path.stem)
+
+
+def cases_from_file(path) -> list[dict]:
+    return load_file(path).case_dicts()
+
+
+def to_lq(cases) -> str:
+    return cases_to_lq(cases)
+
+
+def run(doc: Document, engine=None, **kw) -> str:
+    from .questions import answer_document
+    return answer_document(doc, engine, **kw)
+
+
+__all__ = ["Document", "LqError", "LqErrors", "Span", "load", "load_file", "cases_from_file", "to_lq", "run",
+           "case_to_lq", "cases_to_lq"]

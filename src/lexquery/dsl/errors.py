@@ -1,0 +1,98 @@
+"""Errors of the lexquery language, rendered at the spot (STYLE.md §10).
+
+```
+erreur: mot inconnu « nationalite »
+  --> examples/ionescu.lq:3:1
+   |
+ 3 | nationalite : Roumanie
+   | ^^^^^^^^^^^
+   = attendu : un nom de fait : nationalités, résidence habituelle, …
+   = aide : vouliez-vous dire « nationalité » ?
+```
+Syntax errors (lark) and semantic errors (a State, a date, the case format's own checks
+mapped back from their JSON path) all become :class:`LqError`; a file with several
+mistakes raises one :class:`LqErrors` that lists them all, in the order of the text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InputError
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int
+    col: int          # 1-based
+    end_col: int      # exclusive, on `line`
+
+    @staticmethod
+    def of(tok_or_meta) -> "Span":
+        line = getattr(tok_or_meta, "line", None) or 1
+        col = getattr(tok_or_meta, "column", None) or 1
+        end_line = getattr(tok_or_meta, "end_line", None) or line
+        end_col = getattr(tok_or_meta, "end_column", None) or col + 1
+        if end_line != line:
+            end_col = 10 ** 6
+        return Span(line, col, max(end_col, col + 1))
+
+    def join(self, other: "Span") -> "Span":
+        if other.line != self.line:
+            return Span(self.line, self.col, 10 ** 6)
+        return Span(self.line, min(self.col, other.col), max(self.end_col, other.end_col))
+
+
+class LqError(InputError):
+    """One mistake in a .lq text, at a line and column."""
+
+    def __init__(self, message: str, span: Span | None, *, source_name: str = "<texte>",
+                 source_text: str = "", expected: str | None = None, hint: str | None = None):
+        self.span = span or Span(1, 1, 2)
+        self.source_name = source_name
+        self.source_text = source_text
+        where = f"{source_name}:{self.span.line}:{self.span.col}"
+        super().__init__(message, where=where, expected=expected, hint=hint)
+
+    def render(self) -> str:
+        lines = self.source_text.split("\n")
+        n = self.span.line
+        src = lines[n - 1].rstrip("\r") if 0 < n <= len(lines) else ""
+        src = src.replace("\t", " ")
+        width = len(str(n))
+        start = min(self.span.col, len(src) + 1)
+        end = min(self.span.end_col, max(len(src) + 1, start + 1))
+        caret = " " * (start - 1) + "^" * max(1, end - start)
+        pad = " " * (width + 1)
+        out = [f"erreur: {self.message}",
+               f"{pad}--> {self.where}",
+               f"{pad} |",
+               f" {n} | {src}".rstrip(),
+               f"{pad} | {caret}"]
+        if self.expected:
+            out.append(f"{pad} = attendu : {self.expected}")
+        if self.hint:
+            out.append(f"{pad} = aide : {self.hint}")
+        return "\n".join(out)
+
+    def to_dict(self) -> dict:
+        return {"error": "LqError", "message": self.message, "where": self.where,
+                "line": self.span.line, "column": self.span.col, "end_column": self.span.end_col,
+                "expected": self.expected, "hint": self.hint}
+
+
+class LqErrors(InputError):
+    """Every mistake found in one .lq text (at least one)."""
+
+    def __init__(self, errors: list[LqError]):
+        self.errors = sorted(errors, key=lambda e: (e.span.line, e.span.col))
+        first = self.errors[0]
+        super().__init__(first.message, where=first.where, expected=first.expected, hint=first.hint)
+
+    def render(self) -> str:
+        body = "\n\n".join(e.render() for e in self.errors)
+        if len(self.errors) > 1:
+            body += f"\n\n{len(self.errors)} erreurs."
+        return body
+
+    def to_dict(self) -> dict:
+        return {"error": "LqErrors", "errors": [e.to_dict() for e in self.errors]}

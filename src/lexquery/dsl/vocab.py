@@ -1,0 +1,255 @@
+"""The words of the lexquery language: fact names, States, procedures, enumerations.
+
+Each field of the JSON case format (../shared/contract/case-format.md) has French names
+(the first one is how ``convert`` writes it) and English aliases (its JSON key among
+them); States are written by their French or English name (reference/states.yaml) or
+their ISO 3166-1 alpha-2 code in capitals. Matching ignores case, accents, articles and
+spacing; a word that matches nothing gets the closest known words as a hint.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import lru_cache
+
+import yaml
+
+from ..engine.case import PROTECTION, REMOVAL_KINDS
+from ..engine.iso3166 import CODES
+from ..paths import home
+
+
+def norm(text: str) -> str:
+    """Lower case, no accents, one space, typographic apostrophes and dashes unified."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    t = t.replace("’", "'").replace("_", " ")
+    t = re.sub(r"[ \t]*-[ \t]*", "-", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+ARTICLES = ("la ", "le ", "les ", "l'", "en ", "au ", "aux ", "du ", "des ", "de ", "d'", "the ")
+
+
+def strip_article(t: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for a in ARTICLES:
+            if t.startswith(a) and len(t) > len(a):
+                t, changed = t[len(a):], True
+    return t
+
+
+# ---- fields ----------------------------------------------------------------------------
+# path → (type, French names (the first is written by `convert`), English aliases)
+FIELDS: dict[str, tuple[str, list[str], list[str]]] = {
+    "id": ("id", ["identifiant"], ["id"]),
+    "as_of": ("date", ["date d'évaluation"], ["as_of", "evaluation date"]),
+    "person.name": ("str", ["nom", "nom de la personne"], ["name"]),
+    "person.birth_date": ("date", ["date de naissance", "né le", "née le"], ["birth_date", "born"]),
+    "person.nationalities": ("states", ["nationalités", "nationalité"], ["nationalities", "nationality"]),
+    "person.habitual_residence": ("state", ["résidence habituelle", "résidence"], ["habitual_residence", "residence"]),
+    "person.location": ("state", ["se trouve en", "lieu", "localisation"], ["location", "located in"]),
+    "person.protection": ("protection", ["protection"], []),
+    "person.fled_to": ("state", ["a fui vers", "fuite vers", "réfugiée dans", "réfugié dans"], ["fled_to", "fled to"]),
+    "person.protected_adult": ("bool", ["majeur protégé", "majeure protégée"], ["protected_adult", "protected adult"]),
+    "detention.incarcerated": ("bool", ["détenu", "détenue", "incarcéré", "incarcérée", "écroué", "écrouée"],
+                               ["incarcerated"]),
+    "detention.establishment": ("str", ["établissement"], ["establishment"]),
+    "detention.entry_date": ("date", ["date d'écrou", "écrou", "entrée"], ["entry_date", "entry date"]),
+    "sentence.final": ("bool", ["condamnation définitive", "définitive"], ["final"]),
+    "sentence.custodial": ("bool", ["peine privative de liberté", "privative de liberté"], ["custodial"]),
+    "sentence.total": ("duration", ["durée totale", "durée", "quantum"], ["total", "length"]),
+    "sentence.execution_start": ("date", ["début d'exécution", "début de peine"], ["execution_start"]),
+    "sentence.expected_end": ("date", ["fin de peine prévisible", "fin de peine"], ["expected_end"]),
+    "sentence.safety_period_end": ("date_or_none", ["fin de période de sûreté", "période de sûreté"],
+                                   ["safety_period_end"]),
+    "sentence.legal_recidivism": ("bool", ["récidive légale", "récidive"], ["legal_recidivism", "recidivism"]),
+    "sentence.lsc_plein_droit_excluded": ("bool", ["exclu de la LSC de plein droit", "exclue de la LSC de plein droit",
+                                                   "exclusion de la LSC de plein droit"],
+                                          ["lsc_plein_droit_excluded"]),
+    "sentence.convictions": ("conviction", ["condamnation", "condamnations"], ["convictions", "conviction"]),
+    "removal_measures": ("measure", ["mesure", "mesures", "mesure d'éloignement", "mesures d'éloignement"],
+                         ["removal_measures", "removal measure", "measure"]),
+    "consent.transfer": ("bool", ["consentement au transfèrement", "consent au transfèrement"],
+                         ["transfer consent", "consent.transfer"]),
+    "consent.consular_notification": ("bool", ["demande d'information consulaire", "information consulaire demandée"],
+                                      ["consular_notification", "consent.consular_notification"]),
+    "dual_criminality": ("bool", ["double incrimination"], ["dual_criminality"]),
+    "receiving_state": ("state", ["État d'exécution", "état considéré"], ["receiving_state", "receiving state"]),
+    "extensions": ("json", ["extensions"], []),
+}
+FIELD_ORDER = list(FIELDS)
+LIST_FIELDS = {"sentence.convictions", "removal_measures"}
+
+WHAT = {  # what a type of field expects, in words
+    "id": "un identifiant, ex. ionescu-2026",
+    "date": "une date, ex. « 1er décembre 2026 » ou « 2026-12-01 », ou « inconnu »",
+    "date_or_none": "une date, « aucune » (pas de période de sûreté) ou « inconnu »",
+    "duration": "une durée, ex. « 3 ans », « 18 mois », « 2 ans 6 mois », « perpétuité », ou « inconnu »",
+    "bool": "« oui », « non » ou « inconnu »",
+    "str": "un texte, ex. \"Centre pénitentiaire de Lyon-Corbas\", ou « inconnu »",
+    "state": "un État, par son nom (« Roumanie ») ou son code ISO (« RO »), ou « inconnu »",
+    "states": "un ou plusieurs États séparés par des virgules (« Roumanie, Italie »), « aucune » (apatride) ou « inconnu »",
+    "protection": "« aucune », « réfugié », « protection subsidiaire », « demande d'asile en cours » ou « inconnu »",
+    "measure": "une mesure, ex. « ITF définitive vers la Roumanie, exécutoire, recours épuisés », « aucune » ou « inconnu »",
+    "conviction": "une condamnation, ex. « \"tribunal correctionnel de Lyon\", 20 mai 2025, définitive, 3 ans »",
+    "json": "un objet JSON sur une ligne, ex. {\"clé\": \"valeur\"}",
+}
+
+
+@lru_cache(maxsize=1)
+def field_index() -> dict[str, str]:
+    idx = {}
+    for path, (_t, fr, en) in FIELDS.items():
+        for name in fr + en + [path]:
+            idx.setdefault(norm(name), path)
+    return idx
+
+
+def field_of(key: str) -> str | None:
+    return field_index().get(norm(key))
+
+
+def field_name(path: str) -> str:
+    return FIELDS[path][1][0]
+
+
+def closest(word: str, choices: dict[str, str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """Closest display words to ``word``; ``choices`` maps normalised → display."""
+    found = difflib.get_close_matches(norm(word), list(choices), n=n, cutoff=cutoff)
+    out = []
+    for f in found:
+        if choices[f] not in out:
+            out.append(choices[f])
+    return out
+
+
+def field_choices() -> dict[str, str]:
+    d = {}
+    for path, (_t, fr, en) in FIELDS.items():
+        for name in fr:
+            d.setdefault(norm(name), name)
+        for name in en:
+            d.setdefault(norm(name), name)
+    return d
+
+
+# ---- States -----------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def states() -> dict[str, dict]:
+    try:
+        data = yaml.safe_load((home() / "reference" / "states.yaml").read_text(encoding="utf-8"))
+        return dict(data.get("states") or {})
+    except (OSError, yaml.YAMLError, AttributeError):
+        return {"FR": {"fr": "France", "en": "France"}}
+
+
+@lru_cache(maxsize=1)
+def state_index() -> dict[str, str]:
+    idx = {}
+    for code, names in states().items():
+        for lang in ("fr", "en"):
+            if names.get(lang):
+                idx.setdefault(strip_article(norm(names[lang])), code)
+    return idx
+
+
+def state_of(text: str) -> str | None:
+    """ISO code of a State written as a name or an upper-case ISO code, else None."""
+    t = text.strip()
+    if re.fullmatch(r"[A-Z]{2}", t):
+        return t if t in CODES else None
+    return state_index().get(strip_article(norm(t)))
+
+
+def state_choices() -> dict[str, str]:
+    return {strip_article(norm(n["fr"])): n["fr"] for n in states().values() if n.get("fr")}
+
+
+def state_name(code: str) -> str:
+    return states().get(code, {}).get("fr") or code
+
+
+NO_ARTICLE = {"chypre", "cuba", "malte", "israel", "monaco", "singapour", "hong kong", "djibouti",
+              "kiribati", "madagascar", "maurice", "bahrein", "oman", "sao tome-et-principe"}
+MASCULINE_E = {"mexique", "cambodge", "mozambique", "zimbabwe", "belize", "suriname", "royaume-uni"}
+
+
+def state_phrase(code: str) -> str:
+    """« la Roumanie », « le Maroc », « l'Italie », « les États-Unis » — after `vers`."""
+    name = state_name(code)
+    if name == code:
+        return code
+    n = norm(name)
+    if n in NO_ARTICLE:
+        return name
+    if n[0] in "aeiouy":
+        return f"l'{name}"
+    if n in ("etats-unis", "pays-bas", "bahamas", "emirats arabes unis", "philippines", "comores", "seychelles"):
+        return f"les {name}"
+    if n.endswith("e") and n not in MASCULINE_E:
+        return f"la {name}"
+    return f"le {name}"
+
+
+# ---- enumerations -------------------------------------------------------------------------
+YES_WORDS = ("oui", "vrai", "yes", "true")
+NONE_WORDS = {"aucune", "aucun", "none", "apatride", "stateless", "neant", "pas de periode de surete", "sans"}
+PROTECTION_WORDS = {
+    "none": ["aucune", "aucun", "none", "sans"],
+    "refugee": ["réfugié", "réfugiée", "refugee", "statut de réfugié"],
+    "subsidiary_protection": ["protection subsidiaire", "subsidiaire", "subsidiary protection"],
+    "asylum_pending": ["demande d'asile en cours", "asile en cours", "demandeur d'asile", "demandeuse d'asile",
+                       "asylum pending"],
+}
+PROTECTION_INDEX = {norm(w): k for k, ws in PROTECTION_WORDS.items() for w in ws + [k]}
+PROTECTION_WRITE = {k: ws[0] for k, ws in PROTECTION_WORDS.items()}
+assert set(PROTECTION_WORDS) == set(PROTECTION)
+
+MEASURE_KINDS = {norm(k): k for k in REMOVAL_KINDS}
+MEASURE_KINDS.update({"expulsion": "expulsion", "arrete d'expulsion": "expulsion", "extradition": "extradition",
+                      "mae": "EAW", "mandat d'arret europeen": "EAW", "remise": "EAW"})
+MEASURE_WRITE = {"EAW": "MAE"}
+assert set(MEASURE_KINDS.values()) == set(REMOVAL_KINDS)
+
+# ---- procedures ---------------------------------------------------------------------------
+PROCEDURE_ALIASES = {
+    "eu_recognition": ["reconnaissance", "reconnaissance et exécution", "reconnaissance européenne",
+                       "décision-cadre", "DC 2008/909", "eu recognition", "recognition"],
+    "lc_expulsion": ["libération conditionnelle expulsion", "libération conditionnelle", "LC expulsion",
+                     "lc-expulsion", "conditional release"],
+    "ste_transfer": ["transfèrement", "transfert", "STE 112", "transfer"],
+    "consular_notification": ["information consulaire", "information des autorités consulaires",
+                              "consulat", "consular notification"],
+    "prefecture_notice": ["avis à la préfecture", "préfecture", "prefecture notice", "prefecture"],
+}
+
+
+@lru_cache(maxsize=1)
+def procedure_index() -> dict[str, str]:
+    idx = {}
+    for pid, names in PROCEDURE_ALIASES.items():
+        for n in [pid] + names:
+            idx[strip_article(norm(n))] = pid
+    return idx
+
+
+def procedure_of(text: str) -> str | None:
+    return procedure_index().get(strip_article(norm(text)))
+
+
+def procedure_choices() -> dict[str, str]:
+    d = {}
+    for pid, names in PROCEDURE_ALIASES.items():
+        for n in [pid] + names:
+            d[strip_article(norm(n))] = n
+    return d
+
+
+KEYWORDS = ["cas", "au", "quelles procédures ?", "pourquoi", "que manque-t-il ?", "à partir de quand",
+            "et si", "qu'est-ce qui changerait", "article", "quelles règles citent", "inconnu", "oui", "non",
+            "aucune", "perpétuité", "case", "as of", "which procedures?", "why", "what is missing?",
+            "from when", "what if", "what would change", "which rules cite", "unknown", "yes", "no"]
