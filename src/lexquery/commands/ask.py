@@ -25,10 +25,26 @@ def register(sub):
     p.set_defaults(func=run)
 
 
-def load_cases(path: str) -> tuple[list, str]:
+def looks_like_lq(text: str) -> bool:
+    """Standard input in the lexquery language rather than JSON (JSON starts with { or [)."""
+    body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#")).lstrip("\ufeff \t\r\n")
+    return bool(body) and body[0] not in "{["
+
+
+def load_lq(path: str, stdin_text: str | None = None):
+    """The .lq document named by ``path`` (or on standard input), else None."""
+    from .. import dsl
+    if path == "-":
+        return dsl.load(stdin_text, "<stdin>", implicit_id="stdin") if looks_like_lq(stdin_text or "") else None
+    if path.endswith(".lq") and Path(path).is_file():
+        return dsl.load_file(path)
+    return None
+
+
+def load_cases(path: str, stdin_text: str | None = None) -> tuple[list, str]:
     """Read raw case dicts from a file; returns (cases, label for messages)."""
     if path == "-":
-        text, label = sys.stdin.read(), "<stdin>"
+        text, label = (sys.stdin.read() if stdin_text is None else stdin_text), "<stdin>"
     else:
         f = Path(path)
         if not f.exists():
@@ -68,8 +84,17 @@ def run(args) -> int:
             as_of = date.fromisoformat(args.as_of)
         except ValueError:
             raise UsageError(f"date invalide pour --as-of : {args.as_of!r}", expected="AAAA-MM-JJ") from None
-    raw, label = load_cases(args.case)
+    stdin_text = sys.stdin.read() if args.case == "-" else None
+    doc = load_lq(args.case, stdin_text)
     engine = load_kb()
+    if doc is not None and args.format == "text":  # the language: answer its questions
+        from .. import dsl
+        sys.stdout.write(dsl.run(doc, engine, explain=args.explain, as_of=as_of) + "\n")
+        return 0
+    if doc is not None:
+        raw, label = doc.case_dicts(), ("<stdin>" if args.case == "-" else args.case)
+    else:
+        raw, label = load_cases(args.case, stdin_text)
     answers, failed = [], 0
     for i, c in enumerate(raw):
         where = f"{label}[{i}]" if len(raw) > 1 else label

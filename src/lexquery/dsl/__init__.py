@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .build import Document, build
 from .errors import LqError, LqErrors, Span
+from .parser import parse
 from .write import case_to_lq, cases_to_lq
 
 
@@ -48,5 +49,5 @@ def run(doc: Document, engine=None, **kw) -> str:
     return answer_document(doc, engine, **kw)
 
 
-__all__ = ["Document", "LqError", "LqErrors", "Span", "load", "load_file", "cases_from_file", "to_lq", "run",
+__all__ = ["Document", "LqError", "LqErrors", "Span", "build", "parse", "load", "load_file", "cases_from_file", "to_lq", "run",
            "case_to_lq", "cases_to_lq"]

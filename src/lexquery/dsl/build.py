@@ -236,6 +236,7 @@ def read_value(path: str, f: Fact, case: LqCase | None = None):
 
 def read_measure(f: Fact, spans: dict, prefix: str) -> dict:
     pieces = [p for a in f.atoms for p in a.pieces]
+    atom_of = [i for i, a in enumerate(f.atoms) for _p in a.pieces]
     words = [vocab.norm(p.value if p.kind == "string" else p.text) for p in pieces]
     kind, n = None, 0
     for k in range(min(4, len(words)), 0, -1):
@@ -274,7 +275,7 @@ def read_measure(f: Fact, spans: dict, prefix: str) -> dict:
                 m["destination"], i = None, j + 1
                 continue
             group = []
-            while j < len(pieces) and pieces[j].kind in ("word", "string") and words[j] not in (
+            while j < len(pieces) and atom_of[j] == atom_of[i] and pieces[j].kind in ("word", "string") and words[j] not in (
                     "executoire", "enforceable", "recours", "definitive", "temporaire", "non"):
                 group.append(pieces[j])
                 j += 1

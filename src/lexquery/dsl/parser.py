@@ -257,7 +257,9 @@ def _syntax_error(e: UnexpectedInput, text: str, name: str) -> LqError:
         what = "fin de ligne inattendue" if tok.type == "_NL" else "fin du texte inattendue"
         return LqError(what, span, source_name=name, source_text=text, expected=exp_words)
 
-    if isinstance(e, UnexpectedCharacters):
+    t = getattr(e, "token", None)
+    foreign = t is not None and t.type in ("CASE_ID", "CITATION", "JSON_NUMBER") and t.type not in expected
+    if isinstance(e, UnexpectedCharacters) or foreign:
         m = _WORDISH.match(src, col - 1)
         length = len(m.group(0)) if m else 1
         span = Span(line, col, col + max(1, length))
@@ -265,21 +267,25 @@ def _syntax_error(e: UnexpectedInput, text: str, name: str) -> LqError:
         hint = None
         ch = src[col - 1:col]
         key = _field_prefix(src.strip())
-        if ch in "=;" and key:
-            hint = f"écrivez « {key[0]} : … »"
+        if ch in "=;" and key and src.strip().startswith(key[0]):
+            hint = f"vouliez-vous dire « {key[0]} : … » ?"
+            exp_words = "« : » entre le nom du fait et sa valeur"
         elif m:
             hint = _keyword_hint(m.group(0))
         if ch == '"':
-            return LqError("guillemet non fermé", span, source_name=name, source_text=text,
+            return LqError("guillemet non fermé", Span(line, col, len(src.rstrip()) + 1), source_name=name, source_text=text,
                            expected="un texte entre guillemets sur une seule ligne, ex. \"tribunal correctionnel de Lyon\"",
                            hint="fermez le texte par « \" » avant la fin de la ligne")
         return LqError(f"« {shown} » inattendu ici", span, source_name=name, source_text=text,
                        expected=exp_words, hint=hint)
 
     assert isinstance(e, UnexpectedToken)
-    t = e.token
     span = Span.of(t)
     shown = str(t).strip() or str(t)
+    if t.type == "QMARK" and "_NL" in expected and _field_prefix(src.strip()):
+        return LqError("« ? » à la fin d'un fait", span, source_name=name, source_text=text,
+                       expected="un fait s'écrit « nom : valeur », sans « ? »",
+                       hint=f"pour essayer cette valeur, posez la question « et si {src.strip()} »")
     hint = _keyword_hint(shown) if t.type in ("WORD", "KEY", "CASE_ID") else None
     if t.type == "QMARK" and {"KEY", "WORD"} & expected:
         what = "question incomplète"

@@ -29,7 +29,10 @@ def _title(p) -> str:
     return (p.label.get("fr") or p.procedure) + (f" — {p.state}" if p.state else "")
 
 
-def answer_document(doc: Document, engine=None, explain: bool = False) -> str:
+def answer_document(doc: Document, engine=None, explain: bool = False, as_of: date | None = None) -> str:
+    """The answers to every question of ``doc`` (a case without question: all procedures).
+
+    ``as_of`` replaces the date of evaluation where a question does not give one."""
     from ..engine.api import load_kb
     engine = engine or load_kb()
     asked = {id(it.case) for it in doc.items if it.case is not None}
@@ -42,8 +45,11 @@ def answer_document(doc: Document, engine=None, explain: bool = False) -> str:
     out = []
     for _pos, it, c in sorted(events, key=lambda e: e[0]):
         if it is None:
-            out.append(render_text(engine.ask(copy.deepcopy(c.data)), explain=explain))
+            out.append(render_text(engine.ask(copy.deepcopy(c.data), as_of), explain=explain))
         else:
+            if as_of is not None and it.at is None:
+                it = copy.copy(it)
+                it.at = as_of
             out.append(f"» {it.question.text.strip()}\n" + answer(it, engine, explain))
     return "\n\n".join(out)
 

@@ -1,0 +1,52 @@
+"""`lexquery check FILE.lq [FILE.lq ...]` — read lexquery files without answering them.
+
+Reports every mistake at its place (file:line:col, the line, a caret under the token,
+what was expected, a « vouliez-vous dire » hint) and exits 3; prints a one-line summary
+per file and exits 0 when all are correct. ``-`` reads standard input.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from ..errors import InputError, NotFoundError
+
+
+def register(sub):
+    p = sub.add_parser("check", help="vérifier un fichier en langage lexquery (.lq) sans l'évaluer")
+    p.add_argument("files", nargs="+", metavar="FICHIER", help="fichier(s) .lq, ou - pour l'entrée standard")
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.set_defaults(func=run)
+
+
+def check_one(path: str):
+    from pathlib import Path
+    from .. import dsl
+    if path == "-":
+        return dsl.load(sys.stdin.read(), "<stdin>", implicit_id="stdin")
+    if not Path(path).is_file():
+        raise NotFoundError(f"fichier introuvable : {path}", hint="vérifiez le chemin")
+    return dsl.load_file(path)
+
+
+def run(args) -> int:
+    failed = 0
+    report = []
+    for path in args.files:
+        try:
+            doc = check_one(path)
+        except InputError as e:
+            failed += 1
+            if args.format == "json":
+                report.append({"file": path, "ok": False, **e.to_dict()})
+            else:
+                print(e.render(), file=sys.stderr)
+            continue
+        n_cases, n_q = len(doc.cases), len(doc.items)
+        if args.format == "json":
+            report.append({"file": path, "ok": True, "cases": n_cases, "questions": n_q})
+        else:
+            print(f"{path} : correct — {n_cases} cas, {n_q} question(s)")
+    if args.format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    return InputError.exit_code if failed else 0

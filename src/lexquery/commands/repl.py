@@ -1,0 +1,164 @@
+"""`lexquery repl` — write a case line by line and ask questions as you go.
+
+Each line is a statement of the lexquery language (docs/language.md): a fact is added
+to the current case (giving a fact again replaces it), a question is answered at once
+on the case as it stands. Commands: `.montrer` (the case as .lq), `.json` (as JSON),
+`.nouveau` (start again), `.aide`, `.quitter` (or end of input).
+History (~/.lexquery_history, or $LEXQUERY_HISTORY) and Tab completion of keywords,
+fact names, States and procedures when the terminal has readline. When standard input is
+not a terminal, lines are read until its end, without prompt: tests never wait.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from ..errors import LexqueryError
+
+HELP = """Écrivez un fait (« nationalité : Roumanie »), une question (« quelles procédures ? »,
+« pourquoi lc_expulsion ? », « que manque-t-il ? », « et si récidive légale : oui ? »…),
+ou une commande : .montrer  .json  .nouveau  .aide  .quitter"""
+
+
+def register(sub):
+    p = sub.add_parser("repl", help="décrire un cas et poser des questions, ligne à ligne")
+    p.add_argument("--no-history", action="store_true", help="ne pas lire ni écrire l'historique")
+    p.set_defaults(func=run)
+
+
+def completions() -> list[str]:
+    from ..dsl import vocab
+    words = set(vocab.KEYWORDS)
+    for _path, (_t, fr, en) in vocab.FIELDS.items():
+        words.update(f"{n} :" for n in fr + en)
+    words.update(n["fr"] for n in vocab.states().values() if n.get("fr"))
+    words.update(vocab.states())
+    for pid, names in vocab.PROCEDURE_ALIASES.items():
+        words.add(pid)
+        words.update(names)
+    words.update([".montrer", ".json", ".nouveau", ".aide", ".quitter"])
+    return sorted(words)
+
+
+class Completer:
+    def __init__(self, words):
+        self.words = words
+        self.matches: list[str] = []
+
+    def complete(self, text, state):
+        if state == 0:
+            import readline
+            line = readline.get_line_buffer()[:readline.get_endidx()]
+            from ..dsl.vocab import norm
+            stem = norm(line.split(":")[-1].lstrip()) if ":" in line else norm(line.lstrip())
+            self.matches = []
+            for w in self.words:
+                if norm(w).startswith(stem):
+                    # complete only what follows the part already typed before `text`
+                    typed_before = len(stem) - len(norm(text))
+                    self.matches.append(w[typed_before:] if typed_before > 0 else w)
+        return self.matches[state] if state < len(self.matches) else None
+
+
+class Session:
+    """The state of a REPL: the lines of the current case, answered one by one."""
+
+    def __init__(self, engine=None, out=None):
+        self.lines: list[str] = []
+        self.engine = engine
+        self.out = out or sys.stdout
+
+    def say(self, text: str):
+        self.out.write(text + "\n")
+
+    def handle(self, line: str) -> bool:
+        """Process one line; False to stop."""
+        from .. import dsl
+        s = line.strip()
+        if not s or s.startswith("#"):
+            return True
+        if s in (".quitter", ".quit", ".q", "exit", "quit"):
+            return False
+        if s in (".aide", ".help", "aide", "help"):
+            self.say(HELP)
+            return True
+        if s in (".nouveau", ".new"):
+            self.lines = []
+            self.say("(nouveau cas)")
+            return True
+        if s in (".montrer", ".show", ".json"):
+            try:
+                doc = dsl.build("\n".join(self.lines), "<repl>", implicit_id="repl", override=True)
+                cases = doc.case_dicts()
+                if not cases:
+                    self.say("(aucun fait pour l'instant)")
+                elif s == ".json":
+                    self.say(json.dumps(cases[-1], ensure_ascii=False, indent=2))
+                else:
+                    self.say(dsl.case_to_lq(cases[-1]).rstrip())
+            except LexqueryError as e:
+                self.say(e.render())
+            return True
+        try:  # syntax first, on the line alone, so that the error points into it
+            dsl.parse(s, "<repl>")
+        except LexqueryError as e:
+            self.say(e.render())
+            return True
+        candidate = self.lines + [s]
+        try:
+            doc = dsl.build("\n".join(candidate), "<repl>", implicit_id="repl", override=True)
+        except LexqueryError as e:
+            self.say(e.render())
+            return True
+        items = [it for it in doc.items if it.question.span.line == len(candidate)]
+        if items:
+            from ..dsl.questions import answer
+            from ..engine.api import load_kb
+            self.engine = self.engine or load_kb()
+            self.say(answer(items[0], self.engine))
+        else:
+            self.lines = candidate
+        return True
+
+
+def run(args) -> int:
+    interactive = sys.stdin.isatty()
+    session = Session()
+    hist = None
+    if interactive:
+        try:
+            import readline
+            readline.set_completer(Completer(completions()).complete)
+            readline.set_completer_delims(" \t\n,:?")
+            readline.parse_and_bind("tab: complete")
+            if not args.no_history:
+                hist = Path(os.environ.get("LEXQUERY_HISTORY") or Path.home() / ".lexquery_history")
+                try:
+                    readline.read_history_file(str(hist))
+                except OSError:
+                    pass
+        except ImportError:  # pragma: no cover - no readline on this platform
+            pass
+        print("lexquery — " + HELP.replace("\n", " "))
+    try:
+        while True:
+            try:
+                line = input("lq> ") if interactive else sys.stdin.readline()
+            except EOFError:
+                break
+            if not interactive and line == "":
+                break
+            if not session.handle(line.rstrip("\n")):
+                break
+    except KeyboardInterrupt:
+        print()
+    finally:
+        if hist is not None:
+            try:
+                import readline
+                readline.write_history_file(str(hist))
+            except (ImportError, OSError):
+                pass
+    return 0
