@@ -20,6 +20,21 @@ T = {"no_missing": "Aucun fait manquant : aucune réponse n'attend un fait incon
      "unchanged": "Rien ne change dans les réponses.", "not_eval": "non évaluée"}
 
 
+def _stable(a):
+    """Evidence in a fixed order (the engine's order varies between processes)."""
+    def conds(cs):
+        for c in cs:
+            c.evidence = sorted(c.evidence, key=lambda e: (str(e.get("fact")), str(e.get("value"))))
+            conds(c.children)
+
+    def procs(ps):
+        for p in ps:
+            conds(p.conditions)
+            procs(p.routes)
+    procs(a.procedures)
+    return a
+
+
 def _head(a) -> str:
     h = f"{a.name or a.case} — au {a.as_of.isoformat()}"
     return h + (f"  [{a.case}]" if a.name and a.case else "")
@@ -45,7 +60,7 @@ def answer_document(doc: Document, engine=None, explain: bool = False, as_of: da
     out = []
     for _pos, it, c in sorted(events, key=lambda e: e[0]):
         if it is None:
-            out.append(render_text(engine.ask(copy.deepcopy(c.data), as_of), explain=explain))
+            out.append(render_text(_stable(engine.ask(copy.deepcopy(c.data), as_of)), explain=explain))
         else:
             if as_of is not None and it.at is None:
                 it = copy.copy(it)
@@ -61,7 +76,7 @@ def answer(it: Item, engine, explain: bool = False) -> str:
             return _article(q.citation[0], it.at or _as_of(it))
         if q.kind == "rules_cite":
             return _rules_cite(q.citation[0], it.at or _as_of(it))
-        a = engine.ask(copy.deepcopy(it.snapshot), it.at)
+        a = _stable(engine.ask(copy.deepcopy(it.snapshot), it.at))
         if q.kind == "procedures":
             return render_text(a, explain=explain)
         if q.kind in ("procedure", "why"):
@@ -136,6 +151,8 @@ def _missing(a):
             conds(p, c.children, who)
 
     def proc(p, who):
+        if p.status == "not_applicable":  # a fact missing there changes nothing
+            return
         conds(p, p.conditions, who)
         covered = set(needs)
         if p.status == "undetermined" or p.consent_required is None and p.consent_defined and p.status != "not_applicable":

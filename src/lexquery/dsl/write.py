@@ -46,11 +46,14 @@ def say_state(code) -> str:
 def say_measure(m: dict) -> str:
     kind = m.get("kind")
     out = [vocab.MEASURE_WRITE.get(kind, kind)]
+    rest = []
     if "definitive" in m:
-        out.append({True: "définitive", False: "temporaire", None: "définitive inconnu"}[m["definitive"]])
+        if m["definitive"] is None:
+            rest.append("définitive inconnue")
+        else:
+            out.append("définitive" if m["definitive"] else "temporaire")
     if "destination" in m:
         out.append("destination inconnue" if m["destination"] is None else f"vers {vocab.state_phrase(m['destination'])}")
-    rest = []
     if "enforceable" in m:
         rest.append({True: "exécutoire", False: "non exécutoire", None: "exécutoire inconnu"}[m["enforceable"]])
     if "remedies_exhausted" in m:
@@ -65,7 +68,7 @@ def say_conviction(c: dict) -> str:
     if "date" in c:
         out.append("date inconnue" if c["date"] is None else say_date(c["date"]))
     if "final" in c:
-        out.append({True: "définitive", False: "non définitive", None: "définitive inconnu"}[c["final"]])
+        out.append({True: "définitive", False: "non définitive", None: "définitive inconnue"}[c["final"]])
     if "total" in c:
         out.append("durée inconnue" if c["total"] is None else say_duration(c["total"]))
     return ", ".join(out)
