@@ -254,6 +254,9 @@ def _syntax_error(e: UnexpectedInput, text: str, name: str) -> LqError:
             return LqError("« ? » manquant à la fin de la question", span, source_name=name, source_text=text,
                            expected="« ? » à la fin d'une question, ou « : » entre le nom d'un fait et sa valeur",
                            hint=hint or "une question finit par « ? » ; un fait s'écrit « nom : valeur »")
+        if expected == {"CASE_ID"}:
+            return LqError("identifiant du cas manquant après « cas »", span, source_name=name, source_text=text,
+                           expected=exp_words, hint="écrivez par exemple « cas ionescu-2026 »")
         what = "fin de ligne inattendue" if tok.type == "_NL" else "fin du texte inattendue"
         return LqError(what, span, source_name=name, source_text=text, expected=exp_words)
 
