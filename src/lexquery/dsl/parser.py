@@ -135,7 +135,25 @@ def parse(text: str, source_name: str = "<texte>") -> list[Statement]:
         raise LqErrors([LqError(f"texte illisible ({type(e).__name__})", Span(1, 1, 2), source_name=source_name,
                                 source_text=text)]) from None
     lines = text.split("\n")
-    return [_statement(t, lines) for t in tree.children if isinstance(t, Tree)]
+    try:
+        return [_statement(t, lines) for t in tree.children if isinstance(t, Tree)]
+    except _BadString as e:
+        raise LqErrors([LqError("texte entre guillemets illisible", Span.of(e.token), source_name=source_name,
+                                source_text=text, expected="un texte entre guillemets ; \\\" pour un guillemet, \\\\ pour une barre",
+                                hint=f"échappement invalide : {e.why}")]) from None
+
+
+class _BadString(Exception):
+    def __init__(self, token, why):
+        super().__init__(why)
+        self.token, self.why = token, why
+
+
+def unquote(tok) -> str:
+    try:
+        return json.loads(str(tok), strict=False)
+    except ValueError as e:
+        raise _BadString(tok, e.msg if hasattr(e, "msg") else str(e)) from None
 
 
 def _slice(lines: list[str], span: Span) -> str:
@@ -182,20 +200,20 @@ def _piece(c) -> Piece:
         raise AssertionError(c.data)  # pragma: no cover
     kind = {"WORD": "word", "STRING": "string", "NUMBER": "number", "UNKNOWN": "unknown",
             "YES": "yes", "NO": "no"}[c.type]
-    value = json.loads(str(c)) if c.type == "STRING" else None
+    value = unquote(c) if c.type == "STRING" else None
     return Piece(kind, str(c), Span.of(c), value)
 
 
 def _json(t):
     if isinstance(t, Token):
         if t.type == "STRING":
-            return json.loads(str(t))
+            return unquote(t)
         if t.type == "JSON_NUMBER":
             s = str(t)
             return float(s) if any(ch in s for ch in ".eE") else int(s)
         return {"YES": True, "NO": False, "JSON_NULL": None}[t.type]
     if t.data == "json_object":
-        return {json.loads(str(p.children[0])): _json(p.children[1]) for p in t.children}
+        return {unquote(p.children[0]): _json(p.children[1]) for p in t.children}
     if t.data == "json_array":
         return [_json(x) for x in t.children]
     raise AssertionError(t.data)  # pragma: no cover
