@@ -487,6 +487,16 @@ def _question_item(q: Question, case: LqCase | None, errors: list) -> Item:
                               "« information consulaire », « avis à la préfecture »)",
                               f"vouliez-vous dire « {close[0]} » ?" if close else None))
         it.proc = pid
+    if q.citation is not None and q.at is None:  # `article 728-11 au 1er janvier 2029 ?`
+        m = re.match(r"^(.*?\S)\s+(?:au|as\s+of)\s+(\d{4}-\d{1,2}-\d{1,2}|(?:1er|\d{1,2})\s+\S+\s+\d{4})\s*$",
+                     q.citation[0], flags=re.I)
+        if m and (re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", m.group(2))
+                  or vocab.norm(m.group(2).split()[1]) in MONTHS):
+            sp = q.citation[1]
+            start = sp.col + q.citation[0].index(m.group(2), len(m.group(1)))
+            kind = "ISO_DATE" if m.group(2)[0:4].isdigit() and "-" in m.group(2) else "FR_DATE"
+            q.at = Piece("date", m.group(2), Span(sp.line, start, start + len(m.group(2))), kind)
+            q.citation = (m.group(1), sp)
     if q.at is not None:
         try:
             it.at = read_date(q.at)

@@ -233,7 +233,10 @@ def _question(t: Tree, lines) -> Question:
         elif isinstance(c, Tree) and c.data == "change":
             q.changes.append(_fact(c, lines))
         elif isinstance(c, Token) and c.type == "CITATION":
-            q.citation = (str(c).strip(), Span.of(c))
+            raw = str(c)
+            lead = len(raw) - len(raw.lstrip())
+            sp = Span.of(c)
+            q.citation = (raw.strip(), Span(sp.line, sp.col + lead, sp.col + lead + len(raw.strip())))
     return q
 
 
