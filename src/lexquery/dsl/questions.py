@@ -21,7 +21,7 @@ T = {"no_missing": "Aucun fait manquant : aucune réponse n'attend un fait incon
 
 
 def _stable(a):
-    """Evidence in a fixed order (the engine's order varies between processes)."""
+    """Evidence and points to verify in a fixed order (the engine's order varies between processes)."""
     def conds(cs):
         for c in cs:
             c.evidence = sorted(c.evidence, key=lambda e: (str(e.get("fact")), str(e.get("value"))))
@@ -30,6 +30,7 @@ def _stable(a):
     def procs(ps):
         for p in ps:
             conds(p.conditions)
+            p.to_verify = sorted(p.to_verify, key=lambda v: (str(v.get("fact")), str(v.get("note"))))
             procs(p.routes)
     procs(a.procedures)
     return a
