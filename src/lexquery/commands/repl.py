@@ -43,22 +43,27 @@ def completions() -> list[str]:
 
 
 class Completer:
+    """readline completer: keywords, fact names, States, procedures."""
+
     def __init__(self, words):
         self.words = words
         self.matches: list[str] = []
 
+    def candidates(self, line: str, text: str) -> list[str]:
+        """Completions of ``text``, the last word of ``line`` (the line up to the cursor)."""
+        from ..dsl.vocab import norm
+        phrase = line.split(":")[-1].lstrip() if ":" in line else line.lstrip()
+        stem, before = norm(phrase), len(phrase) - len(text)
+        out = []
+        for w in self.words:
+            if norm(w).startswith(stem) and len(w) >= before:
+                out.append(w[before:] if before > 0 else w)
+        return out
+
     def complete(self, text, state):
         if state == 0:
             import readline
-            line = readline.get_line_buffer()[:readline.get_endidx()]
-            from ..dsl.vocab import norm
-            stem = norm(line.split(":")[-1].lstrip()) if ":" in line else norm(line.lstrip())
-            self.matches = []
-            for w in self.words:
-                if norm(w).startswith(stem):
-                    # complete only what follows the part already typed before `text`
-                    typed_before = len(stem) - len(norm(text))
-                    self.matches.append(w[typed_before:] if typed_before > 0 else w)
+            self.matches = self.candidates(readline.get_line_buffer()[:readline.get_endidx()], text)
         return self.matches[state] if state < len(self.matches) else None
 
 

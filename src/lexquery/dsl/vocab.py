@@ -142,7 +142,9 @@ def field_choices() -> dict[str, str]:
 def states() -> dict[str, dict]:
     try:
         data = yaml.safe_load((home() / "reference" / "states.yaml").read_text(encoding="utf-8"))
-        return dict(data.get("states") or {})
+        # YAML 1.1 reads the key NO (Norway) as false
+        return {({False: "NO", True: "YES"}.get(k, k) if isinstance(k, bool) else str(k)): v
+                for k, v in (data.get("states") or {}).items()}
     except (OSError, yaml.YAMLError, AttributeError):
         return {"FR": {"fr": "France", "en": "France"}}
 
