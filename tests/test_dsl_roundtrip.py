@@ -98,7 +98,7 @@ def test_every_field_of_the_case_format_can_be_written():
             else:
                 paths.add(p)
     walk(SCHEMA, "")
-    assert paths == set(FIELDS)
+    assert paths == {p for p, spec in FIELDS.items() if spec[0] != "section"}
 
 
 def test_unknown_null_and_absent_stay_distinct():

@@ -210,10 +210,7 @@ def read_value(path: str, f: Fact, case: LqCase | None = None):
                         sp = group[0].span
                         for g in group[1:]:
                             sp = sp.join(g.span)
-                        code = read_state(group, sp)
-                        if code in out:
-                            raise Sem(f"État répété « {' '.join(g.text for g in group)} »", sp, vocab.WHAT["states"])
-                        out.append(code)
+                        out.append(read_state(group, sp))
                     group = []
                 else:
                     group.append(p)
@@ -226,6 +223,12 @@ def read_value(path: str, f: Fact, case: LqCase | None = None):
         close = vocab.closest(text, choices, cutoff=0.5)
         raise Sem(f"protection inconnue « {f.raw.strip()} »", f.span, vocab.WHAT["protection"],
                   f"vouliez-vous dire « {close[0]} » ?" if close else None)
+    if kind == "section":
+        p = _single(f, kind)
+        if p.kind != "json" or p.value != {}:
+            raise Sem(f"« {p.text} » : une rubrique ne prend que {{}}", p.span, vocab.WHAT["section"],
+                      "donnez plutôt ses faits un par un")
+        return {}
     if kind == "json":
         p = _single(f, kind)
         if p.kind != "json":
@@ -239,6 +242,8 @@ def read_measure(f: Fact, spans: dict, prefix: str) -> dict:
     atom_of = [i for i, a in enumerate(f.atoms) for _p in a.pieces]
     words = [vocab.norm(p.value if p.kind == "string" else p.text) for p in pieces]
     kind, n = None, 0
+    if len(pieces) >= 2 and words[0] == "nature" and pieces[1].kind == "unknown":
+        kind, n = "", 2
     for k in range(min(4, len(words)), 0, -1):
         if all(p.kind == "word" for p in pieces[:k]) and " ".join(words[:k]) in vocab.MEASURE_KINDS:
             kind, n = vocab.MEASURE_KINDS[" ".join(words[:k])], k
@@ -250,7 +255,7 @@ def read_measure(f: Fact, spans: dict, prefix: str) -> dict:
         raise Sem(f"mesure d'éloignement inconnue « {first.text} »", first.span,
                   "ITF, IATF, OQTF, IRTF, ICTF, expulsion, extradition ou MAE, puis ses caractères",
                   f"vouliez-vous dire « {close[0]} » ?" if close else None)
-    m = {"kind": kind}
+    m = {"kind": kind} if kind else {}
     spans[prefix + ".kind"] = pieces[0].span
     i = n
     attrs = "« définitive » ou « temporaire », « vers <État> », « exécutoire » ou « non exécutoire », « recours épuisés » ou « recours pendants »"
@@ -374,7 +379,8 @@ def apply_fact(case: LqCase, f: Fact, errors: list, *, override: bool, seen: dic
     path = vocab.field_of(f.key)
     if path is None:
         close = vocab.closest(f.key, vocab.field_choices(), n=1, cutoff=0.6)
-        first = ", ".join(vocab.FIELDS[p][1][0] for p in vocab.FIELD_ORDER[2:6])
+        leaves = [p for p in vocab.FIELD_ORDER[2:] if p not in vocab.SECTIONS]
+        first = ", ".join(vocab.FIELDS[p][1][0] for p in leaves[:4])
         errors.append(Sem(f"mot inconnu « {f.key} »", f.key_span,
                           f"le nom d'un fait : {first}, … (voir docs/language.md)",
                           f"vouliez-vous dire « {close[0]} » ?" if close else None))
@@ -406,6 +412,10 @@ def apply_fact(case: LqCase, f: Fact, errors: list, *, override: bool, seen: dic
                           "gardez une seule des deux lignes (pour essayer une autre valeur : « et si … ? »)"))
         return
     seen[path] = f.key_span
+    if kind == "section":
+        if not isinstance(case.data.get(path), dict):
+            case.data[path] = {}
+        return
     set_path(case.data, path, value)
     case.spans[path] = f.span
     case.keys[path] = f.key_span

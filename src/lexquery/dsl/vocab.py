@@ -47,6 +47,7 @@ def strip_article(t: str) -> str:
 FIELDS: dict[str, tuple[str, list[str], list[str]]] = {
     "id": ("id", ["identifiant"], ["id"]),
     "as_of": ("date", ["date d'évaluation"], ["as_of", "evaluation date"]),
+    "person": ("section", ["personne"], ["person"]),
     "person.name": ("str", ["nom", "nom de la personne"], ["name"]),
     "person.birth_date": ("date", ["date de naissance", "né le", "née le"], ["birth_date", "born"]),
     "person.nationalities": ("states", ["nationalités", "nationalité"], ["nationalities", "nationality"]),
@@ -55,10 +56,12 @@ FIELDS: dict[str, tuple[str, list[str], list[str]]] = {
     "person.protection": ("protection", ["protection"], []),
     "person.fled_to": ("state", ["a fui vers", "fuite vers", "réfugiée dans", "réfugié dans"], ["fled_to", "fled to"]),
     "person.protected_adult": ("bool", ["majeur protégé", "majeure protégée"], ["protected_adult", "protected adult"]),
+    "detention": ("section", ["détention"], ["detention"]),
     "detention.incarcerated": ("bool", ["détenu", "détenue", "incarcéré", "incarcérée", "écroué", "écrouée"],
                                ["incarcerated"]),
     "detention.establishment": ("str", ["établissement"], ["establishment"]),
     "detention.entry_date": ("date", ["date d'écrou", "écrou", "entrée"], ["entry_date", "entry date"]),
+    "sentence": ("section", ["peine"], ["sentence"]),
     "sentence.final": ("bool", ["condamnation définitive", "définitive"], ["final"]),
     "sentence.custodial": ("bool", ["peine privative de liberté", "privative de liberté"], ["custodial"]),
     "sentence.total": ("duration", ["durée totale", "durée", "quantum"], ["total", "length"]),
@@ -73,6 +76,7 @@ FIELDS: dict[str, tuple[str, list[str], list[str]]] = {
     "sentence.convictions": ("conviction", ["condamnation", "condamnations"], ["convictions", "conviction"]),
     "removal_measures": ("measure", ["mesure", "mesures", "mesure d'éloignement", "mesures d'éloignement"],
                          ["removal_measures", "removal measure", "measure"]),
+    "consent": ("section", ["consentements"], ["consent"]),
     "consent.transfer": ("bool", ["consentement au transfèrement", "consent au transfèrement"],
                          ["transfer consent", "consent.transfer"]),
     "consent.consular_notification": ("bool", ["demande d'information consulaire", "information consulaire demandée"],
@@ -97,6 +101,7 @@ WHAT = {  # what a type of field expects, in words
     "measure": "une mesure, ex. « ITF définitive vers la Roumanie, exécutoire, recours épuisés », « aucune » ou « inconnu »",
     "conviction": "une condamnation, ex. « \"tribunal correctionnel de Lyon\", 20 mai 2025, définitive, 3 ans »",
     "json": "un objet JSON sur une ligne, ex. {\"clé\": \"valeur\"}",
+    "section": "{} (la rubrique est donnée, vide : rien n'y est connu)",
 }
 
 
@@ -111,6 +116,9 @@ def field_index() -> dict[str, str]:
 
 def field_of(key: str) -> str | None:
     return field_index().get(norm(key))
+
+
+SECTIONS = {p for p, (t, _fr, _en) in FIELDS.items() if t == "section"}
 
 
 def field_name(path: str) -> str:

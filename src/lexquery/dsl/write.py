@@ -45,7 +45,7 @@ def say_state(code) -> str:
 
 def say_measure(m: dict) -> str:
     kind = m.get("kind")
-    out = [vocab.MEASURE_WRITE.get(kind, kind)]
+    out = [vocab.MEASURE_WRITE.get(kind, kind) if kind else "nature inconnue"]
     rest = []
     if "definitive" in m:
         if m["definitive"] is None:
@@ -71,7 +71,7 @@ def say_conviction(c: dict) -> str:
         out.append({True: "définitive", False: "non définitive", None: "définitive inconnue"}[c["final"]])
     if "total" in c:
         out.append("durée inconnue" if c["total"] is None else say_duration(c["total"]))
-    return ", ".join(out)
+    return ", ".join(out) or "tribunal inconnu"
 
 
 def say(path: str, v) -> str:
@@ -125,6 +125,10 @@ def case_to_lq(case: dict, source: str | None = None) -> str:
         if not isinstance(holder, dict) or parts[-1] not in holder:
             continue
         v = holder[parts[-1]]
+        if vocab.FIELDS[path][0] == "section":
+            if v == {}:
+                lines.append(f"{vocab.field_name(path)} : {{}}")
+            continue
         head = SECTIONS.get(top) if top not in written else None
         if head:
             lines.append(head)
