@@ -134,3 +134,16 @@ def test_seed_snapshot_takes_the_validity_of_the_same_dated_version():
         assert kb.version_at(p, date(2026, 12, 1)).id == "post-qpc-2021-905"
         assert not any(v.id == "2021-seed" for v in p.versions)
     assert "1°" in kb.version_at(kb.provisions[("CPP", "728-22")], date(2021, 9, 17)).text
+
+
+def test_sources_as_of_is_declared_and_true():
+    """Answers carry knowledge_base.sources_as_of (answer-format.md); the declared date in
+    law/manifest.json must be the KB's most recent dated version, or the manifest is stale."""
+    from lexquery.kb.provisions import latest_version_date, load_kb as _load, sources_as_of
+    from lexquery.engine import ask
+    import json as _json
+    from kb_helpers import REPO
+    declared = sources_as_of()
+    assert declared == latest_version_date(_load(REPO / "law", REPO / "rules")).isoformat()
+    case = _json.loads((REPO / "examples" / "ionescu.json").read_text(encoding="utf-8"))
+    assert ask(case).knowledge_base["sources_as_of"] == declared

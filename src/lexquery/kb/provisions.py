@@ -243,6 +243,24 @@ def _sort_key(p: Provision):
 
 # --- loading -------------------------------------------------------------------------------
 
+def latest_version_date(kb: "KB") -> date | None:
+    """The date ``law/manifest.json`` must declare as ``sources_as_of``: the most recent
+    ``valid_from`` of a version of the current texts, translations included (CPP 720 of
+    2024-01-28 is known only in English), the 2029 restatement excepted."""
+    dates = [v.valid_from for p in kb for v in p.versions if v.valid_from and not v.restatement_2029]
+    return max(dates) if dates else None
+
+
+def sources_as_of() -> str | None:
+    """``sources_as_of`` of answers (answer-format.md), read from ``law/manifest.json``
+    (a few bytes: the cold ``ask`` does not load the KB for it)."""
+    import json
+    try:
+        return json.loads((law_dir() / "manifest.json").read_text(encoding="utf-8")).get("sources_as_of")
+    except (OSError, ValueError):
+        return None
+
+
 def law_dir() -> Path:
     return home() / "law"
 
