@@ -32,7 +32,7 @@ def eval_condition(c: Condition, env: Env) -> CondResult | None:
             env.results[c.id] = None
             return None
     saved, env.missing = env.missing, set()
-    ev_before = set(env.evidence)
+    ev_before = len(env.evidence)  # evidence is a dict: new facts are appended, in order
     r = CondResult(c.id, c.label, "unknown", c.sources, c.facts, kind=c.kind, explain=c.explain)
     try:
         if c.kind == "test":
@@ -53,7 +53,7 @@ def eval_condition(c: Condition, env: Env) -> CondResult | None:
     elif r.kind in ("any_of", "all_of"):
         # the outcome is settled, but unknown alternatives may still change consent or routes
         r.missing = sorted({m for ch in r.children if ch.status == "unknown" for m in ch.missing})
-    for name in set(env.evidence) - ev_before:
+    for name in list(env.evidence)[ev_before:]:
         f = env.evidence[name]
         r.evidence.append({"fact": name, "value": f.value, "evidence": list(f.evidence),
                            **({"note": f.note} if getattr(f, "note", None) else {})})
