@@ -143,7 +143,8 @@ def pyshacl_findings(g: Graph) -> list[Finding]:
                                             advanced=False, allow_warnings=True, allow_infos=True)
     return [Finding(rg.value(r, SH.focusNode), rg.value(r, SH.sourceShape), rg.value(r, SH.sourceConstraintComponent),
                     rg.value(r, SH.value), rg.value(r, SH.resultSeverity) or SH.Violation)
-            for r in rg.subjects(RDF.type, SH.ValidationResult)]
+            for report in rg.subjects(RDF.type, SH.ValidationReport) for r in rg.objects(report, SH.result)]
+    # (only the report's own sh:result: nested sh:detail results of sh:node are not findings)
 
 
 def findings(data, engine: str | None = None) -> list[Finding]:
@@ -239,7 +240,7 @@ def validate_many(cases: list, sources: list | None = None, engine: str | None =
     """Findings for each case of a batch (``engine``: ``compiled`` — the default — or ``pyshacl``).
 
     The compiled checker runs case by case (no shared graph, so duplicate ids are harmless);
-    pySHACL runs once over one graph of the batch when the case ids are distinct.
+    pySHACL runs once over one graph of the batch (cases repeating an id: one run each).
     """
     engine = engine or default_engine()
     sources = sources or [None] * len(cases)
@@ -251,15 +252,19 @@ def validate_many(cases: list, sources: list | None = None, engine: str | None =
         for i in readable:
             data = Data(triples(staged[i][1], ids[i]))
             shacl[i] = report(findings(data, engine), data).get(ids[i], [])
-    elif readable and len({ids[i] for i in readable}) == len(readable):
-        data = Data(t for i in readable for t in triples(staged[i][1], ids[i]))
+    else:  # pySHACL: one graph for the first case of each id, the repeated ids one by one
+        first: dict = {}
+        for i in readable:
+            first.setdefault(ids[i], i)
+        together = sorted(first.values())
+        data = Data(t for i in together for t in triples(staged[i][1], ids[i]))
         per_case = report(findings(data, engine), data)
-        for i in readable:
+        for i in together:
             shacl[i] = per_case.get(ids[i], [])
-    else:
         for i in readable:
-            data = Data(triples(staged[i][1], ids[i]))
-            shacl[i] = report(findings(data, engine), data).get(ids[i], [])
+            if first[ids[i]] != i:
+                data = Data(triples(staged[i][1], ids[i]))
+                shacl[i] = report(findings(data, engine), data).get(ids[i], [])
     return [_merge(staged[i][0], shacl[i]) for i in range(len(cases))]
 
 
