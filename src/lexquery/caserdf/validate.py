@@ -17,7 +17,7 @@ per process (:func:`shapes_graph`); pySHACL is imported on first use (≈ 250 ms
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -52,7 +52,11 @@ class ValidationResult:
     hint_en: str | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """As ``dataclasses.asdict`` (same keys and order), without its deep copies."""
+        return {"where": self.where, "severity": self.severity, "message": self.message,
+                "message_en": self.message_en, "expected": self.expected, "hint": self.hint,
+                "provisions": list(self.provisions), "shape": self.shape, "value": self.value,
+                "hint_en": self.hint_en}
 
 
 @lru_cache(maxsize=1)
@@ -182,8 +186,7 @@ def report(found: list[Finding], data: Data) -> dict[str, list[ValidationResult]
         hint_en = info["hint"].get("en") or (f"fill in {where} if the fact is known" if hint else None)
         fr, en = (m.replace(generic, where) if m else m for m in (msg.get("fr"), msg.get("en")))
         if info["key"]:
-            compared = data.objects(f.focus, info["compared"])
-            value = compared[0] if compared else None
+            value = next(iter(data.objects(f.focus, info["compared"])), None)
         else:
             value = f.value
         out.setdefault(case_of(f.focus) or "", []).append(ValidationResult(
