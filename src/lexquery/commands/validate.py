@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import sys
+import gc
 import time
+from contextlib import contextmanager
 from functools import partial
 
 from ..errors import ValidationFailed
@@ -77,12 +79,19 @@ def render_case(fmt: str, lang: str, item, results) -> tuple[str, bool]:
     return text, rep["conforms"]
 
 
+@contextmanager
 def _quiet_gc():
     """Validation allocates many short-lived objects: keep the start-up objects out of the
-    collector's scans (``gc.freeze``) and collect less often (≈ 15 % less CPU, docs/validation.md)."""
-    import gc
+    collector's scans (``gc.freeze``) and collect less often (≈ 15 % less CPU, docs/validation.md);
+    restored afterwards (the command may run inside a longer process: tests, the REPL)."""
+    old = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 def _reports(args):
@@ -117,8 +126,12 @@ def _turtle_reports(label, g, engine, fmt, lang):
 
 
 def run(args) -> int:
+    with _quiet_gc():
+        return _run(args)
+
+
+def _run(args) -> int:
     t0 = time.perf_counter()
-    _quiet_gc()
     single, reports = _reports(args)
     n = failed = 0
     out = sys.stdout
