@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -90,7 +91,11 @@ def read_turtle(path: str):
         else:
             g.parse(data=text, format="turtle")
     except Exception as e:  # rdflib raises BadSyntax and others, with the line in the text
-        raise InputError(f"Turtle illisible : {str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__}",
-                         where=label, expected="du Turtle (RDF 1.1) avec les termes de case-context.jsonld",
-                         hint="vérifier la syntaxe à la ligne indiquée") from None
+        text = str(e)
+        line = re.search(r"at line (\d+)", text)
+        why = re.search(r"Bad syntax \((.*?)\)", text) or re.search(r"(\S.*)", text)
+        raise InputError(f"Turtle illisible : {why.group(1) if why else type(e).__name__}",
+                         where=f"{label}:{line.group(1)}" if line else label,
+                         expected="du Turtle (RDF 1.1) avec les termes de case-context.jsonld",
+                         hint="corriger la syntaxe à cette ligne (guillemets, points, préfixes déclarés)") from None
     return label, g
