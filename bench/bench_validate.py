@@ -10,6 +10,8 @@ same rows as JSON Lines in the case format):
 - ms/case in batch (``caserdf.validate_many`` over 1,000 cases), both engines;
 - seconds for each file through the real command (``lexquery validate FILE --format json``,
   output discarded), with 1 process and with ``jobs`` processes, each run a fresh child;
+- CPU seconds of each run (the process and its workers, start-up included): on a busy
+  machine wall time grows, CPU time does not;
 - peak RSS of each run (VmHWM of the run's process; ``ru_maxrss`` of its largest worker,
   which counts the pages shared with the main process at fork).
 The machine's load average is printed with the figures: other work on a 2-core machine
@@ -82,7 +84,9 @@ def _child(path: str, jobs: int, engine: str) -> None:
     code = main(["validate", path, "--format", "json", "--jobs", str(jobs), "--engine", engine])
     wall = time.perf_counter() - t
     sys.stdout = real
-    print(json.dumps({"seconds": round(wall, 3), "exit": code,
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime   # start-up included
+    print(json.dumps({"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "exit": code,
                       "peak_rss_mb": round(_vm_hwm_kb() / 1024, 1),
                       "peak_rss_workers_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}))
 
@@ -148,10 +152,11 @@ def _print(res: dict) -> None:
     for e, v in res["in_process"].items():
         print(f"| {e} | {v['warm_single_ms_per_case']:.2f} | {v['batch_ms_per_case']:.2f} |")
     print("\n`lexquery validate FILE --format json` (fresh process each, output discarded):")
-    print("| file | cases | jobs | seconds | ms/case | peak RSS MB (main / workers) |\n|---|---|---|---|---|---|")
+    print("| file | cases | jobs | seconds | ms/case | CPU seconds (all processes) | peak RSS MB (main / workers) |\n"
+          "|---|---|---|---|---|---|---|")
     for r in res["runs"]:
         print(f"| {r['file']} | {r['cases']:,} | {r['jobs']} | {r['seconds']:.1f} | {r['ms_per_case']:.2f} | "
-              f"{r['peak_rss_mb']:.0f} / {r['peak_rss_workers_mb']:.0f} |")
+              f"{r['cpu_seconds']:.1f} | {r['peak_rss_mb']:.0f} / {r['peak_rss_workers_mb']:.0f} |")
 
 
 if __name__ == "__main__":

@@ -111,3 +111,12 @@ def test_the_stream_reads_a_bounded_number_of_chunks_ahead(jobs, bound):
     next(stream)
     assert len(pulled) <= bound * 10
     stream.close()
+
+
+def test_the_fast_json_writer_equals_json_dumps_indent_2():
+    from lexquery.commands.validate import dump_json
+    cases = [IONESCU, SAFETY, ["pas", "un", "cas"], {"id": "é\"\\\n\t", "person": {"nationalities": []}}]
+    for c, rs in zip(cases, validate_many(cases)):
+        rep = {"case": c.get("id") if isinstance(c, dict) else None, "source": "a\u2028b", "conforms": False,
+               "results": [r.to_dict() for r in rs], "empty": {}, "none": [], "n": [1, 2.5, None, True]}
+        assert dump_json(rep) == json.dumps(rep, ensure_ascii=False, indent=2)

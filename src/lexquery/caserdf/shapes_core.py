@@ -42,6 +42,7 @@ class Finding(NamedTuple):
 
 
 _TYPE, _SUBCLASS, _EMPTY = RDF.type, RDFS.subClassOf, {}
+_str_eq = str.__eq__   # predicates are IRIs: comparing their text is comparing them
 
 
 class Data:
@@ -64,9 +65,9 @@ class Data:
         if o in objs:
             return
         objs[o] = None
-        if p == _TYPE:
+        if _str_eq(p, _TYPE):       # str comparison: rdflib's __eq__ is Python code, this is C
             self.types.setdefault(o, []).append(s)
-        elif p == _SUBCLASS:
+        elif _str_eq(p, _SUBCLASS):
             self.subclasses.setdefault(o, []).append(s)
 
     def objects(self, s, p):

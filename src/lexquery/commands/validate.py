@@ -73,10 +73,27 @@ def _report(item, results) -> dict:
 
 
 def render_case(fmt: str, lang: str, item, results) -> tuple[str, bool]:
-    """One case's report as output text (JSON indented as in an array, or text), and whether it conforms."""
+    """One case's report as output text (JSON, or text), and whether it conforms."""
     rep = _report(item, results)
-    text = json.dumps(rep, ensure_ascii=False, indent=2) if fmt == "json" else render_text([rep], lang)
+    text = dump_json(rep) if fmt == "json" else render_text([rep], lang)
     return text, rep["conforms"]
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False).encode   # the C encoder (indent=… falls back to Python)
+
+
+def dump_json(value, level: int = 0) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=2)``, byte for byte, about 3 × faster."""
+    pad, inner = "  " * level, "  " * (level + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{\n" + ",\n".join(f"{inner}{_dumps(str(k))}: {dump_json(v, level + 1)}" for k, v in value.items()) + f"\n{pad}}}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(inner + dump_json(v, level + 1) for v in value) + f"\n{pad}]"
+    return _dumps(value)
 
 
 @contextmanager
@@ -122,7 +139,7 @@ def _turtle_reports(label, g, engine, fmt, lang):
         cid = g.value(URIRef(iri), LQ.caseId) if iri else None
         rep = {"case": str(cid) if cid is not None else None, "source": f"{label} <{iri}>" if iri else label,
                "conforms": conforms(res), "results": [r.to_dict() for r in res]}
-        yield (json.dumps(rep, ensure_ascii=False, indent=2) if fmt == "json" else render_text([rep], lang)), rep["conforms"]
+        yield (dump_json(rep) if fmt == "json" else render_text([rep], lang)), rep["conforms"]
 
 
 def run(args) -> int:
