@@ -124,22 +124,38 @@ def _reports(args):
 
 
 def _turtle_reports(label, g, engine, fmt, lang):
-    """One report per lq:Case of the graph (by IRI), then findings outside any case."""
+    """One report per lq:Case of the graph (by IRI), its findings those of the nodes it links to."""
     from rdflib import URIRef
     from rdflib.namespace import RDF
     from ..caserdf import conforms
-    from ..caserdf.graph import LQ, case_of
-    from ..caserdf.shapes_core import Data
+    from ..caserdf.graph import LQ
     from ..caserdf.validate import _merge, findings, report
+    from ..caserdf.shapes_core import Data
     data = Data.of_graph(g)
-    per_case = report(findings(g if engine == "pyshacl" else data, engine), data)
-    cases = sorted({case_of(c) or str(c) for c in g.subjects(RDF.type, LQ.Case)})
+    cases = sorted(str(c) for c in g.subjects(RDF.type, LQ.Case))
+    owner = _owners(g, cases)
+    per_case = report(findings(g if engine == "pyshacl" else data, engine), data, lambda n: owner.get(n))
     for iri in cases + sorted(k for k in per_case if k not in cases):
         res = _merge([], per_case.get(iri, []))   # the order of every report: severity, path, message
         cid = g.value(URIRef(iri), LQ.caseId) if iri else None
         rep = {"case": str(cid) if cid is not None else None, "source": f"{label} <{iri}>" if iri else label,
                "conforms": conforms(res), "results": [r.to_dict() for r in res]}
         yield (dump_json(rep) if fmt == "json" else render_text([rep], lang)), rep["conforms"]
+
+
+def _owners(g, cases) -> dict:
+    """Node -> the case IRI it hangs from (breadth-first from each lq:Case along its links)."""
+    from rdflib import Literal, URIRef
+    owner: dict = {}
+    for c in cases:
+        todo = [URIRef(c)]
+        while todo:
+            n = todo.pop()
+            if n in owner:
+                continue
+            owner[n] = c
+            todo.extend(o for o in g.objects(n, None) if not isinstance(o, Literal) and o not in owner)
+    return owner
 
 
 def run(args) -> int:
