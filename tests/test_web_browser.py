@@ -277,7 +277,7 @@ def test_open_a_citation_and_its_cross_references(page):
                            "&& document.querySelector('#article-dialog .paragraphs li.highlight')", arg=target)
     assert "728-11" not in page.text_content("#article-title")
     dlg.locator("button.back").click()
-    page.wait_for_function("document.querySelector('#article-title').textContent.includes('728-11')")
+    page.wait_for_function("() => document.querySelector('#article-title').textContent.includes('728-11')")
     # Escape closes and gives the focus back to the citation
     page.keyboard.press("Escape")
     page.wait_for_selector("#article-dialog:not([open])", state="attached")
@@ -318,7 +318,7 @@ def test_what_if_shows_what_changes(page, tmp_path):
         assert "changed" in card.get_attribute("class") and card.get_attribute("data-whatif") == status
     # keep the change: it goes into the case and the answer is the CLI's for the changed case
     page.click(".whatif-result button.keep")
-    page.wait_for_function("JSON.parse(document.querySelector('#case-json').textContent).dual_criminality === false")
+    page.wait_for_function("() => JSON.parse(document.querySelector('#case-json').textContent).dual_criminality === false")
     assert_matches_cli(page, after)
 
 
