@@ -7,6 +7,7 @@ LEXQUERY_TEST_URL=http://host:port/ tests an already running server instead of s
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -26,10 +27,17 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 CLI = [sys.executable, "-c", "import sys; from lexquery.cli import main; sys.exit(main())"]
 IONESCU = json.loads((EXAMPLES / "ionescu.json").read_text(encoding="utf-8"))
 
-if not Path(CHROMIUM).exists():
+
+def _cannot_run(reason: str):
     if os.environ.get("LEXQUERY_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{CHROMIUM} is missing and LEXQUERY_REQUIRE_BROWSER=1: install Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+        pytest.fail(f"{reason}, and LEXQUERY_REQUIRE_BROWSER=1", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+if not Path(CHROMIUM).exists():
+    _cannot_run(f"{CHROMIUM} is missing (apt-get install chromium)")
+if not os.environ.get("LEXQUERY_TEST_URL") and importlib.util.find_spec("lexquery.web.app") is None:
+    _cannot_run("the server side (lexquery.web.app, `lexquery serve`) is not there yet")
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
