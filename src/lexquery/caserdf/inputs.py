@@ -80,7 +80,6 @@ def _jsonl_items(path: str) -> Iterator[Item]:
 
 def read_turtle(path: str):
     """Parse a Turtle file of case data: (label, rdflib Graph)."""
-    from rdflib import Graph
     text = None
     if path == "-":
         import sys
@@ -89,10 +88,18 @@ def read_turtle(path: str):
         if not Path(path).is_file():
             raise NotFoundError(f"fichier introuvable : {path}", hint="vérifiez le chemin")
         label = path
+    return label, parse_turtle(text, label, None if text is not None else path)
+
+
+def parse_turtle(text: str | None, label: str, location: str | None = None):
+    """Turtle case data (``text``, or the file at ``location``) as an rdflib Graph.
+
+    Turtle has no import mechanism: parsing fetches nothing (also used by POST /api/validate)."""
+    from rdflib import Graph
     g = Graph()
     try:
-        if text is None:
-            g.parse(path, format="turtle")
+        if location is not None:
+            g.parse(location, format="turtle")
         else:
             g.parse(data=text, format="turtle")
     except Exception as e:  # rdflib raises BadSyntax and others, with the line in the text
@@ -103,4 +110,4 @@ def read_turtle(path: str):
                          where=f"{label}:{line.group(1)}" if line else label,
                          expected="du Turtle (RDF 1.1) avec les termes de case-context.jsonld",
                          hint="corriger la syntaxe à cette ligne (guillemets, points, préfixes déclarés)") from None
-    return label, g
+    return g

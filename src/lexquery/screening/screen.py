@@ -215,11 +215,14 @@ class Progress:
 
 
 def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 200,
-           engine=None, progress: bool | None = None) -> Summary:
-    """Screen the CSV at ``path`` (``-`` = stdin) into ``writer``; return the summary."""
+           engine=None, progress: bool | None = None, label: str | None = None) -> Summary:
+    """Screen the CSV at ``path`` (``-`` = stdin) into ``writer``; return the summary.
+
+    ``label`` names the input in messages and the report instead of ``path`` (an upload)."""
     from ..engine.api import load_kb
     engine = engine or load_kb()
-    stream, label, size = open_text(path)
+    stream, opened_as, size = open_text(path)
+    label = label or opened_as
     t0 = time.perf_counter()
     summary = Summary(source=label)
     explain = getattr(writer, "wants_explanation", False)

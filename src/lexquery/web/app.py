@@ -5,6 +5,7 @@ Routes live in small modules; this one assembles them with the safety measures o
 """
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -15,9 +16,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import LexqueryError
-from . import answers, provisions, vocabulary
+from . import answers, checking, provisions, sparql, vocabulary
 from .errors import ApiError, api_error_handler, http_error_handler, internal_error_handler, lexquery_error_handler
-from .limits import JSON_LIMIT, TIME_LIMIT, UPLOAD_LIMIT, BodyLimit, SecurityHeaders
+from .limits import JSON_LIMIT, SCREEN_TIME_LIMIT, TIME_LIMIT, UPLOAD_LIMIT, BodyLimit, SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
 
@@ -29,6 +30,9 @@ API = [
     ("/api/articles/{citation:path}", provisions.article, ["GET"]),
     ("/api/sources", provisions.sources, ["GET"]),
     ("/api/vocabulary", vocabulary.get, ["GET"]),
+    ("/api/validate", checking.validate, ["POST"]),
+    ("/api/screen", checking.screen, ["POST"]),
+    ("/api/sparql", sparql.sparql, ["GET", "POST"]),
 ]
 UPLOAD_ROUTES = ("/api/screen",)
 
@@ -39,8 +43,14 @@ async def index(request):
                         headers={"Cache-Control": "no-cache"})
 
 
-def create_app(*, time_limit: float = TIME_LIMIT, json_limit: int = JSON_LIMIT,
-               upload_limit: int = UPLOAD_LIMIT) -> Starlette:
+@asynccontextmanager
+async def lifespan(app):
+    yield
+    sparql.shutdown()   # the SPARQL worker process ends with the server
+
+
+def create_app(*, time_limit: float = TIME_LIMIT, json_limit: int = JSON_LIMIT, upload_limit: int = UPLOAD_LIMIT,
+               screen_time_limit: float = SCREEN_TIME_LIMIT, sparql_timeout: float = sparql.TIMEOUT) -> Starlette:
     """The application; the limits are parameters so that the tests can make them small."""
     def limit_for(path: str) -> int:
         return upload_limit if path in UPLOAD_ROUTES else json_limit
@@ -49,10 +59,12 @@ def create_app(*, time_limit: float = TIME_LIMIT, json_limit: int = JSON_LIMIT,
     routes += [Route(path, fn, methods=methods) for path, fn, methods in API]
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC, follow_symlink=False), name="static"))
     app = Starlette(
-        routes=routes,
+        routes=routes, lifespan=lifespan,
         middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit, limit_for=limit_for)],
         exception_handlers={ApiError: api_error_handler, LexqueryError: lexquery_error_handler,
                             HTTPException: http_error_handler, Exception: internal_error_handler},
     )
     app.state.time_limit = time_limit
+    app.state.screen_time_limit = screen_time_limit
+    app.state.sparql_timeout = sparql_timeout
     return app

@@ -1,0 +1,195 @@
+"""``GET|POST /api/sparql``: read-only SPARQL 1.1 over the KB graph, with a timeout and a row cap.
+
+The query text goes as-is to rdflib's SPARQL parser (never concatenated into another query):
+only SELECT, ASK, CONSTRUCT and DESCRIBE are accepted (an update does not parse as a query),
+and a query naming a dataset (``FROM``, ``FROM NAMED``) or a remote endpoint (``SERVICE``)
+is refused, so that no query makes the server fetch anything. It runs in a separate worker
+process holding the dataset of ``lexquery kb query`` (KB graph, ontologies, ELI in
+``<urn:lexquery:eli>``); past the time limit that process is killed (504) and a new one is
+started for the next query. Results: SPARQL 1.1 Query Results JSON (W3C); CONSTRUCT and
+DESCRIBE as bindings of ``?s ?p ?o``; at most ``MAX_ROWS`` rows (``"truncated": true``).
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+from starlette.responses import JSONResponse
+
+from .errors import ApiError
+from .limits import run_limited
+
+MAX_QUERY = 64 * 1024      # characters
+MAX_ROWS = 10_000
+TIMEOUT = 10.0             # seconds
+READ_ONLY = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+
+
+def _walk(node):
+    """Every node of an rdflib parse tree / algebra (CompValue, lists, dicts)."""
+    from pyparsing import ParseResults
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        yield n
+        if isinstance(n, dict):
+            stack.extend(n.values())
+        elif isinstance(n, (list, tuple, ParseResults)):
+            stack.extend(list(n))
+
+
+def check(text: str) -> str:
+    """The query's form (SELECT, ASK, …) after parsing; ApiError 400 when it is not allowed."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+    if not text.strip():
+        raise ApiError(400, "requête SPARQL vide", where="query", expected="SELECT, ASK, CONSTRUCT ou DESCRIBE")
+    if len(text) > MAX_QUERY:
+        raise ApiError(413, f"requête SPARQL trop longue : plus de {MAX_QUERY} caractères", where="query")
+    try:
+        tree = parseQuery(text)
+    except ParseException as e:
+        if _looks_like_update(text):
+            raise ApiError(400, "mise à jour refusée : l'accès SPARQL est en lecture seule", where="query",
+                           expected="SELECT, ASK, CONSTRUCT ou DESCRIBE",
+                           hint="la base se modifie dans law/, rules/, reference/ (fichiers suivis par git)") from None
+        raise ApiError(400, f"requête SPARQL invalide : {e.msg}", where=f"{e.lineno}:{e.col}",
+                       expected="une requête SPARQL 1.1 (SELECT, ASK, CONSTRUCT, DESCRIBE)",
+                       hint="vérifiez la syntaxe à cette ligne (préfixes déclarés, accolades, points)") from None
+    except RecursionError:
+        raise ApiError(400, "requête SPARQL trop imbriquée", where="query") from None
+    for n in _walk(tree):
+        name = getattr(n, "name", None)
+        if name == "ServiceGraphPattern":
+            raise ApiError(400, "SERVICE refusé : le serveur n'interroge aucun autre point d'accès", where="query",
+                           hint="retirez le bloc SERVICE")
+        if name == "DatasetClause":
+            raise ApiError(400, "FROM / FROM NAMED refusés : la requête porte sur le graphe de la base seulement",
+                           where="query", hint="retirez FROM … ; le graphe ELI est nommé <urn:lexquery:eli> (GRAPH)")
+    try:
+        q = translateQuery(tree)
+    except Exception as e:  # rdflib's algebra errors: the query is wrong, say so
+        raise ApiError(400, f"requête SPARQL invalide : {e}", where="query") from None
+    form = READ_ONLY.get(q.algebra.name)
+    if form is None:
+        raise ApiError(400, f"forme de requête refusée : {q.algebra.name}", where="query",
+                       expected="SELECT, ASK, CONSTRUCT ou DESCRIBE")
+    return form
+
+
+def _looks_like_update(text: str) -> bool:
+    from rdflib.plugins.sparql.parser import parseUpdate
+    try:
+        parseUpdate(text)
+        return True
+    except Exception:  # pyparsing's ParseException, RecursionError: not an update either
+        return False
+
+
+# ---- the worker process --------------------------------------------------------------------
+class Worker:
+    """One query at a time in a child process (:mod:`.sparql_worker`, JSON lines over its pipes);
+    killed and replaced when a query runs too long."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.proc = None
+
+    def _start(self):
+        import subprocess
+        import sys
+        self.proc = subprocess.Popen([sys.executable, "-m", "lexquery.web.sparql_worker"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     text=True, encoding="utf-8")
+        if self._wait(120) is None:
+            self.stop()
+            raise RuntimeError("the SPARQL worker did not start")
+
+    def _wait(self, seconds: float):
+        """The next line of the worker as JSON, or None after ``seconds``."""
+        import json
+        import select
+        ready, _, _ = select.select([self.proc.stdout], [], [], max(0.0, seconds))
+        if not ready:
+            return None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the SPARQL worker stopped")
+        return json.loads(line)
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(5)
+            for f in (self.proc.stdin, self.proc.stdout):
+                f.close()
+        self.proc = None
+
+    def run(self, text: str, timeout: float, max_rows: int = MAX_ROWS) -> dict:
+        import json
+        if not self.lock.acquire(timeout=timeout):
+            raise _Timeout()
+        try:
+            if self.proc is None or self.proc.poll() is not None:
+                self.stop()
+                self._start()
+            deadline = time.monotonic() + timeout
+            self.proc.stdin.write(json.dumps({"query": text, "max_rows": max_rows}) + "\n")
+            self.proc.stdin.flush()
+            reply = self._wait(deadline - time.monotonic())
+            if reply is None:
+                self.stop()   # the only way to end a runaway query: end its process
+                raise _Timeout()
+        finally:
+            self.lock.release()
+        if "error" in reply:
+            raise ApiError(400, f"la requête a échoué à l'évaluation : {reply['error']}", where="query")
+        return reply["result"]
+
+
+class _Timeout(Exception):
+    pass
+
+
+_WORKER = Worker()
+
+
+def run_query(text: str, timeout: float = TIMEOUT) -> dict:
+    check(text)
+    try:
+        return _WORKER.run(text, timeout)
+    except _Timeout:
+        raise ApiError(504, f"délai dépassé : la requête SPARQL a pris plus de {timeout:g} s", where="query",
+                       hint="restreignez la requête (motifs plus précis, LIMIT)") from None
+
+
+async def sparql(request):
+    """GET /api/sparql?query=… or POST (application/sparql-query body, or form / JSON {"query"})."""
+    text = request.query_params.get("query")
+    if request.method == "POST" and text is None:
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype == "application/sparql-query":
+            text = (await request.body()).decode("utf-8", errors="replace")
+        elif ctype == "application/x-www-form-urlencoded":
+            async with request.form(max_files=0, max_fields=5) as form:
+                text = form.get("query")
+        elif ctype in ("application/json", ""):
+            from .body import read_json
+            body = await read_json(request, '{"query": "SELECT …"}')
+            text = body.get("query") if isinstance(body, dict) else None
+        else:
+            raise ApiError(415, f"type de contenu non pris en charge : {ctype}", where="Content-Type",
+                           expected="application/sparql-query, application/x-www-form-urlencoded ou application/json")
+    if not isinstance(text, str):
+        raise ApiError(400, "paramètre « query » manquant", where="query", expected="?query=SELECT …")
+    timeout = request.app.state.sparql_timeout
+    return JSONResponse(await run_limited(request, run_query, text, timeout, limit=timeout + 5),
+                        media_type="application/sparql-results+json")
+
+
+def shutdown():
+    _WORKER.stop()
