@@ -6,12 +6,15 @@ Routes live in small modules; this one assembles them with the safety measures o
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
+
+import yaml
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.responses import FileResponse
+from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -37,6 +40,17 @@ API = [
 UPLOAD_ROUTES = ("/api/screen",)
 
 
+@lru_cache(maxsize=1)
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 document of the API (openapi.yaml, beside this module)."""
+    return yaml.safe_load((Path(__file__).parent / "openapi.yaml").read_text(encoding="utf-8"))
+
+
+async def openapi(request):
+    """GET /openapi.json."""
+    return JSONResponse(openapi_document())
+
+
 async def index(request):
     """GET / — the page (its language is chosen by the page from ?lang=)."""
     return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8",
@@ -55,7 +69,7 @@ def create_app(*, time_limit: float = TIME_LIMIT, json_limit: int = JSON_LIMIT, 
     def limit_for(path: str) -> int:
         return upload_limit if path in UPLOAD_ROUTES else json_limit
 
-    routes = [Route("/", index, methods=["GET"])]
+    routes = [Route("/", index, methods=["GET"]), Route("/openapi.json", openapi, methods=["GET"])]
     routes += [Route(path, fn, methods=methods) for path, fn, methods in API]
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC, follow_symlink=False), name="static"))
     app = Starlette(
