@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import LexqueryError
 from . import answers, checking, provisions, sparql, vocabulary
-from .errors import ApiError, api_error_handler, http_error_handler, internal_error_handler, lexquery_error_handler
+from .errors import ApiError, InternalErrors, api_error_handler, http_error_handler, lexquery_error_handler
 from .limits import JSON_LIMIT, SCREEN_TIME_LIMIT, TIME_LIMIT, UPLOAD_LIMIT, BodyLimit, SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -74,9 +74,9 @@ def create_app(*, time_limit: float = TIME_LIMIT, json_limit: int = JSON_LIMIT, 
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC, follow_symlink=False), name="static"))
     app = Starlette(
         routes=routes, lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit, limit_for=limit_for)],
+        middleware=[Middleware(SecurityHeaders), Middleware(InternalErrors), Middleware(BodyLimit, limit_for=limit_for)],
         exception_handlers={ApiError: api_error_handler, LexqueryError: lexquery_error_handler,
-                            HTTPException: http_error_handler, Exception: internal_error_handler},
+                            HTTPException: http_error_handler},
     )
     app.state.time_limit = time_limit
     app.state.screen_time_limit = screen_time_limit

@@ -81,3 +81,30 @@ def usage(message: str, where: str, expected: str | None = None, hint: str | Non
 
 
 __all__ = ["ApiError", "error_response", "from_lexquery", "usage", "UsageError"]
+
+
+class InternalErrors:
+    """ASGI middleware inside the security headers: an unexpected exception becomes the generic
+    500 of :func:`internal_error_handler` (Starlette's own 500 would go out without the headers)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            from starlette.requests import Request
+            response = await internal_error_handler(Request(scope), exc)
+            await response(scope, receive, send)

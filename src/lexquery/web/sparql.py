@@ -161,7 +161,7 @@ _WORKER = Worker()
 def run_query(text: str, timeout: float = TIMEOUT) -> dict:
     check(text)
     try:
-        return _WORKER.run(text, timeout)
+        return _WORKER.run(text, timeout, MAX_ROWS)
     except _Timeout:
         raise ApiError(504, f"délai dépassé : la requête SPARQL a pris plus de {timeout:g} s", where="query",
                        hint="restreignez la requête (motifs plus précis, LIMIT)") from None
