@@ -83,6 +83,19 @@ def usage(message: str, where: str, expected: str | None = None, hint: str | Non
 __all__ = ["ApiError", "error_response", "from_lexquery", "usage", "UsageError"]
 
 
+class StartTracker:
+    """An ASGI ``send`` that remembers whether the response has started (then no error body can follow)."""
+
+    def __init__(self, send):
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message):
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.send(message)
+
+
 class InternalErrors:
     """ASGI middleware inside the security headers: an unexpected exception becomes the generic
     500 of :func:`internal_error_handler` (Starlette's own 500 would go out without the headers)."""
@@ -93,17 +106,11 @@ class InternalErrors:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        started = False
-
-        async def tracking_send(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        tracker = StartTracker(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracker)
         except Exception as exc:
-            if started:
+            if tracker.started:
                 raise
             from starlette.requests import Request
             response = await internal_error_handler(Request(scope), exc)

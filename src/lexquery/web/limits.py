@@ -15,7 +15,7 @@ import json
 
 from starlette.concurrency import run_in_threadpool
 
-from .errors import ApiError
+from .errors import ApiError, StartTracker
 
 MB = 1024 * 1024
 JSON_LIMIT = 2 * MB
@@ -80,7 +80,7 @@ class BodyLimit:
             if declared > limit:
                 return await _send_413(send, limit)
         received = 0
-        started = False
+        tracker = StartTracker(send)
 
         async def counting_receive():
             nonlocal received
@@ -91,15 +91,10 @@ class BodyLimit:
                     raise _Overflow()
             return message
 
-        async def tracking_send(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, tracker)
         except _Overflow:
-            if not started:
+            if not tracker.started:
                 await _send_413(send, limit)
 
 
