@@ -24,52 +24,61 @@ def _eff(r: CondResult) -> str:
 
 
 def eval_condition(c: Condition, env: Env) -> CondResult | None:
-    if c.id in env.results:
-        return env.results[c.id]
+    """Evaluate one condition (memoised per environment). With ``env.explain`` false
+    (screening), the reference evidence consulted is not copied into the result."""
+    results = env.results
+    if c.id in results:
+        return results[c.id]
     if c.when is not None:
-        w = c.when(env)
+        w = c.when.fn(env)
         if w is False:
-            env.results[c.id] = None
+            results[c.id] = None
             return None
     saved, env.missing = env.missing, set()
-    ev_before = set(env.evidence)
-    r = CondResult(c.id, c.label, "unknown", c.sources, c.facts, kind=c.kind, explain=c.explain)
+    explain = env.explain
+    if explain:
+        ev_before = len(env.evidence)  # evidence is a dict: new facts are appended, in order
+    r = CondResult(c.id, c.label, "unknown", c.sources, c.facts, c.kind, explain=c.explain)
+    kind = c.kind
     try:
-        if c.kind == "test":
-            v = c.expr(env)
+        if kind == "test":
+            v = c.expr.fn(env)
             r.status = "unknown" if v is UNKNOWN else ("met" if v else "not_met")
-        elif c.kind == "assess":
-            v = True if c.requires is None else c.requires(env)
+        elif kind == "assess":
+            v = True if c.requires is None else c.requires.fn(env)
             r.status = "unknown" if v is UNKNOWN else ("to_assess" if v else "not_met")
-        elif c.kind in ("from", "until"):
+        elif kind == "from" or kind == "until":
             _date_condition(c, env, r)
         else:
-            r.children = [x for x in (eval_condition(ch, env) for ch in c.children) if x is not None]
-            _combine(c.kind, r)
+            r.children = [x for x in [eval_condition(ch, env) for ch in c.children] if x is not None]
+            _combine(kind, r)
     finally:
         miss, env.missing = env.missing, saved | env.missing
     if r.status == "unknown":
-        r.missing = sorted(miss | {m for ch in r.children for m in ch.missing})
-    elif r.kind in ("any_of", "all_of"):
+        if r.children:
+            miss = miss | {m for ch in r.children for m in ch.missing}
+        r.missing = sorted(miss)
+    elif kind == "any_of" or kind == "all_of":
         # the outcome is settled, but unknown alternatives may still change consent or routes
         r.missing = sorted({m for ch in r.children if ch.status == "unknown" for m in ch.missing})
-    for name in set(env.evidence) - ev_before:
-        f = env.evidence[name]
-        r.evidence.append({"fact": name, "value": f.value, "evidence": list(f.evidence),
-                           **({"note": f.note} if getattr(f, "note", None) else {})})
-    env.results[c.id] = r
+    if explain and len(env.evidence) > ev_before:
+        for name in list(env.evidence)[ev_before:]:
+            f = env.evidence[name]
+            r.evidence.append({"fact": name, "value": f.value, "evidence": list(f.evidence),
+                               **({"note": f.note} if getattr(f, "note", None) else {})})
+    results[c.id] = r
     return r
 
 
 def _date_condition(c: Condition, env: Env, r: CondResult):
     if c.met_if is not None:
-        m = c.met_if(env)
+        m = c.met_if.fn(env)
         if m is True:
             r.status = "met"
             return
     else:
         m = False
-    d = c.expr(env)
+    d = c.expr.fn(env)
     if d is UNKNOWN:
         r.status = "unknown"
         return
@@ -149,27 +158,61 @@ def _render(text: str, values: dict) -> str:
         return text
 
 
-def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True) -> ProcedureResult:
-    index = {}
+def cond_index(p: Procedure) -> dict:
+    """Every condition of a procedure and of its routes by id — a per-procedure constant,
+    computed once (the rules are compiled once) and kept on the procedure."""
+    index = p.__dict__.get("_cond_index")
+    if index is None:
+        index = {}
 
-    def walk(conds):
-        for c in conds:
-            index[c.id] = c
-            walk(c.children)
-    walk(p.conditions)
-    for rt in p.routes:
-        walk(rt.conditions)
-    env._cond_index = index
+        def walk(conds):
+            for c in conds:
+                index[c.id] = c
+                walk(c.children)
+        walk(p.conditions)
+        for rt in p.routes:
+            walk(rt.conditions)
+        p.__dict__["_cond_index"] = index
+    return index
+
+
+def _sources_of(p: Procedure, results, consent_sources, notes):
+    """``p.sources`` + every evaluated condition's sources + consent + notes, deduplicated in
+    order. Which conditions were evaluated is the only variable part: the deduplicated list is
+    computed once per shape and kept on the procedure."""
+    ids = []
+    stack = list(reversed(results))
+    while stack:
+        r = stack.pop()
+        ids.append(r.id)
+        if r.children:
+            stack.extend(reversed(r.children))
+    key = (tuple(ids), bool(consent_sources), tuple(n.id for n in notes))
+    memo = p.__dict__.setdefault("_sources_memo", {})
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = _dedupe(p.sources + [s for r in _walk(results) for s in r.sources]
+                                  + list(consent_sources) + [s for n in notes for s in n.sources])
+    return list(hit)
+
+
+def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True) -> ProcedureResult:
+    """One procedure for one case and State. With ``env.explain`` false (screening), the
+    parts of the answer that only explain are not built — the notes' texts, the facts to
+    verify, the evidence of each condition; status, dates, consent, missing facts, sources,
+    routes and dated notes are the same as with explanations (tests/test_screen_fast.py)."""
+    explain = env.explain
+    env._cond_index = cond_index(p)
     env._eval_cond = lambda c: eval_condition(c, env)
 
-    results = [r for r in (eval_condition(c, env) for c in p.conditions) if r is not None]
+    results = [r for r in [eval_condition(c, env) for c in p.conditions] if r is not None]
     set_aside = None
     if precedence:
         for pr in book.precedence:
             if pr.over != p.id:
                 continue
             saved, env.missing = env.missing, set()
-            v = pr.when(env)
+            v = pr.when.fn(env)
             miss, env.missing = env.missing, saved
             if v is False:
                 continue
@@ -185,31 +228,29 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
                              "sources": pr.sources}
     status, date_from, date_until = _status(results)
     if p.until is not None:
-        u = p.until(env)
+        u = p.until.fn(env)
         if u not in (UNKNOWN, None):
             date_until = u if date_until is None else min(date_until, u)
-    if date_from is not None and status in ("applicable", "undetermined") and date_from <= env.as_of:
-        pass
     env.from_date = date_from if date_from is not None else env.as_of
 
     consent = None
     missing = set()
     for r in results:
         if r.status == "unknown":
-            missing |= set(r.missing)
+            missing.update(r.missing)
     if p.consent_required is not None and status != "not_applicable":
         saved, env.missing = env.missing, set()
-        v = p.consent_required(env)
+        v = p.consent_required.fn(env)
         cm, env.missing = env.missing, saved
         consent = None if v is UNKNOWN else bool(v)
         if consent is None:
             missing |= cm
             for r in results:
-                missing |= set(r.missing)
+                missing.update(r.missing)
     if status == "not_applicable":
         missing = set()  # a necessary condition fails: no unknown fact can change that
     to_verify = []
-    if status != "not_applicable":  # an unverified fact cannot change a failed necessary condition
+    if explain and status != "not_applicable":  # an unverified fact cannot change a failed necessary condition
         for r in _walk(results):
             for e in r.evidence:
                 if e["value"] is None and e not in to_verify:
@@ -219,46 +260,46 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
         for q in (questions(p.id, st) if questions else []):
             to_verify.append({"fact": f"question:{q['id']}", "value": None,
                               "note": q.get(lang) or q["fr"], "evidence": [q["source"]]})
-    notes = []
-    for n in p.notes:
-        if status != "not_applicable" or n.kind == "duty":
-            if n.when is not None and n.when(env) is not True:
-                continue
-            vals = {k: e(env) for k, e in n.values.items()}
-            d = n.date(env) if n.date is not None else None
-            notes.append(NoteResult(n.id, n.kind, _render(n.text.get(lang) or n.text["fr"], vals), n.sources,
-                                    d if isinstance(d, date) else None))
+    notes = _notes(p.notes, env, lang, explain, lambda n: status != "not_applicable" or n.kind == "duty")
     routes = []
     if status != "not_applicable":
         for rt in p.routes:
             routes.append(evaluate_route(rt, env, lang))
-    sources = _dedupe(p.sources + [s for r in _walk(results) for s in r.sources]
-                      + (p.consent_sources if consent is not None else [])
-                      + [s for n in notes for s in n.sources])
+    sources = _sources_of(p, results, p.consent_sources if consent is not None else (), notes)
     return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
                            date_from, date_until, consent, results, sorted(missing), sources,
                            notes=notes, routes=routes, set_aside_by=set_aside, to_verify=to_verify,
                            consent_defined=p.consent_required is not None)
 
 
+def _notes(notes, env, lang, explain, shown, dated=True):
+    """The notes that apply; their texts are rendered only when explaining."""
+    out = []
+    for n in notes:
+        if not shown(n):
+            continue
+        if n.when is not None and n.when.fn(env) is not True:
+            continue
+        text = ""
+        if explain:  # values before the date: the order in which reference evidence is recorded
+            vals = {k: e.fn(env) for k, e in n.values.items()}
+            text = _render(n.text.get(lang) or n.text["fr"], vals)
+        d = n.date.fn(env) if (dated and n.date is not None) else None
+        out.append(NoteResult(n.id, n.kind, text, n.sources, d if isinstance(d, date) else None))
+    return out
+
+
 def evaluate_route(rt: Procedure, env: Env, lang="fr") -> ProcedureResult:
-    results = [r for r in (eval_condition(c, env) for c in rt.conditions) if r is not None]
+    results = [r for r in [eval_condition(c, env) for c in rt.conditions] if r is not None]
     status, date_from, date_until = _status(results)
     missing = sorted({m for r in results if r.status == "unknown" for m in r.missing}) \
         if status == "undetermined" else []
-    notes = []
-    if status != "not_applicable":
-        for n in rt.notes:
-            if n.when is not None and n.when(env) is not True:
-                continue
-            vals = {k: e(env) for k, e in n.values.items()}
-            notes.append(NoteResult(n.id, n.kind, _render(n.text.get(lang) or n.text["fr"], vals), n.sources))
+    notes = _notes(rt.notes, env, lang, env.explain, lambda n: status != "not_applicable", dated=False)
     consent = None
     if rt.consent_required is not None and status != "not_applicable":
-        v = rt.consent_required(env)
+        v = rt.consent_required.fn(env)
         consent = None if v is UNKNOWN else bool(v)
-    sources = _dedupe(rt.sources + [s for r in _walk(results) for s in r.sources]
-                      + [s for n in notes for s in n.sources])
+    sources = _sources_of(rt, results, (), notes)
     return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, results,
                            missing, sources, notes=notes)
 

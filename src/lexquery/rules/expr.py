@@ -64,6 +64,7 @@ class Compiled:
     facts: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)      # constants / derived names used
     conds: set[str] = field(default_factory=set)      # condition ids referenced (cond.x)
+    context: set[str] = field(default_factory=set)    # evaluation context read (state, as_of, from_date)
 
     def __call__(self, env):
         return self.fn(env)
@@ -254,6 +255,7 @@ class _Compiler:
         if root in ("state", "as_of", "from_date"):
             if len(names) != 1:
                 self.err(f"{root} n'a pas de champ")
+            self.out.context.add(root)
             return lambda env: getattr(env, root)
         if root in self.scope.constants:
             if len(names) != 1:

@@ -234,8 +234,9 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
     procedures = dict(sorted(procedures.items(), key=lambda kv: (kv[1].order, kv[0])))
     if not cached:
         _cache_save(digest.hexdigest(), [d for _, d in docs], expr_mod.TREES)
+    per_case = not any(d.conds or (d.context & {"state", "from_date"}) for d in derived.values())
     return RuleBook(procedures, precedence, constants, derived, derived_sources, constant_sources,
-                    [str(f) for f, _ in docs], digest.hexdigest())
+                    [str(f) for f, _ in docs], digest.hexdigest(), derived_per_case=per_case)
 
 
 def _check_derived_cycles(derived):

@@ -85,6 +85,9 @@ class RuleBook:
     constant_sources: dict[str, list[str]]
     files: list[str]
     digest: str
+    # no derived value reads the State, ``from_date`` or a condition: they depend on the
+    # case (and the date of evaluation) only, and can be computed once per case
+    derived_per_case: bool = False
 
     def citations(self):
         """Every (citation, where) pair the rules make — for the KB checks."""
