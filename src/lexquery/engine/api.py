@@ -51,12 +51,16 @@ class Engine:
         shared = {} if (not explain and book.derived_per_case) else None
         procs: list[ProcedureResult] = []
         cands_all = candidate_states(c)
+        cands_nat = None
         for p in book.procedures.values():
             if not p.per_state:
                 env = Env(c, when, None, book, ref, explain, shared)
                 procs.append(self._one(p, env))
                 continue
-            cands = candidate_states(c, only_nationalities=(p.per_state == "nationalities"))
+            only_nat = p.per_state == "nationalities"
+            cands = cands_nat if only_nat else cands_all
+            if cands is None:
+                cands = cands_nat = candidate_states(c, only_nationalities=True)
             if not cands:
                 env = Env(c, when, UNKNOWN, book, ref, explain, shared)
                 r = self._one(p, env)

@@ -16,7 +16,7 @@ _TRUTH = {"met": True, "not_met": False}
 
 class Env:
     __slots__ = ("case", "as_of", "state", "book", "ref", "missing", "evidence", "results",
-                 "_derived", "_items", "_cond_index", "_eval_cond", "from_date", "explain")
+                 "_derived", "_items", "_cond_index", "_eval_cond", "from_date", "explain", "skipped")
 
     def __init__(self, case, as_of, state, book, ref, explain=True, derived=None):
         self.case = case
@@ -35,6 +35,7 @@ class Env:
         self._eval_cond = None
         self.from_date = UNKNOWN
         self.explain = explain  # false: status-only evaluation (screening), no explanation tree
+        self.skipped: list[str] = []  # conditions whose `when` was false, in evaluation order
 
     def fact(self, keys, dotted):
         v = self.case
@@ -72,7 +73,8 @@ class Env:
             finally:
                 miss, self.missing = self.missing, saved
             hit = self._derived[name] = (v, miss)
-        self.missing |= hit[1]
+        if hit[1]:
+            self.missing |= hit[1]
         return hit[0]
 
     def cond(self, cid):

@@ -23,23 +23,28 @@ def _eff(r: CondResult) -> str:
     return "pending" if r.pending else r.status
 
 
+_ABSENT = object()
+
+
 def eval_condition(c: Condition, env: Env) -> CondResult | None:
     """Evaluate one condition (memoised per environment). With ``env.explain`` false
     (screening), the reference evidence consulted is not copied into the result."""
     results = env.results
-    if c.id in results:
-        return results[c.id]
-    if c.when is not None:
-        w = c.when.fn(env)
-        if w is False:
-            results[c.id] = None
-            return None
-    saved, env.missing = env.missing, set()
+    cid = c.id
+    r = results.get(cid, _ABSENT)
+    if r is not _ABSENT:
+        return r
+    if c.when is not None and c.when.fn(env) is False:
+        results[cid] = None
+        env.skipped.append(cid)
+        return None
+    saved = env.missing
+    env.missing = set()
     explain = env.explain
     if explain:
         ev_before = len(env.evidence)  # evidence is a dict: new facts are appended, in order
-    r = CondResult(c.id, c.label, "unknown", c.sources, c.facts, c.kind, explain=c.explain)
     kind = c.kind
+    r = CondResult(cid, c.label, "unknown", c.sources, c.facts, kind, None, False, [], [], [], c.explain)
     try:
         if kind == "test":
             v = c.expr.fn(env)
@@ -50,23 +55,40 @@ def eval_condition(c: Condition, env: Env) -> CondResult | None:
         elif kind == "from" or kind == "until":
             _date_condition(c, env, r)
         else:
-            r.children = [x for x in [eval_condition(ch, env) for ch in c.children] if x is not None]
+            ch = []
+            for x in c.children:
+                x = eval_condition(x, env)
+                if x is not None:
+                    ch.append(x)
+            r.children = ch
             _combine(kind, r)
     finally:
-        miss, env.missing = env.missing, saved | env.missing
+        miss = env.missing
+        if miss:
+            saved |= miss
+        env.missing = saved
     if r.status == "unknown":
         if r.children:
-            miss = miss | {m for ch in r.children for m in ch.missing}
-        r.missing = sorted(miss)
+            miss = set(miss)
+            for ch in r.children:
+                if ch.missing:
+                    miss.update(ch.missing)
+        if miss:
+            r.missing = sorted(miss)
     elif kind == "any_of" or kind == "all_of":
         # the outcome is settled, but unknown alternatives may still change consent or routes
-        r.missing = sorted({m for ch in r.children if ch.status == "unknown" for m in ch.missing})
+        u = set()
+        for ch in r.children:
+            if ch.status == "unknown" and ch.missing:
+                u.update(ch.missing)
+        if u:
+            r.missing = sorted(u)
     if explain and len(env.evidence) > ev_before:
         for name in list(env.evidence)[ev_before:]:
             f = env.evidence[name]
             r.evidence.append({"fact": name, "value": f.value, "evidence": list(f.evidence),
                                **({"note": f.note} if getattr(f, "note", None) else {})})
-    results[c.id] = r
+    results[cid] = r
     return r
 
 
@@ -102,16 +124,16 @@ def _combine(kind: str, r: CondResult):
     if not ch:
         r.status = "met"
         return
-    effs = [_eff(x) for x in ch]
+    effs = ["pending" if x.pending else x.status for x in ch]
     if kind == "any_of":
-        best = max(effs, key=RANK.get)
-        pick = [x for x in ch if _eff(x) == best]
+        best = max(effs, key=RANK.__getitem__)
         if best == "pending":
-            r.status, r.pending, r.date = "not_met", True, min(x.date for x in pick)
+            r.status, r.pending = "not_met", True
+            r.date = min([x.date for x, e in zip(ch, effs) if e == best])
         else:
             r.status = best
             if best == "met":
-                dated = [x.date for x in pick if x.date is not None and x.kind == "from"]
+                dated = [x.date for x, e in zip(ch, effs) if e == best and x.date is not None and x.kind == "from"]
                 r.date = min(dated) if dated else None
     else:
         if "not_met" in effs:
@@ -120,21 +142,11 @@ def _combine(kind: str, r: CondResult):
             r.status = "unknown"
         elif "pending" in effs:
             r.status, r.pending = "not_met", True
-            r.date = max(x.date for x in ch if x.pending)
+            r.date = max([x.date for x in ch if x.pending])
         elif "to_assess" in effs:
             r.status = "to_assess"
         else:
             r.status = "met"
-
-
-def _collect_dates(results, kind):
-    out = []
-    for r in results:
-        if r.kind == kind and r.date is not None and r.status in ("met", "not_met"):
-            out.append(r.date)
-        elif r.kind in ("any_of", "all_of") and r.date is not None and kind == "from":
-            out.append(r.date)
-    return out
 
 
 def _render(text: str, values: dict) -> str:
@@ -176,19 +188,15 @@ def cond_index(p: Procedure) -> dict:
     return index
 
 
-def _sources_of(p: Procedure, results, consent_sources, notes):
+def _sources_of(p: Procedure, env: Env, results, prec, consent_sources, notes):
     """``p.sources`` + every evaluated condition's sources + consent + notes, deduplicated in
-    order. Which conditions were evaluated is the only variable part: the deduplicated list is
-    computed once per shape and kept on the procedure."""
-    ids = []
-    stack = list(reversed(results))
-    while stack:
-        r = stack.pop()
-        ids.append(r.id)
-        if r.children:
-            stack.extend(reversed(r.children))
-    key = (tuple(ids), bool(consent_sources), tuple(n.id for n in notes))
-    memo = p.__dict__.setdefault("_sources_memo", {})
+    order. The evaluated conditions are the procedure's tree minus those whose ``when`` was
+    false (``env.skipped``) plus the precedence entries: the deduplicated list is computed
+    once per such shape and kept on the procedure."""
+    key = (tuple(env.skipped), prec, bool(consent_sources), tuple([n.id for n in notes]))
+    memo = p.__dict__.get("_sources_memo")
+    if memo is None:
+        memo = p.__dict__["_sources_memo"] = {}
     hit = memo.get(key)
     if hit is None:
         hit = memo[key] = _dedupe(p.sources + [s for r in _walk(results) for s in r.sources]
@@ -205,8 +213,13 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
     env._cond_index = cond_index(p)
     env._eval_cond = lambda c: eval_condition(c, env)
 
-    results = [r for r in [eval_condition(c, env) for c in p.conditions] if r is not None]
+    results = []
+    for c in p.conditions:
+        r = eval_condition(c, env)
+        if r is not None:
+            results.append(r)
     set_aside = None
+    set_aside_seen = False
     if precedence:
         for pr in book.precedence:
             if pr.over != p.id:
@@ -223,6 +236,7 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
                            pr.sources, sorted(pr.when.facts), kind="precedence",
                            missing=sorted(miss) if v is UNKNOWN else [])
             results.insert(0, r)
+            set_aside_seen = True
             if v is True:
                 set_aside = {"by": pr.prevails, "rule": pr.id, "reason": pr.reason.get(lang) or pr.reason["fr"],
                              "sources": pr.sources}
@@ -260,23 +274,27 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
         for q in (questions(p.id, st) if questions else []):
             to_verify.append({"fact": f"question:{q['id']}", "value": None,
                               "note": q.get(lang) or q["fr"], "evidence": [q["source"]]})
-    notes = _notes(p.notes, env, lang, explain, lambda n: status != "not_applicable" or n.kind == "duty")
+    notes = _notes(p.notes, env, lang, explain, status != "not_applicable", ("duty",))
     routes = []
     if status != "not_applicable":
         for rt in p.routes:
             routes.append(evaluate_route(rt, env, lang))
-    sources = _sources_of(p, results, p.consent_sources if consent is not None else (), notes)
+    prec = tuple([r.id for r in results if r.kind == "precedence"]) if set_aside_seen else ()
+    sources = _sources_of(p, env, results, prec, p.consent_sources if consent is not None else (), notes)
     return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
                            date_from, date_until, consent, results, sorted(missing), sources,
                            notes=notes, routes=routes, set_aside_by=set_aside, to_verify=to_verify,
                            consent_defined=p.consent_required is not None)
 
 
-def _notes(notes, env, lang, explain, shown, dated=True):
-    """The notes that apply; their texts are rendered only when explaining."""
+def _notes(notes, env, lang, explain, applies, kinds_always, dated=True):
+    """The notes that apply (all when the procedure ``applies``, else those of ``kinds_always``);
+    their texts are rendered only when explaining."""
     out = []
+    if not applies and not kinds_always:
+        return out
     for n in notes:
-        if not shown(n):
+        if not applies and n.kind not in kinds_always:
             continue
         if n.when is not None and n.when.fn(env) is not True:
             continue
@@ -294,20 +312,29 @@ def evaluate_route(rt: Procedure, env: Env, lang="fr") -> ProcedureResult:
     status, date_from, date_until = _status(results)
     missing = sorted({m for r in results if r.status == "unknown" for m in r.missing}) \
         if status == "undetermined" else []
-    notes = _notes(rt.notes, env, lang, env.explain, lambda n: status != "not_applicable", dated=False)
+    notes = _notes(rt.notes, env, lang, env.explain, status != "not_applicable", (), dated=False)
     consent = None
     if rt.consent_required is not None and status != "not_applicable":
         v = rt.consent_required.fn(env)
         consent = None if v is UNKNOWN else bool(v)
-    sources = _sources_of(rt, results, (), notes)
+    sources = _sources_of(rt, env, results, (), (), notes)
     return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, results,
                            missing, sources, notes=notes)
 
 
 def _status(results):
-    effs = [_eff(r) for r in results]
-    froms = _collect_dates(results, "from")
-    untils = _collect_dates(results, "until")
+    froms, untils, effs = [], [], set()
+    for r in results:
+        st, d, k = r.status, r.date, r.kind
+        effs.add("pending" if r.pending else st)
+        if d is not None:
+            if st == "met" or st == "not_met":
+                if k == "from":
+                    froms.append(d)
+                elif k == "until":
+                    untils.append(d)
+            if k == "any_of" or k == "all_of":
+                froms.append(d)
     date_from = max(froms) if froms else None
     date_until = min(untils) if untils else None
     if "not_met" in effs:

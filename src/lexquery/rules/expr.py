@@ -70,6 +70,31 @@ class Compiled:
         return self.fn(env)
 
 
+def _fact_getter(keys: tuple, dotted: str):
+    """A closure reading one fact path of the case (what ``Env.fact`` does, without its frame):
+    an absent key is UNKNOWN and the path is recorded as missing."""
+    if len(keys) == 1:
+        k0, = keys
+
+        def f(env):
+            v = env.case.get(k0, UNKNOWN)
+            if v is UNKNOWN:
+                env.missing.add(dotted)
+            return v
+        return f
+    if len(keys) == 2:
+        k0, k1 = keys
+
+        def f(env):
+            v = env.case.get(k0)
+            if isinstance(v, dict) and k1 in v:
+                return v[k1]
+            env.missing.add(dotted)
+            return UNKNOWN
+        return f
+    return lambda env: env.fact(keys, dotted)
+
+
 class Scope:
     """What names an expression may use: constants, derived values, functions."""
 
@@ -182,9 +207,9 @@ class _Compiler:
 
     def t_compare(self, t):
         a, op, b = self.build(t.children[0]), str(t.children[1]), self.build(t.children[2])
-        ops = {"==": lambda x, y: x == y, "!=": lambda x, y: x != y, "<=": lambda x, y: x <= y,
-               ">=": lambda x, y: x >= y, "<": lambda x, y: x < y, ">": lambda x, y: x > y}
-        o = ops[op]
+        import operator
+        o = {"==": operator.eq, "!=": operator.ne, "<=": operator.le,
+             ">=": operator.ge, "<": operator.lt, ">": operator.gt}[op]
         ordering = op not in ("==", "!=")
 
         def f(env):
@@ -242,7 +267,7 @@ class _Compiler:
             dotted = ".".join(names)
             self.out.facts.add(dotted)
             keys = tuple(names)
-            return lambda env: env.fact(keys, dotted)
+            return _fact_getter(keys, dotted)
         if root == "it":
             keys = tuple(names[1:])
             return lambda env: env.item(keys)
@@ -315,4 +340,10 @@ class _Compiler:
             close = difflib.get_close_matches(name, list(self.scope.functions) + ["exists", "all", "if", "known"], n=1)
             self.err(f"fonction inconnue « {name} »", hint=f"vouliez-vous dire « {close[0]} » ?" if close else None)
         parts = [self.build(a) for a in args]
+        if len(parts) == 1:
+            p0, = parts
+            return lambda env: fn(env, p0(env))
+        if len(parts) == 2:
+            p0, p1 = parts
+            return lambda env: fn(env, p0(env), p1(env))
         return lambda env: fn(env, *[p(env) for p in parts])
