@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -58,13 +59,11 @@ def _full_csv(engine, text, as_of):
 
 def _fast_csv(engine, text, as_of, jobs=1, chunk=200):
     out = io.StringIO()
-    path = ROOT / "tests" / ".screen-fast-input.csv"
-    try:
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "registry.csv"
         path.write_text(text, encoding="utf-8")
         summary = screen(str(path), CsvWriter(out), as_of=as_of, jobs=jobs, chunk=chunk,
                          engine=engine, progress=False)
-    finally:
-        path.unlink(missing_ok=True)
     return out.getvalue(), summary
 
 
