@@ -5,10 +5,8 @@ answer stored in examples/expected/<name>.json.
 What is ignored: only ``knowledge_base.version``. It ends with a hash of the rule files
 (``0.1.0+rules.<sha256[:12]>``), so any edit of rules/ — even a comment — changes it
 without changing an answer; every other key, including ``knowledge_base.sources_as_of``,
-must match exactly. One normalisation, not an omission: the items of each ``evidence``
-and ``to_verify`` list are compared in sorted order, because the engine emits them in the
-iteration order of a Python set, which changes with PYTHONHASHSEED (engine defect, pinned by the strict
-xfail ``test_answer_is_deterministic``; drop the sorting once it is fixed). Each example carries its own ``as_of``, so the answers do not depend
+must match exactly, in order (evidence and to_verify too: the engine emits them in a fixed order,
+proved by ``test_answer_is_deterministic``). Each example carries its own ``as_of``, so the answers do not depend
 on today's date.
 
 Re-recording is explicit and reviewed in the diff (Catala's ``--reset``)::
@@ -47,18 +45,7 @@ def _examples():
     return sorted(p for p in EXAMPLES.glob("*.json"))
 
 
-def _sort_evidence(o):
-    if isinstance(o, dict):
-        return {k: (sorted((_sort_evidence(x) for x in v), key=lambda x: json.dumps(x, sort_keys=True))
-                    if k in ("evidence", "to_verify") and isinstance(v, list) else _sort_evidence(v))
-                for k, v in o.items()}
-    if isinstance(o, list):
-        return [_sort_evidence(x) for x in o]
-    return o
-
-
 def _normalise(answer):
-    answer = _sort_evidence(answer)
     items = answer if isinstance(answer, list) else [answer]
     for a in items:
         for path in IGNORED:
@@ -115,16 +102,24 @@ def test_a_changed_answer_is_detected(tmp_path):
     assert _normalise(bumped) == want
 
 
-@pytest.mark.xfail(strict=True, reason="engine defect: src/lexquery/engine/evaluate.py builds each "
-                   "condition's `evidence` from `set(env.evidence) - ev_before`, so its order "
-                   "depends on PYTHONHASHSEED; the same case gives different JSON bytes")
-def test_answer_is_deterministic():
-    """The same case must give byte-identical JSON in every process (reproducibility)."""
-    ex = EXAMPLES / "kowalski-pologne.json"
-    outs = set()
-    for seed in ("1", "2", "3", "4", "5", "6"):
-        env = dict(os.environ, PYTHONHASHSEED=seed)
-        run = subprocess.run([_cli(), "ask", str(ex), "--format", "json"], capture_output=True,
-                             text=True, cwd=ROOT, env=env)
-        outs.add(run.stdout)
-    assert len(outs) == 1, f"{len(outs)} different outputs for 6 hash seeds"
+def test_answer_is_deterministic(tmp_path):
+    """The same cases give byte-identical answers in every process (reproducibility): every
+    example case, in JSON and in the text rendering of a .lq file, under several hash seeds
+    (the order of evidence, to_verify and missing facts must not follow a Python set)."""
+    cases = []
+    for ex in _examples():
+        data = json.loads(ex.read_text(encoding="utf-8"))
+        cases += data if isinstance(data, list) else [data]
+    batch = tmp_path / "all.json"
+    batch.write_text(json.dumps(cases), encoding="utf-8")
+    runs = [[str(batch), "--format", "json"],
+            [str(EXAMPLES / "plusieurs-cas.lq"), "--explain"],
+            [str(EXAMPLES / "kowalski-pologne.lq"), "--explain"]]
+    for args in runs:
+        outs = set()
+        for seed in ("1", "2", "3", "4"):
+            env = dict(os.environ, PYTHONHASHSEED=seed)
+            run = subprocess.run([_cli(), "ask", *args], capture_output=True, text=True, cwd=ROOT, env=env)
+            assert run.returncode == 0, f"{args[0]}: exit {run.returncode}\n{run.stderr}"
+            outs.add(run.stdout)
+        assert len(outs) == 1, f"{args[0]}: {len(outs)} different outputs for 4 hash seeds"

@@ -117,3 +117,33 @@ def test_rule_citations_match_the_rule_loader():
 ])
 def test_extract_refs_code_context(text, refs):
     assert C.extract_refs(text, "CPP") == refs
+
+
+def test_seed_snapshot_takes_the_validity_of_the_same_dated_version():
+    """The 2021 seed text of CPP 728-15 and 728-22 is the version ended by QPC 2021-905
+    (abrogation deferred to 31 December 2021): it must not count as in force today, and on
+    2021-09-17 (the seed's date) the seed's exact text, with its item labels, is the one given."""
+    from datetime import date
+    from lexquery.kb.provisions import load_kb as _load
+    kb = _load()
+    for number in ("728-15", "728-22"):
+        p = kb.provisions[("CPP", number)]
+        old = kb.version_at(p, date(2021, 9, 17))
+        assert (old.id, old.valid_until) == ("2021-09-17", date(2021, 12, 31))
+        assert "generated" in old.file                      # the seed's copy, kept verbatim
+        assert kb.version_at(p, date(2026, 12, 1)).id == "post-qpc-2021-905"
+        assert not any(v.id == "2021-seed" for v in p.versions)
+    assert "1°" in kb.version_at(kb.provisions[("CPP", "728-22")], date(2021, 9, 17)).text
+
+
+def test_sources_as_of_is_declared_and_true():
+    """Answers carry knowledge_base.sources_as_of (answer-format.md); the declared date in
+    law/manifest.json must be the KB's most recent dated version, or the manifest is stale."""
+    from lexquery.kb.provisions import latest_version_date, load_kb as _load, sources_as_of
+    from lexquery.engine import ask
+    import json as _json
+    from kb_helpers import REPO
+    declared = sources_as_of()
+    assert declared == latest_version_date(_load(REPO / "law", REPO / "rules")).isoformat()
+    case = _json.loads((REPO / "examples" / "ionescu.json").read_text(encoding="utf-8"))
+    assert ask(case).knowledge_base["sources_as_of"] == declared

@@ -27,7 +27,8 @@ from rdflib.namespace import RDF, SH
 from ..engine.case import EXPECTED, read_case
 from ..errors import CaseError
 from ..paths import home
-from .graph import case_iri, case_of, json_path, property_keys, state_codes, to_graph, without_paths
+from .graph import case_iri, case_of, json_path, property_keys, state_codes, to_graph, triples, without_paths
+from .shapes_core import Data, Finding, Unsupported, compile_shapes
 
 LQS = Namespace("https://w3id.org/lexquery/shapes/case#")
 SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -64,45 +65,60 @@ def _texts(g: Graph, s, p) -> dict[str, str]:
     return {(o.language or "fr"): str(o) for o in g.objects(s, p) if isinstance(o, Literal)}
 
 
+@lru_cache(maxsize=1)
+def checker():
+    """The case shapes compiled once (:mod:`.shapes_core`); None if they leave the compiled subset."""
+    try:
+        return compile_shapes(shapes_graph())
+    except Unsupported:
+        return None
+
+
+def default_engine() -> str:
+    """``compiled`` when the shapes compile (same findings as pySHACL), else ``pyshacl``."""
+    return "compiled" if checker() is not None else "pyshacl"
+
+
 @lru_cache(maxsize=None)
 def _shape_info(shape) -> dict:
     g = shapes_graph()
     key = g.value(shape, LQS.jsonKey)
+    path = g.value(shape, SH.path)
     return {"message": _texts(g, shape, SH.message), "hint": _texts(g, shape, LQS.hint),
             "provisions": [str(o) for o in g.objects(shape, LQS.provision)],
-            "key": str(key) if key is not None else None}
+            "key": str(key) if key is not None else None,
+            "path_key": _path_key(g, path) if path is not None else None,
+            "compared": g.value(shape, SH.lessThan)}
 
 
-def _path_key(rg: Graph, path) -> str | None:
-    """The JSON key (dotted for a sequence path) of a SHACL result path."""
+def _path_key(g: Graph, path) -> str | None:
+    """The JSON key (dotted for a sequence path) of a SHACL path of the shapes graph."""
     if isinstance(path, URIRef):
         return "kind" if path == RDF.type else property_keys().get(path)
     if isinstance(path, BNode):
-        alt = rg.value(path, SH.alternativePath)
+        alt = g.value(path, SH.alternativePath)
         if alt is not None:  # "known none" alternatives: the first member is the contract's key
-            return _path_key(rg, next(iter(Collection(rg, alt)), None))
-        if rg.value(path, RDF.first) is not None:  # sequence path: consent.transfer
-            keys = [_path_key(rg, p) for p in Collection(rg, path)]
+            return _path_key(g, next(iter(Collection(g, alt)), None))
+        if g.value(path, RDF.first) is not None:  # sequence path: consent.transfer
+            keys = [_path_key(g, p) for p in Collection(g, path)]
             return ".".join(keys) if keys and all(keys) else None
     return None
 
 
-def _expected(rg: Graph, res, path_key: str | None, reported_key: str | None) -> str | None:
-    comp = rg.value(res, SH.sourceConstraintComponent)
-    name = str(comp).rsplit("#", 1)[-1] if comp else ""
-    shape = rg.value(res, SH.sourceShape)
+def _expected(f: Finding, path_key: str | None, reported_key: str | None) -> str | None:
+    name = str(f.component).rsplit("#", 1)[-1]
     sg = shapes_graph()
     if name in ("MinCountConstraintComponent", "QualifiedMinCountConstraintComponent"):
         return "une valeur connue (absent ou null = inconnu)"
     if name == "DatatypeConstraintComponent":
-        dt = sg.value(shape, SH.datatype)
+        dt = sg.value(f.shape, SH.datatype)
         return _DATATYPE_EXPECTED.get(str(dt).rsplit("#", 1)[-1]) if dt else None
     if name == "NodeConstraintComponent":
         return EXPECTED["state"]
     if name == "InConstraintComponent":
         return EXPECTED["protection"]
     if name == "LessThanConstraintComponent":
-        other = property_keys().get(sg.value(shape, SH.lessThan))
+        other = property_keys().get(sg.value(f.shape, SH.lessThan))
         if reported_key and reported_key != path_key:
             return f"une date postérieure à {path_key}"
         return f"une date antérieure à {other}"
@@ -120,40 +136,75 @@ def _value(v) -> str | None:
     return str(v)
 
 
-def _run_shacl(g: Graph) -> dict[str, list[ValidationResult]]:
-    """pySHACL over a graph of one or more cases; results per case IRI."""
+def pyshacl_findings(g: Graph) -> list[Finding]:
+    """pySHACL (the reference engine) over a data graph, as :class:`Finding` records."""
     from pyshacl import validate as pyshacl_validate
     _conforms, rg, _text = pyshacl_validate(g, shacl_graph=shapes_graph(), inference="none",
                                             advanced=False, allow_warnings=True, allow_infos=True)
+    return [Finding(rg.value(r, SH.focusNode), rg.value(r, SH.sourceShape), rg.value(r, SH.sourceConstraintComponent),
+                    rg.value(r, SH.value), rg.value(r, SH.resultSeverity) or SH.Violation)
+            for report in rg.subjects(RDF.type, SH.ValidationReport) for r in rg.objects(report, SH.result)]
+    # (only the report's own sh:result: nested sh:detail results of sh:node are not findings)
+
+
+def findings(data, engine: str | None = None) -> list[Finding]:
+    """SHACL findings over an rdflib Graph or a :class:`Data` with the chosen engine."""
+    engine = engine or default_engine()
+    if engine == "pyshacl":
+        if isinstance(data, Data):
+            g = Graph()
+            for s, po in data.sp.items():
+                for p, objs in po.items():
+                    for o in objs:
+                        g.add((s, p, o))
+            data = g
+        return pyshacl_findings(data)
+    if engine != "compiled" or checker() is None:
+        raise ValueError(f"unknown or unavailable SHACL engine: {engine}")
+    return checker().check(data if isinstance(data, Data) else Data.of_graph(data))
+
+
+def report(found: list[Finding], data: Data) -> dict[str, list[ValidationResult]]:
+    """Findings as :class:`ValidationResult` (JSON path, French/English, provisions), per case IRI."""
     out: dict[str, list[ValidationResult]] = {}
-    for res in rg.subjects(RDF.type, SH.ValidationResult):
-        focus = rg.value(res, SH.focusNode)
-        shape = rg.value(res, SH.sourceShape)
-        info = _shape_info(shape)
-        prefix = json_path(focus) or ""
-        path_key = _path_key(rg, rg.value(res, SH.resultPath))
+    for f in found:
+        info = _shape_info(f.shape)
+        prefix = json_path(f.focus) or ""
+        path_key = info["path_key"]
         key = info["key"] or path_key
         where = ".".join(x for x in (prefix, key) if x) or "$"
         full_path_key = ".".join(x for x in (prefix, path_key) if x)
-        generic = re.sub(r"\[\d+\]", "[]", where)
+        generic = _INDEX.sub("[]", where)
         msg = info["message"]
         hint = info["hint"].get("fr")
-        if hint is None and "MinCount" in str(rg.value(res, SH.sourceConstraintComponent)):
+        if hint is None and "MinCount" in str(f.component):
             hint = f"renseigner {where} si le fait est connu"
         hint_en = info["hint"].get("en") or (f"fill in {where} if the fact is known" if hint else None)
         fr, en = (m.replace(generic, where) if m else m for m in (msg.get("fr"), msg.get("en")))
-        out.setdefault(case_of(focus) or "", []).append(ValidationResult(
-            where=where, severity=SEVERITY.get(rg.value(res, SH.resultSeverity), "violation"),
-            message=fr or str(rg.value(res, SH.resultMessage)), message_en=en,
-            expected=_expected(rg, res, full_path_key, key), hint=hint,
-            provisions=info["provisions"], shape=str(shape) if isinstance(shape, URIRef) else None,
-            hint_en=hint_en, value=_value(g.value(focus, _reported_property(shape)) if info["key"] else rg.value(res, SH.value))))
+        if info["key"]:
+            compared = data.objects(f.focus, info["compared"])
+            value = compared[0] if compared else None
+        else:
+            value = f.value
+        out.setdefault(case_of(f.focus) or "", []).append(ValidationResult(
+            where=where, severity=SEVERITY.get(f.severity, "violation"),
+            message=fr or en or str(f.component).rsplit("#", 1)[-1], message_en=en,
+            expected=_expected(f, full_path_key, key), hint=hint,
+            provisions=info["provisions"], shape=str(f.shape) if isinstance(f.shape, URIRef) else None,
+            hint_en=hint_en, value=_value(value)))
     return out
 
 
-def _reported_property(shape):
-    """For a comparison shape reported under lqs:jsonKey: the property compared with."""
-    return shapes_graph().value(shape, SH.lessThan)
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def _run_shacl(g: Graph, engine: str | None = None) -> dict[str, list[ValidationResult]]:
+    """SHACL over a graph of one or more cases; results per case IRI."""
+    data = Data.of_graph(g)
+    return report(findings(g if engine == "pyshacl" else data, engine), data)
+
+
+validate_graph = _run_shacl
 
 
 def _json_stage(case, source) -> tuple[list[ValidationResult], object]:
@@ -176,33 +227,44 @@ def _merge(json_results, shacl) -> list[ValidationResult]:
         return any(q == where or q.startswith(where + "[") or q.startswith(where + ".") for q in reported)
 
     shacl = sorted((r for r in shacl if not covered(r.where)),
-                   key=lambda r: (_ORDER[r.severity], r.where, r.message))
+                   key=lambda r: (_ORDER[r.severity], r.where, r.message, r.value or ""))
     return list(json_results) + shacl
 
 
-def validate(case, source: str | None = None) -> list[ValidationResult]:
+def validate(case, source: str | None = None, engine: str | None = None) -> list[ValidationResult]:
     """Every finding about one raw JSON case: JSON-level problems first, then SHACL's."""
-    return validate_many([case], [source])[0]
+    return validate_many([case], [source], engine)[0]
 
 
-def validate_many(cases: list, sources: list | None = None) -> list[list[ValidationResult]]:
-    """Findings for each case of a batch; one pySHACL run when the case ids are distinct."""
+def validate_many(cases: list, sources: list | None = None, engine: str | None = None) -> list[list[ValidationResult]]:
+    """Findings for each case of a batch (``engine``: ``compiled`` — the default — or ``pyshacl``).
+
+    The compiled checker runs case by case (no shared graph, so duplicate ids are harmless);
+    pySHACL runs once over one graph of the batch (cases repeating an id: one run each).
+    """
+    engine = engine or default_engine()
     sources = sources or [None] * len(cases)
     staged = [_json_stage(c, s) for c, s in zip(cases, sources)]
     ids = [case_iri(r.get("id")) if isinstance(r, dict) else None for _, r in staged]
     readable = [i for i, (_, r) in enumerate(staged) if r is not None]
-    distinct = len({ids[i] for i in readable}) == len(readable)
     shacl: dict[int, list[ValidationResult]] = {i: [] for i in range(len(cases))}
-    if readable and distinct:
-        g = Graph()
+    if engine == "compiled":
         for i in readable:
-            to_graph(staged[i][1], g, base=ids[i])
-        per_case = _run_shacl(g)
+            data = Data(triples(staged[i][1], ids[i]))
+            shacl[i] = report(findings(data, engine), data).get(ids[i], [])
+    else:  # pySHACL: one graph for the first case of each id, the repeated ids one by one
+        first: dict = {}
         for i in readable:
+            first.setdefault(ids[i], i)
+        together = sorted(first.values())
+        data = Data(t for i in together for t in triples(staged[i][1], ids[i]))
+        per_case = report(findings(data, engine), data)
+        for i in together:
             shacl[i] = per_case.get(ids[i], [])
-    else:
         for i in readable:
-            shacl[i] = _run_shacl(to_graph(staged[i][1], base=ids[i])).get(ids[i], [])
+            if first[ids[i]] != i:
+                data = Data(triples(staged[i][1], ids[i]))
+                shacl[i] = report(findings(data, engine), data).get(ids[i], [])
     return [_merge(staged[i][0], shacl[i]) for i in range(len(cases))]
 
 

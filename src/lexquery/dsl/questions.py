@@ -20,22 +20,6 @@ T = {"no_missing": "Aucun fait manquant : aucune réponse n'attend un fait incon
      "unchanged": "Rien ne change dans les réponses.", "not_eval": "non évaluée"}
 
 
-def _stable(a):
-    """Evidence and points to verify in a fixed order (the engine's order varies between processes)."""
-    def conds(cs):
-        for c in cs:
-            c.evidence = sorted(c.evidence, key=lambda e: (str(e.get("fact")), str(e.get("value"))))
-            conds(c.children)
-
-    def procs(ps):
-        for p in ps:
-            conds(p.conditions)
-            p.to_verify = sorted(p.to_verify, key=lambda v: (str(v.get("fact")), str(v.get("note"))))
-            procs(p.routes)
-    procs(a.procedures)
-    return a
-
-
 def _head(a) -> str:
     h = f"{a.name or a.case} — au {a.as_of.isoformat()}"
     return h + (f"  [{a.case}]" if a.name and a.case else "")
@@ -61,7 +45,7 @@ def answer_document(doc: Document, engine=None, explain: bool = False, as_of: da
     out = []
     for _pos, it, c in sorted(events, key=lambda e: e[0]):
         if it is None:
-            out.append(render_text(_stable(engine.ask(copy.deepcopy(c.data), as_of)), explain=explain))
+            out.append(render_text(engine.ask(copy.deepcopy(c.data), as_of), explain=explain))
         else:
             if as_of is not None and it.at is None:
                 it = copy.copy(it)
@@ -77,7 +61,7 @@ def answer(it: Item, engine, explain: bool = False) -> str:
             return _article(q.citation[0], it.at or _as_of(it))
         if q.kind == "rules_cite":
             return _rules_cite(q.citation[0], it.at or _as_of(it))
-        a = _stable(engine.ask(copy.deepcopy(it.snapshot), it.at))
+        a = engine.ask(copy.deepcopy(it.snapshot), it.at)
         if q.kind == "procedures":
             return render_text(a, explain=explain)
         if q.kind in ("procedure", "why"):

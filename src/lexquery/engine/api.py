@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..rules.loader import load_rules
 from ..rules.values import UNKNOWN
 from .answer import Answer, ProcedureResult, CondResult
-from .candidates import CANDIDATE_FACTS, candidate_states
+from .candidates import CANDIDATE_FACTS, NATIONALITY_FACTS, candidate_states
 from .case import read_case
 from .env import Env
 from .evaluate import evaluate_procedure
@@ -66,8 +66,11 @@ class Engine:
                 r = self._one(p, env)
                 if r.status != "not_applicable":
                     r.status = "undetermined"
+                    # only the facts that could name a State for this procedure (the last one
+                    # when all are known: receiving_state, or the nationalities)
+                    facts = NATIONALITY_FACTS if p.per_state == "nationalities" else CANDIDATE_FACTS
                     r.missing_facts = sorted(set(r.missing_facts) | {
-                        f for f in CANDIDATE_FACTS if _unknown(c, f)} or {"receiving_state"})
+                        f for f in facts if _unknown(c, f)} or {facts[-1]})
                 procs.append(r)
                 continue
             for state, why in cands:

@@ -41,3 +41,5 @@ def candidate_states(case: dict, only_nationalities: bool = False) -> list[tuple
 # facts that would name a candidate State when none is known
 CANDIDATE_FACTS = ["person.nationalities", "person.habitual_residence", "person.fled_to",
                    "removal_measures", "receiving_state"]
+# … and for a procedure evaluated per nationality (``per_state: nationalities``)
+NATIONALITY_FACTS = ["person.nationalities"]

@@ -5,7 +5,8 @@ not yet reached is ``not_met`` with ``pending`` (it is met on its date). Procedu
 status (answer-format.md): any hard ``not_met`` → not_applicable; else any
 ``unknown`` → undetermined (with the missing facts); else a pending date →
 applicable_later (``from``); else applicable. Precedence between instruments is
-applied from the declared entries of ``rules/precedence.yaml``, never implied.
+applied from the declared entries of ``rules/precedence.yaml`` (between procedures, or
+between routes of a procedure), never implied.
 """
 from __future__ import annotations
 
@@ -218,28 +219,7 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
         r = eval_condition(c, env)
         if r is not None:
             results.append(r)
-    set_aside = None
-    set_aside_seen = False
-    if precedence:
-        for pr in book.precedence:
-            if pr.over != p.id:
-                continue
-            saved, env.missing = env.missing, set()
-            v = pr.when.fn(env)
-            miss, env.missing = env.missing, saved
-            if v is False:
-                continue
-            prev = book.procedures[pr.prevails]
-            label = {"fr": f"écartée au profit de : {prev.label.get('fr')} — {pr.reason.get('fr')}",
-                     "en": f"set aside in favour of: {prev.label.get('en', prev.id)} — {pr.reason.get('en', '')}"}
-            r = CondResult(f"precedence:{pr.id}", label, "not_met" if v is True else "unknown",
-                           pr.sources, sorted(pr.when.facts), kind="precedence",
-                           missing=sorted(miss) if v is UNKNOWN else [])
-            results.insert(0, r)
-            set_aside_seen = True
-            if v is True:
-                set_aside = {"by": pr.prevails, "rule": pr.id, "reason": pr.reason.get(lang) or pr.reason["fr"],
-                             "sources": pr.sources}
+    set_aside = _precedence(p.id, env, lang, results) if precedence else None
     status, date_from, date_until = _status(results)
     if p.until is not None:
         u = p.until.fn(env)
@@ -278,9 +258,9 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
     routes = []
     if status != "not_applicable":
         for rt in p.routes:
-            routes.append(evaluate_route(rt, env, lang))
-    prec = tuple([r.id for r in results if r.kind == "precedence"]) if set_aside_seen else ()
-    sources = _sources_of(p, env, results, prec, p.consent_sources if consent is not None else (), notes)
+            routes.append(evaluate_route(rt, env, lang, precedence))
+    sources = _sources_of(p, env, results, _prec_key(p.id, env, results),
+                          p.consent_sources if consent is not None else (), notes)
     return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
                            date_from, date_until, consent, results, sorted(missing), sources,
                            notes=notes, routes=routes, set_aside_by=set_aside, to_verify=to_verify,
@@ -307,8 +287,9 @@ def _notes(notes, env, lang, explain, applies, kinds_always, dated=True):
     return out
 
 
-def evaluate_route(rt: Procedure, env: Env, lang="fr") -> ProcedureResult:
+def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True) -> ProcedureResult:
     results = [r for r in [eval_condition(c, env) for c in rt.conditions] if r is not None]
+    set_aside = _precedence(rt.id, env, lang, results) if precedence else None
     status, date_from, date_until = _status(results)
     missing = sorted({m for r in results if r.status == "unknown" for m in r.missing}) \
         if status == "undetermined" else []
@@ -317,9 +298,60 @@ def evaluate_route(rt: Procedure, env: Env, lang="fr") -> ProcedureResult:
     if rt.consent_required is not None and status != "not_applicable":
         v = rt.consent_required.fn(env)
         consent = None if v is UNKNOWN else bool(v)
-    sources = _sources_of(rt, env, results, (), (), notes)
+    sources = _sources_of(rt, env, results, _prec_key(rt.id, env, results), (), notes)
     return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, results,
-                           missing, sources, notes=notes)
+                           missing, sources, notes=notes, set_aside_by=set_aside)
+
+
+def _precedence(pid: str, env: Env, lang: str, results: list) -> dict | None:
+    """Apply the declared precedence entries (rules/precedence.yaml) over procedure or route
+    ``pid``: each one whose ``when`` holds, or may hold, is put first in ``results`` as a
+    condition not met (unknown); returns ``set_aside_by`` when one holds."""
+    set_aside = None
+    for pr in _precedence_over(env.book).get(pid, ()):
+        saved, env.missing = env.missing, set()
+        v = pr.when.fn(env)
+        miss, env.missing = env.missing, saved
+        if v is False:
+            continue
+        if v is UNKNOWN:  # conditions read through cond.<id> may have been evaluated before
+            miss |= {m for cid in sorted(pr.when.conds) for m in getattr(env.results.get(cid), "missing", ())}
+        prev = _rule(env.book, pr.prevails)
+        label = {"fr": f"écartée au profit de : {prev.label.get('fr')} — {pr.reason.get('fr')}",
+                 "en": f"set aside in favour of: {prev.label.get('en', prev.id)} — {pr.reason.get('en', '')}"}
+        r = CondResult(f"precedence:{pr.id}", label, "not_met" if v is True else "unknown",
+                       pr.sources, sorted(pr.when.facts), kind="precedence",
+                       missing=sorted(miss) if v is UNKNOWN else [])
+        results.insert(0, r)
+        if v is True:
+            set_aside = {"by": pr.prevails, "rule": pr.id, "reason": pr.reason.get(lang) or pr.reason["fr"],
+                         "sources": pr.sources}
+    return set_aside
+
+
+def _precedence_over(book) -> dict:
+    """The precedence entries by the procedure or route they set aside (computed once)."""
+    by = book.__dict__.get("_precedence_over")
+    if by is None:
+        by = {}
+        for pr in book.precedence:
+            by.setdefault(pr.over, []).append(pr)
+        book.__dict__["_precedence_over"] = by
+    return by
+
+
+def _prec_key(pid: str, env: Env, results) -> tuple:
+    """Which precedence entries were put among ``results`` (part of the shape of the answer)."""
+    if pid not in _precedence_over(env.book):
+        return ()
+    return tuple([r.id for r in results if r.kind == "precedence"])
+
+
+def _rule(book, rid: str) -> Procedure:
+    """A procedure, or a route of one, by id."""
+    if rid in book.procedures:
+        return book.procedures[rid]
+    return next(rt for p in book.procedures.values() for rt in p.routes if rt.id == rid)
 
 
 def _status(results):

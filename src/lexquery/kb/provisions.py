@@ -243,6 +243,24 @@ def _sort_key(p: Provision):
 
 # --- loading -------------------------------------------------------------------------------
 
+def latest_version_date(kb: "KB") -> date | None:
+    """The date ``law/manifest.json`` must declare as ``sources_as_of``: the most recent
+    ``valid_from`` of a version of the current texts, translations included (CPP 720 of
+    2024-01-28 is known only in English), the 2029 restatement excepted."""
+    dates = [v.valid_from for p in kb for v in p.versions if v.valid_from and not v.restatement_2029]
+    return max(dates) if dates else None
+
+
+def sources_as_of() -> str | None:
+    """``sources_as_of`` of answers (answer-format.md), read from ``law/manifest.json``
+    (a few bytes: the cold ``ask`` does not load the KB for it)."""
+    import json
+    try:
+        return json.loads((law_dir() / "manifest.json").read_text(encoding="utf-8")).get("sources_as_of")
+    except (OSError, ValueError):
+        return None
+
+
 def law_dir() -> Path:
     return home() / "law"
 
@@ -399,11 +417,40 @@ def build_kb(law: Path, rules: Path | None, digest: str = "", base: Path | None 
             elif _better(v, old):
                 p.versions[p.versions.index(old)] = v
     for p in provisions.values():
+        _identify_seed_copies(p)
         p.versions.sort(key=lambda v: (v.valid_from or date.min, v.translation, v.restatement_2029))
     summary = read_rules(rules) if rules else {"procedures": [], "precedence": [], "values": []}
     kb = KB(provisions, rule_uses_of(summary), digest, [rel(f) for f in files], problems)
     kb.rules = summary
     return kb
+
+
+_ITEM_LABEL = re.compile(r"(?m)^\s*(?:\d+°|[IVX]+\.?|[a-z]\))\s*")
+
+
+def _plain(text: str) -> str:
+    """Text compared for identity: without item labels (« 1° ») and whitespace."""
+    return "".join(_ITEM_LABEL.sub("", text).split())
+
+
+def _identify_seed_copies(p: Provision) -> None:
+    """A seed page (law/generated/) is a dated snapshot with no validity of its own. When the
+    research pack gives the same text as a dated version (valid_from / valid_until), they are
+    one version: the seed copy (exact text, item labels) takes that version's id and validity
+    and the pack's copy is dropped — otherwise an undated 2021 text would count as in force
+    today (CPP 728-15 and 728-22 before and after QPC 2021-905)."""
+    for s in [v for v in p.versions if "generated" in v.file and v.valid_from is None and v.valid_until is None]:
+        same = next((c for c in p.versions if c is not s and "generated" not in c.file
+                     and (c.valid_from or c.valid_until) and c.language == s.language
+                     and _plain(c.text) == _plain(s.text)), None)
+        if same is None:
+            continue
+        s.id, s.valid_from, s.valid_until = same.id, same.valid_from, same.valid_until
+        s.legiarti = s.legiarti or same.legiarti
+        s.amended_by = s.amended_by or same.amended_by
+        s.source = s.source or same.source
+        s.notes = s.notes + [n for n in same.notes if n not in s.notes]
+        p.versions.remove(same)
 
 
 def _better(new: Version, old: Version) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+import re
 from pathlib import Path
 
 import yaml
@@ -20,9 +21,21 @@ from ..errors import KnowledgeBaseError
 from ..paths import home
 
 try:  # libyaml when available: 5–10× faster
-    _Loader = yaml.CSafeLoader
+    _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):
+    """YAML 1.2 booleans: only true/false. YAML 1.1 would read the ISO 3166 code of
+    Norway, ``NO`` (and ``ON``, ``Y``…), as a boolean and silently drop a State."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in _Base.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                              re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 MARKS = {"S": "stated by the source", "I": "inferred from the source", "U": "unverified"}
 
@@ -263,9 +276,13 @@ def _load(folder: str) -> Reference:
                 unverified.append({"file": "bilateral.yaml", "state": s, "note": x.note, "source": x.source})
     cons = _read(d / "consular.yaml")
     oq = _read(d / "open-questions.yaml").get("questions", [])
-    for s in list(members) + list(cons.get("mandatory", [])):
+    named = set(list(members) + list(cons.get("mandatory", [])) + list(fd) + list(bilateral)
+                + [s for _, s in parties])
+    for s in sorted(named, key=str):
         if s not in states:
-            raise KnowledgeBaseError(f"reference/states.yaml: no name for {s}", hint="add the State's fr/en names")
+            raise KnowledgeBaseError(f"reference/: State code {s!r} has no entry in states.yaml",
+                                     hint="write States as quoted ISO 3166 alpha-2 codes (\"NO\") "
+                                          "and give each its fr/en names in reference/states.yaml")
     return Reference(states=states, eu_members=members, eu_source=eu["membership_source"], fd=fd,
                      treaties=treaties, parties=parties, bilateral=bilateral,
                      consular=frozenset(cons["mandatory"]), consular_citation=cons["citation"],

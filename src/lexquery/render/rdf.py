@@ -23,25 +23,44 @@ def _date(d):
     return Literal(d.isoformat(), datatype=XSD.date)
 
 
-def _conditions(g, parent, conds, lang):
+def _kb():
+    """The provision index, to link citations to their nodes (loaded only for RDF output)."""
+    try:
+        from ..kb.provisions import load_kb
+        return load_kb()
+    except Exception:  # an answer can still be rendered without links
+        return None
+
+
+def _cite(g, node, citation, kb, at):
+    """``lq:citesProvision`` (the citation string) and ``lq:cites`` (the provision node
+    of the version in force at ``at``), so that an answer's sources are resolvable IRIs."""
+    g.add((node, LQ.citesProvision, Literal(citation)))
+    target = kb.resolve(citation, at) if kb is not None else None
+    if target is not None:
+        g.add((node, LQ.cites, URIRef(target.iri)))
+
+
+def _conditions(g, parent, conds, lang, kb=None, at=None):
     for c in conds:
         n = BNode()
-        g.add((parent, LQ.hasCondition, n))
+        g.add((parent, LQ.hasConditionResult, n))
         g.add((n, RDF.type, LQ.ConditionResult))
         g.add((n, LQ.conditionId, Literal(c.id)))
         g.add((n, RDFS.label, Literal(c.label.get(lang) or c.label["fr"], lang=lang)))
         g.add((n, LQ.conditionStatus, LQ["status_" + c.status]))
         for s in c.sources:
-            g.add((n, LQ.citesProvision, Literal(s)))
+            _cite(g, n, s, kb, at)
         for f in c.facts:
             g.add((n, LQ.usesFact, Literal(f)))
         if c.date:
             g.add((n, LQ.date, _date(c.date)))
-        _conditions(g, n, c.children, lang)
+        _conditions(g, n, c.children, lang, kb, at)
 
 
 def answer_graph(answers, lang="fr") -> Graph:
     g = Graph()
+    law = _kb()
     g.bind("lq", LQ)
     g.bind("prov", PROV)
     activity = ANS["run-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")]
@@ -80,8 +99,8 @@ def answer_graph(answers, lang="fr") -> Graph:
             for m in p.missing_facts:
                 g.add((pn, LQ.missingFact, Literal(m)))
             for s in p.sources:
-                g.add((pn, LQ.citesProvision, Literal(s)))
-            _conditions(g, pn, p.conditions, lang)
+                _cite(g, pn, s, law, a.as_of)
+            _conditions(g, pn, p.conditions, lang, law, a.as_of)
     return g
 
 

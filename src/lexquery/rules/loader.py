@@ -226,9 +226,10 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
             precedence.append(Precedence(id=pr["id"], prevails=pr["prevails"], over=pr["over"],
                                          when=b.expr(pr["when"], w), sources=_sources(pr, w),
                                          reason=_label(pr.get("reason", pr["id"]), w)))
+    known = set(procedures) | {rt.id for p in procedures.values() for rt in p.routes}
     for pr in precedence:
-        for pid in (pr.prevails, pr.over):
-            if pid not in procedures:
+        for pid in (pr.prevails, pr.over):  # a procedure, or a route of one
+            if pid not in known:
                 raise RuleError(f"précédence vers une procédure inconnue « {pid} »", where=pr.id)
     _check_derived_cycles(derived)
     procedures = dict(sorted(procedures.items(), key=lambda kv: (kv[1].order, kv[0])))

@@ -1,0 +1,96 @@
+"""`lexquery reference WHAT STATE [--at DATE] [--format text|json]`
+
+One question of reference data, answered with its evidence (issue 2, item 4): is STE 112 or
+STE 167 in force between France and a State on a date, is a State a Member State of the EU,
+does FD 2008/909/JAI apply between France and it, is France bound to it by a bilateral
+transfer convention, is it on the circular's mandatory consular-notification list
+(Circ. 2025, n. 1). The answer is yes / no / unknown — unknown where the sources stop,
+never a guess — followed by the dated facts and their sources (reference/*.yaml).
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from ..errors import UsageError
+
+QUESTIONS = {
+    "STE112": ("Convention STE 112 en vigueur entre la France et {state}", "party"),
+    "STE167": ("Protocole STE 167 en vigueur entre la France et {state}", "party"),
+    "EU": ("{state} État membre de l'Union européenne", "eu_member"),
+    "DC2008-909": ("Décision-cadre 2008/909/JAI applicable entre la France et {state}", "fd_2008_909_applies"),
+    "BILATERAL": ("Convention bilatérale de transfèrement entre la France et {state}", "bilateral_convention"),
+    "CONSULAR": ("{state} sur la liste d'information consulaire obligatoire (Circ. 2025, n. 1)", "consular_mandatory"),
+}
+ALIASES = {"STE 112": "STE112", "STE-112": "STE112", "CETS112": "STE112", "STE 167": "STE167",
+           "STE-167": "STE167", "CETS167": "STE167", "UE": "EU", "DC2008/909": "DC2008-909",
+           "FD2008/909": "DC2008-909", "2008/909": "DC2008-909", "BILATERALE": "BILATERAL",
+           "CONSULAIRE": "CONSULAR"}
+WORDS = {True: "oui", False: "non", None: "inconnu — à vérifier"}
+
+
+def register(subparsers):
+    p = subparsers.add_parser("reference", help="interroger les données de référence (Parties, UE, "
+                                                 "conventions bilatérales, liste consulaire), avec leurs sources")
+    p.add_argument("what", metavar="QUOI", help=", ".join(QUESTIONS))
+    p.add_argument("state", metavar="ÉTAT", help="code ISO 3166 (GE) ou nom français (Géorgie)")
+    p.add_argument("--at", metavar="AAAA-MM-JJ", help="date de la question (défaut : aujourd'hui)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=run)
+
+
+def _fold(s: str) -> str:
+    """Case- and accent-insensitive key (« Georgie » finds « Géorgie »)."""
+    import unicodedata
+    return "".join(c for c in unicodedata.normalize("NFD", s.casefold()) if not unicodedata.combining(c))
+
+
+def _state_code(ref, text: str) -> str:
+    t = text.strip()
+    if t.upper() in ref.states:
+        return t.upper()
+    by_name = {_fold(n): code for code, names in ref.states.items() for n in names.values()}
+    if _fold(t) in by_name:
+        return by_name[_fold(t)]
+    import difflib
+    near = difflib.get_close_matches(_fold(t), list(by_name), n=1)
+    hint = f"vouliez-vous dire « {near[0]} » ({by_name[near[0]]}) ?" if near else \
+        "donnez le code ISO 3166 à deux lettres (ex. GE) ou le nom français de l'État"
+    raise UsageError(f"État inconnu « {text} »", expected="un État de reference/states.yaml", hint=hint)
+
+
+def answer(what: str, state: str, on: date) -> dict:
+    """The reference answer as a dict (also used by the web API)."""
+    from ..kb.reference import load_reference
+    ref = load_reference()
+    key = ALIASES.get(what.strip().upper(), what.strip().upper())
+    if key not in QUESTIONS:
+        raise UsageError(f"question inconnue « {what} »", expected=", ".join(QUESTIONS))
+    code = _state_code(ref, state)
+    label, method = QUESTIONS[key]
+    fn = getattr(ref, method)
+    if method == "party":
+        fact = fn(key, code, on)
+    elif method == "consular_mandatory":
+        fact = fn(code)
+    else:
+        fact = fn(code, on)
+    return {"question": label.format(state=f"{ref.state_name(code)} ({code})") + f" au {on.isoformat()} ?",
+            "what": key, "state": code, "at": on.isoformat(), "answer": fact.value,
+            "note": fact.note, "evidence": list(fact.evidence)}
+
+
+def run(args) -> int:
+    try:
+        on = date.fromisoformat(args.at) if args.at else date.today()
+    except ValueError:
+        raise UsageError(f"date invalide « {args.at} »", expected="AAAA-MM-JJ, ex. 2026-12-01") from None
+    a = answer(args.what, args.state, on)
+    if args.format == "json":
+        print(json.dumps(a, ensure_ascii=False, indent=1))
+        return 0
+    print(a["question"])
+    print(f"  → {WORDS[a['answer']]}" + (f" ({a['note']})" if a["note"] else ""))
+    for e in a["evidence"]:
+        print(f"    {e}")
+    return 0

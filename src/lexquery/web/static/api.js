@@ -1,0 +1,70 @@
+// Calls to lexquery's HTTP API (docs/web.md). Every failure becomes an ApiError carrying the
+// server's {message, where, expected, hint} so the page can say where and what to do.
+import { t } from "./i18n.js";
+
+export class ApiError extends Error {
+  constructor(info, status) {
+    super(info.message || String(status));
+    this.info = info;
+    this.status = status;
+  }
+}
+
+async function call(method, url, body, headers = {}) {
+  let res;
+  try {
+    res = await fetch(url, { method, body, headers: { Accept: "application/json", ...headers } });
+  } catch (e) {
+    throw new ApiError({ message: t("network_error") }, 0);
+  }
+  if (!res.ok) {
+    let info = { message: `HTTP ${res.status}` };
+    try {
+      const data = await res.json();
+      info = data.error || data;
+    } catch (e) { /* not JSON: keep the status */ }
+    throw new ApiError(info, res.status);
+  }
+  return res;
+}
+
+const json = (v) => JSON.stringify(v);
+const JSON_HEADERS = { "Content-Type": "application/json" };
+
+export async function vocabulary() {
+  return (await call("GET", "/api/vocabulary")).json();
+}
+
+export async function ask(kase) {
+  return (await call("POST", "/api/ask", json(kase), JSON_HEADERS)).json();
+}
+
+export async function parse(text, syntax) {
+  return (await call("POST", "/api/parse", json({ text, syntax }), JSON_HEADERS)).json();
+}
+
+export async function whatIf(kase, set, asOf) {
+  const body = { case: kase, set };
+  if (asOf) body.as_of = asOf;
+  return (await call("POST", "/api/what-if", json(body), JSON_HEADERS)).json();
+}
+
+export async function article(citation, at) {
+  const q = at ? `?at=${encodeURIComponent(at)}` : "";
+  return (await call("GET", `/api/articles/${encodeURIComponent(citation)}${q}`)).json();
+}
+
+/** POST the CSV file; returns {blob, filename, summary} where summary holds the X-… headers. */
+export async function screen(file, asOf, format) {
+  const fd = new FormData();
+  fd.append("file", file, file.name);
+  const params = new URLSearchParams({ format });
+  if (asOf) params.set("as_of", asOf);
+  const res = await call("POST", `/api/screen?${params}`, fd, { Accept: "*/*" });
+  const cd = res.headers.get("Content-Disposition") || "";
+  const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
+  const filename = m ? decodeURIComponent(m[1]) : `screening.${format}`;
+  const summary = [];
+  res.headers.forEach((v, k) => { if (k.startsWith("x-") && !/^x-(content|frame)/.test(k)) summary.push([k, v]); });
+  return { blob: await res.blob(), filename, summary };
+}

@@ -1,0 +1,80 @@
+"""Reference data (issue 2, item 4): dated facts with their sources, one query each.
+
+Sources: reference/*.yaml, built from the research pack (legal/parties.md and the seeds).
+A State the lists do not cover is *unknown* — never "not a Party"."""
+import json
+from datetime import date
+
+import pytest
+
+from lexquery.cli import main
+from lexquery.errors import KnowledgeBaseError
+from lexquery.kb import reference as R
+
+
+def ask(capsys, *args):
+    code = main(["reference", *args, "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    return json.loads(out)
+
+
+def test_ste167_georgia_is_one_query_citing_its_evidence(capsys):
+    a = ask(capsys, "STE167", "GE", "--at", "2026-12-01")
+    assert a["answer"] is True and a["state"] == "GE"
+    assert any("2000-08-01" in e for e in a["evidence"])           # Georgia's entry into force
+    assert any("2006-05-01" in e for e in a["evidence"])           # France's
+    assert all(e.startswith("[S]") or e.startswith("[I]") for e in a["evidence"])
+
+
+def test_ste167_before_france_was_bound(capsys):
+    assert ask(capsys, "STE 167", "Géorgie", "--at", "2006-04-30")["answer"] is False
+
+
+def test_norway_is_a_state_not_a_yaml_boolean(capsys):
+    """YAML 1.1 reads NO as false: Norway must survive the loader (STE 112 and 167)."""
+    ref = R.load_reference()
+    assert ref.states["NO"]["fr"] == "Norvège"
+    assert ("STE112", "NO") in ref.parties and ("STE167", "NO") in ref.parties
+    assert not any(isinstance(s, bool) for _, s in ref.parties)
+    assert ask(capsys, "STE112", "Norvege", "--at", "2026-12-01")["answer"] is True
+
+
+def test_uk_left_the_eu(capsys):
+    assert ask(capsys, "EU", "GB", "--at", "2020-01-31")["answer"] is True
+    assert ask(capsys, "EU", "GB", "--at", "2020-02-01")["answer"] is False
+
+
+def test_fd_2008_909_not_before_france_applied_it(capsys):
+    assert ask(capsys, "DC2008-909", "RO", "--at", "2013-08-06")["answer"] is False
+    assert ask(capsys, "DC2008-909", "RO", "--at", "2026-12-01")["answer"] is True
+
+
+def test_unlisted_state_is_unknown_not_no(capsys):
+    a = ask(capsys, "STE112", "KI", "--at", "2026-12-01")   # Kiribati: no data in the lists
+    assert a["answer"] is None and "vérifier" in a["note"]
+
+
+def test_consular_list_of_the_circular(capsys):
+    assert ask(capsys, "CONSULAR", "DZ")["answer"] is True
+    assert ask(capsys, "CONSULAR", "MA")["answer"] is False
+
+
+def test_unknown_state_is_a_usage_error_with_a_hint(capsys):
+    assert main(["reference", "STE167", "Georgi"]) == 2
+    err = capsys.readouterr().err
+    assert "État inconnu « Georgi »" in err and "GE" in err
+
+
+def test_unknown_question_lists_the_known_ones(capsys):
+    assert main(["reference", "STE999", "GE"]) == 2
+    assert "STE112" in capsys.readouterr().err
+
+
+def test_a_state_code_without_a_name_fails_the_load(tmp_path):
+    for f in R.load_reference().files:
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    tp = tmp_path / "treaty-parties.yaml"
+    tp.write_text(tp.read_text(encoding="utf-8").replace('state: GE,', 'state: XX,', 1), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match="XX"):
+        R.load_reference(tmp_path)
