@@ -149,6 +149,26 @@ def _cell_problem(col, msg, expected=None, hint=None):
     return Problem(f"colonne « {col} »", msg, expected, hint)
 
 
+_BOOLS = {**{t: True for t in TRUE}, **{t: False for t in FALSE}}
+
+
+def _placement(col: str, path: str) -> tuple[str, str | None, str | None]:
+    """Where a column's value goes in the raw case: (how, head key, tail key)."""
+    if col == "removal_kinds":
+        return "kinds", None, None
+    if col in _REMOVAL_SHARED:
+        return "removal", None, path.rsplit(".", 1)[1]
+    if col == "court":
+        return "court", None, None
+    if "." in path:
+        head, tail = path.split(".", 1)
+        return "nested", head, tail
+    return "top", path, None
+
+
+_PLACE = {col: (kind,) + _placement(col, path) for col, (path, kind) in COLUMNS.items()}
+
+
 def row_to_raw(cells: dict[str, str]) -> tuple[dict, list[Problem]]:
     """Turn one row's non-empty cells (column -> text) into a raw case dict (JSON format)."""
     raw: dict = {}
@@ -156,14 +176,10 @@ def row_to_raw(cells: dict[str, str]) -> tuple[dict, list[Problem]]:
     removal: dict = {}
     kinds = None
     for col, text in cells.items():
-        path, kind = COLUMNS[col]
+        kind, how, head, tail = _PLACE[col]
         if kind == "bool":
-            t = text.lower()
-            if t in TRUE:
-                val = True
-            elif t in FALSE:
-                val = False
-            else:
+            val = _BOOLS.get(text.lower())
+            if val is None:
                 problems.append(_cell_problem(col, f"valeur invalide « {text} »", BOOL_EXPECTED))
                 continue
         elif kind == "list":
@@ -172,17 +188,19 @@ def row_to_raw(cells: dict[str, str]) -> tuple[dict, list[Problem]]:
             val = "none" if text.lower() in NONE_LIST else text
         else:
             val = text
-        if col == "removal_kinds":
+        if how == "nested":
+            sub = raw.get(head)
+            if sub is None:
+                sub = raw[head] = {}
+            sub[tail] = val
+        elif how == "top":
+            raw[head] = val
+        elif how == "kinds":
             kinds = val
-        elif col in _REMOVAL_SHARED:
-            removal[path.rsplit(".", 1)[1]] = val
-        elif col == "court":
+        elif how == "removal":
+            removal[tail] = val
+        else:  # court
             raw.setdefault("sentence", {})["convictions"] = [{"court": val}]
-        elif "." in path:
-            head, tail = path.split(".", 1)
-            raw.setdefault(head, {})[tail] = val
-        else:
-            raw[path] = val
     if kinds is not None:
         raw["removal_measures"] = [dict(removal, kind=k) for k in kinds]
         if not kinds and removal:
