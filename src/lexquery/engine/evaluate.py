@@ -331,13 +331,14 @@ def _precedence(pid: str, env: Env, lang: str, results: list) -> dict | None:
 
 def _precedence_over(book) -> dict:
     """The precedence entries by the procedure or route they set aside (computed once)."""
-    by = book.__dict__.get("_precedence_over")
-    if by is None:
+    try:
+        return book._precedence_over
+    except AttributeError:
         by = {}
         for pr in book.precedence:
             by.setdefault(pr.over, []).append(pr)
-        book.__dict__["_precedence_over"] = by
-    return by
+        book._precedence_over = by
+        return by
 
 
 def _prec_key(pid: str, env: Env, results) -> tuple:

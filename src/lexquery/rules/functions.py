@@ -15,7 +15,7 @@ from .values import UNKNOWN
 
 
 def _unknown_in(*args):
-    return any(a is UNKNOWN for a in args)
+    return UNKNOWN in args  # identity first: no value compares equal to UNKNOWN
 
 
 def f_add_months(env, d, n):
