@@ -1,10 +1,12 @@
 """The screening's fast path gives exactly the rows the full answer gives.
 
-`lexquery screen` asks the engine in its status-only mode (``ask(..., explain=False)``) and
-formats the CSV rows in the workers (``screen.answer_csv``). Every screening column must be
-the same as the one derived from the full ``ask`` answer (``screen.answer_rows``): checked
-over thousands of synthetic registry rows, every legal test case (tests/cases/*.yaml), every
-example (examples/*.json), and hypothesis-generated rows with unknown (empty) cells.
+`lexquery screen` compiles the rules' expressions to Python source (``Engine.prepare_batch``),
+asks the engine in its status-only mode (``ask(..., explain=False)``) and formats the CSV rows
+in the workers (``screen.answer_csv``). Every screening column must be the same as the one
+derived from the full ``ask`` answer of an engine that kept the closures
+(``screen.answer_rows``): checked over thousands of synthetic registry rows, every legal test
+case (tests/cases/*.yaml), every example (examples/*.json), and hypothesis-generated rows with
+unknown (empty) cells. The full JSON answers of both engines are compared too.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lexquery.engine.api import load_kb
+from lexquery.engine.api import Engine
 from lexquery.screening.csv_cases import RowBuilder, normalise, read_header, read_rows
 from lexquery.screening.outputs import CsvWriter
 from lexquery.screening.screen import answer_csv, answer_one, answer_rows, screen
@@ -30,21 +32,35 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 12, 1)
 
 
+_CLOSURES = Engine()                      # expressions as closures, as `lexquery ask` runs them
+_BATCH = Engine().prepare_batch()         # expressions compiled to Python source, as `screen` runs them
+
+
 @pytest.fixture(scope="module")
 def engine():
-    return load_kb()
+    return _BATCH
+
+
+def test_batch_engine_runs_generated_source():
+    exprs = _BATCH.book.compiled()
+    sourced = [c for c, _ in exprs if getattr(c.fn, "source", None)]
+    assert len(sourced) >= len(exprs) - 5  # all but literal `true`/`false`
+    assert not any(getattr(c.fn, "source", None) for c, _ in _CLOSURES.book.compiled())
 
 
 def _rows_both_ways(engine, case, as_of=None, line=1):
-    """(rows from the full answer, rows from the status-only answer) for one case."""
-    full = engine.ask(copy.deepcopy(case), as_of)
-    fast = engine.ask(copy.deepcopy(case), as_of, explain=False)
+    """(rows from the full answer, rows from the status-only answer) for one case; the full
+    JSON answers of the closure engine and the generated-source engine must be equal too."""
+    full = _CLOSURES.ask(copy.deepcopy(case), as_of)
+    fast = _BATCH.ask(copy.deepcopy(case), as_of, explain=False)
+    assert _BATCH.ask(copy.deepcopy(case), as_of).to_dict() == full.to_dict()
     cid = case.get("id")
     return answer_rows(full, line, cid)[0], answer_rows(fast, line, cid, events=False)[0]
 
 
 def _full_csv(engine, text, as_of):
     """The CSV the screening wrote before the fast path: full answers through CsvWriter."""
+    engine = _CLOSURES
     out = io.StringIO()
     w = CsvWriter(out)
     _, rows = read_rows(io.StringIO(text))

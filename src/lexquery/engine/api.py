@@ -82,6 +82,13 @@ class Engine:
                       candidates=[{"state": s, "because": w} for s, w in cands_all],
                       name=c.get("person", {}).get("name"))
 
+    def prepare_batch(self) -> "Engine":
+        """Before answering many cases: compile the rules' expressions to Python source
+        (``rules.loader.compile_to_source``; same answers, tests/test_screen_fast.py)."""
+        from ..rules.loader import compile_to_source
+        compile_to_source(self.book)
+        return self
+
     def _one(self, p, env) -> ProcedureResult:
         if (p.valid_from and env.as_of < p.valid_from) or (p.valid_until and env.as_of > p.valid_until):
             label = {"fr": f"règles encodées en vigueur du {p.valid_from or '?'} au {p.valid_until or '…'} "

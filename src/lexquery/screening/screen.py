@@ -295,6 +295,8 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
     """Screen the CSV at ``path`` (``-`` = stdin) into ``writer``; return the summary."""
     from ..engine.api import load_kb
     engine = engine or load_kb()
+    if hasattr(engine, "prepare_batch"):
+        engine.prepare_batch()
     stream, label, size = open_text(path)
     t0 = time.perf_counter()
     summary = Summary(source=label)
