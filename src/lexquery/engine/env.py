@@ -81,7 +81,7 @@ class Env:
         """Truth of an evaluated condition: met → true, not met → false, else UNKNOWN."""
         r = self.results.get(cid)
         if r is None and cid in self._cond_index:
-            r = self._eval_cond(self._cond_index[cid])
+            r = self._eval_cond(self._cond_index[cid], self)
         if r is None:
             return False  # a condition that does not apply (its `when` is false)
         return _TRUTH.get(r.status, UNKNOWN)

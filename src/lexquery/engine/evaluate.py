@@ -212,7 +212,7 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
     routes and dated notes are the same as with explanations (tests/test_screen_fast.py)."""
     explain = env.explain
     env._cond_index = cond_index(p)
-    env._eval_cond = lambda c: eval_condition(c, env)
+    env._eval_cond = eval_condition  # not a closure over env: no reference cycle per evaluation
 
     results = []
     for c in p.conditions:

@@ -136,7 +136,18 @@ def answer_csv(engine, builder: RowBuilder, records, as_of: date | None, label: 
     ``(read, answered, rejected, rows_out, {(procedure, status): n})`` for the summary.
     """
     import csv
+    import gc
     import io
+    gc_was = gc.isenabled()
+    gc.disable()  # an answer makes no reference cycle: the collector would only walk live objects
+    try:
+        return _answer_csv(engine, builder, records, as_of, label, csv, io)
+    finally:
+        if gc_was:
+            gc.enable()
+
+
+def _answer_csv(engine, builder, records, as_of, label, csv, io):
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     by_proc: Counter = Counter()
