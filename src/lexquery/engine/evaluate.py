@@ -177,14 +177,11 @@ def cond_index(p: Procedure) -> dict:
     index = p.__dict__.get("_cond_index")
     if index is None:
         index = {}
-
-        def walk(conds):
-            for c in conds:
-                index[c.id] = c
-                walk(c.children)
-        walk(p.conditions)
-        for rt in p.routes:
-            walk(rt.conditions)
+        stack = list(reversed(p.conditions + [c for rt in p.routes for c in rt.conditions]))
+        while stack:  # depth first, in order (a recursive closure would be a reference cycle)
+            c = stack.pop()
+            index[c.id] = c
+            stack.extend(reversed(c.children))
         p.__dict__["_cond_index"] = index
     return index
 
