@@ -216,7 +216,8 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
         r = eval_condition(c, env)
         if r is not None:
             results.append(r)
-    set_aside = _precedence(p.id, env, lang, results) if precedence else None
+    has_prec = p.id in _precedence_over(book)
+    set_aside = _precedence(p.id, env, lang, results) if precedence and has_prec else None
     status, date_from, date_until = _status(results)
     if p.until is not None:
         u = p.until.fn(env)
@@ -256,7 +257,7 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
     if status != "not_applicable":
         for rt in p.routes:
             routes.append(evaluate_route(rt, env, lang, precedence))
-    sources = _sources_of(p, env, results, _prec_key(p.id, env, results),
+    sources = _sources_of(p, env, results, _prec_key(p.id, env, results) if has_prec else (),
                           p.consent_sources if consent is not None else (), notes)
     return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
                            date_from, date_until, consent, results, sorted(missing), sources,
@@ -286,7 +287,8 @@ def _notes(notes, env, lang, explain, applies, kinds_always, dated=True):
 
 def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True) -> ProcedureResult:
     results = [r for r in [eval_condition(c, env) for c in rt.conditions] if r is not None]
-    set_aside = _precedence(rt.id, env, lang, results) if precedence else None
+    has_prec = rt.id in _precedence_over(env.book)
+    set_aside = _precedence(rt.id, env, lang, results) if precedence and has_prec else None
     status, date_from, date_until = _status(results)
     missing = sorted({m for r in results if r.status == "unknown" for m in r.missing}) \
         if status == "undetermined" else []
@@ -295,7 +297,7 @@ def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True) -> Proce
     if rt.consent_required is not None and status != "not_applicable":
         v = rt.consent_required.fn(env)
         consent = None if v is UNKNOWN else bool(v)
-    sources = _sources_of(rt, env, results, _prec_key(rt.id, env, results), (), notes)
+    sources = _sources_of(rt, env, results, _prec_key(rt.id, env, results) if has_prec else (), (), notes)
     return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, results,
                            missing, sources, notes=notes, set_aside_by=set_aside)
 
