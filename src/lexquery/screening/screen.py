@@ -10,6 +10,9 @@ calendar and string table).
 """
 from __future__ import annotations
 
+import csv
+import gc
+import io
 import sys
 import time
 from collections import Counter, deque
@@ -135,19 +138,16 @@ def answer_csv(engine, builder: RowBuilder, records, as_of: date | None, label: 
     :class:`~lexquery.screening.outputs.CsvWriter` writes from :func:`answer_rows`) and
     ``(read, answered, rejected, rows_out, {(procedure, status): n})`` for the summary.
     """
-    import csv
-    import gc
-    import io
     gc_was = gc.isenabled()
     gc.disable()  # an answer makes no reference cycle: the collector would only walk live objects
     try:
-        return _answer_csv(engine, builder, records, as_of, label, csv, io)
+        return _answer_csv(engine, builder, records, as_of, label)
     finally:
         if gc_was:
             gc.enable()
 
 
-def _answer_csv(engine, builder, records, as_of, label, csv, io):
+def _answer_csv(engine, builder, records, as_of, label):
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     by_proc: Counter = Counter()
