@@ -173,13 +173,22 @@ def _terms() -> dict:
     return {"keys": keys, "values": values}
 
 
+@lru_cache(maxsize=65536, typed=True)  # typed: True and 1 are different literals
+def _literal(value, datatype=None) -> Literal:
+    """Literals repeat across cases (dates, booleans, durations): built once (rdflib terms are immutable)."""
+    return Literal(value, datatype=datatype) if datatype is not None else Literal(value)
+
+
+_TYPE = RDF.type
+
+
 def _apply_context(node: dict):
     """Triples of a framed case node (the JSON-LD expansion of our context's subset)."""
     t = _terms()
     subj = URIRef(node["@id"])
     types = node.get("@type")
     for ty in ([types] if isinstance(types, str) else types or []):
-        yield subj, RDF.type, t["values"][ty]
+        yield subj, _TYPE, t["values"][ty]
     for k, v in node.items():
         if k.startswith("@") or k not in t["keys"]:
             continue
@@ -195,11 +204,11 @@ def _apply_context(node: dict):
                     yield subj, pred, t["values"][item]
                 # else: not a term of the context (an invalid code): nothing is guessed
             elif isinstance(item, bool):
-                yield subj, pred, Literal(item)
+                yield subj, pred, _literal(item)
             elif coerce is not None:
-                yield subj, pred, Literal(str(item), datatype=coerce)
-            elif isinstance(item, (int, float)):
-                yield subj, pred, Literal(item)
+                yield subj, pred, _literal(str(item), coerce)
+            elif isinstance(item, (int, float, str)):
+                yield subj, pred, _literal(item) if type(item) in (int, float, str) else Literal(item)
             else:
                 yield subj, pred, Literal(item)
 

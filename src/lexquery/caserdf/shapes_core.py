@@ -41,6 +41,10 @@ class Finding(NamedTuple):
     severity: URIRef
 
 
+_TYPE, _SUBCLASS, _EMPTY = RDF.type, RDFS.subClassOf, {}
+_str_eq = str.__eq__   # predicates are IRIs: comparing their text is comparing them
+
+
 class Data:
     """A data graph as ``{subject: {predicate: [objects]}}`` (set semantics per pair)."""
     __slots__ = ("sp", "types", "subclasses")
@@ -57,17 +61,18 @@ class Data:
         return cls(g.triples((None, None, None)))
 
     def add(self, s, p, o) -> None:
-        objs = self.sp.setdefault(s, {}).setdefault(p, [])
+        objs = self.sp.setdefault(s, {}).setdefault(p, {})   # a dict as an ordered set
         if o in objs:
             return
-        objs.append(o)
-        if p == RDF.type:
+        objs[o] = None
+        if _str_eq(p, _TYPE):       # str comparison: rdflib's __eq__ is Python code, this is C
             self.types.setdefault(o, []).append(s)
-        elif p == RDFS.subClassOf:
+        elif _str_eq(p, _SUBCLASS):
             self.subclasses.setdefault(o, []).append(s)
 
-    def objects(self, s, p) -> list:
-        return self.sp.get(s, {}).get(p, ())
+    def objects(self, s, p):
+        """The objects of (s, p), in insertion order (a sized, iterable view)."""
+        return self.sp.get(s, _EMPTY).get(p, _EMPTY).keys()
 
     def instances(self, cls) -> list:
         """Instances of ``cls`` or of its subclasses (``rdf:type/rdfs:subClassOf*``)."""

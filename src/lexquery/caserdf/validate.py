@@ -1,23 +1,25 @@
 """Validate a case: the JSON reader first (JSON paths), then the SHACL case shapes.
 
 :func:`validate` runs :func:`lexquery.engine.case.read_case` — unknown keys, wrong
-types and values outside an enumeration, located by JSON path — then builds the case
-graph from what was readable (:func:`lexquery.caserdf.graph.to_graph`, the faulty
-values removed) and runs ``shapes/case-shapes.ttl`` with pySHACL (SHACL Core, no
-inference). Each SHACL result is mapped back to the JSON path of the fact: the focus
-node's IRI gives the object (``sentence.convictions[0]``), the result path (or the
-shape's ``lqs:jsonKey``) gives the key, through the JSON-LD context. A SHACL result
-on a path the JSON reader already reported is dropped (one message per mistake).
+types and values outside an enumeration, located by JSON path — then builds the case's
+triples from what was readable (:func:`lexquery.caserdf.graph.triples`, the faulty
+values removed) and checks ``shapes/case-shapes.ttl`` (SHACL Core, no inference) with
+one of two engines giving the same findings (tests/test_validate_engine.py):
 
-:func:`validate_many` puts every case of a batch in one graph and calls pySHACL once
-(about half the cost per case of one call per case). The shapes graph is parsed once
-per process (:func:`shapes_graph`); pySHACL is imported on first use (≈ 250 ms,
-../shared/PERFORMANCE-NOTES.md).
+- ``compiled`` (default): the shapes graph compiled once into a checker
+  (:mod:`.shapes_core`), about 0.4 ms per case (docs/validation.md);
+- ``pyshacl``: the reference, one pySHACL call per batch (≈ 6 ms per case; pySHACL is
+  imported on first use, ≈ 250 ms, ../shared/PERFORMANCE-NOTES.md).
+
+Each finding is mapped back to the JSON path of the fact (:func:`report`): the focus
+node's IRI gives the object (``sentence.convictions[0]``), the shape's ``sh:path`` (or
+its ``lqs:jsonKey``) gives the key, through the JSON-LD context. A SHACL result on a
+path the JSON reader already reported is dropped (one message per mistake).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -52,7 +54,11 @@ class ValidationResult:
     hint_en: str | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """As ``dataclasses.asdict`` (same keys and order), without its deep copies."""
+        return {"where": self.where, "severity": self.severity, "message": self.message,
+                "message_en": self.message_en, "expected": self.expected, "hint": self.hint,
+                "provisions": list(self.provisions), "shape": self.shape, "value": self.value,
+                "hint_en": self.hint_en}
 
 
 @lru_cache(maxsize=1)
@@ -164,12 +170,15 @@ def findings(data, engine: str | None = None) -> list[Finding]:
     return checker().check(data if isinstance(data, Data) else Data.of_graph(data))
 
 
-def report(found: list[Finding], data: Data) -> dict[str, list[ValidationResult]]:
-    """Findings as :class:`ValidationResult` (JSON path, French/English, provisions), per case IRI."""
+def report(found: list[Finding], data: Data, owner=case_of) -> dict[str, list[ValidationResult]]:
+    """Findings as :class:`ValidationResult` (JSON path, French/English, provisions), per case IRI
+    (``owner``: focus node -> case IRI; by default from the node IRI under ``CASE_BASE``)."""
     out: dict[str, list[ValidationResult]] = {}
     for f in found:
         info = _shape_info(f.shape)
-        prefix = json_path(f.focus) or ""
+        prefix = json_path(f.focus)
+        if prefix is None:   # a node outside the case IRIs (Turtle from elsewhere): named by its IRI
+            prefix = f"<{f.focus}>"
         path_key = info["path_key"]
         key = info["key"] or path_key
         where = ".".join(x for x in (prefix, key) if x) or "$"
@@ -182,11 +191,10 @@ def report(found: list[Finding], data: Data) -> dict[str, list[ValidationResult]
         hint_en = info["hint"].get("en") or (f"fill in {where} if the fact is known" if hint else None)
         fr, en = (m.replace(generic, where) if m else m for m in (msg.get("fr"), msg.get("en")))
         if info["key"]:
-            compared = data.objects(f.focus, info["compared"])
-            value = compared[0] if compared else None
+            value = next(iter(data.objects(f.focus, info["compared"])), None)
         else:
             value = f.value
-        out.setdefault(case_of(f.focus) or "", []).append(ValidationResult(
+        out.setdefault(owner(f.focus) or "", []).append(ValidationResult(
             where=where, severity=SEVERITY.get(f.severity, "violation"),
             message=fr or en or str(f.component).rsplit("#", 1)[-1], message_en=en,
             expected=_expected(f, full_path_key, key), hint=hint,

@@ -131,7 +131,7 @@ function tree(p) {
     d.append(el("ul", { class: "tree" }, el("li", { class: `node route st-${r.status}`, "data-route": r.procedure },
       el("details", { open: true }, el("summary", {}, badge(r.status), " ", `${t("routes")} : ${r.label?.fr ?? r.label ?? r.procedure}`,
         r.from ? [" — ", t("from").toLowerCase(), " ", dateText(r.from)] : null),
-      el("ul", { class: "tree" }, ...(r.conditions || []).map(treeNode))))));
+      setAside(r), el("ul", { class: "tree" }, ...(r.conditions || []).map(treeNode))))));
   }
   top.append(d);
   root.append(top);
@@ -154,10 +154,10 @@ function card(p, caseId) {
   if (p.state_considered_because?.length) c.append(el("p", { class: "because" }, `${t("because")} : ${p.state_considered_because.join(", ")}`));
   const sa = setAside(p);
   if (sa) c.append(sa);
-  c.append(el("h4", { text: t("conditions") }), el("ul", { class: "conditions" }, ...(p.conditions || []).map(conditionItem)));
+  c.append(el("h4", { class: "flat", text: t("conditions") }), el("ul", { class: "conditions flat" }, ...(p.conditions || []).map(conditionItem)));
   if (p.routes?.length) {
     c.append(el("h4", { text: t("routes") }), el("ul", { class: "routes" }, ...p.routes.map((r) => el("li", { "data-route": r.procedure, "data-status": r.status },
-      badge(r.status), " ", r.label?.fr ?? r.label ?? r.procedure, r.from ? [" — ", t("from").toLowerCase(), " ", dateText(r.from)] : null))));
+      badge(r.status), " ", r.label?.fr ?? r.label ?? r.procedure, r.from ? [" — ", t("from").toLowerCase(), " ", dateText(r.from)] : null, setAside(r)))));
   }
   c.append(el("h4", { text: t("missing") }), missingList(p));
   if (p.notes?.length) {
@@ -182,9 +182,10 @@ function caseBlock(a) {
     sec.append(el("p", { class: "candidates" }, `${t("candidates")} : `,
       a.candidates.length ? a.candidates.map((c) => `${stateName(c.state)} (${c.because.join(", ")})`).join(" ; ") : t("no_state")));
   }
-  const aside = a.procedures.filter((p) => p.set_aside_by);
+  const aside = a.procedures.flatMap((p) => [[procTitle(p), p], ...(p.routes || []).map((r) => [`${procTitle(p)} / ${r.label?.fr ?? r.label ?? r.procedure}`, r])])
+    .filter(([, x]) => x.set_aside_by);
   sec.append(el("div", { class: "trainer-only set-aside-all" }, el("h4", { text: t("set_aside_title") }),
-    aside.length ? el("ul", {}, ...aside.map((p) => el("li", {}, el("strong", { text: procTitle(p) }), " — ", setAside(p)))) : el("p", { text: t("set_aside_none") })));
+    aside.length ? el("ul", {}, ...aside.map(([title, x]) => el("li", {}, el("strong", { text: title }), " — ", setAside(x)))) : el("p", { text: t("set_aside_none") })));
   const grid = el("div", { class: "cards" });
   for (const p of a.procedures) grid.append(card(p, a.case));
   sec.append(grid);

@@ -45,8 +45,9 @@ function refList(head, list, cls) {
 }
 
 function versionLine(v) {
-  const p = el("p", { class: "version" }, el("strong", { text: `${t("version")} ${v.id ?? ""} : ` }), `${t("valid_from")} `,
-    v.valid_from ? dateText(v.valid_from) : t("valid_unknown"), ` ${t("valid_to")} `, v.valid_until ? dateText(v.valid_until) : t("valid_today"));
+  const p = el("p", { class: "version" }, el("strong", { text: `${t("version")} ${v.id ?? ""} : ` }));
+  if (v.valid_from && !v.valid_until) p.append(`${t("valid_since")} `, dateText(v.valid_from));
+  else p.append(`${t("valid_from")} `, v.valid_from ? dateText(v.valid_from) : t("valid_unknown"), ` ${t("valid_to")} `, v.valid_until ? dateText(v.valid_until) : t("valid_today"));
   if (v.valid_on_date === false) p.append(el("span", { class: "warn" }, ` — ${t("not_valid_on_date")}`));
   return p;
 }

@@ -134,7 +134,9 @@ function addRow(box, type, path, itemName) {
   const rows = box.querySelector(".rows");
   const n = rows.children.length;
   const rid = `${idOf(path)}-${counter++}`;
-  const row = el("fieldset", { class: "row", "data-row": "" }, el("legend", { text: `${itemName} ${n + 1}` }));
+  const row = type === "states"
+    ? el("div", { class: "row compact", "data-row": "" })
+    : el("fieldset", { class: "row", "data-row": "" }, el("legend", { text: `${itemName} ${n + 1}` }));
   if (type === "states") {
     const w = widget(`${rid}`, "state", `${itemName} ${n + 1}`);
     w.dataset.key = "";
@@ -156,7 +158,10 @@ function addRow(box, type, path, itemName) {
 }
 
 function renumber(rows, itemName) {
-  [...rows.children].forEach((r, i) => { r.querySelector("legend").textContent = `${itemName} ${i + 1}`; });
+  [...rows.children].forEach((r, i) => {
+    const head = r.querySelector(":scope > legend") || r.querySelector("label");
+    head.textContent = `${itemName} ${i + 1}`;
+  });
 }
 
 // ---- building -------------------------------------------------------------------------------

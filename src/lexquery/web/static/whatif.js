@@ -22,6 +22,7 @@ export function setupWhatIf(container, answers, v, keep) {
 
 export function reset() {
   current = null;
+  box.hidden = true;
   box.querySelector(".toggles").replaceChildren(el("p", { class: "hint", text: t("whatif_none") }));
   box.querySelector(".whatif-result").replaceChildren();
 }
@@ -50,7 +51,7 @@ function toggle(id, name, cur, makeSet) {
     el("span", { class: "current", text: `(${t("whatif_current")} : ${valueText(cur)})` }), " ");
   for (const v of [true, false, null]) {
     if (v === cur || (v === null && cur === undefined)) continue;
-    const b = el("button", { type: "button", class: "whatif-btn", "data-value": String(v), text: t("whatif_set", { fact: name, value: valueText(v) }) });
+    const b = el("button", { type: "button", class: "whatif-btn", "data-value": String(v), "aria-label": t("whatif_set", { fact: name, value: valueText(v) }), text: valueText(v) });
     b.addEventListener("click", () => run(name, valueText(v), makeSet(v), b));
     row.append(b);
   }
@@ -60,6 +61,7 @@ function toggle(id, name, cur, makeSet) {
 /** Offer the toggles for `kase` and its `answer` (a single case). */
 export function offer(kase, answer) {
   current = { kase, answer };
+  box.hidden = false;
   const list = box.querySelector(".toggles");
   list.replaceChildren();
   box.querySelector(".whatif-result").replaceChildren();
@@ -108,7 +110,7 @@ async function run(name, valueWords, set, button) {
     }
     const keep = el("button", { type: "button", class: "keep", text: t("whatif_keep") });
     keep.addEventListener("click", () => onKeep?.(applySet(current.kase, set)));
-    out.replaceChildren(el("h3", { text: t("whatif_changes", { fact: name, value: valueWords }) }), ul, keep);
+    out.replaceChildren(el("h4", { text: t("whatif_changes", { fact: name, value: valueWords }) }), ul, keep);
     markChanges(answerBox, changes);
   } catch (e) {
     out.replaceChildren(el("p", { class: "error", role: "alert", text: e.info?.message || String(e) }));

@@ -1,0 +1,122 @@
+"""`lexquery validate` on CSV, JSON Lines and Turtle, streamed in chunks on several
+processes: same findings and order as one process, a bad row or line is a finding of
+that row (the others are still validated), bounded reading ahead."""
+import json
+from pathlib import Path
+
+import pytest
+
+from lexquery.caserdf import to_graph, validate_many
+from lexquery.caserdf.inputs import read_items
+from lexquery.caserdf.stream import Item, validate_stream
+from lexquery.cli import main
+from lexquery.screening.synth import synth_text
+
+ROOT = Path(__file__).resolve().parent.parent
+IONESCU = json.loads((ROOT / "examples" / "ionescu.json").read_text(encoding="utf-8"))
+SAFETY = json.loads((ROOT / "examples" / "invalid" / "periode-de-surete-avant-debut.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    p = tmp_path / "registre.csv"
+    p.write_text(synth_text(40, seed=2), encoding="utf-8")
+    return p
+
+
+def test_csv_rows_are_cases_with_their_line(csv_file, capsys):
+    code = main(["validate", str(csv_file), "--format", "json", "--jobs", "1"])
+    reports = json.loads(capsys.readouterr().out)
+    assert len(reports) == 40
+    assert reports[0]["source"] == f"{csv_file}:2" and reports[-1]["source"] == f"{csv_file}:41"
+    _, items, _ = read_items(str(csv_file))
+    raws = [it.raw for it in items]
+    expected = validate_many(raws)
+    assert [r["results"] for r in reports] == [[x.to_dict() for x in rs] for rs in expected]
+    assert [r["case"] for r in reports] == [c["id"] for c in raws]
+    assert code == (6 if any(not r["conforms"] for r in reports) else 0)
+
+
+def test_a_bad_csv_cell_is_a_finding_of_its_row(tmp_path, capsys):
+    text = synth_text(3, seed=1).splitlines()
+    header = text[0].split(";")
+    cells = text[2].split(";")
+    cells[header.index("final")] = "peut-être"
+    cells[header.index("expected_end")] = "2001-01-01"
+    p = tmp_path / "bad.csv"
+    p.write_text("\n".join([text[0], text[1], ";".join(cells), text[3]]) + "\n", encoding="utf-8")
+    assert main(["validate", str(p), "--format", "json"]) == 6
+    reports = json.loads(capsys.readouterr().out)
+    assert [r["source"] for r in reports] == [f"{p}:2", f"{p}:3", f"{p}:4"]
+    bad = {r["where"]: r for r in reports[1]["results"] if r["severity"] == "violation"}
+    assert "oui/non" in bad["colonne « final »"]["expected"]
+    assert "2001-01-01" in bad["sentence.expected_end"]["message"]   # the rest of the row is still validated
+    assert reports[0]["conforms"] and reports[2]["conforms"]
+
+
+def test_an_unreadable_json_line_is_reported_and_the_others_validated(tmp_path, capsys):
+    p = tmp_path / "lot.jsonl"
+    p.write_text(json.dumps(IONESCU) + "\n{\"id\": \"cassé\",\n" + json.dumps(SAFETY) + "\n", encoding="utf-8")
+    assert main(["validate", str(p)]) == 6
+    out = capsys.readouterr().out
+    assert f"{p}:1 — cas « ionescu-2026 » : conforme" in out
+    assert f"{p}:2:" in out and "JSON illisible" in out
+    assert f"{p}:3 — cas" in out and "sentence.safety_period_end" in out
+
+
+def test_turtle_case_data_is_validated_per_case(tmp_path, capsys):
+    g = to_graph(IONESCU)
+    to_graph(SAFETY, g)
+    p = tmp_path / "cas.ttl"
+    p.write_text(g.serialize(format="turtle"), encoding="utf-8")
+    assert main(["validate", str(p), "--format", "json"]) == 6
+    reports = json.loads(capsys.readouterr().out)
+    by_case = {r["case"]: r for r in reports}
+    assert set(by_case) == {IONESCU["id"], SAFETY["id"]}
+    assert by_case[IONESCU["id"]]["conforms"]
+    v = [r for r in by_case[SAFETY["id"]]["results"] if r["severity"] == "violation"]
+    assert [r["where"] for r in v] == ["sentence.safety_period_end"] and v[0]["provisions"] == ["CP 132-23 al. 1"]
+    # the same findings as from the JSON (the Turtle skips only the JSON reader)
+    assert by_case[SAFETY["id"]]["results"] == [r.to_dict() for r in validate_many([SAFETY])[0]]
+
+
+def test_unreadable_turtle_is_an_error_for_people(tmp_path, capsys):
+    p = tmp_path / "cassé.ttl"
+    p.write_text("@prefix lq: <https://w3id.org/lexquery/ontology#> .\n<a> lq:x \"open .\n", encoding="utf-8")
+    assert main(["validate", str(p)]) == 3
+    err = capsys.readouterr().err
+    assert "Turtle illisible" in err and "Traceback" not in err
+
+
+def test_parallel_chunks_give_the_serial_results_in_input_order():
+    cases = [dict(IONESCU, id=f"c{i}") if i % 3 else dict(SAFETY, id=f"c{i}") for i in range(45)]
+    cases[7] = ["pas", "un", "cas"]
+    items = [Item(f"x[{i}]", c) for i, c in enumerate(cases)]
+    serial = [[r.to_dict() for r in rs] for _, rs in validate_stream(items, jobs=1, chunk=4)]
+    parallel = list(validate_stream(items, jobs=2, chunk=4))
+    assert [it.source for it, _ in parallel] == [it.source for it in items]
+    assert [[r.to_dict() for r in rs] for _, rs in parallel] == serial
+    assert serial == [[r.to_dict() for r in rs] for rs in validate_many(cases)]
+
+
+@pytest.mark.parametrize("jobs, bound", [(1, 2), (2, 7)])
+def test_the_stream_reads_a_bounded_number_of_chunks_ahead(jobs, bound):
+    pulled = []
+
+    def source():
+        for i in range(10_000):
+            pulled.append(i)
+            yield Item(f"x{i}", dict(IONESCU, id=f"c{i}"))
+    stream = validate_stream(source(), jobs=jobs, chunk=10)
+    next(stream)
+    assert len(pulled) <= bound * 10
+    stream.close()
+
+
+def test_the_fast_json_writer_equals_json_dumps_indent_2():
+    from lexquery.commands.validate import dump_json
+    cases = [IONESCU, SAFETY, ["pas", "un", "cas"], {"id": "é\"\\\n\t", "person": {"nationalities": []}}]
+    for c, rs in zip(cases, validate_many(cases)):
+        rep = {"case": c.get("id") if isinstance(c, dict) else None, "source": "a\u2028b", "conforms": False,
+               "results": [r.to_dict() for r in rs], "empty": {}, "none": [], "n": [1, 2.5, None, True]}
+        assert dump_json(rep) == json.dumps(rep, ensure_ascii=False, indent=2)
