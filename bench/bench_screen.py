@@ -245,17 +245,48 @@ def main(quick=False):
         print(f"{n:>7}: floor {rate(row['floor']):,.0f}/s, engine j1 {rate(row['j1']):,.0f}/s"
               + (f", j{nproc} {rate(row['jn']):,.0f}/s" if "jn" in row else "")
               + (f", html j{nproc} {rate(row['html']):,.0f}/s" if "html" in row else ""), flush=True)
-        f.unlink()
+        row["file"] = f
+    validation = validate_same_files([r["file"] for r in results], nproc)
+    for r in results:
+        r.pop("file").unlink()
     per, prof = profile_ask()
     print("warm, per synthetic case: " + ", ".join(f"{k} {v * 1e6:.0f} µs" for k, v in per.items()), flush=True)
     print(prof)
     m["load_after"] = os.getloadavg()
     if not quick:
-        write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc)
+        write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc, validation)
         print(f"wrote {DOC.relative_to(ROOT)}")
 
 
-def write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc):
+def validate_same_files(files, jobs):
+    """`lexquery validate` on the same CSV files, measured by bench/bench_validate.py's
+    ``measure`` (None when that benchmark is not there)."""
+    try:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from bench_validate import measure
+    except ImportError:
+        return None
+    res = measure(files, jobs=jobs, in_proc=False)
+    for r in res["runs"]:
+        print(f"validate {r['file']} j{r['jobs']}: {r['cases'] / r['seconds']:,.0f} cases/s", flush=True)
+    return res
+
+
+def _validation_lines(validation) -> list[str]:
+    if not validation:
+        return ["Validation of the same files (`lexquery validate`) is measured by its own benchmark "
+                "(`bench/bench_validate.py`, SHACL, another part of issue 5), not here."]
+    lines = ["Validation of the same files (`lexquery validate FILE --format json`, compiled SHACL shapes, fresh "
+             "process each; measured by `bench/bench_validate.py`'s `measure`):", "",
+             "| cases | processes | cases/s | seconds | CPU seconds | peak RSS main / workers |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in validation["runs"]:
+        lines.append(f"| {r['cases']:,} | {r['jobs']} | {r['cases'] / r['seconds']:,.0f} | {r['seconds']:.1f} | "
+                     f"{r['cpu_seconds']:.1f} | {r['peak_rss_mb']:.0f} / {r['peak_rss_workers_mb']:.0f} MB |")
+    return lines
+
+
+def write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc, validation=None):
     rate = lambda r: r["n"] / r["seconds"]
     lines = [
         "# Performance of `lexquery screen` (measured)",
@@ -326,8 +357,7 @@ def write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc):
         f"- peak memory ≤ 1 GB: **{'met' if max(big['j1']['rss_mb'], big.get('jn', big['j1'])['rss_mb'], big.get('jn', big['j1'])['workers_rss_mb']) <= 1024 else 'not met'}** "
         "(memory is flat: rows are streamed, a bounded number of chunks is in flight).",
         "",
-        "Validation of the same files (`lexquery validate`) is measured by its own benchmark "
-        "(SHACL, another part of issue 5), not here.",
+        *_validation_lines(validation),
         "",
         "## Where the time goes now",
         "",
