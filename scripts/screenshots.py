@@ -99,6 +99,8 @@ def shoot(url: str, out: Path) -> list[Path]:
         # English
         page.click("#lang-switch")
         paste(page, ROOT / "examples/petrenko-ukraine.json")
+        page.click("#tab-form")
+        page.wait_for_timeout(300)
         page.evaluate("window.scrollTo(0, 0)")
         save("english", full=False)
         browser.close()

@@ -51,6 +51,10 @@ def test_a_bad_csv_cell_is_a_finding_of_its_row(tmp_path, capsys):
     bad = {r["where"]: r for r in reports[1]["results"] if r["severity"] == "violation"}
     assert "oui/non" in bad["colonne « final »"]["expected"]
     assert "2001-01-01" in bad["sentence.expected_end"]["message"]   # the rest of the row is still validated
+    # one message per mistake: the bad cell is not also reported by SHACL as an unknown fact
+    wheres = [r["where"] for r in reports[1]["results"]]
+    assert "colonne « final »" in wheres and "sentence.final" not in wheres
+    assert "sentence.final" in [r.where for r in validate_many([_row(p, 3)])[0]]   # what SHACL alone says
     assert reports[0]["conforms"] and reports[2]["conforms"]
 
 
@@ -120,3 +124,9 @@ def test_the_fast_json_writer_equals_json_dumps_indent_2():
         rep = {"case": c.get("id") if isinstance(c, dict) else None, "source": "a\u2028b", "conforms": False,
                "results": [r.to_dict() for r in rs], "empty": {}, "none": [], "n": [1, 2.5, None, True]}
         assert dump_json(rep) == json.dumps(rep, ensure_ascii=False, indent=2)
+
+
+def _row(path, line):
+    """The raw case of the CSV row at ``line`` (its bad cells left out)."""
+    _, items, _ = read_items(str(path))
+    return next(it.raw for it in items if it.source.endswith(f":{line}"))

@@ -7,6 +7,7 @@ LEXQUERY_TEST_URL=http://host:port/ tests an already running server instead of s
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -26,10 +27,17 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 CLI = [sys.executable, "-c", "import sys; from lexquery.cli import main; sys.exit(main())"]
 IONESCU = json.loads((EXAMPLES / "ionescu.json").read_text(encoding="utf-8"))
 
-if not Path(CHROMIUM).exists():
+
+def _cannot_run(reason: str):
     if os.environ.get("LEXQUERY_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{CHROMIUM} is missing and LEXQUERY_REQUIRE_BROWSER=1: install Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+        pytest.fail(f"{reason}, and LEXQUERY_REQUIRE_BROWSER=1", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+if not Path(CHROMIUM).exists():
+    _cannot_run(f"{CHROMIUM} is missing (apt-get install chromium)")
+if not os.environ.get("LEXQUERY_TEST_URL") and importlib.util.find_spec("lexquery.web.app") is None:
+    _cannot_run("the server side (lexquery.web.app, `lexquery serve`) is not there yet")
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -277,7 +285,7 @@ def test_open_a_citation_and_its_cross_references(page):
                            "&& document.querySelector('#article-dialog .paragraphs li.highlight')", arg=target)
     assert "728-11" not in page.text_content("#article-title")
     dlg.locator("button.back").click()
-    page.wait_for_function("document.querySelector('#article-title').textContent.includes('728-11')")
+    page.wait_for_function("() => document.querySelector('#article-title').textContent.includes('728-11')")
     # Escape closes and gives the focus back to the citation
     page.keyboard.press("Escape")
     page.wait_for_selector("#article-dialog:not([open])", state="attached")
@@ -318,7 +326,7 @@ def test_what_if_shows_what_changes(page, tmp_path):
         assert "changed" in card.get_attribute("class") and card.get_attribute("data-whatif") == status
     # keep the change: it goes into the case and the answer is the CLI's for the changed case
     page.click(".whatif-result button.keep")
-    page.wait_for_function("JSON.parse(document.querySelector('#case-json').textContent).dual_criminality === false")
+    page.wait_for_function("() => JSON.parse(document.querySelector('#case-json').textContent).dual_criminality === false")
     assert_matches_cli(page, after)
 
 

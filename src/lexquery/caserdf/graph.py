@@ -173,7 +173,7 @@ def _terms() -> dict:
     return {"keys": keys, "values": values}
 
 
-@lru_cache(maxsize=65536, typed=True)  # typed: True and 1 are different literals
+@lru_cache(maxsize=16384, typed=True)  # typed: True and 1 are different literals
 def _literal(value, datatype=None) -> Literal:
     """Literals repeat across cases (dates, booleans, durations): built once (rdflib terms are immutable)."""
     return Literal(value, datatype=datatype) if datatype is not None else Literal(value)

@@ -50,12 +50,17 @@ def read_items(path: str) -> tuple[str, Iterator[Item], bool]:
     return label, items, single
 
 
+_COLUMN = re.compile(r"^colonne « (.+) »$")
+
+
 def _csv_items(path: str) -> Iterator[Item]:
-    from ..screening.csv_cases import iter_cases
+    from ..screening.csv_cases import COLUMNS, iter_cases
     for row in iter_cases(path, validate=False):
         src = f"{path}:{row.line}"
         problems = row.error.problems if row.error is not None else []
-        yield Item(src, row.raw, problems, row.id)
+        covers = [COLUMNS[m.group(1)][0] for p in problems
+                  if (m := _COLUMN.match(p.where)) and m.group(1) in COLUMNS]
+        yield Item(src, row.raw, problems, row.id, covers)
 
 
 def _jsonl_items(path: str) -> Iterator[Item]:

@@ -9,6 +9,7 @@ by the chunks in flight, whatever the file's length (docs/validation.md).
 from __future__ import annotations
 
 import os
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from itertools import islice
@@ -24,6 +25,7 @@ class Item:
     raw: object
     problems: list = field(default_factory=list)   # lexquery.errors.Problem
     case_id: str | None = None
+    covers: list = field(default_factory=list)     # JSON paths ("removal_measures[].kind") the problems are about
 
 
 def _check_chunk(chunk: list[Item], engine: str, render=None) -> list:
@@ -33,9 +35,23 @@ def _check_chunk(chunk: list[Item], engine: str, render=None) -> list:
     for it in chunk:
         pre = [ValidationResult(where=p.where, severity="violation", message=p.message,
                                 expected=p.expected, hint=p.hint) for p in it.problems]
-        res = pre + (next(done) if it.raw is not None else [])
+        res = pre + _uncovered(next(done), it.covers) if it.raw is not None else pre
         out.append(render(it, res) if render is not None else res)
     return out
+
+
+def _uncovered(results, covers):
+    """Drop SHACL findings about a field already reported (one message per mistake: a bad
+    CSV cell is left out of the case, SHACL would then call the fact unknown)."""
+    if not covers:
+        return results
+    def covered(where):
+        w = _INDEX.sub("[]", where)
+        return any(c == w or c.startswith(w + ".") or c.startswith(w + "[") for c in covers)
+    return [r for r in results if r.shape is None or not covered(r.where)]
+
+
+_INDEX = re.compile(r"\[\d+\]")
 
 
 def default_jobs() -> int:

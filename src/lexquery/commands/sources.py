@@ -21,23 +21,23 @@ def register(subparsers):
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from ..kb import load_kb
+def provision_rows(kb, instrument: str | None = None, grep: str | None = None,
+                   used: bool = False, unused: bool = False) -> list[dict]:
+    """The rows `lexquery sources --format json` prints (also GET /api/sources)."""
     from ..kb import citations as C
-    kb = load_kb()
     inst = None
-    if args.instrument:
+    if instrument:
         try:
-            inst = C.instrument(args.instrument).code
+            inst = C.instrument(instrument).code
         except KeyError:
-            raise UsageError(f"instrument inconnu « {args.instrument} »", expected=", ".join(C.INSTRUMENTS)) from None
-    needle = args.grep.casefold() if args.grep else None
+            raise UsageError(f"instrument inconnu « {instrument} »", expected=", ".join(C.INSTRUMENTS)) from None
+    needle = grep.casefold() if grep else None
     rows = []
     for p in kb:
         if inst and p.instrument != inst:
             continue
         uses = kb.rules_by_article.get(p.citation, [])
-        if args.used and not uses or args.unused and uses:
+        if used and not uses or unused and uses:
             continue
         if needle:
             hay = " ".join([p.citation, *p.title.values(), *(v.text for v in p.versions)]).casefold()
@@ -48,6 +48,12 @@ def run(args) -> int:
                      "current": v.id if v else None, "confidence": v.confidence if v else None,
                      "truncated": bool(v and v.truncated), "rules": sorted({u.where.split("/")[0] for u in uses}),
                      "files": p.files})
+    return rows
+
+
+def run(args) -> int:
+    from ..kb import load_kb
+    rows = provision_rows(load_kb(), args.instrument, args.grep, used=args.used, unused=args.unused)
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0

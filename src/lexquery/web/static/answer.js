@@ -24,7 +24,8 @@ export function dateText(iso) {
   if (!iso) return t("no_date");
   const d = new Date(`${iso}T00:00:00`);
   if (Number.isNaN(d.getTime())) return iso;
-  const s = new Intl.DateTimeFormat(getLang() === "en" ? "en-GB" : "fr-FR", { dateStyle: "long" }).format(d);
+  let s = new Intl.DateTimeFormat(getLang() === "en" ? "en-GB" : "fr-FR", { dateStyle: "long" }).format(d);
+  if (getLang() === "fr") s = s.replace(/^1 /, "1er ");
   return el("time", { datetime: iso, text: s });
 }
 
@@ -75,7 +76,7 @@ function missingList(p) {
     const why = whyMissing(p, f);
     if (why.length) {
       const w = el("ul", { class: "why" });
-      for (const c of why) w.append(el("li", {}, `${t("why")} : ${c.label} `, badge(c.status), " ", cites(c.sources)));
+      for (const c of why) w.append(el("li", {}, `${t("why")}${t("colon")}${c.label} `, badge(c.status), " ", cites(c.sources)));
       li.append(w);
     }
     ul.append(li);
@@ -93,8 +94,8 @@ function conditionItem(c) {
 function treeNode(c) {
   const head = [badge(c.status), " ", el("span", { class: "cond-label", text: c.label }), " ", cites(c.sources)];
   const body = el("div", { class: "node-body" });
-  if (c.facts?.length) body.append(el("p", { class: "node-facts" }, `${t("facts")} : `, ...c.facts.flatMap((f, i) => [i ? ", " : "", el("code", { text: f })])));
-  if (c.missing_facts?.length) body.append(el("p", { class: "node-missing" }, `${t("missing")} : `, ...c.missing_facts.flatMap((f, i) => [i ? ", " : "", el("code", { text: f })])));
+  if (c.facts?.length) body.append(el("p", { class: "node-facts" }, `${t("facts")}${t("colon")}`, ...c.facts.flatMap((f, i) => [i ? ", " : "", el("code", { text: f })])));
+  if (c.missing_facts?.length) body.append(el("p", { class: "node-missing" }, `${t("missing")}${t("colon")}`, ...c.missing_facts.flatMap((f, i) => [i ? ", " : "", el("code", { text: f })])));
   if (c.reached_on || c.date) body.append(el("p", {}, `${t("reached_on")} `, dateText(c.reached_on || c.date)));
   for (const e of c.evidence || []) {
     body.append(el("div", { class: "evidence" }, el("code", { text: `${e.fact} = ${JSON.stringify(e.value)}` }),
@@ -117,11 +118,11 @@ function setAside(p) {
   if (!s) return null;
   const by = vocab.procedures.find((x) => x.code === s.by);
   return el("p", { class: "set-aside", "data-set-aside-by": s.by },
-    el("strong", { text: `${t("set_aside")} : ` }), `${t("set_aside_by")} ${by ? by[getLang()] : s.by} — ${s.reason} `, cites(s.sources));
+    el("strong", { text: `${t("set_aside")}${t("colon")}` }), `${t("set_aside_by")} ${by ? by[getLang()] : s.by} — ${s.reason} `, cites(s.sources));
 }
 
 function tree(p) {
-  const box = el("section", { class: "trainer-tree trainer-only", "aria-label": `${t("tree_title")} : ${procTitle(p)}` },
+  const box = el("section", { class: "trainer-tree trainer-only", "aria-label": `${t("tree_title")}${t("colon")}${procTitle(p)}` },
     el("h4", { text: t("tree_title") }));
   const root = el("ul", { class: "tree root" });
   const top = el("li", { class: `node st-${p.status}` });
@@ -129,7 +130,7 @@ function tree(p) {
     el("ul", { class: "tree" }, ...(p.conditions || []).map(treeNode)));
   for (const r of p.routes || []) {
     d.append(el("ul", { class: "tree" }, el("li", { class: `node route st-${r.status}`, "data-route": r.procedure },
-      el("details", { open: true }, el("summary", {}, badge(r.status), " ", `${t("routes")} : ${r.label?.fr ?? r.label ?? r.procedure}`,
+      el("details", { open: true }, el("summary", {}, badge(r.status), " ", `${t("routes")}${t("colon")}${r.label?.fr ?? r.label ?? r.procedure}`,
         r.from ? [" — ", t("from").toLowerCase(), " ", dateText(r.from)] : null),
       setAside(r), el("ul", { class: "tree" }, ...(r.conditions || []).map(treeNode))))));
   }
@@ -151,7 +152,7 @@ function card(p, caseId) {
     el("div", {}, el("dt", { text: t("from") }), el("dd", { "data-field": "from" }, dateText(p.from))),
     el("div", {}, el("dt", { text: t("until") }), el("dd", { "data-field": "until" }, dateText(p.until))),
     el("div", {}, el("dt", { text: t("consent") }), el("dd", { "data-field": "consent_required", "data-value": String(p.consent_required) }, consentText(p.consent_required)))));
-  if (p.state_considered_because?.length) c.append(el("p", { class: "because" }, `${t("because")} : ${p.state_considered_because.join(", ")}`));
+  if (p.state_considered_because?.length) c.append(el("p", { class: "because" }, `${t("because")}${t("colon")}${p.state_considered_because.join(", ")}`));
   const sa = setAside(p);
   if (sa) c.append(sa);
   c.append(el("h4", { class: "flat", text: t("conditions") }), el("ul", { class: "conditions flat" }, ...(p.conditions || []).map(conditionItem)));
@@ -169,7 +170,7 @@ function card(p, caseId) {
       el("ul", {}, ...p.to_verify.map((n) => el("li", { text: n.note || n.fact })))));
   }
   c.append(tree(p));
-  c.append(el("p", { class: "all-sources" }, el("strong", { text: `${t("sources")} : ` }), cites(p.sources)));
+  c.append(el("p", { class: "all-sources" }, el("strong", { text: `${t("sources")}${t("colon")}` }), cites(p.sources)));
   return c;
 }
 
@@ -179,7 +180,7 @@ function caseBlock(a) {
   const kb = a.knowledge_base || {};
   sec.append(el("p", { class: "kb" }, `${t("kb")} ${kb.version ?? "?"} (${kb.sources_as_of ?? "?"})`));
   if (a.candidates) {
-    sec.append(el("p", { class: "candidates" }, `${t("candidates")} : `,
+    sec.append(el("p", { class: "candidates" }, `${t("candidates")}${t("colon")}`,
       a.candidates.length ? a.candidates.map((c) => `${stateName(c.state)} (${c.because.join(", ")})`).join(" ; ") : t("no_state")));
   }
   const aside = a.procedures.flatMap((p) => [[procTitle(p), p], ...(p.routes || []).map((r) => [`${procTitle(p)} / ${r.label?.fr ?? r.label ?? r.procedure}`, r])])

@@ -18,11 +18,11 @@ function showError(e) {
   const info = e.info || { message: e.message || String(e) };
   const box = $("#errors");
   box.replaceChildren(el("div", { class: "error" },
-    el("p", {}, el("strong", { text: `${t("error")} : ` }), info.message || ""),
-    info.where ? el("p", { "data-error": "where" }, `${t("where")} : `, el("code", { text: info.where })) : null,
-    info.line ? el("p", { "data-error": "where" }, `${t("where")} : `, el("code", { text: `${info.line}:${info.column ?? ""}` })) : null,
-    info.expected ? el("p", { text: `${t("expected")} : ${info.expected}` }) : null,
-    info.hint ? el("p", { text: `${t("hint")} : ${info.hint}` }) : null));
+    el("p", {}, el("strong", { text: `${t("error")}${t("colon")}` }), info.message || ""),
+    info.where ? el("p", { "data-error": "where" }, `${t("where")}${t("colon")}`, el("code", { text: info.where })) : null,
+    info.line ? el("p", { "data-error": "where" }, `${t("where")}${t("colon")}`, el("code", { text: `${info.line}:${info.column ?? ""}` })) : null,
+    info.expected ? el("p", { text: `${t("expected")}${t("colon")}${info.expected}` }) : null,
+    info.hint ? el("p", { text: `${t("hint")}${t("colon")}${info.hint}` }) : null));
 }
 
 function clearError() { $("#errors").replaceChildren(); }
@@ -39,7 +39,7 @@ async function askCase(sent) {
     box.focus();
   } catch (e) {
     showError(e);
-    $("#status-line").textContent = `${t("error")} : ${e.info?.message ?? e}`;
+    $("#status-line").textContent = `${t("error")}${t("colon")}${e.info?.message ?? e}`;
   } finally {
     box.setAttribute("aria-busy", "false");
   }

@@ -45,7 +45,7 @@ function refList(head, list, cls) {
 }
 
 function versionLine(v) {
-  const p = el("p", { class: "version" }, el("strong", { text: `${t("version")} ${v.id ?? ""} : ` }));
+  const p = el("p", { class: "version" }, el("strong", { text: `${t("version")} ${v.id ?? ""}${t("colon")}` }));
   if (v.valid_from && !v.valid_until) p.append(`${t("valid_since")} `, dateText(v.valid_from));
   else p.append(`${t("valid_from")} `, v.valid_from ? dateText(v.valid_from) : t("valid_unknown"), ` ${t("valid_to")} `, v.valid_until ? dateText(v.valid_until) : t("valid_today"));
   if (v.valid_on_date === false) p.append(el("span", { class: "warn" }, ` — ${t("not_valid_on_date")}`));
@@ -57,12 +57,12 @@ function render(a) {
   title.textContent = `${a.citation}${titleText ? ` — ${titleText}` : ""}`;
   const v = a.version || {};
   const out = [];
-  if (a.asked && a.asked !== a.citation) out.push(el("p", { class: "asked" }, `${t("article_title")} : `, el("strong", { text: a.asked })));
+  if (a.asked && a.asked !== a.citation) out.push(el("p", { class: "asked" }, `${t("article_title")}${t("colon")}`, el("strong", { text: a.asked })));
   if (a.hierarchy?.length) out.push(el("p", { class: "hierarchy", text: a.hierarchy.join(" › ") }));
   out.push(versionLine(v));
   const meta = el("ul", { class: "meta" });
-  if (v.amended_by) meta.append(el("li", { text: `${t("amended_by")} : ${v.amended_by}` }));
-  if (v.confidence) meta.append(el("li", {}, `${t("confidence")} : `, el("strong", { text: v.confidence }), v.confidence_note ? ` — ${v.confidence_note}` : ""));
+  if (v.amended_by) meta.append(el("li", { text: `${t("amended_by")}${t("colon")}${v.amended_by}` }));
+  if (v.confidence) meta.append(el("li", {}, `${t("confidence")}${t("colon")}`, el("strong", { text: v.confidence }), v.confidence_note ? ` — ${v.confidence_note}` : ""));
   if (v.truncated) meta.append(el("li", { class: "warn", text: t("truncated") }));
   if (v.translation) meta.append(el("li", { class: "warn", text: t("translation") }));
   if (v.legiarti || a.legiarti) meta.append(el("li", { text: `LEGIARTI : ${v.legiarti || a.legiarti}` }));
@@ -103,7 +103,7 @@ export async function show(citation) {
   } catch (e) {
     const info = e.info || { message: String(e) };
     body.replaceChildren(el("div", { class: "error", role: "alert" }, el("p", { text: info.message }),
-      info.hint ? el("p", { text: `${t("hint")} : ${info.hint}` }) : null));
+      info.hint ? el("p", { text: `${t("hint")}${t("colon")}${info.hint}` }) : null));
   }
   dialog.querySelector(".close").focus();
 }

@@ -81,7 +81,7 @@ function widget(path, type, labelText) {
       node = el("div", { class: "field" }, ...selectWidget(id, vocab.protection.map((p) => [p.code, p[getLang()]]), labelText));
       break;
     case "kind":
-      node = el("div", { class: "field" }, ...selectWidget(id, vocab.kinds.map((k) => [k.code, `${k.code} — ${k[getLang()]}`]), labelText));
+      node = el("div", { class: "field" }, ...selectWidget(id, vocab.kinds.map((k) => [k.code, k[getLang()] && k[getLang()] !== k.code ? `${k.code} — ${k[getLang()]}` : k.code]), labelText));
       break;
     case "date":
       node = el("div", { class: "field" }, el("label", { for: id, text: labelText }), el("input", { id, type: "date" }));
@@ -120,7 +120,7 @@ function listWidget(path, labelText, type) {
   const rows = el("div", { class: "rows", id: `${id}-rows` });
   const noneText = type === "states" ? t("stateless") : type === "measure" ? t("no_measure") : null;
   const itemName = type === "states" ? t("nationality_n") : type === "measure" ? t("measure_n") : t("conviction_n");
-  const add = el("button", { type: "button", class: "add", id: `${id}-add` }, `+ ${t("add")} : ${itemName.toLowerCase()}`);
+  const add = el("button", { type: "button", class: "add", id: `${id}-add` }, `+ ${t("add")}${t("colon")}${itemName.toLowerCase()}`);
   const box = el("fieldset", { class: "list field wide", id },
     el("legend", { text: labelText }), rows, add,
     noneText && el("span", { class: "check" }, el("input", { id: `${id}-none`, type: "checkbox" }), el("label", { for: `${id}-none`, text: noneText })));
@@ -150,7 +150,7 @@ function addRow(box, type, path, itemName) {
     }
   }
   const rm = el("button", { type: "button", class: "remove" }, `× ${t("remove")}`);
-  rm.setAttribute("aria-label", `${t("remove")} : ${itemName} ${n + 1}`);
+  rm.setAttribute("aria-label", `${t("remove")}${t("colon")}${itemName} ${n + 1}`);
   rm.addEventListener("click", () => { row.remove(); renumber(rows, itemName); box.querySelector(".add").focus(); });
   row.append(rm);
   rows.append(row);

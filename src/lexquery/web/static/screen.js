@@ -25,7 +25,7 @@ export function setupScreen(form) {
     } catch (err) {
       const info = err.info || { message: String(err) };
       out.replaceChildren(el("div", { class: "error", role: "alert" }, el("p", { text: info.message }),
-        info.where ? el("p", { text: `${t("where")} : ${info.where}` }) : null, info.hint ? el("p", { text: `${t("hint")} : ${info.hint}` }) : null));
+        info.where ? el("p", { text: `${t("where")}${t("colon")}${info.where}` }) : null, info.hint ? el("p", { text: `${t("hint")}${t("colon")}${info.hint}` }) : null));
     }
   });
 }

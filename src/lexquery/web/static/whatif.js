@@ -48,12 +48,14 @@ const valueText = (v) => (v === true ? t("yes") : v === false ? t("no") : t("unk
 function toggle(id, name, cur, makeSet) {
   const row = el("div", { class: "toggle", id, role: "group", "aria-label": name, "data-fact": id.replace(/^wi-/, "") },
     el("span", { class: "fact-name", text: name }), " ",
-    el("span", { class: "current", text: `(${t("whatif_current")} : ${valueText(cur)})` }), " ");
+    el("span", { class: "current", text: `(${t("whatif_current")}${t("colon")}${valueText(cur)})` }), " ");
+  const buttons = el("span", { class: "buttons" });
+  row.append(buttons);
   for (const v of [true, false, null]) {
     if (v === cur || (v === null && cur === undefined)) continue;
     const b = el("button", { type: "button", class: "whatif-btn", "data-value": String(v), "aria-label": t("whatif_set", { fact: name, value: valueText(v) }), text: valueText(v) });
     b.addEventListener("click", () => run(name, valueText(v), makeSet(v), b));
-    row.append(b);
+    buttons.append(b);
   }
   return row;
 }
@@ -105,7 +107,7 @@ async function run(name, valueWords, set, button) {
     for (const ch of changes) {
       const proc = vocab.procedures.find((p) => p.code === ch.procedure);
       ul.append(el("li", { "data-procedure": ch.procedure, "data-state": ch.state ?? "", "data-before": status(ch.before) ?? "", "data-after": status(ch.after) ?? "" },
-        el("strong", { text: `${proc ? proc[getLang()] : ch.procedure}${ch.state ? ` — ${ch.state}` : ""}` }), " : ",
+        el("strong", { text: `${proc ? proc[getLang()] : ch.procedure}${ch.state ? ` — ${ch.state}` : ""}` }), t("colon"),
         status(ch.before) ? badge(status(ch.before)) : "—", " → ", status(ch.after) ? badge(status(ch.after)) : "—"));
     }
     const keep = el("button", { type: "button", class: "keep", text: t("whatif_keep") });

@@ -1,0 +1,72 @@
+"""`lexquery serve [--host 127.0.0.1] [--port 8000]` — the web page and the HTTP API (docs/web.md).
+
+Listens on the loopback interface by default; binding another address prints a warning
+(the API has no authentication). The engine is compiled once, at start-up, so that the first
+request is as fast as the others.
+"""
+from __future__ import annotations
+
+import ipaddress
+import sys
+
+from ..errors import UsageError
+
+
+def register(sub):
+    p = sub.add_parser("serve", help="servir la page web et l'API HTTP (par défaut sur 127.0.0.1:8000)")
+    p.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1, la machine seule)")
+    p.add_argument("--port", type=int, default=8000, help="port (défaut : 8000 ; 0 : un port libre)")
+    p.add_argument("--time-limit", type=float, default=None, metavar="S",
+                   help="durée maximale d'une requête en secondes (défaut : 30)")
+    p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    p.set_defaults(func=run)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def loopback_warning(host: str) -> str | None:
+    if is_loopback(host):
+        return None
+    return (f"attention : écoute sur {host}, pas seulement sur cette machine ; l'API n'a pas "
+            f"d'authentification, toute machine qui atteint ce port peut l'interroger "
+            f"(défaut sûr : --host 127.0.0.1)")
+
+
+def run(args) -> int:
+    import socket
+
+    import uvicorn
+
+    from ..engine.api import load_kb
+    from ..web.app import create_app
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"port invalide : {args.port}", expected="un entier de 0 à 65535")
+    warning = loopback_warning(args.host)
+    if warning:
+        print(warning, file=sys.stderr)
+    load_kb()   # compile the rules once, before the first request
+    kw = {} if args.time_limit is None else {"time_limit": args.time_limit}
+    app = create_app(**kw)
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as e:
+        sock.close()
+        raise UsageError(f"impossible d'écouter sur {args.host}:{args.port} : {e.strerror}",
+                         hint="choisissez un autre --port (ou 0 pour un port libre)") from None
+    port = sock.getsockname()[1]
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"lexquery : http://{shown}:{port}/  (Ctrl+C pour arrêter)", flush=True)
+    config = uvicorn.Config(app, log_level=args.log_level, server_header=False, date_header=False,
+                            timeout_keep_alive=5, limit_concurrency=256, h11_max_incomplete_event_size=64 * 1024)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0

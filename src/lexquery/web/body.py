@@ -1,0 +1,96 @@
+"""Reading a request: JSON bodies with depth and size limits, dates and flags of the query string.
+
+The body size itself is bounded by :class:`lexquery.web.limits.BodyLimit`; here a JSON body
+deeper than ``MAX_DEPTH`` or with more than ``MAX_ITEMS`` values is refused (400) before the
+engine sees it (RFC 8259 §9 allows a parser to set such limits).
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from .errors import ApiError
+
+MAX_DEPTH = 32
+MAX_ITEMS = 200_000
+
+
+def check_shape(value, where: str = "$") -> None:
+    """Raise ApiError 400 when ``value`` nests deeper than MAX_DEPTH or holds too many values."""
+    stack, count = [(value, 1, where)], 0
+    while stack:
+        v, depth, path = stack.pop()
+        count += 1
+        if count > MAX_ITEMS:
+            raise ApiError(400, f"JSON trop volumineux : plus de {MAX_ITEMS} valeurs", where=where,
+                           hint="envoyez moins de cas à la fois")
+        if isinstance(v, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise ApiError(400, f"JSON trop profond : plus de {MAX_DEPTH} niveaux d'imbrication", where=path,
+                               expected="un cas au format JSON (quelques niveaux)")
+            items = v.items() if isinstance(v, dict) else enumerate(v)
+            stack.extend((x, depth + 1, f"{path}.{k}" if isinstance(v, dict) else f"{path}[{k}]") for k, x in items)
+
+
+def parse_json(raw: bytes, what: str = "un objet JSON"):
+    """The JSON value of a body, or ApiError 400 saying where it cannot be read (line:col)."""
+    if not raw.strip():
+        raise ApiError(400, "corps de la requête vide", where="corps", expected=what)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ApiError(400, f"corps illisible : pas de l'UTF-8 (octet {e.start})", where="corps",
+                       hint="envoyez le JSON encodé en UTF-8") from None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ApiError(400, f"JSON illisible : {e.msg}", where=f"{e.lineno}:{e.colno}", expected=what) from None
+    except RecursionError:
+        raise ApiError(400, f"JSON trop profond : plus de {MAX_DEPTH} niveaux d'imbrication", where="corps",
+                       expected=what) from None
+    check_shape(value)
+    return value
+
+
+async def read_json(request, what: str = "un objet JSON"):
+    ctype = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if ctype not in ("application/json", "application/ld+json", "text/json", ""):
+        raise ApiError(415, f"type de contenu non pris en charge : {ctype}", where="Content-Type",
+                       expected="application/json", hint="envoyez le corps en JSON avec Content-Type: application/json")
+    return parse_json(await request.body(), what)
+
+
+def query_date(request, name: str) -> date | None:
+    """A date of the query string (``?as_of=2026-12-01``), None when absent."""
+    s = request.query_params.get(name)
+    if not s:
+        return None
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        raise ApiError(400, f"date illisible « {s} »", where=f"?{name}", expected="AAAA-MM-JJ, ex. 2026-12-01") from None
+
+
+def body_date(value, where: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ApiError(400, f"date illisible « {value} »", where=where, expected="AAAA-MM-JJ, ex. 2026-12-01") from None
+
+
+def query_flag(request, name: str) -> bool:
+    s = request.query_params.get(name, "0").strip().lower()
+    if s in ("1", "true", "yes", "oui"):
+        return True
+    if s in ("0", "false", "no", "non", ""):
+        return False
+    raise ApiError(400, f"valeur illisible pour ?{name} : « {s} »", where=f"?{name}", expected="0 ou 1")
+
+
+def query_choice(request, name: str, choices: tuple, default: str) -> str:
+    s = request.query_params.get(name, default)
+    if s not in choices:
+        raise ApiError(400, f"valeur inconnue pour ?{name} : « {s} »", where=f"?{name}", expected=" | ".join(choices))
+    return s

@@ -1,0 +1,83 @@
+"""Error bodies of the API: ``{"error": {"message", "where", "expected", "hint"}}``, never a traceback.
+
+A :class:`lexquery.errors.LexqueryError` becomes a 4xx with its own where / expected / hint
+(STYLE.md §11); anything else is a 500 whose body only gives an id, the traceback being
+logged under that id on the server side.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from starlette.responses import JSONResponse
+
+from ..errors import CaseError, LexqueryError, NotFoundError, UsageError
+
+log = logging.getLogger("lexquery.web")
+
+
+class ApiError(Exception):
+    """An error the API answers with ``status`` and a body for a person."""
+
+    def __init__(self, status: int, message: str, *, where: str | None = None,
+                 expected: str | None = None, hint: str | None = None, **extra):
+        super().__init__(message)
+        self.status = status
+        self.body = {"message": message, "where": where, "expected": expected, "hint": hint, **extra}
+
+
+def error_response(status: int, message: str, *, where=None, expected=None, hint=None, headers=None,
+                   **extra) -> JSONResponse:
+    body = {"message": message, "where": where, "expected": expected, "hint": hint, **extra}
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def status_of(err: LexqueryError) -> int:
+    """404 for what does not exist, 422 for a case that breaks the case format, else 400."""
+    if isinstance(err, NotFoundError):
+        return 404
+    if isinstance(err, CaseError):
+        return 422
+    return 400
+
+
+def from_lexquery(err: LexqueryError) -> ApiError:
+    extra = {}
+    if isinstance(err, CaseError):
+        extra["problems"] = [dict(p.__dict__) for p in err.problems]
+    span = getattr(err, "span", None)
+    if span is not None:  # the lexquery language: line and column apart
+        extra.update(line=span.line, column=span.col)
+    return ApiError(status_of(err), err.message, where=err.where, expected=err.expected, hint=err.hint, **extra)
+
+
+async def api_error_handler(request, exc: ApiError):
+    return JSONResponse({"error": exc.body}, status_code=exc.status)
+
+
+async def lexquery_error_handler(request, exc: LexqueryError):
+    return await api_error_handler(request, from_lexquery(exc))
+
+
+async def http_error_handler(request, exc):
+    """Starlette's own 404 / 405 as the API's error body."""
+    words = {404: ("rien à cette adresse", "vérifiez l'adresse ; la liste des routes est dans /openapi.json"),
+             405: ("méthode non permise sur cette adresse", "voir /openapi.json pour les méthodes de chaque route")}
+    message, hint = words.get(exc.status_code, (str(exc.detail), None))
+    return error_response(exc.status_code, message, where=request.url.path, hint=hint,
+                          headers=getattr(exc, "headers", None))
+
+
+async def internal_error_handler(request, exc):
+    """A defect of lexquery: a generic message and an id; the traceback goes to the log only."""
+    ident = uuid.uuid4().hex[:12]
+    log.error("internal error %s on %s %s", ident, request.method, request.url.path, exc_info=exc)
+    return error_response(500, f"erreur interne (référence {ident})", where=request.url.path,
+                          hint="réessayez ; si l'erreur revient, signalez-la avec cette référence", id=ident)
+
+
+def usage(message: str, where: str, expected: str | None = None, hint: str | None = None) -> ApiError:
+    return ApiError(400, message, where=where, expected=expected, hint=hint)
+
+
+__all__ = ["ApiError", "error_response", "from_lexquery", "usage", "UsageError"]
