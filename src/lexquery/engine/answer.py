@@ -14,7 +14,7 @@ def _iso(d):
     return d.isoformat() if isinstance(d, date) else d
 
 
-@dataclass
+@dataclass(slots=True)
 class CondResult:
     id: str
     label: dict
@@ -45,7 +45,7 @@ class CondResult:
         return d
 
 
-@dataclass
+@dataclass(slots=True)
 class NoteResult:
     id: str
     kind: str

@@ -34,22 +34,35 @@ class Engine:
         self.kb_meta = {"version": f"{VERSION}+rules.{self.book.digest[:12]}",
                         "sources_as_of": _sources_as_of()}
 
-    def ask(self, case, as_of: date | str | None = None, source: str | None = None) -> Answer:
-        """Answer one case (a dict in the JSON case format, or already normalised)."""
+    def ask(self, case, as_of: date | str | None = None, source: str | None = None,
+            explain: bool = True) -> Answer:
+        """Answer one case (a dict in the JSON case format, or already normalised).
+
+        ``explain=False`` (screening) gives the same statuses, dates, consent, missing facts,
+        sources, routes and dated notes without building what only explains them (notes'
+        texts, evidence, facts to verify), and computes the State-independent derived values
+        (CPP 716-1 dates…) once per case instead of once per procedure and State.
+        """
         if isinstance(as_of, str):
             as_of = date.fromisoformat(as_of)
         c = case if case.get("__normalised__") else read_case(case, source, default_as_of=None)
         when = as_of or c.get("as_of") or date.today()
+        book, ref = self.book, self.ref
+        shared = {} if (not explain and book.derived_per_case) else None
         procs: list[ProcedureResult] = []
         cands_all = candidate_states(c)
-        for p in self.book.procedures.values():
+        cands_nat = None
+        for p in book.procedures.values():
             if not p.per_state:
-                env = Env(c, when, None, self.book, self.ref)
+                env = Env(c, when, None, book, ref, explain, shared)
                 procs.append(self._one(p, env))
                 continue
-            cands = candidate_states(c, only_nationalities=(p.per_state == "nationalities"))
+            only_nat = p.per_state == "nationalities"
+            cands = cands_nat if only_nat else cands_all
+            if cands is None:
+                cands = cands_nat = candidate_states(c, only_nationalities=True)
             if not cands:
-                env = Env(c, when, UNKNOWN, self.book, self.ref)
+                env = Env(c, when, UNKNOWN, book, ref, explain, shared)
                 r = self._one(p, env)
                 if r.status != "not_applicable":
                     r.status = "undetermined"
@@ -61,13 +74,20 @@ class Engine:
                 procs.append(r)
                 continue
             for state, why in cands:
-                env = Env(c, when, state, self.book, self.ref)
+                env = Env(c, when, state, book, ref, explain, shared)
                 r = self._one(p, env)
                 r.state_reasons = why
                 procs.append(r)
         return Answer(case=c.get("id"), as_of=when, knowledge_base=self.kb_meta, procedures=procs,
                       candidates=[{"state": s, "because": w} for s, w in cands_all],
                       name=c.get("person", {}).get("name"))
+
+    def prepare_batch(self) -> "Engine":
+        """Before answering many cases: compile the rules' expressions to Python source
+        (``rules.loader.compile_to_source``; same answers, tests/test_screen_fast.py)."""
+        from ..rules.loader import compile_to_source
+        compile_to_source(self.book)
+        return self
 
     def _one(self, p, env) -> ProcedureResult:
         if (p.valid_from and env.as_of < p.valid_from) or (p.valid_until and env.as_of > p.valid_until):

@@ -93,6 +93,8 @@ class _Reader:
             raise _Skip
         out = {}
         for k, item in v.items():
+            if item is None and k in spec:
+                continue  # unknown
             p = f"{path}.{k}" if path != "$" else k
             if k not in spec:
                 close = difflib.get_close_matches(k, list(spec), n=1, cutoff=0.5)
@@ -119,6 +121,18 @@ def _show(v) -> str:
     return s if len(s) <= 60 else s[:57] + "..."
 
 
+_PARSED: dict = {}   # (kind, text) -> date or Duration: both immutable, the same text parses the same
+
+
+def _parsed(kind, parse, text):
+    hit = _PARSED.get((kind, text))
+    if hit is None:
+        if len(_PARSED) > 200_000:  # bounded: a screening file has few distinct dates
+            _PARSED.clear()
+        hit = _PARSED[(kind, text)] = parse(text)
+    return hit
+
+
 def _scalar(spec, v):
     try:
         if spec == "str":
@@ -126,13 +140,13 @@ def _scalar(spec, v):
         if spec == "bool":
             return isinstance(v, bool), v
         if spec == "date":
-            return (True, parse_date(v)) if isinstance(v, str) else (False, None)
+            return (True, _parsed("d", parse_date, v)) if isinstance(v, str) else (False, None)
         if spec == "date_or_none":
             if v == "none":
                 return True, None
-            return (True, parse_date(v)) if isinstance(v, str) else (False, None)
+            return (True, _parsed("d", parse_date, v)) if isinstance(v, str) else (False, None)
         if spec == "duration":
-            return (True, parse_duration(v)) if isinstance(v, str) else (False, None)
+            return (True, _parsed("p", parse_duration, v)) if isinstance(v, str) else (False, None)
         if spec == "state":
             return isinstance(v, str) and v in CODES, v
         if spec == "protection":

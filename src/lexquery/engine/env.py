@@ -3,18 +3,22 @@
 Holds the normalised case, the date of evaluation, the State considered, the
 reference data, and what evaluation learns along the way: the fact paths that were
 needed but unknown (→ ``missing_facts``), the reference evidence consulted, the
-results of conditions already evaluated, cached derived values.
+results of conditions already evaluated, cached derived values (per case when they
+do not depend on the State: CPP 716-1 dates are computed once per case).
 """
 from __future__ import annotations
 
 from ..rules.values import UNKNOWN
 
 
+_TRUTH = {"met": True, "not_met": False}
+
+
 class Env:
     __slots__ = ("case", "as_of", "state", "book", "ref", "missing", "evidence", "results",
-                 "_derived", "_items", "_cond_index", "_eval_cond", "from_date")
+                 "_derived", "_items", "_cond_index", "_eval_cond", "from_date", "explain", "skipped")
 
-    def __init__(self, case, as_of, state, book, ref):
+    def __init__(self, case, as_of, state, book, ref, explain=True, derived=None):
         self.case = case
         self.as_of = as_of
         self.state = state
@@ -23,11 +27,15 @@ class Env:
         self.missing: set[str] = set()
         self.evidence: dict[str, object] = {}
         self.results: dict[str, object] = {}
-        self._derived: dict[str, tuple] = {}
+        # derived values with the fact paths they found unknown; a dict shared by the
+        # environments of one case when the caller knows the values depend on the case only
+        self._derived: dict[str, tuple] = {} if derived is None else derived
         self._items: list[tuple] = []
         self._cond_index: dict = {}
         self._eval_cond = None
         self.from_date = UNKNOWN
+        self.explain = explain  # false: status-only evaluation (screening), no explanation tree
+        self.skipped: list[str] = []  # conditions whose `when` was false, in evaluation order
 
     def fact(self, keys, dotted):
         v = self.case
@@ -61,21 +69,22 @@ class Env:
         if hit is None:
             saved, self.missing = self.missing, set()
             try:
-                v = self.book.derived[name](self)
+                v = self.book.derived[name].fn(self)
             finally:
                 miss, self.missing = self.missing, saved
             hit = self._derived[name] = (v, miss)
-        self.missing |= hit[1]
+        if hit[1]:
+            self.missing |= hit[1]
         return hit[0]
 
     def cond(self, cid):
         """Truth of an evaluated condition: met → true, not met → false, else UNKNOWN."""
         r = self.results.get(cid)
         if r is None and cid in self._cond_index:
-            r = self._eval_cond(self._cond_index[cid])
+            r = self._eval_cond(self._cond_index[cid], self)
         if r is None:
             return False  # a condition that does not apply (its `when` is false)
-        return {"met": True, "not_met": False}.get(r.status, UNKNOWN)
+        return _TRUTH.get(r.status, UNKNOWN)
 
     def record_evidence(self, name, fact):
         self.evidence[name] = fact

@@ -24,53 +24,84 @@ def _eff(r: CondResult) -> str:
     return "pending" if r.pending else r.status
 
 
+_ABSENT = object()
+
+
 def eval_condition(c: Condition, env: Env) -> CondResult | None:
-    if c.id in env.results:
-        return env.results[c.id]
-    if c.when is not None:
-        w = c.when(env)
-        if w is False:
-            env.results[c.id] = None
-            return None
-    saved, env.missing = env.missing, set()
-    ev_before = len(env.evidence)  # evidence is a dict: new facts are appended, in order
-    r = CondResult(c.id, c.label, "unknown", c.sources, c.facts, kind=c.kind, explain=c.explain)
+    """Evaluate one condition (memoised per environment). With ``env.explain`` false
+    (screening), the reference evidence consulted is not copied into the result."""
+    results = env.results
+    cid = c.id
+    r = results.get(cid, _ABSENT)
+    if r is not _ABSENT:
+        return r
+    if c.when is not None and c.when.fn(env) is False:
+        results[cid] = None
+        env.skipped.append(cid)
+        return None
+    saved = env.missing
+    env.missing = set()
+    explain = env.explain
+    if explain:
+        ev_before = len(env.evidence)  # evidence is a dict: new facts are appended, in order
+    kind = c.kind
+    r = CondResult(cid, c.label, "unknown", c.sources, c.facts, kind, None, False, [], [], [], c.explain)
     try:
-        if c.kind == "test":
-            v = c.expr(env)
+        if kind == "test":
+            v = c.expr.fn(env)
             r.status = "unknown" if v is UNKNOWN else ("met" if v else "not_met")
-        elif c.kind == "assess":
-            v = True if c.requires is None else c.requires(env)
+        elif kind == "assess":
+            v = True if c.requires is None else c.requires.fn(env)
             r.status = "unknown" if v is UNKNOWN else ("to_assess" if v else "not_met")
-        elif c.kind in ("from", "until"):
+        elif kind == "from" or kind == "until":
             _date_condition(c, env, r)
         else:
-            r.children = [x for x in (eval_condition(ch, env) for ch in c.children) if x is not None]
-            _combine(c.kind, r)
+            ch = []
+            for x in c.children:
+                x = eval_condition(x, env)
+                if x is not None:
+                    ch.append(x)
+            r.children = ch
+            _combine(kind, r)
     finally:
-        miss, env.missing = env.missing, saved | env.missing
+        miss = env.missing
+        if miss:
+            saved |= miss
+        env.missing = saved
     if r.status == "unknown":
-        r.missing = sorted(miss | {m for ch in r.children for m in ch.missing})
-    elif r.kind in ("any_of", "all_of"):
+        if r.children:
+            miss = set(miss)
+            for ch in r.children:
+                if ch.missing:
+                    miss.update(ch.missing)
+        if miss:
+            r.missing = sorted(miss)
+    elif kind == "any_of" or kind == "all_of":
         # the outcome is settled, but unknown alternatives may still change consent or routes
-        r.missing = sorted({m for ch in r.children if ch.status == "unknown" for m in ch.missing})
-    for name in list(env.evidence)[ev_before:]:
-        f = env.evidence[name]
-        r.evidence.append({"fact": name, "value": f.value, "evidence": list(f.evidence),
-                           **({"note": f.note} if getattr(f, "note", None) else {})})
-    env.results[c.id] = r
+        u = set()
+        for ch in r.children:
+            if ch.status == "unknown" and ch.missing:
+                u.update(ch.missing)
+        if u:
+            r.missing = sorted(u)
+    if explain and len(env.evidence) > ev_before:
+        for name in list(env.evidence)[ev_before:]:
+            f = env.evidence[name]
+            r.evidence.append({"fact": name, "value": f.value, "evidence": list(f.evidence),
+                               **({"note": f.note} if getattr(f, "note", None) else {})})
+    results[cid] = r
     return r
 
 
 def _date_condition(c: Condition, env: Env, r: CondResult):
     if c.met_if is not None:
-        m = c.met_if(env)
+        m = c.met_if.fn(env)
         if m is True:
             r.status = "met"
             return
     else:
         m = False
-    d = c.expr(env)
+    d = c.expr.fn(env)
     if d is UNKNOWN:
         r.status = "unknown"
         return
@@ -94,16 +125,16 @@ def _combine(kind: str, r: CondResult):
     if not ch:
         r.status = "met"
         return
-    effs = [_eff(x) for x in ch]
+    effs = ["pending" if x.pending else x.status for x in ch]
     if kind == "any_of":
-        best = max(effs, key=RANK.get)
-        pick = [x for x in ch if _eff(x) == best]
+        best = max(effs, key=RANK.__getitem__)
         if best == "pending":
-            r.status, r.pending, r.date = "not_met", True, min(x.date for x in pick)
+            r.status, r.pending = "not_met", True
+            r.date = min([x.date for x, e in zip(ch, effs) if e == best])
         else:
             r.status = best
             if best == "met":
-                dated = [x.date for x in pick if x.date is not None and x.kind == "from"]
+                dated = [x.date for x, e in zip(ch, effs) if e == best and x.date is not None and x.kind == "from"]
                 r.date = min(dated) if dated else None
     else:
         if "not_met" in effs:
@@ -112,21 +143,11 @@ def _combine(kind: str, r: CondResult):
             r.status = "unknown"
         elif "pending" in effs:
             r.status, r.pending = "not_met", True
-            r.date = max(x.date for x in ch if x.pending)
+            r.date = max([x.date for x in ch if x.pending])
         elif "to_assess" in effs:
             r.status = "to_assess"
         else:
             r.status = "met"
-
-
-def _collect_dates(results, kind):
-    out = []
-    for r in results:
-        if r.kind == kind and r.date is not None and r.status in ("met", "not_met"):
-            out.append(r.date)
-        elif r.kind in ("any_of", "all_of") and r.date is not None and kind == "from":
-            out.append(r.date)
-    return out
 
 
 def _render(text: str, values: dict) -> str:
@@ -150,48 +171,78 @@ def _render(text: str, values: dict) -> str:
         return text
 
 
-def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True) -> ProcedureResult:
-    index = {}
-
-    def walk(conds):
-        for c in conds:
+def cond_index(p: Procedure) -> dict:
+    """Every condition of a procedure and of its routes by id — a per-procedure constant,
+    computed once (the rules are compiled once) and kept on the procedure."""
+    index = p.__dict__.get("_cond_index")
+    if index is None:
+        index = {}
+        stack = list(reversed(p.conditions + [c for rt in p.routes for c in rt.conditions]))
+        while stack:  # depth first, in order (a recursive closure would be a reference cycle)
+            c = stack.pop()
             index[c.id] = c
-            walk(c.children)
-    walk(p.conditions)
-    for rt in p.routes:
-        walk(rt.conditions)
-    env._cond_index = index
-    env._eval_cond = lambda c: eval_condition(c, env)
+            stack.extend(reversed(c.children))
+        p.__dict__["_cond_index"] = index
+    return index
 
-    results = [r for r in (eval_condition(c, env) for c in p.conditions) if r is not None]
-    set_aside = _precedence(p.id, env, lang, results) if precedence else None
+
+def _sources_of(p: Procedure, env: Env, results, prec, consent_sources, notes):
+    """``p.sources`` + every evaluated condition's sources + consent + notes, deduplicated in
+    order. The evaluated conditions are the procedure's tree minus those whose ``when`` was
+    false (``env.skipped``) plus the precedence entries: the deduplicated list is computed
+    once per such shape and kept on the procedure."""
+    key = (tuple(env.skipped), prec, bool(consent_sources), tuple([n.id for n in notes]))
+    memo = p.__dict__.get("_sources_memo")
+    if memo is None:
+        memo = p.__dict__["_sources_memo"] = {}
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = _dedupe(p.sources + [s for r in _walk(results) for s in r.sources]
+                                  + list(consent_sources) + [s for n in notes for s in n.sources])
+    return list(hit)
+
+
+def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True) -> ProcedureResult:
+    """One procedure for one case and State. With ``env.explain`` false (screening), the
+    parts of the answer that only explain are not built — the notes' texts, the facts to
+    verify, the evidence of each condition; status, dates, consent, missing facts, sources,
+    routes and dated notes are the same as with explanations (tests/test_screen_fast.py)."""
+    explain = env.explain
+    env._cond_index = cond_index(p)
+    env._eval_cond = eval_condition  # not a closure over env: no reference cycle per evaluation
+
+    results = []
+    for c in p.conditions:
+        r = eval_condition(c, env)
+        if r is not None:
+            results.append(r)
+    has_prec = p.id in _precedence_over(book)
+    set_aside = _precedence(p.id, env, lang, results) if precedence and has_prec else None
     status, date_from, date_until = _status(results)
     if p.until is not None:
-        u = p.until(env)
+        u = p.until.fn(env)
         if u not in (UNKNOWN, None):
             date_until = u if date_until is None else min(date_until, u)
-    if date_from is not None and status in ("applicable", "undetermined") and date_from <= env.as_of:
-        pass
     env.from_date = date_from if date_from is not None else env.as_of
 
     consent = None
     missing = set()
     for r in results:
         if r.status == "unknown":
-            missing |= set(r.missing)
+            missing.update(r.missing)
     if p.consent_required is not None and status != "not_applicable":
         saved, env.missing = env.missing, set()
-        v = p.consent_required(env)
+        v = p.consent_required.fn(env)
         cm, env.missing = env.missing, saved
         consent = None if v is UNKNOWN else bool(v)
         if consent is None:
             missing |= cm
             for r in results:
-                missing |= set(r.missing)
+                missing.update(r.missing)
     if status == "not_applicable":
         missing = set()  # a necessary condition fails: no unknown fact can change that
     to_verify = []
-    if status != "not_applicable":  # an unverified fact cannot change a failed necessary condition
+    if explain and status != "not_applicable":  # an unverified fact cannot change a failed necessary condition
         for r in _walk(results):
             for e in r.evidence:
                 if e["value"] is None and e not in to_verify:
@@ -201,47 +252,52 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
         for q in (questions(p.id, st) if questions else []):
             to_verify.append({"fact": f"question:{q['id']}", "value": None,
                               "note": q.get(lang) or q["fr"], "evidence": [q["source"]]})
-    notes = []
-    for n in p.notes:
-        if status != "not_applicable" or n.kind == "duty":
-            if n.when is not None and n.when(env) is not True:
-                continue
-            vals = {k: e(env) for k, e in n.values.items()}
-            d = n.date(env) if n.date is not None else None
-            notes.append(NoteResult(n.id, n.kind, _render(n.text.get(lang) or n.text["fr"], vals), n.sources,
-                                    d if isinstance(d, date) else None))
+    notes = _notes(p.notes, env, lang, explain, status != "not_applicable", ("duty",))
     routes = []
     if status != "not_applicable":
         for rt in p.routes:
             routes.append(evaluate_route(rt, env, lang, precedence))
-    sources = _dedupe(p.sources + [s for r in _walk(results) for s in r.sources]
-                      + (p.consent_sources if consent is not None else [])
-                      + [s for n in notes for s in n.sources])
+    sources = _sources_of(p, env, results, _prec_key(p.id, env, results) if has_prec else (),
+                          p.consent_sources if consent is not None else (), notes)
     return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
                            date_from, date_until, consent, results, sorted(missing), sources,
                            notes=notes, routes=routes, set_aside_by=set_aside, to_verify=to_verify,
                            consent_defined=p.consent_required is not None)
 
 
+def _notes(notes, env, lang, explain, applies, kinds_always, dated=True):
+    """The notes that apply (all when the procedure ``applies``, else those of ``kinds_always``);
+    their texts are rendered only when explaining."""
+    out = []
+    if not applies and not kinds_always:
+        return out
+    for n in notes:
+        if not applies and n.kind not in kinds_always:
+            continue
+        if n.when is not None and n.when.fn(env) is not True:
+            continue
+        text = ""
+        if explain:  # values before the date: the order in which reference evidence is recorded
+            vals = {k: e.fn(env) for k, e in n.values.items()}
+            text = _render(n.text.get(lang) or n.text["fr"], vals)
+        d = n.date.fn(env) if (dated and n.date is not None) else None
+        out.append(NoteResult(n.id, n.kind, text, n.sources, d if isinstance(d, date) else None))
+    return out
+
+
 def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True) -> ProcedureResult:
-    results = [r for r in (eval_condition(c, env) for c in rt.conditions) if r is not None]
-    set_aside = _precedence(rt.id, env, lang, results) if precedence else None
+    results = [r for r in [eval_condition(c, env) for c in rt.conditions] if r is not None]
+    has_prec = rt.id in _precedence_over(env.book)
+    set_aside = _precedence(rt.id, env, lang, results) if precedence and has_prec else None
     status, date_from, date_until = _status(results)
     missing = sorted({m for r in results if r.status == "unknown" for m in r.missing}) \
         if status == "undetermined" else []
-    notes = []
-    if status != "not_applicable":
-        for n in rt.notes:
-            if n.when is not None and n.when(env) is not True:
-                continue
-            vals = {k: e(env) for k, e in n.values.items()}
-            notes.append(NoteResult(n.id, n.kind, _render(n.text.get(lang) or n.text["fr"], vals), n.sources))
+    notes = _notes(rt.notes, env, lang, env.explain, status != "not_applicable", (), dated=False)
     consent = None
     if rt.consent_required is not None and status != "not_applicable":
-        v = rt.consent_required(env)
+        v = rt.consent_required.fn(env)
         consent = None if v is UNKNOWN else bool(v)
-    sources = _dedupe(rt.sources + [s for r in _walk(results) for s in r.sources]
-                      + [s for n in notes for s in n.sources])
+    sources = _sources_of(rt, env, results, _prec_key(rt.id, env, results) if has_prec else (), (), notes)
     return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, results,
                            missing, sources, notes=notes, set_aside_by=set_aside)
 
@@ -251,11 +307,9 @@ def _precedence(pid: str, env: Env, lang: str, results: list) -> dict | None:
     ``pid``: each one whose ``when`` holds, or may hold, is put first in ``results`` as a
     condition not met (unknown); returns ``set_aside_by`` when one holds."""
     set_aside = None
-    for pr in env.book.precedence:
-        if pr.over != pid:
-            continue
+    for pr in _precedence_over(env.book).get(pid, ()):
         saved, env.missing = env.missing, set()
-        v = pr.when(env)
+        v = pr.when.fn(env)
         miss, env.missing = env.missing, saved
         if v is False:
             continue
@@ -274,6 +328,25 @@ def _precedence(pid: str, env: Env, lang: str, results: list) -> dict | None:
     return set_aside
 
 
+def _precedence_over(book) -> dict:
+    """The precedence entries by the procedure or route they set aside (computed once)."""
+    try:
+        return book._precedence_over
+    except AttributeError:
+        by = {}
+        for pr in book.precedence:
+            by.setdefault(pr.over, []).append(pr)
+        book._precedence_over = by
+        return by
+
+
+def _prec_key(pid: str, env: Env, results) -> tuple:
+    """Which precedence entries were put among ``results`` (part of the shape of the answer)."""
+    if pid not in _precedence_over(env.book):
+        return ()
+    return tuple([r.id for r in results if r.kind == "precedence"])
+
+
 def _rule(book, rid: str) -> Procedure:
     """A procedure, or a route of one, by id."""
     if rid in book.procedures:
@@ -282,9 +355,18 @@ def _rule(book, rid: str) -> Procedure:
 
 
 def _status(results):
-    effs = [_eff(r) for r in results]
-    froms = _collect_dates(results, "from")
-    untils = _collect_dates(results, "until")
+    froms, untils, effs = [], [], set()
+    for r in results:
+        st, d, k = r.status, r.date, r.kind
+        effs.add("pending" if r.pending else st)
+        if d is not None:
+            if st == "met" or st == "not_met":
+                if k == "from":
+                    froms.append(d)
+                elif k == "until":
+                    untils.append(d)
+            if k == "any_of" or k == "all_of":
+                froms.append(d)
     date_from = max(froms) if froms else None
     date_until = min(untils) if untils else None
     if "not_met" in effs:

@@ -15,7 +15,7 @@ from .values import UNKNOWN
 
 
 def _unknown_in(*args):
-    return any(a is UNKNOWN for a in args)
+    return UNKNOWN in args  # identity first: no value compares equal to UNKNOWN
 
 
 def f_add_months(env, d, n):
@@ -84,34 +84,56 @@ def _ref_fact(env, name, fact):
     return UNKNOWN if fact.value is None else fact.value
 
 
+def _lookup(env, key, compute):
+    """A reference look-up, once per reference data, question and date: the answers of the
+    reference data are functions of the State and the date (``kb/reference.py``)."""
+    ref = env.ref
+    try:
+        cache = ref.__dict__["_lookups"]
+    except KeyError:
+        cache = ref.__dict__["_lookups"] = {}
+    except AttributeError:  # a reference object without a __dict__: no cache
+        return compute()
+    k = (key, env.as_of)
+    fact = cache.get(k)
+    if fact is None:
+        fact = cache[k] = compute()
+    return fact
+
+
 def f_eu_member(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
-    return _ref_fact(env, f"eu_member({state})", env.ref.eu_member(state, env.as_of))
+    name = f"eu_member({state})"
+    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.eu_member(state, env.as_of)))
 
 
 def f_fd_applies(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
-    return _ref_fact(env, f"fd_applies({state})", env.ref.fd_2008_909_applies(state, env.as_of))
+    name = f"fd_applies({state})"
+    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.fd_2008_909_applies(state, env.as_of)))
 
 
 def f_party(env, treaty, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
-    return _ref_fact(env, f"party({treaty},{state})", env.ref.party(treaty, state, env.as_of))
+    name = f"party({treaty},{state})"
+    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.party(treaty, state, env.as_of)))
 
 
 def f_bilateral(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
-    return _ref_fact(env, f"bilateral({state})", env.ref.bilateral_convention(state, env.as_of))
+    name = f"bilateral({state})"
+    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.bilateral_convention(state, env.as_of)))
 
 
 def f_consular_mandatory(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
-    return _ref_fact(env, f"consular_mandatory({state})", env.ref.consular_mandatory(state))
+    name = f"consular_mandatory({state})"
+    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.consular_mandatory(state)))
 
 
 FUNCTIONS = {

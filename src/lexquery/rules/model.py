@@ -85,6 +85,37 @@ class RuleBook:
     constant_sources: dict[str, list[str]]
     files: list[str]
     digest: str
+    # no derived value reads the State, ``from_date`` or a condition: they depend on the
+    # case (and the date of evaluation) only, and can be computed once per case
+    derived_per_case: bool = False
+    scope: object = None          # the names expressions may use (to compile them again)
+
+    def compiled(self):
+        """Every compiled expression of the book, with where it comes from."""
+        out = [(c, f"derived/{n}") for n, c in self.derived.items()]
+
+        def conds(pid, cs):
+            for c in cs:
+                for e in (c.expr, c.requires, c.met_if, c.when):
+                    if e is not None:
+                        out.append((e, f"{pid}/{c.id}"))
+                conds(pid, c.children)
+
+        def proc(p):
+            for e in (p.consent_required, p.until):
+                if e is not None:
+                    out.append((e, p.id))
+            conds(p.id, p.conditions)
+            for n in p.notes:
+                for e in [n.when, n.date, *n.values.values()]:
+                    if e is not None:
+                        out.append((e, f"{p.id}/{n.id}"))
+            for r in p.routes:
+                proc(r)
+        for p in self.procedures.values():
+            proc(p)
+        out += [(pr.when, pr.id) for pr in self.precedence]
+        return out
 
     def citations(self):
         """Every (citation, where) pair the rules make — for the KB checks."""

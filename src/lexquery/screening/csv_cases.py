@@ -149,6 +149,26 @@ def _cell_problem(col, msg, expected=None, hint=None):
     return Problem(f"colonne « {col} »", msg, expected, hint)
 
 
+_BOOLS = {**{t: True for t in TRUE}, **{t: False for t in FALSE}}
+
+
+def _placement(col: str, path: str) -> tuple[str, str | None, str | None]:
+    """Where a column's value goes in the raw case: (how, head key, tail key)."""
+    if col == "removal_kinds":
+        return "kinds", None, None
+    if col in _REMOVAL_SHARED:
+        return "removal", None, path.rsplit(".", 1)[1]
+    if col == "court":
+        return "court", None, None
+    if "." in path:
+        head, tail = path.split(".", 1)
+        return "nested", head, tail
+    return "top", path, None
+
+
+_PLACE = {col: (kind,) + _placement(col, path) for col, (path, kind) in COLUMNS.items()}
+
+
 def row_to_raw(cells: dict[str, str]) -> tuple[dict, list[Problem]]:
     """Turn one row's non-empty cells (column -> text) into a raw case dict (JSON format)."""
     raw: dict = {}
@@ -156,14 +176,10 @@ def row_to_raw(cells: dict[str, str]) -> tuple[dict, list[Problem]]:
     removal: dict = {}
     kinds = None
     for col, text in cells.items():
-        path, kind = COLUMNS[col]
+        kind, how, head, tail = _PLACE[col]
         if kind == "bool":
-            t = text.lower()
-            if t in TRUE:
-                val = True
-            elif t in FALSE:
-                val = False
-            else:
+            val = _BOOLS.get(text.lower())
+            if val is None:
                 problems.append(_cell_problem(col, f"valeur invalide « {text} »", BOOL_EXPECTED))
                 continue
         elif kind == "list":
@@ -172,17 +188,19 @@ def row_to_raw(cells: dict[str, str]) -> tuple[dict, list[Problem]]:
             val = "none" if text.lower() in NONE_LIST else text
         else:
             val = text
-        if col == "removal_kinds":
+        if how == "nested":
+            sub = raw.get(head)
+            if sub is None:
+                sub = raw[head] = {}
+            sub[tail] = val
+        elif how == "top":
+            raw[head] = val
+        elif how == "kinds":
             kinds = val
-        elif col in _REMOVAL_SHARED:
-            removal[path.rsplit(".", 1)[1]] = val
-        elif col == "court":
+        elif how == "removal":
+            removal[tail] = val
+        else:  # court
             raw.setdefault("sentence", {})["convictions"] = [{"court": val}]
-        elif "." in path:
-            head, tail = path.split(".", 1)
-            raw.setdefault(head, {})[tail] = val
-        else:
-            raw[path] = val
     if kinds is not None:
         raw["removal_measures"] = [dict(removal, kind=k) for k in kinds]
         if not kinds and removal:
@@ -199,60 +217,105 @@ def row_to_raw(cells: dict[str, str]) -> tuple[dict, list[Problem]]:
     return raw, problems
 
 
-def read_rows(stream) -> tuple[Header, Iterator[Row]]:
-    """Parse the header, then return an iterator of :class:`Row` (lazy, one row at a time)."""
-    header, reader, _ = _read_header(stream)
+@dataclass
+class Record:
+    """One data row as split from the file: its first line and its cells (or the csv error),
+    and the line where its id was first used if it repeats an earlier row's id."""
+    line: int
+    cells: list[str] | None
+    error: str | None = None
+    id: str | None = None
+    dup_of: int | None = None
+
+
+class RowBuilder:
+    """Turns a :class:`Record` into a :class:`Row` (raw case or problems), knowing the header.
+
+    Separate from the splitting so that screening workers can check rows while the main
+    process only splits the file and watches the ids (which must be unique in the whole file).
+    """
+
+    def __init__(self, header: Header):
+        self.header = header
+        cols = header.columns
+        self.known = [(i, c) for i, c in enumerate(cols) if c in COLUMNS]
+        self.ncols = len(cols)
+        self.unknown_problems = [
+            Problem(f"colonne « {c} »", f"colonne inconnue « {c} » (en-tête, ligne {header.line})",
+                    "une colonne du format screening-csv (id, nationalities, total, …)",
+                    f"vouliez-vous dire « {close} » ?" if close else "retirez-la ou renommez-la")
+            for c, close in header.unknown]
+
+    def row(self, rec: Record) -> Row:
+        start = rec.line
+        if rec.cells is None:
+            return Row(start, None, [Problem(f"ligne {start}", f"ligne illisible : {rec.error}")])
+        cells, ncols = rec.cells, self.ncols
+        problems = list(self.unknown_problems)
+        if len(cells) != ncols:
+            what = "ligne incomplète (tronquée ?)" if len(cells) < ncols else "cellules en trop"
+            problems.append(Problem(f"ligne {start}", f"{what} : {len(cells)} cellule(s) pour {ncols} colonne(s)",
+                                    f"{ncols} cellules séparées par « {self.header.separator} »",
+                                    "vérifiez les guillemets et les séparateurs de cette ligne"))
+            return Row(start, None, problems, rec.id)
+        present = {}
+        for i, c in self.known:
+            v = cells[i]
+            if v:
+                v = v.strip()
+                if v:
+                    present[c] = v
+        raw, ps = row_to_raw(present)
+        problems += ps
+        if rec.dup_of is not None:
+            problems.append(Problem("colonne « id »", f"identifiant « {rec.id} » déjà utilisé ligne {rec.dup_of}",
+                                    "un identifiant unique dans le lot"))
+        return Row(start, raw, problems, rec.id)
+
+
+def split_records(header: Header, reader) -> Iterator[Record]:
+    """The data rows of the file as :class:`Record` (line numbers, unique ids checked), lazily."""
     cols = header.columns
-    known = [(i, c) for i, c in enumerate(cols) if c in COLUMNS]
     ncols = len(cols)
-    unknown_problems = [
-        Problem(f"colonne « {c} »", f"colonne inconnue « {c} » (en-tête, ligne {header.line})",
-                "une colonne du format screening-csv (id, nationalities, total, …)",
-                f"vouliez-vous dire « {close} » ?" if close else "retirez-la ou renommez-la")
-        for c, close in header.unknown]
-    seen_ids: dict[str, int] = {}
-
     id_idx = cols.index("id") if "id" in cols else None
-
-    def rows() -> Iterator[Row]:
-        prev_end = header.line
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as e:  # e.g. a NUL byte: this row is lost, the batch goes on
-                start = prev_end + 1
-                prev_end = header.line + reader.line_num
-                yield Row(start, None, [Problem(f"ligne {start}", f"ligne illisible : {e}")])
-                continue
+    seen_ids: dict[str, int] = {}
+    prev_end = header.line
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:  # e.g. a NUL byte: this row is lost, the batch goes on
             start = prev_end + 1
             prev_end = header.line + reader.line_num
-            if not cells or all(not c.strip() for c in cells):
-                continue  # blank line: not a row
-            problems = list(unknown_problems)
-            rid = None
-            if id_idx is not None and id_idx < len(cells):
-                rid = cells[id_idx].strip() or None
-            if len(cells) != ncols:
-                what = "ligne incomplète (tronquée ?)" if len(cells) < ncols else "cellules en trop"
-                problems.append(Problem(f"ligne {start}", f"{what} : {len(cells)} cellule(s) pour {ncols} colonne(s)",
-                                        f"{ncols} cellules séparées par « {header.separator} »",
-                                        "vérifiez les guillemets et les séparateurs de cette ligne"))
-                yield Row(start, None, problems, rid)
-                continue
-            present = {c: cells[i].strip() for i, c in known if cells[i].strip()}
-            raw, ps = row_to_raw(present)
-            problems += ps
-            if rid is not None:
-                if rid in seen_ids:
-                    problems.append(Problem("colonne « id »", f"identifiant « {rid} » déjà utilisé ligne {seen_ids[rid]}",
-                                            "un identifiant unique dans le lot"))
-                else:
-                    seen_ids[rid] = start
-            yield Row(start, raw, problems, rid)
+            yield Record(start, None, str(e))
+            continue
+        start = prev_end + 1
+        prev_end = header.line + reader.line_num
+        if not cells or all(not c.strip() for c in cells):
+            continue  # blank line: not a row
+        rid = None
+        if id_idx is not None and id_idx < len(cells):
+            rid = cells[id_idx].strip() or None
+        dup = None
+        if rid is not None and len(cells) == ncols:
+            dup = seen_ids.get(rid)
+            if dup is None:
+                seen_ids[rid] = start
+        yield Record(start, cells, None, rid, dup)
 
-    return header, rows()
+
+def read_header(stream) -> tuple[Header, Iterator[Record]]:
+    """Parse the header, then return an iterator of :class:`Record` (lazy)."""
+    header, reader, _ = _read_header(stream)
+    return header, split_records(header, reader)
+
+
+def read_rows(stream) -> tuple[Header, Iterator[Row]]:
+    """Parse the header, then return an iterator of :class:`Row` (lazy, one row at a time)."""
+    header, records = read_header(stream)
+    build = RowBuilder(header).row
+    return header, (build(r) for r in records)
 
 
 def describe(problems: list[Problem]) -> str:

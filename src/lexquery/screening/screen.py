@@ -10,6 +10,9 @@ calendar and string table).
 """
 from __future__ import annotations
 
+import csv
+import gc
+import io
 import sys
 import time
 from collections import Counter, deque
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..errors import CaseError
-from .csv_cases import Row, describe, normalise, open_text, read_rows
+from .csv_cases import Row, RowBuilder, describe, normalise, open_text, read_header
 
 FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
           "consent_required", "missing_facts", "sources", "routes", "deadlines", "message"]
@@ -65,8 +68,9 @@ def _events(p, as_of: date, route_of=None) -> list[dict]:
     return out
 
 
-def answer_rows(answer, line: int, cid) -> tuple[list[dict], list[dict]]:
+def answer_rows(answer, line: int, cid, events: bool = True) -> tuple[list[dict], list[dict]]:
     """Flatten an Answer into output rows (one per procedure and State) and calendar events."""
+    want_events = events
     rows, events = [], []
     as_of = answer.as_of
     for p in answer.procedures:
@@ -81,7 +85,8 @@ def answer_rows(answer, line: int, cid) -> tuple[list[dict], list[dict]]:
             "deadlines": [f"{n.id}:{_iso(n.date)}" for n in p.notes if n.date is not None],
             "message": None,
         })
-        events += _events(p, as_of)
+        if want_events:
+            events += _events(p, as_of)
     return rows, events
 
 
@@ -93,16 +98,20 @@ def error_result(line: int, cid, message: str, as_of=None) -> CaseResult:
 
 
 def answer_one(engine, row: Row, as_of: date | None, label: str, explain: bool = False) -> CaseResult:
-    """Answer one CSV row; never raises (an unreadable row or an engine failure is an error row)."""
+    """Answer one CSV row; never raises (an unreadable row or an engine failure is an error row).
+
+    Without ``explain`` the engine runs in its status-only mode (the columns of the output are
+    the same, tests/test_screen_fast.py) and no calendar events are computed (only the HTML
+    report, which explains, shows them)."""
     try:
         case = normalise(row, as_of, f"{label}:{row.line}")
     except CaseError as e:
         return error_result(row.line, row.id, describe(e.problems), as_of)
     try:
-        ans = engine.ask(case, None)
+        ans = engine.ask(case, None, explain=explain)
     except Exception as e:  # a defect must not stop the batch: say so on that row
         return error_result(row.line, row.id, f"erreur interne : {type(e).__name__}: {e}", as_of)
-    rows, events = answer_rows(ans, row.line, row.id)
+    rows, events = answer_rows(ans, row.line, row.id, events=explain)
     expl = None
     if explain:
         from ..render.text import render_text
@@ -110,14 +119,83 @@ def answer_one(engine, row: Row, as_of: date | None, label: str, explain: bool =
     return CaseResult(row.line, row.id, ans.name, _iso(ans.as_of), rows, None, events, expl)
 
 
+def _csv_cell(v):
+    if v is None:
+        return ""
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, list):
+        return "|".join(v)
+    return v
+
+
+def answer_csv(engine, builder: RowBuilder, records, as_of: date | None, label: str):
+    """Answer a chunk of records straight to CSV lines (the columns of ``FIELDS``).
+
+    Returns ``(text, counts)``: the rows as CSV text (same cells as
+    :class:`~lexquery.screening.outputs.CsvWriter` writes from :func:`answer_rows`) and
+    ``(read, answered, rejected, rows_out, {(procedure, status): n})`` for the summary.
+    """
+    gc_was = gc.isenabled()
+    gc.disable()  # an answer makes no reference cycle: the collector would only walk live objects
+    try:
+        return _answer_csv(engine, builder, records, as_of, label)
+    finally:
+        if gc_was:
+            gc.enable()
+
+
+def _answer_csv(engine, builder, records, as_of, label):
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    by_proc: Counter = Counter()
+    answered = rejected = rows_out = 0
+    for rec in records:
+        row = builder.row(rec)
+        ans = None
+        try:
+            case = normalise(row, as_of, f"{label}:{row.line}")
+        except CaseError as e:
+            err = error_result(row.line, row.id, describe(e.problems), as_of)
+        else:
+            try:
+                ans = engine.ask(case, None, explain=False)
+            except Exception as e:  # a defect must not stop the batch: say so on that row
+                err = error_result(row.line, row.id, f"erreur interne : {type(e).__name__}: {e}", as_of)
+        if ans is not None:
+            answered += 1
+            line, cid, name, a_of = row.line, row.id, ans.name, _iso(ans.as_of)
+            for p in ans.procedures:
+                by_proc[(p.procedure, p.status)] += 1
+                w.writerow((line, cid, name, a_of, p.procedure, p.state, p.status,
+                            _iso(p.date_from), _iso(p.date_until), _csv_cell(p.consent_required),
+                            "|".join(p.missing_facts), "|".join(p.sources),
+                            "|".join([f"{r.procedure}:{r.status}" + (f":{_iso(r.date_from)}" if r.date_from else "")
+                                      for r in p.routes]),
+                            "|".join([f"{n.id}:{_iso(n.date)}" for n in p.notes if n.date is not None]), None))
+            rows_out += len(ans.procedures)
+            continue
+        rejected += 1
+        rows_out += 1
+        w.writerow([_csv_cell(err.rows[0][k]) for k in FIELDS])
+    return buf.getvalue(), (len(records), answered, rejected, rows_out, dict(by_proc))
+
+
 # --- worker side (fork: the engine compiled in the parent is inherited) ------------------
 _W: dict = {}
 
 
 def _work(args):
-    rows, as_of, label, explain = args
-    eng = _W["engine"]
-    return [answer_one(eng, r, as_of, label, explain) for r in rows]
+    records, as_of, label, explain = args
+    eng, build = _W["engine"], _W["builder"].row
+    return [answer_one(eng, build(r), as_of, label, explain) for r in records]
+
+
+def _work_csv(args):
+    records, as_of, label = args
+    return answer_csv(_W["engine"], _W["builder"], records, as_of, label)
 
 
 def _chunks(it, size):
@@ -152,6 +230,15 @@ class Summary:
             for row in r.rows:
                 self.by_proc[(row["procedure"], row["status"])] += 1
         self.rows_out += len(r.rows)
+
+    def add_counts(self, counts):
+        """Add what :func:`answer_csv` counted over a chunk."""
+        read, answered, rejected, rows_out, by_proc = counts
+        self.read += read
+        self.answered += answered
+        self.rejected += rejected
+        self.rows_out += rows_out
+        self.by_proc.update(by_proc)
 
     def to_dict(self) -> dict:
         procs: dict = {}
@@ -221,33 +308,48 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
     ``label`` names the input in messages and the report instead of ``path`` (an upload)."""
     from ..engine.api import load_kb
     engine = engine or load_kb()
+    if hasattr(engine, "prepare_batch"):
+        engine.prepare_batch()
     stream, opened_as, size = open_text(path)
     label = label or opened_as
     t0 = time.perf_counter()
     summary = Summary(source=label)
     explain = getattr(writer, "wants_explanation", False)
     try:
-        header, rows = read_rows(stream)
+        header, records = read_header(stream)
         summary.unknown_columns, summary.separator = header.unknown, header.separator
+        builder = RowBuilder(header)
         bar = Progress(size, stream, progress)
+        as_text = getattr(writer, "accepts_csv_text", False) and not explain
 
         def emit(results):
-            for r in results:
-                summary.add(r)
-                writer.write(r)
+            if as_text:
+                text, counts = results
+                summary.add_counts(counts)
+                writer.write_text(text)
+            else:
+                for r in results:
+                    summary.add(r)
+                    writer.write(r)
             bar.update(summary.read)
 
         if jobs <= 1:
-            for part in _chunks(rows, chunk):
-                emit([answer_one(engine, r, as_of, label, explain) for r in part])
+            for part in _chunks(records, chunk):
+                if as_text:
+                    emit(answer_csv(engine, builder, part, as_of, label))
+                else:
+                    emit([answer_one(engine, builder.row(r), as_of, label, explain) for r in part])
         else:
             import multiprocessing as mp
-            _W["engine"] = engine
+            _W["engine"], _W["builder"] = engine, builder
             ctx = mp.get_context("fork")
             with ctx.Pool(jobs) as pool:
                 pending: deque = deque()
-                for part in _chunks(rows, chunk):
-                    pending.append(pool.apply_async(_work, ((part, as_of, label, explain),)))
+                for part in _chunks(records, chunk):
+                    if as_text:
+                        pending.append(pool.apply_async(_work_csv, ((part, as_of, label),)))
+                    else:
+                        pending.append(pool.apply_async(_work, ((part, as_of, label, explain),)))
                     if len(pending) >= 3 * jobs:
                         emit(pending.popleft().get())
                 while pending:
