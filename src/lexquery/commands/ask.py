@@ -32,11 +32,15 @@ def looks_like_lq(text: str) -> bool:
 
 
 def load_lq(path: str, stdin_text: str | None = None):
-    """The .lq document named by ``path`` (or on standard input), else None."""
-    from .. import dsl
+    """The .lq document named by ``path`` (or on standard input), else None.
+    The language's parser is imported only for such input (cold ``ask`` budget)."""
     if path == "-":
-        return dsl.load(stdin_text, "<stdin>", implicit_id="stdin") if looks_like_lq(stdin_text or "") else None
+        if not looks_like_lq(stdin_text or ""):
+            return None
+        from .. import dsl
+        return dsl.load(stdin_text, "<stdin>", implicit_id="stdin")
     if path.endswith(".lq") and Path(path).is_file():
+        from .. import dsl
         return dsl.load_file(path)
     return None
 

@@ -111,7 +111,7 @@ def _unknown(case, path):
 
 def _sources_as_of():
     try:
-        from ..kb.provisions import sources_as_of
+        from ..paths import sources_as_of
         return sources_as_of()
     except Exception:  # the provision index is optional for answering
         return None

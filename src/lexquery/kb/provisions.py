@@ -252,13 +252,9 @@ def latest_version_date(kb: "KB") -> date | None:
 
 
 def sources_as_of() -> str | None:
-    """``sources_as_of`` of answers (answer-format.md), read from ``law/manifest.json``
-    (a few bytes: the cold ``ask`` does not load the KB for it)."""
-    import json
-    try:
-        return json.loads((law_dir() / "manifest.json").read_text(encoding="utf-8")).get("sources_as_of")
-    except (OSError, ValueError):
-        return None
+    """``sources_as_of`` of answers, declared in ``law/manifest.json`` (see paths.py)."""
+    from ..paths import sources_as_of as declared
+    return declared()
 
 
 def law_dir() -> Path:
