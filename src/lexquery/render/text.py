@@ -70,8 +70,10 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
     bits = [st]
     if p.date_from and p.status in ("applicable_later", "applicable"):
         bits.append(f"{w['from']} {_fr_date(p.date_from)}")
-    if p.date_until:
-        passed = as_of is not None and p.date_until < as_of
+    passed = p.date_until is not None and as_of is not None and p.date_until < as_of
+    # "NON APPLICABLE, jusqu'au …" would read as "not yet": a closing date is shown on a
+    # procedure that does not apply only when it has passed (it is then the reason)
+    if p.date_until and (p.status != "not_applicable" or passed):
         bits.append(f"{w['until']} {_fr_date(p.date_until)}" + (f" ({w['passed']})" if passed else ""))
     if p.consent_required is False:
         bits.append(w["consent_no"])
