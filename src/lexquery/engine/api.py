@@ -33,6 +33,7 @@ class Engine:
         self.ref = ref
         self.kb_meta = {"version": f"{VERSION}+rules.{self.book.digest[:12]}",
                         "sources_as_of": _sources_as_of()}
+        self.status_only = None  # the compiled status-only form, built by prepare_batch()
 
     def ask(self, case, as_of: date | str | None = None, source: str | None = None,
             explain: bool = True) -> Answer:
@@ -49,21 +50,21 @@ class Engine:
         when = as_of or c.get("as_of") or date.today()
         book, ref = self.book, self.ref
         shared = {} if (not explain and book.derived_per_case) else None
+        fast = self.status_only if not explain else None
+        one = self._one if fast is None else self._one_fast
         procs: list[ProcedureResult] = []
         cands_all = candidate_states(c)
         cands_nat = None
         for p in book.procedures.values():
             if not p.per_state:
-                env = Env(c, when, None, book, ref, explain, shared)
-                procs.append(self._one(p, env))
+                procs.append(one(p, c, when, None, explain, shared))
                 continue
             only_nat = p.per_state == "nationalities"
             cands = cands_nat if only_nat else cands_all
             if cands is None:
                 cands = cands_nat = candidate_states(c, only_nationalities=True)
             if not cands:
-                env = Env(c, when, UNKNOWN, book, ref, explain, shared)
-                r = self._one(p, env)
+                r = one(p, c, when, UNKNOWN, explain, shared)
                 if r.status != "not_applicable":
                     r.status = "undetermined"
                     # only the facts that could name a State for this procedure (the last one
@@ -74,8 +75,7 @@ class Engine:
                 procs.append(r)
                 continue
             for state, why in cands:
-                env = Env(c, when, state, book, ref, explain, shared)
-                r = self._one(p, env)
+                r = one(p, c, when, state, explain, shared)
                 r.state_reasons = why
                 procs.append(r)
         return Answer(case=c.get("id"), as_of=when, knowledge_base=self.kb_meta, procedures=procs,
@@ -84,12 +84,28 @@ class Engine:
 
     def prepare_batch(self) -> "Engine":
         """Before answering many cases: compile the rules' expressions to Python source
-        (``rules.loader.compile_to_source``; same answers, tests/test_screen_fast.py)."""
+        (``rules.loader.compile_to_source``) and the conditions of every procedure to the
+        status-only functions that ``ask(..., explain=False)`` then uses
+        (:mod:`lexquery.engine.status_only`; same rows, tests/test_screen_fast.py)."""
         from ..rules.loader import compile_to_source
+        from .status_only import StatusOnly
         compile_to_source(self.book)
+        if self.status_only is None:
+            self.status_only = StatusOnly(self.book)
         return self
 
-    def _one(self, p, env) -> ProcedureResult:
+    def _one(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
+        env = Env(case, as_of, state, self.book, self.ref, explain, shared)
+        return self._outside_validity(p, env) or evaluate_procedure(p, env, self.book)
+
+    def _one_fast(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
+        env = self.status_only.env(case, as_of, state, p, self.ref, shared)
+        return self._outside_validity(p, env) or self.status_only.procedure(p, env)
+
+    @staticmethod
+    def _outside_validity(p, env) -> ProcedureResult | None:
+        """An undetermined answer when the date is outside the period the encoded rules are
+        valid for (``valid:`` of the rule file), else None."""
         if (p.valid_from and env.as_of < p.valid_from) or (p.valid_until and env.as_of > p.valid_until):
             label = {"fr": f"règles encodées en vigueur du {p.valid_from or '?'} au {p.valid_until or '…'} "
                            f"seulement : la base ne dit pas le droit applicable au {env.as_of}",
@@ -97,7 +113,7 @@ class Engine:
             cr = CondResult("rules_in_force", label, "unknown", p.sources[:1], [], kind="validity")
             return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None,
                                    "undetermined", None, None, None, [cr], [], p.sources)
-        return evaluate_procedure(p, env, self.book)
+        return None
 
 
 def _unknown(case, path):

@@ -1,0 +1,382 @@
+"""Status-only evaluation for batches (``lexquery screen``), compiled once from the rule files.
+
+:mod:`lexquery.engine.evaluate` builds, for every condition, a :class:`CondResult` with
+its label, sources and children — what an explanation shows. A screening row needs less:
+each procedure's status, dates, consent, missing facts, sources, routes and dated notes.
+Here every condition of ``rules/*.yaml`` becomes one specialised function (chosen by its
+kind: ``test``, ``assess``, ``from``/``until``, ``any_of``/``all_of``) whose result is a
+plain tuple ``(status, pending, date, missing, kind)``; the procedure is then settled
+exactly as :func:`lexquery.engine.evaluate.evaluate_procedure` settles it (three-valued:
+any hard ``not_met`` → not_applicable; else any ``unknown`` → undetermined; else a pending
+date → applicable_later; else applicable), precedence entries included.
+
+Nothing legal lives here: the conditions, their expressions, dates and citations are the
+rule files'; this module only changes how the same evaluation is carried out. Identity
+with the full evaluation is tested row for row (tests/test_screen_fast.py).
+"""
+from __future__ import annotations
+
+from ..rules.model import Condition, Procedure
+from ..rules.values import UNKNOWN
+from .answer import ProcedureResult
+from .env import Env
+from .evaluate import RANK, _dedupe, _notes, _precedence_over, _rule, cond_index
+
+_ABSENT = object()
+_TRUTH = {"met": True, "not_met": False}
+_NOTHING = ()
+
+
+class BatchEnv(Env):
+    """An :class:`Env` whose evaluated conditions are tuples (see the module docstring)."""
+    __slots__ = ("cond_fns",)
+
+    def cond(self, cid):
+        """Truth of a condition read as ``cond.<id>``: met → true, not met → false, else UNKNOWN;
+        a condition not evaluated yet is evaluated now, one that does not apply is false."""
+        r = self.results.get(cid)
+        if r is None:
+            f = self.cond_fns.get(cid)
+            if f is not None:
+                r = f(self)
+            if r is None:
+                return False
+        return _TRUTH.get(r[0], UNKNOWN)
+
+
+# --- one function per condition ------------------------------------------------------------
+
+def _when_false(env, c):
+    """The condition's ``when`` is false: it does not apply (evaluated before the condition's
+    own missing facts are collected, as in evaluate.eval_condition)."""
+    env.results[c.id] = None
+    env.skipped.append(c.id)
+
+
+def _finish(env, cid, saved, miss, status, pending, d, kind, children=None):
+    """Merge the condition's missing facts into the enclosing ones, keep its result."""
+    env.missing = saved
+    if miss:
+        saved |= miss
+    if status == "unknown":
+        if children:
+            miss = set(miss)
+            for ch in children:
+                if ch[3]:
+                    miss.update(ch[3])
+        m = tuple(sorted(miss)) if miss else _NOTHING
+    elif children is not None:
+        u = set()
+        for ch in children:
+            if ch[0] == "unknown" and ch[3]:
+                u.update(ch[3])
+        m = tuple(sorted(u)) if u else _NOTHING
+    else:
+        m = _NOTHING
+    r = (status, pending, d, m, kind)
+    env.results[cid] = r
+    return r
+
+
+def _test_fn(c: Condition):
+    cid, expr, when = c.id, c.expr.fn, (c.when.fn if c.when is not None else None)
+
+    def f(env):
+        r = env.results.get(cid, _ABSENT)
+        if r is not _ABSENT:
+            return r
+        if when is not None and when(env) is False:
+            return _when_false(env, c)
+        saved = env.missing
+        miss = env.missing = set()
+        v = expr(env)
+        env.missing = saved
+        if miss:
+            saved |= miss
+        if v is UNKNOWN:
+            r = ("unknown", False, None, tuple(sorted(miss)) if miss else _NOTHING, "test")
+        else:
+            r = ("met" if v else "not_met", False, None, _NOTHING, "test")
+        env.results[cid] = r
+        return r
+    return f
+
+
+def _assess_fn(c: Condition):
+    cid, req, when = c.id, (c.requires.fn if c.requires is not None else None), \
+        (c.when.fn if c.when is not None else None)
+
+    def f(env):
+        r = env.results.get(cid, _ABSENT)
+        if r is not _ABSENT:
+            return r
+        if when is not None and when(env) is False:
+            return _when_false(env, c)
+        saved = env.missing
+        miss = env.missing = set()
+        v = True if req is None else req(env)
+        status = "unknown" if v is UNKNOWN else ("to_assess" if v else "not_met")
+        return _finish(env, cid, saved, miss, status, False, None, "assess")
+    return f
+
+
+def _date_fn(c: Condition):
+    """``from`` / ``until``: as evaluate._date_condition."""
+    cid, kind, expr = c.id, c.kind, c.expr.fn
+    met_if = c.met_if.fn if c.met_if is not None else None
+    when = c.when.fn if c.when is not None else None
+    is_from = kind == "from"
+
+    def f(env):
+        r = env.results.get(cid, _ABSENT)
+        if r is not _ABSENT:
+            return r
+        if when is not None and when(env) is False:
+            return _when_false(env, c)
+        saved = env.missing
+        miss = env.missing = set()
+        pending, d = False, None
+        m = False
+        if met_if is not None:
+            m = met_if(env)
+        if m is True:
+            status = "met"
+        else:
+            v = expr(env)
+            if v is UNKNOWN:
+                status = "unknown"
+            elif v is None:  # no date constraint applies
+                status = "met" if m is not UNKNOWN else "unknown"
+            else:
+                d = v
+                if is_from:
+                    if env.as_of >= v:
+                        status = "met"
+                    else:
+                        status, pending = "not_met", True
+                else:
+                    status = "met" if env.as_of <= v else "not_met"
+                if m is UNKNOWN and status != "met":
+                    status, pending = "unknown", False
+        return _finish(env, cid, saved, miss, status, pending, d, kind)
+    return f
+
+
+def _group_fn(c: Condition, child_fns):
+    """``any_of`` / ``all_of``: as evaluate._combine."""
+    cid, kind = c.id, c.kind
+    when = c.when.fn if c.when is not None else None
+    is_any = kind == "any_of"
+
+    def f(env):
+        r = env.results.get(cid, _ABSENT)
+        if r is not _ABSENT:
+            return r
+        if when is not None and when(env) is False:
+            return _when_false(env, c)
+        saved = env.missing
+        miss = env.missing = set()
+        ch = []
+        for g in child_fns:
+            x = g(env)
+            if x is not None:
+                ch.append(x)
+        pending, d = False, None
+        if not ch:
+            status = "met"
+        else:
+            effs = ["pending" if x[1] else x[0] for x in ch]
+            if is_any:
+                best = max(effs, key=RANK.__getitem__)
+                if best == "pending":
+                    status, pending = "not_met", True
+                    d = min([x[2] for x, e in zip(ch, effs) if e == best])
+                else:
+                    status = best
+                    if best == "met":
+                        dated = [x[2] for x, e in zip(ch, effs)
+                                 if e == best and x[2] is not None and x[4] == "from"]
+                        d = min(dated) if dated else None
+            elif "not_met" in effs:
+                status = "not_met"
+            elif "unknown" in effs:
+                status = "unknown"
+            elif "pending" in effs:
+                status, pending = "not_met", True
+                d = max([x[2] for x in ch if x[1]])
+            elif "to_assess" in effs:
+                status = "to_assess"
+            else:
+                status = "met"
+        return _finish(env, cid, saved, miss, status, pending, d, kind, ch)
+    return f
+
+
+def _condition_fn(c: Condition, fns: dict):
+    if c.kind == "test":
+        f = _test_fn(c)
+    elif c.kind == "assess":
+        f = _assess_fn(c)
+    elif c.kind in ("from", "until"):
+        f = _date_fn(c)
+    else:
+        f = _group_fn(c, [_condition_fn(x, fns) for x in c.children])
+    fns[c.id] = f
+    return f
+
+
+# --- procedures ------------------------------------------------------------------------------
+
+class StatusOnly:
+    """The compiled status-only form of every procedure of a rule book (built once)."""
+
+    def __init__(self, book):
+        self.book = book
+        self.prec_over = _precedence_over(book)
+        self.cond_fns: dict[str, dict] = {}     # procedure id -> condition id -> function
+        self.top: dict[str, list] = {}          # procedure or route id -> its top-level functions
+        for p in book.procedures.values():
+            fns: dict = {}
+            for q in [p, *p.routes]:
+                self.top[q.id] = [_condition_fn(c, fns) for c in q.conditions]
+            self.cond_fns[p.id] = fns
+            cond_index(p)  # the explain path's index, kept identical
+
+    def env(self, case, as_of, state, p, ref, shared) -> BatchEnv:
+        env = BatchEnv(case, as_of, state, self.book, ref, False, shared)
+        env.cond_fns = self.cond_fns[p.id]
+        return env
+
+    def procedure(self, p: Procedure, env: BatchEnv) -> ProcedureResult:
+        """As evaluate.evaluate_procedure with ``env.explain`` false."""
+        results = [r for r in [f(env) for f in self.top[p.id]] if r is not None]
+        prec = self._precedence(p.id, env, results)
+        status, date_from, date_until = _status(results)
+        if p.until is not None:
+            u = p.until.fn(env)
+            if u is not UNKNOWN and u is not None:
+                date_until = u if date_until is None else min(date_until, u)
+        env.from_date = date_from if date_from is not None else env.as_of
+        consent = None
+        missing = set()
+        for r in results:
+            if r[0] == "unknown":
+                missing.update(r[3])
+        if p.consent_required is not None and status != "not_applicable":
+            saved, env.missing = env.missing, set()
+            v = p.consent_required.fn(env)
+            cm, env.missing = env.missing, saved
+            if v is UNKNOWN:
+                missing |= cm
+                for r in results:
+                    missing.update(r[3])
+            else:
+                consent = bool(v)
+        if status == "not_applicable":
+            missing = set()  # a necessary condition fails: no unknown fact can change that
+        notes = _notes(p.notes, env, "fr", False, status != "not_applicable", ("duty",))
+        routes = [self.route(rt, env) for rt in p.routes] if status != "not_applicable" else []
+        sources = self._sources(p, env, prec, p.consent_sources if consent is not None else (), notes)
+        return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
+                               date_from, date_until, consent, [], sorted(missing), sources,
+                               notes=notes, routes=routes, consent_defined=p.consent_required is not None)
+
+    def route(self, rt: Procedure, env: BatchEnv) -> ProcedureResult:
+        """As evaluate.evaluate_route with ``env.explain`` false."""
+        results = [r for r in [f(env) for f in self.top[rt.id]] if r is not None]
+        prec = self._precedence(rt.id, env, results)
+        status, date_from, date_until = _status(results)
+        missing = sorted({m for r in results if r[0] == "unknown" for m in r[3]}) \
+            if status == "undetermined" else []
+        notes = _notes(rt.notes, env, "fr", False, status != "not_applicable", (), dated=False)
+        consent = None
+        if rt.consent_required is not None and status != "not_applicable":
+            v = rt.consent_required.fn(env)
+            consent = None if v is UNKNOWN else bool(v)
+        sources = self._sources(rt, env, prec, (), notes)
+        return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, [],
+                               missing, sources, notes=notes)
+
+    def _precedence(self, pid, env, results) -> tuple:
+        """As evaluate._precedence: each declared entry over ``pid`` whose ``when`` holds, or
+        may hold, goes first among ``results`` (not met, or unknown); returns their ids."""
+        entries = self.prec_over.get(pid)
+        if not entries:
+            return _NOTHING
+        ids = []
+        for pr in entries:
+            saved, env.missing = env.missing, set()
+            v = pr.when.fn(env)
+            miss, env.missing = env.missing, saved
+            if v is False:
+                continue
+            if v is UNKNOWN:
+                for cid in sorted(pr.when.conds):
+                    r = env.results.get(cid)
+                    if r is not None:
+                        miss |= set(r[3])
+                r = ("unknown", False, None, tuple(sorted(miss)), "precedence")
+            else:
+                r = ("not_met", False, None, _NOTHING, "precedence")
+            results.insert(0, r)
+            ids.insert(0, f"precedence:{pr.id}")
+        return tuple(ids)
+
+    def _sources(self, p: Procedure, env, prec: tuple, consent_sources, notes) -> list:
+        """As evaluate._sources_of: the procedure's sources, then those of the precedence
+        entries and of every evaluated condition (depth first), the consent's and the notes',
+        deduplicated — computed once per shape of the evaluated tree."""
+        key = (tuple(env.skipped), prec, bool(consent_sources), tuple([n.id for n in notes]))
+        memo = p.__dict__.get("_status_only_sources")
+        if memo is None:
+            memo = p.__dict__["_status_only_sources"] = {}
+        hit = memo.get(key)
+        if hit is None:
+            skipped = set(env.skipped)
+            by_id = {f"precedence:{pr.id}": pr for pr in self.prec_over.get(p.id, ())}
+            srcs = list(p.sources)
+            for pid in prec:
+                srcs += by_id[pid].sources
+            stack = list(reversed(p.conditions))
+            while stack:
+                c = stack.pop()
+                if c.id in skipped:
+                    continue
+                srcs += c.sources
+                stack.extend(reversed(c.children))
+            srcs += list(consent_sources)
+            for n in notes:
+                srcs += n.sources
+            hit = memo[key] = _dedupe(srcs)
+        return list(hit)
+
+
+def _status(results):
+    """As evaluate._status, over result tuples."""
+    froms, untils, effs = [], [], set()
+    for st, pending, d, _, k in results:
+        effs.add("pending" if pending else st)
+        if d is not None:
+            if st == "met" or st == "not_met":
+                if k == "from":
+                    froms.append(d)
+                elif k == "until":
+                    untils.append(d)
+            if k == "any_of" or k == "all_of":
+                froms.append(d)
+    date_from = max(froms) if froms else None
+    date_until = min(untils) if untils else None
+    if "not_met" in effs:
+        status = "not_applicable"
+    elif "unknown" in effs:
+        status = "undetermined"
+    elif "pending" in effs:
+        status = "applicable_later"
+        if date_until is not None and date_from is not None and date_from > date_until:
+            status = "not_applicable"  # the window closes before it opens
+    else:
+        status = "applicable"
+    return status, date_from, date_until
+
+
+__all__ = ["StatusOnly", "BatchEnv", "_rule"]
