@@ -3,9 +3,9 @@
 :mod:`lexquery.engine.evaluate` builds, for every condition, a :class:`CondResult` with
 its label, sources and children — what an explanation shows. A screening row needs less:
 each procedure's status, dates, consent, missing facts, sources, routes and dated notes.
-Here every condition of ``rules/*.yaml`` becomes one specialised function (chosen by its
-kind: ``test``, ``assess``, ``from``/``until``, ``any_of``/``all_of``) whose result is a
-plain tuple ``(status, pending, date, missing, kind)``; the procedure is then settled
+Here the conditions of each procedure and route of ``rules/*.yaml`` are generated as one
+Python function (:mod:`lexquery.engine.status_source`) whose results are plain tuples
+``(status, pending, date, missing, kind)``; the procedure is then settled
 exactly as :func:`lexquery.engine.evaluate.evaluate_procedure` settles it (three-valued:
 any hard ``not_met`` → not_applicable; else any ``unknown`` → undetermined; else a pending
 date → applicable_later; else applicable), precedence entries included.
@@ -16,13 +16,13 @@ with the full evaluation is tested row for row (tests/test_screen_fast.py).
 """
 from __future__ import annotations
 
-from ..rules.model import Condition, Procedure
+from ..rules.model import Procedure
 from ..rules.values import UNKNOWN
 from .answer import ProcedureResult
 from .env import Env
-from .evaluate import RANK, _dedupe, _notes, _precedence_over, _rule, cond_index
+from .evaluate import _dedupe, _notes, _precedence_over, cond_index
+from .status_source import condition_function, conditions_function
 
-_ABSENT = object()
 _TRUTH = {"met": True, "not_met": False}
 _NOTHING = ()
 
@@ -44,187 +44,6 @@ class BatchEnv(Env):
         return _TRUTH.get(r[0], UNKNOWN)
 
 
-# --- one function per condition ------------------------------------------------------------
-
-def _when_false(env, c):
-    """The condition's ``when`` is false: it does not apply (evaluated before the condition's
-    own missing facts are collected, as in evaluate.eval_condition)."""
-    env.results[c.id] = None
-    env.skipped.append(c.id)
-
-
-def _finish(env, cid, saved, miss, status, pending, d, kind, children=None):
-    """Merge the condition's missing facts into the enclosing ones, keep its result."""
-    env.missing = saved
-    if miss:
-        saved |= miss
-    if status == "unknown":
-        if children:
-            miss = set(miss)
-            for ch in children:
-                if ch[3]:
-                    miss.update(ch[3])
-        m = tuple(sorted(miss)) if miss else _NOTHING
-    elif children is not None:
-        u = set()
-        for ch in children:
-            if ch[0] == "unknown" and ch[3]:
-                u.update(ch[3])
-        m = tuple(sorted(u)) if u else _NOTHING
-    else:
-        m = _NOTHING
-    r = (status, pending, d, m, kind)
-    env.results[cid] = r
-    return r
-
-
-def _test_fn(c: Condition):
-    cid, expr, when = c.id, c.expr.fn, (c.when.fn if c.when is not None else None)
-
-    def f(env):
-        r = env.results.get(cid, _ABSENT)
-        if r is not _ABSENT:
-            return r
-        if when is not None and when(env) is False:
-            return _when_false(env, c)
-        saved = env.missing
-        miss = env.missing = set()
-        v = expr(env)
-        env.missing = saved
-        if miss:
-            saved |= miss
-        if v is UNKNOWN:
-            r = ("unknown", False, None, tuple(sorted(miss)) if miss else _NOTHING, "test")
-        else:
-            r = ("met" if v else "not_met", False, None, _NOTHING, "test")
-        env.results[cid] = r
-        return r
-    return f
-
-
-def _assess_fn(c: Condition):
-    cid, req, when = c.id, (c.requires.fn if c.requires is not None else None), \
-        (c.when.fn if c.when is not None else None)
-
-    def f(env):
-        r = env.results.get(cid, _ABSENT)
-        if r is not _ABSENT:
-            return r
-        if when is not None and when(env) is False:
-            return _when_false(env, c)
-        saved = env.missing
-        miss = env.missing = set()
-        v = True if req is None else req(env)
-        status = "unknown" if v is UNKNOWN else ("to_assess" if v else "not_met")
-        return _finish(env, cid, saved, miss, status, False, None, "assess")
-    return f
-
-
-def _date_fn(c: Condition):
-    """``from`` / ``until``: as evaluate._date_condition."""
-    cid, kind, expr = c.id, c.kind, c.expr.fn
-    met_if = c.met_if.fn if c.met_if is not None else None
-    when = c.when.fn if c.when is not None else None
-    is_from = kind == "from"
-
-    def f(env):
-        r = env.results.get(cid, _ABSENT)
-        if r is not _ABSENT:
-            return r
-        if when is not None and when(env) is False:
-            return _when_false(env, c)
-        saved = env.missing
-        miss = env.missing = set()
-        pending, d = False, None
-        m = False
-        if met_if is not None:
-            m = met_if(env)
-        if m is True:
-            status = "met"
-        else:
-            v = expr(env)
-            if v is UNKNOWN:
-                status = "unknown"
-            elif v is None:  # no date constraint applies
-                status = "met" if m is not UNKNOWN else "unknown"
-            else:
-                d = v
-                if is_from:
-                    if env.as_of >= v:
-                        status = "met"
-                    else:
-                        status, pending = "not_met", True
-                else:
-                    status = "met" if env.as_of <= v else "not_met"
-                if m is UNKNOWN and status != "met":
-                    status, pending = "unknown", False
-        return _finish(env, cid, saved, miss, status, pending, d, kind)
-    return f
-
-
-def _group_fn(c: Condition, child_fns):
-    """``any_of`` / ``all_of``: as evaluate._combine."""
-    cid, kind = c.id, c.kind
-    when = c.when.fn if c.when is not None else None
-    is_any = kind == "any_of"
-
-    def f(env):
-        r = env.results.get(cid, _ABSENT)
-        if r is not _ABSENT:
-            return r
-        if when is not None and when(env) is False:
-            return _when_false(env, c)
-        saved = env.missing
-        miss = env.missing = set()
-        ch = []
-        for g in child_fns:
-            x = g(env)
-            if x is not None:
-                ch.append(x)
-        pending, d = False, None
-        if not ch:
-            status = "met"
-        else:
-            effs = ["pending" if x[1] else x[0] for x in ch]
-            if is_any:
-                best = max(effs, key=RANK.__getitem__)
-                if best == "pending":
-                    status, pending = "not_met", True
-                    d = min([x[2] for x, e in zip(ch, effs) if e == best])
-                else:
-                    status = best
-                    if best == "met":
-                        dated = [x[2] for x, e in zip(ch, effs)
-                                 if e == best and x[2] is not None and x[4] == "from"]
-                        d = min(dated) if dated else None
-            elif "not_met" in effs:
-                status = "not_met"
-            elif "unknown" in effs:
-                status = "unknown"
-            elif "pending" in effs:
-                status, pending = "not_met", True
-                d = max([x[2] for x in ch if x[1]])
-            elif "to_assess" in effs:
-                status = "to_assess"
-            else:
-                status = "met"
-        return _finish(env, cid, saved, miss, status, pending, d, kind, ch)
-    return f
-
-
-def _condition_fn(c: Condition, fns: dict):
-    if c.kind == "test":
-        f = _test_fn(c)
-    elif c.kind == "assess":
-        f = _assess_fn(c)
-    elif c.kind in ("from", "until"):
-        f = _date_fn(c)
-    else:
-        f = _group_fn(c, [_condition_fn(x, fns) for x in c.children])
-    fns[c.id] = f
-    return f
-
-
 # --- procedures ------------------------------------------------------------------------------
 
 class StatusOnly:
@@ -233,14 +52,14 @@ class StatusOnly:
     def __init__(self, book):
         self.book = book
         self.prec_over = _precedence_over(book)
-        self.cond_fns: dict[str, dict] = {}     # procedure id -> condition id -> function
-        self.top: dict[str, list] = {}          # procedure or route id -> its top-level functions
+        self.conds: dict[str, object] = {}      # procedure or route id -> its conditions, one function
+        self.cond_fns: dict[str, dict] = {}     # procedure id -> {condition id read as cond.<id>: function}
+        lazy = {cid for c, _ in book.compiled() for cid in c.conds}
         for p in book.procedures.values():
-            fns: dict = {}
             for q in [p, *p.routes]:
-                self.top[q.id] = [_condition_fn(c, fns) for c in q.conditions]
-            self.cond_fns[p.id] = fns
-            cond_index(p)  # the explain path's index, kept identical
+                self.conds[q.id] = conditions_function(q.conditions, book.scope, q.id, lazy)
+            self.cond_fns[p.id] = {cid: condition_function(c, book.scope, p.id, lazy)
+                                   for cid, c in cond_index(p).items() if cid in lazy}
 
     def env(self, case, as_of, state, p, ref, shared) -> BatchEnv:
         env = BatchEnv(case, as_of, state, self.book, ref, False, shared)
@@ -249,7 +68,7 @@ class StatusOnly:
 
     def procedure(self, p: Procedure, env: BatchEnv) -> ProcedureResult:
         """As evaluate.evaluate_procedure with ``env.explain`` false."""
-        results = [r for r in [f(env) for f in self.top[p.id]] if r is not None]
+        results = self.conds[p.id](env)
         prec = self._precedence(p.id, env, results)
         status, date_from, date_until = _status(results)
         if p.until is not None:
@@ -283,7 +102,7 @@ class StatusOnly:
 
     def route(self, rt: Procedure, env: BatchEnv) -> ProcedureResult:
         """As evaluate.evaluate_route with ``env.explain`` false."""
-        results = [r for r in [f(env) for f in self.top[rt.id]] if r is not None]
+        results = self.conds[rt.id](env)
         prec = self._precedence(rt.id, env, results)
         status, date_from, date_until = _status(results)
         missing = sorted({m for r in results if r[0] == "unknown" for m in r[3]}) \
@@ -378,5 +197,3 @@ def _status(results):
         status = "applicable"
     return status, date_from, date_until
 
-
-__all__ = ["StatusOnly", "BatchEnv", "_rule"]
