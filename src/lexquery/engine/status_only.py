@@ -16,11 +16,13 @@ with the full evaluation is tested row for row (tests/test_screen_fast.py).
 """
 from __future__ import annotations
 
+from datetime import date
+
 from ..rules.model import Procedure
 from ..rules.values import UNKNOWN
-from .answer import ProcedureResult
+from .answer import NoteResult, ProcedureResult
 from .env import Env
-from .evaluate import _dedupe, _notes, _precedence_over, cond_index
+from .evaluate import _dedupe, _precedence_over, cond_index
 from .status_source import condition_function, conditions_function
 
 _TRUTH = {"met": True, "not_met": False}
@@ -60,6 +62,11 @@ class StatusOnly:
                 self.conds[q.id] = conditions_function(q.conditions, book.scope, q.id, lazy)
             self.cond_fns[p.id] = {cid: condition_function(c, book.scope, p.id, lazy)
                                    for cid, c in cond_index(p).items() if cid in lazy}
+        # notes with neither `when` nor a date to compute: one shared result each (never mutated)
+        self.notes = {q.id: [(n, NoteResult(n.id, n.kind, "", n.sources, None)
+                              if n.when is None and (n.date is None or q is not p) else None)
+                             for n in q.notes]
+                      for p in book.procedures.values() for q in [p, *p.routes]}
 
     def env(self, case, as_of, state, p, ref, shared) -> BatchEnv:
         env = BatchEnv(case, as_of, state, self.book, ref, False, shared)
@@ -93,7 +100,7 @@ class StatusOnly:
                 consent = bool(v)
         if status == "not_applicable":
             missing = set()  # a necessary condition fails: no unknown fact can change that
-        notes = _notes(p.notes, env, "fr", False, status != "not_applicable", ("duty",))
+        notes = self._notes(p.id, env, status != "not_applicable", ("duty",), True)
         routes = [self.route(rt, env) for rt in p.routes] if status != "not_applicable" else []
         sources = self._sources(p, env, prec, p.consent_sources if consent is not None else (), notes)
         return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
@@ -107,7 +114,7 @@ class StatusOnly:
         status, date_from, date_until = _status(results)
         missing = sorted({m for r in results if r[0] == "unknown" for m in r[3]}) \
             if status == "undetermined" else []
-        notes = _notes(rt.notes, env, "fr", False, status != "not_applicable", (), dated=False)
+        notes = self._notes(rt.id, env, status != "not_applicable", (), False)
         consent = None
         if rt.consent_required is not None and status != "not_applicable":
             v = rt.consent_required.fn(env)
@@ -115,6 +122,24 @@ class StatusOnly:
         sources = self._sources(rt, env, prec, (), notes)
         return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, [],
                                missing, sources, notes=notes)
+
+    def _notes(self, pid, env, applies, kinds_always, dated) -> list:
+        """As evaluate._notes without texts: the notes that apply (all when the procedure
+        ``applies``, else those of ``kinds_always``), with their dates for a procedure."""
+        out = []
+        if not applies and not kinds_always:
+            return out
+        for n, const in self.notes[pid]:
+            if not applies and n.kind not in kinds_always:
+                continue
+            if const is not None:
+                out.append(const)
+                continue
+            if n.when is not None and n.when.fn(env) is not True:
+                continue
+            d = n.date.fn(env) if (dated and n.date is not None) else None
+            out.append(NoteResult(n.id, n.kind, "", n.sources, d if isinstance(d, date) else None))
+        return out
 
     def _precedence(self, pid, env, results) -> tuple:
         """As evaluate._precedence: each declared entry over ``pid`` whose ``when`` holds, or
