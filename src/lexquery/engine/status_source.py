@@ -12,7 +12,7 @@ never written by hand; tests/test_screen_fast.py compares the rows with the full
 """
 from __future__ import annotations
 
-from ..rules.expr import TREES, Compiled, _Source
+from ..rules.expr import CASE_ROOTS, CONTEXT_ROOTS, TREES, Compiled, _Source
 from ..rules.model import Condition
 from .evaluate import RANK
 
@@ -76,6 +76,23 @@ class _ConditionsSource(_Source):
         y = self.node(t.children[1], ind)
         v = self.var()
         self.emit(ind, f"{v} = _arith({x}, {y}, {sign}, {self.const(self.where)})")
+        return v
+
+    def g_path(self, t, ind):
+        """A derived value read from the per-case cache without a call when it is there
+        (what ``Env.derived`` does on a hit: its missing facts join the current ones)."""
+        root = str(t.children[0])
+        if root in CASE_ROOTS or root in CONTEXT_ROOTS or root in self.scope.constants \
+                or root not in self.scope.derived:  # the order of _Source.g_path
+            return super().g_path(t, ind)
+        v = self.var()
+        self.emit(ind, f"{v} = derived_cache.get({root!r})")
+        self.emit(ind, f"if {v} is None:")
+        self.emit(ind + 1, f"{v} = env.derived({root!r})")
+        self.emit(ind, "else:")
+        self.emit(ind + 1, f"if {v}[1]:")
+        self.emit(ind + 2, f"env.missing |= {v}[1]")
+        self.emit(ind + 1, f"{v} = {v}[0]")
         return v
 
     def expr(self, c: Compiled, ind: int, where: str) -> str:
@@ -175,7 +192,7 @@ def conditions_function(conditions: list[Condition], scope, where: str, lazy: se
     """``env -> [result tuple, …]``: the conditions evaluated in order (those whose ``when``
     is false left out), generated as one function."""
     g = _ConditionsSource(scope, where, lazy)
-    g.emit(1, "results = env.results")
+    g.emit(1, "results, derived_cache = env.results, env._derived")
     names = [g.condition(c, 1, where) for c in conditions]
     g.emit(1, f"return [x for x in ({''.join(n + ', ' for n in names)}) if x is not None]")
     return _define(g, "_conds", f"<conditions {where}>")
@@ -184,7 +201,7 @@ def conditions_function(conditions: list[Condition], scope, where: str, lazy: se
 def condition_function(c: Condition, scope, where: str, lazy: set[str]):
     """``env -> result tuple or None``: one condition (read as ``cond.<id>`` before its turn)."""
     g = _ConditionsSource(scope, where, lazy)
-    g.emit(1, "results = env.results")
+    g.emit(1, "results, derived_cache = env.results, env._derived")
     g.emit(1, f"return {g.condition(c, 1, where)}")
     return _define(g, "_cond", f"<condition {where}/{c.id}>")
 
