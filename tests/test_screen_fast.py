@@ -48,6 +48,18 @@ def test_batch_engine_runs_generated_source():
     assert not any(getattr(c.fn, "source", None) for c, _ in _CLOSURES.book.compiled())
 
 
+def test_batch_engine_runs_generated_conditions():
+    """`ask(explain=False)` of the batch engine evaluates each procedure's and route's
+    conditions through one generated function (engine/status_source.py), and the conditions
+    read as cond.<id> (precedence, consent, when) through generated single-condition ones."""
+    so = _BATCH.status_only
+    assert so is not None and _CLOSURES.status_only is None
+    ids = {q.id for p in _BATCH.book.procedures.values() for q in [p, *p.routes]}
+    assert set(so.conds) == ids and all(getattr(f, "source", None) for f in so.conds.values())
+    lazy = {cid for fns in so.cond_fns.values() for cid in fns}
+    assert {"case_1", "case_2", "lsc_pd_total", "without_consent_167_art3"} <= lazy
+
+
 def _rows_both_ways(engine, case, as_of=None, line=1):
     """(rows from the full answer, rows from the status-only answer) for one case; the full
     JSON answers of the closure engine and the generated-source engine must be equal too."""
