@@ -20,10 +20,6 @@ from .env import Env
 RANK = {"met": 4, "to_assess": 3, "unknown": 2, "pending": 1, "not_met": 0}
 
 
-def _eff(r: CondResult) -> str:
-    return "pending" if r.pending else r.status
-
-
 _ABSENT = object()
 
 
@@ -121,33 +117,35 @@ def _date_condition(c: Condition, env: Env, r: CondResult):
 
 
 def _combine(kind: str, r: CondResult):
-    ch = r.children
+    r.status, r.pending, r.date = combine(kind == "any_of", [(x.status, x.pending, x.date, x.missing, x.kind)
+                                                             for x in r.children])
+
+
+def combine(is_any: bool, ch: list) -> tuple:
+    """(status, pending, date) of an ``any_of`` / ``all_of`` from its children's
+    ``(status, pending, date, missing, kind)``: any_of takes the best child (met, to assess,
+    unknown, pending, not met), all_of the worst; a pending date is the earliest (any_of) or
+    the latest (all_of) of the pending children."""
     if not ch:
-        r.status = "met"
-        return
-    effs = ["pending" if x.pending else x.status for x in ch]
-    if kind == "any_of":
+        return "met", False, None
+    effs = ["pending" if x[1] else x[0] for x in ch]
+    if is_any:
         best = max(effs, key=RANK.__getitem__)
         if best == "pending":
-            r.status, r.pending = "not_met", True
-            r.date = min([x.date for x, e in zip(ch, effs) if e == best])
-        else:
-            r.status = best
-            if best == "met":
-                dated = [x.date for x, e in zip(ch, effs) if e == best and x.date is not None and x.kind == "from"]
-                r.date = min(dated) if dated else None
-    else:
-        if "not_met" in effs:
-            r.status = "not_met"
-        elif "unknown" in effs:
-            r.status = "unknown"
-        elif "pending" in effs:
-            r.status, r.pending = "not_met", True
-            r.date = max([x.date for x in ch if x.pending])
-        elif "to_assess" in effs:
-            r.status = "to_assess"
-        else:
-            r.status = "met"
+            return "not_met", True, min([x[2] for x, e in zip(ch, effs) if e == best])
+        if best == "met":
+            dated = [x[2] for x, e in zip(ch, effs) if e == best and x[2] is not None and x[4] == "from"]
+            return best, False, (min(dated) if dated else None)
+        return best, False, None
+    if "not_met" in effs:
+        return "not_met", False, None
+    if "unknown" in effs:
+        return "unknown", False, None
+    if "pending" in effs:
+        return "not_met", True, max([x[2] for x in ch if x[1]])
+    if "to_assess" in effs:
+        return "to_assess", False, None
+    return "met", False, None
 
 
 def _render(text: str, values: dict) -> str:
@@ -355,10 +353,17 @@ def _rule(book, rid: str) -> Procedure:
 
 
 def _status(results):
+    return settle([(r.status, r.pending, r.date, r.missing, r.kind) for r in results])
+
+
+def settle(results) -> tuple:
+    """(status, from, until) of a procedure from its conditions' ``(status, pending, date,
+    missing, kind)`` (answer-format.md): any not met → not_applicable; else any unknown →
+    undetermined; else a pending date → applicable_later from the latest one (not applicable
+    when the window closes before it opens); else applicable."""
     froms, untils, effs = [], [], set()
-    for r in results:
-        st, d, k = r.status, r.date, r.kind
-        effs.add("pending" if r.pending else st)
+    for st, pending, d, _, k in results:
+        effs.add("pending" if pending else st)
         if d is not None:
             if st == "met" or st == "not_met":
                 if k == "from":

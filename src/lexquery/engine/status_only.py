@@ -22,7 +22,7 @@ from ..rules.model import Procedure
 from ..rules.values import UNKNOWN
 from .answer import NoteResult, ProcedureResult
 from .env import Env
-from .evaluate import _dedupe, _precedence_over, cond_index
+from .evaluate import _dedupe, _precedence_over, cond_index, settle
 from .status_source import condition_function, conditions_function
 
 _TRUTH = {"met": True, "not_met": False}
@@ -77,7 +77,7 @@ class StatusOnly:
         """As evaluate.evaluate_procedure with ``env.explain`` false."""
         results = self.conds[p.id](env)
         prec = self._precedence(p.id, env, results)
-        status, date_from, date_until = _status(results)
+        status, date_from, date_until = settle(results)
         if p.until is not None:
             u = p.until.fn(env)
             if u is not UNKNOWN and u is not None:
@@ -111,7 +111,7 @@ class StatusOnly:
         """As evaluate.evaluate_route with ``env.explain`` false."""
         results = self.conds[rt.id](env)
         prec = self._precedence(rt.id, env, results)
-        status, date_from, date_until = _status(results)
+        status, date_from, date_until = settle(results)
         missing = sorted({m for r in results if r[0] == "unknown" for m in r[3]}) \
             if status == "undetermined" else []
         notes = self._notes(rt.id, env, status != "not_applicable", (), False)
@@ -193,32 +193,3 @@ class StatusOnly:
                 srcs += n.sources
             hit = memo[key] = _dedupe(srcs)
         return list(hit)
-
-
-def _status(results):
-    """As evaluate._status, over result tuples."""
-    froms, untils, effs = [], [], set()
-    for st, pending, d, _, k in results:
-        effs.add("pending" if pending else st)
-        if d is not None:
-            if st == "met" or st == "not_met":
-                if k == "from":
-                    froms.append(d)
-                elif k == "until":
-                    untils.append(d)
-            if k == "any_of" or k == "all_of":
-                froms.append(d)
-    date_from = max(froms) if froms else None
-    date_until = min(untils) if untils else None
-    if "not_met" in effs:
-        status = "not_applicable"
-    elif "unknown" in effs:
-        status = "undetermined"
-    elif "pending" in effs:
-        status = "applicable_later"
-        if date_until is not None and date_from is not None and date_from > date_until:
-            status = "not_applicable"  # the window closes before it opens
-    else:
-        status = "applicable"
-    return status, date_from, date_until
-

@@ -14,34 +14,9 @@ from __future__ import annotations
 
 from ..rules.expr import CASE_ROOTS, CONTEXT_ROOTS, TREES, Compiled, _Source
 from ..rules.model import Condition
-from .evaluate import RANK
+from .evaluate import combine
 
 _ABSENT = object()
-
-
-def _combine(is_any: bool, ch: list) -> tuple:
-    """(status, pending, date) of an ``any_of`` / ``all_of`` from its children's tuples
-    (as evaluate._combine)."""
-    if not ch:
-        return "met", False, None
-    effs = ["pending" if x[1] else x[0] for x in ch]
-    if is_any:
-        best = max(effs, key=RANK.__getitem__)
-        if best == "pending":
-            return "not_met", True, min([x[2] for x, e in zip(ch, effs) if e == best])
-        if best == "met":
-            dated = [x[2] for x, e in zip(ch, effs) if e == best and x[2] is not None and x[4] == "from"]
-            return best, False, (min(dated) if dated else None)
-        return best, False, None
-    if "not_met" in effs:
-        return "not_met", False, None
-    if "unknown" in effs:
-        return "unknown", False, None
-    if "pending" in effs:
-        return "not_met", True, max([x[2] for x in ch if x[1]])
-    if "to_assess" in effs:
-        return "to_assess", False, None
-    return "met", False, None
 
 
 def _group_missing(status: str, miss: set, ch: list) -> tuple:
@@ -66,7 +41,7 @@ class _ConditionsSource(_Source):
 
     def __init__(self, scope, where: str, lazy: set[str]):
         super().__init__(scope, where)
-        self.ns.update(ABSENT=_ABSENT, _combine=_combine, _group_missing=_group_missing,
+        self.ns.update(ABSENT=_ABSENT, _combine=combine, _group_missing=_group_missing,
                        _sorted=sorted, _tuple=tuple)
         self.lazy = lazy      # condition ids read as cond.<id>: memoised in env.results
         self.k = 0
