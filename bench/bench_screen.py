@@ -37,73 +37,9 @@ AS_OF = date(2026, 12, 1)
 DOC = ROOT / "docs" / "performance.md"
 
 
-# --- the floor: key conditions as plain Python on dicts (comparison only) -------------------
-EU = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "DE", "GR", "HU", "IT", "LV", "LT",
-      "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"}
-
-
-def _months(text):
-    if not text:
-        return None
-    if text == "life":
-        return 10 ** 6
-    import re
-    m = re.match(r"^P(?:(\d+)Y)?(?:(\d+)M)?$", text)
-    return 12 * int(m.group(1) or 0) + int(m.group(2) or 0) if m else None
-
-
-def _d(text):
-    return date.fromisoformat(text) if text else None
-
-
-def _b(text):
-    return {"oui": True, "true": True, "1": True, "non": False, "false": False, "0": False}.get(text.lower()) if text else None
-
-
-def floor_screen(path, out) -> int:
-    """Read the CSV, evaluate the key conditions of each procedure per candidate State, write rows."""
-    import csv
-    n = 0
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        first = f.readline()
-        sep = ";" if first.count(";") > first.count(",") else ","
-        cols = next(csv.reader([first], delimiter=sep))
-        w = csv.writer(out)
-        for cells in csv.reader(f, delimiter=sep):
-            r = dict(zip(cols, cells))
-            n += 1
-            nats = [] if r["nationalities"] in ("", "aucune") else r["nationalities"].split("|")
-            foreign = None if not r["nationalities"] else "FR" not in nats
-            final, custodial = _b(r["final"]), _b(r["custodial"])
-            months, start, end = _months(r["total"]), _d(r["execution_start"]), _d(r["expected_end"])
-            sp = r["safety_period_end"]
-            sp_end = None if sp in ("", "none") else _d(sp)
-            kinds = [] if r["removal_kinds"] in ("", "aucune") else r["removal_kinds"].split("|")
-            states = {s for s in nats if s != "FR"} | ({r["habitual_residence"]} - {"", "FR"}) \
-                | ({r["removal_destination"]} - {""})
-            lc_from = None
-            if start and end:  # half of the sentence served (CPP 729), capped
-                lc_from = start + (end - start) / 2
-                if sp_end and sp_end > lc_from:
-                    lc_from = sp_end
-            lc = ("undetermined" if foreign is None or final is None or not r["removal_kinds"] else
-                  "not_applicable" if not (foreign and final and custodial and kinds) else
-                  "applicable" if lc_from and lc_from <= AS_OF else "applicable_later")
-            w.writerow([r["id"], "lc_expulsion", "", lc, lc_from or ""])
-            six = end - timedelta(days=183) if end else None
-            for s in sorted(states):
-                eu = s in EU
-                fd = "applicable" if eu and final and custodial else "not_applicable" if not eu else "undetermined"
-                w.writerow([r["id"], "eu_recognition", s, fd, "", six or ""])
-                ste = ("not_applicable" if eu or s not in nats else
-                       "undetermined" if _b(r["consent_transfer"]) is None else "applicable")
-                w.writerow([r["id"], "ste_transfer", s, ste, "", six or ""])
-                if s in nats:
-                    cons = "applicable" if r["protection"] == "none" else "undetermined"
-                    w.writerow([r["id"], "consular_notification", s, cons])
-            inc = _b(r["incarcerated"])
-            w.writerow([r["id"], "prefecture_notice", "", "applicable" if inc and foreign else "undetermined"])
-    return n
+# --- the floor: the same conditions as plain Python on dicts (bench/floor.py; comparison only) ---
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from floor import floor_screen  # noqa: E402  floor_screen(path, out) -> int
 
 
 # --- child runs -----------------------------------------------------------------------------------

@@ -1,0 +1,1247 @@
+"""A plain-Python *floor* for `lexquery screen` — BENCHMARK CODE ONLY, never used for answers.
+
+Issue 5 asks that `lexquery screen` be measured "against a plain-Python floor that evaluates
+the same conditions on dicts" (target: within 3 x of the floor). This module is that floor:
+the conditions of ``rules/*.yaml`` written out by hand as plain Python over dicts, with
+the engine's semantics, doing the same input and output work as ``lexquery screen`` with
+a CSV output:
+
+- reads the screening CSV (contract ``screening-csv.md``) with the ``csv`` module into one
+  dict per row, cells typed (dates, durations, booleans oui/non/true/false/1/0, lists split
+  on ``|``, ``aucune`` = known empty, empty cell = unknown), the row checked (counts of
+  cells, values, ISO 3166 codes, enumerations, duplicate ids) or written as an error row;
+- the candidate States of each per-State procedure (``engine/candidates.py``, the
+  no-candidate case of ``engine/api.py``), the validity period of each rule file;
+- every condition of every procedure and route, three-valued (unknown facts are never
+  false), with ``when``, ``met_if``, ``from`` / ``until`` dates (CPP 716-1 month counting
+  from ``lexquery.dates``), ``any_of`` / ``all_of``, ``assess`` (to_assess), the
+  precedence entries (FD 2008/909 over STE 112/167; LSC de plein droit over CPP 720 I),
+  consent, the procedure's ``until``, missing facts (the engine's rules: the facts found
+  unknown while evaluating, short-circuits included), sources (deduplicated once per
+  shape of the evaluated tree), routes and dated notes;
+- writes the same columns as the engine (``FIELDS`` of ``screening/screen.py``) with
+  ``csv.writer``.
+
+What it takes from the project: the generic date helpers of ``lexquery.dates``, the
+reference data (``lexquery.kb.reference.load_reference()``: EU / FD 2008/909, treaty
+Parties, bilateral conventions, consular list, looked up once per State) and the list of
+ISO 3166 codes; the legal quantities of ``rules/common.yaml`` and the citations of the
+rule files are copied below as constants. Nothing of the rule engine (parser, compiled
+expressions, evaluator) is used. If a rule file changes, this floor does not follow:
+``agreement()`` (``--check N``) says whether it still gives the engine's rows.
+
+Run:
+  .venv/bin/python bench/floor.py --check 5000 [--seed 0] [--as-of 2026-12-01]
+      agreement with the engine on a fresh `lexquery synth N` file
+  .venv/bin/python bench/floor.py --speed 10000 [--seed 0]
+      rows/s of this floor, of the former crude floor and of `lexquery screen` (one process)
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+
+from lexquery.dates import LIFE_MONTHS, Duration, add_duration, add_months, fraction_point, parse_duration  # noqa: E402
+
+AS_OF = date(2026, 12, 1)
+
+
+class _Unknown:
+    __slots__ = ()
+
+    def __repr__(self):
+        return "U"
+
+
+U = _Unknown()  # an unknown fact (empty cell); ``None`` is a known "none" (safety_period_end)
+
+# --- legal quantities (rules/common.yaml) -----------------------------------------------------
+L_729_2 = frozenset(["ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion", "extradition", "EAW"])
+L_720_IV = frozenset(["ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion", "extradition", "EAW"])
+L_728_11_2 = frozenset(["ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion"])
+L_167_ART3 = frozenset(["ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion"])
+LC_TIME_CAP, LC_TIME_CAP_RECID = Duration(15 * 12), Duration(20 * 12)
+LC_LIFE, LC_LIFE_RECID = Duration(18 * 12), Duration(22 * 12)
+SAFETY_MIN_TOTAL = Duration(5 * 12)
+LSC_TOTAL_MAX = Duration(5 * 12)
+LSC_PD_TOTAL_MAX = Duration(2 * 12)
+LSC_PD_REMAINDER = Duration(3)
+STE_MIN_REMAINING = Duration(6)
+FD_REFUSAL_REMAINING = Duration(6)
+FD_REPLACES_STE_FROM = date(2011, 12, 5)
+AVIS_ECROU_DAYS = timedelta(days=8)
+CONSULAR_EXCLUDED = frozenset(["refugee", "subsidiary_protection", "asylum_pending"])
+TAP_ONLY_730_2 = Duration(15 * 12)
+
+# validity of the rule files (`valid:`)
+VALID = {"eu_recognition": (date(2013, 8, 7), date(2028, 12, 31)),
+         "lc_expulsion": (None, date(2028, 12, 31)),
+         "ste_transfer": (date(1985, 7, 1), None),
+         "consular_notification": (None, None), "prefecture_notice": (None, None)}
+
+# --- fact paths (for missing_facts) ------------------------------------------------------------
+N, HR, LOC, PROT, FLED = ("person.nationalities", "person.habitual_residence", "person.location",
+                          "person.protection", "person.fled_to")
+INC, ENTRY = "detention.incarcerated", "detention.entry_date"
+FINAL, CUST, TOTAL, START, END, SPE, RECID, LSCX = (
+    "sentence.final", "sentence.custodial", "sentence.total", "sentence.execution_start",
+    "sentence.expected_end", "sentence.safety_period_end", "sentence.legal_recidivism",
+    "sentence.lsc_plein_droit_excluded")
+RM, CT, CC, DUAL, RECV = ("removal_measures", "consent.transfer", "consent.consular_notification",
+                          "dual_criminality", "receiving_state")
+CANDIDATE_FACTS = (N, HR, FLED, RM, RECV)
+
+# --- citations of the rule files (copied; conditions depth first) ------------------------------
+SRC = {
+    "eu_recognition": {
+        "p": ["CPP 728-10", "CPP 728-11", "CPP 728-15", "Circ. 2025 §2.1"],
+        "consent": ["CPP 728-11 1°", "CPP 728-11 2°", "CPP 728-11 3°", "CPP 728-11 al. 5", "Circ. 2025 §2.1"],
+        "conds": [("executing_state_member", ["CPP 728-10 al. 1", "CPP 728-15 al. 1"]),
+                  ("final_custodial", ["CPP 728-10 al. 1"]),
+                  ("person_location", ["CPP 728-11 al. 1"]),
+                  ("case_728_11", ["CPP 728-11 al. 1"]),
+                  ("case_1", ["CPP 728-11 1°"]),
+                  ("case_2", ["CPP 728-11 2°"]),
+                  ("case_3", ["CPP 728-11 3°", "CPP 728-11 al. 5"]),
+                  ("rehabilitation", ["CPP 728-15 al. 4"]),
+                  ("prior_consultation", ["CPP 728-16"])],
+        "notes": {"prosecutor": ["CPP 728-15 al. 1", "Circ. 2025 §2.1"], "coordination": ["Circ. 2025 n. 4"],
+                  "hearing": ["CPP 728-17 al. 1"], "information": ["CPP 728-18 al. 1"],
+                  "six_months_warning": ["CPP 728-33 2°"], "remedy": ["CPP 728-15 al. 3", "CPP 728-22-1"],
+                  "transfer_delay": ["CPP 728-23 al. 2"]},
+        "prec": {}},
+    "lc_expulsion": {
+        "p": ["CPP 729-2 al. 1", "CPP 729", "CP 132-23", "Circ. 2025 §2.2"],
+        "consent": ["CPP 729-2 al. 1"],
+        "conds": [("foreigner", ["CPP 729-2 al. 1"]),
+                  ("custodial_sentence", ["CPP 729-2 al. 1", "CPP 729 al. 2"]),
+                  ("removal_measure", ["CPP 729-2 al. 1"]),
+                  ("time_condition", ["CPP 729 al. 8", "CPP 729 al. 9", "Circ. 2025 §2.2"]),
+                  ("safety_period", ["CP 132-23 al. 1", "CPP 729 al. 8"]),
+                  ("measure_executed", ["CPP 729-2 al. 1", "Circ. 2025 §1.3"])],
+        "notes": {"no_consent": ["CPP 729-2 al. 1"], "no_rehabilitation_proof": ["Circ. 2025 §2.2"],
+                  "parquet_requests": ["Circ. 2025 §2.2"],
+                  "authority": ["CPP 730 al. 1", "CPP 730 al. 2", "CPP 730-2 1°"],
+                  "dangerousness_730_2": ["CPP 730-2 2°", "CPP D541", "Circ. 2025 §2.2"],
+                  "prefect_contact": ["Circ. 2025 §1.3"],
+                  "measure_not_enforceable": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"],
+                  "itf_suspension": ["CPP 729-2 al. 2"], "appeal": ["CPP 712-11 2°"]},
+        "prec": {}},
+    "lsc_720_i": {
+        "p": ["CPP 720 I", "Circ. 2025 §2.2"], "consent": [],
+        "conds": [("lsc_total", ["CPP 720 I"]), ("lsc_two_thirds", ["CPP 720 I", "CPP 716-1"]),
+                  ("lsc_removal", ["Circ. 2025 §2.2"]), ("lsc_not_refused", ["CPP 720 I"])],
+        "notes": {"lsc_examination": ["CPP 720 I", "Circ. 2025 §2.2"], "lsc_appeal": ["CPP 712-11 1°"]},
+        "prec": {"lsc_plein_droit_excludes_720_i": ["CPP D147-24 al. 2"]}},
+    "lsc_plein_droit": {
+        "p": ["CPP 720 II", "CPP 720 IV", "Circ. 2025 §2.2"], "consent": [],
+        "conds": [("lsc_pd_total", ["CPP 720 II", "CPP D147-20 al. 1"]),
+                  ("lsc_pd_remainder", ["CPP 720 II", "CPP 716-1"]),
+                  ("lsc_pd_not_excluded", ["CPP 720 III", "CPP D147-20 al. 2"]),
+                  ("lsc_pd_removal", ["CPP 720 IV", "Circ. 2025 §2.2"])],
+        "notes": {"lsc_pd_request": ["Circ. 2025 §2.2", "CPP D147-20 al. 1"], "lsc_pd_appeal": ["CPP 712-11 1°"]},
+        "prec": {}},
+    "ste_transfer": {
+        "p": ["STE 112 art. 3", "Circ. 2025 §2.3"],
+        "consent": ["STE 112 art. 3.1.d", "STE 167 art. 3.1", "STE 167 art. 2.3", "Circ. 2025 §2.3"],
+        "conds": [("nationality", ["STE 112 art. 3.1.a"]),
+                  ("legal_basis", ["Circ. 2025 §2.3"]),
+                  ("ste112_party", ["STE 112 art. 3.1", "Circ. 2025 §2.3"]),
+                  ("bilateral_convention", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
+                  ("reciprocity", ["Circ. 2025 §2.3"]),
+                  ("final_judgment", ["STE 112 art. 3.1.b"]),
+                  ("six_months_left", ["STE 112 art. 3.1.c", "CPP 716-1"]),
+                  ("consent", ["STE 112 art. 3.1.d", "Circ. 2025 §2.3"]),
+                  ("person_consents", ["STE 112 art. 3.1.d", "STE 112 art. 7"]),
+                  ("without_consent_167_art3", ["STE 167 art. 3.1", "Circ. 2025 §2.3"]),
+                  ("ste167_party", ["STE 167 art. 3.1"]),
+                  ("removal_order_167", ["STE 167 art. 3.1"]),
+                  ("fled_167_art2", ["STE 167 art. 2.3"]),
+                  ("dual_criminality", ["STE 112 art. 3.1.e"]),
+                  ("states_agreement", ["STE 112 art. 3.1.f"])],
+        "notes": {"bepi": ["Circ. 2025 §2.3"], "request_deadline": ["STE 112 art. 3.1.c"],
+                  "exceptional_short": ["STE 112 art. 3.2"], "opinion_167": ["STE 167 art. 3.3"]},
+        "prec": {"fd_replaces_ste_between_member_states": ["DC 2008/909 art. 26.1"]}},
+    "consular_notification": {
+        "p": ["CVRC art. 36", "Circ. 2025 §1.3"], "consent": [],
+        "conds": [("sending_state", ["CVRC art. 36.1.b", "Circ. 2025 §1.3"]),
+                  ("not_excluded", ["Circ. 2025 §1.3"]),
+                  ("basis", ["CVRC art. 36.1.b", "Circ. 2025 §1.3"]),
+                  ("mandatory_list", ["Circ. 2025 n. 1"]),
+                  ("requested", ["CVRC art. 36.1.b"])],
+        "notes": {"inform_person": ["CVRC art. 36.1.b", "Circ. 2025 §1.3"], "who": ["Circ. 2025 §1.3"],
+                  "objection": ["CVRC art. 36.1.c"]},
+        "prec": {}},
+    "prefecture_notice": {
+        "p": ["Circ. 2025 §1.2"], "consent": [],
+        "conds": [("foreign_detainee", ["Circ. 2025 §1.2"]), ("incarcerated", ["Circ. 2025 §1.2"])],
+        "notes": {"avis_ecrou": ["Circ. 2025 §1.2"], "lists": ["Circ. 2025 §1.2"], "release": ["Circ. 2025 §1.3"]},
+        "prec": {}},
+}
+_SRC_MEMO: dict = {}
+
+
+def sources(pid, skipped=(), prec=(), consent=False, notes=()):
+    """The procedure's sources, the precedence entries', every evaluated condition's, the
+    consent's and the notes', deduplicated in that order — once per shape."""
+    key = (pid, skipped, prec, consent, notes)
+    hit = _SRC_MEMO.get(key)
+    if hit is None:
+        s = SRC[pid]
+        xs = list(s["p"])
+        for p in prec:
+            xs += s["prec"][p]
+        for cid, cs in s["conds"]:
+            if cid not in skipped:
+                xs += cs
+        if consent:
+            xs += s["consent"]
+        for n in notes:
+            xs += s["notes"][n]
+        seen, out = set(), []
+        for x in xs:
+            if x not in seen:
+                seen.add(x)
+                out.append(x)
+        hit = _SRC_MEMO[key] = "|".join(out)
+    return hit
+
+
+# --- three-valued helpers -------------------------------------------------------------------
+def and3(a, b):
+    if a is False or b is False:
+        return False
+    return U if (a is U or b is U) else True
+
+
+def or3(a, b):
+    if a is True or b is True:
+        return True
+    return U if (a is U or b is U) else False
+
+
+def not3(a):
+    return U if a is U else (not a)
+
+
+def truth(r):
+    """A condition read as cond.<id>: met → true, not met → false, else unknown."""
+    st = r[0]
+    return True if st == "met" else False if st == "not_met" else U
+
+
+# Condition results: (status, pending, date, missing reported, kind, facts found unknown)
+def test(v, raw, kind="test"):
+    if v is U:
+        return ("unknown", False, None, tuple(sorted(set(raw))), kind, raw)
+    return ("met" if v else "not_met", False, None, (), kind, raw)
+
+
+def assess(v, raw=()):
+    if v is U:
+        return ("unknown", False, None, tuple(sorted(set(raw))), "assess", raw)
+    return ("to_assess" if v else "not_met", False, None, (), "assess", raw)
+
+
+TO_ASSESS = ("to_assess", False, None, (), "assess", ())
+
+
+def dated(kind, as_of, m, d, raw):
+    """A ``from`` / ``until`` condition: ``m`` the met_if value (False without one), ``d`` the
+    date (U, None or a date; not computed when m is True), ``raw`` the facts found unknown."""
+    pend, dd = False, None
+    if m is True:
+        st = "met"
+    elif d is U:
+        st = "unknown"
+    elif d is None:
+        st = "met" if m is not U else "unknown"
+    else:
+        dd = d
+        if kind == "from":
+            if as_of >= d:
+                st = "met"
+            else:
+                st, pend = "not_met", True
+        else:
+            st = "met" if as_of <= d else "not_met"
+        if m is U and st != "met":
+            st, pend = "unknown", False
+    return (st, pend, dd, tuple(sorted(set(raw))) if st == "unknown" else (), kind, raw)
+
+
+_RANK = {"met": 4, "to_assess": 3, "unknown": 2, "pending": 1, "not_met": 0}
+
+
+def group(is_any, ch):
+    """``any_of`` (Kleene or) / ``all_of`` (and) of the children's results."""
+    effs = ["pending" if x[1] else x[0] for x in ch]
+    d, pend = None, False
+    if is_any:
+        best = max(effs, key=_RANK.__getitem__)
+        if best == "pending":
+            st, pend = "not_met", True
+            d = min([x[2] for x, e in zip(ch, effs) if e == "pending"])
+        else:
+            st = best
+            if best == "met":
+                ds = [x[2] for x, e in zip(ch, effs) if e == "met" and x[2] is not None and x[4] == "from"]
+                d = min(ds) if ds else None
+    elif "not_met" in effs:
+        st = "not_met"
+    elif "unknown" in effs:
+        st = "unknown"
+    elif "pending" in effs:
+        st, pend = "not_met", True
+        d = max([x[2] for x in ch if x[1]])
+    elif "to_assess" in effs:
+        st = "to_assess"
+    else:
+        st = "met"
+    raw = [m for x in ch for m in x[5]]
+    if st == "unknown":
+        rep = set(raw)
+        for x in ch:
+            rep.update(x[3])
+        rep = tuple(sorted(rep))
+    else:
+        rep = tuple(sorted({m for x in ch if x[0] == "unknown" for m in x[3]}))
+    return (st, pend, d, rep, "any_of" if is_any else "all_of", raw)
+
+
+def settle(results):
+    """(status, from, until) of a procedure or route from its results (as evaluate._status)."""
+    froms, untils, effs = [], [], set()
+    for st, pend, d, _, k, _ in results:
+        effs.add("pending" if pend else st)
+        if d is not None:
+            if st == "met" or st == "not_met":
+                if k == "from":
+                    froms.append(d)
+                elif k == "until":
+                    untils.append(d)
+            if k == "any_of" or k == "all_of":
+                froms.append(d)
+    d_from = max(froms) if froms else None
+    d_until = min(untils) if untils else None
+    if "not_met" in effs:
+        st = "not_applicable"
+    elif "unknown" in effs:
+        st = "undetermined"
+    elif "pending" in effs:
+        st = "applicable_later"
+        if d_until is not None and d_from is not None and d_from > d_until:
+            st = "not_applicable"
+    else:
+        st = "applicable"
+    return st, d_from, d_until
+
+
+def unknown_missing(results):
+    out = set()
+    for r in results:
+        if r[0] == "unknown":
+            out.update(r[3])
+    return out
+
+
+# --- the CSV input -----------------------------------------------------------------------------
+TRUE_FALSE = {"oui": True, "true": True, "1": True, "non": False, "false": False, "0": False}
+NONE_LIST = frozenset({"aucun", "aucune", "none", "[]"})
+PROTECTION = frozenset(["none", "refugee", "subsidiary_protection", "asylum_pending"])
+REMOVAL_KINDS = frozenset(L_729_2)
+# column -> (key in the row dict, kind)
+COLUMNS = {
+    "id": ("id", "str"), "as_of": ("as_of", "date"), "name": ("name", "str"), "birth_date": ("birth", "date"),
+    "nationalities": ("nats", "states"), "habitual_residence": ("hr", "state"), "location": ("loc", "state"),
+    "protection": ("prot", "protection"), "fled_to": ("fled", "state"), "protected_adult": ("padult", "bool"),
+    "incarcerated": ("inc", "bool"), "establishment": ("estab", "str"), "entry_date": ("entry", "date"),
+    "final": ("final", "bool"), "custodial": ("cust", "bool"), "total": ("total", "duration"),
+    "execution_start": ("start", "date"), "expected_end": ("end", "date"), "safety_period_end": ("spe", "safety"),
+    "legal_recidivism": ("recid", "bool"), "lsc_plein_droit_excluded": ("lscx", "bool"), "court": ("court", "str"),
+    "removal_kinds": ("kinds", "kinds"), "removal_destination": ("dest", "state"),
+    "removal_definitive": ("rdef", "bool"), "removal_enforceable": ("enf", "bool"),
+    "removal_remedies_exhausted": ("exh", "bool"), "consent_transfer": ("ct", "bool"),
+    "consent_consular_notification": ("cc", "bool"), "dual_criminality": ("dual", "bool"),
+    "receiving_state": ("recv", "state"),
+}
+REMOVAL_SHARED = ("dest", "rdef", "enf", "exh")
+
+
+def _codes():
+    from lexquery.engine.iso3166 import CODES
+    return frozenset(CODES)
+
+
+class BadRow(Exception):
+    pass
+
+
+class Reader:
+    """Typed cells with caches (a registry export has few distinct dates and durations)."""
+
+    def __init__(self):
+        self.codes = _codes()
+        self.dates: dict = {}
+        self.durations: dict = {}
+
+    def date(self, text, col):
+        d = self.dates.get(text)
+        if d is None:
+            if len(text) != 10 or text[4] != "-" or text[7] != "-":
+                raise BadRow(f"colonne « {col} » : date invalide « {text} » (attendu AAAA-MM-JJ)")
+            try:
+                d = date.fromisoformat(text)
+            except ValueError:
+                raise BadRow(f"colonne « {col} » : date invalide « {text} » (attendu AAAA-MM-JJ)") from None
+            self.dates[text] = d
+        return d
+
+    def duration(self, text, col):
+        d = self.durations.get(text)
+        if d is None:
+            try:
+                d = parse_duration(text)
+            except ValueError:
+                raise BadRow(f"colonne « {col} » : durée invalide « {text} » (attendu P3Y, P18M, life)") from None
+            self.durations[text] = d
+        return d
+
+    def row(self, cols, cells, as_of):
+        """One row as a dict of typed facts (absent key = unknown); raises BadRow."""
+        c = {}
+        for col, text in zip(cols, cells):
+            if not text:
+                continue
+            text = text.strip()
+            if not text:
+                continue
+            key, kind = COLUMNS[col]
+            if kind == "str":
+                c[key] = text
+            elif kind == "bool":
+                v = TRUE_FALSE.get(text.lower())
+                if v is None:
+                    raise BadRow(f"colonne « {col} » : valeur invalide « {text} » (attendu oui/non, true/false ou 1/0)")
+                c[key] = v
+            elif kind == "date":
+                c[key] = self.date(text, col)
+            elif kind == "state":
+                if text not in self.codes:
+                    raise BadRow(f"colonne « {col} » : code d'État invalide « {text} »")
+                c[key] = text
+            elif kind == "states" or kind == "kinds":
+                if text.lower() in NONE_LIST:
+                    c[key] = []
+                else:
+                    xs = [x.strip() for x in text.split("|") if x.strip()]
+                    ok = self.codes if kind == "states" else REMOVAL_KINDS
+                    for x in xs:
+                        if x not in ok:
+                            raise BadRow(f"colonne « {col} » : valeur invalide « {x} »")
+                    c[key] = xs
+            elif kind == "duration":
+                c[key] = self.duration(text, col)
+            elif kind == "safety":
+                c[key] = None if text.lower() in NONE_LIST else self.date(text, col)
+            elif kind == "protection":
+                if text not in PROTECTION:
+                    raise BadRow(f"colonne « {col} » : valeur invalide « {text} »")
+                c[key] = text
+        if "id" not in c:
+            raise BadRow("colonne « id » : identifiant du cas manquant")
+        shared = any(k in c for k in REMOVAL_SHARED)
+        if shared and not c.get("kinds"):
+            raise BadRow("colonnes removal_* renseignées sans mesure (removal_kinds)")
+        s, e = c.get("start"), c.get("end")
+        if s is not None and e is not None and e < s:
+            raise BadRow(f"colonne « expected_end » : fin de peine {e} antérieure au début d'exécution {s}")
+        c.setdefault("as_of", as_of)
+        return c
+
+
+# --- the floor ---------------------------------------------------------------------------------
+class Floor:
+    """The conditions of rules/*.yaml as plain Python (reference look-ups cached per State)."""
+
+    def __init__(self, ref=None):
+        if ref is None:
+            from lexquery.kb.reference import load_reference
+            ref = load_reference()
+        self.ref = ref
+        self._ref: dict = {}
+
+    # reference look-ups: True / False / U, once per question, State and date
+    def _look(self, key, f):
+        v = self._ref.get(key)
+        if v is None:
+            x = f().value
+            v = self._ref[key] = U if x is None else x
+        return v
+
+    def fd(self, s, on):
+        return U if s is U else self._look(("fd", s, on), lambda: self.ref.fd_2008_909_applies(s, on))
+
+    def party(self, t, s, on):
+        return U if s is U else self._look((t, s, on), lambda: self.ref.party(t, s, on))
+
+    def bilateral(self, s, on):
+        return U if s is U else self._look(("bil", s, on), lambda: self.ref.bilateral_convention(s, on))
+
+    def consular(self, s):
+        return U if s is U else self._look(("cons", s), lambda: self.ref.consular_mandatory(s))
+
+    # -- derived values of rules/common.yaml: (value, facts found unknown) --------------------------
+    @staticmethod
+    def derived(c):
+        nats, total, start, end = c.get("nats", U), c.get("total", U), c.get("start", U), c.get("end", U)
+        d = {}
+        d["foreigner"] = (U, (N,)) if nats is U else ("FR" not in nats, ())
+        life = U if total is U else total.months >= LIFE_MONTHS
+        d["life"] = (U, (TOTAL,)) if life is U else (life, ())
+        se_miss = ((START,) if start is U else ()) + ((END,) if end is U else ())
+        if se_miss:
+            d["mid"] = d["two_thirds"] = (U, se_miss)
+        else:
+            d["mid"] = (fraction_point(start, end, 1, 2), ())
+            d["two_thirds"] = (fraction_point(start, end, 2, 3), ())
+        # lc_time_date (CPP 729 al. 8 and 9)
+        recid = c.get("recid", U)
+        if life is U:
+            d["lc_time"] = (U, (TOTAL,))
+        elif life:
+            miss = ((START,) if start is U else ()) + ((RECID,) if recid is U else ())
+            d["lc_time"] = (U, miss) if miss else (add_duration(start, LC_LIFE_RECID if recid else LC_LIFE), ())
+        elif se_miss:
+            d["lc_time"] = (U, se_miss)
+        else:
+            mid = d["mid"][0]
+            if mid <= add_duration(start, LC_TIME_CAP):
+                d["lc_time"] = (mid, ())
+            elif recid is U:
+                d["lc_time"] = (U, (RECID,))
+            else:
+                d["lc_time"] = (min(mid, add_duration(start, LC_TIME_CAP_RECID if recid else LC_TIME_CAP)), ())
+        # no_safety_period_possible: not life and total <= 5 years
+        if total is U:
+            d["nsp"] = (U, (TOTAL,))
+        else:
+            d["nsp"] = ((not life) and total <= SAFETY_MIN_TOTAL, ())
+        if end is U:
+            d["three_before"] = d["six_before"] = (U, (END,))
+        else:
+            d["three_before"] = (add_duration(end, LSC_PD_REMAINDER, -1), ())
+            d["six_before"] = (add_duration(end, STE_MIN_REMAINING, -1), ())
+        kinds = c.get("kinds", U)
+        d["removable"] = (U, (RM,)) if kinds is U else (any(k in L_729_2 for k in kinds), ())
+        # eu_recognition's in_france: location FR, or location unknown and incarcerated
+        loc = c.get("loc", U)
+        if loc is not U:
+            d["in_france"] = (loc == "FR", ())
+        else:
+            inc = c.get("inc", U)
+            d["in_france"] = (True, (LOC,)) if inc is True else (U, (LOC,) if inc is False else (LOC, INC))
+        return d
+
+    # -- eu_recognition (CPP 728-10 ff., FD 2008/909) ------------------------------------------------
+    def eu_recognition(self, c, s, D, as_of):
+        r1 = test(self.fd(s, as_of), ())
+        f, cu = c.get("final", U), c.get("cust", U)
+        raw = [FINAL] if f is U else []
+        if f is False:
+            v = False
+        else:
+            if cu is U:
+                raw.append(CUST)
+            v = and3(f, cu)
+        r2 = test(v, raw)
+        loc = c.get("loc", U)
+        if loc is U:
+            r3 = test(U, (LOC,))
+        else:
+            r3 = test(True if loc == "FR" else (U if s is U else loc == s), ())
+        nats = c.get("nats", U)
+        p1 = U if (nats is U or s is U) else s in nats
+        p1raw = (N,) if nats is U else ()
+        # case_1: national and habitually resident there
+        raw = list(p1raw)
+        if p1 is False:
+            v = False
+        else:
+            hr = c.get("hr", U)
+            if hr is U:
+                raw.append(HR)
+            v = and3(p1, U if (hr is U or s is U) else hr == s)
+        c1 = test(v, raw)
+        # case_2: national, removal measure of 728-11 2° to that State
+        raw = list(p1raw)
+        if p1 is False:
+            v = False
+        else:
+            kinds = c.get("kinds", U)
+            if kinds is U:
+                raw.append(RM)
+                ex = U
+            else:
+                dest, ex, unk = c.get("dest", U), False, False
+                for i, k in enumerate(kinds):
+                    if k in L_728_11_2:
+                        if dest is U:
+                            raw.append(f"removal_measures[{i}].destination")
+                            unk = True
+                        elif s is U:
+                            unk = True
+                        elif dest == s:
+                            ex = True
+                ex = True if ex else (U if unk else False)
+            v = and3(p1, ex)
+        c2 = test(v, raw)
+        # case_3: consent of the person, unless she fled there (to assess)
+        ct = c.get("ct", U)
+        raw = [CT] if ct is U else []
+        if ct is True:
+            v = True
+        else:
+            ifv, ifm = D["in_france"]
+            raw += ifm
+            nif = not3(ifv)
+            if nif is False:
+                b = False
+            else:
+                fl = c.get("fled", U)
+                if fl is U:
+                    raw.append(FLED)
+                b = and3(nif, U if (fl is U or s is U) else fl == s)
+            v = or3(ct, b)
+        c3 = assess(v, raw)
+        r4 = group(True, [c1, c2, c3])
+        t1, t2 = truth(c1), truth(c2)
+        skip = t1 is True or t2 is True      # prior_consultation: when not (case_1 or case_2)
+        results = [r1, r2, r3, r4, TO_ASSESS] if skip else [r1, r2, r3, r4, TO_ASSESS, TO_ASSESS]
+        st, d_from, d_until = settle(results)
+        missing = unknown_missing(results)
+        consent = None
+        if st != "not_applicable":
+            cm = []
+            p = not3(or3(t1, t2))
+            if p is False:
+                v = False
+            else:
+                ifv, ifm = D["in_france"]
+                cm += ifm
+                nif = not3(ifv)
+                if nif is False:
+                    inner = False
+                else:
+                    fl = c.get("fled", U)
+                    if fl is U:
+                        cm.append(FLED)
+                    inner = and3(nif, U if (fl is U or s is U) else fl == s)
+                v = and3(p, not3(inner))
+            if v is U:
+                missing.update(cm)
+                for r in results:
+                    missing.update(r[3])
+            else:
+                consent = v
+            notes = ["prosecutor", "hearing", "information"]
+            deadlines = ""
+            life = D["life"][0]
+            if life is False:   # six_months_warning: when not life_sentence
+                notes.append("six_months_warning")
+                lim = D["six_before"][0]
+                if lim is not U:
+                    deadlines = f"six_months_warning:{lim.isoformat()}"
+            notes += ["remedy", "transfer_delay"]
+            notes = tuple(notes)
+        else:
+            missing = ()
+            notes, deadlines = (), ""
+        src = sources("eu_recognition", ("prior_consultation",) if skip else (), (), consent is not None, notes)
+        return st, d_from, d_until, consent, missing, src, "", deadlines
+
+    # -- lc_expulsion (CPP 729-2) and its two routes (CPP 720 I, 720 II/IV) -------------------------
+    def lc_expulsion(self, c, s, D, as_of):
+        fv, fm = D["foreigner"]
+        r1 = test(fv, fm)
+        cu, f = c.get("cust", U), c.get("final", U)
+        raw = [CUST] if cu is U else []
+        if cu is False:
+            v = False
+        else:
+            if f is U:
+                raw.append(FINAL)
+            v = and3(cu, f)
+        r2 = test(v, raw)
+        rv, rm = D["removable"]
+        r3 = test(rv, rm)
+        lt, lm = D["lc_time"]
+        r4 = dated("from", as_of, False, lt, lm)
+        # safety_period: from its end; met if none, or no safety period possible
+        spe = c.get("spe", U)
+        if spe is U:
+            raw, a = [SPE], U
+        else:
+            raw, a = [], spe is None
+        if a is True:
+            r5 = dated("from", as_of, True, None, raw)
+        else:
+            nv, nm = D["nsp"]
+            raw += nm
+            m = or3(a, nv)
+            if m is not True and spe is U:
+                raw.append(SPE)
+            r5 = dated("from", as_of, m, spe, raw)
+        results = [r1, r2, r3, r4, r5, TO_ASSESS]
+        st, d_from, d_until = settle(results)
+        if st == "not_applicable":
+            return st, d_from, d_until, None, (), sources("lc_expulsion"), "", ""
+        missing = unknown_missing(results)
+        notes = ["no_consent", "no_rehabilitation_proof", "parquet_requests", "authority"]
+        life, total = D["life"][0], c.get("total", U)
+        if life is True or (life is False and total >= TAP_ONLY_730_2):
+            notes.append("dangerousness_730_2")
+        notes.append("prefect_contact")
+        kinds = c.get("kinds", U)
+        if kinds is not U and kinds:
+            enf = c.get("enf", U)
+            if enf is False and any(k in L_729_2 for k in kinds):
+                notes.append("measure_not_enforceable")
+            if "ITF" in kinds:
+                notes.append("itf_suspension")
+        notes.append("appeal")
+        routes = self.lsc_routes(c, D, as_of)
+        return st, d_from, d_until, False, missing, sources("lc_expulsion", (), (), True, tuple(notes)), routes, ""
+
+    def lsc_routes(self, c, D, as_of):
+        life, total = D["life"][0], c.get("total", U)
+        fv, fm = D["foreigner"]
+        rv, rm = D["removable"]
+        # lsc_plein_droit's conditions, evaluated when first read (the precedence reads three)
+        memo = {}
+
+        def pd_total():
+            r = memo.get("t")
+            if r is None:
+                if life is U:
+                    r = test(U, (TOTAL, TOTAL))
+                else:
+                    r = test(False if life else total <= LSC_PD_TOTAL_MAX, ())
+                memo["t"] = r
+            return r
+
+        def pd_remainder():
+            r = memo.get("r")
+            if r is None:
+                tb, tm = D["three_before"]
+                r = memo["r"] = dated("from", as_of, False, tb, tm)
+            return r
+
+        def pd_not_excluded():
+            r = memo.get("x")
+            if r is None:
+                x = c.get("lscx", U)
+                r = memo["x"] = test(U, (LSCX,)) if x is U else test(x is False, ())
+            return r
+
+        # lsc_720_i
+        if life is U:
+            q1 = test(U, (TOTAL, TOTAL))
+        else:
+            q1 = test(False if life else total <= LSC_TOTAL_MAX, ())
+        tt, tm = D["two_thirds"]
+        q2 = dated("from", as_of, False, tt, tm)
+        if rv is False:
+            q3 = test(False, rm)
+        else:
+            q3 = test(and3(rv, fv), rm + fm)
+        results = [q1, q2, q3, TO_ASSESS]
+        # precedence: the LSC de plein droit excludes CPP 720 I (D147-24 al. 2)
+        raw = []
+        w = truth(pd_total())
+        raw += memo["t"][5]
+        if w is not False:
+            w = and3(w, truth(pd_remainder()))
+            raw += memo["r"][5]
+            if w is not False:
+                w = and3(w, truth(pd_not_excluded()))
+                raw += memo["x"][5]
+        prec = ()
+        if w is not False:
+            prec = ("lsc_plein_droit_excludes_720_i",)
+            if w is True:
+                results.insert(0, ("not_met", False, None, (), "precedence", ()))
+            else:
+                miss = set(raw)
+                for r in memo.values():
+                    miss.update(r[3])
+                results.insert(0, ("unknown", False, None, tuple(sorted(miss)), "precedence", ()))
+        st1, f1, _ = settle(results)
+        # lsc_plein_droit
+        if fv is False:
+            p4 = test(False, fm)
+        else:
+            kinds = c.get("kinds", U)
+            if kinds is U:
+                p4 = test(and3(fv, U), fm + (RM,))
+            else:
+                p4 = test(and3(fv, any(k in L_720_IV for k in kinds)), fm)
+        results2 = [pd_total(), pd_remainder(), pd_not_excluded(), p4]
+        st2, f2, _ = settle(results2)
+        a = f"lsc_720_i:{st1}" + (f":{f1.isoformat()}" if f1 else "")
+        b = f"lsc_plein_droit:{st2}" + (f":{f2.isoformat()}" if f2 else "")
+        return a + "|" + b
+
+    # -- ste_transfer (STE 112 / STE 167 / bilateral / reciprocity) ---------------------------------
+    def ste_transfer(self, c, s, D, as_of):
+        nats = c.get("nats", U)
+        r1 = test(U, (N,)) if nats is U else test(U if s is U else s in nats, ())
+        r2 = group(True, [test(self.party("STE112", s, as_of), ()), test(self.bilateral(s, as_of), ()), TO_ASSESS])
+        f = c.get("final", U)
+        r3 = test(U, (FINAL,)) if f is U else test(f, ())
+        life, lm = D["life"]
+        if life is True:
+            r4 = dated("until", as_of, True, None, lm)
+        else:
+            sb, sm = D["six_before"]
+            r4 = dated("until", as_of, life, sb, lm + sm)
+        # consent: the person's, or without it (STE 167 art. 3), or fled there (STE 167 art. 2)
+        ct = c.get("ct", U)
+        a = test(U, (CT,)) if ct is U else test(ct, ())
+        p167 = self.party("STE167", s, as_of)
+        kinds = c.get("kinds", U)
+        if kinds is U:
+            b2 = test(U, (RM,))
+        else:
+            exh, ex, unk, raw = c.get("exh", U), False, False, []
+            for i, k in enumerate(kinds):
+                if k in L_167_ART3:
+                    if exh is U:
+                        raw.append(f"removal_measures[{i}].remedies_exhausted")
+                        unk = True
+                    elif exh:
+                        ex = True
+            b2 = test(True if ex else (U if unk else False), raw)
+        b = group(False, [test(p167, ()), b2])
+        fl, loc = c.get("fled", U), c.get("loc", U)
+        raw = [FLED] if fl is U else []
+        v = U if (fl is U or s is U) else fl == s
+        if v is not False:
+            if loc is U:
+                raw.append(LOC)
+            v = and3(v, U if (loc is U or s is U) else loc == s)
+            if v is not False:
+                v = and3(v, p167)
+        cf = test(v, raw)
+        r5 = group(True, [a, b, cf])
+        f2 = c.get("dual", U)
+        r6 = test(U, (DUAL,)) if f2 is U else test(f2, ())
+        results = [r1, r2, r3, r4, r5, r6, TO_ASSESS]
+        # precedence: FD 2008/909 replaces STE 112/167 between Member States (art. 26.1)
+        w = and3(self.fd(s, as_of), as_of >= FD_REPLACES_STE_FROM)
+        prec = ()
+        if w is not False:
+            prec = ("fd_replaces_ste_between_member_states",)
+            results.insert(0, ("not_met" if w is True else "unknown", False, None, (), "precedence", ()))
+        st, d_from, d_until = settle(results)
+        consent, deadlines = None, ""
+        if st != "not_applicable":
+            missing = unknown_missing(results)
+            tb, tc = truth(b), truth(cf)
+            v = not3(or3(tb, tc))
+            if v is U:
+                for r in results:
+                    missing.update(r[3])
+            else:
+                consent = v
+            notes = ["bepi"]
+            if life is False:
+                notes.append("request_deadline")
+                sb = D["six_before"][0]
+                if sb is not U:
+                    deadlines = f"request_deadline:{sb.isoformat()}"
+            notes.append("exceptional_short")
+            if tb is True:
+                notes.append("opinion_167")
+            notes = tuple(notes)
+        else:
+            missing, notes = (), ()
+        return st, d_from, d_until, consent, missing, sources("ste_transfer", (), prec, consent is not None, notes), "", deadlines
+
+    # -- consular_notification (CVRC art. 36, Circ. 2025 §1.3) --------------------------------------
+    def consular_notification(self, c, s, D, as_of):
+        nats = c.get("nats", U)
+        r1 = test(U, (N,)) if nats is U else test(any(x != "FR" for x in nats), ())
+        prot = c.get("prot", U)
+        r2 = test(U, (PROT,)) if prot is U else test(prot not in CONSULAR_EXCLUDED, ())
+        cc = c.get("cc", U)
+        r3 = group(True, [test(self.consular(s), ()), test(U, (CC,)) if cc is U else test(cc, ())])
+        results = [r1, r2, r3]
+        st, d_from, d_until = settle(results)
+        if st == "not_applicable":
+            return st, d_from, d_until, None, (), sources("consular_notification", notes=("inform_person",)), "", ""
+        return (st, d_from, d_until, None, unknown_missing(results),
+                sources("consular_notification", notes=("inform_person", "who", "objection")), "", "")
+
+    # -- prefecture_notice (Circ. 2025 §1.2) ---------------------------------------------------------
+    def prefecture_notice(self, c, s, D, as_of):
+        fv, fm = D["foreigner"]
+        inc = c.get("inc", U)
+        results = [test(fv, fm), test(U, (INC,)) if inc is U else test(inc, ())]
+        st, d_from, d_until = settle(results)
+        entry = c.get("entry", U)
+        lim = None if entry is U else entry + AVIS_ECROU_DAYS
+        if lim is not None:
+            d_until = lim if d_until is None else min(d_until, lim)
+        if st == "not_applicable":
+            return st, d_from, d_until, None, (), sources("prefecture_notice"), "", ""
+        return (st, d_from, d_until, None, unknown_missing(results),
+                sources("prefecture_notice", notes=("avis_ecrou", "lists", "release")), "",
+                f"avis_ecrou:{lim.isoformat()}" if lim else "")
+
+    # -- one case -------------------------------------------------------------------------------------
+    PROCEDURES = (("eu_recognition", "all"), ("lc_expulsion", None), ("ste_transfer", "all"),
+                  ("consular_notification", "nationalities"), ("prefecture_notice", None))
+
+    def answer(self, c):
+        """[(procedure, state, status, from, until, consent, missing, sources, routes, deadlines)]."""
+        as_of = c["as_of"]
+        D = self.derived(c)
+        nats = c.get("nats", U)
+        nat_states = [] if nats is U else [x for x in nats if x != "FR"]
+        recv = c.get("recv", U)
+        if recv is not U:
+            cands = [recv]
+        else:
+            cands = list(dict.fromkeys(nat_states))
+            for x in (c.get("hr", U), c.get("fled", U)):
+                if x is not U and x != "FR" and x not in cands:
+                    cands.append(x)
+            kinds, dest = c.get("kinds", U), c.get("dest", U)
+            if kinds is not U and kinds and dest is not U and dest != "FR" and dest not in cands:
+                cands.append(dest)
+        out = []
+        for pid, per in self.PROCEDURES:
+            fn = getattr(self, pid)
+            vf, vu = VALID[pid]
+            outside = (vf and as_of < vf) or (vu and as_of > vu)
+            if per is None:
+                states = [None]
+            else:
+                states = cands if per == "all" else nat_states
+            if not states:   # no candidate State: evaluated with the State unknown
+                if outside:
+                    st, r = "undetermined", (None, None, None, (), sources(pid, skipped=_ALL_CONDS[pid]), "", "")
+                else:
+                    res = fn(c, U, D, as_of)
+                    st, r = res[0], res[1:]
+                if st != "not_applicable":
+                    st = "undetermined"
+                    facts = CANDIDATE_FACTS if per == "all" else (N,)
+                    miss = set(r[3]) | {f for f in facts if c.get(_KEY[f], U) is U} or {facts[-1]}
+                    r = r[:3] + (miss,) + r[4:]
+                out.append((pid, None, st) + tuple(r))
+                continue
+            for s in states:
+                if outside:
+                    out.append((pid, s, "undetermined", None, None, None, (), sources(pid, skipped=_ALL_CONDS[pid]), "", ""))
+                else:
+                    out.append((pid, s) + fn(c, s, D, as_of))
+        return out
+
+
+_KEY = {N: "nats", HR: "hr", FLED: "fled", RM: "kinds", RECV: "recv"}
+# outside a rule file's validity the sources are the procedure's own only
+_ALL_CONDS = {pid: tuple(cid for cid, _ in s["conds"]) for pid, s in SRC.items()}
+
+FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
+          "consent_required", "missing_facts", "sources", "routes", "deadlines", "message"]
+
+
+def _detect_sep(line):
+    counts = {";": 0, ",": 0}
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    return ";" if counts[";"] > counts[","] else ","
+
+
+def floor_screen(path, out, as_of: date = AS_OF, floor: Floor | None = None) -> int:
+    """Screen the CSV at ``path`` into ``out`` (a text stream) with the floor; return the
+    number of cases read. Benchmark only: never used for answers."""
+    floor = floor or Floor()
+    reader = Reader()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(FIELDS)
+    n = 0
+    seen: dict = {}
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        first = f.readline()
+        hline = 1
+        while first and not first.strip():
+            first = f.readline()
+            hline += 1
+        sep = _detect_sep(first.lstrip("\ufeff"))
+        cols = [x.strip().lstrip("\ufeff") for x in next(csv.reader([first], delimiter=sep))]
+        bad_cols = [x for x in cols if x and x not in COLUMNS]
+        known = [(i, x) for i, x in enumerate(cols) if x in COLUMNS]
+        kcols = [x for _, x in known]
+        kidx = [i for i, _ in known]
+        ncols = len(cols)
+        id_i = cols.index("id") if "id" in cols else None
+        as_iso = as_of.isoformat()
+        rd = csv.reader(f, delimiter=sep, strict=False)
+        prev_end = hline
+        while True:
+            try:
+                cells = next(rd)
+            except StopIteration:
+                break
+            except csv.Error as e:
+                start = prev_end + 1
+                prev_end = hline + rd.line_num
+                n += 1
+                w.writerow((start, None, None, as_iso, None, None, "error", None, None, None, "", "", "", "",
+                            f"ligne {start} : ligne illisible : {e}"))
+                continue
+            line = prev_end + 1
+            prev_end = hline + rd.line_num
+            if not cells or all(not x.strip() for x in cells):
+                continue
+            n += 1
+            rid = cells[id_i].strip() or None if id_i is not None and id_i < len(cells) else None
+            try:
+                if bad_cols:
+                    raise BadRow("colonne(s) inconnue(s) : " + ", ".join(bad_cols))
+                if len(cells) != ncols:
+                    raise BadRow(f"ligne {line} : {len(cells)} cellule(s) pour {ncols} colonne(s)")
+                if rid is not None:
+                    dup = seen.get(rid)
+                    if dup is not None:
+                        raise BadRow(f"colonne « id » : identifiant « {rid} » déjà utilisé ligne {dup}")
+                    seen[rid] = line
+                c = reader.row(kcols, [cells[i] for i in kidx], as_of)
+            except BadRow as e:
+                w.writerow((line, rid, None, as_iso, None, None, "error", None, None, None, "", "", "", "", str(e)))
+                continue
+            name, a_of = c.get("name"), c["as_of"].isoformat()
+            for pid, s, st, d_from, d_until, consent, missing, src, routes, deadlines in floor.answer(c):
+                w.writerow((line, rid, name, a_of, pid, s, st,
+                            d_from.isoformat() if d_from else None, d_until.isoformat() if d_until else None,
+                            None if consent is None else ("true" if consent else "false"),
+                            "|".join(sorted(missing)), src, routes, deadlines, None))
+    return n
+
+
+# --- faithfulness and speed ------------------------------------------------------------------------
+KEY_COLS = ["id", "procedure", "state", "status", "from", "until", "consent_required"]
+ALL_COLS = FIELDS
+
+
+def engine_csv(path, as_of: date) -> str:
+    """The engine's CSV output for ``path`` (one process), as `lexquery screen -o x.csv` writes it."""
+    from lexquery.engine.api import Engine
+    from lexquery.screening.outputs import make_writer
+    from lexquery.screening.screen import screen
+    buf = io.StringIO()
+    screen(str(path), make_writer("csv", buf), as_of=as_of, jobs=1, engine=Engine().prepare_batch(),
+           progress=False)
+    return buf.getvalue()
+
+
+def agreement(path, as_of: date = AS_OF, show: int = 8) -> dict:
+    """Run the floor and the engine on the same CSV and compare, output row by output row,
+    (id, procedure, state, status, from, until, consent_required) — and, apart, every column."""
+    fbuf = io.StringIO()
+    floor_screen(path, fbuf, as_of)
+    frows = list(csv.DictReader(io.StringIO(fbuf.getvalue())))
+    erows = list(csv.DictReader(io.StringIO(engine_csv(path, as_of))))
+    res = {"rows_floor": len(frows), "rows_engine": len(erows)}
+    for name, cols in (("key", KEY_COLS), ("all", ALL_COLS)):
+        fk = {tuple(r[k] for k in ("id", "procedure", "state")): r for r in frows}
+        ek = {tuple(r[k] for k in ("id", "procedure", "state")): r for r in erows}
+        keys = list(dict.fromkeys(list(ek) + list(fk)))
+        same, diffs = 0, []
+        for k in keys:
+            a, b = fk.get(k), ek.get(k)
+            if a is not None and b is not None and all(a[c] == b[c] for c in cols if c != "message"):
+                same += 1
+            else:
+                cs = [c for c in cols if c != "message" and (a is None or b is None or a[c] != b[c])]
+                diffs.append({"row": k, "columns": cs,
+                              "floor": None if a is None else {c: a[c] for c in cs},
+                              "engine": None if b is None else {c: b[c] for c in cs}})
+        res[name] = {"rows": len(keys), "agree": same, "share": same / len(keys) if keys else 1.0,
+                     "first_disagreements": diffs[:show], "disagreements": len(diffs)}
+    res["same_order"] = [tuple(r[k] for k in ("id", "procedure", "state")) for r in frows] == \
+        [tuple(r[k] for k in ("id", "procedure", "state")) for r in erows]
+    return res
+
+
+def _synth(n, seed, path, ref=AS_OF):
+    from lexquery.screening.synth import synth
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        synth(n, seed, ref, out)
+
+
+def speed(path, as_of: date = AS_OF) -> dict:
+    """Rows/s (CPU time, time.process_time, one process) of this floor, of the former crude
+    floor and of the engine (`lexquery screen FILE --as-of … -o x.csv`, run as a command)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    n_rows = sum(1 for _ in open(path, encoding="utf-8")) - 1
+    res = {"cases": n_rows}
+    floor = Floor()  # reference data loaded before timing, as the engine loads its KB before
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        t = time.process_time()
+        floor_screen(path, sink, as_of, floor)
+        res["floor_s"] = time.process_time() - t
+        t = time.process_time()
+        _crude_floor_screen(path, sink)
+        res["crude_floor_s"] = time.process_time() - t
+    # the engine in this process, rules compiled and reference loaded before timing (as above)
+    from lexquery.engine.api import Engine
+    from lexquery.screening.outputs import make_writer
+    from lexquery.screening.screen import screen
+    engine = Engine().prepare_batch()
+    with open(os.devnull, "w", encoding="utf-8", newline="") as sink:
+        t = time.process_time()
+        screen(str(path), make_writer("csv", sink), as_of=as_of, jobs=1, engine=engine, progress=False)
+        res["engine_inproc_s"] = time.process_time() - t
+    out = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)
+    out.close()
+    exe = ROOT / ".venv" / "bin" / "lexquery"
+    cmd = [str(exe), "screen", str(path), "--as-of", as_of.isoformat(), "-o", out.name]
+    # the engine's CPU time in its own process: children's rusage around the run
+    before = os.times()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    after = os.times()
+    os.unlink(out.name)
+    res["engine_cmd"] = " ".join(cmd[1:])
+    res["engine_s"] = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    for k in ("floor_s", "crude_floor_s", "engine_inproc_s", "engine_s"):
+        if k in res:
+            res[k.replace("_s", "_rows_per_s")] = n_rows / res[k]
+    return res
+
+
+def _crude_floor_screen(path, out) -> int:
+    """The floor bench_screen.py used before this module: the key conditions only, crudely."""
+    import re
+    EU = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "DE", "GR", "HU", "IT", "LV", "LT",
+          "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"}
+
+    def _months(text):
+        if not text:
+            return None
+        if text == "life":
+            return 10 ** 6
+        m = re.match(r"^P(?:(\d+)Y)?(?:(\d+)M)?$", text)
+        return 12 * int(m.group(1) or 0) + int(m.group(2) or 0) if m else None
+
+    def _d(text):
+        return date.fromisoformat(text) if text else None
+
+    def _b(text):
+        return {"oui": True, "true": True, "1": True, "non": False, "false": False, "0": False}.get(text.lower()) if text else None
+
+    n = 0
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        first = f.readline()
+        sep = ";" if first.count(";") > first.count(",") else ","
+        cols = next(csv.reader([first], delimiter=sep))
+        w = csv.writer(out)
+        for cells in csv.reader(f, delimiter=sep):
+            r = dict(zip(cols, cells))
+            n += 1
+            nats = [] if r["nationalities"] in ("", "aucune") else r["nationalities"].split("|")
+            foreign = None if not r["nationalities"] else "FR" not in nats
+            final, custodial = _b(r["final"]), _b(r["custodial"])
+            _months(r["total"])
+            start, end = _d(r["execution_start"]), _d(r["expected_end"])
+            sp = r["safety_period_end"]
+            sp_end = None if sp in ("", "none") else _d(sp)
+            kinds = [] if r["removal_kinds"] in ("", "aucune") else r["removal_kinds"].split("|")
+            states = {s for s in nats if s != "FR"} | ({r["habitual_residence"]} - {"", "FR"}) \
+                | ({r["removal_destination"]} - {""})
+            lc_from = None
+            if start and end:
+                lc_from = start + (end - start) / 2
+                if sp_end and sp_end > lc_from:
+                    lc_from = sp_end
+            lc = ("undetermined" if foreign is None or final is None or not r["removal_kinds"] else
+                  "not_applicable" if not (foreign and final and custodial and kinds) else
+                  "applicable" if lc_from and lc_from <= AS_OF else "applicable_later")
+            w.writerow([r["id"], "lc_expulsion", "", lc, lc_from or ""])
+            six = end - timedelta(days=183) if end else None
+            for s in sorted(states):
+                eu = s in EU
+                fd = "applicable" if eu and final and custodial else "not_applicable" if not eu else "undetermined"
+                w.writerow([r["id"], "eu_recognition", s, fd, "", six or ""])
+                ste = ("not_applicable" if eu or s not in nats else
+                       "undetermined" if _b(r["consent_transfer"]) is None else "applicable")
+                w.writerow([r["id"], "ste_transfer", s, ste, "", six or ""])
+                if s in nats:
+                    cons = "applicable" if r["protection"] == "none" else "undetermined"
+                    w.writerow([r["id"], "consular_notification", s, cons])
+            inc = _b(r["incarcerated"])
+            w.writerow([r["id"], "prefecture_notice", "", "applicable" if inc and foreign else "undetermined"])
+    return n
+
+
+def main(argv):
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--check", type=int, metavar="N", help="agreement with the engine on `lexquery synth N`")
+    ap.add_argument("--speed", type=int, metavar="N", help="rows/s of floor, crude floor and engine on N rows")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--as-of", default=AS_OF.isoformat())
+    ap.add_argument("--file", help="use this CSV instead of a synthetic one")
+    a = ap.parse_args(argv)
+    as_of = date.fromisoformat(a.as_of)
+    if not (a.check or a.speed):
+        ap.error("--check N or --speed N")
+    with tempfile.TemporaryDirectory(prefix="lq-floor-") as tmp:
+        n = a.check or a.speed
+        path = a.file or os.path.join(tmp, f"synth-{n}-{a.seed}.csv")
+        if not a.file:
+            _synth(n, a.seed, path)
+        if a.check:
+            res = agreement(path, as_of)
+            print(f"{path}: {res['rows_floor']} rows (floor), {res['rows_engine']} rows (engine), "
+                  f"same order: {res['same_order']}")
+            for name, label in (("key", "id, procedure, state, status, from, until, consent_required"),
+                                ("all", "every column but message")):
+                r = res[name]
+                print(f"agreement on {label}: {r['agree']}/{r['rows']} = {100 * r['share']:.2f} %")
+                for d in r["first_disagreements"]:
+                    print(f"  {d['row']}: {d['columns']}\n    floor  {d['floor']}\n    engine {d['engine']}")
+        if a.speed:
+            r = speed(path, as_of)
+            print(f"{r['cases']} cases, CPU seconds (time.process_time / rusage of the child):")
+            print(f"  floor (this module)   {r['floor_s']:.2f} s  {r['floor_rows_per_s']:,.0f} cases/s")
+            if "crude_floor_s" in r:
+                print(f"  former crude floor    {r['crude_floor_s']:.2f} s  {r['crude_floor_rows_per_s']:,.0f} cases/s")
+            print(f"  engine in process (screen(), compiled before) {r['engine_inproc_s']:.2f} s  "
+                  f"{r['engine_inproc_rows_per_s']:,.0f} cases/s")
+            print(f"  engine command `lexquery {r['engine_cmd']}` (whole process) {r['engine_s']:.2f} s  "
+                  f"{r['engine_rows_per_s']:,.0f} cases/s")
+            print(f"  engine / floor: {r['engine_inproc_s'] / r['floor_s']:.2f} x in process, "
+                  f"{r['engine_s'] / r['floor_s']:.2f} x as a command")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
