@@ -242,10 +242,15 @@ def truth(r):
 
 
 # Condition results: (status, pending, date, missing reported, kind, facts found unknown)
-def test(v, raw, kind="test"):
+_MET, _NOT_MET = ("met", False, None, (), "test", ()), ("not_met", False, None, (), "test", ())
+
+
+def test(v, raw):
     if v is U:
-        return ("unknown", False, None, tuple(sorted(set(raw))), kind, raw)
-    return ("met" if v else "not_met", False, None, (), kind, raw)
+        return ("unknown", False, None, tuple(sorted(set(raw))), "test", raw)
+    if not raw:
+        return _MET if v else _NOT_MET
+    return ("met" if v else "not_met", False, None, (), "test", raw)
 
 
 def assess(v, raw=()):
@@ -289,7 +294,7 @@ def group(is_any, ch):
     effs = ["pending" if x[1] else x[0] for x in ch]
     d, pend = None, False
     if is_any:
-        best = max(effs, key=_RANK.__getitem__)
+        best = "met" if "met" in effs else max(effs, key=_RANK.__getitem__)
         if best == "pending":
             st, pend = "not_met", True
             d = min([x[2] for x, e in zip(ch, effs) if e == "pending"])
@@ -309,14 +314,16 @@ def group(is_any, ch):
         st = "to_assess"
     else:
         st = "met"
-    raw = [m for x in ch for m in x[5]]
+    raw = [m for x in ch if x[5] for m in x[5]]
     if st == "unknown":
         rep = set(raw)
         for x in ch:
             rep.update(x[3])
         rep = tuple(sorted(rep))
-    else:
+    elif "unknown" in effs:
         rep = tuple(sorted({m for x in ch if x[0] == "unknown" for m in x[3]}))
+    else:
+        rep = ()
     return (st, pend, d, rep, "any_of" if is_any else "all_of", raw)
 
 
