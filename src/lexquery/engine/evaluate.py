@@ -217,7 +217,7 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
     has_prec = p.id in _precedence_over(book)
     set_aside = _precedence(p.id, env, lang, results) if precedence and has_prec else None
     status, date_from, date_until = _status(results)
-    if p.until is not None:
+    if p.until is not None and status != "not_applicable":
         u = p.until.fn(env)
         if u not in (UNKNOWN, None):
             date_until = u if date_until is None else min(date_until, u)
@@ -360,7 +360,8 @@ def settle(results) -> tuple:
     """(status, from, until) of a procedure from its conditions' ``(status, pending, date,
     missing, kind)`` (answer-format.md): any not met → not_applicable; else any unknown →
     undetermined; else a pending date → applicable_later from the latest one (not applicable
-    when the window closes before it opens); else applicable."""
+    when the window closes before it opens); else applicable. ``from`` and ``until`` are the
+    first and last dates of use: none for a procedure that does not apply."""
     froms, untils, effs = [], [], set()
     for st, pending, d, _, k in results:
         effs.add("pending" if pending else st)
@@ -384,6 +385,8 @@ def settle(results) -> tuple:
             status = "not_applicable"  # the window closes before it opens
     else:
         status = "applicable"
+    if status == "not_applicable":  # no first or last date of use (the conditions keep theirs)
+        return status, None, None
     return status, date_from, date_until
 
 

@@ -78,7 +78,7 @@ class StatusOnly:
         results = self.conds[p.id](env)
         prec = self._precedence(p.id, env, results)
         status, date_from, date_until = settle(results)
-        if p.until is not None:
+        if p.until is not None and status != "not_applicable":
             u = p.until.fn(env)
             if u is not UNKNOWN and u is not None:
                 date_until = u if date_until is None else min(date_until, u)

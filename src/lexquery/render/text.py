@@ -48,8 +48,8 @@ def _cond_lines(c, lang, explain, indent, w):
     extra = ""
     if c.pending and c.date:
         extra = f" ({w['pending']} {_fr_date(c.date)})"
-    elif c.date and c.status == "met":
-        extra = f" ({_fr_date(c.date)})"
+    elif c.date and c.status in ("met", "not_met"):  # a closing date passed shows here too
+        extra = f" ({w['passed']} : {_fr_date(c.date)})" if c.status == "not_met" else f" ({_fr_date(c.date)})"
     elif status == "to_assess" and "(" not in label:
         extra = f" ({w['to_assess']})"
     out = [_line(f"{MARK.get(status, '?')} {label}{extra}", ", ".join(c.sources), indent)]
@@ -71,8 +71,8 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
     if p.date_from and p.status in ("applicable_later", "applicable"):
         bits.append(f"{w['from']} {_fr_date(p.date_from)}")
     passed = p.date_until is not None and as_of is not None and p.date_until < as_of
-    # "NON APPLICABLE, jusqu'au …" would read as "not yet": a closing date is shown on a
-    # procedure that does not apply only when it has passed (it is then the reason)
+    # a procedure that does not apply has no dates of use (a closing date that passed is
+    # shown on its condition); a result built elsewhere may still carry one
     if p.date_until and (p.status != "not_applicable" or passed):
         bits.append(f"{w['until']} {_fr_date(p.date_until)}" + (f" ({w['passed']})" if passed else ""))
     if p.consent_required is False:
