@@ -109,6 +109,7 @@ SRC = {
         "consent": ["CPP 728-11 1°", "CPP 728-11 2°", "CPP 728-11 3°", "CPP 728-11 al. 5", "Circ. 2025 §2.1"],
         "conds": [("executing_state_member", ["CPP 728-10 al. 1", "CPP 728-15 al. 1"]),
                   ("final_custodial", ["CPP 728-10 al. 1"]),
+                  ("sentence_running", ["CPP 728-10 al. 1", "CPP 728-33 2°"]),
                   ("person_location", ["CPP 728-11 al. 1"]),
                   ("case_728_11", ["CPP 728-11 al. 1"]),
                   ("case_1", ["CPP 728-11 1°"]),
@@ -126,6 +127,7 @@ SRC = {
         "consent": ["CPP 729-2 al. 1"],
         "conds": [("foreigner", ["CPP 729-2 al. 1"]),
                   ("custodial_sentence", ["CPP 729-2 al. 1", "CPP 729 al. 2"]),
+                  ("sentence_running", ["CPP 729 al. 2", "CPP 729-2 al. 1"]),
                   ("removal_measure", ["CPP 729-2 al. 1"]),
                   ("time_condition", ["CPP 729 al. 8", "CPP 729 al. 9", "Circ. 2025 §2.2"]),
                   ("safety_period", ["CP 132-23 al. 1", "CPP 729 al. 8"]),
@@ -352,6 +354,8 @@ def settle(results):
             st = "not_applicable"
     else:
         st = "applicable"
+    if st == "not_applicable":
+        return st, None, None
     return st, d_from, d_until
 
 
@@ -561,6 +565,15 @@ class Floor:
             d["in_france"] = (True, (LOC,)) if inc is True else (U, (LOC,) if inc is False else (LOC, INC))
         return d
 
+    @staticmethod
+    def running(c, D, as_of):
+        """sentence_running: until the expected end; met for a life sentence."""
+        lv, lm = D["life"]
+        if lv is True:
+            return dated("until", as_of, True, None, lm)
+        end = c.get("end", U)
+        return dated("until", as_of, lv, end, tuple(lm) + ((END,) if end is U else ()))
+
     # -- eu_recognition (CPP 728-10 ff., FD 2008/909) ------------------------------------------------
     def eu_recognition(self, c, s, D, as_of):
         r1 = test(self.fd(s, as_of), ())
@@ -573,6 +586,7 @@ class Floor:
                 raw.append(CUST)
             v = and3(f, cu)
         r2 = test(v, raw)
+        r2b = self.running(c, D, as_of)
         loc = c.get("loc", U)
         if loc is U:
             r3 = test(U, (LOC,))
@@ -635,7 +649,7 @@ class Floor:
         r4 = group(True, [c1, c2, c3])
         t1, t2 = truth(c1), truth(c2)
         skip = t1 is True or t2 is True      # prior_consultation: when not (case_1 or case_2)
-        results = [r1, r2, r3, r4, TO_ASSESS] if skip else [r1, r2, r3, r4, TO_ASSESS, TO_ASSESS]
+        results = [r1, r2, r2b, r3, r4, TO_ASSESS] if skip else [r1, r2, r2b, r3, r4, TO_ASSESS, TO_ASSESS]
         st, d_from, d_until = settle(results)
         missing = unknown_missing(results)
         consent = None
@@ -691,6 +705,7 @@ class Floor:
                 raw.append(FINAL)
             v = and3(cu, f)
         r2 = test(v, raw)
+        r2b = self.running(c, D, as_of)
         rv, rm = D["removable"]
         r3 = test(rv, rm)
         lt, lm = D["lc_time"]
@@ -710,7 +725,7 @@ class Floor:
             if m is not True and spe is U:
                 raw.append(SPE)
             r5 = dated("from", as_of, m, spe, raw)
-        results = [r1, r2, r3, r4, r5, TO_ASSESS]
+        results = [r1, r2, r2b, r3, r4, r5, TO_ASSESS]
         st, d_from, d_until = settle(results)
         if st == "not_applicable":
             return st, d_from, d_until, None, (), sources("lc_expulsion"), "", ""
@@ -909,7 +924,7 @@ class Floor:
         st, d_from, d_until = settle(results)
         entry = c.get("entry", U)
         lim = None if entry is U else entry + AVIS_ECROU_DAYS
-        if lim is not None:
+        if lim is not None and st != "not_applicable":
             d_until = lim if d_until is None else min(d_until, lim)
         if st == "not_applicable":
             return st, d_from, d_until, None, (), sources("prefecture_notice"), "", ""
