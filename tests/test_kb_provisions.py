@@ -35,6 +35,9 @@ def test_parse_query(query, citation):
     ("les articles 132-23 du code pénal et D. 541", "CPP", [("CP", "132-23"), ("CPP", "D541")]),
     ("l'article 729", "CPP", [("CPP", "729")]),
     ("les articles 712-5, 712-8 et 713-43", "CPP", [("CPP", "712-5"), ("CPP", "712-8"), ("CPP", "713-43")]),
+    # CPP 712-11 1° as published (2021): a list broken by "et," still ends on the bare "720"
+    ("aux articles 712-5,712-8,713-43 et, 713-44 et 720 ;", "CPP",
+     [("CPP", "712-5"), ("CPP", "712-8"), ("CPP", "713-43"), ("CPP", "713-44"), ("CPP", "720")]),
     ("l'article L. 5121-3", "CPP2029", [("CPP2029", "L5121-3")]),
     ("articles L. 211-27 et L. 421-8 du code des assurances", "CPP", []),
     ("prévues à l'art. 9.1.a", "STE112", [("STE112", "9")]),

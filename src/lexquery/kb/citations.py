@@ -148,7 +148,7 @@ _NUM = r"(?:[LRDA]\.?\s?)?\d+(?:-\d+)*"
 _REF = re.compile(
     r"(?P<kw>\barticles?\b|\bart\.\s?)?\s*"
     r"(?P<num>\b(?:[LRDA]\.?\s?\d+(?:-\d+)*|\d{2,4}(?:-\d+)+|\d{1,4})\b)"
-    r"(?P<tail>(?:\s*(?:,|et|à|ou)\s*(?:\b[LRDA]\.?\s?)?\d+(?:-\d+)*\b)*)",
+    r"(?P<tail>(?:(?:\s*(?:,|et|à|ou))+\s*(?:\b[LRDA]\.?\s?)?\d+(?:-\d+)*\b)*)",  # "713-43 et, 713-44 et 720"
 )
 _NUMERO = re.compile(r"(?:\bn\s*[°o]\.?|\bnuméro|\bNo\.?)\s*$", re.I)
 _LIST_SEP = re.compile(r"\s*(?:,|\bet\b|\bà\b|\bou\b)\s*")
