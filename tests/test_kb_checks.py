@@ -102,6 +102,16 @@ def test_exclusive_group_without_precedence_fails(tmp_path):
     assert len(bad) == 1 and bad[0].where == "lc_expulsion / other_release"
 
 
+def test_procedure_without_rule_file_fails(tmp_path):
+    """A procedure of the answer format whose rule file is gone: its answers would silently
+    disappear; the KB check names it."""
+    root = make_root(tmp_path)
+    (root / "rules" / "ste_transfer.yaml").unlink()
+    rep = run_checks(root, only={"sparql"})
+    bad = errors(rep, "sparql/procedure-without-rules")
+    assert [f.where for f in bad] == ["ste_transfer"] and bad[0].fix
+
+
 def test_open_question_as_law_fails(tmp_path):
     root = make_root(tmp_path)
     f = root / "law" / "cpp" / "712-11.yaml"
