@@ -1,0 +1,185 @@
+"""Every condition of every rule file is exercised on both sides by the legal cases (issue 3).
+
+The cases of ``tests/cases/*.yaml`` (read with the loader of ``tests/test_legal_cases.py``) are
+answered by the engine; for each procedure or route and each of its conditions, the statuses
+the answers show are collected. Every condition of ``rules/*.yaml`` (the procedures, their
+routes, nested ``any_of`` / ``all_of`` included) must have been seen
+
+- ``met`` and ``not_met`` (fact tests, date conditions, alternatives, conjunctions);
+- for an ``assess`` condition: ``to_assess``, and ``not_met`` when it has a ``requires``;
+
+and every precedence entry (``rules/precedence.yaml`` and the ``precedence:`` of a procedure
+file) must have been seen both applying (its condition ``precedence:<id>`` is ``not_met``) and
+not applying (the procedure or route it could set aside answered without it).
+
+A side that a condition cannot take is listed in ``ALLOWED_MISSING`` with the reason, as a
+sentence; an entry that a case comes to exercise must be removed (the test says so).
+
+Cases marked ``xfail`` (the engine is known to be legally wrong there) are not counted: a
+side seen only where the engine errs is not evidence that the rule works.
+
+Run: ``.venv/bin/python -m pytest -q tests/test_rule_coverage.py``
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+
+from test_legal_cases import CASES_DIR, engine, load_cases
+
+# (procedure or route id, condition id, side): why that side cannot be reached.
+ALLOWED_MISSING: dict[tuple[str, str, str], str] = {
+    ("lsc_720_i", "lsc_removal", "not_met"):
+        "La voie du I de l'article 720 n'est examinée que si la libération conditionnelle "
+        "« expulsion » n'est pas exclue, ce qui suppose déjà que la personne soit étrangère "
+        "(foreigner) et frappée d'une mesure de la liste du 729-2 (removal_measure) : "
+        "lsc_removal, qui teste « removable_729_2 and foreigner », ne peut alors être que "
+        "met ou unknown.",
+    ("lsc_plein_droit", "lsc_pd_removal", "not_met"):
+        "La voie du II et du IV de l'article 720 n'est examinée que si la libération "
+        "conditionnelle « expulsion » n'est pas exclue (étranger frappé d'une mesure de la liste "
+        "du 729-2), et la liste du IV de l'article 720 (removal_measures_720_iv) est identique à "
+        "celle du 729-2 : lsc_pd_removal ne peut alors être que met ou unknown.",
+    ("ste_transfer", "legal_basis", "not_met"):
+        "À défaut de convention, le transfèrement peut toujours être sollicité au titre de la "
+        "réciprocité par un accord ad hoc (Circ. 2025 §2.3), alternative à apprécier qui est "
+        "toujours to_assess : l'alternative legal_basis ne peut donc être que met ou to_assess.",
+}
+
+
+def _premises_hold(book) -> list[str]:
+    """The facts of the rule files that the reasons above rest on; if one changes, the entry
+    must be reconsidered."""
+    errs = []
+    if book.constants.get("removal_measures_720_iv") != book.constants.get("removal_measures_729_2"):
+        errs.append("removal_measures_720_iv no longer equals removal_measures_729_2: "
+                    "lsc_pd_removal may now be not_met — give it a case and drop its allow-list entry")
+    ste = book.procedures["ste_transfer"]
+    lb = next((c for c in ste.conditions if c.id == "legal_basis"), None)
+    if lb is None or not any(ch.kind == "assess" and ch.requires is None for ch in lb.children):
+        errs.append("ste_transfer/legal_basis no longer has an unconditional assess alternative "
+                    "(reciprocity): it may now be not_met — give it a case and drop its allow-list entry")
+    return errs
+
+
+# ---------------------------------------------------------------- what the rules ask for
+def _walk_rule_conditions(conds):
+    for c in conds:
+        yield c
+        yield from _walk_rule_conditions(c.children)
+
+
+def required_sides(book) -> dict[tuple[str, str], tuple[str, set[str]]]:
+    """{(procedure or route id, condition id): (file, sides required)} for every condition."""
+    out = {}
+    for p in book.procedures.values():
+        for owner in [p, *p.routes]:
+            for c in _walk_rule_conditions(owner.conditions):
+                if c.kind == "assess":
+                    sides = {"to_assess"} | ({"not_met"} if c.requires is not None else set())
+                else:
+                    sides = {"met", "not_met"}
+                out[(owner.id, c.id)] = (p.file, sides)
+    return out
+
+
+# ---------------------------------------------------------------- what the cases show
+def _walk_results(conds):
+    for c in conds:
+        yield c
+        yield from _walk_results(c.children)
+
+
+@lru_cache(maxsize=1)
+def observations():
+    """(statuses seen per (owner, condition), precedence outcomes seen per entry id, cases run)."""
+    eng = engine()
+    prec_over = defaultdict(list)
+    for pr in eng.book.precedence:
+        prec_over[pr.over].append(pr.id)
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    prec: dict[str, set[str]] = defaultdict(set)
+    n = 0
+
+    def visit(res):
+        for c in _walk_results(res.conditions):
+            seen[(res.procedure, c.id)].add(c.status)
+        for pid in prec_over.get(res.procedure, ()):
+            hit = next((c for c in res.conditions if c.id == f"precedence:{pid}"), None)
+            if hit is None:
+                prec[pid].add("not_applying")
+            elif hit.status == "not_met":
+                prec[pid].add("applying")
+            else:
+                prec[pid].add(hit.status)
+        for r in res.routes:
+            visit(r)
+
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        for spec in load_cases(path):
+            if spec["xfail"]:
+                continue
+            n += 1
+            for res in eng.ask(spec["case"], spec["as_of"]).procedures:
+                visit(res)
+    return seen, prec, n
+
+
+def missing_sides(required, seen, allowed) -> list[str]:
+    """The sides required but never seen, minus the allowed ones, one line each."""
+    out = []
+    for (owner, cid), (file, sides) in sorted(required.items()):
+        for side in sorted(sides - seen.get((owner, cid), set())):
+            if (owner, cid, side) not in allowed:
+                out.append(f"{file}: {owner}/{cid}: never {side} "
+                           f"(seen: {sorted(seen.get((owner, cid), set())) or 'never evaluated'})")
+    return out
+
+
+# ---------------------------------------------------------------- the tests
+def test_every_condition_of_every_rule_is_seen_on_both_sides():
+    book = engine().book
+    seen, _, n = observations()
+    missing = missing_sides(required_sides(book), seen, ALLOWED_MISSING)
+    assert not missing, (f"{len(missing)} side(s) of the rules' conditions are exercised by none "
+                         f"of the {n} cases (add cases to tests/cases/*.yaml):\n  "
+                         + "\n  ".join(missing))
+
+
+def test_every_precedence_entry_is_seen_applying_and_not_applying():
+    book = engine().book
+    _, prec, n = observations()
+    missing = [f"precedence {pr.id} ({pr.prevails} over {pr.over}): never {side} "
+               f"(seen: {sorted(prec.get(pr.id, set())) or 'never evaluated'})"
+               for pr in book.precedence for side in ("applying", "not_applying")
+               if side not in prec.get(pr.id, set())]
+    assert not missing, f"over the {n} cases:\n  " + "\n  ".join(missing)
+
+
+def test_allow_list_is_exact_and_its_premises_hold():
+    """Each allowed gap names a real condition and side, is still a gap, has a reason written
+    as a sentence, and the facts its reason rests on still hold."""
+    book = engine().book
+    required = required_sides(book)
+    seen, _, _ = observations()
+    errs = []
+    for (owner, cid, side), reason in ALLOWED_MISSING.items():
+        if (owner, cid) not in required:
+            errs.append(f"{owner}/{cid}: no such condition in rules/")
+        elif side not in required[(owner, cid)][1]:
+            errs.append(f"{owner}/{cid}: side {side} is not required")
+        elif side in seen.get((owner, cid), set()):
+            errs.append(f"{owner}/{cid}: now seen {side} — remove it from ALLOWED_MISSING")
+        if not (reason[:1].isupper() and reason.rstrip().endswith(".")):
+            errs.append(f"{owner}/{cid}: the reason must be a sentence")
+    errs += _premises_hold(book)
+    assert not errs, "\n".join(errs)
+
+
+def test_checker_reports_what_is_missing():
+    """Negative control: with no case at all, every required side is reported, by name."""
+    required = required_sides(engine().book)
+    missing = missing_sides(required, {}, {})
+    assert len(missing) == sum(len(s) for _, s in required.values())
+    assert any("eu_recognition/sentence_running: never not_met" in m for m in missing), missing
+    assert any("ste_transfer/reciprocity: never to_assess" in m for m in missing), missing
