@@ -18,13 +18,20 @@ sentence; an entry that a case comes to exercise must be removed (the test says 
 Cases marked ``xfail`` (the engine is known to be legally wrong there) are not counted: a
 side seen only where the engine errs is not evidence that the rule works.
 
+The same file checks that every « quotation » in a case's ``basis`` is the published text of
+the provision it cites, as held in law/ (a paraphrase goes without guillemets).
+
 Run: ``.venv/bin/python -m pytest -q tests/test_rule_coverage.py``
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from functools import lru_cache
+from pathlib import Path
 
+import yaml
 from test_legal_cases import CASES_DIR, engine, load_cases
 
 # (procedure or route id, condition id, side): why that side cannot be reached.
@@ -183,3 +190,76 @@ def test_checker_reports_what_is_missing():
     assert len(missing) == sum(len(s) for _, s in required.values())
     assert any("eu_recognition/sentence_running: never not_met" in m for m in missing), missing
     assert any("ste_transfer/reciprocity: never to_assess" in m for m in missing), missing
+
+
+# ---------------------------------------------------------------- quotations in the cases
+# A « quotation » in a case's ``basis`` must be the text as published, found in the law/ file of
+# the provision it cites (its paragraphs, any version; whitespace, apostrophes and « œ »
+# normalised; « … » or « [...] » separates the pieces of an elided quotation). A paraphrase is
+# written without guillemets.
+LAW = Path(__file__).resolve().parent.parent / "law"
+_FOLDERS = {"CPP": ["cpp", "generated/cpp"], "CP": ["cp"], "CVRC": ["cvrc"], "STE 112": ["ste112"],
+            "STE 167": ["ste167"], "DC 2008/909": ["dc2008-909"], "CETS 222": ["cets222"]}
+
+
+def _norm(s: str) -> str:
+    s = unicodedata.normalize("NFC", s)
+    for a, b in (("’", "'"), ("‘", "'"), ("\u00a0", " "), ("\u202f", " "), ("œ", "oe"),
+                 ("Œ", "Oe"), ("“", '"'), ("”", '"')):
+        s = s.replace(a, b)
+    return re.sub(r"\s+", " ", s).strip().lower()
+
+
+def _law_files(citation: str) -> list[Path]:
+    m = re.match(r"Circ\. 2025 (?:§([\d.]+)|n\. ?(\d+))", citation)
+    if m:
+        return [LAW / "generated" / "circ2025" / (f"{m.group(1)}.yaml" if m.group(1) else f"n{m.group(2)}.yaml")]
+    for inst in sorted(_FOLDERS, key=len, reverse=True):
+        m = re.match(re.escape(inst) + r"\s+(?:art\. )?([A-Z]?\d+(?:-\d+)*)", citation)
+        if m:
+            return [LAW / d / f"{m.group(1)}.yaml" for d in _FOLDERS[inst]]
+    return []
+
+
+def _published_text(files: list[Path]) -> str:
+    out = []
+    for f in files:
+        if f.is_file():
+            doc = yaml.safe_load(f.read_text(encoding="utf-8"))
+            out += [p["text"] for v in doc.get("versions", []) for p in v.get("paragraphs", [])]
+    return _norm("\n".join(out))
+
+
+def quotation_errors() -> list[str]:
+    errs = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        for spec in load_cases(path):
+            for b in spec["basis"]:
+                for q in re.findall(r"«\s*(.*?)\s*»", b):
+                    citation = b.split(" : ")[0].strip()
+                    files = [f for f in _law_files(citation) if f.is_file()]
+                    where = f"{path.name}: {spec['name'][:60]}…: {citation}: « {q} »"
+                    if not files:
+                        errs.append(f"{where}: the cited provision has no file in law/ "
+                                    f"(quote a text of law/, or drop the guillemets)")
+                        continue
+                    text = _published_text(files)
+                    pieces = [x for x in re.split(r"\s*(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*", q) if x.strip()]
+                    bad = [x for x in pieces if _norm(x) not in text]
+                    if bad:
+                        errs.append(f"{where}: not in {files[0].relative_to(LAW.parent)}: {bad}")
+    return errs
+
+
+def test_quotations_in_the_cases_are_the_published_text():
+    errs = quotation_errors()
+    assert not errs, "quotations not found as published:\n  " + "\n  ".join(errs)
+
+
+def test_quotation_check_catches_a_paraphrase():
+    """Negative control: the paraphrase once quoted for CPP 729-2 al. 1 is not its text; the
+    text itself is, apostrophes and spaces normalised."""
+    text = _published_text(_law_files("CPP 729-2 al. 1"))
+    assert _norm("Lorsque la personne condamnée est de nationalité étrangère") not in text
+    assert _norm("Lorsqu’un étranger  condamné à une peine privative de liberté") in text
+    assert _law_files("parties.md (c)") == []
