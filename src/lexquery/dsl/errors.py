@@ -84,7 +84,10 @@ class LqErrors(InputError):
     """Every mistake found in one .lq text (at least one)."""
 
     def __init__(self, errors: list[LqError]):
-        self.errors = sorted(errors, key=lambda e: (e.span.line, e.span.col))
+        # each mistake once: a fact wrong in a case is wrong again in every `et si` question
+        # evaluated on that case (the same message at the same place)
+        unique = {(e.span, e.message, e.expected, e.hint): e for e in reversed(errors)}
+        self.errors = sorted(unique.values(), key=lambda e: (e.span.line, e.span.col))
         first = self.errors[0]
         super().__init__(first.message, where=first.where, expected=first.expected, hint=first.hint)
 
