@@ -152,6 +152,9 @@ class Reference:
         for f in facts:
             if f.kind == "concluded" and f.when and on < f.when:
                 return Fact(False, ev, "convention pas encore conclue à cette date")
+            if f.kind == "in_force" and f.when and f.mark in "SI" and on < f.when:
+                # a known date of entry into force (not a mere « binding by »): before it, not binding
+                return Fact(False, ev, f"convention pas encore en vigueur à cette date (en vigueur le {f.when})")
         note = ("aucune convention bilatérale connue — les listes retrouvées s'arrêtent vers 2010 : à vérifier"
                 if not facts else "convention connue mais entrée en vigueur non établie à cette date — à vérifier")
         return Fact(None, ev, note)
