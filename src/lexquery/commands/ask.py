@@ -1,22 +1,49 @@
 """`lexquery ask CASE [--format text|json|turtle|jsonld] [--as-of DATE] [--explain]`.
 
 CASE is a JSON file (one case or an array; ``-`` for standard input) in the public
-case format, or a ``.lq`` file in the lexquery language when that module is present.
+case format, a ``.jsonl`` file (one case per line), or a ``.lq`` file in the lexquery
+language; read by :mod:`.casefile` (nesting, repeated keys, repeated ids, no case).
+With ``--format json`` an object answers an object, an array (even of one case) or a
+.jsonl answers an array; a .lq file answers an object for one case, an array for several
+(its questions are answered in the text format only: a note says so on stderr).
 Exits 0 when every case could be answered (whatever the answer), 3 when a case is invalid
-(its problems are printed, the other cases are still answered).
+or uses an identifier already used in the file (its problems are printed, the other cases
+are still answered).
 """
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
 
-from ..errors import CaseError, InputError, UsageError
+from ..errors import CaseError, UsageError
+
+
+EPILOG = """\
+forme de la sortie JSON (--format json) : un objet pour un fichier qui tient un seul objet cas,
+un tableau pour un tableau JSON (même d'un seul cas) ou un fichier .jsonl ; pour un fichier .lq,
+un objet s'il décrit un cas, un tableau s'il en décrit plusieurs.
+un cas invalide (format des cas, identifiant déjà utilisé dans le fichier) est signalé sur la
+sortie d'erreur avec son chemin JSON ; les autres cas du lot sont répondus ; code de sortie 3.
+les questions d'un fichier .lq ne sont répondues qu'au format texte.
+
+exemples :
+  lexquery ask examples/ionescu.json --as-of 2026-12-01
+  lexquery ask examples/ionescu.json --explain            tout l'arbre, preuves et questions ouvertes
+  lexquery ask examples/ionescu.json --format json        le JSON du contrat (un objet)
+  lexquery ask lot.json --format json                     un tableau de cas -> un tableau de réponses
+  lexquery ask lot.jsonl --format turtle                  une réponse RDF avec sa trace PROV-O
+  lexquery ask examples/ionescu.lq                        le langage lexquery : cas et questions
+  cat cas.json | lexquery ask -                           depuis l'entrée standard (JSON ou .lq)
+"""
 
 
 def register(sub):
-    p = sub.add_parser("ask", help="quelles procédures s'appliquent à ce(s) cas ?")
+    import argparse
+    p = sub.add_parser("ask", help="quelles procédures s'appliquent à ce(s) cas ?",
+                       description="Quelles procédures s'appliquent au(x) cas du fichier, avec leurs conditions, "
+                                   "leurs dates et leurs sources.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("case", help="fichier de cas (.json, tableau JSON, .jsonl, .lq) ou - pour l'entrée standard")
     p.add_argument("--format", "-f", choices=["text", "json", "turtle", "jsonld"], default="text")
     p.add_argument("--as-of", help="date d'évaluation (AAAA-MM-JJ), remplace celle du cas")
@@ -46,42 +73,16 @@ def load_lq(path: str, stdin_text: str | None = None):
 
 
 def load_cases(path: str, stdin_text: str | None = None) -> tuple[list, str]:
-    """Read raw case dicts from a file; returns (cases, label for messages)."""
-    if path == "-":
-        text, label = (sys.stdin.read() if stdin_text is None else stdin_text), "<stdin>"
-    else:
-        f = Path(path)
-        if not f.exists():
-            from ..errors import NotFoundError
-            raise NotFoundError(f"fichier introuvable : {path}", hint="vérifiez le chemin")
-        label = path
-        if f.suffix == ".lq":
-            try:
-                from ..dsl import cases_from_file  # provided by the lexquery language module
-            except ImportError:
-                raise InputError("le langage lexquery (.lq) n'est pas encore disponible", where=path) from None
-            return cases_from_file(f), label
-        text = f.read_text(encoding="utf-8-sig")
-    if path.endswith(".jsonl"):
-        cases = []
-        for i, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    cases.append(json.loads(line))
-                except json.JSONDecodeError as e:
-                    raise InputError(f"JSON illisible : {e.msg}", where=f"{label}:{i}:{e.colno}") from None
-        return cases, label
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(f"JSON illisible : {e.msg}", where=f"{label}:{e.lineno}:{e.colno}",
-                         expected="un objet cas ou un tableau de cas") from None
-    return (data if isinstance(data, list) else [data]), label
+    """Raw case values of a file (see :func:`.casefile.read_batch`); returns (cases, label for messages)."""
+    from .casefile import read_batch
+    if path == "-" and stdin_text is None:
+        stdin_text = sys.stdin.read()
+    batch = read_batch(path, stdin_text)
+    return [e.raw for e in batch.entries], batch.label
 
 
 def run(args) -> int:
-    from ..engine.api import load_kb
-    from ..render import render
+    from .casefile import lq_batch, read_batch
     as_of = None
     if args.as_of:
         try:
@@ -90,25 +91,37 @@ def run(args) -> int:
             raise UsageError(f"date invalide pour --as-of : {args.as_of!r}", expected="AAAA-MM-JJ") from None
     stdin_text = sys.stdin.read() if args.case == "-" else None
     doc = load_lq(args.case, stdin_text)
-    engine = load_kb()
-    if doc is not None and args.format == "text":  # the language: answer its questions
-        from .. import dsl
-        sys.stdout.write(dsl.run(doc, engine, explain=args.explain, as_of=as_of) + "\n")
-        return 0
+    label = "<stdin>" if args.case == "-" else args.case
     if doc is not None:
-        raw, label = doc.case_dicts(), ("<stdin>" if args.case == "-" else args.case)
+        if args.format == "text":  # the language: answer its questions
+            if not doc.cases and not doc.items:
+                lq_batch(doc, label)   # raises: no case
+            from .. import dsl
+            from ..engine.api import load_kb
+            sys.stdout.write(dsl.run(doc, load_kb(), explain=args.explain, as_of=as_of) + "\n")
+            return 0
+        note = None
+        if doc.items:
+            n = len(doc.items)
+            note = (f"la question de {label} n'est répondue" if n == 1 else f"les {n} questions de {label} ne sont répondues")
+            note += " qu'au format texte (--format text)"
+            print(f"note : {note} ; ici seuls les cas sont évalués, comme « quelles procédures ? »", file=sys.stderr)
+        batch = lq_batch(doc, label, note and "les questions ne sont répondues qu'au format texte")
     else:
-        raw, label = load_cases(args.case, stdin_text)
+        batch = read_batch(args.case, stdin_text)
+    from ..engine.api import load_kb
+    from ..render import render
+    engine = load_kb()
     answers, failed = [], 0
-    for i, c in enumerate(raw):
-        where = f"{label}[{i}]" if len(raw) > 1 else label
+    for e in batch.entries:
         try:
-            answers.append(engine.ask(c, as_of, source=where))
-        except CaseError as e:
+            if e.problems:
+                raise CaseError(e.problems, e.source)
+            answers.append(engine.ask(e.raw, as_of, source=e.source))
+        except CaseError as err:
             failed += 1
-            print(e.render(), file=sys.stderr)
+            print(err.render(), file=sys.stderr)
     if answers:
-        single = len(raw) == 1 and not args.case.endswith(".jsonl")
-        out = render(answers[0] if single else answers, args.format, explain=args.explain, lang=args.lang)
+        out = render(answers if batch.many else answers[0], args.format, explain=args.explain, lang=args.lang)
         sys.stdout.write(out + "\n")
     return CaseError.exit_code if failed else 0

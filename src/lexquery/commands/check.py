@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ..errors import InputError, NotFoundError
+from ..errors import InputError
 
 
 def register(sub):
@@ -20,13 +20,16 @@ def register(sub):
 
 
 def check_one(path: str):
-    from pathlib import Path
     from .. import dsl
+    from .casefile import check_input, no_case
     if path == "-":
-        return dsl.load(sys.stdin.read(), "<stdin>", implicit_id="stdin")
-    if not Path(path).is_file():
-        raise NotFoundError(f"fichier introuvable : {path}", hint="vérifiez le chemin")
-    return dsl.load_file(path)
+        doc = dsl.load(sys.stdin.read(), "<stdin>", implicit_id="stdin")
+    else:
+        check_input(path)
+        doc = dsl.load_file(path)
+    if not doc.cases and not doc.items:   # an empty file is a mistake, not « correct — 0 cas »
+        raise no_case("<stdin>" if path == "-" else path, "lq")
+    return doc
 
 
 def run(args) -> int:

@@ -11,11 +11,28 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import InputError, NotFoundError, UsageError
+from ..errors import UsageError
+
+
+EPILOG = """\
+un fichier .lq qui décrit un cas donne un objet JSON, plusieurs cas un tableau ; un objet JSON
+donne un cas .lq, un tableau plusieurs cas (« cas <identifiant> » pour chacun). Les questions
+d'un fichier .lq ne passent pas en JSON (le format des cas n'a que des faits).
+
+exemples :
+  lexquery convert examples/ionescu.lq                 le cas en JSON sur la sortie standard
+  lexquery convert examples/ionescu.json --to lq       le cas dans le langage lexquery
+  lexquery convert examples/plusieurs-cas.lq -o lot.json
+  cat cas.json | lexquery convert - --to lq            depuis l'entrée standard (JSON ou .lq)
+"""
 
 
 def register(sub):
-    p = sub.add_parser("convert", help="convertir un cas entre le langage lexquery (.lq) et JSON")
+    import argparse
+    p = sub.add_parser("convert", help="convertir un cas entre le langage lexquery (.lq) et JSON",
+                       description="Convertir un cas (ou un lot) entre le langage lexquery (.lq) et le format "
+                                   "JSON des cas ; les deux écritures disent les mêmes faits.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", metavar="FICHIER", help="fichier .lq ou .json, ou - pour l'entrée standard")
     p.add_argument("--to", choices=["json", "lq"], help="format de sortie (défaut : l'autre)")
     p.add_argument("--output", "-o", metavar="SORTIE", help="écrire dans ce fichier plutôt que sur la sortie standard")
@@ -24,40 +41,44 @@ def register(sub):
 
 def run(args) -> int:
     from .. import dsl
+    from ..errors import CaseError
     from .ask import looks_like_lq
+    from .casefile import check_input, check_output, entries_of, lq_batch, open_output, parse_json
+    check_output(args.output)
     if args.file == "-":
         text, label = sys.stdin.read(), "<stdin>"
         is_lq = looks_like_lq(text)
     else:
-        f = Path(args.file)
-        if not f.is_file():
-            raise NotFoundError(f"fichier introuvable : {args.file}", hint="vérifiez le chemin")
+        f = check_input(args.file)
         text, label = dsl.read_text(f), args.file
         is_lq = f.suffix == ".lq" or (f.suffix != ".json" and looks_like_lq(text))
     to = args.to or ("json" if is_lq else "lq")
     if is_lq:
         doc = dsl.load(text, label, implicit_id=Path(label).stem if label != "<stdin>" else "stdin")
-        cases = doc.case_dicts()
+        cases = [e.raw for e in lq_batch(doc, label).entries]   # none: an error, not « [] »
         if to == "json":
             out = json.dumps(cases[0] if len(cases) == 1 else cases, ensure_ascii=False, indent=2)
         else:
             out = dsl.to_lq(cases).rstrip("\n")
     else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(f"JSON illisible : {e.msg}", where=f"{label}:{e.lineno}:{e.colno}",
-                             expected="un objet cas ou un tableau de cas") from None
         if to == "json":
             raise UsageError("le fichier est déjà en JSON", hint="--to lq pour l'écrire dans le langage lexquery")
-        from ..errors import CaseError
+        if not text.strip():
+            from .casefile import no_case
+            raise no_case(label)
+        batch = entries_of(parse_json(text, label), label, text)
+        for e in batch.entries:
+            if e.problems:
+                raise CaseError(e.problems, e.source)
+        data = [e.raw for e in batch.entries] if batch.many else batch.entries[0].raw
         try:
             out = dsl.to_lq(data).rstrip("\n")
         except CaseError as e:
-            e.source = e.source or label
+            e.source = (label + e.source) if (e.source or "").startswith("[") else (e.source or label)
             raise
     if args.output:
-        Path(args.output).write_text(out + "\n", encoding="utf-8")
+        with open_output(args.output) as f:
+            f.write(out + "\n")
     else:
         sys.stdout.write(out + "\n")
     return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
+from pathlib import Path
 
 from ..errors import InputError, UsageError
 
@@ -43,10 +44,25 @@ def run(args) -> int:
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     if args.chunk < 1:
         raise UsageError("--chunk doit être au moins 1")
+    from ..screening.outputs import FORMATS
+    from .casefile import check_input, check_output
+    from .casefile import open_output as open_checked
+    if args.file != "-":   # before the output is opened (and emptied)
+        check_input(args.file, expected="un export CSV du greffe", example="registre.csv")
+    check_output(args.output)
+    if args.output and args.output != "-" and not args.format:
+        ext = Path(args.output).suffix.lower().lstrip(".")
+        if ext not in FORMATS:
+            accepted = " ".join(f".{f}" for f in FORMATS)
+            raise UsageError(f"extension de sortie inconnue : {args.output}" if ext else
+                             f"la sortie {args.output} n'a pas d'extension",
+                             expected=f"un fichier {accepted}",
+                             hint=f"nommez la sortie avec l'une de ces extensions (ex. -o {Path(args.output).stem or 'sortie'}.csv), "
+                                  "ou choisissez le format avec --format")
     fmt = format_of(args.output, args.format)
     if fmt == "html" and not args.output and sys.stdout.isatty():
         raise UsageError("le rapport HTML ne s'écrit pas sur le terminal", hint="ajoutez -o rapport.html")
-    out = open_output(args.output)
+    out = sys.stdout if not args.output or args.output == "-" else open_checked(args.output, opener=open_output)
     try:
         writer = make_writer(fmt, out)
         summary = screen(args.file, writer, as_of=as_of, jobs=jobs, chunk=args.chunk,

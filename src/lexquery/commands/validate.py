@@ -7,7 +7,11 @@ cells and JSON lines that cannot be read are findings of their row), then the SH
 shapes (``shapes/case-shapes.ttl``: impossible data as violations, missing facts that a
 procedure needs as warnings / infos, each naming the provision). Prints, case by case as
 they are validated (streamed: .jsonl and .csv of any length in flat memory): where (JSON
-path), what, what was expected, what to do. ``--engine pyshacl`` runs the reference
+path), what, what was expected, what to do. JSON, JSON Lines and .lq are read by
+:mod:`.casefile` (nesting limit, repeated keys refused; a value that is not an object or an
+identifier already used in the file is a finding of its case); ``--format json`` gives an
+object for one JSON object, an array otherwise (even for an array of one case); a file
+without any case is an error (exit 3). ``--engine pyshacl`` runs the reference
 engine instead of the shapes compiled once (same findings, tests/test_validate_engine.py).
 Exit 0 when no case has a violation; 6 (ValidationFailed) otherwise.
 """
@@ -118,9 +122,30 @@ def _reports(args):
         label, g = read_turtle(args.case)
         return False, _turtle_reports(label, g, args.engine, args.format, args.lang)
     from ..caserdf.stream import validate_stream
-    label, items, single = read_items(args.case)
+    if kind_of(args.case) == "csv":
+        label, items, single = read_items(args.case)
+    else:
+        single, items = _case_items(args.case)
     render = partial(render_case, args.format, args.lang)
     return single, (out for _, out in validate_stream(items, jobs=args.jobs, engine=args.engine, render=render))
+
+
+def _case_items(path: str):
+    """(single, items) of a .json (object or array), .jsonl (streamed) or .lq file, read by
+    :mod:`.casefile`: a value that is not an object, a line that cannot be read, or an
+    identifier already used in the file is a finding of its case (the others are validated)."""
+    from ..caserdf.inputs import kind_of
+    from ..caserdf.stream import Item
+    from .casefile import iter_jsonl, read_batch
+
+    def item(e):
+        readable = isinstance(e.raw, dict)
+        return Item(e.source, e.raw if readable else None, e.problems, case_id=e.case_id)
+
+    if kind_of(path) == "jsonl" and path != "-":
+        return False, (item(e) for e in iter_jsonl(path))
+    batch = read_batch(path, sys.stdin.read() if path == "-" else None)
+    return not batch.many, (item(e) for e in batch.entries)
 
 
 def _turtle_reports(label, g, engine, fmt, lang):
@@ -168,20 +193,23 @@ def _run(args) -> int:
     single, reports = _reports(args)
     n = failed = 0
     out = sys.stdout
-    if args.format == "json" and not single:
-        out.write("[")
     for text, ok in reports:
         if args.format == "json":
             if single:
                 out.write(text + "\n")
             else:
-                out.write(("," if n else "") + "\n  " + text.replace("\n", "\n  "))
+                out.write(("," if n else "[") + "\n  " + text.replace("\n", "\n  "))
         else:
             out.write(text + "\n")
         n += 1
         failed += not ok
+    if not n:
+        from .casefile import no_case
+        from ..caserdf.inputs import kind_of
+        kind = "lq" if args.case.endswith(".lq") else kind_of(args.case)
+        raise no_case(args.case if args.case != "-" else "<stdin>", kind)
     if args.format == "json" and not single:
-        out.write("\n]\n" if n else "]\n")
+        out.write("\n]\n")
     elapsed = time.perf_counter() - t0
     if args.timing:
         print(f"validation : {n} cas en {elapsed * 1000:.0f} ms ({elapsed * 1000 / max(n, 1):.2f} ms/cas)", file=sys.stderr)

@@ -146,5 +146,6 @@ def case_to_lq(case: dict, source: str | None = None) -> str:
 
 
 def cases_to_lq(cases) -> str:
-    cases = cases if isinstance(cases, list) else [cases]
-    return "\n".join(case_to_lq(c, f"[{i}]" if len(cases) > 1 else None) for i, c in enumerate(cases))
+    many = isinstance(cases, list)   # an array, even of one case: its problems are at [i]
+    cases = cases if many else [cases]
+    return "\n".join(case_to_lq(c, f"[{i}]" if many else None) for i, c in enumerate(cases))
