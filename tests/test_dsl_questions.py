@@ -78,7 +78,8 @@ def test_as_of_in_a_question_moves_the_date():
 def test_what_if_shows_only_what_changes():
     assert ask("et si nom : \"Autre\" ?").endswith("Rien ne change dans les réponses.")
     out = ask("et si mesures : aucune ?")
-    assert "Libération conditionnelle « expulsion » : APPLICABLE, à partir du 2026-11-01, sans consentement → NON APPLICABLE" in out
+    assert ("Libération conditionnelle « expulsion » : APPLICABLE, à partir du 2026-11-01, jusqu'au 2028-04-01, "
+            "sans consentement → NON APPLICABLE") in out
     assert "Reconnaissance" not in out  # case 1° of 728-11 does not need the measure
 
 
