@@ -2,8 +2,8 @@
 the same limits and the same messages everywhere.
 
 - JSON nested deeper than :data:`MAX_DEPTH` levels is refused (« JSON trop imbriqué »):
-  the limit of the HTTP API (``lexquery.web.body.MAX_DEPTH``, not imported here because
-  that module brings the web stack in); a case has four or five levels;
+  the same limit as the HTTP API's (``lexquery.web.body`` imports it from here); a case
+  has four or five levels;
 - a key given twice in one object is refused with its JSON path and its line:col (Python's
   json would silently keep the last one);
 - every case is a JSON object, the identifiers are unique within a batch (the case format:
@@ -23,7 +23,7 @@ from typing import Iterator
 from ..errors import CaseError, InputError, NotFoundError, Problem, UsageError
 
 MAX_DEPTH = 32
-"""Deepest nesting accepted in a case file (the HTTP API's ``lexquery.web.body.MAX_DEPTH``)."""
+"""Deepest nesting accepted in a case file and in an HTTP API body."""
 
 SMALLEST_JSON = '{"id": "dupont-2026"} (chaque fait absent est inconnu)'
 SMALLEST_LQ = "« cas dupont-2026 » sur une ligne, puis ses faits, ex. « nationalités : Maroc »"

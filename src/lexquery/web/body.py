@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from ..commands.casefile import MAX_DEPTH  # one limit for the CLI and the API
 from .errors import ApiError
 
-MAX_DEPTH = 32
 MAX_ITEMS = 200_000
 
 
