@@ -17,6 +17,23 @@ from pathlib import Path
 from ..errors import InputError, UsageError
 
 
+# Below this size (about 1,000 rows of `lexquery synth`) a single process answers as fast as two:
+# starting the workers costs what the second core would save (docs/performance.md).
+AUTO_PARALLEL_BYTES = 256 * 1024
+
+
+def default_jobs(path: str) -> int:
+    """Worker processes when --jobs is not given: one for a small file, every core for a
+    large file or for standard input (whose size is unknown)."""
+    cores = os.cpu_count() or 1
+    if path == "-":
+        return cores
+    try:
+        return cores if os.path.getsize(path) >= AUTO_PARALLEL_BYTES else 1
+    except OSError:
+        return 1
+
+
 def register(sub):
     p = sub.add_parser("screen", help="cribler un export du greffe (CSV) : une réponse par cas, procédure et État")
     p.add_argument("file", help="fichier CSV (séparateur ; ou ,) ou - pour l'entrée standard")
@@ -24,8 +41,10 @@ def register(sub):
     p.add_argument("-o", "--output", help="fichier de sortie : .csv, .jsonl, .json ou .html (défaut : CSV sur la sortie standard)")
     p.add_argument("-f", "--format", choices=["csv", "jsonl", "json", "html"],
                    help="format de sortie (défaut : d'après l'extension de -o, sinon csv)")
-    p.add_argument("-j", "--jobs", type=int, default=1,
-                   help="processus de calcul (0 = autant que de cœurs) ; l'ordre des lignes est conservé")
+    p.add_argument("-j", "--jobs", type=int, default=None,
+                   help="processus de calcul (0 = autant que de cœurs ; défaut : un seul pour un fichier "
+                        f"de moins de {AUTO_PARALLEL_BYTES // 1024} Ko, sinon autant que de cœurs) ; "
+                        "l'ordre des lignes est conservé")
     p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
     p.add_argument("--no-progress", action="store_true", help="pas de barre de progression")
     p.add_argument("--quiet", "-q", action="store_true", help="pas de résumé sur la sortie d'erreur")
@@ -41,7 +60,7 @@ def run(args) -> int:
             as_of = date.fromisoformat(args.as_of)
         except ValueError:
             raise UsageError(f"date invalide pour --as-of : {args.as_of!r}", expected="AAAA-MM-JJ") from None
-    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    jobs = default_jobs(args.file) if args.jobs is None else args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     if args.chunk < 1:
         raise UsageError("--chunk doit être au moins 1")
     from ..screening.outputs import FORMATS
