@@ -362,32 +362,36 @@ def settle(results) -> tuple:
     undetermined; else a pending date → applicable_later from the latest one (not applicable
     when the window closes before it opens); else applicable. ``from`` and ``until`` are the
     first and last dates of use: none for a procedure that does not apply."""
-    froms, untils, effs = [], [], set()
+    date_from = date_until = None
+    not_met = unknown = pending_seen = False
     for st, pending, d, _, k in results:
-        effs.add("pending" if pending else st)
+        if pending:
+            pending_seen = True
+        elif st == "not_met":
+            not_met = True
+        elif st == "unknown":
+            unknown = True
         if d is not None:
-            if st == "met" or st == "not_met":
-                if k == "from":
-                    froms.append(d)
-                elif k == "until":
-                    untils.append(d)
-            if k == "any_of" or k == "all_of":
-                froms.append(d)
-    date_from = max(froms) if froms else None
-    date_until = min(untils) if untils else None
-    if "not_met" in effs:
-        status = "not_applicable"
-    elif "unknown" in effs:
-        status = "undetermined"
-    elif "pending" in effs:
-        status = "applicable_later"
+            if k == "from":
+                if st == "met" or st == "not_met":
+                    if date_from is None or d > date_from:
+                        date_from = d
+            elif k == "until":
+                if st == "met" or st == "not_met":
+                    if date_until is None or d < date_until:
+                        date_until = d
+            elif k == "any_of" or k == "all_of":
+                if date_from is None or d > date_from:
+                    date_from = d
+    if not_met:
+        return "not_applicable", None, None  # no first or last date of use (the conditions keep theirs)
+    if unknown:
+        return "undetermined", date_from, date_until
+    if pending_seen:
         if date_until is not None and date_from is not None and date_from > date_until:
-            status = "not_applicable"  # the window closes before it opens
-    else:
-        status = "applicable"
-    if status == "not_applicable":  # no first or last date of use (the conditions keep theirs)
-        return status, None, None
-    return status, date_from, date_until
+            return "not_applicable", None, None  # the window closes before it opens
+        return "applicable_later", date_from, date_until
+    return "applicable", date_from, date_until
 
 
 def _walk(results):
