@@ -9,7 +9,9 @@ a CSV output:
 - reads the screening CSV (contract ``screening-csv.md``) with the ``csv`` module into one
   dict per row, cells typed (dates, durations, booleans oui/non/true/false/1/0, lists split
   on ``|``, ``aucune`` = known empty, empty cell = unknown), the row checked (counts of
-  cells, values, ISO 3166 codes, enumerations, duplicate ids) or written as an error row;
+  cells, values, ISO 3166 codes, enumerations, duplicate ids, dates within 1900 .. 2199,
+  lengths neither zero nor over 200 years, a nationality repeated, France as receiving
+  State) or written as an error row;
 - the candidate States of each per-State procedure (``engine/candidates.py``, the
   no-candidate case of ``engine/api.py``), the validity period of each rule file;
 - every condition of every procedure and route, three-valued (unknown facts are never
@@ -388,6 +390,9 @@ COLUMNS = {
     "receiving_state": ("recv", "state"),
 }
 REMOVAL_SHARED = ("dest", "rdef", "enf", "exh")
+# bounds of the case format (copied, not imported: contract case-format, engine/case.py)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+LONGEST_DAYS = 200 * 12 * 30          # 200 years, a month counted as 30 days; "life" apart
 
 
 def _codes():
@@ -416,6 +421,8 @@ class Reader:
                 d = date.fromisoformat(text)
             except ValueError:
                 raise BadRow(f"colonne « {col} » : date invalide « {text} » (attendu AAAA-MM-JJ)") from None
+            if d < FIRST_DAY or d > LAST_DAY:
+                raise BadRow(f"colonne « {col} » : date hors de 1900-01-01 .. 2199-12-31 « {text} »")
             self.dates[text] = d
         return d
 
@@ -426,6 +433,8 @@ class Reader:
                 d = parse_duration(text)
             except ValueError:
                 raise BadRow(f"colonne « {col} » : durée invalide « {text} » (attendu P3Y, P18M, life)") from None
+            if text != "life" and not 0 < 30 * d.months + d.days <= LONGEST_DAYS:
+                raise BadRow(f"colonne « {col} » : durée nulle ou de plus de 200 ans « {text} »")
             self.durations[text] = d
         return d
 
@@ -451,6 +460,8 @@ class Reader:
             elif kind == "state":
                 if text not in self.codes:
                     raise BadRow(f"colonne « {col} » : code d'État invalide « {text} »")
+                if key == "recv" and text == "FR":
+                    raise BadRow("colonne « receiving_state » : la France ne reçoit pas, elle condamne")
                 c[key] = text
             elif kind == "states" or kind == "kinds":
                 if text.lower() in NONE_LIST:
@@ -461,6 +472,8 @@ class Reader:
                     for x in xs:
                         if x not in ok:
                             raise BadRow(f"colonne « {col} » : valeur invalide « {x} »")
+                    if kind == "states" and len(set(xs)) != len(xs):
+                        raise BadRow(f"colonne « {col} » : un État répété")
                     c[key] = xs
             elif kind == "duration":
                 c[key] = self.duration(text, col)

@@ -116,16 +116,16 @@ def test_repl_lines(tokens):
 
 # ---- JSON → .lq → JSON over generated cases -------------------------------------------------
 def _value(spec):
-    from lexquery.engine.case import PROTECTION, REMOVAL_KINDS
+    from lexquery.engine.case import DATE_MAX, DATE_MIN, PROTECTION, REMOVAL_KINDS
     from lexquery.dsl.vocab import states
     codes = sorted(states())
     if isinstance(spec, dict):
         return st.fixed_dictionaries({}, optional={k: _value(v) for k, v in spec.items()})
     if isinstance(spec, list):
         return st.lists(_value(spec[0]), max_size=2)
-    dates = st.dates().map(lambda d: d.isoformat())
-    durations = st.one_of(st.just("life"), st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(0, 9)).map(
-        lambda t: "P" + "".join(f"{n}{u}" for n, u in zip(t, "YMD") if n) if any(t) else "P0D"))
+    dates = st.dates(DATE_MIN, DATE_MAX).map(lambda d: d.isoformat())   # the format's bounds
+    durations = st.one_of(st.just("life"), st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(0, 9)).filter(
+        any).map(lambda t: "P" + "".join(f"{n}{u}" for n, u in zip(t, "YMD") if n)))   # never zero
     base = {"str": st.text(max_size=20), "bool": st.booleans(), "date": dates, "duration": durations,
             "date_or_none": st.one_of(dates, st.just("none")), "state": st.sampled_from(codes),
             "protection": st.sampled_from(PROTECTION), "removal_kind": st.sampled_from(REMOVAL_KINDS),

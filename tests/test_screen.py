@@ -200,3 +200,41 @@ def test_progress_bar_only_when_enabled(capsys):
         q.update(3, force=True)
     err = capsys.readouterr().err
     assert err.count("\r") == 3 and "3 cas" in err and "%" in err
+
+
+# a good row between every bad one: (column, cell, words of the error message)
+BOUNDS_ROWS = [
+    ("execution_start", "9999-12-31", "colonne « execution_start » (sentence.execution_start) : date hors de la plage"),
+    ("birth_date", "1899-12-31", "1900-01-01 et 2199-12-31"),
+    ("safety_period_end", "2200-01-01", "colonne « safety_period_end »"),
+    ("total", "P0Y", "colonne « total » (sentence.total) : durée nulle"),
+    ("total", "P0D", "durée nulle"),
+    ("total", "P250Y", "durée trop longue"),
+    ("receiving_state", "FR", "colonne « receiving_state » (receiving_state) : État de réception « FR »"),
+    ("nationalities", "RO|RO", "colonne « nationalities » (person.nationalities[1]) : « RO » répété (déjà en [0])"),
+    ("id", "   ", "identifiant du cas manquant"),   # a CSV cell is trimmed: blank is empty
+]
+
+
+def test_rows_no_case_can_hold_are_error_rows_and_the_batch_goes_on(tmp_path):
+    lines = synth_text(2 * len(BOUNDS_ROWS) + 1, seed=4, ref=AS_OF).splitlines()
+    header = lines[0].split(";")
+    body = []
+    for k, line in enumerate(lines[1:]):
+        cells = line.split(";")
+        if k % 2:
+            col, cell, _ = BOUNDS_ROWS[k // 2]
+            cells[header.index(col)] = cell
+        body.append(";".join(cells))
+    p = tmp_path / "bornes.csv"
+    p.write_text("\n".join([lines[0]] + body) + "\n", encoding="utf-8")
+    rows, s = _run_csv(p)
+    groups = _groups(rows)
+    assert list(groups) == list(range(2, 2 + len(body)))
+    for k, (line, g) in enumerate(groups.items()):
+        if k % 2:
+            words = BOUNDS_ROWS[k // 2][2]
+            assert len(g) == 1 and g[0]["status"] == "error" and words in g[0]["message"], (line, g)
+        else:
+            assert all(r["status"] != "error" for r in g), (line, g)
+    assert (s.read, s.rejected) == (len(body), len(BOUNDS_ROWS))

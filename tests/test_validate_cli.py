@@ -130,3 +130,56 @@ def _row(path, line):
     """The raw case of the CSV row at ``line`` (its bad cells left out)."""
     _, items, _ = read_items(str(path))
     return next(it.raw for it in items if it.source.endswith(f":{line}"))
+
+
+@pytest.mark.parametrize("change, where", [
+    ({"receiving_state": "FR"}, "receiving_state"),
+    ({"id": ""}, "id"),
+    ({"extensions": []}, "extensions"),
+    ({"as_of": "9999-12-31"}, "as_of"),
+    ({"person": dict(IONESCU["person"], nationalities=["RO", "RO"])}, "person.nationalities[1]"),
+    ({"sentence": dict(IONESCU["sentence"], total="P0Y")}, "sentence.total"),
+    ({"sentence": dict(IONESCU["sentence"], total="P300Y")}, "sentence.total"),
+], ids=lambda x: x if isinstance(x, str) else "")
+def test_validate_reports_what_no_case_can_hold(tmp_path, capsys, change, where):
+    """`validate` runs the JSON reader first: its refusals are violations at their JSON path (exit 6)."""
+    p = tmp_path / "case.json"
+    p.write_text(json.dumps({**IONESCU, **change}), encoding="utf-8")
+    assert main(["validate", str(p), "--format", "json"]) == 6
+    out = json.loads(capsys.readouterr().out)
+    report = out[0] if isinstance(out, list) else out
+    found = [r for r in report["results"] if r["where"] == where]
+    assert found and found[0]["severity"] == "violation" and found[0]["shape"] is None, report["results"]
+
+
+def test_validate_csv_row_with_a_repeated_nationality_is_a_finding_of_its_row(tmp_path, capsys):
+    lines = synth_text(3, seed=1).splitlines()
+    header = lines[0].split(";")
+    cells = lines[2].split(";")
+    cells[header.index("nationalities")] = "MA|MA"
+    p = tmp_path / "doublon.csv"
+    p.write_text("\n".join([lines[0], lines[1], ";".join(cells), lines[3]]) + "\n", encoding="utf-8")
+    assert main(["validate", str(p), "--format", "json", "--jobs", "1"]) == 6
+    reports = json.loads(capsys.readouterr().out)
+    bad = [r for r in reports[1]["results"] if r["severity"] == "violation"]
+    assert [r["where"] for r in bad] == ["person.nationalities[1]"] and "répété" in bad[0]["message"]
+    assert len(reports) == 3
+
+
+def test_turtle_receiving_state_france_and_blank_id_are_violations(tmp_path, capsys):
+    """Turtle skips the JSON reader: the case shapes refuse France as receiving State and a blank id."""
+    from rdflib import Literal, Namespace, URIRef
+    lq = Namespace("https://w3id.org/lexquery/ontology#")
+    country = Namespace("http://publications.europa.eu/resource/authority/country/")
+    g = to_graph(dict(IONESCU, id="a"))
+    g.add((URIRef("https://w3id.org/lexquery/case/a"), lq.receivingState, country.FRA))
+    to_graph(dict(IONESCU, id="b"), g)
+    g.set((URIRef("https://w3id.org/lexquery/case/b"), lq.caseId, Literal("  ")))
+    to_graph(dict(IONESCU, id="c", receiving_state="RO"), g)
+    p = tmp_path / "cas.ttl"
+    p.write_text(g.serialize(format="turtle"), encoding="utf-8")
+    assert main(["validate", str(p), "--format", "json"]) == 6
+    reports = json.loads(capsys.readouterr().out)
+    flat = sorted((x["where"], x["message"]) for r in reports for x in r["results"] if x["severity"] == "violation")
+    assert [w for w, _ in flat] == ["id", "receiving_state"], flat
+    assert "non vide" in flat[0][1] and "autre que la France" in flat[1][1]

@@ -5,13 +5,19 @@ see UNKNOWN); ``false`` and ``[]`` are kept as known. Unknown keys (outside
 ``extensions``), wrong types and values outside an enumeration are reported with
 their JSON path, the value, what was expected and the closest known key. Every
 problem of a case is collected before raising one :class:`CaseError`.
+
+Beyond types, the reader refuses what no real case can hold and the engine could not
+compute with: a date outside :data:`DATE_MIN` .. :data:`DATE_MAX`, a sentence length of
+zero or longer than :data:`MAX_SENTENCE_DAYS` (other than ``"life"``), an empty ``id``,
+a nationality listed twice, France as ``receiving_state`` and ``extensions`` that is not
+an object.
 """
 from __future__ import annotations
 
 import difflib
 from datetime import date
 
-from ..dates import LIFE, Duration, parse_date, parse_duration
+from ..dates import Duration, parse_date, parse_duration
 from ..errors import CaseError, Problem
 from .iso3166 import CODES
 
@@ -39,9 +45,28 @@ SCHEMA = {
     "extensions": "any",
 }
 
+DATE_MIN = date(1900, 1, 1)
+"""Earliest date accepted. A living detainee's birth date, a judgment or a start of
+execution is later; earlier is a typing mistake (``0202-01-01``) or a placeholder."""
+DATE_MAX = date(2199, 12, 31)
+"""Latest date accepted. No end of sentence, safety period or evaluation date reaches it;
+``9999-12-31`` as "no end" is a placeholder, not a date (unknown is ``null``)."""
+MAX_SENTENCE_DAYS = 200 * 12 * 30
+"""Longest sentence length accepted other than ``"life"``: 200 years, a month counted as
+thirty days (CPP 716-1), i.e. ``months * 30 + days <= 72 000``; fixed terms add up to far
+less (CP 132-18, 132-20). With dates within DATE_MIN .. DATE_MAX, the engine's date
+arithmetic (``dates.add_duration`` of a length or of a legal quantity of at most a few
+decades, ``fraction_point`` between two dates of the case) stays within the years
+1700 .. 2400, far inside what ``datetime.date`` can hold (1 .. 9999)."""
+
 EXPECTED = {
     "str": "une chaîne de caractères", "bool": "true ou false (ou null si inconnu)",
     "date": "une date ISO 8601, ex. \"2026-12-01\"",
+    "date_range": f"une date entre {DATE_MIN.isoformat()} et {DATE_MAX.isoformat()}",
+    "duration_range": "une durée d'au plus 200 ans (P200Y, un mois compté pour trente jours selon CPP 716-1), "
+                      "ou \"life\" pour une peine perpétuelle",
+    "duration_nonzero": "une durée non nulle (\"P3Y\", \"P18M\", \"P10D\") ou \"life\" : "
+                        "une peine privative de liberté a une durée",
     "duration": "une durée ISO 8601 (\"P3Y\", \"P18M\", \"P2Y6M\") ou \"life\"",
     "date_or_none": "une date ISO 8601, \"none\" (pas de période de sûreté) ou null (inconnu)",
     "state": "un code ISO 3166-1 alpha-2 en majuscules, ex. \"RO\"",
@@ -65,17 +90,33 @@ class _Reader:
                 self.bad(path, f"liste attendue, trouvé {_show(v)}", "une liste JSON [...] ([] = aucun)")
                 raise _Skip
             out = []
+            first: dict = {}   # a State listed twice (nationalities): the repeat is reported
             for i, item in enumerate(v):
                 try:
                     nv = self.value(spec[0], item, f"{path}[{i}]")
                 except _Skip:
                     continue
+                if spec[0] == "state":
+                    if nv in first:
+                        self.bad(f"{path}[{i}]", f"« {nv} » répété (déjà en [{first[nv]}])",
+                                 "chaque État une seule fois", "retirez le doublon")
+                        continue
+                    first[nv] = i
                 if nv is not None:
                     out.append(nv)
             return out
-        if spec == "any":
+        if spec == "any":   # extensions: the project's own additions, an object
+            if not isinstance(v, dict):
+                self.bad(path, f"objet attendu, trouvé {_show(v)}", "un objet JSON {...} ({} = aucun ajout)",
+                         "les ajouts propres au projet s'écrivent \"extensions\": {\"clé\": valeur}")
+                raise _Skip
             return v
         ok, nv = _scalar(spec, v)
+        if ok and nv is not None and spec in _BOUNDED:
+            bad = _out_of_bounds(spec, v, nv)
+            if bad:
+                self.bad(path, *bad)
+                raise _Skip
         if not ok:
             hint = None
             if spec == "state" and isinstance(v, str) and v.upper() in CODES and v != v.upper():
@@ -158,6 +199,27 @@ def _scalar(spec, v):
     raise AssertionError(spec)  # pragma: no cover
 
 
+_BOUNDED = frozenset({"date", "date_or_none", "duration"})
+
+
+def _out_of_bounds(spec, text, nv):
+    """(message, expected, hint) for a well-formed date or length that no case can hold, else None."""
+    if spec == "duration":
+        if text == "life":
+            return None
+        if nv.months == 0 and nv.days == 0:
+            return (f"durée nulle {_show(text)}", EXPECTED["duration_nonzero"],
+                    "une durée inconnue s'écrit null")
+        if nv.months * 30 + nv.days > MAX_SENTENCE_DAYS:
+            return (f"durée trop longue {_show(text)}", EXPECTED["duration_range"],
+                    "vérifiez le nombre d'années (une peine perpétuelle s'écrit \"life\")")
+        return None
+    if DATE_MIN <= nv <= DATE_MAX:
+        return None
+    return (f"date hors de la plage admise {_show(text)}", EXPECTED["date_range"],
+            "vérifiez l'année (une date inconnue s'écrit null, pas une date fictive)")
+
+
 def read_case(data, source: str | None = None, default_as_of: date | None = None) -> dict:
     """Validate and normalise one case; raise CaseError listing every problem."""
     r = _Reader()
@@ -169,6 +231,13 @@ def read_case(data, source: str | None = None, default_as_of: date | None = None
         case = {}
     if "id" not in case and not any(p.where == "id" for p in r.problems):
         r.bad("id", "identifiant du cas manquant", "une chaîne unique dans le lot, ex. \"ionescu-2026\"")
+    elif "id" in case and not case["id"].strip():
+        r.bad("id", f"identifiant vide {_show(case['id'])}", "une chaîne non vide, unique dans le lot, "
+              "ex. \"ionescu-2026\"", "donnez au cas un identifiant (nom, numéro d'écrou…)")
+    if case.get("receiving_state") == "FR":
+        r.bad("receiving_state", "État de réception « FR » : la France est ici l'État de condamnation",
+              "le code d'un autre État, celui de l'exécution ou du transfèrement (ex. \"RO\")",
+              "laissez receiving_state à null pour examiner chaque État que désignent les faits")
     s = case.get("sentence", {})
     if s.get("execution_start") and s.get("expected_end") and s["expected_end"] < s["execution_start"]:
         r.bad("sentence.expected_end", f"fin de peine {s['expected_end']} antérieure au début d'exécution "
