@@ -34,9 +34,29 @@ T = {
 }
 
 
+EPILOG = """\
+la citation s'écrit comme dans les textes : le numéro seul pour le code de procédure pénale,
+sinon l'instrument d'abord (CP, STE 112, STE 167, CVRC, DC 2008/909, Circ. 2025, CPP-2029) ;
+« lexquery sources » les liste toutes. Une citation introuvable : code de sortie 5, avec les
+citations les plus proches (« vouliez-vous dire »).
+
+exemples :
+  lexquery article 728-11                              CPP 728-11, la version en vigueur ce jour
+  lexquery article "CPP 729-2 al. 1" --at 2026-12-01   un alinéa, version en vigueur à cette date
+  lexquery article "STE 112 art. 3" --lang en          la convention, dans son texte anglais
+  lexquery article "Circ. 2025 §2.2"                   un paragraphe de la circulaire de 2025
+  lexquery article D541 --format json                  la partie réglementaire du CPP, en JSON
+  lexquery article CPP-2029 L5252-2                    le code de 2029 (en vigueur le 1er janvier 2029)
+"""
+
+
 def register(subparsers):
+    import argparse
     p = subparsers.add_parser("article", help="afficher une disposition (texte, version, source, renvois)",
-                              description=__doc__.split("\n\n")[1] if __doc__ else None)
+                              description="Afficher une disposition de la base (law/) telle qu'elle est stockée : "
+                                          "alinéas numérotés, version, source, confiance, renvois, règles qui "
+                                          "l'utilisent et successeur dans le code de 2029.",
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("citation", nargs="+", help="ex. 728-11, « CPP 729-2 al. 1 », « STE 112 art. 3 », « Circ. 2025 §2.2 », D541, « CP 132-23 »")
     p.add_argument("--at", metavar="DATE", help="la version en vigueur à cette date (AAAA-MM-JJ ; défaut : aujourd'hui)")
     p.add_argument("--lang", choices=["fr", "en"], default="fr", help="langue de l'affichage (et traduction si stockée)")

@@ -12,8 +12,26 @@ import sys
 from ..errors import InputError
 
 
+EPILOG = """\
+chaque erreur est montrée à sa place (fichier:ligne:colonne, la ligne, un repère sous le mot,
+ce qui était attendu, « vouliez-vous dire ») ; les autres fichiers sont vérifiés quand même.
+code de sortie : 0 si tous les fichiers sont corrects (une ligne de résumé par fichier),
+3 si l'un d'eux a une erreur ; 5 pour un fichier introuvable.
+
+exemples :
+  lexquery check examples/ionescu.lq                   « correct — 1 cas, 11 question(s) »
+  lexquery check examples/*.lq                         plusieurs fichiers, un résumé chacun
+  lexquery check examples/plusieurs-cas.lq -f json     le rapport en JSON (un objet par fichier)
+  cat examples/ionescu.lq | lexquery check -           depuis l'entrée standard
+"""
+
+
 def register(sub):
-    p = sub.add_parser("check", help="vérifier un fichier en langage lexquery (.lq) sans l'évaluer")
+    import argparse
+    p = sub.add_parser("check", help="vérifier un fichier en langage lexquery (.lq) sans l'évaluer",
+                       description="Vérifier un ou plusieurs fichiers en langage lexquery (.lq) sans les évaluer, "
+                                   "chaque erreur à sa place.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", metavar="FICHIER", help="fichier(s) .lq, ou - pour l'entrée standard")
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
     p.set_defaults(func=run)

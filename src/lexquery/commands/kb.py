@@ -18,25 +18,92 @@ from ..errors import NotFoundError, UsageError, ValidationFailed
 from ..paths import home
 
 
+EPILOG = """\
+exemples :
+  lexquery kb check                                    tous les contrôles de la base
+  lexquery kb query checks/eli-terms.rq                une requête SPARQL sur le graphe de la base
+  lexquery kb export -o base.ttl                       le graphe de la base en Turtle
+  lexquery kb coverage -o couverture.md                la couverture des dispositions par les règles
+  lexquery kb check --help                             les options d'une action
+"""
+
+EPILOG_CHECK = """\
+familles : shacl (shapes/kb-shapes.ttl), sparql (checks/*.rq), owl (HermiT, Java nécessaire ;
+résultat mis en cache), reference (reference/*.yaml).
+code de sortie : 0 si la base est conforme (les avertissements n'y changent rien), 6 si un
+contrôle trouve une violation (chacune : quoi, où, que faire), 4 si law/ ou rules/ ne se
+chargent pas.
+
+exemples :
+  lexquery kb check                                    tous les contrôles, avertissements résumés
+  lexquery kb check --only shacl,reference             quelques familles seulement
+  lexquery kb check --only sparql --warnings           chaque avertissement, pas seulement le résumé
+  lexquery kb check --only reference --format json     le rapport en JSON
+  lexquery kb check --only owl --no-cache              relancer HermiT sans le cache
+"""
+
+EPILOG_QUERY = """\
+le graphe interrogé : la base (law/, rules/), les ontologies (ontology/*.ttl), les formes
+shapes/kb-shapes.ttl et l'ontologie ELI officielle dans le graphe nommé <urn:lexquery:eli>.
+un nom de fichier absent du dossier courant est cherché dans checks/. code de sortie : 0,
+3 pour une requête SPARQL invalide, 5 pour un fichier introuvable.
+
+exemples :
+  lexquery kb query checks/eli-terms.rq                un contrôle de checks/, en tableau
+  lexquery kb query duplicate-article.rq --format csv  trouvé dans checks/ ; le résultat en CSV
+  lexquery kb query checks/procedure-without-rules.rq --format json
+  echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | lexquery kb query -
+"""
+
+EPILOG_EXPORT = """\
+exemples :
+  lexquery kb export                                   le graphe en Turtle sur la sortie standard
+  lexquery kb export -o base.ttl                       dans un fichier
+  lexquery kb export --format jsonld -o base.jsonld    en JSON-LD
+"""
+
+EPILOG_COVERAGE = """\
+exemples :
+  lexquery kb coverage                                 réécrire docs/coverage.md
+  lexquery kb coverage --check                         code 6 si docs/coverage.md n'est pas à jour
+  lexquery kb coverage -o -                            le Markdown sur la sortie standard
+  lexquery kb coverage -o couverture.md                dans un autre fichier
+"""
+
+
 def register(subparsers):
+    import argparse
+    raw = argparse.RawDescriptionHelpFormatter
     p = subparsers.add_parser("kb", help="base de connaissances : contrôles, requêtes, export, couverture",
-                              description="Base de connaissances (law/, rules/, ontology/) : contrôles, SPARQL, export, couverture.")
+                              description="Base de connaissances (law/, rules/, ontology/) : contrôles, SPARQL, export, couverture.",
+                              epilog=EPILOG, formatter_class=raw)
     sub = p.add_subparsers(dest="kb_command", metavar="ACTION")
-    c = sub.add_parser("check", help="contrôler la base (SHACL, SPARQL, OWL, données de référence)")
+    c = sub.add_parser("check", help="contrôler la base (SHACL, SPARQL, OWL, données de référence)",
+                       description="Contrôler la base de connaissances : formes SHACL, requêtes SPARQL de checks/, "
+                                   "cohérence OWL (HermiT) et données de référence.",
+                       epilog=EPILOG_CHECK, formatter_class=raw)
     c.add_argument("--only", help="familles à lancer, séparées par des virgules : shacl,sparql,owl,reference")
     c.add_argument("--format", choices=["text", "json"], default="text")
     c.add_argument("--no-cache", action="store_true", help="reconstruire sans cache")
     c.add_argument("--warnings", action="store_true", help="afficher chaque avertissement (sinon : un résumé)")
     c.set_defaults(func=cmd_check)
-    q = sub.add_parser("query", help="lancer une requête SPARQL sur le graphe de la base")
+    q = sub.add_parser("query", help="lancer une requête SPARQL sur le graphe de la base",
+                       description="Lancer une requête SPARQL (fichier .rq ou entrée standard) sur le graphe de "
+                                   "la base de connaissances.",
+                       epilog=EPILOG_QUERY, formatter_class=raw)
     q.add_argument("file", help="fichier .rq (ou '-' pour l'entrée standard)")
     q.add_argument("--format", choices=["table", "csv", "json"], default="table")
     q.set_defaults(func=cmd_query)
-    e = sub.add_parser("export", help="exporter le graphe de la base (Turtle, JSON-LD)")
+    e = sub.add_parser("export", help="exporter le graphe de la base (Turtle, JSON-LD)",
+                       description="Exporter le graphe de la base de connaissances en Turtle ou en JSON-LD.",
+                       epilog=EPILOG_EXPORT, formatter_class=raw)
     e.add_argument("--format", choices=["turtle", "jsonld"], default="turtle")
     e.add_argument("-o", "--output", help="fichier de sortie (défaut : sortie standard)")
     e.set_defaults(func=cmd_export)
-    v = sub.add_parser("coverage", help="régénérer docs/coverage.md")
+    v = sub.add_parser("coverage", help="régénérer docs/coverage.md",
+                       description="Régénérer docs/coverage.md, la couverture des dispositions de la base par "
+                                   "les règles, ou vérifier qu'il est à jour.",
+                       epilog=EPILOG_COVERAGE, formatter_class=raw)
     v.add_argument("-o", "--output", help="fichier (défaut : docs/coverage.md ; '-' : sortie standard)")
     v.add_argument("--check", action="store_true", help="échouer si docs/coverage.md n'est pas à jour")
     v.set_defaults(func=cmd_coverage)

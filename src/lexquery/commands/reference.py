@@ -29,9 +29,33 @@ ALIASES = {"STE 112": "STE112", "STE-112": "STE112", "CETS112": "STE112", "STE 1
 WORDS = {True: "oui", False: "non", None: "inconnu — à vérifier"}
 
 
+EPILOG = """\
+questions (QUOI) : STE112, STE167 (convention ou protocole en vigueur entre la France et l'État),
+EU (État membre de l'Union), DC2008-909 (décision-cadre applicable entre la France et l'État),
+BILATERAL (convention bilatérale de transfèrement), CONSULAR (liste d'information consulaire
+obligatoire de la circulaire de 2025). Réponse : oui / non / inconnu — « inconnu » là où les
+sources s'arrêtent, jamais une supposition — suivie des faits datés et de leurs sources
+(reference/*.yaml). Un État inconnu (avec l'orthographe la plus proche) ou une question
+inconnue : code de sortie 2.
+
+exemples :
+  lexquery reference STE112 GE                         code ISO 3166, à la date du jour
+  lexquery reference STE167 Maroc --at 2026-12-01      nom français, à une date donnée
+  lexquery reference EU Roumanie
+  lexquery reference DC2008-909 PL --format json       la réponse et ses sources en JSON
+  lexquery reference BILATERAL MA
+  lexquery reference CONSULAR Algérie
+"""
+
+
 def register(subparsers):
+    import argparse
     p = subparsers.add_parser("reference", help="interroger les données de référence (Parties, UE, "
-                                                 "conventions bilatérales, liste consulaire), avec leurs sources")
+                                                 "conventions bilatérales, liste consulaire), avec leurs sources",
+                              description="Répondre à une question de données de référence entre la France et un "
+                                          "État, à une date, par oui, non ou inconnu, avec les faits datés et "
+                                          "leurs sources.",
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("what", metavar="QUOI", help=", ".join(QUESTIONS))
     p.add_argument("state", metavar="ÉTAT", help="code ISO 3166 (GE) ou nom français (Géorgie)")
     p.add_argument("--at", metavar="AAAA-MM-JJ", help="date de la question (défaut : aujourd'hui)")

@@ -22,8 +22,28 @@ HELP = """Écrivez un fait (« nationalité : Roumanie »), une question (« que
 ou une commande : .montrer  .json  .nouveau  .aide  .quitter"""
 
 
+EPILOG = """\
+chaque ligne est une phrase du langage lexquery (docs/language.md) : un fait s'ajoute au cas
+(le redonner le remplace), une question est répondue aussitôt sur le cas tel qu'il est.
+commandes : .montrer (le cas en .lq), .json (en JSON), .nouveau, .aide, .quitter (ou fin de
+l'entrée). Historique dans ~/.lexquery_history (ou $LEXQUERY_HISTORY), complétion par Tab
+(avec readline). Hors d'un terminal, les lignes sont lues jusqu'à la fin de l'entrée,
+sans invite.
+
+exemples :
+  lexquery repl                                        faits et questions, .quitter pour finir
+  lexquery repl --no-history                           sans lire ni écrire l'historique
+  lexquery repl --no-history < examples/ionescu.lq     un fichier .lq rejoué ligne à ligne
+  printf 'nationalité : Roumanie\\nquelles procédures ?\\n' | lexquery repl --no-history
+"""
+
+
 def register(sub):
-    p = sub.add_parser("repl", help="décrire un cas et poser des questions, ligne à ligne")
+    import argparse
+    p = sub.add_parser("repl", help="décrire un cas et poser des questions, ligne à ligne",
+                       description="Décrire un cas ligne à ligne dans le langage lexquery et poser des questions "
+                                   "au fur et à mesure.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--no-history", action="store_true", help="ne pas lire ni écrire l'historique")
     p.set_defaults(func=run)
 

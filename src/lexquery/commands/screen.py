@@ -34,8 +34,29 @@ def default_jobs(path: str) -> int:
         return 1
 
 
+EPILOG = """\
+une ligne de sortie par cas × procédure × État, dans l'ordre du fichier ; une ligne illisible
+devient une ligne « error » (son numéro et le message) et le lot continue. Barre de progression
+et résumé sur la sortie d'erreur. Code de sortie : 0 si toutes les lignes ont une réponse,
+3 si des lignes sont rejetées (la sortie est complète quand même), 2 pour une extension de -o
+inconnue, 5 pour un fichier introuvable ou une sortie impossible à écrire.
+
+exemples :
+  lexquery synth 1000 --seed 1 > registre.csv                 un export synthétique de 1 000 détenus
+  lexquery screen registre.csv --as-of 2026-12-01             les réponses en CSV sur la sortie standard
+  lexquery screen registre.csv -o reponses.csv                dans un fichier (format : son extension)
+  lexquery screen registre.csv -o rapport.html                un rapport HTML à ouvrir dans un navigateur
+  lexquery screen registre.csv -j 1 -q -o reponses.jsonl      un processus, sans résumé ; JSON Lines
+  lexquery synth 20000 | lexquery screen - -o rapport.html    depuis l'entrée standard, tous les cœurs
+"""
+
+
 def register(sub):
-    p = sub.add_parser("screen", help="cribler un export du greffe (CSV) : une réponse par cas, procédure et État")
+    import argparse
+    p = sub.add_parser("screen", help="cribler un export du greffe (CSV) : une réponse par cas, procédure et État",
+                       description="Cribler un export du greffe (CSV) : une ligne de réponse par cas, procédure "
+                                   "et État, en CSV, JSON Lines, JSON ou rapport HTML.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", help="fichier CSV (séparateur ; ou ,) ou - pour l'entrée standard")
     p.add_argument("--as-of", help="date d'évaluation (AAAA-MM-JJ) des lignes sans colonne as_of ; défaut : aujourd'hui")
     p.add_argument("-o", "--output", help="fichier de sortie : .csv, .jsonl, .json ou .html (défaut : CSV sur la sortie standard)")

@@ -12,8 +12,30 @@ import sys
 from ..errors import UsageError
 
 
+EPILOG = """\
+la page à la racine, l'API sous /api/, sa description dans /openapi.json (docs/web.md).
+Par défaut seule cette machine peut s'y connecter ; une autre adresse d'écoute affiche un
+avertissement (l'API n'a pas d'authentification). Ctrl+C pour arrêter. Un port déjà pris :
+code de sortie 2.
+
+exemples :
+  lexquery serve                                       http://127.0.0.1:8000/
+  lexquery serve --port 8080                           un autre port
+  lexquery serve --port 0                              un port libre, affiché au démarrage
+  lexquery serve --time-limit 10 --log-level info      10 s au plus par requête ; journal des accès
+  lexquery serve --host 0.0.0.0                        toutes les interfaces (avec un avertissement)
+puis, depuis un autre terminal :
+  curl -s 'http://127.0.0.1:8000/api/sources?instrument=STE112'
+  curl -s -H 'Content-Type: application/json' --data @examples/ionescu.json http://127.0.0.1:8000/api/ask
+"""
+
+
 def register(sub):
-    p = sub.add_parser("serve", help="servir la page web et l'API HTTP (par défaut sur 127.0.0.1:8000)")
+    import argparse
+    p = sub.add_parser("serve", help="servir la page web et l'API HTTP (par défaut sur 127.0.0.1:8000)",
+                       description="Servir la page web et l'API HTTP de lexquery, par défaut pour cette machine "
+                                   "seule.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1, la machine seule)")
     p.add_argument("--port", type=int, default=8000, help="port (défaut : 8000 ; 0 : un port libre)")
     p.add_argument("--time-limit", type=float, default=None, metavar="S",

@@ -10,8 +10,26 @@ import json
 from ..errors import UsageError
 
 
+EPILOG = """\
+une ligne par disposition : citation, titre, versions, confiance de la version en vigueur,
+règles qui la citent ; « lexquery article CITATION » en montre une.
+
+exemples :
+  lexquery sources                                     toutes les dispositions de la base
+  lexquery sources --instrument STE112                 celles de la convention STE 112
+  lexquery sources --grep expulsion                    dans la citation, le titre ou le texte
+  lexquery sources --used                              seulement celles qu'une règle cite
+  lexquery sources --unused --instrument CPP           le texte seul, sans règle
+  lexquery sources --instrument CIRC2025 --format json
+"""
+
+
 def register(subparsers):
-    p = subparsers.add_parser("sources", help="lister les dispositions de la base (law/)")
+    import argparse
+    p = subparsers.add_parser("sources", help="lister les dispositions de la base (law/)",
+                              description="Lister les dispositions de la base (law/) avec leurs versions, leur "
+                                          "confiance et les règles qui les citent.",
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--instrument", help="CPP, CP, STE112, STE167, CETS222, CVRC, DC2008-909, CIRC2025, CPP2029")
     p.add_argument("--grep", metavar="TEXTE", help="ne garder que les dispositions dont la citation, le titre ou le texte contient TEXTE")
     g = p.add_mutually_exclusive_group()

@@ -11,8 +11,25 @@ from datetime import date
 from ..errors import UsageError
 
 
+EPILOG = """\
+reproductible : mêmes N, graine et date de référence, mêmes octets ; le format est celui que
+lit « lexquery screen » (et « lexquery validate »).
+
+exemples :
+  lexquery synth 5 --seed 1                            cinq détenus sur la sortie standard
+  lexquery synth 1000 --seed 1 > registre.csv          un export de 1 000 détenus
+  lexquery synth 1000 --seed 1 --as-of 2026-12-01 -o registre.csv   mêmes octets quel que soit le jour
+  lexquery synth 20 --sep , -o virgules.csv            séparateur virgule
+  lexquery synth 20000 | lexquery screen - -o rapport.html    cribler sans fichier intermédiaire
+"""
+
+
 def register(sub):
-    p = sub.add_parser("synth", help="écrire un export du greffe synthétique (CSV de criblage), reproductible")
+    import argparse
+    p = sub.add_parser("synth", help="écrire un export du greffe synthétique (CSV de criblage), reproductible",
+                       description="Écrire un export du greffe synthétique et réaliste au format CSV de criblage, "
+                                   "pour les démonstrations et les mesures.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("n", type=int, help="nombre de détenus (lignes)")
     p.add_argument("--seed", type=int, default=0, help="graine (défaut 0)")
     p.add_argument("--as-of", help="date de référence des dates générées (AAAA-MM-JJ ; défaut : aujourd'hui)")

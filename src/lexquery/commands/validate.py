@@ -30,8 +30,32 @@ _MARK = {"violation": "✘ violation", "warning": "! avertissement", "info": "·
 _MARK_EN = {"violation": "✘ violation", "warning": "! warning", "info": "· info"}
 
 
+EPILOG = """\
+deux étapes : la lecture (clés inconnues, types, valeurs hors énumération, chacune avec son
+chemin JSON), puis les formes SHACL des cas (shapes/case-shapes.ttl : données impossibles =
+violations, faits manquants qu'une procédure demande = avertissements ou infos). Fichiers :
+.json (un cas ou un tableau), .jsonl, .lq, le CSV de criblage (.csv), Turtle (.ttl, termes de
+src/lexquery/data/case-context.jsonld). Code de sortie : 0 sans violation (les avertissements
+n'y changent rien), 6 si un cas a une violation, 3 pour une entrée illisible ou sans cas,
+5 pour un fichier introuvable.
+
+exemples :
+  lexquery validate examples/ionescu.json              conforme, avec ses avertissements et infos
+  lexquery validate examples/ionescu.lq --lang en      le langage lexquery ; messages en anglais
+  lexquery validate examples/ionescu.json --format json
+  lexquery validate examples/ionescu.json --engine pyshacl   le moteur de référence (plus lent)
+  lexquery validate examples/invalid/fin-de-peine-avant-debut.json   une violation : code 6
+  lexquery synth 200 --seed 1 > registre.csv           un export synthétique de 200 détenus
+  lexquery validate registre.csv --timing              un CSV de criblage ; la durée sur stderr
+"""
+
+
 def register(sub):
-    p = sub.add_parser("validate", help="valider des cas (format JSON puis formes SHACL), chemin JSON par chemin JSON")
+    import argparse
+    p = sub.add_parser("validate", help="valider des cas (format JSON puis formes SHACL), chemin JSON par chemin JSON",
+                       description="Valider des données de cas : le format des cas, chemin JSON par chemin JSON, "
+                                   "puis les formes SHACL des cas.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("case", help="fichier de cas (.json, tableau JSON, .jsonl, .csv, .ttl) ou - pour l'entrée standard (JSON)")
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
     p.add_argument("--lang", choices=["fr", "en"], default="fr")
