@@ -44,7 +44,7 @@ EXPECTED = {"ask", "convert", "article", "check", "kb", "kb check", "kb query", 
             "kb coverage", "reference", "repl", "screen", "serve", "sources", "synth", "validate"}
 
 # the helps whose examples are run (cheap, no network, no server, no terminal)
-RUN = ["lexquery article", "lexquery sources", "lexquery reference", "lexquery check",
+RUN = ["lexquery ask", "lexquery article", "lexquery sources", "lexquery reference", "lexquery check",
        "lexquery validate", "lexquery synth", "lexquery screen", "lexquery convert",
        "lexquery kb query", "lexquery kb export", "lexquery kb coverage"]
 

@@ -31,10 +31,11 @@ exemples :
   lexquery ask examples/ionescu.json --as-of 2026-12-01
   lexquery ask examples/ionescu.json --explain            tout l'arbre, preuves et questions ouvertes
   lexquery ask examples/ionescu.json --format json        le JSON du contrat (un objet)
+  lexquery convert examples/plusieurs-cas.lq -o lot.json  (un lot JSON pour les exemples suivants)
   lexquery ask lot.json --format json                     un tableau de cas -> un tableau de réponses
-  lexquery ask lot.jsonl --format turtle                  une réponse RDF avec sa trace PROV-O
+  lexquery ask lot.json --format turtle                   les réponses en RDF avec leur trace PROV-O
   lexquery ask examples/ionescu.lq                        le langage lexquery : cas et questions
-  cat cas.json | lexquery ask -                           depuis l'entrée standard (JSON ou .lq)
+  cat examples/ionescu.json | lexquery ask -              depuis l'entrée standard (JSON ou .lq)
 """
 
 
