@@ -221,7 +221,23 @@ def _out_of_bounds(spec, text, nv):
 
 
 def read_case(data, source: str | None = None, default_as_of: date | None = None) -> dict:
-    """Validate and normalise one case; raise CaseError listing every problem."""
+    """Validate and normalise one case; raise CaseError listing every problem.
+
+    A well-formed case is read by :func:`_read_case_fast` (generated from SCHEMA); anything
+    else — an unknown key, a wrong type or value, a cross-field problem — by
+    :func:`_read_case_generic`, which finds and words every problem. Both give the same
+    normalised case (tests/test_case_reader_fast.py)."""
+    try:
+        case = _read_case_fast(data)
+    except Exception:   # any irregularity: the generic reader says what (or accepts it)
+        return _read_case_generic(data, source, default_as_of)
+    if "as_of" not in case:
+        case["as_of"] = default_as_of or date.today()
+    return case
+
+
+def _read_case_generic(data, source: str | None = None, default_as_of: date | None = None) -> dict:
+    """Validate and normalise one case, collecting every problem (the reference reader)."""
     r = _Reader()
     if not isinstance(data, dict):
         raise CaseError([Problem("$", f"objet JSON attendu pour un cas, trouvé {_show(data)}")], source)
@@ -246,4 +262,146 @@ def read_case(data, source: str | None = None, default_as_of: date | None = None
         raise CaseError(r.problems, source)
     if "as_of" not in case:
         case["as_of"] = default_as_of or date.today()
+    return case
+
+
+# --- the fast reader: one pass over a well-formed case, generated from SCHEMA -----------------
+class _Fallback(Exception):
+    """Not a well-formed case: let the generic reader find (and word) the problems."""
+
+
+_FAST_DATES: dict = {}       # text -> date within the bounds (only good texts are kept)
+_FAST_LENGTHS: dict = {}     # text -> Duration within the bounds
+
+
+def good_date(text) -> date | None:
+    """The date of ``text`` if the reader accepts it as is (ISO, within the bounds), else None.
+    For fast paths: look in ``_FAST_DATES`` first (what this function caches)."""
+    if text.__class__ is not str:
+        return None
+    try:
+        d = parse_date(text)
+    except ValueError:
+        return None
+    if _out_of_bounds("date", text, d):
+        return None
+    if len(_FAST_DATES) > 200_000:
+        _FAST_DATES.clear()
+    _FAST_DATES[text] = d
+    return d
+
+
+def good_length(text) -> Duration | None:
+    """The length of ``text`` if the reader accepts it as is (ISO or life, within the
+    bounds), else None. For fast paths: look in ``_FAST_LENGTHS`` first."""
+    if text.__class__ is not str:
+        return None
+    try:
+        d = parse_duration(text)
+    except ValueError:
+        return None
+    if _out_of_bounds("duration", text, d):
+        return None
+    if len(_FAST_LENGTHS) > 200_000:
+        _FAST_LENGTHS.clear()
+    _FAST_LENGTHS[text] = d
+    return d
+
+
+def _fast_date(text):
+    d = good_date(text)
+    if d is None:
+        raise _Fallback
+    return d
+
+
+def _fast_length(text):
+    d = good_length(text)
+    if d is None:
+        raise _Fallback
+    return d
+
+
+# statements that check ``v`` (never None) and store its normalised value at o[key]
+_FAST_SCALAR = {
+    "str": ["if v.__class__ is not str: raise _Fallback", "o[{k}] = v"],
+    "bool": ["if v is not True and v is not False: raise _Fallback", "o[{k}] = v"],
+    "date": ["x = _FAST_DATES.get(v)", "o[{k}] = _fast_date(v) if x is None else x"],
+    "date_or_none": ["if v == 'none':", "    o[{k}] = None", "else:", "    x = _FAST_DATES.get(v)",
+                     "    o[{k}] = _fast_date(v) if x is None else x"],
+    "duration": ["x = _FAST_LENGTHS.get(v)", "o[{k}] = _fast_length(v) if x is None else x"],
+    "state": ["if v not in _CODES: raise _Fallback", "o[{k}] = v"],
+    "protection": ["if v not in _PROTECTION: raise _Fallback", "o[{k}] = v"],
+    "removal_kind": ["if v not in _REMOVAL_KINDS: raise _Fallback", "o[{k}] = v"],
+    "any": ["if v.__class__ is not dict: raise _Fallback", "o[{k}] = v"],
+}
+# the rules beyond types of the generic reader, on one key (the others in _read_case_fast)
+_FAST_EXTRA = {
+    ("", "receiving_state"): ["if v == 'FR': raise _Fallback"],
+}
+
+
+def _fast_source(spec: dict, name: str, path: str, out: list[str]) -> None:
+    """Append the source of ``name(d)``: the normalised object of ``spec``, or _Fallback."""
+    subs = []
+    body = [f"def {name}(d):",
+            "    if d.__class__ is not dict: raise _Fallback",
+            "    o = {}",
+            "    for k, v in d.items():",
+            "        if v is None:",
+            f"            if k in {tuple(spec)!r}: continue",
+            "            raise _Fallback"]
+    for i, (key, t) in enumerate(spec.items()):
+        body.append(f"        {'if' if i == 0 else 'elif'} k == {key!r}:")
+        lines = list(_FAST_EXTRA.get((path, key), []))
+        if isinstance(t, dict):
+            sub = f"{name}_{key}"
+            subs.append((t, sub, key))
+            lines.append(f"o[{key!r}] = {sub}(v)")
+        elif isinstance(t, list) and isinstance(t[0], dict):
+            sub = f"{name}_{key}"
+            subs.append((t[0], sub, f"{key}[]"))
+            lines += ["if v.__class__ is not list: raise _Fallback", f"o[{key!r}] = [{sub}(x) for x in v]"]
+        elif isinstance(t, list):
+            assert t[0] == "state", t   # a list of States (nationalities): each once
+            lines += ["if v.__class__ is not list: raise _Fallback",
+                      "for x in v:",
+                      "    if x not in _CODES: raise _Fallback",
+                      "if len(v) > 1 and len(set(v)) < len(v): raise _Fallback",
+                      f"o[{key!r}] = v[:]"]
+        else:
+            lines += [x.replace("{k}", repr(key)) for x in _FAST_SCALAR[t]]
+        body += ["            " + x for x in lines]
+    body += ["        else:", "            raise _Fallback", "    return o", ""]
+    out += body
+    for t, sub, p in subs:
+        _fast_source(t, sub, p, out)
+
+
+def _compile_fast():
+    lines: list[str] = []
+    _fast_source(SCHEMA, "_fast_case", "", lines)
+    src = "\n".join(lines)
+    ns = {"_Fallback": _Fallback, "_FAST_DATES": _FAST_DATES, "_FAST_LENGTHS": _FAST_LENGTHS,
+          "_fast_date": _fast_date, "_fast_length": _fast_length, "_CODES": CODES,
+          "_PROTECTION": frozenset(PROTECTION), "_REMOVAL_KINDS": frozenset(REMOVAL_KINDS)}
+    exec(compile(src, "<lexquery.engine.case: fast reader generated from SCHEMA>", "exec"), ns)
+    return ns["_fast_case"], src
+
+
+_fast_case, _FAST_SOURCE = _compile_fast()
+
+
+def _read_case_fast(data) -> dict:
+    """The normalised case of a well-formed ``data`` (as the generic reader gives it, without
+    the default ``as_of``); raises (_Fallback or any error) at the first irregularity."""
+    case = _fast_case(data)
+    cid = case.get("id")
+    if cid is None or not cid.strip():
+        raise _Fallback
+    s = case.get("sentence")
+    if s is not None:
+        start, end = s.get("execution_start"), s.get("expected_end")
+        if start is not None and end is not None and end < start:
+            raise _Fallback
     return case

@@ -10,6 +10,13 @@ The reader never guesses and never stops on a bad row: :func:`iter_rows` yields 
 checked by :func:`lexquery.engine.case.read_case`) or the problems found in the row.
 :func:`iter_cases` goes one step further and validates each row with ``read_case``;
 it is the public entry point other commands (``validate``) reuse.
+
+Speed: :class:`RowBuilder` compiles, once per header, a reader of the rows whose every
+cell is well-formed (:func:`reader_source`): it gives the normalised case directly
+(``Row.ready``, so that :func:`normalise` skips ``read_case``) and the raw case only if
+asked for. Any other row goes through the generic reader (:func:`row_to_raw`, then
+``read_case``), which words the problems; tests/test_case_reader_fast.py checks that both
+give the same rows, cases and messages.
 """
 from __future__ import annotations
 
@@ -84,15 +91,52 @@ def column_of(path: str) -> str | None:
 
 @dataclass
 class Row:
-    """One data row: its first line number, and the raw case or the problems that stop it."""
+    """One data row: its first line number, and the raw case or the problems that stop it.
+
+    ``ready`` is the normalised case (as ``read_case(raw)`` gives it, without the default
+    ``as_of``) when the compiled reader of the header found every cell well-formed; else None.
+    """
     line: int
     raw: dict | None
     problems: list[Problem] = field(default_factory=list)
     id: str | None = None
+    ready: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+class _ReadyRow(Row):
+    """A row whose every cell the compiled reader of the header found well-formed: ``ready``
+    is its normalised case; ``raw`` is built (by the generic reader) only when asked for."""
+
+    def __init__(self, rec, builder, ready: dict):
+        self.line, self.problems, self.id, self.ready = rec.line, [], rec.id, ready
+        self._rec, self._builder, self._raw = rec, builder, None
+
+    @property
+    def raw(self) -> dict:
+        if self._raw is None:
+            self._raw = self._builder._row_generic(self._rec).raw
+        return self._raw
+
+    @raw.setter
+    def raw(self, value):
+        self._raw = value
+
+    def as_row(self) -> Row:
+        return Row(self.line, self.raw, self.problems, self.id, self.ready)
+
+    def __eq__(self, other):
+        if isinstance(other, Row):
+            return self.as_row() == (other.as_row() if isinstance(other, _ReadyRow) else other)
+        return NotImplemented
+
+    __hash__ = None
+
+    def __reduce__(self):   # pickled as the plain Row it stands for
+        return Row, (self.line, self.raw, self.problems, self.id, self.ready)
 
 
 @dataclass
@@ -217,6 +261,115 @@ def row_to_raw(cells: dict[str, str]) -> tuple[dict, list[Problem]]:
     return raw, problems
 
 
+# --- the compiled reader of a header: one function per header, generated ------------------
+def _json_type(path: str):
+    """The case format's type of a column's path (``removal_measures[].destination`` → state)."""
+    from ..engine.case import MEASURE, SCHEMA
+    if path.startswith("removal_measures[]."):
+        return MEASURE[path.split(".", 1)[1]]
+    node = SCHEMA
+    for part in path.split("."):
+        node = node[part]
+    return node
+
+
+_GOOD_DATE = ["b = _DATES.get(v)", "if b is None:", "    b = _good_date(v)", "    if b is None: return None"]
+
+
+def _column_source(i: int, col: str) -> list[str]:
+    """Source that reads cell ``i`` (column ``col``) into ``b``, its value in the normalised
+    case (as read_case gives it from row_to_raw's value), and places it; ``return None`` at
+    any irregularity (the generic reader then finds and words it)."""
+    path, kind = COLUMNS[col]
+    how, head, tail = _PLACE[col][1:]
+    body: list[str] = []
+    if kind == "bool":
+        body += ["b = _BOOLS.get(v.lower())", "if b is None: return None"]
+    elif kind == "list":   # one value (most cells) or several; "aucune" = known none
+        ok = "_CODES" if col == "nationalities" else "_KINDS"
+        body += ["if '|' not in v:",
+                 f"    if v in {ok}: b = [v]",
+                 "    elif v.lower() in _NONE_LIST: b = []",
+                 "    else: return None",
+                 "else:",
+                 "    b = [x.strip() for x in v.split('|') if x.strip()]",
+                 "    for x in b:",
+                 f"        if x not in {ok}: return None",
+                 "    if len(set(b)) < len(b): return None" if col == "nationalities" else "    pass"]
+    elif kind == "safety":
+        body += ["if v.lower() in _NONE_LIST:", "    b = None", "else:"] + ["    " + x for x in _GOOD_DATE]
+    elif kind == "str":
+        body += ["b = v"]
+    else:  # kept as text by row_to_raw: typed by read_case
+        t = _json_type(path)
+        if t == "date":
+            body += _GOOD_DATE
+        elif t == "duration":
+            body += ["b = _LENGTHS.get(v)", "if b is None:", "    b = _good_length(v)", "    if b is None: return None"]
+        elif t == "state":
+            body += ["if v not in _CODES: return None", "b = v"]
+            if path == "receiving_state":
+                body += ["if v == 'FR': return None"]
+        elif t == "protection":
+            body += ["if v not in _PROTECTION: return None", "b = v"]
+        else:  # pragma: no cover - a new column type: write its check here
+            raise AssertionError((col, t))
+    # an object enters the case with its first value: row_to_raw's order, hence read_case's
+    if how == "top":
+        body += [f"rd[{head!r}] = b"]
+    elif how == "nested":
+        body += [f"if not q_{head}: rd[{head!r}] = q_{head}", f"q_{head}[{tail!r}] = b"]
+    elif how == "kinds":
+        body += ["kinds = b"]
+    elif how == "removal":
+        body += [f"removal[{tail!r}] = b"]
+    else:  # court
+        body += ["if not q_sentence: rd['sentence'] = q_sentence", "q_sentence['convictions'] = [{'court': b}]"]
+    return [f"v = cells[{i}]", "if v:", "    v = v.strip()", "    if v:"] + ["        " + x for x in body]
+
+
+_OBJECTS = ("person", "detention", "sentence", "consent")   # the heads of "nested" columns
+
+
+def reader_source(columns: tuple[str, ...]) -> str:
+    """The source of ``read(cells)`` for a header whose known columns each appear once: the
+    normalised case of the row (``read_case(row_to_raw(cells))`` without the default
+    ``as_of``), or None if the row is not well-formed in every cell and across cells."""
+    lines = ["def read(cells):", "    rd = {}", "    kinds = None", "    removal = {}"]
+    lines += [f"    q_{h} = {{}}" for h in _OBJECTS]
+    for i, col in enumerate(columns):
+        if col in COLUMNS:
+            lines += ["    " + x for x in _column_source(i, col)]
+    lines += ["    if kinds is not None:",
+              "        if not kinds and removal: return None",
+              "        rd['removal_measures'] = [dict(removal, kind=k) for k in kinds]",
+              "    elif removal: return None",
+              "    if 'id' not in rd: return None",
+              "    if q_sentence:",
+              "        start, end = q_sentence.get('execution_start'), q_sentence.get('expected_end')",
+              "        if start is not None and end is not None and end < start: return None",
+              "    return rd", ""]
+    return "\n".join(lines)
+
+
+_COMPILED: dict = {}
+
+
+def compiled_reader(columns: tuple[str, ...]):
+    """``read(cells)`` of :func:`reader_source`, compiled once per header."""
+    fn = _COMPILED.get(columns)
+    if fn is None:
+        from ..engine import case as C
+        ns = {"_BOOLS": _BOOLS, "_NONE_LIST": NONE_LIST, "_CODES": C.CODES, "_KINDS": frozenset(C.REMOVAL_KINDS),
+              "_PROTECTION": frozenset(C.PROTECTION), "_DATES": C._FAST_DATES, "_LENGTHS": C._FAST_LENGTHS,
+              "_good_date": C.good_date, "_good_length": C.good_length}
+        exec(compile(reader_source(columns), "<lexquery.screening.csv_cases: row reader of a header>", "exec"), ns)
+        if len(_COMPILED) > 64:
+            _COMPILED.clear()
+        fn = _COMPILED[columns] = ns["read"]
+    return fn
+
+
 @dataclass
 class Record:
     """One data row as split from the file: its first line and its cells (or the csv error),
@@ -245,8 +398,33 @@ class RowBuilder:
                     "une colonne du format screening-csv (id, nationalities, total, …)",
                     f"vouliez-vous dire « {close} » ?" if close else "retirez-la ou renommez-la")
             for c, close in header.unknown]
+        self.__setstate__({})   # the compiled reader of this header (a known column repeated: none)
+
+    def __getstate__(self):   # the compiled reader is not picklable: compiled again on loading
+        return {k: v for k, v in self.__dict__.items() if k != "_fast"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        names = [c for _, c in self.known]
+        self._fast = (compiled_reader(tuple(self.header.columns))
+                      if not self.unknown_problems and len(set(names)) == len(names) else None)
 
     def row(self, rec: Record) -> Row:
+        """The row of a record: a :class:`Row` with its raw case (or its problems); a row
+        well-formed in every cell also has its normalised case (``ready``), read by the
+        reader compiled for the header, and its raw case is built only if asked for."""
+        fast = self._fast
+        cells = rec.cells
+        if fast is not None and cells is not None and rec.dup_of is None and len(cells) == self.ncols:
+            try:
+                ready = fast(cells)
+            except Exception:   # pragma: no cover - a defect of the compiled reader: the generic one decides
+                ready = None
+            if ready is not None:
+                return _ReadyRow(rec, self, ready)
+        return self._row_generic(rec)
+
+    def _row_generic(self, rec: Record) -> Row:
         start = rec.line
         if rec.cells is None:
             return Row(start, None, [Problem(f"ligne {start}", f"ligne illisible : {rec.error}")])
@@ -349,7 +527,12 @@ def normalise(row: Row, default_as_of: date | None, source: str | None = None) -
             except CaseError as e:
                 extra = e.problems
         raise CaseError(row.problems + extra, source)
-    case = read_case(row.raw, source, default_as_of=default_as_of)
+    if row.ready is not None:   # every cell well-formed: read_case(row.raw) would give this
+        case = dict(row.ready)
+        if "as_of" not in case:
+            case["as_of"] = default_as_of or date.today()
+    else:
+        case = read_case(row.raw, source, default_as_of=default_as_of)
     case["__normalised__"] = True
     return case
 
