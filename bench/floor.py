@@ -468,12 +468,14 @@ class Reader:
                     c[key] = []
                 else:
                     xs = [x.strip() for x in text.split("|") if x.strip()]
+                    if not xs:
+                        raise BadRow(f"colonne « {col} » : liste sans valeur « {text} »")
                     ok = self.codes if kind == "states" else REMOVAL_KINDS
                     for x in xs:
                         if x not in ok:
                             raise BadRow(f"colonne « {col} » : valeur invalide « {x} »")
-                    if kind == "states" and len(set(xs)) != len(xs):
-                        raise BadRow(f"colonne « {col} » : un État répété")
+                    if len(set(xs)) != len(xs):
+                        raise BadRow(f"colonne « {col} » : une valeur répétée")
                     c[key] = xs
             elif kind == "duration":
                 c[key] = self.duration(text, col)
@@ -1033,6 +1035,7 @@ def floor_screen(path, out, as_of: date = AS_OF, floor: Floor | None = None) -> 
         sep = _detect_sep(first.lstrip("\ufeff"))
         cols = [x.strip().lstrip("\ufeff") for x in next(csv.reader([first], delimiter=sep))]
         bad_cols = [x for x in cols if x and x not in COLUMNS]
+        bad_cols += [x for i, x in enumerate(cols) if x in COLUMNS and x in cols[:i]]   # repeated
         known = [(i, x) for i, x in enumerate(cols) if x in COLUMNS]
         kcols = [x for _, x in known]
         kidx = [i for i, _ in known]

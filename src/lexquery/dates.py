@@ -14,7 +14,16 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+_DURATION = re.compile(r"^P(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)W)?(?:([0-9]+)D)?$")   # ASCII digits only
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+DATE_MIN = date(1900, 1, 1)
+"""Earliest date accepted. A living detainee's birth date, a judgment or a start of
+execution is later; earlier is a typing mistake (``0202-01-01``) or a placeholder."""
+DATE_MAX = date(2199, 12, 31)
+"""Latest date accepted. No end of sentence, safety period or evaluation date reaches it;
+``9999-12-31`` as "no end" is a placeholder, not a date (unknown is ``null``)."""
+DATE_RANGE = f"entre {DATE_MIN.isoformat()} et {DATE_MAX.isoformat()}"
 
 
 @dataclass(frozen=True, order=True)
@@ -54,10 +63,19 @@ def parse_duration(text: str) -> Duration:
 
 
 def parse_date(text: str) -> date:
-    """Parse an ISO 8601 calendar date (YYYY-MM-DD)."""
-    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    """Parse an ISO 8601 calendar date (YYYY-MM-DD, ASCII digits)."""
+    if not isinstance(text, str) or not _DATE.fullmatch(text):
         raise ValueError(f"date ISO 8601 invalide : {text!r}")
     return date.fromisoformat(text)
+
+
+def parse_day(text: str) -> date:
+    """A date given by a person (``--as-of``, ``?as_of=``): ISO 8601 and within
+    :data:`DATE_MIN` .. :data:`DATE_MAX`; ValueError with a French message otherwise."""
+    d = parse_date(text)
+    if not DATE_MIN <= d <= DATE_MAX:
+        raise ValueError(f"date hors de la période traitée ({DATE_RANGE}) : {text}")
+    return d
 
 
 def add_months(d: date, months: int) -> date:

@@ -65,12 +65,8 @@ def register(subparsers):
 
 
 def parse_at(s: str | None) -> date | None:
-    if not s:
-        return None
-    try:
-        return date.fromisoformat(s)
-    except ValueError:
-        raise UsageError(f"date illisible « {s} »", expected="AAAA-MM-JJ, ex. 2026-12-01") from None
+    from .options import date_option
+    return date_option(s, "--at")
 
 
 def run(args) -> int:

@@ -84,12 +84,8 @@ def load_cases(path: str, stdin_text: str | None = None) -> tuple[list, str]:
 
 def run(args) -> int:
     from .casefile import lq_batch, read_batch
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = date.fromisoformat(args.as_of)
-        except ValueError:
-            raise UsageError(f"date invalide pour --as-of : {args.as_of!r}", expected="AAAA-MM-JJ") from None
+    from .options import date_option
+    as_of = date_option(args.as_of)
     stdin_text = sys.stdin.read() if args.case == "-" else None
     doc = load_lq(args.case, stdin_text)
     label = "<stdin>" if args.case == "-" else args.case

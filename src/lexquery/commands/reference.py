@@ -105,10 +105,8 @@ def answer(what: str, state: str, on: date) -> dict:
 
 
 def run(args) -> int:
-    try:
-        on = date.fromisoformat(args.at) if args.at else date.today()
-    except ValueError:
-        raise UsageError(f"date invalide « {args.at} »", expected="AAAA-MM-JJ, ex. 2026-12-01") from None
+    from .options import date_option
+    on = date_option(args.at, "--at") or date.today()
     a = answer(args.what, args.state, on)
     if args.format == "json":
         print(json.dumps(a, ensure_ascii=False, indent=1))

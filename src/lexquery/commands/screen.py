@@ -75,12 +75,8 @@ def register(sub):
 def run(args) -> int:
     from ..screening.outputs import format_of, make_writer, open_output
     from ..screening.screen import screen
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = date.fromisoformat(args.as_of)
-        except ValueError:
-            raise UsageError(f"date invalide pour --as-of : {args.as_of!r}", expected="AAAA-MM-JJ") from None
+    from .options import date_option
+    as_of = date_option(args.as_of)
     jobs = default_jobs(args.file) if args.jobs is None else args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     if args.chunk < 1:
         raise UsageError("--chunk doit être au moins 1")

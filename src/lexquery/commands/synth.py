@@ -42,12 +42,8 @@ def run(args) -> int:
     from ..screening.synth import synth
     if args.n < 0:
         raise UsageError("N doit être positif ou nul")
-    ref = None
-    if args.as_of:
-        try:
-            ref = date.fromisoformat(args.as_of)
-        except ValueError:
-            raise UsageError(f"date invalide pour --as-of : {args.as_of!r}", expected="AAAA-MM-JJ") from None
+    from .options import date_option
+    ref = date_option(args.as_of)
     if args.output and args.output != "-":
         with open(args.output, "w", encoding="utf-8", newline="") as f:
             synth(args.n, args.seed, ref, f, args.sep)

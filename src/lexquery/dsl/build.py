@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..dates import DATE_MAX, DATE_MIN, DATE_RANGE
 from ..engine.case import SCHEMA, read_case
 from ..errors import CaseError
 from . import vocab
@@ -67,6 +68,15 @@ class Document:
 
 # ---- reading values ------------------------------------------------------------------------
 def read_date(p: Piece) -> date:
+    """The date a piece writes (ISO or « 1er décembre 2026 »), within DATE_MIN .. DATE_MAX."""
+    d = _read_date(p)
+    if not DATE_MIN <= d <= DATE_MAX:
+        raise Sem(f"date hors de la plage admise « {p.text} »", p.span, f"une date {DATE_RANGE}",
+                  "vérifiez l'année (une date inconnue s'écrit « inconnu », pas une date fictive)")
+    return d
+
+
+def _read_date(p: Piece) -> date:
     if p.kind != "date":
         raise _not_a("date", p)
     if p.value == "ISO_DATE":

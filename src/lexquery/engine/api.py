@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import __name__ as _pkg
+from ..dates import DATE_MAX, DATE_MIN, DATE_RANGE, parse_day
 from ..errors import InputError
 from ..rules.loader import load_rules
 from ..rules.values import UNKNOWN
@@ -44,8 +45,8 @@ class Engine:
         texts, evidence, facts to verify), and computes the State-independent derived values
         (CPP 716-1 dates…) once per case instead of once per procedure and State.
         """
-        if isinstance(as_of, str):
-            as_of = date.fromisoformat(as_of)
+        if as_of is not None:
+            as_of = _as_of(as_of)
         c = case if case.get("__normalised__") else read_case(case, source, default_as_of=None)
         when = as_of or c.get("as_of") or date.today()
         book, ref = self.book, self.ref
@@ -114,6 +115,19 @@ class Engine:
             return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None,
                                    "undetermined", None, None, None, [cr], [], p.sources)
         return None
+
+
+def _as_of(value) -> date:
+    """The evaluation date given to ``ask``: a date or ISO text within DATE_MIN .. DATE_MAX."""
+    try:
+        d = parse_day(value) if isinstance(value, str) else value
+        if not isinstance(d, date) or not DATE_MIN <= d <= DATE_MAX:
+            raise ValueError(value)
+    except ValueError:
+        shown = value.isoformat() if isinstance(value, date) else repr(value)
+        raise InputError(f"date d'évaluation invalide : {shown}", where="as_of",
+                         expected=f"une date AAAA-MM-JJ {DATE_RANGE}") from None
+    return d
 
 
 def _unknown(case, path):

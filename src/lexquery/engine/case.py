@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 from datetime import date
 
-from ..dates import Duration, parse_date, parse_duration
+from ..dates import DATE_MAX, DATE_MIN, Duration, parse_date, parse_duration
 from ..errors import CaseError, Problem
 from .iso3166 import CODES
 
@@ -45,12 +45,6 @@ SCHEMA = {
     "extensions": "any",
 }
 
-DATE_MIN = date(1900, 1, 1)
-"""Earliest date accepted. A living detainee's birth date, a judgment or a start of
-execution is later; earlier is a typing mistake (``0202-01-01``) or a placeholder."""
-DATE_MAX = date(2199, 12, 31)
-"""Latest date accepted. No end of sentence, safety period or evaluation date reaches it;
-``9999-12-31`` as "no end" is a placeholder, not a date (unknown is ``null``)."""
 MAX_SENTENCE_DAYS = 200 * 12 * 30
 """Longest sentence length accepted other than ``"life"``: 200 years, a month counted as
 thirty days (CPP 716-1), i.e. ``months * 30 + days <= 72 000``; fixed terms add up to far

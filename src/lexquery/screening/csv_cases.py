@@ -71,6 +71,8 @@ TRUE = frozenset({"oui", "true", "1"})
 FALSE = frozenset({"non", "false", "0"})
 NONE_LIST = frozenset({"aucun", "aucune", "none", "[]"})
 BOOL_EXPECTED = "oui/non, true/false ou 1/0 (cellule vide si inconnu)"
+LIST_EXPECTED = {"nationalities": "des codes ISO 3166-1 séparés par | (ex. RO|MA), ou « aucune » (apatride)",
+                 "removal_kinds": "des natures de mesure séparées par | (ex. ITF|OQTF), ou « aucune »"}
 
 
 def column_of(path: str) -> str | None:
@@ -227,7 +229,21 @@ def row_to_raw(cells: dict[str, str]) -> tuple[dict, list[Problem]]:
                 problems.append(_cell_problem(col, f"valeur invalide « {text} »", BOOL_EXPECTED))
                 continue
         elif kind == "list":
-            val = [] if text.lower() in NONE_LIST else [x.strip() for x in text.split("|") if x.strip()]
+            if text.lower() in NONE_LIST:
+                val = []
+            else:
+                val = [x.strip() for x in text.split("|") if x.strip()]
+                if not val:   # « | »: neither a value nor « aucune » — never read as « none »
+                    problems.append(_cell_problem(col, f"liste sans valeur « {text} »", LIST_EXPECTED[col],
+                                                  "laissez la cellule vide si c'est inconnu"))
+                    continue
+                if col == "removal_kinds" and len(set(val)) < len(val):
+                    twice = next(x for x in val if val.count(x) > 1)
+                    problems.append(_cell_problem(col, f"mesure « {twice} » répétée dans « {text} »",
+                                                  "chaque nature de mesure une seule fois (ex. ITF|OQTF)",
+                                                  "les colonnes removal_* valent pour toutes les mesures "
+                                                  "de la ligne : une nature répétée ferait deux mesures identiques"))
+                    continue
         elif kind == "safety":
             val = "none" if text.lower() in NONE_LIST else text
         else:
@@ -293,9 +309,10 @@ def _column_source(i: int, col: str) -> list[str]:
                  "    else: return None",
                  "else:",
                  "    b = [x.strip() for x in v.split('|') if x.strip()]",
+                 "    if not b: return None",
                  "    for x in b:",
                  f"        if x not in {ok}: return None",
-                 "    if len(set(b)) < len(b): return None" if col == "nationalities" else "    pass"]
+                 "    if len(set(b)) < len(b): return None"]
     elif kind == "safety":
         body += ["if v.lower() in _NONE_LIST:", "    b = None", "else:"] + ["    " + x for x in _GOOD_DATE]
     elif kind == "str":
@@ -398,6 +415,14 @@ class RowBuilder:
                     "une colonne du format screening-csv (id, nationalities, total, …)",
                     f"vouliez-vous dire « {close} » ?" if close else "retirez-la ou renommez-la")
             for c, close in header.unknown]
+        first: dict[str, int] = {}
+        for i, c in enumerate(cols):
+            if c in COLUMNS and c in first:
+                self.unknown_problems.append(Problem(
+                    f"colonne « {c} »", f"colonne « {c} » répétée dans l'en-tête (colonnes {first[c] + 1} et {i + 1}, "
+                    f"ligne {header.line})", "chaque colonne une seule fois",
+                    "retirez l'une des deux : laquelle croire ne se devine pas"))
+            first.setdefault(c, i)
         self.__setstate__({})   # the compiled reader of this header (a known column repeated: none)
 
     def __getstate__(self):   # the compiled reader is not picklable: compiled again on loading

@@ -10,6 +10,7 @@ import json
 from datetime import date
 
 from ..commands.casefile import MAX_DEPTH  # one limit for the CLI and the API
+from ..dates import DATE_RANGE, parse_day
 from .errors import ApiError
 
 MAX_ITEMS = 200_000
@@ -66,18 +67,20 @@ def query_date(request, name: str) -> date | None:
     if not s:
         return None
     try:
-        return date.fromisoformat(s)
+        return parse_day(s)
     except ValueError:
-        raise ApiError(400, f"date illisible « {s} »", where=f"?{name}", expected="AAAA-MM-JJ, ex. 2026-12-01") from None
+        raise ApiError(400, f"date illisible « {s} »", where=f"?{name}",
+                       expected=f"AAAA-MM-JJ {DATE_RANGE}, ex. 2026-12-01") from None
 
 
 def body_date(value, where: str) -> date | None:
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
     except (TypeError, ValueError):
-        raise ApiError(400, f"date illisible « {value} »", where=where, expected="AAAA-MM-JJ, ex. 2026-12-01") from None
+        raise ApiError(400, f"date illisible « {value} »", where=where,
+                       expected=f"AAAA-MM-JJ {DATE_RANGE}, ex. 2026-12-01") from None
 
 
 def query_flag(request, name: str) -> bool:
