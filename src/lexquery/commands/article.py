@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from ..errors import UsageError
 
 T = {
     "fr": {"version": "Version", "valid": "en vigueur", "from": "du", "until": "au", "since": "depuis le", "start_unknown": "(date d'entrée en vigueur inconnue)", "today": "à ce jour",

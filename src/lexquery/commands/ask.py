@@ -13,10 +13,9 @@ are still answered).
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
-from ..errors import CaseError, UsageError
+from ..errors import CaseError
 
 
 EPILOG = """\

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 from ..errors import InputError, UsageError

@@ -6,7 +6,6 @@ benchmarks: reproducible (same N, seed and reference date → same bytes).
 from __future__ import annotations
 
 import sys
-from datetime import date
 
 from ..errors import UsageError
 

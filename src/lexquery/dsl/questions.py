@@ -10,7 +10,7 @@ import copy
 from datetime import date, timedelta
 
 from ..errors import CaseError, LexqueryError
-from ..render.text import MARK, PMARK, STATUS, WORDS, _line, _proc_lines, render_text
+from ..render.text import PMARK, STATUS, WORDS, _line, _proc_lines, render_text
 from . import vocab
 from .build import Document, Item, get_path, set_path
 from .write import say, say_measure

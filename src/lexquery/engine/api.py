@@ -9,7 +9,6 @@ import json
 from datetime import date
 from pathlib import Path
 
-from .. import __name__ as _pkg
 from ..dates import DATE_MAX, DATE_MIN, DATE_RANGE, parse_day
 from ..errors import InputError
 from ..rules.loader import load_rules
@@ -49,7 +48,7 @@ class Engine:
             as_of = _as_of(as_of)
         c = case if case.get("__normalised__") else read_case(case, source, default_as_of=None)
         when = as_of or c.get("as_of") or date.today()
-        book, ref = self.book, self.ref
+        book = self.book
         shared = {} if (not explain and book.derived_per_case) else None
         fast = self.status_only if not explain else None
         one = self._one if fast is None else self._one_fast
