@@ -117,6 +117,25 @@ def run_child(mode, path, jobs=1, fmt="csv") -> dict:
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+def floor_on_every_core(path: Path, parts: int) -> dict:
+    """The floor on ``parts`` processes at once, each on its share of the rows (the file cut
+    in ``parts`` CSV files with the header): the most plain Python gets from this machine's
+    cores for the same work. Wall time = the slowest part's screening time."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    head, body = lines[0], lines[1:]
+    files = []
+    for k in range(parts):
+        f = path.with_name(f"{path.stem}-part{k}.csv")
+        f.write_text(head + "".join(body[k::parts]), encoding="utf-8")
+        files.append(f)
+    procs = [subprocess.Popen([sys.executable, __file__, "--child", "floor", str(f), "1", "csv"],
+                              stdout=subprocess.PIPE, text=True, cwd=ROOT) for f in files]
+    res = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+    for f in files:
+        f.unlink()
+    return {"n": sum(r["n"] for r in res), "seconds": max(r["seconds"] for r in res), "parts": parts}
+
+
 def cold(cmd, runs=5) -> float:
     ts = []
     for _ in range(runs):
@@ -211,13 +230,16 @@ def main(quick=False):
         row = {"n": n, "floor": run_child("floor", f), "j1": run_child("engine", f, 1)}
         if nproc > 1:
             row["jn"] = run_child("engine", f, nproc)
+            if n == sizes[-1]:
+                row["floor_n"] = floor_on_every_core(f, nproc)
         if n == sizes[-1]:
             row["html"] = run_child("engine", f, nproc, "html")
         results.append(row)
         rate = lambda r: r["n"] / r["seconds"]
         print(f"{n:>7}: floor {rate(row['floor']):,.0f}/s, engine j1 {rate(row['j1']):,.0f}/s"
               + (f", j{nproc} {rate(row['jn']):,.0f}/s" if "jn" in row else "")
-              + (f", html j{nproc} {rate(row['html']):,.0f}/s" if "html" in row else ""), flush=True)
+              + (f", html j{nproc} {rate(row['html']):,.0f}/s" if "html" in row else "")
+              + (f", floor on {nproc} processes {rate(row['floor_n']):,.0f}/s" if "floor_n" in row else ""), flush=True)
         row["file"] = f
     agree = None
     for r in results:
@@ -336,10 +358,16 @@ def write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc, vali
                          + ".")
     big = last
     best = max(rate(big["j1"]), rate(big.get("jn", big["j1"])))
+    fn = big.get("floor_n")
+    ceiling = (f" The floor itself, run on all {fn['parts']} cores at once (each process on its share of the "
+               f"rows), screens {rate(fn):,.0f} cases/s: "
+               + ("below 20,000 — on this machine no evaluator of these conditions in plain Python reaches the "
+                  "target, and the engine would have to beat the hand-written floor to." if rate(fn) < 20000 else
+                  "the target is within reach of plain Python here.")) if fn else ""
     lines += [
         "",
         "Targets of issue 5 at 100,000 cases, honestly:",
-        f"- ≥ 20,000 cases/s: **{'met' if best >= 20000 else 'not met'}** ({best:,.0f} cases/s);",
+        f"- ≥ 20,000 cases/s: **{'met' if best >= 20000 else 'not met'}** ({best:,.0f} cases/s).{ceiling}",
         f"- within 3 × of the floor: **{'met' if rate(big['floor']) / rate(big['j1']) <= 3 else 'not met'}** "
         f"({rate(big['floor']) / rate(big['j1']):,.1f} ×, one process each);",
         f"- linear in the number of cases: cases/s at 1,000 / 10,000 / {big['n']:,} = "
