@@ -361,7 +361,7 @@ def write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc, vali
     big = last
     best = max(rate(big["j1"]), rate(big.get("jn", big["j1"])))
     fn = big.get("floor_n")
-    ceiling = (f" The floor itself, run on all {fn['parts']} cores at once (each process on its share of the "
+    ceiling = (f" The floor itself, run on the {fn['parts']} cores at once (each process on its share of the "
                f"rows), screens {rate(fn):,.0f} cases/s: "
                + ("below 20,000 — on this machine no evaluator of these conditions in plain Python reaches the "
                   "target, and the engine would have to beat the hand-written floor to." if rate(fn) < 20000 else
@@ -429,7 +429,7 @@ def write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc, vali
         *([] if best >= 20000 else [
             "Why 20,000 cases/s is not reached: the floor above — the same work written by hand — runs at "
             f"≈ {rate(last['floor']):,.0f} cases/s on one process here"
-            + (f" and ≈ {rate(fn):,.0f} cases/s on all {fn['parts']} cores at once" if fn else "")
+            + (f" and ≈ {rate(fn):,.0f} cases/s on the {fn['parts']} cores at once" if fn else "")
             + (", so even an engine with no overhead at all would stay below the target on this machine"
                if (rate(fn) if fn else 2 * rate(last['floor'])) < 20000 else "")
             + "; the engine's own overhead is the ratio in the table. What would remain to try: generating "
