@@ -363,8 +363,8 @@ def write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc, vali
     fn = big.get("floor_n")
     ceiling = (f" The floor itself, run on the {fn['parts']} cores at once (each process on its share of the "
                f"rows), screens {rate(fn):,.0f} cases/s: "
-               + ("below 20,000 — on this machine no evaluator of these conditions in plain Python reaches the "
-                  "target, and the engine would have to beat the hand-written floor to." if rate(fn) < 20000 else
+               + ("below 20,000 — on this machine even the same work written by hand in plain Python does not "
+                  "reach the target; the engine would have to be faster than that floor." if rate(fn) < 20000 else
                   "the target is within reach of plain Python here.")) if fn else ""
     lines += [
         "",
