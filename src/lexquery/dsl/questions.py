@@ -166,10 +166,15 @@ def _missing(a):
 
 
 # ---- à partir de quand ? -------------------------------------------------------------------------
+def _until_word(p) -> str:
+    """How the rule words its ``until`` (``until_label``, e.g. a deadline), else « jusqu'au »."""
+    return (p.until_label or {}).get("fr") or "jusqu'au"
+
+
 def _when_lines(p, as_of, indent=0):
     pad = " " * indent
     t = _title(p)
-    until = f", jusqu'au {p.date_until.isoformat()}" if p.date_until else ""
+    until = f", {_until_word(p)} {p.date_until.isoformat()}" if p.date_until else ""
     out = []
     if p.status == "applicable":
         since = f"depuis le {p.date_from.isoformat()}" if p.date_from else f"dès le {as_of.isoformat()} (aucune date à attendre)"
@@ -210,7 +215,7 @@ def _summary(p) -> str:
     if p.date_from and p.status in ("applicable", "applicable_later"):
         bits.append(f"à partir du {p.date_from.isoformat()}")
     if p.date_until:
-        bits.append(f"jusqu'au {p.date_until.isoformat()}")
+        bits.append(f"{_until_word(p)} {p.date_until.isoformat()}")
     if p.consent_required is True:
         bits.append("avec consentement")
     elif p.consent_required is False:

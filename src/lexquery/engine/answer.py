@@ -78,6 +78,7 @@ class ProcedureResult:
     to_verify: list[dict] = field(default_factory=list)
     state_reasons: list[str] = field(default_factory=list)
     consent_defined: bool = False
+    until_label: dict | None = None   # the rule's wording of ``until`` (e.g. a deadline), text only
 
     def to_dict(self, lang="fr") -> dict:
         d = {"procedure": self.procedure, "label": self.label.get(lang) or self.label.get("fr"),

@@ -260,7 +260,7 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
     return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
                            date_from, date_until, consent, results, sorted(missing), sources,
                            notes=notes, routes=routes, set_aside_by=set_aside, to_verify=to_verify,
-                           consent_defined=p.consent_required is not None)
+                           consent_defined=p.consent_required is not None, until_label=p.until_label)
 
 
 def _notes(notes, env, lang, explain, applies, kinds_always, dated=True):

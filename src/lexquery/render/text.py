@@ -74,7 +74,8 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
     # a procedure that does not apply has no dates of use (a closing date that passed is
     # shown on its condition); a result built elsewhere may still carry one
     if p.date_until and (p.status != "not_applicable" or passed):
-        bits.append(f"{w['until']} {_fr_date(p.date_until)}" + (f" ({w['passed']})" if passed else ""))
+        until = (p.until_label or {}).get(lang) or (p.until_label or {}).get("fr") or w["until"]
+        bits.append(f"{until} {_fr_date(p.date_until)}" + (f" ({w['passed']})" if passed else ""))
     if p.consent_required is False:
         bits.append(w["consent_no"])
     elif p.consent_required is True:
