@@ -67,6 +67,8 @@ class StatusOnly:
                               if n.when is None and (n.date is None or q is not p) else None)
                              for n in q.notes]
                       for p in book.procedures.values() for q in [p, *p.routes]}
+        # what a procedure that does not apply still lists: its duties (routes: nothing)
+        self.duties = {pid: [(n, c) for n, c in entries if n.kind == "duty"] for pid, entries in self.notes.items()}
 
     def env(self, case, as_of, state, p, ref, shared) -> BatchEnv:
         env = BatchEnv(case, as_of, state, self.book, ref, False, shared)
@@ -74,37 +76,43 @@ class StatusOnly:
         return env
 
     def procedure(self, p: Procedure, env: BatchEnv) -> ProcedureResult:
-        """As evaluate.evaluate_procedure with ``env.explain`` false."""
-        results = self.conds[p.id](env)
-        prec = self._precedence(p.id, env, results)
+        """As evaluate.evaluate_procedure with ``env.explain`` false (same steps, same order)."""
+        pid = p.id
+        results = self.conds[pid](env)
+        prec = self._precedence(pid, env, results) if pid in self.prec_over else _NOTHING
         status, date_from, date_until = settle(results)
-        if p.until is not None and status != "not_applicable":
+        applies = status != "not_applicable"
+        if applies and p.until is not None:
             u = p.until.fn(env)
             if u is not UNKNOWN and u is not None:
                 date_until = u if date_until is None else min(date_until, u)
         env.from_date = date_from if date_from is not None else env.as_of
         consent = None
-        missing = set()
-        for r in results:
-            if r[0] == "unknown":
-                missing.update(r[3])
-        if p.consent_required is not None and status != "not_applicable":
-            saved, env.missing = env.missing, set()
-            v = p.consent_required.fn(env)
-            cm, env.missing = env.missing, saved
-            if v is UNKNOWN:
-                missing |= cm
-                for r in results:
+        if applies:
+            missing = set()
+            for r in results:
+                if r[0] == "unknown":
                     missing.update(r[3])
-            else:
-                consent = bool(v)
-        if status == "not_applicable":
-            missing = set()  # a necessary condition fails: no unknown fact can change that
-        notes = self._notes(p.id, env, status != "not_applicable", ("duty",), True)
-        routes = [self.route(rt, env) for rt in p.routes] if status != "not_applicable" else []
+            if p.consent_required is not None:
+                saved, env.missing = env.missing, set()
+                v = p.consent_required.fn(env)
+                cm, env.missing = env.missing, saved
+                if v is UNKNOWN:
+                    missing |= cm
+                    for r in results:
+                        missing.update(r[3])
+                else:
+                    consent = bool(v)
+            missing = sorted(missing)
+            notes = self._notes(pid, env, True, True, True)
+            routes = [self.route(rt, env) for rt in p.routes]
+        else:  # a necessary condition fails: no unknown fact can change that, no route is tried
+            missing = []
+            notes = self._notes(pid, env, False, True, True)
+            routes = []
         sources = self._sources(p, env, prec, p.consent_sources if consent is not None else (), notes)
-        return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
-                               date_from, date_until, consent, [], sorted(missing), sources,
+        return ProcedureResult(pid, p.label, env.state if env.state is not UNKNOWN else None, status,
+                               date_from, date_until, consent, [], missing, sources,
                                notes=notes, routes=routes, consent_defined=p.consent_required is not None)
 
     def route(self, rt: Procedure, env: BatchEnv) -> ProcedureResult:
@@ -114,7 +122,7 @@ class StatusOnly:
         status, date_from, date_until = settle(results)
         missing = sorted({m for r in results if r[0] == "unknown" for m in r[3]}) \
             if status == "undetermined" else []
-        notes = self._notes(rt.id, env, status != "not_applicable", (), False)
+        notes = self._notes(rt.id, env, status != "not_applicable", False, False)
         consent = None
         if rt.consent_required is not None and status != "not_applicable":
             v = rt.consent_required.fn(env)
@@ -123,15 +131,18 @@ class StatusOnly:
         return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, [],
                                missing, sources, notes=notes)
 
-    def _notes(self, pid, env, applies, kinds_always, dated) -> list:
+    def _notes(self, pid, env, applies, keep_duties, dated) -> list:
         """As evaluate._notes without texts: the notes that apply (all when the procedure
-        ``applies``, else those of ``kinds_always``), with their dates for a procedure."""
+        ``applies``, else its duties if ``keep_duties`` — what evaluate._notes keeps with
+        ``kinds_always=("duty",)``), with their dates when ``dated``."""
+        if applies:
+            entries = self.notes[pid]
+        elif keep_duties:
+            entries = self.duties[pid]
+        else:
+            return []
         out = []
-        if not applies and not kinds_always:
-            return out
-        for n, const in self.notes[pid]:
-            if not applies and n.kind not in kinds_always:
-                continue
+        for n, const in entries:
             if const is not None:
                 out.append(const)
                 continue
