@@ -147,10 +147,14 @@ def answer_csv(engine, builder: RowBuilder, records, as_of: date | None, label: 
             gc.enable()
 
 
+_CONSENT = {None: None, True: "true", False: "false"}   # consent_required as _csv_cell writes it
+
+
 def _answer_csv(engine, builder, records, as_of, label):
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    by_proc: Counter = Counter()
+    writerow = w.writerow
+    by_proc: dict = {}
     answered = rejected = rows_out = 0
     for rec in records:
         row = builder.row(rec)
@@ -168,19 +172,22 @@ def _answer_csv(engine, builder, records, as_of, label):
             answered += 1
             line, cid, name, a_of = row.line, row.id, ans.name, _iso(ans.as_of)
             for p in ans.procedures:
-                by_proc[(p.procedure, p.status)] += 1
-                w.writerow((line, cid, name, a_of, p.procedure, p.state, p.status,
-                            _iso(p.date_from), _iso(p.date_until), _csv_cell(p.consent_required),
-                            "|".join(p.missing_facts), "|".join(p.sources),
-                            "|".join([f"{r.procedure}:{r.status}" + (f":{_iso(r.date_from)}" if r.date_from else "")
-                                      for r in p.routes]),
-                            "|".join([f"{n.id}:{_iso(n.date)}" for n in p.notes if n.date is not None]), None))
+                key = (p.procedure, p.status)
+                by_proc[key] = by_proc.get(key, 0) + 1
+                df, du, routes, notes = p.date_from, p.date_until, p.routes, p.notes
+                writerow((line, cid, name, a_of, p.procedure, p.state, p.status,
+                          None if df is None else df.isoformat(), None if du is None else du.isoformat(),
+                          _CONSENT[p.consent_required], "|".join(p.missing_facts), "|".join(p.sources),
+                          "|".join([f"{r.procedure}:{r.status}:{r.date_from.isoformat()}" if r.date_from else
+                                    f"{r.procedure}:{r.status}" for r in routes]) if routes else "",
+                          "|".join([f"{n.id}:{n.date.isoformat()}" for n in notes if n.date is not None])
+                          if notes else "", None))
             rows_out += len(ans.procedures)
             continue
         rejected += 1
         rows_out += 1
         w.writerow([_csv_cell(err.rows[0][k]) for k in FIELDS])
-    return buf.getvalue(), (len(records), answered, rejected, rows_out, dict(by_proc))
+    return buf.getvalue(), (len(records), answered, rejected, rows_out, by_proc)
 
 
 # --- worker side (fork: the engine compiled in the parent is inherited) ------------------
