@@ -277,6 +277,10 @@ def test_vocabulary_is_read_from_the_project_data(client):
     assert [p["code"] for p in v["protection"]] == list(PROTECTION)
     assert [p["code"] for p in v["procedures"]] == list(load_kb().book.procedures)
     assert all(p["fr"] != p["code"] and p["en"] for p in v["procedures"])
+    # a rule whose `until` is a deadline says so (rules/prefecture_notice.yaml until_label)
+    wording = {p["code"]: p.get("until_label") for p in v["procedures"]}
+    assert wording["prefecture_notice"] == {"fr": "avis d'écrou au plus tard le", "en": "committal notice due by"}
+    assert wording["lc_expulsion"] is None
     paths = [f["path"] for f in v["fields"]]
     assert [p for p in paths if "[]" not in p] == list(FIELDS)
     assert {"removal_measures[].kind", "removal_measures[].destination", "sentence.convictions[].total"} <= set(paths)

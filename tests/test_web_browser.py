@@ -398,6 +398,14 @@ def test_every_input_has_a_label(page):
     assert unlabelled == []
 
 
+def test_a_deadline_reads_as_a_deadline(page):
+    """The préfecture notice's `until` is the avis d'écrou's deadline, not the end of the duty."""
+    paste(page, (EXAMPLES / "ionescu.json").read_text(encoding="utf-8"))
+    assert page.text_content(".card[data-procedure=prefecture_notice] .when div:nth-child(2) dt") == \
+        "Avis d'écrou au plus tard le"
+    assert page.text_content(".card[data-procedure=lc_expulsion] .when div:nth-child(2) dt") == "Jusqu'au"
+
+
 def test_english(page, server):
     page.click("#lang-switch")
     assert page.get_attribute("html", "lang") == "en"

@@ -85,7 +85,8 @@ def vocabulary() -> dict:
                    for c, n in sorted(states().items())],
         "removal_kinds": _coded(g, URIRef(LQ + "caseFormatCode"), REMOVAL_KINDS),
         "protection": [x for x in _coded(g, SKOS.notation, PROTECTION)],
-        "procedures": [{"code": pid, "fr": p.label.get("fr", pid), "en": p.label.get("en", p.label.get("fr", pid))}
+        "procedures": [{"code": pid, "fr": p.label.get("fr", pid), "en": p.label.get("en", p.label.get("fr", pid)),
+                        **({"until_label": p.until_label} if p.until_label else {})}   # how `until` reads
                        for pid, p in book.procedures.items()],
         "fields": _fields(g),
     }

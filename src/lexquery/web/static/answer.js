@@ -48,6 +48,13 @@ function procTitle(p) {
   return p.state ? `${name} — ${stateName(p.state)}` : name;
 }
 
+// the rule's wording of `until` when it is a deadline (rules/*.yaml until_label), else « Jusqu'au »
+function untilText(p) {
+  const v = vocab.procedures.find((x) => x.code === p.procedure);
+  const w = v?.raw?.until_label?.[getLang()];
+  return w ? w.charAt(0).toUpperCase() + w.slice(1) : t("until");
+}
+
 function consentText(v) {
   return v === true ? t("consent_true") : v === false ? t("consent_false") : t("consent_null");
 }
@@ -150,7 +157,7 @@ function card(p, caseId) {
   c.append(el("header", {}, el("h3", { id: `title-${key}`, text: procTitle(p) }), badge(p.status)));
   c.append(el("dl", { class: "when" },
     el("div", {}, el("dt", { text: t("from") }), el("dd", { "data-field": "from" }, dateText(p.from))),
-    el("div", {}, el("dt", { text: t("until") }), el("dd", { "data-field": "until" }, dateText(p.until))),
+    el("div", {}, el("dt", { text: untilText(p) }), el("dd", { "data-field": "until" }, dateText(p.until))),
     el("div", {}, el("dt", { text: t("consent") }), el("dd", { "data-field": "consent_required", "data-value": String(p.consent_required) }, consentText(p.consent_required)))));
   if (p.state_considered_because?.length) c.append(el("p", { class: "because" }, `${t("because")}${t("colon")}${p.state_considered_because.join(", ")}`));
   const sa = setAside(p);
