@@ -11,10 +11,12 @@ and the caller uses pySHACL instead.
 
 Each component mirrors pySHACL 0.40's own evaluation (``pyshacl/constraints/core``):
 ill-typed literals fail ``sh:datatype``, ``sh:lessThan`` uses rdflib's ``<`` and fails on
-a string/non-string pair, ``sh:pattern`` uses ``re.search`` on pySHACL's string form,
-``sh:targetClass`` follows ``rdfs:subClassOf*`` in the data graph. The differential tests
-(tests/test_validate_engine.py) check the same findings as pySHACL on every example and
-thousands of generated and mutated cases.
+a string/non-string pair, ``sh:minInclusive`` / ``sh:maxInclusive`` use pySHACL's own
+``compare_literal`` (blank nodes, IRIs and a string/non-string pair fail; two well-typed
+``xsd:date`` are compared as dates without importing pySHACL), ``sh:pattern`` uses
+``re.search`` on pySHACL's string form, ``sh:targetClass`` follows ``rdfs:subClassOf*`` in
+the data graph. The differential tests (tests/test_validate_engine.py) check the same
+findings as pySHACL on every example and thousands of generated and mutated cases.
 """
 from __future__ import annotations
 
@@ -170,11 +172,43 @@ def _lt_pairs_failing(values, others):
                 yield v
 
 
+def _range_ok(v, bound, sign: int) -> bool:
+    """pySHACL's sh:minInclusive (``sign`` 1: v >= bound) / sh:maxInclusive (``sign`` -1: v <= bound)."""
+    if not isinstance(v, Literal):          # blank nodes and IRIs cannot pass a value comparison
+        return False
+    if isinstance(v.value, str) != isinstance(bound.value, str):   # string vs non-string: fails
+        return False
+    from pyshacl.rdfutil.compare import compare_literal   # imports pySHACL (≈ 0.1 s), hence only here
+    try:
+        return compare_literal(v, bound) * sign >= 0
+    except (TypeError, NotImplementedError):
+        return False
+
+
+def _range_failing(bound, sign: int) -> Callable:
+    """The value nodes failing one bound. Two well-typed xsd:date literals are compared as
+    dates directly: what compare_literal decides for them (tests/test_validate_engine.py)."""
+    day = bound.value if bound.datatype == XSD.date and type(bound.value) is date else None
+    xsd_date = XSD.date
+
+    def failing(vs):
+        out = []
+        for v in vs:
+            if day is not None and type(v) is Literal and v.datatype == xsd_date and type(v.value) is date:
+                ok = v.value >= day if sign > 0 else v.value <= day
+            else:
+                ok = _range_ok(v, bound, sign)
+            if not ok:
+                out.append(v)
+        return out
+    return failing
+
+
 # ---- shapes ------------------------------------------------------------------------------------
 _IGNORED = {SH.path, SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group,
             SH.property, SH.targetClass, SH.qualifiedMinCount, SH.defaultValue}
 _ALLOWED = _IGNORED | {SH.minCount, SH.maxCount, SH.datatype, SH.node, SH["in"], SH.lessThan,
-                       SH.nodeKind, SH.pattern, SH.qualifiedValueShape}
+                       SH.nodeKind, SH.pattern, SH.qualifiedValueShape, SH.minInclusive, SH.maxInclusive}
 
 
 class Checker:
@@ -254,6 +288,12 @@ class Checker:
                 raise Unsupported("sh:lessThan must be an IRI")
             out.append(lambda d, f, vs, o=other: [(SH.LessThanConstraintComponent, v)
                                                   for v in _lt_pairs_failing(vs, d.objects(f, o))])
+        for param, comp, sign in ((SH.minInclusive, SH.MinInclusiveConstraintComponent, 1),
+                                  (SH.maxInclusive, SH.MaxInclusiveConstraintComponent, -1)):
+            for bound in sg.objects(s, param):
+                if not isinstance(bound, Literal):
+                    raise Unsupported(f"{sg.qname(param)} must be a literal")
+                out.append(lambda d, f, vs, bad=_range_failing(bound, sign), c=comp: [(c, v) for v in bad(vs)])
         for q in sg.objects(s, SH.qualifiedValueShape):
             qmin = sg.value(s, SH.qualifiedMinCount)
             if qmin is None or sg.value(s, SH.qualifiedMaxCount) is not None or \
