@@ -257,3 +257,79 @@ def test_every_property_shape_has_severity_and_bilingual_message_naming_path_and
             for p in provisions:
                 if p != "format de cas":
                     assert p in m, (s, lang, p)
+
+
+# --- date ranges ---------------------------------------------------------------------------------
+def _range_shapes():
+    g = shapes_graph()
+    return g, set(g.subjects(SH.minInclusive, None)) | set(g.subjects(SH.maxInclusive, None))
+
+
+def test_the_date_bounds_of_the_shapes_are_those_of_the_json_reader():
+    """DATE_MIN / DATE_MAX (lexquery.dates) are the bounds of every range shape and are named in
+    its messages: the Turtle route and the JSON reader cannot drift apart."""
+    from lexquery.dates import DATE_MAX, DATE_MIN
+    from lexquery.caserdf.graph import context
+    g, shapes = _range_shapes()
+    lo, hi = Literal(DATE_MIN.isoformat(), datatype=XSD_DATE), Literal(DATE_MAX.isoformat(), datatype=XSD_DATE)
+    date_properties = {LQ[d["@id"].split(":", 1)[1]] for d in context().values()
+                       if isinstance(d, dict) and d.get("@type") == "xsd:date"}
+    assert len(date_properties) == 7
+    assert {g.value(s, SH.path) for s in shapes} == date_properties   # every date of a case, once
+    assert len(shapes) == len(date_properties)
+    for s in shapes:
+        assert list(g.objects(s, SH.minInclusive)) == [lo] and list(g.objects(s, SH.maxInclusive)) == [hi], s
+        assert g.value(s, SH.severity) == SH.Violation and str(s).endswith("-range")
+        assert [str(p) for p in g.objects(s, Namespace("https://w3id.org/lexquery/shapes/case#").provision)] == \
+               ["format de cas"]
+        msgs = {m.language: str(m) for m in g.objects(s, SH.message)}
+        for m in msgs.values():
+            assert f"{DATE_MIN.isoformat()} et {DATE_MAX.isoformat()}" in m or \
+                   f"{DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}" in m, (s, m)
+            assert "9999-12-31" in m
+        assert "null" in msgs["fr"] + msgs["en"] or "as_of" in msgs["fr"]
+        assert {h.language for h in g.objects(s, Namespace("https://w3id.org/lexquery/shapes/case#").hint)} == {"fr", "en"}
+
+
+@pytest.mark.parametrize("node, prop, where", [
+    ("", "asOf", "as_of"),
+    ("/person", "birthDate", "person.birth_date"),
+    ("/detention", "entryDate", "detention.entry_date"),
+    ("/sentence", "executionStart", "sentence.execution_start"),
+    ("/sentence", "expectedEnd", "sentence.expected_end"),
+    ("/sentence", "safetyPeriodEnd", "sentence.safety_period_end"),
+    ("/sentence/convictions/0", "judgmentDate", "sentence.convictions[0].date"),
+])
+def test_a_date_out_of_range_in_rdf_is_a_violation_naming_the_field(node, prop, where):
+    from lexquery.caserdf.validate import _run_shacl
+    from lexquery.engine.case import EXPECTED
+    for engine in ("compiled", "pyshacl"):
+        for value, bad in (("9999-12-31", True), ("1899-12-31", True), ("1900-01-01", False), ("2199-12-31", False)):
+            g = to_graph(IONESCU)
+            g.set((URIRef(f"{CASE}{node}"), LQ[prop], Literal(value, datatype=XSD_DATE)))
+            found = [r for r in _run_shacl(g, engine)[str(CASE)] if r.shape and r.shape.endswith("-range")]
+            if not bad:
+                assert not found, (engine, value)
+                continue
+            assert len(found) == 1, (engine, value, found)
+            r = found[0]
+            assert r.where == where and r.severity == "violation" and r.value == value
+            assert r.message.startswith(f"{where} doit être une date entre 1900-01-01 et 2199-12-31")
+            assert r.message_en.startswith(f"{where} must be a date between 1900-01-01 and 2199-12-31")
+            assert r.expected == EXPECTED["date_range"] and r.provisions == ["format de cas"] and r.hint
+
+
+def test_a_value_that_is_not_a_date_is_reported_as_such_not_as_out_of_range():
+    from lexquery.caserdf.validate import _run_shacl
+    sentence = URIRef(f"{CASE}/sentence")
+    for value in (Literal("2024-02-30", datatype=XSD_DATE), Literal("9999-12-31"), Literal(2020)):
+        g = to_graph(IONESCU)
+        g.set((sentence, LQ.expectedEnd, value))
+        shapes = [x.shape.rsplit("#", 1)[1] for x in _run_shacl(g)[str(CASE)] if x.where == "sentence.expected_end"]
+        assert "sentence-expected_end" in shapes and "sentence-expected_end-range" not in shapes, (value, shapes)
+
+
+def test_a_json_date_out_of_range_is_reported_once_by_the_json_reader():
+    rs = [r for r in validate(case(sentence__expected_end="9999-12-31")) if r.where == "sentence.expected_end"]
+    assert [(r.severity, r.shape) for r in rs] == [("violation", None)]
+    assert "1900-01-01" in rs[0].expected and "2199-12-31" in rs[0].expected

@@ -183,3 +183,31 @@ def test_turtle_receiving_state_france_and_blank_id_are_violations(tmp_path, cap
     flat = sorted((x["where"], x["message"]) for r in reports for x in r["results"] if x["severity"] == "violation")
     assert [w for w, _ in flat] == ["id", "receiving_state"], flat
     assert "non vide" in flat[0][1] and "autre que la France" in flat[1][1]
+
+
+@pytest.mark.parametrize("node, prop, where", [
+    ("", "asOf", "as_of"),
+    ("/person", "birthDate", "person.birth_date"),
+    ("/sentence", "expectedEnd", "sentence.expected_end"),
+    ("/sentence/convictions/0", "judgmentDate", "sentence.convictions[0].date"),
+])
+def test_turtle_date_out_of_range_exits_6_naming_the_field(tmp_path, capsys, node, prop, where):
+    """Turtle skips the JSON reader: the range shapes refuse what `ask` would refuse (9999-12-31)."""
+    from rdflib import Literal, Namespace, URIRef
+    from rdflib.namespace import XSD
+    lq = Namespace("https://w3id.org/lexquery/ontology#")
+    subject = URIRef(f"https://w3id.org/lexquery/case/{IONESCU['id']}{node}")
+    p = tmp_path / "cas.ttl"
+    for value, code in (("9999-12-31", 6), ("1899-12-31", 6), ("1900-01-01", 0), ("2199-12-31", 0)):
+        if prop == "expectedEnd" and value == "1900-01-01":
+            continue   # an end of sentence in 1900 precedes the start: another violation
+        g = to_graph(IONESCU)
+        g.set((subject, lq[prop], Literal(value, datatype=XSD.date)))
+        p.write_text(g.serialize(format="turtle"), encoding="utf-8")
+        assert main(["validate", str(p)]) == code, value
+        out = capsys.readouterr().out
+        if code == 6:
+            assert f"✘ violation      {where}" in out
+            assert f"{where} doit être une date entre 1900-01-01 et 2199-12-31" in out and f"valeur : {value}" in out
+        else:
+            assert "✘" not in out and "entre 1900-01-01 et 2199-12-31" not in out

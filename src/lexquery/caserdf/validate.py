@@ -14,7 +14,9 @@ one of two engines giving the same findings (tests/test_validate_engine.py):
 Each finding is mapped back to the JSON path of the fact (:func:`report`): the focus
 node's IRI gives the object (``sentence.convictions[0]``), the shape's ``sh:path`` (or
 its ``lqs:jsonKey``) gives the key, through the JSON-LD context. A SHACL result on a
-path the JSON reader already reported is dropped (one message per mistake).
+path the JSON reader already reported is dropped (one message per mistake), and so is a
+range result (``sh:minInclusive`` / ``sh:maxInclusive``) on a value that ``sh:datatype``
+already refuses (``"2024-02-30"^^xsd:date`` is not a date, not a date out of range).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from functools import lru_cache
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, SH, XSD
 
 from ..engine.case import EXPECTED, read_case
 from ..errors import CaseError
@@ -94,7 +96,7 @@ def _shape_info(shape) -> dict:
             "provisions": [str(o) for o in g.objects(shape, LQS.provision)],
             "key": str(key) if key is not None else None,
             "path_key": _path_key(g, path) if path is not None else None,
-            "compared": g.value(shape, SH.lessThan)}
+            "compared": g.value(shape, SH.lessThan), "path": path}
 
 
 def _path_key(g: Graph, path) -> str | None:
@@ -130,7 +132,22 @@ def _expected(f: Finding, path_key: str | None, reported_key: str | None) -> str
         return f"une date antérieure à {other}"
     if name == "MaxCountConstraintComponent":
         return "une seule valeur"
+    if name in ("MinInclusiveConstraintComponent", "MaxInclusiveConstraintComponent"):
+        return _range_expected(sg.value(f.shape, SH.minInclusive), sg.value(f.shape, SH.maxInclusive))
     return None
+
+
+def _range_expected(lo, hi) -> str:
+    """The accepted range of a shape's sh:minInclusive / sh:maxInclusive, in French."""
+    is_date = all(b is None or (isinstance(b, Literal) and b.datatype == XSD.date) for b in (lo, hi))
+    if lo is not None and hi is not None:
+        return f"{'une date' if is_date else 'une valeur'} entre {lo} et {hi}"
+    if lo is not None:
+        return f"une date le {lo} ou après" if is_date else f"une valeur supérieure ou égale à {lo}"
+    return f"une date le {hi} ou avant" if is_date else f"une valeur inférieure ou égale à {hi}"
+
+
+_RANGE = {SH.MinInclusiveConstraintComponent, SH.MaxInclusiveConstraintComponent}
 
 
 def _value(v) -> str | None:
@@ -174,8 +191,12 @@ def report(found: list[Finding], data: Data, owner=case_of) -> dict[str, list[Va
     """Findings as :class:`ValidationResult` (JSON path, French/English, provisions), per case IRI
     (``owner``: focus node -> case IRI; by default from the node IRI under ``CASE_BASE``)."""
     out: dict[str, list[ValidationResult]] = {}
+    ill_typed = {(f.focus, _shape_info(f.shape)["path"], f.value) for f in found
+                 if f.component == SH.DatatypeConstraintComponent}
     for f in found:
         info = _shape_info(f.shape)
+        if f.component in _RANGE and (f.focus, info["path"], f.value) in ill_typed:
+            continue   # not a date at all: sh:datatype says so, a range message would mislead
         prefix = json_path(f.focus)
         if prefix is None:   # a node outside the case IRIs (Turtle from elsewhere): named by its IRI
             prefix = f"<{f.focus}>"
