@@ -211,3 +211,27 @@ def test_turtle_date_out_of_range_exits_6_naming_the_field(tmp_path, capsys, nod
             assert f"{where} doit être une date entre 1900-01-01 et 2199-12-31" in out and f"valeur : {value}" in out
         else:
             assert "✘" not in out and "entre 1900-01-01 et 2199-12-31" not in out
+
+
+@pytest.mark.parametrize("engine", ["compiled", "pyshacl"])
+@pytest.mark.parametrize("node, prop, where", [
+    ("/detention", "entryDate", "detention.entry_date"),
+    ("/sentence", "executionStart", "sentence.execution_start"),
+    ("/sentence", "expectedEnd", "sentence.expected_end"),
+])
+def test_turtle_date_that_does_not_exist_is_a_violation_without_a_trace(tmp_path, capsys, engine, node, prop, where):
+    """"2025-02-30"^^xsd:date in a field whose absence is only a warning is still a mistake
+    (a -type shape, Violation); rdflib's own warning (a Python trace) is not shown."""
+    from rdflib import Literal, Namespace, URIRef
+    from rdflib.namespace import XSD
+    lq = Namespace("https://w3id.org/lexquery/ontology#")
+    g = to_graph(IONESCU)
+    g.set((URIRef(f"https://w3id.org/lexquery/case/{IONESCU['id']}{node}"), lq[prop],
+           Literal("2025-02-30", datatype=XSD.date)))
+    p = tmp_path / "cas.ttl"
+    p.write_text(g.serialize(format="turtle"), encoding="utf-8")
+    assert main(["validate", str(p), "--engine", engine]) == 6
+    out, err = capsys.readouterr()
+    assert f"✘ violation      {where}" in out and f"{where} doit être une date ISO 8601 qui existe" in out
+    assert "valeur : 2025-02-30" in out
+    assert "Traceback" not in err and "Failed to convert" not in err

@@ -95,8 +95,14 @@ def parse_turtle(text: str | None, label: str, location: str | None = None):
     """Turtle case data (``text``, or the file at ``location``) as an rdflib Graph.
 
     Turtle has no import mechanism: parsing fetches nothing (also used by POST /api/validate)."""
+    import logging
     from rdflib import Graph
     g = Graph()
+    # an ill-typed literal ("2025-02-30"^^xsd:date) is a SHACL finding with its field and
+    # what to do (case-shapes.ttl, sh:datatype); rdflib's own warning is a Python trace on stderr
+    term_log = logging.getLogger("rdflib.term")
+    level = term_log.level
+    term_log.setLevel(logging.ERROR)
     try:
         if location is not None:
             g.parse(location, format="turtle")
@@ -110,4 +116,6 @@ def parse_turtle(text: str | None, label: str, location: str | None = None):
                          where=f"{label}:{line.group(1)}" if line else label,
                          expected="du Turtle (RDF 1.1) avec les termes de case-context.jsonld",
                          hint="corriger la syntaxe à cette ligne (guillemets, points, préfixes déclarés)") from None
+    finally:
+        term_log.setLevel(level)
     return g
