@@ -235,3 +235,21 @@ def test_turtle_date_that_does_not_exist_is_a_violation_without_a_trace(tmp_path
     assert f"✘ violation      {where}" in out and f"{where} doit être une date ISO 8601 qui existe" in out
     assert "valeur : 2025-02-30" in out
     assert "Traceback" not in err and "Failed to convert" not in err
+
+
+def test_a_blank_node_for_a_date_is_named_and_pyshacl_says_why_it_stops(tmp_path, capsys):
+    """The compiled engine reports the blank node as a value that is not a date; pySHACL (the
+    reference) cannot compare it under sh:lessThan: a message with what to do, exit 3, no trace."""
+    from rdflib import BNode, Namespace, URIRef
+    lq = Namespace("https://w3id.org/lexquery/ontology#")
+    g = to_graph(IONESCU)
+    g.set((URIRef(f"https://w3id.org/lexquery/case/{IONESCU['id']}/sentence"), lq.expectedEnd, BNode()))
+    p = tmp_path / "cas.ttl"
+    p.write_text(g.serialize(format="turtle"), encoding="utf-8")
+    assert main(["validate", str(p)]) == 6
+    out, _ = capsys.readouterr()
+    assert "✘ violation      sentence.expected_end" in out and "valeur : un nœud anonyme (_:…), pas une valeur" in out
+    assert main(["validate", str(p), "--engine", "pyshacl"]) == 3
+    _, err = capsys.readouterr()
+    assert "pySHACL ne peut pas valider ces données" in err and "moteur compilé" in err
+    assert "Traceback" not in err and "erreur interne" not in err

@@ -29,7 +29,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
 from ..engine.case import EXPECTED, read_case
-from ..errors import CaseError
+from ..errors import CaseError, InputError
 from ..paths import home
 from .graph import case_iri, case_of, json_path, property_keys, state_codes, to_graph, triples, without_paths
 from .shapes_core import Data, Finding, Unsupported, compile_shapes
@@ -153,6 +153,8 @@ _RANGE = {SH.MinInclusiveConstraintComponent, SH.MaxInclusiveConstraintComponent
 def _value(v) -> str | None:
     if v is None:
         return None
+    if isinstance(v, BNode):
+        return "un nœud anonyme (_:…), pas une valeur"
     if isinstance(v, URIRef):
         s = str(v)
         return state_codes().get(s, s.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
@@ -162,8 +164,15 @@ def _value(v) -> str | None:
 def pyshacl_findings(g: Graph) -> list[Finding]:
     """pySHACL (the reference engine) over a data graph, as :class:`Finding` records."""
     from pyshacl import validate as pyshacl_validate
-    _conforms, rg, _text = pyshacl_validate(g, shacl_graph=shapes_graph(), inference="none",
-                                            advanced=False, allow_warnings=True, allow_infos=True)
+    from pyshacl.errors import ReportableRuntimeError
+    try:
+        _conforms, rg, _text = pyshacl_validate(g, shacl_graph=shapes_graph(), inference="none",
+                                                advanced=False, allow_warnings=True, allow_infos=True)
+    except ReportableRuntimeError as e:   # e.g. a blank node where sh:lessThan compares dates
+        raise InputError(f"pySHACL ne peut pas valider ces données : {e.message}",
+                         expected="des valeurs littérales (dates, textes) là où les formes comparent des valeurs",
+                         hint="validez avec le moteur compilé (par défaut, sans --engine pyshacl) : "
+                              "il signale la valeur fautive avec son champ") from None
     return [Finding(rg.value(r, SH.focusNode), rg.value(r, SH.sourceShape), rg.value(r, SH.sourceConstraintComponent),
                     rg.value(r, SH.value), rg.value(r, SH.resultSeverity) or SH.Violation)
             for report in rg.subjects(RDF.type, SH.ValidationReport) for r in rg.objects(report, SH.result)]
