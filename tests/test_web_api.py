@@ -281,6 +281,9 @@ def test_vocabulary_is_read_from_the_project_data(client):
     wording = {p["code"]: p.get("until_label") for p in v["procedures"]}
     assert wording["prefecture_notice"] == {"fr": "avis d'écrou au plus tard le", "en": "committal notice due by"}
     assert wording["lc_expulsion"] is None
+    consent = {p["code"]: p["consent"] for p in v["procedures"]}
+    assert consent == {pid: p.consent_required is not None for pid, p in load_kb().book.procedures.items()}
+    assert consent["prefecture_notice"] is False and consent["ste_transfer"] is True
     paths = [f["path"] for f in v["fields"]]
     assert [p for p in paths if "[]" not in p] == list(FIELDS)
     assert {"removal_measures[].kind", "removal_measures[].destination", "sentence.convictions[].total"} <= set(paths)

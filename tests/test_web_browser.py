@@ -406,6 +406,17 @@ def test_a_deadline_reads_as_a_deadline(page):
     assert page.text_content(".card[data-procedure=lc_expulsion] .when div:nth-child(2) dt") == "Jusqu'au"
 
 
+def test_consent_reads_sans_objet_where_the_rules_know_no_consent(page):
+    """A duty of the greffe (préfecture notice) has no consent: « sans objet », not « indéterminé »
+    (which would send the reader looking for a missing fact); the JSON value stays null."""
+    paste(page, (EXAMPLES / "ionescu.json").read_text(encoding="utf-8"))
+    dd = ".card[data-procedure={}] [data-field=consent_required]"
+    assert page.text_content(dd.format("prefecture_notice")) == "sans objet"
+    assert page.get_attribute(dd.format("prefecture_notice"), "data-value") == "null"
+    assert page.text_content(dd.format("lc_expulsion")) == "non requis"
+    assert page.text_content(dd.format("ste_transfer")) in ("requis", "non requis", "indéterminé")
+
+
 def test_english(page, server):
     page.click("#lang-switch")
     assert page.get_attribute("html", "lang") == "en"

@@ -86,6 +86,7 @@ def vocabulary() -> dict:
         "removal_kinds": _coded(g, URIRef(LQ + "caseFormatCode"), REMOVAL_KINDS),
         "protection": [x for x in _coded(g, SKOS.notation, PROTECTION)],
         "procedures": [{"code": pid, "fr": p.label.get("fr", pid), "en": p.label.get("en", p.label.get("fr", pid)),
+                        "consent": p.consent_required is not None,   # does the person's consent arise at all
                         **({"until_label": p.until_label} if p.until_label else {})}   # how `until` reads
                        for pid, p in book.procedures.items()],
         "fields": _fields(g),

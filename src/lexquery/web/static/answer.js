@@ -55,7 +55,9 @@ function untilText(p) {
   return w ? w.charAt(0).toUpperCase() + w.slice(1) : t("until");
 }
 
-function consentText(v) {
+function consentText(v, p) {
+  // a procedure whose rules say nothing of consent (a duty of the greffe, of the parquet)
+  if (p && v == null && vocab.procedures.find((x) => x.code === p.procedure)?.raw?.consent === false) return t("consent_none");
   return v === true ? t("consent_true") : v === false ? t("consent_false") : t("consent_null");
 }
 
@@ -158,7 +160,7 @@ function card(p, caseId) {
   c.append(el("dl", { class: "when" },
     el("div", {}, el("dt", { text: t("from") }), el("dd", { "data-field": "from" }, dateText(p.from))),
     el("div", {}, el("dt", { text: untilText(p) }), el("dd", { "data-field": "until" }, dateText(p.until))),
-    el("div", {}, el("dt", { text: t("consent") }), el("dd", { "data-field": "consent_required", "data-value": String(p.consent_required) }, consentText(p.consent_required)))));
+    el("div", {}, el("dt", { text: t("consent") }), el("dd", { "data-field": "consent_required", "data-value": String(p.consent_required) }, consentText(p.consent_required, p)))));
   if (p.state_considered_because?.length) c.append(el("p", { class: "because" }, `${t("because")}${t("colon")}${p.state_considered_because.join(", ")}`));
   const sa = setAside(p);
   if (sa) c.append(sa);
