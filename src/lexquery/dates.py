@@ -78,11 +78,18 @@ def parse_day(text: str) -> date:
     return d
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(d: date, months: int) -> date:
     """Count months de quantième en quantième (CPP 716-1); clamp to the month's end."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
-    day = min(d.day, calendar.monthrange(year, month)[1])
+    day = d.day
+    if day > 28:   # only then can the day fall outside the target month
+        last = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
+        if day > last:
+            day = last
     return date(year, month, day)
 
 
