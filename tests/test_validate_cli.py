@@ -253,3 +253,28 @@ def test_a_blank_node_for_a_date_is_named_and_pyshacl_says_why_it_stops(tmp_path
     _, err = capsys.readouterr()
     assert "pySHACL ne peut pas valider ces données" in err and "moteur compilé" in err
     assert "Traceback" not in err and "erreur interne" not in err
+
+
+@pytest.mark.parametrize("engine", ["compiled", "pyshacl"])
+@pytest.mark.parametrize("node, where", [("/sentence", "sentence.total"), ("/sentence/convictions/0", "sentence.convictions[0].total")])
+def test_turtle_zero_length_is_a_violation_and_an_ill_typed_one_a_single_message(tmp_path, capsys, engine, node, where):
+    """Turtle skips the JSON reader: a zero length is refused by the shapes as `ask` refuses it;
+    a length that is not one (\"abc\"^^xsd:duration) is one message (its datatype), not two."""
+    from rdflib import Literal, Namespace, URIRef
+    from rdflib.namespace import XSD
+    lq = Namespace("https://w3id.org/lexquery/ontology#")
+    subject = URIRef(f"https://w3id.org/lexquery/case/{IONESCU['id']}{node}")
+    p = tmp_path / "cas.ttl"
+    for value, code in (("P0Y", 6), ("P0M", 6), ("P2Y", 0), ("P10D", 0), ("abc", 6)):
+        g = to_graph(IONESCU)
+        g.set((subject, lq.totalLength, Literal(value, datatype=XSD.duration)))
+        p.write_text(g.serialize(format="turtle"), encoding="utf-8")
+        assert main(["validate", str(p), "--engine", engine, "--format", "json"]) == code, value
+        results = [x for r in json.loads(capsys.readouterr().out) for x in r["results"]
+                   if x["severity"] == "violation"]
+        if value.startswith("P0"):
+            assert [(x["where"], "ne peut pas être nul" in x["message"]) for x in results] == [(where, True)]
+        elif value == "abc":
+            assert [x["where"] for x in results] == [where] and "ne peut pas être nul" not in results[0]["message"]
+        else:
+            assert results == []

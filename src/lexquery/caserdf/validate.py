@@ -15,8 +15,9 @@ Each finding is mapped back to the JSON path of the fact (:func:`report`): the f
 node's IRI gives the object (``sentence.convictions[0]``), the shape's ``sh:path`` (or
 its ``lqs:jsonKey``) gives the key, through the JSON-LD context. A SHACL result on a
 path the JSON reader already reported is dropped (one message per mistake), and so is a
-range result (``sh:minInclusive`` / ``sh:maxInclusive``) on a value that ``sh:datatype``
-already refuses (``"2024-02-30"^^xsd:date`` is not a date, not a date out of range).
+range or pattern result (``sh:minInclusive`` / ``sh:maxInclusive`` / ``sh:pattern``) on a
+value that ``sh:datatype`` already refuses (``"2024-02-30"^^xsd:date`` is not a date, not a
+date out of range; ``"abc"^^xsd:duration`` is not a length, not a zero length).
 """
 from __future__ import annotations
 
@@ -148,6 +149,7 @@ def _range_expected(lo, hi) -> str:
 
 
 _RANGE = {SH.MinInclusiveConstraintComponent, SH.MaxInclusiveConstraintComponent}
+_ON_THE_VALUE = _RANGE | {SH.PatternConstraintComponent}   # said by sh:datatype when ill-typed
 
 
 def _value(v) -> str | None:
@@ -204,8 +206,8 @@ def report(found: list[Finding], data: Data, owner=case_of) -> dict[str, list[Va
                  if f.component == SH.DatatypeConstraintComponent}
     for f in found:
         info = _shape_info(f.shape)
-        if f.component in _RANGE and (f.focus, info["path"], f.value) in ill_typed:
-            continue   # not a date at all: sh:datatype says so, a range message would mislead
+        if f.component in _ON_THE_VALUE and (f.focus, info["path"], f.value) in ill_typed:
+            continue   # not a date (a length) at all: sh:datatype says so, another message would mislead
         prefix = json_path(f.focus)
         if prefix is None:   # a node outside the case IRIs (Turtle from elsewhere): named by its IRI
             prefix = f"<{f.focus}>"
