@@ -1,6 +1,7 @@
 """Read a screening CSV (../shared/contract/screening-csv.md) as case dicts, streamed.
 
-UTF-8 (a BOM is accepted), separator ``;`` or ``,`` detected on the header row, a header
+UTF-8 (a BOM is accepted; a line that is not UTF-8 is read as Windows-1252 and counted, see
+:class:`Utf8OrAnsiLines`), separator ``;`` or ``,`` detected on the header row, a header
 row naming case-format keys in any order (missing columns = unknown for every row), an
 empty cell = *unknown*, booleans ``oui/non``, ``true/false``, ``1/0``, lists separated by
 ``|`` (``aucun`` / ``aucune`` / ``none`` / ``[]`` = known to be none).
@@ -149,15 +150,56 @@ class Header:
     line: int = 1
 
 
-def open_text(path) -> tuple[io.TextIOBase, str, int | None]:
-    """Open a CSV path (``-`` = standard input) as text: (stream, label, size in bytes or None)."""
+class Utf8OrAnsiLines:
+    """The lines of a binary stream as text: UTF-8 (a BOM is dropped), and a line that is not
+    UTF-8 read as Windows-1252 — what spreadsheet software writes when it saves « CSV » on a
+    French Windows — instead of losing its accented letters to U+FFFD. Such lines are counted
+    (``ansi_lines``, ``first_ansi_line``) so that the summary says so: the codes, dates and ids
+    the rules read are ASCII either way; only names and free texts depend on the encoding."""
+
+    def __init__(self, raw):
+        self.buffer = raw          # for the progress bar (tell) and close
+        self.line_no = 0
+        self.ansi_lines = 0
+        self.first_ansi_line: int | None = None
+
+    def readline(self) -> str:
+        b = self.buffer.readline()
+        if not b:
+            return ""
+        self.line_no += 1
+        if self.line_no == 1 and b.startswith(b"\xef\xbb\xbf"):
+            b = b[3:]
+        try:
+            return b.decode("utf-8")
+        except UnicodeDecodeError:
+            self.ansi_lines += 1
+            if self.first_ansi_line is None:
+                self.first_ansi_line = self.line_no
+            return b.decode("cp1252", errors="replace")
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def close(self):
+        self.buffer.close()
+
+
+def open_text(path) -> tuple[Utf8OrAnsiLines, str, int | None]:
+    """Open a CSV path (``-`` = standard input) as lines of text (:class:`Utf8OrAnsiLines`):
+    (stream, label, size in bytes or None)."""
     if path in ("-", None):
-        buf = sys.stdin.buffer
-        return io.TextIOWrapper(buf, encoding="utf-8-sig", errors="replace", newline=""), "<stdin>", None
+        return Utf8OrAnsiLines(sys.stdin.buffer), "<stdin>", None
     p = Path(path)
     if not p.is_file():
         raise NotFoundError(f"fichier introuvable : {path}", hint="vérifiez le chemin")
-    return open(p, encoding="utf-8-sig", errors="replace", newline=""), str(path), p.stat().st_size
+    return Utf8OrAnsiLines(open(p, "rb")), str(path), p.stat().st_size
 
 
 def detect_separator(header_line: str) -> str:

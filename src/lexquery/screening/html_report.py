@@ -184,6 +184,8 @@ class HtmlWriter:
                 f"lexquery {VERSION}, {s.seconds:.1f} s")
         if s.unknown_columns:
             meta += " — colonnes inconnues : " + ", ".join(_e(c) for c, _ in s.unknown_columns)
+        if s.encoding_note():
+            meta += " — " + _e(s.encoding_note())
         repl = {
             "@@TITLE@@": _e(self.title), "@@META@@": meta, "@@CARDS@@": self._cards(s),
             "@@CHART@@": self._chart(s), "@@CALENDAR@@": self._calendar(),

@@ -227,6 +227,16 @@ class Summary:
     unknown_columns: list = field(default_factory=list)
     separator: str = ","
     source: str = ""
+    ansi_lines: int = 0                  # lines that were not UTF-8, read as Windows-1252
+    first_ansi_line: int | None = None
+
+    def encoding_note(self) -> str | None:
+        """What the reader of the summary must know when some lines were not UTF-8."""
+        if not self.ansi_lines:
+            return None
+        return (f"{self.ansi_lines} ligne(s) non UTF-8 lue(s) comme Windows-1252 (« ANSI »), la première "
+                f"ligne {self.first_ansi_line} : vérifiez les accents des noms ; les codes, dates et "
+                "identifiants que lisent les règles n'en dépendent pas — enregistrez l'export en UTF-8")
 
     def add(self, r: CaseResult):
         self.read += 1
@@ -255,7 +265,8 @@ class Summary:
                 "rejected": self.rejected, "output_rows": self.rows_out,
                 "by_procedure": procs, "seconds": round(self.seconds, 3),
                 "cases_per_second": round(self.read / self.seconds, 1) if self.seconds else None,
-                "unknown_columns": [c for c, _ in self.unknown_columns], "separator": self.separator}
+                "unknown_columns": [c for c, _ in self.unknown_columns], "separator": self.separator,
+                "non_utf8_lines": self.ansi_lines}
 
     def render(self) -> str:
         statuses = ["applicable", "applicable_later", "undetermined", "not_applicable"]
@@ -271,6 +282,8 @@ class Summary:
         for c, close in self.unknown_columns:
             lines.append(f"  ! colonne inconnue « {c} »" + (f" (vouliez-vous dire « {close} » ?)" if close else "")
                          + " : chaque ligne est rejetée")
+        if self.encoding_note():
+            lines.append("  ! " + self.encoding_note())
         return "\n".join(lines)
 
 
@@ -363,6 +376,8 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
                     emit(pending.popleft().get())
         bar.update(summary.read, force=True)
         bar.done()
+        summary.ansi_lines = getattr(stream, "ansi_lines", 0)
+        summary.first_ansi_line = getattr(stream, "first_ansi_line", None)
     finally:
         if path not in ("-", None):
             stream.close()
