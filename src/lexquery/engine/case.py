@@ -15,6 +15,7 @@ an object.
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import date
 
 from ..dates import DATE_MAX, DATE_MIN, Duration, parse_date, parse_duration
@@ -118,6 +119,8 @@ class _Reader:
             elif spec in ("protection", "removal_kind") and isinstance(v, str):
                 close = difflib.get_close_matches(v, PROTECTION if spec == "protection" else REMOVAL_KINDS, n=1)
                 hint = f"vouliez-vous dire « {close[0]} » ?" if close else None
+            else:
+                hint = _written_otherwise(spec, v)
             self.bad(path, f"valeur invalide {_show(v)}", EXPECTED[spec], hint)
             raise _Skip
         return nv
@@ -144,6 +147,41 @@ class _Reader:
             except _Skip:
                 pass
         return out
+
+
+_FR_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+_FR_LENGTH = re.compile(r"(?:(\d+)\s*ans?)?\s*(?:et\s+)?(?:(\d+)\s*mois)?\s*(?:et\s+)?(?:(\d+)\s*jours?)?",
+                        re.IGNORECASE)
+
+
+def _written_otherwise(spec, v) -> str | None:
+    """A hint for a value written the way a registry writes it rather than as the format asks:
+    « 01/06/2025 » (day/month/year), « 3 ans », « 2 ans 6 mois », « perpétuité », « Roumanie »."""
+    if not isinstance(v, str):
+        return None
+    t = v.strip()
+    if spec in ("date", "date_or_none"):
+        m = _FR_DATE.fullmatch(t)
+        if m:
+            d, mo, y = (int(x) for x in m.groups())
+            try:
+                iso = date(y, mo, d).isoformat()
+            except ValueError:
+                return None
+            return f"si « {t} » est jour/mois/année, écrivez « {iso} » (année-mois-jour)"
+    elif spec == "duration":
+        if t.lower().replace("é", "e") in ("perpetuite", "a perpetuite", "perpetuelle"):
+            return "écrivez « life » (peine perpétuelle)"
+        m = _FR_LENGTH.fullmatch(t)
+        if m and any(m.groups()):
+            y, mo, d = m.groups()
+            return "écrivez « P" + (f"{y}Y" if y else "") + (f"{mo}M" if mo else "") + (f"{d}D" if d else "") + " »"
+    elif spec == "state":
+        from ..dsl.vocab import state_of   # names of States (reference/states.yaml): only on this error path
+        code = state_of(t)
+        if code:
+            return f"écrivez le code « {code} »"
+    return None
 
 
 class _Skip(Exception):

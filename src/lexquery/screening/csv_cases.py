@@ -539,6 +539,8 @@ def split_records(header: Header, reader) -> Iterator[Record]:
         prev_end = header.line + reader.line_num
         if not cells or all(not c.strip() for c in cells):
             continue  # blank line: not a row
+        if len(cells) > ncols and not any(c.strip() for c in cells[ncols:]):
+            del cells[ncols:]   # empty cells past the last column (a spreadsheet's trailing « ; »): nothing lost
         rid = None
         if id_idx is not None and id_idx < len(cells):
             rid = cells[id_idx].strip() or None

@@ -1,0 +1,85 @@
+"""What registry exports really hold, beside the format: dates written day/month/year, lengths
+written « 3 ans », States written by name, and a spreadsheet's trailing « ; ». A value the
+format does not take is still refused (never guessed), but the message says how to write it;
+empty cells past the last column carry nothing and are not an error."""
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from lexquery.engine.case import read_case
+from lexquery.errors import CaseError
+from lexquery.screening.csv_cases import iter_cases
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = {"id": "x", "person": {"nationalities": ["RO"]},
+        "sentence": {"total": "P3Y", "execution_start": "2025-06-01", "expected_end": "2028-04-01"}}
+
+
+def _problem(path, value):
+    case = json.loads(json.dumps(BASE))
+    head, _, tail = path.partition(".")
+    if tail.endswith("[0]"):
+        case[head][tail[:-3]] = [value]
+    elif tail:
+        case[head][tail] = value
+    else:
+        case[head] = value
+    with pytest.raises(CaseError) as e:
+        read_case(case)
+    (p,) = e.value.problems
+    return p
+
+
+@pytest.mark.parametrize("path, value, hint", [
+    ("sentence.execution_start", "01/06/2025", "si « 01/06/2025 » est jour/mois/année, écrivez « 2025-06-01 »"),
+    ("sentence.expected_end", "1.4.2028", "écrivez « 2028-04-01 »"),
+    ("sentence.total", "3 ans", "écrivez « P3Y »"),
+    ("sentence.total", "2 ans 6 mois", "écrivez « P2Y6M »"),
+    ("sentence.total", "18 mois", "écrivez « P18M »"),
+    ("sentence.total", "1 an et 15 jours", "écrivez « P1Y15D »"),
+    ("sentence.total", "perpétuité", "écrivez « life »"),
+    ("person.nationalities[0]", "Roumanie", "écrivez le code « RO »"),
+    ("person.nationalities[0]", "Maroc", "écrivez le code « MA »"),
+    ("receiving_state", "Pologne", "écrivez le code « PL »"),
+])
+def test_a_value_written_the_registry_way_is_refused_with_how_to_write_it(path, value, hint):
+    p = _problem(path, value)
+    assert p.where == path and "valeur invalide" in p.message
+    assert hint in (p.hint or "")
+
+
+@pytest.mark.parametrize("path, value", [("sentence.execution_start", "31/02/2025"),
+                                         ("sentence.total", "trois ans"),
+                                         ("person.nationalities[0]", "Atlantide")])
+def test_no_hint_when_nothing_sure_can_be_said(path, value):
+    assert _problem(path, value).hint is None
+
+
+HEADER = "id;nationalities;total;execution_start;expected_end\n"
+
+
+def test_empty_cells_past_the_last_column_are_not_an_error(tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text(HEADER + "a;RO;P3Y;2025-06-01;2028-04-01;;\n" + "b;RO;P3Y;2025-06-01;2028-04-01\n"
+                 + "c;RO;P3Y;2025-06-01;2028-04-01; ;\n" + "d;RO;P3Y;2025-06-01;2028-04-01;;x\n"
+                 + "a;RO;P3Y;2025-06-01;2028-04-01;\n", encoding="utf-8")
+    rows = {r.line: r for r in iter_cases(f, date(2026, 12, 1))}
+    assert rows[2].error is None and rows[3].error is None and rows[4].error is None
+    assert {k: v for k, v in rows[2].case.items() if k != "id"} == {k: v for k, v in rows[3].case.items() if k != "id"}
+    assert "cellules en trop" in str(rows[5].error.problems)           # a value out there is not dropped
+    assert "déjà utilisé ligne 2" in str(rows[6].error.problems)       # the trimmed row still counts for ids
+
+
+def test_the_floor_agrees_on_these_rows(tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text(HEADER + "a;RO;P3Y;2025-06-01;2028-04-01;;\nb;Roumanie;3 ans;01/06/2025;2028-04-01\n"
+                 "c;RO;P3Y;2025-06-01;2028-04-01;;x\n", encoding="utf-8")
+    code = ("import sys, json; sys.path.insert(0, 'bench'); from floor import agreement; from datetime import date\n"
+            f"a = agreement({str(f)!r}, date(2026, 12, 1), show=0); print(json.dumps(a['all']))")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    assert res["rows"] > 0 and res["agree"] == res["rows"]
