@@ -83,3 +83,13 @@ def test_the_floor_agrees_on_these_rows(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     res = json.loads(r.stdout.strip().splitlines()[-1])
     assert res["rows"] > 0 and res["agree"] == res["rows"]
+
+
+@pytest.mark.parametrize("value, hint", [("itf", "écrivez « ITF »"), ("Oqtf", "écrivez « OQTF »"),
+                                         ("Expulsion", "écrivez « expulsion »"), ("OQFT", "vouliez-vous dire « OQTF » ?")])
+def test_a_removal_kind_in_another_case_says_how_to_write_it(value, hint):
+    case = dict(json.loads(json.dumps(BASE)), removal_measures=[{"kind": value}])
+    with pytest.raises(CaseError) as e:
+        read_case(case)
+    (p,) = e.value.problems
+    assert p.where == "removal_measures[0].kind" and p.hint == hint

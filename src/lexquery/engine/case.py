@@ -117,8 +117,11 @@ class _Reader:
             if spec == "state" and isinstance(v, str) and v.upper() in CODES and v != v.upper():
                 hint = f"écrivez « {v.upper()} »"
             elif spec in ("protection", "removal_kind") and isinstance(v, str):
-                close = difflib.get_close_matches(v, PROTECTION if spec == "protection" else REMOVAL_KINDS, n=1)
-                hint = f"vouliez-vous dire « {close[0]} » ?" if close else None
+                options = PROTECTION if spec == "protection" else REMOVAL_KINDS
+                same = [o for o in options if o.lower() == v.strip().lower()]
+                close = same or difflib.get_close_matches(v, options, n=1)
+                hint = (f"écrivez « {same[0]} »" if same else
+                        f"vouliez-vous dire « {close[0]} » ?" if close else None)
             else:
                 hint = _written_otherwise(spec, v)
             self.bad(path, f"valeur invalide {_show(v)}", EXPECTED[spec], hint)
