@@ -93,3 +93,12 @@ def test_a_removal_kind_in_another_case_says_how_to_write_it(value, hint):
         read_case(case)
     (p,) = e.value.problems
     assert p.where == "removal_measures[0].kind" and p.hint == hint
+
+
+def test_yes_and_no_written_otherwise_say_how_to_write_them(tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("id;nationalities;final;custodial;incarcerated\na;RO;O;vrai;x\n", encoding="utf-8")
+    (row,) = list(iter_cases(f, date(2026, 12, 1)))
+    msgs = {p.where: p.hint for p in row.error.problems}
+    assert msgs == {"colonne « final »": "écrivez « oui »", "colonne « custodial »": "écrivez « oui »",
+                    "colonne « incarcerated »": None}

@@ -238,6 +238,9 @@ def _cell_problem(col, msg, expected=None, hint=None):
 
 
 _BOOLS = {**{t: True for t in TRUE}, **{t: False for t in FALSE}}
+# other ways registries write yes and no: refused (the format's words are the contract) with a hint
+_BOOL_WRITTEN_OTHERWISE = {"o": "oui", "n": "non", "vrai": "oui", "faux": "non", "yes": "oui", "no": "non",
+                           "y": "oui"}
 
 
 def _placement(col: str, path: str) -> tuple[str, str | None, str | None]:
@@ -268,7 +271,9 @@ def row_to_raw(cells: dict[str, str]) -> tuple[dict, list[Problem]]:
         if kind == "bool":
             val = _BOOLS.get(text.lower())
             if val is None:
-                problems.append(_cell_problem(col, f"valeur invalide « {text} »", BOOL_EXPECTED))
+                close = _BOOL_WRITTEN_OTHERWISE.get(text.lower())
+                problems.append(_cell_problem(col, f"valeur invalide « {text} »", BOOL_EXPECTED,
+                                              f"écrivez « {close} »" if close else None))
                 continue
         elif kind == "list":
             if text.lower() in NONE_LIST:
