@@ -309,52 +309,46 @@ _FAST_DATES: dict = {}       # text -> date within the bounds (only good texts a
 _FAST_LENGTHS: dict = {}     # text -> Duration within the bounds
 
 
-def good_date(text) -> date | None:
-    """The date of ``text`` if the reader accepts it as is (ISO, within the bounds), else None.
-    For fast paths: look in ``_FAST_DATES`` first (what this function caches)."""
+def _good(spec, parse, cache: dict, text):
+    """The value of ``text`` if the reader accepts it as is (well-formed and within the
+    bounds of :func:`_out_of_bounds`), cached in ``cache``; else None."""
     if text.__class__ is not str:
         return None
     try:
-        d = parse_date(text)
+        v = parse(text)
     except ValueError:
         return None
-    if _out_of_bounds("date", text, d):
+    if _out_of_bounds(spec, text, v):
         return None
-    if len(_FAST_DATES) > 200_000:
-        _FAST_DATES.clear()
-    _FAST_DATES[text] = d
-    return d
+    if len(cache) > 200_000:   # bounded: a file has few distinct dates and lengths
+        cache.clear()
+    cache[text] = v
+    return v
+
+
+def good_date(text) -> date | None:
+    """The date of ``text`` if the reader accepts it as is (ISO, within the bounds), else None.
+    For fast paths: look in ``_FAST_DATES`` first (what this function caches)."""
+    return _good("date", parse_date, _FAST_DATES, text)
 
 
 def good_length(text) -> Duration | None:
     """The length of ``text`` if the reader accepts it as is (ISO or life, within the
     bounds), else None. For fast paths: look in ``_FAST_LENGTHS`` first."""
-    if text.__class__ is not str:
-        return None
-    try:
-        d = parse_duration(text)
-    except ValueError:
-        return None
-    if _out_of_bounds("duration", text, d):
-        return None
-    if len(_FAST_LENGTHS) > 200_000:
-        _FAST_LENGTHS.clear()
-    _FAST_LENGTHS[text] = d
-    return d
+    return _good("duration", parse_duration, _FAST_LENGTHS, text)
 
 
-def _fast_date(text):
-    d = good_date(text)
-    if d is None:
-        raise _Fallback
-    return d
+def _or_fallback(good):
+    """``good`` for the fast reader: a value not accepted as is raises _Fallback."""
+    def read(text):
+        v = good(text)
+        if v is None:
+            raise _Fallback
+        return v
+    return read
 
 
-def _fast_length(text):
-    d = good_length(text)
-    if d is None:
-        raise _Fallback
-    return d
+_fast_date, _fast_length = _or_fallback(good_date), _or_fallback(good_length)
 
 
 # statements that check ``v`` (never None) and store its normalised value at o[key]
