@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from case_edits import changed
 from lexquery.cli import main
 from lexquery.engine.case import read_case
 from lexquery.errors import CaseError
@@ -89,14 +90,7 @@ def test_cli_batch_goes_on_past_a_bad_case(tmp_path, capsys):
 # --- what no case can hold: bounds and cross-field rules (engine/case.py) --------------------
 def _with(changes: dict) -> dict:
     """Ionescu with {"sentence.total": value, "sentence.convictions.0.date": value} applied."""
-    case = copy.deepcopy(IONESCU)
-    for path, value in changes.items():
-        *parents, last = path.split(".")
-        node = case
-        for p in parents:
-            node = node[int(p)] if p.isdigit() else node[p]
-        node[last] = value
-    return case
+    return changed(IONESCU, changes)
 
 
 REFUSED = [  # (changes, JSON path reported, words of the message, words of what is expected)

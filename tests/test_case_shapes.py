@@ -10,6 +10,7 @@ import pytest
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SH
 
+from case_edits import changed
 from lexquery.caserdf import conforms, shapes_graph, to_graph, validate, validate_many
 from lexquery.cli import main
 
@@ -24,15 +25,8 @@ XSD_DURATION = URIRef("http://www.w3.org/2001/XMLSchema#duration")
 
 
 def case(**changes):
-    """Ionescu with changes given as {"sentence.total": None, ...} (None = unknown)."""
-    c = copy.deepcopy(IONESCU)
-    for path, value in changes.items():
-        *parents, last = path.split("__")
-        node = c
-        for p in parents:
-            node = node[int(p)] if p.isdigit() else node[p]
-        node[last] = value
-    return c
+    """Ionescu with changes given as sentence__total=None, ... (None = unknown)."""
+    return changed(IONESCU, changes, sep="__")
 
 
 def by_path(results):

@@ -9,13 +9,12 @@ HTTP API and in the lexquery language.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from floor_support import floor_agreement
 from lexquery.cli import main
 from lexquery.dates import parse_duration
 from lexquery.errors import InputError
@@ -141,8 +140,5 @@ def test_the_floor_agrees_on_these_rows(tmp_path):
     f = tmp_path / "r.csv"
     f.write_text(HEADER + "a;|;P3Y;2025-06-01;2028-04-01;;\nb;MA;P3Y;2025-06-01;2028-04-01;ITF|ITF;MA\n"
                  "c;MA;P3Y;2025-06-01;2028-04-01;ITF|OQTF;MA\nd;MA;P٣Y;2025-06-01;2028-04-01;;\n", encoding="utf-8")
-    code = ("import sys, json; sys.path.insert(0, 'bench'); from floor import agreement; from datetime import date\n"
-            f"a = agreement({str(f)!r}, date(2026, 12, 1), show=0); print(json.dumps(a['all']))")
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    res = json.loads(r.stdout.strip().splitlines()[-1])
+    res = floor_agreement(f)
     assert res["rows"] > 0 and res["agree"] == res["rows"]

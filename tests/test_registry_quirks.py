@@ -2,34 +2,25 @@
 written « 3 ans », States written by name, and a spreadsheet's trailing « ; ». A value the
 format does not take is still refused (never guessed), but the message says how to write it;
 empty cells past the last column carry nothing and are not an error."""
-import json
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
+from case_edits import changed
+from floor_support import floor_agreement
 from lexquery.engine.case import read_case
 from lexquery.errors import CaseError
 from lexquery.screening.csv_cases import iter_cases
 
-ROOT = Path(__file__).resolve().parents[1]
 BASE = {"id": "x", "person": {"nationalities": ["RO"]},
         "sentence": {"total": "P3Y", "execution_start": "2025-06-01", "expected_end": "2028-04-01"}}
 
 
 def _problem(path, value):
-    case = json.loads(json.dumps(BASE))
-    head, _, tail = path.partition(".")
-    if tail.endswith("[0]"):
-        case[head][tail[:-3]] = [value]
-    elif tail:
-        case[head][tail] = value
-    else:
-        case[head] = value
+    """The one problem of BASE with ``path`` set (``…[0]``: a list of that one value)."""
+    key = path.removesuffix("[0]")
     with pytest.raises(CaseError) as e:
-        read_case(case)
+        read_case(changed(BASE, {key: [value] if key != path else value}))
     (p,) = e.value.problems
     return p
 
@@ -78,19 +69,15 @@ def test_the_floor_agrees_on_these_rows(tmp_path):
     f = tmp_path / "r.csv"
     f.write_text(HEADER + "a;RO;P3Y;2025-06-01;2028-04-01;;\nb;Roumanie;3 ans;01/06/2025;2028-04-01\n"
                  "c;RO;P3Y;2025-06-01;2028-04-01;;x\n", encoding="utf-8")
-    code = ("import sys, json; sys.path.insert(0, 'bench'); from floor import agreement; from datetime import date\n"
-            f"a = agreement({str(f)!r}, date(2026, 12, 1), show=0); print(json.dumps(a['all']))")
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    res = json.loads(r.stdout.strip().splitlines()[-1])
+    res = floor_agreement(f)
     assert res["rows"] > 0 and res["agree"] == res["rows"]
 
 
 @pytest.mark.parametrize("value, hint", [("itf", "écrivez « ITF »"), ("Oqtf", "écrivez « OQTF »"),
                                          ("Expulsion", "écrivez « expulsion »"), ("OQFT", "vouliez-vous dire « OQTF » ?")])
 def test_a_removal_kind_in_another_case_says_how_to_write_it(value, hint):
-    case = dict(json.loads(json.dumps(BASE)), removal_measures=[{"kind": value}])
     with pytest.raises(CaseError) as e:
-        read_case(case)
+        read_case(changed(BASE, {"removal_measures": [{"kind": value}]}))
     (p,) = e.value.problems
     assert p.where == "removal_measures[0].kind" and p.hint == hint
 

@@ -9,27 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from browser_support import browser, require_chromium  # noqa: F401  (browser: a fixture)
 from lexquery.cli import main
 from lexquery.screening.csv_cases import iter_cases
 from lexquery.screening.synth import synth_text
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 AS_OF = date(2026, 12, 1)
 BROKEN = Path(__file__).parent / "fixtures" / "screening" / "broken.csv"
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("LEXQUERY_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{CHROMIUM} is missing, and LEXQUERY_REQUIRE_BROWSER=1", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +39,6 @@ def report(tmp_path_factory):
     assert main(["screen", str(BROKEN), "--as-of", "2026-12-01", "-o", str(bad_html), "-q"]) == 3
     out = list(csv.DictReader(io.StringIO(rows.read_text(encoding="utf-8"))))
     return {"src": src, "html": html, "rows": out, "bad_html": bad_html}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

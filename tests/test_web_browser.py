@@ -19,27 +19,17 @@ from pathlib import Path
 
 import pytest
 
+from browser_support import browser, cannot_run, require_chromium  # noqa: F401  (browser: a fixture)
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CLI = [sys.executable, "-c", "import sys; from lexquery.cli import main; sys.exit(main())"]
 IONESCU = json.loads((EXAMPLES / "ionescu.json").read_text(encoding="utf-8"))
 
 
-def _cannot_run(reason: str):
-    if os.environ.get("LEXQUERY_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}, and LEXQUERY_REQUIRE_BROWSER=1", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
-if not Path(CHROMIUM).exists():
-    _cannot_run(f"{CHROMIUM} is missing (apt-get install chromium)")
+require_chromium()
 if not os.environ.get("LEXQUERY_TEST_URL") and importlib.util.find_spec("lexquery.web.app") is None:
-    _cannot_run("the server side (lexquery.web.app, `lexquery serve`) is not there yet")
-
-sync_api = pytest.importorskip("playwright.sync_api")
+    cannot_run("the server side (lexquery.web.app, `lexquery serve`) is not there yet")
 
 
 # ---- the CLI, the reference --------------------------------------------------------------------
@@ -118,14 +108,6 @@ def server():
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
