@@ -69,13 +69,17 @@ def parse_date(text: str) -> date:
     return date.fromisoformat(text)
 
 
+def check_day(d: date) -> date:
+    """``d`` if within :data:`DATE_MIN` .. :data:`DATE_MAX`; ValueError with a French message otherwise."""
+    if not DATE_MIN <= d <= DATE_MAX:
+        raise ValueError(f"date hors de la période traitée ({DATE_RANGE}) : {d.isoformat()}")
+    return d
+
+
 def parse_day(text: str) -> date:
     """A date given by a person (``--as-of``, ``?as_of=``): ISO 8601 and within
-    :data:`DATE_MIN` .. :data:`DATE_MAX`; ValueError with a French message otherwise."""
-    d = parse_date(text)
-    if not DATE_MIN <= d <= DATE_MAX:
-        raise ValueError(f"date hors de la période traitée ({DATE_RANGE}) : {text}")
-    return d
+    :data:`DATE_MIN` .. :data:`DATE_MAX` (:func:`check_day`); ValueError otherwise."""
+    return check_day(parse_date(text))
 
 
 _MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)

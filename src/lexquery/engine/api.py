@@ -9,7 +9,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from ..dates import DATE_MAX, DATE_MIN, DATE_RANGE, parse_day
+from ..dates import DATE_RANGE, check_day, parse_day
 from ..errors import InputError
 from ..rules.loader import load_rules
 from ..rules.values import UNKNOWN
@@ -119,8 +119,11 @@ class Engine:
 def _as_of(value) -> date:
     """The evaluation date given to ``ask``: a date or ISO text within DATE_MIN .. DATE_MAX."""
     try:
-        d = parse_day(value) if isinstance(value, str) else value
-        if not isinstance(d, date) or not DATE_MIN <= d <= DATE_MAX:
+        if isinstance(value, str):
+            d = parse_day(value)
+        elif isinstance(value, date):
+            d = check_day(value)
+        else:
             raise ValueError(value)
     except ValueError:
         shown = value.isoformat() if isinstance(value, date) else repr(value)
