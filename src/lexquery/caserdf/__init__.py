@@ -1,6 +1,6 @@
 """Case data as RDF (JSON-LD context onto ``ontology/lexquery.ttl``) and its SHACL validation.
 
-- :func:`to_graph` — one raw JSON case (../shared/contract/case-format.md) as an rdflib Graph;
+- :func:`to_graph` — one raw JSON case (docs/case-format.md) as an rdflib Graph;
 - :func:`validate` — JSON-level problems, then ``shapes/case-shapes.ttl``, each located by JSON path;
 - :func:`validate_stream` — the same over a stream of cases, in chunks on several processes.
 """

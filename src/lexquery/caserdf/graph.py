@@ -1,4 +1,4 @@
-"""A case (../shared/contract/case-format.md) as an RDF graph over the lexquery ontology.
+"""A case (docs/case-format.md) as an RDF graph over the lexquery ontology.
 
 The mapping is the JSON-LD context shipped in ``lexquery/data/case-context.jsonld``:
 each contract key is a term of ``ontology/lexquery.ttl`` (dates typed ``xsd:date``,

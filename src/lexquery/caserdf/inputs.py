@@ -2,7 +2,7 @@
 
 - ``.jsonl``: one JSON case per line, streamed; an unreadable line is a finding of
   that line (``FILE:LINE:COL``), the others are still validated;
-- ``.csv``: the screening CSV (../shared/contract/screening-csv.md) through
+- ``.csv``: the screening CSV (docs/screening-csv.md) through
   :func:`lexquery.screening.csv_cases.iter_cases`, streamed; cell problems are findings
   of the row (``FILE:LINE``);
 - ``.json`` (or ``-``): one case or an array of cases, read whole (JSON has no record

@@ -255,7 +255,7 @@ def no_case(label: str, kind: str = "json", note: str | None = None) -> InputErr
     if kind == "jsonl":
         hint = f"une ligne par cas ; le plus petit : {SMALLEST_JSON}"
     elif kind == "csv":
-        hint = "une ligne par cas sous la ligne d'en-tête (../shared/contract/screening-csv.md) ; lexquery synth 3 en donne un exemple"
+        hint = "une ligne par cas sous la ligne d'en-tête (docs/screening-csv.md) ; lexquery synth 3 en donne un exemple"
     elif kind == "turtle":
         hint = "chaque cas est un nœud de type lq:Case (termes de case-context.jsonld)"
     if note:

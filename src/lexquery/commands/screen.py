@@ -1,6 +1,6 @@
 """`lexquery screen FILE.csv|- [--as-of DATE] [-o OUT.csv|.jsonl|.json|.html] [--jobs N]`.
 
-Answers every row of a registry export (../shared/contract/screening-csv.md): one output
+Answers every row of a registry export (docs/screening-csv.md): one output
 row per case × procedure × State; a row that cannot be read becomes one error row (status
 ``error``, its line number and the message) and the batch goes on. A progress bar on the
 terminal (stderr, none when piped), the summary on stderr at the end.

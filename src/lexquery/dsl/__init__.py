@@ -1,6 +1,6 @@
 """The lexquery language: a case written in French as one says it, and questions about it.
 
-Another spelling of the JSON case format (../shared/contract/case-format.md), never a
+Another spelling of the JSON case format (docs/case-format.md), never a
 second engine: a .lq text becomes case dicts that :func:`lexquery.engine.api.Engine.ask`
 answers. Grammar: ``lexquery.lark``; guide: docs/language.md.
 

@@ -1,6 +1,6 @@
 """The words of the lexquery language: fact names, States, procedures, enumerations.
 
-Each field of the JSON case format (../shared/contract/case-format.md) has French names
+Each field of the JSON case format (docs/case-format.md) has French names
 (the first one is how ``convert`` writes it) and English aliases (its JSON key among
 them); States are written by their French or English name (reference/states.yaml) or
 their ISO 3166-1 alpha-2 code in capitals. Matching ignores case, accents, articles and

@@ -1,7 +1,7 @@
 """The structured answer (one object, several renderings — STYLE.md §8).
 
 ``Answer.to_dict()`` is exactly the public JSON answer format
-(../shared/contract/answer-format.md), with a few added keys (labels, notes,
+(docs/answer-format.md), with a few added keys (labels, notes,
 routes, evidence, candidates) that the contract allows.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Read a case in the public JSON case format (../shared/contract/case-format.md).
+"""Read a case in the public JSON case format (docs/case-format.md).
 
 Absent or ``null`` means *unknown* and is dropped from the normalised case (rules
 see UNKNOWN); ``false`` and ``[]`` are kept as known. Unknown keys (outside

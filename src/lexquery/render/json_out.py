@@ -1,4 +1,4 @@
-"""JSON rendering, exactly the public answer format (../shared/contract/answer-format.md)."""
+"""JSON rendering, exactly the public answer format (docs/answer-format.md)."""
 from __future__ import annotations
 
 import json

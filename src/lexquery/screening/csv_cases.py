@@ -1,4 +1,4 @@
-"""Read a screening CSV (../shared/contract/screening-csv.md) as case dicts, streamed.
+"""Read a screening CSV (docs/screening-csv.md) as case dicts, streamed.
 
 UTF-8 (a BOM is accepted; a line that is not UTF-8 is read as Windows-1252 and counted, see
 :class:`Utf8OrAnsiLines`), separator ``;`` or ``,`` detected on the header row, a header

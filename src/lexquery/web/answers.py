@@ -1,9 +1,9 @@
 """``POST /api/ask``, ``/api/parse``, ``/api/what-if``: the engine's answers over HTTP.
 
 ``/api/ask`` answers exactly what ``lexquery ask --format json`` prints for the same case(s)
-(answer format: ../shared/contract/answer-format.md): one case, or an array of one, gives one
+(answer format: docs/answer-format.md): one case, or an array of one, gives one
 answer object; an array of several gives an array. Every case is read by the engine's own
-reader (case format: ../shared/contract/case-format.md); an invalid case is a 422 listing its
+reader (case format: docs/case-format.md); an invalid case is a 422 listing its
 problems by JSON path.
 """
 from __future__ import annotations

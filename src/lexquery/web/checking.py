@@ -4,7 +4,7 @@
   parsed from the body: Turtle has no import, nothing is fetched) → ``{"cases": [{"id",
   "conforms", "results"}]}``, the findings of :func:`lexquery.caserdf.validate.validate_many`
   (JSON reader, then SHACL shapes/case-shapes.ttl), as ``lexquery validate --format json``;
-- screen: the greffe's CSV (../shared/contract/screening-csv.md) as the body (``text/csv``)
+- screen: the greffe's CSV (docs/screening-csv.md) as the body (``text/csv``)
   or the multipart field ``file`` → the report of :func:`lexquery.screening.screen.screen` as a
   download, its summary in ``X-Lexquery-*`` headers. The upload is copied to a temporary file
   whose name the server chooses; no client-given name or path is ever opened.

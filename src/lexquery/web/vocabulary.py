@@ -4,7 +4,7 @@
 - removal measure kinds (``lq:caseFormatCode``) and protection statuses (``skos:notation``
   of ``lq:protectionStatuses``), with their labels: ``ontology/lexquery.ttl``;
 - procedures and their labels: the compiled rules (``rules/*.yaml``);
-- the case-format fields (../shared/contract/case-format.md): paths and types from the
+- the case-format fields (docs/case-format.md): paths and types from the
   engine's reader (:data:`lexquery.engine.case.SCHEMA`) in the order of the lexquery language
   (:data:`lexquery.dsl.vocab.FIELDS`); labels from the ontology property the JSON-LD context
   maps each key to, else the language's first French name and English alias.

@@ -1,4 +1,4 @@
-// Renders lexquery answers (/work/shared/contract/answer-format.md): one card per
+// Renders lexquery answers (docs/answer-format.md): one card per
 // procedure × State, with its status (colour + icon + words), dates, consent, conditions with
 // their sources as links, missing facts with why; in the trainer view, the nested conditions
 // as a collapsible tree, routes, and the instruments set aside with their reason.

@@ -1,5 +1,5 @@
 // The case form, built from the case-format fields of GET /api/vocabulary
-// (/work/shared/contract/case-format.md): one widget per field type, every fillable field
+// (docs/case-format.md): one widget per field type, every fillable field
 // allowed to stay « inconnu » (an empty widget is an absent key, never false), removal
 // measures, convictions and nationalities repeatable. readCase() gives the JSON case;
 // fillCase() puts a case (e.g. one parsed from pasted text) back into the widgets.

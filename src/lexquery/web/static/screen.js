@@ -1,4 +1,4 @@
-// Screening of a registry export (/work/shared/contract/screening-csv.md): the CSV file is
+// Screening of a registry export (docs/screening-csv.md): the CSV file is
 // posted to /api/screen, the report is offered as a download, the summary headers shown.
 import { t } from "./i18n.js";
 import { el } from "./form.js";
