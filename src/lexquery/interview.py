@@ -5,7 +5,7 @@ engine's own answer for the case as it stands:
 
 1. the case is answered (:meth:`lexquery.engine.api.Engine.ask`);
 2. every procedure, State and route that is not yet *firm* — ``undetermined``, or open
-   (``applicable`` / ``applicable_later``) with its consent still unknown — lists in
+   (``applicable`` / ``applicable_later``) with its consent or its deadline still unknown — lists in
    ``missing_facts`` the facts whose knowledge could settle it (the engine lists only facts
    that can change the outcome: docs/answer-format.md);
 3. each such fact scores one point per procedure it could settle (half a point per route);
@@ -81,8 +81,8 @@ def firm(p) -> bool:
     """A procedure (or route) result that no further fact can change the use of."""
     if p.status == "undetermined":
         return False
-    if p.status in ("applicable", "applicable_later") and p.consent_required is None and p.consent_defined \
-            and p.missing_facts:
+    # open, but its consent or its deadline still waits on facts (missing_facts lists them)
+    if p.status in ("applicable", "applicable_later") and p.missing_facts:
         return False
     return True
 

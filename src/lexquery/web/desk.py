@@ -43,7 +43,12 @@ def step(case: dict, skipped: list, answer: dict | None, as_of=None, lang: str =
         ans, q = iv.next()
     except LexqueryError as e:
         raise from_lexquery(e) from None
-    return {"case": iv.case, "skipped": sorted(iv.skipped), "given": given,
+    from ..dsl import case_to_lq
+    try:
+        lq = case_to_lq(iv.case)
+    except LexqueryError:
+        lq = None
+    return {"case": iv.case, "case_lq": lq, "skipped": sorted(iv.skipped), "given": given,
             "question": q.to_dict() if q else None, "done": q is None,
             "answer": ans.to_dict(lang), "form_fields": form_field_count()}
 
