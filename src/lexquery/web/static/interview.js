@@ -76,7 +76,7 @@ function render() {
     const why = (q.why || []).slice(0, 4).map((r) =>
       el("li", {}, `${r.condition} — ${r.procedure} `, el("span", { class: "src", text: `(${r.sources.join(", ")})` })));
     $("#iv-question").replaceChildren(
-      el("p", { class: "iv-q", "data-iv-path": q.path }, el("strong", { text: `${q.label} ?` })),
+      el("p", { class: "iv-q", "data-iv-path": q.path }, el("strong", { text: `${q.label.charAt(0).toUpperCase()}${q.label.slice(1)} ?` })),
       q.expects ? el("p", { class: "hint", text: `${t("expected")}${t("colon")}${q.expects}` }) : null,
       why.length ? el("details", { open: true }, el("summary", { text: t("iv_why") }), el("ul", {}, ...why)) : null);
     $("#iv-form").hidden = false;
