@@ -34,6 +34,9 @@ exemples :
   lexquery ask lot.json --format json                     un tableau de cas -> un tableau de réponses
   lexquery ask lot.json --format turtle                   les réponses en RDF avec leur trace PROV-O
   lexquery ask examples/ionescu.lq                        le langage lexquery : cas et questions
+  lexquery ask examples/ionescu.json -f pdf -o fiche.pdf  la fiche d'éligibilité, pour le dossier
+  lexquery ask examples/ionescu.json -f docx -o fiche.docx  la même, à reprendre en réquisitions
+  lexquery ask examples/ionescu.json -f ics -o dates.ics  les échéances, pour l'agenda du greffe
   cat examples/ionescu.json | lexquery ask -              depuis l'entrée standard (JSON ou .lq)
 """
 
@@ -45,7 +48,12 @@ def register(sub):
                                    "leurs dates et leurs sources.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("case", help="fichier de cas (.json, tableau JSON, .jsonl, .lq) ou - pour l'entrée standard")
-    p.add_argument("--format", "-f", choices=["text", "json", "turtle", "jsonld"], default="text")
+    p.add_argument("--format", "-f", choices=["text", "json", "turtle", "jsonld", "ics", "docx", "pdf"], default="text",
+                   help="text, json, turtle, jsonld ; ics : les dates de la réponse pour un agenda ; "
+                        "docx / pdf : la fiche d'éligibilité à verser au dossier (avec -o)")
+    p.add_argument("--output", "-o", metavar="FICHIER",
+                   help="écrire la réponse dans ce fichier (obligatoire pour docx et pdf) ; "
+                        "écrit d'un coup : un fichier à moitié écrit n'apparaît jamais")
     p.add_argument("--as-of", help="date d'évaluation (AAAA-MM-JJ), remplace celle du cas")
     p.add_argument("--explain", action="store_true", help="montrer tout l'arbre du raisonnement")
     p.add_argument("--lang", choices=["fr", "en"], default="fr")
@@ -84,7 +92,16 @@ def load_cases(path: str, stdin_text: str | None = None) -> tuple[list, str]:
 def run(args) -> int:
     from .casefile import lq_batch, read_batch
     from .options import date_option
+    from ..errors import UsageError
     as_of = date_option(args.as_of)
+    binary = args.format in ("docx", "pdf")
+    if binary and not args.output:
+        raise UsageError(f"--format {args.format} écrit un fichier : donnez-le avec -o",
+                         expected=f"ex. lexquery ask {args.case} --format {args.format} -o fiche.{args.format}")
+    if args.output and args.case != "-" and Path(args.output).exists() and Path(args.case).exists() \
+            and Path(args.output).resolve() == Path(args.case).resolve():
+        raise UsageError(f"-o {args.output} est le fichier de cas lui-même : il serait écrasé",
+                         expected="un autre nom de fichier pour la sortie")
     stdin_text = sys.stdin.read() if args.case == "-" else None
     doc = load_lq(args.case, stdin_text)
     label = "<stdin>" if args.case == "-" else args.case
@@ -108,16 +125,51 @@ def run(args) -> int:
     from ..engine.api import load_kb
     from ..render import render
     engine = load_kb()
-    answers, failed = [], 0
+    answers, raws, failed = [], [], 0
     for e in batch.entries:
         try:
             if e.problems:
                 raise CaseError(e.problems, e.source)
             answers.append(engine.ask(e.raw, as_of, source=e.source))
+            raws.append(e.raw if isinstance(e.raw, dict) else {})
         except CaseError as err:
             failed += 1
             print(err.render(), file=sys.stderr)
     if answers:
-        out = render(answers if batch.many else answers[0], args.format, explain=args.explain, lang=args.lang)
-        sys.stdout.write(out + "\n")
+        if binary:
+            from ..render import render_note
+            data = render_note(answers, raws, args.format, lang=args.lang)
+        else:
+            data = (render(answers if batch.many else answers[0], args.format, explain=args.explain,
+                           lang=args.lang) + "\n").encode("utf-8")
+        if args.output:
+            write_whole(args.output, data)
+        else:
+            sys.stdout.write(data.decode("utf-8"))
     return CaseError.exit_code if failed else 0
+
+
+def write_whole(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it, renamed on success:
+    an interrupted run never leaves a half-written note that looks complete."""
+    import os
+    import tempfile
+    from ..errors import NotFoundError
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise NotFoundError(f"dossier introuvable pour -o : {folder}", expected="un dossier qui existe")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)   # as open() would have made it, not mkstemp's 0600
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -58,8 +58,8 @@ def register(sub):
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", help="fichier CSV (séparateur ; ou ,) ou - pour l'entrée standard")
     p.add_argument("--as-of", help="date d'évaluation (AAAA-MM-JJ) des lignes sans colonne as_of ; défaut : aujourd'hui")
-    p.add_argument("-o", "--output", help="fichier de sortie : .csv, .jsonl, .json ou .html (défaut : CSV sur la sortie standard)")
-    p.add_argument("-f", "--format", choices=["csv", "jsonl", "json", "html"],
+    p.add_argument("-o", "--output", help="fichier de sortie : .csv, .jsonl, .json, .html ou .ics (les échéances, pour un agenda) (défaut : CSV sur la sortie standard)")
+    p.add_argument("-f", "--format", choices=["csv", "jsonl", "json", "html", "ics"],
                    help="format de sortie (défaut : d'après l'extension de -o, sinon csv)")
     p.add_argument("-j", "--jobs", type=int, default=None,
                    help="processus de calcul (0 = autant que de cœurs ; défaut : un seul pour un fichier "

@@ -217,14 +217,19 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
     has_prec = p.id in _precedence_over(book)
     set_aside = _precedence(p.id, env, lang, results) if precedence and has_prec else None
     status, date_from, date_until = _status(results)
+    until_missing = ()
     if p.until is not None and status != "not_applicable":
+        saved, env.missing = env.missing, set()
         u = p.until.fn(env)
+        um, env.missing = env.missing, saved
         if u not in (UNKNOWN, None):
             date_until = u if date_until is None else min(date_until, u)
+        elif u is UNKNOWN:
+            until_missing = um   # the deadline waits on these facts (docs/answer-format.md)
     env.from_date = date_from if date_from is not None else env.as_of
 
     consent = None
-    missing = set()
+    missing = set(until_missing)
     for r in results:
         if r.status == "unknown":
             missing.update(r.missing)

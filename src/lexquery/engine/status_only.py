@@ -82,14 +82,19 @@ class StatusOnly:
         prec = self._precedence(pid, env, results) if pid in self.prec_over else _NOTHING
         status, date_from, date_until = settle(results)
         applies = status != "not_applicable"
+        until_missing = ()
         if applies and p.until is not None:
+            saved, env.missing = env.missing, set()
             u = p.until.fn(env)
+            um, env.missing = env.missing, saved
             if u is not UNKNOWN and u is not None:
                 date_until = u if date_until is None else min(date_until, u)
+            elif u is UNKNOWN:
+                until_missing = um
         env.from_date = date_from if date_from is not None else env.as_of
         consent = None
         if applies:
-            missing = set()
+            missing = set(until_missing)
             for r in results:
                 if r[0] == "unknown":
                     missing.update(r[3])

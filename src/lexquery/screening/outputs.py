@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .screen import FIELDS
 
-FORMATS = ("csv", "jsonl", "json", "html")
+FORMATS = ("csv", "jsonl", "json", "html", "ics")
 
 
 def format_of(path: str | None, explicit: str | None = None) -> str:
@@ -99,7 +99,62 @@ class JsonWriter(_Base):
         self.out.flush()
 
 
+class IcsWriter(_Base):
+    """The registry's dates as one iCalendar file (RFC 5545; issue 17), streamed: for each
+    procedure that applies or will apply, the day it opens (``from``), its last day or
+    deadline (``until``) and its dated notes (column ``deadlines``: the refusal grounds'
+    deadlines, CPP 728-33 2°, STE 112 art. 3.1.c…). Error rows and procedures that do not
+    apply give no event; the summary line of the screening still counts them."""
+
+    WHAT = {"from": "ouverture", "until": "dernier jour", "deadline": "échéance"}
+
+    def __init__(self, out):
+        super().__init__(out)
+        from ..render.ics import calendar_head
+        from ..rules.loader import load_rules
+        self.labels = {pid: p.label.get("fr") or pid for pid, p in load_rules().procedures.items()}
+        out.write(calendar_head("fr"))
+
+    def write(self, r):
+        from datetime import date
+        from ..render.ics import event, stamp_of
+        for row in r.rows:
+            if row.get("status") not in ("applicable", "applicable_later"):
+                continue
+            try:
+                stamp = stamp_of(date.fromisoformat(row["as_of"]))
+            except (TypeError, ValueError):
+                continue
+            who = row.get("name") or row.get("id") or f"ligne {row.get('line')}"
+            where = f" — {row['state']}" if row.get("state") else ""
+            dated = []
+            if row.get("from"):
+                dated.append(("from", row["from"], self.WHAT["from"]))
+            if row.get("until"):
+                dated.append(("until", row["until"], self.WHAT["until"]))
+            for d in row.get("deadlines") or []:
+                note, _, day = d.rpartition(":")
+                dated.append(("deadline", day, f"{self.WHAT['deadline']} ({note})"))
+            for kind, day, what in dated:
+                try:
+                    when = date.fromisoformat(day)
+                except ValueError:
+                    continue
+                key = "|".join(str(x) for x in (row.get("line"), row.get("id"), row["procedure"],
+                                                row.get("state"), kind, what, day))
+                desc = (f"cas : {row.get('id')} (ligne {row.get('line')})\nstatut : {row['status']}"
+                        f"\nsources : {', '.join(row.get('sources') or [])}")
+                ev = event(key, when, f"{who} — {what} : {self.labels.get(row['procedure'], row['procedure'])}{where}", desc, row["procedure"], stamp)
+                self.out.write(ev.to_ical().decode("utf-8"))
+
+    def close(self, summary):
+        self.out.write("END:VCALENDAR\r\n")
+        self.out.flush()
+
+
 def make_writer(fmt: str, out):
+    if fmt == "ics":
+        return IcsWriter(out)
     if fmt == "html":
         from .html_report import HtmlWriter
         return HtmlWriter(out)

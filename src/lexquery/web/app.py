@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import LexqueryError
-from . import answers, checking, provisions, sparql, vocabulary
+from . import answers, checking, desk, provisions, sparql, vocabulary
 from .errors import ApiError, InternalErrors, api_error_handler, http_error_handler, lexquery_error_handler
 from .limits import JSON_LIMIT, SCREEN_TIME_LIMIT, TIME_LIMIT, UPLOAD_LIMIT, BodyLimit, SecurityHeaders
 
@@ -36,6 +36,8 @@ API = [
     ("/api/validate", checking.validate, ["POST"]),
     ("/api/screen", checking.screen, ["POST"]),
     ("/api/sparql", sparql.sparql, ["GET", "POST"]),
+    ("/api/interview", desk.interview, ["POST"]),
+    ("/api/note", desk.note, ["POST"]),
 ]
 UPLOAD_ROUTES = ("/api/screen",)
 

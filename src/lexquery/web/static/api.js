@@ -39,6 +39,14 @@ export async function ask(kase) {
   return (await call("POST", "/api/ask", json(kase), JSON_HEADERS)).json();
 }
 
+export async function interview(body, lang) {
+  return (await call("POST", `/api/interview?lang=${lang}`, json(body), JSON_HEADERS)).json();
+}
+
+export async function note(kase, format, lang) {
+  return (await call("POST", `/api/note?format=${format}&lang=${lang}`, json(kase), JSON_HEADERS)).blob();
+}
+
 export async function parse(text, syntax) {
   return (await call("POST", "/api/parse", json({ text, syntax }), JSON_HEADERS)).json();
 }

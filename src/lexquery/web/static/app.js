@@ -8,6 +8,7 @@ import { renderAnswer, setVocab } from "./answer.js";
 import { setupArticle, setDate, show as showArticle } from "./article.js";
 import { setupWhatIf, offer, reset as resetWhatIf } from "./whatif.js";
 import { setupScreen } from "./screen.js";
+import { setupInterview, start as startInterview } from "./interview.js";
 import * as api from "./api.js";
 
 const $ = (s) => document.querySelector(s);
@@ -45,8 +46,24 @@ async function askCase(sent) {
   }
 }
 
+async function downloadNote(format) {
+  if (!last || Array.isArray(last.sent)) return;
+  clearError();
+  try {
+    const blob = await api.note(last.sent, format, getLang());
+    const ext = format;
+    const a = el("a", { href: URL.createObjectURL(blob), download: `${format === "ics" ? "echeances" : "fiche"}-${last.sent.id || "cas"}.${ext}` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  } catch (e) {
+    showError(e);
+  }
+}
+
 function show() {
   const { sent, answer } = last;
+  $("#note-actions").hidden = Array.isArray(sent);
   const box = $("#answer");
   renderAnswer(box, answer, sent);
   const first = Array.isArray(answer) ? answer[0] : answer;
@@ -130,6 +147,13 @@ async function main() {
   $("#paste-form").addEventListener("submit", onPaste);
   $("#case-form").addEventListener("submit", (e) => { e.preventDefault(); askCase(readCase()); });
   $("#reset").addEventListener("click", () => clearForm());
+  for (const f of ["pdf", "docx", "ics"]) $(`#note-${f}`).addEventListener("click", () => downloadNote(f));
+  setupInterview($("#panel-interview"), {
+    show: (answer, kase) => { last = { sent: kase, answer }; show(); },
+    error: showError,
+    clear: clearError,
+  });
+  $("#iv-from-form").addEventListener("click", () => startInterview(readCase()));
   try {
     vocab = normalise(await api.vocabulary());
   } catch (e) {
