@@ -27,3 +27,27 @@ def test_reference_writes_the_state_with_its_article(capsys):
     assert out.startswith("L'Italie (IT) : État membre")
     code, out = run(capsys, "reference", "BILATERAL", "MA", "--at", "2026-01-01")
     assert "entre la France et le Maroc (MA)" in out
+
+
+def test_ask_jsonl_one_answer_a_line(capsys, tmp_path):
+    import json
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    lot = tmp_path / "lot.json"
+    cases = [json.loads((root / "examples" / f).read_text(encoding="utf-8"))
+             for f in ("ionescu.json", "benali-maroc.json")]
+    lot.write_text(json.dumps(cases), encoding="utf-8")
+    code, out = run(capsys, "ask", str(lot), "--format", "jsonl")
+    lines = out.strip().split("\n")
+    assert code == 0 and len(lines) == 2
+    code, arr = run(capsys, "ask", str(lot), "--format", "json")
+    assert [json.loads(l) for l in lines] == json.loads(arr)
+
+
+def test_kb_query_tsv(capsys, tmp_path):
+    q = tmp_path / "q.rq"
+    q.write_text('PREFIX lq: <https://w3id.org/lexquery/ontology#>\n'
+                 'SELECT ?c WHERE { ?x lq:citation ?c FILTER(?c = "CPP 729-2 al. 1") }', encoding="utf-8")
+    code, out = run(capsys, "kb", "query", str(q), "--format", "tsv")
+    assert code == 0
+    assert out.strip().split("\n") == ["c", "CPP 729-2 al. 1"]
