@@ -32,6 +32,7 @@ exemples :
   lexquery ask examples/ionescu.json --format json        le JSON du contrat (un objet)
   lexquery convert examples/plusieurs-cas.lq -o lot.json  (un lot JSON pour les exemples suivants)
   lexquery ask lot.json --format json                     un tableau de cas -> un tableau de réponses
+  lexquery ask lot.json --format jsonl                    une réponse JSON par ligne
   lexquery ask lot.json --format turtle                   les réponses en RDF avec leur trace PROV-O
   lexquery ask examples/ionescu.lq                        le langage lexquery : cas et questions
   lexquery ask examples/ionescu.json -f pdf -o fiche.pdf  la fiche d'éligibilité, pour le dossier
@@ -48,8 +49,8 @@ def register(sub):
                                    "leurs dates et leurs sources.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("case", help="fichier de cas (.json, tableau JSON, .jsonl, .lq) ou - pour l'entrée standard")
-    p.add_argument("--format", "-f", choices=["text", "json", "turtle", "jsonld", "ics", "docx", "pdf"], default="text",
-                   help="text, json, turtle, jsonld ; ics : les dates de la réponse pour un agenda ; "
+    p.add_argument("--format", "-f", choices=["text", "json", "jsonl", "turtle", "jsonld", "ics", "docx", "pdf"], default="text",
+                   help="text, json, jsonl (une réponse JSON par ligne), turtle, jsonld ; ics : les dates de la réponse pour un agenda ; "
                         "docx / pdf : la fiche d'éligibilité à verser au dossier (avec -o)")
     p.add_argument("--output", "-o", metavar="FICHIER",
                    help="écrire la réponse dans ce fichier (obligatoire pour docx et pdf) ; "

@@ -52,6 +52,7 @@ exemples :
   lexquery kb query checks/eli-terms.rq                un contrôle de checks/, en tableau
   lexquery kb query duplicate-article.rq --format csv  trouvé dans checks/ ; le résultat en CSV
   lexquery kb query checks/procedure-without-rules.rq --format json
+  lexquery kb query duplicate-article.rq --format tsv  des valeurs séparées par des tabulations
   echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | lexquery kb query -
 """
 
@@ -92,7 +93,7 @@ def register(subparsers):
                                    "la base de connaissances.",
                        epilog=EPILOG_QUERY, formatter_class=raw)
     q.add_argument("file", help="fichier .rq (ou '-' pour l'entrée standard)")
-    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
     q.set_defaults(func=cmd_query)
     e = sub.add_parser("export", help="exporter le graphe de la base (Turtle, JSON-LD)",
                        description="Exporter le graphe de la base de connaissances en Turtle ou en JSON-LD.",
@@ -195,6 +196,9 @@ def cmd_query(args) -> int:
 def format_table(vars_, rows, fmt="table") -> str:
     if fmt == "json":
         return json.dumps([dict(zip(vars_, r)) for r in rows], ensure_ascii=False, indent=1)
+    if fmt == "tsv":   # tab-separated; a tab, a newline or a backslash in a value is escaped
+        esc = lambda v: v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")  # noqa: E731
+        return "\n".join("\t".join(esc(c) for c in r) for r in [list(vars_), *rows])
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")

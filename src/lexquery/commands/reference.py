@@ -17,10 +17,10 @@ from ..errors import UsageError
 QUESTIONS = {
     "STE112": ("Convention STE 112 en vigueur entre la France et {state}", "party"),
     "STE167": ("Protocole STE 167 en vigueur entre la France et {state}", "party"),
-    "EU": ("{state} État membre de l'Union européenne", "eu_member"),
+    "EU": ("{State} : État membre de l'Union européenne", "eu_member"),
     "DC2008-909": ("Décision-cadre 2008/909/JAI applicable entre la France et {state}", "fd_2008_909_applies"),
     "BILATERAL": ("Convention bilatérale de transfèrement entre la France et {state}", "bilateral_convention"),
-    "CONSULAR": ("{state} sur la liste d'information consulaire obligatoire (Circ. 2025, n. 1)", "consular_mandatory"),
+    "CONSULAR": ("{State} : sur la liste d'information consulaire obligatoire (Circ. 2025, n. 1)", "consular_mandatory"),
 }
 ALIASES = {"STE 112": "STE112", "STE-112": "STE112", "CETS112": "STE112", "STE 167": "STE167",
            "STE-167": "STE167", "CETS167": "STE167", "UE": "EU", "DC2008/909": "DC2008-909",
@@ -99,7 +99,10 @@ def answer(what: str, state: str, on: date) -> dict:
         fact = fn(code)
     else:
         fact = fn(code, on)
-    return {"question": label.format(state=f"{ref.state_name(code)} ({code})") + f" au {on.isoformat()} ?",
+    from ..dsl.vocab import state_phrase   # « la Géorgie », « le Maroc », « l'Italie » (French articles)
+    phrase = state_phrase(code)
+    phrase = f"{phrase} ({code})" if phrase != code else code
+    return {"question": label.format(state=phrase, State=phrase[:1].upper() + phrase[1:]) + f" au {on.isoformat()} ?",
             "what": key, "state": code, "at": on.isoformat(), "answer": fact.value,
             "note": fact.note, "evidence": list(fact.evidence)}
 

@@ -49,7 +49,8 @@ def provision_rows(kb, instrument: str | None = None, grep: str | None = None,
             inst = C.instrument(instrument).code
         except KeyError:
             raise UsageError(f"instrument inconnu « {instrument} »", expected=", ".join(C.INSTRUMENTS)) from None
-    needle = grep.casefold() if grep else None
+    from .reference import _fold   # case- and accent-insensitive: « eloignement » finds « éloignement »
+    needle = _fold(grep) if grep else None
     rows = []
     for p in kb:
         if inst and p.instrument != inst:
@@ -58,7 +59,7 @@ def provision_rows(kb, instrument: str | None = None, grep: str | None = None,
         if used and not uses or unused and uses:
             continue
         if needle:
-            hay = " ".join([p.citation, *p.title.values(), *(v.text for v in p.versions)]).casefold()
+            hay = _fold(" ".join([p.citation, *p.title.values(), *(v.text for v in p.versions)]))
             if needle not in hay:
                 continue
         v = kb.version_at(p)

@@ -2,7 +2,7 @@
 from .json_out import render_json
 from .text import render_text
 
-FORMATS = ("text", "json", "turtle", "jsonld", "ics")
+FORMATS = ("text", "json", "jsonl", "turtle", "jsonld", "ics")
 BINARY_FORMATS = ("docx", "pdf")   # the note for the file: written with -o, never to a terminal
 
 
@@ -11,6 +11,9 @@ def render(answers, fmt: str = "text", explain: bool = False, lang: str = "fr") 
     items = answers if many else [answers]
     if fmt == "json":
         return render_json(answers, lang)
+    if fmt == "jsonl":   # JSON Lines: one answer object a line, whatever the number of cases
+        import json
+        return "\n".join(json.dumps(a.to_dict(lang), ensure_ascii=False) for a in items)
     if fmt == "ics":
         from .ics import render_ics
         return render_ics(items, lang)

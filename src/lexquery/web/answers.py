@@ -66,18 +66,30 @@ async def parse(request):
     syntax = body.get("syntax", "lq")
     if syntax not in ("lq", "json"):
         raise ApiError(400, f"syntaxe inconnue « {syntax} »", where="$.syntax", expected="lq | json")
-    return JSONResponse({"cases": await run_limited(request, parse_text, body["text"], syntax)})
+    cases, questions = await run_limited(request, parse_text, body["text"], syntax)
+    out = {"cases": cases}
+    if questions:
+        out["questions"] = questions
+    return JSONResponse(out)
 
 
-def parse_text(text: str, syntax: str) -> list[dict]:
-    """Case dicts of a text in the lexquery language or in JSON; errors carry line and column."""
+def parse_text(text: str, syntax: str) -> tuple[list[dict], list[dict]]:
+    """Case dicts of a text in the lexquery language or in JSON (errors carry line and
+    column), and the text's questions answered as ``lexquery ask FILE.lq`` answers them
+    (``[{"question", "answer"}]``; the language only)."""
     from .body import parse_json
     if syntax == "json":
-        return _cases(parse_json(text.encode("utf-8"), CASES))
+        return _cases(parse_json(text.encode("utf-8"), CASES)), []
     from .. import dsl
     from ..dsl.errors import LqErrors
     try:
-        return dsl.load(text, "<texte>", implicit_id="cas").case_dicts()
+        doc = dsl.load(text, "<texte>", implicit_id="cas")
+        questions = []
+        if doc.items:
+            from ..dsl.questions import answer
+            engine = load_kb()
+            questions = [{"question": it.question.text.strip(), "answer": answer(it, engine)} for it in doc.items]
+        return doc.case_dicts(), questions
     except LqErrors as e:
         errs = list(getattr(e, "errors", None) or [])
         first = from_lexquery(errs[0] if errs else e)

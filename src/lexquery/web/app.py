@@ -53,6 +53,12 @@ async def openapi(request):
     return JSONResponse(openapi_document())
 
 
+async def favicon(request):
+    """GET /favicon.ico — the page's icon (an SVG « § »), so that browsers get no 404."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
 async def index(request):
     """GET / — the page (its language is chosen by the page from ?lang=)."""
     return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8",
@@ -71,7 +77,8 @@ def create_app(*, time_limit: float = TIME_LIMIT, json_limit: int = JSON_LIMIT, 
     def limit_for(path: str) -> int:
         return upload_limit if path in UPLOAD_ROUTES else json_limit
 
-    routes = [Route("/", index, methods=["GET"]), Route("/openapi.json", openapi, methods=["GET"])]
+    routes = [Route("/", index, methods=["GET"]), Route("/openapi.json", openapi, methods=["GET"]),
+              Route("/favicon.ico", favicon, methods=["GET"])]
     routes += [Route(path, fn, methods=methods) for path, fn, methods in API]
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC, follow_symlink=False), name="static"))
     app = Starlette(

@@ -40,6 +40,7 @@ async function askCase(sent) {
     box.focus();
   } catch (e) {
     showError(e);
+    markStale();
     $("#status-line").textContent = `${t("error")}${t("colon")}${e.info?.message ?? e}`;
   } finally {
     box.setAttribute("aria-busy", "false");
@@ -63,6 +64,7 @@ async function downloadNote(format) {
 
 function show() {
   const { sent, answer } = last;
+  delete $("#answer").dataset.stale;
   $("#note-actions").hidden = Array.isArray(sent);
   const box = $("#answer");
   renderAnswer(box, answer, sent);
@@ -107,13 +109,32 @@ async function onPaste(e) {
   let syntax = $("#paste-syntax").value;
   if (syntax === "auto") syntax = detectSyntax(text);
   try {
-    const { cases } = await api.parse(text, syntax);
+    const { cases, questions } = await api.parse(text, syntax);
     if (cases.length === 1) fillCase(cases[0]);
     await askCase(cases.length === 1 ? cases[0] : cases);
+    showQuestions(questions || []);
   } catch (err) {
     showError(err);
+    markStale();
     $("#paste-text").focus();
   }
+}
+
+// The questions of a pasted .lq text, answered as `lexquery ask FILE.lq` answers them.
+function showQuestions(questions) {
+  const box = $("#lq-answers");
+  box.hidden = !questions.length;
+  box.querySelector("div").replaceChildren(...questions.map((q) =>
+    el("section", { class: "lq-answer" }, el("h4", { text: `» ${q.question}` }), el("pre", { text: q.answer }))));
+}
+
+// After an error, the answer on screen is the previous case's: say so, never let it pass for the new one.
+function markStale() {
+  const box = $("#answer");
+  if (!last || box.dataset.stale === "true") return;
+  box.dataset.stale = "true";
+  box.prepend(el("p", { class: "stale-note", role: "note", "data-stale": "true", text: t("stale_answer") }));
+  $("#lq-answers").hidden = true;
 }
 
 function applyLang(l) {
@@ -145,7 +166,7 @@ async function main() {
   window.addEventListener("afterprint", () => { closed.forEach((d) => { d.open = false; }); closed = []; });
   $("#lang-switch").addEventListener("click", () => applyLang(getLang() === "fr" ? "en" : "fr"));
   $("#paste-form").addEventListener("submit", onPaste);
-  $("#case-form").addEventListener("submit", (e) => { e.preventDefault(); askCase(readCase()); });
+  $("#case-form").addEventListener("submit", (e) => { e.preventDefault(); showQuestions([]); askCase(readCase()); });
   $("#reset").addEventListener("click", () => clearForm());
   for (const f of ["pdf", "docx", "ics"]) $(`#note-${f}`).addEventListener("click", () => downloadNote(f));
   setupInterview($("#panel-interview"), {
