@@ -161,7 +161,7 @@ def test_schema(f):
         else:
             assert re.search(r"/blob/[0-9a-f]{40}/", v["source"]), "without a copy, the source is pinned to a commit"
         if "official" in v:   # the official publication: Legifrance, EUR-Lex, Council of Europe, United Nations
-            assert re.match(r"https://(www\.legifrance\.gouv\.fr|eur-lex\.europa\.eu|www\.coe\.int|rm\.coe\.int"
+            assert re.match(r"https://((www|circulaire)\.legifrance\.gouv\.fr|eur-lex\.europa\.eu|www\.coe\.int|rm\.coe\.int"
                             r"|treaties\.un\.org|legal\.un\.org)/", v["official"]), v["official"]
         if "legiarti" in v:
             assert re.fullmatch(r"LEGIARTI\d{12}", v["legiarti"])
