@@ -30,6 +30,9 @@ Choices (others rely on them):
 * ``valid_from``/``valid_until`` are null: a seed only says at which date its text was in
   force (17/09/2021, 02/12/2021), which the confidence_note records.  ``source`` is null
   because the seeds name no URL of their own; ``source_file`` is the seed.
+* ``official`` (Legifrance section page printing the seed text at the seed date) and the
+  article-level ``legiarti`` come from ``sources/legal/seed-official.yaml``, with their
+  evidence appended to the confidence_note; an article without an entry gets neither.
 * ``hierarchy``: the seeds show no heading; the chain is taken from
   sources/legal/seed-article-map.md where the map states it from a retrieved page;
   headings the map marks as unverified or "may differ" are left out.
@@ -57,6 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "sources" / "seeds"
 MAP_JSON = ROOT / "sources" / "legal" / "seed-article-map.json"
 MAP_MD = ROOT / "sources" / "legal" / "seed-article-map.md"
+OFFICIAL = ROOT / "sources" / "legal" / "seed-official.yaml"   # official links and LEGIARTI ids
 
 BULLET_RE = re.compile(r"^( *)• (.*)$")
 ITEM_RE = re.compile(r"^(\d+)°")
@@ -238,6 +242,23 @@ def load_map_evidence() -> dict[tuple[str, int], str]:
     return ev
 
 
+def load_official() -> dict:
+    """sources/legal/seed-official.yaml: Legifrance section pages per seed/chapter and article ids."""
+    if not OFFICIAL.is_file():
+        return {"sections": {}, "articles": {}}
+    data = yaml.safe_load(OFFICIAL.read_text(encoding="utf-8")) or {}
+    return {"sections": data.get("sections") or {}, "articles": data.get("articles") or {}}
+
+
+def chapter_key(prefix: str, number: str, indent: int) -> str:
+    """The key of the section page printing this article (same split as hierarchy_for)."""
+    if prefix == "001":
+        return "all"
+    if indent == 4:
+        return "ch1"
+    return "ch2" if number.startswith("712-") else "ch3"
+
+
 def parse_article(entry: dict) -> tuple[str, str | None, str]:
     """(number, uncertainty note or None, role) from the map's article field."""
     art = entry["article"]
@@ -256,6 +277,7 @@ def parse_article(entry: dict) -> tuple[str, str | None, str]:
 def build_cpp(out: Path) -> list[Path]:
     amap = json.loads(MAP_JSON.read_text(encoding="utf-8"))
     evidence = load_map_evidence()
+    official = load_official()
     by_pos = {(e["seed"], e["line"]): e for e in amap}
     articles: dict[str, dict] = {}
     used = set()
@@ -293,6 +315,10 @@ def build_cpp(out: Path) -> list[Path]:
                     "text": f"Article number uncertain: the map gives {uncertain!r} for the seed bullet at "
                             f"{path.name} line {b['line']} ('{entry['first_words']} ...'); encoded as {number}.",
                     "source": "sources/legal/seed-article-map.md"})
+            section = (official["sections"].get(prefix) or {}).get(chapter_key(prefix, number, b["indent"]))
+            if section and role != "abrogated":
+                cnote += (f" Official link: the Legifrance section page at the seed date"
+                          f" [{section['mark']}] — {section['evidence']}")
             version = {
                 "id": "2021-seed-abroge" if role == "abrogated" else "2021-seed",
                 "valid_from": None,
@@ -302,6 +328,7 @@ def build_cpp(out: Path) -> list[Path]:
                 "restatement_2029": False,
                 "source": None,  # the seed names no URL
                 "source_file": rel(path),
+                **({"official": section["url"]} if section and role != "abrogated" else {}),
                 "confidence": conf,
                 "confidence_note": cnote,
                 "truncated": False,
@@ -329,15 +356,19 @@ def build_cpp(out: Path) -> list[Path]:
                             "current text refers to 728-22-1); the amending law is probably loi 2021-1729 "
                             "— unverified, so valid_until is unknown.",
                     "source": "sources/legal/README.md"})
+            ids = official["articles"].get(number) or {}
             art = articles.setdefault(number, {
                 "instrument": "CPP",
                 "number": number,
                 "title": {"fr": f"Code de procédure pénale, article {number}",
                           "en": f"Code of Criminal Procedure, article {number}"},
                 "hierarchy": hierarchy_for(path.name, number, b["indent"]),
+                **({"legiarti": ids["legiarti"]} if ids.get("legiarti") else {}),
                 "versions": [],
                 "open_questions": [],
             })
+            if ids.get("legiarti") and "Article id " not in version["confidence_note"]:
+                version["confidence_note"] += f" Article id {ids['legiarti']}: {ids['evidence']}"
             art["versions"].append(version)
             art["open_questions"] += questions
     missing = set(by_pos) - used

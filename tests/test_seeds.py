@@ -22,7 +22,7 @@ AMAP = json.loads((ROOT / "sources" / "legal" / "seed-article-map.json").read_te
 TOP_KEYS = ["instrument", "number", "title", "hierarchy", "legiarti", "successor_2029",
             "versions", "open_questions"]
 VERSION_KEYS = ["id", "legiarti", "valid_from", "valid_until", "amended_by", "language",
-                "translation", "restatement_2029", "source", "source_file", "confidence",
+                "translation", "restatement_2029", "source", "source_file", "official", "confidence",
                 "confidence_note", "truncated", "paragraphs", "notes"]
 CONFIDENCE = {"high", "medium-high", "medium", "low"}
 NOTE_KINDS = {"qpc", "entry_into_force", "editorial", "translation"}

@@ -13,7 +13,7 @@ from datetime import date
 
 T = {
     "fr": {"version": "Version", "valid": "en vigueur", "from": "du", "until": "au", "since": "depuis le", "start_unknown": "(date d'entrée en vigueur inconnue)", "today": "à ce jour",
-           "unknown": "date inconnue", "source": "Source", "copy": "copie", "conf": "Confiance",
+           "unknown": "date inconnue", "source": "Source", "official": "Lien officiel", "copy": "copie", "conf": "Confiance",
            "notes": "Notes (hors texte opérant)", "cites": "Cite", "cited_by": "Cité par",
            "rules": "Utilisé par les règles", "oq": "Questions ouvertes (non vérifiées, jamais du droit)",
            "succ": "Successeur dans le code de 2029", "pred": "Reprend (code actuel)", "others": "Autres versions", "none": "—",
@@ -22,7 +22,7 @@ T = {
            "not_valid": "aucune version connue n'est en vigueur à cette date : version la plus proche",
            "at": "au", "amended": "Modifié par", "no_text": "(pas de texte stocké)"},
     "en": {"version": "Version", "valid": "in force", "from": "from", "until": "to", "since": "since", "start_unknown": "(entry-into-force date unknown)", "today": "to date",
-           "unknown": "unknown date", "source": "Source", "copy": "copy", "conf": "Confidence",
+           "unknown": "unknown date", "source": "Source", "official": "Official link", "copy": "copy", "conf": "Confidence",
            "notes": "Notes (not operative text)", "cites": "Cites", "cited_by": "Cited by",
            "rules": "Used by rules", "oq": "Open questions (unverified, never law)",
            "succ": "Successor in the 2029 code", "pred": "Restates (current code)", "others": "Other versions", "none": "—",
@@ -108,7 +108,7 @@ def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
             "id": v.id, "valid_from": v.valid_from, "valid_until": v.valid_until,
             "valid_on_date": v.valid_on(day), "language": v.language, "translation": v.translation,
             "restatement_2029": v.restatement_2029, "legiarti": v.legiarti, "amended_by": v.amended_by,
-            "source": v.source, "source_file": v.source_file, "confidence": v.confidence,
+            "source": v.source, "source_file": v.source_file, "official": v.official, "confidence": v.confidence,
             "confidence_note": v.confidence_note, "truncated": v.truncated, "file": v.file,
             "paragraphs": [{"n": para.n, "label": para.label, "citations": para.citations, "text": para.text,
                             "refs": para.refs, "highlight": para.n == highlight} for para in v.paragraphs],
@@ -152,6 +152,8 @@ def render_text(d: dict, lang: str = "fr") -> str:
         ids = " · ".join(x for x in (d["legiarti"], v["legiarti"] if v["legiarti"] != d["legiarti"] else None) if x)
         src = f"{t['source']} : {v['source'] or t['none']}" + (f" ({t['copy']} : {v['source_file']})" if v["source_file"] else "")
         out.append((ids + " · " if ids else "") + src)
+        if v.get("official") and v["official"] != v["source"]:
+            out.append(f"{t['official']} : {v['official']}")
         if v["amended_by"]:
             out.append(f"{t['amended']} : {v['amended_by']}")
         out.append(f"{t['conf']} : {v['confidence'] or t['none']}" + (f" — {v['confidence_note']}" if v["confidence_note"] else ""))

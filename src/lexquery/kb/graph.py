@@ -129,6 +129,8 @@ def build_graph(kb: KB) -> Graph:
                 add((e, DCTERMS.source, Literal(str(v.source_file))))
             if v.source_file:
                 add((e, LQ.sourceFile, Literal(v.source_file)))
+            if v.official:   # where this version is officially published (Legifrance, EUR-Lex, coe.int, UN)
+                add((e, RDFS.seeAlso, _src(str(v.official))))
             add((e, LQ.lawFile, Literal(v.file)))
             if v.amended_by:
                 add((e, LQ.amendedBy, Literal(str(v.amended_by))))

@@ -50,6 +50,7 @@ class Version:
     amended_by: str | None = None
     source: str | None = None
     source_file: str | None = None
+    official: str | None = None     # official link (Legifrance, EUR-Lex, coe.int, UN) for this version
     confidence: str | None = None
     confidence_note: str | None = None
     truncated: bool = False
@@ -445,6 +446,7 @@ def _identify_seed_copies(p: Provision) -> None:
         s.legiarti = s.legiarti or same.legiarti
         s.amended_by = s.amended_by or same.amended_by
         s.source = s.source or same.source
+        s.official = s.official or same.official
         s.notes = s.notes + [n for n in same.notes if n not in s.notes]
         p.versions.remove(same)
 
@@ -466,7 +468,7 @@ def _version(vd, inst, p: Provision, where, problems) -> Version:
         translation=bool(vd.get("translation", False)),
         restatement_2029=bool(vd.get("restatement_2029", inst.code == "CPP2029")),
         legiarti=vd.get("legiarti"), amended_by=vd.get("amended_by"),
-        source=vd.get("source"), source_file=vd.get("source_file"),
+        source=vd.get("source"), source_file=vd.get("source_file"), official=vd.get("official"),
         confidence=vd.get("confidence"), confidence_note=vd.get("confidence_note"),
         truncated=bool(vd.get("truncated", False)),
         notes=[n if isinstance(n, dict) else {"kind": "editorial", "text": str(n)} for n in vd.get("notes") or []],
