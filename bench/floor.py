@@ -943,7 +943,9 @@ class Floor:
             d_until = lim if d_until is None else min(d_until, lim)
         if st == "not_applicable":
             return st, d_from, d_until, None, (), sources("prefecture_notice"), "", ""
-        return (st, d_from, d_until, None, unknown_missing(results),
+        # the avis d'écrou deadline waits on the date d'écrou (the engine lists it, as for any `until`)
+        missing = unknown_missing(results) | ({ENTRY} if entry is U else set())
+        return (st, d_from, d_until, None, missing,
                 sources("prefecture_notice", notes=("avis_ecrou", "lists", "release")), "",
                 f"avis_ecrou:{lim.isoformat()}" if lim else "")
 
