@@ -47,7 +47,7 @@ def test_ask_jsonl_one_answer_a_line(capsys, tmp_path):
 def test_kb_query_tsv(capsys, tmp_path):
     q = tmp_path / "q.rq"
     q.write_text('PREFIX lq: <https://w3id.org/lexquery/ontology#>\n'
-                 'SELECT ?c WHERE { ?x lq:citation ?c FILTER(?c = "CPP 729-2 al. 1") }', encoding="utf-8")
+                 'SELECT DISTINCT ?c WHERE { ?x lq:citation ?c FILTER(?c = "CPP 729-2 al. 1") }', encoding="utf-8")
     code, out = run(capsys, "kb", "query", str(q), "--format", "tsv")
     assert code == 0
     assert out.strip().split("\n") == ["c", "CPP 729-2 al. 1"]

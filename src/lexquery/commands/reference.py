@@ -63,10 +63,7 @@ def register(subparsers):
     p.set_defaults(func=run)
 
 
-def _fold(s: str) -> str:
-    """Case- and accent-insensitive key (« Georgie » finds « Géorgie »)."""
-    import unicodedata
-    return "".join(c for c in unicodedata.normalize("NFD", s.casefold()) if not unicodedata.combining(c))
+from ..words import fold as _fold   # case- and accent-insensitive key (« Georgie » finds « Géorgie »)
 
 
 def _state_code(ref, text: str) -> str:
@@ -99,7 +96,7 @@ def answer(what: str, state: str, on: date) -> dict:
         fact = fn(code)
     else:
         fact = fn(code, on)
-    from ..dsl.vocab import state_phrase   # « la Géorgie », « le Maroc », « l'Italie » (French articles)
+    from ..kb.states import state_phrase   # « la Géorgie », « le Maroc », « l'Italie » (French articles)
     phrase = state_phrase(code)
     phrase = f"{phrase} ({code})" if phrase != code else code
     return {"question": label.format(state=phrase, State=phrase[:1].upper() + phrase[1:]) + f" au {on.isoformat()} ?",

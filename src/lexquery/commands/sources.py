@@ -49,7 +49,7 @@ def provision_rows(kb, instrument: str | None = None, grep: str | None = None,
             inst = C.instrument(instrument).code
         except KeyError:
             raise UsageError(f"instrument inconnu « {instrument} »", expected=", ".join(C.INSTRUMENTS)) from None
-    from .reference import _fold   # case- and accent-insensitive: « eloignement » finds « éloignement »
+    from ..words import fold as _fold   # case- and accent-insensitive: « eloignement » finds « éloignement »
     needle = _fold(grep) if grep else None
     rows = []
     for p in kb:

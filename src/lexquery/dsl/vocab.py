@@ -16,30 +16,11 @@ from functools import lru_cache
 import yaml
 
 from ..engine.case import PROTECTION, REMOVAL_KINDS
-from ..engine.iso3166 import CODES
+from ..iso3166 import CODES  # noqa: F401  (the language reads a State written as its code)
+from ..kb.states import (MASCULINE_E, NO_ARTICLE, state_choices, state_index, state_name,  # noqa: F401
+                         state_of, state_phrase, states)
 from ..paths import home
-
-
-def norm(text: str) -> str:
-    """Lower case, no accents, one space, typographic apostrophes and dashes unified."""
-    t = unicodedata.normalize("NFKD", text)
-    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
-    t = t.replace("’", "'").replace("_", " ")
-    t = re.sub(r"[ \t]*-[ \t]*", "-", t)
-    return re.sub(r"\s+", " ", t).strip()
-
-
-ARTICLES = ("la ", "le ", "les ", "l'", "en ", "au ", "aux ", "du ", "des ", "de ", "d'", "the ")
-
-
-def strip_article(t: str) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for a in ARTICLES:
-            if t.startswith(a) and len(t) > len(a):
-                t, changed = t[len(a):], True
-    return t
+from ..words import ARTICLES, norm, strip_article  # noqa: F401  (the language's words are matched this way)
 
 
 # ---- fields ----------------------------------------------------------------------------
@@ -143,66 +124,6 @@ def field_choices() -> dict[str, str]:
         for name in en:
             d.setdefault(norm(name), name)
     return d
-
-
-# ---- States -----------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def states() -> dict[str, dict]:
-    try:
-        data = yaml.safe_load((home() / "reference" / "states.yaml").read_text(encoding="utf-8"))
-        # YAML 1.1 reads the key NO (Norway) as false
-        return {({False: "NO", True: "YES"}.get(k, k) if isinstance(k, bool) else str(k)): v
-                for k, v in (data.get("states") or {}).items()}
-    except (OSError, yaml.YAMLError, AttributeError):
-        return {"FR": {"fr": "France", "en": "France"}}
-
-
-@lru_cache(maxsize=1)
-def state_index() -> dict[str, str]:
-    idx = {}
-    for code, names in states().items():
-        for lang in ("fr", "en"):
-            if names.get(lang):
-                idx.setdefault(strip_article(norm(names[lang])), code)
-    return idx
-
-
-def state_of(text: str) -> str | None:
-    """ISO code of a State written as a name or an upper-case ISO code, else None."""
-    t = text.strip()
-    if re.fullmatch(r"[A-Z]{2}", t):
-        return t if t in CODES else None
-    return state_index().get(strip_article(norm(t)))
-
-
-def state_choices() -> dict[str, str]:
-    return {strip_article(norm(n["fr"])): n["fr"] for n in states().values() if n.get("fr")}
-
-
-def state_name(code: str) -> str:
-    return states().get(code, {}).get("fr") or code
-
-
-NO_ARTICLE = {"chypre", "cuba", "malte", "israel", "monaco", "singapour", "hong kong", "djibouti",
-              "kiribati", "madagascar", "maurice", "bahrein", "oman", "sao tome-et-principe"}
-MASCULINE_E = {"mexique", "cambodge", "mozambique", "zimbabwe", "belize", "suriname", "royaume-uni"}
-
-
-def state_phrase(code: str) -> str:
-    """« la Roumanie », « le Maroc », « l'Italie », « les États-Unis » — after `vers`."""
-    name = state_name(code)
-    if name == code:
-        return code
-    n = norm(name)
-    if n in NO_ARTICLE:
-        return name
-    if n[0] in "aeiouy":
-        return f"l'{name}"
-    if n in ("etats-unis", "pays-bas", "bahamas", "emirats arabes unis", "philippines", "comores", "seychelles"):
-        return f"les {name}"
-    if n.endswith("e") and n not in MASCULINE_E:
-        return f"la {name}"
-    return f"le {name}"
 
 
 # ---- enumerations -------------------------------------------------------------------------

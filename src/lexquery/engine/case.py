@@ -180,7 +180,7 @@ def _written_otherwise(spec, v) -> str | None:
             y, mo, d = m.groups()
             return "écrivez « P" + (f"{y}Y" if y else "") + (f"{mo}M" if mo else "") + (f"{d}D" if d else "") + " »"
     elif spec == "state":
-        from ..dsl.vocab import state_of   # names of States (reference/states.yaml): only on this error path
+        from ..kb.states import state_of   # names of States (reference/states.yaml): only on this error path
         code = state_of(t)
         if code:
             return f"écrivez le code « {code} »"
