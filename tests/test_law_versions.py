@@ -100,3 +100,39 @@ def test_every_new_version_has_an_official_link_and_a_pinned_source(kb):
             assert v.official and v.official.startswith("https://www.legifrance.gouv.fr/"), (art, v.id)
             if "etalab/codes-juridiques-francais" in (v.source or ""):
                 assert "/blob/" in v.source and not v.truncated and v.valid_from, (art, v.id)
+
+
+def test_728_33_in_force_today_is_the_2013_french_text_with_its_legifrance_id(kb):
+    """doctrine.fr lists a single version of 728-33 (07/08/2013, LEGIARTI000027808589): the
+    rule-cited « 728-33 2° » rests, today as in 2014, on that French text and its official link."""
+    for day in (date(2013, 8, 6), date(2013, 8, 7), date(2026, 12, 5)):
+        v = kb.version_at(kb.resolve("CPP 728-33").provision, day)
+        if day < date(2013, 8, 7):
+            assert not (v.valid_from and v.valid_on(day)), "728-33 did not exist before 2013-08-07"
+            continue
+        assert v.id == "2013-08-07" and v.language == "fr" and not v.truncated
+        assert v.legiarti == "LEGIARTI000027808589"
+        assert v.official == "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000027808589"
+
+
+def test_rule_cited_cpp_provisions_have_an_official_link_today(kb):
+    """Issue 13 item 5: every CPP provision a rule cites has an official (Legifrance, or its
+    circulaire.legifrance mirror) link on its version in force today (728-15 and 728-22-1
+    through their Legifrance section page)."""
+    today = date(2026, 12, 5)
+    cited = {}
+    for u in kb.rule_uses:
+        p = kb.article_of(u.citation)
+        if p is not None:
+            cited[p.key] = p
+    assert len(cited) > 10
+    missing = []
+    for p in cited.values():
+        if p.instrument != "CPP":
+            continue
+        v = kb.version_at(p, today)
+        official = v.official or "" if v is not None else ""
+        if v is not None and v.valid_on(today) and not official.startswith(
+                ("https://www.legifrance.gouv.fr/", "https://circulaire.legifrance.gouv.fr/")):
+            missing.append(p.citation)
+    assert not missing, missing
