@@ -185,7 +185,7 @@ def test_screen_output_with_an_unknown_extension(tmp_path, capsys, registry):
     out = tmp_path / "o.xyz"
     code, _, err = _run(capsys, "screen", registry, "-o", out, "-q")
     assert code == 2 and not out.exists()
-    assert f"erreur: extension de sortie inconnue : {out}\n  = attendu : un fichier .csv .jsonl .json .html\n" in err
+    assert f"erreur: extension de sortie inconnue : {out}\n  = attendu : un fichier .csv .jsonl .json .html .ics\n" in err
 
 
 def test_screen_output_with_an_unknown_extension_and_an_explicit_format(tmp_path, capsys, registry):

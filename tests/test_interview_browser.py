@@ -103,7 +103,7 @@ def test_note_buttons_download_pdf_docx_ics(page):
     page.click("#paste-submit")
     page.wait_for_selector("#note-actions:not([hidden])")
     for fmt, magic in (("pdf", b"%PDF-"), ("docx", b"PK"), ("ics", b"BEGIN:VCALENDAR")):
-        with page.expect_download() as d:
+        with page.expect_download(timeout=120_000) as d:   # a PDF is laid out server-side
             page.click(f"#note-{fmt}")
         data = Path(d.value.path()).read_bytes()
         assert data.startswith(magic), fmt

@@ -21,6 +21,7 @@ from .errors import ApiError, from_lexquery
 from .limits import run_limited
 
 SHAPE = '{"case": {…}, "skipped": ["chemin"], "answer": {"path": "…", "text": "…"}, "as_of": "AAAA-MM-JJ"}'
+NOTE_TIME_LIMIT = 120.0   # seconds
 NOTE_TYPES = {"pdf": "application/pdf",
               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
               "ics": "text/calendar; charset=utf-8"}
@@ -90,7 +91,8 @@ async def note(request):
     body = await read_json(request, "un cas au format JSON (objet)")
     if not isinstance(body, dict):
         raise ApiError(422, "un cas est un objet JSON", where="$", expected="un cas au format JSON (objet)")
-    data = await run_limited(request, note_bytes, body, fmt, lang)
+    # a PDF is laid out by WeasyPrint (≈ 3 s for 15 pages on an idle core): more time than an answer
+    data = await run_limited(request, note_bytes, body, fmt, lang, limit=NOTE_TIME_LIMIT)
     name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in str(body.get("id") or "cas"))
     stem = "echeances" if fmt == "ics" else "fiche"
     return Response(data, media_type=NOTE_TYPES[fmt],
