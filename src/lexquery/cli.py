@@ -17,6 +17,8 @@ from .errors import LexqueryError, UsageError
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .commands.argparse_fr import install
+    install()   # argparse's own words in French (« usage : », « options », its errors)
     parser = argparse.ArgumentParser(
         prog="lexquery",
         description="Quelle procédure s'applique à un détenu étranger condamné ? "

@@ -29,28 +29,15 @@ from dataclasses import dataclass, field
 
 from .dsl import vocab
 from .engine.case import CONVICTION, MEASURE
+from .engine.fields import ITEM_PATH, fact_label
 
 DONT_KNOW = {"je ne sais pas", "jsp", "ne sais pas", "inconnu", "inconnue", "?", "i don't know",
              "dont know", "unknown", "nsp"}
-ITEM_WORDS = {
-    "removal_measures": ({"kind": "nature de la mesure", "definitive": "mesure définitive",
-                          "destination": "État de destination", "enforceable": "mesure exécutoire",
-                          "remedies_exhausted": "recours épuisés contre la mesure"},
-                         {"kind": "kind of measure", "definitive": "definitive measure",
-                          "destination": "State of destination", "enforceable": "measure enforceable",
-                          "remedies_exhausted": "remedies exhausted against the measure"},
-                         "mesure d'éloignement", "removal measure"),
-    "sentence.convictions": ({"court": "juridiction", "date": "date de la condamnation",
-                              "final": "condamnation définitive", "total": "durée de la peine prononcée"},
-                             {"court": "court", "date": "date of conviction", "final": "final conviction",
-                              "total": "length of the sentence"},
-                             "condamnation", "conviction"),
-}
 # the type of an item's attribute → a top-level field of the same type, whose reader
 # (the language's) reads the answer
 _READ_AS = {"bool": "person.protected_adult", "state": "receiving_state", "date": "person.birth_date",
             "duration": "sentence.total", "str": "person.name"}
-_ITEM_PATH = re.compile(r"^(removal_measures|sentence\.convictions)\[(\d+)\]\.(\w+)$")
+_ITEM_PATH = ITEM_PATH
 WEIGHT_PROCEDURE, WEIGHT_ROUTE = 1.0, 0.5
 
 
@@ -147,22 +134,16 @@ def choose(answer, skipped: set[str] | frozenset = frozenset(), lang: str = "fr"
 
 # ------------------------------------------------------------------ the fact in words
 def describe(path: str, lang: str = "fr") -> tuple[str, str]:
-    """(the fact's name, what an answer looks like) — from the language's vocabulary."""
+    """(the fact's name, what an answer looks like) — the case format's names
+    (:func:`lexquery.engine.fields.fact_label`) and the language's expectations."""
     m = _ITEM_PATH.match(path)
     if m:
-        top, i, attr = m.group(1), int(m.group(2)), m.group(3)
-        fr, en, item_fr, item_en = ITEM_WORDS[top]
-        kind = (MEASURE if top == "removal_measures" else CONVICTION)[attr]
-        if lang == "fr":
-            label = f"{fr.get(attr, attr)} ({item_fr} n° {i + 1})"
-        else:
-            label = f"{en.get(attr, attr)} ({item_en} no. {i + 1})"
+        kind = (MEASURE if m.group(1) == "removal_measures" else CONVICTION)[m.group(3)]
         expects = vocab.WHAT.get(kind, vocab.WHAT["str"]) if kind != "removal_kind" else \
             "ITF, IATF, OQTF, IRTF, ICTF, expulsion, extradition ou MAE"
-        return label, expects
-    kind, fr_names, en_names = vocab.FIELDS[path]
-    label = fr_names[0] if lang == "fr" or not en_names else en_names[-1].replace("_", " ")
-    return label, vocab.WHAT[kind]
+        return fact_label(path, lang), expects
+    kind = vocab.FIELDS[path][0]
+    return fact_label(path, lang), vocab.WHAT[kind]
 
 
 # ------------------------------------------------------------------ reading an answer
@@ -251,7 +232,7 @@ class Interview:
     history: list[tuple[str, object, bool]] = field(default_factory=list)   # (path, previous value, was skipped)
 
     def answer(self):
-        return self.engine.ask(self.case, self.as_of)
+        return self.engine.ask(self.case, self.as_of, lang=self.lang)
 
     def next(self):
         """(the answer as it stands, the next question or None when done)."""

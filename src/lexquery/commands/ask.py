@@ -131,7 +131,7 @@ def run(args) -> int:
         try:
             if e.problems:
                 raise CaseError(e.problems, e.source)
-            answers.append(engine.ask(e.raw, as_of, source=e.source))
+            answers.append(engine.ask(e.raw, as_of, source=e.source, lang=args.lang))
             raws.append(e.raw if isinstance(e.raw, dict) else {})
         except CaseError as err:
             failed += 1

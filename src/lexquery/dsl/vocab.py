@@ -24,48 +24,7 @@ from ..words import ARTICLES, norm, strip_article  # noqa: F401  (the language's
 
 
 # ---- fields ----------------------------------------------------------------------------
-# path → (type, French names (the first is written by `convert`), English aliases)
-FIELDS: dict[str, tuple[str, list[str], list[str]]] = {
-    "id": ("id", ["identifiant"], ["id"]),
-    "as_of": ("date", ["date d'évaluation"], ["as_of", "evaluation date"]),
-    "person": ("section", ["personne"], ["person"]),
-    "person.name": ("str", ["nom", "nom de la personne"], ["name"]),
-    "person.birth_date": ("date", ["date de naissance", "né le", "née le"], ["birth_date", "born"]),
-    "person.nationalities": ("states", ["nationalités", "nationalité"], ["nationalities", "nationality"]),
-    "person.habitual_residence": ("state", ["résidence habituelle", "résidence"], ["habitual_residence", "residence"]),
-    "person.location": ("state", ["se trouve en", "lieu", "localisation"], ["location", "located in"]),
-    "person.protection": ("protection", ["protection"], []),
-    "person.fled_to": ("state", ["a fui vers", "fuite vers", "réfugiée dans", "réfugié dans"], ["fled_to", "fled to"]),
-    "person.protected_adult": ("bool", ["majeur protégé", "majeure protégée"], ["protected_adult", "protected adult"]),
-    "detention": ("section", ["détention"], ["detention"]),
-    "detention.incarcerated": ("bool", ["détenu", "détenue", "incarcéré", "incarcérée", "écroué", "écrouée"],
-                               ["incarcerated"]),
-    "detention.establishment": ("str", ["établissement"], ["establishment"]),
-    "detention.entry_date": ("date", ["date d'écrou", "écrou", "entrée"], ["entry_date", "entry date"]),
-    "sentence": ("section", ["peine"], ["sentence"]),
-    "sentence.final": ("bool", ["condamnation définitive", "définitive"], ["final"]),
-    "sentence.custodial": ("bool", ["peine privative de liberté", "privative de liberté"], ["custodial"]),
-    "sentence.total": ("duration", ["durée totale", "durée", "quantum"], ["total", "length"]),
-    "sentence.execution_start": ("date", ["début d'exécution", "début de peine"], ["execution_start"]),
-    "sentence.expected_end": ("date", ["fin de peine prévisible", "fin de peine"], ["expected_end"]),
-    "sentence.safety_period_end": ("date_or_none", ["fin de période de sûreté", "période de sûreté"],
-                                   ["safety_period_end"]),
-    "sentence.legal_recidivism": ("bool", ["récidive légale", "récidive"], ["legal_recidivism", "recidivism"]),
-    "sentence.lsc_plein_droit_excluded": ("bool", ["exclu de la LSC de plein droit", "exclue de la LSC de plein droit",
-                                                   "exclusion de la LSC de plein droit"],
-                                          ["lsc_plein_droit_excluded"]),
-    "sentence.convictions": ("conviction", ["condamnation", "condamnations"], ["convictions", "conviction"]),
-    "removal_measures": ("measure", ["mesure", "mesures", "mesure d'éloignement", "mesures d'éloignement"],
-                         ["removal_measures", "removal measure", "measure"]),
-    "consent": ("section", ["consentements"], ["consent"]),
-    "consent.transfer": ("bool", ["consentement au transfèrement", "consent au transfèrement"],
-                         ["transfer consent", "consent.transfer"]),
-    "consent.consular_notification": ("bool", ["demande d'information consulaire", "information consulaire demandée"],
-                                      ["consular_notification", "consent.consular_notification"]),
-    "dual_criminality": ("bool", ["double incrimination"], ["dual_criminality"]),
-    "receiving_state": ("state", ["État d'exécution", "état considéré"], ["receiving_state", "receiving state"]),
-    "extensions": ("json", ["extensions"], []),
-}
+from ..engine.fields import FIELDS  # noqa: E402  (the case format's fields and their names, fr/en)
 FIELD_ORDER = list(FIELDS)
 LIST_FIELDS = {"sentence.convictions", "removal_measures"}
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from ..dates import DATE_RANGE, check_day, parse_day
@@ -36,7 +37,7 @@ class Engine:
         self.status_only = None  # the compiled status-only form, built by prepare_batch()
 
     def ask(self, case, as_of: date | str | None = None, source: str | None = None,
-            explain: bool = True) -> Answer:
+            explain: bool = True, lang: str = "fr") -> Answer:
         """Answer one case (a dict in the JSON case format, or already normalised).
 
         ``explain=False`` (screening) gives the same statuses, dates, consent, missing facts,
@@ -52,6 +53,8 @@ class Engine:
         shared = {} if (not explain and book.derived_per_case) else None
         fast = self.status_only if not explain else None
         one = self._one if fast is None else self._one_fast
+        if lang != "fr" and fast is None:   # the notes' texts in the reader's language (rule files: fr, en)
+            one = partial(self._one, lang=lang)
         procs: list[ProcedureResult] = []
         cands_all = candidate_states(c)
         cands_nat = None
@@ -94,9 +97,9 @@ class Engine:
             self.status_only = StatusOnly(self.book)
         return self
 
-    def _one(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
+    def _one(self, p, case, as_of, state, explain, shared, lang="fr") -> ProcedureResult:
         env = Env(case, as_of, state, self.book, self.ref, explain, shared)
-        return self._outside_validity(p, env) or evaluate_procedure(p, env, self.book)
+        return self._outside_validity(p, env) or evaluate_procedure(p, env, self.book, lang)
 
     def _one_fast(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
         env = self.status_only.env(case, as_of, state, p, self.ref, shared)

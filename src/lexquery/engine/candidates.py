@@ -16,6 +16,22 @@ REASONS = {
 }
 
 
+# the same reasons in English, for the English text answer (the JSON keeps the French words)
+REASONS_EN = {
+    "receiving_state": "designated State (receiving_state)",
+    "nationality": "nationality",
+    "habitual_residence": "habitual residence",
+    "fled_to": "State fled or returned to (fled_to)",
+    "destination": "destination of a removal measure",
+}
+_EN_OF_FR = {REASONS[k]: REASONS_EN[k] for k in REASONS}
+
+
+def reason_words(reason: str, lang: str = "fr") -> str:
+    """A candidate's reason (French, as in the JSON) in the reader's language."""
+    return reason if lang == "fr" else _EN_OF_FR.get(reason, reason)
+
+
 def candidate_states(case: dict, only_nationalities: bool = False) -> list[tuple[str, list[str]]]:
     person = case.get("person", {})
     if only_nationalities:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .deadlines import answer_dates, long_date
-from .text import MARK, STATUS as STATUS_UPPER
+from .text import MARK, STATUS as STATUS_UPPER, facts_in_words
 
 T = {
     "fr": {
@@ -232,7 +232,7 @@ def _cond_lines(conds, lang, t, depth, out):
         extra = f" ({long_date(c.date, lang)})" if c.date else ""
         out.append(Line(f"{MARK.get(c.status, '?')} {lab}{extra} — {st}", depth, list(c.sources), "condition"))
         if c.status == "unknown" and c.missing:
-            out.append(Line(f"{t['missing']} : " + ", ".join(c.missing), depth + 1, [], "missing"))
+            out.append(Line(f"{t['missing']} : " + facts_in_words(c.missing, lang), depth + 1, [], "missing"))
         _cond_lines(c.children, lang, t, depth + 1, out)
 
 
@@ -241,7 +241,7 @@ def _proc_lines(p, lang, t, out, assess, verify, depth=0, route=False):
     out.append(Line(_proc_line(p, lang, t, route), depth, [], "route" if route else "procedure"))
     _cond_lines(p.conditions, lang, t, depth + 1, out)
     if p.missing_facts:
-        out.append(Line(f"{t['missing']} : " + ", ".join(p.missing_facts), depth + 1, [], "missing"))
+        out.append(Line(f"{t['missing']} : " + facts_in_words(p.missing_facts, lang), depth + 1, [], "missing"))
     for n in p.notes:
         text = n.text + (f" ({long_date(n.date, lang)})" if n.date and n.date.isoformat() not in n.text else "")
         out.append(Line(f"→ {text}", depth + 1, list(n.sources), "note"))
@@ -367,7 +367,7 @@ def build_note(answer, case: dict | None = None, lang: str = "fr", kb=None) -> N
         conclusion.append(t["concl_none"])
     undetermined = [p for p in answer.procedures if p.status == "undetermined"]
     for p in undetermined:
-        conclusion.append(_proc_line(p, lang, t) + (" — " + t["missing"].lower() + " : " + ", ".join(p.missing_facts)
+        conclusion.append(_proc_line(p, lang, t) + (" — " + t["missing"].lower() + " : " + facts_in_words(p.missing_facts, lang)
                                                     if p.missing_facts else ""))
     deadlines = [(long_date(d.date, lang), d.what, ", ".join(d.sources))
                  for d in sorted(answer_dates(answer, lang), key=lambda d: d.date)]

@@ -19,14 +19,23 @@ WORDS = {
            "consent_yes": "avec consentement", "consent_unknown": "consentement : à déterminer",
            "missing": "faits à établir", "to_assess": "à apprécier", "pending": "atteint le",
            "verify": "à vérifier (base de connaissances)", "set_aside": "écartée", "route": "voie",
-           "candidates": "États considérés", "none": "aucun État candidat connu", "passed": "date passée"},
+           "candidates": "États considérés", "none": "aucun État candidat connu", "passed": "date passée",
+           "colon": " : "},
     "en": {"as_of": "as of", "from": "from", "until": "until", "consent_no": "without consent",
            "consent_yes": "with consent", "consent_unknown": "consent: to be determined",
            "missing": "facts to establish", "to_assess": "to assess", "pending": "reached on",
            "verify": "to verify (knowledge base)", "set_aside": "set aside", "route": "route",
-           "candidates": "States considered", "none": "no candidate State known", "passed": "date passed"},
+           "candidates": "States considered", "none": "no candidate State known", "passed": "date passed",
+           "colon": ": "},
 }
 WIDTH = 78
+
+
+def facts_in_words(paths, lang: str = "fr") -> str:
+    """Missing facts as a magistrate reads them (« consentement au transfèrement »), not as
+    JSON paths (those stay in the JSON answer)."""
+    from ..engine.fields import fact_label
+    return ", ".join(fact_label(p, lang) for p in paths)
 
 
 def _fr_date(d) -> str:
@@ -54,7 +63,7 @@ def _cond_lines(c, lang, explain, indent, w):
         extra = f" ({w['to_assess']})"
     out = [_line(f"{MARK.get(status, '?')} {label}{extra}", ", ".join(c.sources), indent)]
     if status == "unknown" and c.missing:
-        out.append(" " * (indent + 4) + f"{w['missing']} : " + ", ".join(c.missing))
+        out.append(" " * (indent + 4) + f"{w['missing']}{w['colon']}" + facts_in_words(c.missing, lang))
     if explain:
         for e in c.evidence:
             val = {True: "oui", False: "non", None: "inconnu"}[e["value"]] if lang == "fr" else str(e["value"])
@@ -90,7 +99,7 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
     for c in conds:
         out += _cond_lines(c, lang, explain, indent + 4, w)
     if p.missing_facts and p.status == "undetermined" or (p.consent_required is None and p.missing_facts):
-        out.append(" " * (indent + 4) + f"{w['missing']} : " + ", ".join(p.missing_facts))
+        out.append(" " * (indent + 4) + f"{w['missing']}{w['colon']}" + facts_in_words(p.missing_facts, lang))
     for v in p.to_verify:
         if v["fact"].startswith("question:") and not explain:
             continue  # open questions of the research pack: shown with --explain
@@ -111,8 +120,10 @@ def render_text(answer, explain: bool = False, lang: str = "fr") -> str:
     if answer.name and answer.case:
         head += f"  [{answer.case}]"
     lines = [head]
-    cands = ", ".join(f"{c['state']} ({', '.join(c['because'])})" for c in answer.candidates) or w["none"]
-    lines.append(f"{w['candidates']} : {cands}")
+    from ..engine.candidates import reason_words
+    cands = ", ".join(f"{c['state']} ({', '.join(reason_words(b, lang) for b in c['because'])})"
+                      for c in answer.candidates) or w["none"]
+    lines.append(f"{w['candidates']}{w['colon']}{cands}")
     for p in answer.procedures:
         lines += _proc_lines(p, lang, explain, w, as_of=answer.as_of)
     lines.append(f"(base : {answer.knowledge_base.get('version')})")

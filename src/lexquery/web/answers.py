@@ -33,14 +33,15 @@ def _cases(body) -> list:
     return cases
 
 
-def answer_cases(cases: list, as_of=None):
+def answer_cases(cases: list, as_of=None, lang: str = "fr"):
     """The engine's answers, in order; CaseError (422) at the first invalid case."""
     engine = load_kb()
-    return [engine.ask(c, as_of, source=f"$[{i}]" if len(cases) > 1 else "$") for i, c in enumerate(cases)]
+    return [engine.ask(c, as_of, source=f"$[{i}]" if len(cases) > 1 else "$", lang=lang)
+            for i, c in enumerate(cases)]
 
 
 def _render(cases, as_of, fmt, explain, lang) -> str:
-    answers = answer_cases(cases, as_of)
+    answers = answer_cases(cases, as_of, lang)
     return render(answers[0] if len(answers) == 1 else answers, fmt, explain=explain, lang=lang)
 
 

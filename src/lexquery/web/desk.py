@@ -76,7 +76,7 @@ def note_bytes(case: dict, fmt: str, lang: str, as_of=None) -> bytes:
     from ..render import render_note
     from ..render.ics import render_ics
     try:
-        ans = load_kb().ask(case, as_of, source="$")
+        ans = load_kb().ask(case, as_of, source="$", lang=lang)
     except LexqueryError as e:
         raise from_lexquery(e) from None
     if fmt == "ics":

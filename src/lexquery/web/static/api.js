@@ -1,6 +1,6 @@
 // Calls to lexquery's HTTP API (docs/web.md). Every failure becomes an ApiError carrying the
 // server's {message, where, expected, hint} so the page can say where and what to do.
-import { t } from "./i18n.js";
+import { t, getLang } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(info, status) {
@@ -35,8 +35,9 @@ export async function vocabulary() {
   return (await call("GET", "/api/vocabulary")).json();
 }
 
-export async function ask(kase) {
-  return (await call("POST", "/api/ask", json(kase), JSON_HEADERS)).json();
+// the answer's words (conditions, notes, labels) come from the server: ask in the page's language
+export async function ask(kase, lang = getLang()) {
+  return (await call("POST", `/api/ask?lang=${lang}`, json(kase), JSON_HEADERS)).json();
 }
 
 export async function interview(body, lang) {
@@ -54,12 +55,13 @@ export async function parse(text, syntax) {
 export async function whatIf(kase, set, asOf) {
   const body = { case: kase, set };
   if (asOf) body.as_of = asOf;
-  return (await call("POST", "/api/what-if", json(body), JSON_HEADERS)).json();
+  return (await call("POST", `/api/what-if?lang=${getLang()}`, json(body), JSON_HEADERS)).json();
 }
 
 export async function article(citation, at) {
-  const q = at ? `?at=${encodeURIComponent(at)}` : "";
-  return (await call("GET", `/api/articles/${encodeURIComponent(citation)}${q}`)).json();
+  const params = new URLSearchParams({ lang: getLang() });
+  if (at) params.set("at", at);
+  return (await call("GET", `/api/articles/${encodeURIComponent(citation)}?${params}`)).json();
 }
 
 /** POST the CSV file; returns {blob, filename, summary} where summary holds the X-… headers. */

@@ -148,7 +148,9 @@ function applyLang(l) {
     buildForm($("#case-fields"), vocab);
     fillCase(kept);
   }
-  if (last) show();
+  // the answer's words come from the server: ask again in the new language
+  if (last && !Array.isArray(last.sent)) askCase(last.sent);
+  else if (last) show();
   else resetWhatIf();
 }
 
