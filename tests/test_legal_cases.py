@@ -10,7 +10,8 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
 - ``basis``: the texts that justify the expectation (sources/legal/texts, seeds);
 - ``expect``: a list, one entry per procedure (and ``state`` for per-State procedures):
   ``status``, ``from``, ``until``, ``consent_required`` (compared when given; write
-  ``null`` to require null), ``sources`` (subset of the answer's citations),
+  ``null`` to require null), ``sources`` (each cited by the answer, itself or through one of
+  its subdivisions: « CPP 730-2 » is met by « CPP 730-2 1° »),
   ``missing_facts`` (subset), ``no_missing_facts`` (subset that must NOT be listed),
   ``conditions`` ({id: status}, searched through nested alternatives), ``routes``
   ({route id: {status, from, until, conditions, missing_facts}}), ``set_aside_by``
@@ -94,6 +95,14 @@ def _find_cond(conds, cid):
     return None
 
 
+def cites(sources: list[str], wanted: str) -> bool:
+    """``wanted`` is cited, or one of its subdivisions is: an expectation « CPP 730-2 » is met
+    by « CPP 730-2 1° », « STE 167 art. 3 » by « STE 167 art. 3.1 », « CPP 720 » by
+    « CPP 720 IV » (citing the alinéa cites the article); never the other way round."""
+    return any(s == wanted or (s.startswith(wanted) and s[len(wanted):len(wanted) + 1] in (" ", "."))
+               for s in sources)
+
+
 def _check_block(res, exp: dict, where: str) -> list[str]:
     """Compare one ProcedureResult (or route) with its expectation; return mismatches."""
     errs = []
@@ -103,7 +112,7 @@ def _check_block(res, exp: dict, where: str) -> list[str]:
         if key in exp and _iso(exp[key]) != actual:
             errs.append(f"{where}: {key}: expected {_iso(exp[key])!r}, got {actual!r}")
     if "sources" in exp:
-        lacking = [s for s in exp["sources"] if s not in res.sources]
+        lacking = [s for s in exp["sources"] if not cites(res.sources, s)]
         if lacking:
             errs.append(f"{where}: sources: must cite {lacking}; cited {res.sources}")
     if "missing_facts" in exp:
@@ -246,3 +255,12 @@ def test_checker_reports_a_wrong_expectation():
     errs = check_answer(ans, [{"procedure": p.procedure, "state": p.state, "status": wrong,
                                "sources": ["CPP 999-9"], "conditions": {"no_such_condition": "met"}}])
     assert len(errs) == 3, errs
+
+
+def test_cites_accepts_a_subdivision_never_a_parent():
+    assert cites(["CPP 730-2 1°"], "CPP 730-2")
+    assert cites(["STE 167 art. 3.1"], "STE 167 art. 3")
+    assert cites(["CPP 720 IV"], "CPP 720")
+    assert not cites(["CPP 730-2"], "CPP 730-2 1°")
+    assert not cites(["CPP 730-21"], "CPP 730-2")
+    assert not cites(["STE 167 art. 31"], "STE 167 art. 3")
