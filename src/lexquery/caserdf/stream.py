@@ -33,8 +33,7 @@ def _check_chunk(chunk: list[Item], engine: str, render=None) -> list:
     done = iter(validate_many([it.raw for it in readable], [it.source for it in readable], engine))
     out = []
     for it in chunk:
-        pre = [ValidationResult(where=p.where, severity="violation", message=p.message,
-                                expected=p.expected, hint=p.hint) for p in it.problems]
+        pre = [ValidationResult.of_problem(p) for p in it.problems]
         res = pre + _uncovered(next(done), it.covers) if it.raw is not None else pre
         out.append(render(it, res) if render is not None else res)
     return out

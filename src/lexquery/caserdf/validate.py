@@ -55,13 +55,22 @@ class ValidationResult:
     shape: str | None = None        # IRI of the SHACL shape; None for a JSON-level problem
     value: str | None = None
     hint_en: str | None = None
+    expected_en: str | None = None
+
+    @classmethod
+    def of_problem(cls, p) -> "ValidationResult":
+        """A violation from a JSON-level problem of the case reader, with its English
+        (:mod:`lexquery.engine.case_english`)."""
+        from ..engine.case_english import expected_en, hint_en, message_en
+        return cls(where=p.where, severity="violation", message=p.message, message_en=message_en(p.message),
+                   expected=p.expected, hint=p.hint, hint_en=hint_en(p.hint), expected_en=expected_en(p.expected))
 
     def to_dict(self) -> dict:
         """As ``dataclasses.asdict`` (same keys and order), without its deep copies."""
         return {"where": self.where, "severity": self.severity, "message": self.message,
                 "message_en": self.message_en, "expected": self.expected, "hint": self.hint,
                 "provisions": list(self.provisions), "shape": self.shape, "value": self.value,
-                "hint_en": self.hint_en}
+                "hint_en": self.hint_en, "expected_en": self.expected_en}
 
 
 @lru_cache(maxsize=1)
@@ -226,16 +235,22 @@ def report(found: list[Finding], data: Data, owner=case_of) -> dict[str, list[Va
             value = next(iter(data.objects(f.focus, info["compared"])), None)
         else:
             value = f.value
+        expected = _expected(f, full_path_key, key)
         out.setdefault(owner(f.focus) or "", []).append(ValidationResult(
             where=where, severity=SEVERITY.get(f.severity, "violation"),
             message=fr or en or str(f.component).rsplit("#", 1)[-1], message_en=en,
-            expected=_expected(f, full_path_key, key), hint=hint,
+            expected=expected, expected_en=_expected_en(expected), hint=hint,
             provisions=info["provisions"], shape=str(f.shape) if isinstance(f.shape, URIRef) else None,
             hint_en=hint_en, value=_value(value)))
     return out
 
 
 _INDEX = re.compile(r"\[\d+\]")
+
+
+def _expected_en(text):
+    from ..engine.case_english import expected_en
+    return expected_en(text)
 
 
 def _run_shacl(g: Graph, engine: str | None = None) -> dict[str, list[ValidationResult]]:
@@ -252,8 +267,7 @@ def _json_stage(case, source) -> tuple[list[ValidationResult], object]:
     try:
         read_case(case, source)
     except CaseError as e:
-        results = [ValidationResult(where=p.where, severity="violation", message=p.message,
-                                    expected=p.expected, hint=p.hint) for p in e.problems]
+        results = [ValidationResult.of_problem(p) for p in e.problems]
         if not isinstance(case, dict):
             return results, None
         return results, without_paths(case, [p.where for p in e.problems])

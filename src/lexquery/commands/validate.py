@@ -86,8 +86,9 @@ def render_text(reports, lang="fr") -> str:
             lines.append(f"      {msg}")
             if r.get("value") is not None:
                 lines.append(f"      = {'valeur' if lang == 'fr' else 'value'} : {r['value']}")
-            if r.get("expected"):
-                lines.append(f"      = {'attendu' if lang == 'fr' else 'expected'} : {r['expected']}")
+            expected = (r.get("expected_en") or r.get("expected")) if lang == "en" else r.get("expected")
+            if expected:
+                lines.append(f"      = {'attendu' if lang == 'fr' else 'expected'} : {expected}")
             hint = (r.get("hint_en") or r.get("hint")) if lang == "en" else r.get("hint")
             if hint:
                 lines.append(f"      = {'que faire' if lang == 'fr' else 'what to do'} : {hint}")
