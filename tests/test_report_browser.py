@@ -75,7 +75,10 @@ def test_the_chart_draws_one_bar_segment_per_procedure_and_status(report, page_o
     status_fr = {"applicable": "applicable", "applicable_later": "applicable plus tard",
                  "undetermined": "indéterminé", "not_applicable": "non applicable"}
     shown = {t for t in titles}
-    assert shown == {f"{p} — {status_fr[s]} : {n}" for (p, s), n in expected.items()}
+    from lexquery.screening.html_report import procedure_labels
+    names = procedure_labels()   # the chart speaks in words: the rules' labels, not the ids
+    assert shown == {f"{names[p]} — {status_fr[s]} : {n}" for (p, s), n in expected.items()}
+    assert not any(p in " ".join(titles) for p in names)
     box = pg.locator("svg[aria-label]").bounding_box()
     assert box and box["width"] > 300 and box["height"] > 100
 
@@ -132,3 +135,16 @@ def test_rejected_rows_are_in_the_report_with_their_message(report, page_of):
     pg.click(f"#rows tbody tr a[href='{first}']")
     pg.wait_for_selector("#explain.on")
     assert pg.text_content("#explain-text").startswith("Ligne rejetée : ")
+
+
+def test_table_and_filters_speak_in_words(report, page_of):
+    """The parquet reads the procedures' labels and the statuses in French, never the ids."""
+    from lexquery.screening.html_report import procedure_labels
+    pg = page_of(report["html"])
+    cells = pg.eval_on_selector_all("#rows tbody tr", "rs => rs.map(r => [r.cells[3].textContent, r.cells[5].textContent])")
+    assert cells
+    ids = set(procedure_labels())
+    assert not any(c[0] in ids for c in cells)
+    assert not any(c[1] in ("not_applicable", "applicable_later", "undetermined") for c in cells)
+    options = pg.eval_on_selector_all("#f-proc option, #f-status option", "os => os.map(o => o.textContent)")
+    assert not any(o in ids or o in ("not_applicable", "applicable_later") for o in options)

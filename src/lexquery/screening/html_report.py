@@ -31,6 +31,13 @@ MAX_CALENDAR = 5000
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def procedure_labels() -> dict[str, str]:
+    """Each procedure's label (its rule file's ``label.fr``): the report speaks to the parquet
+    in words; the ids stay in the CSV and JSON outputs (docs/screening-csv.md)."""
+    from ..rules.loader import load_rules
+    return {pid: p.label.get("fr") or pid for pid, p in load_rules().procedures.items()}
+
+
 def _js(v) -> str:
     return json.dumps(v, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
@@ -117,12 +124,14 @@ class HtmlWriter:
 
     def _chart(self, s) -> str:
         procs = sorted({p for p, _ in s.by_proc})
-        data = [(p, [s.by_proc.get((p, st), 0) for st in STATUSES[:4]]) for p in procs]
+        names = procedure_labels()
+        data = [(names.get(p, p), [s.by_proc.get((p, st), 0) for st in STATUSES[:4]]) for p in procs]
         if s.rejected:
             data.append(("lignes rejetées", [0, 0, 0, 0, s.rejected]))
         if not data:
             return "<p>Aucune ligne.</p>"
-        width, left, bar_h, gap = 900, 190, 24, 12
+        left = 16 + 7 * max(len(p) for p, _ in data)   # the procedures' labels, in words
+        width, bar_h, gap = left + 620, 24, 12
         top = 30
         height = top + len(data) * (bar_h + gap) + 10
         total_max = max(sum(v) for _, v in data) or 1
@@ -161,7 +170,8 @@ class HtmlWriter:
         rows = []
         for d, _, line, cid, name, ev in evs[:MAX_CALENDAR]:
             kind = "échéance" if ev["kind"] == "deadline" else "devient éligible"
-            proc = ev["procedure"] + (f" (voie {ev['route']})" if ev.get("route") else "")
+            names = procedure_labels()
+            proc = names.get(ev["procedure"], ev["procedure"]) + (f" (voie : {ev['label']})" if ev.get("route") else "")
             rows.append(f'<tr class="ev-{ev["kind"]}"><td>{_e(d)}</td><td>{kind}</td>'
                         f'<td><a href="#c-{line}">{_e(cid) or "ligne " + str(line)}</a></td><td>{_e(name)}</td>'
                         f'<td>{_e(proc)}</td><td>{_e(ev.get("state"))}</td><td>{_e(ev["text"])}</td></tr>')
@@ -193,6 +203,8 @@ class HtmlWriter:
             "@@FOOTER@@": "Réponses de lexquery (règles déclaratives, sources citées) : une aide au repérage, "
                           "à vérifier sur la fiche pénale ; « indéterminé » signale des faits manquants, pas un refus.",
             "@@PROCS@@": _js(list(self.procs)), "@@STATUSES@@": _js(STATUSES),
+            "@@PROC_LABELS@@": _js([procedure_labels().get(p, p) for p in self.procs]),
+            "@@STATUS_LABELS@@": _js([STATUS_FR.get(st, st) for st in STATUSES]),
         }
         strings_js = _js(list(self.strings)) + ";\nconst BLOCKS = " + _js([list(b) for b in self.blocks])
         for k, v in repl.items():

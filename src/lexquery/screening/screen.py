@@ -24,6 +24,8 @@ from .csv_cases import Row, RowBuilder, describe, normalise, open_text, read_hea
 
 FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
           "consent_required", "missing_facts", "sources", "routes", "deadlines", "message"]
+STATUS_WORDS = {"applicable": "applicable", "applicable_later": "plus tard", "undetermined": "indéterminé",
+                "not_applicable": "non applicable", "error": "erreur"}
 HORIZON = 15  # days: the registry sends its list at least every fifteen days (Circ. 2025 §1.2)
 
 
@@ -274,11 +276,14 @@ class Summary:
                  f"(statut error) — {self.rows_out} lignes de sortie, {self.seconds:.1f} s"
                  + (f", {self.read / self.seconds:,.0f} cas/s".replace(",", " ") if self.seconds else "")]
         procs = sorted({p for p, _ in self.by_proc})
-        if procs:
-            w = max(len(p) for p in procs)
-            lines.append("  " + "procédure".ljust(w) + "".join(f"{s:>18}" for s in statuses))
+        if procs:   # in words for the parquet: the rules' labels, not the procedures' ids
+            from ..rules.loader import load_rules
+            rules = load_rules().procedures
+            names = {p: (rules[p].label.get("fr") if p in rules else p) for p in procs}
+            w = max(len(n) for n in names.values())
+            lines.append("  " + "procédure".ljust(w) + "".join(f"{STATUS_WORDS[s]:>16}" for s in statuses))
             for p in procs:
-                lines.append("  " + p.ljust(w) + "".join(f"{self.by_proc.get((p, s), 0):>18}" for s in statuses))
+                lines.append("  " + names[p].ljust(w) + "".join(f"{self.by_proc.get((p, s), 0):>16}" for s in statuses))
         for c, close in self.unknown_columns:
             lines.append(f"  ! colonne inconnue « {c} »" + (f" (vouliez-vous dire « {close} » ?)" if close else "")
                          + " : chaque ligne est rejetée")
