@@ -51,3 +51,13 @@ def test_kb_query_tsv(capsys, tmp_path):
     code, out = run(capsys, "kb", "query", str(q), "--format", "tsv")
     assert code == 0
     assert out.strip().split("\n") == ["c", "CPP 729-2 al. 1"]
+
+
+def test_article_speaks_french_and_labels_english_research_notes(capsys):
+    code, out = run(capsys, "article", "729-2")
+    assert code == 0
+    assert "Confiance : assez élevée" in out or "Confiance : élevée" in out
+    assert "Confiance : high" not in out and "Version current" not in out
+    for line in out.splitlines():
+        if line.startswith("  ? ") and " the " in line:
+            assert "(note de recherche, en anglais)" in line, line

@@ -12,7 +12,7 @@ from datetime import date
 
 
 T = {
-    "fr": {"version": "Version", "valid": "en vigueur", "from": "du", "until": "au", "since": "depuis le", "start_unknown": "(date d'entrée en vigueur inconnue)", "today": "à ce jour",
+    "fr": {"current": "actuelle", "research_note": "note de recherche, en anglais", "version": "Version", "valid": "en vigueur", "from": "du", "until": "au", "since": "depuis le", "start_unknown": "(date d'entrée en vigueur inconnue)", "today": "à ce jour",
            "unknown": "date inconnue", "source": "Source", "official": "Lien officiel", "copy": "copie", "conf": "Confiance",
            "notes": "Notes (hors texte opérant)", "cites": "Cite", "cited_by": "Cité par",
            "rules": "Utilisé par les règles", "oq": "Questions ouvertes (non vérifiées, jamais du droit)",
@@ -21,7 +21,7 @@ T = {
            "restat": "texte du code de 2029 (ordonnance 2025-1091), pas en vigueur avant le 1er janvier 2029",
            "not_valid": "aucune version connue n'est en vigueur à cette date : version la plus proche",
            "at": "au", "amended": "Modifié par", "no_text": "(pas de texte stocké)"},
-    "en": {"version": "Version", "valid": "in force", "from": "from", "until": "to", "since": "since", "start_unknown": "(entry-into-force date unknown)", "today": "to date",
+    "en": {"current": "current", "research_note": "research note", "version": "Version", "valid": "in force", "from": "from", "until": "to", "since": "since", "start_unknown": "(entry-into-force date unknown)", "today": "to date",
            "unknown": "unknown date", "source": "Source", "official": "Official link", "copy": "copy", "conf": "Confidence",
            "notes": "Notes (not operative text)", "cites": "Cites", "cited_by": "Cited by",
            "rules": "Used by rules", "oq": "Open questions (unverified, never law)",
@@ -31,6 +31,18 @@ T = {
            "not_valid": "no known version is in force on that date: closest version",
            "at": "on", "amended": "Amended by", "no_text": "(no stored text)"},
 }
+
+
+# the research pack's confidence marks, in words
+CONFIDENCE = {"fr": {"high": "élevée", "medium-high": "assez élevée", "medium": "moyenne", "low": "faible"},
+              "en": {"high": "high", "medium-high": "medium-high", "medium": "medium", "low": "low"}}
+_EN_WORDS = {"the", "and", "of", "is", "not", "stored", "version", "from", "only", "with", "known", "which"}
+
+
+def _english(text: str) -> bool:
+    """A research note written in English (the pack's notes are; the law's texts are not)."""
+    words = [w.strip(".,;:()'«»").lower() for w in text.split()[:40]]
+    return sum(w in _EN_WORDS for w in words) >= 3
 
 
 EPILOG = """\
@@ -147,7 +159,8 @@ def render_text(d: dict, lang: str = "fr") -> str:
             span = f"{t['since']} {start} ({t['today']})"
         else:
             span = t["start_unknown"]
-        out.append(f"{t['version']} {v['id']} — {t['valid']} {span}"
+        vid = t["current"] if v["id"] == "current" else v["id"]   # an undated version is « la version actuelle »
+        out.append(f"{t['version']} {vid} — {t['valid']} {span}"
                    + ("" if v["valid_on_date"] else f"  ⚠ {t['not_valid']} ({t['at']} {d['at']})"))
         ids = " · ".join(x for x in (d["legiarti"], v["legiarti"] if v["legiarti"] != d["legiarti"] else None) if x)
         src = f"{t['source']} : {v['source'] or t['none']}" + (f" ({t['copy']} : {v['source_file']})" if v["source_file"] else "")
@@ -156,7 +169,11 @@ def render_text(d: dict, lang: str = "fr") -> str:
             out.append(f"{t['official']} : {v['official']}")
         if v["amended_by"]:
             out.append(f"{t['amended']} : {v['amended_by']}")
-        out.append(f"{t['conf']} : {v['confidence'] or t['none']}" + (f" — {v['confidence_note']}" if v["confidence_note"] else ""))
+        conf = CONFIDENCE[lang].get(v["confidence"], v["confidence"]) if v["confidence"] else t["none"]
+        note = v["confidence_note"]
+        if note and lang == "fr" and _english(note):
+            note = f"({t['research_note']}) {note}"
+        out.append(f"{t['conf']} : {conf}" + (f" — {note}" if note else ""))
         for flag, key in (("truncated", "trunc"), ("translation", "transl"), ("restatement_2029", "restat")):
             if v[flag]:
                 out.append(f"⚠ {t[key]}")
@@ -179,7 +196,8 @@ def render_text(d: dict, lang: str = "fr") -> str:
     out.append(f"{t['rules']} : {rules or t['none']}")
     if d["open_questions"]:
         out.append(t["oq"] + " :")
-        out += [f"  ? {q.get('text', '')}" + (f" — {q['source']}" if q.get("source") else "") for q in d["open_questions"]]
+        out += [f"  ? " + (f"({t['research_note']}) " if lang == "fr" and _english(q.get("text", "")) else "")
+                + f"{q.get('text', '')}" + (f" — {q['source']}" if q.get("source") else "") for q in d["open_questions"]]
     if d["successor_2029"]:
         s = d["successor_2029"]
         out.append(f"{t['succ']} : {s['citation']}" + ("" if s["in_kb"] else (" (hors base)" if lang == "fr" else " (not in KB)")))
