@@ -61,3 +61,14 @@ def test_article_speaks_french_and_labels_english_research_notes(capsys):
     for line in out.splitlines():
         if line.startswith("  ? ") and " the " in line:
             assert "(note de recherche, en anglais)" in line, line
+
+
+def test_lengths_in_words(tmp_path, capsys):
+    """« durée totale : trois ans » is read as 3 years (was « une seule valeur attendue »)."""
+    import json
+    for words, iso in (("trois ans", "P3Y"), ("dix-huit mois", "P18M"), ("deux ans et six mois", "P2Y6M"),
+                       ("un an", "P1Y")):
+        f = tmp_path / "t.lq"
+        f.write_text(f"cas t\ndurée totale : {words}\n", encoding="utf-8")
+        code, out = run(capsys, "convert", str(f), "--to", "json")
+        assert code == 0 and json.loads(out)["sentence"]["total"] == iso, (words, out)

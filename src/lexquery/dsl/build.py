@@ -135,13 +135,20 @@ def _not_a(kind: str, p: Piece) -> Sem:
     return Sem(msg, p.span, vocab.WHAT[kind], hint)
 
 
+# a length written in words, as one says it (« trois ans », « dix-huit mois »)
+NUMBER_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+                "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
+                "seize": 16, "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19, "vingt": 20, "trente": 30}
+
+
 def read_duration(p: Piece) -> str:
     if p.kind != "duration":
         raise _not_a("duration", p)
     if p.value == "LIFE":
         return "life"
     parts = {"Y": 0, "M": 0, "W": 0, "D": 0}
-    for n, unit in re.findall(r"(\d+)\s*([^\W\d_]+)", vocab.norm(p.text)):
+    text = re.sub(r"[a-z]+(?:-[a-z]+)?", lambda m: str(NUMBER_WORDS.get(m.group(0), m.group(0))), vocab.norm(p.text))
+    for n, unit in re.findall(r"(\d+)\s*([^\W\d_]+)", text):
         if unit in ("et", "and"):
             continue
         parts[UNITS[unit]] += int(n)
