@@ -108,11 +108,14 @@ class Answer:
     procedures: list[ProcedureResult]
     candidates: list[dict] = field(default_factory=list)
     name: str | None = None
+    derived_facts: list[dict] = field(default_factory=list)   # facts the case format settled (rules: defaults)
 
     def to_dict(self, lang="fr") -> dict:
         d = {"case": self.case, "as_of": _iso(self.as_of), "knowledge_base": dict(self.knowledge_base),
              "procedures": [p.to_dict(lang) for p in self.procedures]}
         d["candidates"] = self.candidates
+        if self.derived_facts:
+            d["derived_facts"] = [{**f, "value": _iso(f["value"])} for f in self.derived_facts]
         return d
 
     def procedure(self, pid: str, state: str | None = None) -> ProcedureResult:

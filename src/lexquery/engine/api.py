@@ -18,6 +18,7 @@ from .answer import Answer, ProcedureResult, CondResult
 from .candidates import CANDIDATE_FACTS, NATIONALITY_FACTS, candidate_states
 from .case import read_case
 from .env import Env
+from .facts import apply_defaults
 from .evaluate import evaluate_procedure
 
 VERSION = "0.1.0"
@@ -50,6 +51,7 @@ class Engine:
         c = case if case.get("__normalised__") else read_case(case, source, default_as_of=None)
         when = as_of or c.get("as_of") or date.today()
         book = self.book
+        c, derived_facts = apply_defaults(c, book, self.ref)   # facts the case format defines (rules: defaults)
         shared = {} if (not explain and book.derived_per_case) else None
         fast = self.status_only if not explain else None
         one = self._one if fast is None else self._one_fast
@@ -83,7 +85,7 @@ class Engine:
                 procs.append(r)
         return Answer(case=c.get("id"), as_of=when, knowledge_base=self.kb_meta, procedures=procs,
                       candidates=[{"state": s, "because": w} for s, w in cands_all],
-                      name=c.get("person", {}).get("name"))
+                      name=c.get("person", {}).get("name"), derived_facts=derived_facts)
 
     def prepare_batch(self) -> "Engine":
         """Before answering many cases: compile the rules' expressions to Python source

@@ -61,7 +61,7 @@ def eval_condition(c: Condition, env: Env) -> CondResult | None:
             _combine(kind, r)
     finally:
         miss = env.missing
-        if miss:
+        if miss and r.status == "unknown":  # a settled condition: what it found unknown cannot change it
             saved |= miss
         env.missing = saved
     if r.status == "unknown":
