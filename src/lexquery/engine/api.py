@@ -19,6 +19,7 @@ from .candidates import CANDIDATE_FACTS, NATIONALITY_FACTS, candidate_states
 from .case import read_case
 from .env import Env
 from .facts import apply_defaults
+from .prove import prove
 from .evaluate import evaluate_procedure
 
 VERSION = "0.1.0"
@@ -101,11 +102,28 @@ class Engine:
 
     def _one(self, p, case, as_of, state, explain, shared, lang="fr") -> ProcedureResult:
         env = Env(case, as_of, state, self.book, self.ref, explain, shared)
-        return self._outside_validity(p, env) or evaluate_procedure(p, env, self.book, lang)
+        out = self._outside_validity(p, env)
+        if out is not None:
+            return out
+        r = evaluate_procedure(p, env, self.book, lang)
+        if r.missing_facts or any(rt.missing_facts for rt in r.routes):
+            fresh = self.book.derived_per_case
+            r = prove(r, lambda c: evaluate_procedure(
+                p, Env(c, as_of, state, self.book, self.ref, False, {} if fresh else None), self.book),
+                case, self.book, self.ref, as_of)
+        return r
 
     def _one_fast(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
         env = self.status_only.env(case, as_of, state, p, self.ref, shared)
-        return self._outside_validity(p, env) or self.status_only.procedure(p, env)
+        out = self._outside_validity(p, env)
+        if out is not None:
+            return out
+        r = self.status_only.procedure(p, env)
+        if r.missing_facts or any(rt.missing_facts for rt in r.routes):
+            so, fresh = self.status_only, self.book.derived_per_case
+            r = prove(r, lambda c: so.procedure(p, so.env(c, as_of, state, p, self.ref, {} if fresh else None)),
+                      case, self.book, self.ref, as_of)
+        return r
 
     @staticmethod
     def _outside_validity(p, env) -> ProcedureResult | None:

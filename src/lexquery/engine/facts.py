@@ -68,7 +68,7 @@ def set_path(case: dict, path: str, value) -> dict | None:
     return out
 
 
-def apply_defaults(case: dict, book, ref=None) -> tuple[dict, list[dict]]:
+def apply_defaults(case: dict, book, ref=None, as_of=None) -> tuple[dict, list[dict]]:
     """The case with the facts that ``defaults:`` defines from other facts filled in where
     they are unknown, and the list of what was so derived (``{fact, value, sources,
     contract}``), in the order of the rule files. A default whose ``when`` is not true (false
@@ -79,7 +79,7 @@ def apply_defaults(case: dict, book, ref=None) -> tuple[dict, list[dict]]:
     for d in book.defaults:
         if get_path(case, d.path) is not UNKNOWN:
             continue
-        env = Env(case, case.get("as_of"), None, book, ref, explain=False)
+        env = Env(case, as_of or case.get("as_of"), None, book, ref, explain=False)
         if d.when.fn(env) is not True:
             continue
         v = d.value.fn(env)
@@ -112,16 +112,16 @@ def _spec(path: str):
 _ENUMS = {"bool": (True, False), "protection": PROTECTION, "removal_kind": REMOVAL_KINDS}
 
 
-def domain(case: dict, path: str, book, ref=None) -> list | None:
+def domain(case: dict, path: str, book, ref=None, as_of=None) -> list | None:
     """The values ``path`` can take in ``case`` (see the module docstring), or None."""
     spec = _spec(path)
-    if spec in _ENUMS:
+    if isinstance(spec, str) and spec in _ENUMS:
         return list(_ENUMS[spec])
     if spec in ("date", "date_or_none"):
         for b in book.bounds:
             if b.path != path:
                 continue
-            env = Env(case, case.get("as_of"), None, book, ref, explain=False)
+            env = Env(case, as_of or case.get("as_of"), None, book, ref, explain=False)
             if b.when is not None and b.when.fn(env) is not True:
                 return None
             lo, hi = b.min.fn(env), b.max.fn(env)
