@@ -152,8 +152,8 @@ def _merge_conditions(conds: list[CondResult], trial_conds: list[list], proven: 
         dates = {o.date for o in others}
         if len(dates) == 1:
             c.date = others[0].date
-        elif others[0].status == "met" and all(d is not None and d <= as_of for d in dates):
-            c.date = max(dates)
+        elif others[0].status == "met" and all(d <= as_of for d in dates - {None}):
+            c.date = max(dates - {None})   # met on the date whatever the value: certainly from then
         else:
             continue
         c.status, c.pending = others[0].status, others[0].pending
