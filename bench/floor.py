@@ -1010,8 +1010,9 @@ class Floor:
     # -- the proof that an unknown fact cannot change the answer (engine/prove.py) ----------------
     def prove(self, fn, c, s, as_of, res):
         """``res`` (status, from, until, consent, missing, sources, routes, deadlines) with the
-        facts that cannot change it proven irrelevant: every combination of the values of the
-        missing facts (at most PROVE_CAP) evaluated again, as lexquery.engine.prove does."""
+        facts that cannot change it proven irrelevant: the combinations of the values of the
+        missing facts (at most PROVE_CAP, stopping when nothing more can be learnt) evaluated
+        again, as lexquery.engine.prove does."""
         st, d_from, d_until, consent, missing, src, routes, deadlines = res
         routes = routes or []
         facts = sorted(missing)
@@ -1025,7 +1026,11 @@ class Floor:
                     continue
                 doms.append((f,) + d)
                 total *= len(d[1])
-            if doms:
+            names = [d[0] for d in doms]
+            x = [st, d_from, d_until, consent, set(missing)]
+            comps = [(y, k) for k, y in [(None, x)] + [(k, r[1:5] + [set(r[5])]) for k, r in enumerate(routes)]
+                     if y[4] & set(names)]
+            if comps:
                 trials, values = [], []
                 for vals in itertools.product(*[d[2] for d in doms]):
                     c2 = dict(c)
@@ -1036,21 +1041,21 @@ class Floor:
                             c2["items"] = items
                         else:
                             c2[key] = v
-                    c2 = with_defaults(c2)
-                    t = fn(c2, s, self.derived(c2), as_of)
-                    trials.append(t)
+                    if "inc" in c2 and c2.get("inc") is not c.get("inc", U):
+                        c2 = with_defaults(c2)
+                    trials.append(fn(c2, s, self.derived(c2), as_of))
                     values.append(vals)
-                names = [d[0] for d in doms]
-                x = [st, d_from, d_until, consent, set(missing)]
-                _prove_settle(x, [list(t[:4]) + [set(t[4])] for t in trials], values, names, as_of)
+                    if all(_prove_finished(y, [_prove_part(t, k) for t in trials], values, names, as_of)
+                           for y, k in comps):
+                        break
+                complete = len(trials) == total
+                for y, k in comps:
+                    sub = [_prove_part(t, k) for t in trials]
+                    if all(q is not None for q in sub):
+                        _prove_settle(y, sub, values, names, as_of, complete)
+                        if k is not None:
+                            routes[k][1:6] = y
                 st, d_from, d_until, consent, missing = x
-                for k, r in enumerate(routes):
-                    if any(not t[6] for t in trials):   # a combination where the procedure does not apply
-                        continue
-                    sub = [t[6][k] for t in trials]
-                    y = r[1:5] + [set(r[5])]
-                    _prove_settle(y, [q[1:5] + [set(q[5])] for q in sub], values, names, as_of)
-                    r[1:6] = y
         if routes:
             routes = "|".join(f"{r[0]}:{r[1]}" + (f":{r[2].isoformat()}" if r[2] else "") for r in routes)
         else:
@@ -1090,34 +1095,49 @@ def prove_domain(c, f):
     return None
 
 
+def _prove_part(t, k):
+    """[status, from, until, consent, missing] of a trial's procedure (k None) or k-th route."""
+    if k is None:
+        return [t[0], t[1], t[2], t[3], set(t[4])]
+    if not t[6]:
+        return None   # the procedure does not apply there: no route
+    r = t[6][k]
+    return r[1:5] + [set(r[5])]
+
+
 def _prove_outcome(t, as_of):
-    st, d_from, d_until, consent, missing = t
-    if st == "undetermined" or missing:
+    if t is None or t[0] == "undetermined" or t[4]:
         return None
+    st, d_from, d_until, consent = t[:4]
     past = st == "applicable" and (d_from is None or d_from <= as_of)
     return (st, "past" if past else d_from, d_until, consent)
 
 
-def _prove_settle(x, trials, values, names, as_of):
-    """engine/prove.py _settle on [status, from, until, consent, missing]."""
-    if not x[4]:
-        return
-    outs = [_prove_outcome(t, as_of) for t in trials]
+def _prove_relevant(i, outs, values):
+    groups = {}
+    for o, v in zip(outs, values):
+        groups.setdefault(v[:i] + v[i + 1:], []).append(o)
+    return any(g[0] is None or any(o != g[0] for o in g) for g in groups.values())
+
+
+def _prove_finished(x, sub, values, names, as_of):
+    outs = [_prove_outcome(t, as_of) for t in sub]
     if outs[0] is not None and all(o == outs[0] for o in outs):
+        return False
+    return all(_prove_relevant(i, outs, values) for i, f in enumerate(names) if f in x[4])
+
+
+def _prove_settle(x, trials, values, names, as_of, complete):
+    """engine/prove.py _settle on [status, from, until, consent, missing]."""
+    outs = [_prove_outcome(t, as_of) for t in trials]
+    if complete and outs[0] is not None and all(o == outs[0] for o in outs):
         froms = [t[1] for t in trials if t[1] is not None]
         x[:] = [trials[0][0], max(froms) if froms else None, trials[0][2], trials[0][3], set()]
         return
     keep = {f for f in x[4] if f not in names}
     for i, f in enumerate(names):
-        if f not in x[4]:
-            continue
-        groups = {}
-        for o, v in zip(outs, values):
-            groups.setdefault(v[:i] + v[i + 1:], []).append(o)
-        if any(g[0] is None or any(o != g[0] for o in g) for g in groups.values()):
+        if f in x[4] and _prove_relevant(i, outs, values):
             keep.add(f)
-    for t in trials:
-        keep.update(f for f in t[4] if f not in names)
     x[4] = keep
 
 
@@ -1127,7 +1147,6 @@ _ALL_CONDS = {pid: tuple(cid for cid, _ in s["conds"]) for pid, s in SRC.items()
 
 FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
           "consent_required", "missing_facts", "sources", "routes", "deadlines", "message"]
-
 
 def _detect_sep(line):
     counts = {";": 0, ",": 0}

@@ -107,10 +107,9 @@ class Engine:
             return out
         r = evaluate_procedure(p, env, self.book, lang)
         if r.missing_facts or any(rt.missing_facts for rt in r.routes):
-            fresh = self.book.derived_per_case
-            r = prove(r, lambda c: evaluate_procedure(
-                p, Env(c, as_of, state, self.book, self.ref, False, {} if fresh else None), self.book),
-                case, self.book, self.ref, as_of)
+            r = prove(r, lambda c, keep: evaluate_procedure(
+                p, Env(c, as_of, state, self.book, self.ref, False, keep), self.book),
+                case, self.book, self.ref, as_of, shared)
         return r
 
     def _one_fast(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
@@ -120,9 +119,9 @@ class Engine:
             return out
         r = self.status_only.procedure(p, env)
         if r.missing_facts or any(rt.missing_facts for rt in r.routes):
-            so, fresh = self.status_only, self.book.derived_per_case
-            r = prove(r, lambda c: so.procedure(p, so.env(c, as_of, state, p, self.ref, {} if fresh else None)),
-                      case, self.book, self.ref, as_of)
+            so = self.status_only
+            r = prove(r, lambda c, keep: so.procedure(p, so.env(c, as_of, state, p, self.ref, keep), True),
+                      case, self.book, self.ref, as_of, shared)
         return r
 
     @staticmethod

@@ -22,16 +22,25 @@ from .env import Env
 _ITEM = re.compile(r"^([a-z_]+)\[(\d+)\]$")
 
 
-def _parts(path: str) -> list:
-    """``removal_measures[0].enforceable`` → ["removal_measures", 0, "enforceable"]."""
-    out: list = []
-    for part in path.split("."):
-        m = _ITEM.match(part)
-        if m:
-            out += [m.group(1), int(m.group(2))]
-        else:
-            out.append(part)
-    return out
+_PARTS: dict = {}
+
+
+def _parts(path: str) -> tuple:
+    """``removal_measures[0].enforceable`` → ("removal_measures", 0, "enforceable") (cached:
+    the rules read few distinct paths)."""
+    hit = _PARTS.get(path)
+    if hit is None:
+        out: list = []
+        for part in path.split("."):
+            m = _ITEM.match(part)
+            if m:
+                out += [m.group(1), int(m.group(2))]
+            else:
+                out.append(part)
+        if len(_PARTS) > 10_000:
+            _PARTS.clear()
+        hit = _PARTS[path] = tuple(out)
+    return hit
 
 
 def get_path(case: dict, path: str):
@@ -94,8 +103,60 @@ def apply_defaults(case: dict, book, ref=None, as_of=None) -> tuple[dict, list[d
     return case, derived
 
 
+def default_reads(book) -> set[str]:
+    """Every fact path the ``when`` and ``value`` of ``defaults:`` read, through derived values
+    too (computed once per rule book): a case differing elsewhere needs no new defaults."""
+    hit = book.__dict__.get("_default_reads")
+    if hit is None:
+        hit, seen = set(), set()
+        todo = [e for d in book.defaults for e in (d.when, d.value)]
+        while todo:
+            e = todo.pop()
+            hit |= e.facts
+            for n in e.names:
+                if n in book.derived and n not in seen:
+                    seen.add(n)
+                    todo.append(book.derived[n])
+        book.__dict__["_default_reads"] = hit
+    return hit
+
+
+def derived_reads(book) -> dict[str, set[str]]:
+    """For each derived value, every fact path it reads, through other derived values too
+    (computed once per rule book)."""
+    hit = book.__dict__.get("_derived_reads")
+    if hit is None:
+        hit = {}
+
+        def reads(n, stack=()):
+            if n not in hit:
+                e = book.derived[n]
+                out = set(e.facts)
+                for m in e.names:
+                    if m in book.derived and m not in stack:
+                        out |= reads(m, stack + (n,))
+                hit[n] = out
+            return hit[n]
+        for n in book.derived:
+            reads(n)
+        book.__dict__["_derived_reads"] = hit
+    return hit
+
+
+_SPECS: dict = {}
+
+
 def _spec(path: str):
-    """The case-format type of ``path`` (case.SCHEMA), or None."""
+    """The case-format type of ``path`` (case.SCHEMA), or None (cached)."""
+    hit = _SPECS.get(path, _SPECS)
+    if hit is _SPECS:
+        if len(_SPECS) > 10_000:
+            _SPECS.clear()
+        hit = _SPECS[path] = _spec_of(path)
+    return hit
+
+
+def _spec_of(path: str):
     spec = SCHEMA
     for k in _parts(path):
         if isinstance(k, int):

@@ -21,8 +21,10 @@ procedure and for each route:
   is certainly applicable);
 - otherwise the answer stays as it was, and ``missing_facts`` keeps only the facts that could
   change it: a fact is dropped when, for every combination of the other facts tried, all its
-  values give the same fully settled answer; facts that a combination needs and the first
-  evaluation did not reach (``if(f, g, …)``) are added.
+  values give the same fully settled answer.
+
+The combinations stop as soon as nothing more can be learnt (the outcomes already differ and
+every fact tried already decides): the same conclusion, fewer evaluations.
 
 Conditions of the explanation tree that every combination settles the same way take that
 status. Nothing legal lives here: the domains come from the case format (case.SCHEMA) and
@@ -33,7 +35,7 @@ from __future__ import annotations
 import itertools
 
 from .answer import CondResult, ProcedureResult
-from .facts import apply_defaults, domain, set_path
+from .facts import apply_defaults, default_reads, derived_reads, domain, set_path
 
 CAP = 32
 """Most combinations of values tried for one procedure (and State): the cost stays bounded
@@ -47,9 +49,12 @@ def _missing_of(r: ProcedureResult) -> list[str]:
     return out
 
 
-def prove(r0: ProcedureResult, evaluate, case: dict, book, ref, as_of) -> ProcedureResult:
+def prove(r0: ProcedureResult, evaluate, case: dict, book, ref, as_of, shared=None) -> ProcedureResult:
     """``r0`` with the facts that cannot change it proven irrelevant (module docstring).
-    ``evaluate(case) -> ProcedureResult`` evaluates the same procedure for another case."""
+    ``evaluate(case, derived) -> ProcedureResult`` evaluates the same procedure for another
+    case, ``derived`` being the derived values to start from (None: computed per
+    environment); ``shared``, the derived values of ``case`` computed once per case (or None):
+    those that read no fact tried are kept for every combination."""
     facts = [f for f in dict.fromkeys(_missing_of(r0))]
     if not facts:
         return r0
@@ -63,44 +68,84 @@ def prove(r0: ProcedureResult, evaluate, case: dict, book, ref, as_of) -> Proced
     if not doms:
         return r0
     names = [f for f, _ in doms]
-    trials = []
-    for values in itertools.product(*[d for _, d in doms]):
+    # the procedure and each route with facts to try: (result, index of the route or None)
+    comps = [(x, k) for k, x in [(None, r0), *enumerate(r0.routes)] if set(x.missing_facts) & set(names)]
+    if not comps:
+        return r0
+    redo = bool(set(names) & default_reads(book))   # a default may rest on a fact tried
+    keep = None
+    if shared is not None:   # the derived values that read no fact tried (nor a default redone)
+        touched = set(names) | ({d.path for d in book.defaults} if redo else set())
+        reads = derived_reads(book)
+        keep = {n: v for n, v in shared.items() if not (reads.get(n, touched) & touched)}
+    trials, values = [], []
+    for vals in itertools.product(*[d for _, d in doms]):
         c = case
-        for f, v in zip(names, values):
+        for f, v in zip(names, vals):
             c = set_path(c, f, v)
             if c is None:
                 return r0
-        c, _ = apply_defaults(c, book, ref, as_of)   # a default may rest on a fact tried
-        trials.append((values, evaluate(c)))
-    _settle(r0, [t for _, t in trials], [v for v, _ in trials], doms, as_of)
-    for k, rt in enumerate(r0.routes):
-        sub = [t.routes[k] if k < len(t.routes) and t.routes[k].procedure == rt.procedure else None
-               for _, t in trials]
-        if any(x is None for x in sub):
-            continue
-        _settle(rt, sub, [v for v, _ in trials], doms, as_of)
+        if redo:
+            c, _ = apply_defaults(c, book, ref, as_of)
+        t = evaluate(c, None if keep is None else dict(keep))
+        trials.append(t)
+        values.append(vals)
+        if len(trials) < total and (_outcome(t, as_of) is None or len(trials) > 1) and \
+                all(_finished(x, [_part(t, k, x) for t in trials], values, names, as_of) for x, k in comps):
+            break   # nothing more to learn: every fact tried already decides (exact, not a cap)
+    complete = len(trials) == total
+    for x, k in comps:
+        sub = [_part(t, k, x) for t in trials]
+        if all(y is not None for y in sub):
+            _settle(x, sub, values, doms, as_of, complete)
     return r0
 
 
-def _outcome(r: ProcedureResult, as_of):
+def _part(t: ProcedureResult, k, x):
+    """The component of trial ``t`` matching ``x``: the procedure, or its k-th route (None when
+    the trial has no such route: the procedure does not apply there)."""
+    if k is None:
+        return t
+    if k < len(t.routes) and t.routes[k].procedure == x.procedure:
+        return t.routes[k]
+    return None
+
+
+def _outcome(r, as_of):
     """What must agree between combinations: status, dates, consent — and no missing fact.
     An applicable procedure's first date of use, when already past, is left out (see the
-    module docstring); None when the answer is not fully settled."""
-    if r.status == "undetermined" or r.missing_facts:
+    module docstring); None when the answer is not fully settled (or absent)."""
+    if r is None or r.status == "undetermined" or r.missing_facts:
         return None
     past = r.status == "applicable" and (r.date_from is None or r.date_from <= as_of)
     return (r.status, "past" if past else r.date_from, r.date_until, r.consent_required)
 
 
-def _settle(x: ProcedureResult, trials: list, values: list, doms: list, as_of) -> None:
+def _relevant(i: int, outs: list, values: list) -> bool:
+    """Whether the i-th fact tried can change the outcome: some combination of the other
+    facts where its values do not all give the same fully settled outcome."""
+    groups: dict = {}
+    for o, v in zip(outs, values):
+        groups.setdefault(v[:i] + v[i + 1:], []).append(o)
+    return any(g[0] is None or any(o != g[0] for o in g) for g in groups.values())
+
+
+def _finished(x, sub: list, values: list, names: list, as_of) -> bool:
+    """No further combination can change what ``_settle`` concludes for ``x``: the outcomes
+    already differ (or one is not settled), and every fact tried for ``x`` already decides."""
+    outs = [_outcome(t, as_of) for t in sub]
+    if outs[0] is not None and all(o == outs[0] for o in outs):
+        return False
+    return all(_relevant(i, outs, values) for i, f in enumerate(names) if f in x.missing_facts)
+
+
+def _settle(x: ProcedureResult, trials: list, values: list, doms: list, as_of, complete: bool) -> None:
     """Adopt the common outcome of ``trials`` into ``x``, or keep only the facts that can
     change it (module docstring)."""
-    if not x.missing_facts:
-        return
     names = [f for f, _ in doms]
     outs = [_outcome(t, as_of) for t in trials]
     tried = [f for f in names if f in x.missing_facts]
-    if outs[0] is not None and all(o == outs[0] for o in outs):
+    if complete and outs[0] is not None and all(o == outs[0] for o in outs):
         t0 = trials[0]
         x.status, x.date_until, x.consent_required = t0.status, t0.date_until, t0.consent_required
         froms = [t.date_from for t in trials if t.date_from is not None]
@@ -113,23 +158,13 @@ def _settle(x: ProcedureResult, trials: list, values: list, doms: list, as_of) -
     for i, f in enumerate(names):
         if f not in x.missing_facts:
             continue
-        if _decides(i, outs, values):
+        if _relevant(i, outs, values):
             keep.append(f)
         else:
             x.irrelevant_facts.append({"fact": f, "values": list(doms[i][1])})
-    for t in trials:  # facts a combination needs that the first evaluation did not reach
-        keep += [f for f in t.missing_facts if f not in names and f not in keep]
     x.missing_facts = sorted(set(keep))
-    _merge_conditions(x.conditions, [t.conditions for t in trials], set(names), as_of)
-
-
-def _decides(i: int, outs: list, values: list) -> bool:
-    """Whether the i-th fact tried can change the outcome: some combination of the other
-    facts where its values do not all give the same fully settled outcome."""
-    groups: dict = {}
-    for o, v in zip(outs, values):
-        groups.setdefault(v[:i] + v[i + 1:], []).append(o)
-    return any(g[0] is None or any(o != g[0] for o in g) for g in groups.values())
+    if complete:
+        _merge_conditions(x.conditions, [t.conditions for t in trials], set(names), as_of)
 
 
 def _merge_conditions(conds: list[CondResult], trial_conds: list[list], proven: set, as_of) -> None:
