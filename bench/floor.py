@@ -105,6 +105,7 @@ FINAL, CUST, TOTAL, START, END, SPE, RECID, LSCX = (
 RM, CT, CC, DUAL, RECV = ("removal_measures", "consent.transfer", "consent.consular_notification",
                           "dual_criminality", "receiving_state")
 CANDIDATE_FACTS = (N, HR, FLED, RM, RECV)
+CANDIDATE_FACTS_IN_FRANCE = (N, HR, RM, RECV)   # engine/candidates.py candidate_facts
 
 # --- citations of the rule files (copied; conditions depth first) ------------------------------
 SRC = {
@@ -879,8 +880,10 @@ class Floor:
             b2 = test(True if ex else (U if unk else False), raw)
         b = group(False, [test(p167, ()), b2])
         fl, loc = c.get("fled", U), c.get("loc", U)
-        raw = [FLED] if fl is U else []
-        v = U if (fl is U or s is U) else fl == s
+        raw = ([LOC] if loc is U else []) + ([FLED] if fl is U else [])
+        v = False if loc == "FR" else (U if (fl is U or s is U) else fl == s)   # location != "FR" first
+        if loc is U and v is not False:
+            v = U
         if v is not False:
             if loc is U:
                 raw.append(LOC)
@@ -995,7 +998,8 @@ class Floor:
                     st, r = res[0], res[1:]
                 if st != "not_applicable":
                     st = "undetermined"
-                    facts = CANDIDATE_FACTS if per == "all" else (N,)
+                    facts = (CANDIDATE_FACTS if c.get("loc", U) != "FR" else CANDIDATE_FACTS_IN_FRANCE) \
+                        if per == "all" else (N,)
                     miss = set(r[3]) | {f for f in facts if c.get(_KEY[f], U) is U} or {facts[-1]}
                     r = r[:3] + (miss,) + r[4:]
                 out.append((pid, None, st) + tuple(r))

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..rules.loader import load_rules
 from ..rules.values import UNKNOWN
 from .answer import Answer, ProcedureResult, CondResult
-from .candidates import CANDIDATE_FACTS, NATIONALITY_FACTS, candidate_states
+from .candidates import NATIONALITY_FACTS, candidate_facts, candidate_states
 from .case import read_case
 from .env import Env
 from .facts import apply_defaults
@@ -75,7 +75,7 @@ class Engine:
                     r.status = "undetermined"
                     # only the facts that could name a State for this procedure (the last one
                     # when all are known: receiving_state, or the nationalities)
-                    facts = NATIONALITY_FACTS if p.per_state == "nationalities" else CANDIDATE_FACTS
+                    facts = NATIONALITY_FACTS if p.per_state == "nationalities" else candidate_facts(c)
                     r.missing_facts = sorted(set(r.missing_facts) | {
                         f for f in facts if _unknown(c, f)} or {facts[-1]})
                 procs.append(r)
