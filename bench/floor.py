@@ -42,6 +42,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 import os
 import subprocess
 import sys
@@ -103,6 +105,7 @@ FINAL, CUST, TOTAL, START, END, SPE, RECID, LSCX = (
 RM, CT, CC, DUAL, RECV = ("removal_measures", "consent.transfer", "consent.consular_notification",
                           "dual_criminality", "receiving_state")
 CANDIDATE_FACTS = (N, HR, FLED, RM, RECV)
+CANDIDATE_FACTS_IN_FRANCE = (N, HR, RM, RECV)   # engine/candidates.py candidate_facts
 
 # --- citations of the rule files (copied; conditions depth first) ------------------------------
 SRC = {
@@ -318,7 +321,7 @@ def group(is_any, ch):
         st = "to_assess"
     else:
         st = "met"
-    raw = [m for x in ch if x[5] for m in x[5]]
+    raw = [m for x in ch if x[5] and x[0] == "unknown" for m in x[5]]   # a settled child: not missing
     if st == "unknown":
         rep = set(raw)
         for x in ch:
@@ -398,6 +401,14 @@ LONGEST_DAYS = 200 * 12 * 30          # 200 years, a month counted as 30 days; "
 def _codes():
     from lexquery.engine.iso3166 import CODES
     return frozenset(CODES)
+
+
+def with_defaults(c):
+    """``defaults:`` of rules/common.yaml: a detainee whose location is unknown is in France."""
+    if c.get("loc", U) is U and c.get("inc", U) is True:
+        c = dict(c)
+        c["loc"] = "FR"
+    return c
 
 
 class BadRow(Exception):
@@ -571,13 +582,9 @@ class Floor:
             d["six_before"] = (add_duration(end, STE_MIN_REMAINING, -1), ())
         kinds = c.get("kinds", U)
         d["removable"] = (U, (RM,)) if kinds is U else (any(k in L_729_2 for k in kinds), ())
-        # eu_recognition's in_france: location FR, or location unknown and incarcerated
+        # eu_recognition's in_france: location FR (FR for a detainee: defaults of rules/common.yaml)
         loc = c.get("loc", U)
-        if loc is not U:
-            d["in_france"] = (loc == "FR", ())
-        else:
-            inc = c.get("inc", U)
-            d["in_france"] = (True, (LOC,)) if inc is True else (U, (LOC,) if inc is False else (LOC, INC))
+        d["in_france"] = (U, (LOC,)) if loc is U else (loc == "FR", ())
         return d
 
     @staticmethod
@@ -649,17 +656,10 @@ class Floor:
         if ct is True:
             v = True
         else:
-            ifv, ifm = D["in_france"]
-            raw += ifm
-            nif = not3(ifv)
-            if nif is False:
-                b = False
-            else:
-                fl = c.get("fled", U)
-                if fl is U:
-                    raw.append(FLED)
-                b = and3(nif, U if (fl is U or s is U) else fl == s)
+            b, braw = self._fled_there(c, s, D)
             v = or3(ct, b)
+            if v is U and b is U:   # a settled operand: what it found unknown is not missing
+                raw += braw
         c3 = assess(v, raw)
         r4 = group(True, [c1, c2, c3])
         t1, t2 = truth(c1), truth(c2)
@@ -674,17 +674,10 @@ class Floor:
             if p is False:
                 v = False
             else:
-                ifv, ifm = D["in_france"]
-                cm += ifm
-                nif = not3(ifv)
-                if nif is False:
-                    inner = False
-                else:
-                    fl = c.get("fled", U)
-                    if fl is U:
-                        cm.append(FLED)
-                    inner = and3(nif, U if (fl is U or s is U) else fl == s)
+                inner, iraw = self._fled_there(c, s, D)
                 v = and3(p, not3(inner))
+                if v is U and inner is U:
+                    cm += iraw
             if v is U:
                 missing.update(cm)
                 for r in results:
@@ -706,6 +699,19 @@ class Floor:
             notes, deadlines = (), ""
         src = sources("eu_recognition", ("prior_consultation",) if skip else (), (), consent is not None, notes)
         return st, d_from, d_until, consent, missing, src, "", deadlines
+
+    @staticmethod
+    def _fled_there(c, s, D):
+        """``not in_france and person.fled_to == state``: (value, facts found unknown when unknown)."""
+        ifv, ifm = D["in_france"]
+        nif = not3(ifv)
+        if nif is False:
+            return False, ()
+        fl = c.get("fled", U)
+        b = and3(nif, U if (fl is U or s is U) else fl == s)
+        if b is not U:
+            return b, ()
+        return U, tuple(ifm) + ((FLED,) if fl is U else ())
 
     # -- lc_expulsion (CPP 729-2) and its two routes (CPP 720 I, 720 II/IV) -------------------------
     def lc_expulsion(self, c, s, D, as_of):
@@ -807,13 +813,13 @@ class Floor:
         # precedence: the LSC de plein droit excludes CPP 720 I (D147-24 al. 2)
         raw = []
         w = truth(pd_total())
-        raw += memo["t"][5]
+        raw += memo["t"][5] if memo["t"][0] == "unknown" else ()
         if w is not False:
             w = and3(w, truth(pd_remainder()))
-            raw += memo["r"][5]
+            raw += memo["r"][5] if memo["r"][0] == "unknown" else ()
             if w is not False:
                 w = and3(w, truth(pd_not_excluded()))
-                raw += memo["x"][5]
+                raw += memo["x"][5] if memo["x"][0] == "unknown" else ()
         prec = ()
         if w is not False:
             prec = ("lsc_plein_droit_excludes_720_i",)
@@ -824,7 +830,7 @@ class Floor:
                 for r in memo.values():
                     miss.update(r[3])
                 results.insert(0, ("unknown", False, None, tuple(sorted(miss)), "precedence", ()))
-        st1, f1, _ = settle(results)
+        st1, f1, u1 = settle(results)
         # lsc_plein_droit
         if fv is False:
             p4 = test(False, fm)
@@ -835,10 +841,9 @@ class Floor:
             else:
                 p4 = test(and3(fv, any(k in L_720_IV for k in kinds)), fm)
         results2 = [pd_total(), pd_remainder(), pd_not_excluded(), p4]
-        st2, f2, _ = settle(results2)
-        a = f"lsc_720_i:{st1}" + (f":{f1.isoformat()}" if f1 else "")
-        b = f"lsc_plein_droit:{st2}" + (f":{f2.isoformat()}" if f2 else "")
-        return a + "|" + b
+        st2, f2, u2 = settle(results2)
+        return [["lsc_720_i", st1, f1, u1, None, unknown_missing(results) if st1 == "undetermined" else set()],
+                ["lsc_plein_droit", st2, f2, u2, None, unknown_missing(results2) if st2 == "undetermined" else set()]]
 
     # -- ste_transfer (STE 112 / STE 167 / bilateral / reciprocity) ---------------------------------
     def ste_transfer(self, c, s, D, as_of):
@@ -862,8 +867,11 @@ class Floor:
             b2 = test(U, (RM,))
         else:
             exh, ex, unk, raw = c.get("exh", U), False, False, []
+            items = c.get("items")   # one measure's value set apart (the proof of engine/prove.py)
             for i, k in enumerate(kinds):
                 if k in L_167_ART3:
+                    if items is not None:
+                        exh = items.get(("exh", i), c.get("exh", U))
                     if exh is U:
                         raw.append(f"removal_measures[{i}].remedies_exhausted")
                         unk = True
@@ -872,8 +880,10 @@ class Floor:
             b2 = test(True if ex else (U if unk else False), raw)
         b = group(False, [test(p167, ()), b2])
         fl, loc = c.get("fled", U), c.get("loc", U)
-        raw = [FLED] if fl is U else []
-        v = U if (fl is U or s is U) else fl == s
+        raw = ([LOC] if loc is U else []) + ([FLED] if fl is U else [])
+        v = False if loc == "FR" else (U if (fl is U or s is U) else fl == s)   # location != "FR" first
+        if loc is U and v is not False:
+            v = U
         if v is not False:
             if loc is U:
                 raw.append(LOC)
@@ -956,6 +966,7 @@ class Floor:
     def answer(self, c):
         """[(procedure, state, status, from, until, consent, missing, sources, routes, deadlines)]."""
         as_of = c["as_of"]
+        c = with_defaults(c)
         D = self.derived(c)
         nats = c.get("nats", U)
         nat_states = [] if nats is U else [x for x in nats if x != "FR"]
@@ -983,11 +994,12 @@ class Floor:
                 if outside:
                     st, r = "undetermined", (None, None, None, (), sources(pid, skipped=_ALL_CONDS[pid]), "", "")
                 else:
-                    res = fn(c, U, D, as_of)
+                    res = self.prove(fn, c, U, as_of, fn(c, U, D, as_of))
                     st, r = res[0], res[1:]
                 if st != "not_applicable":
                     st = "undetermined"
-                    facts = CANDIDATE_FACTS if per == "all" else (N,)
+                    facts = (CANDIDATE_FACTS if c.get("loc", U) != "FR" else CANDIDATE_FACTS_IN_FRANCE) \
+                        if per == "all" else (N,)
                     miss = set(r[3]) | {f for f in facts if c.get(_KEY[f], U) is U} or {facts[-1]}
                     r = r[:3] + (miss,) + r[4:]
                 out.append((pid, None, st) + tuple(r))
@@ -996,8 +1008,141 @@ class Floor:
                 if outside:
                     out.append((pid, s, "undetermined", None, None, None, (), sources(pid, skipped=_ALL_CONDS[pid]), "", ""))
                 else:
-                    out.append((pid, s) + fn(c, s, D, as_of))
+                    out.append((pid, s) + self.prove(fn, c, s, as_of, fn(c, s, D, as_of)))
         return out
+
+    # -- the proof that an unknown fact cannot change the answer (engine/prove.py) ----------------
+    def prove(self, fn, c, s, as_of, res):
+        """``res`` (status, from, until, consent, missing, sources, routes, deadlines) with the
+        facts that cannot change it proven irrelevant: the combinations of the values of the
+        missing facts (at most PROVE_CAP, stopping when nothing more can be learnt) evaluated
+        again, as lexquery.engine.prove does."""
+        st, d_from, d_until, consent, missing, src, routes, deadlines = res
+        routes = routes or []
+        facts = sorted(missing)
+        for r in routes:
+            facts += [f for f in sorted(r[5]) if f not in facts]
+        if facts:
+            doms, total = [], 1
+            for f in facts:
+                d = prove_domain(c, f)
+                if d is None or total * len(d[1]) > PROVE_CAP:
+                    continue
+                doms.append((f,) + d)
+                total *= len(d[1])
+            names = [d[0] for d in doms]
+            x = [st, d_from, d_until, consent, set(missing)]
+            comps = [(y, k) for k, y in [(None, x)] + [(k, r[1:5] + [set(r[5])]) for k, r in enumerate(routes)]
+                     if y[4] & set(names)]
+            if comps:
+                trials, values = [], []
+                for vals in itertools.product(*[d[2] for d in doms]):
+                    c2 = dict(c)
+                    for (_, key, _), v in zip(doms, vals):
+                        if isinstance(key, tuple):
+                            items = dict(c2.get("items") or {})
+                            items[key] = v
+                            c2["items"] = items
+                        else:
+                            c2[key] = v
+                    if "inc" in c2 and c2.get("inc") is not c.get("inc", U):
+                        c2 = with_defaults(c2)
+                    trials.append(fn(c2, s, self.derived(c2), as_of))
+                    values.append(vals)
+                    if all(_prove_finished(y, [_prove_part(t, k) for t in trials], values, names, as_of)
+                           for y, k in comps):
+                        break
+                complete = len(trials) == total
+                for y, k in comps:
+                    sub = [_prove_part(t, k) for t in trials]
+                    if all(q is not None for q in sub):
+                        _prove_settle(y, sub, values, names, as_of, complete)
+                        if k is not None:
+                            routes[k][1:6] = y
+                st, d_from, d_until, consent, missing = x
+        if routes:
+            routes = "|".join(f"{r[0]}:{r[1]}" + (f":{r[2].isoformat()}" if r[2] else "") for r in routes)
+        else:
+            routes = ""
+        return st, d_from, d_until, consent, missing, src, routes, deadlines
+
+
+PROVE_CAP = 32          # engine/prove.py CAP
+_BOOL_FACTS = {RECID: "recid", FINAL: "final", CUST: "cust", INC: "inc", LSCX: "lscx",
+               "person.protected_adult": "padult", CT: "ct", CC: "cc", DUAL: "dual"}
+_PROTECTIONS = ["none", "refugee", "subsidiary_protection", "asylum_pending"]   # case.PROTECTION
+_ITEM_FACT = re.compile(r"^removal_measures\[(\d+)\]\.(definitive|enforceable|remedies_exhausted)$")
+_ITEM_KEY = {"definitive": "rdef", "enforceable": "enf", "remedies_exhausted": "exh"}
+
+
+def prove_domain(c, f):
+    """(row key, values) an unknown fact can take (engine/facts.py domain), or None."""
+    key = _BOOL_FACTS.get(f)
+    if key:
+        return key, [True, False]
+    if f == PROT:
+        return "prot", _PROTECTIONS
+    m = _ITEM_FACT.match(f)
+    if m:
+        kinds = c.get("kinds", U)
+        if kinds is U or int(m.group(1)) >= len(kinds):
+            return None
+        return (_ITEM_KEY[m.group(2)], int(m.group(1))), [True, False]
+    if f == SPE:   # bounds: of rules/common.yaml (CP 132-23 al. 2 and 3), fixed terms only
+        total, start = c.get("total", U), c.get("start", U)
+        if total is U or start is U or total.months >= LIFE_MONTHS:
+            return None
+        hi = fraction_point(start, add_duration(start, total), 2, 3)
+        if hi < start:
+            return None
+        return "spe", ([start] if hi == start else [start, hi]) + [None]
+    return None
+
+
+def _prove_part(t, k):
+    """[status, from, until, consent, missing] of a trial's procedure (k None) or k-th route."""
+    if k is None:
+        return [t[0], t[1], t[2], t[3], set(t[4])]
+    if not t[6]:
+        return None   # the procedure does not apply there: no route
+    r = t[6][k]
+    return r[1:5] + [set(r[5])]
+
+
+def _prove_outcome(t, as_of):
+    if t is None or t[0] == "undetermined" or t[4]:
+        return None
+    st, d_from, d_until, consent = t[:4]
+    past = st == "applicable" and (d_from is None or d_from <= as_of)
+    return (st, "past" if past else d_from, d_until, consent)
+
+
+def _prove_relevant(i, outs, values):
+    groups = {}
+    for o, v in zip(outs, values):
+        groups.setdefault(v[:i] + v[i + 1:], []).append(o)
+    return any(g[0] is None or any(o != g[0] for o in g) for g in groups.values())
+
+
+def _prove_finished(x, sub, values, names, as_of):
+    outs = [_prove_outcome(t, as_of) for t in sub]
+    if outs[0] is not None and all(o == outs[0] for o in outs):
+        return False
+    return all(_prove_relevant(i, outs, values) for i, f in enumerate(names) if f in x[4])
+
+
+def _prove_settle(x, trials, values, names, as_of, complete):
+    """engine/prove.py _settle on [status, from, until, consent, missing]."""
+    outs = [_prove_outcome(t, as_of) for t in trials]
+    if complete and outs[0] is not None and all(o == outs[0] for o in outs):
+        froms = [t[1] for t in trials if t[1] is not None]
+        x[:] = [trials[0][0], max(froms) if froms else None, trials[0][2], trials[0][3], set()]
+        return
+    keep = {f for f in x[4] if f not in names}
+    for i, f in enumerate(names):
+        if f in x[4] and _prove_relevant(i, outs, values):
+            keep.add(f)
+    x[4] = keep
 
 
 _KEY = {N: "nats", HR: "hr", FLED: "fled", RM: "kinds", RECV: "recv"}
@@ -1006,7 +1151,6 @@ _ALL_CONDS = {pid: tuple(cid for cid, _ in s["conds"]) for pid, s in SRC.items()
 
 FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
           "consent_required", "missing_facts", "sources", "routes", "deadlines", "message"]
-
 
 def _detect_sep(line):
     counts = {";": 0, ",": 0}

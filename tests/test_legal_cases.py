@@ -13,6 +13,9 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
   ``null`` to require null), ``sources`` (each cited by the answer, itself or through one of
   its subdivisions: « CPP 730-2 » is met by « CPP 730-2 1° »),
   ``missing_facts`` (subset), ``no_missing_facts`` (subset that must NOT be listed),
+  ``irrelevant_facts`` (subset of the unknown facts proven not to change the answer,
+  lexquery.engine.prove), ``derived_facts`` ({fact: value} the case format settled,
+  rules/common.yaml ``defaults:``; on any procedure's entry, checked on the answer),
   ``conditions`` ({id: status}, searched through nested alternatives), ``routes``
   ({route id: {status, from, until, conditions, missing_facts}}), ``set_aside_by``
   (id of the procedure that prevails, or ``null``), ``notes`` ({note id: its date, or
@@ -123,6 +126,11 @@ def _check_block(res, exp: dict, where: str) -> list[str]:
         extra = [m for m in exp["no_missing_facts"] if m in res.missing_facts]
         if extra:
             errs.append(f"{where}: missing_facts: must not list {extra}; listed {res.missing_facts}")
+    if "irrelevant_facts" in exp:
+        got = [f["fact"] for f in getattr(res, "irrelevant_facts", [])]
+        lacking = [m for m in exp["irrelevant_facts"] if m not in got]
+        if lacking:
+            errs.append(f"{where}: irrelevant_facts: must list {lacking}; listed {got}")
     for cid, st in (exp.get("conditions") or {}).items():
         c = _find_cond(res.conditions, cid)
         if c is None:
@@ -158,8 +166,13 @@ def check_answer(answer, expect: list[dict]) -> list[str]:
             got = sorted(p.state for p in mine if p.state)
             if got != sorted(exp["states"]):
                 errs.append(f"{pid}: states: expected {sorted(exp['states'])}, got {got}")
+        for fact, value in (exp.get("derived_facts") or {}).items():
+            got = {f["fact"]: f["value"] for f in getattr(answer, "derived_facts", [])}
+            if got.get(fact, "<absent>") != value:
+                errs.append(f"derived_facts: {fact}: expected {value!r}, got {got.get(fact, '<absent>')!r}")
         if not ({"status", "from", "until", "consent_required", "sources", "missing_facts",
-                 "conditions", "routes", "set_aside_by", "no_missing_facts", "notes"} & set(exp)):
+                 "conditions", "routes", "set_aside_by", "no_missing_facts", "notes",
+                 "irrelevant_facts"} & set(exp)):
             continue
         hits = [p for p in mine if state is None or p.state == state]
         where = f"{pid}" + (f" [{state}]" if state else "")

@@ -79,6 +79,7 @@ class ProcedureResult:
     state_reasons: list[str] = field(default_factory=list)
     consent_defined: bool = False
     until_label: dict | None = None   # the rule's wording of ``until`` (e.g. a deadline), text only
+    irrelevant_facts: list[dict] = field(default_factory=list)   # unknown, proven not to change the answer (engine.prove)
 
     def to_dict(self, lang="fr") -> dict:
         d = {"procedure": self.procedure, "label": self.label.get(lang) or self.label.get("fr"),
@@ -97,6 +98,9 @@ class ProcedureResult:
             d["set_aside_by"] = self.set_aside_by
         if self.to_verify:
             d["to_verify"] = self.to_verify
+        if self.irrelevant_facts:
+            d["irrelevant_facts"] = [{"fact": f["fact"], "values": [_iso(v) for v in f["values"]]}
+                                     for f in self.irrelevant_facts]
         return d
 
 
@@ -108,11 +112,14 @@ class Answer:
     procedures: list[ProcedureResult]
     candidates: list[dict] = field(default_factory=list)
     name: str | None = None
+    derived_facts: list[dict] = field(default_factory=list)   # facts the case format settled (rules: defaults)
 
     def to_dict(self, lang="fr") -> dict:
         d = {"case": self.case, "as_of": _iso(self.as_of), "knowledge_base": dict(self.knowledge_base),
              "procedures": [p.to_dict(lang) for p in self.procedures]}
         d["candidates"] = self.candidates
+        if self.derived_facts:
+            d["derived_facts"] = [{**f, "value": _iso(f["value"])} for f in self.derived_facts]
         return d
 
     def procedure(self, pid: str, state: str | None = None) -> ProcedureResult:

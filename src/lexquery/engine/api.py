@@ -15,9 +15,11 @@ from ..errors import InputError
 from ..rules.loader import load_rules
 from ..rules.values import UNKNOWN
 from .answer import Answer, ProcedureResult, CondResult
-from .candidates import CANDIDATE_FACTS, NATIONALITY_FACTS, candidate_states
+from .candidates import NATIONALITY_FACTS, candidate_facts, candidate_states
 from .case import read_case
 from .env import Env
+from .facts import apply_defaults
+from .prove import prove
 from .evaluate import evaluate_procedure
 
 VERSION = "0.1.0"
@@ -50,6 +52,7 @@ class Engine:
         c = case if case.get("__normalised__") else read_case(case, source, default_as_of=None)
         when = as_of or c.get("as_of") or date.today()
         book = self.book
+        c, derived_facts = apply_defaults(c, book, self.ref)   # facts the case format defines (rules: defaults)
         shared = {} if (not explain and book.derived_per_case) else None
         fast = self.status_only if not explain else None
         one = self._one if fast is None else self._one_fast
@@ -72,7 +75,7 @@ class Engine:
                     r.status = "undetermined"
                     # only the facts that could name a State for this procedure (the last one
                     # when all are known: receiving_state, or the nationalities)
-                    facts = NATIONALITY_FACTS if p.per_state == "nationalities" else CANDIDATE_FACTS
+                    facts = NATIONALITY_FACTS if p.per_state == "nationalities" else candidate_facts(c)
                     r.missing_facts = sorted(set(r.missing_facts) | {
                         f for f in facts if _unknown(c, f)} or {facts[-1]})
                 procs.append(r)
@@ -83,7 +86,7 @@ class Engine:
                 procs.append(r)
         return Answer(case=c.get("id"), as_of=when, knowledge_base=self.kb_meta, procedures=procs,
                       candidates=[{"state": s, "because": w} for s, w in cands_all],
-                      name=c.get("person", {}).get("name"))
+                      name=c.get("person", {}).get("name"), derived_facts=derived_facts)
 
     def prepare_batch(self) -> "Engine":
         """Before answering many cases: compile the rules' expressions to Python source
@@ -99,11 +102,27 @@ class Engine:
 
     def _one(self, p, case, as_of, state, explain, shared, lang="fr") -> ProcedureResult:
         env = Env(case, as_of, state, self.book, self.ref, explain, shared)
-        return self._outside_validity(p, env) or evaluate_procedure(p, env, self.book, lang)
+        out = self._outside_validity(p, env)
+        if out is not None:
+            return out
+        r = evaluate_procedure(p, env, self.book, lang)
+        if r.missing_facts or any(rt.missing_facts for rt in r.routes):
+            r = prove(r, lambda c, keep: evaluate_procedure(
+                p, Env(c, as_of, state, self.book, self.ref, False, keep), self.book),
+                case, self.book, self.ref, as_of, shared)
+        return r
 
     def _one_fast(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
         env = self.status_only.env(case, as_of, state, p, self.ref, shared)
-        return self._outside_validity(p, env) or self.status_only.procedure(p, env)
+        out = self._outside_validity(p, env)
+        if out is not None:
+            return out
+        r = self.status_only.procedure(p, env)
+        if r.missing_facts or any(rt.missing_facts for rt in r.routes):
+            so = self.status_only
+            r = prove(r, lambda c, keep: so.procedure(p, so.env(c, as_of, state, p, self.ref, keep), True),
+                      case, self.book, self.ref, as_of, shared)
+        return r
 
     @staticmethod
     def _outside_validity(p, env) -> ProcedureResult | None:

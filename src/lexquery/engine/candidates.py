@@ -57,5 +57,18 @@ def candidate_states(case: dict, only_nationalities: bool = False) -> list[tuple
 # facts that would name a candidate State when none is known
 CANDIDATE_FACTS = ["person.nationalities", "person.habitual_residence", "person.fled_to",
                    "removal_measures", "receiving_state"]
+
+
+def candidate_facts(case: dict) -> list[str]:
+    """The facts that would name a candidate State when none is known — without ``fled_to``
+    for a person who is in France (located there, or detained there: rules/common.yaml
+    ``defaults:``): she has not fled to, nor is she back in, another State (CPP 728-11 al. 5:
+    « s'est réfugiée sur le territoire de l'Etat d'exécution » ; STE 167 art. 2.1), and every
+    rule reading ``fled_to`` also requires her to be outside France."""
+    if case.get("person", {}).get("location") == "FR":
+        return [f for f in CANDIDATE_FACTS if f != "person.fled_to"]
+    return CANDIDATE_FACTS
+
+
 # … and for a procedure evaluated per nationality (``per_state: nationalities``)
 NATIONALITY_FACTS = ["person.nationalities"]

@@ -7,6 +7,11 @@ status (answer-format.md): any hard ``not_met`` → not_applicable; else any
 applicable_later (``from``); else applicable. Precedence between instruments is
 applied from the declared entries of ``rules/precedence.yaml`` (between procedures, or
 between routes of a procedure), never implied.
+
+Missing facts are those that could change a result: a condition that is settled does not
+pass on to its parent the facts it found unknown (nor do a settled ``and`` / ``or`` /
+``exists`` / ``all`` in expressions, rules.expr). Facts whose every value gives the same
+answer are then proven irrelevant by :mod:`lexquery.engine.prove`.
 """
 from __future__ import annotations
 
@@ -61,7 +66,7 @@ def eval_condition(c: Condition, env: Env) -> CondResult | None:
             _combine(kind, r)
     finally:
         miss = env.missing
-        if miss:
+        if miss and r.status == "unknown":  # a settled condition: what it found unknown cannot change it
             saved |= miss
         env.missing = saved
     if r.status == "unknown":

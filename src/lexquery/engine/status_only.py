@@ -75,8 +75,9 @@ class StatusOnly:
         env.cond_fns = self.cond_fns[p.id]
         return env
 
-    def procedure(self, p: Procedure, env: BatchEnv) -> ProcedureResult:
-        """As evaluate.evaluate_procedure with ``env.explain`` false (same steps, same order)."""
+    def procedure(self, p: Procedure, env: BatchEnv, outcome_only: bool = False) -> ProcedureResult:
+        """As evaluate.evaluate_procedure with ``env.explain`` false (same steps, same order).
+        ``outcome_only`` (the proof of engine/prove.py): no notes and no sources."""
         pid = p.id
         results = self.conds[pid](env)
         prec = self._precedence(pid, env, results) if pid in self.prec_over else _NOTHING
@@ -109,30 +110,31 @@ class StatusOnly:
                 else:
                     consent = bool(v)
             missing = sorted(missing)
-            notes = self._notes(pid, env, True, True, True)
-            routes = [self.route(rt, env) for rt in p.routes]
+            notes = [] if outcome_only else self._notes(pid, env, True, True, True)
+            routes = [self.route(rt, env, outcome_only) for rt in p.routes]
         else:  # a necessary condition fails: no unknown fact can change that, no route is tried
             missing = []
-            notes = self._notes(pid, env, False, True, True)
+            notes = [] if outcome_only else self._notes(pid, env, False, True, True)
             routes = []
-        sources = self._sources(p, env, prec, p.consent_sources if consent is not None else (), notes)
+        sources = [] if outcome_only else \
+            self._sources(p, env, prec, p.consent_sources if consent is not None else (), notes)
         return ProcedureResult(pid, p.label, env.state if env.state is not UNKNOWN else None, status,
                                date_from, date_until, consent, [], missing, sources,
                                notes=notes, routes=routes, consent_defined=p.consent_required is not None)
 
-    def route(self, rt: Procedure, env: BatchEnv) -> ProcedureResult:
+    def route(self, rt: Procedure, env: BatchEnv, outcome_only: bool = False) -> ProcedureResult:
         """As evaluate.evaluate_route with ``env.explain`` false."""
         results = self.conds[rt.id](env)
         prec = self._precedence(rt.id, env, results)
         status, date_from, date_until = settle(results)
         missing = sorted({m for r in results if r[0] == "unknown" for m in r[3]}) \
             if status == "undetermined" else []
-        notes = self._notes(rt.id, env, status != "not_applicable", False, False)
+        notes = [] if outcome_only else self._notes(rt.id, env, status != "not_applicable", False, False)
         consent = None
         if rt.consent_required is not None and status != "not_applicable":
             v = rt.consent_required.fn(env)
             consent = None if v is UNKNOWN else bool(v)
-        sources = self._sources(rt, env, prec, (), notes)
+        sources = [] if outcome_only else self._sources(rt, env, prec, (), notes)
         return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, [],
                                missing, sources, notes=notes)
 

@@ -105,9 +105,9 @@ class _ConditionsSource(_Source):
         if kind == "test":
             v = self.expr(c.expr, ind, w)
             self.emit(ind, f"env.missing = {sv}")
-            self.emit(ind, f"if {ms}:")
-            self.emit(ind + 1, f"{sv} |= {ms}")
             self.emit(ind, f"if {v} is UNKNOWN:")
+            self.emit(ind + 1, f"if {ms}:")
+            self.emit(ind + 2, f"{sv} |= {ms}")
             self.emit(ind + 1, f"{r} = ('unknown', False, None, _tuple(_sorted({ms})), 'test')")
             self.emit(ind, "else:")
             self.emit(ind + 1, f"{r} = ('met' if {v} else 'not_met', False, None, (), 'test')")
@@ -126,7 +126,7 @@ class _ConditionsSource(_Source):
                 self.emit(ind, f"{ch} = [x for x in ({', '.join(kids)},) if x is not None]")
                 self.emit(ind, f"{st}, {pend}, {d} = _combine({kind == 'any_of'}, {ch})")
             self.emit(ind, f"env.missing = {sv}")
-            self.emit(ind, f"if {ms}:")
+            self.emit(ind, f"if {st} == 'unknown' and {ms}:")   # a settled condition: not missing
             self.emit(ind + 1, f"{sv} |= {ms}")
             if kind in ("any_of", "all_of"):
                 m = f"_group_missing({st}, {ms}, ch_{i})"

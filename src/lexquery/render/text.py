@@ -20,13 +20,17 @@ WORDS = {
            "missing": "faits à établir", "to_assess": "à apprécier", "pending": "atteint le",
            "verify": "à vérifier (base de connaissances)", "set_aside": "écartée", "route": "voie",
            "candidates": "États considérés", "none": "aucun État candidat connu", "passed": "date passée",
-           "colon": " : "},
+           "colon": " : ",
+           "irrelevant": "inconnus mais sans incidence (chaque valeur essayée)", "derived": "Faits déduits du cas",
+           "yes": "oui", "no": "non", "nothing": "aucune"},
     "en": {"as_of": "as of", "from": "from", "until": "until", "consent_no": "without consent",
            "consent_yes": "with consent", "consent_unknown": "consent: to be determined",
            "missing": "facts to establish", "to_assess": "to assess", "pending": "reached on",
            "verify": "to verify (knowledge base)", "set_aside": "set aside", "route": "route",
            "candidates": "States considered", "none": "no candidate State known", "passed": "date passed",
-           "colon": ": "},
+           "colon": ": ",
+           "irrelevant": "unknown but without effect (every value tried)", "derived": "Facts derived from the case",
+           "yes": "yes", "no": "no", "nothing": "none"},
 }
 WIDTH = 78
 
@@ -73,6 +77,16 @@ def _cond_lines(c, lang, explain, indent, w):
     return out
 
 
+def _value(v, w) -> str:
+    if v is True:
+        return w["yes"]
+    if v is False:
+        return w["no"]
+    if v is None:
+        return w["nothing"]
+    return v.isoformat() if hasattr(v, "isoformat") else str(v)
+
+
 def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
     st = STATUS[lang][p.status]
     title = (p.label.get(lang) or p.label.get("fr")) + (f" — {p.state}" if p.state else "")
@@ -100,6 +114,10 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
         out += _cond_lines(c, lang, explain, indent + 4, w)
     if p.missing_facts and p.status == "undetermined" or (p.consent_required is None and p.missing_facts):
         out.append(" " * (indent + 4) + f"{w['missing']}{w['colon']}" + facts_in_words(p.missing_facts, lang))
+    if p.irrelevant_facts:
+        out.append(" " * (indent + 4) + f"{w['irrelevant']}{w['colon']}" + "; ".join(
+            f"{facts_in_words([f['fact']], lang)} ({' / '.join(_value(v, w) for v in f['values'])})"
+            for f in p.irrelevant_facts))
     for v in p.to_verify:
         if v["fact"].startswith("question:") and not explain:
             continue  # open questions of the research pack: shown with --explain
@@ -124,6 +142,10 @@ def render_text(answer, explain: bool = False, lang: str = "fr") -> str:
     cands = ", ".join(f"{c['state']} ({', '.join(reason_words(b, lang) for b in c['because'])})"
                       for c in answer.candidates) or w["none"]
     lines.append(f"{w['candidates']}{w['colon']}{cands}")
+    if getattr(answer, "derived_facts", None):
+        lines.append(f"{w['derived']}{w['colon']}" + "; ".join(
+            f"{facts_in_words([f['fact']], lang)} = {_value(f['value'], w)} ({', '.join(f['sources'])})"
+            for f in answer.derived_facts))
     for p in answer.procedures:
         lines += _proc_lines(p, lang, explain, w, as_of=answer.as_of)
     lines.append(f"(base : {answer.knowledge_base.get('version')})")

@@ -177,28 +177,42 @@ class _Compiler:
         parts = [self.build(c) for c in t.children]
 
         def f(env):
+            saved = env.missing
+            env.missing = cur = set()
             unknown = False
             for p in parts:
                 v = p(env)
                 if v is UNKNOWN:
                     unknown = True
                 elif v:
+                    env.missing = saved  # settled: the unknown operands cannot change it
                     return True
-            return UNKNOWN if unknown else False
+            env.missing = saved
+            if unknown:
+                saved |= cur
+                return UNKNOWN
+            return False
         return f
 
     def t_and(self, t):
         parts = [self.build(c) for c in t.children]
 
         def f(env):
+            saved = env.missing
+            env.missing = cur = set()
             unknown = False
             for p in parts:
                 v = p(env)
                 if v is UNKNOWN:
                     unknown = True
                 elif not v:
+                    env.missing = saved  # settled: the unknown operands cannot change it
                     return False
-            return UNKNOWN if unknown else True
+            env.missing = saved
+            if unknown:
+                saved |= cur
+                return UNKNOWN
+            return True
         return f
 
     def t_not(self, t):
@@ -312,13 +326,19 @@ class _Compiler:
                 if items is UNKNOWN:
                     return UNKNOWN
                 results = []
+                saved = env.missing
+                env.missing = cur = set()
                 for i, item in enumerate(items or []):
                     env.push_item(item, i, coll_name)
                     try:
                         results.append(body(env))
                     finally:
                         env.pop_item()
-                return or3(results) if want_any else and3(results)
+                env.missing = saved
+                v = or3(results) if want_any else and3(results)
+                if v is UNKNOWN:  # else settled: the unknown items cannot change it
+                    saved |= cur
+                return v
             return f
         if name == "if":
             if len(args) != 3:
@@ -333,7 +353,14 @@ class _Compiler:
             return f
         if name == "known":
             inner = self.build(args[0])
-            return lambda env: inner(env) is not UNKNOWN
+
+            def f(env):  # true or false, never unknown: what it reads is not missing
+                saved = env.missing
+                env.missing = set()
+                v = inner(env)
+                env.missing = saved
+                return v is not UNKNOWN
+            return f
         fn = self.scope.functions.get(name)
         if fn is None:
             import difflib
@@ -447,6 +474,9 @@ class _Source:
     # logic (Kleene, short-circuit exactly like the closures)
     def _logic(self, t, ind, settle):
         v, u = self.var(), self.var()
+        sv, ms = self.var(), self.var()
+        self.emit(ind, f"{sv} = env.missing")
+        self.emit(ind, f"{ms} = env.missing = set()")
         self.emit(ind, f"{u} = False")
         parts = t.children
         depth = ind
@@ -460,6 +490,9 @@ class _Source:
             self.emit(depth, f"if {self.unk(a)}:")
             self.emit(depth + 1, f"{u} = True")
         self.emit(depth, f"{v} = UNKNOWN if {u} else {not settle}")
+        self.emit(ind, f"env.missing = {sv}")   # a settled result: the unknown operands cannot change it
+        self.emit(ind, f"if {v} is UNKNOWN and {ms}:")
+        self.emit(ind + 1, f"{sv} |= {ms}")
         return v
 
     def g_or(self, t, ind):
@@ -564,10 +597,13 @@ class _Source:
             coll_name = ".".join(str(n) for n in args[0].children) \
                 if isinstance(args[0], Tree) and args[0].data == "path" else "it"
             rs, i, item = self.var(), self.var(), self.var()
+            sv, ms = self.var(), self.var()
             self.emit(ind, f"if {self.unk(coll)}:")
             self.emit(ind + 1, f"{v} = UNKNOWN")
             self.emit(ind, "else:")
             self.emit(ind + 1, f"{rs} = []")
+            self.emit(ind + 1, f"{sv} = env.missing")
+            self.emit(ind + 1, f"{ms} = env.missing = set()")
             self.emit(ind + 1, f"for {i}, {item} in enumerate({coll} or []):")
             self.emit(ind + 2, f"env.push_item({item}, {i}, {coll_name!r})")
             self.emit(ind + 2, "try:")
@@ -575,7 +611,10 @@ class _Source:
             self.emit(ind + 3, f"{rs}.append({b})")
             self.emit(ind + 2, "finally:")
             self.emit(ind + 3, "env.pop_item()")
+            self.emit(ind + 1, f"env.missing = {sv}")
             self.emit(ind + 1, f"{v} = {'_or3' if name == 'exists' else '_and3'}({rs})")
+            self.emit(ind + 1, f"if {v} is UNKNOWN and {ms}:")
+            self.emit(ind + 2, f"{sv} |= {ms}")
             return v
         if name == "if":
             c = self.node(args[0], ind)
@@ -589,7 +628,11 @@ class _Source:
             self.emit(ind + 1, f"{v} = {b}")
             return v
         if name == "known":
+            sv = self.var()
+            self.emit(ind, f"{sv} = env.missing")
+            self.emit(ind, "env.missing = set()")
             a = self.node(args[0], ind)
+            self.emit(ind, f"env.missing = {sv}")
             self.emit(ind, f"{v} = {self.known(a)}")
             return v
         fn = f"f_{name}"

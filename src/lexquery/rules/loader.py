@@ -21,7 +21,7 @@ from ..paths import home, rules_dir
 from . import expr as expr_mod
 from .expr import Scope, compile_expr
 from .functions import FUNCTIONS
-from .model import Condition, Note, Precedence, Procedure, RuleBook
+from .model import Condition, FactBound, FactDefault, Note, Precedence, Procedure, RuleBook
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -190,8 +190,10 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
         expr_mod.TREES.update(cached["trees"])
     else:
         docs = [(f, _read(f)) for f, _ in raws]
-    constants, constant_sources, derived_src = {}, {}, {}
+    constants, constant_sources, derived_src, defaults_src, bounds_src = {}, {}, {}, [], []
     for f, doc in docs:
+        defaults_src += [(f, path, spec) for path, spec in (doc.get("defaults") or {}).items()]
+        bounds_src += [(f, path, spec) for path, spec in (doc.get("bounds") or {}).items()]
         for name, spec in (doc.get("constants") or {}).items():
             w = f"{f.name}/constants/{name}"
             if name in constants:
@@ -211,6 +213,8 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
             raise RuleError("valeur dérivée attendue sous la forme {expr:, sources:}", where=w)
         derived[name] = b.expr(spec["expr"], w)
         derived_sources[name] = _sources(spec, w)
+    defaults = [_default(b, f, path, spec) for f, path, spec in defaults_src]
+    bounds = [_bound(b, f, path, spec) for f, path, spec in bounds_src]
     procedures, precedence = {}, []
     for f, doc in docs:
         if "procedure" in doc:
@@ -237,7 +241,41 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
         _cache_save(digest.hexdigest(), [d for _, d in docs], expr_mod.TREES)
     per_case = not any(d.conds or (d.context & {"state", "from_date"}) for d in derived.values())
     return RuleBook(procedures, precedence, constants, derived, derived_sources, constant_sources,
-                    [str(f) for f, _ in docs], digest.hexdigest(), derived_per_case=per_case, scope=scope)
+                    [str(f) for f, _ in docs], digest.hexdigest(), derived_per_case=per_case, scope=scope,
+                    defaults=defaults, bounds=bounds)
+
+
+def _fact_path(path, where) -> str:
+    """A fact path of the case (``person.location``), as the rules read it."""
+    names = str(path).split(".")
+    if names[0] not in expr_mod.CASE_ROOTS or not all(n.isidentifier() for n in names):
+        raise RuleError(f"chemin de fait invalide « {path} »", where=where,
+                        expected="un chemin du format de cas, ex. person.location")
+    return str(path)
+
+
+def _default(b: "_Builder", f: Path, path, spec) -> FactDefault:
+    """One entry of ``defaults:`` — a fact the case format defines from other facts when
+    it is not given (docs/case-format.md): ``{value: EXPR, when: EXPR, sources, contract}``."""
+    w = f"{f.name}/defaults/{path}"
+    if not isinstance(spec, dict) or "value" not in spec or "when" not in spec:
+        raise RuleError("valeur par défaut attendue sous la forme {value:, when:, sources:}", where=w)
+    return FactDefault(path=_fact_path(path, w), value=b.expr(spec["value"], w + "/value"),
+                       when=b.expr(spec["when"], w + "/when"), sources=_sources(spec, w),
+                       contract=str(spec.get("contract") or ""), note=spec.get("note"))
+
+
+def _bound(b: "_Builder", f: Path, path, spec) -> FactBound:
+    """One entry of ``bounds:`` — the range an unknown date fact can take given the other
+    facts (``{min: EXPR, max: EXPR, none: bool, when: EXPR, sources}``), so that the engine
+    may prove that the fact cannot change an answer (lexquery.engine.prove)."""
+    w = f"{f.name}/bounds/{path}"
+    if not isinstance(spec, dict) or "min" not in spec or "max" not in spec:
+        raise RuleError("bornes attendues sous la forme {min:, max:, sources:}", where=w)
+    return FactBound(path=_fact_path(path, w), min=b.expr(spec["min"], w + "/min"),
+                     max=b.expr(spec["max"], w + "/max"), none=bool(spec.get("none", False)),
+                     when=b.expr(spec.get("when"), w + "/when"), sources=_sources(spec, w),
+                     note=spec.get("note"))
 
 
 def compile_to_source(book: RuleBook) -> RuleBook:

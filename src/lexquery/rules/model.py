@@ -76,6 +76,31 @@ class Precedence:
 
 
 @dataclass
+class FactDefault:
+    """A fact the case format defines from other facts when the case leaves it unknown
+    (``defaults:`` of a rule file): ``path`` takes ``value`` when ``when`` is true."""
+    path: str
+    value: Compiled
+    when: Compiled
+    sources: list[str]
+    contract: str = ""
+    note: dict | str | None = None
+
+
+@dataclass
+class FactBound:
+    """The range an unknown date fact can take given the other facts (``bounds:`` of a rule
+    file): from ``min`` to ``max``, or none at all when ``none`` (e.g. no safety period)."""
+    path: str
+    min: Compiled
+    max: Compiled
+    sources: list[str]
+    none: bool = False
+    when: Compiled | None = None
+    note: dict | str | None = None
+
+
+@dataclass
 class RuleBook:
     procedures: dict[str, Procedure]
     precedence: list[Precedence]
@@ -89,10 +114,16 @@ class RuleBook:
     # case (and the date of evaluation) only, and can be computed once per case
     derived_per_case: bool = False
     scope: object = None          # the names expressions may use (to compile them again)
+    defaults: list[FactDefault] = field(default_factory=list)   # facts defined by other facts
+    bounds: list[FactBound] = field(default_factory=list)       # ranges of unknown date facts
 
     def compiled(self):
         """Every compiled expression of the book, with where it comes from."""
         out = [(c, f"derived/{n}") for n, c in self.derived.items()]
+        for d in self.defaults:
+            out += [(d.value, f"defaults/{d.path}"), (d.when, f"defaults/{d.path}/when")]
+        for bd in self.bounds:
+            out += [(e, f"bounds/{bd.path}") for e in (bd.min, bd.max, bd.when) if e is not None]
 
         def conds(pid, cs):
             for c in cs:
@@ -122,6 +153,8 @@ class RuleBook:
         out = []
         for name, srcs in {**self.constant_sources, **self.derived_sources}.items():
             out += [(s, name) for s in srcs]
+        for d in [*self.defaults, *self.bounds]:
+            out += [(s, d.path) for s in d.sources]
 
         def walk_conds(proc_id, conds):
             for c in conds:
