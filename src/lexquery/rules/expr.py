@@ -40,9 +40,8 @@ def parser() -> Lark:
 
 
 def _parser_cache_file():
-    import os
-    from ..paths import home
-    d = Path(os.environ.get("LEXQUERY_CACHE") or home() / "kb" / "cache")
+    from ..paths import cache_dir
+    d = cache_dir()
     try:
         d.mkdir(parents=True, exist_ok=True)
     except OSError:

@@ -146,8 +146,8 @@ def _read(path: Path):
 
 
 def _cache_file(digest: str) -> Path:
-    d = Path(os.environ.get("LEXQUERY_CACHE") or home() / "kb" / "cache")
-    return d / f"rules-{digest[:32]}.pickle"
+    from ..paths import cache_dir
+    return cache_dir() / f"rules-{digest[:32]}.pickle"
 
 
 def _cache_load(digest: str):
