@@ -303,8 +303,11 @@ def test_sparql_select_ask_construct(client):
     assert client.post("/api/sparql", content=b"ASK { ?s ?p ?o }",
                        headers={"Content-Type": "application/sparql-query"}).json()["boolean"] is True
     assert client.post("/api/sparql", data={"query": "ASK { <urn:x> <urn:y> <urn:z> }"}).json()["boolean"] is False
-    c = client.post("/api/sparql", json={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"}).json()
-    assert c["head"]["vars"] == ["s", "p", "o"] and len(c["results"]["bindings"]) == 3
+    construct = {"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"}
+    c = client.post("/api/sparql", json=construct, headers={"Accept": "application/sparql-results+json"}).json()
+    assert c["head"]["vars"] == ["s", "p", "o"] and len(c["results"]["bindings"]) == 3   # asked by name
+    r = client.post("/api/sparql", json=construct)      # otherwise RDF (tests/test_web_sparql_protocol.py)
+    assert r.headers["content-type"].startswith("text/turtle") and r.text.count(" .\n") >= 3
     assert client.get("/api/sparql").status_code == 400
 
 

@@ -291,7 +291,6 @@ def load_turtle_dir(folder: Path, g: Graph | None = None) -> Graph:
 def export(kb: KB, fmt: str = "turtle") -> str:
     g = kb_graph(kb)
     if fmt in ("jsonld", "json-ld"):
-        ctx = {p: str(ns) for p, ns in (("eli", ELI), ("lq", LQ), ("dcterms", DCTERMS), ("rdfs", RDFS),
-                                          ("xsd", XSD), ("law", LAW), ("rule", RULE))}
-        return g.serialize(format="json-ld", context=ctx, indent=1)
+        from .jsonld import compact
+        return compact(g)
     return g.serialize(format="turtle")
