@@ -326,6 +326,32 @@ def test_openapi_documents_every_route_and_only_those(client):
     assert {_openapi_path(p) for p in app_routes} == {p for p, _ in documented}
 
 
+def test_openapi_document_is_valid_and_whole(client):
+    """Issue 15 §4: openapi-spec-validator finds no error, and no description was cut by YAML
+    into a stray key (an unquoted « a, b » in a flow mapping: a key with a space, or a null)."""
+    validator = pytest.importorskip("openapi_spec_validator")
+    doc = client.get("/openapi.json").json()
+    errors = [f"{list(e.path)}: {e.message}" for e in validator.OpenAPIV31SpecValidator(doc).iter_errors()]
+    assert errors == []
+    stray = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if " " in k or v is None:
+                    stray.append("/".join(path + [k]))
+                walk(v, path + [k])
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, path + [str(i)])
+    walk(doc, [])
+    assert stray == []
+    # the four descriptions the issue found cut are whole
+    params = {p.get("name"): p for p in doc["paths"]["/api/ask"]["post"]["parameters"] if "name" in p}
+    assert params["explain"]["description"] == "with the text format, the whole reasoning tree"
+    assert doc["components"]["parameters"]["as_of"]["description"].endswith("replaces the case's own")
+
+
 def test_page_and_static_files(client):
     r = client.get("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html") and "/static/app.js" in r.text
