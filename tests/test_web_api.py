@@ -23,7 +23,7 @@ pytest.importorskip("starlette")
 from starlette.testclient import TestClient  # noqa: E402
 
 from lexquery.cli import main  # noqa: E402
-from lexquery.web.app import API, create_app  # noqa: E402
+from lexquery.web.app import API, LINKED, create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -313,16 +313,17 @@ def test_sparql_select_ask_construct(client):
 
 # ---- OpenAPI, the page ------------------------------------------------------------------------
 def _openapi_path(route: str) -> str:
-    return route.replace("{citation:path}", "{citation}")
+    return route.replace("{citation:path}", "{citation}").replace("{path:path}", "{path}")
 
 
 def test_openapi_documents_every_route_and_only_those(client):
     doc = client.get("/openapi.json").json()
     assert doc["openapi"].startswith("3.1")
     documented = {(p, m.upper()) for p, ops in doc["paths"].items() for m in ops}
-    served = {(_openapi_path(p), m) for p, _, methods in API for m in methods}
+    served = {(_openapi_path(p), m) for p, _, methods in API + LINKED for m in methods}
     assert documented == served
-    app_routes = {r.path for r in client.app.routes if r.path.startswith("/api/")}
+    linked = {_openapi_path(p) for p, _, _ in LINKED}
+    app_routes = {r.path for r in client.app.routes if r.path.startswith("/api/") or _openapi_path(r.path) in linked}
     assert {_openapi_path(p) for p in app_routes} == {p for p, _ in documented}
 
 
