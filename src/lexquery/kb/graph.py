@@ -49,7 +49,6 @@ def bind(g: Graph) -> Graph:
     return g
 
 
-_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`;]+$")
 _URL_START = re.compile(r"^(https?://[^\s<>\"{}|\\^`;]+)")
 _OUR_COPY = re.compile(r"^(sources/[\w./-]+)")
 SOURCES = "https://w3id.org/lexquery/sources/"

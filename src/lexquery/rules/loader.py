@@ -17,7 +17,7 @@ import yaml
 
 from ..dates import parse_date, parse_duration
 from ..errors import RuleError
-from ..paths import home, rules_dir
+from ..paths import rules_dir
 from . import expr as expr_mod
 from .expr import Scope, compile_expr
 from .functions import FUNCTIONS

@@ -154,7 +154,7 @@ async def resource(request):
         raise ApiError(404, f"IRI absente de la base / IRI not in the knowledge base : {iri}", where=path,
                        hint="les IRI suivent docs/design.md : /law/{instrument}/{numéro}[/v/{version}[/al/{N}]]")
     from rdflib import URIRef
-    from rdflib.namespace import RDFS
+
     from ..kb.graph import LQ
     node = URIRef(iri)
     title = str(graph.value(node, LQ.citation) or _label(graph, node) or iri)
