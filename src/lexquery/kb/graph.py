@@ -161,7 +161,9 @@ def build_graph(kb: KB) -> Graph:
             if v.source_file:
                 add((e, LQ.sourceFile, Literal(v.source_file)))
             if v.official:   # where this version is officially published (Legifrance, EUR-Lex, coe.int, UN)
-                add((e, RDFS.seeAlso, _src(str(v.official))))
+                links, _ = source_iris(str(v.official))
+                for link in links or [Literal(str(v.official))]:
+                    add((e, RDFS.seeAlso, link))
             add((e, LQ.lawFile, Literal(v.file)))
             if v.amended_by:
                 add((e, LQ.amendedBy, Literal(str(v.amended_by))))
