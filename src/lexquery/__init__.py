@@ -2,7 +2,7 @@
 
 Public API (thin, STYLE.md §12): :func:`load_kb`, :func:`ask`, :class:`Answer`, the errors.
 """
-__version__ = "0.1.0"   # the one place the version is written (pyproject.toml reads it)
+from .version import __version__
 
 from .errors import LexqueryError, CaseError, InputError, KnowledgeBaseError, RuleError
 

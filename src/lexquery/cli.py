@@ -44,7 +44,7 @@ class _Version(argparse.Action):
 
 def version_line() -> str:
     """``lexquery 0.1.0 (base : /…/kbdata, paquet installé)`` — which KB a command reads."""
-    from . import __version__
+    from .version import __version__
     from .paths import home, where_from
     how = {"env": "LEXQUERY_HOME", "checkout": "dépôt / checkout", "package": "paquet installé / installed package"}
     return f"lexquery {__version__} (base / KB : {home()}, {how[where_from()]})"

@@ -10,7 +10,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 from ..dates import DATE_RANGE, check_day, parse_day
 from ..errors import InputError
 from ..rules.loader import load_rules
