@@ -49,6 +49,8 @@ def report_graph(reports: list[dict]) -> Graph:
             g.add((res, LQ.jsonPath, Literal(r["where"])))
             if r.get("expected"):
                 g.add((res, LQ.expectedValue, Literal(r["expected"], lang="fr")))
+            if r.get("expected_en"):
+                g.add((res, LQ.expectedValue, Literal(r["expected_en"], lang="en")))
             if r.get("hint"):
                 g.add((res, LQ.whatToDo, Literal(r["hint"], lang="fr")))
             if r.get("hint_en"):
