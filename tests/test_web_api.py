@@ -136,7 +136,7 @@ def test_parse_lq_gives_the_cases_of_lexquery_convert(client, lq):
 def test_parse_json_and_errors_with_line_and_column(client):
     r = client.post("/api/parse", json={"text": json.dumps([IONESCU, BENALI]), "syntax": "json"})
     assert r.json()["cases"] == [IONESCU, BENALI]
-    r = client.post("/api/parse", json={"text": "cas x\n  nationalités : Roumanie\n  durée totale : trois ans\n"})
+    r = client.post("/api/parse", json={"text": "cas x\n  nationalités : Roumanie\n  durée totale : beaucoup\n"})   # « trois ans » is read since 1815f2e (lengths in words)
     assert r.status_code == 400
     err = r.json()["error"]
     assert err["line"] == 3 and err["column"] >= 1 and err["message"] and err["expected"]
