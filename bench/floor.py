@@ -1239,12 +1239,13 @@ ALL_COLS = FIELDS
 
 
 def engine_csv(path, as_of: date) -> str:
-    """The engine's CSV output for ``path`` (one process), as `lexquery screen -o x.csv` writes it."""
+    """The engine's CSV output for ``path`` (one process), as `lexquery screen --separator , -o x.csv`
+    writes it (``,`` as the floor writes; by default the screening takes the input's separator)."""
     from lexquery.engine.api import Engine
     from lexquery.screening.outputs import make_writer
     from lexquery.screening.screen import screen
     buf = io.StringIO()
-    screen(str(path), make_writer("csv", buf), as_of=as_of, jobs=1, engine=Engine().prepare_batch(),
+    screen(str(path), make_writer("csv", buf, separator=","), as_of=as_of, jobs=1, engine=Engine().prepare_batch(),
            progress=False)
     return buf.getvalue()
 

@@ -191,7 +191,7 @@ def test_screen_output_with_an_unknown_extension(tmp_path, capsys, registry):
 def test_screen_output_with_an_unknown_extension_and_an_explicit_format(tmp_path, capsys, registry):
     out = tmp_path / "o.txt"
     code, _, _ = _run(capsys, "screen", registry, "-o", out, "--format", "csv", "-q")
-    assert code == 0 and out.read_text(encoding="utf-8").startswith("line,")
+    assert code == 0 and out.read_text(encoding="utf-8").startswith("line;")   # the input's separator (synth writes « ; »)
 
 
 def test_screen_missing_input_does_not_empty_the_output(tmp_path, capsys):

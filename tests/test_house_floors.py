@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "lexquery"
 
 # floor of each top-level module or package of lexquery (higher number = higher floor)
 FLOORS = {
-    "dates": 0, "errors": 0, "words": 0, "iso3166": 0, "paths": 0,
+    "dates": 0, "errors": 0, "words": 0, "iso3166": 0, "paths": 0, "version": 0,
     "kb": 1, "rules": 1,
     "engine": 2,
     "render": 3,

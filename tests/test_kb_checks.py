@@ -81,6 +81,42 @@ def test_eli_typo_fails(tmp_path):
     assert [f.where for f in bad] == ["http://data.europa.eu/eli/ontology#LegalRessource"]
 
 
+def test_eli_property_outside_its_eli_domain_fails(tmp_path):
+    """Issue 15 §6: eli:cites (domain LegalResource ∪ LegalExpression in sources/eli-ontology.nt)
+    on an alinéa (lq:Paragraph, neither) is caught; on an article (lq:Article ⊑
+    eli:LegalResourceSubdivision ⊑ eli:LegalResource, across our ontology and ELI's) it is not."""
+    root = make_root(tmp_path)
+    rep = run_checks(root, only={"sparql"})
+    assert "sparql/eli-domain" in rep.ran and not errors(rep, "sparql/eli-domain")
+    al = "https://w3id.org/lexquery/law/cpp/729-2/v/2016-03-09/al/1"
+    art = "https://w3id.org/lexquery/law/cpp/729-2"
+    (root / "ontology" / "zz-domain.ttl").write_text(
+        "@prefix eli: <http://data.europa.eu/eli/ontology#> .\n"
+        f"<{al}> eli:cites <https://w3id.org/lexquery/law/cpp/728-11> .\n"
+        f"<{art}> eli:cites <https://w3id.org/lexquery/law/cpp/728-11> .\n")
+    rep = run_checks(root, only={"sparql"})
+    bad = errors(rep, "sparql/eli-domain")
+    assert [(f.where, f.what.rsplit(" ", 1)[-1]) for f in bad] == [(al, "http://data.europa.eu/eli/ontology#cites")]
+    assert bad[0].fix
+
+
+def test_literal_source_fails_and_lists_are_split(tmp_path):
+    """dcterms:source is an IRI (issue 15 §6): « a; b » gives two IRIs and keeps its text in
+    lq:sourceNote; a text that names no URL or sources/ path is a violation."""
+    from lexquery.kb.graph import source_iris
+    iris, extra = source_iris("sources/legal/notes.md §8; https://example.org/a ; seed 000 §2.2")
+    assert [str(i) for i in iris] == ["https://w3id.org/lexquery/sources/legal/notes.md", "https://example.org/a"]
+    assert extra
+    assert source_iris("https://example.org/a") == ([__import__("rdflib").URIRef("https://example.org/a")], False)
+    root = make_root(tmp_path)
+    (root / "ontology" / "zz-source.ttl").write_text(
+        "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        "<https://w3id.org/lexquery/law/cpp/729-2/v/2016-03-09> dcterms:source \"Légifrance, page citée\" .\n")
+    rep = run_checks(root, only={"sparql"})
+    bad = errors(rep, "sparql/source-not-iri")
+    assert [f.where for f in bad] == ["https://w3id.org/lexquery/law/cpp/729-2/v/2016-03-09"]
+
+
 def test_class_without_french_label_fails(tmp_path):
     root = make_root(tmp_path)
     f = root / "ontology" / "lexquery-law.ttl"

@@ -99,6 +99,25 @@ def test_kb_check_exit_codes(fixture_home, capsys):
     assert "CPP 999-9" in out and "où / where : transfer_conditions" in out and "à faire / fix" in out
 
 
+def test_kb_check_that_ran_nothing_fails(fixture_home, capsys):
+    """Issue 15 §2: a KB without shapes/, checks/, ontology/, reference/ (an install that
+    lost them) is not « conforme » with 0 checks: exit 4, a message saying none ran."""
+    import shutil
+    for d in ("shapes", "checks", "ontology", "sources"):
+        shutil.rmtree(fixture_home / d)
+    code, out, err = run(capsys, "kb", "check")
+    assert code == 4
+    assert "aucun contrôle lancé / no check ran" in err and "LEXQUERY_HOME" in err
+    assert "base conforme" not in out and "✘ aucun contrôle lancé" in out
+    code, out, err = run(capsys, "kb", "check", "--format", "json")
+    assert code == 4 and json.loads(out)["ran"] == []
+    # one family that runs is a check: its findings decide (the fixture's citations are not
+    # those of the real reference/, hence 6), no longer the absence of checks
+    shutil.copytree(REPO / "reference", fixture_home / "reference")
+    code, out, err = run(capsys, "kb", "check", "--only", "reference")
+    assert code == 6 and "reference/facts" in out and "1 contrôles / checks" in out and "aucun contrôle lancé" not in out + err
+
+
 @needs_law
 @pytest.mark.parametrize("number, expected", [
     ("729-2", ["CPP 729-2", "Version", "LEGIARTI000032172294", "Source", "Cité par", "Utilisé par les règles"]),

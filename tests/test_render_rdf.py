@@ -86,3 +86,19 @@ def test_jsonld_is_the_same_graph(capsys):
     assert status(ttl) == status(jld)
     assert len(ttl) == len(jld)
     assert (None, LQ.caseId, Literal("ionescu-2026")) in jld
+
+
+def test_jsonld_is_compact_with_the_published_context(capsys):
+    """Issue 15 §6: `ask --format jsonld` is compact JSON-LD whose @context is the published one
+    (lexquery/data/context.jsonld, served at /context.jsonld), shorter than the expanded form."""
+    from lexquery.kb.jsonld import CONTEXT_FILE, context
+    path = str(ROOT / "examples/ionescu.json")
+    text = _run(capsys, "ask", path, "-f", "jsonld")
+    doc = json.loads(text)
+    assert doc["@context"] == json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"] == context()
+    nodes = doc["@graph"]
+    keys = {k for n in nodes for k in n}
+    assert {"lq:hasOutcome", "lq:outcomeStatus", "prov:wasGeneratedBy"} & keys
+    assert not any(k.startswith("https://w3id.org/lexquery/ontology#") for k in keys)   # no expanded term left
+    expanded = Graph().parse(data=text, format="json-ld").serialize(format="json-ld")
+    assert len(text) < 0.75 * len(expanded)

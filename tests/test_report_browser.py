@@ -37,7 +37,7 @@ def report(tmp_path_factory):
     assert main(["screen", str(src), "--as-of", "2026-12-01", "-o", str(rows), "-q"]) == 0
     bad_html = d / "rejets.html"
     assert main(["screen", str(BROKEN), "--as-of", "2026-12-01", "-o", str(bad_html), "-q"]) == 3
-    out = list(csv.DictReader(io.StringIO(rows.read_text(encoding="utf-8"))))
+    out = list(csv.DictReader(io.StringIO(rows.read_text(encoding="utf-8")), delimiter=";"))   # « ; » in, « ; » out
     return {"src": src, "html": html, "rows": out, "bad_html": bad_html}
 
 

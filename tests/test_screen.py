@@ -38,7 +38,12 @@ def _run_csv(path, *extra, capsys=None):
     out = io.StringIO()
     w = make_writer("csv", out)
     summary = screen(str(path), w, as_of=AS_OF, progress=False, **dict(extra))
-    return list(csv.DictReader(io.StringIO(out.getvalue()))), summary
+    return read_answer(out.getvalue()), summary
+
+
+def read_answer(text: str) -> list[dict]:
+    """The rows of a CSV answer, whose separator is the input's (« line;id;… » or « line,id,… »)."""
+    return list(csv.DictReader(io.StringIO(text), delimiter=text[len("line")]))
 
 
 def test_broken_file_one_group_per_input_row_and_summary():
@@ -159,7 +164,7 @@ def test_cli_formats_and_exit_code(tmp_path, ext, capsys):
     assert "11 cas lus, 3 répondus, 8 rejetés" in err and "\r" not in err  # no progress bar when not a TTY
     text = out.read_text(encoding="utf-8")
     if ext == "csv":
-        rows = list(csv.DictReader(io.StringIO(text)))
+        rows = read_answer(text)
     elif ext == "jsonl":
         rows = [json.loads(x) for x in text.splitlines()]
     else:
@@ -238,3 +243,19 @@ def test_rows_no_case_can_hold_are_error_rows_and_the_batch_goes_on(tmp_path):
         else:
             assert all(r["status"] != "error" for r in g), (line, g)
     assert (s.read, s.rejected) == (len(body), len(BOUNDS_ROWS))
+
+
+def test_the_answer_csv_takes_the_input_separator(tmp_path, capsys):
+    """Issue 15 §9: a « ; » export (what a French spreadsheet writes) is answered in « ; », a
+    « , » one in « , »; --separator decides otherwise."""
+    semi = tmp_path / "semi.csv"
+    semi.write_text("id;nationalities;final\na;RO;oui\n", encoding="utf-8")
+    comma = tmp_path / "comma.csv"
+    comma.write_text("id,nationalities,final\na,RO,oui\n", encoding="utf-8")
+    for path, sep, forced in ((semi, ";", ","), (comma, ",", ";")):
+        assert main(["screen", str(path), "--as-of", "2026-12-01", "-q"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"line{sep}id{sep}name{sep}") and read_answer(out)[0]["id"] == "a"
+        assert main(["screen", str(path), "--as-of", "2026-12-01", "-q", "--separator", forced, "-j", "2"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"line{forced}id{forced}") and read_answer(out)[0]["id"] == "a"

@@ -74,7 +74,8 @@ def _full_csv(engine, text, as_of):
     """The CSV the screening wrote before the fast path: full answers through CsvWriter."""
     engine = _CLOSURES
     out = io.StringIO()
-    w = CsvWriter(out)
+    from lexquery.screening.csv_cases import detect_separator
+    w = CsvWriter(out, separator=detect_separator(text.split("\n", 1)[0]))   # the screening's: the input's
     _, rows = read_rows(io.StringIO(text))
     for row in rows:
         r = answer_one(engine, row, as_of, "t", explain=False)
@@ -129,7 +130,7 @@ def test_error_rows_identical(engine):
     expected = _full_csv(engine, text, AS_OF)
     got, summary = _fast_csv(engine, text, AS_OF)
     assert got == expected
-    assert summary.rejected == 3 and ",error," in got
+    assert summary.rejected == 3 and ";error;" in got          # « ; » in, « ; » out
 
 
 @pytest.mark.parametrize("path", sorted(CASES_DIR.glob("*.yaml")), ids=lambda p: p.stem)
@@ -156,8 +157,8 @@ def test_unknown_facts_stay_undetermined(engine):
     got, _ = _fast_csv(engine, text, AS_OF)
     assert got == _full_csv(engine, text, AS_OF)
     rows = got.splitlines()[1:]
-    assert rows and all(",applicable," not in r for r in rows)
-    assert any(",undetermined," in r and "sentence." in r for r in rows)
+    assert rows and all(";applicable;" not in r for r in rows)
+    assert any(";undetermined;" in r and "sentence." in r for r in rows)
 
 
 # --- hypothesis: rows with unknown cells -----------------------------------------------------
@@ -198,7 +199,7 @@ def test_generated_rows_identical(engine, cells, as_of):
     text = ";".join(header) + "\n" + ";".join(["G-1"] + [cells[c] for c in _VALUES]) + "\n"
     d = date.fromisoformat(as_of)
     hdr, records = read_header(io.StringIO(text))
-    fast_text, counts = answer_csv(engine, RowBuilder(hdr), list(records), d, "t")
+    fast_text, counts = answer_csv(engine, RowBuilder(hdr), list(records), d, "t", hdr.separator)
     full_text = _full_csv(engine, text, d).split("\n", 1)[1]
     assert fast_text == full_text
     assert counts[0] == 1

@@ -23,7 +23,7 @@ pytest.importorskip("starlette")
 from starlette.testclient import TestClient  # noqa: E402
 
 from lexquery.cli import main  # noqa: E402
-from lexquery.web.app import API, create_app  # noqa: E402
+from lexquery.web.app import API, LINKED, create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -136,7 +136,7 @@ def test_parse_lq_gives_the_cases_of_lexquery_convert(client, lq):
 def test_parse_json_and_errors_with_line_and_column(client):
     r = client.post("/api/parse", json={"text": json.dumps([IONESCU, BENALI]), "syntax": "json"})
     assert r.json()["cases"] == [IONESCU, BENALI]
-    r = client.post("/api/parse", json={"text": "cas x\n  nationalités : Roumanie\n  durée totale : trois ans\n"})
+    r = client.post("/api/parse", json={"text": "cas x\n  nationalités : Roumanie\n  durée totale : beaucoup\n"})   # « trois ans » is read since 1815f2e (lengths in words)
     assert r.status_code == 400
     err = r.json()["error"]
     assert err["line"] == 3 and err["column"] >= 1 and err["message"] and err["expected"]
@@ -209,7 +209,7 @@ def test_screen_csv_body_and_upload_equal_lexquery_screen(client, name):
     assert r.status_code == 200, r.text
     assert r.text.replace("\r\n", "\n") == expected.replace("\r\n", "\n")
     assert r.headers["content-disposition"] == 'attachment; filename="lexquery-screening.csv"'
-    rows = list(csv.DictReader(io.StringIO(expected)))
+    rows = list(csv.DictReader(io.StringIO(expected), delimiter=expected[len("line")]))   # the input's separator
     assert int(r.headers["x-lexquery-output-rows"]) == len(rows)
     assert int(r.headers["x-lexquery-read"]) == int(r.headers["x-lexquery-answered"]) + int(r.headers["x-lexquery-rejected"])
     up = client.post("/api/screen?format=csv", files={"file": ("export.csv", path.read_bytes(), "text/csv")})
@@ -303,24 +303,54 @@ def test_sparql_select_ask_construct(client):
     assert client.post("/api/sparql", content=b"ASK { ?s ?p ?o }",
                        headers={"Content-Type": "application/sparql-query"}).json()["boolean"] is True
     assert client.post("/api/sparql", data={"query": "ASK { <urn:x> <urn:y> <urn:z> }"}).json()["boolean"] is False
-    c = client.post("/api/sparql", json={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"}).json()
-    assert c["head"]["vars"] == ["s", "p", "o"] and len(c["results"]["bindings"]) == 3
+    construct = {"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"}
+    c = client.post("/api/sparql", json=construct, headers={"Accept": "application/sparql-results+json"}).json()
+    assert c["head"]["vars"] == ["s", "p", "o"] and len(c["results"]["bindings"]) == 3   # asked by name
+    r = client.post("/api/sparql", json=construct)      # otherwise RDF (tests/test_web_sparql_protocol.py)
+    assert r.headers["content-type"].startswith("text/turtle") and r.text.count(" .\n") >= 3
     assert client.get("/api/sparql").status_code == 400
 
 
 # ---- OpenAPI, the page ------------------------------------------------------------------------
 def _openapi_path(route: str) -> str:
-    return route.replace("{citation:path}", "{citation}")
+    return route.replace("{citation:path}", "{citation}").replace("{path:path}", "{path}")
 
 
 def test_openapi_documents_every_route_and_only_those(client):
     doc = client.get("/openapi.json").json()
     assert doc["openapi"].startswith("3.1")
     documented = {(p, m.upper()) for p, ops in doc["paths"].items() for m in ops}
-    served = {(_openapi_path(p), m) for p, _, methods in API for m in methods}
+    served = {(_openapi_path(p), m) for p, _, methods in API + LINKED for m in methods}
     assert documented == served
-    app_routes = {r.path for r in client.app.routes if r.path.startswith("/api/")}
+    linked = {_openapi_path(p) for p, _, _ in LINKED}
+    app_routes = {r.path for r in client.app.routes if r.path.startswith("/api/") or _openapi_path(r.path) in linked}
     assert {_openapi_path(p) for p in app_routes} == {p for p, _ in documented}
+
+
+def test_openapi_document_is_valid_and_whole(client):
+    """Issue 15 §4: openapi-spec-validator finds no error, and no description was cut by YAML
+    into a stray key (an unquoted « a, b » in a flow mapping: a key with a space, or a null)."""
+    validator = pytest.importorskip("openapi_spec_validator")
+    doc = client.get("/openapi.json").json()
+    errors = [f"{list(e.path)}: {e.message}" for e in validator.OpenAPIV31SpecValidator(doc).iter_errors()]
+    assert errors == []
+    stray = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if " " in k or v is None:
+                    stray.append("/".join(path + [k]))
+                walk(v, path + [k])
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, path + [str(i)])
+    walk(doc, [])
+    assert stray == []
+    # the four descriptions the issue found cut are whole
+    params = {p.get("name"): p for p in doc["paths"]["/api/ask"]["post"]["parameters"] if "name" in p}
+    assert params["explain"]["description"] == "with the text format, the whole reasoning tree"
+    assert doc["components"]["parameters"]["as_of"]["description"].endswith("replaces the case's own")
 
 
 def test_page_and_static_files(client):

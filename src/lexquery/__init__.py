@@ -2,9 +2,11 @@
 
 Public API (thin, STYLE.md §12): :func:`load_kb`, :func:`ask`, :class:`Answer`, the errors.
 """
+from .version import __version__
+
 from .errors import LexqueryError, CaseError, InputError, KnowledgeBaseError, RuleError
 
-__all__ = ["load_kb", "ask", "Answer", "LexqueryError", "CaseError", "InputError",
+__all__ = ["__version__", "load_kb", "ask", "Answer", "LexqueryError", "CaseError", "InputError",
            "KnowledgeBaseError", "RuleError"]
 
 

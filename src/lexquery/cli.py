@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lexquery",
         description="Quelle procédure s'applique à un détenu étranger condamné ? "
                     "(CPP 728-10 s., 729-2, 720 ; STE 112/167)")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="afficher la version et l'emplacement de la base, puis quitter")
     parser.add_argument("--debug", action="store_true", help="afficher la trace Python en cas d'erreur")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
@@ -30,6 +32,22 @@ def build_parser() -> argparse.ArgumentParser:
         if hasattr(module, "register"):
             module.register(sub)
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version`` printed as is (argparse's own action wraps the line at 80 columns)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_line())
+        parser.exit(0)
+
+
+def version_line() -> str:
+    """``lexquery 0.1.0 (base : /…/kbdata, paquet installé)`` — which KB a command reads."""
+    from .version import __version__
+    from .paths import home, where_from
+    how = {"env": "LEXQUERY_HOME", "checkout": "dépôt / checkout", "package": "paquet installé / installed package"}
+    return f"lexquery {__version__} (base / KB : {home()}, {how[where_from()]})"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,7 @@ familles : shacl (shapes/kb-shapes.ttl), sparql (checks/*.rq), owl (HermiT, Java
 résultat mis en cache), reference (reference/*.yaml).
 code de sortie : 0 si la base est conforme (les avertissements n'y changent rien), 6 si un
 contrôle trouve une violation (chacune : quoi, où, que faire), 4 si law/ ou rules/ ne se
-chargent pas.
+chargent pas ou si aucun contrôle n'a pu être lancé (dossiers de la base absents).
 
 exemples :
   lexquery kb check                                    tous les contrôles, avertissements résumés
@@ -124,6 +124,16 @@ def cmd_check(args) -> int:
         print(json.dumps(rep.to_dict(), ensure_ascii=False, indent=1))
     else:
         print(render_report(rep, show_warnings=args.warnings))
+    if not rep.ran:   # every family skipped: a pass would say « conforme » having checked nothing
+        from ..errors import KnowledgeBaseError
+        why = "; ".join(f"{c} : {w}" for c, w in rep.skipped) or "aucune famille demandée"
+        err = KnowledgeBaseError(f"aucun contrôle lancé / no check ran ({why})", where=str(home()),
+                                 expected="les dossiers shapes/, checks/, ontology/, reference/ de la base",
+                                 hint="lancer depuis le dépôt, installer le paquet complet (la roue contient la "
+                                      "base), ou donner le dossier de la base dans LEXQUERY_HOME")
+        if args.format == "json":
+            err.render = lambda: f"erreur: {err.message}"
+        raise err
     if not rep.ok:
         err = ValidationFailed(f"{len(rep.errors)} violation(s) dans la base de connaissances / KB check failed",
                                hint="corriger chaque point ci-dessus puis relancer `lexquery kb check`")
@@ -163,7 +173,9 @@ def render_report(rep, show_warnings=False) -> str:
             else:
                 lines.append(f"  ! [{check}] {len(fs)} : " + "; ".join(f"{f.what.split(': ')[-1]} ({f.where})" for f in fs[:4])
                              + (" …" if len(fs) > 4 else ""))
-    lines += ["", ("✔ base conforme / KB OK" if rep.ok else f"✘ {len(rep.errors)} violation(s)") +
+    verdict = ("✘ aucun contrôle lancé / no check ran" if not rep.ran else
+               "✔ base conforme / KB OK" if rep.ok else f"✘ {len(rep.errors)} violation(s)")
+    lines += ["", verdict +
               f" — {len(rep.ran)} contrôles / checks, {len(rep.warnings)} avertissement(s) / warning(s)"]
     return "\n".join(lines)
 

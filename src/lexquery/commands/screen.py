@@ -44,6 +44,7 @@ exemples :
   lexquery synth 1000 --seed 1 > registre.csv                 un export synthétique de 1 000 détenus
   lexquery screen registre.csv --as-of 2026-12-01             les réponses en CSV sur la sortie standard
   lexquery screen registre.csv -o reponses.csv                dans un fichier (format : son extension)
+  lexquery screen registre.csv --separator , -o reponses.csv  CSV séparé par des virgules (défaut : comme le fichier lu)
   lexquery screen registre.csv -o rapport.html                un rapport HTML à ouvrir dans un navigateur
   lexquery screen registre.csv -j 1 -q -o reponses.jsonl      un processus, sans résumé ; JSON Lines
   lexquery synth 20000 | lexquery screen - -o rapport.html    depuis l'entrée standard, tous les cœurs
@@ -65,6 +66,8 @@ def register(sub):
                    help="processus de calcul (0 = autant que de cœurs ; défaut : un seul pour un fichier "
                         f"de moins de {AUTO_PARALLEL_BYTES // 1024} Ko, sinon autant que de cœurs) ; "
                         "l'ordre des lignes est conservé")
+    p.add_argument("--separator", choices=[";", ","], default=None,
+                   help="séparateur du CSV écrit (défaut : celui du fichier lu, « ; » ou « , »)")
     p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
     p.add_argument("--no-progress", action="store_true", help="pas de barre de progression")
     p.add_argument("--quiet", "-q", action="store_true", help="pas de résumé sur la sortie d'erreur")
@@ -99,7 +102,7 @@ def run(args) -> int:
         raise UsageError("le rapport HTML ne s'écrit pas sur le terminal", hint="ajoutez -o rapport.html")
     out = sys.stdout if not args.output or args.output == "-" else open_checked(args.output, opener=open_output)
     try:
-        writer = make_writer(fmt, out)
+        writer = make_writer(fmt, out, separator=args.separator)
         summary = screen(args.file, writer, as_of=as_of, jobs=jobs, chunk=args.chunk,
                          progress=False if args.no_progress else None)
     finally:

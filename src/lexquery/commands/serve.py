@@ -88,6 +88,9 @@ def run(args) -> int:
         sock.close()
         raise UsageError(f"impossible d'écouter sur {args.host}:{args.port} : {e.strerror}",
                          hint="choisissez un autre --port (ou 0 pour un port libre)") from None
+    # listening before the address is printed: a client that reads it and connects at once is
+    # queued by the kernel until uvicorn accepts, not refused (tests/serve_support.py relies on it)
+    sock.listen(2048)
     port = sock.getsockname()[1]
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"lexquery : http://{shown}:{port}/  (Ctrl+C pour arrêter)", flush=True)

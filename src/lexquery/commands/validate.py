@@ -1,4 +1,4 @@
-"""`lexquery validate FILE [--format text|json] [--lang fr|en] [--jobs N] [--engine E] [--timing]`.
+"""`lexquery validate FILE [--format text|json|turtle|jsonld] [--lang fr|en] [--jobs N] [--engine E] [--timing]`.
 
 Checks case data — one JSON case or an array (``.json``), JSON Lines (``.jsonl``), the
 screening CSV (``.csv``) or RDF in Turtle (``.ttl``) — in two stages: the JSON reader
@@ -13,6 +13,8 @@ identifier already used in the file is a finding of its case); ``--format json``
 object for one JSON object, an array otherwise (even for an array of one case); a file
 without any case is an error (exit 3). ``--engine pyshacl`` runs the reference
 engine instead of the shapes compiled once (same findings, tests/test_validate_engine.py).
+``--format turtle|jsonld`` gives the reports as W3C SHACL validation reports
+(:mod:`lexquery.caserdf.report_rdf`), written once every case is validated.
 Exit 0 when no case has a violation; 6 (ValidationFailed) otherwise.
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ from functools import partial
 
 from ..errors import ValidationFailed
 
+RDF_FORMATS = ("turtle", "jsonld")
 _MARK = {"violation": "✘ violation", "warning": "! avertissement", "info": "· info"}
 _MARK_EN = {"violation": "✘ violation", "warning": "! warning", "info": "· info"}
 
@@ -43,6 +46,7 @@ exemples :
   lexquery validate examples/ionescu.json              conforme, avec ses avertissements et infos
   lexquery validate examples/ionescu.lq --lang en      le langage lexquery ; messages en anglais
   lexquery validate examples/ionescu.json --format json
+  lexquery validate examples/ionescu.json --format turtle    le rapport de validation SHACL (W3C) en Turtle
   lexquery validate examples/ionescu.json --engine pyshacl   le moteur de référence (plus lent)
   lexquery validate examples/invalid/fin-de-peine-avant-debut.json   une violation : code 6
   lexquery synth 200 --seed 1 > registre.csv           un export synthétique de 200 détenus
@@ -57,7 +61,8 @@ def register(sub):
                                    "puis les formes SHACL des cas.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("case", help="fichier de cas (.json, tableau JSON, .jsonl, .csv, .ttl) ou - pour l'entrée standard (JSON)")
-    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.add_argument("--format", "-f", choices=["text", "json", "turtle", "jsonld"], default="text",
+                   help="text (défaut), json, ou le rapport de validation SHACL en RDF (turtle, jsonld)")
     p.add_argument("--lang", choices=["fr", "en"], default="fr")
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="processus de validation (défaut : les processeurs disponibles)")
@@ -143,15 +148,16 @@ def _quiet_gc():
 def _reports(args):
     """(single, reports iterator): reports streamed in input order."""
     from ..caserdf.inputs import kind_of, read_items, read_turtle
+    fmt = "json" if args.format in RDF_FORMATS else args.format   # RDF: built from the JSON reports
     if kind_of(args.case) == "turtle":
         label, g = read_turtle(args.case)
-        return False, _turtle_reports(label, g, args.engine, args.format, args.lang)
+        return False, _turtle_reports(label, g, args.engine, fmt, args.lang)
     from ..caserdf.stream import validate_stream
     if kind_of(args.case) == "csv":
         label, items, single = read_items(args.case)
     else:
         single, items = _case_items(args.case)
-    render = partial(render_case, args.format, args.lang)
+    render = partial(render_case, fmt, args.lang)
     return single, (out for _, out in validate_stream(items, jobs=args.jobs, engine=args.engine, render=render))
 
 
@@ -218,8 +224,11 @@ def _run(args) -> int:
     single, reports = _reports(args)
     n = failed = 0
     out = sys.stdout
+    rdf = [] if args.format in RDF_FORMATS else None
     for text, ok in reports:
-        if args.format == "json":
+        if rdf is not None:
+            rdf.append(json.loads(text))
+        elif args.format == "json":
             if single:
                 out.write(text + "\n")
             else:
@@ -235,6 +244,9 @@ def _run(args) -> int:
         raise no_case(args.case if args.case != "-" else "<stdin>", kind)
     if args.format == "json" and not single:
         out.write("\n]\n")
+    if rdf is not None:
+        from ..caserdf.report_rdf import render_report
+        out.write(render_report(rdf, args.format))
     elapsed = time.perf_counter() - t0
     if args.timing:
         print(f"validation : {n} cas en {elapsed * 1000:.0f} ms ({elapsed * 1000 / max(n, 1):.2f} ms/cas)", file=sys.stderr)

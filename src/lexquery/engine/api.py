@@ -10,6 +10,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
+from ..version import __version__
 from ..dates import DATE_RANGE, check_day, parse_day
 from ..errors import InputError
 from ..rules.loader import load_rules
@@ -22,7 +23,7 @@ from .facts import apply_defaults
 from .prove import prove
 from .evaluate import evaluate_procedure
 
-VERSION = "0.1.0"
+VERSION = __version__   # one version, written in lexquery/__init__.py
 
 
 class Engine:

@@ -177,14 +177,27 @@ def _node_name(g, node) -> str:
 
 # --- (b) SPARQL --------------------------------------------------------------------------
 
-_HEADER = re.compile(r"^#\s*(check|severity|fix)\s*:\s*(.*)$", re.M)
+_HEADER = re.compile(r"^#\s*(check|severity|fix|dataset)\s*:\s*(.*)$", re.M)
 
 
 def read_query(path: Path) -> dict:
     text = Path(path).read_text(encoding="utf-8")
     meta = {k: v.strip() for k, v in _HEADER.findall(text)}
     return {"name": Path(path).stem, "text": text, "check": meta.get("check", ""),
-            "severity": meta.get("severity", "error"), "fix": meta.get("fix", "")}
+            "severity": meta.get("severity", "error"), "fix": meta.get("fix", ""),
+            "dataset": meta.get("dataset", "named")}
+
+
+def union_graph(ds):
+    """Every triple of the checks' dataset in one plain graph (``# dataset: union`` in a query's
+    header): for a query that follows paths across our ontology and ELI's, which rdflib
+    evaluates ≈ 10 times faster on one graph than across the named graphs of a Dataset."""
+    from rdflib import Graph
+    g = Graph()
+    for ctx in ds.contexts():
+        for t in ctx:
+            g.add(t)
+    return g
 
 
 def check_dataset(graph, onto, lay: Layout):
@@ -218,10 +231,15 @@ def check_sparql(graph, onto, lay: Layout, rep: Report):
 
 
 def _run_queries(ds, files, rep: Report):
+    union = None
     for f in files:
         q = read_query(f)
+        target = ds
+        if q["dataset"] == "union":
+            union = union if union is not None else union_graph(ds)
+            target = union
         try:
-            res = ds.query(q["text"])
+            res = target.query(q["text"])
         except Exception as e:  # a broken query is a broken check, reported as such
             rep.findings.append(Finding(f"sparql/{q['name']}", "error", f"requête SPARQL invalide : {e}", str(f),
                                         "corriger la requête"))

@@ -7,7 +7,12 @@
   ``eli:version_date`` / ``eli:first_date_entry_in_force`` / ``eli:date_no_longer_in_force``
   (or ``lq:validFromUnknown true``), ``eli:language``, ``dcterms:source``, ``lq:confidence``,
   ``lq:truncated``, ``eli:cites`` the articles its text refers to;
-- alinéa: ``lq:Paragraph`` with ``lq:citation`` (``al. N`` and its label), ``lq:text``;
+- alinéa: ``lq:Paragraph`` with ``lq:citation`` (``al. N`` and its label), ``lq:text``,
+  ``lq:paragraphCites`` the articles it refers to (``eli:cites`` has the ELI domain
+  LegalResource ∪ LegalExpression, which an alinéa of a version is not: checks/eli-domain.rq);
+- sources: ``dcterms:source`` IRIs only — a URL as is, our copy ``sources/…`` as
+  ``https://w3id.org/lexquery/sources/…`` (served by ``lexquery serve``); the text as written in
+  law/ (lists « a; b », section marks, remarks) in ``lq:sourceNote`` (checks/source-not-iri.rq);
 - rules: ``lq:Rule`` / ``lq:Condition`` / ``lq:RuleNote`` / ``lq:RuleValue`` /
   ``lq:Precedence``, with ``lq:citesCitation`` (the string) and ``lq:cites`` (the node).
 
@@ -31,7 +36,7 @@ LQ = Namespace("https://w3id.org/lexquery/ontology#")
 LAW = Namespace(C.BASE)
 RULE = Namespace("https://w3id.org/lexquery/rule/")
 LANG = Namespace("http://publications.europa.eu/resource/authority/language/")
-GRAPH_VERSION = "kb-graph-2"
+GRAPH_VERSION = "kb-graph-3"   # 3: lq:paragraphCites, dcterms:source IRIs + lq:sourceNote
 _LANGS = {"fr": ("FRA", "français", "French"), "en": ("ENG", "anglais", "English"),
           "de": ("DEU", "allemand", "German"), "nl": ("NLD", "néerlandais", "Dutch"),
           "it": ("ITA", "italien", "Italian"), "es": ("SPA", "espagnol", "Spanish")}
@@ -44,13 +49,39 @@ def bind(g: Graph) -> Graph:
     return g
 
 
-_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`;]+$")
+_URL_START = re.compile(r"^(https?://[^\s<>\"{}|\\^`;]+)")
+_OUR_COPY = re.compile(r"^(sources/[\w./-]+)")
+SOURCES = "https://w3id.org/lexquery/sources/"
 
 
-def _src(value: str):
-    """A single URL becomes an IRI; anything else (several sources, a path) a literal."""
-    value = value.strip()
-    return URIRef(value) if _URL.match(value) else Literal(value)
+def source_iris(value: str) -> tuple[list[URIRef], bool]:
+    """The IRIs a ``source:`` of law/ names, and whether its text says more than them.
+
+    « a; b » is a list: each part that starts with a URL gives that URL, each part that
+    starts with a path under ``sources/`` gives the IRI of our copy (:data:`SOURCES`); what
+    follows them (« §3 », « (seed 001 l.49-61) ») and parts that are neither are kept by the
+    caller in ``lq:sourceNote``."""
+    iris, extra = [], False
+    for part in (x.strip() for x in str(value).split(";")):
+        if not part:
+            continue
+        m = _URL_START.match(part) or _OUR_COPY.match(part)
+        if m is None:
+            extra = True
+            continue
+        target = m.group(1).rstrip(".,)")
+        iris.append(URIRef(SOURCES + target[len("sources/"):] if target.startswith("sources/") else target))
+        extra = extra or part != target
+    return iris, extra or not iris
+
+
+def _add_sources(add, node, value: str):
+    """``dcterms:source`` IRI(s), and the text in ``lq:sourceNote`` when it says more."""
+    iris, extra = source_iris(value)
+    for iri in iris:
+        add((node, DCTERMS.source, iri))
+    if extra:
+        add((node, LQ.sourceNote, Literal(str(value).strip())))
 
 
 def build_graph(kb: KB) -> Graph:
@@ -96,7 +127,7 @@ def build_graph(kb: KB) -> Graph:
             add((qn, LQ.text, Literal(str(q.get("text", "")))))
             add((qn, RDFS.label, Literal(f"Question ouverte sur {p.citation} : {q.get('text', '')}"[:200], lang="fr")))
             if q.get("source"):
-                add((qn, DCTERMS.source, _src(str(q["source"]))))
+                _add_sources(add, qn, str(q["source"]))
             add((a, LQ.hasOpenQuestion, qn))
         for v in p.versions:
             e = URIRef(version_iri(p, v))
@@ -124,13 +155,15 @@ def build_graph(kb: KB) -> Graph:
             if v.legiarti:
                 add((e, ELI.id_local, Literal(v.legiarti)))
             if v.source:
-                add((e, DCTERMS.source, _src(str(v.source))))
+                _add_sources(add, e, str(v.source))
             elif v.source_file:   # our copy of the source (e.g. a seed) is where the text comes from
-                add((e, DCTERMS.source, Literal(str(v.source_file))))
+                _add_sources(add, e, str(v.source_file))
             if v.source_file:
                 add((e, LQ.sourceFile, Literal(v.source_file)))
             if v.official:   # where this version is officially published (Legifrance, EUR-Lex, coe.int, UN)
-                add((e, RDFS.seeAlso, _src(str(v.official))))
+                links, _ = source_iris(str(v.official))
+                for link in links or [Literal(str(v.official))]:
+                    add((e, RDFS.seeAlso, link))
             add((e, LQ.lawFile, Literal(v.file)))
             if v.amended_by:
                 add((e, LQ.amendedBy, Literal(str(v.amended_by))))
@@ -161,7 +194,7 @@ def build_graph(kb: KB) -> Graph:
                     target = kb.by_article_citation.get(r)
                     t_iri = URIRef(target.iri) if target else _iri_for_citation(r)
                     if t_iri is not None:
-                        add((n, ELI.cites, t_iri))
+                        add((n, LQ.paragraphCites, t_iri))
                         add((e, ELI.cites, t_iri))
             for j, note in enumerate(v.notes, start=1):
                 nn = URIRef(f"{e}/note/{j}")
@@ -291,7 +324,6 @@ def load_turtle_dir(folder: Path, g: Graph | None = None) -> Graph:
 def export(kb: KB, fmt: str = "turtle") -> str:
     g = kb_graph(kb)
     if fmt in ("jsonld", "json-ld"):
-        ctx = {p: str(ns) for p, ns in (("eli", ELI), ("lq", LQ), ("dcterms", DCTERMS), ("rdfs", RDFS),
-                                          ("xsd", XSD), ("law", LAW), ("rule", RULE))}
-        return g.serialize(format="json-ld", context=ctx, indent=1)
+        from .jsonld import compact
+        return compact(g)
     return g.serialize(format="turtle")

@@ -263,8 +263,8 @@ def law_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    env = os.environ.get("LEXQUERY_CACHE")
-    return Path(env) if env else home() / "kb" / "cache"
+    from ..paths import cache_dir as where
+    return where()
 
 
 def input_files(law: Path, rules: Path | None) -> list[Path]:

@@ -106,4 +106,7 @@ def answer_graph(answers, lang="fr") -> Graph:
 
 def render_rdf(answers, fmt="turtle", lang="fr") -> str:
     g = answer_graph(answers, lang)
-    return g.serialize(format="json-ld" if fmt == "jsonld" else "turtle")
+    if fmt == "jsonld":   # compact, with the published @context (issue 15 §6)
+        from ..kb.jsonld import compact
+        return compact(g)
+    return g.serialize(format="turtle")

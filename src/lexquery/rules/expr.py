@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
-from pathlib import Path
 from typing import Callable
 
 from lark import Lark, Token, Tree
@@ -40,9 +39,8 @@ def parser() -> Lark:
 
 
 def _parser_cache_file():
-    import os
-    from ..paths import home
-    d = Path(os.environ.get("LEXQUERY_CACHE") or home() / "kb" / "cache")
+    from ..paths import cache_dir
+    d = cache_dir()
     try:
         d.mkdir(parents=True, exist_ok=True)
     except OSError:

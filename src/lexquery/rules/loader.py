@@ -17,7 +17,7 @@ import yaml
 
 from ..dates import parse_date, parse_duration
 from ..errors import RuleError
-from ..paths import home, rules_dir
+from ..paths import rules_dir
 from . import expr as expr_mod
 from .expr import Scope, compile_expr
 from .functions import FUNCTIONS
@@ -146,8 +146,8 @@ def _read(path: Path):
 
 
 def _cache_file(digest: str) -> Path:
-    d = Path(os.environ.get("LEXQUERY_CACHE") or home() / "kb" / "cache")
-    return d / f"rules-{digest[:32]}.pickle"
+    from ..paths import cache_dir
+    return cache_dir() / f"rules-{digest[:32]}.pickle"
 
 
 def _cache_load(digest: str):

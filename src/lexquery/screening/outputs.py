@@ -45,26 +45,41 @@ class _Base:
 
 
 class CsvWriter(_Base):
-    """One CSV row per case × procedure × State (lists joined with ``|``), ``,``-separated.
+    """One CSV row per case × procedure × State (lists joined with ``|``).
 
-    The screening can also hand it rows already formatted by
-    :func:`lexquery.screening.screen.answer_csv` (``write_text``): same cells, fewer steps.
+    The separator is the input's (``;`` in, ``;`` out: a spreadsheet that opened the export
+    opens the answer the same way), told by :func:`lexquery.screening.screen.screen` through
+    :meth:`begin` once it has read the header; ``separator=`` fixes it instead (``screen
+    --separator``); ``,`` when nothing says otherwise. The screening can also hand it rows already
+    formatted by :func:`lexquery.screening.screen.answer_csv` (``write_text``): same cells,
+    fewer steps.
     """
     accepts_csv_text = True
 
-    def __init__(self, out):
+    def __init__(self, out, separator: str | None = None):
         super().__init__(out)
-        self.w = csv.writer(out, lineterminator="\n")
-        self.w.writerow(FIELDS)
+        self.fixed = separator
+        self.separator = separator or ","
+        self.w = None
+
+    def begin(self, input_separator: str | None = None):
+        """Write the header row, with the fixed separator or else the input's."""
+        if self.w is None:
+            self.separator = self.fixed or input_separator or ","
+            self.w = csv.writer(self.out, delimiter=self.separator, lineterminator="\n")
+            self.w.writerow(FIELDS)
 
     def write(self, r):
+        self.begin()
         for row in r.rows:
             self.w.writerow([_cell(row[k]) for k in FIELDS])
 
     def write_text(self, text: str):
+        self.begin()
         self.out.write(text)
 
     def close(self, summary):
+        self.begin()   # an input without a single row still gets its header
         self.out.flush()
 
 
@@ -152,13 +167,16 @@ class IcsWriter(_Base):
         self.out.flush()
 
 
-def make_writer(fmt: str, out):
+def make_writer(fmt: str, out, separator: str | None = None):
+    """The writer of ``fmt``; ``separator`` fixes the CSV's (default: the input's)."""
     if fmt == "ics":
         return IcsWriter(out)
     if fmt == "html":
         from .html_report import HtmlWriter
         return HtmlWriter(out)
-    return {"csv": CsvWriter, "jsonl": JsonlWriter, "json": JsonWriter}[fmt](out)
+    if fmt == "csv":
+        return CsvWriter(out, separator)
+    return {"jsonl": JsonlWriter, "json": JsonWriter}[fmt](out)
 
 
 def open_output(path: str | None):

@@ -133,7 +133,7 @@ def _csv_cell(v):
     return v
 
 
-def answer_csv(engine, builder: RowBuilder, records, as_of: date | None, label: str):
+def answer_csv(engine, builder: RowBuilder, records, as_of: date | None, label: str, sep: str = ","):
     """Answer a chunk of records straight to CSV lines (the columns of ``FIELDS``).
 
     Returns ``(text, counts)``: the rows as CSV text (same cells as
@@ -143,7 +143,7 @@ def answer_csv(engine, builder: RowBuilder, records, as_of: date | None, label: 
     gc_was = gc.isenabled()
     gc.disable()  # an answer makes no reference cycle: the collector would only walk live objects
     try:
-        return _answer_csv(engine, builder, records, as_of, label)
+        return _answer_csv(engine, builder, records, as_of, label, sep)
     finally:
         if gc_was:
             gc.enable()
@@ -152,9 +152,9 @@ def answer_csv(engine, builder: RowBuilder, records, as_of: date | None, label: 
 _CONSENT = {None: None, True: "true", False: "false"}   # consent_required as _csv_cell writes it
 
 
-def _answer_csv(engine, builder, records, as_of, label):
+def _answer_csv(engine, builder, records, as_of, label, sep=","):
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, delimiter=sep, lineterminator="\n")
     writerow = w.writerow
     by_proc: dict = {}
     answered = rejected = rows_out = 0
@@ -203,8 +203,8 @@ def _work(args):
 
 
 def _work_csv(args):
-    records, as_of, label = args
-    return answer_csv(_W["engine"], _W["builder"], records, as_of, label)
+    records, as_of, label, sep = args
+    return answer_csv(_W["engine"], _W["builder"], records, as_of, label, sep)
 
 
 def _chunks(it, size):
@@ -346,6 +346,9 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
         builder = RowBuilder(header)
         bar = Progress(size, stream, progress)
         as_text = getattr(writer, "accepts_csv_text", False) and not explain
+        if hasattr(writer, "begin"):   # a CSV answer takes the input's separator (or its fixed one)
+            writer.begin(header.separator)
+        sep = getattr(writer, "separator", ",")
 
         def emit(results):
             if as_text:
@@ -361,7 +364,7 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
         if jobs <= 1:
             for part in _chunks(records, chunk):
                 if as_text:
-                    emit(answer_csv(engine, builder, part, as_of, label))
+                    emit(answer_csv(engine, builder, part, as_of, label, sep))
                 else:
                     emit([answer_one(engine, builder.row(r), as_of, label, explain) for r in part])
         else:
@@ -372,7 +375,7 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
                 pending: deque = deque()
                 for part in _chunks(records, chunk):
                     if as_text:
-                        pending.append(pool.apply_async(_work_csv, ((part, as_of, label),)))
+                        pending.append(pool.apply_async(_work_csv, ((part, as_of, label, sep),)))
                     else:
                         pending.append(pool.apply_async(_work, ((part, as_of, label, explain),)))
                     if len(pending) >= 3 * jobs:

@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import LexqueryError
-from . import answers, checking, desk, provisions, sparql, vocabulary
+from . import answers, checking, desk, linked, provisions, sparql, vocabulary
 from .errors import ApiError, InternalErrors, api_error_handler, http_error_handler, lexquery_error_handler
 from .limits import JSON_LIMIT, SCREEN_TIME_LIMIT, TIME_LIMIT, UPLOAD_LIMIT, BodyLimit, SecurityHeaders
 
@@ -40,6 +40,16 @@ API = [
     ("/api/note", desk.note, ["POST"]),
 ]
 UPLOAD_ROUTES = ("/api/screen",)
+# the linked data (web/linked.py): the KB's IRIs mapped onto the server by their path, the ontologies,
+# our copies of the sources, the JSON-LD context — documented in openapi.yaml too
+LINKED = [
+    ("/law/{path:path}", linked.resource, ["GET"]),
+    ("/rule/{path:path}", linked.resource, ["GET"]),
+    ("/ontology", linked.ontology, ["GET"]),
+    ("/ontology/law", linked.ontology, ["GET"]),
+    ("/sources/{path:path}", linked.source_file, ["GET"]),
+    ("/context.jsonld", linked.context, ["GET"]),
+]
 
 
 @lru_cache(maxsize=1)
@@ -79,7 +89,7 @@ def create_app(*, time_limit: float = TIME_LIMIT, json_limit: int = JSON_LIMIT, 
 
     routes = [Route("/", index, methods=["GET"]), Route("/openapi.json", openapi, methods=["GET"]),
               Route("/favicon.ico", favicon, methods=["GET"])]
-    routes += [Route(path, fn, methods=methods) for path, fn, methods in API]
+    routes += [Route(path, fn, methods=methods) for path, fn, methods in API + LINKED]
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC, follow_symlink=False), name="static"))
     app = Starlette(
         routes=routes, lifespan=lifespan,

@@ -6,17 +6,26 @@ and a query naming a dataset (``FROM``, ``FROM NAMED``) or a remote endpoint (``
 is refused, so that no query makes the server fetch anything. It runs in a separate worker
 process holding the dataset of ``lexquery kb query`` (KB graph, ontologies, ELI in
 ``<urn:lexquery:eli>``); past the time limit that process is killed (504) and a new one is
-started for the next query. Results: SPARQL 1.1 Query Results JSON (W3C); CONSTRUCT and
-DESCRIBE as bindings of ``?s ?p ?o``; at most ``MAX_ROWS`` rows (``"truncated": true``).
+started for the next query. At most ``MAX_ROWS`` rows or triples (JSON: ``"truncated": true``;
+every format: the header ``X-Lexquery-Truncated: true``).
+
+SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/): query via GET ``?query=``,
+POST form (``application/x-www-form-urlencoded``) or POST ``application/sparql-query`` (and,
+for the page, JSON ``{"query"}``); the answer's format follows ``Accept`` (§2.1.4) — SELECT /
+ASK in JSON, XML, CSV, TSV; CONSTRUCT / DESCRIBE in Turtle, N-Triples, JSON-LD, RDF/XML — and
+a format the server cannot give is a 406 naming those it can (:mod:`.sparql_formats`). The
+query is checked and the format chosen before anything runs.
 """
 from __future__ import annotations
 
 import threading
 import time
 
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
+from . import sparql_formats as F
 from .errors import ApiError
+from .negotiate import choose
 from .limits import run_limited
 
 MAX_QUERY = 64 * 1024      # characters
@@ -159,7 +168,6 @@ _WORKER = Worker()
 
 
 def run_query(text: str, timeout: float = TIMEOUT) -> dict:
-    check(text)
     try:
         return _WORKER.run(text, timeout, MAX_ROWS)
     except _Timeout:
@@ -175,7 +183,8 @@ async def sparql(request):
         if ctype == "application/sparql-query":
             text = (await request.body()).decode("utf-8", errors="replace")
         elif ctype == "application/x-www-form-urlencoded":
-            async with request.form(max_files=0, max_fields=5) as form:
+            # SPARQLWrapper adds format, output, results… beside query (ignored: Accept decides)
+            async with request.form(max_files=0, max_fields=32) as form:
                 text = form.get("query")
         elif ctype in ("application/json", ""):
             from .body import read_json
@@ -186,9 +195,46 @@ async def sparql(request):
                            expected="application/sparql-query, application/x-www-form-urlencoded ou application/json")
     if not isinstance(text, str):
         raise ApiError(400, "paramètre « query » manquant", where="query", expected="?query=SELECT …")
+    form = check(text)
+    media = negotiate(form, request.headers.get("accept"))
     timeout = request.app.state.sparql_timeout
-    return JSONResponse(await run_limited(request, run_query, text, timeout, limit=timeout + 5),
-                        media_type="application/sparql-results+json")
+    res = await run_limited(request, run_query, text, timeout, limit=timeout + 5)
+    truncated = bool(res.get("truncated"))
+    if "graph" in res:
+        body = await run_limited(request, F.render_graph, res["graph"], media, truncated, limit=timeout + 5)
+    else:
+        body = F.render_results(res, media)
+    ctype = media + ("; charset=utf-8" if media.startswith("text/") or media == F.NTRIPLES else "")
+    headers = {"Vary": "Accept"}
+    if truncated:
+        headers["X-Lexquery-Truncated"] = "true"
+    return Response(body, media_type=ctype, headers=headers)
+
+
+def negotiate(form: str, accept: str | None) -> str:
+    """The format of the answer (SPARQL 1.1 Protocol §2.1.4); ApiError 406 naming the formats
+    this form can be given in. CSV and TSV define no form for ASK (W3C CSV/TSV results §1)."""
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    offers = dict(F.GRAPH_OFFERS if graph else F.RESULT_OFFERS)
+    if form == "ASK":
+        offers = {k: v for k, v in offers.items() if v not in (F.CSV, F.TSV)}
+    if graph:   # the former ?s ?p ?o bindings only when asked by name, never through */*
+        explicit = any(r == F.JSON and q > 0 for r, q, _ in _ranges(accept))
+        if not explicit:
+            offers.pop(F.JSON)
+    got = choose(accept, list(offers))
+    if got is None:
+        can = sorted({v for v in offers.values()})
+        raise ApiError(406, f"format non disponible pour une requête {form} : {accept}", where="Accept",
+                       expected=", ".join(can),
+                       hint="SELECT / ASK : résultats JSON, XML (CSV, TSV : SELECT seulement) ; "
+                            "CONSTRUCT / DESCRIBE : Turtle, N-Triples, JSON-LD, RDF/XML")
+    return offers[got]
+
+
+def _ranges(accept):
+    from .negotiate import parse_accept
+    return parse_accept(accept)
 
 
 def shutdown():

@@ -29,13 +29,20 @@ def term(t) -> dict:
 
 
 def results(res, max_rows: int) -> dict:
-    """ASK as ``boolean``; SELECT as bindings; CONSTRUCT / DESCRIBE as bindings of ?s ?p ?o."""
+    """ASK as ``boolean``; SELECT as bindings; CONSTRUCT / DESCRIBE as ``{"graph": N-Triples}``
+    (the server writes it in the syntax the client asked for, :mod:`.sparql_formats`)."""
     if res.type == "ASK":
         return {"head": {}, "boolean": bool(res.askAnswer)}
     if res.type in ("CONSTRUCT", "DESCRIBE"):
-        vars_, rows = ["s", "p", "o"], iter(res.graph)
-    else:
-        vars_, rows = [str(v) for v in res.vars], (tuple(r) for r in res)
+        from rdflib import Graph
+        g, truncated = Graph(), False
+        for t in res.graph:
+            if len(g) >= max_rows:
+                truncated = True
+                break
+            g.add(t)
+        return {"graph": g.serialize(format="nt", encoding="utf-8").decode("utf-8"), "truncated": truncated}
+    vars_, rows = [str(v) for v in res.vars], (tuple(r) for r in res)
     bindings, truncated = [], False
     for row in rows:
         if len(bindings) >= max_rows:
