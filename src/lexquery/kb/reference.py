@@ -214,10 +214,13 @@ class Reference:
         ev = f"[S] {self.consular_citation} : liste des États à information consulaire obligatoire — {self.consular_source}"
         return Fact(inside, (ev,))
 
-    def questions_for(self, procedure: str, state: str | None = None) -> list[dict]:
-        """Open questions ([U] in the research pack) that concern ``procedure`` (and ``state``)."""
+    def questions_for(self, procedure: str, state: str | None = None, on: date | None = None) -> list[dict]:
+        """Open questions ([U] in the research pack) that concern ``procedure`` (and ``state``;
+        and the date ``on`` when the question is bounded by ``from`` / ``until``)."""
         return [q for q in self.open_questions if procedure in q.get("concerns", [])
-                and (not q.get("states") or state in q["states"])]
+                and (not q.get("states") or state in q["states"])
+                and (on is None or q.get("from") is None or on >= _date(q["from"], "open-questions.yaml"))
+                and (on is None or q.get("until") is None or on <= _date(q["until"], "open-questions.yaml"))]
 
     # ---- generic dated-status logic ------------------------------------------------------
     @staticmethod
