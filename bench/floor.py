@@ -163,7 +163,7 @@ SRC = {
         "prec": {}},
     "ste_transfer": {
         "p": ["STE 112 art. 3", "Circ. 2025 §2.3"],
-        "consent": ["STE 112 art. 3.1.d", "STE 167 art. 3.1", "STE 167 art. 2.3", "STE 112 art. 22.2", "Circ. 2025 §2.3"],
+        "consent": ["STE 112 art. 3.1.d", "STE 167 art. 3.1", "STE 167 art. 2.3", "Circ. 2025 §2.3 al. 3"],
         "conds": [("nationality", ["STE 112 art. 3.1.a", "STE 112 art. 3.4"]),
                   ("national_of_state", ["STE 112 art. 3.1.a"]),
                   ("national_by_declaration", ["STE 112 art. 3.4"]),
@@ -186,10 +186,12 @@ SRC = {
                   ("basis_bilateral", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
                   ("bilateral_convention", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
                   ("bilateral_national", ["Circ. 2025 §2.3"]),
+                  ("bilateral_consent", ["Circ. 2025 §2.3 al. 3"]),
                   ("bilateral_conditions", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
                   ("basis_reciprocity", ["Circ. 2025 §2.3"]),
                   ("no_convention", ["Circ. 2025 §2.3"]),
                   ("reciprocity_national", ["Circ. 2025 §2.3"]),
+                  ("reciprocity_consent", ["Circ. 2025 §2.3 al. 3"]),
                   ("reciprocity", ["Circ. 2025 §2.3"]),
                   ("states_agreement", ["STE 112 art. 3.1.f", "Circ. 2025 §2.3"])],
         "notes": {"bepi": ["Circ. 2025 §2.3"], "request_deadline": ["STE 112 art. 3.1.c"],
@@ -963,7 +965,8 @@ class Floor:
         dual = test(U, (DUAL,)) if f2 is U else test(f2, ())
         p112 = self.party("STE112", s, as_of)
         a1 = test(p112, ())
-        b112 = group(False, [a1, six, test(U, (CT,)) if ct is U else test(ct, ()), dual])
+        cons = test(U, (CT,)) if ct is U else test(ct, ())
+        b112 = group(False, [a1, six, cons, dual])
         p167 = self.party("STE167", s, as_of)
         b2 = test(p167, ())
         kinds = c.get("kinds", U)
@@ -996,11 +999,11 @@ class Floor:
         b167 = group(False, [a1, b2, wc, six, dual])
         bil = self.bilateral(s, as_of)
         c1 = test(bil, ())
-        bbil = group(False, [c1, n1, TO_ASSESS])
+        bbil = group(False, [c1, n1, cons, TO_ASSESS])
         p112b = self.party("STE112", s, as_of)
         bil2 = self.bilateral(s, as_of)
         noc = not3(or3(p112b is True, bil2 is True))
-        brec = group(False, [test(noc, ()), n1, TO_ASSESS])
+        brec = group(False, [test(noc, ()), n1, cons, TO_ASSESS])
         paths = [("basis_ste112", b112), ("basis_ste167", b167), ("basis_bilateral", bbil), ("basis_reciprocity", brec)]
         r_basis = group(True, [x for _, x in paths])
         results = [r_nat, r_cust, r_final, r_basis, TO_ASSESS]
@@ -1013,17 +1016,21 @@ class Floor:
         st, d_from, d_until = settle(results)
         consent, deadlines, basis = None, "", ()
         if st != "not_applicable":
+            if or3(truth(b112), truth(b167)) is True:   # until: six months before the end (STE 112 bases)
+                sb = D["six_before"][0]
+                if sb is not U and sb is not None:
+                    d_until = sb if d_until is None else min(d_until, sb)
             missing = unknown_missing(results)
             c167 = and3(and3(truth(a1), truth(b2)), truth(wc))
             t112 = truth(a1)
-            v = U if c167 is U else (False if c167 else (U if t112 is U else (True if t112 else U)))
+            v = not3(c167)
             if v is U:
                 for r in results:
                     missing.update(r[3])
             else:
                 consent = v
             notes = ["bepi"]
-            if and3(not3(life), or3(truth(b112), truth(b167))) is True:
+            if and3(not3(life), truth(a1)) is True:
                 notes.append("request_deadline")
                 sb = D["six_before"][0]
                 if sb is not U and sb is not None:

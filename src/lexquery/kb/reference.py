@@ -198,6 +198,11 @@ class Reference:
                 # stated binding on a date: presumed still binding after it [I] until a source says otherwise
                 return Fact(True, ev + (_persisted(f, on),), _join(f.note, _persisted_note(f)), "I")
         for f in facts:
+            if f.kind == "not_party_on" and f.when and f.mark in "SI":  # absent from a complete list
+                if on <= f.when:
+                    return Fact(False, ev, f.note, f.mark)
+                return Fact(False, ev + (_persisted(f, on),), _join(f.note, _persisted_note(f)), "I")
+        for f in facts:
             if f.kind == "concluded" and f.when and on < f.when:
                 return Fact(False, ev, "convention pas encore conclue à cette date")
             if f.kind == "in_force" and f.when and f.mark in "SI" and on < f.when:
@@ -412,6 +417,16 @@ def _load(folder: str) -> Reference:
             if entry["mark"] == "U":
                 unverified.append({"file": "declarations.yaml", "state": st, "note": entry.get("note"),
                                    "source": entry["source"]})
+    for i, lst in enumerate(bl.get("lists", [])):  # a complete list of the States bound to France
+        where = f"bilateral.yaml lists[{i}]"
+        if not lst.get("as_of") or not lst.get("source") or lst.get("mark") not in ("S", "I"):
+            raise KnowledgeBaseError(f"{where}: a complete list needs as_of, source and mark S or I",
+                                     hint="see the header of reference/bilateral.yaml")
+        when = _date(lst["as_of"], where)
+        src = bl.get("sources", {}).get(lst["source"], lst["source"])
+        for code in states:
+            if code != "FR" and code not in bilateral:
+                bilateral[code] = [_Dated("not_party_on", when, lst["mark"], src, lst.get("note"))]
     cons = _read(d / "consular.yaml")
     oq = _read(d / "open-questions.yaml").get("questions", [])
     named = set(list(members) + list(cons.get("mandatory", [])) + list(fd) + list(bilateral)
