@@ -17,6 +17,7 @@ this order:
   where the sources conflict or stay silent).
 
 Each entry: ``fact`` (its name: ``party(STE167,MA)``, ``question:<id>``, ``note:<id>``),
+``general`` (true for an open question that concerns every answer of the procedure),
 ``value`` (true / false / null), ``mark`` (S / I / U, for a reference fact with a value),
 ``note`` (why it is to verify, in French), ``evidence`` (the dated sources) or ``sources``
 (the citations of a note).
@@ -58,8 +59,11 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
         questions = getattr(env.ref, "questions_for", None)
         st = env.state if isinstance(env.state, str) else None
         for q in (questions(p.id, st, env.as_of) if questions else []):
-            out.append({"fact": f"question:{q['id']}", "value": None,
-                        "note": q.get(lang) or q["fr"], "evidence": [q["source"]]})
+            e = {"fact": f"question:{q['id']}", "value": None,
+                 "note": q.get(lang) or q["fr"], "evidence": [q["source"]]}
+            if not q.get("states"):
+                e["general"] = True  # concerns every answer of the procedure, not this State
+            out.append(e)
     for n in result.notes:
         if n.id in _verify_ids(p):
             out.append({"fact": f"note:{n.id}", "value": None, "note": n.text or _text(p, n.id, lang),

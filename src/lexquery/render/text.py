@@ -113,9 +113,17 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
                    + f"  ({', '.join(dict.fromkeys(s for b in p.basis for s in b['sources']))})")
     # what depends on inferred or unverified evidence, or on a point the sources leave open:
     # shown with the status, with or without --explain (docs/answer-format.md, `to_verify`)
+    general = 0
     for v in p.to_verify:
+        if v.get("general") and not explain:
+            general += 1  # the research pack's open questions on every answer of the procedure
+            continue
         out.append(" " * (indent + 4) + f"! {w['verify']}{w['colon']}" + (v.get("note") or v["fact"])
                    + (f" [{v['fact']}]" if v.get("note") and not v["fact"].startswith("note:") else ""))
+    if general:
+        out.append(" " * (indent + 4) + f"! {w['verify']}{w['colon']}" + (
+            f"{general} question(s) ouverte(s) de la base sur cette procédure (--explain les détaille)"
+            if lang == "fr" else f"{general} open question(s) of the knowledge base on this procedure (--explain)"))
     conds = p.conditions
     if not explain and p.status == "not_applicable":
         conds = [c for c in conds if c.status == "not_met" and not c.pending] or conds
