@@ -594,15 +594,15 @@ class Floor:
         self._seen = None
         applies = res[0] != "not_applicable"
         tv, base = [], None
+        cands = []
         for name, fact in seen.items():
             if fact.value is None:
-                if not applies:
-                    continue
-                alts = (True, False)
-            elif fact.mark in ("I", "U") or fact.verify:
-                alts = (U,)
-            else:
-                continue
+                if applies:
+                    cands.append((name, fact, (True, False)))
+            elif (fact.mark in ("I", "U") or fact.verify) and not (
+                    res[0] == "undetermined" and res[1] is None and res[2] is None and res[3] is None and not res[6]):
+                cands.append((name, fact, (U,)))
+        for name, fact, alts in cands:
             if base is None:
                 base = _outcome(res, basis)
             for a in alts:
@@ -1286,8 +1286,9 @@ _KEY = {N: "nats", HR: "hr", FLED: "fled", RM: "kinds", RECV: "recv"}
 
 
 def _outcome(res, basis):
-    """(status, from, until, consent, basis, routes): what engine/verify.py compares."""
-    return res[0], res[1], res[2], res[3], tuple(basis), res[6]
+    """(status, from, until, consent, basis, routes): what engine/verify.py compares (the basis
+    of an answer that applies only)."""
+    return res[0], res[1], res[2], res[3], tuple(basis) if res[0] in ("applicable", "applicable_later") else (), res[6]
 # outside a rule file's validity the sources are the procedure's own only
 _ALL_CONDS = {pid: tuple(cid for cid, _ in s["conds"]) for pid, s in SRC.items()}
 

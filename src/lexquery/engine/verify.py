@@ -10,7 +10,8 @@ this order:
   date and presumed unchanged) or U, or that carries a declaration of unknown content
   (``Fact.verify``). « Depends » is tested, not guessed: the procedure is evaluated again
   with that fact unknown (an unknown fact: true, then false), and the fact is listed when
-  the status, the dates, the consent, the legal basis or a route's status would change;
+  the status, the dates, the consent, a route's status or the legal basis of an answer that
+  applies would change;
 - the open questions of the research pack ([U], ``reference/open-questions.yaml``) that
   concern the procedure (and the State), when the procedure may apply;
 - the rule notes declared ``kind: warning`` with ``verify: true`` that apply (a point
@@ -28,9 +29,18 @@ from ..kb.reference import Fact
 
 
 def outcome(r) -> tuple:
-    """What « the outcome » of a procedure result is, for the test of dependence."""
-    return (r.status, r.date_from, r.date_until, r.consent_required, tuple(b["id"] for b in r.basis),
+    """What « the outcome » of a procedure result is, for the test of dependence: its status,
+    dates, consent, routes, and the legal basis of an answer that applies (now or later)."""
+    basis = tuple(b["id"] for b in r.basis) if r.status in ("applicable", "applicable_later") else ()
+    return (r.status, r.date_from, r.date_until, r.consent_required, basis,
             tuple((x.procedure, x.status, x.date_from) for x in r.routes))
+
+
+def _settled_unknown(r) -> bool:
+    """An undetermined answer with no date, consent or route: making a fact unknown cannot
+    change it (three-valued evaluation is monotone: it can only lose information)."""
+    return (r.status == "undetermined" and r.date_from is None and r.date_until is None
+            and r.consent_required is None and not r.routes)
 
 
 def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
@@ -40,17 +50,16 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
     out = []
     applies = result.status != "not_applicable"
     base = None
+    candidates = []   # (name, fact, the values to try in its place)
     for name, f in list(env.evidence.items()):
         if not isinstance(f, Fact):
             continue
         if f.value is None:
-            if not applies:  # an unknown cannot change a failed necessary condition
-                continue
-            alts = [Fact(True, f.evidence, f.note, "U"), Fact(False, f.evidence, f.note, "U")]
-        elif f.mark in ("I", "U") or f.verify:
-            alts = [Fact(None, f.evidence, f.note, None)]
-        else:
-            continue
+            if applies:  # an unknown cannot change a failed necessary condition
+                candidates.append((name, f, (Fact(True, f.evidence, f.note, "U"), Fact(False, f.evidence, f.note, "U"))))
+        elif (f.mark in ("I", "U") or f.verify) and not _settled_unknown(result):
+            candidates.append((name, f, (Fact(None, f.evidence, f.note, None),)))
+    for name, f, alts in candidates:
         if base is None:
             base = outcome(result)
         if any(outcome(rerun({name: a})) != base for a in alts):
