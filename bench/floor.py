@@ -167,7 +167,7 @@ SRC = {
         "conds": [("nationality", ["STE 112 art. 3.1.a", "STE 112 art. 3.4"]),
                   ("national_of_state", ["STE 112 art. 3.1.a"]),
                   ("national_by_declaration", ["STE 112 art. 3.4"]),
-                  ("custodial_sentence", ["STE 112 art. 1.a"]),
+                  ("custodial_sentence", ["STE 112 art. 1.a", "Circ. 2025 §2.3 al. 1"]),
                   ("final_judgment", ["STE 112 art. 3.1.b"]),
                   ("legal_basis", ["Circ. 2025 §2.3", "STE 112 art. 22.2"]),
                   ("basis_ste112", ["STE 112 art. 3.1", "Circ. 2025 §2.3"]),
