@@ -63,7 +63,7 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
         if base is None:
             base = outcome(result)
         if any(outcome(rerun({name: a})) != base for a in alts):
-            out.append(_entry(name, f, env.ref))
+            out.append(_entry(name, f, env.ref, lang))
     if applies:
         questions = getattr(env.ref, "questions_for", None)
         st = env.state if isinstance(env.state, str) else None
@@ -80,29 +80,32 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
     return out
 
 
-_SUBJECT = {"party": "{0}", "bilateral": "convention bilatérale", "fd_applies": "DC 2008/909",
-            "eu_member": "membre de l'UE", "consular_mandatory": "liste consulaire de la circulaire",
-            "declared_national": "déclaration « ressortissant » ({0})"}
-_VALUE = {True: "oui", False: "non", None: "inconnu"}
+_SUBJECT = {"fr": {"party": "{0}", "bilateral": "convention bilatérale", "fd_applies": "DC 2008/909",
+                   "eu_member": "membre de l'UE", "consular_mandatory": "liste consulaire de la circulaire",
+                   "declared_national": "déclaration « ressortissant » ({0})"},
+            "en": {"party": "{0}", "bilateral": "bilateral convention", "fd_applies": "FD 2008/909",
+                   "eu_member": "EU member", "consular_mandatory": "the circular's consular list",
+                   "declared_national": "declaration of « national » ({0})"}}
+_VALUE = {"fr": {True: "oui", False: "non", None: "inconnu"}, "en": {True: "yes", False: "no", None: "unknown"}}
 
 
-def subject(name: str, ref) -> str:
+def subject(name: str, ref, lang: str = "fr") -> str:
     """``party(STE167,MA)`` → « STE 167 / Maroc »: what a reference fact is about, in words."""
     fn, _, args = name.partition("(")
     args = args.rstrip(")").split(",") if args else []
     state = next((a for a in reversed(args) if a in getattr(ref, "states", {})), None)
     treaty = args[0] if args else ""
-    what = _SUBJECT.get(fn, fn).format(treaty.replace("STE", "STE ") if treaty.startswith("STE") else treaty)
+    what = _SUBJECT.get(lang, _SUBJECT["fr"]).get(fn, fn).format(treaty.replace("STE", "STE ") if treaty.startswith("STE") else treaty)
     name_of = getattr(ref, "state_name", None)
-    return what + (f" / {name_of(state) if name_of else state}" if state else "")
+    return what + (f" / {name_of(state, lang) if name_of else state}" if state else "")
 
 
-def _entry(name: str, f: Fact, ref=None) -> dict:
+def _entry(name: str, f: Fact, ref=None, lang: str = "fr") -> dict:
     d = {"fact": name, "value": f.value}
     if f.value is not None and f.mark:
         d["mark"] = f.mark
     parts = [x for x in [f.note] if x] + list(f.verify)
-    head = f"{subject(name, ref)} : {_VALUE[f.value]}" + (f" [{f.mark}]" if f.value is not None and f.mark else "")
+    head = f"{subject(name, ref, lang)}{' : ' if lang == 'fr' else ': '}{_VALUE.get(lang, _VALUE['fr'])[f.value]}" + (f" [{f.mark}]" if f.value is not None and f.mark else "")
     d["note"] = head + (" — " + " ; ".join(parts) if parts else "")
     d["evidence"] = list(f.evidence)
     return d
