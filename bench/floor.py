@@ -1016,11 +1016,19 @@ class Floor:
         st, d_from, d_until = settle(results)
         consent, deadlines, basis = None, "", ()
         if st != "not_applicable":
+            until_missing = ()
             if or3(truth(b112), truth(b167)) is True:   # until: six months before the end (STE 112 bases)
-                sb = D["six_before"][0]
-                if sb is not U and sb is not None:
-                    d_until = sb if d_until is None else min(d_until, sb)
+                lv, lmiss = D["life"]
+                if lv is U:
+                    until_missing = lmiss       # the deadline waits on these facts (as the engine)
+                elif lv is False:
+                    sb, smiss = D["six_before"]
+                    if sb is U:
+                        until_missing = smiss
+                    elif sb is not None:
+                        d_until = sb if d_until is None else min(d_until, sb)
             missing = unknown_missing(results)
+            missing.update(until_missing)
             c167 = and3(and3(truth(a1), truth(b2)), truth(wc))
             t112 = truth(a1)
             v = not3(c167)
