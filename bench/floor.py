@@ -125,7 +125,8 @@ SRC = {
         "notes": {"prosecutor": ["CPP 728-15 al. 1", "Circ. 2025 §2.1"], "coordination": ["Circ. 2025 n. 4"],
                   "hearing": ["CPP 728-17 al. 1"], "information": ["CPP 728-18 al. 1"],
                   "six_months_warning": ["CPP 728-33 2°"], "remedy": ["CPP 728-15 al. 3", "CPP 728-22-1"],
-                  "transfer_delay": ["CPP 728-23 al. 2"]},
+                  "transfer_delay": ["CPP 728-23 al. 2"],
+                  "protection_refoulement": ["CPP 728-15 al. 4", "Circ. 2025 §1.3"]},
         "prec": {}},
     "lc_expulsion": {
         "p": ["CPP 729-2 al. 1", "CPP 729", "CP 132-23", "Circ. 2025 §2.2"],
@@ -143,7 +144,8 @@ SRC = {
                   "dangerousness_730_2": ["CPP 730-2 2°", "CPP D541", "Circ. 2025 §2.2"],
                   "prefect_contact": ["Circ. 2025 §1.3"],
                   "measure_not_enforceable": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"],
-                  "itf_suspension": ["CPP 729-2 al. 2"], "appeal": ["CPP 712-11 2°"]},
+                  "itf_suspension": ["CPP 729-2 al. 2"], "appeal": ["CPP 712-11 2°"],
+                  "protection_refoulement": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"]},
         "prec": {}},
     "lsc_720_i": {
         "p": ["CPP 720 I", "Circ. 2025 §2.2"], "consent": [],
@@ -161,33 +163,53 @@ SRC = {
         "prec": {}},
     "ste_transfer": {
         "p": ["STE 112 art. 3", "Circ. 2025 §2.3"],
-        "consent": ["STE 112 art. 3.1.d", "STE 167 art. 3.1", "STE 167 art. 2.3", "Circ. 2025 §2.3"],
-        "conds": [("nationality", ["STE 112 art. 3.1.a"]),
-                  ("legal_basis", ["Circ. 2025 §2.3"]),
-                  ("ste112_party", ["STE 112 art. 3.1", "Circ. 2025 §2.3"]),
-                  ("bilateral_convention", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
-                  ("reciprocity", ["Circ. 2025 §2.3"]),
+        "consent": ["STE 112 art. 3.1.d", "STE 167 art. 3.1", "STE 167 art. 2.3", "Circ. 2025 §2.3 al. 3"],
+        "conds": [("nationality", ["STE 112 art. 3.1.a", "STE 112 art. 3.4"]),
+                  ("national_of_state", ["STE 112 art. 3.1.a"]),
+                  ("national_by_declaration", ["STE 112 art. 3.4"]),
+                  ("custodial_sentence", ["STE 112 art. 1.a", "Circ. 2025 §2.3 al. 1"]),
                   ("final_judgment", ["STE 112 art. 3.1.b"]),
+                  ("legal_basis", ["Circ. 2025 §2.3", "STE 112 art. 22.2"]),
+                  ("basis_ste112", ["STE 112 art. 3.1", "Circ. 2025 §2.3"]),
+                  ("ste112_party", ["STE 112 art. 3.1", "Circ. 2025 §2.3"]),
                   ("six_months_left", ["STE 112 art. 3.1.c", "CPP 716-1"]),
-                  ("consent", ["STE 112 art. 3.1.d", "Circ. 2025 §2.3"]),
                   ("person_consents", ["STE 112 art. 3.1.d", "STE 112 art. 7"]),
-                  ("without_consent_167_art3", ["STE 167 art. 3.1", "Circ. 2025 §2.3"]),
+                  ("dual_criminality", ["STE 112 art. 3.1.e"]),
+                  ("basis_ste167", ["STE 167 art. 3.1", "STE 167 art. 2.3", "Circ. 2025 §2.3"]),
+                  ("ste112_party_167", ["STE 112 art. 3.1", "STE 167 art. 3.1"]),
                   ("ste167_party", ["STE 167 art. 3.1"]),
+                  ("without_consent_167", ["STE 167 art. 3.1", "STE 167 art. 2.3"]),
                   ("removal_order_167", ["STE 167 art. 3.1"]),
                   ("fled_167_art2", ["STE 167 art. 2.3"]),
-                  ("dual_criminality", ["STE 112 art. 3.1.e"]),
-                  ("states_agreement", ["STE 112 art. 3.1.f"])],
+                  ("six_months_left_167", ["STE 112 art. 3.1.c", "CPP 716-1"]),
+                  ("dual_criminality_167", ["STE 112 art. 3.1.e"]),
+                  ("basis_bilateral", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
+                  ("bilateral_convention", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
+                  ("bilateral_national", ["Circ. 2025 §2.3"]),
+                  ("bilateral_consent", ["Circ. 2025 §2.3 al. 3"]),
+                  ("bilateral_conditions", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
+                  ("basis_reciprocity", ["Circ. 2025 §2.3"]),
+                  ("no_convention", ["Circ. 2025 §2.3"]),
+                  ("reciprocity_national", ["Circ. 2025 §2.3"]),
+                  ("reciprocity_consent", ["Circ. 2025 §2.3 al. 3"]),
+                  ("reciprocity", ["Circ. 2025 §2.3"]),
+                  ("states_agreement", ["STE 112 art. 3.1.f", "Circ. 2025 §2.3"])],
         "notes": {"bepi": ["Circ. 2025 §2.3"], "request_deadline": ["STE 112 art. 3.1.c"],
-                  "exceptional_short": ["STE 112 art. 3.2"], "opinion_167": ["STE 167 art. 3.3"]},
+                  "exceptional_short": ["STE 112 art. 3.2"], "basis_to_state": ["STE 112 art. 22.4"],
+                  "opinion_167": ["STE 167 art. 3.3"],
+                  "measure_consequential_167": ["STE 167 art. 3.1"], "remedies_exhausted_source": ["STE 167 art. 3.1"],
+                  "protection_refoulement": ["Circ. 2025 §2.3", "Circ. 2025 §1.3"]},
         "prec": {"fd_replaces_ste_between_member_states": ["DC 2008/909 art. 26.1"]}},
     "consular_notification": {
         "p": ["CVRC art. 36", "Circ. 2025 §1.3"], "consent": [],
         "conds": [("sending_state", ["CVRC art. 36.1.b", "Circ. 2025 §1.3"]),
+                  ("detained", ["CVRC art. 36.1.b", "Circ. 2025 §1.3"]),
                   ("not_excluded", ["Circ. 2025 §1.3"]),
                   ("basis", ["CVRC art. 36.1.b", "Circ. 2025 §1.3"]),
                   ("mandatory_list", ["Circ. 2025 n. 1"]),
                   ("requested", ["CVRC art. 36.1.b"])],
-        "notes": {"inform_person": ["CVRC art. 36.1.b", "Circ. 2025 §1.3"], "who": ["Circ. 2025 §1.3"],
+        "notes": {"dual_french_national": ["CVRC art. 36.1.b", "Circ. 2025 §1.3", "Circ. 2025 §1.2"],
+                  "inform_person": ["CVRC art. 36.1.b", "Circ. 2025 §1.3"], "who": ["Circ. 2025 §1.3"],
                   "objection": ["CVRC art. 36.1.c"]},
         "prec": {}},
     "prefecture_notice": {
@@ -519,25 +541,84 @@ class Floor:
         self.ref = ref
         self._ref: dict = {}
 
-    # reference look-ups: True / False / U, once per question, State and date
-    def _look(self, key, f):
-        v = self._ref.get(key)
-        if v is None:
-            x = f().value
-            v = self._ref[key] = U if x is None else x
-        return v
+    # reference look-ups: True / False / U, once per question, State and date; each one consulted
+    # is recorded by its engine name (for `to_verify`), and may be overridden (the re-evaluation
+    # of engine/verify.py: would the answer change were that fact different?)
+    _seen = None
+    _override = None
+    _notes = ()
+    _basis = ()
+
+    def _look(self, key, name, f):
+        ov = self._override
+        if ov is not None and name in ov:
+            return ov[name]
+        fact = self._ref.get(key)
+        if fact is None:
+            fact = self._ref[key] = f()
+        seen = self._seen
+        if seen is not None and name not in seen:
+            seen[name] = fact
+        return U if fact.value is None else fact.value
 
     def fd(self, s, on):
-        return U if s is U else self._look(("fd", s, on), lambda: self.ref.fd_2008_909_applies(s, on))
+        return U if s is U else self._look(("fd", s, on), f"fd_applies({s})",
+                                           lambda: self.ref.fd_2008_909_applies(s, on))
 
     def party(self, t, s, on):
-        return U if s is U else self._look((t, s, on), lambda: self.ref.party(t, s, on))
+        return U if s is U else self._look((t, s, on), f"party({t},{s})", lambda: self.ref.party(t, s, on))
 
     def bilateral(self, s, on):
-        return U if s is U else self._look(("bil", s, on), lambda: self.ref.bilateral_convention(s, on))
+        return U if s is U else self._look(("bil", s, on), f"bilateral({s})",
+                                           lambda: self.ref.bilateral_convention(s, on))
 
     def consular(self, s):
-        return U if s is U else self._look(("cons", s), lambda: self.ref.consular_mandatory(s))
+        return U if s is U else self._look(("cons", s), f"consular_mandatory({s})",
+                                           lambda: self.ref.consular_mandatory(s))
+
+    def declared(self, s, on):
+        cat = "stateless_permanent_residents"
+        return U if s is U else self._look(("decl", s, on), f"declared_national(STE112,{s},{cat})",
+                                           lambda: self.ref.declared_national("STE112", s, cat, on))
+
+    # -- to_verify (engine/verify.py) and basis ------------------------------------------------------
+    VERIFY_NOTES = frozenset(["protection_refoulement", "measure_consequential_167", "remedies_exhausted_source",
+                              "dual_french_national"])
+
+    def evaluate(self, fn, pid, c, s, D, as_of):
+        """``fn``'s result proven (``prove``), with the legal basis and the `to_verify` names
+        appended — both of the evaluation of the row as given, as engine/api.py does."""
+        self._seen, self._notes, self._basis = {}, (), ()
+        res = fn(c, s, D, as_of)
+        seen, notes, basis = self._seen, self._notes, self._basis
+        self._seen = None
+        applies = res[0] != "not_applicable"
+        tv, base = [], None
+        cands = []
+        for name, fact in seen.items():
+            if fact.value is None:
+                if applies:
+                    cands.append((name, fact, (True, False)))
+            elif (fact.mark in ("I", "U") or fact.verify) and not (
+                    res[0] == "undetermined" and res[1] is None and res[2] is None and res[3] is None and not res[6]):
+                cands.append((name, fact, (U,)))
+        for name, fact, alts in cands:
+            if base is None:
+                base = _outcome(res, basis)
+            for a in alts:
+                self._override = {name: a}
+                try:
+                    alt = fn(c, s, D, as_of)
+                    changed = _outcome(alt, self._basis) != base
+                finally:
+                    self._override = None
+                if changed:
+                    tv.append(name)
+                    break
+        if applies:
+            tv += [f"question:{q['id']}" for q in self.ref.questions_for(pid, None if s is U else s, as_of)]
+            tv += [f"note:{n}" for n in notes if n in self.VERIFY_NOTES]
+        return self.prove(fn, c, s, as_of, res) + ("|".join(basis), "|".join(tv))
 
     # -- derived values of rules/common.yaml: (value, facts found unknown) --------------------------
     @staticmethod
@@ -693,11 +774,14 @@ class Floor:
                 if lim is not U:
                     deadlines = f"six_months_warning:{lim.isoformat()}"
             notes += ["remedy", "transfer_delay"]
+            if c.get("prot", U) in CONSULAR_EXCLUDED:   # protection_refoulement (verify)
+                notes.append("protection_refoulement")
             notes = tuple(notes)
         else:
             missing = ()
             notes, deadlines = (), ""
         src = sources("eu_recognition", ("prior_consultation",) if skip else (), (), consent is not None, notes)
+        self._notes = notes
         return st, d_from, d_until, consent, missing, src, "", deadlines
 
     @staticmethod
@@ -764,6 +848,9 @@ class Floor:
             if "ITF" in kinds:
                 notes.append("itf_suspension")
         notes.append("appeal")
+        if c.get("prot", U) in CONSULAR_EXCLUDED:   # protection_refoulement (verify)
+            notes.append("protection_refoulement")
+        self._notes = notes
         routes = self.lsc_routes(c, D, as_of)
         return st, d_from, d_until, False, missing, sources("lc_expulsion", (), (), True, tuple(notes)), routes, ""
 
@@ -847,24 +934,44 @@ class Floor:
 
     # -- ste_transfer (STE 112 / STE 167 / bilateral / reciprocity) ---------------------------------
     def ste_transfer(self, c, s, D, as_of):
+        """Each legal basis its own path (rules/ste_transfer.yaml, `basis: legal_basis`)."""
         nats = c.get("nats", U)
-        r1 = test(U, (N,)) if nats is U else test(U if s is U else s in nats, ())
-        r2 = group(True, [test(self.party("STE112", s, as_of), ()), test(self.bilateral(s, as_of), ()), TO_ASSESS])
+        n1 = test(U, (N,)) if nats is U else test(U if s is U else s in nats, ())
+        # national_by_declaration: stateless, residing there, counted by its art. 3.4 declaration
+        raw = [N] if nats is U else []
+        v0 = U if nats is U else len(nats) == 0
+        if v0 is False:
+            v = False
+        else:
+            hr = c.get("hr", U)
+            if hr is U:
+                raw.append(HR)
+            v1 = U if (hr is U or s is U) else hr == s
+            v = and3(v0, v1) if v1 is False else and3(and3(v0, v1), self.declared(s, as_of))
+        n2 = test(v, raw)
+        r_nat = group(True, [n1, n2])
+        cu = c.get("cust", U)
+        r_cust = test(U, (CUST,)) if cu is U else test(cu, ())
         f = c.get("final", U)
-        r3 = test(U, (FINAL,)) if f is U else test(f, ())
+        r_final = test(U, (FINAL,)) if f is U else test(f, ())
         life, lm = D["life"]
         if life is True:
-            r4 = dated("until", as_of, True, None, lm)
+            six = dated("until", as_of, True, None, lm)
         else:
             sb, sm = D["six_before"]
-            r4 = dated("until", as_of, life, sb, lm + sm)
-        # consent: the person's, or without it (STE 167 art. 3), or fled there (STE 167 art. 2)
+            six = dated("until", as_of, life, sb, lm + sm)
         ct = c.get("ct", U)
-        a = test(U, (CT,)) if ct is U else test(ct, ())
+        f2 = c.get("dual", U)
+        dual = test(U, (DUAL,)) if f2 is U else test(f2, ())
+        p112 = self.party("STE112", s, as_of)
+        a1 = test(p112, ())
+        cons = test(U, (CT,)) if ct is U else test(ct, ())
+        b112 = group(False, [a1, six, cons, dual])
         p167 = self.party("STE167", s, as_of)
+        b2 = test(p167, ())
         kinds = c.get("kinds", U)
         if kinds is U:
-            b2 = test(U, (RM,))
+            ro = test(U, (RM,))
         else:
             exh, ex, unk, raw = c.get("exh", U), False, False, []
             items = c.get("items")   # one measure's value set apart (the proof of engine/prove.py)
@@ -877,8 +984,7 @@ class Floor:
                         unk = True
                     elif exh:
                         ex = True
-            b2 = test(True if ex else (U if unk else False), raw)
-        b = group(False, [test(p167, ()), b2])
+            ro = test(True if ex else (U if unk else False), raw)
         fl, loc = c.get("fled", U), c.get("loc", U)
         raw = ([LOC] if loc is U else []) + ([FLED] if fl is U else [])
         v = False if loc == "FR" else (U if (fl is U or s is U) else fl == s)   # location != "FR" first
@@ -888,13 +994,19 @@ class Floor:
             if loc is U:
                 raw.append(LOC)
             v = and3(v, U if (loc is U or s is U) else loc == s)
-            if v is not False:
-                v = and3(v, p167)
-        cf = test(v, raw)
-        r5 = group(True, [a, b, cf])
-        f2 = c.get("dual", U)
-        r6 = test(U, (DUAL,)) if f2 is U else test(f2, ())
-        results = [r1, r2, r3, r4, r5, r6, TO_ASSESS]
+        fled = test(v, raw)
+        wc = group(True, [ro, fled])
+        b167 = group(False, [a1, b2, wc, six, dual])
+        bil = self.bilateral(s, as_of)
+        c1 = test(bil, ())
+        bbil = group(False, [c1, n1, cons, TO_ASSESS])
+        p112b = self.party("STE112", s, as_of)
+        bil2 = self.bilateral(s, as_of)
+        noc = not3(or3(p112b is True, bil2 is True))
+        brec = group(False, [test(noc, ()), n1, cons, TO_ASSESS])
+        paths = [("basis_ste112", b112), ("basis_ste167", b167), ("basis_bilateral", bbil), ("basis_reciprocity", brec)]
+        r_basis = group(True, [x for _, x in paths])
+        results = [r_nat, r_cust, r_final, r_basis, TO_ASSESS]
         # precedence: FD 2008/909 replaces STE 112/167 between Member States (art. 26.1)
         w = and3(self.fd(s, as_of), as_of >= FD_REPLACES_STE_FROM)
         prec = ()
@@ -902,44 +1014,75 @@ class Floor:
             prec = ("fd_replaces_ste_between_member_states",)
             results.insert(0, ("not_met" if w is True else "unknown", False, None, (), "precedence", ()))
         st, d_from, d_until = settle(results)
-        consent, deadlines = None, ""
+        consent, deadlines, basis = None, "", ()
         if st != "not_applicable":
+            until_missing = ()
+            if or3(truth(b112), truth(b167)) is True:   # until: six months before the end (STE 112 bases)
+                lv, lmiss = D["life"]
+                if lv is U:
+                    until_missing = lmiss       # the deadline waits on these facts (as the engine)
+                elif lv is False:
+                    sb, smiss = D["six_before"]
+                    if sb is U:
+                        until_missing = smiss
+                    elif sb is not None:
+                        d_until = sb if d_until is None else min(d_until, sb)
             missing = unknown_missing(results)
-            tb, tc = truth(b), truth(cf)
-            v = not3(or3(tb, tc))
+            missing.update(until_missing)
+            c167 = and3(and3(truth(a1), truth(b2)), truth(wc))
+            t112 = truth(a1)
+            v = not3(c167)
             if v is U:
                 for r in results:
                     missing.update(r[3])
             else:
                 consent = v
             notes = ["bepi"]
-            if life is False:
+            if and3(not3(life), truth(a1)) is True:
                 notes.append("request_deadline")
                 sb = D["six_before"][0]
-                if sb is not U:
+                if sb is not U and sb is not None:
                     deadlines = f"request_deadline:{sb.isoformat()}"
-            notes.append("exceptional_short")
-            if tb is True:
+            if t112 is True:
+                notes.append("exceptional_short")
+                if truth(c1) is True:
+                    notes.append("basis_to_state")
+            if truth(b167) is True:
                 notes.append("opinion_167")
+            if truth(ro) is True and truth(b2) is True:
+                notes += ["measure_consequential_167", "remedies_exhausted_source"]
+            if c.get("prot", U) in CONSULAR_EXCLUDED:
+                notes.append("protection_refoulement")
             notes = tuple(notes)
+            effs = [(pid, "pending" if x[1] else x[0]) for pid, x in paths]
+            best = max(_RANK[e] for _, e in effs)
+            if best > _RANK["not_met"]:
+                basis = tuple(pid for pid, e in effs if _RANK[e] == best)
         else:
             missing, notes = (), ()
+        self._notes, self._basis = notes, basis
         return st, d_from, d_until, consent, missing, sources("ste_transfer", (), prec, consent is not None, notes), "", deadlines
 
     # -- consular_notification (CVRC art. 36, Circ. 2025 §1.3) --------------------------------------
     def consular_notification(self, c, s, D, as_of):
         nats = c.get("nats", U)
         r1 = test(U, (N,)) if nats is U else test(any(x != "FR" for x in nats), ())
+        inc = c.get("inc", U)
+        r1b = test(U, (INC,)) if inc is U else test(inc, ())
         prot = c.get("prot", U)
         r2 = test(U, (PROT,)) if prot is U else test(prot not in CONSULAR_EXCLUDED, ())
         cc = c.get("cc", U)
         r3 = group(True, [test(self.consular(s), ()), test(U, (CC,)) if cc is U else test(cc, ())])
-        results = [r1, r2, r3]
+        results = [r1, r1b, r2, r3]
         st, d_from, d_until = settle(results)
         if st == "not_applicable":
             return st, d_from, d_until, None, (), sources("consular_notification", notes=("inform_person",)), "", ""
+        notes = ("inform_person", "who", "objection")
+        if nats is not U and "FR" in nats:   # dual_french_national (verify)
+            notes = ("dual_french_national",) + notes
+        self._notes = notes
         return (st, d_from, d_until, None, unknown_missing(results),
-                sources("consular_notification", notes=("inform_person", "who", "objection")), "", "")
+                sources("consular_notification", notes=notes), "", "")
 
     # -- prefecture_notice (Circ. 2025 §1.2) ---------------------------------------------------------
     def prefecture_notice(self, c, s, D, as_of):
@@ -964,7 +1107,8 @@ class Floor:
                   ("consular_notification", "nationalities"), ("prefecture_notice", None))
 
     def answer(self, c):
-        """[(procedure, state, status, from, until, consent, missing, sources, routes, deadlines)]."""
+        """[(procedure, state, status, from, until, consent, missing, sources, routes, deadlines, basis,
+        to_verify)]."""
         as_of = c["as_of"]
         c = with_defaults(c)
         D = self.derived(c)
@@ -992,9 +1136,9 @@ class Floor:
                 states = cands if per == "all" else nat_states
             if not states:   # no candidate State: evaluated with the State unknown
                 if outside:
-                    st, r = "undetermined", (None, None, None, (), sources(pid, skipped=_ALL_CONDS[pid]), "", "")
+                    st, r = "undetermined", (None, None, None, (), sources(pid, skipped=_ALL_CONDS[pid]), "", "", "", "")
                 else:
-                    res = self.prove(fn, c, U, as_of, fn(c, U, D, as_of))
+                    res = self.evaluate(fn, pid, c, U, D, as_of)
                     st, r = res[0], res[1:]
                 if st != "not_applicable":
                     st = "undetermined"
@@ -1006,9 +1150,10 @@ class Floor:
                 continue
             for s in states:
                 if outside:
-                    out.append((pid, s, "undetermined", None, None, None, (), sources(pid, skipped=_ALL_CONDS[pid]), "", ""))
+                    out.append((pid, s, "undetermined", None, None, None, (), sources(pid, skipped=_ALL_CONDS[pid]),
+                                "", "", "", ""))
                 else:
-                    out.append((pid, s) + self.prove(fn, c, s, as_of, fn(c, s, D, as_of)))
+                    out.append((pid, s) + self.evaluate(fn, pid, c, s, D, as_of))
         return out
 
     # -- the proof that an unknown fact cannot change the answer (engine/prove.py) ----------------
@@ -1146,11 +1291,17 @@ def _prove_settle(x, trials, values, names, as_of, complete):
 
 
 _KEY = {N: "nats", HR: "hr", FLED: "fled", RM: "kinds", RECV: "recv"}
+
+
+def _outcome(res, basis):
+    """(status, from, until, consent, basis, routes): what engine/verify.py compares (the basis
+    of an answer that applies only)."""
+    return res[0], res[1], res[2], res[3], tuple(basis) if res[0] in ("applicable", "applicable_later") else (), res[6]
 # outside a rule file's validity the sources are the procedure's own only
 _ALL_CONDS = {pid: tuple(cid for cid, _ in s["conds"]) for pid, s in SRC.items()}
 
 FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
-          "consent_required", "missing_facts", "sources", "routes", "deadlines", "message"]
+          "consent_required", "missing_facts", "sources", "routes", "deadlines", "message", "basis", "to_verify"]
 
 def _detect_sep(line):
     counts = {";": 0, ",": 0}
@@ -1200,7 +1351,7 @@ def floor_screen(path, out, as_of: date = AS_OF, floor: Floor | None = None) -> 
                 prev_end = hline + rd.line_num
                 n += 1
                 w.writerow((start, None, None, as_iso, None, None, "error", None, None, None, "", "", "", "",
-                            f"ligne {start} : ligne illisible : {e}"))
+                            f"ligne {start} : ligne illisible : {e}", "", ""))
                 continue
             line = prev_end + 1
             prev_end = hline + rd.line_num
@@ -1222,14 +1373,14 @@ def floor_screen(path, out, as_of: date = AS_OF, floor: Floor | None = None) -> 
                     seen[rid] = line
                 c = reader.row(kcols, [cells[i] for i in kidx], as_of)
             except BadRow as e:
-                w.writerow((line, rid, None, as_iso, None, None, "error", None, None, None, "", "", "", "", str(e)))
+                w.writerow((line, rid, None, as_iso, None, None, "error", None, None, None, "", "", "", "", str(e), "", ""))
                 continue
             name, a_of = c.get("name"), c["as_of"].isoformat()
-            for pid, s, st, d_from, d_until, consent, missing, src, routes, deadlines in floor.answer(c):
+            for pid, s, st, d_from, d_until, consent, missing, src, routes, deadlines, basis, tv in floor.answer(c):
                 w.writerow((line, rid, name, a_of, pid, s, st,
                             d_from.isoformat() if d_from else None, d_until.isoformat() if d_until else None,
                             None if consent is None else ("true" if consent else "false"),
-                            "|".join(sorted(missing)), src, routes, deadlines, None))
+                            "|".join(sorted(missing)), src, routes, deadlines, None, basis, tv))
     return n
 
 

@@ -20,7 +20,10 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
   ({route id: {status, from, until, conditions, missing_facts}}), ``set_aside_by``
   (id of the procedure that prevails, or ``null``), ``notes`` ({note id: its date, or
   ``true`` for present}), ``states`` on a procedure id alone
-  (exact set of States answered for it);
+  (exact set of States answered for it), ``legal_basis`` (the exact list of the ids of the
+  bases the status rests on, the answer's ``basis``), ``to_verify`` (subset of the names of
+  the answer's ``to_verify`` entries: ``party(STE167,MA)``, ``note:<id>``, ``question:<id>``)
+  and ``no_to_verify`` (names that must NOT be listed);
 - ``xfail``: "reason" — the engine is legally wrong here (strict: an unexpected pass fails).
 
 The engine is built once (``lexquery.engine.load_kb``) and shared by every case. A failure
@@ -143,6 +146,17 @@ def _check_block(res, exp: dict, where: str) -> list[str]:
             errs.append(f"{where}: note {nid}: expected, not in the answer")
         elif nexp is not True and _iso(nexp) != _iso(n.date):
             errs.append(f"{where}: note {nid}: date expected {_iso(nexp)!r}, got {_iso(n.date)!r}")
+    if "legal_basis" in exp:
+        actual = [b["id"] for b in getattr(res, "basis", [])]
+        if actual != list(exp["legal_basis"] or []):
+            errs.append(f"{where}: legal_basis: expected {exp['legal_basis']!r}, got {actual!r}")
+    names = [v["fact"] for v in getattr(res, "to_verify", [])]
+    lacking = [v for v in exp.get("to_verify") or [] if v not in names]
+    if lacking:
+        errs.append(f"{where}: to_verify: must list {lacking}; listed {names}")
+    extra = [v for v in exp.get("no_to_verify") or [] if v in names]
+    if extra:
+        errs.append(f"{where}: to_verify: must not list {extra}; listed {names}")
     if "set_aside_by" in exp:
         actual = (getattr(res, "set_aside_by", None) or {}).get("by")
         if actual != exp["set_aside_by"]:
@@ -172,7 +186,7 @@ def check_answer(answer, expect: list[dict]) -> list[str]:
                 errs.append(f"derived_facts: {fact}: expected {value!r}, got {got.get(fact, '<absent>')!r}")
         if not ({"status", "from", "until", "consent_required", "sources", "missing_facts",
                  "conditions", "routes", "set_aside_by", "no_missing_facts", "notes",
-                 "irrelevant_facts"} & set(exp)):
+                 "irrelevant_facts", "legal_basis", "to_verify", "no_to_verify"} & set(exp)):
             continue
         hits = [p for p in mine if state is None or p.state == state]
         where = f"{pid}" + (f" [{state}]" if state else "")

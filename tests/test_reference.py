@@ -51,8 +51,52 @@ def test_fd_2008_909_not_before_france_applied_it(capsys):
 
 
 def test_unlisted_state_is_unknown_not_no(capsys):
-    a = ask(capsys, "STE112", "KI", "--at", "2026-12-01")   # Kiribati: no data in the lists
+    # Tunisia: no list covers « T » (notes-2.md §E [U]) and no other source
+    a = ask(capsys, "STE112", "TN", "--at", "2026-12-01")
     assert a["answer"] is None and "vérifier" in a["note"]
+
+
+def test_absent_from_a_list_complete_over_its_range_is_not_a_party(capsys):
+    """Kiribati (« Kiribati ») and Morocco (« Marokko ») fall within the Dutch list's range
+    Albanië .. Montenegro and are absent from it: not Parties on its date, 2023-10-01 [I]
+    (issue 12, item 10); Niger (« Niger ») is past the range: unknown."""
+    a = ask(capsys, "STE112", "KI", "--at", "2023-10-01")
+    assert a["answer"] is False and any(e.startswith("[I] non Partie au 2023-10-01") for e in a["evidence"])
+    assert ask(capsys, "STE112", "MA", "--at", "2023-10-01")["answer"] is False
+    assert ask(capsys, "STE112", "NE", "--at", "2023-10-01")["answer"] is None
+
+
+def test_a_status_stated_at_a_date_persists_marked_inferred(capsys):
+    """After the date of its last source a status persists, marked [I] with that date
+    (issue 12, item 10): Morocco not a Party to STE 167 on 2023-11-01 [S list] stays so."""
+    ref = R.load_reference()
+    on = date(2023, 11, 1)
+    f = ref.party("STE167", "MA", on)
+    assert f.value is False and f.mark == "I" and not any("présumé inchangé" in e for e in f.evidence)
+    g = ref.party("STE167", "MA", date(2023, 11, 2))
+    assert g.value is False and g.mark == "I"
+    assert any("[I] statut au 2023-11-01" in e and "présumé inchangé au 2023-11-02" in e for e in g.evidence)
+    # a Party stated on 2002-10-07 (AN answer) is a Party then [S], presumed so after [I]
+    assert ref.party("STE112", "GB", date(2002, 10, 7)).mark == "S"
+    assert ref.party("STE112", "GB", date(2002, 10, 8)).mark == "I"
+    # an entry into force is stated once for all: still S
+    assert ref.party("STE112", "GE", date(2026, 12, 1)).mark == "S"
+
+
+def test_declarations_of_article_3_4(capsys):
+    """Albania's declaration of 4 April 2000 (STE 112 art. 3.4) counts stateless persons
+    permanently residing there as nationals [S]; Georgia made a declaration of unknown
+    content (unknown); Morocco none known (false [I])."""
+    ref = R.load_reference()
+    cat = "stateless_permanent_residents"
+    assert ref.declared_national("STE112", "AL", cat, date(2000, 4, 3)).value is False
+    f = ref.declared_national("STE112", "AL", cat, date(2000, 4, 4))
+    assert f.value is True and f.mark == "S" and "2000-04-04" in f.evidence[0]
+    assert ref.declared_national("STE112", "GE", cat, date(2026, 12, 1)).value is None
+    g = ref.declared_national("STE112", "MA", cat, date(2026, 12, 1))
+    assert g.value is False and g.mark == "I"
+    # a declaration flag of unknown content is carried with the Party status, to verify
+    assert ref.party("STE167", "BE", date(2026, 12, 1)).verify
 
 
 def test_consular_list_of_the_circular(capsys):

@@ -47,10 +47,14 @@ ALLOWED_MISSING: dict[tuple[str, str, str], str] = {
         "conditionnelle « expulsion » n'est pas exclue (étranger frappé d'une mesure de la liste "
         "du 729-2), et la liste du IV de l'article 720 (removal_measures_720_iv) est identique à "
         "celle du 729-2 : lsc_pd_removal ne peut alors être que met ou unknown.",
-    ("ste_transfer", "legal_basis", "not_met"):
-        "À défaut de convention, le transfèrement peut toujours être sollicité au titre de la "
-        "réciprocité par un accord ad hoc (Circ. 2025 §2.3), alternative à apprécier qui est "
-        "toujours to_assess : l'alternative legal_basis ne peut donc être que met ou to_assess.",
+    ("ste_transfer", "basis_bilateral", "met"):
+        "Les conditions propres d'une convention bilatérale ne sont pas encodées : le chemin "
+        "basis_bilateral contient l'appréciation bilateral_conditions (« à vérifier »), toujours "
+        "to_assess, et ne peut donc être que to_assess, unknown ou not_met.",
+    ("ste_transfer", "basis_reciprocity", "met"):
+        "L'accord ad hoc de réciprocité fixe ses propres conditions : le chemin basis_reciprocity "
+        "contient l'appréciation reciprocity, toujours to_assess, et ne peut donc être que "
+        "to_assess, unknown ou not_met.",
 }
 
 
@@ -63,9 +67,11 @@ def _premises_hold(book) -> list[str]:
                     "lsc_pd_removal may now be not_met — give it a case and drop its allow-list entry")
     ste = book.procedures["ste_transfer"]
     lb = next((c for c in ste.conditions if c.id == "legal_basis"), None)
-    if lb is None or not any(ch.kind == "assess" and ch.requires is None for ch in lb.children):
-        errs.append("ste_transfer/legal_basis no longer has an unconditional assess alternative "
-                    "(reciprocity): it may now be not_met — give it a case and drop its allow-list entry")
+    for path in ("basis_bilateral", "basis_reciprocity"):
+        p = next((ch for ch in (lb.children if lb else []) if ch.id == path), None)
+        if p is None or not any(ch.kind == "assess" and ch.requires is None for ch in p.children):
+            errs.append(f"ste_transfer/{path} no longer holds an unconditional assess condition: "
+                        "it may now be met — give it a case and drop its allow-list entry")
     return errs
 
 

@@ -104,3 +104,45 @@ def test_changing_a_legal_quantity_in_the_rules_changes_the_date(rules_copy):
     base = Engine(rules_dir=rules_copy).ask(case, as_of="2026-12-01")
     lsc = [r for p in base.procedures if p.procedure == "lc_expulsion" for r in p.routes if r.procedure == "lsc_720_i"][0]
     assert lsc.status == "applicable_later"
+
+
+def test_verify_is_a_key_of_warning_notes_only(rules_copy):
+    """`verify: true` (a point to check by hand, listed in `to_verify`) belongs to a `warning`."""
+    f = rules_copy / "ste_transfer.yaml"
+    text = f.read_text(encoding="utf-8")
+    assert "  - id: remedies_exhausted_source\n    kind: warning\n    verify: true" in text
+    f.write_text(text.replace("  - id: remedies_exhausted_source\n    kind: warning\n",
+                              "  - id: remedies_exhausted_source\n    kind: info\n", 1), encoding="utf-8")
+    with pytest.raises(RuleError) as e:
+        load_rules(rules_copy)
+    assert "remedies_exhausted_source" in str(e.value.where) and "warning" in e.value.render()
+
+
+def test_basis_must_name_an_any_of(rules_copy):
+    f = rules_copy / "ste_transfer.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("basis: legal_basis\n", "basis: final_judgment\n", 1),
+                 encoding="utf-8")
+    with pytest.raises(RuleError) as e:
+        load_rules(rules_copy)
+    assert "final_judgment" in e.value.render()
+
+
+def test_removing_a_verify_note_removes_it_from_to_verify(rules_copy):
+    """The flags are the rules' data: without the note, the answer no longer lists it."""
+    case = {"id": "tr", "as_of": "2016-09-01",
+            "person": {"nationalities": ["TR"], "habitual_residence": "TR", "location": "FR", "protection": "none"},
+            "detention": {"incarcerated": True, "entry_date": "2015-01-01"},
+            "sentence": {"final": True, "custodial": True, "total": "P4Y", "execution_start": "2015-01-01",
+                         "expected_end": "2019-01-01", "safety_period_end": "none", "legal_recidivism": False},
+            "removal_measures": [{"kind": "ITF", "definitive": True, "destination": "TR", "enforceable": True,
+                                  "remedies_exhausted": True}],
+            "consent": {"transfer": False}, "dual_criminality": True}
+    names = [v["fact"] for v in Engine().ask(case).procedure("ste_transfer", "TR").to_verify]
+    assert "note:remedies_exhausted_source" in names
+    f = rules_copy / "ste_transfer.yaml"
+    text = f.read_text(encoding="utf-8")
+    start = text.index("  - id: remedies_exhausted_source")
+    end = text.index("  - id: protection_refoulement")
+    f.write_text(text[:start] + text[end:], encoding="utf-8")
+    names = [v["fact"] for v in Engine(rules_dir=rules_copy).ask(case).procedure("ste_transfer", "TR").to_verify]
+    assert "note:remedies_exhausted_source" not in names and "note:measure_consequential_167" in names

@@ -57,7 +57,7 @@ def test_batch_engine_runs_generated_conditions():
     ids = {q.id for p in _BATCH.book.procedures.values() for q in [p, *p.routes]}
     assert set(so.conds) == ids and all(getattr(f, "source", None) for f in so.conds.values())
     lazy = {cid for fns in so.cond_fns.values() for cid in fns}
-    assert {"case_1", "case_2", "lsc_pd_total", "without_consent_167_art3"} <= lazy
+    assert {"case_1", "case_2", "lsc_pd_total", "without_consent_167", "basis_ste112"} <= lazy
 
 
 def _rows_both_ways(engine, case, as_of=None, line=1):

@@ -148,9 +148,12 @@ def test_parse_json_and_errors_with_line_and_column(client):
 
 # ---- /api/what-if -----------------------------------------------------------------------------
 def test_what_if_answers_before_and_after_as_the_engine(client):
+    # a refusal closes the transfer to Morocco: its bilateral convention, like STE 112, requires
+    # consent by principle (Circ. 2025 §2.3 al. 3) — dual criminality would not: it is STE 112's
+    # condition (art. 3.1.e), not one encoded for the convention (issue 12, item 3)
     changed = json.loads(json.dumps(BENALI))
-    changed["dual_criminality"] = False
-    r = client.post("/api/what-if", json={"case": BENALI, "set": {"dual_criminality": False}})
+    changed["consent"]["transfer"] = False
+    r = client.post("/api/what-if", json={"case": BENALI, "set": {"consent.transfer": False}})
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["before"] == client.post("/api/ask", json=BENALI).json()

@@ -80,6 +80,9 @@ class ProcedureResult:
     consent_defined: bool = False
     until_label: dict | None = None   # the rule's wording of ``until`` (e.g. a deadline), text only
     irrelevant_facts: list[dict] = field(default_factory=list)   # unknown, proven not to change the answer (engine.prove)
+    basis: list[dict] = field(default_factory=list)   # the legal basis(es) the status rests on
+    basis_defined: bool = False       # the rule names its bases (``basis:``): the key is always given
+    is_route: bool = False            # a route of a procedure (its to_verify is the procedure's)
 
     def to_dict(self, lang="fr") -> dict:
         d = {"procedure": self.procedure, "label": self.label.get(lang) or self.label.get("fr"),
@@ -96,8 +99,11 @@ class ProcedureResult:
             d["routes"] = [r.to_dict(lang) for r in self.routes]
         if self.set_aside_by:
             d["set_aside_by"] = self.set_aside_by
-        if self.to_verify:
-            d["to_verify"] = self.to_verify
+        if self.basis_defined:
+            d["basis"] = [{"id": b["id"], "label": b["label"].get(lang) or b["label"].get("fr"),
+                           "status": b["status"], "sources": list(b["sources"])} for b in self.basis]
+        if not self.is_route:  # always given at procedure level (docs/answer-format.md)
+            d["to_verify"] = list(self.to_verify)
         if self.irrelevant_facts:
             d["irrelevant_facts"] = [{"fact": f["fact"], "values": [_iso(v) for v in f["values"]]}
                                      for f in self.irrelevant_facts]

@@ -22,6 +22,7 @@ from .env import Env
 from .facts import apply_defaults
 from .prove import prove
 from .evaluate import evaluate_procedure
+from .verify import collect as collect_to_verify
 
 VERSION = __version__   # one version, written in lexquery/__init__.py
 
@@ -107,22 +108,37 @@ class Engine:
         if out is not None:
             return out
         r = evaluate_procedure(p, env, self.book, lang)
+
+        def rerun(overrides):
+            e = Env(case, as_of, state, self.book, self.ref, False, shared)
+            e.overrides = overrides
+            return evaluate_procedure(p, e, self.book, lang)
+        # what to verify is measured on the evaluation of the case as given (before the proof)
+        to_verify = collect_to_verify(p, env, r, rerun, lang)
         if r.missing_facts or any(rt.missing_facts for rt in r.routes):
             r = prove(r, lambda c, keep: evaluate_procedure(
                 p, Env(c, as_of, state, self.book, self.ref, False, keep), self.book),
                 case, self.book, self.ref, as_of, shared)
+        r.to_verify = to_verify
         return r
 
     def _one_fast(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
-        env = self.status_only.env(case, as_of, state, p, self.ref, shared)
+        so = self.status_only
+        env = so.env(case, as_of, state, p, self.ref, shared)
         out = self._outside_validity(p, env)
         if out is not None:
             return out
-        r = self.status_only.procedure(p, env)
+        r = so.procedure(p, env)
+
+        def rerun(overrides):
+            e = so.env(case, as_of, state, p, self.ref, shared)
+            e.overrides = overrides
+            return so.procedure(p, e, True)
+        to_verify = collect_to_verify(p, env, r, rerun)
         if r.missing_facts or any(rt.missing_facts for rt in r.routes):
-            so = self.status_only
             r = prove(r, lambda c, keep: so.procedure(p, so.env(c, as_of, state, p, self.ref, keep), True),
                       case, self.book, self.ref, as_of, shared)
+        r.to_verify = to_verify
         return r
 
     @staticmethod

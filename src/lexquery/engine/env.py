@@ -16,7 +16,8 @@ _TRUTH = {"met": True, "not_met": False}
 
 class Env:
     __slots__ = ("case", "as_of", "state", "book", "ref", "missing", "evidence", "results",
-                 "_derived", "_items", "_cond_index", "_eval_cond", "from_date", "explain", "skipped")
+                 "_derived", "_items", "_cond_index", "_eval_cond", "from_date", "explain", "skipped",
+                 "overrides")
 
     def __init__(self, case, as_of, state, book, ref, explain=True, derived=None):
         self.case = case
@@ -36,6 +37,7 @@ class Env:
         self.from_date = UNKNOWN
         self.explain = explain  # false: status-only evaluation (screening), no explanation tree
         self.skipped: list[str] = []  # conditions whose `when` was false, in evaluation order
+        self.overrides = None  # reference facts replaced by « unknown » (engine/verify.py)
 
     def fact(self, keys, dotted):
         v = self.case

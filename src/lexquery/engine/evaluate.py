@@ -209,7 +209,8 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
     """One procedure for one case and State. With ``env.explain`` false (screening), the
     parts of the answer that only explain are not built — the notes' texts, the facts to
     verify, the evidence of each condition; status, dates, consent, missing facts, sources,
-    routes and dated notes are the same as with explanations (tests/test_screen_fast.py)."""
+    routes, dated notes and legal basis are the same as with explanations
+    (tests/test_screen_fast.py); ``to_verify`` is added by the caller (engine/verify.py)."""
     explain = env.explain
     env._cond_index = cond_index(p)
     env._eval_cond = eval_condition  # not a closure over env: no reference cycle per evaluation
@@ -249,17 +250,6 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
                 missing.update(r.missing)
     if status == "not_applicable":
         missing = set()  # a necessary condition fails: no unknown fact can change that
-    to_verify = []
-    if explain and status != "not_applicable":  # an unverified fact cannot change a failed necessary condition
-        for r in _walk(results):
-            for e in r.evidence:
-                if e["value"] is None and e not in to_verify:
-                    to_verify.append(e)
-        questions = getattr(env.ref, "questions_for", None)
-        st = env.state if isinstance(env.state, str) else None
-        for q in (questions(p.id, st) if questions else []):
-            to_verify.append({"fact": f"question:{q['id']}", "value": None,
-                              "note": q.get(lang) or q["fr"], "evidence": [q["source"]]})
     notes = _notes(p.notes, env, lang, explain, status != "not_applicable", ("duty",))
     routes = []
     if status != "not_applicable":
@@ -269,8 +259,32 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
                           p.consent_sources if consent is not None else (), notes)
     return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
                            date_from, date_until, consent, results, sorted(missing), sources,
-                           notes=notes, routes=routes, set_aside_by=set_aside, to_verify=to_verify,
-                           consent_defined=p.consent_required is not None, until_label=p.until_label)
+                           notes=notes, routes=routes, set_aside_by=set_aside,
+                           consent_defined=p.consent_required is not None, until_label=p.until_label,
+                           basis=basis_of(p, env, status), basis_defined=p.basis is not None)
+
+
+def basis_of(p: Procedure, env: Env, status: str) -> list[dict]:
+    """The legal basis(es) a procedure's status rests on (``basis:`` of its rule file: an
+    ``any_of`` whose alternatives are the bases, each evaluated as its own path — e.g.
+    STE 112, STE 112 + STE 167, a bilateral convention, reciprocity): the alternatives with
+    the best status (met, to assess, unknown, pending), none when the procedure does not
+    apply. Reads the evaluated conditions (``CondResult`` or the status-only tuples)."""
+    if p.basis is None or status == "not_applicable":
+        return []
+    group = cond_index(p).get(p.basis)
+    effs = []
+    for ch in group.children:
+        r = env.results.get(ch.id)
+        if r is None:
+            continue
+        st, pend = (r.status, r.pending) if isinstance(r, CondResult) else (r[0], r[1])
+        effs.append((ch, "pending" if pend else st))
+    best = max((RANK[e] for _, e in effs), default=RANK["not_met"])
+    if best == RANK["not_met"]:
+        return []
+    return [{"id": ch.id, "label": ch.label, "status": e, "sources": list(ch.sources)}
+            for ch, e in effs if RANK[e] == best]
 
 
 def _notes(notes, env, lang, explain, applies, kinds_always, dated=True):
@@ -307,7 +321,7 @@ def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True) -> Proce
         consent = None if v is UNKNOWN else bool(v)
     sources = _sources_of(rt, env, results, _prec_key(rt.id, env, results) if has_prec else (), (), notes)
     return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, results,
-                           missing, sources, notes=notes, set_aside_by=set_aside)
+                           missing, sources, notes=notes, set_aside_by=set_aside, is_route=True)
 
 
 def _precedence(pid: str, env: Env, lang: str, results: list) -> dict | None:

@@ -22,7 +22,7 @@ from ..rules.model import Procedure
 from ..rules.values import UNKNOWN
 from .answer import NoteResult, ProcedureResult
 from .env import Env
-from .evaluate import _dedupe, _precedence_over, cond_index, settle
+from .evaluate import _dedupe, _precedence_over, basis_of, cond_index, settle
 from .status_source import condition_function, conditions_function
 
 _TRUTH = {"met": True, "not_met": False}
@@ -57,6 +57,9 @@ class StatusOnly:
         self.conds: dict[str, object] = {}      # procedure or route id -> its conditions, one function
         self.cond_fns: dict[str, dict] = {}     # procedure id -> {condition id read as cond.<id>: function}
         lazy = {cid for c, _ in book.compiled() for cid in c.conds}
+        for p in book.procedures.values():  # the alternatives of `basis:` are read after evaluation
+            if p.basis is not None:
+                lazy |= {ch.id for ch in cond_index(p)[p.basis].children}
         for p in book.procedures.values():
             for q in [p, *p.routes]:
                 self.conds[q.id] = conditions_function(q.conditions, book.scope, q.id, lazy)
@@ -120,7 +123,8 @@ class StatusOnly:
             self._sources(p, env, prec, p.consent_sources if consent is not None else (), notes)
         return ProcedureResult(pid, p.label, env.state if env.state is not UNKNOWN else None, status,
                                date_from, date_until, consent, [], missing, sources,
-                               notes=notes, routes=routes, consent_defined=p.consent_required is not None)
+                               notes=notes, routes=routes, consent_defined=p.consent_required is not None,
+                               basis=basis_of(p, env, status), basis_defined=p.basis is not None)
 
     def route(self, rt: Procedure, env: BatchEnv, outcome_only: bool = False) -> ProcedureResult:
         """As evaluate.evaluate_route with ``env.explain`` false."""
@@ -136,7 +140,7 @@ class StatusOnly:
             consent = None if v is UNKNOWN else bool(v)
         sources = [] if outcome_only else self._sources(rt, env, prec, (), notes)
         return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, [],
-                               missing, sources, notes=notes)
+                               missing, sources, notes=notes, is_route=True)
 
     def _notes(self, pid, env, applies, keep_duties, dated) -> list:
         """As evaluate._notes without texts: the notes that apply (all when the procedure

@@ -42,15 +42,25 @@ MARKS = {"S": "stated by the source", "I": "inferred from the source", "U": "unv
 
 @dataclass(frozen=True)
 class Fact:
-    """A reference answer: ``value`` (True/False/None=unknown), ``evidence`` lines, ``note``."""
+    """A reference answer: ``value`` (True/False/None=unknown), ``evidence`` lines, ``note``,
+    the ``mark`` of the evidence that decides the value (S stated, I inferred — e.g. a status
+    stated at an earlier date and presumed unchanged —, U unverified; None when unknown) and
+    ``verify``: what a source leaves open about it (a declaration whose content is unknown),
+    to be checked by hand (issue 12, item 10: the answer's ``to_verify``)."""
     value: bool | None
     evidence: tuple[str, ...] = ()
     note: str | None = None
+    mark: str | None = "S"
+    verify: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         d = {"value": self.value, "evidence": list(self.evidence)}
         if self.note:
             d["note"] = self.note
+        if self.value is not None and self.mark:
+            d["mark"] = self.mark
+        if self.verify:
+            d["verify"] = list(self.verify)
         return d
 
 
@@ -88,6 +98,7 @@ class Reference:
     consular_source: str
     open_questions: list[dict]
     unverified: list[dict] = field(default_factory=list)
+    declarations: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
 
     # ---- names -------------------------------------------------------------------------
@@ -121,8 +132,8 @@ class Reference:
         st = self._dated_status(self.fd.get(state, []), on)
         ev = tuple(member.evidence) + st.evidence
         if st.value is None:
-            return Fact(None, ev, f"transposition par {self.state_name(state)} à cette date : non établie — à vérifier")
-        return Fact(st.value, ev, st.note)
+            return Fact(None, ev, f"transposition par {self.state_name(state)} à cette date : non établie — à vérifier", None)
+        return Fact(st.value, ev, st.note, st.mark)
 
     # ---- Council of Europe treaties ------------------------------------------------------
     def party(self, treaty: str, state: str, on: date) -> Fact:
@@ -139,16 +150,58 @@ class Reference:
         if st.value is None:
             why = ("liste des Parties partielle : aucune donnée pour cet État à cette date — à vérifier"
                    if not st.evidence else "statut à cette date non établi par les sources — à vérifier")
-            return Fact(None, ev, f"{t['citation']} / {self.state_name(state)} : {why}")
-        return Fact(st.value, ev, st.note)
+            return Fact(None, ev, f"{t['citation']} / {self.state_name(state)} : {why}", None)
+        verify = tuple(self._unknown_declarations(treaty, state, on)) if st.value else ()
+        return Fact(st.value, ev, st.note, st.mark, verify)
+
+    def _unknown_declarations(self, treaty: str, state: str, on: date):
+        """Lines for the declarations of ``state`` under ``treaty`` whose content is not known."""
+        cit = self.treaties[treaty]["citation"]
+        for d in self.declarations.get((treaty, state), []):
+            if d.get("flag") and (d.get("date") is None or d["date"] <= on):
+                yield (f"[{d['mark']}] {cit} / {self.state_name(state)} : {d['flag']} — {d.get('note') or 'contenu non retrouvé'}"
+                       f" — {d['source']}")
+
+    def declared_national(self, treaty: str, state: str, category: str, on: date) -> Fact:
+        """Does ``state``'s declaration under ``treaty`` (STE 112 art. 3.4) count ``category``
+        (e.g. ``stateless_permanent_residents``) as its nationals on ``on``? True when a known
+        declaration says so; unknown when the State made a declaration whose content is not
+        known; false [I] when no such declaration is known (the lists are partial)."""
+        cit = self.treaties[treaty]["citation"] if treaty in self.treaties else treaty
+        decls = [d for d in self.declarations.get((treaty, state), [])
+                 if d.get("date") is None or d["date"] <= on]
+        for d in decls:
+            if category in (d.get("national") or ()) and d["mark"] in "SI":
+                return Fact(True, (f"[{d['mark']}] {cit} / {self.state_name(state)} : déclaration du "
+                                   f"{d['date'] or 'date inconnue'} — {d.get('text', '')} — {d['source']}",),
+                            d.get("note"), d["mark"])
+        unknown = [d for d in decls if d.get("flag")]
+        if unknown:
+            ev = tuple(f"[{d['mark']}] {d['flag']} — {d.get('note') or ''} — {d['source']}" for d in unknown)
+            return Fact(None, ev, f"{cit} / {self.state_name(state)} : déclaration dont le contenu n'a pas "
+                                  "été retrouvé — définit-elle « ressortissant » ? à vérifier", None)
+        return Fact(False, (f"[I] {cit} / {self.state_name(state)} : aucune déclaration connue définissant "
+                            "« ressortissant » (listes de déclarations partielles) — reference/declarations.yaml",),
+                    "aucune déclaration connue — à vérifier", "I")
 
     def bilateral_convention(self, state: str, on: date) -> Fact:
         """Is France bound to ``state`` by a bilateral transfer convention on ``on``?"""
         facts = self.bilateral.get(state, [])
         ev = tuple(f.line() for f in facts if f.mark != "U")
         for f in facts:
-            if f.kind in ("in_force", "binding_by") and f.when and f.mark in "SI" and on >= f.when:
-                return Fact(True, ev, f.note)
+            if f.kind == "in_force" and f.when and f.mark in "SI" and on >= f.when:
+                return Fact(True, ev, f.note, f.mark)
+        for f in facts:
+            if f.kind == "binding_by" and f.when and f.mark in "SI" and on >= f.when:
+                if on == f.when:
+                    return Fact(True, ev, f.note, f.mark)
+                # stated binding on a date: presumed still binding after it [I] until a source says otherwise
+                return Fact(True, ev + (_persisted(f, on),), _join(f.note, _persisted_note(f)), "I")
+        for f in facts:
+            if f.kind == "not_party_on" and f.when and f.mark in "SI":  # absent from a complete list
+                if on <= f.when:
+                    return Fact(False, ev, f.note, f.mark)
+                return Fact(False, ev + (_persisted(f, on),), _join(f.note, _persisted_note(f)), "I")
         for f in facts:
             if f.kind == "concluded" and f.when and on < f.when:
                 return Fact(False, ev, "convention pas encore conclue à cette date")
@@ -157,7 +210,7 @@ class Reference:
                 return Fact(False, ev, f"convention pas encore en vigueur à cette date (en vigueur le {f.when})")
         note = ("aucune convention bilatérale connue — les listes retrouvées s'arrêtent vers 2010 : à vérifier"
                 if not facts else "convention connue mais entrée en vigueur non établie à cette date — à vérifier")
-        return Fact(None, ev, note)
+        return Fact(None, ev, note, None)
 
     # ---- consular notification -----------------------------------------------------------
     def consular_mandatory(self, state: str) -> Fact:
@@ -166,30 +219,64 @@ class Reference:
         ev = f"[S] {self.consular_citation} : liste des États à information consulaire obligatoire — {self.consular_source}"
         return Fact(inside, (ev,))
 
-    def questions_for(self, procedure: str, state: str | None = None) -> list[dict]:
-        """Open questions ([U] in the research pack) that concern ``procedure`` (and ``state``)."""
+    def questions_for(self, procedure: str, state: str | None = None, on: date | None = None) -> list[dict]:
+        """Open questions ([U] in the research pack) that concern ``procedure`` (and ``state``;
+        and the date ``on`` when the question is bounded by ``from`` / ``until``)."""
         return [q for q in self.open_questions if procedure in q.get("concerns", [])
-                and (not q.get("states") or state in q["states"])]
+                and (not q.get("states") or state in q["states"])
+                and (on is None or q.get("from") is None or on >= _date(q["from"], "open-questions.yaml"))
+                and (on is None or q.get("until") is None or on <= _date(q["until"], "open-questions.yaml"))]
 
     # ---- generic dated-status logic ------------------------------------------------------
     @staticmethod
     def _dated_status(facts: list[_Dated], on: date) -> Fact:
-        """Status on ``on`` from dated facts; U facts never count; no covering fact → None."""
+        """Status on ``on`` from dated facts; U facts never count; no covering fact → None.
+
+        A status stated at a date (``party_by``, ``not_party_on``, ``implemented_by``,
+        ``not_implemented_on``) holds on that date as stated; after it, the last one stated
+        persists, marked [I] with the date of its source, until a source says otherwise
+        (issue 12, item 10); a « not a Party on D » also holds before D (as stated)."""
         usable = [f for f in facts if f.mark in ("S", "I")]
         ev = tuple(f.line() for f in usable)
         for f in usable:
             if f.kind == "applies_until" and f.when and on > f.when:
-                return Fact(False, ev, f.note)
+                return Fact(False, ev, f.note, f.mark)
         for f in usable:
             if f.kind == "in_force" and f.when:
-                return Fact(on >= f.when, ev, f.note)
-        for f in usable:
-            if f.kind in ("party_by", "implemented_by") and f.when and on >= f.when:
-                return Fact(True, ev, f.note)
-        for f in usable:
-            if f.kind in ("not_party_on", "not_implemented_on") and f.when and on <= f.when:
-                return Fact(False, ev, f.note)
-        return Fact(None, ev, None)
+                return Fact(on >= f.when, ev, f.note, f.mark)
+        stated = [f for f in usable if f.when and f.kind in _AT_DATE]
+        for f in stated:
+            if f.when == on:
+                return Fact(_AT_DATE[f.kind], ev, f.note, f.mark)
+        before = [f for f in stated if f.when < on]
+        if before:
+            last = max(before, key=lambda f: (f.when, not _AT_DATE[f.kind]))
+            later_no = [f for f in stated if f.when > on and not _AT_DATE[f.kind]]
+            if _AT_DATE[last.kind] and later_no:  # a Party then, not a Party later: which on ``on``?
+                return Fact(None, ev, "sources successives contraires — à vérifier", None)
+            if True:
+                return Fact(_AT_DATE[last.kind], ev + (_persisted(last, on),),
+                            _join(last.note, _persisted_note(last)), "I")
+        for f in stated:
+            if not _AT_DATE[f.kind] and on <= f.when:
+                return Fact(False, ev, f.note, f.mark)
+        return Fact(None, ev, None, None)
+
+
+_AT_DATE = {"party_by": True, "implemented_by": True, "not_party_on": False, "not_implemented_on": False}
+
+
+def _persisted(f: _Dated, on: date) -> str:
+    return (f"[I] statut au {f.when.isoformat()} (dernière source : {f.source}), présumé inchangé au "
+            f"{on.isoformat()} faute de source contraire")
+
+
+def _persisted_note(f: _Dated) -> str:
+    return f"statut connu au {f.when.isoformat()} seulement, présumé inchangé — à vérifier"
+
+
+def _join(a: str | None, b: str) -> str:
+    return f"{a} ; {b}" if a else b
 
 
 # ---------------------------------------------------------------------------------------
@@ -241,6 +328,34 @@ def _dated(fact: dict, where: str, sources: dict) -> list[tuple[str, _Dated]]:
     return out
 
 
+def _fold(name: str) -> str:
+    """A name as an alphabetical list sorts it: no accents, no case."""
+    import unicodedata
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+
+
+def _complete_list(lst: dict, where: str, treaties: dict, states: dict, parties: dict, sources: dict):
+    """A list of Parties complete over the alphabetical range [first, last] (in the language
+    ``language`` of the names of states.yaml): every State named within that range that has
+    no fact for the treaty was not a Party on the list's date — ``not_party_on`` [I]
+    (issue 12, item 10). A State with no name in that language is left unknown."""
+    treaty = lst.get("treaty")
+    if treaty not in treaties:
+        raise KnowledgeBaseError(f"{where}: unknown treaty {treaty!r}", hint=f"known: {', '.join(treaties)}")
+    for k in ("as_of", "language", "first", "last", "source"):
+        if not lst.get(k):
+            raise KnowledgeBaseError(f"{where}: `{k}` missing", hint="a complete list needs as_of, language, first, last, source")
+    when = _date(lst["as_of"], where)
+    lo, hi, lang = _fold(lst["first"]), _fold(lst["last"]), lst["language"]
+    src = sources.get(lst["source"], lst["source"])
+    for code, names in states.items():
+        name = names.get(lang)
+        if not name or (treaty, code) in parties or not (lo <= _fold(name) <= hi):
+            continue
+        parties[(treaty, code)] = [_Dated("not_party_on", when, lst.get("mark", "I"), src,
+                                          f"{lst.get('note') or 'absent de la liste'} ({name})")]
+
+
 def load_reference(folder: Path | None = None) -> Reference:
     """Read ``reference/*.yaml`` (cached per folder for the life of the process)."""
     return _load(str(folder or home() / "reference"))
@@ -270,6 +385,8 @@ def _load(folder: str) -> Reference:
                                      hint=f"declare it under treaties: ({', '.join(treaties)})")
         for s, x in _dated(f, f"treaty-parties.yaml facts[{i}]", tp.get("sources", {})):
             parties.setdefault((f["treaty"], s), []).append(x)
+    for i, lst in enumerate(tp.get("lists", [])):
+        _complete_list(lst, f"treaty-parties.yaml lists[{i}]", treaties, states, parties, tp.get("sources", {}))
     bl = _read(d / "bilateral.yaml")
     bilateral: dict[str, list[_Dated]] = {}
     for i, f in enumerate(bl.get("facts", [])):
@@ -277,10 +394,43 @@ def _load(folder: str) -> Reference:
             bilateral.setdefault(s, []).append(x)
             if x.mark == "U":
                 unverified.append({"file": "bilateral.yaml", "state": s, "note": x.note, "source": x.source})
+    dc = _read(d / "declarations.yaml") if (d / "declarations.yaml").exists() else {}
+    declarations: dict[tuple[str, str], list[dict]] = {}
+    for i, x in enumerate(dc.get("declarations", [])):
+        where = f"declarations.yaml declarations[{i}]"
+        if x.get("treaty") not in treaties:
+            raise KnowledgeBaseError(f"{where}: unknown treaty {x.get('treaty')!r}",
+                                     hint=f"declare it in treaty-parties.yaml ({', '.join(treaties)})")
+        if x.get("mark") not in MARKS or not x.get("source"):
+            raise KnowledgeBaseError(f"{where}: a declaration needs a mark (S, I, U) and a source",
+                                     hint="S = stated by the source, I = inferred, U = unverified")
+        if not (x.get("national") or x.get("flag")):
+            raise KnowledgeBaseError(f"{where}: neither `national` (art. 3.4 categories) nor `flag`",
+                                     hint="give the categories the declaration adds, or flag: \"D.\" when its content is unknown")
+        if x.get("flag") and x["mark"] != "U":
+            raise KnowledgeBaseError(f"{where}: a declaration of unknown content (`flag`) is marked U",
+                                     hint="mark: U")
+        entry = {**x, "date": _date(x.get("date"), where),
+                 "source": dc.get("sources", {}).get(x["source"], x["source"])}
+        for st in x.get("states") or [x.get("state")]:
+            declarations.setdefault((x["treaty"], st), []).append(entry)
+            if entry["mark"] == "U":
+                unverified.append({"file": "declarations.yaml", "state": st, "note": entry.get("note"),
+                                   "source": entry["source"]})
+    for i, lst in enumerate(bl.get("lists", [])):  # a complete list of the States bound to France
+        where = f"bilateral.yaml lists[{i}]"
+        if not lst.get("as_of") or not lst.get("source") or lst.get("mark") not in ("S", "I"):
+            raise KnowledgeBaseError(f"{where}: a complete list needs as_of, source and mark S or I",
+                                     hint="see the header of reference/bilateral.yaml")
+        when = _date(lst["as_of"], where)
+        src = bl.get("sources", {}).get(lst["source"], lst["source"])
+        for code in states:
+            if code != "FR" and code not in bilateral:
+                bilateral[code] = [_Dated("not_party_on", when, lst["mark"], src, lst.get("note"))]
     cons = _read(d / "consular.yaml")
     oq = _read(d / "open-questions.yaml").get("questions", [])
     named = set(list(members) + list(cons.get("mandatory", [])) + list(fd) + list(bilateral)
-                + [s for _, s in parties])
+                + [s for _, s in parties] + [s for _, s in declarations])
     for s in sorted(named, key=str):
         if s not in states:
             raise KnowledgeBaseError(f"reference/: State code {s!r} has no entry in states.yaml",
@@ -290,4 +440,5 @@ def _load(folder: str) -> Reference:
                      treaties=treaties, parties=parties, bilateral=bilateral,
                      consular=frozenset(cons["mandatory"]), consular_citation=cons["citation"],
                      consular_source=cons["source"], open_questions=oq, unverified=unverified,
+                     declarations=declarations,
                      files=tuple(sorted(d.glob("*.yaml"))))

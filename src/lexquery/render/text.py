@@ -18,7 +18,7 @@ WORDS = {
     "fr": {"as_of": "au", "from": "à partir du", "until": "jusqu'au", "consent_no": "sans consentement",
            "consent_yes": "avec consentement", "consent_unknown": "consentement : à déterminer",
            "missing": "faits à établir", "to_assess": "à apprécier", "pending": "atteint le",
-           "verify": "à vérifier (base de connaissances)", "set_aside": "écartée", "route": "voie",
+           "verify": "à vérifier", "basis": "fondement", "or": "ou", "set_aside": "écartée", "route": "voie",
            "candidates": "États considérés", "none": "aucun État candidat connu", "passed": "date passée",
            "colon": " : ",
            "irrelevant": "inconnus mais sans incidence (chaque valeur essayée)", "derived": "Faits déduits du cas",
@@ -26,7 +26,7 @@ WORDS = {
     "en": {"as_of": "as of", "from": "from", "until": "until", "consent_no": "without consent",
            "consent_yes": "with consent", "consent_unknown": "consent: to be determined",
            "missing": "facts to establish", "to_assess": "to assess", "pending": "reached on",
-           "verify": "to verify (knowledge base)", "set_aside": "set aside", "route": "route",
+           "verify": "to verify", "basis": "basis", "or": "or", "set_aside": "set aside", "route": "route",
            "candidates": "States considered", "none": "no candidate State known", "passed": "date passed",
            "colon": ": ",
            "irrelevant": "unknown but without effect (every value tried)", "derived": "Facts derived from the case",
@@ -107,6 +107,23 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
         bits.append(w["consent_unknown"])
     prefix = f"{w['route']} : " if route else ""
     out = [" " * indent + f"{PMARK[p.status]} {prefix}{title}   {', '.join(bits)}"]
+    if p.basis:  # the legal basis the status rests on (each basis is its own path)
+        names = [(b["label"].get(lang) or b["label"].get("fr")) for b in p.basis]
+        out.append(" " * (indent + 4) + f"⚖ {(' ' + w['or'] + ' ').join(names)}"
+                   + f"  ({', '.join(dict.fromkeys(s for b in p.basis for s in b['sources']))})")
+    # what depends on inferred or unverified evidence, or on a point the sources leave open:
+    # shown with the status, with or without --explain (docs/answer-format.md, `to_verify`)
+    general = 0
+    for v in p.to_verify:
+        if v.get("general") and not explain:
+            general += 1  # the research pack's open questions on every answer of the procedure
+            continue
+        out.append(" " * (indent + 4) + f"! {w['verify']}{w['colon']}" + (v.get("note") or v["fact"])
+                   + (f" [{v['fact']}]" if v.get("note") and not v["fact"].startswith("note:") else ""))
+    if general:
+        out.append(" " * (indent + 4) + f"! {w['verify']}{w['colon']}" + (
+            f"{general} question(s) ouverte(s) de la base sur cette procédure (--explain les détaille)"
+            if lang == "fr" else f"{general} open question(s) of the knowledge base on this procedure (--explain)"))
     conds = p.conditions
     if not explain and p.status == "not_applicable":
         conds = [c for c in conds if c.status == "not_met" and not c.pending] or conds
@@ -118,13 +135,11 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
         out.append(" " * (indent + 4) + f"{w['irrelevant']}{w['colon']}" + "; ".join(
             f"{facts_in_words([f['fact']], lang)} ({' / '.join(_value(v, w) for v in f['values'])})"
             for f in p.irrelevant_facts))
-    for v in p.to_verify:
-        if v["fact"].startswith("question:") and not explain:
-            continue  # open questions of the research pack: shown with --explain
-        out.append(" " * (indent + 4) + f"! {w['verify']} : {v['fact']}" + (f" — {v['note']}" if v.get("note") else ""))
     if p.set_aside_by and explain:
         out.append(" " * (indent + 4) + f"{w['set_aside']} : {p.set_aside_by['reason']} ({', '.join(p.set_aside_by['sources'])})")
+    verified = {v["fact"][5:] for v in p.to_verify if v["fact"].startswith("note:")}
     shown = p.notes if explain else [n for n in p.notes if n.kind in ("authority", "warning", "duty")]
+    shown = [n for n in shown if n.id not in verified]  # already shown under « à vérifier »
     for n in shown:
         out.append(" " * (indent + 4) + f"→ {n.text} ({', '.join(n.sources)})")
     for r in p.routes:

@@ -80,6 +80,9 @@ def f_count(env, xs):
 
 
 def _ref_fact(env, name, fact):
+    ov = getattr(env, "overrides", None)
+    if ov and name in ov:  # engine/verify.py: would the answer change were this fact unknown?
+        fact = ov[name]
     env.record_evidence(name, fact)
     return UNKNOWN if fact.value is None else fact.value
 
@@ -136,12 +139,23 @@ def f_consular_mandatory(env, state):
     return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.consular_mandatory(state)))
 
 
+def f_declared_national(env, treaty, state, category):
+    """Does ``state``'s declaration under ``treaty`` (STE 112 art. 3.4) count ``category`` as
+    its nationals? (reference/declarations.yaml)"""
+    if state is UNKNOWN or state is None:
+        return UNKNOWN
+    name = f"declared_national({treaty},{state},{category})"
+    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.declared_national(treaty, state, category,
+                                                                                     env.as_of)))
+
+
 FUNCTIONS = {
     "add_months": f_add_months, "add_years": f_add_years, "add_days": f_add_days,
     "plus": f_add, "minus": f_minus, "fraction_point": f_fraction_point,
     "min": f_min, "max": f_max, "is_life": f_is_life, "count": f_count,
     "eu_member": f_eu_member, "fd_applies": f_fd_applies, "party": f_party,
     "bilateral": f_bilateral, "consular_mandatory": f_consular_mandatory,
+    "declared_national": f_declared_national,
 }
 
 

@@ -109,7 +109,13 @@ class _Builder:
     def note(self, d, where) -> Note:
         nid = d.get("id") or "note"
         w = f"{where}/notes/{nid}"
-        return Note(id=nid, kind=d.get("kind", "info"), text=_label(d.get("text", ""), w),
+        verify = d.get("verify", False)
+        if verify not in (True, False):
+            raise RuleError(f"`verify: {verify!r}` : true ou false attendu", where=w)
+        if verify and d.get("kind", "info") != "warning":
+            raise RuleError("`verify: true` ne s'emploie que sur une note `kind: warning` (un point à vérifier "
+                            "à la main, repris dans `to_verify`)", where=w)
+        return Note(id=nid, kind=d.get("kind", "info"), text=_label(d.get("text", ""), w), verify=verify,
                     sources=_sources(d, w), when=self.expr(d.get("when"), w + "/when"),
                     date=self.expr(d.get("date"), w + "/date"),
                     values={k: self.expr(v, f"{w}/values/{k}") for k, v in (d.get("values") or {}).items()})
@@ -130,10 +136,22 @@ class _Builder:
         if p.consent_required is not None and not p.consent_sources:
             raise RuleError("`consent_required` sans `consent_sources`", where=where)
         p.conditions = [self.condition(c, where) for c in d.get("conditions") or []]
+        p.basis = d.get("basis")
+        if p.basis is not None:
+            found = [c for c in _all_conditions(p.conditions) if c.id == p.basis]
+            if not found or found[0].kind != "any_of":
+                raise RuleError(f"`basis: {p.basis}` : l'id d'une condition `any_of` de la procédure est attendu "
+                                "(ses alternatives sont les fondements évalués chacun comme un chemin)", where=where)
         p.notes = [self.note(n, where) for n in d.get("notes") or []]
         p.routes = [self.procedure(r, f"{where}/routes/{r.get('id')}", pid=r.get("id"))
                     for r in d.get("routes") or []]
         return p
+
+
+def _all_conditions(conds):
+    for c in conds:
+        yield c
+        yield from _all_conditions(c.children)
 
 
 def _read(path: Path):

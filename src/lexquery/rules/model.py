@@ -42,6 +42,7 @@ class Note:
     values: dict[str, Compiled] = field(default_factory=dict)
     when: Compiled | None = None
     date: Compiled | None = None
+    verify: bool = False    # a `warning` to check by hand: listed in the answer's `to_verify`
 
 
 @dataclass
@@ -59,6 +60,7 @@ class Procedure:
     consent_sources: list[str] = field(default_factory=list)
     until: Compiled | None = None          # an explicit deadline (not a condition)
     until_label: dict | None = None
+    basis: str | None = None               # an `any_of` whose alternatives are the legal bases (paths)
     conditions: list[Condition] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     routes: list["Procedure"] = field(default_factory=list)

@@ -103,7 +103,8 @@ class HtmlWriter:
             pi = -1 if p is None else self.procs.setdefault(p, len(self.procs))
             missing = ", ".join(row["missing_facts"])
             rows.append([pi, row["state"], STATUSES.index(row["status"]), row["from"], row["until"],
-                         row["consent_required"], missing])
+                         row["consent_required"], missing, ", ".join(row.get("basis") or []),
+                         " ; ".join(row.get("to_verify") or [])])
         expl = self._explanation(r.explanation or [])
         rec = [r.line, r.id, r.name, r.as_of, r.error, rows, expl]
         self.tmp.write(("" if self.first else ",\n") + _js(rec))

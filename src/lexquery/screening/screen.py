@@ -23,7 +23,8 @@ from ..errors import CaseError
 from .csv_cases import Row, RowBuilder, describe, normalise, open_text, read_header
 
 FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
-          "consent_required", "missing_facts", "sources", "routes", "deadlines", "message"]
+          "consent_required", "missing_facts", "sources", "routes", "deadlines", "message",
+          "basis", "to_verify"]   # appended (issue 12): the legal basis, what to verify by hand
 STATUS_WORDS = {"applicable": "applicable", "applicable_later": "plus tard", "undetermined": "indéterminé",
                 "not_applicable": "non applicable", "error": "erreur"}
 HORIZON = 15  # days: the registry sends its list at least every fifteen days (Circ. 2025 §1.2)
@@ -86,6 +87,8 @@ def answer_rows(answer, line: int, cid, events: bool = True) -> tuple[list[dict]
                        for r in p.routes],
             "deadlines": [f"{n.id}:{_iso(n.date)}" for n in p.notes if n.date is not None],
             "message": None,
+            "basis": [b["id"] for b in p.basis],
+            "to_verify": [v["fact"] for v in p.to_verify],
         })
         if want_events:
             events += _events(p, as_of)
@@ -95,7 +98,7 @@ def answer_rows(answer, line: int, cid, events: bool = True) -> tuple[list[dict]
 def error_result(line: int, cid, message: str, as_of=None) -> CaseResult:
     row = {k: None for k in FIELDS}
     row.update(line=line, id=cid, status="error", message=message, as_of=_iso(as_of),
-               missing_facts=[], sources=[], routes=[], deadlines=[])
+               missing_facts=[], sources=[], routes=[], deadlines=[], basis=[], to_verify=[])
     return CaseResult(line, cid, None, _iso(as_of), [row], error=message)
 
 
@@ -183,7 +186,8 @@ def _answer_csv(engine, builder, records, as_of, label, sep=","):
                           "|".join([f"{r.procedure}:{r.status}:{r.date_from.isoformat()}" if r.date_from else
                                     f"{r.procedure}:{r.status}" for r in routes]) if routes else "",
                           "|".join([f"{n.id}:{n.date.isoformat()}" for n in notes if n.date is not None])
-                          if notes else "", None))
+                          if notes else "", None, "|".join([b["id"] for b in p.basis]),
+                          "|".join([v["fact"] for v in p.to_verify])))
             rows_out += len(ans.procedures)
             continue
         rejected += 1

@@ -162,6 +162,11 @@ function card(p, caseId) {
     el("div", {}, el("dt", { text: untilText(p) }), el("dd", { "data-field": "until" }, dateText(p.until))),
     el("div", {}, el("dt", { text: t("consent") }), el("dd", { "data-field": "consent_required", "data-value": String(p.consent_required) }, consentText(p.consent_required, p)))));
   if (p.state_considered_because?.length) c.append(el("p", { class: "because" }, `${t("because")}${t("colon")}${p.state_considered_because.join(", ")}`));
+  if (p.basis?.length) c.append(el("p", { class: "basis", "data-field": "basis" }, p.basis.map((b) => b.label).join(` ${t("or")} `), " ", cites([...new Set(p.basis.flatMap((b) => b.sources))])));
+  if (p.to_verify?.length) {  // shown open with the status (issue 12): what rests on inferred or unverified evidence
+    c.append(el("details", { class: "to-verify", open: true }, el("summary", { text: `${t("to_verify")} (${p.to_verify.length})` }),
+      el("ul", {}, ...p.to_verify.map((n) => el("li", { "data-fact": n.fact, text: n.note || n.fact })))));
+  }
   const sa = setAside(p);
   if (sa) c.append(sa);
   c.append(el("h4", { class: "flat", text: t("conditions") }), el("ul", { class: "conditions flat" }, ...(p.conditions || []).map(conditionItem)));
@@ -173,10 +178,6 @@ function card(p, caseId) {
   if (p.notes?.length) {
     c.append(el("details", { class: "notes" }, el("summary", { text: t("notes") }),
       el("ul", {}, ...p.notes.map((n) => el("li", {}, n.text, " ", cites(n.sources))))));
-  }
-  if (p.to_verify?.length) {
-    c.append(el("details", { class: "to-verify" }, el("summary", { text: t("to_verify") }),
-      el("ul", {}, ...p.to_verify.map((n) => el("li", { text: n.note || n.fact })))));
   }
   c.append(tree(p));
   c.append(el("p", { class: "all-sources" }, el("strong", { text: `${t("sources")}${t("colon")}` }), cites(p.sources)));

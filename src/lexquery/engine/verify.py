@@ -1,0 +1,127 @@
+"""What an answer asks to verify by hand: its ``to_verify`` list (issue 12, item 10).
+
+Computed for every procedure, with or without explanations (the screening rows and the
+full answer give the same list; tests/test_screen_fast.py). Three kinds of entries, in
+this order:
+
+- reference facts the outcome depends on: a fact whose value is unknown (when the
+  procedure may apply: an unknown cannot change a failed necessary condition), or a fact
+  whose value rests on evidence marked I (inferred — e.g. a status stated at an earlier
+  date and presumed unchanged) or U, or that carries a declaration of unknown content
+  (``Fact.verify``). « Depends » is tested, not guessed: the procedure is evaluated again
+  with that fact unknown (an unknown fact: true, then false), and the fact is listed when
+  the status, the dates, the consent, a route's status or the legal basis of an answer that
+  applies would change;
+- the open questions of the research pack ([U], ``reference/open-questions.yaml``) that
+  concern the procedure (and the State), when the procedure may apply;
+- the rule notes declared ``kind: warning`` with ``verify: true`` that apply (a point
+  where the sources conflict or stay silent).
+
+Each entry: ``fact`` (its name: ``party(STE167,MA)``, ``question:<id>``, ``note:<id>``),
+``general`` (true for an open question that concerns every answer of the procedure),
+``value`` (true / false / null), ``mark`` (S / I / U, for a reference fact with a value),
+``note`` (why it is to verify, in French), ``evidence`` (the dated sources) or ``sources``
+(the citations of a note).
+"""
+from __future__ import annotations
+
+from ..kb.reference import Fact
+
+
+def outcome(r) -> tuple:
+    """What « the outcome » of a procedure result is, for the test of dependence: its status,
+    dates, consent, routes, and the legal basis of an answer that applies (now or later)."""
+    basis = tuple(b["id"] for b in r.basis) if r.status in ("applicable", "applicable_later") else ()
+    return (r.status, r.date_from, r.date_until, r.consent_required, basis,
+            tuple((x.procedure, x.status, x.date_from) for x in r.routes))
+
+
+def _settled_unknown(r) -> bool:
+    """An undetermined answer with no date, consent or route: making a fact unknown cannot
+    change it (three-valued evaluation is monotone: it can only lose information)."""
+    return (r.status == "undetermined" and r.date_from is None and r.date_until is None
+            and r.consent_required is None and not r.routes)
+
+
+def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
+    """``to_verify`` of ``result`` (procedure ``p`` evaluated in ``env``); ``rerun(overrides)``
+    evaluates the procedure again with the given reference facts replaced, and returns the
+    result."""
+    out = []
+    applies = result.status != "not_applicable"
+    base = None
+    candidates = []   # (name, fact, the values to try in its place)
+    for name, f in list(env.evidence.items()):
+        if not isinstance(f, Fact):
+            continue
+        if f.value is None:
+            if applies:  # an unknown cannot change a failed necessary condition
+                candidates.append((name, f, (Fact(True, f.evidence, f.note, "U"), Fact(False, f.evidence, f.note, "U"))))
+        elif (f.mark in ("I", "U") or f.verify) and not _settled_unknown(result):
+            candidates.append((name, f, (Fact(None, f.evidence, f.note, None),)))
+    for name, f, alts in candidates:
+        if base is None:
+            base = outcome(result)
+        if any(outcome(rerun({name: a})) != base for a in alts):
+            out.append(_entry(name, f, env.ref, lang))
+    if applies:
+        questions = getattr(env.ref, "questions_for", None)
+        st = env.state if isinstance(env.state, str) else None
+        for q in (questions(p.id, st, env.as_of) if questions else []):
+            e = {"fact": f"question:{q['id']}", "value": None,
+                 "note": q.get(lang) or q["fr"], "evidence": [q["source"]]}
+            if not q.get("states"):
+                e["general"] = True  # concerns every answer of the procedure, not this State
+            out.append(e)
+    for n in result.notes:
+        if n.id in _verify_ids(p):
+            out.append({"fact": f"note:{n.id}", "value": None, "note": n.text or _text(p, n.id, lang),
+                        "sources": list(n.sources)})
+    return out
+
+
+_SUBJECT = {"fr": {"party": "{0}", "bilateral": "convention bilatérale", "fd_applies": "DC 2008/909",
+                   "eu_member": "membre de l'UE", "consular_mandatory": "liste consulaire de la circulaire",
+                   "declared_national": "déclaration « ressortissant » ({0})"},
+            "en": {"party": "{0}", "bilateral": "bilateral convention", "fd_applies": "FD 2008/909",
+                   "eu_member": "EU member", "consular_mandatory": "the circular's consular list",
+                   "declared_national": "declaration of « national » ({0})"}}
+_VALUE = {"fr": {True: "oui", False: "non", None: "inconnu"}, "en": {True: "yes", False: "no", None: "unknown"}}
+
+
+def subject(name: str, ref, lang: str = "fr") -> str:
+    """``party(STE167,MA)`` → « STE 167 / Maroc »: what a reference fact is about, in words."""
+    fn, _, args = name.partition("(")
+    args = args.rstrip(")").split(",") if args else []
+    state = next((a for a in reversed(args) if a in getattr(ref, "states", {})), None)
+    treaty = args[0] if args else ""
+    what = _SUBJECT.get(lang, _SUBJECT["fr"]).get(fn, fn).format(treaty.replace("STE", "STE ") if treaty.startswith("STE") else treaty)
+    name_of = getattr(ref, "state_name", None)
+    return what + (f" / {name_of(state, lang) if name_of else state}" if state else "")
+
+
+def _entry(name: str, f: Fact, ref=None, lang: str = "fr") -> dict:
+    d = {"fact": name, "value": f.value}
+    if f.value is not None and f.mark:
+        d["mark"] = f.mark
+    parts = [x for x in [f.note] if x] + list(f.verify)
+    head = f"{subject(name, ref, lang)}{' : ' if lang == 'fr' else ': '}{_VALUE.get(lang, _VALUE['fr'])[f.value]}" + (f" [{f.mark}]" if f.value is not None and f.mark else "")
+    d["note"] = head + (" — " + " ; ".join(parts) if parts else "")
+    d["evidence"] = list(f.evidence)
+    return d
+
+
+def _verify_ids(p) -> frozenset:
+    ids = p.__dict__.get("_verify_note_ids")
+    if ids is None:
+        ids = p.__dict__["_verify_note_ids"] = frozenset(n.id for n in p.notes if n.verify)
+    return ids
+
+
+def _text(p, nid: str, lang: str) -> str:
+    """The text of a verify note (status-only evaluation renders no note text); a verify note's
+    text takes no values."""
+    for n in p.notes:
+        if n.id == nid:
+            return n.text.get(lang) or n.text.get("fr", "")
+    return ""
