@@ -87,4 +87,12 @@ def answer_dates(answer, lang: str = "fr") -> list[Dated]:
     out: list[Dated] = []
     for p in answer.procedures:
         _walk(p, out, lang)
-    return out
+    # the same date of the same thing once (a condition repeated under several paths of a
+    # procedure, e.g. each legal basis of a transfer, is one date for the calendar)
+    seen, unique = set(), []
+    for d in out:
+        key = (d.procedure, d.route_of, d.title, d.kind, d.what, d.date)
+        if key not in seen:
+            seen.add(key)
+            unique.append(d)
+    return unique
