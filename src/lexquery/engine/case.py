@@ -29,7 +29,7 @@ REMOVAL_KINDS = ("ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion", "extraditio
 # "protection", "removal_kind", "date_or_none", lists and nested objects).
 CONVICTION = {"court": "str", "date": "date", "final": "bool", "total": "duration"}
 MEASURE = {"kind": "removal_kind", "definitive": "bool", "destination": "state",
-           "enforceable": "bool", "remedies_exhausted": "bool"}
+           "enforceable": "bool", "remedies_exhausted": "bool", "end_date": "date"}
 SCHEMA = {
     "id": "str", "as_of": "date",
     "person": {"name": "str", "birth_date": "date", "nationalities": ["state"],
