@@ -76,3 +76,29 @@ def test_heaviest(lengths, expected):
 ])
 def test_heaviest_unknown(items):
     assert f_heaviest(None, items, "total") is UNKNOWN
+
+
+def test_the_forced_identification_question_is_asked_only_when_the_case_describes_a_hearing():
+    """rules/forced_identification.yaml `asked_when: known(identification)`: a detainee's case
+    without a hearing does not get an answer to a question of the investigation."""
+    case = copy.deepcopy(BASE)
+    procs = {p.procedure for p in ask(case, as_of="2026-12-01", engine=load_kb()).procedures}
+    assert "forced_identification" not in procs and "prefecture_notice" in procs
+    case["identification"] = {}
+    a = ask(case, as_of="2026-12-01", engine=load_kb())
+    assert a.procedure("forced_identification").status == "undetermined"
+    case["identification"] = None   # null = unknown: no hearing described
+    procs = {p.procedure for p in ask(case, as_of="2026-12-01", engine=load_kb()).procedures}
+    assert "forced_identification" not in procs
+
+
+def test_screening_mode_asks_the_same_questions():
+    from lexquery.engine.api import Engine
+    eng = Engine().prepare_batch()
+    case = copy.deepcopy(BASE)
+    case["identification"] = {"suspect_hearing": True, "offence_max_penalty": "P3Y", "refuses_identity": True}
+    full = ask(case, as_of="2026-12-01", engine=load_kb())
+    fast = eng.ask(case, "2026-12-01", explain=False)
+    assert [(p.procedure, p.state, p.status) for p in full.procedures] == \
+           [(p.procedure, p.state, p.status) for p in fast.procedures]
+    assert fast.procedure("forced_identification").status == "applicable"
