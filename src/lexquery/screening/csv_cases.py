@@ -401,7 +401,7 @@ def _column_source(i: int, col: str) -> list[str]:
     return [f"v = cells[{i}]", "if v:", "    v = v.strip()", "    if v:"] + ["        " + x for x in body]
 
 
-_OBJECTS = ("person", "detention", "sentence", "consent")   # the heads of "nested" columns
+_OBJECTS = ("person", "detention", "sentence", "consent", "identification")   # the heads of "nested" columns
 
 
 def reader_source(columns: tuple[str, ...]) -> str:
