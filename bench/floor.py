@@ -223,7 +223,8 @@ SRC = {
         "conds": [("foreign_detainee", ["Circ. 2025 §1.2"]), ("incarcerated", ["Circ. 2025 §1.2"])],
         "notes": {"avis_ecrou": ["Circ. 2025 §1.2"], "lists": ["Circ. 2025 §1.2 al. 5"],
                   "lists_date_unknown": ["Circ. 2025 §1.2 al. 5"], "list_after_cap": ["Circ. 2025 §1.2 al. 5"],
-                  "list_after_cap_date_unknown": ["Circ. 2025 §1.2 al. 5"], "release": ["Circ. 2025 §1.3 al. 8"]},
+                  "list_after_cap_date_unknown": ["Circ. 2025 §1.2 al. 5"], "release": ["Circ. 2025 §1.3 al. 8"],
+                  "release_date_unknown": ["Circ. 2025 §1.3 al. 8"]},
         "prec": {}},
 }
 _SRC_MEMO: dict = {}
@@ -1110,7 +1111,8 @@ class Floor:
             return st, d_from, d_until, None, (), sources("prefecture_notice"), "", ""
         last, cap, end = c.get("last_list", U), c.get("next_cap", U), c.get("end", U)
         notes = ("avis_ecrou", "lists_date_unknown" if last is U else "lists",
-                 "list_after_cap_date_unknown" if cap is U else "list_after_cap", "release")
+                 "list_after_cap_date_unknown" if cap is U else "list_after_cap",
+                 "release_date_unknown" if end is U else "release")
         deadlines = [f"avis_ecrou:{lim.isoformat()}"] if lim else []
         if last is not U:
             deadlines.append(f"lists:{(last + LIST_PERIOD).isoformat()}")
