@@ -29,7 +29,10 @@ reference data (``lexquery.kb.reference.load_reference()``: EU / FD 2008/909, tr
 Parties, bilateral conventions, consular list, looked up once per State) and the list of
 ISO 3166 codes; the legal quantities of ``rules/common.yaml`` and the citations of the
 rule files are copied below as constants. Nothing of the rule engine (parser, compiled
-expressions, evaluator) is used. If a rule file changes, this floor does not follow:
+expressions, evaluator) is used. Not copied: the columns removal_end_date and the
+identification columns (suspect_hearing … prosecutor_authorisation, procedure
+forced_identification): a file with them is not a file this floor answers like the engine.
+If a rule file changes, this floor does not follow:
 ``agreement()`` (``--check N``) says whether it still gives the engine's rows.
 
 Run:

@@ -102,3 +102,15 @@ def test_screening_mode_asks_the_same_questions():
     assert [(p.procedure, p.state, p.status) for p in full.procedures] == \
            [(p.procedure, p.state, p.status) for p in fast.procedures]
     assert fast.procedure("forced_identification").status == "applicable"
+
+
+def test_the_language_writes_and_reads_the_end_of_a_measure():
+    from lexquery import dsl
+    text = ("cas fin-1\nnationalités : Roumanie\n"
+            "mesure : ITF temporaire vers la Roumanie, exécutoire, fin 1er mars 2027\n"
+            "mesure : OQTF, fin inconnue\n")
+    case = dsl.load(text, "fin.lq").case_dicts()[0]
+    assert case["removal_measures"] == [
+        {"kind": "ITF", "definitive": False, "destination": "RO", "enforceable": True, "end_date": "2027-03-01"},
+        {"kind": "OQTF", "end_date": None}]
+    assert "fin 1er mars 2027" in dsl.to_lq(case)
