@@ -129,6 +129,7 @@ SRC = {
                   ("rehabilitation", ["CPP 728-15 al. 4"]),
                   ("prior_consultation", ["CPP 728-16"])],
         "notes": {"prosecutor": ["CPP 728-15 al. 1", "Circ. 2025 §2.1"], "coordination": ["Circ. 2025 n. 4"],
+                  "temporary_itf_end_unknown": ["CPP 728-11 2°", "CPP 728-11 3°"],
                   "hearing": ["CPP 728-17 al. 1"], "information": ["CPP 728-18 al. 1"],
                   "six_months_warning": ["CPP 728-33 2°"], "remedy": ["CPP 728-15 al. 3", "CPP 728-22-1"],
                   "transfer_delay": ["CPP 728-23 al. 2"],
@@ -151,6 +152,7 @@ SRC = {
                   "dangerousness_730_2": ["CPP 730-2 2°", "CPP D541", "Circ. 2025 §2.2"],
                   "prefect_contact": ["Circ. 2025 §1.3"],
                   "measure_not_enforceable": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"],
+                  "temporary_itf_end_unknown": ["CPP 729-2 al. 1"],
                   "itf_suspension": ["CPP 729-2 al. 2"], "appeal": ["CPP 712-11 2°"],
                   "protection_refoulement": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"],
                   "order_of_procedures": ORDER_OF_PROCEDURES},
@@ -596,7 +598,7 @@ class Floor:
 
     # -- to_verify (engine/verify.py) and basis ------------------------------------------------------
     VERIFY_NOTES = frozenset(["protection_refoulement", "measure_consequential_167", "remedies_exhausted_source",
-                              "dual_french_national"])
+                              "dual_french_national", "temporary_itf_end_unknown"])
 
     def evaluate(self, fn, pid, c, s, D, as_of):
         """``fn``'s result proven (``prove``), with the legal basis and the `to_verify` names
@@ -778,7 +780,13 @@ class Floor:
                     missing.update(r[3])
             else:
                 consent = v
-            notes = ["prosecutor", "hearing", "information"]
+            notes = ["prosecutor"]
+            # temporary_itf_end_unknown (verify): a temporary ITF to that State, no end date (no CSV column)
+            kinds = c.get("kinds", U)
+            if kinds is not U and "ITF" in kinds and c.get("rdef", U) is False and s is not U \
+                    and c.get("dest", U) == s:
+                notes.append("temporary_itf_end_unknown")
+            notes += ["hearing", "information"]
             deadlines = ""
             life = D["life"][0]
             if life is False:   # six_months_warning: when not life_sentence
@@ -859,6 +867,8 @@ class Floor:
             enf = c.get("enf", U)
             if enf is False and any(k in L_729_2 for k in kinds):
                 notes.append("measure_not_enforceable")
+            if "ITF" in kinds and c.get("rdef", U) is False:   # temporary_itf_end_unknown (verify)
+                notes.append("temporary_itf_end_unknown")
             if "ITF" in kinds:
                 notes.append("itf_suspension")
         notes.append("appeal")
