@@ -29,7 +29,10 @@ reference data (``lexquery.kb.reference.load_reference()``: EU / FD 2008/909, tr
 Parties, bilateral conventions, consular list, looked up once per State) and the list of
 ISO 3166 codes; the legal quantities of ``rules/common.yaml`` and the citations of the
 rule files are copied below as constants. Nothing of the rule engine (parser, compiled
-expressions, evaluator) is used. If a rule file changes, this floor does not follow:
+expressions, evaluator) is used. Not copied: the columns removal_end_date and the
+identification columns (suspect_hearing … prosecutor_authorisation, procedure
+forced_identification): a file with them is not a file this floor answers like the engine.
+If a rule file changes, this floor does not follow:
 ``agreement()`` (``--check N``) says whether it still gives the engine's rows.
 
 Run:
@@ -85,6 +88,8 @@ STE_MIN_REMAINING = Duration(6)
 FD_REFUSAL_REMAINING = Duration(6)
 FD_REPLACES_STE_FROM = date(2011, 12, 5)
 AVIS_ECROU_DAYS = timedelta(days=8)
+LIST_PERIOD = timedelta(days=15)        # Circ. 2025 §1.2 al. 5: « a minima tous les 15 jours »
+AFTER_CAP = timedelta(days=1)           # … « chaque lendemain de commission d'application des peines »
 CONSULAR_EXCLUDED = frozenset(["refugee", "subsidiary_protection", "asylum_pending"])
 TAP_ONLY_730_2 = Duration(15 * 12)
 
@@ -108,6 +113,7 @@ CANDIDATE_FACTS = (N, HR, FLED, RM, RECV)
 CANDIDATE_FACTS_IN_FRANCE = (N, HR, RM, RECV)   # engine/candidates.py candidate_facts
 
 # --- citations of the rule files (copied; conditions depth first) ------------------------------
+ORDER_OF_PROCEDURES = ["Circ. 2025 §preambule al. 5", "Circ. 2025 §2.2 al. 1", "Circ. 2025 §1.1 al. 1", "DC 2008/909 art. 26.1"]   # the note of the same id (three rule files)
 SRC = {
     "eu_recognition": {
         "p": ["CPP 728-10", "CPP 728-11", "CPP 728-15", "Circ. 2025 §2.1"],
@@ -123,10 +129,12 @@ SRC = {
                   ("rehabilitation", ["CPP 728-15 al. 4"]),
                   ("prior_consultation", ["CPP 728-16"])],
         "notes": {"prosecutor": ["CPP 728-15 al. 1", "Circ. 2025 §2.1"], "coordination": ["Circ. 2025 n. 4"],
+                  "temporary_itf_end_unknown": ["CPP 728-11 2°", "CPP 728-11 3°"],
                   "hearing": ["CPP 728-17 al. 1"], "information": ["CPP 728-18 al. 1"],
                   "six_months_warning": ["CPP 728-33 2°"], "remedy": ["CPP 728-15 al. 3", "CPP 728-22-1"],
                   "transfer_delay": ["CPP 728-23 al. 2"],
-                  "protection_refoulement": ["CPP 728-15 al. 4", "Circ. 2025 §1.3"]},
+                  "protection_refoulement": ["CPP 728-15 al. 4", "Circ. 2025 §1.3"],
+                  "order_of_procedures": ORDER_OF_PROCEDURES},
         "prec": {}},
     "lc_expulsion": {
         "p": ["CPP 729-2 al. 1", "CPP 729", "CP 132-23", "Circ. 2025 §2.2"],
@@ -144,8 +152,10 @@ SRC = {
                   "dangerousness_730_2": ["CPP 730-2 2°", "CPP D541", "Circ. 2025 §2.2"],
                   "prefect_contact": ["Circ. 2025 §1.3"],
                   "measure_not_enforceable": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"],
+                  "temporary_itf_end_unknown": ["CPP 729-2 al. 1"],
                   "itf_suspension": ["CPP 729-2 al. 2"], "appeal": ["CPP 712-11 2°"],
-                  "protection_refoulement": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"]},
+                  "protection_refoulement": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"],
+                  "order_of_procedures": ORDER_OF_PROCEDURES},
         "prec": {}},
     "lsc_720_i": {
         "p": ["CPP 720 I", "Circ. 2025 §2.2"], "consent": [],
@@ -198,7 +208,8 @@ SRC = {
                   "exceptional_short": ["STE 112 art. 3.2"], "basis_to_state": ["STE 112 art. 22.4"],
                   "opinion_167": ["STE 167 art. 3.3"],
                   "measure_consequential_167": ["STE 167 art. 3.1"], "remedies_exhausted_source": ["STE 167 art. 3.1"],
-                  "protection_refoulement": ["Circ. 2025 §2.3", "Circ. 2025 §1.3"]},
+                  "protection_refoulement": ["Circ. 2025 §2.3", "Circ. 2025 §1.3"],
+                  "order_of_procedures": ORDER_OF_PROCEDURES},
         "prec": {"fd_replaces_ste_between_member_states": ["DC 2008/909 art. 26.1"]}},
     "consular_notification": {
         "p": ["CVRC art. 36", "Circ. 2025 §1.3"], "consent": [],
@@ -215,7 +226,10 @@ SRC = {
     "prefecture_notice": {
         "p": ["Circ. 2025 §1.2"], "consent": [],
         "conds": [("foreign_detainee", ["Circ. 2025 §1.2"]), ("incarcerated", ["Circ. 2025 §1.2"])],
-        "notes": {"avis_ecrou": ["Circ. 2025 §1.2"], "lists": ["Circ. 2025 §1.2"], "release": ["Circ. 2025 §1.3"]},
+        "notes": {"avis_ecrou": ["Circ. 2025 §1.2"], "lists": ["Circ. 2025 §1.2 al. 5"],
+                  "lists_date_unknown": ["Circ. 2025 §1.2 al. 5"], "list_after_cap": ["Circ. 2025 §1.2 al. 5"],
+                  "list_after_cap_date_unknown": ["Circ. 2025 §1.2 al. 5"], "release": ["Circ. 2025 §1.3 al. 8"],
+                  "release_date_unknown": ["Circ. 2025 §1.3 al. 8"]},
         "prec": {}},
 }
 _SRC_MEMO: dict = {}
@@ -405,6 +419,7 @@ COLUMNS = {
     "nationalities": ("nats", "states"), "habitual_residence": ("hr", "state"), "location": ("loc", "state"),
     "protection": ("prot", "protection"), "fled_to": ("fled", "state"), "protected_adult": ("padult", "bool"),
     "incarcerated": ("inc", "bool"), "establishment": ("estab", "str"), "entry_date": ("entry", "date"),
+    "last_list_date": ("last_list", "date"), "next_cap_date": ("next_cap", "date"),
     "final": ("final", "bool"), "custodial": ("cust", "bool"), "total": ("total", "duration"),
     "execution_start": ("start", "date"), "expected_end": ("end", "date"), "safety_period_end": ("spe", "safety"),
     "legal_recidivism": ("recid", "bool"), "lsc_plein_droit_excluded": ("lscx", "bool"), "court": ("court", "str"),
@@ -583,7 +598,7 @@ class Floor:
 
     # -- to_verify (engine/verify.py) and basis ------------------------------------------------------
     VERIFY_NOTES = frozenset(["protection_refoulement", "measure_consequential_167", "remedies_exhausted_source",
-                              "dual_french_national"])
+                              "dual_french_national", "temporary_itf_end_unknown"])
 
     def evaluate(self, fn, pid, c, s, D, as_of):
         """``fn``'s result proven (``prove``), with the legal basis and the `to_verify` names
@@ -765,7 +780,13 @@ class Floor:
                     missing.update(r[3])
             else:
                 consent = v
-            notes = ["prosecutor", "hearing", "information"]
+            notes = ["prosecutor"]
+            # temporary_itf_end_unknown (verify): a temporary ITF to that State, no end date (no CSV column)
+            kinds = c.get("kinds", U)
+            if kinds is not U and "ITF" in kinds and c.get("rdef", U) is False and s is not U \
+                    and c.get("dest", U) == s:
+                notes.append("temporary_itf_end_unknown")
+            notes += ["hearing", "information"]
             deadlines = ""
             life = D["life"][0]
             if life is False:   # six_months_warning: when not life_sentence
@@ -776,6 +797,7 @@ class Floor:
             notes += ["remedy", "transfer_delay"]
             if c.get("prot", U) in CONSULAR_EXCLUDED:   # protection_refoulement (verify)
                 notes.append("protection_refoulement")
+            notes.append("order_of_procedures")
             notes = tuple(notes)
         else:
             missing = ()
@@ -845,11 +867,14 @@ class Floor:
             enf = c.get("enf", U)
             if enf is False and any(k in L_729_2 for k in kinds):
                 notes.append("measure_not_enforceable")
+            if "ITF" in kinds and c.get("rdef", U) is False:   # temporary_itf_end_unknown (verify)
+                notes.append("temporary_itf_end_unknown")
             if "ITF" in kinds:
                 notes.append("itf_suspension")
         notes.append("appeal")
         if c.get("prot", U) in CONSULAR_EXCLUDED:   # protection_refoulement (verify)
             notes.append("protection_refoulement")
+        notes.append("order_of_procedures")
         self._notes = notes
         routes = self.lsc_routes(c, D, as_of)
         return st, d_from, d_until, False, missing, sources("lc_expulsion", (), (), True, tuple(notes)), routes, ""
@@ -1053,6 +1078,7 @@ class Floor:
                 notes += ["measure_consequential_167", "remedies_exhausted_source"]
             if c.get("prot", U) in CONSULAR_EXCLUDED:
                 notes.append("protection_refoulement")
+            notes.append("order_of_procedures")
             notes = tuple(notes)
             effs = [(pid, "pending" if x[1] else x[0]) for pid, x in paths]
             best = max(_RANK[e] for _, e in effs)
@@ -1096,11 +1122,21 @@ class Floor:
             d_until = lim if d_until is None else min(d_until, lim)
         if st == "not_applicable":
             return st, d_from, d_until, None, (), sources("prefecture_notice"), "", ""
+        last, cap, end = c.get("last_list", U), c.get("next_cap", U), c.get("end", U)
+        notes = ("avis_ecrou", "lists_date_unknown" if last is U else "lists",
+                 "list_after_cap_date_unknown" if cap is U else "list_after_cap",
+                 "release_date_unknown" if end is U else "release")
+        deadlines = [f"avis_ecrou:{lim.isoformat()}"] if lim else []
+        if last is not U:
+            deadlines.append(f"lists:{(last + LIST_PERIOD).isoformat()}")
+        if cap is not U:
+            deadlines.append(f"list_after_cap:{(cap + AFTER_CAP).isoformat()}")
+        if end is not U:
+            deadlines.append(f"release:{end.isoformat()}")
         # the avis d'écrou deadline waits on the date d'écrou (the engine lists it, as for any `until`)
         missing = unknown_missing(results) | ({ENTRY} if entry is U else set())
         return (st, d_from, d_until, None, missing,
-                sources("prefecture_notice", notes=("avis_ecrou", "lists", "release")), "",
-                f"avis_ecrou:{lim.isoformat()}" if lim else "")
+                sources("prefecture_notice", notes=notes), "", "|".join(deadlines))
 
     # -- one case -------------------------------------------------------------------------------------
     PROCEDURES = (("eu_recognition", "all"), ("lc_expulsion", None), ("ste_transfer", "all"),

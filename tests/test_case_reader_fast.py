@@ -264,7 +264,7 @@ def _mutated_rows(n, seed, header):
     for line in lines[1:]:
         cells = dict(zip(syn_header, line.split(";")))
         cells.setdefault("as_of", "")
-        out = [cells.get(c, "x") for c in header]
+        out = [cells.get(c, "") for c in header]   # a column synth does not write: unknown
         if rng.random() < 0.6:
             for _ in range(rng.randint(1, 3)):
                 i = rng.randrange(len(header))

@@ -268,7 +268,7 @@ def test_the_date_bounds_of_the_shapes_are_those_of_the_json_reader():
     lo, hi = Literal(DATE_MIN.isoformat(), datatype=XSD_DATE), Literal(DATE_MAX.isoformat(), datatype=XSD_DATE)
     date_properties = {LQ[d["@id"].split(":", 1)[1]] for d in context().values()
                        if isinstance(d, dict) and d.get("@type") == "xsd:date"}
-    assert len(date_properties) == 7
+    assert len(date_properties) == 10
     assert {g.value(s, SH.path) for s in shapes} == date_properties   # every date of a case, once
     assert len(shapes) == len(date_properties)
     for s in shapes:
@@ -293,6 +293,9 @@ def test_the_date_bounds_of_the_shapes_are_those_of_the_json_reader():
     ("/sentence", "expectedEnd", "sentence.expected_end"),
     ("/sentence", "safetyPeriodEnd", "sentence.safety_period_end"),
     ("/sentence/convictions/0", "judgmentDate", "sentence.convictions[0].date"),
+    ("/detention", "lastListDate", "detention.last_list_date"),
+    ("/detention", "nextCapDate", "detention.next_cap_date"),
+    ("/removal_measures/0", "endDate", "removal_measures[0].end_date"),
 ])
 def test_a_date_out_of_range_in_rdf_is_a_violation_naming_the_field(node, prop, where):
     from lexquery.caserdf.validate import _run_shacl

@@ -139,7 +139,7 @@ erreur: procédure inconnue « transferement europeen »
    |
  2 | pourquoi transferement europeen ?
    |          ^^^^^^^^^^^^^^^^^^^^^^
-   = attendu : eu_recognition, lc_expulsion, ste_transfer, consular_notification, prefecture_notice (ou « reconnaissance », « libération conditionnelle », « transfèrement », « information consulaire », « avis à la préfecture »)
+   = attendu : eu_recognition, lc_expulsion, ste_transfer, consular_notification, prefecture_notice, forced_identification (ou « reconnaissance », « libération conditionnelle », « transfèrement », « information consulaire », « avis à la préfecture », « relevés signalétiques »)
    = aide : vouliez-vous dire « transfèrement » ?'''),
     'misspelt_question': ('cas x\nquelle procédure ?\n', '''\
 erreur: procédure inconnue « quelle procédure »
@@ -147,7 +147,7 @@ erreur: procédure inconnue « quelle procédure »
    |
  2 | quelle procédure ?
    | ^^^^^^^^^^^^^^^^
-   = attendu : eu_recognition, lc_expulsion, ste_transfer, consular_notification, prefecture_notice (ou « reconnaissance », « libération conditionnelle », « transfèrement », « information consulaire », « avis à la préfecture »)
+   = attendu : eu_recognition, lc_expulsion, ste_transfer, consular_notification, prefecture_notice, forced_identification (ou « reconnaissance », « libération conditionnelle », « transfèrement », « information consulaire », « avis à la préfecture », « relevés signalétiques »)
    = aide : vouliez-vous dire « quelles procédures ? » ?'''),
     'question_without_case': ('quelles procédures ?\n', '''\
 erreur: aucun cas n'est décrit avant cette question
@@ -171,7 +171,7 @@ erreur: « exécutoir » inattendu dans une mesure d'éloignement
    |
  2 | mesure : ITF définitive vers la Roumanie, exécutoir
    |                                           ^^^^^^^^^
-   = attendu : « définitive » ou « temporaire », « vers <État> », « exécutoire » ou « non exécutoire », « recours épuisés » ou « recours pendants »
+   = attendu : « définitive » ou « temporaire », « vers <État> », « exécutoire » ou « non exécutoire », « recours épuisés » ou « recours pendants », « fin <date> »
    = aide : vouliez-vous dire « exécutoire » ?'''),
     'bad_bool': ('cas x\nrécidive légale : ouii\n', '''\
 erreur: « ouii » n'est pas « oui » ou « non »

@@ -81,7 +81,8 @@ def test_concept_schemes_match_the_contract(onto):
     assert notations(onto, LQ.conditionStatuses) == {"met", "not_met", "unknown", "to_assess"}
     assert notations(onto, LQ.outcomeStatuses) == {"applicable", "applicable_later", "not_applicable", "undetermined"}
     assert notations(onto, LQ.procedures) == {"eu_recognition", "lc_expulsion", "ste_transfer",
-                                              "consular_notification", "prefecture_notice"}
+                                              "consular_notification", "prefecture_notice",
+                                              "forced_identification"}
     for scheme in (LQ.protectionStatuses, LQ.conditionStatuses, LQ.outcomeStatuses, LQ.procedures):
         assert set(onto.objects(scheme, SKOS.hasTopConcept)) == set(onto.subjects(SKOS.inScheme, scheme))
 

@@ -37,7 +37,8 @@ CASE_BASE = "https://w3id.org/lexquery/case/"
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 
 # object-valued keys: JSON key -> class term of the context
-_NODES = {"person": "Person", "detention": "Detention", "sentence": "Sentence", "consent": "Consent"}
+_NODES = {"person": "Person", "detention": "Detention", "sentence": "Sentence", "consent": "Consent",
+          "identification": "Identification"}
 _LISTS = {("sentence", "convictions"): "Conviction", ((), "removal_measures"): "RemovalMeasure"}
 
 
@@ -104,6 +105,11 @@ def frame(case: dict, base: str | None = None) -> dict:
         if sentence.get("total") == "life":
             del sentence["total"]
             sentence["life_sentence"] = True
+    ident = doc.get("identification")
+    if isinstance(ident, dict) and ident.get("offence_max_penalty") == "life":
+        # a penalty of life imprisonment is no xsd:duration: the graph leaves it unsaid (the
+        # JSON reader and the rules keep it; only the RDF route cannot state it)
+        del ident["offence_max_penalty"]
     for (parent, key), cls in _LISTS.items():
         holder = doc if parent == () else doc.get(parent)
         if not isinstance(holder, dict) or not isinstance(holder.get(key), list):

@@ -275,7 +275,8 @@ def read_measure(f: Fact, spans: dict, prefix: str) -> dict:
     m = {"kind": kind} if kind else {}
     spans[prefix + ".kind"] = pieces[0].span
     i = n
-    attrs = "« définitive » ou « temporaire », « vers <État> », « exécutoire » ou « non exécutoire », « recours épuisés » ou « recours pendants »"
+    attrs = ("« définitive » ou « temporaire », « vers <État> », « exécutoire » ou « non exécutoire », "
+             "« recours épuisés » ou « recours pendants », « fin <date> »")
 
     def unknown_next(j):
         return j < len(pieces) and pieces[j].kind == "unknown"
@@ -298,7 +299,7 @@ def read_measure(f: Fact, spans: dict, prefix: str) -> dict:
                 continue
             group = []
             while j < len(pieces) and atom_of[j] == atom_of[i] and pieces[j].kind in ("word", "string") and words[j] not in (
-                    "executoire", "enforceable", "recours", "definitive", "temporaire", "non"):
+                    "executoire", "enforceable", "recours", "definitive", "temporaire", "non", "fin"):
                 group.append(pieces[j])
                 j += 1
             if not group:
@@ -318,6 +319,18 @@ def read_measure(f: Fact, spans: dict, prefix: str) -> dict:
         elif p.kind == "no" and i + 1 < len(pieces) and words[i + 1] in ("executoire", "enforceable"):
             m["enforceable"], i = False, i + 2
             spans[prefix + ".enforceable"] = p.span.join(pieces[i - 1].span)
+        elif w in ("fin", "end", "until"):   # removal_measures[].end_date: « fin 1er mars 2027 »
+            j = i + 1
+            if j < len(pieces) and words[j] in ("le", "on"):
+                j += 1
+            if unknown_next(j):
+                m["end_date"], i = None, j + 1
+            elif j < len(pieces) and pieces[j].kind == "date":
+                m["end_date"], i = read_date(pieces[j]).isoformat(), j + 1
+            else:
+                raise Sem("« fin » doit être suivie d'une date (fin de la mesure temporaire) ou de « inconnue »",
+                          p.span, vocab.WHAT["date"])
+            spans[prefix + ".end_date"] = p.span
         elif w in ("recours", "remedies"):
             nxt = words[i + 1] if i + 1 < len(pieces) else ""
             if unknown_next(i + 1):
@@ -333,7 +346,7 @@ def read_measure(f: Fact, spans: dict, prefix: str) -> dict:
             spans[prefix + ".remedies_exhausted"] = p.span
         else:
             close = vocab.closest(p.text, {"definitive": "définitive", "temporaire": "temporaire", "vers": "vers",
-                                           "executoire": "exécutoire", "recours": "recours"}, cutoff=0.6)
+                                           "executoire": "exécutoire", "recours": "recours", "fin": "fin"}, cutoff=0.6)
             raise Sem(f"« {p.text} » inattendu dans une mesure d'éloignement", p.span, attrs,
                       f"vouliez-vous dire « {close[0]} » ?" if close else None)
     return m
@@ -509,9 +522,9 @@ def _question_item(q: Question, case: LqCase | None, errors: list) -> Item:
                 kw = vocab.closest(q.proc[0], {vocab.norm(k): k for k in vocab.KEYWORDS}, cutoff=0.7)
                 close = close or kw
             errors.append(Sem(f"procédure inconnue « {q.proc[0]} »", q.proc[1],
-                              "eu_recognition, lc_expulsion, ste_transfer, consular_notification, prefecture_notice "
-                              "(ou « reconnaissance », « libération conditionnelle », « transfèrement », "
-                              "« information consulaire », « avis à la préfecture »)",
+                              "eu_recognition, lc_expulsion, ste_transfer, consular_notification, prefecture_notice, "
+                              "forced_identification (ou « reconnaissance », « libération conditionnelle », « transfèrement », "
+                              "« information consulaire », « avis à la préfecture », « relevés signalétiques »)",
                               f"vouliez-vous dire « {close[0]} » ?" if close else None))
         it.proc = pid
     if q.citation is not None and q.at is None:  # `article 728-11 au 1er janvier 2029 ?`

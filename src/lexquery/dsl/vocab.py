@@ -38,7 +38,7 @@ WHAT = {  # what a type of field expects, in words
     "state": "un État, par son nom (« Roumanie ») ou son code ISO (« RO »), ou « inconnu »",
     "states": "un ou plusieurs États séparés par des virgules (« Roumanie, Italie »), « aucune » (apatride) ou « inconnu »",
     "protection": "« aucune », « réfugié », « protection subsidiaire », « demande d'asile en cours » ou « inconnu »",
-    "measure": "une mesure, ex. « ITF définitive vers la Roumanie, exécutoire, recours épuisés », « aucune » ou « inconnu »",
+    "measure": "une mesure, ex. « ITF définitive vers la Roumanie, exécutoire, recours épuisés » (une mesure temporaire : « …, fin 1er mars 2027 »), « aucune » ou « inconnu »",
     "conviction": "une condamnation, ex. « \"tribunal correctionnel de Lyon\", 20 mai 2025, définitive, 3 ans »",
     "json": "un objet JSON sur une ligne, ex. {\"clé\": \"valeur\"}",
     "section": "{} (la rubrique est donnée, vide : rien n'y est connu)",
@@ -115,6 +115,8 @@ PROCEDURE_ALIASES = {
     "consular_notification": ["information consulaire", "information des autorités consulaires",
                               "consulat", "consular notification"],
     "prefecture_notice": ["avis à la préfecture", "préfecture", "prefecture notice", "prefecture"],
+    "forced_identification": ["relevés signalétiques", "relevés sous contrainte", "signalisation",
+                              "forced identification", "identification records"],
 }
 
 

@@ -58,6 +58,8 @@ def say_measure(m: dict) -> str:
         rest.append({True: "exécutoire", False: "non exécutoire", None: "exécutoire inconnu"}[m["enforceable"]])
     if "remedies_exhausted" in m:
         rest.append({True: "recours épuisés", False: "recours pendants", None: "recours inconnus"}[m["remedies_exhausted"]])
+    if "end_date" in m:
+        rest.append("fin inconnue" if m["end_date"] is None else f"fin {say_date(m['end_date'])}")
     return ", ".join([" ".join(out)] + rest)
 
 
@@ -101,7 +103,7 @@ def say(path: str, v) -> str:
 
 SECTIONS = {"person": "# la personne", "detention": "# la détention", "sentence": "# la peine",
             "removal_measures": "# les mesures d'éloignement", "consent": "# les consentements",
-            "dual_criminality": "# autres faits"}
+            "dual_criminality": "# autres faits", "identification": "# l'audition (relevés signalétiques, CPP 55-1)"}
 
 
 def case_to_lq(case: dict, source: str | None = None) -> str:

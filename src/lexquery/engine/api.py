@@ -64,6 +64,8 @@ class Engine:
         cands_all = candidate_states(c)
         cands_nat = None
         for p in book.procedures.values():
+            if p.asked_when is not None and not self._asked(p, c, when):
+                continue
             if not p.per_state:
                 procs.append(one(p, c, when, None, explain, shared))
                 continue
@@ -101,6 +103,11 @@ class Engine:
         if self.status_only is None:
             self.status_only = StatusOnly(self.book)
         return self
+
+    def _asked(self, p, case, as_of) -> bool:
+        """Whether the case asks the question of procedure ``p`` (its ``asked_when``, e.g. the
+        relevés signalétiques only for a case that describes a hearing): true only when it holds."""
+        return p.asked_when.fn(Env(case, as_of, None, self.book, self.ref, False, None)) is True
 
     def _one(self, p, case, as_of, state, explain, shared, lang="fr") -> ProcedureResult:
         env = Env(case, as_of, state, self.book, self.ref, explain, shared)

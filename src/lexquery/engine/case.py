@@ -29,13 +29,14 @@ REMOVAL_KINDS = ("ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion", "extraditio
 # "protection", "removal_kind", "date_or_none", lists and nested objects).
 CONVICTION = {"court": "str", "date": "date", "final": "bool", "total": "duration"}
 MEASURE = {"kind": "removal_kind", "definitive": "bool", "destination": "state",
-           "enforceable": "bool", "remedies_exhausted": "bool"}
+           "enforceable": "bool", "remedies_exhausted": "bool", "end_date": "date"}
 SCHEMA = {
     "id": "str", "as_of": "date",
     "person": {"name": "str", "birth_date": "date", "nationalities": ["state"],
                "habitual_residence": "state", "location": "state", "protection": "protection",
                "fled_to": "state", "protected_adult": "bool"},
-    "detention": {"incarcerated": "bool", "establishment": "str", "entry_date": "date"},
+    "detention": {"incarcerated": "bool", "establishment": "str", "entry_date": "date",
+                  "last_list_date": "date", "next_cap_date": "date"},
     "sentence": {"final": "bool", "custodial": "bool", "total": "duration",
                  "execution_start": "date", "expected_end": "date", "safety_period_end": "date_or_none",
                  "legal_recidivism": "bool", "lsc_plein_droit_excluded": "bool",
@@ -43,6 +44,8 @@ SCHEMA = {
     "removal_measures": [MEASURE],
     "consent": {"transfer": "bool", "consular_notification": "bool"},
     "dual_criminality": "bool", "receiving_state": "state",
+    "identification": {"suspect_hearing": "bool", "offence_max_penalty": "duration", "refuses_identity": "bool",
+                       "false_identity": "bool", "prosecutor_authorisation": "bool"},
     "extensions": "any",
 }
 

@@ -50,7 +50,7 @@ def _parser_cache_file():
 
 # Roots a path may start with: the case's facts and the evaluation context.
 CASE_ROOTS = {"person", "detention", "sentence", "removal_measures", "consent",
-              "dual_criminality", "receiving_state", "extensions"}
+              "dual_criminality", "receiving_state", "identification", "extensions"}
 CONTEXT_ROOTS = {"state", "as_of", "it", "cond", "from_date"}
 
 

@@ -172,4 +172,49 @@ def f_join(env, xs):
     return " ; ".join(str(x) for x in xs) if xs else UNKNOWN
 
 
-FUNCTIONS.update({"field": f_field, "join": f_join})
+def _longer(a: Duration, b: Duration):
+    """True / False when ``a`` is surely longer than ``b`` (or not), UNKNOWN when that depends
+    on the length of the months: a month counts 28 to 31 days from date to date (CPP 716-1)."""
+    if a.is_life or b.is_life:
+        return a.is_life and not b.is_life
+    dm, dd = a.months - b.months, a.days - b.days
+    if dm == 0:
+        return dd > 0
+    low, high = (dm * 28 + dd, dm * 31 + dd) if dm > 0 else (dm * 31 + dd, dm * 28 + dd)
+    if low > 0:
+        return True
+    if high <= 0:
+        return False
+    return UNKNOWN
+
+
+def f_heaviest(env, items, name):
+    """The items of a list whose length ``name`` is the greatest (several when they tie: the same
+    length); UNKNOWN when one length is unknown or two lengths cannot be ordered without a date
+    (``P1M`` and ``P30D``). Used for the « quantum le plus élevé » of several convictions."""
+    if items is UNKNOWN:
+        return UNKNOWN
+    items = [it for it in (items or []) if isinstance(it, dict)]
+    lengths = [it.get(name) for it in items]
+    if any(not isinstance(x, Duration) for x in lengths):
+        return UNKNOWN
+    best = []
+    for it, x in zip(items, lengths):
+        beaten = [_longer(y, x) for y in lengths]
+        if True in beaten:
+            continue
+        if UNKNOWN in beaten:
+            return UNKNOWN
+        best.append(it)
+    return best
+
+
+def f_latest(env, xs):
+    """The latest of a list of dates (``none`` when the list is empty); UNKNOWN for an unknown list."""
+    if xs is UNKNOWN:
+        return UNKNOWN
+    xs = [x for x in (xs or []) if isinstance(x, date)]
+    return max(xs) if xs else None
+
+
+FUNCTIONS.update({"field": f_field, "join": f_join, "heaviest": f_heaviest, "latest": f_latest})

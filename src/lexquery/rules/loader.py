@@ -132,7 +132,8 @@ class _Builder:
                       consent_required=self.expr(d.get("consent_required"), where + "/consent_required"),
                       consent_sources=_sources({"sources": d.get("consent_sources")}, where, required=False),
                       until=self.expr(d.get("until"), where + "/until"),
-                      until_label=d.get("until_label"))
+                      until_label=d.get("until_label"),
+                      asked_when=self.expr(d.get("asked_when"), where + "/asked_when"))
         if p.consent_required is not None and not p.consent_sources:
             raise RuleError("`consent_required` sans `consent_sources`", where=where)
         p.conditions = [self.condition(c, where) for c in d.get("conditions") or []]

@@ -61,6 +61,7 @@ class Procedure:
     until: Compiled | None = None          # an explicit deadline (not a condition)
     until_label: dict | None = None
     basis: str | None = None               # an `any_of` whose alternatives are the legal bases (paths)
+    asked_when: Compiled | None = None     # answered only for a case where this holds (the question's subject)
     conditions: list[Condition] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     routes: list["Procedure"] = field(default_factory=list)
@@ -135,7 +136,7 @@ class RuleBook:
                 conds(pid, c.children)
 
         def proc(p):
-            for e in (p.consent_required, p.until):
+            for e in (p.consent_required, p.until, p.asked_when):
                 if e is not None:
                     out.append((e, p.id))
             conds(p.id, p.conditions)

@@ -47,6 +47,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "incarcerated": ("detention.incarcerated", "bool"),
     "establishment": ("detention.establishment", "str"),
     "entry_date": ("detention.entry_date", "raw"),
+    "last_list_date": ("detention.last_list_date", "raw"),
+    "next_cap_date": ("detention.next_cap_date", "raw"),
     "final": ("sentence.final", "bool"),
     "custodial": ("sentence.custodial", "bool"),
     "total": ("sentence.total", "raw"),
@@ -61,13 +63,19 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "removal_definitive": ("removal_measures[].definitive", "bool"),
     "removal_enforceable": ("removal_measures[].enforceable", "bool"),
     "removal_remedies_exhausted": ("removal_measures[].remedies_exhausted", "bool"),
+    "removal_end_date": ("removal_measures[].end_date", "raw"),
     "consent_transfer": ("consent.transfer", "bool"),
     "consent_consular_notification": ("consent.consular_notification", "bool"),
     "dual_criminality": ("dual_criminality", "bool"),
     "receiving_state": ("receiving_state", "raw"),
+    "suspect_hearing": ("identification.suspect_hearing", "bool"),
+    "offence_max_penalty": ("identification.offence_max_penalty", "raw"),
+    "refuses_identity": ("identification.refuses_identity", "bool"),
+    "false_identity": ("identification.false_identity", "bool"),
+    "prosecutor_authorisation": ("identification.prosecutor_authorisation", "bool"),
 }
 _REMOVAL_SHARED = ("removal_destination", "removal_definitive", "removal_enforceable",
-                   "removal_remedies_exhausted")
+                   "removal_remedies_exhausted", "removal_end_date")
 TRUE = frozenset({"oui", "true", "1"})
 FALSE = frozenset({"non", "false", "0"})
 NONE_LIST = frozenset({"aucun", "aucune", "none", "[]"})
@@ -82,7 +90,8 @@ def column_of(path: str) -> str | None:
         tail = path.split(".", 1)[1] if "." in path else ""
         return {"kind": "removal_kinds", "destination": "removal_destination",
                 "definitive": "removal_definitive", "enforceable": "removal_enforceable",
-                "remedies_exhausted": "removal_remedies_exhausted"}.get(tail, "removal_kinds")
+                "remedies_exhausted": "removal_remedies_exhausted",
+                "end_date": "removal_end_date"}.get(tail, "removal_kinds")
     if path.startswith("sentence.convictions"):
         return "court"
     base = path.split("[", 1)[0]
@@ -392,7 +401,7 @@ def _column_source(i: int, col: str) -> list[str]:
     return [f"v = cells[{i}]", "if v:", "    v = v.strip()", "    if v:"] + ["        " + x for x in body]
 
 
-_OBJECTS = ("person", "detention", "sentence", "consent")   # the heads of "nested" columns
+_OBJECTS = ("person", "detention", "sentence", "consent", "identification")   # the heads of "nested" columns
 
 
 def reader_source(columns: tuple[str, ...]) -> str:
