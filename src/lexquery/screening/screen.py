@@ -235,6 +235,10 @@ class Summary:
     source: str = ""
     ansi_lines: int = 0                  # lines that were not UTF-8, read as Windows-1252
     first_ansi_line: int | None = None
+    lines: int = 0                       # non-blank data lines: lines == read + spanning_lines
+    spanning: int = 0                    # cases whose quoted cell spans several lines
+    spanning_lines: int = 0              # their lines after the first
+    split: int = 0                       # stray quotes: the line read alone (an error row)
 
     def encoding_note(self) -> str | None:
         """What the reader of the summary must know when some lines were not UTF-8."""
@@ -272,7 +276,8 @@ class Summary:
                 "by_procedure": procs, "seconds": round(self.seconds, 3),
                 "cases_per_second": round(self.read / self.seconds, 1) if self.seconds else None,
                 "unknown_columns": [c for c, _ in self.unknown_columns], "separator": self.separator,
-                "non_utf8_lines": self.ansi_lines}
+                "non_utf8_lines": self.ansi_lines, "data_lines": self.lines,
+                "multiline_cases": self.spanning, "unclosed_quotes": self.split}
 
     def render(self) -> str:
         statuses = ["applicable", "applicable_later", "undetermined", "not_applicable"]
@@ -293,6 +298,12 @@ class Summary:
                          + " : chaque ligne est rejetée")
         if self.encoding_note():
             lines.append("  ! " + self.encoding_note())
+        if self.spanning:
+            lines.append(f"  ! {self.lines} lignes de données pour {self.read} cas : {self.spanning} cas ont une "
+                         f"cellule entre guillemets sur plusieurs lignes ({self.spanning_lines} ligne(s) de plus)")
+        if self.split:
+            lines.append(f"  ! {self.split} ligne(s) avec un guillemet ouvrant jamais refermé : chacune est une "
+                         "ligne « error », les suivantes sont lues pour elles-mêmes")
         return "\n".join(lines)
 
 
@@ -388,6 +399,8 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
                     emit(pending.popleft().get())
         bar.update(summary.read, force=True)
         bar.done()
+        summary.lines, summary.spanning = records.lines, records.spanning
+        summary.spanning_lines, summary.split = records.extra_lines, records.split
         summary.ansi_lines = getattr(stream, "ansi_lines", 0)
         summary.first_ansi_line = getattr(stream, "first_ansi_line", None)
     finally:
