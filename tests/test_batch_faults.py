@@ -121,3 +121,39 @@ def test_an_overlong_line_is_one_error_row_and_memory_stays_bounded(tmp_path, mo
     assert (s.read, s.rejected) == (3, 1)
     assert [r["status"] == "error" for r in rows if r["line"] == "3"] == [True]
     assert "trop longue" in [r for r in rows if r["line"] == "3"][0]["message"]
+
+
+# ---- §3 formula injection -------------------------------------------------------------------------
+DANGEROUS = ["=1+1", "+33", "-2+3", "@SUM(A1)", "\tx", "=HYPERLINK(\"http://x\")"]
+
+
+@pytest.mark.parametrize("jobs_fmt", [("1", "csv"), ("2", "csv")])
+def test_no_cell_of_the_output_csv_is_a_formula(tmp_path, capsys, jobs_fmt):
+    rows = ["id;name;nationalities"] + [f'"{d}{i}";"{d}";RO' for i, d in enumerate(DANGEROUS)] + \
+           ['"=bad";x;ZZ', 'ok;"=cmd|\' /C calc\'!A0";RO']
+    f = tmp_path / "inj.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out, _ = _run(capsys, "screen", f, "--as-of", "2026-12-01", "-q", "-j", jobs_fmt[0])
+    cells = [c for r in csv.reader(io.StringIO(out)) for c in r]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    got = {r["id"] for r in csv.DictReader(io.StringIO(out))}
+    assert "'=1+10" in got and "'=bad" in got and "ok" in got
+    assert "'=cmd|' /C calc'!A0" in {r["name"] for r in csv.DictReader(io.StringIO(out))}
+
+
+def test_the_csv_writer_and_the_fast_path_neutralise_alike(tmp_path):
+    text = 'id;name;nationalities\n"=a";"@b";RO\n"-c";x;ZZ\n'
+    p = tmp_path / "i.csv"
+    p.write_text(text, encoding="utf-8")
+    fast, slow = io.StringIO(), io.StringIO()
+    screen(str(p), make_writer("csv", fast), as_of=AS_OF, progress=False)
+    w = make_writer("csv", slow)
+    w.accepts_csv_text = False   # the generic writer, row by row
+    screen(str(p), w, as_of=AS_OF, progress=False)
+    assert fast.getvalue() == slow.getvalue() and "'=a" in fast.getvalue() and "'-c" in fast.getvalue()
+
+
+def test_kb_query_csv_neutralises_too():
+    from lexquery.commands.kb import format_table
+    out = format_table(["t"], [["- item"], ["=x"], ["ok"]], "csv")
+    assert out.split("\n") == ["t", "'- item", "'=x", "ok"]

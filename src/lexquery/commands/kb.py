@@ -214,8 +214,9 @@ def format_table(vars_, rows, fmt="table") -> str:
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(vars_)
-        w.writerows(rows)
+        from ..csvsafe import neutral   # a law text may begin with « - »: no formula in a spreadsheet
+        w.writerow([neutral(v) for v in vars_])
+        w.writerows([[neutral(c) for c in r] for r in rows])
         return buf.getvalue().rstrip("\n")
     widths = [min(60, max([len(v)] + [len(r[i]) for r in rows])) for i, v in enumerate(vars_)]
 

@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..csvsafe import neutral
 from .screen import FIELDS
 
 FORMATS = ("csv", "jsonl", "json", "html", "ics")
@@ -45,7 +46,8 @@ class _Base:
 
 
 class CsvWriter(_Base):
-    """One CSV row per case × procedure × State (lists joined with ``|``).
+    """One CSV row per case × procedure × State (lists joined with ``|``); a cell that a
+    spreadsheet would run as a formula gets a leading ``'`` (OWASP, :mod:`lexquery.csvsafe`).
 
     The separator is the input's (``;`` in, ``;`` out: a spreadsheet that opened the export
     opens the answer the same way), told by :func:`lexquery.screening.screen.screen` through
@@ -72,7 +74,7 @@ class CsvWriter(_Base):
     def write(self, r):
         self.begin()
         for row in r.rows:
-            self.w.writerow([_cell(row[k]) for k in FIELDS])
+            self.w.writerow([neutral(_cell(row[k])) for k in FIELDS])
 
     def write_text(self, text: str):
         self.begin()

@@ -19,6 +19,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ..csvsafe import neutral
 from ..errors import CaseError
 from .csv_cases import Row, RowBuilder, describe, normalise, open_text, read_header
 
@@ -139,6 +140,7 @@ def _csv_cell(v):
 def answer_csv(engine, builder: RowBuilder, records, as_of: date | None, label: str, sep: str = ","):
     """Answer a chunk of records straight to CSV lines (the columns of ``FIELDS``).
 
+    Cells a spreadsheet would run as a formula are neutralised (:func:`lexquery.csvsafe.neutral`).
     Returns ``(text, counts)``: the rows as CSV text (same cells as
     :class:`~lexquery.screening.outputs.CsvWriter` writes from :func:`answer_rows`) and
     ``(read, answered, rejected, rows_out, {(procedure, status): n})`` for the summary.
@@ -175,7 +177,7 @@ def _answer_csv(engine, builder, records, as_of, label, sep=","):
                 err = error_result(row.line, row.id, f"erreur interne : {type(e).__name__}: {e}", as_of)
         if ans is not None:
             answered += 1
-            line, cid, name, a_of = row.line, row.id, ans.name, _iso(ans.as_of)
+            line, cid, name, a_of = row.line, neutral(row.id), neutral(ans.name), _iso(ans.as_of)
             for p in ans.procedures:
                 key = (p.procedure, p.status)
                 by_proc[key] = by_proc.get(key, 0) + 1
@@ -192,7 +194,7 @@ def _answer_csv(engine, builder, records, as_of, label, sep=","):
             continue
         rejected += 1
         rows_out += 1
-        w.writerow([_csv_cell(err.rows[0][k]) for k in FIELDS])
+        w.writerow([neutral(_csv_cell(err.rows[0][k])) for k in FIELDS])
     return buf.getvalue(), (len(records), answered, rejected, rows_out, by_proc)
 
 

@@ -1,0 +1,18 @@
+"""CSV cells that a spreadsheet will not run: formula (CSV) injection, OWASP « CSV Injection ».
+
+A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab (0x09) or a carriage return (0x0D)
+is read as a formula by spreadsheet software (``=HYPERLINK(…)``, ``=cmd|…``). OWASP's
+recommendation: prefix such a cell with a single quote ``'`` (and let the CSV writer quote
+the cell as needed). Every CSV that lexquery writes passes the text it did not produce itself
+(identifiers, names, courts, messages) through :func:`neutral` (docs/screening-csv.md).
+"""
+from __future__ import annotations
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(v):
+    """``v`` with a leading ``'`` if it is a string a spreadsheet would read as a formula."""
+    if type(v) is str and v and v[0] in "=+-@\t\r":
+        return "'" + v
+    return v
