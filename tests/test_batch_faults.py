@@ -157,3 +157,106 @@ def test_kb_query_csv_neutralises_too():
     from lexquery.commands.kb import format_table
     out = format_table(["t"], [["- item"], ["=x"], ["ok"]], "csv")
     assert out.split("\n") == ["t", "'- item", "'=x", "ok"]
+
+
+# ---- §4 outputs are whole or absent ---------------------------------------------------------------
+def _tmp_files(folder: Path):
+    return [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_an_interrupted_screen_leaves_the_previous_report_whole(tmp_path, sig):
+    src = tmp_path / "big.csv"
+    src.write_text(synth_text(6000, seed=1, ref=AS_OF), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    out.write_text("le rapport précédent\n", encoding="utf-8")
+    p = subprocess.Popen([sys.executable, "-m", "lexquery.cli", "screen", str(src), "--as-of", "2026-12-01",
+                          "-o", str(out), "-j", "1", "--chunk", "50", "-q"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    t0 = time.time()
+    while not _tmp_files(tmp_path) and p.poll() is None and time.time() - t0 < 60:
+        time.sleep(0.02)
+    time.sleep(0.3)   # rows are being written to the temporary file
+    assert p.poll() is None, "finished before it could be interrupted"
+    p.send_signal(sig)
+    p.communicate(timeout=60)
+    assert p.returncode != 0
+    assert out.read_text(encoding="utf-8") == "le rapport précédent\n"
+    if sig != signal.SIGKILL:   # only SIGKILL cannot clean up after itself
+        assert _tmp_files(tmp_path) == []
+
+
+def test_a_full_disk_leaves_the_previous_file_and_exits_5(tmp_path, capsys, monkeypatch):
+    import errno
+    import lexquery.files as F
+    src = tmp_path / "in.csv"
+    src.write_text(synth_text(20, seed=1, ref=AS_OF), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    out.write_text("avant\n", encoding="utf-8")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(F.os, "fsync", full)
+    code = main(["screen", str(src), "--as-of", "2026-12-01", "-o", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert code == 5 and "disque plein" in err and str(out) in err and "erreur interne" not in err
+    assert out.read_text(encoding="utf-8") == "avant\n" and _tmp_files(tmp_path) == []
+
+
+def test_standard_output_on_a_full_device_exits_5():
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    ex = str(ROOT / "examples" / "ionescu.json")
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "lexquery.cli", "ask", ex], stdout=full, stderr=subprocess.PIPE,
+                           text=True, timeout=120)
+    assert p.returncode == 5 and "sortie standard (disque plein)" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_outputs_keep_their_mode_and_write_through_a_symlink(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text(synth_text(5, seed=1, ref=AS_OF), encoding="utf-8")
+    real = tmp_path / "real.csv"
+    real.write_text("x\n", encoding="utf-8")
+    real.chmod(0o640)
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    code, _, _ = _run(capsys, "screen", src, "--as-of", "2026-12-01", "-o", link, "-q")
+    assert code == 0 and link.is_symlink() and real.read_text(encoding="utf-8").startswith("line,id,")
+    assert (real.stat().st_mode & 0o777) == 0o640
+
+
+@pytest.mark.parametrize("argv", [["synth", "5", "--seed", "1", "-o", "{out}"],
+                                  ["convert", str(ROOT / "examples" / "ionescu.lq"), "-o", "{out}"]])
+def test_every_file_output_is_renamed_into_place(tmp_path, capsys, monkeypatch, argv):
+    import lexquery.files as F
+    seen = []
+    real = F.os.replace
+    monkeypatch.setattr(F.os, "replace", lambda a, b: (seen.append((a, b)), real(a, b)))
+    out = tmp_path / "o.json" if argv[0] == "convert" else tmp_path / "o.csv"
+    code, _, _ = _run(capsys, *[a.format(out=out) for a in argv])
+    assert code == 0 and out.exists() and [Path(b) for _, b in seen] == [out]
+    assert Path(seen[0][0]).parent == tmp_path
+
+
+# ---- §5 the output never replaces the input --------------------------------------------------------
+def test_output_equal_to_input_is_refused_and_the_input_kept(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    text = synth_text(5, seed=1, ref=AS_OF)
+    src.write_text(text, encoding="utf-8")
+    link = tmp_path / "lien.csv"
+    link.symlink_to(src)
+    for out in (src, link, tmp_path / "." / "in.csv"):
+        code, _, err = _run(capsys, "screen", src, "-o", out, "-q")
+        assert code == 2 and "est le fichier d'entrée" in err
+    code, _, err = _run(capsys, "screen", link, "-o", src, "-q")
+    assert code == 2
+    assert src.read_text(encoding="utf-8") == text
+
+
+def test_convert_refuses_to_overwrite_its_source(tmp_path, capsys):
+    lq = tmp_path / "x.lq"
+    text = (ROOT / "examples" / "ionescu.lq").read_text(encoding="utf-8")
+    lq.write_text(text, encoding="utf-8")
+    code, _, err = _run(capsys, "convert", lq, "-o", lq)
+    assert code == 2 and "est le fichier d'entrée" in err and lq.read_text(encoding="utf-8") == text

@@ -98,6 +98,11 @@ class NotFoundError(LexqueryError):
     exit_code = 5
 
 
+class OutputError(LexqueryError):
+    """An output (file, standard output) that cannot be written: rights, full disk (exit 5, with the path)."""
+    exit_code = 5
+
+
 class ValidationFailed(LexqueryError):
     """Data validated and found non-conforming (SHACL)."""
     exit_code = 6
@@ -109,6 +114,6 @@ EXIT_CODES = {
     UsageError.exit_code: "usage de la commande incorrect",
     InputError.exit_code: "donnée d'entrée illisible ou invalide (cas JSON, CSV, langage lexquery)",
     KnowledgeBaseError.exit_code: "base de connaissances ou règles incohérentes (contrôle KB en échec)",
-    NotFoundError.exit_code: "article, source ou fichier introuvable",
+    NotFoundError.exit_code: "article, source ou fichier introuvable ; sortie impossible à écrire",
     ValidationFailed.exit_code: "validation SHACL : données non conformes",
 }

@@ -92,15 +92,16 @@ def check_output(path: str | None, option: str = "-o") -> None:
                             hint=f"créez-le (mkdir -p {parent}) ou choisissez un autre chemin")
 
 
-def open_output(path: str, option: str = "-o", opener=None):
-    """Open an output file for writing (after :func:`check_output`), with ``opener(path)`` if
-    given; an OS refusal (rights, disk) is a usage error naming the path."""
+def open_output(path: str, option: str = "-o", source: str | None = None):
+    """The output file ``path`` for writing (after :func:`check_output`), as a context manager:
+    a temporary file beside it, renamed over it only when the ``with`` block ends well
+    (:func:`lexquery.files.atomic_output`); an OS refusal (rights, disk) is an OutputError
+    (exit 5) naming the path. ``source``: the input, which the output must not replace."""
+    from ..files import atomic_output, refuse_same
     check_output(path, option)
-    try:
-        return opener(path) if opener else open(path, "w", encoding="utf-8", newline="")
-    except OSError as e:
-        raise UsageError(f"impossible d'écrire la sortie {option} : {path} ({e.strerror or e})",
-                         hint="choisissez un fichier que vous pouvez écrire") from None
+    if source is not None:
+        refuse_same(source, path, option)
+    return atomic_output(path, option=option)
 
 
 # ---- JSON ----------------------------------------------------------------------------------------

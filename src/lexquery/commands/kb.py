@@ -233,7 +233,8 @@ def cmd_export(args) -> int:
     from ..kb.graph import export
     text = export(load_kb(), args.format)
     if args.output and args.output != "-":
-        Path(args.output).write_text(text, encoding="utf-8")
+        from ..files import write_atomic
+        write_atomic(args.output, text)
         print(f"écrit / written: {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -253,7 +254,8 @@ def cmd_coverage(args) -> int:
     if args.output == "-":
         sys.stdout.write(text)
     else:
+        from ..files import write_atomic
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        write_atomic(target, text)
         print(f"écrit / written: {target}")
     return 0

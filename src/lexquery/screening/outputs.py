@@ -182,6 +182,9 @@ def make_writer(fmt: str, out, separator: str | None = None):
 
 
 def open_output(path: str | None):
+    """Standard output for ``None`` / ``-``, else the file ``path`` written atomically (a context
+    manager: :func:`lexquery.files.atomic_output`)."""
     if not path or path == "-":
         return sys.stdout
-    return open(path, "w", encoding="utf-8", newline="")
+    from ..files import atomic_output
+    return atomic_output(path)
