@@ -117,9 +117,11 @@ def _main(args) -> int:
             raise
         if err.errno in _WRITE_ERRNOS:   # the standard output (a file output is an OutputError)
             return _stdout_failed(err)
-        print(f"erreur d'entrée/sortie : {err.strerror or err}" + (f" : {err.filename}" if err.filename else "")
-              + "\n  = aide : vérifiez le fichier et les droits", file=sys.stderr)
-        return 5
+        from .errors import InputError   # reading a file failed (rights, I/O error): the input's fault, exit 3
+        e = InputError(f"fichier illisible : {err.strerror or err}", where=str(err.filename) if err.filename else None,
+                       hint="vérifiez le fichier et les droits de lecture")
+        print(e.render(), file=sys.stderr)
+        return e.exit_code
     except Exception as err:  # a defect of lexquery itself: say so, without a traceback
         if args.debug:
             raise

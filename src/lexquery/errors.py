@@ -9,6 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def key_path(path: str, key: str) -> str:
+    """The JSON path of ``key`` in the object at ``path`` (``$`` the root), as messages write it:
+    ``person.name``; a key that is empty or holds ``.``, ``[``, ``]``, ``"``, a space or a control
+    character in brackets, JSON-quoted (``person[""]``, ``["a.b"]``), so that every path names
+    one place (RFC 9535 §2.5.1 writes such names in brackets)."""
+    if key and not any(c in key for c in '.[]"\\') and key.isprintable() and not any(c.isspace() for c in key):
+        return key if path == "$" else f"{path}.{key}"
+    import json
+    return ("" if path == "$" else path) + "[" + json.dumps(key, ensure_ascii=False) + "]"
+
+
 class LexqueryError(Exception):
     """Base class: a message for a person, an exit code for the shell."""
 

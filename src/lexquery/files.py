@@ -27,6 +27,12 @@ from pathlib import Path
 from .errors import InputError, NotFoundError, OutputError, UsageError
 
 MB = 1024 * 1024
+MAX_TEXT_BYTES = 64 * MB
+"""Largest case file read whole (.json, or standard input of ask / validate / convert)."""
+MAX_LQ_BYTES = 4 * MB
+"""Largest text in the lexquery language (a .lq file, ``check -``): thousands of cases."""
+MAX_LINE_BYTES = MB
+"""Longest line of a streamed file (.jsonl: one case; the screening CSV: one detainee)."""
 
 
 def _why(e: OSError) -> str:
@@ -138,25 +144,54 @@ def input_kind(path) -> str:
     return "other"
 
 
-def read_bounded(stream, limit: int, label: str, what: str, hint: str) -> bytes:
-    """At most ``limit`` bytes of a binary stream; InputError (exit 3) past it."""
+def too_large(limit: int, label: str, what: str, hint: str | None) -> InputError:
+    return InputError(f"entrée trop grande : plus de {limit // MB} Mo ({what})", where=label,
+                      expected=f"au plus {limit // MB} Mo", hint=hint)
+
+
+def read_bounded(stream, limit: int, label: str, what: str, hint: str | None = None):
+    """At most ``limit`` bytes (or characters, for a text stream) of ``stream``; InputError (exit 3)
+    past it: an endless stream is not read until the memory limit."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise InputError(f"entrée trop grande : plus de {limit // MB} Mo ({what})", where=label,
-                         expected=f"au plus {limit // MB} Mo", hint=hint)
+        raise too_large(limit, label, what, hint)
     return data
+
+
+def read_stdin(limit: int, what: str, hint: str | None = None) -> str:
+    """Standard input as text (UTF-8, BOM dropped), bounded."""
+    import sys
+    buf = getattr(sys.stdin, "buffer", None)
+    if buf is None:   # a text stream (tests, embedding)
+        return read_bounded(sys.stdin, limit, "<stdin>", what, hint)
+    data = read_bounded(buf, limit, "<stdin>", what, hint)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"entrée illisible : ce n'est pas du texte UTF-8 (octet {e.start})", where="<stdin>",
+                         hint="envoyez du texte UTF-8") from None
+
+
+def read_line_bounded(f, limit: int = MAX_LINE_BYTES) -> tuple[str, bool]:
+    """The next line of a text stream and whether it was longer than ``limit`` characters (then
+    only its start is given, the rest is skipped without being kept). ``("", False)`` at the end."""
+    line = f.readline(limit + 1)
+    if len(line) <= limit or line.endswith("\n"):
+        return line, False
+    while True:
+        rest = f.readline(65536)
+        if not rest or rest.endswith("\n"):
+            return line[:limit], True
 
 
 def read_text_bounded(path, limit: int, what: str, hint: str, encoding: str = "utf-8-sig") -> str:
     """The text of ``path`` (``-``: standard input), bounded; unreadable → InputError (exit 3)."""
-    import sys
-    label = "<stdin>" if path in ("-", None) else str(path)
+    if path in ("-", None):
+        return read_stdin(limit, what, hint)
+    label = str(path)
     try:
-        if path in ("-", None):
-            data = read_bounded(sys.stdin.buffer, limit, label, what, hint)
-        else:
-            with open(path, "rb") as f:
-                data = read_bounded(f, limit, label, what, hint)
+        with open(path, "rb") as f:
+            data = read_bounded(f, limit, label, what, hint)
     except OSError as e:
         raise InputError(f"fichier illisible : {e.strerror or e}", where=label,
                          hint="vérifiez les droits de lecture du fichier") from None

@@ -49,7 +49,8 @@ def run(args) -> int:
         from ..files import refuse_same
         refuse_same(args.file, args.output)
     if args.file == "-":
-        text, label = sys.stdin.read(), "<stdin>"
+        from .ask import read_stdin_cases
+        text, label = read_stdin_cases(), "<stdin>"
         is_lq = looks_like_lq(text)
     else:
         f = check_input(args.file)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import CaseError, InputError, NotFoundError, Problem
+from ..files import MAX_LINE_BYTES
 
 # column -> (case-format path, kind); kinds: str, bool, list, raw (kept as text for read_case)
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -152,7 +153,7 @@ class Header:
     line: int = 1
 
 
-MAX_LINE = 1024 * 1024
+MAX_LINE = MAX_LINE_BYTES
 """Longest physical line read (bytes): a longer one is one error row, the batch goes on."""
 MAX_SPAN = 64
 """Most physical lines one quoted cell may span (a note, an address on several lines)."""
@@ -269,10 +270,20 @@ def open_text(path) -> tuple[Utf8OrAnsiLines, str, int | None]:
     (stream, label, size in bytes or None)."""
     if path in ("-", None):
         return Utf8OrAnsiLines(sys.stdin.buffer), "<stdin>", None
+    from ..files import input_kind
     p = Path(path)
-    if not p.is_file():
+    kind = input_kind(p)
+    if kind == "missing":
         raise NotFoundError(f"fichier introuvable : {path}", hint="vérifiez le chemin")
-    return Utf8OrAnsiLines(open(p, "rb")), str(path), p.stat().st_size
+    if kind in ("dir", "other"):
+        raise InputError(f"ce n'est pas un fichier : {path}" + (" (un dossier)" if kind == "dir" else ""), where=str(path),
+                         expected="un export CSV du greffe, un tube (<(…)) ou - pour l'entrée standard")
+    try:
+        f = open(p, "rb")
+    except OSError as e:
+        raise InputError(f"fichier illisible : {e.strerror or e}", where=str(path),
+                         hint="vérifiez les droits de lecture du fichier") from None
+    return Utf8OrAnsiLines(f), str(path), (p.stat().st_size if kind == "file" else None)
 
 
 def detect_separator(header_line: str) -> str:

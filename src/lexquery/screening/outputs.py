@@ -102,9 +102,12 @@ class JsonWriter(_Base):
     def __init__(self, out):
         super().__init__(out)
         self.first = True
-        out.write('{"rows": [\n')
+        self.started = False
 
     def write(self, r):
+        if not self.started:
+            self.started = True
+            self.out.write('{"rows": [\n')
         for row in r.rows:
             if not self.first:
                 self.out.write(",\n")
@@ -112,6 +115,8 @@ class JsonWriter(_Base):
             self.out.write(json.dumps(row, ensure_ascii=False))
 
     def close(self, summary):
+        if not self.started:
+            self.out.write('{"rows": [\n')
         self.out.write('\n],\n"summary": ' + json.dumps(summary.to_dict(), ensure_ascii=False) + "}\n")
         self.out.flush()
 
