@@ -17,6 +17,7 @@ from ..dates import DATE_MAX, DATE_MIN, DATE_RANGE
 from ..engine.case import SCHEMA, read_case
 from ..errors import CaseError
 from . import vocab
+from ..budget import check as check_budget
 from .errors import MAX_ERRORS, LqError, LqErrors, Span
 from .parser import AsOf, Atom, CaseHeader, Fact, Piece, Question, parse
 
@@ -462,6 +463,7 @@ def build(text: str, source_name: str = "<texte>", *, implicit_id: str = "cas", 
         ids[cid] = span
 
     for st in stmts:
+        check_budget()   # a server request past its time stops here (lexquery.budget)
         if len(errors) >= MAX_ERRORS:   # stop reading, as compilers do (the report says so)
             raise LqErrors([_lq(e, source_name, text) for e in errors], stopped=True)
         if isinstance(st, CaseHeader):

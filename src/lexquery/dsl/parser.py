@@ -16,10 +16,17 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from ..budget import check as check_budget
 from . import vocab
 from .errors import LqError, LqErrors, Span
 
 _PARSER: Lark | None = None
+
+
+def _each_line(tok):
+    """Called by the lexer at each line end: a server request past its time stops (lexquery.budget)."""
+    check_budget()
+    return tok
 
 
 def parser() -> Lark:
@@ -27,7 +34,7 @@ def parser() -> Lark:
     if _PARSER is None:
         grammar = resources.files(__package__).joinpath("lexquery.lark").read_text(encoding="utf-8")
         _PARSER = Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                       maybe_placeholders=False)
+                       maybe_placeholders=False, lexer_callbacks={"_NL": _each_line})
     return _PARSER
 
 

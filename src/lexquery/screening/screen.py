@@ -19,6 +19,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ..budget import check as check_budget
 from ..csvsafe import neutral
 from ..errors import CaseError
 from .csv_cases import Row, RowBuilder, describe, normalise, open_text, read_header
@@ -380,6 +381,7 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
 
         if jobs <= 1:
             for part in _chunks(records, chunk):
+                check_budget()   # a server request past its time stops here (lexquery.budget)
                 if as_text:
                     emit(answer_csv(engine, builder, part, as_of, label, sep))
                 else:
