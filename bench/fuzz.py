@@ -57,7 +57,11 @@ def run(name, strategy, oracle, examples, seconds) -> Tally:
     def prop(x):
         if time.monotonic() - t0 > seconds:
             return
-        t.add(oracle(x), x)
+        try:
+            o = oracle(x)
+        except Exception as e:  # noqa: BLE001 - the oracle itself failed on what lexquery wrote: count it
+            o = F.Outcome(crash=F._crash(e))
+        t.add(o, x)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         prop()
@@ -77,6 +81,8 @@ def render(tallies, args) -> str:
     for t in tallies:
         for k, v in t.crashes.items():
             lines.append(f"\n- crash in {t.name}: `{k}` on `{v}`")
+        for u, v in t.unplaced[:5]:
+            lines.append(f"\n- error without a position in {t.name}: `{u}` on `{v}`")
     return "\n".join(lines)
 
 

@@ -213,7 +213,13 @@ def run_csv(data: bytes, tmp: Path) -> Outcome:
     except Exception as e:  # noqa: BLE001
         out.crash = _crash(e)
         return out
-    rows = list(csv.reader(io.StringIO(buf.getvalue())))[1:]
+    try:   # the output must itself be a CSV that reads back, row for row (a CR in a cell would split it)
+        rows = list(csv.reader(io.StringIO(buf.getvalue(), newline=""), strict=True))[1:]
+    except csv.Error as e:
+        out.crash = f"the output CSV does not read back: {e}"
+        return out
+    if any(len(r) != 15 for r in rows):
+        out.crash = f"an output row without its 15 cells: {[r for r in rows if len(r) != 15][:1]}"
     lines = {int(r[0]) for r in rows if r and r[0].isdigit()}
     out.unplaced = [r for r in rows if not (r and r[0].isdigit())]
     bad = [c for r in rows for c in r if c[:1] in TRIGGERS]

@@ -7,7 +7,6 @@ CSV as is, ``-o`` truncated before writing, ``-o`` equal to the input emptied it
 endless stream without bound."""
 import csv
 import io
-import json
 import os
 import signal
 import subprocess
@@ -260,3 +259,16 @@ def test_convert_refuses_to_overwrite_its_source(tmp_path, capsys):
     lq.write_text(text, encoding="utf-8")
     code, _, err = _run(capsys, "convert", lq, "-o", lq)
     assert code == 2 and "est le fichier d'entrée" in err and lq.read_text(encoding="utf-8") == text
+
+
+def test_a_cr_inside_a_quoted_cell_never_splits_an_output_row(tmp_path):
+    rows, s = _screen_text('id;name;nationalities\na;"Dupont\rJean";RO\nb;"Martin\r\nLouis";MA\n', tmp_path)
+    assert {r["name"] for r in rows} == {"Dupont\nJean", "Martin\nLouis"} and s.spanning == 2
+    out = io.StringIO()
+    screen(str(tmp_path / "in.csv"), make_writer("csv", out), as_of=AS_OF, progress=False)
+    assert "\r" not in out.getvalue()
+
+
+def test_a_one_column_file_never_merges_lines(tmp_path):
+    rows, s = _screen_text('id\n"8\r2\r3\n', tmp_path)
+    assert s.lines == s.read == 3 and s.split == 1

@@ -6,7 +6,6 @@ scenarios at full size against `lexquery serve` (figures in docs/reliability.md)
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import sys
 import threading

@@ -54,7 +54,7 @@ def version_line() -> str:
 
 
 _MAIN_PID = None
-_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 
 
 def _on_sigterm(signum, frame):

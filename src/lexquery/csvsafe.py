@@ -12,7 +12,15 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutral(v):
-    """``v`` with a leading ``'`` if it is a string a spreadsheet would read as a formula."""
-    if type(v) is str and v and v[0] in "=+-@\t\r":
-        return "'" + v
+    """``v`` with a leading ``'`` if it is a string a spreadsheet would read as a formula; a line
+    break inside the cell written LF (a CR alone would not be quoted by Python's csv writer,
+    whose line end is LF, and would end the row for a reader of CR-ended lines)."""
+    if type(v) is str and v:
+        if "\r" in v:
+            v = v.replace("\r\n", "\n").replace("\r", "\n")
+            if v[0] in "=+-@\t\n":
+                return "'" + v
+            return v
+        if v[0] in "=+-@\t":
+            return "'" + v
     return v

@@ -24,7 +24,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import InputError, NotFoundError, OutputError, UsageError
+from .errors import InputError, OutputError, UsageError
 
 MB = 1024 * 1024
 MAX_TEXT_BYTES = 64 * MB
@@ -202,5 +202,5 @@ def read_text_bounded(path, limit: int, what: str, hint: str, encoding: str = "u
                          hint="enregistrez le fichier en UTF-8") from None
 
 
-__all__ = ["atomic_output", "write_atomic", "same_file", "refuse_same", "input_kind", "read_bounded",
-           "read_text_bounded", "output_failed", "NotFoundError"]
+__all__ = ["atomic_output", "write_atomic", "same_file", "refuse_same", "input_kind", "read_bounded", "read_stdin",
+           "read_line_bounded", "read_text_bounded", "output_failed", "too_large"]

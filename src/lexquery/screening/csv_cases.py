@@ -350,7 +350,7 @@ class _Lines:
         self.back = deque(back)
         self.taken: list[str] = []
         self.sep = sep
-        self.full = ncols - 1 if ncols >= 2 else None   # separators of a whole row
+        self.full = max(ncols - 1, 0)   # separators of a whole row (one column: any line is one)
 
     def __iter__(self):
         return self
@@ -366,8 +366,7 @@ class _Lines:
                 self.back.extend(parts[1:])
         taken = self.taken
         if taken:   # inside a quoted cell
-            if isinstance(line, TooLong) or len(taken) >= MAX_SPAN or \
-                    (self.full is not None and line.count(self.sep) >= self.full):
+            if isinstance(line, TooLong) or len(taken) >= MAX_SPAN or line.count(self.sep) >= self.full:
                 self.back.appendleft(line)
                 raise _Runaway
         elif isinstance(line, TooLong):

@@ -107,5 +107,9 @@ async def screen(request):
     headers = {"Content-Disposition": f'attachment; filename="lexquery-screening.{ext}"',
                "X-Lexquery-Read": str(summary["read"]), "X-Lexquery-Answered": str(summary["answered"]),
                "X-Lexquery-Rejected": str(summary["rejected"]), "X-Lexquery-Output-Rows": str(summary["output_rows"]),
-               "X-Lexquery-Seconds": str(summary["seconds"])}
+               "X-Lexquery-Seconds": str(summary["seconds"]),
+               # lines in = rows out (docs/screening-csv.md): data lines, cases over several lines, stray quotes
+               "X-Lexquery-Data-Lines": str(summary["data_lines"]),
+               "X-Lexquery-Multiline-Cases": str(summary["multiline_cases"]),
+               "X-Lexquery-Unclosed-Quotes": str(summary["unclosed_quotes"])}
     return Response(text, media_type=media, headers=headers)

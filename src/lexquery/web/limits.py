@@ -212,8 +212,7 @@ class Admission:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             return await self.app(scope, receive, send)
-        scope.setdefault("extensions", {})   # when the request came (its time limit counts from here)
-        scope["lexquery.arrived"] = time.monotonic()
+        scope["lexquery.arrived"] = time.monotonic()   # when the request came: its time limit counts from here
         if self._free is None:
             self._free = asyncio.Semaphore(self.admitted)
         if self._free.locked():
