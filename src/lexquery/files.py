@@ -121,7 +121,7 @@ def same_file(a: str, b: str) -> bool:
 def refuse_same(input_path: str, output: str | None, option: str = "-o") -> None:
     """UsageError (exit 2) when the output would replace the input."""
     if output and same_file(input_path, output):
-        raise UsageError(f"la sortie {option} {output} est le fichier d'entrée {input_path}",
+        raise UsageError(f"la sortie {option} {output} est le fichier d'entrée {input_path} : il serait écrasé",
                          expected="une sortie différente de l'entrée",
                          hint=f"choisissez un autre nom, ex. {option} {Path(output).stem}-sortie{Path(output).suffix}")
 
