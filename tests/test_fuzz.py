@@ -75,3 +75,12 @@ def test_the_oracles_can_fail():
     finally:
         dsl.load = real
     assert o.crash is None
+
+
+@pytest.mark.parametrize("data", [b'id\n"\r', b'id,total,execution_start,expected_end\n+\r1726=0\n"\n-@ +a',
+                                  b'id\n"8\r2;"-|RbO0@'])
+def test_inputs_the_fuzzer_found(tmp_path, data):
+    """A line of nothing but a quote is blank; a CR inside a cell does not split an output row."""
+    o = F.run_csv(data, tmp_path)
+    _ok(o)
+    assert o.lines_in == o.lines_out

@@ -718,10 +718,13 @@ class Records:
         cells = next(csv.reader([line.rstrip("\r\n")], delimiter=self.header.separator, quoting=csv.QUOTE_NONE), [])
         return (cells[self.id_idx].strip() or None) if len(cells) > self.id_idx else None
 
-    def _alone(self, message: str, rid=False) -> Record:
-        """The first line of what the reader took, as an error record; the others read again."""
+    def _alone(self, message: str, rid=False) -> Record | None:
+        """The first line of what the reader took, as an error record; the others read again.
+        None when that line holds nothing but spaces, separators and quotes: a blank line."""
         line = self.src.give_back_all_but_first()
         self.done += 1
+        if rid and not any(c.strip() for c in line.replace('"', self.header.separator).split(self.header.separator)):
+            return None
         self.lines += 1
         self.records += 1
         return Record(self.done, None, message, self._id_of(line) if rid else None)
@@ -752,8 +755,11 @@ class Records:
                     return self._alone("ligne illisible")
                 raise
             except _Runaway:
+                rec = self._alone(_UNCLOSED, rid=True)
+                if rec is None:
+                    continue
                 self.split += 1
-                return self._alone(_UNCLOSED, rid=True)
+                return rec
             except _Overlong:
                 return self._alone(f"ligne trop longue : plus de {MAX_LINE // (1024 * 1024)} Mo, ses cellules ne sont "
                                    "pas lues")
@@ -761,17 +767,18 @@ class Records:
                 return self._alone(str(e))
             taken = src.taken
             span = len(taken)
-            if cells and cells[-1][-1:] in ("\n", "\r") and src.at_end():   # a quote left open to the end
-                if span > 1:
-                    self.split += 1
-                return self._alone(_UNCLOSED, rid=True)
-            if span > 1:
+            unclosed = bool(cells) and cells[-1][-1:] in ("\n", "\r") and src.at_end()   # open to the end
+            if not unclosed and span > 1:
                 trimmed = len(cells)
                 while trimmed > ncols and not cells[trimmed - 1].strip():
                     trimmed -= 1
-                if trimmed != ncols:   # a quoted cell over several lines that does not make a row
-                    self.split += 1
-                    return self._alone(_UNCLOSED, rid=True)
+                unclosed = trimmed != ncols   # a quoted cell over several lines that does not make a row
+            if unclosed:
+                rec = self._alone(_UNCLOSED, rid=True)
+                if rec is None:
+                    continue
+                self.split += 1
+                return rec
             start = self.done + 1
             self.done += span
             if not cells or all(not c.strip() for c in cells):
