@@ -214,7 +214,9 @@ def run_csv(data: bytes, tmp: Path) -> Outcome:
         out.crash = _crash(e)
         return out
     try:   # the output must itself be a CSV that reads back, row for row (a CR in a cell would split it)
-        rows = list(csv.reader(io.StringIO(buf.getvalue(), newline=""), strict=True))[1:]
+        text = buf.getvalue()   # the output's separator is the input's (; in, ; out)
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";" if text.startswith("line;") else ",",
+                               strict=True))[1:]
     except csv.Error as e:
         out.crash = f"the output CSV does not read back: {e}"
         return out

@@ -42,8 +42,12 @@ def _screen_text(text: str, tmp_path, name="in.csv", raw: bytes | None = None):
         p.write_bytes(raw)
     out = io.StringIO()
     s = screen(str(p), make_writer("csv", out), as_of=AS_OF, progress=False)
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    return rows, s
+    return _rows(out.getvalue()), s
+
+
+def _rows(out: str) -> list[dict]:
+    """The rows of a screening CSV output, with its separator (the input's: ; in, ; out)."""
+    return list(csv.DictReader(io.StringIO(out), delimiter=";" if out.startswith("line;") else ","))
 
 
 def _data_lines(text: str) -> list[int]:
@@ -108,7 +112,7 @@ def test_cr_only_file_through_the_cli_exits_0_and_through_a_text_stream(tmp_path
     f = tmp_path / "mac.csv"
     f.write_bytes("\r".join(lines).encode("utf-8") + b"\r")
     code, out, err = _run(capsys, "screen", f, "--as-of", "2026-12-01", "-q")
-    assert code == 0 and len({r["line"] for r in csv.DictReader(io.StringIO(out))}) == 50
+    assert code == 0 and len({r["line"] for r in _rows(out)}) == 50
     header, records = CC.read_header(io.StringIO("\r".join(lines)))
     assert len(list(records)) == 50 and header.columns[0] == "id"
 
@@ -133,11 +137,11 @@ def test_no_cell_of_the_output_csv_is_a_formula(tmp_path, capsys, jobs_fmt):
     f = tmp_path / "inj.csv"
     f.write_text("\n".join(rows) + "\n", encoding="utf-8")
     code, out, _ = _run(capsys, "screen", f, "--as-of", "2026-12-01", "-q", "-j", jobs_fmt[0])
-    cells = [c for r in csv.reader(io.StringIO(out)) for c in r]
+    cells = [c for r in csv.reader(io.StringIO(out), delimiter=";" if out.startswith("line;") else ",") for c in r]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
-    got = {r["id"] for r in csv.DictReader(io.StringIO(out))}
+    got = {r["id"] for r in _rows(out)}
     assert "'=1+10" in got and "'=bad" in got and "ok" in got
-    assert "'=cmd|' /C calc'!A0" in {r["name"] for r in csv.DictReader(io.StringIO(out))}
+    assert "'=cmd|' /C calc'!A0" in {r["name"] for r in _rows(out)}
 
 
 def test_the_csv_writer_and_the_fast_path_neutralise_alike(tmp_path):
@@ -221,7 +225,7 @@ def test_outputs_keep_their_mode_and_write_through_a_symlink(tmp_path, capsys):
     link = tmp_path / "link.csv"
     link.symlink_to(real)
     code, _, _ = _run(capsys, "screen", src, "--as-of", "2026-12-01", "-o", link, "-q")
-    assert code == 0 and link.is_symlink() and real.read_text(encoding="utf-8").startswith("line,id,")
+    assert code == 0 and link.is_symlink() and real.read_text(encoding="utf-8").startswith(("line,id,", "line;id;"))
     assert (real.stat().st_mode & 0o777) == 0o640
 
 

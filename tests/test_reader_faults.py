@@ -76,7 +76,7 @@ def test_screen_of_an_endless_line_keeps_memory_flat():
     first, *rows = r.stdout.splitlines()
     rc, maxrss_kb = map(int, first.split())
     assert rc == 3 and maxrss_kb < 200 * 1024, (rc, maxrss_kb, r.stderr)
-    assert [l.split(",")[0] for l in rows[1:]] == ["2"] + ["3"] * (len(rows) - 2) and "trop longue" in rows[1]
+    assert [l.split(";")[0] for l in rows[1:]] == ["2"] + ["3"] * (len(rows) - 2) and "trop longue" in rows[1]
 
 
 def test_a_jsonl_line_over_the_bound_is_one_problem_and_the_batch_goes_on(tmp_path, capsys, monkeypatch):
