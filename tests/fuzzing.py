@@ -220,8 +220,9 @@ def run_csv(data: bytes, tmp: Path) -> Outcome:
     except csv.Error as e:
         out.crash = f"the output CSV does not read back: {e}"
         return out
-    if any(len(r) != 15 for r in rows):
-        out.crash = f"an output row without its 15 cells: {[r for r in rows if len(r) != 15][:1]}"
+    from lexquery.screening.screen import FIELDS
+    if any(len(r) != len(FIELDS) for r in rows):
+        out.crash = f"an output row without its {len(FIELDS)} cells: {[r for r in rows if len(r) != len(FIELDS)][:1]}"
     lines = {int(r[0]) for r in rows if r and r[0].isdigit()}
     out.unplaced = [r for r in rows if not (r and r[0].isdigit())]
     bad = [c for r in rows for c in r if c[:1] in TRIGGERS]
