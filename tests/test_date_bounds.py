@@ -58,7 +58,7 @@ def test_the_http_api_refuses_an_evaluation_date_out_of_range():
     from starlette.testclient import TestClient
     from lexquery.web.app import create_app
     case = json.loads(IONESCU.read_text(encoding="utf-8"))
-    with TestClient(create_app()) as client:
+    with TestClient(base_url="http://127.0.0.1", app=create_app()) as client:
         r = client.post("/api/ask?as_of=9999-12-31", json=case)
         assert r.status_code == 400
         err = r.json()["error"]

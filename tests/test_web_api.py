@@ -35,7 +35,7 @@ BENALI = json.loads((ROOT / "examples" / "benali-maroc.json").read_text(encoding
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app()) as c:
+    with TestClient(base_url="http://127.0.0.1", app=create_app()) as c:
         yield c
 
 
@@ -215,13 +215,13 @@ def test_screen_csv_body_and_upload_equal_lexquery_screen(client, name):
     rows = list(csv.DictReader(io.StringIO(expected), delimiter=expected[len("line")]))   # the input's separator
     assert int(r.headers["x-lexquery-output-rows"]) == len(rows)
     assert int(r.headers["x-lexquery-read"]) == int(r.headers["x-lexquery-answered"]) + int(r.headers["x-lexquery-rejected"])
-    up = client.post("/api/screen?format=csv", files={"file": ("export.csv", path.read_bytes(), "text/csv")})
+    up = client.post("/api/screen?format=csv", content=path.read_bytes(), headers={"Content-Type": "application/csv"})
     assert up.status_code == 200 and up.text == r.text
 
 
 def test_screen_html_and_json_reports(client):
     data = (SCREENING / "comma.csv").read_bytes()
-    r = client.post("/api/screen", files={"file": ("x.csv", data, "text/csv")})
+    r = client.post("/api/screen", content=data, headers={"Content-Type": "text/csv"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html") and "<html" in r.text.lower()
     j = client.post("/api/screen?format=json&as_of=2026-12-01", content=data, headers={"Content-Type": "text/csv"})
     assert j.status_code == 200 and j.json()["summary"]["read"] == int(j.headers["x-lexquery-read"])
@@ -232,8 +232,9 @@ def test_screen_errors(client):
     assert client.post("/api/screen", content=b"", headers={"Content-Type": "text/csv"}).status_code == 400
     r = client.post("/api/screen", content=b"a,b", headers={"Content-Type": "application/pdf"})
     assert r.status_code == 415
-    r = client.post("/api/screen", files={"autre": ("x.csv", b"a;b\n", "text/csv")})
-    assert r.status_code == 400 and r.json()["error"]["where"] == "multipart: file"
+    for ctype in ("text/plain", "multipart/form-data; boundary=x", ""):   # no CORS preflight: refused (issue 14 §15)
+        r = client.post("/api/screen", content=b"a;b\n", headers={"Content-Type": ctype} if ctype else {})
+        assert r.status_code == 415 and r.json()["error"]["where"] == "Content-Type"
     assert client.post("/api/screen?format=xlsx", content=b"a", headers={"Content-Type": "text/csv"}).status_code == 400
 
 

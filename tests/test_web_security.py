@@ -34,7 +34,7 @@ HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer"
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app(), raise_server_exceptions=False) as c:
+    with TestClient(base_url="http://127.0.0.1", app=create_app(), raise_server_exceptions=False) as c:
         yield c
 
 
@@ -89,7 +89,7 @@ def test_the_page_works_under_the_csp_no_inline_script_nothing_elsewhere():
 
 # ---- request size -----------------------------------------------------------------------------
 def test_a_body_over_the_limit_is_413_with_a_message():
-    with TestClient(create_app(json_limit=1000)) as c:
+    with TestClient(base_url="http://127.0.0.1", app=create_app(json_limit=1000)) as c:
         assert c.post("/api/ask", json=IONESCU).status_code == 200          # ionescu.json: < 1000 bytes
         big = json.dumps(dict(IONESCU, padding="x" * 2000)).encode()
         r = c.post("/api/ask", content=big, headers={"Content-Type": "application/json"})
@@ -106,14 +106,14 @@ def test_a_body_over_the_limit_is_413_with_a_message():
 def test_the_default_limits_are_2_mb_json_and_50_mb_uploads():
     from lexquery.web.limits import JSON_LIMIT, UPLOAD_LIMIT
     assert (JSON_LIMIT, UPLOAD_LIMIT) == (2 * 1024 * 1024, 50 * 1024 * 1024)
-    with TestClient(create_app()) as c:
+    with TestClient(base_url="http://127.0.0.1", app=create_app()) as c:
         r = c.post("/api/ask", content=b" " * (JSON_LIMIT + 1), headers={"Content-Type": "application/json"})
         assert r.status_code == 413
 
 
 def test_screening_uploads_have_their_own_larger_limit():
     csv = (ROOT / "tests" / "fixtures" / "screening" / "comma.csv").read_bytes()
-    with TestClient(create_app(json_limit=10, upload_limit=len(csv) + 10)) as c:
+    with TestClient(base_url="http://127.0.0.1", app=create_app(json_limit=10, upload_limit=len(csv) + 10)) as c:
         assert c.post("/api/screen?format=csv", content=csv, headers={"Content-Type": "text/csv"}).status_code == 200
         r = c.post("/api/screen?format=csv", content=csv * 3, headers={"Content-Type": "text/csv"})
         assert r.status_code == 413
@@ -127,7 +127,7 @@ def test_a_request_over_the_time_limit_is_504_with_a_message(monkeypatch):
         time.sleep(1.0)
         return real(*a, **k)
     monkeypatch.setattr(answers, "_render", slow)
-    with TestClient(create_app(time_limit=0.2)) as c:
+    with TestClient(base_url="http://127.0.0.1", app=create_app(time_limit=0.2)) as c:
         t = time.monotonic()
         r = c.post("/api/ask", json=IONESCU)
         assert r.status_code == 504 and time.monotonic() - t < 0.9
@@ -162,14 +162,14 @@ def test_sparql_query_text_goes_to_the_parser_as_is(monkeypatch):
         return real(self, text, timeout, max_rows)
     monkeypatch.setattr(sparql.Worker, "run", spy)
     q = 'SELECT ?t WHERE { ?x <http://purl.org/dc/terms/title> ?t FILTER(CONTAINS(STR(?t), "\\"}")) }'
-    with TestClient(create_app()) as c:
+    with TestClient(base_url="http://127.0.0.1", app=create_app()) as c:
         assert c.get("/api/sparql", params={"query": q}).status_code == 200
     assert seen == [q]
 
 
 def test_sparql_timeout_kills_the_query_and_the_next_one_runs():
     heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    with TestClient(create_app(sparql_timeout=1.5)) as c:
+    with TestClient(base_url="http://127.0.0.1", app=create_app(sparql_timeout=1.5)) as c:
         c.get("/api/sparql", params={"query": "ASK { ?s ?p ?o }"})           # the worker is up
         t = time.monotonic()
         r = c.get("/api/sparql", params={"query": heavy})
@@ -180,7 +180,7 @@ def test_sparql_timeout_kills_the_query_and_the_next_one_runs():
 
 def test_sparql_rows_are_capped(monkeypatch):
     monkeypatch.setattr(sparql, "MAX_ROWS", 7)
-    with TestClient(create_app()) as c:
+    with TestClient(base_url="http://127.0.0.1", app=create_app()) as c:
         d = c.get("/api/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}).json()
         assert len(d["results"]["bindings"]) == 7 and d["truncated"] is True
         d = c.get("/api/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"}).json()
@@ -214,8 +214,9 @@ def test_no_endpoint_opens_a_path_given_by_the_client(client, tmp_path):
     csv = (ROOT / "tests" / "fixtures" / "screening" / "comma.csv").read_bytes()
     target = tmp_path / "pwned.csv"
     r = client.post("/api/screen?format=json", files={"file": (str(target), csv, "text/csv")})
-    assert r.status_code == 200 and not target.exists()
-    assert r.json()["summary"]["source"] == "upload.csv" and str(tmp_path) not in r.text
+    assert r.status_code == 415 and not target.exists()        # multipart (a client's file name): refused
+    r = client.post("/api/screen?format=json", content=csv, headers={"Content-Type": "text/csv"})
+    assert r.status_code == 200 and r.json()["summary"]["source"] == "upload.csv" and str(tmp_path) not in r.text
 
 
 # ---- RDF parsed without fetching -----------------------------------------------------------------

@@ -8,8 +8,11 @@ to exit codes here, in one place; a traceback is shown only with ``--debug``.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import pkgutil
+import signal
 import sys
 
 from . import commands
@@ -50,14 +53,58 @@ def version_line() -> str:
     return f"lexquery {__version__} (base / KB : {home()}, {how[where_from()]})"
 
 
+_MAIN_PID = None
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+
+
+def _on_sigterm(signum, frame):
+    """SIGTERM ends the command as Ctrl+C does: outputs being written are removed, the previous
+    files stay (lexquery.files.atomic_output); a worker process (fork) just ends."""
+    if os.getpid() != _MAIN_PID:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    raise SystemExit(128 + signum)
+
+
+def _stdout_failed(err: OSError) -> int:
+    from .files import output_failed
+    try:   # what is left in the buffer cannot be written either: drop it, quietly (also at exit)
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):
+        pass
+    e = output_failed("-", err)
+    print(e.render(), file=sys.stderr)
+    return e.exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
+    global _MAIN_PID
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return UsageError.exit_code
+    _MAIN_PID, previous = os.getpid(), None
     try:
-        return int(args.func(args) or 0)
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:   # not the main thread: leave signals alone
+        pass
+    try:
+        return _main(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args) -> int:
+    try:
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()   # a full disk or /dev/full shows here, not at exit
+        return code
     except LexqueryError as err:
         if args.debug:
             raise
@@ -65,6 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     except BrokenPipeError:
         return 0
+    except OSError as err:
+        if args.debug:
+            raise
+        if err.errno in _WRITE_ERRNOS:   # the standard output (a file output is an OutputError)
+            return _stdout_failed(err)
+        from .errors import InputError   # reading a file failed (rights, I/O error): the input's fault, exit 3
+        e = InputError(f"fichier illisible : {err.strerror or err}", where=str(err.filename) if err.filename else None,
+                       hint="vérifiez le fichier et les droits de lecture")
+        print(e.render(), file=sys.stderr)
+        return e.exit_code
     except Exception as err:  # a defect of lexquery itself: say so, without a traceback
         if args.debug:
             raise

@@ -9,6 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def key_path(path: str, key: str) -> str:
+    """The JSON path of ``key`` in the object at ``path`` (``$`` the root), as messages write it:
+    ``person.name``; a key that is empty or holds ``.``, ``[``, ``]``, ``"``, a space or a control
+    character in brackets, JSON-quoted (``person[""]``, ``["a.b"]``), so that every path names
+    one place (RFC 9535 §2.5.1 writes such names in brackets)."""
+    if key and not any(c in key for c in '.[]"\\') and key.isprintable() and not any(c.isspace() for c in key):
+        return key if path == "$" else f"{path}.{key}"
+    import json
+    return ("" if path == "$" else path) + "[" + json.dumps(key, ensure_ascii=False) + "]"
+
+
 class LexqueryError(Exception):
     """Base class: a message for a person, an exit code for the shell."""
 
@@ -98,6 +109,11 @@ class NotFoundError(LexqueryError):
     exit_code = 5
 
 
+class OutputError(LexqueryError):
+    """An output (file, standard output) that cannot be written: rights, full disk (exit 5, with the path)."""
+    exit_code = 5
+
+
 class ValidationFailed(LexqueryError):
     """Data validated and found non-conforming (SHACL)."""
     exit_code = 6
@@ -109,6 +125,6 @@ EXIT_CODES = {
     UsageError.exit_code: "usage de la commande incorrect",
     InputError.exit_code: "donnée d'entrée illisible ou invalide (cas JSON, CSV, langage lexquery)",
     KnowledgeBaseError.exit_code: "base de connaissances ou règles incohérentes (contrôle KB en échec)",
-    NotFoundError.exit_code: "article, source ou fichier introuvable",
+    NotFoundError.exit_code: "article, source ou fichier introuvable ; sortie impossible à écrire",
     ValidationFailed.exit_code: "validation SHACL : données non conformes",
 }

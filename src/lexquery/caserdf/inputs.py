@@ -64,8 +64,18 @@ def _csv_items(path: str) -> Iterator[Item]:
 
 
 def _jsonl_items(path: str) -> Iterator[Item]:
+    from ..files import MAX_LINE_BYTES, read_line_bounded
     with open(path, encoding="utf-8-sig") as f:
-        for i, line in enumerate(f, 1):
+        i = 0
+        while True:
+            line, too_long = read_line_bounded(f, MAX_LINE_BYTES)
+            if not line:
+                return
+            i += 1
+            if too_long:
+                yield Item(f"{path}:{i}", None, [Problem(f"{path}:{i}", "ligne trop longue : plus de 1 Mo",
+                                                         "un objet cas JSON par ligne")])
+                continue
             if not line.strip():
                 continue
             try:

@@ -303,7 +303,9 @@ def validate_many(cases: list, sources: list | None = None, engine: str | None =
     readable = [i for i, (_, r) in enumerate(staged) if r is not None]
     shacl: dict[int, list[ValidationResult]] = {i: [] for i in range(len(cases))}
     if engine == "compiled":
+        from ..budget import check
         for i in readable:
+            check()   # a server request past its time stops here (lexquery.budget)
             data = Data(triples(staged[i][1], ids[i]))
             shacl[i] = report(findings(data, engine), data).get(ids[i], [])
     else:  # pySHACL: one graph for the first case of each id, the repeated ids one by one

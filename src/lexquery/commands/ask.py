@@ -61,6 +61,18 @@ def register(sub):
     p.set_defaults(func=run)
 
 
+def read_stdin_cases() -> str:
+    """Standard input (JSON or the lexquery language), bounded: an endless stream is refused
+    with a message instead of growing until the memory limit."""
+    from ..files import MAX_LQ_BYTES, MAX_TEXT_BYTES, read_stdin, too_large
+    text = read_stdin(MAX_TEXT_BYTES, "cas JSON sur l'entrée standard",
+                      "un gros lot passe mieux en .jsonl (un cas par ligne, lu au fil de l'eau) ou en CSV (lexquery screen)")
+    if len(text) > MAX_LQ_BYTES and looks_like_lq(text[:65536]):
+        raise too_large(MAX_LQ_BYTES, "<stdin>", "texte en langage lexquery",
+                        "découpez le texte, ou écrivez le lot en JSON Lines ou en CSV")
+    return text
+
+
 def looks_like_lq(text: str) -> bool:
     """Standard input in the lexquery language rather than JSON (JSON starts with { or [)."""
     body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#")).lstrip("\ufeff \t\r\n")
@@ -85,7 +97,7 @@ def load_cases(path: str, stdin_text: str | None = None) -> tuple[list, str]:
     """Raw case values of a file (see :func:`.casefile.read_batch`); returns (cases, label for messages)."""
     from .casefile import read_batch
     if path == "-" and stdin_text is None:
-        stdin_text = sys.stdin.read()
+        stdin_text = read_stdin_cases()
     batch = read_batch(path, stdin_text)
     return [e.raw for e in batch.entries], batch.label
 
@@ -99,11 +111,10 @@ def run(args) -> int:
     if binary and not args.output:
         raise UsageError(f"--format {args.format} écrit un fichier : donnez-le avec -o",
                          expected=f"ex. lexquery ask {args.case} --format {args.format} -o fiche.{args.format}")
-    if args.output and args.case != "-" and Path(args.output).exists() and Path(args.case).exists() \
-            and Path(args.output).resolve() == Path(args.case).resolve():
-        raise UsageError(f"-o {args.output} est le fichier de cas lui-même : il serait écrasé",
-                         expected="un autre nom de fichier pour la sortie")
-    stdin_text = sys.stdin.read() if args.case == "-" else None
+    if args.output and args.case != "-":   # the case file itself, directly or through a symlink
+        from ..files import refuse_same
+        refuse_same(args.case, args.output)
+    stdin_text = read_stdin_cases() if args.case == "-" else None
     doc = load_lq(args.case, stdin_text)
     label = "<stdin>" if args.case == "-" else args.case
     if doc is not None:
@@ -151,26 +162,11 @@ def run(args) -> int:
 
 
 def write_whole(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it, renamed on success:
-    an interrupted run never leaves a half-written note that looks complete."""
-    import os
-    import tempfile
-    from ..errors import NotFoundError
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise NotFoundError(f"dossier introuvable pour -o : {folder}", expected="un dossier qui existe")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)   # as open() would have made it, not mkstemp's 0600
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write ``data`` to ``path`` whole or not at all (:func:`lexquery.files.atomic_output`: a
+    temporary file beside it, renamed on success): an interrupted run never leaves a
+    half-written note that looks complete."""
+    from ..files import atomic_output
+    from .casefile import check_output
+    check_output(path)
+    with atomic_output(path, binary=True) as f:
+        f.write(data)

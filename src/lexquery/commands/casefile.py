@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import CaseError, InputError, NotFoundError, Problem, UsageError
+from ..errors import CaseError, InputError, NotFoundError, Problem, key_path
 
 MAX_DEPTH = 32
 """Deepest nesting accepted in a case file and in an HTTP API body."""
@@ -54,26 +55,26 @@ class Batch:
 def check_input(path: str, expected: str = "un fichier de cas (.json, .jsonl, .lq)",
                 example: str = "examples/ionescu.json") -> Path:
     """``path`` as an existing regular file, else NotFoundError (exit 5) naming it."""
+    from ..files import input_kind
     p = Path(path)
-    if p.is_dir():
+    kind = input_kind(p)
+    if kind == "dir":
         raise NotFoundError(f"ce n'est pas un fichier mais un dossier : {path}", expected=expected,
                             hint=f"donnez le chemin d'un fichier du dossier, ex. {example}")
-    if not p.is_file():
+    if kind == "missing":
         raise NotFoundError(f"fichier introuvable : {path}", hint="vérifiez le chemin")
-    return p
+    if kind == "other":
+        raise InputError(f"ce n'est pas un fichier ordinaire (une socket ?) : {path}", where=path, expected=expected,
+                         hint="donnez un fichier, un tube (mkfifo, <(…)) ou - pour l'entrée standard")
+    return p   # a file, or a pipe or device read as a stream (bounded)
 
 
 def read_file(path: str) -> str:
     """The text of the case file at ``path`` (UTF-8, BOM allowed)."""
+    from ..files import MAX_TEXT_BYTES, read_text_bounded
     p = check_input(path)
-    try:
-        return p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(f"fichier illisible : ce n'est pas du texte UTF-8 (octet {e.start})", where=path,
-                         hint="enregistrez le fichier en UTF-8") from None
-    except OSError as e:
-        raise InputError(f"fichier illisible : {e.strerror or e}", where=path,
-                         hint="vérifiez les droits de lecture du fichier") from None
+    return read_text_bounded(p, MAX_TEXT_BYTES, "fichier de cas JSON",
+                             "un gros lot passe mieux en .jsonl (un cas par ligne, lu au fil de l'eau) ou en CSV")
 
 
 def check_output(path: str | None, option: str = "-o") -> None:
@@ -92,15 +93,16 @@ def check_output(path: str | None, option: str = "-o") -> None:
                             hint=f"créez-le (mkdir -p {parent}) ou choisissez un autre chemin")
 
 
-def open_output(path: str, option: str = "-o", opener=None):
-    """Open an output file for writing (after :func:`check_output`), with ``opener(path)`` if
-    given; an OS refusal (rights, disk) is a usage error naming the path."""
+def open_output(path: str, option: str = "-o", source: str | None = None):
+    """The output file ``path`` for writing (after :func:`check_output`), as a context manager:
+    a temporary file beside it, renamed over it only when the ``with`` block ends well
+    (:func:`lexquery.files.atomic_output`); an OS refusal (rights, disk) is an OutputError
+    (exit 5) naming the path. ``source``: the input, which the output must not replace."""
+    from ..files import atomic_output, refuse_same
     check_output(path, option)
-    try:
-        return opener(path) if opener else open(path, "w", encoding="utf-8", newline="")
-    except OSError as e:
-        raise UsageError(f"impossible d'écrire la sortie {option} : {path} ({e.strerror or e})",
-                         hint="choisissez un fichier que vous pouvez écrire") from None
+    if source is not None:
+        refuse_same(source, path, option)
+    return atomic_output(path, option=option)
 
 
 # ---- JSON ----------------------------------------------------------------------------------------
@@ -130,10 +132,44 @@ def parse_json(text: str, label: str, *, line: int | None = None,
         raise _too_deep(label if line is None else f"{label}:{line}", None) from None
     except _RepeatedKey:
         raise _repeated_key(text, label, line) from None
+    except ValueError:   # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        msg, pos = text_value_problem(text, big_int=True)
+        raise InputError(msg, where=_where(label, line, *_line_col(text, pos)), expected=expected,
+                         hint="un cas n'a pas de tel nombre : vérifiez la valeur à cette place") from None
+    problem = text_value_problem(text)
+    if problem is not None:
+        raise InputError(problem[0], where=_where(label, line, *_line_col(text, problem[1])), expected=expected,
+                         hint="enregistrez le texte en UTF-8 valide (un « \\uD8xx » doit être suivi de son « \\uDCxx »)")
     path = _too_deep_path(value)
     if path is not None:
         raise _too_deep(label if line is None else f"{label}:{line}", path)
     return value
+
+
+_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def text_value_problem(text: str, big_int: bool = False) -> tuple[str, int] | None:
+    """What JSON ``text`` holds that is no value a case can have, and its position: a lone UTF-16
+    surrogate escape (``"\\ud800"``: not Unicode text, RFC 8259 §8.2), or (``big_int``) an integer
+    too long to convert. None when there is neither."""
+    if big_int:
+        limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
+        m = re.search(r"\d{%d,}" % (limit + 1), text)
+        return (f"nombre trop long : plus de {limit} chiffres", m.start() if m else 0)
+    if "\\u" not in text:
+        return None
+    for m in _SURROGATE.finditer(text):
+        if m.group(0)[2] in "dD" and m.group(0)[3] in "89abAB" and m.group(1):
+            continue   # a pair: one character
+        i = m.start()
+        k = i
+        while k > 0 and text[k - 1] == "\\":
+            k -= 1
+        if (i - k) % 2 == 0:   # the backslash is not itself escaped
+            return (f"texte invalide : demi-caractère UTF-16 isolé « {m.group(0)[:6]} » (ce n'est pas du texte "
+                    "Unicode)", i)
+    return None
 
 
 def _where(label, line, lineno, colno) -> str:
@@ -180,7 +216,7 @@ def _join(path: str, k) -> str:
     """JSON paths as the case format's messages write them: ``id``, ``[1].id``, ``sentence.total``."""
     if isinstance(k, int):
         return f"{'' if path == '$' else path}[{k}]"
-    return k if path == "$" else f"{path}.{k}"
+    return key_path(path, k)
 
 
 _TOKEN = re.compile(r'[ \t\n\r]*(?:([{}\[\],:])|("(?:[^"\\]|\\.)*")|([^ \t\n\r{}\[\],:"]+))', re.S)
@@ -319,6 +355,7 @@ def entries_of(data, label: str, text: str | None = None) -> Batch:
 def iter_jsonl(path: str, label: str | None = None) -> Iterator[Entry]:
     """The cases of a .jsonl file, one per non-blank line, streamed: a line that cannot be read
     (or is not an object, or repeats an id) is an Entry with its problem and no raw value."""
+    from ..files import MAX_LINE_BYTES, read_line_bounded
     check_input(path)
     label = label or path
     ids = _Ids()
@@ -330,7 +367,13 @@ def iter_jsonl(path: str, label: str | None = None) -> Iterator[Entry]:
         i = 0
         while True:
             try:
-                line = f.readline()
+                line, too_long = read_line_bounded(f, MAX_LINE_BYTES)
+                if too_long:   # one case, one line: this line only is lost
+                    i += 1
+                    yield Entry(f"{label}:{i}", None, [Problem(
+                        f"{label}:{i}", f"ligne trop longue : plus de {MAX_LINE_BYTES // (1024 * 1024)} Mo",
+                        "un objet cas JSON par ligne (quelques Ko)", "est-ce bien un fichier JSON Lines de cas ?")], i)
+                    continue
             except UnicodeDecodeError as e:
                 raise InputError(f"fichier illisible : ce n'est pas du texte UTF-8 (octet {e.start})",
                                  where=f"{label}:{i + 1}", hint="enregistrez le fichier en UTF-8") from None

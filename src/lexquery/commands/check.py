@@ -41,7 +41,9 @@ def check_one(path: str):
     from .. import dsl
     from .casefile import check_input, no_case
     if path == "-":
-        doc = dsl.load(sys.stdin.read(), "<stdin>", implicit_id="stdin")
+        from ..files import MAX_LQ_BYTES, read_stdin
+        text = read_stdin(MAX_LQ_BYTES, "texte en langage lexquery", "découpez le texte en plusieurs fichiers")
+        doc = dsl.load(text, "<stdin>", implicit_id="stdin")
     else:
         check_input(path)
         doc = dsl.load_file(path)

@@ -45,8 +45,12 @@ def run(args) -> int:
     from .ask import looks_like_lq
     from .casefile import check_input, check_output, entries_of, lq_batch, open_output, parse_json
     check_output(args.output)
+    if args.output and args.file != "-":   # convert x.lq -o x.lq would replace its source
+        from ..files import refuse_same
+        refuse_same(args.file, args.output)
     if args.file == "-":
-        text, label = sys.stdin.read(), "<stdin>"
+        from .ask import read_stdin_cases
+        text, label = read_stdin_cases(), "<stdin>"
         is_lq = looks_like_lq(text)
     else:
         f = check_input(args.file)

@@ -214,8 +214,9 @@ def format_table(vars_, rows, fmt="table") -> str:
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(vars_)
-        w.writerows(rows)
+        from ..csvsafe import neutral   # a law text may begin with « - »: no formula in a spreadsheet
+        w.writerow([neutral(v) for v in vars_])
+        w.writerows([[neutral(c) for c in r] for r in rows])
         return buf.getvalue().rstrip("\n")
     widths = [min(60, max([len(v)] + [len(r[i]) for r in rows])) for i, v in enumerate(vars_)]
 
@@ -232,7 +233,8 @@ def cmd_export(args) -> int:
     from ..kb.graph import export
     text = export(load_kb(), args.format)
     if args.output and args.output != "-":
-        Path(args.output).write_text(text, encoding="utf-8")
+        from ..files import write_atomic
+        write_atomic(args.output, text)
         print(f"écrit / written: {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -252,7 +254,8 @@ def cmd_coverage(args) -> int:
     if args.output == "-":
         sys.stdout.write(text)
     else:
+        from ..files import write_atomic
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        write_atomic(target, text)
         print(f"écrit / written: {target}")
     return 0

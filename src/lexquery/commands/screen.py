@@ -75,7 +75,7 @@ def register(sub):
 
 
 def run(args) -> int:
-    from ..screening.outputs import format_of, make_writer, open_output
+    from ..screening.outputs import format_of, make_writer
     from ..screening.screen import screen
     from .options import date_option
     as_of = date_option(args.as_of)
@@ -84,10 +84,13 @@ def run(args) -> int:
         raise UsageError("--chunk doit être au moins 1")
     from ..screening.outputs import FORMATS
     from .casefile import check_input, check_output
-    from .casefile import open_output as open_checked
-    if args.file != "-":   # before the output is opened (and emptied)
+    from .casefile import open_output
+    if args.file != "-":   # before the output is opened
         check_input(args.file, expected="un export CSV du greffe", example="registre.csv")
     check_output(args.output)
+    if args.file != "-" and args.output:
+        from ..files import refuse_same
+        refuse_same(args.file, args.output)
     if args.output and args.output != "-" and not args.format:
         ext = Path(args.output).suffix.lower().lstrip(".")
         if ext not in FORMATS:
@@ -100,14 +103,16 @@ def run(args) -> int:
     fmt = format_of(args.output, args.format)
     if fmt == "html" and not args.output and sys.stdout.isatty():
         raise UsageError("le rapport HTML ne s'écrit pas sur le terminal", hint="ajoutez -o rapport.html")
-    out = sys.stdout if not args.output or args.output == "-" else open_checked(args.output, opener=open_output)
-    try:
-        writer = make_writer(fmt, out, separator=args.separator)
-        summary = screen(args.file, writer, as_of=as_of, jobs=jobs, chunk=args.chunk,
-                         progress=False if args.no_progress else None)
-    finally:
-        if out is not sys.stdout:
-            out.close()
+
+    def run_into(out):
+        return screen(args.file, make_writer(fmt, out, separator=args.separator), as_of=as_of, jobs=jobs,
+                      chunk=args.chunk, progress=False if args.no_progress else None)
+
+    if not args.output or args.output == "-":
+        summary = run_into(sys.stdout)
+    else:   # whole or absent: written beside, renamed when complete (docs/screening-csv.md)
+        with open_output(args.output, source=args.file) as out:
+            summary = run_into(out)
     if not args.quiet:
         print(summary.render(), file=sys.stderr)
     return InputError.exit_code if summary.rejected else 0

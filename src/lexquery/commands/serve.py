@@ -40,6 +40,9 @@ def register(sub):
     p.add_argument("--port", type=int, default=8000, help="port (défaut : 8000 ; 0 : un port libre)")
     p.add_argument("--time-limit", type=float, default=None, metavar="S",
                    help="durée maximale d'une requête en secondes (défaut : 30)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NOM",
+                   help="nom d'hôte accepté dans l'en-tête Host, en plus des adresses IP et de localhost "
+                        "(protection contre le DNS rebinding ; répétable)")
     p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     p.set_defaults(func=run)
 
@@ -75,7 +78,7 @@ def run(args) -> int:
         print(warning, file=sys.stderr)
     load_kb()   # compile the rules once, before the first request
     kw = {} if args.time_limit is None else {"time_limit": args.time_limit}
-    app = create_app(**kw)
+    app = create_app(allowed_hosts=tuple(args.allow_host), **kw)
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -94,7 +97,12 @@ def run(args) -> int:
     port = sock.getsockname()[1]
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"lexquery : http://{shown}:{port}/  (Ctrl+C pour arrêter)", flush=True)
+    from ..web.protocol import GuardedH11Protocol
+    # connections: up to 4,096 (a slow client holds one, never a worker: the work is bounded by the
+    # admission queue and the workers of lexquery.web.limits); headers within 10 s (slowloris);
+    # on Ctrl+C, 5 s for the requests under way (their work is cancelled by its time budget)
     config = uvicorn.Config(app, log_level=args.log_level, server_header=False, date_header=False,
-                            timeout_keep_alive=5, limit_concurrency=256, h11_max_incomplete_event_size=64 * 1024)
+                            http=GuardedH11Protocol, timeout_keep_alive=5, limit_concurrency=4096, backlog=4096,
+                            timeout_graceful_shutdown=5, h11_max_incomplete_event_size=64 * 1024)
     uvicorn.Server(config).run(sockets=[sock])
     return 0

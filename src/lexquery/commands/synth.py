@@ -44,7 +44,8 @@ def run(args) -> int:
     from .options import date_option
     ref = date_option(args.as_of)
     if args.output and args.output != "-":
-        with open(args.output, "w", encoding="utf-8", newline="") as f:
+        from .casefile import open_output
+        with open_output(args.output) as f:   # whole or absent (lexquery.files.atomic_output)
             synth(args.n, args.seed, ref, f, args.sep)
     else:
         synth(args.n, args.seed, ref, sys.stdout, args.sep)

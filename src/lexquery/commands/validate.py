@@ -175,7 +175,9 @@ def _case_items(path: str):
 
     if kind_of(path) == "jsonl" and path != "-":
         return False, (item(e) for e in iter_jsonl(path))
-    batch = read_batch(path, sys.stdin.read() if path == "-" else None)
+    if path == "-":
+        from .ask import read_stdin_cases
+    batch = read_batch(path, read_stdin_cases() if path == "-" else None)
     return not batch.many, (item(e) for e in batch.entries)
 
 

@@ -23,12 +23,11 @@ def load(text: str, source_name: str = "<texte>", *, implicit_id: str = "cas") -
 
 
 def read_text(path: Path) -> str:
-    from ..errors import InputError
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(f"fichier illisible : ce n'est pas du texte UTF-8 (octet {e.start})", where=str(path),
-                         hint="enregistrez le fichier en UTF-8") from None
+    """The text of a .lq file: UTF-8, at most :data:`lexquery.files.MAX_LQ_BYTES` (exit 3 beyond,
+    or when it cannot be read, with the path)."""
+    from ..files import MAX_LQ_BYTES, read_text_bounded
+    return read_text_bounded(path, MAX_LQ_BYTES, "fichier en langage lexquery",
+                             "découpez le fichier, ou écrivez le lot en JSON Lines ou en CSV")
 
 
 def load_file(path) -> Document:

@@ -17,7 +17,8 @@ from ..dates import DATE_MAX, DATE_MIN, DATE_RANGE
 from ..engine.case import SCHEMA, read_case
 from ..errors import CaseError
 from . import vocab
-from .errors import LqError, LqErrors, Span
+from ..budget import check as check_budget
+from .errors import MAX_ERRORS, LqError, LqErrors, Span
 from .parser import AsOf, Atom, CaseHeader, Fact, Piece, Question, parse
 
 MONTHS = {"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,
@@ -91,8 +92,8 @@ def _read_date(p: Piece) -> date:
             raise Sem(f"date mal écrite « {p.text} »", p.span, "AAAA-MM-JJ, deux chiffres pour le mois et le jour",
                       f"écrivez « {out.isoformat()} »")
         return out
-    m = re.fullmatch(r"(1er|\d{1,2})\s+(\S+)\s+(\d{4})", p.text.strip())
-    d = 1 if m.group(1) == "1er" else int(m.group(1))
+    m = re.fullmatch(r"(1er|\d{1,2})\s+(\S+)\s+(\d{4})", p.text.strip(), re.I)   # the language ignores case
+    d = 1 if m.group(1).lower() == "1er" else int(m.group(1))
     mo, y = MONTHS[vocab.norm(m.group(2))], int(m.group(3))
     try:
         return date(y, mo, d)
@@ -408,7 +409,7 @@ def get_path(data: dict, path: str, default=None):
 def apply_fact(case: LqCase, f: Fact, errors: list, *, override: bool, seen: dict) -> None:
     path = vocab.field_of(f.key)
     if path is None:
-        close = vocab.closest(f.key, vocab.field_choices(), n=1, cutoff=0.6)
+        close = vocab.closest(f.key, vocab._field_choices(), n=1, cutoff=0.6)
         leaves = [p for p in vocab.FIELD_ORDER[2:] if p not in vocab.SECTIONS]
         first = ", ".join(vocab.FIELDS[p][1][0] for p in leaves[:4])
         errors.append(Sem(f"mot inconnu « {f.key} »", f.key_span,
@@ -475,6 +476,9 @@ def build(text: str, source_name: str = "<texte>", *, implicit_id: str = "cas", 
         ids[cid] = span
 
     for st in stmts:
+        check_budget()   # a server request past its time stops here (lexquery.budget)
+        if len(errors) >= MAX_ERRORS:   # stop reading, as compilers do (the report says so)
+            raise LqErrors([_lq(e, source_name, text) for e in errors], stopped=True)
         if isinstance(st, CaseHeader):
             new_case(st.id, st.span)
         elif isinstance(st, AsOf):
@@ -495,8 +499,10 @@ def build(text: str, source_name: str = "<texte>", *, implicit_id: str = "cas", 
         raise LqErrors([_lq(e, source_name, text) for e in errors])
     for c in cases:
         _validate(c, source_name, text, errors)
+        if len(errors) >= MAX_ERRORS:
+            break
     for it in items:
-        if it.changed is not None:
+        if it.changed is not None and len(errors) < MAX_ERRORS:
             _validate_changed(it, source_name, text, errors)
     if errors:
         raise LqErrors([e if isinstance(e, LqError) else _lq(e, source_name, text) for e in errors])

@@ -16,8 +16,28 @@ mistakes raises one :class:`LqErrors` that lists them all, in the order of the t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..errors import InputError
+
+MAX_ERRORS = 100
+"""Mistakes reported for one text: past them reading stops, as compilers do (the time and the
+report stay proportional to the text, not to its errors)."""
+
+
+SHOWN = 160
+"""Characters of a source line shown under an error (a longer line is shown around the mistake)."""
+
+
+def _short(s: str | None, most: int = 2 * SHOWN) -> str | None:
+    """A message quoting a long piece of the text, cut (with « … »)."""
+    return s if s is None or len(s) <= most else s[:most - 1] + "…"
+
+
+@lru_cache(maxsize=4)
+def _lines(text: str) -> list[str]:
+    """The lines of a source text, split once for all its errors."""
+    return text.split("\n")
 
 
 @dataclass(frozen=True)
@@ -48,19 +68,26 @@ class LqError(InputError):
     def __init__(self, message: str, span: Span | None, *, source_name: str = "<texte>",
                  source_text: str = "", expected: str | None = None, hint: str | None = None):
         self.span = span or Span(1, 1, 2)
+        message, expected, hint = _short(message), _short(expected), _short(hint)   # they may quote the text
         self.source_name = source_name
         self.source_text = source_text
         where = f"{source_name}:{self.span.line}:{self.span.col}"
         super().__init__(message, where=where, expected=expected, hint=hint)
 
     def render(self) -> str:
-        lines = self.source_text.split("\n")
+        lines = _lines(self.source_text)
         n = self.span.line
         src = lines[n - 1].rstrip("\r") if 0 < n <= len(lines) else ""
         src = src.replace("\t", " ")
         width = len(str(n))
         start = min(self.span.col, len(src) + 1)
         end = min(self.span.end_col, max(len(src) + 1, start + 1))
+        if len(src) > SHOWN:   # a long line: the part around the mistake (the report stays small)
+            left = max(0, start - 1 - SHOWN // 3)
+            cut = src[left:left + SHOWN]
+            src = ("…" if left else "") + cut + ("…" if left + SHOWN < len(src) else "")
+            shift = left - (1 if left else 0)
+            start, end = start - shift, min(end - shift, len(src) + 1)
         caret = " " * (start - 1) + "^" * max(1, end - start)
         pad = " " * (width + 1)
         out = [f"erreur: {self.message}",
@@ -83,19 +110,24 @@ class LqError(InputError):
 class LqErrors(InputError):
     """Every mistake found in one .lq text (at least one)."""
 
-    def __init__(self, errors: list[LqError]):
+    def __init__(self, errors: list[LqError], stopped: bool = False):
         # each mistake once: a fact wrong in a case is wrong again in every `et si` question
         # evaluated on that case (the same message at the same place)
         unique = {(e.span, e.message, e.expected, e.hint): e for e in reversed(errors)}
-        self.errors = sorted(unique.values(), key=lambda e: (e.span.line, e.span.col))
+        self.errors = sorted(unique.values(), key=lambda e: (e.span.line, e.span.col))[:MAX_ERRORS]
+        self.stopped = stopped or len(unique) > MAX_ERRORS   # more mistakes may follow the last one shown
         first = self.errors[0]
         super().__init__(first.message, where=first.where, expected=first.expected, hint=first.hint)
 
     def render(self) -> str:
         body = "\n\n".join(e.render() for e in self.errors)
-        if len(self.errors) > 1:
+        if self.stopped:
+            last = self.errors[-1].span.line
+            body += (f"\n\n{len(self.errors)} erreurs ; lecture arrêtée après {MAX_ERRORS} erreurs (ligne {last}) : "
+                     "corrigez-les, puis relancez pour voir la suite.")
+        elif len(self.errors) > 1:
             body += f"\n\n{len(self.errors)} erreurs."
         return body
 
     def to_dict(self) -> dict:
-        return {"error": "LqErrors", "errors": [e.to_dict() for e in self.errors]}
+        return {"error": "LqErrors", "errors": [e.to_dict() for e in self.errors], "stopped": self.stopped}

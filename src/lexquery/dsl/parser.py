@@ -16,10 +16,17 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from ..budget import check as check_budget
 from . import vocab
 from .errors import LqError, LqErrors, Span
 
 _PARSER: Lark | None = None
+
+
+def _each_line(tok):
+    """Called by the lexer at each line end: a server request past its time stops (lexquery.budget)."""
+    check_budget()
+    return tok
 
 
 def parser() -> Lark:
@@ -27,7 +34,7 @@ def parser() -> Lark:
     if _PARSER is None:
         grammar = resources.files(__package__).joinpath("lexquery.lark").read_text(encoding="utf-8")
         _PARSER = Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                       maybe_placeholders=False)
+                       maybe_placeholders=False, lexer_callbacks={"_NL": _each_line})
     return _PARSER
 
 
@@ -121,6 +128,15 @@ def parse(text: str, source_name: str = "<texte>") -> list[Statement]:
     if not isinstance(text, str):
         raise TypeError("text must be str")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:   # a lone surrogate in the text itself (an API client's string)
+        i = e.start
+        line = text.count("\n", 0, i) + 1
+        col = i - (text.rfind("\n", 0, i) + 1) + 1
+        raise LqErrors([LqError("caractère invalide : demi-caractère UTF-16 isolé (ce n'est pas du texte Unicode)",
+                                Span(line, col, col + 1), source_name=source_name,
+                                source_text=text.encode("utf-8", "replace").decode("utf-8"), expected="du texte")])
     if "\x00" in text:
         i = text.index("\x00")
         line = text.count("\n", 0, i) + 1
@@ -138,9 +154,11 @@ def parse(text: str, source_name: str = "<texte>") -> list[Statement]:
     try:
         return [_statement(t, lines) for t in tree.children if isinstance(t, Tree)]
     except _BadString as e:
-        raise LqErrors([LqError("texte entre guillemets illisible", Span.of(e.token), source_name=source_name,
-                                source_text=text, expected="un texte entre guillemets ; \\\" pour un guillemet, \\\\ pour une barre",
-                                hint=f"échappement invalide : {e.why}")]) from None
+        raise LqErrors([LqError("texte entre guillemets illisible" if e.token.type == "STRING" else "nombre illisible",
+                                Span.of(e.token), source_name=source_name, source_text=text,
+                                expected="un texte entre guillemets ; \\\" pour un guillemet, \\\\ pour une barre"
+                                if e.token.type == "STRING" else "un nombre de quelques chiffres",
+                                hint=f"échappement invalide : {e.why}" if e.token.type == "STRING" else e.why)]) from None
 
 
 class _BadString(Exception):
@@ -151,9 +169,15 @@ class _BadString(Exception):
 
 def unquote(tok) -> str:
     try:
-        return json.loads(str(tok), strict=False)
+        s = json.loads(str(tok), strict=False)
     except ValueError as e:
         raise _BadString(tok, e.msg if hasattr(e, "msg") else str(e)) from None
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError as e:   # "\ud800": half of a UTF-16 pair, not Unicode text
+        raise _BadString(tok, f"demi-caractère UTF-16 isolé « \\u{ord(s[e.start]):04x} » : un « \\uD8xx » "
+                              "doit être suivi de son « \\uDCxx »") from None
+    return s
 
 
 def _slice(lines: list[str], span: Span) -> str:
@@ -210,7 +234,10 @@ def _json(t):
             return unquote(t)
         if t.type == "JSON_NUMBER":
             s = str(t)
-            return float(s) if any(ch in s for ch in ".eE") else int(s)
+            try:
+                return float(s) if any(ch in s for ch in ".eE") else int(s)
+            except ValueError:   # more digits than Python converts
+                raise _BadString(t, f"nombre trop long ({len(s)} caractères)") from None
         return {"YES": True, "NO": False, "JSON_NULL": None}[t.type]
     if t.data == "json_object":
         return {unquote(p.children[0]): _json(p.children[1]) for p in t.children}

@@ -76,6 +76,12 @@ def closest(word: str, choices: dict[str, str], n: int = 1, cutoff: float = 0.6)
 
 
 def field_choices() -> dict[str, str]:
+    """Normalised → display names of every fact (a copy: the caller may add to it)."""
+    return dict(_field_choices())
+
+
+@lru_cache(maxsize=1)
+def _field_choices() -> dict[str, str]:
     d = {}
     for path, (_t, fr, en) in FIELDS.items():
         for name in fr:

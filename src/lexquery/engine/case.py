@@ -19,7 +19,7 @@ import re
 from datetime import date
 
 from ..dates import DATE_MAX, DATE_MIN, Duration, parse_date, parse_duration
-from ..errors import CaseError, Problem
+from ..errors import CaseError, Problem, key_path
 from .iso3166 import CODES
 
 PROTECTION = ("none", "refugee", "subsidiary_protection", "asylum_pending")
@@ -141,8 +141,10 @@ class _Reader:
                 continue  # unknown
             p = f"{path}.{k}" if path != "$" else k
             if k not in spec:
+                p = key_path(path, k)
                 close = difflib.get_close_matches(k, list(spec), n=1, cutoff=0.5)
-                self.bad(p, f"clé inconnue « {k} »", "une des clés : " + ", ".join(spec),
+                self.bad(p, f"clé inconnue « {k} »" if k else "clé vide « » (un nom de clé est attendu)",
+                         "une des clés : " + ", ".join(spec),
                          f"vouliez-vous dire « {close[0]} » ?" if close else
                          "les ajouts propres au projet vont sous \"extensions\"")
                 continue

@@ -24,6 +24,8 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..errors import OutputError
+from ..files import write_atomic
 from ..paths import home
 from .provisions import KB, cache_dir, load_kb
 
@@ -309,8 +311,8 @@ def check_owl(lay: Layout, rep: Report, *, use_cache: bool = True):
     if use_cache and not any(f.where == "java" for f in findings):
         try:
             cpath.parent.mkdir(parents=True, exist_ok=True)
-            cpath.write_text(json.dumps([asdict(f) for f in findings]))
-        except OSError:
+            write_atomic(cpath, json.dumps([asdict(f) for f in findings]))
+        except (OSError, OutputError):
             pass
 
 

@@ -20,7 +20,6 @@ IRIs follow docs/design.md. The graph is cached (pickle) next to the provisions 
 """
 from __future__ import annotations
 
-import os
 import pickle
 import re
 from pathlib import Path
@@ -28,6 +27,8 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
+from ..errors import OutputError
+from ..files import atomic_output
 from . import citations as C
 from .provisions import KB, cache_dir, prune, version_iri
 
@@ -304,12 +305,10 @@ def kb_graph(kb: KB, *, use_cache: bool = True) -> Graph:
     if use_cache and kb.digest:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
+            with atomic_output(path, binary=True) as fh:
                 pickle.dump(g, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
             prune(path.parent, "graph-*.pickle")
-        except (OSError, pickle.PicklingError):
+        except (OSError, OutputError, pickle.PicklingError):
             pass
     return g
 

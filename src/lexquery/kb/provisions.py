@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..errors import KnowledgeBaseError, NotFoundError
+from ..errors import KnowledgeBaseError, NotFoundError, OutputError
+from ..files import atomic_output
 from ..paths import home
 from . import citations as C
 
@@ -315,12 +316,10 @@ def load_kb(law: Path | None = None, rules: Path | None = None, *, use_cache: bo
     if use_cache:
         try:
             cpath.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cpath.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
+            with atomic_output(cpath, binary=True) as fh:
                 pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cpath)
             prune(cpath.parent, "kb-*.pickle")
-        except OSError:
+        except (OSError, OutputError):
             pass
     return kb
 

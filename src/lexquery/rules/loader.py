@@ -16,7 +16,8 @@ from pathlib import Path
 import yaml
 
 from ..dates import parse_date, parse_duration
-from ..errors import RuleError
+from ..errors import OutputError, RuleError
+from ..files import atomic_output
 from ..paths import rules_dir
 from . import expr as expr_mod
 from .expr import Scope, compile_expr
@@ -183,11 +184,9 @@ def _cache_save(digest: str, docs, trees) -> None:
     f = _cache_file(digest)
     try:
         f.parent.mkdir(parents=True, exist_ok=True)
-        tmp = f.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
+        with atomic_output(f, binary=True) as fh:   # a temporary of its own: two processes never mix
             pickle.dump({"digest": digest, "docs": docs, "trees": dict(trees)}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, f)
-    except OSError:
+    except (OSError, OutputError):
         pass  # a read-only checkout still works, only slower
 
 

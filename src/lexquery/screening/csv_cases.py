@@ -24,13 +24,16 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
 import sys
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Iterator
 
 from ..errors import CaseError, InputError, NotFoundError, Problem
+from ..files import MAX_LINE_BYTES
 
 # column -> (case-format path, kind); kinds: str, bool, list, raw (kept as text for read_case)
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -159,24 +162,95 @@ class Header:
     line: int = 1
 
 
+MAX_LINE = MAX_LINE_BYTES
+"""Longest physical line read (bytes): a longer one is one error row, the batch goes on."""
+MAX_SPAN = 64
+"""Most physical lines one quoted cell may span (a note, an address on several lines)."""
+MAX_ROWS = 5_000_000
+"""Most data lines of one batch (the ids seen are kept to refuse duplicates): beyond, error rows."""
+
+_EOL = re.compile(rb"\r\n|\r|\n")
+_LONE_CR = re.compile(r"\r(?!\n)")
+_STR_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+class TooLong(str):
+    """A physical line longer than :data:`MAX_LINE`, cut (its start only): one error row."""
+
+
 class Utf8OrAnsiLines:
-    """The lines of a binary stream as text: UTF-8 (a BOM is dropped), and a line that is not
-    UTF-8 read as Windows-1252 — what spreadsheet software writes when it saves « CSV » on a
+    """The physical lines of a binary stream as text: UTF-8 (a BOM is dropped), and a line that
+    is not UTF-8 read as Windows-1252 — what spreadsheet software writes when it saves « CSV » on a
     French Windows — instead of losing its accented letters to U+FFFD. Such lines are counted
     (``ansi_lines``, ``first_ansi_line``) so that the summary says so: the codes, dates and ids
-    the rules read are ASCII either way; only names and free texts depend on the encoding."""
+    the rules read are ASCII either way; only names and free texts depend on the encoding.
+
+    A line ends with LF, CRLF or a CR alone (old spreadsheet « CSV » files end lines with CR:
+    RFC 4180 §2 says CRLF, Classic Mac OS wrote CR). A line longer than :data:`MAX_LINE` bytes is
+    given cut, as a :class:`TooLong` (the rest of it is skipped without being kept in memory)."""
 
     def __init__(self, raw):
         self.buffer = raw          # for the progress bar (tell) and close
         self.line_no = 0
         self.ansi_lines = 0
         self.first_ansi_line: int | None = None
+        self._carry = b""          # bytes read past the last line given (slow path only)
+        self._pos = 0
+        self._eof = False
+
+    def _raw_line(self) -> bytes:
+        if not self._carry:    # the common case: one readline, an LF (or CRLF) end, no lone CR
+            b = self.buffer.readline(MAX_LINE + 1)
+            n = len(b)
+            # no CR before the end, and a CR only as the CR of CRLF (or the very last byte)
+            if n <= MAX_LINE and b.find(b"\r", 0, n - 2) < 0 and (n < 2 or b[-2] != 13 or b[-1] == 10):
+                return b
+            self._carry, self._pos = b, 0
+        while True:
+            carry, pos = self._carry, self._pos
+            m = _EOL.search(carry, pos)
+            if m is not None and (m.end() < len(carry) or m.group() != b"\r" or self._eof):
+                if m.end() - pos > MAX_LINE:
+                    return self._too_long(carry[pos:pos + MAX_LINE], m.end())
+                self._pos = m.end()
+                if self._pos >= len(carry):
+                    self._carry, self._pos = b"", 0
+                return carry[pos:m.end()]
+            if len(carry) - pos > MAX_LINE:
+                return self._too_long(carry[pos:pos + MAX_LINE], None)
+            more = b"" if self._eof else self.buffer.read(65536)
+            if not more:
+                self._eof = True
+                if m is not None:
+                    continue
+                self._carry, self._pos = b"", 0
+                return carry[pos:]
+            self._carry, self._pos = carry[pos:] + more, 0
+
+    def _too_long(self, start: bytes, end: int | None) -> TooLong:
+        """Skip the rest of an overlong line (to its end, reading in blocks); its start, as TooLong."""
+        if end is not None:
+            self._carry, self._pos = self._carry[end:], 0
+        else:
+            self._carry, self._pos = b"", 0
+            while True:
+                more = self.buffer.read(65536)
+                if not more:
+                    self._eof = True
+                    break
+                m = _EOL.search(more)
+                if m is not None:
+                    self._carry = more[m.end():]
+                    break
+        return TooLong(start.decode("utf-8", errors="replace"))
 
     def readline(self) -> str:
-        b = self.buffer.readline()
+        b = self._raw_line()
         if not b:
             return ""
         self.line_no += 1
+        if isinstance(b, TooLong):
+            return b
         if self.line_no == 1 and b.startswith(b"\xef\xbb\xbf"):
             b = b[3:]
         try:
@@ -205,10 +279,20 @@ def open_text(path) -> tuple[Utf8OrAnsiLines, str, int | None]:
     (stream, label, size in bytes or None)."""
     if path in ("-", None):
         return Utf8OrAnsiLines(sys.stdin.buffer), "<stdin>", None
+    from ..files import input_kind
     p = Path(path)
-    if not p.is_file():
+    kind = input_kind(p)
+    if kind == "missing":
         raise NotFoundError(f"fichier introuvable : {path}", hint="vérifiez le chemin")
-    return Utf8OrAnsiLines(open(p, "rb")), str(path), p.stat().st_size
+    if kind in ("dir", "other"):
+        raise InputError(f"ce n'est pas un fichier : {path}" + (" (un dossier)" if kind == "dir" else ""), where=str(path),
+                         expected="un export CSV du greffe, un tube (<(…)) ou - pour l'entrée standard")
+    try:
+        f = open(p, "rb")
+    except OSError as e:
+        raise InputError(f"fichier illisible : {e.strerror or e}", where=str(path),
+                         hint="vérifiez les droits de lecture du fichier") from None
+    return Utf8OrAnsiLines(f), str(path), (p.stat().st_size if kind == "file" else None)
 
 
 def detect_separator(header_line: str) -> str:
@@ -223,15 +307,25 @@ def detect_separator(header_line: str) -> str:
     return ";" if counts[";"] > counts[","] else ","
 
 
-def _read_header(stream) -> tuple[Header, Iterator[list[str]], list[int]]:
+def _read_header(stream) -> tuple[Header, "_Lines"]:
     first = stream.readline()
     line_no = 1
-    while first and not first.strip():  # leading blank lines
-        first = stream.readline()
+    rest: list[str] = []
+    while True:
+        if first and not isinstance(first, TooLong) and _LONE_CR.search(first):   # CR-only lines (text stream)
+            parts = _STR_LINES.findall(first)
+            first, rest = parts[0], parts[1:] + rest
+        if not first or first.strip():
+            break
+        first = rest.pop(0) if rest else stream.readline()   # leading blank lines
         line_no += 1
     if not first:
         raise InputError("fichier CSV vide : la ligne d'en-tête manque",
                          expected="une ligne d'en-tête nommant les colonnes (id;nationalities;total;…)")
+    if isinstance(first, TooLong):
+        raise InputError(f"ligne d'en-tête trop longue : plus de {MAX_LINE // (1024 * 1024)} Mo", where=f"ligne {line_no}",
+                         expected="une ligne d'en-tête nommant les colonnes (id;nationalities;total;…)",
+                         hint="est-ce bien un export CSV du greffe ?")
     sep = detect_separator(first.lstrip("\ufeff"))
     cols = [c.strip().lstrip("\ufeff") for c in next(csv.reader([first], delimiter=sep))]
     unknown = []
@@ -239,7 +333,73 @@ def _read_header(stream) -> tuple[Header, Iterator[list[str]], list[int]]:
         if c and c not in COLUMNS:
             close = difflib.get_close_matches(c, list(COLUMNS), n=1, cutoff=0.6)
             unknown.append((c, close[0] if close else None))
-    return Header(cols, sep, unknown, line_no), csv.reader(stream, delimiter=sep, strict=False), [line_no]
+    header = Header(cols, sep, unknown, line_no)
+    return header, _Lines(stream, sep, len(cols), rest)
+
+
+class _Runaway(Exception):
+    """A quoted cell would take in a whole row, or more than MAX_SPAN lines: it is no cell."""
+
+
+class _Overlong(Exception):
+    """A physical line longer than MAX_LINE."""
+
+
+class _Lines:
+    """The physical lines given to ``csv.reader``, with the lines the current record took.
+
+    A quoted cell may span lines (RFC 4180 §2.6), but a registry export is one detainee per
+    physical line: a cell is not let to take in a line that is by itself a whole row (as many
+    separators as the header), nor more than :data:`MAX_SPAN` lines — the reader then stops
+    (:class:`_Runaway`) and :func:`split_records` reads the lines again one by one. Lines can be
+    given back (``back``), first in first out."""
+
+    def __init__(self, stream, sep: str, ncols: int, back=()):
+        self.it = iter(stream)
+        self.back = deque(back)
+        self.taken: list[str] = []
+        self.sep = sep
+        self.full = max(ncols - 1, 0)   # separators of a whole row (one column: any line is one)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.back:
+            line = self.back.popleft()
+        else:
+            line = next(self.it)
+            if "\r" in line and not isinstance(line, TooLong) and _LONE_CR.search(line):   # a text stream
+                parts = _STR_LINES.findall(line)
+                line = parts[0]
+                self.back.extend(parts[1:])
+        taken = self.taken
+        if taken:   # inside a quoted cell
+            if isinstance(line, TooLong) or len(taken) >= MAX_SPAN or line.count(self.sep) >= self.full:
+                self.back.appendleft(line)
+                raise _Runaway
+        elif isinstance(line, TooLong):
+            taken.append(line)
+            raise _Overlong
+        taken.append(line)
+        return line
+
+    def at_end(self) -> bool:
+        """No line left (looked at without taking it)."""
+        if self.back:
+            return False
+        try:
+            self.back.append(next(self.it))
+        except StopIteration:
+            return True
+        return False
+
+    def give_back_all_but_first(self) -> str:
+        """The first line of the current record; the others go back to be read again."""
+        taken = self.taken
+        self.back.extendleft(reversed(taken[1:]))
+        self.taken = []
+        return taken[0]
 
 
 def _cell_problem(col, msg, expected=None, hint=None):
@@ -508,7 +668,7 @@ class RowBuilder:
     def _row_generic(self, rec: Record) -> Row:
         start = rec.line
         if rec.cells is None:
-            return Row(start, None, [Problem(f"ligne {start}", f"ligne illisible : {rec.error}")])
+            return Row(start, None, [Problem(f"ligne {start}", f"ligne illisible : {rec.error}")], rec.id)
         cells, ncols = rec.cells, self.ncols
         problems = list(self.unknown_problems)
         if len(cells) != ncols:
@@ -532,44 +692,134 @@ class RowBuilder:
         return Row(start, raw, problems, rec.id)
 
 
-def split_records(header: Header, reader) -> Iterator[Record]:
+_UNCLOSED = ("guillemet ouvrant sans guillemet fermant : la ligne est lue seule, sans être répondue, "
+             "et les lignes suivantes pour elles-mêmes")
+
+
+class Records:
+    """The data rows of the file as :class:`Record`, lazily; ids checked unique in the file.
+
+    One record per physical line, unless a quoted cell really spans lines (it closes, the record
+    has the header's number of cells, and no line it takes in is a whole row by itself): a stray
+    quote, or lines ended by a CR alone, never merge detainees (issue 14 §1). Counts, for the
+    summary (lines in = rows out): ``lines`` (non-blank data lines), ``spanning`` (records over
+    several lines) and ``extra_lines`` (their lines after the first), ``split`` (lines read one
+    by one after a stray quote). ``lines == records + extra_lines``."""
+
+    def __init__(self, header: Header, lines: _Lines):
+        self.header = header
+        self.src = lines
+        self.reader = csv.reader(lines, delimiter=header.separator, strict=False)
+        cols = header.columns
+        self.ncols = len(cols)
+        self.id_idx = cols.index("id") if "id" in cols else None
+        self.seen_ids: dict[str, int] = {}
+        self.done = header.line          # physical lines consumed (header included)
+        self.lines = self.records = self.spanning = self.extra_lines = self.split = 0
+
+    def __iter__(self):
+        return self
+
+    def _id_of(self, line: str) -> str | None:
+        """The id cell of a line read without quotes (to name an error row), if it has one."""
+        if self.id_idx is None:
+            return None
+        cells = next(csv.reader([line.rstrip("\r\n")], delimiter=self.header.separator, quoting=csv.QUOTE_NONE), [])
+        return (cells[self.id_idx].strip() or None) if len(cells) > self.id_idx else None
+
+    def _alone(self, message: str, rid=False) -> Record | None:
+        """The first line of what the reader took, as an error record; the others read again.
+        None when that line holds nothing but spaces, separators and quotes: a blank line."""
+        line = self.src.give_back_all_but_first()
+        self.done += 1
+        if rid and not any(c.strip() for c in line.replace('"', self.header.separator).split(self.header.separator)):
+            return None
+        self.lines += 1
+        self.records += 1
+        return Record(self.done, None, message, self._id_of(line) if rid else None)
+
+    def __next__(self) -> Record:
+        src, ncols = self.src, self.ncols
+        while True:
+            src.taken = []
+            if self.records >= MAX_ROWS:   # past the bound: one error row a line, nothing kept
+                try:
+                    line = next(src)
+                except (StopIteration, _Overlong):
+                    if not src.taken:
+                        raise StopIteration from None
+                    line = src.taken[0]
+                src.taken = []
+                self.done += 1
+                if not line.strip():
+                    continue
+                self.lines += 1
+                self.records += 1
+                return Record(self.done, None, f"au-delà de {MAX_ROWS} lignes de données dans un lot : "
+                              "découpez l'export en plusieurs fichiers")
+            try:
+                cells = next(self.reader)
+            except StopIteration:
+                if src.taken:   # pragma: no cover - the reader gives what it took
+                    return self._alone("ligne illisible")
+                raise
+            except _Runaway:
+                rec = self._alone(_UNCLOSED, rid=True)
+                if rec is None:
+                    continue
+                self.split += 1
+                return rec
+            except _Overlong:
+                return self._alone(f"ligne trop longue : plus de {MAX_LINE // (1024 * 1024)} Mo, ses cellules ne sont "
+                                   "pas lues")
+            except csv.Error as e:  # e.g. a NUL byte: this line is lost, the batch goes on
+                return self._alone(str(e))
+            taken = src.taken
+            span = len(taken)
+            unclosed = bool(cells) and cells[-1][-1:] in ("\n", "\r") and src.at_end()   # open to the end
+            if not unclosed and span > 1:
+                trimmed = len(cells)
+                while trimmed > ncols and not cells[trimmed - 1].strip():
+                    trimmed -= 1
+                unclosed = trimmed != ncols   # a quoted cell over several lines that does not make a row
+            if unclosed:
+                rec = self._alone(_UNCLOSED, rid=True)
+                if rec is None:
+                    continue
+                self.split += 1
+                return rec
+            start = self.done + 1
+            self.done += span
+            if not cells or all(not c.strip() for c in cells):
+                continue  # blank line: not a row
+            self.lines += span
+            self.records += 1
+            if span > 1:
+                self.spanning += 1
+                self.extra_lines += span - 1
+            if len(cells) > ncols and not any(c.strip() for c in cells[ncols:]):
+                del cells[ncols:]   # empty cells past the last column (a spreadsheet's trailing « ; »): nothing lost
+            rid = None
+            id_idx = self.id_idx
+            if id_idx is not None and id_idx < len(cells):
+                rid = cells[id_idx].strip() or None
+            dup = None
+            if rid is not None and len(cells) == ncols:
+                dup = self.seen_ids.get(rid)
+                if dup is None:
+                    self.seen_ids[rid] = start
+            return Record(start, cells, None, rid, dup)
+
+
+def split_records(header: Header, lines: _Lines) -> Records:
     """The data rows of the file as :class:`Record` (line numbers, unique ids checked), lazily."""
-    cols = header.columns
-    ncols = len(cols)
-    id_idx = cols.index("id") if "id" in cols else None
-    seen_ids: dict[str, int] = {}
-    prev_end = header.line
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:  # e.g. a NUL byte: this row is lost, the batch goes on
-            start = prev_end + 1
-            prev_end = header.line + reader.line_num
-            yield Record(start, None, str(e))
-            continue
-        start = prev_end + 1
-        prev_end = header.line + reader.line_num
-        if not cells or all(not c.strip() for c in cells):
-            continue  # blank line: not a row
-        if len(cells) > ncols and not any(c.strip() for c in cells[ncols:]):
-            del cells[ncols:]   # empty cells past the last column (a spreadsheet's trailing « ; »): nothing lost
-        rid = None
-        if id_idx is not None and id_idx < len(cells):
-            rid = cells[id_idx].strip() or None
-        dup = None
-        if rid is not None and len(cells) == ncols:
-            dup = seen_ids.get(rid)
-            if dup is None:
-                seen_ids[rid] = start
-        yield Record(start, cells, None, rid, dup)
+    return Records(header, lines)
 
 
-def read_header(stream) -> tuple[Header, Iterator[Record]]:
+def read_header(stream) -> tuple[Header, Records]:
     """Parse the header, then return an iterator of :class:`Record` (lazy)."""
-    header, reader, _ = _read_header(stream)
-    return header, split_records(header, reader)
+    header, lines = _read_header(stream)
+    return header, split_records(header, lines)
 
 
 def read_rows(stream) -> tuple[Header, Iterator[Row]]:

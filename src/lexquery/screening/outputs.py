@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..csvsafe import neutral
 from .screen import FIELDS
 
 FORMATS = ("csv", "jsonl", "json", "html", "ics")
@@ -45,7 +46,8 @@ class _Base:
 
 
 class CsvWriter(_Base):
-    """One CSV row per case × procedure × State (lists joined with ``|``).
+    """One CSV row per case × procedure × State (lists joined with ``|``); a cell that a
+    spreadsheet would run as a formula gets a leading ``'`` (OWASP, :mod:`lexquery.csvsafe`).
 
     The separator is the input's (``;`` in, ``;`` out: a spreadsheet that opened the export
     opens the answer the same way), told by :func:`lexquery.screening.screen.screen` through
@@ -72,7 +74,7 @@ class CsvWriter(_Base):
     def write(self, r):
         self.begin()
         for row in r.rows:
-            self.w.writerow([_cell(row[k]) for k in FIELDS])
+            self.w.writerow([neutral(_cell(row[k])) for k in FIELDS])
 
     def write_text(self, text: str):
         self.begin()
@@ -100,9 +102,12 @@ class JsonWriter(_Base):
     def __init__(self, out):
         super().__init__(out)
         self.first = True
-        out.write('{"rows": [\n')
+        self.started = False
 
     def write(self, r):
+        if not self.started:
+            self.started = True
+            self.out.write('{"rows": [\n')
         for row in r.rows:
             if not self.first:
                 self.out.write(",\n")
@@ -110,6 +115,8 @@ class JsonWriter(_Base):
             self.out.write(json.dumps(row, ensure_ascii=False))
 
     def close(self, summary):
+        if not self.started:
+            self.out.write('{"rows": [\n')
         self.out.write('\n],\n"summary": ' + json.dumps(summary.to_dict(), ensure_ascii=False) + "}\n")
         self.out.flush()
 
@@ -180,6 +187,9 @@ def make_writer(fmt: str, out, separator: str | None = None):
 
 
 def open_output(path: str | None):
+    """Standard output for ``None`` / ``-``, else the file ``path`` written atomically (a context
+    manager: :func:`lexquery.files.atomic_output`)."""
     if not path or path == "-":
         return sys.stdout
-    return open(path, "w", encoding="utf-8", newline="")
+    from ..files import atomic_output
+    return atomic_output(path)

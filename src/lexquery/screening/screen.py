@@ -19,6 +19,8 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ..budget import check as check_budget
+from ..csvsafe import neutral
 from ..errors import CaseError
 from .csv_cases import Row, RowBuilder, describe, normalise, open_text, read_header
 
@@ -139,6 +141,7 @@ def _csv_cell(v):
 def answer_csv(engine, builder: RowBuilder, records, as_of: date | None, label: str, sep: str = ","):
     """Answer a chunk of records straight to CSV lines (the columns of ``FIELDS``).
 
+    Cells a spreadsheet would run as a formula are neutralised (:func:`lexquery.csvsafe.neutral`).
     Returns ``(text, counts)``: the rows as CSV text (same cells as
     :class:`~lexquery.screening.outputs.CsvWriter` writes from :func:`answer_rows`) and
     ``(read, answered, rejected, rows_out, {(procedure, status): n})`` for the summary.
@@ -175,7 +178,7 @@ def _answer_csv(engine, builder, records, as_of, label, sep=","):
                 err = error_result(row.line, row.id, f"erreur interne : {type(e).__name__}: {e}", as_of)
         if ans is not None:
             answered += 1
-            line, cid, name, a_of = row.line, row.id, ans.name, _iso(ans.as_of)
+            line, cid, name, a_of = row.line, neutral(row.id), neutral(ans.name), _iso(ans.as_of)
             for p in ans.procedures:
                 key = (p.procedure, p.status)
                 by_proc[key] = by_proc.get(key, 0) + 1
@@ -192,7 +195,7 @@ def _answer_csv(engine, builder, records, as_of, label, sep=","):
             continue
         rejected += 1
         rows_out += 1
-        w.writerow([_csv_cell(err.rows[0][k]) for k in FIELDS])
+        w.writerow([neutral(_csv_cell(err.rows[0][k])) for k in FIELDS])
     return buf.getvalue(), (len(records), answered, rejected, rows_out, by_proc)
 
 
@@ -235,6 +238,10 @@ class Summary:
     source: str = ""
     ansi_lines: int = 0                  # lines that were not UTF-8, read as Windows-1252
     first_ansi_line: int | None = None
+    lines: int = 0                       # non-blank data lines: lines == read + spanning_lines
+    spanning: int = 0                    # cases whose quoted cell spans several lines
+    spanning_lines: int = 0              # their lines after the first
+    split: int = 0                       # stray quotes: the line read alone (an error row)
 
     def encoding_note(self) -> str | None:
         """What the reader of the summary must know when some lines were not UTF-8."""
@@ -272,7 +279,8 @@ class Summary:
                 "by_procedure": procs, "seconds": round(self.seconds, 3),
                 "cases_per_second": round(self.read / self.seconds, 1) if self.seconds else None,
                 "unknown_columns": [c for c, _ in self.unknown_columns], "separator": self.separator,
-                "non_utf8_lines": self.ansi_lines}
+                "non_utf8_lines": self.ansi_lines, "data_lines": self.lines,
+                "multiline_cases": self.spanning, "unclosed_quotes": self.split}
 
     def render(self) -> str:
         statuses = ["applicable", "applicable_later", "undetermined", "not_applicable"]
@@ -293,6 +301,12 @@ class Summary:
                          + " : chaque ligne est rejetée")
         if self.encoding_note():
             lines.append("  ! " + self.encoding_note())
+        if self.spanning:
+            lines.append(f"  ! {self.lines} lignes de données pour {self.read} cas : {self.spanning} cas ont une "
+                         f"cellule entre guillemets sur plusieurs lignes ({self.spanning_lines} ligne(s) de plus)")
+        if self.split:
+            lines.append(f"  ! {self.split} ligne(s) avec un guillemet ouvrant jamais refermé : chacune est une "
+                         "ligne « error », les suivantes sont lues pour elles-mêmes")
         return "\n".join(lines)
 
 
@@ -367,6 +381,7 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
 
         if jobs <= 1:
             for part in _chunks(records, chunk):
+                check_budget()   # a server request past its time stops here (lexquery.budget)
                 if as_text:
                     emit(answer_csv(engine, builder, part, as_of, label, sep))
                 else:
@@ -388,6 +403,8 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
                     emit(pending.popleft().get())
         bar.update(summary.read, force=True)
         bar.done()
+        summary.lines, summary.spanning = records.lines, records.spanning
+        summary.spanning_lines, summary.split = records.extra_lines, records.split
         summary.ansi_lines = getattr(stream, "ansi_lines", 0)
         summary.first_ansi_line = getattr(stream, "first_ansi_line", None)
     finally:

@@ -20,6 +20,8 @@ from .errors import ApiError, from_lexquery
 from .limits import run_limited
 
 CASES = "un cas au format JSON (objet) ou un tableau de cas"
+PARSE_LIMIT = 256 * 1024
+"""Longest text /api/parse reads (characters): at most a few seconds of work, a few hundred cases."""
 
 
 def _cases(body) -> list:
@@ -35,9 +37,13 @@ def _cases(body) -> list:
 
 def answer_cases(cases: list, as_of=None, lang: str = "fr"):
     """The engine's answers, in order; CaseError (422) at the first invalid case."""
+    from ..budget import check
     engine = load_kb()
-    return [engine.ask(c, as_of, source=f"$[{i}]" if len(cases) > 1 else "$", lang=lang)
-            for i, c in enumerate(cases)]
+    out = []
+    for i, c in enumerate(cases):
+        check()   # past the request's time: stop (lexquery.budget)
+        out.append(engine.ask(c, as_of, source=f"$[{i}]" if len(cases) > 1 else "$", lang=lang))
+    return out
 
 
 def _render(cases, as_of, fmt, explain, lang) -> str:
@@ -67,6 +73,10 @@ async def parse(request):
     syntax = body.get("syntax", "lq")
     if syntax not in ("lq", "json"):
         raise ApiError(400, f"syntaxe inconnue « {syntax} »", where="$.syntax", expected="lq | json")
+    if len(body["text"]) > PARSE_LIMIT:   # reading the language costs ≈ 10 µs a character: bounded
+        raise ApiError(413, f"texte trop long : plus de {PARSE_LIMIT // 1024} Ko", where="$.text",
+                       expected=f"au plus {PARSE_LIMIT} caractères (quelques centaines de cas)",
+                       hint="découpez le texte, ou utilisez « lexquery convert » en ligne de commande")
     cases, questions = await run_limited(request, parse_text, body["text"], syntax)
     out = {"cases": cases}
     if questions:

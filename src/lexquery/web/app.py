@@ -21,7 +21,8 @@ from starlette.staticfiles import StaticFiles
 from ..errors import LexqueryError
 from . import answers, checking, desk, linked, provisions, sparql, vocabulary
 from .errors import ApiError, InternalErrors, api_error_handler, http_error_handler, lexquery_error_handler
-from .limits import JSON_LIMIT, SCREEN_TIME_LIMIT, TIME_LIMIT, UPLOAD_LIMIT, BodyLimit, SecurityHeaders
+from .limits import (JSON_LIMIT, SCREEN_TIME_LIMIT, TIME_LIMIT, UPLOAD_BODY_TIMEOUT, UPLOAD_LIMIT, WORKERS,
+                     Admission, BodyLimit, CrossSite, HostCheck, SecurityHeaders)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -82,10 +83,19 @@ async def lifespan(app):
 
 
 def create_app(*, time_limit: float = TIME_LIMIT, json_limit: int = JSON_LIMIT, upload_limit: int = UPLOAD_LIMIT,
-               screen_time_limit: float = SCREEN_TIME_LIMIT, sparql_timeout: float = sparql.TIMEOUT) -> Starlette:
-    """The application; the limits are parameters so that the tests can make them small."""
+               screen_time_limit: float = SCREEN_TIME_LIMIT, sparql_timeout: float = sparql.TIMEOUT,
+               allowed_hosts=(), workers: int = WORKERS, admission: dict | None = None,
+               body: dict | None = None) -> Starlette:
+    """The application; the limits are parameters so that the tests can make them small.
+
+    ``allowed_hosts``: host names (besides IP addresses and ``localhost``) the ``Host`` header may
+    give (``serve --allow-host``); ``admission``, ``body``: arguments of :class:`.limits.Admission`
+    and :class:`.limits.BodyLimit` (queue sizes, body time limits)."""
     def limit_for(path: str) -> int:
         return upload_limit if path in UPLOAD_ROUTES else json_limit
+
+    def body_time_for(path: str) -> float:
+        return UPLOAD_BODY_TIMEOUT if path in UPLOAD_ROUTES else (body or {}).get("timeout", 30.0)
 
     routes = [Route("/", index, methods=["GET"]), Route("/openapi.json", openapi, methods=["GET"]),
               Route("/favicon.ico", favicon, methods=["GET"])]
@@ -93,11 +103,15 @@ def create_app(*, time_limit: float = TIME_LIMIT, json_limit: int = JSON_LIMIT, 
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC, follow_symlink=False), name="static"))
     app = Starlette(
         routes=routes, lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders), Middleware(InternalErrors), Middleware(BodyLimit, limit_for=limit_for)],
+        middleware=[Middleware(SecurityHeaders), Middleware(HostCheck, names=allowed_hosts), Middleware(CrossSite),
+                    Middleware(InternalErrors), Middleware(Admission, **(admission or {})),
+                    Middleware(BodyLimit, limit_for=limit_for, timeout_for=body_time_for,
+                               **{k: v for k, v in (body or {}).items() if k != "timeout"})],
         exception_handlers={ApiError: api_error_handler, LexqueryError: lexquery_error_handler,
                             HTTPException: http_error_handler},
     )
     app.state.time_limit = time_limit
     app.state.screen_time_limit = screen_time_limit
     app.state.sparql_timeout = sparql_timeout
+    app.state.workers = workers
     return app

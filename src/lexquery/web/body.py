@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from ..commands.casefile import MAX_DEPTH  # one limit for the CLI and the API
+from ..commands.casefile import MAX_DEPTH, text_value_problem  # one limit, one check for the CLI and the API
 from ..dates import DATE_RANGE, parse_day
 from .errors import ApiError
 
@@ -49,8 +49,18 @@ def parse_json(raw: bytes, what: str = "un objet JSON"):
     except RecursionError:
         raise ApiError(400, f"JSON trop profond : plus de {MAX_DEPTH} niveaux d'imbrication", where="corps",
                        expected=what) from None
+    except ValueError:   # an integer longer than Python converts
+        msg, pos = text_value_problem(text, big_int=True)
+        raise ApiError(400, msg, where=_line_col(text, pos), expected=what) from None
+    problem = text_value_problem(text)
+    if problem is not None:   # "\ud800": not Unicode text (it could not be answered in UTF-8)
+        raise ApiError(400, problem[0], where=_line_col(text, problem[1]), expected=what)
     check_shape(value)
     return value
+
+
+def _line_col(text: str, pos: int) -> str:
+    return f"{text.count(chr(10), 0, pos) + 1}:{pos - (text.rfind(chr(10), 0, pos) + 1) + 1}"
 
 
 async def read_json(request, what: str = "un objet JSON"):

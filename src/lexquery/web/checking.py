@@ -74,24 +74,19 @@ def screen_file(path: str, fmt: str, as_of) -> tuple[str, dict]:
     from ..screening.outputs import make_writer
     from ..screening.screen import screen
     out = io.StringIO()
-    summary = screen(path, make_writer(fmt, out), as_of=as_of, jobs=1, progress=False, label="upload.csv")
+    summary = screen(path, make_writer(fmt, out), as_of=as_of, jobs=1, progress=False, label="upload.csv",
+                     chunk=50)   # the time budget is checked between chunks (lexquery.budget)
     return out.getvalue(), summary.to_dict()
 
 
 async def _upload_to(request, target) -> None:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype == "multipart/form-data":
-        async with request.form(max_files=1, max_fields=10) as form:
-            f = form.get("file")
-            if f is None or isinstance(f, str):
-                raise ApiError(400, "champ « file » manquant", where="multipart: file",
-                               expected="le fichier CSV dans le champ « file »")
-            while chunk := await f.read(1 << 20):
-                target.write(chunk)
-        return
-    if ctype not in ("text/csv", "text/plain", "application/csv"):
+    # not text/plain nor multipart/form-data: a page of another site could send those without a
+    # CORS preflight (lexquery.web.limits.CrossSite refuses them first; this says what to send)
+    if ctype not in ("text/csv", "application/csv"):
         raise ApiError(415, f"type de contenu non pris en charge : {ctype or '(aucun)'}", where="Content-Type",
-                       expected="text/csv (le CSV comme corps) ou multipart/form-data (champ « file »)")
+                       expected="text/csv (le CSV comme corps de la requête)",
+                       hint="curl --data-binary @export.csv -H 'Content-Type: text/csv' …")
     async for chunk in request.stream():
         target.write(chunk)
 
@@ -112,5 +107,9 @@ async def screen(request):
     headers = {"Content-Disposition": f'attachment; filename="lexquery-screening.{ext}"',
                "X-Lexquery-Read": str(summary["read"]), "X-Lexquery-Answered": str(summary["answered"]),
                "X-Lexquery-Rejected": str(summary["rejected"]), "X-Lexquery-Output-Rows": str(summary["output_rows"]),
-               "X-Lexquery-Seconds": str(summary["seconds"])}
+               "X-Lexquery-Seconds": str(summary["seconds"]),
+               # lines in = rows out (docs/screening-csv.md): data lines, cases over several lines, stray quotes
+               "X-Lexquery-Data-Lines": str(summary["data_lines"]),
+               "X-Lexquery-Multiline-Cases": str(summary["multiline_cases"]),
+               "X-Lexquery-Unclosed-Quotes": str(summary["unclosed_quotes"])}
     return Response(text, media_type=media, headers=headers)

@@ -52,7 +52,9 @@ def from_lexquery(err: LexqueryError) -> ApiError:
 
 
 async def api_error_handler(request, exc: ApiError):
-    return JSONResponse({"error": exc.body}, status_code=exc.status)
+    retry = exc.body.get("retry_after")
+    return JSONResponse({"error": exc.body}, status_code=exc.status,
+                        headers={"Retry-After": str(retry)} if retry else None)
 
 
 async def lexquery_error_handler(request, exc: LexqueryError):

@@ -64,13 +64,13 @@ export async function article(citation, at) {
   return (await call("GET", `/api/articles/${encodeURIComponent(citation)}?${params}`)).json();
 }
 
-/** POST the CSV file; returns {blob, filename, summary} where summary holds the X-… headers. */
+/** POST the CSV file as the body (Content-Type: text/csv — not multipart: the server takes only
+ * content types that another site's page could not send without a CORS preflight); returns
+ * {blob, filename, summary} where summary holds the X-… headers. */
 export async function screen(file, asOf, format) {
-  const fd = new FormData();
-  fd.append("file", file, file.name);
   const params = new URLSearchParams({ format });
   if (asOf) params.set("as_of", asOf);
-  const res = await call("POST", `/api/screen?${params}`, fd, { Accept: "*/*" });
+  const res = await call("POST", `/api/screen?${params}`, file, { Accept: "*/*", "Content-Type": "text/csv" });
   const cd = res.headers.get("Content-Disposition") || "";
   const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
   const filename = m ? decodeURIComponent(m[1]) : `screening.${format}`;

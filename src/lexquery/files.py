@@ -1,0 +1,206 @@
+"""Files lexquery writes and reads, safely: atomic outputs, the output never the input, bounded reads.
+
+- :func:`atomic_output`: every output file is written to a temporary file *beside* its target
+  (same folder, hence same file system) and renamed over it only when complete
+  (POSIX ``rename(2)`` is atomic: a reader sees the old file or the new one, never a part).
+  An interruption (Ctrl+C, SIGTERM, a full disk, an error) leaves the previous file as it
+  was and removes the temporary one; two runs to the same path each rename a complete file.
+  Only SIGKILL can leave the temporary file (``.NAME.*.tmp``), never a partial target.
+- :func:`same_file`: ``-o`` naming the input (directly, through ``..`` or a symlink) is refused
+  before anything is opened.
+- :func:`read_bounded`: the text of a file or stream, refused beyond a size, with a message
+  (an endless ``/dev/zero`` or pipe does not grow until the memory limit).
+- :func:`input_kind`: what a path is (file, pipe, device, folder, nothing), for messages
+  that name it rightly.
+
+The lowest floor: imports only :mod:`lexquery.errors`.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import InputError, OutputError, UsageError
+
+MB = 1024 * 1024
+MAX_TEXT_BYTES = 64 * MB
+"""Largest case file read whole (.json, or standard input of ask / validate / convert)."""
+MAX_LQ_BYTES = 4 * MB
+"""Largest text in the lexquery language (a .lq file, ``check -``): thousands of cases."""
+MAX_LINE_BYTES = MB
+"""Longest line of a streamed file (.jsonl: one case; the screening CSV: one detainee)."""
+
+
+def _why(e: OSError) -> str:
+    if e.errno == errno.ENOSPC:
+        return "disque plein"
+    if e.errno == errno.EDQUOT:
+        return "quota disque dépassé"
+    return e.strerror or str(e)
+
+
+def output_failed(path: str, e: OSError, option: str = "-o") -> OutputError:
+    """The error of an output that could not be written (exit 5), naming the path."""
+    if path in ("-", None):
+        return OutputError(f"impossible d'écrire la sortie standard ({_why(e)})",
+                           hint=f"libérez de la place, ou écrivez dans un fichier ({option} FICHIER)")
+    return OutputError(f"impossible d'écrire la sortie {option} : {path} ({_why(e)})", where=path,
+                       hint="libérez de la place ou choisissez une sortie que vous pouvez écrire ; "
+                            "le fichier précédent, s'il existait, est intact")
+
+
+@contextmanager
+def atomic_output(path, *, binary: bool = False, encoding: str = "utf-8", newline: str | None = "",
+                  option: str = "-o"):
+    """Open ``path`` for writing as a temporary file beside it; rename it over ``path`` when the
+    ``with`` block ends without an exception (else remove it and leave ``path`` untouched).
+
+    A symlink is written through (its target is replaced), as ``open(path, "w")`` would.
+    An OS refusal (rights, full disk) is an :class:`OutputError` (exit 5) naming the path."""
+    target = Path(os.path.realpath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as e:
+        raise output_failed(str(path), e, option) from None
+    try:
+        try:   # the target's mode if it exists, else what open() would give (0666 less the umask)
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.fchmod(fd, mode)
+        f = os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": encoding, "newline": newline}))
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    try:
+        with f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except OSError as e:
+        _unlink(tmp)
+        raise output_failed(str(path), e, option) from None
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def write_atomic(path, text: str, *, option: str = "-o", encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` with :func:`atomic_output`."""
+    with atomic_output(path, option=option, encoding=encoding, newline=None) as f:
+        f.write(text)
+
+
+def _unlink(p):
+    try:
+        os.unlink(p)
+    except OSError:
+        pass
+
+
+def same_file(a: str, b: str) -> bool:
+    """``a`` and ``b`` name the same file (after ``..`` and symlinks; hard links by inode)."""
+    if a in ("-", None) or b in ("-", None):
+        return False
+    try:
+        if os.path.samefile(a, b):
+            return True
+    except OSError:
+        pass
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def refuse_same(input_path: str, output: str | None, option: str = "-o") -> None:
+    """UsageError (exit 2) when the output would replace the input."""
+    if output and same_file(input_path, output):
+        raise UsageError(f"la sortie {option} {output} est le fichier d'entrée {input_path} : il serait écrasé",
+                         expected="une sortie différente de l'entrée",
+                         hint=f"choisissez un autre nom, ex. {option} {Path(output).stem}-sortie{Path(output).suffix}")
+
+
+def input_kind(path) -> str:
+    """``file`` | ``pipe`` | ``device`` | ``dir`` | ``missing`` | ``other`` (sockets…)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "missing"
+    m = st.st_mode
+    if stat.S_ISREG(m):
+        return "file"
+    if stat.S_ISDIR(m):
+        return "dir"
+    if stat.S_ISFIFO(m):
+        return "pipe"
+    if stat.S_ISCHR(m) or stat.S_ISBLK(m):
+        return "device"
+    return "other"
+
+
+def too_large(limit: int, label: str, what: str, hint: str | None) -> InputError:
+    return InputError(f"entrée trop grande : plus de {limit // MB} Mo ({what})", where=label,
+                      expected=f"au plus {limit // MB} Mo", hint=hint)
+
+
+def read_bounded(stream, limit: int, label: str, what: str, hint: str | None = None):
+    """At most ``limit`` bytes (or characters, for a text stream) of ``stream``; InputError (exit 3)
+    past it: an endless stream is not read until the memory limit."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(limit, label, what, hint)
+    return data
+
+
+def read_stdin(limit: int, what: str, hint: str | None = None) -> str:
+    """Standard input as text (UTF-8, BOM dropped), bounded."""
+    import sys
+    buf = getattr(sys.stdin, "buffer", None)
+    if buf is None:   # a text stream (tests, embedding)
+        return read_bounded(sys.stdin, limit, "<stdin>", what, hint)
+    data = read_bounded(buf, limit, "<stdin>", what, hint)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"entrée illisible : ce n'est pas du texte UTF-8 (octet {e.start})", where="<stdin>",
+                         hint="envoyez du texte UTF-8") from None
+
+
+def read_line_bounded(f, limit: int = MAX_LINE_BYTES) -> tuple[str, bool]:
+    """The next line of a text stream and whether it was longer than ``limit`` characters (then
+    only its start is given, the rest is skipped without being kept). ``("", False)`` at the end."""
+    line = f.readline(limit + 1)
+    if len(line) <= limit or line.endswith("\n"):
+        return line, False
+    while True:
+        rest = f.readline(65536)
+        if not rest or rest.endswith("\n"):
+            return line[:limit], True
+
+
+def read_text_bounded(path, limit: int, what: str, hint: str, encoding: str = "utf-8-sig") -> str:
+    """The text of ``path`` (``-``: standard input), bounded; unreadable → InputError (exit 3)."""
+    if path in ("-", None):
+        return read_stdin(limit, what, hint)
+    label = str(path)
+    try:
+        with open(path, "rb") as f:
+            data = read_bounded(f, limit, label, what, hint)
+    except OSError as e:
+        raise InputError(f"fichier illisible : {e.strerror or e}", where=label,
+                         hint="vérifiez les droits de lecture du fichier") from None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise InputError(f"fichier illisible : ce n'est pas du texte UTF-8 (octet {e.start})", where=label,
+                         hint="enregistrez le fichier en UTF-8") from None
+
+
+__all__ = ["atomic_output", "write_atomic", "same_file", "refuse_same", "input_kind", "read_bounded", "read_stdin",
+           "read_line_bounded", "read_text_bounded", "output_failed", "too_large"]
