@@ -289,13 +289,15 @@ def test_every_citation_of_an_answer_opens(page):
 
 # ---- et si ------------------------------------------------------------------------------------
 def test_what_if_shows_what_changes(page, tmp_path):
-    """Mansouri: et si les faits n'étaient pas punissables en Algérie ? — the changes equal the CLI's answers."""
+    """Mansouri: et s'il refusait le transfèrement ? (by reciprocity with Algeria, consent is
+    required: Circ. 2025 §2.3 al. 3) — the changes equal the CLI's answers."""
     case = json.loads((EXAMPLES / "mansouri-algerie.json").read_text(encoding="utf-8"))
     paste(page, json.dumps(case))
     assert page.locator("#wi-consent\\.transfer").count() == 1  # offered for every case
-    page.click("#wi-dual_criminality button[data-value=false]")
+    page.click("#wi-consent\\.transfer button[data-value=false]")
     page.wait_for_selector(".whatif-result[data-changes]")
-    changed = case | {"dual_criminality": False}
+    changed = json.loads(json.dumps(case))
+    changed["consent"]["transfer"] = False
     before, after = cli_answer(EXAMPLES / "mansouri-algerie.json"), cli_answer(changed, tmp_path)
     want = {(p["procedure"], p["state"] or "", p["status"]) for p in after["procedures"]} - \
            {(p["procedure"], p["state"] or "", p["status"]) for p in before["procedures"]}
@@ -308,7 +310,7 @@ def test_what_if_shows_what_changes(page, tmp_path):
         assert "changed" in card.get_attribute("class") and card.get_attribute("data-whatif") == status
     # keep the change: it goes into the case and the answer is the CLI's for the changed case
     page.click(".whatif-result button.keep")
-    page.wait_for_function("() => JSON.parse(document.querySelector('#case-json').textContent).dual_criminality === false")
+    page.wait_for_function("() => JSON.parse(document.querySelector('#case-json').textContent).consent.transfer === false")
     assert_matches_cli(page, after)
 
 
