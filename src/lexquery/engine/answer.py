@@ -83,6 +83,7 @@ class ProcedureResult:
     basis: list[dict] = field(default_factory=list)   # the legal basis(es) the status rests on
     basis_defined: bool = False       # the rule names its bases (``basis:``): the key is always given
     is_route: bool = False            # a route of a procedure (its to_verify is the procedure's)
+    opens_by: str | None = None       # the path that opens the procedure first: its own id or a route's
 
     def to_dict(self, lang="fr") -> dict:
         d = {"procedure": self.procedure, "label": self.label.get(lang) or self.label.get("fr"),
@@ -95,6 +96,8 @@ class ProcedureResult:
             d["state_considered_because"] = self.state_reasons
         if self.notes:
             d["notes"] = [n.to_dict() for n in self.notes]
+        if self.opens_by:
+            d["opens_by"] = self.opens_by
         if self.routes:
             d["routes"] = [r.to_dict(lang) for r in self.routes]
         if self.set_aside_by:
