@@ -190,7 +190,7 @@ SRC = {
         "prec": {}},
     "over_seventy": {
         "p": ["CPP 729 al. 11"], "consent": [],
-        "conds": [("over_seventy_age", ["CPP 729 al. 11"]),
+        "conds": [("over_seventy_age", ["CPP 729 al. 11", "CPP 729 al. 2"]),
                   ("over_seventy_before_end", ["CPP 729 al. 11", "CPP 729 al. 2"]),
                   ("over_seventy_insertion", ["CPP 729 al. 11"])],
         "notes": {"over_seventy_text": ["CPP 729 al. 11", "Circ. 2025 §2.2"]},
@@ -738,6 +738,9 @@ class Floor:
                 d["lc_time"] = (min(b, add_duration(start, LC_TIME_CAP_RECID if recid else LC_TIME_CAP)), ())
         birth = c.get("birth", U)
         d["seventy"] = (U, (BIRTH,)) if birth is U else (add_months(birth, OVER_SEVENTY_MONTHS), ())
+        # over_seventy_age: max(seventy_date, sentence.execution_start)
+        miss = ((BIRTH,) if birth is U else ()) + ((START,) if start is U else ())
+        d["seventy_from"] = (U, miss) if miss else (max(d["seventy"][0], start), ())
         # no_safety_period_possible: not life and total <= 5 years
         if total is U:
             d["nsp"] = (U, (TOTAL,))
