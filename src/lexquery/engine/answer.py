@@ -52,11 +52,14 @@ class NoteResult:
     text: str
     sources: list[str]
     date: date | None = None
+    verify: bool = False        # the rule marks it ``verify: true``: it rests on [I]/[U] evidence
 
     def to_dict(self) -> dict:
         d = {"id": self.id, "kind": self.kind, "text": self.text, "sources": self.sources}
         if self.date is not None:
             d["date"] = _iso(self.date)
+        if self.verify:
+            d["verify"] = True
         return d
 
 

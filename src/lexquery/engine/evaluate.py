@@ -393,7 +393,7 @@ def _notes(notes, env, lang, explain, applies, kinds_always, dated=True):
             vals = {k: e.fn(env) for k, e in n.values.items()}
             text = _render(n.text.get(lang) or n.text["fr"], vals)
         d = n.date.fn(env) if (dated and n.date is not None) else None
-        out.append(NoteResult(n.id, n.kind, text, n.sources, d if isinstance(d, date) else None))
+        out.append(NoteResult(n.id, n.kind, text, n.sources, d if isinstance(d, date) else None, n.verify))
     return out
 
 

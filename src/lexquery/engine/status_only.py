@@ -67,7 +67,7 @@ class StatusOnly:
             self.cond_fns[p.id] = {cid: condition_function(c, book.scope, p.id, lazy)
                                    for cid, c in cond_index(p).items() if cid in lazy}
         # notes with neither `when` nor a date to compute: one shared result each (never mutated)
-        self.notes = {q.id: [(n, NoteResult(n.id, n.kind, "", n.sources, None)
+        self.notes = {q.id: [(n, NoteResult(n.id, n.kind, "", n.sources, None, n.verify)
                               if n.when is None and (n.date is None or q is not p) else None)
                              for n in q.notes]
                       for p in book.procedures.values() for q in [p, *p.routes]}
@@ -188,7 +188,7 @@ class StatusOnly:
             if n.when is not None and n.when.fn(env) is not True:
                 continue
             d = n.date.fn(env) if (dated and n.date is not None) else None
-            out.append(NoteResult(n.id, n.kind, "", n.sources, d if isinstance(d, date) else None))
+            out.append(NoteResult(n.id, n.kind, "", n.sources, d if isinstance(d, date) else None, n.verify))
         return out
 
     def _precedence(self, pid, env, results) -> tuple:
