@@ -4,9 +4,13 @@ Condition statuses: ``met``, ``not_met``, ``unknown``, ``to_assess``; a date con
 not yet reached is ``not_met`` with ``pending`` (it is met on its date). Procedure
 status (answer-format.md): any hard ``not_met`` → not_applicable; else any
 ``unknown`` → undetermined (with the missing facts); else a pending date →
-applicable_later (``from``); else applicable. Precedence between instruments is
-applied from the declared entries of ``rules/precedence.yaml`` (between procedures, or
-between routes of a procedure), never implied.
+applicable_later (``from``); else applicable. A procedure with routes that stand in for
+some of its conditions (``replaces:``) opens by the earliest of its direct path and those
+routes (``settle_paths``; ``opens_by`` names the path). A condition or route evaluated
+outside the period its text is encoded for (``valid:``) is unknown and says so.
+Precedence between instruments is applied from the declared entries of
+``rules/precedence.yaml`` (between procedures, or between routes of a procedure), never
+implied.
 
 Missing facts are those that could change a result: a condition that is settled does not
 pass on to its parent the facts it found unknown (nor do a settled ``and`` / ``or`` /
