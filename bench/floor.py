@@ -94,6 +94,7 @@ CONSULAR_EXCLUDED = frozenset(["refugee", "subsidiary_protection", "asylum_pendi
 TAP_ONLY_730_2 = Duration(15 * 12)
 TAP_ONLY_706_53_13 = Duration(10 * 12)
 JAP_MAX_SENTENCE, JAP_MAX_REMAINING = Duration(10 * 12), Duration(3 * 12)
+JAP_TAP_RULE_FROM, LC_TIME_RULES_FROM = date(2015, 1, 1), date(2019, 3, 25)
 L_D541 = frozenset(["ITF", "expulsion"])
 OVER_SEVENTY_MONTHS = 70 * 12
 # the fraction a recidivist serves, by period of CPP 729 (rules/common.yaml `periods`); None: a gap
@@ -159,6 +160,8 @@ SRC = {
                   ("treatment_729_10", ["CPP 729 al. 10"])],
         "notes": {"no_consent": ["CPP 729-2 al. 1"], "no_rehabilitation_proof": ["Circ. 2025 §2.2"],
                   "parquet_requests": ["Circ. 2025 §2.2"],
+                  "authority_before_2015": ["CPP 730 al. 1"],
+                  "time_rules_before_2019": ["CPP 729 al. 8", "CPP 729 al. 9"],
                   "authority": ["CPP 730 al. 1"], "authority_tap": ["CPP 730 al. 1", "CPP 730 al. 2"],
                   "authority_730_2_life": ["CPP 730-2 al. 1", "CPP 730-2 1°"],
                   "authority_730_2_offence": ["CPP 730-2 al. 1", "CPP 730-2 1°", "CPP 730-2 2°"],
@@ -939,12 +942,16 @@ class Floor:
             return st, d_from, d_until, None, (), sources("lc_expulsion"), "", ""
         missing = set(rmiss) | (unknown_missing(results) if dmiss else set())
         notes = ["no_consent", "no_rehabilitation_proof", "parquet_requests"]
+        if as_of < JAP_TAP_RULE_FROM:
+            notes.append("authority_before_2015")
+        if as_of < LC_TIME_RULES_FROM:
+            notes.append("time_rules_before_2019")
         life, total = D["life"][0], c.get("total", U)
         not_life = not3(life)
         decision = max(as_of, d_from) if d_from is not None else as_of
         end = c.get("end", U)
         # authority (CPP 730 al. 1) / authority_tap, on the date of the decision
-        if not_life is not False:
+        if not_life is not False and as_of >= JAP_TAP_RULE_FROM:
             small = U if total is U else total <= JAP_MAX_SENTENCE
             if small is not True:
                 left = U if end is U else (False if end is None else end <= add_duration(decision, JAP_MAX_REMAINING))
