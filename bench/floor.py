@@ -189,6 +189,7 @@ SRC = {
                   ("lsc_pd_removal", ["CPP 720 IV", "Circ. 2025 §2.2"]),
                   ("lsc_pd_not_under_adjustment", ["CPP D147-24 al. 1"])],
         "notes": {"lsc_pd_request": ["Circ. 2025 §2.2", "CPP D147-20 al. 1"], "lsc_pd_appeal": ["CPP 712-11 1°"],
+                  "lsc_pd_information": ["CPP D147-20 al. 1"],
                   "lsc_pd_pending_instance": ["CPP D147-24 al. 1"], "lsc_pd_early_decision": ["CPP D147-23"]},
         "prec": {}},
     "over_seventy": {
