@@ -94,14 +94,14 @@ CONSULAR_EXCLUDED = frozenset(["refugee", "subsidiary_protection", "asylum_pendi
 TAP_ONLY_730_2 = Duration(15 * 12)
 TAP_ONLY_706_53_13 = Duration(10 * 12)
 JAP_MAX_SENTENCE, JAP_MAX_REMAINING = Duration(10 * 12), Duration(3 * 12)
-JAP_TAP_RULE_FROM, LC_TIME_RULES_FROM = date(2015, 1, 1), date(2019, 3, 25)
+JAP_TAP_RULE_FROM, LC_TIME_RULES_FROM, SUSPENSION_729_12_FROM = date(2015, 1, 1), date(2012, 3, 29), date(2014, 10, 1)
 L_D541 = frozenset(["ITF", "expulsion"])
 OVER_SEVENTY_MONTHS = 70 * 12
 # the fraction a recidivist serves, by period of CPP 729 (rules/common.yaml `periods`); None: a gap
-RECID_FRACTION = ((None, date(2014, 8, 14), (2, 3)), (date(2019, 3, 25), None, (1, 2)))
+RECID_FRACTION = ((date(2012, 3, 29), date(2014, 12, 31), (2, 3)), (date(2015, 1, 1), None, (1, 2)))
 # `valid:` of routes and conditions (rules/lc_expulsion.yaml)
 LSC_720_I_FROM, LSC_PD_FROM, LSC_PD_IV_FROM, OVER_SEVENTY_FROM = (
-    date(2021, 12, 24), date(2023, 1, 1), date(2024, 1, 28), date(2021, 12, 24))
+    date(2021, 12, 24), date(2023, 1, 1), date(2024, 1, 28), date(2012, 3, 29))
 
 # validity of the rule files (`valid:`)
 VALID = {"eu_recognition": (date(2013, 8, 7), date(2028, 12, 31)),
@@ -161,7 +161,7 @@ SRC = {
         "notes": {"no_consent": ["CPP 729-2 al. 1"], "no_rehabilitation_proof": ["Circ. 2025 §2.2"],
                   "parquet_requests": ["Circ. 2025 §2.2"],
                   "authority_before_2015": ["CPP 730 al. 1"],
-                  "time_rules_before_2019": ["CPP 729 al. 8", "CPP 729 al. 9"],
+                  "time_rules_not_stored": ["CPP 729 al. 8", "CPP 729 al. 9"],
                   "authority": ["CPP 730 al. 1"], "authority_tap": ["CPP 730 al. 1", "CPP 730 al. 2"],
                   "authority_730_2_life": ["CPP 730-2 al. 1", "CPP 730-2 1°"],
                   "authority_730_2_offence": ["CPP 730-2 al. 1", "CPP 730-2 1°", "CPP 730-2 2°"],
@@ -171,7 +171,8 @@ SRC = {
                   "prefect_contact": ["Circ. 2025 §1.3"],
                   "measure_not_enforceable": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"],
                   "temporary_itf_end_unknown": ["CPP 729-2 al. 1"],
-                  "itf_suspension": ["CPP 729-2 al. 2"], "appeal": ["CPP 712-11 2°"],
+                  "itf_suspension": ["CPP 729-2 al. 2"], "suspension_729_12": ["CPP 729 al. 12"],
+                  "appeal": ["CPP 712-11 2°"],
                   "protection_refoulement": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"],
                   "order_of_procedures": ORDER_OF_PROCEDURES},
         "prec": {}},
@@ -196,8 +197,9 @@ SRC = {
         "p": ["CPP 729 al. 11"], "consent": [],
         "conds": [("over_seventy_age", ["CPP 729 al. 11", "CPP 729 al. 2"]),
                   ("over_seventy_before_end", ["CPP 729 al. 11", "CPP 729 al. 2"]),
-                  ("over_seventy_insertion", ["CPP 729 al. 11"])],
-        "notes": {"over_seventy_text": ["CPP 729 al. 11", "Circ. 2025 §2.2"]},
+                  ("over_seventy_insertion", ["CPP 729 al. 11"]),
+                  ("over_seventy_no_serious_risk", ["CPP 729 al. 11"])],
+        "notes": {"over_seventy_reading": ["CPP 729 al. 11", "Circ. 2025 §2.2"]},
         "prec": {}},
     "ste_transfer": {
         "p": ["STE 112 art. 3", "Circ. 2025 §2.3"],
@@ -946,7 +948,7 @@ class Floor:
         if as_of < JAP_TAP_RULE_FROM:
             notes.append("authority_before_2015")
         if as_of < LC_TIME_RULES_FROM:
-            notes.append("time_rules_before_2019")
+            notes.append("time_rules_not_stored")
         life, total = D["life"][0], c.get("total", U)
         not_life = not3(life)
         decision = max(as_of, d_from) if d_from is not None else as_of
@@ -988,6 +990,8 @@ class Floor:
                 notes.append("temporary_itf_end_unknown")
             if "ITF" in kinds:
                 notes.append("itf_suspension")
+        if as_of >= SUSPENSION_729_12_FROM:
+            notes.append("suspension_729_12")
         notes.append("appeal")
         if c.get("prot", U) in CONSULAR_EXCLUDED:   # protection_refoulement (verify)
             notes.append("protection_refoulement")
