@@ -75,6 +75,18 @@ U = _Unknown()  # an unknown fact (empty cell); ``None`` is a known "none" (safe
 
 # --- legal quantities (rules/common.yaml) -----------------------------------------------------
 L_729_2 = frozenset(["ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion", "extradition", "EAW"])
+# the list of 729-2 al. 1 by version (rules/common.yaml `periods`); before the first: a gap
+L_729_2_PERIODS = ((date(2011, 7, 18), date(2014, 11, 14), frozenset(["ITF", "OQTF", "IRTF", "expulsion", "extradition", "EAW"])),
+                   (date(2014, 11, 15), date(2016, 10, 31), frozenset(["ITF", "IATF", "OQTF", "IRTF", "expulsion", "extradition", "EAW"])),
+                   (date(2016, 11, 1), None, L_729_2))
+
+
+def l_729_2(on):
+    """The list of 729-2 in force on ``on``, or U outside the periods encoded."""
+    for vf, vu, v in L_729_2_PERIODS:
+        if on >= vf and (vu is None or on <= vu):
+            return v
+    return U
 L_720_IV = frozenset(["ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion", "extradition", "EAW"])
 L_728_11_2 = frozenset(["ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion"])
 L_167_ART3 = frozenset(["ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion"])
@@ -758,7 +770,13 @@ class Floor:
             d["three_before"] = (add_duration(end, LSC_PD_REMAINDER, -1), ())
             d["six_before"] = (add_duration(end, STE_MIN_REMAINING, -1), ())
         kinds = c.get("kinds", U)
-        d["removable"] = (U, (RM,)) if kinds is U else (any(k in L_729_2 for k in kinds), ())
+        lst = l_729_2(c["as_of"])
+        if kinds is U:
+            d["removable"] = (U, (RM,))
+        elif lst is U:  # exists over the list: unknown for each item, false when there is none
+            d["removable"] = (U if kinds else False, ())
+        else:
+            d["removable"] = (any(k in lst for k in kinds), ())
         # eu_recognition's in_france: location FR (FR for a detainee: defaults of rules/common.yaml)
         loc = c.get("loc", U)
         d["in_france"] = (U, (LOC,)) if loc is U else (loc == "FR", ())
@@ -984,7 +1002,8 @@ class Floor:
         notes.append("prefect_contact")
         if kinds is not U and kinds:
             enf = c.get("enf", U)
-            if enf is False and any(k in L_729_2 for k in kinds):
+            lst = l_729_2(as_of)
+            if enf is False and lst is not U and any(k in lst for k in kinds):
                 notes.append("measure_not_enforceable")
             if "ITF" in kinds and c.get("rdef", U) is False:   # temporary_itf_end_unknown (verify)
                 notes.append("temporary_itf_end_unknown")

@@ -62,7 +62,8 @@ def _sources(d, where, required=True):
 
 
 def _literal(v, where) -> str:
-    """A constant's value written in the expression language (numbers, dates, durations)."""
+    """A constant's value written in the expression language (numbers, dates, durations,
+    lists of words)."""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
@@ -71,8 +72,10 @@ def _literal(v, where) -> str:
         return v.isoformat()
     if isinstance(v, str) and (_DATE_RE.match(v) or (_DUR_RE.match(v) and v != "P")):
         return v
+    if isinstance(v, list) and all(isinstance(x, str) and '"' not in x for x in v):
+        return "[" + ", ".join(f'"{x}"' for x in v) + "]"
     raise RuleError(f"valeur par période non prise en charge : {v!r}", where=where,
-                    hint="un nombre, une date AAAA-MM-JJ ou une durée P…")
+                    hint="un nombre, une date AAAA-MM-JJ, une durée P… ou une liste de mots")
 
 
 def _periodic(name, spec, where, periods) -> dict:
@@ -83,7 +86,7 @@ def _periodic(name, spec, where, periods) -> dict:
     ps = spec["periods"]
     if not isinstance(ps, list) or not ps:
         raise RuleError("`periods` attend une liste de {from, until, value, sources}", where=where)
-    parts, srcs, shown = [], list(_sources(spec, where, required=False)), []
+    parts, srcs, shown, raw = [], list(_sources(spec, where, required=False)), [], []
     for i, p in enumerate(ps):
         w = f"{where}/periods/{i}"
         if not isinstance(p, dict) or "value" not in p:
@@ -95,11 +98,12 @@ def _periodic(name, spec, where, periods) -> dict:
             if s not in srcs:
                 srcs.append(s)
         shown.append(f"{vf or '…'} → {vu or '…'} : {p['value']}")
+        raw.append((vf, vu, _const_value(p["value"])))
     expr = f'law_gap("{name}")'
     for test, value in reversed(parts):
         expr = f"if({test}, {value}, {expr})"
     note = spec.get("note")
-    periods[name] = {"periods": shown, "sources": srcs, "note": note}
+    periods[name] = {"periods": shown, "sources": srcs, "note": note, "values": raw}
     return {"expr": expr, "sources": srcs}
 
 
