@@ -238,3 +238,14 @@ def test_answers_leave_no_cyclic_garbage():
     finally:
         if was:
             gc.enable()
+
+
+def test_the_floor_agrees_on_past_dates(tmp_path):
+    """bench/floor.py (the benchmark's plain-Python floor) follows the periods of the rules:
+    its rows are the engine's on dates where routes, conditions and quantities change."""
+    from floor_support import floor_agreement
+    for ref in ("2013-06-01", "2023-06-01"):
+        f = tmp_path / f"synth-{ref}.csv"
+        f.write_text(synth_text(400, seed=9, ref=date.fromisoformat(ref)), encoding="utf-8")
+        res = floor_agreement(f, ref)
+        assert res["rows"] > 400 and res["agree"] == res["rows"], (ref, res)
