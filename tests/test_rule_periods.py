@@ -102,3 +102,16 @@ def test_a_quantity_read_outside_its_periods_is_unknown_and_says_why():
     lc = _lc(Engine().ask(case, as_of="2012-03-29"))
     assert (lc.status, str(lc.date_from)) == ("applicable_later", "2012-09-01")
     assert not [v for v in lc.to_verify if v["fact"].startswith("law:")]
+
+
+def test_the_answer_json_names_the_opening_path_and_marks_notes_to_verify():
+    """docs/answer-format.md: ``opens_by`` on a procedure with routes; ``"verify": true`` on a
+    note the rules mark ``verify: true`` (and no such key on the others)."""
+    d = _lc(Engine().ask(SHORT, as_of="2026-03-05")).to_dict()
+    assert d["opens_by"] == "lsc_plein_droit" and d["from"] == "2026-03-01"
+    long = dict(SHORT, sentence=dict(SHORT["sentence"], total="P12Y", execution_start="2015-07-01",
+                                     expected_end="2027-07-01"))
+    notes = {n["id"]: n for n in _lc(Engine().ask(long, as_of="2026-01-01")).to_dict()["notes"]}
+    assert notes["authority_730_2_offence"].get("verify") is True
+    assert "verify" not in notes["authority"]
+    assert "2026-01-01" in notes["authority"]["text"]   # the court on the date of the decision
