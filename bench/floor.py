@@ -672,7 +672,8 @@ class Floor:
 
     # -- to_verify (engine/verify.py) and basis ------------------------------------------------------
     VERIFY_NOTES = frozenset(["protection_refoulement", "measure_consequential_167", "remedies_exhausted_source",
-                              "dual_french_national", "temporary_itf_end_unknown"])
+                              "dual_french_national", "temporary_itf_end_unknown", "authority_before_2015",
+                              "time_rules_not_stored", "authority_730_2_offence", "probation_d541_scope"])
 
     def evaluate(self, fn, pid, c, s, D, as_of):
         """``fn``'s result proven (``prove``), with the legal basis and the `to_verify` names
