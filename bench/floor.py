@@ -75,6 +75,18 @@ U = _Unknown()  # an unknown fact (empty cell); ``None`` is a known "none" (safe
 
 # --- legal quantities (rules/common.yaml) -----------------------------------------------------
 L_729_2 = frozenset(["ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion", "extradition", "EAW"])
+# the list of 729-2 al. 1 by version (rules/common.yaml `periods`); before the first: a gap
+L_729_2_PERIODS = ((date(2011, 7, 18), date(2014, 11, 14), frozenset(["ITF", "OQTF", "IRTF", "expulsion", "extradition", "EAW"])),
+                   (date(2014, 11, 15), date(2016, 10, 31), frozenset(["ITF", "IATF", "OQTF", "IRTF", "expulsion", "extradition", "EAW"])),
+                   (date(2016, 11, 1), None, L_729_2))
+
+
+def l_729_2(on):
+    """The list of 729-2 in force on ``on``, or U outside the periods encoded."""
+    for vf, vu, v in L_729_2_PERIODS:
+        if on >= vf and (vu is None or on <= vu):
+            return v
+    return U
 L_720_IV = frozenset(["ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion", "extradition", "EAW"])
 L_728_11_2 = frozenset(["ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion"])
 L_167_ART3 = frozenset(["ITF", "IATF", "OQTF", "IRTF", "ICTF", "expulsion"])
@@ -92,6 +104,16 @@ LIST_PERIOD = timedelta(days=15)        # Circ. 2025 §1.2 al. 5: « a minima to
 AFTER_CAP = timedelta(days=1)           # … « chaque lendemain de commission d'application des peines »
 CONSULAR_EXCLUDED = frozenset(["refugee", "subsidiary_protection", "asylum_pending"])
 TAP_ONLY_730_2 = Duration(15 * 12)
+TAP_ONLY_706_53_13 = Duration(10 * 12)
+JAP_MAX_SENTENCE, JAP_MAX_REMAINING = Duration(10 * 12), Duration(3 * 12)
+JAP_TAP_RULE_FROM, LC_TIME_RULES_FROM, SUSPENSION_729_12_FROM = date(2015, 1, 1), date(2012, 3, 29), date(2014, 10, 1)
+L_D541 = frozenset(["ITF", "expulsion"])
+OVER_SEVENTY_MONTHS = 70 * 12
+# the fraction a recidivist serves, by period of CPP 729 (rules/common.yaml `periods`); None: a gap
+RECID_FRACTION = ((date(2012, 3, 29), date(2014, 12, 31), (2, 3)), (date(2015, 1, 1), None, (1, 2)))
+# `valid:` of routes and conditions (rules/lc_expulsion.yaml)
+LSC_720_I_FROM, LSC_PD_FROM, LSC_PD_IV_FROM, OVER_SEVENTY_FROM = (
+    date(2021, 12, 24), date(2023, 1, 1), date(2024, 1, 28), date(2012, 3, 29))
 
 # validity of the rule files (`valid:`)
 VALID = {"eu_recognition": (date(2013, 8, 7), date(2028, 12, 31)),
@@ -107,6 +129,7 @@ FINAL, CUST, TOTAL, START, END, SPE, RECID, LSCX = (
     "sentence.final", "sentence.custodial", "sentence.total", "sentence.execution_start",
     "sentence.expected_end", "sentence.safety_period_end", "sentence.legal_recidivism",
     "sentence.lsc_plein_droit_excluded")
+BIRTH = "person.birth_date"
 RM, CT, CC, DUAL, RECV = ("removal_measures", "consent.transfer", "consent.consular_notification",
                           "dual_criminality", "receiving_state")
 CANDIDATE_FACTS = (N, HR, FLED, RM, RECV)
@@ -145,15 +168,23 @@ SRC = {
                   ("removal_measure", ["CPP 729-2 al. 1"]),
                   ("time_condition", ["CPP 729 al. 8", "CPP 729 al. 9", "Circ. 2025 §2.2"]),
                   ("safety_period", ["CP 132-23 al. 1", "CPP 729 al. 8"]),
-                  ("measure_executed", ["CPP 729-2 al. 1", "Circ. 2025 §1.3"])],
+                  ("measure_executed", ["CPP 729-2 al. 1", "Circ. 2025 §1.3"]),
+                  ("treatment_729_10", ["CPP 729 al. 10"])],
         "notes": {"no_consent": ["CPP 729-2 al. 1"], "no_rehabilitation_proof": ["Circ. 2025 §2.2"],
                   "parquet_requests": ["Circ. 2025 §2.2"],
-                  "authority": ["CPP 730 al. 1", "CPP 730 al. 2", "CPP 730-2 1°"],
-                  "dangerousness_730_2": ["CPP 730-2 2°", "CPP D541", "Circ. 2025 §2.2"],
+                  "authority_before_2015": ["CPP 730 al. 1"],
+                  "time_rules_not_stored": ["CPP 729 al. 8", "CPP 729 al. 9"],
+                  "authority": ["CPP 730 al. 1"], "authority_tap": ["CPP 730 al. 1", "CPP 730 al. 2"],
+                  "authority_730_2_life": ["CPP 730-2 al. 1", "CPP 730-2 1°"],
+                  "authority_730_2_offence": ["CPP 730-2 al. 1", "CPP 730-2 1°", "CPP 730-2 2°"],
+                  "dangerousness_730_2": ["CPP 730-2 2°", "Circ. 2025 §2.2"],
+                  "probation_d541": ["CPP D541", "CPP 730-2 al. 4"],
+                  "probation_d541_scope": ["CPP D541", "Circ. 2025 §2.2", "CPP 730-2 al. 4"],
                   "prefect_contact": ["Circ. 2025 §1.3"],
                   "measure_not_enforceable": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"],
                   "temporary_itf_end_unknown": ["CPP 729-2 al. 1"],
-                  "itf_suspension": ["CPP 729-2 al. 2"], "appeal": ["CPP 712-11 2°"],
+                  "itf_suspension": ["CPP 729-2 al. 2"], "suspension_729_12": ["CPP 729 al. 12"],
+                  "appeal": ["CPP 712-11 2°"],
                   "protection_refoulement": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"],
                   "order_of_procedures": ORDER_OF_PROCEDURES},
         "prec": {}},
@@ -168,8 +199,19 @@ SRC = {
         "conds": [("lsc_pd_total", ["CPP 720 II", "CPP D147-20 al. 1"]),
                   ("lsc_pd_remainder", ["CPP 720 II", "CPP 716-1"]),
                   ("lsc_pd_not_excluded", ["CPP 720 III", "CPP D147-20 al. 2"]),
-                  ("lsc_pd_removal", ["CPP 720 IV", "Circ. 2025 §2.2"])],
-        "notes": {"lsc_pd_request": ["Circ. 2025 §2.2", "CPP D147-20 al. 1"], "lsc_pd_appeal": ["CPP 712-11 1°"]},
+                  ("lsc_pd_removal", ["CPP 720 IV", "Circ. 2025 §2.2"]),
+                  ("lsc_pd_not_under_adjustment", ["CPP D147-24 al. 1"])],
+        "notes": {"lsc_pd_request": ["Circ. 2025 §2.2", "CPP D147-20 al. 1"], "lsc_pd_appeal": ["CPP 712-11 1°"],
+                  "lsc_pd_information": ["CPP D147-20 al. 1"],
+                  "lsc_pd_pending_instance": ["CPP D147-24 al. 1"], "lsc_pd_early_decision": ["CPP D147-23"]},
+        "prec": {}},
+    "over_seventy": {
+        "p": ["CPP 729 al. 11"], "consent": [],
+        "conds": [("over_seventy_age", ["CPP 729 al. 11", "CPP 729 al. 2"]),
+                  ("over_seventy_before_end", ["CPP 729 al. 11", "CPP 729 al. 2"]),
+                  ("over_seventy_insertion", ["CPP 729 al. 11"]),
+                  ("over_seventy_no_serious_risk", ["CPP 729 al. 11"])],
+        "notes": {"over_seventy_reading": ["CPP 729 al. 11", "Circ. 2025 §2.2"]},
         "prec": {}},
     "ste_transfer": {
         "p": ["STE 112 art. 3", "Circ. 2025 §2.3"],
@@ -303,6 +345,7 @@ def assess(v, raw=()):
 
 
 TO_ASSESS = ("to_assess", False, None, (), "assess", ())
+OUT_OF_PERIOD = ("unknown", False, None, (), "validity", ())  # a route outside its `valid:` period
 
 
 def dated(kind, as_of, m, d, raw):
@@ -406,6 +449,37 @@ def unknown_missing(results):
         if r[0] == "unknown":
             out.update(r[3])
     return out
+
+
+def open_paths(pid, direct, shared, routes):
+    """A procedure opens by the earliest of its direct path and its routes (``replaces``):
+    as evaluate.settle_paths. ``direct`` (status, from, until); ``shared`` [(id, result)];
+    ``routes`` [(route id, replaced ids, results)]. Returns (status, from, until, route
+    missing facts, whether the direct path's missing facts count)."""
+    st0, f0, u0 = direct
+    paths = [(pid, st0, f0, u0, set())]
+    for rid, replaced, res in routes:
+        rows = [r for cid, r in shared if cid not in replaced] + list(res)
+        st, df, du = settle(rows)
+        paths.append((rid, st, df, du, unknown_missing(rows) if st == "undetermined" else set()))
+    app = [x for x in paths if x[1] == "applicable"]
+    if app:
+        best = min(app, key=lambda x: (x[2] is not None, x[2] or date.min))
+        return "applicable", best[2], best[3], set(), False
+    later = [x for x in paths if x[1] == "applicable_later"]
+    best = min(later, key=lambda x: x[2]) if later else None
+    could = [x for x in paths if x[1] == "undetermined" and (best is None or x[2] is None or x[2] < best[2])]
+    if not could:
+        if best is None:
+            return "not_applicable", None, None, set(), False
+        return "applicable_later", best[2], best[3], set(), False
+    miss = set()
+    for x in could:
+        if x[0] != pid:
+            miss |= x[4]
+    froms = [x[2] for x in could] + ([best[2]] if best else [])
+    d_from = None if any(d is None for d in froms) else min(froms)
+    return "undetermined", d_from, (u0 if st0 != "not_applicable" else could[0][3]), miss, any(x[0] == pid for x in could)
 
 
 # --- the CSV input -----------------------------------------------------------------------------
@@ -598,7 +672,8 @@ class Floor:
 
     # -- to_verify (engine/verify.py) and basis ------------------------------------------------------
     VERIFY_NOTES = frozenset(["protection_refoulement", "measure_consequential_167", "remedies_exhausted_source",
-                              "dual_french_national", "temporary_itf_end_unknown"])
+                              "dual_french_national", "temporary_itf_end_unknown", "authority_before_2015",
+                              "time_rules_not_stored", "authority_730_2_offence", "probation_d541_scope"])
 
     def evaluate(self, fn, pid, c, s, D, as_of):
         """``fn``'s result proven (``prove``), with the legal basis and the `to_verify` names
@@ -649,23 +724,42 @@ class Floor:
         else:
             d["mid"] = (fraction_point(start, end, 1, 2), ())
             d["two_thirds"] = (fraction_point(start, end, 2, 3), ())
-        # lc_time_date (CPP 729 al. 8 and 9)
+        # lc_base_point: the mid-sentence, or a recidivist's fraction of the 729 in force on the date
         recid = c.get("recid", U)
+        as_of = c["as_of"]
+        frac = U
+        for vf, vu, fr in RECID_FRACTION:
+            if (vf is None or as_of >= vf) and (vu is None or as_of <= vu):
+                frac = fr
+        if se_miss:
+            base = (U, se_miss)
+        elif recid is False or frac == (1, 2):
+            base = (d["mid"][0], (RECID,) if recid is U else ())
+        elif recid is True and frac is not U:
+            base = (fraction_point(start, end, frac[0], frac[1]), ())
+        else:  # recidivism unknown with another fraction, or a period not encoded
+            base = (U, (RECID,) if recid is U else ())
+        # lc_time_date (CPP 729 al. 8 and 9)
         if life is U:
             d["lc_time"] = (U, (TOTAL,))
         elif life:
             miss = ((START,) if start is U else ()) + ((RECID,) if recid is U else ())
             d["lc_time"] = (U, miss) if miss else (add_duration(start, LC_LIFE_RECID if recid else LC_LIFE), ())
-        elif se_miss:
-            d["lc_time"] = (U, se_miss)
+        elif base[0] is U:
+            d["lc_time"] = base
         else:
-            mid = d["mid"][0]
-            if mid <= add_duration(start, LC_TIME_CAP):
-                d["lc_time"] = (mid, ())
+            b = base[0]
+            if b <= add_duration(start, LC_TIME_CAP):
+                d["lc_time"] = base
             elif recid is U:
                 d["lc_time"] = (U, (RECID,))
             else:
-                d["lc_time"] = (min(mid, add_duration(start, LC_TIME_CAP_RECID if recid else LC_TIME_CAP)), ())
+                d["lc_time"] = (min(b, add_duration(start, LC_TIME_CAP_RECID if recid else LC_TIME_CAP)), ())
+        birth = c.get("birth", U)
+        d["seventy"] = (U, (BIRTH,)) if birth is U else (add_months(birth, OVER_SEVENTY_MONTHS), ())
+        # over_seventy_age: max(seventy_date, sentence.execution_start)
+        miss = ((BIRTH,) if birth is U else ()) + ((START,) if start is U else ())
+        d["seventy_from"] = (U, miss) if miss else (max(d["seventy"][0], start), ())
         # no_safety_period_possible: not life and total <= 5 years
         if total is U:
             d["nsp"] = (U, (TOTAL,))
@@ -677,7 +771,13 @@ class Floor:
             d["three_before"] = (add_duration(end, LSC_PD_REMAINDER, -1), ())
             d["six_before"] = (add_duration(end, STE_MIN_REMAINING, -1), ())
         kinds = c.get("kinds", U)
-        d["removable"] = (U, (RM,)) if kinds is U else (any(k in L_729_2 for k in kinds), ())
+        lst = l_729_2(c["as_of"])
+        if kinds is U:
+            d["removable"] = (U, (RM,))
+        elif lst is U:  # exists over the list: unknown for each item, false when there is none
+            d["removable"] = (U if kinds else False, ())
+        else:
+            d["removable"] = (any(k in lst for k in kinds), ())
         # eu_recognition's in_france: location FR (FR for a detainee: defaults of rules/common.yaml)
         loc = c.get("loc", U)
         d["in_france"] = (U, (LOC,)) if loc is U else (loc == "FR", ())
@@ -852,34 +952,75 @@ class Floor:
             if m is not True and spe is U:
                 raw.append(SPE)
             r5 = dated("from", as_of, m, spe, raw)
-        results = [r1, r2, r2b, r3, r4, r5, TO_ASSESS]
-        st, d_from, d_until = settle(results)
+        results = [r1, r2, r2b, r3, r4, r5, TO_ASSESS, TO_ASSESS]
+        shared = list(zip(("foreigner", "custodial_sentence", "sentence_running", "removal_measure",
+                           "time_condition", "safety_period", "measure_executed", "treatment_729_10"), results))
+        direct = settle(results)
+        # every route stands in for time_condition: the procedure opens by the earliest path
+        routes, rows = self.lsc_routes(c, D, as_of)
+        st, d_from, d_until, rmiss, dmiss = open_paths(
+            "lc_expulsion", direct, shared, [(rid, ("time_condition",), rr) for rid, rr in rows])
         if st == "not_applicable":
             return st, d_from, d_until, None, (), sources("lc_expulsion"), "", ""
-        missing = unknown_missing(results)
-        notes = ["no_consent", "no_rehabilitation_proof", "parquet_requests", "authority"]
+        missing = set(rmiss) | (unknown_missing(results) if dmiss else set())
+        notes = ["no_consent", "no_rehabilitation_proof", "parquet_requests"]
+        if as_of < JAP_TAP_RULE_FROM:
+            notes.append("authority_before_2015")
+        if as_of < LC_TIME_RULES_FROM:
+            notes.append("time_rules_not_stored")
         life, total = D["life"][0], c.get("total", U)
-        if life is True or (life is False and total >= TAP_ONLY_730_2):
+        not_life = not3(life)
+        decision = max(as_of, d_from) if d_from is not None else as_of
+        end = c.get("end", U)
+        # authority (CPP 730 al. 1) / authority_tap, on the date of the decision
+        if not_life is not False and as_of >= JAP_TAP_RULE_FROM:
+            small = U if total is U else total <= JAP_MAX_SENTENCE
+            if small is not True:
+                left = U if end is U else (False if end is None else end <= add_duration(decision, JAP_MAX_REMAINING))
+                small = or3(small, left)
+            if and3(not_life, small) is True:
+                notes.append("authority")
+            big = U if total is U else total > JAP_MAX_SENTENCE
+            if big is not False:
+                far = U if end is U else (False if end is None else end > add_duration(decision, JAP_MAX_REMAINING))
+                big = and3(big, far)
+            if and3(not_life, big) is True:
+                notes.append("authority_tap")
+        if life is True:
+            notes.append("authority_730_2_life")
+        ten = U if total is U else total >= TAP_ONLY_706_53_13
+        if and3(not_life, ten) is True:
+            notes.append("authority_730_2_offence")
+        heavy = or3(life, ten) if life is not True else True
+        if heavy is True:
             notes.append("dangerousness_730_2")
-        notes.append("prefect_contact")
         kinds = c.get("kinds", U)
+        d541 = U if kinds is U else any(k in L_D541 for k in kinds)
+        if heavy is True and d541 is True:
+            notes.append("probation_d541")
+        if heavy is True and d541 is False:
+            notes.append("probation_d541_scope")
+        notes.append("prefect_contact")
         if kinds is not U and kinds:
             enf = c.get("enf", U)
-            if enf is False and any(k in L_729_2 for k in kinds):
+            lst = l_729_2(as_of)
+            if enf is False and lst is not U and any(k in lst for k in kinds):
                 notes.append("measure_not_enforceable")
             if "ITF" in kinds and c.get("rdef", U) is False:   # temporary_itf_end_unknown (verify)
                 notes.append("temporary_itf_end_unknown")
             if "ITF" in kinds:
                 notes.append("itf_suspension")
+        if as_of >= SUSPENSION_729_12_FROM:
+            notes.append("suspension_729_12")
         notes.append("appeal")
         if c.get("prot", U) in CONSULAR_EXCLUDED:   # protection_refoulement (verify)
             notes.append("protection_refoulement")
         notes.append("order_of_procedures")
         self._notes = notes
-        routes = self.lsc_routes(c, D, as_of)
         return st, d_from, d_until, False, missing, sources("lc_expulsion", (), (), True, tuple(notes)), routes, ""
 
     def lsc_routes(self, c, D, as_of):
+        """The routes' CSV cell and their result rows [(route id, results)]."""
         life, total = D["life"][0], c.get("total", U)
         fv, fm = D["foreigner"]
         rv, rm = D["removable"]
@@ -932,9 +1073,7 @@ class Floor:
             if w is not False:
                 w = and3(w, truth(pd_not_excluded()))
                 raw += memo["x"][5] if memo["x"][0] == "unknown" else ()
-        prec = ()
         if w is not False:
-            prec = ("lsc_plein_droit_excludes_720_i",)
             if w is True:
                 results.insert(0, ("not_met", False, None, (), "precedence", ()))
             else:
@@ -942,9 +1081,13 @@ class Floor:
                 for r in memo.values():
                     miss.update(r[3])
                 results.insert(0, ("unknown", False, None, tuple(sorted(miss)), "precedence", ()))
+        if as_of < LSC_720_I_FROM:
+            results.insert(0, OUT_OF_PERIOD)
         st1, f1, u1 = settle(results)
-        # lsc_plein_droit
-        if fv is False:
+        # lsc_plein_droit (its IV condition from 2024-01-28)
+        if as_of < LSC_PD_IV_FROM:
+            p4 = ("unknown", False, None, (), "test", ())
+        elif fv is False:
             p4 = test(False, fm)
         else:
             kinds = c.get("kinds", U)
@@ -952,10 +1095,29 @@ class Floor:
                 p4 = test(and3(fv, U), fm + (RM,))
             else:
                 p4 = test(and3(fv, any(k in L_720_IV for k in kinds)), fm)
-        results2 = [pd_total(), pd_remainder(), pd_not_excluded(), p4]
+        results2 = [pd_total(), pd_remainder(), pd_not_excluded(), p4, TO_ASSESS]
+        if as_of < LSC_PD_FROM:
+            results2.insert(0, OUT_OF_PERIOD)
         st2, f2, u2 = settle(results2)
-        return [["lsc_720_i", st1, f1, u1, None, unknown_missing(results) if st1 == "undetermined" else set()],
-                ["lsc_plein_droit", st2, f2, u2, None, unknown_missing(results2) if st2 == "undetermined" else set()]]
+        # over_seventy (CPP 729 al. 11)
+        o1 = dated("from", as_of, False, *D["seventy_from"])
+        sv, sm = D["seventy"]
+        lv, lm = D["life"]
+        if lv is True:
+            o2 = test(True, ())
+        else:
+            end = c.get("end", U)
+            raw = list(lm) + list(sm) + ([END] if end is U else [])
+            cmp = U if (sv is U or end is U) else (False if end is None else sv <= end)
+            o2 = test(or3(lv, cmp), raw)
+        results3 = [o1, o2, TO_ASSESS, TO_ASSESS]
+        if as_of < OVER_SEVENTY_FROM:
+            results3.insert(0, OUT_OF_PERIOD)
+        st3, f3, u3 = settle(results3)
+        entries = [["lsc_720_i", st1, f1, u1, None, unknown_missing(results) if st1 == "undetermined" else set()],
+                   ["lsc_plein_droit", st2, f2, u2, None, unknown_missing(results2) if st2 == "undetermined" else set()],
+                   ["over_seventy", st3, f3, u3, None, unknown_missing(results3) if st3 == "undetermined" else set()]]
+        return entries, [("lsc_720_i", results), ("lsc_plein_droit", results2), ("over_seventy", results3)]
 
     # -- ste_transfer (STE 112 / STE 167 / bilateral / reciprocity) ---------------------------------
     def ste_transfer(self, c, s, D, as_of):

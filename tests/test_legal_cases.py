@@ -19,7 +19,8 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
   ``conditions`` ({id: status}, searched through nested alternatives), ``routes``
   ({route id: {status, from, until, conditions, missing_facts}}), ``set_aside_by``
   (id of the procedure that prevails, or ``null``), ``notes`` ({note id: its date, or
-  ``true`` for present}), ``states`` on a procedure id alone
+  ``true`` for present}), ``no_notes`` (note ids that must NOT be shown), ``opens_by`` (the
+  path that opens the procedure first: its own id or a route's), ``states`` on a procedure id alone
   (exact set of States answered for it), ``legal_basis`` (the exact list of the ids of the
   bases the status rests on, the answer's ``basis``), ``to_verify`` (subset of the names of
   the answer's ``to_verify`` entries: ``party(STE167,MA)``, ``note:<id>``, ``question:<id>``)
@@ -113,7 +114,7 @@ def _check_block(res, exp: dict, where: str) -> list[str]:
     """Compare one ProcedureResult (or route) with its expectation; return mismatches."""
     errs = []
     simple = {"status": res.status, "from": _iso(res.date_from), "until": _iso(res.date_until),
-              "consent_required": res.consent_required}
+              "consent_required": res.consent_required, "opens_by": getattr(res, "opens_by", None)}
     for key, actual in simple.items():
         if key in exp and _iso(exp[key]) != actual:
             errs.append(f"{where}: {key}: expected {_iso(exp[key])!r}, got {actual!r}")
@@ -157,6 +158,9 @@ def _check_block(res, exp: dict, where: str) -> list[str]:
     extra = [v for v in exp.get("no_to_verify") or [] if v in names]
     if extra:
         errs.append(f"{where}: to_verify: must not list {extra}; listed {names}")
+    for nid in exp.get("no_notes") or []:
+        if any(x.id == nid for x in getattr(res, "notes", [])):
+            errs.append(f"{where}: note {nid}: must not be shown")
     if "set_aside_by" in exp:
         actual = (getattr(res, "set_aside_by", None) or {}).get("by")
         if actual != exp["set_aside_by"]:
@@ -186,7 +190,8 @@ def check_answer(answer, expect: list[dict]) -> list[str]:
                 errs.append(f"derived_facts: {fact}: expected {value!r}, got {got.get(fact, '<absent>')!r}")
         if not ({"status", "from", "until", "consent_required", "sources", "missing_facts",
                  "conditions", "routes", "set_aside_by", "no_missing_facts", "notes",
-                 "irrelevant_facts", "legal_basis", "to_verify", "no_to_verify"} & set(exp)):
+                 "irrelevant_facts", "legal_basis", "to_verify", "no_to_verify", "no_notes",
+                 "opens_by"} & set(exp)):
             continue
         hits = [p for p in mine if state is None or p.state == state]
         where = f"{pid}" + (f" [{state}]" if state else "")

@@ -62,7 +62,13 @@ def _premises_hold(book) -> list[str]:
     """The facts of the rule files that the reasons above rest on; if one changes, the entry
     must be reconsidered."""
     errs = []
-    if book.constants.get("removal_measures_720_iv") != book.constants.get("removal_measures_729_2"):
+    # the 729-2 list may be given by period (rules/common.yaml): the one in force since 720 IV
+    # exists (2024-01-28) is the last, open-ended period
+    l729 = book.constants.get("removal_measures_729_2")
+    if l729 is None and "removal_measures_729_2" in book.periods:
+        last = book.periods["removal_measures_729_2"]["values"][-1]
+        l729 = last[2] if last[1] is None else None
+    if book.constants.get("removal_measures_720_iv") != l729:
         errs.append("removal_measures_720_iv no longer equals removal_measures_729_2: "
                     "lsc_pd_removal may now be not_met — give it a case and drop its allow-list entry")
     ste = book.procedures["ste_transfer"]

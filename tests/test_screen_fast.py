@@ -107,6 +107,18 @@ def test_synthetic_rows_identical(engine):
         assert expected.count("\n") > 2000 * 4  # several rows per case: the comparison is not empty
 
 
+def test_synthetic_rows_identical_on_past_dates(engine):
+    """The law as in force on the date (rules' ``valid:`` and ``periods:``): on dates where
+    routes, conditions and quantities of the rules change (CPP 729 in 2013, 729-2 in 2016,
+    720 II before IV in 2023, 720 IV on 2024-01-28), the fast rows are the full ones."""
+    for ref in (date(2013, 6, 1), date(2016, 11, 1), date(2023, 6, 1), date(2024, 1, 28)):
+        text = synth_text(500, seed=7, ref=ref)
+        expected = _full_csv(engine, text, ref)
+        got, summary = _fast_csv(engine, text, ref)
+        assert summary.read == 500
+        assert got == expected, ref
+
+
 def test_synthetic_rows_identical_with_workers(engine):
     """Two worker processes, small chunks: same bytes, same order, same summary counts."""
     text = synth_text(1500, seed=5, ref=AS_OF)
@@ -226,3 +238,14 @@ def test_answers_leave_no_cyclic_garbage():
     finally:
         if was:
             gc.enable()
+
+
+def test_the_floor_agrees_on_past_dates(tmp_path):
+    """bench/floor.py (the benchmark's plain-Python floor) follows the periods of the rules:
+    its rows are the engine's on dates where routes, conditions and quantities change."""
+    from floor_support import floor_agreement
+    for ref in ("2013-06-01", "2023-06-01"):
+        f = tmp_path / f"synth-{ref}.csv"
+        f.write_text(synth_text(400, seed=9, ref=date.fromisoformat(ref)), encoding="utf-8")
+        res = floor_agreement(f, ref)
+        assert res["rows"] > 400 and res["agree"] == res["rows"], (ref, res)

@@ -52,11 +52,14 @@ class NoteResult:
     text: str
     sources: list[str]
     date: date | None = None
+    verify: bool = False        # the rule marks it ``verify: true``: it rests on [I]/[U] evidence
 
     def to_dict(self) -> dict:
         d = {"id": self.id, "kind": self.kind, "text": self.text, "sources": self.sources}
         if self.date is not None:
             d["date"] = _iso(self.date)
+        if self.verify:
+            d["verify"] = True
         return d
 
 
@@ -83,6 +86,7 @@ class ProcedureResult:
     basis: list[dict] = field(default_factory=list)   # the legal basis(es) the status rests on
     basis_defined: bool = False       # the rule names its bases (``basis:``): the key is always given
     is_route: bool = False            # a route of a procedure (its to_verify is the procedure's)
+    opens_by: str | None = None       # the path that opens the procedure first: its own id or a route's
 
     def to_dict(self, lang="fr") -> dict:
         d = {"procedure": self.procedure, "label": self.label.get(lang) or self.label.get("fr"),
@@ -95,6 +99,8 @@ class ProcedureResult:
             d["state_considered_because"] = self.state_reasons
         if self.notes:
             d["notes"] = [n.to_dict() for n in self.notes]
+        if self.opens_by:
+            d["opens_by"] = self.opens_by
         if self.routes:
             d["routes"] = [r.to_dict(lang) for r in self.routes]
         if self.set_aside_by:

@@ -4,9 +4,13 @@ Condition statuses: ``met``, ``not_met``, ``unknown``, ``to_assess``; a date con
 not yet reached is ``not_met`` with ``pending`` (it is met on its date). Procedure
 status (answer-format.md): any hard ``not_met`` → not_applicable; else any
 ``unknown`` → undetermined (with the missing facts); else a pending date →
-applicable_later (``from``); else applicable. Precedence between instruments is
-applied from the declared entries of ``rules/precedence.yaml`` (between procedures, or
-between routes of a procedure), never implied.
+applicable_later (``from``); else applicable. A procedure with routes that stand in for
+some of its conditions (``replaces:``) opens by the earliest of its direct path and those
+routes (``settle_paths``; ``opens_by`` names the path). A condition or route evaluated
+outside the period its text is encoded for (``valid:``) is unknown and says so.
+Precedence between instruments is applied from the declared entries of
+``rules/precedence.yaml`` (between procedures, or between routes of a procedure), never
+implied.
 
 Missing facts are those that could change a result: a condition that is settled does not
 pass on to its parent the facts it found unknown (nor do a settled ``and`` / ``or`` /
@@ -40,6 +44,10 @@ def eval_condition(c: Condition, env: Env) -> CondResult | None:
         results[cid] = None
         env.skipped.append(cid)
         return None
+    if out_of_period(c, env.as_of):  # the text is not encoded for this date: unknown, said why
+        r = results[cid] = CondResult(cid, period_label(c, c.label, env.as_of), "unknown", c.sources,
+                                      c.facts, c.kind, None, False, [], [], [], c.explain)
+        return r
     saved = env.missing
     env.missing = set()
     explain = env.explain
@@ -119,6 +127,84 @@ def _date_condition(c: Condition, env: Env, r: CondResult):
         r.status = "met" if env.as_of <= d else "not_met"
     if m is UNKNOWN and r.status != "met":
         r.status, r.pending = "unknown", False
+
+
+def out_of_period(x, day) -> bool:
+    """Is ``day`` outside the period a condition or a route is encoded for (``valid:``)?"""
+    return (x.valid_from is not None and day < x.valid_from) or (x.valid_until is not None and day > x.valid_until)
+
+
+def period_label(x, label: dict, day) -> dict:
+    """The label of a condition or route evaluated outside its ``valid:`` period."""
+    span = f"{x.valid_from or '…'} → {x.valid_until or '…'}"
+    why = x.valid_note or {}
+    fr = f"{label.get('fr')} — texte encodé pour la période {span} seulement : la base ne dit pas la règle au {day}"
+    en = f"{label.get('en') or label.get('fr')} — text encoded for {span} only: the rule on {day} is not known"
+    if why.get("fr"):
+        fr += f" ({why['fr']})"
+    if why.get("en") or why.get("fr"):
+        en += f" ({why.get('en') or why.get('fr')})"
+    return {"fr": fr, "en": en}
+
+
+def validity_result(rt, day) -> CondResult:
+    """The pseudo-condition put first among a route's conditions on a date outside its
+    ``valid:`` period: unknown, no fact can settle it."""
+    label = period_label(rt, {"fr": "règle de la voie en vigueur", "en": "rule of the route in force"}, day)
+    return CondResult("rules_in_force", label, "unknown", rt.sources[:1], [], kind="validity")
+
+
+def settle_paths(pid: str, direct: tuple, shared: list, routes: list) -> tuple:
+    """A procedure opens by the earliest of its direct path and its routes (rules/README.md,
+    ``replaces``). ``direct`` is the settlement ``(status, from, until)`` of the procedure's
+    own conditions, ``shared`` their ``(id, (status, pending, date, missing, kind))``;
+    ``routes`` the ``(route id, replaced ids, [result tuples])`` of the routes that stand in
+    for some of them. A route's path is the procedure's conditions it does not replace plus
+    its own. Three-valued, like ``settle``:
+
+    - a path applicable on the date → applicable, from the earliest applicable path;
+    - else the earliest path applicable later, unless an undetermined path could open before
+      it (its known dates are earlier, or it has none) → undetermined;
+    - else undetermined when a path is; else not applicable.
+
+    Returns ``(status, from, until, opens_by, route_missing, direct_missing)``: ``opens_by``
+    the path that opens first (``pid`` for the direct path, else the route id; None when
+    undetermined or not applicable); ``route_missing`` the facts of the undetermined routes
+    that could open the procedure first; ``direct_missing`` whether the direct path's
+    missing facts still count."""
+    st0, f0, u0 = direct
+    opens0 = pid if st0 in ("applicable", "applicable_later") else None
+    if not routes:
+        return st0, f0, u0, opens0, set(), True
+    paths = [(pid, st0, f0, u0, None)]
+    for rid, replaced, res in routes:
+        rows = [t for cid, t in shared if cid not in replaced] + list(res)
+        st, df, du = settle(rows)
+        miss = set()
+        if st == "undetermined":
+            for t in rows:
+                if t[0] == "unknown" and t[3]:
+                    miss.update(t[3])
+        paths.append((rid, st, df, du, miss))
+    app = [x for x in paths if x[1] == "applicable"]
+    if app:  # the earliest opening; a path without a date condition has always been open
+        best = min(app, key=lambda x: (x[2] is not None, x[2] or date.min))
+        return "applicable", best[2], best[3], best[0], set(), False
+    later = [x for x in paths if x[1] == "applicable_later"]
+    best = min(later, key=lambda x: x[2]) if later else None
+    could = [x for x in paths if x[1] == "undetermined" and (best is None or x[2] is None or x[2] < best[2])]
+    if not could:
+        if best is None:
+            return "not_applicable", None, None, None, set(), False
+        return "applicable_later", best[2], best[3], best[0], set(), False
+    miss = set()
+    for x in could:
+        if x[0] != pid:
+            miss |= x[4]
+    froms = [x[2] for x in could] + ([best[2]] if best else [])
+    d_from = None if any(d is None for d in froms) else min(froms)
+    until = u0 if st0 != "not_applicable" else could[0][3]
+    return "undetermined", d_from, until, None, miss, any(x[0] == pid for x in could)
 
 
 def _combine(kind: str, r: CondResult):
@@ -222,7 +308,16 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
             results.append(r)
     has_prec = p.id in _precedence_over(book)
     set_aside = _precedence(p.id, env, lang, results) if precedence and has_prec else None
-    status, date_from, date_until = _status(results)
+    direct = _status(results)
+    env.from_date = direct[1] if direct[1] is not None else env.as_of
+    # the routes: tried when the direct path may apply, or when one stands in for a condition
+    routes = []
+    if direct[0] != "not_applicable" or _opening(p):
+        routes = [evaluate_route(rt, env, lang, precedence) for rt in p.routes]
+    status, date_from, date_until, opens_by, route_missing, direct_missing = settle_paths(
+        p.id, direct, [(r.id, _tuple(r)) for r in results],
+        [(rt.id, rt.replaces, [_tuple(c) for c in rr.conditions])
+         for rt, rr in zip(p.routes, routes) if rt.replaces])
     until_missing = ()
     if p.until is not None and status != "not_applicable":
         saved, env.missing = env.missing, set()
@@ -235,10 +330,11 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
     env.from_date = date_from if date_from is not None else env.as_of
 
     consent = None
-    missing = set(until_missing)
-    for r in results:
-        if r.status == "unknown":
-            missing.update(r.missing)
+    missing = set(until_missing) | set(route_missing)
+    if direct_missing:
+        for r in results:
+            if r.status == "unknown":
+                missing.update(r.missing)
     if p.consent_required is not None and status != "not_applicable":
         saved, env.missing = env.missing, set()
         v = p.consent_required.fn(env)
@@ -250,18 +346,16 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
                 missing.update(r.missing)
     if status == "not_applicable":
         missing = set()  # a necessary condition fails: no unknown fact can change that
+        routes = []      # and no route is shown
     notes = _notes(p.notes, env, lang, explain, status != "not_applicable", ("duty",))
-    routes = []
-    if status != "not_applicable":
-        for rt in p.routes:
-            routes.append(evaluate_route(rt, env, lang, precedence))
     sources = _sources_of(p, env, results, _prec_key(p.id, env, results) if has_prec else (),
                           p.consent_sources if consent is not None else (), notes)
     return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
                            date_from, date_until, consent, results, sorted(missing), sources,
                            notes=notes, routes=routes, set_aside_by=set_aside,
                            consent_defined=p.consent_required is not None, until_label=p.until_label,
-                           basis=basis_of(p, env, status), basis_defined=p.basis is not None)
+                           basis=basis_of(p, env, status), basis_defined=p.basis is not None,
+                           opens_by=opens_by if p.routes else None)
 
 
 def basis_of(p: Procedure, env: Env, status: str) -> list[dict]:
@@ -303,14 +397,28 @@ def _notes(notes, env, lang, explain, applies, kinds_always, dated=True):
             vals = {k: e.fn(env) for k, e in n.values.items()}
             text = _render(n.text.get(lang) or n.text["fr"], vals)
         d = n.date.fn(env) if (dated and n.date is not None) else None
-        out.append(NoteResult(n.id, n.kind, text, n.sources, d if isinstance(d, date) else None))
+        out.append(NoteResult(n.id, n.kind, text, n.sources, d if isinstance(d, date) else None, n.verify))
     return out
+
+
+def _tuple(r: CondResult) -> tuple:
+    return (r.status, r.pending, r.date, r.missing, r.kind)
+
+
+def _opening(p: Procedure) -> bool:
+    """Does a route of ``p`` stand in for one of its conditions (``replaces``)? Kept on ``p``."""
+    v = p.__dict__.get("_opening_routes")
+    if v is None:
+        v = p.__dict__["_opening_routes"] = any(rt.replaces for rt in p.routes)
+    return v
 
 
 def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True) -> ProcedureResult:
     results = [r for r in [eval_condition(c, env) for c in rt.conditions] if r is not None]
     has_prec = rt.id in _precedence_over(env.book)
     set_aside = _precedence(rt.id, env, lang, results) if precedence and has_prec else None
+    if out_of_period(rt, env.as_of):
+        results.insert(0, validity_result(rt, env.as_of))
     status, date_from, date_until = _status(results)
     missing = sorted({m for r in results if r.status == "unknown" for m in r.missing}) \
         if status == "undetermined" else []

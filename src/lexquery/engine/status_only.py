@@ -8,7 +8,8 @@ Python function (:mod:`lexquery.engine.status_source`) whose results are plain t
 ``(status, pending, date, missing, kind)``; the procedure is then settled
 exactly as :func:`lexquery.engine.evaluate.evaluate_procedure` settles it (three-valued:
 any hard ``not_met`` → not_applicable; else any ``unknown`` → undetermined; else a pending
-date → applicable_later; else applicable), precedence entries included.
+date → applicable_later; else applicable), precedence entries, routes' ``valid:`` periods and
+the paths of routes that stand in for a condition (``settle_paths``) included.
 
 Nothing legal lives here: the conditions, their expressions, dates and citations are the
 rule files'; this module only changes how the same evaluation is carried out. Identity
@@ -22,11 +23,12 @@ from ..rules.model import Procedure
 from ..rules.values import UNKNOWN
 from .answer import NoteResult, ProcedureResult
 from .env import Env
-from .evaluate import _dedupe, _precedence_over, basis_of, cond_index, settle
+from .evaluate import _dedupe, _precedence_over, basis_of, cond_index, out_of_period, settle, settle_paths
 from .status_source import condition_function, conditions_function
 
 _TRUTH = {"met": True, "not_met": False}
 _NOTHING = ()
+_OUT_OF_PERIOD = ("unknown", False, None, (), "validity")  # a route outside its ``valid:`` period
 
 
 class BatchEnv(Env):
@@ -66,10 +68,12 @@ class StatusOnly:
             self.cond_fns[p.id] = {cid: condition_function(c, book.scope, p.id, lazy)
                                    for cid, c in cond_index(p).items() if cid in lazy}
         # notes with neither `when` nor a date to compute: one shared result each (never mutated)
-        self.notes = {q.id: [(n, NoteResult(n.id, n.kind, "", n.sources, None)
+        self.notes = {q.id: [(n, NoteResult(n.id, n.kind, "", n.sources, None, n.verify)
                               if n.when is None and (n.date is None or q is not p) else None)
                              for n in q.notes]
                       for p in book.procedures.values() for q in [p, *p.routes]}
+        # procedures with a route that stands in for one of their conditions (``replaces``)
+        self.opening = {p.id: any(rt.replaces for rt in p.routes) for p in book.procedures.values()}
         # what a procedure that does not apply still lists: its duties (routes: nothing)
         self.duties = {pid: [(n, c) for n, c in entries if n.kind == "duty"] for pid, entries in self.notes.items()}
 
@@ -84,7 +88,25 @@ class StatusOnly:
         pid = p.id
         results = self.conds[pid](env)
         prec = self._precedence(pid, env, results) if pid in self.prec_over else _NOTHING
-        status, date_from, date_until = settle(results)
+        direct = settle(results)
+        env.from_date = direct[1] if direct[1] is not None else env.as_of
+        routes, rows = [], []
+        opening = self.opening[pid]
+        if direct[0] != "not_applicable" or opening:
+            for rt in p.routes:
+                res, r_rows = self._route(rt, env, outcome_only)
+                routes.append(res)
+                rows.append(r_rows)
+        if opening:
+            skipped = set(env.skipped)
+            ids = list(prec) + [c.id for c in p.conditions if c.id not in skipped]
+            status, date_from, date_until, opens_by, route_missing, direct_missing = settle_paths(
+                pid, direct, list(zip(ids, results)),
+                [(rt.id, rt.replaces, rr) for rt, rr in zip(p.routes, rows) if rt.replaces])
+        else:
+            status, date_from, date_until = direct
+            opens_by = pid if status in ("applicable", "applicable_later") else None
+            route_missing, direct_missing = (), True
         applies = status != "not_applicable"
         until_missing = ()
         if applies and p.until is not None:
@@ -98,10 +120,11 @@ class StatusOnly:
         env.from_date = date_from if date_from is not None else env.as_of
         consent = None
         if applies:
-            missing = set(until_missing)
-            for r in results:
-                if r[0] == "unknown":
-                    missing.update(r[3])
+            missing = set(until_missing) | set(route_missing)
+            if direct_missing:
+                for r in results:
+                    if r[0] == "unknown":
+                        missing.update(r[3])
             if p.consent_required is not None:
                 saved, env.missing = env.missing, set()
                 v = p.consent_required.fn(env)
@@ -114,8 +137,7 @@ class StatusOnly:
                     consent = bool(v)
             missing = sorted(missing)
             notes = [] if outcome_only else self._notes(pid, env, True, True, True)
-            routes = [self.route(rt, env, outcome_only) for rt in p.routes]
-        else:  # a necessary condition fails: no unknown fact can change that, no route is tried
+        else:  # a necessary condition fails: no unknown fact can change that, no route is shown
             missing = []
             notes = [] if outcome_only else self._notes(pid, env, False, True, True)
             routes = []
@@ -124,12 +146,19 @@ class StatusOnly:
         return ProcedureResult(pid, p.label, env.state if env.state is not UNKNOWN else None, status,
                                date_from, date_until, consent, [], missing, sources,
                                notes=notes, routes=routes, consent_defined=p.consent_required is not None,
-                               basis=basis_of(p, env, status), basis_defined=p.basis is not None)
+                               basis=basis_of(p, env, status), basis_defined=p.basis is not None,
+                               opens_by=opens_by if p.routes else None)
 
     def route(self, rt: Procedure, env: BatchEnv, outcome_only: bool = False) -> ProcedureResult:
         """As evaluate.evaluate_route with ``env.explain`` false."""
+        return self._route(rt, env, outcome_only)[0]
+
+    def _route(self, rt: Procedure, env: BatchEnv, outcome_only: bool = False) -> tuple:
+        """The route's result and its conditions' result tuples (read by settle_paths)."""
         results = self.conds[rt.id](env)
         prec = self._precedence(rt.id, env, results)
+        if out_of_period(rt, env.as_of):
+            results.insert(0, _OUT_OF_PERIOD)
         status, date_from, date_until = settle(results)
         missing = sorted({m for r in results if r[0] == "unknown" for m in r[3]}) \
             if status == "undetermined" else []
@@ -140,7 +169,7 @@ class StatusOnly:
             consent = None if v is UNKNOWN else bool(v)
         sources = [] if outcome_only else self._sources(rt, env, prec, (), notes)
         return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, [],
-                               missing, sources, notes=notes, is_route=True)
+                               missing, sources, notes=notes, is_route=True), results
 
     def _notes(self, pid, env, applies, keep_duties, dated) -> list:
         """As evaluate._notes without texts: the notes that apply (all when the procedure
@@ -160,7 +189,7 @@ class StatusOnly:
             if n.when is not None and n.when.fn(env) is not True:
                 continue
             d = n.date.fn(env) if (dated and n.date is not None) else None
-            out.append(NoteResult(n.id, n.kind, "", n.sources, d if isinstance(d, date) else None))
+            out.append(NoteResult(n.id, n.kind, "", n.sources, d if isinstance(d, date) else None, n.verify))
         return out
 
     def _precedence(self, pid, env, results) -> tuple:

@@ -99,6 +99,15 @@ class _ConditionsSource(_Source):
             self.emit(ind + 1, f"env.skipped.append({cid})")
             self.emit(ind, "else:")
             ind += 1
+        if c.valid_from is not None or c.valid_until is not None:  # as evaluate.out_of_period
+            tests = ([f"env.as_of < {self.const(c.valid_from)}"] if c.valid_from is not None else []) + \
+                    ([f"env.as_of > {self.const(c.valid_until)}"] if c.valid_until is not None else [])
+            self.emit(ind, f"if {' or '.join(tests)}:")
+            self.emit(ind + 1, f"{r} = ('unknown', False, None, (), {c.kind!r})")
+            if lazy:
+                self.emit(ind + 1, f"results[{cid}] = {r}")
+            self.emit(ind, "else:")
+            ind += 1
         self.emit(ind, f"{sv} = env.missing")
         self.emit(ind, f"{ms} = env.missing = set()")
         kind = c.kind

@@ -22,7 +22,8 @@ WORDS = {
            "candidates": "États considérés", "none": "aucun État candidat connu", "passed": "date passée",
            "colon": " : ",
            "irrelevant": "inconnus mais sans incidence (chaque valeur essayée)", "derived": "Faits déduits du cas",
-           "yes": "oui", "no": "non", "nothing": "aucune"},
+           "yes": "oui", "no": "non", "nothing": "aucune",
+           "opens_by": "ouverte d'abord par", "direct": "la voie directe (conditions propres de la procédure)"},
     "en": {"as_of": "as of", "from": "from", "until": "until", "consent_no": "without consent",
            "consent_yes": "with consent", "consent_unknown": "consent: to be determined",
            "missing": "facts to establish", "to_assess": "to assess", "pending": "reached on",
@@ -30,7 +31,8 @@ WORDS = {
            "candidates": "States considered", "none": "no candidate State known", "passed": "date passed",
            "colon": ": ",
            "irrelevant": "unknown but without effect (every value tried)", "derived": "Facts derived from the case",
-           "yes": "yes", "no": "no", "nothing": "none"},
+           "yes": "yes", "no": "no", "nothing": "none",
+           "opens_by": "opens first by", "direct": "the direct path (the procedure's own conditions)"},
 }
 WIDTH = 78
 
@@ -127,6 +129,12 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
     conds = p.conditions
     if not explain and p.status == "not_applicable":
         conds = [c for c in conds if c.status == "not_met" and not c.pending] or conds
+    opens = getattr(p, "opens_by", None)
+    if opens and p.routes and not route:  # which path opens the procedure first
+        rt = next((r for r in p.routes if r.procedure == opens), None)
+        name = w["direct"] if rt is None else f"{w['route']} « {rt.label.get(lang) or rt.label.get('fr')} »"
+        out.append(" " * (indent + 4) + f"⇒ {w['opens_by']}{w['colon']}{name}"
+                   + (f" ({w['from']} {_fr_date(p.date_from)})" if p.date_from else ""))
     for c in conds:
         out += _cond_lines(c, lang, explain, indent + 4, w)
     if p.missing_facts and p.status == "undetermined" or (p.consent_required is None and p.missing_facts):

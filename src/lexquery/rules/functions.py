@@ -217,4 +217,19 @@ def f_latest(env, xs):
     return max(xs) if xs else None
 
 
-FUNCTIONS.update({"field": f_field, "join": f_join, "heaviest": f_heaviest, "latest": f_latest})
+def f_law_gap(env, name):
+    """A legal quantity read on a date outside every period its text is encoded for
+    (``periods:`` of a constant, rules/README.md): unknown — never today's value — and the
+    answer says why (evidence ``law:<name>`` with the periods encoded, marked to verify)."""
+    info = (getattr(env.book, "periods", None) or {}).get(name) or {}
+    from ..kb.reference import Fact
+    note = (f"« {name} » n'est encodé que pour les périodes {' ; '.join(info.get('periods', []))} : "
+            f"la base ne dit pas sa valeur au {env.as_of}")
+    if info.get("note"):
+        note += f" ({info['note']})"
+    env.record_evidence(f"law:{name}", Fact(None, tuple(info.get("sources", [])), note))
+    return UNKNOWN
+
+
+FUNCTIONS.update({"field": f_field, "join": f_join, "heaviest": f_heaviest, "latest": f_latest,
+                  "law_gap": f_law_gap})

@@ -61,6 +61,65 @@ def _sources(d, where, required=True):
     return [str(x) for x in s]
 
 
+def _literal(v, where) -> str:
+    """A constant's value written in the expression language (numbers, dates, durations,
+    lists of words)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, str) and (_DATE_RE.match(v) or (_DUR_RE.match(v) and v != "P")):
+        return v
+    if isinstance(v, list) and all(isinstance(x, str) and '"' not in x for x in v):
+        return "[" + ", ".join(f'"{x}"' for x in v) + "]"
+    raise RuleError(f"valeur par période non prise en charge : {v!r}", where=where,
+                    hint="un nombre, une date AAAA-MM-JJ, une durée P… ou une liste de mots")
+
+
+def _periodic(name, spec, where, periods) -> dict:
+    """A constant whose value depends on the law in force on the date of evaluation
+    (``periods: [{from, until, value, sources, note}]``), compiled as a derived value: the
+    value of the period that holds ``as_of``; outside every period ``law_gap(name)`` —
+    unknown, and the answer says which periods are encoded (rules/README.md)."""
+    ps = spec["periods"]
+    if not isinstance(ps, list) or not ps:
+        raise RuleError("`periods` attend une liste de {from, until, value, sources}", where=where)
+    parts, srcs, shown, raw = [], list(_sources(spec, where, required=False)), [], []
+    for i, p in enumerate(ps):
+        w = f"{where}/periods/{i}"
+        if not isinstance(p, dict) or "value" not in p:
+            raise RuleError("période attendue sous la forme {from:, until:, value:, sources:}", where=w)
+        vf, vu = _date(p.get("from"), w), _date(p.get("until"), w)
+        tests = ([f"as_of >= {vf.isoformat()}"] if vf else []) + ([f"as_of <= {vu.isoformat()}"] if vu else [])
+        parts.append((" and ".join(tests) or "true", _literal(p["value"], w)))
+        for s in _sources(p, w):
+            if s not in srcs:
+                srcs.append(s)
+        shown.append(f"{vf or '…'} → {vu or '…'} : {p['value']}")
+        raw.append((vf, vu, _const_value(p["value"])))
+    expr = f'law_gap("{name}")'
+    for test, value in reversed(parts):
+        expr = f"if({test}, {value}, {expr})"
+    note = spec.get("note")
+    periods[name] = {"periods": shown, "sources": srcs, "note": note, "values": raw}
+    return {"expr": expr, "sources": srcs}
+
+
+def _valid(d, where):
+    """``valid: {from, until, note}`` of a procedure, route or condition: the period its
+    text is encoded for (rules/README.md)."""
+    valid = d.get("valid") or {}
+    if not isinstance(valid, dict):
+        raise RuleError("`valid` attend {from:, until:, note:}", where=where)
+    vf, vu = _date(valid.get("from"), where), _date(valid.get("until"), where)
+    if vf and vu and vf > vu:
+        raise RuleError(f"`valid` : début {vf} après la fin {vu}", where=where)
+    note = valid.get("note")
+    return vf, vu, (_label(note, where) if note is not None else None)
+
+
 def _date(v, where):
     if v is None or isinstance(v, date):
         return v
@@ -91,6 +150,7 @@ class _Builder:
             kind = kinds[0]
         c = Condition(id=cid, label=_label(d.get("label", cid), w), sources=_sources(d, w), kind=kind,
                       when=self.expr(d.get("when"), w + "/when"), explain=d.get("explain"))
+        c.valid_from, c.valid_until, c.valid_note = _valid(d, w)
         if kind in ("any_of", "all_of"):
             c.children = [self.condition(x, w) for x in d[kind]]
         elif kind == "assess":
@@ -125,10 +185,11 @@ class _Builder:
         pid = pid or d.get("procedure") or d.get("id")
         if not pid:
             raise RuleError("fichier de règle sans `procedure`", where=where)
-        valid = d.get("valid") or {}
+        vf, vu, vnote = _valid(d, where)
         p = Procedure(id=pid, label=_label(d.get("label", pid), where), sources=_sources(d, where),
                       file=where, per_state=d.get("per_state", False),
-                      valid_from=_date(valid.get("from"), where), valid_until=_date(valid.get("until"), where),
+                      valid_from=vf, valid_until=vu, valid_note=vnote,
+                      replaces=[str(x) for x in (d.get("replaces") or [])],
                       exclusive_group=d.get("exclusive_group"), order=int(d.get("order", 100)),
                       consent_required=self.expr(d.get("consent_required"), where + "/consent_required"),
                       consent_sources=_sources({"sources": d.get("consent_sources")}, where, required=False),
@@ -147,6 +208,13 @@ class _Builder:
         p.notes = [self.note(n, where) for n in d.get("notes") or []]
         p.routes = [self.procedure(r, f"{where}/routes/{r.get('id')}", pid=r.get("id"))
                     for r in d.get("routes") or []]
+        own = {c.id for c in p.conditions}
+        for rt in p.routes:
+            for cid in rt.replaces:
+                if cid not in own:
+                    raise RuleError(f"`replaces` nomme « {cid} », qui n'est pas une condition de « {pid} »",
+                                    where=f"{where}/routes/{rt.id}",
+                                    hint=f"conditions de la procédure : {', '.join(sorted(own))}")
         return p
 
 
@@ -208,14 +276,17 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
         expr_mod.TREES.update(cached["trees"])
     else:
         docs = [(f, _read(f)) for f, _ in raws]
-    constants, constant_sources, derived_src, defaults_src, bounds_src = {}, {}, {}, [], []
+    constants, constant_sources, derived_src, defaults_src, bounds_src, periods = {}, {}, {}, [], [], {}
     for f, doc in docs:
         defaults_src += [(f, path, spec) for path, spec in (doc.get("defaults") or {}).items()]
         bounds_src += [(f, path, spec) for path, spec in (doc.get("bounds") or {}).items()]
         for name, spec in (doc.get("constants") or {}).items():
             w = f"{f.name}/constants/{name}"
-            if name in constants:
+            if name in constants or name in periods:
                 raise RuleError(f"constante « {name} » définie deux fois", where=w)
+            if isinstance(spec, dict) and "periods" in spec:
+                derived_src[name] = (f, _periodic(name, spec, w, periods))
+                continue
             if not isinstance(spec, dict) or "value" not in spec:
                 raise RuleError("constante attendue sous la forme {value:, sources:}", where=w)
             constants[name] = _const_value(spec["value"])
@@ -260,7 +331,7 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
     per_case = not any(d.conds or (d.context & {"state", "from_date"}) for d in derived.values())
     return RuleBook(procedures, precedence, constants, derived, derived_sources, constant_sources,
                     [str(f) for f, _ in docs], digest.hexdigest(), derived_per_case=per_case, scope=scope,
-                    defaults=defaults, bounds=bounds)
+                    defaults=defaults, bounds=bounds, periods=periods)
 
 
 def _fact_path(path, where) -> str:

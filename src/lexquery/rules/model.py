@@ -30,6 +30,9 @@ class Condition:
     children: list["Condition"] = field(default_factory=list)
     explain: dict | None = None           # why the condition exists, in words
     facts: list[str] = field(default_factory=list)
+    valid_from: date | None = None        # the period its text is encoded for (``valid:``):
+    valid_until: date | None = None       # outside it the condition is unknown (not guessed)
+    valid_note: dict | None = None        # why, in words (e.g. the amending law and its date)
 
 
 @dataclass
@@ -65,6 +68,10 @@ class Procedure:
     conditions: list[Condition] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     routes: list["Procedure"] = field(default_factory=list)
+    # a route: the conditions of its procedure it stands in for (``replaces:``); the route
+    # then opens the procedure by itself, with the procedure's other conditions
+    replaces: list[str] = field(default_factory=list)
+    valid_note: dict | None = None        # why the route's period is what it is, in words
 
 
 @dataclass
@@ -119,6 +126,8 @@ class RuleBook:
     scope: object = None          # the names expressions may use (to compile them again)
     defaults: list[FactDefault] = field(default_factory=list)   # facts defined by other facts
     bounds: list[FactBound] = field(default_factory=list)       # ranges of unknown date facts
+    # constants whose value depends on the date (``periods:``): the periods encoded, in words
+    periods: dict = field(default_factory=dict)
 
     def compiled(self):
         """Every compiled expression of the book, with where it comes from."""

@@ -161,6 +161,11 @@ function card(p, caseId) {
     el("div", {}, el("dt", { text: t("from") }), el("dd", { "data-field": "from" }, dateText(p.from))),
     el("div", {}, el("dt", { text: untilText(p) }), el("dd", { "data-field": "until" }, dateText(p.until))),
     el("div", {}, el("dt", { text: t("consent") }), el("dd", { "data-field": "consent_required", "data-value": String(p.consent_required) }, consentText(p.consent_required, p)))));
+  if (p.opens_by && p.routes?.length) {  // which path opens the procedure first (answer-format.md)
+    const r = p.routes.find((x) => x.procedure === p.opens_by);
+    c.append(el("p", { class: "opens-by", "data-opens-by": p.opens_by },
+      `${t("opens_by")}${t("colon")}${r ? (r.label?.fr ?? r.label ?? r.procedure) : t("direct_path")}`));
+  }
   if (p.state_considered_because?.length) c.append(el("p", { class: "because" }, `${t("because")}${t("colon")}${p.state_considered_because.join(", ")}`));
   if (p.basis?.length) c.append(el("p", { class: "basis", "data-field": "basis" }, p.basis.map((b) => b.label).join(` ${t("or")} `), " ", cites([...new Set(p.basis.flatMap((b) => b.sources))])));
   if (p.to_verify?.length) {  // shown open with the status (issue 12): what rests on inferred or unverified evidence
