@@ -784,9 +784,14 @@ class Floor:
         return d
 
     @staticmethod
-    def running(c, D, as_of):
-        """sentence_running: until the expected end; met for a life sentence."""
+    def running(c, D, as_of, fled_counts=False):
+        """sentence_running: until the expected end; met for a life sentence (and, for
+        eu_recognition, for a person who fled to another State: 728-11 3°)."""
         lv, lm = D["life"]
+        if fled_counts:
+            fl = c.get("fled", U)
+            if fl is not U and fl != "FR":
+                lv, lm = True, ()
         if lv is True:
             return dated("until", as_of, True, None, lm)
         end = c.get("end", U)
@@ -804,7 +809,7 @@ class Floor:
                 raw.append(CUST)
             v = and3(f, cu)
         r2 = test(v, raw)
-        r2b = self.running(c, D, as_of)
+        r2b = self.running(c, D, as_of, fled_counts=True)
         loc = c.get("loc", U)
         if loc is U:
             r3 = test(U, (LOC,))
