@@ -20,7 +20,8 @@ T = {
            "trunc": "texte stocké tronqué", "transl": "traduction, pas le texte authentique",
            "restat": "texte du code de 2029 (ordonnance 2025-1091), pas en vigueur avant le 1er janvier 2029",
            "not_valid": "aucune version connue n'est en vigueur à cette date : version la plus proche",
-           "at": "au", "amended": "Modifié par", "no_text": "(pas de texte stocké)"},
+           "at": "au", "amended": "Modifié par", "no_text": "(pas de texte stocké)",
+           "repealed": "abrogée, date inconnue", "repealed_before": "plus en vigueur au"},
     "en": {"current": "current", "research_note": "research note", "version": "Version", "valid": "in force", "from": "from", "until": "to", "since": "since", "start_unknown": "(entry-into-force date unknown)", "today": "to date",
            "unknown": "unknown date", "source": "Source", "official": "Official link", "copy": "copy", "conf": "Confidence",
            "notes": "Notes (not operative text)", "cites": "Cites", "cited_by": "Cited by",
@@ -29,7 +30,8 @@ T = {
            "trunc": "stored text truncated", "transl": "translation, not the authentic text",
            "restat": "text of the 2029 code (ordinance 2025-1091), not in force before 1 January 2029",
            "not_valid": "no known version is in force on that date: closest version",
-           "at": "on", "amended": "Amended by", "no_text": "(no stored text)"},
+           "at": "on", "amended": "Amended by", "no_text": "(no stored text)",
+           "repealed": "repealed, date unknown", "repealed_before": "no longer in force on"},
 }
 
 
@@ -122,13 +124,15 @@ def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
             "restatement_2029": v.restatement_2029, "legiarti": v.legiarti, "amended_by": v.amended_by,
             "source": v.source, "source_file": v.source_file, "official": v.official, "confidence": v.confidence,
             "confidence_note": v.confidence_note, "truncated": v.truncated, "file": v.file,
+            "repealed": v.repealed, "repealed_before": v.repealed_before,
             "paragraphs": [{"n": para.n, "label": para.label, "citations": para.citations, "text": para.text,
                             "refs": para.refs, "highlight": para.n == highlight} for para in v.paragraphs],
             "notes": v.notes,
         },
         "other_versions": [{"id": x.id, "valid_from": x.valid_from, "valid_until": x.valid_until,
                             "language": x.language, "translation": x.translation,
-                            "restatement_2029": x.restatement_2029} for x in p.versions if x is not v],
+                            "restatement_2029": x.restatement_2029, "repealed": x.repealed,
+                            "repealed_before": x.repealed_before} for x in p.versions if x is not v],
         "cites": [{"citation": r, "in_kb": r in kb.by_article_citation} for r in (v.refs if v else [])],
         "cited_by": cited_by,
         "rules": rules,
@@ -140,6 +144,14 @@ def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
 
 def _d(x, t):
     return x.isoformat() if isinstance(x, date) else (str(x) if x else None)
+
+
+def _repealed(v: dict, t: dict) -> str:
+    """A version repealed on an unknown date: said so, never « à ce jour »."""
+    out = t["repealed"]
+    if v.get("repealed_before"):
+        out += f" ; {t['repealed_before']} {_d(v['repealed_before'], t)}"
+    return out
 
 
 def render_text(d: dict, lang: str = "fr") -> str:
@@ -155,6 +167,8 @@ def render_text(d: dict, lang: str = "fr") -> str:
         start = _d(v["valid_from"], t) or t["unknown"]
         if v["valid_until"]:
             span = f"{t['from']} {start} {t['until']} {_d(v['valid_until'], t)}"
+        elif v.get("repealed"):
+            span = f"{t['from']} {start} — {_repealed(v, t)}"
         elif v["valid_from"]:
             span = f"{t['since']} {start} ({t['today']})"
         else:
@@ -205,7 +219,8 @@ def render_text(d: dict, lang: str = "fr") -> str:
         out.append(f"{t['pred']} : {', '.join(d['predecessors'])}")
     if d["other_versions"]:
         out.append(f"{t['others']} : " + " ; ".join(
-            f"{x['id']} ({_d(x['valid_from'], t) or t['unknown']} → {_d(x['valid_until'], t) or t['today']}"
+            f"{x['id']} ({_d(x['valid_from'], t) or t['unknown']} → "
+            f"{_d(x['valid_until'], t) or (_repealed(x, t) if x.get('repealed') else t['today'])}"
             + (", EN" if x["translation"] else "") + (", 2029" if x["restatement_2029"] else "") + ")"
             for x in d["other_versions"]))
     return "\n".join(out)
