@@ -151,15 +151,9 @@ class Engine:
     @staticmethod
     def _outside_validity(p, env) -> ProcedureResult | None:
         """An undetermined answer when the date is outside the period the encoded rules are
-        valid for (``valid:`` of the rule file), else None."""
-        if (p.valid_from and env.as_of < p.valid_from) or (p.valid_until and env.as_of > p.valid_until):
-            label = {"fr": f"règles encodées en vigueur du {p.valid_from or '?'} au {p.valid_until or '…'} "
-                           f"seulement : la base ne dit pas le droit applicable au {env.as_of}",
-                     "en": "outside the period the encoded rules are valid for"}
-            cr = CondResult("rules_in_force", label, "unknown", p.sources[:1], [], kind="validity")
-            return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None,
-                                   "undetermined", None, None, None, [cr], [], p.sources)
-        return None
+        valid for (``valid:`` of the rule file), else None (evaluate.outside_validity)."""
+        from .evaluate import outside_validity
+        return outside_validity(p, env)
 
 
 def _as_of(value) -> date:

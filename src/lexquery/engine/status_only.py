@@ -128,6 +128,11 @@ class StatusOnly:
 
     def route(self, rt: Procedure, env: BatchEnv, outcome_only: bool = False) -> ProcedureResult:
         """As evaluate.evaluate_route with ``env.explain`` false."""
+        from .evaluate import outside_validity
+        outside = outside_validity(rt, env)
+        if outside is not None:
+            outside.state = None
+            return outside
         results = self.conds[rt.id](env)
         prec = self._precedence(rt.id, env, results)
         status, date_from, date_until = settle(results)

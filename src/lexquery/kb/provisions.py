@@ -211,7 +211,7 @@ class KB:
         if node.paragraph is not None:
             day = at or date.today()
             v = self.version_at(node.provision, day)
-            if v is not None and v.valid_on(day) and not any(node.citation in p.citations for p in v.paragraphs):
+            if v is not None and v.valid_on(day) and self.absent_from(node.citation, v):
                 shown = f"{len(v.paragraphs)} alinéa(s)"
                 raise NotFoundError(
                     f"disposition introuvable : « {node.citation} » n'existe pas dans la version en vigueur au "
@@ -221,6 +221,16 @@ class KB:
                     hint=f"`lexquery article \"{node.provision.citation}\" --at {day.isoformat()}` montre cette version ; "
                          "les autres versions sont listées en fin d'affichage")
         return node
+
+    def absent_from(self, citation: str, v: Version) -> bool:
+        """True when version ``v`` has no subdivision ``citation``: an « al. N » beyond its
+        paragraphs, or a label (« 1° », « IV ») when its paragraphs carry labels at all — a
+        version stored without item labels (seed texts) neither has nor lacks them."""
+        if self.paragraph_in(citation, v) is not None:
+            return False
+        if re.search(r" al\. \d+$", citation):
+            return True
+        return any(p.label for p in v.paragraphs)
 
     def paragraph_in(self, citation: str, v: Version) -> Paragraph | None:
         """The paragraph of version ``v`` that ``citation`` names (« al. N » or its label), or None."""
@@ -584,7 +594,8 @@ def read_rules(rules: Path) -> dict:
         for kind in ("constants", "derived"):
             for name, spec in (doc.get(kind) or {}).items():
                 spec = spec if isinstance(spec, dict) else {}
-                out["values"].append({"id": str(name), "kind": kind, "file": fname, "sources": _srcs(spec)})
+                out["values"].append({"id": str(name), "kind": kind, "file": fname, "sources": _srcs(spec),
+                                      "valid": _valid_of(spec)})
         for i, pr in enumerate(doc.get("precedence") or []):
             if isinstance(pr, dict):
                 out["precedence"].append({"id": str(pr.get("id", i)), "prevails": pr.get("prevails"),
@@ -616,7 +627,7 @@ def rule_uses_of(summary: dict) -> list[RuleUse]:
     for p in summary["procedures"]:
         proc(p)
     for v in summary["values"]:
-        uses.extend(RuleUse(s, v["id"], v["file"]) for s in v["sources"])
+        uses.extend(RuleUse(s, v["id"], v["file"], *v.get("valid", (None, None))) for s in v["sources"])
     for pr in summary["precedence"]:
         uses.extend(RuleUse(s, pr["id"], pr["file"]) for s in pr["sources"])
     return uses
