@@ -171,8 +171,13 @@ def parse_article(data: bytes | str, path: str = "") -> LegiArticle:
             cid = cid or tt.get("id_txt")
     hierarchy = [" ".join(_text_of(t).split()) for t in root.iter("TITRE_TM")]
     paras = []
+    part = None
     for t in paragraphs_of(root.find("BLOC_TEXTUEL/CONTENU")):
         label, body = _label(t)
+        if label and re.fullmatch(r"[IVX]+", label):
+            part = label
+        elif label and part and label.endswith("°"):
+            label = f"{part} {label}"     # an item of a part: « CPP 720 I 1° » (docs/design.md)
         paras.append({"label": label, "text": body} if label else {"text": body})
     nota = paragraphs_of(root.find("NOTA/CONTENU"))
     amended = []

@@ -487,7 +487,7 @@ def _identify_seed_copies(p: Provision) -> None:
 def _better(new: Version, old: Version) -> bool:
     """Two copies of one version: keep the fuller one (not truncated, more text, not generated)."""
     def score(v):
-        return (not v.truncated, "generated" not in v.file, len(v.text), v.source is not None)
+        return (not v.truncated, "law/legi/" in v.file, "generated" not in v.file, len(v.text), v.source is not None)
     return score(new) > score(old)
 
 
