@@ -113,6 +113,20 @@ def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
         s = kb.provisions.get(("CPP2029", p.successor_2029))
         succ = {"citation": s.citation if s else f"CPP-2029 {p.successor_2029}", "in_kb": bool(s)}
     preds = [x.citation for x in kb if x.successor_2029 and p.instrument == "CPP2029" and x.successor_2029 == p.number]
+    from ..kb.succession import load as load_succession
+    table = load_succession()
+    successions = [{"citation": e.old, "successor": e.new, "status": e.status, "mark": e.mark, "note": e.note,
+                    "source": e.source, "date": table.in_force}
+                   for e in table.entries.values()
+                   if e.old == p.citation or e.old.startswith(p.citation + " ")
+                   or (e.new and (e.new == p.citation or e.new.startswith(p.citation + " ")))]
+    if succ is None and any(x["successor"] and x["citation"].startswith(p.citation) for x in successions):
+        first = next(x for x in successions if x["successor"] and x["citation"].startswith(p.citation))
+        s = kb.article_of(first["successor"])
+        succ = {"citation": s.citation if s else first["successor"], "in_kb": bool(s)}
+    for x in successions:
+        if p.instrument == "CPP2029" and x["citation"] not in preds:
+            preds.append(x["citation"])
     return {
         "predecessors": preds,
         "citation": p.citation, "asked": node.citation, "instrument": p.instrument, "number": p.number,
@@ -138,6 +152,7 @@ def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
         "rules": rules,
         "open_questions": p.open_questions,
         "successor_2029": succ,
+        "successions_2029": successions,
         "files": p.files,
     }
 
@@ -215,6 +230,14 @@ def render_text(d: dict, lang: str = "fr") -> str:
     if d["successor_2029"]:
         s = d["successor_2029"]
         out.append(f"{t['succ']} : {s['citation']}" + ("" if s["in_kb"] else (" (hors base)" if lang == "fr" else " (not in KB)")))
+    if d.get("successions_2029") and d["instrument"] != "CPP2029":
+        st = {"settled": "établie" if lang == "fr" else "settled", "inferred": "déduite, à vérifier" if lang == "fr" else "inferred, to verify",
+              "unsettled": "non établie, à vérifier" if lang == "fr" else "unsettled, to verify"}
+        out.append(("Correspondance (code de 2029, en vigueur le " if lang == "fr" else "Correspondence (2029 code, in force on ")
+                    + f"{_d(d['successions_2029'][0]['date'], t)}) :")
+        for x in d["successions_2029"]:
+            out.append(f"  {x['citation']} → {x['successor'] or '?'} ({st.get(x['status'], x['status'])})"
+                       + (f" — {x['note']}" if x["note"] else ""))
     if d["predecessors"]:
         out.append(f"{t['pred']} : {', '.join(d['predecessors'])}")
     if d["other_versions"]:

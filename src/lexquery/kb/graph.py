@@ -36,7 +36,7 @@ LQ = Namespace("https://w3id.org/lexquery/ontology#")
 LAW = Namespace(C.BASE)
 RULE = Namespace("https://w3id.org/lexquery/rule/")
 LANG = Namespace("http://publications.europa.eu/resource/authority/language/")
-GRAPH_VERSION = "kb-graph-3"   # 3: lq:paragraphCites, dcterms:source IRIs + lq:sourceNote
+GRAPH_VERSION = "kb-graph-4"   # 3: lq:paragraphCites, dcterms:source IRIs + lq:sourceNote; 4: lq:Succession
 _LANGS = {"fr": ("FRA", "français", "French"), "en": ("ENG", "anglais", "English"),
           "de": ("DEU", "allemand", "German"), "nl": ("NLD", "néerlandais", "Dutch"),
           "it": ("ITA", "italien", "Italian"), "es": ("SPA", "espagnol", "Spanish")}
@@ -203,7 +203,41 @@ def build_graph(kb: KB) -> Graph:
                 add((nn, LQ.text, Literal(str(note.get("text", "")))))
                 add((e, LQ.hasNote, nn))
     _add_rules(g, kb)
+    _add_successions(g, kb)
     return g
+
+
+def _add_successions(g: Graph, kb: KB):
+    """law/cpp2029/correspondence.yaml as dated successor links: one ``lq:Succession`` per
+    entry (``eli:date_applicability`` = the new code's entry into force), and, when the
+    correspondence is settled, ``eli:repealed_by`` from the old provision (article or
+    alinéa, in the version in force the day before) to its successor."""
+    from datetime import timedelta
+    from .succession import load
+    table = load()
+    if not table.entries or table.in_force is None:
+        return
+    before = table.in_force - timedelta(days=1)
+    for e in table.entries.values():
+        n = URIRef(f"{C.BASE}cpp2029/succession/{C.slug_number(e.old.replace(' ', '-'))}")
+        g.add((n, RDF.type, LQ.Succession))
+        g.add((n, RDFS.label, Literal(f"{e.old} → {e.new or '?'} ({e.status})", lang="fr")))
+        g.add((n, RDFS.label, Literal(f"{e.old} → {e.new or '?'} ({e.status})", lang="en")))
+        g.add((n, LQ.oldCitation, Literal(e.old)))
+        g.add((n, LQ.successionStatus, Literal(e.status)))
+        g.add((n, ELI.date_applicability, Literal(table.in_force, datatype=XSD.date)))
+        if e.source:
+            _add_sources(g.add, n, e.source)
+        old = kb.resolve(e.old, before)
+        if old is not None:
+            g.add((n, LQ.predecessor, URIRef(old.iri)))
+        if e.new:
+            g.add((n, LQ.newCitation, Literal(e.new)))
+            new = kb.resolve(e.new, table.in_force)
+            if new is not None:
+                g.add((n, LQ.successor, URIRef(new.iri)))
+                if old is not None and e.settled:
+                    g.add((URIRef(old.iri), ELI.repealed_by, URIRef(new.iri)))
 
 
 def _parent_section(kb: KB, p):
