@@ -138,7 +138,7 @@ def test_schema(f):
     assert len(ids) == len(set(ids))
     vkeys = {"id", "legiarti", "valid_from", "valid_until", "amended_by", "language", "translation",
              "restatement_2029", "source", "source_file", "official", "confidence", "confidence_note", "truncated",
-             "paragraphs", "notes"}
+             "paragraphs", "notes", "repealed", "repealed_before"}
     # source_file (our copy) may be absent when source is a public git repository pinned to a commit
     required = {"id", "valid_from", "valid_until", "language", "translation", "restatement_2029", "source",
                 "confidence", "confidence_note", "truncated", "paragraphs"}
