@@ -13,8 +13,7 @@ from pathlib import Path
 EPILOG = """\
 exemples :
   lexquery law import LEGIARTI000032172294.xml         un fichier d'article LEGI (une version)
-  lexquery law import legi/global/code_et_TNC_en_vigueur/…/LEGITEXT000006071154/article
-                                                       un dossier du dump : tous ses fichiers d'article
+  lexquery law import DOSSIER_DU_DUMP                  tous les fichiers d'article d'un dossier du dump
   lexquery law import DOSSIER --dry-run                ce qui serait ajouté, sans rien écrire
   lexquery law diff 729 --from 2019-03-25 --to 2022-01-01
   lexquery law diff "CPP 728-15" --from 2021-06-01 --to 2022-06-01 --format json
