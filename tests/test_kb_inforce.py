@@ -137,7 +137,7 @@ def test_truncated_and_unlinked_figures_move(copy_home):
     assert "CPP 716-1" in unlinked
     p = copy_home / "law" / "cpp" / "716-1.yaml"
     doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    doc["versions"][0]["official_link"] = "https://www.legifrance.gouv.fr/codes/section_lc/LEGITEXT000006071154/LEGISCTA000006138143/"
+    doc["versions"][0]["official"] = "https://www.legifrance.gouv.fr/codes/section_lc/LEGITEXT000006071154/LEGISCTA000006138143/"
     p.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     rep2 = run_checks(copy_home, only={"law"}, use_cache=False)
     assert rep2.figures["without_official_link_cited"] == rep.figures["without_official_link_cited"] - 1

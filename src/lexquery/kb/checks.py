@@ -396,7 +396,7 @@ def check_law(kb: KB, rep: Report):
         rep.findings.append(Finding(
             "law/official-link", "warning",
             f"disposition citée par les règles sans lien officiel / cited provision without official link: {art}",
-            art, "ajouter official_link (Legifrance, EUR-Lex, Conseil de l'Europe, ONU) ou l'identifiant LEGIARTI"))
+            art, "ajouter official (Legifrance, EUR-Lex, Conseil de l'Europe, ONU) ou l'identifiant LEGIARTI"))
 
 
 # --- (d) reference data ------------------------------------------------------------------

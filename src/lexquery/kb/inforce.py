@@ -120,9 +120,9 @@ def is_official(url: str | None) -> bool:
 
 def official_link(p: Provision, v: Version | None = None) -> str | None:
     """The official link of a version (else of any version of the article): its
-    ``official_link``, an official ``source``, or the Legifrance address of its LEGIARTI id."""
+    ``official``, an official ``source``, or the Legifrance address of its LEGIARTI id."""
     for x in ([v] if v else []) + [x for x in p.versions if x is not v]:
-        for cand in (x.official_link, x.source):
+        for cand in (x.official, x.source):
             if is_official(cand):
                 return next(m.group(0) for m in _URL.finditer(str(cand))
                             if any(m.group(1).lower().endswith(h) for h in OFFICIAL_HOSTS))
@@ -170,7 +170,7 @@ def check(kb: KB) -> Result:
             prev = v
     for p in kb:
         if p.instrument == "CIRC2025":
-            linked = any(is_official(x.official_link or x.source) for x in p.versions)
+            linked = any(is_official(x.official or x.source) for x in p.versions)
         else:
             linked = official_link(p) is not None
         if not linked:

@@ -63,7 +63,7 @@ def _version_doc(a: LegiArticle, vid: str) -> dict:
         "translation": False,
         "restatement_2029": False,
         "source": a.official_link,
-        "official_link": a.official_link,
+        "official": a.official_link,
         "source_file": None,
         "confidence": "high",
         "confidence_note": f"Base LEGI (DILA, open data), fichier {Path(a.path).name} : texte officiel consolidé, "

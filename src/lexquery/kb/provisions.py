@@ -57,7 +57,6 @@ class Version:
     paragraphs: list[Paragraph] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
     file: str = ""                  # the law/ file it was read from
-    official_link: str | None = None    # the official publication (Legifrance, EUR-Lex, CoE, UN)
     repealed: bool = False          # no longer in force, end date unknown (``valid_until`` null)
     repealed_before: date | None = None   # a date on which a source shows it no longer in force
 
@@ -506,7 +505,6 @@ def _version(vd, inst, p: Provision, where, problems) -> Version:
         source=vd.get("source"), source_file=vd.get("source_file"), official=vd.get("official"),
         confidence=vd.get("confidence"), confidence_note=vd.get("confidence_note"),
         truncated=bool(vd.get("truncated", False)),
-        official_link=vd.get("official_link"),
         repealed=bool(vd.get("repealed", False)),
         repealed_before=_as_date(vd.get("repealed_before"), where, problems),
         notes=[n if isinstance(n, dict) else {"kind": "editorial", "text": str(n)} for n in vd.get("notes") or []],
