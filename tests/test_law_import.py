@@ -142,6 +142,16 @@ def test_change_after_the_rule_period_is_not_reported(home, tmp_path, capsys):
     assert code == 0 and "Aucune règle ne cite un alinéa dont le texte a changé." in out
 
 
+def test_articles_outside_the_kb_need_all(home, tmp_path, capsys):
+    src = (LEGI / "LEGIARTI000027808224.xml").read_text(encoding="utf-8").replace("<NUM>728-12</NUM>", "<NUM>728-76</NUM>")
+    f = tmp_path / "LEGIARTI000099000011.xml"
+    f.write_text(src.replace("LEGIARTI000027808224", "LEGIARTI000099000011"), encoding="utf-8")
+    code, out, _ = run(capsys, "law", "import", str(f))
+    assert code == 0 and "CPP 728-76 absent de la base (--all pour l'ajouter)" in out
+    code, out, _ = run(capsys, "law", "import", str(f), "--all")
+    assert "ajoutée(s) : 1" in out and (home / "law" / "legi" / "cpp" / "728-76.yaml").exists()
+
+
 def test_dry_run_writes_nothing(home, capsys):
     code, out, _ = run(capsys, "law", "import", str(LEGI), "--dry-run")
     assert code == 0 and "essai" in out and not (home / "law" / "legi").exists()

@@ -23,7 +23,8 @@ EPILOG_IMPORT = """\
 le format lu est celui de la base LEGI de la DILA (un fichier XML par version d'article :
 <ARTICLE> avec META/META_COMMUN/ID, META_SPEC/META_ARTICLE/NUM, ETAT, DATE_DEBUT, DATE_FIN,
 CONTEXTE, BLOC_TEXTUEL/CONTENU, NOTA, LIENS). Seuls les articles du code de procédure
-pénale et du code pénal sont repris ; les autres fichiers sont signalés et ignorés.
+pénale et du code pénal que la base contient déjà sont repris (--all : tous ceux de ces
+deux codes) ; les autres fichiers sont signalés et ignorés.
 Les versions vont dans law/legi/<code>/<numéro>.yaml ; puis la commande liste les règles
 qui citent un alinéa dont le texte a changé (à relire : `lexquery law diff`).
 Aucun accès réseau. Code de sortie : 0 ; 3 pour un XML illisible ; 5 pour un chemin absent.
@@ -59,6 +60,8 @@ def register(subparsers):
                        epilog=EPILOG_IMPORT, formatter_class=raw)
     i.add_argument("path", help="un fichier d'article LEGI (.xml) ou un dossier du dump")
     i.add_argument("--dry-run", action="store_true", help="montrer ce qui serait ajouté sans rien écrire")
+    i.add_argument("--all", action="store_true",
+                   help="ajouter aussi les articles que la base ne contient pas encore (défaut : seulement ceux qu'elle contient)")
     i.add_argument("--format", choices=["text", "json"], default="text")
     i.set_defaults(func=cmd_import)
     d = sub.add_parser("diff", help="ce qui a changé dans un article entre deux dates",
@@ -78,7 +81,7 @@ def cmd_import(args) -> int:
     from ..paths import home
     arts, skipped = read_path(Path(args.path))
     root = home()
-    rep = import_articles(arts, root / "law", root / "rules", dry_run=args.dry_run, skipped=skipped)
+    rep = import_articles(arts, root / "law", root / "rules", dry_run=args.dry_run, skipped=skipped, every=args.all)
     if args.format == "json":
         print(json.dumps({"dry_run": args.dry_run, **rep.to_dict()}, ensure_ascii=False, indent=1))
         return 0

@@ -96,7 +96,10 @@ def _same_version(p, a: LegiArticle):
 
 
 def import_articles(arts: list[LegiArticle], law: Path, rules: Path | None, *, dry_run: bool = False,
-                    skipped: list | None = None) -> ImportReport:
+                    skipped: list | None = None, every: bool = False) -> ImportReport:
+    """Add the versions of ``arts`` to ``law/legi/``. Only the articles the KB already holds,
+    unless ``every`` (a whole code's dump would otherwise add thousands of articles no rule
+    reads)."""
     import yaml
     from .provisions import build_kb
     rep = ImportReport(skipped=list(skipped or []))
@@ -111,6 +114,9 @@ def import_articles(arts: list[LegiArticle], law: Path, rules: Path | None, *, d
         number = a.num.replace("Article ", "").strip()
         cit = C.article_citation(inst, number)
         p = before.provisions.get((inst, number))
+        if p is None and not every:
+            rep.skipped.append((a.path, f"{cit} absent de la base (--all pour l'ajouter)"))
+            continue
         old = _same_version(p, a)
         vid = old.id if old is not None else (a.valid_from.isoformat() if a.valid_from else a.legiarti)
         target = law / "legi" / C.instrument(inst).slug / f"{number}.yaml"
