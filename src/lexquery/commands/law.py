@@ -156,6 +156,8 @@ def render_diff(d) -> str:
             out.append(f"    {c.words}")
         elif c.kind == "renuméroté":
             out.append(f"    (même texte) {c.new_text}")
+        elif c.kind.startswith("non comparable"):
+            out.append("    une des deux versions s'arrête ici dans le texte stocké")
         elif c.kind == "ajouté":
             out.append(f"    {{+{c.new_text}+}}")
         else:

@@ -382,6 +382,10 @@ def check_law(kb: KB, rep: Report):
             "citer l'alinéa de cette version, ou borner la validité de la règle (valid: {from, until} de la "
             "condition ou de la note) / cite this version's alinéa, or bound the rule's validity"))
     for c in res.changed:
+        key = (c.use.citation, c.use.where, c.on)
+        if key in seen:
+            continue
+        seen.add(key)
         rep.findings.append(Finding(
             "law/text-changed", "warning",
             f"le texte de « {c.use.citation} » change le {c.on} (version {c.before.id} → {c.after.id}) pendant la "

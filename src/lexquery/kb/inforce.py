@@ -165,7 +165,8 @@ def check(kb: KB) -> Result:
                     res.unknown_text.append((use, s))
             elif prev is not None and prev is not v:
                 old = kb.paragraph_in(use.citation, prev)
-                if old is not None and _norm(old.text) != _norm(para.text) and prev.language == v.language:
+                cut = (prev.truncated and old is prev.paragraphs[-1]) or (v.truncated and para is v.paragraphs[-1])
+                if old is not None and not cut and _norm(old.text) != _norm(para.text) and prev.language == v.language:
                     res.changed.append(Changed(use, p, prev, v, s))
             prev = v
     for p in kb:

@@ -209,7 +209,8 @@ def changed_citations(kb, imported) -> list[Change]:
             a, b = kb.paragraph_in(u.citation, base), kb.paragraph_in(u.citation, new)
             if b is None and a is not None:
                 what = "alinéa supprimé"
-            elif a is not None and b is not None and _norm(a.text) != _norm(b.text):
+            elif a is not None and b is not None and _norm(a.text) != _norm(b.text) \
+                    and not (base.truncated and a is base.paragraphs[-1]):
                 what = "texte modifié"
             else:
                 continue

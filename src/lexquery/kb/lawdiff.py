@@ -15,7 +15,7 @@ from .provisions import KB, Provision, Version
 
 @dataclass
 class ParaChange:
-    kind: str                   # "modifié" | "ajouté" | "supprimé" | "renuméroté" | "inchangé"
+    kind: str                   # "modifié" | "ajouté" | "supprimé" | "renuméroté" | "inchangé" | "non comparable (texte tronqué)"
     before: str | None          # citation in the old version (« CPP 729 al. 8 »)
     after: str | None
     old_text: str | None
@@ -120,6 +120,11 @@ def diff(kb: KB, p: Provision, at_from: date, at_to: date) -> Diff:
             tb = " ".join(b.text.split()) if b else None
             kind = ("inchangé" if a.n == b.n else "renuméroté") if ta == tb else \
                 "ajouté" if a is None else "supprimé" if b is None else "modifié"
+            # where a stored text is cut, what follows the cut cannot be compared
+            cut_old = old.truncated and (a is None or a is old.paragraphs[-1])
+            cut_new = new.truncated and (b is None or b is new.paragraphs[-1])
+            if kind not in ("inchangé", "renuméroté") and (cut_old or cut_new):
+                kind = "non comparable (texte tronqué)"
             changes.append(ParaChange(kind, a.citations[-1] if a else None, b.citations[-1] if b else None, ta, tb,
                                       word_diff(ta, tb) if kind == "modifié" else "",
                                       sorted(users(a, at_from) | users(b, at_to))))
