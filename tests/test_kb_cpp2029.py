@@ -55,7 +55,7 @@ def test_table_entries_and_status():
     assert t.in_force == date(2029, 1, 1)
     assert t.of("CPP 729-2 al. 1").new == "CPP-2029 L5241-8" and t.of("CPP 729-2 al. 1").settled
     assert not t.of("CPP 729-2 al. 2").settled           # inferred from a cross-reference only
-    assert t.of("CPP 720 I").new is None and not t.of("CPP 720 I").settled
+    assert t.of("CPP 720 I").status == "inferred" and not t.of("CPP 720 I").settled   # L5251-1 deduced only
     assert t.of("CPP 720 III").status == "unsettled"      # L5252-4 = the current III: not established
     # every settled successor is a provision of the KB, and says what it restates
     from lexquery.kb.provisions import load_kb
