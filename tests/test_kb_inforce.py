@@ -9,16 +9,12 @@ import shutil
 import pytest
 import yaml
 
-from kb_helpers import REPO, make_root
-from lexquery.cli import main
+from kb_helpers import REPO, real_copy, run_cli
 from lexquery.kb.checks import run_checks
 from lexquery.kb.provisions import load_kb
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
+run = run_cli
 
 
 @pytest.fixture
@@ -29,10 +25,7 @@ def real(monkeypatch, tmp_path):
 
 @pytest.fixture
 def copy_home(tmp_path, monkeypatch):
-    root = make_root(tmp_path, law=REPO / "law", rules=REPO / "rules", reference=True)
-    monkeypatch.setenv("LEXQUERY_HOME", str(root))
-    monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
-    return root
+    return real_copy(tmp_path, monkeypatch)
 
 
 def test_absent_alinea_at_a_date_is_not_found(real, capsys):

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 import yaml
 
-from kb_helpers import REPO, make_root
-from lexquery.cli import main
+from kb_helpers import REPO, real_copy, run_cli
 from lexquery.kb.legi import paragraphs_of, parse_article, read_path
 
 LEGI = REPO / "tests" / "fixtures" / "legi"
@@ -20,16 +18,10 @@ LEGI = REPO / "tests" / "fixtures" / "legi"
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     """A copy of the real law/ and rules/ that an import may write into."""
-    root = make_root(tmp_path, law=REPO / "law", rules=REPO / "rules", reference=True)
-    monkeypatch.setenv("LEXQUERY_HOME", str(root))
-    monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
-    return root
+    return real_copy(tmp_path, monkeypatch)
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
+run = run_cli
 
 
 def test_parse_article_real_format():
