@@ -67,7 +67,7 @@ def _load(path: str, mtime: float) -> Table:
     import yaml
     p = Path(path)
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        doc = yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except (OSError, yaml.YAMLError):
         return Table()
     c = doc.get("correspondence") or {}
