@@ -127,16 +127,19 @@ def test_truncated_and_unlinked_figures_move(copy_home):
     p.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     rep = run_checks(copy_home, only={"law"}, use_cache=False)
     assert rep.figures["truncated_relied_on"] == before["truncated_relied_on"] - 1
-    # an article cited by the rules gains an official link: one fewer without
-    unlinked = [f.where for f in rep.warnings if f.check == "law/official-link" and f.where.startswith("CPP ")]
-    assert unlinked
-    art = load_kb(copy_home / "law", copy_home / "rules", use_cache=False).by_article_citation[unlinked[0]]
-    p = copy_home / art.files[0]
+    # an article cited by the rules loses its official link (and the LEGIARTI ids it follows
+    # from): one more without
+    p = copy_home / "law" / "cpp" / "716-1.yaml"
     doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    doc["versions"][0]["official"] = "https://www.legifrance.gouv.fr/codes/section_lc/LEGITEXT000006071154/LEGISCTA000006138143/"
+    doc.pop("legiarti", None)
+    for v in doc["versions"]:
+        v.pop("official", None)
+        v.pop("legiarti", None)
+        v["source"] = "http://lexinter.net/PROCPEN/dispositions_generales7.htm"
     p.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     rep2 = run_checks(copy_home, only={"law"}, use_cache=False)
-    assert rep2.figures["without_official_link_cited"] == rep.figures["without_official_link_cited"] - 1
+    assert rep2.figures["without_official_link_cited"] == rep.figures["without_official_link_cited"] + 1
+    assert "CPP 716-1" in {f.where for f in rep2.warnings if f.check == "law/official-link"}
 
 
 def test_condition_valid_selects_the_numbering_of_the_date():
