@@ -165,3 +165,20 @@ def test_article_shows_the_correspondence(capsys, monkeypatch):
 def test_boundary_of_entry_into_force(day, new):
     src = all_sources(proc(answer(day), "lc_expulsion"))
     assert ("CPP-2029 L5241-8" in src) is new and "CPP 729-2 al. 1" in src
+
+
+def test_kb_check_counts_citations_without_settled_successor(tmp_path, monkeypatch):
+    from kb_helpers import real_copy
+    from lexquery.kb.checks import run_checks
+    root = real_copy(tmp_path, monkeypatch)
+    rep = run_checks(root, only={"law"}, use_cache=False)
+    assert rep.ok
+    warned = {f.what.split("»")[0].strip("« ") for f in rep.warnings if f.check == "law/successor-2029"}
+    assert "CPP 730 al. 1" in warned and "CPP 729-2 al. 1" not in warned
+    assert rep.figures["unsettled_after_2029"] == len(warned)
+    # a settled successor that is not in the KB is an error
+    p = root / "law" / "cpp2029" / "correspondence.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace('new: "CPP-2029 L5241-8"', 'new: "CPP-2029 L5241-88"'),
+                 encoding="utf-8")
+    rep = run_checks(root, only={"law"}, use_cache=False)
+    assert any(f.check == "law/successor-2029" and "CPP 729-2 al. 1 → CPP-2029 L5241-88" in f.what for f in rep.errors)

@@ -396,6 +396,19 @@ def check_law(kb: KB, rep: Report):
             "law/truncated-relied-on", "warning",
             f"texte tronqué utilisé par une règle / truncated text relied on: {art} (version(s) {', '.join(vids)})",
             art, "compléter le texte depuis la source officielle (law/)"))
+    for s in res.missing_successors:
+        rep.findings.append(Finding(
+            "law/successor-2029", "error", f"successeur du code de 2029 introuvable dans la base / successor not in the KB: {s}",
+            "law/cpp2029/correspondence.yaml", "ajouter l'article à law/cpp2029/ ou corriger la correspondance"))
+    by = {}
+    for u in res.unsettled_2029:
+        by.setdefault(u.citation, []).append(u.where)
+    for cit, wheres in sorted(by.items()):
+        rep.findings.append(Finding(
+            "law/successor-2029", "warning",
+            f"« {cit} » : pas de successeur établi dans le code de 2029, règle valable au-delà du 2028-12-31 "
+            f"(les réponses le disent « à vérifier ») / no settled 2029 successor", ", ".join(sorted(set(wheres))[:4]),
+            "établir la correspondance (law/cpp2029/correspondence.yaml) ou borner la règle"))
     for art in res.unlinked_cited:
         rep.findings.append(Finding(
             "law/official-link", "warning",

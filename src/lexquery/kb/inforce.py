@@ -70,6 +70,8 @@ class Result:
     unlinked_cited: list[str] = field(default_factory=list)
     unlinked_all: list[str] = field(default_factory=list)
     unknown_text: list[tuple[RuleUse, date]] = field(default_factory=list)   # no version known then
+    unsettled_2029: list[RuleUse] = field(default_factory=list)   # claimed past the 2029 code, no settled successor
+    missing_successors: list[str] = field(default_factory=list)   # settled successors not in the KB
 
 
 def pieces(p: Provision, start: date | None, end: date | None) -> list[tuple[date | None, date | None]]:
@@ -169,6 +171,7 @@ def check(kb: KB) -> Result:
                 if old is not None and not cut and _norm(old.text) != _norm(para.text) and prev.language == v.language:
                     res.changed.append(Changed(use, p, prev, v, s))
             prev = v
+    _check_2029(kb, res)
     for p in kb:
         if p.instrument == "CIRC2025":
             linked = any(is_official(x.official or x.source) for x in p.versions)
@@ -179,6 +182,26 @@ def check(kb: KB) -> Result:
             if p.citation in cited:
                 res.unlinked_cited.append(p.citation)
     return res
+
+
+def _check_2029(kb: KB, res: Result) -> None:
+    """Rules claimed beyond the 2029 code's entry into force: each CPP citation should have a
+    settled successor (law/cpp2029/correspondence.yaml), which must be a provision of the KB."""
+    from .succession import load
+    table = load()
+    if table.in_force is None:
+        return
+    for e in table.entries.values():
+        if e.settled and kb.resolve(e.new) is None:
+            res.missing_successors.append(f"{e.old} → {e.new}")
+    for use in kb.rule_uses:
+        if not table.concerns(use.citation):
+            continue
+        if use.valid_until is not None and use.valid_until < table.in_force:
+            continue
+        e = table.of(use.citation)
+        if e is None or not e.settled:
+            res.unsettled_2029.append(use)
 
 
 def _norm(text: str) -> str:
@@ -193,6 +216,7 @@ def figures(res: Result) -> dict:
         "without_official_link_cited": len(res.unlinked_cited),
         "without_official_link": len(res.unlinked_all),
         "text_changed_under_citation": len({(c.use.citation, c.use.where, c.on) for c in res.changed}),
+        "unsettled_after_2029": len({u.citation for u in res.unsettled_2029}),
     }
 
 
@@ -207,4 +231,6 @@ FIGURE_LABELS = {
                               "provisions without an official link (whole KB)"),
     "text_changed_under_citation": ("citations dont le texte change pendant la période de la règle",
                                     "citations whose text changes within the rule's period"),
+    "unsettled_after_2029": ("citations du CPP sans successeur établi dans le code de 2029, par des règles valables au-delà",
+                             "CPP citations without a settled 2029 successor, by rules valid beyond 2028"),
 }
