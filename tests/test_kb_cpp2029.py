@@ -182,3 +182,11 @@ def test_kb_check_counts_citations_without_settled_successor(tmp_path, monkeypat
                  encoding="utf-8")
     rep = run_checks(root, only={"law"}, use_cache=False)
     assert any(f.check == "law/successor-2029" and "CPP 729-2 al. 1 → CPP-2029 L5241-88" in f.what for f in rep.errors)
+
+
+def test_article_after_2029_points_to_the_new_code(capsys, monkeypatch):
+    monkeypatch.setenv("LEXQUERY_HOME", str(REPO))
+    main(["article", "729-2", "--at", "2029-01-01"])
+    assert "le code de 2029 (ordonnance n° 2025-1091) remplace cet article" in capsys.readouterr().out
+    main(["article", "729-2", "--at", "2028-12-31"])
+    assert "remplace cet article" not in capsys.readouterr().out

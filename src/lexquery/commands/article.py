@@ -206,6 +206,11 @@ def render_text(d: dict, lang: str = "fr") -> str:
         for flag, key in (("truncated", "trunc"), ("translation", "transl"), ("restatement_2029", "restat")):
             if v[flag]:
                 out.append(f"⚠ {t[key]}")
+        succ = d.get("successions_2029") or []
+        if succ and d["instrument"] != "CPP2029" and succ[0]["date"] and d["at"] >= succ[0]["date"].isoformat():
+            out.append(("⚠ à cette date, le code de 2029 (ordonnance n° 2025-1091) remplace cet article : voir la correspondance ci-dessous"
+                        if lang == "fr" else
+                        "⚠ on this date the 2029 code (ordonnance 2025-1091) replaces this article: see the correspondence below"))
         out.append("")
         for para in v["paragraphs"]:
             mark = "▶ " if para["highlight"] else "  "
