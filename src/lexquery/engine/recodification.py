@@ -68,10 +68,12 @@ def _recodify_one(r: ProcedureResult, table, lang: str) -> None:
                     for e in seen.values()]
     if open_:
         label = table.label.get(lang) or table.label.get("fr") or "code de procédure pénale de 2029"
+        cited = ", ".join(f"« {s} »" for s in open_)
+        note = (f"{label}: the sources do not settle the successor of {cited} — to verify" if lang == "en" else
+                f"{label} : correspondance non établie par les sources pour {cited} — à vérifier")
         r.to_verify.append({
             "fact": "law:cpp2029", "value": None,
-            "note": f"{label} : correspondance non établie par les sources pour "
-                    + ", ".join(f"« {s} »" for s in open_) + " — à vérifier",
+            "note": note,
             "evidence": [CORRESPONDENCE],
             "citations": open_})
     for c in r.conditions:      # outside the encoded period: say why, and what to check
@@ -90,36 +92,42 @@ def _dates(r: ProcedureResult):
     return out
 
 
-def _flag_dates(r: ProcedureResult, proc, table, as_of: date, top: ProcedureResult) -> None:
+def _flag_dates(r: ProcedureResult, proc, table, as_of: date, top: ProcedureResult, lang: str = "fr") -> None:
+    en = lang == "en"
     limit = proc.valid_until
     why = None
     if limit is not None:
-        why = f"dernier jour pour lequel la règle est encodée : {limit.isoformat()}"
+        why = (f"last day the rule is encoded for: {limit.isoformat()}" if en else
+               f"dernier jour pour lequel la règle est encodée : {limit.isoformat()}")
     elif table.in_force is not None and as_of < table.in_force:
         cpp = [s for c in _walk_conds(r.conditions) for s in c.sources if table.concerns(s)] + \
               [s for s in r.sources if table.concerns(s)]
         open_ = sorted({s for s in cpp if not (table.of(s) and table.of(s).settled)})
         if open_:
             limit = table.in_force - timedelta(days=1)
-            why = (f"à partir du {table.in_force.isoformat()}, le code de 2029 remplace les articles cités ; "
+            why = (f"from {table.in_force.isoformat()} the 2029 code replaces the cited articles, with no settled "
+                   f"successor for {', '.join(open_)}" if en else
+                   f"à partir du {table.in_force.isoformat()}, le code de 2029 remplace les articles cités ; "
                    f"sans correspondance établie pour {', '.join(open_)}")
     if limit is not None and r.status != "not_applicable":
         late = sorted({d for d in _dates(r) if d > limit})
         if late:
             entry = {"fact": "law:encoded_until", "value": None,
-                     "note": f"date calculée au-delà de ce que la base encode ({', '.join(d.isoformat() for d in late)}) — "
-                             f"{why} ; à vérifier au regard du droit alors en vigueur",
+                     "note": (f"date computed beyond what the knowledge base encodes ({', '.join(d.isoformat() for d in late)}) — "
+                              f"{why}; to verify against the law then in force" if en else
+                              f"date calculée au-delà de ce que la base encode ({', '.join(d.isoformat() for d in late)}) — "
+                              f"{why} ; à vérifier au regard du droit alors en vigueur"),
                      "evidence": [f"rules/{proc.file}"] if getattr(proc, "file", None) else [], "rule": r.procedure}
             if entry not in top.to_verify:
                 top.to_verify.append(entry)
     for rt, prt in zip(r.routes, getattr(proc, "routes", [])):
-        _flag_dates(rt, prt, table, as_of, top)
+        _flag_dates(rt, prt, table, as_of, top, lang)
 
 
 def apply(r: ProcedureResult, proc, as_of: date, table, lang: str = "fr") -> ProcedureResult:
     """The answer for one procedure (and its routes) after the two steps above."""
     if table is not None:
-        _flag_dates(r, proc, table, as_of, r)
+        _flag_dates(r, proc, table, as_of, r, lang)
         if table.applies(as_of):
             _recodify_one(r, table, lang)
     return r
