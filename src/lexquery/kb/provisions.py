@@ -591,6 +591,11 @@ def read_rules(rules: Path) -> dict:
         fname = f"rules/{f.name}"
         if "procedure" in doc:
             out["procedures"].append(_proc(doc, fname))
+        for kind in ("defaults", "bounds"):   # facts the case format defines or bounds (rules/README.md)
+            for path, spec in (doc.get(kind) or {}).items():
+                spec = spec if isinstance(spec, dict) else {}
+                out["values"].append({"id": str(path), "kind": kind, "file": fname, "sources": _srcs(spec),
+                                      "valid": _valid_of(spec)})
         for kind in ("constants", "derived"):
             for name, spec in (doc.get(kind) or {}).items():
                 spec = spec if isinstance(spec, dict) else {}
