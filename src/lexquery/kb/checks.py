@@ -115,6 +115,11 @@ def run_checks(root: Path | None = None, *, kb: KB | None = None, only: set[str]
                     ("reference", lambda: check_reference(kb, lay, rep)),
                     ("law", lambda: check_law(kb, rep))):
         if fam in want:
+            if fam == "law" and not only and not rep.ran:
+                # the law family reads law/ and rules/ only: alone, it would call « conforme » an
+                # install that lost shapes/, checks/, ontology/ and reference/
+                rep.skipped.append(("law", "aucune autre famille lancée (dossiers de la base absents)"))
+                continue
             t = time.perf_counter()
             fn()
             rep.timings[fam] = time.perf_counter() - t

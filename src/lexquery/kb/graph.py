@@ -36,7 +36,7 @@ LQ = Namespace("https://w3id.org/lexquery/ontology#")
 LAW = Namespace(C.BASE)
 RULE = Namespace("https://w3id.org/lexquery/rule/")
 LANG = Namespace("http://publications.europa.eu/resource/authority/language/")
-GRAPH_VERSION = "kb-graph-4"   # 3: lq:paragraphCites, dcterms:source IRIs + lq:sourceNote; 4: lq:Succession
+GRAPH_VERSION = "kb-graph-5"   # 3: lq:paragraphCites, dcterms:source IRIs + lq:sourceNote; 4: lq:Succession
 _LANGS = {"fr": ("FRA", "français", "French"), "en": ("ENG", "anglais", "English"),
           "de": ("DEU", "allemand", "German"), "nl": ("NLD", "néerlandais", "Dutch"),
           "it": ("ITA", "italien", "Italian"), "es": ("SPA", "espagnol", "Spanish")}
@@ -209,9 +209,10 @@ def build_graph(kb: KB) -> Graph:
 
 def _add_successions(g: Graph, kb: KB):
     """law/cpp2029/correspondence.yaml as dated successor links: one ``lq:Succession`` per
-    entry (``eli:date_applicability`` = the new code's entry into force), and, when the
-    correspondence is settled, ``eli:repealed_by`` from the old provision (article or
-    alinéa, in the version in force the day before) to its successor."""
+    entry (``lq:successionDate`` = the new code's entry into force; predecessor = the
+    article or alinéa in the version in force the day before), and, when the correspondence
+    is settled, ``eli:repealed_by`` from the old article to the new one (ELI's domain:
+    legal resources, i.e. articles, not our alinéa nodes)."""
     from datetime import timedelta
     from .succession import load
     table = load()
@@ -225,7 +226,7 @@ def _add_successions(g: Graph, kb: KB):
         g.add((n, RDFS.label, Literal(f"{e.old} → {e.new or '?'} ({e.status})", lang="en")))
         g.add((n, LQ.oldCitation, Literal(e.old)))
         g.add((n, LQ.successionStatus, Literal(e.status)))
-        g.add((n, ELI.date_applicability, Literal(table.in_force, datatype=XSD.date)))
+        g.add((n, LQ.successionDate, Literal(table.in_force, datatype=XSD.date)))
         if e.source:
             _add_sources(g.add, n, e.source)
         old = kb.resolve(e.old, before)
@@ -237,7 +238,7 @@ def _add_successions(g: Graph, kb: KB):
             if new is not None:
                 g.add((n, LQ.successor, URIRef(new.iri)))
                 if old is not None and e.settled:
-                    g.add((URIRef(old.iri), ELI.repealed_by, URIRef(new.iri)))
+                    g.add((URIRef(old.provision.iri), ELI.repealed_by, URIRef(new.provision.iri)))
 
 
 def _parent_section(kb: KB, p):
