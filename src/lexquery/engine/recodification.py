@@ -7,7 +7,7 @@ beyond what the rules are encoded for.
    ``["CPP-2029 L5241-8", "CPP 729-2 al. 1"]``; the procedure's ``successors`` list says
    which goes with which); any other CPP citation stays as it is and the procedure's
    ``to_verify`` gets one entry ``law:cpp2029`` listing them « à vérifier ».
-2. A date the answer computes (from, until, a condition's or a note's date) after the last
+2. A date the answer computes (from, until, a note's date) after the last
    day a procedure or route is encoded for (its ``valid.until``) — or, for a procedure
    carried over into the new code, on or after the new code's entry into force while some of
    its citations have no settled successor — gets a ``to_verify`` entry ``law:encoded_until``.
@@ -86,8 +86,9 @@ def _recodify_one(r: ProcedureResult, table, lang: str) -> None:
 
 
 def _dates(r: ProcedureResult):
+    """The dates the answer gives: from, until and the dated notes — the same with or
+    without explanations (screening's status-only results carry no condition details)."""
     out = [d for d in (r.date_from, r.date_until) if isinstance(d, date)]
-    out += [c.date for c in _walk_conds(r.conditions) if isinstance(c.date, date)]
     out += [n.date for n in r.notes if isinstance(n.date, date)]
     return out
 
