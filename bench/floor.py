@@ -183,7 +183,7 @@ SRC = {
                   "prefect_contact": ["Circ. 2025 §1.3"],
                   "measure_not_enforceable": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"],
                   "temporary_itf_end_unknown": ["CPP 729-2 al. 1"],
-                  "itf_suspension": ["CPP 729-2 al. 2"], "suspension_729_12": ["CPP 729 al. 12"],
+                  "itf_suspension": ["CPP 729-2 al. 2"], "suspension_729_12": ["CPP 729"],
                   "appeal": ["CPP 712-11 2°"],
                   "protection_refoulement": ["CPP 729-2 al. 1", "Circ. 2025 §1.3"],
                   "order_of_procedures": ORDER_OF_PROCEDURES},
@@ -195,7 +195,7 @@ SRC = {
         "notes": {"lsc_examination": ["CPP 720 I", "Circ. 2025 §2.2"], "lsc_appeal": ["CPP 712-11 1°"]},
         "prec": {"lsc_plein_droit_excludes_720_i": ["CPP D147-24 al. 2"]}},
     "lsc_plein_droit": {
-        "p": ["CPP 720 II", "CPP 720 IV", "Circ. 2025 §2.2"], "consent": [],
+        "p": ["CPP 720 II", "Circ. 2025 §2.2"], "consent": [],
         "conds": [("lsc_pd_total", ["CPP 720 II", "CPP D147-20 al. 1"]),
                   ("lsc_pd_remainder", ["CPP 720 II", "CPP 716-1"]),
                   ("lsc_pd_not_excluded", ["CPP 720 III", "CPP D147-20 al. 2"]),
@@ -206,12 +206,12 @@ SRC = {
                   "lsc_pd_pending_instance": ["CPP D147-24 al. 1"], "lsc_pd_early_decision": ["CPP D147-23"]},
         "prec": {}},
     "over_seventy": {
-        "p": ["CPP 729 al. 11"], "consent": [],
-        "conds": [("over_seventy_age", ["CPP 729 al. 11", "CPP 729 al. 2"]),
-                  ("over_seventy_before_end", ["CPP 729 al. 11", "CPP 729 al. 2"]),
-                  ("over_seventy_insertion", ["CPP 729 al. 11"]),
-                  ("over_seventy_no_serious_risk", ["CPP 729 al. 11"])],
-        "notes": {"over_seventy_reading": ["CPP 729 al. 11", "Circ. 2025 §2.2"]},
+        "p": ["CPP 729"], "consent": [],
+        "conds": [("over_seventy_age", ["CPP 729", "CPP 729 al. 2"]),
+                  ("over_seventy_before_end", ["CPP 729", "CPP 729 al. 2"]),
+                  ("over_seventy_insertion", ["CPP 729"]),
+                  ("over_seventy_no_serious_risk", ["CPP 729"])],
+        "notes": {"over_seventy_reading": ["CPP 729", "Circ. 2025 §2.2"]},
         "prec": {}},
     "ste_transfer": {
         "p": ["STE 112 art. 3", "Circ. 2025 §2.3"],
@@ -1611,6 +1611,12 @@ def agreement(path, as_of: date = AS_OF, show: int = 8) -> dict:
     floor_screen(path, fbuf, as_of)
     frows = list(csv.DictReader(io.StringIO(fbuf.getvalue())))
     erows = list(csv.DictReader(io.StringIO(engine_csv(path, as_of))))
+    # the floor does not copy the 2029 recodification's flags (engine/recodification.py: a date
+    # computed past the last encoded day, citations without a settled successor): the engine's
+    # `law:` entries of to_verify are left out of the comparison
+    for r in erows:
+        if r.get("to_verify"):
+            r["to_verify"] = "|".join(x for x in r["to_verify"].split("|") if not x.startswith("law:"))
     res = {"rows_floor": len(frows), "rows_engine": len(erows)}
     for name, cols in (("key", KEY_COLS), ("all", ALL_COLS)):
         fk = {tuple(r[k] for k in ("id", "procedure", "state")): r for r in frows}

@@ -336,6 +336,9 @@ def build_cpp(out: Path) -> list[Path]:
                 "notes": notes,
             }
             if role == "abrogated":
+                # repealed on a date no stored source gives: marked so, never « à ce jour »
+                version["repealed"] = True
+                version["repealed_before"] = version_date
                 version["confidence_note"] = (
                     "Abrogated text: the seed prints 'Article 712-16-3 (abrogé)' before it (kept as an "
                     "editorial note); NOT in force at the seed date, abrogation date unknown. " + cnote)

@@ -25,3 +25,20 @@ def make_root(tmp: Path, *, law: Path | None = None, rules: Path | None = None, 
 
 def real_law_present() -> bool:
     return any((REPO / "law").rglob("*.yaml")) if (REPO / "law").is_dir() else False
+
+
+def run_cli(capsys, *argv):
+    """`lexquery ARGV` in-process: (exit code, stdout, stderr)."""
+    from lexquery.cli import main
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def real_copy(tmp_path: Path, monkeypatch) -> Path:
+    """A LEXQUERY_HOME holding a copy of the real law/, rules/ and reference/ (a test may
+    write or break them), with its own cache."""
+    root = make_root(tmp_path, law=REPO / "law", rules=REPO / "rules", reference=True)
+    monkeypatch.setenv("LEXQUERY_HOME", str(root))
+    monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
+    return root

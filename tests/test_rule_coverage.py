@@ -211,7 +211,7 @@ def test_checker_reports_what_is_missing():
 # written without guillemets.
 LAW = Path(__file__).resolve().parent.parent / "law"
 _FOLDERS = {"CPP": ["cpp", "generated/cpp"], "CP": ["cp"], "CVRC": ["cvrc"], "STE 112": ["ste112"],
-            "STE 167": ["ste167"], "DC 2008/909": ["dc2008-909"], "CETS 222": ["cets222"]}
+            "STE 167": ["ste167"], "DC 2008/909": ["dc2008-909"], "CETS 222": ["cets222"], "CPP-2029": ["cpp2029"]}
 
 
 def _norm(s: str) -> str:

@@ -23,7 +23,7 @@ TOP_KEYS = ["instrument", "number", "title", "hierarchy", "legiarti", "successor
             "versions", "open_questions"]
 VERSION_KEYS = ["id", "legiarti", "valid_from", "valid_until", "amended_by", "language",
                 "translation", "restatement_2029", "source", "source_file", "official", "confidence",
-                "confidence_note", "truncated", "paragraphs", "notes"]
+                "confidence_note", "truncated", "paragraphs", "notes", "repealed", "repealed_before"]
 CONFIDENCE = {"high", "medium-high", "medium", "low"}
 NOTE_KINDS = {"qpc", "entry_into_force", "editorial", "translation"}
 

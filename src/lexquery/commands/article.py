@@ -20,7 +20,8 @@ T = {
            "trunc": "texte stocké tronqué", "transl": "traduction, pas le texte authentique",
            "restat": "texte du code de 2029 (ordonnance 2025-1091), pas en vigueur avant le 1er janvier 2029",
            "not_valid": "aucune version connue n'est en vigueur à cette date : version la plus proche",
-           "at": "au", "amended": "Modifié par", "no_text": "(pas de texte stocké)"},
+           "at": "au", "amended": "Modifié par", "no_text": "(pas de texte stocké)",
+           "repealed": "abrogée, date inconnue", "repealed_before": "plus en vigueur au"},
     "en": {"current": "current", "research_note": "research note", "version": "Version", "valid": "in force", "from": "from", "until": "to", "since": "since", "start_unknown": "(entry-into-force date unknown)", "today": "to date",
            "unknown": "unknown date", "source": "Source", "official": "Official link", "copy": "copy", "conf": "Confidence",
            "notes": "Notes (not operative text)", "cites": "Cites", "cited_by": "Cited by",
@@ -29,7 +30,8 @@ T = {
            "trunc": "stored text truncated", "transl": "translation, not the authentic text",
            "restat": "text of the 2029 code (ordinance 2025-1091), not in force before 1 January 2029",
            "not_valid": "no known version is in force on that date: closest version",
-           "at": "on", "amended": "Amended by", "no_text": "(no stored text)"},
+           "at": "on", "amended": "Amended by", "no_text": "(no stored text)",
+           "repealed": "repealed, date unknown", "repealed_before": "no longer in force on"},
 }
 
 
@@ -111,6 +113,20 @@ def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
         s = kb.provisions.get(("CPP2029", p.successor_2029))
         succ = {"citation": s.citation if s else f"CPP-2029 {p.successor_2029}", "in_kb": bool(s)}
     preds = [x.citation for x in kb if x.successor_2029 and p.instrument == "CPP2029" and x.successor_2029 == p.number]
+    from ..kb.succession import load as load_succession
+    table = load_succession()
+    successions = [{"citation": e.old, "successor": e.new, "status": e.status, "mark": e.mark, "note": e.note,
+                    "source": e.source, "date": table.in_force}
+                   for e in table.entries.values()
+                   if e.old == p.citation or e.old.startswith(p.citation + " ")
+                   or (e.new and (e.new == p.citation or e.new.startswith(p.citation + " ")))]
+    if succ is None and any(x["successor"] and x["citation"].startswith(p.citation) for x in successions):
+        first = next(x for x in successions if x["successor"] and x["citation"].startswith(p.citation))
+        s = kb.article_of(first["successor"])
+        succ = {"citation": s.citation if s else first["successor"], "in_kb": bool(s)}
+    for x in successions:
+        if p.instrument == "CPP2029" and x["citation"] not in preds:
+            preds.append(x["citation"])
     return {
         "predecessors": preds,
         "citation": p.citation, "asked": node.citation, "instrument": p.instrument, "number": p.number,
@@ -122,24 +138,35 @@ def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
             "restatement_2029": v.restatement_2029, "legiarti": v.legiarti, "amended_by": v.amended_by,
             "source": v.source, "source_file": v.source_file, "official": v.official, "confidence": v.confidence,
             "confidence_note": v.confidence_note, "truncated": v.truncated, "file": v.file,
+            "repealed": v.repealed, "repealed_before": v.repealed_before,
             "paragraphs": [{"n": para.n, "label": para.label, "citations": para.citations, "text": para.text,
                             "refs": para.refs, "highlight": para.n == highlight} for para in v.paragraphs],
             "notes": v.notes,
         },
         "other_versions": [{"id": x.id, "valid_from": x.valid_from, "valid_until": x.valid_until,
                             "language": x.language, "translation": x.translation,
-                            "restatement_2029": x.restatement_2029} for x in p.versions if x is not v],
+                            "restatement_2029": x.restatement_2029, "repealed": x.repealed,
+                            "repealed_before": x.repealed_before} for x in p.versions if x is not v],
         "cites": [{"citation": r, "in_kb": r in kb.by_article_citation} for r in (v.refs if v else [])],
         "cited_by": cited_by,
         "rules": rules,
         "open_questions": p.open_questions,
         "successor_2029": succ,
+        "successions_2029": successions,
         "files": p.files,
     }
 
 
 def _d(x, t):
     return x.isoformat() if isinstance(x, date) else (str(x) if x else None)
+
+
+def _repealed(v: dict, t: dict) -> str:
+    """A version repealed on an unknown date: said so, never « à ce jour »."""
+    out = t["repealed"]
+    if v.get("repealed_before"):
+        out += f" ; {t['repealed_before']} {_d(v['repealed_before'], t)}"
+    return out
 
 
 def render_text(d: dict, lang: str = "fr") -> str:
@@ -155,6 +182,8 @@ def render_text(d: dict, lang: str = "fr") -> str:
         start = _d(v["valid_from"], t) or t["unknown"]
         if v["valid_until"]:
             span = f"{t['from']} {start} {t['until']} {_d(v['valid_until'], t)}"
+        elif v.get("repealed"):
+            span = f"{t['from']} {start} — {_repealed(v, t)}"
         elif v["valid_from"]:
             span = f"{t['since']} {start} ({t['today']})"
         else:
@@ -177,6 +206,11 @@ def render_text(d: dict, lang: str = "fr") -> str:
         for flag, key in (("truncated", "trunc"), ("translation", "transl"), ("restatement_2029", "restat")):
             if v[flag]:
                 out.append(f"⚠ {t[key]}")
+        succ = d.get("successions_2029") or []
+        if succ and d["instrument"] != "CPP2029" and succ[0]["date"] and d["at"] >= succ[0]["date"].isoformat():
+            out.append(("⚠ à cette date, le code de 2029 (ordonnance n° 2025-1091) remplace cet article : voir la correspondance ci-dessous"
+                        if lang == "fr" else
+                        "⚠ on this date the 2029 code (ordonnance 2025-1091) replaces this article: see the correspondence below"))
         out.append("")
         for para in v["paragraphs"]:
             mark = "▶ " if para["highlight"] else "  "
@@ -201,11 +235,20 @@ def render_text(d: dict, lang: str = "fr") -> str:
     if d["successor_2029"]:
         s = d["successor_2029"]
         out.append(f"{t['succ']} : {s['citation']}" + ("" if s["in_kb"] else (" (hors base)" if lang == "fr" else " (not in KB)")))
+    if d.get("successions_2029") and d["instrument"] != "CPP2029":
+        st = {"settled": "établie" if lang == "fr" else "settled", "inferred": "déduite, à vérifier" if lang == "fr" else "inferred, to verify",
+              "unsettled": "non établie, à vérifier" if lang == "fr" else "unsettled, to verify"}
+        out.append(("Correspondance (code de 2029, en vigueur le " if lang == "fr" else "Correspondence (2029 code, in force on ")
+                    + f"{_d(d['successions_2029'][0]['date'], t)}) :")
+        for x in d["successions_2029"]:
+            out.append(f"  {x['citation']} → {x['successor'] or '?'} ({st.get(x['status'], x['status'])})"
+                       + (f" — {x['note']}" if x["note"] else ""))
     if d["predecessors"]:
         out.append(f"{t['pred']} : {', '.join(d['predecessors'])}")
     if d["other_versions"]:
         out.append(f"{t['others']} : " + " ; ".join(
-            f"{x['id']} ({_d(x['valid_from'], t) or t['unknown']} → {_d(x['valid_until'], t) or t['today']}"
+            f"{x['id']} ({_d(x['valid_from'], t) or t['unknown']} → "
+            f"{_d(x['valid_until'], t) or (_repealed(x, t) if x.get('repealed') else t['today'])}"
             + (", EN" if x["translation"] else "") + (", 2029" if x["restatement_2029"] else "") + ")"
             for x in d["other_versions"]))
     return "\n".join(out)

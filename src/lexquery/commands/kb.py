@@ -29,7 +29,9 @@ exemples :
 
 EPILOG_CHECK = """\
 familles : shacl (shapes/kb-shapes.ttl), sparql (checks/*.rq), owl (HermiT, Java nécessaire ;
-résultat mis en cache), reference (reference/*.yaml).
+résultat mis en cache), reference (reference/*.yaml), law (les citations des règles contre la
+version du texte en vigueur sur leur période ; chiffres : textes tronqués utilisés, liens
+officiels manquants, alinéas absents — objectif 0 chacun).
 code de sortie : 0 si la base est conforme (les avertissements n'y changent rien), 6 si un
 contrôle trouve une violation (chacune : quoi, où, que faire), 4 si law/ ou rules/ ne se
 chargent pas ou si aucun contrôle n'a pu être lancé (dossiers de la base absents).
@@ -83,7 +85,7 @@ def register(subparsers):
                        description="Contrôler la base de connaissances : formes SHACL, requêtes SPARQL de checks/, "
                                    "cohérence OWL (HermiT) et données de référence.",
                        epilog=EPILOG_CHECK, formatter_class=raw)
-    c.add_argument("--only", help="familles à lancer, séparées par des virgules : shacl,sparql,owl,reference")
+    c.add_argument("--only", help="familles à lancer, séparées par des virgules : shacl,sparql,owl,reference,law")
     c.add_argument("--format", choices=["text", "json"], default="text")
     c.add_argument("--no-cache", action="store_true", help="reconstruire sans cache")
     c.add_argument("--warnings", action="store_true", help="afficher chaque avertissement (sinon : un résumé)")
@@ -173,6 +175,12 @@ def render_report(rep, show_warnings=False) -> str:
             else:
                 lines.append(f"  ! [{check}] {len(fs)} : " + "; ".join(f"{f.what.split(': ')[-1]} ({f.where})" for f in fs[:4])
                              + (" …" if len(fs) > 4 else ""))
+    if rep.figures:
+        from ..kb.inforce import FIGURE_LABELS
+        lines += ["", "Chiffres / figures (objectif 0 / goal 0) :"]
+        for k, n in rep.figures.items():
+            fr, en = FIGURE_LABELS.get(k, (k, k))
+            lines.append(f"  {n:>4}  {fr} / {en}")
     verdict = ("✘ aucun contrôle lancé / no check ran" if not rep.ran else
                "✔ base conforme / KB OK" if rep.ok else f"✘ {len(rep.errors)} violation(s)")
     lines += ["", verdict +

@@ -87,6 +87,7 @@ class ProcedureResult:
     basis_defined: bool = False       # the rule names its bases (``basis:``): the key is always given
     is_route: bool = False            # a route of a procedure (its to_verify is the procedure's)
     opens_by: str | None = None       # the path that opens the procedure first: its own id or a route's
+    successors: list[dict] = field(default_factory=list)   # 2029 code: old citation → successor (recodification.py)
 
     def to_dict(self, lang="fr") -> dict:
         d = {"procedure": self.procedure, "label": self.label.get(lang) or self.label.get("fr"),
@@ -113,6 +114,8 @@ class ProcedureResult:
         if self.irrelevant_facts:
             d["irrelevant_facts"] = [{"fact": f["fact"], "values": [_iso(v) for v in f["values"]]}
                                      for f in self.irrelevant_facts]
+        if self.successors:
+            d["successors"] = self.successors
         return d
 
 

@@ -21,6 +21,7 @@ from .case import read_case
 from .env import Env
 from .facts import apply_defaults
 from .prove import prove
+from . import recodification
 from .evaluate import evaluate_procedure
 from .verify import collect as collect_to_verify
 
@@ -39,6 +40,7 @@ class Engine:
         self.kb_meta = {"version": f"{VERSION}+rules.{self.book.digest[:12]}",
                         "sources_as_of": _sources_as_of()}
         self.status_only = None  # the compiled status-only form, built by prepare_batch()
+        self.succession = _succession()   # the 2029 code's correspondence (kb/succession.py)
 
     def ask(self, case, as_of: date | str | None = None, source: str | None = None,
             explain: bool = True, lang: str = "fr") -> Answer:
@@ -113,7 +115,7 @@ class Engine:
         env = Env(case, as_of, state, self.book, self.ref, explain, shared)
         out = self._outside_validity(p, env)
         if out is not None:
-            return out
+            return recodification.apply(out, p, as_of, self.succession, lang)
         r = evaluate_procedure(p, env, self.book, lang)
 
         def rerun(overrides):
@@ -127,14 +129,14 @@ class Engine:
                 p, Env(c, as_of, state, self.book, self.ref, False, keep), self.book),
                 case, self.book, self.ref, as_of, shared)
         r.to_verify = to_verify
-        return r
+        return recodification.apply(r, p, as_of, self.succession, lang)
 
     def _one_fast(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
         so = self.status_only
         env = so.env(case, as_of, state, p, self.ref, shared)
         out = self._outside_validity(p, env)
         if out is not None:
-            return out
+            return recodification.apply(out, p, as_of, self.succession)
         r = so.procedure(p, env)
 
         def rerun(overrides):
@@ -146,20 +148,14 @@ class Engine:
             r = prove(r, lambda c, keep: so.procedure(p, so.env(c, as_of, state, p, self.ref, keep), True),
                       case, self.book, self.ref, as_of, shared)
         r.to_verify = to_verify
-        return r
+        return recodification.apply(r, p, as_of, self.succession)
 
     @staticmethod
     def _outside_validity(p, env) -> ProcedureResult | None:
         """An undetermined answer when the date is outside the period the encoded rules are
-        valid for (``valid:`` of the rule file), else None."""
-        if (p.valid_from and env.as_of < p.valid_from) or (p.valid_until and env.as_of > p.valid_until):
-            label = {"fr": f"règles encodées en vigueur du {p.valid_from or '?'} au {p.valid_until or '…'} "
-                           f"seulement : la base ne dit pas le droit applicable au {env.as_of}",
-                     "en": "outside the period the encoded rules are valid for"}
-            cr = CondResult("rules_in_force", label, "unknown", p.sources[:1], [], kind="validity")
-            return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None,
-                                   "undetermined", None, None, None, [cr], [], p.sources)
-        return None
+        valid for (``valid:`` of the rule file), else None (evaluate.outside_validity)."""
+        from .evaluate import outside_validity
+        return outside_validity(p, env)
 
 
 def _as_of(value) -> date:
@@ -185,6 +181,14 @@ def _unknown(case, path):
             return True
         v = v[k]
     return False
+
+
+def _succession():
+    try:
+        from ..kb.succession import load
+        return load()
+    except Exception:  # the correspondence is optional for answering
+        return None
 
 
 def _sources_as_of():

@@ -413,7 +413,23 @@ def _opening(p: Procedure) -> bool:
     return v
 
 
+def outside_validity(p: Procedure, env) -> ProcedureResult | None:
+    """An undetermined answer when the date is outside the period the encoded rules of a
+    procedure or route are valid for (its ``valid:``), else None."""
+    if (p.valid_from and env.as_of < p.valid_from) or (p.valid_until and env.as_of > p.valid_until):
+        label = {"fr": f"règles encodées en vigueur du {p.valid_from or '?'} au {p.valid_until or '…'} "
+                       f"seulement : la base ne dit pas le droit applicable au {env.as_of}",
+                 "en": "outside the period the encoded rules are valid for"}
+        cr = CondResult("rules_in_force", label, "unknown", p.sources[:1], [], kind="validity")
+        state = getattr(env, "state", None)
+        return ProcedureResult(p.id, p.label, state if isinstance(state, str) else None,
+                               "undetermined", None, None, None, [cr], [], p.sources)
+    return None
+
+
 def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True) -> ProcedureResult:
+    # a route outside its period: its first condition says so (out_of_period), the route is
+    # settled with it like the status-only evaluator does (settle_paths reads its conditions)
     results = [r for r in [eval_condition(c, env) for c in rt.conditions] if r is not None]
     has_prec = rt.id in _precedence_over(env.book)
     set_aside = _precedence(rt.id, env, lang, results) if precedence and has_prec else None

@@ -30,7 +30,7 @@ from ..paths import home
 from .provisions import KB, cache_dir, load_kb
 
 ELI_GRAPH = "urn:lexquery:eli"
-FAMILIES = ("shacl", "sparql", "owl", "reference")
+FAMILIES = ("shacl", "sparql", "owl", "reference", "law")
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Report:
     ran: list[str] = field(default_factory=list)          # checks that ran
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (check, why)
     timings: dict[str, float] = field(default_factory=dict)
+    figures: dict[str, int] = field(default_factory=dict)   # the law family's counts (goal 0)
 
     @property
     def errors(self):
@@ -63,7 +64,8 @@ class Report:
 
     def to_dict(self):
         return {"ok": self.ok, "ran": self.ran, "skipped": [{"check": c, "why": w} for c, w in self.skipped],
-                "findings": [asdict(f) for f in self.findings], "timings": self.timings}
+                "findings": [asdict(f) for f in self.findings], "timings": self.timings,
+                "figures": self.figures}
 
 
 @dataclass
@@ -112,8 +114,14 @@ def run_checks(root: Path | None = None, *, kb: KB | None = None, only: set[str]
     for fam, fn in (("shacl", lambda: check_shacl(graph, onto, lay, rep)),
                     ("sparql", lambda: check_sparql(graph, onto, lay, rep)),
                     ("owl", lambda: check_owl(lay, rep, use_cache=use_cache)),
-                    ("reference", lambda: check_reference(kb, lay, rep))):
+                    ("reference", lambda: check_reference(kb, lay, rep)),
+                    ("law", lambda: check_law(kb, rep))):
         if fam in want:
+            if fam == "law" and not only and not rep.ran:
+                # the law family reads law/ and rules/ only: alone, it would call « conforme » an
+                # install that lost shapes/, checks/, ontology/ and reference/
+                rep.skipped.append(("law", "aucune autre famille lancée (dossiers de la base absents)"))
+                continue
             t = time.perf_counter()
             fn()
             rep.timings[fam] = time.perf_counter() - t
@@ -359,6 +367,60 @@ def _owl_reason(files: list[Path], eli: Path | None, java: str) -> list[Finding]
             out.append(Finding("owl/hermit", "error", "classe insatisfiable (équivalente à owl:Nothing) / unsatisfiable class",
                                c.iri, fix))
     return out
+
+
+# --- (e) the law as in force -------------------------------------------------------------
+
+def check_law(kb: KB, rep: Report):
+    """Rule citations against the version in force over the period each rule claims, and the
+    figures of issue 13 (:mod:`lexquery.kb.inforce`)."""
+    from . import inforce
+    res = inforce.check(kb)
+    rep.ran.append("law/citations-in-force")
+    rep.figures = inforce.figures(res)
+    seen = set()
+    for a in res.absent:
+        key = (a.use.citation, a.use.where, a.version.id)
+        if key in seen:
+            continue
+        seen.add(key)
+        rep.findings.append(Finding(
+            "law/citations-in-force", "error", a.message(), f"{a.use.where} ({a.use.file})",
+            "citer l'alinéa de cette version, ou borner la validité de la règle (valid: {from, until} de la "
+            "condition ou de la note) / cite this version's alinéa, or bound the rule's validity"))
+    for c in res.changed:
+        key = (c.use.citation, c.use.where, c.on)
+        if key in seen:
+            continue
+        seen.add(key)
+        rep.findings.append(Finding(
+            "law/text-changed", "warning",
+            f"le texte de « {c.use.citation} » change le {c.on} (version {c.before.id} → {c.after.id}) pendant la "
+            f"période de la règle / the cited text changes", f"{c.use.where} ({c.use.file})",
+            "vérifier que la règle vaut pour les deux textes, sinon borner sa validité"))
+    for art, vids in sorted(res.truncated.items()):
+        rep.findings.append(Finding(
+            "law/truncated-relied-on", "warning",
+            f"texte tronqué utilisé par une règle / truncated text relied on: {art} (version(s) {', '.join(vids)})",
+            art, "compléter le texte depuis la source officielle (law/)"))
+    for s in res.missing_successors:
+        rep.findings.append(Finding(
+            "law/successor-2029", "error", f"successeur du code de 2029 introuvable dans la base / successor not in the KB: {s}",
+            "law/cpp2029/correspondence.yaml", "ajouter l'article à law/cpp2029/ ou corriger la correspondance"))
+    by = {}
+    for u in res.unsettled_2029:
+        by.setdefault(u.citation, []).append(u.where)
+    for cit, wheres in sorted(by.items()):
+        rep.findings.append(Finding(
+            "law/successor-2029", "warning",
+            f"« {cit} » : pas de successeur établi dans le code de 2029, règle valable au-delà du 2028-12-31 "
+            f"(les réponses le disent « à vérifier ») / no settled 2029 successor", ", ".join(sorted(set(wheres))[:4]),
+            "établir la correspondance (law/cpp2029/correspondence.yaml) ou borner la règle"))
+    for art in res.unlinked_cited:
+        rep.findings.append(Finding(
+            "law/official-link", "warning",
+            f"disposition citée par les règles sans lien officiel / cited provision without official link: {art}",
+            art, "ajouter official (Legifrance, EUR-Lex, Conseil de l'Europe, ONU) ou l'identifiant LEGIARTI"))
 
 
 # --- (d) reference data ------------------------------------------------------------------

@@ -37,7 +37,7 @@ LQ = Namespace("https://w3id.org/lexquery/ontology#")
 LAW = Namespace(C.BASE)
 RULE = Namespace("https://w3id.org/lexquery/rule/")
 LANG = Namespace("http://publications.europa.eu/resource/authority/language/")
-GRAPH_VERSION = "kb-graph-3"   # 3: lq:paragraphCites, dcterms:source IRIs + lq:sourceNote
+GRAPH_VERSION = "kb-graph-5"   # 3: lq:paragraphCites, dcterms:source IRIs + lq:sourceNote; 4: lq:Succession
 _LANGS = {"fr": ("FRA", "français", "French"), "en": ("ENG", "anglais", "English"),
           "de": ("DEU", "allemand", "German"), "nl": ("NLD", "néerlandais", "Dutch"),
           "it": ("ITA", "italien", "Italian"), "es": ("SPA", "espagnol", "Spanish")}
@@ -204,7 +204,42 @@ def build_graph(kb: KB) -> Graph:
                 add((nn, LQ.text, Literal(str(note.get("text", "")))))
                 add((e, LQ.hasNote, nn))
     _add_rules(g, kb)
+    _add_successions(g, kb)
     return g
+
+
+def _add_successions(g: Graph, kb: KB):
+    """law/cpp2029/correspondence.yaml as dated successor links: one ``lq:Succession`` per
+    entry (``lq:successionDate`` = the new code's entry into force; predecessor = the
+    article or alinéa in the version in force the day before), and, when the correspondence
+    is settled, ``eli:repealed_by`` from the old article to the new one (ELI's domain:
+    legal resources, i.e. articles, not our alinéa nodes)."""
+    from datetime import timedelta
+    from .succession import load
+    table = load()
+    if not table.entries or table.in_force is None:
+        return
+    before = table.in_force - timedelta(days=1)
+    for e in table.entries.values():
+        n = URIRef(f"{C.BASE}cpp2029/succession/{C.slug_number(e.old.replace(' ', '-'))}")
+        g.add((n, RDF.type, LQ.Succession))
+        g.add((n, RDFS.label, Literal(f"{e.old} → {e.new or '?'} ({e.status})", lang="fr")))
+        g.add((n, RDFS.label, Literal(f"{e.old} → {e.new or '?'} ({e.status})", lang="en")))
+        g.add((n, LQ.oldCitation, Literal(e.old)))
+        g.add((n, LQ.successionStatus, Literal(e.status)))
+        g.add((n, LQ.successionDate, Literal(table.in_force, datatype=XSD.date)))
+        if e.source:
+            _add_sources(g.add, n, e.source)
+        old = kb.resolve(e.old, before)
+        if old is not None:
+            g.add((n, LQ.predecessor, URIRef(old.iri)))
+        if e.new:
+            g.add((n, LQ.newCitation, Literal(e.new)))
+            new = kb.resolve(e.new, table.in_force)
+            if new is not None:
+                g.add((n, LQ.successor, URIRef(new.iri)))
+                if old is not None and e.settled:
+                    g.add((URIRef(old.provision.iri), ELI.repealed_by, URIRef(new.provision.iri)))
 
 
 def _parent_section(kb: KB, p):

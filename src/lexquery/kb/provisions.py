@@ -58,8 +58,12 @@ class Version:
     paragraphs: list[Paragraph] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
     file: str = ""                  # the law/ file it was read from
+    repealed: bool = False          # no longer in force, end date unknown (``valid_until`` null)
+    repealed_before: date | None = None   # a date on which a source shows it no longer in force
 
     def valid_on(self, d: date) -> bool:
+        if self.repealed and self.valid_until is None:
+            return False    # repealed on an unknown date: never asserted in force
         if self.valid_from and d < self.valid_from:
             return False
         if self.valid_until and d > self.valid_until:
@@ -117,6 +121,8 @@ class RuleUse:
     citation: str
     where: str                      # procedure/condition id
     file: str
+    valid_from: date | None = None  # the period the rule claims (``valid:`` of the procedure,
+    valid_until: date | None = None  # route, condition or note, intersected; None = open)
 
 
 def version_iri(p: Provision, v: Version) -> str:
@@ -202,7 +208,33 @@ class KB:
             raise NotFoundError(f"disposition introuvable : « {query} »" + (f" (lu « {cit} »)" if cit != query else ""),
                                 expected="ex. « 728-11 », « CPP 729-2 al. 1 », « STE 112 art. 3 », « Circ. 2025 §2.2 », « D541 », « CP 132-23 »",
                                 hint=self.hint(cit) or "`lexquery sources` liste les dispositions connues")
+        if node.paragraph is not None:
+            day = at or date.today()
+            v = self.version_at(node.provision, day)
+            if v is not None and v.valid_on(day) and self.absent_from(node.citation, v):
+                shown = f"{len(v.paragraphs)} alinéa(s)"
+                raise NotFoundError(
+                    f"disposition introuvable : « {node.citation} » n'existe pas dans la version en vigueur au "
+                    f"{day.isoformat()} (version {v.id}, {shown})",
+                    expected=f"une subdivision de cette version : « {node.provision.citation} al. 1 » à « "
+                             f"{node.provision.citation} al. {len(v.paragraphs)} »" if v.paragraphs else None,
+                    hint=f"`lexquery article \"{node.provision.citation}\" --at {day.isoformat()}` montre cette version ; "
+                         "les autres versions sont listées en fin d'affichage")
         return node
+
+    def absent_from(self, citation: str, v: Version) -> bool:
+        """True when version ``v`` has no subdivision ``citation``: an « al. N » beyond its
+        paragraphs, or a label (« 1° », « IV ») when its paragraphs carry labels at all — a
+        version stored without item labels (seed texts) neither has nor lacks them."""
+        if self.paragraph_in(citation, v) is not None:
+            return False
+        if re.search(r" al\. \d+$", citation):
+            return True
+        return any(p.label for p in v.paragraphs)
+
+    def paragraph_in(self, citation: str, v: Version) -> Paragraph | None:
+        """The paragraph of version ``v`` that ``citation`` names (« al. N » or its label), or None."""
+        return next((p for p in v.paragraphs if citation in p.citations), None)
 
     def article_of(self, citation: str) -> Provision | None:
         n = self.resolve(citation)
@@ -379,6 +411,8 @@ def build_kb(law: Path, rules: Path | None, digest: str = "", base: Path | None 
 
     for f in files:
         doc = _read_yaml(f)
+        if isinstance(doc, dict) and "correspondence" in doc:
+            continue    # a table of successors (law/cpp2029/correspondence.yaml): kb/succession.py
         if not isinstance(doc, dict) or "instrument" not in doc or "number" not in doc:
             problems.append((rel(f), "fichier de loi sans `instrument` ni `number`"))
             continue
@@ -453,7 +487,7 @@ def _identify_seed_copies(p: Provision) -> None:
 def _better(new: Version, old: Version) -> bool:
     """Two copies of one version: keep the fuller one (not truncated, more text, not generated)."""
     def score(v):
-        return (not v.truncated, "generated" not in v.file, len(v.text), v.source is not None)
+        return (not v.truncated, "law/legi/" in v.file, "generated" not in v.file, len(v.text), v.source is not None)
     return score(new) > score(old)
 
 
@@ -470,6 +504,8 @@ def _version(vd, inst, p: Provision, where, problems) -> Version:
         source=vd.get("source"), source_file=vd.get("source_file"), official=vd.get("official"),
         confidence=vd.get("confidence"), confidence_note=vd.get("confidence_note"),
         truncated=bool(vd.get("truncated", False)),
+        repealed=bool(vd.get("repealed", False)),
+        repealed_before=_as_date(vd.get("repealed_before"), where, problems),
         notes=[n if isinstance(n, dict) else {"kind": "editorial", "text": str(n)} for n in vd.get("notes") or []],
     )
     for n, pd in enumerate(vd.get("paragraphs") or [], start=1):
@@ -498,23 +534,49 @@ def _label_of(d, default):
     return _label_dict(lab) or {"fr": str(default)}
 
 
+def _valid_of(d) -> tuple:
+    """``valid: {from, until}`` of a procedure, route, condition or note as two dates (None:
+    open); an unreadable date is left open here (the rule loader reports it)."""
+    v = d.get("valid") if isinstance(d, dict) else None
+    if not isinstance(v, dict):
+        return (None, None)
+    out = []
+    for k in ("from", "until"):
+        x = v.get(k)
+        if isinstance(x, date) or x is None:
+            out.append(x)
+        else:
+            try:
+                out.append(date.fromisoformat(str(x)))
+            except ValueError:
+                out.append(None)
+    return tuple(out)
+
+
 def _cond(d, proc_id):
     cid = str(d.get("id") or "?")
     kids = []
     for k in ("any_of", "all_of"):
         kids += [_cond(x, proc_id) for x in d.get(k) or [] if isinstance(x, dict)]
-    return {"id": cid, "label": _label_of(d, cid), "sources": _srcs(d), "children": kids,
+    return {"id": cid, "label": _label_of(d, cid), "sources": _srcs(d), "children": kids, "valid": _valid_of(d),
             "kind": next((k for k in ("assess", "test", "from", "until", "any_of", "all_of") if k in d), "test")}
 
 
 def _proc(d, file, pid=None):
     pid = str(pid or d.get("procedure") or d.get("id") or "?")
     return {"id": pid, "label": _label_of(d, pid), "file": file, "sources": _srcs(d),
-            "exclusive_group": d.get("exclusive_group"),
+            "exclusive_group": d.get("exclusive_group"), "valid": _valid_of(d),
             "conditions": [_cond(c, pid) for c in d.get("conditions") or [] if isinstance(c, dict)],
-            "notes": [{"id": str(n.get("id") or "note"), "sources": _srcs(n)} for n in d.get("notes") or []
-                      if isinstance(n, dict)],
+            "notes": [{"id": str(n.get("id") or "note"), "sources": _srcs(n), "valid": _valid_of(n)}
+                      for n in d.get("notes") or [] if isinstance(n, dict)],
             "routes": [_proc(r, file, r.get("id")) for r in d.get("routes") or [] if isinstance(r, dict)]}
+
+
+def _within(outer: tuple, inner: tuple) -> tuple:
+    """The intersection of two periods (from, until), None meaning open."""
+    f = max([x for x in (outer[0], inner[0]) if x], default=None)
+    u = min([x for x in (outer[1], inner[1]) if x], default=None)
+    return (f, u)
 
 
 def read_rules(rules: Path) -> dict:
@@ -528,10 +590,16 @@ def read_rules(rules: Path) -> dict:
         fname = f"rules/{f.name}"
         if "procedure" in doc:
             out["procedures"].append(_proc(doc, fname))
+        for kind in ("defaults", "bounds"):   # facts the case format defines or bounds (rules/README.md)
+            for path, spec in (doc.get(kind) or {}).items():
+                spec = spec if isinstance(spec, dict) else {}
+                out["values"].append({"id": str(path), "kind": kind, "file": fname, "sources": _srcs(spec),
+                                      "valid": _valid_of(spec)})
         for kind in ("constants", "derived"):
             for name, spec in (doc.get(kind) or {}).items():
                 spec = spec if isinstance(spec, dict) else {}
-                out["values"].append({"id": str(name), "kind": kind, "file": fname, "sources": _srcs(spec)})
+                out["values"].append({"id": str(name), "kind": kind, "file": fname, "sources": _srcs(spec),
+                                      "valid": _valid_of(spec)})
         for i, pr in enumerate(doc.get("precedence") or []):
             if isinstance(pr, dict):
                 out["precedence"].append({"id": str(pr.get("id", i)), "prevails": pr.get("prevails"),
@@ -541,24 +609,29 @@ def read_rules(rules: Path) -> dict:
 
 
 def rule_uses_of(summary: dict) -> list[RuleUse]:
+    """Every citation the rules make, with the period the citing rule claims (the
+    ``valid:`` of its procedure, route, condition and note, intersected)."""
     uses = []
 
-    def conds(pid, cs, f):
+    def conds(pid, cs, f, period):
         for c in cs:
-            uses.extend(RuleUse(s, f"{pid}/{c['id']}", f) for s in c["sources"])
-            conds(pid, c["children"], f)
+            per = _within(period, c.get("valid", (None, None)))
+            uses.extend(RuleUse(s, f"{pid}/{c['id']}", f, *per) for s in c["sources"])
+            conds(pid, c["children"], f, per)
 
-    def proc(p):
-        uses.extend(RuleUse(s, p["id"], p["file"]) for s in p["sources"])
-        conds(p["id"], p["conditions"], p["file"])
+    def proc(p, period=(None, None)):
+        per = _within(period, p.get("valid", (None, None)))
+        uses.extend(RuleUse(s, p["id"], p["file"], *per) for s in p["sources"])
+        conds(p["id"], p["conditions"], p["file"], per)
         for n in p["notes"]:
-            uses.extend(RuleUse(s, f"{p['id']}/{n['id']}", p["file"]) for s in n["sources"])
+            nper = _within(per, n.get("valid", (None, None)))
+            uses.extend(RuleUse(s, f"{p['id']}/{n['id']}", p["file"], *nper) for s in n["sources"])
         for r in p["routes"]:
-            proc(r)
+            proc(r, per)
     for p in summary["procedures"]:
         proc(p)
     for v in summary["values"]:
-        uses.extend(RuleUse(s, v["id"], v["file"]) for s in v["sources"])
+        uses.extend(RuleUse(s, v["id"], v["file"], *v.get("valid", (None, None))) for s in v["sources"])
     for pr in summary["precedence"]:
         uses.extend(RuleUse(s, pr["id"], pr["file"]) for s in pr["sources"])
     return uses

@@ -20,7 +20,7 @@ WORDS = {
            "missing": "faits à établir", "to_assess": "à apprécier", "pending": "atteint le",
            "verify": "à vérifier", "basis": "fondement", "or": "ou", "set_aside": "écartée", "route": "voie",
            "candidates": "États considérés", "none": "aucun État candidat connu", "passed": "date passée",
-           "colon": " : ",
+           "colon": " : ", "former": "anc.",
            "irrelevant": "inconnus mais sans incidence (chaque valeur essayée)", "derived": "Faits déduits du cas",
            "yes": "oui", "no": "non", "nothing": "aucune",
            "opens_by": "ouverte d'abord par", "direct": "la voie directe (conditions propres de la procédure)"},
@@ -29,7 +29,7 @@ WORDS = {
            "missing": "facts to establish", "to_assess": "to assess", "pending": "reached on",
            "verify": "to verify", "basis": "basis", "or": "or", "set_aside": "set aside", "route": "route",
            "candidates": "States considered", "none": "no candidate State known", "passed": "date passed",
-           "colon": ": ",
+           "colon": ": ", "former": "formerly",
            "irrelevant": "unknown but without effect (every value tried)", "derived": "Facts derived from the case",
            "yes": "yes", "no": "no", "nothing": "none",
            "opens_by": "opens first by", "direct": "the direct path (the procedure's own conditions)"},
@@ -57,6 +57,23 @@ def _line(left: str, right: str, indent: int) -> str:
     return f"{body} {dots} {right}" if right else body
 
 
+def _cites(sources, w) -> str:
+    """Sources joined; a 2029 successor and the old citation beside it read
+    « CPP-2029 L5241-8 (anc. CPP 729-2 al. 1) » (engine/recodification.py)."""
+    pairs = w.get("_pairs") or {}
+    out, skip = [], set()
+    for i, s in enumerate(sources):
+        if i in skip:
+            continue
+        old = pairs.get(s)
+        if old and i + 1 < len(sources) and sources[i + 1] == old:
+            out.append(f"{s} ({w['former']} {old})")
+            skip.add(i + 1)
+        else:
+            out.append(s)
+    return ", ".join(out)
+
+
 def _cond_lines(c, lang, explain, indent, w):
     label = c.label.get(lang) or c.label.get("fr")
     status = c.status
@@ -67,7 +84,7 @@ def _cond_lines(c, lang, explain, indent, w):
         extra = f" ({w['passed']} : {_fr_date(c.date)})" if c.status == "not_met" else f" ({_fr_date(c.date)})"
     elif status == "to_assess" and "(" not in label:
         extra = f" ({w['to_assess']})"
-    out = [_line(f"{MARK.get(status, '?')} {label}{extra}", ", ".join(c.sources), indent)]
+    out = [_line(f"{MARK.get(status, '?')} {label}{extra}", _cites(c.sources, w), indent)]
     if status == "unknown" and c.missing:
         out.append(" " * (indent + 4) + f"{w['missing']}{w['colon']}" + facts_in_words(c.missing, lang))
     if explain:
@@ -90,6 +107,7 @@ def _value(v, w) -> str:
 
 
 def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
+    w = {**w, "_pairs": {x["successor"]: x["citation"] for x in getattr(p, "successors", []) if x.get("successor")}}
     st = STATUS[lang][p.status]
     title = (p.label.get(lang) or p.label.get("fr")) + (f" — {p.state}" if p.state else "")
     bits = [st]
@@ -149,7 +167,7 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
     shown = p.notes if explain else [n for n in p.notes if n.kind in ("authority", "warning", "duty")]
     shown = [n for n in shown if n.id not in verified]  # already shown under « à vérifier »
     for n in shown:
-        out.append(" " * (indent + 4) + f"→ {n.text} ({', '.join(n.sources)})")
+        out.append(" " * (indent + 4) + f"→ {n.text} ({_cites(n.sources, w)})")
     for r in p.routes:
         out += _proc_lines(r, lang, explain, w, indent + 4, route=True, as_of=as_of)
     return out

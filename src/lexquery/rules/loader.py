@@ -129,6 +129,35 @@ def _date(v, where):
         raise RuleError(str(e), where=where) from None
 
 
+def _is_gap(d) -> bool:
+    """A condition's ``valid:`` with a ``note:`` marks a law gap — outside the period the law
+    is not encoded, the condition is unknown and says why (legal periods, issue 12 item 9);
+    without a note it is the period of the text the condition cites — outside it the
+    condition does not apply, another one takes over (a renumbered alinéa, issue 13)."""
+    v = d.get("valid")
+    return isinstance(v, dict) and v.get("note") is not None
+
+
+def _when_valid(d, where):
+    """``when`` of a condition or note with its ``valid: {from, until}`` folded in: outside
+    the period its cited text was in force, the condition or note does not apply (the
+    period is also what ``kb check`` checks its citations against, kb/inforce.py)."""
+    when = d.get("when")
+    valid = d.get("valid")
+    if not valid:
+        return when
+    if not isinstance(valid, dict):
+        raise RuleError("`valid` attendu sous la forme {from: AAAA-MM-JJ, until: AAAA-MM-JJ}", where=where)
+    parts = []
+    for key, op in (("from", ">="), ("until", "<=")):
+        v = _date(valid.get(key), f"{where}/valid/{key}")
+        if v is not None:
+            parts.append(f"as_of {op} {v.isoformat()}")
+    if when is not None:
+        parts.append(f"({when})")
+    return " and ".join(parts) if parts else None
+
+
 class _Builder:
     def __init__(self, scope: Scope):
         self.scope = scope
@@ -149,8 +178,10 @@ class _Builder:
         else:
             kind = kinds[0]
         c = Condition(id=cid, label=_label(d.get("label", cid), w), sources=_sources(d, w), kind=kind,
-                      when=self.expr(d.get("when"), w + "/when"), explain=d.get("explain"))
-        c.valid_from, c.valid_until, c.valid_note = _valid(d, w)
+                      when=self.expr(d.get("when") if _is_gap(d) else _when_valid(d, w), w + "/when"),
+                      explain=d.get("explain"))
+        if _is_gap(d):   # a law gap: outside the period the condition is unknown and says why
+            c.valid_from, c.valid_until, c.valid_note = _valid(d, w)
         if kind in ("any_of", "all_of"):
             c.children = [self.condition(x, w) for x in d[kind]]
         elif kind == "assess":
@@ -177,7 +208,7 @@ class _Builder:
             raise RuleError("`verify: true` ne s'emploie que sur une note `kind: warning` (un point à vérifier "
                             "à la main, repris dans `to_verify`)", where=w)
         return Note(id=nid, kind=d.get("kind", "info"), text=_label(d.get("text", ""), w), verify=verify,
-                    sources=_sources(d, w), when=self.expr(d.get("when"), w + "/when"),
+                    sources=_sources(d, w), when=self.expr(_when_valid(d, w), w + "/when"),
                     date=self.expr(d.get("date"), w + "/date"),
                     values={k: self.expr(v, f"{w}/values/{k}") for k, v in (d.get("values") or {}).items()})
 

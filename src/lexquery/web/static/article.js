@@ -47,7 +47,8 @@ function refList(head, list, cls) {
 function versionLine(v) {
   const p = el("p", { class: "version" }, el("strong", { text: `${t("version")} ${v.id ?? ""}${t("colon")}` }));
   // four cases, each a sentence (never « du date inconnue au à ce jour »)
-  if (v.valid_from && !v.valid_until) p.append(`${t("valid_since")} `, dateText(v.valid_from));
+  if (v.repealed && !v.valid_until) p.append(v.valid_from ? `${t("valid_from")} ` : "", v.valid_from ? dateText(v.valid_from) : "", ` — ${t("valid_repealed")}`);
+  else if (v.valid_from && !v.valid_until) p.append(`${t("valid_since")} `, dateText(v.valid_from));
   else if (v.valid_from) p.append(`${t("valid_from")} `, dateText(v.valid_from), ` ${t("valid_to")} `, dateText(v.valid_until));
   else if (v.valid_until) p.append(`${t("valid_until")} `, dateText(v.valid_until), ` (${t("valid_start_unknown")})`);
   else p.append(`${t("valid_no_dates")} (${t("valid_start_unknown")})`);

@@ -1,0 +1,169 @@
+"""`lexquery law import PATH` · `lexquery law diff ARTICLE --from DATE --to DATE`
+
+Keeping the law current from Legifrance's open data (base LEGI, DILA): article files in
+the dump's XML format become versions in ``law/legi/`` (kb/legi.py, kb/law_import.py), and
+the rules citing an alinéa whose text changed are listed; ``diff`` shows, alinéa by alinéa,
+what changed in an article between two dates (kb/lawdiff.py).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+EPILOG = """\
+exemples :
+  lexquery law import LEGIARTI000032172294.xml         un fichier d'article LEGI (une version)
+  lexquery law import DOSSIER_DU_DUMP                  tous les fichiers d'article d'un dossier du dump
+  lexquery law import DOSSIER --dry-run                ce qui serait ajouté, sans rien écrire
+  lexquery law diff 729 --from 2019-03-25 --to 2022-01-01
+  lexquery law diff "CPP 728-15" --from 2021-06-01 --to 2022-06-01 --format json
+"""
+
+EPILOG_IMPORT = """\
+le format lu est celui de la base LEGI de la DILA (un fichier XML par version d'article :
+<ARTICLE> avec META/META_COMMUN/ID, META_SPEC/META_ARTICLE/NUM, ETAT, DATE_DEBUT, DATE_FIN,
+CONTEXTE, BLOC_TEXTUEL/CONTENU, NOTA, LIENS). Seuls les articles du code de procédure
+pénale et du code pénal que la base contient déjà sont repris (--all : tous ceux de ces
+deux codes) ; les autres fichiers sont signalés et ignorés.
+Les versions vont dans law/legi/<code>/<numéro>.yaml ; puis la commande liste les règles
+qui citent un alinéa dont le texte a changé (à relire : `lexquery law diff`).
+Aucun accès réseau. Code de sortie : 0 ; 3 pour un XML illisible ; 5 pour un chemin absent.
+
+exemples :
+  lexquery law import LEGIARTI000027808224.xml           un fichier d'article (CPP 728-12)
+  lexquery law import LEGIARTI000027808224.xml --format json
+  lexquery law import DOSSIER --dry-run
+"""
+
+EPILOG_DIFF = """\
+compare les versions en vigueur aux deux dates, alinéa par alinéa : [-retiré-] {+ajouté+},
+avec les règles qui citent chaque alinéa modifié. Code de sortie 5 pour un article inconnu.
+
+exemples :
+  lexquery law diff 729 --from 2019-03-25 --to 2022-01-01
+  lexquery law diff 728-15 --from 2021-06-01 --to 2022-06-01
+  lexquery law diff "CPP 720" --from 2022-01-01 --to 2024-06-01 --format json
+"""
+
+
+def register(subparsers):
+    import argparse
+    raw = argparse.RawDescriptionHelpFormatter
+    p = subparsers.add_parser("law", help="tenir le droit à jour : importer la base LEGI, comparer deux versions",
+                              description="Tenir law/ à jour depuis les données ouvertes de Legifrance (base LEGI) "
+                                          "et comparer deux versions d'un article.",
+                              epilog=EPILOG, formatter_class=raw)
+    sub = p.add_subparsers(dest="law_command", metavar="ACTION")
+    i = sub.add_parser("import", help="importer des fichiers d'article LEGI (XML de la DILA) dans law/",
+                       description="Importer des fichiers d'article de la base LEGI (XML de la DILA) dans law/legi/, "
+                                   "puis lister les règles qui citent un alinéa dont le texte a changé.",
+                       epilog=EPILOG_IMPORT, formatter_class=raw)
+    i.add_argument("path", help="un fichier d'article LEGI (.xml) ou un dossier du dump")
+    i.add_argument("--dry-run", action="store_true", help="montrer ce qui serait ajouté sans rien écrire")
+    i.add_argument("--all", action="store_true",
+                   help="ajouter aussi les articles que la base ne contient pas encore (défaut : seulement ceux qu'elle contient)")
+    i.add_argument("--format", choices=["text", "json"], default="text")
+    i.set_defaults(func=cmd_import)
+    d = sub.add_parser("diff", help="ce qui a changé dans un article entre deux dates",
+                       description="Comparer, alinéa par alinéa, les versions d'un article en vigueur à deux dates.",
+                       epilog=EPILOG_DIFF, formatter_class=raw)
+    d.add_argument("citation", nargs="+", help="ex. 729, « CPP 728-15 », D147-20")
+    d.add_argument("--from", dest="at_from", required=True, metavar="DATE", help="première date (AAAA-MM-JJ)")
+    d.add_argument("--to", dest="at_to", required=True, metavar="DATE", help="seconde date (AAAA-MM-JJ)")
+    d.add_argument("--format", choices=["text", "json"], default="text")
+    d.set_defaults(func=cmd_diff)
+    p.set_defaults(func=lambda a: (p.print_help(), 2)[1])
+
+
+def cmd_import(args) -> int:
+    from ..kb.law_import import import_articles
+    from ..kb.legi import read_path
+    from ..paths import home
+    arts, skipped = read_path(Path(args.path))
+    root = home()
+    rep = import_articles(arts, root / "law", root / "rules", dry_run=args.dry_run, skipped=skipped, every=args.all)
+    if args.format == "json":
+        print(json.dumps({"dry_run": args.dry_run, **rep.to_dict()}, ensure_ascii=False, indent=1))
+        return 0
+    out = [f"Import LEGI : {len(arts)} fichier(s) d'article lu(s)" + (" — essai, rien n'est écrit" if args.dry_run else "")]
+    for title, lst in (("ajoutée(s)", rep.added), ("mise(s) à jour", rep.updated), ("inchangée(s)", rep.unchanged)):
+        out.append(f"  versions {title} : {len(lst)}")
+        out += [f"    · {x}" for x in lst]
+    for f, why in rep.skipped:
+        out.append(f"  ignoré : {f} — {why}")
+    if rep.files and not args.dry_run:
+        out.append("  écrit : " + ", ".join(rep.files))
+    if not args.dry_run:
+        if rep.changes:
+            out.append("")
+            out.append(f"Règles à relire ({len(rep.changes)}) — elles citent un alinéa dont le texte a changé :")
+            for c in rep.changes:
+                out.append(f"  ! {c.rule} ({c.file}) cite « {c.citation} » : {c.what} le {c.on or '?'} "
+                           f"(version {c.before} → {c.after})")
+        else:
+            out.append("Aucune règle ne cite un alinéa dont le texte a changé.")
+    print("\n".join(out))
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from ..kb import load_kb
+    from ..kb.lawdiff import diff
+    from .options import date_option
+    kb = load_kb()
+    node = kb.lookup(" ".join(args.citation))
+    p = node.provision
+    a, b = date_option(args.at_from, "--from"), date_option(args.at_to, "--to")
+    d = diff(kb, p, a, b)
+    if args.format == "json":
+        print(json.dumps(d.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(render_diff(d))
+    return 0
+
+
+def _vline(v, day) -> str:
+    if v is None:
+        return "aucune version stockée"
+    span = f"du {v.valid_from or 'date inconnue'} au {v.valid_until or '…'}"
+    flags = [x for x, on in (("tronquée", v.truncated), ("traduction", v.translation),
+                             ("pas en vigueur à cette date", not v.valid_on(day))) if on]
+    return f"version {v.id} ({span})" + (f" — {', '.join(flags)}" if flags else "")
+
+
+def render_diff(d) -> str:
+    out = [f"{d.provision.citation} — du {d.at_from} au {d.at_to}",
+           f"  au {d.at_from} : {_vline(d.old, d.at_from)}",
+           f"  au {d.at_to} : {_vline(d.new, d.at_to)}", ""]
+    if d.old is None or d.new is None:
+        out.append("Comparaison impossible : une des deux dates n'a pas de version stockée.")
+        return "\n".join(out)
+    if d.same_version:
+        out.append("Même version aux deux dates : aucun changement.")
+        return "\n".join(out)
+    if not d.comparable:
+        out.append(f"Textes stockés dans deux langues ({d.old.language} / {d.new.language}, traduction) : "
+                   "pas de comparaison alinéa par alinéa — il faut le texte français des deux versions.")
+        return "\n".join(out)
+    changed = [c for c in d.changes if c.kind != "inchangé"]
+    if not changed:
+        out.append("Deux versions, même texte alinéa par alinéa.")
+    for c in changed:
+        where = c.after if c.kind == "ajouté" else c.before if c.kind == "supprimé" else \
+            (c.before if c.before == c.after else f"{c.before} → {c.after}")
+        out.append(f"● {where} : {c.kind}")
+        if c.kind == "modifié":
+            out.append(f"    {c.words}")
+        elif c.kind == "renuméroté":
+            out.append(f"    (même texte) {c.new_text}")
+        elif c.kind.startswith("non comparable"):
+            out.append("    une des deux versions s'arrête ici dans le texte stocké")
+        elif c.kind == "ajouté":
+            out.append(f"    {{+{c.new_text}+}}")
+        else:
+            out.append(f"    [-{c.old_text}-]")
+        if c.rules:
+            out.append(f"    règles qui le citent : {', '.join(c.rules)}")
+    if d.old.truncated or d.new.truncated:
+        out += ["", "⚠ au moins une des deux versions est stockée tronquée : la comparaison s'arrête où le texte s'arrête."]
+    return "\n".join(out)

@@ -1,0 +1,236 @@
+"""Rule citations checked against the version of the text in force (issue 13, items 2 and 5).
+
+A rule claims a period (``valid:`` of its procedure, route, condition or note, intersected:
+:class:`~lexquery.kb.provisions.RuleUse`). Over that period the cited article may have had
+several versions (``law/``: ``valid_from`` / ``valid_until`` per version). The period is cut
+at every version boundary; on each piece the version in force is the one
+:meth:`KB.version_at` picks — the same one ``lexquery article --at`` shows — and:
+
+- the cited alinéa or item must exist in it (« CPP 728-15 al. 4 » does not exist in the
+  version of 2013-08-07 → 2021-12-31, which has three alinéas): an **error**;
+- its text should not change from one piece to the next (the rule then rests on two
+  different texts under one citation): a **warning** naming both versions;
+- the version relied on should not be stored truncated, and the article should have an
+  official link (Legifrance, EUR-Lex, the Council of Europe, the United Nations, or a
+  LEGIARTI/CELEX id from which the official link follows).
+
+:func:`figures` gives the three counts ``kb check`` prints (goal 0 each).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .provisions import KB, Provision, RuleUse, Version
+
+# Hosts of the official publications (the State's or the treaty body's own site).
+OFFICIAL_HOSTS = (
+    "legifrance.gouv.fr",          # www. and circulaire. (Legifrance's mirror with LEGIARTI ids)
+    "eur-lex.europa.eu", "data.europa.eu",
+    "coe.int",                     # conventions.coe.int, rm.coe.int (Council of Europe treaty office)
+    "un.org",                      # treaties.un.org, legal.un.org (Vienna Convention 1963)
+    "justice.gouv.fr",             # Bulletin officiel du ministère de la Justice (circulars)
+    "journal-officiel.gouv.fr",
+)
+_URL = re.compile(r"https?://([^/\s;]+)[^\s;]*")
+_ID = re.compile(r"^(LEGIARTI|JORFARTI)\d{12}$")
+
+
+@dataclass
+class Absent:
+    """A rule cites an alinéa/item that the version in force on part of its period lacks."""
+    use: RuleUse
+    provision: Provision
+    version: Version
+    start: date
+    end: date | None
+
+    def message(self) -> str:
+        return (f"« {self.use.citation} » n'existe pas dans la version {self.version.id} en vigueur "
+                f"du {self.start} au {self.end or '…'} ({len(self.version.paragraphs)} alinéa(s)), période que "
+                f"la règle revendique / the cited alinéa is absent from the version in force")
+
+
+@dataclass
+class Changed:
+    """The text under one cited alinéa changes between two versions within the rule's period."""
+    use: RuleUse
+    provision: Provision
+    before: Version
+    after: Version
+    on: date
+
+
+@dataclass
+class Result:
+    absent: list[Absent] = field(default_factory=list)
+    changed: list[Changed] = field(default_factory=list)
+    truncated: dict[str, list[str]] = field(default_factory=dict)    # article → versions relied on
+    unlinked_cited: list[str] = field(default_factory=list)
+    unlinked_all: list[str] = field(default_factory=list)
+    unknown_text: list[tuple[RuleUse, date]] = field(default_factory=list)   # no version known then
+    unsettled_2029: list[RuleUse] = field(default_factory=list)   # claimed past the 2029 code, no settled successor
+    missing_successors: list[str] = field(default_factory=list)   # settled successors not in the KB
+
+
+def pieces(p: Provision, start: date | None, end: date | None) -> list[tuple[date | None, date | None]]:
+    """The rule's period ``start..end`` cut at the boundaries of ``p``'s versions (inclusive
+    bounds; None = open). An open start begins at the earliest dated version."""
+    cuts = set()
+    for v in p.versions:
+        if v.valid_from:
+            cuts.add(v.valid_from)
+        if v.valid_until:
+            cuts.add(v.valid_until + timedelta(days=1))
+    if start is None:
+        start = min(cuts) if cuts else None
+    inside = sorted(c for c in cuts if (start is None or c > start) and (end is None or c <= end))
+    starts = [start] + inside
+    out = []
+    for i, s in enumerate(starts):
+        e = (starts[i + 1] - timedelta(days=1)) if i + 1 < len(starts) else end
+        out.append((s, e))
+    return out
+
+
+def versions_over(kb: KB, p: Provision, start: date | None, end: date | None):
+    """(piece start, piece end, version in force) over the period; the version is None when
+    no stored version is in force on that piece."""
+    out = []
+    for s, e in pieces(p, start, end):
+        day = s or date.today()
+        v = kb.version_at(p, day)
+        out.append((s, e, v if v is not None and v.valid_on(day) else None))
+    return out
+
+
+def _article_level(kb: KB, use: RuleUse) -> bool:
+    node = kb.resolve(use.citation)
+    return node is None or node.paragraph is None
+
+
+def is_official(url: str | None) -> bool:
+    if not url:
+        return False
+    for m in _URL.finditer(str(url)):
+        host = m.group(1).lower()
+        if any(host == h or host.endswith("." + h) for h in OFFICIAL_HOSTS):
+            return True
+    return False
+
+
+def official_link(p: Provision, v: Version | None = None) -> str | None:
+    """The official link of a version (else of any version of the article): its
+    ``official``, an official ``source``, or the Legifrance address of its LEGIARTI id."""
+    for x in ([v] if v else []) + [x for x in p.versions if x is not v]:
+        for cand in (x.official, x.source):
+            if is_official(cand):
+                return next(m.group(0) for m in _URL.finditer(str(cand))
+                            if any(m.group(1).lower().endswith(h) for h in OFFICIAL_HOSTS))
+        lid = x.legiarti or (p.legiarti if x is v or v is None else None)
+        if lid and _ID.match(str(lid)) and str(lid).startswith("LEGIARTI"):
+            return f"https://www.legifrance.gouv.fr/codes/article_lc/{lid}"
+    if p.legiarti and str(p.legiarti).startswith("LEGIARTI"):
+        return f"https://www.legifrance.gouv.fr/codes/article_lc/{p.legiarti}"
+    return None
+
+
+def check(kb: KB) -> Result:
+    res = Result()
+    cited: set[str] = set()
+    for use in kb.rule_uses:
+        p = kb.article_of(use.citation)
+        if p is None:
+            continue            # unresolved: sparql/rule-citation-unresolved reports it
+        cited.add(p.citation)
+        article = _article_level(kb, use)
+        prev = None
+        for s, e, v in versions_over(kb, p, use.valid_from, use.valid_until):
+            if v is None:
+                if s is not None:
+                    res.unknown_text.append((use, s))
+                prev = None
+                continue
+            if v.truncated:
+                lst = res.truncated.setdefault(p.citation, [])
+                if v.id not in lst:
+                    lst.append(v.id)
+            if article:
+                prev = v
+                continue
+            para = kb.paragraph_in(use.citation, v)
+            if para is None:
+                if kb.absent_from(use.citation, v):
+                    res.absent.append(Absent(use, p, v, s, e))
+                else:       # stored without item labels: neither present nor absent
+                    res.unknown_text.append((use, s))
+            elif prev is not None and prev is not v:
+                old = kb.paragraph_in(use.citation, prev)
+                cut = (prev.truncated and old is prev.paragraphs[-1]) or (v.truncated and para is v.paragraphs[-1])
+                if old is not None and not cut and _norm(old.text) != _norm(para.text) and prev.language == v.language:
+                    res.changed.append(Changed(use, p, prev, v, s))
+            prev = v
+    _check_2029(kb, res)
+    for p in kb:
+        if p.instrument == "CIRC2025":
+            linked = any(is_official(x.official or x.source) for x in p.versions)
+        else:
+            linked = official_link(p) is not None
+        if not linked:
+            res.unlinked_all.append(p.citation)
+            if p.citation in cited:
+                res.unlinked_cited.append(p.citation)
+    return res
+
+
+def _check_2029(kb: KB, res: Result) -> None:
+    """Rules claimed beyond the 2029 code's entry into force: each CPP citation should have a
+    settled successor (law/cpp2029/correspondence.yaml), which must be a provision of the KB."""
+    from .succession import load
+    table = load()
+    if table.in_force is None:
+        return
+    for e in table.entries.values():
+        if e.settled and kb.resolve(e.new) is None:
+            res.missing_successors.append(f"{e.old} → {e.new}")
+    for use in kb.rule_uses:
+        if not table.concerns(use.citation):
+            continue
+        if use.valid_until is not None and use.valid_until < table.in_force:
+            continue
+        e = table.of(use.citation)
+        if e is None or not e.settled:
+            res.unsettled_2029.append(use)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("’", "'").split())
+
+
+def figures(res: Result) -> dict:
+    """The figures ``kb check`` reports (goal 0 each, the last one for the cited articles)."""
+    return {
+        "truncated_relied_on": len(res.truncated),
+        "absent_alineas": len({(a.use.citation, a.use.where, a.version.id) for a in res.absent}),
+        "without_official_link_cited": len(res.unlinked_cited),
+        "without_official_link": len(res.unlinked_all),
+        "text_changed_under_citation": len({(c.use.citation, c.use.where, c.on) for c in res.changed}),
+        "unsettled_after_2029": len({u.citation for u in res.unsettled_2029}),
+    }
+
+
+FIGURE_LABELS = {
+    "truncated_relied_on": ("dispositions dont une règle utilise le texte, stockées tronquées",
+                            "provisions a rule relies on, stored truncated"),
+    "absent_alineas": ("citations d'un alinéa absent de la version en vigueur",
+                       "citations of an alinéa absent from the version in force"),
+    "without_official_link_cited": ("dispositions citées par les règles sans lien officiel",
+                                    "provisions cited by the rules without an official link"),
+    "without_official_link": ("dispositions sans lien officiel (toute la base)",
+                              "provisions without an official link (whole KB)"),
+    "text_changed_under_citation": ("citations dont le texte change pendant la période de la règle",
+                                    "citations whose text changes within the rule's period"),
+    "unsettled_after_2029": ("citations du CPP sans successeur établi dans le code de 2029, par des règles valables au-delà",
+                             "CPP citations without a settled 2029 successor, by rules valid beyond 2028"),
+}
