@@ -23,7 +23,7 @@ ARTICLE = BASE + "law/cpp/729-2"
 @pytest.fixture(scope="module")
 def client():
     warnings.simplefilter("ignore", DeprecationWarning)
-    with TestClient(create_app()) as c:
+    with TestClient(create_app(), base_url="http://127.0.0.1") as c:
         yield c
 
 
