@@ -236,7 +236,7 @@ def test_paste_json_fills_the_form(page):
 
 
 def test_paste_error_says_where(page):
-    paste_text = "cas x\nnationalités : Roumanie\ndurée totale : trois ans\n"
+    paste_text = "cas x\nnationalités : Roumanie\ndurée totale : trois lunes\n"
     page.click("#tab-paste")
     page.fill("#paste-text", paste_text)
     page.click("#paste-submit")
