@@ -119,10 +119,11 @@ def _check_block(res, exp: dict, where: str) -> list[str]:
         if key in exp and _iso(exp[key]) != actual:
             errs.append(f"{where}: {key}: expected {_iso(exp[key])!r}, got {actual!r}")
     if "sources" in exp:
-        # the answer's citations for a procedure: its own, and those of the route that opens it
-        # first (``opens_by``: « ouverte d'abord par » the LSC de plein droit cites CPP 720 IV there)
-        opener = next((r for r in getattr(res, "routes", []) if r.procedure == getattr(res, "opens_by", None)), None)
-        cited = list(res.sources) + (list(opener.sources) if opener is not None else [])
+        # the answer's citations for a procedure: its own, and those of its routes that are open
+        # (applicable now or later: « voie : dans le cadre de la LSC … APPLICABLE » cites CPP 720 I
+        # there) — a route that does not apply is not a basis of the answer
+        cited = list(res.sources) + [s for r in getattr(res, "routes", [])
+                                     if r.status in ("applicable", "applicable_later") for s in r.sources]
         lacking = [s for s in exp["sources"] if not cites(cited, s)]
         if lacking:
             errs.append(f"{where}: sources: must cite {lacking}; cited {res.sources}")
