@@ -16,6 +16,7 @@ Both are generic: the correspondence and the periods are data.
 """
 from __future__ import annotations
 
+import copy
 from datetime import date, timedelta
 
 from .answer import ProcedureResult
@@ -125,10 +126,33 @@ def _flag_dates(r: ProcedureResult, proc, table, as_of: date, top: ProcedureResu
         _flag_dates(rt, prt, table, as_of, top, lang)
 
 
+def _fresh(r: ProcedureResult) -> ProcedureResult:
+    """A copy of a result whose lists this module replaces (the status-only evaluator may hand
+    out results it keeps for answers of the same shape: they must not change under it)."""
+    c = copy.copy(r)
+    c.to_verify = list(r.to_verify)
+    c.routes = [_fresh(x) for x in r.routes]
+    c.notes = [copy.copy(n) for n in r.notes]
+    c.conditions = [_fresh_cond(x) for x in r.conditions]
+    return c
+
+
+def _fresh_cond(c):
+    out = copy.copy(c)
+    out.children = [_fresh_cond(x) for x in c.children]
+    return out
+
+
 def apply(r: ProcedureResult, proc, as_of: date, table, lang: str = "fr") -> ProcedureResult:
-    """The answer for one procedure (and its routes) after the two steps above."""
-    if table is not None:
-        _flag_dates(r, proc, table, as_of, r, lang)
-        if table.applies(as_of):
-            _recodify_one(r, table, lang)
+    """The answer for one procedure (and its routes) after the two steps above (on a copy)."""
+    if table is None:
+        return r
+    if table.applies(as_of):
+        r = _fresh(r)            # citations and notes are rewritten
+    else:
+        r = copy.copy(r)         # only to_verify may grow
+        r.to_verify = list(r.to_verify)
+    _flag_dates(r, proc, table, as_of, r, lang)
+    if table.applies(as_of):
+        _recodify_one(r, table, lang)
     return r
