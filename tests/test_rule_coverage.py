@@ -242,9 +242,16 @@ def _published_text(files: list[Path]) -> str:
     return _norm("\n".join(out))
 
 
+# the independent reviews (issue 12) are kept as their authors wrote them: they quote the
+# research pack too (notes, English translations, bills), not only the texts of law/
+REVIEWS_AS_WRITTEN = {"review_independent_1.yaml", "review_independent_2.yaml"}
+
+
 def quotation_errors() -> list[str]:
     errs = []
     for path in sorted(CASES_DIR.glob("*.yaml")):
+        if path.name in REVIEWS_AS_WRITTEN:
+            continue
         for spec in load_cases(path):
             for b in spec["basis"]:
                 for q in re.findall(r"«\s*(.*?)\s*»", b):
