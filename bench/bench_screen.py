@@ -149,7 +149,8 @@ def profile_ask(n=3000, top=15) -> tuple[dict, str]:
     """Warm per-case times (full answer; status-only answer with expressions compiled to
     source; the whole screening of a row), then cProfile of the screening of n rows."""
     from lexquery.engine.api import Engine
-    from lexquery.screening.csv_cases import RowBuilder, normalise, read_header
+    from lexquery.screening.csv_cases import read_header
+    from lexquery.screening.csv_rows import RowBuilder, normalise
     from lexquery.screening.screen import answer_csv
     from lexquery.screening.synth import synth_text
     text = synth_text(n, seed=1, ref=AS_OF)
@@ -413,7 +414,7 @@ def write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc, vali
         "results as tuples (no `CondResult` per condition), derived values read from the per-case cache "
         "without a call, constant notes shared; the conditions read as `cond.<id>` before their turn have "
         "their own generated function. Same rows (tests below).",
-        "7. *Reading generated too* (`engine/case.py`, `screening/csv_cases.py`): a case reader generated "
+        "7. *Reading generated too* (`engine/case.py`, `screening/csv_compiled.py`): a case reader generated "
         "once from the case format's schema and a row reader compiled once per CSV header build the "
         "normalised case of a well-formed row directly (≈ 9 µs a row instead of ≈ 30 µs); any irregular "
         "row or case goes to the generic readers, so every message stays the same "

@@ -185,7 +185,7 @@ def data_lines(data: bytes) -> list[int] | None:
             t = p.decode("cp1252", errors="replace")
         if header is None:
             if t.lstrip("\ufeff").strip():
-                from lexquery.screening.csv_cases import detect_separator   # the documented rule
+                from lexquery.screening.csv_header import detect_separator   # the documented rule
                 header, sep = i, detect_separator(t)
             continue
         if any(c.strip() for c in re.split(f'[{sep}"]', t)):

@@ -19,6 +19,7 @@ import pytest
 
 from lexquery.cli import main
 from lexquery.screening import csv_cases as CC
+from lexquery.screening import csv_records, csv_text
 from lexquery.screening.outputs import make_writer
 from lexquery.screening.screen import screen
 from lexquery.screening.synth import synth_text
@@ -90,9 +91,9 @@ def test_a_quote_left_open_to_the_end_is_one_error_row_per_line(tmp_path):
 
 
 def test_a_quoted_cell_never_takes_more_than_max_span_lines(tmp_path):
-    text = "id;name\n" + 'a;"x\n' + "".join(f"suite {i}\n" for i in range(CC.MAX_SPAN + 5))
+    text = "id;name\n" + 'a;"x\n' + "".join(f"suite {i}\n" for i in range(csv_records.MAX_SPAN + 5))
     rows, s = _screen_text(text, tmp_path)
-    assert s.lines == s.read == CC.MAX_SPAN + 6
+    assert s.lines == s.read == csv_records.MAX_SPAN + 6
     assert sorted({int(r["line"]) for r in rows}) == _data_lines(text)
 
 
@@ -118,7 +119,7 @@ def test_cr_only_file_through_the_cli_exits_0_and_through_a_text_stream(tmp_path
 
 
 def test_an_overlong_line_is_one_error_row_and_memory_stays_bounded(tmp_path, monkeypatch):
-    monkeypatch.setattr(CC, "MAX_LINE", 1000)
+    monkeypatch.setattr(csv_text, "MAX_LINE", 1000)
     text = "id;name\na;Dupont\nb;" + "x" * 5000 + "\nc;Martin\n"
     rows, s = _screen_text(text, tmp_path)
     assert (s.read, s.rejected) == (3, 1)

@@ -25,6 +25,7 @@ import pytest
 from lexquery.engine import case as C
 from lexquery.errors import CaseError
 from lexquery.screening import csv_cases as CC
+from lexquery.screening import csv_columns, csv_compiled, csv_rows
 from lexquery.screening.synth import synth_text
 from test_legal_cases import CASES_DIR, load_cases
 
@@ -47,7 +48,7 @@ def outcome(fn, *args, **kw):
         return "case", fn(*args, **kw)
     except CaseError as e:
         return "error", ([(p.where, p.message, p.expected, p.hint) for p in e.problems], e.source,
-                         CC.describe(e.problems))
+                         csv_columns.describe(e.problems))
 
 
 def check_json(data) -> bool:
@@ -198,12 +199,12 @@ CELL_POOLS = {   # cells tried per column kind (row_to_raw's kinds, and the case
 
 
 def _cell_kind(col: str) -> str:
-    path, kind = CC.COLUMNS[col]
+    path, kind = csv_columns.COLUMNS[col]
     if kind == "list":
         return "list_state" if col == "nationalities" else "list_kind"
     if kind in ("bool", "safety", "str"):
         return kind
-    t = CC._json_type(path)
+    t = csv_compiled._json_type(path)
     return {"date": "date", "duration": "duration", "state": "state", "protection": "protection"}[t]
 
 
@@ -234,14 +235,14 @@ def _generic_normalise(row, source):
 def check_csv(text: str) -> tuple[int, int]:
     """Every row of ``text``: the fast and the generic row readers agree; (ready, accepted) counts."""
     header, records = CC.read_header(io.StringIO(text))
-    builder = CC.RowBuilder(header)
+    builder = csv_rows.RowBuilder(header)
     ready = accepted = 0
     for rec in records:
         fast, ref = builder.row(rec), builder._row_generic(rec)
         src = f"lot.csv:{rec.line}"
         assert (fast.line, fast.id, fast.problems) == (ref.line, ref.id, ref.problems), rec
         assert same(fast.raw, ref.raw), (rec, fast.raw, ref.raw)
-        got = outcome(CC.normalise, fast, AS_OF, src)
+        got = outcome(csv_rows.normalise, fast, AS_OF, src)
         exp = outcome(_generic_normalise, ref, src)
         assert got[0] == exp[0] and same(got[1], exp[1]), (rec, got, exp)
         ready += fast.ready is not None
@@ -268,7 +269,7 @@ def _mutated_rows(n, seed, header):
         if rng.random() < 0.6:
             for _ in range(rng.randint(1, 3)):
                 i = rng.randrange(len(header))
-                if header[i] in CC.COLUMNS:
+                if header[i] in csv_columns.COLUMNS:
                     out[i] = rng.choice(CELL_POOLS[_cell_kind(header[i])])
         if rng.random() < 0.03 and rows and "id" in header:
             out[header.index("id")] = rows[rng.randrange(len(rows))][header.index("id")]   # a repeated id
@@ -286,7 +287,7 @@ def test_mutated_rows_fast_and_generic_agree():
 
 def test_shuffled_header_with_as_of_fast_and_generic_agree():
     rng = random.Random(3)
-    header = list(CC.COLUMNS)
+    header = list(csv_columns.COLUMNS)
     rng.shuffle(header)
     ready, accepted = check_csv(_text(header, _mutated_rows(1500, 11, header), sep=","))
     assert accepted > 300 and ready == accepted
@@ -305,19 +306,19 @@ def test_other_headers_fast_and_generic_agree(header):
 
 def test_a_ready_row_builds_its_raw_case_when_asked_and_pickles_as_a_row():
     header, records = CC.read_header(io.StringIO(synth_text(5, seed=2, ref=AS_OF)))
-    builder = CC.RowBuilder(header)
+    builder = csv_rows.RowBuilder(header)
     rec = next(records)
     row = builder.row(rec)
     assert row.ready is not None and row._raw is None
     assert same(row.raw, builder._row_generic(rec).raw) and row == builder._row_generic(rec)
     back = pickle.loads(pickle.dumps(row))
-    assert type(back) is CC.Row and back == row and back.ready == row.ready
+    assert type(back) is csv_rows.Row and back == row and back.ready == row.ready
     b2 = pickle.loads(pickle.dumps(builder))
     assert b2._fast is not None and b2.row(rec) == row
 
 
 def test_normalise_gives_a_fresh_case_each_time():
     header, records = CC.read_header(io.StringIO("id;total\nx;P3Y\n"))
-    row = CC.RowBuilder(header).row(next(records))
-    a, b = CC.normalise(row, date(2026, 1, 1)), CC.normalise(row, date(2027, 1, 1))
+    row = csv_rows.RowBuilder(header).row(next(records))
+    a, b = csv_rows.normalise(row, date(2026, 1, 1)), csv_rows.normalise(row, date(2027, 1, 1))
     assert a["as_of"] == date(2026, 1, 1) and b["as_of"] == date(2027, 1, 1) and "as_of" not in row.ready

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lexquery.cli import main
-from lexquery.screening import csv_cases
+from lexquery.screening import csv_columns
 from lexquery.screening.csv_cases import iter_cases, read_rows
 from lexquery.screening.outputs import make_writer
 from lexquery.screening.screen import screen
@@ -190,8 +190,8 @@ def test_iter_cases_for_other_commands():
     assert [c.line for c in got] == BROKEN_LINES
     assert got[0].raw["person"]["nationalities"] == ["RO"] and got[0].error is None
     assert got[-1].error is not None  # truncated: a CSV-level problem even without validation
-    assert csv_cases.column_of("removal_measures[1].destination") == "removal_destination"
-    assert csv_cases.column_of("person.nationalities[0]") == "nationalities"
+    assert csv_columns.column_of("removal_measures[1].destination") == "removal_destination"
+    assert csv_columns.column_of("person.nationalities[0]") == "nationalities"
 
 
 def test_progress_bar_only_when_enabled(capsys):

@@ -7,7 +7,7 @@ import io
 import json
 
 from lexquery.cli import main
-from lexquery.screening.csv_cases import Utf8OrAnsiLines
+from lexquery.screening.csv_text import Utf8OrAnsiLines
 
 HEADER = "id;name;nationalities;total;execution_start;expected_end\n"
 ROWS = ["x1;Hélène Müller;RO;P3Y;2025-06-01;2028-04-01\n", "x2;Ionescu;RO;P2Y;2025-01-01;2027-01-01\n",

@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lexquery.engine.api import Engine
-from lexquery.screening.csv_cases import RowBuilder, normalise, read_header, read_rows
+from lexquery.screening.csv_cases import read_header, read_rows
+from lexquery.screening.csv_rows import RowBuilder, normalise
 from lexquery.screening.outputs import CsvWriter
 from lexquery.screening.screen import answer_csv, answer_one, answer_rows, screen
 from lexquery.screening.synth import synth_text
@@ -74,7 +75,7 @@ def _full_csv(engine, text, as_of):
     """The CSV the screening wrote before the fast path: full answers through CsvWriter."""
     engine = _CLOSURES
     out = io.StringIO()
-    from lexquery.screening.csv_cases import detect_separator
+    from lexquery.screening.csv_header import detect_separator
     w = CsvWriter(out, separator=detect_separator(text.split("\n", 1)[0]))   # the screening's: the input's
     _, rows = read_rows(io.StringIO(text))
     for row in rows:

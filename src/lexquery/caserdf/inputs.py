@@ -54,7 +54,8 @@ _COLUMN = re.compile(r"^colonne « (.+) »$")
 
 
 def _csv_items(path: str) -> Iterator[Item]:
-    from ..screening.csv_cases import COLUMNS, iter_cases
+    from ..screening.csv_cases import iter_cases
+    from ..screening.csv_columns import COLUMNS
     for row in iter_cases(path, validate=False):
         src = f"{path}:{row.line}"
         problems = row.error.problems if row.error is not None else []

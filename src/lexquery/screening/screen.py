@@ -22,7 +22,10 @@ from datetime import date, timedelta
 from ..budget import check as check_budget
 from ..csvsafe import neutral
 from ..errors import CaseError
-from .csv_cases import Row, RowBuilder, describe, normalise, open_text, read_header
+from .csv_cases import read_header
+from .csv_columns import describe
+from .csv_rows import Row, RowBuilder, normalise
+from .csv_text import open_text
 
 FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
           "consent_required", "missing_facts", "sources", "routes", "deadlines", "message",

@@ -14,7 +14,7 @@ import random
 from datetime import date, timedelta
 
 from ..dates import Duration, add_months
-from .csv_cases import COLUMNS
+from .csv_columns import COLUMNS
 
 EU = {"RO": 10, "PL": 3, "IT": 4, "PT": 4, "ES": 3, "DE": 2, "BG": 3, "NL": 1, "BE": 2, "LT": 1,
       "HU": 1, "CZ": 1, "HR": 1, "SK": 1, "LV": 1, "GR": 1}

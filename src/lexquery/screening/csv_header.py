@@ -1,0 +1,69 @@
+"""The header row of a screening CSV (docs/screening-csv.md): separator and columns.
+
+The separator, ``;`` or ``,``, is whichever splits the header row into more cells outside
+quotes (:func:`detect_separator`); the header names case-format keys in any order, an
+unknown name is kept with the closest known column (``difflib``) for the message.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+from dataclasses import dataclass
+
+from ..errors import InputError
+from .csv_columns import COLUMNS
+from .csv_text import LONE_CR, MAX_LINE, TooLong, split_lone_cr
+
+
+@dataclass
+class Header:
+    columns: list[str]
+    separator: str
+    unknown: list[tuple[str, str | None]]   # (column, closest known column)
+    line: int = 1
+
+
+
+def detect_separator(header_line: str) -> str:
+    """``;`` or ``,``: whichever splits the header row into more cells (outside quotes)."""
+    counts = {";": 0, ",": 0}
+    quoted = False
+    for ch in header_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    return ";" if counts[";"] > counts[","] else ","
+
+
+def parse_header(stream) -> tuple[Header, list[str]]:
+    """The header row of a stream of lines (leading blank lines skipped), and the lines already
+    read past it (a text stream's line cut at lone CRs): (header, lines to read first)."""
+    first = stream.readline()
+    line_no = 1
+    rest: list[str] = []
+    while True:
+        if first and not isinstance(first, TooLong) and LONE_CR.search(first):   # CR-only lines (text stream)
+            parts = split_lone_cr(first)
+            first, rest = parts[0], parts[1:] + rest
+        if not first or first.strip():
+            break
+        first = rest.pop(0) if rest else stream.readline()   # leading blank lines
+        line_no += 1
+    if not first:
+        raise InputError("fichier CSV vide : la ligne d'en-tête manque",
+                         expected="une ligne d'en-tête nommant les colonnes (id;nationalities;total;…)")
+    if isinstance(first, TooLong):
+        raise InputError(f"ligne d'en-tête trop longue : plus de {MAX_LINE // (1024 * 1024)} Mo", where=f"ligne {line_no}",
+                         expected="une ligne d'en-tête nommant les colonnes (id;nationalities;total;…)",
+                         hint="est-ce bien un export CSV du greffe ?")
+    sep = detect_separator(first.lstrip("\ufeff"))
+    cols = [c.strip().lstrip("\ufeff") for c in next(csv.reader([first], delimiter=sep))]
+    unknown = []
+    for c in cols:
+        if c and c not in COLUMNS:
+            close = difflib.get_close_matches(c, list(COLUMNS), n=1, cutoff=0.6)
+            unknown.append((c, close[0] if close else None))
+    header = Header(cols, sep, unknown, line_no)
+    return header, rest
+
