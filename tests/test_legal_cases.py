@@ -12,7 +12,8 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
   ``status``, ``from``, ``until``, ``consent_required`` (compared when given; write
   ``null`` to require null), ``sources`` (each cited by the answer, itself or through one of
   its subdivisions: « CPP 730-2 » is met by « CPP 730-2 1° »),
-  ``missing_facts`` (subset), ``no_missing_facts`` (subset that must NOT be listed),
+  ``missing_facts`` (subset), ``no_missing_facts`` (subset that must NOT be listed, or
+  ``true``: no missing fact at all),
   ``irrelevant_facts`` (subset of the unknown facts proven not to change the answer,
   lexquery.engine.prove), ``derived_facts`` ({fact: value} the case format settled,
   rules/common.yaml ``defaults:``; on any procedure's entry, checked on the answer),
@@ -132,7 +133,8 @@ def _check_block(res, exp: dict, where: str) -> list[str]:
         if lacking:
             errs.append(f"{where}: missing_facts: must list {lacking}; listed {res.missing_facts}")
     if "no_missing_facts" in exp:
-        extra = [m for m in exp["no_missing_facts"] if m in res.missing_facts]
+        banned = exp["no_missing_facts"]
+        extra = list(res.missing_facts) if banned is True else [m for m in banned if m in res.missing_facts]
         if extra:
             errs.append(f"{where}: missing_facts: must not list {extra}; listed {res.missing_facts}")
     if "irrelevant_facts" in exp:

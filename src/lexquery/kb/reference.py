@@ -72,6 +72,7 @@ class _Dated:
     mark: str
     source: str
     note: str | None = None
+    doubt_from: date | None = None  # [U] only: from when this unverified change may have happened
 
     def line(self) -> str:
         what = {"in_force": "en vigueur depuis le", "party_by": "Partie au moins au",
@@ -254,9 +255,13 @@ class Reference:
             later_no = [f for f in stated if f.when > on and not _AT_DATE[f.kind]]
             if _AT_DATE[last.kind] and later_no:  # a Party then, not a Party later: which on ``on``?
                 return Fact(None, ev, "sources successives contraires — à vérifier", None)
-            if True:
-                return Fact(_AT_DATE[last.kind], ev + (_persisted(last, on),),
-                            _join(last.note, _persisted_note(last)), "I")
+            doubt = _doubt(facts, last, on)
+            if doubt is not None:  # a later unverified source may have changed it: no presumption
+                return Fact(None, ev + (doubt.line(),),
+                            f"statut connu au {last.when.isoformat()} ; une source postérieure non vérifiée "
+                            f"peut l'avoir changé ({doubt.note or doubt.source}) — à vérifier", None)
+            return Fact(_AT_DATE[last.kind], ev + (_persisted(last, on),),
+                        _join(last.note, _persisted_note(last)), "I")
         for f in stated:
             if not _AT_DATE[f.kind] and on <= f.when:
                 return Fact(False, ev, f.note, f.mark)
@@ -264,6 +269,21 @@ class Reference:
 
 
 _AT_DATE = {"party_by": True, "implemented_by": True, "not_party_on": False, "not_implemented_on": False}
+
+
+def _doubt(facts: list[_Dated], last: _Dated, on: date) -> _Dated | None:
+    """An unverified [U] statement of the contrary status that may have taken effect after the
+    last stated status and by ``on``: it ends the presumption that the status is unchanged
+    (issue 12, item 10: « until a source says otherwise »; a [U] source is never law, but it is
+    a reason not to presume). Its date is ``doubt_from`` (``casts_doubt_from:`` in the file, the
+    earliest day the change can have happened), else its own date, else just after ``last``."""
+    for f in facts:
+        if f.mark != "U" or f.kind not in _AT_DATE or _AT_DATE[f.kind] == _AT_DATE[last.kind]:
+            continue
+        start = f.doubt_from or f.when
+        if start is None or last.when < start <= on:
+            return f
+    return None
 
 
 def _persisted(f: _Dated, on: date) -> str:
@@ -322,7 +342,11 @@ def _dated(fact: dict, where: str, sources: dict) -> list[tuple[str, _Dated]]:
     for k in _KINDS:
         if k in fact:
             for s in states:
-                out.append((s, _Dated(k, _date(fact[k], where), mark, src, fact.get("note"))))
+                out.append((s, _Dated(k, _date(fact[k], where), mark, src, fact.get("note"),
+                                      _date(fact.get("casts_doubt_from"), where))))
+    if "casts_doubt_from" in fact and mark != "U":
+        raise KnowledgeBaseError(f"{where}: casts_doubt_from on a fact marked {mark}",
+                                 hint="casts_doubt_from belongs to an unverified (U) statement only")
     if not out:
         raise KnowledgeBaseError(f"{where}: no dated statement", hint=f"use one of: {', '.join(_KINDS)}")
     return out
