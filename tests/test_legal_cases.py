@@ -4,7 +4,7 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
 ``cases``. Each case has
 
 - ``name``: a sentence of law ("Un Roumain résidant en Roumanie, frappé d'une ITF, …");
-- ``as_of``: the date of evaluation (passed to ``ask``);
+- ``as_of``: the date of evaluation (passed to ``ask``; when absent, the case's own ``as_of``);
 - ``case``: the facts, deep-merged onto ``base`` (mappings merge key by key; lists and
   scalars replace; ``null`` stays ``null``, i.e. *unknown*);
 - ``basis``: the texts that justify the expectation (sources/legal/texts, seeds);
@@ -86,7 +86,8 @@ def load_cases(path: Path) -> list[dict]:
     for i, c in enumerate(data.get("cases", [])):
         case = _jsonable(deep_merge(base, c.get("case", {})))
         case.setdefault("id", f"{path.stem}-{i + 1}")
-        out.append({"file": path, "index": i, "name": c["name"], "as_of": _iso(c["as_of"]),
+        out.append({"file": path, "index": i, "name": c["name"],
+                    "as_of": _iso(c["as_of"] if "as_of" in c else case.get("as_of")),
                     "case": case, "expect": c.get("expect", []), "xfail": c.get("xfail"),
                     "basis": c.get("basis", [])})
     return out
