@@ -466,7 +466,7 @@ def _parties(r: Reform, spec, ref: Reference) -> list[PartyChange]:
         name = ref.state_name(s)
         r.changes.append({"kind": "party", "name": f"{t}/{s}",
                           "what": f"{ref.treaties[t]['citation']} / {name} : "
-                                  f"{'devient Partie' if p['join'] else "cesse d'être Partie"} le {start.isoformat()}"})
+                                  f"{'devient Partie' if p['join'] else 'cesse d’être Partie'} le {start.isoformat()}"})
     return out
 
 
