@@ -528,3 +528,55 @@ def _check_citations(r: Reform, uses):
             raise _err(r.file, a.use.where, a.message(),
                        expected=f"une disposition qui existe dans la version en vigueur le {r.start.isoformat()}",
                        hint="citez l'alinéa de cette version (lexquery article … --at " + r.start.isoformat() + ")")
+
+
+# --- one case under both ------------------------------------------------------------------
+
+def compare_answers(current, reformed) -> list[dict]:
+    """What differs between the answer under the law in force and the answer under a reform
+    (same case, same date): per procedure (and State), its status, dates, consent, the path
+    that opens it, and per route and condition their status; a condition present on one side
+    only is one the reform added, replaced or removed. Each difference is
+    ``{procedure, state, route, condition, what, before, after}``."""
+    def idx(ans):
+        return {(p.procedure, p.state): p for p in ans.procedures}
+
+    def conds(cs, out):
+        for c in cs:
+            out[c.id] = c
+            conds(c.children, out)
+        return out
+
+    def iso(v):
+        return v.isoformat() if isinstance(v, date) else v
+
+    out = []
+    a, b = idx(current), idx(reformed)
+
+    def diff_proc(p, q, key, route=None):
+        base = {"procedure": key[0], "state": key[1], "route": route, "condition": None}
+        if p is None or q is None:
+            out.append({**base, "what": "présence", "before": None if p is None else p.status,
+                        "after": None if q is None else q.status})
+            return
+        for what, x, y in (("statut", p.status, q.status), ("à partir du", iso(p.date_from), iso(q.date_from)),
+                           ("jusqu'au", iso(p.date_until), iso(q.date_until)),
+                           ("consentement requis", p.consent_required, q.consent_required),
+                           ("ouverte par", p.opens_by, q.opens_by)):
+            if x != y:
+                out.append({**base, "what": what, "before": x, "after": y})
+        cp, cq = conds(p.conditions, {}), conds(q.conditions, {})
+        for cid in list(cp) + [c for c in cq if c not in cp]:
+            x, y = cp.get(cid), cq.get(cid)
+            if x is None or y is None or x.status != y.status:
+                out.append({**base, "condition": cid, "what": "condition",
+                            "before": None if x is None else x.status, "after": None if y is None else y.status,
+                            "label": (y or x).label.get("fr") if isinstance((y or x).label, dict) else (y or x).label})
+        if route is None:
+            rp, rq = {r.procedure: r for r in p.routes}, {r.procedure: r for r in q.routes}
+            for rid in list(rp) + [r for r in rq if r not in rp]:
+                diff_proc(rp.get(rid), rq.get(rid), key, route=rid)
+
+    for key in list(a) + [k for k in b if k not in a]:
+        diff_proc(a.get(key), b.get(key), key)
+    return out
