@@ -82,6 +82,17 @@ class Reform:
 
 # --- reading -------------------------------------------------------------------------------
 
+class _Loader(yaml.SafeLoader):
+    """Dates stay text (checked by :func:`_day` with a message, not PyYAML's ValueError), and
+    only true/false are booleans (YAML 1.1 would read the code of Norway, NO, as false)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
 def _err(file, key, message, expected=None, hint=None):
     return ReformError(message, where=f"{file} : {key}" if key else str(file), expected=expected, hint=hint)
 
@@ -92,7 +103,7 @@ def _read_yaml(path: Path) -> dict:
                           expected="un fichier YAML de réforme (docs/reforms.md)",
                           hint="voir examples/reforms/*.yaml")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
