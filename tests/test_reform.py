@@ -196,3 +196,33 @@ def test_cli_ask_reform_shows_both_and_what_differs(tmp_path, capsys):
     assert {"procedure": "ste_transfer", "state": "MA", "route": None, "condition": None, "what": "statut",
             "before": "not_applicable", "after": "applicable"} in d["differences"]
     assert main(["ask", str(p), "--reform", str(MAROC), "-f", "pdf", "-o", str(tmp_path / "x.pdf")]) == 2
+
+
+def test_derived_remove_and_add_as_in_the_documentation(tmp_path, base):
+    """docs/reforms.md's examples of `derived:`, `remove:` and `add: … in:` load and act from the
+    reform's date only: three quarters instead of two thirds for CPP 720 I."""
+    p = _bad(tmp_path, HEAD + """derived:
+  two_thirds:
+    expr: "fraction_point(sentence.execution_start, sentence.expected_end, 3, 4)"
+    sources: ["CPP 720 I"]
+conditions:
+  - procedure: eu_recognition
+    remove: rehabilitation
+  - procedure: ste_transfer
+    in: legal_basis
+    add: {id: basis_test, label: "essai", sources: ["Circ. 2025 §2.3"], test: "false"}
+""")
+    r = load_reform(p, base.book, base.ref)
+    eng = r.engine(base)
+    case = json.loads((ROOT / "examples" / "ionescu.json").read_text())
+    case["sentence"].update(total="P2Y6M", execution_start="2025-01-01", expected_end="2027-07-01")
+
+    def lsc(e, d):
+        rt = [x for x in e.ask(case, d).procedure("lc_expulsion").routes if x.procedure == "lsc_720_i"][0]
+        return rt.date_from
+
+    assert lsc(base, "2026-12-31") == lsc(eng, "2026-12-31") == date(2026, 9, 1)   # two thirds (CPP 716-1)
+    assert lsc(eng, "2027-01-01") == date(2026, 11, 16)                             # three quarters
+    conds = [c.id for c in eng.ask(case, "2027-01-01").procedure("eu_recognition", "RO").conditions]
+    assert "rehabilitation" not in conds and "rehabilitation" in [
+        c.id for c in eng.ask(case, "2026-12-31").procedure("eu_recognition", "RO").conditions]

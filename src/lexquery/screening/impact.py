@@ -80,43 +80,52 @@ def _routes(cell: str) -> dict[str, tuple[str, str | None]]:
     return out
 
 
-def _compare_case(before: list[dict], after: list[dict], reform_label: str) -> list[dict]:
-    """The changed rows of one case (same input line), procedures then their routes."""
-    def index(rows):
-        out = {}
-        for r in rows:
-            out[(r["procedure"], r["state"])] = r
-        return out
-    b, a = index(before), index(after)
+_KEEP = ("line", "id", "name", "as_of", "procedure", "state", "status", "from", "until", "routes")
+
+
+def _compare_case(before: list[tuple], after: list[tuple], reform_label: str) -> list[dict]:
+    """The changed rows of one case (same input line), procedures then their routes. Rows are
+    tuples of the columns ``_KEEP``."""
+    if before == after:
+        return []
+    b = {(r[4], r[5]): r for r in before}
+    a = {(r[4], r[5]): r for r in after}
     head = (after or before)[0]
-    keys = list(b) + [k for k in a if k not in b]
     out = []
-    for k in keys:
-        rb, ra = b.get(k), a.get(k)
-        sb, sa = (rb or {}).get("status") or None, (ra or {}).get("status") or None
-        fb, fa = (rb or {}).get("from") or None, (ra or {}).get("from") or None
-        ub, ua = (rb or {}).get("until") or None, (ra or {}).get("until") or None
-        base = {"line": head["line"], "id": head["id"], "name": head["name"], "as_of": head["as_of"],
-                "procedure": k[0], "state": k[1] or None, "reform": reform_label}
+    none = (None,) * len(_KEEP)
+    for k in list(b) + [k for k in a if k not in b]:
+        rb, ra = b.get(k, none), a.get(k, none)
+        if rb == ra:
+            continue
+        sb, sa, fb, fa, ub, ua = rb[6] or None, ra[6] or None, rb[7] or None, ra[7] or None, rb[8] or None, ra[8] or None
+        base = {"line": head[0], "id": head[1], "name": head[2], "as_of": head[3], "procedure": k[0],
+                "route": None, "state": k[1] or None}
         if (sb, fb, ub) != (sa, fa, ua):
-            out.append({**base, "route": None, "change": "status" if sb != sa else "date",
+            out.append({**base, "change": "status" if sb != sa else "date",
                         "status_before": sb, "status_after": sa, "from_before": fb, "from_after": fa,
-                        "until_before": ub, "until_after": ua})
-        rtb, rta = _routes((rb or {}).get("routes")), _routes((ra or {}).get("routes"))
-        for rid in list(rtb) + [x for x in rta if x not in rtb]:
-            (s1, f1), (s2, f2) = rtb.get(rid, (None, None)), rta.get(rid, (None, None))
-            if (s1, f1) != (s2, f2):
-                out.append({**base, "route": rid, "change": "status" if s1 != s2 else "date",
-                            "status_before": s1, "status_after": s2, "from_before": f1, "from_after": f2,
-                            "until_before": None, "until_after": None})
+                        "until_before": ub, "until_after": ua, "reform": reform_label})
+        if rb[9] != ra[9]:
+            rtb, rta = _routes(rb[9]), _routes(ra[9])
+            for rid in list(rtb) + [x for x in rta if x not in rtb]:
+                (s1, f1), (s2, f2) = rtb.get(rid, (None, None)), rta.get(rid, (None, None))
+                if (s1, f1) != (s2, f2):
+                    out.append({**base, "route": rid, "change": "status" if s1 != s2 else "date",
+                                "status_before": s1, "status_after": s2, "from_before": f1, "from_after": f2,
+                                "until_before": None, "until_after": None, "reform": reform_label})
     return [{k: r[k] for k in IMPACT_FIELDS} for r in out]
 
 
 def compare_files(before_path: str, after_path: str, impact: Impact) -> Impact:
     """Read two screening CSVs of the same input side by side and fill ``impact``."""
     with open(before_path, newline="", encoding="utf-8") as fb, open(after_path, newline="", encoding="utf-8") as fa:
-        rb, ra = csv.DictReader(fb), csv.DictReader(fa)
-        gb, ga = groupby(rb, key=lambda r: r["line"]), groupby(ra, key=lambda r: r["line"])
+        rb, ra = csv.reader(fb), csv.reader(fa)
+        hb, ha = next(rb, None), next(ra, None)
+        if hb is None or ha is None:
+            return impact
+        ib, ia = [hb.index(c) for c in _KEEP], [ha.index(c) for c in _KEEP]
+        tb = (tuple(r[i] for i in ib) for r in rb)
+        ta = (tuple(r[i] for i in ia) for r in ra)
+        gb, ga = groupby(tb, key=lambda r: r[0]), groupby(ta, key=lambda r: r[0])
         label = impact.reform.get("label", "")
         for (lb, rows_b), (la, rows_a) in zip(gb, ga):
             rows_b, rows_a = list(rows_b), list(rows_a)
@@ -125,7 +134,7 @@ def compare_files(before_path: str, after_path: str, impact: Impact) -> Impact:
             impact.cases += 1
             impact.rows_before += len(rows_b)
             impact.rows_after += len(rows_a)
-            if rows_b[0]["status"] == "error":
+            if rows_b[0][6] == "error":
                 impact.rejected += 1
             ch = _compare_case(rows_b, rows_a, label)
             if ch:
