@@ -124,7 +124,7 @@ def run(args) -> int:
     doc = load_lq(args.case, stdin_text)
     label = "<stdin>" if args.case == "-" else args.case
     if doc is not None:
-        if args.format == "text":  # the language: answer its questions
+        if args.format == "text" and not getattr(args, "reform", None):  # the language: answer its questions
             if not doc.cases and not doc.items:
                 lq_batch(doc, label)   # raises: no case
             from .. import dsl
@@ -136,6 +136,9 @@ def run(args) -> int:
             n = len(doc.items)
             note = (f"la question de {label} n'est répondue" if n == 1 else f"les {n} questions de {label} ne sont répondues")
             note += " qu'au format texte (--format text)"
+            if getattr(args, "reform", None):
+                note = (f"la question de {label} n'est" if n == 1 else f"les {n} questions de {label} ne sont") \
+                    + " pas répondues sous --reform"
             print(f"note : {note} ; ici seuls les cas sont évalués, comme « quelles procédures ? »", file=sys.stderr)
         batch = lq_batch(doc, label, note and "les questions ne sont répondues qu'au format texte")
     else:
