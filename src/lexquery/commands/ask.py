@@ -137,8 +137,8 @@ def run(args) -> int:
             note = (f"la question de {label} n'est répondue" if n == 1 else f"les {n} questions de {label} ne sont répondues")
             note += " qu'au format texte (--format text)"
             if getattr(args, "reform", None):
-                note = (f"la question de {label} n'est" if n == 1 else f"les {n} questions de {label} ne sont") \
-                    + " pas répondues sous --reform"
+                note = (f"la question de {label} n'est pas répondue sous --reform" if n == 1
+                        else f"les {n} questions de {label} ne sont pas répondues sous --reform")
             print(f"note : {note} ; ici seuls les cas sont évalués, comme « quelles procédures ? »", file=sys.stderr)
         batch = lq_batch(doc, label, note and "les questions ne sont répondues qu'au format texte")
     else:
