@@ -49,6 +49,7 @@ class Impact:
     rows_after: int = 0
     rejected: int = 0
     counts: Counter = field(default_factory=Counter)   # (procedure, transition) -> n
+    cases_by_procedure: Counter = field(default_factory=Counter)   # procedure (or procedure/route) -> changed cases
     changes: list[dict] = field(default_factory=list)
     seconds: dict = field(default_factory=dict)        # current, reformed, compare
 
@@ -62,6 +63,7 @@ class Impact:
         return {"reform": self.reform, "source": self.source, "as_of": self.as_of, "as_of_note": self.as_of_note,
                 "cases": self.cases, "changed_cases": self.changed_cases, "changed_rows": len(self.changes),
                 "rejected": self.rejected, "by_procedure": self.by_procedure(),
+                "cases_by_procedure": dict(sorted(self.cases_by_procedure.items())),
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "changes": self.changes}
 
 
@@ -139,9 +141,12 @@ def compare_files(before_path: str, after_path: str, impact: Impact) -> Impact:
             ch = _compare_case(rows_b, rows_a, label)
             if ch:
                 impact.changed_cases += 1
+                procs = set()
                 for c in ch:
                     p = c["procedure"] + (f"/{c['route']}" if c["route"] else "")
                     impact.counts[(p, transition(c["status_before"], c["status_after"]))] += 1
+                    procs.add(p)
+                impact.cases_by_procedure.update(procs)
                 impact.changes += ch
     return impact
 
@@ -223,7 +228,7 @@ def render_text(imp: Impact, list_limit: int | None = None) -> str:
     if by:
         lines.append("Changements par procédure (statut avant → après ; même statut : une date change) :")
         for p, ts in by.items():
-            lines.append(f"  {labels.get(p, p)} [{p}]")
+            lines.append(f"  {labels.get(p, p)} [{p}] — {imp.cases_by_procedure.get(p, 0)} cas")
             for t, n in sorted(ts.items(), key=lambda kv: -kv[1]):
                 lines.append(f"    {t:<45} {n:>7}")
         lines.append("Cas qui changent :")
@@ -292,10 +297,11 @@ def write_html(imp: Impact, out) -> None:
              + (f" ; date d'évaluation {_e(imp.as_of)}" if imp.as_of else "") + ".</p>"]
     if imp.as_of_note:
         parts.append(f"<p><em>{_e(imp.as_of_note)}</em></p>")
-    parts.append("<h2>Par procédure</h2><table><tr><th>procédure / voie</th><th>avant → après</th><th>cas</th></tr>")
+    parts.append("<h2>Par procédure</h2><table><tr><th>procédure / voie</th><th>avant → après</th><th>lignes</th></tr>")
     for p, ts in imp.by_procedure().items():
         for i, (t, n) in enumerate(sorted(ts.items(), key=lambda kv: -kv[1])):
-            first = f"<td rowspan='{len(ts)}'>{_e(labels.get(p, p))}<br><code>{_e(p)}</code></td>" if i == 0 else ""
+            first = (f"<td rowspan='{len(ts)}'>{_e(labels.get(p, p))}<br><code>{_e(p)}</code> — "
+                     f"{imp.cases_by_procedure.get(p, 0)} cas</td>") if i == 0 else ""
             parts.append(f"<tr>{first}<td>{_e(t)}</td><td class='num'>{n}</td></tr>")
     parts.append("</table><h2>Cas qui changent — côte à côte</h2>"
                  "<input id='q' placeholder='filtrer (nom, id, procédure, statut)…' oninput='f()'>"
