@@ -543,6 +543,22 @@ def _check_citations(r: Reform, uses):
 
 # --- one case under both ------------------------------------------------------------------
 
+def effective_from(before, after, start):
+    """The opening date under the reform, as the comparison reads it (dates or ISO texts).
+
+    The engine computes a date under the law of the evaluation date: on or after the reform's
+    date ``start``, a threshold it lowers can give a ``from`` earlier than ``start`` (the caps
+    of CPP 729 al. 8: mid-sentence reached years ago). The law changes on ``start`` only, so such
+    a date reads as: the date under the law in force when that one came earlier (it was
+    already open), else ``start`` (open from the reform's entry into force)."""
+    if after is None or after == "" or str(after) >= str(start):
+        return after
+    if before not in (None, "") and str(before) < str(start):
+        return before
+    return start
+
+
+
 def compare_answers(current, reformed) -> list[dict]:
     """What differs between the answer under the law in force and the answer under a reform
     (same case, same date): per procedure (and State), its status, dates, consent, the path
@@ -563,6 +579,8 @@ def compare_answers(current, reformed) -> list[dict]:
 
     out = []
     a, b = idx(current), idx(reformed)
+    meta = (reformed.knowledge_base or {}).get("reform") or {}
+    start = date.fromisoformat(meta["from"]) if meta.get("from") and reformed.as_of >= date.fromisoformat(meta["from"]) else None
 
     def diff_proc(p, q, key, route=None):
         base = {"procedure": key[0], "state": key[1], "route": route, "condition": None}
@@ -570,12 +588,15 @@ def compare_answers(current, reformed) -> list[dict]:
             out.append({**base, "what": "présence", "before": None if p is None else p.status,
                         "after": None if q is None else q.status})
             return
-        for what, x, y in (("statut", p.status, q.status), ("à partir du", iso(p.date_from), iso(q.date_from)),
+        qf = iso(effective_from(p.date_from, q.date_from, start)) if start else iso(q.date_from)
+        for what, x, y in (("statut", p.status, q.status), ("à partir du", iso(p.date_from), qf),
                            ("jusqu'au", iso(p.date_until), iso(q.date_until)),
                            ("consentement requis", p.consent_required, q.consent_required),
                            ("ouverte par", p.opens_by, q.opens_by)):
             if x != y:
                 out.append({**base, "what": what, "before": x, "after": y})
+                if what == "à partir du" and y != iso(q.date_from):   # read from the reform's date
+                    out[-1]["computed"] = iso(q.date_from)
         cp, cq = conds(p.conditions, {}), conds(q.conditions, {})
         for cid in list(cp) + [c for c in cq if c not in cp]:
             x, y = cp.get(cid), cq.get(cid)

@@ -215,7 +215,10 @@ def render_reform_text(current, reformed, diffs: list[dict], explain: bool = Fal
             lbl = f" ({d['label']})" if d.get("label") else ""
             out.append(f"  {where} — condition {d['condition']}{lbl} : {_dv(d['before'], fr)} → {_dv(d['after'], fr)}")
         else:
-            out.append(f"  {where} — {d['what']} : {_dv(d['before'], fr)} → {_dv(d['after'], fr)}")
+            out.append(f"  {where} — {d['what']} : {_dv(d['before'], fr)} → {_dv(d['after'], fr)}"
+                       + ((f" (date calculée {d['computed']}, antérieure à la réforme : ouverte dès son entrée en vigueur)"
+                           if fr else f" (computed {d['computed']}, before the reform: open from its entry into force)")
+                          if d.get("computed") else ""))
     return "\n".join(out)
 
 

@@ -27,6 +27,7 @@ from datetime import date
 from itertools import groupby
 
 from ..csvsafe import neutral
+from ..engine.reform import effective_from
 
 IMPACT_FIELDS = ["line", "id", "name", "as_of", "procedure", "route", "state", "change",
                  "status_before", "status_after", "from_before", "from_after",
@@ -85,9 +86,10 @@ def _routes(cell: str) -> dict[str, tuple[str, str | None]]:
 _KEEP = ("line", "id", "name", "as_of", "procedure", "state", "status", "from", "until", "routes")
 
 
-def _compare_case(before: list[tuple], after: list[tuple], reform_label: str) -> list[dict]:
+def _compare_case(before: list[tuple], after: list[tuple], reform_label: str, start: str | None = None) -> list[dict]:
     """The changed rows of one case (same input line), procedures then their routes. Rows are
-    tuples of the columns ``_KEEP``."""
+    tuples of the columns ``_KEEP``. ``start``: the reform's date (ISO); a ``from`` under the
+    reform earlier than it is read by :func:`lexquery.engine.reform.effective_from`."""
     if before == after:
         return []
     b = {(r[4], r[5]): r for r in before}
@@ -100,6 +102,8 @@ def _compare_case(before: list[tuple], after: list[tuple], reform_label: str) ->
         if rb == ra:
             continue
         sb, sa, fb, fa, ub, ua = rb[6] or None, ra[6] or None, rb[7] or None, ra[7] or None, rb[8] or None, ra[8] or None
+        if start and fa and fa < start and (ra[3] or "") >= start:   # a date before the reform: read from it
+            fa = effective_from(fb, fa, start)
         base = {"line": head[0], "id": head[1], "name": head[2], "as_of": head[3], "procedure": k[0],
                 "route": None, "state": k[1] or None}
         if (sb, fb, ub) != (sa, fa, ua):
@@ -110,6 +114,8 @@ def _compare_case(before: list[tuple], after: list[tuple], reform_label: str) ->
             rtb, rta = _routes(rb[9]), _routes(ra[9])
             for rid in list(rtb) + [x for x in rta if x not in rtb]:
                 (s1, f1), (s2, f2) = rtb.get(rid, (None, None)), rta.get(rid, (None, None))
+                if start and f2 and f2 < start and (ra[3] or "") >= start:
+                    f2 = effective_from(f1, f2, start)
                 if (s1, f1) != (s2, f2):
                     out.append({**base, "route": rid, "change": "status" if s1 != s2 else "date",
                                 "status_before": s1, "status_after": s2, "from_before": f1, "from_after": f2,
@@ -138,7 +144,7 @@ def compare_files(before_path: str, after_path: str, impact: Impact) -> Impact:
             impact.rows_after += len(rows_a)
             if rows_b[0][6] == "error":
                 impact.rejected += 1
-            ch = _compare_case(rows_b, rows_a, label)
+            ch = _compare_case(rows_b, rows_a, label, impact.reform.get("from"))
             if ch:
                 impact.changed_cases += 1
                 procs = set()
