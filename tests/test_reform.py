@@ -255,3 +255,18 @@ def test_a_date_before_the_reform_reads_from_the_reform(tmp_path, base, start, b
     moved = [x for x in d["differences"] if x["procedure"] == "lc_expulsion" and x["route"] is None
              and x["what"] == "à partir du"]
     assert (moved[0]["after"] if moved else None) == after
+
+
+def test_stdin_and_two_workers_give_the_same_impact(registry, base, monkeypatch):
+    """Standard input is spooled to be read twice; two worker processes (fork) give the same
+    changes as one."""
+    r = load_reform(MAROC, base.book, base.ref)
+    one, _, _ = screen_impact(str(registry), r, base=base, as_of=date(2027, 3, 1), progress=False)
+    two, _, _ = screen_impact(str(registry), r, base=base, as_of=date(2027, 3, 1), jobs=2, chunk=50, progress=False)
+
+    class _In:
+        buffer = io.BytesIO(registry.read_bytes())
+    monkeypatch.setattr("sys.stdin", _In)
+    piped, _, _ = screen_impact("-", r, base=base, as_of=date(2027, 3, 1), progress=False)
+    assert one.changes and one.changes == two.changes == piped.changes
+    assert piped.source == "<stdin>" and piped.cases == one.cases == 400
