@@ -270,3 +270,32 @@ def test_stdin_and_two_workers_give_the_same_impact(registry, base, monkeypatch)
     piped, _, _ = screen_impact("-", r, base=base, as_of=date(2027, 3, 1), progress=False)
     assert one.changes and one.changes == two.changes == piped.changes
     assert piped.source == "<stdin>" and piped.cases == one.cases == 400
+
+
+def test_replacing_a_condition_that_routes_stand_in_for(tmp_path, base):
+    """Replacing lc_expulsion's time_condition (CPP 729 al. 8) by a one-third point: the routes
+    that stand in for it (``replaces: [time_condition]``) stand in for its successor too, so the
+    LSC routes still open the procedure; before the date, the law in force."""
+    p = _bad(tmp_path, HEAD + """conditions:
+  - procedure: lc_expulsion
+    replace: time_condition
+    with:
+      id: time_condition_third
+      label: {fr: "temps d'épreuve : un tiers de la peine (réforme simulée)"}
+      sources: ["CPP 729 al. 8"]
+      from: "fraction_point(sentence.execution_start, sentence.expected_end, 1, 3)"
+""")
+    r = load_reform(p, base.book, base.ref)
+    routes = {rt.id: rt.replaces for rt in r.book.procedures["lc_expulsion"].routes}
+    assert all(set(v) == {"time_condition", "time_condition_third"} for v in routes.values()), routes
+    case = json.loads((ROOT / "examples" / "ionescu.json").read_text())
+    case["sentence"].update(total="P3Y", execution_start="2026-07-01", expected_end="2029-07-01")
+    eng = r.engine(base)
+    before = base.ask(case, "2026-12-31").procedure("lc_expulsion")
+    assert eng.ask(case, "2026-12-31").procedure("lc_expulsion").date_from == before.date_from == date(2027, 12, 31)
+    # one third of 1,096 days, rounded up (CPP 716-1 counts days served): 366 days → 2027-07-02
+    eve = eng.ask(case, "2027-07-01").procedure("lc_expulsion")
+    assert (eve.status, eve.date_from) == ("applicable_later", date(2027, 7, 2))
+    day = eng.ask(case, "2027-07-02").procedure("lc_expulsion")
+    assert (day.status, day.date_from) == ("applicable", date(2027, 7, 2))
+    assert base.ask(case, "2027-07-02").procedure("lc_expulsion").status == "applicable_later"
