@@ -26,7 +26,10 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
   bases the status rests on, the answer's ``basis``), ``to_verify`` (subset of the names of
   the answer's ``to_verify`` entries: ``party(STE167,MA)``, ``note:<id>``, ``question:<id>``)
   and ``no_to_verify`` (names that must NOT be listed);
-- ``xfail``: "reason" — the engine is legally wrong here (strict: an unexpected pass fails).
+- ``xfail``: "reason" — the engine is legally wrong here (strict: an unexpected pass fails);
+- ``reform``: a simulated reform file (path from the repository's root, docs/reforms.md),
+  on a case or at the top of the file for all its cases: the case is answered under that
+  reform (``lexquery.engine.reform``), never under the law in force.
 
 The engine is built once (``lexquery.engine.load_kb``) and shared by every case. A failure
 prints the file, the case name, each expectation that failed (expected vs actual), and the
@@ -48,12 +51,21 @@ CASES_DIR = Path(__file__).parent / "cases"
 _ENGINE = None
 
 
-def engine():
+def engine(reform: str | None = None):
     global _ENGINE
     if _ENGINE is None:
         from lexquery.engine import load_kb
         _ENGINE = load_kb()
-    return _ENGINE
+    if reform is None:
+        return _ENGINE
+    if reform not in _REFORMED:
+        from lexquery.engine.reform import load_reform
+        _REFORMED[reform] = load_reform(ROOT / reform, _ENGINE.book, _ENGINE.ref).engine(_ENGINE)
+    return _REFORMED[reform]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+_REFORMED: dict = {}
 
 
 # ---------------------------------------------------------------- reading the files
@@ -89,7 +101,7 @@ def load_cases(path: Path) -> list[dict]:
         out.append({"file": path, "index": i, "name": c["name"],
                     "as_of": _iso(c["as_of"] if "as_of" in c else case.get("as_of")),
                     "case": case, "expect": c.get("expect", []), "xfail": c.get("xfail"),
-                    "basis": c.get("basis", [])})
+                    "basis": c.get("basis", []), "reform": c.get("reform", data.get("reform"))})
     return out
 
 
@@ -226,7 +238,7 @@ class LegalCaseItem(pytest.Item):
 
     def runtest(self):
         from lexquery.engine import ask
-        ans = ask(self.spec["case"], as_of=self.spec["as_of"], engine=engine())
+        ans = ask(self.spec["case"], as_of=self.spec["as_of"], engine=engine(self.spec.get("reform")))
         self.answer = ans
         errs = check_answer(ans, self.spec["expect"])
         if errs:
@@ -239,7 +251,7 @@ class LegalCaseItem(pytest.Item):
         s = self.spec
         lines = [f"file : {s['file'].relative_to(CASES_DIR.parent.parent)} (case {s['index'] + 1})",
                  f"case : {s['name']}",
-                 f"as of: {s['as_of']}"]
+                 f"as of: {s['as_of']}"] + ([f"reform: {s['reform']}"] if s.get("reform") else [])
         if s["basis"]:
             lines.append("basis: " + "; ".join(s["basis"]))
         lines.append("expected vs actual:")

@@ -53,6 +53,12 @@ class UsageError(LexqueryError):
     exit_code = 2
 
 
+class ReformError(UsageError):
+    """A simulated reform file (``--reform R.yaml``, docs/reforms.md) that cannot be applied:
+    a key, a reference to the rules or a date that does not hold. Exit 2, like a wrong option:
+    the law in force is not in question."""
+
+
 class InputError(LexqueryError):
     """Input data (case JSON, CSV row, DSL text) that cannot be read."""
     exit_code = 3

@@ -58,6 +58,9 @@ def register(sub):
     p.add_argument("--as-of", help="date d'évaluation (AAAA-MM-JJ), remplace celle du cas")
     p.add_argument("--explain", action="store_true", help="montrer tout l'arbre du raisonnement")
     p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    p.add_argument("--reform", metavar="R.yaml",
+                   help="réforme simulée (docs/reforms.md) : la réponse sous le droit en vigueur, sous la réforme, "
+                        "et ce qui change (formats text, json, jsonl)")
     p.set_defaults(func=run)
 
 
@@ -108,6 +111,9 @@ def run(args) -> int:
     from ..errors import UsageError
     as_of = date_option(args.as_of)
     binary = args.format in ("docx", "pdf")
+    if getattr(args, "reform", None) and args.format not in ("text", "json", "jsonl"):
+        raise UsageError(f"--reform ne produit pas le format {args.format}", expected="text, json ou jsonl",
+                         hint="une réponse sous réforme simulée n'est jamais une fiche ou un agenda du droit en vigueur")
     if binary and not args.output:
         raise UsageError(f"--format {args.format} écrit un fichier : donnez-le avec -o",
                          expected=f"ex. lexquery ask {args.case} --format {args.format} -o fiche.{args.format}")
@@ -118,7 +124,7 @@ def run(args) -> int:
     doc = load_lq(args.case, stdin_text)
     label = "<stdin>" if args.case == "-" else args.case
     if doc is not None:
-        if args.format == "text":  # the language: answer its questions
+        if args.format == "text" and not getattr(args, "reform", None):  # the language: answer its questions
             if not doc.cases and not doc.items:
                 lq_batch(doc, label)   # raises: no case
             from .. import dsl
@@ -130,6 +136,9 @@ def run(args) -> int:
             n = len(doc.items)
             note = (f"la question de {label} n'est répondue" if n == 1 else f"les {n} questions de {label} ne sont répondues")
             note += " qu'au format texte (--format text)"
+            if getattr(args, "reform", None):
+                note = (f"la question de {label} n'est pas répondue sous --reform" if n == 1
+                        else f"les {n} questions de {label} ne sont pas répondues sous --reform")
             print(f"note : {note} ; ici seuls les cas sont évalués, comme « quelles procédures ? »", file=sys.stderr)
         batch = lq_batch(doc, label, note and "les questions ne sont répondues qu'au format texte")
     else:
@@ -137,6 +146,8 @@ def run(args) -> int:
     from ..engine.api import load_kb
     from ..render import render
     engine = load_kb()
+    if getattr(args, "reform", None):
+        return run_reform(args, batch, engine, as_of)
     answers, raws, failed = [], [], 0
     for e in batch.entries:
         try:
@@ -170,3 +181,41 @@ def write_whole(path: str, data: bytes) -> None:
     check_output(path)
     with atomic_output(path, binary=True) as f:
         f.write(data)
+
+
+def run_reform(args, batch, engine, as_of) -> int:
+    """``ask CASE --reform R.yaml``: each case under the law in force and under the simulated
+    reform, then what differs (:func:`lexquery.engine.reform.compare_answers`). JSON: an object
+    ``{current, reformed, differences}`` per case (an array for a batch)."""
+    import json
+    from ..engine.reform import compare_answers, load_reform
+    from ..render.text import render_reform_text
+    reform = load_reform(args.reform, engine.book, engine.ref)
+    reformed = reform.engine(engine)
+    outs, failed = [], 0
+    for e in batch.entries:
+        try:
+            if e.problems:
+                raise CaseError(e.problems, e.source)
+            a = engine.ask(e.raw, as_of, source=e.source, lang=args.lang)
+            b = reformed.ask(e.raw, as_of, source=e.source, lang=args.lang)
+            outs.append((a, b, compare_answers(a, b)))
+        except CaseError as err:
+            failed += 1
+            print(err.render(), file=sys.stderr)
+    if outs:
+        if args.format == "text":
+            text = "\n\n".join(render_reform_text(a, b, d, args.explain, args.lang) for a, b, d in outs)
+        else:
+            objs = [{"reform": reform.meta(), "current": a.to_dict(args.lang), "reformed": b.to_dict(args.lang),
+                     "differences": d} for a, b, d in outs]
+            if args.format == "jsonl":
+                text = "\n".join(json.dumps(o, ensure_ascii=False) for o in objs)
+            else:
+                text = json.dumps(objs if batch.many else objs[0], ensure_ascii=False, indent=2)
+        data = (text + "\n").encode("utf-8")
+        if args.output:
+            write_whole(args.output, data)
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+    return CaseError.exit_code if failed else 0

@@ -48,6 +48,8 @@ exemples :
   lexquery screen registre.csv -o rapport.html                un rapport HTML à ouvrir dans un navigateur
   lexquery screen registre.csv -j 1 -q -o reponses.jsonl      un processus, sans résumé ; JSON Lines
   lexquery synth 20000 | lexquery screen - -o rapport.html    depuis l'entrée standard, tous les cœurs
+  lexquery screen registre.csv --reform examples/reforms/lsc-plein-droit-trois-ans.yaml -o impact.html
+                                                              l'effet d'une réforme simulée, côte à côte
 """
 
 
@@ -71,10 +73,17 @@ def register(sub):
     p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
     p.add_argument("--no-progress", action="store_true", help="pas de barre de progression")
     p.add_argument("--quiet", "-q", action="store_true", help="pas de résumé sur la sortie d'erreur")
+    p.add_argument("--reform", metavar="R.yaml",
+                   help="réforme simulée (docs/reforms.md) : cribler sous le droit en vigueur et sous la réforme, "
+                        "et dire qui change de statut ou de date, par procédure — résumé texte (défaut), "
+                        "-o impact.csv|.jsonl|.json (une ligne par cas × procédure qui change, avant/après) "
+                        "ou -o impact.html (vue côte à côte)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    if getattr(args, "reform", None):
+        return run_reform(args)
     from ..screening.outputs import format_of, make_writer
     from ..screening.screen import screen
     from .options import date_option
@@ -116,3 +125,69 @@ def run(args) -> int:
     if not args.quiet:
         print(summary.render(), file=sys.stderr)
     return InputError.exit_code if summary.rejected else 0
+
+
+REFORM_FORMATS = ("text", "csv", "jsonl", "json", "html")
+
+
+def run_reform(args) -> int:
+    """``screen FILE --reform R.yaml``: the registry screened under the law in force and under
+    the simulated reform (:mod:`lexquery.screening.impact`); the impact in text on standard
+    output, or as CSV / JSON Lines / JSON / HTML (-o, by extension, or --format)."""
+    from datetime import date as _date
+    from ..engine.api import load_kb
+    from ..engine.reform import load_reform
+    from ..screening import impact as imp_mod
+    from .casefile import check_input, check_output, open_output
+    from .options import date_option
+    as_of = date_option(args.as_of)
+    fmt = args.format
+    if args.output and args.output != "-" and not fmt:
+        fmt = Path(args.output).suffix.lower().lstrip(".")
+        if fmt not in REFORM_FORMATS or fmt == "text":
+            raise UsageError(f"extension de sortie inconnue pour --reform : {args.output}",
+                             expected="un fichier .csv, .jsonl, .json ou .html",
+                             hint="ex. -o impact.html (vue côte à côte) ou -o impact.csv (une ligne par changement)")
+    fmt = fmt or "text"
+    if fmt not in REFORM_FORMATS:
+        raise UsageError(f"--reform ne produit pas le format {fmt}", expected="text, csv, jsonl, json ou html")
+    if fmt == "html" and not args.output and sys.stdout.isatty():
+        raise UsageError("le rapport HTML ne s'écrit pas sur le terminal", hint="ajoutez -o impact.html")
+    if args.chunk < 1:
+        raise UsageError("--chunk doit être au moins 1")
+    if args.file != "-":
+        check_input(args.file, expected="un export CSV du greffe", example="registre.csv")
+    check_output(args.output)
+    if args.file != "-" and args.output:
+        from ..files import refuse_same
+        refuse_same(args.file, args.output)
+    base = load_kb()
+    reform = load_reform(args.reform, base.book, base.ref)
+    note = None
+    if as_of is None and reform.start > _date.today():
+        as_of = reform.start
+        note = (f"sans --as-of, les lignes sans colonne as_of sont évaluées le {as_of.isoformat()}, date d'effet "
+                "de la réforme (avant elle, le droit est inchangé)")
+    jobs = default_jobs(args.file) if args.jobs is None else args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    impact, before, after = imp_mod.screen_impact(args.file, reform, base=base, as_of=as_of, jobs=jobs,
+                                                  chunk=args.chunk, progress=False if args.no_progress else None)
+    impact.as_of_note = note
+
+    def write(out):
+        if fmt == "text":
+            out.write(imp_mod.render_text(impact) + "\n")
+        else:
+            imp_mod.WRITERS[fmt](impact, out)
+
+    if not args.output or args.output == "-":
+        write(sys.stdout)
+    else:
+        with open_output(args.output, source=args.file) as out:
+            write(out)
+    if not args.quiet:
+        if fmt != "text" or args.output:
+            print(imp_mod.render_text(impact, list_limit=20), file=sys.stderr)
+        secs = impact.seconds
+        print(f"(criblages : droit en vigueur {secs.get('current', 0):.1f} s, réforme {secs.get('reformed', 0):.1f} s, "
+              f"comparaison {secs.get('compare', 0):.1f} s)", file=sys.stderr)
+    return InputError.exit_code if before.rejected else 0

@@ -179,6 +179,10 @@ def render_text(answer, explain: bool = False, lang: str = "fr") -> str:
     if answer.name and answer.case:
         head += f"  [{answer.case}]"
     lines = [head]
+    reform = (answer.knowledge_base or {}).get("reform")
+    if reform:   # a simulated reform is never presented as the law in force (docs/reforms.md)
+        lines.append(f"⚠ {reform['label']} — {reform['text']} (à compter du {reform['from']}) : "
+                     + ("simulation, pas le droit en vigueur" if lang == "fr" else "a simulation, not the law in force"))
     from ..engine.candidates import reason_words
     cands = ", ".join(f"{c['state']} ({', '.join(reason_words(b, lang) for b in c['because'])})"
                       for c in answer.candidates) or w["none"]
@@ -191,3 +195,38 @@ def render_text(answer, explain: bool = False, lang: str = "fr") -> str:
         lines += _proc_lines(p, lang, explain, w, as_of=answer.as_of)
     lines.append(f"(base : {answer.knowledge_base.get('version')})")
     return "\n".join(lines)
+
+
+def render_reform_text(current, reformed, diffs: list[dict], explain: bool = False, lang: str = "fr") -> str:
+    """One case under the law in force and under a simulated reform, then what differs
+    (``lexquery ask CASE --reform R.yaml``; :func:`lexquery.engine.reform.compare_answers`)."""
+    label = reformed.knowledge_base["reform"]["label"]
+    fr = lang == "fr"
+    out = ["═══ " + ("Droit en vigueur" if fr else "Law in force") + " ═══",
+           render_text(current, explain, lang), "",
+           f"═══ {label} ═══", render_text(reformed, explain, lang), "",
+           "═══ " + ("Ce qui change sous la réforme" if fr else "What the reform changes") + f" ({label}) ═══"]
+    if not diffs:
+        out.append("  rien : mêmes statuts, dates et conditions à cette date" if fr else
+                   "  nothing: same statuses, dates and conditions on this date")
+    for d in diffs:
+        where = d["procedure"] + (f"/{d['route']}" if d["route"] else "") + (f" [{d['state']}]" if d["state"] else "")
+        if d["condition"]:
+            lbl = f" ({d['label']})" if d.get("label") else ""
+            out.append(f"  {where} — condition {d['condition']}{lbl} : {_dv(d['before'], fr)} → {_dv(d['after'], fr)}")
+        else:
+            out.append(f"  {where} — {d['what']} : {_dv(d['before'], fr)} → {_dv(d['after'], fr)}"
+                       + ((f" (date calculée {d['computed']}, antérieure à la réforme : ouverte dès son entrée en vigueur)"
+                           if fr else f" (computed {d['computed']}, before the reform: open from its entry into force)")
+                          if d.get("computed") else ""))
+    return "\n".join(out)
+
+
+def _dv(v, fr=True) -> str:
+    if v is None:
+        return "—"
+    if v is True:
+        return "oui" if fr else "yes"
+    if v is False:
+        return "non" if fr else "no"
+    return str(v)

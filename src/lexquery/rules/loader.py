@@ -307,6 +307,13 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
         expr_mod.TREES.update(cached["trees"])
     else:
         docs = [(f, _read(f)) for f, _ in raws]
+    return build_book(docs, digest.hexdigest(), save=not cached)
+
+
+def build_book(docs, digest: str, *, save: bool = False) -> RuleBook:
+    """Compile parsed rule files ``[(path, document)]`` into a :class:`RuleBook` — the one
+    compiler of the rule language, used for ``rules/`` and for a book derived from it (a
+    simulated reform, :mod:`lexquery.engine.reform`). The book keeps ``docs`` (read only)."""
     constants, constant_sources, derived_src, defaults_src, bounds_src, periods = {}, {}, {}, [], [], {}
     for f, doc in docs:
         defaults_src += [(f, path, spec) for path, spec in (doc.get("defaults") or {}).items()]
@@ -357,12 +364,12 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
                 raise RuleError(f"précédence vers une procédure inconnue « {pid} »", where=pr.id)
     _check_derived_cycles(derived)
     procedures = dict(sorted(procedures.items(), key=lambda kv: (kv[1].order, kv[0])))
-    if not cached:
-        _cache_save(digest.hexdigest(), [d for _, d in docs], expr_mod.TREES)
+    if save:
+        _cache_save(digest, [d for _, d in docs], expr_mod.TREES)
     per_case = not any(d.conds or (d.context & {"state", "from_date"}) for d in derived.values())
     return RuleBook(procedures, precedence, constants, derived, derived_sources, constant_sources,
-                    [str(f) for f, _ in docs], digest.hexdigest(), derived_per_case=per_case, scope=scope,
-                    defaults=defaults, bounds=bounds, periods=periods)
+                    [str(f) for f, _ in docs], digest, derived_per_case=per_case, scope=scope,
+                    defaults=defaults, bounds=bounds, periods=periods, docs=docs)
 
 
 def _fact_path(path, where) -> str:

@@ -128,6 +128,9 @@ class RuleBook:
     bounds: list[FactBound] = field(default_factory=list)       # ranges of unknown date facts
     # constants whose value depends on the date (``periods:``): the periods encoded, in words
     periods: dict = field(default_factory=dict)
+    # the parsed rule files ``[(path, document)]`` the book was compiled from (read only): a
+    # simulated reform derives its own book from them (lexquery.engine.reform)
+    docs: list = field(default_factory=list, repr=False)
 
     def compiled(self):
         """Every compiled expression of the book, with where it comes from."""
