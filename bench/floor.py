@@ -59,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from lexquery.dates import LIFE_MONTHS, Duration, add_duration, add_months, fraction_point, parse_duration  # noqa: E402
+from lexquery.dates import LIFE_MONTHS, Duration, add_duration, add_months, fraction_point, months_midpoint, parse_duration  # noqa: E402
 
 AS_OF = date(2026, 12, 1)
 
@@ -174,6 +174,7 @@ SRC = {
                   "parquet_requests": ["Circ. 2025 §2.2"],
                   "authority_before_2015": ["CPP 730 al. 1"],
                   "time_rules_not_stored": ["CPP 729 al. 8", "CPP 729 al. 9"],
+                  "mid_sentence_reading": ["CPP 729 al. 8", "CPP 716-1"],
                   "authority": ["CPP 730 al. 1"], "authority_tap": ["CPP 730 al. 1", "CPP 730 al. 2"],
                   "authority_730_2_life": ["CPP 730-2 al. 1", "CPP 730-2 1°"],
                   "authority_730_2_offence": ["CPP 730-2 al. 1", "CPP 730-2 1°", "CPP 730-2 2°"],
@@ -673,7 +674,8 @@ class Floor:
     # -- to_verify (engine/verify.py) and basis ------------------------------------------------------
     VERIFY_NOTES = frozenset(["protection_refoulement", "measure_consequential_167", "remedies_exhausted_source",
                               "dual_french_national", "temporary_itf_end_unknown", "authority_before_2015",
-                              "time_rules_not_stored", "authority_730_2_offence", "probation_d541_scope"])
+                              "time_rules_not_stored", "authority_730_2_offence", "probation_d541_scope",
+                              "mid_sentence_reading"])
 
     def evaluate(self, fn, pid, c, s, D, as_of):
         """``fn``'s result proven (``prove``), with the legal basis and the `to_verify` names
@@ -973,6 +975,10 @@ class Floor:
             notes.append("authority_before_2015")
         if as_of < LC_TIME_RULES_FROM:
             notes.append("time_rules_not_stored")
+        mid, lt0 = D["mid"][0], D["lc_time"][0]   # mid_sentence_reading (verify): the months count differs
+        if D["life"][0] is False and mid is not U and lt0 is not U and lt0 == mid and as_of < mid \
+                and months_midpoint(c["start"], c["end"]) != mid:
+            notes.append("mid_sentence_reading")
         life, total = D["life"][0], c.get("total", U)
         not_life = not3(life)
         decision = max(as_of, d_from) if d_from is not None else as_of

@@ -60,3 +60,31 @@ def test_fraction_point_boundary(start, length, frac):
     assert served * (den - num) >= remaining * num          # 1/2: served ≥ remaining; 2/3: served ≥ 2×remaining
     prev = p - timedelta(days=1)
     assert (prev - start).days * (den - num) < (end - prev).days * num
+
+
+def test_months_midpoint_counts_months_then_days():
+    """CPP 716-1 reading of 729 al. 8 (review 4, R4-16): 1 year 10 months from 15 January —
+    11 months served = 11 months left on 15 December; in days (334 < 335) the next day."""
+    from datetime import date
+    from lexquery.dates import fraction_point, months_midpoint, months_and_days
+    start, end = date(2026, 1, 15), date(2027, 11, 15)
+    assert months_midpoint(start, end) == date(2026, 12, 15)
+    assert fraction_point(start, end, 1, 2) == date(2026, 12, 16)
+    assert months_and_days(start, date(2026, 12, 14)) == (10, 29)
+    assert months_and_days(date(2026, 12, 14), end) == (11, 1)
+    # an even number of months from a day every month has: both readings agree
+    assert months_midpoint(date(2025, 6, 1), date(2027, 6, 1)) == fraction_point(date(2025, 6, 1), date(2027, 6, 1), 1, 2)
+
+
+def test_months_midpoint_is_the_first_day_served_reaches_left():
+    """Exhaustive on short spans: the day returned satisfies served >= left (months, then
+    days), and the day before does not."""
+    from datetime import date, timedelta
+    from lexquery.dates import months_midpoint, months_and_days
+    one = timedelta(days=1)
+    for s in (date(2024, 1, 31), date(2024, 2, 29), date(2025, 3, 15), date(2023, 12, 31)):
+        for n in range(2, 800, 7):
+            e = s + timedelta(days=n)
+            m = months_midpoint(s, e)
+            assert months_and_days(s, m) >= months_and_days(m, e)
+            assert m == s or months_and_days(s, m - one) < months_and_days(m - one, e)

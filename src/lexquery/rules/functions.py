@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..dates import Duration, add_duration, add_months, fraction_point
+from ..dates import Duration, add_duration, add_months, fraction_point, months_midpoint
 from .values import UNKNOWN
 
 
@@ -52,6 +52,13 @@ def f_fraction_point(env, start, end, num, den):
     if _unknown_in(start, end, num, den):
         return UNKNOWN
     return fraction_point(start, end, num, den)
+
+
+def f_months_midpoint(env, start, end):
+    """The mid-sentence counted de quantième en quantième (``dates.months_midpoint``)."""
+    if _unknown_in(start, end):
+        return UNKNOWN
+    return None if start is None or end is None else months_midpoint(start, end)
 
 
 def f_min(env, *xs):
@@ -152,6 +159,7 @@ def f_declared_national(env, treaty, state, category):
 FUNCTIONS = {
     "add_months": f_add_months, "add_years": f_add_years, "add_days": f_add_days,
     "plus": f_add, "minus": f_minus, "fraction_point": f_fraction_point,
+    "months_midpoint": f_months_midpoint,
     "min": f_min, "max": f_max, "is_life": f_is_life, "count": f_count,
     "eu_member": f_eu_member, "fd_applies": f_fd_applies, "party": f_party,
     "bilateral": f_bilateral, "consular_mandatory": f_consular_mandatory,
