@@ -138,7 +138,7 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
         if v.get("general") and not explain:
             general += 1  # the research pack's open questions on every answer of the procedure
             continue
-        out.append(" " * (indent + 4) + f"! {w['verify']}{w['colon']}" + (v.get("note") or v["fact"])
+        out.append(" " * (indent + 4) + f"! {w['verify']}{w['colon']}" + _unprefixed(v.get("note") or v["fact"])
                    + (f" [{v['fact']}]" if v.get("note") and not v["fact"].startswith("note:") else ""))
     if general:
         out.append(" " * (indent + 4) + f"! {w['verify']}{w['colon']}" + (
@@ -230,3 +230,18 @@ def _dv(v, fr=True) -> str:
     if v is False:
         return "non" if fr else "no"
     return str(v)
+
+
+_SAID = ("À vérifier : ", "À vérifier, ", "To check: ", "To verify: ")
+
+
+def _unprefixed(text: str) -> str:
+    """A note that opens with « À vérifier : » (To check:) under the « ! à vérifier : » line:
+    said once, not twice."""
+    for p in _SAID:
+        if text.startswith(p):
+            return text[len(p):][:1].upper() + text[len(p):][1:]
+    if text.startswith("À vérifier (") and ") : " in text:   # « À vérifier (why) : … »
+        why, rest = text[len("À vérifier ("):].split(") : ", 1)
+        return f"{rest[:1].upper()}{rest[1:]} ({why})"
+    return text
