@@ -696,6 +696,12 @@ class Floor:
             return d is None
         return day is not None and d <= day
 
+    NOT_IN_CASE = "sentence_part_executed_before_flight"
+
+    def not_in_case(self):
+        from lexquery.kb.reference import Fact
+        return self._look(("nic", self.NOT_IN_CASE), f"not_in_case({self.NOT_IN_CASE})", lambda: Fact(None, (), None, None))
+
     def bilateral_terms(self, s, on):
         return U if s is U else self._look(("bt", s, on), f"bilateral_terms({s})",
                                            lambda: self.ref.bilateral_terms(s, on))
@@ -1237,12 +1243,29 @@ class Floor:
             v3 = U if total is U else (total.months >= LIFE_MONTHS or total >= STE_MIN_REMAINING)
             v = and3(tf, v3)
             uf = test(v, (TOTAL,) if (v is U and v3 is U) else ())
-        s167 = group(True, [six, uf])
+        # six_months_to_end_167: skipped for a fugitive whose execution had not begun; for one whose
+        # execution had begun, met_if « life or (fled and known(start) and not_in_case(...)) »
+        start_known = c.get("start", U) is not U
+        if tf is True and not start_known:
+            skipped = ("six_months_to_end_167",)
+            s167 = group(True, [uf])
+        else:
+            skipped = ()
+            if life is True:
+                s6 = dated("until", as_of, True, None, lm)
+            else:
+                m2 = False if (tf is False or not start_known) else and3(tf, self.not_in_case())
+                m = or3(life, m2)
+                if m is True:
+                    s6 = dated("until", as_of, True, None, ())
+                else:
+                    sb, sm = D["six_before"]
+                    s6 = dated("until", as_of, m, sb, (tuple(lm) if life is U else ()) + tuple(sm))
+            s167 = group(True, [s6, uf])
         b167 = group(False, [a1, b2, wc, s167, dual])
         c1 = dated("from", as_of, False, self.bilateral_from(s, as_of), ())
-        skipped = ()
         if truth(c1) is False:   # bilateral_conditions, when: cond.bilateral_convention
-            skipped = ("bilateral_conditions",)
+            skipped += ("bilateral_conditions",)
             bbil = group(False, [c1, n1, cons])
         else:
             bbil = group(False, [c1, n1, cons, test(self.bilateral_terms(s, as_of), ())])

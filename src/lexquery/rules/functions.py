@@ -180,6 +180,16 @@ def f_bilateral_terms(env, state):
     return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.bilateral_terms(state, env.as_of)))
 
 
+def f_not_in_case(env, name, note):
+    """A fact the case format does not carry (e.g. the part of a sentence executed before a
+    flight): unknown, never a missing fact of the case; recorded as evidence
+    ``not_in_case(<name>)`` with the rule's ``note`` so that the answer lists it under
+    ``to_verify`` when it could change the outcome (engine/verify.py)."""
+    from ..kb.reference import Fact
+    key = f"not_in_case({name})"
+    return _ref_fact(env, key, Fact(None, (), note, None))
+
+
 def f_consular_mandatory(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
@@ -205,7 +215,7 @@ FUNCTIONS = {
     "bilateral": f_bilateral, "consular_mandatory": f_consular_mandatory,
     "declared_national": f_declared_national,
     "party_from": f_party_from, "bilateral_from": f_bilateral_from, "in_force_by": f_in_force_by,
-    "bilateral_terms": f_bilateral_terms,
+    "bilateral_terms": f_bilateral_terms, "not_in_case": f_not_in_case,
 }
 
 
