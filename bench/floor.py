@@ -224,17 +224,19 @@ SRC = {
                   ("final_judgment", ["STE 112 art. 3.1.b"]),
                   ("legal_basis", ["Circ. 2025 §2.3", "STE 112 art. 22.2"]),
                   ("basis_ste112", ["STE 112 art. 3.1", "Circ. 2025 §2.3"]),
-                  ("ste112_party", ["STE 112 art. 3.1", "Circ. 2025 §2.3"]),
+                  ("ste112_party", ["STE 112 art. 3.1", "STE 112 art. 21", "Circ. 2025 §2.3"]),
                   ("six_months_left", ["STE 112 art. 3.1.c", "CPP 716-1"]),
                   ("person_consents", ["STE 112 art. 3.1.d", "STE 112 art. 7"]),
                   ("dual_criminality", ["STE 112 art. 3.1.e"]),
                   ("basis_ste167", ["STE 167 art. 3.1", "STE 167 art. 2.3", "Circ. 2025 §2.3"]),
-                  ("ste112_party_167", ["STE 112 art. 3.1", "STE 167 art. 3.1"]),
-                  ("ste167_party", ["STE 167 art. 3.1"]),
+                  ("ste112_party_167", ["STE 112 art. 3.1", "STE 112 art. 21", "STE 167 art. 3.1"]),
+                  ("ste167_party", ["STE 167 art. 3.1", "STE 167 art. 7"]),
                   ("without_consent_167", ["STE 167 art. 3.1", "STE 167 art. 2.3"]),
                   ("removal_order_167", ["STE 167 art. 3.1"]),
-                  ("fled_167_art2", ["STE 167 art. 2.3"]),
-                  ("six_months_left_167", ["STE 112 art. 3.1.c", "CPP 716-1"]),
+                  ("fled_167_art2", ["STE 167 art. 2.1", "STE 167 art. 2.3"]),
+                  ("six_months_left_167", ["STE 112 art. 3.1.c", "STE 167 art. 1.2"]),
+                  ("six_months_to_end_167", ["STE 112 art. 3.1.c", "CPP 716-1"]),
+                  ("six_months_unserved_fled", ["STE 112 art. 3.1.c", "STE 167 art. 1.2", "STE 167 art. 2.1"]),
                   ("dual_criminality_167", ["STE 112 art. 3.1.e"]),
                   ("basis_bilateral", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
                   ("bilateral_convention", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
@@ -249,6 +251,8 @@ SRC = {
                   ("states_agreement", ["STE 112 art. 3.1.f", "Circ. 2025 §2.3"])],
         "notes": {"bepi": ["Circ. 2025 §2.3"], "request_deadline": ["STE 112 art. 3.1.c"],
                   "exceptional_short": ["STE 112 art. 3.2"], "basis_to_state": ["STE 112 art. 22.4"],
+                  "bilateral_not_encoded": ["STE 112 art. 22.2"],
+                  "fled_time_left_167": ["STE 112 art. 3.1.c", "STE 167 art. 1.2", "STE 167 art. 2.1"],
                   "opinion_167": ["STE 167 art. 3.3"],
                   "measure_consequential_167": ["STE 167 art. 3.1"], "remedies_exhausted_source": ["STE 167 art. 3.1"],
                   "protection_refoulement": ["Circ. 2025 §2.3", "Circ. 2025 §1.3"],
@@ -359,6 +363,8 @@ def dated(kind, as_of, m, d, raw):
         st = "unknown"
     elif d is None:
         st = "met" if m is not U else "unknown"
+    elif d is False:   # a day that never comes on the known facts (evaluate._date_condition)
+        st = "not_met" if m is not U else "unknown"
     else:
         dd = d
         if kind == "from":
@@ -662,6 +668,45 @@ class Floor:
         return U if s is U else self._look(("bil", s, on), f"bilateral({s})",
                                            lambda: self.ref.bilateral_convention(s, on))
 
+    def _day(self, key, f):
+        days = self.__dict__.setdefault("_days", {})
+        if key not in days:
+            days[key] = f()
+        return days[key]
+
+    def party_from(self, t, s, on):
+        """rules functions ``party_from``: None in force, a later day of entry into force, False never, U."""
+        v = self.party(t, s, on)
+        if v is U or v is True:
+            return U if v is U else None
+        d = self._day(("pf", t, s, on), lambda: self.ref.party_entry_after(t, s, on))
+        return d if d is not None else False
+
+    def bilateral_from(self, s, on):
+        v = self.bilateral(s, on)
+        if v is U or v is True:
+            return U if v is U else None
+        d = self._day(("bf", s, on), lambda: self.ref.bilateral_entry_after(s, on))
+        return d if d is not None else False
+
+    def in_force_by(self, t, s, on, day):
+        d = self.party_from(t, s, on)
+        if d is U:
+            return U
+        if d is None or d is False:
+            return d is None
+        return day is not None and d <= day
+
+    NOT_IN_CASE = "sentence_part_executed_before_flight"
+
+    def not_in_case(self):
+        from lexquery.kb.reference import Fact
+        return self._look(("nic", self.NOT_IN_CASE), f"not_in_case({self.NOT_IN_CASE})", lambda: Fact(None, (), None, None))
+
+    def bilateral_terms(self, s, on):
+        return U if s is U else self._look(("bt", s, on), f"bilateral_terms({s})",
+                                           lambda: self.ref.bilateral_terms(s, on))
+
     def consular(self, s):
         return U if s is U else self._look(("cons", s), f"consular_mandatory({s})",
                                            lambda: self.ref.consular_mandatory(s))
@@ -673,6 +718,7 @@ class Floor:
 
     # -- to_verify (engine/verify.py) and basis ------------------------------------------------------
     VERIFY_NOTES = frozenset(["protection_refoulement", "measure_consequential_167", "remedies_exhausted_source",
+                              "fled_time_left_167",
                               "dual_french_national", "temporary_itf_end_unknown", "authority_before_2015",
                               "time_rules_not_stored", "authority_730_2_offence", "probation_d541_scope",
                               "mid_sentence_reading"])
@@ -1161,12 +1207,10 @@ class Floor:
         ct = c.get("ct", U)
         f2 = c.get("dual", U)
         dual = test(U, (DUAL,)) if f2 is U else test(f2, ())
-        p112 = self.party("STE112", s, as_of)
-        a1 = test(p112, ())
+        a1 = dated("from", as_of, False, self.party_from("STE112", s, as_of), ())
         cons = test(U, (CT,)) if ct is U else test(ct, ())
         b112 = group(False, [a1, six, cons, dual])
-        p167 = self.party("STE167", s, as_of)
-        b2 = test(p167, ())
+        b2 = dated("from", as_of, False, self.party_from("STE167", s, as_of), ())
         kinds = c.get("kinds", U)
         if kinds is U:
             ro = test(U, (RM,))
@@ -1194,10 +1238,43 @@ class Floor:
             v = and3(v, U if (loc is U or s is U) else loc == s)
         fled = test(v, raw)
         wc = group(True, [ro, fled])
-        b167 = group(False, [a1, b2, wc, six, dual])
-        bil = self.bilateral(s, as_of)
-        c1 = test(bil, ())
-        bbil = group(False, [c1, n1, cons, TO_ASSESS])
+        # six_months_left_167: up to six months before the end, or (STE 167 art. 2) the fugitive
+        # whose execution had not begun: « cond.fled_167_art2 and not known(sentence.execution_start)
+        # and (life_sentence or sentence.total >= ste_min_remaining) »
+        tf = truth(fled)
+        if tf is False or c.get("start", U) is not U:
+            uf = _NOT_MET
+        else:
+            total = c.get("total", U)
+            v3 = U if total is U else (total.months >= LIFE_MONTHS or total >= STE_MIN_REMAINING)
+            v = and3(tf, v3)
+            uf = test(v, (TOTAL,) if (v is U and v3 is U) else ())
+        # six_months_to_end_167: skipped for a fugitive whose execution had not begun; for one whose
+        # execution had begun, met_if « life or (fled and known(start) and not_in_case(...)) »
+        start_known = c.get("start", U) is not U
+        if tf is True and not start_known:
+            skipped = ("six_months_to_end_167",)
+            s167 = group(True, [uf])
+        else:
+            skipped = ()
+            if life is True:
+                s6 = dated("until", as_of, True, None, lm)
+            else:
+                m2 = False if (tf is False or not start_known) else and3(tf, self.not_in_case())
+                m = or3(life, m2)
+                if m is True:
+                    s6 = dated("until", as_of, True, None, ())
+                else:
+                    sb, sm = D["six_before"]
+                    s6 = dated("until", as_of, m, sb, (tuple(lm) if life is U else ()) + tuple(sm))
+            s167 = group(True, [s6, uf])
+        b167 = group(False, [a1, b2, wc, s167, dual])
+        c1 = dated("from", as_of, False, self.bilateral_from(s, as_of), ())
+        if truth(c1) is False:   # bilateral_conditions, when: cond.bilateral_convention
+            skipped += ("bilateral_conditions",)
+            bbil = group(False, [c1, n1, cons])
+        else:
+            bbil = group(False, [c1, n1, cons, test(self.bilateral_terms(s, as_of), ())])
         p112b = self.party("STE112", s, as_of)
         bil2 = self.bilateral(s, as_of)
         noc = not3(or3(p112b is True, bil2 is True))
@@ -1215,11 +1292,22 @@ class Floor:
         consent, deadlines, basis = None, "", ()
         if st != "not_applicable":
             until_missing = ()
-            if or3(truth(b112), truth(b167)) is True:   # until: six months before the end (STE 112 bases)
+            hold = or3(truth(b112), truth(b167))
+            fd_ = d_from if d_from is not None else as_of
+            if hold is not True and fd_ > as_of:   # a basis pending a treaty's entry into force
+                i112 = self.in_force_by("STE112", s, as_of, fd_)
+                if i112 is not False:
+                    alt = or3(and3(truth(cons), truth(dual)),
+                              and3(and3(self.in_force_by("STE167", s, as_of, fd_), truth(ro)), truth(dual)))
+                    hold = or3(hold, and3(i112, alt))
+            if hold is True:   # until: six months before the end (STE 112 bases; not for a fugitive, art. 2)
                 lv, lmiss = D["life"]
-                if lv is U:
+                tf = truth(fled)
+                if lv is True or tf is True:
+                    pass
+                elif lv is U:
                     until_missing = lmiss       # the deadline waits on these facts (as the engine)
-                elif lv is False:
+                elif tf is False:
                     sb, smiss = D["six_before"]
                     if sb is U:
                         until_missing = smiss
@@ -1227,7 +1315,9 @@ class Floor:
                         d_until = sb if d_until is None else min(d_until, sb)
             missing = unknown_missing(results)
             missing.update(until_missing)
-            c167 = and3(and3(truth(a1), truth(b2)), truth(wc))
+            fd_ = d_from if d_from is not None else as_of
+            i112 = self.in_force_by("STE112", s, as_of, fd_)
+            c167 = False if i112 is False else and3(and3(i112, self.in_force_by("STE167", s, as_of, fd_)), truth(wc))
             t112 = truth(a1)
             v = not3(c167)
             if v is U:
@@ -1236,7 +1326,7 @@ class Floor:
             else:
                 consent = v
             notes = ["bepi"]
-            if and3(not3(life), truth(a1)) is True:
+            if and3(and3(not3(life), truth(a1)), not3(truth(fled))) is True:
                 notes.append("request_deadline")
                 sb = D["six_before"][0]
                 if sb is not U and sb is not None:
@@ -1245,6 +1335,10 @@ class Floor:
                 notes.append("exceptional_short")
                 if truth(c1) is True:
                     notes.append("basis_to_state")
+            if truth(c1) is True:
+                notes.append("bilateral_not_encoded")
+            if and3(truth(uf), not3(life)) is True:
+                notes.append("fled_time_left_167")
             if truth(b167) is True:
                 notes.append("opinion_167")
             if truth(ro) is True and truth(b2) is True:
@@ -1260,7 +1354,7 @@ class Floor:
         else:
             missing, notes = (), ()
         self._notes, self._basis = notes, basis
-        return st, d_from, d_until, consent, missing, sources("ste_transfer", (), prec, consent is not None, notes), "", deadlines
+        return st, d_from, d_until, consent, missing, sources("ste_transfer", skipped, prec, consent is not None, notes), "", deadlines
 
     # -- consular_notification (CVRC art. 36, Circ. 2025 §1.3) --------------------------------------
     def consular_notification(self, c, s, D, as_of):

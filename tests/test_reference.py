@@ -122,3 +122,29 @@ def test_a_state_code_without_a_name_fails_the_load(tmp_path):
     tp.write_text(tp.read_text(encoding="utf-8").replace('state: GE,', 'state: XX,', 1), encoding="utf-8")
     with pytest.raises(KnowledgeBaseError, match="XX"):
         R.load_reference(tmp_path)
+
+
+def test_a_known_later_entry_into_force_is_the_day_it_binds():
+    """STE 112 art. 21 / STE 167 art. 7: a treaty not yet in force between France and a State
+    gives the day it will be (the later of the two entries into force), not a refusal; a State
+    with no such day known gives none (issue 12, independent reviews)."""
+    ref = R.load_reference()
+    assert ref.party_entry_after("STE167", "TR", date(2016, 8, 31)) == date(2016, 9, 1)
+    assert ref.party_entry_after("STE167", "TR", date(2016, 9, 1)) is None        # in force that day
+    assert ref.party_entry_after("STE167", "GE", date(2006, 4, 30)) == date(2006, 5, 1)   # France's day
+    assert ref.party_entry_after("STE167", "MA", date(2026, 1, 1)) is None        # not a Party, no day
+    assert ref.party_entry_after("STE112", "BR", date(2023, 9, 30)) == date(2023, 10, 1)
+    assert "en vigueur le 2016-09-01" in (ref.party("STE167", "TR", date(2016, 8, 31)).note or "")
+    assert ref.bilateral_entry_after("DJ", date(1992, 7, 31)) == date(1992, 8, 1)
+    assert ref.bilateral_entry_after("DJ", date(1992, 8, 1)) is None
+    assert ref.bilateral_entry_after("GE", date(2026, 1, 1)) is None
+
+
+def test_a_bilateral_conventions_own_conditions_are_unknown_and_name_it():
+    """A bilateral convention's own conditions are not encoded: always unknown, the convention
+    (its date of conclusion and source) named for « à vérifier »."""
+    ref = R.load_reference()
+    f = ref.bilateral_terms("MA", date(2026, 6, 1))
+    assert f.value is None
+    assert "Maroc" in f.note and "1981-08-10" in f.note and "à vérifier" in f.note
+    assert any("conclue le 1981-08-10" in e for e in f.evidence)

@@ -49,8 +49,15 @@ ALLOWED_MISSING: dict[tuple[str, str, str], str] = {
         "celle du 729-2 : lsc_pd_removal ne peut alors être que met ou unknown.",
     ("ste_transfer", "basis_bilateral", "met"):
         "Les conditions propres d'une convention bilatérale ne sont pas encodées : le chemin "
-        "basis_bilateral contient l'appréciation bilateral_conditions (« à vérifier »), toujours "
-        "to_assess, et ne peut donc être que to_assess, unknown ou not_met.",
+        "basis_bilateral contient bilateral_conditions (bilateral_terms, « à vérifier »), toujours "
+        "unknown, et ne peut donc être que unknown, en attente (entrée en vigueur) ou not_met.",
+    ("ste_transfer", "bilateral_conditions", "met"):
+        "La condition lit bilateral_terms(state), toujours inconnu : les conditions propres de la convention ne "
+        "sont pas encodées et aucun fait du cas ne les règle (issue 12, « a wrong answer is worse "
+        "than no answer ») ; la convention est nommée dans to_verify.",
+    ("ste_transfer", "bilateral_conditions", "not_met"):
+        "La condition lit bilateral_terms(state), toujours inconnu (voir ci-dessus) ; la condition n'est pas "
+        "évaluée (when) quand aucune convention ne lie la France à l'État.",
     ("ste_transfer", "basis_reciprocity", "met"):
         "L'accord ad hoc de réciprocité fixe ses propres conditions : le chemin basis_reciprocity "
         "contient l'appréciation reciprocity, toujours to_assess, et ne peut donc être que "
@@ -73,11 +80,16 @@ def _premises_hold(book) -> list[str]:
                     "lsc_pd_removal may now be not_met — give it a case and drop its allow-list entry")
     ste = book.procedures["ste_transfer"]
     lb = next((c for c in ste.conditions if c.id == "legal_basis"), None)
-    for path in ("basis_bilateral", "basis_reciprocity"):
+    for path in ("basis_reciprocity",):
         p = next((ch for ch in (lb.children if lb else []) if ch.id == path), None)
         if p is None or not any(ch.kind == "assess" and ch.requires is None for ch in p.children):
             errs.append(f"ste_transfer/{path} no longer holds an unconditional assess condition: "
                         "it may now be met — give it a case and drop its allow-list entry")
+    p = next((ch for ch in (lb.children if lb else []) if ch.id == "basis_bilateral"), None)
+    terms = next((ch for ch in (p.children if p else []) if ch.id == "bilateral_conditions"), None)
+    if terms is None or terms.kind != "test" or terms.expr.text.strip() != "bilateral_terms(state)":
+        errs.append("ste_transfer/basis_bilateral no longer holds bilateral_conditions = bilateral_terms(state) "
+                    "(always unknown): it may now be met — give it a case and drop its allow-list entries")
     return errs
 
 

@@ -117,6 +117,9 @@ def _date_condition(c: Condition, env: Env, r: CondResult):
     if d is None:  # no date constraint applies
         r.status = "met" if m is not UNKNOWN else "unknown"
         return
+    if d is False:  # a day that never comes on the known facts (e.g. party_from: no entry into force)
+        r.status = "not_met" if m is not UNKNOWN else "unknown"
+        return
     r.date = d
     if c.kind == "from":
         if env.as_of >= d:

@@ -159,6 +159,8 @@ class _ConditionsSource(_Source):
         self.emit(ind + 2, f"{st} = 'unknown'")
         self.emit(ind + 1, f"elif {x} is None:")
         self.emit(ind + 2, f"{st} = 'met' if {m} is not UNKNOWN else 'unknown'")
+        self.emit(ind + 1, f"elif {x} is False:")
+        self.emit(ind + 2, f"{st} = 'not_met' if {m} is not UNKNOWN else 'unknown'")
         self.emit(ind + 1, "else:")
         self.emit(ind + 2, f"{d} = {x}")
         if c.kind == "from":

@@ -82,10 +82,14 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
 
 _SUBJECT = {"fr": {"party": "{0}", "bilateral": "convention bilatérale", "fd_applies": "DC 2008/909",
                    "eu_member": "membre de l'UE", "consular_mandatory": "liste consulaire de la circulaire",
-                   "declared_national": "déclaration « ressortissant » ({0})"},
+                   "declared_national": "déclaration « ressortissant » ({0})",
+                   "bilateral_terms": "conditions de la convention bilatérale",
+                   "not_in_case": "fait que le format de cas ne porte pas"},
             "en": {"party": "{0}", "bilateral": "bilateral convention", "fd_applies": "FD 2008/909",
                    "eu_member": "EU member", "consular_mandatory": "the circular's consular list",
-                   "declared_national": "declaration of « national » ({0})"}}
+                   "declared_national": "declaration of « national » ({0})",
+                   "bilateral_terms": "the bilateral convention's conditions",
+                   "not_in_case": "a fact the case format does not carry"}}
 _VALUE = {"fr": {True: "oui", False: "non", None: "inconnu"}, "en": {True: "yes", False: "no", None: "unknown"}}
 
 

@@ -153,7 +153,30 @@ class Reference:
                    if not st.evidence else "statut à cette date non établi par les sources — à vérifier")
             return Fact(None, ev, f"{t['citation']} / {self.state_name(state)} : {why}", None)
         verify = tuple(self._unknown_declarations(treaty, state, on)) if st.value else ()
-        return Fact(st.value, ev, st.note, st.mark, verify)
+        note = st.note
+        if st.value is False:
+            later = [f.when for f in self.parties.get((treaty, state), [])
+                     if f.kind == "in_force" and f.when and f.when > on and f.mark in "SI"]
+            if later:
+                note = _join(note, f"pas encore en vigueur : en vigueur le {min(later).isoformat()}")
+        return Fact(st.value, ev, note, st.mark, verify)
+
+    def party_entry_after(self, treaty: str, state: str, on: date) -> date | None:
+        """The first day after ``on`` from which ``treaty`` is in force between France and
+        ``state``, when the data gives that day (France's date of entry into force, or the
+        State's ``in_force`` date, stated S or inferred I) and ``treaty`` is not in force on
+        ``on``; else None. A pending entry into force is a date condition, not a refusal
+        (the treaty applies « to the enforcement of sentences imposed either before or after
+        its entry into force »: STE 112 art. 21, STE 167 art. 7)."""
+        t = self.treaties.get(treaty)
+        if t is None or self.party(treaty, state, on).value is not False:
+            return None
+        days = {t["france_in_force"]} | {f.when for f in self.parties.get((treaty, state), [])
+                                          if f.kind == "in_force" and f.when and f.mark in "SI"}
+        for d in sorted(x for x in days if x > on):
+            if self.party(treaty, state, d).value is True:
+                return d
+        return None
 
     def _unknown_declarations(self, treaty: str, state: str, on: date):
         """Lines for the declarations of ``state`` under ``treaty`` whose content is not known."""
@@ -211,6 +234,36 @@ class Reference:
                 return Fact(False, ev, f"convention pas encore en vigueur à cette date (en vigueur le {f.when})")
         note = ("aucune convention bilatérale connue — les listes retrouvées s'arrêtent vers 2010 : à vérifier"
                 if not facts else "convention connue mais entrée en vigueur non établie à cette date — à vérifier")
+        return Fact(None, ev, note, None)
+
+    def bilateral_entry_after(self, state: str, on: date) -> date | None:
+        """The first day after ``on`` from which a bilateral transfer convention binds France
+        and ``state``, when the data gives its date of entry into force (S or I) and it does
+        not bind them on ``on``; else None."""
+        if self.bilateral_convention(state, on).value is not False:
+            return None
+        for d in sorted({f.when for f in self.bilateral.get(state, [])
+                         if f.kind == "in_force" and f.when and f.mark in "SI" and f.when > on}):
+            if self.bilateral_convention(state, d).value is True:
+                return d
+        return None
+
+    def bilateral_terms(self, state: str, on: date) -> Fact:
+        """The conditions of the bilateral convention binding France and ``state`` (time left
+        to serve, dual criminality, consent, refusal grounds…) are not encoded: always
+        unknown, with the convention's reference (conclusion, entry into force, source) as
+        evidence — applying it in lieu of STE 112 (art. 22.2) means reading its text."""
+        facts = [f for f in self.bilateral.get(state, []) if f.mark in "SI" and f.kind != "not_party_on"]
+        ev = tuple(f.line() for f in facts)
+        concluded = next((f.when for f in facts if f.kind == "concluded" and f.when), None)
+        name = f"convention bilatérale France / {self.state_name(state)}"
+        if concluded:
+            name += f" du {concluded.isoformat()}"
+        notes = "; ".join(dict.fromkeys(f.note for f in facts if f.note))
+        src = next((f.source for f in facts), None)
+        note = (f"{name} : ses conditions propres (durée restant à subir, double incrimination, consentement, "
+                f"motifs de refus…) ne sont pas encodées — à vérifier dans son texte"
+                + (f" ({src})" if src else "") + (f" ; {notes}" if notes else ""))
         return Fact(None, ev, note, None)
 
     # ---- consular notification -----------------------------------------------------------

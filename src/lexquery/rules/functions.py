@@ -139,6 +139,64 @@ def f_bilateral(env, state):
     return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.bilateral_convention(state, env.as_of)))
 
 
+def f_party_from(env, treaty, state):
+    """The day from which ``treaty`` binds France and ``state``, for a ``from:`` condition:
+    ``none`` when it is in force on the date (no date constraint), the day of its entry into
+    force when the reference data gives one after the date (pending: the procedure applies
+    later), ``false`` when it is not in force and no such day is known (never, on the
+    evidence), unknown when its status is unknown. Reads ``party(...)`` (its evidence, and
+    the overrides of engine/verify.py)."""
+    v = f_party(env, treaty, state)
+    if v is UNKNOWN or v is True:
+        return UNKNOWN if v is UNKNOWN else None
+    d = _lookup(env, f"party_entry_after({treaty},{state})",
+                lambda: env.ref.party_entry_after(treaty, state, env.as_of))
+    return d if d is not None else False
+
+
+def f_bilateral_from(env, state):
+    """As ``party_from`` for a bilateral transfer convention (``bilateral(...)``)."""
+    v = f_bilateral(env, state)
+    if v is UNKNOWN or v is True:
+        return UNKNOWN if v is UNKNOWN else None
+    d = _lookup(env, f"bilateral_entry_after({state})", lambda: env.ref.bilateral_entry_after(state, env.as_of))
+    return d if d is not None else False
+
+
+def f_in_force_by(env, treaty, state, day):
+    """Is ``treaty`` in force between France and ``state`` on ``day`` (the date of
+    evaluation, or a later day: ``from_date``, the first day of use of an answer applicable
+    later)? Read through ``party_from``."""
+    if day is UNKNOWN:
+        return UNKNOWN
+    d = f_party_from(env, treaty, state)
+    if d is UNKNOWN:
+        return UNKNOWN
+    if d is None or d is False:
+        return d is None
+    return day is not None and d <= day
+
+
+def f_bilateral_terms(env, state):
+    """The bilateral convention's own conditions: not encoded, so always unknown — no fact of
+    the case settles them; the evidence names the convention (``reference/bilateral.yaml``)
+    and the answer lists it under ``to_verify``."""
+    if state is UNKNOWN or state is None:
+        return UNKNOWN
+    name = f"bilateral_terms({state})"
+    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.bilateral_terms(state, env.as_of)))
+
+
+def f_not_in_case(env, name, note):
+    """A fact the case format does not carry (e.g. the part of a sentence executed before a
+    flight): unknown, never a missing fact of the case; recorded as evidence
+    ``not_in_case(<name>)`` with the rule's ``note`` so that the answer lists it under
+    ``to_verify`` when it could change the outcome (engine/verify.py)."""
+    from ..kb.reference import Fact
+    key = f"not_in_case({name})"
+    return _ref_fact(env, key, Fact(None, (), note, None))
+
+
 def f_consular_mandatory(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
@@ -164,6 +222,8 @@ FUNCTIONS = {
     "eu_member": f_eu_member, "fd_applies": f_fd_applies, "party": f_party,
     "bilateral": f_bilateral, "consular_mandatory": f_consular_mandatory,
     "declared_national": f_declared_national,
+    "party_from": f_party_from, "bilateral_from": f_bilateral_from, "in_force_by": f_in_force_by,
+    "bilateral_terms": f_bilateral_terms, "not_in_case": f_not_in_case,
 }
 
 
