@@ -91,9 +91,6 @@ def test_text_answer_names_both_articles(capsys, tmp_path):
     assert "à vérifier" in out and "« CPP 730 al. 1 »" in out
 
 
-@pytest.mark.xfail(strict=True, reason="a route past its last encoded day (lsc_720_i, until 2028-12-31) is settled "
-                   "by its other conditions (not_applicable) instead of undetermined: outside the encoded period the "
-                   "law is unknown (issue 12 item 9); open")
 def test_bounded_procedure_says_to_verify():
     case = copy.deepcopy(CASE)
     case["person"].update({"nationalities": ["RO"], "habitual_residence": "RO"})

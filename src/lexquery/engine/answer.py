@@ -88,6 +88,7 @@ class ProcedureResult:
     is_route: bool = False            # a route of a procedure (its to_verify is the procedure's)
     opens_by: str | None = None       # the path that opens the procedure first: its own id or a route's
     successors: list[dict] = field(default_factory=list)   # 2029 code: old citation → successor (recodification.py)
+    law_change: dict | None = None    # a pending date re-settled under the law of its day (engine/in_time.py)
 
     def to_dict(self, lang="fr") -> dict:
         d = {"procedure": self.procedure, "label": self.label.get(lang) or self.label.get("fr"),
@@ -116,6 +117,11 @@ class ProcedureResult:
                                      for f in self.irrelevant_facts]
         if self.successors:
             d["successors"] = self.successors
+        if self.law_change:
+            lc = self.law_change
+            d["law_change"] = {"on": _iso(lc["on"]), "computed_from": _iso(lc["computed"]),
+                               "status": lc["status"], "from": _iso(lc["from"]), "changes": list(lc["changes"]),
+                               "note": lc["note"].get(lang) or lc["note"]["fr"]}
         return d
 
 
