@@ -45,17 +45,24 @@ class CondResult:
         return d
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class NoteResult:
+    """A note of an answer. Immutable: the status-only evaluator hands out one shared result
+    for a note without a date or a condition (engine/status_only.py), so a caller changing a
+    note builds a new one (``dataclasses.replace``, engine/recodification.py)."""
     id: str
     kind: str
     text: str
-    sources: list[str]
+    sources: tuple[str, ...]
     date: date | None = None
     verify: bool = False        # the rule marks it ``verify: true``: it rests on [I]/[U] evidence
 
+    def __post_init__(self):
+        if not isinstance(self.sources, tuple):
+            object.__setattr__(self, "sources", tuple(self.sources))
+
     def to_dict(self) -> dict:
-        d = {"id": self.id, "kind": self.kind, "text": self.text, "sources": self.sources}
+        d = {"id": self.id, "kind": self.kind, "text": self.text, "sources": list(self.sources)}
         if self.date is not None:
             d["date"] = _iso(self.date)
         if self.verify:
