@@ -456,9 +456,10 @@ def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True) -> Proce
         rt, env.as_of, results, _status, validity_result(rt, env.as_of) if out_of_period(rt, env.as_of) else None)
     missing = sorted({m for r in results if r.status == "unknown" for m in r.missing}) \
         if status == "undetermined" and not gap else []
-    notes = _notes(rt.notes, env, lang, env.explain, status != "not_applicable", (), dated=False)
+    open_ = status != "not_applicable" and not gap   # a route its other conditions close: no steps
+    notes = _notes(rt.notes, env, lang, env.explain, open_, (), dated=False)
     consent = None
-    if rt.consent_required is not None and status != "not_applicable":
+    if rt.consent_required is not None and open_:
         v = rt.consent_required.fn(env)
         consent = None if v is UNKNOWN else bool(v)
     sources = _sources_of(rt, env, results, _prec_key(rt.id, env, results) if has_prec else (), (), notes)

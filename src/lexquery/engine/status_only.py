@@ -175,9 +175,10 @@ class StatusOnly:
         status, date_from, date_until, gap = route_status(rt, env.as_of, results, settle, _OUT_OF_PERIOD)
         missing = sorted({m for r in results if r[0] == "unknown" for m in r[3]}) \
             if status == "undetermined" and not gap else []
-        notes = [] if outcome_only else self._notes(rt.id, env, status != "not_applicable", False, False)
+        open_ = status != "not_applicable" and not gap   # as evaluate.evaluate_route
+        notes = [] if outcome_only else self._notes(rt.id, env, open_, False, False)
         consent = None
-        if rt.consent_required is not None and status != "not_applicable":
+        if rt.consent_required is not None and open_:
             v = rt.consent_required.fn(env)
             consent = None if v is UNKNOWN else bool(v)
         sources = [] if outcome_only else self._sources(rt, env, prec, (), notes)
