@@ -33,10 +33,12 @@ def _lc(answer):
 
 def test_the_days_the_law_changes_are_read_from_the_rules():
     b = law_boundaries(load_rules(), load_rules().procedures["lc_expulsion"])
-    assert "lc_recidivism_served_part" in b[date(2015, 1, 1)]       # a constant's periods
-    assert "removal_measures_729_2" in b[date(2014, 11, 15)]
-    assert {"lsc_720_i", "lsc_plein_droit"} <= set(b[date(2029, 1, 1)])   # the day after a route's end
-    assert "lsc_pd_removal" in b[date(2024, 1, 28)]                  # a condition's valid:
+    ids = {d: [w for w, _ in xs] for d, xs in b.items()}
+    assert "lc_recidivism_served_part" in ids[date(2015, 1, 1)]     # a constant's periods
+    assert ("lc_recidivism_served_part", ("CPP 729 al. 8",)) in b[date(2015, 1, 1)]   # with its citations
+    assert "removal_measures_729_2" in ids[date(2014, 11, 15)]
+    assert {"lsc_720_i", "lsc_plein_droit"} <= set(ids[date(2029, 1, 1)])   # the day after a route's end
+    assert "lsc_pd_removal" in ids[date(2024, 1, 28)]                # a condition's valid:
 
 
 def test_moving_the_period_in_the_yaml_moves_the_date(tmp_path):
@@ -63,6 +65,7 @@ def test_full_and_status_only_settle_alike(explain):
     assert r.law_change["changes"] == ["lc_recidivism_served_whole", "lc_recidivism_served_part"]
     d = r.to_dict()["law_change"]
     assert d["on"] == "2015-01-01" and d["computed_from"] == "2015-03-11" and "2015-01-01" in d["note"]
+    assert d["sources"] == ["CPP 729 al. 8"] and "(CPP 729 al. 8)" in d["note"]
 
 
 def _result(status, d_from, routes=(), notes=()):
@@ -77,7 +80,7 @@ def test_a_change_that_ends_eligibility_before_the_date():
     r = _result("applicable_later", date(2030, 1, 1), routes=[_result("applicable_later", date(2030, 1, 1))],
                 notes=notes)
     b = date(2029, 1, 1)
-    out = in_time(r, date(2026, 1, 1), {b: ["rule_x"]}, lambda day: _result("not_applicable", None))
+    out = in_time(r, date(2026, 1, 1), {b: [("rule_x", ("X 1",))]}, lambda day: _result("not_applicable", None))
     assert out.status == "not_applicable" and out.date_from is None and out.routes == []
     assert [n.id for n in out.notes] == ["duty"]
     assert out.law_change["on"] == b and out.law_change["computed"] == date(2030, 1, 1)
@@ -86,12 +89,12 @@ def test_a_change_that_ends_eligibility_before_the_date():
 def test_a_date_inside_its_period_counts_and_later_laws_are_not_asked():
     r = _result("applicable_later", date(2028, 12, 31))
     asked = []
-    in_time(r, date(2026, 1, 1), {date(2029, 1, 1): ["rule_x"]}, lambda day: asked.append(day))
+    in_time(r, date(2026, 1, 1), {date(2029, 1, 1): [("rule_x", ("X 1",))]}, lambda day: asked.append(day))
     assert asked == [] and r.date_from == date(2028, 12, 31) and r.law_change is None
 
 
 def test_the_law_of_the_day_opens_the_measure_that_day():
     r = _result("applicable_later", date(2015, 3, 11))
     b = date(2015, 1, 1)
-    in_time(r, date(2014, 10, 1), {b: ["k"]}, lambda day: _result("applicable", date(2014, 9, 10)))
+    in_time(r, date(2014, 10, 1), {b: [("k", ("X 2",))]}, lambda day: _result("applicable", date(2014, 9, 10)))
     assert (r.status, r.date_from) == ("applicable_later", b)

@@ -128,6 +128,7 @@ class ProcedureResult:
             lc = self.law_change
             d["law_change"] = {"on": _iso(lc["on"]), "computed_from": _iso(lc["computed"]),
                                "status": lc["status"], "from": _iso(lc["from"]), "changes": list(lc["changes"]),
+                               "sources": list(lc["sources"]),
                                "note": lc["note"].get(lang) or lc["note"]["fr"]}
         return d
 

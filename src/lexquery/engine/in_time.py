@@ -39,18 +39,19 @@ def _walk(conds):
 
 def law_boundaries(book, p) -> dict:
     """The days on which the law procedure ``p`` applies changes, each with what changes
-    (constant names, procedure / route / condition ids): the first day and the day after the
+    (constant names, procedure / route / condition ids, each with its citations): the first
+    day and the day after the
     last of every ``valid:`` of the procedure, its routes and conditions, and of every period
     of a constant they read (through derived values too). Computed once, kept on ``p``."""
     hit = p.__dict__.get("_law_boundaries")
     if hit is not None:
         return hit
-    days: dict[date, list[str]] = {}
+    days: dict[date, list[tuple]] = {}
 
-    def span(vf, vu, what):
+    def span(vf, vu, what, sources):
         for d in (vf, vu + _DAY if vu is not None else None):
-            if d is not None and what not in days.setdefault(d, []):
-                days[d].append(what)
+            if d is not None and what not in [w for w, _ in days.setdefault(d, [])]:
+                days[d].append((what, tuple(sources)))
 
     names: set[str] = set()
 
@@ -61,12 +62,12 @@ def law_boundaries(book, p) -> dict:
     ids = set()
     for q in [p, *p.routes]:
         ids.add(q.id)
-        span(q.valid_from, q.valid_until, q.id)
+        span(q.valid_from, q.valid_until, q.id, q.sources)
         read(q.until)
         read(q.consent_required)
         for c in _walk(q.conditions):
-            span(*c.law_period, c.id)
-            span(c.valid_from, c.valid_until, c.id)
+            span(*c.law_period, c.id, c.sources)
+            span(c.valid_from, c.valid_until, c.id, c.sources)
             for e in (c.expr, c.met_if, c.when, c.requires):
                 read(e)
     for pr in book.precedence:
@@ -82,7 +83,7 @@ def law_boundaries(book, p) -> dict:
         per = book.periods.get(n)
         if per is not None:
             for vf, vu, _ in per["values"]:
-                span(vf, vu, n)
+                span(vf, vu, n, per["sources"])
         e = book.derived.get(n)
         if e is not None:
             stack.extend(sorted(e.names))
@@ -153,16 +154,18 @@ def _adopt(x, y, b: date, bounds: dict, as_of: date, is_route: bool) -> None:
     if st == "not_applicable":
         x.routes = []
         x.notes = [] if is_route else [n for n in x.notes if n.kind == "duty"]
-    changes = list(bounds.get(b, ()))
+    changes = [w for w, _ in bounds.get(b, ())]
+    cited = list(dict.fromkeys(c for _, srcs in bounds.get(b, ()) for c in srcs))
     later = getattr(y, "law_change", None)
     if later is not None and later["status"] == st and later["from"] == f:
-        b, changes = later["on"], list(later["changes"])   # the change that decides is a later one
-    x.law_change = {"on": b, "computed": d0, "status": st, "from": f, "changes": changes,
-                    "note": _note(as_of, d0, b, st, f, changes)}
+        # the change that decides is a later one
+        b, changes, cited = later["on"], list(later["changes"]), list(later["sources"])
+    x.law_change = {"on": b, "computed": d0, "status": st, "from": f, "changes": changes, "sources": cited,
+                    "note": _note(as_of, d0, b, st, f, cited)}
 
 
-def _note(as_of, d0, b, st, f, changes) -> dict:
-    what = ", ".join(changes)
+def _note(as_of, d0, b, st, f, cited) -> dict:
+    what = ", ".join(cited)
     fr_out = {"applicable_later": f"applicable à partir du {f}", "not_applicable": "ne s'applique pas",
               "undetermined": "indéterminée : la base n'encode pas la règle de cette période, ou des faits manquent",
               }.get(st, st)
