@@ -18,7 +18,8 @@ a CSV output:
   false), with ``when``, ``met_if``, ``from`` / ``until`` dates (CPP 716-1 month counting
   from ``lexquery.dates``), ``any_of`` / ``all_of``, ``assess`` (to_assess), the
   precedence entries (FD 2008/909 over STE 112/167; LSC de plein droit over CPP 720 I),
-  consent, the procedure's ``until``, missing facts (the engine's rules: the facts found
+  consent, the procedure's ``until``, a pending date settled under the law in force on it
+  (``LAW_CHANGES``, as ``engine/in_time.py``), missing facts (the engine's rules: the facts found
   unknown while evaluating, short-circuits included), sources (deduplicated once per
   shape of the evaluated tree), routes and dated notes;
 - writes the same columns as the engine (``FIELDS`` of ``screening/screen.py``) with
