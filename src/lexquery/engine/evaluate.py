@@ -7,7 +7,9 @@ status (answer-format.md): any hard ``not_met`` → not_applicable; else any
 applicable_later (``from``); else applicable. A procedure with routes that stand in for
 some of its conditions (``replaces:``) opens by the earliest of its direct path and those
 routes (``settle_paths``; ``opens_by`` names the path). A condition or route evaluated
-outside the period its text is encoded for (``valid:``) is unknown and says so.
+outside the period its text is encoded for (``valid:``) is unknown and says so. A pending
+date is the earliest day on which the conditions, under the law in force on that day, are
+met (:mod:`lexquery.engine.in_time`).
 Precedence between instruments is applied from the declared entries of
 ``rules/precedence.yaml`` (between procedures, or between routes of a procedure), never
 implied.

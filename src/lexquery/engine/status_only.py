@@ -8,8 +8,9 @@ Python function (:mod:`lexquery.engine.status_source`) whose results are plain t
 ``(status, pending, date, missing, kind)``; the procedure is then settled
 exactly as :func:`lexquery.engine.evaluate.evaluate_procedure` settles it (three-valued:
 any hard ``not_met`` → not_applicable; else any ``unknown`` → undetermined; else a pending
-date → applicable_later; else applicable), precedence entries, routes' ``valid:`` periods and
-the paths of routes that stand in for a condition (``settle_paths``) included.
+date → applicable_later; else applicable), precedence entries, routes' ``valid:`` periods,
+the paths of routes that stand in for a condition (``settle_paths``) and the settlement of a
+pending date under the law in force on it (:mod:`lexquery.engine.in_time`) included.
 
 Nothing legal lives here: the conditions, their expressions, dates and citations are the
 rule files'; this module only changes how the same evaluation is carried out. Identity
