@@ -92,6 +92,7 @@ def law_boundaries(book, p) -> dict:
 
 
 def _next(bounds: dict, after: date, upto: date) -> date | None:
+    """The first day the law changes after ``after``, up to ``upto`` included (or None)."""
     for b in bounds:
         if after < b <= upto:
             return b
@@ -113,7 +114,7 @@ def in_time(r, as_of: date, bounds: dict, evaluate_on):
             y = cache[day] = evaluate_on(day)
         return y
 
-    for k, rt in enumerate(r.routes):
+    for rt in r.routes:
         b = _pending_boundary(rt, as_of, bounds)
         if b is not None:
             y = on(b)
