@@ -18,7 +18,8 @@ a CSV output:
   false), with ``when``, ``met_if``, ``from`` / ``until`` dates (CPP 716-1 month counting
   from ``lexquery.dates``), ``any_of`` / ``all_of``, ``assess`` (to_assess), the
   precedence entries (FD 2008/909 over STE 112/167; LSC de plein droit over CPP 720 I),
-  consent, the procedure's ``until``, missing facts (the engine's rules: the facts found
+  consent, the procedure's ``until``, a pending date settled under the law in force on it
+  (``LAW_CHANGES``, as ``engine/in_time.py``), missing facts (the engine's rules: the facts found
   unknown while evaluating, short-circuits included), sources (deduplicated once per
   shape of the evaluated tree), routes and dated notes;
 - writes the same columns as the engine (``FIELDS`` of ``screening/screen.py``) with
@@ -114,10 +115,19 @@ RECID_FRACTION = ((date(2012, 3, 29), date(2014, 12, 31), (2, 3)), (date(2015, 1
 # `valid:` of routes and conditions (rules/lc_expulsion.yaml)
 LSC_720_I_FROM, LSC_PD_FROM, LSC_PD_IV_FROM, OVER_SEVENTY_FROM = (
     date(2021, 12, 24), date(2023, 1, 1), date(2024, 1, 28), date(2012, 3, 29))
+LSC_UNTIL = date(2028, 12, 31)   # both LSC routes: the 2029 code's restatement is not settled
+# the days the law each procedure applies changes (engine/in_time.py law_boundaries: the
+# `valid:` of procedures, routes and conditions, the `periods:` of the constants they read)
+LAW_CHANGES = {
+    "eu_recognition": (date(2013, 8, 7), date(2022, 1, 1), date(2029, 1, 1)),
+    "lc_expulsion": (date(2011, 7, 18), date(2012, 3, 29), date(2014, 11, 15), date(2015, 1, 1),
+                     date(2016, 11, 1), date(2021, 12, 24), date(2023, 1, 1), date(2024, 1, 28), date(2029, 1, 1)),
+    "ste_transfer": (date(1985, 7, 1),),
+}
 
 # validity of the rule files (`valid:`)
 VALID = {"eu_recognition": (date(2013, 8, 7), date(2028, 12, 31)),
-         "lc_expulsion": (None, date(2028, 12, 31)),
+         "lc_expulsion": (None, None),
          "ste_transfer": (date(1985, 7, 1), None),
          "consular_notification": (None, None), "prefecture_notice": (None, None)}
 
@@ -448,6 +458,19 @@ def settle(results):
     if st == "not_applicable":
         return st, None, None
     return st, d_from, d_until
+
+
+def route_settle(results, as_of, vf, vu):
+    """(status, from, until, only the period) of a route (evaluate.route_status): outside its
+    `valid:` period the route is undetermined whatever its other conditions say (its rows,
+    the period's first, still settle its path)."""
+    if not ((vf and as_of < vf) or (vu and as_of > vu)):
+        return settle(results) + (False,)
+    results.insert(0, OUT_OF_PERIOD)
+    st, f, u = settle(results)
+    if st == "not_applicable":
+        return "undetermined", None, None, True
+    return st, f, u, False
 
 
 def unknown_missing(results):
@@ -1138,9 +1161,7 @@ class Floor:
                 for r in memo.values():
                     miss.update(r[3])
                 results.insert(0, ("unknown", False, None, tuple(sorted(miss)), "precedence", ()))
-        if as_of < LSC_720_I_FROM:
-            results.insert(0, OUT_OF_PERIOD)
-        st1, f1, u1 = settle(results)
+        st1, f1, u1, g1 = route_settle(results, as_of, LSC_720_I_FROM, LSC_UNTIL)
         # lsc_plein_droit (its IV condition from 2024-01-28)
         if as_of < LSC_PD_IV_FROM:
             p4 = ("unknown", False, None, (), "test", ())
@@ -1153,9 +1174,7 @@ class Floor:
             else:
                 p4 = test(and3(fv, any(k in L_720_IV for k in kinds)), fm)
         results2 = [pd_total(), pd_remainder(), pd_not_excluded(), p4, TO_ASSESS]
-        if as_of < LSC_PD_FROM:
-            results2.insert(0, OUT_OF_PERIOD)
-        st2, f2, u2 = settle(results2)
+        st2, f2, u2, g2 = route_settle(results2, as_of, LSC_PD_FROM, LSC_UNTIL)
         # over_seventy (CPP 729 al. 11)
         o1 = dated("from", as_of, False, *D["seventy_from"])
         sv, sm = D["seventy"]
@@ -1168,12 +1187,10 @@ class Floor:
             cmp = U if (sv is U or end is U) else (False if end is None else sv <= end)
             o2 = test(or3(lv, cmp), raw)
         results3 = [o1, o2, TO_ASSESS, TO_ASSESS]
-        if as_of < OVER_SEVENTY_FROM:
-            results3.insert(0, OUT_OF_PERIOD)
-        st3, f3, u3 = settle(results3)
-        entries = [["lsc_720_i", st1, f1, u1, None, unknown_missing(results) if st1 == "undetermined" else set()],
-                   ["lsc_plein_droit", st2, f2, u2, None, unknown_missing(results2) if st2 == "undetermined" else set()],
-                   ["over_seventy", st3, f3, u3, None, unknown_missing(results3) if st3 == "undetermined" else set()]]
+        st3, f3, u3, g3 = route_settle(results3, as_of, OVER_SEVENTY_FROM, None)
+        entries = [["lsc_720_i", st1, f1, u1, None, unknown_missing(results) if st1 == "undetermined" and not g1 else set()],
+                   ["lsc_plein_droit", st2, f2, u2, None, unknown_missing(results2) if st2 == "undetermined" and not g2 else set()],
+                   ["over_seventy", st3, f3, u3, None, unknown_missing(results3) if st3 == "undetermined" and not g3 else set()]]
         return entries, [("lsc_720_i", results), ("lsc_plein_droit", results2), ("over_seventy", results3)]
 
     # -- ste_transfer (STE 112 / STE 167 / bilateral / reciprocity) ---------------------------------
@@ -1430,7 +1447,7 @@ class Floor:
                 cands.append(dest)
         out = []
         for pid, per in self.PROCEDURES:
-            fn = getattr(self, pid)
+            fn = self._in_time(pid, getattr(self, pid))
             vf, vu = VALID[pid]
             outside = (vf and as_of < vf) or (vu and as_of > vu)
             if per is None:
@@ -1458,6 +1475,59 @@ class Floor:
                 else:
                     out.append((pid, s) + self.evaluate(fn, pid, c, s, D, as_of))
         return out
+
+    # -- a pending date under the law in force on it (engine/in_time.py) ---------------------------
+    def _in_time(self, pid, raw):
+        """``raw`` with each pending date (the procedure's, a route's) settled under the law in
+        force on it: a date computed under a period counts only inside it; otherwise the
+        answer evaluated on the day the law changes (LAW_CHANGES) is taken."""
+        bounds = LAW_CHANGES.get(pid, ())
+
+        def fn(c, s, D, as_of):
+            res = raw(c, s, D, as_of)
+            if not bounds or bounds[-1] <= as_of:
+                return res
+            cache = {}
+
+            def on(day):
+                y = cache.get(day)
+                if y is None:
+                    saved = (self._seen, self._notes, self._basis)
+                    self._seen = None   # the look-ups of the base evaluation are those verified
+                    try:
+                        vf, vu = VALID[pid]
+                        if (vf and day < vf) or (vu and day > vu):
+                            y = ("undetermined", None, None, None, (), "", "", ""), ()
+                        else:
+                            c2 = dict(c, as_of=day)
+                            self._basis = ()
+                            y = fn(c2, s, self.derived(c2), day), self._basis
+                    finally:
+                        self._seen, self._notes, self._basis = saved
+                    cache[day] = y
+                return y
+
+            st, d_from, d_until, consent, missing, src, routes, deadlines = res
+            if routes:
+                for r in routes:
+                    b = _pending_boundary(r[1], r[2], as_of, bounds)
+                    if b is not None:
+                        y = on(b)[0]
+                        yr = next((x for x in (y[6] or ()) if x[0] == r[0]), None)
+                        new = _adopted(r[1:6], None if yr is None else yr[1:6], b)
+                        if new is not None:
+                            r[1:6] = new
+            b = _pending_boundary(st, d_from, as_of, bounds)
+            if b is not None:
+                y, ybasis = on(b)
+                new = _adopted([st, d_from, d_until, consent, missing], list(y[:5]), b)
+                if new is not None:
+                    st, d_from, d_until, consent, missing = new
+                    self._basis = ybasis
+                    if st == "not_applicable":
+                        routes, deadlines = "", ""
+            return st, d_from, d_until, consent, missing, src, routes, deadlines
+        return fn
 
     # -- the proof that an unknown fact cannot change the answer (engine/prove.py) ----------------
     def prove(self, fn, c, s, as_of, res):
@@ -1513,6 +1583,31 @@ class Floor:
         else:
             routes = ""
         return st, d_from, d_until, consent, missing, src, routes, deadlines
+
+
+def _pending_boundary(st, d_from, as_of, bounds):
+    """The first day the law changes after ``as_of`` up to a pending date (in_time._next)."""
+    if st != "applicable_later" or d_from is None or d_from <= as_of:
+        return None
+    return next((b for b in bounds if as_of < b <= d_from), None)
+
+
+def _adopted(x, y, b):
+    """[status, from, until, consent, missing] of ``x`` settled by ``y``, the same evaluated on
+    ``b`` (None: not shown then), or None when the later law gives the same answer
+    (in_time._adopt)."""
+    if y is None:
+        new = ["not_applicable", None, None, None, set()]
+    else:
+        st, f, u, consent, missing = y
+        if st == "applicable":
+            st, f = "applicable_later", b
+        elif st == "undetermined" and f is not None and f < b:
+            f = b
+        new = [st, f, u, consent, set(missing)]
+    if new[:4] == list(x[:4]) and new[4] == set(x[4]):
+        return None
+    return new
 
 
 PROVE_CAP = 32          # engine/prove.py CAP

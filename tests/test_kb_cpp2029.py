@@ -91,9 +91,6 @@ def test_text_answer_names_both_articles(capsys, tmp_path):
     assert "à vérifier" in out and "« CPP 730 al. 1 »" in out
 
 
-@pytest.mark.xfail(strict=True, reason="a route past its last encoded day (lsc_720_i, until 2028-12-31) is settled "
-                   "by its other conditions (not_applicable) instead of undetermined: outside the encoded period the "
-                   "law is unknown (issue 12 item 9); open")
 def test_bounded_procedure_says_to_verify():
     case = copy.deepcopy(CASE)
     case["person"].update({"nationalities": ["RO"], "habitual_residence": "RO"})
@@ -193,3 +190,30 @@ def test_article_after_2029_points_to_the_new_code(capsys, monkeypatch):
     assert "le code de 2029 (ordonnance n° 2025-1091) remplace cet article" in capsys.readouterr().out
     main(["article", "729-2", "--at", "2028-12-31"])
     assert "remplace cet article" not in capsys.readouterr().out
+
+
+def test_status_only_notes_do_not_carry_2029_citations_into_earlier_answers():
+    """The status-only evaluator shares one result per note without date or condition: the
+    2029 recodification must not change it (it once did: 2029 citations leaked into the 2012
+    answers screened after them in the same process). Notes are immutable; recodification
+    replaces them."""
+    import dataclasses
+    from lexquery.engine.api import Engine
+    eng = Engine().prepare_batch()
+    later = eng.ask(copy.deepcopy(CASE), as_of="2029-06-01", explain=False)
+    lc = later.procedure("lc_expulsion")
+    assert any(s.startswith("CPP-2029") for n in lc.notes for s in n.sources)
+    case = copy.deepcopy(CASE)
+    case["sentence"].update({"total": "P4Y", "execution_start": "2012-06-01", "expected_end": "2016-06-01"})
+    case["sentence"]["convictions"][0].update({"total": "P4Y", "date": "2012-05-15"})
+    case["detention"]["entry_date"] = "2012-06-01"
+    earlier = eng.ask(case, as_of="2012-12-01", explain=False)
+    for p in earlier.procedures:
+        for n in p.notes:
+            assert not any(s.startswith("CPP-2029") for s in n.sources), (p.procedure, n.id, n.sources)
+        assert not any(s.startswith("CPP-2029") for s in p.sources), p.procedure
+    # and the later answer, asked again, is the same
+    again = eng.ask(copy.deepcopy(CASE), as_of="2029-06-01", explain=False).procedure("lc_expulsion")
+    assert [n.sources for n in again.notes] == [n.sources for n in lc.notes]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        lc.notes[0].sources = ()

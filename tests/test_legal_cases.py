@@ -24,8 +24,10 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
   path that opens the procedure first: its own id or a route's), ``states`` on a procedure id alone
   (exact set of States answered for it), ``legal_basis`` (the exact list of the ids of the
   bases the status rests on, the answer's ``basis``), ``to_verify`` (subset of the names of
-  the answer's ``to_verify`` entries: ``party(STE167,MA)``, ``note:<id>``, ``question:<id>``)
-  and ``no_to_verify`` (names that must NOT be listed);
+  the answer's ``to_verify`` entries: ``party(STE167,MA)``, ``note:<id>``, ``question:<id>``),
+  ``no_to_verify`` (names that must NOT be listed) and ``law_change`` (``{on, computed_from,
+  status, from}``, each compared when given, for a pending date re-settled under the law in
+  force on it, engine/in_time.py; ``null``: no such change), on a procedure or a route;
 - ``xfail``: "reason" — the engine is legally wrong here (strict: an unexpected pass fails);
 - ``reform``: a simulated reform file (path from the repository's root, docs/reforms.md),
   on a case or at the top of the file for all its cases: the case is answered under that
@@ -181,6 +183,18 @@ def _check_block(res, exp: dict, where: str) -> list[str]:
     for nid in exp.get("no_notes") or []:
         if any(x.id == nid for x in getattr(res, "notes", [])):
             errs.append(f"{where}: note {nid}: must not be shown")
+    if "law_change" in exp:   # {on, computed_from, status?, from?} or null (no law change)
+        lc = getattr(res, "law_change", None)
+        want = exp["law_change"]
+        if want is None or lc is None:
+            if (want is None) != (lc is None):
+                errs.append(f"{where}: law_change: expected {want!r}, got {lc!r}")
+        else:
+            got = {"on": _iso(lc["on"]), "computed_from": _iso(lc["computed"]), "status": lc["status"],
+                   "from": _iso(lc["from"])}
+            for k, v in want.items():
+                if got.get(k, "<absent>") != _iso(v):
+                    errs.append(f"{where}: law_change.{k}: expected {_iso(v)!r}, got {got.get(k, '<absent>')!r}")
     if "set_aside_by" in exp:
         actual = (getattr(res, "set_aside_by", None) or {}).get("by")
         if actual != exp["set_aside_by"]:
@@ -211,7 +225,7 @@ def check_answer(answer, expect: list[dict]) -> list[str]:
         if not ({"status", "from", "until", "consent_required", "sources", "missing_facts",
                  "conditions", "routes", "set_aside_by", "no_missing_facts", "notes",
                  "irrelevant_facts", "legal_basis", "to_verify", "no_to_verify", "no_notes",
-                 "opens_by"} & set(exp)):
+                 "opens_by", "law_change"} & set(exp)):
             continue
         hits = [p for p in mine if state is None or p.state == state]
         where = f"{pid}" + (f" [{state}]" if state else "")

@@ -111,8 +111,11 @@ def test_synthetic_rows_identical(engine):
 def test_synthetic_rows_identical_on_past_dates(engine):
     """The law as in force on the date (rules' ``valid:`` and ``periods:``): on dates where
     routes, conditions and quantities of the rules change (CPP 729 in 2013, 729-2 in 2016,
-    720 II before IV in 2023, 720 IV on 2024-01-28), the fast rows are the full ones."""
-    for ref in (date(2013, 6, 1), date(2016, 11, 1), date(2023, 6, 1), date(2024, 1, 28)):
+    720 II before IV in 2023, 720 IV on 2024-01-28; pending dates settled under the law of
+    their day, engine/in_time.py: 729 al. 8 in 2014-2015, the LSC routes' end in 2028-2029),
+    the fast rows are the full ones."""
+    for ref in (date(2013, 6, 1), date(2014, 10, 1), date(2016, 11, 1), date(2023, 6, 1), date(2024, 1, 28),
+                date(2028, 6, 1), date(2029, 6, 1)):
         text = synth_text(500, seed=7, ref=ref)
         expected = _full_csv(engine, text, ref)
         got, summary = _fast_csv(engine, text, ref)
@@ -245,7 +248,7 @@ def test_the_floor_agrees_on_past_dates(tmp_path):
     """bench/floor.py (the benchmark's plain-Python floor) follows the periods of the rules:
     its rows are the engine's on dates where routes, conditions and quantities change."""
     from floor_support import floor_agreement
-    for ref in ("2013-06-01", "2023-06-01"):
+    for ref in ("2013-06-01", "2023-06-01", "2028-06-01"):   # 2028: pending dates past the LSC routes' end
         f = tmp_path / f"synth-{ref}.csv"
         f.write_text(synth_text(400, seed=9, ref=date.fromisoformat(ref)), encoding="utf-8")
         res = floor_agreement(f, ref)

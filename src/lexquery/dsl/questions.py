@@ -138,6 +138,8 @@ def _missing(a):
     def proc(p, who):
         if p.status == "not_applicable":  # a fact missing there changes nothing
             return
+        if p.status == "undetermined" and not p.missing_facts and not p.routes:
+            return  # undetermined with nothing to establish: the law of the date is not encoded
         conds(p, p.conditions, who)
         covered = set(needs)
         if p.status == "undetermined" or p.consent_required is None and p.consent_defined and p.status != "not_applicable":

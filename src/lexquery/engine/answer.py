@@ -45,17 +45,24 @@ class CondResult:
         return d
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class NoteResult:
+    """A note of an answer. Immutable: the status-only evaluator hands out one shared result
+    for a note without a date or a condition (engine/status_only.py), so a caller changing a
+    note builds a new one (``dataclasses.replace``, engine/recodification.py)."""
     id: str
     kind: str
     text: str
-    sources: list[str]
+    sources: tuple[str, ...]
     date: date | None = None
     verify: bool = False        # the rule marks it ``verify: true``: it rests on [I]/[U] evidence
 
+    def __post_init__(self):
+        if not isinstance(self.sources, tuple):
+            object.__setattr__(self, "sources", tuple(self.sources))
+
     def to_dict(self) -> dict:
-        d = {"id": self.id, "kind": self.kind, "text": self.text, "sources": self.sources}
+        d = {"id": self.id, "kind": self.kind, "text": self.text, "sources": list(self.sources)}
         if self.date is not None:
             d["date"] = _iso(self.date)
         if self.verify:
@@ -88,6 +95,7 @@ class ProcedureResult:
     is_route: bool = False            # a route of a procedure (its to_verify is the procedure's)
     opens_by: str | None = None       # the path that opens the procedure first: its own id or a route's
     successors: list[dict] = field(default_factory=list)   # 2029 code: old citation → successor (recodification.py)
+    law_change: dict | None = None    # a pending date re-settled under the law of its day (engine/in_time.py)
 
     def to_dict(self, lang="fr") -> dict:
         d = {"procedure": self.procedure, "label": self.label.get(lang) or self.label.get("fr"),
@@ -116,6 +124,12 @@ class ProcedureResult:
                                      for f in self.irrelevant_facts]
         if self.successors:
             d["successors"] = self.successors
+        if self.law_change:
+            lc = self.law_change
+            d["law_change"] = {"on": _iso(lc["on"]), "computed_from": _iso(lc["computed"]),
+                               "status": lc["status"], "from": _iso(lc["from"]), "changes": list(lc["changes"]),
+                               "sources": list(lc["sources"]),
+                               "note": lc["note"].get(lang) or lc["note"]["fr"]}
         return d
 
 

@@ -7,7 +7,9 @@ status (answer-format.md): any hard ``not_met`` → not_applicable; else any
 applicable_later (``from``); else applicable. A procedure with routes that stand in for
 some of its conditions (``replaces:``) opens by the earliest of its direct path and those
 routes (``settle_paths``; ``opens_by`` names the path). A condition or route evaluated
-outside the period its text is encoded for (``valid:``) is unknown and says so.
+outside the period its text is encoded for (``valid:``) is unknown and says so. A pending
+date is the earliest day on which the conditions, under the law in force on that day, are
+met (:mod:`lexquery.engine.in_time`).
 Precedence between instruments is applied from the declared entries of
 ``rules/precedence.yaml`` (between procedures, or between routes of a procedure), never
 implied.
@@ -25,6 +27,7 @@ from ..rules.model import Condition, Procedure
 from ..rules.values import UNKNOWN
 from .answer import CondResult, NoteResult, ProcedureResult
 from .env import Env
+from .in_time import in_time, law_boundaries
 
 RANK = {"met": 4, "to_assess": 3, "unknown": 2, "pending": 1, "not_met": 0}
 
@@ -299,7 +302,22 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True)
     parts of the answer that only explain are not built — the notes' texts, the facts to
     verify, the evidence of each condition; status, dates, consent, missing facts, sources,
     routes, dated notes and legal basis are the same as with explanations
-    (tests/test_screen_fast.py); ``to_verify`` is added by the caller (engine/verify.py)."""
+    (tests/test_screen_fast.py); ``to_verify`` is added by the caller (engine/verify.py).
+    A pending date is settled under the law in force on it (engine/in_time.py)."""
+    r = _evaluate_on(p, env, book, lang, precedence)
+    bounds = law_boundaries(book, p)
+    if bounds:
+        def on(day):
+            e = Env(env.case, day, env.state, book, env.ref, False, None)
+            e.overrides = env.overrides
+            out = outside_validity(p, e)
+            return out if out is not None else evaluate_procedure(p, e, book, lang, precedence)
+        r = in_time(r, env.as_of, bounds, on)
+    return r
+
+
+def _evaluate_on(p: Procedure, env: Env, book, lang="fr", precedence=True) -> ProcedureResult:
+    """The procedure evaluated under the law in force on ``env.as_of`` only."""
     explain = env.explain
     env._cond_index = cond_index(p)
     env._eval_cond = eval_condition  # not a closure over env: no reference cycle per evaluation
@@ -436,19 +454,36 @@ def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True) -> Proce
     results = [r for r in [eval_condition(c, env) for c in rt.conditions] if r is not None]
     has_prec = rt.id in _precedence_over(env.book)
     set_aside = _precedence(rt.id, env, lang, results) if precedence and has_prec else None
-    if out_of_period(rt, env.as_of):
-        results.insert(0, validity_result(rt, env.as_of))
-    status, date_from, date_until = _status(results)
+    status, date_from, date_until, gap = route_status(
+        rt, env.as_of, results, _status, validity_result(rt, env.as_of) if out_of_period(rt, env.as_of) else None)
     missing = sorted({m for r in results if r.status == "unknown" for m in r.missing}) \
-        if status == "undetermined" else []
-    notes = _notes(rt.notes, env, lang, env.explain, status != "not_applicable", (), dated=False)
+        if status == "undetermined" and not gap else []
+    open_ = status != "not_applicable" and not gap   # a route its other conditions close: no steps
+    notes = _notes(rt.notes, env, lang, env.explain, open_, (), dated=False)
     consent = None
-    if rt.consent_required is not None and status != "not_applicable":
+    if rt.consent_required is not None and open_:
         v = rt.consent_required.fn(env)
         consent = None if v is UNKNOWN else bool(v)
     sources = _sources_of(rt, env, results, _prec_key(rt.id, env, results) if has_prec else (), (), notes)
     return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, results,
                            missing, sources, notes=notes, set_aside_by=set_aside, is_route=True)
+
+
+def route_status(rt, day, results: list, settle_fn, validity) -> tuple:
+    """(status, from, until) of a route from its conditions' results (``results``, changed in
+    place). On a day outside its ``valid:`` period (rules/README.md) the route's own answer is
+    undetermined whatever its other conditions say — the law of that day is not encoded —
+    with ``validity`` put first among its conditions; settle_paths still reads every
+    condition, so that a path its other conditions close, or open later, does not make the
+    procedure undetermined. The fourth value says the route is undetermined only because of
+    its period (no fact can settle it: no missing facts)."""
+    if not out_of_period(rt, day):
+        return (*settle_fn(results), False)
+    results.insert(0, validity)
+    status, date_from, date_until = settle_fn(results)
+    if status == "not_applicable":
+        return "undetermined", None, None, True
+    return status, date_from, date_until, False
 
 
 def _precedence(pid: str, env: Env, lang: str, results: list) -> dict | None:

@@ -16,7 +16,7 @@ Both are generic: the correspondence and the periods are data.
 """
 from __future__ import annotations
 
-import copy
+from dataclasses import replace
 from datetime import date, timedelta
 
 from .answer import ProcedureResult
@@ -58,8 +58,7 @@ def _recodify_one(r: ProcedureResult, table, lang: str) -> None:
     open_: list[str] = []
     for c in _walk_conds(r.conditions):
         c.sources = _map(c.sources, table, seen, open_)
-    for n in r.notes:
-        n.sources = _map(n.sources, table, seen, open_)
+    r.notes = [replace(n, sources=_map(n.sources, table, seen, open_)) for n in r.notes]   # notes are immutable
     if r.set_aside_by and r.set_aside_by.get("sources"):
         r.set_aside_by = {**r.set_aside_by, "sources": _map(r.set_aside_by["sources"], table, seen, open_)}
     r.sources = _map(r.sources, table, seen, open_)
@@ -126,32 +125,12 @@ def _flag_dates(r: ProcedureResult, proc, table, as_of: date, top: ProcedureResu
         _flag_dates(rt, prt, table, as_of, top, lang)
 
 
-def _fresh(r: ProcedureResult) -> ProcedureResult:
-    """A copy of a result whose lists this module replaces (the status-only evaluator may hand
-    out results it keeps for answers of the same shape: they must not change under it)."""
-    c = copy.copy(r)
-    c.to_verify = list(r.to_verify)
-    c.routes = [_fresh(x) for x in r.routes]
-    c.notes = [copy.copy(n) for n in r.notes]
-    c.conditions = [_fresh_cond(x) for x in r.conditions]
-    return c
-
-
-def _fresh_cond(c):
-    out = copy.copy(c)
-    out.children = [_fresh_cond(x) for x in c.children]
-    return out
-
-
 def apply(r: ProcedureResult, proc, as_of: date, table, lang: str = "fr") -> ProcedureResult:
-    """The answer for one procedure (and its routes) after the two steps above (on a copy)."""
+    """The answer for one procedure (and its routes) after the two steps above. ``r`` is the
+    caller's own result (the evaluators build one per call; the notes they may share are
+    immutable and replaced here, never changed)."""
     if table is None:
         return r
-    if table.applies(as_of):
-        r = _fresh(r)            # citations and notes are rewritten
-    else:
-        r = copy.copy(r)         # only to_verify may grow
-        r.to_verify = list(r.to_verify)
     _flag_dates(r, proc, table, as_of, r, lang)
     if table.applies(as_of):
         _recodify_one(r, table, lang)

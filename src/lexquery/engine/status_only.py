@@ -8,8 +8,9 @@ Python function (:mod:`lexquery.engine.status_source`) whose results are plain t
 ``(status, pending, date, missing, kind)``; the procedure is then settled
 exactly as :func:`lexquery.engine.evaluate.evaluate_procedure` settles it (three-valued:
 any hard ``not_met`` → not_applicable; else any ``unknown`` → undetermined; else a pending
-date → applicable_later; else applicable), precedence entries, routes' ``valid:`` periods and
-the paths of routes that stand in for a condition (``settle_paths``) included.
+date → applicable_later; else applicable), precedence entries, routes' ``valid:`` periods,
+the paths of routes that stand in for a condition (``settle_paths``) and the settlement of a
+pending date under the law in force on it (:mod:`lexquery.engine.in_time`) included.
 
 Nothing legal lives here: the conditions, their expressions, dates and citations are the
 rule files'; this module only changes how the same evaluation is carried out. Identity
@@ -23,7 +24,8 @@ from ..rules.model import Procedure
 from ..rules.values import UNKNOWN
 from .answer import NoteResult, ProcedureResult
 from .env import Env
-from .evaluate import _dedupe, _precedence_over, basis_of, cond_index, out_of_period, settle, settle_paths
+from .evaluate import _dedupe, _precedence_over, basis_of, cond_index, outside_validity, route_status, settle, settle_paths
+from .in_time import in_time, law_boundaries
 from .status_source import condition_function, conditions_function
 
 _TRUTH = {"met": True, "not_met": False}
@@ -84,7 +86,21 @@ class StatusOnly:
 
     def procedure(self, p: Procedure, env: BatchEnv, outcome_only: bool = False) -> ProcedureResult:
         """As evaluate.evaluate_procedure with ``env.explain`` false (same steps, same order).
-        ``outcome_only`` (the proof of engine/prove.py): no notes and no sources."""
+        ``outcome_only`` (the proof of engine/prove.py): no notes and no sources. A pending
+        date is settled under the law in force on it (engine/in_time.py), as there."""
+        r = self._procedure_on(p, env, outcome_only)
+        bounds = law_boundaries(self.book, p)
+        if bounds:
+            def on(day):
+                e = self.env(env.case, day, env.state, p, env.ref, None)
+                e.overrides = env.overrides
+                out = outside_validity(p, e)
+                return out if out is not None else self.procedure(p, e, True)
+            r = in_time(r, env.as_of, bounds, on)
+        return r
+
+    def _procedure_on(self, p: Procedure, env: BatchEnv, outcome_only: bool = False) -> ProcedureResult:
+        """The procedure under the law in force on ``env.as_of`` only."""
         pid = p.id
         results = self.conds[pid](env)
         prec = self._precedence(pid, env, results) if pid in self.prec_over else _NOTHING
@@ -157,14 +173,13 @@ class StatusOnly:
         """The route's result and its conditions' result tuples (read by settle_paths)."""
         results = self.conds[rt.id](env)
         prec = self._precedence(rt.id, env, results)
-        if out_of_period(rt, env.as_of):
-            results.insert(0, _OUT_OF_PERIOD)
-        status, date_from, date_until = settle(results)
+        status, date_from, date_until, gap = route_status(rt, env.as_of, results, settle, _OUT_OF_PERIOD)
         missing = sorted({m for r in results if r[0] == "unknown" for m in r[3]}) \
-            if status == "undetermined" else []
-        notes = [] if outcome_only else self._notes(rt.id, env, status != "not_applicable", False, False)
+            if status == "undetermined" and not gap else []
+        open_ = status != "not_applicable" and not gap   # as evaluate.evaluate_route
+        notes = [] if outcome_only else self._notes(rt.id, env, open_, False, False)
         consent = None
-        if rt.consent_required is not None and status != "not_applicable":
+        if rt.consent_required is not None and open_:
             v = rt.consent_required.fn(env)
             consent = None if v is UNKNOWN else bool(v)
         sources = [] if outcome_only else self._sources(rt, env, prec, (), notes)

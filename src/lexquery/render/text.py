@@ -153,6 +153,9 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
         name = w["direct"] if rt is None else f"{w['route']} « {rt.label.get(lang) or rt.label.get('fr')} »"
         out.append(" " * (indent + 4) + f"⇒ {w['opens_by']}{w['colon']}{name}"
                    + (f" ({w['from']} {_fr_date(p.date_from)})" if p.date_from else ""))
+    lc = getattr(p, "law_change", None)
+    if lc:  # a pending date re-settled under the law in force on it (engine/in_time.py)
+        out.append(" " * (indent + 4) + "⇒ " + (lc["note"].get(lang) or lc["note"]["fr"]))
     for c in conds:
         out += _cond_lines(c, lang, explain, indent + 4, w)
     if p.missing_facts and p.status == "undetermined" or (p.consent_required is None and p.missing_facts):

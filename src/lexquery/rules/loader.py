@@ -182,6 +182,8 @@ class _Builder:
                       explain=d.get("explain"))
         if _is_gap(d):   # a law gap: outside the period the condition is unknown and says why
             c.valid_from, c.valid_until, c.valid_note = _valid(d, w)
+        if d.get("valid"):
+            c.law_period = _valid(d, w)[:2]
         if kind in ("any_of", "all_of"):
             c.children = [self.condition(x, w) for x in d[kind]]
         elif kind == "assess":

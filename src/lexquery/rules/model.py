@@ -33,6 +33,8 @@ class Condition:
     valid_from: date | None = None        # the period its text is encoded for (``valid:``):
     valid_until: date | None = None       # outside it the condition is unknown (not guessed)
     valid_note: dict | None = None        # why, in words (e.g. the amending law and its date)
+    law_period: tuple = (None, None)      # ``valid: {from, until}`` as written (a gap or a numbering):
+                                          # the law it applies changes on these dates (engine/in_time.py)
 
 
 @dataclass

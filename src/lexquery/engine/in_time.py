@@ -1,0 +1,181 @@
+"""Dates under the law in force on the date (issue 12): a date from which a procedure (or a
+route) applies is the earliest day d ≥ the date of evaluation on which its conditions,
+evaluated under the law in force *on d*, are met (CP 112-2: the law applied to a measure of
+execution is the one in force when it is taken; CPP 716-1 counts the dates).
+
+An evaluation on ``as_of`` computes a pending date with the thresholds in force on
+``as_of`` (e.g. a recidivist's two thirds under CPP 729 al. 8 in its 2014-10-01 version).
+When the law the procedure applies changes between ``as_of`` and that date — a period of a
+constant (``periods:`` in rules/common.yaml), the ``valid:`` of the procedure, of one of its
+routes or conditions — the date computed under the earlier law counts only if it falls
+inside that law's period. Otherwise the answer is the one of the procedure evaluated on the
+first day of the following period, itself settled the same way (period after period):
+
+- applicable that day → applicable later, from that day (the new law opens it: loi
+  n° 2014-896 gives half instead of two thirds from 2015-01-01);
+- applicable later from d' → from d';
+- not applicable → not applicable (the change removes the eligibility before the date);
+- undetermined (the following period is not encoded, or facts are missing) → undetermined.
+
+The same for each route shown under a procedure. The answer says so under ``law_change``
+(docs/answer-format.md). Generic: the days the law changes are read from the rule files
+(:func:`law_boundaries`); the evaluation on another day is the caller's — the full evaluator
+or the status-only one, which give the same answers (tests/test_screen_fast.py).
+Not covered: reference data dated by treaty (a State becoming a Party), and a procedure not
+applicable on ``as_of`` that a later law would open (only pending dates are re-settled).
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+_DAY = timedelta(days=1)
+
+
+def _walk(conds):
+    for c in conds:
+        yield c
+        yield from _walk(c.children)
+
+
+def law_boundaries(book, p) -> dict:
+    """The days on which the law procedure ``p`` applies changes, each with what changes
+    (constant names, procedure / route / condition ids, each with its citations): the first
+    day and the day after the
+    last of every ``valid:`` of the procedure, its routes and conditions, and of every period
+    of a constant they read (through derived values too). Computed once, kept on ``p``."""
+    hit = p.__dict__.get("_law_boundaries")
+    if hit is not None:
+        return hit
+    days: dict[date, list[tuple]] = {}
+
+    def span(vf, vu, what, sources):
+        for d in (vf, vu + _DAY if vu is not None else None):
+            if d is not None and what not in [w for w, _ in days.setdefault(d, [])]:
+                days[d].append((what, tuple(sources)))
+
+    names: set[str] = set()
+
+    def read(e):
+        if e is not None:
+            names.update(e.names)
+
+    ids = set()
+    for q in [p, *p.routes]:
+        ids.add(q.id)
+        span(q.valid_from, q.valid_until, q.id, q.sources)
+        read(q.until)
+        read(q.consent_required)
+        for c in _walk(q.conditions):
+            span(*c.law_period, c.id, c.sources)
+            span(c.valid_from, c.valid_until, c.id, c.sources)
+            for e in (c.expr, c.met_if, c.when, c.requires):
+                read(e)
+    for pr in book.precedence:
+        if pr.over in ids:
+            read(pr.when)
+    seen: set[str] = set()
+    stack = sorted(names)
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        per = book.periods.get(n)
+        if per is not None:
+            for vf, vu, _ in per["values"]:
+                span(vf, vu, n, per["sources"])
+        e = book.derived.get(n)
+        if e is not None:
+            stack.extend(sorted(e.names))
+    hit = p.__dict__["_law_boundaries"] = dict(sorted(days.items()))
+    return hit
+
+
+def _next(bounds: dict, after: date, upto: date) -> date | None:
+    """The first day the law changes after ``after``, up to ``upto`` included (or None)."""
+    for b in bounds:
+        if after < b <= upto:
+            return b
+    return None
+
+
+def in_time(r, as_of: date, bounds: dict, evaluate_on):
+    """``r`` (a procedure's result on ``as_of``, with its routes) with each pending date
+    settled under the law in force on it (module docstring). ``evaluate_on(day)`` evaluates
+    the same procedure, for the same case and State, on ``day`` (itself settled in time, or
+    the undetermined answer outside the procedure's ``valid:``). Changes ``r`` in place."""
+    if not bounds or next(reversed(bounds)) <= as_of:
+        return r
+    cache: dict = {}
+
+    def on(day):
+        y = cache.get(day)
+        if y is None:
+            y = cache[day] = evaluate_on(day)
+        return y
+
+    for rt in r.routes:
+        b = _pending_boundary(rt, as_of, bounds)
+        if b is not None:
+            y = on(b)
+            _adopt(rt, next((x for x in y.routes if x.procedure == rt.procedure), None), b, bounds, as_of, True)
+    b = _pending_boundary(r, as_of, bounds)
+    if b is not None:
+        _adopt(r, on(b), b, bounds, as_of, False)
+    return r
+
+
+def _pending_boundary(x, as_of, bounds):
+    if x.status != "applicable_later" or x.date_from is None or x.date_from <= as_of:
+        return None
+    return _next(bounds, as_of, x.date_from)
+
+
+def _adopt(x, y, b: date, bounds: dict, as_of: date, is_route: bool) -> None:
+    """``x`` (evaluated on ``as_of``, applicable later from a date on or after ``b``) takes
+    the outcome of ``y``, the same evaluated on ``b`` (None: a route not shown on ``b``, its
+    procedure not applying then)."""
+    d0 = x.date_from
+    if y is None:
+        st, f, u, consent, missing, opens_by, basis = "not_applicable", None, None, None, [], None, []
+    else:
+        st, f, u = y.status, y.date_from, y.date_until
+        if st == "applicable":
+            st, f = "applicable_later", b      # open on the day the law changes
+        elif st == "undetermined" and f is not None and f < b:
+            f = b
+        consent, missing, opens_by, basis = y.consent_required, list(y.missing_facts), y.opens_by, list(y.basis)
+    if (st, f, u, consent, missing, opens_by) == (x.status, x.date_from, x.date_until, x.consent_required,
+                                                  list(x.missing_facts), x.opens_by):
+        return                         # the later law gives the same answer
+    x.status, x.date_from, x.date_until, x.consent_required = st, f, u, consent
+    x.missing_facts, x.opens_by, x.basis = missing, opens_by, basis
+    if y is not None:
+        x.set_aside_by = y.set_aside_by
+    if st == "not_applicable":
+        x.routes = []
+        x.notes = [] if is_route else [n for n in x.notes if n.kind == "duty"]
+    changes = [w for w, _ in bounds.get(b, ())]
+    cited = list(dict.fromkeys(c for _, srcs in bounds.get(b, ()) for c in srcs))
+    later = getattr(y, "law_change", None)
+    if later is not None and later["status"] == st and later["from"] == f:
+        # the change that decides is a later one
+        b, changes, cited = later["on"], list(later["changes"]), list(later["sources"])
+    x.law_change = {"on": b, "computed": d0, "status": st, "from": f, "changes": changes, "sources": cited,
+                    "note": _note(as_of, d0, b, st, f, cited)}
+
+
+def _note(as_of, d0, b, st, f, cited) -> dict:
+    what = ", ".join(cited)
+    fr_out = {"applicable_later": f"applicable à partir du {f}", "not_applicable": "ne s'applique pas",
+              "undetermined": "indéterminée : la base n'encode pas la règle de cette période, ou des faits manquent",
+              }.get(st, st)
+    en_out = {"applicable_later": f"applicable from {f}", "not_applicable": "does not apply",
+              "undetermined": "undetermined: the rule of that period is not encoded, or facts are missing",
+              }.get(st, st)
+    return {"fr": f"date calculée sous le droit en vigueur au {as_of} : {d0} ; le droit appliqué change le {b} "
+                  f"({what}) et une date ne compte que dans la période du texte qui la donne — sous le droit en "
+                  f"vigueur à partir du {b} : {fr_out}",
+            "en": f"date computed under the law in force on {as_of}: {d0}; the law applied changes on {b} ({what}) "
+                  f"and a date counts only within the period of the text that gives it — under the law in force "
+                  f"from {b}: {en_out}"}

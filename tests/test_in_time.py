@@ -1,0 +1,100 @@
+"""Dates under the law in force on the date (issue 12, engine/in_time.py): the days the law
+changes are read from the rule files, a pending date computed under one period counts only
+inside it, and the full and status-only evaluators settle it the same way."""
+import copy
+import shutil
+from datetime import date
+
+import pytest
+
+from lexquery.engine.answer import NoteResult, ProcedureResult
+from lexquery.engine.api import Engine
+from lexquery.engine.in_time import in_time, law_boundaries
+from lexquery.paths import rules_dir
+from lexquery.rules.loader import load_rules
+
+# a recidivist serving three years 2013-03-10 → 2016-03-10: mid-sentence 2014-09-10, two
+# thirds 2015-03-11 (CPP 729 al. 8: two thirds until 2014-12-31, half from 2015-01-01)
+RECIDIVIST = {
+    "id": "recidive", "person": {"birth_date": "1980-01-01", "nationalities": ["TR"], "habitual_residence": "FR",
+                                 "location": "FR", "protection": "none"},
+    "detention": {"incarcerated": True, "entry_date": "2013-03-10"},
+    "sentence": {"final": True, "custodial": True, "total": "P3Y", "execution_start": "2013-03-10",
+                 "expected_end": "2016-03-10", "safety_period_end": "none", "legal_recidivism": True,
+                 "lsc_plein_droit_excluded": False},
+    "removal_measures": [{"kind": "ITF", "definitive": True, "destination": "TR", "enforceable": True,
+                          "remedies_exhausted": True}], "consent": {},
+}
+
+
+def _lc(answer):
+    return next(p for p in answer.procedures if p.procedure == "lc_expulsion")
+
+
+def test_the_days_the_law_changes_are_read_from_the_rules():
+    b = law_boundaries(load_rules(), load_rules().procedures["lc_expulsion"])
+    ids = {d: [w for w, _ in xs] for d, xs in b.items()}
+    assert "lc_recidivism_served_part" in ids[date(2015, 1, 1)]     # a constant's periods
+    assert ("lc_recidivism_served_part", ("CPP 729 al. 8",)) in b[date(2015, 1, 1)]   # with its citations
+    assert "removal_measures_729_2" in ids[date(2014, 11, 15)]
+    assert {"lsc_720_i", "lsc_plein_droit"} <= set(ids[date(2029, 1, 1)])   # the day after a route's end
+    assert "lsc_pd_removal" in ids[date(2024, 1, 28)]                # a condition's valid:
+
+
+def test_moving_the_period_in_the_yaml_moves_the_date(tmp_path):
+    d = tmp_path / "rules"
+    shutil.copytree(rules_dir(), d)
+    base = _lc(Engine(rules_dir=d).ask(copy.deepcopy(RECIDIVIST), as_of="2014-10-01"))
+    assert (base.status, base.date_from) == ("applicable_later", date(2015, 1, 1))
+    f = d / "common.yaml"
+    text = f.read_text(encoding="utf-8")
+    for old, new in (("until: 2014-12-31", "until: 2015-01-31"), ("- from: 2015-01-01", "- from: 2015-02-01")):
+        assert text.count(old) == 2, old      # lc_recidivism_served_part and _whole
+        text = text.replace(old, new)
+    f.write_text(text, encoding="utf-8")
+    moved = _lc(Engine(rules_dir=d).ask(copy.deepcopy(RECIDIVIST), as_of="2014-10-01"))
+    assert (moved.status, moved.date_from) == ("applicable_later", date(2015, 2, 1))
+    assert moved.law_change["on"] == date(2015, 2, 1) and moved.law_change["computed"] == date(2015, 3, 11)
+
+
+@pytest.mark.parametrize("explain", [True, False])
+def test_full_and_status_only_settle_alike(explain):
+    eng = Engine().prepare_batch()
+    r = _lc(eng.ask(copy.deepcopy(RECIDIVIST), as_of="2014-10-01", explain=explain))
+    assert (r.status, r.date_from) == ("applicable_later", date(2015, 1, 1))
+    assert r.law_change["changes"] == ["lc_recidivism_served_whole", "lc_recidivism_served_part"]
+    d = r.to_dict()["law_change"]
+    assert d["on"] == "2015-01-01" and d["computed_from"] == "2015-03-11" and "2015-01-01" in d["note"]
+    assert d["sources"] == ["CPP 729 al. 8"] and "(CPP 729 al. 8)" in d["note"]
+
+
+def _result(status, d_from, routes=(), notes=()):
+    return ProcedureResult("p", {"fr": "p"}, None, status, d_from, None, None, [], [], ["X 1"],
+                           notes=list(notes), routes=list(routes))
+
+
+def test_a_change_that_ends_eligibility_before_the_date():
+    """The reverse: the law in force from ``b`` no longer allows the measure — the date
+    computed before does not count, the answer is not applicable (routes and steps go)."""
+    notes = [NoteResult("step", "step", "", ["X 1"]), NoteResult("duty", "duty", "", ["X 2"])]
+    r = _result("applicable_later", date(2030, 1, 1), routes=[_result("applicable_later", date(2030, 1, 1))],
+                notes=notes)
+    b = date(2029, 1, 1)
+    out = in_time(r, date(2026, 1, 1), {b: [("rule_x", ("X 1",))]}, lambda day: _result("not_applicable", None))
+    assert out.status == "not_applicable" and out.date_from is None and out.routes == []
+    assert [n.id for n in out.notes] == ["duty"]
+    assert out.law_change["on"] == b and out.law_change["computed"] == date(2030, 1, 1)
+
+
+def test_a_date_inside_its_period_counts_and_later_laws_are_not_asked():
+    r = _result("applicable_later", date(2028, 12, 31))
+    asked = []
+    in_time(r, date(2026, 1, 1), {date(2029, 1, 1): [("rule_x", ("X 1",))]}, lambda day: asked.append(day))
+    assert asked == [] and r.date_from == date(2028, 12, 31) and r.law_change is None
+
+
+def test_the_law_of_the_day_opens_the_measure_that_day():
+    r = _result("applicable_later", date(2015, 3, 11))
+    b = date(2015, 1, 1)
+    in_time(r, date(2014, 10, 1), {b: [("k", ("X 2",))]}, lambda day: _result("applicable", date(2014, 9, 10)))
+    assert (r.status, r.date_from) == ("applicable_later", b)
