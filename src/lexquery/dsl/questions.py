@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from ..errors import CaseError, LexqueryError
 from ..render.text import PMARK, STATUS, WORDS, _line, _proc_lines, render_text
 from . import vocab
-from .build import Document, Item, get_path, set_path
+from .build import Document, Item
+from .case_data import get_path, set_path
 from .write import say, say_measure
 
 T = {"no_missing": "Aucun fait manquant : aucune réponse n'attend un fait inconnu.",
