@@ -74,7 +74,7 @@ def start_case(path: str | None, line: int | None) -> dict:
                 return {k: v for k, v in (c.raw or {}).items() if not k.startswith("__")}
         raise InputError(f"pas de cas à la ligne {line} de {path}", where=path,
                          expected="le numéro d'une ligne de données (la ligne 1 est l'en-tête)")
-    from .ask import load_cases
+    from ..casefiles.load import load_cases
     cases, _label = load_cases(path)
     if len(cases) != 1:
         raise InputError(f"{path} décrit {len(cases)} cas : l'entretien part d'un seul", where=path,

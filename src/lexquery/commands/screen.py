@@ -92,8 +92,8 @@ def run(args) -> int:
     if args.chunk < 1:
         raise UsageError("--chunk doit être au moins 1")
     from ..screening.outputs import FORMATS
-    from .casefile import check_input, check_output
-    from .casefile import open_output
+    from ..casefiles.batch import check_input
+    from .outputs import check_output, open_output
     if args.file != "-":   # before the output is opened
         check_input(args.file, expected="un export CSV du greffe", example="registre.csv")
     check_output(args.output)

@@ -386,7 +386,8 @@ def _article(citation, at):
     kb, node, err = _lookup(citation, at)
     if err:
         return err
-    from ..commands.article import describe, render_text as render_article
+    from ..kb.describe import describe
+    from ..render.article import render_text as render_article
     return render_article(describe(kb, node, at, "fr"), "fr")
 
 
