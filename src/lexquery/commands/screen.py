@@ -138,7 +138,8 @@ def run_reform(args) -> int:
     from ..engine.api import load_kb
     from ..engine.reform import load_reform
     from ..screening import impact as imp_mod
-    from .casefile import check_input, check_output, open_output
+    from ..casefiles.batch import check_input
+    from .outputs import check_output, open_output
     from .options import date_option
     as_of = date_option(args.as_of)
     fmt = args.format
