@@ -399,7 +399,7 @@ def write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc, vali
         "texts, no evidence per condition, no facts to verify; the condition index, the precedence entries "
         "and the deduplicated sources (memoised by the shape of the evaluated tree) are per-procedure "
         "constants computed once.",
-        "2. *Expressions compiled to Python source* (`rules/expr.py: to_source`, `Engine.prepare_batch`, "
+        "2. *Expressions compiled to Python source* (`rules/expr_source.py: to_source`, `Engine.prepare_batch`, "
         "used by `screen`): one generated function per rule expression, the same operations in the same "
         "order, no call per node. A single `ask` keeps the closures (compiling costs ≈ 15 ms, which the "
         "cold start cannot afford).",

@@ -139,7 +139,8 @@ _PLACE = re.compile(r":\d+:\d+|:\d+$|\$|\[|^[A-Za-z_\"]")
 
 def run_json(text: str) -> Outcome:
     """The JSON case reader then the engine: answers, or errors with file:line:col or a JSON path."""
-    from lexquery.commands.casefile import entries_of, parse_json
+    from lexquery.casefiles.batch import entries_of
+    from lexquery.casefiles.json_text import parse_json
     from lexquery.engine.api import load_kb
     from lexquery.errors import CaseError, LexqueryError
     from lexquery.render import render

@@ -79,7 +79,7 @@ def test_nesting_under_the_recursion_limit_is_still_refused_at_32_levels(tmp_pat
 
 def test_the_limit_is_the_one_of_the_http_api():
     pytest.importorskip("starlette")
-    from lexquery.commands.casefile import MAX_DEPTH
+    from lexquery.casefiles.json_text import MAX_DEPTH
     from lexquery.web.body import MAX_DEPTH as API
     assert MAX_DEPTH == API
 

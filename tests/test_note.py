@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from lexquery.render.deadlines import answer_dates, long_date
-from lexquery.render.text import STATUS
+from lexquery.render.status_line import STATUS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))

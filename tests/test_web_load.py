@@ -58,6 +58,25 @@ def _run(coro):
     return asyncio.run(coro)
 
 
+def _slow_asks(n: int, **server_kw) -> list:
+    """``n`` concurrent asks to a live server whose every answer takes a second more:
+    [(status, seconds, body)]."""
+    with live_server(**server_kw) as port:
+        real = answers._render
+
+        def slow(*a, **k):
+            time.sleep(1.0)
+            return real(*a, **k)
+        answers._render = slow
+        try:
+            async def go():
+                return await asyncio.gather(*(request(port, "POST", "/api/ask", IONESCU, JSON, timeout=30)
+                                              for _ in range(n)))
+            return _run(go())
+        finally:
+            answers._render = real
+
+
 # ---- §14 bursts: queued, served, none waits forever ------------------------------------------------
 def test_a_burst_is_queued_not_refused():
     """300 concurrent asks with two workers: all answered 200 (uvicorn's old limit of 256
@@ -73,20 +92,7 @@ def test_a_burst_is_queued_not_refused():
 
 
 def test_past_the_queue_requests_are_shed_at_once_with_retry_after():
-    with live_server(workers=1, admission={"admitted": 2, "queued": 3, "wait": 5.0}) as port:
-        real = answers._render
-
-        def slow(*a, **k):
-            time.sleep(1.0)
-            return real(*a, **k)
-        answers._render = slow
-        try:
-            async def go():
-                return await asyncio.gather(*(request(port, "POST", "/api/ask", IONESCU, JSON, timeout=30)
-                                              for _ in range(12)))
-            res = _run(go())
-        finally:
-            answers._render = real
+    res = _slow_asks(12, workers=1, admission={"admitted": 2, "queued": 3, "wait": 5.0})
     codes = sorted(s for s, _, _ in res)
     assert codes.count(503) >= 5 and codes.count(200) >= 2 and set(codes) <= {200, 503}, codes
     shed = [t for s, t, b in res if s == 503 and b"occup" in b]
@@ -94,20 +100,7 @@ def test_past_the_queue_requests_are_shed_at_once_with_retry_after():
 
 
 def test_waiting_for_a_worker_counts_in_the_time_limit():
-    with live_server(workers=1, time_limit=1.5) as port:
-        real = answers._render
-
-        def slow(*a, **k):
-            time.sleep(1.0)
-            return real(*a, **k)
-        answers._render = slow
-        try:
-            async def go():
-                return await asyncio.gather(*(request(port, "POST", "/api/ask", IONESCU, JSON, timeout=30)
-                                              for _ in range(4)))
-            res = _run(go())
-        finally:
-            answers._render = real
+    res = _slow_asks(4, workers=1, time_limit=1.5)
     assert sorted(s for s, _, _ in res)[0] == 200 and {503, 504} & {s for s, _, _ in res}
     assert max(t for _, t, _ in res) < 4
 

@@ -155,7 +155,7 @@ def read_answer(path: str, text: str):
     """The JSON value that ``text`` gives the fact ``path`` (raises
     :class:`lexquery.dsl.LqErrors` with the language's message when it cannot be read)."""
     from . import dsl
-    from .dsl.build import get_path
+    from .dsl.case_data import get_path
     m = _ITEM_PATH.match(path)
     if m:
         top, attr = m.group(1), m.group(3)

@@ -42,7 +42,7 @@ def read_items(path: str) -> tuple[str, Iterator[Item], bool]:
         return path, _csv_items(path), False
     if kind == "jsonl":
         return path, _jsonl_items(path), False
-    from ..commands.ask import load_cases
+    from ..casefiles.load import load_cases
     cases, label = load_cases(path)
     single = len(cases) == 1
     items = (Item(f"{label}[{i}]" if len(cases) > 1 else label, c,

@@ -2,7 +2,7 @@
 
 CASE is a JSON file (one case or an array; ``-`` for standard input) in the public
 case format, a ``.jsonl`` file (one case per line), or a ``.lq`` file in the lexquery
-language; read by :mod:`.casefile` (nesting, repeated keys, repeated ids, no case).
+language; read by :mod:`lexquery.casefiles` (nesting, repeated keys, repeated ids, no case).
 With ``--format json`` an object answers an object, an array (even of one case) or a
 .jsonl answers an array; a .lq file answers an object for one case, an array for several
 (its questions are answered in the text format only: a note says so on stderr).
@@ -13,8 +13,8 @@ are still answered).
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
+from ..casefiles.load import load_lq, read_stdin_cases
 from ..errors import CaseError
 
 
@@ -64,49 +64,8 @@ def register(sub):
     p.set_defaults(func=run)
 
 
-def read_stdin_cases() -> str:
-    """Standard input (JSON or the lexquery language), bounded: an endless stream is refused
-    with a message instead of growing until the memory limit."""
-    from ..files import MAX_LQ_BYTES, MAX_TEXT_BYTES, read_stdin, too_large
-    text = read_stdin(MAX_TEXT_BYTES, "cas JSON sur l'entrée standard",
-                      "un gros lot passe mieux en .jsonl (un cas par ligne, lu au fil de l'eau) ou en CSV (lexquery screen)")
-    if len(text) > MAX_LQ_BYTES and looks_like_lq(text[:65536]):
-        raise too_large(MAX_LQ_BYTES, "<stdin>", "texte en langage lexquery",
-                        "découpez le texte, ou écrivez le lot en JSON Lines ou en CSV")
-    return text
-
-
-def looks_like_lq(text: str) -> bool:
-    """Standard input in the lexquery language rather than JSON (JSON starts with { or [)."""
-    body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#")).lstrip("\ufeff \t\r\n")
-    return bool(body) and body[0] not in "{["
-
-
-def load_lq(path: str, stdin_text: str | None = None):
-    """The .lq document named by ``path`` (or on standard input), else None.
-    The language's parser is imported only for such input (cold ``ask`` budget)."""
-    if path == "-":
-        if not looks_like_lq(stdin_text or ""):
-            return None
-        from .. import dsl
-        return dsl.load(stdin_text, "<stdin>", implicit_id="stdin")
-    if path.endswith(".lq") and Path(path).is_file():
-        from .. import dsl
-        return dsl.load_file(path)
-    return None
-
-
-def load_cases(path: str, stdin_text: str | None = None) -> tuple[list, str]:
-    """Raw case values of a file (see :func:`.casefile.read_batch`); returns (cases, label for messages)."""
-    from .casefile import read_batch
-    if path == "-" and stdin_text is None:
-        stdin_text = read_stdin_cases()
-    batch = read_batch(path, stdin_text)
-    return [e.raw for e in batch.entries], batch.label
-
-
 def run(args) -> int:
-    from .casefile import lq_batch, read_batch
+    from ..casefiles.batch import lq_batch, read_batch
     from .options import date_option
     from ..errors import UsageError
     as_of = date_option(args.as_of)
@@ -177,7 +136,7 @@ def write_whole(path: str, data: bytes) -> None:
     temporary file beside it, renamed on success): an interrupted run never leaves a
     half-written note that looks complete."""
     from ..files import atomic_output
-    from .casefile import check_output
+    from .outputs import check_output
     check_output(path)
     with atomic_output(path, binary=True) as f:
         f.write(data)

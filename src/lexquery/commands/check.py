@@ -39,7 +39,7 @@ def register(sub):
 
 def check_one(path: str):
     from .. import dsl
-    from .casefile import check_input, no_case
+    from ..casefiles.batch import check_input, no_case
     if path == "-":
         from ..files import MAX_LQ_BYTES, read_stdin
         text = read_stdin(MAX_LQ_BYTES, "texte en langage lexquery", "découpez le texte en plusieurs fichiers")

@@ -42,14 +42,16 @@ def register(sub):
 def run(args) -> int:
     from .. import dsl
     from ..errors import CaseError
-    from .ask import looks_like_lq
-    from .casefile import check_input, check_output, entries_of, lq_batch, open_output, parse_json
+    from ..casefiles.batch import check_input, entries_of, lq_batch
+    from ..casefiles.json_text import parse_json
+    from ..casefiles.load import looks_like_lq
+    from .outputs import check_output, open_output
     check_output(args.output)
     if args.output and args.file != "-":   # convert x.lq -o x.lq would replace its source
         from ..files import refuse_same
         refuse_same(args.file, args.output)
     if args.file == "-":
-        from .ask import read_stdin_cases
+        from ..casefiles.load import read_stdin_cases
         text, label = read_stdin_cases(), "<stdin>"
         is_lq = looks_like_lq(text)
     else:
@@ -68,7 +70,7 @@ def run(args) -> int:
         if to == "json":
             raise UsageError("le fichier est déjà en JSON", hint="--to lq pour l'écrire dans le langage lexquery")
         if not text.strip():
-            from .casefile import no_case
+            from ..casefiles.batch import no_case
             raise no_case(label)
         batch = entries_of(parse_json(text, label), label, text)
         for e in batch.entries:

@@ -74,7 +74,7 @@ def start_case(path: str | None, line: int | None) -> dict:
                 return {k: v for k, v in (c.raw or {}).items() if not k.startswith("__")}
         raise InputError(f"pas de cas à la ligne {line} de {path}", where=path,
                          expected="le numéro d'une ligne de données (la ligne 1 est l'en-tête)")
-    from .ask import load_cases
+    from ..casefiles.load import load_cases
     cases, _label = load_cases(path)
     if len(cases) != 1:
         raise InputError(f"{path} décrit {len(cases)} cas : l'entretien part d'un seul", where=path,
@@ -83,13 +83,12 @@ def start_case(path: str | None, line: int | None) -> dict:
 
 
 def status_lines(answer, lang: str) -> list[str]:
-    from ..render.text import PMARK, STATUS
+    from ..render.status_line import PMARK, procedure_title, status_bits
+    from ..render.text import WORDS
     out = []
     for p in answer.procedures:
-        title = (p.label.get(lang) or p.label.get("fr")) + (f" — {p.state}" if p.state else "")
-        bits = [STATUS[lang][p.status]]
-        if p.date_from and p.status in ("applicable", "applicable_later"):
-            bits.append(("à partir du " if lang == "fr" else "from ") + p.date_from.isoformat())
+        title = procedure_title(p, lang)
+        bits = status_bits(p, lang, WORDS[lang], lambda d: d.isoformat(), until=False, consent=False)
         out.append(f"  {PMARK[p.status]} {title} : {', '.join(bits)}")
     return out
 

@@ -75,42 +75,35 @@ exemples :
 
 
 def register(subparsers):
-    import argparse
-    raw = argparse.RawDescriptionHelpFormatter
-    p = subparsers.add_parser("kb", help="base de connaissances : contrôles, requêtes, export, couverture",
-                              description="Base de connaissances (law/, rules/, ontology/) : contrôles, SPARQL, export, couverture.",
-                              epilog=EPILOG, formatter_class=raw)
-    sub = p.add_subparsers(dest="kb_command", metavar="ACTION")
-    c = sub.add_parser("check", help="contrôler la base (SHACL, SPARQL, OWL, données de référence)",
-                       description="Contrôler la base de connaissances : formes SHACL, requêtes SPARQL de checks/, "
-                                   "cohérence OWL (HermiT) et données de référence.",
-                       epilog=EPILOG_CHECK, formatter_class=raw)
+    from .groups import add_action, add_group
+    sub = add_group(subparsers, "kb", help="base de connaissances : contrôles, requêtes, export, couverture",
+                    description="Base de connaissances (law/, rules/, ontology/) : contrôles, SPARQL, export, couverture.",
+                    epilog=EPILOG)
+    c = add_action(sub, "check", cmd_check, help="contrôler la base (SHACL, SPARQL, OWL, données de référence)",
+                   description="Contrôler la base de connaissances : formes SHACL, requêtes SPARQL de checks/, "
+                               "cohérence OWL (HermiT) et données de référence.",
+                   epilog=EPILOG_CHECK)
     c.add_argument("--only", help="familles à lancer, séparées par des virgules : shacl,sparql,owl,reference,law")
     c.add_argument("--format", choices=["text", "json"], default="text")
     c.add_argument("--no-cache", action="store_true", help="reconstruire sans cache")
     c.add_argument("--warnings", action="store_true", help="afficher chaque avertissement (sinon : un résumé)")
-    c.set_defaults(func=cmd_check)
-    q = sub.add_parser("query", help="lancer une requête SPARQL sur le graphe de la base",
-                       description="Lancer une requête SPARQL (fichier .rq ou entrée standard) sur le graphe de "
-                                   "la base de connaissances.",
-                       epilog=EPILOG_QUERY, formatter_class=raw)
+    q = add_action(sub, "query", cmd_query, help="lancer une requête SPARQL sur le graphe de la base",
+                   description="Lancer une requête SPARQL (fichier .rq ou entrée standard) sur le graphe de "
+                               "la base de connaissances.",
+                   epilog=EPILOG_QUERY)
     q.add_argument("file", help="fichier .rq (ou '-' pour l'entrée standard)")
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
-    q.set_defaults(func=cmd_query)
-    e = sub.add_parser("export", help="exporter le graphe de la base (Turtle, JSON-LD)",
-                       description="Exporter le graphe de la base de connaissances en Turtle ou en JSON-LD.",
-                       epilog=EPILOG_EXPORT, formatter_class=raw)
+    e = add_action(sub, "export", cmd_export, help="exporter le graphe de la base (Turtle, JSON-LD)",
+                   description="Exporter le graphe de la base de connaissances en Turtle ou en JSON-LD.",
+                   epilog=EPILOG_EXPORT)
     e.add_argument("--format", choices=["turtle", "jsonld"], default="turtle")
     e.add_argument("-o", "--output", help="fichier de sortie (défaut : sortie standard)")
-    e.set_defaults(func=cmd_export)
-    v = sub.add_parser("coverage", help="régénérer docs/coverage.md",
-                       description="Régénérer docs/coverage.md, la couverture des dispositions de la base par "
-                                   "les règles, ou vérifier qu'il est à jour.",
-                       epilog=EPILOG_COVERAGE, formatter_class=raw)
+    v = add_action(sub, "coverage", cmd_coverage, help="régénérer docs/coverage.md",
+                   description="Régénérer docs/coverage.md, la couverture des dispositions de la base par "
+                               "les règles, ou vérifier qu'il est à jour.",
+                   epilog=EPILOG_COVERAGE)
     v.add_argument("-o", "--output", help="fichier (défaut : docs/coverage.md ; '-' : sortie standard)")
     v.add_argument("--check", action="store_true", help="échouer si docs/coverage.md n'est pas à jour")
-    v.set_defaults(func=cmd_coverage)
-    p.set_defaults(func=lambda a: (p.print_help(), 2)[1])
 
 
 def cmd_check(args) -> int:

@@ -47,32 +47,27 @@ exemples :
 
 
 def register(subparsers):
-    import argparse
-    raw = argparse.RawDescriptionHelpFormatter
-    p = subparsers.add_parser("law", help="tenir le droit à jour : importer la base LEGI, comparer deux versions",
-                              description="Tenir law/ à jour depuis les données ouvertes de Legifrance (base LEGI) "
-                                          "et comparer deux versions d'un article.",
-                              epilog=EPILOG, formatter_class=raw)
-    sub = p.add_subparsers(dest="law_command", metavar="ACTION")
-    i = sub.add_parser("import", help="importer des fichiers d'article LEGI (XML de la DILA) dans law/",
-                       description="Importer des fichiers d'article de la base LEGI (XML de la DILA) dans law/legi/, "
-                                   "puis lister les règles qui citent un alinéa dont le texte a changé.",
-                       epilog=EPILOG_IMPORT, formatter_class=raw)
+    from .groups import add_action, add_group
+    sub = add_group(subparsers, "law", help="tenir le droit à jour : importer la base LEGI, comparer deux versions",
+                    description="Tenir law/ à jour depuis les données ouvertes de Legifrance (base LEGI) "
+                                "et comparer deux versions d'un article.",
+                    epilog=EPILOG)
+    i = add_action(sub, "import", cmd_import, help="importer des fichiers d'article LEGI (XML de la DILA) dans law/",
+                   description="Importer des fichiers d'article de la base LEGI (XML de la DILA) dans law/legi/, "
+                               "puis lister les règles qui citent un alinéa dont le texte a changé.",
+                   epilog=EPILOG_IMPORT)
     i.add_argument("path", help="un fichier d'article LEGI (.xml) ou un dossier du dump")
     i.add_argument("--dry-run", action="store_true", help="montrer ce qui serait ajouté sans rien écrire")
     i.add_argument("--all", action="store_true",
                    help="ajouter aussi les articles que la base ne contient pas encore (défaut : seulement ceux qu'elle contient)")
     i.add_argument("--format", choices=["text", "json"], default="text")
-    i.set_defaults(func=cmd_import)
-    d = sub.add_parser("diff", help="ce qui a changé dans un article entre deux dates",
-                       description="Comparer, alinéa par alinéa, les versions d'un article en vigueur à deux dates.",
-                       epilog=EPILOG_DIFF, formatter_class=raw)
+    d = add_action(sub, "diff", cmd_diff, help="ce qui a changé dans un article entre deux dates",
+                   description="Comparer, alinéa par alinéa, les versions d'un article en vigueur à deux dates.",
+                   epilog=EPILOG_DIFF)
     d.add_argument("citation", nargs="+", help="ex. 729, « CPP 728-15 », D147-20")
     d.add_argument("--from", dest="at_from", required=True, metavar="DATE", help="première date (AAAA-MM-JJ)")
     d.add_argument("--to", dest="at_to", required=True, metavar="DATE", help="seconde date (AAAA-MM-JJ)")
     d.add_argument("--format", choices=["text", "json"], default="text")
-    d.set_defaults(func=cmd_diff)
-    p.set_defaults(func=lambda a: (p.print_help(), 2)[1])
 
 
 def cmd_import(args) -> int:

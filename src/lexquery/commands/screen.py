@@ -92,8 +92,8 @@ def run(args) -> int:
     if args.chunk < 1:
         raise UsageError("--chunk doit être au moins 1")
     from ..screening.outputs import FORMATS
-    from .casefile import check_input, check_output
-    from .casefile import open_output
+    from ..casefiles.batch import check_input
+    from .outputs import check_output, open_output
     if args.file != "-":   # before the output is opened
         check_input(args.file, expected="un export CSV du greffe", example="registre.csv")
     check_output(args.output)
@@ -138,7 +138,8 @@ def run_reform(args) -> int:
     from ..engine.api import load_kb
     from ..engine.reform import load_reform
     from ..screening import impact as imp_mod
-    from .casefile import check_input, check_output, open_output
+    from ..casefiles.batch import check_input
+    from .outputs import check_output, open_output
     from .options import date_option
     as_of = date_option(args.as_of)
     fmt = args.format

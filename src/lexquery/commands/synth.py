@@ -44,7 +44,7 @@ def run(args) -> int:
     from .options import date_option
     ref = date_option(args.as_of)
     if args.output and args.output != "-":
-        from .casefile import open_output
+        from .outputs import open_output
         with open_output(args.output) as f:   # whole or absent (lexquery.files.atomic_output)
             synth(args.n, args.seed, ref, f, args.sep)
     else:

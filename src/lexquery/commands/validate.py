@@ -8,7 +8,7 @@ shapes (``shapes/case-shapes.ttl``: impossible data as violations, missing facts
 procedure needs as warnings / infos, each naming the provision). Prints, case by case as
 they are validated (streamed: .jsonl and .csv of any length in flat memory): where (JSON
 path), what, what was expected, what to do. JSON, JSON Lines and .lq are read by
-:mod:`.casefile` (nesting limit, repeated keys refused; a value that is not an object or an
+:mod:`lexquery.casefiles` (nesting limit, repeated keys refused; a value that is not an object or an
 identifier already used in the file is a finding of its case); ``--format json`` gives an
 object for one JSON object, an array otherwise (even for an array of one case); a file
 without any case is an error (exit 3). ``--engine pyshacl`` runs the reference
@@ -163,11 +163,11 @@ def _reports(args):
 
 def _case_items(path: str):
     """(single, items) of a .json (object or array), .jsonl (streamed) or .lq file, read by
-    :mod:`.casefile`: a value that is not an object, a line that cannot be read, or an
+    :mod:`lexquery.casefiles`: a value that is not an object, a line that cannot be read, or an
     identifier already used in the file is a finding of its case (the others are validated)."""
     from ..caserdf.inputs import kind_of
     from ..caserdf.stream import Item
-    from .casefile import iter_jsonl, read_batch
+    from ..casefiles.batch import iter_jsonl, read_batch
 
     def item(e):
         readable = isinstance(e.raw, dict)
@@ -176,7 +176,7 @@ def _case_items(path: str):
     if kind_of(path) == "jsonl" and path != "-":
         return False, (item(e) for e in iter_jsonl(path))
     if path == "-":
-        from .ask import read_stdin_cases
+        from ..casefiles.load import read_stdin_cases
     batch = read_batch(path, read_stdin_cases() if path == "-" else None)
     return not batch.many, (item(e) for e in batch.entries)
 
@@ -240,7 +240,7 @@ def _run(args) -> int:
         n += 1
         failed += not ok
     if not n:
-        from .casefile import no_case
+        from ..casefiles.batch import no_case
         from ..caserdf.inputs import kind_of
         kind = "lq" if args.case.endswith(".lq") else kind_of(args.case)
         raise no_case(args.case if args.case != "-" else "<stdin>", kind)

@@ -10,9 +10,11 @@ import copy
 from datetime import date, timedelta
 
 from ..errors import CaseError, LexqueryError
-from ..render.text import PMARK, STATUS, WORDS, _line, _proc_lines, render_text
+from ..render.status_line import PMARK, STATUS, status_bits
+from ..render.text import WORDS, _line, _proc_lines, render_text
 from . import vocab
-from .build import Document, Item, get_path, set_path
+from .build import Document, Item
+from .case_data import get_path, set_path
 from .write import say, say_measure
 
 T = {"no_missing": "Aucun fait manquant : aucune réponse n'attend un fait inconnu.",
@@ -213,16 +215,7 @@ def _from_when(a, pid):
 
 # ---- et si … ? -------------------------------------------------------------------------------
 def _summary(p) -> str:
-    bits = [STATUS["fr"][p.status]]
-    if p.date_from and p.status in ("applicable", "applicable_later"):
-        bits.append(f"à partir du {p.date_from.isoformat()}")
-    if p.date_until:
-        bits.append(f"{_until_word(p)} {p.date_until.isoformat()}")
-    if p.consent_required is True:
-        bits.append("avec consentement")
-    elif p.consent_required is False:
-        bits.append("sans consentement")
-    return ", ".join(bits)
+    return ", ".join(status_bits(p, "fr", WORDS["fr"], lambda d: d.isoformat(), consent_unknown=False))
 
 
 def _index(a) -> dict:
@@ -385,7 +378,8 @@ def _article(citation, at):
     kb, node, err = _lookup(citation, at)
     if err:
         return err
-    from ..commands.article import describe, render_text as render_article
+    from ..kb.describe import describe
+    from ..render.article import render_text as render_article
     return render_article(describe(kb, node, at, "fr"), "fr")
 
 

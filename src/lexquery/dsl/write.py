@@ -13,7 +13,8 @@ from datetime import date
 
 from ..engine.case import read_case
 from . import vocab
-from .build import MONTH_NAMES, ordered
+from .case_data import ordered
+from .values import MONTH_NAMES
 
 UNIT_WORDS = {"Y": ("an", "ans"), "M": ("mois", "mois"), "W": ("semaine", "semaines"), "D": ("jour", "jours")}
 

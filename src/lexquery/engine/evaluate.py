@@ -16,7 +16,7 @@ implied.
 
 Missing facts are those that could change a result: a condition that is settled does not
 pass on to its parent the facts it found unknown (nor do a settled ``and`` / ``or`` /
-``exists`` / ``all`` in expressions, rules.expr). Facts whose every value gives the same
+``exists`` / ``all`` in expressions, rules.expr_closures). Facts whose every value gives the same
 answer are then proven irrelevant by :mod:`lexquery.engine.prove`.
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@
 calls its expression's function. For ``lexquery screen`` the condition list of each
 procedure and route is also translated into the source of one function that evaluates
 every condition in order, the expressions written inline by
-:class:`lexquery.rules.expr._Source` — the same operations in the same order, the same
+:class:`lexquery.rules.expr_source.Source` — the same operations in the same order, the same
 missing facts (``env.missing`` swapped around each condition, merged into the enclosing
 one), the same memo for the conditions read as ``cond.<id>``, and the same result tuples
 ``(status, pending, date, missing, kind)``. Generated from the rule files at run time,
@@ -12,7 +12,9 @@ never written by hand; tests/test_screen_fast.py compares the rows with the full
 """
 from __future__ import annotations
 
-from ..rules.expr import CASE_ROOTS, CONTEXT_ROOTS, TREES, Compiled, _Source
+from ..rules.expr_parse import TREES
+from ..rules.expr_scope import CASE_ROOTS, CONTEXT_ROOTS, Compiled
+from ..rules.expr_source import Source
 from ..rules.model import Condition
 from .evaluate import combine
 
@@ -36,7 +38,7 @@ def _group_missing(status: str, miss: set, ch: list) -> tuple:
     return tuple(sorted(u))
 
 
-class _ConditionsSource(_Source):
+class _ConditionsSource(Source):
     """Translate a list of conditions into the statements of ``def _conds(env)``."""
 
     def __init__(self, scope, where: str, lazy: set[str]):
@@ -58,7 +60,7 @@ class _ConditionsSource(_Source):
         (what ``Env.derived`` does on a hit: its missing facts join the current ones)."""
         root = str(t.children[0])
         if root in CASE_ROOTS or root in CONTEXT_ROOTS or root in self.scope.constants \
-                or root not in self.scope.derived:  # the order of _Source.g_path
+                or root not in self.scope.derived:  # the order of Source.g_path
             return super().g_path(t, ind)
         v = self.var()
         self.emit(ind, f"{v} = derived_cache.get({root!r})")

@@ -18,11 +18,13 @@ MONTHS = {"fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet
           "en": ["January", "February", "March", "April", "May", "June", "July", "August",
                  "September", "October", "November", "December"]}
 
-WHAT = {
-    "fr": {"from": "ouverture : {p}", "until": "dernier jour : {p}", "cond": "{p} — {c}",
-           "note": "{p} — {n}"},
-    "en": {"from": "opens: {p}", "until": "last day: {p}", "cond": "{p} — {c}", "note": "{p} — {n}"},
-}
+# what a dated event is, in one word: the calendar of an answer (render.ics) and of a
+# screening (screening.outputs.IcsWriter) say it the same way
+KIND = {"fr": {"from": "ouverture", "until": "dernier jour", "deadline": "échéance"},
+        "en": {"from": "opens", "until": "last day", "deadline": "deadline"}}
+_COLON = {"fr": " : ", "en": ": "}
+WHAT = {lang: {"from": KIND[lang]["from"] + _COLON[lang] + "{p}", "until": KIND[lang]["until"] + _COLON[lang] + "{p}",
+               "cond": "{p} — {c}", "note": "{p} — {n}"} for lang in KIND}
 
 
 def long_date(d: date | None, lang: str = "fr") -> str:

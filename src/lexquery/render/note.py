@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .deadlines import answer_dates, long_date
-from .text import MARK, STATUS as STATUS_UPPER, facts_in_words
+from .status_line import procedure_title, status_bits
+from .text import MARK, facts_in_words
 
 T = {
     "fr": {
@@ -209,19 +210,8 @@ def _months(total) -> int:
 
 
 def _proc_line(p, lang, t, route=False) -> str:
-    title = (p.label.get(lang) or p.label.get("fr")) + (f" — {p.state}" if p.state else "")
-    bits = [STATUS_UPPER[lang][p.status]]
-    if p.date_from and p.status in ("applicable", "applicable_later"):
-        bits.append(f"{t['from']} {long_date(p.date_from, lang)}")
-    if p.date_until:
-        until = (p.until_label or {}).get(lang) or (p.until_label or {}).get("fr") or t["until"]
-        bits.append(f"{until} {long_date(p.date_until, lang)}")
-    if p.consent_required is False:
-        bits.append(t["consent_no"])
-    elif p.consent_required is True:
-        bits.append(t["consent_yes"])
-    elif p.consent_defined and p.status in ("applicable", "applicable_later") and not route:
-        bits.append(t["consent_unknown"])
+    title = procedure_title(p, lang)
+    bits = status_bits(p, lang, t, lambda d: long_date(d, lang), route=route)
     return (f"{t['route']} : " if route else "") + f"{title} : " + ", ".join(bits)
 
 

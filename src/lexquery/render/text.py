@@ -6,14 +6,9 @@ the instruments set aside with their reason.
 """
 from __future__ import annotations
 
+from .status_line import PMARK, procedure_title, status_bits
+
 MARK = {"met": "✔", "not_met": "✘", "unknown": "?", "to_assess": "~"}
-STATUS = {
-    "fr": {"applicable": "APPLICABLE", "applicable_later": "APPLICABLE PLUS TARD",
-           "not_applicable": "NON APPLICABLE", "undetermined": "INDÉTERMINÉ"},
-    "en": {"applicable": "APPLICABLE", "applicable_later": "APPLICABLE LATER",
-           "not_applicable": "NOT APPLICABLE", "undetermined": "UNDETERMINED"},
-}
-PMARK = {"applicable": "✔", "applicable_later": "◷", "not_applicable": "✘", "undetermined": "?"}
 WORDS = {
     "fr": {"as_of": "au", "from": "à partir du", "until": "jusqu'au", "consent_no": "sans consentement",
            "consent_yes": "avec consentement", "consent_unknown": "consentement : à déterminer",
@@ -108,23 +103,10 @@ def _value(v, w) -> str:
 
 def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
     w = {**w, "_pairs": {x["successor"]: x["citation"] for x in getattr(p, "successors", []) if x.get("successor")}}
-    st = STATUS[lang][p.status]
-    title = (p.label.get(lang) or p.label.get("fr")) + (f" — {p.state}" if p.state else "")
-    bits = [st]
-    if p.date_from and p.status in ("applicable_later", "applicable"):
-        bits.append(f"{w['from']} {_fr_date(p.date_from)}")
-    passed = p.date_until is not None and as_of is not None and p.date_until < as_of
+    title = procedure_title(p, lang)
     # a procedure that does not apply has no dates of use (a closing date that passed is
     # shown on its condition); a result built elsewhere may still carry one
-    if p.date_until and (p.status != "not_applicable" or passed):
-        until = (p.until_label or {}).get(lang) or (p.until_label or {}).get("fr") or w["until"]
-        bits.append(f"{until} {_fr_date(p.date_until)}" + (f" ({w['passed']})" if passed else ""))
-    if p.consent_required is False:
-        bits.append(w["consent_no"])
-    elif p.consent_required is True:
-        bits.append(w["consent_yes"])
-    elif p.consent_defined and p.status in ("applicable", "applicable_later") and not route:
-        bits.append(w["consent_unknown"])
+    bits = status_bits(p, lang, w, _fr_date, route=route, as_of=as_of, until_if_not_applicable=False)
     prefix = f"{w['route']} : " if route else ""
     out = [" " * indent + f"{PMARK[p.status]} {prefix}{title}   {', '.join(bits)}"]
     if p.basis:  # the legal basis the status rests on (each basis is its own path)

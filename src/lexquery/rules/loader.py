@@ -19,8 +19,10 @@ from ..dates import parse_date, parse_duration
 from ..errors import OutputError, RuleError
 from ..files import atomic_output
 from ..paths import rules_dir
-from . import expr as expr_mod
-from .expr import Scope, compile_expr
+from .expr_closures import compile_expr
+from .expr_parse import TREES
+from .expr_scope import CASE_ROOTS, Scope
+from .expr_source import to_source
 from .functions import FUNCTIONS
 from .model import Condition, FactBound, FactDefault, Note, Precedence, Procedure, RuleBook
 
@@ -306,7 +308,7 @@ def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -
     cached = _cache_load(digest.hexdigest())
     if cached:
         docs = list(zip(files, cached["docs"]))
-        expr_mod.TREES.update(cached["trees"])
+        TREES.update(cached["trees"])
     else:
         docs = [(f, _read(f)) for f, _ in raws]
     return build_book(docs, digest.hexdigest(), save=not cached)
@@ -367,7 +369,7 @@ def build_book(docs, digest: str, *, save: bool = False) -> RuleBook:
     _check_derived_cycles(derived)
     procedures = dict(sorted(procedures.items(), key=lambda kv: (kv[1].order, kv[0])))
     if save:
-        _cache_save(digest, [d for _, d in docs], expr_mod.TREES)
+        _cache_save(digest, [d for _, d in docs], TREES)
     per_case = not any(d.conds or (d.context & {"state", "from_date"}) for d in derived.values())
     return RuleBook(procedures, precedence, constants, derived, derived_sources, constant_sources,
                     [str(f) for f, _ in docs], digest, derived_per_case=per_case, scope=scope,
@@ -377,7 +379,7 @@ def build_book(docs, digest: str, *, save: bool = False) -> RuleBook:
 def _fact_path(path, where) -> str:
     """A fact path of the case (``person.location``), as the rules read it."""
     names = str(path).split(".")
-    if names[0] not in expr_mod.CASE_ROOTS or not all(n.isidentifier() for n in names):
+    if names[0] not in CASE_ROOTS or not all(n.isidentifier() for n in names):
         raise RuleError(f"chemin de fait invalide « {path} »", where=where,
                         expected="un chemin du format de cas, ex. person.location")
     return str(path)
@@ -408,14 +410,14 @@ def _bound(b: "_Builder", f: Path, path, spec) -> FactBound:
 
 
 def compile_to_source(book: RuleBook) -> RuleBook:
-    """Compile every expression of ``book`` once more, to Python source (``expr.to_source``),
+    """Compile every expression of ``book`` once more, to Python source (``expr_source.to_source``),
     for batches: same values, missing facts and evidence, no call per node. Costs a few tens
     of milliseconds, so a single ``ask`` keeps the closures. Idempotent."""
     if getattr(book, "_sourced", False):
         return book
     for c, where in book.compiled():
         if getattr(c.fn, "source", None) is None:
-            fn = expr_mod.to_source(c, book.scope, where)
+            fn = to_source(c, book.scope, where)
             if fn is not None:
                 c.fn = fn
     book._sourced = True

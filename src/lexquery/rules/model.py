@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .expr import Compiled
+from .expr_scope import Compiled
 
 
 @dataclass

@@ -4,8 +4,16 @@
 false. ``None`` is an explicit "none" (e.g. ``safety_period_end: "none"``, or "no
 time limit"). Every operator propagates UNKNOWN unless the known operands settle
 the result (``False and UNKNOWN`` is False; ``True or UNKNOWN`` is True).
+
+:func:`arith3` is the only arithmetic of the rules: a date plus or minus a duration, counted
+date to date (CPP 716-1, :func:`lexquery.dates.add_duration`), or integers.
 """
 from __future__ import annotations
+
+from datetime import date
+
+from ..dates import Duration, add_duration
+from ..errors import RuleError
 
 
 class _Unknown:
@@ -47,3 +55,16 @@ def or3(values) -> object:
 
 def not3(v) -> object:
     return UNKNOWN if v is UNKNOWN else (not v)
+
+
+def arith3(x, y, sign: int, where: str) -> object:
+    """``x + y`` (``sign`` 1) or ``x - y`` (-1): UNKNOWN if either is, None if either is none."""
+    if x is UNKNOWN or y is UNKNOWN:
+        return UNKNOWN
+    if x is None or y is None:
+        return None
+    if isinstance(x, date) and isinstance(y, Duration):
+        return add_duration(x, y, sign)
+    if isinstance(x, int) and isinstance(y, int):
+        return x + sign * y
+    raise RuleError(f"opération impossible entre {x!r} et {y!r}", where=where)

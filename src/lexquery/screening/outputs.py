@@ -128,12 +128,12 @@ class IcsWriter(_Base):
     deadlines, CPP 728-33 2°, STE 112 art. 3.1.c…). Error rows and procedures that do not
     apply give no event; the summary line of the screening still counts them."""
 
-    WHAT = {"from": "ouverture", "until": "dernier jour", "deadline": "échéance"}
-
     def __init__(self, out):
         super().__init__(out)
+        from ..render.deadlines import KIND
         from ..render.ics import calendar_head
         from ..rules.loader import load_rules
+        self.what = KIND["fr"]
         self.labels = {pid: p.label.get("fr") or pid for pid, p in load_rules().procedures.items()}
         out.write(calendar_head("fr"))
 
@@ -151,12 +151,12 @@ class IcsWriter(_Base):
             where = f" — {row['state']}" if row.get("state") else ""
             dated = []
             if row.get("from"):
-                dated.append(("from", row["from"], self.WHAT["from"]))
+                dated.append(("from", row["from"], self.what["from"]))
             if row.get("until"):
-                dated.append(("until", row["until"], self.WHAT["until"]))
+                dated.append(("until", row["until"], self.what["until"]))
             for d in row.get("deadlines") or []:
                 note, _, day = d.rpartition(":")
-                dated.append(("deadline", day, f"{self.WHAT['deadline']} ({note})"))
+                dated.append(("deadline", day, f"{self.what['deadline']} ({note})"))
             for kind, day, what in dated:
                 try:
                     when = date.fromisoformat(day)

@@ -125,7 +125,7 @@ async def what_if(request):
 def compare(case: dict, changes: dict, as_of=None, lang: str = "fr") -> dict:
     """Answers before and after setting ``changes`` (the DSL's « et si », lexquery.dsl.questions)."""
     from ..dsl import vocab
-    from ..dsl.build import set_path
+    from ..dsl.case_data import set_path
     from ..dsl.questions import _index, _summary
     changed = copy.deepcopy(case)
     for path, value in changes.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from ..commands.casefile import MAX_DEPTH, text_value_problem  # one limit, one check for the CLI and the API
+from ..casefiles.json_text import MAX_DEPTH, text_value_problem  # one limit, one check for the CLI and the API
 from ..dates import DATE_RANGE, parse_day
 from .errors import ApiError
 

@@ -1,6 +1,6 @@
 """``GET /api/articles/{citation}`` and ``GET /api/sources``: the provisions of the KB (law/).
 
-The same data as ``lexquery article CITATION --format json`` (:func:`lexquery.commands.article.describe`)
+The same data as ``lexquery article CITATION --format json`` (:func:`lexquery.kb.describe.describe`)
 and ``lexquery sources --format json`` (:func:`lexquery.commands.sources.provision_rows`).
 The provision index (``lexquery.kb.load_kb()``) is loaded once, at the first request needing it.
 """
@@ -19,7 +19,7 @@ def _json(data) -> Response:
 
 
 def describe_citation(citation: str, at, lang: str) -> dict:
-    from ..commands.article import describe
+    from ..kb.describe import describe
     from ..kb import load_kb
     kb = load_kb()
     return describe(kb, kb.lookup(citation, at), at, lang)
