@@ -215,6 +215,7 @@ class Ctx:
         self.cond_fns: dict = {}      # condition id -> function (read as cond.<id> before its turn)
         self.overrides = overrides    # None, or per row a dict {evidence name: Fact} (engine/verify.py)
         self.lookups: dict = {}       # reference look-ups already made over this batch
+        self.exploded: dict = {}      # collections made into one row per item (exists / all)
         self._codes = None
 
     def state_codes(self):
@@ -515,12 +516,19 @@ class Compiler:
         def f(ctx):
             xs = coll(ctx)
             n = ctx.n
-            vals = xs.objects()
-            lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
-            parent = np.repeat(np.arange(n), lengths)
-            index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-            items = [x for v in vals if isinstance(v, list) for x in v]
-            sub = ctx.program.item_ctx(ctx, parent, items, index, coll_name)
+            key = (coll_name, id(xs.v))
+            hit = ctx.exploded.get(key) if xs.v is not None else None
+            if hit is None:   # the items of the collection, one row each (once per batch and collection)
+                vals = xs.objects()
+                lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
+                parent = np.repeat(np.arange(n), lengths)
+                index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+                items = [x for v in vals if isinstance(v, list) for x in v]
+                hit = (parent, index, ctx.program.item_fields(items), xs.v)
+                if xs.v is not None:
+                    ctx.exploded[key] = hit
+            parent, index, fields, _ = hit
+            sub = ctx.program.item_ctx(ctx, parent, fields, index, coll_name)
             b = body(sub)
             tv = truth(b)
             # three-valued or / and per row over its items (no item: false for exists, true for all)
@@ -625,6 +633,8 @@ def _equal(x: V, y: V):
         return eq | (both & (x.v == y.v) & (x.d == y.d))
     if x.kind in ("bool", "int") and y.kind in ("bool", "int"):
         return eq | (both & (x.v == y.v))
+    if x.kind == y.kind == "str":
+        return eq | (both & ~x.unk & ~y.unk & np.equal(x.v, y.v).astype(bool))
     if x.kind in ("str", "obj") or y.kind in ("str", "obj"):
         xo, yo = x.objects(), y.objects()
         return np.fromiter((a == b for a, b in zip(xo, yo)), bool, n) & ~x.unk & ~y.unk

@@ -185,18 +185,21 @@ class Program:
     def fact_of(self, name, as_of):
         return self._facts.get((name, as_of))
 
-    def item_ctx(self, ctx, parent, items, index, coll):
+    @staticmethod
+    def item_fields(items):
+        """The fields of a collection's items as columns (``it.kind`` …, or ``it`` itself)."""
+        if items and all(isinstance(x, dict) for x in items):
+            keys = sorted({k for x in items for k in x})
+            return {(k,): from_objects([x.get(k, UNKNOWN) for x in items]) for k in keys}
+        return {(): from_objects(list(items))}
+
+    def item_ctx(self, ctx, parent, fields, index, coll):
         """The batch of the items of a collection (``exists`` / ``all``): one row per item."""
         sub = Ctx(len(parent), TakenFacts(ctx.facts, parent), ctx.as_of[parent],
                   ctx.state.take(parent), self, None if ctx.overrides is None else ctx.overrides[parent])
         sub.parent = (ctx, parent)
         sub.conds, sub.cond_fns = {}, ctx.cond_fns
         sub.from_date = None if ctx.from_date is None else ctx.from_date.take(parent)
-        if items and all(isinstance(x, dict) for x in items):
-            keys = sorted({k for x in items for k in x})
-            fields = {(k,): from_objects([x.get(k, UNKNOWN) for x in items]) for k in keys}
-        else:
-            fields = {(): from_objects(list(items))}
         sub.items = ctx.items + [(fields, coll)]
         return sub
 
@@ -725,15 +728,53 @@ class _Population:
             facts = self.apply_defaults(facts, sub.as_of, len(idx))
         sub.facts = facts
         t = self.eval_proc(sub, p.id, True)
-        outs = [_prove_outcomes(t, sub.as_of)] + [_prove_outcomes(rv, sub.as_of, route=True) for rv in t.routes]
+        trial = [t] + list(t.routes)
+        PAST = np.iinfo(np.int64).min + 1
         for at, key, items, names, combos, G, T in offsets:
-            for g, (i, doms, comps) in enumerate(items):
-                values = [tuple(doms[j][1][c[j]] for j in range(len(names))) for c in combos]
-                for k in comps:
-                    sub_outs = [outs[k][at + g + tt * G] for tt in range(T)]
-                    if any(o is _ABSENT for o in sub_outs):
+            dims = [m for _, m in key]
+            ti = at + np.arange(G)[None, :] + (np.arange(T) * G)[:, None]          # trial × row
+            rows = np.array([i for i, _, _ in items])
+            for k, x in enumerate(comps_all):
+                wants = np.array([k in comps for _, _, comps in items])
+                if not wants.any():
+                    continue
+                y = trial[k]
+                present = (np.ones(len(y.status), dtype=bool) if k == 0 else y.shown)[ti]
+                anymiss = np.logical_or.reduce(list(y.missing.values())) if y.missing else _false(len(y.status))
+                st, df, du, co = y.status[ti], y.d_from[ti], y.d_until[ti], y.consent[ti]
+                settled = (st != UND) & ~anymiss[ti]
+                past = (st == APP) & ((df == NONE_DATE) | (df <= sub.as_of[ti]))
+                fk = np.where(past, PAST, df)
+                same = (st == st[0]) & (fk == fk[0]) & (du == du[0]) & (co == co[0])
+                ok = wants & present.all(axis=0)          # a route missing in a trial: left as it is
+                adopt = ok & settled.all(axis=0) & same.all(axis=0)
+                r = rows[adopt]
+                if len(r):
+                    x.status[r], x.d_until[r], x.consent[r] = st[0, adopt], du[0, adopt], co[0, adopt]
+                    fr = np.where(df[:, adopt] == NONE_DATE, NONE_DATE, df[:, adopt]).max(axis=0)
+                    x.d_from[r] = fr
+                    for f in x.missing:
+                        x.missing[f][r] = False
+                rest = ok & ~adopt
+                if not rest.any():
+                    continue
+                # a fact tried is dropped when, for every combination of the others, all its
+                # values give the same settled outcome (prove._relevant)
+                codes = [st, fk, du, co]
+                unsettled = (~settled).reshape(dims + [G])
+                for j, f in enumerate(names):
+                    if f not in x.missing:
                         continue
-                    _settle_row(comps_all[k], i, sub_outs, values, names, doms, t, k, g, G, T, ctx.as_of[i])
+                    tried = rest & x.missing[f][rows]
+                    if not tried.any():
+                        continue
+                    bad = np.moveaxis(unsettled, j, 0).any(axis=0)
+                    for c in codes:
+                        cj = np.moveaxis(c.reshape(dims + [G]), j, 0)
+                        bad |= (cj != cj[0]).any(axis=0)
+                    relevant = bad.reshape(-1, G).any(axis=0)
+                    drop = rows[tried & ~relevant]
+                    x.missing[f][drop] = False
 
 
 _ABSENT = object()
