@@ -63,7 +63,7 @@ class V:
         """The values as the scalar evaluator holds them (UNKNOWN, None, date, Duration …)."""
         n = len(self.unk)
         if self.kind == "date":
-            vals = [vdates.from_days(x) if ok else None for x, ok in zip(self.v.tolist(), (~self.unk & ~self.nil).tolist())]
+            vals = np.where(self.unk | self.nil, 0, self.v).astype("datetime64[D]").astype(object).tolist()
         elif self.kind == "dur":
             vals = [Duration(int(m), int(d)) for m, d in zip(self.v.tolist(), self.d.tolist())]
         elif self.kind == "none":
@@ -101,24 +101,32 @@ def const(value, n) -> V:
 def from_objects(vals: list, miss=None, ev=None) -> V:
     """A column from the scalar evaluator's values (the kind read from the known values)."""
     n = len(vals)
-    unk = np.fromiter((x is UNKNOWN for x in vals), bool, n)
-    nil = np.fromiter((x is None for x in vals), bool, n)
-    known = [x for x in vals if x is not UNKNOWN and x is not None]
-    types = {type(x) for x in known}
-    if not known:
+    arr = np.fromiter(vals, dtype=object, count=n)
+    unk = (arr == UNKNOWN).astype(bool) if n else np.zeros(0, dtype=bool)
+    nil = np.equal(arr, None).astype(bool) if n else np.zeros(0, dtype=bool)
+    known = ~unk & ~nil
+    kv = arr[known]
+    if not len(kv):
         return V("none", None, unk, nil, miss, ev)
+    types = set(map(type, kv))
     if types == {bool}:
-        return V("bool", np.array([x is True for x in vals], dtype=bool), unk, nil, miss, ev)
+        v = np.zeros(n, dtype=bool)
+        v[known] = kv.astype(bool)
+        return V("bool", v, unk, nil, miss, ev)
     if types == {int}:
-        return V("int", np.array([x if type(x) is int else 0 for x in vals], dtype=np.int64), unk, nil, miss, ev)
+        v = np.zeros(n, dtype=np.int64)
+        v[known] = kv.astype(np.int64)
+        return V("int", v, unk, nil, miss, ev)
     if types == {date}:
-        return V("date", np.array([vdates.to_days(x) if type(x) is date else 0 for x in vals], dtype=np.int64),
-                 unk, nil, miss, ev)
+        v = np.zeros(n, dtype=np.int64)
+        v[known] = np.array(list(kv), dtype="datetime64[D]").astype(np.int64)
+        return V("date", v, unk, nil, miss, ev)
     if types == {Duration}:
-        return V("dur", np.array([x.months if type(x) is Duration else 0 for x in vals], dtype=np.int64),
-                 unk, nil, miss, ev, d=np.array([x.days if type(x) is Duration else 0 for x in vals], dtype=np.int64))
-    arr = np.empty(n, dtype=object)
-    arr[:] = vals
+        m = np.zeros(n, dtype=np.int64)
+        d = np.zeros(n, dtype=np.int64)
+        m[known] = [x.months for x in kv]
+        d[known] = [x.days for x in kv]
+        return V("dur", m, unk, nil, miss, ev, d=d)
     return V("str" if types == {str} else "obj", arr, unk, nil, miss, ev)
 
 
