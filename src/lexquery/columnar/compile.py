@@ -80,6 +80,11 @@ def _false(n):
     return np.zeros(n, dtype=bool)
 
 
+class _One:
+    """A batch of one row (to read a literal's value at compile time)."""
+    n = 1
+
+
 def const(value, n) -> V:
     """A literal or a constant of the rule files, the same in every row."""
     f = _false(n)
@@ -94,7 +99,7 @@ def const(value, n) -> V:
     if isinstance(value, Duration):
         return V("dur", np.full(n, value.months, dtype=np.int64), f, f, d=np.full(n, value.days, dtype=np.int64))
     arr = np.empty(n, dtype=object)
-    arr[:] = [value] * n if isinstance(value, (list, tuple, dict)) else value
+    arr.fill(value)   # the same object in every row (a list is not spread over a second axis)
     return V("str" if isinstance(value, str) else "obj", arr, f, f)
 
 
@@ -339,6 +344,12 @@ class Compiler:
         return lambda ctx: const(None, ctx.n)
 
     def t_list(self, t):
+        if all(c.data in ("string", "int", "date", "duration", "true", "false", "none") for c in t.children):
+            vals = []
+            for c in t.children:
+                f = self.node(c)
+                vals.append(f(_One).objects()[0])
+            return lambda ctx: const(list(vals), ctx.n)
         parts = [self.node(c) for c in t.children]
 
         def f(ctx):
@@ -363,6 +374,8 @@ class Compiler:
             unknown = _false(n)
             misses, evs, reach = [], [], []
             for p in parts:
+                if settled.all():   # every row settled: the scalar evaluator reads no further
+                    break
                 x = p(ctx)
                 r = ~settled
                 reach.append(r)
@@ -595,9 +608,11 @@ def _item(ctx, keys) -> V:
 
 
 def _if(c: V, a, b, ctx) -> V:
-    x, y = a(ctx), b(ctx)
     tv = truth(c)
     fv = ~tv & ~c.unk
+    skipped = V("none", None, np.ones(ctx.n, dtype=bool), _false(ctx.n))
+    x = a(ctx) if tv.any() else skipped      # a branch no row takes is not evaluated
+    y = b(ctx) if fv.any() else skipped
     unk = c.unk | (tv & x.unk) | (fv & y.unk)
     nil = ~c.unk & ((tv & x.nil) | (fv & y.nil))
     miss = merge(c.miss, x.miss, y.miss, masks=[None, tv, fv])
@@ -667,6 +682,23 @@ def _member(x: V, y: V):
     n = len(x)
     if y.kind == "none":
         return _false(n)
+    if y.kind == "obj" and n:
+        ids = np.fromiter(map(id, y.v), np.int64, n)
+        uniq, first = np.unique(ids, return_index=True)
+        if len(uniq) <= 8:   # a list of the rule files, the same in (almost) every row
+            ok = ~x.unk & ~y.unk & ~y.nil
+            out = _false(n)
+            xv = x.v if x.kind == "str" else np.array(x.objects(), dtype=object)
+            for u, f0 in zip(uniq.tolist(), first.tolist()):
+                lst = y.v[f0]
+                if not isinstance(lst, (list, tuple)):
+                    break
+                rows = ok & (ids == u)
+                if rows.any():
+                    members = set(lst)
+                    out[rows] = np.frompyfunc(lambda a: a in members, 1, 1)(xv[rows]).astype(bool)
+            else:
+                return out
     xo = x.objects() if x.kind != "str" else x.v
     ok = ~x.unk & ~y.unk & ~y.nil
     out = np.fromiter(((a in b) if k else False for a, b, k in zip(xo, y.v, ok.tolist())), bool, n)
