@@ -29,6 +29,7 @@ from ..engine.evaluate import _precedence_over, cond_index
 from ..rules.values import UNKNOWN
 from . import vdates
 from .compile import Compiler, Ctx, TakenFacts, vconcat, NotVectorisable, V, _false, const, from_objects, merge, restrict
+from .shapes import group
 from .compile_conditions import (MET, NONE_DATE, NOT_MET, PENDING, TO_ASSESS, UNKNOWN_, CondV,
                                  ConditionCompiler)
 
@@ -641,15 +642,16 @@ class _Population:
         comps_all = [pv] + list(pv.routes)
         for x in comps_all:   # owned here: rows are settled one by one below
             x.missing = {k: m.copy() for k, m in x.missing.items()}
-        miss_lists = [_missing_rows(pv.missing, n)] + [_missing_rows(rv.missing, n) for rv in pv.routes]
         shown = [np.ones(n, dtype=bool)] + [rv.shown for rv in pv.routes]
-        todo = [i for i in range(n) if any(miss_lists[k][i] and shown[k][i] for k in range(len(comps_all)))]
-        if not todo:
+        keys = sorted(set().union(*[set(x.missing) for x in comps_all]))
+        bits = [x.missing[f] & sh for x, sh in zip(comps_all, shown) for f in keys if f in x.missing]
+        todo = np.logical_or.reduce(bits) if bits else _false(n)
+        if not todo.any():
             return
         bounds = {}
+        from .compile import is_true
         for path, (b, lo_f, hi_f, w_f) in self.bounds.items():
             bctx = Ctx(n, ctx.facts, ctx.as_of, _none_state(n), self)
-            from .compile import is_true
             ok = is_true(w_f(bctx)) if w_f is not None else np.ones(n, dtype=bool)
             lo, hi = lo_f(bctx), hi_f(bctx)
             if lo.kind != "date" or hi.kind != "date":
@@ -660,65 +662,93 @@ class _Population:
                 ok &= ~lo.unk & ~hi.unk & ~lo.nil & ~hi.nil & (hi_v >= lo_v)
             bounds[path] = (b, ok, lo_v, hi_v)
         rm = ctx.facts.get("removal_measures")
-        rm_objs = rm.objects() if rm is not None else [UNKNOWN] * n
+        rm_len = np.zeros(n, dtype=np.int64)
+        if rm is not None and rm.kind == "obj":
+            rm_len = np.fromiter((len(x) if isinstance(x, list) else -1 for x in rm.v), np.int64, n)
         reads = default_reads(self.book)
+        # rows with the same missing facts, the same kind of date range and as many measures get
+        # the same plan (prove.prove: the facts tried, in order, and their domains under CAP)
+        sig = [b_ for b_ in bits] + [np.where(bounds[f][1], np.where(bounds[f][2] == bounds[f][3], 1, 2), 0)
+                                      for f in bounds] + [np.minimum(rm_len + 1, 60)]
+        rows_todo = np.nonzero(todo)[0]
+        inv, first = group([c[rows_todo] for c in sig])
         plans: dict = {}
-        for i in todo:
-            facts_i = list(miss_lists[0][i])
+        for g, f0 in enumerate(first.tolist()):
+            i = int(rows_todo[f0])
+            miss_i = [[f for f in keys if f in x.missing and x.missing[f][i]] for x in comps_all]
+            facts_i = list(miss_i[0])
             for k in range(1, len(comps_all)):
                 if shown[k][i]:
-                    facts_i += [f for f in miss_lists[k][i] if f not in facts_i]
+                    facts_i += [f for f in miss_i[k] if f not in facts_i]
             doms, total = [], 1
             for f in facts_i:
                 spec = _spec(f)
                 d = None
                 if isinstance(spec, str) and spec in _ENUMS:
-                    d = list(_ENUMS[spec])
+                    d = ("static", tuple(_ENUMS[spec]))
                 elif spec in ("date", "date_or_none") and f in bounds:
                     b, ok, lo_v, hi_v = bounds[f]
                     if ok[i]:
-                        lo, hi = vdates.from_days(lo_v[i]), vdates.from_days(hi_v[i])
-                        d = [lo] if lo == hi else [lo, hi]
-                        if b.none and spec == "date_or_none":
-                            d.append(None)
+                        size = 1 if lo_v[i] == hi_v[i] else 2
+                        d = ("bound", size, b.none and spec == "date_or_none")
                 elif spec in ("date", "date_or_none"):
                     for b in self.book.bounds:   # a bound on this path not compiled: should not happen
                         if b.path == f:
                             raise NotVectorisable(f)
-                if not d or total * len(d) > P.CAP:
+                m = 0 if d is None else (len(d[1]) if d[0] == "static" else d[1] + int(d[2]))
+                if not m or total * m > P.CAP:
                     continue
-                doms.append((f, d))
-                total *= len(d)
+                doms.append((f, d, m))
+                total *= m
             if not doms:
                 continue
-            names = [f for f, _ in doms]
-            comps = [k for k in range(len(comps_all)) if shown[k][i] and set(miss_lists[k][i]) & set(names)]
+            names = [f for f, _, _ in doms]
+            comps = [k for k in range(len(comps_all)) if shown[k][i] and set(miss_i[k]) & set(names)]
             if not comps:
                 continue
-            if not all(_settable(f, rm_objs[i]) for f in names):
+            if not all(_settable(f, [None] * int(rm_len[i]) if rm_len[i] >= 0 else UNKNOWN) for f in names):
                 continue   # set_path cannot hold it: prove leaves the answer as it is
-            key = tuple((f, len(d)) for f, d in doms)
-            plans.setdefault(key, []).append((i, doms, comps))
+            rows = rows_todo[inv == g]
+            key = (tuple((f, d) for f, d, _ in doms), tuple(comps))
+            if key in plans:
+                plans[key] = (np.concatenate([plans[key][0], rows]), doms, comps)
+            else:
+                plans[key] = (rows, doms, comps)
         if not plans:
             return
         # every combination of every row, evaluated again in one batch
         batches, redo, offsets, at = [], False, [], 0
-        for key, items in plans.items():
-            names = [f for f, _ in key]
-            combos = list(product(*[range(m) for _, m in key]))
+        for key, (rows, doms, comps) in plans.items():
+            names = [f for f, _, _ in doms]
+            dims = [m for _, _, m in doms]
+            combos = list(product(*[range(m) for m in dims]))
             T = len(combos)
-            rows = np.array([i for i, _, _ in items])
+            G = len(rows)
             idx = np.tile(rows, T)
             sub = ctx.sub(idx)
             facts = sub.facts.materialise()
-            for j, f in enumerate(names):
-                vals = []
-                for combo in combos:
-                    vals += [doms[j][1][combo[j]] for _, doms, _ in items]
-                facts = _set_fact(facts, f, vals, len(idx))
+            values = []
+            for j, (f, d, m) in enumerate(doms):
+                cj = np.repeat(np.array([c[j] for c in combos], dtype=np.int64), G)   # trial-major
+                if d[0] == "static":
+                    vals = np.array(d[1], dtype=object)[cj]
+                    values.append(vals)
+                    facts = _set_fact(facts, f, list(vals), len(idx))
+                else:
+                    b, ok, lo_v, hi_v = bounds[f]
+                    lo, hi = np.tile(lo_v[rows], T), np.tile(hi_v[rows], T)
+                    nd = d[1]
+                    day = np.where(cj == 0, lo, hi)
+                    nil = cj >= nd
+                    values.append((day, nil))
+                    if f in facts or "[" not in f:
+                        facts[f] = V("date", np.where(nil, 0, day), _false(len(idx)), nil)
+                    else:
+                        facts = _set_fact(facts, f, [None if z else vdates.from_days(x) for x, z in zip(day, nil)],
+                                          len(idx))
             redo |= bool(set(names) & reads)
             batches.append((facts, idx))
-            offsets.append((at, key, items, names, combos, len(rows), T))
+            offsets.append((at, names, dims, comps, rows, G, T))
             at += len(idx)
         idx = np.concatenate([x for _, x in batches])
         paths = set().union(*[set(f) for f, _ in batches])
@@ -730,14 +760,12 @@ class _Population:
         t = self.eval_proc(sub, p.id, True)
         trial = [t] + list(t.routes)
         PAST = np.iinfo(np.int64).min + 1
-        for at, key, items, names, combos, G, T in offsets:
-            dims = [m for _, m in key]
+        for at, names, dims, comps, rows, G, T in offsets:
             ti = at + np.arange(G)[None, :] + (np.arange(T) * G)[:, None]          # trial × row
-            rows = np.array([i for i, _, _ in items])
             for k, x in enumerate(comps_all):
-                wants = np.array([k in comps for _, _, comps in items])
-                if not wants.any():
+                if k not in comps:
                     continue
+                wants = np.ones(G, dtype=bool)
                 y = trial[k]
                 present = (np.ones(len(y.status), dtype=bool) if k == 0 else y.shown)[ti]
                 anymiss = np.logical_or.reduce(list(y.missing.values())) if y.missing else _false(len(y.status))
