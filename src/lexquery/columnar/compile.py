@@ -699,8 +699,17 @@ def _member(x: V, y: V):
                     out[rows] = np.frompyfunc(lambda a: a in members, 1, 1)(xv[rows]).astype(bool)
             else:
                 return out
-    xo = x.objects() if x.kind != "str" else x.v
     ok = ~x.unk & ~y.unk & ~y.nil
+    if x.kind == "str" and y.kind == "obj" and n:
+        # each row's own list (``state in person.nationalities``): its items one per row, compared
+        vals = y.v
+        lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
+        if all(isinstance(v, list) or not k for v, k in zip(vals, ok.tolist())):
+            parent = np.repeat(np.arange(n), lengths)
+            flat = np.fromiter((a for v in vals if isinstance(v, list) for a in v), dtype=object, count=int(lengths.sum()))
+            hit = np.equal(flat, x.v[parent]).astype(bool) if len(flat) else np.zeros(0, dtype=bool)
+            return (np.bincount(parent, weights=hit, minlength=n) > 0) & ok
+    xo = x.objects() if x.kind != "str" else x.v
     out = np.fromiter(((a in b) if k else False for a, b, k in zip(xo, y.v, ok.tolist())), bool, n)
     return out
 

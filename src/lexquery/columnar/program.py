@@ -888,24 +888,34 @@ _CONSENT_TEXT = {-1: "", 0: "false", 1: "true"}
 
 
 def _candidates(facts, n, only_nationalities):
-    """``engine.candidates.candidate_states`` per case, from the fact columns."""
+    """``engine.candidates.candidate_states`` per case, from the fact columns (once per
+    distinct combination of the facts that name States)."""
     from ..engine.candidates import candidate_states
     cols = {k: (facts[k].objects() if k in facts else [UNKNOWN] * n)
             for k in ("person.nationalities", "person.habitual_residence", "person.fled_to",
                       "removal_measures", "receiving_state")}
+    memo: dict = {}
     out = []
+    nat, hr, fled, rm, rs = (cols[k] for k in ("person.nationalities", "person.habitual_residence",
+                                               "person.fled_to", "removal_measures", "receiving_state"))
     for i in range(n):
-        person = {}
-        for k in ("nationalities", "habitual_residence", "fled_to"):
-            v = cols["person." + k][i]
-            if v is not UNKNOWN:
-                person[k] = v
-        case = {"person": person}
-        for k in ("removal_measures", "receiving_state"):
-            v = cols[k][i]
-            if v is not UNKNOWN:
-                case[k] = v
-        out.append([s for s, _ in candidate_states(case, only_nationalities)])
+        dests = rm[i]
+        dkey = None if dests is UNKNOWN else tuple(m.get("destination") for m in dests)
+        nk = nat[i]
+        key = (None if nk is UNKNOWN else tuple(nk), hr[i], fled[i], dkey, rs[i])
+        hit = memo.get(key)
+        if hit is None:
+            person = {}
+            for k, v in (("nationalities", nk), ("habitual_residence", hr[i]), ("fled_to", fled[i])):
+                if v is not UNKNOWN:
+                    person[k] = v
+            case = {"person": person}
+            if dests is not UNKNOWN:
+                case["removal_measures"] = dests
+            if rs[i] is not UNKNOWN:
+                case["receiving_state"] = rs[i]
+            hit = memo[key] = [s for s, _ in candidate_states(case, only_nationalities)]
+        out.append(hit)
     return out
 
 
