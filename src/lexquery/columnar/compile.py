@@ -678,14 +678,37 @@ def _order(x: V, y: V, op):
     raise NotVectorisable(f"comparaison {x.kind} {op} {y.kind}")
 
 
+_LISTS: dict = {}   # id of a column of lists -> (the column, its shape): reused while the column lives
+
+
+def _list_shape(vals):
+    """(few distinct list objects?, their ids, items one per row) of a column of lists."""
+    hit = _LISTS.get(id(vals))
+    if hit is not None and hit[0] is vals:
+        return hit[1]
+    n = len(vals)
+    ids = np.fromiter(map(id, vals), np.int64, n)
+    uniq, first = np.unique(ids, return_index=True)
+    lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
+    parent = np.repeat(np.arange(n), lengths)
+    flat = np.fromiter((a for v in vals if isinstance(v, list) for a in v), dtype=object, count=int(lengths.sum()))
+    lists = all(isinstance(v, list) or v is UNKNOWN or v is None for v in vals)
+    shape = (len(uniq) <= 8, ids, uniq, first, parent, flat, lists)
+    if len(_LISTS) > 8:
+        _LISTS.clear()
+    _LISTS[id(vals)] = (vals, shape)
+    return shape
+
+
 def _member(x: V, y: V):
     n = len(x)
     if y.kind == "none":
         return _false(n)
+    few = lists = False
     if y.kind == "obj" and n:
-        ids = np.fromiter(map(id, y.v), np.int64, n)
-        uniq, first = np.unique(ids, return_index=True)
-        if len(uniq) <= 8:   # a list of the rule files, the same in (almost) every row
+        few, ids, uniq, first, parent, flat, lists = _list_shape(y.v)
+    if few:
+        if True:   # a list of the rule files, the same in (almost) every row
             ok = ~x.unk & ~y.unk & ~y.nil
             out = _false(n)
             xv = x.v if x.kind == "str" else np.array(x.objects(), dtype=object)
@@ -700,15 +723,10 @@ def _member(x: V, y: V):
             else:
                 return out
     ok = ~x.unk & ~y.unk & ~y.nil
-    if x.kind == "str" and y.kind == "obj" and n:
+    if x.kind == "str" and lists:
         # each row's own list (``state in person.nationalities``): its items one per row, compared
-        vals = y.v
-        lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
-        if all(isinstance(v, list) or not k for v, k in zip(vals, ok.tolist())):
-            parent = np.repeat(np.arange(n), lengths)
-            flat = np.fromiter((a for v in vals if isinstance(v, list) for a in v), dtype=object, count=int(lengths.sum()))
-            hit = np.equal(flat, x.v[parent]).astype(bool) if len(flat) else np.zeros(0, dtype=bool)
-            return (np.bincount(parent, weights=hit, minlength=n) > 0) & ok
+        hit = np.equal(flat, x.v[parent]).astype(bool) if len(flat) else np.zeros(0, dtype=bool)
+        return (np.bincount(parent, weights=hit, minlength=n) > 0) & ok
     xo = x.objects() if x.kind != "str" else x.v
     out = np.fromiter(((a in b) if k else False for a, b, k in zip(xo, y.v, ok.tolist())), bool, n)
     return out

@@ -47,6 +47,10 @@ def group(cols: list) -> tuple:
 
 def iso(days: np.ndarray, none: int) -> np.ndarray:
     """Day numbers as ISO 8601 text ('' for none)."""
-    out = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype(str).astype(object)
-    out[np.asarray(days) == none] = ""
-    return out
+    days = np.asarray(days, dtype=np.int64)
+    if not len(days):
+        return np.zeros(0, dtype=object)
+    uniq, inv = np.unique(days, return_inverse=True)   # few distinct dates: each formatted once
+    text = uniq.astype("datetime64[D]").astype(str).astype(object)
+    text[uniq == none] = ""
+    return text[inv.reshape(-1)]
