@@ -8,7 +8,7 @@ import pytest
 
 from lexquery.columnar.program import COLUMN_PATHS, compile_book
 from lexquery.csvsafe import neutral
-from lexquery.screening.csv_cases import COLUMNS
+from lexquery.screening.csv_columns import COLUMNS
 from lexquery.screening.synth import synth_text
 
 from columnar_helpers import AS_OF, blank, engine, frame_from_cases, read_cases, scalar_rows

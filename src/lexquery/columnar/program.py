@@ -1185,7 +1185,7 @@ def compile_book(book=None, ref=None, succession=None) -> Program:
 # --- the typed frame (COLUMNAR-INTERFACE.md) ------------------------------------------------------
 
 # the CSV columns and the case-format paths they give (docs/screening-csv.md; the same table as
-# screening/csv_cases.py COLUMNS, which this floor may not import — tests/test_columnar_program.py
+# screening/csv_columns.py COLUMNS, which this floor may not import — tests/test_columnar_program.py
 # checks that they agree)
 COLUMN_PATHS = {
     "birth_date": "person.birth_date", "nationalities": "person.nationalities",
