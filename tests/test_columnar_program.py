@@ -52,3 +52,21 @@ def test_dates_of_evaluation_per_row():
     days = ["2029-02-01", "2016-06-30", "2026-12-01", "2023-01-01", "2031-05-05", "2012-03-28"]
     text = "\n".join([lines[0] + ";as_of"] + [x + ";" + days[i % len(days)] for i, x in enumerate(lines[1:])]) + "\n"
     _check(text, AS_OF, fallback=1)
+
+
+def test_frame_evaluated_by_chunks(monkeypatch):
+    """A frame longer than CHUNK cases is evaluated chunk by chunk: the same rows, the same order,
+    the positions of the rows asked to the scalar engine counted over the whole frame."""
+    import lexquery.columnar.program as P
+    monkeypatch.setattr(P, "CHUNK", 97)
+    lines = blank(synth_text(300, 4, AS_OF), 0.2, 5).rstrip("\n").split("\n")
+    days = ["2029-02-01", "2016-06-30", "2026-12-01", "2024-02-29"]
+    text = "\n".join([lines[0] + ";as_of"] + [x + ";" + days[i % len(days)] for i, x in enumerate(lines[1:])]) + "\n"
+    eng = engine()
+    want = scalar_rows(text, eng, AS_OF)
+    prog = compile_book(eng.book, eng.ref)
+    frame = frame_from_cases(read_cases(text, AS_OF))
+    out = prog.run(frame)
+    assert [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()] == want
+    assert sorted(prog.fallback.tolist()) == [i for i, d in enumerate(frame.get_column("as_of").to_list())
+                                              if d.isoformat() >= "2029-01-01"]

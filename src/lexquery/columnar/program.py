@@ -1329,7 +1329,26 @@ def _scalar_cells(engine, row: dict) -> list:
     return out
 
 
+CHUNK = 10_000
+"""Cases evaluated together: the batch of one procedure has one row per case and State, the
+proof's a row per combination tried — memory grows with the chunk, not with the file."""
+
+
 def run(self, frame):
+    """The output frame of a typed input frame, evaluated :data:`CHUNK` cases at a time
+    (:func:`run_chunk`)."""
+    import polars as pl
+    if frame.height <= CHUNK:
+        return self.run_chunk(frame)
+    outs, fallback = [], []
+    for start in range(0, frame.height, CHUNK):
+        outs.append(self.run_chunk(frame[start:start + CHUNK]))
+        fallback.append(self.fallback + start)
+    self.fallback = np.concatenate(fallback)
+    return pl.concat(outs)
+
+
+def run_chunk(self, frame):
     """The output frame of a typed input frame (COLUMNAR-INTERFACE.md): the screening rows in
     the scalar engine's order, cells as text (before formula neutralisation). The rows dated on
     or after the entry into force of the 2029 code (their citations are rewritten,
@@ -1372,3 +1391,4 @@ def run(self, frame):
 
 
 Program.run = run
+Program.run_chunk = run_chunk
