@@ -716,46 +716,56 @@ class _Population:
                 plans[key] = (rows, doms, comps)
         if not plans:
             return
-        # every combination of every row, evaluated again in one batch
-        batches, redo, offsets, at = [], False, [], 0
+        # every combination of every row, evaluated again in one batch: the fact columns are the
+        # rows' own, taken when read, except the facts tried, set segment by segment
+        redo, offsets, at, parts, tried = False, [], 0, [], {}
         for key, (rows, doms, comps) in plans.items():
             names = [f for f, _, _ in doms]
             dims = [m for _, _, m in doms]
             combos = list(product(*[range(m) for m in dims]))
             T = len(combos)
             G = len(rows)
-            idx = np.tile(rows, T)
-            sub = ctx.sub(idx)
-            facts = sub.facts.materialise()
-            values = []
+            parts.append(np.tile(rows, T))
             for j, (f, d, m) in enumerate(doms):
                 cj = np.repeat(np.array([c[j] for c in combos], dtype=np.int64), G)   # trial-major
                 if d[0] == "static":
-                    vals = np.array(d[1], dtype=object)[cj]
-                    values.append(vals)
-                    facts = _set_fact(facts, f, list(vals), len(idx))
+                    seg = from_objects(list(np.array(d[1], dtype=object)[cj]))
                 else:
                     b, ok, lo_v, hi_v = bounds[f]
                     lo, hi = np.tile(lo_v[rows], T), np.tile(hi_v[rows], T)
-                    nd = d[1]
-                    day = np.where(cj == 0, lo, hi)
-                    nil = cj >= nd
-                    values.append((day, nil))
-                    if f in facts or "[" not in f:
-                        facts[f] = V("date", np.where(nil, 0, day), _false(len(idx)), nil)
-                    else:
-                        facts = _set_fact(facts, f, [None if z else vdates.from_days(x) for x, z in zip(day, nil)],
-                                          len(idx))
+                    nil = cj >= d[1]
+                    seg = V("date", np.where(nil, 0, np.where(cj == 0, lo, hi)), _false(len(cj)), nil)
+                tried.setdefault(f, []).append((at, at + G * T, seg))
             redo |= bool(set(names) & reads)
-            batches.append((facts, idx))
             offsets.append((at, names, dims, comps, rows, G, T))
-            at += len(idx)
-        idx = np.concatenate([x for _, x in batches])
-        paths = set().union(*[set(f) for f, _ in batches])
-        facts = {k: vconcat([f[k] if k in f else ctx.facts[k].take(x) for f, x in batches]) for k in paths}
+            at += G * T
+        idx = np.concatenate(parts)
         sub = ctx.sub(idx)
+        facts = sub.facts
+        for f, segs in tried.items():
+            if "[" in f:   # a field of a removal measure: the measures of those rows, copied and set
+                k = int(f[len("removal_measures["):f.index("]")])
+                field = f.split(".", 1)[1]
+                objs = facts["removal_measures"].objects()
+                for s0, s1, seg in segs:
+                    for r, v in zip(range(s0, s1), seg.objects()):
+                        lst = [dict(x) for x in objs[r]]
+                        lst[k][field] = v
+                        objs[r] = lst
+                facts["removal_measures"] = from_objects(objs)
+                continue
+            base = facts.get(f) or V("none", None, np.ones(len(idx), dtype=bool), _false(len(idx)))
+            pieces, last = [], 0
+            for s0, s1, seg in segs:
+                if s0 > last:
+                    pieces.append(base.take(np.arange(last, s0)))
+                pieces.append(seg)
+                last = s1
+            if last < len(idx):
+                pieces.append(base.take(np.arange(last, len(idx))))
+            facts[f] = vconcat(pieces)
         if redo:
-            facts = self.apply_defaults(facts, sub.as_of, len(idx))
+            facts = self.apply_defaults(facts.materialise(), sub.as_of, len(idx))
         sub.facts = facts
         t = self.eval_proc(sub, p.id, True)
         trial = [t] + list(t.routes)
