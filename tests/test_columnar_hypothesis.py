@@ -39,6 +39,9 @@ ROW = st.fixed_dictionaries({
     "removal_remedies_exhausted": B, "removal_end_date": _date(date(2015, 1, 1), date(2050, 1, 1)),
     "consent_transfer": B, "consent_consular_notification": B, "dual_criminality": B,
     "as_of": st.one_of(st.just(""), _date(date(2011, 6, 1), date(2030, 12, 31))),
+    # the questions of the relevés signalétiques (forced_identification, asked when one is given)
+    "suspect_hearing": B, "offence_max_penalty": st.sampled_from(["", "P1Y", "P3Y", "P5Y", "P2Y11M"]),
+    "refuses_identity": B, "false_identity": B, "prosecutor_authorisation": B,
 })
 
 

@@ -1252,12 +1252,17 @@ def facts_from_frame(frame, paths) -> dict:
     scalar reader; the ``removal_*`` columns make one measure per kind sharing the other cells;
     ``court`` the one conviction; an ``identification`` object where one of its cells is given."""
     n = frame.height
-    cols = {c: _column(frame, c, n) for c in COLUMN_PATHS if c in frame.columns}
-    facts = {}
+    objects = {c for c, path in COLUMN_PATHS.items() if "[" in path or path.startswith("identification.")}
+    cols = {c: _column(frame, c, n) for c in COLUMN_PATHS if c in frame.columns and c in objects}
+    facts, direct = {}, {}
     for c, path in COLUMN_PATHS.items():
-        if "[" in path or c not in cols:
+        if c in objects or c not in frame.columns:
             continue
-        facts[path] = cols[c]
+        v = None if c in _DURATIONS else _direct(frame, c, n)
+        if v is not None:
+            direct[path] = v
+        else:
+            facts[path] = _column(frame, c, n)
     kinds = cols.get("removal_kinds")
     if kinds is not None:
         shared = [(COLUMN_PATHS[c].split(".")[1], cols[c]) for c in
@@ -1280,7 +1285,33 @@ def facts_from_frame(frame, paths) -> dict:
             d = {COLUMN_PATHS[c].split(".")[1]: cols[c][i] for c in ident if cols[c][i] is not UNKNOWN}
             objs.append(d if d else UNKNOWN)
         facts["identification"] = objs
-    return {p: from_objects(facts[p]) for p in paths if p in facts}
+    for c in ident:
+        facts[COLUMN_PATHS[c]] = cols[c]
+    out = {p: from_objects(facts[p]) for p in paths if p in facts}
+    out.update({p: v for p, v in direct.items() if p in paths})
+    return out
+
+
+def _direct(frame, c, n):
+    """A column of dates, booleans or text straight from polars to numpy (None: another kind)."""
+    import polars as pl
+    s = frame.get_column(c)
+    unk = s.is_null().to_numpy()
+    nil = np.zeros(n, dtype=bool)
+    if c == "safety_period_end" and "safety_period_end__none" in frame.columns:
+        nil = frame.get_column("safety_period_end__none").fill_null(False).to_numpy().astype(bool)
+        unk = unk & ~nil
+    if unk.all() and not nil.any():
+        return V("none", None, unk, nil)
+    if s.dtype == pl.Date:
+        return V("date", s.cast(pl.Int32).fill_null(0).to_numpy().astype(np.int64), unk, nil)
+    if s.dtype == pl.Boolean:
+        return V("bool", s.fill_null(False).to_numpy().astype(bool), unk, nil)
+    if s.dtype == pl.Utf8:
+        arr = np.empty(n, dtype=object)
+        arr[:] = s.to_list()
+        return V("str", arr, unk, nil)
+    return None
 
 
 def case_of_row(row: dict) -> dict:
