@@ -105,7 +105,12 @@ class Program:
             return V(x.kind, x.v, x.unk, x.nil, x.miss, {}, x.d)
         hit = ctx.derived.get(name)
         if hit is None:
-            hit = ctx.derived[name] = self.derived_fns[name](ctx)
+            src = getattr(ctx, "derived_from", None)
+            if src is not None and self.book.derived_per_case:
+                # the values derived from a case's facts, computed once per case (not per State)
+                hit = ctx.derived[name] = self.derived(src[0], name).take(src[1])
+            else:
+                hit = ctx.derived[name] = self.derived_fns[name](ctx)
             return hit
         return V(hit.kind, hit.v, hit.unk, hit.nil, hit.miss, {}, hit.d)
 
@@ -960,7 +965,8 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
         return []
     idx = np.array(case_idx, dtype=np.int64)
     st = from_objects(states) if p.per_state else _none_state(m)
-    ctx = Ctx(m, {k: v.take(idx) for k, v in facts.items()}, as_of[idx], st, self)
+    ctx = Ctx(m, TakenFacts(facts, idx), as_of[idx], st, self)
+    ctx.derived_from = (base_ctx, idx)
     pv = self.eval_proc(ctx, p.id)
     to_verify = self.verify(ctx, pv, p)
     pv.consent0 = pv.consent.copy()   # the sources list the consent's as evaluated, before the proof
