@@ -689,11 +689,15 @@ def _list_shape(vals):
     n = len(vals)
     ids = np.fromiter(map(id, vals), np.int64, n)
     uniq, first = np.unique(ids, return_index=True)
-    lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
-    parent = np.repeat(np.arange(n), lengths)
-    flat = np.fromiter((a for v in vals if isinstance(v, list) for a in v), dtype=object, count=int(lengths.sum()))
-    lists = all(isinstance(v, list) or v is UNKNOWN or v is None for v in vals)
-    shape = (len(uniq) <= 8, ids, uniq, first, parent, flat, lists)
+    if len(uniq) <= 8:   # lists of the rule files: no need of their items one per row
+        shape = (True, ids, uniq, first, None, None, False)
+    else:
+        lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
+        parent = np.repeat(np.arange(n), lengths)
+        flat = np.fromiter((a for v in vals if isinstance(v, list) for a in v), dtype=object,
+                           count=int(lengths.sum()))
+        lists = all(isinstance(v, list) or v is UNKNOWN or v is None for v in vals)
+        shape = (False, ids, uniq, first, parent, flat, lists)
     if len(_LISTS) > 8:
         _LISTS.clear()
     _LISTS[id(vals)] = (vals, shape)
@@ -707,22 +711,21 @@ def _member(x: V, y: V):
     few = lists = False
     if y.kind == "obj" and n:
         few, ids, uniq, first, parent, flat, lists = _list_shape(y.v)
-    if few:
-        if True:   # a list of the rule files, the same in (almost) every row
-            ok = ~x.unk & ~y.unk & ~y.nil
-            out = _false(n)
-            xv = x.v if x.kind == "str" else np.array(x.objects(), dtype=object)
-            for u, f0 in zip(uniq.tolist(), first.tolist()):
-                lst = y.v[f0]
-                if not isinstance(lst, (list, tuple)):
-                    break
-                rows = ok & (ids == u)
-                if rows.any():
-                    members = set(lst)
-                    out[rows] = np.frompyfunc(lambda a: a in members, 1, 1)(xv[rows]).astype(bool)
-            else:
-                return out
     ok = ~x.unk & ~y.unk & ~y.nil
+    if few:   # a list of the rule files, the same in (almost) every row: a set each
+        out = _false(n)
+        xv = x.v if x.kind == "str" else np.array(x.objects(), dtype=object)
+        for u, f0 in zip(uniq.tolist(), first.tolist()):
+            rows = ok & (ids == u)
+            if not rows.any():
+                continue
+            lst = y.v[f0]
+            if not isinstance(lst, (list, tuple)):
+                break
+            members = set(lst)
+            out[rows] = np.frompyfunc(lambda a: a in members, 1, 1)(xv[rows]).astype(bool)
+        else:
+            return out
     if x.kind == "str" and lists:
         # each row's own list (``state in person.nationalities``): its items one per row, compared
         hit = np.equal(flat, x.v[parent]).astype(bool) if len(flat) else np.zeros(0, dtype=bool)
