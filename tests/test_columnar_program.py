@@ -70,3 +70,22 @@ def test_frame_evaluated_by_chunks(monkeypatch):
     assert [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()] == want
     assert sorted(prog.fallback.tolist()) == [i for i, d in enumerate(frame.get_column("as_of").to_list())
                                               if d.isoformat() >= "2029-01-01"]
+
+
+def test_a_chunk_the_vector_code_does_not_take_is_asked_to_the_scalar_engine(monkeypatch):
+    """A value the vector code has no form for (NotVectorisable) sends its chunk to the scalar
+    engine, and says so (``not_vectorised``): the output stays whole and identical."""
+    import lexquery.columnar.program as P
+    from lexquery.columnar.compile import NotVectorisable
+    text = blank(synth_text(120, 6, AS_OF), 0.25, 2)
+    eng = engine()
+    want = scalar_rows(text, eng, AS_OF)
+    prog = compile_book(eng.book, eng.ref)
+
+    def refuse(self, *a, **k):
+        raise NotVectorisable("test")
+    monkeypatch.setattr(P.Program, "screen", refuse)
+    frame = frame_from_cases(read_cases(text, AS_OF))
+    out = prog.run(frame)
+    assert [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()] == want
+    assert len(prog.fallback) == frame.height and prog.not_vectorised == ["test"]

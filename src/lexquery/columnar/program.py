@@ -1359,7 +1359,11 @@ def case_of_row(row: dict) -> dict:
 def _scalar_cells(engine, row: dict) -> list:
     """The rows of one case asked to the scalar engine, as the screening CSV writes their cells
     (screening/screen.py ``_answer_csv``, before neutralisation)."""
-    ans = engine.ask(case_of_row(row), None, explain=False)
+    try:
+        ans = engine.ask(case_of_row(row), None, explain=False)
+    except Exception as e:   # as the scalar path: an error row, and the batch goes on
+        return [[str(row["line"]), row["id"], "", row["as_of"].isoformat(), "", "", "error", "", "", "", "", "",
+                 "", "", f"erreur interne : {type(e).__name__}: {e}", "", ""]]
     out = []
 
     def iso(d):
@@ -1412,9 +1416,18 @@ def run_chunk(self, frame):
     pos = np.nonzero(keep)[0]
     sub = frame[pos.tolist()] if len(pos) < n else frame
     data = {k: [] for k in FIELDS}
+    res = None
     if len(pos):
-        facts = facts_from_frame(sub, fact_paths(self.book))
-        res = self.screen(facts, as_of_all[pos], len(pos))
+        try:
+            facts = facts_from_frame(sub, fact_paths(self.book))
+            res = self.screen(facts, as_of_all[pos], len(pos))
+        except NotVectorisable as e:
+            # a value the vector code does not take (a rule file using an operation on kinds it
+            # has no vector form for): the whole chunk is asked to the scalar engine, and said
+            self.not_vectorised = getattr(self, "not_vectorised", []) + [str(e)]
+            self.fallback = np.arange(n)
+            pos = np.zeros(0, dtype=np.int64)
+    if len(pos):
         case = res["case"]
         lines = np.array([str(x) for x in sub.get_column("line").to_list()], dtype=object)
         ids = np.array(sub.get_column("id").to_list(), dtype=object)
