@@ -534,6 +534,11 @@ def _differs(a: list, b: list, idx=None):
     return d
 
 
+def _join(a, b):
+    """Two columns of « | »-joined names, joined (an empty cell adds nothing)."""
+    return np.where(a == "", b, np.where(b == "", a, a + "|" + b))
+
+
 def _missing_rows(miss: dict, n) -> list:
     """Per row, the sorted list of the fact paths missing."""
     out = [[] for _ in range(n)]
@@ -614,27 +619,31 @@ class _Population:
                     if lst is None:
                         lst = listed[k] = _false(n)
                     lst[x[d]] = True
-        out = [[] for _ in range(n)]
+        # per row, as text: the facts listed (in the order they were consulted), the open
+        # questions of the procedure and State, the notes to verify that apply
+        facts_t = np.full(n, "", dtype=object)
         for i in np.nonzero(np.logical_or.reduce(list(listed.values())) if listed else _false(n))[0].tolist():
-            out[i] = [k for k in sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i])]
+            facts_t[i] = "|".join(sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i]))
+        quest_t = np.full(n, "", dtype=object)
         qs = getattr(self.ref, "questions_for", None)
-        states = ctx.state.objects()
-        memo = {}
+        rows = np.nonzero(applies)[0]
+        if qs and len(rows):
+            codes, names = ctx.state_codes()
+            key = codes[rows].astype(np.int64) * 1_000_000 + ctx.as_of[rows]
+            uniq, first_i, inv = np.unique(key, return_index=True, return_inverse=True)
+            texts = []
+            for f0 in first_i.tolist():
+                i = int(rows[f0])
+                st = ctx.state.objects()[i] if ctx.state.kind == "str" else None
+                st = st if isinstance(st, str) else None
+                texts.append("|".join(f"question:{x['id']}" for x in qs(p.id, st, vdates.from_days(int(ctx.as_of[i])))))
+            quest_t[rows] = np.array(texts, dtype=object)[inv.reshape(-1)]
         vids = {nn.id for nn in p.notes if nn.verify}
-        for i in range(n):
-            if applies[i] and qs:
-                st = states[i] if isinstance(states[i], str) else None
-                key = (st, int(ctx.as_of[i]))
-                q = memo.get(key)
-                if q is None:
-                    q = memo[key] = [f"question:{x['id']}" for x in qs(p.id, st, vdates.from_days(key[1]))]
-                if q:
-                    out[i] = out[i] + q
+        notes_t = np.full(n, "", dtype=object)
         for nn, on, _, _ in pv.notes:
             if nn.id in vids:
-                for i in np.nonzero(on)[0].tolist():
-                    out[i] = out[i] + [f"note:{nn.id}"]
-        return out
+                notes_t = _join(notes_t, np.where(on, f"note:{nn.id}", ""))
+        return _join(_join(facts_t, quest_t), notes_t)
 
     def prove(self, ctx, pv, p, case_facts_ctx=None):
         """``engine.prove.prove`` over a batch: the rows with missing facts evaluated again for
@@ -1131,12 +1140,9 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     fixed = [j for j in range(m) if (no_cand[j] and status[j] != NA) or outside[j]]
     for j in fixed:
         miss_t[j] = "|".join(missing.get(j, []))
-    tv = np.full(m, "", dtype=object)
-    for j in range(m):
-        names = to_verify[j]
-        if names or flags[j]:
-            names = ([] if outside[j] else list(names)) + ["law:encoded_until"] * int(flags[j])
-            tv[j] = "|".join(names)
+    tv = np.where(outside, "", to_verify)
+    for k in range(1, int(flags.max()) + 1 if len(flags) else 1):   # one entry per procedure or route
+        tv = _join(tv, np.where(flags >= k, "law:encoded_until", ""))
     state_t = [s if isinstance(s, str) else "" for s in states]
     return {"case": idx, "procedure": [p.id] * m, "state": state_t, "status": st_text,
             "from": from_t, "until": until_t,
