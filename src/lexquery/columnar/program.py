@@ -1413,6 +1413,9 @@ def run_chunk(self, frame):
     ``self.fallback`` gives their positions in ``frame``."""
     import polars as pl
     n = frame.height
+    if len(self.__dict__.get("_lookups", ())) > 100_000:   # one date per row: bounded all the same
+        self._lookups.clear()
+        self.__dict__.get("_facts", {}).clear()
     as_of_all = np.array([vdates.to_days(d) for d in frame.get_column("as_of").to_list()], dtype=np.int64)
     keep = np.ones(n, dtype=bool)
     table = self.succession
