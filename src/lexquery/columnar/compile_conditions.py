@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compile import NotVectorisable, V, _false, is_false, is_true, merge, restrict, truth
+from .compile import NotVectorisable, _false, is_false, is_true, merge, restrict, truth
 
 NOT_MET, PENDING, UNKNOWN_, TO_ASSESS, MET = 0, 1, 2, 3, 4
 NONE_DATE = np.iinfo(np.int64).min
