@@ -2,5 +2,5 @@
 
 Generated from ``rules/*.yaml`` like the scalar engine (nothing of a rule is written here);
 numpy and polars are imported only by this package, never on the path of ``lexquery ask``.
-See /COLUMNAR-INTERFACE notes in docs and ``program.compile_book``.
+See docs/columnar.md and ``program.compile_book``.
 """

@@ -4,8 +4,9 @@
 the scalar engine evaluates) to vector functions (:mod:`.compile`, :mod:`.compile_conditions`);
 ``Program.run(frame)`` evaluates a typed input frame (one row per case, COLUMNAR-INTERFACE)
 and returns the output frame: the screening rows, text for text, that the scalar engine gives
-(``lexquery screen``), plus the rows it hands back (``Program.fallback``) when it cannot
-evaluate them exactly.
+(``lexquery screen``); the rows it does not evaluate as vectors (dated from the 2029 code, or a
+chunk the vector code does not take) are asked to the scalar engine in their place and listed
+in ``Program.fallback``.
 
 The steps are those of :class:`lexquery.engine.api.Engine` with ``explain=False`` — the facts
 the case format defines (``defaults:``), the candidate States (``engine/candidates.py``),
