@@ -89,3 +89,16 @@ def test_a_chunk_the_vector_code_does_not_take_is_asked_to_the_scalar_engine(mon
     out = prog.run(frame)
     assert [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()] == want
     assert len(prog.fallback) == frame.height and prog.not_vectorised == ["test"]
+
+
+def test_a_narrow_header():
+    """A frame with few columns (the others unknown for every row) — columnar-io's damaged file
+    « blank and separator lines » (header id;name;nationalities) once raised KeyError here."""
+    text = "id;name;nationalities\nA1;Ionescu;RO\nB2;;MA|FR\nC3;X;\nD4;Y;aucune\n"
+    eng = engine()
+    want = scalar_rows(text, eng, AS_OF)
+    frame = frame_from_cases(read_cases(text, AS_OF)).select(["line", "id", "as_of", "name", "nationalities"])
+    prog = compile_book(eng.book, eng.ref)
+    out = prog.run(frame)
+    assert [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()] == want
+    assert len(prog.fallback) == 0 and not getattr(prog, "not_vectorised", None)
