@@ -54,3 +54,18 @@ def test_add_duration_and_fraction_point():
         got = vdates.fraction_point(a, b, num, den)
         assert got.tolist() == [vdates.to_days(fraction_point(vdates.from_days(x), vdates.from_days(y), num, den))
                                 for x, y in zip(a, b)]
+
+
+def test_months_midpoint():
+    """The mid-sentence counted months then days (dates.months_midpoint), on random spans and on
+    every start day of a leap year with spans around the month ends."""
+    from lexquery.dates import months_midpoint
+    rng = np.random.default_rng(2)
+    a = rng.integers(vdates.to_days(date(1990, 1, 1)), vdates.to_days(date(2060, 1, 1)), 6000)
+    b = a + rng.integers(0, 12000, 6000)
+    starts = [vdates.to_days(d) for d in _days((2024,))]
+    a = np.concatenate([a, np.repeat(starts, 4)])
+    b = np.concatenate([b, np.repeat(starts, 4) + np.tile([27, 59, 334, 671], len(starts))])
+    got = vdates.months_midpoint(a, b)
+    assert got.tolist() == [vdates.to_days(months_midpoint(vdates.from_days(x), vdates.from_days(y)))
+                            for x, y in zip(a, b)]

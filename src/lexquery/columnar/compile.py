@@ -862,7 +862,23 @@ def v_count(xs, ctx):
     return V("int", np.where(x.unk, 0, v), x.unk, _false(n))
 
 
-VECTOR = {"add_months": v_add_months, "add_years": v_add_years, "add_days": v_add_days, "plus": v_plus,
+def v_months_midpoint(xs, ctx):
+    s, e = xs
+    if s.kind not in ("date", "none") or e.kind not in ("date", "none"):
+        return None
+    n = len(s)
+    unk = s.unk | e.unk
+    nil = (s.nil | e.nil) & ~unk
+    if s.kind == "none" or e.kind == "none":
+        return V("none", None, unk, nil)
+    ok = ~unk & ~nil
+    if (ok & (e.v < s.v)).any():
+        return None   # an end before the start: the scalar function says what it does
+    v = vdates.months_midpoint(np.where(ok, s.v, 0), np.where(ok, e.v, 0))
+    return V("date", np.where(ok, v, 0), unk, nil)
+
+
+VECTOR = {"add_months": v_add_months, "months_midpoint": v_months_midpoint, "add_years": v_add_years, "add_days": v_add_days, "plus": v_plus,
           "minus": v_minus, "fraction_point": v_fraction_point, "min": v_min, "max": v_max,
           "is_life": v_is_life, "count": v_count}
 LOOKUPS = {"eu_member", "fd_applies", "party", "bilateral", "consular_mandatory", "declared_national"}

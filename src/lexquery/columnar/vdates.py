@@ -65,3 +65,39 @@ def fraction_point(start: np.ndarray, end: np.ndarray, num, den) -> np.ndarray:
     total = np.asarray(end, dtype=np.int64) - start
     q, r = np.divmod(total * np.asarray(num, dtype=np.int64), np.asarray(den, dtype=np.int64))
     return start + q + (r != 0)
+
+
+def months_and_days(a: np.ndarray, b: np.ndarray):
+    """``dates.months_and_days``: the span from ``a`` to ``b`` (a <= b) de quantième en
+    quantième — whole months first, then the days left — as two arrays."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    ya, ma, _ = civil(a)
+    yb, mb, _ = civil(b)
+    m = (yb - ya) * 12 + (mb - ma)
+    over = (m > 0) & (add_months(a, m) > b)   # one month less is always enough: it ends before b's month
+    m = m - over
+    return m, b - add_months(a, m)
+
+
+def _ge(x, y):
+    return (x[0] > y[0]) | ((x[0] == y[0]) & (x[1] >= y[1]))
+
+
+def months_midpoint(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """``dates.months_midpoint``: the first day on which the time served is at least the time
+    left, both counted months then days (CPP 716-1), from the mid-point in days."""
+    start = np.asarray(start, dtype=np.int64)
+    end = np.asarray(end, dtype=np.int64)
+    d = fraction_point(start, end, 1, 2)
+    while True:   # back while the day before still has served >= left
+        move = (d > start) & _ge(months_and_days(start, d - 1), months_and_days(d - 1, end))
+        if not move.any():
+            break
+        d = d - move
+    while True:   # on while served < left
+        move = (d < end) & ~_ge(months_and_days(start, d), months_and_days(d, end))
+        if not move.any():
+            break
+        d = d + move
+    return d
