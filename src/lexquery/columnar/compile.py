@@ -494,8 +494,22 @@ class Compiler:
                 x = inner(ctx)
                 return V("bool", ~x.unk, _false(ctx.n), _false(ctx.n), {}, x.ev)
             return f_known
-        if name in LOOKUPS:
+        if name in LOOKUPS and all(a.data == "string" or (a.data == "path" and [str(x) for x in a.children] == ["state"])
+                                   for a in args):
             return self._lookup(name, args)
+        if name not in PURE and name != "law_gap":
+            # a function that reads the reference data (its environment): the scalar function,
+            # once per distinct arguments, date and override, its evidence recorded by row
+            parts = [self.node(a) for a in args]
+            fn = self.scope.functions[name]
+
+            def f_env(ctx):
+                xs = [p(ctx) for p in parts]
+                out = ctx.program.env_call(ctx, name, fn, xs)
+                out.miss = merge(*[x.miss for x in xs])
+                out.ev = merge(*[x.ev for x in xs], out.ev)
+                return out
+            return f_env
         if name == "law_gap":
             return lambda ctx: V("none", None, np.ones(ctx.n, dtype=bool), _false(ctx.n))
         parts = [self.node(a) for a in args]
@@ -882,4 +896,7 @@ VECTOR = {"add_months": v_add_months, "months_midpoint": v_months_midpoint, "add
           "minus": v_minus, "fraction_point": v_fraction_point, "min": v_min, "max": v_max,
           "is_life": v_is_life, "count": v_count}
 LOOKUPS = {"eu_member", "fd_applies", "party", "bilateral", "consular_mandatory", "declared_national"}
+# functions of rules/functions.py that do not read their environment (the others read the reference)
+PURE = {"add_months", "add_years", "add_days", "plus", "minus", "fraction_point", "months_midpoint", "min",
+        "max", "is_life", "count", "field", "join", "heaviest", "latest"}
 assert LOOKUPS <= set(F.FUNCTIONS)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..rules.values import UNKNOWN as UNKNOWN_V
+from .vdates import to_days as vdates_days
 from .compile import NotVectorisable, _false, is_false, is_true, merge, restrict, truth
 
 NOT_MET, PENDING, UNKNOWN_, TO_ASSESS, MET = 0, 1, 2, 3, 4
@@ -128,9 +130,21 @@ class ConditionCompiler:
                 reach = ~m_true
                 ms.append(restrict(x.miss, reach))
                 ev.append(restrict(x.ev, live & reach))
-                dated = ~x.unk & ~x.nil & reach
-                xv = x.v if x.kind == "date" else np.zeros(n, dtype=np.int64)
-                if x.kind not in ("date", "none") and dated.any():
+                never = _false(n)   # a day that never comes on the known facts (``false``)
+                if x.kind == "obj":
+                    objs = x.objects()
+                    never = np.fromiter((o is False for o in objs), bool, n)
+                    from datetime import date as _d
+                    if not all(o is False or o is None or isinstance(o, _d) or o is UNKNOWN_V for o in objs):
+                        raise NotVectorisable(f"{cid}: date attendue")
+                    xv = np.array([vdates_days(o) if isinstance(o, _d) else 0 for o in objs], dtype=np.int64)
+                elif x.kind == "bool":
+                    never = ~x.v & ~x.unk & ~x.nil
+                    xv = np.zeros(n, dtype=np.int64)
+                else:
+                    xv = x.v if x.kind == "date" else np.zeros(n, dtype=np.int64)
+                dated = ~x.unk & ~x.nil & reach & ~never
+                if x.kind not in ("date", "none", "obj", "bool") and dated.any():
                     raise NotVectorisable(f"{cid}: date attendue, {x.kind} trouvé")
                 if kind == "from":
                     st = np.where(ctx.as_of >= xv, MET, PENDING)
@@ -138,7 +152,8 @@ class ConditionCompiler:
                     st = np.where(ctx.as_of <= xv, MET, NOT_MET)
                 st = np.where(m_unk & (st != MET), UNKNOWN_, st)
                 eff = np.where(m_true, MET, np.where(x.unk, UNKNOWN_, np.where(
-                    x.nil, np.where(m_unk, UNKNOWN_, MET), st))).astype(np.int8)
+                    x.nil, np.where(m_unk, UNKNOWN_, MET), np.where(
+                        never, np.where(m_unk, UNKNOWN_, NOT_MET), st)))).astype(np.int8)
                 date = np.where(dated, xv, NONE_DATE)
             else:
                 ch = []

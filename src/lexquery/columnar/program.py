@@ -47,7 +47,10 @@ class _Stub:
         self.recorded = None
 
     def record_evidence(self, name, fact):
-        self.recorded = (name, fact)
+        if isinstance(self.recorded, list):   # env_call: every look-up, in order
+            self.recorded.append((name, fact))
+        else:
+            self.recorded = (name, fact)
 
 
 
@@ -164,6 +167,39 @@ class Program(_Eval, _Population, _Rows):
         out = V("bool", val & ~unk, unk, _false(n), {}, ev)
         ctx.lookups[key] = out
         return V("bool", out.v, out.unk, out.nil, {}, out.ev)
+
+    def env_call(self, ctx, name, fn, xs) -> V:
+        """A function that reads the reference data, over a batch: called once per distinct
+        arguments, date and override; the evidence it records, by name, on the rows."""
+        n = ctx.n
+        cols = [x.objects() for x in xs]
+        ovr = ctx.overrides
+        groups: dict = {}
+        for i in range(n):
+            o = None if ovr is None else ovr[i]
+            key = (tuple(c[i] for c in cols), int(ctx.as_of[i]), id(o))
+            g = groups.get(key)
+            if g is None:
+                groups[key] = g = (o, [])
+            g[1].append(i)
+        vals = [None] * n
+        ev: dict = {}
+        for (args, a, _), (o, rows) in groups.items():
+            stub = _Stub(self.ref, vdates.from_days(a), o or None, self.book)
+            stub.recorded = []
+            v = fn(stub, *args)
+            for i in rows:
+                vals[i] = v
+            for nm, fact in stub.recorded:
+                if not o:
+                    self.__dict__.setdefault("_facts", {})[nm, a] = fact
+                m = ev.get(nm)
+                if m is None:
+                    m = ev[nm] = _false(n)
+                m[rows] = True
+        out = from_objects(vals)
+        out.ev = ev
+        return out
 
     def _look(self, name, fn, shape, state, as_of, overrides):
         args = [state if x is None else x for x in shape]
