@@ -497,6 +497,28 @@ class Compiler:
         if name in LOOKUPS and all(a.data == "string" or (a.data == "path" and [str(x) for x in a.children] == ["state"])
                                    for a in args):
             return self._lookup(name, args)
+        if name == "in_force_by" and "party_from" in self.scope.functions:
+            # rules/functions.f_in_force_by over a batch: party_from once per treaty, State and
+            # date (not per row's day), then compared with each row's day
+            parts = [self.node(a) for a in args]
+            pf_fn = self.scope.functions["party_from"]
+
+            def f_in_force(ctx):
+                t, st, day = (p(ctx) for p in parts)
+                pf = ctx.program.env_call(ctx, "party_from", pf_fn, [t, st])
+                n = ctx.n
+                objs = pf.objects()
+                never = np.fromiter((o is False for o in objs), bool, n)
+                now = np.fromiter((o is None for o in objs), bool, n)
+                dated = np.fromiter((isinstance(o, date) for o in objs), bool, n)
+                d = np.array([vdates.to_days(o) if isinstance(o, date) else 0 for o in objs], dtype=np.int64)
+                unk = day.unk | (~day.unk & pf.unk)
+                dv = day.v if day.kind == "date" else np.zeros(n, dtype=np.int64)
+                val = now | (dated & ~day.nil & (d <= dv))
+                val &= ~never & ~unk
+                return V("bool", val, unk, _false(n), merge(t.miss, st.miss, day.miss),
+                         merge(t.ev, st.ev, day.ev, restrict(pf.ev, ~day.unk)))
+            return f_in_force
         if name not in PURE and name != "law_gap":
             # a function that reads the reference data (its environment): the scalar function,
             # once per distinct arguments, date and override, its evidence recorded by row

@@ -172,24 +172,24 @@ class Program(_Eval, _Population, _Rows):
         """A function that reads the reference data, over a batch: called once per distinct
         arguments, date and override; the evidence it records, by name, on the rows."""
         n = ctx.n
-        cols = [x.objects() for x in xs]
-        ovr = ctx.overrides
-        groups: dict = {}
-        for i in range(n):
-            o = None if ovr is None else ovr[i]
-            key = (tuple(c[i] for c in cols), int(ctx.as_of[i]), id(o))
-            g = groups.get(key)
-            if g is None:
-                groups[key] = g = (o, [])
-            g[1].append(i)
-        vals = [None] * n
+        codes = [_codes_of(x) for x in xs] + [ctx.as_of]
+        if ctx.overrides is not None:
+            codes.append(ctx.override_codes())
+        M = np.stack(codes, axis=1) if n else np.zeros((0, len(codes)), dtype=np.int64)
+        uniq, first, inv = np.unique(M, axis=0, return_index=True, return_inverse=True)
+        inv = inv.reshape(-1)
+        vals = np.empty(len(uniq), dtype=object)
         ev: dict = {}
-        for (args, a, _), (o, rows) in groups.items():
+        order = np.argsort(inv, kind="stable")
+        bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
+        for g, f0 in enumerate(first.tolist()):
+            args = [x.take(np.array([f0])).objects()[0] for x in xs]
+            o = None if ctx.overrides is None else ctx.overrides[f0]
+            a = int(ctx.as_of[f0])
             stub = _Stub(self.ref, vdates.from_days(a), o or None, self.book)
             stub.recorded = []
-            v = fn(stub, *args)
-            for i in rows:
-                vals[i] = v
+            vals[g] = fn(stub, *args)
+            rows = order[bounds[g]:bounds[g + 1]]
             for nm, fact in stub.recorded:
                 if not o:
                     self.__dict__.setdefault("_facts", {})[nm, a] = fact
@@ -197,7 +197,7 @@ class Program(_Eval, _Population, _Rows):
                 if m is None:
                     m = ev[nm] = _false(n)
                 m[rows] = True
-        out = from_objects(vals)
+        out = from_objects(list(vals[inv])) if n else from_objects([])
         out.ev = ev
         return out
 
@@ -236,6 +236,23 @@ class Program(_Eval, _Population, _Rows):
         sub.from_date = None if ctx.from_date is None else ctx.from_date.take(parent)
         sub.items = ctx.items + [(fields, coll)]
         return sub
+
+
+def _codes_of(x: V) -> np.ndarray:
+    """A column as integers equal where the values are equal (UNKNOWN and none apart)."""
+    n = len(x)
+    if x.kind in ("date", "int", "bool"):
+        v = x.v.astype(np.int64) * 4 + 2
+    elif x.kind == "dur":
+        v = (x.v * 100_000 + x.d) * 4 + 2
+    elif x.kind == "none":
+        v = np.zeros(n, dtype=np.int64)
+    else:
+        objs = x.objects()
+        keys: dict = {}
+        v = np.fromiter((keys.setdefault(o if isinstance(o, (str, int, float, tuple)) else repr(o), len(keys))
+                         for o in objs), np.int64, n) * 4 + 2
+    return np.where(x.unk, 0, np.where(x.nil, 1, v))
 
 
 def fact_paths(book) -> list[str]:
