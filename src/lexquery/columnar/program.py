@@ -175,15 +175,29 @@ class Program(_Eval, _Population, _Rows):
         codes = [_codes_of(x) for x in xs] + [ctx.as_of]
         if ctx.overrides is not None:
             codes.append(ctx.override_codes())
-        M = np.stack(codes, axis=1) if n else np.zeros((0, len(codes)), dtype=np.int64)
-        uniq, first, inv = np.unique(M, axis=0, return_index=True, return_inverse=True)
+        key = np.zeros(n, dtype=np.int64)
+        radix = 1
+        for c in codes:   # one integer per row when the codes allow it, else rows compared whole
+            lo = int(c.min()) if n else 0
+            span = (int(c.max()) - lo + 1) if n else 1
+            if radix * span >= 2 ** 62:
+                key = None
+                break
+            key = key * span + (c - lo)
+            radix *= span
+        if key is not None:
+            uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        else:
+            M = np.stack(codes, axis=1) if n else np.zeros((0, len(codes)), dtype=np.int64)
+            uniq, first, inv = np.unique(M, axis=0, return_index=True, return_inverse=True)
         inv = inv.reshape(-1)
         vals = np.empty(len(uniq), dtype=object)
         ev: dict = {}
         order = np.argsort(inv, kind="stable")
         bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
+        reps = [x.take(first).objects() for x in xs]   # the arguments of each group, once
         for g, f0 in enumerate(first.tolist()):
-            args = [x.take(np.array([f0])).objects()[0] for x in xs]
+            args = [r[g] for r in reps]
             o = None if ctx.overrides is None else ctx.overrides[f0]
             a = int(ctx.as_of[f0])
             stub = _Stub(self.ref, vdates.from_days(a), o or None, self.book)
@@ -238,6 +252,9 @@ class Program(_Eval, _Population, _Rows):
         return sub
 
 
+_CODES: dict = {}   # id of a text column -> (the column, its codes), while it lives
+
+
 def _codes_of(x: V) -> np.ndarray:
     """A column as integers equal where the values are equal (UNKNOWN and none apart)."""
     n = len(x)
@@ -247,6 +264,16 @@ def _codes_of(x: V) -> np.ndarray:
         v = (x.v * 100_000 + x.d) * 4 + 2
     elif x.kind == "none":
         v = np.zeros(n, dtype=np.int64)
+    elif x.kind == "str":
+        hit = _CODES.get(id(x.v))
+        if hit is not None and hit[0] is x.v:
+            v = hit[1]
+        else:
+            text = np.where(x.unk | x.nil, "", x.v).astype(str)
+            v = np.unique(text, return_inverse=True)[1].reshape(-1).astype(np.int64) * 4 + 2
+            if len(_CODES) > 16:
+                _CODES.clear()
+            _CODES[id(x.v)] = (x.v, v)
     else:
         objs = x.objects()
         keys: dict = {}
