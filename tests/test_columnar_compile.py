@@ -68,7 +68,7 @@ def test_procedures_settled_as_vectors(n, seed, share):
     for p in book.procedures.values():
         pv = prog.eval_proc(Ctx(len(cases), facts, as_of, from_objects(states), prog), p.id)
         for i, c in enumerate(cases):
-            r = so.procedure(p, so.env(c, c["as_of"], states[i], p, eng.ref, None))
+            r = so._procedure_on(p, so.env(c, c["as_of"], states[i], p, eng.ref, None))   # before engine/in_time
             want = (r.status, r.date_from, r.date_until, r.consent_required, list(r.missing_facts),
                     [(x.procedure, x.status, x.date_from) for x in r.routes],
                     [(x.id, x.date) for x in r.notes], [b["id"] for b in r.basis])

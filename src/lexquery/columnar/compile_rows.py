@@ -91,6 +91,19 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
     pv.consent0 = pv.consent.copy()   # the sources list the consent's as evaluated, before the proof
     ctx2 = Ctx(m, ctx.facts, ctx.as_of, st, self)
     self.prove(ctx2, pv, p)
+    # a date at or past a day the law this procedure applies changes (engine/in_time.py: the
+    # date is then settled under the later law): those cases are asked to the scalar engine
+    from ..engine.in_time import law_boundaries
+    days = sorted(vdates.to_days(d) for d in law_boundaries(self.book, p))
+    if days:
+        nxt = np.array(days, dtype=np.int64)[np.minimum(np.searchsorted(days, ctx.as_of, side="right"), len(days) - 1)]
+        has_next = np.searchsorted(days, ctx.as_of, side="right") < len(days)
+        late = _false(m)
+        for x in [pv] + list(pv.routes):
+            late |= (x.d_from != NONE_DATE) & (x.d_from >= nxt)
+        flagged = idx[has_next & late]
+        if len(flagged):
+            self.in_time_cases = getattr(self, "in_time_cases", set()) | set(flagged.tolist())
     outside = _false(m)
     if p.valid_from is not None:
         outside |= ctx.as_of < vdates.to_days(p.valid_from)

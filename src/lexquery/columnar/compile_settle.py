@@ -248,8 +248,15 @@ class _Eval:
             gap |= ctx.as_of > vdates.to_days(rt.valid_until)
         rows = [(np.full(n, UNKNOWN_, dtype=np.int8), gap, np.full(n, NONE_DATE, dtype=np.int64), "validity", {})] + rows
         status, d_from, d_until = settle([x[:4] for x in rows], n)
-        missing = restrict(merge(*[restrict(x[4], x[1] & (x[0] == UNKNOWN_)) for x in rows]), status == UND)
-        applies = status != NA
+        # evaluate.route_status: outside its period a route its other conditions close is
+        # undetermined all the same (the law of that day is not encoded), without missing facts
+        gap_na = gap & (status == NA)
+        status = np.where(gap_na, UND, status).astype(np.int8)
+        d_from = np.where(gap_na, NONE_DATE, d_from)
+        d_until = np.where(gap_na, NONE_DATE, d_until)
+        missing = restrict(merge(*[restrict(x[4], x[1] & (x[0] == UNKNOWN_)) for x in rows]),
+                           (status == UND) & ~gap_na)
+        applies = (status != NA) & ~gap_na
         notes = [] if outcome_only else _note_values(ctx, rc["notes"], applies, False)
         for _, _, _, ev in notes:
             evs.append(restrict(ev, run))

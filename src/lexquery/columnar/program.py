@@ -537,7 +537,13 @@ def run_chunk(self, frame):
     if len(pos):
         try:
             facts = facts_from_frame(sub, fact_paths(self.book))
+            self.in_time_cases = set()
             res = self.screen(facts, as_of_all[pos], len(pos))
+            if self.in_time_cases:   # settled under a later law (engine/in_time.py): the scalar engine
+                later = np.array(sorted(self.in_time_cases), dtype=np.int64)
+                keep_rows = ~np.isin(res["case"], later)
+                res = {k: v[keep_rows] for k, v in res.items()}
+                self.fallback = np.sort(np.concatenate([self.fallback, pos[later]]))
         except NotVectorisable as e:
             # a value the vector code does not take (a rule file using an operation on kinds it
             # has no vector form for): the whole chunk is asked to the scalar engine, and said
