@@ -1,6 +1,6 @@
 """Rule expressions compiled to vector code (issue 16): one numpy function per expression.
 
-The parse trees are those of :mod:`lexquery.rules.expr` (the rule files, read once by the
+The parse trees are those of :mod:`lexquery.rules.expr_parse` (the rule files, read once by the
 loader); each node becomes a function over a :class:`Ctx` — a batch of rows (one per case, or
 per case and State) — returning a :class:`V`: a column of values with
 
@@ -28,7 +28,8 @@ import numpy as np
 
 from ..dates import LIFE_MONTHS, Duration, parse_date, parse_duration
 from ..rules import functions as F
-from ..rules.expr import CASE_ROOTS, TREES
+from ..rules.expr_parse import TREES
+from ..rules.expr_scope import CASE_ROOTS
 from ..rules.values import UNKNOWN
 from . import vdates
 
@@ -302,7 +303,7 @@ class Compiler:
         self.scope = book.scope
 
     def expr(self, c):
-        """The vector function of a compiled expression (``rules.expr.Compiled``)."""
+        """The vector function of a compiled expression (``rules.expr_scope.Compiled``)."""
         if c is None:
             return None
         tree = TREES.get(c.text)
