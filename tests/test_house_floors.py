@@ -17,7 +17,7 @@ FLOORS = {
     "dates": 0, "errors": 0, "words": 0, "iso3166": 0, "paths": 0, "version": 0,
     "files": 0, "csvsafe": 0, "budget": 0,   # outputs and bounded reads, CSV cells, a request's time (issue 14)
     "kb": 1, "rules": 1,
-    "engine": 2,
+    "engine": 2, "columnar": 2,   # the columnar back-end (issue 16): the engine over columns
     "render": 3,
     "dsl": 4, "screening": 4, "interview": 4, "caserdf": 4,   # caserdf validates CSV rows read by screening
     "casefiles": 4,   # case files (.json, .jsonl, .lq): every face reads them; .lq needs dsl

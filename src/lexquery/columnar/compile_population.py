@@ -1,0 +1,415 @@
+"""The population's steps around the settlement (issue 16): the facts the case format defines
+(``engine/facts.py`` defaults), what to verify (``engine/verify.py``: evaluated again with a
+reference fact unknown), and the facts proven irrelevant (``engine/prove.py``: evaluated again
+for each value a missing fact can take) — each over a whole batch, the reruns in one batch."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules.values import UNKNOWN
+from . import vdates
+from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, vconcat
+from .compile_conditions import NONE_DATE
+from .compile_settle import APP, BIG, LATER, NA, UND
+from .shapes import group
+
+# --- the population: defaults, States, verification, proof, rows -------------------------------
+
+def _vwhere(sel, a: V, b: V) -> V:
+    """``a`` where ``sel``, else ``b`` (values, unknown and none)."""
+    vals = [x if s else y for x, y, s in zip(a.objects(), b.objects(), sel.tolist())]
+    return from_objects(vals)
+
+
+def _none_state(n):
+    return V("none", None, _false(n), np.ones(n, dtype=bool))
+
+
+def _outcome_arrays(pv, as_of, verify_style: bool):
+    """What must agree between two evaluations (engine/verify.py ``outcome``; engine/prove.py
+    ``_outcome`` for ``verify_style`` false)."""
+    out = [pv.status, pv.d_from, pv.d_until, pv.consent]
+    if verify_style:
+        if pv.basis is not None:
+            live = (pv.status == APP) | (pv.status == LATER)
+            out += [m & live for m in pv.basis.values()]
+        for rv in pv.routes:
+            out += [rv.shown, np.where(rv.shown, rv.status, -1), np.where(rv.shown, rv.d_from, NONE_DATE)]
+    return out
+
+
+def _differs(a: list, b: list, idx=None):
+    n = len(a[0])
+    d = _false(n)
+    for x, y in zip(a, b):
+        d |= (x != (y if idx is None else y[idx]))
+    return d
+
+
+def _join(a, b):
+    """Two columns of « | »-joined names, joined (an empty cell adds nothing)."""
+    return np.where(a == "", b, np.where(b == "", a, a + "|" + b))
+
+
+def _missing_rows(miss: dict, n) -> list:
+    """Per row, the sorted list of the fact paths missing."""
+    out = [[] for _ in range(n)]
+    for k in sorted(miss):
+        for i in np.nonzero(miss[k])[0].tolist():
+            out[i].append(k)
+    return out
+
+
+class _Population:
+
+    def apply_defaults(self, facts, as_of, n):
+        """``engine.facts.apply_defaults`` over columns: each default, in order, where its fact
+        is unknown and its ``when`` holds."""
+        from .compile import is_true
+        facts = dict(facts)
+        for d, w, v in self.defaults:
+            ctx = Ctx(n, facts, as_of, _none_state(n), self)
+            W, X = w(ctx), v(ctx)
+            cur = facts.get(d.path) or V("none", None, np.ones(n, dtype=bool), _false(n))
+            sel = cur.unk & is_true(W) & ~X.unk
+            if sel.any():
+                facts[d.path] = _vwhere(sel, X, cur)
+        return facts
+
+    def verify(self, ctx, pv, p):
+        """``engine.verify.collect`` over a batch: per row, the names of the answer's to_verify."""
+        n = ctx.n
+        from ..kb.reference import Fact
+        applies = pv.status != NA
+        settled_unknown = (pv.status == UND) & (pv.d_from == NONE_DATE) & (pv.d_until == NONE_DATE) \
+            & (pv.consent == -1) & ~np.logical_or.reduce([rv.shown for rv in pv.routes] or [_false(n)])
+        first: dict = {}
+        for pos, ev in enumerate(pv.evs):
+            for k, m in ev.items():
+                if k.startswith("law:"):
+                    continue
+                f = first.get(k)
+                if f is None:
+                    f = first[k] = np.full(n, BIG, dtype=np.int64)
+                np.copyto(f, pos, where=m & (f == BIG))
+        # every (fact, value to try) over its rows, evaluated again in one batch
+        parts, owners = [], []
+        for k, fpos in first.items():
+            seen = fpos != BIG
+            for a in np.unique(ctx.as_of[seen]).tolist():
+                f = self.fact_of(k, a)
+                if not isinstance(f, Fact):
+                    continue
+                rows_a = seen & (ctx.as_of == a)
+                if f.value is None:
+                    rows, alts = rows_a & applies, (Fact(True, f.evidence, f.note, "U"), Fact(False, f.evidence, f.note, "U"))
+                elif f.mark in ("I", "U") or f.verify:
+                    rows, alts = rows_a & ~settled_unknown, (Fact(None, f.evidence, f.note, None),)
+                else:
+                    continue
+                idx = np.nonzero(rows)[0]
+                if not len(idx):
+                    continue
+                for alt in alts:
+                    parts.append((idx, {k: alt}))
+                    owners.append(k)
+        listed = {}
+        if parts:
+            idx = np.concatenate([x for x, _ in parts])
+            o = np.empty(len(idx), dtype=object)
+            o[:] = [d for x, d in parts for _ in range(len(x))]
+            sub = ctx.sub(idx)
+            sub.overrides = o
+            t = self.eval_proc(sub, p.id, True)
+            diff = _differs(_outcome_arrays(t, sub.as_of, True), _outcome_arrays(pv, ctx.as_of, True), idx)
+            at = 0
+            for (x, _), k in zip(parts, owners):
+                d = diff[at:at + len(x)]
+                at += len(x)
+                if d.any():
+                    lst = listed.get(k)
+                    if lst is None:
+                        lst = listed[k] = _false(n)
+                    lst[x[d]] = True
+        # per row, as text: the facts listed (in the order they were consulted), the open
+        # questions of the procedure and State, the notes to verify that apply
+        facts_t = np.full(n, "", dtype=object)
+        for i in np.nonzero(np.logical_or.reduce(list(listed.values())) if listed else _false(n))[0].tolist():
+            facts_t[i] = "|".join(sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i]))
+        quest_t = np.full(n, "", dtype=object)
+        qs = getattr(self.ref, "questions_for", None)
+        rows = np.nonzero(applies)[0]
+        if qs and len(rows):
+            codes, names = ctx.state_codes()
+            key = codes[rows].astype(np.int64) * 1_000_000 + ctx.as_of[rows]
+            uniq, first_i, inv = np.unique(key, return_index=True, return_inverse=True)
+            texts = []
+            for f0 in first_i.tolist():
+                i = int(rows[f0])
+                st = ctx.state.objects()[i] if ctx.state.kind == "str" else None
+                st = st if isinstance(st, str) else None
+                texts.append("|".join(f"question:{x['id']}" for x in qs(p.id, st, vdates.from_days(int(ctx.as_of[i])))))
+            quest_t[rows] = np.array(texts, dtype=object)[inv.reshape(-1)]
+        vids = {nn.id for nn in p.notes if nn.verify}
+        notes_t = np.full(n, "", dtype=object)
+        for nn, on, _, _ in pv.notes:
+            if nn.id in vids:
+                notes_t = _join(notes_t, np.where(on, f"note:{nn.id}", ""))
+        return _join(_join(facts_t, quest_t), notes_t)
+
+    def prove(self, ctx, pv, p, case_facts_ctx=None):
+        """``engine.prove.prove`` over a batch: the rows with missing facts evaluated again for
+        every combination of the values those facts can take (at most ``prove.CAP``); modifies
+        ``pv`` (status, dates, consent, missing facts of the procedure and of its routes)."""
+        from itertools import product
+        from ..engine import prove as P
+        from ..engine.facts import _spec, _ENUMS, default_reads
+        n = ctx.n
+        comps_all = [pv] + list(pv.routes)
+        for x in comps_all:   # owned here: rows are settled one by one below
+            x.missing = {k: m.copy() for k, m in x.missing.items()}
+        shown = [np.ones(n, dtype=bool)] + [rv.shown for rv in pv.routes]
+        keys = sorted(set().union(*[set(x.missing) for x in comps_all]))
+        bits = [x.missing[f] & sh for x, sh in zip(comps_all, shown) for f in keys if f in x.missing]
+        todo = np.logical_or.reduce(bits) if bits else _false(n)
+        if not todo.any():
+            return
+        bounds = {}
+        from .compile import is_true
+        for path, (b, lo_f, hi_f, w_f) in self.bounds.items():
+            bctx = Ctx(n, ctx.facts, ctx.as_of, _none_state(n), self)
+            ok = is_true(w_f(bctx)) if w_f is not None else np.ones(n, dtype=bool)
+            lo, hi = lo_f(bctx), hi_f(bctx)
+            if lo.kind != "date" or hi.kind != "date":
+                ok = _false(n)
+                lo_v = hi_v = np.zeros(n, dtype=np.int64)
+            else:
+                lo_v, hi_v = lo.v, hi.v
+                ok &= ~lo.unk & ~hi.unk & ~lo.nil & ~hi.nil & (hi_v >= lo_v)
+            bounds[path] = (b, ok, lo_v, hi_v)
+        rm = ctx.facts.get("removal_measures")
+        rm_len = np.zeros(n, dtype=np.int64)
+        if rm is not None and rm.kind == "obj":
+            rm_len = np.fromiter((len(x) if isinstance(x, list) else -1 for x in rm.v), np.int64, n)
+        reads = default_reads(self.book)
+        # rows with the same missing facts, the same kind of date range and as many measures get
+        # the same plan (prove.prove: the facts tried, in order, and their domains under CAP)
+        sig = [b_ for b_ in bits] + [np.where(bounds[f][1], np.where(bounds[f][2] == bounds[f][3], 1, 2), 0)
+                                      for f in bounds] + [np.minimum(rm_len + 1, 60)]
+        rows_todo = np.nonzero(todo)[0]
+        inv, first = group([c[rows_todo] for c in sig])
+        plans: dict = {}
+        for g, f0 in enumerate(first.tolist()):
+            i = int(rows_todo[f0])
+            miss_i = [[f for f in keys if f in x.missing and x.missing[f][i]] for x in comps_all]
+            facts_i = list(miss_i[0])
+            for k in range(1, len(comps_all)):
+                if shown[k][i]:
+                    facts_i += [f for f in miss_i[k] if f not in facts_i]
+            doms, total = [], 1
+            for f in facts_i:
+                spec = _spec(f)
+                d = None
+                if isinstance(spec, str) and spec in _ENUMS:
+                    d = ("static", tuple(_ENUMS[spec]))
+                elif spec in ("date", "date_or_none") and f in bounds:
+                    b, ok, lo_v, hi_v = bounds[f]
+                    if ok[i]:
+                        size = 1 if lo_v[i] == hi_v[i] else 2
+                        d = ("bound", size, b.none and spec == "date_or_none")
+                elif spec in ("date", "date_or_none"):
+                    for b in self.book.bounds:   # a bound on this path not compiled: should not happen
+                        if b.path == f:
+                            raise NotVectorisable(f)
+                m = 0 if d is None else (len(d[1]) if d[0] == "static" else d[1] + int(d[2]))
+                if not m or total * m > P.CAP:
+                    continue
+                doms.append((f, d, m))
+                total *= m
+            if not doms:
+                continue
+            names = [f for f, _, _ in doms]
+            comps = [k for k in range(len(comps_all)) if shown[k][i] and set(miss_i[k]) & set(names)]
+            if not comps:
+                continue
+            if not all(_settable(f, [None] * int(rm_len[i]) if rm_len[i] >= 0 else UNKNOWN) for f in names):
+                continue   # set_path cannot hold it: prove leaves the answer as it is
+            rows = rows_todo[inv == g]
+            key = (tuple((f, d) for f, d, _ in doms), tuple(comps))
+            if key in plans:
+                plans[key] = (np.concatenate([plans[key][0], rows]), doms, comps)
+            else:
+                plans[key] = (rows, doms, comps)
+        if not plans:
+            return
+        # every combination of every row, evaluated again in one batch: the fact columns are the
+        # rows' own, taken when read, except the facts tried, set segment by segment
+        redo, offsets, at, parts, tried = False, [], 0, [], {}
+        for key, (rows, doms, comps) in plans.items():
+            names = [f for f, _, _ in doms]
+            dims = [m for _, _, m in doms]
+            combos = list(product(*[range(m) for m in dims]))
+            T = len(combos)
+            G = len(rows)
+            parts.append(np.tile(rows, T))
+            for j, (f, d, m) in enumerate(doms):
+                cj = np.repeat(np.array([c[j] for c in combos], dtype=np.int64), G)   # trial-major
+                if d[0] == "static":
+                    seg = from_objects(list(np.array(d[1], dtype=object)[cj]))
+                else:
+                    b, ok, lo_v, hi_v = bounds[f]
+                    lo, hi = np.tile(lo_v[rows], T), np.tile(hi_v[rows], T)
+                    nil = cj >= d[1]
+                    seg = V("date", np.where(nil, 0, np.where(cj == 0, lo, hi)), _false(len(cj)), nil)
+                tried.setdefault(f, []).append((at, at + G * T, seg))
+            redo |= bool(set(names) & reads)
+            offsets.append((at, names, dims, comps, rows, G, T))
+            at += G * T
+        idx = np.concatenate(parts)
+        sub = ctx.sub(idx)
+        facts = sub.facts
+        for f, segs in tried.items():
+            if "[" in f:   # a field of a removal measure: the measures of those rows, copied and set
+                k = int(f[len("removal_measures["):f.index("]")])
+                field = f.split(".", 1)[1]
+                objs = facts["removal_measures"].objects()
+                for s0, s1, seg in segs:
+                    for r, v in zip(range(s0, s1), seg.objects()):
+                        lst = [dict(x) for x in objs[r]]
+                        lst[k][field] = v
+                        objs[r] = lst
+                facts["removal_measures"] = from_objects(objs)
+                continue
+            base = facts.get(f) or V("none", None, np.ones(len(idx), dtype=bool), _false(len(idx)))
+            pieces, last = [], 0
+            for s0, s1, seg in segs:
+                if s0 > last:
+                    pieces.append(base.take(np.arange(last, s0)))
+                pieces.append(seg)
+                last = s1
+            if last < len(idx):
+                pieces.append(base.take(np.arange(last, len(idx))))
+            facts[f] = vconcat(pieces)
+        if redo:
+            facts = self.apply_defaults(facts.materialise(), sub.as_of, len(idx))
+        sub.facts = facts
+        t = self.eval_proc(sub, p.id, True)
+        trial = [t] + list(t.routes)
+        PAST = np.iinfo(np.int64).min + 1
+        for at, names, dims, comps, rows, G, T in offsets:
+            ti = at + np.arange(G)[None, :] + (np.arange(T) * G)[:, None]          # trial × row
+            for k, x in enumerate(comps_all):
+                if k not in comps:
+                    continue
+                wants = np.ones(G, dtype=bool)
+                y = trial[k]
+                present = (np.ones(len(y.status), dtype=bool) if k == 0 else y.shown)[ti]
+                anymiss = np.logical_or.reduce(list(y.missing.values())) if y.missing else _false(len(y.status))
+                st, df, du, co = y.status[ti], y.d_from[ti], y.d_until[ti], y.consent[ti]
+                settled = (st != UND) & ~anymiss[ti]
+                past = (st == APP) & ((df == NONE_DATE) | (df <= sub.as_of[ti]))
+                fk = np.where(past, PAST, df)
+                same = (st == st[0]) & (fk == fk[0]) & (du == du[0]) & (co == co[0])
+                ok = wants & present.all(axis=0)          # a route missing in a trial: left as it is
+                adopt = ok & settled.all(axis=0) & same.all(axis=0)
+                r = rows[adopt]
+                if len(r):
+                    x.status[r], x.d_until[r], x.consent[r] = st[0, adopt], du[0, adopt], co[0, adopt]
+                    fr = np.where(df[:, adopt] == NONE_DATE, NONE_DATE, df[:, adopt]).max(axis=0)
+                    x.d_from[r] = fr
+                    for f in x.missing:
+                        x.missing[f][r] = False
+                rest = ok & ~adopt
+                if not rest.any():
+                    continue
+                # a fact tried is dropped when, for every combination of the others, all its
+                # values give the same settled outcome (prove._relevant)
+                codes = [st, fk, du, co]
+                unsettled = (~settled).reshape(dims + [G])
+                for j, f in enumerate(names):
+                    if f not in x.missing:
+                        continue
+                    tried = rest & x.missing[f][rows]
+                    if not tried.any():
+                        continue
+                    bad = np.moveaxis(unsettled, j, 0).any(axis=0)
+                    for c in codes:
+                        cj = np.moveaxis(c.reshape(dims + [G]), j, 0)
+                        bad |= (cj != cj[0]).any(axis=0)
+                    relevant = bad.reshape(-1, G).any(axis=0)
+                    drop = rows[tried & ~relevant]
+                    x.missing[f][drop] = False
+
+
+_ABSENT = object()
+
+
+def _prove_outcomes(pv, as_of, route=False):
+    """Per row of a trial batch: ``prove._outcome`` (None when not settled) — or _ABSENT for a
+    route the trial does not show — and the first date of use."""
+    n = len(pv.status)
+    anymiss = np.logical_or.reduce(list(pv.missing.values())) if pv.missing else _false(n)
+    out = []
+    shown = pv.shown if route else np.ones(n, dtype=bool)
+    for i in range(n):
+        if not shown[i]:
+            out.append(_ABSENT)
+            continue
+        st = int(pv.status[i])
+        if st == UND or anymiss[i]:
+            out.append(None)
+            continue
+        df = int(pv.d_from[i])
+        past = st == APP and (df == NONE_DATE or df <= as_of[i])
+        out.append((st, "past" if past else df, int(pv.d_until[i]), int(pv.consent[i]), df))
+    return out
+
+
+def _settle_row(x, i, outs, values, names, doms, t, k, g, G, T, as_of):
+    """``prove._settle`` for row ``i`` of component ``x`` (the procedure or a route)."""
+    key = [None if o is None else o[:4] for o in outs]
+    tried = [f for f in names if x.missing.get(f) is not None and x.missing[f][i]]
+    if key[0] is not None and all(o == key[0] for o in key):
+        o0 = outs[0]
+        x.status[i], x.d_until[i], x.consent[i] = o0[0], o0[2], o0[3]
+        froms = [o[4] for o in outs if o[4] != NONE_DATE]
+        x.d_from[i] = max(froms) if froms else NONE_DATE
+        for f in x.missing:
+            x.missing[f][i] = False
+        return
+    from ..engine.prove import _relevant
+    for j, f in enumerate(names):
+        if f not in tried:
+            continue
+        if not _relevant(j, key, values):
+            x.missing[f][i] = False
+
+
+def _settable(path, removal):
+    """Can ``facts.set_path`` hold a value at ``path`` (an item of a list must be there)?"""
+    if path.startswith("removal_measures["):
+        k = int(path[len("removal_measures["):path.index("]")])
+        return isinstance(removal, list) and k < len(removal)
+    return "[" not in path
+
+
+def _set_fact(facts, path, vals, n):
+    """The fact columns with ``path`` set to ``vals`` (one per row)."""
+    facts = dict(facts)
+    if path.startswith("removal_measures["):
+        k = int(path[len("removal_measures["):path.index("]")])
+        field = path.split(".", 1)[1]
+        old = facts["removal_measures"].objects()
+        new = []
+        for lst, v in zip(old, vals):
+            lst = [dict(x) for x in lst]
+            lst[k][field] = v
+            new.append(lst)
+        facts["removal_measures"] = from_objects(new)
+        return facts
+    facts[path] = from_objects(list(vals))
+    return facts
+
+
+
+

@@ -1,0 +1,318 @@
+"""The rows of the screening (issue 16): candidate States, each procedure for every case and
+State (settled, verified, proven), dates past what the rules encode (``engine/recodification.py``),
+and the text cells of docs/screening-csv.md built once per shape (:mod:`.shapes`)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules.values import UNKNOWN
+from . import vdates
+from .compile import Ctx, TakenFacts, _false, from_objects
+from .compile_conditions import NONE_DATE
+from .compile_settle import NA, STATUS, UND
+from .compile_population import _join, _missing_rows, _none_state
+from .shapes import group
+
+# --- the rows ---------------------------------------------------------------------------------
+
+FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
+          "consent_required", "missing_facts", "sources", "routes", "deadlines", "message",
+          "basis", "to_verify"]   # docs/screening-csv.md
+_CONSENT_TEXT = {-1: "", 0: "false", 1: "true"}
+
+
+def _candidates(facts, n, only_nationalities):
+    """``engine.candidates.candidate_states`` per case, from the fact columns (once per
+    distinct combination of the facts that name States)."""
+    from ..engine.candidates import candidate_states
+    cols = {k: (facts[k].objects() if k in facts else [UNKNOWN] * n)
+            for k in ("person.nationalities", "person.habitual_residence", "person.fled_to",
+                      "removal_measures", "receiving_state")}
+    memo: dict = {}
+    out = []
+    nat, hr, fled, rm, rs = (cols[k] for k in ("person.nationalities", "person.habitual_residence",
+                                               "person.fled_to", "removal_measures", "receiving_state"))
+    for i in range(n):
+        dests = rm[i]
+        dkey = None if dests is UNKNOWN else tuple(m.get("destination") for m in dests)
+        nk = nat[i]
+        key = (None if nk is UNKNOWN else tuple(nk), hr[i], fled[i], dkey, rs[i])
+        hit = memo.get(key)
+        if hit is None:
+            person = {}
+            for k, v in (("nationalities", nk), ("habitual_residence", hr[i]), ("fled_to", fled[i])):
+                if v is not UNKNOWN:
+                    person[k] = v
+            case = {"person": person}
+            if dests is not UNKNOWN:
+                case["removal_measures"] = dests
+            if rs[i] is not UNKNOWN:
+                case["receiving_state"] = rs[i]
+            hit = memo[key] = [s for s, _ in candidate_states(case, only_nationalities)]
+        out.append(hit)
+    return out
+
+
+def _unknown_paths(facts, i, paths):
+    return [f for f in paths if f not in facts or facts[f].unk[i]]
+
+
+def _run_procedure(self, facts, as_of, n, p, base_ctx):
+    """The rows of one procedure for every case: (case index, state order, cells dict)."""
+    from ..engine.candidates import CANDIDATE_FACTS, NATIONALITY_FACTS
+    from .compile import is_true
+    cp = self.procs[p.id]
+    asked = np.ones(n, dtype=bool) if cp["asked"] is None else is_true(cp["asked"](base_ctx))
+    case_idx, states, no_cand = [], [], []
+    if not p.per_state:
+        case_idx = np.nonzero(asked)[0].tolist()
+        states = [None] * len(case_idx)
+        no_cand = [False] * len(case_idx)
+    else:
+        cands = _candidates(facts, n, p.per_state == "nationalities")
+        for i in np.nonzero(asked)[0].tolist():
+            if not cands[i]:
+                case_idx.append(i)
+                states.append(UNKNOWN)
+                no_cand.append(True)
+            for s in cands[i]:
+                case_idx.append(i)
+                states.append(s)
+                no_cand.append(False)
+    m = len(case_idx)
+    if not m:
+        return []
+    idx = np.array(case_idx, dtype=np.int64)
+    st = from_objects(states) if p.per_state else _none_state(m)
+    ctx = Ctx(m, TakenFacts(facts, idx), as_of[idx], st, self)
+    ctx.derived_from = (base_ctx, idx)
+    pv = self.eval_proc(ctx, p.id)
+    to_verify = self.verify(ctx, pv, p)
+    pv.consent0 = pv.consent.copy()   # the sources list the consent's as evaluated, before the proof
+    ctx2 = Ctx(m, ctx.facts, ctx.as_of, st, self)
+    self.prove(ctx2, pv, p)
+    # a date at or past a day the law this procedure applies changes (engine/in_time.py: the
+    # date is then settled under the later law): those cases are asked to the scalar engine
+    from ..engine.in_time import law_boundaries
+    days = sorted(vdates.to_days(d) for d in law_boundaries(self.book, p))
+    if days:
+        nxt = np.array(days, dtype=np.int64)[np.minimum(np.searchsorted(days, ctx.as_of, side="right"), len(days) - 1)]
+        has_next = np.searchsorted(days, ctx.as_of, side="right") < len(days)
+        late = _false(m)
+        for x in [pv] + list(pv.routes):
+            late |= (x.d_from != NONE_DATE) & (x.d_from >= nxt)
+        flagged = idx[has_next & late]
+        if len(flagged):
+            self.in_time_cases = getattr(self, "in_time_cases", set()) | set(flagged.tolist())
+    outside = _false(m)
+    if p.valid_from is not None:
+        outside |= ctx.as_of < vdates.to_days(p.valid_from)
+    if p.valid_until is not None:
+        outside |= ctx.as_of > vdates.to_days(p.valid_until)
+    return self._cells(p, pv, ctx, idx, states, no_cand, to_verify, outside, facts)
+
+
+def _encoded_until(self, pv, p, as_of, outside, open_rows):
+    """``recodification._flag_dates`` (dates computed beyond what the rules encode): per row,
+    how many ``law:encoded_until`` entries the answer gets — one for the procedure and one
+    for each route shown whose dates pass the last day encoded (its ``valid.until``; without
+    one, the day before the new code when a CPP citation of its sources has no settled
+    successor). Rows on or after the new code's entry into force are not evaluated here."""
+    n = len(as_of)
+    table = self.succession
+    out = np.zeros(n, dtype=np.int64)
+    if table is None:
+        return out
+    lim_code = None if table.in_force is None else vdates.to_days(table.in_force) - 1
+
+    def late(x, limit_days, dated_notes):
+        ds = [x.d_from, x.d_until] + ([d for _, on, d, _ in x.notes] if dated_notes else [])
+        m = _false(n)
+        for d in ds:
+            m |= (d != NONE_DATE) & (d > limit_days)
+        return m
+
+    def flag(x, proc, opened, dated_notes, live):
+        if proc.valid_until is not None:
+            return live & (x.status != NA) & late(x, vdates.to_days(proc.valid_until), dated_notes)
+        if lim_code is None:
+            return _false(n)
+        return live & (x.status != NA) & (as_of <= lim_code) & opened & late(x, lim_code, dated_notes)
+    out += flag(pv, p, open_rows, True, np.ones(n, dtype=bool))
+    from .shapes import group, sources_text
+    for rv in pv.routes:
+        rt = rv.p
+        opened = _false(n)
+        if rt.valid_until is None and lim_code is not None:
+            index = cond_index_tree(rt)
+            cols = [rv.skipped[c] for c in index] + list(rv.prec_on) + [on for _, on, _, _ in rv.notes]
+            inv, first = group(cols) if cols else (np.zeros(n, dtype=np.int64), np.array([0]))
+            opens = []
+            for g in first.tolist():
+                t = sources_text(rt, self.prec_over, frozenset(c for c in index if rv.skipped[c][g]),
+                                 tuple(i for i, on in zip(rv.prec_ids, rv.prec_on) if on[g]), False,
+                                 tuple(nn.id for nn, on, _, _ in rv.notes if on[g]))
+                opens.append(any(table.concerns(s) and not (table.of(s) and table.of(s).settled)
+                                 for s in t.split("|")))
+            opened = np.array(opens, dtype=bool)[inv]
+        out += flag(rv, rt, opened, False, rv.shown)
+    return np.where(outside, 0, out)
+
+
+def _all_sources(self, p):
+    from ..engine.evaluate import _walk
+    out = list(p.sources) + list(p.consent_sources)
+    stack = list(p.conditions)
+    while stack:
+        c = stack.pop()
+        out += c.sources
+        stack += c.children
+    for nn in p.notes:
+        out += nn.sources
+    for pr in self.prec_over.get(p.id, ()):
+        out += pr.sources
+    return out
+
+
+
+
+def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
+    """The text cells of the rows of one procedure (docs/screening-csv.md)."""
+    from ..engine.candidates import CANDIDATE_FACTS, NATIONALITY_FACTS
+    from .shapes import group, iso, sources_text
+    m = ctx.n
+    table = self.succession
+    # sources: one text per shape (conditions left out, precedence entries, consent, notes)
+    index = list(cond_index_tree(p))
+    cols = [pv.skipped[c] for c in index] + list(pv.prec_on) + [pv.consent0 != -1] + [on for _, on, _, _ in pv.notes]
+    inv, first = group(cols)
+    texts, opens = [], []
+    for g in first.tolist():
+        skipped = frozenset(c for c in index if pv.skipped[c][g])
+        prec = tuple(i for i, on in zip(pv.prec_ids, pv.prec_on) if on[g])
+        nids = tuple(nn.id for nn, on, _, _ in pv.notes if on[g])
+        t = sources_text(p, self.prec_over, skipped, prec, bool(pv.consent0[g] != -1), nids)
+        texts.append(t)
+        opens.append(table is not None and any(table.concerns(s) and not (table.of(s) and table.of(s).settled)
+                                               for s in t.split("|")))
+    sources = np.array(texts, dtype=object)[inv]
+    open_rows = np.array(opens, dtype=bool)[inv]
+    flags = self._encoded_until(pv, p, ctx.as_of, outside, open_rows)
+    status = pv.status.copy()
+    missing = {}
+    d_from, d_until, consent = pv.d_from.copy(), pv.d_until.copy(), pv.consent.copy()
+    status[outside] = UND
+    d_from[outside] = NONE_DATE
+    d_until[outside] = NONE_DATE
+    consent[outside] = -1
+    sources[outside] = "|".join(p.sources)
+    for j in np.nonzero(outside)[0].tolist():
+        missing[j] = []
+    if any(no_cand):
+        miss_rows = _missing_rows(pv.missing, m)
+        loc = facts.get("person.location")
+        for j, nc in enumerate(no_cand):
+            if not nc or status[j] == NA:
+                continue
+            status[j] = UND
+            i = int(idx[j])
+            if p.per_state == "nationalities":
+                cf = NATIONALITY_FACTS
+            elif loc is not None and not loc.unk[i] and not loc.nil[i] and loc.v[i] == "FR":
+                cf = [f for f in CANDIDATE_FACTS if f != "person.fled_to"]
+            else:
+                cf = CANDIDATE_FACTS
+            before = missing[j] if j in missing else miss_rows[j]
+            missing[j] = sorted(set(before) | set(_unknown_paths(facts, i, cf)) or {cf[-1]})
+    st_text = np.array([STATUS[k] for k in range(4)], dtype=object)[status]
+    from_t, until_t = iso(d_from, NONE_DATE), iso(d_until, NONE_DATE)
+    live = ~outside
+    # routes: « id:status[:from] » of each route shown (all of a procedure's, or none)
+    routes = np.full(m, "", dtype=object)
+    if pv.routes:
+        acc = None
+        for rv in pv.routes:
+            rf = iso(rv.d_from, NONE_DATE)
+            piece = (rv.p.id + ":") + np.array([STATUS[k] for k in range(4)], dtype=object)[rv.status] \
+                + np.where(rf != "", ":" + rf, "")
+            acc = piece if acc is None else acc + "|" + piece
+        shown = live & np.logical_or.reduce([rv.shown for rv in pv.routes])
+        routes = np.where(shown, acc, "")
+    deadlines = np.full(m, "", dtype=object)
+    for nn, on, d, _ in pv.notes:
+        t = iso(d, NONE_DATE)
+        piece = np.where(on & live & (t != ""), nn.id + ":" + t, "")
+        deadlines = np.where(deadlines == "", piece, np.where(piece == "", deadlines, deadlines + "|" + piece))
+    basis = np.full(m, "", dtype=object)
+    if pv.basis:
+        keys = list(pv.basis)
+        inv, first = group([pv.basis[k] & live for k in keys])
+        texts = np.array(["|".join(k for k in keys if pv.basis[k][g] and live[g]) for g in first.tolist()], dtype=object)
+        basis = texts[inv]
+    # missing facts: one text per combination
+    mkeys = sorted(pv.missing)
+    if mkeys:
+        inv, first = group([pv.missing[k] & live for k in mkeys])
+        texts = np.array(["|".join(k for k in mkeys if pv.missing[k][g] and live[g]) for g in first.tolist()],
+                         dtype=object)
+        miss_t = texts[inv]
+    else:
+        miss_t = np.full(m, "", dtype=object)
+    fixed = [j for j in range(m) if (no_cand[j] and status[j] != NA) or outside[j]]
+    for j in fixed:
+        miss_t[j] = "|".join(missing.get(j, []))
+    tv = np.where(outside, "", to_verify)
+    for k in range(1, int(flags.max()) + 1 if len(flags) else 1):   # one entry per procedure or route
+        tv = _join(tv, np.where(flags >= k, "law:encoded_until", ""))
+    state_t = [s if isinstance(s, str) else "" for s in states]
+    return {"case": idx, "procedure": [p.id] * m, "state": state_t, "status": st_text,
+            "from": from_t, "until": until_t,
+            "consent_required": np.array(["", "false", "true"], dtype=object)[consent.astype(np.int64) + 1],
+            "missing_facts": miss_t, "sources": sources, "routes": routes,
+            "deadlines": deadlines, "basis": basis, "to_verify": tv}
+
+
+def cond_index_tree(p):
+    """The ids of a procedure's own condition tree, depth first (not its routes')."""
+    out = []
+    stack = list(reversed(p.conditions))
+    while stack:
+        c = stack.pop()
+        out.append(c.id)
+        stack.extend(reversed(c.children))
+    return out
+
+
+def screen(self, facts, as_of, n):
+    """Every procedure for every case: the columns of the output rows (without line / id /
+    name / as_of), in the scalar engine's order (case, procedure, State)."""
+    facts = self.apply_defaults(facts, as_of, n)
+    base = Ctx(n, facts, as_of, _none_state(n), self)
+    parts = []
+    for order, p in enumerate(self.book.procedures.values()):
+        cells = self._run_procedure(facts, as_of, n, p, base)
+        if cells:
+            cells["order"] = np.full(len(cells["case"]), order)
+            cells["rank"] = np.arange(len(cells["case"]))
+            parts.append(cells)
+    case = np.concatenate([c["case"] for c in parts])
+    order = np.concatenate([c["order"] for c in parts])
+    rank = np.concatenate([c["rank"] for c in parts])
+    perm = np.lexsort((rank, order, case))
+    out = {"case": case[perm]}
+    for k in ("procedure", "state", "status", "from", "until", "consent_required", "missing_facts", "sources",
+              "routes", "deadlines", "basis", "to_verify"):
+        col = np.empty(len(case), dtype=object)
+        col[:] = [x for c in parts for x in c[k]]
+        out[k] = col[perm]
+    return out
+
+
+class _Rows:
+    """Mixed into Program: the rows of every procedure for every case."""
+
+
+for _name in ("_run_procedure", "_encoded_until", "_all_sources", "_cells", "screen"):
+    setattr(_Rows, _name, globals()[_name])
+
+

@@ -1,0 +1,577 @@
+"""The columnar program: every procedure of ``rules/*.yaml`` evaluated over a population.
+
+``compile_book(book)`` compiles once the rule book (the same :class:`~lexquery.rules.model.RuleBook`
+the scalar engine evaluates) to vector functions (:mod:`.compile`, :mod:`.compile_conditions`);
+``Program.run(frame)`` evaluates a typed input frame (one row per case, COLUMNAR-INTERFACE)
+and returns the output frame: the screening rows, text for text, that the scalar engine gives
+(``lexquery screen``); the rows it does not evaluate as vectors (dated from the 2029 code, or a
+chunk the vector code does not take) are asked to the scalar engine in their place and listed
+in ``Program.fallback``.
+
+The steps are those of :class:`lexquery.engine.api.Engine` with ``explain=False`` — the facts
+the case format defines (``defaults:``), the candidate States (``engine/candidates.py``),
+each procedure settled as ``engine/status_only.py`` settles it (precedence, routes and the
+paths that stand in for a condition, ``until``, consent, notes), what to verify
+(``engine/verify.py``: the procedure evaluated again with a reference fact unknown), the
+facts proven irrelevant (``engine/prove.py``: evaluated again for each value a missing fact
+can take) — each step over whole columns. The steps that only shape the answer (settlement,
+proof, verification) are generic; every condition, date, threshold and citation comes from
+the rule files.
+
+Modules: :mod:`.compile` (expressions), :mod:`.compile_conditions` (conditions),
+:mod:`.compile_settle` (a procedure over a batch), :mod:`.compile_population` (defaults, what
+to verify, the proof), :mod:`.compile_rows` (States, rows, text cells), :mod:`.shapes`,
+:mod:`.vdates`; this one holds the compiled program, the reference look-ups and the typed frame.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..dates import Duration, parse_duration
+from ..engine.evaluate import _precedence_over, cond_index
+from ..rules.values import UNKNOWN
+from . import vdates
+from .compile import Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
+from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
+from .compile_population import _Population
+from .compile_rows import _CONSENT_TEXT, FIELDS, _Rows
+from .compile_settle import APP, LATER, NA, STATUS, UND, ProcV, _Eval  # noqa: F401  (the codes, read from here)
+
+
+class _Stub:
+    """What a reference look-up of rules/functions.py reads of its environment."""
+    __slots__ = ("ref", "as_of", "overrides", "book", "recorded")
+
+    def __init__(self, ref, as_of, overrides, book):
+        self.ref, self.as_of, self.overrides, self.book = ref, as_of, overrides, book
+        self.recorded = None
+
+    def record_evidence(self, name, fact):
+        if isinstance(self.recorded, list):   # env_call: every look-up, in order
+            self.recorded.append((name, fact))
+        else:
+            self.recorded = (name, fact)
+
+
+
+class Program(_Eval, _Population, _Rows):
+    """The rule book compiled to vector functions (built once, :func:`compile_book`)."""
+
+    def __init__(self, book, ref=None, succession=None):
+        if ref is None:
+            from ..kb.reference import load_reference
+            ref = load_reference()
+        self.book, self.ref, self.succession = book, ref, succession
+        self.exprs = Compiler(book)
+        self.conds_c = ConditionCompiler(self.exprs)
+        self.derived_fns = {n: self.exprs.expr(c) for n, c in book.derived.items()}
+        self.prec_over = _precedence_over(book)
+        self.prec_when = {pr.id: self.exprs.expr(pr.when) for pr in book.precedence}
+        self.procs = {}
+        for p in book.procedures.values():
+            self.procs[p.id] = self._compile_proc(p)
+        self.defaults = [(d, self.exprs.expr(d.when), self.exprs.expr(d.value)) for d in book.defaults]
+        self.bounds = {b.path: (b, self.exprs.expr(b.min), self.exprs.expr(b.max), self.exprs.expr(b.when))
+                       for b in book.bounds}
+        self._facts_cache: dict = {}
+
+    # -- compilation ------------------------------------------------------------------------
+    def _compile_proc(self, p):
+        out = {"p": p}
+        index = cond_index(p)
+        out["index"] = {cid: self.conds_c.build(c) for cid, c in index.items()}
+        out["conds"] = [out["index"][c.id] for c in p.conditions]
+        out["notes"] = [(n, self.exprs.expr(n.when), self.exprs.expr(n.date)) for n in p.notes]
+        out["consent"] = self.exprs.expr(p.consent_required)
+        out["until"] = self.exprs.expr(p.until)
+        out["asked"] = self.exprs.expr(p.asked_when)
+        out["routes"] = []
+        for rt in p.routes:
+            out["routes"].append({"p": rt, "conds": [out["index"][c.id] for c in rt.conditions],
+                                  "notes": [(n, self.exprs.expr(n.when), None) for n in rt.notes],
+                                  "consent": self.exprs.expr(rt.consent_required)})
+        return out
+
+    # -- what expressions read ----------------------------------------------------------------
+    def derived(self, ctx, name) -> V:
+        parent = getattr(ctx, "parent", None)
+        if parent is not None:
+            x = self.derived(parent[0], name).take(parent[1])
+            return V(x.kind, x.v, x.unk, x.nil, x.miss, {}, x.d)
+        hit = ctx.derived.get(name)
+        if hit is None:
+            src = getattr(ctx, "derived_from", None)
+            if src is not None and self.book.derived_per_case:
+                # the values derived from a case's facts, computed once per case (not per State)
+                hit = ctx.derived[name] = self.derived(src[0], name).take(src[1])
+            else:
+                hit = ctx.derived[name] = self.derived_fns[name](ctx)
+            return hit
+        return V(hit.kind, hit.v, hit.unk, hit.nil, hit.miss, {}, hit.d)
+
+    def read_cond(self, ctx, cid) -> V:
+        f = ctx.cond_fns.get(cid)
+        n = ctx.n
+        if f is None:
+            return const(False, n)
+        r, passed, ev = f(ctx)
+        val = r.on & (r.eff == MET)
+        unk = r.on & (r.eff != MET) & (r.eff != NOT_MET) & (r.eff != PENDING)
+        return V("bool", val, unk, _false(n), passed, merge(*ev))
+
+    def lookup(self, ctx, name, fn, shape) -> V:
+        """A reference look-up over a batch: the scalar function called once per distinct
+        (State, date, override) — ``ctx.overrides``: one dict per row (engine/verify.py) or
+        None — and the evidence it records, by name, on the rows that consulted it."""
+        key = (name, shape)
+        hit = ctx.lookups.get(key)
+        if hit is not None:
+            return V("bool", hit.v, hit.unk, hit.nil, {}, hit.ev)
+        n = ctx.n
+        st = ctx.state
+        ok = ~st.unk & ~st.nil
+        val = _false(n)
+        unk = np.ones(n, dtype=bool)
+        ev = {}
+        idx = np.nonzero(ok)[0]
+        if len(idx):
+            codes, states = ctx.state_codes()
+            k = codes[idx] * 200_000 + (ctx.as_of[idx] + 100_000)
+            ovr = ctx.overrides
+            if ovr is not None:
+                oids = ctx.override_codes()
+                oid = oids[idx]
+                k = k * (int(oids.max()) + 1) + oid
+            uniq, first, inv = np.unique(k, return_index=True, return_inverse=True)
+            vals = np.zeros(len(uniq), dtype=bool)
+            unks = np.ones(len(uniq), dtype=bool)
+            names = []
+            for u, f in enumerate(first.tolist()):
+                i = int(idx[f])
+                o = None if ovr is None else ovr[i]
+                v, rec = self._look(name, fn, shape, states[codes[i]], int(ctx.as_of[i]), o)
+                if v is not UNKNOWN:
+                    unks[u] = False
+                    vals[u] = bool(v)
+                names.append(None if rec is None else rec[0])
+            inv = inv.reshape(-1)
+            val[idx] = vals[inv]
+            unk[idx] = unks[inv]
+            for u, nm in enumerate(names):
+                if nm is None:
+                    continue
+                m = ev.get(nm)
+                if m is None:
+                    m = ev[nm] = _false(n)
+                m[idx[inv == u]] = True
+        out = V("bool", val & ~unk, unk, _false(n), {}, ev)
+        ctx.lookups[key] = out
+        return V("bool", out.v, out.unk, out.nil, {}, out.ev)
+
+    def env_call(self, ctx, name, fn, xs) -> V:
+        """A function that reads the reference data, over a batch: called once per distinct
+        arguments, date and override; the evidence it records, by name, on the rows."""
+        n = ctx.n
+        codes = [_codes_of(x) for x in xs] + [ctx.as_of]
+        if ctx.overrides is not None:
+            codes.append(ctx.override_codes())
+        key = np.zeros(n, dtype=np.int64)
+        radix = 1
+        for c in codes:   # one integer per row when the codes allow it, else rows compared whole
+            lo = int(c.min()) if n else 0
+            span = (int(c.max()) - lo + 1) if n else 1
+            if radix * span >= 2 ** 62:
+                key = None
+                break
+            key = key * span + (c - lo)
+            radix *= span
+        if key is not None:
+            uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        else:
+            M = np.stack(codes, axis=1) if n else np.zeros((0, len(codes)), dtype=np.int64)
+            uniq, first, inv = np.unique(M, axis=0, return_index=True, return_inverse=True)
+        inv = inv.reshape(-1)
+        vals = np.empty(len(uniq), dtype=object)
+        ev: dict = {}
+        order = np.argsort(inv, kind="stable")
+        bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
+        reps = [x.take(first).objects() for x in xs]   # the arguments of each group, once
+        for g, f0 in enumerate(first.tolist()):
+            args = [r[g] for r in reps]
+            o = None if ctx.overrides is None else ctx.overrides[f0]
+            a = int(ctx.as_of[f0])
+            stub = _Stub(self.ref, vdates.from_days(a), o or None, self.book)
+            stub.recorded = []
+            vals[g] = fn(stub, *args)
+            rows = order[bounds[g]:bounds[g + 1]]
+            for nm, fact in stub.recorded:
+                if not o:
+                    self.__dict__.setdefault("_facts", {})[nm, a] = fact
+                m = ev.get(nm)
+                if m is None:
+                    m = ev[nm] = _false(n)
+                m[rows] = True
+        out = from_objects(list(vals[inv])) if n else from_objects([])
+        out.ev = ev
+        return out
+
+    def _look(self, name, fn, shape, state, as_of, overrides):
+        args = [state if x is None else x for x in shape]
+        key = (name, tuple(args), as_of)
+        cache = self.__dict__.setdefault("_lookups", {})
+        if not overrides and key in cache:
+            return cache[key]
+        stub = _Stub(self.ref, vdates.from_days(as_of), overrides or None, self.book)
+        v = fn(stub, *args)
+        out = (v, stub.recorded)
+        if stub.recorded is not None and not overrides:   # the reference's own fact, not one tried in its place
+            self.__dict__.setdefault("_facts", {})[stub.recorded[0], as_of] = stub.recorded[1]
+        if not overrides:
+            cache[key] = out
+        return out
+
+    def fact_of(self, name, as_of):
+        return self._facts.get((name, as_of))
+
+    @staticmethod
+    def item_fields(items):
+        """The fields of a collection's items as columns (``it.kind`` …, or ``it`` itself)."""
+        if items and all(isinstance(x, dict) for x in items):
+            keys = sorted({k for x in items for k in x})
+            return {(k,): from_objects([x.get(k, UNKNOWN) for x in items]) for k in keys}
+        return {(): from_objects(list(items))}
+
+    def item_ctx(self, ctx, parent, fields, index, coll):
+        """The batch of the items of a collection (``exists`` / ``all``): one row per item."""
+        sub = Ctx(len(parent), TakenFacts(ctx.facts, parent), ctx.as_of[parent],
+                  ctx.state.take(parent), self, None if ctx.overrides is None else ctx.overrides[parent])
+        sub.parent = (ctx, parent)
+        sub.conds, sub.cond_fns = {}, ctx.cond_fns
+        sub.from_date = None if ctx.from_date is None else ctx.from_date.take(parent)
+        sub.items = ctx.items + [(fields, coll)]
+        return sub
+
+
+_CODES: dict = {}   # id of a text column -> (the column, its codes), while it lives
+
+
+def _codes_of(x: V) -> np.ndarray:
+    """A column as integers equal where the values are equal (UNKNOWN and none apart)."""
+    n = len(x)
+    if x.kind in ("date", "int", "bool"):
+        v = x.v.astype(np.int64) * 4 + 2
+    elif x.kind == "dur":
+        v = (x.v * 100_000 + x.d) * 4 + 2
+    elif x.kind == "none":
+        v = np.zeros(n, dtype=np.int64)
+    elif x.kind == "str":
+        hit = _CODES.get(id(x.v))
+        if hit is not None and hit[0] is x.v:
+            v = hit[1]
+        else:
+            text = np.where(x.unk | x.nil, "", x.v).astype(str)
+            v = np.unique(text, return_inverse=True)[1].reshape(-1).astype(np.int64) * 4 + 2
+            if len(_CODES) > 16:
+                _CODES.clear()
+            _CODES[id(x.v)] = (x.v, v)
+    else:
+        objs = x.objects()
+        keys: dict = {}
+        v = np.fromiter((keys.setdefault(o if isinstance(o, (str, int, float, tuple)) else repr(o), len(keys))
+                         for o in objs), np.int64, n) * 4 + 2
+    return np.where(x.unk, 0, np.where(x.nil, 1, v))
+
+
+def fact_paths(book) -> list[str]:
+    """Every fact path the program reads: those of the book's expressions, and those that
+    name the candidate States (engine/candidates.py)."""
+    from ..engine.candidates import CANDIDATE_FACTS
+    out = set(CANDIDATE_FACTS) | {"removal_measures", "sentence.convictions", "person.location"}
+    for c, _ in book.compiled():
+        out |= c.facts
+    return sorted(out)
+
+
+def facts_from_cases(cases: list[dict], paths) -> dict:
+    """Fact columns from normalised case dicts (what ``read_case`` gives): one :class:`V` per
+    path, UNKNOWN where the case leaves it absent."""
+    from ..engine.facts import get_path
+    return {p: from_objects([get_path(c, p) for c in cases]) for p in paths}
+
+
+def compile_book(book=None, ref=None, succession=None) -> Program:
+    """The rule book (default: ``rules/*.yaml``, as the scalar engine loads it) compiled once
+    to its columnar program."""
+    if book is None:
+        from ..engine.api import load_kb
+        eng = load_kb()
+        book, ref = eng.book, ref or eng.ref
+    if succession is None:
+        from ..engine.api import _succession
+        succession = _succession()
+    return Program(book, ref, succession)
+
+
+# --- the typed frame (COLUMNAR-INTERFACE.md) ------------------------------------------------------
+
+# the CSV columns and the case-format paths they give (docs/screening-csv.md; the same table as
+# screening/csv_columns.py COLUMNS, which this floor may not import — tests/test_columnar_program.py
+# checks that they agree)
+COLUMN_PATHS = {
+    "birth_date": "person.birth_date", "nationalities": "person.nationalities",
+    "habitual_residence": "person.habitual_residence", "location": "person.location",
+    "protection": "person.protection", "fled_to": "person.fled_to", "protected_adult": "person.protected_adult",
+    "incarcerated": "detention.incarcerated", "establishment": "detention.establishment",
+    "entry_date": "detention.entry_date", "last_list_date": "detention.last_list_date",
+    "next_cap_date": "detention.next_cap_date", "final": "sentence.final", "custodial": "sentence.custodial",
+    "total": "sentence.total", "execution_start": "sentence.execution_start",
+    "expected_end": "sentence.expected_end", "safety_period_end": "sentence.safety_period_end",
+    "legal_recidivism": "sentence.legal_recidivism", "lsc_plein_droit_excluded": "sentence.lsc_plein_droit_excluded",
+    "court": "sentence.convictions[0].court", "removal_kinds": "removal_measures[].kind",
+    "removal_destination": "removal_measures[].destination", "removal_definitive": "removal_measures[].definitive",
+    "removal_enforceable": "removal_measures[].enforceable",
+    "removal_remedies_exhausted": "removal_measures[].remedies_exhausted",
+    "removal_end_date": "removal_measures[].end_date", "consent_transfer": "consent.transfer",
+    "consent_consular_notification": "consent.consular_notification", "dual_criminality": "dual_criminality",
+    "receiving_state": "receiving_state", "suspect_hearing": "identification.suspect_hearing",
+    "offence_max_penalty": "identification.offence_max_penalty", "refuses_identity": "identification.refuses_identity",
+    "false_identity": "identification.false_identity",
+    "prosecutor_authorisation": "identification.prosecutor_authorisation",
+}
+_DURATIONS = {"total", "offence_max_penalty"}
+
+
+def _column(frame, name, n):
+    if name not in frame.columns:
+        return [UNKNOWN] * n
+    vals = frame.get_column(name).to_list()
+    if name in _DURATIONS and name + "__months" in frame.columns:
+        months = frame.get_column(name + "__months").to_list()
+        days = frame.get_column(name + "__days").to_list()
+        return [UNKNOWN if m is None else Duration(m, d) for m, d in zip(months, days)]
+    if name in _DURATIONS:
+        parsed = {}
+        out = []
+        for v in vals:
+            if v is None:
+                out.append(UNKNOWN)
+            else:
+                d = parsed.get(v)
+                if d is None:
+                    d = parsed[v] = parse_duration(v)
+                out.append(d)
+        return out
+    if name == "safety_period_end" and "safety_period_end__none" in frame.columns:
+        nones = frame.get_column("safety_period_end__none").to_list()
+        return [None if z else (UNKNOWN if v is None else v) for v, z in zip(vals, nones)]
+    return [UNKNOWN if v is None else v for v in vals]
+
+
+def facts_from_frame(frame, paths) -> dict:
+    """Fact columns from the typed input frame (COLUMNAR-INTERFACE.md): null = unknown, as the
+    scalar reader; the ``removal_*`` columns make one measure per kind sharing the other cells;
+    ``court`` the one conviction; an ``identification`` object where one of its cells is given."""
+    n = frame.height
+    objects = {c for c, path in COLUMN_PATHS.items() if "[" in path or path.startswith("identification.")}
+    cols = {c: _column(frame, c, n) for c in COLUMN_PATHS if c in frame.columns and c in objects}
+    facts, direct = {}, {}
+    for c, path in COLUMN_PATHS.items():
+        if c in objects or c not in frame.columns:
+            continue
+        v = None if c in _DURATIONS else _direct(frame, c, n)
+        if v is not None:
+            direct[path] = v
+        else:
+            facts[path] = _column(frame, c, n)
+    kinds = cols.get("removal_kinds")
+    if kinds is not None:
+        shared = [(COLUMN_PATHS[c].split(".")[1], cols[c]) for c in
+                  ("removal_destination", "removal_definitive", "removal_enforceable",
+                   "removal_remedies_exhausted", "removal_end_date") if c in cols]
+        rm = []
+        for i, ks in enumerate(kinds):
+            if ks is UNKNOWN:
+                rm.append(UNKNOWN)
+                continue
+            base = {k: v[i] for k, v in shared if v[i] is not UNKNOWN}
+            rm.append([dict(base, kind=k) for k in ks])
+        facts["removal_measures"] = rm
+    if "court" in cols:
+        facts["sentence.convictions"] = [UNKNOWN if v is UNKNOWN else [{"court": v}] for v in cols["court"]]
+    ident = [c for c in cols if COLUMN_PATHS[c].startswith("identification.")]
+    if ident:
+        objs = []
+        for i in range(n):
+            d = {COLUMN_PATHS[c].split(".")[1]: cols[c][i] for c in ident if cols[c][i] is not UNKNOWN}
+            objs.append(d if d else UNKNOWN)
+        facts["identification"] = objs
+    for c in ident:
+        facts[COLUMN_PATHS[c]] = cols[c]
+    out = {p: from_objects(facts[p]) for p in paths if p in facts}
+    out.update({p: v for p, v in direct.items() if p in paths})
+    return out
+
+
+def _direct(frame, c, n):
+    """A column of dates, booleans or text straight from polars to numpy (None: another kind)."""
+    import polars as pl
+    s = frame.get_column(c)
+    unk = s.is_null().to_numpy()
+    nil = np.zeros(n, dtype=bool)
+    if c == "safety_period_end" and "safety_period_end__none" in frame.columns:
+        nil = frame.get_column("safety_period_end__none").fill_null(False).to_numpy().astype(bool)
+        unk = unk & ~nil
+    if unk.all() and not nil.any():
+        return V("none", None, unk, nil)
+    if s.dtype == pl.Date:
+        return V("date", s.cast(pl.Int32).fill_null(0).to_numpy().astype(np.int64), unk, nil)
+    if s.dtype == pl.Boolean:
+        return V("bool", s.fill_null(False).to_numpy().astype(bool), unk, nil)
+    if s.dtype == pl.Utf8:
+        arr = np.empty(n, dtype=object)
+        arr[:] = s.to_list()
+        return V("str", arr, unk, nil)
+    return None
+
+
+def case_of_row(row: dict) -> dict:
+    """The normalised case of one row of the typed frame (what the scalar reader gives)."""
+    case: dict = {}
+    kinds, removal = None, {}
+    for c, path in COLUMN_PATHS.items():
+        v = row.get(c)
+        if c == "safety_period_end" and row.get(c + "__none"):
+            v = None
+        elif v is None:
+            continue
+        elif c in _DURATIONS:
+            v = Duration(row[c + "__months"], row[c + "__days"]) if c + "__months" in row else parse_duration(v)
+        elif isinstance(v, (list, tuple)):
+            v = list(v)
+        if c == "removal_kinds":
+            kinds = v
+        elif path.startswith("removal_measures[]."):
+            removal[path.split(".")[1]] = v
+        elif c == "court":
+            case.setdefault("sentence", {})["convictions"] = [{"court": v}]
+        elif "." in path:
+            head, tail = path.split(".")
+            case.setdefault(head, {})[tail] = v
+        else:
+            case[path] = v
+    if kinds is not None:
+        case["removal_measures"] = [dict(removal, kind=k) for k in kinds]
+    name = row.get("name")
+    if name is not None:
+        case.setdefault("person", {})["name"] = name
+    case["id"] = row.get("id")
+    case["as_of"] = row["as_of"]
+    case["__normalised__"] = True
+    return case
+
+
+def _scalar_cells(engine, row: dict) -> list:
+    """The rows of one case asked to the scalar engine, as the screening CSV writes their cells
+    (screening/screen.py ``_answer_csv``, before neutralisation)."""
+    try:
+        ans = engine.ask(case_of_row(row), None, explain=False)
+    except Exception as e:   # as the scalar path: an error row, and the batch goes on
+        return [[str(row["line"]), row["id"], "", row["as_of"].isoformat(), "", "", "error", "", "", "", "", "",
+                 "", "", f"erreur interne : {type(e).__name__}: {e}", "", ""]]
+    out = []
+
+    def iso(d):
+        return "" if d is None else d.isoformat()
+    for p in ans.procedures:
+        out.append([str(row["line"]), row["id"], ans.name or "", iso(ans.as_of), p.procedure, p.state or "",
+                    p.status, iso(p.date_from), iso(p.date_until), _CONSENT_TEXT[-1 if p.consent_required is None
+                                                                              else int(p.consent_required)],
+                    "|".join(p.missing_facts), "|".join(p.sources),
+                    "|".join(f"{r.procedure}:{r.status}:{r.date_from.isoformat()}" if r.date_from else
+                             f"{r.procedure}:{r.status}" for r in p.routes),
+                    "|".join(f"{n.id}:{n.date.isoformat()}" for n in p.notes if n.date is not None), "",
+                    "|".join(b["id"] for b in p.basis), "|".join(v["fact"] for v in p.to_verify)])
+    return out
+
+
+CHUNK = 10_000
+"""Cases evaluated together: the batch of one procedure has one row per case and State, the
+proof's a row per combination tried — memory grows with the chunk, not with the file."""
+
+
+def run(self, frame):
+    """The output frame of a typed input frame, evaluated :data:`CHUNK` cases at a time
+    (:func:`run_chunk`)."""
+    import polars as pl
+    if frame.height <= CHUNK:
+        return self.run_chunk(frame)
+    outs, fallback = [], []
+    for start in range(0, frame.height, CHUNK):
+        outs.append(self.run_chunk(frame[start:start + CHUNK]))
+        fallback.append(self.fallback + start)
+    self.fallback = np.concatenate(fallback)
+    return pl.concat(outs)
+
+
+def run_chunk(self, frame):
+    """The output frame of a typed input frame (COLUMNAR-INTERFACE.md): the screening rows in
+    the scalar engine's order, cells as text (before formula neutralisation). The rows dated on
+    or after the entry into force of the 2029 code (their citations are rewritten,
+    engine/recodification.py) are asked to the scalar engine here, in their place;
+    ``self.fallback`` gives their positions in ``frame``."""
+    import polars as pl
+    n = frame.height
+    if len(self.__dict__.get("_lookups", ())) > 100_000:   # one date per row: bounded all the same
+        self._lookups.clear()
+        self.__dict__.get("_facts", {}).clear()
+    as_of_all = np.array([vdates.to_days(d) for d in frame.get_column("as_of").to_list()], dtype=np.int64)
+    keep = np.ones(n, dtype=bool)
+    table = self.succession
+    if table is not None and table.in_force is not None:
+        keep &= as_of_all < vdates.to_days(table.in_force)
+    self.fallback = np.nonzero(~keep)[0]
+    pos = np.nonzero(keep)[0]
+    sub = frame[pos.tolist()] if len(pos) < n else frame
+    data = {k: [] for k in FIELDS}
+    res = None
+    if len(pos):
+        try:
+            facts = facts_from_frame(sub, fact_paths(self.book))
+            self.in_time_cases = set()
+            res = self.screen(facts, as_of_all[pos], len(pos))
+            if self.in_time_cases:   # settled under a later law (engine/in_time.py): the scalar engine
+                later = np.array(sorted(self.in_time_cases), dtype=np.int64)
+                keep_rows = ~np.isin(res["case"], later)
+                res = {k: v[keep_rows] for k, v in res.items()}
+                self.fallback = np.sort(np.concatenate([self.fallback, pos[later]]))
+        except NotVectorisable as e:
+            # a value the vector code does not take (a rule file using an operation on kinds it
+            # has no vector form for): the whole chunk is asked to the scalar engine, and said
+            self.not_vectorised = getattr(self, "not_vectorised", []) + [str(e)]
+            self.fallback = np.arange(n)
+            pos = np.zeros(0, dtype=np.int64)
+    if len(pos):
+        case = res["case"]
+        lines = np.array([str(x) for x in sub.get_column("line").to_list()], dtype=object)
+        ids = np.array(sub.get_column("id").to_list(), dtype=object)
+        names = np.array([x or "" for x in (sub.get_column("name").to_list() if "name" in sub.columns
+                                            else [None] * len(pos))], dtype=object)
+        as_of_t = np.array([d.isoformat() for d in sub.get_column("as_of").to_list()], dtype=object)
+        data = {"line": lines[case], "id": ids[case], "name": names[case], "as_of": as_of_t[case]}
+        for k in FIELDS[4:]:
+            data[k] = res[k] if k != "message" else np.full(len(case), "", dtype=object)
+    out = pl.DataFrame({k: pl.Series(k, list(v), dtype=pl.Utf8) for k, v in data.items()})
+    if len(self.fallback):
+        from ..engine.api import load_kb
+        eng = load_kb()
+        rows = [r for i in self.fallback.tolist() for r in _scalar_cells(eng, frame.row(i, named=True))]
+        extra = pl.DataFrame(rows, schema={k: pl.Utf8 for k in FIELDS}, orient="row")
+        order = {str(x): i for i, x in enumerate(frame.get_column("line").to_list())}
+        out = pl.concat([out, extra]).with_columns(
+            pl.col("line").replace_strict(order, return_dtype=pl.Int64).alias("__pos")) \
+            .sort("__pos", maintain_order=True).drop("__pos")
+    return out
+
+
+Program.run = run
+Program.run_chunk = run_chunk
