@@ -24,7 +24,7 @@ How a batch is cut and checked (exactness first, speed second):
    (:func:`~lexquery.screening.csv_cases.reader_source`) would not take as is (every check of
    that reader is written below column by column, ISO dates and their bounds, codes, booleans,
    lists, the removal columns together, the end of sentence after its start), a text cell with a
-   non-ASCII character at either end (Python's ``str.strip`` and polars' differ there), or
+   non-ASCII character at either end (Python's ``str.strip`` removes it, polars' ``strip_chars`` not), or
    repeats an id. Every other line is a row of the frame.
 
 The frame's columns are the interface's: ``line``, ``id``, ``as_of`` (resolved), ``name`` and
@@ -277,7 +277,7 @@ class Reader:
         names = [c if c in COLUMNS else f"__unknown{i}" for i, c in enumerate(cols)]
         if body:
             raw = pl.read_csv(body, has_header=False, separator=self.sep, quote_char=None, infer_schema=False,
-                              new_columns=names, eol_char="\n", missing_utf8_is_empty_string=False)
+                              new_columns=names, eol_char="\n")
         else:
             raw = pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in names})
         return typed_frame(raw.select(self.known), np.asarray(lines, dtype=np.int64), self.as_of)
@@ -290,7 +290,12 @@ def _physical_lines(data: bytes) -> list:
 
 # --- typing, column by column, as the compiled reader of a header -------------------------------
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_EDGE = r"^[^\x00-\x7f]|[^\x00-\x7f]$"
+_SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_EDGE = f"^[{_SPACES}]|[{_SPACES}]$"
+"""A cell beginning or ending with a character that Python's ``str.strip`` removes and polars'
+``strip_chars(" \\t")`` keeps (the non-ASCII spaces: ``[c for c in map(chr, range(128, 0x110000))
+if c.isspace()]``; the ASCII ones other than space and tab are control characters, whose line
+goes to the scalar reader)."""
 
 
 def _cell(col: str) -> pl.Expr:
@@ -333,7 +338,7 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date) -> pl.DataFrame:
             none = ~e.str.contains("|", literal=True) & e.str.to_lowercase().is_in(none_list)
             parts = e.str.split("|").list.eval(pl.element().str.strip_chars(" \t")) \
                 .list.eval(pl.element().filter(pl.element() != ""))
-            good = (parts.list.len() > 0) & parts.list.eval(pl.element().is_in(allowed)).list.all() \
+            good = (parts.list.len() > 0) & parts.list.eval(pl.element().is_in(pl.lit(pl.Series(allowed)).implode())).list.all() \
                 & (parts.list.n_unique() == parts.list.len()) \
                 & ~parts.list.eval(pl.element().str.contains(_EDGE)).list.any()
             # a single value: taken as is only if it is the whole cell (no spaces inside to strip)
