@@ -165,7 +165,11 @@ class Reader:
         if self.records + n >= MAX_ROWS or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
             return self._scalar(data, first)
         self.next_line += n
-        return self._vector(data, first, n)
+        try:
+            return self._vector(data, first, n)
+        except pl.exceptions.PolarsError:   # pragma: no cover - polars could not split it: the scalar reader does
+            self.next_line = first
+            return self._scalar(data, first)
 
     def _spans_ok(self, data: bytes) -> bool:
         """No line of ``data`` opens a quoted cell it does not close (each is one record)."""
@@ -209,7 +213,78 @@ class Reader:
         starts = np.empty_like(ends)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
-        seps = np.bincount(np.searchsorted(ends, np.flatnonzero(a == ord(self.sep))), minlength=len(ends))
+        nl = len(ends)
+        df = None
+        # the common block, checked with a few passes in C: no control character but tab and line
+        # feed, no quote (else _spans_ok sent the quoted lines here one by one), every line of the
+        # header's width (the separators add up, and polars refuses a line with more cells), no
+        # overlong line, UTF-8 (polars refuses any other byte sequence)
+        if (b'"' not in data and np.count_nonzero(a < 32) == nl + data.count(b"\t")
+                and data.count(self.sep.encode()) == nl * (self.ncols - 1)
+                and int((ends - starts).max()) <= MAX_LINE - 1):
+            try:
+                df = self._typed(data, np.arange(nl, dtype=np.int64) + first)
+            except pl.exceptions.ComputeError:
+                df = None
+        if df is None:
+            odd = self._odd_lines(data, a, starts, ends)
+            if odd.any():
+                keep = np.flatnonzero(~odd)
+                body = b"".join([data[starts[i]:ends[i] + 1] for i in keep])
+            else:
+                keep = np.arange(nl)
+                body = data
+            df = self._typed(body, keep + first) if len(body) else None
+        else:
+            odd = np.zeros(nl, dtype=bool)
+        if df is None:
+            df = self._typed(b"", np.zeros(0, dtype=np.int64))
+        ok = df["__ok"].to_numpy() if df.height else np.zeros(0, dtype=bool)
+        good_lines = df["line"].to_numpy()
+        # in file order: the frame's rows (ids checked unique in the file) and the lines read alone
+        seen = self.seen_ids
+        fallback = []
+        order = None
+        ids = df["id"].to_list() if df.height else []
+        if not odd.any() and ok.all() and len(set(ids)) == len(ids) and seen.keys().isdisjoint(ids):
+            # the common block: every line a row of the frame, ids new (no Python per line)
+            seen.update(zip(ids, good_lines.tolist()))
+            take = ok
+            self.records += len(ids)
+            self.lines += len(ids)
+        else:
+            take = np.zeros(df.height, dtype=bool)
+            order = []
+            gi = 0
+            glines = good_lines.tolist()
+            okl = ok.tolist()
+            for i in range(len(ends)):
+                ln = first + i
+                if gi < len(glines) and glines[gi] == ln:
+                    j = gi
+                    gi += 1
+                    if okl[j]:
+                        rid = ids[j]
+                        if rid not in seen:
+                            seen[rid] = ln
+                            take[j] = True
+                            self.records += 1
+                            self.lines += 1
+                            order.append((ln, "v"))
+                            continue
+                    # not taken as is: the scalar reader reads this line alone
+                chunk = data[starts[i]:ends[i] + 1]
+                recs = self.scalar_records(chunk, ln)
+                if recs:
+                    fallback.extend(recs)
+                    order.extend((r.line, "s") for r in recs)
+        frame = df.filter(pl.Series(take)).drop("__ok")
+        return VectorBlock(frame, fallback, first, n, order)
+
+    def _odd_lines(self, data: bytes, a, starts, ends):
+        """The lines the scalar reader reads alone: a quote, a control character, not the
+        header's width, overlong, not UTF-8."""
+        seps = np.add.reduceat(a == ord(self.sep), starts, dtype=np.int64)   # separators per line
         odd = np.zeros(len(ends), dtype=bool)
         bad_bytes = np.flatnonzero(((a < 32) & (a != 9) & (a != 10)) | (a == 34))   # controls, quotes
         if len(bad_bytes):
@@ -225,51 +300,7 @@ class Reader:
                     data[starts[i]:ends[i]].decode("utf-8")
                 except UnicodeDecodeError:
                     odd[i] = True
-        if odd.any():
-            keep = np.flatnonzero(~odd)
-            body = b"".join([data[starts[i]:ends[i] + 1] for i in keep])
-        else:
-            keep = None
-            body = data
-        lines = (np.arange(len(ends)) if keep is None else keep) + first
-        df = self._typed(body, lines) if len(body) else None
-        if df is None:
-            df = self._typed(b"", np.zeros(0, dtype=np.int64))
-        ok = df["__ok"].to_numpy() if df.height else np.zeros(0, dtype=bool)
-        good_lines = df["line"].to_numpy()
-        # in file order: the frame's rows (ids checked unique) and the lines read alone
-        fall_line = set(np.flatnonzero(odd) + first)
-        fall_line.update(good_lines[~ok].tolist())
-        ids = df["id"].to_list() if "id" in df.columns else [None] * df.height
-        seen = self.seen_ids
-        take = np.zeros(df.height, dtype=bool)
-        fallback = []
-        order = []
-        gi = 0
-        glines = good_lines.tolist()
-        okl = ok.tolist()
-        for i in range(len(ends)):
-            ln = first + i
-            if gi < len(glines) and glines[gi] == ln:
-                j = gi
-                gi += 1
-                if okl[j]:
-                    rid = ids[j]
-                    if rid not in seen:
-                        seen[rid] = ln
-                        take[j] = True
-                        self.records += 1
-                        self.lines += 1
-                        order.append((ln, "v"))
-                        continue
-                # not taken as is: the scalar reader reads this line alone
-            chunk = data[starts[i]:ends[i] + 1]
-            recs = self.scalar_records(chunk, ln)
-            if recs:
-                fallback.extend(recs)
-                order.extend((r.line, "s") for r in recs)
-        frame = df.filter(pl.Series(take)).drop("__ok")
-        return VectorBlock(frame, fallback, first, n, order)
+        return odd
 
     def _typed(self, body: bytes, lines) -> pl.DataFrame:
         """The typed columns of well-split lines, and ``__ok``: every cell as the compiled reader takes it."""
@@ -289,7 +320,7 @@ def _physical_lines(data: bytes) -> list:
 
 
 # --- typing, column by column, as the compiled reader of a header -------------------------------
-_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"   # lexquery.dates._DATE, whole cell
 _SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _EDGE = f"^[{_SPACES}]|[{_SPACES}]$"
 """A cell beginning or ending with a character that Python's ``str.strip`` removes and polars'
@@ -298,120 +329,165 @@ if c.isspace()]``; the ASCII ones other than space and tab are control character
 goes to the scalar reader)."""
 
 
-def _cell(col: str) -> pl.Expr:
-    s = pl.col(col).str.strip_chars(" \t")
-    return pl.when(s == "").then(None).otherwise(s).alias(col)
+def _checker(col: str):
+    """``check(v) -> (ok, value)`` for one distinct non-empty cell ``v`` of column ``col`` (spaces
+    and tabs stripped): the compiled reader's statements for that column
+    (:func:`lexquery.screening.csv_cases._column_source`), on one value. For a list the value is
+    the list (and the cell must be written exactly as ``|``-joined items, else the line goes to
+    the scalar reader); for a safety period, (date, none); for a length, its Duration."""
+    from ..engine.case import CODES, PROTECTION, REMOVAL_KINDS, good_date, good_length
+    from ..screening.csv_cases import _BOOLS
+    kind = column_kind(col)
+    if kind == "bool":
+        def check(v):
+            b = _BOOLS.get(v.lower())
+            return b is not None, b
+    elif kind == "list":
+        allowed = CODES if col == "nationalities" else frozenset(REMOVAL_KINDS)
+
+        def check(v):
+            if "|" not in v:
+                if v in allowed:
+                    return True, [v]
+                if v.lower() in NONE_LIST:
+                    return True, []
+                return False, None
+            b = [x.strip() for x in v.split("|") if x.strip()]
+            if not b or any(x not in allowed for x in b) or len(set(b)) < len(b):
+                return False, None
+            return "|".join(b) == v, b   # written otherwise (« RO | MA »): read by the scalar reader
+    elif kind == "safety":
+        def check(v):
+            if v.lower() in NONE_LIST:
+                return True, (None, True)
+            d = good_date(v)
+            return d is not None, (d, False)
+    elif kind == "duration":
+        def check(v):
+            d = good_length(v)
+            return d is not None, d
+    elif kind == "state":
+        refused = "FR" if col == "receiving_state" else None
+
+        def check(v):
+            return v in CODES and v != refused, v
+    elif kind == "protection":
+        def check(v):
+            return v in PROTECTION, v
+    else:  # pragma: no cover - a new column type: type it here
+        raise AssertionError((col, kind))
+    return check
 
 
-def _date(e: pl.Expr):
-    d = e.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    good = e.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX)
-    return pl.when(good).then(d).otherwise(None), e.is_null() | good
+def _codes(s: pl.Series):
+    """(distinct values, the row's index into them — ``len(values)`` for null) of a text column."""
+    cat = s.cast(pl.Categorical(pl.Categories.random()))
+    values = cat.cat.get_categories().to_list()
+    idx = cat.to_physical().fill_null(len(values)).to_numpy().astype(np.int64, copy=False)
+    return values, idx
 
 
 def typed_frame(raw: pl.DataFrame, lines, as_of: date) -> pl.DataFrame:
     """The interface's typed frame of raw text cells (one column per known CSV column), with
-    ``__ok``: True where the compiled reader of the header would read every cell as is."""
-    from ..engine.case import CODES, PROTECTION, REMOVAL_KINDS
-    from ..engine.case import good_length
+    ``__ok``: True where the compiled reader of the header would read every cell as is.
+
+    Each column is typed on its distinct values (a registry export has few: codes, booleans,
+    lengths, dates, names of courts), by the same statements as the scalar reader — Python's own
+    ``strip`` included — then spread over the rows; the ``id`` column (one value a row) is
+    stripped over the rows."""
     cols = list(raw.columns)
     n = raw.height
-    df = raw.with_columns([_cell(c) for c in cols])
-    out: list = [pl.Series("line", lines, dtype=pl.Int64)]
-    oks: list = []
-    exprs: list = []
-    none_list = list(NONE_LIST)
+    ok = np.ones(n, dtype=bool)
+    present: dict = {}
+    out: dict = {"line": pl.Series("line", lines, dtype=pl.Int64)}
     for c in cols:
         kind = column_kind(c)
-        e = pl.col(c)
-        if kind == "str":
-            exprs.append(e.alias(c))
-            oks.append(e.is_null() | ~e.str.contains(_EDGE))
+        if c == "id":
+            s = raw[c].str.strip_chars(" \t")
+            s = pl.select(pl.when(pl.lit(s) == "").then(None).otherwise(pl.lit(s))).to_series().alias(c)
+            present[c] = s.is_not_null().to_numpy()
+            ok &= ~s.str.contains(_EDGE).fill_null(False).to_numpy()
+            out[c] = s
+            continue
+        values, idx = _codes(raw[c])
+        k = len(values)
+        text = [v.strip(" \t") or None for v in values] + [None]   # what the scalar reader reads
+        there = np.array([t is not None for t in text], dtype=bool)
+        present[c] = there[idx]
+        take = pl.Series(idx, dtype=pl.UInt32)
+        stripped = pl.Series(c, text, dtype=pl.Utf8)
+        if kind == "date":   # vectorised over the distinct values: ISO form, a real day, within the bounds
+            d = stripped.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+            g = (stripped.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX)
+                 ).fill_null(False).to_numpy() | ~there
+            ok &= g[idx]
+            out[c] = pl.select(pl.when(pl.lit(pl.Series(g))).then(pl.lit(d))).to_series().alias(c).gather(take)
+            continue
+        good = np.ones(k + 1, dtype=bool)
+        typed = [None] * (k + 1)
+        check = None if kind == "str" else _checker(c)
+        for i, t in enumerate(text[:k]):
+            if t is None:
+                continue
+            if t.strip() != t:   # another space at an end (U+00A0…): Python's strip would remove it
+                good[i] = False
+            elif check is not None:
+                good[i], typed[i] = check(t)
+                if not good[i]:
+                    typed[i] = None
+        ok &= good[idx]
+        if kind in ("str", "state", "protection"):   # the text itself
+            out[c] = stripped.gather(take)
         elif kind == "bool":
-            low = e.str.to_lowercase()
-            v = (pl.when(low.is_in(list(TRUE))).then(True).when(low.is_in(list(FALSE))).then(False)
-                 .otherwise(None))
-            exprs.append(v.alias(c))
-            oks.append(e.is_null() | low.is_in(list(TRUE | FALSE)))
-        elif kind == "list":
-            allowed = sorted(CODES) if c == "nationalities" else list(REMOVAL_KINDS)
-            none = ~e.str.contains("|", literal=True) & e.str.to_lowercase().is_in(none_list)
-            parts = e.str.split("|").list.eval(pl.element().str.strip_chars(" \t")) \
-                .list.eval(pl.element().filter(pl.element() != ""))
-            good = (parts.list.len() > 0) & parts.list.eval(pl.element().is_in(pl.lit(pl.Series(allowed)).implode())).list.all() \
-                & (parts.list.n_unique() == parts.list.len()) \
-                & ~parts.list.eval(pl.element().str.contains(_EDGE)).list.any()
-            # a single value: taken as is only if it is the whole cell (no spaces inside to strip)
-            exprs.append(pl.when(none).then(pl.lit([], dtype=pl.List(pl.Utf8))).otherwise(parts).alias(c))
-            oks.append(e.is_null() | none | good)
-        elif kind in ("date", "safety"):
-            if kind == "safety":
-                none = e.str.to_lowercase().is_in(none_list)
-                d, good = _date(e)
-                exprs += [pl.when(none).then(None).otherwise(d).alias(c), none.fill_null(False).alias(c + "__none")]
-                oks.append(e.is_null() | none | good)
-            else:
-                d, good = _date(e)
-                exprs.append(d.alias(c))
-                oks.append(good)
+            out[c] = pl.Series(c, typed, dtype=pl.Boolean).gather(take)
+        elif kind == "safety":
+            out[c] = pl.Series(c, [t[0] if t else None for t in typed], dtype=pl.Date).gather(take)
+            out[c + "__none"] = pl.Series(c + "__none", [bool(t and t[1]) for t in typed],
+                                          dtype=pl.Boolean).gather(take)
         elif kind == "duration":
-            uniq = df[c].drop_nulls().unique().to_list()
-            table = {u: good_length(u) for u in uniq}
             from ..dates import _DURATION
-            keys = [u for u, v in table.items() if v is not None]
-            rows = []
-            for u in keys:
-                m = _DURATION.match(u)
-                if u == "life" or m is None:
-                    rows.append((u, None, None, None, table[u].months, table[u].days))
+            parts = []
+            for v, t in zip(text, typed):
+                m = _DURATION.match(v) if t is not None and v != "life" else None
+                if m is None:
+                    parts.append((None, None, None))
                 else:
                     y, mo, w, d = (int(g) if g else 0 for g in m.groups())
-                    rows.append((u, y, mo, 7 * w + d, table[u].months, table[u].days))
-            look = pl.DataFrame(rows, schema={c: pl.Utf8, c + "__y": pl.Int32, c + "__m": pl.Int32,
-                                              c + "__d": pl.Int32, c + "__months": pl.Int64,
-                                              c + "__days": pl.Int64}, orient="row")
-            df = df.join(look, on=c, how="left", maintain_order="left")
-            exprs += [e.alias(c)] + [pl.col(c + s) for s in ("__y", "__m", "__d", "__months", "__days")]
-            oks.append(e.is_null() | e.is_in(pl.Series(keys, dtype=pl.Utf8)))
-        elif kind == "state":
-            good = e.is_in(sorted(CODES))
-            if c == "receiving_state":
-                good = good & (e != "FR")
-            exprs.append(e.alias(c))
-            oks.append(e.is_null() | good)
-        elif kind == "protection":
-            exprs.append(e.alias(c))
-            oks.append(e.is_null() | e.is_in(list(PROTECTION)))
-        else:  # pragma: no cover - a new column type: type it here
-            raise AssertionError((c, kind))
-    # across cells (the end of the compiled reader): removal columns, id, start and end
+                    parts.append((y, mo, 7 * w + d))
+            out[c] = stripped.gather(take)
+            for j, suffix in enumerate(("__y", "__m", "__d")):
+                out[c + suffix] = pl.Series(c + suffix, [p[j] for p in parts], dtype=pl.Int32).gather(take)
+            out[c + "__months"] = pl.Series(c + "__months", [t.months if t else None for t in typed],
+                                            dtype=pl.Int64).gather(take)
+            out[c + "__days"] = pl.Series(c + "__days", [t.days if t else None for t in typed],
+                                          dtype=pl.Int64).gather(take)
+        elif kind == "list":
+            none = np.array([t == [] for t in typed], dtype=bool)[idx]
+            split = stripped.gather(take).str.split("|")
+            out[c] = pl.select(pl.when(pl.lit(pl.Series(none))).then(pl.lit([], dtype=pl.List(pl.Utf8)))
+                               .otherwise(pl.lit(split))).to_series().alias(c)
+            present[c + "__empty"] = none
+    # across cells (the end of the compiled reader): the removal columns, the id, start and end
     removal = [c for c in ("removal_destination", "removal_definitive", "removal_enforceable",
                            "removal_remedies_exhausted", "removal_end_date") if c in cols]
-    any_removal = pl.any_horizontal([pl.col(c).is_not_null() for c in removal]) if removal else pl.lit(False)
+    any_removal = np.zeros(n, dtype=bool)
+    for c in removal:
+        any_removal |= present[c]
     if "removal_kinds" in cols:
-        kinds = pl.col("removal_kinds")
-        nokinds = kinds.is_not_null() & kinds.str.contains("|", literal=True).not_() \
-            & kinds.str.to_lowercase().is_in(none_list)
-        oks.append(~(nokinds & any_removal))
-        oks.append(~(kinds.is_null() & any_removal))
+        ok &= ~(present["removal_kinds__empty"] & any_removal)
+        ok &= ~(~present["removal_kinds"] & any_removal)
     else:
-        oks.append(~any_removal)
-    oks.append(pl.col("id").is_not_null() if "id" in cols else pl.lit(False))
-    ok = pl.all_horizontal(oks) if oks else pl.lit(True)
-    typed = df.select(exprs + [ok.fill_null(False).alias("__ok")]) if n else df.select(exprs + [ok.alias("__ok")])
+        ok &= ~any_removal
+    ok &= present["id"] if "id" in cols else np.zeros(n, dtype=bool)
     if "execution_start" in cols and "expected_end" in cols:
-        typed = typed.with_columns((pl.col("__ok") & ~(pl.col("expected_end") < pl.col("execution_start"))
-                                    .fill_null(False)).alias("__ok"))
-    if "as_of" in cols:
-        typed = typed.with_columns(pl.col("as_of").fill_null(as_of))
-    else:
-        typed = typed.with_columns(pl.lit(as_of, dtype=pl.Date).alias("as_of"))
-    if "name" not in typed.columns:
-        typed = typed.with_columns(pl.lit(None, dtype=pl.Utf8).alias("name"))
-    if "id" not in typed.columns:
-        typed = typed.with_columns(pl.lit(None, dtype=pl.Utf8).alias("id"))
-    typed.insert_column(0, out[0])
-    return typed
+        ok &= ~(out["expected_end"] < out["execution_start"]).fill_null(False).to_numpy()
+    a = out.get("as_of")
+    out["as_of"] = (a.fill_null(as_of) if a is not None else pl.repeat(as_of, n, dtype=pl.Date, eager=True)).alias("as_of")
+    for c in ("id", "name"):
+        if c not in out:
+            out[c] = pl.Series(c, [None] * n, dtype=pl.Utf8)
+    out["__ok"] = pl.Series("__ok", ok)
+    return pl.DataFrame([v.alias(k) for k, v in out.items()])
 
 
 # --- the case of a frame row (the reference middle, and tests) ------------------------------
