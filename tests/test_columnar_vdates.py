@@ -1,0 +1,56 @@
+"""Vector month arithmetic (columnar/vdates.py) against lexquery.dates, exhaustively: every day
+of several years (leap years, centuries: 1900 is not leap, 2000 is) × every shift from -600 to
++600 months (CPP 716-1, de quantième en quantième; a missing day falls on the month's end)."""
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from lexquery.dates import add_duration, add_months, fraction_point, Duration
+from lexquery.columnar import vdates
+
+
+def _days(years):
+    d, out = date(years[0], 1, 1), []
+    while d.year <= years[-1]:
+        if d.year in years:
+            out.append(d)
+        d += timedelta(days=1)
+    return out
+
+
+@pytest.mark.parametrize("years", [(1900, 1901), (1999, 2000), (2023, 2024), (2100,)])
+def test_add_months_exhaustive(years):
+    days = _days(years)
+    nums = np.array([vdates.to_days(d) for d in days], dtype=np.int64)
+    for n in range(-600, 601):
+        got = vdates.add_months(nums, n)
+        want = [vdates.to_days(add_months(d, n)) for d in days]
+        assert got.tolist() == want, n
+
+
+def test_add_months_vector_of_shifts_and_boundaries():
+    # the day of the month kept, else the month's last day: 31/01 + 1 month = 28 or 29/02
+    assert vdates.from_days(vdates.add_months(np.array([vdates.to_days(date(2023, 1, 31))]), 1)[0]) == date(2023, 2, 28)
+    assert vdates.from_days(vdates.add_months(np.array([vdates.to_days(date(2024, 1, 31))]), 1)[0]) == date(2024, 2, 29)
+    assert vdates.from_days(vdates.add_months(np.array([vdates.to_days(date(2024, 2, 29))]), 12)[0]) == date(2025, 2, 28)
+    rng = np.random.default_rng(0)
+    d0 = rng.integers(vdates.to_days(date(1900, 1, 1)), vdates.to_days(date(2150, 1, 1)), 20000)
+    sh = rng.integers(-600, 601, 20000)
+    got = vdates.add_months(d0, sh)
+    assert got.tolist() == [vdates.to_days(add_months(vdates.from_days(a), int(b))) for a, b in zip(d0, sh)]
+
+
+def test_add_duration_and_fraction_point():
+    rng = np.random.default_rng(1)
+    a = rng.integers(vdates.to_days(date(1950, 1, 1)), vdates.to_days(date(2100, 1, 1)), 5000)
+    b = a + rng.integers(-400, 12000, 5000)
+    m, dd = rng.integers(0, 400, 5000), rng.integers(0, 60, 5000)
+    for sign in (1, -1):
+        got = vdates.add_duration(a, m, dd, sign)
+        assert got.tolist() == [vdates.to_days(add_duration(vdates.from_days(x), Duration(int(y), int(z)), sign))
+                                for x, y, z in zip(a, m, dd)]
+    for num, den in ((1, 2), (2, 3), (1, 1), (2, 1)):
+        got = vdates.fraction_point(a, b, num, den)
+        assert got.tolist() == [vdates.to_days(fraction_point(vdates.from_days(x), vdates.from_days(y), num, den))
+                                for x, y in zip(a, b)]
