@@ -1,0 +1,717 @@
+"""Rule expressions compiled to vector code (issue 16): one numpy function per expression.
+
+The parse trees are those of :mod:`lexquery.rules.expr` (the rule files, read once by the
+loader); each node becomes a function over a :class:`Ctx` — a batch of rows (one per case, or
+per case and State) — returning a :class:`V`: a column of values with
+
+- ``unk``: the rows where the value is UNKNOWN (three-valued logic, Kleene: ``and`` is the
+  minimum, ``or`` the maximum of false < unknown < true);
+- ``nil``: the rows where it is ``none`` (an explicit « no such date »);
+- ``miss``: for each fact path, the rows where evaluating the node recorded it as missing —
+  the same sets as the scalar evaluator's ``env.missing`` (a settled ``and`` / ``or`` /
+  ``exists`` / ``all`` / ``known`` passes none on);
+- ``ev``: for each reference look-up (``party("STE112", state)`` …), the rows where it was
+  consulted (short-circuits respected), for ``to_verify``.
+
+Python supplies only the generic operations, the same as :mod:`lexquery.rules.functions`:
+date arithmetic date to date (:mod:`lexquery.columnar.vdates`, CPP 716-1), comparison,
+membership, min / max. The reference look-ups call the scalar functions themselves, once per
+distinct (State, date). An operation this module has no vector form for is evaluated row by
+row with the scalar function (:func:`_objwise`): the same result, slower — never a rule
+written by hand. An expression it cannot compile at all raises :class:`NotVectorisable`.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from ..dates import LIFE_MONTHS, Duration, parse_date, parse_duration
+from ..rules import functions as F
+from ..rules.expr import CASE_ROOTS, TREES
+from ..rules.values import UNKNOWN
+from . import vdates
+
+
+class NotVectorisable(Exception):
+    """An expression or a value the columnar back-end does not evaluate (the scalar engine does)."""
+
+
+# --- values -----------------------------------------------------------------------------------
+
+class V:
+    """A column of values of one kind: ``bool``, ``int``, ``date`` (int64 day numbers),
+    ``dur`` (``v`` months, ``d`` days), ``str`` / ``obj`` (object arrays), ``none``."""
+    __slots__ = ("kind", "v", "d", "unk", "nil", "miss", "ev")
+
+    def __init__(self, kind, v, unk, nil, miss=None, ev=None, d=None):
+        self.kind, self.v, self.d = kind, v, d
+        self.unk, self.nil = unk, nil
+        self.miss = miss if miss is not None else {}
+        self.ev = ev if ev is not None else {}
+
+    def __len__(self):
+        return len(self.unk)
+
+    def take(self, idx):
+        """The rows ``idx`` (an index array), missing and evidence included."""
+        return V(self.kind, self.v[idx] if self.v is not None else None, self.unk[idx], self.nil[idx],
+                 {k: m[idx] for k, m in self.miss.items()}, {k: m[idx] for k, m in self.ev.items()},
+                 self.d[idx] if self.d is not None else None)
+
+    def objects(self) -> list:
+        """The values as the scalar evaluator holds them (UNKNOWN, None, date, Duration …)."""
+        n = len(self.unk)
+        if self.kind == "date":
+            vals = [vdates.from_days(x) if ok else None for x, ok in zip(self.v.tolist(), (~self.unk & ~self.nil).tolist())]
+        elif self.kind == "dur":
+            vals = [Duration(int(m), int(d)) for m, d in zip(self.v.tolist(), self.d.tolist())]
+        elif self.kind == "none":
+            vals = [None] * n
+        elif self.kind in ("bool", "int"):
+            vals = self.v.tolist()
+        else:
+            vals = list(self.v)
+        unk, nil = self.unk.tolist(), self.nil.tolist()
+        return [UNKNOWN if u else (None if z else x) for x, u, z in zip(vals, unk, nil)]
+
+
+def _false(n):
+    return np.zeros(n, dtype=bool)
+
+
+def const(value, n) -> V:
+    """A literal or a constant of the rule files, the same in every row."""
+    f = _false(n)
+    if value is None:
+        return V("none", None, f, np.ones(n, dtype=bool))
+    if isinstance(value, bool):
+        return V("bool", np.full(n, value), f, f)
+    if isinstance(value, int):
+        return V("int", np.full(n, value, dtype=np.int64), f, f)
+    if isinstance(value, date):
+        return V("date", np.full(n, vdates.to_days(value), dtype=np.int64), f, f)
+    if isinstance(value, Duration):
+        return V("dur", np.full(n, value.months, dtype=np.int64), f, f, d=np.full(n, value.days, dtype=np.int64))
+    arr = np.empty(n, dtype=object)
+    arr[:] = [value] * n if isinstance(value, (list, tuple, dict)) else value
+    return V("str" if isinstance(value, str) else "obj", arr, f, f)
+
+
+def from_objects(vals: list, miss=None, ev=None) -> V:
+    """A column from the scalar evaluator's values (the kind read from the known values)."""
+    n = len(vals)
+    unk = np.fromiter((x is UNKNOWN for x in vals), bool, n)
+    nil = np.fromiter((x is None for x in vals), bool, n)
+    known = [x for x in vals if x is not UNKNOWN and x is not None]
+    types = {type(x) for x in known}
+    if not known:
+        return V("none", None, unk, nil, miss, ev)
+    if types == {bool}:
+        return V("bool", np.array([x is True for x in vals], dtype=bool), unk, nil, miss, ev)
+    if types == {int}:
+        return V("int", np.array([x if type(x) is int else 0 for x in vals], dtype=np.int64), unk, nil, miss, ev)
+    if types == {date}:
+        return V("date", np.array([vdates.to_days(x) if type(x) is date else 0 for x in vals], dtype=np.int64),
+                 unk, nil, miss, ev)
+    if types == {Duration}:
+        return V("dur", np.array([x.months if type(x) is Duration else 0 for x in vals], dtype=np.int64),
+                 unk, nil, miss, ev, d=np.array([x.days if type(x) is Duration else 0 for x in vals], dtype=np.int64))
+    arr = np.empty(n, dtype=object)
+    arr[:] = vals
+    return V("str" if types == {str} else "obj", arr, unk, nil, miss, ev)
+
+
+def merge(*dicts, masks=None) -> dict:
+    """The union of several missing (or evidence) maps, each restricted to ``masks[i]``."""
+    out: dict = {}
+    for i, d in enumerate(dicts):
+        m = None if masks is None else masks[i]
+        for k, x in d.items():
+            x = x if m is None else (x & m)
+            if k in out:
+                out[k] = out[k] | x
+            else:
+                out[k] = x
+    return out
+
+
+def restrict(d: dict, mask) -> dict:
+    return {k: x & mask for k, x in d.items()}
+
+
+def truth(x: V):
+    """The rows where a known value is true (Python truthiness, as ``if v`` in the scalar code)."""
+    if x.kind == "bool":
+        return x.v & ~x.unk & ~x.nil
+    if x.kind == "int":
+        return (x.v != 0) & ~x.unk & ~x.nil
+    if x.kind == "none":
+        return _false(len(x))
+    if x.kind in ("date", "dur"):
+        return ~x.unk & ~x.nil
+    return np.fromiter((bool(o) if not (u or z) else False for o, u, z in zip(x.v, x.unk, x.nil)), bool, len(x))
+
+
+def is_false(x: V):
+    """Rows where the value ``is False`` (the identity test of ``when``)."""
+    if x.kind == "bool":
+        return ~x.v & ~x.unk & ~x.nil
+    return _false(len(x))
+
+
+def is_true(x: V):
+    if x.kind == "bool":
+        return x.v & ~x.unk & ~x.nil
+    return _false(len(x))
+
+
+def boolv(val, unk, miss=None, ev=None) -> V:
+    val = val & ~unk
+    return V("bool", val, unk, _false(len(unk)), miss, ev)
+
+
+# --- the batch ----------------------------------------------------------------------------------
+
+class Ctx:
+    """A batch of rows: the facts (one :class:`V` per fact path), the date of evaluation,
+    the State of each row, the values derived from the facts (computed once), the
+    conditions already evaluated, and the reference look-ups."""
+
+    def __init__(self, n, facts: dict, as_of: np.ndarray, state: V, program, overrides=None):
+        self.n = n
+        self.facts = facts            # dotted path -> V (absent: unknown everywhere)
+        self.as_of = as_of            # int64 day numbers
+        self.state = state
+        self.program = program
+        self.derived: dict = {}
+        self.items: list = []         # the `it` of exists / all: (item facts, collection name)
+        self.from_date = None         # V date, set while settling a procedure
+        self.conds: dict = {}         # condition id -> CondV (memo), per procedure
+        self.cond_fns: dict = {}      # condition id -> function (read as cond.<id> before its turn)
+        self.overrides = overrides or {}
+
+    def fact(self, dotted) -> V:
+        x = self.facts.get(dotted)
+        if x is None:
+            n = self.n
+            t = np.ones(n, dtype=bool)
+            return V("none", None, t, _false(n), {dotted: t})
+        return V(x.kind, x.v, x.unk, x.nil, {dotted: x.unk} if x.unk.any() else {}, None, x.d)
+
+    def sub(self, idx) -> "Ctx":
+        """The rows ``idx`` of this batch (derived values and conditions not carried over)."""
+        c = Ctx(len(idx), {k: v.take(idx) for k, v in self.facts.items()}, self.as_of[idx],
+                self.state.take(idx), self.program, self.overrides)
+        return c
+
+
+# --- the compiler -------------------------------------------------------------------------------
+
+class Compiler:
+    """Parse tree → ``f(ctx) -> V``. ``scope`` is the rule book's (constants, derived, functions)."""
+
+    def __init__(self, book):
+        self.book = book
+        self.scope = book.scope
+
+    def expr(self, c):
+        """The vector function of a compiled expression (``rules.expr.Compiled``)."""
+        if c is None:
+            return None
+        tree = TREES.get(c.text)
+        if tree is None:   # a literal true / false
+            v = c.fn(None)
+            return lambda ctx: const(v, ctx.n)
+        return self.node(tree)
+
+    def node(self, t):
+        meth = getattr(self, "t_" + t.data.rstrip("_"), None)
+        if meth is None:
+            raise NotVectorisable(t.data)
+        return meth(t)
+
+    # literals
+    def t_date(self, t):
+        v = parse_date(str(t.children[0]))
+        return lambda ctx: const(v, ctx.n)
+
+    def t_duration(self, t):
+        v = parse_duration(str(t.children[0]))
+        return lambda ctx: const(v, ctx.n)
+
+    def t_int(self, t):
+        v = int(t.children[0])
+        return lambda ctx: const(v, ctx.n)
+
+    def t_string(self, t):
+        v = str(t.children[0])[1:-1]
+        return lambda ctx: const(v, ctx.n)
+
+    def t_true(self, t):
+        return lambda ctx: const(True, ctx.n)
+
+    def t_false(self, t):
+        return lambda ctx: const(False, ctx.n)
+
+    def t_none(self, t):
+        return lambda ctx: const(None, ctx.n)
+
+    def t_list(self, t):
+        parts = [self.node(c) for c in t.children]
+
+        def f(ctx):
+            xs = [p(ctx) for p in parts]
+            cols = [x.objects() for x in xs]
+            vals = [list(row) for row in zip(*cols)] if cols else [[] for _ in range(ctx.n)]
+            out = from_objects(vals, merge(*[x.miss for x in xs]), merge(*[x.ev for x in xs]))
+            return out
+        return f
+
+    # logic
+    def t_or(self, t):
+        return self._logic([self.node(c) for c in t.children], True)
+
+    def t_and(self, t):
+        return self._logic([self.node(c) for c in t.children], False)
+
+    def _logic(self, parts, is_or):
+        def f(ctx):
+            n = ctx.n
+            settled = _false(n)
+            unknown = _false(n)
+            misses, evs, reach = [], [], []
+            for p in parts:
+                x = p(ctx)
+                r = ~settled
+                reach.append(r)
+                evs.append(x.ev)
+                misses.append(x.miss)
+                tv = truth(x)
+                hit = (tv if is_or else (~tv & ~x.unk)) & r
+                unknown |= x.unk & r
+                settled |= hit
+            unk = unknown & ~settled
+            val = settled if is_or else (~settled & ~unk)
+            return boolv(val, unk, restrict(merge(*misses), unk), merge(*evs, masks=reach))
+        return f
+
+    def t_not(self, t):
+        inner = self.node(t.children[0])
+
+        def f(ctx):
+            x = inner(ctx)
+            return boolv(~truth(x), x.unk.copy(), x.miss, x.ev)
+        return f
+
+    def t_compare(self, t):
+        a, op, b = self.node(t.children[0]), str(t.children[1]), self.node(t.children[2])
+
+        def f(ctx):
+            x, y = a(ctx), b(ctx)
+            unk = x.unk | y.unk
+            miss, ev = merge(x.miss, y.miss), merge(x.ev, y.ev)
+            if op in ("==", "!="):
+                eq = _equal(x, y)
+                val = eq if op == "==" else ~eq
+            else:
+                val = _order(x, y, op) & ~x.nil & ~y.nil
+            return boolv(val, unk, miss, ev)
+        return f
+
+    def t_in(self, t):
+        a, b = self.node(t.children[0]), self.node(t.children[1])
+
+        def f(ctx):
+            x, y = a(ctx), b(ctx)
+            return boolv(_member(x, y), x.unk | y.unk, merge(x.miss, y.miss), merge(x.ev, y.ev))
+        return f
+
+    def t_not_in(self, t):
+        f_in = self.t_in(t)
+
+        def f(ctx):
+            x = f_in(ctx)
+            return boolv(~x.v, x.unk, x.miss, x.ev)
+        return f
+
+    def t_add(self, t):
+        return self._arith(t, 1)
+
+    def t_sub(self, t):
+        return self._arith(t, -1)
+
+    def _arith(self, t, sign):
+        a, b = self.node(t.children[0]), self.node(t.children[1])
+
+        def f(ctx):
+            x, y = a(ctx), b(ctx)
+            unk = x.unk | y.unk
+            nil = (x.nil | y.nil) & ~unk
+            miss, ev = merge(x.miss, y.miss), merge(x.ev, y.ev)
+            if x.kind == "date" and y.kind == "dur":
+                v = vdates.add_duration(np.where(nil | unk, 0, x.v), y.v, y.d, sign)
+                return V("date", v, unk, nil, miss, ev)
+            if x.kind == "int" and y.kind == "int":
+                return V("int", x.v + sign * y.v, unk, nil, miss, ev)
+            if (x.nil | x.unk | y.nil | y.unk).all():
+                return V("none", None, unk, nil, miss, ev)
+            raise NotVectorisable(f"arithmétique {x.kind} {y.kind}")
+        return f
+
+    # names
+    def t_path(self, t):
+        names = [str(n) for n in t.children]
+        root = names[0]
+        if root in CASE_ROOTS:
+            dotted = ".".join(names)
+            return lambda ctx: ctx.fact(dotted)
+        if root == "it":
+            keys = tuple(names[1:])
+            return lambda ctx: _item(ctx, keys)
+        if root == "cond":
+            cid = names[1]
+            return lambda ctx: ctx.program.read_cond(ctx, cid)
+        if root == "as_of":
+            return lambda ctx: V("date", ctx.as_of, _false(ctx.n), _false(ctx.n))
+        if root == "state":
+            return lambda ctx: V(ctx.state.kind, ctx.state.v, ctx.state.unk, ctx.state.nil)
+        if root == "from_date":
+            return lambda ctx: _plain(ctx.from_date)
+        if root in self.scope.constants:
+            v = self.scope.constants[root]
+            return lambda ctx: const(v, ctx.n)
+        if root in self.scope.derived:
+            return lambda ctx: ctx.program.derived(ctx, root)
+        raise NotVectorisable(root)
+
+    def t_call(self, t):
+        name = str(t.children[0])
+        args = t.children[1:]
+        if name in ("exists", "all"):
+            return self._quantifier(name == "exists", args)
+        if name == "if":
+            c, a, b = (self.node(x) for x in args)
+            return lambda ctx: _if(c(ctx), a, b, ctx)
+        if name == "known":
+            inner = self.node(args[0])
+
+            def f_known(ctx):
+                x = inner(ctx)
+                return V("bool", ~x.unk, _false(ctx.n), _false(ctx.n), {}, x.ev)
+            return f_known
+        if name in LOOKUPS:
+            return self._lookup(name, args)
+        if name == "law_gap":
+            return lambda ctx: V("none", None, np.ones(ctx.n, dtype=bool), _false(ctx.n))
+        parts = [self.node(a) for a in args]
+        vec = VECTOR.get(name)
+        fn = self.scope.functions[name]
+
+        def f(ctx):
+            xs = [p(ctx) for p in parts]
+            miss, ev = merge(*[x.miss for x in xs]), merge(*[x.ev for x in xs])
+            out = vec(xs, ctx) if vec is not None else None
+            if out is None:
+                out = _objwise(fn, xs)
+            out.miss, out.ev = miss, ev
+            return out
+        return f
+
+    def _lookup(self, name, args):
+        """A reference look-up: its arguments must be literals or ``state`` (the evidence's
+        name then reads the row's State)."""
+        shape = []
+        for a in args:
+            if a.data == "string":
+                shape.append(str(a.children[0])[1:-1])
+            elif a.data == "path" and [str(x) for x in a.children] == ["state"]:
+                shape.append(None)
+            else:
+                raise NotVectorisable(f"{name}: argument autre qu'un littéral ou state")
+        fn = self.scope.functions[name]
+
+        def f(ctx):
+            return ctx.program.lookup(ctx, name, fn, tuple(shape))
+        return f
+
+    def _quantifier(self, want_any, args):
+        coll = self.node(args[0])
+        body = self.node(args[1])
+        coll_name = ".".join(str(n) for n in args[0].children) if args[0].data == "path" else "it"
+
+        def f(ctx):
+            xs = coll(ctx)
+            n = ctx.n
+            vals = xs.objects()
+            lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
+            parent = np.repeat(np.arange(n), lengths)
+            index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            items = [x for v in vals if isinstance(v, list) for x in v]
+            sub = ctx.program.item_ctx(ctx, parent, items, index, coll_name)
+            b = body(sub)
+            tv = truth(b)
+            # three-valued or / and per row over its items (no item: false for exists, true for all)
+            has_true = np.bincount(parent, weights=tv, minlength=n) > 0
+            has_unk = np.bincount(parent, weights=b.unk, minlength=n) > 0
+            has_false = np.bincount(parent, weights=(~tv & ~b.unk), minlength=n) > 0
+            if want_any:
+                val, unk = has_true, ~has_true & has_unk
+            else:
+                val, unk = ~has_false & ~has_unk, ~has_false & has_unk
+            unk = unk & ~xs.unk
+            val = val & ~xs.unk
+            # what the items found unknown, by item: passed on only when the result is unknown
+            miss = dict(xs.miss)
+            for k, m in b.miss.items():
+                for path, rows in _item_paths(k, m, parent, index, n):
+                    miss[path] = (miss[path] | (rows & unk)) if path in miss else (rows & unk)
+            ev = dict(xs.ev)
+            for k, m in b.ev.items():
+                rows = np.bincount(parent, weights=m, minlength=n) > 0
+                ev[k] = (ev[k] | rows) if k in ev else rows
+            return V("bool", val, unk | xs.unk, _false(n), miss, ev)
+        return f
+
+
+def _plain(x: V) -> V:
+    return V(x.kind, x.v, x.unk, x.nil, {}, {}, x.d)
+
+
+def _item_paths(key, mask, parent, index, n):
+    """An item path recorded missing (``removal_measures[{}].end_date``) for each item index."""
+    if "{}" not in key:
+        rows = np.bincount(parent, weights=mask, minlength=n) > 0
+        yield key, rows
+        return
+    idx = np.nonzero(mask)[0]
+    for i in np.unique(index[idx]):
+        sel = idx[index[idx] == i]
+        rows = _false(n)
+        rows[parent[sel]] = True
+        yield key.format(int(i)), rows
+
+
+def _item(ctx, keys) -> V:
+    """``it.<keys>``: a field of the current item (missing as ``coll[i].key`` when absent)."""
+    facts, coll = ctx.items[-1]
+    if not keys:
+        x = facts[()]
+        return V(x.kind, x.v, x.unk, x.nil, {}, {}, x.d)
+    x = facts.get(keys)
+    dotted = f"{coll}[{{}}]." + ".".join(keys)
+    if x is None:
+        t = np.ones(ctx.n, dtype=bool)
+        return V("none", None, t, _false(ctx.n), {dotted: t})
+    return V(x.kind, x.v, x.unk, x.nil, {dotted: x.unk} if x.unk.any() else {}, {}, x.d)
+
+
+def _if(c: V, a, b, ctx) -> V:
+    x, y = a(ctx), b(ctx)
+    tv = truth(c)
+    fv = ~tv & ~c.unk
+    unk = c.unk | (tv & x.unk) | (fv & y.unk)
+    nil = ~c.unk & ((tv & x.nil) | (fv & y.nil))
+    miss = merge(c.miss, x.miss, y.miss, masks=[None, tv, fv])
+    ev = merge(c.ev, x.ev, y.ev, masks=[None, tv, fv])
+    kinds = {k for k, m in ((x.kind, tv & ~x.unk & ~x.nil), (y.kind, fv & ~y.unk & ~y.nil)) if m.any()}
+    if not kinds:
+        kind = x.kind if x.kind != "none" else y.kind
+    elif len(kinds) == 1:
+        kind = kinds.pop()
+    else:
+        vals = [xv if t else yv for xv, yv, t in zip(x.objects(), y.objects(), tv.tolist())]
+        out = from_objects([UNKNOWN if u else v for v, u in zip(vals, unk.tolist())], miss, ev)
+        return out
+    if kind == "none":
+        return V("none", None, unk, nil, miss, ev)
+    xv = x.v if x.kind == kind else None
+    yv = y.v if y.kind == kind else None
+    if xv is None:
+        xv = np.zeros_like(yv) if yv.dtype != object else np.empty(len(yv), dtype=object)
+    if yv is None:
+        yv = np.zeros_like(xv) if xv.dtype != object else np.empty(len(xv), dtype=object)
+    v = np.where(tv, xv, yv)
+    d = None
+    if kind == "dur":
+        xd = x.d if x.kind == "dur" else np.zeros_like(yv)
+        yd = y.d if y.kind == "dur" else np.zeros_like(xv)
+        d = np.where(tv, xd, yd)
+    return V(kind, v, unk, nil, miss, ev, d)
+
+
+def _equal(x: V, y: V):
+    """``x == y`` on known rows (none equals none only)."""
+    n = len(x)
+    both = ~x.nil & ~y.nil
+    eq = x.nil & y.nil
+    if x.kind == "none" or y.kind == "none":
+        return eq
+    if x.kind == y.kind and x.kind in ("bool", "int", "date"):
+        return eq | (both & (x.v == y.v))
+    if x.kind == y.kind == "dur":
+        return eq | (both & (x.v == y.v) & (x.d == y.d))
+    if x.kind in ("bool", "int") and y.kind in ("bool", "int"):
+        return eq | (both & (x.v == y.v))
+    if x.kind in ("str", "obj") or y.kind in ("str", "obj"):
+        xo, yo = x.objects(), y.objects()
+        return np.fromiter((a == b for a, b in zip(xo, yo)), bool, n) & ~x.unk & ~y.unk
+    return eq   # a date and a number are never equal
+
+
+def _order(x: V, y: V, op):
+    import operator
+    o = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}[op]
+    if x.kind == y.kind and x.kind in ("int", "date"):
+        return o(x.v, y.v)
+    if x.kind == y.kind == "dur":
+        lt = (x.v < y.v) | ((x.v == y.v) & (x.d < y.d))
+        eq = (x.v == y.v) & (x.d == y.d)
+        return {"<": lt, "<=": lt | eq, ">": ~lt & ~eq, ">=": ~lt}[op]
+    if x.kind == "none" or y.kind == "none" or (x.unk | x.nil | y.unk | y.nil).all():
+        return _false(len(x))
+    raise NotVectorisable(f"comparaison {x.kind} {op} {y.kind}")
+
+
+def _member(x: V, y: V):
+    n = len(x)
+    if y.kind == "none":
+        return _false(n)
+    xo = x.objects() if x.kind != "str" else x.v
+    ok = ~x.unk & ~y.unk & ~y.nil
+    out = np.fromiter(((a in b) if k else False for a, b, k in zip(xo, y.v, ok.tolist())), bool, n)
+    return out
+
+
+def _objwise(fn, xs) -> V:
+    """A function applied row by row, as the scalar evaluator applies it (``fn(env, *args)``)."""
+    cols = [x.objects() for x in xs]
+    return from_objects([fn(None, *args) for args in zip(*cols)])
+
+
+# --- vector forms of the generic functions (rules/functions.py) ---------------------------------
+
+def _dates_shift(xs, months=None, days=None, sign=1):
+    d = xs[0]
+    unk = d.unk | xs[1].unk
+    nil = d.nil & ~unk
+    base = np.where(nil | unk, 0, d.v)
+    if d.kind not in ("date", "none"):
+        return None
+    if d.kind == "none":
+        return V("none", None, unk, nil)
+    out = base
+    if months is not None:
+        out = vdates.add_months(out, sign * months)
+    if days is not None:
+        out = out + sign * days
+    return V("date", out, unk, nil)
+
+
+def v_add_months(xs, ctx):
+    if xs[1].kind != "int" or xs[1].nil.any():
+        return None
+    return _dates_shift(xs, months=xs[1].v)
+
+
+def v_add_years(xs, ctx):
+    if xs[1].kind != "int" or xs[1].nil.any():
+        return None
+    return _dates_shift(xs, months=12 * xs[1].v)
+
+
+def v_add_days(xs, ctx):
+    if xs[1].kind != "int" or xs[1].nil.any():
+        return None
+    return _dates_shift(xs, days=xs[1].v)
+
+
+def _plus(xs, sign):
+    d, dur = xs
+    if d.kind not in ("date", "none") or dur.kind not in ("dur", "none"):
+        return None
+    unk = d.unk | dur.unk
+    nil = (d.nil | dur.nil) & ~unk
+    if d.kind == "none" or dur.kind == "none":
+        return V("none", None, unk, nil)
+    ok = ~unk & ~nil
+    v = vdates.add_duration(np.where(ok, d.v, 0), np.where(ok, dur.v, 0), np.where(ok, dur.d, 0), sign)
+    return V("date", v, unk, nil)
+
+
+def v_plus(xs, ctx):
+    return _plus(xs, 1)
+
+
+def v_minus(xs, ctx):
+    return _plus(xs, -1)
+
+
+def v_fraction_point(xs, ctx):
+    s, e, num, den = xs
+    if s.kind not in ("date", "none") or e.kind not in ("date", "none") or num.kind not in ("int", "none") \
+            or den.kind not in ("int", "none"):
+        return None
+    unk = s.unk | e.unk | num.unk | den.unk
+    if (~unk & (s.nil | e.nil | num.nil | den.nil)).any():
+        return None   # the scalar function fails on none: let it say so
+    n = len(s)
+    if s.kind == "none" or e.kind == "none" or num.kind == "none" or den.kind == "none":
+        return V("none", None, unk, _false(n))
+    ok = ~unk
+    v = vdates.fraction_point(np.where(ok, s.v, 0), np.where(ok, e.v, 0), np.where(ok, num.v, 1),
+                              np.where(ok, den.v, 1))
+    return V("date", v, unk, _false(n))
+
+
+def _extreme(xs, is_min):
+    kinds = {x.kind for x in xs} - {"none"}
+    if not kinds:
+        n = len(xs[0])
+        return V("none", None, np.logical_or.reduce([x.unk for x in xs]), np.ones(n, dtype=bool))
+    if kinds not in ({"date"}, {"int"}):
+        return None
+    kind = kinds.pop()
+    n = len(xs[0])
+    unk = np.logical_or.reduce([x.unk for x in xs])
+    big = np.iinfo(np.int64).max if is_min else np.iinfo(np.int64).min
+    vals = [np.where(x.nil | x.unk, big, x.v) if x.kind != "none" else np.full(n, big) for x in xs]
+    v = np.minimum.reduce(vals) if is_min else np.maximum.reduce(vals)
+    nil = (v == big) & ~unk
+    return V(kind, np.where(nil | unk, 0, v), unk, nil)
+
+
+def v_min(xs, ctx):
+    return _extreme(xs, True)
+
+
+def v_max(xs, ctx):
+    return _extreme(xs, False)
+
+
+def v_is_life(xs, ctx):
+    d = xs[0]
+    n = len(d)
+    if d.kind == "dur":
+        return V("bool", (d.v >= LIFE_MONTHS) & ~d.unk & ~d.nil, d.unk, _false(n))
+    if d.kind == "none":
+        return V("bool", _false(n), d.unk, _false(n))
+    return None
+
+
+def v_count(xs, ctx):
+    x = xs[0]
+    if x.kind not in ("obj", "none"):
+        return None
+    n = len(x)
+    if x.kind == "none":
+        return V("int", np.zeros(n, dtype=np.int64), x.unk, _false(n))
+    v = np.fromiter((len(o) if isinstance(o, list) else 0 for o in x.v), np.int64, n)
+    return V("int", np.where(x.unk, 0, v), x.unk, _false(n))
+
+
+VECTOR = {"add_months": v_add_months, "add_years": v_add_years, "add_days": v_add_days, "plus": v_plus,
+          "minus": v_minus, "fraction_point": v_fraction_point, "min": v_min, "max": v_max,
+          "is_life": v_is_life, "count": v_count}
+LOOKUPS = {"eu_member", "fd_applies", "party", "bilateral", "consular_mandatory", "declared_national"}
+assert LOOKUPS <= set(F.FUNCTIONS)
