@@ -44,3 +44,38 @@ def test_conditions_as_vectors(n, seed, share):
             assert got == want, (p.id, i, states[i], c)
             checked += 1
     assert checked == len(cases) * len(book.procedures)
+
+
+@pytest.mark.parametrize("n,seed,share", [(1500, 0, 0.0), (1500, 4, 0.25)])
+def test_procedures_settled_as_vectors(n, seed, share):
+    """Each procedure settled over the batch (precedence, routes, the paths that stand in for a
+    condition, until, consent, notes, legal basis) as status_only settles it, row for row."""
+    from lexquery.columnar.compile_conditions import NONE_DATE as ND
+    from lexquery.columnar.program import STATUS
+    eng = engine()
+    so, book = eng.status_only, eng.book
+    cases = with_defaults([c for _, _, c in synth_cases(n, seed, share)], eng)
+    prog = Program(book, eng.ref)
+    states = []
+    for c in cases:
+        cs = candidate_states(c)
+        states.append(cs[-1][0] if cs else UNKNOWN)
+    facts = facts_from_cases(cases, fact_paths(book))
+    as_of = np.array([vdates.to_days(c["as_of"]) for c in cases], dtype=np.int64)
+
+    def d(x):
+        return None if x == ND else vdates.from_days(x)
+    for p in book.procedures.values():
+        pv = prog.eval_proc(Ctx(len(cases), facts, as_of, from_objects(states), prog), p.id)
+        for i, c in enumerate(cases):
+            r = so.procedure(p, so.env(c, c["as_of"], states[i], p, eng.ref, None))
+            want = (r.status, r.date_from, r.date_until, r.consent_required, list(r.missing_facts),
+                    [(x.procedure, x.status, x.date_from) for x in r.routes],
+                    [(x.id, x.date) for x in r.notes], [b["id"] for b in r.basis])
+            got = (STATUS[int(pv.status[i])], d(pv.d_from[i]), d(pv.d_until[i]),
+                   {-1: None, 0: False, 1: True}[int(pv.consent[i])],
+                   sorted(k for k, m in pv.missing.items() if m[i]),
+                   [(rv.p.id, STATUS[int(rv.status[i])], d(rv.d_from[i])) for rv in pv.routes if rv.shown[i]],
+                   [(nn.id, d(x[i])) for nn, on, x, _ in pv.notes if on[i]],
+                   [k for k, m in (pv.basis or {}).items() if m[i]])
+            assert got == want, (p.id, i, states[i], c)

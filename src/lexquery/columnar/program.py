@@ -193,3 +193,277 @@ def facts_from_cases(cases: list[dict], paths) -> dict:
     path, UNKNOWN where the case leaves it absent."""
     from ..engine.facts import get_path
     return {p: from_objects([get_path(c, p) for c in cases]) for p in paths}
+
+
+# --- settlement (engine/evaluate.py: settle, settle_paths; engine/status_only.py) ---------------
+
+BIG = np.iinfo(np.int64).max
+
+
+def settle(rows: list, n: int):
+    """``evaluate.settle`` over a batch: (status code, from, until) from condition results
+    ``(eff, on, date, kind)``."""
+    not_met = _false(n)
+    unknown = _false(n)
+    pending = _false(n)
+    d_from = np.full(n, NONE_DATE, dtype=np.int64)
+    d_until = np.full(n, BIG, dtype=np.int64)
+    for eff, on, d, kind in rows:
+        pending |= on & (eff == PENDING)
+        not_met |= on & (eff == NOT_MET)
+        unknown |= on & (eff == UNKNOWN_)
+        dated = on & (d != NONE_DATE)
+        if kind == "from":
+            sel = dated & ((eff == MET) | (eff == NOT_MET) | (eff == PENDING))
+            d_from = np.where(sel & (d > d_from), d, d_from)
+        elif kind == "until":
+            sel = dated & ((eff == MET) | (eff == NOT_MET) | (eff == PENDING))
+            d_until = np.where(sel & (d < d_until), d, d_until)
+        elif kind in ("any_of", "all_of"):
+            d_from = np.where(dated & (d > d_from), d, d_from)
+    d_until = np.where(d_until == BIG, NONE_DATE, d_until)
+    window_closed = (d_until != NONE_DATE) & (d_from != NONE_DATE) & (d_from > d_until)
+    status = np.where(not_met, NA, np.where(unknown, UND, np.where(
+        pending, np.where(window_closed, NA, LATER), APP))).astype(np.int8)
+    na = status == NA
+    return status, np.where(na, NONE_DATE, d_from), np.where(na, NONE_DATE, d_until)
+
+
+def settle_paths(direct, paths, n):
+    """``evaluate.settle_paths`` over a batch. ``direct`` = (status, from, until); ``paths`` the
+    routes that stand in for a condition, each (status, from, until, missing). Returns
+    (status, from, until, opens_by index: -1 none, 0 direct, k route k-1; route missing;
+    direct_missing)."""
+    sts = np.stack([direct[0]] + [p[0] for p in paths])
+    fr = np.stack([direct[1]] + [p[1] for p in paths])
+    un = np.stack([direct[2]] + [p[2] for p in paths])
+    P = len(sts)
+    rows = np.arange(n)
+    # applicable: a path without a date first, else the earliest (the first such path on ties)
+    app = sts == APP
+    key = np.where(app, np.where(fr == NONE_DATE, np.iinfo(np.int64).min, fr), BIG)
+    best_app = key.argmin(axis=0)
+    any_app = app.any(axis=0)
+    later = sts == LATER
+    lkey = np.where(later, fr, BIG)
+    best_l = lkey.argmin(axis=0)
+    any_later = later.any(axis=0)
+    best_from = np.where(any_later, fr[best_l, rows], NONE_DATE)
+    could = (sts == UND) & (~any_later | (fr == NONE_DATE) | (fr < best_from))
+    any_could = could.any(axis=0)
+    status = np.where(any_app, APP, np.where(~any_could, np.where(any_later, LATER, NA), UND)).astype(np.int8)
+    d_from = np.where(any_app, fr[best_app, rows], np.where(~any_could, np.where(any_later, best_from, NONE_DATE),
+                                                            NONE_DATE))
+    d_until = np.where(any_app, un[best_app, rows], np.where(~any_could, np.where(any_later, un[best_l, rows],
+                                                                                 NONE_DATE), NONE_DATE))
+    opens = np.where(any_app, best_app, np.where(~any_could & any_later, best_l, -1))
+    # undetermined: from the earliest of the paths that could open first, none if one has no date
+    und = status == UND
+    cf = np.where(could, fr, BIG)
+    has_none = (could & (fr == NONE_DATE)).any(axis=0) | (any_later & (best_from == NONE_DATE))
+    m = np.minimum(cf.min(axis=0), np.where(any_later, best_from, BIG))
+    d_from = np.where(und, np.where(has_none | (m == BIG), NONE_DATE, m), d_from)
+    first_could = could.argmax(axis=0)
+    d_until = np.where(und, np.where(direct[0] != NA, direct[2], un[first_could, rows]), d_until)
+    route_missing = merge(*[restrict(p[3], could[k + 1] & und) for k, p in enumerate(paths)])
+    direct_missing = und & could[0]
+    return status, d_from, d_until, opens, route_missing, direct_missing
+
+
+def _date_v(d, as_of):
+    """``from_date``: the first date of use, or the date of evaluation."""
+    n = len(d)
+    return V("date", np.where(d == NONE_DATE, as_of, d), _false(n), _false(n))
+
+
+def _code(v: V):
+    """-1 none (unknown), 0 false, 1 true: ``None if v is UNKNOWN else bool(v)``."""
+    from .compile import truth
+    return np.where(v.unk, -1, truth(v).astype(np.int8)).astype(np.int8)
+
+
+def _note_values(ctx, notes, on_base, dated):
+    out = []
+    for n_, w, d in notes:
+        on = on_base.copy()
+        ev = {}
+        if w is not None:
+            x = w(ctx)
+            from .compile import is_true
+            ev = restrict(x.ev, on)
+            on &= is_true(x)
+        nd = np.full(ctx.n, NONE_DATE, dtype=np.int64)
+        if dated and d is not None:
+            x = d(ctx)
+            ev = merge(ev, restrict(x.ev, on))
+            if x.kind == "date":
+                nd = np.where(on & ~x.unk & ~x.nil, x.v, NONE_DATE)
+        out.append((n_, on, nd, ev))
+    return out
+
+
+def _skipped(conds, ctx):
+    """Per condition id of a tree (depth first), the rows where it was left out (``when`` false
+    or an ancestor left out): what shapes the list of sources."""
+    out = {}
+    n = ctx.n
+
+    def walk(cs, parent_off):
+        for c in cs:
+            r = ctx.conds.get(c.id)
+            off = parent_off | (~r.on if r is not None else np.ones(n, dtype=bool))
+            out[c.id] = off
+            walk(c.children, off)
+    walk(conds, _false(n))
+    return out
+
+
+class _Eval:
+    """Mixed into Program: one procedure over a batch (status_only.StatusOnly.procedure)."""
+
+    def eval_proc(self, ctx, pid, outcome_only=False):
+        cp = self.procs[pid]
+        p = cp["p"]
+        n = ctx.n
+        ctx.conds, ctx.cond_fns = {}, cp["index"]
+        evs: list = []
+        results = []
+        for f in cp["conds"]:
+            r, _, ev = f(ctx)
+            results.append(r)
+            evs += ev
+        prec_rows, prec_ids = self._precedence(ctx, pid, evs)
+        rows = prec_rows + [(r.eff, r.on, r.date, r.kind, r.miss) for r in results]
+        direct = settle([x[:4] for x in rows], n)
+        ctx.from_date = _date_v(direct[1], ctx.as_of)
+        opening = any(rt.replaces for rt in p.routes)
+        run_routes = (direct[0] != NA) | opening
+        routes = []
+        for rc in cp["routes"]:
+            rv = self.eval_route(ctx, rc, outcome_only, evs, run_routes)
+            routes.append(rv)
+        if opening and p.routes:
+            shared = [(f"precedence:{i}", x) for i, x in zip(prec_ids, prec_rows)] + \
+                     [(r.id, rw) for r, rw in zip(results, rows[len(prec_rows):])]
+            paths = []
+            for rc, rv in zip(cp["routes"], routes):
+                rt = rc["p"]
+                if not rt.replaces:
+                    continue
+                prow = [x for cid, x in shared if cid not in rt.replaces] + rv.rows
+                st, df, du = settle([x[:4] for x in prow], n)
+                miss = restrict(merge(*[restrict(x[4], x[1] & (x[0] == UNKNOWN_)) for x in prow]), st == UND)
+                paths.append((st, df, du, miss))
+            status, d_from, d_until, opens, route_missing, direct_missing = settle_paths(direct, paths, n)
+            opens_ids = [p.id] + [rc["p"].id for rc in cp["routes"] if rc["p"].replaces]
+        else:
+            status, d_from, d_until = direct
+            opens = np.where((status == APP) | (status == LATER), 0, -1)
+            opens_ids = [p.id]
+            route_missing, direct_missing = {}, np.ones(n, dtype=bool)
+        applies = status != NA
+        until_missing = {}
+        if cp["until"] is not None:
+            u = cp["until"](ctx)
+            evs.append(restrict(u.ev, applies))
+            if u.kind == "date":
+                ok = applies & ~u.unk & ~u.nil
+                d_until = np.where(ok, np.where(d_until == NONE_DATE, u.v, np.minimum(d_until, u.v)), d_until)
+            until_missing = restrict(u.miss, applies & u.unk)
+        ctx.from_date = _date_v(d_from, ctx.as_of)
+        consent = np.full(n, -1, dtype=np.int8)
+        missing = merge(until_missing, route_missing,
+                        *[restrict(x[4], direct_missing & x[1] & (x[0] == UNKNOWN_)) for x in rows])
+        if cp["consent"] is not None:
+            v = cp["consent"](ctx)
+            evs.append(restrict(v.ev, applies))
+            c = np.where(applies, _code(v), -1).astype(np.int8)
+            cu = applies & v.unk
+            missing = merge(missing, restrict(v.miss, cu), *[restrict(x[4], cu & x[1]) for x in rows])
+            consent = c
+        missing = restrict(missing, applies)
+        notes = []
+        if not outcome_only:
+            base = [applies | (n_.kind == "duty") for n_, _, _ in cp["notes"]]
+            notes = []
+            for (n_, w, d), b in zip(cp["notes"], base):
+                notes += _note_values(ctx, [(n_, w, d)], b, True)
+            for _, _, _, ev in notes:
+                evs.append(ev)
+        basis = self._basis(ctx, p, status)
+        for rv in routes:   # a procedure that does not apply shows no route
+            rv.shown = rv.run & applies
+        return ProcV(p=p, status=status, d_from=d_from, d_until=d_until, consent=consent, missing=missing,
+                     notes=notes, routes=routes, prec_ids=prec_ids, prec_on=[x[1] for x in prec_rows],
+                     skipped=None if outcome_only else _skipped(p.conditions, ctx), basis=basis,
+                     evs=evs, opens=opens, opens_ids=opens_ids, n=n)
+
+    def eval_route(self, ctx, rc, outcome_only, evs, run):
+        rt = rc["p"]
+        n = ctx.n
+        results = []
+        for f in rc["conds"]:
+            r, _, ev = f(ctx)
+            results.append(r)
+            evs += [restrict(e, run) for e in ev]
+        prec_rows, prec_ids = self._precedence(ctx, rt.id, evs, run)
+        rows = prec_rows + [(r.eff, r.on, r.date, r.kind, r.miss) for r in results]
+        gap = _false(n)
+        if rt.valid_from is not None:
+            gap |= ctx.as_of < vdates.to_days(rt.valid_from)
+        if rt.valid_until is not None:
+            gap |= ctx.as_of > vdates.to_days(rt.valid_until)
+        rows = [(np.full(n, UNKNOWN_, dtype=np.int8), gap, np.full(n, NONE_DATE, dtype=np.int64), "validity", {})] + rows
+        status, d_from, d_until = settle([x[:4] for x in rows], n)
+        missing = restrict(merge(*[restrict(x[4], x[1] & (x[0] == UNKNOWN_)) for x in rows]), status == UND)
+        applies = status != NA
+        notes = [] if outcome_only else _note_values(ctx, rc["notes"], applies, False)
+        for _, _, _, ev in notes:
+            evs.append(restrict(ev, run))
+        consent = np.full(n, -1, dtype=np.int8)
+        if rc["consent"] is not None:
+            v = rc["consent"](ctx)
+            evs.append(restrict(v.ev, run & applies))
+            consent = np.where(applies, _code(v), -1).astype(np.int8)
+        return ProcV(p=rt, status=status, d_from=d_from, d_until=d_until, consent=consent, missing=missing,
+                     notes=notes, rows=rows, prec_ids=prec_ids, prec_on=[x[1] for x in prec_rows],
+                     skipped=None if outcome_only else _skipped(rt.conditions, ctx), run=run, n=n)
+
+    def _precedence(self, ctx, pid, evs, run=None):
+        """Each declared entry over ``pid`` whose ``when`` holds or may hold goes first (not
+        met, or unknown with the facts that would settle it) — the last entry first."""
+        rows, ids = [], []
+        for pr in self.prec_over.get(pid, ()):
+            v = self.prec_when[pr.id](ctx)
+            evs.append(v.ev if run is None else restrict(v.ev, run))
+            from .compile import is_false
+            on = ~is_false(v)
+            miss = v.miss
+            for cid in sorted(pr.when.conds):
+                r = ctx.conds.get(cid)
+                if r is not None:
+                    miss = merge(miss, restrict(r.miss, r.on))
+            miss = restrict(miss, v.unk)
+            eff = np.where(v.unk, UNKNOWN_, NOT_MET).astype(np.int8)
+            rows.insert(0, (eff, on, np.full(ctx.n, NONE_DATE, dtype=np.int64), "precedence", miss))
+            ids.insert(0, pr.id)
+        return rows, ids
+
+    def _basis(self, ctx, p, status):
+        """``evaluate.basis_of``: the alternatives of ``basis:`` with the best status."""
+        if p.basis is None:
+            return None
+        group = cond_index(p)[p.basis]
+        n = ctx.n
+        effs = []
+        for ch in group.children:
+            r = ctx.conds.get(ch.id)
+            effs.append(np.where(r.on, r.eff, -1) if r is not None else np.full(n, -1))
+        E = np.stack(effs)
+        best = E.max(axis=0)
+        ok = (best > NOT_MET) & (status != NA)
+        return {ch.id: ok & (E[i] == best) for i, ch in enumerate(group.children)}
+
+
+for _name in ("eval_proc", "eval_route", "_precedence", "_basis"):
+    setattr(Program, _name, getattr(_Eval, _name))
