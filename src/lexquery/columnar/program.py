@@ -181,8 +181,10 @@ class Program:
 
 
 def fact_paths(book) -> list[str]:
-    """Every fact path an expression of the book reads."""
-    out = set()
+    """Every fact path the program reads: those of the book's expressions, and those that
+    name the candidate States (engine/candidates.py)."""
+    from ..engine.candidates import CANDIDATE_FACTS
+    out = set(CANDIDATE_FACTS) | {"removal_measures", "sentence.convictions", "person.location"}
     for c, _ in book.compiled():
         out |= c.facts
     return sorted(out)
@@ -467,3 +469,691 @@ class _Eval:
 
 for _name in ("eval_proc", "eval_route", "_precedence", "_basis"):
     setattr(Program, _name, getattr(_Eval, _name))
+
+
+# --- the population: defaults, States, verification, proof, rows -------------------------------
+
+def _vwhere(sel, a: V, b: V) -> V:
+    """``a`` where ``sel``, else ``b`` (values, unknown and none)."""
+    vals = [x if s else y for x, y, s in zip(a.objects(), b.objects(), sel.tolist())]
+    return from_objects(vals)
+
+
+def _none_state(n):
+    return V("none", None, _false(n), np.ones(n, dtype=bool))
+
+
+def _outcome_arrays(pv, as_of, verify_style: bool):
+    """What must agree between two evaluations (engine/verify.py ``outcome``; engine/prove.py
+    ``_outcome`` for ``verify_style`` false)."""
+    out = [pv.status, pv.d_from, pv.d_until, pv.consent]
+    if verify_style:
+        if pv.basis is not None:
+            live = (pv.status == APP) | (pv.status == LATER)
+            out += [m & live for m in pv.basis.values()]
+        for rv in pv.routes:
+            out += [rv.shown, np.where(rv.shown, rv.status, -1), np.where(rv.shown, rv.d_from, NONE_DATE)]
+    return out
+
+
+def _differs(a: list, b: list, idx=None):
+    n = len(a[0])
+    d = _false(n)
+    for x, y in zip(a, b):
+        d |= (x != (y if idx is None else y[idx]))
+    return d
+
+
+def _missing_rows(miss: dict, n) -> list:
+    """Per row, the sorted list of the fact paths missing."""
+    out = [[] for _ in range(n)]
+    for k in sorted(miss):
+        for i in np.nonzero(miss[k])[0].tolist():
+            out[i].append(k)
+    return out
+
+
+class _Population:
+
+    def apply_defaults(self, facts, as_of, n):
+        """``engine.facts.apply_defaults`` over columns: each default, in order, where its fact
+        is unknown and its ``when`` holds."""
+        from .compile import is_true
+        facts = dict(facts)
+        for d, w, v in self.defaults:
+            ctx = Ctx(n, facts, as_of, _none_state(n), self)
+            W, X = w(ctx), v(ctx)
+            cur = facts.get(d.path) or V("none", None, np.ones(n, dtype=bool), _false(n))
+            sel = cur.unk & is_true(W) & ~X.unk
+            if sel.any():
+                facts[d.path] = _vwhere(sel, X, cur)
+        return facts
+
+    def verify(self, ctx, pv, p):
+        """``engine.verify.collect`` over a batch: per row, the names of the answer's to_verify."""
+        n = ctx.n
+        from ..kb.reference import Fact
+        applies = pv.status != NA
+        settled_unknown = (pv.status == UND) & (pv.d_from == NONE_DATE) & (pv.d_until == NONE_DATE) \
+            & (pv.consent == -1) & ~np.logical_or.reduce([rv.shown for rv in pv.routes] or [_false(n)])
+        first: dict = {}
+        for pos, ev in enumerate(pv.evs):
+            for k, m in ev.items():
+                if k.startswith("law:"):
+                    continue
+                f = first.get(k)
+                if f is None:
+                    f = first[k] = np.full(n, BIG, dtype=np.int64)
+                np.copyto(f, pos, where=m & (f == BIG))
+        base = None
+        listed = {}
+        for k, fpos in first.items():
+            seen = fpos != BIG
+            lst = _false(n)
+            for a in np.unique(ctx.as_of[seen]).tolist():
+                f = self.fact_of(k, a)
+                if not isinstance(f, Fact):
+                    continue
+                rows_a = seen & (ctx.as_of == a)
+                if f.value is None:
+                    rows, alts = rows_a & applies, (Fact(True, f.evidence, f.note, "U"), Fact(False, f.evidence, f.note, "U"))
+                elif f.mark in ("I", "U") or f.verify:
+                    rows, alts = rows_a & ~settled_unknown, (Fact(None, f.evidence, f.note, None),)
+                else:
+                    continue
+                idx = np.nonzero(rows)[0]
+                if not len(idx):
+                    continue
+                if base is None:
+                    base = _outcome_arrays(pv, ctx.as_of, True)
+                for alt in alts:
+                    sub = ctx.sub(idx)
+                    sub.overrides = {k: alt}
+                    t = self.eval_proc(sub, p.id, True)
+                    lst[idx] |= _differs(_outcome_arrays(t, sub.as_of, True), base, idx)
+            if lst.any():
+                listed[k] = lst
+        out = [[] for _ in range(n)]
+        for i in np.nonzero(np.logical_or.reduce(list(listed.values())) if listed else _false(n))[0].tolist():
+            out[i] = [k for k in sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i])]
+        qs = getattr(self.ref, "questions_for", None)
+        states = ctx.state.objects()
+        memo = {}
+        vids = {nn.id for nn in p.notes if nn.verify}
+        for i in range(n):
+            if applies[i] and qs:
+                st = states[i] if isinstance(states[i], str) else None
+                key = (st, int(ctx.as_of[i]))
+                q = memo.get(key)
+                if q is None:
+                    q = memo[key] = [f"question:{x['id']}" for x in qs(p.id, st, vdates.from_days(key[1]))]
+                if q:
+                    out[i] = out[i] + q
+        for nn, on, _, _ in pv.notes:
+            if nn.id in vids:
+                for i in np.nonzero(on)[0].tolist():
+                    out[i] = out[i] + [f"note:{nn.id}"]
+        return out
+
+    def prove(self, ctx, pv, p, case_facts_ctx=None):
+        """``engine.prove.prove`` over a batch: the rows with missing facts evaluated again for
+        every combination of the values those facts can take (at most ``prove.CAP``); modifies
+        ``pv`` (status, dates, consent, missing facts of the procedure and of its routes)."""
+        from itertools import product
+        from ..engine import prove as P
+        from ..engine.facts import _spec, _ENUMS, default_reads
+        n = ctx.n
+        comps_all = [pv] + list(pv.routes)
+        for x in comps_all:   # owned here: rows are settled one by one below
+            x.missing = {k: m.copy() for k, m in x.missing.items()}
+        miss_lists = [_missing_rows(pv.missing, n)] + [_missing_rows(rv.missing, n) for rv in pv.routes]
+        shown = [np.ones(n, dtype=bool)] + [rv.shown for rv in pv.routes]
+        todo = [i for i in range(n) if any(miss_lists[k][i] and shown[k][i] for k in range(len(comps_all)))]
+        if not todo:
+            return
+        bounds = {}
+        for path, (b, lo_f, hi_f, w_f) in self.bounds.items():
+            bctx = Ctx(n, ctx.facts, ctx.as_of, _none_state(n), self)
+            from .compile import is_true
+            ok = is_true(w_f(bctx)) if w_f is not None else np.ones(n, dtype=bool)
+            lo, hi = lo_f(bctx), hi_f(bctx)
+            if lo.kind != "date" or hi.kind != "date":
+                ok = _false(n)
+                lo_v = hi_v = np.zeros(n, dtype=np.int64)
+            else:
+                lo_v, hi_v = lo.v, hi.v
+                ok &= ~lo.unk & ~hi.unk & ~lo.nil & ~hi.nil & (hi_v >= lo_v)
+            bounds[path] = (b, ok, lo_v, hi_v)
+        rm = ctx.facts.get("removal_measures")
+        rm_objs = rm.objects() if rm is not None else [UNKNOWN] * n
+        reads = default_reads(self.book)
+        plans: dict = {}
+        for i in todo:
+            facts_i = list(miss_lists[0][i])
+            for k in range(1, len(comps_all)):
+                if shown[k][i]:
+                    facts_i += [f for f in miss_lists[k][i] if f not in facts_i]
+            doms, total = [], 1
+            for f in facts_i:
+                spec = _spec(f)
+                d = None
+                if isinstance(spec, str) and spec in _ENUMS:
+                    d = list(_ENUMS[spec])
+                elif spec in ("date", "date_or_none") and f in bounds:
+                    b, ok, lo_v, hi_v = bounds[f]
+                    if ok[i]:
+                        lo, hi = vdates.from_days(lo_v[i]), vdates.from_days(hi_v[i])
+                        d = [lo] if lo == hi else [lo, hi]
+                        if b.none and spec == "date_or_none":
+                            d.append(None)
+                elif spec in ("date", "date_or_none"):
+                    for b in self.book.bounds:   # a bound on this path not compiled: should not happen
+                        if b.path == f:
+                            raise NotVectorisable(f)
+                if not d or total * len(d) > P.CAP:
+                    continue
+                doms.append((f, d))
+                total *= len(d)
+            if not doms:
+                continue
+            names = [f for f, _ in doms]
+            comps = [k for k in range(len(comps_all)) if shown[k][i] and set(miss_lists[k][i]) & set(names)]
+            if not comps:
+                continue
+            if not all(_settable(f, rm_objs[i]) for f in names):
+                continue   # set_path cannot hold it: prove leaves the answer as it is
+            key = tuple((f, len(d)) for f, d in doms)
+            plans.setdefault(key, []).append((i, doms, comps))
+        for key, items in plans.items():
+            names = [f for f, _ in key]
+            combos = list(product(*[range(m) for _, m in key]))
+            T = len(combos)
+            rows = np.array([i for i, _, _ in items])
+            G = len(rows)
+            idx = np.tile(rows, T)
+            sub = ctx.sub(idx)
+            facts = dict(sub.facts)
+            for j, f in enumerate(names):
+                vals = []
+                for t, combo in enumerate(combos):
+                    vals += [doms[j][1][combo[j]] for _, doms, _ in items]
+                facts = _set_fact(facts, f, vals, len(idx))
+            if set(names) & reads:
+                facts = self.apply_defaults(facts, sub.as_of, len(idx))
+            sub.facts = facts
+            t = self.eval_proc(sub, p.id, True)
+            outs = [_prove_outcomes(t, sub.as_of)] + [_prove_outcomes(rv, sub.as_of, route=True) for rv in t.routes]
+            for g, (i, doms, comps) in enumerate(items):
+                values = [tuple(doms[j][1][c[j]] for j in range(len(names))) for c in combos]
+                for k in comps:
+                    sub_outs = [outs[k][g + tt * G] for tt in range(T)]
+                    if any(o is _ABSENT for o in sub_outs):
+                        continue
+                    froms = [outs[k][g + tt * G + 0] for tt in range(T)]
+                    _settle_row(comps_all[k], i, sub_outs, values, names, doms, t, k, g, G, T, ctx.as_of[i])
+
+
+_ABSENT = object()
+
+
+def _prove_outcomes(pv, as_of, route=False):
+    """Per row of a trial batch: ``prove._outcome`` (None when not settled) — or _ABSENT for a
+    route the trial does not show — and the first date of use."""
+    n = len(pv.status)
+    anymiss = np.logical_or.reduce(list(pv.missing.values())) if pv.missing else _false(n)
+    out = []
+    shown = pv.shown if route else np.ones(n, dtype=bool)
+    for i in range(n):
+        if not shown[i]:
+            out.append(_ABSENT)
+            continue
+        st = int(pv.status[i])
+        if st == UND or anymiss[i]:
+            out.append(None)
+            continue
+        df = int(pv.d_from[i])
+        past = st == APP and (df == NONE_DATE or df <= as_of[i])
+        out.append((st, "past" if past else df, int(pv.d_until[i]), int(pv.consent[i]), df))
+    return out
+
+
+def _settle_row(x, i, outs, values, names, doms, t, k, g, G, T, as_of):
+    """``prove._settle`` for row ``i`` of component ``x`` (the procedure or a route)."""
+    key = [None if o is None else o[:4] for o in outs]
+    tried = [f for f in names if x.missing.get(f) is not None and x.missing[f][i]]
+    if key[0] is not None and all(o == key[0] for o in key):
+        o0 = outs[0]
+        x.status[i], x.d_until[i], x.consent[i] = o0[0], o0[2], o0[3]
+        froms = [o[4] for o in outs if o[4] != NONE_DATE]
+        x.d_from[i] = max(froms) if froms else NONE_DATE
+        for f in x.missing:
+            x.missing[f][i] = False
+        return
+    from ..engine.prove import _relevant
+    for j, f in enumerate(names):
+        if f not in tried:
+            continue
+        if not _relevant(j, key, values):
+            x.missing[f][i] = False
+
+
+def _settable(path, removal):
+    """Can ``facts.set_path`` hold a value at ``path`` (an item of a list must be there)?"""
+    if path.startswith("removal_measures["):
+        k = int(path[len("removal_measures["):path.index("]")])
+        return isinstance(removal, list) and k < len(removal)
+    return "[" not in path
+
+
+def _set_fact(facts, path, vals, n):
+    """The fact columns with ``path`` set to ``vals`` (one per row)."""
+    facts = dict(facts)
+    if path.startswith("removal_measures["):
+        k = int(path[len("removal_measures["):path.index("]")])
+        field = path.split(".", 1)[1]
+        old = facts["removal_measures"].objects()
+        new = []
+        for lst, v in zip(old, vals):
+            lst = [dict(x) for x in lst]
+            lst[k][field] = v
+            new.append(lst)
+        facts["removal_measures"] = from_objects(new)
+        return facts
+    facts[path] = from_objects(list(vals))
+    return facts
+
+
+for _name in ("apply_defaults", "verify", "prove"):
+    setattr(Program, _name, getattr(_Population, _name))
+
+
+# --- the rows ---------------------------------------------------------------------------------
+
+FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
+          "consent_required", "missing_facts", "sources", "routes", "deadlines", "message",
+          "basis", "to_verify"]   # docs/screening-csv.md
+_CONSENT_TEXT = {-1: "", 0: "false", 1: "true"}
+
+
+def _candidates(facts, n, only_nationalities):
+    """``engine.candidates.candidate_states`` per case, from the fact columns."""
+    from ..engine.candidates import candidate_states
+    cols = {k: (facts[k].objects() if k in facts else [UNKNOWN] * n)
+            for k in ("person.nationalities", "person.habitual_residence", "person.fled_to",
+                      "removal_measures", "receiving_state")}
+    out = []
+    for i in range(n):
+        person = {}
+        for k in ("nationalities", "habitual_residence", "fled_to"):
+            v = cols["person." + k][i]
+            if v is not UNKNOWN:
+                person[k] = v
+        case = {"person": person}
+        for k in ("removal_measures", "receiving_state"):
+            v = cols[k][i]
+            if v is not UNKNOWN:
+                case[k] = v
+        out.append([s for s, _ in candidate_states(case, only_nationalities)])
+    return out
+
+
+def _unknown_paths(facts, i, paths):
+    return [f for f in paths if f not in facts or facts[f].unk[i]]
+
+
+def _run_procedure(self, facts, as_of, n, p, base_ctx):
+    """The rows of one procedure for every case: (case index, state order, cells dict)."""
+    from ..engine.candidates import CANDIDATE_FACTS, NATIONALITY_FACTS
+    from .compile import is_true
+    cp = self.procs[p.id]
+    asked = np.ones(n, dtype=bool) if cp["asked"] is None else is_true(cp["asked"](base_ctx))
+    case_idx, states, no_cand = [], [], []
+    if not p.per_state:
+        case_idx = np.nonzero(asked)[0].tolist()
+        states = [None] * len(case_idx)
+        no_cand = [False] * len(case_idx)
+    else:
+        cands = _candidates(facts, n, p.per_state == "nationalities")
+        for i in np.nonzero(asked)[0].tolist():
+            if not cands[i]:
+                case_idx.append(i)
+                states.append(UNKNOWN)
+                no_cand.append(True)
+            for s in cands[i]:
+                case_idx.append(i)
+                states.append(s)
+                no_cand.append(False)
+    m = len(case_idx)
+    if not m:
+        return []
+    idx = np.array(case_idx, dtype=np.int64)
+    st = from_objects(states) if p.per_state else _none_state(m)
+    ctx = Ctx(m, {k: v.take(idx) for k, v in facts.items()}, as_of[idx], st, self)
+    pv = self.eval_proc(ctx, p.id)
+    to_verify = self.verify(ctx, pv, p)
+    pv.consent0 = pv.consent.copy()   # the sources list the consent's as evaluated, before the proof
+    ctx2 = Ctx(m, ctx.facts, ctx.as_of, st, self)
+    self.prove(ctx2, pv, p)
+    outside = _false(m)
+    if p.valid_from is not None:
+        outside |= ctx.as_of < vdates.to_days(p.valid_from)
+    if p.valid_until is not None:
+        outside |= ctx.as_of > vdates.to_days(p.valid_until)
+    return self._cells(p, pv, ctx, idx, states, no_cand, to_verify, outside, facts)
+
+
+def _encoded_until(self, pv, p, as_of, outside, open_rows):
+    """``recodification._flag_dates`` (dates computed beyond what the rules encode): per row,
+    how many ``law:encoded_until`` entries the answer gets — one for the procedure and one
+    for each route shown whose dates pass the last day encoded (its ``valid.until``; without
+    one, the day before the new code when a CPP citation of its sources has no settled
+    successor). Rows on or after the new code's entry into force are not evaluated here."""
+    n = len(as_of)
+    table = self.succession
+    out = np.zeros(n, dtype=np.int64)
+    if table is None:
+        return out
+    lim_code = None if table.in_force is None else vdates.to_days(table.in_force) - 1
+
+    def late(x, limit_days, dated_notes):
+        ds = [x.d_from, x.d_until] + ([d for _, on, d, _ in x.notes] if dated_notes else [])
+        m = _false(n)
+        for d in ds:
+            m |= (d != NONE_DATE) & (d > limit_days)
+        return m
+
+    def flag(x, proc, opened, dated_notes, live):
+        if proc.valid_until is not None:
+            return live & (x.status != NA) & late(x, vdates.to_days(proc.valid_until), dated_notes)
+        if lim_code is None:
+            return _false(n)
+        return live & (x.status != NA) & (as_of <= lim_code) & opened & late(x, lim_code, dated_notes)
+    out += flag(pv, p, open_rows, True, np.ones(n, dtype=bool))
+    from .shapes import group, sources_text
+    for rv in pv.routes:
+        rt = rv.p
+        opened = _false(n)
+        if rt.valid_until is None and lim_code is not None:
+            index = cond_index_tree(rt)
+            cols = [rv.skipped[c] for c in index] + list(rv.prec_on) + [on for _, on, _, _ in rv.notes]
+            inv, first = group(cols) if cols else (np.zeros(n, dtype=np.int64), np.array([0]))
+            opens = []
+            for g in first.tolist():
+                t = sources_text(rt, self.prec_over, frozenset(c for c in index if rv.skipped[c][g]),
+                                 tuple(i for i, on in zip(rv.prec_ids, rv.prec_on) if on[g]), False,
+                                 tuple(nn.id for nn, on, _, _ in rv.notes if on[g]))
+                opens.append(any(table.concerns(s) and not (table.of(s) and table.of(s).settled)
+                                 for s in t.split("|")))
+            opened = np.array(opens, dtype=bool)[inv]
+        out += flag(rv, rt, opened, False, rv.shown)
+    return np.where(outside, 0, out)
+
+
+def _all_sources(self, p):
+    from ..engine.evaluate import _walk
+    out = list(p.sources) + list(p.consent_sources)
+    stack = list(p.conditions)
+    while stack:
+        c = stack.pop()
+        out += c.sources
+        stack += c.children
+    for nn in p.notes:
+        out += nn.sources
+    for pr in self.prec_over.get(p.id, ()):
+        out += pr.sources
+    return out
+
+
+for _name in ("_run_procedure", "_encoded_until", "_all_sources"):
+    setattr(Program, _name, globals()[_name])
+
+
+def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
+    """The text cells of the rows of one procedure (docs/screening-csv.md)."""
+    from ..engine.candidates import CANDIDATE_FACTS, NATIONALITY_FACTS
+    from .shapes import group, iso, sources_text
+    m = ctx.n
+    table = self.succession
+    # sources: one text per shape (conditions left out, precedence entries, consent, notes)
+    index = list(cond_index_tree(p))
+    cols = [pv.skipped[c] for c in index] + list(pv.prec_on) + [pv.consent0 != -1] + [on for _, on, _, _ in pv.notes]
+    inv, first = group(cols)
+    texts, opens = [], []
+    for g in first.tolist():
+        skipped = frozenset(c for c in index if pv.skipped[c][g])
+        prec = tuple(i for i, on in zip(pv.prec_ids, pv.prec_on) if on[g])
+        nids = tuple(nn.id for nn, on, _, _ in pv.notes if on[g])
+        t = sources_text(p, self.prec_over, skipped, prec, bool(pv.consent0[g] != -1), nids)
+        texts.append(t)
+        opens.append(table is not None and any(table.concerns(s) and not (table.of(s) and table.of(s).settled)
+                                               for s in t.split("|")))
+    sources = np.array(texts, dtype=object)[inv]
+    open_rows = np.array(opens, dtype=bool)[inv]
+    flags = self._encoded_until(pv, p, ctx.as_of, outside, open_rows)
+    status = pv.status.copy()
+    missing = _missing_rows(pv.missing, m)
+    d_from, d_until, consent = pv.d_from.copy(), pv.d_until.copy(), pv.consent.copy()
+    status[outside] = UND
+    d_from[outside] = NONE_DATE
+    d_until[outside] = NONE_DATE
+    consent[outside] = -1
+    sources[outside] = "|".join(p.sources)
+    for j in np.nonzero(outside)[0].tolist():
+        missing[j] = []
+    if any(no_cand):
+        loc = facts.get("person.location")
+        for j, nc in enumerate(no_cand):
+            if not nc or status[j] == NA:
+                continue
+            status[j] = UND
+            i = int(idx[j])
+            if p.per_state == "nationalities":
+                cf = NATIONALITY_FACTS
+            elif loc is not None and not loc.unk[i] and not loc.nil[i] and loc.v[i] == "FR":
+                cf = [f for f in CANDIDATE_FACTS if f != "person.fled_to"]
+            else:
+                cf = CANDIDATE_FACTS
+            missing[j] = sorted(set(missing[j]) | set(_unknown_paths(facts, i, cf)) or {cf[-1]})
+    st_text = np.array([STATUS[k] for k in range(4)], dtype=object)[status]
+    from_t, until_t = iso(d_from, NONE_DATE), iso(d_until, NONE_DATE)
+    routes = [""] * m
+    deadlines = [""] * m
+    basis = [""] * m
+    r_parts = []
+    for rv in pv.routes:
+        rf = iso(rv.d_from, NONE_DATE)
+        r_parts.append((rv, rf))
+    for j in range(m):
+        if outside[j]:
+            continue
+        rs = [f"{rv.p.id}:{STATUS[int(rv.status[j])]}" + (f":{rf[j]}" if rf[j] else "")
+              for rv, rf in r_parts if rv.shown[j]]
+        routes[j] = "|".join(rs)
+    dl = [(nn.id, on, iso(d, NONE_DATE)) for nn, on, d, _ in pv.notes]
+    for j in range(m):
+        if outside[j]:
+            continue
+        deadlines[j] = "|".join(f"{nid}:{t[j]}" for nid, on, t in dl if on[j] and t[j])
+    if pv.basis is not None:
+        for j in range(m):
+            if not outside[j]:
+                basis[j] = "|".join(k for k, b in pv.basis.items() if b[j])
+    tv = []
+    for j in range(m):
+        names = [] if outside[j] else list(to_verify[j])
+        names += ["law:encoded_until"] * int(flags[j])
+        tv.append("|".join(names))
+    state_t = [s if isinstance(s, str) else "" for s in states]
+    return {"case": idx, "procedure": [p.id] * m, "state": state_t, "status": list(st_text),
+            "from": list(from_t), "until": list(until_t), "consent_required": [_CONSENT_TEXT[int(c)] for c in consent],
+            "missing_facts": ["|".join(x) for x in missing], "sources": list(sources), "routes": routes,
+            "deadlines": deadlines, "basis": basis, "to_verify": tv}
+
+
+def cond_index_tree(p):
+    """The ids of a procedure's own condition tree, depth first (not its routes')."""
+    out = []
+    stack = list(reversed(p.conditions))
+    while stack:
+        c = stack.pop()
+        out.append(c.id)
+        stack.extend(reversed(c.children))
+    return out
+
+
+def screen(self, facts, as_of, n):
+    """Every procedure for every case: the columns of the output rows (without line / id /
+    name / as_of), in the scalar engine's order (case, procedure, State)."""
+    facts = self.apply_defaults(facts, as_of, n)
+    base = Ctx(n, facts, as_of, _none_state(n), self)
+    parts = []
+    for order, p in enumerate(self.book.procedures.values()):
+        cells = self._run_procedure(facts, as_of, n, p, base)
+        if cells:
+            cells["order"] = np.full(len(cells["case"]), order)
+            cells["rank"] = np.arange(len(cells["case"]))
+            parts.append(cells)
+    case = np.concatenate([c["case"] for c in parts])
+    order = np.concatenate([c["order"] for c in parts])
+    rank = np.concatenate([c["rank"] for c in parts])
+    perm = np.lexsort((rank, order, case))
+    out = {"case": case[perm]}
+    for k in ("procedure", "state", "status", "from", "until", "consent_required", "missing_facts", "sources",
+              "routes", "deadlines", "basis", "to_verify"):
+        col = np.empty(len(case), dtype=object)
+        col[:] = [x for c in parts for x in c[k]]
+        out[k] = col[perm]
+    return out
+
+
+for _name in ("_cells", "screen"):
+    setattr(Program, _name, globals()[_name])
+
+
+def compile_book(book, ref=None, succession=None) -> Program:
+    """The rule book compiled once to its columnar program."""
+    if succession is None:
+        from ..engine.api import _succession
+        succession = _succession()
+    return Program(book, ref, succession)
+
+
+# --- the typed frame (COLUMNAR-INTERFACE.md) ------------------------------------------------------
+
+# the CSV columns and the case-format paths they give (docs/screening-csv.md; the same table as
+# screening/csv_cases.py COLUMNS, which this floor may not import — tests/test_columnar_program.py
+# checks that they agree)
+COLUMN_PATHS = {
+    "birth_date": "person.birth_date", "nationalities": "person.nationalities",
+    "habitual_residence": "person.habitual_residence", "location": "person.location",
+    "protection": "person.protection", "fled_to": "person.fled_to", "protected_adult": "person.protected_adult",
+    "incarcerated": "detention.incarcerated", "establishment": "detention.establishment",
+    "entry_date": "detention.entry_date", "last_list_date": "detention.last_list_date",
+    "next_cap_date": "detention.next_cap_date", "final": "sentence.final", "custodial": "sentence.custodial",
+    "total": "sentence.total", "execution_start": "sentence.execution_start",
+    "expected_end": "sentence.expected_end", "safety_period_end": "sentence.safety_period_end",
+    "legal_recidivism": "sentence.legal_recidivism", "lsc_plein_droit_excluded": "sentence.lsc_plein_droit_excluded",
+    "court": "sentence.convictions[0].court", "removal_kinds": "removal_measures[].kind",
+    "removal_destination": "removal_measures[].destination", "removal_definitive": "removal_measures[].definitive",
+    "removal_enforceable": "removal_measures[].enforceable",
+    "removal_remedies_exhausted": "removal_measures[].remedies_exhausted",
+    "removal_end_date": "removal_measures[].end_date", "consent_transfer": "consent.transfer",
+    "consent_consular_notification": "consent.consular_notification", "dual_criminality": "dual_criminality",
+    "receiving_state": "receiving_state", "suspect_hearing": "identification.suspect_hearing",
+    "offence_max_penalty": "identification.offence_max_penalty", "refuses_identity": "identification.refuses_identity",
+    "false_identity": "identification.false_identity",
+    "prosecutor_authorisation": "identification.prosecutor_authorisation",
+}
+_DURATIONS = {"total", "offence_max_penalty"}
+
+
+def _column(frame, name, n):
+    if name not in frame.columns:
+        return [UNKNOWN] * n
+    vals = frame.get_column(name).to_list()
+    if name in _DURATIONS:
+        parsed = {}
+        out = []
+        for v in vals:
+            if v is None:
+                out.append(UNKNOWN)
+            else:
+                d = parsed.get(v)
+                if d is None:
+                    d = parsed[v] = parse_duration(v)
+                out.append(d)
+        return out
+    if name == "safety_period_end" and "safety_period_end__none" in frame.columns:
+        nones = frame.get_column("safety_period_end__none").to_list()
+        return [None if z else (UNKNOWN if v is None else v) for v, z in zip(vals, nones)]
+    return [UNKNOWN if v is None else v for v in vals]
+
+
+def facts_from_frame(frame, paths) -> dict:
+    """Fact columns from the typed input frame (COLUMNAR-INTERFACE.md): null = unknown, as the
+    scalar reader; the ``removal_*`` columns make one measure per kind sharing the other cells;
+    ``court`` the one conviction; an ``identification`` object where one of its cells is given."""
+    n = frame.height
+    cols = {c: _column(frame, c, n) for c in COLUMN_PATHS if c in frame.columns}
+    facts = {}
+    for c, path in COLUMN_PATHS.items():
+        if "[" in path or c not in cols:
+            continue
+        facts[path] = cols[c]
+    kinds = cols.get("removal_kinds")
+    if kinds is not None:
+        shared = [(COLUMN_PATHS[c].split(".")[1], cols[c]) for c in
+                  ("removal_destination", "removal_definitive", "removal_enforceable",
+                   "removal_remedies_exhausted", "removal_end_date") if c in cols]
+        rm = []
+        for i, ks in enumerate(kinds):
+            if ks is UNKNOWN:
+                rm.append(UNKNOWN)
+                continue
+            base = {k: v[i] for k, v in shared if v[i] is not UNKNOWN}
+            rm.append([dict(base, kind=k) for k in ks])
+        facts["removal_measures"] = rm
+    if "court" in cols:
+        facts["sentence.convictions"] = [UNKNOWN if v is UNKNOWN else [{"court": v}] for v in cols["court"]]
+    ident = [c for c in cols if COLUMN_PATHS[c].startswith("identification.")]
+    if ident:
+        objs = []
+        for i in range(n):
+            d = {COLUMN_PATHS[c].split(".")[1]: cols[c][i] for c in ident if cols[c][i] is not UNKNOWN}
+            objs.append(d if d else UNKNOWN)
+        facts["identification"] = objs
+    return {p: from_objects(facts[p]) for p in paths if p in facts}
+
+
+def run(self, frame):
+    """The output frame of a typed input frame (COLUMNAR-INTERFACE.md): the screening rows in
+    the scalar engine's order, cells as text (before formula neutralisation). The rows it does
+    not evaluate are in ``self.fallback`` (positions in ``frame``): those dated on or after the
+    entry into force of the 2029 code (their citations are rewritten, recodification.py)."""
+    import polars as pl
+    n = frame.height
+    as_of_all = np.array([vdates.to_days(d) for d in frame.get_column("as_of").to_list()], dtype=np.int64)
+    keep = np.ones(n, dtype=bool)
+    table = self.succession
+    if table is not None and table.in_force is not None:
+        keep &= as_of_all < vdates.to_days(table.in_force)
+    self.fallback = np.nonzero(~keep)[0]
+    pos = np.nonzero(keep)[0]
+    sub = frame[pos.tolist()] if len(pos) < n else frame
+    facts = facts_from_frame(sub, fact_paths(self.book))
+    res = self.screen(facts, as_of_all[pos], len(pos)) if len(pos) else {"case": np.zeros(0, dtype=np.int64)}
+    case = res["case"]
+    lines = np.array([str(x) for x in sub.get_column("line").to_list()], dtype=object)
+    ids = np.array(sub.get_column("id").to_list(), dtype=object)
+    names = np.array([x or "" for x in (sub.get_column("name").to_list() if "name" in sub.columns
+                                        else [None] * len(pos))], dtype=object)
+    as_of_t = np.array([d.isoformat() for d in sub.get_column("as_of").to_list()], dtype=object)
+    m = len(case)
+    data = {"line": lines[case] if m else [], "id": ids[case] if m else [], "name": names[case] if m else [],
+            "as_of": as_of_t[case] if m else []}
+    for k in FIELDS[4:]:
+        data[k] = res[k] if k != "message" and m else ([""] * m)
+    return pl.DataFrame({k: pl.Series(k, list(v), dtype=pl.Utf8) for k, v in data.items()})
+
+
+Program.run = run
