@@ -53,3 +53,65 @@ def engine():
 
 def with_defaults(cases, eng):
     return [apply_defaults(c, eng.book, eng.ref)[0] for c in cases]
+
+
+def frame_from_cases(rows):
+    """The typed input frame (COLUMNAR-INTERFACE.md) of (line, id, case) read by the scalar
+    reader — what columnar-io's reader gives for rows it takes."""
+    import polars as pl
+    from lexquery.columnar.program import COLUMN_PATHS
+    from lexquery.engine.facts import get_path
+    from lexquery.rules.values import UNKNOWN
+    cols = {"line": [], "id": [], "as_of": [], "name": []}
+    for c in COLUMN_PATHS:
+        cols[c] = []
+    cols["safety_period_end__none"] = []
+    for line, cid, case in rows:
+        cols["line"].append(line)
+        cols["id"].append(cid)
+        cols["as_of"].append(case["as_of"])
+        cols["name"].append(case.get("person", {}).get("name"))
+        rm = case.get("removal_measures")
+        for c, path in COLUMN_PATHS.items():
+            if path.startswith("removal_measures[]."):
+                key = path.split(".")[1]
+                if rm is None:
+                    v = None
+                elif key == "kind":
+                    v = [m["kind"] for m in rm]
+                else:
+                    vals = [m[key] for m in rm if key in m]
+                    v = vals[0] if vals else None
+            elif path == "sentence.convictions[0].court":
+                conv = get_path(case, "sentence.convictions")
+                v = conv[0].get("court") if isinstance(conv, list) and conv else None
+            else:
+                v = get_path(case, path)
+                v = None if v is UNKNOWN else v
+            if c == "safety_period_end":
+                cols["safety_period_end__none"].append(get_path(case, path) is None)
+            if c in ("total", "offence_max_penalty") and v is not None:
+                v = v.iso()
+            cols[c].append(v)
+    types = {"line": pl.Int64, "id": pl.Utf8, "as_of": pl.Date, "name": pl.Utf8,
+             "nationalities": pl.List(pl.Utf8), "removal_kinds": pl.List(pl.Utf8),
+             "safety_period_end__none": pl.Boolean}
+    for c in ("birth_date", "entry_date", "last_list_date", "next_cap_date", "execution_start", "expected_end",
+              "safety_period_end", "removal_end_date"):
+        types[c] = pl.Date
+    for c in ("protected_adult", "incarcerated", "final", "custodial", "legal_recidivism", "lsc_plein_droit_excluded",
+              "removal_definitive", "removal_enforceable", "removal_remedies_exhausted", "consent_transfer",
+              "consent_consular_notification", "dual_criminality", "suspect_hearing", "refuses_identity",
+              "false_identity", "prosecutor_authorisation"):
+        types[c] = pl.Boolean
+    return pl.DataFrame({k: pl.Series(k, v, dtype=types.get(k, pl.Utf8)) for k, v in cols.items()})
+
+
+def scalar_rows(text, eng, as_of=AS_OF):
+    """The scalar engine's screening rows of an export (``screen._answer_csv``), cells as text,
+    without its error rows (the reader's business, columnar-io's)."""
+    import csv
+    from lexquery.screening.screen import _answer_csv
+    header, records = read_header(io.StringIO(text))
+    out, _ = _answer_csv(eng, RowBuilder(header), list(records), as_of, "t", ";")
+    return [r for r in csv.reader(io.StringIO(out), delimiter=";") if r[6] != "error"]
