@@ -122,6 +122,16 @@ def from_objects(vals: list, miss=None, ev=None) -> V:
     return V("str" if types == {str} else "obj", arr, unk, nil, miss, ev)
 
 
+def vconcat(vs: list) -> V:
+    """Columns one after the other (fact columns: no missing facts, no evidence)."""
+    kinds = {x.kind for x in vs}
+    if len(kinds) == 1 and vs[0].kind != "none":
+        k = vs[0].kind
+        return V(k, np.concatenate([x.v for x in vs]), np.concatenate([x.unk for x in vs]),
+                 np.concatenate([x.nil for x in vs]), d=np.concatenate([x.d for x in vs]) if k == "dur" else None)
+    return from_objects([o for x in vs for o in x.objects()])
+
+
 def merge(*dicts, masks=None) -> dict:
     """The union of several missing (or evidence) maps, each restricted to ``masks[i]``."""
     out: dict = {}
@@ -189,7 +199,25 @@ class Ctx:
         self.from_date = None         # V date, set while settling a procedure
         self.conds: dict = {}         # condition id -> CondV (memo), per procedure
         self.cond_fns: dict = {}      # condition id -> function (read as cond.<id> before its turn)
-        self.overrides = overrides or {}
+        self.overrides = overrides    # None, or per row a dict {evidence name: Fact} (engine/verify.py)
+        self.lookups: dict = {}       # reference look-ups already made over this batch
+        self._codes = None
+
+    def state_codes(self):
+        """The State of each row as a small integer, and the States by code."""
+        if self._codes is None:
+            st = self.state
+            vals = st.v if st.kind == "str" else np.array([""] * self.n, dtype=object)
+            vals = np.where(st.unk | st.nil, "", vals)
+            uniq, inv = np.unique(vals.astype(str), return_inverse=True)
+            self._codes = (inv.reshape(-1), [str(x) for x in uniq])
+        return self._codes
+
+    def override_codes(self):
+        """The override of each row as a small integer (0: none)."""
+        ids: dict = {}
+        return np.array([0 if o is None else ids.setdefault(id(o), len(ids) + 1) for o in self.overrides],
+                        dtype=np.int64)
 
     def fact(self, dotted) -> V:
         x = self.facts.get(dotted)
@@ -201,9 +229,39 @@ class Ctx:
 
     def sub(self, idx) -> "Ctx":
         """The rows ``idx`` of this batch (derived values and conditions not carried over)."""
-        c = Ctx(len(idx), {k: v.take(idx) for k, v in self.facts.items()}, self.as_of[idx],
-                self.state.take(idx), self.program, self.overrides)
+        c = Ctx(len(idx), TakenFacts(self.facts, idx), self.as_of[idx],
+                self.state.take(idx), self.program, None if self.overrides is None else self.overrides[idx])
         return c
+
+
+class TakenFacts(dict):
+    """The fact columns of some rows of a batch, taken when first read."""
+
+    def __init__(self, facts, idx):
+        super().__init__()
+        self.src, self.idx = facts, idx
+
+    def get(self, k, default=None):
+        if dict.__contains__(self, k):
+            return dict.__getitem__(self, k)
+        x = self.src.get(k)
+        if x is None:
+            return default
+        x = x.take(self.idx)
+        self[k] = x
+        return x
+
+    def __getitem__(self, k):
+        x = self.get(k)
+        if x is None:
+            raise KeyError(k)
+        return x
+
+    def __contains__(self, k):
+        return dict.__contains__(self, k) or k in self.src
+
+    def materialise(self) -> dict:
+        return {k: self[k] for k in self.src}
 
 
 # --- the compiler -------------------------------------------------------------------------------

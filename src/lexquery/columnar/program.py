@@ -28,7 +28,7 @@ from ..engine.candidates import REASONS
 from ..engine.evaluate import _precedence_over, cond_index
 from ..rules.values import UNKNOWN
 from . import vdates
-from .compile import Compiler, Ctx, NotVectorisable, V, _false, const, from_objects, merge, restrict
+from .compile import Compiler, Ctx, TakenFacts, vconcat, NotVectorisable, V, _false, const, from_objects, merge, restrict
 from .compile_conditions import (MET, NONE_DATE, NOT_MET, PENDING, TO_ASSESS, UNKNOWN_, CondV,
                                  ConditionCompiler)
 
@@ -119,32 +119,53 @@ class Program:
         return V("bool", val, unk, _false(n), passed, merge(*ev))
 
     def lookup(self, ctx, name, fn, shape) -> V:
+        """A reference look-up over a batch: the scalar function called once per distinct
+        (State, date, override) — ``ctx.overrides``: one dict per row (engine/verify.py) or
+        None — and the evidence it records, by name, on the rows that consulted it."""
+        key = (name, shape)
+        hit = ctx.lookups.get(key)
+        if hit is not None:
+            return V("bool", hit.v, hit.unk, hit.nil, {}, hit.ev)
         n = ctx.n
         st = ctx.state
         ok = ~st.unk & ~st.nil
-        states = st.v if st.kind == "str" else np.array([None] * n, dtype=object)
         val = _false(n)
         unk = np.ones(n, dtype=bool)
-        keys: dict = {}
+        ev = {}
         idx = np.nonzero(ok)[0]
         if len(idx):
-            pairs = {}
-            for i, s, a in zip(idx.tolist(), states[idx].tolist(), ctx.as_of[idx].tolist()):
-                pairs.setdefault((s, a), []).append(i)
-            for (s, a), rows in pairs.items():
-                v, rec = self._look(name, fn, shape, s, a, ctx.overrides)
-                rows = np.array(rows)
+            codes, states = ctx.state_codes()
+            k = codes[idx] * 200_000 + (ctx.as_of[idx] + 100_000)
+            ovr = ctx.overrides
+            if ovr is not None:
+                oids = ctx.override_codes()
+                oid = oids[idx]
+                k = k * (int(oids.max()) + 1) + oid
+            uniq, first, inv = np.unique(k, return_index=True, return_inverse=True)
+            vals = np.zeros(len(uniq), dtype=bool)
+            unks = np.ones(len(uniq), dtype=bool)
+            names = []
+            for u, f in enumerate(first.tolist()):
+                i = int(idx[f])
+                o = None if ovr is None else ovr[i]
+                v, rec = self._look(name, fn, shape, states[codes[i]], int(ctx.as_of[i]), o)
                 if v is not UNKNOWN:
-                    unk[rows] = False
-                    val[rows] = bool(v)
-                if rec is not None:
-                    keys.setdefault(rec[0], []).append(rows)
-        ev = {}
-        for k, rows in keys.items():
-            m = _false(n)
-            m[np.concatenate(rows)] = True
-            ev[k] = m
-        return V("bool", val & ~unk, unk, _false(n), {}, ev)
+                    unks[u] = False
+                    vals[u] = bool(v)
+                names.append(None if rec is None else rec[0])
+            inv = inv.reshape(-1)
+            val[idx] = vals[inv]
+            unk[idx] = unks[inv]
+            for u, nm in enumerate(names):
+                if nm is None:
+                    continue
+                m = ev.get(nm)
+                if m is None:
+                    m = ev[nm] = _false(n)
+                m[idx[inv == u]] = True
+        out = V("bool", val & ~unk, unk, _false(n), {}, ev)
+        ctx.lookups[key] = out
+        return V("bool", out.v, out.unk, out.nil, {}, out.ev)
 
     def _look(self, name, fn, shape, state, as_of, overrides):
         args = [state if x is None else x for x in shape]
@@ -155,7 +176,7 @@ class Program:
         stub = _Stub(self.ref, vdates.from_days(as_of), overrides or None, self.book)
         v = fn(stub, *args)
         out = (v, stub.recorded)
-        if stub.recorded is not None:
+        if stub.recorded is not None and not overrides:   # the reference's own fact, not one tried in its place
             self.__dict__.setdefault("_facts", {})[stub.recorded[0], as_of] = stub.recorded[1]
         if not overrides:
             cache[key] = out
@@ -166,8 +187,8 @@ class Program:
 
     def item_ctx(self, ctx, parent, items, index, coll):
         """The batch of the items of a collection (``exists`` / ``all``): one row per item."""
-        sub = Ctx(len(parent), {k: v.take(parent) for k, v in ctx.facts.items()}, ctx.as_of[parent],
-                  ctx.state.take(parent), self, ctx.overrides)
+        sub = Ctx(len(parent), TakenFacts(ctx.facts, parent), ctx.as_of[parent],
+                  ctx.state.take(parent), self, None if ctx.overrides is None else ctx.overrides[parent])
         sub.parent = (ctx, parent)
         sub.conds, sub.cond_fns = {}, ctx.cond_fns
         sub.from_date = None if ctx.from_date is None else ctx.from_date.take(parent)
@@ -545,11 +566,10 @@ class _Population:
                 if f is None:
                     f = first[k] = np.full(n, BIG, dtype=np.int64)
                 np.copyto(f, pos, where=m & (f == BIG))
-        base = None
-        listed = {}
+        # every (fact, value to try) over its rows, evaluated again in one batch
+        parts, owners = [], []
         for k, fpos in first.items():
             seen = fpos != BIG
-            lst = _false(n)
             for a in np.unique(ctx.as_of[seen]).tolist():
                 f = self.fact_of(k, a)
                 if not isinstance(f, Fact):
@@ -564,15 +584,27 @@ class _Population:
                 idx = np.nonzero(rows)[0]
                 if not len(idx):
                     continue
-                if base is None:
-                    base = _outcome_arrays(pv, ctx.as_of, True)
                 for alt in alts:
-                    sub = ctx.sub(idx)
-                    sub.overrides = {k: alt}
-                    t = self.eval_proc(sub, p.id, True)
-                    lst[idx] |= _differs(_outcome_arrays(t, sub.as_of, True), base, idx)
-            if lst.any():
-                listed[k] = lst
+                    parts.append((idx, {k: alt}))
+                    owners.append(k)
+        listed = {}
+        if parts:
+            idx = np.concatenate([x for x, _ in parts])
+            o = np.empty(len(idx), dtype=object)
+            o[:] = [d for x, d in parts for _ in range(len(x))]
+            sub = ctx.sub(idx)
+            sub.overrides = o
+            t = self.eval_proc(sub, p.id, True)
+            diff = _differs(_outcome_arrays(t, sub.as_of, True), _outcome_arrays(pv, ctx.as_of, True), idx)
+            at = 0
+            for (x, _), k in zip(parts, owners):
+                d = diff[at:at + len(x)]
+                at += len(x)
+                if d.any():
+                    lst = listed.get(k)
+                    if lst is None:
+                        lst = listed[k] = _false(n)
+                    lst[x[d]] = True
         out = [[] for _ in range(n)]
         for i in np.nonzero(np.logical_or.reduce(list(listed.values())) if listed else _false(n))[0].tolist():
             out[i] = [k for k in sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i])]
@@ -664,32 +696,43 @@ class _Population:
                 continue   # set_path cannot hold it: prove leaves the answer as it is
             key = tuple((f, len(d)) for f, d in doms)
             plans.setdefault(key, []).append((i, doms, comps))
+        if not plans:
+            return
+        # every combination of every row, evaluated again in one batch
+        batches, redo, offsets, at = [], False, [], 0
         for key, items in plans.items():
             names = [f for f, _ in key]
             combos = list(product(*[range(m) for _, m in key]))
             T = len(combos)
             rows = np.array([i for i, _, _ in items])
-            G = len(rows)
             idx = np.tile(rows, T)
             sub = ctx.sub(idx)
-            facts = dict(sub.facts)
+            facts = sub.facts.materialise()
             for j, f in enumerate(names):
                 vals = []
-                for t, combo in enumerate(combos):
+                for combo in combos:
                     vals += [doms[j][1][combo[j]] for _, doms, _ in items]
                 facts = _set_fact(facts, f, vals, len(idx))
-            if set(names) & reads:
-                facts = self.apply_defaults(facts, sub.as_of, len(idx))
-            sub.facts = facts
-            t = self.eval_proc(sub, p.id, True)
-            outs = [_prove_outcomes(t, sub.as_of)] + [_prove_outcomes(rv, sub.as_of, route=True) for rv in t.routes]
+            redo |= bool(set(names) & reads)
+            batches.append((facts, idx))
+            offsets.append((at, key, items, names, combos, len(rows), T))
+            at += len(idx)
+        idx = np.concatenate([x for _, x in batches])
+        paths = set().union(*[set(f) for f, _ in batches])
+        facts = {k: vconcat([f[k] if k in f else ctx.facts[k].take(x) for f, x in batches]) for k in paths}
+        sub = ctx.sub(idx)
+        if redo:
+            facts = self.apply_defaults(facts, sub.as_of, len(idx))
+        sub.facts = facts
+        t = self.eval_proc(sub, p.id, True)
+        outs = [_prove_outcomes(t, sub.as_of)] + [_prove_outcomes(rv, sub.as_of, route=True) for rv in t.routes]
+        for at, key, items, names, combos, G, T in offsets:
             for g, (i, doms, comps) in enumerate(items):
                 values = [tuple(doms[j][1][c[j]] for j in range(len(names))) for c in combos]
                 for k in comps:
-                    sub_outs = [outs[k][g + tt * G] for tt in range(T)]
+                    sub_outs = [outs[k][at + g + tt * G] for tt in range(T)]
                     if any(o is _ABSENT for o in sub_outs):
                         continue
-                    froms = [outs[k][g + tt * G + 0] for tt in range(T)]
                     _settle_row(comps_all[k], i, sub_outs, values, names, doms, t, k, g, G, T, ctx.as_of[i])
 
 
