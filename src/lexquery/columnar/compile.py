@@ -124,11 +124,25 @@ def from_objects(vals: list, miss=None, ev=None) -> V:
 
 def vconcat(vs: list) -> V:
     """Columns one after the other (fact columns: no missing facts, no evidence)."""
-    kinds = {x.kind for x in vs}
-    if len(kinds) == 1 and vs[0].kind != "none":
-        k = vs[0].kind
+    kinds = {x.kind for x in vs} - {"none"}
+    if len(kinds) == 1 and kinds != {"str"} and kinds != {"obj"}:
+        k = kinds.pop()
+        vs = [x if x.kind != "none" else V(k, np.zeros(len(x), dtype=bool if k == "bool" else np.int64), x.unk, x.nil,
+                                           d=np.zeros(len(x), dtype=np.int64)) for x in vs]
         return V(k, np.concatenate([x.v for x in vs]), np.concatenate([x.unk for x in vs]),
                  np.concatenate([x.nil for x in vs]), d=np.concatenate([x.d for x in vs]) if k == "dur" else None)
+    if len(kinds) == 1:   # text or objects: object arrays
+        k = kinds.pop()
+        parts = []
+        for x in vs:
+            if x.kind == "none":
+                a = np.empty(len(x), dtype=object)
+                parts.append(a)
+            else:
+                parts.append(x.v)
+        return V(k, np.concatenate(parts), np.concatenate([x.unk for x in vs]), np.concatenate([x.nil for x in vs]))
+    if not kinds:
+        return V("none", None, np.concatenate([x.unk for x in vs]), np.concatenate([x.nil for x in vs]))
     return from_objects([o for x in vs for o in x.objects()])
 
 

@@ -974,7 +974,7 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     open_rows = np.array(opens, dtype=bool)[inv]
     flags = self._encoded_until(pv, p, ctx.as_of, outside, open_rows)
     status = pv.status.copy()
-    missing = _missing_rows(pv.missing, m)
+    missing = {}
     d_from, d_until, consent = pv.d_from.copy(), pv.d_until.copy(), pv.consent.copy()
     status[outside] = UND
     d_from[outside] = NONE_DATE
@@ -984,6 +984,7 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     for j in np.nonzero(outside)[0].tolist():
         missing[j] = []
     if any(no_cand):
+        miss_rows = _missing_rows(pv.missing, m)
         loc = facts.get("person.location")
         for j, nc in enumerate(no_cand):
             if not nc or status[j] == NA:
@@ -996,40 +997,56 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
                 cf = [f for f in CANDIDATE_FACTS if f != "person.fled_to"]
             else:
                 cf = CANDIDATE_FACTS
-            missing[j] = sorted(set(missing[j]) | set(_unknown_paths(facts, i, cf)) or {cf[-1]})
+            before = missing[j] if j in missing else miss_rows[j]
+            missing[j] = sorted(set(before) | set(_unknown_paths(facts, i, cf)) or {cf[-1]})
     st_text = np.array([STATUS[k] for k in range(4)], dtype=object)[status]
     from_t, until_t = iso(d_from, NONE_DATE), iso(d_until, NONE_DATE)
-    routes = [""] * m
-    deadlines = [""] * m
-    basis = [""] * m
-    r_parts = []
-    for rv in pv.routes:
-        rf = iso(rv.d_from, NONE_DATE)
-        r_parts.append((rv, rf))
+    live = ~outside
+    # routes: « id:status[:from] » of each route shown (all of a procedure's, or none)
+    routes = np.full(m, "", dtype=object)
+    if pv.routes:
+        acc = None
+        for rv in pv.routes:
+            rf = iso(rv.d_from, NONE_DATE)
+            piece = (rv.p.id + ":") + np.array([STATUS[k] for k in range(4)], dtype=object)[rv.status] \
+                + np.where(rf != "", ":" + rf, "")
+            acc = piece if acc is None else acc + "|" + piece
+        shown = live & np.logical_or.reduce([rv.shown for rv in pv.routes])
+        routes = np.where(shown, acc, "")
+    deadlines = np.full(m, "", dtype=object)
+    for nn, on, d, _ in pv.notes:
+        t = iso(d, NONE_DATE)
+        piece = np.where(on & live & (t != ""), nn.id + ":" + t, "")
+        deadlines = np.where(deadlines == "", piece, np.where(piece == "", deadlines, deadlines + "|" + piece))
+    basis = np.full(m, "", dtype=object)
+    if pv.basis:
+        keys = list(pv.basis)
+        inv, first = group([pv.basis[k] & live for k in keys])
+        texts = np.array(["|".join(k for k in keys if pv.basis[k][g] and live[g]) for g in first.tolist()], dtype=object)
+        basis = texts[inv]
+    # missing facts: one text per combination
+    mkeys = sorted(pv.missing)
+    if mkeys:
+        inv, first = group([pv.missing[k] & live for k in mkeys])
+        texts = np.array(["|".join(k for k in mkeys if pv.missing[k][g] and live[g]) for g in first.tolist()],
+                         dtype=object)
+        miss_t = texts[inv]
+    else:
+        miss_t = np.full(m, "", dtype=object)
+    fixed = [j for j in range(m) if (no_cand[j] and status[j] != NA) or outside[j]]
+    for j in fixed:
+        miss_t[j] = "|".join(missing.get(j, []))
+    tv = np.full(m, "", dtype=object)
     for j in range(m):
-        if outside[j]:
-            continue
-        rs = [f"{rv.p.id}:{STATUS[int(rv.status[j])]}" + (f":{rf[j]}" if rf[j] else "")
-              for rv, rf in r_parts if rv.shown[j]]
-        routes[j] = "|".join(rs)
-    dl = [(nn.id, on, iso(d, NONE_DATE)) for nn, on, d, _ in pv.notes]
-    for j in range(m):
-        if outside[j]:
-            continue
-        deadlines[j] = "|".join(f"{nid}:{t[j]}" for nid, on, t in dl if on[j] and t[j])
-    if pv.basis is not None:
-        for j in range(m):
-            if not outside[j]:
-                basis[j] = "|".join(k for k, b in pv.basis.items() if b[j])
-    tv = []
-    for j in range(m):
-        names = [] if outside[j] else list(to_verify[j])
-        names += ["law:encoded_until"] * int(flags[j])
-        tv.append("|".join(names))
+        names = to_verify[j]
+        if names or flags[j]:
+            names = ([] if outside[j] else list(names)) + ["law:encoded_until"] * int(flags[j])
+            tv[j] = "|".join(names)
     state_t = [s if isinstance(s, str) else "" for s in states]
-    return {"case": idx, "procedure": [p.id] * m, "state": state_t, "status": list(st_text),
-            "from": list(from_t), "until": list(until_t), "consent_required": [_CONSENT_TEXT[int(c)] for c in consent],
-            "missing_facts": ["|".join(x) for x in missing], "sources": list(sources), "routes": routes,
+    return {"case": idx, "procedure": [p.id] * m, "state": state_t, "status": st_text,
+            "from": from_t, "until": until_t,
+            "consent_required": np.array(["", "false", "true"], dtype=object)[consent.astype(np.int64) + 1],
+            "missing_facts": miss_t, "sources": sources, "routes": routes,
             "deadlines": deadlines, "basis": basis, "to_verify": tv}
 
 

@@ -39,8 +39,9 @@ def group(cols: list) -> tuple:
     """Rows grouped by equal codes: (inverse index per row, one representative row per group)."""
     if not cols:
         return None, None
-    M = np.stack([np.asarray(c, dtype=np.int64) for c in cols], axis=1)
-    uniq, first, inv = np.unique(M, axis=0, return_index=True, return_inverse=True)
+    M = np.stack([np.asarray(c, dtype=np.int64) + 1 for c in cols], axis=1).astype(np.uint8)   # small codes
+    rows = np.ascontiguousarray(M).view(np.dtype((np.void, M.shape[1]))).reshape(-1)
+    uniq, first, inv = np.unique(rows, return_index=True, return_inverse=True)
     return inv.reshape(-1), first
 
 
