@@ -1090,8 +1090,13 @@ for _name in ("_cells", "screen"):
     setattr(Program, _name, globals()[_name])
 
 
-def compile_book(book, ref=None, succession=None) -> Program:
-    """The rule book compiled once to its columnar program."""
+def compile_book(book=None, ref=None, succession=None) -> Program:
+    """The rule book (default: ``rules/*.yaml``, as the scalar engine loads it) compiled once
+    to its columnar program."""
+    if book is None:
+        from ..engine.api import load_kb
+        eng = load_kb()
+        book, ref = eng.book, ref or eng.ref
     if succession is None:
         from ..engine.api import _succession
         succession = _succession()
@@ -1131,6 +1136,10 @@ def _column(frame, name, n):
     if name not in frame.columns:
         return [UNKNOWN] * n
     vals = frame.get_column(name).to_list()
+    if name in _DURATIONS and name + "__months" in frame.columns:
+        months = frame.get_column(name + "__months").to_list()
+        days = frame.get_column(name + "__days").to_list()
+        return [UNKNOWN if m is None else Duration(m, d) for m, d in zip(months, days)]
     if name in _DURATIONS:
         parsed = {}
         out = []
