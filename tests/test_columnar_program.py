@@ -18,13 +18,13 @@ def test_column_table_is_the_readers():
     assert COLUMN_PATHS == {c: p for c, (p, _) in COLUMNS.items() if c not in ("id", "as_of", "name")}
 
 
-def _check(text, as_of=AS_OF):
+def _check(text, as_of=AS_OF, fallback=0):
     eng = engine()
     want = scalar_rows(text, eng, as_of)
     prog = compile_book(eng.book, eng.ref)
     out = prog.run(frame_from_cases(read_cases(text, as_of)))
     got = [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()]
-    assert len(prog.fallback) == 0
+    assert (len(prog.fallback) > 0) == (fallback > 0)
     assert len(got) == len(want)
     for a, b in zip(want, got):
         assert b == a
@@ -36,8 +36,19 @@ def test_synthetic_exports(n, seed, share):
     _check(blank(text, share, seed + 1) if share else text)
 
 
-@pytest.mark.parametrize("as_of", ["2013-03-01", "2021-12-31", "2024-01-27", "2028-12-31"])
+@pytest.mark.parametrize("as_of", ["2013-03-01", "2021-12-31", "2024-01-27", "2028-12-31", "2029-01-01"])
 def test_other_dates_of_evaluation(as_of):
+    """From 2029-01-01 (the new code in force) the rows are asked to the scalar engine inside
+    Program.run: the output is whole all the same."""
     from datetime import date
     d = date.fromisoformat(as_of)
-    _check(blank(synth_text(300, 5, d), 0.25, 9), d)
+    _check(blank(synth_text(300, 5, d), 0.25, 9), d, fallback=as_of >= "2029-01-01")
+
+
+def test_dates_of_evaluation_per_row():
+    """An ``as_of`` column: each row its own date, some from the 2029 code (asked to the scalar
+    engine inside Program.run), in the order of the file."""
+    lines = blank(synth_text(240, 8, AS_OF), 0.2, 3).rstrip("\n").split("\n")
+    days = ["2029-02-01", "2016-06-30", "2026-12-01", "2023-01-01", "2031-05-05", "2012-03-28"]
+    text = "\n".join([lines[0] + ";as_of"] + [x + ";" + days[i % len(days)] for i, x in enumerate(lines[1:])]) + "\n"
+    _check(text, AS_OF, fallback=1)

@@ -1194,11 +1194,68 @@ def facts_from_frame(frame, paths) -> dict:
     return {p: from_objects(facts[p]) for p in paths if p in facts}
 
 
+def case_of_row(row: dict) -> dict:
+    """The normalised case of one row of the typed frame (what the scalar reader gives)."""
+    case: dict = {}
+    kinds, removal = None, {}
+    for c, path in COLUMN_PATHS.items():
+        v = row.get(c)
+        if c == "safety_period_end" and row.get(c + "__none"):
+            v = None
+        elif v is None:
+            continue
+        elif c in _DURATIONS:
+            v = Duration(row[c + "__months"], row[c + "__days"]) if c + "__months" in row else parse_duration(v)
+        elif isinstance(v, (list, tuple)):
+            v = list(v)
+        if c == "removal_kinds":
+            kinds = v
+        elif path.startswith("removal_measures[]."):
+            removal[path.split(".")[1]] = v
+        elif c == "court":
+            case.setdefault("sentence", {})["convictions"] = [{"court": v}]
+        elif "." in path:
+            head, tail = path.split(".")
+            case.setdefault(head, {})[tail] = v
+        else:
+            case[path] = v
+    if kinds is not None:
+        case["removal_measures"] = [dict(removal, kind=k) for k in kinds]
+    name = row.get("name")
+    if name is not None:
+        case.setdefault("person", {})["name"] = name
+    case["id"] = row.get("id")
+    case["as_of"] = row["as_of"]
+    case["__normalised__"] = True
+    return case
+
+
+def _scalar_cells(engine, row: dict) -> list:
+    """The rows of one case asked to the scalar engine, as the screening CSV writes their cells
+    (screening/screen.py ``_answer_csv``, before neutralisation)."""
+    ans = engine.ask(case_of_row(row), None, explain=False)
+    out = []
+
+    def iso(d):
+        return "" if d is None else d.isoformat()
+    for p in ans.procedures:
+        out.append([str(row["line"]), row["id"], ans.name or "", iso(ans.as_of), p.procedure, p.state or "",
+                    p.status, iso(p.date_from), iso(p.date_until), _CONSENT_TEXT[-1 if p.consent_required is None
+                                                                              else int(p.consent_required)],
+                    "|".join(p.missing_facts), "|".join(p.sources),
+                    "|".join(f"{r.procedure}:{r.status}:{r.date_from.isoformat()}" if r.date_from else
+                             f"{r.procedure}:{r.status}" for r in p.routes),
+                    "|".join(f"{n.id}:{n.date.isoformat()}" for n in p.notes if n.date is not None), "",
+                    "|".join(b["id"] for b in p.basis), "|".join(v["fact"] for v in p.to_verify)])
+    return out
+
+
 def run(self, frame):
     """The output frame of a typed input frame (COLUMNAR-INTERFACE.md): the screening rows in
-    the scalar engine's order, cells as text (before formula neutralisation). The rows it does
-    not evaluate are in ``self.fallback`` (positions in ``frame``): those dated on or after the
-    entry into force of the 2029 code (their citations are rewritten, recodification.py)."""
+    the scalar engine's order, cells as text (before formula neutralisation). The rows dated on
+    or after the entry into force of the 2029 code (their citations are rewritten,
+    engine/recodification.py) are asked to the scalar engine here, in their place;
+    ``self.fallback`` gives their positions in ``frame``."""
     import polars as pl
     n = frame.height
     as_of_all = np.array([vdates.to_days(d) for d in frame.get_column("as_of").to_list()], dtype=np.int64)
@@ -1209,20 +1266,30 @@ def run(self, frame):
     self.fallback = np.nonzero(~keep)[0]
     pos = np.nonzero(keep)[0]
     sub = frame[pos.tolist()] if len(pos) < n else frame
-    facts = facts_from_frame(sub, fact_paths(self.book))
-    res = self.screen(facts, as_of_all[pos], len(pos)) if len(pos) else {"case": np.zeros(0, dtype=np.int64)}
-    case = res["case"]
-    lines = np.array([str(x) for x in sub.get_column("line").to_list()], dtype=object)
-    ids = np.array(sub.get_column("id").to_list(), dtype=object)
-    names = np.array([x or "" for x in (sub.get_column("name").to_list() if "name" in sub.columns
-                                        else [None] * len(pos))], dtype=object)
-    as_of_t = np.array([d.isoformat() for d in sub.get_column("as_of").to_list()], dtype=object)
-    m = len(case)
-    data = {"line": lines[case] if m else [], "id": ids[case] if m else [], "name": names[case] if m else [],
-            "as_of": as_of_t[case] if m else []}
-    for k in FIELDS[4:]:
-        data[k] = res[k] if k != "message" and m else ([""] * m)
-    return pl.DataFrame({k: pl.Series(k, list(v), dtype=pl.Utf8) for k, v in data.items()})
+    data = {k: [] for k in FIELDS}
+    if len(pos):
+        facts = facts_from_frame(sub, fact_paths(self.book))
+        res = self.screen(facts, as_of_all[pos], len(pos))
+        case = res["case"]
+        lines = np.array([str(x) for x in sub.get_column("line").to_list()], dtype=object)
+        ids = np.array(sub.get_column("id").to_list(), dtype=object)
+        names = np.array([x or "" for x in (sub.get_column("name").to_list() if "name" in sub.columns
+                                            else [None] * len(pos))], dtype=object)
+        as_of_t = np.array([d.isoformat() for d in sub.get_column("as_of").to_list()], dtype=object)
+        data = {"line": lines[case], "id": ids[case], "name": names[case], "as_of": as_of_t[case]}
+        for k in FIELDS[4:]:
+            data[k] = res[k] if k != "message" else np.full(len(case), "", dtype=object)
+    out = pl.DataFrame({k: pl.Series(k, list(v), dtype=pl.Utf8) for k, v in data.items()})
+    if len(self.fallback):
+        from ..engine.api import load_kb
+        eng = load_kb()
+        rows = [r for i in self.fallback.tolist() for r in _scalar_cells(eng, frame.row(i, named=True))]
+        extra = pl.DataFrame(rows, schema={k: pl.Utf8 for k in FIELDS}, orient="row")
+        order = {str(x): i for i, x in enumerate(frame.get_column("line").to_list())}
+        out = pl.concat([out, extra]).with_columns(
+            pl.col("line").replace_strict(order, return_dtype=pl.Int64).alias("__pos")) \
+            .sort("__pos", maintain_order=True).drop("__pos")
+    return out
 
 
 Program.run = run
