@@ -25,6 +25,9 @@ import polars as pl
 from ..screening.screen import FIELDS, _CONSENT, _csv_cell, _iso, answer_one, answer_csv
 
 OUT_SCHEMA = {k: (pl.Int64 if k == "line" else pl.Utf8) for k in FIELDS}
+PROGRAM_ERRORS: list[str] = []
+"""The last failures of the compiled program (its batch then answered by the scalar engine, row
+by row: same bytes, slower) — for the tests and the benchmark, which report them."""
 
 
 def load_program(book=None):
@@ -68,6 +71,25 @@ def reference_middle(engine, frame: pl.DataFrame, columns) -> pl.DataFrame:
             for a, v in zip(app, cells):
                 a(v)
     return pl.DataFrame(out, schema=OUT_SCHEMA)
+
+
+def middle(program, engine, frame: pl.DataFrame, columns) -> pl.DataFrame:
+    """The output columns of the frame's rows: the program's, and the scalar engine's for the rows
+    the program hands back (``Program.fallback``: positions in the frame, e.g. dated under the
+    2029 code), spliced by line; the reference middle alone without a program."""
+    if program is None:
+        return reference_middle(engine, frame, columns)
+    try:
+        vec = program.run(frame).with_columns(pl.col("line").cast(pl.Int64))
+    except Exception as e:  # a defect of the program must not stop the batch: the scalar engine answers
+        PROGRAM_ERRORS.append(f"{type(e).__name__}: {e}")
+        del PROGRAM_ERRORS[:-20]
+        return reference_middle(engine, frame, columns)
+    back = getattr(program, "fallback", None)
+    if back is not None and len(back):
+        ref = reference_middle(engine, frame[[int(i) for i in back]], columns)
+        vec = pl.concat([vec, ref]).sort("line", maintain_order=True)
+    return vec
 
 
 def results_frame(results) -> pl.DataFrame:
@@ -168,11 +190,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                         writer.write_text(text)
                 else:
                     frame = block.frame
-                    if program is not None:
-                        vec = program.run(frame)
-                        vec = vec.with_columns(pl.col("line").cast(pl.Int64))
-                    else:
-                        vec = reference_middle(engine, frame, known)
+                    vec = middle(program, engine, frame, known)
                     results = [answer_one(engine, builder.row(r), as_of, label) for r in block.fallback]
                     fb = results_frame(results)
                     summary.read += frame.height + len(results)
