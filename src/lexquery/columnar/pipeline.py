@@ -139,10 +139,15 @@ def count(summary, out: pl.DataFrame):
 # --- the pipeline -------------------------------------------------------------------------------
 def screen_columnar(path, writer, as_of: date | None = None, engine=None, progress: bool | None = None,
                     label: str | None = None, program=None, block_bytes: int | None = None,
-                    reference: bool = False):
+                    reference: bool = False, timings: dict | None = None):
     """Screen the CSV at ``path`` (``-`` = stdin) into a CSV ``writer`` with the columnar engine;
     the :class:`~lexquery.screening.screen.Summary` the scalar path gives (same counts, same
-    words). ``reference=True`` forces the reference middle even if the program exists."""
+    words). ``reference=True`` forces the reference middle even if the program exists; ``timings``
+    (a dict) receives the seconds spent reading and typing (``read``), in the program (``program``),
+    answering the rows handed back (``fallback``) and writing (``write``) — for the benchmark."""
+    tm = timings if timings is not None else {}
+    for k in ("read", "program", "fallback", "write"):
+        tm.setdefault(k, 0.0)
     from ..budget import check as check_budget
     from ..engine.api import load_kb
     from ..screening.csv_cases import RowBuilder, open_text, read_header
@@ -180,19 +185,32 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
             if stream.ansi_lines:
                 reader.ansi_lines, reader.first_ansi_line = stream.ansi_lines, stream.first_ansi_line
             known = reader.known
-            for block in reader:
+            blocks = iter(reader)
+            while True:
+                t = time.perf_counter()
+                block = next(blocks, None)
+                tm["read"] += time.perf_counter() - t
+                if block is None:
+                    break
                 check_budget()   # a server request past its time stops here (lexquery.budget)
                 if isinstance(block, ScalarBlock):
+                    t = time.perf_counter()
                     recs = reader.scalar_records(block.data, block.first_line)
                     for part in _chunks(recs, 2000):
                         text, counts = answer_csv(engine, builder, part, as_of, label, sep)
                         summary.add_counts(counts)
                         writer.write_text(text)
+                    tm["fallback"] += time.perf_counter() - t
                 else:
                     frame = block.frame
+                    t = time.perf_counter()
                     vec = middle(program, engine, frame, known)
+                    t1 = time.perf_counter()
                     results = [answer_one(engine, builder.row(r), as_of, label) for r in block.fallback]
                     fb = results_frame(results)
+                    t2 = time.perf_counter()
+                    tm["program"] += t1 - t
+                    tm["fallback"] += t2 - t1
                     summary.read += frame.height + len(results)
                     summary.answered += frame.height
                     for r in results:
@@ -204,6 +222,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                     summary.rows_out += out.height
                     count(summary, out)
                     writer.write_text(csv_text(out, sep))
+                    tm["write"] += time.perf_counter() - t2
                 bar.update(summary.read)
             summary.lines, summary.spanning = reader.lines, reader.spanning
             summary.spanning_lines, summary.split = reader.extra_lines, reader.split
