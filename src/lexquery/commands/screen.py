@@ -96,7 +96,7 @@ def register(sub):
                    help="moteur : columnar (colonnes, un processus, réponses CSV ; les lignes irrégulières "
                         "passent par le moteur scalaire) ou scalar (ligne à ligne, --jobs) ; mêmes octets en "
                         "sortie. Défaut : columnar pour un fichier d'au moins "
-                        f"{AUTO_COLUMNAR_BYTES // 1024} Ko répondu en CSV, sinon scalar")
+                        f"{AUTO_COLUMNAR_BYTES // 1024} Ko répondu en CSV sans --jobs, sinon scalar")
     p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
     p.add_argument("--no-progress", action="store_true", help="pas de barre de progression")
     p.add_argument("--quiet", "-q", action="store_true", help="pas de résumé sur la sortie d'erreur")
@@ -140,7 +140,8 @@ def run(args) -> int:
     if fmt == "html" and not args.output and sys.stdout.isatty():
         raise UsageError("le rapport HTML ne s'écrit pas sur le terminal", hint="ajoutez -o rapport.html")
 
-    engine = args.engine or default_engine(args.file, fmt)
+    # --jobs asks for processes, which only the scalar engine uses: it then answers unless --engine says otherwise
+    engine = args.engine or ("scalar" if args.jobs is not None else default_engine(args.file, fmt))
 
     def run_into(out):
         if engine == "columnar" and fmt == "csv":   # the same bytes, over columns (docs/screening-csv.md)
