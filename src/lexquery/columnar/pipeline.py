@@ -17,6 +17,8 @@ summary, is the scalar path's (``lexquery screen --engine scalar``; docs/screeni
 """
 from __future__ import annotations
 
+import io
+import os
 import time
 from datetime import date
 
@@ -118,13 +120,35 @@ def neutral_expr(col: str) -> pl.Expr:
 
 def csv_text(out: pl.DataFrame, sep: str) -> str:
     """The CSV lines of output columns (no header), as the scalar path writes them."""
+    return csv_bytes(out, sep).decode("utf-8")
+
+
+def csv_bytes(out: pl.DataFrame, sep: str) -> bytes:
+    """:func:`csv_text` encoded in UTF-8 (polars writes bytes: no text to build in between)."""
     if not out.height:
-        return ""
+        return b""
     out = out.with_columns([neutral_expr(c) for c in ("id", "name", "message")])
     out = out.with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
                             for c in FIELDS if c != "line"])
-    return out.write_csv(separator=sep, include_header=False, quote_style="necessary", line_terminator="\n",
-                         null_value="")
+    buf = io.BytesIO()
+    out.write_csv(buf, separator=sep, include_header=False, quote_style="necessary", line_terminator="\n",
+                  null_value="")
+    return buf.getvalue()
+
+
+def emit(writer, data: bytes):
+    """Give the writer CSV lines as bytes: straight to the binary layer of a UTF-8 text output that
+    does not translate line ends (a file of ``atomic_output``, standard output on POSIX), else as
+    text — the same bytes either way."""
+    out = writer.out
+    enc = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    raw = getattr(out, "buffer", None)
+    if raw is not None and enc == "utf8" and os.linesep == "\n":
+        writer.begin()
+        out.flush()
+        raw.write(data)
+    else:
+        writer.write_text(data.decode("utf-8"))
 
 
 def count(summary, out: pl.DataFrame):
@@ -221,7 +245,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                     out = pl.concat([vec, fb]).sort("line", maintain_order=True) if fb.height else vec
                     summary.rows_out += out.height
                     count(summary, out)
-                    writer.write_text(csv_text(out, sep))
+                    emit(writer, csv_bytes(out, sep))
                     tm["write"] += time.perf_counter() - t2
                 bar.update(summary.read)
             summary.lines, summary.spanning = reader.lines, reader.spanning
