@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from lexquery.engine.api import load_kb
 from lexquery.screening import csv_cases as CC
+from lexquery.screening import csv_text
 from lexquery.screening.outputs import CsvWriter
 from lexquery.screening.screen import screen
 from lexquery.screening.synth import synth_text
@@ -174,7 +175,7 @@ def test_non_utf8_lines_and_overlong_lines(tmp_path, monkeypatch):
     raw[10] = lines[10].encode("cp1252", "replace")
     raw[20] = lines[20].replace("Centre", "Cèntre").encode("cp1252", "replace")
     assert_same(b"\n".join(raw), tmp_path, block_bytes=2048)
-    monkeypatch.setattr(CC, "MAX_LINE", 1000)
+    monkeypatch.setattr(csv_text, "MAX_LINE", 1000)
     monkeypatch.setattr(F, "MAX_LINE", 1000)
     lines[30] = lines[30] + "x" * 3000
     assert_same("\n".join(lines).encode("utf-8"), tmp_path, block_bytes=4096)
@@ -259,7 +260,7 @@ def test_every_frame_row_is_the_case_the_scalar_reader_reads(tmp_path):
             cells[head.index(col)] = rnd.choice(BAD_CELLS[col]).replace(";", " ")
         out.append(";".join(cells))
     data = ("\n".join(out) + "\n").encode("utf-8")
-    header, records = CC.read_header(CC.Utf8OrAnsiLines(io.BytesIO(data)))
+    header, records = CC.read_header(csv_text.Utf8OrAnsiLines(io.BytesIO(data)))
     builder = CC.RowBuilder(header)
     ready = {r.line: builder.row(r).ready for r in records}
     reader = F.Reader(io.BytesIO(data.split(b"\n", 1)[1]), header, 2, AS_OF, block_bytes=30_000)
@@ -285,7 +286,7 @@ def test_every_frame_row_is_the_case_the_scalar_reader_reads(tmp_path):
 
 def test_frame_columns_follow_the_interface(tmp_path):
     data = synth_text(50, seed=1, ref=AS_OF).encode("utf-8")
-    header, _ = CC.read_header(CC.Utf8OrAnsiLines(io.BytesIO(data)))
+    header, _ = CC.read_header(csv_text.Utf8OrAnsiLines(io.BytesIO(data)))
     reader = F.Reader(io.BytesIO(data.split(b"\n", 1)[1]), header, 2, AS_OF)
     (block,) = list(reader)
     f = block.frame

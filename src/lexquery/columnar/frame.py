@@ -13,15 +13,15 @@ How a batch is cut and checked (exactness first, speed second):
 2. A block is *vector* when the scalar reader would see each physical line as one record by
    itself: no lone CR (a CRLF end is dropped, which is what ``csv.reader`` does), no quoted cell
    that opens on a line and does not close on it (RFC 4180 §2.6; the scalar reader may join
-   lines, :class:`~lexquery.screening.csv_cases.Records`), and under ``MAX_ROWS``. Otherwise the
+   lines, :class:`~lexquery.screening.csv_records.Records`), and under ``MAX_ROWS``. Otherwise the
    whole block is *scalar* (:class:`ScalarBlock`): the scalar reader reads it, from the same
    state (line numbers, ids already seen, counters) — a block whose last line with a quote is
-   within :data:`~lexquery.screening.csv_cases.MAX_SPAN` lines of its end is first extended
+   within :data:`~lexquery.screening.csv_records.MAX_SPAN` lines of its end is first extended
    with the next one, so that no record is cut.
 3. In a vector block, a line goes to the scalar reader alone (``fallback``) when it contains a
    quote, a control character, bytes that are not UTF-8, is longer than ``MAX_LINE``, has not
    the header's number of cells, is blank, has a cell the compiled reader of the header
-   (:func:`~lexquery.screening.csv_cases.reader_source`) would not take as is (every check of
+   (:func:`~lexquery.screening.csv_compiled.reader_source`) would not take as is (every check of
    that reader is written below column by column, ISO dates and their bounds, codes, booleans,
    lists, the removal columns together, the end of sentence after its start), a text cell with a
    non-ASCII character at either end (Python's ``str.strip`` removes it, polars' ``strip_chars`` not), or
@@ -44,8 +44,11 @@ import numpy as np
 import polars as pl
 
 from ..dates import DATE_MAX, DATE_MIN, Duration
-from ..screening.csv_cases import (COLUMNS, FALSE, MAX_LINE, MAX_ROWS, MAX_SPAN, NONE_LIST, TRUE, Header,
-                                    Records, Utf8OrAnsiLines, _json_type, _Lines)
+from ..screening.csv_columns import COLUMNS, NONE_LIST
+from ..screening.csv_compiled import _json_type
+from ..screening.csv_header import Header
+from ..screening.csv_records import MAX_ROWS, MAX_SPAN, Records, _Lines
+from ..screening.csv_text import MAX_LINE, Utf8OrAnsiLines
 
 BLOCK_BYTES = 2 * 1024 * 1024
 """Bytes read per batch (≈ 10,000 rows of ``lexquery synth``): memory stays flat with the file; the
@@ -334,11 +337,11 @@ goes to the scalar reader)."""
 def _checker(col: str):
     """``check(v) -> (ok, value)`` for one distinct non-empty cell ``v`` of column ``col`` (spaces
     and tabs stripped): the compiled reader's statements for that column
-    (:func:`lexquery.screening.csv_cases._column_source`), on one value. For a list the value is
+    (:func:`lexquery.screening.csv_compiled._column_source`), on one value. For a list the value is
     the list (and the cell must be written exactly as ``|``-joined items, else the line goes to
     the scalar reader); for a safety period, (date, none); for a length, its Duration."""
     from ..engine.case import CODES, PROTECTION, REMOVAL_KINDS, good_date, good_length
-    from ..screening.csv_cases import _BOOLS
+    from ..screening.csv_cells import BOOLS as _BOOLS
     kind = column_kind(col)
     if kind == "bool":
         def check(v):
@@ -496,7 +499,7 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date) -> pl.DataFrame:
 def case_of(row: dict, columns) -> dict:
     """The normalised case of one frame row, as the compiled reader gives it (``ready``), with
     ``as_of`` resolved: what the scalar engine is asked for that row."""
-    from ..screening.csv_cases import _PLACE
+    from ..screening.csv_cells import PLACE as _PLACE
     rd: dict = {}
     kinds = None
     removal: dict = {}
