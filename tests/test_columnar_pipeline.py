@@ -310,6 +310,9 @@ def test_cli_engine_option_gives_the_same_bytes(tmp_path):
         assert r.returncode == 3, r.stderr
         outs[eng] = (o.read_bytes(), r.stderr.split("\n", 1)[1])
     assert outs["scalar"] == outs["columnar"]
+    piped = subprocess.run([sys.executable, "-m", "lexquery", "screen", "-", "--as-of", "2026-12-01", "--engine",
+                            "columnar", "-q"], input=p.read_bytes(), capture_output=True)
+    assert piped.returncode == 3 and piped.stdout == outs["scalar"][0]   # standard input, standard output
 
 
 def test_numpy_and_polars_stay_off_the_ask_path():
