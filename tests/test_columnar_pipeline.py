@@ -105,6 +105,27 @@ def test_cells_blanked_at_random(tmp_path):
     assert s.read == 1200
 
 
+def test_rows_the_program_hands_back_are_spliced_by_line(tmp_path):
+    """Rows dated under the 2029 code (Program.fallback) are answered by the scalar engine and
+    come back at their lines: a file whose as_of column mixes 2026 and 2030 dates."""
+    from lexquery.columnar.pipeline import load_program
+    from lexquery.engine.api import _succession
+    table = _succession()
+    later = (table.in_force if table is not None and table.in_force else date(2030, 1, 1)).isoformat()
+    lines = synth_text(300, seed=14, ref=AS_OF).rstrip("\n").split("\n")
+    out = [lines[0] + ";as_of"] + [ln + (";" + later if i % 7 == 0 else ";2026-12-01") for i, ln in enumerate(lines[1:])]
+    text, _ = assert_same(("\n".join(out) + "\n").encode("utf-8"), tmp_path)
+    assert f";{later};" in text and ";2026-12-01;" in text
+    if table is not None and table.in_force:   # the program does hand those rows back
+        from lexquery.columnar.frame import Reader
+        data = ("\n".join(out) + "\n").encode("utf-8")
+        header, _ = CC.read_header(csv_text.Utf8OrAnsiLines(io.BytesIO(data)))
+        (block,) = list(Reader(io.BytesIO(data.split(b"\n", 1)[1]), header, 2, AS_OF))
+        program = load_program()
+        program.run(block.frame)
+        assert len(program.fallback) == (len(lines) - 1 + 6) // 7
+
+
 # --- irregular and damaged rows -------------------------------------------------------------------
 BAD_CELLS = {
     "nationalities": ["ro", "RO|", "|", "RO|RO", "RO | MA", "ZZ", "aucune", "AUCUN", " RO", "RO|MA|"],

@@ -78,7 +78,8 @@ def reference_middle(engine, frame: pl.DataFrame, columns) -> pl.DataFrame:
 def middle(program, engine, frame: pl.DataFrame, columns) -> pl.DataFrame:
     """The output columns of the frame's rows: the program's, and the scalar engine's for the rows
     the program hands back (``Program.fallback``: positions in the frame, e.g. dated under the
-    2029 code), spliced by line; the reference middle alone without a program."""
+    2029 code) if it did not answer them in place itself, spliced by line; the reference middle
+    alone without a program."""
     if program is None:
         return reference_middle(engine, frame, columns)
     try:
@@ -88,9 +89,13 @@ def middle(program, engine, frame: pl.DataFrame, columns) -> pl.DataFrame:
         del PROGRAM_ERRORS[:-20]
         return reference_middle(engine, frame, columns)
     back = getattr(program, "fallback", None)
-    if back is not None and len(back):
-        ref = reference_middle(engine, frame[[int(i) for i in back]], columns)
-        vec = pl.concat([vec, ref]).sort("line", maintain_order=True)
+    if back is not None and len(back):   # answered here unless the program already answered them in place
+        have = set(vec.get_column("line").unique().to_list())
+        lines = frame.get_column("line").to_list()
+        missing = [int(i) for i in back if lines[int(i)] not in have]
+        if missing:
+            ref = reference_middle(engine, frame[missing], columns)
+            vec = pl.concat([vec, ref]).sort("line", maintain_order=True)
     return vec
 
 
