@@ -19,6 +19,28 @@ from ..errors import InputError, UsageError
 # Below this size (about 1,000 rows of `lexquery synth`) a single process answers as fast as two:
 # starting the workers costs what the second core would save (docs/performance.md).
 AUTO_PARALLEL_BYTES = 256 * 1024
+# Below this size (about 70 rows) the columnar engine's fixed cost (≈ 6.5 ms a batch, and the
+# imports of numpy and polars, 0.3–0.5 s) is not paid back: the scalar engine answers (issue 16).
+AUTO_COLUMNAR_BYTES = 16 * 1024
+
+
+def default_engine(path: str, fmt: str) -> str:
+    """``columnar`` for a CSV answer to a file of at least AUTO_COLUMNAR_BYTES when the compiled
+    program of the rules exists (lexquery.columnar.program); ``scalar`` otherwise (standard
+    input, small files, JSONL/JSON/HTML/ICS, which the scalar engine writes)."""
+    if path == "-" or fmt != "csv":
+        return "scalar"
+    try:
+        if os.path.getsize(path) < AUTO_COLUMNAR_BYTES:
+            return "scalar"
+    except OSError:
+        return "scalar"
+    import importlib.util
+    try:
+        found = importlib.util.find_spec("lexquery.columnar.program") is not None
+    except ImportError:   # numpy or polars missing
+        found = False
+    return "columnar" if found else "scalar"
 
 
 def default_jobs(path: str) -> int:
@@ -70,6 +92,11 @@ def register(sub):
                         "l'ordre des lignes est conservé")
     p.add_argument("--separator", choices=[";", ","], default=None,
                    help="séparateur du CSV écrit (défaut : celui du fichier lu, « ; » ou « , »)")
+    p.add_argument("--engine", choices=["scalar", "columnar"], default=None,
+                   help="moteur : columnar (colonnes, un processus, réponses CSV ; les lignes irrégulières "
+                        "passent par le moteur scalaire) ou scalar (ligne à ligne, --jobs) ; mêmes octets en "
+                        "sortie. Défaut : columnar pour un fichier d'au moins "
+                        f"{AUTO_COLUMNAR_BYTES // 1024} Ko répondu en CSV sans --jobs, sinon scalar")
     p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
     p.add_argument("--no-progress", action="store_true", help="pas de barre de progression")
     p.add_argument("--quiet", "-q", action="store_true", help="pas de résumé sur la sortie d'erreur")
@@ -113,7 +140,14 @@ def run(args) -> int:
     if fmt == "html" and not args.output and sys.stdout.isatty():
         raise UsageError("le rapport HTML ne s'écrit pas sur le terminal", hint="ajoutez -o rapport.html")
 
+    # --jobs asks for processes, which only the scalar engine uses: it then answers unless --engine says otherwise
+    engine = args.engine or ("scalar" if args.jobs is not None else default_engine(args.file, fmt))
+
     def run_into(out):
+        if engine == "columnar" and fmt == "csv":   # the same bytes, over columns (docs/screening-csv.md)
+            from ..screening.columnar_pipeline import screen_columnar
+            return screen_columnar(args.file, make_writer(fmt, out, separator=args.separator), as_of=as_of,
+                                   progress=False if args.no_progress else None)
         return screen(args.file, make_writer(fmt, out, separator=args.separator), as_of=as_of, jobs=jobs,
                       chunk=args.chunk, progress=False if args.no_progress else None)
 

@@ -1,0 +1,531 @@
+"""A screening CSV (docs/screening-csv.md) as typed columns, in batches — or, row by row, what
+the scalar reader must read itself.
+
+The scalar reader (:mod:`lexquery.screening.csv_cases`) stays the definition: this module only
+takes, in bulk, the rows it would read without a word to say, and hands every other row back to
+it, so that every message stays word for word (issue 16, item 2; docs/screening-csv.md
+« Moteur »; interface: docs of ``/work/wt/COLUMNAR-INTERFACE.md``, « Typed input frame »).
+
+How a batch is cut and checked (exactness first, speed second):
+
+1. The file is read in blocks of bytes (:data:`BLOCK_BYTES`, ≈ 10,000 synthetic rows) ending
+   at a line feed, so memory stays flat.
+2. A block is *vector* when the scalar reader would see each physical line as one record by
+   itself: no lone CR (a CRLF end is dropped, which is what ``csv.reader`` does), no quoted cell
+   that opens on a line and does not close on it (RFC 4180 §2.6; the scalar reader may join
+   lines, :class:`~lexquery.screening.csv_records.Records`), and under ``MAX_ROWS``. Otherwise the
+   whole block is *scalar* (:class:`ScalarBlock`): the scalar reader reads it, from the same
+   state (line numbers, ids already seen, counters) — a block whose last line with a quote is
+   within :data:`~lexquery.screening.csv_records.MAX_SPAN` lines of its end is first extended
+   with the next one, so that no record is cut.
+3. In a vector block, a line goes to the scalar reader alone (``fallback``) when it contains a
+   quote, a control character, bytes that are not UTF-8, is longer than ``MAX_LINE``, has not
+   the header's number of cells, is blank, has a cell the compiled reader of the header
+   (:func:`~lexquery.screening.csv_compiled.reader_source`) would not take as is (every check of
+   that reader is written below column by column, ISO dates and their bounds, codes, booleans,
+   lists, the removal columns together, the end of sentence after its start), a text cell with a
+   non-ASCII character at either end (Python's ``str.strip`` removes it, polars' ``strip_chars`` not), or
+   repeats an id. Every other line is a row of the frame.
+
+The frame's columns are the interface's: ``line``, ``id``, ``as_of`` (resolved), ``name`` and
+one column per fact the CSV carries, null = unknown; plus ``safety_period_end__none`` (Boolean:
+the cell said « none » — no safety period — which is known, not unknown), ``total__months`` /
+``total__days`` (the :class:`~lexquery.dates.Duration` of ``total``: months, and weeks × 7 +
+days) besides ``total__y`` / ``total__m`` / ``total__d``, and the same for
+``offence_max_penalty``.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from ..dates import DATE_MAX, DATE_MIN, Duration
+from ..screening.csv_columns import COLUMNS, NONE_LIST
+from ..screening.csv_compiled import _json_type
+from ..screening.csv_header import Header
+from ..screening.csv_records import MAX_ROWS, MAX_SPAN, Records, _Lines
+from ..screening.csv_text import MAX_LINE, Utf8OrAnsiLines
+
+BLOCK_BYTES = 2 * 1024 * 1024
+"""Bytes read per batch (≈ 10,000 rows of ``lexquery synth``): memory stays flat with the file; the
+compiled program holds tens of KB a row of a batch while it runs (peak at 100,000 rows, measured
+under load: 801 MB with 8 MB blocks, 524 MB with 3 MB blocks)."""
+
+_TEXT = ("id", "name", "establishment", "court")
+
+
+def column_kind(col: str) -> str:
+    """What a CSV column holds for the frame: str, bool, list, safety, date, duration, state, protection."""
+    path, kind = COLUMNS[col]
+    if kind in ("str", "bool", "list", "safety"):
+        return kind
+    return _json_type(path)
+
+
+# --- blocks ----------------------------------------------------------------------------------
+@dataclass
+class ScalarBlock:
+    """Bytes the scalar reader reads itself, its first physical line being ``first_line``."""
+    data: bytes
+    first_line: int
+
+
+@dataclass
+class VectorBlock:
+    """A batch: the typed rows (``frame``) and the lines read alone by the scalar reader
+    (``fallback``: (line, bytes) in line order). ``lines`` physical lines from ``first_line``."""
+    frame: pl.DataFrame
+    fallback: list = field(default_factory=list)
+    first_line: int = 0
+    lines: int = 0
+    order: list | None = None     # (line, "v" | "s") in file order, when ids were checked
+
+
+class Reader:
+    """The blocks of a screening CSV after its header, and the scalar reader's state kept
+    across them (line numbers, ids seen, counters), so that a block read either way gives what
+    the scalar reader of the whole file gives."""
+
+    def __init__(self, raw, header: Header, first_line: int, as_of: date | None,
+                 block_bytes: int = BLOCK_BYTES):
+        self.raw = raw                    # binary stream positioned after the header
+        self.header = header
+        self.sep = header.separator
+        self.ncols = len(header.columns)
+        self.next_line = first_line       # physical line number of the next line read
+        self.as_of = as_of or date.today()
+        self.block_bytes = block_bytes
+        self.seen_ids: dict[str, int] = {}
+        self.records = 0                  # records so far (MAX_ROWS)
+        self.lines = self.spanning = self.extra_lines = self.split = 0
+        self.ansi_lines = 0
+        self.first_ansi_line: int | None = None
+        self._rest = b""
+        self._eof = False
+        self.known = [c for c in header.columns if c in COLUMNS]
+
+    # the scalar reader, from the current state --------------------------------------------
+    def scalar_records(self, data: bytes, first_line: int) -> list:
+        """The scalar reader's records of ``data`` (physical lines from ``first_line``), with the
+        ids seen so far and the counters carried on."""
+        stream = Utf8OrAnsiLines(io.BytesIO(data))
+        stream.line_no = first_line - 1
+        recs = Records(self.header, _Lines(stream, self.sep, self.ncols))
+        recs.done = first_line - 1
+        recs.seen_ids = self.seen_ids
+        recs.records = self.records
+        out = list(recs)
+        self.records = recs.records
+        self.lines += recs.lines
+        self.spanning += recs.spanning
+        self.extra_lines += recs.extra_lines
+        self.split += recs.split
+        if stream.ansi_lines:
+            self.ansi_lines += stream.ansi_lines
+            if self.first_ansi_line is None:
+                self.first_ansi_line = stream.first_ansi_line
+        return out
+
+    # cutting ------------------------------------------------------------------------------
+    def _read_more(self) -> bytes:
+        if self._eof:
+            return b""
+        more = self.raw.read(self.block_bytes)
+        if not more:
+            self._eof = True
+        return more
+
+    def _next_bytes(self) -> bytes:
+        """The next block: whole lines (ends at a LF, or the end of the input)."""
+        buf = self._rest
+        while True:
+            cut = buf.rfind(b"\n")
+            if cut >= 0 and (len(buf) >= self.block_bytes or self._eof):
+                self._rest = buf[cut + 1:]
+                return buf[:cut + 1]
+            if self._eof:
+                self._rest = b""
+                return buf
+            more = self._read_more()
+            if not more and not buf:
+                return b""
+            buf += more
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        data = self._next_bytes()
+        if not data:
+            raise StopIteration
+        first = self.next_line
+        if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+            if not self._spans_ok(data):   # a quote or a lone CR: the scalar reader splits records
+                return self._scalar(data, first)
+        n = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if self.records + n >= MAX_ROWS or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+            return self._scalar(data, first)
+        self.next_line += n
+        try:
+            return self._vector(data, first, n)
+        except pl.exceptions.PolarsError:   # pragma: no cover - polars could not split it: the scalar reader does
+            self.next_line = first
+            return self._scalar(data, first)
+
+    def _spans_ok(self, data: bytes) -> bool:
+        """No line of ``data`` opens a quoted cell it does not close (each is one record)."""
+        if b"\r" in data.replace(b"\r\n", b""):
+            return False
+        import csv
+        for line in data.split(b"\n"):
+            if b'"' in line:
+                try:
+                    cells = next(csv.reader([line.decode("utf-8", "replace").rstrip("\r") + "\n"],
+                                            delimiter=self.sep, strict=False), [])
+                except csv.Error:
+                    continue   # a NUL: the scalar reader's error row for that line alone
+                if cells and cells[-1][-1:] == "\n":
+                    return False
+        return True
+
+    def _scalar(self, data: bytes, first: int) -> ScalarBlock:
+        # extend until no quote is within MAX_SPAN lines of the end (no record cut in two)
+        while not self._eof or self._rest:
+            last = data.rfind(b'"')   # only a quoted cell joins lines
+            if last < 0 or data.count(b"\n", last) > MAX_SPAN + 1:
+                break
+            more = self._next_bytes()
+            if not more:
+                break
+            data += more
+        # physical lines: LF, CRLF or a lone CR each end one (Utf8OrAnsiLines)
+        n = len(_physical_lines(data))
+        self.next_line += n
+        return ScalarBlock(data, first)
+
+    # the vector block -------------------------------------------------------------------------
+    def _vector(self, data: bytes, first: int, n: int) -> VectorBlock:
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n")
+        if not data.endswith(b"\n"):
+            data += b"\n"
+        a = np.frombuffer(data, dtype=np.uint8)
+        ends = np.flatnonzero(a == 10)
+        starts = np.empty_like(ends)
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+        nl = len(ends)
+        df = None
+        # the common block, checked with a few passes in C: no control character but tab and line
+        # feed, no quote (else _spans_ok sent the quoted lines here one by one), every line of the
+        # header's width (the separators add up, and polars refuses a line with more cells), no
+        # overlong line, UTF-8 (polars refuses any other byte sequence)
+        if (b'"' not in data and np.count_nonzero(a < 32) == nl + data.count(b"\t")
+                and data.count(self.sep.encode()) == nl * (self.ncols - 1)
+                and int((ends - starts).max()) <= MAX_LINE - 1):
+            try:
+                df = self._typed(data, np.arange(nl, dtype=np.int64) + first)
+            except pl.exceptions.ComputeError:
+                df = None
+        if df is None:
+            odd = self._odd_lines(data, a, starts, ends)
+            if odd.any():
+                keep = np.flatnonzero(~odd)
+                body = b"".join([data[starts[i]:ends[i] + 1] for i in keep])
+            else:
+                keep = np.arange(nl)
+                body = data
+            df = self._typed(body, keep + first) if len(body) else None
+        else:
+            odd = np.zeros(nl, dtype=bool)
+        if df is None:
+            df = self._typed(b"", np.zeros(0, dtype=np.int64))
+        ok = df["__ok"].to_numpy() if df.height else np.zeros(0, dtype=bool)
+        good_lines = df["line"].to_numpy()
+        # in file order: the frame's rows (ids checked unique in the file) and the lines read alone
+        seen = self.seen_ids
+        fallback = []
+        order = None
+        ids = df["id"].to_list() if df.height else []
+        if not odd.any() and ok.all() and len(set(ids)) == len(ids) and seen.keys().isdisjoint(ids):
+            # the common block: every line a row of the frame, ids new (no Python per line)
+            seen.update(zip(ids, good_lines.tolist()))
+            take = ok
+            self.records += len(ids)
+            self.lines += len(ids)
+        else:
+            take = np.zeros(df.height, dtype=bool)
+            order = []
+            gi = 0
+            glines = good_lines.tolist()
+            okl = ok.tolist()
+            for i in range(len(ends)):
+                ln = first + i
+                if gi < len(glines) and glines[gi] == ln:
+                    j = gi
+                    gi += 1
+                    if okl[j]:
+                        rid = ids[j]
+                        if rid not in seen:
+                            seen[rid] = ln
+                            take[j] = True
+                            self.records += 1
+                            self.lines += 1
+                            order.append((ln, "v"))
+                            continue
+                    # not taken as is: the scalar reader reads this line alone
+                chunk = data[starts[i]:ends[i] + 1]
+                recs = self.scalar_records(chunk, ln)
+                if recs:
+                    fallback.extend(recs)
+                    order.extend((r.line, "s") for r in recs)
+        frame = df.filter(pl.Series(take)).drop("__ok")
+        return VectorBlock(frame, fallback, first, n, order)
+
+    def _odd_lines(self, data: bytes, a, starts, ends):
+        """The lines the scalar reader reads alone: a quote, a control character, not the
+        header's width, overlong, not UTF-8."""
+        seps = np.add.reduceat(a == ord(self.sep), starts, dtype=np.int64)   # separators per line
+        odd = np.zeros(len(ends), dtype=bool)
+        bad_bytes = np.flatnonzero(((a < 32) & (a != 9) & (a != 10)) | (a == 34))   # controls, quotes
+        if len(bad_bytes):
+            odd[np.searchsorted(ends, bad_bytes)] = True
+        odd |= seps != self.ncols - 1
+        odd |= (ends - starts) > MAX_LINE - 1
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            high = np.flatnonzero(a >= 128)
+            for i in np.unique(np.searchsorted(ends, high)):
+                try:
+                    data[starts[i]:ends[i]].decode("utf-8")
+                except UnicodeDecodeError:
+                    odd[i] = True
+        return odd
+
+    def _typed(self, body: bytes, lines) -> pl.DataFrame:
+        """The typed columns of well-split lines, and ``__ok``: every cell as the compiled reader takes it."""
+        cols = self.header.columns
+        names = [c if c in COLUMNS else f"__unknown{i}" for i, c in enumerate(cols)]
+        if body:
+            raw = pl.read_csv(body, has_header=False, separator=self.sep, quote_char=None, infer_schema=False,
+                              new_columns=names, eol_char="\n")
+        else:
+            raw = pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in names})
+        return typed_frame(raw.select(self.known), np.asarray(lines, dtype=np.int64), self.as_of)
+
+
+def _physical_lines(data: bytes) -> list:
+    import re
+    return re.findall(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", data)
+
+
+# --- typing, column by column, as the compiled reader of a header -------------------------------
+_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"   # lexquery.dates._DATE, whole cell
+_SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_EDGE = f"^[{_SPACES}]|[{_SPACES}]$"
+"""A cell beginning or ending with a character that Python's ``str.strip`` removes and polars'
+``strip_chars(" \\t")`` keeps (the non-ASCII spaces: ``[c for c in map(chr, range(128, 0x110000))
+if c.isspace()]``; the ASCII ones other than space and tab are control characters, whose line
+goes to the scalar reader)."""
+
+
+def _checker(col: str):
+    """``check(v) -> (ok, value)`` for one distinct non-empty cell ``v`` of column ``col`` (spaces
+    and tabs stripped): the compiled reader's statements for that column
+    (:func:`lexquery.screening.csv_compiled._column_source`), on one value. For a list the value is
+    the list (and the cell must be written exactly as ``|``-joined items, else the line goes to
+    the scalar reader); for a safety period, (date, none); for a length, its Duration."""
+    from ..engine.case import CODES, PROTECTION, REMOVAL_KINDS, good_date, good_length
+    from ..screening.csv_cells import BOOLS as _BOOLS
+    kind = column_kind(col)
+    if kind == "bool":
+        def check(v):
+            b = _BOOLS.get(v.lower())
+            return b is not None, b
+    elif kind == "list":
+        allowed = CODES if col == "nationalities" else frozenset(REMOVAL_KINDS)
+
+        def check(v):
+            if "|" not in v:
+                if v in allowed:
+                    return True, [v]
+                if v.lower() in NONE_LIST:
+                    return True, []
+                return False, None
+            b = [x.strip() for x in v.split("|") if x.strip()]
+            if not b or any(x not in allowed for x in b) or len(set(b)) < len(b):
+                return False, None
+            return "|".join(b) == v, b   # written otherwise (« RO | MA »): read by the scalar reader
+    elif kind == "safety":
+        def check(v):
+            if v.lower() in NONE_LIST:
+                return True, (None, True)
+            d = good_date(v)
+            return d is not None, (d, False)
+    elif kind == "duration":
+        def check(v):
+            d = good_length(v)
+            return d is not None, d
+    elif kind == "state":
+        refused = "FR" if col == "receiving_state" else None
+
+        def check(v):
+            return v in CODES and v != refused, v
+    elif kind == "protection":
+        def check(v):
+            return v in PROTECTION, v
+    else:  # pragma: no cover - a new column type: type it here
+        raise AssertionError((col, kind))
+    return check
+
+
+def _codes(s: pl.Series):
+    """(distinct values, the row's index into them — ``len(values)`` for null) of a text column."""
+    cat = s.cast(pl.Categorical(pl.Categories.random()))
+    values = cat.cat.get_categories().to_list()
+    idx = cat.to_physical().fill_null(len(values)).to_numpy().astype(np.int64, copy=False)
+    return values, idx
+
+
+def typed_frame(raw: pl.DataFrame, lines, as_of: date) -> pl.DataFrame:
+    """The interface's typed frame of raw text cells (one column per known CSV column), with
+    ``__ok``: True where the compiled reader of the header would read every cell as is.
+
+    Each column is typed on its distinct values (a registry export has few: codes, booleans,
+    lengths, dates, names of courts), by the same statements as the scalar reader — Python's own
+    ``strip`` included — then spread over the rows; the ``id`` column (one value a row) is
+    stripped over the rows."""
+    cols = list(raw.columns)
+    n = raw.height
+    ok = np.ones(n, dtype=bool)
+    present: dict = {}
+    out: dict = {"line": pl.Series("line", lines, dtype=pl.Int64)}
+    for c in cols:
+        kind = column_kind(c)
+        if c == "id":
+            s = raw[c].str.strip_chars(" \t")
+            s = pl.select(pl.when(pl.lit(s) == "").then(None).otherwise(pl.lit(s))).to_series().alias(c)
+            present[c] = s.is_not_null().to_numpy()
+            ok &= ~s.str.contains(_EDGE).fill_null(False).to_numpy()
+            out[c] = s
+            continue
+        values, idx = _codes(raw[c])
+        k = len(values)
+        text = [v.strip(" \t") or None for v in values] + [None]   # what the scalar reader reads
+        there = np.array([t is not None for t in text], dtype=bool)
+        present[c] = there[idx]
+        take = pl.Series(idx, dtype=pl.UInt32)
+        stripped = pl.Series(c, text, dtype=pl.Utf8)
+        if kind == "date":   # vectorised over the distinct values: ISO form, a real day, within the bounds
+            d = stripped.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+            g = (stripped.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX)
+                 ).fill_null(False).to_numpy() | ~there
+            ok &= g[idx]
+            out[c] = pl.select(pl.when(pl.lit(pl.Series(g))).then(pl.lit(d))).to_series().alias(c).gather(take)
+            continue
+        good = np.ones(k + 1, dtype=bool)
+        typed = [None] * (k + 1)
+        check = None if kind == "str" else _checker(c)
+        for i, t in enumerate(text[:k]):
+            if t is None:
+                continue
+            if t.strip() != t:   # another space at an end (U+00A0…): Python's strip would remove it
+                good[i] = False
+            elif check is not None:
+                good[i], typed[i] = check(t)
+                if not good[i]:
+                    typed[i] = None
+        ok &= good[idx]
+        if kind in ("str", "state", "protection"):   # the text itself
+            out[c] = stripped.gather(take)
+        elif kind == "bool":
+            out[c] = pl.Series(c, typed, dtype=pl.Boolean).gather(take)
+        elif kind == "safety":
+            out[c] = pl.Series(c, [t[0] if t else None for t in typed], dtype=pl.Date).gather(take)
+            out[c + "__none"] = pl.Series(c + "__none", [bool(t and t[1]) for t in typed],
+                                          dtype=pl.Boolean).gather(take)
+        elif kind == "duration":
+            from ..dates import _DURATION
+            parts = []
+            for v, t in zip(text, typed):
+                m = _DURATION.match(v) if t is not None and v != "life" else None
+                if m is None:
+                    parts.append((None, None, None))
+                else:
+                    y, mo, w, d = (int(g) if g else 0 for g in m.groups())
+                    parts.append((y, mo, 7 * w + d))
+            out[c] = stripped.gather(take)
+            for j, suffix in enumerate(("__y", "__m", "__d")):
+                out[c + suffix] = pl.Series(c + suffix, [p[j] for p in parts], dtype=pl.Int32).gather(take)
+            out[c + "__months"] = pl.Series(c + "__months", [t.months if t else None for t in typed],
+                                            dtype=pl.Int64).gather(take)
+            out[c + "__days"] = pl.Series(c + "__days", [t.days if t else None for t in typed],
+                                          dtype=pl.Int64).gather(take)
+        elif kind == "list":
+            none = np.array([t == [] for t in typed], dtype=bool)[idx]
+            split = stripped.gather(take).str.split("|")
+            out[c] = pl.select(pl.when(pl.lit(pl.Series(none))).then(pl.lit([], dtype=pl.List(pl.Utf8)))
+                               .otherwise(pl.lit(split))).to_series().alias(c)
+            present[c + "__empty"] = none
+    # across cells (the end of the compiled reader): the removal columns, the id, start and end
+    removal = [c for c in ("removal_destination", "removal_definitive", "removal_enforceable",
+                           "removal_remedies_exhausted", "removal_end_date") if c in cols]
+    any_removal = np.zeros(n, dtype=bool)
+    for c in removal:
+        any_removal |= present[c]
+    if "removal_kinds" in cols:
+        ok &= ~(present["removal_kinds__empty"] & any_removal)
+        ok &= ~(~present["removal_kinds"] & any_removal)
+    else:
+        ok &= ~any_removal
+    ok &= present["id"] if "id" in cols else np.zeros(n, dtype=bool)
+    if "execution_start" in cols and "expected_end" in cols:
+        ok &= ~(out["expected_end"] < out["execution_start"]).fill_null(False).to_numpy()
+    a = out.get("as_of")
+    out["as_of"] = (a.fill_null(as_of) if a is not None else pl.repeat(as_of, n, dtype=pl.Date, eager=True)).alias("as_of")
+    for c in ("id", "name"):
+        if c not in out:
+            out[c] = pl.Series(c, [None] * n, dtype=pl.Utf8)
+    out["__ok"] = pl.Series("__ok", ok)
+    return pl.DataFrame([v.alias(k) for k, v in out.items()])
+
+
+# --- the case of a frame row (the reference middle, and tests) ------------------------------
+def case_of(row: dict, columns) -> dict:
+    """The normalised case of one frame row, as the compiled reader gives it (``ready``), with
+    ``as_of`` resolved: what the scalar engine is asked for that row."""
+    from ..screening.csv_cells import PLACE as _PLACE
+    rd: dict = {}
+    kinds = None
+    removal: dict = {}
+    for c in columns:
+        kind = column_kind(c)
+        v = row.get(c)
+        if kind == "safety" and row.get(c + "__none"):
+            v = None
+        elif v is None:
+            continue
+        elif kind == "duration":
+            v = Duration(row[c + "__months"], row[c + "__days"])
+        elif kind == "list":
+            v = list(v)
+        how, head, tail = _PLACE[c][1:]
+        if how == "top":
+            rd[head] = v
+        elif how == "nested":
+            rd.setdefault(head, {})[tail] = v
+        elif how == "kinds":
+            kinds = v
+        elif how == "removal":
+            removal[tail] = v
+        else:
+            rd.setdefault("sentence", {})["convictions"] = [{"court": v}]
+    if kinds is not None:
+        rd["removal_measures"] = [dict(removal, kind=k) for k in kinds]
+    rd["as_of"] = row["as_of"]
+    return rd

@@ -1,0 +1,279 @@
+"""The batch screening as one pipeline (issue 16, item 2): read in batches → typed columns →
+program → output columns → CSV, with the rows the vector reader cannot take exactly handed to the
+scalar engine and spliced back by line, so that every byte of the output, and every count of the
+summary, is the scalar path's (``lexquery screen --engine scalar``; docs/screening-csv.md,
+« Moteur »; tests/test_columnar_pipeline.py compares whole files byte for byte).
+
+- Reading: :class:`lexquery.screening.columnar_frame.Reader` (blocks of bytes, ids unique in the file,
+  the scalar reader's counters carried on).
+- Middle: the compiled program of the rules (``lexquery.columnar.program``, columnar-core) when it
+  is there; else :func:`reference_middle`, the scalar engine asked row by row from the typed frame
+  (for testing the reading and the writing on their own — no faster than the scalar path).
+- Fallback: a line read alone by the scalar reader is answered as ``--engine scalar`` answers it
+  (:func:`lexquery.screening.screen.answer_one`: an error row with its message, or its answer).
+- Writing: the output columns, formula cells neutralised (OWASP, :mod:`lexquery.csvsafe`: the
+  same rule written over columns, :func:`neutral_expr`), written by polars with minimal quoting,
+  the input's separator (or ``--separator``), LF line ends — what Python's ``csv.writer`` writes.
+"""
+from __future__ import annotations
+
+import io
+import os
+import time
+from datetime import date
+
+import polars as pl
+
+from ..screening.screen import FIELDS, _CONSENT, _csv_cell, _iso, answer_one, answer_csv
+
+OUT_SCHEMA = {k: (pl.Int64 if k == "line" else pl.Utf8) for k in FIELDS}
+PROGRAM_ERRORS: list[str] = []
+"""The last failures of the compiled program (its batch then answered by the scalar engine, row
+by row: same bytes, slower) — for the tests and the benchmark, which report them."""
+
+
+def load_program(book=None):
+    """The compiled program of the rules (columnar-core), or None while it does not exist."""
+    try:
+        from ..columnar.program import compile_book
+    except ImportError:
+        return None
+    return compile_book(book)
+
+
+# --- the reference middle -------------------------------------------------------------------
+def reference_middle(engine, frame: pl.DataFrame, columns) -> pl.DataFrame:
+    """The output columns of the frame's rows, the scalar engine asked row by row from the typed
+    columns (:func:`lexquery.screening.columnar_frame.case_of`): what the compiled program must give."""
+    from .columnar_frame import case_of
+    out = {k: [] for k in FIELDS}
+    app = [out[k].append for k in FIELDS]
+    for row in frame.iter_rows(named=True):
+        case = case_of(row, columns)
+        case["__normalised__"] = True
+        try:
+            ans = engine.ask(case, None, explain=False)
+        except Exception as e:  # pragma: no cover - as the scalar path: an error row
+            cells = [row["line"], row["id"], None, _iso(row["as_of"]), None, None, "error", None, None, None,
+                     "", "", "", "", f"erreur interne : {type(e).__name__}: {e}", "", ""]
+            for a, v in zip(app, cells):
+                a(v)
+            continue
+        line, cid, name, a_of = row["line"], row["id"], ans.name, _iso(ans.as_of)
+        for p in ans.procedures:
+            df, du, routes, notes = p.date_from, p.date_until, p.routes, p.notes
+            cells = (line, cid, name, a_of, p.procedure, p.state, p.status,
+                     None if df is None else df.isoformat(), None if du is None else du.isoformat(),
+                     _CONSENT[p.consent_required], "|".join(p.missing_facts), "|".join(p.sources),
+                     "|".join([f"{r.procedure}:{r.status}:{r.date_from.isoformat()}" if r.date_from else
+                               f"{r.procedure}:{r.status}" for r in routes]) if routes else "",
+                     "|".join([f"{n.id}:{n.date.isoformat()}" for n in notes if n.date is not None])
+                     if notes else "", None, "|".join([b["id"] for b in p.basis]),
+                     "|".join([v["fact"] for v in p.to_verify]))
+            for a, v in zip(app, cells):
+                a(v)
+    return pl.DataFrame(out, schema=OUT_SCHEMA)
+
+
+def middle(program, engine, frame: pl.DataFrame, columns) -> pl.DataFrame:
+    """The output columns of the frame's rows: the program's, and the scalar engine's for the rows
+    the program hands back (``Program.fallback``: positions in the frame, e.g. dated under the
+    2029 code) if it did not answer them in place itself, spliced by line; the reference middle
+    alone without a program."""
+    if program is None:
+        return reference_middle(engine, frame, columns)
+    try:
+        vec = program.run(frame).with_columns(pl.col("line").cast(pl.Int64))
+    except Exception as e:  # a defect of the program must not stop the batch: the scalar engine answers
+        PROGRAM_ERRORS.append(f"{type(e).__name__}: {e}")
+        del PROGRAM_ERRORS[:-20]
+        return reference_middle(engine, frame, columns)
+    back = getattr(program, "fallback", None)
+    if back is not None and len(back):   # answered here unless the program already answered them in place
+        have = set(vec.get_column("line").unique().to_list())
+        lines = frame.get_column("line").to_list()
+        missing = [int(i) for i in back if lines[int(i)] not in have]
+        if missing:
+            ref = reference_middle(engine, frame[missing], columns)
+            vec = pl.concat([vec, ref]).sort("line", maintain_order=True)
+    return vec
+
+
+def results_frame(results) -> pl.DataFrame:
+    """The output columns of scalar answers (:class:`~lexquery.screening.screen.CaseResult`), as
+    text cells before neutralisation (what ``_csv_cell`` gives)."""
+    out = {k: [] for k in FIELDS}
+    for r in results:
+        for row in r.rows:
+            for k in FIELDS:
+                v = row[k]
+                out[k].append(v if k == "line" else (None if v is None else str(_csv_cell(v))))
+    return pl.DataFrame(out, schema=OUT_SCHEMA)
+
+
+# --- writing ----------------------------------------------------------------------------------
+def neutral_expr(col: str) -> pl.Expr:
+    """:func:`lexquery.csvsafe.neutral` over a column: CR / CRLF inside a cell written LF, and a
+    leading ``'`` before a cell a spreadsheet would run as a formula."""
+    e = pl.col(col)
+    has_cr = e.str.contains("\r", literal=True)
+    lf = e.str.replace_all("\r\n", "\n", literal=True).str.replace_all("\r", "\n", literal=True)
+    v = pl.when(has_cr).then(lf).otherwise(e)
+    trig = pl.when(has_cr).then(v.str.contains(r"^[=+\-@\t\n]")).otherwise(v.str.contains(r"^[=+\-@\t]"))
+    return pl.when(trig.fill_null(False)).then(pl.lit("'") + v).otherwise(v).alias(col)
+
+
+def csv_text(out: pl.DataFrame, sep: str) -> str:
+    """The CSV lines of output columns (no header), as the scalar path writes them."""
+    return csv_bytes(out, sep).decode("utf-8")
+
+
+def csv_bytes(out: pl.DataFrame, sep: str) -> bytes:
+    """:func:`csv_text` encoded in UTF-8 (polars writes bytes: no text to build in between)."""
+    if not out.height:
+        return b""
+    out = out.with_columns([neutral_expr(c) for c in ("id", "name", "message")])
+    out = out.with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
+                            for c in FIELDS if c != "line"])
+    buf = io.BytesIO()
+    out.write_csv(buf, separator=sep, include_header=False, quote_style="necessary", line_terminator="\n",
+                  null_value="")
+    return buf.getvalue()
+
+
+def emit(writer, data: bytes):
+    """Give the writer CSV lines as bytes: straight to the binary layer of a UTF-8 text output that
+    does not translate line ends (a file of ``atomic_output``, standard output on POSIX), else as
+    text — the same bytes either way."""
+    out = writer.out
+    enc = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    raw = getattr(out, "buffer", None)
+    if raw is not None and enc == "utf8" and os.linesep == "\n":
+        writer.begin()
+        out.flush()
+        raw.write(data)
+    else:
+        writer.write_text(data.decode("utf-8"))
+
+
+def count(summary, out: pl.DataFrame):
+    """Add the answered rows of output columns to the summary's counts by (procedure, status)."""
+    if not out.height:
+        return
+    for proc, status, n in out.filter(pl.col("status") != "error").group_by(
+            ["procedure", "status"]).len().iter_rows():
+        summary.by_proc[(proc, status)] += n
+
+
+# --- the pipeline -------------------------------------------------------------------------------
+def screen_columnar(path, writer, as_of: date | None = None, engine=None, progress: bool | None = None,
+                    label: str | None = None, program=None, block_bytes: int | None = None,
+                    reference: bool = False, timings: dict | None = None):
+    """Screen the CSV at ``path`` (``-`` = stdin) into a CSV ``writer`` with the columnar engine;
+    the :class:`~lexquery.screening.screen.Summary` the scalar path gives (same counts, same
+    words). ``reference=True`` forces the reference middle even if the program exists; ``timings``
+    (a dict) receives the seconds spent reading and typing (``read``), in the program (``program``),
+    answering the rows handed back (``fallback``) and writing (``write``) — for the benchmark."""
+    tm = timings if timings is not None else {}
+    for k in ("read", "program", "fallback", "write"):
+        tm.setdefault(k, 0.0)
+    from ..budget import check as check_budget
+    from ..engine.api import load_kb
+    from ..screening.csv_cases import read_header
+    from ..screening.csv_rows import RowBuilder
+    from ..screening.csv_text import open_text
+    from ..screening.screen import Progress, Summary
+    from .columnar_frame import BLOCK_BYTES, Reader, ScalarBlock
+    engine = engine or load_kb()
+    if hasattr(engine, "prepare_batch"):
+        engine.prepare_batch()
+    if program is None and not reference:
+        program = load_program()
+    stream, opened_as, size = open_text(path)
+    label = label or opened_as
+    t0 = time.perf_counter()
+    summary = Summary(source=label)
+    try:
+        header, records = read_header(stream)
+        summary.unknown_columns, summary.separator = header.unknown, header.separator
+        builder = RowBuilder(header)
+        bar = Progress(size, stream, progress)
+        writer.begin(header.separator)
+        sep = writer.separator
+        vectorisable = (builder._fast is not None and not stream._carry and not records.src.back)
+        if not vectorisable:   # unknown or repeated columns, CR-only lines: the scalar path, as is
+            for part in _chunks(records, 2000):
+                check_budget()
+                text, counts = answer_csv(engine, builder, part, as_of, label, sep)
+                summary.add_counts(counts)
+                writer.write_text(text)
+                bar.update(summary.read)
+            summary.lines, summary.spanning = records.lines, records.spanning
+            summary.spanning_lines, summary.split = records.extra_lines, records.split
+            summary.ansi_lines, summary.first_ansi_line = stream.ansi_lines, stream.first_ansi_line
+        else:
+            reader = Reader(stream.buffer, header, header.line + 1, as_of, block_bytes or BLOCK_BYTES)
+            if stream.ansi_lines:
+                reader.ansi_lines, reader.first_ansi_line = stream.ansi_lines, stream.first_ansi_line
+            known = reader.known
+            blocks = iter(reader)
+            while True:
+                t = time.perf_counter()
+                block = next(blocks, None)
+                tm["read"] += time.perf_counter() - t
+                if block is None:
+                    break
+                check_budget()   # a server request past its time stops here (lexquery.budget)
+                if isinstance(block, ScalarBlock):
+                    t = time.perf_counter()
+                    recs = reader.scalar_records(block.data, block.first_line)
+                    for part in _chunks(recs, 2000):
+                        text, counts = answer_csv(engine, builder, part, as_of, label, sep)
+                        summary.add_counts(counts)
+                        writer.write_text(text)
+                    tm["fallback"] += time.perf_counter() - t
+                else:
+                    frame = block.frame
+                    t = time.perf_counter()
+                    vec = middle(program, engine, frame, known)
+                    t1 = time.perf_counter()
+                    results = [answer_one(engine, builder.row(r), as_of, label) for r in block.fallback]
+                    fb = results_frame(results)
+                    t2 = time.perf_counter()
+                    tm["program"] += t1 - t
+                    tm["fallback"] += t2 - t1
+                    summary.read += frame.height + len(results)
+                    summary.answered += frame.height
+                    for r in results:
+                        if r.error is None:
+                            summary.answered += 1
+                        else:
+                            summary.rejected += 1
+                    out = pl.concat([vec, fb]).sort("line", maintain_order=True) if fb.height else vec
+                    summary.rows_out += out.height
+                    count(summary, out)
+                    emit(writer, csv_bytes(out, sep))
+                    tm["write"] += time.perf_counter() - t2
+                bar.update(summary.read)
+            summary.lines, summary.spanning = reader.lines, reader.spanning
+            summary.spanning_lines, summary.split = reader.extra_lines, reader.split
+            summary.ansi_lines, summary.first_ansi_line = reader.ansi_lines, reader.first_ansi_line
+        bar.update(summary.read, force=True)
+        bar.done()
+    finally:
+        if path not in ("-", None):
+            stream.close()
+    summary.seconds = time.perf_counter() - t0
+    writer.close(summary)
+    return summary
+
+
+def _chunks(it, size):
+    buf = []
+    for x in it:
+        buf.append(x)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
