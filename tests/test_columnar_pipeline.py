@@ -123,7 +123,9 @@ def test_rows_the_program_hands_back_are_spliced_by_line(tmp_path):
         (block,) = list(Reader(io.BytesIO(data.split(b"\n", 1)[1]), header, 2, AS_OF))
         program = load_program()
         program.run(block.frame)
-        assert len(program.fallback) == (len(lines) - 1 + 6) // 7
+        # every 2029-code row is handed back (others may be too: the law-in-force settlement of
+        # engine/in_time.py is not vectorised yet)
+        assert set(range(0, len(lines) - 1, 7)) <= set(program.fallback.tolist())
 
 
 # --- irregular and damaged rows -------------------------------------------------------------------
