@@ -45,7 +45,7 @@ def test_one_procedure_and_why():
     one = ask("reconnaissance ?")
     assert "Reconnaissance et exécution" in one and "Libération conditionnelle" not in one
     why = ask("pourquoi reconnaissance ?")
-    assert "fd_applies(RO) = oui" in why and "États considérés : RO" in why
+    assert "DC 2008/909 / Roumanie = oui" in why and "États considérés : RO" in why   # the evidence in words
 
 
 def test_what_is_missing_says_why_and_which_provision():

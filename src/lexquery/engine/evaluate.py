@@ -99,8 +99,14 @@ def eval_condition(c: Condition, env: Env) -> CondResult | None:
     if explain and len(env.evidence) > ev_before:
         for name in list(env.evidence)[ev_before:]:
             f = env.evidence[name]
-            r.evidence.append({"fact": name, "value": f.value, "evidence": list(f.evidence),
-                               **({"note": f.note} if getattr(f, "note", None) else {})})
+            e = {"fact": name, "value": f.value, "evidence": list(f.evidence)}
+            if getattr(f, "note", None):
+                e["note"] = f.note
+            if getattr(f, "evidence_en", None):   # the same in English (docs/answer-format.md)
+                e["evidence_en"] = list(f.evidence_en)
+            if getattr(f, "note_en", None):
+                e["note_en"] = f.note_en
+            r.evidence.append(e)
     results[cid] = r
     return r
 

@@ -291,11 +291,16 @@ def f_law_gap(env, name):
     answer says why (evidence ``law:<name>`` with the periods encoded, marked to verify)."""
     info = (getattr(env.book, "periods", None) or {}).get(name) or {}
     from ..kb.reference import Fact
-    note = (f"« {name} » n'est encodé que pour les périodes {' ; '.join(info.get('periods', []))} : "
+    periods = info.get("periods", [])
+    note = (f"« {name} » n'est encodé que pour les périodes {' ; '.join(periods)} : "
             f"la base ne dit pas sa valeur au {env.as_of}")
+    note_en = (f"« {name} » is encoded only for the periods {'; '.join(p.replace(' : ', ': ') for p in periods)}: "
+               f"the knowledge base does not say its value on {env.as_of}")
     if info.get("note"):
         note += f" ({info['note']})"
-    env.record_evidence(f"law:{name}", Fact(None, tuple(info.get("sources", [])), note))
+        note_en += f" ({info.get('note_en') or info['note']})"
+    sources = tuple(info.get("sources", []))
+    env.record_evidence(f"law:{name}", Fact(None, sources, note, None, (), sources, note_en))
     return UNKNOWN
 
 

@@ -103,7 +103,7 @@ def _periodic(name, spec, where, periods) -> dict:
     for test, value in reversed(parts):
         expr = f"if({test}, {value}, {expr})"
     note = spec.get("note")
-    periods[name] = {"periods": shown, "sources": srcs, "note": note, "values": raw}
+    periods[name] = {"periods": shown, "sources": srcs, "note": note, "note_en": spec.get("note_en"), "values": raw}
     return {"expr": expr, "sources": srcs}
 
 
