@@ -95,6 +95,8 @@ _VALUE = {"fr": {True: "oui", False: "non", None: "inconnu"}, "en": {True: "yes"
 
 def subject(name: str, ref, lang: str = "fr") -> str:
     """``party(STE167,MA)`` → « STE 167 / Maroc »: what a reference fact is about, in words."""
+    if name.startswith("law:"):   # a legal quantity read outside the periods its text is encoded for
+        return "valeur légale à cette date" if lang == "fr" else "legal value on that date"
     fn, _, args = name.partition("(")
     args = args.rstrip(")").split(",") if args else []
     state = next((a for a in reversed(args) if a in getattr(ref, "states", {})), None)

@@ -92,6 +92,8 @@ def _cond_lines(c, lang, explain, indent, w):
             from ..engine.verify import subject
             val = _value(e["value"], w) if e["value"] is not None else w["unknown"]
             lines = (e.get("evidence_en") or e["evidence"]) if lang == "en" else e["evidence"]
+            if e["fact"].startswith("law:"):   # no dated source: the note says why it is unknown
+                lines = [(e.get("note_en") or e.get("note") or "") if lang == "en" else e.get("note", "")]
             out.append(" " * (indent + 4) + f"· {subject(e['fact'], w.get('_ref') or _reference(), lang)} = {val} — "
                        + "; ".join(lines[:2]))
         for ch in c.children:

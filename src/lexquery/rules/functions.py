@@ -292,9 +292,11 @@ def f_law_gap(env, name):
     info = (getattr(env.book, "periods", None) or {}).get(name) or {}
     from ..kb.reference import Fact
     periods = info.get("periods", [])
-    note = (f"« {name} » n'est encodé que pour les périodes {' ; '.join(periods)} : "
+    cited = ", ".join(info.get("sources", [])) or name   # what a reader knows it by: its text
+    note = (f"la valeur tirée de {cited} n'est encodée que pour les périodes {' ; '.join(periods)} : "
             f"la base ne dit pas sa valeur au {env.as_of}")
-    note_en = (f"« {name} » is encoded only for the periods {'; '.join(p.replace(' : ', ': ') for p in periods)}: "
+    note_en = (f"the value drawn from {cited} is encoded only for the periods "
+               f"{'; '.join(p.replace(' : ', ': ') for p in periods)}: "
                f"the knowledge base does not say its value on {env.as_of}")
     if info.get("note"):
         note += f" ({info['note']})"
