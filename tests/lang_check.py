@@ -33,9 +33,9 @@ KEPT = ["juge de l'application des peines", "tribunal de l'application des peine
         "commission des lois", "police aux frontières"]
 CITATION = re.compile(r"\b(?:CPP|CP|CESEDA|STE|ETS|CETS|DC|FD|Circ\.|CVRC)(?:-2029)?\s+[\w§.\-/°]+"
                       r"(?:\s+(?:al\.|art\.|§)\s*[\w.\-°]+)*(?:\s+[0-9]+°|\s+[IVX]+\b)?")
-# « … » (innermost first: quotes nest), “ … ”, and ' … ' opened after a space (an apostrophe
+# « … » (innermost first: quotes nest), “ … ”, " … " (a value as typed), and ' … ' opened after a space (an apostrophe
 # inside, as in l'article, is not its end)
-QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|(?<=[\s(:])'(?:[^']|'(?=\w))*'(?!\w)")
+QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"\n]*\"|(?<=[\s(:])'(?:[^']|'(?=\w))*'(?!\w)")
 # titles of French texts, as published: « loi n° 2019-222 du 23 mars 2019 », « JORF n° 0272 du … »
 TITLES = re.compile(r"\b(?:loi|LOI|décret|ordonnance|JORF)\s+(?:organique\s+)?n\s?°\s*[\d-]+"
                     r"(?:\s+du\s+\d+(?:er)?\s+\w+\s+\d{4})?")
@@ -52,7 +52,7 @@ def _strip(text: str, kept=KEPT) -> str:
             break
         text = stripped
     text = TITLES.sub(" ", text)
-    for k in kept:
+    for k in sorted(kept, key=len, reverse=True):   # the case's « cour d'assises des Bouches-du-Rhône » first
         text = re.sub(re.escape(k), " ", text, flags=re.IGNORECASE)
     return CITATION.sub(" ", text)
 
