@@ -165,7 +165,22 @@ def test_article_in_english_on_every_provision():
         text = render_text(describe(kb, kb.lookup(p.citation, None), None, "en"), "en")
         text = re.sub(r"Map evidence: .*", "", text)
         bad += [f"{p.citation}: {l}" for l in french_lines(text)]
+        fr = render_text(describe(kb, kb.lookup(p.citation, None), None, "fr"), "fr")
+        # the rules that cite it are named in words, not by their ids (those stay in the JSON)
+        used = [l for l in fr.splitlines() if l.startswith("Utilisé par les règles")]
+        bad += [f"{p.citation} [fr]: {l}" for l in internal_lines("\n".join(used))]
     assert bad == [], "\n".join(bad[:20])
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.lq")), ids=lambda p: p.stem)
+def test_lq_answers_in_both_languages(path):
+    """A .lq file's questions are typed in the language (French, shown after « » »); its
+    answers follow --lang."""
+    answers = lambda text: "\n".join(l for l in text.splitlines() if not l.startswith("» "))
+    en = ask(path, "--lang", "en")
+    assert french_lines(answers(en)) == []
+    fr = ask(path)
+    assert internal_lines(answers(fr)) == []
 
 
 def test_article_729_2_on_the_command_line():

@@ -43,6 +43,16 @@ CONFIDENCE = {"fr": {"high": "élevée", "medium-high": "assez élevée", "mediu
 _EN_WORDS = {"the", "and", "of", "is", "not", "stored", "version", "from", "only", "with", "known", "which"}
 
 
+def rule_words(r: dict, lang: str = "fr") -> str:
+    """A rule that cites the provision, in words (« Libération conditionnelle « expulsion » › la
+    personne est étrangère… »); a value of a rule file (a constant, a derived date) by its file.
+    The rule's id stays in the JSON (``rule``)."""
+    lab = r.get("label") or {}
+    if lab.get(lang) or lab.get("fr"):
+        return lab.get(lang) or lab["fr"]
+    return (f"une valeur de {r['file']}" if lang == "fr" else f"a value of {r['file']}")
+
+
 def _amended(title: str, lang: str) -> str:
     """The amending law's title as published (« LOI n° 2016-274 du 7 mars 2016 relative au… »),
     quoted in an English answer; a trailing mark ([I]) stays outside the quotes."""
@@ -126,7 +136,7 @@ def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
     cited_by = kb.cited_by.get(p.citation, [])
     rules = []
     for u in kb.rules_by_article.get(p.citation, []):
-        r = {"rule": u.where, "citation": u.citation, "file": u.file}
+        r = {"rule": u.where, "citation": u.citation, "file": u.file, "label": getattr(u, "label", None)}
         if r not in rules:
             rules.append(r)
     succ = None
@@ -259,7 +269,7 @@ def render_text(d: dict, lang: str = "fr") -> str:
     sep = " ; " if lang == "fr" else "; "
     out.append(f"{t['cites']}{c}{cites or t['none']}")
     out.append(f"{t['cited_by']}{c}{sep.join(d['cited_by']) or t['none']}")
-    rules = sep.join(f"{r['rule']} ({r['citation']})" for r in d["rules"])
+    rules = sep.join(dict.fromkeys(f"{rule_words(r, lang)} ({r['citation']})" for r in d["rules"]))
     out.append(f"{t['rules']}{c}{rules or t['none']}")
     if d["open_questions"]:
         out.append(t["oq"] + c.rstrip())

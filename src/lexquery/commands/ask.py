@@ -129,7 +129,7 @@ def run(args) -> int:
                 lq_batch(doc, label)   # raises: no case
             from .. import dsl
             from ..engine.api import load_kb
-            sys.stdout.write(dsl.run(doc, load_kb(), explain=args.explain, as_of=as_of) + "\n")
+            sys.stdout.write(dsl.run(doc, load_kb(), explain=args.explain, as_of=as_of, lang=args.lang) + "\n")
             return 0
         note = None
         if doc.items:
