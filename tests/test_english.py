@@ -273,3 +273,24 @@ def test_argparse_speaks_french():
     assert "afficher cette aide et quitter" in r.stdout
     r = subprocess.run(CLI + ["ask"], capture_output=True, text=True)
     assert r.returncode == 2 and "arguments obligatoires manquants : case" in r.stderr
+
+
+# ---------------------------------------------------------------- the API's error messages
+def test_api_case_errors_carry_their_english():
+    from starlette.testclient import TestClient
+    from lexquery.web.app import create_app
+    broken = {"id": "x", "as_of": "2026-12-01", "sentence": {"total": "3 ans", "expected_end": "01/06/2025"},
+              "person": {"nationalities": ["ro"], "nationalite": ["RO"]}}
+    with TestClient(base_url="http://127.0.0.1", app=create_app()) as client:
+        r = client.post("/api/ask", json=broken)
+        assert r.status_code == 422
+        err = r.json()["error"]
+        assert err["message_en"] and len(err["problems"]) >= 3
+        for p in err["problems"]:
+            assert p["message_en"], p
+            assert not p["expected"] or p["expected_en"], p
+            assert not p["hint"] or p["hint_en"], p
+        english = [p[k] for p in err["problems"] for k in ("message_en", "expected_en", "hint_en") if p.get(k)]
+        assert french_lines("\n".join(english), ["3 ans", "01/06/2025", "nationalite"]) == []
+        r = client.get("/no-such-page")
+        assert r.status_code == 404 and r.json()["error"]["message_en"] == "nothing at this address"
