@@ -235,17 +235,31 @@ def test_interview_in_french_has_no_internal_ids():
 
 
 # ---------------------------------------------------------------- the screening report (French)
-def test_screening_report_has_no_internal_ids(tmp_path):
-    csv = tmp_path / "lot.csv"
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> str:
+    tmp = tmp_path_factory.mktemp("screen")
+    csv = tmp / "lot.csv"
     assert run("synth", "30", "--seed", "3", "--as-of", "2026-12-01", "-o", csv).returncode == 0
-    html = tmp_path / "r.html"
+    html = tmp / "r.html"
     r = run("screen", csv, "--as-of", "2026-12-01", "-o", html, "--no-progress", "--quiet")
     assert r.returncode == 0, r.stderr
-    text = html.read_text(encoding="utf-8")
-    text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", text, flags=re.S)
+    return html.read_text(encoding="utf-8")
+
+
+def test_screening_report_text_has_no_internal_ids(report):
+    """The report's own words (headings, legends), outside the table its script draws."""
+    text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", report, flags=re.S)
     visible = re.sub(r"<[^>]+>", "\n", text)
     bad = internal_lines(visible)
     assert bad == [], "\n".join(bad[:20])
+
+
+@pytest.mark.xfail(strict=True, reason="the screening modules (screening/html_report.py, screen.py: another "
+                   "helper's) fill the report's « à vérifier » column with the entries' names "
+                   "(fd_applies(RO), question:<id>), not their notes in words")
+def test_screening_report_to_verify_column_in_words(report):
+    data = "\n".join(re.findall(r"<script[^>]*>(.*?)</script>", report, flags=re.S))
+    assert not re.search(r"fd_applies\(|party\(STE|question:[a-z_]+", data)
 
 
 # ---------------------------------------------------------------- kept from the first round
