@@ -308,3 +308,14 @@ def test_api_case_errors_carry_their_english():
         assert french_lines("\n".join(english), ["3 ans", "01/06/2025", "nationalite"]) == []
         r = client.get("/no-such-page")
         assert r.status_code == 404 and r.json()["error"]["message_en"] == "nothing at this address"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_calendar_in_english(path):
+    """`ask --format ics --lang en`: the deadlines' titles and descriptions in English."""
+    allowed = data_strings(json.loads(path.read_text(encoding="utf-8")))
+    ics = ask(path, "--format", "ics", "--lang", "en").replace("\r\n ", "").replace("\n ", "")
+    ics = ics.replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";")
+    words = "\n".join(l.split(":", 1)[1] for l in ics.splitlines() if re.match(r"^(SUMMARY|DESCRIPTION)[;:]", l))
+    assert "case: " in words or not words
+    assert french_lines(words, allowed) == []
