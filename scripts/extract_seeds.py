@@ -303,7 +303,7 @@ def build_cpp(out: Path) -> list[Path]:
             notes += [{"kind": note_kind(t), "text": t} for _, t, _ in nota]
             conf = CONF_MAP[entry["confidence"]]
             ev = evidence.get((prefix, b["line"]), "")
-            cnote = (f"Text from {rel(path)} (Legifrance page, version en vigueur au {version_date}; "
+            cnote = (f"Text from {rel(path)} (Legifrance page « Version en vigueur au {version_date} »; "
                      f"article numbers stripped), bullet at line {b['line']}. Number "
                      f"{'chosen' if uncertain else 'assigned'} from sources/legal/seed-article-map.json "
                      f"(map: {entry['article']!r}, confidence {entry['confidence']}).")

@@ -45,7 +45,7 @@ def test_one_procedure_and_why():
     one = ask("reconnaissance ?")
     assert "Reconnaissance et exécution" in one and "Libération conditionnelle" not in one
     why = ask("pourquoi reconnaissance ?")
-    assert "fd_applies(RO) = oui" in why and "États considérés : RO" in why
+    assert "DC 2008/909 / Roumanie = oui" in why and "États considérés : RO" in why   # the evidence in words
 
 
 def test_what_is_missing_says_why_and_which_provision():
@@ -112,7 +112,9 @@ def test_what_would_change_proposes_changes_that_do_change():
 def test_article_and_rules_citing():
     out = dsl.run(dsl.load("article 728-11 au 1er décembre 2026 ?\nquelles règles citent 728-11 ?\n", "t.lq"))
     assert "CPP 728-11 — Cas dans lesquels" in out
-    assert "eu_recognition/case_1 — CPP 728-11 1° (rules/eu_recognition.yaml)" in out
+    # the rule in words (its id, eu_recognition/case_1, stays in `article --format json`)
+    assert ("Reconnaissance et exécution dans un autre État membre (DC 2008/909) › ressortissant de l'État "
+            "d'exécution et y résidant habituellement — CPP 728-11 1° (rules/eu_recognition.yaml)") in out
 
 
 def test_unknown_article_is_said_not_raised():

@@ -33,7 +33,9 @@ def test_article_fixture(fixture_home, capsys):
     assert "Version 2016-03-09" in out and "LEGIARTI000032172294" in out
     assert "al. 1 " in out and "al. 2 " in out
     assert "Cite : CPP 732 (hors base), CPP 728-11" in out
-    assert "Circ. 2025 §2.2 al. 1" in out and "lc_expulsion/removal_measure" in out
+    assert "Circ. 2025 §2.2 al. 1" in out
+    # the rule that cites it, in words (its id, lc_expulsion/removal_measure, is in the JSON)
+    assert "Libération conditionnelle-expulsion › mesure d'éloignement (CPP 729-2 al. 1)" in out
     assert "texte stocké tronqué" in out and "Amending law of 2016" in out
     assert "CPP-2029 L5252-4" in out
 
@@ -112,10 +114,11 @@ def test_kb_check_that_ran_nothing_fails(fixture_home, capsys):
     code, out, err = run(capsys, "kb", "check", "--format", "json")
     assert code == 4 and json.loads(out)["ran"] == []
     # one family that runs is a check: its findings decide (the fixture's citations are not
-    # those of the real reference/, hence 6), no longer the absence of checks
+    # those of the real reference/, hence 6), no longer the absence of checks; the family
+    # runs two: reference/facts and reference/english (issue 15 item 7)
     shutil.copytree(REPO / "reference", fixture_home / "reference")
     code, out, err = run(capsys, "kb", "check", "--only", "reference")
-    assert code == 6 and "reference/facts" in out and "1 contrôles / checks" in out and "aucun contrôle lancé" not in out + err
+    assert code == 6 and "reference/facts" in out and "2 contrôles / checks" in out and "aucun contrôle lancé" not in out + err
 
 
 @needs_law

@@ -443,3 +443,15 @@ def test_print_shows_the_answer_with_its_sources_and_hides_the_form(page):
     assert "CPP 728-11 1°" in page.text_content(".card[data-procedure=eu_recognition] .all-sources")
     page.emulate_media(media="screen")
     assert page.is_visible("#input")
+
+
+def test_english_trainer_tree_gives_the_evidence_in_english(page):
+    """Issue 15 item 7: the reference evidence under the trainer tree in the page's language."""
+    page.click("#lang-switch")
+    assert page.get_attribute("html", "lang") == "en"
+    paste(page, (EXAMPLES / "ionescu.json").read_text(encoding="utf-8"))
+    page.check("#trainer")
+    tree = page.locator(".card[data-procedure=eu_recognition] .trainer-tree")
+    evidence = " ".join(tree.locator(".evidence li").all_text_contents())
+    assert "[S] EU member from 2007-01-01" in evidence and "[I] applied at least on 2016-07-04" in evidence
+    assert "membre de l'UE" not in evidence and "appliquée au moins" not in evidence

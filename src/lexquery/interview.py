@@ -139,11 +139,12 @@ def describe(path: str, lang: str = "fr") -> tuple[str, str]:
     m = _ITEM_PATH.match(path)
     if m:
         kind = (MEASURE if m.group(1) == "removal_measures" else CONVICTION)[m.group(3)]
-        expects = vocab.WHAT.get(kind, vocab.WHAT["str"]) if kind != "removal_kind" else \
-            "ITF, IATF, OQTF, IRTF, ICTF, expulsion, extradition ou MAE"
+        what = vocab.WHAT_EN if lang == "en" else vocab.WHAT
+        expects = what.get(kind, what["str"]) if kind != "removal_kind" else \
+            "ITF, IATF, OQTF, IRTF, ICTF, expulsion, extradition " + ("or" if lang == "en" else "ou") + " MAE"
         return fact_label(path, lang), expects
     kind = vocab.FIELDS[path][0]
-    return fact_label(path, lang), vocab.WHAT[kind]
+    return fact_label(path, lang), (vocab.WHAT_EN if lang == "en" else vocab.WHAT)[kind]
 
 
 # ------------------------------------------------------------------ reading an answer

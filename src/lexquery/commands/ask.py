@@ -57,7 +57,7 @@ def register(sub):
                         "écrit d'un coup : un fichier à moitié écrit n'apparaît jamais")
     p.add_argument("--as-of", help="date d'évaluation (AAAA-MM-JJ), remplace celle du cas")
     p.add_argument("--explain", action="store_true", help="montrer tout l'arbre du raisonnement")
-    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr", help="langue de la réponse (défaut : fr)")
     p.add_argument("--reform", metavar="R.yaml",
                    help="réforme simulée (docs/reforms.md) : la réponse sous le droit en vigueur, sous la réforme, "
                         "et ce qui change (formats text, json, jsonl)")
@@ -88,7 +88,7 @@ def run(args) -> int:
                 lq_batch(doc, label)   # raises: no case
             from .. import dsl
             from ..engine.api import load_kb
-            sys.stdout.write(dsl.run(doc, load_kb(), explain=args.explain, as_of=as_of) + "\n")
+            sys.stdout.write(dsl.run(doc, load_kb(), explain=args.explain, as_of=as_of, lang=args.lang) + "\n")
             return 0
         note = None
         if doc.items:

@@ -37,12 +37,12 @@ W = {"fr": {"q": "Question", "why": "pourquoi", "settles": "peut trancher", "now
             "done": "Plus rien ne peut changer la réponse", "asked": "questions posées",
             "of_form": "sur {n} champs du formulaire", "bad": "réponse non comprise", "saved": "cas enregistré dans",
             "undone": "réponse reprise", "stop": "entretien arrêté", "nothing_to_undo": "rien à reprendre",
-            "unknown_field": "fait inconnu", "expects": "attendu"},
+            "unknown_field": "fait inconnu", "expects": "attendu", "c": " : "},
      "en": {"q": "Question", "why": "why", "settles": "may settle", "now": "Answer so far",
             "done": "Nothing more can change the answer", "asked": "questions asked",
             "of_form": "out of {n} form fields", "bad": "answer not understood", "saved": "case saved to",
             "undone": "answer taken back", "stop": "interview stopped", "nothing_to_undo": "nothing to take back",
-            "unknown_field": "unknown fact", "expects": "expected"}}
+            "unknown_field": "unknown fact", "expects": "expected", "c": ": "}}
 
 
 def register(sub):
@@ -59,10 +59,10 @@ def register(sub):
     p.set_defaults(func=run)
 
 
-def start_case(path: str | None, line: int | None) -> dict:
+def start_case(path: str | None, line: int | None, lang: str = "fr") -> dict:
     """The case to start from: nothing, a JSON case, a .lq case, or a CSV line."""
     if not path:
-        return {"id": "entretien"}
+        return {"id": "entretien" if lang == "fr" else "interview"}
     if path.lower().endswith(".csv"):
         if line is None:
             raise UsageError("un fichier CSV : donnez la ligne du cas avec --line N", expected="ex. --line 12")
@@ -89,7 +89,7 @@ def status_lines(answer, lang: str) -> list[str]:
     for p in answer.procedures:
         title = procedure_title(p, lang)
         bits = status_bits(p, lang, WORDS[lang], lambda d: d.isoformat(), until=False, consent=False)
-        out.append(f"  {PMARK[p.status]} {title} : {', '.join(bits)}")
+        out.append(f"  {PMARK[p.status]} {title}{W[lang]['c']}{', '.join(bits)}")
     return out
 
 
@@ -111,7 +111,7 @@ def run(args) -> int:
     lang = args.lang
     w = W[lang]
     as_of = date_option(args.as_of)
-    case = start_case(args.case, args.line)
+    case = start_case(args.case, args.line, args.lang)
     from ..engine.case import read_case
     read_case(case, args.case or "<entretien>")
     iv = Interview(load_kb(), case, as_of, lang)
@@ -127,7 +127,7 @@ def run(args) -> int:
             q = Question(forced, label, expects)
         lines = status_lines(ans, lang)
         if lines != shown:       # the answer as it firms up: shown again only when it changed
-            print(f"{w['now']} :")
+            print(f"{w['now']}{w['c'].rstrip()}")
             print("\n".join(lines))
             shown = lines
         if q is None:
@@ -135,11 +135,11 @@ def run(args) -> int:
             print(render_text(ans, lang=lang))
             break
         n = len(iv.asked) + 1
-        print(f"\n{w['q']} {n} — {q.label} ?  ({w['expects']} : {q.expects})")
+        print(f"\n{w['q']} {n} — {q.label}{' ?' if w is W['fr'] else '?'}  ({w['expects']}{w['c']}{q.expects})")
         for r in q.why[:3]:
-            print(f"   {w['why']} : {r.condition} — {r.procedure} ({', '.join(r.sources)})")
+            print(f"   {w['why']}{w['c']}{r.condition} — {r.procedure} ({', '.join(r.sources)})")
         if q.settles and not q.why:
-            print(f"   {w['settles']} : {', '.join(q.settles)}")
+            print(f"   {w['settles']}{w['c']}{', '.join(q.settles)}")
         try:
             text = input("> " if interactive else "")
         except EOFError:
@@ -156,14 +156,14 @@ def run(args) -> int:
             break
         if low in ("retour", "back", "undo"):
             path = iv.undo()
-            print(f"  {w['undone'] if path else w['nothing_to_undo']}" + (f" : {path}" if path else ""))
+            print(f"  {w['undone'] if path else w['nothing_to_undo']}" + (f"{w['c']}{path}" if path else ""))
             forced = path
             continue
         if low.startswith("modifier ") or low.startswith("change "):
             words = text.strip().split(" ", 1)[1]
             path = field_of_words(words)
             if path is None:
-                print(f"  {w['unknown_field']} : « {words} »")
+                print(f"  {w['unknown_field']}{w['c']}« {words} »")
             else:
                 iv.revise(path)
                 forced = path
@@ -171,7 +171,7 @@ def run(args) -> int:
         try:
             iv.give(q.path, text)
         except LexqueryError as e:
-            print(f"  {w['bad']} : {e.message}" + (f" ({w['expects']} : {e.expected})" if e.expected else ""))
+            print(f"  {w['bad']}{w['c']}{e.message}" + (f" ({w['expects']}{w['c']}{e.expected})" if e.expected else ""))
             forced = q.path
     if args.output:
         save(iv.case, args.output)

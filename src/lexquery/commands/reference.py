@@ -1,4 +1,4 @@
-"""`lexquery reference WHAT STATE [--at DATE] [--format text|json]`
+"""`lexquery reference WHAT STATE [--at DATE] [--format text|json] [--lang fr|en]`
 
 One question of reference data, answered with its evidence (issue 2, item 4): is STE 112 or
 STE 167 in force between France and a State on a date, is a State a Member State of the EU,
@@ -26,7 +26,16 @@ ALIASES = {"STE 112": "STE112", "STE-112": "STE112", "CETS112": "STE112", "STE 1
            "STE-167": "STE167", "CETS167": "STE167", "UE": "EU", "DC2008/909": "DC2008-909",
            "FD2008/909": "DC2008-909", "2008/909": "DC2008-909", "BILATERALE": "BILATERAL",
            "CONSULAIRE": "CONSULAR"}
-WORDS = {True: "oui", False: "non", None: "inconnu — à vérifier"}
+QUESTIONS_EN = {
+    "STE112": "Convention ETS 112 in force between France and {state}",
+    "STE167": "Protocol ETS 167 in force between France and {state}",
+    "EU": "{state}: a Member State of the European Union",
+    "DC2008-909": "Framework Decision 2008/909/JHA applicable between France and {state}",
+    "BILATERAL": "Bilateral transfer convention between France and {state}",
+    "CONSULAR": "{state}: on the list of mandatory consular notification (Circ. 2025, n. 1)",
+}
+WORDS = {"fr": {True: "oui", False: "non", None: "inconnu — à vérifier"},
+         "en": {True: "yes", False: "no", None: "unknown — to verify"}}
 
 
 EPILOG = """\
@@ -45,6 +54,7 @@ exemples :
   lexquery reference DC2008-909 PL --format json       la réponse et ses sources en JSON
   lexquery reference BILATERAL MA
   lexquery reference CONSULAR Algérie
+  lexquery reference STE112 MA --lang en               la réponse en anglais
 """
 
 
@@ -60,6 +70,9 @@ def register(subparsers):
     p.add_argument("state", metavar="ÉTAT", help="code ISO 3166 (GE) ou nom français (Géorgie)")
     p.add_argument("--at", metavar="AAAA-MM-JJ", help="date de la question (défaut : aujourd'hui)")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr",
+                   help="langue de la réponse en texte (le JSON donne les deux : question/question_en, "
+                        "note/note_en, evidence/evidence_en)")
     p.set_defaults(func=run)
 
 
@@ -99,9 +112,15 @@ def answer(what: str, state: str, on: date) -> dict:
     from ..kb.states import state_phrase   # « la Géorgie », « le Maroc », « l'Italie » (French articles)
     phrase = state_phrase(code)
     phrase = f"{phrase} ({code})" if phrase != code else code
+    evidence_en, note_en, _ = fact.words("en")
+    name_en = ref.state_name(code, "en")
+    name_en = f"{name_en} ({code})" if name_en != code else code
     return {"question": label.format(state=phrase, State=phrase[:1].upper() + phrase[1:]) + f" au {on.isoformat()} ?",
             "what": key, "state": code, "at": on.isoformat(), "answer": fact.value,
-            "note": fact.note, "evidence": list(fact.evidence)}
+            "note": fact.note, "evidence": list(fact.evidence),
+            # the same in English (issue 15 item 7)
+            "question_en": QUESTIONS_EN[key].format(state=name_en) + f" on {on.isoformat()}?",
+            "note_en": note_en, "evidence_en": list(evidence_en)}
 
 
 def run(args) -> int:
@@ -111,8 +130,10 @@ def run(args) -> int:
     if args.format == "json":
         print(json.dumps(a, ensure_ascii=False, indent=1))
         return 0
-    print(a["question"])
-    print(f"  → {WORDS[a['answer']]}" + (f" ({a['note']})" if a["note"] else ""))
-    for e in a["evidence"]:
+    en = getattr(args, "lang", "fr") == "en"
+    print(a["question_en"] if en else a["question"])
+    note = a["note_en"] if en else a["note"]
+    print(f"  → {WORDS['en' if en else 'fr'][a['answer']]}" + (f" ({note})" if note else ""))
+    for e in (a["evidence_en"] if en else a["evidence"]):
         print(f"    {e}")
     return 0

@@ -17,22 +17,50 @@ from .build import Document, Item
 from .case_data import get_path, set_path
 from .write import say, say_measure
 
-T = {"no_missing": "Aucun fait manquant : aucune réponse n'attend un fait inconnu.",
-     "missing": "Faits à établir", "why": "pourquoi", "provision": "disposition",
-     "unchanged": "Rien ne change dans les réponses.", "not_eval": "non évaluée"}
+# the answers' words; the questions are asked in the lexquery language (French), the answers
+# are given in the reader's language (`ask file.lq --lang en`, issue 15 item 7)
+TT = {
+    "fr": {"no_missing": "Aucun fait manquant : aucune réponse n'attend un fait inconnu.",
+           "missing": "Faits à établir", "why": "pourquoi", "provision": "disposition",
+           "unchanged": "Rien ne change dans les réponses.", "not_eval": "non évaluée", "c": " : ",
+           "for": "pour", "route": "voie", "as_of": "au", "consent_why": "savoir si le consentement de la personne est requis",
+           "proc_why": "déterminer si la procédure s'applique (État considéré)",
+           "since": "depuis le", "from_now": "dès le {d} (aucune date à attendre)", "applicable": "applicable",
+           "later": "applicable à partir du", "reached": "atteint le", "never": "non applicable à aucune date en l'état des faits",
+           "undetermined": "indéterminé — faits à établir", "until": "jusqu'au", "from": "à partir du",
+           "with": "avec consentement", "without": "sans consentement", "states": "États considérés",
+           "now": "En l'état", "no_change": "Aucun changement d'un seul fait ne modifie cette réponse.",
+           "changes": "Changements d'un seul fait qui modifient la réponse", "if": "et si",
+           "rules_citing": "Règles qui citent", "no_rule": "aucune règle ne cite cette disposition"},
+    "en": {"no_missing": "No missing fact: no answer waits on an unknown fact.",
+           "missing": "Facts to establish", "why": "why", "provision": "provision",
+           "unchanged": "Nothing changes in the answers.", "not_eval": "not evaluated", "c": ": ",
+           "for": "for", "route": "route", "as_of": "as of", "consent_why": "to know whether the person's consent is required",
+           "proc_why": "to determine whether the procedure applies (State considered)",
+           "since": "since", "from_now": "from {d} (no date to wait for)", "applicable": "applicable",
+           "later": "applicable from", "reached": "reached on", "never": "not applicable on any date on the facts known",
+           "undetermined": "undetermined — facts to establish", "until": "until", "from": "from",
+           "with": "with consent", "without": "without consent", "states": "States considered",
+           "now": "As things stand", "no_change": "No change of a single fact alters this answer.",
+           "changes": "Changes of a single fact that alter the answer", "if": "et si",
+           "rules_citing": "Rules citing", "no_rule": "no rule cites this provision"},
+}
+T = TT["fr"]
 
 
-def _head(a) -> str:
-    h = f"{a.name or a.case} — au {a.as_of.isoformat()}"
+def _head(a, lang: str = "fr") -> str:
+    h = f"{a.name or a.case} — {TT[lang]['as_of']} {a.as_of.isoformat()}"
     return h + (f"  [{a.case}]" if a.name and a.case else "")
 
 
-def _title(p) -> str:
-    return (p.label.get("fr") or p.procedure) + (f" — {p.state}" if p.state else "")
+def _title(p, lang: str = "fr") -> str:
+    return (p.label.get(lang) or p.label.get("fr") or p.procedure) + (f" — {p.state}" if p.state else "")
 
 
-def answer_document(doc: Document, engine=None, explain: bool = False, as_of: date | None = None) -> str:
-    """The answers to every question of ``doc`` (a case without question: all procedures).
+def answer_document(doc: Document, engine=None, explain: bool = False, as_of: date | None = None,
+                    lang: str = "fr") -> str:
+    """The answers to every question of ``doc`` (a case without question: all procedures),
+    in ``lang`` (the questions themselves are written in the language, in French).
 
     ``as_of`` replaces the date of evaluation where a question does not give one."""
     from ..engine.api import load_kb
@@ -47,36 +75,36 @@ def answer_document(doc: Document, engine=None, explain: bool = False, as_of: da
     out = []
     for _pos, it, c in sorted(events, key=lambda e: e[0]):
         if it is None:
-            out.append(render_text(engine.ask(copy.deepcopy(c.data), as_of), explain=explain))
+            out.append(render_text(engine.ask(copy.deepcopy(c.data), as_of, lang=lang), explain=explain, lang=lang))
         else:
             if as_of is not None and it.at is None:
                 it = copy.copy(it)
                 it.at = as_of
-            out.append(f"» {it.question.text.strip()}\n" + answer(it, engine, explain))
+            out.append(f"» {it.question.text.strip()}\n" + answer(it, engine, explain, lang))
     return "\n\n".join(out)
 
 
-def answer(it: Item, engine, explain: bool = False) -> str:
+def answer(it: Item, engine, explain: bool = False, lang: str = "fr") -> str:
     q = it.question
     try:
         if q.kind == "article":
-            return _article(q.citation[0], it.at or _as_of(it))
+            return _article(q.citation[0], it.at or _as_of(it), lang)
         if q.kind == "rules_cite":
-            return _rules_cite(q.citation[0], it.at or _as_of(it))
-        a = engine.ask(copy.deepcopy(it.snapshot), it.at)
+            return _rules_cite(q.citation[0], it.at or _as_of(it), lang)
+        a = engine.ask(copy.deepcopy(it.snapshot), it.at, lang=lang)
         if q.kind == "procedures":
-            return render_text(a, explain=explain)
+            return render_text(a, explain=explain, lang=lang)
         if q.kind in ("procedure", "why"):
-            return _procedure(a, it.proc, explain or q.kind == "why")
+            return _procedure(a, it.proc, explain or q.kind == "why", lang)
         if q.kind == "missing":
-            return _missing(a)
+            return _missing(a, lang)
         if q.kind == "from_when":
-            return _from_when(a, it.proc)
+            return _from_when(a, it.proc, lang)
         if q.kind == "what_if":
-            b = engine.ask(copy.deepcopy(it.changed), it.at)
-            return _what_if(a, b)
+            b = engine.ask(copy.deepcopy(it.changed), it.at, lang=lang)
+            return _what_if(a, b, lang)
         if q.kind == "would_change":
-            return _would_change(a, it, engine)
+            return _would_change(a, it, engine, lang)
     except CaseError as e:  # pragma: no cover - the builder validated the case
         return e.render()
     raise AssertionError(q.kind)  # pragma: no cover
@@ -95,14 +123,16 @@ def _results(a, pid):
     return [p for p in a.procedures if p.procedure == pid]
 
 
-def _procedure(a, pid, explain):
-    w = WORDS["fr"]
-    lines = [_head(a)]
+def _procedure(a, pid, explain, lang: str = "fr"):
+    from ..engine.candidates import reason_words
+    w = WORDS[lang]
+    lines = [_head(a, lang)]
     if explain:
-        cands = ", ".join(f"{c['state']} ({', '.join(c['because'])})" for c in a.candidates) or w["none"]
-        lines.append(f"{w['candidates']} : {cands}")
+        cands = ", ".join(f"{c['state']} ({', '.join(reason_words(b, lang) for b in c['because'])})"
+                          for c in a.candidates) or w["none"]
+        lines.append(f"{w['candidates']}{w['colon']}{cands}")
     for p in _results(a, pid):
-        lines += _proc_lines(p, "fr", explain, w, as_of=a.as_of)
+        lines += _proc_lines(p, lang, explain, w, as_of=a.as_of)
     return "\n".join(lines)
 
 
@@ -122,7 +152,8 @@ def fact_words(path: str) -> str:
     return path
 
 
-def _missing(a):
+def _missing(a, lang: str = "fr"):
+    t = TT[lang]
     needs: dict[str, list[tuple[str, str, list[str]]]] = {}
 
     def add(fact, who, why, sources):
@@ -134,7 +165,7 @@ def _missing(a):
         for c in cs:
             if c.status == "unknown":
                 for f in c.missing:
-                    add(f, who, c.label.get("fr"), c.sources)
+                    add(f, who, c.label.get(lang) or c.label.get("fr"), c.sources)
             conds(p, c.children, who)
 
     def proc(p, who):
@@ -147,56 +178,61 @@ def _missing(a):
         if p.status == "undetermined" or p.consent_required is None and p.consent_defined and p.status != "not_applicable":
             for f in p.missing_facts:
                 if f not in covered:
-                    why = ("savoir si le consentement de la personne est requis" if p.status != "undetermined"
-                           else "déterminer si la procédure s'applique (État considéré)")
+                    why = t["consent_why"] if p.status != "undetermined" else t["proc_why"]
                     add(f, who, why, p.sources[:2])
         for r in p.routes:
-            proc(r, f"{who} / voie : {r.label.get('fr')}")
+            proc(r, f"{who} / {t['route']}{t['c']}{r.label.get(lang) or r.label.get('fr')}")
 
     for p in a.procedures:
-        proc(p, _title(p))
-    lines = [_head(a)]
+        proc(p, _title(p, lang))
+    lines = [_head(a, lang)]
     if not needs:
-        lines.append(T["no_missing"])
+        lines.append(t["no_missing"])
         return "\n".join(lines)
-    lines.append(f"{T['missing']} : {len(needs)}")
+    lines.append(f"{t['missing']}{t['c']}{len(needs)}")
+    from ..engine.fields import fact_label
     for fact in sorted(needs, key=lambda f: (vocab.FIELD_ORDER.index(f.split('[')[0]) if f.split('[')[0] in vocab.FIELDS else 99, f)):
-        lines.append(f"? {fact_words(fact)}  ({fact})")
+        # the fact in words; its name in the language (« nationalités ») is what to type after « et si »
+        lines.append(f"? {fact_words(fact)}" if lang == "fr" else f"? {fact_label(fact, 'en')} (« {fact_words(fact)} »)")
         for who, why, sources in needs[fact]:
-            lines.append(f"    pour : {who}")
-            lines.append(f"      {T['why']} : {why}")
-            lines.append(f"      {T['provision']} : {', '.join(sources) or '—'}")
+            lines.append(f"    {t['for']}{t['c']}{who}")
+            lines.append(f"      {t['why']}{t['c']}{why}")
+            lines.append(f"      {t['provision']}{t['c']}{', '.join(sources) or '—'}")
     return "\n".join(lines)
 
 
 # ---- à partir de quand ? -------------------------------------------------------------------------
-def _until_word(p) -> str:
+def _until_word(p, lang: str = "fr") -> str:
     """How the rule words its ``until`` (``until_label``, e.g. a deadline), else « jusqu'au »."""
-    return (p.until_label or {}).get("fr") or "jusqu'au"
+    return (p.until_label or {}).get(lang) or (p.until_label or {}).get("fr") or TT[lang]["until"]
 
 
-def _when_lines(p, as_of, indent=0):
+def _when_lines(p, as_of, indent=0, lang: str = "fr"):
+    t = TT[lang]
     pad = " " * indent
-    t = _title(p)
-    until = f", {_until_word(p)} {p.date_until.isoformat()}" if p.date_until else ""
+    title = _title(p, lang)
+    until = f", {_until_word(p, lang)} {p.date_until.isoformat()}" if p.date_until else ""
     out = []
     if p.status == "applicable":
-        since = f"depuis le {p.date_from.isoformat()}" if p.date_from else f"dès le {as_of.isoformat()} (aucune date à attendre)"
-        out.append(f"{pad}✔ {t} : applicable {since}{until}")
+        since = f"{t['since']} {p.date_from.isoformat()}" if p.date_from else t["from_now"].format(d=as_of.isoformat())
+        out.append(f"{pad}✔ {title}{t['c']}{t['applicable']} {since}{until}")
     elif p.status == "applicable_later":
-        out.append(f"{pad}◷ {t} : applicable à partir du {p.date_from.isoformat()}{until}")
+        out.append(f"{pad}◷ {title}{t['c']}{t['later']} {p.date_from.isoformat()}{until}")
         for c in _flat(p.conditions):
             if c.pending and c.date:
-                out.append(_line(f"✘ {c.label.get('fr')} (atteint le {c.date.isoformat()})", ", ".join(c.sources), indent + 4))
+                out.append(_line(f"✘ {c.label.get(lang) or c.label.get('fr')} ({t['reached']} {c.date.isoformat()})",
+                                 ", ".join(c.sources), indent + 4))
     elif p.status == "not_applicable":
-        out.append(f"{pad}✘ {t} : non applicable à aucune date en l'état des faits")
+        out.append(f"{pad}✘ {title}{t['c']}{t['never']}")
         for c in _flat(p.conditions):
             if c.status == "not_met" and not c.pending and not c.children:
-                out.append(_line(f"✘ {c.label.get('fr')}", ", ".join(c.sources), indent + 4))
+                out.append(_line(f"✘ {c.label.get(lang) or c.label.get('fr')}", ", ".join(c.sources), indent + 4))
     else:
-        out.append(f"{pad}? {t} : indéterminé — faits à établir : {', '.join(p.missing_facts) or '—'}")
+        from ..engine.fields import fact_label
+        facts = ", ".join(fact_label(f, lang) for f in p.missing_facts) or "—"
+        out.append(f"{pad}? {title}{t['c']}{t['undetermined']}{t['c']}{facts}")
     for r in p.routes:
-        out += _when_lines(r, as_of, indent + 4)
+        out += _when_lines(r, as_of, indent + 4, lang)
     return out
 
 
@@ -206,45 +242,48 @@ def _flat(conds):
         yield from _flat(c.children)
 
 
-def _from_when(a, pid):
-    lines = [_head(a)]
+def _from_when(a, pid, lang: str = "fr"):
+    lines = [_head(a, lang)]
     for p in _results(a, pid):
-        lines += _when_lines(p, a.as_of)
+        lines += _when_lines(p, a.as_of, 0, lang)
     return "\n".join(lines)
 
 
 # ---- et si … ? -------------------------------------------------------------------------------
-def _summary(p) -> str:
-    return ", ".join(status_bits(p, "fr", WORDS["fr"], lambda d: d.isoformat(), consent_unknown=False))
+def _summary(p, lang: str = "fr") -> str:
+    return ", ".join(status_bits(p, lang, WORDS[lang], lambda d: d.isoformat(), consent_unknown=False))
 
 
-def _index(a) -> dict:
+def _index(a, lang: str = "fr") -> dict:
+    t = TT[lang]
     out = {}
     for p in a.procedures:
-        out[(p.procedure, p.state, None)] = (p, _title(p))
+        out[(p.procedure, p.state, None)] = (p, _title(p, lang))
         for r in p.routes:
-            out[(p.procedure, p.state, r.procedure)] = (r, f"{_title(p)} / voie : {r.label.get('fr')}")
+            out[(p.procedure, p.state, r.procedure)] = (r, f"{_title(p, lang)} / {t['route']}{t['c']}"
+                                                           f"{r.label.get(lang) or r.label.get('fr')}")
     return out
 
 
-def _what_if(a, b):
-    before, after = _index(a), _index(b)
-    lines = [_head(a)]
+def _what_if(a, b, lang: str = "fr"):
+    t = TT[lang]
+    before, after = _index(a, lang), _index(b, lang)
+    lines = [_head(a, lang)]
     ca = [c["state"] for c in a.candidates]
     cb = [c["state"] for c in b.candidates]
     if ca != cb:
-        lines.append(f"États considérés : {', '.join(ca) or '—'} → {', '.join(cb) or '—'}")
+        lines.append(f"{t['states']}{t['c']}{', '.join(ca) or '—'} → {', '.join(cb) or '—'}")
     changed = 0
     for key in list(before) + [k for k in after if k not in before]:
         x, y = before.get(key), after.get(key)
-        sx = _summary(x[0]) if x else f"({T['not_eval']})"
-        sy = _summary(y[0]) if y else f"({T['not_eval']})"
+        sx = _summary(x[0], lang) if x else f"({t['not_eval']})"
+        sy = _summary(y[0], lang) if y else f"({t['not_eval']})"
         if sx != sy:
             changed += 1
             mark = PMARK[y[0].status] if y else "·"
-            lines.append(f"{mark} {(y or x)[1]} : {sx} → {sy}")
+            lines.append(f"{mark} {(y or x)[1]}{t['c']}{sx} → {sy}")
     if not changed:
-        lines.append(T["unchanged"])
+        lines.append(t["unchanged"])
     return "\n".join(lines)
 
 
@@ -325,14 +364,16 @@ def _signature(a, pid):
     return tuple((p.state, p.status) for p in a.procedures if p.procedure == pid)
 
 
-def _sig_words(sig):
-    return ", ".join((f"{s} : " if s else "") + STATUS["fr"][st] for s, st in sig) or "non évaluée"
+def _sig_words(sig, lang: str = "fr"):
+    t = TT[lang]
+    return ", ".join((f"{s}{t['c']}" if s else "") + STATUS[lang][st] for s, st in sig) or t["not_eval"]
 
 
-def _would_change(a, it: Item, engine):
+def _would_change(a, it: Item, engine, lang: str = "fr"):
+    t = TT[lang]
     pid = it.proc
     base = _signature(a, pid)
-    lines = [_head(a), f"En l'état : {_sig_words(base)}"]
+    lines = [_head(a, lang), f"{t['now']}{t['c']}{_sig_words(base, lang)}"]
     found = []
     for how, case in mutations(it.snapshot):
         try:
@@ -343,10 +384,12 @@ def _would_change(a, it: Item, engine):
         if sig != base:
             found.append((how, sig))
     if not found:
-        lines.append("Aucun changement d'un seul fait ne modifie cette réponse.")
+        lines.append(t["no_change"])
     else:
-        lines.append(f"Changements d'un seul fait qui modifient la réponse ({len(found)}) :")
-        lines += [f"  et si {how} ?  → {_sig_words(sig)}" for how, sig in found]
+        lines.append(f"{t['changes']} ({len(found)}){t['c'].rstrip()}")
+        # « et si … ? » is the question as it is typed in the language (French)
+        lines += [f"  « et si {how} ? »  → {_sig_words(sig, lang)}" if lang == "en" else
+                  f"  et si {how} ?  → {_sig_words(sig, lang)}" for how, sig in found]
     return "\n".join(lines)
 
 
@@ -374,16 +417,17 @@ def _lookup(citation, at):
         return kb, None, msg
 
 
-def _article(citation, at):
+def _article(citation, at, lang: str = "fr"):
     kb, node, err = _lookup(citation, at)
     if err:
         return err
     from ..kb.describe import describe
     from ..render.article import render_text as render_article
-    return render_article(describe(kb, node, at, "fr"), "fr")
+    return render_article(describe(kb, node, at, lang), lang)
 
 
-def _rules_cite(citation, at):
+def _rules_cite(citation, at, lang: str = "fr"):
+    t = TT[lang]
     kb, node, err = _lookup(citation, at)
     if err:
         return err
@@ -391,14 +435,15 @@ def _rules_cite(citation, at):
     uses = kb.rules_by_article.get(p.citation, [])
     if node.paragraph is not None:
         uses = [u for u in uses if u.citation == node.citation or u.citation.startswith(node.citation + " ")]
-    lines = [f"Règles qui citent {node.citation} :"]
+    lines = [f"{t['rules_citing']} {node.citation}{t['c'].rstrip()}"]
+    from ..render.article import rule_words
     seen = set()
     for u in uses:
-        key = (u.where, u.citation)
-        if key in seen:
+        line = f"  {rule_words({'label': u.label, 'file': u.file}, lang)} — {u.citation} ({u.file})"
+        if line in seen:
             continue
-        seen.add(key)
-        lines.append(f"  {u.where} — {u.citation} ({u.file})")
+        seen.add(line)
+        lines.append(line)
     if len(lines) == 1:
-        lines.append("  aucune règle ne cite cette disposition")
+        lines.append(f"  {t['no_rule']}")
     return "\n".join(lines)

@@ -43,6 +43,25 @@ WHAT = {  # what a type of field expects, in words
     "json": "un objet JSON sur une ligne, ex. {\"clé\": \"valeur\"}",
     "section": "{} (la rubrique est donnée, vide : rien n'y est connu)",
 }
+# the same in English (`interview --lang en`); the answers are still typed in the words of the
+# lexquery language, which is French: its words stay quoted as they are typed
+WHAT_EN = {
+    "id": "an identifier, e.g. ionescu-2026",
+    "date": "a date, e.g. « 1er décembre 2026 » or « 2026-12-01 », or « inconnu » (unknown)",
+    "date_or_none": "a date, « aucune » (no safety period) or « inconnu » (unknown)",
+    "duration": "a length, e.g. « 3 ans », « 18 mois », « 2 ans 6 mois », « perpétuité » (life), or « inconnu » (unknown)",
+    "bool": "« oui » (yes), « non » (no) or « inconnu » (unknown)",
+    "str": "a text, e.g. \"Centre pénitentiaire de Lyon-Corbas\", or « inconnu » (unknown)",
+    "state": "a State, by its French name (« Roumanie ») or its ISO code (« RO »), or « inconnu » (unknown)",
+    "states": "one or more States separated by commas (« Roumanie, Italie »), « aucune » (stateless) or « inconnu » (unknown)",
+    "protection": "« aucune » (none), « réfugié » (refugee), « protection subsidiaire » (subsidiary protection), "
+                  "« demande d'asile en cours » (asylum claim pending) or « inconnu » (unknown)",
+    "measure": "a measure, e.g. « ITF définitive vers la Roumanie, exécutoire, recours épuisés » (a temporary one: "
+               "« …, fin 1er mars 2027 »), « aucune » (none) or « inconnu » (unknown)",
+    "conviction": "a conviction, e.g. « \"tribunal correctionnel de Lyon\", 20 mai 2025, définitive, 3 ans »",
+    "json": "a JSON object on one line, e.g. {\"key\": \"value\"}",
+    "section": "{} (the section is given, empty: nothing in it is known)",
+}
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ REASONS = {
     "receiving_state": "État désigné (receiving_state)",
     "nationality": "nationalité",
     "habitual_residence": "résidence habituelle",
-    "fled_to": "État de fuite ou de retour (fled_to)",
+    "fled_to": "État de fuite ou de retour",
     "destination": "destination d'une mesure d'éloignement",
 }
 
@@ -21,7 +21,7 @@ REASONS_EN = {
     "receiving_state": "designated State (receiving_state)",
     "nationality": "nationality",
     "habitual_residence": "habitual residence",
-    "fled_to": "State fled or returned to (fled_to)",
+    "fled_to": "State fled or returned to",
     "destination": "destination of a removal measure",
 }
 _EN_OF_FR = {REASONS[k]: REASONS_EN[k] for k in REASONS}

@@ -99,8 +99,14 @@ def eval_condition(c: Condition, env: Env) -> CondResult | None:
     if explain and len(env.evidence) > ev_before:
         for name in list(env.evidence)[ev_before:]:
             f = env.evidence[name]
-            r.evidence.append({"fact": name, "value": f.value, "evidence": list(f.evidence),
-                               **({"note": f.note} if getattr(f, "note", None) else {})})
+            e = {"fact": name, "value": f.value, "evidence": list(f.evidence)}
+            if getattr(f, "note", None):
+                e["note"] = f.note
+            if getattr(f, "evidence_en", None):   # the same in English (docs/answer-format.md)
+                e["evidence_en"] = list(f.evidence_en)
+            if getattr(f, "note_en", None):
+                e["note_en"] = f.note_en
+            r.evidence.append(e)
     results[cid] = r
     return r
 
@@ -245,20 +251,26 @@ def combine(is_any: bool, ch: list) -> tuple:
     return "met", False, None
 
 
-def _render(text: str, values: dict) -> str:
+_SHOW = {"fr": {"unknown": "inconnu", "none": "aucun", True: "oui", False: "non"},
+         "en": {"unknown": "unknown", "none": "none", True: "yes", False: "no"}}
+
+
+def _render(text: str, values: dict, lang: str = "fr") -> str:
+    """A note's text with its values, said in the note's language (an unknown value is
+    « inconnu » in French, « unknown » in English)."""
+    words = _SHOW.get(lang, _SHOW["fr"])
+
     def show(v):
         if v is UNKNOWN:
-            return "inconnu"
+            return words["unknown"]
         if v is None:
-            return "aucun"
+            return words["none"]
         if isinstance(v, date):
             return v.isoformat()
         if isinstance(v, list):
             return ", ".join(map(str, v))
-        if v is True:
-            return "oui"
-        if v is False:
-            return "non"
+        if v is True or v is False:
+            return words[v]
         return str(v)
     try:
         return text.format(**{k: show(v) for k, v in values.items()})
@@ -416,7 +428,7 @@ def _notes(notes, env, lang, explain, applies, kinds_always, dated=True):
         text = ""
         if explain:  # values before the date: the order in which reference evidence is recorded
             vals = {k: e.fn(env) for k, e in n.values.items()}
-            text = _render(n.text.get(lang) or n.text["fr"], vals)
+            text = _render(n.text.get(lang) or n.text["fr"], vals, lang if n.text.get(lang) else "fr")
         d = n.date.fn(env) if (dated and n.date is not None) else None
         out.append(NoteResult(n.id, n.kind, text, n.sources, d if isinstance(d, date) else None, n.verify))
     return out

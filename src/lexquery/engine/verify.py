@@ -20,8 +20,8 @@ this order:
 Each entry: ``fact`` (its name: ``party(STE167,MA)``, ``question:<id>``, ``note:<id>``),
 ``general`` (true for an open question that concerns every answer of the procedure),
 ``value`` (true / false / null), ``mark`` (S / I / U, for a reference fact with a value),
-``note`` (why it is to verify, in French), ``evidence`` (the dated sources) or ``sources``
-(the citations of a note).
+``note`` (why it is to verify, in the answer's language), ``evidence`` (the dated sources, in
+French; ``evidence_en`` the same in English) or ``sources`` (the citations of a note).
 """
 from __future__ import annotations
 
@@ -56,9 +56,9 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
             continue
         if f.value is None:
             if applies:  # an unknown cannot change a failed necessary condition
-                candidates.append((name, f, (Fact(True, f.evidence, f.note, "U"), Fact(False, f.evidence, f.note, "U"))))
+                candidates.append((name, f, (f.but(True, "U"), f.but(False, "U"))))
         elif (f.mark in ("I", "U") or f.verify) and not _settled_unknown(result):
-            candidates.append((name, f, (Fact(None, f.evidence, f.note, None),)))
+            candidates.append((name, f, (f.but(None, None),)))
     for name, f, alts in candidates:
         if base is None:
             base = outcome(result)
@@ -95,11 +95,14 @@ _VALUE = {"fr": {True: "oui", False: "non", None: "inconnu"}, "en": {True: "yes"
 
 def subject(name: str, ref, lang: str = "fr") -> str:
     """``party(STE167,MA)`` → « STE 167 / Maroc »: what a reference fact is about, in words."""
+    if name.startswith("law:"):   # a legal quantity read outside the periods its text is encoded for
+        return "valeur légale à cette date" if lang == "fr" else "legal value on that date"
     fn, _, args = name.partition("(")
     args = args.rstrip(")").split(",") if args else []
     state = next((a for a in reversed(args) if a in getattr(ref, "states", {})), None)
     treaty = args[0] if args else ""
-    what = _SUBJECT.get(lang, _SUBJECT["fr"]).get(fn, fn).format(treaty.replace("STE", "STE ") if treaty.startswith("STE") else treaty)
+    series = "ETS " if lang == "en" else "STE "   # the Council of Europe's series, as each language writes it
+    what = _SUBJECT.get(lang, _SUBJECT["fr"]).get(fn, fn).format(treaty.replace("STE", series) if treaty.startswith("STE") else treaty)
     name_of = getattr(ref, "state_name", None)
     return what + (f" / {name_of(state, lang) if name_of else state}" if state else "")
 
@@ -108,10 +111,13 @@ def _entry(name: str, f: Fact, ref=None, lang: str = "fr") -> dict:
     d = {"fact": name, "value": f.value}
     if f.value is not None and f.mark:
         d["mark"] = f.mark
-    parts = [x for x in [f.note] if x] + list(f.verify)
+    words = f.words(lang) if hasattr(f, "words") else (f.evidence, f.note, f.verify)
+    parts = [x for x in [words[1]] if x] + list(words[2])
     head = f"{subject(name, ref, lang)}{' : ' if lang == 'fr' else ': '}{_VALUE.get(lang, _VALUE['fr'])[f.value]}" + (f" [{f.mark}]" if f.value is not None and f.mark else "")
-    d["note"] = head + (" — " + " ; ".join(parts) if parts else "")
+    d["note"] = head + (" — " + (" ; " if lang == "fr" else "; ").join(parts) if parts else "")
     d["evidence"] = list(f.evidence)
+    if getattr(f, "evidence_en", None):
+        d["evidence_en"] = list(f.evidence_en)
     return d
 
 

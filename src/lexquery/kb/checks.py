@@ -425,6 +425,35 @@ def check_law(kb: KB, rep: Report):
 
 # --- (d) reference data ------------------------------------------------------------------
 
+def _check_reference_english(ref, rep: Report):
+    """Every French text of the reference data that an answer shows has its English beside it
+    (issue 15 item 7: `ask --lang en --explain` says the evidence in English): a fact's
+    ``note`` its ``note_en``, a declaration's ``text`` / ``flag`` / ``note`` their ``*_en``, an
+    open question's ``fr`` its ``en``."""
+    rep.ran.append("reference/english")
+    groups = [("eu.yaml", getattr(ref, "fd", {})), ("bilateral.yaml", getattr(ref, "bilateral", {})),
+              ("treaty-parties.yaml", {f"{k[0]}/{k[1]}": v for k, v in getattr(ref, "parties", {}).items()})]
+    seen = set()
+    for fname, table in groups:
+        for key, facts in table.items():
+            for x in facts:
+                if getattr(x, "note", None) and not getattr(x, "note_en", None) and (fname, x.note) not in seen:
+                    seen.add((fname, x.note))
+                    rep.findings.append(Finding("reference/english", "error", f"note sans anglais : « {x.note} »",
+                                                f"reference/{fname} {key}", "ajouter note_en: (la même note en anglais)"))
+    for (treaty, state), decls in (getattr(ref, "declarations", {}) or {}).items():
+        for d in decls:
+            for k in ("text", "flag", "note"):
+                if d.get(k) and not d.get(f"{k}_en") and ("declarations.yaml", k, d[k]) not in seen:
+                    seen.add(("declarations.yaml", k, d[k]))
+                    rep.findings.append(Finding("reference/english", "error", f"{k} sans anglais : « {d[k]} »",
+                                                f"reference/declarations.yaml {treaty}/{state}", f"ajouter {k}_en:"))
+    for i, q in enumerate(getattr(ref, "open_questions", []) or []):
+        if isinstance(q, dict) and q.get("fr") and not q.get("en"):
+            rep.findings.append(Finding("reference/english", "error", "question ouverte sans anglais",
+                                        f"reference/open-questions.yaml questions[{i}]", "ajouter en:"))
+
+
 def check_reference(kb: KB, lay: Layout, rep: Report):
     try:
         from . import reference
@@ -450,6 +479,7 @@ def check_reference(kb: KB, lay: Layout, rep: Report):
                 if not getattr(x, "source", None) or getattr(x, "mark", None) not in ("S", "I", "U"):
                     rep.findings.append(Finding("reference/facts", "error", "fait sans source ou sans marque S/I/U",
                                                 f"reference/{fname} {key}", "ajouter source: et mark:"))
+    _check_reference_english(ref, rep)
     for i, q in enumerate(getattr(ref, "open_questions", []) or []):
         if isinstance(q, dict) and not (q.get("source") or q.get("sources")):
             rep.findings.append(Finding("reference/open-questions", "error", "question ouverte sans source",

@@ -20,7 +20,7 @@ def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
     cited_by = kb.cited_by.get(p.citation, [])
     rules = []
     for u in kb.rules_by_article.get(p.citation, []):
-        r = {"rule": u.where, "citation": u.citation, "file": u.file}
+        r = {"rule": u.where, "citation": u.citation, "file": u.file, "label": getattr(u, "label", None)}
         if r not in rules:
             rules.append(r)
     succ = None
@@ -31,7 +31,7 @@ def describe(kb, node, at: date | None, lang: str = "fr") -> dict:
     from ..kb.succession import load as load_succession
     table = load_succession()
     successions = [{"citation": e.old, "successor": e.new, "status": e.status, "mark": e.mark, "note": e.note,
-                    "source": e.source, "date": table.in_force}
+                    "note_en": getattr(e, "note_en", "") or None, "source": e.source, "date": table.in_force}
                    for e in table.entries.values()
                    if e.old == p.citation or e.old.startswith(p.citation + " ")
                    or (e.new and (e.new == p.citation or e.new.startswith(p.citation + " ")))]

@@ -123,6 +123,7 @@ class RuleUse:
     file: str
     valid_from: date | None = None  # the period the rule claims (``valid:`` of the procedure,
     valid_until: date | None = None  # route, condition or note, intersected; None = open)
+    label: dict | None = None       # what the rule is, in words ({fr, en}): procedure › condition
 
 
 def version_iri(p: Provision, v: Version) -> str:
@@ -613,21 +614,27 @@ def rule_uses_of(summary: dict) -> list[RuleUse]:
     ``valid:`` of its procedure, route, condition and note, intersected)."""
     uses = []
 
-    def conds(pid, cs, f, period):
+    def words(*labels):
+        """« procedure › condition » in each language (a label without English: its French)."""
+        return {lang: " › ".join(lab.get(lang) or lab.get("fr", "") for lab in labels) for lang in ("fr", "en")}
+
+    def conds(pid, plabel, cs, f, period):
         for c in cs:
             per = _within(period, c.get("valid", (None, None)))
-            uses.extend(RuleUse(s, f"{pid}/{c['id']}", f, *per) for s in c["sources"])
-            conds(pid, c["children"], f, per)
+            uses.extend(RuleUse(s, f"{pid}/{c['id']}", f, *per, words(plabel, c["label"])) for s in c["sources"])
+            conds(pid, plabel, c["children"], f, per)
 
-    def proc(p, period=(None, None)):
+    def proc(p, period=(None, None), plabel=None):
         per = _within(period, p.get("valid", (None, None)))
-        uses.extend(RuleUse(s, p["id"], p["file"], *per) for s in p["sources"])
-        conds(p["id"], p["conditions"], p["file"], per)
+        lab = words(plabel, p["label"]) if plabel else words(p["label"])
+        uses.extend(RuleUse(s, p["id"], p["file"], *per, lab) for s in p["sources"])
+        conds(p["id"], lab, p["conditions"], p["file"], per)
         for n in p["notes"]:
             nper = _within(per, n.get("valid", (None, None)))
-            uses.extend(RuleUse(s, f"{p['id']}/{n['id']}", p["file"], *nper) for s in n["sources"])
+            uses.extend(RuleUse(s, f"{p['id']}/{n['id']}", p["file"], *nper,
+                                words(lab, {"fr": "note", "en": "note"})) for s in n["sources"])
         for r in p["routes"]:
-            proc(r, per)
+            proc(r, per, lab)
     for p in summary["procedures"]:
         proc(p)
     for v in summary["values"]:

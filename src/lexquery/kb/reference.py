@@ -52,6 +52,22 @@ class Fact:
     note: str | None = None
     mark: str | None = "S"
     verify: tuple[str, ...] = ()
+    # the same in English (issue 15 item 7): the reference files' ``note_en`` / ``flag_en`` /
+    # ``text_en`` beside their French, the fixed words here; empty when not given
+    evidence_en: tuple[str, ...] = ()
+    note_en: str | None = None
+    verify_en: tuple[str, ...] = ()
+
+    def words(self, lang: str = "fr") -> tuple[tuple[str, ...], str | None, tuple[str, ...]]:
+        """(evidence, note, verify) in ``lang``; the English falls back to the French where a
+        text has no English (``kb check`` reports such a text: reference/english)."""
+        if lang == "en":
+            return (self.evidence_en or self.evidence, self.note_en or self.note, self.verify_en or self.verify)
+        return self.evidence, self.note, self.verify
+
+    def but(self, value, mark) -> "Fact":
+        """The same evidence and notes with another value and mark (engine/verify.py)."""
+        return Fact(value, self.evidence, self.note, mark, (), self.evidence_en, self.note_en, ())
 
     def to_dict(self) -> dict:
         d = {"value": self.value, "evidence": list(self.evidence)}
@@ -61,7 +77,35 @@ class Fact:
             d["mark"] = self.mark
         if self.verify:
             d["verify"] = list(self.verify)
+        if self.evidence_en:
+            d["evidence_en"] = list(self.evidence_en)
+        if self.note_en:
+            d["note_en"] = self.note_en
+        if self.verify_en:
+            d["verify_en"] = list(self.verify_en)
         return d
+
+
+def _fact(value, evidence=(), note=None, mark="S", verify=()) -> Fact:
+    """A Fact from (French, English) pairs: ``evidence`` and ``verify`` lists of pairs, ``note``
+    one pair or None."""
+    return Fact(value, tuple(fr for fr, _ in evidence), note[0] if note else None, mark,
+                tuple(fr for fr, _ in verify), tuple(en for _, en in evidence), note[1] if note else None,
+                tuple(en for _, en in verify))
+
+
+def _pairs(f: Fact) -> tuple:
+    """A Fact's evidence as (French, English) pairs."""
+    en = f.evidence_en or f.evidence
+    return tuple(zip(f.evidence, en))
+
+
+def _note(f: Fact):
+    return (f.note, f.note_en or f.note) if f.note else None
+
+
+def _verify(f: Fact) -> tuple:
+    return tuple(zip(f.verify, f.verify_en or f.verify))
 
 
 @dataclass
@@ -72,16 +116,35 @@ class _Dated:
     mark: str
     source: str
     note: str | None = None
+    note_en: str | None = None
     doubt_from: date | None = None  # [U] only: from when this unverified change may have happened
 
-    def line(self) -> str:
-        what = {"in_force": "en vigueur depuis le", "party_by": "Partie au moins au",
-                "binding_by": "liant la France au moins au",
-                "not_party_on": "non Partie au", "implemented_by": "appliquée au moins au",
-                "not_implemented_on": "non appliquée au", "applies_until": "appliquée jusqu'au",
-                "concluded": "conclue le"}[self.kind]
-        s = f"[{self.mark}] {what} {self.when.isoformat() if self.when else 'date inconnue'} — {self.source}"
-        return s + (f" ({self.note})" if self.note else "")
+    def line(self, lang: str = "fr") -> str:
+        what = _KIND_WORDS[lang][self.kind]
+        when = self.when.isoformat() if self.when else ("date inconnue" if lang == "fr" else "date unknown")
+        s = f"[{self.mark}] {what} {when} — {self.source}"
+        note = self.note_en or self.note if lang == "en" else self.note
+        return s + (f" ({note})" if note else "")
+
+    def pair(self) -> tuple[str, str]:
+        return self.line("fr"), self.line("en")
+
+    def note_pair(self):
+        return (self.note, self.note_en or self.note) if self.note else None
+
+
+_KIND_WORDS = {
+    "fr": {"in_force": "en vigueur depuis le", "party_by": "Partie au moins au",
+           "binding_by": "liant la France au moins au",
+           "not_party_on": "non Partie au", "implemented_by": "appliquée au moins au",
+           "not_implemented_on": "non appliquée au", "applies_until": "appliquée jusqu'au",
+           "concluded": "conclue le"},
+    "en": {"in_force": "in force since", "party_by": "a Party at least on",
+           "binding_by": "binding France at least on",
+           "not_party_on": "not a Party on", "implemented_by": "applied at least on",
+           "not_implemented_on": "not applied on", "applies_until": "applied until",
+           "concluded": "concluded on"},
+}
 
 
 @dataclass
@@ -112,12 +175,15 @@ class Reference:
         """Is ``state`` a Member State of the European Union on ``on``? (complete list)"""
         span = self.eu_members.get(state)
         if span is None:
-            return Fact(False, (f"[S] absent de la liste des États membres — {self.eu_source}",))
+            return _fact(False, ((f"[S] absent de la liste des États membres — {self.eu_source}",
+                                  f"[S] not on the list of Member States — {self.eu_source}"),))
         start, end = span
         inside = start <= on and (end is None or on <= end)
-        ev = f"[S] membre de l'UE du {start.isoformat()}" + (f" au {end.isoformat()}" if end else "") \
-             + f" — {self.eu_source}"
-        return Fact(inside, (ev,))
+        ev = (f"[S] membre de l'UE du {start.isoformat()}" + (f" au {end.isoformat()}" if end else "")
+              + f" — {self.eu_source}",
+              f"[S] EU member from {start.isoformat()}" + (f" to {end.isoformat()}" if end else "")
+              + f" — {self.eu_source}")
+        return _fact(inside, (ev,))
 
     def fd_2008_909_applies(self, state: str, on: date) -> Fact:
         """Does FD 2008/909 apply between France and ``state`` on ``on``?
@@ -126,15 +192,19 @@ class Reference:
         member = self.eu_member(state, on)
         fd_until = [d for d in self.fd.get(state, []) if d.kind == "applies_until"]
         if member.value is False and not (fd_until and on <= fd_until[0].when):
-            return Fact(False, member.evidence, "pas un État membre de l'UE à cette date")
+            return _fact(False, _pairs(member), ("pas un État membre de l'UE à cette date",
+                                                 "not an EU Member State on that date"))
         fr = self._dated_status(self.fd.get("FR", []), on)
         if fr.value is False:
-            return Fact(False, fr.evidence, "la France n'appliquait pas encore la décision-cadre")
+            return _fact(False, _pairs(fr), ("la France n'appliquait pas encore la décision-cadre",
+                                             "France did not yet apply the framework decision"))
         st = self._dated_status(self.fd.get(state, []), on)
-        ev = tuple(member.evidence) + st.evidence
+        ev = _pairs(member) + _pairs(st)
         if st.value is None:
-            return Fact(None, ev, f"transposition par {self.state_name(state)} à cette date : non établie — à vérifier", None)
-        return Fact(st.value, ev, st.note, st.mark)
+            return _fact(None, ev, (f"transposition par {self.state_name(state)} à cette date : non établie — à vérifier",
+                                    f"implementation by {self.state_name(state, 'en')} on that date: not established"
+                                    " — to verify"), None)
+        return _fact(st.value, ev, _note(st), st.mark)
 
     # ---- Council of Europe treaties ------------------------------------------------------
     def party(self, treaty: str, state: str, on: date) -> Fact:
@@ -143,23 +213,30 @@ class Reference:
         if t is None:
             raise KnowledgeBaseError(f"unknown treaty {treaty!r}", hint=f"known: {', '.join(self.treaties)}")
         fr_date = t["france_in_force"]
-        fr_ev = f"[S] France : en vigueur depuis le {fr_date.isoformat()} — {t['france_source']}"
+        fr_ev = (f"[S] France : en vigueur depuis le {fr_date.isoformat()} — {t['france_source']}",
+                 f"[S] France: in force since {fr_date.isoformat()} — {t['france_source']}")
+        cit, cit_en = t["citation"], _ets(t["citation"])
         if on < fr_date:
-            return Fact(False, (fr_ev,), f"{t['citation']} pas encore en vigueur pour la France")
+            return _fact(False, (fr_ev,), (f"{cit} pas encore en vigueur pour la France",
+                                           f"{cit_en} not yet in force for France"))
         st = self._dated_status(self.parties.get((treaty, state), []), on)
-        ev = (fr_ev,) + st.evidence
+        ev = (fr_ev,) + _pairs(st)
         if st.value is None:
-            why = ("liste des Parties partielle : aucune donnée pour cet État à cette date — à vérifier"
-                   if not st.evidence else "statut à cette date non établi par les sources — à vérifier")
-            return Fact(None, ev, f"{t['citation']} / {self.state_name(state)} : {why}", None)
+            why = (("liste des Parties partielle : aucune donnée pour cet État à cette date — à vérifier",
+                    "partial list of Parties: no data for this State on that date — to verify")
+                   if not st.evidence else ("statut à cette date non établi par les sources — à vérifier",
+                                            "status on that date not established by the sources — to verify"))
+            return _fact(None, ev, (f"{cit} / {self.state_name(state)} : {why[0]}",
+                                    f"{cit_en} / {self.state_name(state, 'en')}: {why[1]}"), None)
         verify = tuple(self._unknown_declarations(treaty, state, on)) if st.value else ()
-        note = st.note
+        note = _note(st)
         if st.value is False:
             later = [f.when for f in self.parties.get((treaty, state), [])
                      if f.kind == "in_force" and f.when and f.when > on and f.mark in "SI"]
             if later:
-                note = _join(note, f"pas encore en vigueur : en vigueur le {min(later).isoformat()}")
-        return Fact(st.value, ev, note, st.mark, verify)
+                note = _join(note, (f"pas encore en vigueur : en vigueur le {min(later).isoformat()}",
+                                    f"not yet in force: in force on {min(later).isoformat()}"))
+        return _fact(st.value, ev, note, st.mark, verify)
 
     def party_entry_after(self, treaty: str, state: str, on: date) -> date | None:
         """The first day after ``on`` from which ``treaty`` is in force between France and
@@ -179,12 +256,15 @@ class Reference:
         return None
 
     def _unknown_declarations(self, treaty: str, state: str, on: date):
-        """Lines for the declarations of ``state`` under ``treaty`` whose content is not known."""
+        """(French, English) lines for the declarations of ``state`` under ``treaty`` whose
+        content is not known."""
         cit = self.treaties[treaty]["citation"]
         for d in self.declarations.get((treaty, state), []):
             if d.get("flag") and (d.get("date") is None or d["date"] <= on):
-                yield (f"[{d['mark']}] {cit} / {self.state_name(state)} : {d['flag']} — {d.get('note') or 'contenu non retrouvé'}"
-                       f" — {d['source']}")
+                yield (f"[{d['mark']}] {cit} / {self.state_name(state)} : {d['flag']} — "
+                       f"{d.get('note') or 'contenu non retrouvé'} — {d['source']}",
+                       f"[{d['mark']}] {_ets(cit)} / {self.state_name(state, 'en')}: {d.get('flag_en') or d['flag']} — "
+                       f"{d.get('note_en') or d.get('note') or 'content not retrieved'} — {d['source']}")
 
     def declared_national(self, treaty: str, state: str, category: str, on: date) -> Fact:
         """Does ``state``'s declaration under ``treaty`` (STE 112 art. 3.4) count ``category``
@@ -192,49 +272,63 @@ class Reference:
         declaration says so; unknown when the State made a declaration whose content is not
         known; false [I] when no such declaration is known (the lists are partial)."""
         cit = self.treaties[treaty]["citation"] if treaty in self.treaties else treaty
+        cit_en = _ets(cit)
+        name, name_en = self.state_name(state), self.state_name(state, "en")
         decls = [d for d in self.declarations.get((treaty, state), [])
                  if d.get("date") is None or d["date"] <= on]
         for d in decls:
             if category in (d.get("national") or ()) and d["mark"] in "SI":
-                return Fact(True, (f"[{d['mark']}] {cit} / {self.state_name(state)} : déclaration du "
-                                   f"{d['date'] or 'date inconnue'} — {d.get('text', '')} — {d['source']}",),
-                            d.get("note"), d["mark"])
+                return _fact(True, ((f"[{d['mark']}] {cit} / {name} : déclaration du "
+                                     f"{d['date'] or 'date inconnue'} — {d.get('text', '')} — {d['source']}",
+                                     f"[{d['mark']}] {cit_en} / {name_en}: declaration of "
+                                     f"{d['date'] or 'unknown date'} — {d.get('text_en') or d.get('text', '')} — {d['source']}"),),
+                             (d["note"], d.get("note_en") or d["note"]) if d.get("note") else None, d["mark"])
         unknown = [d for d in decls if d.get("flag")]
         if unknown:
-            ev = tuple(f"[{d['mark']}] {d['flag']} — {d.get('note') or ''} — {d['source']}" for d in unknown)
-            return Fact(None, ev, f"{cit} / {self.state_name(state)} : déclaration dont le contenu n'a pas "
-                                  "été retrouvé — définit-elle « ressortissant » ? à vérifier", None)
-        return Fact(False, (f"[I] {cit} / {self.state_name(state)} : aucune déclaration connue définissant "
-                            "« ressortissant » (listes de déclarations partielles) — reference/declarations.yaml",),
-                    "aucune déclaration connue — à vérifier", "I")
+            ev = tuple((f"[{d['mark']}] {d['flag']} — {d.get('note') or ''} — {d['source']}",
+                        f"[{d['mark']}] {d.get('flag_en') or d['flag']} — {d.get('note_en') or d.get('note') or ''} — {d['source']}")
+                       for d in unknown)
+            return _fact(None, ev, (f"{cit} / {name} : déclaration dont le contenu n'a pas "
+                                    "été retrouvé — définit-elle « ressortissant » ? à vérifier",
+                                    f"{cit_en} / {name_en}: a declaration whose content was not retrieved — "
+                                    "does it define « national »? to verify"), None)
+        return _fact(False, ((f"[I] {cit} / {name} : aucune déclaration connue définissant "
+                              "« ressortissant » (listes de déclarations partielles) — reference/declarations.yaml",
+                              f"[I] {cit_en} / {name_en}: no known declaration defining « national » "
+                              "(partial lists of declarations) — reference/declarations.yaml"),),
+                     ("aucune déclaration connue — à vérifier", "no known declaration — to verify"), "I")
 
     def bilateral_convention(self, state: str, on: date) -> Fact:
         """Is France bound to ``state`` by a bilateral transfer convention on ``on``?"""
         facts = self.bilateral.get(state, [])
-        ev = tuple(f.line() for f in facts if f.mark != "U")
+        ev = tuple(f.pair() for f in facts if f.mark != "U")
         for f in facts:
             if f.kind == "in_force" and f.when and f.mark in "SI" and on >= f.when:
-                return Fact(True, ev, f.note, f.mark)
+                return _fact(True, ev, f.note_pair(), f.mark)
         for f in facts:
             if f.kind == "binding_by" and f.when and f.mark in "SI" and on >= f.when:
                 if on == f.when:
-                    return Fact(True, ev, f.note, f.mark)
+                    return _fact(True, ev, f.note_pair(), f.mark)
                 # stated binding on a date: presumed still binding after it [I] until a source says otherwise
-                return Fact(True, ev + (_persisted(f, on),), _join(f.note, _persisted_note(f)), "I")
+                return _fact(True, ev + (_persisted(f, on),), _join(f.note_pair(), _persisted_note(f)), "I")
         for f in facts:
             if f.kind == "not_party_on" and f.when and f.mark in "SI":  # absent from a complete list
                 if on <= f.when:
-                    return Fact(False, ev, f.note, f.mark)
-                return Fact(False, ev + (_persisted(f, on),), _join(f.note, _persisted_note(f)), "I")
+                    return _fact(False, ev, f.note_pair(), f.mark)
+                return _fact(False, ev + (_persisted(f, on),), _join(f.note_pair(), _persisted_note(f)), "I")
         for f in facts:
             if f.kind == "concluded" and f.when and on < f.when:
-                return Fact(False, ev, "convention pas encore conclue à cette date")
+                return _fact(False, ev, ("convention pas encore conclue à cette date",
+                                         "convention not yet concluded on that date"))
             if f.kind == "in_force" and f.when and f.mark in "SI" and on < f.when:
                 # a known date of entry into force (not a mere « binding by »): before it, not binding
-                return Fact(False, ev, f"convention pas encore en vigueur à cette date (en vigueur le {f.when})")
-        note = ("aucune convention bilatérale connue — les listes retrouvées s'arrêtent vers 2010 : à vérifier"
-                if not facts else "convention connue mais entrée en vigueur non établie à cette date — à vérifier")
-        return Fact(None, ev, note, None)
+                return _fact(False, ev, (f"convention pas encore en vigueur à cette date (en vigueur le {f.when})",
+                                         f"convention not yet in force on that date (in force on {f.when})"))
+        note = (("aucune convention bilatérale connue — les listes retrouvées s'arrêtent vers 2010 : à vérifier",
+                 "no known bilateral convention — the lists retrieved stop around 2010: to verify")
+                if not facts else ("convention connue mais entrée en vigueur non établie à cette date — à vérifier",
+                                   "convention known but its entry into force not established on that date — to verify"))
+        return _fact(None, ev, note, None)
 
     def bilateral_entry_after(self, state: str, on: date) -> date | None:
         """The first day after ``on`` from which a bilateral transfer convention binds France
@@ -254,24 +348,31 @@ class Reference:
         unknown, with the convention's reference (conclusion, entry into force, source) as
         evidence — applying it in lieu of STE 112 (art. 22.2) means reading its text."""
         facts = [f for f in self.bilateral.get(state, []) if f.mark in "SI" and f.kind != "not_party_on"]
-        ev = tuple(f.line() for f in facts)
+        ev = tuple(f.pair() for f in facts)
         concluded = next((f.when for f in facts if f.kind == "concluded" and f.when), None)
         name = f"convention bilatérale France / {self.state_name(state)}"
+        name_en = f"bilateral convention France / {self.state_name(state, 'en')}"
         if concluded:
             name += f" du {concluded.isoformat()}"
+            name_en += f" of {concluded.isoformat()}"
         notes = "; ".join(dict.fromkeys(f.note for f in facts if f.note))
+        notes_en = "; ".join(dict.fromkeys(f.note_en or f.note for f in facts if f.note))
         src = next((f.source for f in facts), None)
         note = (f"{name} : ses conditions propres (durée restant à subir, double incrimination, consentement, "
                 f"motifs de refus…) ne sont pas encodées — à vérifier dans son texte"
                 + (f" ({src})" if src else "") + (f" ; {notes}" if notes else ""))
-        return Fact(None, ev, note, None)
+        note_en = (f"{name_en}: its own conditions (time left to serve, dual criminality, consent, "
+                   f"refusal grounds…) are not encoded — to verify in its text"
+                   + (f" ({src})" if src else "") + (f"; {notes_en}" if notes_en else ""))
+        return _fact(None, ev, (note, note_en), None)
 
     # ---- consular notification -----------------------------------------------------------
     def consular_mandatory(self, state: str) -> Fact:
         """Is ``state`` on the circular's list of mandatory consular notification?"""
         inside = state in self.consular
-        ev = f"[S] {self.consular_citation} : liste des États à information consulaire obligatoire — {self.consular_source}"
-        return Fact(inside, (ev,))
+        ev = (f"[S] {self.consular_citation} : liste des États à information consulaire obligatoire — {self.consular_source}",
+              f"[S] {self.consular_citation}: list of the States of mandatory consular notification — {self.consular_source}")
+        return _fact(inside, (ev,))
 
     def questions_for(self, procedure: str, state: str | None = None, on: date | None = None) -> list[dict]:
         """Open questions ([U] in the research pack) that concern ``procedure`` (and ``state``;
@@ -291,34 +392,37 @@ class Reference:
         persists, marked [I] with the date of its source, until a source says otherwise
         (issue 12, item 10); a « not a Party on D » also holds before D (as stated)."""
         usable = [f for f in facts if f.mark in ("S", "I")]
-        ev = tuple(f.line() for f in usable)
+        ev = tuple(f.pair() for f in usable)
         for f in usable:
             if f.kind == "applies_until" and f.when and on > f.when:
-                return Fact(False, ev, f.note, f.mark)
+                return _fact(False, ev, f.note_pair(), f.mark)
         for f in usable:
             if f.kind == "in_force" and f.when:
-                return Fact(on >= f.when, ev, f.note, f.mark)
+                return _fact(on >= f.when, ev, f.note_pair(), f.mark)
         stated = [f for f in usable if f.when and f.kind in _AT_DATE]
         for f in stated:
             if f.when == on:
-                return Fact(_AT_DATE[f.kind], ev, f.note, f.mark)
+                return _fact(_AT_DATE[f.kind], ev, f.note_pair(), f.mark)
         before = [f for f in stated if f.when < on]
         if before:
             last = max(before, key=lambda f: (f.when, not _AT_DATE[f.kind]))
             later_no = [f for f in stated if f.when > on and not _AT_DATE[f.kind]]
             if _AT_DATE[last.kind] and later_no:  # a Party then, not a Party later: which on ``on``?
-                return Fact(None, ev, "sources successives contraires — à vérifier", None)
+                return _fact(None, ev, ("sources successives contraires — à vérifier",
+                                        "successive sources disagree — to verify"), None)
             doubt = _doubt(facts, last, on)
             if doubt is not None:  # a later unverified source may have changed it: no presumption
-                return Fact(None, ev + (doubt.line(),),
-                            f"statut connu au {last.when.isoformat()} ; une source postérieure non vérifiée "
-                            f"peut l'avoir changé ({doubt.note or doubt.source}) — à vérifier", None)
-            return Fact(_AT_DATE[last.kind], ev + (_persisted(last, on),),
-                        _join(last.note, _persisted_note(last)), "I")
+                return _fact(None, ev + (doubt.pair(),),
+                             (f"statut connu au {last.when.isoformat()} ; une source postérieure non vérifiée "
+                              f"peut l'avoir changé ({doubt.note or doubt.source}) — à vérifier",
+                              f"status known on {last.when.isoformat()}; a later unverified source may have "
+                              f"changed it ({doubt.note_en or doubt.note or doubt.source}) — to verify"), None)
+            return _fact(_AT_DATE[last.kind], ev + (_persisted(last, on),),
+                         _join(last.note_pair(), _persisted_note(last)), "I")
         for f in stated:
             if not _AT_DATE[f.kind] and on <= f.when:
-                return Fact(False, ev, f.note, f.mark)
-        return Fact(None, ev, None, None)
+                return _fact(False, ev, f.note_pair(), f.mark)
+        return _fact(None, ev, None, None)
 
 
 _AT_DATE = {"party_by": True, "implemented_by": True, "not_party_on": False, "not_implemented_on": False}
@@ -339,17 +443,25 @@ def _doubt(facts: list[_Dated], last: _Dated, on: date) -> _Dated | None:
     return None
 
 
-def _persisted(f: _Dated, on: date) -> str:
+def _ets(citation: str) -> str:
+    """« STE 112 » as English writes it: ETS 112 (European Treaty Series)."""
+    return citation.replace("STE ", "ETS ")
+
+
+def _persisted(f: _Dated, on: date) -> tuple[str, str]:
     return (f"[I] statut au {f.when.isoformat()} (dernière source : {f.source}), présumé inchangé au "
-            f"{on.isoformat()} faute de source contraire")
+            f"{on.isoformat()} faute de source contraire",
+            f"[I] status on {f.when.isoformat()} (last source: {f.source}), presumed unchanged on "
+            f"{on.isoformat()} for want of a source to the contrary")
 
 
-def _persisted_note(f: _Dated) -> str:
-    return f"statut connu au {f.when.isoformat()} seulement, présumé inchangé — à vérifier"
+def _persisted_note(f: _Dated) -> tuple[str, str]:
+    return (f"statut connu au {f.when.isoformat()} seulement, présumé inchangé — à vérifier",
+            f"status known on {f.when.isoformat()} only, presumed unchanged — to verify")
 
 
-def _join(a: str | None, b: str) -> str:
-    return f"{a} ; {b}" if a else b
+def _join(a: tuple[str, str] | None, b: tuple[str, str]) -> tuple[str, str]:
+    return (f"{a[0]} ; {b[0]}", f"{a[1]}; {b[1]}") if a else b
 
 
 # ---------------------------------------------------------------------------------------
@@ -395,7 +507,7 @@ def _dated(fact: dict, where: str, sources: dict) -> list[tuple[str, _Dated]]:
     for k in _KINDS:
         if k in fact:
             for s in states:
-                out.append((s, _Dated(k, _date(fact[k], where), mark, src, fact.get("note"),
+                out.append((s, _Dated(k, _date(fact[k], where), mark, src, fact.get("note"), fact.get("note_en"),
                                       _date(fact.get("casts_doubt_from"), where))))
     if "casts_doubt_from" in fact and mark != "U":
         raise KnowledgeBaseError(f"{where}: casts_doubt_from on a fact marked {mark}",
@@ -430,7 +542,8 @@ def _complete_list(lst: dict, where: str, treaties: dict, states: dict, parties:
         if not name or (treaty, code) in parties or not (lo <= _fold(name) <= hi):
             continue
         parties[(treaty, code)] = [_Dated("not_party_on", when, lst.get("mark", "I"), src,
-                                          f"{lst.get('note') or 'absent de la liste'} ({name})")]
+                                          f"{lst.get('note') or 'absent de la liste'} ({name})",
+                                          f"{lst.get('note_en') or 'not on the list'} ({name})")]
 
 
 def load_reference(folder: Path | None = None) -> Reference:
@@ -503,7 +616,7 @@ def _load(folder: str) -> Reference:
         src = bl.get("sources", {}).get(lst["source"], lst["source"])
         for code in states:
             if code != "FR" and code not in bilateral:
-                bilateral[code] = [_Dated("not_party_on", when, lst["mark"], src, lst.get("note"))]
+                bilateral[code] = [_Dated("not_party_on", when, lst["mark"], src, lst.get("note"), lst.get("note_en"))]
     cons = _read(d / "consular.yaml")
     oq = _read(d / "open-questions.yaml").get("questions", [])
     named = set(list(members) + list(cons.get("mandatory", [])) + list(fd) + list(bilateral)

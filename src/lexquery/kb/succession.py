@@ -31,6 +31,7 @@ class Succession:
     same_substance: bool | None = None
     source: str = ""
     note: str = ""
+    note_en: str = ""     # the same note in English (issue 15 item 7)
 
     @property
     def settled(self) -> bool:
@@ -79,7 +80,7 @@ def _load(path: str, mtime: float) -> Table:
             continue
         s = Succession(str(e["old"]), str(e["new"]) if e.get("new") else None, str(e.get("status", "unsettled")),
                        str(e.get("mark", "U")), e.get("same_substance"), str(e.get("source") or ""),
-                       str(e.get("note") or ""))
+                       str(e.get("note") or ""), str(e.get("note_en") or ""))
         t.entries[s.old] = s
     return t
 

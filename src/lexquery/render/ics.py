@@ -73,10 +73,11 @@ def render_ics(answers, lang: str = "fr") -> str:
         who = a.name or a.case
         stamp = stamp_of(a.as_of)
         for d in answer_dates(a, lang):
-            lines = [f"{w['case']} : {a.case}", f"{w['as_of']} {long_date(a.as_of, lang)} ({a.as_of.isoformat()})",
-                     f"{w['status']} : {st.get(d.status, d.status)}"]
+            c = " : " if lang == "fr" else ": "   # French and English typography
+            lines = [f"{w['case']}{c}{a.case}", f"{w['as_of']} {long_date(a.as_of, lang)} ({a.as_of.isoformat()})",
+                     f"{w['status']}{c}{st.get(d.status, d.status)}"]
             if d.sources:
-                lines.append(f"{w['sources']} : " + ", ".join(d.sources))
+                lines.append(f"{w['sources']}{c}" + ", ".join(d.sources))
             key = "|".join([a.case or "", d.procedure, d.route_of or "", d.kind, d.what, d.date.isoformat()])
             cal.add_component(event(key, d.date, f"{who} — {d.what}", "\n".join(lines), d.procedure, stamp))
     return cal.to_ical().decode("utf-8")

@@ -53,7 +53,7 @@ T = {
         "digest": "Empreinte SHA-256 des fichiers", "generated": "Établie par lexquery",
         "warning": "Document d'aide à la décision : il ne dispense pas de l'examen du dossier et "
                    "des appréciations qui relèvent du magistrat.",
-        "state": "État",
+        "state": "État", "colon": " : ",
     },
     "en": {
         "title": "Eligibility note", "subtitle": "Detained foreign national — removal and execution "
@@ -81,7 +81,7 @@ T = {
         "digest": "SHA-256 of the files", "generated": "Made by lexquery",
         "warning": "A decision aid: it does not replace the examination of the file and the "
                    "appreciations that belong to the magistrate.",
-        "state": "State",
+        "state": "State", "colon": ": ",
     },
 }
 VU_ARTICLE = {"CPP": "le ", "CP": "le ", "STE112": "la ", "STE167": "le ", "CETS222": "le ", "CVRC": "la ",
@@ -212,7 +212,7 @@ def _months(total) -> int:
 def _proc_line(p, lang, t, route=False) -> str:
     title = procedure_title(p, lang)
     bits = status_bits(p, lang, t, lambda d: long_date(d, lang), route=route)
-    return (f"{t['route']} : " if route else "") + f"{title} : " + ", ".join(bits)
+    return (f"{t['route']}{t['colon']}" if route else "") + f"{title}{t['colon']}" + ", ".join(bits)
 
 
 def _cond_lines(conds, lang, t, depth, out):
@@ -222,7 +222,7 @@ def _cond_lines(conds, lang, t, depth, out):
         extra = f" ({long_date(c.date, lang)})" if c.date else ""
         out.append(Line(f"{MARK.get(c.status, '?')} {lab}{extra} — {st}", depth, list(c.sources), "condition"))
         if c.status == "unknown" and c.missing:
-            out.append(Line(f"{t['missing']} : " + facts_in_words(c.missing, lang), depth + 1, [], "missing"))
+            out.append(Line(f"{t['missing']}{t['colon']}" + facts_in_words(c.missing, lang), depth + 1, [], "missing"))
         _cond_lines(c.children, lang, t, depth + 1, out)
 
 
@@ -231,7 +231,7 @@ def _proc_lines(p, lang, t, out, assess, verify, depth=0, route=False):
     out.append(Line(_proc_line(p, lang, t, route), depth, [], "route" if route else "procedure"))
     _cond_lines(p.conditions, lang, t, depth + 1, out)
     if p.missing_facts:
-        out.append(Line(f"{t['missing']} : " + facts_in_words(p.missing_facts, lang), depth + 1, [], "missing"))
+        out.append(Line(f"{t['missing']}{t['colon']}" + facts_in_words(p.missing_facts, lang), depth + 1, [], "missing"))
     for n in p.notes:
         text = n.text + (f" ({long_date(n.date, lang)})" if n.date and n.date.isoformat() not in n.text else "")
         out.append(Line(f"→ {text}", depth + 1, list(n.sources), "note"))
@@ -239,9 +239,10 @@ def _proc_lines(p, lang, t, out, assess, verify, depth=0, route=False):
     for c in _flat(p.conditions):
         if c.status == "to_assess":
             lab = c.label.get(lang) or c.label.get("fr")
-            assess.append(f"{title} : {lab} ({', '.join(c.sources)})")
+            assess.append(f"{title}{t['colon']}{lab} ({', '.join(c.sources)})")
     for v in p.to_verify:
-        verify.append(f"{title} : {v.get('fact')}" + (f" — {v['note']}" if v.get("note") else ""))
+        # in words (the entry's name, ``party(STE167,MA)``, stays in the JSON answer)
+        verify.append(f"{title}{t['colon']}{v.get('note') or v.get('fact')}")
     for r in p.routes:
         _proc_lines(r, lang, t, out, assess, verify, depth + 1, route=True)
 
@@ -357,7 +358,7 @@ def build_note(answer, case: dict | None = None, lang: str = "fr", kb=None) -> N
         conclusion.append(t["concl_none"])
     undetermined = [p for p in answer.procedures if p.status == "undetermined"]
     for p in undetermined:
-        conclusion.append(_proc_line(p, lang, t) + (" — " + t["missing"].lower() + " : " + facts_in_words(p.missing_facts, lang)
+        conclusion.append(_proc_line(p, lang, t) + (" — " + t["missing"].lower() + t["colon"] + facts_in_words(p.missing_facts, lang)
                                                     if p.missing_facts else ""))
     deadlines = [(long_date(d.date, lang), d.what, ", ".join(d.sources))
                  for d in sorted(answer_dates(answer, lang), key=lambda d: d.date)]
@@ -382,11 +383,11 @@ def note_text(note: Note) -> str:
     """All the words of the note, in reading order (for tests and for a plain-text copy)."""
     t = T[note.lang]
     out = [note.title, note.subtitle]
-    out += [f"{k} : {v}" for k, v in note.header]
+    out += [f"{k}{t['colon']}{v}" for k, v in note.header]
     out.append(t["parties"])
-    out += [f"{k} : {v}" for k, v in note.parties]
+    out += [f"{k}{t['colon']}{v}" for k, v in note.parties]
     out.append(t["sentence"])
-    out += [f"{k} : {v}" for k, v in note.sentence]
+    out += [f"{k}{t['colon']}{v}" for k, v in note.sentence]
     out.append(t["vu"])
     out += note.vu
     out.append(t["motifs"])
@@ -402,9 +403,9 @@ def note_text(note: Note) -> str:
     out.append(t["deadlines"])
     out += [f"{a} — {b} ({c})" for a, b, c in note.deadlines]
     out.append(t["texts"].format(d=""))
-    out += [f"{c} : {q}" + (f" [{r}]" if r else "") for c, q, r in note.texts]
+    out += [f"{c}{t['colon']}{q}" + (f" [{r}]" if r else "") for c, q, r in note.texts]
     out.append(t["receipt"])
-    out += [f"{k} : {v}" for k, v in note.receipt]
+    out += [f"{k}{t['colon']}{v}" for k, v in note.receipt]
     out.append(note.warning)
     return "\n".join(out)
 
@@ -430,7 +431,7 @@ def render_docx(notes: list[Note]) -> bytes:
             doc.add_page_break()
         for k, v in note.header:
             p = doc.add_paragraph()
-            p.add_run(f"{k} : ").bold = True
+            p.add_run(f"{k}{t['colon']}").bold = True
             p.add_run(v)
             p.paragraph_format.space_after = Pt(0)
         h = doc.add_heading(note.title.upper(), level=0)
@@ -486,7 +487,7 @@ def render_docx(notes: list[Note]) -> bytes:
         doc.add_heading(t["receipt"], level=1)
         for k, v in note.receipt:
             p = doc.add_paragraph()
-            p.add_run(f"{k} : ").bold = True
+            p.add_run(f"{k}{t['colon']}").bold = True
             p.add_run(v)
             p.paragraph_format.space_after = Pt(0)
         w = doc.add_paragraph()

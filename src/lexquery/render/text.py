@@ -17,7 +17,7 @@ WORDS = {
            "candidates": "États considérés", "none": "aucun État candidat connu", "passed": "date passée",
            "colon": " : ", "former": "anc.",
            "irrelevant": "inconnus mais sans incidence (chaque valeur essayée)", "derived": "Faits déduits du cas",
-           "yes": "oui", "no": "non", "nothing": "aucune",
+           "yes": "oui", "no": "non", "nothing": "aucune", "unknown": "inconnu", "kb": "base",
            "opens_by": "ouverte d'abord par", "direct": "la voie directe (conditions propres de la procédure)"},
     "en": {"as_of": "as of", "from": "from", "until": "until", "consent_no": "without consent",
            "consent_yes": "with consent", "consent_unknown": "consent: to be determined",
@@ -26,7 +26,7 @@ WORDS = {
            "candidates": "States considered", "none": "no candidate State known", "passed": "date passed",
            "colon": ": ", "former": "formerly",
            "irrelevant": "unknown but without effect (every value tried)", "derived": "Facts derived from the case",
-           "yes": "yes", "no": "no", "nothing": "none",
+           "yes": "yes", "no": "no", "nothing": "none", "unknown": "unknown", "kb": "knowledge base",
            "opens_by": "opens first by", "direct": "the direct path (the procedure's own conditions)"},
 }
 WIDTH = 78
@@ -76,16 +76,21 @@ def _cond_lines(c, lang, explain, indent, w):
     if c.pending and c.date:
         extra = f" ({w['pending']} {_fr_date(c.date)})"
     elif c.date and c.status in ("met", "not_met"):  # a closing date passed shows here too
-        extra = f" ({w['passed']} : {_fr_date(c.date)})" if c.status == "not_met" else f" ({_fr_date(c.date)})"
+        extra = f" ({w['passed']}{w['colon']}{_fr_date(c.date)})" if c.status == "not_met" else f" ({_fr_date(c.date)})"
     elif status == "to_assess" and "(" not in label:
         extra = f" ({w['to_assess']})"
     out = [_line(f"{MARK.get(status, '?')} {label}{extra}", _cites(c.sources, w), indent)]
     if status == "unknown" and c.missing:
         out.append(" " * (indent + 4) + f"{w['missing']}{w['colon']}" + facts_in_words(c.missing, lang))
     if explain:
-        for e in c.evidence:
-            val = {True: "oui", False: "non", None: "inconnu"}[e["value"]] if lang == "fr" else str(e["value"])
-            out.append(" " * (indent + 4) + f"· {e['fact']} = {val} — " + "; ".join(e["evidence"][:2]))
+        for e in c.evidence:   # the reference data consulted, in the reader's language
+            from ..engine.verify import subject
+            val = _value(e["value"], w) if e["value"] is not None else w["unknown"]
+            lines = (e.get("evidence_en") or e["evidence"]) if lang == "en" else e["evidence"]
+            if e["fact"].startswith("law:"):   # no dated source: the note says why it is unknown
+                lines = [(e.get("note_en") or e.get("note") or "") if lang == "en" else e.get("note", "")]
+            out.append(" " * (indent + 4) + f"· {subject(e['fact'], w.get('_ref') or _reference(), lang)} = {val} — "
+                       + "; ".join(lines[:2]))
         for ch in c.children:
             out += _cond_lines(ch, lang, explain, indent + 4, w)
     return out
@@ -107,7 +112,7 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
     # a procedure that does not apply has no dates of use (a closing date that passed is
     # shown on its condition); a result built elsewhere may still carry one
     bits = status_bits(p, lang, w, _fr_date, route=route, as_of=as_of, until_if_not_applicable=False)
-    prefix = f"{w['route']} : " if route else ""
+    prefix = f"{w['route']}{w['colon']}" if route else ""
     out = [" " * indent + f"{PMARK[p.status]} {prefix}{title}   {', '.join(bits)}"]
     if p.basis:  # the legal basis the status rests on (each basis is its own path)
         names = [(b["label"].get(lang) or b["label"].get("fr")) for b in p.basis]
@@ -120,8 +125,9 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
         if v.get("general") and not explain:
             general += 1  # the research pack's open questions on every answer of the procedure
             continue
-        out.append(" " * (indent + 4) + f"! {w['verify']}{w['colon']}" + _unprefixed(v.get("note") or v["fact"])
-                   + (f" [{v['fact']}]" if v.get("note") and not v["fact"].startswith("note:") else ""))
+        # the note says what is to verify in words; the entry's name (``party(STE167,MA)``,
+        # ``question:<id>``) stays in the JSON answer, not in the text a magistrate reads
+        out.append(" " * (indent + 4) + f"! {w['verify']}{w['colon']}" + _unprefixed(v.get("note") or v["fact"]))
     if general:
         out.append(" " * (indent + 4) + f"! {w['verify']}{w['colon']}" + (
             f"{general} question(s) ouverte(s) de la base sur cette procédure (--explain les détaille)"
@@ -147,7 +153,7 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
             f"{facts_in_words([f['fact']], lang)} ({' / '.join(_value(v, w) for v in f['values'])})"
             for f in p.irrelevant_facts))
     if p.set_aside_by and explain:
-        out.append(" " * (indent + 4) + f"{w['set_aside']} : {p.set_aside_by['reason']} ({', '.join(p.set_aside_by['sources'])})")
+        out.append(" " * (indent + 4) + f"{w['set_aside']}{w['colon']}{p.set_aside_by['reason']} ({', '.join(p.set_aside_by['sources'])})")
     verified = {v["fact"][5:] for v in p.to_verify if v["fact"].startswith("note:")}
     shown = p.notes if explain else [n for n in p.notes if n.kind in ("authority", "warning", "duty")]
     shown = [n for n in shown if n.id not in verified]  # already shown under « à vérifier »
@@ -158,8 +164,19 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
     return out
 
 
+def _reference():
+    """The reference data, for the States' names in the evidence lines (cached by kb.reference)."""
+    try:
+        from ..kb.reference import load_reference
+        return load_reference()
+    except Exception:  # the names then stay codes
+        return None
+
+
 def render_text(answer, explain: bool = False, lang: str = "fr") -> str:
     w = WORDS[lang]
+    if explain:
+        w = {**w, "_ref": _reference()}
     head = f"{answer.name or answer.case} — {w['as_of']} {_fr_date(answer.as_of)}"
     if answer.name and answer.case:
         head += f"  [{answer.case}]"
@@ -178,7 +195,7 @@ def render_text(answer, explain: bool = False, lang: str = "fr") -> str:
             for f in answer.derived_facts))
     for p in answer.procedures:
         lines += _proc_lines(p, lang, explain, w, as_of=answer.as_of)
-    lines.append(f"(base : {answer.knowledge_base.get('version')})")
+    lines.append(f"({w['kb']}{w['colon']}{answer.knowledge_base.get('version')})")
     return "\n".join(lines)
 
 

@@ -291,11 +291,18 @@ def f_law_gap(env, name):
     answer says why (evidence ``law:<name>`` with the periods encoded, marked to verify)."""
     info = (getattr(env.book, "periods", None) or {}).get(name) or {}
     from ..kb.reference import Fact
-    note = (f"« {name} » n'est encodé que pour les périodes {' ; '.join(info.get('periods', []))} : "
+    periods = info.get("periods", [])
+    cited = ", ".join(info.get("sources", [])) or name   # what a reader knows it by: its text
+    note = (f"la valeur tirée de {cited} n'est encodée que pour les périodes {' ; '.join(periods)} : "
             f"la base ne dit pas sa valeur au {env.as_of}")
+    note_en = (f"the value drawn from {cited} is encoded only for the periods "
+               f"{'; '.join(p.replace(' : ', ': ') for p in periods)}: "
+               f"the knowledge base does not say its value on {env.as_of}")
     if info.get("note"):
         note += f" ({info['note']})"
-    env.record_evidence(f"law:{name}", Fact(None, tuple(info.get("sources", [])), note))
+        note_en += f" ({info.get('note_en') or info['note']})"
+    sources = tuple(info.get("sources", []))
+    env.record_evidence(f"law:{name}", Fact(None, sources, note, None, (), sources, note_en))
     return UNKNOWN
 
 

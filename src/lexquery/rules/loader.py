@@ -99,13 +99,14 @@ def _periodic(name, spec, where, periods) -> dict:
         for s in _sources(p, w):
             if s not in srcs:
                 srcs.append(s)
-        shown.append(f"{vf or '…'} → {vu or '…'} : {p['value']}")
+        val = ", ".join(map(str, p["value"])) if isinstance(p["value"], list) else p["value"]
+        shown.append(f"{vf or '…'} → {vu or '…'} : {val}")
         raw.append((vf, vu, _const_value(p["value"])))
     expr = f'law_gap("{name}")'
     for test, value in reversed(parts):
         expr = f"if({test}, {value}, {expr})"
     note = spec.get("note")
-    periods[name] = {"periods": shown, "sources": srcs, "note": note, "values": raw}
+    periods[name] = {"periods": shown, "sources": srcs, "note": note, "note_en": spec.get("note_en"), "values": raw}
     return {"expr": expr, "sources": srcs}
 
 

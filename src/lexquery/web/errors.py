@@ -1,4 +1,7 @@
 """Error bodies of the API: ``{"error": {"message", "where", "expected", "hint"}}``, never a traceback.
+With their English where it is known (issue 15 item 7): ``message_en``, ``expected_en``,
+``hint_en`` for a case that breaks the case format (and on each of its ``problems``), for an
+unknown address or method, and for an internal error.
 
 A :class:`lexquery.errors.LexqueryError` becomes a 4xx with its own where / expected / hint
 (STYLE.md §11); anything else is a 500 whose body only gives an id, the traceback being
@@ -41,10 +44,23 @@ def status_of(err: LexqueryError) -> int:
     return 400
 
 
+def _problem(p) -> dict:
+    """A problem of the case format with its English beside the French (``message_en``,
+    ``expected_en``, ``hint_en``: lexquery.engine.case_english; null only for a message of a
+    shape it does not know, which tests/test_case_english.py forbids)."""
+    from ..engine.case_english import expected_en, hint_en, message_en
+    d = dict(p.__dict__)
+    d.update(message_en=message_en(p.message), expected_en=expected_en(p.expected), hint_en=hint_en(p.hint))
+    return d
+
+
 def from_lexquery(err: LexqueryError) -> ApiError:
     extra = {}
     if isinstance(err, CaseError):
-        extra["problems"] = [dict(p.__dict__) for p in err.problems]
+        extra["problems"] = [_problem(p) for p in err.problems]
+        if extra["problems"]:   # the error's own message is its first problem's (errors.CaseError)
+            first = extra["problems"][0]
+            extra.update(message_en=first["message_en"], expected_en=first["expected_en"], hint_en=first["hint_en"])
     span = getattr(err, "span", None)
     if span is not None:  # the lexquery language: line and column apart
         extra.update(line=span.line, column=span.col)
@@ -63,11 +79,14 @@ async def lexquery_error_handler(request, exc: LexqueryError):
 
 async def http_error_handler(request, exc):
     """Starlette's own 404 / 405 as the API's error body."""
-    words = {404: ("rien à cette adresse", "vérifiez l'adresse ; la liste des routes est dans /openapi.json"),
-             405: ("méthode non permise sur cette adresse", "voir /openapi.json pour les méthodes de chaque route")}
-    message, hint = words.get(exc.status_code, (str(exc.detail), None))
+    words = {404: ("rien à cette adresse", "vérifiez l'adresse ; la liste des routes est dans /openapi.json",
+                   "nothing at this address", "check the address; the routes are listed in /openapi.json"),
+             405: ("méthode non permise sur cette adresse", "voir /openapi.json pour les méthodes de chaque route",
+                   "method not allowed at this address", "see /openapi.json for each route's methods")}
+    message, hint, message_en, hint_en = words.get(exc.status_code, (str(exc.detail), None, None, None))
+    extra = {"message_en": message_en, "hint_en": hint_en} if message_en else {}
     return error_response(exc.status_code, message, where=request.url.path, hint=hint,
-                          headers=getattr(exc, "headers", None))
+                          headers=getattr(exc, "headers", None), **extra)
 
 
 async def internal_error_handler(request, exc):
@@ -75,7 +94,9 @@ async def internal_error_handler(request, exc):
     ident = uuid.uuid4().hex[:12]
     log.error("internal error %s on %s %s", ident, request.method, request.url.path, exc_info=exc)
     return error_response(500, f"erreur interne (référence {ident})", where=request.url.path,
-                          hint="réessayez ; si l'erreur revient, signalez-la avec cette référence", id=ident)
+                          hint="réessayez ; si l'erreur revient, signalez-la avec cette référence", id=ident,
+                          message_en=f"internal error (reference {ident})",
+                          hint_en="try again; if the error comes back, report it with this reference")
 
 
 def usage(message: str, where: str, expected: str | None = None, hint: str | None = None) -> ApiError:

@@ -108,7 +108,8 @@ function treeNode(c) {
   if (c.reached_on || c.date) body.append(el("p", {}, `${t("reached_on")} `, dateText(c.reached_on || c.date)));
   for (const e of c.evidence || []) {
     body.append(el("div", { class: "evidence" }, el("code", { text: `${e.fact} = ${JSON.stringify(e.value)}` }),
-      el("ul", {}, ...(e.evidence || []).map((x) => el("li", { text: x })))));
+      // the dated evidence in the page's language (evidence_en beside the French, issue 15 item 7)
+      el("ul", {}, ...((getLang() === "en" && e.evidence_en) || e.evidence || []).map((x) => el("li", { text: x })))));
   }
   const kids = c.conditions || [];
   const li = el("li", { class: `node st-${c.status}`, "data-condition": c.id, "data-status": c.status });
