@@ -187,14 +187,15 @@ def f_bilateral_terms(env, state):
     return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.bilateral_terms(state, env.as_of)))
 
 
-def f_not_in_case(env, name, note):
+def f_not_in_case(env, name, note, note_en=None):
     """A fact the case format does not carry (e.g. the part of a sentence executed before a
     flight): unknown, never a missing fact of the case; recorded as evidence
     ``not_in_case(<name>)`` with the rule's ``note`` so that the answer lists it under
-    ``to_verify`` when it could change the outcome (engine/verify.py)."""
+    ``to_verify`` when it could change the outcome (engine/verify.py); ``note_en``, the same
+    note in English."""
     from ..kb.reference import Fact
     key = f"not_in_case({name})"
-    return _ref_fact(env, key, Fact(None, (), note, None))
+    return _ref_fact(env, key, Fact(None, (), note, None, note_en=note_en))
 
 
 def f_consular_mandatory(env, state):
