@@ -24,7 +24,7 @@ from datetime import date
 
 import polars as pl
 
-from ..screening.screen import FIELDS, _CONSENT, _csv_cell, _iso, answer_one, answer_csv
+from ..screening.screen import FIELDS, _CONSENT, _chunks, _csv_cell, _iso, answer_one, answer_csv
 
 OUT_SCHEMA = {k: (pl.Int64 if k == "line" else pl.Utf8) for k in FIELDS}
 PROGRAM_ERRORS: list[str] = []
@@ -266,14 +266,3 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     summary.seconds = time.perf_counter() - t0
     writer.close(summary)
     return summary
-
-
-def _chunks(it, size):
-    buf = []
-    for x in it:
-        buf.append(x)
-        if len(buf) >= size:
-            yield buf
-            buf = []
-    if buf:
-        yield buf
