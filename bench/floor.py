@@ -125,6 +125,9 @@ LAW_CHANGES = {
     "ste_transfer": (date(1985, 7, 1),),
 }
 
+# rules/eu_recognition.yaml: 728-15's réinsertion sentence is al. 3 of the loi 2013-711 version
+# until 2021-12-31, al. 4 after QPC 2021-905 (and the remedy note of 728-22-1 from then)
+QPC_2021_905_FROM = date(2022, 1, 1)
 # validity of the rule files (`valid:`)
 VALID = {"eu_recognition": (date(2013, 8, 7), date(2028, 12, 31)),
          "lc_expulsion": (None, None),
@@ -160,6 +163,7 @@ SRC = {
                   ("case_2", ["CPP 728-11 2°"]),
                   ("case_3", ["CPP 728-11 3°", "CPP 728-11 al. 5"]),
                   ("rehabilitation", ["CPP 728-15 al. 4"]),
+                  ("rehabilitation_2013", ["CPP 728-15 al. 3"]),
                   ("prior_consultation", ["CPP 728-16"])],
         "notes": {"prosecutor": ["CPP 728-15 al. 1", "Circ. 2025 §2.1"], "coordination": ["Circ. 2025 n. 4"],
                   "temporary_itf_end_unknown": ["CPP 728-11 2°", "CPP 728-11 3°"],
@@ -167,6 +171,7 @@ SRC = {
                   "six_months_warning": ["CPP 728-33 2°"], "remedy": ["CPP 728-15 al. 3", "CPP 728-22-1"],
                   "transfer_delay": ["CPP 728-23 al. 2"],
                   "protection_refoulement": ["CPP 728-15 al. 4", "Circ. 2025 §1.3"],
+                  "protection_refoulement_2013": ["CPP 728-15 al. 3", "Circ. 2025 §1.3"],
                   "order_of_procedures": ORDER_OF_PROCEDURES},
         "prec": {}},
     "lc_expulsion": {
@@ -740,7 +745,7 @@ class Floor:
                                            lambda: self.ref.declared_national("STE112", s, cat, on))
 
     # -- to_verify (engine/verify.py) and basis ------------------------------------------------------
-    VERIFY_NOTES = frozenset(["protection_refoulement", "measure_consequential_167", "remedies_exhausted_source",
+    VERIFY_NOTES = frozenset(["protection_refoulement", "protection_refoulement_2013", "measure_consequential_167", "remedies_exhausted_source",
                               "fled_time_left_167",
                               "dual_french_national", "temporary_itf_end_unknown", "authority_before_2015",
                               "time_rules_not_stored", "authority_730_2_offence", "probation_d541_scope",
@@ -970,15 +975,19 @@ class Floor:
                 lim = D["six_before"][0]
                 if lim is not U:
                     deadlines = f"six_months_warning:{lim.isoformat()}"
-            notes += ["remedy", "transfer_delay"]
+            # the remedy (728-22-1) and the numbering of 728-15 after QPC 2021-905: from 2022-01-01
+            post_qpc = c["as_of"] >= QPC_2021_905_FROM
+            notes += ["remedy", "transfer_delay"] if post_qpc else ["transfer_delay"]
             if c.get("prot", U) in CONSULAR_EXCLUDED:   # protection_refoulement (verify)
-                notes.append("protection_refoulement")
+                notes.append("protection_refoulement" if post_qpc else "protection_refoulement_2013")
             notes.append("order_of_procedures")
             notes = tuple(notes)
         else:
             missing = ()
             notes, deadlines = (), ""
-        src = sources("eu_recognition", ("prior_consultation",) if skip else (), (), consent is not None, notes)
+        period_skip = ("rehabilitation_2013",) if c["as_of"] >= QPC_2021_905_FROM else ("rehabilitation",)
+        src = sources("eu_recognition", (("prior_consultation",) if skip else ()) + period_skip, (),
+                      consent is not None, notes)
         self._notes = notes
         return st, d_from, d_until, consent, missing, src, "", deadlines
 
