@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from lexquery.engine.api import load_kb
 from lexquery.screening import csv_cases as CC
 from lexquery.screening import csv_text
-from lexquery.screening.outputs import CsvWriter
+from lexquery.screening.outputs import CsvWriter, JsonlWriter, JsonWriter
 from lexquery.screening.screen import screen
 from lexquery.screening.synth import synth_text
 
@@ -42,15 +42,24 @@ AS_OF = date(2026, 12, 1)
 _ENGINE = load_kb().prepare_batch()
 
 
+WRITERS = {"csv": CsvWriter, "jsonl": JsonlWriter, "json": JsonWriter}
+
+
 def _both(data: bytes, tmp_path: Path, block_bytes: int = 4096, sep: str | None = None, as_of=AS_OF,
-          reference: bool = False):
+          reference: bool = False, fmt: str = "csv"):
     p = tmp_path / "in.csv"
     p.write_bytes(data)
     a, b = io.StringIO(), io.StringIO()
-    sa = screen(str(p), CsvWriter(a, sep), as_of=as_of, engine=_ENGINE, progress=False)
-    sb = screen_columnar(str(p), CsvWriter(b, sep), as_of=as_of, engine=_ENGINE, progress=False,
+
+    def writer(out):
+        return CsvWriter(out, sep) if fmt == "csv" else WRITERS[fmt](out)
+    sa = screen(str(p), writer(a), as_of=as_of, engine=_ENGINE, progress=False)
+    sb = screen_columnar(str(p), writer(b), as_of=as_of, engine=_ENGINE, progress=False,
                          block_bytes=block_bytes, reference=reference)
-    return (a.getvalue(), sa), (b.getvalue(), sb)
+    ta, tb = a.getvalue(), b.getvalue()
+    if fmt == "json":   # the summary closing the document holds the seconds: compared below, without them
+        ta, tb = ta.rsplit('"summary": ', 1)[0], tb.rsplit('"summary": ', 1)[0]
+    return (ta, sa), (tb, sb)
 
 
 def _summary(s) -> dict:
@@ -91,7 +100,8 @@ def test_separator_given_and_crlf_and_bom(tmp_path):
     assert_same(("\n\n" + text).encode("utf-8"), tmp_path)     # blank lines before the header
 
 
-def test_cells_blanked_at_random(tmp_path):
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_cells_blanked_at_random(tmp_path, fmt):
     rnd = random.Random(16)
     lines = synth_text(1200, seed=7, ref=AS_OF).rstrip("\n").split("\n")
     out = [lines[0]]
@@ -101,11 +111,43 @@ def test_cells_blanked_at_random(tmp_path):
             if rnd.random() < 0.3:
                 cells[i] = rnd.choice(["", " ", "  "])
         out.append(";".join(cells))
-    _, s = assert_same(("\n".join(out) + "\n").encode("utf-8"), tmp_path)
+    _, s = assert_same(("\n".join(out) + "\n").encode("utf-8"), tmp_path, fmt=fmt)
     assert s.read == 1200
 
 
-def test_rows_the_program_hands_back_are_spliced_by_line(tmp_path):
+@pytest.mark.parametrize("fmt, seed, block", [("jsonl", 0, 8192), ("json", 1, 1 << 23), ("json", 2, 4096)])
+def test_json_lines_and_json_are_byte_identical(tmp_path, fmt, seed, block):
+    """``screen -o x.jsonl`` / ``x.json`` over columns: the objects ``json.dumps`` writes on the
+    scalar path, byte for byte (null for an empty cell, [] for an empty list, numbers, booleans)."""
+    text = synth_text(600, seed=seed, ref=AS_OF)
+    out, s = assert_same(text.encode("utf-8"), tmp_path, block_bytes=block, fmt=fmt)
+    assert s.read == 600 and (out.count("\n") == s.rows_out if fmt == "jsonl" else out.startswith('{"rows": [\n'))
+
+
+def test_json_objects_escape_as_json_dumps():
+    """The JSON text written over columns is ``json.dumps(..., ensure_ascii=False)``'s: quotes,
+    backslashes and every control character escaped, other characters as they are."""
+    import json
+    from lexquery.screening.columnar_pipeline import LIST_FIELDS, json_objects
+    from lexquery.screening.screen import FIELDS
+    odd = ['Jean "le" \\ Dupont', "a\tb\nc\rd\x08e\x0cf\x00g\x01h\x1fi\x7fj", "Zoë ☃ 𝄞", "'=1+1", ""]
+    rows = []
+    for i, name in enumerate(odd):
+        row = {k: "" for k in FIELDS}
+        row.update(line=i + 2, id=f"id{i}{name[:3]}", name=name, as_of="2026-12-01", procedure="lc_expulsion",
+                   status="applicable", consent_required=["true", "false", ""][i % 3],
+                   sources="CPP 729-2 al. 1|CPP 729" if i % 2 else "", missing_facts=name if i == 1 else "")
+        rows.append(row)
+    frame = pl.DataFrame(rows, schema={k: (pl.Int64 if k == "line" else pl.Utf8) for k in FIELDS})
+    for row, got in zip(rows, json_objects(frame)):
+        want = {k: (v if k == "line" else ([x for x in v.split("|")] if v else []) if k in LIST_FIELDS
+                    else {"true": True, "false": False, "": None}[v] if k == "consent_required"
+                    else (v or None)) for k, v in row.items()}
+        assert got == json.dumps(want, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
+def test_rows_the_program_hands_back_are_spliced_by_line(tmp_path, fmt):
     """Rows dated under the 2029 code (Program.fallback) are answered by the scalar engine and
     come back at their lines: a file whose as_of column mixes 2026 and 2030 dates."""
     from lexquery.screening.columnar_pipeline import load_program
@@ -114,9 +156,10 @@ def test_rows_the_program_hands_back_are_spliced_by_line(tmp_path):
     later = (table.in_force if table is not None and table.in_force else date(2030, 1, 1)).isoformat()
     lines = synth_text(300, seed=14, ref=AS_OF).rstrip("\n").split("\n")
     out = [lines[0] + ";as_of"] + [ln + (";" + later if i % 7 == 0 else ";2026-12-01") for i, ln in enumerate(lines[1:])]
-    text, _ = assert_same(("\n".join(out) + "\n").encode("utf-8"), tmp_path)
-    assert f";{later};" in text and ";2026-12-01;" in text
-    if table is not None and table.in_force:   # the program does hand those rows back
+    text, _ = assert_same(("\n".join(out) + "\n").encode("utf-8"), tmp_path, fmt=fmt)
+    assert (f";{later};" in text and ";2026-12-01;" in text) if fmt == "csv" else \
+        (f'"as_of": "{later}"' in text and '"as_of": "2026-12-01"' in text)
+    if fmt == "csv" and table is not None and table.in_force:   # the program does hand those rows back
         from lexquery.screening.columnar_frame import Reader
         data = ("\n".join(out) + "\n").encode("utf-8")
         header, _ = CC.read_header(csv_text.Utf8OrAnsiLines(io.BytesIO(data)))
@@ -146,7 +189,8 @@ BAD_CELLS = {
 }
 
 
-def test_bad_cells_are_answered_word_for_word(tmp_path):
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_bad_cells_are_answered_word_for_word(tmp_path, fmt):
     rnd = random.Random(5)
     text = synth_text(600, seed=9, ref=AS_OF)
     lines = text.rstrip("\n").split("\n")
@@ -161,7 +205,7 @@ def test_bad_cells_are_answered_word_for_word(tmp_path):
                 v = '"' + v + '"'
             cells[head.index(col)] = v
         out.append(";".join(cells))
-    assert_same(("\n".join(out) + "\n").encode("utf-8"), tmp_path)
+    assert_same(("\n".join(out) + "\n").encode("utf-8"), tmp_path, fmt=fmt)
 
 
 DAMAGED = {
@@ -186,22 +230,24 @@ DAMAGED = {
 }
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 @pytest.mark.parametrize("name", sorted(DAMAGED))
-def test_damaged_files_are_byte_identical(tmp_path, name):
-    assert_same(DAMAGED[name].encode("utf-8"), tmp_path)
+def test_damaged_files_are_byte_identical(tmp_path, name, fmt):
+    assert_same(DAMAGED[name].encode("utf-8"), tmp_path, fmt=fmt)
 
 
-def test_non_utf8_lines_and_overlong_lines(tmp_path, monkeypatch):
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_non_utf8_lines_and_overlong_lines(tmp_path, monkeypatch, fmt):
     text = synth_text(300, seed=11, ref=AS_OF)
     lines = text.split("\n")
     raw = [ln.encode("utf-8") for ln in lines]
     raw[10] = lines[10].encode("cp1252", "replace")
     raw[20] = lines[20].replace("Centre", "Cèntre").encode("cp1252", "replace")
-    assert_same(b"\n".join(raw), tmp_path, block_bytes=2048)
+    assert_same(b"\n".join(raw), tmp_path, block_bytes=2048, fmt=fmt)
     monkeypatch.setattr(csv_text, "MAX_LINE", 1000)
     monkeypatch.setattr(F, "MAX_LINE", 1000)
     lines[30] = lines[30] + "x" * 3000
-    assert_same("\n".join(lines).encode("utf-8"), tmp_path, block_bytes=4096)
+    assert_same("\n".join(lines).encode("utf-8"), tmp_path, block_bytes=4096, fmt=fmt)
 
 
 def test_a_quote_near_a_block_end_is_never_cut(tmp_path):
@@ -244,6 +290,15 @@ def test_hypothesis_rows_are_byte_identical(tmp_path_factory, rows, seed):
     body = [f"r{i};{a};{b};{c};{d}" for i, (a, b, c, d) in enumerate(rows)]
     text = "id;name;nationalities;total;expected_end\n" + "\n".join(body) + "\n" + "\n".join(head[1:1])
     assert_same(text.encode("utf-8", "surrogatepass"), tmp, block_bytes=64)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rows=st.lists(st.tuples(_CELL, _CELL, _CELL, _CELL), max_size=12))
+def test_hypothesis_rows_as_json_lines(tmp_path_factory, rows):
+    tmp = tmp_path_factory.mktemp("j")
+    body = [f"r{i};{a};{b};{c};{d}" for i, (a, b, c, d) in enumerate(rows)]
+    text = "id;name;nationalities;total;expected_end\n" + "\n".join(body) + "\n"
+    assert_same(text.encode("utf-8", "surrogatepass"), tmp, block_bytes=64, fmt="jsonl")
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
@@ -333,6 +388,15 @@ def test_cli_engine_option_gives_the_same_bytes(tmp_path):
     piped = subprocess.run([sys.executable, "-m", "lexquery", "screen", "-", "--as-of", "2026-12-01", "--engine",
                             "columnar", "-q"], input=p.read_bytes(), capture_output=True)
     assert piped.returncode == 3 and piped.stdout == outs["scalar"][0]   # standard input, standard output
+    for ext in ("jsonl", "json"):   # the JSON answers too (the summary's seconds aside)
+        got = {}
+        for eng in ("scalar", "columnar"):
+            o = tmp_path / f"{eng}.{ext}"
+            r = subprocess.run([sys.executable, "-m", "lexquery", "screen", str(p), "--as-of", "2026-12-01",
+                                "--engine", eng, "-q", "-o", str(o)], capture_output=True, text=True)
+            assert r.returncode == 3, r.stderr
+            got[eng] = o.read_text(encoding="utf-8").rsplit('"summary": ', 1)[0]
+        assert got["scalar"] == got["columnar"] and '"status": "error"' in got["scalar"]
 
 
 def test_numpy_and_polars_stay_off_the_ask_path():

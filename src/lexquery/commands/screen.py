@@ -22,13 +22,16 @@ AUTO_PARALLEL_BYTES = 256 * 1024
 # Below this size (about 70 rows) the columnar engine's fixed cost (≈ 6.5 ms a batch, and the
 # imports of numpy and polars, 0.3–0.5 s) is not paid back: the scalar engine answers (issue 16).
 AUTO_COLUMNAR_BYTES = 16 * 1024
+COLUMNAR_FORMATS = ("csv", "jsonl", "json")
+"""The answers the columnar engine writes (the HTML report explains each case and the calendar
+needs each procedure's events: the scalar engine writes those)."""
 
 
 def default_engine(path: str, fmt: str) -> str:
-    """``columnar`` for a CSV answer to a file of at least AUTO_COLUMNAR_BYTES when the compiled
-    program of the rules exists (lexquery.columnar.program); ``scalar`` otherwise (standard
-    input, small files, JSONL/JSON/HTML/ICS, which the scalar engine writes)."""
-    if path == "-" or fmt != "csv":
+    """``columnar`` for a CSV, JSON Lines or JSON answer to a file of at least AUTO_COLUMNAR_BYTES
+    when the compiled program of the rules exists (lexquery.columnar.program); ``scalar`` otherwise
+    (standard input, small files, HTML / ICS, which the scalar engine writes)."""
+    if path == "-" or fmt not in COLUMNAR_FORMATS:
         return "scalar"
     try:
         if os.path.getsize(path) < AUTO_COLUMNAR_BYTES:
@@ -93,10 +96,11 @@ def register(sub):
     p.add_argument("--separator", choices=[";", ","], default=None,
                    help="séparateur du CSV écrit (défaut : celui du fichier lu, « ; » ou « , »)")
     p.add_argument("--engine", choices=["scalar", "columnar"], default=None,
-                   help="moteur : columnar (colonnes, un processus, réponses CSV ; les lignes irrégulières "
-                        "passent par le moteur scalaire) ou scalar (ligne à ligne, --jobs) ; mêmes octets en "
-                        "sortie. Défaut : columnar pour un fichier d'au moins "
-                        f"{AUTO_COLUMNAR_BYTES // 1024} Ko répondu en CSV sans --jobs, sinon scalar")
+                   help="moteur : columnar (colonnes, un processus, réponses CSV, JSONL ou JSON ; les lignes "
+                        "irrégulières passent par le moteur scalaire) ou scalar (ligne à ligne, --jobs) ; mêmes "
+                        "octets en sortie. Défaut : columnar pour un fichier d'au moins "
+                        f"{AUTO_COLUMNAR_BYTES // 1024} Ko répondu en CSV, JSONL ou JSON sans --jobs, sinon scalar "
+                        "(le rapport HTML et le calendrier ICS sont toujours écrits par le moteur scalaire)")
     p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
     p.add_argument("--no-progress", action="store_true", help="pas de barre de progression")
     p.add_argument("--quiet", "-q", action="store_true", help="pas de résumé sur la sortie d'erreur")
@@ -144,7 +148,7 @@ def run(args) -> int:
     engine = args.engine or ("scalar" if args.jobs is not None else default_engine(args.file, fmt))
 
     def run_into(out):
-        if engine == "columnar" and fmt == "csv":   # the same bytes, over columns (docs/screening-csv.md)
+        if engine == "columnar" and fmt in COLUMNAR_FORMATS:   # the same bytes, over columns (docs/screening-csv.md)
             from ..screening.columnar_pipeline import screen_columnar
             return screen_columnar(args.file, make_writer(fmt, out, separator=args.separator), as_of=as_of,
                                    progress=False if args.no_progress else None)

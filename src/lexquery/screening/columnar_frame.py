@@ -386,9 +386,8 @@ def _checker(col: str):
 
 def _codes(s: pl.Series):
     """(distinct values, the row's index into them — ``len(values)`` for null) of a text column."""
-    cat = s.cast(pl.Categorical(pl.Categories.random()))
-    values = cat.cat.get_categories().to_list()
-    idx = cat.to_physical().fill_null(len(values)).to_numpy().astype(np.int64, copy=False)
+    values = s.drop_nulls().unique().sort().to_list()
+    idx = (s.rank("dense") - 1).fill_null(len(values)).to_numpy().astype(np.int64, copy=False)
     return values, idx
 
 

@@ -141,6 +141,63 @@ def csv_bytes(out: pl.DataFrame, sep: str) -> bytes:
     return buf.getvalue()
 
 
+# JSON text as ``json.dumps(row, ensure_ascii=False)`` writes it (RFC 8259 § 7): the backslash and
+# the quote escaped, the controls U+0000–U+001F as \n \r \t \b \f or \u00XX (lower-case hex).
+_JSON_ESCAPES = [("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"),
+                 ("\b", "\\b"), ("\f", "\\f")] + [(chr(i), f"\\u{i:04x}") for i in range(32)
+                                                     if chr(i) not in "\n\r\t\b\f"]
+_NEEDS_ESCAPE = r'[\x00-\x1f"\\]'
+LIST_FIELDS = ("missing_facts", "sources", "routes", "deadlines", "basis", "to_verify")
+"""The output columns that are lists (cells joined with « | » in CSV, arrays in JSON)."""
+
+
+def _json_string(out: pl.DataFrame, col: str) -> pl.Expr:
+    """The cells of ``col`` as JSON string bodies (without the quotes): escaped only if a cell of
+    the column needs it (one scan; the rule files' ids and citations never do)."""
+    e = pl.col(col)
+    if out.get_column(col).str.contains(_NEEDS_ESCAPE).any():
+        for a, b in _JSON_ESCAPES:
+            e = e.str.replace_all(a, b, literal=True)
+    return e
+
+
+def json_objects(out: pl.DataFrame) -> list[str]:
+    """The output columns (text cells before neutralisation, as :func:`csv_bytes` takes them) as the
+    JSON objects the scalar path writes for each row (``outputs.JsonlWriter``: ``json.dumps`` of
+    :func:`lexquery.screening.screen.answer_rows`' dict, keys in :data:`FIELDS` order): an empty
+    cell is ``null`` (``[]`` for a list), ``line`` a number, ``consent_required`` true / false."""
+    if not out.height:
+        return []
+    parts = []
+    for k in FIELDS:
+        parts.append(pl.lit(("{" if k == FIELDS[0] else ", ") + f'"{k}": '))
+        c = pl.col(k)
+        if k == "line":
+            parts.append(c.cast(pl.Utf8))
+        elif k == "consent_required":
+            parts.append(pl.when(c.is_null() | (c == "")).then(pl.lit("null")).otherwise(c))
+        elif k in LIST_FIELDS:
+            body = _json_string(out, k).str.replace_all("|", '", "', literal=True)
+            parts.append(pl.when(c.is_null() | (c == "")).then(pl.lit("[]"))
+                         .otherwise(pl.concat_str([pl.lit('["'), body, pl.lit('"]')])))
+        else:
+            parts.append(pl.when(c.is_null() | (c == "")).then(pl.lit("null"))
+                         .otherwise(pl.concat_str([pl.lit('"'), _json_string(out, k), pl.lit('"')])))
+    parts.append(pl.lit("}"))
+    return out.select(pl.concat_str(parts).alias("json")).get_column("json").to_list()
+
+
+def results_json(results) -> pl.DataFrame:
+    """The rows of scalar answers as (line, JSON object) — what the scalar path writes for them."""
+    import json
+    lines, objs = [], []
+    for r in results:
+        for row in r.rows:
+            lines.append(row["line"])
+            objs.append(json.dumps(row, ensure_ascii=False))
+    return pl.DataFrame({"line": lines, "json": objs}, schema={"line": pl.Int64, "json": pl.Utf8})
+
+
 def emit(writer, data: bytes):
     """Give the writer CSV lines as bytes: straight to the binary layer of a UTF-8 text output that
     does not translate line ends (a file of ``atomic_output``, standard output on POSIX), else as
@@ -169,9 +226,9 @@ def count(summary, out: pl.DataFrame):
 def screen_columnar(path, writer, as_of: date | None = None, engine=None, progress: bool | None = None,
                     label: str | None = None, program=None, block_bytes: int | None = None,
                     reference: bool = False, timings: dict | None = None):
-    """Screen the CSV at ``path`` (``-`` = stdin) into a CSV ``writer`` with the columnar engine;
-    the :class:`~lexquery.screening.screen.Summary` the scalar path gives (same counts, same
-    words). ``reference=True`` forces the reference middle even if the program exists; ``timings``
+    """Screen the CSV at ``path`` (``-`` = stdin) into a CSV, JSON Lines or JSON ``writer`` with
+    the columnar engine; the :class:`~lexquery.screening.screen.Summary` the scalar path gives (same
+    counts, same words, same bytes written). ``reference=True`` forces the reference middle even if the program exists; ``timings``
     (a dict) receives the seconds spent reading and typing (``read``), in the program (``program``),
     answering the rows handed back (``fallback``) and writing (``write``) — for the benchmark."""
     tm = timings if timings is not None else {}
@@ -198,15 +255,26 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
         summary.unknown_columns, summary.separator = header.unknown, header.separator
         builder = RowBuilder(header)
         bar = Progress(size, stream, progress)
-        writer.begin(header.separator)
-        sep = writer.separator
+        as_json = getattr(writer, "accepts_json_objects", False)   # JSON Lines, JSON: objects, not CSV lines
+        if hasattr(writer, "begin"):
+            writer.begin(header.separator)
+        sep = getattr(writer, "separator", ",")
+
+        def scalar_part(part):
+            """Records the vector reader does not take: answered as the scalar path answers them."""
+            if as_json:
+                for r in [answer_one(engine, builder.row(x), as_of, label) for x in part]:
+                    summary.add(r)
+                    writer.write(r)
+            else:
+                text, counts = answer_csv(engine, builder, part, as_of, label, sep)
+                summary.add_counts(counts)
+                writer.write_text(text)
         vectorisable = (builder._fast is not None and not stream._carry and not records.src.back)
         if not vectorisable:   # unknown or repeated columns, CR-only lines: the scalar path, as is
             for part in _chunks(records, 2000):
                 check_budget()
-                text, counts = answer_csv(engine, builder, part, as_of, label, sep)
-                summary.add_counts(counts)
-                writer.write_text(text)
+                scalar_part(part)
                 bar.update(summary.read)
             summary.lines, summary.spanning = records.lines, records.spanning
             summary.spanning_lines, summary.split = records.extra_lines, records.split
@@ -228,9 +296,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                     t = time.perf_counter()
                     recs = reader.scalar_records(block.data, block.first_line)
                     for part in _chunks(recs, 2000):
-                        text, counts = answer_csv(engine, builder, part, as_of, label, sep)
-                        summary.add_counts(counts)
-                        writer.write_text(text)
+                        scalar_part(part)
                     tm["fallback"] += time.perf_counter() - t
                 else:
                     frame = block.frame
@@ -252,7 +318,14 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                     out = pl.concat([vec, fb]).sort("line", maintain_order=True) if fb.height else vec
                     summary.rows_out += out.height
                     count(summary, out)
-                    emit(writer, csv_bytes(out, sep))
+                    if as_json:
+                        objs = pl.DataFrame({"line": vec.get_column("line"), "json": json_objects(vec)},
+                                            schema={"line": pl.Int64, "json": pl.Utf8})
+                        if results:
+                            objs = pl.concat([objs, results_json(results)]).sort("line", maintain_order=True)
+                        writer.write_objects(objs.get_column("json").to_list())
+                    else:
+                        emit(writer, csv_bytes(out, sep))
                     tm["write"] += time.perf_counter() - t2
                 bar.update(summary.read)
             summary.lines, summary.spanning = reader.lines, reader.spanning

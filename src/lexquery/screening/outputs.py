@@ -86,18 +86,26 @@ class CsvWriter(_Base):
 
 
 class JsonlWriter(_Base):
-    """One JSON object a line per case × procedure × State."""
+    """One JSON object a line per case × procedure × State. The columnar screening hands it the
+    objects already written as JSON text (``write_objects``: the same bytes)."""
+    accepts_json_objects = True
 
     def write(self, r):
         for row in r.rows:
             self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def write_objects(self, objs: list[str]):
+        if objs:
+            self.out.write("\n".join(objs) + "\n")
 
     def close(self, summary):
         self.out.flush()
 
 
 class JsonWriter(_Base):
-    """``{"rows": [...], "summary": {...}}``, written as the rows come."""
+    """``{"rows": [...], "summary": {...}}``, written as the rows come (or as JSON text already
+    written: ``write_objects``, from the columnar screening)."""
+    accepts_json_objects = True
 
     def __init__(self, out):
         super().__init__(out)
@@ -113,6 +121,15 @@ class JsonWriter(_Base):
                 self.out.write(",\n")
             self.first = False
             self.out.write(json.dumps(row, ensure_ascii=False))
+
+    def write_objects(self, objs: list[str]):
+        if not objs:
+            return
+        if not self.started:
+            self.started = True
+            self.out.write('{"rows": [\n')
+        self.out.write(("" if self.first else ",\n") + ",\n".join(objs))
+        self.first = False
 
     def close(self, summary):
         if not self.started:
