@@ -562,8 +562,7 @@ def run_chunk(self, frame):
             data[k] = res[k] if k != "message" else np.full(len(case), "", dtype=object)
     out = pl.DataFrame({k: pl.Series(k, list(v), dtype=pl.Utf8) for k, v in data.items()})
     if len(self.fallback):
-        from ..engine.api import load_kb
-        eng = load_kb()
+        eng = self.scalar_engine()
         rows = [r for i in self.fallback.tolist() for r in _scalar_cells(eng, frame.row(i, named=True))]
         extra = pl.DataFrame(rows, schema={k: pl.Utf8 for k in FIELDS}, orient="row")
         order = {str(x): i for i, x in enumerate(frame.get_column("line").to_list())}
@@ -573,5 +572,19 @@ def run_chunk(self, frame):
     return out
 
 
+def scalar_engine(self):
+    """The scalar engine of this program's rule book and reference data — the rows handed back
+    are answered under the same law as the others (a reform's program: the reform's, not the
+    law in force; engine/reform.py)."""
+    eng = self.__dict__.get("_engine")
+    if eng is None:
+        from ..engine.api import Engine, load_kb
+        base = load_kb()
+        eng = base if (base.book is self.book and base.ref is self.ref) else Engine(self.book, self.ref)
+        self._engine = eng.prepare_batch()
+    return eng
+
+
 Program.run = run
 Program.run_chunk = run_chunk
+Program.scalar_engine = scalar_engine

@@ -208,8 +208,11 @@ def run_reform(args) -> int:
         note = (f"sans --as-of, les lignes sans colonne as_of sont évaluées le {as_of.isoformat()}, date d'effet "
                 "de la réforme (avant elle, le droit est inchangé)")
     jobs = default_jobs(args.file) if args.jobs is None else args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    # both screenings by the engine a plain screening of the file would use (the same bytes either way)
+    engine = args.engine or ("scalar" if args.jobs is not None else default_engine(args.file, "csv"))
     impact, before, after = imp_mod.screen_impact(args.file, reform, base=base, as_of=as_of, jobs=jobs,
-                                                  chunk=args.chunk, progress=False if args.no_progress else None)
+                                                  chunk=args.chunk, progress=False if args.no_progress else None,
+                                                  engine=engine)
     impact.as_of_note = note
 
     def write(out):

@@ -172,9 +172,12 @@ def _spool_input(path: str) -> tuple[str, bool]:
 
 
 def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jobs: int = 1,
-                  chunk: int = 200, progress: bool | None = None, label: str | None = None) -> tuple[Impact, object, object]:
+                  chunk: int = 200, progress: bool | None = None, label: str | None = None,
+                  engine: str = "scalar") -> tuple[Impact, object, object]:
     """Screen ``path`` under the law and under ``reform`` (:class:`lexquery.engine.reform.Reform`);
-    return the impact and both screenings' summaries."""
+    return the impact and both screenings' summaries. ``engine="columnar"``: both screenings over
+    columns (``screening/columnar_pipeline.py``), each with the program compiled from its own rule
+    book and reference data — the same bytes as the scalar engine's, so the same impact."""
     from ..engine.api import load_kb
     from .outputs import CsvWriter
     from .screen import screen
@@ -192,8 +195,15 @@ def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jo
             tmps.append(tmp)
             t = time.perf_counter()
             with open(tmp, "w", encoding="utf-8", newline="") as out:
-                summaries.append(screen(src, CsvWriter(out, ","), as_of=as_of, jobs=jobs, chunk=chunk,
-                                        engine=eng, progress=progress, label=label))
+                if engine == "columnar":
+                    from ..columnar.program import compile_book
+                    from .columnar_pipeline import screen_columnar
+                    summaries.append(screen_columnar(src, CsvWriter(out, ","), as_of=as_of, engine=eng,
+                                                     program=compile_book(eng.book, eng.ref),
+                                                     progress=progress, label=label))
+                else:
+                    summaries.append(screen(src, CsvWriter(out, ","), as_of=as_of, jobs=jobs, chunk=chunk,
+                                            engine=eng, progress=progress, label=label))
             impact.seconds[name] = time.perf_counter() - t
         t = time.perf_counter()
         compare_files(tmps[0], tmps[1], impact)
