@@ -88,22 +88,9 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
     ctx.derived_from = (base_ctx, idx)
     pv = self.eval_proc(ctx, p.id)
     to_verify = self.verify(ctx, pv, p)
-    pv.consent0 = pv.consent.copy()   # the sources list the consent's as evaluated, before the proof
+    pv.consent0 = pv.consent_src   # the sources list the consent's as evaluated on as_of (before in_time, the proof)
     ctx2 = Ctx(m, ctx.facts, ctx.as_of, st, self)
     self.prove(ctx2, pv, p)
-    # a date at or past a day the law this procedure applies changes (engine/in_time.py: the
-    # date is then settled under the later law): those cases are asked to the scalar engine
-    from ..engine.in_time import law_boundaries
-    days = sorted(vdates.to_days(d) for d in law_boundaries(self.book, p))
-    if days:
-        nxt = np.array(days, dtype=np.int64)[np.minimum(np.searchsorted(days, ctx.as_of, side="right"), len(days) - 1)]
-        has_next = np.searchsorted(days, ctx.as_of, side="right") < len(days)
-        late = _false(m)
-        for x in [pv] + list(pv.routes):
-            late |= (x.d_from != NONE_DATE) & (x.d_from >= nxt)
-        flagged = idx[has_next & late]
-        if len(flagged):
-            self.in_time_cases = getattr(self, "in_time_cases", set()) | set(flagged.tolist())
     outside = _false(m)
     if p.valid_from is not None:
         outside |= ctx.as_of < vdates.to_days(p.valid_from)
@@ -184,13 +171,13 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     table = self.succession
     # sources: one text per shape (conditions left out, precedence entries, consent, notes)
     index = list(cond_index_tree(p))
-    cols = [pv.skipped[c] for c in index] + list(pv.prec_on) + [pv.consent0 != -1] + [on for _, on, _, _ in pv.notes]
+    cols = [pv.skipped[c] for c in index] + list(pv.prec_on) + [pv.consent0 != -1] + [on for _, on, _, _ in pv.notes_src]
     inv, first = group(cols)
     texts, opens = [], []
     for g in first.tolist():
         skipped = frozenset(c for c in index if pv.skipped[c][g])
         prec = tuple(i for i, on in zip(pv.prec_ids, pv.prec_on) if on[g])
-        nids = tuple(nn.id for nn, on, _, _ in pv.notes if on[g])
+        nids = tuple(nn.id for nn, on, _, _ in pv.notes_src if on[g])
         t = sources_text(p, self.prec_over, skipped, prec, bool(pv.consent0[g] != -1), nids)
         texts.append(t)
         opens.append(table is not None and any(table.concerns(s) and not (table.of(s) and table.of(s).settled)

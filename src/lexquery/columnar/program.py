@@ -33,6 +33,7 @@ from ..rules.values import UNKNOWN
 from . import vdates
 from .compile import Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
 from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
+from .compile_in_time import _InTime
 from .compile_population import _Population
 from .compile_rows import _CONSENT_TEXT, FIELDS, _Rows
 from .compile_settle import APP, LATER, NA, STATUS, UND, ProcV, _Eval  # noqa: F401  (the codes, read from here)
@@ -54,7 +55,7 @@ class _Stub:
 
 
 
-class Program(_Eval, _Population, _Rows):
+class Program(_InTime, _Eval, _Population, _Rows):
     """The rule book compiled to vector functions (built once, :func:`compile_book`)."""
 
     def __init__(self, book, ref=None, succession=None):
@@ -537,13 +538,7 @@ def run_chunk(self, frame):
     if len(pos):
         try:
             facts = facts_from_frame(sub, fact_paths(self.book))
-            self.in_time_cases = set()
             res = self.screen(facts, as_of_all[pos], len(pos))
-            if self.in_time_cases:   # settled under a later law (engine/in_time.py): the scalar engine
-                later = np.array(sorted(self.in_time_cases), dtype=np.int64)
-                keep_rows = ~np.isin(res["case"], later)
-                res = {k: v[keep_rows] for k, v in res.items()}
-                self.fallback = np.sort(np.concatenate([self.fallback, pos[later]]))
         except NotVectorisable as e:
             # a value the vector code does not take (a rule file using an operation on kinds it
             # has no vector form for): the whole chunk is asked to the scalar engine, and said
