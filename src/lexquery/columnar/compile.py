@@ -231,6 +231,7 @@ class Ctx:
         self.lookups: dict = {}       # reference look-ups already made over this batch
         self.exploded: dict = {}      # collections made into one row per item (exists / all)
         self._codes = None
+        self._ovr = None              # (overrides, their codes) once computed
 
     def state_codes(self):
         """The State of each row as a small integer, and the States by code."""
@@ -243,10 +244,29 @@ class Ctx:
         return self._codes
 
     def override_codes(self):
-        """The override of each row as a small integer (0: none)."""
-        ids: dict = {}
-        return np.array([0 if o is None else ids.setdefault(id(o), len(ids) + 1) for o in self.overrides],
-                        dtype=np.int64)
+        """The override of each row as a small integer (0: none; the others numbered in the
+        order they first appear), computed once per batch and overrides."""
+        hit = self._ovr
+        if hit is not None and hit[0] is self.overrides:
+            return hit[1]
+        o = self.overrides
+        raw = np.fromiter(map(id, o), np.int64, len(o))
+        codes = renumber(np.where(raw == id(None), 0, raw))
+        self._ovr = (o, codes)
+        return codes
+
+    def set_overrides(self, overrides, raw=None):
+        """Set the rows' overrides; ``raw``: integers equal where the override objects are the
+        same (0: none), when the caller knows them."""
+        self.overrides = overrides
+        self._ovr = None if raw is None or overrides is None else (overrides, renumber(raw))
+
+    def take_overrides(self, child, idx):
+        """``child`` (rows ``idx`` of this batch) gets its overrides' codes from these."""
+        hit = self._ovr
+        if child.overrides is not None and hit is not None and hit[0] is self.overrides:
+            child._ovr = (child.overrides, renumber(hit[1][idx]))
+        return child
 
     def fact(self, dotted) -> V:
         x = self.facts.get(dotted)
@@ -260,7 +280,34 @@ class Ctx:
         """The rows ``idx`` of this batch (derived values and conditions not carried over)."""
         c = Ctx(len(idx), TakenFacts(self.facts, idx), self.as_of[idx],
                 self.state.take(idx), self.program, None if self.overrides is None else self.overrides[idx])
-        return c
+        return self.take_overrides(c, idx)
+
+
+def _arg_hints(args) -> tuple:
+    """What the arguments of a call are known to be before any row is read: ``"const"`` (a
+    string literal: the same value in every row), ``"state"`` (the row's State), else None."""
+    out = []
+    for a in args:
+        if a.data == "string":
+            out.append("const")
+        elif a.data == "path" and [str(x) for x in a.children] == ["state"]:
+            out.append("state")
+        else:
+            out.append(None)
+    return tuple(out)
+
+
+def renumber(raw: np.ndarray) -> np.ndarray:
+    """Integers equal where ``raw`` is equal, 0 where it is 0, the others 1, 2 … in the order
+    they first appear (what numbering the objects one by one would give)."""
+    out = np.zeros(len(raw), dtype=np.int64)
+    nz = raw != 0
+    if nz.any():
+        uniq, first, inv = np.unique(raw[nz], return_index=True, return_inverse=True)
+        rank = np.empty(len(uniq), dtype=np.int64)
+        rank[np.argsort(first, kind="stable")] = np.arange(1, len(uniq) + 1)
+        out[nz] = rank[inv.reshape(-1)]
+    return out
 
 
 class TakenFacts(dict):
@@ -504,9 +551,11 @@ class Compiler:
             parts = [self.node(a) for a in args]
             pf_fn = self.scope.functions["party_from"]
 
+            pf_hints = _arg_hints(args[:2])
+
             def f_in_force(ctx):
                 t, st, day = (p(ctx) for p in parts)
-                pf = ctx.program.env_call(ctx, "party_from", pf_fn, [t, st])
+                pf = ctx.program.env_call(ctx, "party_from", pf_fn, [t, st], pf_hints)
                 n = ctx.n
                 objs = pf.objects()
                 never = np.fromiter((o is False for o in objs), bool, n)
@@ -525,10 +574,11 @@ class Compiler:
             # once per distinct arguments, date and override, its evidence recorded by row
             parts = [self.node(a) for a in args]
             fn = self.scope.functions[name]
+            hints = _arg_hints(args)
 
             def f_env(ctx):
                 xs = [p(ctx) for p in parts]
-                out = ctx.program.env_call(ctx, name, fn, xs)
+                out = ctx.program.env_call(ctx, name, fn, xs, hints)
                 out.miss = merge(*[x.miss for x in xs])
                 out.ev = merge(*[x.ev for x in xs], out.ev)
                 return out

@@ -119,7 +119,7 @@ class _Population:
             o = np.empty(len(idx), dtype=object)
             o[:] = [d for x, d in parts for _ in range(len(x))]
             sub = ctx.sub(idx)
-            sub.overrides = o
+            sub.set_overrides(o, np.repeat(np.arange(1, len(parts) + 1), [len(x) for x, _ in parts]))
             t = self.eval_proc(sub, p.id, True)
             diff = _differs(_outcome_arrays(t, sub.as_of, True), _outcome_arrays(pv, ctx.as_of, True), idx)
             at = 0
@@ -146,8 +146,7 @@ class _Population:
             texts = []
             for f0 in first_i.tolist():
                 i = int(rows[f0])
-                st = ctx.state.objects()[i] if ctx.state.kind == "str" else None
-                st = st if isinstance(st, str) else None
+                st = (names[codes[i]] or None) if ctx.state.kind == "str" else None   # "": unknown or none
                 texts.append("|".join(f"question:{x['id']}" for x in qs(p.id, st, vdates.from_days(int(ctx.as_of[i])))))
             quest_t[rows] = np.array(texts, dtype=object)[inv.reshape(-1)]
         vids = {nn.id for nn in p.notes if nn.verify}

@@ -169,11 +169,13 @@ class Program(_InTime, _Eval, _Population, _Rows):
         ctx.lookups[key] = out
         return V("bool", out.v, out.unk, out.nil, {}, out.ev)
 
-    def env_call(self, ctx, name, fn, xs) -> V:
+    def env_call(self, ctx, name, fn, xs, hints=None) -> V:
         """A function that reads the reference data, over a batch: called once per distinct
-        arguments, date and override; the evidence it records, by name, on the rows."""
+        arguments, date and override; the evidence it records, by name, on the rows.
+        ``hints`` (compile._arg_hints): the arguments that are a literal or the row's State,
+        whose codes are known without reading the rows."""
         n = ctx.n
-        codes = [_codes_of(x) for x in xs] + [ctx.as_of]
+        codes = [_codes_of(x, ctx, h) for x, h in zip(xs, hints or (None,) * len(xs))] + [ctx.as_of]
         if ctx.overrides is not None:
             codes.append(ctx.override_codes())
         key = np.zeros(n, dtype=np.int64)
@@ -212,7 +214,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
                 if m is None:
                     m = ev[nm] = _false(n)
                 m[rows] = True
-        out = from_objects(list(vals[inv])) if n else from_objects([])
+        out = from_objects(list(vals)).take(inv) if n else from_objects([])   # a value per group, spread
         out.ev = ev
         return out
 
@@ -244,8 +246,9 @@ class Program(_InTime, _Eval, _Population, _Rows):
 
     def item_ctx(self, ctx, parent, fields, index, coll):
         """The batch of the items of a collection (``exists`` / ``all``): one row per item."""
-        sub = Ctx(len(parent), TakenFacts(ctx.facts, parent), ctx.as_of[parent],
-                  ctx.state.take(parent), self, None if ctx.overrides is None else ctx.overrides[parent])
+        sub = ctx.take_overrides(Ctx(len(parent), TakenFacts(ctx.facts, parent), ctx.as_of[parent],
+                                     ctx.state.take(parent), self,
+                                     None if ctx.overrides is None else ctx.overrides[parent]), parent)
         sub.parent = (ctx, parent)
         sub.conds, sub.cond_fns = {}, ctx.cond_fns
         sub.from_date = None if ctx.from_date is None else ctx.from_date.take(parent)
@@ -256,9 +259,16 @@ class Program(_InTime, _Eval, _Population, _Rows):
 _CODES: dict = {}   # id of a text column -> (the column, its codes), while it lives
 
 
-def _codes_of(x: V) -> np.ndarray:
-    """A column as integers equal where the values are equal (UNKNOWN and none apart)."""
+def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
+    """A column as integers equal where the values are equal (UNKNOWN and none apart), in the
+    order of the values. ``hint`` "const": a literal (one value); "state": the row's State
+    (its codes kept by the batch)."""
     n = len(x)
+    if hint == "const" and x.kind == "str" and not x.unk.any() and not x.nil.any():
+        return np.full(n, 2, dtype=np.int64)
+    if hint == "state" and x.kind == "str" and ctx is not None and x.v is ctx.state.v:
+        v = ctx.state_codes()[0].astype(np.int64) * 4 + 2
+        return np.where(x.unk, 0, np.where(x.nil, 1, v))
     if x.kind in ("date", "int", "bool"):
         v = x.v.astype(np.int64) * 4 + 2
     elif x.kind == "dur":
