@@ -555,19 +555,20 @@ class Compiler:
 
             def f_in_force(ctx):
                 t, st, day = (p(ctx) for p in parts)
-                pf = ctx.program.env_call(ctx, "party_from", pf_fn, [t, st], pf_hints)
+                vals, inv, pf_ev = ctx.program.env_groups(ctx, "party_from", pf_fn, [t, st], pf_hints)
                 n = ctx.n
-                objs = pf.objects()
-                never = np.fromiter((o is False for o in objs), bool, n)
-                now = np.fromiter((o is None for o in objs), bool, n)
-                dated = np.fromiter((isinstance(o, date) for o in objs), bool, n)
-                d = np.array([vdates.to_days(o) if isinstance(o, date) else 0 for o in objs], dtype=np.int64)
-                unk = day.unk | (~day.unk & pf.unk)
+                objs = list(vals)   # one value per group, read once, then spread over the rows
+                never = np.fromiter((o is False for o in objs), bool, len(objs))[inv]
+                now = np.fromiter((o is None for o in objs), bool, len(objs))[inv]
+                dated = np.fromiter((isinstance(o, date) for o in objs), bool, len(objs))[inv]
+                d = np.array([vdates.to_days(o) if isinstance(o, date) else 0 for o in objs], dtype=np.int64)[inv]
+                pf_unk = from_objects(objs).unk[inv] if n else _false(0)
+                unk = day.unk | (~day.unk & pf_unk)
                 dv = day.v if day.kind == "date" else np.zeros(n, dtype=np.int64)
                 val = now | (dated & ~day.nil & (d <= dv))
                 val &= ~never & ~unk
                 return V("bool", val, unk, _false(n), merge(t.miss, st.miss, day.miss),
-                         merge(t.ev, st.ev, day.ev, restrict(pf.ev, ~day.unk)))
+                         merge(t.ev, st.ev, day.ev, restrict(pf_ev, ~day.unk)))
             return f_in_force
         if name not in PURE and name != "law_gap":
             # a function that reads the reference data (its environment): the scalar function,

@@ -48,14 +48,23 @@ def _differs(a: list, b: list, idx=None):
 
 def _join(a, b):
     """Two columns of « | »-joined names, joined (an empty cell adds nothing)."""
-    return np.where(a == "", b, np.where(b == "", a, a + "|" + b))
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    out = np.where(a == "", b, a)
+    both = (a != "") & (b != "")
+    if both.any():   # joined only where both say something
+        out[both] = a[both] + "|" + b[both]
+    return out
 
 
-def _missing_rows(miss: dict, n) -> list:
-    """Per row, the sorted list of the fact paths missing."""
-    out = [[] for _ in range(n)]
+def _missing_rows(miss: dict, n, rows=None) -> dict:
+    """Per row (of ``rows``, or every row), the sorted list of the fact paths missing."""
+    out = {i: [] for i in (range(n) if rows is None else rows)}
+    sel = None
+    if rows is not None:
+        sel = np.zeros(n, dtype=bool)
+        sel[list(out)] = True
     for k in sorted(miss):
-        for i in np.nonzero(miss[k])[0].tolist():
+        for i in np.nonzero(miss[k] if sel is None else miss[k] & sel)[0].tolist():
             out[i].append(k)
     return out
 
@@ -134,8 +143,12 @@ class _Population:
         # per row, as text: the facts listed (in the order they were consulted), the open
         # questions of the procedure and State, the notes to verify that apply
         facts_t = np.full(n, "", dtype=object)
-        for i in np.nonzero(np.logical_or.reduce(list(listed.values())) if listed else _false(n))[0].tolist():
-            facts_t[i] = "|".join(sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i]))
+        if listed:
+            count = np.sum([m.astype(np.int64) for m in listed.values()], axis=0)
+            for k, m in listed.items():   # one fact listed: its name
+                facts_t[m & (count == 1)] = k
+            for i in np.nonzero(count > 1)[0].tolist():
+                facts_t[i] = "|".join(sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i]))
         quest_t = np.full(n, "", dtype=object)
         qs = getattr(self.ref, "questions_for", None)
         rows = np.nonzero(applies)[0]

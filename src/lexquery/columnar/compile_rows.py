@@ -196,7 +196,7 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     for j in np.nonzero(outside)[0].tolist():
         missing[j] = []
     if any(no_cand):
-        miss_rows = _missing_rows(pv.missing, m)
+        miss_rows = _missing_rows(pv.missing, m, [j for j, nc in enumerate(no_cand) if nc])
         loc = facts.get("person.location")
         for j, nc in enumerate(no_cand):
             if not nc or status[j] == NA:

@@ -174,6 +174,14 @@ class Program(_InTime, _Eval, _Population, _Rows):
         arguments, date and override; the evidence it records, by name, on the rows.
         ``hints`` (compile._arg_hints): the arguments that are a literal or the row's State,
         whose codes are known without reading the rows."""
+        vals, inv, ev = self.env_groups(ctx, name, fn, xs, hints)
+        out = from_objects(list(vals)).take(inv) if ctx.n else from_objects([])   # a value per group, spread
+        out.ev = ev
+        return out
+
+    def env_groups(self, ctx, name, fn, xs, hints=None):
+        """:meth:`env_call` before its values are spread: (the value of each group, the group
+        of each row, the evidence by name)."""
         n = ctx.n
         codes = [_codes_of(x, ctx, h) for x, h in zip(xs, hints or (None,) * len(xs))] + [ctx.as_of]
         if ctx.overrides is not None:
@@ -214,9 +222,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
                 if m is None:
                     m = ev[nm] = _false(n)
                 m[rows] = True
-        out = from_objects(list(vals)).take(inv) if n else from_objects([])   # a value per group, spread
-        out.ev = ev
-        return out
+        return vals, inv, ev
 
     def _look(self, name, fn, shape, state, as_of, overrides):
         args = [state if x is None else x for x in shape]
