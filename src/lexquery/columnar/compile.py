@@ -283,6 +283,30 @@ class Ctx:
         return self.take_overrides(c, idx)
 
 
+_PER_ROW: dict = {}   # (id of a fact column, function) -> (the column, its result), while it lives
+
+
+def per_row(facts, path, fn):
+    """``fn(column)`` (an array per row, or None) of the fact column ``path`` of ``facts``,
+    computed once on the column of the whole batch the rows were taken from (TakenFacts,
+    however nested) and then taken — not again for every sub-batch."""
+    idx = None
+    while isinstance(facts, TakenFacts) and not dict.__contains__(facts, path):
+        idx = facts.idx if idx is None else facts.idx[idx]
+        facts = facts.src
+    col = facts.get(path)
+    if col is None:
+        return None
+    key = (id(col), fn)
+    hit = _PER_ROW.get(key)
+    if hit is None or hit[0] is not col:
+        if len(_PER_ROW) > 64:
+            _PER_ROW.clear()
+        hit = _PER_ROW[key] = (col, fn(col))
+    out = hit[1]
+    return out if out is None or idx is None else out[idx]
+
+
 def _arg_hints(args) -> tuple:
     """What the arguments of a call are known to be before any row is read: ``"const"`` (a
     string literal: the same value in every row), ``"state"`` (the row's State), else None."""

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..rules.values import UNKNOWN
 from . import vdates
-from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, vconcat
+from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, per_row, vconcat
 from .compile_conditions import NONE_DATE
 from .compile_settle import APP, BIG, LATER, NA, UND
 from .shapes import group
@@ -54,6 +54,13 @@ def _join(a, b):
     if both.any():   # joined only where both say something
         out[both] = a[both] + "|" + b[both]
     return out
+
+
+def _list_lengths(x: V):
+    """The length of each row's list (-1: not a list); None for a column that holds no list."""
+    if x.kind != "obj":
+        return None
+    return np.fromiter((len(v) if isinstance(v, list) else -1 for v in x.v), np.int64, len(x))
 
 
 def _missing_rows(miss: dict, n, rows=None) -> dict:
@@ -199,10 +206,9 @@ class _Population:
                 lo_v, hi_v = lo.v, hi.v
                 ok &= ~lo.unk & ~hi.unk & ~lo.nil & ~hi.nil & (hi_v >= lo_v)
             bounds[path] = (b, ok, lo_v, hi_v)
-        rm = ctx.facts.get("removal_measures")
-        rm_len = np.zeros(n, dtype=np.int64)
-        if rm is not None and rm.kind == "obj":
-            rm_len = np.fromiter((len(x) if isinstance(x, list) else -1 for x in rm.v), np.int64, n)
+        rm_len = per_row(ctx.facts, "removal_measures", _list_lengths)
+        if rm_len is None:
+            rm_len = np.zeros(n, dtype=np.int64)
         reads = default_reads(self.book)
         # rows with the same missing facts, the same kind of date range and as many measures get
         # the same plan (prove.prove: the facts tried, in order, and their domains under CAP)

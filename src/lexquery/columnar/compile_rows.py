@@ -69,7 +69,12 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
         states = [None] * len(case_idx)
         no_cand = [False] * len(case_idx)
     else:
-        cands = _candidates(facts, n, p.per_state == "nationalities")
+        memo = self.__dict__.setdefault("_cands", {})   # the same facts for every procedure of a batch
+        key = (id(facts), p.per_state == "nationalities")
+        hit = memo.get(key)
+        if hit is None or hit[0] is not facts:
+            hit = memo[key] = (facts, _candidates(facts, n, p.per_state == "nationalities"))
+        cands = hit[1]
         for i in np.nonzero(asked)[0].tolist():
             if not cands[i]:
                 case_idx.append(i)
@@ -274,6 +279,7 @@ def screen(self, facts, as_of, n):
     """Every procedure for every case: the columns of the output rows (without line / id /
     name / as_of), in the scalar engine's order (case, procedure, State)."""
     facts = self.apply_defaults(facts, as_of, n)
+    self._cands = {}   # candidate States, per batch (_run_procedure)
     base = Ctx(n, facts, as_of, _none_state(n), self)
     parts = []
     for order, p in enumerate(self.book.procedures.values()):
