@@ -31,7 +31,7 @@ from ..rules import functions as F
 from ..rules.expr_parse import TREES
 from ..rules.expr_scope import CASE_ROOTS
 from ..rules.values import UNKNOWN
-from . import vdates
+from . import origins, vdates
 
 
 class NotVectorisable(Exception):
@@ -347,9 +347,11 @@ class TakenFacts(dict):
         x = self.src.get(k)
         if x is None:
             return default
-        x = x.take(self.idx)
-        self[k] = x
-        return x
+        taken = x.take(self.idx)
+        if taken.kind == "obj":   # lists and objects: read once per batch (origins.py)
+            origins.register(taken, x, self.idx)
+        self[k] = taken
+        return taken
 
     def __getitem__(self, k):
         x = self.get(k)
@@ -651,6 +653,14 @@ class Compiler:
             n = ctx.n
             key = (coll_name, id(xs.v))
             hit = ctx.exploded.get(key) if xs.v is not None else None
+            if hit is None and xs.kind == "obj":   # taken from a batch's column: its items read there
+                lay = origins.layout(xs.v)
+                fields = None if lay is None else origins.item_fields(xs.v, lay[3])
+                if fields is not None:
+                    lengths = lay[2]
+                    parent = np.repeat(np.arange(n), lengths)
+                    index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+                    hit = ctx.exploded[key] = (parent, index, fields, xs.v)
             if hit is None:   # the items of the collection, one row each (once per batch and collection)
                 vals = xs.objects()
                 lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
@@ -799,6 +809,13 @@ def _list_shape(vals):
     if hit is not None and hit[0] is vals:
         return hit[1]
     n = len(vals)
+    lay = origins.layout(vals, raw=True)
+    if lay is not None:   # taken from a batch's column: its lists read there
+        _, _, lengths, pos, items, listish, ids = lay
+        uniq, first = np.unique(ids, return_index=True)
+        if len(uniq) <= 8:
+            return (True, ids, uniq, first, None, None, False)
+        return (False, ids, uniq, first, np.repeat(np.arange(n), lengths), items[pos], bool(listish.all()))
     ids = np.fromiter(map(id, vals), np.int64, n)
     uniq, first = np.unique(ids, return_index=True)
     if len(uniq) <= 8:   # lists of the rule files: no need of their items one per row
@@ -970,7 +987,8 @@ def v_count(xs, ctx):
     n = len(x)
     if x.kind == "none":
         return V("int", np.zeros(n, dtype=np.int64), x.unk, _false(n))
-    v = np.fromiter((len(o) if isinstance(o, list) else 0 for o in x.v), np.int64, n)
+    lay = origins.layout(x.v, raw=True)
+    v = lay[2] if lay is not None else np.fromiter((len(o) if isinstance(o, list) else 0 for o in x.v), np.int64, n)
     return V("int", np.where(x.unk, 0, v), x.unk, _false(n))
 
 

@@ -278,16 +278,21 @@ def cond_index_tree(p):
 def screen(self, facts, as_of, n):
     """Every procedure for every case: the columns of the output rows (without line / id /
     name / as_of), in the scalar engine's order (case, procedure, State)."""
+    from . import origins
     facts = self.apply_defaults(facts, as_of, n)
     self._cands = {}   # candidate States, per batch (_run_procedure)
     base = Ctx(n, facts, as_of, _none_state(n), self)
     parts = []
-    for order, p in enumerate(self.book.procedures.values()):
-        cells = self._run_procedure(facts, as_of, n, p, base)
-        if cells:
-            cells["order"] = np.full(len(cells["case"]), order)
-            cells["rank"] = np.arange(len(cells["case"]))
-            parts.append(cells)
+    origins.clear()
+    try:
+        for order, p in enumerate(self.book.procedures.values()):
+            cells = self._run_procedure(facts, as_of, n, p, base)
+            if cells:
+                cells["order"] = np.full(len(cells["case"]), order)
+                cells["rank"] = np.arange(len(cells["case"]))
+                parts.append(cells)
+    finally:
+        origins.clear()   # the batch's columns are not kept past it
     case = np.concatenate([c["case"] for c in parts])
     order = np.concatenate([c["order"] for c in parts])
     rank = np.concatenate([c["rank"] for c in parts])
