@@ -283,9 +283,6 @@ class Ctx:
         return self.take_overrides(c, idx)
 
 
-_PER_ROW: dict = {}   # (id of a fact column, function) -> (the column, its result), while it lives
-
-
 def per_row(facts, path, fn):
     """``fn(column)`` (an array per row, or None) of the fact column ``path`` of ``facts``,
     computed once on the column of the whole batch the rows were taken from (TakenFacts,
@@ -297,13 +294,7 @@ def per_row(facts, path, fn):
     col = facts.get(path)
     if col is None:
         return None
-    key = (id(col), fn)
-    hit = _PER_ROW.get(key)
-    if hit is None or hit[0] is not col:
-        if len(_PER_ROW) > 64:
-            _PER_ROW.clear()
-        hit = _PER_ROW[key] = (col, fn(col))
-    out = hit[1]
+    out = origins.memo(col, fn, fn)   # kept for the batch (origins.clear)
     return out if out is None or idx is None else out[idx]
 
 

@@ -40,7 +40,8 @@ def origin(values):
     return hit[1], hit[2]
 
 
-def _memo(col, what, fn):
+def memo(col, what, fn):
+    """``fn(col)``, computed once per column of the batch."""
     key = (id(col), what)
     hit = _MEMO.get(key)
     if hit is None or hit[0] is not col:
@@ -73,7 +74,7 @@ def layout(values, raw=False):
     if o is None:
         return None
     col, idx = o
-    lengths, starts, items, listish, ids = _memo(col, ("layout", raw), lambda c: _layout(c, raw))
+    lengths, starts, items, listish, ids = memo(col, ("layout", raw), lambda c: _layout(c, raw))
     ln = lengths[idx]
     total = int(ln.sum())
     pos = np.repeat(starts[idx], ln) + (np.arange(total) - np.repeat(np.cumsum(ln) - ln, ln))
@@ -86,7 +87,7 @@ def _fields(col):
     of each known value as a small integer (-1 unknown or none)."""
     from ..rules.values import UNKNOWN
     from .compile import from_objects
-    _, _, items, _, _ = _memo(col, ("layout", False), _layout)
+    _, _, items, _, _ = memo(col, ("layout", False), _layout)
     its = items.tolist()
     if not its or not all(isinstance(x, dict) for x in its):
         return None
@@ -109,7 +110,7 @@ def item_fields(values, pos):
     if o is None:
         return None
     from .compile import V, from_objects
-    fields = _memo(o[0], "fields", _fields)
+    fields = memo(o[0], "fields", _fields)
     if fields is None or not len(pos):
         return None
     out = {}
