@@ -11,7 +11,8 @@ in ``Program.fallback``.
 The steps are those of :class:`lexquery.engine.api.Engine` with ``explain=False`` — the facts
 the case format defines (``defaults:``), the candidate States (``engine/candidates.py``),
 each procedure settled as ``engine/status_only.py`` settles it (precedence, routes and the
-paths that stand in for a condition, ``until``, consent, notes), what to verify
+paths that stand in for a condition, ``until``, consent, notes, a pending date settled under
+the law in force on it — ``engine/in_time.py``), what to verify
 (``engine/verify.py``: the procedure evaluated again with a reference fact unknown), the
 facts proven irrelevant (``engine/prove.py``: evaluated again for each value a missing fact
 can take) — each step over whole columns. The steps that only shape the answer (settlement,
@@ -19,9 +20,11 @@ proof, verification) are generic; every condition, date, threshold and citation 
 the rule files.
 
 Modules: :mod:`.compile` (expressions), :mod:`.compile_conditions` (conditions),
-:mod:`.compile_settle` (a procedure over a batch), :mod:`.compile_population` (defaults, what
-to verify, the proof), :mod:`.compile_rows` (States, rows, text cells), :mod:`.shapes`,
-:mod:`.vdates`; this one holds the compiled program, the reference look-ups and the typed frame.
+:mod:`.compile_settle` (a procedure over a batch), :mod:`.compile_in_time` (its pending dates
+under the law in force on them, engine/in_time.py), :mod:`.compile_population` (defaults, what
+to verify, the proof), :mod:`.compile_rows` (States, rows, text cells), :mod:`.origins`
+(columns of lists read once per batch), :mod:`.shapes`, :mod:`.vdates`; this one holds the
+compiled program, the reference look-ups and the typed frame.
 """
 from __future__ import annotations
 
