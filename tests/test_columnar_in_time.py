@@ -115,3 +115,54 @@ def test_the_scalar_engine_re_settles_in_these_exports():
                 if p.law_change or any(r.law_change for r in p.routes):
                     seen.add(as_of)
     assert seen == {"2014-12-15", "2027-12-01"}
+
+
+def test_a_later_law_that_ends_the_measure_or_is_not_encoded(tmp_path):
+    """The rule files moved (the law is data): from 2027-01-01 only an ITF counts for CPP 729-2
+    (a change that ends the eligibility of the other measures: not applicable, no route, no
+    step), and lc_expulsion encoded until 2027-12-31 only (a date after it: undetermined) —
+    both engines on the same book, byte for byte, evaluated on days before, at and after."""
+    import shutil
+    from lexquery.engine.api import Engine
+    from lexquery.paths import rules_dir
+    d = tmp_path / "rules"
+    shutil.copytree(rules_dir(), d)
+    common = (d / "common.yaml").read_text(encoding="utf-8")
+    old = ('      - from: 2016-11-01\n        value: [ITF, IATF, OQTF, IRTF, ICTF, expulsion, extradition, EAW]\n'
+           '        sources: ["CPP 729-2 al. 1"]\n')
+    assert common.count(old) == 1
+    common = common.replace(old, old.replace("2016-11-01\n", "2016-11-01\n        until: 2026-12-31\n")
+                            + '      - from: 2027-01-01\n        value: [ITF]\n        sources: ["CPP 729-2 al. 1"]\n')
+    (d / "common.yaml").write_text(common, encoding="utf-8")
+    lc = (d / "lc_expulsion.yaml").read_text(encoding="utf-8")
+    assert lc.count("valid: {from: null, until: null}\n") == 1
+    (d / "lc_expulsion.yaml").write_text(lc.replace("valid: {from: null, until: null}\n",
+                                                    "valid: {from: null, until: 2027-12-31}\n"), encoding="utf-8")
+    eng = Engine(rules_dir=d).prepare_batch()
+    lines, i = [HEADER], 0
+    for start, total, end in (("2026-07-27", "P4Y4M", "2030-07-19"), ("2025-09-22", "P3Y", "2028-09-22"),
+                              ("2026-01-10", "P2Y", "2028-01-10"), ("2024-01-01", "P6Y", "2030-01-01")):
+        for kinds in ("ITF", "OQTF", "OQTF|ITF", ""):
+            for recid in ("oui", "non", ""):
+                for day in ("2026-12-01", "2026-12-31", "2027-01-01", "2027-12-31", "2028-01-01"):
+                    i += 1
+                    lines.append(_row(i, start, total, end, recid, "none", day, kinds))
+    text = "\n".join(lines) + "\n"
+    as_of = date(2026, 12, 1)
+    want = scalar_rows(text, eng, as_of)
+    prog = compile_book(eng.book, eng.ref)
+    out = prog.run(frame_from_cases(read_cases(text, as_of)))
+    got = [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()]
+    assert len(prog.fallback) == 0
+    assert got == want
+    lc_rows = [r for r in want if r[4] == "lc_expulsion"]
+    # not applicable after the change for an OQTF alone, with no route shown; undetermined after
+    # 2027-12-31 for an ITF — some answers of each kind are there
+    changed = {}
+    for _, _, case in read_cases(text, as_of):
+        for p in eng.ask(case, None, explain=False).procedures:
+            if p.procedure == "lc_expulsion" and p.law_change:
+                changed.setdefault(p.law_change["status"], []).append(p)
+    assert {"not_applicable", "undetermined"} <= set(changed)
+    assert all(p.routes == [] for p in changed["not_applicable"])
+    assert any(r[6] == "undetermined" and r[3] > "2027-12-31" for r in lc_rows)   # outside its valid: on as_of
