@@ -46,10 +46,13 @@ def test_conditions_as_vectors(n, seed, share):
     assert checked == len(cases) * len(book.procedures)
 
 
+@pytest.mark.parametrize("in_time", [False, True])
 @pytest.mark.parametrize("n,seed,share", [(1500, 0, 0.0), (1500, 4, 0.25)])
-def test_procedures_settled_as_vectors(n, seed, share):
+def test_procedures_settled_as_vectors(n, seed, share, in_time):
     """Each procedure settled over the batch (precedence, routes, the paths that stand in for a
-    condition, until, consent, notes, legal basis) as status_only settles it, row for row."""
+    condition, until, consent, notes, legal basis) as status_only settles it, row for row:
+    under the law of ``as_of`` only (``eval_on``), and with its pending dates settled under
+    the law in force on them (``eval_proc``, engine/in_time.py)."""
     from lexquery.columnar.compile_conditions import NONE_DATE as ND
     from lexquery.columnar.program import STATUS
     eng = engine()
@@ -66,9 +69,11 @@ def test_procedures_settled_as_vectors(n, seed, share):
     def d(x):
         return None if x == ND else vdates.from_days(x)
     for p in book.procedures.values():
-        pv = prog.eval_proc(Ctx(len(cases), facts, as_of, from_objects(states), prog), p.id)
+        ev = prog.eval_proc if in_time else prog.eval_on
+        pv = ev(Ctx(len(cases), facts, as_of, from_objects(states), prog), p.id)
         for i, c in enumerate(cases):
-            r = so._procedure_on(p, so.env(c, c["as_of"], states[i], p, eng.ref, None))   # before engine/in_time
+            so_ev = so.procedure if in_time else so._procedure_on   # with or before engine/in_time
+            r = so_ev(p, so.env(c, c["as_of"], states[i], p, eng.ref, None))
             want = (r.status, r.date_from, r.date_until, r.consent_required, list(r.missing_facts),
                     [(x.procedure, x.status, x.date_from) for x in r.routes],
                     [(x.id, x.date) for x in r.notes], [b["id"] for b in r.basis])

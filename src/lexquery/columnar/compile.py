@@ -31,7 +31,7 @@ from ..rules import functions as F
 from ..rules.expr_parse import TREES
 from ..rules.expr_scope import CASE_ROOTS
 from ..rules.values import UNKNOWN
-from . import vdates
+from . import origins, vdates
 
 
 class NotVectorisable(Exception):
@@ -231,6 +231,7 @@ class Ctx:
         self.lookups: dict = {}       # reference look-ups already made over this batch
         self.exploded: dict = {}      # collections made into one row per item (exists / all)
         self._codes = None
+        self._ovr = None              # (overrides, their codes) once computed
 
     def state_codes(self):
         """The State of each row as a small integer, and the States by code."""
@@ -243,10 +244,29 @@ class Ctx:
         return self._codes
 
     def override_codes(self):
-        """The override of each row as a small integer (0: none)."""
-        ids: dict = {}
-        return np.array([0 if o is None else ids.setdefault(id(o), len(ids) + 1) for o in self.overrides],
-                        dtype=np.int64)
+        """The override of each row as a small integer (0: none; the others numbered in the
+        order they first appear), computed once per batch and overrides."""
+        hit = self._ovr
+        if hit is not None and hit[0] is self.overrides:
+            return hit[1]
+        o = self.overrides
+        raw = np.fromiter(map(id, o), np.int64, len(o))
+        codes = renumber(np.where(raw == id(None), 0, raw))
+        self._ovr = (o, codes)
+        return codes
+
+    def set_overrides(self, overrides, raw=None):
+        """Set the rows' overrides; ``raw``: integers equal where the override objects are the
+        same (0: none), when the caller knows them."""
+        self.overrides = overrides
+        self._ovr = None if raw is None or overrides is None else (overrides, renumber(raw))
+
+    def take_overrides(self, child, idx):
+        """``child`` (rows ``idx`` of this batch) gets its overrides' codes from these."""
+        hit = self._ovr
+        if child.overrides is not None and hit is not None and hit[0] is self.overrides:
+            child._ovr = (child.overrides, renumber(hit[1][idx]))
+        return child
 
     def fact(self, dotted) -> V:
         x = self.facts.get(dotted)
@@ -260,7 +280,49 @@ class Ctx:
         """The rows ``idx`` of this batch (derived values and conditions not carried over)."""
         c = Ctx(len(idx), TakenFacts(self.facts, idx), self.as_of[idx],
                 self.state.take(idx), self.program, None if self.overrides is None else self.overrides[idx])
-        return c
+        return self.take_overrides(c, idx)
+
+
+def per_row(facts, path, fn):
+    """``fn(column)`` (an array per row, or None) of the fact column ``path`` of ``facts``,
+    computed once on the column of the whole batch the rows were taken from (TakenFacts,
+    however nested) and then taken — not again for every sub-batch."""
+    idx = None
+    while isinstance(facts, TakenFacts) and not dict.__contains__(facts, path):
+        idx = facts.idx if idx is None else facts.idx[idx]
+        facts = facts.src
+    col = facts.get(path)
+    if col is None:
+        return None
+    out = origins.memo(col, fn, fn)   # kept for the batch (origins.clear)
+    return out if out is None or idx is None else out[idx]
+
+
+def _arg_hints(args) -> tuple:
+    """What the arguments of a call are known to be before any row is read: ``"const"`` (a
+    string literal: the same value in every row), ``"state"`` (the row's State), else None."""
+    out = []
+    for a in args:
+        if a.data == "string":
+            out.append("const")
+        elif a.data == "path" and [str(x) for x in a.children] == ["state"]:
+            out.append("state")
+        else:
+            out.append(None)
+    return tuple(out)
+
+
+def renumber(raw: np.ndarray) -> np.ndarray:
+    """Integers equal where ``raw`` is equal, 0 where it is 0, the others 1, 2 … in the order
+    they first appear (what numbering the objects one by one would give)."""
+    out = np.zeros(len(raw), dtype=np.int64)
+    nz = raw != 0
+    if nz.any():
+        uniq, first, inv = np.unique(raw[nz], return_index=True, return_inverse=True)
+        rank = np.empty(len(uniq), dtype=np.int64)
+        rank[np.argsort(first, kind="stable")] = np.arange(1, len(uniq) + 1)
+        out[nz] = rank[inv.reshape(-1)]
+    return out
 
 
 class TakenFacts(dict):
@@ -276,9 +338,11 @@ class TakenFacts(dict):
         x = self.src.get(k)
         if x is None:
             return default
-        x = x.take(self.idx)
-        self[k] = x
-        return x
+        taken = x.take(self.idx)
+        if taken.kind == "obj":   # lists and objects: read once per batch (origins.py)
+            origins.register(taken, x, self.idx)
+        self[k] = taken
+        return taken
 
     def __getitem__(self, k):
         x = self.get(k)
@@ -504,31 +568,35 @@ class Compiler:
             parts = [self.node(a) for a in args]
             pf_fn = self.scope.functions["party_from"]
 
+            pf_hints = _arg_hints(args[:2])
+
             def f_in_force(ctx):
                 t, st, day = (p(ctx) for p in parts)
-                pf = ctx.program.env_call(ctx, "party_from", pf_fn, [t, st])
+                vals, inv, pf_ev = ctx.program.env_groups(ctx, "party_from", pf_fn, [t, st], pf_hints)
                 n = ctx.n
-                objs = pf.objects()
-                never = np.fromiter((o is False for o in objs), bool, n)
-                now = np.fromiter((o is None for o in objs), bool, n)
-                dated = np.fromiter((isinstance(o, date) for o in objs), bool, n)
-                d = np.array([vdates.to_days(o) if isinstance(o, date) else 0 for o in objs], dtype=np.int64)
-                unk = day.unk | (~day.unk & pf.unk)
+                objs = list(vals)   # one value per group, read once, then spread over the rows
+                never = np.fromiter((o is False for o in objs), bool, len(objs))[inv]
+                now = np.fromiter((o is None for o in objs), bool, len(objs))[inv]
+                dated = np.fromiter((isinstance(o, date) for o in objs), bool, len(objs))[inv]
+                d = np.array([vdates.to_days(o) if isinstance(o, date) else 0 for o in objs], dtype=np.int64)[inv]
+                pf_unk = from_objects(objs).unk[inv] if n else _false(0)
+                unk = day.unk | (~day.unk & pf_unk)
                 dv = day.v if day.kind == "date" else np.zeros(n, dtype=np.int64)
                 val = now | (dated & ~day.nil & (d <= dv))
                 val &= ~never & ~unk
                 return V("bool", val, unk, _false(n), merge(t.miss, st.miss, day.miss),
-                         merge(t.ev, st.ev, day.ev, restrict(pf.ev, ~day.unk)))
+                         merge(t.ev, st.ev, day.ev, restrict(pf_ev, ~day.unk)))
             return f_in_force
         if name not in PURE and name != "law_gap":
             # a function that reads the reference data (its environment): the scalar function,
             # once per distinct arguments, date and override, its evidence recorded by row
             parts = [self.node(a) for a in args]
             fn = self.scope.functions[name]
+            hints = _arg_hints(args)
 
             def f_env(ctx):
                 xs = [p(ctx) for p in parts]
-                out = ctx.program.env_call(ctx, name, fn, xs)
+                out = ctx.program.env_call(ctx, name, fn, xs, hints)
                 out.miss = merge(*[x.miss for x in xs])
                 out.ev = merge(*[x.ev for x in xs], out.ev)
                 return out
@@ -576,6 +644,14 @@ class Compiler:
             n = ctx.n
             key = (coll_name, id(xs.v))
             hit = ctx.exploded.get(key) if xs.v is not None else None
+            if hit is None and xs.kind == "obj":   # taken from a batch's column: its items read there
+                lay = origins.layout(xs.v)
+                fields = None if lay is None else origins.item_fields(xs.v, lay[3])
+                if fields is not None:
+                    lengths = lay[2]
+                    parent = np.repeat(np.arange(n), lengths)
+                    index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+                    hit = ctx.exploded[key] = (parent, index, fields, xs.v)
             if hit is None:   # the items of the collection, one row each (once per batch and collection)
                 vals = xs.objects()
                 lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
@@ -724,6 +800,13 @@ def _list_shape(vals):
     if hit is not None and hit[0] is vals:
         return hit[1]
     n = len(vals)
+    lay = origins.layout(vals, raw=True)
+    if lay is not None:   # taken from a batch's column: its lists read there
+        _, _, lengths, pos, items, listish, ids = lay
+        uniq, first = np.unique(ids, return_index=True)
+        if len(uniq) <= 8:
+            return (True, ids, uniq, first, None, None, False)
+        return (False, ids, uniq, first, np.repeat(np.arange(n), lengths), items[pos], bool(listish.all()))
     ids = np.fromiter(map(id, vals), np.int64, n)
     uniq, first = np.unique(ids, return_index=True)
     if len(uniq) <= 8:   # lists of the rule files: no need of their items one per row
@@ -895,7 +978,8 @@ def v_count(xs, ctx):
     n = len(x)
     if x.kind == "none":
         return V("int", np.zeros(n, dtype=np.int64), x.unk, _false(n))
-    v = np.fromiter((len(o) if isinstance(o, list) else 0 for o in x.v), np.int64, n)
+    lay = origins.layout(x.v, raw=True)
+    v = lay[2] if lay is not None else np.fromiter((len(o) if isinstance(o, list) else 0 for o in x.v), np.int64, n)
     return V("int", np.where(x.unk, 0, v), x.unk, _false(n))
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..rules.values import UNKNOWN
 from . import vdates
-from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, vconcat
+from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, per_row, vconcat
 from .compile_conditions import NONE_DATE
 from .compile_settle import APP, BIG, LATER, NA, UND
 from .shapes import group
@@ -48,14 +48,30 @@ def _differs(a: list, b: list, idx=None):
 
 def _join(a, b):
     """Two columns of « | »-joined names, joined (an empty cell adds nothing)."""
-    return np.where(a == "", b, np.where(b == "", a, a + "|" + b))
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    out = np.where(a == "", b, a)
+    both = (a != "") & (b != "")
+    if both.any():   # joined only where both say something
+        out[both] = a[both] + "|" + b[both]
+    return out
 
 
-def _missing_rows(miss: dict, n) -> list:
-    """Per row, the sorted list of the fact paths missing."""
-    out = [[] for _ in range(n)]
+def _list_lengths(x: V):
+    """The length of each row's list (-1: not a list); None for a column that holds no list."""
+    if x.kind != "obj":
+        return None
+    return np.fromiter((len(v) if isinstance(v, list) else -1 for v in x.v), np.int64, len(x))
+
+
+def _missing_rows(miss: dict, n, rows=None) -> dict:
+    """Per row (of ``rows``, or every row), the sorted list of the fact paths missing."""
+    out = {i: [] for i in (range(n) if rows is None else rows)}
+    sel = None
+    if rows is not None:
+        sel = np.zeros(n, dtype=bool)
+        sel[list(out)] = True
     for k in sorted(miss):
-        for i in np.nonzero(miss[k])[0].tolist():
+        for i in np.nonzero(miss[k] if sel is None else miss[k] & sel)[0].tolist():
             out[i].append(k)
     return out
 
@@ -119,7 +135,7 @@ class _Population:
             o = np.empty(len(idx), dtype=object)
             o[:] = [d for x, d in parts for _ in range(len(x))]
             sub = ctx.sub(idx)
-            sub.overrides = o
+            sub.set_overrides(o, np.repeat(np.arange(1, len(parts) + 1), [len(x) for x, _ in parts]))
             t = self.eval_proc(sub, p.id, True)
             diff = _differs(_outcome_arrays(t, sub.as_of, True), _outcome_arrays(pv, ctx.as_of, True), idx)
             at = 0
@@ -134,8 +150,12 @@ class _Population:
         # per row, as text: the facts listed (in the order they were consulted), the open
         # questions of the procedure and State, the notes to verify that apply
         facts_t = np.full(n, "", dtype=object)
-        for i in np.nonzero(np.logical_or.reduce(list(listed.values())) if listed else _false(n))[0].tolist():
-            facts_t[i] = "|".join(sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i]))
+        if listed:
+            count = np.sum([m.astype(np.int64) for m in listed.values()], axis=0)
+            for k, m in listed.items():   # one fact listed: its name
+                facts_t[m & (count == 1)] = k
+            for i in np.nonzero(count > 1)[0].tolist():
+                facts_t[i] = "|".join(sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i]))
         quest_t = np.full(n, "", dtype=object)
         qs = getattr(self.ref, "questions_for", None)
         rows = np.nonzero(applies)[0]
@@ -146,8 +166,7 @@ class _Population:
             texts = []
             for f0 in first_i.tolist():
                 i = int(rows[f0])
-                st = ctx.state.objects()[i] if ctx.state.kind == "str" else None
-                st = st if isinstance(st, str) else None
+                st = (names[codes[i]] or None) if ctx.state.kind == "str" else None   # "": unknown or none
                 texts.append("|".join(f"question:{x['id']}" for x in qs(p.id, st, vdates.from_days(int(ctx.as_of[i])))))
             quest_t[rows] = np.array(texts, dtype=object)[inv.reshape(-1)]
         vids = {nn.id for nn in p.notes if nn.verify}
@@ -187,10 +206,9 @@ class _Population:
                 lo_v, hi_v = lo.v, hi.v
                 ok &= ~lo.unk & ~hi.unk & ~lo.nil & ~hi.nil & (hi_v >= lo_v)
             bounds[path] = (b, ok, lo_v, hi_v)
-        rm = ctx.facts.get("removal_measures")
-        rm_len = np.zeros(n, dtype=np.int64)
-        if rm is not None and rm.kind == "obj":
-            rm_len = np.fromiter((len(x) if isinstance(x, list) else -1 for x in rm.v), np.int64, n)
+        rm_len = per_row(ctx.facts, "removal_measures", _list_lengths)
+        if rm_len is None:
+            rm_len = np.zeros(n, dtype=np.int64)
         reads = default_reads(self.book)
         # rows with the same missing facts, the same kind of date range and as many measures get
         # the same plan (prove.prove: the facts tried, in order, and their domains under CAP)

@@ -69,7 +69,12 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
         states = [None] * len(case_idx)
         no_cand = [False] * len(case_idx)
     else:
-        cands = _candidates(facts, n, p.per_state == "nationalities")
+        memo = self.__dict__.setdefault("_cands", {})   # the same facts for every procedure of a batch
+        key = (id(facts), p.per_state == "nationalities")
+        hit = memo.get(key)
+        if hit is None or hit[0] is not facts:
+            hit = memo[key] = (facts, _candidates(facts, n, p.per_state == "nationalities"))
+        cands = hit[1]
         for i in np.nonzero(asked)[0].tolist():
             if not cands[i]:
                 case_idx.append(i)
@@ -88,22 +93,9 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
     ctx.derived_from = (base_ctx, idx)
     pv = self.eval_proc(ctx, p.id)
     to_verify = self.verify(ctx, pv, p)
-    pv.consent0 = pv.consent.copy()   # the sources list the consent's as evaluated, before the proof
+    pv.consent0 = pv.consent_src   # the sources list the consent's as evaluated on as_of (before in_time, the proof)
     ctx2 = Ctx(m, ctx.facts, ctx.as_of, st, self)
     self.prove(ctx2, pv, p)
-    # a date at or past a day the law this procedure applies changes (engine/in_time.py: the
-    # date is then settled under the later law): those cases are asked to the scalar engine
-    from ..engine.in_time import law_boundaries
-    days = sorted(vdates.to_days(d) for d in law_boundaries(self.book, p))
-    if days:
-        nxt = np.array(days, dtype=np.int64)[np.minimum(np.searchsorted(days, ctx.as_of, side="right"), len(days) - 1)]
-        has_next = np.searchsorted(days, ctx.as_of, side="right") < len(days)
-        late = _false(m)
-        for x in [pv] + list(pv.routes):
-            late |= (x.d_from != NONE_DATE) & (x.d_from >= nxt)
-        flagged = idx[has_next & late]
-        if len(flagged):
-            self.in_time_cases = getattr(self, "in_time_cases", set()) | set(flagged.tolist())
     outside = _false(m)
     if p.valid_from is not None:
         outside |= ctx.as_of < vdates.to_days(p.valid_from)
@@ -184,13 +176,13 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     table = self.succession
     # sources: one text per shape (conditions left out, precedence entries, consent, notes)
     index = list(cond_index_tree(p))
-    cols = [pv.skipped[c] for c in index] + list(pv.prec_on) + [pv.consent0 != -1] + [on for _, on, _, _ in pv.notes]
+    cols = [pv.skipped[c] for c in index] + list(pv.prec_on) + [pv.consent0 != -1] + [on for _, on, _, _ in pv.notes_src]
     inv, first = group(cols)
     texts, opens = [], []
     for g in first.tolist():
         skipped = frozenset(c for c in index if pv.skipped[c][g])
         prec = tuple(i for i, on in zip(pv.prec_ids, pv.prec_on) if on[g])
-        nids = tuple(nn.id for nn, on, _, _ in pv.notes if on[g])
+        nids = tuple(nn.id for nn, on, _, _ in pv.notes_src if on[g])
         t = sources_text(p, self.prec_over, skipped, prec, bool(pv.consent0[g] != -1), nids)
         texts.append(t)
         opens.append(table is not None and any(table.concerns(s) and not (table.of(s) and table.of(s).settled)
@@ -209,7 +201,7 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     for j in np.nonzero(outside)[0].tolist():
         missing[j] = []
     if any(no_cand):
-        miss_rows = _missing_rows(pv.missing, m)
+        miss_rows = _missing_rows(pv.missing, m, [j for j, nc in enumerate(no_cand) if nc])
         loc = facts.get("person.location")
         for j, nc in enumerate(no_cand):
             if not nc or status[j] == NA:
@@ -286,15 +278,21 @@ def cond_index_tree(p):
 def screen(self, facts, as_of, n):
     """Every procedure for every case: the columns of the output rows (without line / id /
     name / as_of), in the scalar engine's order (case, procedure, State)."""
+    from . import origins
     facts = self.apply_defaults(facts, as_of, n)
+    self._cands = {}   # candidate States, per batch (_run_procedure)
     base = Ctx(n, facts, as_of, _none_state(n), self)
     parts = []
-    for order, p in enumerate(self.book.procedures.values()):
-        cells = self._run_procedure(facts, as_of, n, p, base)
-        if cells:
-            cells["order"] = np.full(len(cells["case"]), order)
-            cells["rank"] = np.arange(len(cells["case"]))
-            parts.append(cells)
+    origins.clear()
+    try:
+        for order, p in enumerate(self.book.procedures.values()):
+            cells = self._run_procedure(facts, as_of, n, p, base)
+            if cells:
+                cells["order"] = np.full(len(cells["case"]), order)
+                cells["rank"] = np.arange(len(cells["case"]))
+                parts.append(cells)
+    finally:
+        origins.clear()   # the batch's columns are not kept past it
     case = np.concatenate([c["case"] for c in parts])
     order = np.concatenate([c["order"] for c in parts])
     rank = np.concatenate([c["rank"] for c in parts])

@@ -154,7 +154,9 @@ def _skipped(conds, ctx):
 class _Eval:
     """Mixed into Program: one procedure over a batch (status_only.StatusOnly.procedure)."""
 
-    def eval_proc(self, ctx, pid, outcome_only=False):
+    def eval_on(self, ctx, pid, outcome_only=False):
+        """The procedure over the batch under the law in force on each row's ``as_of`` only
+        (``eval_proc``, compile_in_time.py, settles its pending dates in time)."""
         cp = self.procs[pid]
         p = cp["p"]
         n = ctx.n

@@ -11,7 +11,8 @@ in ``Program.fallback``.
 The steps are those of :class:`lexquery.engine.api.Engine` with ``explain=False`` — the facts
 the case format defines (``defaults:``), the candidate States (``engine/candidates.py``),
 each procedure settled as ``engine/status_only.py`` settles it (precedence, routes and the
-paths that stand in for a condition, ``until``, consent, notes), what to verify
+paths that stand in for a condition, ``until``, consent, notes, a pending date settled under
+the law in force on it — ``engine/in_time.py``), what to verify
 (``engine/verify.py``: the procedure evaluated again with a reference fact unknown), the
 facts proven irrelevant (``engine/prove.py``: evaluated again for each value a missing fact
 can take) — each step over whole columns. The steps that only shape the answer (settlement,
@@ -19,9 +20,11 @@ proof, verification) are generic; every condition, date, threshold and citation 
 the rule files.
 
 Modules: :mod:`.compile` (expressions), :mod:`.compile_conditions` (conditions),
-:mod:`.compile_settle` (a procedure over a batch), :mod:`.compile_population` (defaults, what
-to verify, the proof), :mod:`.compile_rows` (States, rows, text cells), :mod:`.shapes`,
-:mod:`.vdates`; this one holds the compiled program, the reference look-ups and the typed frame.
+:mod:`.compile_settle` (a procedure over a batch), :mod:`.compile_in_time` (its pending dates
+under the law in force on them, engine/in_time.py), :mod:`.compile_population` (defaults, what
+to verify, the proof), :mod:`.compile_rows` (States, rows, text cells), :mod:`.origins`
+(columns of lists read once per batch), :mod:`.shapes`, :mod:`.vdates`; this one holds the
+compiled program, the reference look-ups and the typed frame.
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ from ..rules.values import UNKNOWN
 from . import vdates
 from .compile import Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
 from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
+from .compile_in_time import _InTime
 from .compile_population import _Population
 from .compile_rows import _CONSENT_TEXT, FIELDS, _Rows
 from .compile_settle import APP, LATER, NA, STATUS, UND, ProcV, _Eval  # noqa: F401  (the codes, read from here)
@@ -54,7 +58,7 @@ class _Stub:
 
 
 
-class Program(_Eval, _Population, _Rows):
+class Program(_InTime, _Eval, _Population, _Rows):
     """The rule book compiled to vector functions (built once, :func:`compile_book`)."""
 
     def __init__(self, book, ref=None, succession=None):
@@ -168,11 +172,21 @@ class Program(_Eval, _Population, _Rows):
         ctx.lookups[key] = out
         return V("bool", out.v, out.unk, out.nil, {}, out.ev)
 
-    def env_call(self, ctx, name, fn, xs) -> V:
+    def env_call(self, ctx, name, fn, xs, hints=None) -> V:
         """A function that reads the reference data, over a batch: called once per distinct
-        arguments, date and override; the evidence it records, by name, on the rows."""
+        arguments, date and override; the evidence it records, by name, on the rows.
+        ``hints`` (compile._arg_hints): the arguments that are a literal or the row's State,
+        whose codes are known without reading the rows."""
+        vals, inv, ev = self.env_groups(ctx, name, fn, xs, hints)
+        out = from_objects(list(vals)).take(inv) if ctx.n else from_objects([])   # a value per group, spread
+        out.ev = ev
+        return out
+
+    def env_groups(self, ctx, name, fn, xs, hints=None):
+        """:meth:`env_call` before its values are spread: (the value of each group, the group
+        of each row, the evidence by name)."""
         n = ctx.n
-        codes = [_codes_of(x) for x in xs] + [ctx.as_of]
+        codes = [_codes_of(x, ctx, h) for x, h in zip(xs, hints or (None,) * len(xs))] + [ctx.as_of]
         if ctx.overrides is not None:
             codes.append(ctx.override_codes())
         key = np.zeros(n, dtype=np.int64)
@@ -211,9 +225,7 @@ class Program(_Eval, _Population, _Rows):
                 if m is None:
                     m = ev[nm] = _false(n)
                 m[rows] = True
-        out = from_objects(list(vals[inv])) if n else from_objects([])
-        out.ev = ev
-        return out
+        return vals, inv, ev
 
     def _look(self, name, fn, shape, state, as_of, overrides):
         args = [state if x is None else x for x in shape]
@@ -243,8 +255,9 @@ class Program(_Eval, _Population, _Rows):
 
     def item_ctx(self, ctx, parent, fields, index, coll):
         """The batch of the items of a collection (``exists`` / ``all``): one row per item."""
-        sub = Ctx(len(parent), TakenFacts(ctx.facts, parent), ctx.as_of[parent],
-                  ctx.state.take(parent), self, None if ctx.overrides is None else ctx.overrides[parent])
+        sub = ctx.take_overrides(Ctx(len(parent), TakenFacts(ctx.facts, parent), ctx.as_of[parent],
+                                     ctx.state.take(parent), self,
+                                     None if ctx.overrides is None else ctx.overrides[parent]), parent)
         sub.parent = (ctx, parent)
         sub.conds, sub.cond_fns = {}, ctx.cond_fns
         sub.from_date = None if ctx.from_date is None else ctx.from_date.take(parent)
@@ -255,9 +268,16 @@ class Program(_Eval, _Population, _Rows):
 _CODES: dict = {}   # id of a text column -> (the column, its codes), while it lives
 
 
-def _codes_of(x: V) -> np.ndarray:
-    """A column as integers equal where the values are equal (UNKNOWN and none apart)."""
+def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
+    """A column as integers equal where the values are equal (UNKNOWN and none apart), in the
+    order of the values. ``hint`` "const": a literal (one value); "state": the row's State
+    (its codes kept by the batch)."""
     n = len(x)
+    if hint == "const" and x.kind == "str" and not x.unk.any() and not x.nil.any():
+        return np.full(n, 2, dtype=np.int64)
+    if hint == "state" and x.kind == "str" and ctx is not None and x.v is ctx.state.v:
+        v = ctx.state_codes()[0].astype(np.int64) * 4 + 2
+        return np.where(x.unk, 0, np.where(x.nil, 1, v))
     if x.kind in ("date", "int", "bool"):
         v = x.v.astype(np.int64) * 4 + 2
     elif x.kind == "dur":
@@ -537,13 +557,7 @@ def run_chunk(self, frame):
     if len(pos):
         try:
             facts = facts_from_frame(sub, fact_paths(self.book))
-            self.in_time_cases = set()
             res = self.screen(facts, as_of_all[pos], len(pos))
-            if self.in_time_cases:   # settled under a later law (engine/in_time.py): the scalar engine
-                later = np.array(sorted(self.in_time_cases), dtype=np.int64)
-                keep_rows = ~np.isin(res["case"], later)
-                res = {k: v[keep_rows] for k, v in res.items()}
-                self.fallback = np.sort(np.concatenate([self.fallback, pos[later]]))
         except NotVectorisable as e:
             # a value the vector code does not take (a rule file using an operation on kinds it
             # has no vector form for): the whole chunk is asked to the scalar engine, and said

@@ -1,0 +1,168 @@
+"""The columnar program settles a pending date under the law in force on it (engine/in_time.py)
+as the scalar engine does, without asking it (issue 16): byte for byte the same screening rows
+where the boundary matters, and no row in ``Program.fallback``.
+
+- CPP 729 al. 8 as amended by loi n° 2014-896 (in force 2015-01-01): « la moitié de la peine »
+  for a legal recidivist instead of the two thirds — a recidivist serving three years from
+  2013-03-10 (mid-sentence 2014-09-10, two thirds 2015-03-11): as of 2014-10-01 the two thirds
+  fall after 2015-01-01, so the answer is the new law's: applicable from 2015-01-01; the day
+  before / the day of the change (2014-12-31 / 2015-01-01);
+- the routes of lc_expulsion encoded until 2028-12-31 (lsc_720_i, lsc_plein_droit: their
+  texts are renumbered by the 2029 code): a date after 2028-12-31 computed as of 2026-12-01 is
+  undetermined (the following period is not encoded)."""
+from datetime import date
+
+import pytest
+
+from lexquery.columnar.program import compile_book
+from lexquery.csvsafe import neutral
+from lexquery.screening.synth import synth_text
+
+from columnar_helpers import blank, engine, frame_from_cases, read_cases, scalar_rows
+
+HEADER = ("id;name;birth_date;nationalities;habitual_residence;location;protection;fled_to;protected_adult;"
+          "incarcerated;establishment;entry_date;final;custodial;total;execution_start;expected_end;"
+          "safety_period_end;legal_recidivism;lsc_plein_droit_excluded;court;removal_kinds;removal_destination;"
+          "removal_definitive;removal_enforceable;removal_remedies_exhausted;consent_transfer;"
+          "consent_consular_notification;dual_criminality;receiving_state;as_of")
+
+
+def _row(i, start, total, end, recid, safety, as_of, kinds="ITF"):
+    return (f"R{i};Recidive;1980-01-01;TR;FR;FR;none;;non;oui;;{start};oui;oui;{total};{start};{end};{safety};"
+            f"{recid};non;;{kinds};TR;oui;oui;oui;;;;;{as_of}")
+
+
+def _both(text, as_of):
+    """The scalar engine's rows and the program's, and the program (its fallback)."""
+    eng = engine()
+    want = scalar_rows(text, eng, as_of)
+    prog = compile_book(eng.book, eng.ref)
+    out = prog.run(frame_from_cases(read_cases(text, as_of)))
+    got = [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()]
+    return want, got, prog
+
+
+def _lc(rows, cid, as_of):
+    return next(r for r in rows if r[1] == cid and r[3] == as_of and r[4] == "lc_expulsion")
+
+
+DAYS_2015 = ["2014-09-09", "2014-09-10", "2014-10-01", "2014-12-31", "2015-01-01", "2015-03-10", "2015-03-11"]
+
+
+def test_the_recidivist_around_loi_2014_896():
+    """Known, unknown and no legal recidivism, a known and an unknown safety period, three and
+    five years, each as of the days around 2015-01-01: both engines, byte for byte."""
+    lines, i = [HEADER], 0
+    for total, end in (("P3Y", "2016-03-10"), ("P5Y", "2018-03-10")):
+        for recid in ("oui", "non", ""):
+            for safety in ("none", ""):
+                for d in DAYS_2015:
+                    i += 1
+                    lines.append(_row(i, "2013-03-10", total, end, recid, safety, d))
+    text = "\n".join(lines) + "\n"
+    want, got, prog = _both(text, date(2014, 10, 1))
+    assert len(prog.fallback) == 0
+    assert got == want
+    # the legal outcome (CPP 729 al. 8, loi 2014-896): the first recidivist (P3Y, no safety period)
+    first = {d: _lc(want, f"R{k + 1}", d) for k, d in enumerate(DAYS_2015)}
+    assert (first["2014-10-01"][6], first["2014-10-01"][7]) == ("applicable_later", "2015-01-01")
+    assert (first["2014-12-31"][6], first["2014-12-31"][7]) == ("applicable_later", "2015-01-01")   # the day before
+    assert first["2015-01-01"][6] == "applicable" and first["2015-01-01"][7] < "2015-01-01"   # the day of: half, past
+    assert "CPP 729 al. 8" in first["2014-10-01"][11].split("|")
+
+
+def test_routes_past_what_the_rules_encode():
+    """Dates after 2028-12-31 computed as of 2026-12-01 and 2027-12-01 (lsc_720_i: encoded
+    until 2028-12-31): undetermined from the computed date in both engines."""
+    lines, i = [HEADER], 0
+    for start, total, end in (("2026-07-27", "P4Y4M", "2030-07-19"), ("2026-09-25", "P5Y", "2031-09-25"),
+                              ("2025-09-22", "P6Y4M", "2032-01-22"), ("2024-01-01", "P6Y", "2030-01-01")):
+        for recid in ("oui", "non", ""):
+            for d in ("2026-12-01", "2027-12-01", "2028-12-31"):
+                i += 1
+                lines.append(_row(i, start, total, end, recid, "none", d))
+    text = "\n".join(lines) + "\n"
+    want, got, prog = _both(text, date(2026, 12, 1))
+    assert len(prog.fallback) == 0
+    assert got == want
+    routes = [r[12] for r in want if r[4] == "lc_expulsion"]
+    assert any("lsc_720_i:undetermined:2029" in r for r in routes)
+
+
+@pytest.mark.parametrize("as_of,share,seed", [("2014-12-15", 0.0, 2), ("2014-10-01", 0.3, 3),
+                                               ("2027-12-01", 0.0, 8), ("2026-12-01", 0.25, 1),
+                                               ("2022-10-01", 0.25, 11)])
+def test_synthetic_exports_near_a_change_of_law(as_of, share, seed):
+    """Synthetic exports dated just before a change of the law the procedures apply: the
+    scalar engine re-settles some answers (``law_change``), and the program gives its rows."""
+    d = date.fromisoformat(as_of)
+    text = synth_text(700, seed, d)
+    if share:
+        text = blank(text, share, seed + 1)
+    want, got, prog = _both(text, d)
+    assert len(prog.fallback) == 0
+    assert got == want
+
+
+def test_the_scalar_engine_re_settles_in_these_exports():
+    """The exports above are not vacuous: some answer there carries a ``law_change``."""
+    eng = engine()
+    seen = set()
+    for as_of, seed in (("2014-12-15", 2), ("2027-12-01", 8)):
+        d = date.fromisoformat(as_of)
+        for _, _, case in read_cases(synth_text(700, seed, d), d):
+            for p in eng.ask(case, None, explain=False).procedures:
+                if p.law_change or any(r.law_change for r in p.routes):
+                    seen.add(as_of)
+    assert seen == {"2014-12-15", "2027-12-01"}
+
+
+def test_a_later_law_that_ends_the_measure_or_is_not_encoded(tmp_path):
+    """The rule files moved (the law is data): from 2027-01-01 only an ITF counts for CPP 729-2
+    (a change that ends the eligibility of the other measures: not applicable, no route, no
+    step), and lc_expulsion encoded until 2027-12-31 only (a date after it: undetermined) —
+    both engines on the same book, byte for byte, evaluated on days before, at and after."""
+    import shutil
+    from lexquery.engine.api import Engine
+    from lexquery.paths import rules_dir
+    d = tmp_path / "rules"
+    shutil.copytree(rules_dir(), d)
+    common = (d / "common.yaml").read_text(encoding="utf-8")
+    old = ('      - from: 2016-11-01\n        value: [ITF, IATF, OQTF, IRTF, ICTF, expulsion, extradition, EAW]\n'
+           '        sources: ["CPP 729-2 al. 1"]\n')
+    assert common.count(old) == 1
+    common = common.replace(old, old.replace("2016-11-01\n", "2016-11-01\n        until: 2026-12-31\n")
+                            + '      - from: 2027-01-01\n        value: [ITF]\n        sources: ["CPP 729-2 al. 1"]\n')
+    (d / "common.yaml").write_text(common, encoding="utf-8")
+    lc = (d / "lc_expulsion.yaml").read_text(encoding="utf-8")
+    assert lc.count("valid: {from: null, until: null}\n") == 1
+    (d / "lc_expulsion.yaml").write_text(lc.replace("valid: {from: null, until: null}\n",
+                                                    "valid: {from: null, until: 2027-12-31}\n"), encoding="utf-8")
+    eng = Engine(rules_dir=d).prepare_batch()
+    lines, i = [HEADER], 0
+    for start, total, end in (("2026-07-27", "P4Y4M", "2030-07-19"), ("2025-09-22", "P3Y", "2028-09-22"),
+                              ("2026-01-10", "P2Y", "2028-01-10"), ("2024-01-01", "P6Y", "2030-01-01")):
+        for kinds in ("ITF", "OQTF", "OQTF|ITF", ""):
+            for recid in ("oui", "non", ""):
+                for day in ("2026-12-01", "2026-12-31", "2027-01-01", "2027-12-31", "2028-01-01"):
+                    i += 1
+                    lines.append(_row(i, start, total, end, recid, "none", day, kinds))
+    text = "\n".join(lines) + "\n"
+    as_of = date(2026, 12, 1)
+    want = scalar_rows(text, eng, as_of)
+    prog = compile_book(eng.book, eng.ref)
+    out = prog.run(frame_from_cases(read_cases(text, as_of)))
+    got = [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()]
+    assert len(prog.fallback) == 0
+    assert got == want
+    lc_rows = [r for r in want if r[4] == "lc_expulsion"]
+    # not applicable after the change for an OQTF alone, with no route shown; undetermined after
+    # 2027-12-31 for an ITF — some answers of each kind are there
+    changed = {}
+    for _, _, case in read_cases(text, as_of):
+        for p in eng.ask(case, None, explain=False).procedures:
+            if p.procedure == "lc_expulsion" and p.law_change:
+                changed.setdefault(p.law_change["status"], []).append(p)
+    assert {"not_applicable", "undetermined"} <= set(changed)
+    assert all(p.routes == [] for p in changed["not_applicable"])
+    assert any(r[6] == "undetermined" and r[3] > "2027-12-31" for r in lc_rows)   # outside its valid: on as_of
