@@ -16,6 +16,7 @@ import signal
 import sys
 
 from . import commands
+from .commands.language import render_error
 from .errors import LexqueryError, UsageError
 
 
@@ -67,7 +68,7 @@ def _on_sigterm(signum, frame):
     raise SystemExit(128 + signum)
 
 
-def _stdout_failed(err: OSError) -> int:
+def _stdout_failed(err: OSError, lang: str = "fr") -> int:
     from .files import output_failed
     try:   # what is left in the buffer cannot be written either: drop it, quietly (also at exit)
         fd = os.open(os.devnull, os.O_WRONLY)
@@ -76,7 +77,7 @@ def _stdout_failed(err: OSError) -> int:
     except (OSError, ValueError, AttributeError):
         pass
     e = output_failed("-", err)
-    print(e.render(), file=sys.stderr)
+    print(render_error(e, lang), file=sys.stderr)
     return e.exit_code
 
 
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args) -> int:
+    lang = getattr(args, "lang", "fr")
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()   # a full disk or /dev/full shows here, not at exit
@@ -108,7 +110,7 @@ def _main(args) -> int:
     except LexqueryError as err:
         if args.debug:
             raise
-        print(err.render(), file=sys.stderr)
+        print(render_error(err, lang), file=sys.stderr)
         return err.exit_code
     except BrokenPipeError:
         return 0
@@ -116,17 +118,22 @@ def _main(args) -> int:
         if args.debug:
             raise
         if err.errno in _WRITE_ERRNOS:   # the standard output (a file output is an OutputError)
-            return _stdout_failed(err)
+            return _stdout_failed(err, lang)
         from .errors import InputError   # reading a file failed (rights, I/O error): the input's fault, exit 3
         e = InputError(f"fichier illisible : {err.strerror or err}", where=str(err.filename) if err.filename else None,
-                       hint="vérifiez le fichier et les droits de lecture")
-        print(e.render(), file=sys.stderr)
+                       hint="vérifiez le fichier et les droits de lecture",
+                       message_en=f"unreadable file: {err.strerror or err}", hint_en="check the file and the read rights")
+        print(e.render(lang), file=sys.stderr)
         return e.exit_code
     except Exception as err:  # a defect of lexquery itself: say so, without a traceback
         if args.debug:
             raise
-        print(f"erreur interne : {type(err).__name__}: {err}\n"
-              f"  = aide : relancez avec --debug pour la trace complète et signalez-la", file=sys.stderr)
+        if lang == "en":
+            print(f"internal error: {type(err).__name__}: {err}\n"
+                  f"  = help: run again with --debug for the whole trace and report it", file=sys.stderr)
+        else:
+            print(f"erreur interne : {type(err).__name__}: {err}\n"
+                  f"  = aide : relancez avec --debug pour la trace complète et signalez-la", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -36,7 +36,8 @@ def register(subparsers):
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("citation", nargs="+", help="ex. 728-11, « CPP 729-2 al. 1 », « STE 112 art. 3 », « Circ. 2025 §2.2 », D541, « CP 132-23 »")
     p.add_argument("--at", metavar="DATE", help="la version en vigueur à cette date (AAAA-MM-JJ ; défaut : aujourd'hui)")
-    p.add_argument("--lang", choices=["fr", "en"], default="fr", help="langue de l'affichage (et traduction si stockée)")
+    from .options import add_lang
+    add_lang(p)   # a stored translation is shown in English; the French text otherwise, marked so
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=run)
 

@@ -57,7 +57,8 @@ def register(sub):
                         "écrit d'un coup : un fichier à moitié écrit n'apparaît jamais")
     p.add_argument("--as-of", help="date d'évaluation (AAAA-MM-JJ), remplace celle du cas")
     p.add_argument("--explain", action="store_true", help="montrer tout l'arbre du raisonnement")
-    p.add_argument("--lang", choices=["fr", "en"], default="fr", help="langue de la réponse (défaut : fr)")
+    from .options import add_lang
+    add_lang(p)
     p.add_argument("--reform", metavar="R.yaml",
                    help="réforme simulée (docs/reforms.md) : la réponse sous le droit en vigueur, sous la réforme, "
                         "et ce qui change (formats text, json, jsonl)")

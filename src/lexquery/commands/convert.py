@@ -36,6 +36,8 @@ def register(sub):
     p.add_argument("file", metavar="FICHIER", help="fichier .lq ou .json, ou - pour l'entrée standard")
     p.add_argument("--to", choices=["json", "lq"], help="format de sortie (défaut : l'autre)")
     p.add_argument("--output", "-o", metavar="SORTIE", help="écrire dans ce fichier plutôt que sur la sortie standard")
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 
@@ -68,7 +70,8 @@ def run(args) -> int:
             out = dsl.to_lq(cases).rstrip("\n")
     else:
         if to == "json":
-            raise UsageError("le fichier est déjà en JSON", hint="--to lq pour l'écrire dans le langage lexquery")
+            raise UsageError("le fichier est déjà en JSON", hint="--to lq pour l'écrire dans le langage lexquery",
+                             message_en="the file is already JSON", hint_en="--to lq to write it in the lexquery language")
         if not text.strip():
             from ..casefiles.batch import no_case
             raise no_case(label)

@@ -55,7 +55,8 @@ def register(sub):
     p.add_argument("--line", type=int, help="avec un fichier CSV : le numéro de ligne du cas dans le fichier")
     p.add_argument("--as-of", help="date d'évaluation (AAAA-MM-JJ) ; défaut : celle du cas, sinon aujourd'hui")
     p.add_argument("-o", "--output", help="enregistrer le cas construit (.json ou .lq)")
-    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 

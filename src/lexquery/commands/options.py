@@ -1,4 +1,5 @@
-"""Options shared by several commands: a date given on the command line (``--as-of``, ``--at``)."""
+"""Options shared by several commands: a date given on the command line (``--as-of``, ``--at``), the
+language of what a command writes for a person (``--lang``, every command: issue 15)."""
 from __future__ import annotations
 
 from datetime import date
@@ -18,3 +19,13 @@ def date_option(text: str | None, option: str = "--as-of") -> date | None:
     except ValueError:
         raise UsageError(f"date invalide pour {option} : {text!r}",
                          expected=f"AAAA-MM-JJ {DATE_RANGE}, ex. 2026-12-01") from None
+
+
+LANG_HELP = "langue des messages et de la réponse : fr (défaut) ou en / language of messages and answer"
+
+
+def add_lang(parser) -> None:
+    """``--lang fr|en`` (default ``fr``) on ``parser``: the one declaration every command uses, so
+    that each speaks both languages the same way (tests/test_english_faces.py lists the commands).
+    What has no English (the law's text as published) is shown as is, marked as French."""
+    parser.add_argument("--lang", choices=["fr", "en"], default="fr", help=LANG_HELP)

@@ -70,9 +70,8 @@ def register(subparsers):
     p.add_argument("state", metavar="ÉTAT", help="code ISO 3166 (GE) ou nom français (Géorgie)")
     p.add_argument("--at", metavar="AAAA-MM-JJ", help="date de la question (défaut : aujourd'hui)")
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--lang", choices=["fr", "en"], default="fr",
-                   help="langue de la réponse en texte (le JSON donne les deux : question/question_en, "
-                        "note/note_en, evidence/evidence_en)")
+    from .options import add_lang
+    add_lang(p)   # the JSON gives both: question/question_en, note/note_en, evidence/evidence_en
     p.set_defaults(func=run)
 
 

@@ -45,6 +45,8 @@ def register(sub):
                                    "au fur et à mesure.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--no-history", action="store_true", help="ne pas lire ni écrire l'historique")
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 

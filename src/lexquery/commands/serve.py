@@ -44,6 +44,8 @@ def register(sub):
                    help="nom d'hôte accepté dans l'en-tête Host, en plus des adresses IP et de localhost "
                         "(protection contre le DNS rebinding ; répétable)")
     p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 

@@ -34,6 +34,8 @@ def register(sub):
     p.add_argument("--as-of", help="date de référence des dates générées (AAAA-MM-JJ ; défaut : aujourd'hui)")
     p.add_argument("--sep", choices=[";", ","], default=";", help="séparateur (défaut ;)")
     p.add_argument("-o", "--output", help="fichier CSV (défaut : sortie standard)")
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 

@@ -63,7 +63,8 @@ def register(sub):
     p.add_argument("case", help="fichier de cas (.json, tableau JSON, .jsonl, .csv, .ttl) ou - pour l'entrée standard (JSON)")
     p.add_argument("--format", "-f", choices=["text", "json", "turtle", "jsonld"], default="text",
                    help="text (défaut), json, ou le rapport de validation SHACL en RDF (turtle, jsonld)")
-    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    from .options import add_lang
+    add_lang(p)
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="processus de validation (défaut : les processeurs disponibles)")
     p.add_argument("--engine", choices=["compiled", "pyshacl"], default=None,
