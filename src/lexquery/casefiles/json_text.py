@@ -52,11 +52,15 @@ def parse_json(text: str, label: str, *, line: int | None = None,
     except ValueError:   # an integer of more digits than Python converts (sys.get_int_max_str_digits)
         msg, pos = text_value_problem(text, big_int=True)
         raise InputError(msg, where=_where(label, line, *line_col(text, pos)), expected=expected,
-                         hint="un cas n'a pas de tel nombre : vérifiez la valeur à cette place") from None
+                         hint="un cas n'a pas de tel nombre : vérifiez la valeur à cette place",
+                         message_en=value_problem_en(msg), expected_en=EXPECTED_EN.get(expected),
+                         hint_en="a case has no such number: check the value at this place") from None
     problem = text_value_problem(text)
     if problem is not None:
         raise InputError(problem[0], where=_where(label, line, *line_col(text, problem[1])), expected=expected,
-                         hint="enregistrez le texte en UTF-8 valide (un « \\uD8xx » doit être suivi de son « \\uDCxx »)")
+                         hint="enregistrez le texte en UTF-8 valide (un « \\uD8xx » doit être suivi de son « \\uDCxx »)",
+                         message_en=value_problem_en(problem[0]), expected_en=EXPECTED_EN.get(expected),
+                         hint_en="save the text as valid UTF-8 (a « \\uD8xx » must be followed by its « \\uDCxx »)")
     path = _too_deep_path(value)
     if path is not None:
         raise _too_deep(label if line is None else f"{label}:{line}", path)
@@ -87,6 +91,15 @@ def text_value_problem(text: str, big_int: bool = False) -> tuple[str, int] | No
             return (f"texte invalide : demi-caractère UTF-16 isolé « {m.group(0)[:6]} » (ce n'est pas du texte "
                     "Unicode)", i)
     return None
+
+
+def value_problem_en(msg: str) -> str:
+    """The English of a message of :func:`text_value_problem`."""
+    m = re.fullmatch(r"nombre trop long : plus de (\d+) chiffres", msg)
+    if m:
+        return f"number too long: more than {m.group(1)} digits"
+    m = re.fullmatch(r"texte invalide : demi-caractère UTF-16 isolé « (.*) » \(ce n'est pas du texte Unicode\)", msg)
+    return f"invalid text: lone UTF-16 surrogate « {m.group(1)} » (not Unicode text)" if m else msg
 
 
 def _where(label, line, lineno, colno) -> str:

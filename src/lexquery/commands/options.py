@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..dates import DATE_RANGE, parse_day
+from ..dates import DATE_RANGE, DATE_RANGE_EN, parse_day
 from ..errors import UsageError
 
 
@@ -18,7 +18,9 @@ def date_option(text: str | None, option: str = "--as-of") -> date | None:
         return parse_day(text)
     except ValueError:
         raise UsageError(f"date invalide pour {option} : {text!r}",
-                         expected=f"AAAA-MM-JJ {DATE_RANGE}, ex. 2026-12-01") from None
+                         expected=f"AAAA-MM-JJ {DATE_RANGE}, ex. 2026-12-01",
+                         message_en=f"invalid date for {option}: {text!r}",
+                         expected_en=f"YYYY-MM-DD {DATE_RANGE_EN}, e.g. 2026-12-01") from None
 
 
 LANG_HELP = "langue des messages et de la réponse : fr (défaut) ou en / language of messages and answer"
