@@ -16,6 +16,7 @@ import sys
 
 from ..casefiles.load import load_lq, read_stdin_cases
 from ..errors import CaseError
+from .language import render_error
 
 
 EPILOG = """\
@@ -99,7 +100,12 @@ def run(args) -> int:
             if getattr(args, "reform", None):
                 note = (f"la question de {label} n'est pas répondue sous --reform" if n == 1
                         else f"les {n} questions de {label} ne sont pas répondues sous --reform")
-            print(f"note : {note} ; ici seuls les cas sont évalués, comme « quelles procédures ? »", file=sys.stderr)
+            if args.lang == "en":
+                note_en = (f"the question(s) of {label} are answered in the text format only (--format text)"
+                           if not getattr(args, "reform", None) else f"the question(s) of {label} are not answered under --reform")
+                print(f"note: {note_en}; here only the cases are evaluated, as « quelles procédures ? »", file=sys.stderr)
+            else:
+                print(f"note : {note} ; ici seuls les cas sont évalués, comme « quelles procédures ? »", file=sys.stderr)
         batch = lq_batch(doc, label, note and "les questions ne sont répondues qu'au format texte")
     else:
         batch = read_batch(args.case, stdin_text)
@@ -117,7 +123,7 @@ def run(args) -> int:
             raws.append(e.raw if isinstance(e.raw, dict) else {})
         except CaseError as err:
             failed += 1
-            print(err.render(), file=sys.stderr)
+            print(render_error(err, args.lang), file=sys.stderr)
     if answers:
         if binary:
             from ..render import render_note
@@ -162,7 +168,7 @@ def run_reform(args, batch, engine, as_of) -> int:
             outs.append((a, b, compare_answers(a, b)))
         except CaseError as err:
             failed += 1
-            print(err.render(), file=sys.stderr)
+            print(render_error(err, args.lang), file=sys.stderr)
     if outs:
         if args.format == "text":
             text = "\n\n".join(render_reform_text(a, b, d, args.explain, args.lang) for a, b, d in outs)

@@ -18,10 +18,10 @@ from pathlib import Path
 from ..errors import LexqueryError
 
 HELP = """Écrivez un fait (« nationalité : Roumanie »), une question (« quelles procédures ? »,
-« pourquoi lc_expulsion ? », « que manque-t-il ? », « et si récidive légale : oui ? »…),
+« pourquoi LC expulsion ? », « que manque-t-il ? », « et si récidive légale : oui ? »…),
 ou une commande : .montrer  .json  .nouveau  .aide  .quitter"""
 HELP_EN = """Write a fact (« nationalité : Roumanie »), a question (« quelles procédures ? »,
-« pourquoi lc_expulsion ? », « que manque-t-il ? », « et si récidive légale : oui ? »…) in the
+« pourquoi LC expulsion ? », « que manque-t-il ? », « et si récidive légale : oui ? »…) in the
 lexquery language (docs/language.md, its words are French), or a command: .show  .json  .new  .help  .quit"""
 WORDS = {"fr": {"help": HELP, "new": "(nouveau cas)", "empty": "(aucun fait pour l'instant)"},
          "en": {"help": HELP_EN, "new": "(new case)", "empty": "(no fact yet)"}}

@@ -34,9 +34,9 @@ MESSAGES = [
     (r"date impossible « (.*) »", "impossible date « {0} »"),
     (r"date mal écrite « (.*) »", "badly written date « {0} »"),
     (r"durée sans unité « (.*) »", "length without a unit « {0} »"),
-    (r"« (.*) » n'est pas (une date|une durée|« oui » ou « non »)", "« {0} » is not {1}"),
+    (r"« (.*) » n'est pas (une date|une durée|« oui » ou « non »)", lambda a, b: f"« {a} » is not {_kind(b)}"),
     (r"(une date|une durée|un nombre|un texte|un objet JSON|« oui »|« non »|« inconnu ») là où "
-     r"(une date|une durée|« oui » ou « non ») est attendue?", "{0} where {1} is expected"),
+     r"(une date|une durée|« oui » ou « non ») est attendue?", lambda a, b: f"{_kind(a)} where {_kind(b)} is expected"),
     (r"une seule valeur attendue pour « (.*) »", "a single value expected for « {0} »"),
     (r"État inconnu « (.*) »", "unknown State « {0} »"),
     (r"identifiant invalide « (.*) »", "invalid identifier « {0} »"),
@@ -86,7 +86,10 @@ EXPECTED = [
      "{0} (or « reconnaissance » (recognition), « libération conditionnelle » (conditional release), "
      "« transfèrement » (transfer), « information consulaire » (consular information), « avis à la préfecture » "
      "(notice to the préfecture), « relevés signalétiques » (identification records))"),
-    (r"le nom d'un fait : (.*), … \(voir docs/language\.md\)", "the name of a fact: {0}, … (see docs/language.md)"),
+    (r"le nom d'un fait : (.*), … \(voir docs/language\.md\)",   # the names are the language's words: quoted
+     lambda names: "the name of a fact: " + ", ".join(f"« {n} »" for n in names.split(", ")) + ", … (see docs/language.md)"),
+    (r"ITF, IATF, OQTF, IRTF, ICTF, expulsion, extradition ou MAE, puis ses caractères",
+     "ITF, IATF, OQTF, IRTF, ICTF, « expulsion », « extradition » or MAE (European arrest warrant), then its features"),
     (r"chaque fait une seule fois par cas", "each fact once per case"),
 ]
 HINTS = [
@@ -124,6 +127,15 @@ HINTS = [
 ]
 
 
+KINDS_EN = {"une date": "a date", "une durée": "a length", "un nombre": "a number", "un texte": "a text",
+            "un objet JSON": "a JSON object", "« oui »": "« oui » (yes)", "« non »": "« non » (no)",
+            "« inconnu »": "« inconnu » (unknown)", "« oui » ou « non »": "« oui » (yes) or « non » (no)"}
+
+
+def _kind(words: str) -> str:
+    return KINDS_EN.get(words, words)
+
+
 def _table(pairs):
     return [(re.compile(rf"^{fr}$", re.S), en) for fr, en in pairs]
 
@@ -153,39 +165,33 @@ TERMINALS_EN = {
     "une date (« 1er décembre 2026 » ou « 2026-12-01 »)": "a date (« 1er décembre 2026 » or « 2026-12-01 »)",
     "…": "…",
 }
-_PUNCT = re.compile(r"^« [^\w\s] »$|^« null »$")
+
+
+_ITEM = re.compile(r"« [^«»]+ »|[a-z_$]+")
 
 
 def _terminals(text: str) -> str | None:
-    """The grammar's expectations (« « : », une fin de ligne, un mot »: parser.expected_words)."""
-    out = []
-    for w in _split(text):
-        if w in TERMINALS_EN:
-            out.append(TERMINALS_EN[w])
-        elif _PUNCT.match(w) or re.fullmatch(r"[a-z_$]+", w):
-            out.append(w)
+    """The grammar's expectations (« « : », une fin de ligne, un mot »: parser.expected_words),
+    read item by item from the left: a known phrase (the longest first), a punctuation or a
+    keyword in « », or a terminal's own lower-case name; None when an item is none of these."""
+    out, i = [], 0
+    keys = sorted(TERMINALS_EN, key=len, reverse=True)
+    while i < len(text):
+        key = next((k for k in keys if text.startswith(k, i)), None)
+        if key is not None:
+            out.append(TERMINALS_EN[key])
+            i += len(key)
         else:
+            m = _ITEM.match(text, i)
+            if not m:
+                return None
+            out.append(m.group(0))
+            i = m.end()
+        if text.startswith(", ", i):
+            i += 2
+        elif i < len(text):
             return None
     return ", ".join(out)
-
-
-def _split(text: str) -> list[str]:
-    """``text`` cut at its top-level commas (not inside « » or parentheses)."""
-    parts, depth, cur = [], 0, ""
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c in "«(":
-            depth += 1
-        elif c in "»)":
-            depth -= 1
-        if text.startswith(", ", i) and depth == 0:
-            parts.append(cur)
-            cur, i = "", i + 2
-            continue
-        cur += c
-        i += 1
-    return parts + [cur]
 
 
 def _translate(text: str | None, table, exact: bool = False) -> str | None:
@@ -196,7 +202,7 @@ def _translate(text: str | None, table, exact: bool = False) -> str | None:
     for rx, en in table:
         m = rx.match(text)
         if m:
-            return en.format(*m.groups())
+            return en(*m.groups()) if callable(en) else en.format(*m.groups())
     return None
 
 

@@ -1,0 +1,354 @@
+"""Every face in both languages (issue 15): every command takes ``--lang``; with ``--lang en``
+what a command writes for a person (its lines, its errors, the lexquery language's mistakes) has
+no French word, and in French it shows no internal id; every error body of the HTTP API carries
+its English (``message_en``, and ``expected_en`` / ``hint_en`` beside ``expected`` / ``hint``).
+
+What counts as a French word or an internal id, and what may stay French in English (names of
+French courts, citations, law text quoted « as published », the words of the lexquery language
+quoted as typed): tests/lang_check.py. The line of a .lq text an error points into is the
+user's own text: it is left out of the check (``own_lines``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lang_check import french_lines, internal_lines
+from lexquery.cli import build_parser, main
+from lexquery.commands.options import LANG_HELP
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-c", "import sys; from lexquery.cli import main; sys.exit(main())"]
+
+
+def run(capsys, *argv, stdin=None, monkeypatch=None):
+    """``lexquery ARGV`` in this process: (exit code, stdout, stderr)."""
+    if stdin is not None:
+        import io
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def own_lines(text: str) -> str:
+    """``text`` without the source lines an error of the language quotes (`` 3 | nationalité : …``)
+    and the carets under them: the user's own words."""
+    return "\n".join(l for l in text.splitlines() if not re.match(r"^\s*\d*\s+\|", l))
+
+
+# ---------------------------------------------------------------- every command takes --lang
+def leaves(parser, name=""):
+    """(name, parser) of every command and action: the parsers without actions of their own."""
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        yield name, parser
+    for action in subs:
+        for sub_name, sub in action.choices.items():
+            yield from leaves(sub, f"{name} {sub_name}".strip())
+
+
+COMMANDS = dict(leaves(build_parser()))
+
+
+def test_the_commands_are_found():
+    assert {"ask", "validate", "article", "check", "convert", "repl", "sources", "kb check", "kb query",
+            "reference", "interview", "screen", "serve", "synth", "law diff"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_takes_lang(name):
+    """One option, declared once (commands.options.add_lang): a new command without it fails here."""
+    opts = {s: a for a in COMMANDS[name]._actions for s in a.option_strings}
+    assert "--lang" in opts, f"lexquery {name} has no --lang"
+    lang = opts["--lang"]
+    assert list(lang.choices) == ["fr", "en"] and lang.default == "fr" and lang.help == LANG_HELP
+
+
+# ---------------------------------------------------------------- sources
+def test_sources_in_both_languages(capsys):
+    code, en, _ = run(capsys, "sources", "--lang", "en")
+    assert code == 0 and en.rstrip().endswith("provision(s))")
+    assert french_lines(en) == []
+    assert "[high]" in en and "rule(s)" in en
+    code, fr, _ = run(capsys, "sources")
+    assert code == 0 and "règle(s)" in fr and "[élevée]" in fr
+    assert internal_lines(fr) == []
+
+
+def test_sources_keeps_a_french_only_title_quoted(capsys):
+    """A title stored in French only is shown as published, between « » (render.article's rule)."""
+    from lexquery.kb import load_kb
+    kb = load_kb()
+    fr_only = [p for p in kb if p.title.get("fr") and not p.title.get("en")]
+    if not fr_only:
+        pytest.skip("every provision has an English title")
+    p = fr_only[0]
+    code, en, _ = run(capsys, "sources", "--lang", "en", "--grep", p.citation)
+    line = next(l for l in en.splitlines() if l.startswith(p.citation + " "))
+    assert "« " + p.title["fr"][:20] in line
+
+
+def test_sources_empty_and_unknown_instrument_in_english(capsys):
+    code, en, _ = run(capsys, "sources", "--lang", "en", "--grep", "zzzzqqq")
+    assert code == 0 and en.strip() == "no provision"
+    code, fr, _ = run(capsys, "sources", "--grep", "zzzzqqq")
+    assert fr.strip() == "aucune disposition"
+
+
+# ---------------------------------------------------------------- check, convert: the language's files
+GOOD = ROOT / "examples" / "ionescu.lq"
+
+
+def test_check_in_both_languages(capsys):
+    code, en, _ = run(capsys, "check", GOOD, "--lang", "en")
+    assert code == 0 and "correct — 1 case(s)" in en and french_lines(en) == []
+    code, fr, _ = run(capsys, "check", GOOD)
+    assert "correct — 1 cas" in fr
+
+
+def test_convert_messages_in_english(capsys, tmp_path):
+    code, _, err = run(capsys, "convert", ROOT / "examples" / "ionescu.json", "--to", "json", "--lang", "en")
+    assert code == 2 and "the file is already JSON" in err and french_lines(err) == []
+    code, _, err = run(capsys, "convert", tmp_path / "none.lq", "--lang", "en")
+    assert code == 5 and "file not found" in err and french_lines(err) == []
+    code, _, err = run(capsys, "convert", GOOD, "-o", tmp_path / "no" / "x.json", "--lang", "en")
+    assert code == 5 and "folder not found" in err and french_lines(err) == []
+    empty = tmp_path / "empty.lq"
+    empty.write_text("# rien\n", encoding="utf-8")
+    code, _, err = run(capsys, "convert", empty, "--lang", "en")
+    assert code == 3 and "no case in the file" in err and french_lines(err, ["cas dupont-2026", "nationalités : Maroc"]) == []
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"id": "x", "id": "y"}', encoding="utf-8")
+    code, _, err = run(capsys, "convert", bad, "--lang", "en")
+    assert code == 3 and "given twice" in err and french_lines(err) == []
+
+
+# every kind of mistake of tests/test_dsl_errors.py (the French is pinned there)
+from test_dsl_errors import MISTAKES  # noqa: E402
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_language_mistakes_have_their_english(name):
+    from lexquery import dsl
+    from lexquery.dsl import LqErrors
+    text = MISTAKES[name][0]
+    with pytest.raises(LqErrors) as info:
+        dsl.load(text, "cas.lq")
+    for e in info.value.errors:
+        message, expected, hint = e.english()
+        assert e.message_en, f"no English for « {e.message} »"
+        assert not e.expected or e.expected_en, f"no English for « {e.expected} »"
+        assert not e.hint or e.hint_en, f"no English for « {e.hint} »"
+    en = own_lines(info.value.render("en"))
+    assert en.startswith("error: ") and french_lines(en) == [], en
+    # the French is untouched by the English beside it
+    assert info.value.render() == info.value.render("fr")
+    assert info.value.render().startswith("erreur: ")
+
+
+@pytest.mark.parametrize("command", ["check", "ask", "validate", "convert"])
+def test_language_mistakes_in_english_on_every_command_that_reads_lq(command, capsys, tmp_path):
+    text = "".join(MISTAKES[k][0] for k in ("unknown_field", "unknown_state", "duration_without_unit",
+                                            "impossible_french_date", "unknown_measure")).replace("cas x\n", "", 4)
+    f = tmp_path / "faute.lq"
+    f.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, command, f, "--lang", "en")
+    assert code == 3, (out, err)
+    shown = own_lines(out + err)
+    assert "error: unknown word « nationnalité »" in shown and "did you mean" in shown
+    assert french_lines(shown) == [], shown
+    code, out, err = run(capsys, command, f)
+    assert "erreur: mot inconnu « nationnalité »" in err
+    assert internal_lines(own_lines(out + err)) == []
+
+
+def test_a_case_problem_in_a_lq_file_in_english(capsys, tmp_path):
+    """The case format's own checks (lexquery.engine.case), placed in the .lq text, in English."""
+    f = tmp_path / "c.lq"
+    f.write_text(MISTAKES["end_before_start"][0], encoding="utf-8")
+    code, _, err = run(capsys, "check", f, "--lang", "en")
+    assert code == 3 and "before the start of execution" in err
+    assert french_lines(own_lines(err)) == []
+
+
+# ---------------------------------------------------------------- repl
+def test_repl_in_english(capsys, monkeypatch):
+    session = ("nationalité : Roumanie\n.help\nnationalité Roumanie\ndurée totale : 3\nquelles procédures ?\n"
+               ".new\n.show\n")
+    code, out, _ = run(capsys, "repl", "--no-history", "--lang", "en", stdin=session, monkeypatch=monkeypatch)
+    assert code == 0
+    assert "Write a fact" in out and "(new case)" in out and "(no fact yet)" in out
+    assert "error: « : » missing after « nationalité »" in out and "error: length without a unit « 3 »" in out
+    assert "States considered: RO" in out
+    # the answers' first line is the case's id and date; the help quotes the language's own words
+    body = "\n".join(l for l in own_lines(out).splitlines() if not l.startswith("repl — "))
+    assert french_lines(body) == [], body
+
+
+def test_repl_in_french_has_no_internal_ids(capsys, monkeypatch):
+    session = "nationalité : Roumanie\n.aide\ndurée totale : 3\nquelles procédures ?\npourquoi LC expulsion ?\n"
+    code, out, _ = run(capsys, "repl", "--no-history", stdin=session, monkeypatch=monkeypatch)
+    assert code == 0 and "Écrivez un fait" in out and "erreur: durée sans unité « 3 »" in out
+    assert internal_lines(own_lines(out)) == []
+
+
+# ---------------------------------------------------------------- kb check
+@pytest.fixture(scope="module")
+def kb_reports():
+    """kb check on the families that need neither Java nor the SPARQL checks' time, with every warning."""
+    out = {}
+    for lang in ("fr", "en"):
+        r = subprocess.run(CLI + ["kb", "check", "--only", "law,reference,shacl", "--warnings", "--lang", lang],
+                           capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+        out[lang] = r.stdout
+    return out
+
+
+def test_kb_check_in_english(kb_reports):
+    en = kb_reports["en"]
+    assert en.startswith("Knowledge base check") and "✔ KB OK — " in en and " checks, " in en
+    assert "contrôles" not in en and "Avertissements" not in en and "base conforme" not in en
+    assert french_lines(en) == [], "\n".join(french_lines(en)[:10])
+
+
+def test_kb_check_in_french_keeps_its_lines(kb_reports):
+    fr = kb_reports["fr"]
+    assert "✔ base conforme / KB OK — " in fr and "Avertissements / warnings" in fr
+    # the rules are addressed by their ids where a finding is (« où », a place in rules/): that is
+    # the maintainer's address, not a word of the report
+    framing = [l for l in fr.splitlines() if not l.lstrip().startswith(("!", "où", "✘ ["))]
+    assert internal_lines("\n".join(framing)) == []
+
+
+def test_kb_usage_error_in_english(capsys):
+    code, _, err = run(capsys, "kb", "check", "--only", "nope", "--lang", "en")
+    assert code == 2 and "unknown check family: nope" in err and french_lines(err) == []
+
+
+# ---------------------------------------------------------------- errors shared by every command
+def test_usage_and_file_errors_in_english(capsys, tmp_path):
+    for argv in (["ask", tmp_path / "none.json"], ["ask", GOOD, "--as-of", "2026-02-30"],
+                 ["validate", tmp_path / "none.json"], ["article", "CPP 9999"], ["check", tmp_path]):
+        code, out, err = run(capsys, *argv, "--lang", "en")
+        assert code != 0 and err.startswith("error: "), (argv, err)
+        assert french_lines(err) == [], (argv, err)
+        code, out, err = run(capsys, *argv)
+        assert err.startswith("erreur: ") and internal_lines(err) == [], (argv, err)
+
+
+def test_a_case_error_on_the_command_line_in_english(capsys, tmp_path):
+    f = tmp_path / "c.json"
+    f.write_text(json.dumps({"id": "x", "person": {"nationalities": ["ro"], "nationalite": ["RO"]}}), encoding="utf-8")
+    code, _, err = run(capsys, "ask", f, "--lang", "en")
+    assert code == 3 and err.startswith("error: invalid case (2 problem(s))")
+    assert french_lines(err, ["nationalite"]) == []
+
+
+# ---------------------------------------------------------------- the HTTP API
+@pytest.fixture(scope="module")
+def client():
+    from starlette.testclient import TestClient
+    from lexquery.web.app import create_app
+    with TestClient(base_url="http://127.0.0.1", app=create_app()) as c:
+        yield c
+
+
+JSON = {"content-type": "application/json"}
+SELECT = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
+BAD_REQUESTS = {
+    "bad_json": ("post", "/api/ask", dict(content=b'{"id": ', headers=JSON), 400),
+    "empty_body": ("post", "/api/ask", dict(content=b"", headers=JSON), 400),
+    "not_utf8": ("post", "/api/ask", dict(content=b'{"id": "\xff"}', headers=JSON), 400),
+    "empty_array": ("post", "/api/ask", dict(json=[]), 400),
+    "not_an_object": ("post", "/api/ask", dict(json=[1]), 422),
+    "too_deep": ("post", "/api/ask", dict(content=b"[" * 200 + b"]" * 200, headers=JSON), 400),
+    "unknown_lang": ("post", "/api/ask?lang=de", dict(json={"id": "x"}), 400),
+    "bad_date": ("post", "/api/ask?as_of=2026-02-30", dict(json={"id": "x"}), 400),
+    "bad_flag": ("post", "/api/ask?explain=peut-etre", dict(json={"id": "x"}), 400),
+    "case_format": ("post", "/api/ask", dict(json={"id": "x", "person": {"nationalities": "RO"}}), 422),
+    "content_type": ("post", "/api/ask", dict(content=b"{}", headers={"content-type": "application/xml"}), 415),
+    "parse_no_text": ("post", "/api/parse", dict(json={"syntax": "lq"}), 400),
+    "parse_syntax": ("post", "/api/parse", dict(json={"text": "x", "syntax": "yaml"}), 400),
+    "parse_lq_mistake": ("post", "/api/parse", dict(json={"text": MISTAKES["unknown_state"][0]}), 400),
+    "parse_lq_syntax": ("post", "/api/parse", dict(json={"text": MISTAKES["missing_qmark"][0]}), 400),
+    "what_if_no_case": ("post", "/api/what-if", dict(json={"set": {}}), 400),
+    "what_if_unknown_fact": ("post", "/api/what-if", dict(json={"case": {"id": "x"}, "set": {"nope": 1}}), 422),
+    "interview_shape": ("post", "/api/interview", dict(json={"case": [], "skipped": []}), 400),
+    "note_not_a_case": ("post", "/api/note", dict(json=[1]), 422),
+    "validate_type": ("post", "/api/validate", dict(content=b"x", headers={"content-type": "application/xml"}), 415),
+    "article_unknown": ("get", "/api/articles/CPP%209999", {}, 404),
+    "sparql_missing": ("get", "/api/sparql", {}, 400),
+    "sparql_invalid": ("get", "/api/sparql?query=SELEC", {}, 400),
+    "sparql_update": ("get", "/api/sparql?query=DELETE%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D", {}, 400),
+    "sparql_service": ("get", "/api/sparql", dict(params={"query": "SELECT * WHERE { SERVICE <http://x> { ?s ?p ?o } }"}), 400),
+    "sparql_from": ("get", "/api/sparql", dict(params={"query": "SELECT * FROM <urn:x> WHERE { ?s ?p ?o }"}), 400),
+    "sparql_406": ("get", "/api/sparql", dict(params={"query": SELECT}, headers={"accept": "image/png"}), 406),
+    "linked_406": ("get", "/law/cpp/729-2", dict(headers={"accept": "image/png"}), 406),
+    "linked_format": ("get", "/law/cpp/729-2?format=docx", {}, 400),
+    "linked_404": ("get", "/law/cpp/99999", dict(headers={"accept": "text/turtle"}), 404),
+    "source_404": ("get", "/sources/none.txt", {}, 404),
+    "no_route": ("get", "/no-such-page", {}, 404),
+    "method": ("delete", "/api/ask", {}, 405),
+    "cross_site": ("post", "/api/ask", dict(json={"id": "x"}, headers={"origin": "http://evil.example"}), 403),
+    "bad_host": ("get", "/api/vocabulary", dict(headers={"host": "evil.example"}), 421),
+}
+
+
+def _english(err: dict, allowed=()) -> list[str]:
+    """What is wrong with one error body's English (empty when all is well)."""
+    bad = []
+    if not err.get("message_en"):
+        bad.append(f"no message_en for « {err.get('message')} »")
+    for k in ("expected", "hint"):
+        if err.get(k) and not err.get(f"{k}_en"):
+            bad.append(f"no {k}_en for « {err[k]} »")
+    words = [err.get(k) for k in ("message_en", "expected_en", "hint_en") if err.get(k)]
+    bad += french_lines(own_lines("\n".join(words)), allowed)
+    for sub in (err.get("problems") or []) + (err.get("errors") or []):
+        bad += _english(sub, allowed)
+    return bad
+
+
+@pytest.mark.parametrize("name", sorted(BAD_REQUESTS))
+def test_every_api_error_carries_its_english(client, name):
+    method, url, kw, status = BAD_REQUESTS[name]
+    r = getattr(client, method)(url, **kw)
+    assert r.status_code == status, (r.status_code, r.text[:300])
+    err = r.json()["error"]
+    assert err["message"]   # the French keeps its key and its meaning
+    assert _english(err, ["peut-etre", "nationalites", "Roumanei"]) == [], err
+
+
+def test_the_language_mistakes_of_the_api_list_their_english(client):
+    text = MISTAKES["unknown_state"][0] + MISTAKES["duration_without_unit"][0].replace("cas x\n", "")
+    r = client.post("/api/parse", json={"text": text})
+    err = r.json()["error"]
+    assert r.status_code == 400 and len(err["errors"]) == 2
+    assert err["message_en"] == "unknown State « Roumanei »" and err["line"] == 2
+    assert [e["message_en"] for e in err["errors"]] == ["unknown State « Roumanei »", "length without a unit « 3 »"]
+
+
+def test_the_api_answers_the_languages_questions_in_english(client):
+    text = "cas x\nnationalité : Roumanie\nquelles procédures ?\n"
+    en = client.post("/api/parse?lang=en", json={"text": text}).json()["questions"][0]["answer"]
+    assert "States considered: RO" in en and french_lines("\n".join(en.splitlines()[1:])) == []
+    fr = client.post("/api/parse", json={"text": text}).json()["questions"][0]["answer"]
+    assert "États considérés : RO" in fr and internal_lines("\n".join(fr.splitlines()[1:])) == []
+
+
+def test_what_if_in_english(client):
+    case = json.loads((ROOT / "examples" / "ionescu.json").read_text(encoding="utf-8"))
+    body = {"case": case, "set": {"person.nationalities": ["MA"]}}
+    en = client.post("/api/what-if?lang=en", json=body).json()
+    words = [c[k] for c in en["changes"] for k in ("before_text", "after_text", "label") if c.get(k)]
+    assert words and french_lines("\n".join(words)) == []
+    fr = client.post("/api/what-if", json=body).json()
+    assert [c["before"] for c in fr["changes"]] == [c["before"] for c in en["changes"]]
