@@ -352,3 +352,23 @@ def test_what_if_in_english(client):
     assert words and french_lines("\n".join(words)) == []
     fr = client.post("/api/what-if", json=body).json()
     assert [c["before"] for c in fr["changes"]] == [c["before"] for c in en["changes"]]
+
+
+# ---------------------------------------------------------------- law diff, serve
+@pytest.mark.parametrize("citation,a,b", [("728-15", "2021-06-01", "2022-06-01"), ("729", "2019-03-25", "2022-01-01"),
+                                          ("CPP 720", "2022-01-01", "2024-06-01"), ("729-2", "2020-01-01", "2020-06-01")])
+def test_law_diff_in_english(capsys, citation, a, b):
+    """The law's words, added or removed, are quoted « as published »; the rest is English."""
+    code, en, _ = run(capsys, "law", "diff", citation, "--from", a, "--to", b, "--lang", "en")
+    assert code == 0 and " — from " in en
+    assert french_lines(en) == [], en
+    code, fr, _ = run(capsys, "law", "diff", citation, "--from", a, "--to", b)
+    assert " — du " in fr
+    # the rules that cite a changed alinéa are named by their ids for the KB's maintainer
+    assert internal_lines("\n".join(l for l in fr.splitlines() if "règles qui le citent" not in l)) == []
+
+
+def test_serve_warning_in_english():
+    from lexquery.commands.serve import loopback_warning
+    assert french_lines(loopback_warning("0.0.0.0", "en")) == []
+    assert "attention" in loopback_warning("0.0.0.0")

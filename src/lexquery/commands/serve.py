@@ -58,9 +58,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def loopback_warning(host: str) -> str | None:
+def loopback_warning(host: str, lang: str = "fr") -> str | None:
     if is_loopback(host):
         return None
+    if lang == "en":
+        return (f"warning: listening on {host}, not only on this machine; the API has no authentication, "
+                f"any machine that reaches this port can query it (safe default: --host 127.0.0.1)")
     return (f"attention : écoute sur {host}, pas seulement sur cette machine ; l'API n'a pas "
             f"d'authentification, toute machine qui atteint ce port peut l'interroger "
             f"(défaut sûr : --host 127.0.0.1)")
@@ -74,8 +77,9 @@ def run(args) -> int:
     from ..engine.api import load_kb
     from ..web.app import create_app
     if not 0 <= args.port <= 65535:
-        raise UsageError(f"port invalide : {args.port}", expected="un entier de 0 à 65535")
-    warning = loopback_warning(args.host)
+        raise UsageError(f"port invalide : {args.port}", expected="un entier de 0 à 65535",
+                         message_en=f"invalid port: {args.port}", expected_en="an integer from 0 to 65535")
+    warning = loopback_warning(args.host, args.lang)
     if warning:
         print(warning, file=sys.stderr)
     load_kb()   # compile the rules once, before the first request
@@ -92,13 +96,16 @@ def run(args) -> int:
     except OSError as e:
         sock.close()
         raise UsageError(f"impossible d'écouter sur {args.host}:{args.port} : {e.strerror}",
-                         hint="choisissez un autre --port (ou 0 pour un port libre)") from None
+                         hint="choisissez un autre --port (ou 0 pour un port libre)",
+                         message_en=f"cannot listen on {args.host}:{args.port}: {e.strerror}",
+                         hint_en="choose another --port (or 0 for a free port)") from None
     # listening before the address is printed: a client that reads it and connects at once is
     # queued by the kernel until uvicorn accepts, not refused (tests/serve_support.py relies on it)
     sock.listen(2048)
     port = sock.getsockname()[1]
     shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"lexquery : http://{shown}:{port}/  (Ctrl+C pour arrêter)", flush=True)
+    print(f"lexquery : http://{shown}:{port}/  (Ctrl+C pour arrêter)" if args.lang == "fr" else
+          f"lexquery: http://{shown}:{port}/?lang=en  (Ctrl+C to stop)", flush=True)
     from ..web.protocol import GuardedH11Protocol
     # connections: up to 4,096 (a slow client holds one, never a worker: the work is bounded by the
     # admission queue and the workers of lexquery.web.limits); headers within 10 s (slowloris);
