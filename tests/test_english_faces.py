@@ -235,8 +235,15 @@ def test_kb_usage_error_in_english(capsys):
 
 # ---------------------------------------------------------------- errors shared by every command
 def test_usage_and_file_errors_in_english(capsys, tmp_path):
+    csv = tmp_path / "lot.csv"
+    csv.write_text("id\nx\n", encoding="utf-8")
     for argv in (["ask", tmp_path / "none.json"], ["ask", GOOD, "--as-of", "2026-02-30"],
-                 ["validate", tmp_path / "none.json"], ["article", "CPP 9999"], ["check", tmp_path]):
+                 ["validate", tmp_path / "none.json"], ["article", "CPP 9999"], ["check", tmp_path],
+                 ["reference", "XX", "RO"], ["reference", "STE112", "ZZ"], ["reference", "STE112", "Roumanei"],
+                 ["synth", "-5"], ["sources", "--instrument", "XYZ"], ["serve", "--port", "99999"],
+                 ["ask", ROOT / "examples" / "ionescu.json", "--reform", tmp_path / "none.yaml"],
+                 ["interview", csv], ["kb", "query", tmp_path / "none.rq"], ["law", "diff", "CPP 9999", "--from",
+                 "2020-01-01", "--to", "2021-01-01"], ["convert", GOOD, "-o", tmp_path]):
         code, out, err = run(capsys, *argv, "--lang", "en")
         assert code != 0 and err.startswith("error: "), (argv, err)
         assert french_lines(err) == [], (argv, err)

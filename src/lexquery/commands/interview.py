@@ -66,7 +66,8 @@ def start_case(path: str | None, line: int | None, lang: str = "fr") -> dict:
         return {"id": "entretien" if lang == "fr" else "interview"}
     if path.lower().endswith(".csv"):
         if line is None:
-            raise UsageError("un fichier CSV : donnez la ligne du cas avec --line N", expected="ex. --line 12")
+            raise UsageError("un fichier CSV : donnez la ligne du cas avec --line N", expected="ex. --line 12",
+                             message_en="a CSV file: give the case's line with --line N", expected_en="e.g. --line 12")
         from ..screening.csv_cases import iter_cases
         for c in iter_cases(path, validate=False):
             if c.line == line:
@@ -74,12 +75,16 @@ def start_case(path: str | None, line: int | None, lang: str = "fr") -> dict:
                     raise c.error
                 return {k: v for k, v in (c.raw or {}).items() if not k.startswith("__")}
         raise InputError(f"pas de cas à la ligne {line} de {path}", where=path,
-                         expected="le numéro d'une ligne de données (la ligne 1 est l'en-tête)")
+                         expected="le numéro d'une ligne de données (la ligne 1 est l'en-tête)",
+                         message_en=f"no case on line {line} of {path}",
+                         expected_en="the number of a data line (line 1 is the header)")
     from ..casefiles.load import load_cases
     cases, _label = load_cases(path)
     if len(cases) != 1:
         raise InputError(f"{path} décrit {len(cases)} cas : l'entretien part d'un seul", where=path,
-                         expected="un fichier d'un seul cas")
+                         expected="un fichier d'un seul cas",
+                         message_en=f"{path} describes {len(cases)} cases: the interview starts from one",
+                         expected_en="a file of a single case")
     return cases[0]
 
 

@@ -89,7 +89,10 @@ def _state_code(ref, text: str) -> str:
     near = difflib.get_close_matches(_fold(t), list(by_name), n=1)
     hint = f"vouliez-vous dire « {near[0]} » ({by_name[near[0]]}) ?" if near else \
         "donnez le code ISO 3166 à deux lettres (ex. GE) ou le nom français de l'État"
-    raise UsageError(f"État inconnu « {text} »", expected="un État de reference/states.yaml", hint=hint)
+    hint_en = f"did you mean « {near[0]} » ({by_name[near[0]]})?" if near else \
+        "give the two-letter ISO 3166 code (e.g. GE) or the State's French name"
+    raise UsageError(f"État inconnu « {text} »", expected="un État de reference/states.yaml", hint=hint,
+                     message_en=f"unknown State « {text} »", expected_en="a State of reference/states.yaml", hint_en=hint_en)
 
 
 def answer(what: str, state: str, on: date) -> dict:
@@ -98,7 +101,8 @@ def answer(what: str, state: str, on: date) -> dict:
     ref = load_reference()
     key = ALIASES.get(what.strip().upper(), what.strip().upper())
     if key not in QUESTIONS:
-        raise UsageError(f"question inconnue « {what} »", expected=", ".join(QUESTIONS))
+        raise UsageError(f"question inconnue « {what} »", expected=", ".join(QUESTIONS),
+                         message_en=f"unknown question « {what} »", expected_en=", ".join(QUESTIONS))
     code = _state_code(ref, state)
     label, method = QUESTIONS[key]
     fn = getattr(ref, method)

@@ -51,7 +51,8 @@ def provision_rows(kb, instrument: str | None = None, grep: str | None = None,
         try:
             inst = C.instrument(instrument).code
         except KeyError:
-            raise UsageError(f"instrument inconnu « {instrument} »", expected=", ".join(C.INSTRUMENTS)) from None
+            raise UsageError(f"instrument inconnu « {instrument} »", expected=", ".join(C.INSTRUMENTS),
+                             message_en=f"unknown instrument « {instrument} »", expected_en=", ".join(C.INSTRUMENTS)) from None
     from ..words import fold as _fold   # case- and accent-insensitive: « eloignement » finds « éloignement »
     needle = _fold(grep) if grep else None
     rows = []

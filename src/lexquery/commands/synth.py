@@ -42,7 +42,7 @@ def register(sub):
 def run(args) -> int:
     from ..screening.synth import synth
     if args.n < 0:
-        raise UsageError("N doit être positif ou nul")
+        raise UsageError("N doit être positif ou nul", message_en="N must be zero or more")
     from .options import date_option
     ref = date_option(args.as_of)
     if args.output and args.output != "-":
