@@ -379,3 +379,30 @@ def test_serve_warning_in_english():
     from lexquery.commands.serve import loopback_warning
     assert french_lines(loopback_warning("0.0.0.0", "en")) == []
     assert "attention" in loopback_warning("0.0.0.0")
+
+
+def test_mutated_lq_texts_have_their_mistakes_in_english():
+    """Examples mutated at random (seeded: the same 400 texts each run): every mistake the
+    language reports has its English, and its English rendering has no French word."""
+    import random
+    from lexquery import dsl
+    from lexquery.dsl import LqErrors
+    rnd = random.Random(7)
+    seeds = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.lq"))]
+    alphabet = "abcdeéàç :?,\"{}[]0123456789-\n"
+    seen, bad = 0, []
+    for _ in range(400):
+        t = rnd.choice(seeds)
+        for _ in range(rnd.randint(1, 3)):
+            k = rnd.randrange(len(t))
+            t = t[:k] + t[k + 1:] if rnd.random() < 0.5 else t[:k] + rnd.choice(alphabet) + t[k:]
+        try:
+            dsl.load(t, "f.lq")
+        except LqErrors as e:
+            for x in e.errors:
+                seen += 1
+                x.english()
+                if not x.message_en or (x.expected and not x.expected_en) or (x.hint and not x.hint_en):
+                    bad.append(f"no English: {x.message} | {x.expected} | {x.hint}")
+                bad += french_lines(own_lines(x.render("en")))
+    assert seen > 100 and bad == [], "\n".join(bad[:10])
