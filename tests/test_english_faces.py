@@ -406,3 +406,14 @@ def test_mutated_lq_texts_have_their_mistakes_in_english():
                     bad.append(f"no English: {x.message} | {x.expected} | {x.hint}")
                 bad += french_lines(own_lines(x.render("en")))
     assert seen > 100 and bad == [], "\n".join(bad[:10])
+
+
+def test_convert_to_lq_writes_its_comments_in_english(capsys):
+    """The statements are the language's (French words); the comments heading each part follow --lang."""
+    code, en, _ = run(capsys, "convert", ROOT / "examples" / "ionescu.json", "--to", "lq", "--lang", "en")
+    code2, fr, _ = run(capsys, "convert", ROOT / "examples" / "ionescu.json", "--to", "lq")
+    assert code == code2 == 0
+    comments = [l for l in en.splitlines() if l.startswith("#")]
+    assert "# the person" in comments and french_lines("\n".join(comments)) == []
+    statements = lambda t: [l for l in t.splitlines() if not l.startswith("#")]  # noqa: E731
+    assert statements(en) == statements(fr)

@@ -67,7 +67,7 @@ def run(args) -> int:
         if to == "json":
             out = json.dumps(cases[0] if len(cases) == 1 else cases, ensure_ascii=False, indent=2)
         else:
-            out = dsl.to_lq(cases).rstrip("\n")
+            out = dsl.to_lq(cases, args.lang).rstrip("\n")
     else:
         if to == "json":
             raise UsageError("le fichier est déjà en JSON", hint="--to lq pour l'écrire dans le langage lexquery",
@@ -81,7 +81,7 @@ def run(args) -> int:
                 raise CaseError(e.problems, e.source)
         data = [e.raw for e in batch.entries] if batch.many else batch.entries[0].raw
         try:
-            out = dsl.to_lq(data).rstrip("\n")
+            out = dsl.to_lq(data, args.lang).rstrip("\n")
         except CaseError as e:
             e.source = (label + e.source) if (e.source or "").startswith("[") else (e.source or label)
             raise

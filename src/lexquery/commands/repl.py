@@ -135,7 +135,7 @@ class Session:
                 elif s == ".json":
                     self.say(json.dumps(cases[-1], ensure_ascii=False, indent=2))
                 else:
-                    self.say(dsl.case_to_lq(cases[-1]).rstrip())
+                    self.say(dsl.case_to_lq(cases[-1], lang=self.lang).rstrip())
             except LexqueryError as e:
                 self.error(e)
             return True
