@@ -417,3 +417,20 @@ def test_convert_to_lq_writes_its_comments_in_english(capsys):
     assert "# the person" in comments and french_lines("\n".join(comments)) == []
     statements = lambda t: [l for l in t.splitlines() if not l.startswith("#")]  # noqa: E731
     assert statements(en) == statements(fr)
+
+
+def test_argparse_in_english_with_lang_en(capsys):
+    """A wrong command line is told in the language asked for (argparse's own words; French by default)."""
+    with pytest.raises(SystemExit) as info:
+        main(["ask", "--lang", "en"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    # the error line; the usage line above it keeps the commands' metavars (FICHIER, TEXTE), French
+    last = err.strip().splitlines()[-1]
+    assert last == "lexquery ask: error: the following arguments are required: case" and french_lines(last) == []
+    with pytest.raises(SystemExit):
+        main(["ask", "--format", "nope", "x", "--lang=en"])
+    assert "invalid choice" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["ask"])
+    assert "arguments obligatoires manquants : case" in capsys.readouterr().err

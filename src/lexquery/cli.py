@@ -20,9 +20,9 @@ from .commands.language import render_error
 from .errors import LexqueryError, UsageError
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lang: str = "fr") -> argparse.ArgumentParser:
     from .commands.argparse_fr import install
-    install()   # argparse's own words in French (« usage : », « options », its errors)
+    install(lang)   # argparse's own words in French (« usage : », « options », its errors); English with --lang en
     parser = argparse.ArgumentParser(
         prog="lexquery",
         description="Quelle procédure s'applique à un détenu étranger condamné ? "
@@ -83,7 +83,8 @@ def _stdout_failed(err: OSError, lang: str = "fr") -> int:
 
 def main(argv: list[str] | None = None) -> int:
     global _MAIN_PID
-    parser = build_parser()
+    from .commands.argparse_fr import wanted_lang
+    parser = build_parser(wanted_lang(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
