@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from lang_check import french_lines, internal_lines
+from browser_support import browser  # noqa: F401,E402  (fixtures of the browser test below)
+from test_web_browser import page, server  # noqa: F401,E402
 from lexquery.cli import build_parser, main
 from lexquery.commands.options import LANG_HELP
 
@@ -434,3 +436,26 @@ def test_argparse_in_english_with_lang_en(capsys):
     with pytest.raises(SystemExit):
         main(["ask"])
     assert "arguments obligatoires manquants : case" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the page, in a browser
+def test_the_page_shows_a_mistake_in_english(request):
+    """With ?lang=en the page shows an error's English (message_en, expected_en, hint_en);
+    in French, the French. Chromium through Playwright (skipped when missing)."""
+    from browser_support import require_chromium
+    require_chromium()
+    server, page = request.getfixturevalue("server"), request.getfixturevalue("page")
+    text = "cas x\nnationalités : Roumanie\ndurée totale : trois lunes\n"
+    shown = {}
+    for lang in ("fr", "en"):
+        page.goto(server + ("/?lang=en" if lang == "en" else "/"))
+        page.wait_for_selector("body[data-ready=true]")
+        page.click("#tab-paste")
+        page.fill("#paste-text", text)
+        page.click("#paste-submit")
+        page.wait_for_selector("#errors .error")
+        shown[lang] = page.text_content("#errors")
+    assert "3:" in shown["en"] and "3:" in shown["fr"]
+    assert shown["en"] != shown["fr"]
+    body = shown["en"].replace(text, " ")
+    assert french_lines(body, ["trois lunes"]) == [], shown["en"]
