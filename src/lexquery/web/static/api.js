@@ -59,7 +59,7 @@ export async function note(kase, format, lang) {
 }
 
 export async function parse(text, syntax) {
-  return (await call("POST", "/api/parse", json({ text, syntax }), JSON_HEADERS)).json();
+  return (await call("POST", `/api/parse?lang=${getLang()}`, json({ text, syntax }), JSON_HEADERS)).json();
 }
 
 export async function whatIf(kase, set, asOf) {
