@@ -30,4 +30,6 @@ def add_lang(parser) -> None:
     """``--lang fr|en`` (default ``fr``) on ``parser``: the one declaration every command uses, so
     that each speaks both languages the same way (tests/test_english_faces.py lists the commands).
     What has no English (the law's text as published) is shown as is, marked as French."""
+    if "--lang" in parser._option_string_actions:   # declared already (by hand): tests/test_english_faces.py
+        return                                       # then fails on its help, instead of argparse at start-up
     parser.add_argument("--lang", choices=["fr", "en"], default="fr", help=LANG_HELP)
