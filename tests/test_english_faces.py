@@ -459,3 +459,11 @@ def test_the_page_shows_a_mistake_in_english(request):
     assert shown["en"] != shown["fr"]
     body = shown["en"].replace(text, " ")
     assert french_lines(body, ["trois lunes"]) == [], shown["en"]
+
+
+def test_interview_says_a_wrong_answer_in_english(capsys, monkeypatch):
+    code, out, _ = run(capsys, "interview", "--lang", "en", stdin="Roumanei\nfin\n", monkeypatch=monkeypatch)
+    assert code == 0 and "unknown State « Roumanei »" in out
+    assert french_lines(out, ["Roumanei"]) == []
+    code, out, _ = run(capsys, "interview", stdin="Roumanei\nfin\n", monkeypatch=monkeypatch)
+    assert "État inconnu « Roumanei »" in out and internal_lines(out) == []

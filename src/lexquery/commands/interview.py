@@ -99,11 +99,11 @@ def status_lines(answer, lang: str) -> list[str]:
     return out
 
 
-def save(case: dict, path: str) -> None:
+def save(case: dict, path: str, lang: str = "fr") -> None:
     from .ask import write_whole
     if path.endswith(".lq"):
         from ..dsl import case_to_lq
-        data = case_to_lq(case)
+        data = case_to_lq(case, lang=lang)
     else:
         data = json.dumps(case, ensure_ascii=False, indent=2) + "\n"
     write_whole(path, data.encode("utf-8"))
@@ -177,9 +177,14 @@ def run(args) -> int:
         try:
             iv.give(q.path, text)
         except LexqueryError as e:
-            print(f"  {w['bad']}{w['c']}{e.message}" + (f" ({w['expects']}{w['c']}{e.expected})" if e.expected else ""))
+            if args.lang == "en":
+                from ..engine.case_english import with_english
+                message, expected, _hint = with_english(e).english()
+            else:
+                message, expected = e.message, e.expected
+            print(f"  {w['bad']}{w['c']}{message}" + (f" ({w['expects']}{w['c']}{expected})" if expected else ""))
             forced = q.path
     if args.output:
-        save(iv.case, args.output)
+        save(iv.case, args.output, args.lang)
         print(f"{w['saved']} {args.output}", file=sys.stderr)
     return 0

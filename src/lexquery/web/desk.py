@@ -46,7 +46,7 @@ def step(case: dict, skipped: list, answer: dict | None, as_of=None, lang: str =
         raise from_lexquery(e) from None
     from ..dsl import case_to_lq
     try:
-        lq = case_to_lq(iv.case)
+        lq = case_to_lq(iv.case, lang=lang)
     except LexqueryError:
         lq = None
     return {"case": iv.case, "case_lq": lq, "skipped": sorted(iv.skipped), "given": given,
