@@ -467,3 +467,14 @@ def test_interview_says_a_wrong_answer_in_english(capsys, monkeypatch):
     assert french_lines(out, ["Roumanei"]) == []
     code, out, _ = run(capsys, "interview", stdin="Roumanei\nfin\n", monkeypatch=monkeypatch)
     assert "État inconnu « Roumanei »" in out and internal_lines(out) == []
+
+
+def test_a_place_named_in_french_has_its_english(client):
+    r = client.post("/api/ask", content=b"", headers=JSON)
+    assert r.json()["error"]["where"] == "corps" and r.json()["error"]["where_en"] == "body"
+    r = client.post("/api/parse", json={"text": MISTAKES["unknown_state"][0]})
+    err = r.json()["error"]
+    assert err["where"] == "<texte>:2:15" and err["where_en"] == "<text>:2:15"
+    assert err["errors"][0]["where_en"] == "<text>:2:15"
+    r = client.post("/api/ask?lang=de", json={"id": "x"})
+    assert "where_en" not in r.json()["error"]   # « ?lang » needs none

@@ -21,6 +21,19 @@ from ..errors import CaseError, LexqueryError, NotFoundError, UsageError
 log = logging.getLogger("lexquery.web")
 
 
+WHERE_EN = {"corps": "body", "corps de la requête": "request body", "en-têtes": "headers", "<texte>": "<text>"}
+
+
+def where_en(where):
+    """``where`` in English where it holds a French word (« corps », « <texte>:3:16 »); None otherwise."""
+    if not isinstance(where, str):
+        return None
+    for fr, en in WHERE_EN.items():
+        if where == fr or where.startswith(fr + ":"):
+            return en + where[len(fr):]
+    return None
+
+
 class ApiError(Exception):
     """An error the API answers with ``status`` and a body for a person."""
 
@@ -32,6 +45,8 @@ class ApiError(Exception):
         for k in ("expected_en", "hint_en"):   # none without its French
             if k in self.body and not self.body[k[:-3]]:
                 self.body[k] = None
+        if where_en(where):   # a place named in French words: its English beside (the page shows it with ?lang=en)
+            self.body["where_en"] = where_en(where)
 
 
 def error_response(status: int, message: str, *, where=None, expected=None, hint=None, headers=None,

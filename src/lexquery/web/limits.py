@@ -83,7 +83,7 @@ class SecurityHeaders:
 def _too_large(limit: int) -> bytes:
     return json.dumps({"error": {
         "message": f"requête trop grande : plus de {limit // MB} Mo",
-        "where": "corps de la requête", "expected": f"au plus {limit} octets",
+        "where": "corps de la requête", "where_en": "request body", "expected": f"au plus {limit} octets",
         "hint": "découpez le fichier ou utilisez la commande « lexquery screen » en ligne de commande",
         "message_en": f"request too large: more than {limit // MB} MB", "expected_en": f"at most {limit} bytes",
         "hint_en": "split the file or use the command « lexquery screen » on the command line"}},
@@ -152,7 +152,7 @@ class BodyLimit:
             if not tracker.started:
                 await _send_json(send, 408, {
                     "message": "corps de la requête trop lent : la connexion est fermée",
-                    "where": "corps de la requête",
+                    "where": "corps de la requête", "where_en": "request body",
                     "expected": f"le corps entier en moins de {self.timeout_for(scope['path']):g} s, sans pause de plus de "
                                 f"{chunk_timeout:g} s", "hint": "renvoyez la requête",
                     "message_en": "request body too slow: the connection is closed",

@@ -18,7 +18,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from .limits import HEADER_TIMEOUT
 
 _BODY = json.dumps({"error": {"message": "en-têtes de la requête trop lents : connexion fermée",
-                               "where": "en-têtes", "expected": f"la requête entière en moins de {HEADER_TIMEOUT:g} s",
+                               "where": "en-têtes", "where_en": "headers", "expected": f"la requête entière en moins de {HEADER_TIMEOUT:g} s",
                                "hint": "renvoyez la requête",
                                "message_en": "request headers too slow: connection closed",
                                "expected_en": f"the whole request in less than {HEADER_TIMEOUT:g} s",

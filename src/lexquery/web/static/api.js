@@ -15,7 +15,7 @@ export class ApiError extends Error {
 export function inLang(info) {
   if (getLang() !== "en" || !info || typeof info !== "object") return info;
   const en = { ...info };
-  for (const k of ["message", "expected", "hint"]) if (info[`${k}_en`]) en[k] = info[`${k}_en`];
+  for (const k of ["message", "expected", "hint", "where"]) if (info[`${k}_en`]) en[k] = info[`${k}_en`];
   for (const k of ["problems", "errors"]) if (Array.isArray(info[k])) en[k] = info[k].map(inLang);
   return en;
 }
