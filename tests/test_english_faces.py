@@ -478,3 +478,8 @@ def test_a_place_named_in_french_has_its_english(client):
     assert err["errors"][0]["where_en"] == "<text>:2:15"
     r = client.post("/api/ask?lang=de", json={"id": "x"})
     assert "where_en" not in r.json()["error"]   # « ?lang » needs none
+
+
+def test_an_input_too_large_in_english(capsys, monkeypatch):
+    code, _, err = run(capsys, "check", "-", "--lang", "en", stdin="a" * (4 * 1024 * 1024 + 1), monkeypatch=monkeypatch)
+    assert code == 3 and "input too large" in err and "split the text" in err and french_lines(err) == []

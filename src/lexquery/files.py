@@ -152,11 +152,27 @@ def input_kind(path) -> str:
     return "other"
 
 
+# the callers' words in English (--lang en)
+WHAT_EN = {"fichier en langage lexquery": "file in the lexquery language", "fichier de cas JSON": "JSON case file",
+           "cas JSON sur l'entrée standard": "JSON cases on standard input",
+           "texte en langage lexquery": "text in the lexquery language"}
+HINTS_EN = {
+    "découpez le fichier, ou écrivez le lot en JSON Lines ou en CSV":
+        "split the file, or write the batch in JSON Lines or CSV",
+    "un gros lot passe mieux en .jsonl (un cas par ligne, lu au fil de l'eau) ou en CSV":
+        "a large batch goes better in .jsonl (one case per line, read as it comes) or CSV",
+    "un gros lot passe mieux en .jsonl (un cas par ligne, lu au fil de l'eau) ou en CSV (lexquery screen)":
+        "a large batch goes better in .jsonl (one case per line, read as it comes) or CSV (lexquery screen)",
+    "découpez le texte, ou écrivez le lot en JSON Lines ou en CSV": "split the text, or write the batch in JSON Lines or CSV",
+    "découpez le texte en plusieurs fichiers": "split the text into several files",
+}
+
+
 def too_large(limit: int, label: str, what: str, hint: str | None) -> InputError:
     return InputError(f"entrée trop grande : plus de {limit // MB} Mo ({what})", where=label,
                       expected=f"au plus {limit // MB} Mo", hint=hint,
-                      message_en=f"input too large: more than {limit // MB} MB", expected_en=f"at most {limit // MB} MB",
-                      hint_en=None)   # the caller's hint has no English yet: shown in French
+                      message_en=f"input too large: more than {limit // MB} MB ({WHAT_EN.get(what, what)})",
+                      expected_en=f"at most {limit // MB} MB", hint_en=HINTS_EN.get(hint))
 
 
 def read_bounded(stream, limit: int, label: str, what: str, hint: str | None = None):
