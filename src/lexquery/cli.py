@@ -31,10 +31,25 @@ def build_parser(lang: str = "fr") -> argparse.ArgumentParser:
                         help="afficher la version et l'emplacement de la base, puis quitter")
     parser.add_argument("--debug", action="store_true", help="afficher la trace Python en cas d'erreur")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
+    english = {}
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         if hasattr(module, "register"):
             module.register(sub)
+            english.update(getattr(module, "ENGLISH", {}))
+    if lang == "en":   # the helps a command gives in English (ENGLISH in its module); the others stay French
+        from .commands.language import english_help
+        parser.description = "Which procedure applies to a convicted foreign detainee? (CPP 728-10 ff., 729-2, 720; ETS 112/167)"
+        english_help(parser, english)
+        for a in parser._actions:
+            if a.option_strings == ["--version"]:
+                a.help = "show the version and the knowledge base's location, then exit"
+            elif a.option_strings == ["--debug"]:
+                a.help = "show the Python trace on an error"
+            elif a.option_strings in (["-h", "--help"],):
+                a.help = "show this help message and exit"
+            elif a.dest == "command":
+                a.metavar = "COMMAND"
     return parser
 
 

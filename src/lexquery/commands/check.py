@@ -77,3 +77,23 @@ def run(args) -> int:
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=1))
     return InputError.exit_code if failed else 0
+
+
+ENGLISH = {"check": {
+    "help": "check a file in the lexquery language (.lq) without evaluating it",
+    "description": "Check one or more files in the lexquery language (.lq) without evaluating them, each "
+                   "mistake at its place.",
+    "epilog": """\
+each mistake is shown at its place (file:line:column, the line, a mark under the word, what was
+expected, « did you mean »); the other files are checked all the same.
+exit code: 0 when every file is correct (one summary line per file), 3 when one has a mistake;
+5 for a file not found.
+
+examples:
+  lexquery check examples/ionescu.lq --lang en         « correct — 1 case(s), 11 question(s) »
+  lexquery check examples/*.lq --lang en               several files, a summary each
+  lexquery check examples/plusieurs-cas.lq -f json     the report in JSON (one object per file)
+  cat examples/ionescu.lq | lexquery check - --lang en  from standard input
+""",
+    "options": {"files": ("file(s) .lq, or - for standard input", "FILE")},
+}}

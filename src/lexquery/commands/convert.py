@@ -91,3 +91,24 @@ def run(args) -> int:
     else:
         sys.stdout.write(out + "\n")
     return 0
+
+
+ENGLISH = {"convert": {
+    "help": "convert a case between the lexquery language (.lq) and JSON",
+    "description": "Convert a case (or a batch) between the lexquery language (.lq) and the JSON case format; "
+                   "both say the same facts.",
+    "epilog": """\
+a .lq file that describes one case gives a JSON object, several cases an array; a JSON object
+gives one .lq case, an array several cases (« cas <identifier> » for each). The questions of a
+.lq file do not go into JSON (the case format has facts only).
+
+examples:
+  lexquery convert examples/ionescu.lq                 the case in JSON on standard output
+  lexquery convert examples/ionescu.json --to lq --lang en   the case in the lexquery language
+  lexquery convert examples/plusieurs-cas.lq -o lot.json
+  cat cas.json | lexquery convert - --to lq            from standard input (JSON or .lq)
+""",
+    "options": {"file": ("a .lq or .json file, or - for standard input", "FILE"),
+                "--to": "output format (default: the other one)",
+                "--output": ("write to this file instead of standard output", "OUT")},
+}}

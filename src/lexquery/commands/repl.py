@@ -200,3 +200,22 @@ def run(args) -> int:
             except (ImportError, OSError):
                 pass
     return 0
+
+
+ENGLISH = {"repl": {
+    "help": "describe a case and ask questions, line by line",
+    "description": "Describe a case line by line in the lexquery language and ask questions as you go.",
+    "epilog": """\
+each line is a statement of the lexquery language (docs/language.md; its words are French): a
+fact is added to the case (giving it again replaces it), a question is answered at once on the
+case as it stands. commands: .show (the case as .lq), .json (as JSON), .new, .help, .quit (or
+the end of input). History in ~/.lexquery_history (or $LEXQUERY_HISTORY), Tab completion (with
+readline). Outside a terminal, lines are read until the end of input, without a prompt.
+
+examples:
+  lexquery repl --lang en                              facts and questions, .quit to end
+  lexquery repl --no-history --lang en                 without reading or writing the history
+  lexquery repl --no-history --lang en < examples/ionescu.lq   a .lq file replayed line by line
+""",
+    "options": {"--no-history": "neither read nor write the history"},
+}}

@@ -115,3 +115,26 @@ def _cut(text: str, n: int) -> str:
     if text.endswith(" »"):
         return text[:n - 3] + "… »"
     return text[:n - 1] + "…"
+
+
+ENGLISH = {"sources": {
+    "help": "list the provisions of the knowledge base (law/)",
+    "description": "List the provisions of the knowledge base (law/) with their versions, their confidence and "
+                   "the rules that cite them.",
+    "epilog": """\
+one line per provision: citation, title, versions, confidence of the version in force, number
+of rules that cite it (their ids: --format json); « lexquery article CITATION » shows one, with
+its rules in words.
+
+examples:
+  lexquery sources --lang en                           every provision of the knowledge base
+  lexquery sources --instrument STE112 --lang en       those of the convention ETS 112
+  lexquery sources --grep expulsion --lang en          in the citation, the title or the text
+  lexquery sources --used --lang en                    only those a rule cites
+  lexquery sources --unused --instrument CPP --lang en  the text alone, without a rule
+  lexquery sources --instrument CIRC2025 --format json
+""",
+    "options": {"--instrument": "CPP, CP, STE112, STE167, CETS222, CVRC, DC2008-909, CIRC2025, CPP2029",
+                "--grep": ("keep only the provisions whose citation, title or text holds TEXT", "TEXT"),
+                "--used": "only those a rule cites", "--unused": "only those no rule cites"},
+}}
