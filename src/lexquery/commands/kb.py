@@ -299,3 +299,73 @@ def cmd_coverage(args) -> int:
         write_atomic(target, text)
         print(f"écrit / written: {target}" if args.lang == "fr" else f"written: {target}")
     return 0
+
+
+ENGLISH = {
+    "kb": {"help": "knowledge base: checks, queries, export, coverage",
+           "description": "Knowledge base (law/, rules/, ontology/): checks, SPARQL, export, coverage.",
+           "epilog": """\
+examples:
+  lexquery kb check --lang en                          every check of the knowledge base
+  lexquery kb query checks/eli-terms.rq                a SPARQL query over the KB's graph
+  lexquery kb export -o base.ttl                       the KB's graph in Turtle
+  lexquery kb coverage -o coverage.md                  the provisions' coverage by the rules
+  lexquery kb check --help --lang en                   the options of an action
+"""},
+    "kb check": {"help": "check the knowledge base (SHACL, SPARQL, OWL, reference data)",
+                 "description": "Check the knowledge base: SHACL shapes, SPARQL queries of checks/, OWL "
+                                "consistency (HermiT) and reference data.",
+                 "epilog": """\
+families: shacl (shapes/kb-shapes.ttl), sparql (checks/*.rq), owl (HermiT, needs Java; result
+cached), reference (reference/*.yaml), law (the rules' citations against the version of the text
+in force over their period; figures: truncated texts relied on, official links missing, absent
+alinéas — goal 0 each).
+exit code: 0 when the KB is OK (warnings change nothing), 6 when a check finds a violation
+(each: what, where, what to do), 4 when law/ or rules/ do not load or no check could run (the
+KB's folders missing).
+
+examples:
+  lexquery kb check --lang en                          every check, warnings summed up
+  lexquery kb check --only shacl,reference --lang en   a few families only
+  lexquery kb check --only sparql --warnings --lang en  every warning, not only the summary
+  lexquery kb check --only reference --format json     the report in JSON
+  lexquery kb check --only owl --no-cache --lang en    run HermiT again without the cache
+""",
+                 "options": {"--only": "families to run, separated by commas: shacl,sparql,owl,reference,law",
+                             "--no-cache": "rebuild without the cache",
+                             "--warnings": "show each warning (else: a summary)"}},
+    "kb query": {"help": "run a SPARQL query over the KB's graph",
+                 "description": "Run a SPARQL query (a .rq file or standard input) over the knowledge base's graph.",
+                 "epilog": """\
+the graph queried: the KB (law/, rules/), the ontologies (ontology/*.ttl), the shapes
+shapes/kb-shapes.ttl and the official ELI ontology in the named graph <urn:lexquery:eli>. A file
+name not in the current folder is looked up in checks/. exit code: 0, 3 for an invalid SPARQL
+query, 5 for a file not found.
+
+examples:
+  lexquery kb query checks/eli-terms.rq --lang en      a check of checks/, as a table
+  lexquery kb query duplicate-article.rq --format csv  found in checks/; the result in CSV
+  lexquery kb query checks/procedure-without-rules.rq --format json
+  lexquery kb query duplicate-article.rq --format tsv  values separated by tabs
+""",
+                 "options": {"file": ".rq file (or '-' for standard input)"}},
+    "kb export": {"help": "export the KB's graph (Turtle, JSON-LD)",
+                  "description": "Export the knowledge base's graph in Turtle or JSON-LD.",
+                  "epilog": """\
+examples:
+  lexquery kb export                                   the graph in Turtle on standard output
+  lexquery kb export --format jsonld                   in JSON-LD
+""",
+                  "options": {"--output": "output file (default: standard output)"}},
+    "kb coverage": {"help": "regenerate docs/coverage.md",
+                    "description": "Regenerate docs/coverage.md, the coverage of the KB's provisions by the rules, "
+                                   "or check that it is up to date.",
+                    "epilog": """\
+examples:
+  lexquery kb coverage                                 rewrite docs/coverage.md
+  lexquery kb coverage --check --lang en               exit 6 when docs/coverage.md is out of date
+  lexquery kb coverage -o -                            the Markdown on standard output
+""",
+                    "options": {"--output": "file (default: docs/coverage.md; '-': standard output)",
+                                "--check": "fail when docs/coverage.md is out of date"}},
+}
