@@ -199,3 +199,52 @@ def render_diff(d, lang: str = "fr") -> str:
     if d.old.truncated or d.new.truncated:
         out += ["", t["cut"]]
     return "\n".join(out)
+
+
+ENGLISH = {
+    "law": {"help": "keep the law current: import the LEGI base, compare two versions",
+            "description": "Keep law/ current from Legifrance's open data (the LEGI base) and compare two versions "
+                           "of an article.",
+            "epilog": """\
+examples:
+  lexquery law import LEGIARTI000032172294.xml         one LEGI article file (one version)
+  lexquery law import DUMP_FOLDER                      every article file of a folder of the dump
+  lexquery law import FOLDER --dry-run --lang en       what would be added, writing nothing
+  lexquery law diff 729 --from 2019-03-25 --to 2022-01-01 --lang en
+  lexquery law diff "CPP 728-15" --from 2021-06-01 --to 2022-06-01 --format json
+"""},
+    "law import": {"help": "import LEGI article files (DILA's XML) into law/",
+                   "description": "Import article files of the LEGI base (DILA's XML) into law/legi/, then list the "
+                                  "rules that cite an alinéa whose text changed.",
+                   "epilog": """\
+the format read is the one of DILA's LEGI base (one XML file per version of an article:
+<ARTICLE> with META/META_COMMUN/ID, META_SPEC/META_ARTICLE/NUM, ETAT, DATE_DEBUT, DATE_FIN,
+CONTEXTE, BLOC_TEXTUEL/CONTENU, NOTA, LIENS). Only the articles of the code of criminal procedure
+and the criminal code the KB already holds are taken (--all: every one of these two codes); the
+other files are reported and skipped. The versions go to law/legi/<code>/<number>.yaml; then the
+command lists the rules that cite an alinéa whose text changed (to reread: `lexquery law diff`).
+No network access. Exit code: 0; 3 for an unreadable XML; 5 for a path not found.
+
+examples:
+  lexquery law import LEGIARTI000027808224.xml --lang en   one article file (CPP 728-12)
+  lexquery law import LEGIARTI000027808224.xml --format json
+  lexquery law import FOLDER --dry-run --lang en
+""",
+                   "options": {"path": "a LEGI article file (.xml) or a folder of the dump",
+                               "--dry-run": "show what would be added, writing nothing",
+                               "--all": "add also the articles the KB does not hold yet (default: only those it holds)"}},
+    "law diff": {"help": "what changed in an article between two dates",
+                 "description": "Compare, alinéa by alinéa, the versions of an article in force on two dates.",
+                 "epilog": """\
+compares the versions in force on the two dates, alinéa by alinéa: [-removed-] {+added+} (the
+law's words, quoted as published), with the rules that cite each changed alinéa. Exit code 5
+for an unknown article.
+
+examples:
+  lexquery law diff 729 --from 2019-03-25 --to 2022-01-01 --lang en
+  lexquery law diff 728-15 --from 2021-06-01 --to 2022-06-01 --lang en
+  lexquery law diff "CPP 720" --from 2022-01-01 --to 2024-06-01 --format json
+""",
+                 "options": {"citation": "e.g. 729, « CPP 728-15 », D147-20",
+                             "--from": "first date (YYYY-MM-DD)", "--to": "second date (YYYY-MM-DD)"}},
+}
