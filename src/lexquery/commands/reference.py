@@ -140,3 +140,29 @@ def run(args) -> int:
     for e in (a["evidence_en"] if en else a["evidence"]):
         print(f"    {e}")
     return 0
+
+
+ENGLISH = {"reference": {
+    "help": "query the reference data (Parties, EU, bilateral conventions, consular list), with their sources",
+    "description": "Answer a reference-data question between France and a State, on a date, with the dated "
+                   "facts and their sources.",
+    "epilog": """\
+questions (WHAT): STE112, STE167 (convention or protocol in force between France and the State),
+EU (Member State of the Union), DC2008-909 (framework decision applicable between France and the
+State), BILATERAL (bilateral transfer convention), CONSULAR (mandatory consular information list of
+the 2025 circular). Answer: yes / no / unknown — « unknown » where the sources stop, never a
+guess — followed by the dated facts and their sources (reference/*.yaml). An unknown State (with
+the closest spelling) or an unknown question: exit code 2.
+
+examples:
+  lexquery reference STE112 GE --lang en               ISO 3166 code, on today's date
+  lexquery reference STE167 Maroc --at 2026-12-01 --lang en   French name, on a given date
+  lexquery reference EU Roumanie --lang en
+  lexquery reference DC2008-909 PL --format json       the answer and its sources in JSON
+  lexquery reference BILATERAL MA --lang en
+  lexquery reference CONSULAR Algérie --lang en
+""",
+    "options": {"what": ("STE112, STE167, EU, DC2008-909, BILATERAL, CONSULAR", "WHAT"),
+                "state": ("ISO 3166 code (GE) or French name (Géorgie)", "STATE"),
+                "--at": ("date of the question (default: today)", "YYYY-MM-DD")},
+}}

@@ -115,3 +115,30 @@ def run(args) -> int:
                             timeout_graceful_shutdown=5, h11_max_incomplete_event_size=64 * 1024)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+ENGLISH = {"serve": {
+    "help": "serve the web page and the HTTP API (by default on 127.0.0.1:8000)",
+    "description": "Serve lexquery's web page and HTTP API, by default for this machine only.",
+    "epilog": """\
+the page at the root, the API under /api/, its description at /openapi.json (docs/web.md); the
+page in English at /?lang=en. By default only this machine can connect; another listening
+address prints a warning (the API has no authentication). Ctrl+C to stop. A port already taken:
+exit code 2.
+
+examples:
+  lexquery serve --lang en                             http://127.0.0.1:8000/?lang=en
+  lexquery serve --port 8080                           another port
+  lexquery serve --port 0                              a free port, printed at start
+  lexquery serve --time-limit 10 --log-level info      10 s at most per request; access log
+  lexquery serve --host 0.0.0.0                        every interface (with a warning)
+then, from another terminal:
+  curl -s 'http://127.0.0.1:8000/api/sources?instrument=STE112'
+  curl -s -H 'Content-Type: application/json' --data @examples/ionescu.json 'http://127.0.0.1:8000/api/ask?lang=en'
+""",
+    "options": {"--host": "listening address (default: 127.0.0.1, this machine only)",
+                "--port": "port (default: 8000; 0: a free port)",
+                "--time-limit": "longest time of a request in seconds (default: 30)",
+                "--allow-host": ("host name accepted in the Host header, besides IP addresses and localhost "
+                                 "(protection against DNS rebinding; repeatable)", "NAME")},
+}}
