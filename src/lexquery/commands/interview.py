@@ -188,3 +188,26 @@ def run(args) -> int:
         save(iv.case, args.output, args.lang)
         print(f"{w['saved']} {args.output}", file=sys.stderr)
     return 0
+
+
+ENGLISH = {"interview": {
+    "help": "guided interview: ask only the facts that decide the answer",
+    "description": "Guided interview: one question at a time, the fact that settles the most procedures first, "
+                   "with the condition and the article that wait on it.",
+    "epilog": """\
+at the prompt: an answer in the words of the lexquery language, which are French (« 1er juin
+2025 », « 3 ans », « Roumanie », « oui »); « je ne sais pas » (I do not know): the fact stays
+unknown and is no longer asked; « retour » (back): take the last answer again; « modifier
+nationalités » (change): ask a fact again; « fin » (end): stop. A question is asked only when its
+answer can change the answer.
+
+examples:
+  lexquery interview --lang en                         from nothing
+  lexquery interview examples/ionescu.json -o case.lq --lang en   complete a case, save it as .lq
+  lexquery interview export.csv --line 12 -o case.json --lang en  start from line 12 of a registry export
+""",
+    "options": {"case": "starting case (.json, .lq, or a CSV export with --line); nothing: an empty case",
+                "--line": "with a CSV file: the line number of the case in the file",
+                "--as-of": "date of evaluation (YYYY-MM-DD); default: the case's, else today",
+                "--output": "save the case built (.json or .lq)"},
+}}
