@@ -16,12 +16,13 @@ import signal
 import sys
 
 from . import commands
+from .commands.language import render_error
 from .errors import LexqueryError, UsageError
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lang: str = "fr") -> argparse.ArgumentParser:
     from .commands.argparse_fr import install
-    install()   # argparse's own words in French (« usage : », « options », its errors)
+    install(lang)   # argparse's own words in French (« usage : », « options », its errors); English with --lang en
     parser = argparse.ArgumentParser(
         prog="lexquery",
         description="Quelle procédure s'applique à un détenu étranger condamné ? "
@@ -30,10 +31,25 @@ def build_parser() -> argparse.ArgumentParser:
                         help="afficher la version et l'emplacement de la base, puis quitter")
     parser.add_argument("--debug", action="store_true", help="afficher la trace Python en cas d'erreur")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
+    english = {}
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         if hasattr(module, "register"):
             module.register(sub)
+            english.update(getattr(module, "ENGLISH", {}))
+    if lang == "en":   # the helps a command gives in English (ENGLISH in its module); the others stay French
+        from .commands.language import english_help
+        parser.description = "Which procedure applies to a convicted foreign detainee? (CPP 728-10 ff., 729-2, 720; ETS 112/167)"
+        english_help(parser, english)
+        for a in parser._actions:
+            if a.option_strings == ["--version"]:
+                a.help = "show the version and the knowledge base's location, then exit"
+            elif a.option_strings == ["--debug"]:
+                a.help = "show the Python trace on an error"
+            elif a.option_strings in (["-h", "--help"],):
+                a.help = "show this help message and exit"
+            elif a.dest == "command":
+                a.metavar = "COMMAND"
     return parser
 
 
@@ -67,7 +83,7 @@ def _on_sigterm(signum, frame):
     raise SystemExit(128 + signum)
 
 
-def _stdout_failed(err: OSError) -> int:
+def _stdout_failed(err: OSError, lang: str = "fr") -> int:
     from .files import output_failed
     try:   # what is left in the buffer cannot be written either: drop it, quietly (also at exit)
         fd = os.open(os.devnull, os.O_WRONLY)
@@ -76,13 +92,14 @@ def _stdout_failed(err: OSError) -> int:
     except (OSError, ValueError, AttributeError):
         pass
     e = output_failed("-", err)
-    print(e.render(), file=sys.stderr)
+    print(render_error(e, lang), file=sys.stderr)
     return e.exit_code
 
 
 def main(argv: list[str] | None = None) -> int:
     global _MAIN_PID
-    parser = build_parser()
+    from .commands.argparse_fr import wanted_lang
+    parser = build_parser(wanted_lang(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -101,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args) -> int:
+    lang = getattr(args, "lang", "fr")
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()   # a full disk or /dev/full shows here, not at exit
@@ -108,7 +126,7 @@ def _main(args) -> int:
     except LexqueryError as err:
         if args.debug:
             raise
-        print(err.render(), file=sys.stderr)
+        print(render_error(err, lang), file=sys.stderr)
         return err.exit_code
     except BrokenPipeError:
         return 0
@@ -116,17 +134,22 @@ def _main(args) -> int:
         if args.debug:
             raise
         if err.errno in _WRITE_ERRNOS:   # the standard output (a file output is an OutputError)
-            return _stdout_failed(err)
+            return _stdout_failed(err, lang)
         from .errors import InputError   # reading a file failed (rights, I/O error): the input's fault, exit 3
         e = InputError(f"fichier illisible : {err.strerror or err}", where=str(err.filename) if err.filename else None,
-                       hint="vérifiez le fichier et les droits de lecture")
-        print(e.render(), file=sys.stderr)
+                       hint="vérifiez le fichier et les droits de lecture",
+                       message_en=f"unreadable file: {err.strerror or err}", hint_en="check the file and the read rights")
+        print(e.render(lang), file=sys.stderr)
         return e.exit_code
     except Exception as err:  # a defect of lexquery itself: say so, without a traceback
         if args.debug:
             raise
-        print(f"erreur interne : {type(err).__name__}: {err}\n"
-              f"  = aide : relancez avec --debug pour la trace complète et signalez-la", file=sys.stderr)
+        if lang == "en":
+            print(f"internal error: {type(err).__name__}: {err}\n"
+                  f"  = help: run again with --debug for the whole trace and report it", file=sys.stderr)
+        else:
+            print(f"erreur interne : {type(err).__name__}: {err}\n"
+                  f"  = aide : relancez avec --debug pour la trace complète et signalez-la", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

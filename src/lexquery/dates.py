@@ -24,6 +24,7 @@ DATE_MAX = date(2199, 12, 31)
 """Latest date accepted. No end of sentence, safety period or evaluation date reaches it;
 ``9999-12-31`` as "no end" is a placeholder, not a date (unknown is ``null``)."""
 DATE_RANGE = f"entre {DATE_MIN.isoformat()} et {DATE_MAX.isoformat()}"
+DATE_RANGE_EN = f"between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}"
 
 
 @dataclass(frozen=True, order=True)

@@ -26,26 +26,49 @@ class LexqueryError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, *, where: str | None = None,
-                 expected: str | None = None, hint: str | None = None):
+                 expected: str | None = None, hint: str | None = None,
+                 message_en: str | None = None, expected_en: str | None = None, hint_en: str | None = None):
         super().__init__(message)
         self.message = message
         self.where = where
         self.expected = expected
         self.hint = hint
+        # the same in English (issue 15: ``--lang en``, the API's ``message_en``): given where the error
+        # is raised, or filled later by the floor that knows the words (engine.case_english for a case)
+        self.message_en = message_en
+        self.expected_en = expected_en
+        self.hint_en = hint_en
 
-    def render(self) -> str:
-        lines = [f"erreur: {self.message}"]
+    def english(self) -> tuple[str, str | None, str | None]:
+        """(message, expected, hint) in English; a part without English stays French (a test
+        of tests/test_english_faces.py then finds its French words)."""
+        return (self.message_en or self.message, self.expected_en or self.expected if self.expected else None,
+                self.hint_en or self.hint if self.hint else None)
+
+    def render(self, lang: str = "fr") -> str:
+        if lang == "en":
+            message, expected, hint = self.english()
+            labels = ("error", "expected: ", "help: ")
+        else:
+            message, expected, hint = self.message, self.expected, self.hint
+            labels = ("erreur", "attendu : ", "aide : ")
+        lines = [f"{labels[0]}: {message}"]
         if self.where:
             lines.append(f"  --> {self.where}")
-        if self.expected:
-            lines.append(f"  = attendu : {self.expected}")
-        if self.hint:
-            lines.append(f"  = aide : {self.hint}")
+        if expected:
+            lines.append(f"  = {labels[1]}{expected}")
+        if hint:
+            lines.append(f"  = {labels[2]}{hint}")
         return "\n".join(lines)
+
+    def english_dict(self) -> dict:
+        """``message_en`` / ``expected_en`` / ``hint_en`` when the English is known (docs/answer-format.md)."""
+        d = {"message_en": self.message_en, "expected_en": self.expected_en, "hint_en": self.hint_en}
+        return d if self.message_en else {}
 
     def to_dict(self) -> dict:
         return {"error": type(self).__name__, "message": self.message,
-                "where": self.where, "expected": self.expected, "hint": self.hint}
+                "where": self.where, "expected": self.expected, "hint": self.hint, **self.english_dict()}
 
 
 class UsageError(LexqueryError):
@@ -72,12 +95,17 @@ class Problem:
     expected: str | None = None
     hint: str | None = None
 
-    def render(self) -> str:
-        s = f"{self.where}: {self.message}"
-        if self.expected:
-            s += f" (attendu : {self.expected})"
-        if self.hint:
-            s += f" — {self.hint}"
+    def render(self, lang: str = "fr", en: tuple | None = None) -> str:
+        """One line; in English with ``en`` = (message, expected, hint) in English (a part not
+        given stays French)."""
+        message, expected, hint = self.message, self.expected, self.hint
+        if lang == "en" and en:
+            message, expected, hint = en[0] or message, en[1] or expected, en[2] or hint
+        s = f"{self.where}: {message}"
+        if expected:
+            s += f" ({'expected: ' if lang == 'en' else 'attendu : '}{expected})"
+        if hint:
+            s += f" — {hint}"
         return s
 
 
@@ -91,7 +119,14 @@ class CaseError(InputError):
         super().__init__(first.message, where=(f"{source}: " if source else "") + first.where,
                          expected=first.expected, hint=first.hint)
 
-    def render(self) -> str:
+    problems_en: list | None = None
+    """(message, expected, hint) in English for each problem, when known (engine.case_english.with_english)."""
+
+    def render(self, lang: str = "fr") -> str:
+        if lang == "en":
+            head = f"error: invalid case ({len(self.problems)} problem(s))" + (f" in {self.source}" if self.source else "")
+            en = self.problems_en or [None] * len(self.problems)
+            return "\n".join([head] + [f"  - {p.render('en', e)}" for p, e in zip(self.problems, en)])
         head = f"erreur: cas invalide ({len(self.problems)} problème(s))"
         if self.source:
             head += f" dans {self.source}"

@@ -35,11 +35,11 @@ MAX_LINE_BYTES = MB
 """Longest line of a streamed file (.jsonl: one case; the screening CSV: one detainee)."""
 
 
-def _why(e: OSError) -> str:
+def _why(e: OSError, lang: str = "fr") -> str:
     if e.errno == errno.ENOSPC:
-        return "disque plein"
+        return "disque plein" if lang == "fr" else "disk full"
     if e.errno == errno.EDQUOT:
-        return "quota disque dépassé"
+        return "quota disque dépassé" if lang == "fr" else "disk quota exceeded"
     return e.strerror or str(e)
 
 
@@ -47,10 +47,15 @@ def output_failed(path: str, e: OSError, option: str = "-o") -> OutputError:
     """The error of an output that could not be written (exit 5), naming the path."""
     if path in ("-", None):
         return OutputError(f"impossible d'écrire la sortie standard ({_why(e)})",
-                           hint=f"libérez de la place, ou écrivez dans un fichier ({option} FICHIER)")
+                           hint=f"libérez de la place, ou écrivez dans un fichier ({option} FICHIER)",
+                           message_en=f"cannot write the standard output ({_why(e, 'en')})",
+                           hint_en=f"free some space, or write to a file ({option} FILE)")
     return OutputError(f"impossible d'écrire la sortie {option} : {path} ({_why(e)})", where=path,
                        hint="libérez de la place ou choisissez une sortie que vous pouvez écrire ; "
-                            "le fichier précédent, s'il existait, est intact")
+                            "le fichier précédent, s'il existait, est intact",
+                       message_en=f"cannot write the output {option}: {path} ({_why(e, 'en')})",
+                       hint_en="free some space or choose an output you can write; the previous file, "
+                               "if there was one, is intact")
 
 
 @contextmanager
@@ -123,7 +128,10 @@ def refuse_same(input_path: str, output: str | None, option: str = "-o") -> None
     if output and same_file(input_path, output):
         raise UsageError(f"la sortie {option} {output} est le fichier d'entrée {input_path} : il serait écrasé",
                          expected="une sortie différente de l'entrée",
-                         hint=f"choisissez un autre nom, ex. {option} {Path(output).stem}-sortie{Path(output).suffix}")
+                         hint=f"choisissez un autre nom, ex. {option} {Path(output).stem}-sortie{Path(output).suffix}",
+                         message_en=f"the output {option} {output} is the input file {input_path}: it would be overwritten",
+                         expected_en="an output other than the input",
+                         hint_en=f"choose another name, e.g. {option} {Path(output).stem}-out{Path(output).suffix}")
 
 
 def input_kind(path) -> str:
@@ -144,9 +152,27 @@ def input_kind(path) -> str:
     return "other"
 
 
+# the callers' words in English (--lang en)
+WHAT_EN = {"fichier en langage lexquery": "file in the lexquery language", "fichier de cas JSON": "JSON case file",
+           "cas JSON sur l'entrée standard": "JSON cases on standard input",
+           "texte en langage lexquery": "text in the lexquery language"}
+HINTS_EN = {
+    "découpez le fichier, ou écrivez le lot en JSON Lines ou en CSV":
+        "split the file, or write the batch in JSON Lines or CSV",
+    "un gros lot passe mieux en .jsonl (un cas par ligne, lu au fil de l'eau) ou en CSV":
+        "a large batch goes better in .jsonl (one case per line, read as it comes) or CSV",
+    "un gros lot passe mieux en .jsonl (un cas par ligne, lu au fil de l'eau) ou en CSV (lexquery screen)":
+        "a large batch goes better in .jsonl (one case per line, read as it comes) or CSV (lexquery screen)",
+    "découpez le texte, ou écrivez le lot en JSON Lines ou en CSV": "split the text, or write the batch in JSON Lines or CSV",
+    "découpez le texte en plusieurs fichiers": "split the text into several files",
+}
+
+
 def too_large(limit: int, label: str, what: str, hint: str | None) -> InputError:
     return InputError(f"entrée trop grande : plus de {limit // MB} Mo ({what})", where=label,
-                      expected=f"au plus {limit // MB} Mo", hint=hint)
+                      expected=f"au plus {limit // MB} Mo", hint=hint,
+                      message_en=f"input too large: more than {limit // MB} MB ({WHAT_EN.get(what, what)})",
+                      expected_en=f"at most {limit // MB} MB", hint_en=HINTS_EN.get(hint))
 
 
 def read_bounded(stream, limit: int, label: str, what: str, hint: str | None = None):
@@ -169,7 +195,8 @@ def read_stdin(limit: int, what: str, hint: str | None = None) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(f"entrée illisible : ce n'est pas du texte UTF-8 (octet {e.start})", where="<stdin>",
-                         hint="envoyez du texte UTF-8") from None
+                         hint="envoyez du texte UTF-8", message_en=f"unreadable input: not UTF-8 text (byte {e.start})",
+                         hint_en="send UTF-8 text") from None
 
 
 def read_line_bounded(f, limit: int = MAX_LINE_BYTES) -> tuple[str, bool]:
@@ -194,12 +221,14 @@ def read_text_bounded(path, limit: int, what: str, hint: str, encoding: str = "u
             data = read_bounded(f, limit, label, what, hint)
     except OSError as e:
         raise InputError(f"fichier illisible : {e.strerror or e}", where=label,
-                         hint="vérifiez les droits de lecture du fichier") from None
+                         hint="vérifiez les droits de lecture du fichier",
+                         message_en=f"unreadable file: {e.strerror or e}", hint_en="check the file's read rights") from None
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as e:
         raise InputError(f"fichier illisible : ce n'est pas du texte UTF-8 (octet {e.start})", where=label,
-                         hint="enregistrez le fichier en UTF-8") from None
+                         hint="enregistrez le fichier en UTF-8",
+                         message_en=f"unreadable file: not UTF-8 text (byte {e.start})", hint_en="save the file as UTF-8") from None
 
 
 __all__ = ["atomic_output", "write_atomic", "same_file", "refuse_same", "input_kind", "read_bounded", "read_stdin",

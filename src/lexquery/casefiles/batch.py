@@ -17,6 +17,9 @@ from .json_text import line_col, parse_json, scan_keys
 
 SMALLEST_JSON = '{"id": "dupont-2026"} (chaque fait absent est inconnu)'
 SMALLEST_LQ = "« cas dupont-2026 » sur une ligne, puis ses faits, ex. « nationalités : Maroc »"
+SMALLEST_JSON_EN = '{"id": "dupont-2026"} (each fact left out is unknown)'
+SMALLEST_LQ_EN = "« cas dupont-2026 » on a line, then its facts, e.g. « nationalités : Maroc »"
+NOTES_EN = {"les questions ne sont répondues qu'au format texte": "questions are answered in the text format only"}
 
 
 @dataclass
@@ -41,6 +44,10 @@ class Batch:
 
 
 # ---- files -------------------------------------------------------------------------------------
+_EXPECTED_EN = {"un fichier de cas (.json, .jsonl, .lq)": "a case file (.json, .jsonl, .lq)",
+                "un export CSV du greffe": "a CSV export of the prison registry"}
+
+
 def check_input(path: str, expected: str = "un fichier de cas (.json, .jsonl, .lq)",
                 example: str = "examples/ionescu.json") -> Path:
     """``path`` as an existing regular file, else NotFoundError (exit 5) naming it."""
@@ -49,12 +56,17 @@ def check_input(path: str, expected: str = "un fichier de cas (.json, .jsonl, .l
     kind = input_kind(p)
     if kind == "dir":
         raise NotFoundError(f"ce n'est pas un fichier mais un dossier : {path}", expected=expected,
-                            hint=f"donnez le chemin d'un fichier du dossier, ex. {example}")
+                            hint=f"donnez le chemin d'un fichier du dossier, ex. {example}",
+                            message_en=f"not a file but a folder: {path}", expected_en=_EXPECTED_EN.get(expected),
+                            hint_en=f"give the path of a file in the folder, e.g. {example}")
     if kind == "missing":
-        raise NotFoundError(f"fichier introuvable : {path}", hint="vérifiez le chemin")
+        raise NotFoundError(f"fichier introuvable : {path}", hint="vérifiez le chemin",
+                            message_en=f"file not found: {path}", hint_en="check the path")
     if kind == "other":
         raise InputError(f"ce n'est pas un fichier ordinaire (une socket ?) : {path}", where=path, expected=expected,
-                         hint="donnez un fichier, un tube (mkfifo, <(…)) ou - pour l'entrée standard")
+                         hint="donnez un fichier, un tube (mkfifo, <(…)) ou - pour l'entrée standard",
+                         message_en=f"not a regular file (a socket?): {path}", expected_en=_EXPECTED_EN.get(expected),
+                         hint_en="give a file, a pipe (mkfifo, <(…)) or - for standard input")
     return p   # a file, or a pipe or device read as a stream (bounded)
 
 
@@ -93,7 +105,18 @@ def no_case(label: str, kind: str = "json", note: str | None = None) -> InputErr
                 "lq": "au moins un cas, commençant par « cas <identifiant> »",
                 "csv": "au moins une ligne de cas sous l'en-tête",
                 "turtle": "au moins un cas (lq:Case)"}[kind]
-    return InputError("aucun cas dans le fichier", where=label, expected=expected, hint=hint)
+    hint_en = f"the smallest case: {SMALLEST_LQ_EN if kind == 'lq' else SMALLEST_JSON_EN}"
+    hint_en = {"jsonl": f"one line per case; the smallest: {SMALLEST_JSON_EN}",
+               "csv": "one line per case under the header line (docs/screening-csv.md); lexquery synth 3 gives an example",
+               "turtle": "each case is a node of type lq:Case (terms of case-context.jsonld)"}.get(kind, hint_en)
+    expected_en = {"json": "a case object, or an array of at least one case",
+                   "jsonl": "at least one line with a case object",
+                   "lq": "at least one case, beginning with « cas <identifier> »",
+                   "csv": "at least one case line under the header",
+                   "turtle": "at least one case (lq:Case)"}[kind]
+    return InputError("aucun cas dans le fichier", where=label, expected=expected, hint=hint,
+                      message_en="no case in the file", expected_en=expected_en,
+                      hint_en=hint_en + (f"; {NOTES_EN.get(note, note)}" if note else ""))
 
 
 class _Ids:
@@ -154,7 +177,8 @@ def iter_jsonl(path: str, label: str | None = None) -> Iterator[Entry]:
     try:
         f = open(path, encoding="utf-8-sig")
     except OSError as e:
-        raise InputError(f"fichier illisible : {e.strerror or e}", where=path) from None
+        raise InputError(f"fichier illisible : {e.strerror or e}", where=path,
+                         message_en=f"unreadable file: {e.strerror or e}") from None
     with f:
         i = 0
         while True:
@@ -168,7 +192,9 @@ def iter_jsonl(path: str, label: str | None = None) -> Iterator[Entry]:
                     continue
             except UnicodeDecodeError as e:
                 raise InputError(f"fichier illisible : ce n'est pas du texte UTF-8 (octet {e.start})",
-                                 where=f"{label}:{i + 1}", hint="enregistrez le fichier en UTF-8") from None
+                                 where=f"{label}:{i + 1}", hint="enregistrez le fichier en UTF-8",
+                                 message_en=f"unreadable file: not UTF-8 text (byte {e.start})",
+                                 hint_en="save the file as UTF-8") from None
             if not line:
                 return
             i += 1

@@ -29,6 +29,10 @@ def _pairs(pairs):
     return d
 
 
+EXPECTED_EN = {"un objet cas ou un tableau de cas": "a case object or an array of cases",
+               "un objet cas JSON par ligne": "one JSON case object per line"}
+
+
 def parse_json(text: str, label: str, *, line: int | None = None,
                expected: str = "un objet cas ou un tableau de cas"):
     """The JSON value of ``text`` (the whole file ``label``, or its line ``line`` for .jsonl).
@@ -39,7 +43,8 @@ def parse_json(text: str, label: str, *, line: int | None = None,
         value = json.loads(text, object_pairs_hook=_pairs)
     except json.JSONDecodeError as e:
         raise InputError(f"JSON illisible : {e.msg}", where=_where(label, line, e.lineno, e.colno),
-                         expected=expected) from None
+                         expected=expected, message_en=f"unreadable JSON: {e.msg}",
+                         expected_en=EXPECTED_EN.get(expected)) from None
     except RecursionError:
         raise _too_deep(label if line is None else f"{label}:{line}", None) from None
     except _RepeatedKey:
@@ -47,11 +52,15 @@ def parse_json(text: str, label: str, *, line: int | None = None,
     except ValueError:   # an integer of more digits than Python converts (sys.get_int_max_str_digits)
         msg, pos = text_value_problem(text, big_int=True)
         raise InputError(msg, where=_where(label, line, *line_col(text, pos)), expected=expected,
-                         hint="un cas n'a pas de tel nombre : vérifiez la valeur à cette place") from None
+                         hint="un cas n'a pas de tel nombre : vérifiez la valeur à cette place",
+                         message_en=value_problem_en(msg), expected_en=EXPECTED_EN.get(expected),
+                         hint_en="a case has no such number: check the value at this place") from None
     problem = text_value_problem(text)
     if problem is not None:
         raise InputError(problem[0], where=_where(label, line, *line_col(text, problem[1])), expected=expected,
-                         hint="enregistrez le texte en UTF-8 valide (un « \\uD8xx » doit être suivi de son « \\uDCxx »)")
+                         hint="enregistrez le texte en UTF-8 valide (un « \\uD8xx » doit être suivi de son « \\uDCxx »)",
+                         message_en=value_problem_en(problem[0]), expected_en=EXPECTED_EN.get(expected),
+                         hint_en="save the text as valid UTF-8 (a « \\uD8xx » must be followed by its « \\uDCxx »)")
     path = _too_deep_path(value)
     if path is not None:
         raise _too_deep(label if line is None else f"{label}:{line}", path)
@@ -84,6 +93,15 @@ def text_value_problem(text: str, big_int: bool = False) -> tuple[str, int] | No
     return None
 
 
+def value_problem_en(msg: str) -> str:
+    """The English of a message of :func:`text_value_problem`."""
+    m = re.fullmatch(r"nombre trop long : plus de (\d+) chiffres", msg)
+    if m:
+        return f"number too long: more than {m.group(1)} digits"
+    m = re.fullmatch(r"texte invalide : demi-caractère UTF-16 isolé « (.*) » \(ce n'est pas du texte Unicode\)", msg)
+    return f"invalid text: lone UTF-16 surrogate « {m.group(1)} » (not Unicode text)" if m else msg
+
+
 def _where(label, line, lineno, colno) -> str:
     return f"{label}:{lineno if line is None else line + lineno - 1}:{colno}"
 
@@ -93,7 +111,11 @@ def _too_deep(where: str, path: str | None) -> InputError:
                       where=f"{where}: {path}" if path else where,
                       expected="un cas au format JSON (quatre ou cinq niveaux : cas, peine, condamnations…)",
                       hint="vérifiez que c'est bien un fichier de cas et que chaque « [ » ou « { » est refermé "
-                           f"à sa place (la même limite de {MAX_DEPTH} niveaux vaut pour l'API HTTP)")
+                           f"à sa place (la même limite de {MAX_DEPTH} niveaux vaut pour l'API HTTP)",
+                      message_en=f"JSON nested too deep: more than {MAX_DEPTH} levels",
+                      expected_en="a case in the JSON format (four or five levels: case, sentence, convictions…)",
+                      hint_en="check that it is a case file and that each « [ » or « { » is closed in its place "
+                              f"(the same limit of {MAX_DEPTH} levels holds for the HTTP API)")
 
 
 def _too_deep_path(value) -> str | None:
@@ -174,7 +196,8 @@ def _repeated_key(text: str, label: str, line: int | None) -> InputError:
     dup, _ = scan_keys(text)
     if dup is None:   # not expected: the parser saw one
         return InputError("JSON : une clé est donnée deux fois dans un même objet", where=label,
-                          expected="chaque clé une seule fois par objet")
+                          expected="chaque clé une seule fois par objet",
+                          message_en="JSON: a key is given twice in one object", expected_en="each key once per object")
     path, key, pos, first = dup
     (l2, c2), (l1, c1) = line_col(text, pos), line_col(text, first)
     if line is not None:
@@ -183,5 +206,9 @@ def _repeated_key(text: str, label: str, line: int | None) -> InputError:
                       where=f"{label}:{l2}:{c2}",
                       expected="chaque clé une seule fois par objet",
                       hint=f"la première est à la ligne {l1}, colonne {c1} : gardez la bonne valeur et "
-                           f"supprimez l'autre (JSON ne garderait que la dernière, sans rien dire)")
+                           f"supprimez l'autre (JSON ne garderait que la dernière, sans rien dire)",
+                      message_en=f"key « {key} » given twice in the same object ({path})",
+                      expected_en="each key once per object",
+                      hint_en=f"the first one is at line {l1}, column {c1}: keep the right value and remove "
+                              f"the other (JSON would keep only the last one, silently)")
 

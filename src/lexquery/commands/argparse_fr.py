@@ -41,6 +41,23 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return _(singular if n == 1 else plural)
 
 
-def install() -> None:
+def install(lang: str = "fr") -> None:
+    """argparse's words in ``lang``: French from this table, or argparse's own English
+    (``--lang en`` on the command line: its usage errors then read in English)."""
+    if lang == "en":
+        argparse._ = lambda text: text
+        argparse.ngettext = lambda singular, plural, n: singular if n == 1 else plural
+        return
     argparse._ = _
     argparse.ngettext = _ngettext
+
+
+def wanted_lang(argv) -> str:
+    """The ``--lang`` of a command line before argparse reads it (its own errors come first)."""
+    argv = list(argv or [])
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return "en" if argv[i + 1] == "en" else "fr"
+        if a.startswith("--lang="):
+            return "en" if a.split("=", 1)[1] == "en" else "fr"
+    return "fr"

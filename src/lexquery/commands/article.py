@@ -36,7 +36,8 @@ def register(subparsers):
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("citation", nargs="+", help="ex. 728-11, « CPP 729-2 al. 1 », « STE 112 art. 3 », « Circ. 2025 §2.2 », D541, « CP 132-23 »")
     p.add_argument("--at", metavar="DATE", help="la version en vigueur à cette date (AAAA-MM-JJ ; défaut : aujourd'hui)")
-    p.add_argument("--lang", choices=["fr", "en"], default="fr", help="langue de l'affichage (et traduction si stockée)")
+    from .options import add_lang
+    add_lang(p)   # a stored translation is shown in English; the French text otherwise, marked so
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=run)
 
@@ -59,3 +60,27 @@ def run(args) -> int:
     else:
         print(render_text(data, args.lang))
     return 0
+
+
+ENGLISH = {"article": {
+    "help": "show a provision (text, version, source, cross-references)",
+    "description": "Show a provision of the knowledge base (law/) as stored: its text by alinéa, its version "
+                   "and validity, its source, its confidence, what it cites and what cites it.",
+    "epilog": """\
+the citation is written as in the texts: the number alone for the code of criminal procedure,
+else the instrument first (CP, STE 112, STE 167, CVRC, DC 2008/909, Circ. 2025, CPP-2029);
+« lexquery sources » lists them all. A citation not found: exit code 5, with the closest
+citations (« did you mean »).
+
+examples:
+  lexquery article 728-11 --lang en                    CPP 728-11, the version in force today
+  lexquery article "CPP 729-2 al. 1" --at 2026-12-01   an alinéa, the version in force on that date
+  lexquery article "STE 112 art. 3" --lang en          the convention, in its English text
+  lexquery article "Circ. 2025 §2.2" --lang en         a paragraph of the 2025 circular
+  lexquery article D541 --format json                  the regulatory part of the CPP, in JSON
+  lexquery article CPP-2029 L5252-2 --lang en          the 2029 code (in force on 1 January 2029)
+""",
+    "options": {"citation": "e.g. 728-11, « CPP 729-2 al. 1 », « STE 112 art. 3 », « Circ. 2025 §2.2 », D541, "
+                            "« CP 132-23 »",
+                "--at": "the version in force on that date (YYYY-MM-DD; default: today)"},
+}}

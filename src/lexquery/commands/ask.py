@@ -16,6 +16,7 @@ import sys
 
 from ..casefiles.load import load_lq, read_stdin_cases
 from ..errors import CaseError
+from .language import render_error
 
 
 EPILOG = """\
@@ -57,7 +58,8 @@ def register(sub):
                         "écrit d'un coup : un fichier à moitié écrit n'apparaît jamais")
     p.add_argument("--as-of", help="date d'évaluation (AAAA-MM-JJ), remplace celle du cas")
     p.add_argument("--explain", action="store_true", help="montrer tout l'arbre du raisonnement")
-    p.add_argument("--lang", choices=["fr", "en"], default="fr", help="langue de la réponse (défaut : fr)")
+    from .options import add_lang
+    add_lang(p)
     p.add_argument("--reform", metavar="R.yaml",
                    help="réforme simulée (docs/reforms.md) : la réponse sous le droit en vigueur, sous la réforme, "
                         "et ce qui change (formats text, json, jsonl)")
@@ -98,7 +100,12 @@ def run(args) -> int:
             if getattr(args, "reform", None):
                 note = (f"la question de {label} n'est pas répondue sous --reform" if n == 1
                         else f"les {n} questions de {label} ne sont pas répondues sous --reform")
-            print(f"note : {note} ; ici seuls les cas sont évalués, comme « quelles procédures ? »", file=sys.stderr)
+            if args.lang == "en":
+                note_en = (f"the question(s) of {label} are answered in the text format only (--format text)"
+                           if not getattr(args, "reform", None) else f"the question(s) of {label} are not answered under --reform")
+                print(f"note: {note_en}; here only the cases are evaluated, as « quelles procédures ? »", file=sys.stderr)
+            else:
+                print(f"note : {note} ; ici seuls les cas sont évalués, comme « quelles procédures ? »", file=sys.stderr)
         batch = lq_batch(doc, label, note and "les questions ne sont répondues qu'au format texte")
     else:
         batch = read_batch(args.case, stdin_text)
@@ -116,7 +123,7 @@ def run(args) -> int:
             raws.append(e.raw if isinstance(e.raw, dict) else {})
         except CaseError as err:
             failed += 1
-            print(err.render(), file=sys.stderr)
+            print(render_error(err, args.lang), file=sys.stderr)
     if answers:
         if binary:
             from ..render import render_note
@@ -161,7 +168,7 @@ def run_reform(args, batch, engine, as_of) -> int:
             outs.append((a, b, compare_answers(a, b)))
         except CaseError as err:
             failed += 1
-            print(err.render(), file=sys.stderr)
+            print(render_error(err, args.lang), file=sys.stderr)
     if outs:
         if args.format == "text":
             text = "\n\n".join(render_reform_text(a, b, d, args.explain, args.lang) for a, b, d in outs)
@@ -178,3 +185,40 @@ def run_reform(args, batch, engine, as_of) -> int:
         else:
             sys.stdout.write(data.decode("utf-8"))
     return CaseError.exit_code if failed else 0
+
+
+ENGLISH = {"ask": {
+    "help": "which procedures apply to this case (these cases)?",
+    "description": "Which procedures apply to the case(s) of the file, with their conditions, their dates and "
+                   "their sources.",
+    "epilog": """\
+shape of the JSON output (--format json): an object for a file holding one case object, an
+array for a JSON array (even of one case) or a .jsonl file; for a .lq file, an object when it
+describes one case, an array when it describes several.
+an invalid case (case format, identifier already used in the file) is reported on the error
+output with its JSON path; the other cases of the batch are answered; exit code 3.
+the questions of a .lq file are answered in the text format only.
+
+examples:
+  lexquery ask examples/ionescu.json --as-of 2026-12-01 --lang en
+  lexquery ask examples/ionescu.json --explain --lang en   the whole tree, evidence and open questions
+  lexquery ask examples/ionescu.json --format json --lang en   the contract's JSON (one object)
+  lexquery convert examples/plusieurs-cas.lq -o lot.json  (a JSON batch for the next examples)
+  lexquery ask lot.json --format json                     an array of cases -> an array of answers
+  lexquery ask lot.json --format jsonl                    one JSON answer per line
+  lexquery ask lot.json --format turtle                   the answers in RDF with their PROV-O trace
+  lexquery ask examples/ionescu.lq --lang en              the lexquery language: cases and questions
+  lexquery ask examples/ionescu.json -f pdf -o note.pdf --lang en   the eligibility note, for the file
+  lexquery ask examples/ionescu.json -f ics -o dates.ics --lang en  the deadlines, for the registry's calendar
+  cat examples/ionescu.json | lexquery ask - --lang en    from standard input (JSON or .lq)
+""",
+    "options": {"case": "case file (.json, JSON array, .jsonl, .lq) or - for standard input",
+                "--format": "text, json, jsonl (one JSON answer per line), turtle, jsonld; ics: the answer's dates "
+                            "for a calendar; docx / pdf: the eligibility note for the file (with -o)",
+                "--output": ("write the answer to this file (required for docx and pdf); written at once: a "
+                             "half-written file never appears", "FILE"),
+                "--as-of": "date of evaluation (YYYY-MM-DD), instead of the case's",
+                "--explain": "show the whole tree of the reasoning",
+                "--reform": "simulated reform (docs/reforms.md): the answer under the law in force, under the "
+                            "reform, and what changes (formats text, json, jsonl)"},
+}}

@@ -34,6 +34,8 @@ def register(sub):
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", metavar="FICHIER", help="fichier(s) .lq, ou - pour l'entrée standard")
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 
@@ -63,13 +65,35 @@ def run(args) -> int:
             if args.format == "json":
                 report.append({"file": path, "ok": False, **e.to_dict()})
             else:
-                print(e.render(), file=sys.stderr)
+                from .language import render_error
+                print(render_error(e, args.lang), file=sys.stderr)
             continue
         n_cases, n_q = len(doc.cases), len(doc.items)
         if args.format == "json":
             report.append({"file": path, "ok": True, "cases": n_cases, "questions": n_q})
         else:
-            print(f"{path} : correct — {n_cases} cas, {n_q} question(s)")
+            print(f"{path} : correct — {n_cases} cas, {n_q} question(s)" if args.lang == "fr" else
+                  f"{path}: correct — {n_cases} case(s), {n_q} question(s)")
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=1))
     return InputError.exit_code if failed else 0
+
+
+ENGLISH = {"check": {
+    "help": "check a file in the lexquery language (.lq) without evaluating it",
+    "description": "Check one or more files in the lexquery language (.lq) without evaluating them, each "
+                   "mistake at its place.",
+    "epilog": """\
+each mistake is shown at its place (file:line:column, the line, a mark under the word, what was
+expected, « did you mean »); the other files are checked all the same.
+exit code: 0 when every file is correct (one summary line per file), 3 when one has a mistake;
+5 for a file not found.
+
+examples:
+  lexquery check examples/ionescu.lq --lang en         « correct — 1 case(s), 11 question(s) »
+  lexquery check examples/*.lq --lang en               several files, a summary each
+  lexquery check examples/plusieurs-cas.lq -f json     the report in JSON (one object per file)
+  cat examples/ionescu.lq | lexquery check - --lang en  from standard input
+""",
+    "options": {"files": ("file(s) .lq, or - for standard input", "FILE")},
+}}

@@ -36,6 +36,8 @@ def register(sub):
     p.add_argument("file", metavar="FICHIER", help="fichier .lq ou .json, ou - pour l'entrée standard")
     p.add_argument("--to", choices=["json", "lq"], help="format de sortie (défaut : l'autre)")
     p.add_argument("--output", "-o", metavar="SORTIE", help="écrire dans ce fichier plutôt que sur la sortie standard")
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 
@@ -65,10 +67,11 @@ def run(args) -> int:
         if to == "json":
             out = json.dumps(cases[0] if len(cases) == 1 else cases, ensure_ascii=False, indent=2)
         else:
-            out = dsl.to_lq(cases).rstrip("\n")
+            out = dsl.to_lq(cases, args.lang).rstrip("\n")
     else:
         if to == "json":
-            raise UsageError("le fichier est déjà en JSON", hint="--to lq pour l'écrire dans le langage lexquery")
+            raise UsageError("le fichier est déjà en JSON", hint="--to lq pour l'écrire dans le langage lexquery",
+                             message_en="the file is already JSON", hint_en="--to lq to write it in the lexquery language")
         if not text.strip():
             from ..casefiles.batch import no_case
             raise no_case(label)
@@ -78,7 +81,7 @@ def run(args) -> int:
                 raise CaseError(e.problems, e.source)
         data = [e.raw for e in batch.entries] if batch.many else batch.entries[0].raw
         try:
-            out = dsl.to_lq(data).rstrip("\n")
+            out = dsl.to_lq(data, args.lang).rstrip("\n")
         except CaseError as e:
             e.source = (label + e.source) if (e.source or "").startswith("[") else (e.source or label)
             raise
@@ -88,3 +91,24 @@ def run(args) -> int:
     else:
         sys.stdout.write(out + "\n")
     return 0
+
+
+ENGLISH = {"convert": {
+    "help": "convert a case between the lexquery language (.lq) and JSON",
+    "description": "Convert a case (or a batch) between the lexquery language (.lq) and the JSON case format; "
+                   "both say the same facts.",
+    "epilog": """\
+a .lq file that describes one case gives a JSON object, several cases an array; a JSON object
+gives one .lq case, an array several cases (« cas <identifier> » for each). The questions of a
+.lq file do not go into JSON (the case format has facts only).
+
+examples:
+  lexquery convert examples/ionescu.lq                 the case in JSON on standard output
+  lexquery convert examples/ionescu.json --to lq --lang en   the case in the lexquery language
+  lexquery convert examples/plusieurs-cas.lq -o lot.json
+  cat cas.json | lexquery convert - --to lq            from standard input (JSON or .lq)
+""",
+    "options": {"file": ("a .lq or .json file, or - for standard input", "FILE"),
+                "--to": "output format (default: the other one)",
+                "--output": ("write to this file instead of standard output", "OUT")},
+}}

@@ -15,7 +15,10 @@ def add_group(subparsers, name: str, *, help: str, description: str, epilog: str
 
 
 def add_action(actions, name: str, func, *, help: str, description: str, epilog: str):
-    """One action of a group, run by ``func(args)``; its arguments are added to what is returned."""
+    """One action of a group, run by ``func(args)``; its arguments are added to what is returned.
+    Every action takes ``--lang`` (commands.options.add_lang), as every command does."""
+    from .options import add_lang
     a = actions.add_parser(name, help=help, description=description, epilog=epilog, formatter_class=_RAW)
+    add_lang(a)
     a.set_defaults(func=func)
     return a

@@ -55,7 +55,8 @@ def register(sub):
     p.add_argument("--line", type=int, help="avec un fichier CSV : le numéro de ligne du cas dans le fichier")
     p.add_argument("--as-of", help="date d'évaluation (AAAA-MM-JJ) ; défaut : celle du cas, sinon aujourd'hui")
     p.add_argument("-o", "--output", help="enregistrer le cas construit (.json ou .lq)")
-    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 
@@ -65,7 +66,8 @@ def start_case(path: str | None, line: int | None, lang: str = "fr") -> dict:
         return {"id": "entretien" if lang == "fr" else "interview"}
     if path.lower().endswith(".csv"):
         if line is None:
-            raise UsageError("un fichier CSV : donnez la ligne du cas avec --line N", expected="ex. --line 12")
+            raise UsageError("un fichier CSV : donnez la ligne du cas avec --line N", expected="ex. --line 12",
+                             message_en="a CSV file: give the case's line with --line N", expected_en="e.g. --line 12")
         from ..screening.csv_cases import iter_cases
         for c in iter_cases(path, validate=False):
             if c.line == line:
@@ -73,12 +75,16 @@ def start_case(path: str | None, line: int | None, lang: str = "fr") -> dict:
                     raise c.error
                 return {k: v for k, v in (c.raw or {}).items() if not k.startswith("__")}
         raise InputError(f"pas de cas à la ligne {line} de {path}", where=path,
-                         expected="le numéro d'une ligne de données (la ligne 1 est l'en-tête)")
+                         expected="le numéro d'une ligne de données (la ligne 1 est l'en-tête)",
+                         message_en=f"no case on line {line} of {path}",
+                         expected_en="the number of a data line (line 1 is the header)")
     from ..casefiles.load import load_cases
     cases, _label = load_cases(path)
     if len(cases) != 1:
         raise InputError(f"{path} décrit {len(cases)} cas : l'entretien part d'un seul", where=path,
-                         expected="un fichier d'un seul cas")
+                         expected="un fichier d'un seul cas",
+                         message_en=f"{path} describes {len(cases)} cases: the interview starts from one",
+                         expected_en="a file of a single case")
     return cases[0]
 
 
@@ -93,11 +99,11 @@ def status_lines(answer, lang: str) -> list[str]:
     return out
 
 
-def save(case: dict, path: str) -> None:
+def save(case: dict, path: str, lang: str = "fr") -> None:
     from .ask import write_whole
     if path.endswith(".lq"):
         from ..dsl import case_to_lq
-        data = case_to_lq(case)
+        data = case_to_lq(case, lang=lang)
     else:
         data = json.dumps(case, ensure_ascii=False, indent=2) + "\n"
     write_whole(path, data.encode("utf-8"))
@@ -171,9 +177,37 @@ def run(args) -> int:
         try:
             iv.give(q.path, text)
         except LexqueryError as e:
-            print(f"  {w['bad']}{w['c']}{e.message}" + (f" ({w['expects']}{w['c']}{e.expected})" if e.expected else ""))
+            if args.lang == "en":
+                from ..engine.case_english import with_english
+                message, expected, _hint = with_english(e).english()
+            else:
+                message, expected = e.message, e.expected
+            print(f"  {w['bad']}{w['c']}{message}" + (f" ({w['expects']}{w['c']}{expected})" if expected else ""))
             forced = q.path
     if args.output:
-        save(iv.case, args.output)
+        save(iv.case, args.output, args.lang)
         print(f"{w['saved']} {args.output}", file=sys.stderr)
     return 0
+
+
+ENGLISH = {"interview": {
+    "help": "guided interview: ask only the facts that decide the answer",
+    "description": "Guided interview: one question at a time, the fact that settles the most procedures first, "
+                   "with the condition and the article that wait on it.",
+    "epilog": """\
+at the prompt: an answer in the words of the lexquery language, which are French (« 1er juin
+2025 », « 3 ans », « Roumanie », « oui »); « je ne sais pas » (I do not know): the fact stays
+unknown and is no longer asked; « retour » (back): take the last answer again; « modifier
+nationalités » (change): ask a fact again; « fin » (end): stop. A question is asked only when its
+answer can change the answer.
+
+examples:
+  lexquery interview --lang en                         from nothing
+  lexquery interview examples/ionescu.json -o case.lq --lang en   complete a case, save it as .lq
+  lexquery interview export.csv --line 12 -o case.json --lang en  start from line 12 of a registry export
+""",
+    "options": {"case": "starting case (.json, .lq, or a CSV export with --line); nothing: an empty case",
+                "--line": "with a CSV file: the line number of the case in the file",
+                "--as-of": "date of evaluation (YYYY-MM-DD); default: the case's, else today",
+                "--output": "save the case built (.json or .lq)"},
+}}

@@ -16,12 +16,17 @@ def check_output(path: str | None, option: str = "-o") -> None:
     p = Path(path)
     if p.is_dir():
         raise NotFoundError(f"la sortie {option} est un dossier, pas un fichier : {path}",
-                            hint=f"donnez un nom de fichier, ex. {option} {p / 'sortie'}")
+                            hint=f"donnez un nom de fichier, ex. {option} {p / 'sortie'}",
+                            message_en=f"the output {option} is a folder, not a file: {path}",
+                            hint_en=f"give a file name, e.g. {option} {p / 'out'}")
     parent = p.parent
     if not parent.is_dir():
         raise NotFoundError(f"dossier introuvable pour la sortie {option} : {parent}",
                             expected="un dossier qui existe",
-                            hint=f"créez-le (mkdir -p {parent}) ou choisissez un autre chemin")
+                            hint=f"créez-le (mkdir -p {parent}) ou choisissez un autre chemin",
+                            message_en=f"folder not found for the output {option}: {parent}",
+                            expected_en="a folder that exists",
+                            hint_en=f"create it (mkdir -p {parent}) or choose another path")
 
 
 def open_output(path: str, option: str = "-o", source: str | None = None):

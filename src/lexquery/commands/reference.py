@@ -70,9 +70,8 @@ def register(subparsers):
     p.add_argument("state", metavar="ÉTAT", help="code ISO 3166 (GE) ou nom français (Géorgie)")
     p.add_argument("--at", metavar="AAAA-MM-JJ", help="date de la question (défaut : aujourd'hui)")
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--lang", choices=["fr", "en"], default="fr",
-                   help="langue de la réponse en texte (le JSON donne les deux : question/question_en, "
-                        "note/note_en, evidence/evidence_en)")
+    from .options import add_lang
+    add_lang(p)   # the JSON gives both: question/question_en, note/note_en, evidence/evidence_en
     p.set_defaults(func=run)
 
 
@@ -90,7 +89,10 @@ def _state_code(ref, text: str) -> str:
     near = difflib.get_close_matches(_fold(t), list(by_name), n=1)
     hint = f"vouliez-vous dire « {near[0]} » ({by_name[near[0]]}) ?" if near else \
         "donnez le code ISO 3166 à deux lettres (ex. GE) ou le nom français de l'État"
-    raise UsageError(f"État inconnu « {text} »", expected="un État de reference/states.yaml", hint=hint)
+    hint_en = f"did you mean « {near[0]} » ({by_name[near[0]]})?" if near else \
+        "give the two-letter ISO 3166 code (e.g. GE) or the State's French name"
+    raise UsageError(f"État inconnu « {text} »", expected="un État de reference/states.yaml", hint=hint,
+                     message_en=f"unknown State « {text} »", expected_en="a State of reference/states.yaml", hint_en=hint_en)
 
 
 def answer(what: str, state: str, on: date) -> dict:
@@ -99,7 +101,8 @@ def answer(what: str, state: str, on: date) -> dict:
     ref = load_reference()
     key = ALIASES.get(what.strip().upper(), what.strip().upper())
     if key not in QUESTIONS:
-        raise UsageError(f"question inconnue « {what} »", expected=", ".join(QUESTIONS))
+        raise UsageError(f"question inconnue « {what} »", expected=", ".join(QUESTIONS),
+                         message_en=f"unknown question « {what} »", expected_en=", ".join(QUESTIONS))
     code = _state_code(ref, state)
     label, method = QUESTIONS[key]
     fn = getattr(ref, method)
@@ -137,3 +140,29 @@ def run(args) -> int:
     for e in (a["evidence_en"] if en else a["evidence"]):
         print(f"    {e}")
     return 0
+
+
+ENGLISH = {"reference": {
+    "help": "query the reference data (Parties, EU, bilateral conventions, consular list), with their sources",
+    "description": "Answer a reference-data question between France and a State, on a date, with the dated "
+                   "facts and their sources.",
+    "epilog": """\
+questions (WHAT): STE112, STE167 (convention or protocol in force between France and the State),
+EU (Member State of the Union), DC2008-909 (framework decision applicable between France and the
+State), BILATERAL (bilateral transfer convention), CONSULAR (mandatory consular information list of
+the 2025 circular). Answer: yes / no / unknown — « unknown » where the sources stop, never a
+guess — followed by the dated facts and their sources (reference/*.yaml). An unknown State (with
+the closest spelling) or an unknown question: exit code 2.
+
+examples:
+  lexquery reference STE112 GE --lang en               ISO 3166 code, on today's date
+  lexquery reference STE167 Maroc --at 2026-12-01 --lang en   French name, on a given date
+  lexquery reference EU Roumanie --lang en
+  lexquery reference DC2008-909 PL --format json       the answer and its sources in JSON
+  lexquery reference BILATERAL MA --lang en
+  lexquery reference CONSULAR Algérie --lang en
+""",
+    "options": {"what": ("STE112, STE167, EU, DC2008-909, BILATERAL, CONSULAR", "WHAT"),
+                "state": ("ISO 3166 code (GE) or French name (Géorgie)", "STATE"),
+                "--at": ("date of the question (default: today)", "YYYY-MM-DD")},
+}}

@@ -18,8 +18,13 @@ from pathlib import Path
 from ..errors import LexqueryError
 
 HELP = """Écrivez un fait (« nationalité : Roumanie »), une question (« quelles procédures ? »,
-« pourquoi lc_expulsion ? », « que manque-t-il ? », « et si récidive légale : oui ? »…),
+« pourquoi LC expulsion ? », « que manque-t-il ? », « et si récidive légale : oui ? »…),
 ou une commande : .montrer  .json  .nouveau  .aide  .quitter"""
+HELP_EN = """Write a fact (« nationalité : Roumanie »), a question (« quelles procédures ? »,
+« pourquoi LC expulsion ? », « que manque-t-il ? », « et si récidive légale : oui ? »…) in the
+lexquery language (docs/language.md, its words are French), or a command: .show  .json  .new  .help  .quit"""
+WORDS = {"fr": {"help": HELP, "new": "(nouveau cas)", "empty": "(aucun fait pour l'instant)"},
+         "en": {"help": HELP_EN, "new": "(new case)", "empty": "(no fact yet)"}}
 
 
 EPILOG = """\
@@ -45,6 +50,8 @@ def register(sub):
                                    "au fur et à mesure.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--no-history", action="store_true", help="ne pas lire ni écrire l'historique")
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 
@@ -90,10 +97,16 @@ class Completer:
 class Session:
     """The state of a REPL: the lines of the current case, answered one by one."""
 
-    def __init__(self, engine=None, out=None):
+    def __init__(self, engine=None, out=None, lang: str = "fr"):
         self.lines: list[str] = []
         self.engine = engine
         self.out = out or sys.stdout
+        self.lang = lang
+        self.words = WORDS[lang]
+
+    def error(self, e: LexqueryError):
+        from .language import render_error
+        self.say(render_error(e, self.lang))
 
     def say(self, text: str):
         self.out.write(text + "\n")
@@ -107,42 +120,42 @@ class Session:
         if s in (".quitter", ".quit", ".q", "exit", "quit"):
             return False
         if s in (".aide", ".help", "aide", "help"):
-            self.say(HELP)
+            self.say(self.words["help"])
             return True
         if s in (".nouveau", ".new"):
             self.lines = []
-            self.say("(nouveau cas)")
+            self.say(self.words["new"])
             return True
         if s in (".montrer", ".show", ".json"):
             try:
                 doc = dsl.build("\n".join(self.lines), "<repl>", implicit_id="repl", override=True)
                 cases = doc.case_dicts()
                 if not cases:
-                    self.say("(aucun fait pour l'instant)")
+                    self.say(self.words["empty"])
                 elif s == ".json":
                     self.say(json.dumps(cases[-1], ensure_ascii=False, indent=2))
                 else:
-                    self.say(dsl.case_to_lq(cases[-1]).rstrip())
+                    self.say(dsl.case_to_lq(cases[-1], lang=self.lang).rstrip())
             except LexqueryError as e:
-                self.say(e.render())
+                self.error(e)
             return True
         try:  # syntax first, on the line alone, so that the error points into it
             dsl.parse(s, "<repl>")
         except LexqueryError as e:
-            self.say(e.render())
+            self.error(e)
             return True
         candidate = self.lines + [s]
         try:
             doc = dsl.build("\n".join(candidate), "<repl>", implicit_id="repl", override=True)
         except LexqueryError as e:
-            self.say(e.render())
+            self.error(e)
             return True
         items = [it for it in doc.items if it.question.span.line == len(candidate)]
         if items:
             from ..dsl.questions import answer
             from ..engine.api import load_kb
             self.engine = self.engine or load_kb()
-            self.say(answer(items[0], self.engine))
+            self.say(answer(items[0], self.engine, lang=self.lang))
         else:
             self.lines = candidate
         return True
@@ -150,7 +163,7 @@ class Session:
 
 def run(args) -> int:
     interactive = sys.stdin.isatty()
-    session = Session()
+    session = Session(lang=args.lang)
     hist = None
     if interactive:
         try:
@@ -166,7 +179,7 @@ def run(args) -> int:
                     pass
         except ImportError:  # pragma: no cover - no readline on this platform
             pass
-        print("lexquery — " + HELP.replace("\n", " "))
+        print("lexquery — " + session.words["help"].replace("\n", " "))
     try:
         while True:
             try:
@@ -187,3 +200,22 @@ def run(args) -> int:
             except (ImportError, OSError):
                 pass
     return 0
+
+
+ENGLISH = {"repl": {
+    "help": "describe a case and ask questions, line by line",
+    "description": "Describe a case line by line in the lexquery language and ask questions as you go.",
+    "epilog": """\
+each line is a statement of the lexquery language (docs/language.md; its words are French): a
+fact is added to the case (giving it again replaces it), a question is answered at once on the
+case as it stands. commands: .show (the case as .lq), .json (as JSON), .new, .help, .quit (or
+the end of input). History in ~/.lexquery_history (or $LEXQUERY_HISTORY), Tab completion (with
+readline). Outside a terminal, lines are read until the end of input, without a prompt.
+
+examples:
+  lexquery repl --lang en                              facts and questions, .quit to end
+  lexquery repl --no-history --lang en                 without reading or writing the history
+  lexquery repl --no-history --lang en < examples/ionescu.lq   a .lq file replayed line by line
+""",
+    "options": {"--no-history": "neither read nor write the history"},
+}}

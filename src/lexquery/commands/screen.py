@@ -109,6 +109,8 @@ def register(sub):
                         "et dire qui change de statut ou de date, par procédure — résumé texte (défaut), "
                         "-o impact.csv|.jsonl|.json (une ligne par cas × procédure qui change, avant/après) "
                         "ou -o impact.html (vue côte à côte)")
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 

@@ -44,6 +44,8 @@ def register(sub):
                    help="nom d'hôte accepté dans l'en-tête Host, en plus des adresses IP et de localhost "
                         "(protection contre le DNS rebinding ; répétable)")
     p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 
@@ -56,9 +58,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def loopback_warning(host: str) -> str | None:
+def loopback_warning(host: str, lang: str = "fr") -> str | None:
     if is_loopback(host):
         return None
+    if lang == "en":
+        return (f"warning: listening on {host}, not only on this machine; the API has no authentication, "
+                f"any machine that reaches this port can query it (safe default: --host 127.0.0.1)")
     return (f"attention : écoute sur {host}, pas seulement sur cette machine ; l'API n'a pas "
             f"d'authentification, toute machine qui atteint ce port peut l'interroger "
             f"(défaut sûr : --host 127.0.0.1)")
@@ -72,8 +77,9 @@ def run(args) -> int:
     from ..engine.api import load_kb
     from ..web.app import create_app
     if not 0 <= args.port <= 65535:
-        raise UsageError(f"port invalide : {args.port}", expected="un entier de 0 à 65535")
-    warning = loopback_warning(args.host)
+        raise UsageError(f"port invalide : {args.port}", expected="un entier de 0 à 65535",
+                         message_en=f"invalid port: {args.port}", expected_en="an integer from 0 to 65535")
+    warning = loopback_warning(args.host, args.lang)
     if warning:
         print(warning, file=sys.stderr)
     load_kb()   # compile the rules once, before the first request
@@ -90,13 +96,16 @@ def run(args) -> int:
     except OSError as e:
         sock.close()
         raise UsageError(f"impossible d'écouter sur {args.host}:{args.port} : {e.strerror}",
-                         hint="choisissez un autre --port (ou 0 pour un port libre)") from None
+                         hint="choisissez un autre --port (ou 0 pour un port libre)",
+                         message_en=f"cannot listen on {args.host}:{args.port}: {e.strerror}",
+                         hint_en="choose another --port (or 0 for a free port)") from None
     # listening before the address is printed: a client that reads it and connects at once is
     # queued by the kernel until uvicorn accepts, not refused (tests/serve_support.py relies on it)
     sock.listen(2048)
     port = sock.getsockname()[1]
     shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"lexquery : http://{shown}:{port}/  (Ctrl+C pour arrêter)", flush=True)
+    print(f"lexquery : http://{shown}:{port}/  (Ctrl+C pour arrêter)" if args.lang == "fr" else
+          f"lexquery: http://{shown}:{port}/?lang=en  (Ctrl+C to stop)", flush=True)
     from ..web.protocol import GuardedH11Protocol
     # connections: up to 4,096 (a slow client holds one, never a worker: the work is bounded by the
     # admission queue and the workers of lexquery.web.limits); headers within 10 s (slowloris);
@@ -106,3 +115,30 @@ def run(args) -> int:
                             timeout_graceful_shutdown=5, h11_max_incomplete_event_size=64 * 1024)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+ENGLISH = {"serve": {
+    "help": "serve the web page and the HTTP API (by default on 127.0.0.1:8000)",
+    "description": "Serve lexquery's web page and HTTP API, by default for this machine only.",
+    "epilog": """\
+the page at the root, the API under /api/, its description at /openapi.json (docs/web.md); the
+page in English at /?lang=en. By default only this machine can connect; another listening
+address prints a warning (the API has no authentication). Ctrl+C to stop. A port already taken:
+exit code 2.
+
+examples:
+  lexquery serve --lang en                             http://127.0.0.1:8000/?lang=en
+  lexquery serve --port 8080                           another port
+  lexquery serve --port 0                              a free port, printed at start
+  lexquery serve --time-limit 10 --log-level info      10 s at most per request; access log
+  lexquery serve --host 0.0.0.0                        every interface (with a warning)
+then, from another terminal:
+  curl -s 'http://127.0.0.1:8000/api/sources?instrument=STE112'
+  curl -s -H 'Content-Type: application/json' --data @examples/ionescu.json 'http://127.0.0.1:8000/api/ask?lang=en'
+""",
+    "options": {"--host": "listening address (default: 127.0.0.1, this machine only)",
+                "--port": "port (default: 8000; 0: a free port)",
+                "--time-limit": "longest time of a request in seconds (default: 30)",
+                "--allow-host": ("host name accepted in the Host header, besides IP addresses and localhost "
+                                 "(protection against DNS rebinding; repeatable)", "NAME")},
+}}

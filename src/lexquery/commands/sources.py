@@ -12,7 +12,8 @@ from ..errors import UsageError
 
 EPILOG = """\
 une ligne par disposition : citation, titre, versions, confiance de la version en vigueur,
-règles qui la citent ; « lexquery article CITATION » en montre une.
+nombre de règles qui la citent (leurs identifiants : --format json) ; « lexquery article
+CITATION » en montre une, avec ses règles en mots.
 
 exemples :
   lexquery sources                                     toutes les dispositions de la base
@@ -36,6 +37,8 @@ def register(subparsers):
     g.add_argument("--used", action="store_true", help="seulement celles qu'une règle cite")
     g.add_argument("--unused", action="store_true", help="seulement celles qu'aucune règle ne cite")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 
@@ -48,7 +51,8 @@ def provision_rows(kb, instrument: str | None = None, grep: str | None = None,
         try:
             inst = C.instrument(instrument).code
         except KeyError:
-            raise UsageError(f"instrument inconnu « {instrument} »", expected=", ".join(C.INSTRUMENTS)) from None
+            raise UsageError(f"instrument inconnu « {instrument} »", expected=", ".join(C.INSTRUMENTS),
+                             message_en=f"unknown instrument « {instrument} »", expected_en=", ".join(C.INSTRUMENTS)) from None
     from ..words import fold as _fold   # case- and accent-insensitive: « eloignement » finds « éloignement »
     needle = _fold(grep) if grep else None
     rows = []
@@ -70,19 +74,67 @@ def provision_rows(kb, instrument: str | None = None, grep: str | None = None,
     return rows
 
 
+WORDS = {"fr": {"none": "aucune disposition", "truncated": "tronqué", "rules": "règle(s)", "no_rule": "aucune règle",
+                "count": "disposition(s)"},
+         "en": {"none": "no provision", "truncated": "truncated", "rules": "rule(s)", "no_rule": "no rule",
+                "count": "provision(s)"}}
+
+
 def run(args) -> int:
     from ..kb import load_kb
-    rows = provision_rows(load_kb(), args.instrument, args.grep, used=args.used, unused=args.unused)
+    from ..render.article import CONFIDENCE, _quoted
+    kb = load_kb()
+    rows = provision_rows(kb, args.instrument, args.grep, used=args.used, unused=args.unused)
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
+    lang = getattr(args, "lang", "fr")
+    t = WORDS[lang]
     if not rows:
-        print("aucune disposition / no provision")
+        print(t["none"])
         return 0
     w = max(len(r["citation"]) for r in rows)
+    titles = {p.citation: p.title for p in kb}
     for r in rows:
-        flags = (r["confidence"] or "?") + (", tronqué" if r["truncated"] else "")
-        rules = ", ".join(r["rules"]) or "—"
-        print(f"{r['citation']:<{w}}  {r['title'][:50]:<50}  v{len(r['versions'])} [{flags}]  règles: {rules}")
-    print(f"({len(rows)} disposition(s))")
+        # a title without English is the French one as published, quoted (render.article._quoted)
+        title = titles.get(r["citation"], {}).get(lang) or _quoted(r["title"], lang) if lang == "en" else r["title"]
+        conf = CONFIDENCE[lang].get(r["confidence"], r["confidence"]) if r["confidence"] else "?"
+        flags = conf + (f", {t['truncated']}" if r["truncated"] else "")
+        # the rules by their number here (their ids stay in the JSON, « lexquery article » names them in words)
+        rules = f"{len(r['rules'])} {t['rules']}" if r["rules"] else t["no_rule"]
+        print(f"{r['citation']:<{w}}  {_cut(title, 50):<50}  v{len(r['versions'])} [{flags}]  {rules}")
+    print(f"({len(rows)} {t['count']})")
     return 0
+
+
+def _cut(text: str, n: int) -> str:
+    """``text`` in ``n`` characters at most; a cut one ends with « … » (and its closing « » » if it
+    was quoted)."""
+    if len(text) <= n:
+        return text
+    if text.endswith(" »"):
+        return text[:n - 3] + "… »"
+    return text[:n - 1] + "…"
+
+
+ENGLISH = {"sources": {
+    "help": "list the provisions of the knowledge base (law/)",
+    "description": "List the provisions of the knowledge base (law/) with their versions, their confidence and "
+                   "the rules that cite them.",
+    "epilog": """\
+one line per provision: citation, title, versions, confidence of the version in force, number
+of rules that cite it (their ids: --format json); « lexquery article CITATION » shows one, with
+its rules in words.
+
+examples:
+  lexquery sources --lang en                           every provision of the knowledge base
+  lexquery sources --instrument STE112 --lang en       those of the convention ETS 112
+  lexquery sources --grep expulsion --lang en          in the citation, the title or the text
+  lexquery sources --used --lang en                    only those a rule cites
+  lexquery sources --unused --instrument CPP --lang en  the text alone, without a rule
+  lexquery sources --instrument CIRC2025 --format json
+""",
+    "options": {"--instrument": "CPP, CP, STE112, STE167, CETS222, CVRC, DC2008-909, CIRC2025, CPP2029",
+                "--grep": ("keep only the provisions whose citation, title or text holds TEXT", "TEXT"),
+                "--used": "only those a rule cites", "--unused": "only those no rule cites"},
+}}

@@ -34,13 +34,15 @@ def register(sub):
     p.add_argument("--as-of", help="date de référence des dates générées (AAAA-MM-JJ ; défaut : aujourd'hui)")
     p.add_argument("--sep", choices=[";", ","], default=";", help="séparateur (défaut ;)")
     p.add_argument("-o", "--output", help="fichier CSV (défaut : sortie standard)")
+    from .options import add_lang
+    add_lang(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..screening.synth import synth
     if args.n < 0:
-        raise UsageError("N doit être positif ou nul")
+        raise UsageError("N doit être positif ou nul", message_en="N must be zero or more")
     from .options import date_option
     ref = date_option(args.as_of)
     if args.output and args.output != "-":
@@ -51,3 +53,24 @@ def run(args) -> int:
         synth(args.n, args.seed, ref, sys.stdout, args.sep)
         sys.stdout.flush()
     return 0
+
+
+ENGLISH = {"synth": {
+    "help": "write a synthetic prison registry export (screening CSV), reproducible",
+    "description": "Write a synthetic and realistic prison registry export in the screening CSV format, "
+                   "reproducible from its seed.",
+    "epilog": """\
+reproducible: the same N, seed and reference date give the same bytes; the format is the one
+« lexquery screen » (and « lexquery validate ») reads.
+
+examples:
+  lexquery synth 5 --seed 1                            five detainees on standard output
+  lexquery synth 1000 --seed 1 > registry.csv          an export of 1,000 detainees
+  lexquery synth 1000 --seed 1 --as-of 2026-12-01 -o registry.csv   the same bytes whatever the day
+  lexquery synth 20 --sep , -o commas.csv              comma as separator
+  lexquery synth 20000 | lexquery screen - -o report.html    screen without an intermediate file
+""",
+    "options": {"n": "number of detainees (lines)", "--seed": "seed (default 0)",
+                "--as-of": "reference date of the dates generated (YYYY-MM-DD; default: today)",
+                "--sep": "separator (default ;)", "--output": "CSV file (default: standard output)"},
+}}

@@ -63,7 +63,8 @@ def register(sub):
     p.add_argument("case", help="fichier de cas (.json, tableau JSON, .jsonl, .csv, .ttl) ou - pour l'entrée standard (JSON)")
     p.add_argument("--format", "-f", choices=["text", "json", "turtle", "jsonld"], default="text",
                    help="text (défaut), json, ou le rapport de validation SHACL en RDF (turtle, jsonld)")
-    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    from .options import add_lang
+    add_lang(p)
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="processus de validation (défaut : les processeurs disponibles)")
     p.add_argument("--engine", choices=["compiled", "pyshacl"], default=None,
@@ -256,3 +257,31 @@ def _run(args) -> int:
         raise ValidationFailed(f"{failed} cas sur {n} non conforme(s)",
                                hint="corriger les violations signalées ci-dessus (chemin JSON, attendu, que faire)")
     return 0
+
+
+ENGLISH = {"validate": {
+    "help": "validate cases (JSON format, then SHACL shapes), JSON path by JSON path",
+    "description": "Validate case data: the case format, JSON path by JSON path, then the cases' SHACL shapes.",
+    "epilog": """\
+two steps: the reading (unknown keys, types, values outside an enumeration, each with its JSON
+path), then the cases' SHACL shapes (shapes/case-shapes.ttl: impossible data = violations, missing
+facts a procedure asks for = warnings or infos). Files: .json (one case or an array), .jsonl,
+.lq, the screening CSV (.csv), Turtle (.ttl, terms of src/lexquery/data/case-context.jsonld).
+Exit code: 0 without a violation (warnings change nothing), 6 when a case has a violation, 3 for
+an unreadable input or one without a case, 5 for a file not found.
+
+examples:
+  lexquery validate examples/ionescu.json --lang en    conforms, with its warnings and infos
+  lexquery validate examples/ionescu.lq --lang en      the lexquery language; messages in English
+  lexquery validate examples/ionescu.json --format json
+  lexquery validate examples/ionescu.json --format turtle    the SHACL validation report (W3C) in Turtle
+  lexquery validate examples/ionescu.json --engine pyshacl   the reference engine (slower)
+  lexquery synth 200 --seed 1 -o registry.csv          a synthetic export of 200 detainees
+  lexquery validate registry.csv --timing              a screening CSV; the time on stderr
+""",
+    "options": {"case": "case file (.json, JSON array, .jsonl, .csv, .ttl) or - for standard input (JSON)",
+                "--format": "text (default), json, or the SHACL validation report in RDF (turtle, jsonld)",
+                "--jobs": "validation processes (default: the processors available)",
+                "--engine": "SHACL engine: compiled shapes (default) or pySHACL (reference, slower)",
+                "--timing": "show the validation time on the error output"},
+}}

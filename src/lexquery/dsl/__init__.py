@@ -39,8 +39,8 @@ def cases_from_file(path) -> list[dict]:
     return load_file(path).case_dicts()
 
 
-def to_lq(cases) -> str:
-    return cases_to_lq(cases)
+def to_lq(cases, lang: str = "fr") -> str:
+    return cases_to_lq(cases, lang)
 
 
 def run(doc: Document, engine=None, **kw) -> str:

@@ -37,10 +37,13 @@ def _problems(c: LqCase, data: dict, name, text, errors):
     try:
         read_case(data, None, default_as_of=date.today())
     except CaseError as ce:
+        from ..engine.case_english import problem_en
         for p in ce.problems:
+            en = [_frenchify(x) if x else None for x in problem_en(p)]   # the fact's name as typed, in French
             errors.append(LqError(_frenchify(p.message), _span_for(c, p.where), source_name=name, source_text=text,
                                   expected=_frenchify(p.expected) if p.expected else None,
-                                  hint=_frenchify(p.hint) if p.hint else None))
+                                  hint=_frenchify(p.hint) if p.hint else None,
+                                  message_en=en[0], expected_en=en[1], hint_en=en[2]))
 
 
 def check_case(c: LqCase, name, text, errors):

@@ -66,15 +66,34 @@ class LqError(InputError):
     """One mistake in a .lq text, at a line and column."""
 
     def __init__(self, message: str, span: Span | None, *, source_name: str = "<texte>",
-                 source_text: str = "", expected: str | None = None, hint: str | None = None):
+                 source_text: str = "", expected: str | None = None, hint: str | None = None,
+                 message_en: str | None = None, expected_en: str | None = None, hint_en: str | None = None):
         self.span = span or Span(1, 1, 2)
         message, expected, hint = _short(message), _short(expected), _short(hint)   # they may quote the text
+        message_en, expected_en, hint_en = _short(message_en), _short(expected_en), _short(hint_en)
         self.source_name = source_name
         self.source_text = source_text
         where = f"{source_name}:{self.span.line}:{self.span.col}"
-        super().__init__(message, where=where, expected=expected, hint=hint)
+        super().__init__(message, where=where, expected=expected, hint=hint,
+                         message_en=message_en, expected_en=expected_en, hint_en=hint_en)
 
-    def render(self) -> str:
+    def _fill_english(self):
+        """The English of a message given in French only (lexquery.dsl.english), found when first asked."""
+        if self.message_en is None:
+            from . import english
+            self.message_en = english.message_en(self.message)
+            self.expected_en = self.expected_en or english.expected_en(self.expected)
+            self.hint_en = self.hint_en or english.hint_en(self.hint)
+
+    def english(self):
+        self._fill_english()
+        return super().english()
+
+    def english_dict(self) -> dict:
+        self._fill_english()
+        return super().english_dict()
+
+    def render(self, lang: str = "fr") -> str:
         lines = _lines(self.source_text)
         n = self.span.line
         src = lines[n - 1].rstrip("\r") if 0 < n <= len(lines) else ""
@@ -90,21 +109,22 @@ class LqError(InputError):
             start, end = start - shift, min(end - shift, len(src) + 1)
         caret = " " * (start - 1) + "^" * max(1, end - start)
         pad = " " * (width + 1)
-        out = [f"erreur: {self.message}",
+        message, expected, hint = self.english() if lang == "en" else (self.message, self.expected, self.hint)
+        out = [f"{'error' if lang == 'en' else 'erreur'}: {message}",
                f"{pad}--> {self.where}",
                f"{pad} |",
                f" {n} | {src}".rstrip(),
                f"{pad} | {caret}"]
-        if self.expected:
-            out.append(f"{pad} = attendu : {self.expected}")
-        if self.hint:
-            out.append(f"{pad} = aide : {self.hint}")
+        if expected:
+            out.append(f"{pad} = {'expected: ' if lang == 'en' else 'attendu : '}{expected}")
+        if hint:
+            out.append(f"{pad} = {'help: ' if lang == 'en' else 'aide : '}{hint}")
         return "\n".join(out)
 
     def to_dict(self) -> dict:
         return {"error": "LqError", "message": self.message, "where": self.where,
                 "line": self.span.line, "column": self.span.col, "end_column": self.span.end_col,
-                "expected": self.expected, "hint": self.hint}
+                "expected": self.expected, "hint": self.hint, **self.english_dict()}
 
 
 class LqErrors(InputError):
@@ -117,16 +137,25 @@ class LqErrors(InputError):
         self.errors = sorted(unique.values(), key=lambda e: (e.span.line, e.span.col))[:MAX_ERRORS]
         self.stopped = stopped or len(unique) > MAX_ERRORS   # more mistakes may follow the last one shown
         first = self.errors[0]
-        super().__init__(first.message, where=first.where, expected=first.expected, hint=first.hint)
+        super().__init__(first.message, where=first.where, expected=first.expected, hint=first.hint,
+                         message_en=first.message_en, expected_en=first.expected_en, hint_en=first.hint_en)
 
-    def render(self) -> str:
-        body = "\n\n".join(e.render() for e in self.errors)
+    def english(self):
+        return self.errors[0].english()
+
+    def english_dict(self) -> dict:
+        return self.errors[0].english_dict()
+
+    def render(self, lang: str = "fr") -> str:
+        body = "\n\n".join(e.render(lang) for e in self.errors)
         if self.stopped:
             last = self.errors[-1].span.line
             body += (f"\n\n{len(self.errors)} erreurs ; lecture arrêtée après {MAX_ERRORS} erreurs (ligne {last}) : "
-                     "corrigez-les, puis relancez pour voir la suite.")
+                     "corrigez-les, puis relancez pour voir la suite." if lang == "fr" else
+                     f"\n\n{len(self.errors)} errors; reading stopped after {MAX_ERRORS} errors (line {last}): "
+                     "fix them, then run again to see what follows.")
         elif len(self.errors) > 1:
-            body += f"\n\n{len(self.errors)} erreurs."
+            body += f"\n\n{len(self.errors)} erreurs." if lang == "fr" else f"\n\n{len(self.errors)} errors."
         return body
 
     def to_dict(self) -> dict:

@@ -105,10 +105,16 @@ def say(path: str, v) -> str:
 SECTIONS = {"person": "# la personne", "detention": "# la détention", "sentence": "# la peine",
             "removal_measures": "# les mesures d'éloignement", "consent": "# les consentements",
             "dual_criminality": "# autres faits", "identification": "# l'audition (relevés signalétiques, CPP 55-1)"}
+# the comments in English (``--lang en``); the statements stay in the language's words, which are French
+SECTIONS_EN = {"person": "# the person", "detention": "# detention", "sentence": "# the sentence",
+               "removal_measures": "# removal measures", "consent": "# consents", "dual_criminality": "# other facts",
+               "identification": "# the hearing (identification records, CPP 55-1)"}
 
 
-def case_to_lq(case: dict, source: str | None = None) -> str:
-    """One case (JSON case format) as lexquery text; the case is validated first."""
+def case_to_lq(case: dict, source: str | None = None, lang: str = "fr") -> str:
+    """One case (JSON case format) as lexquery text; the case is validated first. ``lang``: the
+    language of the comments that head each part (the statements are the language's, French)."""
+    sections = SECTIONS_EN if lang == "en" else SECTIONS
     read_case(case, source)   # refuse what the format refuses, with its JSON path
     c = ordered(case)
     lines = [f"cas {c['id']}"]
@@ -132,7 +138,7 @@ def case_to_lq(case: dict, source: str | None = None) -> str:
             if v == {}:
                 lines.append(f"{vocab.field_name(path)} : {{}}")
             continue
-        head = SECTIONS.get(top) if top not in written else None
+        head = sections.get(top) if top not in written else None
         if head:
             lines.append(head)
         written.add(top)
@@ -148,7 +154,7 @@ def case_to_lq(case: dict, source: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def cases_to_lq(cases) -> str:
+def cases_to_lq(cases, lang: str = "fr") -> str:
     many = isinstance(cases, list)   # an array, even of one case: its problems are at [i]
     cases = cases if many else [cases]
-    return "\n".join(case_to_lq(c, f"[{i}]" if many else None) for i, c in enumerate(cases))
+    return "\n".join(case_to_lq(c, f"[{i}]" if many else None, lang) for i, c in enumerate(cases))

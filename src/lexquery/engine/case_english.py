@@ -115,3 +115,20 @@ def expected_en(text: str | None) -> str | None:
 
 def hint_en(text: str | None) -> str | None:
     return _translate(text, _HINTS)
+
+
+def problem_en(p) -> tuple[str | None, str | None, str | None]:
+    """(message, expected, hint) of one :class:`lexquery.errors.Problem` in English."""
+    return message_en(p.message), expected_en(p.expected), hint_en(p.hint)
+
+
+def with_english(err):
+    """``err`` with its English filled where it is missing: a :class:`~lexquery.errors.CaseError`
+    gets each problem's (``problems_en``) and its own (its first problem's, as its French is);
+    another error is returned as it is. For ``--lang en`` and the API's ``message_en``."""
+    from ..errors import CaseError
+    if isinstance(err, CaseError) and err.problems_en is None:
+        err.problems_en = [problem_en(p) for p in err.problems]
+        if err.problems_en and not err.message_en:
+            err.message_en, err.expected_en, err.hint_en = err.problems_en[0]
+    return err

@@ -101,16 +101,20 @@ def _read_yaml(path: Path) -> dict:
     if not path.is_file():
         raise ReformError(f"fichier de réforme introuvable : {path}", where=str(path),
                           expected="un fichier YAML de réforme (docs/reforms.md)",
-                          hint="voir examples/reforms/*.yaml")
+                          hint="voir examples/reforms/*.yaml", message_en=f"reform file not found: {path}",
+                          expected_en="a YAML reform file (docs/reforms.md)", hint_en="see examples/reforms/*.yaml")
     try:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise ReformError(f"YAML illisible : {getattr(e, 'problem', e)}", where=where,
-                          hint="corriger la syntaxe YAML à cette ligne") from None
+                          hint="corriger la syntaxe YAML à cette ligne",
+                          message_en=f"unreadable YAML: {getattr(e, 'problem', e)}",
+                          hint_en="fix the YAML syntax on this line") from None
     except UnicodeDecodeError:
-        raise ReformError("fichier non UTF-8", where=str(path), hint="enregistrez-le en UTF-8") from None
+        raise ReformError("fichier non UTF-8", where=str(path), hint="enregistrez-le en UTF-8",
+                          message_en="file not UTF-8", hint_en="save it as UTF-8") from None
     if not isinstance(doc, dict):
         raise _err(path, None, "une réforme est un objet YAML (clés reform, name, from, …)",
                    expected=", ".join(TOP_KEYS))

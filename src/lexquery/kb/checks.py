@@ -396,17 +396,20 @@ def check_law(kb: KB, rep: Report):
         rep.findings.append(Finding(
             "law/text-changed", "warning",
             f"le texte de « {c.use.citation} » change le {c.on} (version {c.before.id} → {c.after.id}) pendant la "
-            f"période de la règle / the cited text changes", f"{c.use.where} ({c.use.file})",
-            "vérifier que la règle vaut pour les deux textes, sinon borner sa validité"))
+            f"période de la règle / the text of « {c.use.citation} » changes on {c.on} (version {c.before.id} → "
+            f"{c.after.id}) within the rule's period", f"{c.use.where} ({c.use.file})",
+            "vérifier que la règle vaut pour les deux textes, sinon borner sa validité / check that the rule holds "
+            "for both texts, else bound its validity"))
     for art, vids in sorted(res.truncated.items()):
         rep.findings.append(Finding(
             "law/truncated-relied-on", "warning",
             f"texte tronqué utilisé par une règle / truncated text relied on: {art} (version(s) {', '.join(vids)})",
-            art, "compléter le texte depuis la source officielle (law/)"))
+            art, "compléter le texte depuis la source officielle (law/) / complete the text from the official source (law/)"))
     for s in res.missing_successors:
         rep.findings.append(Finding(
             "law/successor-2029", "error", f"successeur du code de 2029 introuvable dans la base / successor not in the KB: {s}",
-            "law/cpp2029/correspondence.yaml", "ajouter l'article à law/cpp2029/ ou corriger la correspondance"))
+            "law/cpp2029/correspondence.yaml", "ajouter l'article à law/cpp2029/ ou corriger la correspondance / "
+            "add the article to law/cpp2029/ or correct the correspondence"))
     by = {}
     for u in res.unsettled_2029:
         by.setdefault(u.citation, []).append(u.where)
@@ -414,13 +417,16 @@ def check_law(kb: KB, rep: Report):
         rep.findings.append(Finding(
             "law/successor-2029", "warning",
             f"« {cit} » : pas de successeur établi dans le code de 2029, règle valable au-delà du 2028-12-31 "
-            f"(les réponses le disent « à vérifier ») / no settled 2029 successor", ", ".join(sorted(set(wheres))[:4]),
-            "établir la correspondance (law/cpp2029/correspondence.yaml) ou borner la règle"))
+            f"(les réponses le disent « à vérifier ») / « {cit} »: no settled successor in the 2029 code, rule valid "
+            f"beyond 2028-12-31 (answers say « to verify »)", ", ".join(sorted(set(wheres))[:4]),
+            "établir la correspondance (law/cpp2029/correspondence.yaml) ou borner la règle / settle the "
+            "correspondence (law/cpp2029/correspondence.yaml) or bound the rule"))
     for art in res.unlinked_cited:
         rep.findings.append(Finding(
             "law/official-link", "warning",
             f"disposition citée par les règles sans lien officiel / cited provision without official link: {art}",
-            art, "ajouter official (Legifrance, EUR-Lex, Conseil de l'Europe, ONU) ou l'identifiant LEGIARTI"))
+            art, "ajouter official (Legifrance, EUR-Lex, Conseil de l'Europe, ONU) ou l'identifiant LEGIARTI / add "
+            "official (Legifrance, EUR-Lex, Council of Europe, UN) or the LEGIARTI id"))
 
 
 # --- (d) reference data ------------------------------------------------------------------

@@ -206,9 +206,15 @@ class KB:
         cit = C.parse_query(query) or query
         node = self.resolve(cit, at) or self.resolve(query, at)
         if node is None:
+            close = self.hint(cit)
             raise NotFoundError(f"disposition introuvable : « {query} »" + (f" (lu « {cit} »)" if cit != query else ""),
                                 expected="ex. « 728-11 », « CPP 729-2 al. 1 », « STE 112 art. 3 », « Circ. 2025 §2.2 », « D541 », « CP 132-23 »",
-                                hint=self.hint(cit) or "`lexquery sources` liste les dispositions connues")
+                                hint=close or "`lexquery sources` liste les dispositions connues",
+                                message_en=f"provision not found: « {query} »" + (f" (read « {cit} »)" if cit != query else ""),
+                                expected_en="e.g. « 728-11 », « CPP 729-2 al. 1 », « STE 112 art. 3 », « Circ. 2025 §2.2 », "
+                                            "« D541 », « CP 132-23 »",
+                                hint_en=close.replace("vouliez-vous dire :", "did you mean:").replace(" ?", "?") if close
+                                else "`lexquery sources` lists the known provisions")
         if node.paragraph is not None:
             day = at or date.today()
             v = self.version_at(node.provision, day)
@@ -220,7 +226,13 @@ class KB:
                     expected=f"une subdivision de cette version : « {node.provision.citation} al. 1 » à « "
                              f"{node.provision.citation} al. {len(v.paragraphs)} »" if v.paragraphs else None,
                     hint=f"`lexquery article \"{node.provision.citation}\" --at {day.isoformat()}` montre cette version ; "
-                         "les autres versions sont listées en fin d'affichage")
+                         "les autres versions sont listées en fin d'affichage",
+                    message_en=f"provision not found: « {node.citation} » does not exist in the version in force on "
+                               f"{day.isoformat()} (version {v.id}, {len(v.paragraphs)} paragraph(s))",
+                    expected_en=f"a subdivision of this version: « {node.provision.citation} al. 1 » to « "
+                                f"{node.provision.citation} al. {len(v.paragraphs)} »" if v.paragraphs else None,
+                    hint_en=f"`lexquery article \"{node.provision.citation}\" --at {day.isoformat()}` shows this version; "
+                            "the other versions are listed at the end")
         return node
 
     def absent_from(self, citation: str, v: Version) -> bool:

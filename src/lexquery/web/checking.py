@@ -54,11 +54,14 @@ async def validate(request):
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            raise ApiError(400, f"corps illisible : pas de l'UTF-8 (octet {e.start})", where="corps") from None
+            raise ApiError(400, f"corps illisible : pas de l'UTF-8 (octet {e.start})", where="corps",
+                           message_en=f"unreadable body: not UTF-8 (byte {e.start})") from None
         return JSONResponse(await run_limited(request, validate_turtle, text))
     if ctype not in ("application/json", "text/json", ""):
         raise ApiError(415, f"type de contenu non pris en charge : {ctype}", where="Content-Type",
-                       expected="application/json (cas JSON) ou text/turtle (RDF)")
+                       expected="application/json (cas JSON) ou text/turtle (RDF)",
+                       message_en=f"content type not supported: {ctype}",
+                       expected_en="application/json (JSON cases) or text/turtle (RDF)")
     cases = _cases(parse_json(raw, CASES))
     return JSONResponse(await run_limited(request, validate_json, cases))
 
@@ -86,7 +89,10 @@ async def _upload_to(request, target) -> None:
     if ctype not in ("text/csv", "application/csv"):
         raise ApiError(415, f"type de contenu non pris en charge : {ctype or '(aucun)'}", where="Content-Type",
                        expected="text/csv (le CSV comme corps de la requête)",
-                       hint="curl --data-binary @export.csv -H 'Content-Type: text/csv' …")
+                       hint="curl --data-binary @export.csv -H 'Content-Type: text/csv' …",
+                       message_en=f"content type not supported: {ctype or '(none)'}",
+                       expected_en="text/csv (the CSV as the request body)",
+                       hint_en="curl --data-binary @export.csv -H 'Content-Type: text/csv' …")
     async for chunk in request.stream():
         target.write(chunk)
 
@@ -100,7 +106,8 @@ async def screen(request):
         with open(path, "wb") as target:
             await _upload_to(request, target)
         if os.path.getsize(path) == 0:
-            raise ApiError(400, "fichier CSV vide", where="corps", expected="l'export CSV du greffe (ligne d'en-tête + lignes)")
+            raise ApiError(400, "fichier CSV vide", where="corps", expected="l'export CSV du greffe (ligne d'en-tête + lignes)",
+                           message_en="empty CSV file", expected_en="the prison registry's CSV export (header line + lines)")
         text, summary = await run_limited(request, screen_file, path, fmt, as_of,
                                           limit=request.app.state.screen_time_limit)
     media, ext = FORMATS[fmt]

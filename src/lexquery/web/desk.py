@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..engine.api import load_kb
 from ..errors import LexqueryError
-from .body import body_date, query_choice, read_json
+from .body import body_date, query_choice, read_json, what_en
 from .errors import ApiError, from_lexquery
 from .limits import run_limited
 
@@ -46,7 +46,7 @@ def step(case: dict, skipped: list, answer: dict | None, as_of=None, lang: str =
         raise from_lexquery(e) from None
     from ..dsl import case_to_lq
     try:
-        lq = case_to_lq(iv.case)
+        lq = case_to_lq(iv.case, lang=lang)
     except LexqueryError:
         lq = None
     return {"case": iv.case, "case_lq": lq, "skipped": sorted(iv.skipped), "given": given,
@@ -59,14 +59,17 @@ async def interview(request):
     lang = query_choice(request, "lang", ("fr", "en"), "fr")
     body = await read_json(request, SHAPE)
     if not isinstance(body, dict) or not isinstance(body.get("case", {}), dict):
-        raise ApiError(400, "« case » doit être un objet (le cas construit jusqu'ici)", where="$.case", expected=SHAPE)
+        raise ApiError(400, "« case » doit être un objet (le cas construit jusqu'ici)", where="$.case", expected=SHAPE,
+                       message_en="« case » must be an object (the case built so far)", expected_en=what_en(SHAPE))
     skipped = body.get("skipped", [])
     if not isinstance(skipped, list) or not all(isinstance(s, str) for s in skipped):
-        raise ApiError(400, "« skipped » doit être une liste de chemins", where="$.skipped", expected=SHAPE)
+        raise ApiError(400, "« skipped » doit être une liste de chemins", where="$.skipped", expected=SHAPE,
+                       message_en="« skipped » must be a list of paths", expected_en=what_en(SHAPE))
     answer = body.get("answer")
     if answer is not None and not (isinstance(answer, dict) and isinstance(answer.get("path"), str)
                                    and isinstance(answer.get("text"), str)):
-        raise ApiError(400, "« answer » doit être {\"path\": …, \"text\": …}", where="$.answer", expected=SHAPE)
+        raise ApiError(400, "« answer » doit être {\"path\": …, \"text\": …}", where="$.answer", expected=SHAPE,
+                       message_en="« answer » must be {\"path\": …, \"text\": …}", expected_en=what_en(SHAPE))
     case = body.get("case") or {"id": "entretien"}
     as_of = body_date(body.get("as_of"), "$.as_of")
     return JSONResponse(await run_limited(request, step, case, skipped, answer, as_of, lang))
@@ -90,7 +93,8 @@ async def note(request):
     lang = query_choice(request, "lang", ("fr", "en"), "fr")
     body = await read_json(request, "un cas au format JSON (objet)")
     if not isinstance(body, dict):
-        raise ApiError(422, "un cas est un objet JSON", where="$", expected="un cas au format JSON (objet)")
+        raise ApiError(422, "un cas est un objet JSON", where="$", expected="un cas au format JSON (objet)",
+                       message_en="a case is a JSON object", expected_en="a case in the JSON format (object)")
     # a PDF is laid out by WeasyPrint (≈ 3 s for 15 pages on an idle core): more time than an answer
     data = await run_limited(request, note_bytes, body, fmt, lang, limit=NOTE_TIME_LIMIT)
     name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in str(body.get("id") or "cas"))

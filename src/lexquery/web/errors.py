@@ -1,7 +1,9 @@
 """Error bodies of the API: ``{"error": {"message", "where", "expected", "hint"}}``, never a traceback.
-With their English where it is known (issue 15 item 7): ``message_en``, ``expected_en``,
-``hint_en`` for a case that breaks the case format (and on each of its ``problems``), for an
-unknown address or method, and for an internal error.
+With their English beside (issue 15): ``message_en`` on every error body, and ``expected_en`` /
+``hint_en`` when the French has an ``expected`` / ``hint`` — a case that breaks the case format
+(and each of its ``problems``), the lexquery language's mistakes (and each of ``errors``), a body,
+a query parameter, a SPARQL query, a limit, an unknown address or method, an internal error.
+``message`` (French) keeps its meaning; the page shows the English with ``?lang=en``.
 
 A :class:`lexquery.errors.LexqueryError` becomes a 4xx with its own where / expected / hint
 (STYLE.md §11); anything else is a 500 whose body only gives an id, the traceback being
@@ -19,6 +21,19 @@ from ..errors import CaseError, LexqueryError, NotFoundError, UsageError
 log = logging.getLogger("lexquery.web")
 
 
+WHERE_EN = {"corps": "body", "corps de la requête": "request body", "en-têtes": "headers", "<texte>": "<text>"}
+
+
+def where_en(where):
+    """``where`` in English where it holds a French word (« corps », « <texte>:3:16 »); None otherwise."""
+    if not isinstance(where, str):
+        return None
+    for fr, en in WHERE_EN.items():
+        if where == fr or where.startswith(fr + ":"):
+            return en + where[len(fr):]
+    return None
+
+
 class ApiError(Exception):
     """An error the API answers with ``status`` and a body for a person."""
 
@@ -27,6 +42,11 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.body = {"message": message, "where": where, "expected": expected, "hint": hint, **extra}
+        for k in ("expected_en", "hint_en"):   # none without its French
+            if k in self.body and not self.body[k[:-3]]:
+                self.body[k] = None
+        if where_en(where):   # a place named in French words: its English beside (the page shows it with ?lang=en)
+            self.body["where_en"] = where_en(where)
 
 
 def error_response(status: int, message: str, *, where=None, expected=None, hint=None, headers=None,
@@ -55,7 +75,9 @@ def _problem(p) -> dict:
 
 
 def from_lexquery(err: LexqueryError) -> ApiError:
-    extra = {}
+    from ..engine.case_english import with_english
+    with_english(err)
+    extra = dict(err.english_dict()) or {"message_en": None}   # null: a message of a shape without English yet
     if isinstance(err, CaseError):
         extra["problems"] = [_problem(p) for p in err.problems]
         if extra["problems"]:   # the error's own message is its first problem's (errors.CaseError)
@@ -83,8 +105,9 @@ async def http_error_handler(request, exc):
                    "nothing at this address", "check the address; the routes are listed in /openapi.json"),
              405: ("méthode non permise sur cette adresse", "voir /openapi.json pour les méthodes de chaque route",
                    "method not allowed at this address", "see /openapi.json for each route's methods")}
-    message, hint, message_en, hint_en = words.get(exc.status_code, (str(exc.detail), None, None, None))
-    extra = {"message_en": message_en, "hint_en": hint_en} if message_en else {}
+    # another status: Starlette's own detail, which is English (« Bad Request »)
+    message, hint, message_en, hint_en = words.get(exc.status_code, (str(exc.detail), None, str(exc.detail), None))
+    extra = {"message_en": message_en, "hint_en": hint_en}
     return error_response(exc.status_code, message, where=request.url.path, hint=hint,
                           headers=getattr(exc, "headers", None), **extra)
 

@@ -83,8 +83,10 @@ class SecurityHeaders:
 def _too_large(limit: int) -> bytes:
     return json.dumps({"error": {
         "message": f"requête trop grande : plus de {limit // MB} Mo",
-        "where": "corps de la requête", "expected": f"au plus {limit} octets",
-        "hint": "découpez le fichier ou utilisez la commande « lexquery screen » en ligne de commande"}},
+        "where": "corps de la requête", "where_en": "request body", "expected": f"au plus {limit} octets",
+        "hint": "découpez le fichier ou utilisez la commande « lexquery screen » en ligne de commande",
+        "message_en": f"request too large: more than {limit // MB} MB", "expected_en": f"at most {limit} bytes",
+        "hint_en": "split the file or use the command « lexquery screen » on the command line"}},
         ensure_ascii=False).encode()
 
 
@@ -150,12 +152,15 @@ class BodyLimit:
             if not tracker.started:
                 await _send_json(send, 408, {
                     "message": "corps de la requête trop lent : la connexion est fermée",
-                    "where": "corps de la requête",
+                    "where": "corps de la requête", "where_en": "request body",
                     "expected": f"le corps entier en moins de {self.timeout_for(scope['path']):g} s, sans pause de plus de "
-                                f"{chunk_timeout:g} s", "hint": "renvoyez la requête"})
+                                f"{chunk_timeout:g} s", "hint": "renvoyez la requête",
+                    "message_en": "request body too slow: the connection is closed",
+                    "expected_en": f"the whole body in less than {self.timeout_for(scope['path']):g} s, without a pause "
+                                   f"of more than {chunk_timeout:g} s", "hint_en": "send the request again"})
         except _Busy:
             if not tracker.started:
-                await _send_busy(send, "trop de données en cours de réception")
+                await _send_busy(send, "trop de données en cours de réception", "too much data being received")
         finally:
             self.held -= received
 
@@ -189,9 +194,11 @@ async def _send_json(send, status: int, error: dict, headers=(), close: bool = T
     await send({"type": "http.response.body", "body": body})
 
 
-async def _send_busy(send, why: str, retry: int = 2):
+async def _send_busy(send, why: str, why_en: str, retry: int = 2):
     await _send_json(send, 503, {"message": f"serveur occupé : {why}", "where": None,
-                                 "expected": None, "hint": f"réessayez dans {retry} s"},
+                                 "expected": None, "hint": f"réessayez dans {retry} s",
+                                 "message_en": f"server busy: {why_en}", "expected_en": None,
+                                 "hint_en": f"try again in {retry} s"},
                      headers=[(b"retry-after", str(retry).encode())], close=False)
 
 
@@ -217,12 +224,13 @@ class Admission:
             self._free = asyncio.Semaphore(self.admitted)
         if self._free.locked():
             if self.waiting >= self.queued:
-                return await _send_busy(send, f"plus de {self.queued} requêtes en attente")
+                return await _send_busy(send, f"plus de {self.queued} requêtes en attente",
+                                        f"more than {self.queued} requests waiting")
             self.waiting += 1
             try:
                 await asyncio.wait_for(self._free.acquire(), timeout=self.wait)
             except asyncio.TimeoutError:
-                return await _send_busy(send, f"pas de place depuis {self.wait:g} s")
+                return await _send_busy(send, f"pas de place depuis {self.wait:g} s", f"no room for {self.wait:g} s")
             finally:
                 self.waiting -= 1
         else:
@@ -268,7 +276,11 @@ class HostCheck:
                     "message": f"hôte inconnu « {shown} » : ce serveur ne répond qu'à son adresse",
                     "where": "Host", "expected": "127.0.0.1, localhost, une adresse IP, ou un nom donné avec "
                                                  "« lexquery serve --allow-host NOM »",
-                    "hint": "ouvrez la page par http://127.0.0.1:PORT/ (protection contre le DNS rebinding)"})
+                    "hint": "ouvrez la page par http://127.0.0.1:PORT/ (protection contre le DNS rebinding)",
+                    "message_en": f"unknown host « {shown} »: this server answers only at its own address",
+                    "expected_en": "127.0.0.1, localhost, an IP address, or a name given with "
+                                   "« lexquery serve --allow-host NAME »",
+                    "hint_en": "open the page at http://127.0.0.1:PORT/ (protection against DNS rebinding)"})
         return await self.app(scope, receive, send)
 
 
@@ -291,7 +303,9 @@ class CrossSite:
             if o == "null" or o.split("://", 1)[-1].rstrip("/") != host:
                 return await _send_json(send, 403, {
                     "message": f"requête d'un autre site refusée (Origin « {o[:100]} »)", "where": "Origin",
-                    "expected": "la page de ce serveur, ou un client hors navigateur (sans Origin)", "hint": None})
+                    "expected": "la page de ce serveur, ou un client hors navigateur (sans Origin)", "hint": None,
+                    "message_en": f"request from another site refused (Origin « {o[:100]} »)",
+                    "expected_en": "this server's page, or a client outside a browser (without Origin)", "hint_en": None})
         if scope["path"] in COSTLY:
             ctype = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
             if not ctype or ctype in SAFELISTED:
@@ -300,7 +314,11 @@ class CrossSite:
                     "message": f"type de contenu refusé pour {scope['path']} : {ctype or '(aucun)'}",
                     "where": "Content-Type", "expected": want + (" ou text/turtle" if scope["path"] == "/api/validate" else ""),
                     "hint": f"envoyez le corps avec « Content-Type: {want} » (un type qu'une page d'un autre site "
-                            "ne peut envoyer sans demander la permission : CORS preflight)"}, close=False)
+                            "ne peut envoyer sans demander la permission : CORS preflight)",
+                    "message_en": f"content type refused for {scope['path']}: {ctype or '(none)'}",
+                    "expected_en": want + (" or text/turtle" if scope["path"] == "/api/validate" else ""),
+                    "hint_en": f"send the body with « Content-Type: {want} » (a type another site's page cannot "
+                               "send without asking permission: CORS preflight)"}, close=False)
         return await self.app(scope, receive, send)
 
 
@@ -335,7 +353,9 @@ async def run_limited(request, fn, *args, limit: float | None = None, **kwargs):
         await asyncio.wait_for(gate.acquire(), timeout=max(left, 0.001))
     except asyncio.TimeoutError:
         raise ApiError(503, f"serveur occupé : aucun calcul libre en {limit:g} s", where=request.url.path,
-                       hint="réessayez dans quelques secondes", retry_after=2) from None
+                       hint="réessayez dans quelques secondes", retry_after=2,
+                       message_en=f"server busy: no free worker within {limit:g} s",
+                       hint_en="try again in a few seconds") from None
     budget = Budget(max(limit - (time.monotonic() - arrived), 0.001))
     work = asyncio.ensure_future(run_in_threadpool(_in_budget, budget, fn, args, kwargs))
 
@@ -350,4 +370,7 @@ async def run_limited(request, fn, *args, limit: float | None = None, **kwargs):
         budget.cancel()
         raise ApiError(504, f"délai dépassé : la réponse a pris plus de {limit:g} s",
                        where=request.url.path, expected=f"une réponse en moins de {limit:g} s",
-                       hint="envoyez moins de cas à la fois, ou utilisez la ligne de commande pour un gros lot") from None
+                       hint="envoyez moins de cas à la fois, ou utilisez la ligne de commande pour un gros lot",
+                       message_en=f"time out: the answer took more than {limit:g} s",
+                       expected_en=f"an answer in less than {limit:g} s",
+                       hint_en="send fewer cases at a time, or use the command line for a large batch") from None

@@ -115,14 +115,17 @@ def negotiate(request) -> str:
     fmt = request.query_params.get("format")
     if fmt is not None:
         if fmt not in FORMATS:
-            raise ApiError(400, f"format inconnu : {fmt}", where="format", expected=", ".join(sorted(FORMATS)))
+            raise ApiError(400, f"format inconnu : {fmt}", where="format", expected=", ".join(sorted(FORMATS)),
+                           message_en=f"unknown format: {fmt}", expected_en=", ".join(sorted(FORMATS)))
         return FORMATS[fmt]
     accept = request.headers.get("accept")
     got = choose(accept, list(OFFERS))
     if got is None:
         raise ApiError(406, f"format non disponible : {accept}", where="Accept",
                        expected=", ".join(sorted(set(OFFERS.values()))),
-                       hint="une page HTML pour un navigateur ; Turtle, JSON-LD, N-Triples ou RDF/XML pour une machine")
+                       hint="une page HTML pour un navigateur ; Turtle, JSON-LD, N-Triples ou RDF/XML pour une machine",
+                       message_en=f"format not available: {accept}", expected_en=", ".join(sorted(set(OFFERS.values()))),
+                       hint_en="an HTML page for a browser; Turtle, JSON-LD, N-Triples or RDF/XML for a machine")
     return OFFERS[got]
 
 
@@ -152,7 +155,9 @@ async def resource(request):
     graph = await run_limited(request, describe, iri)
     if not len(graph):
         raise ApiError(404, f"IRI absente de la base / IRI not in the knowledge base : {iri}", where=path,
-                       hint="les IRI suivent docs/design.md : /law/{instrument}/{numéro}[/v/{version}[/al/{N}]]")
+                       hint="les IRI suivent docs/design.md : /law/{instrument}/{numéro}[/v/{version}[/al/{N}]]",
+                       message_en=f"IRI not in the knowledge base: {iri}",
+                       hint_en="the IRIs follow docs/design.md: /law/{instrument}/{number}[/v/{version}[/al/{N}]]")
     from rdflib import URIRef
 
     from ..kb.graph import LQ
@@ -176,7 +181,8 @@ async def source_file(request):
     rel = request.path_params["path"]
     target = (root / rel).resolve()
     if ".." in Path(rel).parts or not target.is_relative_to(root) or not target.is_file():
-        raise ApiError(404, f"document source introuvable : sources/{rel}", where=request.url.path)
+        raise ApiError(404, f"document source introuvable : sources/{rel}", where=request.url.path,
+                       message_en=f"source document not found: sources/{rel}")
     media = TEXT_TYPES.get(target.suffix, "text/plain")
     return FileResponse(target, media_type=media + "; charset=utf-8")
 

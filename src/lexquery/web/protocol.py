@@ -18,8 +18,11 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from .limits import HEADER_TIMEOUT
 
 _BODY = json.dumps({"error": {"message": "en-têtes de la requête trop lents : connexion fermée",
-                               "where": "en-têtes", "expected": f"la requête entière en moins de {HEADER_TIMEOUT:g} s",
-                               "hint": "renvoyez la requête"}}, ensure_ascii=False).encode()
+                               "where": "en-têtes", "where_en": "headers", "expected": f"la requête entière en moins de {HEADER_TIMEOUT:g} s",
+                               "hint": "renvoyez la requête",
+                               "message_en": "request headers too slow: connection closed",
+                               "expected_en": f"the whole request in less than {HEADER_TIMEOUT:g} s",
+                               "hint_en": "send the request again"}}, ensure_ascii=False).encode()
 _408 = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json; charset=utf-8\r\nconnection: close\r\n"
         b"content-length: " + str(len(_BODY)).encode() + b"\r\n\r\n" + _BODY)
 

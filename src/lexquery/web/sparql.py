@@ -56,37 +56,51 @@ def check(text: str) -> str:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
     if not text.strip():
-        raise ApiError(400, "requête SPARQL vide", where="query", expected="SELECT, ASK, CONSTRUCT ou DESCRIBE")
+        raise ApiError(400, "requête SPARQL vide", where="query", expected="SELECT, ASK, CONSTRUCT ou DESCRIBE",
+                       message_en="empty SPARQL query", expected_en="SELECT, ASK, CONSTRUCT or DESCRIBE")
     if len(text) > MAX_QUERY:
-        raise ApiError(413, f"requête SPARQL trop longue : plus de {MAX_QUERY} caractères", where="query")
+        raise ApiError(413, f"requête SPARQL trop longue : plus de {MAX_QUERY} caractères", where="query",
+                       message_en=f"SPARQL query too long: more than {MAX_QUERY} characters")
     try:
         tree = parseQuery(text)
     except ParseException as e:
         if _looks_like_update(text):
             raise ApiError(400, "mise à jour refusée : l'accès SPARQL est en lecture seule", where="query",
                            expected="SELECT, ASK, CONSTRUCT ou DESCRIBE",
-                           hint="la base se modifie dans law/, rules/, reference/ (fichiers suivis par git)") from None
+                           hint="la base se modifie dans law/, rules/, reference/ (fichiers suivis par git)",
+                           message_en="update refused: SPARQL access is read-only", expected_en="SELECT, ASK, CONSTRUCT or DESCRIBE",
+                           hint_en="the KB is changed in law/, rules/, reference/ (files tracked by git)") from None
         raise ApiError(400, f"requête SPARQL invalide : {e.msg}", where=f"{e.lineno}:{e.col}",
                        expected="une requête SPARQL 1.1 (SELECT, ASK, CONSTRUCT, DESCRIBE)",
-                       hint="vérifiez la syntaxe à cette ligne (préfixes déclarés, accolades, points)") from None
+                       hint="vérifiez la syntaxe à cette ligne (préfixes déclarés, accolades, points)",
+                       message_en=f"invalid SPARQL query: {e.msg}",
+                       expected_en="a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE)",
+                       hint_en="check the syntax on this line (declared prefixes, braces, dots)") from None
     except RecursionError:
-        raise ApiError(400, "requête SPARQL trop imbriquée", where="query") from None
+        raise ApiError(400, "requête SPARQL trop imbriquée", where="query",
+                       message_en="SPARQL query nested too deep") from None
     for n in _walk(tree):
         name = getattr(n, "name", None)
         if name == "ServiceGraphPattern":
             raise ApiError(400, "SERVICE refusé : le serveur n'interroge aucun autre point d'accès", where="query",
-                           hint="retirez le bloc SERVICE")
+                           hint="retirez le bloc SERVICE",
+                           message_en="SERVICE refused: the server queries no other endpoint",
+                           hint_en="remove the SERVICE block")
         if name == "DatasetClause":
             raise ApiError(400, "FROM / FROM NAMED refusés : la requête porte sur le graphe de la base seulement",
-                           where="query", hint="retirez FROM … ; le graphe ELI est nommé <urn:lexquery:eli> (GRAPH)")
+                           where="query", hint="retirez FROM … ; le graphe ELI est nommé <urn:lexquery:eli> (GRAPH)",
+                           message_en="FROM / FROM NAMED refused: the query is on the KB's graph only",
+                           hint_en="remove FROM …; the ELI graph is named <urn:lexquery:eli> (GRAPH)")
     try:
         q = translateQuery(tree)
     except Exception as e:  # rdflib's algebra errors: the query is wrong, say so
-        raise ApiError(400, f"requête SPARQL invalide : {e}", where="query") from None
+        raise ApiError(400, f"requête SPARQL invalide : {e}", where="query",
+                       message_en=f"invalid SPARQL query: {e}") from None
     form = READ_ONLY.get(q.algebra.name)
     if form is None:
         raise ApiError(400, f"forme de requête refusée : {q.algebra.name}", where="query",
-                       expected="SELECT, ASK, CONSTRUCT ou DESCRIBE")
+                       expected="SELECT, ASK, CONSTRUCT ou DESCRIBE",
+                       message_en=f"query form refused: {q.algebra.name}", expected_en="SELECT, ASK, CONSTRUCT or DESCRIBE")
     return form
 
 
@@ -156,7 +170,8 @@ class Worker:
         finally:
             self.lock.release()
         if "error" in reply:
-            raise ApiError(400, f"la requête a échoué à l'évaluation : {reply['error']}", where="query")
+            raise ApiError(400, f"la requête a échoué à l'évaluation : {reply['error']}", where="query",
+                           message_en=f"the query failed in evaluation: {reply['error']}")
         return reply["result"]
 
 
@@ -172,7 +187,9 @@ def run_query(text: str, timeout: float = TIMEOUT) -> dict:
         return _WORKER.run(text, timeout, MAX_ROWS)
     except _Timeout:
         raise ApiError(504, f"délai dépassé : la requête SPARQL a pris plus de {timeout:g} s", where="query",
-                       hint="restreignez la requête (motifs plus précis, LIMIT)") from None
+                       hint="restreignez la requête (motifs plus précis, LIMIT)",
+                       message_en=f"time out: the SPARQL query took more than {timeout:g} s",
+                       hint_en="narrow the query (more precise patterns, LIMIT)") from None
 
 
 async def sparql(request):
@@ -192,9 +209,12 @@ async def sparql(request):
             text = body.get("query") if isinstance(body, dict) else None
         else:
             raise ApiError(415, f"type de contenu non pris en charge : {ctype}", where="Content-Type",
-                           expected="application/sparql-query, application/x-www-form-urlencoded ou application/json")
+                           expected="application/sparql-query, application/x-www-form-urlencoded ou application/json",
+                           message_en=f"content type not supported: {ctype}",
+                           expected_en="application/sparql-query, application/x-www-form-urlencoded or application/json")
     if not isinstance(text, str):
-        raise ApiError(400, "paramètre « query » manquant", where="query", expected="?query=SELECT …")
+        raise ApiError(400, "paramètre « query » manquant", where="query", expected="?query=SELECT …",
+                       message_en="parameter « query » missing", expected_en="?query=SELECT …")
     form = check(text)
     media = negotiate(form, request.headers.get("accept"))
     timeout = request.app.state.sparql_timeout
@@ -228,7 +248,10 @@ def negotiate(form: str, accept: str | None) -> str:
         raise ApiError(406, f"format non disponible pour une requête {form} : {accept}", where="Accept",
                        expected=", ".join(can),
                        hint="SELECT / ASK : résultats JSON, XML (CSV, TSV : SELECT seulement) ; "
-                            "CONSTRUCT / DESCRIBE : Turtle, N-Triples, JSON-LD, RDF/XML")
+                            "CONSTRUCT / DESCRIBE : Turtle, N-Triples, JSON-LD, RDF/XML",
+                       message_en=f"format not available for a {form} query: {accept}", expected_en=", ".join(can),
+                       hint_en="SELECT / ASK: JSON, XML results (CSV, TSV: SELECT only); "
+                               "CONSTRUCT / DESCRIBE: Turtle, N-Triples, JSON-LD, RDF/XML")
     return offers[got]
 
 

@@ -10,6 +10,16 @@ export class ApiError extends Error {
   }
 }
 
+// an error body in the page's language: every error has its English beside the French
+// (message_en, expected_en, hint_en; docs/web.md), and so have its problems and errors
+export function inLang(info) {
+  if (getLang() !== "en" || !info || typeof info !== "object") return info;
+  const en = { ...info };
+  for (const k of ["message", "expected", "hint", "where"]) if (info[`${k}_en`]) en[k] = info[`${k}_en`];
+  for (const k of ["problems", "errors"]) if (Array.isArray(info[k])) en[k] = info[k].map(inLang);
+  return en;
+}
+
 async function call(method, url, body, headers = {}) {
   let res;
   try {
@@ -21,7 +31,7 @@ async function call(method, url, body, headers = {}) {
     let info = { message: `HTTP ${res.status}` };
     try {
       const data = await res.json();
-      info = data.error || data;
+      info = inLang(data.error || data);
     } catch (e) { /* not JSON: keep the status */ }
     throw new ApiError(info, res.status);
   }
@@ -49,7 +59,7 @@ export async function note(kase, format, lang) {
 }
 
 export async function parse(text, syntax) {
-  return (await call("POST", "/api/parse", json({ text, syntax }), JSON_HEADERS)).json();
+  return (await call("POST", `/api/parse?lang=${getLang()}`, json({ text, syntax }), JSON_HEADERS)).json();
 }
 
 export async function whatIf(kase, set, asOf) {
