@@ -105,10 +105,16 @@ def _lookup(env, key, compute):
     except AttributeError:  # a reference object without a __dict__: no cache
         return compute()
     k = (key, env.as_of)
-    fact = cache.get(k)
-    if fact is None:
+    fact = cache.get(k, _MISS)
+    if fact is _MISS:   # None is an answer too (no entry into force after the date): kept
+        if len(cache) >= _LOOKUPS_MAX:   # one entry per (question, date): bounded all the same
+            cache.clear()
         fact = cache[k] = compute()
     return fact
+
+
+_MISS = object()
+_LOOKUPS_MAX = 200_000
 
 
 def f_eu_member(env, state):
