@@ -133,16 +133,14 @@ class Engine:
 
     def _one_fast(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
         so = self.status_only
-        env = so.env(case, as_of, state, p, self.ref, shared)
+        env = so.env(case, as_of, state, p, self.ref, shared, stamped=True)
         out = self._outside_validity(p, env)
         if out is not None:
             return recodification.apply(out, p, as_of, self.succession)
         r = so.procedure(p, env)
 
-        def rerun(overrides):
-            e = so.env(case, as_of, state, p, self.ref, shared)
-            e.overrides = overrides
-            return so.procedure(p, e, True)
+        def rerun(overrides):   # the conditions that read none of the facts replaced: not again
+            return so.procedure(p, so.rerun_env(env, p, overrides, shared), True)
         to_verify = collect_to_verify(p, env, r, rerun)
         if r.missing_facts or any(rt.missing_facts for rt in r.routes):
             r = prove(r, lambda c, keep: so.procedure(p, so.env(c, as_of, state, p, self.ref, keep), True),

@@ -33,6 +33,68 @@ _NOTHING = ()
 _OUT_OF_PERIOD = ("unknown", False, None, (), "validity")  # a route outside its ``valid:`` period
 
 
+_NO = object()
+
+
+class _Reads(dict):
+    """``env.evidence`` of a first evaluation that engine/verify.py will redo: also logs, in
+    order, every reading of a reference fact (``Env.record_evidence`` stores the fact at
+    each reading: rules/functions.py)."""
+    __slots__ = ("log",)
+
+    def __init__(self):
+        super().__init__()
+        self.log: list[str] = []
+
+    def __setitem__(self, name, fact):
+        dict.__setitem__(self, name, fact)
+        self.log.append(name)
+
+
+class StampedResults(dict):
+    """``env.results`` of a procedure's first evaluation when engine/verify.py will evaluate
+    it again with one reference fact replaced: for each condition memoised as ``cond.<id>``,
+    the reference facts its evaluation read — its own readings, logged between the moment
+    it was looked up and not found and the moment its result was stored, and those of the
+    memoised conditions it read (replayed into the log when it reads them)."""
+    __slots__ = ("log", "start", "reads", "kept")
+
+    def __init__(self, log: list):
+        super().__init__()
+        self.log = log
+        self.start: dict[str, int] = {}
+        self.reads: dict[str, frozenset] = {}
+        self.kept = None   # (condition id, result, facts read) as the procedure's own conditions left them
+
+    def get(self, cid, default=None):
+        r = dict.get(self, cid, _NO)
+        if r is _NO:
+            self.start[cid] = len(self.log)
+            return default
+        done = self.reads.get(cid)
+        if done:
+            self.log.extend(done)
+        return r
+
+    def __setitem__(self, cid, r):
+        dict.__setitem__(self, cid, r)
+        i = self.start.pop(cid, None)
+        self.reads[cid] = frozenset(self.log if i is None else self.log[i:])
+
+    def keep(self):
+        """Remember the results stored by the procedure's own conditions (before ``from_date``,
+        the routes and the notes are evaluated: ``from_date`` is unknown then, as in every
+        evaluation of the same procedure)."""
+        reads = self.reads
+        self.kept = [(cid, r, reads[cid]) for cid, r in self.items() if r is not None]
+
+    def unread(self, names) -> dict:
+        """The results kept above whose evaluation read none of the reference facts ``names``."""
+        if not self.kept:
+            return {}
+        return {cid: r for cid, r, read in self.kept if read.isdisjoint(names)}
+
+
 class BatchEnv(Env):
     """An :class:`Env` whose evaluated conditions are tuples (see the module docstring)."""
     __slots__ = ("cond_fns",)
@@ -79,10 +141,35 @@ class StatusOnly:
         # what a procedure that does not apply still lists: its duties (routes: nothing)
         self.duties = {pid: [(n, c) for n, c in entries if n.kind == "duty"] for pid, entries in self.notes.items()}
 
-    def env(self, case, as_of, state, p, ref, shared) -> BatchEnv:
+    def env(self, case, as_of, state, p, ref, shared, stamped: bool = False, seed=None) -> BatchEnv:
+        """The environment of one evaluation of ``p``. ``stamped``: its results are stamped
+        (:class:`StampedResults`) for :meth:`rerun_env`; ``seed``: condition results known
+        to be those this evaluation would compute (:meth:`rerun_env`)."""
         env = BatchEnv(case, as_of, state, self.book, ref, False, shared)
         env.cond_fns = self.cond_fns[p.id]
+        if stamped:
+            env.evidence = _Reads()
+            env.results = StampedResults(env.evidence.log)
+        elif seed:
+            env.results.update(seed)
         return env
+
+    def rerun_env(self, env: BatchEnv, p, overrides: dict, shared) -> BatchEnv:
+        """The environment in which engine/verify.py evaluates ``p`` again, as in ``env`` (its
+        first evaluation, stamped; ``shared`` the derived values it was given) but with the
+        reference facts ``overrides`` replaced. The
+        results of the conditions memoised as ``cond.<id>`` that were stored, during the
+        procedure's own conditions, and whose evaluation read none of those facts, are given to it:
+        the same operations on the same values give the same result (exact; only the missing
+        facts listed inside a condition that reads one of them may differ, which no outcome
+        compared by engine/verify.py reads)."""
+        res = env.results
+        seed = None
+        if isinstance(res, StampedResults):
+            seed = res.unread(overrides)
+        e = self.env(env.case, env.as_of, env.state, p, env.ref, shared, seed=seed)
+        e.overrides = overrides
+        return e
 
     def procedure(self, p: Procedure, env: BatchEnv, outcome_only: bool = False) -> ProcedureResult:
         """As evaluate.evaluate_procedure with ``env.explain`` false (same steps, same order).
@@ -103,6 +190,8 @@ class StatusOnly:
         """The procedure under the law in force on ``env.as_of`` only."""
         pid = p.id
         results = self.conds[pid](env)
+        if type(env.results) is StampedResults:
+            env.results.keep()
         prec = self._precedence(pid, env, results) if pid in self.prec_over else _NOTHING
         direct = settle(results)
         env.from_date = direct[1] if direct[1] is not None else env.as_of
