@@ -133,7 +133,7 @@ class Engine:
 
     def _one_fast(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
         so = self.status_only
-        env = so.env(case, as_of, state, p, self.ref, shared, stamped=True)
+        env = so.env(case, as_of, state, p, self.ref, shared, keep=True)
         out = self._outside_validity(p, env)
         if out is not None:
             return recodification.apply(out, p, as_of, self.succession)

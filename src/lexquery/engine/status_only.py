@@ -18,6 +18,7 @@ with the full evaluation is tested row for row (tests/test_screen_fast.py).
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from ..rules.model import Procedure
@@ -33,71 +34,34 @@ _NOTHING = ()
 _OUT_OF_PERIOD = ("unknown", False, None, (), "validity")  # a route outside its ``valid:`` period
 
 
-_NO = object()
+_ANY = ("*", None)   # reads any reference fact (a function this module does not know)
+_CALL = re.compile(r'([A-Za-z_]\w*)\s*\(\s*("([^"]*)")?')
 
 
-class _Reads(dict):
-    """``env.evidence`` of a first evaluation that engine/verify.py will redo: also logs, in
-    order, every reading of a reference fact (``Env.record_evidence`` stores the fact at
-    each reading: rules/functions.py)."""
-    __slots__ = ("log",)
-
-    def __init__(self):
-        super().__init__()
-        self.log: list[str] = []
-
-    def __setitem__(self, name, fact):
-        dict.__setitem__(self, name, fact)
-        self.log.append(name)
+def _fact_key(name: str) -> tuple:
+    """``party(STE112,MA)`` → ("party", "STE112"); ``law:x`` → ("law:", "x")."""
+    if name.startswith("law:"):
+        return "law:", name[4:]
+    head, _, rest = name.partition("(")
+    return head, rest.rstrip(")").split(",")[0]
 
 
-class StampedResults(dict):
-    """``env.results`` of a procedure's first evaluation when engine/verify.py will evaluate
-    it again with one reference fact replaced: for each condition memoised as ``cond.<id>``,
-    the reference facts its evaluation read — its own readings, logged between the moment
-    it was looked up and not found and the moment its result was stored, and those of the
-    memoised conditions it read (replayed into the log when it reads them)."""
-    __slots__ = ("log", "start", "reads", "kept")
-
-    def __init__(self, log: list):
-        super().__init__()
-        self.log = log
-        self.start: dict[str, int] = {}
-        self.reads: dict[str, frozenset] = {}
-        self.kept = None   # (condition id, result, facts read) as the procedure's own conditions left them
-
-    def get(self, cid, default=None):
-        r = dict.get(self, cid, _NO)
-        if r is _NO:
-            self.start[cid] = len(self.log)
-            return default
-        done = self.reads.get(cid)
-        if done:
-            self.log.extend(done)
-        return r
-
-    def __setitem__(self, cid, r):
-        dict.__setitem__(self, cid, r)
-        i = self.start.pop(cid, None)
-        self.reads[cid] = frozenset(self.log if i is None else self.log[i:])
-
-    def keep(self):
-        """Remember the results stored by the procedure's own conditions (before ``from_date``,
-        the routes and the notes are evaluated: ``from_date`` is unknown then, as in every
-        evaluation of the same procedure)."""
-        reads = self.reads
-        self.kept = [(cid, r, reads[cid]) for cid, r in self.items() if r is not None]
-
-    def unread(self, names) -> dict:
-        """The results kept above whose evaluation read none of the reference facts ``names``."""
-        if not self.kept:
-            return {}
-        return {cid: r for cid, r, read in self.kept if read.isdisjoint(names)}
+def _reads_any(reads: frozenset, keys) -> bool:
+    """Whether a condition that may read ``reads`` (:meth:`StatusOnly._cond_reads`) may read one
+    of the reference facts ``keys`` (:func:`_fact_key`)."""
+    if _ANY in reads:
+        return True
+    for head, arg in keys:
+        if (head, None) in reads or (head, arg) in reads:
+            return True
+    return False
 
 
 class BatchEnv(Env):
-    """An :class:`Env` whose evaluated conditions are tuples (see the module docstring)."""
-    __slots__ = ("cond_fns",)
+    """An :class:`Env` whose evaluated conditions are tuples (see the module docstring).
+    ``kept``: None, or — for an evaluation engine/verify.py will redo — the results the
+    procedure's own conditions stored (:meth:`StatusOnly.rerun_env`)."""
+    __slots__ = ("cond_fns", "kept")
 
     def cond(self, cid):
         """Truth of a condition read as ``cond.<id>``: met → true, not met → false, else UNKNOWN;
@@ -121,6 +85,7 @@ class StatusOnly:
         self.book = book
         self.prec_over = _precedence_over(book)
         self.conds: dict[str, object] = {}      # procedure or route id -> its conditions, one function
+        self.reads: dict[str, dict] = {}        # procedure id -> condition id -> reference facts it may read
         self.cond_fns: dict[str, dict] = {}     # procedure id -> {condition id read as cond.<id>: function}
         lazy = {cid for c, _ in book.compiled() for cid in c.conds}
         for p in book.procedures.values():  # the alternatives of `basis:` are read after evaluation
@@ -141,35 +106,87 @@ class StatusOnly:
         # what a procedure that does not apply still lists: its duties (routes: nothing)
         self.duties = {pid: [(n, c) for n, c in entries if n.kind == "duty"] for pid, entries in self.notes.items()}
 
-    def env(self, case, as_of, state, p, ref, shared, stamped: bool = False, seed=None) -> BatchEnv:
-        """The environment of one evaluation of ``p``. ``stamped``: its results are stamped
-        (:class:`StampedResults`) for :meth:`rerun_env`; ``seed``: condition results known
+    def env(self, case, as_of, state, p, ref, shared, keep: bool = False, seed=None) -> BatchEnv:
+        """The environment of one evaluation of ``p``. ``keep``: remember the results of the
+        procedure's own conditions (for :meth:`rerun_env`); ``seed``: condition results known
         to be those this evaluation would compute (:meth:`rerun_env`)."""
         env = BatchEnv(case, as_of, state, self.book, ref, False, shared)
         env.cond_fns = self.cond_fns[p.id]
-        if stamped:
-            env.evidence = _Reads()
-            env.results = StampedResults(env.evidence.log)
-        elif seed:
+        env.kept = () if keep else None
+        if seed:
             env.results.update(seed)
         return env
 
     def rerun_env(self, env: BatchEnv, p, overrides: dict, shared) -> BatchEnv:
         """The environment in which engine/verify.py evaluates ``p`` again, as in ``env`` (its
-        first evaluation, stamped; ``shared`` the derived values it was given) but with the
-        reference facts ``overrides`` replaced. The
-        results of the conditions memoised as ``cond.<id>`` that were stored, during the
-        procedure's own conditions, and whose evaluation read none of those facts, are given to it:
-        the same operations on the same values give the same result (exact; only the missing
-        facts listed inside a condition that reads one of them may differ, which no outcome
-        compared by engine/verify.py reads)."""
-        res = env.results
+        first evaluation, made with ``keep``; ``shared`` the derived values it was given) but
+        with the reference facts ``overrides`` replaced. The results that the conditions
+        memoised as ``cond.<id>`` stored during the procedure's own conditions are given to
+        it when those conditions cannot read any of the facts replaced (their expressions,
+        ``when``, children, the conditions and derived values they read, call no function
+        that records such a fact: :data:`lexquery.rules.functions.EVIDENCE`): the same
+        operations on the same values give the same result. Exact for what engine/verify.py
+        compares (status, dates, consent, basis, routes); only the missing facts listed
+        inside a condition that reads a replaced fact may differ (a memoised condition read
+        adds none). Results stored later (routes, notes: ``from_date`` known) are not given."""
         seed = None
-        if isinstance(res, StampedResults):
-            seed = res.unread(overrides)
+        if env.kept:
+            keys = [_fact_key(n) for n in overrides]
+            reads = self._reads(p)
+            seed = {cid: r for cid, r in env.kept if not _reads_any(reads[cid], keys)}
         e = self.env(env.case, env.as_of, env.state, p, env.ref, shared, seed=seed)
         e.overrides = overrides
         return e
+
+    def _reads(self, p) -> dict:
+        """Condition id → the reference facts it may read, as (head, first argument or None
+        for any), for every condition of ``p`` and its routes (computed once)."""
+        hit = self.reads.get(p.id)
+        if hit is None:
+            hit = self.reads[p.id] = {}
+            index = cond_index(p)
+            for cid in index:
+                self._cond_reads(index, cid, hit, set())
+        return hit
+
+    def _cond_reads(self, index, cid, memo, seen) -> frozenset:
+        if cid in memo:
+            return memo[cid]
+        c = index.get(cid)
+        if c is None or cid in seen:   # a condition read but not found, or a cycle: anything
+            return frozenset([_ANY])
+        seen.add(cid)
+        out = set()
+        for e in (c.expr, c.met_if, c.when, c.requires):
+            if e is not None:
+                out |= self._expr_reads(e, index, memo, seen, set())
+        for ch in c.children:
+            out |= self._cond_reads(index, ch.id, memo, seen)
+        seen.discard(cid)
+        memo[cid] = frozenset(out)
+        return memo[cid]
+
+    def _expr_reads(self, e, index, memo, seen, names_seen) -> set:
+        from ..rules.functions import EVIDENCE, NO_EVIDENCE
+        functions = self.book.scope.functions
+        out = set()
+        for m in _CALL.finditer(e.text):
+            fn = m.group(1)
+            if fn not in functions or fn in NO_EVIDENCE:
+                continue   # a form of the language (if, known, exists…) or a function that records nothing
+            ev = EVIDENCE.get(fn)
+            if ev is None:
+                out.add(_ANY)
+            else:
+                out.add((ev[0], m.group(3) if ev[1] and m.group(2) else None))
+        for n in e.names:   # derived values (and periodic constants: law_gap) read, transitively
+            d = self.book.derived.get(n)
+            if d is not None and n not in names_seen:
+                names_seen.add(n)
+                out |= self._expr_reads(d, index, memo, seen, names_seen)
+        for cid in e.conds:
+            out |= self._cond_reads(index, cid, memo, seen)
+        return out
 
     def procedure(self, p: Procedure, env: BatchEnv, outcome_only: bool = False) -> ProcedureResult:
         """As evaluate.evaluate_procedure with ``env.explain`` false (same steps, same order).
@@ -190,8 +207,8 @@ class StatusOnly:
         """The procedure under the law in force on ``env.as_of`` only."""
         pid = p.id
         results = self.conds[pid](env)
-        if type(env.results) is StampedResults:
-            env.results.keep()
+        if env.kept is not None:   # before from_date, routes and notes (rerun_env)
+            env.kept = [(cid, r) for cid, r in env.results.items() if r is not None]
         prec = self._precedence(pid, env, results) if pid in self.prec_over else _NOTHING
         direct = settle(results)
         env.from_date = direct[1] if direct[1] is not None else env.as_of

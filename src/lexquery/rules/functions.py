@@ -315,3 +315,19 @@ def f_law_gap(env, name):
 
 FUNCTIONS.update({"field": f_field, "join": f_join, "heaviest": f_heaviest, "latest": f_latest,
                   "law_gap": f_law_gap})
+
+# What each function records as evidence (``env.record_evidence``), by the name's head:
+# ``party(STE112,MA)`` for party / party_from / in_force_by, ``law:<name>`` for law_gap. The
+# value is True when the name's first argument is the function's first argument (a treaty, a
+# name), else False. engine/status_only.py reads it to know which conditions cannot read a
+# reference fact that engine/verify.py replaces. A function of FUNCTIONS in neither table
+# below is taken to read any reference fact.
+EVIDENCE = {"eu_member": ("eu_member", False), "fd_applies": ("fd_applies", False),
+            "party": ("party", True), "party_from": ("party", True), "in_force_by": ("party", True),
+            "bilateral": ("bilateral", False), "bilateral_from": ("bilateral", False),
+            "bilateral_terms": ("bilateral_terms", False), "consular_mandatory": ("consular_mandatory", False),
+            "declared_national": ("declared_national", True), "not_in_case": ("not_in_case", True),
+            "law_gap": ("law:", True)}
+NO_EVIDENCE = frozenset({"add_months", "add_years", "add_days", "plus", "minus", "fraction_point",
+                         "months_midpoint", "min", "max", "is_life", "count", "field", "join",
+                         "heaviest", "latest"})
