@@ -1,12 +1,15 @@
-"""engine/verify.py's re-evaluations on the status-only path (``screen``) reuse the conditions
-that cannot read the reference fact replaced (engine/status_only.py ``rerun_env``).
+"""engine/verify.py's re-evaluations and engine/prove.py's trials on the status-only path
+(``screen``) reuse the results of the memoised conditions that cannot read the reference
+fact replaced, or the case facts given values (engine/status_only.py ``rerun_env``,
+``trial_env``).
 
 Two properties, on synthetic rows (all cells known, and a third of the cells emptied):
 
 - the static reading of each memoised condition (``StatusOnly._reads``: the functions its
   expressions, children, the conditions and derived values it reads call) covers every
   reference fact its evaluation actually records;
-- ``to_verify`` (and the whole row) is the same with the reuse and without it.
+- every re-evaluation and trial gives the same result with the reuse and without it (status,
+  dates, consent, missing facts, basis, routes), and so do the answers.
 """
 from __future__ import annotations
 
@@ -53,8 +56,44 @@ def test_static_reads_cover_what_each_condition_records(share):
     assert checked > 1000   # the conditions do read reference facts
 
 
+def _outcome(r):
+    return (r.status, r.date_from, r.date_until, r.consent_required, r.missing_facts, r.basis,
+            [(x.procedure, x.status, x.date_from, x.date_until, x.missing_facts) for x in r.routes])
+
+
 @pytest.mark.parametrize("share", [0.0, 0.33])
-def test_to_verify_same_with_and_without_reuse(share, monkeypatch):
+def test_each_reevaluation_same_with_and_without_reuse(share, monkeypatch):
+    eng = _ENGINE
+    so = eng.status_only
+    seen = {"rerun": 0, "trial": 0, "seeded": 0}
+
+    def compare(name, make):
+        def wrapped(env, p, *args):
+            shared = args[-2] if name == "trial" else args[-1]
+            fresh = (lambda: dict(shared)) if shared is not None else (lambda: None)
+            a = make(env, p, *args[:-2], fresh(), args[-1]) if name == "trial" else make(env, p, args[0], fresh())
+            seen["seeded"] += bool(a.results)
+            kept, env.kept = env.kept, None       # the first evaluation's results forgotten
+            try:
+                b = make(env, p, *args[:-2], fresh(), args[-1]) if name == "trial" else make(env, p, args[0], fresh())
+            finally:
+                env.kept = kept
+            if name == "rerun":
+                a.overrides = b.overrides = args[0]
+            assert _outcome(so.procedure(p, a, True)) == _outcome(so.procedure(p, b, True)), (name, p.id, args)
+            seen[name] += 1
+            return make(env, p, *args)
+        return wrapped
+
+    monkeypatch.setattr(so, "rerun_env", compare("rerun", so.rerun_env))
+    monkeypatch.setattr(so, "trial_env", compare("trial", so.trial_env))
+    for c in _cases(300, share):
+        eng.ask(c, AS_OF, explain=False)
+    assert seen["rerun"] > 100 and seen["trial"] > 100 and seen["seeded"] > 100
+
+
+@pytest.mark.parametrize("share", [0.0, 0.33])
+def test_answers_same_with_and_without_reuse(share, monkeypatch):
     cases = _cases(400, share)
     eng = _ENGINE
 
@@ -62,24 +101,24 @@ def test_to_verify_same_with_and_without_reuse(share, monkeypatch):
         out = []
         for c in cases:
             a = eng.ask(c, AS_OF, explain=False)
-            out.append([(r.procedure, r.state, r.status, r.date_from, r.date_until, r.to_verify,
-                         r.missing_facts, r.basis, [(x.procedure, x.status, x.date_from) for x in r.routes])
-                        for r in a.procedures])
+            out.append([(r.procedure, r.state, r.to_verify, r.irrelevant_facts, _outcome(r)) for r in a.procedures])
         return out
 
     reused = rows()
     so = eng.status_only
     calls = []
-    original = so.rerun_env
 
-    def no_reuse(env, p, overrides, shared):   # the first evaluation's results forgotten
-        calls.append(1)
-        kept, env.kept = env.kept, None
-        try:
-            return original(env, p, overrides, shared)
-        finally:
-            env.kept = kept
+    def forget(make):
+        def wrapped(env, p, *args):
+            calls.append(1)
+            kept, env.kept = env.kept, None
+            try:
+                return make(env, p, *args)
+            finally:
+                env.kept = kept
+        return wrapped
 
-    monkeypatch.setattr(so, "rerun_env", no_reuse)
+    monkeypatch.setattr(so, "rerun_env", forget(so.rerun_env))
+    monkeypatch.setattr(so, "trial_env", forget(so.trial_env))
     assert rows() == reused
-    assert len(calls) > 100   # re-evaluations did happen
+    assert len(calls) > 100   # re-evaluations and trials did happen

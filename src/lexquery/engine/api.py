@@ -125,7 +125,7 @@ class Engine:
         # what to verify is measured on the evaluation of the case as given (before the proof)
         to_verify = collect_to_verify(p, env, r, rerun, lang)
         if r.missing_facts or any(rt.missing_facts for rt in r.routes):
-            r = prove(r, lambda c, keep: evaluate_procedure(
+            r = prove(r, lambda c, keep, touched: evaluate_procedure(
                 p, Env(c, as_of, state, self.book, self.ref, False, keep), self.book),
                 case, self.book, self.ref, as_of, shared)
         r.to_verify = to_verify
@@ -143,7 +143,7 @@ class Engine:
             return so.procedure(p, so.rerun_env(env, p, overrides, shared), True)
         to_verify = collect_to_verify(p, env, r, rerun)
         if r.missing_facts or any(rt.missing_facts for rt in r.routes):
-            r = prove(r, lambda c, keep: so.procedure(p, so.env(c, as_of, state, p, self.ref, keep), True),
+            r = prove(r, lambda c, keep, touched: so.procedure(p, so.trial_env(env, p, c, keep, touched), True),
                       case, self.book, self.ref, as_of, shared)
         r.to_verify = to_verify
         return recodification.apply(r, p, as_of, self.succession)

@@ -51,9 +51,10 @@ def _missing_of(r: ProcedureResult) -> list[str]:
 
 def prove(r0: ProcedureResult, evaluate, case: dict, book, ref, as_of, shared=None) -> ProcedureResult:
     """``r0`` with the facts that cannot change it proven irrelevant (module docstring).
-    ``evaluate(case, derived) -> ProcedureResult`` evaluates the same procedure for another
-    case, ``derived`` being the derived values to start from (None: computed per
-    environment); ``shared``, the derived values of ``case`` computed once per case (or None):
+    ``evaluate(case, derived, touched) -> ProcedureResult`` evaluates the same procedure for
+    another case, ``derived`` being the derived values to start from (None: computed per
+    environment) and ``touched`` the fact paths in which that case differs from ``case``
+    (the facts tried, and the defaults when they are applied again); ``shared``, the derived values of ``case`` computed once per case (or None):
     those that read no fact tried are kept for every combination."""
     facts = [f for f in dict.fromkeys(_missing_of(r0))]
     if not facts:
@@ -73,9 +74,9 @@ def prove(r0: ProcedureResult, evaluate, case: dict, book, ref, as_of, shared=No
     if not comps:
         return r0
     redo = bool(set(names) & default_reads(book))   # a default may rest on a fact tried
+    touched = frozenset(names) | ({d.path for d in book.defaults} if redo else frozenset())
     keep = None
     if shared is not None:   # the derived values that read no fact tried (nor a default redone)
-        touched = set(names) | ({d.path for d in book.defaults} if redo else set())
         reads = derived_reads(book)
         keep = {n: v for n, v in shared.items() if not (reads.get(n, touched) & touched)}
     trials, values = [], []
@@ -87,7 +88,7 @@ def prove(r0: ProcedureResult, evaluate, case: dict, book, ref, as_of, shared=No
                 return r0
         if redo:
             c, _ = apply_defaults(c, book, ref, as_of)
-        t = evaluate(c, None if keep is None else dict(keep))
+        t = evaluate(c, None if keep is None else dict(keep), touched)
         trials.append(t)
         values.append(vals)
         if len(trials) < total and (_outcome(t, as_of) is None or len(trials) > 1) and \

@@ -46,6 +46,24 @@ def _fact_key(name: str) -> tuple:
     return head, rest.rstrip(")").split(",")[0]
 
 
+def _path(f: str) -> tuple:
+    """``removal_measures[0].kind`` → ("removal_measures", "kind")."""
+    return tuple(re.sub(r"\[[^\]]*\]", "", f).split("."))
+
+
+def _overlap(facts, tried) -> bool:
+    """Whether a condition reading the paths ``facts`` (None: any) may read one of ``tried``:
+    one path is the other or lies under it."""
+    if facts is None:
+        return True
+    for t in tried:
+        for f in facts:
+            n = min(len(f), len(t))
+            if f[:n] == t[:n]:
+                return True
+    return False
+
+
 def _reads_any(reads: frozenset, keys) -> bool:
     """Whether a condition that may read ``reads`` (:meth:`StatusOnly._cond_reads`) may read one
     of the reference facts ``keys`` (:func:`_fact_key`)."""
@@ -86,6 +104,8 @@ class StatusOnly:
         self.prec_over = _precedence_over(book)
         self.conds: dict[str, object] = {}      # procedure or route id -> its conditions, one function
         self.reads: dict[str, dict] = {}        # procedure id -> condition id -> reference facts it may read
+        self.facts: dict[str, dict] = {}        # procedure id -> condition id -> fact paths it may read
+        self.inner: dict[str, dict] = {}        # procedure id -> condition id -> conditions it evaluates in turn
         self.cond_fns: dict[str, dict] = {}     # procedure id -> {condition id read as cond.<id>: function}
         lazy = {cid for c, _ in book.compiled() for cid in c.conds}
         for p in book.procedures.values():  # the alternatives of `basis:` are read after evaluation
@@ -133,10 +153,116 @@ class StatusOnly:
         if env.kept:
             keys = [_fact_key(n) for n in overrides]
             reads = self._reads(p)
-            seed = {cid: r for cid, r in env.kept if not _reads_any(reads[cid], keys)}
+            seed = self._seed(p, env.kept, lambda cid, r: not _reads_any(reads[cid], keys))
         e = self.env(env.case, env.as_of, env.state, p, env.ref, shared, seed=seed)
         e.overrides = overrides
         return e
+
+    def trial_env(self, env: BatchEnv, p, case, shared, touched) -> BatchEnv:
+        """The environment in which engine/prove.py evaluates ``p`` for ``case``: the case of
+        ``env`` (its first evaluation, made with ``keep``) with the fact paths ``touched``
+        given values. The results that the conditions memoised as ``cond.<id>`` stored during
+        the procedure's own conditions are given to it when they are settled (not unknown:
+        such a result adds no missing fact to the condition that reads it, memoised or not)
+        and cannot read any path touched (the fact paths of their expressions, children, the
+        conditions and derived values they read: ``Compiled.facts``)."""
+        seed = None
+        if env.kept and touched:
+            tried = [_path(f) for f in touched]
+            facts = self._facts(p)
+            seed = self._seed(p, env.kept, lambda cid, r: r[0] != "unknown" and not _overlap(facts[cid], tried))
+        return self.env(case, env.as_of, env.state, p, env.ref, shared, seed=seed)
+
+    def _seed(self, p, kept, ok) -> dict:
+        """The results of ``kept`` (a first evaluation's memoised conditions, in order) to give
+        to another evaluation: those ``ok(cid, result)`` accepts, when every condition they
+        evaluated in turn (their children and the conditions they read, transitively, that
+        the first evaluation stored) is given too — so that none of those is evaluated later,
+        in another context (``from_date`` set, missing facts gathered by another condition).
+        A condition whose ``when`` was false (result None) is never given, nor any that
+        contains it."""
+        base = dict(kept)
+        good = {cid for cid, r in kept if r is not None and ok(cid, r)}
+        inner = self._inner(p)
+        return {cid: base[cid] for cid in good if all(d in good for d in inner[cid] if d in base)}
+
+    def _inner(self, p) -> dict:
+        """Condition id → the conditions its evaluation may evaluate in turn: its children
+        and the conditions its expressions read (``cond.<id>``), transitively (computed once;
+        a condition read but not found: every condition)."""
+        hit = self.inner.get(p.id)
+        if hit is None:
+            index = cond_index(p)
+            direct = {}
+            for cid, c in index.items():
+                ids = {ch.id for ch in c.children}
+                for e in (c.expr, c.met_if, c.when, c.requires):
+                    if e is not None:
+                        ids |= set(e.conds)
+                direct[cid] = ids
+            hit = self.inner[p.id] = {}
+            for cid in index:
+                seen, stack = set(), list(direct[cid])
+                while stack:
+                    x = stack.pop()
+                    if x in seen:
+                        continue
+                    seen.add(x)
+                    if x not in direct:   # not found: anything
+                        seen |= set(index)
+                        break
+                    stack.extend(direct[x])
+                seen.discard(cid)
+                hit[cid] = frozenset(seen)
+        return hit
+
+    def _facts(self, p) -> dict:
+        """Condition id → the fact paths it may read (as tuples of names; None: any), for every
+        condition of ``p`` and its routes (computed once)."""
+        hit = self.facts.get(p.id)
+        if hit is None:
+            hit = self.facts[p.id] = {}
+            index = cond_index(p)
+            for cid in index:
+                self._cond_facts(index, cid, hit, set())
+        return hit
+
+    def _cond_facts(self, index, cid, memo, seen):
+        if cid in memo:
+            return memo[cid]
+        c = index.get(cid)
+        if c is None or cid in seen:
+            return None
+        seen.add(cid)
+        out = set()
+        for e in (c.expr, c.met_if, c.when, c.requires):
+            if e is not None and out is not None:
+                x = self._expr_facts(e, index, memo, seen, set())
+                out = None if x is None else out | x
+        for ch in c.children:
+            if out is not None:
+                x = self._cond_facts(index, ch.id, memo, seen)
+                out = None if x is None else out | x
+        seen.discard(cid)
+        memo[cid] = None if out is None else frozenset(out)
+        return memo[cid]
+
+    def _expr_facts(self, e, index, memo, seen, names_seen):
+        out = {_path(f) for f in e.facts}
+        for n in e.names:   # derived values read, transitively
+            d = self.book.derived.get(n)
+            if d is not None and n not in names_seen:
+                names_seen.add(n)
+                x = self._expr_facts(d, index, memo, seen, names_seen)
+                if x is None:
+                    return None
+                out |= x
+        for cid in e.conds:
+            x = self._cond_facts(index, cid, memo, seen)
+            if x is None:
+                return None
+            out |= x
+        return out
 
     def _reads(self, p) -> dict:
         """Condition id → the reference facts it may read, as (head, first argument or None
@@ -208,7 +334,7 @@ class StatusOnly:
         pid = p.id
         results = self.conds[pid](env)
         if env.kept is not None:   # before from_date, routes and notes (rerun_env)
-            env.kept = [(cid, r) for cid, r in env.results.items() if r is not None]
+            env.kept = list(env.results.items())
         prec = self._precedence(pid, env, results) if pid in self.prec_over else _NOTHING
         direct = settle(results)
         env.from_date = direct[1] if direct[1] is not None else env.as_of
