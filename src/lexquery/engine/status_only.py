@@ -106,6 +106,7 @@ class StatusOnly:
         self.reads: dict[str, dict] = {}        # procedure id -> condition id -> reference facts it may read
         self.facts: dict[str, dict] = {}        # procedure id -> condition id -> fact paths it may read
         self.inner: dict[str, dict] = {}        # procedure id -> condition id -> conditions it evaluates in turn
+        self.free: dict[tuple, frozenset] = {}  # (procedure id, what changes) -> conditions that cannot read it
         self.cond_fns: dict[str, dict] = {}     # procedure id -> {condition id read as cond.<id>: function}
         lazy = {cid for c, _ in book.compiled() for cid in c.conds}
         for p in book.procedures.values():  # the alternatives of `basis:` are read after evaluation
@@ -151,9 +152,13 @@ class StatusOnly:
         adds none). Results stored later (routes, notes: ``from_date`` known) are not given."""
         seed = None
         if env.kept:
-            keys = [_fact_key(n) for n in overrides]
-            reads = self._reads(p)
-            seed = self._seed(p, env.kept, lambda cid, r: not _reads_any(reads[cid], keys))
+            key = (p.id, "reads", frozenset(overrides))
+            free = self.free.get(key)
+            if free is None:   # the conditions that cannot read those facts (static: once per key)
+                keys = [_fact_key(n) for n in overrides]
+                free = self.free[key] = frozenset(cid for cid, rd in self._reads(p).items()
+                                                  if not _reads_any(rd, keys))
+            seed = self._seed(p, env.kept, free, False)
         e = self.env(env.case, env.as_of, env.state, p, env.ref, shared, seed=seed)
         e.overrides = overrides
         return e
@@ -168,23 +173,33 @@ class StatusOnly:
         conditions and derived values they read: ``Compiled.facts``)."""
         seed = None
         if env.kept and touched:
-            tried = [_path(f) for f in touched]
-            facts = self._facts(p)
-            seed = self._seed(p, env.kept, lambda cid, r: r[0] != "unknown" and not _overlap(facts[cid], tried))
+            key = (p.id, "facts", touched)
+            free = self.free.get(key)
+            if free is None:   # the conditions that cannot read those paths (static: once per key)
+                tried = [_path(f) for f in touched]
+                free = self.free[key] = frozenset(cid for cid, fs in self._facts(p).items()
+                                                  if not _overlap(fs, tried))
+            seed = self._seed(p, env.kept, free, True)
         return self.env(case, env.as_of, env.state, p, env.ref, shared, seed=seed)
 
-    def _seed(self, p, kept, ok) -> dict:
+    def _seed(self, p, kept, free, settled: bool) -> dict:
         """The results of ``kept`` (a first evaluation's memoised conditions, in order) to give
-        to another evaluation: those ``ok(cid, result)`` accepts, when every condition they
+        to another evaluation: those of the conditions in ``free`` (and, when ``settled``, not
+        unknown), when every condition they
         evaluated in turn (their children and the conditions they read, transitively, that
         the first evaluation stored) is given too — so that none of those is evaluated later,
         in another context (``from_date`` set, missing facts gathered by another condition).
         A condition whose ``when`` was false (result None) is never given, nor any that
         contains it."""
-        base = dict(kept)
-        good = {cid for cid, r in kept if r is not None and ok(cid, r)}
+        if settled:
+            good = {cid: r for cid, r in kept if r is not None and cid in free and r[0] != "unknown"}
+        else:
+            good = {cid: r for cid, r in kept if r is not None and cid in free}
+        if len(good) == len(kept):
+            return good
+        bad = {cid for cid, _ in kept if cid not in good}
         inner = self._inner(p)
-        return {cid: base[cid] for cid in good if all(d in good for d in inner[cid] if d in base)}
+        return {cid: r for cid, r in good.items() if inner[cid].isdisjoint(bad)}
 
     def _inner(self, p) -> dict:
         """Condition id → the conditions its evaluation may evaluate in turn: its children
