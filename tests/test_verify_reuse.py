@@ -9,7 +9,9 @@ Two properties, on synthetic rows (all cells known, and a third of the cells emp
   expressions, children, the conditions and derived values it reads call) covers every
   reference fact its evaluation actually records;
 - every re-evaluation and trial gives the same result with the reuse and without it (status,
-  dates, consent, missing facts, basis, routes), and so do the answers.
+  dates, consent, missing facts, basis, routes); a re-evaluation spared because a failed
+  condition cannot read the fact replaced (``still_not_applicable``) is indeed not
+  applicable; and the answers are the same with all of it and without.
 """
 from __future__ import annotations
 
@@ -85,11 +87,29 @@ def test_each_reevaluation_same_with_and_without_reuse(share, monkeypatch):
             return make(env, p, *args)
         return wrapped
 
+    still = so.still_not_applicable
+
+    def checked_still(env, p, overrides):   # the re-evaluation it spares: not applicable indeed
+        yes = still(env, p, overrides)
+        if yes:
+            kept, env.kept = env.kept, None
+            try:
+                e = so.rerun_env(env, p, overrides, env._derived)
+            finally:
+                env.kept = kept
+            r = so.procedure(p, e, True)
+            assert (r.status, r.date_from, r.date_until, r.consent_required, r.basis, r.routes) == \
+                ("not_applicable", None, None, None, [], []), (p.id, overrides)
+            seen["spared"] += 1
+        return yes
+
+    seen["spared"] = 0
     monkeypatch.setattr(so, "rerun_env", compare("rerun", so.rerun_env))
     monkeypatch.setattr(so, "trial_env", compare("trial", so.trial_env))
+    monkeypatch.setattr(so, "still_not_applicable", checked_still)
     for c in _cases(300, share):
         eng.ask(c, AS_OF, explain=False)
-    assert seen["rerun"] > 100 and seen["trial"] > 100 and seen["seeded"] > 100
+    assert seen["rerun"] > 100 and seen["trial"] > 100 and seen["seeded"] > 100 and seen["spared"] > 50
 
 
 @pytest.mark.parametrize("share", [0.0, 0.33])
@@ -120,5 +140,6 @@ def test_answers_same_with_and_without_reuse(share, monkeypatch):
 
     monkeypatch.setattr(so, "rerun_env", forget(so.rerun_env))
     monkeypatch.setattr(so, "trial_env", forget(so.trial_env))
+    monkeypatch.setattr(so, "still_not_applicable", lambda env, p, overrides: False)
     assert rows() == reused
     assert len(calls) > 100   # re-evaluations and trials did happen

@@ -140,6 +140,8 @@ class Engine:
         r = so.procedure(p, env)
 
         def rerun(overrides):   # the conditions that read none of the facts replaced: not again
+            if r.status == "not_applicable" and so.still_not_applicable(env, p, overrides):
+                return r        # the same outcome, without evaluating
             return so.procedure(p, so.rerun_env(env, p, overrides, shared), True)
         to_verify = collect_to_verify(p, env, r, rerun)
         if r.missing_facts or any(rt.missing_facts for rt in r.routes):

@@ -79,7 +79,7 @@ class BatchEnv(Env):
     """An :class:`Env` whose evaluated conditions are tuples (see the module docstring).
     ``kept``: None, or — for an evaluation engine/verify.py will redo — the results the
     procedure's own conditions stored (:meth:`StatusOnly.rerun_env`)."""
-    __slots__ = ("cond_fns", "kept")
+    __slots__ = ("cond_fns", "kept", "top")
 
     def cond(self, cid):
         """Truth of a condition read as ``cond.<id>``: met → true, not met → false, else UNKNOWN;
@@ -134,6 +134,7 @@ class StatusOnly:
         env = BatchEnv(case, as_of, state, self.book, ref, False, shared)
         env.cond_fns = self.cond_fns[p.id]
         env.kept = () if keep else None
+        env.top = None
         if seed:
             env.results.update(seed)
         return env
@@ -288,7 +289,27 @@ class StatusOnly:
             index = cond_index(p)
             for cid in index:
                 self._cond_reads(index, cid, hit, set())
+            for pr in self.prec_over.get(p.id, ()):   # the precedence entries over p: their `when`
+                hit[f"precedence:{pr.id}"] = frozenset(self._expr_reads(pr.when, index, hit, set(), set()))
         return hit
+
+    def still_not_applicable(self, env: BatchEnv, p, overrides) -> bool:
+        """Whether ``p``, not applicable in ``env`` (its first evaluation, made with ``keep``)
+        by its own conditions, stays not applicable — the same outcome for engine/verify.py —
+        with the reference facts ``overrides`` replaced: one of its conditions, or a
+        precedence entry over it, that failed (not met, no pending date) cannot read those
+        facts, so it fails again, and any condition not met makes the procedure not
+        applicable (evaluate.settle: no dates, no routes, no consent, no basis). Not for a
+        procedure a route may open in place of its conditions (``replaces``)."""
+        if not env.top or self.opening[p.id]:
+            return False
+        key = (p.id, "reads", frozenset(overrides))
+        free = self.free.get(key)
+        if free is None:
+            keys = [_fact_key(n) for n in overrides]
+            free = self.free[key] = frozenset(cid for cid, rd in self._reads(p).items()
+                                              if not _reads_any(rd, keys))
+        return any(r[0] == "not_met" and not r[1] and cid in free for cid, r in env.top)
 
     def _cond_reads(self, index, cid, memo, seen) -> frozenset:
         if cid in memo:
@@ -352,6 +373,9 @@ class StatusOnly:
             env.kept = list(env.results.items())
         prec = self._precedence(pid, env, results) if pid in self.prec_over else _NOTHING
         direct = settle(results)
+        if env.kept is not None and direct[0] == "not_applicable":   # still_not_applicable
+            skipped = set(env.skipped)
+            env.top = list(zip(list(prec) + [c.id for c in p.conditions if c.id not in skipped], results))
         env.from_date = direct[1] if direct[1] is not None else env.as_of
         routes, rows = [], []
         opening = self.opening[pid]
