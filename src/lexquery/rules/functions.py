@@ -117,32 +117,52 @@ _MISS = object()
 _LOOKUPS_MAX = 200_000
 
 
+def _ref(env, name, compute):
+    """``_ref_fact(env, name, _lookup(env, name, compute))`` in one call (the look-ups of a
+    screening run by the hundred thousand)."""
+    try:
+        cache = env.ref.__dict__["_lookups"]
+    except (KeyError, AttributeError):
+        return _ref_fact(env, name, _lookup(env, name, compute))
+    k = (name, env.as_of)
+    fact = cache.get(k, _MISS)
+    if fact is _MISS:
+        if len(cache) >= _LOOKUPS_MAX:
+            cache.clear()
+        fact = cache[k] = compute()
+    ov = env.overrides
+    if ov and name in ov:  # engine/verify.py: would the answer change were this fact unknown?
+        fact = ov[name]
+    env.record_evidence(name, fact)
+    return UNKNOWN if fact.value is None else fact.value
+
+
 def f_eu_member(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"eu_member({state})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.eu_member(state, env.as_of)))
+    return _ref(env, name, (lambda: env.ref.eu_member(state, env.as_of)))
 
 
 def f_fd_applies(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"fd_applies({state})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.fd_2008_909_applies(state, env.as_of)))
+    return _ref(env, name, (lambda: env.ref.fd_2008_909_applies(state, env.as_of)))
 
 
 def f_party(env, treaty, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"party({treaty},{state})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.party(treaty, state, env.as_of)))
+    return _ref(env, name, (lambda: env.ref.party(treaty, state, env.as_of)))
 
 
 def f_bilateral(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"bilateral({state})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.bilateral_convention(state, env.as_of)))
+    return _ref(env, name, (lambda: env.ref.bilateral_convention(state, env.as_of)))
 
 
 def f_party_from(env, treaty, state):
@@ -190,7 +210,7 @@ def f_bilateral_terms(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"bilateral_terms({state})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.bilateral_terms(state, env.as_of)))
+    return _ref(env, name, (lambda: env.ref.bilateral_terms(state, env.as_of)))
 
 
 def f_not_in_case(env, name, note, note_en=None):
@@ -208,7 +228,7 @@ def f_consular_mandatory(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"consular_mandatory({state})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.consular_mandatory(state)))
+    return _ref(env, name, (lambda: env.ref.consular_mandatory(state)))
 
 
 def f_declared_national(env, treaty, state, category):
@@ -217,7 +237,7 @@ def f_declared_national(env, treaty, state, category):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"declared_national({treaty},{state},{category})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.declared_national(treaty, state, category,
+    return _ref(env, name, (lambda: env.ref.declared_national(treaty, state, category,
                                                                                      env.as_of)))
 
 
