@@ -80,6 +80,7 @@ def prove(r0: ProcedureResult, evaluate, case: dict, book, ref, as_of, shared=No
         reads = derived_reads(book)
         keep = {n: v for n, v in shared.items() if not (reads.get(n, touched) & touched)}
     trials, values = [], []
+    outs = [[] for _ in comps]   # each component's outcome in each trial so far (_finished)
     for vals in itertools.product(*[d for _, d in doms]):
         c = case
         for f, v in zip(names, vals):
@@ -91,8 +92,10 @@ def prove(r0: ProcedureResult, evaluate, case: dict, book, ref, as_of, shared=No
         t = evaluate(c, None if keep is None else dict(keep), touched)
         trials.append(t)
         values.append(vals)
+        for (x, k), o in zip(comps, outs):
+            o.append(_outcome(_part(t, k, x), as_of))
         if len(trials) < total and (_outcome(t, as_of) is None or len(trials) > 1) and \
-                all(_finished(x, [_part(t, k, x) for t in trials], values, names, as_of) for x, k in comps):
+                all(_finished(x, o, values, names) for (x, k), o in zip(comps, outs)):
             break   # nothing more to learn: every fact tried already decides (exact, not a cap)
     complete = len(trials) == total
     for x, k in comps:
@@ -131,10 +134,10 @@ def _relevant(i: int, outs: list, values: list) -> bool:
     return any(g[0] is None or any(o != g[0] for o in g) for g in groups.values())
 
 
-def _finished(x, sub: list, values: list, names: list, as_of) -> bool:
-    """No further combination can change what ``_settle`` concludes for ``x``: the outcomes
-    already differ (or one is not settled), and every fact tried for ``x`` already decides."""
-    outs = [_outcome(t, as_of) for t in sub]
+def _finished(x, outs: list, values: list, names: list) -> bool:
+    """No further combination can change what ``_settle`` concludes for ``x``, whose outcome
+    (``_outcome``) in each trial so far is ``outs``: the outcomes already differ (or one is
+    not settled), and every fact tried for ``x`` already decides."""
     if outs[0] is not None and all(o == outs[0] for o in outs):
         return False
     return all(_relevant(i, outs, values) for i, f in enumerate(names) if f in x.missing_facts)
