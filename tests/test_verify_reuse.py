@@ -143,3 +143,35 @@ def test_answers_same_with_and_without_reuse(share, monkeypatch):
     monkeypatch.setattr(so, "still_not_applicable", lambda env, p, overrides: False)
     assert rows() == reused
     assert len(calls) > 100   # re-evaluations and trials did happen
+
+
+def test_a_condition_is_given_only_where_the_other_evaluation_reaches_it():
+    """What a given result depends on includes the ``when`` above it (the other evaluation
+    must reach it as the first did); a route's condition, and one that reads ``from_date``,
+    are never given. A procedure built for the test from real compiled expressions."""
+    from types import SimpleNamespace as NS
+
+    from lexquery.engine.status_only import _ANY, StatusOnly
+    from lexquery.rules.expr_closures import compile_expr
+
+    book = _ENGINE.book
+    so = StatusOnly.__new__(StatusOnly)   # only the static analysis: no compiled conditions needed
+    so.book, so.reads, so.facts, so.inner, so.free, so.prec_over = book, {}, {}, {}, {}, {}
+
+    def cond(cid, expr=None, when=None, children=()):
+        def x(text):
+            return compile_expr(text, book.scope, f"test/{cid}") if text else None
+        return NS(id=cid, expr=x(expr), when=x(when), met_if=None, requires=None, children=list(children))
+
+    a = cond("a", 'party_from("STE112", state)')
+    b = cond("b", "sentence.final")
+    g = cond("g", when='party("STE167", state)', children=[a, b])
+    d = cond("d", "from_date > as_of")
+    e = cond("e", "sentence.custodial")
+    p = NS(id="test_proc", conditions=[g, d], routes=[NS(conditions=[e])])
+    reads, facts = so._guarded(p, "reads"), so._guarded(p, "facts")
+    assert reads["b"] == {("party", "STE167")} and facts["b"] == {("sentence", "final")}
+    assert reads["a"] == {("party", "STE112"), ("party", "STE167")}
+    assert reads["d"] == {_ANY} and facts["d"] is None          # reads from_date
+    assert reads["e"] == {_ANY} and facts["e"] is None          # a route's condition
+    assert so._reads(p)["b"] == frozenset()                      # its own reading: nothing

@@ -157,7 +157,7 @@ class StatusOnly:
             free = self.free.get(key)
             if free is None:   # the conditions that cannot read those facts (static: once per key)
                 keys = [_fact_key(n) for n in overrides]
-                free = self.free[key] = frozenset(cid for cid, rd in self._reads(p).items()
+                free = self.free[key] = frozenset(cid for cid, rd in self._guarded(p, "reads").items()
                                                   if not _reads_any(rd, keys))
             seed = self._seed(p, env.kept, free, False)
         e = self.env(env.case, env.as_of, env.state, p, env.ref, shared, seed=seed)
@@ -178,7 +178,7 @@ class StatusOnly:
             free = self.free.get(key)
             if free is None:   # the conditions that cannot read those paths (static: once per key)
                 tried = [_path(f) for f in touched]
-                free = self.free[key] = frozenset(cid for cid, fs in self._facts(p).items()
+                free = self.free[key] = frozenset(cid for cid, fs in self._guarded(p, "facts").items()
                                                   if not _overlap(fs, tried))
             seed = self._seed(p, env.kept, free, True)
         return self.env(case, env.as_of, env.state, p, env.ref, shared, seed=seed)
@@ -201,6 +201,75 @@ class StatusOnly:
         bad = {cid for cid, _ in kept if cid not in good}
         inner = self._inner(p)
         return {cid: r for cid, r in good.items() if inner[cid].isdisjoint(bad)}
+
+    def _guarded(self, p, what: str) -> dict:
+        """What a condition's result given to another evaluation depends on (``what``: the
+        reference facts of :meth:`_reads`, or the fact paths of :meth:`_facts`): what it reads,
+        and what the ``when`` of each condition above it reads (so that the other evaluation
+        reaches it, among its procedure's own conditions, as the first one did). Anything
+        (never given) for a condition of a route, or one whose evaluation, or a ``when``
+        above it, reads ``from_date`` (known only after the procedure's own conditions)."""
+        key = (p.id, "guarded", what)
+        hit = self.free.get(key)
+        if hit is not None:
+            return hit
+        index = cond_index(p)
+        base = self._reads(p) if what == "reads" else self._facts(p)
+        anything = frozenset([_ANY]) if what == "reads" else None
+        dated = self._dated(p)
+
+        def when_of(c):
+            if c.when is None:
+                return frozenset()
+            if what == "reads":
+                return frozenset(self._expr_reads(c.when, index, dict(base), set(), set()))
+            x = self._expr_facts(c.when, index, dict(base), set(), set())
+            return None if x is None else frozenset(x)
+
+        hit = {cid: anything for cid in index}
+        stack = [(c, frozenset(), False) for c in p.conditions]
+        while stack:
+            c, above, off = stack.pop()
+            w = when_of(c)
+            own = base[c.id]
+            if off or c.id in dated or own is None or w is None or above is None:
+                hit[c.id] = anything
+                below, off_below = None, True
+            else:
+                hit[c.id] = own | above
+                below, off_below = above | w, False
+            for ch in c.children:
+                stack.append((ch, below if below is not None else frozenset(), off_below or below is None))
+        self.free[key] = hit
+        return hit
+
+    def _dated(self, p) -> frozenset:
+        """The conditions whose evaluation reads ``from_date`` (through the conditions and
+        derived values they read too)."""
+        key = (p.id, "dated")
+        hit = self.free.get(key)
+        if hit is None:
+            index, inner = cond_index(p), self._inner(p)
+            dated_names = set()
+            for n, d in self.book.derived.items():   # derived values that read it, transitively
+                if "from_date" in d.context:
+                    dated_names.add(n)
+            changed = True
+            while changed:
+                changed = False
+                for n, d in self.book.derived.items():
+                    if n not in dated_names and d.names & dated_names:
+                        dated_names.add(n)
+                        changed = True
+
+            def reads_date(c):
+                return any(e is not None and ("from_date" in e.context or e.names & dated_names)
+                           for e in (c.expr, c.met_if, c.when, c.requires))
+
+            own = {cid for cid, c in index.items() if reads_date(c)}
+            hit = self.free[key] = frozenset(cid for cid in index
+                                             if cid in own or inner[cid] & own or cid not in index)
+        return hit
 
     def _inner(self, p) -> dict:
         """Condition id → the conditions its evaluation may evaluate in turn: its children
