@@ -125,7 +125,7 @@ class Engine:
         # what to verify is measured on the evaluation of the case as given (before the proof)
         to_verify = collect_to_verify(p, env, r, rerun, lang)
         if r.missing_facts or any(rt.missing_facts for rt in r.routes):
-            r = prove(r, lambda c, keep: evaluate_procedure(
+            r = prove(r, lambda c, keep, touched: evaluate_procedure(
                 p, Env(c, as_of, state, self.book, self.ref, False, keep), self.book),
                 case, self.book, self.ref, as_of, shared)
         r.to_verify = to_verify
@@ -133,19 +133,19 @@ class Engine:
 
     def _one_fast(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
         so = self.status_only
-        env = so.env(case, as_of, state, p, self.ref, shared)
+        env = so.env(case, as_of, state, p, self.ref, shared, keep=True)
         out = self._outside_validity(p, env)
         if out is not None:
             return recodification.apply(out, p, as_of, self.succession)
         r = so.procedure(p, env)
 
-        def rerun(overrides):
-            e = so.env(case, as_of, state, p, self.ref, shared)
-            e.overrides = overrides
-            return so.procedure(p, e, True)
+        def rerun(overrides):   # the conditions that read none of the facts replaced: not again
+            if r.status == "not_applicable" and so.still_not_applicable(env, p, overrides):
+                return r        # the same outcome, without evaluating
+            return so.procedure(p, so.rerun_env(env, p, overrides, shared), True)
         to_verify = collect_to_verify(p, env, r, rerun)
         if r.missing_facts or any(rt.missing_facts for rt in r.routes):
-            r = prove(r, lambda c, keep: so.procedure(p, so.env(c, as_of, state, p, self.ref, keep), True),
+            r = prove(r, lambda c, keep, touched: so.procedure(p, so.trial_env(env, p, c, keep, touched), True),
                       case, self.book, self.ref, as_of, shared)
         r.to_verify = to_verify
         return recodification.apply(r, p, as_of, self.succession)

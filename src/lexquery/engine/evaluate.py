@@ -231,24 +231,34 @@ def combine(is_any: bool, ch: list) -> tuple:
     the latest (all_of) of the pending children."""
     if not ch:
         return "met", False, None
+    if not is_any:   # the worst child, in one pass (the same order of tests as below)
+        not_met = unknown = pending = to_assess = False
+        for x in ch:
+            if x[1]:
+                pending = True
+            else:
+                st = x[0]
+                if st == "not_met":
+                    return "not_met", False, None
+                if st == "unknown":
+                    unknown = True
+                elif st == "to_assess":
+                    to_assess = True
+        if unknown:
+            return "unknown", False, None
+        if pending:
+            return "not_met", True, max([x[2] for x in ch if x[1]])
+        if to_assess:
+            return "to_assess", False, None
+        return "met", False, None
     effs = ["pending" if x[1] else x[0] for x in ch]
-    if is_any:
-        best = max(effs, key=RANK.__getitem__)
-        if best == "pending":
-            return "not_met", True, min([x[2] for x, e in zip(ch, effs) if e == best])
-        if best == "met":
-            dated = [x[2] for x, e in zip(ch, effs) if e == best and x[2] is not None and x[4] == "from"]
-            return best, False, (min(dated) if dated else None)
-        return best, False, None
-    if "not_met" in effs:
-        return "not_met", False, None
-    if "unknown" in effs:
-        return "unknown", False, None
-    if "pending" in effs:
-        return "not_met", True, max([x[2] for x in ch if x[1]])
-    if "to_assess" in effs:
-        return "to_assess", False, None
-    return "met", False, None
+    best = max(effs, key=RANK.__getitem__)
+    if best == "pending":
+        return "not_met", True, min([x[2] for x, e in zip(ch, effs) if e == best])
+    if best == "met":
+        dated = [x[2] for x, e in zip(ch, effs) if e == best and x[2] is not None and x[4] == "from"]
+        return best, False, (min(dated) if dated else None)
+    return best, False, None
 
 
 _SHOW = {"fr": {"unknown": "inconnu", "none": "aucun", True: "oui", False: "non"},

@@ -51,9 +51,10 @@ def _missing_of(r: ProcedureResult) -> list[str]:
 
 def prove(r0: ProcedureResult, evaluate, case: dict, book, ref, as_of, shared=None) -> ProcedureResult:
     """``r0`` with the facts that cannot change it proven irrelevant (module docstring).
-    ``evaluate(case, derived) -> ProcedureResult`` evaluates the same procedure for another
-    case, ``derived`` being the derived values to start from (None: computed per
-    environment); ``shared``, the derived values of ``case`` computed once per case (or None):
+    ``evaluate(case, derived, touched) -> ProcedureResult`` evaluates the same procedure for
+    another case, ``derived`` being the derived values to start from (None: computed per
+    environment) and ``touched`` the fact paths in which that case differs from ``case``
+    (the facts tried, and the defaults when they are applied again); ``shared``, the derived values of ``case`` computed once per case (or None):
     those that read no fact tried are kept for every combination."""
     facts = [f for f in dict.fromkeys(_missing_of(r0))]
     if not facts:
@@ -73,12 +74,13 @@ def prove(r0: ProcedureResult, evaluate, case: dict, book, ref, as_of, shared=No
     if not comps:
         return r0
     redo = bool(set(names) & default_reads(book))   # a default may rest on a fact tried
+    touched = frozenset(names) | ({d.path for d in book.defaults} if redo else frozenset())
     keep = None
     if shared is not None:   # the derived values that read no fact tried (nor a default redone)
-        touched = set(names) | ({d.path for d in book.defaults} if redo else set())
         reads = derived_reads(book)
         keep = {n: v for n, v in shared.items() if not (reads.get(n, touched) & touched)}
     trials, values = [], []
+    outs = [[] for _ in comps]   # each component's outcome in each trial so far (_finished)
     for vals in itertools.product(*[d for _, d in doms]):
         c = case
         for f, v in zip(names, vals):
@@ -87,11 +89,13 @@ def prove(r0: ProcedureResult, evaluate, case: dict, book, ref, as_of, shared=No
                 return r0
         if redo:
             c, _ = apply_defaults(c, book, ref, as_of)
-        t = evaluate(c, None if keep is None else dict(keep))
+        t = evaluate(c, None if keep is None else dict(keep), touched)
         trials.append(t)
         values.append(vals)
+        for (x, k), o in zip(comps, outs):
+            o.append(_outcome(_part(t, k, x), as_of))
         if len(trials) < total and (_outcome(t, as_of) is None or len(trials) > 1) and \
-                all(_finished(x, [_part(t, k, x) for t in trials], values, names, as_of) for x, k in comps):
+                all(_finished(x, o, values, names) for (x, k), o in zip(comps, outs)):
             break   # nothing more to learn: every fact tried already decides (exact, not a cap)
     complete = len(trials) == total
     for x, k in comps:
@@ -130,10 +134,10 @@ def _relevant(i: int, outs: list, values: list) -> bool:
     return any(g[0] is None or any(o != g[0] for o in g) for g in groups.values())
 
 
-def _finished(x, sub: list, values: list, names: list, as_of) -> bool:
-    """No further combination can change what ``_settle`` concludes for ``x``: the outcomes
-    already differ (or one is not settled), and every fact tried for ``x`` already decides."""
-    outs = [_outcome(t, as_of) for t in sub]
+def _finished(x, outs: list, values: list, names: list) -> bool:
+    """No further combination can change what ``_settle`` concludes for ``x``, whose outcome
+    (``_outcome``) in each trial so far is ``outs``: the outcomes already differ (or one is
+    not settled), and every fact tried for ``x`` already decides."""
     if outs[0] is not None and all(o == outs[0] for o in outs):
         return False
     return all(_relevant(i, outs, values) for i, f in enumerate(names) if f in x.missing_facts)

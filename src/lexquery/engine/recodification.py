@@ -100,7 +100,8 @@ def _flag_dates(r: ProcedureResult, proc, table, as_of: date, top: ProcedureResu
     if limit is not None:
         why = (f"last day the rule is encoded for: {limit.isoformat()}" if en else
                f"dernier jour pour lequel la règle est encodée : {limit.isoformat()}")
-    elif table.in_force is not None and as_of < table.in_force:
+    elif table.in_force is not None and as_of < table.in_force and r.status != "not_applicable" \
+            and any(d >= table.in_force for d in _dates(r)):   # else no date to flag: skip the look-ups
         cpp = [s for c in _walk_conds(r.conditions) for s in c.sources if table.concerns(s)] + \
               [s for s in r.sources if table.concerns(s)]
         open_ = sorted({s for s in cpp if not (table.of(s) and table.of(s).settled)})

@@ -18,6 +18,7 @@ with the full evaluation is tested row for row (tests/test_screen_fast.py).
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from ..rules.model import Procedure
@@ -33,9 +34,52 @@ _NOTHING = ()
 _OUT_OF_PERIOD = ("unknown", False, None, (), "validity")  # a route outside its ``valid:`` period
 
 
+_ANY = ("*", None)   # reads any reference fact (a function this module does not know)
+_CALL = re.compile(r'([A-Za-z_]\w*)\s*\(\s*("([^"]*)")?')
+
+
+def _fact_key(name: str) -> tuple:
+    """``party(STE112,MA)`` → ("party", "STE112"); ``law:x`` → ("law:", "x")."""
+    if name.startswith("law:"):
+        return "law:", name[4:]
+    head, _, rest = name.partition("(")
+    return head, rest.rstrip(")").split(",")[0]
+
+
+def _path(f: str) -> tuple:
+    """``removal_measures[0].kind`` → ("removal_measures", "kind")."""
+    return tuple(re.sub(r"\[[^\]]*\]", "", f).split("."))
+
+
+def _overlap(facts, tried) -> bool:
+    """Whether a condition reading the paths ``facts`` (None: any) may read one of ``tried``:
+    one path is the other or lies under it."""
+    if facts is None:
+        return True
+    for t in tried:
+        for f in facts:
+            n = min(len(f), len(t))
+            if f[:n] == t[:n]:
+                return True
+    return False
+
+
+def _reads_any(reads: frozenset, keys) -> bool:
+    """Whether a condition that may read ``reads`` (:meth:`StatusOnly._cond_reads`) may read one
+    of the reference facts ``keys`` (:func:`_fact_key`)."""
+    if _ANY in reads:
+        return True
+    for head, arg in keys:
+        if (head, None) in reads or (head, arg) in reads:
+            return True
+    return False
+
+
 class BatchEnv(Env):
-    """An :class:`Env` whose evaluated conditions are tuples (see the module docstring)."""
-    __slots__ = ("cond_fns",)
+    """An :class:`Env` whose evaluated conditions are tuples (see the module docstring).
+    ``kept``: None, or — for an evaluation engine/verify.py will redo — the results the
+    procedure's own conditions stored (:meth:`StatusOnly.rerun_env`)."""
+    __slots__ = ("cond_fns", "kept", "top")
 
     def cond(self, cid):
         """Truth of a condition read as ``cond.<id>``: met → true, not met → false, else UNKNOWN;
@@ -59,6 +103,10 @@ class StatusOnly:
         self.book = book
         self.prec_over = _precedence_over(book)
         self.conds: dict[str, object] = {}      # procedure or route id -> its conditions, one function
+        self.reads: dict[str, dict] = {}        # procedure id -> condition id -> reference facts it may read
+        self.facts: dict[str, dict] = {}        # procedure id -> condition id -> fact paths it may read
+        self.inner: dict[str, dict] = {}        # procedure id -> condition id -> conditions it evaluates in turn
+        self.free: dict[tuple, frozenset] = {}  # (procedure id, what changes) -> conditions that cannot read it
         self.cond_fns: dict[str, dict] = {}     # procedure id -> {condition id read as cond.<id>: function}
         lazy = {cid for c, _ in book.compiled() for cid in c.conds}
         for p in book.procedures.values():  # the alternatives of `basis:` are read after evaluation
@@ -79,10 +127,297 @@ class StatusOnly:
         # what a procedure that does not apply still lists: its duties (routes: nothing)
         self.duties = {pid: [(n, c) for n, c in entries if n.kind == "duty"] for pid, entries in self.notes.items()}
 
-    def env(self, case, as_of, state, p, ref, shared) -> BatchEnv:
+    def env(self, case, as_of, state, p, ref, shared, keep: bool = False, seed=None) -> BatchEnv:
+        """The environment of one evaluation of ``p``. ``keep``: remember the results of the
+        procedure's own conditions (for :meth:`rerun_env`); ``seed``: condition results known
+        to be those this evaluation would compute (:meth:`rerun_env`)."""
         env = BatchEnv(case, as_of, state, self.book, ref, False, shared)
         env.cond_fns = self.cond_fns[p.id]
+        env.kept = () if keep else None
+        env.top = None
+        if seed:
+            env.results.update(seed)
         return env
+
+    def rerun_env(self, env: BatchEnv, p, overrides: dict, shared) -> BatchEnv:
+        """The environment in which engine/verify.py evaluates ``p`` again, as in ``env`` (its
+        first evaluation, made with ``keep``; ``shared`` the derived values it was given) but
+        with the reference facts ``overrides`` replaced. The results that the conditions
+        memoised as ``cond.<id>`` stored during the procedure's own conditions are given to
+        it when those conditions cannot read any of the facts replaced (their expressions,
+        ``when``, children, the conditions and derived values they read, call no function
+        that records such a fact: :data:`lexquery.rules.functions.EVIDENCE`): the same
+        operations on the same values give the same result. Exact for what engine/verify.py
+        compares (status, dates, consent, basis, routes); only the missing facts listed
+        inside a condition that reads a replaced fact may differ (a memoised condition read
+        adds none). Results stored later (routes, notes: ``from_date`` known) are not given."""
+        seed = None
+        if env.kept:
+            key = (p.id, "reads", frozenset(overrides))
+            free = self.free.get(key)
+            if free is None:   # the conditions that cannot read those facts (static: once per key)
+                keys = [_fact_key(n) for n in overrides]
+                free = self.free[key] = frozenset(cid for cid, rd in self._guarded(p, "reads").items()
+                                                  if not _reads_any(rd, keys))
+            seed = self._seed(p, env.kept, free, False)
+        e = self.env(env.case, env.as_of, env.state, p, env.ref, shared, seed=seed)
+        e.overrides = overrides
+        return e
+
+    def trial_env(self, env: BatchEnv, p, case, shared, touched) -> BatchEnv:
+        """The environment in which engine/prove.py evaluates ``p`` for ``case``: the case of
+        ``env`` (its first evaluation, made with ``keep``) with the fact paths ``touched``
+        given values. The results that the conditions memoised as ``cond.<id>`` stored during
+        the procedure's own conditions are given to it when they are settled (not unknown:
+        such a result adds no missing fact to the condition that reads it, memoised or not)
+        and cannot read any path touched (the fact paths of their expressions, children, the
+        conditions and derived values they read: ``Compiled.facts``)."""
+        seed = None
+        if env.kept and touched:
+            key = (p.id, "facts", touched)
+            free = self.free.get(key)
+            if free is None:   # the conditions that cannot read those paths (static: once per key)
+                tried = [_path(f) for f in touched]
+                free = self.free[key] = frozenset(cid for cid, fs in self._guarded(p, "facts").items()
+                                                  if not _overlap(fs, tried))
+            seed = self._seed(p, env.kept, free, True)
+        return self.env(case, env.as_of, env.state, p, env.ref, shared, seed=seed)
+
+    def _seed(self, p, kept, free, settled: bool) -> dict:
+        """The results of ``kept`` (a first evaluation's memoised conditions, in order) to give
+        to another evaluation: those of the conditions in ``free`` (and, when ``settled``, not
+        unknown), when every condition they
+        evaluated in turn (their children and the conditions they read, transitively, that
+        the first evaluation stored) is given too — so that none of those is evaluated later,
+        in another context (``from_date`` set, missing facts gathered by another condition).
+        A condition whose ``when`` was false (result None) is never given, nor any that
+        contains it."""
+        if settled:
+            good = {cid: r for cid, r in kept if r is not None and cid in free and r[0] != "unknown"}
+        else:
+            good = {cid: r for cid, r in kept if r is not None and cid in free}
+        if len(good) == len(kept):
+            return good
+        bad = {cid for cid, _ in kept if cid not in good}
+        inner = self._inner(p)
+        return {cid: r for cid, r in good.items() if inner[cid].isdisjoint(bad)}
+
+    def _guarded(self, p, what: str) -> dict:
+        """What a condition's result given to another evaluation depends on (``what``: the
+        reference facts of :meth:`_reads`, or the fact paths of :meth:`_facts`): what it reads,
+        and what the ``when`` of each condition above it reads (so that the other evaluation
+        reaches it, among its procedure's own conditions, as the first one did). Anything
+        (never given) for a condition of a route, or one whose evaluation, or a ``when``
+        above it, reads ``from_date`` (known only after the procedure's own conditions)."""
+        key = (p.id, "guarded", what)
+        hit = self.free.get(key)
+        if hit is not None:
+            return hit
+        index = cond_index(p)
+        base = self._reads(p) if what == "reads" else self._facts(p)
+        anything = frozenset([_ANY]) if what == "reads" else None
+        dated = self._dated(p)
+
+        def when_of(c):
+            if c.when is None:
+                return frozenset()
+            if what == "reads":
+                return frozenset(self._expr_reads(c.when, index, dict(base), set(), set()))
+            x = self._expr_facts(c.when, index, dict(base), set(), set())
+            return None if x is None else frozenset(x)
+
+        hit = {cid: anything for cid in index}
+        stack = [(c, frozenset(), False) for c in p.conditions]
+        while stack:
+            c, above, off = stack.pop()
+            w = when_of(c)
+            own = base[c.id]
+            if off or c.id in dated or own is None or w is None or above is None:
+                hit[c.id] = anything
+                below, off_below = None, True
+            else:
+                hit[c.id] = own | above
+                below, off_below = above | w, False
+            for ch in c.children:
+                stack.append((ch, below if below is not None else frozenset(), off_below or below is None))
+        self.free[key] = hit
+        return hit
+
+    def _dated(self, p) -> frozenset:
+        """The conditions whose evaluation reads ``from_date`` (through the conditions and
+        derived values they read too)."""
+        key = (p.id, "dated")
+        hit = self.free.get(key)
+        if hit is None:
+            index, inner = cond_index(p), self._inner(p)
+            dated_names = set()
+            for n, d in self.book.derived.items():   # derived values that read it, transitively
+                if "from_date" in d.context:
+                    dated_names.add(n)
+            changed = True
+            while changed:
+                changed = False
+                for n, d in self.book.derived.items():
+                    if n not in dated_names and d.names & dated_names:
+                        dated_names.add(n)
+                        changed = True
+
+            def reads_date(c):
+                return any(e is not None and ("from_date" in e.context or e.names & dated_names)
+                           for e in (c.expr, c.met_if, c.when, c.requires))
+
+            own = {cid for cid, c in index.items() if reads_date(c)}
+            hit = self.free[key] = frozenset(cid for cid in index
+                                             if cid in own or inner[cid] & own or cid not in index)
+        return hit
+
+    def _inner(self, p) -> dict:
+        """Condition id → the conditions its evaluation may evaluate in turn: its children
+        and the conditions its expressions read (``cond.<id>``), transitively (computed once;
+        a condition read but not found: every condition)."""
+        hit = self.inner.get(p.id)
+        if hit is None:
+            index = cond_index(p)
+            direct = {}
+            for cid, c in index.items():
+                ids = {ch.id for ch in c.children}
+                for e in (c.expr, c.met_if, c.when, c.requires):
+                    if e is not None:
+                        ids |= set(e.conds)
+                direct[cid] = ids
+            hit = self.inner[p.id] = {}
+            for cid in index:
+                seen, stack = set(), list(direct[cid])
+                while stack:
+                    x = stack.pop()
+                    if x in seen:
+                        continue
+                    seen.add(x)
+                    if x not in direct:   # not found: anything
+                        seen |= set(index)
+                        break
+                    stack.extend(direct[x])
+                seen.discard(cid)
+                hit[cid] = frozenset(seen)
+        return hit
+
+    def _facts(self, p) -> dict:
+        """Condition id → the fact paths it may read (as tuples of names; None: any), for every
+        condition of ``p`` and its routes (computed once)."""
+        hit = self.facts.get(p.id)
+        if hit is None:
+            hit = self.facts[p.id] = {}
+            index = cond_index(p)
+            for cid in index:
+                self._cond_facts(index, cid, hit, set())
+        return hit
+
+    def _cond_facts(self, index, cid, memo, seen):
+        if cid in memo:
+            return memo[cid]
+        c = index.get(cid)
+        if c is None or cid in seen:
+            return None
+        seen.add(cid)
+        out = set()
+        for e in (c.expr, c.met_if, c.when, c.requires):
+            if e is not None and out is not None:
+                x = self._expr_facts(e, index, memo, seen, set())
+                out = None if x is None else out | x
+        for ch in c.children:
+            if out is not None:
+                x = self._cond_facts(index, ch.id, memo, seen)
+                out = None if x is None else out | x
+        seen.discard(cid)
+        memo[cid] = None if out is None else frozenset(out)
+        return memo[cid]
+
+    def _expr_facts(self, e, index, memo, seen, names_seen):
+        out = {_path(f) for f in e.facts}
+        for n in e.names:   # derived values read, transitively
+            d = self.book.derived.get(n)
+            if d is not None and n not in names_seen:
+                names_seen.add(n)
+                x = self._expr_facts(d, index, memo, seen, names_seen)
+                if x is None:
+                    return None
+                out |= x
+        for cid in e.conds:
+            x = self._cond_facts(index, cid, memo, seen)
+            if x is None:
+                return None
+            out |= x
+        return out
+
+    def _reads(self, p) -> dict:
+        """Condition id → the reference facts it may read, as (head, first argument or None
+        for any), for every condition of ``p`` and its routes (computed once)."""
+        hit = self.reads.get(p.id)
+        if hit is None:
+            hit = self.reads[p.id] = {}
+            index = cond_index(p)
+            for cid in index:
+                self._cond_reads(index, cid, hit, set())
+            for pr in self.prec_over.get(p.id, ()):   # the precedence entries over p: their `when`
+                hit[f"precedence:{pr.id}"] = frozenset(self._expr_reads(pr.when, index, hit, set(), set()))
+        return hit
+
+    def still_not_applicable(self, env: BatchEnv, p, overrides) -> bool:
+        """Whether ``p``, not applicable in ``env`` (its first evaluation, made with ``keep``)
+        by its own conditions, stays not applicable — the same outcome for engine/verify.py —
+        with the reference facts ``overrides`` replaced: one of its conditions, or a
+        precedence entry over it, that failed (not met, no pending date) cannot read those
+        facts, so it fails again, and any condition not met makes the procedure not
+        applicable (evaluate.settle: no dates, no routes, no consent, no basis). Not for a
+        procedure a route may open in place of its conditions (``replaces``)."""
+        if not env.top or self.opening[p.id]:
+            return False
+        key = (p.id, "reads", frozenset(overrides))
+        free = self.free.get(key)
+        if free is None:
+            keys = [_fact_key(n) for n in overrides]
+            free = self.free[key] = frozenset(cid for cid, rd in self._reads(p).items()
+                                              if not _reads_any(rd, keys))
+        return any(r[0] == "not_met" and not r[1] and cid in free for cid, r in env.top)
+
+    def _cond_reads(self, index, cid, memo, seen) -> frozenset:
+        if cid in memo:
+            return memo[cid]
+        c = index.get(cid)
+        if c is None or cid in seen:   # a condition read but not found, or a cycle: anything
+            return frozenset([_ANY])
+        seen.add(cid)
+        out = set()
+        for e in (c.expr, c.met_if, c.when, c.requires):
+            if e is not None:
+                out |= self._expr_reads(e, index, memo, seen, set())
+        for ch in c.children:
+            out |= self._cond_reads(index, ch.id, memo, seen)
+        seen.discard(cid)
+        memo[cid] = frozenset(out)
+        return memo[cid]
+
+    def _expr_reads(self, e, index, memo, seen, names_seen) -> set:
+        from ..rules.functions import EVIDENCE, NO_EVIDENCE
+        functions = self.book.scope.functions
+        out = set()
+        for m in _CALL.finditer(e.text):
+            fn = m.group(1)
+            if fn not in functions or fn in NO_EVIDENCE:
+                continue   # a form of the language (if, known, exists…) or a function that records nothing
+            ev = EVIDENCE.get(fn)
+            if ev is None:
+                out.add(_ANY)
+            else:
+                out.add((ev[0], m.group(3) if ev[1] and m.group(2) else None))
+        for n in e.names:   # derived values (and periodic constants: law_gap) read, transitively
+            d = self.book.derived.get(n)
+            if d is not None and n not in names_seen:
+                names_seen.add(n)
+                out |= self._expr_reads(d, index, memo, seen, names_seen)
+        for cid in e.conds:
+            out |= self._cond_reads(index, cid, memo, seen)
+        return out
 
     def procedure(self, p: Procedure, env: BatchEnv, outcome_only: bool = False) -> ProcedureResult:
         """As evaluate.evaluate_procedure with ``env.explain`` false (same steps, same order).
@@ -103,8 +438,13 @@ class StatusOnly:
         """The procedure under the law in force on ``env.as_of`` only."""
         pid = p.id
         results = self.conds[pid](env)
+        if env.kept is not None:   # before from_date, routes and notes (rerun_env)
+            env.kept = list(env.results.items())
         prec = self._precedence(pid, env, results) if pid in self.prec_over else _NOTHING
         direct = settle(results)
+        if env.kept is not None and direct[0] == "not_applicable":   # still_not_applicable
+            skipped = set(env.skipped)
+            env.top = list(zip(list(prec) + [c.id for c in p.conditions if c.id not in skipped], results))
         env.from_date = direct[1] if direct[1] is not None else env.as_of
         routes, rows = [], []
         opening = self.opening[pid]

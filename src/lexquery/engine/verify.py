@@ -56,7 +56,9 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
             continue
         if f.value is None:
             if applies:  # an unknown cannot change a failed necessary condition
-                candidates.append((name, f, (f.but(True, "U"), f.but(False, "U"))))
+                # false first: it changes the outcome more often (a treaty not in force, a
+                # convention's terms not met), and any() then stops; the entry is the same
+                candidates.append((name, f, (f.but(False, "U"), f.but(True, "U"))))
         elif (f.mark in ("I", "U") or f.verify) and not _settled_unknown(result):
             candidates.append((name, f, (f.but(None, None),)))
     for name, f, alts in candidates:

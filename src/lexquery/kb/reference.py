@@ -376,7 +376,18 @@ class Reference:
 
     def questions_for(self, procedure: str, state: str | None = None, on: date | None = None) -> list[dict]:
         """Open questions ([U] in the research pack) that concern ``procedure`` (and ``state``;
-        and the date ``on`` when the question is bounded by ``from`` / ``until``)."""
+        and the date ``on`` when the question is bounded by ``from`` / ``until``); computed once
+        per (procedure, State, date) — every row of a screening asks it again."""
+        memo = self.__dict__.setdefault("_questions", {})
+        key = (procedure, state, on)
+        hit = memo.get(key)
+        if hit is None:
+            if len(memo) >= 100_000:   # one entry per date asked: bounded all the same
+                memo.clear()
+            hit = memo[key] = self._questions_for(procedure, state, on)
+        return list(hit)
+
+    def _questions_for(self, procedure: str, state: str | None, on: date | None) -> list[dict]:
         return [q for q in self.open_questions if procedure in q.get("concerns", [])
                 and (not q.get("states") or state in q["states"])
                 and (on is None or q.get("from") is None or on >= _date(q["from"], "open-questions.yaml"))

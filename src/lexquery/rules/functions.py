@@ -105,38 +105,64 @@ def _lookup(env, key, compute):
     except AttributeError:  # a reference object without a __dict__: no cache
         return compute()
     k = (key, env.as_of)
-    fact = cache.get(k)
-    if fact is None:
+    fact = cache.get(k, _MISS)
+    if fact is _MISS:   # None is an answer too (no entry into force after the date): kept
+        if len(cache) >= _LOOKUPS_MAX:   # one entry per (question, date): bounded all the same
+            cache.clear()
         fact = cache[k] = compute()
     return fact
+
+
+_MISS = object()
+_LOOKUPS_MAX = 200_000
+
+
+def _ref(env, name, compute):
+    """``_ref_fact(env, name, _lookup(env, name, compute))`` in one call (the look-ups of a
+    screening run by the hundred thousand)."""
+    try:
+        cache = env.ref.__dict__["_lookups"]
+    except (KeyError, AttributeError):
+        return _ref_fact(env, name, _lookup(env, name, compute))
+    k = (name, env.as_of)
+    fact = cache.get(k, _MISS)
+    if fact is _MISS:
+        if len(cache) >= _LOOKUPS_MAX:
+            cache.clear()
+        fact = cache[k] = compute()
+    ov = env.overrides
+    if ov and name in ov:  # engine/verify.py: would the answer change were this fact unknown?
+        fact = ov[name]
+    env.record_evidence(name, fact)
+    return UNKNOWN if fact.value is None else fact.value
 
 
 def f_eu_member(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"eu_member({state})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.eu_member(state, env.as_of)))
+    return _ref(env, name, (lambda: env.ref.eu_member(state, env.as_of)))
 
 
 def f_fd_applies(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"fd_applies({state})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.fd_2008_909_applies(state, env.as_of)))
+    return _ref(env, name, (lambda: env.ref.fd_2008_909_applies(state, env.as_of)))
 
 
 def f_party(env, treaty, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"party({treaty},{state})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.party(treaty, state, env.as_of)))
+    return _ref(env, name, (lambda: env.ref.party(treaty, state, env.as_of)))
 
 
 def f_bilateral(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"bilateral({state})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.bilateral_convention(state, env.as_of)))
+    return _ref(env, name, (lambda: env.ref.bilateral_convention(state, env.as_of)))
 
 
 def f_party_from(env, treaty, state):
@@ -184,7 +210,7 @@ def f_bilateral_terms(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"bilateral_terms({state})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.bilateral_terms(state, env.as_of)))
+    return _ref(env, name, (lambda: env.ref.bilateral_terms(state, env.as_of)))
 
 
 def f_not_in_case(env, name, note, note_en=None):
@@ -202,7 +228,7 @@ def f_consular_mandatory(env, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"consular_mandatory({state})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.consular_mandatory(state)))
+    return _ref(env, name, (lambda: env.ref.consular_mandatory(state)))
 
 
 def f_declared_national(env, treaty, state, category):
@@ -211,7 +237,7 @@ def f_declared_national(env, treaty, state, category):
     if state is UNKNOWN or state is None:
         return UNKNOWN
     name = f"declared_national({treaty},{state},{category})"
-    return _ref_fact(env, name, _lookup(env, name, lambda: env.ref.declared_national(treaty, state, category,
+    return _ref(env, name, (lambda: env.ref.declared_national(treaty, state, category,
                                                                                      env.as_of)))
 
 
@@ -309,3 +335,19 @@ def f_law_gap(env, name):
 
 FUNCTIONS.update({"field": f_field, "join": f_join, "heaviest": f_heaviest, "latest": f_latest,
                   "law_gap": f_law_gap})
+
+# What each function records as evidence (``env.record_evidence``), by the name's head:
+# ``party(STE112,MA)`` for party / party_from / in_force_by, ``law:<name>`` for law_gap. The
+# value is True when the name's first argument is the function's first argument (a treaty, a
+# name), else False. engine/status_only.py reads it to know which conditions cannot read a
+# reference fact that engine/verify.py replaces. A function of FUNCTIONS in neither table
+# below is taken to read any reference fact.
+EVIDENCE = {"eu_member": ("eu_member", False), "fd_applies": ("fd_applies", False),
+            "party": ("party", True), "party_from": ("party", True), "in_force_by": ("party", True),
+            "bilateral": ("bilateral", False), "bilateral_from": ("bilateral", False),
+            "bilateral_terms": ("bilateral_terms", False), "consular_mandatory": ("consular_mandatory", False),
+            "declared_national": ("declared_national", True), "not_in_case": ("not_in_case", True),
+            "law_gap": ("law:", True)}
+NO_EVIDENCE = frozenset({"add_months", "add_years", "add_days", "plus", "minus", "fraction_point",
+                         "months_midpoint", "min", "max", "is_life", "count", "field", "join",
+                         "heaviest", "latest"})
