@@ -71,6 +71,7 @@ exemples :
   lexquery screen registre.csv -o reponses.csv                dans un fichier (format : son extension)
   lexquery screen registre.csv --separator , -o reponses.csv  CSV séparé par des virgules (défaut : comme le fichier lu)
   lexquery screen registre.csv -o rapport.html                un rapport HTML à ouvrir dans un navigateur
+  lexquery screen registre.csv --lang en -o report.html       le rapport et le résumé en anglais
   lexquery screen registre.csv -j 1 -q -o reponses.jsonl      un processus, sans résumé ; JSON Lines
   lexquery synth 20000 | lexquery screen - -o rapport.html    depuis l'entrée standard, tous les cœurs
   lexquery screen registre.csv --reform examples/reforms/lsc-plein-droit-trois-ans.yaml -o impact.html
@@ -104,6 +105,9 @@ def register(sub):
     p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
     p.add_argument("--no-progress", action="store_true", help="pas de barre de progression")
     p.add_argument("--quiet", "-q", action="store_true", help="pas de résumé sur la sortie d'erreur")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr",
+                   help="langue de ce qu'une personne lit : résumé, rapport HTML, agenda, rapport d'impact "
+                        "(défaut : fr) ; les colonnes du CSV et du JSON gardent leurs identifiants")
     p.add_argument("--reform", metavar="R.yaml",
                    help="réforme simulée (docs/reforms.md) : cribler sous le droit en vigueur et sous la réforme, "
                         "et dire qui change de statut ou de date, par procédure — résumé texte (défaut), "
@@ -154,7 +158,7 @@ def run(args) -> int:
             from ..screening.columnar_pipeline import screen_columnar
             return screen_columnar(args.file, make_writer(fmt, out, separator=args.separator), as_of=as_of,
                                    progress=False if args.no_progress else None)
-        return screen(args.file, make_writer(fmt, out, separator=args.separator), as_of=as_of, jobs=jobs,
+        return screen(args.file, make_writer(fmt, out, separator=args.separator, lang=args.lang), as_of=as_of, jobs=jobs,
                       chunk=args.chunk, progress=False if args.no_progress else None)
 
     if not args.output or args.output == "-":
@@ -163,7 +167,7 @@ def run(args) -> int:
         with open_output(args.output, source=args.file) as out:
             summary = run_into(out)
     if not args.quiet:
-        print(summary.render(), file=sys.stderr)
+        print(summary.render(args.lang), file=sys.stderr)
     return InputError.exit_code if summary.rejected else 0
 
 

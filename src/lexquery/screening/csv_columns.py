@@ -79,8 +79,10 @@ def column_of(path: str) -> str | None:
     return None
 
 
-def describe(problems: list[Problem]) -> str:
-    """One line for an error row: every problem, CSV columns rather than JSON paths."""
+def describe(problems: list[Problem], lang: str = "fr") -> str:
+    """One line for an error row: every problem, CSV columns rather than JSON paths; in English
+    with ``lang="en"`` (:mod:`lexquery.screening.csv_english`: each message, expectation and hint
+    whose shape is known; one that is not keeps its French)."""
     out = []
     for p in problems:
         where = p.where
@@ -90,11 +92,16 @@ def describe(problems: list[Problem]) -> str:
         expected = p.expected
         if expected and expected.startswith("true ou false"):
             expected = BOOL_EXPECTED
-        s = f"{where} : {p.message}"
+        message, hint = p.message, p.hint
+        if lang == "en":
+            from .csv_english import english
+            where, message, expected, hint = english(where, message, expected, hint)
+        colon, exp = (" : ", "attendu : ") if lang == "fr" else (": ", "expected: ")
+        s = f"{where}{colon}{message}"
         if expected:
-            s += f" (attendu : {expected})"
-        if p.hint:
-            s += f" — {p.hint}"
+            s += f" ({exp}{expected})"
+        if hint:
+            s += f" — {hint}"
         out.append(s)
     return " ; ".join(out)
 
