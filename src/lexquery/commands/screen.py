@@ -212,7 +212,9 @@ def run_reform(args) -> int:
     if as_of is None and reform.start > _date.today():
         as_of = reform.start
         note = (f"sans --as-of, les lignes sans colonne as_of sont évaluées le {as_of.isoformat()}, date d'effet "
-                "de la réforme (avant elle, le droit est inchangé)")
+                "de la réforme (avant elle, le droit est inchangé)" if args.lang == "fr" else
+                f"without --as-of, the rows without an as_of column are evaluated on {as_of.isoformat()}, the "
+                "reform's date of effect (before it, the law is unchanged)")
     jobs = default_jobs(args.file) if args.jobs is None else args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     # both screenings by the engine a plain screening of the file would use (the same bytes either way)
     engine = args.engine or ("scalar" if args.jobs is not None else default_engine(args.file, "csv"))
@@ -223,7 +225,9 @@ def run_reform(args) -> int:
 
     def write(out):
         if fmt == "text":
-            out.write(imp_mod.render_text(impact) + "\n")
+            out.write(imp_mod.render_text(impact, lang=args.lang) + "\n")
+        elif fmt == "html":   # the CSV and JSON keep their ids (the interface), the page speaks in words
+            imp_mod.write_html(impact, out, lang=args.lang)
         else:
             imp_mod.WRITERS[fmt](impact, out)
 
@@ -234,8 +238,12 @@ def run_reform(args) -> int:
             write(out)
     if not args.quiet:
         if fmt != "text" or args.output:
-            print(imp_mod.render_text(impact, list_limit=20), file=sys.stderr)
+            print(imp_mod.render_text(impact, list_limit=20, lang=args.lang), file=sys.stderr)
         secs = impact.seconds
-        print(f"(criblages : droit en vigueur {secs.get('current', 0):.1f} s, réforme {secs.get('reformed', 0):.1f} s, "
-              f"comparaison {secs.get('compare', 0):.1f} s)", file=sys.stderr)
+        if args.lang == "en":
+            print(f"(screenings: law in force {secs.get('current', 0):.1f} s, reform {secs.get('reformed', 0):.1f} s, "
+                  f"comparison {secs.get('compare', 0):.1f} s)", file=sys.stderr)
+        else:
+            print(f"(criblages : droit en vigueur {secs.get('current', 0):.1f} s, réforme {secs.get('reformed', 0):.1f} s, "
+                  f"comparaison {secs.get('compare', 0):.1f} s)", file=sys.stderr)
     return InputError.exit_code if before.rejected else 0
