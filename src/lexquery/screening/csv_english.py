@@ -35,7 +35,7 @@ MESSAGES = [
      "filled in without removal_kinds: which measure does it apply to?"),
 ]
 EXPECTED = [
-    (re.escape(BOOL_EXPECTED), "oui/non, true/false or 1/0 (an empty cell when unknown)"),
+    (re.escape(BOOL_EXPECTED), "« oui »/« non », true/false or 1/0 (an empty cell when unknown)"),
     (re.escape(LIST_EXPECTED["nationalities"]),
      "ISO 3166-1 codes separated by | (e.g. RO|MA), or « aucune » (stateless)"),
     (re.escape(LIST_EXPECTED["removal_kinds"]), "kinds of measure separated by | (e.g. ITF|OQTF), or « aucune »"),
