@@ -159,7 +159,7 @@ def run(args) -> int:
             return screen_columnar(args.file, make_writer(fmt, out, separator=args.separator), as_of=as_of,
                                    progress=False if args.no_progress else None)
         return screen(args.file, make_writer(fmt, out, separator=args.separator, lang=args.lang), as_of=as_of, jobs=jobs,
-                      chunk=args.chunk, progress=False if args.no_progress else None)
+                      chunk=args.chunk, progress=False if args.no_progress else None, lang=args.lang)
 
     if not args.output or args.output == "-":
         summary = run_into(sys.stdout)
@@ -220,7 +220,7 @@ def run_reform(args) -> int:
     engine = args.engine or ("scalar" if args.jobs is not None else default_engine(args.file, "csv"))
     impact, before, after = imp_mod.screen_impact(args.file, reform, base=base, as_of=as_of, jobs=jobs,
                                                   chunk=args.chunk, progress=False if args.no_progress else None,
-                                                  engine=engine)
+                                                  engine=engine, lang=args.lang)
     impact.as_of_note = note
 
     def write(out):

@@ -170,11 +170,12 @@ def _spool_input(path: str) -> tuple[str, bool]:
 
 def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jobs: int = 1,
                   chunk: int = 200, progress: bool | None = None, label: str | None = None,
-                  engine: str = "scalar") -> tuple[Impact, object, object]:
+                  engine: str = "scalar", lang: str = "fr") -> tuple[Impact, object, object]:
     """Screen ``path`` under the law and under ``reform`` (:class:`lexquery.engine.reform.Reform`);
     return the impact and both screenings' summaries. ``engine="columnar"``: both screenings over
     columns (``screening/columnar_pipeline.py``), each with the program compiled from its own rule
-    book and reference data — the same bytes as the scalar engine's, so the same impact."""
+    book and reference data — the same bytes as the scalar engine's, so the same impact.
+    ``lang``: the progress bar's language (scalar engine)."""
     from ..engine.api import load_kb
     from .outputs import CsvWriter
     from .screen import screen
@@ -200,7 +201,7 @@ def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jo
                                                      progress=progress, label=label))
                 else:
                     summaries.append(screen(src, CsvWriter(out, ","), as_of=as_of, jobs=jobs, chunk=chunk,
-                                            engine=eng, progress=progress, label=label))
+                                            engine=eng, progress=progress, label=label, lang=lang))
             impact.seconds[name] = time.perf_counter() - t
         t = time.perf_counter()
         compare_files(tmps[0], tmps[1], impact)

@@ -396,7 +396,8 @@ class Summary:
 class Progress:
     """A one-line progress bar on stderr, only when stderr is a terminal."""
 
-    def __init__(self, total_bytes, stream, enabled=None):
+    def __init__(self, total_bytes, stream, enabled=None, lang: str = "fr"):
+        self.lang = lang
         self.total = total_bytes
         self.stream = stream
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
@@ -418,7 +419,10 @@ class Progress:
                 pct = f"[{bar}] {done * 100:5.1f} % "
             except (OSError, ValueError, AttributeError):
                 pass
-        sys.stderr.write(f"\r  {pct}{n} cas, {rate:,.0f} cas/s ".replace(",", " "))
+        if self.lang == "en":
+            sys.stderr.write(f"\r  {pct}{n} cases, {rate:,.0f} cases/s ")
+        else:
+            sys.stderr.write(f"\r  {pct}{n} cas, {rate:,.0f} cas/s ".replace(",", " "))
         sys.stderr.flush()
 
     def done(self):
@@ -428,10 +432,13 @@ class Progress:
 
 
 def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 200,
-           engine=None, progress: bool | None = None, label: str | None = None) -> Summary:
+           engine=None, progress: bool | None = None, label: str | None = None,
+           lang: str | None = None) -> Summary:
     """Screen the CSV at ``path`` (``-`` = stdin) into ``writer``; return the summary.
 
-    ``label`` names the input in messages and the report instead of ``path`` (an upload)."""
+    ``label`` names the input in messages and the report instead of ``path`` (an upload);
+    ``lang``: the progress bar's language (default: the writer's, French for the machine outputs,
+    whose rows do not change with the language)."""
     from ..engine.api import load_kb
     engine = engine or load_kb()
     if hasattr(engine, "prepare_batch"):
@@ -446,7 +453,7 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
         header, records = read_header(stream)
         summary.unknown_columns, summary.separator = header.unknown, header.separator
         builder = RowBuilder(header)
-        bar = Progress(size, stream, progress)
+        bar = Progress(size, stream, progress, lang or getattr(writer, "lang", "fr"))
         as_text = getattr(writer, "accepts_csv_text", False) and not explain
         if hasattr(writer, "begin"):   # a CSV answer takes the input's separator (or its fixed one)
             writer.begin(header.separator)
