@@ -177,7 +177,8 @@ def answer_one(engine, row: Row, as_of: date | None, label: str, explain: bool =
     try:
         case = normalise(row, as_of, f"{label}:{row.line}")
     except CaseError as e:
-        return error_result(row.line, row.id, describe(e.problems, lang), as_of)
+        # explained (the HTML report): said to a person, the column without the case-format path
+        return error_result(row.line, row.id, describe(e.problems, lang, paths=not explain), as_of)
     try:
         ans = engine.ask(case, None, explain=explain, lang=lang)
     except Exception as e:  # a defect must not stop the batch: say so on that row
