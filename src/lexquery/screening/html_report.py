@@ -78,7 +78,7 @@ WORDS = {
         "close": "close", "h_chart": "Procedures and statuses",
         "chart_note": "Output rows (one per case, procedure and State) by procedure and status.",
         "h_calendar": "Calendar of the next fifteen days",
-        "calendar_note": "Who becomes eligible for what, and the time limits about to expire (STE 112, six months "
+        "calendar_note": "Who becomes eligible for what, and the time limits about to expire (ETS 112, six months "
                          "of framework decision 2008/909, notice to the préfecture…), from",
         "to": "to", "calendar_links": "Each line links to the full reasoning of the case.",
         "h_table": "Table of answers", "search": "Search (identifier, name, State, missing facts)",
