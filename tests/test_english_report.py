@@ -199,6 +199,9 @@ def test_a_reform_without_english_says_so(tmp_path):
     r = load_reform(p)
     assert r.untranslated == ["name", "text", "constants.lc_time_cap.note"]
     assert r.meta()["untranslated"] == r.untranslated and r.label_en == "simulated reform: Plafonds"
+    en = run("ask", ROOT / "examples" / "ionescu.json", "--reform", p, "--as-of", "2027-07-01", "--lang", "en")
+    assert en.returncode == 0, en.stderr
+    assert "(given in French only by the reform file: name, text, constants.lc_time_cap.note)" in en.stdout
 
 
 @pytest.fixture(scope="module")

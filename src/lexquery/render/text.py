@@ -248,6 +248,9 @@ def render_reform_text(current, reformed, diffs: list[dict], explain: bool = Fal
            render_text(current, explain, lang), "",
            f"═══ {label} ═══", render_text(reformed, explain, lang), "",
            "═══ " + ("Ce qui change sous la réforme" if fr else "What the reform changes") + f" ({label}) ═══"]
+    missing = reformed.knowledge_base["reform"].get("untranslated")
+    if not fr and missing:   # a text the reform file gives in French only is shown in French: said so
+        out.append(f"  (given in French only by the reform file: {', '.join(missing)})")
     if not diffs:
         out.append("  rien : mêmes statuts, dates et conditions à cette date" if fr else
                    "  nothing: same statuses, dates and conditions on this date")
