@@ -260,9 +260,6 @@ def test_screening_report_text_has_no_internal_ids(report):
     assert bad == [], "\n".join(bad[:20])
 
 
-@pytest.mark.xfail(strict=True, reason="the screening modules (screening/html_report.py, screen.py: another "
-                   "helper's) fill the report's « à vérifier » column with the entries' names "
-                   "(fd_applies(RO), question:<id>), not their notes in words")
 def test_screening_report_to_verify_column_in_words(report):
     data = "\n".join(re.findall(r"<script[^>]*>(.*?)</script>", report, flags=re.S))
     assert not re.search(r"fd_applies\(|party\(STE|question:[a-z_]+", data)

@@ -335,6 +335,23 @@ def test_upload_csv_gives_the_html_report(page, tmp_path):
     assert not missing, missing[:5]
 
 
+def test_the_report_follows_the_page_language(page, tmp_path):
+    """The page in English asks /api/screen?lang=en: the report it offers is in English (issue 15)."""
+    csv = tmp_path / "greffe.csv"
+    r = subprocess.run(CLI + ["synth", "20", "--seed", "2", "-o", str(csv)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    page.click("#lang-switch")
+    assert page.get_attribute("html", "lang") == "en"
+    page.set_input_files("#screen-file", str(csv))
+    page.select_option("#screen-format", "html")
+    page.click("#screen-submit")
+    page.wait_for_selector("#screen-download")
+    with page.expect_download() as dl:
+        page.click("#screen-download")
+    html = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "Screening of foreign detainees" in html and "cas lus" not in html
+
+
 # ---- keyboard, language, trainer, print ---------------------------------------------------------
 def test_keyboard_only(page, tmp_path):
     """Tab through the controls (focus visible), fill a case with keys only, Enter asks."""

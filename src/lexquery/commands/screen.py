@@ -71,6 +71,7 @@ exemples :
   lexquery screen registre.csv -o reponses.csv                dans un fichier (format : son extension)
   lexquery screen registre.csv --separator , -o reponses.csv  CSV séparé par des virgules (défaut : comme le fichier lu)
   lexquery screen registre.csv -o rapport.html                un rapport HTML à ouvrir dans un navigateur
+  lexquery screen registre.csv --lang en -o report.html       le rapport et le résumé en anglais
   lexquery screen registre.csv -j 1 -q -o reponses.jsonl      un processus, sans résumé ; JSON Lines
   lexquery synth 20000 | lexquery screen - -o rapport.html    depuis l'entrée standard, tous les cœurs
   lexquery screen registre.csv --reform examples/reforms/lsc-plein-droit-trois-ans.yaml -o impact.html
@@ -104,6 +105,9 @@ def register(sub):
     p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
     p.add_argument("--no-progress", action="store_true", help="pas de barre de progression")
     p.add_argument("--quiet", "-q", action="store_true", help="pas de résumé sur la sortie d'erreur")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr",
+                   help="langue de ce qu'une personne lit : résumé, rapport HTML, agenda, rapport d'impact "
+                        "(défaut : fr) ; les colonnes du CSV et du JSON gardent leurs identifiants")
     p.add_argument("--reform", metavar="R.yaml",
                    help="réforme simulée (docs/reforms.md) : cribler sous le droit en vigueur et sous la réforme, "
                         "et dire qui change de statut ou de date, par procédure — résumé texte (défaut), "
@@ -154,8 +158,8 @@ def run(args) -> int:
             from ..screening.columnar_pipeline import screen_columnar
             return screen_columnar(args.file, make_writer(fmt, out, separator=args.separator), as_of=as_of,
                                    progress=False if args.no_progress else None)
-        return screen(args.file, make_writer(fmt, out, separator=args.separator), as_of=as_of, jobs=jobs,
-                      chunk=args.chunk, progress=False if args.no_progress else None)
+        return screen(args.file, make_writer(fmt, out, separator=args.separator, lang=args.lang), as_of=as_of, jobs=jobs,
+                      chunk=args.chunk, progress=False if args.no_progress else None, lang=args.lang)
 
     if not args.output or args.output == "-":
         summary = run_into(sys.stdout)
@@ -163,7 +167,7 @@ def run(args) -> int:
         with open_output(args.output, source=args.file) as out:
             summary = run_into(out)
     if not args.quiet:
-        print(summary.render(), file=sys.stderr)
+        print(summary.render(args.lang), file=sys.stderr)
     return InputError.exit_code if summary.rejected else 0
 
 
@@ -208,18 +212,22 @@ def run_reform(args) -> int:
     if as_of is None and reform.start > _date.today():
         as_of = reform.start
         note = (f"sans --as-of, les lignes sans colonne as_of sont évaluées le {as_of.isoformat()}, date d'effet "
-                "de la réforme (avant elle, le droit est inchangé)")
+                "de la réforme (avant elle, le droit est inchangé)" if args.lang == "fr" else
+                f"without --as-of, the rows without an as_of column are evaluated on {as_of.isoformat()}, the "
+                "reform's date of effect (before it, the law is unchanged)")
     jobs = default_jobs(args.file) if args.jobs is None else args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     # both screenings by the engine a plain screening of the file would use (the same bytes either way)
     engine = args.engine or ("scalar" if args.jobs is not None else default_engine(args.file, "csv"))
     impact, before, after = imp_mod.screen_impact(args.file, reform, base=base, as_of=as_of, jobs=jobs,
                                                   chunk=args.chunk, progress=False if args.no_progress else None,
-                                                  engine=engine)
+                                                  engine=engine, lang=args.lang)
     impact.as_of_note = note
 
     def write(out):
         if fmt == "text":
-            out.write(imp_mod.render_text(impact) + "\n")
+            out.write(imp_mod.render_text(impact, lang=args.lang) + "\n")
+        elif fmt == "html":   # the CSV and JSON keep their ids (the interface), the page speaks in words
+            imp_mod.write_html(impact, out, lang=args.lang)
         else:
             imp_mod.WRITERS[fmt](impact, out)
 
@@ -230,8 +238,12 @@ def run_reform(args) -> int:
             write(out)
     if not args.quiet:
         if fmt != "text" or args.output:
-            print(imp_mod.render_text(impact, list_limit=20), file=sys.stderr)
+            print(imp_mod.render_text(impact, list_limit=20, lang=args.lang), file=sys.stderr)
         secs = impact.seconds
-        print(f"(criblages : droit en vigueur {secs.get('current', 0):.1f} s, réforme {secs.get('reformed', 0):.1f} s, "
-              f"comparaison {secs.get('compare', 0):.1f} s)", file=sys.stderr)
+        if args.lang == "en":
+            print(f"(screenings: law in force {secs.get('current', 0):.1f} s, reform {secs.get('reformed', 0):.1f} s, "
+                  f"comparison {secs.get('compare', 0):.1f} s)", file=sys.stderr)
+        else:
+            print(f"(criblages : droit en vigueur {secs.get('current', 0):.1f} s, réforme {secs.get('reformed', 0):.1f} s, "
+                  f"comparaison {secs.get('compare', 0):.1f} s)", file=sys.stderr)
     return InputError.exit_code if before.rejected else 0

@@ -27,8 +27,17 @@ REASONS_EN = {
 _EN_OF_FR = {REASONS[k]: REASONS_EN[k] for k in REASONS}
 
 
+# what the text a person reads says for the designated State: the JSON's reason names the key of
+# the case format (``receiving_state``), which a magistrate does not read (issue 15)
+_SHOWN = {"fr": {REASONS["receiving_state"]: "État désigné dans le cas"},
+          "en": {REASONS["receiving_state"]: "State designated in the case"}}
+
+
 def reason_words(reason: str, lang: str = "fr") -> str:
     """A candidate's reason (French, as in the JSON) in the reader's language."""
+    shown = _SHOWN.get(lang, {}).get(reason)
+    if shown:
+        return shown
     return reason if lang == "fr" else _EN_OF_FR.get(reason, reason)
 
 

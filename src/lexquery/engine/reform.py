@@ -39,9 +39,10 @@ import yaml
 from ..errors import LexqueryError, ReformError
 from ..kb.reference import Fact, Reference
 
-TOP_KEYS = ("reform", "name", "description", "text", "from", "sources", "constants", "derived",
-            "conditions", "parties")
+TOP_KEYS = ("reform", "name", "name_en", "description", "description_en", "text", "text_en", "from", "sources",
+            "constants", "derived", "conditions", "parties")
 LABEL_PREFIX = "réforme simulée"
+LABEL_PREFIX_EN = "simulated reform"
 
 
 @dataclass
@@ -58,17 +59,32 @@ class Reform:
     book: object = None                 # RuleBook
     ref: Reference | None = None
     changes: list[dict] = field(default_factory=list)   # what it overrides, in words (for reports)
+    # the same words in English (the rule files' convention: ``note`` / ``note_en``): the file's
+    # ``name_en``, ``text_en``, ``description_en``; the French when not given
+    name_en: str = ""
+    text_en: str = ""
+    description_en: str = ""
+    untranslated: list[str] = field(default_factory=list)   # keys of the file whose text has no English
 
     @property
     def label(self) -> str:
         """« réforme simulée : <name> » — on every reformed answer."""
         return f"{LABEL_PREFIX} : {self.name}"
 
+    @property
+    def label_en(self) -> str:
+        """« simulated reform: <name_en> » — the label of an answer read in English."""
+        return f"{LABEL_PREFIX_EN}: {self.name_en or self.name}"
+
     def meta(self) -> dict:
-        """The ``knowledge_base.reform`` object of a reformed answer (docs/answer-format.md)."""
+        """The ``knowledge_base.reform`` object of a reformed answer (docs/answer-format.md);
+        ``name_en``, ``label_en``, ``text_en``, ``changes_en``: the same in English."""
         return {"id": self.id, "name": self.name, "label": self.label, "from": self.start.isoformat(),
                 "text": self.text, "file": self.file, "digest": self.digest[:12],
-                "changes": [c["what"] for c in self.changes]}
+                "changes": [c["what"] for c in self.changes],
+                "name_en": self.name_en or self.name, "label_en": self.label_en, "text_en": self.text_en or self.text,
+                "changes_en": [c.get("what_en") or c["what"] for c in self.changes],
+                "untranslated": list(self.untranslated)}
 
     def engine(self, base=None):
         """An :class:`~lexquery.engine.api.Engine` answering under the reform."""
@@ -179,7 +195,9 @@ def load_reform(path, base_book=None, base_ref=None, *, check_citations: bool = 
     raw = path.read_bytes()
     digest = hashlib.sha256(base_book.digest.encode() + b"\0" + raw).hexdigest()
     r = Reform(id=str(doc["reform"]), name=str(doc["name"]), description=str(doc.get("description") or ""),
-               text=str(doc["text"]), start=start, file=file, digest=digest)
+               text=str(doc["text"]), start=start, file=file, digest=digest,
+               name_en=str(doc.get("name_en") or ""), text_en=str(doc.get("text_en") or ""),
+               description_en=str(doc.get("description_en") or ""))
     docs = [(f, copy.deepcopy(d)) for f, d in base_book.docs]
     uses: list[tuple[str, str]] = []    # (citation, key in the reform file)
     _constants(r, doc.get("constants"), docs, uses)
@@ -193,9 +211,33 @@ def load_reform(path, base_book=None, base_ref=None, *, check_citations: bool = 
         raise _err(file, e.where, f"la règle réformée ne se charge pas : {e.message}",
                    expected=e.expected, hint=e.hint or "corriger l'expression ou la référence dans le fichier de réforme") from None
     r.ref = ReformedReference.of(base_ref, r, parties) if parties else base_ref
+    r.untranslated = untranslated(doc)
     if check_citations and uses:
         _check_citations(r, uses)
     return r
+
+
+def untranslated(doc: dict) -> list[str]:
+    """The keys of a reform file whose French text has no English beside it (the rule files'
+    convention: ``name`` / ``name_en``, ``note`` / ``note_en``, ``label: {fr:, en:}``): an
+    English report then shows that text in French, and says so (docs/reforms.md)."""
+    out = [k for k in ("name", "text", "description") if doc.get(k) and not doc.get(f"{k}_en")]
+    for kind in ("constants", "derived"):
+        for name, spec in (doc.get(kind) or {}).items() if isinstance(doc.get(kind), dict) else ():
+            if isinstance(spec, dict) and spec.get("note") and not spec.get("note_en"):
+                out.append(f"{kind}.{name}.note")
+    for i, ch in enumerate(doc.get("conditions") or [] if isinstance(doc.get("conditions"), list) else []):
+        for k in ("with", "add"):
+            node = ch.get(k) if isinstance(ch, dict) else None
+            if isinstance(node, dict):
+                for c, _ in _walk([node]):
+                    lab = c.get("label")
+                    if lab and not (isinstance(lab, dict) and lab.get("en")):
+                        out.append(f"conditions[{i}].{k}" + (f" ({c.get('id')})" if c.get("id") else "") + ".label")
+    for i, p in enumerate(doc.get("parties") or [] if isinstance(doc.get("parties"), list) else []):
+        if isinstance(p, dict):
+            out += [f"parties[{i}].{k}" for k in ("note", "source") if p.get(k) and not p.get(f"{k}_en")]
+    return out
 
 
 # --- constants and derived values -------------------------------------------------------------
@@ -242,13 +284,21 @@ def _constants(r: Reform, spec, docs, uses):
             periods = [{"until": day_before, "value": old["value"], "sources": list(old.get("sources") or srcs)}]
         periods.append({"from": r.start, "value": new["value"], "sources": srcs})
         note = f"{r.label} : {new.get('note') or 'valeur modifiée'} à compter du {r.start.isoformat()}"
+        note_en = f"{r.label_en}: {new.get('note_en') or new.get('note') or 'value changed'} from {r.start.isoformat()}"
+        old_en = old.get("note_en") or old.get("note")
         d["constants"][name] = {"sources": list(dict.fromkeys(list(old.get("sources") or []) + srcs)),
                                 "periods": periods,
-                                "note": f"{old['note']} ; {note}" if old.get("note") else note}
+                                "note": f"{old['note']} ; {note}" if old.get("note") else note,
+                                "note_en": f"{old_en}; {note_en}" if old_en else note_en}
         if "valid" in old:
             d["constants"][name]["valid"] = old["valid"]
+        # in words for the reports (the constant's name stays in ``name``): its text, the note
+        cited = ", ".join(srcs)
         r.changes.append({"kind": "constant", "name": name, "before": before, "after": new["value"],
-                          "what": f"{name} : {_shown(before)} → {_shown(new['value'])} à compter du {r.start.isoformat()}"})
+                          "what": f"{cited} : {new.get('note') or 'valeur modifiée'} ({_shown(before)} → "
+                                  f"{_shown(new['value'])}) à compter du {r.start.isoformat()}",
+                          "what_en": f"{cited}: {new.get('note_en') or new.get('note') or 'value changed'} "
+                                     f"({_shown(before)} → {_shown(new['value'])}) from {r.start.isoformat()}"})
 
 
 def _shown(v) -> str:
@@ -277,8 +327,11 @@ def _derived(r: Reform, spec, docs, uses):
         old = d["derived"][name]
         d["derived"][name] = {"expr": f"if(as_of >= {r.start.isoformat()}, ({new['expr']}), ({old['expr']}))",
                               "sources": list(dict.fromkeys(list(old.get("sources") or []) + srcs))}
-        r.changes.append({"kind": "derived", "name": name,
-                          "what": f"{name} = {new['expr']} à compter du {r.start.isoformat()}"})
+        cited = ", ".join(srcs)
+        r.changes.append({"kind": "derived", "name": name, "expr": new["expr"],
+                          "what": f"{cited} : {new.get('note') or 'calcul modifié'} à compter du {r.start.isoformat()}",
+                          "what_en": f"{cited}: {new.get('note_en') or new.get('note') or 'computation changed'} "
+                                     f"from {r.start.isoformat()}"})
 
 
 # --- conditions ---------------------------------------------------------------------------
@@ -374,7 +427,9 @@ def _conditions(r: Reform, spec, docs, uses):
             old["when"] = _and_when(f"as_of < {d_iso}", old.get("when"))
             if op == "remove":
                 r.changes.append({"kind": "condition", "name": f"{where}/{cid}",
-                                  "what": f"{where}/{cid} supprimée à compter du {d_iso}"})
+                                  "what": f"{_where(proc, node)} : condition « {_lbl(old)} » supprimée à compter du {d_iso}",
+                                  "what_en": f"{_where(proc, node, 'en')}: condition « {_lbl(old, 'en')} » "
+                                             f"removed from {d_iso}"})
                 continue
             new = ch.get("with")
             if not isinstance(new, dict):
@@ -398,7 +453,10 @@ def _conditions(r: Reform, spec, docs, uses):
                 if cid in (rt.get("replaces") or []):
                     rt["replaces"] = list(rt["replaces"]) + [new["id"]]
             r.changes.append({"kind": "condition", "name": f"{where}/{cid}",
-                              "what": f"{where}/{cid} remplacée par {new['id']} à compter du {d_iso}"})
+                              "what": f"{_where(proc, node)} : condition « {_lbl(old)} » remplacée par "
+                                      f"« {_lbl(new)} » à compter du {d_iso}",
+                              "what_en": f"{_where(proc, node, 'en')}: condition « {_lbl(old, 'en')} » replaced by "
+                                         f"« {_lbl(new, 'en')} » from {d_iso}"})
         else:   # add
             new = ch["add"]
             if not isinstance(new, dict) or not new.get("id"):
@@ -420,7 +478,23 @@ def _conditions(r: Reform, spec, docs, uses):
                 target = parents[0].get("any_of") if "any_of" in parents[0] else parents[0]["all_of"]
             target.append(new)
             r.changes.append({"kind": "condition", "name": f"{where}/{new['id']}",
-                              "what": f"{where}/{new['id']} ajoutée à compter du {d_iso}"})
+                              "what": f"{_where(proc, node)} : condition « {_lbl(new)} » ajoutée à compter du {d_iso}",
+                              "what_en": f"{_where(proc, node, 'en')}: condition « {_lbl(new, 'en')} » "
+                                         f"added from {d_iso}"})
+
+
+def _lbl(node, lang: str = "fr") -> str:
+    """The label of a procedure, route or condition of the parsed rule files, in ``lang`` (the
+    French when it has no English; its id when it has no label)."""
+    lab = node.get("label")
+    if isinstance(lab, dict):
+        return str(lab.get(lang) or lab.get("fr") or node.get("id") or node.get("procedure"))
+    return str(lab or node.get("id") or node.get("procedure"))
+
+
+def _where(proc, node, lang: str = "fr") -> str:
+    """« procedure › route » in words."""
+    return _lbl(proc, lang) + ("" if node is proc else f" › {_lbl(node, lang)}")
 
 
 def _all_ids(proc) -> set:
@@ -448,6 +522,8 @@ class PartyChange:
     start: date
     source: str
     note: str | None = None
+    source_en: str | None = None
+    note_en: str | None = None
 
 
 def _parties(r: Reform, spec, ref: Reference) -> list[PartyChange]:
@@ -477,11 +553,14 @@ def _parties(r: Reform, spec, ref: Reference) -> list[PartyChange]:
             raise _err(r.file, f"{key}.from", f"date {start} antérieure à celle de la réforme ({r.start})",
                        hint="avant la date de la réforme, le droit est inchangé : donnez une date égale ou postérieure")
         src = f"{r.label} — {p.get('source') or r.text}"
-        out.append(PartyChange(t, s, p["join"], start, src, p.get("note")))
+        src_en = f"{r.label_en} — {p.get('source_en') or p.get('source') or r.text_en or r.text}"
+        out.append(PartyChange(t, s, p["join"], start, src, p.get("note"), src_en, p.get("note_en")))
         name = ref.state_name(s)
         r.changes.append({"kind": "party", "name": f"{t}/{s}",
                           "what": f"{ref.treaties[t]['citation']} / {name} : "
-                                  f"{'devient Partie' if p['join'] else 'cesse d’être Partie'} le {start.isoformat()}"})
+                                  f"{'devient Partie' if p['join'] else 'cesse d’être Partie'} le {start.isoformat()}",
+                          "what_en": f"{ref.treaties[t]['citation']} / {ref.state_name(s, 'en')}: "
+                                     f"{'becomes a Party' if p['join'] else 'ceases to be a Party'} on {start.isoformat()}"})
     return out
 
 
@@ -491,6 +570,7 @@ class ReformedReference(Reference):
     longer one; before that date, the stored facts unchanged."""
     reform_parties: dict = field(default_factory=dict)   # (treaty, state) -> [PartyChange] by date
     reform_label: str = ""
+    reform_label_en: str = ""
 
     @classmethod
     def of(cls, ref: Reference, reform: Reform, changes: list[PartyChange]) -> "ReformedReference":
@@ -501,7 +581,7 @@ class ReformedReference(Reference):
             v.sort(key=lambda c: c.start)
         # a fresh object: the look-up cache of the base (functions._lookup) is not shared
         return cls(**{f.name: getattr(ref, f.name) for f in fields(Reference)},
-                   reform_parties=by, reform_label=reform.label)
+                   reform_parties=by, reform_label=reform.label, reform_label_en=reform.label_en)
 
     def party(self, treaty: str, state: str, on: date) -> Fact:
         changes = [c for c in self.reform_parties.get((treaty, state), ()) if c.start <= on]
@@ -514,7 +594,11 @@ class ReformedReference(Reference):
             return super().party(treaty, state, on)
         ev = (f"[S] {c.source} : {t['citation']} / {self.state_name(state)} — "
               f"{'Partie' if c.join else 'non Partie'} à compter du {c.start.isoformat()}",)
-        return Fact(c.join, ev, f"{self.reform_label}" + (f" ; {c.note}" if c.note else ""), "S")
+        ev_en = (f"[S] {c.source_en or c.source}: {t['citation']} / {self.state_name(state, 'en')} — "
+                 f"{'a Party' if c.join else 'not a Party'} from {c.start.isoformat()}",)
+        note_en = (self.reform_label_en or self.reform_label) + (f"; {c.note_en or c.note}" if c.note else "")
+        return Fact(c.join, ev, f"{self.reform_label}" + (f" ; {c.note}" if c.note else ""), "S",
+                    evidence_en=ev_en, note_en=note_en)
 
 
 # --- citations ----------------------------------------------------------------------------
@@ -607,7 +691,9 @@ def compare_answers(current, reformed) -> list[dict]:
             if x is None or y is None or x.status != y.status:
                 out.append({**base, "condition": cid, "what": "condition",
                             "before": None if x is None else x.status, "after": None if y is None else y.status,
-                            "label": (y or x).label.get("fr") if isinstance((y or x).label, dict) else (y or x).label})
+                            "label": (y or x).label.get("fr") if isinstance((y or x).label, dict) else (y or x).label,
+                            "label_en": ((y or x).label.get("en") or (y or x).label.get("fr"))
+                            if isinstance((y or x).label, dict) else (y or x).label})
         if route is None:
             rp, rq = {r.procedure: r for r in p.routes}, {r.procedure: r for r in q.routes}
             for rid in list(rp) + [r for r in rq if r not in rp]:

@@ -183,8 +183,9 @@ def render_text(answer, explain: bool = False, lang: str = "fr") -> str:
     lines = [head]
     reform = (answer.knowledge_base or {}).get("reform")
     if reform:   # a simulated reform is never presented as the law in force (docs/reforms.md)
-        lines.append(f"⚠ {reform['label']} — {reform['text']} (à compter du {reform['from']}) : "
-                     + ("simulation, pas le droit en vigueur" if lang == "fr" else "a simulation, not the law in force"))
+        label, text, _ = reform_words(reform, lang)
+        lines.append(f"⚠ {label} — {text} ({'à compter du' if lang == 'fr' else 'from'} {reform['from']})"
+                     + (" : simulation, pas le droit en vigueur" if lang == "fr" else ": a simulation, not the law in force"))
     from ..engine.candidates import reason_words
     cands = ", ".join(f"{c['state']} ({', '.join(reason_words(b, lang) for b in c['because'])})"
                       for c in answer.candidates) or w["none"]
@@ -199,25 +200,80 @@ def render_text(answer, explain: bool = False, lang: str = "fr") -> str:
     return "\n".join(lines)
 
 
+def reform_words(meta: dict, lang: str = "fr") -> tuple[str, str, list[str]]:
+    """The label, the text modelled and the changes of a reform (``knowledge_base.reform``,
+    docs/answer-format.md) in ``lang``: the reform file's ``name_en`` / ``text_en`` and the
+    changes' English (engine.reform), the French where the file gives no English."""
+    if lang == "en":
+        return (meta.get("label_en") or meta["label"], meta.get("text_en") or meta["text"],
+                list(meta.get("changes_en") or meta.get("changes") or []))
+    return meta["label"], meta["text"], list(meta.get("changes") or [])
+
+
+# what a difference between two answers is about (engine.reform.compare_answers ``what``), in words
+DIFF_WHAT = {"fr": {"statut": "statut", "à partir du": "à partir du", "jusqu'au": "jusqu'au",
+                    "consentement requis": "consentement requis", "ouverte par": "ouverte d'abord par",
+                    "présence": "présence", "condition": "condition"},
+             "en": {"statut": "status", "à partir du": "from", "jusqu'au": "until",
+                    "consentement requis": "consent required", "ouverte par": "opens first by",
+                    "présence": "presence", "condition": "condition"}}
+
+
+COND_WORDS = {"fr": {"met": "remplie", "not_met": "non remplie", "unknown": "inconnue", "to_assess": "à apprécier"},
+              "en": {"met": "met", "not_met": "not met", "unknown": "unknown", "to_assess": "to assess"}}
+
+
+def _diff_names(answers, lang: str) -> dict:
+    """Titles of the procedures (with their State) and labels of the routes of ``answers``:
+    the differences are said in words, not ids."""
+    names: dict = {}
+    for a in answers:
+        for p in a.procedures:
+            names[(p.procedure, p.state)] = procedure_title(p, lang)
+            for r in p.routes:
+                names[("route", r.procedure)] = r.label.get(lang) or r.label.get("fr") or r.procedure
+    return names
+
+
 def render_reform_text(current, reformed, diffs: list[dict], explain: bool = False, lang: str = "fr") -> str:
     """One case under the law in force and under a simulated reform, then what differs
-    (``lexquery ask CASE --reform R.yaml``; :func:`lexquery.engine.reform.compare_answers`)."""
-    label = reformed.knowledge_base["reform"]["label"]
+    (``lexquery ask CASE --reform R.yaml``; :func:`lexquery.engine.reform.compare_answers`),
+    in ``lang``: procedures, routes, conditions and statuses in words."""
+    from .status_line import STATUS
+    label = reform_words(reformed.knowledge_base["reform"], lang)[0]
     fr = lang == "fr"
+    w = WORDS[lang]
+    names = _diff_names([current, reformed], lang)
     out = ["═══ " + ("Droit en vigueur" if fr else "Law in force") + " ═══",
            render_text(current, explain, lang), "",
            f"═══ {label} ═══", render_text(reformed, explain, lang), "",
            "═══ " + ("Ce qui change sous la réforme" if fr else "What the reform changes") + f" ({label}) ═══"]
+    missing = reformed.knowledge_base["reform"].get("untranslated")
+    if not fr and missing:   # a text the reform file gives in French only is shown in French: said so
+        out.append(f"  (given in French only by the reform file: {', '.join(missing)})")
     if not diffs:
         out.append("  rien : mêmes statuts, dates et conditions à cette date" if fr else
                    "  nothing: same statuses, dates and conditions on this date")
+
+    def shown(v, what):
+        if what in ("statut", "présence", "condition") and isinstance(v, str):
+            return (STATUS[lang].get(v) or COND_WORDS[lang].get(v, v)).lower()
+        if what == "ouverte par" and isinstance(v, str):
+            return names.get(("route", v)) or (w["direct"] if any(k[0] == v for k in names) else v)
+        return _dv(v, fr)
+
     for d in diffs:
-        where = d["procedure"] + (f"/{d['route']}" if d["route"] else "") + (f" [{d['state']}]" if d["state"] else "")
+        where = names.get((d["procedure"], d["state"])) or (d["procedure"] + (f" — {d['state']}" if d["state"] else ""))
+        if d["route"]:
+            where += f" › {names.get(('route', d['route']), d['route'])}"
+        what = d["what"]
         if d["condition"]:
-            lbl = f" ({d['label']})" if d.get("label") else ""
-            out.append(f"  {where} — condition {d['condition']}{lbl} : {_dv(d['before'], fr)} → {_dv(d['after'], fr)}")
+            lbl = (d.get("label_en") or d.get("label")) if not fr else d.get("label")
+            cond = f"condition « {lbl} »" if lbl else "condition"
+            out.append(f"  {where} — {cond}{w['colon']}{shown(d['before'], what)} → {shown(d['after'], what)}")
         else:
-            out.append(f"  {where} — {d['what']} : {_dv(d['before'], fr)} → {_dv(d['after'], fr)}"
+            out.append(f"  {where} — {DIFF_WHAT[lang].get(what, what)}{w['colon']}{shown(d['before'], what)} → "
+                       f"{shown(d['after'], what)}"
                        + ((f" (date calculée {d['computed']}, antérieure à la réforme : ouverte dès son entrée en vigueur)"
                            if fr else f" (computed {d['computed']}, before the reform: open from its entry into force)")
                           if d.get("computed") else ""))

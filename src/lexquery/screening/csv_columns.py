@@ -8,6 +8,8 @@ Each column names a key of the case format (docs/case-format.md) and the kind of
 """
 from __future__ import annotations
 
+import re
+
 from ..errors import Problem
 
 # column -> (case-format path, kind); kinds: str, bool, list, raw (kept as text for read_case)
@@ -62,6 +64,9 @@ LIST_EXPECTED = {"nationalities": "des codes ISO 3166-1 séparés par | (ex. RO|
                  "removal_kinds": "des natures de mesure séparées par | (ex. ITF|OQTF), ou « aucune »"}
 
 
+_PATH = re.compile(r"\b(?:person|sentence|detention|consent|identification|removal_measures)(?:\[\d+\])?\.[a-z_]+")
+
+
 def column_of(path: str) -> str | None:
     """The CSV column a JSON path of the case comes from (``person.nationalities[1]`` → nationalities)."""
     if path.startswith("removal_measures"):
@@ -79,22 +84,33 @@ def column_of(path: str) -> str | None:
     return None
 
 
-def describe(problems: list[Problem]) -> str:
-    """One line for an error row: every problem, CSV columns rather than JSON paths."""
+def describe(problems: list[Problem], lang: str = "fr", paths: bool = True) -> str:
+    """One line for an error row: every problem, CSV columns rather than JSON paths; in English
+    with ``lang="en"`` (:mod:`lexquery.screening.csv_english`: each message, expectation and hint
+    whose shape is known; one that is not keeps its French). ``paths``: the case-format path
+    after the column (the CSV's ``message``); the HTML report, read by a person, names the
+    column only."""
     out = []
     for p in problems:
         where = p.where
         if not where.startswith(("colonne", "ligne")):
             col = column_of(where)
-            where = f"colonne « {col} » ({p.where})" if col else p.where
+            where = (f"colonne « {col} » ({p.where})" if paths else f"colonne « {col} »") if col else p.where
         expected = p.expected
         if expected and expected.startswith("true ou false"):
             expected = BOOL_EXPECTED
-        s = f"{where} : {p.message}"
+        message, hint = p.message, p.hint
+        if lang == "en":
+            from .csv_english import english
+            where, message, expected, hint = english(where, message, expected, hint)
+        if expected and not paths:   # « une date postérieure à sentence.execution_start »: its column
+            expected = _PATH.sub(lambda m: f"« {column_of(m.group(0)) or m.group(0)} »", expected)
+        colon, exp = (" : ", "attendu : ") if lang == "fr" else (": ", "expected: ")
+        s = f"{where}{colon}{message}"
         if expected:
-            s += f" (attendu : {expected})"
-        if p.hint:
-            s += f" — {p.hint}"
+            s += f" ({exp}{expected})"
+        if hint:
+            s += f" — {hint}"
         out.append(s)
     return " ; ".join(out)
 

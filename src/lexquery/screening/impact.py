@@ -32,9 +32,6 @@ from ..engine.reform import effective_from
 IMPACT_FIELDS = ["line", "id", "name", "as_of", "procedure", "route", "state", "change",
                  "status_before", "status_after", "from_before", "from_after",
                  "until_before", "until_after", "reform"]
-STATUS_FR = {"applicable": "applicable", "applicable_later": "applicable plus tard",
-             "undetermined": "indéterminé", "not_applicable": "non applicable", "error": "erreur",
-             None: "absent"}
 
 
 @dataclass
@@ -173,11 +170,12 @@ def _spool_input(path: str) -> tuple[str, bool]:
 
 def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jobs: int = 1,
                   chunk: int = 200, progress: bool | None = None, label: str | None = None,
-                  engine: str = "scalar") -> tuple[Impact, object, object]:
+                  engine: str = "scalar", lang: str = "fr") -> tuple[Impact, object, object]:
     """Screen ``path`` under the law and under ``reform`` (:class:`lexquery.engine.reform.Reform`);
     return the impact and both screenings' summaries. ``engine="columnar"``: both screenings over
     columns (``screening/columnar_pipeline.py``), each with the program compiled from its own rule
-    book and reference data — the same bytes as the scalar engine's, so the same impact."""
+    book and reference data — the same bytes as the scalar engine's, so the same impact.
+    ``lang``: the progress bar's language (scalar engine)."""
     from ..engine.api import load_kb
     from .outputs import CsvWriter
     from .screen import screen
@@ -203,7 +201,7 @@ def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jo
                                                      progress=progress, label=label))
                 else:
                     summaries.append(screen(src, CsvWriter(out, ","), as_of=as_of, jobs=jobs, chunk=chunk,
-                                            engine=eng, progress=progress, label=label))
+                                            engine=eng, progress=progress, label=label, lang=lang))
             impact.seconds[name] = time.perf_counter() - t
         t = time.perf_counter()
         compare_files(tmps[0], tmps[1], impact)
@@ -219,53 +217,110 @@ def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jo
 
 # --- outputs -------------------------------------------------------------------------------
 
-def _labels() -> dict:
-    from ..rules.loader import load_rules
-    out = {}
-    for pid, p in load_rules().procedures.items():
-        out[pid] = p.label.get("fr") or pid
-        for rt in p.routes:
-            out[f"{pid}/{rt.id}"] = f"{out[pid]} › {rt.label.get('fr') or rt.id}"
-    return out
+# the impact report's own words (text and HTML), French and English; procedures, routes and
+# statuses in words come from the screening's tables (screen.procedure_names, screen.status_words)
+WORDS = {
+    "fr": {"from": "à compter du", "changes": "modifie", "simulation": "(simulation : ce n'est pas le droit en vigueur)",
+           "read": "cas lus", "change": "changent sous la réforme", "rows": "lignes cas × procédure ou voie",
+           "as_of": "date d'évaluation", "note": "note", "by_procedure": "Changements par procédure (statut avant → "
+           "après ; même statut : une date change) :", "cases": "cas", "changed": "Cas qui changent :",
+           "line": "ligne", "more": "… et {n} autres (-o impact.csv pour la liste entière)",
+           "nothing": "Aucun cas ne change sous la réforme à cette date.", "since": "du", "until": "jusqu'au",
+           "absent": "absent", "untranslated": None,
+           # HTML
+           "impact": "Impact", "not_law": "simulation, pas le droit en vigueur", "modelled": "Texte modélisé",
+           "From": "À compter du", "h1": "Impact de la réforme sur", "changes_n": "changent",
+           "h_by": "Par procédure", "proc_route": "procédure / voie", "before_after": "avant → après",
+           "t_rows": "lignes", "h_side": "Cas qui changent — côte à côte",
+           "filter": "filtrer (nom, id, procédure, statut)…", "t_case": "cas", "t_state": "État",
+           "in_force": "droit en vigueur", "reformed": "réforme simulée"},
+    "en": {"from": "from", "changes": "changes", "simulation": "(a simulation: not the law in force)",
+           "read": "cases read", "change": "change under the reform", "rows": "rows case × procedure or route",
+           "as_of": "evaluation date", "note": "note", "by_procedure": "Changes by procedure (status before → "
+           "after; same status: a date moves):", "cases": "cases", "changed": "Cases that change:",
+           "line": "line", "more": "… and {n} more (-o impact.csv for the whole list)",
+           "nothing": "No case changes under the reform on this date.", "since": "from", "until": "until",
+           "absent": "absent", "untranslated": "given in French only by the reform file",
+           "impact": "Impact", "not_law": "a simulation, not the law in force", "modelled": "Text modelled",
+           "From": "From", "h1": "Impact of the reform on", "changes_n": "change",
+           "h_by": "By procedure", "proc_route": "procedure / route", "before_after": "before → after",
+           "t_rows": "rows", "h_side": "Cases that change — side by side",
+           "filter": "filter (name, id, procedure, status)…", "t_case": "case", "t_state": "State",
+           "in_force": "law in force", "reformed": "simulated reform"},
+}
+_COLON = {"fr": " : ", "en": ": "}
 
 
-def render_text(imp: Impact, list_limit: int | None = None) -> str:
+def _labels(lang: str = "fr") -> dict:
+    """Procedures and their routes (``procedure/route``) in words."""
+    from .screen import procedure_names
+    return procedure_names(lang)
+
+
+def _statuses(lang: str = "fr") -> dict:
+    from .screen import status_words
+    words = status_words(lang)
+    words["error"] = "erreur" if lang == "fr" else "error"
+    words[None] = WORDS[lang]["absent"]
+    return words
+
+
+def _transition(t: str, statuses: dict) -> str:
+    """``not_applicable → applicable`` in words."""
+    a, _, b = t.partition(" → ")
+    return f"{statuses.get(None if a == 'absent' else a, a)} → {statuses.get(None if b == 'absent' else b, b)}"
+
+
+def _reform_head(r: dict, lang: str) -> tuple[str, str, list[str]]:
+    from ..render.text import reform_words
+    return reform_words(r, lang)
+
+
+def render_text(imp: Impact, list_limit: int | None = None, lang: str = "fr") -> str:
+    """The impact in words for a person (``lang``: fr or en); the ids stay in the CSV and JSON."""
     r = imp.reform
-    lines = [f"⚠ {r['label']} — {r['text']}",
-             f"  à compter du {r['from']} ; modifie : " + "; ".join(r["changes"]),
-             f"  (simulation : ce n'est pas le droit en vigueur)",
-             f"{imp.source} : {imp.cases} cas lus, {imp.changed_cases} changent sous la réforme "
-             f"({len(imp.changes)} lignes cas × procédure ou voie)"
-             + (f", date d'évaluation {imp.as_of}" if imp.as_of else "")]
+    w, c = WORDS[lang], _COLON[lang]
+    label, text, changes = _reform_head(r, lang)
+    lines = [f"⚠ {label} — {text}",
+             f"  {w['from']} {r['from']}{' ; ' if lang == 'fr' else '; '}{w['changes']}{c}" + "; ".join(changes),
+             f"  {w['simulation']}",
+             f"{imp.source}{c}{imp.cases} {w['read']}, {imp.changed_cases} {w['change']} "
+             f"({len(imp.changes)} {w['rows']})"
+             + (f", {w['as_of']} {imp.as_of}" if imp.as_of else "")]
+    if lang == "en" and r.get("untranslated"):
+        lines.insert(3, f"  ({w['untranslated']}{c}{', '.join(r['untranslated'])})")
     if imp.as_of_note:
-        lines.append(f"  note : {imp.as_of_note}")
-    labels = _labels()
+        lines.append(f"  {w['note']}{c}{imp.as_of_note}")
+    labels, statuses = _labels(lang), _statuses(lang)
     by = imp.by_procedure()
     if by:
-        lines.append("Changements par procédure (statut avant → après ; même statut : une date change) :")
+        lines.append(w["by_procedure"])
         for p, ts in by.items():
-            lines.append(f"  {labels.get(p, p)} [{p}] — {imp.cases_by_procedure.get(p, 0)} cas")
+            lines.append(f"  {labels.get(p, p)} — {imp.cases_by_procedure.get(p, 0)} {w['cases']}")
             for t, n in sorted(ts.items(), key=lambda kv: -kv[1]):
-                lines.append(f"    {t:<45} {n:>7}")
-        lines.append("Cas qui changent :")
+                lines.append(f"    {_transition(t, statuses):<45} {n:>7}")
+        lines.append(w["changed"])
         shown = imp.changes if list_limit is None else imp.changes[:list_limit]
-        for c in shown:
-            what = c["procedure"] + (f"/{c['route']}" if c["route"] else "") + (f" [{c['state']}]" if c["state"] else "")
-            lines.append(f"  ligne {c['line']} {c['id'] or ''} {c['name'] or ''} — {what} : "
-                         f"{_st(c, 'before')} → {_st(c, 'after')}")
+        for ch in shown:
+            p = ch["procedure"] + (f"/{ch['route']}" if ch["route"] else "")
+            what = labels.get(p, p) + (f" — {ch['state']}" if ch["state"] else "")
+            lines.append(f"  {w['line']} {ch['line']} {ch['id'] or ''} {ch['name'] or ''} — {what}{c}"
+                         f"{_st(ch, 'before', lang, statuses)} → {_st(ch, 'after', lang, statuses)}")
         if list_limit is not None and len(imp.changes) > list_limit:
-            lines.append(f"  … et {len(imp.changes) - list_limit} autres (-o impact.csv pour la liste entière)")
+            lines.append(f"  {w['more'].format(n=len(imp.changes) - list_limit)}")
     else:
-        lines.append("Aucun cas ne change sous la réforme à cette date.")
+        lines.append(w["nothing"])
     return "\n".join(lines)
 
 
-def _st(c, side) -> str:
-    s = STATUS_FR.get(c[f"status_{side}"], c[f"status_{side}"])
+def _st(c, side, lang: str = "fr", statuses: dict | None = None) -> str:
+    statuses = statuses or _statuses(lang)
+    w = WORDS[lang]
+    s = statuses.get(c[f"status_{side}"], c[f"status_{side}"])
     if c[f"from_{side}"]:
-        s += f" du {c[f'from_{side}']}"
+        s += f" {w['since']} {c[f'from_{side}']}"
     if c[f"until_{side}"]:
-        s += f" jusqu'au {c[f'until_{side}']}"
+        s += f" {w['until']} {c[f'until_{side}']}"
     return s
 
 
@@ -297,42 +352,49 @@ def _e(v) -> str:
     return html.escape("" if v is None else str(v))
 
 
-def write_html(imp: Impact, out) -> None:
+def write_html(imp: Impact, out, lang: str = "fr") -> None:
     """One self-contained page: the reform's banner, the counts by procedure and transition, and
-    every changed row side by side (law in force | reform), filterable."""
+    every changed row side by side (law in force | reform), filterable; in ``lang``."""
     r = imp.reform
-    labels = _labels()
-    parts = ["<!doctype html><html lang='fr'><head><meta charset='utf-8'>",
-             f"<title>Impact — {_e(r['label'])}</title><style>{_CSS}</style></head><body>",
-             f"<div class='banner'><strong>⚠ {_e(r['label'])}</strong> — simulation, pas le droit en vigueur<br>"
-             f"Texte modélisé : {_e(r['text'])}<br>À compter du <strong>{_e(r['from'])}</strong> ; "
-             f"modifie : {_e('; '.join(r['changes']))}</div>",
-             f"<h1>Impact de la réforme sur {_e(imp.source)}</h1>",
-             f"<p>{imp.cases} cas lus ; <strong>{imp.changed_cases}</strong> changent "
-             f"({len(imp.changes)} lignes cas × procédure ou voie)"
-             + (f" ; date d'évaluation {_e(imp.as_of)}" if imp.as_of else "") + ".</p>"]
+    w, c = WORDS[lang], _COLON[lang]
+    labels, statuses = _labels(lang), _statuses(lang)
+    label, text, changes = _reform_head(r, lang)
+    semi = " ; " if lang == "fr" else "; "
+    untranslated = (f"<br><small>{_e(w['untranslated'])}{c}{_e(', '.join(r['untranslated']))}</small>"
+                    if lang == "en" and r.get("untranslated") else "")
+    parts = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
+             f"<title>{_e(w['impact'])} — {_e(label)}</title><style>{_CSS}</style></head><body>",
+             f"<div class='banner'><strong>⚠ {_e(label)}</strong> — {_e(w['not_law'])}<br>"
+             f"{_e(w['modelled'])}{c}{_e(text)}<br>{_e(w['From'])} <strong>{_e(r['from'])}</strong>{semi}"
+             f"{_e(w['changes'])}{c}{_e('; '.join(changes))}{untranslated}</div>",
+             f"<h1>{_e(w['h1'])} {_e(imp.source)}</h1>",
+             f"<p>{imp.cases} {_e(w['read'])}{semi}<strong>{imp.changed_cases}</strong> {_e(w['changes_n'])} "
+             f"({len(imp.changes)} {_e(w['rows'])})"
+             + (f"{semi}{_e(w['as_of'])} {_e(imp.as_of)}" if imp.as_of else "") + ".</p>"]
     if imp.as_of_note:
         parts.append(f"<p><em>{_e(imp.as_of_note)}</em></p>")
-    parts.append("<h2>Par procédure</h2><table><tr><th>procédure / voie</th><th>avant → après</th><th>lignes</th></tr>")
+    parts.append(f"<h2>{_e(w['h_by'])}</h2><table><tr><th>{_e(w['proc_route'])}</th><th>{_e(w['before_after'])}</th>"
+                 f"<th>{_e(w['t_rows'])}</th></tr>")
     for p, ts in imp.by_procedure().items():
         for i, (t, n) in enumerate(sorted(ts.items(), key=lambda kv: -kv[1])):
-            first = (f"<td rowspan='{len(ts)}'>{_e(labels.get(p, p))}<br><code>{_e(p)}</code> — "
-                     f"{imp.cases_by_procedure.get(p, 0)} cas</td>") if i == 0 else ""
-            parts.append(f"<tr>{first}<td>{_e(t)}</td><td class='num'>{n}</td></tr>")
-    parts.append("</table><h2>Cas qui changent — côte à côte</h2>"
-                 "<input id='q' placeholder='filtrer (nom, id, procédure, statut)…' oninput='f()'>"
-                 "<table class='side' id='t'><tr><th>ligne</th><th>cas</th><th>procédure / voie</th><th>État</th>"
-                 "<th>droit en vigueur</th><th>réforme simulée</th></tr>")
-    for c in imp.changes:
-        p = c["procedure"] + (f"/{c['route']}" if c["route"] else "")
+            first = (f"<td rowspan='{len(ts)}'>{_e(labels.get(p, p))} — "
+                     f"{imp.cases_by_procedure.get(p, 0)} {_e(w['cases'])}</td>") if i == 0 else ""
+            parts.append(f"<tr>{first}<td>{_e(_transition(t, statuses))}</td><td class='num'>{n}</td></tr>")
+    parts.append(f"</table><h2>{_e(w['h_side'])}</h2>"
+                 f"<input id='q' placeholder='{_e(w['filter'])}' oninput='f()'>"
+                 f"<table class='side' id='t'><tr><th>{_e(w['line'])}</th><th>{_e(w['t_case'])}</th>"
+                 f"<th>{_e(w['proc_route'])}</th><th>{_e(w['t_state'])}</th>"
+                 f"<th>{_e(w['in_force'])}</th><th>{_e(w['reformed'])}</th></tr>")
+    for ch in imp.changes:
+        p = ch["procedure"] + (f"/{ch['route']}" if ch["route"] else "")
         cells = []
         for side, cls in (("before", "b"), ("after", "a")):
-            st = c[f"status_{side}"]
-            dates = " ".join(x for x in (f"du {c[f'from_{side}']}" if c[f"from_{side}"] else "",
-                                         f"jusqu'au {c[f'until_{side}']}" if c[f"until_{side}"] else "") if x)
-            cells.append(f"<td class='{cls}'><span class='{_e(st)}'>{_e(STATUS_FR.get(st, st))}</span> {_e(dates)}</td>")
-        parts.append(f"<tr><td>{_e(c['line'])}</td><td>{_e(c['name'])} <code>{_e(c['id'])}</code></td>"
-                     f"<td>{_e(labels.get(p, p))}</td><td>{_e(c['state'])}</td>{''.join(cells)}</tr>")
+            st = ch[f"status_{side}"]
+            dates = " ".join(x for x in (f"{w['since']} {ch[f'from_{side}']}" if ch[f"from_{side}"] else "",
+                                         f"{w['until']} {ch[f'until_{side}']}" if ch[f"until_{side}"] else "") if x)
+            cells.append(f"<td class='{cls}'><span class='{_e(st)}'>{_e(statuses.get(st, st))}</span> {_e(dates)}</td>")
+        parts.append(f"<tr><td>{_e(ch['line'])}</td><td>{_e(ch['name'])} <code>{_e(ch['id'])}</code></td>"
+                     f"<td>{_e(labels.get(p, p))}</td><td>{_e(ch['state'])}</td>{''.join(cells)}</tr>")
     parts.append("</table><script>function f(){var q=document.getElementById('q').value.toLowerCase();"
                  "var rows=document.getElementById('t').rows;for(var i=1;i<rows.length;i++){"
                  "rows[i].style.display=rows[i].textContent.toLowerCase().indexOf(q)<0?'none':''}}</script>"

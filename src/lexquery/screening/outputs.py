@@ -145,14 +145,16 @@ class IcsWriter(_Base):
     deadlines, CPP 728-33 2°, STE 112 art. 3.1.c…). Error rows and procedures that do not
     apply give no event; the summary line of the screening still counts them."""
 
-    def __init__(self, out):
+    def __init__(self, out, lang: str = "fr"):
         super().__init__(out)
         from ..render.deadlines import KIND
         from ..render.ics import calendar_head
-        from ..rules.loader import load_rules
-        self.what = KIND["fr"]
-        self.labels = {pid: p.label.get("fr") or pid for pid, p in load_rules().procedures.items()}
-        out.write(calendar_head("fr"))
+        from .screen import procedure_names, status_words
+        self.lang = lang
+        self.what = KIND[lang]
+        self.labels = procedure_names(lang)
+        self.statuses = status_words(lang)
+        out.write(calendar_head(lang))
 
     def write(self, r):
         from datetime import date
@@ -164,7 +166,8 @@ class IcsWriter(_Base):
                 stamp = stamp_of(date.fromisoformat(row["as_of"]))
             except (TypeError, ValueError):
                 continue
-            who = row.get("name") or row.get("id") or f"ligne {row.get('line')}"
+            fr = self.lang == "fr"
+            who = row.get("name") or row.get("id") or f"{'ligne' if fr else 'line'} {row.get('line')}"
             where = f" — {row['state']}" if row.get("state") else ""
             dated = []
             if row.get("from"):
@@ -181,9 +184,14 @@ class IcsWriter(_Base):
                     continue
                 key = "|".join(str(x) for x in (row.get("line"), row.get("id"), row["procedure"],
                                                 row.get("state"), kind, what, day))
-                desc = (f"cas : {row.get('id')} (ligne {row.get('line')})\nstatut : {row['status']}"
-                        f"\nsources : {', '.join(row.get('sources') or [])}")
-                ev = event(key, when, f"{who} — {what} : {self.labels.get(row['procedure'], row['procedure'])}{where}", desc, row["procedure"], stamp)
+                status = self.statuses.get(row["status"], row["status"])
+                desc = (f"cas : {row.get('id')} (ligne {row.get('line')})\nstatut : {status}"
+                        f"\nsources : {', '.join(row.get('sources') or [])}" if fr else
+                        f"case: {row.get('id')} (line {row.get('line')})\nstatus: {status}"
+                        f"\nsources: {', '.join(row.get('sources') or [])}")
+                colon = " : " if fr else ": "
+                ev = event(key, when, f"{who} — {what}{colon}{self.labels.get(row['procedure'], row['procedure'])}{where}",
+                           desc, row["procedure"], stamp)
                 self.out.write(ev.to_ical().decode("utf-8"))
 
     def close(self, summary):
@@ -191,13 +199,14 @@ class IcsWriter(_Base):
         self.out.flush()
 
 
-def make_writer(fmt: str, out, separator: str | None = None):
-    """The writer of ``fmt``; ``separator`` fixes the CSV's (default: the input's)."""
+def make_writer(fmt: str, out, separator: str | None = None, lang: str = "fr"):
+    """The writer of ``fmt``; ``separator`` fixes the CSV's (default: the input's); ``lang``: the
+    language of the HTML report and the calendar (the CSV and JSON keep their ids and cells)."""
     if fmt == "ics":
-        return IcsWriter(out)
+        return IcsWriter(out, lang)
     if fmt == "html":
         from .html_report import HtmlWriter
-        return HtmlWriter(out)
+        return HtmlWriter(out, lang=lang)
     if fmt == "csv":
         return CsvWriter(out, separator)
     return {"jsonl": JsonlWriter, "json": JsonWriter}[fmt](out)

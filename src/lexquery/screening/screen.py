@@ -30,8 +30,42 @@ from .csv_text import open_text
 FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
           "consent_required", "missing_facts", "sources", "routes", "deadlines", "message",
           "basis", "to_verify"]   # appended (issue 12): the legal basis, what to verify by hand
-STATUS_WORDS = {"applicable": "applicable", "applicable_later": "plus tard", "undetermined": "indéterminé",
-                "not_applicable": "non applicable", "error": "erreur"}
+
+def status_words(lang: str = "fr") -> dict[str, str]:
+    """The statuses in words, lower case, as the answer says them (render.status_line.STATUS:
+    one table for the answer, the summary and the reports), and ``error`` (a rejected row)."""
+    from ..render.status_line import STATUS
+    words = {k: v.lower() for k, v in STATUS[lang].items()}
+    words["error"] = "ligne rejetée" if lang == "fr" else "rejected row"
+    return words
+
+
+def procedure_names(lang: str = "fr") -> dict[str, str]:
+    """Each procedure's label in ``lang`` (its rule file's ``label``, French when the rule gives no
+    English), each route's as ``procedure/route`` « procedure › route »: the summaries and reports
+    speak to the parquet in words; the ids stay in the CSV and JSON outputs (docs/screening-csv.md)."""
+    from ..rules.loader import load_rules
+    out = {}
+    for pid, p in load_rules().procedures.items():
+        out[pid] = p.label.get(lang) or p.label.get("fr") or pid
+        for rt in p.routes:
+            out[f"{pid}/{rt.id}"] = f"{out[pid]} › {rt.label.get(lang) or rt.label.get('fr') or rt.id}"
+    return out
+
+
+# the words of the screening's own lines (the summary, the calendar of the report), French and English
+WORDS = {
+    "fr": {"read": "cas lus", "answered": "répondus", "rejected": "rejetés", "error_status": "(statut error)",
+           "rows_out": "lignes de sortie", "per_second": "cas/s", "procedure": "procédure",
+           "unknown_column": "colonne inconnue", "did_you_mean": "vouliez-vous dire",
+           "every_row_rejected": "chaque ligne est rejetée", "becomes": "devient applicable",
+           "last_day": "dernier jour", "internal": "erreur interne"},
+    "en": {"read": "cases read", "answered": "answered", "rejected": "rejected", "error_status": "(status error)",
+           "rows_out": "output rows", "per_second": "cases/s", "procedure": "procedure",
+           "unknown_column": "unknown column", "did_you_mean": "did you mean",
+           "every_row_rejected": "every row is rejected", "becomes": "becomes applicable",
+           "last_day": "last day", "internal": "internal error"},
+}
 HORIZON = 15  # days: the registry sends its list at least every fifteen days (Circ. 2025 §1.2)
 
 
@@ -46,22 +80,28 @@ class CaseResult:
     error: str | None = None
     events: list[dict] = field(default_factory=list)
     explanation: list[str] | None = None
+    words: list[dict] | None = None     # per row, what it says to a person (row_words; HTML report)
+
+
+_COLON = {"fr": " : ", "en": ": "}
 
 
 def _iso(d):
     return d.isoformat() if isinstance(d, date) else d
 
 
-def _events(p, as_of: date, route_of=None) -> list[dict]:
-    """Calendar events of one procedure result within the horizon after as_of."""
+def _events(p, as_of: date, route_of=None, lang: str = "fr") -> list[dict]:
+    """Calendar events of one procedure result within the horizon after as_of (their words in
+    ``lang``; the notes' texts are the answer's, asked in that language)."""
     end = as_of + timedelta(days=HORIZON)
     out = []
-    label = p.label.get("fr")
+    w = WORDS[lang]
+    label = p.label.get(lang) or p.label.get("fr")
     base = {"procedure": route_of or p.procedure, "route": p.procedure if route_of else None,
             "state": p.state, "label": label, "status": p.status}
     if p.status == "applicable_later" and p.date_from and as_of < p.date_from <= end:
         out.append(dict(base, kind="eligible", date=p.date_from.isoformat(),
-                        text=f"devient applicable : {label}" + (f" — {p.state}" if p.state else "")))
+                        text=f"{w['becomes']}{_COLON[lang]}{label}" + (f" — {p.state}" if p.state else "")))
     if p.status != "not_applicable":
         noted = set()
         for n in p.notes:
@@ -70,14 +110,15 @@ def _events(p, as_of: date, route_of=None) -> list[dict]:
                 out.append(dict(base, kind="deadline", date=n.date.isoformat(), text=n.text, note=n.id))
         if p.date_until and as_of <= p.date_until <= end and p.date_until not in noted:
             out.append(dict(base, kind="deadline", date=p.date_until.isoformat(),
-                            text=f"dernier jour : {label}" + (f" — {p.state}" if p.state else "")))
+                            text=f"{w['last_day']}{_COLON[lang]}{label}" + (f" — {p.state}" if p.state else "")))
     for r in p.routes:
-        out += _events(r, as_of, route_of=p.procedure)
+        out += _events(r, as_of, route_of=p.procedure, lang=lang)
     return out
 
 
-def answer_rows(answer, line: int, cid, events: bool = True) -> tuple[list[dict], list[dict]]:
-    """Flatten an Answer into output rows (one per procedure and State) and calendar events."""
+def answer_rows(answer, line: int, cid, events: bool = True, lang: str = "fr") -> tuple[list[dict], list[dict]]:
+    """Flatten an Answer into output rows (one per procedure and State) and calendar events
+    (their words in ``lang``; the rows' cells are ids and dates whatever the language)."""
     want_events = events
     rows, events = [], []
     as_of = answer.as_of
@@ -96,8 +137,26 @@ def answer_rows(answer, line: int, cid, events: bool = True) -> tuple[list[dict]
             "to_verify": [v["fact"] for v in p.to_verify],
         })
         if want_events:
-            events += _events(p, as_of)
+            events += _events(p, as_of, lang=lang)
     return rows, events
+
+
+def row_words(answer, lang: str = "fr") -> list[dict]:
+    """What the rows of ``answer`` (:func:`answer_rows`, same order) say to a person, in ``lang``:
+    the missing facts as labels (engine.fields.fact_label), the legal basis as its label, what
+    to verify as the entry's note (docs/answer-format.md, ``to_verify``) — the HTML report's
+    table; the ids stay in the CSV and JSON outputs."""
+    from ..engine.fields import fact_label
+    from ..render.text import _unprefixed
+    out = []
+    for p in answer.procedures:
+        out.append({
+            "missing_facts": [fact_label(f, lang) for f in p.missing_facts],
+            "basis": [(b.get("label") or {}).get(lang) or (b.get("label") or {}).get("fr") or b["id"]
+                      if isinstance(b.get("label"), dict) else (b.get("label") or b["id"]) for b in p.basis],
+            "to_verify": [_unprefixed(v.get("note") or v["fact"]) for v in p.to_verify],
+        })
+    return out
 
 
 def error_result(line: int, cid, message: str, as_of=None) -> CaseResult:
@@ -107,26 +166,30 @@ def error_result(line: int, cid, message: str, as_of=None) -> CaseResult:
     return CaseResult(line, cid, None, _iso(as_of), [row], error=message)
 
 
-def answer_one(engine, row: Row, as_of: date | None, label: str, explain: bool = False) -> CaseResult:
+def answer_one(engine, row: Row, as_of: date | None, label: str, explain: bool = False,
+               lang: str = "fr") -> CaseResult:
     """Answer one CSV row; never raises (an unreadable row or an engine failure is an error row).
 
     Without ``explain`` the engine runs in its status-only mode (the columns of the output are
     the same, tests/test_screen_fast.py) and no calendar events are computed (only the HTML
-    report, which explains, shows them)."""
+    report, which explains, shows them). ``lang``: the language of what the report shows a
+    person (explanation, calendar, notes, an error row's message); the rows' ids do not change."""
     try:
         case = normalise(row, as_of, f"{label}:{row.line}")
     except CaseError as e:
-        return error_result(row.line, row.id, describe(e.problems), as_of)
+        # explained (the HTML report): said to a person, the column without the case-format path
+        return error_result(row.line, row.id, describe(e.problems, lang, paths=not explain), as_of)
     try:
-        ans = engine.ask(case, None, explain=explain)
+        ans = engine.ask(case, None, explain=explain, lang=lang)
     except Exception as e:  # a defect must not stop the batch: say so on that row
-        return error_result(row.line, row.id, f"erreur interne : {type(e).__name__}: {e}", as_of)
-    rows, events = answer_rows(ans, row.line, row.id, events=explain)
-    expl = None
+        return error_result(row.line, row.id, f"{WORDS[lang]['internal']}{_COLON[lang]}{type(e).__name__}: {e}", as_of)
+    rows, events = answer_rows(ans, row.line, row.id, events=explain, lang=lang)
+    expl = words = None
     if explain:
         from ..render.text import render_text
-        expl = render_text(ans).split("\n")
-    return CaseResult(row.line, row.id, ans.name, _iso(ans.as_of), rows, None, events, expl)
+        expl = render_text(ans, lang=lang).split("\n")
+        words = row_words(ans, lang)
+    return CaseResult(row.line, row.id, ans.name, _iso(ans.as_of), rows, None, events, expl, words)
 
 
 def _csv_cell(v):
@@ -207,9 +270,9 @@ _W: dict = {}
 
 
 def _work(args):
-    records, as_of, label, explain = args
+    records, as_of, label, explain, lang = args
     eng, build = _W["engine"], _W["builder"].row
-    return [answer_one(eng, build(r), as_of, label, explain) for r in records]
+    return [answer_one(eng, build(r), as_of, label, explain, lang) for r in records]
 
 
 def _work_csv(args):
@@ -246,10 +309,14 @@ class Summary:
     spanning_lines: int = 0              # their lines after the first
     split: int = 0                       # stray quotes: the line read alone (an error row)
 
-    def encoding_note(self) -> str | None:
+    def encoding_note(self, lang: str = "fr") -> str | None:
         """What the reader of the summary must know when some lines were not UTF-8."""
         if not self.ansi_lines:
             return None
+        if lang == "en":
+            return (f"{self.ansi_lines} non-UTF-8 line(s) read as Windows-1252 (« ANSI »), the first one "
+                    f"line {self.first_ansi_line}: check the accents of the names; the codes, dates and "
+                    "identifiers the rules read do not depend on them — save the export as UTF-8")
         return (f"{self.ansi_lines} ligne(s) non UTF-8 lue(s) comme Windows-1252 (« ANSI »), la première "
                 f"ligne {self.first_ansi_line} : vérifiez les accents des noms ; les codes, dates et "
                 "identifiants que lisent les règles n'en dépendent pas — enregistrez l'export en UTF-8")
@@ -285,38 +352,53 @@ class Summary:
                 "non_utf8_lines": self.ansi_lines, "data_lines": self.lines,
                 "multiline_cases": self.spanning, "unclosed_quotes": self.split}
 
-    def render(self) -> str:
+    def render(self, lang: str = "fr") -> str:
+        """The summary a person reads on the terminal, in ``lang``: the procedures' labels and the
+        statuses in words (:func:`procedure_names`, :func:`status_words`), not their ids."""
+        w, words = WORDS[lang], status_words(lang)
+        c = _COLON[lang]
         statuses = ["applicable", "applicable_later", "undetermined", "not_applicable"]
-        lines = [f"{self.source} : {self.read} cas lus, {self.answered} répondus, {self.rejected} rejetés "
-                 f"(statut error) — {self.rows_out} lignes de sortie, {self.seconds:.1f} s"
-                 + (f", {self.read / self.seconds:,.0f} cas/s".replace(",", " ") if self.seconds else "")]
+        rate = ""
+        if self.seconds:
+            n = f"{self.read / self.seconds:,.0f}"
+            rate = f", {n.replace(',', ' ') if lang == 'fr' else n} {w['per_second']}"
+        lines = [f"{self.source}{c}{self.read} {w['read']}, {self.answered} {w['answered']}, {self.rejected} "
+                 f"{w['rejected']} {w['error_status']} — {self.rows_out} {w['rows_out']}, {self.seconds:.1f} s" + rate]
         procs = sorted({p for p, _ in self.by_proc})
         if procs:   # in words for the parquet: the rules' labels, not the procedures' ids
-            from ..rules.loader import load_rules
-            rules = load_rules().procedures
-            names = {p: (rules[p].label.get("fr") if p in rules else p) for p in procs}
-            w = max(len(n) for n in names.values())
-            lines.append("  " + "procédure".ljust(w) + "".join(f"{STATUS_WORDS[s]:>16}" for s in statuses))
+            names = procedure_names(lang)
+            names = {p: names.get(p, p) for p in procs}
+            wd = max(len(n) for n in names.values())
+            col = max(16, 2 + max(len(words[s]) for s in statuses))
+            lines.append("  " + w["procedure"].ljust(wd) + "".join(f"{words[s]:>{col}}" for s in statuses))
             for p in procs:
-                lines.append("  " + names[p].ljust(w) + "".join(f"{self.by_proc.get((p, s), 0):>16}" for s in statuses))
-        for c, close in self.unknown_columns:
-            lines.append(f"  ! colonne inconnue « {c} »" + (f" (vouliez-vous dire « {close} » ?)" if close else "")
-                         + " : chaque ligne est rejetée")
+                lines.append("  " + names[p].ljust(wd) + "".join(f"{self.by_proc.get((p, s), 0):>{col}}" for s in statuses))
+        for col_name, close in self.unknown_columns:
+            lines.append(f"  ! {w['unknown_column']} « {col_name} »"
+                         + (f" ({w['did_you_mean']} « {close} » ?)" if close and lang == "fr" else
+                            f" ({w['did_you_mean']} « {close} »?)" if close else "")
+                         + f"{c}{w['every_row_rejected']}")
         if self.encoding_note():
-            lines.append("  ! " + self.encoding_note())
+            lines.append("  ! " + self.encoding_note(lang))
         if self.spanning:
             lines.append(f"  ! {self.lines} lignes de données pour {self.read} cas : {self.spanning} cas ont une "
-                         f"cellule entre guillemets sur plusieurs lignes ({self.spanning_lines} ligne(s) de plus)")
+                         f"cellule entre guillemets sur plusieurs lignes ({self.spanning_lines} ligne(s) de plus)"
+                         if lang == "fr" else
+                         f"  ! {self.lines} data lines for {self.read} cases: {self.spanning} case(s) have a quoted "
+                         f"cell over several lines ({self.spanning_lines} more line(s))")
         if self.split:
             lines.append(f"  ! {self.split} ligne(s) avec un guillemet ouvrant jamais refermé : chacune est une "
-                         "ligne « error », les suivantes sont lues pour elles-mêmes")
+                         "ligne « error », les suivantes sont lues pour elles-mêmes" if lang == "fr" else
+                         f"  ! {self.split} line(s) with an opening quote never closed: each is an « error » "
+                         "row, the lines after it are read on their own")
         return "\n".join(lines)
 
 
 class Progress:
     """A one-line progress bar on stderr, only when stderr is a terminal."""
 
-    def __init__(self, total_bytes, stream, enabled=None):
+    def __init__(self, total_bytes, stream, enabled=None, lang: str = "fr"):
+        self.lang = lang
         self.total = total_bytes
         self.stream = stream
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
@@ -338,7 +420,10 @@ class Progress:
                 pct = f"[{bar}] {done * 100:5.1f} % "
             except (OSError, ValueError, AttributeError):
                 pass
-        sys.stderr.write(f"\r  {pct}{n} cas, {rate:,.0f} cas/s ".replace(",", " "))
+        if self.lang == "en":
+            sys.stderr.write(f"\r  {pct}{n} cases, {rate:,.0f} cases/s ")
+        else:
+            sys.stderr.write(f"\r  {pct}{n} cas, {rate:,.0f} cas/s ".replace(",", " "))
         sys.stderr.flush()
 
     def done(self):
@@ -348,10 +433,13 @@ class Progress:
 
 
 def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 200,
-           engine=None, progress: bool | None = None, label: str | None = None) -> Summary:
+           engine=None, progress: bool | None = None, label: str | None = None,
+           lang: str | None = None) -> Summary:
     """Screen the CSV at ``path`` (``-`` = stdin) into ``writer``; return the summary.
 
-    ``label`` names the input in messages and the report instead of ``path`` (an upload)."""
+    ``label`` names the input in messages and the report instead of ``path`` (an upload);
+    ``lang``: the progress bar's language (default: the writer's, French for the machine outputs,
+    whose rows do not change with the language)."""
     from ..engine.api import load_kb
     engine = engine or load_kb()
     if hasattr(engine, "prepare_batch"):
@@ -361,11 +449,12 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
     t0 = time.perf_counter()
     summary = Summary(source=label)
     explain = getattr(writer, "wants_explanation", False)
+    lang = getattr(writer, "lang", "fr")   # the HTML report's language (machine outputs: ids, whatever it is)
     try:
         header, records = read_header(stream)
         summary.unknown_columns, summary.separator = header.unknown, header.separator
         builder = RowBuilder(header)
-        bar = Progress(size, stream, progress)
+        bar = Progress(size, stream, progress, lang or getattr(writer, "lang", "fr"))
         as_text = getattr(writer, "accepts_csv_text", False) and not explain
         if hasattr(writer, "begin"):   # a CSV answer takes the input's separator (or its fixed one)
             writer.begin(header.separator)
@@ -388,7 +477,7 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
                 if as_text:
                     emit(answer_csv(engine, builder, part, as_of, label, sep))
                 else:
-                    emit([answer_one(engine, builder.row(r), as_of, label, explain) for r in part])
+                    emit([answer_one(engine, builder.row(r), as_of, label, explain, lang) for r in part])
         else:
             import multiprocessing as mp
             _W["engine"], _W["builder"] = engine, builder
@@ -399,7 +488,7 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
                     if as_text:
                         pending.append(pool.apply_async(_work_csv, ((part, as_of, label, sep),)))
                     else:
-                        pending.append(pool.apply_async(_work, ((part, as_of, label, explain),)))
+                        pending.append(pool.apply_async(_work, ((part, as_of, label, explain, lang),)))
                     if len(pending) >= 3 * jobs:
                         emit(pending.popleft().get())
                 while pending:

@@ -70,14 +70,15 @@ FORMATS = {"html": ("text/html; charset=utf-8", "html"), "csv": ("text/csv; char
            "jsonl": ("application/x-ndjson", "jsonl"), "json": ("application/json", "json")}
 
 
-def screen_file(path: str, fmt: str, as_of) -> tuple[str, dict]:
-    """The report text and the summary of screening the CSV at the server's own ``path``."""
+def screen_file(path: str, fmt: str, as_of, lang: str = "fr") -> tuple[str, dict]:
+    """The report text and the summary of screening the CSV at the server's own ``path``
+    (``lang``: the HTML report's language; CSV and JSON keep their ids whatever it is)."""
     import io
 
     from ..screening.outputs import make_writer
     from ..screening.screen import screen
     out = io.StringIO()
-    summary = screen(path, make_writer(fmt, out), as_of=as_of, jobs=1, progress=False, label="upload.csv",
+    summary = screen(path, make_writer(fmt, out, lang=lang), as_of=as_of, jobs=1, progress=False, label="upload.csv",
                      chunk=50)   # the time budget is checked between chunks (lexquery.budget)
     return out.getvalue(), summary.to_dict()
 
@@ -98,8 +99,9 @@ async def _upload_to(request, target) -> None:
 
 
 async def screen(request):
-    """POST /api/screen?as_of=&format=html|csv|jsonl|json — the CSV as body or multipart ``file``."""
+    """POST /api/screen?as_of=&format=html|csv|jsonl|json&lang=fr|en — the CSV as body or multipart ``file``."""
     fmt = query_choice(request, "format", tuple(FORMATS), "html")
+    lang = query_choice(request, "lang", ("fr", "en"), "fr")
     as_of = query_date(request, "as_of")
     with tempfile.TemporaryDirectory(prefix="lexquery-upload-") as tmp:
         path = os.path.join(tmp, "upload.csv")
@@ -108,7 +110,7 @@ async def screen(request):
         if os.path.getsize(path) == 0:
             raise ApiError(400, "fichier CSV vide", where="corps", expected="l'export CSV du greffe (ligne d'en-tête + lignes)",
                            message_en="empty CSV file", expected_en="the prison registry's CSV export (header line + lines)")
-        text, summary = await run_limited(request, screen_file, path, fmt, as_of,
+        text, summary = await run_limited(request, screen_file, path, fmt, as_of, lang,
                                           limit=request.app.state.screen_time_limit)
     media, ext = FORMATS[fmt]
     headers = {"Content-Disposition": f'attachment; filename="lexquery-screening.{ext}"',

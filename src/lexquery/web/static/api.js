@@ -78,7 +78,7 @@ export async function article(citation, at) {
  * content types that another site's page could not send without a CORS preflight); returns
  * {blob, filename, summary} where summary holds the X-… headers. */
 export async function screen(file, asOf, format) {
-  const params = new URLSearchParams({ format });
+  const params = new URLSearchParams({ format, lang: getLang() });   // the report in the page's language
   if (asOf) params.set("as_of", asOf);
   const res = await call("POST", `/api/screen?${params}`, file, { Accept: "*/*", "Content-Type": "text/csv" });
   const cd = res.headers.get("Content-Disposition") || "";
