@@ -494,7 +494,7 @@ def test_an_input_too_large_in_english(capsys, monkeypatch):
 # ---------------------------------------------------------------- --help in English
 # commands whose help is still French only (their ENGLISH texts are to write); strict: the mark
 # goes when the English comes
-HELP_IN_FRENCH = {"screen"}   # screen's help is the screening helper's (english-report)
+HELP_IN_FRENCH: set = set()
 
 
 def english_help(name: str) -> str:

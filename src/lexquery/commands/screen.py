@@ -105,9 +105,6 @@ def register(sub):
     p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
     p.add_argument("--no-progress", action="store_true", help="pas de barre de progression")
     p.add_argument("--quiet", "-q", action="store_true", help="pas de résumé sur la sortie d'erreur")
-    p.add_argument("--lang", choices=["fr", "en"], default="fr",
-                   help="langue de ce qu'une personne lit : résumé, rapport HTML, agenda, rapport d'impact "
-                        "(défaut : fr) ; les colonnes du CSV et du JSON gardent leurs identifiants")
     p.add_argument("--reform", metavar="R.yaml",
                    help="réforme simulée (docs/reforms.md) : cribler sous le droit en vigueur et sous la réforme, "
                         "et dire qui change de statut ou de date, par procédure — résumé texte (défaut), "
@@ -156,8 +153,8 @@ def run(args) -> int:
     def run_into(out):
         if engine == "columnar" and fmt in COLUMNAR_FORMATS:   # the same bytes, over columns (docs/screening-csv.md)
             from ..screening.columnar_pipeline import screen_columnar
-            return screen_columnar(args.file, make_writer(fmt, out, separator=args.separator), as_of=as_of,
-                                   progress=False if args.no_progress else None)
+            return screen_columnar(args.file, make_writer(fmt, out, separator=args.separator, lang=args.lang),
+                                   as_of=as_of, progress=False if args.no_progress else None, lang=args.lang)
         return screen(args.file, make_writer(fmt, out, separator=args.separator, lang=args.lang), as_of=as_of, jobs=jobs,
                       chunk=args.chunk, progress=False if args.no_progress else None, lang=args.lang)
 
@@ -247,3 +244,50 @@ def run_reform(args) -> int:
             print(f"(criblages : droit en vigueur {secs.get('current', 0):.1f} s, réforme {secs.get('reformed', 0):.1f} s, "
                   f"comparaison {secs.get('compare', 0):.1f} s)", file=sys.stderr)
     return InputError.exit_code if before.rejected else 0
+
+
+ENGLISH = {"screen": {
+    "help": "screen a registry export (CSV): one answer per case, procedure and State",
+    "description": "Screen a registry export (CSV): one answer line per case, procedure and State, as CSV, "
+                   "JSON Lines, JSON or an HTML report.",
+    "epilog": """\
+one output line per case × procedure × State, in the order of the file; an unreadable line
+becomes an « error » line (its number and the message) and the batch goes on. Progress bar
+and summary on standard error. Exit code: 0 when every line has an answer, 3 when lines are
+rejected (the output is complete all the same), 2 for an unknown -o extension, 5 for a file
+not found or an output that cannot be written.
+
+examples:
+  lexquery synth 1000 --seed 1 > registre.csv                     a synthetic export of 1,000 detainees
+  lexquery screen registre.csv --as-of 2026-12-01 --lang en       the answers as CSV on standard output
+  lexquery screen registre.csv -o answers.csv --lang en           into a file (format: its extension)
+  lexquery screen registre.csv --separator , -o answers.csv       comma-separated CSV (default: as the file read)
+  lexquery screen registre.csv --lang en -o report.html           an HTML report to open in a browser
+  lexquery screen registre.csv -j 1 -q -o answers.jsonl           one process, no summary; JSON Lines
+  lexquery synth 20000 | lexquery screen - --lang en -o report.html   from standard input, every core
+  lexquery screen registre.csv --lang en --reform examples/reforms/lsc-plein-droit-trois-ans.yaml -o impact.html
+                                                                  the effect of a simulated reform, side by side
+""",
+    "options": {
+        "file": "CSV file (separator ; or ,) or - for standard input",
+        "--as-of": "evaluation date (YYYY-MM-DD) of the lines without an as_of column; default: today",
+        "--output": "output file: .csv, .jsonl, .json, .html or .ics (the deadlines, for a calendar) "
+                    "(default: CSV on standard output)",
+        "--format": "output format (default: from the extension of -o, else csv)",
+        "--jobs": "computing processes (0 = as many as cores; default: one for a file of less than "
+                  f"{AUTO_PARALLEL_BYTES // 1024} KB, else as many as cores); the order of the lines is kept",
+        "--separator": "separator of the CSV written (default: that of the file read, « ; » or « , »)",
+        "--engine": "engine: columnar (columns, one process, CSV, JSONL or JSON answers; irregular lines go to "
+                    "the scalar engine) or scalar (line by line, --jobs); the same bytes out. Default: columnar "
+                    f"for a file of at least {AUTO_COLUMNAR_BYTES // 1024} KB answered as CSV, JSONL or JSON "
+                    "without --jobs, else scalar (the HTML report and the ICS calendar are always written by "
+                    "the scalar engine)",
+        "--chunk": "cases per batch sent to a process (default 200)",
+        "--no-progress": "no progress bar",
+        "--quiet": "no summary on standard error",
+        "--reform": ("simulated reform (docs/reforms.md): screen under the law in force and under the reform, "
+                     "and say who changes status or date, by procedure — text summary (default), "
+                     "-o impact.csv|.jsonl|.json (one line per case × procedure that changes, before/after) "
+                     "or -o impact.html (side-by-side view)", "R.yaml"),
+    },
+}}

@@ -225,7 +225,7 @@ def count(summary, out: pl.DataFrame):
 # --- the pipeline -------------------------------------------------------------------------------
 def screen_columnar(path, writer, as_of: date | None = None, engine=None, progress: bool | None = None,
                     label: str | None = None, program=None, block_bytes: int | None = None,
-                    reference: bool = False, timings: dict | None = None):
+                    reference: bool = False, timings: dict | None = None, lang: str = "fr"):
     """Screen the CSV at ``path`` (``-`` = stdin) into a CSV, JSON Lines or JSON ``writer`` with
     the columnar engine; the :class:`~lexquery.screening.screen.Summary` the scalar path gives (same
     counts, same words, same bytes written). ``reference=True`` forces the reference middle even if the program exists; ``timings``
@@ -254,7 +254,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
         header, records = read_header(stream)
         summary.unknown_columns, summary.separator = header.unknown, header.separator
         builder = RowBuilder(header)
-        bar = Progress(size, stream, progress)
+        bar = Progress(size, stream, progress, lang)   # what a person reads: in --lang (the output's bytes are not)
         as_json = getattr(writer, "accepts_json_objects", False)   # JSON Lines, JSON: objects, not CSV lines
         if hasattr(writer, "begin"):
             writer.begin(header.separator)

@@ -198,7 +198,7 @@ def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jo
                     from .columnar_pipeline import screen_columnar
                     summaries.append(screen_columnar(src, CsvWriter(out, ","), as_of=as_of, engine=eng,
                                                      program=compile_book(eng.book, eng.ref),
-                                                     progress=progress, label=label))
+                                                     progress=progress, label=label, lang=lang))
                 else:
                     summaries.append(screen(src, CsvWriter(out, ","), as_of=as_of, jobs=jobs, chunk=chunk,
                                             engine=eng, progress=progress, label=label, lang=lang))
