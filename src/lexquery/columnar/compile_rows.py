@@ -307,6 +307,7 @@ def screen(self, facts, as_of, n):
                 parts.append(cells)
     finally:
         origins.clear()   # the batch's columns are not kept past it
+        self._cands = {}
     case = np.concatenate([c["case"] for c in parts])
     order = np.concatenate([c["order"] for c in parts])
     rank = np.concatenate([c["rank"] for c in parts])
