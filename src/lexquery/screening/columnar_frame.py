@@ -387,9 +387,13 @@ def _checker(col: str):
 
 def _codes(s: pl.Series):
     """(distinct values, the row's index into them — ``len(values)`` for null) of a text column."""
-    values = s.drop_nulls().unique().sort().to_list()
-    idx = (s.rank("dense") - 1).fill_null(len(values)).to_numpy().astype(np.int64, copy=False)
-    return values, idx
+    values = s.unique().sort(nulls_last=True).to_list()   # two polars passes, not five (each one a query)
+    if values and values[-1] is None:
+        values.pop()
+    r = s.rank("dense").to_numpy()   # 1-based, NaN for null
+    if r.dtype.kind == "f":
+        return values, np.where(np.isnan(r), len(values) + 1, r).astype(np.int64) - 1
+    return values, r.astype(np.int64) - 1
 
 
 def typed_frame(raw: pl.DataFrame, lines, as_of: date) -> pl.DataFrame:
