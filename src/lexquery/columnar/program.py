@@ -435,18 +435,20 @@ def facts_from_frame(frame, paths) -> dict:
 def _direct(frame, c, n):
     """A column of dates, booleans or text straight from polars to numpy (None: another kind)."""
     import polars as pl
+    # numpy straight from the casts (no fill_null, is_null: each a polars query of its own)
     s = frame.get_column(c)
-    unk = s.is_null().to_numpy()
+    unk = s.is_null().to_numpy() if s.null_count() else np.zeros(n, dtype=bool)
     nil = np.zeros(n, dtype=bool)
     if c == "safety_period_end" and "safety_period_end__none" in frame.columns:
-        nil = frame.get_column("safety_period_end__none").fill_null(False).to_numpy().astype(bool)
+        nil = frame.get_column("safety_period_end__none").cast(pl.Int8).to_numpy() == 1   # null: not none
         unk = unk & ~nil
     if unk.all() and not nil.any():
         return V("none", None, unk, nil)
     if s.dtype == pl.Date:
-        return V("date", s.cast(pl.Int32).fill_null(0).to_numpy().astype(np.int64), unk, nil)
+        v = s.cast(pl.Int32).to_numpy()   # float64 with NaN where null
+        return V("date", (np.where(np.isnan(v), 0, v) if v.dtype.kind == "f" else v).astype(np.int64), unk, nil)
     if s.dtype == pl.Boolean:
-        return V("bool", s.fill_null(False).to_numpy().astype(bool), unk, nil)
+        return V("bool", s.cast(pl.Int8).to_numpy() == 1, unk, nil)
     if s.dtype == pl.Utf8:
         arr = np.empty(n, dtype=object)
         arr[:] = s.to_list()
