@@ -552,7 +552,11 @@ def run_chunk(self, frame):
     if len(self.__dict__.get("_lookups", ())) > 100_000:   # one date per row: bounded all the same
         self._lookups.clear()
         self.__dict__.get("_facts", {}).clear()
-    as_of_all = np.array([vdates.to_days(d) for d in frame.get_column("as_of").to_list()], dtype=np.int64)
+    col = frame.get_column("as_of")
+    if col.dtype == pl.Date and not col.null_count():   # day numbers since 1970-01-01, as vdates.to_days
+        as_of_all = col.cast(pl.Int32).to_numpy().astype(np.int64)
+    else:
+        as_of_all = np.array([vdates.to_days(d) for d in col.to_list()], dtype=np.int64)
     keep = np.ones(n, dtype=bool)
     table = self.succession
     if table is not None and table.in_force is not None:
@@ -574,7 +578,7 @@ def run_chunk(self, frame):
             pos = np.zeros(0, dtype=np.int64)
     if len(pos):
         case = res["case"]
-        lines = np.array([str(x) for x in sub.get_column("line").to_list()], dtype=object)
+        lines = np.array(sub.get_column("line").cast(pl.Utf8).to_list(), dtype=object)
         ids = np.array(sub.get_column("id").to_list(), dtype=object)
         names = np.array([x or "" for x in (sub.get_column("name").to_list() if "name" in sub.columns
                                             else [None] * len(pos))], dtype=object)
