@@ -34,15 +34,16 @@ by row: same bytes, slower) — for the tests and the benchmark, which report th
 
 _MALLOC_SET = False
 M_MMAP_THRESHOLD = -3   # glibc malloc.h
-MMAP_THRESHOLD = 64 * 1024
+MMAP_THRESHOLD = 1024 * 1024
 
 
 def bound_heap():
-    """Ask glibc's malloc to give the arrays of a batch (64 KiB and more) their own mappings,
-    returned to the system when freed (``mallopt(M_MMAP_THRESHOLD)``, glibc malloc(3)): by
-    default the threshold rises after the first frees and the next batches' arrays land on a
-    heap that fragments, so the peak crept up with the number of batches (393 MB → 318 MB on
-    60,000 synthetic rows, the same CPU time). Once per process; nothing elsewhere than glibc."""
+    """Ask glibc's malloc to give the large arrays of a batch (1 MiB and more) their own
+    mappings, returned to the system when freed (``mallopt(M_MMAP_THRESHOLD)``, glibc malloc(3)):
+    by default the threshold rises after the first frees (up to 32 MiB) and the next batches'
+    arrays land on a heap that fragments, so the peak crept up with the number of batches
+    (60,000 synthetic rows: 408 MB → 340 MB, CPU 8.07 → 7.92 s user+sys; at 64 KiB: 327 MB but
+    +8 % CPU, the page faults of fresh mappings). Once per process; glibc only."""
     global _MALLOC_SET
     if _MALLOC_SET:
         return
