@@ -586,7 +586,8 @@ def run_chunk(self, frame):
         data = {"line": lines[case], "id": ids[case], "name": names[case], "as_of": as_of_t[case]}
         for k in FIELDS[4:]:
             data[k] = res[k] if k != "message" else np.full(len(case), "", dtype=object)
-    out = pl.DataFrame({k: pl.Series(k, list(v), dtype=pl.Utf8) for k, v in data.items()})
+    out = pl.DataFrame({k: pl.Series(k, v if isinstance(v, np.ndarray) and v.dtype == object else list(v),
+                                     dtype=pl.Utf8) for k, v in data.items()})   # object arrays read whole
     if len(self.fallback):
         eng = self.scalar_engine()
         rows = [r for i in self.fallback.tolist() for r in _scalar_cells(eng, frame.row(i, named=True))]
