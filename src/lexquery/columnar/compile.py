@@ -842,8 +842,8 @@ def _member(x: V, y: V):
             lst = y.v[f0]
             if not isinstance(lst, (list, tuple)):
                 break
-            members = set(lst)
-            out[rows] = np.frompyfunc(lambda a: a in members, 1, 1)(xv[rows]).astype(bool)
+            vals = xv[rows]
+            out[rows] = np.fromiter(map(set(lst).__contains__, vals), bool, len(vals))
         else:
             return out
     if x.kind == "str" and lists:

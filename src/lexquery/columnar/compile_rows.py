@@ -7,7 +7,7 @@ import numpy as np
 
 from ..rules.values import UNKNOWN
 from . import vdates
-from .compile import Ctx, TakenFacts, _false, from_objects
+from .compile import Ctx, TakenFacts, V, _false, from_objects
 from .compile_conditions import NONE_DATE
 from .compile_settle import NA, STATUS, UND
 from .compile_population import _join, _missing_rows, _none_state
@@ -53,6 +53,26 @@ def _candidates(facts, n, only_nationalities):
     return out
 
 
+def _flat_candidates(cands):
+    """The candidate States of every case as flat arrays: (first position, count — at least one,
+    the UNKNOWN State of a case without a candidate —, the States)."""
+    count = np.fromiter((max(len(c), 1) for c in cands), np.int64, len(cands))
+    flat = np.empty(int(count.sum()), dtype=object)
+    flat[:] = [s for c in cands for s in (c or (UNKNOWN,))]
+    none = np.zeros(len(flat), dtype=bool)
+    none[(np.cumsum(count) - count)[np.fromiter((not c for c in cands), bool, len(cands))]] = True
+    text = np.where(none, "", flat).astype(object)
+    return np.cumsum(count) - count, count, flat, none, from_objects(list(flat)), text
+
+
+def _take_state(x, pos):
+    """The State column of the rows ``pos`` of the batch's candidate States (what
+    ``from_objects`` gives of those rows' States)."""
+    if x.kind == "none" or x.unk[pos].all():
+        return from_objects([UNKNOWN] * len(pos))
+    return V(x.kind, None if x.v is None else x.v[pos], x.unk[pos], x.nil[pos])
+
+
 def _unknown_paths(facts, i, paths):
     return [f for f in paths if f not in facts or facts[f].unk[i]]
 
@@ -63,32 +83,28 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
     from .compile import is_true
     cp = self.procs[p.id]
     asked = np.ones(n, dtype=bool) if cp["asked"] is None else is_true(cp["asked"](base_ctx))
-    case_idx, states, no_cand = [], [], []
+    rows_asked = np.nonzero(asked)[0]
     if not p.per_state:
-        case_idx = np.nonzero(asked)[0].tolist()
-        states = [None] * len(case_idx)
-        no_cand = [False] * len(case_idx)
+        idx = rows_asked.astype(np.int64)
+        no_cand = _false(len(idx))
+        states = None
     else:
         memo = self.__dict__.setdefault("_cands", {})   # the same facts for every procedure of a batch
         key = (id(facts), p.per_state == "nationalities")
         hit = memo.get(key)
         if hit is None or hit[0] is not facts:
-            hit = memo[key] = (facts, _candidates(facts, n, p.per_state == "nationalities"))
-        cands = hit[1]
-        for i in np.nonzero(asked)[0].tolist():
-            if not cands[i]:
-                case_idx.append(i)
-                states.append(UNKNOWN)
-                no_cand.append(True)
-            for s in cands[i]:
-                case_idx.append(i)
-                states.append(s)
-                no_cand.append(False)
-    m = len(case_idx)
+            hit = memo[key] = (facts, _flat_candidates(_candidates(facts, n, p.per_state == "nationalities")))
+        start, count, flat, none, flat_v, flat_t = hit[1]
+        # each case asked: its candidate States in order, or one row of unknown State (none)
+        reps = count[rows_asked]
+        idx = np.repeat(rows_asked, reps).astype(np.int64)
+        first = np.cumsum(reps) - reps
+        pos = np.repeat(start[rows_asked] - first, reps) + np.arange(len(idx))
+        states, no_cand = flat_t[pos], none[pos]
+    m = len(idx)
     if not m:
         return []
-    idx = np.array(case_idx, dtype=np.int64)
-    st = from_objects(states) if p.per_state else _none_state(m)
+    st = _take_state(flat_v, pos) if p.per_state else _none_state(m)
     ctx = Ctx(m, TakenFacts(facts, idx), as_of[idx], st, self)
     ctx.derived_from = (base_ctx, idx)
     pv = self.eval_proc(ctx, p.id)
@@ -200,12 +216,10 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     sources[outside] = "|".join(p.sources)
     for j in np.nonzero(outside)[0].tolist():
         missing[j] = []
-    if any(no_cand):
-        miss_rows = _missing_rows(pv.missing, m, [j for j, nc in enumerate(no_cand) if nc])
+    if no_cand.any():
+        miss_rows = _missing_rows(pv.missing, m, np.nonzero(no_cand)[0].tolist())
         loc = facts.get("person.location")
-        for j, nc in enumerate(no_cand):
-            if not nc or status[j] == NA:
-                continue
+        for j in np.nonzero(no_cand & (status != NA))[0].tolist():
             status[j] = UND
             i = int(idx[j])
             if p.per_state == "nationalities":
@@ -250,14 +264,14 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
         miss_t = texts[inv]
     else:
         miss_t = np.full(m, "", dtype=object)
-    fixed = [j for j in range(m) if (no_cand[j] and status[j] != NA) or outside[j]]
+    fixed = np.nonzero((no_cand & (status != NA)) | outside)[0].tolist()
     for j in fixed:
         miss_t[j] = "|".join(missing.get(j, []))
     tv = np.where(outside, "", to_verify)
     for k in range(1, int(flags.max()) + 1 if len(flags) else 1):   # one entry per procedure or route
         tv = _join(tv, np.where(flags >= k, "law:encoded_until", ""))
-    state_t = [s if isinstance(s, str) else "" for s in states]
-    return {"case": idx, "procedure": [p.id] * m, "state": state_t, "status": st_text,
+    state_t = np.full(m, "", dtype=object) if states is None else states
+    return {"case": idx, "procedure": np.full(m, p.id, dtype=object), "state": state_t, "status": st_text,
             "from": from_t, "until": until_t,
             "consent_required": np.array(["", "false", "true"], dtype=object)[consent.astype(np.int64) + 1],
             "missing_facts": miss_t, "sources": sources, "routes": routes,
@@ -293,6 +307,7 @@ def screen(self, facts, as_of, n):
                 parts.append(cells)
     finally:
         origins.clear()   # the batch's columns are not kept past it
+        self._cands = {}
     case = np.concatenate([c["case"] for c in parts])
     order = np.concatenate([c["order"] for c in parts])
     rank = np.concatenate([c["rank"] for c in parts])
@@ -300,9 +315,7 @@ def screen(self, facts, as_of, n):
     out = {"case": case[perm]}
     for k in ("procedure", "state", "status", "from", "until", "consent_required", "missing_facts", "sources",
               "routes", "deadlines", "basis", "to_verify"):
-        col = np.empty(len(case), dtype=object)
-        col[:] = [x for c in parts for x in c[k]]
-        out[k] = col[perm]
+        out[k] = np.concatenate([np.asarray(c[k], dtype=object) for c in parts])[perm]
     return out
 
 

@@ -49,6 +49,7 @@ from ..screening.csv_compiled import _json_type
 from ..screening.csv_header import Header
 from ..screening.csv_records import MAX_ROWS, MAX_SPAN, Records, _Lines
 from ..screening.csv_text import MAX_LINE, Utf8OrAnsiLines
+from .columnar_ids import SeenIds
 
 BLOCK_BYTES = 2 * 1024 * 1024
 """Bytes read per batch (≈ 10,000 rows of ``lexquery synth``): memory stays flat with the file; the
@@ -99,7 +100,7 @@ class Reader:
         self.next_line = first_line       # physical line number of the next line read
         self.as_of = as_of or date.today()
         self.block_bytes = block_bytes
-        self.seen_ids: dict[str, int] = {}
+        self.seen_ids = SeenIds()         # id -> first line, compact (columnar_ids.py)
         self.records = 0                  # records so far (MAX_ROWS)
         self.lines = self.spanning = self.extra_lines = self.split = 0
         self.ansi_lines = 0
@@ -251,9 +252,9 @@ class Reader:
         fallback = []
         order = None
         ids = df["id"].to_list() if df.height else []
-        if not odd.any() and ok.all() and len(set(ids)) == len(ids) and seen.keys().isdisjoint(ids):
+        if not odd.any() and ok.all() and len(set(ids)) == len(ids) and seen.isdisjoint(ids):
             # the common block: every line a row of the frame, ids new (no Python per line)
-            seen.update(zip(ids, good_lines.tolist()))
+            seen.add_block(ids, good_lines)
             take = ok
             self.records += len(ids)
             self.lines += len(ids)
@@ -386,9 +387,13 @@ def _checker(col: str):
 
 def _codes(s: pl.Series):
     """(distinct values, the row's index into them — ``len(values)`` for null) of a text column."""
-    values = s.drop_nulls().unique().sort().to_list()
-    idx = (s.rank("dense") - 1).fill_null(len(values)).to_numpy().astype(np.int64, copy=False)
-    return values, idx
+    values = s.unique().sort(nulls_last=True).to_list()   # two polars passes, not five (each one a query)
+    if values and values[-1] is None:
+        values.pop()
+    r = s.rank("dense").to_numpy()   # 1-based, NaN for null
+    if r.dtype.kind == "f":
+        return values, np.where(np.isnan(r), len(values) + 1, r).astype(np.int64) - 1
+    return values, r.astype(np.int64) - 1
 
 
 def typed_frame(raw: pl.DataFrame, lines, as_of: date) -> pl.DataFrame:
