@@ -346,8 +346,8 @@ def columnar_lines(m, runs, same, cold_ms, rdflib_ms=None) -> list[str]:
     rate = lambda r: r["n"] / r["seconds"]
     lines = [COL_BEGIN, "## Columnar engine (issue 16): `lexquery screen --engine columnar`", "",
              f"Measured {date.today().isoformat()} by `bench/bench_screen.py --columnar`, on {m['nproc']} CPU(s), "
-             f"{m['cpu']}; load average at the start of each size in the table (other helpers' test suites "
-             "shared the two cores: the absolute figures are noisy, the ratios side by side in one run less so). "
+             f"{m['cpu']}; load average at the start of each size in the table (above 1, other work shared "
+             "the two cores: the absolute figures are then noisy, the ratios side by side in one run less so). "
              "Each figure is a fresh process screening `lexquery synth N --seed 0` CSV → CSV as of "
              f"{AS_OF.isoformat()}; rule compilation and imports are not counted (given apart).", "",
              "| cases | load 1 min | polars read + write (I/O limit) | columnar | scalar, 1 process | floor, 1 process "
@@ -379,7 +379,7 @@ def columnar_lines(m, runs, same, cold_ms, rdflib_ms=None) -> list[str]:
               + (f", `python -c \"import rdflib\"` {rdflib_ms:.0f} ms: {cold_ms / rdflib_ms:.2f} × (target ≤ 1.5 ×)"
                  if rdflib_ms else "") + "; numpy and polars are not imported on that path "
               "(tests/test_columnar_pipeline.py::test_numpy_and_polars_stay_off_the_ask_path).", "",
-              f"Targets at {big['n']:,} cases, honestly (this run, loaded machine):",
+              f"Targets at {big['n']:,} cases, honestly (this run, load average {big['load'][0]:.1f} at its start):",
               f"- ≥ 100,000 cases/s: {'met' if rate(col) >= 100_000 else '**not met**'} ({rate(col):,.0f} cases/s);"]
     if eng:
         lines.append(f"- ≥ 10 × the scalar engine on one process: {'met' if rate(col) >= 10 * rate(eng) else '**not met**'} "
