@@ -9,7 +9,7 @@ import numpy as np
 from ..rules.values import UNKNOWN
 from . import vdates
 from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, per_row, vconcat
-from .compile_conditions import NONE_DATE
+from .compile_conditions import NONE_DATE, NOT_MET
 from .compile_settle import APP, BIG, LATER, NA, UND
 from .shapes import group
 
@@ -108,6 +108,7 @@ class _Population:
                 if f is None:
                     f = first[k] = np.full(n, BIG, dtype=np.int64)
                 np.copyto(f, pos, where=m & (f == BIG))
+        fails = self._stays_na(pv, p)
         # every (fact, value to try) over its rows, evaluated again in one batch
         parts, owners = [], []
         for k, fpos in first.items():
@@ -123,6 +124,8 @@ class _Population:
                     rows, alts = rows_a & ~settled_unknown, (Fact(None, f.evidence, f.note, None),)
                 else:
                     continue
+                if fails is not None:   # not applicable through a condition that cannot read k: stays so
+                    rows = rows & ~fails(k)
                 idx = np.nonzero(rows)[0]
                 if not len(idx):
                     continue
@@ -175,6 +178,54 @@ class _Population:
             if nn.id in vids:
                 notes_t = _join(notes_t, np.where(on, f"note:{nn.id}", ""))
         return _join(_join(facts_t, quest_t), notes_t)
+
+    def _stays_na(self, pv, p):
+        """``status_only.StatusOnly.still_not_applicable`` over a batch: None, or a function of a
+        reference fact's name giving the rows not applicable through one of the procedure's own
+        conditions (or a precedence entry over it) that failed (not met, no pending date) and
+        cannot read that fact (``status_only._reads``: the functions that record it,
+        rules/functions.EVIDENCE). Evaluated again with that fact replaced, such a row fails
+        again, and any condition not met makes the procedure not applicable (no dates, routes,
+        consent nor basis): the same outcome for engine/verify.py, not evaluated again. Not for a
+        procedure a route may open in place of its conditions (``replaces``)."""
+        if pv.opening or not pv.tops:
+            return None
+        na = pv.status == NA
+        if not na.any():
+            return None
+        from ..engine.status_only import _fact_key, _reads_any
+        reads = self._cond_reads_of(p)
+        failed = [(cid, na & on & (eff == NOT_MET)) for cid, eff, on in pv.tops]
+        failed = [(cid, m) for cid, m in failed if m.any()]
+        memo = {}
+
+        def fails(k):
+            key = _fact_key(k)
+            hit = memo.get(key)
+            if hit is None:
+                hit = _false(len(na))
+                for cid, m in failed:
+                    rd = reads.get(cid)
+                    if rd is not None and not _reads_any(rd, [key]):
+                        hit |= m
+                memo[key] = hit
+            return hit
+        return fails
+
+    def _cond_reads_of(self, p):
+        """Condition id (and ``precedence:<id>``) → the reference facts it may read
+        (``status_only.StatusOnly._reads``, computed once per procedure)."""
+        memo = self.__dict__.setdefault("_reads_memo", {})
+        hit = memo.get(p.id)
+        if hit is None:
+            from ..engine.status_only import StatusOnly
+            so = self.__dict__.get("_reads_so")
+            if so is None:   # only what _reads uses: the rule book and the precedence entries
+                so = object.__new__(StatusOnly)
+                so.book, so.prec_over, so.reads = self.book, self.prec_over, {}
+                self.__dict__["_reads_so"] = so
+            hit = memo[p.id] = so._reads(p)
+        return hit
 
     def prove(self, ctx, pv, p, case_facts_ctx=None):
         """``engine.prove.prove`` over a batch: the rows with missing facts evaluated again for
