@@ -160,7 +160,8 @@ class _Eval:
         cp = self.procs[pid]
         p = cp["p"]
         n = ctx.n
-        ctx.conds, ctx.cond_fns = {}, cp["index"]
+        seed = getattr(ctx, "seed", None)   # conditions given (verify's reruns: _Population.verify)
+        ctx.conds, ctx.cond_fns = (dict(seed) if seed else {}), cp["index"]
         evs: list = []
         results = []
         for f in cp["conds"]:
@@ -233,7 +234,7 @@ class _Eval:
         tops = [(f"precedence:{i}", x[0], x[1]) for i, x in zip(prec_ids, prec_rows)] + \
                [(r.id, r.eff, r.on) for r in results]
         return ProcV(p=p, status=status, d_from=d_from, d_until=d_until, consent=consent, missing=missing,
-                     tops=tops, opening=opening,
+                     tops=tops, opening=opening, conds=ctx.conds,
                      notes=notes, routes=routes, prec_ids=prec_ids, prec_on=[x[1] for x in prec_rows],
                      skipped=None if outcome_only else _skipped(p.conditions, ctx), basis=basis,
                      evs=evs, opens=opens, opens_ids=opens_ids, n=n)
