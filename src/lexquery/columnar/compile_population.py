@@ -257,6 +257,38 @@ class _Population:
                     seed[x] = pv.conds[x].take(idx)
         return seed
 
+    def _prove_seed(self, pv, p, touched, idx):
+        """The condition results of ``pv`` (rows ``idx``) that the proof's trials, where the fact
+        paths ``touched`` take other values, can take as they are (status_only.trial_env): each
+        of the procedure's own conditions that cannot read any of those paths (``_facts``), with
+        every condition it evaluates in turn — and none of them read as ``cond.<id>`` anywhere in
+        the rule book (a memoised condition read so passes no missing fact: the missing facts,
+        which the proof compares, stay those of a fresh evaluation)."""
+        from ..engine.status_only import _overlap, _path
+        if not getattr(pv, "conds", None):
+            return None
+        so = self.__dict__.get("_reads_so")
+        if so is None:
+            self._cond_reads_of(p)
+            so = self.__dict__["_reads_so"]
+        facts = so._facts(p)
+        lazy = self.__dict__.get("_lazy_conds")
+        if lazy is None:
+            lazy = self.__dict__["_lazy_conds"] = frozenset(cid for c, _ in self.book.compiled() for cid in c.conds)
+        tried = [_path(f) for f in touched]
+        closure = self._cond_closure(p)
+        seed = {}
+        for c in p.conditions:
+            if c.id not in facts or _overlap(facts[c.id], tried):
+                continue
+            inner = closure.get(c.id)
+            if inner is None or not inner.isdisjoint(lazy) or not all(x in pv.conds for x in inner):
+                continue
+            for x in inner:
+                if x not in seed:
+                    seed[x] = pv.conds[x].take(idx)
+        return seed
+
     def _cond_closure(self, p):
         """Condition id → itself and the conditions its evaluation evaluates in turn (children,
         ``cond.<id>`` read by its expressions, transitively); None for a cycle or an unknown id."""
@@ -306,7 +338,7 @@ class _Population:
             so = self.__dict__.get("_reads_so")
             if so is None:   # only what _reads uses: the rule book and the precedence entries
                 so = object.__new__(StatusOnly)
-                so.book, so.prec_over, so.reads = self.book, self.prec_over, {}
+                so.book, so.prec_over, so.reads, so.facts = self.book, self.prec_over, {}, {}
                 self.__dict__["_reads_so"] = so
             hit = memo[p.id] = so._reads(p)
         return hit
@@ -404,7 +436,7 @@ class _Population:
         # settled in it (or shown) keeps its answer whatever the others give — no common
         # outcome, and every fact tried can change it (prove._relevant; the stop of
         # prove.prove) — so the other combinations are evaluated for the other rows only
-        head = self._trials(ctx, p, comps_all, [(rows, doms, combos[:1], comps)
+        head = self._trials(ctx, p, pv, comps_all, [(rows, doms, combos[:1], comps)
                                                 for rows, doms, comps, dims, combos in plan_list],
                             bounds, redo)
         cont_l, tail_in = [], []
@@ -415,7 +447,7 @@ class _Population:
             cont_l.append(cont)
             if len(combos) > 1 and cont.any():
                 tail_in.append((rows[cont], doms, combos[1:], comps))
-        tail = iter(self._trials(ctx, p, comps_all, tail_in, bounds, redo) if tail_in else [])
+        tail = iter(self._trials(ctx, p, pv, comps_all, tail_in, bounds, redo) if tail_in else [])
         PAST = np.iinfo(np.int64).min + 1
         for (rows_all, doms, comps, dims, combos), A0, cont in zip(plan_list, head, cont_l):
             if not cont.any():
@@ -465,7 +497,7 @@ class _Population:
                     drop = rows[tried & ~relevant]
                     x.missing[f][drop] = False
 
-    def _trials(self, ctx, p, comps_all, segs, bounds, redo):
+    def _trials(self, ctx, p, pv, comps_all, segs, bounds, redo):
         """The rows of each of ``segs`` — (rows, domains, combinations, components) — evaluated
         again for each of its combinations, in one batch: the fact columns are the rows' own,
         taken when read, except the facts tried, set segment by segment. Per segment, per
@@ -516,6 +548,8 @@ class _Population:
         if redo:
             facts = self.apply_defaults(facts.materialise(), sub.as_of, len(idx))
         sub.facts = facts
+        touched = set(tried) | ({d.path for d in self.book.defaults} if redo else set())
+        sub.seed = self._prove_seed(pv, p, touched, idx)
         t = self.eval_proc(sub, p.id, True)
         trial = [t] + list(t.routes)
         out = []
