@@ -9,7 +9,7 @@ import numpy as np
 from ..rules.values import UNKNOWN
 from . import vdates
 from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, per_row, vconcat
-from .compile_conditions import NONE_DATE
+from .compile_conditions import NONE_DATE, NOT_MET
 from .compile_settle import APP, BIG, LATER, NA, UND
 from .shapes import group
 
@@ -108,8 +108,11 @@ class _Population:
                 if f is None:
                     f = first[k] = np.full(n, BIG, dtype=np.int64)
                 np.copyto(f, pos, where=m & (f == BIG))
-        # every (fact, value to try) over its rows, evaluated again in one batch
-        parts, owners = [], []
+        fails = self._stays_na(pv, p)
+        # every (fact, value to try) over its rows, evaluated again in one batch — an unknown
+        # fact first as false (engine/verify.py: it changes the outcome more often), then as
+        # true for the rows where false changes nothing (the fact is listed all the same)
+        parts, owners, second = [], [], []
         for k, fpos in first.items():
             seen = fpos != BIG
             for a in np.unique(ctx.as_of[seen]).tolist():
@@ -118,35 +121,54 @@ class _Population:
                     continue
                 rows_a = seen & (ctx.as_of == a)
                 if f.value is None:
-                    rows, alts = rows_a & applies, (Fact(True, f.evidence, f.note, "U"), Fact(False, f.evidence, f.note, "U"))
+                    rows, alt, alt2 = rows_a & applies, Fact(False, f.evidence, f.note, "U"), Fact(True, f.evidence, f.note, "U")
                 elif f.mark in ("I", "U") or f.verify:
-                    rows, alts = rows_a & ~settled_unknown, (Fact(None, f.evidence, f.note, None),)
+                    rows, alt, alt2 = rows_a & ~settled_unknown, Fact(None, f.evidence, f.note, None), None
                 else:
                     continue
+                if fails is not None:   # not applicable through a condition that cannot read k: stays so
+                    rows = rows & ~fails(k)
                 idx = np.nonzero(rows)[0]
                 if not len(idx):
                     continue
-                for alt in alts:
-                    parts.append((idx, {k: alt}))
-                    owners.append(k)
+                parts.append((idx, {k: alt}))
+                owners.append(k)
+                second.append(alt2)
         listed = {}
-        if parts:
+
+        def rerun(parts):
+            """Per part, the rows of it whose outcome differs (all parts in one batch)."""
             idx = np.concatenate([x for x, _ in parts])
             o = np.empty(len(idx), dtype=object)
             o[:] = [d for x, d in parts for _ in range(len(x))]
             sub = ctx.sub(idx)
             sub.set_overrides(o, np.repeat(np.arange(1, len(parts) + 1), [len(x) for x, _ in parts]))
+            sub.seed = self._verify_seed(pv, p, {k for _, d in parts for k in d}, idx)
             t = self.eval_proc(sub, p.id, True)
             diff = _differs(_outcome_arrays(t, sub.as_of, True), _outcome_arrays(pv, ctx.as_of, True), idx)
-            at = 0
-            for (x, _), k in zip(parts, owners):
-                d = diff[at:at + len(x)]
+            out, at = [], 0
+            for x, _ in parts:
+                out.append(diff[at:at + len(x)])
                 at += len(x)
-                if d.any():
-                    lst = listed.get(k)
-                    if lst is None:
-                        lst = listed[k] = _false(n)
-                    lst[x[d]] = True
+            return out
+
+        def note(k, rows):
+            if len(rows):
+                lst = listed.get(k)
+                if lst is None:
+                    lst = listed[k] = _false(n)
+                lst[rows] = True
+        if parts:
+            parts2, owners2 = [], []
+            for (x, _), k, alt2, d in zip(parts, owners, second, rerun(parts)):
+                note(k, x[d])
+                if alt2 is not None and not d.all():
+                    parts2.append((x[~d], {k: alt2}))
+                    owners2.append(k)
+            if parts2:
+                for (x, _), k, d in zip(parts2, owners2, rerun(parts2)):
+                    note(k, x[d])
+            listed = {k: listed[k] for k in first if k in listed}   # in the order of the facts consulted
         # per row, as text: the facts listed (in the order they were consulted), the open
         # questions of the procedure and State, the notes to verify that apply
         facts_t = np.full(n, "", dtype=object)
@@ -175,6 +197,151 @@ class _Population:
             if nn.id in vids:
                 notes_t = _join(notes_t, np.where(on, f"note:{nn.id}", ""))
         return _join(_join(facts_t, quest_t), notes_t)
+
+    def _stays_na(self, pv, p):
+        """``status_only.StatusOnly.still_not_applicable`` over a batch: None, or a function of a
+        reference fact's name giving the rows not applicable through one of the procedure's own
+        conditions (or a precedence entry over it) that failed (not met, no pending date) and
+        cannot read that fact (``status_only._reads``: the functions that record it,
+        rules/functions.EVIDENCE). Evaluated again with that fact replaced, such a row fails
+        again, and any condition not met makes the procedure not applicable (no dates, routes,
+        consent nor basis): the same outcome for engine/verify.py, not evaluated again. Not for a
+        procedure a route may open in place of its conditions (``replaces``)."""
+        if pv.opening or not pv.tops:
+            return None
+        na = pv.status == NA
+        if not na.any():
+            return None
+        from ..engine.status_only import _fact_key, _reads_any
+        reads = self._cond_reads_of(p)
+        failed = [(cid, na & on & (eff == NOT_MET)) for cid, eff, on in pv.tops]
+        failed = [(cid, m) for cid, m in failed if m.any()]
+        memo = {}
+
+        def fails(k):
+            key = _fact_key(k)
+            hit = memo.get(key)
+            if hit is None:
+                hit = _false(len(na))
+                for cid, m in failed:
+                    rd = reads.get(cid)
+                    if rd is not None and not _reads_any(rd, [key]):
+                        hit |= m
+                memo[key] = hit
+            return hit
+        return fails
+
+    def _verify_seed(self, pv, p, names, idx):
+        """The condition results of ``pv`` (rows ``idx``) that an evaluation with the reference
+        facts ``names`` replaced can take as they are (status_only.StatusOnly.rerun_env): each of
+        the procedure's own conditions that cannot read any of them (``_cond_reads_of``), with
+        every condition it evaluated in turn (its children and the conditions it reads,
+        transitively) — the same operations on the same values give the same result. Exact
+        for what verify compares (status, dates, consent, basis, routes)."""
+        from ..engine.status_only import _fact_key, _reads_any
+        if not getattr(pv, "conds", None):
+            return None
+        reads = self._cond_reads_of(p)
+        keys = [_fact_key(k) for k in names]
+        closure = self._cond_closure(p)
+        seed = {}
+        for c in p.conditions:
+            rd = reads.get(c.id)
+            if rd is None or _reads_any(rd, keys):
+                continue
+            inner = closure.get(c.id)
+            if inner is None or not all(x in pv.conds for x in inner):
+                continue
+            for x in inner:
+                if x not in seed:
+                    seed[x] = pv.conds[x].take(idx)
+        return seed
+
+    def _prove_seed(self, pv, p, touched, idx):
+        """The condition results of ``pv`` (rows ``idx``) that the proof's trials, where the fact
+        paths ``touched`` take other values, can take as they are (status_only.trial_env): each
+        of the procedure's own conditions that cannot read any of those paths (``_facts``), with
+        every condition it evaluates in turn — and none of them read as ``cond.<id>`` anywhere in
+        the rule book (a memoised condition read so passes no missing fact: the missing facts,
+        which the proof compares, stay those of a fresh evaluation)."""
+        from ..engine.status_only import _overlap, _path
+        if not getattr(pv, "conds", None):
+            return None
+        so = self.__dict__.get("_reads_so")
+        if so is None:
+            self._cond_reads_of(p)
+            so = self.__dict__["_reads_so"]
+        facts = so._facts(p)
+        lazy = self.__dict__.get("_lazy_conds")
+        if lazy is None:
+            lazy = self.__dict__["_lazy_conds"] = frozenset(cid for c, _ in self.book.compiled() for cid in c.conds)
+        tried = [_path(f) for f in touched]
+        closure = self._cond_closure(p)
+        seed = {}
+        for c in p.conditions:
+            if c.id not in facts or _overlap(facts[c.id], tried):
+                continue
+            inner = closure.get(c.id)
+            if inner is None or not inner.isdisjoint(lazy) or not all(x in pv.conds for x in inner):
+                continue
+            for x in inner:
+                if x not in seed:
+                    seed[x] = pv.conds[x].take(idx)
+        return seed
+
+    def _cond_closure(self, p):
+        """Condition id → itself and the conditions its evaluation evaluates in turn (children,
+        ``cond.<id>`` read by its expressions, transitively); None for a cycle or an unknown id."""
+        memo = self.__dict__.setdefault("_closure_memo", {})
+        hit = memo.get(p.id)
+        if hit is not None:
+            return hit
+        from ..engine.evaluate import cond_index
+        index = cond_index(p)
+        out: dict = {}
+
+        def walk(cid, seen):
+            if cid in out:
+                return out[cid]
+            c = index.get(cid)
+            if c is None or cid in seen:
+                return None
+            seen = seen | {cid}
+            acc = {cid}
+            for e in (c.expr, c.met_if, c.when, c.requires):
+                for x in (e.conds if e is not None else ()):
+                    r = walk(x, seen)
+                    if r is None:
+                        out[cid] = None
+                        return None
+                    acc |= r
+            for ch in c.children:
+                r = walk(ch.id, seen)
+                if r is None:
+                    out[cid] = None
+                    return None
+                acc |= r
+            out[cid] = frozenset(acc)
+            return out[cid]
+        for cid in index:
+            walk(cid, frozenset())
+        memo[p.id] = out
+        return out
+
+    def _cond_reads_of(self, p):
+        """Condition id (and ``precedence:<id>``) → the reference facts it may read
+        (``status_only.StatusOnly._reads``, computed once per procedure)."""
+        memo = self.__dict__.setdefault("_reads_memo", {})
+        hit = memo.get(p.id)
+        if hit is None:
+            from ..engine.status_only import StatusOnly
+            so = self.__dict__.get("_reads_so")
+            if so is None:   # only what _reads uses: the rule book and the precedence entries
+                so = object.__new__(StatusOnly)
+                so.book, so.prec_over, so.reads, so.facts = self.book, self.prec_over, {}, {}
+                self.__dict__["_reads_so"] = so
+            hit = memo[p.id] = so._reads(p)
+        return hit
 
     def prove(self, ctx, pv, p, case_facts_ctx=None):
         """``engine.prove.prove`` over a batch: the rows with missing facts evaluated again for
@@ -260,72 +427,44 @@ class _Population:
                 plans[key] = (rows, doms, comps)
         if not plans:
             return
-        # every combination of every row, evaluated again in one batch: the fact columns are the
-        # rows' own, taken when read, except the facts tried, set segment by segment
-        redo, offsets, at, parts, tried = False, [], 0, [], {}
+        plan_list = []
         for key, (rows, doms, comps) in plans.items():
-            names = [f for f, _, _ in doms]
             dims = [m for _, _, m in doms]
-            combos = list(product(*[range(m) for m in dims]))
-            T = len(combos)
-            G = len(rows)
-            parts.append(np.tile(rows, T))
-            for j, (f, d, m) in enumerate(doms):
-                cj = np.repeat(np.array([c[j] for c in combos], dtype=np.int64), G)   # trial-major
-                if d[0] == "static":
-                    seg = from_objects(list(np.array(d[1], dtype=object)[cj]))
-                else:
-                    b, ok, lo_v, hi_v = bounds[f]
-                    lo, hi = np.tile(lo_v[rows], T), np.tile(hi_v[rows], T)
-                    nil = cj >= d[1]
-                    seg = V("date", np.where(nil, 0, np.where(cj == 0, lo, hi)), _false(len(cj)), nil)
-                tried.setdefault(f, []).append((at, at + G * T, seg))
-            redo |= bool(set(names) & reads)
-            offsets.append((at, names, dims, comps, rows, G, T))
-            at += G * T
-        idx = np.concatenate(parts)
-        sub = ctx.sub(idx)
-        facts = sub.facts
-        for f, segs in tried.items():
-            if "[" in f:   # a field of a removal measure: the measures of those rows, copied and set
-                k = int(f[len("removal_measures["):f.index("]")])
-                field = f.split(".", 1)[1]
-                objs = facts["removal_measures"].objects()
-                for s0, s1, seg in segs:
-                    for r, v in zip(range(s0, s1), seg.objects()):
-                        lst = [dict(x) for x in objs[r]]
-                        lst[k][field] = v
-                        objs[r] = lst
-                facts["removal_measures"] = from_objects(objs)
-                continue
-            base = facts.get(f) or V("none", None, np.ones(len(idx), dtype=bool), _false(len(idx)))
-            pieces, last = [], 0
-            for s0, s1, seg in segs:
-                if s0 > last:
-                    pieces.append(base.take(np.arange(last, s0)))
-                pieces.append(seg)
-                last = s1
-            if last < len(idx):
-                pieces.append(base.take(np.arange(last, len(idx))))
-            facts[f] = vconcat(pieces)
-        if redo:
-            facts = self.apply_defaults(facts.materialise(), sub.as_of, len(idx))
-        sub.facts = facts
-        t = self.eval_proc(sub, p.id, True)
-        trial = [t] + list(t.routes)
+            plan_list.append((rows, doms, comps, dims, list(product(*[range(m) for m in dims]))))
+        redo = bool({f for _, doms, _, _, _ in plan_list for f, _, _ in doms} & reads)
+        # the first combination of every row first: a row none of whose components tried is
+        # settled in it (or shown) keeps its answer whatever the others give — no common
+        # outcome, and every fact tried can change it (prove._relevant; the stop of
+        # prove.prove) — so the other combinations are evaluated for the other rows only
+        head = self._trials(ctx, p, pv, comps_all, [(rows, doms, combos[:1], comps)
+                                                for rows, doms, comps, dims, combos in plan_list],
+                            bounds, redo)
+        cont_l, tail_in = [], []
+        for (rows, doms, comps, dims, combos), A0 in zip(plan_list, head):
+            cont = _false(len(rows))
+            for k in comps:
+                cont |= A0[k][0][0] & A0[k][1][0]
+            cont_l.append(cont)
+            if len(combos) > 1 and cont.any():
+                tail_in.append((rows[cont], doms, combos[1:], comps))
+        tail = iter(self._trials(ctx, p, pv, comps_all, tail_in, bounds, redo) if tail_in else [])
         PAST = np.iinfo(np.int64).min + 1
-        for at, names, dims, comps, rows, G, T in offsets:
-            ti = at + np.arange(G)[None, :] + (np.arange(T) * G)[:, None]          # trial × row
+        for (rows_all, doms, comps, dims, combos), A0, cont in zip(plan_list, head, cont_l):
+            if not cont.any():
+                continue
+            names = [f for f, _, _ in doms]
+            rows = rows_all[cont]
+            G = len(rows)
+            A1 = next(tail) if len(combos) > 1 else None
             for k, x in enumerate(comps_all):
                 if k not in comps:
                     continue
+                arrs = [a[:, cont] for a in A0[k]]
+                if A1 is not None:
+                    arrs = [np.concatenate([a, b_], axis=0) for a, b_ in zip(arrs, A1[k])]
+                present, settled, st, df, du, co = arrs
                 wants = np.ones(G, dtype=bool)
-                y = trial[k]
-                present = (np.ones(len(y.status), dtype=bool) if k == 0 else y.shown)[ti]
-                anymiss = np.logical_or.reduce(list(y.missing.values())) if y.missing else _false(len(y.status))
-                st, df, du, co = y.status[ti], y.d_from[ti], y.d_until[ti], y.consent[ti]
-                settled = (st != UND) & ~anymiss[ti]
-                past = (st == APP) & ((df == NONE_DATE) | (df <= sub.as_of[ti]))
+                past = (st == APP) & ((df == NONE_DATE) | (df <= ctx.as_of[rows][None, :]))
                 fk = np.where(past, PAST, df)
                 same = (st == st[0]) & (fk == fk[0]) & (du == du[0]) & (co == co[0])
                 ok = wants & present.all(axis=0)          # a route missing in a trial: left as it is
@@ -357,6 +496,74 @@ class _Population:
                     relevant = bad.reshape(-1, G).any(axis=0)
                     drop = rows[tried & ~relevant]
                     x.missing[f][drop] = False
+
+    def _trials(self, ctx, p, pv, comps_all, segs, bounds, redo):
+        """The rows of each of ``segs`` — (rows, domains, combinations, components) — evaluated
+        again for each of its combinations, in one batch: the fact columns are the rows' own,
+        taken when read, except the facts tried, set segment by segment. Per segment, per
+        component index of ``comps_all`` tried: arrays (combination × row) of shown, settled
+        (not undetermined, no missing fact), status, from, until, consent."""
+        offsets, at, parts, tried = [], 0, [], {}
+        for rows, doms, combos, comps in segs:
+            T = len(combos)
+            G = len(rows)
+            parts.append(np.tile(rows, T))
+            for j, (f, d, m) in enumerate(doms):
+                cj = np.repeat(np.array([c[j] for c in combos], dtype=np.int64), G)   # trial-major
+                if d[0] == "static":
+                    seg = from_objects(list(np.array(d[1], dtype=object)[cj]))
+                else:
+                    b, ok, lo_v, hi_v = bounds[f]
+                    lo, hi = np.tile(lo_v[rows], T), np.tile(hi_v[rows], T)
+                    nil = cj >= d[1]
+                    seg = V("date", np.where(nil, 0, np.where(cj == 0, lo, hi)), _false(len(cj)), nil)
+                tried.setdefault(f, []).append((at, at + G * T, seg))
+            offsets.append((at, comps, G, T))
+            at += G * T
+        idx = np.concatenate(parts)
+        sub = ctx.sub(idx)
+        facts = sub.facts
+        for f, segs in tried.items():
+            if "[" in f:   # a field of a removal measure: the measures of those rows, copied and set
+                k = int(f[len("removal_measures["):f.index("]")])
+                field = f.split(".", 1)[1]
+                objs = facts["removal_measures"].objects()
+                for s0, s1, seg in segs:
+                    for r, v in zip(range(s0, s1), seg.objects()):
+                        lst = [dict(x) for x in objs[r]]
+                        lst[k][field] = v
+                        objs[r] = lst
+                facts["removal_measures"] = from_objects(objs)
+                continue
+            base = facts.get(f) or V("none", None, np.ones(len(idx), dtype=bool), _false(len(idx)))
+            pieces, last = [], 0
+            for s0, s1, seg in segs:
+                if s0 > last:
+                    pieces.append(base.take(np.arange(last, s0)))
+                pieces.append(seg)
+                last = s1
+            if last < len(idx):
+                pieces.append(base.take(np.arange(last, len(idx))))
+            facts[f] = vconcat(pieces)
+        if redo:
+            facts = self.apply_defaults(facts.materialise(), sub.as_of, len(idx))
+        sub.facts = facts
+        touched = set(tried) | ({d.path for d in self.book.defaults} if redo else set())
+        sub.seed = self._prove_seed(pv, p, touched, idx)
+        t = self.eval_proc(sub, p.id, True)
+        trial = [t] + list(t.routes)
+        out = []
+        for at, comps, G, T in offsets:
+            ti = at + np.arange(G)[None, :] + (np.arange(T) * G)[:, None]          # trial × row
+            per = {}
+            for k in comps:
+                y = trial[k]
+                anymiss = np.logical_or.reduce(list(y.missing.values())) if y.missing else _false(len(y.status))
+                present = (np.ones(len(y.status), dtype=bool) if k == 0 else y.shown)[ti]
+                st = y.status[ti]
+                per[k] = (present, (st != UND) & ~anymiss[ti], st, y.d_from[ti], y.d_until[ti], y.consent[ti])
+            out.append(per)
+        return out
 
 
 _ABSENT = object()

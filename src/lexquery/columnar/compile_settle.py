@@ -160,7 +160,8 @@ class _Eval:
         cp = self.procs[pid]
         p = cp["p"]
         n = ctx.n
-        ctx.conds, ctx.cond_fns = {}, cp["index"]
+        seed = getattr(ctx, "seed", None)   # conditions given (verify's reruns: _Population.verify)
+        ctx.conds, ctx.cond_fns = (dict(seed) if seed else {}), cp["index"]
         evs: list = []
         results = []
         for f in cp["conds"]:
@@ -228,7 +229,12 @@ class _Eval:
         basis = self._basis(ctx, p, status)
         for rv in routes:   # a procedure that does not apply shows no route
             rv.shown = rv.run & applies
+        # the procedure's own conditions and the precedence entries over it, as they settled it
+        # (the reruns of verify: ``_Population.verify``, status_only.still_not_applicable)
+        tops = [(f"precedence:{i}", x[0], x[1]) for i, x in zip(prec_ids, prec_rows)] + \
+               [(r.id, r.eff, r.on) for r in results]
         return ProcV(p=p, status=status, d_from=d_from, d_until=d_until, consent=consent, missing=missing,
+                     tops=tops, opening=opening, conds=ctx.conds,
                      notes=notes, routes=routes, prec_ids=prec_ids, prec_on=[x[1] for x in prec_rows],
                      skipped=None if outcome_only else _skipped(p.conditions, ctx), basis=basis,
                      evs=evs, opens=opens, opens_ids=opens_ids, n=n)
