@@ -24,7 +24,7 @@ from datetime import date
 
 import polars as pl
 
-from ..screening.screen import FIELDS, _CONSENT, _chunks, _csv_cell, _iso, answer_one, answer_csv
+from ..screening.screen import FIELDS, _chunks, _csv_cell, _iso, answer_one, answer_csv, procedure_cells
 
 OUT_SCHEMA = {k: (pl.Int64 if k == "line" else pl.Utf8) for k in FIELDS}
 PROGRAM_ERRORS: list[str] = []
@@ -86,16 +86,7 @@ def reference_middle(engine, frame: pl.DataFrame, columns) -> pl.DataFrame:
             continue
         line, cid, name, a_of = row["line"], row["id"], ans.name, _iso(ans.as_of)
         for p in ans.procedures:
-            df, du, routes, notes = p.date_from, p.date_until, p.routes, p.notes
-            cells = (line, cid, name, a_of, p.procedure, p.state, p.status,
-                     None if df is None else df.isoformat(), None if du is None else du.isoformat(),
-                     _CONSENT[p.consent_required], "|".join(p.missing_facts), "|".join(p.sources),
-                     "|".join([f"{r.procedure}:{r.status}:{r.date_from.isoformat()}" if r.date_from else
-                               f"{r.procedure}:{r.status}" for r in routes]) if routes else "",
-                     "|".join([f"{n.id}:{n.date.isoformat()}" for n in notes if n.date is not None])
-                     if notes else "", None, "|".join([b["id"] for b in p.basis]),
-                     "|".join([v["fact"] for v in p.to_verify]))
-            for a, v in zip(app, cells):
+            for a, v in zip(app, procedure_cells(line, cid, name, a_of, p)):
                 a(v)
     return pl.DataFrame(out, schema=OUT_SCHEMA)
 

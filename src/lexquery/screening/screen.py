@@ -224,6 +224,20 @@ def answer_csv(engine, builder: RowBuilder, records, as_of: date | None, label: 
 _CONSENT = {None: None, True: "true", False: "false"}   # consent_required as _csv_cell writes it
 
 
+def procedure_cells(line, cid, name, a_of, p) -> tuple:
+    """The cells of one output row (:data:`FIELDS`) of a procedure's result ``p``, before
+    neutralisation: lists joined with « | », dates ISO, None for an empty cell."""
+    df, du, routes, notes = p.date_from, p.date_until, p.routes, p.notes
+    return (line, cid, name, a_of, p.procedure, p.state, p.status,
+            None if df is None else df.isoformat(), None if du is None else du.isoformat(),
+            _CONSENT[p.consent_required], "|".join(p.missing_facts), "|".join(p.sources),
+            "|".join([f"{r.procedure}:{r.status}:{r.date_from.isoformat()}" if r.date_from else
+                      f"{r.procedure}:{r.status}" for r in routes]) if routes else "",
+            "|".join([f"{n.id}:{n.date.isoformat()}" for n in notes if n.date is not None])
+            if notes else "", None, "|".join([b["id"] for b in p.basis]),
+            "|".join([v["fact"] for v in p.to_verify]))
+
+
 def _answer_csv(engine, builder, records, as_of, label, sep=","):
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=sep, lineterminator="\n")
@@ -248,15 +262,7 @@ def _answer_csv(engine, builder, records, as_of, label, sep=","):
             for p in ans.procedures:
                 key = (p.procedure, p.status)
                 by_proc[key] = by_proc.get(key, 0) + 1
-                df, du, routes, notes = p.date_from, p.date_until, p.routes, p.notes
-                writerow((line, cid, name, a_of, p.procedure, p.state, p.status,
-                          None if df is None else df.isoformat(), None if du is None else du.isoformat(),
-                          _CONSENT[p.consent_required], "|".join(p.missing_facts), "|".join(p.sources),
-                          "|".join([f"{r.procedure}:{r.status}:{r.date_from.isoformat()}" if r.date_from else
-                                    f"{r.procedure}:{r.status}" for r in routes]) if routes else "",
-                          "|".join([f"{n.id}:{n.date.isoformat()}" for n in notes if n.date is not None])
-                          if notes else "", None, "|".join([b["id"] for b in p.basis]),
-                          "|".join([v["fact"] for v in p.to_verify])))
+                writerow(procedure_cells(line, cid, name, a_of, p))
             rows_out += len(ans.procedures)
             continue
         rejected += 1
