@@ -125,7 +125,7 @@ def register(sub):
     p.add_argument("--engine", choices=["scalar", "columnar"], default=None,
                    help="moteur : columnar (colonnes, un processus, réponses CSV, JSONL ou JSON ; les lignes "
                         "irrégulières passent par le moteur scalaire) ou scalar (ligne à ligne, --jobs) ; mêmes "
-                        "octets en sortie. Défaut : columnar pour un fichier d'au moins "
+                        "octets en sortie. Défaut : columnar pour un fichier ou une entrée standard d'au moins "
                         f"{AUTO_COLUMNAR_BYTES // 1024} Ko répondu en CSV, JSONL ou JSON sans --jobs, sinon scalar "
                         "(le rapport HTML et le calendrier ICS sont toujours écrits par le moteur scalaire)")
     p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
@@ -318,7 +318,7 @@ examples:
         "--separator": "separator of the CSV written (default: that of the file read, « ; » or « , »)",
         "--engine": "engine: columnar (columns, one process, CSV, JSONL or JSON answers; irregular lines go to "
                     "the scalar engine) or scalar (line by line, --jobs); the same bytes out. Default: columnar "
-                    f"for a file of at least {AUTO_COLUMNAR_BYTES // 1024} KB answered as CSV, JSONL or JSON "
+                    f"for a file or standard input of at least {AUTO_COLUMNAR_BYTES // 1024} KB answered as CSV, JSONL or JSON "
                     "without --jobs, else scalar (the HTML report and the ICS calendar are always written by "
                     "the scalar engine)",
         "--chunk": "cases per batch sent to a process (default 200)",

@@ -4,9 +4,9 @@ One output row per case × procedure (× State); a row that cannot be read gives
 error row (``status`` = ``error``, its line number and message) and the batch goes on,
 so as many cases come out as went in. Input is streamed: rows are read, answered in
 chunks (in worker processes with ``jobs > 1``, order preserved, a bounded number of
-chunks in flight; a lost worker's rows answered again or reported, :mod:`.workers`) and written as they come; memory does not grow with the file
-(except the set of ids already seen, to refuse duplicates, and the HTML report's
-calendar and string table).
+chunks in flight; a lost worker's rows answered again or reported, :mod:`.workers`) and
+written as they come; memory does not grow with the file (except the set of ids already
+seen, to refuse duplicates, and the HTML report's calendar and string table).
 """
 from __future__ import annotations
 
@@ -277,7 +277,10 @@ def lost_rows(builder: RowBuilder, records, as_of, reason: str, as_text: bool, s
               lang: str = "fr"):
     """The rows of a chunk no worker could answer (:func:`lexquery.screening.workers.in_order`:
     its workers died or stalled): one error row each, saying so, in the chunk's shape — CSV text
-    and counts (:func:`answer_csv`) or :class:`CaseResult` s. Never lost, never guessed."""
+    and counts (:func:`answer_csv`) or :class:`CaseResult` s. Never lost, never guessed. The CSV
+    text's message is French, as every message of the machine outputs (docs/screening-csv.md)."""
+    if as_text:
+        lang = "fr"
     message = (f"{WORDS[lang]['internal']}{_COLON[lang]}"
                + (f"processus de calcul perdu ({reason}) — ligne non répondue, criblez-la à nouveau"
                   if lang == "fr" else f"worker process lost ({reason}) — line not answered, screen it again"))
