@@ -65,11 +65,9 @@ def test_screen_of_an_endless_line_keeps_memory_flat():
     code = ("import resource, sys, subprocess\n"
             "p = subprocess.Popen([sys.executable, '-m', 'lexquery.cli', 'screen', '-', '-q', '--as-of', '2026-12-01'],"
             " stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
-            "import threading\n"
-            "def feed():\n"
-            "    p.stdin.write(b'id;name\\nx;' + b'a' * (40 << 20) + b'\\ny;b\\n'); p.stdin.close()\n"
-            "threading.Thread(target=feed).start()\n"
-            "out, err = p.communicate()\n"
+            # communicate() writes the input and reads both outputs together (a feeder thread
+            # writing p.stdin while communicate() flushes and closes it raced with it)
+            "out, err = p.communicate(b'id;name\\nx;' + b'a' * (40 << 20) + b'\\ny;b\\n', timeout=240)\n"
             "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
             "sys.stdout.write(out.decode())\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)

@@ -27,16 +27,22 @@ COLUMNAR_FORMATS = ("csv", "jsonl", "json")
 needs each procedure's events: the scalar engine writes those)."""
 
 
-def default_engine(path: str, fmt: str) -> str:
-    """``columnar`` for a CSV, JSON Lines or JSON answer to a file of at least AUTO_COLUMNAR_BYTES
+def default_engine(path: str, fmt: str, size: int | None = None) -> str:
+    """``columnar`` for a CSV, JSON Lines or JSON answer to an input of at least AUTO_COLUMNAR_BYTES
     when the compiled program of the rules exists (lexquery.columnar.program); ``scalar`` otherwise
-    (standard input, small files, HTML / ICS, which the scalar engine writes)."""
-    if path == "-" or fmt not in COLUMNAR_FORMATS:
+    (small inputs, HTML / ICS, which the scalar engine writes). ``size``: the input's size when it
+    is not a file's (standard input looked at by :func:`peek_stdin`: at least that many bytes);
+    standard input without it is screened by the scalar engine (its size unknown)."""
+    if fmt not in COLUMNAR_FORMATS:
         return "scalar"
-    try:
-        if os.path.getsize(path) < AUTO_COLUMNAR_BYTES:
+    if size is None:
+        if path == "-":
             return "scalar"
-    except OSError:
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            return "scalar"
+    if size < AUTO_COLUMNAR_BYTES:
         return "scalar"
     import importlib.util
     try:
@@ -46,16 +52,36 @@ def default_engine(path: str, fmt: str) -> str:
     return "columnar" if found else "scalar"
 
 
-def default_jobs(path: str) -> int:
-    """Worker processes when --jobs is not given: one for a small file, every core for a
-    large file or for standard input (whose size is unknown)."""
+def default_jobs(path: str, size: int | None = None) -> int:
+    """Worker processes when --jobs is not given: one for a small input, every core for a
+    large file or for standard input of unknown size (``size``: as for :func:`default_engine`)."""
     cores = os.cpu_count() or 1
-    if path == "-":
-        return cores
-    try:
-        return cores if os.path.getsize(path) >= AUTO_PARALLEL_BYTES else 1
-    except OSError:
-        return 1
+    if size is None:
+        if path == "-":
+            return cores
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            return 1
+    return cores if size >= AUTO_PARALLEL_BYTES else 1
+
+
+def peek_stdin(limit: int = AUTO_COLUMNAR_BYTES) -> int | None:
+    """Read up to ``limit`` bytes of standard input ahead and put them back (``sys.stdin`` is
+    re-wrapped over them and the rest, :class:`lexquery.screening.csv_text.Prefixed`): the
+    input's size if it ended before, else ``limit`` (at least that much). None when standard input
+    has no binary layer to read (then nothing is read). The cost: the screening starts after
+    ``limit`` bytes (≈ 70 rows) or the end of the input, whichever comes first."""
+    import io
+    from ..screening.csv_text import Prefixed
+    stdin = sys.stdin
+    raw = getattr(stdin, "buffer", None)
+    if raw is None:
+        return None
+    head = raw.read(limit) or b""
+    sys.stdin = io.TextIOWrapper(io.BufferedReader(Prefixed(head, raw)), encoding=stdin.encoding,
+                                 errors=stdin.errors, newline=None)
+    return len(head)
 
 
 EPILOG = """\
@@ -99,7 +125,7 @@ def register(sub):
     p.add_argument("--engine", choices=["scalar", "columnar"], default=None,
                    help="moteur : columnar (colonnes, un processus, réponses CSV, JSONL ou JSON ; les lignes "
                         "irrégulières passent par le moteur scalaire) ou scalar (ligne à ligne, --jobs) ; mêmes "
-                        "octets en sortie. Défaut : columnar pour un fichier d'au moins "
+                        "octets en sortie. Défaut : columnar pour un fichier ou une entrée standard d'au moins "
                         f"{AUTO_COLUMNAR_BYTES // 1024} Ko répondu en CSV, JSONL ou JSON sans --jobs, sinon scalar "
                         "(le rapport HTML et le calendrier ICS sont toujours écrits par le moteur scalaire)")
     p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
@@ -148,7 +174,16 @@ def run(args) -> int:
         raise UsageError("le rapport HTML ne s'écrit pas sur le terminal", hint="ajoutez -o rapport.html")
 
     # --jobs asks for processes, which only the scalar engine uses: it then answers unless --engine says otherwise
-    engine = args.engine or ("scalar" if args.jobs is not None else default_engine(args.file, fmt))
+    size = None
+    if args.file == "-" and args.engine is None and args.jobs is None:
+        # standard input: its first bytes tell a small input (the scalar engine, one process: no
+        # numpy / polars import, no fork) from a large one (the columnar engine, one process)
+        stdin, size = sys.stdin, peek_stdin()
+        if size is not None and size < AUTO_COLUMNAR_BYTES:   # it ended there: its size is known
+            jobs = default_jobs(args.file, size)
+    else:
+        stdin = None
+    engine = args.engine or ("scalar" if args.jobs is not None else default_engine(args.file, fmt, size))
 
     def run_into(out):
         if engine == "columnar" and fmt in COLUMNAR_FORMATS:   # the same bytes, over columns (docs/screening-csv.md)
@@ -158,11 +193,15 @@ def run(args) -> int:
         return screen(args.file, make_writer(fmt, out, separator=args.separator, lang=args.lang), as_of=as_of, jobs=jobs,
                       chunk=args.chunk, progress=False if args.no_progress else None, lang=args.lang)
 
-    if not args.output or args.output == "-":
-        summary = run_into(sys.stdout)
-    else:   # whole or absent: written beside, renamed when complete (docs/screening-csv.md)
-        with open_output(args.output, source=args.file) as out:
-            summary = run_into(out)
+    try:
+        if not args.output or args.output == "-":
+            summary = run_into(sys.stdout)
+        else:   # whole or absent: written beside, renamed when complete (docs/screening-csv.md)
+            with open_output(args.output, source=args.file) as out:
+                summary = run_into(out)
+    finally:
+        if stdin is not None:
+            sys.stdin = stdin
     if not args.quiet:
         print(summary.render(args.lang), file=sys.stderr)
     return InputError.exit_code if summary.rejected else 0
@@ -279,7 +318,7 @@ examples:
         "--separator": "separator of the CSV written (default: that of the file read, « ; » or « , »)",
         "--engine": "engine: columnar (columns, one process, CSV, JSONL or JSON answers; irregular lines go to "
                     "the scalar engine) or scalar (line by line, --jobs); the same bytes out. Default: columnar "
-                    f"for a file of at least {AUTO_COLUMNAR_BYTES // 1024} KB answered as CSV, JSONL or JSON "
+                    f"for a file or standard input of at least {AUTO_COLUMNAR_BYTES // 1024} KB answered as CSV, JSONL or JSON "
                     "without --jobs, else scalar (the HTML report and the ICS calendar are always written by "
                     "the scalar engine)",
         "--chunk": "cases per batch sent to a process (default 200)",

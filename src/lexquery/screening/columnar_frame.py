@@ -48,7 +48,7 @@ from ..screening.csv_columns import COLUMNS, NONE_LIST
 from ..screening.csv_compiled import _json_type
 from ..screening.csv_header import Header
 from ..screening.csv_records import MAX_ROWS, MAX_SPAN, Records, _Lines
-from ..screening.csv_text import MAX_LINE, Utf8OrAnsiLines
+from ..screening.csv_text import MAX_LINE, Prefixed, Utf8OrAnsiLines
 from .columnar_ids import SeenIds
 
 BLOCK_BYTES = 2 * 1024 * 1024
@@ -73,6 +73,24 @@ class ScalarBlock:
     """Bytes the scalar reader reads itself, its first physical line being ``first_line``."""
     data: bytes
     first_line: int
+
+
+class _Overlong(Exception):
+    """No line feed within :data:`OVERLONG` bytes: the rest of the input goes to the scalar reader."""
+
+
+OVERLONG = max(MAX_LINE, BLOCK_BYTES) + 2
+"""Bytes after the last line feed beyond which a block is not cut: a line longer than the scalar
+reader reads (``MAX_LINE``) is there, and the scalar reader reads the rest of the input as a stream
+(:class:`ScalarRest`) — it skips such a line in blocks without keeping it (memory stays flat, an
+endless line included), where cutting at a line feed would have held the whole line."""
+
+
+@dataclass
+class ScalarRest(ScalarBlock):
+    """The rest of the input, from ``first_line``, for the scalar reader: ``data`` is a binary
+    stream (the bytes already read, then the input), read record by record
+    (:meth:`Reader.scalar_records` gives them lazily)."""
 
 
 @dataclass
@@ -110,9 +128,13 @@ class Reader:
         self.known = [c for c in header.columns if c in COLUMNS]
 
     # the scalar reader, from the current state --------------------------------------------
-    def scalar_records(self, data: bytes, first_line: int) -> list:
+    def scalar_records(self, data, first_line: int):
         """The scalar reader's records of ``data`` (physical lines from ``first_line``), with the
-        ids seen so far and the counters carried on."""
+        ids seen so far and the counters carried on: a list for bytes; for a binary stream (the
+        rest of the input, :class:`ScalarRest`), an iterator read as it goes, the counters carried
+        when it ends."""
+        if hasattr(data, "read"):
+            return self._scalar_stream(data, first_line)
         stream = Utf8OrAnsiLines(io.BytesIO(data))
         stream.line_no = first_line - 1
         recs = Records(self.header, _Lines(stream, self.sep, self.ncols))
@@ -130,6 +152,30 @@ class Reader:
             if self.first_ansi_line is None:
                 self.first_ansi_line = stream.first_ansi_line
         return out
+
+    def _scalar_stream(self, raw, first_line: int):
+        stream = Utf8OrAnsiLines(io.BufferedReader(raw, 65536))
+        stream.line_no = first_line - 1
+        recs = Records(self.header, _Lines(stream, self.sep, self.ncols))
+        recs.done = first_line - 1
+        recs.seen_ids = self.seen_ids
+        recs.records = self.records
+        yield from recs
+        self.records = recs.records
+        self.lines += recs.lines
+        self.spanning += recs.spanning
+        self.extra_lines += recs.extra_lines
+        self.split += recs.split
+        if stream.ansi_lines:
+            self.ansi_lines += stream.ansi_lines
+            if self.first_ansi_line is None:
+                self.first_ansi_line = stream.first_ansi_line
+
+    def _rest_to_scalar(self, data: bytes, first: int) -> ScalarRest:
+        """``data`` (whole lines from ``first``), the bytes read after them and the rest of the
+        input: read by the scalar reader from here on (:data:`OVERLONG`)."""
+        head, self._rest, self._eof = data + self._rest, b"", True
+        return ScalarRest(Prefixed(head, self.raw), first)
 
     # cutting ------------------------------------------------------------------------------
     def _read_more(self) -> bytes:
@@ -151,6 +197,9 @@ class Reader:
             if self._eof:
                 self._rest = b""
                 return buf
+            if cut < 0 and len(buf) > OVERLONG:   # no line end in sight: not held whole
+                self._rest = buf
+                raise _Overlong
             more = self._read_more()
             if not more and not buf:
                 return b""
@@ -160,10 +209,13 @@ class Reader:
         return self
 
     def __next__(self):
-        data = self._next_bytes()
+        first = self.next_line
+        try:
+            data = self._next_bytes()
+        except _Overlong:
+            return self._rest_to_scalar(b"", first)
         if not data:
             raise StopIteration
-        first = self.next_line
         if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
             if not self._spans_ok(data):   # a quote or a lone CR: the scalar reader splits records
                 return self._scalar(data, first)
@@ -199,7 +251,10 @@ class Reader:
             last = data.rfind(b'"')   # only a quoted cell joins lines
             if last < 0 or data.count(b"\n", last) > MAX_SPAN + 1:
                 break
-            more = self._next_bytes()
+            try:
+                more = self._next_bytes()
+            except _Overlong:
+                return self._rest_to_scalar(data, first)
             if not more:
                 break
             data += more

@@ -7,6 +7,7 @@ Mac OS spreadsheets); a line longer than :data:`MAX_LINE` is given cut (:class:`
 """
 from __future__ import annotations
 
+import io
 import re
 import sys
 from pathlib import Path
@@ -25,6 +26,30 @@ _STR_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 def split_lone_cr(text: str) -> list[str]:
     """The lines of a text read with universal newlines off, cut at every CR alone as well."""
     return _STR_LINES.findall(text)
+
+
+class Prefixed(io.RawIOBase):
+    """Bytes already read (``head``), then the rest of a binary stream (``raw``): a stream read
+    ahead — standard input looked at before choosing how to screen it, the rest of a file handed
+    to the scalar reader — read as if nothing had been taken from it."""
+
+    def __init__(self, head: bytes, raw):
+        self.head, self.raw, self.pos = head, raw, 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        if self.pos < len(self.head):
+            n = min(len(b), len(self.head) - self.pos)
+            b[:n] = memoryview(self.head)[self.pos:self.pos + n]
+            self.pos += n
+            if self.pos == len(self.head):
+                self.head, self.pos = b"", 0
+            return n
+        more = self.raw.read(len(b))
+        b[:len(more)] = more
+        return len(more)
 
 
 class TooLong(str):

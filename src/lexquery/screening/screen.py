@@ -4,9 +4,9 @@ One output row per case × procedure (× State); a row that cannot be read gives
 error row (``status`` = ``error``, its line number and message) and the batch goes on,
 so as many cases come out as went in. Input is streamed: rows are read, answered in
 chunks (in worker processes with ``jobs > 1``, order preserved, a bounded number of
-chunks in flight) and written as they come; memory does not grow with the file
-(except the set of ids already seen, to refuse duplicates, and the HTML report's
-calendar and string table).
+chunks in flight; a lost worker's rows answered again or reported, :mod:`.workers`) and
+written as they come; memory does not grow with the file (except the set of ids already
+seen, to refuse duplicates, and the HTML report's calendar and string table).
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import gc
 import io
 import sys
 import time
-from collections import Counter, deque
+from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -26,6 +27,7 @@ from .csv_cases import read_header
 from .csv_columns import describe
 from .csv_rows import Row, RowBuilder, normalise
 from .csv_text import open_text
+from .workers import in_order
 
 FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
           "consent_required", "missing_facts", "sources", "routes", "deadlines", "message",
@@ -271,19 +273,29 @@ def _answer_csv(engine, builder, records, as_of, label, sep=","):
     return buf.getvalue(), (len(records), answered, rejected, rows_out, by_proc)
 
 
-# --- worker side (fork: the engine compiled in the parent is inherited) ------------------
-_W: dict = {}
-
-
-def _work(args):
-    records, as_of, label, explain, lang = args
-    eng, build = _W["engine"], _W["builder"].row
-    return [answer_one(eng, build(r), as_of, label, explain, lang) for r in records]
-
-
-def _work_csv(args):
-    records, as_of, label, sep = args
-    return answer_csv(_W["engine"], _W["builder"], records, as_of, label, sep)
+def lost_rows(builder: RowBuilder, records, as_of, reason: str, as_text: bool, sep: str = ",",
+              lang: str = "fr"):
+    """The rows of a chunk no worker could answer (:func:`lexquery.screening.workers.in_order`:
+    its workers died or stalled): one error row each, saying so, in the chunk's shape — CSV text
+    and counts (:func:`answer_csv`) or :class:`CaseResult` s. Never lost, never guessed. The CSV
+    text's message is French, as every message of the machine outputs (docs/screening-csv.md)."""
+    if as_text:
+        lang = "fr"
+    message = (f"{WORDS[lang]['internal']}{_COLON[lang]}"
+               + (f"processus de calcul perdu ({reason}) — ligne non répondue, criblez-la à nouveau"
+                  if lang == "fr" else f"worker process lost ({reason}) — line not answered, screen it again"))
+    results = []
+    for rec in records:
+        row = builder.row(rec)
+        results.append(error_result(row.line, row.id, message, as_of))
+    if not as_text:
+        return results
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    for err in results:
+        w.writerow([neutral(_csv_cell(err.rows[0][k])) for k in FIELDS])
+    n = len(results)
+    return buf.getvalue(), (n, 0, n, n, {})
 
 
 def _chunks(it, size):
@@ -477,28 +489,25 @@ def screen(path, writer, as_of: date | None = None, jobs: int = 1, chunk: int = 
                     writer.write(r)
             bar.update(summary.read)
 
-        if jobs <= 1:
+        def parts():
             for part in _chunks(records, chunk):
                 check_budget()   # a server request past its time stops here (lexquery.budget)
-                if as_text:
-                    emit(answer_csv(engine, builder, part, as_of, label, sep))
-                else:
-                    emit([answer_one(engine, builder.row(r), as_of, label, explain, lang) for r in part])
+                yield part
+
+        if as_text:
+            def work(part):
+                return answer_csv(engine, builder, part, as_of, label, sep)
         else:
-            import multiprocessing as mp
-            _W["engine"], _W["builder"] = engine, builder
-            ctx = mp.get_context("fork")
-            with ctx.Pool(jobs) as pool:
-                pending: deque = deque()
-                for part in _chunks(records, chunk):
-                    if as_text:
-                        pending.append(pool.apply_async(_work_csv, ((part, as_of, label, sep),)))
-                    else:
-                        pending.append(pool.apply_async(_work, ((part, as_of, label, explain, lang),)))
-                    if len(pending) >= 3 * jobs:
-                        emit(pending.popleft().get())
-                while pending:
-                    emit(pending.popleft().get())
+            def work(part):
+                return [answer_one(engine, builder.row(r), as_of, label, explain, lang) for r in part]
+
+        def lost(part, reason):   # a chunk whose workers were lost: every row out, as an error row
+            return lost_rows(builder, part, as_of, reason, as_text, sep, lang)
+
+        # in worker processes with jobs > 1 (forked, the engine inherited), in order, none lost
+        with closing(in_order(parts(), work, jobs, lost)) as results:
+            for r in results:
+                emit(r)
         bar.update(summary.read, force=True)
         bar.done()
         summary.lines, summary.spanning = records.lines, records.spanning
