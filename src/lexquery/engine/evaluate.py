@@ -47,7 +47,8 @@ def eval_condition(c: Condition, env: Env) -> CondResult | None:
         results[cid] = None
         env.skipped.append(cid)
         return None
-    if out_of_period(c, env.as_of):  # the text is not encoded for this date: unknown, said why
+    if (c.valid_from is not None or c.valid_until is not None) and out_of_period(c, env.as_of):
+        # the text is not encoded for this date: unknown, said why
         r = results[cid] = CondResult(cid, period_label(c, c.label, env.as_of), "unknown", c.sources,
                                       c.facts, c.kind, None, False, [], [], [], c.explain)
         return r
@@ -329,11 +330,12 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True,
     ``outcome_only`` (the reevaluations of engine/verify.py and engine/prove.py, which read
     only the outcome, missing facts and conditions): no notes and no sources.
     A pending date is settled under the law in force on it (engine/in_time.py), which reads
-    only the outcome of the other day: without explanations, outcome only."""
+    only the outcome of the other day: outcome only there for an evaluation without
+    explanations (``env.kept`` set: engine/api.py) and for the reevaluations."""
     r = _evaluate_on(p, env, book, lang, precedence, outcome_only)
     bounds = law_boundaries(book, p)
     if bounds:
-        other_only = outcome_only or not env.explain
+        other_only = outcome_only or env.kept is not None
 
         def on(day):
             e = Env(env.case, day, env.state, book, env.ref, False, None)
