@@ -3,7 +3,7 @@
 Run:  .venv/bin/python bench/bench_ask.py [N]
 Prints: rules compile time, cold `lexquery ask` (new process) vs `python -c "import rdflib"`,
 and warm per-case time over N repetitions of every example (median and p95), with full
-answers and in the screening's status-only mode.
+answers and without explanations (the screening's ``ask(explain=False)``).
 """
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def main(n: int = 2000) -> None:
     print(f"rules compiled + reference loaded once : {compile_s * 1000:.1f} ms")
     print(f"warm ask, {n} answers over {len(cases)} example case(s): "
           f"median {statistics.median(times) * 1000:.3f} ms, p95 {times[int(0.95 * len(times))] * 1000:.3f} ms")
-    print(f"warm status-only ask (screening mode, prepare_batch): "
+    print(f"warm ask without explanations (screening, prepare_batch): "
           f"median {statistics.median(fast) * 1000:.3f} ms, p95 {fast[int(0.95 * len(fast))] * 1000:.3f} ms")
     print(f"cold `lexquery ask` (new process, median of 5): {cold_ask * 1000:.0f} ms")
     print(f"cold `python -c 'import rdflib'` (median of 5):  {cold_rdflib * 1000:.0f} ms")

@@ -6,7 +6,7 @@ Run:  .venv/bin/python bench/bench_columnar.py [N] [--blank 0.25] [--block 35000
 The frame is built from `lexquery synth` (seed 0, as of 2026-12-01) read by the scalar reader
 (tests/columnar_helpers.frame_from_cases: the interface's typed frame), outside the timing.
 Program.run is timed on blocks of ``--block`` rows (columnar-io's reader gives ≈ 35,000-row
-blocks); the scalar engine (status-only, what `lexquery screen` runs) on the first ``--scalar``
+blocks); the scalar engine (``ask(explain=False)``, what `lexquery screen --engine scalar` runs) on the first ``--scalar``
 cases. Peak memory: tracemalloc (Python and numpy allocations) over the runs, separately timed.
 The machine is shared: give the load average with every figure.
 """
@@ -57,7 +57,7 @@ def main():
     for _, _, case in cases[:k]:
         eng.ask(dict(case, __normalised__=True), None, explain=False)
     wall_s, cpu_s = time.perf_counter() - t, time.process_time() - c
-    print(f"scalar engine.ask (status-only): {k} cases, {wall_s:.2f} s wall ({k / wall_s:,.0f} cases/s), "
+    print(f"scalar engine.ask (explain=False): {k} cases, {wall_s:.2f} s wall ({k / wall_s:,.0f} cases/s), "
           f"{cpu_s:.2f} s CPU ({k / cpu_s:,.0f} cases/s)")
     print(f"ratio (CPU): {(frame.height / cpu) / (k / cpu_s):.1f}x; load average {os.getloadavg()}")
     if a.memory:

@@ -6,10 +6,11 @@ Run:  .venv/bin/python bench/bench_scalar.py [FILE.csv] [--n 3000] [--repeat 3] 
 Reads the synthetic export (default: ``lexquery synth 3000 --seed 0`` as of 2026-12-01, made
 in memory), builds each row's case once, then answers every case ``--repeat`` times and
 prints the best CPU time (``time.process_time``: less sensitive than wall time to the other
-processes of a shared machine) as cases/s, with the load average. ``--full``: the full
-evaluator too (engine/evaluate.py, ``Engine._one``), on the same compiled expressions: with
-``explain=False`` (what a screening would cost without engine/status_only.py) and with
-``explain=True`` (an ``ask`` with its explanation). Not a test: figures only.
+processes of a shared machine) as cases/s, with the load average. ``--full``: the same
+evaluator (engine/evaluate.py, ``Engine._one``, the same compiled expressions) also with
+``explain=False`` but its reevaluations made from scratch (what a screening would cost without
+engine/reuse.py), and with ``explain=True`` (an ``ask`` with its explanation). Not a test:
+figures only.
 """
 from __future__ import annotations
 
@@ -56,20 +57,27 @@ def main(argv=None) -> None:
         text = synth_text(a.n, 0, AS_OF)
     cases = cases_of(text)[:a.n]
     from lexquery.engine.api import load_kb
+    from lexquery.engine.reuse import Reuse
     eng = load_kb().prepare_batch()
     load0 = os.getloadavg()
     s = measure(eng, cases, a.repeat, False)
-    print(f"status-only (screen --engine scalar): {len(cases) / s:,.0f} cases/s "
+    print(f"explain=False (screen --engine scalar):   {len(cases) / s:,.0f} cases/s "
           f"({s * 1e6 / len(cases):.0f} µs a case, CPU, best of {a.repeat}, {len(cases)} cases)")
     if a.full:
-        so, eng.status_only = eng.status_only, None   # ask(explain=False) then runs Engine._one
+        class Fresh(Reuse):   # every reevaluation from scratch: nothing given, nothing spared
+            def _seed(self, p, kept, free, settled):
+                return {}
+
+            def still_not_applicable(self, env, p, overrides):
+                return False
+        reuse, eng.reuse = eng.reuse, Fresh(eng.book)
         try:
             f = measure(eng, cases, a.repeat, False)
-            print(f"full evaluator, explain=False:        {len(cases) / f:,.0f} cases/s ({f * 1e6 / len(cases):.0f} µs a case)")
-            f = measure(eng, cases, a.repeat, True)
-            print(f"full evaluator, explain=True:         {len(cases) / f:,.0f} cases/s ({f * 1e6 / len(cases):.0f} µs a case)")
+            print(f"explain=False, reevaluations from scratch: {len(cases) / f:,.0f} cases/s ({f * 1e6 / len(cases):.0f} µs a case)")
         finally:
-            eng.status_only = so
+            eng.reuse = reuse
+        f = measure(eng, cases, a.repeat, True)
+        print(f"explain=True (ask with its explanation):  {len(cases) / f:,.0f} cases/s ({f * 1e6 / len(cases):.0f} µs a case)")
     print("load average 1/5/15 min: start {:.2f} {:.2f} {:.2f}, end {:.2f} {:.2f} {:.2f}".format(*load0, *os.getloadavg()))
 
 

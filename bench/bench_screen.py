@@ -183,8 +183,8 @@ def cold(cmd, runs=5) -> float:
 
 
 def profile_ask(n=3000, top=15) -> tuple[dict, str]:
-    """Warm per-case times (full answer; status-only answer with expressions compiled to
-    source; the whole screening of a row), then cProfile of the screening of n rows."""
+    """Warm per-case times (full answer; answer without explanations with expressions compiled
+    to source; the whole screening of a row), then cProfile of the screening of n rows."""
     from lexquery.engine.api import Engine
     from lexquery.screening.csv_cases import read_header
     from lexquery.screening.csv_rows import RowBuilder, normalise
@@ -543,9 +543,9 @@ def write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc, vali
         "## Where the time goes now",
         "",
         f"Warm, per synthetic case (3,000 rows, best of 3, one process): full `engine.ask` "
-        f"(explanations, closures) **{per['full'] * 1e6:.0f} µs**; status-only `ask(explain=False)` with each "
-        f"procedure's conditions generated as one function **{per['status'] * 1e6:.0f} µs**; the whole screening of a row "
-        f"(check the row, `read_case`, status-only answer, CSV line) **{per['row'] * 1e6:.0f} µs** "
+        f"(explanations, closures) **{per['full'] * 1e6:.0f} µs**; `ask(explain=False)` (no explanation, "
+        f"expressions compiled to source) **{per['status'] * 1e6:.0f} µs**; the whole screening of a row "
+        f"(check the row, `read_case`, answer without explanations, CSV line) **{per['row'] * 1e6:.0f} µs** "
         f"(≈ {1 / per['row']:,.0f} cases/s on one core; the floor spends ≈ {1e6 / rate(last['floor']):.0f} µs).",
         "cProfile of the screening of those rows (`screen.answer_csv`), top 15 by own time:",
         "",
@@ -555,7 +555,7 @@ def write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc, vali
         "",
         "What was done (issue 5; the rules stay in `rules/*.yaml`, nothing procedure-specific in Python):",
         "",
-        "1. *Status-only mode* (`Engine.ask(explain=False)`, one evaluator with two modes): no notes' "
+        "1. *Answers without explanations* (`Engine.ask(explain=False)`, one evaluator with two modes): no notes' "
         "texts, no evidence per condition, no facts to verify; the condition index, the precedence entries "
         "and the deduplicated sources (memoised by the shape of the evaluated tree) are per-procedure "
         "constants computed once.",
@@ -569,11 +569,10 @@ def write_doc(m, cold_ask, cold_rdflib, cold_py, results, per, prof, nproc, vali
         "checks that ids are unique and writes text; no calendar events unless the HTML report asks; the "
         "cyclic GC paused while a chunk is answered (answers make no reference cycle — tested).",
         "5. *Processes*: `--jobs 2` gives each worker whole chunks; order and memory as before.",
-        "6. *Conditions generated per procedure* (`engine/status_source.py`, `engine/status_only.py`): the "
-        "condition list of each procedure and route becomes one generated function, expressions inline, "
-        "results as tuples (no `CondResult` per condition), derived values read from the per-case cache "
-        "without a call, constant notes shared; the conditions read as `cond.<id>` before their turn have "
-        "their own generated function. Same rows (tests below).",
+        "6. *Conditions generated per procedure* (`engine/status_source.py`, `engine/status_only.py`, 2026-12-01): "
+        "a second, status-only scalar evaluator, removed on 2026-12-05 (issue 16: two evaluators, the scalar one "
+        "for `ask`, the explanations, the page and the API, the columnar one for populations); what stays of it "
+        "is the reuse of results in the reevaluations of verify and prove (`engine/reads.py`, `engine/reuse.py`).",
         "7. *Reading generated too* (`engine/case.py`, `screening/csv_compiled.py`): a case reader generated "
         "once from the case format's schema and a row reader compiled once per CSV header build the "
         "normalised case of a well-formed row directly (≈ 9 µs a row instead of ≈ 30 µs); any irregular "

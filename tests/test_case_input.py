@@ -144,7 +144,7 @@ def test_the_bounds_themselves_are_accepted(changes):
 
 def test_no_date_inside_the_bounds_overflows_the_engine():
     """The widest dates and lengths accepted, both ways, with and without recidivism, in the
-    explained and the status-only (screening) modes: every answer computes, no ValueError."""
+    explained mode and the one without explanations (screening): every answer computes, no ValueError."""
     from lexquery.engine.api import Engine
     eng = Engine()
     eng_fast = Engine().prepare_batch()

@@ -1,6 +1,6 @@
 """Dates under the law in force on the date (issue 12, engine/in_time.py): the days the law
 changes are read from the rule files, a pending date computed under one period counts only
-inside it, and the full and status-only evaluators settle it the same way."""
+inside it, and the answers with and without explanations settle it the same way."""
 import copy
 import shutil
 from datetime import date
@@ -58,7 +58,7 @@ def test_moving_the_period_in_the_yaml_moves_the_date(tmp_path):
 
 
 @pytest.mark.parametrize("explain", [True, False])
-def test_full_and_status_only_settle_alike(explain):
+def test_with_and_without_explanations_settle_alike(explain):
     eng = Engine().prepare_batch()
     r = _lc(eng.ask(copy.deepcopy(RECIDIVIST), as_of="2014-10-01", explain=explain))
     assert (r.status, r.date_from) == ("applicable_later", date(2015, 1, 1))

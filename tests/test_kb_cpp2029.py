@@ -192,11 +192,11 @@ def test_article_after_2029_points_to_the_new_code(capsys, monkeypatch):
     assert "remplace cet article" not in capsys.readouterr().out
 
 
-def test_status_only_notes_do_not_carry_2029_citations_into_earlier_answers():
-    """The status-only evaluator shares one result per note without date or condition: the
-    2029 recodification must not change it (it once did: 2029 citations leaked into the 2012
-    answers screened after them in the same process). Notes are immutable; recodification
-    replaces them."""
+def test_screening_notes_do_not_carry_2029_citations_into_earlier_answers():
+    """Answers without explanations (screening), one engine, one process: the 2029
+    recodification of a later answer must not reach the notes of the answers screened after
+    it (it once did, when the removed status-only evaluator shared one result per note: 2029
+    citations leaked into the 2012 answers). Notes are immutable; recodification replaces them."""
     import dataclasses
     from lexquery.engine.api import Engine
     eng = Engine().prepare_batch()

@@ -5,7 +5,7 @@
 - the proof (lexquery.engine.prove) is sound on every legal test case: each fact it lists as
   irrelevant, set to each value it can take, gives the same status and dates;
 - it costs at most CAP more evaluations per procedure, and none when nothing is missing;
-- the full and the status-only evaluators (screening) agree on the proven answers.
+- the answers with and without explanations (screening: engine/reuse.py) agree on the proven answers.
 """
 from __future__ import annotations
 
@@ -127,7 +127,9 @@ def test_the_proof_costs_at_most_cap_evaluations(monkeypatch):
 
 
 @pytest.mark.parametrize("spec", UNKNOWN_CASES, ids=lambda s: str(s["index"] + 1))
-def test_full_and_status_only_evaluators_prove_the_same(spec):
+def test_answers_with_and_without_explanations_prove_the_same(spec):
+    """The proof with explanations (reevaluations from scratch) and without (engine/reuse.py:
+    results that cannot change given to the trials) proves the same facts irrelevant."""
     a = _FULL.ask(spec["case"], as_of=spec["as_of"])
     b = _BATCH.ask(spec["case"], as_of=spec["as_of"], explain=False)
 

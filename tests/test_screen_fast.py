@@ -1,7 +1,7 @@
 """The screening's fast path gives exactly the rows the full answer gives.
 
 `lexquery screen` compiles the rules' expressions to Python source (``Engine.prepare_batch``),
-asks the engine in its status-only mode (``ask(..., explain=False)``) and formats the CSV rows
+asks the engine without explanations (``ask(..., explain=False)``) and formats the CSV rows
 in the workers (``screen.answer_csv``). Every screening column must be the same as the one
 derived from the full ``ask`` answer of an engine that kept the closures
 (``screen.answer_rows``): checked over thousands of synthetic registry rows, every legal test
@@ -49,20 +49,50 @@ def test_batch_engine_runs_generated_source():
     assert not any(getattr(c.fn, "source", None) for c, _ in _CLOSURES.book.compiled())
 
 
-def test_batch_engine_runs_generated_conditions():
-    """`ask(explain=False)` of the batch engine evaluates each procedure's and route's
-    conditions through one generated function (engine/status_source.py), and the conditions
-    read as cond.<id> (precedence, consent, when) through generated single-condition ones."""
-    so = _BATCH.status_only
-    assert so is not None and _CLOSURES.status_only is None
-    ids = {q.id for p in _BATCH.book.procedures.values() for q in [p, *p.routes]}
-    assert set(so.conds) == ids and all(getattr(f, "source", None) for f in so.conds.values())
-    lazy = {cid for fns in so.cond_fns.values() for cid in fns}
-    assert {"case_1", "case_2", "lsc_pd_total", "without_consent_167", "basis_ste112"} <= lazy
+def test_batch_engine_runs_the_one_scalar_evaluator(monkeypatch):
+    """`ask(explain=False)` of the batch engine evaluates every procedure and route with
+    engine/evaluate.py — the evaluator of `ask`, the explanations, the page and the API; there
+    is no second, status-only one — the conditions read as cond.<id> (precedence, consent,
+    when, basis) included, and its reevaluations (engine/verify.py, engine/prove.py) reuse what
+    cannot change (engine/reuse.py)."""
+    import lexquery.engine.api as api
+    import lexquery.engine.evaluate as ev
+    assert not hasattr(_BATCH, "status_only") and not hasattr(_CLOSURES, "status_only")
+    procs, routes, conds, reused = set(), set(), set(), []
+    real_p, real_r, real_c = api.evaluate_procedure, ev.evaluate_route, ev.eval_condition
+
+    def spy_p(p, env, *a, **k):
+        procs.add(p.id)
+        return real_p(p, env, *a, **k)
+
+    def spy_r(rt, env, *a, **k):
+        routes.add(rt.id)
+        return real_r(rt, env, *a, **k)
+
+    def spy_c(c, env):
+        conds.add(c.id)
+        return real_c(c, env)
+    rerun = _BATCH.reuse.rerun_env
+
+    def spy_rerun(env, p, overrides, shared):
+        e = rerun(env, p, overrides, shared)
+        reused.append(len(e.results))
+        return e
+    monkeypatch.setattr(api, "evaluate_procedure", spy_p)
+    monkeypatch.setattr(ev, "evaluate_route", spy_r)
+    monkeypatch.setattr(ev, "eval_condition", spy_c)
+    monkeypatch.setattr(_BATCH.reuse, "rerun_env", spy_rerun)
+    from columnar_helpers import read_cases
+    for _, _, case in read_cases(synth_text(300, seed=3, ref=AS_OF), AS_OF):
+        _BATCH.ask(case, None, explain=False)
+    assert procs >= {pid for pid, p in _BATCH.book.procedures.items() if p.asked_when is None}
+    assert routes == {rt.id for p in _BATCH.book.procedures.values() for rt in p.routes}
+    assert {"case_1", "case_2", "lsc_pd_total", "without_consent_167", "basis_ste112"} <= conds
+    assert len(reused) > 100 and sum(1 for n in reused if n) > 50   # reevaluations given results
 
 
 def _rows_both_ways(engine, case, as_of=None, line=1):
-    """(rows from the full answer, rows from the status-only answer) for one case; the full
+    """(rows from the full answer, rows from the answer without explanations) for one case; the full
     JSON answers of the closure engine and the generated-source engine must be equal too."""
     full = _CLOSURES.ask(copy.deepcopy(case), as_of)
     fast = _BATCH.ask(copy.deepcopy(case), as_of, explain=False)

@@ -1,13 +1,13 @@
-"""engine/verify.py's re-evaluations and engine/prove.py's trials on the status-only path
-(``screen``) reuse the results of the memoised conditions that cannot read the reference
-fact replaced, or the case facts given values (engine/status_only.py ``rerun_env``,
-``trial_env``).
+"""engine/verify.py's re-evaluations and engine/prove.py's trials without explanations
+(``ask(explain=False)``: ``screen``) reuse the results of the conditions that cannot read the
+reference fact replaced, or the case facts given values (engine/reuse.py ``rerun_env``,
+``trial_env``, from the static reading of engine/reads.py).
 
 Two properties, on synthetic rows (all cells known, and a third of the cells emptied):
 
-- the static reading of each memoised condition (``StatusOnly._reads``: the functions its
-  expressions, children, the conditions and derived values it reads call) covers every
-  reference fact its evaluation actually records;
+- the static reading of each condition (``Reads.reads``: the functions its expressions,
+  children, the conditions and derived values it reads call) covers every reference fact its
+  evaluation actually records;
 - every re-evaluation and trial gives the same result with the reuse and without it (status,
   dates, consent, missing facts, basis, routes); a re-evaluation spared because a failed
   condition cannot read the fact replaced (``still_not_applicable``) is indeed not
@@ -22,8 +22,10 @@ import pytest
 from columnar_helpers import blank, read_cases
 from lexquery.engine.api import Engine
 from lexquery.engine.candidates import candidate_states
+from lexquery.engine.env import Env
+from lexquery.engine.evaluate import cond_index, eval_condition, evaluate_procedure
 from lexquery.engine.facts import apply_defaults
-from lexquery.engine.status_only import _fact_key, _reads_any
+from lexquery.engine.reads import ANY, Reads, fact_key, reads_any
 from lexquery.rules.values import UNKNOWN
 from lexquery.screening.synth import synth_text
 
@@ -41,19 +43,20 @@ def _cases(n, share):
 @pytest.mark.parametrize("share", [0.0, 0.33])
 def test_static_reads_cover_what_each_condition_records(share):
     eng = _ENGINE
-    so = eng.status_only
+    rd = eng.reuse.reads
     checked = 0
     for case in _cases(300, share):
         c, _ = apply_defaults(case, eng.book, eng.ref)
         states = [s for s, _ in candidate_states(c)] or [UNKNOWN]
         for p in eng.book.procedures.values():
-            reads = so._reads(p)
+            reads, index = rd.reads(p), cond_index(p)
             for state in states:
-                for cid, fn in so.cond_fns[p.id].items():
-                    env = so.env(c, AS_OF, state, p, eng.ref, {})
-                    fn(env)   # the condition alone: everything it reads is evaluated (and recorded) now
+                for cid, cond in index.items():   # every condition: any may be given (engine/reuse.py)
+                    env = Env(c, AS_OF, state, eng.book, eng.ref, False, {})
+                    env._cond_index, env._eval_cond = index, eval_condition
+                    eval_condition(cond, env)   # the condition alone: everything it reads is evaluated (and recorded) now
                     for name in env.evidence:
-                        assert _reads_any(reads[cid], [_fact_key(name)]), (p.id, cid, name, reads[cid])
+                        assert reads_any(reads[cid], [fact_key(name)]), (p.id, cid, name, reads[cid])
                         checked += 1
     assert checked > 1000   # the conditions do read reference facts
 
@@ -66,8 +69,11 @@ def _outcome(r):
 @pytest.mark.parametrize("share", [0.0, 0.33])
 def test_each_reevaluation_same_with_and_without_reuse(share, monkeypatch):
     eng = _ENGINE
-    so = eng.status_only
+    so = eng.reuse
     seen = {"rerun": 0, "trial": 0, "seeded": 0}
+
+    def outcome_of(p, env):   # as engine/api.py evaluates a reevaluation
+        return _outcome(evaluate_procedure(p, env, eng.book, outcome_only=True))
 
     def compare(name, make):
         def wrapped(env, p, *args):
@@ -82,7 +88,7 @@ def test_each_reevaluation_same_with_and_without_reuse(share, monkeypatch):
                 env.kept = kept
             if name == "rerun":
                 a.overrides = b.overrides = args[0]
-            assert _outcome(so.procedure(p, a, True)) == _outcome(so.procedure(p, b, True)), (name, p.id, args)
+            assert outcome_of(p, a) == outcome_of(p, b), (name, p.id, args)
             seen[name] += 1
             return make(env, p, *args)
         return wrapped
@@ -97,7 +103,7 @@ def test_each_reevaluation_same_with_and_without_reuse(share, monkeypatch):
                 e = so.rerun_env(env, p, overrides, env._derived)
             finally:
                 env.kept = kept
-            r = so.procedure(p, e, True)
+            r = evaluate_procedure(p, e, eng.book, outcome_only=True)
             assert (r.status, r.date_from, r.date_until, r.consent_required, r.basis, r.routes) == \
                 ("not_applicable", None, None, None, [], []), (p.id, overrides)
             seen["spared"] += 1
@@ -125,7 +131,7 @@ def test_answers_same_with_and_without_reuse(share, monkeypatch):
         return out
 
     reused = rows()
-    so = eng.status_only
+    so = eng.reuse
     calls = []
 
     def forget(make):
@@ -151,12 +157,10 @@ def test_a_condition_is_given_only_where_the_other_evaluation_reaches_it():
     are never given. A procedure built for the test from real compiled expressions."""
     from types import SimpleNamespace as NS
 
-    from lexquery.engine.status_only import _ANY, StatusOnly
     from lexquery.rules.expr_closures import compile_expr
 
     book = _ENGINE.book
-    so = StatusOnly.__new__(StatusOnly)   # only the static analysis: no compiled conditions needed
-    so.book, so.reads, so.facts, so.inner, so.free, so.prec_over = book, {}, {}, {}, {}, {}
+    so = Reads(book)   # only the static analysis
 
     def cond(cid, expr=None, when=None, children=()):
         def x(text):
@@ -169,9 +173,9 @@ def test_a_condition_is_given_only_where_the_other_evaluation_reaches_it():
     d = cond("d", "from_date > as_of")
     e = cond("e", "sentence.custodial")
     p = NS(id="test_proc", conditions=[g, d], routes=[NS(conditions=[e])])
-    reads, facts = so._guarded(p, "reads"), so._guarded(p, "facts")
+    reads, facts = so.guarded(p, "reads"), so.guarded(p, "facts")
     assert reads["b"] == {("party", "STE167")} and facts["b"] == {("sentence", "final")}
     assert reads["a"] == {("party", "STE112"), ("party", "STE167")}
-    assert reads["d"] == {_ANY} and facts["d"] is None          # reads from_date
-    assert reads["e"] == {_ANY} and facts["e"] is None          # a route's condition
-    assert so._reads(p)["b"] == frozenset()                      # its own reading: nothing
+    assert reads["d"] == {ANY} and facts["d"] is None           # reads from_date
+    assert reads["e"] == {ANY} and facts["e"] is None           # a route's condition
+    assert so.reads(p)["b"] == frozenset()                       # its own reading: nothing

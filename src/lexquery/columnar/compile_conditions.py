@@ -1,7 +1,6 @@
 """Conditions of the rule files as vectors: status codes per row (issue 16).
 
-The same evaluation as :func:`lexquery.engine.evaluate.eval_condition` (and its generated
-form, :mod:`lexquery.engine.status_source`), over a batch of rows. A condition's status is
+The same evaluation as :func:`lexquery.engine.evaluate.eval_condition`, over a batch of rows. A condition's status is
 one small code per row — its rank in ``evaluate.RANK``: 0 not met, 1 not met yet (a date to
 come: ``pending``), 2 unknown, 3 to assess, 4 met — with ``on`` false where its ``when`` is
 false (the condition does not apply and is left out), its date (from / until), and the fact

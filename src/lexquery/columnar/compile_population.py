@@ -199,10 +199,10 @@ class _Population:
         return _join(_join(facts_t, quest_t), notes_t)
 
     def _stays_na(self, pv, p):
-        """``status_only.StatusOnly.still_not_applicable`` over a batch: None, or a function of a
+        """``engine.reuse.Reuse.still_not_applicable`` over a batch: None, or a function of a
         reference fact's name giving the rows not applicable through one of the procedure's own
         conditions (or a precedence entry over it) that failed (not met, no pending date) and
-        cannot read that fact (``status_only._reads``: the functions that record it,
+        cannot read that fact (``engine.reads.Reads.reads``: the functions that record it,
         rules/functions.EVIDENCE). Evaluated again with that fact replaced, such a row fails
         again, and any condition not met makes the procedure not applicable (no dates, routes,
         consent nor basis): the same outcome for engine/verify.py, not evaluated again. Not for a
@@ -212,7 +212,7 @@ class _Population:
         na = pv.status == NA
         if not na.any():
             return None
-        from ..engine.status_only import _fact_key, _reads_any
+        from ..engine.reads import fact_key as _fact_key, reads_any as _reads_any
         reads = self._cond_reads_of(p)
         failed = [(cid, na & on & (eff == NOT_MET)) for cid, eff, on in pv.tops]
         failed = [(cid, m) for cid, m in failed if m.any()]
@@ -233,12 +233,12 @@ class _Population:
 
     def _verify_seed(self, pv, p, names, idx):
         """The condition results of ``pv`` (rows ``idx``) that an evaluation with the reference
-        facts ``names`` replaced can take as they are (status_only.StatusOnly.rerun_env): each of
+        facts ``names`` replaced can take as they are (engine.reuse.Reuse.rerun_env): each of
         the procedure's own conditions that cannot read any of them (``_cond_reads_of``), with
         every condition it evaluated in turn (its children and the conditions it reads,
         transitively) — the same operations on the same values give the same result. Exact
         for what verify compares (status, dates, consent, basis, routes)."""
-        from ..engine.status_only import _fact_key, _reads_any
+        from ..engine.reads import fact_key as _fact_key, reads_any as _reads_any
         if not getattr(pv, "conds", None):
             return None
         reads = self._cond_reads_of(p)
@@ -259,19 +259,19 @@ class _Population:
 
     def _prove_seed(self, pv, p, touched, idx):
         """The condition results of ``pv`` (rows ``idx``) that the proof's trials, where the fact
-        paths ``touched`` take other values, can take as they are (status_only.trial_env): each
+        paths ``touched`` take other values, can take as they are (engine.reuse.Reuse.trial_env): each
         of the procedure's own conditions that cannot read any of those paths (``_facts``), with
         every condition it evaluates in turn — and none of them read as ``cond.<id>`` anywhere in
         the rule book (a memoised condition read so passes no missing fact: the missing facts,
         which the proof compares, stay those of a fresh evaluation)."""
-        from ..engine.status_only import _overlap, _path
+        from ..engine.reads import overlap as _overlap, path_of as _path
         if not getattr(pv, "conds", None):
             return None
         so = self.__dict__.get("_reads_so")
         if so is None:
             self._cond_reads_of(p)
             so = self.__dict__["_reads_so"]
-        facts = so._facts(p)
+        facts = so.facts(p)
         lazy = self.__dict__.get("_lazy_conds")
         if lazy is None:
             lazy = self.__dict__["_lazy_conds"] = frozenset(cid for c, _ in self.book.compiled() for cid in c.conds)
@@ -330,17 +330,15 @@ class _Population:
 
     def _cond_reads_of(self, p):
         """Condition id (and ``precedence:<id>``) → the reference facts it may read
-        (``status_only.StatusOnly._reads``, computed once per procedure)."""
+        (``engine.reads.Reads.reads``, computed once per procedure)."""
         memo = self.__dict__.setdefault("_reads_memo", {})
         hit = memo.get(p.id)
         if hit is None:
-            from ..engine.status_only import StatusOnly
+            from ..engine.reads import Reads
             so = self.__dict__.get("_reads_so")
-            if so is None:   # only what _reads uses: the rule book and the precedence entries
-                so = object.__new__(StatusOnly)
-                so.book, so.prec_over, so.reads, so.facts = self.book, self.prec_over, {}, {}
-                self.__dict__["_reads_so"] = so
-            hit = memo[p.id] = so._reads(p)
+            if so is None:   # the static reading of the rule book's conditions
+                so = self.__dict__["_reads_so"] = Reads(self.book)
+            hit = memo[p.id] = so.reads(p)
         return hit
 
     def prove(self, ctx, pv, p, case_facts_ctx=None):

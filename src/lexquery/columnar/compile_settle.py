@@ -1,5 +1,5 @@
-"""Procedures settled over a batch (issue 16): the steps of :mod:`lexquery.engine.evaluate` and
-:mod:`lexquery.engine.status_only` over arrays — ``settle`` (any hard not met → not applicable;
+"""Procedures settled over a batch (issue 16): the steps of :mod:`lexquery.engine.evaluate`
+(without explanations) over arrays — ``settle`` (any hard not met → not applicable;
 else unknown → undetermined; else a date to come → applicable later), ``settle_paths`` (the
 routes that stand in for a condition), precedence entries, routes and their ``valid:``, ``until``,
 consent, notes and the legal basis. Status codes per row: 0 not applicable, 1 undetermined,
@@ -28,7 +28,7 @@ class ProcV:
 
 
 
-# --- settlement (engine/evaluate.py: settle, settle_paths; engine/status_only.py) ---------------
+# --- settlement (engine/evaluate.py: settle, settle_paths, _evaluate_on) ------------------------
 
 BIG = np.iinfo(np.int64).max
 
@@ -152,7 +152,7 @@ def _skipped(conds, ctx):
 
 
 class _Eval:
-    """Mixed into Program: one procedure over a batch (status_only.StatusOnly.procedure)."""
+    """Mixed into Program: one procedure over a batch (engine.evaluate.evaluate_procedure)."""
 
     def eval_on(self, ctx, pid, outcome_only=False):
         """The procedure over the batch under the law in force on each row's ``as_of`` only
@@ -230,7 +230,7 @@ class _Eval:
         for rv in routes:   # a procedure that does not apply shows no route
             rv.shown = rv.run & applies
         # the procedure's own conditions and the precedence entries over it, as they settled it
-        # (the reruns of verify: ``_Population.verify``, status_only.still_not_applicable)
+        # (the reruns of verify: ``_Population.verify``, engine.reuse.Reuse.still_not_applicable)
         tops = [(f"precedence:{i}", x[0], x[1]) for i, x in zip(prec_ids, prec_rows)] + \
                [(r.id, r.eff, r.on) for r in results]
         return ProcV(p=p, status=status, d_from=d_from, d_until=d_until, consent=consent, missing=missing,

@@ -10,7 +10,7 @@ in ``Program.fallback``.
 
 The steps are those of :class:`lexquery.engine.api.Engine` with ``explain=False`` — the facts
 the case format defines (``defaults:``), the candidate States (``engine/candidates.py``),
-each procedure settled as ``engine/status_only.py`` settles it (precedence, routes and the
+each procedure settled as ``engine/evaluate.py`` settles it (precedence, routes and the
 paths that stand in for a condition, ``until``, consent, notes, a pending date settled under
 the law in force on it — ``engine/in_time.py``), what to verify
 (``engine/verify.py``: the procedure evaluated again with a reference fact unknown), the

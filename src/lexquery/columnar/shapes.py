@@ -3,9 +3,9 @@
 A row's text cells (sources, missing facts, routes, to verify …) depend on a few codes per
 row — which conditions were left out, which precedence entries and notes apply, whether
 consent is settled — never on the dates. Each distinct combination (there are few) is turned
-into text once, by the same steps as the scalar evaluator (``status_only._sources``: the
-procedure's sources, the precedence entries', every evaluated condition's depth first, the
-consent's and the notes', without repeats); the dates are formatted as columns.
+into text once, by the same steps as the scalar evaluator (``engine/evaluate.py``
+``_sources_of``: the procedure's sources, the precedence entries', every evaluated condition's
+depth first, the consent's and the notes', without repeats); the dates are formatted as columns.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from ..engine.evaluate import _dedupe
 
 
 def sources_text(p, prec_over, skipped: frozenset, prec: tuple, consent: bool, note_ids: tuple) -> str:
-    """``status_only.StatusOnly._sources`` for one shape, joined as the CSV cell."""
+    """``engine.evaluate._sources_of`` for one shape (the rule tree less the conditions left
+    out), joined as the CSV cell."""
     by_id = {pr.id: pr for pr in prec_over.get(p.id, ())}
     notes = {n.id: n for n in p.notes}
     srcs = list(p.sources)

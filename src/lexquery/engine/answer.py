@@ -47,9 +47,9 @@ class CondResult:
 
 @dataclass(slots=True, frozen=True)
 class NoteResult:
-    """A note of an answer. Immutable: the status-only evaluator hands out one shared result
-    for a note without a date or a condition (engine/status_only.py), so a caller changing a
-    note builds a new one (``dataclasses.replace``, engine/recodification.py)."""
+    """A note of an answer. Immutable: a note result may be shared (one object in
+    several answers), so a caller changing a note builds a new one
+    (``dataclasses.replace``, engine/recodification.py)."""
     id: str
     kind: str
     text: str

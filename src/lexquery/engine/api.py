@@ -23,6 +23,7 @@ from .facts import apply_defaults
 from .prove import prove
 from . import recodification
 from .evaluate import evaluate_procedure
+from .reuse import Reuse
 from .verify import collect as collect_to_verify
 
 VERSION = __version__   # one version, written in lexquery/__init__.py
@@ -39,7 +40,7 @@ class Engine:
         self.ref = ref
         self.kb_meta = {"version": f"{VERSION}+rules.{self.book.digest[:12]}",
                         "sources_as_of": _sources_as_of()}
-        self.status_only = None  # the compiled status-only form, built by prepare_batch()
+        self.reuse = Reuse(self.book)   # what the reevaluations without explanations reuse
         self.succession = _succession()   # the 2029 code's correspondence (kb/succession.py)
 
     def ask(self, case, as_of: date | str | None = None, source: str | None = None,
@@ -48,8 +49,10 @@ class Engine:
 
         ``explain=False`` (screening) gives the same statuses, dates, consent, missing facts,
         sources, routes and dated notes without building what only explains them (notes'
-        texts, evidence, facts to verify), and computes the State-independent derived values
-        (CPP 716-1 dates…) once per case instead of once per procedure and State.
+        texts, evidence, facts to verify), computes the State-independent derived values
+        (CPP 716-1 dates…) once per case instead of once per procedure and State, and lets
+        the reevaluations of engine/verify.py and engine/prove.py reuse what cannot change
+        (engine/reuse.py).
         """
         if as_of is not None:
             as_of = _as_of(as_of)
@@ -58,9 +61,8 @@ class Engine:
         book = self.book
         c, derived_facts = apply_defaults(c, book, self.ref)   # facts the case format defines (rules: defaults)
         shared = {} if (not explain and book.derived_per_case) else None
-        fast = self.status_only if not explain else None
-        one = self._one if fast is None else self._one_fast
-        if lang != "fr" and fast is None:   # the notes' texts in the reader's language (rule files: fr, en)
+        one = self._one
+        if lang != "fr":   # the notes' texts in the reader's language (rule files: fr, en)
             one = partial(self._one, lang=lang)
         procs: list[ProcedureResult] = []
         cands_all = candidate_states(c)
@@ -96,14 +98,10 @@ class Engine:
 
     def prepare_batch(self) -> "Engine":
         """Before answering many cases: compile the rules' expressions to Python source
-        (``rules.loader.compile_to_source``) and the conditions of every procedure to the
-        status-only functions that ``ask(..., explain=False)`` then uses
-        (:mod:`lexquery.engine.status_only`; same rows, tests/test_screen_fast.py)."""
+        (``rules.loader.compile_to_source``: one generated function per expression instead of
+        closures; same answers, tests/test_screen_fast.py). Returns the engine."""
         from ..rules.loader import compile_to_source
-        from .status_only import StatusOnly
         compile_to_source(self.book)
-        if self.status_only is None:
-            self.status_only = StatusOnly(self.book)
         return self
 
     def _asked(self, p, case, as_of) -> bool:
@@ -112,43 +110,44 @@ class Engine:
         return p.asked_when.fn(Env(case, as_of, None, self.book, self.ref, False, None)) is True
 
     def _one(self, p, case, as_of, state, explain, shared, lang="fr") -> ProcedureResult:
-        env = Env(case, as_of, state, self.book, self.ref, explain, shared)
+        """Procedure ``p`` for one case and State: evaluated (engine/evaluate.py), what to
+        verify measured (engine/verify.py), the facts that cannot change it proven irrelevant
+        (engine/prove.py), the 2029 code's numbering applied (engine/recodification.py).
+        Without explanations, the reevaluations of verify and prove reuse the results that
+        cannot change and build only the outcome (engine/reuse.py)."""
+        book = self.book
+        env = Env(case, as_of, state, book, self.ref, explain, shared)
         out = self._outside_validity(p, env)
         if out is not None:
             return recodification.apply(out, p, as_of, self.succession, lang)
-        r = evaluate_procedure(p, env, self.book, lang)
+        if explain:
+            r = evaluate_procedure(p, env, book, lang)
 
-        def rerun(overrides):
-            e = Env(case, as_of, state, self.book, self.ref, False, shared)
-            e.overrides = overrides
-            return evaluate_procedure(p, e, self.book, lang)
+            def rerun(overrides):
+                e = Env(case, as_of, state, book, self.ref, False, shared)
+                e.overrides = overrides
+                return evaluate_procedure(p, e, book, lang)
+
+            def trial(c, keep, touched):
+                return evaluate_procedure(p, Env(c, as_of, state, book, self.ref, False, keep), book)
+        else:
+            reuse = self.reuse
+            env.kept = ()   # keep the results of this first evaluation for the reevaluations
+            r = evaluate_procedure(p, env, book, lang)
+
+            def rerun(overrides):   # the conditions that read none of the facts replaced: not again
+                if r.status == "not_applicable" and reuse.still_not_applicable(env, p, overrides):
+                    return r        # the same outcome, without evaluating
+                return evaluate_procedure(p, reuse.rerun_env(env, p, overrides, shared), book, lang, outcome_only=True)
+
+            def trial(c, keep, touched):
+                return evaluate_procedure(p, reuse.trial_env(env, p, c, keep, touched), book, outcome_only=True)
         # what to verify is measured on the evaluation of the case as given (before the proof)
         to_verify = collect_to_verify(p, env, r, rerun, lang)
         if r.missing_facts or any(rt.missing_facts for rt in r.routes):
-            r = prove(r, lambda c, keep, touched: evaluate_procedure(
-                p, Env(c, as_of, state, self.book, self.ref, False, keep), self.book),
-                case, self.book, self.ref, as_of, shared)
+            r = prove(r, trial, case, book, self.ref, as_of, shared)
         r.to_verify = to_verify
         return recodification.apply(r, p, as_of, self.succession, lang)
-
-    def _one_fast(self, p, case, as_of, state, explain, shared) -> ProcedureResult:
-        so = self.status_only
-        env = so.env(case, as_of, state, p, self.ref, shared, keep=True)
-        out = self._outside_validity(p, env)
-        if out is not None:
-            return recodification.apply(out, p, as_of, self.succession)
-        r = so.procedure(p, env)
-
-        def rerun(overrides):   # the conditions that read none of the facts replaced: not again
-            if r.status == "not_applicable" and so.still_not_applicable(env, p, overrides):
-                return r        # the same outcome, without evaluating
-            return so.procedure(p, so.rerun_env(env, p, overrides, shared), True)
-        to_verify = collect_to_verify(p, env, r, rerun)
-        if r.missing_facts or any(rt.missing_facts for rt in r.routes):
-            r = prove(r, lambda c, keep, touched: so.procedure(p, so.trial_env(env, p, c, keep, touched), True),
-                      case, self.book, self.ref, as_of, shared)
-        r.to_verify = to_verify
-        return recodification.apply(r, p, as_of, self.succession)
 
     @staticmethod
     def _outside_validity(p, env) -> ProcedureResult | None:

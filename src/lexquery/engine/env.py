@@ -17,7 +17,7 @@ _TRUTH = {"met": True, "not_met": False}
 class Env:
     __slots__ = ("case", "as_of", "state", "book", "ref", "missing", "evidence", "results",
                  "_derived", "_items", "_cond_index", "_eval_cond", "from_date", "explain", "skipped",
-                 "overrides")
+                 "overrides", "kept", "top")
 
     def __init__(self, case, as_of, state, book, ref, explain=True, derived=None):
         self.case = case
@@ -35,9 +35,14 @@ class Env:
         self._cond_index: dict = {}
         self._eval_cond = None
         self.from_date = UNKNOWN
-        self.explain = explain  # false: status-only evaluation (screening), no explanation tree
+        self.explain = explain  # false: no explanation tree (screening)
         self.skipped: list[str] = []  # conditions whose `when` was false, in evaluation order
         self.overrides = None  # reference facts replaced by « unknown » (engine/verify.py)
+        # a first evaluation whose results the reevaluations reuse (engine/reuse.py): () before
+        # it, then its condition results after the procedure's own conditions; ``top`` its
+        # top-level results when they make the procedure not applicable
+        self.kept = None
+        self.top = None
 
     def fact(self, keys, dotted):
         v = self.case

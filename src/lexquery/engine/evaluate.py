@@ -47,7 +47,8 @@ def eval_condition(c: Condition, env: Env) -> CondResult | None:
         results[cid] = None
         env.skipped.append(cid)
         return None
-    if out_of_period(c, env.as_of):  # the text is not encoded for this date: unknown, said why
+    if (c.valid_from is not None or c.valid_until is not None) and out_of_period(c, env.as_of):
+        # the text is not encoded for this date: unknown, said why
         r = results[cid] = CondResult(cid, period_label(c, c.label, env.as_of), "unknown", c.sources,
                                       c.facts, c.kind, None, False, [], [], [], c.explain)
         return r
@@ -319,26 +320,34 @@ def _sources_of(p: Procedure, env: Env, results, prec, consent_sources, notes):
     return list(hit)
 
 
-def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True) -> ProcedureResult:
+def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True,
+                       outcome_only: bool = False) -> ProcedureResult:
     """One procedure for one case and State. With ``env.explain`` false (screening), the
     parts of the answer that only explain are not built — the notes' texts, the facts to
     verify, the evidence of each condition; status, dates, consent, missing facts, sources,
     routes, dated notes and legal basis are the same as with explanations
     (tests/test_screen_fast.py); ``to_verify`` is added by the caller (engine/verify.py).
-    A pending date is settled under the law in force on it (engine/in_time.py)."""
-    r = _evaluate_on(p, env, book, lang, precedence)
+    ``outcome_only`` (the reevaluations of engine/verify.py and engine/prove.py, which read
+    only the outcome, missing facts and conditions): no notes and no sources.
+    A pending date is settled under the law in force on it (engine/in_time.py), which reads
+    only the outcome of the other day: outcome only there for an evaluation without
+    explanations (``env.kept`` set: engine/api.py) and for the reevaluations."""
+    r = _evaluate_on(p, env, book, lang, precedence, outcome_only)
     bounds = law_boundaries(book, p)
     if bounds:
+        other_only = outcome_only or env.kept is not None
+
         def on(day):
             e = Env(env.case, day, env.state, book, env.ref, False, None)
             e.overrides = env.overrides
             out = outside_validity(p, e)
-            return out if out is not None else evaluate_procedure(p, e, book, lang, precedence)
+            return out if out is not None else evaluate_procedure(p, e, book, lang, precedence, other_only)
         r = in_time(r, env.as_of, bounds, on)
     return r
 
 
-def _evaluate_on(p: Procedure, env: Env, book, lang="fr", precedence=True) -> ProcedureResult:
+def _evaluate_on(p: Procedure, env: Env, book, lang="fr", precedence=True,
+                 outcome_only: bool = False) -> ProcedureResult:
     """The procedure evaluated under the law in force on ``env.as_of`` only."""
     explain = env.explain
     env._cond_index = cond_index(p)
@@ -349,14 +358,18 @@ def _evaluate_on(p: Procedure, env: Env, book, lang="fr", precedence=True) -> Pr
         r = eval_condition(c, env)
         if r is not None:
             results.append(r)
+    if env.kept is not None:   # before from_date, routes and notes (engine/reuse.py: rerun_env)
+        env.kept = list(env.results.items())
     has_prec = p.id in _precedence_over(book)
     set_aside = _precedence(p.id, env, lang, results) if precedence and has_prec else None
     direct = _status(results)
+    if env.kept is not None and direct[0] == "not_applicable":   # reuse.still_not_applicable
+        env.top = [(r.id, r) for r in results]
     env.from_date = direct[1] if direct[1] is not None else env.as_of
     # the routes: tried when the direct path may apply, or when one stands in for a condition
     routes = []
     if direct[0] != "not_applicable" or _opening(p):
-        routes = [evaluate_route(rt, env, lang, precedence) for rt in p.routes]
+        routes = [evaluate_route(rt, env, lang, precedence, outcome_only) for rt in p.routes]
     status, date_from, date_until, opens_by, route_missing, direct_missing = settle_paths(
         p.id, direct, [(r.id, _tuple(r)) for r in results],
         [(rt.id, rt.replaces, [_tuple(c) for c in rr.conditions])
@@ -390,9 +403,12 @@ def _evaluate_on(p: Procedure, env: Env, book, lang="fr", precedence=True) -> Pr
     if status == "not_applicable":
         missing = set()  # a necessary condition fails: no unknown fact can change that
         routes = []      # and no route is shown
-    notes = _notes(p.notes, env, lang, explain, status != "not_applicable", ("duty",))
-    sources = _sources_of(p, env, results, _prec_key(p.id, env, results) if has_prec else (),
-                          p.consent_sources if consent is not None else (), notes)
+    if outcome_only:
+        notes, sources = [], []
+    else:
+        notes = _notes(p.notes, env, lang, explain, status != "not_applicable", ("duty",))
+        sources = _sources_of(p, env, results, _prec_key(p.id, env, results) if has_prec else (),
+                              p.consent_sources if consent is not None else (), notes)
     return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
                            date_from, date_until, consent, results, sorted(missing), sources,
                            notes=notes, routes=routes, set_aside_by=set_aside,
@@ -406,7 +422,7 @@ def basis_of(p: Procedure, env: Env, status: str) -> list[dict]:
     ``any_of`` whose alternatives are the bases, each evaluated as its own path — e.g.
     STE 112, STE 112 + STE 167, a bilateral convention, reciprocity): the alternatives with
     the best status (met, to assess, unknown, pending), none when the procedure does not
-    apply. Reads the evaluated conditions (``CondResult`` or the status-only tuples)."""
+    apply. Reads the evaluated conditions (``env.results``)."""
     if p.basis is None or status == "not_applicable":
         return []
     group = cond_index(p).get(p.basis)
@@ -415,7 +431,7 @@ def basis_of(p: Procedure, env: Env, status: str) -> list[dict]:
         r = env.results.get(ch.id)
         if r is None:
             continue
-        st, pend = (r.status, r.pending) if isinstance(r, CondResult) else (r[0], r[1])
+        st, pend = r.status, r.pending
         effs.append((ch, "pending" if pend else st))
     best = max((RANK[e] for _, e in effs), default=RANK["not_met"])
     if best == RANK["not_met"]:
@@ -470,9 +486,10 @@ def outside_validity(p: Procedure, env) -> ProcedureResult | None:
     return None
 
 
-def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True) -> ProcedureResult:
-    # a route outside its period: its first condition says so (out_of_period), the route is
-    # settled with it like the status-only evaluator does (settle_paths reads its conditions)
+def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True, outcome_only: bool = False) -> ProcedureResult:
+    """A route of a procedure, evaluated with it (``outcome_only``: no notes, no sources).
+    A route outside its period: its first condition says so (out_of_period), the route is
+    settled with it (settle_paths reads its conditions)."""
     results = [r for r in [eval_condition(c, env) for c in rt.conditions] if r is not None]
     has_prec = rt.id in _precedence_over(env.book)
     set_aside = _precedence(rt.id, env, lang, results) if precedence and has_prec else None
@@ -481,12 +498,13 @@ def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True) -> Proce
     missing = sorted({m for r in results if r.status == "unknown" for m in r.missing}) \
         if status == "undetermined" and not gap else []
     open_ = status != "not_applicable" and not gap   # a route its other conditions close: no steps
-    notes = _notes(rt.notes, env, lang, env.explain, open_, (), dated=False)
+    notes = [] if outcome_only else _notes(rt.notes, env, lang, env.explain, open_, (), dated=False)
     consent = None
     if rt.consent_required is not None and open_:
         v = rt.consent_required.fn(env)
         consent = None if v is UNKNOWN else bool(v)
-    sources = _sources_of(rt, env, results, _prec_key(rt.id, env, results) if has_prec else (), (), notes)
+    sources = [] if outcome_only else \
+        _sources_of(rt, env, results, _prec_key(rt.id, env, results) if has_prec else (), (), notes)
     return ProcedureResult(rt.id, rt.label, None, status, date_from, date_until, consent, results,
                            missing, sources, notes=notes, set_aside_by=set_aside, is_route=True)
 

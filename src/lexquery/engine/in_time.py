@@ -19,8 +19,8 @@ first day of the following period, itself settled the same way (period after per
 
 The same for each route shown under a procedure. The answer says so under ``law_change``
 (docs/answer-format.md). Generic: the days the law changes are read from the rule files
-(:func:`law_boundaries`); the evaluation on another day is the caller's — the full evaluator
-or the status-only one, which give the same answers (tests/test_screen_fast.py).
+(:func:`law_boundaries`); the evaluation on another day is the caller's — the scalar evaluator
+or the columnar program, which give the same answers (tests/test_columnar*.py).
 Not covered: reference data dated by treaty (a State becoming a Party), and a procedure not
 applicable on ``as_of`` that a later law would open (only pending dates are re-settled).
 """

@@ -10,7 +10,8 @@ So, when the answer of a procedure (or of one of its routes) lists missing facts
 procedure is evaluated again for every combination of the values those facts can take
 (:func:`lexquery.engine.facts.domain`: both values of a boolean, each value of an
 enumeration, the two ends of a date's declared range), at most :data:`CAP` combinations,
-with the same evaluator (full or status-only: both give the same answers). Then, for the
+with the same evaluator (the scalar one — without explanations reusing the results that
+cannot change, engine/reuse.py — or the columnar program: they give the same answers). Then, for the
 procedure and for each route:
 
 - when every combination gives a fully settled answer (no missing fact left) with the same

@@ -87,7 +87,7 @@ def _recodify_one(r: ProcedureResult, table, lang: str) -> None:
 
 def _dates(r: ProcedureResult):
     """The dates the answer gives: from, until and the dated notes — the same with or
-    without explanations (screening's status-only results carry no condition details)."""
+    without explanations (a screening's results are not explained)."""
     out = [d for d in (r.date_from, r.date_until) if isinstance(d, date)]
     out += [n.date for n in r.notes if isinstance(n.date, date)]
     return out

@@ -11,7 +11,7 @@ before, the new one from the date), a replaced condition ends the day before (``
 compiled by the same loader (:func:`lexquery.rules.loader.build_book`) with the same load
 checks (unknown names, missing ``sources``, ``replaces``…). Before ``from`` the law is
 therefore unchanged; no Python is patched, so any engine that takes a rule book (the
-status-only evaluator, a columnar one) answers under the reform as it answers under the law.
+scalar evaluator, the columnar program) answers under the reform as it answers under the law.
 
 Reference data (a State joining or leaving STE 112 / STE 167) are overridden the same way:
 :class:`ReformedReference` answers ``party()`` from the reform on and after its date, and

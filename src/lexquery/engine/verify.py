@@ -131,7 +131,7 @@ def _verify_ids(p) -> frozenset:
 
 
 def _text(p, nid: str, lang: str) -> str:
-    """The text of a verify note (status-only evaluation renders no note text); a verify note's
+    """The text of a verify note (without explanations no note text is rendered); a verify note's
     text takes no values."""
     for n in p.notes:
         if n.id == nid:

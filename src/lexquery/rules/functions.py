@@ -339,7 +339,7 @@ FUNCTIONS.update({"field": f_field, "join": f_join, "heaviest": f_heaviest, "lat
 # What each function records as evidence (``env.record_evidence``), by the name's head:
 # ``party(STE112,MA)`` for party / party_from / in_force_by, ``law:<name>`` for law_gap. The
 # value is True when the name's first argument is the function's first argument (a treaty, a
-# name), else False. engine/status_only.py reads it to know which conditions cannot read a
+# name), else False. engine/reads.py reads it to know which conditions cannot read a
 # reference fact that engine/verify.py replaces. A function of FUNCTIONS in neither table
 # below is taken to read any reference fact.
 EVIDENCE = {"eu_member": ("eu_member", False), "fd_applies": ("fd_applies", False),

@@ -172,7 +172,7 @@ def answer_one(engine, row: Row, as_of: date | None, label: str, explain: bool =
                lang: str = "fr") -> CaseResult:
     """Answer one CSV row; never raises (an unreadable row or an engine failure is an error row).
 
-    Without ``explain`` the engine runs in its status-only mode (the columns of the output are
+    Without ``explain`` the engine builds no explanation (the columns of the output are
     the same, tests/test_screen_fast.py) and no calendar events are computed (only the HTML
     report, which explains, shows them). ``lang``: the language of what the report shows a
     person (explanation, calendar, notes, an error row's message); the rows' ids do not change."""
