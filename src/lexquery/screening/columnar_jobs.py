@@ -169,8 +169,11 @@ class Pool:
                 continue
             try:
                 msg = r.recv()
-            except (EOFError, OSError) as e:   # its pipe closed: the worker is gone
-                code = w.proc.poll()
+            except (EOFError, OSError) as e:   # its pipe closed: the worker is gone (or going)
+                try:
+                    code = w.proc.wait(2)
+                except subprocess.TimeoutExpired:
+                    code = None
                 got += self._lost(w, f"exit code {code}" if code is not None else f"{type(e).__name__}: {e}")
                 continue
             if msg[0] == "ready":
