@@ -114,7 +114,8 @@ class _Worker:
         try:
             env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
             self.proc = subprocess.Popen([sys.executable, "-c", code, str(c_in), str(c_out)],
-                                         pass_fds=(c_in, c_out), stdin=subprocess.DEVNULL, env=env)
+                                         pass_fds=(c_in, c_out), stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, env=env)   # the answers go to standard output: never a worker's byte
         finally:
             os.close(c_in)
             os.close(c_out)
