@@ -48,7 +48,7 @@ def test_jobs_no_longer_chooses_the_engine(tmp_path, monkeypatch):
     monkeypatch.setattr(columnar_pipeline, "screen_columnar", lambda *a, **k: col.append(k["jobs"]) or real_c(*a, **k))
     monkeypatch.setattr(screening, "screen", lambda *a, **k: sca.append(k["jobs"]) or real_s(*a, **k))
     mid = tmp_path / "moyen.csv"
-    mid.write_bytes(b"id;nationalities\n" + b"".join(b"x%d;RO\n" % i for i in range(4000)))
+    mid.write_bytes(b"id;nationalities\n" + b"".join(b"x%d;RO\n" % i for i in range(2500)))
     out = str(tmp_path / "o.csv")
     assert main(["screen", str(mid), "--as-of", "2026-12-01", "-j", "1", "-q", "-o", out]) == 0
     assert main(["screen", str(mid), "--as-of", "2026-12-01", "-q", "-o", out]) == 0

@@ -113,6 +113,8 @@ class _Worker:
                 "child_main(int(sys.argv[1]), int(sys.argv[2]))")
         try:
             env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+            # one polars thread a worker (unless asked otherwise): N workers already fill N cores
+            env.setdefault("POLARS_MAX_THREADS", "1")
             self.proc = subprocess.Popen([sys.executable, "-c", code, str(c_in), str(c_out)],
                                          pass_fds=(c_in, c_out), stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, env=env)   # the answers go to standard output: never a worker's byte
