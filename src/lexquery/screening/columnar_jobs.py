@@ -227,6 +227,8 @@ class Pool:
             try:
                 if w.task is None:
                     w.wr.send(None)
+                else:   # stopped midway (an error, ^C): its answer is not wanted
+                    w.proc.kill()
             except (OSError, ValueError):
                 pass
         deadline = time.monotonic() + 5
