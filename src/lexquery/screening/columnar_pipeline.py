@@ -18,6 +18,7 @@ summary, is the scalar path's (``lexquery screen --engine scalar``; docs/screeni
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import time
 from dataclasses import dataclass, field
@@ -334,7 +335,8 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
 
     ``jobs`` > 1: the batches are answered by that many worker processes
     (:mod:`lexquery.screening.columnar_jobs`: started with ``spawn``, each compiles the program once)
-    and written in input order; the main process reads, types and writes. Only with the knowledge
+    and written in input order; the main process reads, types and writes. The workers start when a
+    second batch is read (an input of one batch is answered here: starting a worker costs more). Only with the knowledge
     base's own engine and program (``engine`` and ``program`` None: a worker cannot be handed
     another one — the reform's engine, a test's program); otherwise one process. ``fault``: tests
     only, called by a worker on each batch before answering it (to make it raise or die)."""
@@ -396,8 +398,9 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
             ctx = BlockContext(engine, program, builder, reader.known, as_of, label, sep, as_json)
 
             def blocks():
-                """The reader's blocks, timed; a scalar block answered here at once (its records
-                carry the reader's state: ids seen, counters), as a callable writing it."""
+                """The reader's blocks, timed; a scalar block as its records (read now: they carry
+                the reader's state, ids seen and counters; the rest of the input, ``ScalarRest``, as
+                an iterator read when it is written), answered when its turn to be written comes."""
                 it = iter(reader)
                 while True:
                     t = time.perf_counter()
@@ -409,31 +412,42 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                     if isinstance(block, ScalarBlock):
                         t = time.perf_counter()
                         recs = reader.scalar_records(block.data, block.first_line)
-                        sink = _Deferred(as_json)
-                        for part in _chunks(recs, 2000):
-                            if as_json:
-                                sink.results.extend(answer_one(engine, builder.row(x), as_of, label) for x in part)
-                            else:
-                                sink.parts.append(answer_csv(engine, builder, part, as_of, label, sep))
                         tm["fallback"] += time.perf_counter() - t
-                        yield sink
+                        yield _Scalar(recs)
                     else:
                         yield block
 
             def put(item):
-                if isinstance(item, _Deferred):
-                    item.put(summary, writer)
+                if isinstance(item, _Scalar):   # answered and written chunk by chunk: memory stays flat
+                    for part in _chunks(item.records, 2000):
+                        check_budget()
+                        t = time.perf_counter()
+                        scalar_part(part)
+                        tm["fallback"] += time.perf_counter() - t
+                        bar.update(summary.read)
                 else:
                     put_block(summary, writer, item, tm)
                 bar.update(summary.read)
 
+            items = blocks()
+            ahead: list = []
+            if parallel:   # workers only for a second batch: one batch is answered here at once
+                for item in items:
+                    ahead.append(item)
+                    if sum(not isinstance(x, _Scalar) for x in ahead) >= 2:
+                        break
+                parallel = sum(not isinstance(x, _Scalar) for x in ahead) >= 2
             if parallel:
                 from .columnar_jobs import Pool, run_ordered
                 pool = Pool(jobs, ctx, reference=reference, fault=fault)
-                run_ordered(pool, blocks(), ctx, put, parent_program=lambda: _parent_program(ctx, reference))
+                run_ordered(pool, itertools.chain(ahead, items), ctx, put,
+                            parent_program=lambda: _parent_program(ctx, reference))
             else:
-                for block in blocks():
-                    put(block if isinstance(block, _Deferred) else answer_block(ctx, block.frame, block.fallback))
+                if ahead:
+                    _parent_program(ctx, reference)
+                    items = itertools.chain(ahead, items)
+                for block in items:
+                    put(block if isinstance(block, _Scalar) else answer_block(ctx, block.frame, block.fallback))
             summary.lines, summary.spanning = reader.lines, reader.spanning
             summary.spanning_lines, summary.split = reader.extra_lines, reader.split
             summary.ansi_lines, summary.first_ansi_line = reader.ansi_lines, reader.first_ansi_line
@@ -457,18 +471,9 @@ def _parent_program(ctx: BlockContext, reference: bool):
     return ctx
 
 
-class _Deferred:
-    """A scalar block answered when read (the scalar reader's state moves with it), written in its turn."""
+class _Scalar:
+    """The records of a scalar block (a list, or an iterator over the rest of the input), answered by
+    the scalar path when their turn to be written comes."""
 
-    def __init__(self, as_json: bool):
-        self.as_json = as_json
-        self.results: list = []
-        self.parts: list = []
-
-    def put(self, summary, writer):
-        for r in self.results:
-            summary.add(r)
-            writer.write(r)
-        for text, counts_ in self.parts:
-            summary.add_counts(counts_)
-            writer.write_text(text)
+    def __init__(self, records):
+        self.records = records
