@@ -157,3 +157,20 @@ def test_no_worker_is_left_behind(tmp_path):
     kids = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
     if kids.exists():
         assert kids.read_text().split() == []
+
+
+def test_workers_start_only_for_a_second_batch(tmp_path, monkeypatch):
+    """An input of one batch is answered by the main process whatever --jobs says (starting a
+    worker, ≈ 1 s of CPU, would cost more); two batches or more start the workers."""
+    started = []
+    real = CJ.Pool
+    monkeypatch.setattr(CJ, "Pool", lambda *a, **k: started.append(a[0]) or real(*a, **k))
+    p = tmp_path / "s.csv"
+    p.write_text(synth_text(400, seed=4, ref=AS_OF), encoding="utf-8")
+    out = io.StringIO()
+    s = screen_columnar(str(p), CsvWriter(out), as_of=AS_OF, progress=False, jobs=2)   # 2 MB blocks: one
+    assert started == [] and s.read == 400
+    one, _ = _run(p, 1)
+    assert out.getvalue() == one
+    two, _ = _run(p, 2)   # 64 KB blocks: several
+    assert started == [2] and two == one
