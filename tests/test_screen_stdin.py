@@ -2,8 +2,8 @@
 
 Its first bytes (AUTO_COLUMNAR_BYTES) are read ahead and put back (commands.screen.peek_stdin):
 an input that ends within them is small — the scalar engine in one process (no numpy / polars
-import, no fork); a larger one goes to the columnar engine (one process, no worker to lose) for
-a CSV, JSON Lines or JSON answer, the same bytes as ``--engine scalar``. The columnar reader
+import, no fork); a larger one goes to the columnar engine (its workers start only once a second
+2 MB batch is read) for a CSV, JSON Lines or JSON answer, the same bytes as ``--engine scalar``. The columnar reader
 never holds a line whole: past OVERLONG bytes without a line feed, the scalar reader reads the
 rest of the input as a stream (columnar_frame.ScalarRest) — an endless line included.
 """
@@ -120,9 +120,12 @@ def test_standard_input_is_screened_as_a_file_of_its_size(tmp_path, monkeypatch,
     assert capsys.readouterr().out == out
 
 
-def test_standard_input_with_an_explicit_engine_or_jobs_is_not_read_ahead(monkeypatch, capsys):
+def test_standard_input_with_an_explicit_engine_is_not_read_ahead(monkeypatch, capsys):
+    """--engine is taken as said; --jobs no longer chooses the engine (the columnar engine has
+    workers too): with it, standard input is still read ahead to tell a small input from a large one."""
     data = synth_text(400, seed=7).encode("utf-8")
-    assert _screen_stdin(monkeypatch, capsys, data, "-j", "1")[2] == [("scalar", 1)]
+    assert _screen_stdin(monkeypatch, capsys, data, "-j", "1")[2] == [("columnar", None)]
+    assert _screen_stdin(monkeypatch, capsys, data[:200], "-j", "2")[2] == [("scalar", 2)]
     assert _screen_stdin(monkeypatch, capsys, data, "--engine", "scalar")[2][0][0] == "scalar"
     assert _screen_stdin(monkeypatch, capsys, data[:200], "--engine", "columnar")[2] == [("columnar", None)]
 

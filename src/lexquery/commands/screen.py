@@ -22,6 +22,10 @@ AUTO_PARALLEL_BYTES = 256 * 1024
 # Below this size (about 70 rows) the columnar engine's fixed cost (≈ 6.5 ms a batch, and the
 # imports of numpy and polars, 0.3–0.5 s) is not paid back: the scalar engine answers (issue 16).
 AUTO_COLUMNAR_BYTES = 16 * 1024
+# From this size (two blocks of the columnar reader, ≈ 20,000 rows of `lexquery synth`) the columnar
+# engine uses every core by default: a worker starts a fresh interpreter and compiles the rules
+# (≈ 1 s of CPU), which a single batch does not pay back (docs/performance.md, « Columnar, workers »).
+AUTO_COLUMNAR_PARALLEL_BYTES = 4 * 1024 * 1024
 COLUMNAR_FORMATS = ("csv", "jsonl", "json")
 """The answers the columnar engine writes (the HTML report explains each case and the calendar
 needs each procedure's events: the scalar engine writes those)."""
@@ -84,6 +88,19 @@ def peek_stdin(limit: int = AUTO_COLUMNAR_BYTES) -> int | None:
     return len(head)
 
 
+def default_columnar_jobs(path: str) -> int:
+    """Worker processes of the columnar engine when --jobs is not given: every core for a file of
+    at least AUTO_COLUMNAR_PARALLEL_BYTES or for standard input, else one (no worker: the main
+    process answers its batches itself)."""
+    cores = os.cpu_count() or 1
+    if path == "-":
+        return cores
+    try:
+        return cores if os.path.getsize(path) >= AUTO_COLUMNAR_PARALLEL_BYTES else 1
+    except OSError:
+        return 1
+
+
 EPILOG = """\
 une ligne de sortie par cas × procédure × État, dans l'ordre du fichier ; une ligne illisible
 devient une ligne « error » (son numéro et le message) et le lot continue. Barre de progression
@@ -117,17 +134,19 @@ def register(sub):
     p.add_argument("-f", "--format", choices=["csv", "jsonl", "json", "html", "ics"],
                    help="format de sortie (défaut : d'après l'extension de -o, sinon csv)")
     p.add_argument("-j", "--jobs", type=int, default=None,
-                   help="processus de calcul (0 = autant que de cœurs ; défaut : un seul pour un fichier "
-                        f"de moins de {AUTO_PARALLEL_BYTES // 1024} Ko, sinon autant que de cœurs) ; "
-                        "l'ordre des lignes est conservé")
+                   help="processus de calcul, pour les deux moteurs (0 = autant que de cœurs ; défaut : un seul "
+                        f"pour un fichier de moins de {AUTO_PARALLEL_BYTES // 1024} Ko avec le moteur scalaire, de "
+                        f"moins de {AUTO_COLUMNAR_PARALLEL_BYTES // (1024 * 1024)} Mo avec le moteur columnar, sinon "
+                        "autant que de cœurs) ; l'ordre des lignes et les octets de la sortie sont les mêmes")
     p.add_argument("--separator", choices=[";", ","], default=None,
                    help="séparateur du CSV écrit (défaut : celui du fichier lu, « ; » ou « , »)")
     p.add_argument("--engine", choices=["scalar", "columnar"], default=None,
-                   help="moteur : columnar (colonnes, un processus, réponses CSV, JSONL ou JSON ; les lignes "
-                        "irrégulières passent par le moteur scalaire) ou scalar (ligne à ligne, --jobs) ; mêmes "
-                        "octets en sortie. Défaut : columnar pour un fichier ou une entrée standard d'au moins "
-                        f"{AUTO_COLUMNAR_BYTES // 1024} Ko répondu en CSV, JSONL ou JSON sans --jobs, sinon scalar "
-                        "(le rapport HTML et le calendrier ICS sont toujours écrits par le moteur scalaire)")
+                   help="moteur : columnar (colonnes, par lots de ≈ 10 000 lignes répartis entre --jobs "
+                        "processus ; réponses CSV, JSONL ou JSON ; les lignes irrégulières passent par le moteur "
+                        "scalaire) ou scalar (ligne à ligne, --jobs processus) ; mêmes octets en sortie. Défaut : "
+                        f"columnar pour un fichier ou une entrée standard d'au moins {AUTO_COLUMNAR_BYTES // 1024} Ko répondu en CSV, "
+                        "JSONL ou JSON, sinon scalar (le rapport HTML et le calendrier ICS sont toujours écrits par "
+                        "le moteur scalaire)")
     p.add_argument("--chunk", type=int, default=200, help="cas par paquet envoyé à un processus (défaut 200)")
     p.add_argument("--no-progress", action="store_true", help="pas de barre de progression")
     p.add_argument("--quiet", "-q", action="store_true", help="pas de résumé sur la sortie d'erreur")
@@ -148,7 +167,6 @@ def run(args) -> int:
     from ..screening.screen import screen
     from .options import date_option
     as_of = date_option(args.as_of)
-    jobs = default_jobs(args.file) if args.jobs is None else args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     if args.chunk < 1:
         raise UsageError("--chunk doit être au moins 1")
     from ..screening.outputs import FORMATS
@@ -173,23 +191,27 @@ def run(args) -> int:
     if fmt == "html" and not args.output and sys.stdout.isatty():
         raise UsageError("le rapport HTML ne s'écrit pas sur le terminal", hint="ajoutez -o rapport.html")
 
-    # --jobs asks for processes, which only the scalar engine uses: it then answers unless --engine says otherwise
-    size = None
-    if args.file == "-" and args.engine is None and args.jobs is None:
+    # both engines use --jobs processes (the columnar one hands its batches to workers): --jobs no
+    # longer chooses the engine; the format does (HTML and ICS: the scalar engine)
+    size = stdin = None
+    if args.file == "-" and args.engine is None:
         # standard input: its first bytes tell a small input (the scalar engine, one process: no
-        # numpy / polars import, no fork) from a large one (the columnar engine, one process)
+        # numpy / polars import, no fork) from a large one (the columnar engine)
         stdin, size = sys.stdin, peek_stdin()
-        if size is not None and size < AUTO_COLUMNAR_BYTES:   # it ended there: its size is known
-            jobs = default_jobs(args.file, size)
+    engine = args.engine or default_engine(args.file, fmt, size)
+    columnar = engine == "columnar" and fmt in COLUMNAR_FORMATS
+    if args.jobs is None:
+        ended = size is not None and size < AUTO_COLUMNAR_BYTES   # standard input that ended there: its size is known
+        jobs = default_columnar_jobs(args.file) if columnar else default_jobs(args.file, size if ended else None)
     else:
-        stdin = None
-    engine = args.engine or ("scalar" if args.jobs is not None else default_engine(args.file, fmt, size))
+        jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
 
     def run_into(out):
-        if engine == "columnar" and fmt in COLUMNAR_FORMATS:   # the same bytes, over columns (docs/screening-csv.md)
+        if columnar:   # the same bytes, over columns (docs/screening-csv.md)
             from ..screening.columnar_pipeline import screen_columnar
             return screen_columnar(args.file, make_writer(fmt, out, separator=args.separator, lang=args.lang),
-                                   as_of=as_of, progress=False if args.no_progress else None, lang=args.lang)
+                                   as_of=as_of, progress=False if args.no_progress else None, lang=args.lang,
+                                   jobs=jobs)
         return screen(args.file, make_writer(fmt, out, separator=args.separator, lang=args.lang), as_of=as_of, jobs=jobs,
                       chunk=args.chunk, progress=False if args.no_progress else None, lang=args.lang)
 
@@ -313,14 +335,16 @@ examples:
         "--output": "output file: .csv, .jsonl, .json, .html or .ics (the deadlines, for a calendar) "
                     "(default: CSV on standard output)",
         "--format": "output format (default: from the extension of -o, else csv)",
-        "--jobs": "computing processes (0 = as many as cores; default: one for a file of less than "
-                  f"{AUTO_PARALLEL_BYTES // 1024} KB, else as many as cores); the order of the lines is kept",
+        "--jobs": "computing processes, for both engines (0 = as many as cores; default: one for a file of "
+                  f"less than {AUTO_PARALLEL_BYTES // 1024} KB with the scalar engine, of less than "
+                  f"{AUTO_COLUMNAR_PARALLEL_BYTES // (1024 * 1024)} MB with the columnar engine, else as many "
+                  "as cores); the order of the lines and the bytes of the output are the same",
         "--separator": "separator of the CSV written (default: that of the file read, « ; » or « , »)",
-        "--engine": "engine: columnar (columns, one process, CSV, JSONL or JSON answers; irregular lines go to "
-                    "the scalar engine) or scalar (line by line, --jobs); the same bytes out. Default: columnar "
-                    f"for a file or standard input of at least {AUTO_COLUMNAR_BYTES // 1024} KB answered as CSV, JSONL or JSON "
-                    "without --jobs, else scalar (the HTML report and the ICS calendar are always written by "
-                    "the scalar engine)",
+        "--engine": "engine: columnar (columns, in batches of ≈ 10,000 lines shared among --jobs processes; "
+                    "CSV, JSONL or JSON answers; irregular lines go to the scalar engine) or scalar (line by "
+                    "line, --jobs processes); the same bytes out. Default: columnar for a file or standard input of at least "
+                    f"{AUTO_COLUMNAR_BYTES // 1024} KB answered as CSV, JSONL or JSON, else scalar (the HTML "
+                    "report and the ICS calendar are always written by the scalar engine)",
         "--chunk": "cases per batch sent to a process (default 200)",
         "--no-progress": "no progress bar",
         "--quiet": "no summary on standard error",

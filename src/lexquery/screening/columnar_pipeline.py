@@ -18,8 +18,10 @@ summary, is the scalar path's (``lexquery screen --engine scalar``; docs/screeni
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import time
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -229,24 +231,115 @@ def emit(writer, data: bytes):
         writer.write_text(data.decode("utf-8"))
 
 
-def count(summary, out: pl.DataFrame):
-    """Add the answered rows of output columns to the summary's counts by (procedure, status)."""
+# --- one batch --------------------------------------------------------------------------------
+@dataclass
+class BlockOut:
+    """What one batch of the frame gives: its output (CSV bytes, or the JSON objects of its rows),
+    the summary's counts over it, and the seconds spent (program, fallback rows, writing) — the same
+    whether the main process or a worker (:mod:`lexquery.screening.columnar_jobs`) answered it."""
+    data: bytes = b""
+    objs: list | None = None
+    read: int = 0
+    answered: int = 0
+    rejected: int = 0
+    rows_out: int = 0
+    by_proc: dict = field(default_factory=dict)
+    seconds: dict = field(default_factory=dict)
+
+
+@dataclass
+class BlockContext:
+    """What answering a batch needs: the engine (its scalar answers for the lines the vector reader
+    hands back), the compiled program (None: the reference middle), the header's row builder and known
+    columns, the date, the label, the separator written, JSON objects or CSV lines."""
+    engine: object
+    program: object
+    builder: object
+    known: list
+    as_of: date | None
+    label: str
+    sep: str
+    as_json: bool
+
+
+def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list) -> BlockOut:
+    """The output of one vector batch: the frame's rows by the program (or the reference middle),
+    the lines read alone (``fallback``, :class:`~lexquery.screening.csv_records.Record`) by the
+    scalar engine, spliced by line, written as CSV bytes (neutralised) or JSON objects; with the
+    summary's counts. A pure function of its arguments: the main process and the workers give the
+    same bytes (tests/test_columnar_jobs.py)."""
+    engine, label, as_of = ctx.engine, ctx.label, ctx.as_of
+    t = time.perf_counter()
+    vec = middle(ctx.program, engine, frame, ctx.known)
+    t1 = time.perf_counter()
+    results = [answer_one(engine, ctx.builder.row(r), as_of, label) for r in fallback]
+    fb = results_frame(results)
+    t2 = time.perf_counter()
+    res = BlockOut(read=frame.height + len(results), answered=frame.height)
+    for r in results:
+        if r.error is None:
+            res.answered += 1
+        else:
+            res.rejected += 1
+    out = pl.concat([vec, fb]).sort("line", maintain_order=True) if fb.height else vec
+    res.rows_out = out.height
+    res.by_proc = counts(out)
+    if ctx.as_json:
+        objs = pl.DataFrame({"line": vec.get_column("line"), "json": json_objects(vec)},
+                            schema={"line": pl.Int64, "json": pl.Utf8})
+        if results:
+            objs = pl.concat([objs, results_json(results)]).sort("line", maintain_order=True)
+        res.objs = objs.get_column("json").to_list()
+    else:
+        res.data = csv_bytes(out, ctx.sep)
+    res.seconds = {"program": t1 - t, "fallback": t2 - t1, "write": time.perf_counter() - t2}
+    return res
+
+
+def counts(out: pl.DataFrame) -> dict:
+    """The answered rows of output columns by (procedure, status), for the summary."""
     if not out.height:
-        return
-    for proc, status, n in out.filter(pl.col("status") != "error").group_by(
-            ["procedure", "status"]).len().iter_rows():
-        summary.by_proc[(proc, status)] += n
+        return {}
+    return {(proc, status): n for proc, status, n in out.filter(pl.col("status") != "error").group_by(
+        ["procedure", "status"]).len().iter_rows()}
+
+
+def put_block(summary, writer, res: BlockOut, tm: dict):
+    """Write one answered batch and add its counts to the summary (in input order)."""
+    t = time.perf_counter()
+    summary.read += res.read
+    summary.answered += res.answered
+    summary.rejected += res.rejected
+    summary.rows_out += res.rows_out
+    summary.by_proc.update(res.by_proc)
+    if res.objs is not None:
+        writer.write_objects(res.objs)
+    elif res.data:
+        emit(writer, res.data)
+    for k, v in res.seconds.items():
+        tm[k] = tm.get(k, 0.0) + v
+    tm["write"] += time.perf_counter() - t
 
 
 # --- the pipeline -------------------------------------------------------------------------------
 def screen_columnar(path, writer, as_of: date | None = None, engine=None, progress: bool | None = None,
                     label: str | None = None, program=None, block_bytes: int | None = None,
-                    reference: bool = False, timings: dict | None = None, lang: str = "fr"):
+                    reference: bool = False, timings: dict | None = None, lang: str = "fr",
+                    jobs: int = 1, fault=None):
     """Screen the CSV at ``path`` (``-`` = stdin) into a CSV, JSON Lines or JSON ``writer`` with
     the columnar engine; the :class:`~lexquery.screening.screen.Summary` the scalar path gives (same
     counts, same words, same bytes written). ``reference=True`` forces the reference middle even if the program exists; ``timings``
     (a dict) receives the seconds spent reading and typing (``read``), in the program (``program``),
-    answering the rows handed back (``fallback``) and writing (``write``) — for the benchmark."""
+    answering the rows handed back (``fallback``) and writing (``write``) — for the benchmark; with
+    workers, ``program``, ``fallback`` and ``write`` add up the workers' seconds.
+
+    ``jobs`` > 1: the batches are answered by that many worker processes
+    (:mod:`lexquery.screening.columnar_jobs`: started with ``spawn``, each compiles the program once)
+    and written in input order; the main process reads, types and writes. The workers start when a
+    second batch is read (an input of one batch is answered here: starting a worker costs more). Only with the knowledge
+    base's own engine and program (``engine`` and ``program`` None: a worker cannot be handed
+    another one — the reform's engine, a test's program); otherwise one process. ``fault``: tests
+    only, called by a worker on each batch before answering it (to make it raise or die)."""
     tm = timings if timings is not None else {}
     for k in ("read", "program", "fallback", "write"):
         tm.setdefault(k, 0.0)
@@ -258,15 +351,17 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     from ..screening.screen import Progress, Summary
     from .columnar_frame import BLOCK_BYTES, Reader, ScalarBlock
     bound_heap()
+    parallel = jobs > 1 and engine is None and program is None
     engine = engine or load_kb()
     if hasattr(engine, "prepare_batch"):
         engine.prepare_batch()
-    if program is None and not reference:
+    if program is None and not reference and not parallel:
         program = load_program()
     stream, opened_as, size = open_text(path)
     label = label or opened_as
     t0 = time.perf_counter()
     summary = Summary(source=label)
+    pool = None
     try:
         header, records = read_header(stream)
         summary.unknown_columns, summary.separator = header.unknown, header.separator
@@ -284,8 +379,8 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                     summary.add(r)
                     writer.write(r)
             else:
-                text, counts = answer_csv(engine, builder, part, as_of, label, sep)
-                summary.add_counts(counts)
+                text, counts_ = answer_csv(engine, builder, part, as_of, label, sep)
+                summary.add_counts(counts_)
                 writer.write_text(text)
         vectorisable = (builder._fast is not None and not stream._carry and not records.src.back)
         if not vectorisable:   # unknown or repeated columns, CR-only lines: the scalar path, as is
@@ -300,59 +395,85 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
             reader = Reader(stream.buffer, header, header.line + 1, as_of, block_bytes or BLOCK_BYTES)
             if stream.ansi_lines:
                 reader.ansi_lines, reader.first_ansi_line = stream.ansi_lines, stream.first_ansi_line
-            known = reader.known
-            blocks = iter(reader)
-            while True:
-                t = time.perf_counter()
-                block = next(blocks, None)
-                tm["read"] += time.perf_counter() - t
-                if block is None:
-                    break
-                check_budget()   # a server request past its time stops here (lexquery.budget)
-                if isinstance(block, ScalarBlock):
+            ctx = BlockContext(engine, program, builder, reader.known, as_of, label, sep, as_json)
+
+            def blocks():
+                """The reader's blocks, timed; a scalar block as its records (read now: they carry
+                the reader's state, ids seen and counters; the rest of the input, ``ScalarRest``, as
+                an iterator read when it is written), answered when its turn to be written comes."""
+                it = iter(reader)
+                while True:
                     t = time.perf_counter()
-                    recs = reader.scalar_records(block.data, block.first_line)
-                    for part in _chunks(recs, 2000):
-                        scalar_part(part)
-                    tm["fallback"] += time.perf_counter() - t
-                else:
-                    frame = block.frame
-                    t = time.perf_counter()
-                    vec = middle(program, engine, frame, known)
-                    t1 = time.perf_counter()
-                    results = [answer_one(engine, builder.row(r), as_of, label) for r in block.fallback]
-                    fb = results_frame(results)
-                    t2 = time.perf_counter()
-                    tm["program"] += t1 - t
-                    tm["fallback"] += t2 - t1
-                    summary.read += frame.height + len(results)
-                    summary.answered += frame.height
-                    for r in results:
-                        if r.error is None:
-                            summary.answered += 1
-                        else:
-                            summary.rejected += 1
-                    out = pl.concat([vec, fb]).sort("line", maintain_order=True) if fb.height else vec
-                    summary.rows_out += out.height
-                    count(summary, out)
-                    if as_json:
-                        objs = pl.DataFrame({"line": vec.get_column("line"), "json": json_objects(vec)},
-                                            schema={"line": pl.Int64, "json": pl.Utf8})
-                        if results:
-                            objs = pl.concat([objs, results_json(results)]).sort("line", maintain_order=True)
-                        writer.write_objects(objs.get_column("json").to_list())
+                    block = next(it, None)
+                    tm["read"] += time.perf_counter() - t
+                    if block is None:
+                        return
+                    check_budget()   # a server request past its time stops here (lexquery.budget)
+                    if isinstance(block, ScalarBlock):
+                        t = time.perf_counter()
+                        recs = reader.scalar_records(block.data, block.first_line)
+                        tm["fallback"] += time.perf_counter() - t
+                        yield _Scalar(recs)
                     else:
-                        emit(writer, csv_bytes(out, sep))
-                    tm["write"] += time.perf_counter() - t2
+                        yield block
+
+            def put(item):
+                if isinstance(item, _Scalar):   # answered and written chunk by chunk: memory stays flat
+                    for part in _chunks(item.records, 2000):
+                        check_budget()
+                        t = time.perf_counter()
+                        scalar_part(part)
+                        tm["fallback"] += time.perf_counter() - t
+                        bar.update(summary.read)
+                else:
+                    put_block(summary, writer, item, tm)
                 bar.update(summary.read)
+
+            items = blocks()
+            ahead: list = []
+            if parallel:   # workers only for a second batch: one batch is answered here at once
+                for item in items:
+                    ahead.append(item)
+                    if sum(not isinstance(x, _Scalar) for x in ahead) >= 2:
+                        break
+                parallel = sum(not isinstance(x, _Scalar) for x in ahead) >= 2
+            if parallel:
+                from .columnar_jobs import Pool, run_ordered
+                pool = Pool(jobs, ctx, reference=reference, fault=fault)
+                run_ordered(pool, itertools.chain(ahead, items), ctx, put,
+                            parent_program=lambda: _parent_program(ctx, reference))
+            else:
+                if ahead:
+                    _parent_program(ctx, reference)
+                    items = itertools.chain(ahead, items)
+                for block in items:
+                    put(block if isinstance(block, _Scalar) else answer_block(ctx, block.frame, block.fallback))
             summary.lines, summary.spanning = reader.lines, reader.spanning
             summary.spanning_lines, summary.split = reader.extra_lines, reader.split
             summary.ansi_lines, summary.first_ansi_line = reader.ansi_lines, reader.first_ansi_line
         bar.update(summary.read, force=True)
         bar.done()
     finally:
+        if pool is not None:
+            pool.close()
         if path not in ("-", None):
             stream.close()
     summary.seconds = time.perf_counter() - t0
     writer.close(summary)
     return summary
+
+
+def _parent_program(ctx: BlockContext, reference: bool):
+    """The program for the batches a worker could not answer, compiled in the main process the
+    first time one is needed (none is compiled here while the workers answer)."""
+    if ctx.program is None and not reference:
+        ctx.program = load_program()
+    return ctx
+
+
+class _Scalar:
+    """The records of a scalar block (a list, or an iterator over the rest of the input), answered by
+    the scalar path when their turn to be written comes."""
+
+    def __init__(self, records):
+        self.records = records
