@@ -38,6 +38,8 @@ def _check_chunk(chunk, engine, render=None):
             mode == "always" or (mode == "once" and not os.path.exists(mark))):
         open(mark, "w").close()
         os.kill(os.getpid(), signal.SIGKILL)     # the OOM killer's way: no goodbye
+    if os.getpid() != PARENT and mode == "raises" and any(it.source.endswith(":19") for it in chunk):
+        raise RuntimeError("panne simulée")
     return real(chunk, engine, render)
 PARENT = os.getpid()
 S._check_chunk = _check_chunk
@@ -119,3 +121,16 @@ def test_the_old_module_name_is_the_same_module():
     from lexquery import workers
     from lexquery.screening import workers as old
     assert old is workers
+
+
+def test_a_chunk_whose_validation_raises_in_a_worker_says_so_and_the_rest_is_validated(tmp_path):
+    src = tmp_path / "registre.csv"
+    src.write_text(synth_text(25, seed=4), encoding="utf-8")
+    _, reference, _ = _validate("never", tmp_path / "m", str(src), "-j", "1", "-f", "json")
+    code, out, err = _validate("raises", tmp_path / "m", str(src), "-j", "2", "-f", "json")
+    assert code == 6 and "Traceback" not in err, err
+    ref, got = _by_source(reference), _by_source(out)
+    lost = {f"{src}:{line}" for line in range(17, 22)}
+    assert list(got) == list(ref)
+    assert all(got[k] == ref[k] for k in got if k not in lost)
+    assert all(got[k]["results"] == [lost_result("RuntimeError: panne simulée").to_dict()] for k in lost)

@@ -95,8 +95,8 @@ def lost_result(reason: str) -> ValidationResult:
     on the whole case (``$``), so that the run fails (exit 6) instead of passing it unchecked."""
     return ValidationResult(
         where="$", severity="violation",
-        message=f"cas non validé : le processus de validation de son lot a été perdu ({reason})",
-        message_en=f"case not validated: the validation process of its batch was lost ({reason})",
+        message=f"cas non validé : la validation de son lot n'a pas abouti dans un processus de calcul ({reason})",
+        message_en=f"case not validated: the validation of its batch failed in a worker process ({reason})",
         expected="une validation menée à son terme", expected_en="a validation carried through",
         hint="validez ce fichier à nouveau ; si cela se reproduit, avec --jobs 1 (un seul processus) "
              "et --debug, et signalez-le",
