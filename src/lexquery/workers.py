@@ -1,4 +1,5 @@
-"""Chunks answered on forked worker processes, in order: none lost, no wait without a bound.
+"""Chunks answered on worker processes (forked, or fresh interpreters), in order: none lost, no
+wait without a bound.
 
 Used by ``lexquery screen --jobs`` with either engine (scalar: :mod:`lexquery.screening.screen`;
 columnar: :mod:`lexquery.screening.columnar_jobs`) and ``lexquery validate --jobs``
@@ -42,16 +43,16 @@ Why not :class:`multiprocessing.pool.Pool` (what ``screen --jobs`` used until De
 
 Here each worker has its own pipe and holds at most one chunk, so a send never waits on a
 worker that is itself waiting to send. The parent waits on the pipes and on the processes'
-sentinels together: a worker that dies is seen at once, and so is one that holds a chunk past
+sentinels together (a fresh worker's death closes its pipe): a worker that dies is seen at once, and so is one that holds a chunk past
 :data:`STALL_SECONDS` (it is killed). Its chunk goes to another worker, or is answered in this
 process when none is left; a chunk that has cost ``tries`` (:data:`MAX_TRIES`) workers is answered by
-``lost`` (the scalar engine: error rows, every row comes out, answered or reported; the columnar
-engine: the batch answered in this process). Workers are forked only from
-a process with one thread; otherwise every chunk is answered in this process (the same bytes,
-one core). At the end the idle workers are told to stop, waited for at most
+``lost`` (the scalar engine: error rows, every row comes out, answered or reported; validation:
+each case a violation saying it was not validated; the columnar engine, ``tries=1``: the batch
+answered in this process). Workers are forked only from a process with one thread; otherwise
+every chunk is answered in this process (the same bytes, one core). At the end the idle workers are told to stop, waited for at most
 :data:`STOP_SECONDS`, then killed; a worker still busy or starting is killed at once (its answer
-is not wanted: the consumer stopped early, on an error or ^C). A worker ends with ``os._exit``: it never flushes the
-copies of the parent's output buffers it was forked with.
+is not wanted: the consumer stopped early, on an error or ^C). A worker ends with
+``os._exit``: it never flushes the copies of the parent's output buffers it was forked with.
 """
 from __future__ import annotations
 
