@@ -91,7 +91,7 @@ def validate_stream(items: Iterable[Item], jobs: int | None = None, chunk: int =
 
 def lost_result(reason: str) -> ValidationResult:
     """The finding of a case whose chunk no worker could validate (``reason``: the signal that
-    ended the worker, ``exit N``, ``> N s`` for a stalled one, or the error raised): a violation
+    ended the worker, ``exit code N``, ``> N s`` for a stalled one, or the error raised): a violation
     on the whole case (``$``), so that the run fails (exit 6) instead of passing it unchecked."""
     return ValidationResult(
         where="$", severity="violation",
