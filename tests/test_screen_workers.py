@@ -1,6 +1,6 @@
 """`screen --jobs N` never hangs and never loses a row when a worker process is lost.
 
-The class of fault (lexquery.screening.workers): with multiprocessing.Pool, `screen -` hung
+The class of fault (lexquery.workers): with multiprocessing.Pool, `screen -` hung
 1 run in 40 under load — the pool's exit killed its workers with SIGTERM, a worker whose Python
 SIGTERM handler (inherited from lexquery.cli) missed the signal while blocked on the queue's lock
 waited for ever, and the parent waited for it without a bound; a worker killed mid-chunk (the
@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from lexquery.screening import workers
+from lexquery import workers
 from lexquery.screening.synth import synth_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def _fresh(code: str, timeout: float = 60) -> list[str]:
 
 _PRELUDE = """
     import os, signal, sys, time
-    from lexquery.screening import workers
+    from lexquery import workers
     workers.POLL_SECONDS = 0.05
     def lost(part, reason):
         return f"lost:{part}:{reason}"

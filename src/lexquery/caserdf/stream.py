@@ -2,9 +2,14 @@
 
 :func:`validate_stream` reads :class:`Item` s lazily, cuts them into chunks of ``chunk``
 cases, validates each chunk with :func:`lexquery.caserdf.validate.validate_many` — inline
-for a single process, else on ``jobs`` worker processes with at most ``2 × jobs`` chunks in
-flight — and yields one list of results per case in the input order. Memory stays bounded
-by the chunks in flight, whatever the file's length (docs/validation.md).
+for a single process, else on ``jobs`` forked worker processes (:func:`lexquery.workers.in_order`)
+with at most ``2 × jobs`` chunks in flight — and yields one list of results per case in the input
+order. Memory stays bounded by the chunks in flight, whatever the file's length (docs/validation.md).
+
+No case is lost and no run hangs: a chunk whose worker dies (the OOM killer, a signal) or stalls
+is given to another worker; one that has cost :data:`lexquery.workers.MAX_TRIES` workers, or whose
+validation raised in a worker, gives each of its cases a violation saying it was not validated and
+what to do (:func:`lost_result`) — never « conforme » for a case nobody checked.
 """
 from __future__ import annotations
 
@@ -84,22 +89,56 @@ def validate_stream(items: Iterable[Item], jobs: int | None = None, chunk: int =
     yield from _parallel(iter([first, second]), it, jobs, chunk, engine, render)
 
 
+def lost_result(reason: str) -> ValidationResult:
+    """The finding of a case whose chunk no worker could validate (``reason``: the signal that
+    ended the worker, ``exit code N``, ``> N s`` for a stalled one, or the error raised): a violation
+    on the whole case (``$``), so that the run fails (exit 6) instead of passing it unchecked."""
+    return ValidationResult(
+        where="$", severity="violation",
+        message=f"cas non validé : la validation de son lot n'a pas abouti dans un processus de calcul ({reason})",
+        message_en=f"case not validated: the validation of its batch failed in a worker process ({reason})",
+        expected="une validation menée à son terme", expected_en="a validation carried through",
+        hint="validez ce fichier à nouveau ; si cela se reproduit, avec --jobs 1 (un seul processus) "
+             "et --debug, et signalez-le",
+        hint_en="validate this file again; if it happens again, with --jobs 1 (one process) and "
+                "--debug, and report it")
+
+
+def _lost_chunk(chunk: list[Item], reason: str, render=None) -> list:
+    """A chunk no worker could validate, as :func:`_check_chunk` gives it: each case's reading
+    problems (known without validating) and, for a case that was to be validated, :func:`lost_result`."""
+    out = []
+    for it in chunk:
+        res = [ValidationResult.of_problem(p) for p in it.problems]
+        if it.raw is not None:
+            res.append(lost_result(reason))
+        out.append(render(it, res) if render is not None else res)
+    return out
+
+
 def _parallel(head, it, jobs, chunk, engine, render):
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
+    """The chunks on ``jobs`` forked workers (:func:`lexquery.workers.in_order`: a worker's own
+    pipe, one chunk at a time, a lost worker's chunk given again or reported; in this process if
+    forking is unsafe), at most ``2 × jobs`` chunks read ahead of the first not yet given back."""
+    from contextlib import closing
+    from ..workers import in_order
     checker()                     # compiled before the workers fork: they inherit it
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    chunks = _chain_chunks(head, it, chunk)
-    pending: deque = deque()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        for c in chunks:
-            pending.append((c, pool.submit(_check_chunk, c, engine, render)))
-            if len(pending) >= 2 * jobs:
-                c0, fut = pending.popleft()
-                yield from zip(c0, fut.result())
-        while pending:
-            c0, fut = pending.popleft()
-            yield from zip(c0, fut.result())
+    given: deque = deque()        # the chunks read, in order, until their results come back
+
+    def chunks():
+        for c in _chain_chunks(head, it, chunk):
+            given.append(c)
+            yield c
+
+    def work(c):
+        return _check_chunk(c, engine, render)
+
+    def lost(c, reason):
+        return _lost_chunk(c, reason, render)
+
+    with closing(in_order(chunks(), work, jobs, lost, ahead=2)) as results:
+        for out in results:
+            yield from zip(given.popleft(), out)
 
 
 def _chain_chunks(head, it, chunk):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from contextlib import closing
 import os
 import time
 from dataclasses import dataclass, field
@@ -334,7 +335,8 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     workers, ``program``, ``fallback`` and ``write`` add up the workers' seconds.
 
     ``jobs`` > 1: the batches are answered by that many worker processes
-    (:mod:`lexquery.screening.columnar_jobs`: started with ``spawn``, each compiles the program once)
+    (:mod:`lexquery.screening.columnar_jobs` on :func:`lexquery.workers.in_order`: fresh interpreters,
+    each compiles the program once)
     and written in input order; the main process reads, types and writes. The workers start when a
     second batch is read (an input of one batch is answered here: starting a worker costs more). Only with the knowledge
     base's own engine and program (``engine`` and ``program`` None: a worker cannot be handed
@@ -361,7 +363,6 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     label = label or opened_as
     t0 = time.perf_counter()
     summary = Summary(source=label)
-    pool = None
     try:
         header, records = read_header(stream)
         summary.unknown_columns, summary.separator = header.unknown, header.separator
@@ -415,7 +416,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                         tm["fallback"] += time.perf_counter() - t
                         yield _Scalar(recs)
                     else:
-                        yield block
+                        yield block.frame, block.fallback   # what a worker is sent: the batch
 
             def put(item):
                 if isinstance(item, _Scalar):   # answered and written chunk by chunk: memory stays flat
@@ -438,24 +439,28 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                         break
                 parallel = sum(not isinstance(x, _Scalar) for x in ahead) >= 2
             if parallel:
-                from .columnar_jobs import Pool, run_ordered
+                from .columnar_jobs import Pool
+
+                def answer_here(batch):   # a batch a worker failed (or none is left): the program compiled here
+                    return answer_block(_parent_program(ctx, reference), *batch)
+
                 pool = Pool(jobs, ctx, reference=reference, fault=fault)
-                run_ordered(pool, itertools.chain(ahead, items), ctx, put,
-                            parent_program=lambda: _parent_program(ctx, reference))
+                with closing(pool.answer(itertools.chain(ahead, items), answer_here,
+                                         lambda item: isinstance(item, _Scalar))) as answered:
+                    for item in answered:
+                        put(item)
             else:
                 if ahead:
                     _parent_program(ctx, reference)
                     items = itertools.chain(ahead, items)
                 for block in items:
-                    put(block if isinstance(block, _Scalar) else answer_block(ctx, block.frame, block.fallback))
+                    put(block if isinstance(block, _Scalar) else answer_block(ctx, *block))
             summary.lines, summary.spanning = reader.lines, reader.spanning
             summary.spanning_lines, summary.split = reader.extra_lines, reader.split
             summary.ansi_lines, summary.first_ansi_line = reader.ansi_lines, reader.first_ansi_line
         bar.update(summary.read, force=True)
         bar.done()
     finally:
-        if pool is not None:
-            pool.close()
         if path not in ("-", None):
             stream.close()
     summary.seconds = time.perf_counter() - t0

@@ -4,7 +4,7 @@ One output row per case × procedure (× State); a row that cannot be read gives
 error row (``status`` = ``error``, its line number and message) and the batch goes on,
 so as many cases come out as went in. Input is streamed: rows are read, answered in
 chunks (in worker processes with ``jobs > 1``, order preserved, a bounded number of
-chunks in flight; a lost worker's rows answered again or reported, :mod:`.workers`) and
+chunks in flight; a lost worker's rows answered again or reported, :mod:`lexquery.workers`) and
 written as they come; memory does not grow with the file (except the set of ids already
 seen, to refuse duplicates, and the HTML report's calendar and string table).
 """
@@ -27,7 +27,7 @@ from .csv_cases import read_header
 from .csv_columns import describe
 from .csv_rows import Row, RowBuilder, normalise
 from .csv_text import open_text
-from .workers import in_order
+from ..workers import in_order
 
 FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
           "consent_required", "missing_facts", "sources", "routes", "deadlines", "message",
@@ -275,7 +275,7 @@ def _answer_csv(engine, builder, records, as_of, label, sep=","):
 
 def lost_rows(builder: RowBuilder, records, as_of, reason: str, as_text: bool, sep: str = ",",
               lang: str = "fr"):
-    """The rows of a chunk no worker could answer (:func:`lexquery.screening.workers.in_order`:
+    """The rows of a chunk no worker could answer (:func:`lexquery.workers.in_order`:
     its workers died or stalled): one error row each, saying so, in the chunk's shape — CSV text
     and counts (:func:`answer_csv`) or :class:`CaseResult` s. Never lost, never guessed. The CSV
     text's message is French, as every message of the machine outputs (docs/screening-csv.md)."""

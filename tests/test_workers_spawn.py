@@ -1,0 +1,87 @@
+"""lexquery.workers.in_order with fresh workers (``start="spawn"``, the columnar engine's): the
+same guarantees as with forked ones (tests/test_screen_workers.py) — every part out, in order,
+within a bound — plus what a fresh worker adds: its setup run once in it, a worker that cannot
+start given up (its parts answered here), parts the caller answers given back as they are.
+A fresh interpreter is safe whatever threads this process runs: these run in the pytest process."""
+from __future__ import annotations
+
+import os
+import time
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+import worker_setups as S   # tests/worker_setups.py: importable by the workers
+from lexquery import workers
+
+
+@pytest.fixture(autouse=True)
+def _fast(monkeypatch):
+    monkeypatch.setattr(workers, "POLL_SECONDS", 0.05)
+
+
+def _run(parts, setup, jobs=2, **kw):
+    notes, lost = [], []
+    here = os.getpid()
+
+    def work(part):
+        return f"{part}@here"
+
+    def on_lost(part, reason):
+        lost.append((part, reason))
+        return f"{part}@lost"
+    t0 = time.monotonic()
+    out = list(workers.in_order(parts, work, jobs, on_lost, start="spawn", setup=setup,
+                                note=lambda pid, idx, reason: notes.append((idx, reason)), **kw))
+    return out, notes, lost, time.monotonic() - t0, here
+
+
+def _no_children():
+    kids = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+    return not kids.exists() or kids.read_text().split() == []
+
+
+def test_fresh_workers_answer_every_part_in_order():
+    out, notes, lost, seconds, here = _run(range(10), S.echo)
+    assert [o.split("@")[0] for o in out] == [str(i) for i in range(10)]
+    pids = {o.split("@")[1] for o in out}
+    assert str(here) not in pids and "here" not in pids and 1 <= len(pids) <= 2   # the workers answered
+    assert not notes and not lost and _no_children()
+
+
+def test_a_worker_killed_mid_part_costs_nothing_and_with_one_try_its_part_is_lost(tmp_path):
+    out, notes, lost, seconds, _ = _run(range(8), partial(S.kills_once, 5, str(tmp_path / "a")))
+    assert [o.split("@")[0] for o in out] == [str(i) for i in range(8)] and not lost
+    assert notes == [(5, "SIGKILL")] and seconds < 30
+    out, notes, lost, seconds, _ = _run(range(8), partial(S.kills_once, 5, str(tmp_path / "b")), tries=1)
+    assert out[5] == "5@lost" and lost == [(5, "SIGKILL")] and notes == [(5, "SIGKILL")]
+    assert [o.split("@")[0] for o in out] == [str(i) for i in range(8)] and _no_children()
+
+
+def test_a_stalled_worker_is_killed_within_the_bound():
+    out, notes, lost, seconds, _ = _run(range(6), partial(S.stalls_on, 2), stall=1.0, tries=1)
+    assert out[2] == "2@lost" and lost == [(2, "> 1 s")] and seconds < 30
+    assert [o.split("@")[0] for o in out] == [str(i) for i in range(6)] and _no_children()
+
+
+def test_workers_that_cannot_start_leave_this_process_answering():
+    out, notes, lost, seconds, _ = _run(range(5), S.cannot_start)
+    assert out == [f"{i}@here" for i in range(5)] and not lost
+    assert [n for n in notes] == [(None, "ImportError: no knowledge base here")] * 2 and _no_children()
+
+
+def test_parts_the_caller_answers_come_back_as_they_are_in_their_turn():
+    parts = [0, "scalar-a", 1, 2, "scalar-b", 3]
+    out, *_ = _run(parts, S.echo, here=lambda p: isinstance(p, str), window=3)
+    assert [o if isinstance(o, str) and "@" not in o else o.split("@")[0] for o in out] == \
+        ["0", "scalar-a", "1", "2", "scalar-b", "3"]
+
+
+def test_stopping_early_kills_a_busy_worker_at_once(monkeypatch):
+    monkeypatch.setattr(workers, "STOP_SECONDS", 60.0)   # waited for, a busy worker would cost a minute
+    t0 = time.monotonic()
+    it = workers.in_order(range(4), str, 2, lambda p, r: None, start="spawn", setup=partial(S.stalls_on, 1))
+    first = next(it)
+    it.close()
+    assert first.startswith("0@") and time.monotonic() - t0 < 20 and _no_children()
