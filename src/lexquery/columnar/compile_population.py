@@ -176,8 +176,14 @@ class _Population:
             count = np.sum([m.astype(np.int64) for m in listed.values()], axis=0)
             for k, m in listed.items():   # one fact listed: its name
                 facts_t[m & (count == 1)] = k
-            for i in np.nonzero(count > 1)[0].tolist():
-                facts_t[i] = "|".join(sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i]))
+            many = np.nonzero(count > 1)[0]
+            if len(many):   # one text per distinct (facts listed, order consulted), then spread
+                from .shapes import group_wide
+                inv, reps = group_wide([np.where(m[many], first[k][many], BIG) for k, m in listed.items()])
+                texts = []
+                for i in many[reps].tolist():
+                    texts.append("|".join(sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i])))
+                facts_t[many] = np.array(texts, dtype=object)[inv]
         quest_t = np.full(n, "", dtype=object)
         qs = getattr(self.ref, "questions_for", None)
         rows = np.nonzero(applies)[0]
@@ -506,8 +512,9 @@ class _Population:
             T = len(combos)
             G = len(rows)
             parts.append(np.tile(rows, T))
+            C = np.array(combos, dtype=np.int64).reshape(T, len(doms))
             for j, (f, d, m) in enumerate(doms):
-                cj = np.repeat(np.array([c[j] for c in combos], dtype=np.int64), G)   # trial-major
+                cj = np.repeat(C[:, j], G)   # trial-major
                 if d[0] == "static":
                     seg = from_objects(list(np.array(d[1], dtype=object)[cj]))
                 else:

@@ -408,16 +408,28 @@ def facts_from_frame(frame, paths) -> dict:
         shared = [(COLUMN_PATHS[c].split(".")[1], cols[c]) for c in
                   ("removal_destination", "removal_definitive", "removal_enforceable",
                    "removal_remedies_exhausted", "removal_end_date") if c in cols]
+        # one list per distinct combination of cells, shared by its rows (the code copies a
+        # row's measures before setting a field: prove, verify): few combinations, and what is
+        # read per object (field, candidate States) is read once per distinct list
+        names = [k for k, _ in shared]
+        memo: dict = {}
         rm = []
-        for i, ks in enumerate(kinds):
+        for key in zip(kinds, *[v for _, v in shared]):
+            ks = key[0]
             if ks is UNKNOWN:
                 rm.append(UNKNOWN)
                 continue
-            base = {k: v[i] for k, v in shared if v[i] is not UNKNOWN}
-            rm.append([dict(base, kind=k) for k in ks])
+            hkey = (tuple(ks),) + key[1:]
+            hit = memo.get(hkey)
+            if hit is None:
+                base = {k: v for k, v in zip(names, key[1:]) if v is not UNKNOWN}
+                hit = memo[hkey] = [dict(base, kind=k) for k in ks]
+            rm.append(hit)
         facts["removal_measures"] = rm
     if "court" in cols:
-        facts["sentence.convictions"] = [UNKNOWN if v is UNKNOWN else [{"court": v}] for v in cols["court"]]
+        courts: dict = {}
+        facts["sentence.convictions"] = [UNKNOWN if v is UNKNOWN else courts.setdefault(v, [{"court": v}])
+                                         for v in cols["court"]]
     ident = [c for c in cols if COLUMN_PATHS[c].startswith("identification.")]
     if ident:
         objs = []

@@ -46,6 +46,15 @@ def group(cols: list) -> tuple:
     return inv.reshape(-1), first
 
 
+def group_wide(cols: list) -> tuple:
+    """:func:`group` for codes of any size (dates as day numbers …): (inverse index per row, one
+    representative row per group)."""
+    M = np.ascontiguousarray(np.stack([np.asarray(c, dtype=np.int64) for c in cols], axis=1))
+    rows = M.view(np.dtype((np.void, M.shape[1] * 8))).reshape(-1)
+    _, first, inv = np.unique(rows, return_index=True, return_inverse=True)
+    return inv.reshape(-1), first
+
+
 def iso(days: np.ndarray, none: int) -> np.ndarray:
     """Day numbers as ISO 8601 text ('' for none)."""
     days = np.asarray(days, dtype=np.int64)
