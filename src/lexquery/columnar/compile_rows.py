@@ -29,12 +29,19 @@ def _candidates(facts, n, only_nationalities):
             for k in ("person.nationalities", "person.habitual_residence", "person.fled_to",
                       "removal_measures", "receiving_state")}
     memo: dict = {}
+    dmemo: dict = {}   # id of a removal measures list -> (it, its destinations): rows share lists
     out = []
     nat, hr, fled, rm, rs = (cols[k] for k in ("person.nationalities", "person.habitual_residence",
                                                "person.fled_to", "removal_measures", "receiving_state"))
     for i in range(n):
         dests = rm[i]
-        dkey = None if dests is UNKNOWN else tuple(m.get("destination") for m in dests)
+        if dests is UNKNOWN:
+            dkey = None
+        else:
+            dh = dmemo.get(id(dests))
+            if dh is None or dh[0] is not dests:
+                dh = dmemo[id(dests)] = (dests, tuple(m.get("destination") for m in dests))
+            dkey = dh[1]
         nk = nat[i]
         key = (None if nk is UNKNOWN else tuple(nk), hr[i], fled[i], dkey, rs[i])
         hit = memo.get(key)

@@ -161,13 +161,15 @@ class Program(_InTime, _Eval, _Population, _Rows):
             inv = inv.reshape(-1)
             val[idx] = vals[inv]
             unk[idx] = unks[inv]
+            by: dict = {}   # the groups that recorded each name (in the order first recorded)
             for u, nm in enumerate(names):
-                if nm is None:
-                    continue
-                m = ev.get(nm)
-                if m is None:
-                    m = ev[nm] = _false(n)
-                m[idx[inv == u]] = True
+                if nm is not None:
+                    by.setdefault(nm, []).append(u)
+            for nm, us in by.items():   # one pass over the rows per name, not per group
+                sel = np.zeros(len(uniq), dtype=bool)
+                sel[us] = True
+                m = ev[nm] = _false(n)
+                m[idx[sel[inv]]] = True
         out = V("bool", val & ~unk, unk, _false(n), {}, ev)
         ctx.lookups[key] = out
         return V("bool", out.v, out.unk, out.nil, {}, out.ev)
@@ -210,15 +212,29 @@ class Program(_InTime, _Eval, _Population, _Rows):
         order = np.argsort(inv, kind="stable")
         bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
         reps = [x.take(first).objects() for x in xs]   # the arguments of each group, once
+        # the value and the facts recorded, kept per (function, arguments, date) across batches
+        # when no fact is overridden and the arguments hash (typed: True is not 1), as _look's
+        cache = self.__dict__.setdefault("_lookups", {})
         for g, f0 in enumerate(first.tolist()):
             args = [r[g] for r in reps]
             o = None if ctx.overrides is None else ctx.overrides[f0]
             a = int(ctx.as_of[f0])
-            stub = _Stub(self.ref, vdates.from_days(a), o or None, self.book)
-            stub.recorded = []
-            vals[g] = fn(stub, *args)
+            ck = hit = None
+            if not o:
+                try:
+                    ck = ("env", name, tuple((type(x), x) for x in args), a)
+                    hit = cache.get(ck)
+                except TypeError:   # a list among the arguments
+                    ck = None
+            if hit is None:
+                stub = _Stub(self.ref, vdates.from_days(a), o or None, self.book)
+                stub.recorded = []
+                hit = (fn(stub, *args), stub.recorded)
+                if ck is not None:
+                    cache[ck] = hit
+            vals[g] = hit[0]
             rows = order[bounds[g]:bounds[g + 1]]
-            for nm, fact in stub.recorded:
+            for nm, fact in hit[1]:
                 if not o:
                     self.__dict__.setdefault("_facts", {})[nm, a] = fact
                 m = ev.get(nm)
