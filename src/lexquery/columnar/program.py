@@ -620,16 +620,19 @@ def run_chunk(self, frame):
             pos = np.zeros(0, dtype=np.int64)
     if len(pos):
         case = res["case"]
-        lines = np.array(sub.get_column("line").cast(pl.Utf8).to_list(), dtype=object)
-        ids = np.array(sub.get_column("id").to_list(), dtype=object)
-        names = np.array([x or "" for x in (sub.get_column("name").to_list() if "name" in sub.columns
-                                            else [None] * len(pos))], dtype=object)
-        as_of_t = np.array([d.isoformat() for d in sub.get_column("as_of").to_list()], dtype=object)
-        data = {"line": lines[case], "id": ids[case], "name": names[case], "as_of": as_of_t[case]}
+        # the cells of the case, spread over its rows by polars (no Python string per row)
+        names = sub.get_column("name").fill_null("") if "name" in sub.columns \
+            else pl.Series([""] * len(pos), dtype=pl.Utf8)
+        days, at = np.unique(as_of_all[pos], return_inverse=True)   # one date of evaluation or a few
+        as_of_t = pl.Series([vdates.from_days(d).isoformat() for d in days.tolist()], dtype=pl.Utf8)
+        data = {"line": sub.get_column("line").cast(pl.Utf8).gather(case),
+                "id": sub.get_column("id").cast(pl.Utf8).gather(case),
+                "name": names.cast(pl.Utf8).gather(case), "as_of": as_of_t.gather(at.reshape(-1)[case])}
         for k in FIELDS[4:]:
             data[k] = res[k] if k != "message" else np.full(len(case), "", dtype=object)
-    out = pl.DataFrame({k: pl.Series(k, v if isinstance(v, np.ndarray) and v.dtype == object else list(v),
-                                     dtype=pl.Utf8) for k, v in data.items()})   # object arrays read whole
+    out = pl.DataFrame({k: v.alias(k) if isinstance(v, pl.Series) else
+                        pl.Series(k, v if isinstance(v, np.ndarray) and v.dtype == object else list(v), dtype=pl.Utf8)
+                        for k, v in data.items()})   # object arrays read whole
     if len(self.fallback):
         eng = self.scalar_engine()
         rows = [r for i in self.fallback.tolist() for r in _scalar_cells(eng, frame.row(i, named=True))]
