@@ -34,6 +34,7 @@ from ..dates import Duration, parse_duration
 from ..engine.evaluate import _precedence_over, cond_index
 from ..rules.values import UNKNOWN
 from . import vdates
+from .shapes import row_key, unique_ints
 from .compile import Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
 from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
 from .compile_in_time import _InTime
@@ -140,13 +141,10 @@ class Program(_InTime, _Eval, _Population, _Rows):
         idx = np.nonzero(ok)[0]
         if len(idx):
             codes, states = ctx.state_codes()
-            k = codes[idx] * 200_000 + (ctx.as_of[idx] + 100_000)
             ovr = ctx.overrides
-            if ovr is not None:
-                oids = ctx.override_codes()
-                oid = oids[idx]
-                k = k * (int(oids.max()) + 1) + oid
-            uniq, first, inv = np.unique(k, return_index=True, return_inverse=True)
+            # groups in the order of (State, date, override), as one integer key per row
+            k = row_key([codes[idx], ctx.as_of[idx]] + ([] if ovr is None else [ctx.override_codes()[idx]]))
+            uniq, first, inv = unique_ints(k)
             vals = np.zeros(len(uniq), dtype=bool)
             unks = np.ones(len(uniq), dtype=bool)
             names = []
@@ -202,7 +200,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
             key = key * span + (c - lo)
             radix *= span
         if key is not None:
-            uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+            uniq, first, inv = unique_ints(key)
         else:
             M = np.stack(codes, axis=1) if n else np.zeros((0, len(codes)), dtype=np.int64)
             uniq, first, inv = np.unique(M, axis=0, return_index=True, return_inverse=True)
