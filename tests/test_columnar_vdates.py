@@ -69,3 +69,17 @@ def test_months_midpoint():
     got = vdates.months_midpoint(a, b)
     assert got.tolist() == [vdates.to_days(months_midpoint(vdates.from_days(x), vdates.from_days(y)))
                             for x, y in zip(a, b)]
+
+
+def test_add_months_outside_the_tables():
+    """Days and months outside vdates' calendar tables (1800-2299) take numpy's calendar: the
+    same answers as dates.add_months, also for a batch mixing both."""
+    days = [date(1700, 3, 31), date(1799, 12, 31), date(1800, 1, 31), date(2299, 12, 31), date(2400, 2, 29),
+            date(2024, 1, 31)]
+    nums = np.array([vdates.to_days(d) for d in days], dtype=np.int64)
+    for n in (-1300, -25, -1, 0, 1, 13, 1300):
+        got = vdates.add_months(nums, n)
+        assert got.tolist() == [vdates.to_days(add_months(d, n)) for d in days], n
+        assert vdates.add_months(nums[-1:], n).tolist() == [vdates.to_days(add_months(days[-1], n))]
+    y, m, d = vdates.civil(nums)
+    assert list(zip(y.tolist(), m.tolist(), d.tolist())) == [(x.year, x.month, x.day) for x in days]

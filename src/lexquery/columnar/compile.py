@@ -64,17 +64,23 @@ class V:
         """The values as the scalar evaluator holds them (UNKNOWN, None, date, Duration …)."""
         n = len(self.unk)
         if self.kind == "date":
-            vals = np.where(self.unk | self.nil, 0, self.v).astype("datetime64[D]").astype(object).tolist()
+            o = np.where(self.unk | self.nil, 0, self.v).astype("datetime64[D]").astype(object)
         elif self.kind == "dur":
-            vals = [Duration(int(m), int(d)) for m, d in zip(self.v.tolist(), self.d.tolist())]
+            o = np.empty(n, dtype=object)
+            o[:] = [Duration(int(m), int(d)) for m, d in zip(self.v.tolist(), self.d.tolist())]
         elif self.kind == "none":
-            vals = [None] * n
+            o = np.full(n, None, dtype=object)
         elif self.kind in ("bool", "int"):
-            vals = self.v.tolist()
+            o = self.v.astype(object)   # Python bools and ints, as tolist()
         else:
-            vals = list(self.v)
-        unk, nil = self.unk.tolist(), self.nil.tolist()
-        return [UNKNOWN if u else (None if z else x) for x, u, z in zip(vals, unk, nil)]
+            o = self.v.copy()
+        # UNKNOWN where unknown, else None where none (object arrays: no Python loop per row)
+        if self.unk.any():
+            o[self.unk] = UNKNOWN
+        nil = self.nil & ~self.unk
+        if nil.any():
+            o[nil] = None
+        return o.tolist()
 
 
 def _false(n):

@@ -176,8 +176,14 @@ class _Population:
             count = np.sum([m.astype(np.int64) for m in listed.values()], axis=0)
             for k, m in listed.items():   # one fact listed: its name
                 facts_t[m & (count == 1)] = k
-            for i in np.nonzero(count > 1)[0].tolist():
-                facts_t[i] = "|".join(sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i]))
+            many = np.nonzero(count > 1)[0]
+            if len(many):   # one text per distinct (facts listed, order consulted), then spread
+                from .shapes import group_wide
+                inv, reps = group_wide([np.where(m[many], first[k][many], BIG) for k, m in listed.items()])
+                texts = []
+                for i in many[reps].tolist():
+                    texts.append("|".join(sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i])))
+                facts_t[many] = np.array(texts, dtype=object)[inv]
         quest_t = np.full(n, "", dtype=object)
         qs = getattr(self.ref, "questions_for", None)
         rows = np.nonzero(applies)[0]
@@ -381,13 +387,23 @@ class _Population:
                                       for f in bounds] + [np.minimum(rm_len + 1, 60)]
         rows_todo = np.nonzero(todo)[0]
         inv, first = group([c[rows_todo] for c in sig])
+        # the group's rows: one stable sort, not a comparison of every row per group
+        order = np.argsort(inv, kind="stable")
+        cuts = np.searchsorted(inv[order], np.arange(len(first) + 1)).tolist()
+        # what the plan reads of each group's representative row, as Python lists (no numpy
+        # scalar read per group and fact)
+        reps = rows_todo[first]
+        miss_r = [[(f, x.missing[f][reps].tolist()) for f in keys if f in x.missing] for x in comps_all]
+        shown_r = [sh[reps].tolist() for sh in shown]
+        bound_r = {f: (ok[reps].tolist(), (lo_v[reps] == hi_v[reps]).tolist())
+                   for f, (b, ok, lo_v, hi_v) in bounds.items()}
+        rm_r = rm_len[reps].tolist()
         plans: dict = {}
-        for g, f0 in enumerate(first.tolist()):
-            i = int(rows_todo[f0])
-            miss_i = [[f for f in keys if f in x.missing and x.missing[f][i]] for x in comps_all]
+        for g in range(len(first)):
+            miss_i = [[f for f, m in mr if m[g]] for mr in miss_r]
             facts_i = list(miss_i[0])
             for k in range(1, len(comps_all)):
-                if shown[k][i]:
+                if shown_r[k][g]:
                     facts_i += [f for f in miss_i[k] if f not in facts_i]
             doms, total = [], 1
             for f in facts_i:
@@ -396,9 +412,9 @@ class _Population:
                 if isinstance(spec, str) and spec in _ENUMS:
                     d = ("static", tuple(_ENUMS[spec]))
                 elif spec in ("date", "date_or_none") and f in bounds:
-                    b, ok, lo_v, hi_v = bounds[f]
-                    if ok[i]:
-                        size = 1 if lo_v[i] == hi_v[i] else 2
+                    b = bounds[f][0]
+                    if bound_r[f][0][g]:
+                        size = 1 if bound_r[f][1][g] else 2
                         d = ("bound", size, b.none and spec == "date_or_none")
                 elif spec in ("date", "date_or_none"):
                     for b in self.book.bounds:   # a bound on this path not compiled: should not happen
@@ -412,21 +428,22 @@ class _Population:
             if not doms:
                 continue
             names = [f for f, _, _ in doms]
-            comps = [k for k in range(len(comps_all)) if shown[k][i] and set(miss_i[k]) & set(names)]
+            comps = [k for k in range(len(comps_all)) if shown_r[k][g] and set(miss_i[k]) & set(names)]
             if not comps:
                 continue
-            if not all(_settable(f, [None] * int(rm_len[i]) if rm_len[i] >= 0 else UNKNOWN) for f in names):
+            if not all(_settable(f, [None] * rm_r[g] if rm_r[g] >= 0 else UNKNOWN) for f in names):
                 continue   # set_path cannot hold it: prove leaves the answer as it is
-            rows = rows_todo[inv == g]
+            rows = rows_todo[order[cuts[g]:cuts[g + 1]]]
             key = (tuple((f, d) for f, d, _ in doms), tuple(comps))
             if key in plans:
-                plans[key] = (np.concatenate([plans[key][0], rows]), doms, comps)
+                plans[key][0].append(rows)
             else:
-                plans[key] = (rows, doms, comps)
+                plans[key] = ([rows], doms, comps)
         if not plans:
             return
         plan_list = []
-        for key, (rows, doms, comps) in plans.items():
+        for key, (rows_l, doms, comps) in plans.items():
+            rows = rows_l[0] if len(rows_l) == 1 else np.concatenate(rows_l)   # the groups' rows, in the same order
             dims = [m for _, _, m in doms]
             plan_list.append((rows, doms, comps, dims, list(product(*[range(m) for m in dims]))))
         redo = bool({f for _, doms, _, _, _ in plan_list for f, _, _ in doms} & reads)
@@ -506,8 +523,9 @@ class _Population:
             T = len(combos)
             G = len(rows)
             parts.append(np.tile(rows, T))
+            C = np.array(combos, dtype=np.int64).reshape(T, len(doms))
             for j, (f, d, m) in enumerate(doms):
-                cj = np.repeat(np.array([c[j] for c in combos], dtype=np.int64), G)   # trial-major
+                cj = np.repeat(C[:, j], G)   # trial-major
                 if d[0] == "static":
                     seg = from_objects(list(np.array(d[1], dtype=object)[cj]))
                 else:

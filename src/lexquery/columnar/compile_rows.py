@@ -29,12 +29,19 @@ def _candidates(facts, n, only_nationalities):
             for k in ("person.nationalities", "person.habitual_residence", "person.fled_to",
                       "removal_measures", "receiving_state")}
     memo: dict = {}
+    dmemo: dict = {}   # id of a removal measures list -> (it, its destinations): rows share lists
     out = []
     nat, hr, fled, rm, rs = (cols[k] for k in ("person.nationalities", "person.habitual_residence",
                                                "person.fled_to", "removal_measures", "receiving_state"))
     for i in range(n):
         dests = rm[i]
-        dkey = None if dests is UNKNOWN else tuple(m.get("destination") for m in dests)
+        if dests is UNKNOWN:
+            dkey = None
+        else:
+            dh = dmemo.get(id(dests))
+            if dh is None or dh[0] is not dests:
+                dh = dmemo[id(dests)] = (dests, tuple(m.get("destination") for m in dests))
+            dkey = dh[1]
         nk = nat[i]
         key = (None if nk is UNKNOWN else tuple(nk), hr[i], fled[i], dkey, rs[i])
         hit = memo.get(key)
@@ -187,7 +194,7 @@ def _all_sources(self, p):
 def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     """The text cells of the rows of one procedure (docs/screening-csv.md)."""
     from ..engine.candidates import CANDIDATE_FACTS, NATIONALITY_FACTS
-    from .shapes import group, iso, sources_text
+    from .shapes import group, group_wide, iso, sources_text
     m = ctx.n
     table = self.succession
     # sources: one text per shape (conditions left out, precedence entries, consent, notes)
@@ -234,21 +241,31 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     from_t, until_t = iso(d_from, NONE_DATE), iso(d_until, NONE_DATE)
     live = ~outside
     # routes: « id:status[:from] » of each route shown (all of a procedure's, or none)
+    # (texts built once per distinct combination of statuses and dates, then spread)
     routes = np.full(m, "", dtype=object)
-    if pv.routes:
+    if pv.routes and m:
+        shown = live & np.logical_or.reduce([rv.shown for rv in pv.routes])
+        keys = [shown]
+        for rv in pv.routes:
+            keys += [np.where(shown, rv.status, 0), np.where(shown, rv.d_from, NONE_DATE)]
+        inv, first = group_wide(keys)
         acc = None
         for rv in pv.routes:
-            rf = iso(rv.d_from, NONE_DATE)
-            piece = (rv.p.id + ":") + np.array([STATUS[k] for k in range(4)], dtype=object)[rv.status] \
+            rf = iso(rv.d_from[first], NONE_DATE)
+            piece = (rv.p.id + ":") + np.array([STATUS[k] for k in range(4)], dtype=object)[rv.status[first]] \
                 + np.where(rf != "", ":" + rf, "")
             acc = piece if acc is None else acc + "|" + piece
-        shown = live & np.logical_or.reduce([rv.shown for rv in pv.routes])
-        routes = np.where(shown, acc, "")
+        routes = np.where(shown[first], acc, "")[inv]
     deadlines = np.full(m, "", dtype=object)
-    for nn, on, d, _ in pv.notes:
-        t = iso(d, NONE_DATE)
-        piece = np.where(on & live & (t != ""), nn.id + ":" + t, "")
-        deadlines = np.where(deadlines == "", piece, np.where(piece == "", deadlines, deadlines + "|" + piece))
+    if pv.notes and m:
+        keys = [np.where(on & live, d, NONE_DATE) for _, on, d, _ in pv.notes]
+        inv, first = group_wide(keys)
+        acc = np.full(len(first), "", dtype=object)
+        for (nn, _, _, _), k in zip(pv.notes, keys):
+            t = iso(k[first], NONE_DATE)
+            piece = np.where(t != "", nn.id + ":" + t, "")
+            acc = np.where(acc == "", piece, np.where(piece == "", acc, acc + "|" + piece))
+        deadlines = acc[inv]
     basis = np.full(m, "", dtype=object)
     if pv.basis:
         keys = list(pv.basis)

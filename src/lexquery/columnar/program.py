@@ -34,6 +34,7 @@ from ..dates import Duration, parse_duration
 from ..engine.evaluate import _precedence_over, cond_index
 from ..rules.values import UNKNOWN
 from . import vdates
+from .shapes import row_key, unique_ints
 from .compile import Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
 from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
 from .compile_in_time import _InTime
@@ -140,13 +141,10 @@ class Program(_InTime, _Eval, _Population, _Rows):
         idx = np.nonzero(ok)[0]
         if len(idx):
             codes, states = ctx.state_codes()
-            k = codes[idx] * 200_000 + (ctx.as_of[idx] + 100_000)
             ovr = ctx.overrides
-            if ovr is not None:
-                oids = ctx.override_codes()
-                oid = oids[idx]
-                k = k * (int(oids.max()) + 1) + oid
-            uniq, first, inv = np.unique(k, return_index=True, return_inverse=True)
+            # groups in the order of (State, date, override), as one integer key per row
+            k = row_key([codes[idx], ctx.as_of[idx]] + ([] if ovr is None else [ctx.override_codes()[idx]]))
+            uniq, first, inv = unique_ints(k)
             vals = np.zeros(len(uniq), dtype=bool)
             unks = np.ones(len(uniq), dtype=bool)
             names = []
@@ -161,13 +159,15 @@ class Program(_InTime, _Eval, _Population, _Rows):
             inv = inv.reshape(-1)
             val[idx] = vals[inv]
             unk[idx] = unks[inv]
+            by: dict = {}   # the groups that recorded each name (in the order first recorded)
             for u, nm in enumerate(names):
-                if nm is None:
-                    continue
-                m = ev.get(nm)
-                if m is None:
-                    m = ev[nm] = _false(n)
-                m[idx[inv == u]] = True
+                if nm is not None:
+                    by.setdefault(nm, []).append(u)
+            for nm, us in by.items():   # one pass over the rows per name, not per group
+                sel = np.zeros(len(uniq), dtype=bool)
+                sel[us] = True
+                m = ev[nm] = _false(n)
+                m[idx[sel[inv]]] = True
         out = V("bool", val & ~unk, unk, _false(n), {}, ev)
         ctx.lookups[key] = out
         return V("bool", out.v, out.unk, out.nil, {}, out.ev)
@@ -200,7 +200,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
             key = key * span + (c - lo)
             radix *= span
         if key is not None:
-            uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+            uniq, first, inv = unique_ints(key)
         else:
             M = np.stack(codes, axis=1) if n else np.zeros((0, len(codes)), dtype=np.int64)
             uniq, first, inv = np.unique(M, axis=0, return_index=True, return_inverse=True)
@@ -210,15 +210,29 @@ class Program(_InTime, _Eval, _Population, _Rows):
         order = np.argsort(inv, kind="stable")
         bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
         reps = [x.take(first).objects() for x in xs]   # the arguments of each group, once
+        # the value and the facts recorded, kept per (function, arguments, date) across batches
+        # when no fact is overridden and the arguments hash (typed: True is not 1), as _look's
+        cache = self.__dict__.setdefault("_lookups", {})
         for g, f0 in enumerate(first.tolist()):
             args = [r[g] for r in reps]
             o = None if ctx.overrides is None else ctx.overrides[f0]
             a = int(ctx.as_of[f0])
-            stub = _Stub(self.ref, vdates.from_days(a), o or None, self.book)
-            stub.recorded = []
-            vals[g] = fn(stub, *args)
+            ck = hit = None
+            if not o:
+                try:
+                    ck = ("env", name, tuple((type(x), x) for x in args), a)
+                    hit = cache.get(ck)
+                except TypeError:   # a list among the arguments
+                    ck = None
+            if hit is None:
+                stub = _Stub(self.ref, vdates.from_days(a), o or None, self.book)
+                stub.recorded = []
+                hit = (fn(stub, *args), stub.recorded)
+                if ck is not None:
+                    cache[ck] = hit
+            vals[g] = hit[0]
             rows = order[bounds[g]:bounds[g + 1]]
-            for nm, fact in stub.recorded:
+            for nm, fact in hit[1]:
                 if not o:
                     self.__dict__.setdefault("_facts", {})[nm, a] = fact
                 m = ev.get(nm)
@@ -408,16 +422,28 @@ def facts_from_frame(frame, paths) -> dict:
         shared = [(COLUMN_PATHS[c].split(".")[1], cols[c]) for c in
                   ("removal_destination", "removal_definitive", "removal_enforceable",
                    "removal_remedies_exhausted", "removal_end_date") if c in cols]
+        # one list per distinct combination of cells, shared by its rows (the code copies a
+        # row's measures before setting a field: prove, verify): few combinations, and what is
+        # read per object (field, candidate States) is read once per distinct list
+        names = [k for k, _ in shared]
+        memo: dict = {}
         rm = []
-        for i, ks in enumerate(kinds):
+        for key in zip(kinds, *[v for _, v in shared]):
+            ks = key[0]
             if ks is UNKNOWN:
                 rm.append(UNKNOWN)
                 continue
-            base = {k: v[i] for k, v in shared if v[i] is not UNKNOWN}
-            rm.append([dict(base, kind=k) for k in ks])
+            hkey = (tuple(ks),) + key[1:]
+            hit = memo.get(hkey)
+            if hit is None:
+                base = {k: v for k, v in zip(names, key[1:]) if v is not UNKNOWN}
+                hit = memo[hkey] = [dict(base, kind=k) for k in ks]
+            rm.append(hit)
         facts["removal_measures"] = rm
     if "court" in cols:
-        facts["sentence.convictions"] = [UNKNOWN if v is UNKNOWN else [{"court": v}] for v in cols["court"]]
+        courts: dict = {}
+        facts["sentence.convictions"] = [UNKNOWN if v is UNKNOWN else courts.setdefault(v, [{"court": v}])
+                                         for v in cols["court"]]
     ident = [c for c in cols if COLUMN_PATHS[c].startswith("identification.")]
     if ident:
         objs = []
@@ -526,7 +552,23 @@ SLACK = 1.1
 
 def run(self, frame):
     """The output frame of a typed input frame, evaluated in chunks of at most :data:`CHUNK` × :data:`SLACK` cases
-    (:func:`run_chunk`)."""
+    (:func:`run_chunk`). Python's cyclic garbage collector is paused meanwhile (and restored as
+    it was): the program allocates arrays and small objects by the hundred thousand, none in
+    cycles it needs collected, and each collection of the oldest generation walks every object
+    of the process (the frame's, the reader's) — ≈ 10 % of the CPU of a 20,000-row frame. The
+    few cycles a chunk leaves (≈ 1,100 objects, holding some of its arrays) are collected after
+    each chunk, the youngest generation only, else a frame of several chunks keeps them all."""
+    import gc
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        return self._run(frame)
+    finally:
+        if was:
+            gc.enable()
+
+
+def _run(self, frame):
     import polars as pl
     h = frame.height
     parts = -(-h // int(CHUNK * SLACK))   # chunks of equal size: no small remainder paying a batch's fixed costs
@@ -534,9 +576,11 @@ def run(self, frame):
         return self.run_chunk(frame)
     size = -(-h // parts)
     outs, fallback = [], []
+    import gc
     for start in range(0, h, size):
         outs.append(self.run_chunk(frame[start:start + size]))
         fallback.append(self.fallback + start)
+        gc.collect(0)   # the chunk's few cycles (they hold its arrays): the young objects only
     self.fallback = np.concatenate(fallback)
     return pl.concat(outs)
 
@@ -578,16 +622,19 @@ def run_chunk(self, frame):
             pos = np.zeros(0, dtype=np.int64)
     if len(pos):
         case = res["case"]
-        lines = np.array(sub.get_column("line").cast(pl.Utf8).to_list(), dtype=object)
-        ids = np.array(sub.get_column("id").to_list(), dtype=object)
-        names = np.array([x or "" for x in (sub.get_column("name").to_list() if "name" in sub.columns
-                                            else [None] * len(pos))], dtype=object)
-        as_of_t = np.array([d.isoformat() for d in sub.get_column("as_of").to_list()], dtype=object)
-        data = {"line": lines[case], "id": ids[case], "name": names[case], "as_of": as_of_t[case]}
+        # the cells of the case, spread over its rows by polars (no Python string per row)
+        names = sub.get_column("name").fill_null("") if "name" in sub.columns \
+            else pl.Series([""] * len(pos), dtype=pl.Utf8)
+        days, at = np.unique(as_of_all[pos], return_inverse=True)   # one date of evaluation or a few
+        as_of_t = pl.Series([vdates.from_days(d).isoformat() for d in days.tolist()], dtype=pl.Utf8)
+        data = {"line": sub.get_column("line").cast(pl.Utf8).gather(case),
+                "id": sub.get_column("id").cast(pl.Utf8).gather(case),
+                "name": names.cast(pl.Utf8).gather(case), "as_of": as_of_t.gather(at.reshape(-1)[case])}
         for k in FIELDS[4:]:
             data[k] = res[k] if k != "message" else np.full(len(case), "", dtype=object)
-    out = pl.DataFrame({k: pl.Series(k, v if isinstance(v, np.ndarray) and v.dtype == object else list(v),
-                                     dtype=pl.Utf8) for k, v in data.items()})   # object arrays read whole
+    out = pl.DataFrame({k: v.alias(k) if isinstance(v, pl.Series) else
+                        pl.Series(k, v if isinstance(v, np.ndarray) and v.dtype == object else list(v), dtype=pl.Utf8)
+                        for k, v in data.items()})   # object arrays read whole
     if len(self.fallback):
         eng = self.scalar_engine()
         rows = [r for i in self.fallback.tolist() for r in _scalar_cells(eng, frame.row(i, named=True))]
@@ -613,5 +660,6 @@ def scalar_engine(self):
 
 
 Program.run = run
+Program._run = _run
 Program.run_chunk = run_chunk
 Program.scalar_engine = scalar_engine

@@ -37,12 +37,71 @@ def sources_text(p, prec_over, skipped: frozenset, prec: tuple, consent: bool, n
 
 
 def group(cols: list) -> tuple:
-    """Rows grouped by equal codes: (inverse index per row, one representative row per group)."""
+    """Rows grouped by equal codes: (inverse index per row, one representative row per group),
+    the groups in the order of their codes, column by column."""
     if not cols:
         return None, None
-    M = np.stack([np.asarray(c, dtype=np.int64) + 1 for c in cols], axis=1).astype(np.uint8)   # small codes
-    rows = np.ascontiguousarray(M).view(np.dtype((np.void, M.shape[1]))).reshape(-1)
-    uniq, first, inv = np.unique(rows, return_index=True, return_inverse=True)
+    key = row_key(cols)
+    if key is None:
+        M = np.stack([np.asarray(c, dtype=np.int64) + 1 for c in cols], axis=1).astype(np.uint8)   # small codes
+        rows = np.ascontiguousarray(M).view(np.dtype((np.void, M.shape[1]))).reshape(-1)
+        uniq, first, inv = np.unique(rows, return_index=True, return_inverse=True)
+        return inv.reshape(-1), first
+    _, first, inv = unique_ints(key)
+    return inv, first
+
+
+def row_key(cols: list):
+    """One integer per row, equal where the rows' codes are equal and ordered as the rows'
+    codes column by column (mixed radix, renumbered densely when it would overflow; columns of
+    one value add nothing); None when even that does not fit in 62 bits."""
+    n = len(cols[0])
+    key, radix = np.zeros(n, dtype=np.int64), 1
+    if not n:
+        return key
+    for c in cols:
+        c = np.asarray(c, dtype=np.int64)
+        lo = int(c.min())
+        span = int(c.max()) - lo + 1
+        if span == 1:
+            continue
+        if radix * span >= 2 ** 62:   # renumbered densely (order kept), then on
+            key = unique_ints(key)[2]
+            radix = int(key.max()) + 1
+            if radix * span >= 2 ** 62:
+                return None
+        key = key * span + (c - lo)
+        radix *= span
+    return key
+
+
+def unique_ints(a: np.ndarray):
+    """``np.unique(a, return_index=True, return_inverse=True)`` of an int64 array: by a table
+    over its range when the range is small (no sort), else numpy's (the same three arrays)."""
+    n = len(a)
+    if n:
+        lo = int(a.min())
+        span = int(a.max()) - lo + 1
+        if span <= max(8 * n, 1 << 16):
+            off = a - lo
+            present = np.zeros(span, dtype=bool)
+            present[off] = True
+            at = np.flatnonzero(present)
+            first = np.full(span, n, dtype=np.int64)
+            np.minimum.at(first, off, np.arange(n, dtype=np.int64))   # the first row of each value
+            code = np.empty(span, dtype=np.int64)
+            code[at] = np.arange(len(at), dtype=np.int64)
+            return at + lo, first[at], code[off]
+    uniq, first, inv = np.unique(a, return_index=True, return_inverse=True)
+    return uniq, first, inv.reshape(-1)
+
+
+def group_wide(cols: list) -> tuple:
+    """:func:`group` for codes of any size (dates as day numbers …): (inverse index per row, one
+    representative row per group)."""
+    M = np.ascontiguousarray(np.stack([np.asarray(c, dtype=np.int64) for c in cols], axis=1))
+    rows = M.view(np.dtype((np.void, M.shape[1] * 8))).reshape(-1)
+    _, first, inv = np.unique(rows, return_index=True, return_inverse=True)
     return inv.reshape(-1), first
 
 

@@ -31,8 +31,8 @@ def from_days(n: int) -> date:
     return date.fromordinal(int(n) + EPOCH)
 
 
-def civil(days: np.ndarray):
-    """(year, month 1-12, day 1-31) of day numbers, as int64 arrays."""
+def _civil_dt(days):
+    """(year, month, day) through numpy's calendar (any day number)."""
     d = np.asarray(days).astype("datetime64[D]")
     m = d.astype("datetime64[M]")
     y = m.astype("datetime64[Y]")
@@ -42,11 +42,57 @@ def civil(days: np.ndarray):
     return year, month, day
 
 
+# The calendar of 1800-01-01 .. 2299-12-31 as tables (built once, from numpy's calendar above):
+# per day number, its month (months since 1970-01) and its day of the month; per month, its
+# first day and its length. A column of dates then costs a few gathers instead of datetime64
+# conversions (issue 16: month arithmetic is in every fraction of a sentence). Days or months
+# outside the tables take the datetime64 path: the same values.
+_LO_DAY = date(1800, 1, 1).toordinal() - EPOCH
+_HI_DAY = date(2300, 1, 1).toordinal() - EPOCH          # exclusive
+_LO_MON = (1800 - 1970) * 12
+_HI_MON = (2300 - 1970) * 12                             # exclusive
+_TABLES: list = []
+
+
+def _tables():
+    if not _TABLES:
+        y, m, d = _civil_dt(np.arange(_LO_DAY, _HI_DAY, dtype=np.int64))
+        ym = (y - 1970) * 12 + (m - 1)
+        first = np.arange(_LO_MON, _HI_MON + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        _TABLES.extend([ym, d, first[:-1].copy(), np.diff(first)])
+    return _TABLES
+
+
+def _in(days, lo, hi) -> bool:
+    return not days.size or (int(days.min()) >= lo and int(days.max()) < hi)
+
+
+def _month_day(days: np.ndarray):
+    """(months since 1970-01, day 1-31) of int64 day numbers."""
+    if _in(days, _LO_DAY, _HI_DAY):
+        ym, dd, _, _ = _tables()
+        i = days - _LO_DAY
+        return ym[i], dd[i]
+    year, month, day = _civil_dt(days)
+    return (year - 1970) * 12 + (month - 1), day
+
+
+def civil(days: np.ndarray):
+    """(year, month 1-12, day 1-31) of day numbers, as int64 arrays."""
+    ym, day = _month_day(np.asarray(days, dtype=np.int64))
+    y, m = np.divmod(ym, 12)
+    return y + 1970, m + 1, day
+
+
 def add_months(days: np.ndarray, months) -> np.ndarray:
     """``dates.add_months`` element by element: ``months`` an int or an int array."""
     days = np.asarray(days, dtype=np.int64)
-    year, month, day = civil(days)
-    total = (year - 1970) * 12 + (month - 1) + np.asarray(months, dtype=np.int64)
+    ym, day = _month_day(days)
+    total = ym + np.asarray(months, dtype=np.int64)
+    if np.ndim(total) and _in(total, _LO_MON, _HI_MON):
+        _, _, first_t, len_t = _tables()
+        j = total - _LO_MON
+        return first_t[j] + np.minimum(day, len_t[j]) - 1
     first = total.astype("datetime64[M]")                    # first day of the target month
     last = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
     out = first.astype("datetime64[D]").astype(np.int64) + np.minimum(day, last) - 1
@@ -72,9 +118,7 @@ def months_and_days(a: np.ndarray, b: np.ndarray):
     quantième — whole months first, then the days left — as two arrays."""
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
-    ya, ma, _ = civil(a)
-    yb, mb, _ = civil(b)
-    m = (yb - ya) * 12 + (mb - ma)
+    m = _month_day(b)[0] - _month_day(a)[0]
     over = (m > 0) & (add_months(a, m) > b)   # one month less is always enough: it ends before b's month
     m = m - over
     return m, b - add_months(a, m)
