@@ -134,27 +134,12 @@ class Reader:
         rest of the input, :class:`ScalarRest`), an iterator read as it goes, the counters carried
         when it ends."""
         if hasattr(data, "read"):
-            return self._scalar_stream(data, first_line)
-        stream = Utf8OrAnsiLines(io.BytesIO(data))
-        stream.line_no = first_line - 1
-        recs = Records(self.header, _Lines(stream, self.sep, self.ncols))
-        recs.done = first_line - 1
-        recs.seen_ids = self.seen_ids
-        recs.records = self.records
-        out = list(recs)
-        self.records = recs.records
-        self.lines += recs.lines
-        self.spanning += recs.spanning
-        self.extra_lines += recs.extra_lines
-        self.split += recs.split
-        if stream.ansi_lines:
-            self.ansi_lines += stream.ansi_lines
-            if self.first_ansi_line is None:
-                self.first_ansi_line = stream.first_ansi_line
-        return out
+            return self._records_of(Utf8OrAnsiLines(io.BufferedReader(data, 65536)), first_line)
+        return list(self._records_of(Utf8OrAnsiLines(io.BytesIO(data)), first_line))
 
-    def _scalar_stream(self, raw, first_line: int):
-        stream = Utf8OrAnsiLines(io.BufferedReader(raw, 65536))
+    def _records_of(self, stream, first_line: int):
+        """The records of ``stream`` (lines from ``first_line``) as the scalar reader reads them,
+        then its counters added to this reader's once the stream is read to its end."""
         stream.line_no = first_line - 1
         recs = Records(self.header, _Lines(stream, self.sep, self.ncols))
         recs.done = first_line - 1
