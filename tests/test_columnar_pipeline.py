@@ -230,6 +230,21 @@ DAMAGED = {
 }
 
 
+@pytest.mark.parametrize("block", [64, 4096])
+def test_a_wide_line_before_a_short_one_is_not_read_as_a_row(tmp_path, block):
+    """A line with one cell too many, then one with one too few, in the same block: the separators
+    add up to the header's width times the lines, but each line is wrong. polars takes the width
+    of the block's first line and fills the short line with nulls, which answered it as a case with
+    unknown facts; the scalar reader rejects it (« ligne incomplète »). Found by
+    test_hypothesis_rows_as_json_lines (2026-12-05)."""
+    data = (b"id;name;nationalities;total;expected_end\n"
+            b"r5;;;P1W3D;Dupont; Jean\nr6;;;P2Y;2027-12-01\nr8;2026-02-30;;\n")
+    assert_same(data, tmp_path, block_bytes=block)
+    (ta, _), _ = _both(data, tmp_path, block_bytes=block)
+    r8 = [l for l in ta.splitlines() if ";r8;" in l]
+    assert len(r8) == 1 and ";error;" in r8[0] and "incomplète" in r8[0]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 @pytest.mark.parametrize("name", sorted(DAMAGED))
 def test_damaged_files_are_byte_identical(tmp_path, name, fmt):

@@ -263,10 +263,13 @@ class Reader:
         df = None
         # the common block, checked with a few passes in C: no control character but tab and line
         # feed, no quote (else _spans_ok sent the quoted lines here one by one), every line of the
-        # header's width (the separators add up, and polars refuses a line with more cells), no
-        # overlong line, UTF-8 (polars refuses any other byte sequence)
+        # header's width (counted line by line: polars takes the width of the block's first line
+        # and fills a shorter line with nulls — a total that adds up hides a line with one cell
+        # too many before a line with one too few), no overlong line, UTF-8 (polars refuses any
+        # other byte sequence)
         if (b'"' not in data and np.count_nonzero(a < 32) == nl + data.count(b"\t")
                 and data.count(self.sep.encode()) == nl * (self.ncols - 1)
+                and bool((np.add.reduceat(a == ord(self.sep), starts, dtype=np.int64) == self.ncols - 1).all())
                 and int((ends - starts).max()) <= MAX_LINE - 1):
             try:
                 df = self._typed(data, np.arange(nl, dtype=np.int64) + first)
@@ -355,6 +358,8 @@ class Reader:
         if body:
             raw = pl.read_csv(body, has_header=False, separator=self.sep, quote_char=None, infer_schema=False,
                               new_columns=names, eol_char="\n")
+            if raw.width != len(names):   # a line wider than the header (polars widened the frame)
+                raise pl.exceptions.ComputeError(f"{raw.width} columns read for {len(names)}")
         else:
             raw = pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in names})
         return typed_frame(raw.select(self.known), np.asarray(lines, dtype=np.int64), self.as_of)
