@@ -422,10 +422,17 @@ def columnar_lines(m, runs, same, cold_ms, rdflib_ms=None) -> list[str]:
     mil = next((r for r in runs if r["n"] >= 1_000_000), None)
     if mil:
         cm = mil["columnar"]
-        peak = max(cm["rss_mb"], cm.get("workers_rss_mb", 0))
-        lines.append(f"- 1,000,000 rows: {rate(cm):,.0f} cases/s with {cm.get('jobs', 1)} process(es) (linear if close "
-                     f"to the 100,000 figure), peak {cm['rss_mb']:.0f} MB main / {cm.get('workers_rss_mb', 0):.0f} MB a "
-                     f"worker ({'met' if peak <= 500 else '**not met**'}: ≤ 500 MB a process).")
+        m1 = mil.get("columnar_j1") or cm
+        workers = cm.get("jobs", 1) if cm.get("workers_rss_mb") else 0
+        total = cm["rss_mb"] + workers * cm.get("workers_rss_mb", 0)
+        ratio = rate(cm) / rate(col)
+        lines.append(f"- 1,000,000 rows: {rate(cm):,.0f} cases/s with {cm.get('jobs', 1)} process(es), "
+                     f"{ratio:.2f} × the 100,000-row rate ({'linear' if ratio >= 0.9 else '**not linear**'}); "
+                     f"on one process {rate(m1):,.0f} cases/s, peak {m1['rss_mb']:.0f} MB "
+                     f"({'met' if m1['rss_mb'] <= 500 else '**not met**'}: ≤ 500 MB); with workers "
+                     f"{cm['rss_mb']:.0f} MB main and {cm.get('workers_rss_mb', 0):.0f} MB a worker, "
+                     f"{total:.0f} MB for the {1 + workers} processes together"
+                     f"{'' if total <= 500 else ' (over 500 MB together: one process keeps under it)'}.")
     else:
         lines.append("- 1,000,000 rows: not measured in this run (`--columnar --million`).")
     lines.append(COL_END)
