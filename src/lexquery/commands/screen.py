@@ -56,9 +56,10 @@ def default_engine(path: str, fmt: str, size: int | None = None) -> str:
     return "columnar" if found else "scalar"
 
 
-def default_jobs(path: str, size: int | None = None) -> int:
-    """Worker processes when --jobs is not given: one for a small input, every core for a
-    large file or for standard input of unknown size (``size``: as for :func:`default_engine`)."""
+def default_jobs(path: str, size: int | None = None, threshold: int = AUTO_PARALLEL_BYTES) -> int:
+    """Worker processes when --jobs is not given: one for an input smaller than ``threshold``
+    (the scalar engine's by default), every core for a larger file or for standard input of
+    unknown size (``size``: as for :func:`default_engine`)."""
     cores = os.cpu_count() or 1
     if size is None:
         if path == "-":
@@ -67,7 +68,7 @@ def default_jobs(path: str, size: int | None = None) -> int:
             size = os.path.getsize(path)
         except OSError:
             return 1
-    return cores if size >= AUTO_PARALLEL_BYTES else 1
+    return cores if size >= threshold else 1
 
 
 def peek_stdin(limit: int = AUTO_COLUMNAR_BYTES) -> int | None:
@@ -92,13 +93,7 @@ def default_columnar_jobs(path: str) -> int:
     """Worker processes of the columnar engine when --jobs is not given: every core for a file of
     at least AUTO_COLUMNAR_PARALLEL_BYTES or for standard input, else one (no worker: the main
     process answers its batches itself)."""
-    cores = os.cpu_count() or 1
-    if path == "-":
-        return cores
-    try:
-        return cores if os.path.getsize(path) >= AUTO_COLUMNAR_PARALLEL_BYTES else 1
-    except OSError:
-        return 1
+    return default_jobs(path, threshold=AUTO_COLUMNAR_PARALLEL_BYTES)
 
 
 EPILOG = """\

@@ -85,10 +85,8 @@ class Reuse:
         so that none of those is evaluated later, in another context (``from_date`` set,
         missing facts gathered by another condition). A condition whose ``when`` was false
         (result None) is never given, nor any that contains it."""
-        if settled:
-            good = {cid: r for cid, r in kept if r is not None and cid in free and r.status != "unknown"}
-        else:
-            good = {cid: r for cid, r in kept if r is not None and cid in free}
+        good = {cid: r for cid, r in kept
+                if r is not None and cid in free and not (settled and r.status == "unknown")}
         if len(good) == len(kept):
             return good
         bad = {cid for cid, _ in kept if cid not in good}

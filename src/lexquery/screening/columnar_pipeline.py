@@ -308,11 +308,7 @@ def counts(out: pl.DataFrame) -> dict:
 def put_block(summary, writer, res: BlockOut, tm: dict):
     """Write one answered batch and add its counts to the summary (in input order)."""
     t = time.perf_counter()
-    summary.read += res.read
-    summary.answered += res.answered
-    summary.rejected += res.rejected
-    summary.rows_out += res.rows_out
-    summary.by_proc.update(res.by_proc)
+    summary.add_counts((res.read, res.answered, res.rejected, res.rows_out, res.by_proc))
     if res.objs is not None:
         writer.write_objects(res.objs)
     elif res.data:
