@@ -170,12 +170,17 @@ def _spool_input(path: str) -> tuple[str, bool]:
 
 def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jobs: int = 1,
                   chunk: int = 200, progress: bool | None = None, label: str | None = None,
-                  engine: str = "scalar", lang: str = "fr") -> tuple[Impact, object, object]:
+                  engine: str = "scalar", lang: str = "fr",
+                  block_bytes: int | None = None) -> tuple[Impact, object, object]:
     """Screen ``path`` under the law and under ``reform`` (:class:`lexquery.engine.reform.Reform`);
     return the impact and both screenings' summaries. ``engine="columnar"``: both screenings over
     columns (``screening/columnar_pipeline.py``), each with the program compiled from its own rule
-    book and reference data — the same bytes as the scalar engine's, so the same impact.
-    ``lang``: the progress bar's language (scalar engine)."""
+    book and reference data — the same bytes as the scalar engine's, so the same impact; with
+    ``jobs`` > 1 each screening hands its batches (``block_bytes``: their size, default the
+    reader's) to that many worker processes, those of the reformed screening rebuilding the reform
+    from the bytes read here (:func:`lexquery.screening.columnar_jobs.reform_spec`) and compiling
+    its program — when ``base`` is the knowledge base of this process (a worker loads that one);
+    else one process each. ``lang``: the progress bar's language (scalar engine)."""
     from ..engine.api import load_kb
     from .outputs import CsvWriter
     from .screen import screen
@@ -185,6 +190,8 @@ def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jo
     label = label or ("<stdin>" if path in ("-", None) else str(path))
     impact = Impact(reform=reform.meta(), source=label, as_of=as_of.isoformat() if as_of else None)
     tmps = []
+    # workers load this knowledge base: they can rebuild both screenings' engines (the reform from its bytes)
+    own = base is load_kb() and bool(getattr(reform, "raw", b""))
     try:
         summaries = []
         for name, eng in (("current", base), ("reformed", reformed)):
@@ -194,11 +201,17 @@ def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jo
             t = time.perf_counter()
             with open(tmp, "w", encoding="utf-8", newline="") as out:
                 if engine == "columnar":
-                    from ..columnar.program import compile_book
                     from .columnar_pipeline import screen_columnar
-                    summaries.append(screen_columnar(src, CsvWriter(out, ","), as_of=as_of, engine=eng,
-                                                     program=compile_book(eng.book, eng.ref),
-                                                     progress=progress, label=label, lang=lang))
+                    if own:   # the program compiled where it answers: each worker, or here (lazily)
+                        from .columnar_jobs import reform_spec
+                        kw = ({"engine": None} if eng is base else
+                              {"engine": eng, "reform": reform_spec(reform)})
+                    else:     # another knowledge base (tests): both programs compiled here, one process
+                        from ..columnar.program import compile_book
+                        kw = {"engine": eng, "program": compile_book(eng.book, eng.ref)}
+                    summaries.append(screen_columnar(src, CsvWriter(out, ","), as_of=as_of, progress=progress,
+                                                     label=label, lang=lang, jobs=jobs, block_bytes=block_bytes,
+                                                     **kw))
                 else:
                     summaries.append(screen(src, CsvWriter(out, ","), as_of=as_of, jobs=jobs, chunk=chunk,
                                             engine=eng, progress=progress, label=label, lang=lang))
