@@ -162,3 +162,24 @@ def test_cli_jobs_keeps_the_columnar_engine_with_a_reform(tmp_path, monkeypatch,
     capsys.readouterr()
     assert seen == [("columnar", 2), ("columnar", 1), ("scalar", 2)]
     assert len(set(outs.values())) == 1 and outs[("-j", "2")].count(b"\n") > 1
+
+
+def test_the_comparison_by_text_gives_the_comparison_cell_by_cell(base, tmp_path):
+    """compare_files passes over the cases whose records are the same text on both sides and
+    parses only the others; on a damaged registry (error rows, cells over two lines, quotes,
+    formula cells) it gives what parsing every cell of both files gives (_compare_parsed)."""
+    from test_columnar_jobs import _damaged
+    src = tmp_path / "d.csv"
+    src.write_bytes(_damaged(1500, seed=5))
+    for path in (LSC, MAROC):
+        r = load_reform(path, base.book, base.ref)
+        outs = []
+        for name, eng, kw in (("before", None, {}), ("after", r.engine(base), {"reform": CJ.reform_spec(r)})):
+            o = tmp_path / f"{name}.csv"
+            with open(o, "w", encoding="utf-8", newline="") as f:
+                screen_columnar(str(src), CsvWriter(f, ","), as_of=WHEN, engine=eng, progress=False, **kw)
+            outs.append(str(o))
+        assert '"' in Path(outs[0]).read_text(encoding="utf-8")
+        fast = imp_mod.compare_files(*outs, imp_mod.Impact(reform=r.meta())).to_dict()
+        slow = imp_mod._compare_parsed(*outs, imp_mod.Impact(reform=r.meta())).to_dict()
+        assert fast == slow and fast["rejected"] > 0 and fast["changed_cases"] > 0 and fast["cases"] == 1500

@@ -149,7 +149,8 @@ def register(sub):
                    help="réforme simulée (docs/reforms.md) : cribler sous le droit en vigueur et sous la réforme, "
                         "et dire qui change de statut ou de date, par procédure — résumé texte (défaut), "
                         "-o impact.csv|.jsonl|.json (une ligne par cas × procédure qui change, avant/après) "
-                        "ou -o impact.html (vue côte à côte)")
+                        "ou -o impact.html (vue côte à côte) ; les deux criblages avec le moteur et les --jobs "
+                        "processus d'un criblage du fichier en CSV (--jobs ne choisit pas le moteur)")
     from .options import add_lang
     add_lang(p)
     p.set_defaults(func=run)
@@ -351,6 +352,7 @@ examples:
         "--reform": ("simulated reform (docs/reforms.md): screen under the law in force and under the reform, "
                      "and say who changes status or date, by procedure — text summary (default), "
                      "-o impact.csv|.jsonl|.json (one line per case × procedure that changes, before/after) "
-                     "or -o impact.html (side-by-side view)", "R.yaml"),
+                     "or -o impact.html (side-by-side view); both screenings with the engine and the --jobs "
+                     "processes of a screening of the file to CSV (--jobs does not choose the engine)", "R.yaml"),
     },
 }}
