@@ -149,7 +149,8 @@ def register(sub):
                    help="réforme simulée (docs/reforms.md) : cribler sous le droit en vigueur et sous la réforme, "
                         "et dire qui change de statut ou de date, par procédure — résumé texte (défaut), "
                         "-o impact.csv|.jsonl|.json (une ligne par cas × procédure qui change, avant/après) "
-                        "ou -o impact.html (vue côte à côte)")
+                        "ou -o impact.html (vue côte à côte) ; les deux criblages avec le moteur et les --jobs "
+                        "processus d'un criblage du fichier en CSV (--jobs ne choisit pas le moteur)")
     from .options import add_lang
     add_lang(p)
     p.set_defaults(func=run)
@@ -268,9 +269,14 @@ def run_reform(args) -> int:
                 "de la réforme (avant elle, le droit est inchangé)" if args.lang == "fr" else
                 f"without --as-of, the rows without an as_of column are evaluated on {as_of.isoformat()}, the "
                 "reform's date of effect (before it, the law is unchanged)")
-    jobs = default_jobs(args.file) if args.jobs is None else args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    # both screenings by the engine a plain screening of the file would use (the same bytes either way)
-    engine = args.engine or ("scalar" if args.jobs is not None else default_engine(args.file, "csv"))
+    # both screenings by the engine and the processes a plain screening of the file to CSV would use
+    # (the same bytes either way): --jobs does not choose the engine; with the columnar engine each
+    # screening hands its batches to --jobs workers, the reformed one's rebuilding the reform
+    engine = args.engine or default_engine(args.file, "csv")
+    if args.jobs is None:
+        jobs = default_columnar_jobs(args.file) if engine == "columnar" else default_jobs(args.file)
+    else:
+        jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     impact, before, after = imp_mod.screen_impact(args.file, reform, base=base, as_of=as_of, jobs=jobs,
                                                   chunk=args.chunk, progress=False if args.no_progress else None,
                                                   engine=engine, lang=args.lang)
@@ -346,6 +352,7 @@ examples:
         "--reform": ("simulated reform (docs/reforms.md): screen under the law in force and under the reform, "
                      "and say who changes status or date, by procedure — text summary (default), "
                      "-o impact.csv|.jsonl|.json (one line per case × procedure that changes, before/after) "
-                     "or -o impact.html (side-by-side view)", "R.yaml"),
+                     "or -o impact.html (side-by-side view); both screenings with the engine and the --jobs "
+                     "processes of a screening of the file to CSV (--jobs does not choose the engine)", "R.yaml"),
     },
 }}

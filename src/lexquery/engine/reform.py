@@ -65,6 +65,7 @@ class Reform:
     text_en: str = ""
     description_en: str = ""
     untranslated: list[str] = field(default_factory=list)   # keys of the file whose text has no English
+    raw: bytes = field(default=b"", repr=False)   # the file's bytes as read: what a worker process rebuilds it from
 
     @property
     def label(self) -> str:
@@ -113,14 +114,14 @@ def _err(file, key, message, expected=None, hint=None):
     return ReformError(message, where=f"{file} : {key}" if key else str(file), expected=expected, hint=hint)
 
 
-def _read_yaml(path: Path) -> dict:
-    if not path.is_file():
+def _read_yaml(path: Path, raw: bytes | None = None) -> dict:
+    if raw is None and not path.is_file():
         raise ReformError(f"fichier de réforme introuvable : {path}", where=str(path),
                           expected="un fichier YAML de réforme (docs/reforms.md)",
                           hint="voir examples/reforms/*.yaml", message_en=f"reform file not found: {path}",
                           expected_en="a YAML reform file (docs/reforms.md)", hint_en="see examples/reforms/*.yaml")
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        doc = yaml.load(path.read_text(encoding="utf-8") if raw is None else raw.decode("utf-8"), Loader=_Loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
@@ -162,11 +163,15 @@ def _sources_of(spec, file, key) -> list[str]:
     return list(s)
 
 
-def load_reform(path, base_book=None, base_ref=None, *, check_citations: bool = True) -> Reform:
+def load_reform(path, base_book=None, base_ref=None, *, check_citations: bool = True,
+                raw: bytes | None = None) -> Reform:
     """Read the reform file at ``path`` and derive its rule book and reference data from
-    ``base_book`` / ``base_ref`` (default: the knowledge base of this process)."""
+    ``base_book`` / ``base_ref`` (default: the knowledge base of this process). ``raw``: the
+    file's bytes already read (:attr:`Reform.raw` of a reform loaded before — a screening's worker
+    process rebuilds the same reform from them, whatever the file has become since); ``path`` then
+    only names it."""
     path = Path(path)
-    doc = _read_yaml(path)
+    doc = _read_yaml(path, raw)
     file = str(path)
     unknown = [k for k in doc if k not in TOP_KEYS]
     if unknown:
@@ -192,12 +197,12 @@ def load_reform(path, base_book=None, base_ref=None, *, check_citations: bool = 
         base_ref = base_ref or base.ref
     if not base_book.docs:
         raise LexqueryError("le livre de règles n'a pas gardé ses fichiers : réforme impossible")
-    raw = path.read_bytes()
+    raw = path.read_bytes() if raw is None else raw
     digest = hashlib.sha256(base_book.digest.encode() + b"\0" + raw).hexdigest()
     r = Reform(id=str(doc["reform"]), name=str(doc["name"]), description=str(doc.get("description") or ""),
                text=str(doc["text"]), start=start, file=file, digest=digest,
                name_en=str(doc.get("name_en") or ""), text_en=str(doc.get("text_en") or ""),
-               description_en=str(doc.get("description_en") or ""))
+               description_en=str(doc.get("description_en") or ""), raw=raw)
     docs = [(f, copy.deepcopy(d)) for f, d in base_book.docs]
     uses: list[tuple[str, str]] = []    # (citation, key in the reform file)
     _constants(r, doc.get("constants"), docs, uses)

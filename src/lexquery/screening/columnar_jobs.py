@@ -48,15 +48,19 @@ def _note(pid, seq, reason: str):
 def setup(init: dict):
     """In a fresh worker, once: the knowledge base loaded, the program compiled (``init``: the
     header's row builder and known columns, the date, the label, the separator, JSON or CSV, the
-    reference middle or the program, a test's ``fault``); what answers a batch ``(frame, fallback)``
-    there. ``fault(frame)``, tests only, is called before each batch (to make it raise or die)."""
+    reference middle or the program, a test's ``fault``; ``reform``: :func:`reform_spec` of the
+    reform screened under — its engine rebuilt and the program compiled from its rule book); what
+    answers a batch ``(frame, fallback)`` there. ``fault(frame)``, tests only, is called before each batch (to make it raise or die)."""
     from ..engine.api import load_kb
     from .columnar_pipeline import BlockContext, answer_block, bound_heap, load_program
     bound_heap()
     engine = load_kb()
+    spec = init.get("reform")
+    if spec is not None:   # the reformed screening: its engine, and below its program, not the law in force's
+        engine = reformed_engine(spec, engine)
     if hasattr(engine, "prepare_batch"):
         engine.prepare_batch()
-    program = None if init["reference"] else load_program()
+    program = None if init["reference"] else load_program() if spec is None else load_program(engine.book, engine.ref)
     ctx = BlockContext(engine, program, init["builder"], init["known"], init["as_of"], init["label"],
                        init["sep"], init["as_json"])
     fault = init.get("fault")
@@ -69,18 +73,38 @@ def setup(init: dict):
     return answer
 
 
+def reform_spec(reform) -> dict:
+    """What a worker rebuilds a reform from (:class:`lexquery.engine.reform.Reform`, loaded and
+    checked by the main process): its file's name and bytes as read there, and its digest (rule
+    book of the law in force + file), which the worker's rebuilt reform must have."""
+    return {"file": reform.file, "raw": reform.raw, "digest": reform.digest}
+
+
+def reformed_engine(spec: dict, base):
+    """In a worker: the engine of the reform of ``spec`` (:func:`reform_spec`) over ``base``, the
+    knowledge base loaded there (citations not checked again: the main process did). A digest
+    other than the main process's (another rule book) stops the worker's start: its batches are
+    then answered by the main process, with the reformed program."""
+    from ..engine.reform import load_reform
+    r = load_reform(spec["file"], base.book, base.ref, check_citations=False, raw=spec["raw"])
+    if r.digest != spec["digest"]:
+        raise RuntimeError(f"réforme {spec['file']} : livre de règles autre que celui du processus principal")
+    return r.engine(base)
+
+
 class Pool:
     """The columnar workers of one screening: ``jobs`` fresh interpreters, each set up by
     :func:`setup` with the header's row builder and known columns, the date, the label, the
     separator, JSON or CSV (``bctx``: the pipeline's ``BlockContext``), the reference middle or the
-    program, a test's ``fault``. Built only when the workers are wanted (a second batch read);
-    they start with :meth:`answer`."""
+    program, a test's ``fault``, the reform screened under (``reform``: :func:`reform_spec`; None:
+    the law in force). Built only when the workers are wanted (a second batch read); they start
+    with :meth:`answer`."""
 
-    def __init__(self, jobs: int, bctx, reference: bool = False, fault=None):
+    def __init__(self, jobs: int, bctx, reference: bool = False, fault=None, reform: dict | None = None):
         self.jobs = jobs
         self.setup = partial(setup, {"builder": bctx.builder, "known": list(bctx.known), "as_of": bctx.as_of,
                                      "label": bctx.label, "sep": bctx.sep, "as_json": bctx.as_json,
-                                     "reference": reference, "fault": fault})
+                                     "reference": reference, "fault": fault, "reform": reform})
 
     def answer(self, items, answer_here, here):
         """The items in input order, each vector batch ``(frame, fallback)`` as its

@@ -60,13 +60,14 @@ def bound_heap():
         pass
 
 
-def load_program(book=None):
-    """The compiled program of the rules (columnar-core), or None while it does not exist."""
+def load_program(book=None, ref=None):
+    """The compiled program of the rules (columnar-core), or None while it does not exist;
+    ``book`` and ``ref``: another rule book and its reference data (a reform's)."""
     try:
         from ..columnar.program import compile_book
     except ImportError:
         return None
-    return compile_book(book)
+    return compile_book(book, ref)
 
 
 # --- the reference middle -------------------------------------------------------------------
@@ -322,7 +323,7 @@ def put_block(summary, writer, res: BlockOut, tm: dict):
 def screen_columnar(path, writer, as_of: date | None = None, engine=None, progress: bool | None = None,
                     label: str | None = None, program=None, block_bytes: int | None = None,
                     reference: bool = False, timings: dict | None = None, lang: str = "fr",
-                    jobs: int = 1, fault=None):
+                    jobs: int = 1, fault=None, reform: dict | None = None):
     """Screen the CSV at ``path`` (``-`` = stdin) into a CSV, JSON Lines or JSON ``writer`` with
     the columnar engine; the :class:`~lexquery.screening.screen.Summary` the scalar path gives (same
     counts, same words, same bytes written). ``reference=True`` forces the reference middle even if the program exists; ``timings``
@@ -336,8 +337,13 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     and written in input order; the main process reads, types and writes. The workers start when a
     second batch is read (an input of one batch is answered here: starting a worker costs more). Only with the knowledge
     base's own engine and program (``engine`` and ``program`` None: a worker cannot be handed
-    another one — the reform's engine, a test's program); otherwise one process. ``fault``: tests
-    only, called by a worker on each batch before answering it (to make it raise or die)."""
+    another one — a test's program); otherwise one process. ``fault``: tests
+    only, called by a worker on each batch before answering it (to make it raise or die).
+
+    ``reform`` (:func:`lexquery.screening.columnar_jobs.reform_spec`): ``engine`` is that reform's
+    (:meth:`lexquery.engine.reform.Reform.engine`) and ``program`` None: the program is compiled
+    from the engine's own rule book and reference data (in this process when it answers a batch,
+    and in each worker, which rebuilds the reform from the spec) — never the law in force's."""
     tm = timings if timings is not None else {}
     for k in ("read", "program", "fallback", "write"):
         tm.setdefault(k, 0.0)
@@ -349,12 +355,12 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     from ..screening.screen import Progress, Summary
     from .columnar_frame import BLOCK_BYTES, Reader, ScalarBlock
     bound_heap()
-    parallel = jobs > 1 and engine is None and program is None
+    parallel = jobs > 1 and program is None and (engine is None or reform is not None)
     engine = engine or load_kb()
     if hasattr(engine, "prepare_batch"):
         engine.prepare_batch()
     if program is None and not reference and not parallel:
-        program = load_program()
+        program = load_program(engine.book, engine.ref) if reform is not None else load_program()
     stream, opened_as, size = open_text(path)
     label = label or opened_as
     t0 = time.perf_counter()
@@ -438,16 +444,16 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                 from .columnar_jobs import Pool
 
                 def answer_here(batch):   # a batch a worker failed (or none is left): the program compiled here
-                    return answer_block(_parent_program(ctx, reference), *batch)
+                    return answer_block(_parent_program(ctx, reference, reform is not None), *batch)
 
-                pool = Pool(jobs, ctx, reference=reference, fault=fault)
+                pool = Pool(jobs, ctx, reference=reference, fault=fault, reform=reform)
                 with closing(pool.answer(itertools.chain(ahead, items), answer_here,
                                          lambda item: isinstance(item, _Scalar))) as answered:
                     for item in answered:
                         put(item)
             else:
                 if ahead:
-                    _parent_program(ctx, reference)
+                    _parent_program(ctx, reference, reform is not None)
                     items = itertools.chain(ahead, items)
                 for block in items:
                     put(block if isinstance(block, _Scalar) else answer_block(ctx, *block))
@@ -464,11 +470,12 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     return summary
 
 
-def _parent_program(ctx: BlockContext, reference: bool):
+def _parent_program(ctx: BlockContext, reference: bool, own: bool = False):
     """The program for the batches a worker could not answer, compiled in the main process the
-    first time one is needed (none is compiled here while the workers answer)."""
+    first time one is needed (none is compiled here while the workers answer); ``own``: from the
+    engine's own rule book and reference data (a reform's), not the law in force's."""
     if ctx.program is None and not reference:
-        ctx.program = load_program()
+        ctx.program = load_program(ctx.engine.book, ctx.engine.ref) if own else load_program()
     return ctx
 
 

@@ -120,8 +120,77 @@ def _compare_case(before: list[tuple], after: list[tuple], reform_label: str, st
     return [{k: r[k] for k in IMPACT_FIELDS} for r in out]
 
 
+def _records(f):
+    """The CSV records of a screening output opened as text (``newline=""``): one line each, or
+    several for a cell with a line break — a record ends where its quotes pair up (RFC 4180 § 2:
+    a quote inside a quoted cell is doubled, so an odd count leaves the cell open)."""
+    pending = None
+    for line in f:
+        if pending is not None:
+            pending += line
+            if not pending.count('"') % 2:
+                yield pending
+                pending = None
+        elif line.count('"') % 2:
+            pending = line
+        else:
+            yield line
+    if pending is not None:
+        yield pending
+
+
+def _key(rec: str) -> str:
+    """The ``line`` cell of a record whose first column is ``line`` (a number: never quoted)."""
+    return rec[:rec.find(",")]
+
+
 def compare_files(before_path: str, after_path: str, impact: Impact) -> Impact:
-    """Read two screening CSVs of the same input side by side and fill ``impact``."""
+    """Read two screening CSVs of the same input side by side and fill ``impact``. Both are written
+    by the same writer: a case whose records are the same text on both sides changes nothing and
+    is only counted (most cases — parsing every cell of both files was most of the comparison's
+    time); the others are parsed as CSV and compared column by column (:func:`_compare_case`)."""
+    with open(before_path, newline="", encoding="utf-8") as fb, open(after_path, newline="", encoding="utf-8") as fa:
+        rb, ra = _records(fb), _records(fa)
+        first_b, first_a = next(rb, None), next(ra, None)
+        if first_b is None or first_a is None:
+            return impact
+        hb, ha = next(csv.reader([first_b])), next(csv.reader([first_a]))
+        if hb != ha or hb[0] != "line":   # not two outputs of one writer: cell by cell
+            return _compare_parsed(before_path, after_path, impact)
+        ik = [hb.index(c) for c in _KEEP]
+        status = ik[6]
+        label, start = impact.reform.get("label", ""), impact.reform.get("from")
+        for (lb, recs_b), (la, recs_a) in zip(groupby(rb, key=_key), groupby(ra, key=_key)):
+            recs_b, recs_a = list(recs_b), list(recs_a)
+            if lb != la:   # both screenings read the same input in the same order
+                raise RuntimeError(f"screenings out of step: line {lb} vs {la}")
+            impact.cases += 1
+            impact.rows_before += len(recs_b)
+            impact.rows_after += len(recs_a)
+            if ",error," in recs_b[0] and next(csv.reader(recs_b[:1]))[status] == "error":
+                impact.rejected += 1
+            if recs_b == recs_a:   # the same text: nothing changes
+                continue
+            _add_changes(impact, _compare_case([tuple(r[i] for i in ik) for r in csv.reader(recs_b)],
+                                               [tuple(r[i] for i in ik) for r in csv.reader(recs_a)], label, start))
+    return impact
+
+
+def _add_changes(impact: Impact, ch: list[dict]):
+    """Count one case's changed rows in ``impact``."""
+    if ch:
+        impact.changed_cases += 1
+        procs = set()
+        for c in ch:
+            p = c["procedure"] + (f"/{c['route']}" if c["route"] else "")
+            impact.counts[(p, transition(c["status_before"], c["status_after"]))] += 1
+            procs.add(p)
+        impact.cases_by_procedure.update(procs)
+        impact.changes += ch
+
+
+def _compare_parsed(before_path: str, after_path: str, impact: Impact) -> Impact:
+    """:func:`compare_files` for two CSVs whose headers differ: every row parsed and compared."""
     with open(before_path, newline="", encoding="utf-8") as fb, open(after_path, newline="", encoding="utf-8") as fa:
         rb, ra = csv.reader(fb), csv.reader(fa)
         hb, ha = next(rb, None), next(ra, None)
@@ -141,16 +210,7 @@ def compare_files(before_path: str, after_path: str, impact: Impact) -> Impact:
             impact.rows_after += len(rows_a)
             if rows_b[0][6] == "error":
                 impact.rejected += 1
-            ch = _compare_case(rows_b, rows_a, label, impact.reform.get("from"))
-            if ch:
-                impact.changed_cases += 1
-                procs = set()
-                for c in ch:
-                    p = c["procedure"] + (f"/{c['route']}" if c["route"] else "")
-                    impact.counts[(p, transition(c["status_before"], c["status_after"]))] += 1
-                    procs.add(p)
-                impact.cases_by_procedure.update(procs)
-                impact.changes += ch
+            _add_changes(impact, _compare_case(rows_b, rows_a, label, impact.reform.get("from")))
     return impact
 
 
@@ -170,12 +230,17 @@ def _spool_input(path: str) -> tuple[str, bool]:
 
 def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jobs: int = 1,
                   chunk: int = 200, progress: bool | None = None, label: str | None = None,
-                  engine: str = "scalar", lang: str = "fr") -> tuple[Impact, object, object]:
+                  engine: str = "scalar", lang: str = "fr",
+                  block_bytes: int | None = None) -> tuple[Impact, object, object]:
     """Screen ``path`` under the law and under ``reform`` (:class:`lexquery.engine.reform.Reform`);
     return the impact and both screenings' summaries. ``engine="columnar"``: both screenings over
     columns (``screening/columnar_pipeline.py``), each with the program compiled from its own rule
-    book and reference data — the same bytes as the scalar engine's, so the same impact.
-    ``lang``: the progress bar's language (scalar engine)."""
+    book and reference data — the same bytes as the scalar engine's, so the same impact; with
+    ``jobs`` > 1 each screening hands its batches (``block_bytes``: their size, default the
+    reader's) to that many worker processes, those of the reformed screening rebuilding the reform
+    from the bytes read here (:func:`lexquery.screening.columnar_jobs.reform_spec`) and compiling
+    its program — when ``base`` is the knowledge base of this process (a worker loads that one);
+    else one process each. ``lang``: the progress bar's language (scalar engine)."""
     from ..engine.api import load_kb
     from .outputs import CsvWriter
     from .screen import screen
@@ -185,6 +250,8 @@ def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jo
     label = label or ("<stdin>" if path in ("-", None) else str(path))
     impact = Impact(reform=reform.meta(), source=label, as_of=as_of.isoformat() if as_of else None)
     tmps = []
+    # workers load this knowledge base: they can rebuild both screenings' engines (the reform from its bytes)
+    own = base is load_kb() and bool(getattr(reform, "raw", b""))
     try:
         summaries = []
         for name, eng in (("current", base), ("reformed", reformed)):
@@ -194,11 +261,17 @@ def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jo
             t = time.perf_counter()
             with open(tmp, "w", encoding="utf-8", newline="") as out:
                 if engine == "columnar":
-                    from ..columnar.program import compile_book
                     from .columnar_pipeline import screen_columnar
-                    summaries.append(screen_columnar(src, CsvWriter(out, ","), as_of=as_of, engine=eng,
-                                                     program=compile_book(eng.book, eng.ref),
-                                                     progress=progress, label=label, lang=lang))
+                    if own:   # the program compiled where it answers: each worker, or here (lazily)
+                        from .columnar_jobs import reform_spec
+                        kw = ({"engine": None} if eng is base else
+                              {"engine": eng, "reform": reform_spec(reform)})
+                    else:     # another knowledge base (tests): both programs compiled here, one process
+                        from ..columnar.program import compile_book
+                        kw = {"engine": eng, "program": compile_book(eng.book, eng.ref)}
+                    summaries.append(screen_columnar(src, CsvWriter(out, ","), as_of=as_of, progress=progress,
+                                                     label=label, lang=lang, jobs=jobs, block_bytes=block_bytes,
+                                                     **kw))
                 else:
                     summaries.append(screen(src, CsvWriter(out, ","), as_of=as_of, jobs=jobs, chunk=chunk,
                                             engine=eng, progress=progress, label=label, lang=lang))
