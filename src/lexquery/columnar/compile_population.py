@@ -136,20 +136,27 @@ class _Population:
                 second.append(alt2)
         listed = {}
 
+        base_out = _outcome_arrays(pv, ctx.as_of, True)
+
         def rerun(parts):
-            """Per part, the rows of it whose outcome differs (all parts in one batch)."""
-            idx = np.concatenate([x for x, _ in parts])
-            o = np.empty(len(idx), dtype=object)
-            o[:] = [d for x, d in parts for _ in range(len(x))]
-            sub = ctx.sub(idx)
-            sub.set_overrides(o, np.repeat(np.arange(1, len(parts) + 1), [len(x) for x, _ in parts]))
-            sub.seed = self._verify_seed(pv, p, {k for _, d in parts for k in d}, idx)
-            t = self.eval_proc(sub, p.id, True)
-            diff = _differs(_outcome_arrays(t, sub.as_of, True), _outcome_arrays(pv, ctx.as_of, True), idx)
-            out, at = [], 0
-            for x, _ in parts:
-                out.append(diff[at:at + len(x)])
-                at += len(x)
+            """Per part, the rows of it whose outcome differs: the parts whose reruns take the
+            same conditions from the first evaluation in one batch (:meth:`_verify_seed`)."""
+            out = [None] * len(parts)
+            from .reuse import batches
+            for ids, js in batches(p, [(self._given_ids(p, pv, "reads", d), len(x), None) for x, d in parts]):
+                grp = [parts[j] for j in js]
+                idx = np.concatenate([x for x, _ in grp])
+                o = np.empty(len(idx), dtype=object)
+                o[:] = [d for x, d in grp for _ in range(len(x))]
+                sub = ctx.sub(idx)
+                sub.set_overrides(o, np.repeat(np.arange(1, len(grp) + 1), [len(x) for x, _ in grp]))
+                sub.seed = None if ids is None else {x: pv.conds[x].take(idx) for x in ids}
+                t = self.eval_proc(sub, p.id, True)
+                diff = _differs(_outcome_arrays(t, sub.as_of, True), base_out, idx)
+                at = 0
+                for j, (x, _) in zip(js, grp):
+                    out[j] = diff[at:at + len(x)]
+                    at += len(x)
             return out
 
         def note(k, rows):
@@ -239,61 +246,37 @@ class _Population:
 
     def _verify_seed(self, pv, p, names, idx):
         """The condition results of ``pv`` (rows ``idx``) that an evaluation with the reference
-        facts ``names`` replaced can take as they are (engine.reuse.Reuse.rerun_env): each of
-        the procedure's own conditions that cannot read any of them (``_cond_reads_of``), with
-        every condition it evaluated in turn (its children and the conditions it reads,
-        transitively) — the same operations on the same values give the same result. Exact
-        for what verify compares (status, dates, consent, basis, routes)."""
-        from ..engine.reads import fact_key as _fact_key, reads_any as _reads_any
-        if not getattr(pv, "conds", None):
-            return None
-        reads = self._cond_reads_of(p)
-        keys = [_fact_key(k) for k in names]
-        closure = self._cond_closure(p)
-        seed = {}
-        for c in p.conditions:
-            rd = reads.get(c.id)
-            if rd is None or _reads_any(rd, keys):
-                continue
-            inner = closure.get(c.id)
-            if inner is None or not all(x in pv.conds for x in inner):
-                continue
-            for x in inner:
-                if x not in seed:
-                    seed[x] = pv.conds[x].take(idx)
-        return seed
+        facts ``names`` replaced can take as they are (engine.reuse.Reuse.rerun_env, and
+        inside the conditions: :func:`.reuse.given`) — the same operations on the same values
+        give the same result. Exact for what verify compares (status, dates, consent, basis,
+        routes)."""
+        ids = self._given_ids(p, pv, "reads", names)
+        return None if ids is None else {x: pv.conds[x].take(idx) for x in ids}
 
     def _prove_seed(self, pv, p, touched, idx):
         """The condition results of ``pv`` (rows ``idx``) that the proof's trials, where the fact
-        paths ``touched`` take other values, can take as they are (engine.reuse.Reuse.trial_env): each
-        of the procedure's own conditions that cannot read any of those paths (``_facts``), with
-        every condition it evaluates in turn — and none of them read as ``cond.<id>`` anywhere in
-        the rule book (a memoised condition read so passes no missing fact: the missing facts,
+        paths ``touched`` take other values, can take as they are (engine.reuse.Reuse.trial_env,
+        and inside the conditions: :func:`.reuse.given`): the conditions that cannot read any of
+        those paths (``Reads.facts``), none of them first evaluated where another reads it as
+        ``cond.<id>`` (a memoised condition read so passes no missing fact: the missing facts,
         which the proof compares, stay those of a fresh evaluation)."""
-        from ..engine.reads import overlap as _overlap, path_of as _path
+        ids = self._given_ids(p, pv, "facts", touched)
+        return None if ids is None else {x: pv.conds[x].take(idx) for x in ids}
+
+    def _given_ids(self, p, pv, what, changed):
+        """:func:`.reuse.given` for the reference facts (``what`` "reads") or the fact paths
+        ("facts") ``changed``, once per procedure, change and conditions evaluated."""
         if not getattr(pv, "conds", None):
             return None
-        so = self.__dict__.get("_reads_so")
-        if so is None:
+        key = (p.id, what, frozenset(changed), frozenset(pv.conds))
+        memo = self.__dict__.setdefault("_given_memo", {})
+        hit = memo.get(key)
+        if hit is None:
+            from .reuse import given
             self._cond_reads_of(p)
-            so = self.__dict__["_reads_so"]
-        facts = so.facts(p)
-        lazy = self.__dict__.get("_lazy_conds")
-        if lazy is None:
-            lazy = self.__dict__["_lazy_conds"] = frozenset(cid for c, _ in self.book.compiled() for cid in c.conds)
-        tried = [_path(f) for f in touched]
-        closure = self._cond_closure(p)
-        seed = {}
-        for c in p.conditions:
-            if c.id not in facts or _overlap(facts[c.id], tried):
-                continue
-            inner = closure.get(c.id)
-            if inner is None or not inner.isdisjoint(lazy) or not all(x in pv.conds for x in inner):
-                continue
-            for x in inner:
-                if x not in seed:
-                    seed[x] = pv.conds[x].take(idx)
-        return seed
+            free = self.__dict__["_reads_so"].unaffected(p, what, changed, guarded=False)
+            hit = memo[key] = given(p, self.book, free, self._cond_closure(p), pv.conds, what == "reads")
+        return hit
 
     def _cond_closure(self, p):
         """Condition id → itself and the conditions its evaluation evaluates in turn (children,
@@ -446,14 +429,13 @@ class _Population:
             rows = rows_l[0] if len(rows_l) == 1 else np.concatenate(rows_l)   # the groups' rows, in the same order
             dims = [m for _, _, m in doms]
             plan_list.append((rows, doms, comps, dims, list(product(*[range(m) for m in dims]))))
-        redo = bool({f for _, doms, _, _, _ in plan_list for f, _, _ in doms} & reads)
         # the first combination of every row first: a row none of whose components tried is
         # settled in it (or shown) keeps its answer whatever the others give — no common
         # outcome, and every fact tried can change it (prove._relevant; the stop of
         # prove.prove) — so the other combinations are evaluated for the other rows only
         head = self._trials(ctx, p, pv, comps_all, [(rows, doms, combos[:1], comps)
                                                 for rows, doms, comps, dims, combos in plan_list],
-                            bounds, redo)
+                            bounds, reads)
         cont_l, tail_in = [], []
         for (rows, doms, comps, dims, combos), A0 in zip(plan_list, head):
             cont = _false(len(rows))
@@ -462,7 +444,7 @@ class _Population:
             cont_l.append(cont)
             if len(combos) > 1 and cont.any():
                 tail_in.append((rows[cont], doms, combos[1:], comps))
-        tail = iter(self._trials(ctx, p, pv, comps_all, tail_in, bounds, redo) if tail_in else [])
+        tail = iter(self._trials(ctx, p, pv, comps_all, tail_in, bounds, reads) if tail_in else [])
         PAST = np.iinfo(np.int64).min + 1
         for (rows_all, doms, comps, dims, combos), A0, cont in zip(plan_list, head, cont_l):
             if not cont.any():
@@ -512,12 +494,34 @@ class _Population:
                     drop = rows[tried & ~relevant]
                     x.missing[f][drop] = False
 
-    def _trials(self, ctx, p, pv, comps_all, segs, bounds, redo):
+    def _trials(self, ctx, p, pv, comps_all, segs, bounds, reads):
         """The rows of each of ``segs`` — (rows, domains, combinations, components) — evaluated
-        again for each of its combinations, in one batch: the fact columns are the rows' own,
-        taken when read, except the facts tried, set segment by segment. Per segment, per
-        component index of ``comps_all`` tried: arrays (combination × row) of shown, settled
-        (not undetermined, no missing fact), status, from, until, consent."""
+        again for each of its combinations: the segments whose trials take the same conditions
+        from the first evaluation (:meth:`_prove_seed`) in one batch (:meth:`_trial_batch`).
+        ``reads``: the fact paths the defaults read (a segment trying one of them has the
+        defaults applied again, prove.prove). Per segment, as :meth:`_trial_batch`."""
+        from .reuse import batches
+        defaults = frozenset(d.path for d in self.book.defaults)
+        items = []
+        for rows, doms, combos, comps in segs:
+            names = frozenset(f for f, _, _ in doms)
+            redo = bool(names & reads)
+            items.append((self._given_ids(p, pv, "facts", names | defaults if redo else names),
+                          len(rows) * len(combos), redo))
+        out = [None] * len(segs)
+        for ids, js in batches(p, items):
+            res = self._trial_batch(ctx, p, pv, comps_all, [segs[j] for j in js], bounds, items[js[0]][2], ids)
+            for j, r in zip(js, res):
+                out[j] = r
+        return out
+
+    def _trial_batch(self, ctx, p, pv, comps_all, segs, bounds, redo, given):
+        """The rows of each of ``segs`` evaluated again for each of its combinations, in one
+        batch: the fact columns are the rows' own, taken when read, except the facts tried, set
+        segment by segment (and the defaults applied again when ``redo``); ``given``: the
+        conditions whose results are taken from the first evaluation (None: none). Per
+        segment, per component index of ``comps_all`` tried: arrays (combination × row) of
+        shown, settled (not undetermined, no missing fact), status, from, until, consent."""
         offsets, at, parts, tried = [], 0, [], {}
         for rows, doms, combos, comps in segs:
             T = len(combos)
@@ -564,8 +568,7 @@ class _Population:
         if redo:
             facts = self.apply_defaults(facts.materialise(), sub.as_of, len(idx))
         sub.facts = facts
-        touched = set(tried) | ({d.path for d in self.book.defaults} if redo else set())
-        sub.seed = self._prove_seed(pv, p, touched, idx)
+        sub.seed = None if given is None else {x: pv.conds[x].take(idx) for x in given}
         t = self.eval_proc(sub, p.id, True)
         trial = [t] + list(t.routes)
         out = []
