@@ -11,6 +11,7 @@ from . import origins, vdates
 from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, vconcat
 from .compile_conditions import NONE_DATE, NOT_MET
 from .compile_settle import APP, BIG, LATER, NA, UND
+from .reuse import seed
 from .shapes import group
 
 # --- the population: defaults, States, verification, proof, rows -------------------------------
@@ -183,7 +184,7 @@ class _Population:
 
         def rerun(parts):
             """Per part, the rows of it whose outcome differs: the parts whose reruns take the
-            same conditions from the first evaluation in one batch (:meth:`_verify_seed`)."""
+            same conditions from the first evaluation in one batch (:meth:`_given_ids`)."""
             out = [None] * len(parts)
             from .reuse import batches
             for ids, js in batches(p, [(self._given_ids(p, pv, "reads", d), len(x), None) for x, d in parts]):
@@ -193,7 +194,7 @@ class _Population:
                 o[:] = [d for x, d in grp for _ in range(len(x))]
                 sub = ctx.sub(idx)
                 sub.set_overrides(o, np.repeat(np.arange(1, len(grp) + 1), [len(x) for x, _ in grp]))
-                sub.seed = None if ids is None else {x: pv.conds[x].take(idx) for x in ids}
+                sub.seed = seed(pv.conds, ids, idx)
                 t = self.eval_proc(sub, p.id, True)
                 diff = _differs(_outcome_arrays(t, sub.as_of, True), base_out, idx)
                 at = 0
@@ -313,28 +314,13 @@ class _Population:
             return hit
         return fails
 
-    def _verify_seed(self, pv, p, names, idx):
-        """The condition results of ``pv`` (rows ``idx``) that an evaluation with the reference
-        facts ``names`` replaced can take as they are (engine.reuse.Reuse.rerun_env, and
-        inside the conditions: :func:`.reuse.given`) — the same operations on the same values
-        give the same result. Exact for what verify compares (status, dates, consent, basis,
-        routes)."""
-        ids = self._given_ids(p, pv, "reads", names)
-        return None if ids is None else {x: pv.conds[x].take(idx) for x in ids}
-
-    def _prove_seed(self, pv, p, touched, idx):
-        """The condition results of ``pv`` (rows ``idx``) that the proof's trials, where the fact
-        paths ``touched`` take other values, can take as they are (engine.reuse.Reuse.trial_env,
-        and inside the conditions: :func:`.reuse.given`): the conditions that cannot read any of
-        those paths (``Reads.facts``), none of them first evaluated where another reads it as
-        ``cond.<id>`` (a memoised condition read so passes no missing fact: the missing facts,
-        which the proof compares, stay those of a fresh evaluation)."""
-        ids = self._given_ids(p, pv, "facts", touched)
-        return None if ids is None else {x: pv.conds[x].take(idx) for x in ids}
-
     def _given_ids(self, p, pv, what, changed):
-        """:func:`.reuse.given` for the reference facts (``what`` "reads") or the fact paths
-        ("facts") ``changed``, once per procedure, change and conditions evaluated."""
+        """The conditions whose results a rerun takes from the first evaluation ``pv``
+        (:func:`.reuse.given`; engine.reuse.Reuse.rerun_env and trial_env, and inside the
+        conditions): for the reference facts replaced (``what`` "reads": engine/verify.py —
+        exact for what verify compares: status, dates, consent, basis, routes) or the fact
+        paths given values (``what`` "facts": engine/prove.py — the missing facts too), once
+        per procedure, change and conditions evaluated."""
         if not getattr(pv, "conds", None):
             return None
         key = (p.id, what, frozenset(changed), frozenset(pv.conds))
@@ -610,7 +596,7 @@ class _Population:
     def _trials(self, ctx, p, pv, comps_all, segs, bounds, reads):
         """The rows of each of ``segs`` — (rows, domains, combinations, components) — evaluated
         again for each of its combinations: the segments whose trials take the same conditions
-        from the first evaluation (:meth:`_prove_seed`) in one batch (:meth:`_trial_batch`).
+        from the first evaluation (:meth:`_given_ids`) in one batch (:meth:`_trial_batch`).
         ``reads``: the fact paths the defaults read (a segment trying one of them has the
         defaults applied again, prove.prove). Per segment, as :meth:`_trial_batch`."""
         from .reuse import batches
@@ -688,7 +674,7 @@ class _Population:
         if redo:
             facts = self.apply_defaults(facts, sub.as_of, len(idx))
         sub.facts = facts
-        sub.seed = None if given is None else {x: pv.conds[x].take(idx) for x in given}
+        sub.seed = seed(pv.conds, given, idx)
         t = self.eval_proc(sub, p.id, True)
         trial = [t] + list(t.routes)
         out = []

@@ -199,3 +199,43 @@ def batches(p, items) -> list:
         live.sort(key=lambda x: x[3])
         i = 0
     return [(g[0], g[4]) for g in live]
+
+
+def seed(conds: dict, ids, idx) -> dict | None:
+    """The results ``ids`` of a first evaluation (``conds``: its memo) at the rows ``idx``, for
+    a rerun (``Ctx.seed``): each taken when the rerun first reads it — most are never read (the
+    conditions inside a condition given are not evaluated again, nor read)."""
+    if ids is None:
+        return None
+    return {x: _Taken(conds[x], idx) for x in ids}
+
+
+def _taken_class():
+    from .compile_conditions import CondV
+
+    class Taken(CondV):
+        """A condition's result at some rows, taken when first read (a :class:`CondV`)."""
+        __slots__ = ("_src", "_idx", "_hit")
+
+        def __init__(self, src, idx):
+            self._src, self._idx, self._hit = src, idx, None
+
+        def _get(self):
+            hit = self._hit
+            if hit is None:
+                hit = self._hit = self._src.take(self._idx)
+            return hit
+
+        id = property(lambda self: self._src.id)
+        kind = property(lambda self: self._src.kind)
+        eff = property(lambda self: self._get().eff)
+        on = property(lambda self: self._get().on)
+        date = property(lambda self: self._get().date)
+        miss = property(lambda self: self._get().miss)
+
+        def take(self, idx):
+            return self._get().take(idx)
+    return Taken
+
+
+_Taken = _taken_class()
