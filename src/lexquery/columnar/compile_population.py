@@ -428,22 +428,23 @@ class _Population:
         inv, first = group(sig)
         # the group's rows: one stable sort, not a comparison of every row per group
         order = np.argsort(inv, kind="stable")
-        # what the plan reads of each group's representative row, as Python lists (no numpy
-        # scalar read per group and fact)
-        reps = rows_todo[first]
-        miss_r = [[(f, x.missing[f][reps].tolist()) for f in keys if f in x.missing] for x in comps_all]
-        shown_r = [sh[reps].tolist() for sh in shown]
-        bound_r = {f: (ok[reps].tolist(), (lo_v[reps] == hi_v[reps]).tolist())
-                   for f, (b, ok, lo_v, hi_v) in bounds.items()}
-        rm_r = rm_len[first].tolist()
+        # a group's plan depends on its signature only (the rule book and the domains are the
+        # program's): computed from it, once per signature for every batch. The signature:
+        # per (component, fact) of ``pairs`` missing and shown, per bound its kind of range
+        # (0 none, 1 one day, 2 two ends), the number of removal measures + 1 (at most 60)
+        pairs = [(k, f) for k, x in enumerate(comps_all) for f in keys if f in x.missing]
+        nb, bnames = len(pairs), list(bounds)
 
-        def plan_of(g):
-            """The plan of group ``g``: (key, domains, components), or None (nothing to try)."""
-            miss_i = [[f for f, m in mr if m[g]] for mr in miss_r]
+        def plan_of(t):
+            """The plan of a signature: (key, domains, components), or None (nothing to try)."""
+            miss_i = [[] for _ in comps_all]
+            for (k, f), bit in zip(pairs, t):
+                if bit:
+                    miss_i[k].append(f)
             facts_i = list(miss_i[0])
             for k in range(1, len(comps_all)):
-                if shown_r[k][g]:
-                    facts_i += [f for f in miss_i[k] if f not in facts_i]
+                facts_i += [f for f in miss_i[k] if f not in facts_i]
+            kinds = dict(zip(bnames, t[nb:nb + len(bnames)]))
             doms, total = [], 1
             for f in facts_i:
                 spec = _spec(f)
@@ -452,9 +453,8 @@ class _Population:
                     d = ("static", tuple(_ENUMS[spec]))
                 elif spec in ("date", "date_or_none") and f in bounds:
                     b = bounds[f][0]
-                    if bound_r[f][0][g]:
-                        size = 1 if bound_r[f][1][g] else 2
-                        d = ("bound", size, b.none and spec == "date_or_none")
+                    if kinds[f]:
+                        d = ("bound", kinds[f], b.none and spec == "date_or_none")
                 elif spec in ("date", "date_or_none"):
                     for b in self.book.bounds:   # a bound on this path not compiled: should not happen
                         if b.path == f:
@@ -466,17 +466,15 @@ class _Population:
                 total *= m
             if not doms:
                 return None
-            names = [f for f, _, _ in doms]
-            comps = [k for k in range(len(comps_all)) if shown_r[k][g] and set(miss_i[k]) & set(names)]
+            names = {f for f, _, _ in doms}
+            comps = [k for k in range(len(comps_all)) if names.intersection(miss_i[k])]
             if not comps:
                 return None
-            if not all(_settable(f, [None] * rm_r[g] if rm_r[g] >= 0 else UNKNOWN) for f in names):
+            rm = t[-1] - 1   # at most 59: a fact tried is missing for the row, so within its list
+            if not all(_settable(f, [None] * rm if rm >= 0 else UNKNOWN) for f in names):
                 return None   # set_path cannot hold it: prove leaves the answer as it is
             return (tuple((f, d) for f, d, _ in doms), tuple(comps)), doms, comps
-        # a group's plan depends on its signature only: kept per signature (the rule book and
-        # the domains are the program's), computed once for every batch
-        layout = (p.id, tuple((k, f) for k, x in enumerate(comps_all) for f in keys if f in x.missing),
-                  tuple(bounds))
+        layout = (p.id, tuple(pairs), tuple(bnames))
         memo = self.__dict__.setdefault("_plans", {})
         if len(memo) > 64:
             memo.clear()
@@ -491,7 +489,7 @@ class _Population:
             t = tuple(sig_r[g])
             hit = known.get(t, _ABSENT)
             if hit is _ABSENT:
-                hit = known[t] = plan_of(g)
+                hit = known[t] = plan_of(t)
             if hit is None:
                 continue
             j = plans.get(hit[0])
