@@ -435,16 +435,16 @@ class _Population:
         pairs = [(k, f) for k, x in enumerate(comps_all) for f in keys if f in x.missing]
         nb, bnames = len(pairs), list(bounds)
 
-        def plan_of(t):
+        def plan_of(row):
             """The plan of a signature: (key, domains, components), or None (nothing to try)."""
             miss_i = [[] for _ in comps_all]
-            for (k, f), bit in zip(pairs, t):
-                if bit:
-                    miss_i[k].append(f)
+            for i in np.flatnonzero(row[:nb]).tolist():
+                k, f = pairs[i]
+                miss_i[k].append(f)
             facts_i = list(miss_i[0])
             for k in range(1, len(comps_all)):
                 facts_i += [f for f in miss_i[k] if f not in facts_i]
-            kinds = dict(zip(bnames, t[nb:nb + len(bnames)]))
+            kinds = dict(zip(bnames, row[nb:nb + len(bnames)].tolist()))
             doms, total = [], 1
             for f in facts_i:
                 spec = _spec(f)
@@ -470,7 +470,7 @@ class _Population:
             comps = [k for k in range(len(comps_all)) if names.intersection(miss_i[k])]
             if not comps:
                 return None
-            rm = t[-1] - 1   # at most 59: a fact tried is missing for the row, so within its list
+            rm = int(row[-1]) - 1   # at most 59: a fact tried is missing for the row, so within its list
             if not all(_settable(f, [None] * rm if rm >= 0 else UNKNOWN) for f in names):
                 return None   # set_path cannot hold it: prove leaves the answer as it is
             return (tuple((f, d) for f, d, _ in doms), tuple(comps)), doms, comps
@@ -481,15 +481,18 @@ class _Population:
         known = memo.setdefault(layout, {})
         if len(known) > 50_000:
             known.clear()
-        sig_r = np.stack([c[first] for c in sig], axis=1).astype(np.int64).tolist()
+        # each group's signature as bytes (small codes: one byte a column), read as a list only
+        # for the signatures not seen yet
+        M = np.ascontiguousarray(np.stack([c[first] for c in sig], axis=1).astype(np.int8))
+        sig_b = M.view(np.dtype((np.void, M.shape[1]))).reshape(-1).tolist()
         plans: dict = {}   # plan key -> its number, in the order first met
         found = []
         plan_g = np.full(len(first), -1, dtype=np.int64)
         for g in range(len(first)):
-            t = tuple(sig_r[g])
+            t = sig_b[g]
             hit = known.get(t, _ABSENT)
             if hit is _ABSENT:
-                hit = known[t] = plan_of(t)
+                hit = known[t] = plan_of(M[g])
             if hit is None:
                 continue
             j = plans.get(hit[0])
