@@ -61,8 +61,8 @@ def early(p, book) -> frozenset:
     evaluates every child of every row), a reading may be skipped (``and`` / ``or`` stop when
     every row is settled): the set is what may happen, not what does."""
     hit = p.__dict__.get("_columnar_early")
-    if hit is not None:
-        return hit
+    if hit is not None and hit[0] is book.derived:   # the derived values read: the book's
+        return hit[1]
     from ..engine.evaluate import cond_index
     index = cond_index(p)
     order, parent, under = tree(p)
@@ -86,7 +86,7 @@ def early(p, book) -> frozenset:
             break
         out |= new
     hit = frozenset(out)
-    p.__dict__["_columnar_early"] = hit
+    p.__dict__["_columnar_early"] = (book.derived, hit)
     return hit
 
 
