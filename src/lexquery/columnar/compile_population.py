@@ -7,10 +7,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..rules.values import UNKNOWN
-from . import vdates
-from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, per_row, vconcat
+from . import origins, vdates
+from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, vconcat
 from .compile_conditions import NONE_DATE, NOT_MET
 from .compile_settle import APP, BIG, LATER, NA, UND
+from .reuse import seed
 from .shapes import group
 
 # --- the population: defaults, States, verification, proof, rows -------------------------------
@@ -63,6 +64,22 @@ def _list_lengths(x: V):
     return np.fromiter((len(v) if isinstance(v, list) else -1 for v in x.v), np.int64, len(x))
 
 
+def _root_per_row(facts, path, fn, rows):
+    """``fn`` (an array per row, or None) of the fact column ``path``, at the rows ``rows`` of
+    ``facts``: computed once on the column of the batch all the taken columns come from
+    (``TakenFacts``, however nested — not on a procedure's taken copy), then taken."""
+    from .compile import TakenFacts
+    idx = rows
+    while isinstance(facts, TakenFacts):
+        idx = facts.idx[idx]
+        facts = facts.src
+    col = facts.get(path)
+    if col is None:
+        return None
+    out = origins.memo(col, fn, fn)   # kept for the batch (origins.clear)
+    return None if out is None else out[idx]
+
+
 def _missing_rows(miss: dict, n, rows=None) -> dict:
     """Per row (of ``rows``, or every row), the sorted list of the fact paths missing."""
     out = {i: [] for i in (range(n) if rows is None else rows)}
@@ -81,8 +98,13 @@ class _Population:
     def apply_defaults(self, facts, as_of, n):
         """``engine.facts.apply_defaults`` over columns: each default, in order, where its fact
         is unknown and its ``when`` holds."""
-        from .compile import is_true
-        facts = dict(facts)
+        from .compile import TakenFacts, is_true
+        if isinstance(facts, TakenFacts):   # a copy taking its other columns when read, as the original
+            copy = TakenFacts(facts.src, facts.idx)
+            dict.update(copy, facts)
+            facts = copy
+        else:
+            facts = dict(facts)
         for d, w, v in self.defaults:
             ctx = Ctx(n, facts, as_of, _none_state(n), self)
             W, X = w(ctx), v(ctx)
@@ -99,27 +121,49 @@ class _Population:
         applies = pv.status != NA
         settled_unknown = (pv.status == UND) & (pv.d_from == NONE_DATE) & (pv.d_until == NONE_DATE) \
             & (pv.consent == -1) & ~np.logical_or.reduce([rv.shown for rv in pv.routes] or [_false(n)])
-        first: dict = {}
+        # each reference fact consulted, in the order first consulted: the evidence that did so
+        # (its position among the evaluation's, the rows) — a row per fact only where needed
+        occ: dict = {}
         for pos, ev in enumerate(pv.evs):
             for k, m in ev.items():
                 if k.startswith("law:"):
                     continue
-                f = first.get(k)
-                if f is None:
-                    f = first[k] = np.full(n, BIG, dtype=np.int64)
-                np.copyto(f, pos, where=m & (f == BIG))
+                lst = occ.get(k)
+                if lst is None:
+                    occ[k] = [(pos, m)]
+                else:
+                    lst.append((pos, m))
+
+        def first(k, rows):
+            """Per row of ``rows``, the position of the first evidence that consulted ``k`` (BIG: none)."""
+            (pos0, m0), rest = occ[k][0], occ[k][1:]
+            f = np.where(m0[rows], pos0, BIG)
+            for pos, m in rest:
+                np.copyto(f, pos, where=m[rows] & (f == BIG))
+            return f
+
+        def seen_of(k):
+            lst = occ[k]
+            return lst[0][1] if len(lst) == 1 else np.logical_or.reduce([m for _, m in lst])
         fails = self._stays_na(pv, p)
+        dates = np.unique(ctx.as_of) if n else ctx.as_of
+        one = int(dates[0]) if len(dates) == 1 else None   # one date of evaluation: its facts read once
         # every (fact, value to try) over its rows, evaluated again in one batch — an unknown
         # fact first as false (engine/verify.py: it changes the outcome more often), then as
         # true for the rows where false changes nothing (the fact is listed all the same)
         parts, owners, second = [], [], []
-        for k, fpos in first.items():
-            seen = fpos != BIG
-            for a in np.unique(ctx.as_of[seen]).tolist():
-                f = self.fact_of(k, a)
+        for k in occ:
+            if one is not None:
+                f = self.fact_of(k, one)
+                if not isinstance(f, Fact) or not (f.value is None or f.mark in ("I", "U") or f.verify):
+                    continue   # a fact stated by a source: nothing to try
+                by_date = [(seen_of(k), f)]
+            else:
+                seen = seen_of(k)
+                by_date = [(seen & (ctx.as_of == a), self.fact_of(k, a)) for a in np.unique(ctx.as_of[seen]).tolist()]
+            for rows_a, f in by_date:
                 if not isinstance(f, Fact):
                     continue
-                rows_a = seen & (ctx.as_of == a)
                 if f.value is None:
                     rows, alt, alt2 = rows_a & applies, Fact(False, f.evidence, f.note, "U"), Fact(True, f.evidence, f.note, "U")
                 elif f.mark in ("I", "U") or f.verify:
@@ -136,20 +180,27 @@ class _Population:
                 second.append(alt2)
         listed = {}
 
+        base_out = _outcome_arrays(pv, ctx.as_of, True)
+
         def rerun(parts):
-            """Per part, the rows of it whose outcome differs (all parts in one batch)."""
-            idx = np.concatenate([x for x, _ in parts])
-            o = np.empty(len(idx), dtype=object)
-            o[:] = [d for x, d in parts for _ in range(len(x))]
-            sub = ctx.sub(idx)
-            sub.set_overrides(o, np.repeat(np.arange(1, len(parts) + 1), [len(x) for x, _ in parts]))
-            sub.seed = self._verify_seed(pv, p, {k for _, d in parts for k in d}, idx)
-            t = self.eval_proc(sub, p.id, True)
-            diff = _differs(_outcome_arrays(t, sub.as_of, True), _outcome_arrays(pv, ctx.as_of, True), idx)
-            out, at = [], 0
-            for x, _ in parts:
-                out.append(diff[at:at + len(x)])
-                at += len(x)
+            """Per part, the rows of it whose outcome differs: the parts whose reruns take the
+            same conditions from the first evaluation in one batch (:meth:`_given_ids`)."""
+            out = [None] * len(parts)
+            from .reuse import batches
+            for ids, js in batches(p, [(self._given_ids(p, pv, "reads", d), len(x), None) for x, d in parts]):
+                grp = [parts[j] for j in js]
+                idx = np.concatenate([x for x, _ in grp])
+                o = np.empty(len(idx), dtype=object)
+                o[:] = [d for x, d in grp for _ in range(len(x))]
+                sub = ctx.sub(idx)
+                sub.set_overrides(o, np.repeat(np.arange(1, len(grp) + 1), [len(x) for x, _ in grp]))
+                sub.seed = seed(pv.conds, ids, idx)
+                t = self.eval_proc(sub, p.id, True)
+                diff = _differs(_outcome_arrays(t, sub.as_of, True), base_out, idx)
+                at = 0
+                for j, (x, _) in zip(js, grp):
+                    out[j] = diff[at:at + len(x)]
+                    at += len(x)
             return out
 
         def note(k, rows):
@@ -168,41 +219,67 @@ class _Population:
             if parts2:
                 for (x, _), k, d in zip(parts2, owners2, rerun(parts2)):
                     note(k, x[d])
-            listed = {k: listed[k] for k in first if k in listed}   # in the order of the facts consulted
+            listed = {k: listed[k] for k in occ if k in listed}   # in the order of the facts consulted
         # per row, as text: the facts listed (in the order they were consulted), the open
         # questions of the procedure and State, the notes to verify that apply
-        facts_t = np.full(n, "", dtype=object)
+        # each part as a code per row (0: nothing) and its texts, joined once per distinct
+        # (facts, questions, notes) — not column by column
+        fc, ftexts = np.zeros(n, dtype=np.int64), [""]
         if listed:
-            count = np.sum([m.astype(np.int64) for m in listed.values()], axis=0)
+            count = np.zeros(n, dtype=np.int64)
+            for m in listed.values():
+                count += m
+            single = count == 1
             for k, m in listed.items():   # one fact listed: its name
-                facts_t[m & (count == 1)] = k
+                fc[m & single] = len(ftexts)
+                ftexts.append(k)
             many = np.nonzero(count > 1)[0]
             if len(many):   # one text per distinct (facts listed, order consulted), then spread
                 from .shapes import group_wide
-                inv, reps = group_wide([np.where(m[many], first[k][many], BIG) for k, m in listed.items()])
-                texts = []
-                for i in many[reps].tolist():
-                    texts.append("|".join(sorted((k for k in listed if listed[k][i]), key=lambda k: first[k][i])))
-                facts_t[many] = np.array(texts, dtype=object)[inv]
-        quest_t = np.full(n, "", dtype=object)
+                keys = list(listed)
+                F = [np.where(listed[k][many], first(k, many), BIG) for k in keys]   # fact × row
+                inv, reps = group_wide(F)
+                fc[many] = len(ftexts) + inv
+                F = np.stack(F)
+                for r in reps.tolist():
+                    col = F[:, r]   # the facts listed, in the order first consulted (ties: in order)
+                    ftexts.append("|".join(keys[j] for j in np.argsort(col, kind="stable").tolist() if col[j] != BIG))
+        qc, qtexts = np.zeros(n, dtype=np.int64), [""]
         qs = getattr(self.ref, "questions_for", None)
         rows = np.nonzero(applies)[0]
         if qs and len(rows):
             codes, names = ctx.state_codes()
             key = codes[rows].astype(np.int64) * 1_000_000 + ctx.as_of[rows]
             uniq, first_i, inv = np.unique(key, return_index=True, return_inverse=True)
-            texts = []
+            memo = self.__dict__.setdefault("_questions", {})   # the reference's questions: constant
             for f0 in first_i.tolist():
                 i = int(rows[f0])
                 st = (names[codes[i]] or None) if ctx.state.kind == "str" else None   # "": unknown or none
-                texts.append("|".join(f"question:{x['id']}" for x in qs(p.id, st, vdates.from_days(int(ctx.as_of[i])))))
-            quest_t[rows] = np.array(texts, dtype=object)[inv.reshape(-1)]
+                mk = (p.id, st, int(ctx.as_of[i]))
+                t = memo.get(mk)
+                if t is None:
+                    t = memo[mk] = "|".join(f"question:{x['id']}" for x in qs(p.id, st, vdates.from_days(mk[2])))
+                qtexts.append(t)
+            qc[rows] = 1 + inv.reshape(-1)
         vids = {nn.id for nn in p.notes if nn.verify}
-        notes_t = np.full(n, "", dtype=object)
-        for nn, on, _, _ in pv.notes:
-            if nn.id in vids:
-                notes_t = _join(notes_t, np.where(on, f"note:{nn.id}", ""))
-        return _join(_join(facts_t, quest_t), notes_t)
+        on_notes = [(f"note:{nn.id}", on) for nn, on, _, _ in pv.notes if nn.id in vids]
+        nc = np.zeros(n, dtype=np.int64)
+        for j, (_, on) in enumerate(on_notes):
+            nc |= on.astype(np.int64) << j
+        if len(ftexts) == 1 and len(qtexts) == 1 and not nc.any():
+            return np.full(n, "", dtype=object)
+        if len(on_notes) < 20:
+            inv, reps = np.unique((fc * len(qtexts) + qc) << len(on_notes) | nc, return_index=True,
+                                  return_inverse=True)[1:][::-1]
+        else:
+            from .shapes import group_wide
+            inv, reps = group_wide([fc, qc, nc])
+        texts = []
+        for i in reps.tolist():
+            bits = int(nc[i])
+            ns = "|".join(t for j, (t, _) in enumerate(on_notes) if bits >> j & 1)
+            texts.append("|".join(x for x in (ftexts[fc[i]], qtexts[qc[i]], ns) if x))
+        return np.array(texts, dtype=object)[inv.reshape(-1)]
 
     def _stays_na(self, pv, p):
         """``engine.reuse.Reuse.still_not_applicable`` over a batch: None, or a function of a
@@ -237,63 +314,24 @@ class _Population:
             return hit
         return fails
 
-    def _verify_seed(self, pv, p, names, idx):
-        """The condition results of ``pv`` (rows ``idx``) that an evaluation with the reference
-        facts ``names`` replaced can take as they are (engine.reuse.Reuse.rerun_env): each of
-        the procedure's own conditions that cannot read any of them (``_cond_reads_of``), with
-        every condition it evaluated in turn (its children and the conditions it reads,
-        transitively) — the same operations on the same values give the same result. Exact
-        for what verify compares (status, dates, consent, basis, routes)."""
-        from ..engine.reads import fact_key as _fact_key, reads_any as _reads_any
+    def _given_ids(self, p, pv, what, changed):
+        """The conditions whose results a rerun takes from the first evaluation ``pv``
+        (:func:`.reuse.given`; engine.reuse.Reuse.rerun_env and trial_env, and inside the
+        conditions): for the reference facts replaced (``what`` "reads": engine/verify.py —
+        exact for what verify compares: status, dates, consent, basis, routes) or the fact
+        paths given values (``what`` "facts": engine/prove.py — the missing facts too), once
+        per procedure, change and conditions evaluated."""
         if not getattr(pv, "conds", None):
             return None
-        reads = self._cond_reads_of(p)
-        keys = [_fact_key(k) for k in names]
-        closure = self._cond_closure(p)
-        seed = {}
-        for c in p.conditions:
-            rd = reads.get(c.id)
-            if rd is None or _reads_any(rd, keys):
-                continue
-            inner = closure.get(c.id)
-            if inner is None or not all(x in pv.conds for x in inner):
-                continue
-            for x in inner:
-                if x not in seed:
-                    seed[x] = pv.conds[x].take(idx)
-        return seed
-
-    def _prove_seed(self, pv, p, touched, idx):
-        """The condition results of ``pv`` (rows ``idx``) that the proof's trials, where the fact
-        paths ``touched`` take other values, can take as they are (engine.reuse.Reuse.trial_env): each
-        of the procedure's own conditions that cannot read any of those paths (``_facts``), with
-        every condition it evaluates in turn — and none of them read as ``cond.<id>`` anywhere in
-        the rule book (a memoised condition read so passes no missing fact: the missing facts,
-        which the proof compares, stay those of a fresh evaluation)."""
-        from ..engine.reads import overlap as _overlap, path_of as _path
-        if not getattr(pv, "conds", None):
-            return None
-        so = self.__dict__.get("_reads_so")
-        if so is None:
+        key = (p.id, what, frozenset(changed), frozenset(pv.conds))
+        memo = self.__dict__.setdefault("_given_memo", {})
+        hit = memo.get(key)
+        if hit is None:
+            from .reuse import given
             self._cond_reads_of(p)
-            so = self.__dict__["_reads_so"]
-        facts = so.facts(p)
-        lazy = self.__dict__.get("_lazy_conds")
-        if lazy is None:
-            lazy = self.__dict__["_lazy_conds"] = frozenset(cid for c, _ in self.book.compiled() for cid in c.conds)
-        tried = [_path(f) for f in touched]
-        closure = self._cond_closure(p)
-        seed = {}
-        for c in p.conditions:
-            if c.id not in facts or _overlap(facts[c.id], tried):
-                continue
-            inner = closure.get(c.id)
-            if inner is None or not inner.isdisjoint(lazy) or not all(x in pv.conds for x in inner):
-                continue
-            for x in inner:
-                if x not in seed:
-                    seed[x] = pv.conds[x].take(idx)
-        return seed
+            free = self.__dict__["_reads_so"].unaffected(p, what, changed, guarded=False)
+            hit = memo[key] = given(p, self.book, free, self._cond_closure(p), pv.conds, what == "reads")
+        return hit
 
     def _cond_closure(self, p):
         """Condition id → itself and the conditions its evaluation evaluates in turn (children,
@@ -364,6 +402,7 @@ class _Population:
         todo = np.logical_or.reduce(bits) if bits else _false(n)
         if not todo.any():
             return
+        rows_todo = np.nonzero(todo)[0]
         bounds = {}
         from .compile import is_true
         for path, (b, lo_f, hi_f, w_f) in self.bounds.items():
@@ -377,34 +416,35 @@ class _Population:
                 lo_v, hi_v = lo.v, hi.v
                 ok &= ~lo.unk & ~hi.unk & ~lo.nil & ~hi.nil & (hi_v >= lo_v)
             bounds[path] = (b, ok, lo_v, hi_v)
-        rm_len = per_row(ctx.facts, "removal_measures", _list_lengths)
+        rm_len = _root_per_row(ctx.facts, "removal_measures", _list_lengths, rows_todo)
         if rm_len is None:
-            rm_len = np.zeros(n, dtype=np.int64)
+            rm_len = np.zeros(len(rows_todo), dtype=np.int64)
         reads = default_reads(self.book)
         # rows with the same missing facts, the same kind of date range and as many measures get
         # the same plan (prove.prove: the facts tried, in order, and their domains under CAP)
-        sig = [b_ for b_ in bits] + [np.where(bounds[f][1], np.where(bounds[f][2] == bounds[f][3], 1, 2), 0)
-                                      for f in bounds] + [np.minimum(rm_len + 1, 60)]
-        rows_todo = np.nonzero(todo)[0]
-        inv, first = group([c[rows_todo] for c in sig])
+        sig = [b_[rows_todo] for b_ in bits] + \
+            [np.where(bounds[f][1], np.where(bounds[f][2] == bounds[f][3], 1, 2), 0)[rows_todo] for f in bounds] + \
+            [np.minimum(rm_len + 1, 60)]
+        inv, first = group(sig)
         # the group's rows: one stable sort, not a comparison of every row per group
         order = np.argsort(inv, kind="stable")
-        cuts = np.searchsorted(inv[order], np.arange(len(first) + 1)).tolist()
-        # what the plan reads of each group's representative row, as Python lists (no numpy
-        # scalar read per group and fact)
-        reps = rows_todo[first]
-        miss_r = [[(f, x.missing[f][reps].tolist()) for f in keys if f in x.missing] for x in comps_all]
-        shown_r = [sh[reps].tolist() for sh in shown]
-        bound_r = {f: (ok[reps].tolist(), (lo_v[reps] == hi_v[reps]).tolist())
-                   for f, (b, ok, lo_v, hi_v) in bounds.items()}
-        rm_r = rm_len[reps].tolist()
-        plans: dict = {}
-        for g in range(len(first)):
-            miss_i = [[f for f, m in mr if m[g]] for mr in miss_r]
+        # a group's plan depends on its signature only (the rule book and the domains are the
+        # program's): computed from it, once per signature for every batch. The signature:
+        # per (component, fact) of ``pairs`` missing and shown, per bound its kind of range
+        # (0 none, 1 one day, 2 two ends), the number of removal measures + 1 (at most 60)
+        pairs = [(k, f) for k, x in enumerate(comps_all) for f in keys if f in x.missing]
+        nb, bnames = len(pairs), list(bounds)
+
+        def plan_of(row):
+            """The plan of a signature: (key, domains, components), or None (nothing to try)."""
+            miss_i = [[] for _ in comps_all]
+            for i in np.flatnonzero(row[:nb]).tolist():
+                k, f = pairs[i]
+                miss_i[k].append(f)
             facts_i = list(miss_i[0])
             for k in range(1, len(comps_all)):
-                if shown_r[k][g]:
-                    facts_i += [f for f in miss_i[k] if f not in facts_i]
+                facts_i += [f for f in miss_i[k] if f not in facts_i]
+            kinds = dict(zip(bnames, row[nb:nb + len(bnames)].tolist()))
             doms, total = [], 1
             for f in facts_i:
                 spec = _spec(f)
@@ -413,9 +453,8 @@ class _Population:
                     d = ("static", tuple(_ENUMS[spec]))
                 elif spec in ("date", "date_or_none") and f in bounds:
                     b = bounds[f][0]
-                    if bound_r[f][0][g]:
-                        size = 1 if bound_r[f][1][g] else 2
-                        d = ("bound", size, b.none and spec == "date_or_none")
+                    if kinds[f]:
+                        d = ("bound", kinds[f], b.none and spec == "date_or_none")
                 elif spec in ("date", "date_or_none"):
                     for b in self.book.bounds:   # a bound on this path not compiled: should not happen
                         if b.path == f:
@@ -426,43 +465,86 @@ class _Population:
                 doms.append((f, d, m))
                 total *= m
             if not doms:
-                continue
-            names = [f for f, _, _ in doms]
-            comps = [k for k in range(len(comps_all)) if shown_r[k][g] and set(miss_i[k]) & set(names)]
+                return None
+            names = {f for f, _, _ in doms}
+            comps = [k for k in range(len(comps_all)) if names.intersection(miss_i[k])]
             if not comps:
+                return None
+            rm = int(row[-1]) - 1   # at most 59: a fact tried is missing for the row, so within its list
+            if not all(_settable(f, [None] * rm if rm >= 0 else UNKNOWN) for f in names):
+                return None   # set_path cannot hold it: prove leaves the answer as it is
+            return (tuple((f, d) for f, d, _ in doms), tuple(comps)), doms, comps
+        layout = (p.id, tuple(pairs), tuple(bnames))
+        memo = self.__dict__.setdefault("_plans", {})
+        if len(memo) > 64:
+            memo.clear()
+        known = memo.setdefault(layout, {})
+        if len(known) > 50_000:
+            known.clear()
+        # each group's signature as bytes (small codes: one byte a column), read as a list only
+        # for the signatures not seen yet
+        M = np.ascontiguousarray(np.stack([c[first] for c in sig], axis=1).astype(np.int8))
+        sig_b = M.view(np.dtype((np.void, M.shape[1]))).reshape(-1).tolist()
+        plans: dict = {}   # plan key -> its number, in the order first met
+        found = []
+        plan_g = np.full(len(first), -1, dtype=np.int64)
+        for g in range(len(first)):
+            t = sig_b[g]
+            hit = known.get(t, _ABSENT)
+            if hit is _ABSENT:
+                hit = known[t] = plan_of(M[g])
+            if hit is None:
                 continue
-            if not all(_settable(f, [None] * rm_r[g] if rm_r[g] >= 0 else UNKNOWN) for f in names):
-                continue   # set_path cannot hold it: prove leaves the answer as it is
-            rows = rows_todo[order[cuts[g]:cuts[g + 1]]]
-            key = (tuple((f, d) for f, d, _ in doms), tuple(comps))
-            if key in plans:
-                plans[key][0].append(rows)
-            else:
-                plans[key] = ([rows], doms, comps)
-        if not plans:
+            j = plans.get(hit[0])
+            if j is None:
+                j = plans[hit[0]] = len(found)
+                found.append(hit)
+            plan_g[g] = j
+        if not found:
             return
         plan_list = []
-        for key, (rows_l, doms, comps) in plans.items():
-            rows = rows_l[0] if len(rows_l) == 1 else np.concatenate(rows_l)   # the groups' rows, in the same order
+        ordered = order[plan_g[inv[order]] >= 0]   # the rows of a plan: its groups' rows, group by group
+        of_row = plan_g[inv[ordered]]
+        for j, (_, doms, comps) in enumerate(found):
+            rows = rows_todo[ordered[of_row == j]]
             dims = [m for _, _, m in doms]
             plan_list.append((rows, doms, comps, dims, list(product(*[range(m) for m in dims]))))
-        redo = bool({f for _, doms, _, _, _ in plan_list for f, _, _ in doms} & reads)
         # the first combination of every row first: a row none of whose components tried is
         # settled in it (or shown) keeps its answer whatever the others give — no common
         # outcome, and every fact tried can change it (prove._relevant; the stop of
-        # prove.prove) — so the other combinations are evaluated for the other rows only
-        head = self._trials(ctx, p, pv, comps_all, [(rows, doms, combos[:1], comps)
-                                                for rows, doms, comps, dims, combos in plan_list],
-                            bounds, redo)
-        cont_l, tail_in = [], []
-        for (rows, doms, comps, dims, combos), A0 in zip(plan_list, head):
+        # prove.prove) — so the other combinations are evaluated for the other rows only.
+        # Unless few rows stop there (the share that went on, the last time, for this
+        # procedure): then every combination in one batch, the rows that stop ignored — one
+        # evaluation less (reuse.FIXED) for a few more rows. The same results either way.
+        from .reuse import FIXED
+        shares = self.__dict__.setdefault("_went_on", {})
+        later = sum(len(rows) * (len(combos) - 1) for rows, _, _, _, combos in plan_list)
+        together = bool(later) and (1 - shares.get(p.id, 0.5)) * later < FIXED
+        if together:
+            full = self._trials(ctx, p, pv, comps_all, [(rows, doms, combos, comps)
+                                                    for rows, doms, comps, dims, combos in plan_list],
+                                bounds, reads)
+            head = [{k: tuple(a[:1] for a in arrs) for k, arrs in per.items()} for per in full]
+        else:
+            head = self._trials(ctx, p, pv, comps_all, [(rows, doms, combos[:1], comps)
+                                                    for rows, doms, comps, dims, combos in plan_list],
+                                bounds, reads)
+        cont_l, tail_in, went, tried = [], [], 0, 0
+        for i, ((rows, doms, comps, dims, combos), A0) in enumerate(zip(plan_list, head)):
             cont = _false(len(rows))
             for k in comps:
                 cont |= A0[k][0][0] & A0[k][1][0]
             cont_l.append(cont)
-            if len(combos) > 1 and cont.any():
-                tail_in.append((rows[cont], doms, combos[1:], comps))
-        tail = iter(self._trials(ctx, p, pv, comps_all, tail_in, bounds, redo) if tail_in else [])
+            if len(combos) > 1:
+                went += int(cont.sum())
+                tried += len(rows)
+                if cont.any():
+                    tail_in.append({k: tuple(a[1:, cont] for a in arrs) for k, arrs in full[i].items()} if together
+                                   else (rows[cont], doms, combos[1:], comps))
+        if tried:
+            shares[p.id] = went / tried
+        tail = iter(tail_in if together else self._trials(ctx, p, pv, comps_all, tail_in, bounds, reads)
+                    if tail_in else [])
         PAST = np.iinfo(np.int64).min + 1
         for (rows_all, doms, comps, dims, combos), A0, cont in zip(plan_list, head, cont_l):
             if not cont.any():
@@ -512,12 +594,34 @@ class _Population:
                     drop = rows[tried & ~relevant]
                     x.missing[f][drop] = False
 
-    def _trials(self, ctx, p, pv, comps_all, segs, bounds, redo):
+    def _trials(self, ctx, p, pv, comps_all, segs, bounds, reads):
         """The rows of each of ``segs`` — (rows, domains, combinations, components) — evaluated
-        again for each of its combinations, in one batch: the fact columns are the rows' own,
-        taken when read, except the facts tried, set segment by segment. Per segment, per
-        component index of ``comps_all`` tried: arrays (combination × row) of shown, settled
-        (not undetermined, no missing fact), status, from, until, consent."""
+        again for each of its combinations: the segments whose trials take the same conditions
+        from the first evaluation (:meth:`_given_ids`) in one batch (:meth:`_trial_batch`).
+        ``reads``: the fact paths the defaults read (a segment trying one of them has the
+        defaults applied again, prove.prove). Per segment, as :meth:`_trial_batch`."""
+        from .reuse import batches
+        defaults = frozenset(d.path for d in self.book.defaults)
+        items = []
+        for rows, doms, combos, comps in segs:
+            names = frozenset(f for f, _, _ in doms)
+            redo = bool(names & reads)
+            items.append((self._given_ids(p, pv, "facts", names | defaults if redo else names),
+                          len(rows) * len(combos), redo))
+        out = [None] * len(segs)
+        for ids, js in batches(p, items):
+            res = self._trial_batch(ctx, p, pv, comps_all, [segs[j] for j in js], bounds, items[js[0]][2], ids)
+            for j, r in zip(js, res):
+                out[j] = r
+        return out
+
+    def _trial_batch(self, ctx, p, pv, comps_all, segs, bounds, redo, given):
+        """The rows of each of ``segs`` evaluated again for each of its combinations, in one
+        batch: the fact columns are the rows' own, taken when read, except the facts tried, set
+        segment by segment (and the defaults applied again when ``redo``); ``given``: the
+        conditions whose results are taken from the first evaluation (None: none). Per
+        segment, per component index of ``comps_all`` tried: arrays (combination × row) of
+        shown, settled (not undetermined, no missing fact), status, from, until, consent."""
         offsets, at, parts, tried = [], 0, [], {}
         for rows, doms, combos, comps in segs:
             T = len(combos)
@@ -527,7 +631,7 @@ class _Population:
             for j, (f, d, m) in enumerate(doms):
                 cj = np.repeat(C[:, j], G)   # trial-major
                 if d[0] == "static":
-                    seg = from_objects(list(np.array(d[1], dtype=object)[cj]))
+                    seg = _domain_values(d[1], cj)
                 else:
                     b, ok, lo_v, hi_v = bounds[f]
                     lo, hi = np.tile(lo_v[rows], T), np.tile(hi_v[rows], T)
@@ -544,10 +648,17 @@ class _Population:
                 k = int(f[len("removal_measures["):f.index("]")])
                 field = f.split(".", 1)[1]
                 objs = facts["removal_measures"].objects()
+                made: dict = {}   # (list, value) -> the list with the value set: one per distinct pair
                 for s0, s1, seg in segs:
                     for r, v in zip(range(s0, s1), seg.objects()):
-                        lst = [dict(x) for x in objs[r]]
-                        lst[k][field] = v
+                        key = (id(objs[r]), type(v), v)
+                        lst = made.get(key)
+                        if lst is None:
+                            lst = [dict(x) for x in objs[r]]
+                            lst[k][field] = v
+                            made[key] = (objs[r], lst)   # the list it was made from, kept alive
+                        else:
+                            lst = lst[1]
                         objs[r] = lst
                 facts["removal_measures"] = from_objects(objs)
                 continue
@@ -562,24 +673,45 @@ class _Population:
                 pieces.append(base.take(np.arange(last, len(idx))))
             facts[f] = vconcat(pieces)
         if redo:
-            facts = self.apply_defaults(facts.materialise(), sub.as_of, len(idx))
+            facts = self.apply_defaults(facts, sub.as_of, len(idx))
         sub.facts = facts
-        touched = set(tried) | ({d.path for d in self.book.defaults} if redo else set())
-        sub.seed = self._prove_seed(pv, p, touched, idx)
+        sub.seed = seed(pv.conds, given, idx)
         t = self.eval_proc(sub, p.id, True)
         trial = [t] + list(t.routes)
         out = []
+        settled: dict = {}   # per component: not undetermined, no missing fact (once per batch)
         for at, comps, G, T in offsets:
             ti = at + np.arange(G)[None, :] + (np.arange(T) * G)[:, None]          # trial × row
             per = {}
             for k in comps:
                 y = trial[k]
-                anymiss = np.logical_or.reduce(list(y.missing.values())) if y.missing else _false(len(y.status))
+                ok = settled.get(k)
+                if ok is None:
+                    ok = settled[k] = y.status != UND
+                    for m in y.missing.values():
+                        ok &= ~m
                 present = (np.ones(len(y.status), dtype=bool) if k == 0 else y.shown)[ti]
-                st = y.status[ti]
-                per[k] = (present, (st != UND) & ~anymiss[ti], st, y.d_from[ti], y.d_until[ti], y.consent[ti])
+                per[k] = (present, ok[ti], y.status[ti], y.d_from[ti], y.d_until[ti], y.consent[ti])
             out.append(per)
         return out
+
+
+def _domain_values(values: tuple, cj) -> V:
+    """The column of the values ``values[cj]`` of an enumerated domain (what ``from_objects``
+    gives of them): taken from the domain's own column when its values are all of one kind
+    and known (the same kind whichever are taken), else read value by value."""
+    key = (values, tuple(map(type, values)))   # True is not 1
+    hit = _DOMAINS.get(key)
+    if hit is None:
+        col = from_objects(list(values))
+        ok = len(values) > 0 and col.kind in ("bool", "int", "str") and not col.unk.any() and not col.nil.any()
+        hit = _DOMAINS[key] = col if ok else False
+    if hit is False:
+        return from_objects(list(np.array(values, dtype=object)[cj]))
+    return hit.take(cj)
+
+
+_DOMAINS: dict = {}   # an enumerated domain's values -> their column (or False: read value by value)
 
 
 _ABSENT = object()
