@@ -21,55 +21,67 @@ FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from",
 _CONSENT_TEXT = {-1: "", 0: "false", 1: "true"}
 
 
+_CAND_PATHS = ("person.nationalities", "person.habitual_residence", "person.fled_to", "removal_measures",
+               "receiving_state")
+
+
+def _value_codes(x: V) -> np.ndarray:
+    """A fact column as integers equal where the values are (0 unknown, 1 none): objects by
+    identity (the rows of a batch share their lists, facts_from_frame), the others by value."""
+    from . import origins
+    if x.kind == "obj":
+        _, inv, _ = origins.memo(x, "distinct", lambda c: origins.distinct(c.v))
+        return np.where(x.unk, 0, np.where(x.nil, 1, inv + 2))
+    from .program import _codes_of
+    return _codes_of(x)
+
+
 def _candidates(facts, n, only_nationalities):
-    """``engine.candidates.candidate_states`` per case, from the fact columns (once per
-    distinct combination of the facts that name States)."""
+    """``engine.candidates.candidate_states`` per case, from the fact columns: once per distinct
+    combination of the facts that name States. (the candidate States of each combination, the
+    combination of each case)"""
     from ..engine.candidates import candidate_states
-    cols = {k: (facts[k].objects() if k in facts else [UNKNOWN] * n)
-            for k in ("person.nationalities", "person.habitual_residence", "person.fled_to",
-                      "removal_measures", "receiving_state")}
-    memo: dict = {}
-    dmemo: dict = {}   # id of a removal measures list -> (it, its destinations): rows share lists
+    from .shapes import row_key, unique_ints
+    present = [k for k in _CAND_PATHS if k in facts]
+    if n and present:
+        _, first, inv = unique_ints(row_key([_value_codes(facts[k]) for k in present]))
+    else:
+        first, inv = np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64)
+    cols = {k: (facts[k].take(first).objects() if k in facts else [UNKNOWN] * len(first)) for k in _CAND_PATHS}
+    nat, hr, fled, rm, rs = (cols[k] for k in _CAND_PATHS)
     out = []
-    nat, hr, fled, rm, rs = (cols[k] for k in ("person.nationalities", "person.habitual_residence",
-                                               "person.fled_to", "removal_measures", "receiving_state"))
-    for i in range(n):
+    for i in range(len(first)):
         dests = rm[i]
-        if dests is UNKNOWN:
-            dkey = None
-        else:
-            dh = dmemo.get(id(dests))
-            if dh is None or dh[0] is not dests:
-                dh = dmemo[id(dests)] = (dests, tuple(m.get("destination") for m in dests))
-            dkey = dh[1]
         nk = nat[i]
-        key = (None if nk is UNKNOWN else tuple(nk), hr[i], fled[i], dkey, rs[i])
-        hit = memo.get(key)
-        if hit is None:
-            person = {}
-            for k, v in (("nationalities", nk), ("habitual_residence", hr[i]), ("fled_to", fled[i])):
-                if v is not UNKNOWN:
-                    person[k] = v
-            case = {"person": person}
-            if dests is not UNKNOWN:
-                case["removal_measures"] = dests
-            if rs[i] is not UNKNOWN:
-                case["receiving_state"] = rs[i]
-            hit = memo[key] = [s for s, _ in candidate_states(case, only_nationalities)]
-        out.append(hit)
-    return out
+        person = {}
+        for k, v in (("nationalities", nk), ("habitual_residence", hr[i]), ("fled_to", fled[i])):
+            if v is not UNKNOWN:
+                person[k] = v
+        case = {"person": person}
+        if dests is not UNKNOWN:
+            case["removal_measures"] = dests
+        if rs[i] is not UNKNOWN:
+            case["receiving_state"] = rs[i]
+        out.append([s for s, _ in candidate_states(case, only_nationalities)])
+    return out, inv
 
 
 def _flat_candidates(cands):
     """The candidate States of every case as flat arrays: (first position, count — at least one,
-    the UNKNOWN State of a case without a candidate —, the States)."""
-    count = np.fromiter((max(len(c), 1) for c in cands), np.int64, len(cands))
-    flat = np.empty(int(count.sum()), dtype=object)
-    flat[:] = [s for c in cands for s in (c or (UNKNOWN,))]
-    none = np.zeros(len(flat), dtype=bool)
-    none[(np.cumsum(count) - count)[np.fromiter((not c for c in cands), bool, len(cands))]] = True
-    text = np.where(none, "", flat).astype(object)
-    return np.cumsum(count) - count, count, flat, none, from_objects(list(flat)), text
+    the UNKNOWN State of a case without a candidate —, the States); built per combination
+    (``cands``: the candidate States of each, and the combination of each case), then spread."""
+    from .origins import gather_items
+    gc, inv = cands
+    gcount = np.array([max(len(c), 1) for c in gc], dtype=np.int64)
+    gflat = np.empty(int(gcount.sum()), dtype=object)
+    gflat[:] = [s for c in gc for s in (c or (UNKNOWN,))]
+    gstart = np.cumsum(gcount) - gcount
+    gnone = np.zeros(len(gflat), dtype=bool)
+    gnone[gstart[np.array([not c for c in gc], dtype=bool)]] = True
+    gtext = np.where(gnone, "", gflat).astype(object)
+    count = gcount[inv]
+    pos = gather_items(gcount, gstart, inv)
+    return np.cumsum(count) - count, count, gflat[pos], gnone[pos], from_objects(list(gflat)).take(pos), gtext[pos]
 
 
 def _take_state(x, pos):

@@ -376,6 +376,7 @@ _DURATIONS = {"total", "offence_max_penalty"}
 
 
 def _column(frame, name, n):
+    import polars as pl
     if name not in frame.columns:
         return [UNKNOWN] * n
     vals = frame.get_column(name).to_list()
@@ -398,6 +399,9 @@ def _column(frame, name, n):
     if name == "safety_period_end" and "safety_period_end__none" in frame.columns:
         nones = frame.get_column("safety_period_end__none").to_list()
         return [None if z else (UNKNOWN if v is None else v) for v, z in zip(vals, nones)]
+    if frame.schema[name] == pl.List:   # one list object per distinct list, shared by its rows (as the
+        shared: dict = {}               # removal measures): what is read of a list is read once per list
+        return [UNKNOWN if v is None else shared.setdefault(tuple(v), v) for v in vals]
     return [UNKNOWN if v is None else v for v in vals]
 
 
