@@ -114,8 +114,11 @@ def from_objects(vals: list, miss=None, ev=None) -> V:
     """A column from the scalar evaluator's values (the kind read from the known values)."""
     n = len(vals)
     arr = np.fromiter(vals, dtype=object, count=n)
-    unk = (arr == UNKNOWN).astype(bool) if n else np.zeros(0, dtype=bool)
-    nil = np.equal(arr, None).astype(bool) if n else np.zeros(0, dtype=bool)
+    # UNKNOWN and None by identity (what ``== UNKNOWN`` / ``== None`` find: no value of a case
+    # claims equality with either), without a Python ``__eq__`` per row
+    ids = np.fromiter(map(id, arr), np.int64, n)
+    unk = ids == id(UNKNOWN)
+    nil = ids == id(None)
     known = ~unk & ~nil
     kv = arr[known]
     if not len(kv):
