@@ -36,6 +36,19 @@ def _value_codes(x: V) -> np.ndarray:
     return _codes_of(x)
 
 
+def _dest_codes(x: V) -> np.ndarray:
+    """The removal measures as integers equal where their destinations are (what
+    ``candidate_states`` reads of them), each distinct list read once."""
+    from . import origins
+    if x.kind != "obj":
+        return _value_codes(x)
+    reps, inv, _ = origins.memo(x, "distinct", lambda c: origins.distinct(c.v))
+    seen: dict = {}
+    codes = np.array([seen.setdefault(tuple(m.get("destination") for m in v) if isinstance(v, list) else ("", id(v)),
+                                      len(seen)) for v in reps], dtype=np.int64)
+    return np.where(x.unk, 0, np.where(x.nil, 1, codes[inv] + 2)) if len(reps) else np.zeros(0, dtype=np.int64)
+
+
 def _candidates(facts, n, only_nationalities):
     """``engine.candidates.candidate_states`` per case, from the fact columns: once per distinct
     combination of the facts that name States. (the candidate States of each combination, the
@@ -44,7 +57,8 @@ def _candidates(facts, n, only_nationalities):
     from .shapes import row_key, unique_ints
     present = [k for k in _CAND_PATHS if k in facts]
     if n and present:
-        _, first, inv = unique_ints(row_key([_value_codes(facts[k]) for k in present]))
+        _, first, inv = unique_ints(row_key([_dest_codes(facts[k]) if k == "removal_measures" else
+                                             _value_codes(facts[k]) for k in present]))
     else:
         first, inv = np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64)
     cols = {k: (facts[k].take(first).objects() if k in facts else [UNKNOWN] * len(first)) for k in _CAND_PATHS}
@@ -282,15 +296,12 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     if pv.basis:
         keys = list(pv.basis)
         inv, first = group([pv.basis[k] & live for k in keys])
-        texts = np.array(["|".join(k for k in keys if pv.basis[k][g] and live[g]) for g in first.tolist()], dtype=object)
-        basis = texts[inv]
+        basis = _texts(keys, [pv.basis[k][first] & live[first] for k in keys])[inv]
     # missing facts: one text per combination
     mkeys = sorted(pv.missing)
     if mkeys:
         inv, first = group([pv.missing[k] & live for k in mkeys])
-        texts = np.array(["|".join(k for k in mkeys if pv.missing[k][g] and live[g]) for g in first.tolist()],
-                         dtype=object)
-        miss_t = texts[inv]
+        miss_t = _texts(mkeys, [pv.missing[k][first] & live[first] for k in mkeys])[inv]
     else:
         miss_t = np.full(m, "", dtype=object)
     fixed = np.nonzero((no_cand & (status != NA)) | outside)[0].tolist()
@@ -305,6 +316,15 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
             "consent_required": np.array(["", "false", "true"], dtype=object)[consent.astype(np.int64) + 1],
             "missing_facts": miss_t, "sources": sources, "routes": routes,
             "deadlines": deadlines, "basis": basis, "to_verify": tv}
+
+
+def _texts(keys, on) -> np.ndarray:
+    """Per group, the ``keys`` whose column of ``on`` (one bool per group) is set, « | »-joined
+    (the groups' flags read as Python lists at once, not element by element)."""
+    rows = np.stack(on, axis=1).tolist() if on else []
+    out = np.empty(len(rows), dtype=object)
+    out[:] = ["|".join(k for k, x in zip(keys, r) if x) for r in rows]
+    return out
 
 
 def cond_index_tree(p):
