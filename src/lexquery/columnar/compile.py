@@ -289,7 +289,15 @@ class Ctx:
         """The rows ``idx`` of this batch (derived values and conditions not carried over)."""
         c = Ctx(len(idx), TakenFacts(self.facts, idx), self.as_of[idx],
                 self.state.take(idx), self.program, None if self.overrides is None else self.overrides[idx])
+        self.take_state_codes(c, idx)
         return self.take_overrides(c, idx)
+
+    def take_state_codes(self, child, idx):
+        """``child`` (rows ``idx``, its State taken from this batch's) gets its States' codes
+        from these, when computed: the same order of names (a code of a State absent from its
+        rows is never read), not a sort of its rows' names again."""
+        if self._codes is not None:
+            child._codes = (self._codes[0][idx], self._codes[1])
 
 
 def per_row(facts, path, fn):
@@ -848,12 +856,15 @@ def _list_shape(vals):
     uniq, first = np.unique(ids, return_index=True)
     if len(uniq) <= 8:   # lists of the rule files: no need of their items one per row
         shape = (True, ids, uniq, first, None, None, False)
-    else:
-        lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
+    else:   # each distinct list read once, its items then spread over the rows
+        reps, inv, _ = origins.distinct(vals, ids)
+        ulen = np.array([len(v) if isinstance(v, list) else 0 for v in reps], dtype=np.int64)
+        lengths = ulen[inv]
         parent = np.repeat(np.arange(n), lengths)
-        flat = np.fromiter((a for v in vals if isinstance(v, list) for a in v), dtype=object,
-                           count=int(lengths.sum()))
-        lists = all(isinstance(v, list) or v is UNKNOWN or v is None for v in vals)
+        uitems = np.empty(int(ulen.sum()), dtype=object)
+        uitems[:] = [a for v in reps if isinstance(v, list) for a in v] if len(uitems) else []
+        flat = uitems[origins.gather_items(ulen, np.cumsum(ulen) - ulen, inv)]
+        lists = all(isinstance(v, list) or v is UNKNOWN or v is None for v in reps)
         shape = (False, ids, uniq, first, parent, flat, lists)
     if len(_LISTS) > 8:
         _LISTS.clear()

@@ -10,7 +10,7 @@ from . import vdates
 from .compile import Ctx, TakenFacts, V, _false, from_objects
 from .compile_conditions import NONE_DATE
 from .compile_settle import NA, STATUS, UND
-from .compile_population import _join, _missing_rows, _none_state
+from .compile_population import _join, _none_state
 from .shapes import group
 
 # --- the rows ---------------------------------------------------------------------------------
@@ -95,7 +95,9 @@ def _flat_candidates(cands):
     gtext = np.where(gnone, "", gflat).astype(object)
     count = gcount[inv]
     pos = gather_items(gcount, gstart, inv)
-    return np.cumsum(count) - count, count, gflat[pos], gnone[pos], from_objects(list(gflat)).take(pos), gtext[pos]
+    names, gcode = np.unique(gtext.astype(str), return_inverse=True)   # Ctx.state_codes of the States, once
+    return (np.cumsum(count) - count, count, gflat[pos], gnone[pos], from_objects(list(gflat)).take(pos), gtext[pos],
+            gcode.reshape(-1)[pos], [str(x) for x in names])
 
 
 def _take_state(x, pos):
@@ -104,10 +106,6 @@ def _take_state(x, pos):
     if x.kind == "none" or x.unk[pos].all():
         return from_objects([UNKNOWN] * len(pos))
     return V(x.kind, None if x.v is None else x.v[pos], x.unk[pos], x.nil[pos])
-
-
-def _unknown_paths(facts, i, paths):
-    return [f for f in paths if f not in facts or facts[f].unk[i]]
 
 
 def _run_procedure(self, facts, as_of, n, p, base_ctx):
@@ -127,7 +125,7 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
         hit = memo.get(key)
         if hit is None or hit[0] is not facts:
             hit = memo[key] = (facts, _flat_candidates(_candidates(facts, n, p.per_state == "nationalities")))
-        start, count, flat, none, flat_v, flat_t = hit[1]
+        start, count, flat, none, flat_v, flat_t, flat_c, names = hit[1]
         # each case asked: its candidate States in order, or one row of unknown State (none)
         reps = count[rows_asked]
         idx = np.repeat(rows_asked, reps).astype(np.int64)
@@ -139,11 +137,16 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
         return []
     st = _take_state(flat_v, pos) if p.per_state else _none_state(m)
     ctx = Ctx(m, TakenFacts(facts, idx), as_of[idx], st, self)
+    # the States as small integers (Ctx.state_codes), from those of the batch's candidate States:
+    # in the order of their names, as computed from the rows (codes of States absent here unused)
+    codes = (flat_c[pos], names) if p.per_state else (np.zeros(m, dtype=np.int64), [""])
+    ctx._codes = codes
     ctx.derived_from = (base_ctx, idx)
     pv = self.eval_proc(ctx, p.id)
     to_verify = self.verify(ctx, pv, p)
     pv.consent0 = pv.consent_src   # the sources list the consent's as evaluated on as_of (before in_time, the proof)
     ctx2 = Ctx(m, ctx.facts, ctx.as_of, st, self)
+    ctx2._codes = codes
     self.prove(ctx2, pv, p)
     outside = _false(m)
     if p.valid_from is not None:
@@ -219,7 +222,6 @@ def _all_sources(self, p):
 
 def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     """The text cells of the rows of one procedure (docs/screening-csv.md)."""
-    from ..engine.candidates import CANDIDATE_FACTS, NATIONALITY_FACTS
     from .shapes import group, group_wide, iso, sources_text
     m = ctx.n
     table = self.succession
@@ -240,29 +242,18 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     open_rows = np.array(opens, dtype=bool)[inv]
     flags = self._encoded_until(pv, p, ctx.as_of, outside, open_rows)
     status = pv.status.copy()
-    missing = {}
     d_from, d_until, consent = pv.d_from.copy(), pv.d_until.copy(), pv.consent.copy()
     status[outside] = UND
     d_from[outside] = NONE_DATE
     d_until[outside] = NONE_DATE
     consent[outside] = -1
     sources[outside] = "|".join(p.sources)
-    for j in np.nonzero(outside)[0].tolist():
-        missing[j] = []
-    if no_cand.any():
-        miss_rows = _missing_rows(pv.missing, m, np.nonzero(no_cand)[0].tolist())
-        loc = facts.get("person.location")
-        for j in np.nonzero(no_cand & (status != NA))[0].tolist():
-            status[j] = UND
-            i = int(idx[j])
-            if p.per_state == "nationalities":
-                cf = NATIONALITY_FACTS
-            elif loc is not None and not loc.unk[i] and not loc.nil[i] and loc.v[i] == "FR":
-                cf = [f for f in CANDIDATE_FACTS if f != "person.fled_to"]
-            else:
-                cf = CANDIDATE_FACTS
-            before = missing[j] if j in missing else miss_rows[j]
-            missing[j] = sorted(set(before) | set(_unknown_paths(facts, i, cf)) or {cf[-1]})
+    # a case without a candidate State (and not « not applicable »): unknown, its missing facts
+    # those found missing (none outside the period encoded) and the facts that would name a
+    # State, unknown in the case (at least the last of them) — one text per combination
+    no_state = no_cand & (status != NA)
+    status[no_state] = UND
+    no_state_t = _no_state_missing(p, pv, facts, idx, np.nonzero(no_state)[0], outside) if no_state.any() else None
     st_text = np.array([STATUS[k] for k in range(4)], dtype=object)[status]
     from_t, until_t = iso(d_from, NONE_DATE), iso(d_until, NONE_DATE)
     live = ~outside
@@ -304,9 +295,9 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
         miss_t = _texts(mkeys, [pv.missing[k][first] & live[first] for k in mkeys])[inv]
     else:
         miss_t = np.full(m, "", dtype=object)
-    fixed = np.nonzero((no_cand & (status != NA)) | outside)[0].tolist()
-    for j in fixed:
-        miss_t[j] = "|".join(missing.get(j, []))
+    miss_t[outside] = ""
+    if no_state_t is not None:
+        miss_t[no_state] = no_state_t
     tv = np.where(outside, "", to_verify)
     for k in range(1, int(flags.max()) + 1 if len(flags) else 1):   # one entry per procedure or route
         tv = _join(tv, np.where(flags >= k, "law:encoded_until", ""))
@@ -316,6 +307,38 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
             "consent_required": np.array(["", "false", "true"], dtype=object)[consent.astype(np.int64) + 1],
             "missing_facts": miss_t, "sources": sources, "routes": routes,
             "deadlines": deadlines, "basis": basis, "to_verify": tv}
+
+
+def _no_state_missing(p, pv, facts, idx, rows, outside) -> np.ndarray:
+    """The missing facts cell of the rows ``rows`` (cases without a candidate State): the
+    facts found missing (none where outside the period encoded), and the facts that would name
+    a State (engine/candidates.py; for a procedure per nationality, the nationalities; the
+    State fled to left out of a person located in France) unknown in the case — the last of
+    them when none is — sorted, « | »-joined; rows grouped by the facts they list."""
+    from ..engine.candidates import CANDIDATE_FACTS, NATIONALITY_FACTS
+    cases = idx[rows]
+    k = len(rows)
+    if p.per_state == "nationalities":
+        variants = [(np.ones(k, dtype=bool), list(NATIONALITY_FACTS))]
+    else:
+        loc = facts.get("person.location")
+        fr = np.zeros(k, dtype=bool)
+        if loc is not None and loc.v is not None:
+            fr = ~loc.unk[cases] & ~loc.nil[cases] & np.asarray(loc.v[cases] == "FR", dtype=bool)
+        variants = [(fr, [f for f in CANDIDATE_FACTS if f != "person.fled_to"]), (~fr, list(CANDIDATE_FACTS))]
+    keys = sorted(set(pv.missing) | {f for _, cf in variants for f in cf})
+    on = {key: np.zeros(k, dtype=bool) for key in keys}
+    inside = ~outside[rows]
+    for key, mk in pv.missing.items():
+        on[key] |= mk[rows] & inside
+    for sel, cf in variants:
+        for f in cf:
+            on[f] |= sel & (facts[f].unk[cases] if f in facts else True)
+    empty = ~np.logical_or.reduce([on[key] for key in keys])
+    for sel, cf in variants:
+        on[cf[-1]] |= empty & sel
+    inv, first = group([on[key] for key in keys])
+    return _texts(keys, [on[key][first] for key in keys])[inv]
 
 
 def _texts(keys, on) -> np.ndarray:

@@ -49,13 +49,14 @@ def memo(col, what, fn):
     return hit[1]
 
 
-def distinct(values):
+def distinct(values, ids=None):
     """The distinct objects of an object array (by identity), in the order they first appear,
     and the position of each row's among them: what is read of a row's value in Python is
     then read once per object — the columns of lists share their lists (facts_from_frame),
     and the lists their items."""
     n = len(values)
-    ids = np.fromiter(map(id, values), np.int64, n)
+    if ids is None:
+        ids = np.fromiter(map(id, values), np.int64, n)
     if not n:
         return [], np.zeros(0, dtype=np.int64), ids
     _, first, inv = np.unique(ids, return_index=True, return_inverse=True)

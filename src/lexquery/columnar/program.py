@@ -163,11 +163,13 @@ class Program(_InTime, _Eval, _Population, _Rows):
             for u, nm in enumerate(names):
                 if nm is not None:
                     by.setdefault(nm, []).append(u)
-            for nm, us in by.items():   # one pass over the rows per name, not per group
-                sel = np.zeros(len(uniq), dtype=bool)
-                sel[us] = True
-                m = ev[nm] = _false(n)
-                m[idx[sel[inv]]] = True
+            if by:   # the rows of each group, by one sort of the groups (not a pass over the rows per name)
+                order = idx[np.argsort(inv, kind="stable")]
+                bounds = np.searchsorted(np.sort(inv), np.arange(len(uniq) + 1)).tolist()
+                for nm, us in by.items():
+                    m = ev[nm] = _false(n)
+                    for u in us:
+                        m[order[bounds[u]:bounds[u + 1]]] = True
         out = V("bool", val & ~unk, unk, _false(n), {}, ev)
         ctx.lookups[key] = out
         return V("bool", out.v, out.unk, out.nil, {}, out.ev)
@@ -272,6 +274,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
         sub = ctx.take_overrides(Ctx(len(parent), TakenFacts(ctx.facts, parent), ctx.as_of[parent],
                                      ctx.state.take(parent), self,
                                      None if ctx.overrides is None else ctx.overrides[parent]), parent)
+        ctx.take_state_codes(sub, parent)
         sub.parent = (ctx, parent)
         sub.conds, sub.cond_fns = {}, ctx.cond_fns
         sub.from_date = None if ctx.from_date is None else ctx.from_date.take(parent)
