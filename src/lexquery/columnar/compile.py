@@ -910,7 +910,8 @@ def _objwise(fn, xs) -> V:
     n = len(xs[0]) if xs else 0
     if n >= 64:
         from .shapes import row_key, unique_ints
-        _, first, inv = unique_ints(row_key([_arg_codes(x) for x in xs]))
+        key = row_key([_arg_codes(x) for x in xs])   # None: codes too wide for one integer
+        _, first, inv = unique_ints(key) if key is not None else (None, np.arange(n), None)
         if len(first) <= n // 2:
             cols = [x.take(first).objects() for x in xs]
             return from_objects([fn(None, *args) for args in zip(*cols)]).take(inv)

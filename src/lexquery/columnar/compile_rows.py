@@ -57,8 +57,13 @@ def _candidates(facts, n, only_nationalities):
     from .shapes import row_key, unique_ints
     present = [k for k in _CAND_PATHS if k in facts]
     if n and present:
-        _, first, inv = unique_ints(row_key([_dest_codes(facts[k]) if k == "removal_measures" else
-                                             _value_codes(facts[k]) for k in present]))
+        codes = [_dest_codes(facts[k]) if k == "removal_measures" else _value_codes(facts[k]) for k in present]
+        key = row_key(codes)
+        if key is not None:
+            _, first, inv = unique_ints(key)
+        else:   # codes too wide for one integer: the rows compared whole
+            _, first, inv = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
+            inv = inv.reshape(-1)
     else:
         first, inv = np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64)
     cols = {k: (facts[k].take(first).objects() if k in facts else [UNKNOWN] * len(first)) for k in _CAND_PATHS}
