@@ -416,7 +416,7 @@ def _groups(frame, cols):
     rows = g.get_column("__row")
     lens = rows.list.len().to_numpy().astype(np.int64)
     inv = np.empty(frame.height, dtype=np.int64)
-    inv[rows.explode().to_numpy().astype(np.int64)] = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
+    inv[rows.explode(empty_as_null=True).to_numpy().astype(np.int64)] = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
     return rows.list.first().to_numpy().astype(np.int64), inv
 
 
