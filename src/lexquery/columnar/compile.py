@@ -114,8 +114,11 @@ def from_objects(vals: list, miss=None, ev=None) -> V:
     """A column from the scalar evaluator's values (the kind read from the known values)."""
     n = len(vals)
     arr = np.fromiter(vals, dtype=object, count=n)
-    unk = (arr == UNKNOWN).astype(bool) if n else np.zeros(0, dtype=bool)
-    nil = np.equal(arr, None).astype(bool) if n else np.zeros(0, dtype=bool)
+    # UNKNOWN and None by identity (what ``== UNKNOWN`` / ``== None`` find: no value of a case
+    # claims equality with either), without a Python ``__eq__`` per row
+    ids = np.fromiter(map(id, arr), np.int64, n)
+    unk = ids == id(UNKNOWN)
+    nil = ids == id(None)
     known = ~unk & ~nil
     kv = arr[known]
     if not len(kv):
@@ -286,7 +289,15 @@ class Ctx:
         """The rows ``idx`` of this batch (derived values and conditions not carried over)."""
         c = Ctx(len(idx), TakenFacts(self.facts, idx), self.as_of[idx],
                 self.state.take(idx), self.program, None if self.overrides is None else self.overrides[idx])
+        self.take_state_codes(c, idx)
         return self.take_overrides(c, idx)
+
+    def take_state_codes(self, child, idx):
+        """``child`` (rows ``idx``, its State taken from this batch's) gets its States' codes
+        from these, when computed: the same order of names (a code of a State absent from its
+        rows is never read), not a sort of its rows' names again."""
+        if self._codes is not None:
+            child._codes = (self._codes[0][idx], self._codes[1])
 
 
 def per_row(facts, path, fn):
@@ -300,8 +311,21 @@ def per_row(facts, path, fn):
     col = facts.get(path)
     if col is None:
         return None
-    out = origins.memo(col, fn, fn)   # kept for the batch (origins.clear)
+    out = origins.memo(col, fn, lambda c: _per_distinct(c, fn))   # kept for the batch (origins.clear)
     return out if out is None or idx is None else out[idx]
+
+
+def _per_distinct(col, fn):
+    """``fn(col)`` for a ``fn`` that reads each row alone (an array per row): for a column of
+    objects, ``fn`` of its distinct rows (the same object, unknown and none), spread over the
+    rows — the lists of a batch's column are shared by their rows (facts_from_frame)."""
+    if col.kind != "obj" or len(col) < 64:
+        return fn(col)
+    _, inv, ids = origins.memo(col, "distinct", lambda c: origins.distinct(c.v))
+    key = inv * 4 + col.unk * 2 + col.nil
+    _, first, inv2 = np.unique(key, return_index=True, return_inverse=True)
+    out = fn(col.take(first))
+    return out if out is None else out[inv2.reshape(-1)]
 
 
 def _arg_hints(args) -> tuple:
@@ -659,12 +683,16 @@ class Compiler:
                     index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
                     hit = ctx.exploded[key] = (parent, index, fields, xs.v)
             if hit is None:   # the items of the collection, one row each (once per batch and collection)
-                vals = xs.objects()
-                lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
+                if xs.kind == "obj":   # each distinct list read once (origins._layout), its items too
+                    lengths, _, items, _, _ = origins._layout(xs)
+                    fields = _item_fields(items)
+                else:
+                    vals = xs.objects()
+                    lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
+                    fields = ctx.program.item_fields([x for v in vals if isinstance(v, list) for x in v])
                 parent = np.repeat(np.arange(n), lengths)
                 index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-                items = [x for v in vals if isinstance(v, list) for x in v]
-                hit = (parent, index, ctx.program.item_fields(items), xs.v)
+                hit = (parent, index, fields, xs.v)
                 if xs.v is not None:
                     ctx.exploded[key] = hit
             parent, index, fields, _ = hit
@@ -692,6 +720,17 @@ class Compiler:
                 ev[k] = (ev[k] | rows) if k in ev else rows
             return V("bool", val, unk | xs.unk, _false(n), miss, ev)
         return f
+
+
+def _item_fields(items) -> dict:
+    """``Program.item_fields`` of an object array of items, each distinct item (by identity:
+    the lists of a batch share their dicts) read once, the columns then spread over the items
+    (the kind of a column is read from its known values: the same over the distinct items)."""
+    its, inv, _ = origins.distinct(items)
+    if its and all(isinstance(x, dict) for x in its):
+        keys = sorted({k for x in its for k in x})
+        return {(k,): from_objects([x.get(k, UNKNOWN) for x in its]).take(inv) for k in keys}
+    return {(): from_objects(list(its)).take(inv)}
 
 
 def _plain(x: V) -> V:
@@ -817,12 +856,15 @@ def _list_shape(vals):
     uniq, first = np.unique(ids, return_index=True)
     if len(uniq) <= 8:   # lists of the rule files: no need of their items one per row
         shape = (True, ids, uniq, first, None, None, False)
-    else:
-        lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
+    else:   # each distinct list read once, its items then spread over the rows
+        reps, inv, _ = origins.distinct(vals, ids)
+        ulen = np.array([len(v) if isinstance(v, list) else 0 for v in reps], dtype=np.int64)
+        lengths = ulen[inv]
         parent = np.repeat(np.arange(n), lengths)
-        flat = np.fromiter((a for v in vals if isinstance(v, list) for a in v), dtype=object,
-                           count=int(lengths.sum()))
-        lists = all(isinstance(v, list) or v is UNKNOWN or v is None for v in vals)
+        uitems = np.empty(int(ulen.sum()), dtype=object)
+        uitems[:] = [a for v in reps if isinstance(v, list) for a in v] if len(uitems) else []
+        flat = uitems[origins.gather_items(ulen, np.cumsum(ulen) - ulen, inv)]
+        lists = all(isinstance(v, list) or v is UNKNOWN or v is None for v in reps)
         shape = (False, ids, uniq, first, parent, flat, lists)
     if len(_LISTS) > 8:
         _LISTS.clear()
@@ -862,9 +904,29 @@ def _member(x: V, y: V):
 
 
 def _objwise(fn, xs) -> V:
-    """A function applied row by row, as the scalar evaluator applies it (``fn(env, *args)``)."""
+    """A function applied row by row, as the scalar evaluator applies it (``fn(env, *args)``):
+    a function of its arguments alone (rules/functions.py, PURE), so called once per distinct
+    combination of arguments (:func:`_arg_codes`), its values spread over the rows."""
+    n = len(xs[0]) if xs else 0
+    if n >= 64:
+        from .shapes import row_key, unique_ints
+        key = row_key([_arg_codes(x) for x in xs])   # None: codes too wide for one integer
+        _, first, inv = unique_ints(key) if key is not None else (None, np.arange(n), None)
+        if len(first) <= n // 2:
+            cols = [x.take(first).objects() for x in xs]
+            return from_objects([fn(None, *args) for args in zip(*cols)]).take(inv)
     cols = [x.objects() for x in xs]
     return from_objects([fn(None, *args) for args in zip(*cols)])
+
+
+def _arg_codes(x: V) -> np.ndarray:
+    """A column as integers equal where its values are (0 unknown, 1 none): objects by identity
+    (a row's list is shared with the rows of equal cells), the others by value."""
+    if x.kind == "obj":
+        _, inv, _ = origins.distinct(x.v)
+        return np.where(x.unk, 0, np.where(x.nil, 1, inv + 2))
+    from .program import _codes_of
+    return _codes_of(x)
 
 
 # --- vector forms of the generic functions (rules/functions.py) ---------------------------------
@@ -985,7 +1047,7 @@ def v_count(xs, ctx):
     if x.kind == "none":
         return V("int", np.zeros(n, dtype=np.int64), x.unk, _false(n))
     lay = origins.layout(x.v, raw=True)
-    v = lay[2] if lay is not None else np.fromiter((len(o) if isinstance(o, list) else 0 for o in x.v), np.int64, n)
+    v = lay[2] if lay is not None else origins._layout(x, raw=True)[0]
     return V("int", np.where(x.unk, 0, v), x.unk, _false(n))
 
 

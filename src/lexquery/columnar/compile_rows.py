@@ -10,7 +10,7 @@ from . import vdates
 from .compile import Ctx, TakenFacts, V, _false, from_objects
 from .compile_conditions import NONE_DATE
 from .compile_settle import NA, STATUS, UND
-from .compile_population import _join, _missing_rows, _none_state
+from .compile_population import _join, _none_state
 from .shapes import group
 
 # --- the rows ---------------------------------------------------------------------------------
@@ -21,55 +21,88 @@ FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from",
 _CONSENT_TEXT = {-1: "", 0: "false", 1: "true"}
 
 
+_CAND_PATHS = ("person.nationalities", "person.habitual_residence", "person.fled_to", "removal_measures",
+               "receiving_state")
+
+
+def _value_codes(x: V) -> np.ndarray:
+    """A fact column as integers equal where the values are (0 unknown, 1 none): objects by
+    identity (the rows of a batch share their lists, facts_from_frame), the others by value."""
+    from . import origins
+    if x.kind == "obj":
+        _, inv, _ = origins.memo(x, "distinct", lambda c: origins.distinct(c.v))
+        return np.where(x.unk, 0, np.where(x.nil, 1, inv + 2))
+    from .program import _codes_of
+    return _codes_of(x)
+
+
+def _dest_codes(x: V) -> np.ndarray:
+    """The removal measures as integers equal where their destinations are (what
+    ``candidate_states`` reads of them), each distinct list read once."""
+    from . import origins
+    if x.kind != "obj":
+        return _value_codes(x)
+    reps, inv, _ = origins.memo(x, "distinct", lambda c: origins.distinct(c.v))
+    seen: dict = {}
+    codes = np.array([seen.setdefault(tuple(m.get("destination") for m in v) if isinstance(v, list) else ("", id(v)),
+                                      len(seen)) for v in reps], dtype=np.int64)
+    return np.where(x.unk, 0, np.where(x.nil, 1, codes[inv] + 2)) if len(reps) else np.zeros(0, dtype=np.int64)
+
+
 def _candidates(facts, n, only_nationalities):
-    """``engine.candidates.candidate_states`` per case, from the fact columns (once per
-    distinct combination of the facts that name States)."""
+    """``engine.candidates.candidate_states`` per case, from the fact columns: once per distinct
+    combination of the facts that name States. (the candidate States of each combination, the
+    combination of each case)"""
     from ..engine.candidates import candidate_states
-    cols = {k: (facts[k].objects() if k in facts else [UNKNOWN] * n)
-            for k in ("person.nationalities", "person.habitual_residence", "person.fled_to",
-                      "removal_measures", "receiving_state")}
-    memo: dict = {}
-    dmemo: dict = {}   # id of a removal measures list -> (it, its destinations): rows share lists
+    from .shapes import row_key, unique_ints
+    present = [k for k in _CAND_PATHS if k in facts]
+    if n and present:
+        codes = [_dest_codes(facts[k]) if k == "removal_measures" else _value_codes(facts[k]) for k in present]
+        key = row_key(codes)
+        if key is not None:
+            _, first, inv = unique_ints(key)
+        else:   # codes too wide for one integer: the rows compared whole
+            _, first, inv = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
+            inv = inv.reshape(-1)
+    else:
+        first, inv = np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64)
+    cols = {k: (facts[k].take(first).objects() if k in facts else [UNKNOWN] * len(first)) for k in _CAND_PATHS}
+    nat, hr, fled, rm, rs = (cols[k] for k in _CAND_PATHS)
     out = []
-    nat, hr, fled, rm, rs = (cols[k] for k in ("person.nationalities", "person.habitual_residence",
-                                               "person.fled_to", "removal_measures", "receiving_state"))
-    for i in range(n):
+    for i in range(len(first)):
         dests = rm[i]
-        if dests is UNKNOWN:
-            dkey = None
-        else:
-            dh = dmemo.get(id(dests))
-            if dh is None or dh[0] is not dests:
-                dh = dmemo[id(dests)] = (dests, tuple(m.get("destination") for m in dests))
-            dkey = dh[1]
         nk = nat[i]
-        key = (None if nk is UNKNOWN else tuple(nk), hr[i], fled[i], dkey, rs[i])
-        hit = memo.get(key)
-        if hit is None:
-            person = {}
-            for k, v in (("nationalities", nk), ("habitual_residence", hr[i]), ("fled_to", fled[i])):
-                if v is not UNKNOWN:
-                    person[k] = v
-            case = {"person": person}
-            if dests is not UNKNOWN:
-                case["removal_measures"] = dests
-            if rs[i] is not UNKNOWN:
-                case["receiving_state"] = rs[i]
-            hit = memo[key] = [s for s, _ in candidate_states(case, only_nationalities)]
-        out.append(hit)
-    return out
+        person = {}
+        for k, v in (("nationalities", nk), ("habitual_residence", hr[i]), ("fled_to", fled[i])):
+            if v is not UNKNOWN:
+                person[k] = v
+        case = {"person": person}
+        if dests is not UNKNOWN:
+            case["removal_measures"] = dests
+        if rs[i] is not UNKNOWN:
+            case["receiving_state"] = rs[i]
+        out.append([s for s, _ in candidate_states(case, only_nationalities)])
+    return out, inv
 
 
 def _flat_candidates(cands):
     """The candidate States of every case as flat arrays: (first position, count — at least one,
-    the UNKNOWN State of a case without a candidate —, the States)."""
-    count = np.fromiter((max(len(c), 1) for c in cands), np.int64, len(cands))
-    flat = np.empty(int(count.sum()), dtype=object)
-    flat[:] = [s for c in cands for s in (c or (UNKNOWN,))]
-    none = np.zeros(len(flat), dtype=bool)
-    none[(np.cumsum(count) - count)[np.fromiter((not c for c in cands), bool, len(cands))]] = True
-    text = np.where(none, "", flat).astype(object)
-    return np.cumsum(count) - count, count, flat, none, from_objects(list(flat)), text
+    the UNKNOWN State of a case without a candidate —, the States); built per combination
+    (``cands``: the candidate States of each, and the combination of each case), then spread."""
+    from .origins import gather_items
+    gc, inv = cands
+    gcount = np.array([max(len(c), 1) for c in gc], dtype=np.int64)
+    gflat = np.empty(int(gcount.sum()), dtype=object)
+    gflat[:] = [s for c in gc for s in (c or (UNKNOWN,))]
+    gstart = np.cumsum(gcount) - gcount
+    gnone = np.zeros(len(gflat), dtype=bool)
+    gnone[gstart[np.array([not c for c in gc], dtype=bool)]] = True
+    gtext = np.where(gnone, "", gflat).astype(object)
+    count = gcount[inv]
+    pos = gather_items(gcount, gstart, inv)
+    names, gcode = np.unique(gtext.astype(str), return_inverse=True)   # Ctx.state_codes of the States, once
+    return (np.cumsum(count) - count, count, gflat[pos], gnone[pos], from_objects(list(gflat)).take(pos), gtext[pos],
+            gcode.reshape(-1)[pos], [str(x) for x in names])
 
 
 def _take_state(x, pos):
@@ -78,10 +111,6 @@ def _take_state(x, pos):
     if x.kind == "none" or x.unk[pos].all():
         return from_objects([UNKNOWN] * len(pos))
     return V(x.kind, None if x.v is None else x.v[pos], x.unk[pos], x.nil[pos])
-
-
-def _unknown_paths(facts, i, paths):
-    return [f for f in paths if f not in facts or facts[f].unk[i]]
 
 
 def _run_procedure(self, facts, as_of, n, p, base_ctx):
@@ -101,7 +130,7 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
         hit = memo.get(key)
         if hit is None or hit[0] is not facts:
             hit = memo[key] = (facts, _flat_candidates(_candidates(facts, n, p.per_state == "nationalities")))
-        start, count, flat, none, flat_v, flat_t = hit[1]
+        start, count, flat, none, flat_v, flat_t, flat_c, names = hit[1]
         # each case asked: its candidate States in order, or one row of unknown State (none)
         reps = count[rows_asked]
         idx = np.repeat(rows_asked, reps).astype(np.int64)
@@ -113,11 +142,16 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
         return []
     st = _take_state(flat_v, pos) if p.per_state else _none_state(m)
     ctx = Ctx(m, TakenFacts(facts, idx), as_of[idx], st, self)
+    # the States as small integers (Ctx.state_codes), from those of the batch's candidate States:
+    # in the order of their names, as computed from the rows (codes of States absent here unused)
+    codes = (flat_c[pos], names) if p.per_state else (np.zeros(m, dtype=np.int64), [""])
+    ctx._codes = codes
     ctx.derived_from = (base_ctx, idx)
     pv = self.eval_proc(ctx, p.id)
     to_verify = self.verify(ctx, pv, p)
     pv.consent0 = pv.consent_src   # the sources list the consent's as evaluated on as_of (before in_time, the proof)
     ctx2 = Ctx(m, ctx.facts, ctx.as_of, st, self)
+    ctx2._codes = codes
     self.prove(ctx2, pv, p)
     outside = _false(m)
     if p.valid_from is not None:
@@ -193,7 +227,6 @@ def _all_sources(self, p):
 
 def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     """The text cells of the rows of one procedure (docs/screening-csv.md)."""
-    from ..engine.candidates import CANDIDATE_FACTS, NATIONALITY_FACTS
     from .shapes import group, group_wide, iso, sources_text
     m = ctx.n
     table = self.succession
@@ -214,29 +247,18 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     open_rows = np.array(opens, dtype=bool)[inv]
     flags = self._encoded_until(pv, p, ctx.as_of, outside, open_rows)
     status = pv.status.copy()
-    missing = {}
     d_from, d_until, consent = pv.d_from.copy(), pv.d_until.copy(), pv.consent.copy()
     status[outside] = UND
     d_from[outside] = NONE_DATE
     d_until[outside] = NONE_DATE
     consent[outside] = -1
     sources[outside] = "|".join(p.sources)
-    for j in np.nonzero(outside)[0].tolist():
-        missing[j] = []
-    if no_cand.any():
-        miss_rows = _missing_rows(pv.missing, m, np.nonzero(no_cand)[0].tolist())
-        loc = facts.get("person.location")
-        for j in np.nonzero(no_cand & (status != NA))[0].tolist():
-            status[j] = UND
-            i = int(idx[j])
-            if p.per_state == "nationalities":
-                cf = NATIONALITY_FACTS
-            elif loc is not None and not loc.unk[i] and not loc.nil[i] and loc.v[i] == "FR":
-                cf = [f for f in CANDIDATE_FACTS if f != "person.fled_to"]
-            else:
-                cf = CANDIDATE_FACTS
-            before = missing[j] if j in missing else miss_rows[j]
-            missing[j] = sorted(set(before) | set(_unknown_paths(facts, i, cf)) or {cf[-1]})
+    # a case without a candidate State (and not « not applicable »): unknown, its missing facts
+    # those found missing (none outside the period encoded) and the facts that would name a
+    # State, unknown in the case (at least the last of them) — one text per combination
+    no_state = no_cand & (status != NA)
+    status[no_state] = UND
+    no_state_t = _no_state_missing(p, pv, facts, idx, np.nonzero(no_state)[0], outside) if no_state.any() else None
     st_text = np.array([STATUS[k] for k in range(4)], dtype=object)[status]
     from_t, until_t = iso(d_from, NONE_DATE), iso(d_until, NONE_DATE)
     live = ~outside
@@ -270,20 +292,17 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     if pv.basis:
         keys = list(pv.basis)
         inv, first = group([pv.basis[k] & live for k in keys])
-        texts = np.array(["|".join(k for k in keys if pv.basis[k][g] and live[g]) for g in first.tolist()], dtype=object)
-        basis = texts[inv]
+        basis = _texts(keys, [pv.basis[k][first] & live[first] for k in keys])[inv]
     # missing facts: one text per combination
     mkeys = sorted(pv.missing)
     if mkeys:
         inv, first = group([pv.missing[k] & live for k in mkeys])
-        texts = np.array(["|".join(k for k in mkeys if pv.missing[k][g] and live[g]) for g in first.tolist()],
-                         dtype=object)
-        miss_t = texts[inv]
+        miss_t = _texts(mkeys, [pv.missing[k][first] & live[first] for k in mkeys])[inv]
     else:
         miss_t = np.full(m, "", dtype=object)
-    fixed = np.nonzero((no_cand & (status != NA)) | outside)[0].tolist()
-    for j in fixed:
-        miss_t[j] = "|".join(missing.get(j, []))
+    miss_t[outside] = ""
+    if no_state_t is not None:
+        miss_t[no_state] = no_state_t
     tv = np.where(outside, "", to_verify)
     for k in range(1, int(flags.max()) + 1 if len(flags) else 1):   # one entry per procedure or route
         tv = _join(tv, np.where(flags >= k, "law:encoded_until", ""))
@@ -293,6 +312,47 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
             "consent_required": np.array(["", "false", "true"], dtype=object)[consent.astype(np.int64) + 1],
             "missing_facts": miss_t, "sources": sources, "routes": routes,
             "deadlines": deadlines, "basis": basis, "to_verify": tv}
+
+
+def _no_state_missing(p, pv, facts, idx, rows, outside) -> np.ndarray:
+    """The missing facts cell of the rows ``rows`` (cases without a candidate State): the
+    facts found missing (none where outside the period encoded), and the facts that would name
+    a State (engine/candidates.py; for a procedure per nationality, the nationalities; the
+    State fled to left out of a person located in France) unknown in the case — the last of
+    them when none is — sorted, « | »-joined; rows grouped by the facts they list."""
+    from ..engine.candidates import CANDIDATE_FACTS, NATIONALITY_FACTS
+    cases = idx[rows]
+    k = len(rows)
+    if p.per_state == "nationalities":
+        variants = [(np.ones(k, dtype=bool), list(NATIONALITY_FACTS))]
+    else:
+        loc = facts.get("person.location")
+        fr = np.zeros(k, dtype=bool)
+        if loc is not None and loc.v is not None:
+            fr = ~loc.unk[cases] & ~loc.nil[cases] & np.asarray(loc.v[cases] == "FR", dtype=bool)
+        variants = [(fr, [f for f in CANDIDATE_FACTS if f != "person.fled_to"]), (~fr, list(CANDIDATE_FACTS))]
+    keys = sorted(set(pv.missing) | {f for _, cf in variants for f in cf})
+    on = {key: np.zeros(k, dtype=bool) for key in keys}
+    inside = ~outside[rows]
+    for key, mk in pv.missing.items():
+        on[key] |= mk[rows] & inside
+    for sel, cf in variants:
+        for f in cf:
+            on[f] |= sel & (facts[f].unk[cases] if f in facts else True)
+    empty = ~np.logical_or.reduce([on[key] for key in keys])
+    for sel, cf in variants:
+        on[cf[-1]] |= empty & sel
+    inv, first = group([on[key] for key in keys])
+    return _texts(keys, [on[key][first] for key in keys])[inv]
+
+
+def _texts(keys, on) -> np.ndarray:
+    """Per group, the ``keys`` whose column of ``on`` (one bool per group) is set, « | »-joined
+    (the groups' flags read as Python lists at once, not element by element)."""
+    rows = np.stack(on, axis=1).tolist() if on else []
+    out = np.empty(len(rows), dtype=object)
+    out[:] = ["|".join(k for k, x in zip(keys, r) if x) for r in rows]
+    return out
 
 
 def cond_index_tree(p):

@@ -49,22 +49,51 @@ def memo(col, what, fn):
     return hit[1]
 
 
+def distinct(values, ids=None):
+    """The distinct objects of an object array (by identity), in the order they first appear,
+    and the position of each row's among them: what is read of a row's value in Python is
+    then read once per object — the columns of lists share their lists (facts_from_frame),
+    and the lists their items."""
+    n = len(values)
+    if ids is None:
+        ids = np.fromiter(map(id, values), np.int64, n)
+    if not n:
+        return [], np.zeros(0, dtype=np.int64), ids
+    _, first, inv = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")          # distinct objects by first appearance
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    reps = [values[i] for i in first[order].tolist()]
+    return reps, rank[inv.reshape(-1)], ids
+
+
+def gather_items(lengths, starts, at):
+    """Positions, among items laid out list after list (``starts``: where each list's begin),
+    of the items of the lists ``at`` (each ``lengths[at]`` long), one list after the other."""
+    ln = lengths[at]
+    total = int(ln.sum())
+    return np.repeat(starts[at], ln) + (np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(ln) - ln, ln))
+
+
 def _layout(col, raw=False):
     """Per row of the whole column: the length of its list (0: not a list), where its items
     start among all items, whether it is a list / UNKNOWN / none, the items as an object array,
     the id of each row's value. ``raw``: read the column's array as it is, else its values as
-    the scalar evaluator holds them (``objects()``: UNKNOWN and none where so marked)."""
+    the scalar evaluator holds them (``objects()``: UNKNOWN and none where so marked — never
+    a list). Each distinct object is read once (:func:`distinct`), then spread over its rows."""
     from ..rules.values import UNKNOWN
-    vals = list(col.v) if raw else col.objects()
-    n = len(vals)
-    lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
+    reps, inv, ids = memo(col, "distinct", lambda c: distinct(c.v))
+    ulen = np.array([len(v) if isinstance(v, list) else 0 for v in reps], dtype=np.int64)
+    ulistish = np.array([isinstance(v, list) or v is UNKNOWN or v is None for v in reps], dtype=bool)
+    uitems = np.empty(int(ulen.sum()), dtype=object)
+    uitems[:] = [x for v in reps if isinstance(v, list) for x in v] if len(uitems) else []
+    lengths = ulen[inv]
+    if not raw:
+        lengths = np.where(col.unk | col.nil, 0, lengths)
     starts = np.cumsum(lengths) - lengths
-    items = np.empty(int(lengths.sum()), dtype=object)
-    items[:] = [x for v in vals if isinstance(v, list) for x in v] if len(items) else []
-    raw = col.v
-    listish = np.fromiter((isinstance(v, list) or v is UNKNOWN or v is None for v in raw), bool, n)
-    ids = np.fromiter(map(id, raw), np.int64, n)
-    return lengths, starts, items, listish, ids
+    items = uitems[gather_items(ulen, np.cumsum(ulen) - ulen, inv[lengths > 0])] if len(uitems) else \
+        np.empty(0, dtype=object)
+    return lengths, starts, items, ulistish[inv], ids
 
 
 def layout(values, raw=False):
@@ -84,22 +113,23 @@ def layout(values, raw=False):
 def _fields(col):
     """The items' fields of the whole column, when its items are all dicts: per key (sorted),
     the column of its values (UNKNOWN where absent), the items that have the key, and the type
-    of each known value as a small integer (-1 unknown or none)."""
+    of each known value as a small integer (-1 unknown or none). Each distinct item (the rows
+    share their lists' dicts) is read once, then spread over the items."""
     from ..rules.values import UNKNOWN
     from .compile import from_objects
     _, _, items, _, _ = memo(col, ("layout", False), _layout)
-    its = items.tolist()
+    its, inv, _ = distinct(items)
     if not its or not all(isinstance(x, dict) for x in its):
         return None
     out = {}
     for k in sorted({k for x in its for k in x}):
         vals = [x.get(k, UNKNOWN) for x in its]
-        v = from_objects(vals)
-        has = np.fromiter((k in x for x in its), bool, len(its))
+        v = from_objects(vals)   # the kind read from the known values: the same over the distinct items
+        has = np.array([k in x for x in its], dtype=bool)
         types: dict = {}
-        tcode = np.fromiter((-1 if (u or z) else types.setdefault(type(x), len(types))
-                             for x, u, z in zip(vals, v.unk.tolist(), v.nil.tolist())), np.int64, len(its))
-        out[k] = (v, has, tcode, frozenset(types.values()))
+        tcode = np.array([-1 if (u or z) else types.setdefault(type(x), len(types))
+                          for x, u, z in zip(vals, v.unk.tolist(), v.nil.tolist())], dtype=np.int64)
+        out[k] = (v.take(inv), has[inv], tcode[inv], frozenset(types.values()))
     return out
 
 

@@ -163,11 +163,13 @@ class Program(_InTime, _Eval, _Population, _Rows):
             for u, nm in enumerate(names):
                 if nm is not None:
                     by.setdefault(nm, []).append(u)
-            for nm, us in by.items():   # one pass over the rows per name, not per group
-                sel = np.zeros(len(uniq), dtype=bool)
-                sel[us] = True
-                m = ev[nm] = _false(n)
-                m[idx[sel[inv]]] = True
+            if by:   # the rows of each group, by one sort of the groups (not a pass over the rows per name)
+                order = idx[np.argsort(inv, kind="stable")]
+                bounds = np.searchsorted(np.sort(inv), np.arange(len(uniq) + 1)).tolist()
+                for nm, us in by.items():
+                    m = ev[nm] = _false(n)
+                    for u in us:
+                        m[order[bounds[u]:bounds[u + 1]]] = True
         out = V("bool", val & ~unk, unk, _false(n), {}, ev)
         ctx.lookups[key] = out
         return V("bool", out.v, out.unk, out.nil, {}, out.ev)
@@ -272,6 +274,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
         sub = ctx.take_overrides(Ctx(len(parent), TakenFacts(ctx.facts, parent), ctx.as_of[parent],
                                      ctx.state.take(parent), self,
                                      None if ctx.overrides is None else ctx.overrides[parent]), parent)
+        ctx.take_state_codes(sub, parent)
         sub.parent = (ctx, parent)
         sub.conds, sub.cond_fns = {}, ctx.cond_fns
         sub.from_date = None if ctx.from_date is None else ctx.from_date.take(parent)
@@ -376,6 +379,7 @@ _DURATIONS = {"total", "offence_max_penalty"}
 
 
 def _column(frame, name, n):
+    import polars as pl
     if name not in frame.columns:
         return [UNKNOWN] * n
     vals = frame.get_column(name).to_list()
@@ -398,64 +402,92 @@ def _column(frame, name, n):
     if name == "safety_period_end" and "safety_period_end__none" in frame.columns:
         nones = frame.get_column("safety_period_end__none").to_list()
         return [None if z else (UNKNOWN if v is None else v) for v, z in zip(vals, nones)]
+    if frame.schema[name] == pl.List:   # one list object per distinct list, shared by its rows (as the
+        shared: dict = {}               # removal measures): what is read of a list is read once per list
+        return [UNKNOWN if v is None else shared.setdefault(tuple(v), v) for v in vals]
     return [UNKNOWN if v is None else v for v in vals]
+
+
+def _groups(frame, cols):
+    """The rows of ``frame`` grouped by equal cells of ``cols`` (null equal to null), the groups
+    in the order they first appear: (the first row of each group, the group of each row)."""
+    import polars as pl
+    g = frame.select(cols).with_row_index("__row").group_by(cols, maintain_order=True).agg(pl.col("__row"))
+    rows = g.get_column("__row")
+    lens = rows.list.len().to_numpy().astype(np.int64)
+    inv = np.empty(frame.height, dtype=np.int64)
+    inv[rows.explode(empty_as_null=True).to_numpy().astype(np.int64)] = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
+    return rows.list.first().to_numpy().astype(np.int64), inv
+
+
+def _spread(objs: list, inv) -> list:
+    """One object per group, given to each row of the group (the rows share it)."""
+    arr = np.empty(len(objs), dtype=object)
+    arr[:] = objs
+    return arr[inv].tolist()
 
 
 def facts_from_frame(frame, paths) -> dict:
     """Fact columns from the typed input frame (COLUMNAR-INTERFACE.md): null = unknown, as the
     scalar reader; the ``removal_*`` columns make one measure per kind sharing the other cells;
-    ``court`` the one conviction; an ``identification`` object where one of its cells is given."""
+    ``court`` the one conviction; an ``identification`` object where one of its cells is given.
+    The objects (measures, identification) are built once per distinct combination of their
+    cells (:func:`_groups`) and shared by its rows; a column straight from polars where its
+    kind allows (:func:`_direct`, :func:`_distinct_column`)."""
     n = frame.height
     objects = {c for c, path in COLUMN_PATHS.items() if "[" in path or path.startswith("identification.")}
-    cols = {c: _column(frame, c, n) for c in COLUMN_PATHS if c in frame.columns and c in objects}
     facts, direct = {}, {}
     for c, path in COLUMN_PATHS.items():
-        if c in objects or c not in frame.columns:
+        if c not in frame.columns or "[" in path or (c in objects and path not in paths):
             continue
-        v = None if c in _DURATIONS else _direct(frame, c, n)
+        v = _distinct_column(frame, c, n) if c in _DURATIONS else _direct(frame, c, n)
         if v is not None:
             direct[path] = v
         else:
             facts[path] = _column(frame, c, n)
-    kinds = cols.get("removal_kinds")
-    if kinds is not None:
-        shared = [(COLUMN_PATHS[c].split(".")[1], cols[c]) for c in
-                  ("removal_destination", "removal_definitive", "removal_enforceable",
-                   "removal_remedies_exhausted", "removal_end_date") if c in cols]
+    if "removal_kinds" in frame.columns:
+        shared = [c for c in ("removal_destination", "removal_definitive", "removal_enforceable",
+                              "removal_remedies_exhausted", "removal_end_date") if c in frame.columns]
         # one list per distinct combination of cells, shared by its rows (the code copies a
         # row's measures before setting a field: prove, verify): few combinations, and what is
         # read per object (field, candidate States) is read once per distinct list
-        names = [k for k, _ in shared]
-        memo: dict = {}
-        rm = []
-        for key in zip(kinds, *[v for _, v in shared]):
-            ks = key[0]
-            if ks is UNKNOWN:
-                rm.append(UNKNOWN)
+        first, inv = _groups(frame, ["removal_kinds"] + shared)
+        reps = frame[first.tolist()]
+        k = len(first)
+        kinds = _column(reps, "removal_kinds", k)
+        cells = [(COLUMN_PATHS[c].split(".")[1], _column(reps, c, k)) for c in shared]
+        objs = []
+        for g in range(k):
+            if kinds[g] is UNKNOWN:
+                objs.append(UNKNOWN)
                 continue
-            hkey = (tuple(ks),) + key[1:]
-            hit = memo.get(hkey)
-            if hit is None:
-                base = {k: v for k, v in zip(names, key[1:]) if v is not UNKNOWN}
-                hit = memo[hkey] = [dict(base, kind=k) for k in ks]
-            rm.append(hit)
-        facts["removal_measures"] = rm
-    if "court" in cols:
+            base = {nm: v[g] for nm, v in cells if v[g] is not UNKNOWN}
+            objs.append([dict(base, kind=x) for x in kinds[g]])
+        facts["removal_measures"] = _spread(objs, inv)
+    if "court" in frame.columns:
         courts: dict = {}
         facts["sentence.convictions"] = [UNKNOWN if v is UNKNOWN else courts.setdefault(v, [{"court": v}])
-                                         for v in cols["court"]]
-    ident = [c for c in cols if COLUMN_PATHS[c].startswith("identification.")]
-    if ident:
+                                         for v in _column(frame, "court", n)]
+    ident = [c for c in COLUMN_PATHS if c in frame.columns and COLUMN_PATHS[c].startswith("identification.")]
+    if ident and "identification" in paths:
+        first, inv = _groups(frame, ident)
+        reps = frame[first.tolist()]
+        k = len(first)
+        cells = [(COLUMN_PATHS[c].split(".")[1], _column(reps, c, k)) for c in ident]
         objs = []
-        for i in range(n):
-            d = {COLUMN_PATHS[c].split(".")[1]: cols[c][i] for c in ident if cols[c][i] is not UNKNOWN}
+        for g in range(k):
+            d = {nm: v[g] for nm, v in cells if v[g] is not UNKNOWN}
             objs.append(d if d else UNKNOWN)
-        facts["identification"] = objs
-    for c in ident:
-        facts[COLUMN_PATHS[c]] = cols[c]
+        facts["identification"] = _spread(objs, inv)
     out = {p: from_objects(facts[p]) for p in paths if p in facts}
     out.update({p: v for p, v in direct.items() if p in paths})
     return out
+
+
+def _distinct_column(frame, c, n):
+    """A column read once per distinct cell (durations: each text parsed once), spread."""
+    first, inv = _groups(frame, [x for x in (c, c + "__months", c + "__days") if x in frame.columns])
+    return from_objects(_column(frame[first.tolist()], c, len(first))).take(inv)
 
 
 def _direct(frame, c, n):

@@ -97,20 +97,36 @@ def unique_ints(a: np.ndarray):
 
 
 def group_wide(cols: list) -> tuple:
-    """:func:`group` for codes of any size (dates as day numbers …): (inverse index per row, one
-    representative row per group)."""
-    M = np.ascontiguousarray(np.stack([np.asarray(c, dtype=np.int64) for c in cols], axis=1))
-    rows = M.view(np.dtype((np.void, M.shape[1] * 8))).reshape(-1)
-    _, first, inv = np.unique(rows, return_index=True, return_inverse=True)
-    return inv.reshape(-1), first
+    """:func:`group` for codes of any size (dates as day numbers, the sentinel of none …):
+    (inverse index per row, one representative row — the first — per group). A column of a
+    wide range is first renumbered densely (:func:`unique_ints`), then the columns make one
+    integer per row (:func:`row_key`): no sort of the rows as bytes. The groups' order is
+    not the codes' (the callers build a text per group and spread it)."""
+    dense = []
+    for c in cols:
+        c = np.asarray(c, dtype=np.int64)
+        if len(c) and int(c.max()) - int(c.min()) >= 1 << 31:
+            c = unique_ints(c)[2]
+        dense.append(c)
+    key = row_key(dense) if dense else None
+    if key is None:
+        M = np.ascontiguousarray(np.stack([np.asarray(c, dtype=np.int64) for c in cols], axis=1))
+        rows = M.view(np.dtype((np.void, M.shape[1] * 8))).reshape(-1)
+        _, first, inv = np.unique(rows, return_index=True, return_inverse=True)
+        return inv.reshape(-1), first
+    _, first, inv = unique_ints(key)
+    return inv, first
 
 
 def iso(days: np.ndarray, none: int) -> np.ndarray:
-    """Day numbers as ISO 8601 text ('' for none)."""
+    """Day numbers as ISO 8601 text ('' for none): each distinct date formatted once."""
     days = np.asarray(days, dtype=np.int64)
     if not len(days):
         return np.zeros(0, dtype=object)
-    uniq, inv = np.unique(days, return_inverse=True)   # few distinct dates: each formatted once
+    nil = days == none
+    d = np.where(nil, days[np.argmin(nil)], days)   # none read as another row's date, then emptied
+    uniq, _, inv = unique_ints(d)
     text = uniq.astype("datetime64[D]").astype(str).astype(object)
-    text[uniq == none] = ""
-    return text[inv.reshape(-1)]
+    out = text[inv]
+    out[nil] = ""
+    return out

@@ -1,0 +1,78 @@
+"""Issue 16, per-row Python cut from Program.run: the helpers that read a column once per distinct
+value or combination give what reading it row by row gave (the screening's bytes are checked on
+whole exports by tests/test_columnar_program.py and /work/wt/ref/check.sh)."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from lexquery.columnar import origins
+from lexquery.dates import parse_duration
+from lexquery.columnar.compile import V, _objwise, from_objects
+from lexquery.columnar.compile_conditions import NONE_DATE
+from lexquery.columnar.shapes import group_wide, iso
+from lexquery.rules import functions as F
+from lexquery.rules.values import UNKNOWN
+
+
+def _partition(inv):
+    """The rows grouped, whatever the groups' numbering."""
+    out: dict = {}
+    for i, g in enumerate(np.asarray(inv).tolist()):
+        out.setdefault(g, []).append(i)
+    return sorted(out.values())
+
+
+def test_iso_formats_each_date_and_empties_none():
+    rng = np.random.default_rng(3)
+    days = rng.integers(15_000, 25_000, 500)
+    days[rng.random(500) < 0.3] = NONE_DATE
+    got = iso(days, NONE_DATE).tolist()
+    want = ["" if d == NONE_DATE else str(np.datetime64(int(d), "D")) for d in days.tolist()]
+    assert got == want
+    assert iso(np.full(4, NONE_DATE), NONE_DATE).tolist() == [""] * 4   # none everywhere
+
+
+def test_group_wide_groups_equal_rows_whatever_the_width():
+    rng = np.random.default_rng(5)
+    a = rng.choice(np.array([NONE_DATE, 19_000, 19_001, 20_500]), 400)
+    b = rng.choice(np.array([0, 1, 2**40]), 400)
+    inv, first = group_wide([a, b])
+    assert _partition(inv) == _partition(np.unique(np.stack([a, b], axis=1), axis=0, return_inverse=True)[1])
+    for g, f in enumerate(first.tolist()):   # the representative is in its group, the first of it
+        rows = np.nonzero(inv == g)[0]
+        assert rows[0] == f
+
+
+def test_distinct_and_layout_read_each_list_once_same_items():
+    shared = [["MA", "DZ"], [], ["TN"]]
+    vals = [random.Random(i).choice(shared + [UNKNOWN, None]) for i in range(300)]
+    col = from_objects(vals)
+    reps, inv, _ = origins.distinct(col.v)
+    assert [reps[i] is v for i, v in zip(inv.tolist(), vals)] == [True] * len(vals)
+    lengths, starts, items, listish, _ = origins._layout(col)
+    assert lengths.tolist() == [len(v) if isinstance(v, list) else 0 for v in vals]
+    assert items.tolist() == [x for v in vals if isinstance(v, list) for x in v]
+    assert listish.all()
+
+
+def test_objwise_once_per_distinct_arguments_same_values():
+    # heaviest / field / join of the rule files over convictions shared by their rows
+    convs = [[{"court": "A", "total": parse_duration("P2Y")}, {"court": "B", "total": parse_duration("P3Y")}],
+             [{"court": "C", "total": parse_duration("P1Y")}], UNKNOWN, []]
+    rows = [convs[i % 4] for i in range(200)]
+    x = from_objects(rows)
+    name = from_objects(["total"] * 200)
+    got = _objwise(F.FUNCTIONS["heaviest"], [x, name])
+    want = from_objects([F.FUNCTIONS["heaviest"](None, r, "total") for r in rows])
+    assert got.kind == want.kind
+    assert got.objects() == want.objects()
+    assert (got.unk == want.unk).all() and (got.nil == want.nil).all()
+
+
+def test_from_objects_unknown_and_none_by_identity():
+    x = from_objects([UNKNOWN, None, [1], {"a": 1}, parse_duration("P1M")])
+    assert x.unk.tolist() == [True, False, False, False, False]
+    assert x.nil.tolist() == [False, True, False, False, False]
+    assert isinstance(x, V)
