@@ -300,34 +300,6 @@ class Ctx:
             child._codes = (self._codes[0][idx], self._codes[1])
 
 
-def per_row(facts, path, fn):
-    """``fn(column)`` (an array per row, or None) of the fact column ``path`` of ``facts``,
-    computed once on the column of the whole batch the rows were taken from (TakenFacts,
-    however nested) and then taken — not again for every sub-batch."""
-    idx = None
-    while isinstance(facts, TakenFacts) and not dict.__contains__(facts, path):
-        idx = facts.idx if idx is None else facts.idx[idx]
-        facts = facts.src
-    col = facts.get(path)
-    if col is None:
-        return None
-    out = origins.memo(col, fn, lambda c: _per_distinct(c, fn))   # kept for the batch (origins.clear)
-    return out if out is None or idx is None else out[idx]
-
-
-def _per_distinct(col, fn):
-    """``fn(col)`` for a ``fn`` that reads each row alone (an array per row): for a column of
-    objects, ``fn`` of its distinct rows (the same object, unknown and none), spread over the
-    rows — the lists of a batch's column are shared by their rows (facts_from_frame)."""
-    if col.kind != "obj" or len(col) < 64:
-        return fn(col)
-    _, inv, ids = origins.memo(col, "distinct", lambda c: origins.distinct(c.v))
-    key = inv * 4 + col.unk * 2 + col.nil
-    _, first, inv2 = np.unique(key, return_index=True, return_inverse=True)
-    out = fn(col.take(first))
-    return out if out is None else out[inv2.reshape(-1)]
-
-
 def _arg_hints(args) -> tuple:
     """What the arguments of a call are known to be before any row is read: ``"const"`` (a
     string literal: the same value in every row), ``"state"`` (the row's State), else None."""
