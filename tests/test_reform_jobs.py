@@ -183,3 +183,37 @@ def test_the_comparison_by_text_gives_the_comparison_cell_by_cell(base, tmp_path
         fast = imp_mod.compare_files(*outs, imp_mod.Impact(reform=r.meta())).to_dict()
         slow = imp_mod._compare_parsed(*outs, imp_mod.Impact(reform=r.meta())).to_dict()
         assert fast == slow and fast["rejected"] > 0 and fast["changed_cases"] > 0 and fast["cases"] == 1500
+
+
+def test_standard_input_under_a_reform_is_screened_as_the_file_it_is(tmp_path, monkeypatch, capsys):
+    """``screen - --reform``: standard input is copied once (it is read by both screenings), then
+    the engine and the processes are chosen for that copy as for a file of its size — columnar
+    from 16 KB (before, standard input of unknown size always went to the scalar engine) — and the
+    impact is the file's, the report naming « <stdin> »; a small input stays with the scalar engine."""
+    import sys
+    big = tmp_path / "registre.csv"
+    big.write_text(synth_text(300, seed=2, ref=date(2026, 12, 1)), encoding="utf-8")
+    small = tmp_path / "petit.csv"
+    small.write_text(synth_text(5, seed=2, ref=date(2026, 12, 1)), encoding="utf-8")
+    assert big.stat().st_size > 16 * 1024 > small.stat().st_size
+    import tempfile
+    spools = set(Path(tempfile.gettempdir()).glob("lexquery-reform-*"))
+    seen = []
+    real = imp_mod.screen_impact
+    monkeypatch.setattr(imp_mod, "screen_impact",
+                        lambda *a, **k: seen.append((k["engine"], k.get("label"))) or real(*a, **k))
+    for src in (big, small):
+        o_file, o_stdin = tmp_path / f"{src.stem}-file.json", tmp_path / f"{src.stem}-stdin.json"
+        assert main(["screen", str(src), "--reform", str(LSC), "--as-of", "2027-07-01", "-q", "--no-progress",
+                     "-j", "1", "-o", str(o_file)]) == 0
+        with open(src, "rb") as f:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(f, encoding="utf-8"))
+            assert main(["screen", "-", "--reform", str(LSC), "--as-of", "2027-07-01", "-q", "--no-progress",
+                         "-j", "1", "-o", str(o_stdin)]) == 0
+        a, b = json.loads(o_file.read_text(encoding="utf-8")), json.loads(o_stdin.read_text(encoding="utf-8"))
+        assert b["source"] == "<stdin>" and a["source"] == str(src)
+        assert {k: v for k, v in a.items() if k not in ("source", "seconds")} == \
+            {k: v for k, v in b.items() if k not in ("source", "seconds")}
+    capsys.readouterr()
+    assert seen == [("columnar", None), ("columnar", "<stdin>"), ("scalar", None), ("scalar", "<stdin>")]
+    assert set(Path(tempfile.gettempdir()).glob("lexquery-reform-*")) == spools   # the copy removed

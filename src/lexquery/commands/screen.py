@@ -272,14 +272,23 @@ def run_reform(args) -> int:
     # both screenings by the engine and the processes a plain screening of the file to CSV would use
     # (the same bytes either way): --jobs does not choose the engine; with the columnar engine each
     # screening hands its batches to --jobs workers, the reformed one's rebuilding the reform
-    engine = args.engine or default_engine(args.file, "csv")
-    if args.jobs is None:
-        jobs = default_columnar_jobs(args.file) if engine == "columnar" else default_jobs(args.file)
-    else:
-        jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    impact, before, after = imp_mod.screen_impact(args.file, reform, base=base, as_of=as_of, jobs=jobs,
-                                                  chunk=args.chunk, progress=False if args.no_progress else None,
-                                                  engine=engine, lang=args.lang)
+    # standard input is read twice (once per screening): copied first, then chosen for as the file it is
+    path, spooled = imp_mod.spool_input(args.file)
+    try:
+        engine = args.engine or default_engine(path, "csv")
+        if args.jobs is None:
+            jobs = default_columnar_jobs(path) if engine == "columnar" else default_jobs(path)
+        else:
+            jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+        impact, before, after = imp_mod.screen_impact(path, reform, base=base, as_of=as_of, jobs=jobs,
+                                                      chunk=args.chunk,
+                                                      progress=False if args.no_progress else None,
+                                                      engine=engine, lang=args.lang,
+                                                      label=(("<stdin>" if args.file == "-" else args.file)
+                                                             if spooled else None))
+    finally:
+        if spooled:
+            os.unlink(path)
     impact.as_of_note = note
 
     def write(out):

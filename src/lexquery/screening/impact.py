@@ -214,7 +214,7 @@ def _compare_parsed(before_path: str, after_path: str, impact: Impact) -> Impact
     return impact
 
 
-def _spool_input(path: str) -> tuple[str, bool]:
+def spool_input(path: str) -> tuple[str, bool]:
     """A path that can be read twice: the file itself, or standard input / a pipe copied to a
     temporary file (removed by the caller)."""
     if path not in ("-", None) and os.path.isfile(path):
@@ -246,7 +246,7 @@ def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jo
     from .screen import screen
     base = base or load_kb()
     reformed = reform.engine(base)
-    src, spooled = _spool_input(path)
+    src, spooled = spool_input(path)
     label = label or ("<stdin>" if path in ("-", None) else str(path))
     impact = Impact(reform=reform.meta(), source=label, as_of=as_of.isoformat() if as_of else None)
     tmps = []
