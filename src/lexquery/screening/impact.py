@@ -160,13 +160,7 @@ def compare_files(before_path: str, after_path: str, impact: Impact) -> Impact:
         ik = [hb.index(c) for c in _KEEP]
         status = ik[6]
         label, start = impact.reform.get("label", ""), impact.reform.get("from")
-        for (lb, recs_b), (la, recs_a) in zip(groupby(rb, key=_key), groupby(ra, key=_key)):
-            recs_b, recs_a = list(recs_b), list(recs_a)
-            if lb != la:   # both screenings read the same input in the same order
-                raise RuntimeError(f"screenings out of step: line {lb} vs {la}")
-            impact.cases += 1
-            impact.rows_before += len(recs_b)
-            impact.rows_after += len(recs_a)
+        for recs_b, recs_a in _cases(groupby(rb, key=_key), groupby(ra, key=_key), impact):
             if ",error," in recs_b[0] and next(csv.reader(recs_b[:1]))[status] == "error":
                 impact.rejected += 1
             if recs_b == recs_a:   # the same text: nothing changes
@@ -174,6 +168,19 @@ def compare_files(before_path: str, after_path: str, impact: Impact) -> Impact:
             _add_changes(impact, _compare_case([tuple(r[i] for i in ik) for r in csv.reader(recs_b)],
                                                [tuple(r[i] for i in ik) for r in csv.reader(recs_a)], label, start))
     return impact
+
+
+def _cases(groups_b, groups_a, impact: Impact):
+    """Each case's rows in both screenings side by side (``groupby`` of their line), counted in
+    ``impact``: both screenings read the same input in the same order."""
+    for (lb, rows_b), (la, rows_a) in zip(groups_b, groups_a):
+        rows_b, rows_a = list(rows_b), list(rows_a)
+        if lb != la:
+            raise RuntimeError(f"screenings out of step: line {lb} vs {la}")
+        impact.cases += 1
+        impact.rows_before += len(rows_b)
+        impact.rows_after += len(rows_a)
+        yield rows_b, rows_a
 
 
 def _add_changes(impact: Impact, ch: list[dict]):
@@ -201,13 +208,7 @@ def _compare_parsed(before_path: str, after_path: str, impact: Impact) -> Impact
         ta = (tuple(r[i] for i in ia) for r in ra)
         gb, ga = groupby(tb, key=lambda r: r[0]), groupby(ta, key=lambda r: r[0])
         label = impact.reform.get("label", "")
-        for (lb, rows_b), (la, rows_a) in zip(gb, ga):
-            rows_b, rows_a = list(rows_b), list(rows_a)
-            if lb != la:   # both screenings read the same input in the same order
-                raise RuntimeError(f"screenings out of step: line {lb} vs {la}")
-            impact.cases += 1
-            impact.rows_before += len(rows_b)
-            impact.rows_after += len(rows_a)
+        for rows_b, rows_a in _cases(gb, ga, impact):
             if rows_b[0][6] == "error":
                 impact.rejected += 1
             _add_changes(impact, _compare_case(rows_b, rows_a, label, impact.reform.get("from")))
