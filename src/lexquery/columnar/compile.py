@@ -655,13 +655,13 @@ class Compiler:
                     index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
                     hit = ctx.exploded[key] = (parent, index, fields, xs.v)
             if hit is None:   # the items of the collection, one row each (once per batch and collection)
-                if xs.kind == "obj":   # each distinct list read once (origins._layout), its items too
+                if xs.kind == "obj":   # each distinct list read once (origins._layout)
                     lengths, _, items, _, _ = origins._layout(xs)
-                    fields = _item_fields(items)
                 else:
                     vals = xs.objects()
                     lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
-                    fields = ctx.program.item_fields([x for v in vals if isinstance(v, list) for x in v])
+                    items = [x for v in vals if isinstance(v, list) for x in v]
+                fields = ctx.program.item_fields(items)   # each distinct item read once
                 parent = np.repeat(np.arange(n), lengths)
                 index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
                 hit = (parent, index, fields, xs.v)
@@ -692,17 +692,6 @@ class Compiler:
                 ev[k] = (ev[k] | rows) if k in ev else rows
             return V("bool", val, unk | xs.unk, _false(n), miss, ev)
         return f
-
-
-def _item_fields(items) -> dict:
-    """``Program.item_fields`` of an object array of items, each distinct item (by identity:
-    the lists of a batch share their dicts) read once, the columns then spread over the items
-    (the kind of a column is read from its known values: the same over the distinct items)."""
-    its, inv, _ = origins.distinct(items)
-    if its and all(isinstance(x, dict) for x in its):
-        keys = sorted({k for x in its for k in x})
-        return {(k,): from_objects([x.get(k, UNKNOWN) for x in its]).take(inv) for k in keys}
-    return {(): from_objects(list(its)).take(inv)}
 
 
 def _plain(x: V) -> V:
@@ -878,11 +867,11 @@ def _member(x: V, y: V):
 def _objwise(fn, xs) -> V:
     """A function applied row by row, as the scalar evaluator applies it (``fn(env, *args)``):
     a function of its arguments alone (rules/functions.py, PURE), so called once per distinct
-    combination of arguments (:func:`_arg_codes`), its values spread over the rows."""
+    combination of arguments (:func:`value_codes`), its values spread over the rows."""
     n = len(xs[0]) if xs else 0
     if n >= 64:
         from .shapes import row_key, unique_ints
-        key = row_key([_arg_codes(x) for x in xs])   # None: codes too wide for one integer
+        key = row_key([value_codes(x) for x in xs])   # None: codes too wide for one integer
         _, first, inv = unique_ints(key) if key is not None else (None, np.arange(n), None)
         if len(first) <= n // 2:
             cols = [x.take(first).objects() for x in xs]
@@ -891,11 +880,13 @@ def _objwise(fn, xs) -> V:
     return from_objects([fn(None, *args) for args in zip(*cols)])
 
 
-def _arg_codes(x: V) -> np.ndarray:
+def value_codes(x: V, memo: bool = False) -> np.ndarray:
     """A column as integers equal where its values are (0 unknown, 1 none): objects by identity
-    (a row's list is shared with the rows of equal cells), the others by value."""
+    (a row's list is shared with the rows of equal cells, facts_from_frame), the others by value
+    (``program._codes_of``). ``memo``: the column is a batch's fact column, its distinct objects
+    kept for the batch (``origins.memo``, shared with ``origins._layout``)."""
     if x.kind == "obj":
-        _, inv, _ = origins.distinct(x.v)
+        _, inv, _ = origins.memo(x, "distinct", lambda c: origins.distinct(c.v)) if memo else origins.distinct(x.v)
         return np.where(x.unk, 0, np.where(x.nil, 1, inv + 2))
     from .program import _codes_of
     return _codes_of(x)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..rules.values import UNKNOWN
 from . import vdates
-from .compile import Ctx, TakenFacts, V, _false, from_objects
+from .compile import Ctx, TakenFacts, V, _false, from_objects, value_codes
 from .compile_conditions import NONE_DATE
 from .compile_settle import NA, STATUS, UND
 from .compile_population import _join, _none_state
@@ -25,23 +25,12 @@ _CAND_PATHS = ("person.nationalities", "person.habitual_residence", "person.fled
                "receiving_state")
 
 
-def _value_codes(x: V) -> np.ndarray:
-    """A fact column as integers equal where the values are (0 unknown, 1 none): objects by
-    identity (the rows of a batch share their lists, facts_from_frame), the others by value."""
-    from . import origins
-    if x.kind == "obj":
-        _, inv, _ = origins.memo(x, "distinct", lambda c: origins.distinct(c.v))
-        return np.where(x.unk, 0, np.where(x.nil, 1, inv + 2))
-    from .program import _codes_of
-    return _codes_of(x)
-
-
 def _dest_codes(x: V) -> np.ndarray:
     """The removal measures as integers equal where their destinations are (what
     ``candidate_states`` reads of them), each distinct list read once."""
     from . import origins
     if x.kind != "obj":
-        return _value_codes(x)
+        return value_codes(x, memo=True)
     reps, inv, _ = origins.memo(x, "distinct", lambda c: origins.distinct(c.v))
     seen: dict = {}
     codes = np.array([seen.setdefault(tuple(m.get("destination") for m in v) if isinstance(v, list) else ("", id(v)),
@@ -57,7 +46,7 @@ def _candidates(facts, n, only_nationalities):
     from .shapes import row_key, unique_ints
     present = [k for k in _CAND_PATHS if k in facts]
     if n and present:
-        codes = [_dest_codes(facts[k]) if k == "removal_measures" else _value_codes(facts[k]) for k in present]
+        codes = [_dest_codes(facts[k]) if k == "removal_measures" else value_codes(facts[k], memo=True) for k in present]
         key = row_key(codes)
         if key is not None:
             _, first, inv = unique_ints(key)

@@ -33,7 +33,7 @@ import numpy as np
 from ..dates import Duration, parse_duration
 from ..engine.evaluate import _precedence_over, cond_index
 from ..rules.values import UNKNOWN
-from . import vdates
+from . import origins, vdates
 from .shapes import row_key, unique_ints
 from .compile import Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
 from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
@@ -263,11 +263,15 @@ class Program(_InTime, _Eval, _Population, _Rows):
 
     @staticmethod
     def item_fields(items):
-        """The fields of a collection's items as columns (``it.kind`` …, or ``it`` itself)."""
-        if items and all(isinstance(x, dict) for x in items):
-            keys = sorted({k for x in items for k in x})
-            return {(k,): from_objects([x.get(k, UNKNOWN) for x in items]) for k in keys}
-        return {(): from_objects(list(items))}
+        """The fields of a collection's items (a list or an object array) as columns (``it.kind``
+        …, or ``it`` itself): each distinct item (by identity: the lists of a batch share their
+        dicts, facts_from_frame) read once, the columns then spread over the items (the kind of
+        a column is read from its known values: the same over the distinct items)."""
+        its, inv, _ = origins.distinct(items)
+        if its and all(isinstance(x, dict) for x in its):
+            keys = sorted({k for x in its for k in x})
+            return {(k,): from_objects([x.get(k, UNKNOWN) for x in its]).take(inv) for k in keys}
+        return {(): from_objects(list(its)).take(inv)}
 
     def item_ctx(self, ctx, parent, fields, index, coll):
         """The batch of the items of a collection (``exists`` / ``all``): one row per item."""
