@@ -11,7 +11,7 @@ from . import origins, vdates
 from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, vconcat
 from .compile_conditions import NONE_DATE, NOT_MET
 from .compile_settle import APP, BIG, LATER, NA, UND
-from .reuse import seed
+from .reuse import FIXED, batches, given, seed
 from .shapes import group
 
 # --- the population: defaults, States, verification, proof, rows -------------------------------
@@ -186,7 +186,6 @@ class _Population:
             """Per part, the rows of it whose outcome differs: the parts whose reruns take the
             same conditions from the first evaluation in one batch (:meth:`_given_ids`)."""
             out = [None] * len(parts)
-            from .reuse import batches
             for ids, js in batches(p, [(self._given_ids(p, pv, "reads", d), len(x), None) for x, d in parts]):
                 grp = [parts[j] for j in js]
                 idx = np.concatenate([x for x, _ in grp])
@@ -327,7 +326,6 @@ class _Population:
         memo = self.__dict__.setdefault("_given_memo", {})
         hit = memo.get(key)
         if hit is None:
-            from .reuse import given
             self._cond_reads_of(p)
             free = self.__dict__["_reads_so"].unaffected(p, what, changed, guarded=False)
             hit = memo[key] = given(p, self.book, free, self._cond_closure(p), pv.conds, what == "reads")
@@ -516,7 +514,6 @@ class _Population:
         # Unless few rows stop there (the share that went on, the last time, for this
         # procedure): then every combination in one batch, the rows that stop ignored — one
         # evaluation less (reuse.FIXED) for a few more rows. The same results either way.
-        from .reuse import FIXED
         shares = self.__dict__.setdefault("_went_on", {})
         later = sum(len(rows) * (len(combos) - 1) for rows, _, _, _, combos in plan_list)
         together = bool(later) and (1 - shares.get(p.id, 0.5)) * later < FIXED
@@ -600,7 +597,6 @@ class _Population:
         from the first evaluation (:meth:`_given_ids`) in one batch (:meth:`_trial_batch`).
         ``reads``: the fact paths the defaults read (a segment trying one of them has the
         defaults applied again, prove.prove). Per segment, as :meth:`_trial_batch`."""
-        from .reuse import batches
         defaults = frozenset(d.path for d in self.book.defaults)
         items = []
         for rows, doms, combos, comps in segs:

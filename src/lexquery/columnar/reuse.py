@@ -26,6 +26,8 @@ written here.
 """
 from __future__ import annotations
 
+from .compile_conditions import CondV
+
 
 def tree(p) -> tuple:
     """The procedure's own conditions, depth first in the order they are evaluated: (the ids
@@ -112,7 +114,7 @@ def given(p, book, free, closure, done, top_as_is: bool) -> frozenset:
     given on its own reading alone (engine/verify.py compares no missing fact: the
     conditions given since before this module, kept as they were)."""
     index_early = early(p, book)
-    order, parent, under = tree(p)
+    _, parent, under = tree(p)
     from ..engine.evaluate import cond_index
     index = cond_index(p)
     out: set = set()
@@ -210,32 +212,25 @@ def seed(conds: dict, ids, idx) -> dict | None:
     return {x: _Taken(conds[x], idx) for x in ids}
 
 
-def _taken_class():
-    from .compile_conditions import CondV
+class _Taken(CondV):
+    """A condition's result at some rows, taken when first read (a :class:`CondV`)."""
+    __slots__ = ("_src", "_idx", "_hit")
 
-    class Taken(CondV):
-        """A condition's result at some rows, taken when first read (a :class:`CondV`)."""
-        __slots__ = ("_src", "_idx", "_hit")
+    def __init__(self, src, idx):
+        self._src, self._idx, self._hit = src, idx, None
 
-        def __init__(self, src, idx):
-            self._src, self._idx, self._hit = src, idx, None
+    def _get(self):
+        hit = self._hit
+        if hit is None:
+            hit = self._hit = self._src.take(self._idx)
+        return hit
 
-        def _get(self):
-            hit = self._hit
-            if hit is None:
-                hit = self._hit = self._src.take(self._idx)
-            return hit
+    id = property(lambda self: self._src.id)
+    kind = property(lambda self: self._src.kind)
+    eff = property(lambda self: self._get().eff)
+    on = property(lambda self: self._get().on)
+    date = property(lambda self: self._get().date)
+    miss = property(lambda self: self._get().miss)
 
-        id = property(lambda self: self._src.id)
-        kind = property(lambda self: self._src.kind)
-        eff = property(lambda self: self._get().eff)
-        on = property(lambda self: self._get().on)
-        date = property(lambda self: self._get().date)
-        miss = property(lambda self: self._get().miss)
-
-        def take(self, idx):
-            return self._get().take(idx)
-    return Taken
-
-
-_Taken = _taken_class()
+    def take(self, idx):
+        return self._get().take(idx)
