@@ -11,7 +11,7 @@ from lexquery.columnar import origins
 from lexquery.dates import parse_duration
 from lexquery.columnar.compile import V, _objwise, from_objects
 from lexquery.columnar.compile_conditions import NONE_DATE
-from lexquery.columnar.shapes import group_wide, iso
+from lexquery.columnar.shapes import Coded, group_wide, iso, iso_coded
 from lexquery.rules import functions as F
 from lexquery.rules.values import UNKNOWN
 
@@ -32,6 +32,41 @@ def test_iso_formats_each_date_and_empties_none():
     want = ["" if d == NONE_DATE else str(np.datetime64(int(d), "D")) for d in days.tolist()]
     assert got == want
     assert iso(np.full(4, NONE_DATE), NONE_DATE).tolist() == [""] * 4   # none everywhere
+
+
+def test_iso_coded_gives_the_cells_of_iso():
+    rng = np.random.default_rng(4)
+    days = rng.integers(15_000, 25_000, 300)
+    days[rng.random(300) < 0.3] = NONE_DATE
+    for d in (days, np.full(3, NONE_DATE), days[:0], np.array([19_000])):
+        assert iso_coded(d, NONE_DATE).objects().tolist() == iso(d, NONE_DATE).tolist()
+
+
+def test_coded_cells_put_combine_concat_and_series_as_object_arrays():
+    """The text cells kept as codes (shapes.Coded) give, cell for cell, what the object arrays
+    they replace gave: put where a mask holds, a function of two columns per distinct pair,
+    columns one after the other, the rows taken in another order, the polars Series."""
+    rng = np.random.default_rng(7)
+    n = 200
+    a = Coded(["", "x", "y|z", "x"], rng.integers(0, 4, n))
+    b = Coded(["", "law:encoded_until"], rng.random(n) < 0.4)
+    A, B = a.objects(), b.objects()
+    mask = rng.random(n) < 0.3
+    assert a.put(mask, "w").objects().tolist() == np.where(mask, "w", A).tolist()
+    sub = Coded(["p", "q"], rng.integers(0, 2, int(mask.sum())))
+    want = A.copy()
+    want[mask] = sub.objects()
+    assert a.put(mask, sub).objects().tolist() == want.tolist()
+    assert a.put(np.zeros(n, dtype=bool), "w").objects().tolist() == A.tolist()
+
+    def join(x, y):
+        return np.array([x_ if not y_ else (y_ if not x_ else x_ + "|" + y_) for x_, y_ in zip(x, y)], dtype=object)
+    assert a.combine(b, join).objects().tolist() == join(A, B).tolist()
+    perm = rng.permutation(2 * n)
+    both = Coded.concat([a, b]).take(perm)
+    assert both.objects().tolist() == np.concatenate([A, B])[perm].tolist()
+    assert both.series("c").to_list() == np.concatenate([A, B])[perm].tolist()
+    assert Coded.const("", 0).series("c").to_list() == [] and Coded.concat([]).objects().tolist() == []
 
 
 def test_group_wide_groups_equal_rows_whatever_the_width():

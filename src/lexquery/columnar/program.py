@@ -34,7 +34,7 @@ from ..dates import Duration, parse_duration
 from ..engine.evaluate import _precedence_over, cond_index
 from ..rules.values import UNKNOWN
 from . import origins, vdates
-from .shapes import row_key, unique_ints
+from .shapes import Coded, row_key, unique_ints
 from .compile import Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
 from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
 from .compile_in_time import _InTime
@@ -666,11 +666,10 @@ def run_chunk(self, frame):
         data = {"line": sub.get_column("line").cast(pl.Utf8).gather(case),
                 "id": sub.get_column("id").cast(pl.Utf8).gather(case),
                 "name": names.cast(pl.Utf8).gather(case), "as_of": as_of_t.gather(at.reshape(-1)[case])}
-        for k in FIELDS[4:]:
-            data[k] = res[k] if k != "message" else np.full(len(case), "", dtype=object)
-    out = pl.DataFrame({k: v.alias(k) if isinstance(v, pl.Series) else
-                        pl.Series(k, v if isinstance(v, np.ndarray) and v.dtype == object else list(v), dtype=pl.Utf8)
-                        for k, v in data.items()})   # object arrays read whole
+        for k in FIELDS[4:]:   # codes into texts (shapes.Coded): each text made once, gathered by polars
+            data[k] = (res[k] if k != "message" else Coded.const("", len(case))).series(k)
+    out = pl.DataFrame({k: v.alias(k) if isinstance(v, pl.Series) else pl.Series(k, list(v), dtype=pl.Utf8)
+                        for k, v in data.items()})
     if len(self.fallback):
         eng = self.scalar_engine()
         rows = [r for i in self.fallback.tolist() for r in _scalar_cells(eng, frame.row(i, named=True))]

@@ -130,3 +130,84 @@ def iso(days: np.ndarray, none: int) -> np.ndarray:
     out = text[inv]
     out[nil] = ""
     return out
+
+
+class Coded:
+    """A column of text cells as a code per row into a few texts: the rows' cells are
+    ``texts[codes]`` (the texts need not be distinct). The cells are built once per shape
+    (above) and stay integers per row until the output frame is made (polars gathers the
+    texts by code: no Python string per row — :meth:`series`)."""
+    __slots__ = ("texts", "codes")
+
+    def __init__(self, texts, codes):
+        if not (isinstance(texts, np.ndarray) and texts.dtype == object):
+            arr = np.empty(len(texts), dtype=object)
+            arr[:] = list(texts)
+            texts = arr
+        self.texts = texts
+        self.codes = np.asarray(codes, dtype=np.int64).reshape(-1)
+
+    @classmethod
+    def const(cls, text: str, n: int) -> "Coded":
+        """The same text in every row."""
+        return cls([text], np.zeros(n, dtype=np.int64))
+
+    def __len__(self):
+        return len(self.codes)
+
+    def objects(self) -> np.ndarray:
+        """The cells as an object array (one text per row)."""
+        return self.texts[self.codes]
+
+    def put(self, mask, other) -> "Coded":
+        """These cells, with those of ``other`` (a text, or a :class:`Coded` over the rows of
+        ``mask`` in order) where ``mask``."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return self
+        k = len(self.texts)
+        codes = self.codes.copy()
+        if isinstance(other, str):
+            codes[mask] = k
+            return Coded(np.concatenate([self.texts, Coded([other], []).texts]), codes)
+        codes[mask] = other.codes + k
+        return Coded(np.concatenate([self.texts, other.texts]), codes)
+
+    def combine(self, other, fn) -> "Coded":
+        """``fn`` of the cells of two columns (object arrays, element by element), computed
+        once per distinct pair of texts then spread."""
+        key = self.codes * len(other.texts) + other.codes
+        _, first, inv = unique_ints(key)
+        return Coded(fn(self.texts[self.codes[first]], other.texts[other.codes[first]]), inv)
+
+    @staticmethod
+    def concat(cols: list) -> "Coded":
+        """Columns one after the other."""
+        if not cols:
+            return Coded([], np.zeros(0, dtype=np.int64))
+        off = np.cumsum([0] + [len(c.texts) for c in cols[:-1]])
+        return Coded(np.concatenate([c.texts for c in cols]),
+                     np.concatenate([c.codes + o for c, o in zip(cols, off.tolist())]))
+
+    def take(self, idx) -> "Coded":
+        return Coded(self.texts, self.codes[idx])
+
+    def series(self, name: str):
+        """The cells as a polars text Series: each text made once, gathered by code."""
+        import polars as pl
+        texts = pl.Series(name, self.texts if len(self.texts) else [], dtype=pl.Utf8)
+        if not len(self.codes):
+            return texts.clear()
+        return texts.gather(pl.Series(self.codes.astype(np.uint32), dtype=pl.UInt32))
+
+
+def iso_coded(days: np.ndarray, none: int) -> Coded:
+    """:func:`iso` as a :class:`Coded` column: each distinct date formatted once, '' for none."""
+    days = np.asarray(days, dtype=np.int64)
+    nil = days == none
+    if nil.all():
+        return Coded.const("", len(days))
+    d = np.where(nil, days[np.argmin(nil)], days)   # none read as another row's date (a small range)
+    uniq, _, inv = unique_ints(d)
+    text = uniq.astype("datetime64[D]").astype(str).astype(object)
+    return Coded(np.concatenate([text, Coded([""], []).texts]), np.where(nil, len(text), inv))
