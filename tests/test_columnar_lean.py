@@ -11,7 +11,8 @@ from lexquery.columnar import origins
 from lexquery.dates import parse_duration
 from lexquery.columnar.compile import V, _objwise, from_objects
 from lexquery.columnar.compile_conditions import NONE_DATE
-from lexquery.columnar.shapes import Coded, group_wide, iso, iso_coded
+from lexquery.columnar import shapes
+from lexquery.columnar.shapes import Coded, as_series, cells_concat, group_wide, iso, iso_coded, joined
 from lexquery.rules import functions as F
 from lexquery.rules.values import UNKNOWN
 
@@ -67,6 +68,27 @@ def test_coded_cells_put_combine_concat_and_series_as_object_arrays():
     assert both.objects().tolist() == np.concatenate([A, B])[perm].tolist()
     assert both.series("c").to_list() == np.concatenate([A, B])[perm].tolist()
     assert Coded.const("", 0).series("c").to_list() == [] and Coded.concat([]).objects().tolist() == []
+
+
+def test_joined_pieces_as_row_by_row_few_or_many_combinations():
+    """shapes.joined: per row the pieces' texts (None: nothing) « | »-joined in order, '' when
+    none — per combination in Python, or by polars for many (the cells of dated notes); and
+    such a column concatenated with Coded ones and permuted (cells_concat) cell for cell."""
+    rng = np.random.default_rng(11)
+    n = 3000
+    for width in (3, 900):   # few combinations / nearly one per row (above shapes.MANY)
+        pieces = [Coded([None] + [f"p{j}:{i}" for i in range(width)], rng.integers(0, width + 1, n))
+                  for j in range(3)]
+        want = ["|".join(t for t in ts if t is not None) for ts in zip(*[c.objects().tolist() for c in pieces])]
+        got = joined(pieces, n)
+        assert isinstance(got, Coded) == (width == 3)
+        assert as_series(got, "x").to_list() == want
+        other = Coded(["a", "b"], rng.integers(0, 2, 50))
+        perm = rng.permutation(n + 50)
+        both = cells_concat([got, other], "x", perm)
+        assert as_series(both, "x").to_list() == np.array(want + other.objects().tolist(), dtype=object)[perm].tolist()
+    assert joined([], 4).objects().tolist() == [""] * 4
+    assert shapes.MANY < 900
 
 
 def test_group_wide_groups_equal_rows_whatever_the_width():

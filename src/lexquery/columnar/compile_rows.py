@@ -11,7 +11,7 @@ from .compile import Ctx, TakenFacts, V, _false, from_objects, value_codes
 from .compile_conditions import NONE_DATE
 from .compile_settle import NA, STATUS, UND
 from .compile_population import _join, _none_state
-from .shapes import Coded, group
+from .shapes import Coded, cells_concat, group, joined
 
 # --- the rows ---------------------------------------------------------------------------------
 
@@ -216,7 +216,7 @@ def _all_sources(self, p):
 
 def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     """The text cells of the rows of one procedure (docs/screening-csv.md)."""
-    from .shapes import group, group_wide, iso, iso_coded, sources_text
+    from .shapes import group, iso_coded, sources_text
     m = ctx.n
     table = self.succession
     # sources: one text per shape (conditions left out, precedence entries, consent, notes)
@@ -255,28 +255,25 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     # (texts built once per distinct combination of statuses and dates, then spread)
     routes = Coded.const("", m)
     if pv.routes and m:
+        # each route's piece once per distinct (status, date), nothing where none is shown
         shown = live & np.logical_or.reduce([rv.shown for rv in pv.routes])
-        keys = [shown]
+        pieces = []
         for rv in pv.routes:
-            keys += [np.where(shown, rv.status, 0), np.where(shown, rv.d_from, NONE_DATE)]
-        inv, first = group_wide(keys)
-        acc = None
-        for rv in pv.routes:
-            rf = iso(rv.d_from[first], NONE_DATE)
-            piece = (rv.p.id + ":") + np.array([STATUS[k] for k in range(4)], dtype=object)[rv.status[first]] \
-                + np.where(rf != "", ":" + rf, "")
-            acc = piece if acc is None else acc + "|" + piece
-        routes = Coded(np.where(shown[first], acc, ""), inv)
+            d = iso_coded(np.where(shown, rv.d_from, NONE_DATE), NONE_DATE)
+            k = len(d.texts)
+            texts = [f"{rv.p.id}:{STATUS[st]}" + (":" + t if t else "") for st in range(4) for t in d.texts.tolist()]
+            pieces.append(Coded(texts + [None], np.where(shown, rv.status.astype(np.int64) * k + d.codes, 4 * k)))
+        routes = joined(pieces, m)
     deadlines = Coded.const("", m)
     if pv.notes and m:
-        keys = [np.where(on & live, d, NONE_DATE) for _, on, d, _ in pv.notes]
-        inv, first = group_wide(keys)
-        acc = np.full(len(first), "", dtype=object)
-        for (nn, _, _, _), k in zip(pv.notes, keys):
-            t = iso(k[first], NONE_DATE)
-            piece = np.where(t != "", nn.id + ":" + t, "")
-            acc = np.where(acc == "", piece, np.where(piece == "", acc, acc + "|" + piece))
-        deadlines = Coded(acc, inv)
+        # « id:date » of each note dated
+        pieces = []
+        for nn, on, d, _ in pv.notes:
+            k = np.where(on & live, d, NONE_DATE)
+            if (k != NONE_DATE).any():
+                t = iso_coded(k, NONE_DATE)
+                pieces.append(Coded([nn.id + ":" + x if x else None for x in t.texts.tolist()], t.codes))
+        deadlines = joined(pieces, m)
     basis = Coded.const("", m)
     if pv.basis:
         keys = list(pv.basis)
@@ -381,7 +378,7 @@ def screen(self, facts, as_of, n):
     out = {"case": case[perm]}
     for k in ("procedure", "state", "status", "from", "until", "consent_required", "missing_facts", "sources",
               "routes", "deadlines", "basis", "to_verify"):   # codes into texts (shapes.Coded), permuted as integers
-        out[k] = Coded.concat([c[k] for c in parts]).take(perm)
+        out[k] = cells_concat([c[k] for c in parts], k, perm)
     return out
 
 

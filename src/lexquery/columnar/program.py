@@ -34,7 +34,7 @@ from ..dates import Duration, parse_duration
 from ..engine.evaluate import _precedence_over, cond_index
 from ..rules.values import UNKNOWN
 from . import origins, vdates
-from .shapes import Coded, row_key, unique_ints
+from .shapes import Coded, as_series, row_key, unique_ints
 from .compile import Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
 from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
 from .compile_in_time import _InTime
@@ -667,7 +667,7 @@ def run_chunk(self, frame):
                 "id": sub.get_column("id").cast(pl.Utf8).gather(case),
                 "name": names.cast(pl.Utf8).gather(case), "as_of": as_of_t.gather(at.reshape(-1)[case])}
         for k in FIELDS[4:]:   # codes into texts (shapes.Coded): each text made once, gathered by polars
-            data[k] = (res[k] if k != "message" else Coded.const("", len(case))).series(k)
+            data[k] = as_series(res[k] if k != "message" else Coded.const("", len(case)), k)
     out = pl.DataFrame({k: v.alias(k) if isinstance(v, pl.Series) else pl.Series(k, list(v), dtype=pl.Utf8)
                         for k, v in data.items()})
     if len(self.fallback):

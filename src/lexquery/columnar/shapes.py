@@ -136,7 +136,8 @@ class Coded:
     """A column of text cells as a code per row into a few texts: the rows' cells are
     ``texts[codes]`` (the texts need not be distinct). The cells are built once per shape
     (above) and stay integers per row until the output frame is made (polars gathers the
-    texts by code: no Python string per row — :meth:`series`)."""
+    texts by code: no Python string per row — :meth:`series`). A column whose cells differ
+    from row to row (dates joined) is a polars Series instead (:func:`cells_concat`)."""
     __slots__ = ("texts", "codes")
 
     def __init__(self, texts, codes):
@@ -195,7 +196,7 @@ class Coded:
     def series(self, name: str):
         """The cells as a polars text Series: each text made once, gathered by code."""
         import polars as pl
-        texts = pl.Series(name, self.texts if len(self.texts) else [], dtype=pl.Utf8)
+        texts = pl.Series(name, self.texts.tolist(), dtype=pl.Utf8)   # None: null
         if not len(self.codes):
             return texts.clear()
         return texts.gather(pl.Series(self.codes.astype(np.uint32), dtype=pl.UInt32))
@@ -211,3 +212,40 @@ def iso_coded(days: np.ndarray, none: int) -> Coded:
     uniq, _, inv = unique_ints(d)
     text = uniq.astype("datetime64[D]").astype(str).astype(object)
     return Coded(np.concatenate([text, Coded([""], []).texts]), np.where(nil, len(text), inv))
+
+
+def as_series(x, name: str):
+    """A column of cells (:class:`Coded` or a polars Series) as a polars text Series."""
+    return x.series(name) if isinstance(x, Coded) else x.alias(name)
+
+
+def cells_concat(cols: list, name: str, perm):
+    """Columns of cells one after the other, then the rows ``perm``: a :class:`Coded` when
+    all are, else a polars Series."""
+    if all(isinstance(c, Coded) for c in cols):
+        return Coded.concat(cols).take(perm)
+    import polars as pl
+    return pl.concat([as_series(c, name) for c in cols]).gather(pl.Series(np.asarray(perm).astype(np.uint32),
+                                                                          dtype=pl.UInt32))
+
+
+MANY = 256
+"""Above this many distinct combinations, :func:`joined` joins its texts with polars (a
+Python string per combination costs more than polars' columns)."""
+
+
+def joined(pieces: list, n: int):
+    """Per row, the texts of ``pieces`` (:class:`Coded` columns; a text None: nothing from
+    that piece) « | »-joined in order, '' where none gives a text: one text per distinct
+    combination of the pieces' codes — a :class:`Coded` — or, for many combinations (cells
+    of dates, nearly one per row), joined by polars — a polars Series."""
+    if not pieces:
+        return Coded.const("", n)
+    inv, first = group_wide([c.codes for c in pieces])
+    if len(first) <= MANY:
+        cols = [c.texts[c.codes[first]].tolist() for c in pieces]
+        return Coded(["|".join(t for t in ts if t is not None) for ts in zip(*cols)], inv)
+    import polars as pl
+    cols = [c.take(first).series(f"p{j}") for j, c in enumerate(pieces)]   # None: null, left out
+    texts = pl.DataFrame(cols).select(pl.concat_str(pl.all(), separator="|", ignore_nulls=True)).to_series()
+    return texts.gather(pl.Series(np.asarray(inv).astype(np.uint32), dtype=pl.UInt32))
