@@ -11,7 +11,9 @@ per case and State) — returning a :class:`V`: a column of values with
   the same sets as the scalar evaluator's ``env.missing`` (a settled ``and`` / ``or`` /
   ``exists`` / ``all`` / ``known`` passes none on);
 - ``ev``: for each reference look-up (``party("STE112", state)`` …), the rows where it was
-  consulted (short-circuits respected), for ``to_verify``.
+  consulted (short-circuits respected), for ``to_verify`` — read of the first evaluation
+  only: a batch evaluated again for its outcome (``Ctx.no_ev``: the verification's reruns,
+  the proof's trials, a later day) records none (no value depends on the evidence).
 
 Python supplies only the generic operations, the same as :mod:`lexquery.rules.functions`:
 date arithmetic date to date (:mod:`lexquery.columnar.vdates`, CPP 716-1), comparison,
@@ -241,6 +243,7 @@ class Ctx:
         self.exploded: dict = {}      # collections made into one row per item (exists / all)
         self._codes = None
         self._ovr = None              # (overrides, their codes) once computed
+        self.no_ev = False            # an evaluation of the outcome only: no evidence recorded (below)
 
     def state_codes(self):
         """The State of each row as a small integer, and the States by code."""

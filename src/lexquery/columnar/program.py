@@ -159,6 +159,8 @@ class Program(_InTime, _Eval, _Population, _Rows):
             inv = inv.reshape(-1)
             val[idx] = vals[inv]
             unk[idx] = unks[inv]
+            if ctx.no_ev:   # an evaluation of the outcome only (Ctx.no_ev): no evidence
+                names = ()
             by: dict = {}   # the groups that recorded each name (in the order first recorded)
             for u, nm in enumerate(names):
                 if nm is not None:
@@ -209,8 +211,10 @@ class Program(_InTime, _Eval, _Population, _Rows):
         inv = inv.reshape(-1)
         vals = np.empty(len(uniq), dtype=object)
         ev: dict = {}
-        order = np.argsort(inv, kind="stable")
-        bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
+        no_ev = ctx.no_ev   # an evaluation of the outcome only (Ctx.no_ev): no evidence
+        if not no_ev:
+            order = np.argsort(inv, kind="stable")
+            bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
         reps = [x.take(first).objects() for x in xs]   # the arguments of each group, once
         # the value and the facts recorded, kept per (function, arguments, date) across batches
         # when no fact is overridden and the arguments hash (typed: True is not 1), as _look's
@@ -233,10 +237,13 @@ class Program(_InTime, _Eval, _Population, _Rows):
                 if ck is not None:
                     cache[ck] = hit
             vals[g] = hit[0]
-            rows = order[bounds[g]:bounds[g + 1]]
             for nm, fact in hit[1]:
                 if not o:
                     self.__dict__.setdefault("_facts", {})[nm, a] = fact
+            if no_ev:
+                continue
+            rows = order[bounds[g]:bounds[g + 1]]
+            for nm, fact in hit[1]:
                 m = ev.get(nm)
                 if m is None:
                     m = ev[nm] = _false(n)
@@ -283,6 +290,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
         sub.conds, sub.cond_fns = {}, ctx.cond_fns
         sub.from_date = None if ctx.from_date is None else ctx.from_date.take(parent)
         sub.items = ctx.items + [(fields, coll)]
+        sub.no_ev = ctx.no_ev
         return sub
 
 
