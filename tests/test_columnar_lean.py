@@ -133,3 +133,27 @@ def test_from_objects_unknown_and_none_by_identity():
     assert x.unk.tolist() == [True, False, False, False, False]
     assert x.nil.tolist() == [False, True, False, False, False]
     assert isinstance(x, V)
+
+
+def test_a_literal_list_is_read_without_its_rows_and_list_lengths_per_distinct_list():
+    """compile._list_shape of a literal's column (compile.const: one object in every row) is
+    what reading each row's object gives, and membership in it the same; the proof's list
+    lengths (compile_population._list_lengths, per distinct list) those read row by row."""
+    from lexquery.columnar import compile as C
+    from lexquery.columnar.compile import const
+    from lexquery.columnar.compile_population import _list_lengths
+    lst = ["MA", "DZ", "TN"]
+    col = const(lst, 300)
+    copy = np.empty(300, dtype=object)
+    copy.fill(lst)   # the same rows, not known to be a literal's
+    got, want = C._list_shape(col.v), C._list_shape(copy)
+    assert got[0] and want[0] and got[2].tolist() == want[2].tolist() and got[3].tolist() == want[3].tolist()
+    assert np.array_equal(got[1], want[1])
+    states = from_objects([random.Random(i).choice(["MA", "FR", "DZ", UNKNOWN]) for i in range(300)])
+    assert np.array_equal(C._member(states, col), C._member(states, V("obj", copy, col.unk, col.nil)))
+    a, b = [1], [2, 3]
+    vals = [a, b, UNKNOWN, None, a, b, []] * 20
+    origins.clear()
+    x = from_objects(vals)
+    assert _list_lengths(x).tolist() == [len(v) if isinstance(v, list) else -1 for v in vals]
+    origins.clear()

@@ -109,7 +109,14 @@ def const(value, n) -> V:
         return V("dur", np.full(n, value.months, dtype=np.int64), f, f, d=np.full(n, value.days, dtype=np.int64))
     arr = np.empty(n, dtype=object)
     arr.fill(value)   # the same object in every row (a list is not spread over a second axis)
+    if not isinstance(value, str):   # known to hold one object: _list_shape reads no row
+        if len(_CONSTS) > 64:
+            _CONSTS.clear()
+        _CONSTS[id(arr)] = arr
     return V("str" if isinstance(value, str) else "obj", arr, f, f)
+
+
+_CONSTS: dict = {}   # id of a column of a literal (one object in every row) -> the column, while kept
 
 
 def from_objects(vals: list, miss=None, ev=None) -> V:
@@ -809,6 +816,10 @@ def _list_shape(vals):
     if hit is not None and hit[0] is vals:
         return hit[1]
     n = len(vals)
+    if n and _CONSTS.get(id(vals)) is vals:   # a literal list of the rule files: one object, every row
+        one = id(vals[0])
+        return (True, np.full(n, one, dtype=np.int64), np.array([one], dtype=np.int64),
+                np.zeros(1, dtype=np.int64), None, None, False)
     lay = origins.layout(vals, raw=True)
     if lay is not None:   # taken from a batch's column: its lists read there
         _, _, lengths, pos, items, listish, ids = lay

@@ -61,7 +61,11 @@ def _list_lengths(x: V):
     """The length of each row's list (-1: not a list); None for a column that holds no list."""
     if x.kind != "obj":
         return None
-    return np.fromiter((len(v) if isinstance(v, list) else -1 for v in x.v), np.int64, len(x))
+    # each distinct object read once (the rows share their lists, facts_from_frame; the
+    # batch's distinct objects are kept, origins.memo, shared with compile_rows._dest_codes)
+    reps, inv, _ = origins.memo(x, "distinct", lambda c: origins.distinct(c.v))
+    lens = np.fromiter((len(v) if isinstance(v, list) else -1 for v in reps), np.int64, len(reps))
+    return lens[inv] if len(reps) else np.zeros(len(x), dtype=np.int64)
 
 
 def _root_per_row(facts, path, fn, rows):
