@@ -157,3 +157,24 @@ def test_a_literal_list_is_read_without_its_rows_and_list_lengths_per_distinct_l
     x = from_objects(vals)
     assert _list_lengths(x).tolist() == [len(v) if isinstance(v, list) else -1 for v in vals]
     origins.clear()
+
+
+def test_candidate_states_per_group_as_per_case():
+    """compile_rows._candidates (per nationality: the cases grouped by their nationalities
+    alone; else by every fact naming a State) gives each case the States candidate_states
+    gives it, on synthetic cases with and without blanked cells."""
+    from columnar_helpers import AS_OF, blank, read_cases
+    from lexquery.columnar.compile_rows import _candidates
+    from lexquery.columnar.program import facts_from_cases
+    from lexquery.engine.candidates import CANDIDATE_FACTS, candidate_states
+    from lexquery.screening.synth import synth_text
+    for share in (0.0, 0.3):
+        text = synth_text(400, 9, AS_OF)
+        cases = [c for _, _, c in read_cases(blank(text, share, 4) if share else text)]
+        facts = facts_from_cases(cases, CANDIDATE_FACTS)
+        for only in (True, False):
+            groups, inv = _candidates(facts, len(cases), only)
+            got = [groups[g] for g in inv.tolist()]
+            assert got == [[s for s, _ in candidate_states(c, only)] for c in cases]
+            if only:
+                assert len(groups) < len(_candidates(facts, len(cases), False)[0])

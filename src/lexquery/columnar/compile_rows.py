@@ -42,9 +42,10 @@ def _candidates(facts, n, only_nationalities):
     """``engine.candidates.candidate_states`` per case, from the fact columns: once per distinct
     combination of the facts that name States. (the candidate States of each combination, the
     combination of each case)"""
-    from ..engine.candidates import candidate_states
+    from ..engine.candidates import NATIONALITY_FACTS, candidate_states
     from .shapes import row_key, unique_ints
-    present = [k for k in _CAND_PATHS if k in facts]
+    # per nationality, the States are read of the nationalities alone: the cases grouped by them
+    present = [k for k in (NATIONALITY_FACTS if only_nationalities else _CAND_PATHS) if k in facts]
     if n and present:
         codes = [_dest_codes(facts[k]) if k == "removal_measures" else value_codes(facts[k], memo=True) for k in present]
         key = row_key(codes)
