@@ -178,3 +178,19 @@ def test_candidate_states_per_group_as_per_case():
             assert got == [[s for s, _ in candidate_states(c, only)] for c in cases]
             if only:
                 assert len(groups) < len(_candidates(facts, len(cases), False)[0])
+
+
+def test_restrict_keeps_the_masks_where_nothing_is_taken_away():
+    """compile.restrict: the rows of each mask under ``mask``; where it holds everywhere, the
+    same masks in a new dict (so adding a key to it leaves the original alone)."""
+    from lexquery.columnar.compile import restrict
+    rng = np.random.default_rng(2)
+    d = {"a": rng.random(50) < 0.5, "b": rng.random(50) < 0.5}
+    for mask in (np.ones(50, dtype=bool), rng.random(50) < 0.5, np.zeros(50, dtype=bool)):
+        got = restrict(d, mask)
+        assert got is not d and list(got) == list(d)
+        for k in d:
+            assert np.array_equal(got[k], d[k] & mask)
+        got["c"] = mask
+        assert "c" not in d
+    assert restrict({}, np.zeros(3, dtype=bool)) == {}

@@ -193,6 +193,14 @@ def merge(*dicts, masks=None) -> dict:
 
 
 def restrict(d: dict, mask) -> dict:
+    """A missing (or evidence) map restricted to the rows ``mask``. Where ``mask`` holds on
+    every row, the same masks (a new dict): the masks of these maps are never modified in
+    place — shared already (``Ctx.fact`` gives a fact column's own ``unk``), copied before
+    they are set row by row (``_Population.prove``)."""
+    if not d:
+        return {}
+    if mask.all():
+        return dict(d)
     return {k: x & mask for k, x in d.items()}
 
 
