@@ -194,3 +194,13 @@ def test_restrict_keeps_the_masks_where_nothing_is_taken_away():
         got["c"] = mask
         assert "c" not in d
     assert restrict({}, np.zeros(3, dtype=bool)) == {}
+
+
+def test_a_literal_text_column_coded_without_its_rows():
+    """program._codes_of of a literal's text column (compile.const) is what coding its rows gives."""
+    from lexquery.columnar.compile import const
+    from lexquery.columnar.program import _codes_of
+    col = const("end_date", 40)
+    copy = V("str", np.array(["end_date"] * 40, dtype=object), col.unk, col.nil)
+    assert _codes_of(col).tolist() == _codes_of(copy).tolist() == [2] * 40
+    assert _codes_of(const("x", 0)).tolist() == []

@@ -109,10 +109,9 @@ def const(value, n) -> V:
         return V("dur", np.full(n, value.months, dtype=np.int64), f, f, d=np.full(n, value.days, dtype=np.int64))
     arr = np.empty(n, dtype=object)
     arr.fill(value)   # the same object in every row (a list is not spread over a second axis)
-    if not isinstance(value, str):   # known to hold one object: _list_shape reads no row
-        if len(_CONSTS) > 64:
-            _CONSTS.clear()
-        _CONSTS[id(arr)] = arr
+    if len(_CONSTS) > 256:   # known to hold one object: _list_shape, program._codes_of read no row
+        _CONSTS.clear()
+    _CONSTS[id(arr)] = arr
     return V("str" if isinstance(value, str) else "obj", arr, f, f)
 
 

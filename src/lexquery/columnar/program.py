@@ -35,7 +35,7 @@ from ..engine.evaluate import _precedence_over, cond_index
 from ..rules.values import UNKNOWN
 from . import origins, vdates
 from .shapes import Coded, as_series, row_key, unique_ints
-from .compile import Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
+from .compile import _CONSTS, Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
 from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
 from .compile_in_time import _InTime
 from .compile_population import _Population
@@ -304,6 +304,8 @@ def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
     n = len(x)
     if hint == "const" and x.kind == "str" and not x.unk.any() and not x.nil.any():
         return np.full(n, 2, dtype=np.int64)
+    if x.kind == "str" and n and _CONSTS.get(id(x.v)) is x.v and not x.unk.any() and not x.nil.any():
+        return np.full(n, 2, dtype=np.int64)   # a literal's column (compile.const): one value
     if hint == "state" and x.kind == "str" and ctx is not None and x.v is ctx.state.v:
         v = ctx.state_codes()[0].astype(np.int64) * 4 + 2
         return np.where(x.unk, 0, np.where(x.nil, 1, v))
