@@ -253,7 +253,7 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     from_t, until_t = iso_coded(d_from, NONE_DATE), iso_coded(d_until, NONE_DATE)
     live = ~outside
     # routes: « id:status[:from] » of each route shown (all of a procedure's, or none)
-    # (texts built once per distinct combination of statuses and dates, then spread)
+    # (texts built once per distinct combination of statuses and dates, shapes.joined)
     routes = Coded.const("", m)
     if pv.routes and m:
         # each route's piece once per distinct (status, date), nothing where none is shown
@@ -301,7 +301,7 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
             "deadlines": deadlines, "basis": basis, "to_verify": tv}
 
 
-def _no_state_missing(p, pv, facts, idx, rows, outside) -> np.ndarray:
+def _no_state_missing(p, pv, facts, idx, rows, outside) -> Coded:
     """The missing facts cell of the rows ``rows`` (cases without a candidate State): the
     facts found missing (none where outside the period encoded), and the facts that would name
     a State (engine/candidates.py; for a procedure per nationality, the nationalities; the

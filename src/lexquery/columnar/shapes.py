@@ -6,6 +6,8 @@ consent is settled — never on the dates. Each distinct combination (there are 
 into text once, by the same steps as the scalar evaluator (``engine/evaluate.py``
 ``_sources_of``: the procedure's sources, the precedence entries', every evaluated condition's
 depth first, the consent's and the notes', without repeats); the dates are formatted as columns.
+The cells stay codes into those texts (:class:`Coded`) until the output frame is made: polars
+gathers each text by code (:meth:`Coded.series`), no Python string per row.
 """
 from __future__ import annotations
 
