@@ -202,3 +202,22 @@ def test_batches_join_small_ones_only_of_the_same_tag():
     out = reuse.batches(p, items)
     by = {tuple(sorted(js)): ids for ids, js in out}
     assert by == {(0, 1, 3): frozenset({"a"}), (2,): frozenset({"a", "b"})}
+
+
+@pytest.mark.parametrize("share", [0.0, 0.25])
+def test_an_outcome_only_evaluation_records_no_evidence_and_settles_the_same(share):
+    """The reruns, trials and later days (``eval_proc(..., outcome_only=True)``) record no
+    evidence (``Ctx.no_ev``: only the first evaluation's is read, by verify): over the same
+    rows they give, for every procedure, the status, dates, consent, basis, routes and missing
+    facts of an evaluation that records it — and none of its evidence."""
+    prog, caught = _captured(1500, share)
+    with_ev = 0
+    for ctx, pv, p in caught:
+        idx = np.arange(ctx.n)
+        full = prog.eval_proc(ctx.sub(idx), p.id, False)
+        sub = ctx.sub(idx)
+        lean = prog.eval_proc(sub, p.id, True)
+        assert sub.no_ev and not any(ev for ev in lean.evs)
+        with_ev += sum(bool(ev) for ev in full.evs)
+        _same(full, lean, missing=True)
+    assert with_ev > 10   # the full evaluations did record evidence: the comparison sees it

@@ -11,7 +11,9 @@ per case and State) — returning a :class:`V`: a column of values with
   the same sets as the scalar evaluator's ``env.missing`` (a settled ``and`` / ``or`` /
   ``exists`` / ``all`` / ``known`` passes none on);
 - ``ev``: for each reference look-up (``party("STE112", state)`` …), the rows where it was
-  consulted (short-circuits respected), for ``to_verify``.
+  consulted (short-circuits respected), for ``to_verify`` — read of the first evaluation
+  only: a batch evaluated again for its outcome (``Ctx.no_ev``: the verification's reruns,
+  the proof's trials, a later day) records none (no value depends on the evidence).
 
 Python supplies only the generic operations, the same as :mod:`lexquery.rules.functions`:
 date arithmetic date to date (:mod:`lexquery.columnar.vdates`, CPP 716-1), comparison,
@@ -107,7 +109,13 @@ def const(value, n) -> V:
         return V("dur", np.full(n, value.months, dtype=np.int64), f, f, d=np.full(n, value.days, dtype=np.int64))
     arr = np.empty(n, dtype=object)
     arr.fill(value)   # the same object in every row (a list is not spread over a second axis)
+    if len(_CONSTS) > 256:   # known to hold one object: _list_shape, program._codes_of read no row
+        _CONSTS.clear()
+    _CONSTS[id(arr)] = arr
     return V("str" if isinstance(value, str) else "obj", arr, f, f)
+
+
+_CONSTS: dict = {}   # id of a column of a literal (one object in every row) -> the column, while kept
 
 
 def from_objects(vals: list, miss=None, ev=None) -> V:
@@ -184,6 +192,14 @@ def merge(*dicts, masks=None) -> dict:
 
 
 def restrict(d: dict, mask) -> dict:
+    """A missing (or evidence) map restricted to the rows ``mask``. Where ``mask`` holds on
+    every row, the same masks (a new dict): the masks of these maps are never modified in
+    place — shared already (``Ctx.fact`` gives a fact column's own ``unk``), copied before
+    they are set row by row (``_Population.prove``)."""
+    if not d:
+        return {}
+    if mask.all():
+        return dict(d)
     return {k: x & mask for k, x in d.items()}
 
 
@@ -241,6 +257,7 @@ class Ctx:
         self.exploded: dict = {}      # collections made into one row per item (exists / all)
         self._codes = None
         self._ovr = None              # (overrides, their codes) once computed
+        self.no_ev = False            # an evaluation of the outcome only: no evidence recorded (below)
 
     def state_codes(self):
         """The State of each row as a small integer, and the States by code."""
@@ -806,6 +823,10 @@ def _list_shape(vals):
     if hit is not None and hit[0] is vals:
         return hit[1]
     n = len(vals)
+    if n and _CONSTS.get(id(vals)) is vals:   # a literal list of the rule files: one object, every row
+        one = id(vals[0])
+        return (True, np.full(n, one, dtype=np.int64), np.array([one], dtype=np.int64),
+                np.zeros(1, dtype=np.int64), None, None, False)
     lay = origins.layout(vals, raw=True)
     if lay is not None:   # taken from a batch's column: its lists read there
         _, _, lengths, pos, items, listish, ids = lay

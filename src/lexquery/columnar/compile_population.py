@@ -12,7 +12,7 @@ from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, vco
 from .compile_conditions import NONE_DATE, NOT_MET
 from .compile_settle import APP, BIG, LATER, NA, UND
 from .reuse import FIXED, batches, given, seed
-from .shapes import group
+from .shapes import Coded, group
 
 # --- the population: defaults, States, verification, proof, rows -------------------------------
 
@@ -61,7 +61,11 @@ def _list_lengths(x: V):
     """The length of each row's list (-1: not a list); None for a column that holds no list."""
     if x.kind != "obj":
         return None
-    return np.fromiter((len(v) if isinstance(v, list) else -1 for v in x.v), np.int64, len(x))
+    # each distinct object read once (the rows share their lists, facts_from_frame; the
+    # batch's distinct objects are kept, origins.memo, shared with compile_rows._dest_codes)
+    reps, inv, _ = origins.memo(x, "distinct", lambda c: origins.distinct(c.v))
+    lens = np.fromiter((len(v) if isinstance(v, list) else -1 for v in reps), np.int64, len(reps))
+    return lens[inv] if len(reps) else np.zeros(len(x), dtype=np.int64)
 
 
 def _root_per_row(facts, path, fn, rows):
@@ -115,7 +119,8 @@ class _Population:
         return facts
 
     def verify(self, ctx, pv, p):
-        """``engine.verify.collect`` over a batch: per row, the names of the answer's to_verify."""
+        """``engine.verify.collect`` over a batch: per row, the names of the answer's to_verify
+        (a :class:`.shapes.Coded` column)."""
         n = ctx.n
         from ..kb.reference import Fact
         applies = pv.status != NA
@@ -266,7 +271,7 @@ class _Population:
         for j, (_, on) in enumerate(on_notes):
             nc |= on.astype(np.int64) << j
         if len(ftexts) == 1 and len(qtexts) == 1 and not nc.any():
-            return np.full(n, "", dtype=object)
+            return Coded.const("", n)
         if len(on_notes) < 20:
             inv, reps = np.unique((fc * len(qtexts) + qc) << len(on_notes) | nc, return_index=True,
                                   return_inverse=True)[1:][::-1]
@@ -278,7 +283,7 @@ class _Population:
             bits = int(nc[i])
             ns = "|".join(t for j, (t, _) in enumerate(on_notes) if bits >> j & 1)
             texts.append("|".join(x for x in (ftexts[fc[i]], qtexts[qc[i]], ns) if x))
-        return np.array(texts, dtype=object)[inv.reshape(-1)]
+        return Coded(texts, inv)
 
     def _stays_na(self, pv, p):
         """``engine.reuse.Reuse.still_not_applicable`` over a batch: None, or a function of a

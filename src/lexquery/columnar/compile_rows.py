@@ -11,7 +11,7 @@ from .compile import Ctx, TakenFacts, V, _false, from_objects, value_codes
 from .compile_conditions import NONE_DATE
 from .compile_settle import NA, STATUS, UND
 from .compile_population import _join, _none_state
-from .shapes import group
+from .shapes import Coded, cells_concat, group, joined
 
 # --- the rows ---------------------------------------------------------------------------------
 
@@ -42,9 +42,10 @@ def _candidates(facts, n, only_nationalities):
     """``engine.candidates.candidate_states`` per case, from the fact columns: once per distinct
     combination of the facts that name States. (the candidate States of each combination, the
     combination of each case)"""
-    from ..engine.candidates import candidate_states
+    from ..engine.candidates import NATIONALITY_FACTS, candidate_states
     from .shapes import row_key, unique_ints
-    present = [k for k in _CAND_PATHS if k in facts]
+    # per nationality, the States are read of the nationalities alone: the cases grouped by them
+    present = [k for k in (NATIONALITY_FACTS if only_nationalities else _CAND_PATHS) if k in facts]
     if n and present:
         codes = [_dest_codes(facts[k]) if k == "removal_measures" else value_codes(facts[k], memo=True) for k in present]
         key = row_key(codes)
@@ -125,7 +126,7 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
         idx = np.repeat(rows_asked, reps).astype(np.int64)
         first = np.cumsum(reps) - reps
         pos = np.repeat(start[rows_asked] - first, reps) + np.arange(len(idx))
-        states, no_cand = flat_t[pos], none[pos]
+        states, no_cand = Coded(names, flat_c[pos]), none[pos]   # the States' names by their codes
     m = len(idx)
     if not m:
         return []
@@ -216,7 +217,7 @@ def _all_sources(self, p):
 
 def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     """The text cells of the rows of one procedure (docs/screening-csv.md)."""
-    from .shapes import group, group_wide, iso, sources_text
+    from .shapes import group, iso_coded, sources_text
     m = ctx.n
     table = self.succession
     # sources: one text per shape (conditions left out, precedence entries, consent, notes)
@@ -232,7 +233,7 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
         texts.append(t)
         opens.append(table is not None and any(table.concerns(s) and not (table.of(s) and table.of(s).settled)
                                                for s in t.split("|")))
-    sources = np.array(texts, dtype=object)[inv]
+    sources = Coded(texts, inv)
     open_rows = np.array(opens, dtype=bool)[inv]
     flags = self._encoded_until(pv, p, ctx.as_of, outside, open_rows)
     status = pv.status.copy()
@@ -241,69 +242,66 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     d_from[outside] = NONE_DATE
     d_until[outside] = NONE_DATE
     consent[outside] = -1
-    sources[outside] = "|".join(p.sources)
+    sources = sources.put(outside, "|".join(p.sources))
     # a case without a candidate State (and not « not applicable »): unknown, its missing facts
     # those found missing (none outside the period encoded) and the facts that would name a
     # State, unknown in the case (at least the last of them) — one text per combination
     no_state = no_cand & (status != NA)
     status[no_state] = UND
     no_state_t = _no_state_missing(p, pv, facts, idx, np.nonzero(no_state)[0], outside) if no_state.any() else None
-    st_text = np.array([STATUS[k] for k in range(4)], dtype=object)[status]
-    from_t, until_t = iso(d_from, NONE_DATE), iso(d_until, NONE_DATE)
+    st_text = Coded([STATUS[k] for k in range(4)], status)
+    from_t, until_t = iso_coded(d_from, NONE_DATE), iso_coded(d_until, NONE_DATE)
     live = ~outside
     # routes: « id:status[:from] » of each route shown (all of a procedure's, or none)
-    # (texts built once per distinct combination of statuses and dates, then spread)
-    routes = np.full(m, "", dtype=object)
+    # (texts built once per distinct combination of statuses and dates, shapes.joined)
+    routes = Coded.const("", m)
     if pv.routes and m:
+        # each route's piece once per distinct (status, date), nothing where none is shown
         shown = live & np.logical_or.reduce([rv.shown for rv in pv.routes])
-        keys = [shown]
+        pieces = []
         for rv in pv.routes:
-            keys += [np.where(shown, rv.status, 0), np.where(shown, rv.d_from, NONE_DATE)]
-        inv, first = group_wide(keys)
-        acc = None
-        for rv in pv.routes:
-            rf = iso(rv.d_from[first], NONE_DATE)
-            piece = (rv.p.id + ":") + np.array([STATUS[k] for k in range(4)], dtype=object)[rv.status[first]] \
-                + np.where(rf != "", ":" + rf, "")
-            acc = piece if acc is None else acc + "|" + piece
-        routes = np.where(shown[first], acc, "")[inv]
-    deadlines = np.full(m, "", dtype=object)
+            d = iso_coded(np.where(shown, rv.d_from, NONE_DATE), NONE_DATE)
+            k = len(d.texts)
+            texts = [f"{rv.p.id}:{STATUS[st]}" + (":" + t if t else "") for st in range(4) for t in d.texts.tolist()]
+            pieces.append(Coded(texts + [None], np.where(shown, rv.status.astype(np.int64) * k + d.codes, 4 * k)))
+        routes = joined(pieces, m)
+    deadlines = Coded.const("", m)
     if pv.notes and m:
-        keys = [np.where(on & live, d, NONE_DATE) for _, on, d, _ in pv.notes]
-        inv, first = group_wide(keys)
-        acc = np.full(len(first), "", dtype=object)
-        for (nn, _, _, _), k in zip(pv.notes, keys):
-            t = iso(k[first], NONE_DATE)
-            piece = np.where(t != "", nn.id + ":" + t, "")
-            acc = np.where(acc == "", piece, np.where(piece == "", acc, acc + "|" + piece))
-        deadlines = acc[inv]
-    basis = np.full(m, "", dtype=object)
+        # « id:date » of each note dated
+        pieces = []
+        for nn, on, d, _ in pv.notes:
+            k = np.where(on & live, d, NONE_DATE)
+            if (k != NONE_DATE).any():
+                t = iso_coded(k, NONE_DATE)
+                pieces.append(Coded([nn.id + ":" + x if x else None for x in t.texts.tolist()], t.codes))
+        deadlines = joined(pieces, m)
+    basis = Coded.const("", m)
     if pv.basis:
         keys = list(pv.basis)
         inv, first = group([pv.basis[k] & live for k in keys])
-        basis = _texts(keys, [pv.basis[k][first] & live[first] for k in keys])[inv]
+        basis = Coded(_texts(keys, [pv.basis[k][first] & live[first] for k in keys]), inv)
     # missing facts: one text per combination
     mkeys = sorted(pv.missing)
     if mkeys:
         inv, first = group([pv.missing[k] & live for k in mkeys])
-        miss_t = _texts(mkeys, [pv.missing[k][first] & live[first] for k in mkeys])[inv]
+        miss_t = Coded(_texts(mkeys, [pv.missing[k][first] & live[first] for k in mkeys]), inv)
     else:
-        miss_t = np.full(m, "", dtype=object)
-    miss_t[outside] = ""
+        miss_t = Coded.const("", m)
+    miss_t = miss_t.put(outside, "")
     if no_state_t is not None:
-        miss_t[no_state] = no_state_t
-    tv = np.where(outside, "", to_verify)
+        miss_t = miss_t.put(no_state, no_state_t)
+    tv = to_verify.put(outside, "")
     for k in range(1, int(flags.max()) + 1 if len(flags) else 1):   # one entry per procedure or route
-        tv = _join(tv, np.where(flags >= k, "law:encoded_until", ""))
-    state_t = np.full(m, "", dtype=object) if states is None else states
-    return {"case": idx, "procedure": np.full(m, p.id, dtype=object), "state": state_t, "status": st_text,
+        tv = tv.combine(Coded(["", "law:encoded_until"], flags >= k), _join)
+    state_t = Coded.const("", m) if states is None else states
+    return {"case": idx, "procedure": Coded.const(p.id, m), "state": state_t, "status": st_text,
             "from": from_t, "until": until_t,
-            "consent_required": np.array(["", "false", "true"], dtype=object)[consent.astype(np.int64) + 1],
+            "consent_required": Coded(["", "false", "true"], consent.astype(np.int64) + 1),
             "missing_facts": miss_t, "sources": sources, "routes": routes,
             "deadlines": deadlines, "basis": basis, "to_verify": tv}
 
 
-def _no_state_missing(p, pv, facts, idx, rows, outside) -> np.ndarray:
+def _no_state_missing(p, pv, facts, idx, rows, outside) -> Coded:
     """The missing facts cell of the rows ``rows`` (cases without a candidate State): the
     facts found missing (none where outside the period encoded), and the facts that would name
     a State (engine/candidates.py; for a procedure per nationality, the nationalities; the
@@ -332,7 +330,7 @@ def _no_state_missing(p, pv, facts, idx, rows, outside) -> np.ndarray:
     for sel, cf in variants:
         on[cf[-1]] |= empty & sel
     inv, first = group([on[key] for key in keys])
-    return _texts(keys, [on[key][first] for key in keys])[inv]
+    return Coded(_texts(keys, [on[key][first] for key in keys]), inv)
 
 
 def _texts(keys, on) -> np.ndarray:
@@ -380,8 +378,8 @@ def screen(self, facts, as_of, n):
     perm = np.lexsort((rank, order, case))
     out = {"case": case[perm]}
     for k in ("procedure", "state", "status", "from", "until", "consent_required", "missing_facts", "sources",
-              "routes", "deadlines", "basis", "to_verify"):
-        out[k] = np.concatenate([np.asarray(c[k], dtype=object) for c in parts])[perm]
+              "routes", "deadlines", "basis", "to_verify"):   # codes into texts (shapes.Coded), permuted as integers
+        out[k] = cells_concat([c[k] for c in parts], k, perm)
     return out
 
 

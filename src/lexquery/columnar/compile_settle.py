@@ -161,6 +161,8 @@ class _Eval:
         p = cp["p"]
         n = ctx.n
         seed = getattr(ctx, "seed", None)   # conditions given (verify's reruns: _Population.verify)
+        if outcome_only:   # the evidence (verify's) is read of the first evaluation only: none recorded
+            ctx.no_ev = True
         ctx.conds, ctx.cond_fns = (dict(seed) if seed else {}), cp["index"]
         evs: list = []
         results = []

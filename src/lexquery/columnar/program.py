@@ -34,8 +34,8 @@ from ..dates import Duration, parse_duration
 from ..engine.evaluate import _precedence_over, cond_index
 from ..rules.values import UNKNOWN
 from . import origins, vdates
-from .shapes import row_key, unique_ints
-from .compile import Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
+from .shapes import Coded, as_series, row_key, unique_ints
+from .compile import _CONSTS, Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
 from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
 from .compile_in_time import _InTime
 from .compile_population import _Population
@@ -159,6 +159,8 @@ class Program(_InTime, _Eval, _Population, _Rows):
             inv = inv.reshape(-1)
             val[idx] = vals[inv]
             unk[idx] = unks[inv]
+            if ctx.no_ev:   # an evaluation of the outcome only (Ctx.no_ev): no evidence
+                names = ()
             by: dict = {}   # the groups that recorded each name (in the order first recorded)
             for u, nm in enumerate(names):
                 if nm is not None:
@@ -209,8 +211,10 @@ class Program(_InTime, _Eval, _Population, _Rows):
         inv = inv.reshape(-1)
         vals = np.empty(len(uniq), dtype=object)
         ev: dict = {}
-        order = np.argsort(inv, kind="stable")
-        bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
+        no_ev = ctx.no_ev   # an evaluation of the outcome only (Ctx.no_ev): no evidence
+        if not no_ev:
+            order = np.argsort(inv, kind="stable")
+            bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
         reps = [x.take(first).objects() for x in xs]   # the arguments of each group, once
         # the value and the facts recorded, kept per (function, arguments, date) across batches
         # when no fact is overridden and the arguments hash (typed: True is not 1), as _look's
@@ -233,10 +237,13 @@ class Program(_InTime, _Eval, _Population, _Rows):
                 if ck is not None:
                     cache[ck] = hit
             vals[g] = hit[0]
-            rows = order[bounds[g]:bounds[g + 1]]
             for nm, fact in hit[1]:
                 if not o:
                     self.__dict__.setdefault("_facts", {})[nm, a] = fact
+            if no_ev:
+                continue
+            rows = order[bounds[g]:bounds[g + 1]]
+            for nm, fact in hit[1]:
                 m = ev.get(nm)
                 if m is None:
                     m = ev[nm] = _false(n)
@@ -283,6 +290,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
         sub.conds, sub.cond_fns = {}, ctx.cond_fns
         sub.from_date = None if ctx.from_date is None else ctx.from_date.take(parent)
         sub.items = ctx.items + [(fields, coll)]
+        sub.no_ev = ctx.no_ev
         return sub
 
 
@@ -296,6 +304,8 @@ def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
     n = len(x)
     if hint == "const" and x.kind == "str" and not x.unk.any() and not x.nil.any():
         return np.full(n, 2, dtype=np.int64)
+    if x.kind == "str" and n and _CONSTS.get(id(x.v)) is x.v and not x.unk.any() and not x.nil.any():
+        return np.full(n, 2, dtype=np.int64)   # a literal's column (compile.const): one value
     if hint == "state" and x.kind == "str" and ctx is not None and x.v is ctx.state.v:
         v = ctx.state_codes()[0].astype(np.int64) * 4 + 2
         return np.where(x.unk, 0, np.where(x.nil, 1, v))
@@ -666,11 +676,10 @@ def run_chunk(self, frame):
         data = {"line": sub.get_column("line").cast(pl.Utf8).gather(case),
                 "id": sub.get_column("id").cast(pl.Utf8).gather(case),
                 "name": names.cast(pl.Utf8).gather(case), "as_of": as_of_t.gather(at.reshape(-1)[case])}
-        for k in FIELDS[4:]:
-            data[k] = res[k] if k != "message" else np.full(len(case), "", dtype=object)
-    out = pl.DataFrame({k: v.alias(k) if isinstance(v, pl.Series) else
-                        pl.Series(k, v if isinstance(v, np.ndarray) and v.dtype == object else list(v), dtype=pl.Utf8)
-                        for k, v in data.items()})   # object arrays read whole
+        for k in FIELDS[4:]:   # codes into texts (shapes.Coded): each text made once, gathered by polars
+            data[k] = as_series(res[k] if k != "message" else Coded.const("", len(case)), k)
+    out = pl.DataFrame({k: v.alias(k) if isinstance(v, pl.Series) else pl.Series(k, list(v), dtype=pl.Utf8)
+                        for k, v in data.items()})
     if len(self.fallback):
         eng = self.scalar_engine()
         rows = [r for i in self.fallback.tolist() for r in _scalar_cells(eng, frame.row(i, named=True))]

@@ -6,6 +6,8 @@ consent is settled — never on the dates. Each distinct combination (there are 
 into text once, by the same steps as the scalar evaluator (``engine/evaluate.py``
 ``_sources_of``: the procedure's sources, the precedence entries', every evaluated condition's
 depth first, the consent's and the notes', without repeats); the dates are formatted as columns.
+The cells stay codes into those texts (:class:`Coded`) until the output frame is made: polars
+gathers each text by code (:meth:`Coded.series`), no Python string per row.
 """
 from __future__ import annotations
 
@@ -130,3 +132,122 @@ def iso(days: np.ndarray, none: int) -> np.ndarray:
     out = text[inv]
     out[nil] = ""
     return out
+
+
+class Coded:
+    """A column of text cells as a code per row into a few texts: the rows' cells are
+    ``texts[codes]`` (the texts need not be distinct). The cells are built once per shape
+    (above) and stay integers per row until the output frame is made (polars gathers the
+    texts by code: no Python string per row — :meth:`series`). A column whose cells differ
+    from row to row (dates joined) is a polars Series instead (:func:`cells_concat`)."""
+    __slots__ = ("texts", "codes")
+
+    def __init__(self, texts, codes):
+        if not (isinstance(texts, np.ndarray) and texts.dtype == object):
+            arr = np.empty(len(texts), dtype=object)
+            arr[:] = list(texts)
+            texts = arr
+        self.texts = texts
+        self.codes = np.asarray(codes, dtype=np.int64).reshape(-1)
+
+    @classmethod
+    def const(cls, text: str, n: int) -> "Coded":
+        """The same text in every row."""
+        return cls([text], np.zeros(n, dtype=np.int64))
+
+    def __len__(self):
+        return len(self.codes)
+
+    def objects(self) -> np.ndarray:
+        """The cells as an object array (one text per row)."""
+        return self.texts[self.codes]
+
+    def put(self, mask, other) -> "Coded":
+        """These cells, with those of ``other`` (a text, or a :class:`Coded` over the rows of
+        ``mask`` in order) where ``mask``."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return self
+        k = len(self.texts)
+        codes = self.codes.copy()
+        if isinstance(other, str):
+            codes[mask] = k
+            return Coded(np.concatenate([self.texts, Coded([other], []).texts]), codes)
+        codes[mask] = other.codes + k
+        return Coded(np.concatenate([self.texts, other.texts]), codes)
+
+    def combine(self, other, fn) -> "Coded":
+        """``fn`` of the cells of two columns (object arrays, element by element), computed
+        once per distinct pair of texts then spread."""
+        key = self.codes * len(other.texts) + other.codes
+        _, first, inv = unique_ints(key)
+        return Coded(fn(self.texts[self.codes[first]], other.texts[other.codes[first]]), inv)
+
+    @staticmethod
+    def concat(cols: list) -> "Coded":
+        """Columns one after the other."""
+        if not cols:
+            return Coded([], np.zeros(0, dtype=np.int64))
+        off = np.cumsum([0] + [len(c.texts) for c in cols[:-1]])
+        return Coded(np.concatenate([c.texts for c in cols]),
+                     np.concatenate([c.codes + o for c, o in zip(cols, off.tolist())]))
+
+    def take(self, idx) -> "Coded":
+        return Coded(self.texts, self.codes[idx])
+
+    def series(self, name: str):
+        """The cells as a polars text Series: each text made once, gathered by code."""
+        import polars as pl
+        texts = pl.Series(name, self.texts.tolist(), dtype=pl.Utf8)   # None: null
+        if not len(self.codes):
+            return texts.clear()
+        return texts.gather(pl.Series(self.codes.astype(np.uint32), dtype=pl.UInt32))
+
+
+def iso_coded(days: np.ndarray, none: int) -> Coded:
+    """:func:`iso` as a :class:`Coded` column: each distinct date formatted once, '' for none."""
+    days = np.asarray(days, dtype=np.int64)
+    nil = days == none
+    if nil.all():
+        return Coded.const("", len(days))
+    d = np.where(nil, days[np.argmin(nil)], days)   # none read as another row's date (a small range)
+    uniq, _, inv = unique_ints(d)
+    text = uniq.astype("datetime64[D]").astype(str).astype(object)
+    return Coded(np.concatenate([text, Coded([""], []).texts]), np.where(nil, len(text), inv))
+
+
+def as_series(x, name: str):
+    """A column of cells (:class:`Coded` or a polars Series) as a polars text Series."""
+    return x.series(name) if isinstance(x, Coded) else x.alias(name)
+
+
+def cells_concat(cols: list, name: str, perm):
+    """Columns of cells one after the other, then the rows ``perm``: a :class:`Coded` when
+    all are, else a polars Series."""
+    if all(isinstance(c, Coded) for c in cols):
+        return Coded.concat(cols).take(perm)
+    import polars as pl
+    return pl.concat([as_series(c, name) for c in cols]).gather(pl.Series(np.asarray(perm).astype(np.uint32),
+                                                                          dtype=pl.UInt32))
+
+
+MANY = 256
+"""Above this many distinct combinations, :func:`joined` joins its texts with polars (a
+Python string per combination costs more than polars' columns)."""
+
+
+def joined(pieces: list, n: int):
+    """Per row, the texts of ``pieces`` (:class:`Coded` columns; a text None: nothing from
+    that piece) « | »-joined in order, '' where none gives a text: one text per distinct
+    combination of the pieces' codes — a :class:`Coded` — or, for many combinations (cells
+    of dates, nearly one per row), joined by polars — a polars Series."""
+    if not pieces:
+        return Coded.const("", n)
+    inv, first = group_wide([c.codes for c in pieces])
+    if len(first) <= MANY:
+        cols = [c.texts[c.codes[first]].tolist() for c in pieces]
+        return Coded(["|".join(t for t in ts if t is not None) for ts in zip(*cols)], inv)
+    import polars as pl
+    cols = [c.take(first).series(f"p{j}") for j, c in enumerate(pieces)]   # None: null, left out
+    texts = pl.DataFrame(cols).select(pl.concat_str(pl.all(), separator="|", ignore_nulls=True)).to_series()
+    return texts.gather(pl.Series(np.asarray(inv).astype(np.uint32), dtype=pl.UInt32))
