@@ -198,7 +198,7 @@ def test_the_spool_of_csv_output_is_removed_and_never_loses_a_batch(tmp_path, mo
     assert _spool_dirs(tmp_path) == []
     if fault == "spool_lost":
         new = CJ.WORKER_ERRORS[before:]
-        assert new and any("FileNotFoundError" in e for e in new), new
+        assert new and any("FileNotFoundError" in e for e in new), new   # the worker's write, or the main's open
 
 
 def test_a_spool_file_of_another_size_is_not_written(tmp_path):

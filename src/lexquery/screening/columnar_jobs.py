@@ -24,8 +24,10 @@ too), started with ``start="spawn"``.
   to ``jobs + 2`` batches' bytes waiting for their turn. A file is read only after its worker's
   answer, whose size it must have: a worker that dies or fails while writing leaves a file no
   one reads (its batch answered by the main process; a failed write is removed by the worker);
-  the directory is removed when the screening ends, however it ends. At most ``jobs + 2``
-  batches' files exist at once. JSON output crosses the pipe as before.
+  a file gone or of another size when its turn comes (the directory emptied by someone else) is
+  noted and its batch answered by the main process; a file is opened before its bytes are
+  written, so nothing is half-written. The directory is removed when the screening ends, however
+  it ends. At most ``jobs + 2`` batches' files exist at once. JSON output crosses the pipe as before.
 - **Failures**: a batch whose worker raises, dies or does not answer within :data:`BATCH_TIMEOUT`
   seconds (the worker is then killed) is answered by the main process at once (``tries=1``: the
   compiled program, compiled there the first time it is needed; the scalar engine if the program
@@ -39,6 +41,7 @@ import itertools
 import os
 import shutil
 import tempfile
+from collections import deque
 from contextlib import closing
 from functools import partial
 
@@ -151,14 +154,46 @@ class Pool:
         answered by the caller). Close it (``contextlib.closing``) to stop the workers; the spool
         directory goes with them."""
         from ..workers import in_order
+        from .columnar_pipeline import BlockOut
         spool = None if self.init["as_json"] else tempfile.mkdtemp(prefix="lexquery-spool-")
+        batches: deque = deque()   # the vector batches sent, until their answer is given back
+
+        def sent():
+            for item in items:
+                if not here(item):
+                    batches.append(item)
+                yield item
         try:
-            answered = in_order(items, answer_here, self.jobs, lambda batch, reason: answer_here(batch),
+            answered = in_order(sent(), answer_here, self.jobs, lambda batch, reason: answer_here(batch),
                                 start="spawn", setup=partial(setup, dict(self.init, spool=spool)), here=here,
                                 window=self.jobs + 2, stall=BATCH_TIMEOUT, tries=1, note=_note,
                                 env={"POLARS_MAX_THREADS": "1"})
             with closing(answered):
-                yield from answered
+                for res in answered:
+                    if isinstance(res, BlockOut):
+                        batch = batches.popleft()
+                        if res.spool:
+                            res = _claim(res, batch, answer_here)
+                    yield res
         finally:
             if spool is not None:
                 shutil.rmtree(spool, ignore_errors=True)
+
+
+def _claim(res, batch, answer_here):
+    """The spool file of a worker's answer opened (its bytes then held by this process whatever
+    happens to the directory), of the size the worker gave; a file gone or of another size (the
+    directory emptied under the screening): noted, and the batch answered by the main process."""
+    try:
+        f = open(res.spool, "rb")
+    except OSError as e:
+        reason = f"{type(e).__name__}: {e}"
+    else:
+        size = os.fstat(f.fileno()).st_size
+        if size == res.spool_size:
+            res.spool_file = f
+            return res
+        f.close()
+        reason = f"{size} bytes instead of {res.spool_size}"
+    _note(None, None, f"spool file {os.path.basename(res.spool)}: {reason}")
+    return answer_here(batch)

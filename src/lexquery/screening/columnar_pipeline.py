@@ -60,6 +60,32 @@ def bound_heap():
         pass
 
 
+_LIBC = None
+
+
+def trim_heap():
+    """Give back to the system the free memory glibc's malloc keeps inside its heap
+    (``malloc_trim(0)``, glibc malloc(3): the free chunks' whole pages, not only the heap's top).
+    Called between the program and the writing of a batch (:func:`answer_block`): the program
+    leaves ≈ 37 MB of freed small arrays and objects there (a 10,000-row batch), which the CSV
+    bytes, a mapping of their own, did not reuse — the peak was the program's leftovers plus the
+    bytes; now it is the program's own. A worker on 12 batches (300,000-row file, one process,
+    load ≈ 4.6): peak 272 → 246-252 MB, CPU 6.86 → 7.06 s (+3 %: the pages given back are
+    faulted in again by the next batch, sys 0.77 → 1.01 s). glibc only."""
+    global _LIBC
+    if _LIBC is None:
+        _LIBC = False
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None)
+            if hasattr(libc, "gnu_get_libc_version") and hasattr(libc, "malloc_trim"):
+                _LIBC = libc
+        except (OSError, AttributeError, TypeError):
+            pass
+    if _LIBC:
+        _LIBC.malloc_trim(0)
+
+
 def load_program(book=None, ref=None):
     """The compiled program of the rules (columnar-core), or None while it does not exist;
     ``book`` and ``ref``: another rule book and its reference data (a reform's)."""
@@ -246,29 +272,27 @@ COPY_BYTES = 1024 * 1024
 """Bytes copied at a time from a worker's spool file to the output (:func:`emit_file`)."""
 
 
-def emit_file(writer, path: str, size: int):
-    """Give the writer the CSV lines a worker wrote to ``path`` (``size`` bytes; the spool of
-    :mod:`lexquery.screening.columnar_jobs`), then remove the file: copied :data:`COPY_BYTES` at a
-    time to the binary layer of the output (:func:`_binary_out`) — the batch's bytes are never
-    whole in this process —, else read whole and given as text: the same bytes as :func:`emit`.
-    The file's size is checked before a byte is written (a batch is written whole or not at all)."""
-    with open(path, "rb") as f:
-        have = os.fstat(f.fileno()).st_size
-        if have != size:
-            raise RuntimeError(f"{path} : {have} octets au lieu de {size} (fichier d'un processus de calcul "
-                               f"modifié pendant le criblage) / {have} bytes instead of {size}")
-        raw = _binary_out(writer)
-        if raw is None:
-            writer.write_text(f.read().decode("utf-8"))
-        else:
-            buf = bytearray(min(COPY_BYTES, max(size, 1)))
-            view = memoryview(buf)
-            while True:
-                n = f.readinto(buf)
-                if not n:
-                    break
-                raw.write(view[:n])
-    os.unlink(path)
+def emit_file(writer, f, size: int):
+    """Give the writer the CSV lines a worker wrote to the open file ``f`` (``size`` bytes; the
+    spool of :mod:`lexquery.screening.columnar_jobs`): copied :data:`COPY_BYTES` at a time to the
+    binary layer of the output (:func:`_binary_out`) — the batch's bytes are never whole in this
+    process —, else read whole and given as text: the same bytes as :func:`emit`. The file's size
+    is checked before a byte is written (a batch is written whole or not at all)."""
+    have = os.fstat(f.fileno()).st_size
+    if have != size:
+        raise RuntimeError(f"{f.name} : {have} octets au lieu de {size} (fichier d'un processus de calcul "
+                           f"modifié pendant le criblage) / {have} bytes instead of {size}")
+    raw = _binary_out(writer)
+    if raw is None:
+        writer.write_text(f.read().decode("utf-8"))
+        return
+    buf = bytearray(min(COPY_BYTES, max(size, 1)))
+    view = memoryview(buf)
+    while True:
+        n = f.readinto(buf)
+        if not n:
+            break
+        raw.write(view[:n])
 
 
 # --- one batch --------------------------------------------------------------------------------
@@ -279,7 +303,8 @@ class BlockOut:
     whether the main process or a worker (:mod:`lexquery.screening.columnar_jobs`) answered it. A
     worker with a spool directory gives its CSV bytes as a file there instead (``spool``: its path,
     ``spool_size``: its bytes; ``data`` empty): they do not cross the pipe pickled, and are never
-    whole in the main process (:func:`emit_file`)."""
+    whole in the main process (:func:`emit_file`); ``spool_file``: the file, opened by the main
+    process when the answer is given back in order (never pickled)."""
     data: bytes = b""
     objs: list | None = None
     read: int = 0
@@ -290,6 +315,7 @@ class BlockOut:
     seconds: dict = field(default_factory=dict)
     spool: str = ""
     spool_size: int = 0
+    spool_file: object = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -316,6 +342,7 @@ def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list) -> Bloc
     engine, label, as_of = ctx.engine, ctx.label, ctx.as_of
     t = time.perf_counter()
     vec = middle(ctx.program, engine, frame, ctx.known)
+    trim_heap()
     t1 = time.perf_counter()
     results = [answer_one(engine, ctx.builder.row(r), as_of, label) for r in fallback]
     fb = results_frame(results)
@@ -355,8 +382,16 @@ def put_block(summary, writer, res: BlockOut, tm: dict):
     summary.add_counts((res.read, res.answered, res.rejected, res.rows_out, res.by_proc))
     if res.objs is not None:
         writer.write_objects(res.objs)
-    elif res.spool:
-        emit_file(writer, res.spool, res.spool_size)
+    elif res.spool:   # a worker's file (opened when it came, by columnar_jobs.Pool), then removed
+        f = res.spool_file or open(res.spool, "rb")
+        try:
+            emit_file(writer, f, res.spool_size)
+        finally:
+            f.close()
+        try:
+            os.unlink(res.spool)
+        except FileNotFoundError:
+            pass
     elif res.data:
         emit(writer, res.data)
     for k, v in res.seconds.items():
