@@ -60,32 +60,6 @@ def bound_heap():
         pass
 
 
-_LIBC = None
-
-
-def trim_heap():
-    """Give back to the system the free memory glibc's malloc keeps inside its heap
-    (``malloc_trim(0)``, glibc malloc(3): the free chunks' whole pages, not only the heap's top).
-    Called between the program and the writing of a batch (:func:`answer_block`): the program
-    leaves ≈ 37 MB of freed small arrays and objects there (a 10,000-row batch), which the CSV
-    bytes, a mapping of their own, did not reuse — the peak was the program's leftovers plus the
-    bytes; now it is the program's own. A worker on 12 batches (300,000-row file, one process,
-    load ≈ 4.6): peak 272 → 246-252 MB, CPU 6.86 → 7.06 s (+3 %: the pages given back are
-    faulted in again by the next batch, sys 0.77 → 1.01 s). glibc only."""
-    global _LIBC
-    if _LIBC is None:
-        _LIBC = False
-        try:
-            import ctypes
-            libc = ctypes.CDLL(None)
-            if hasattr(libc, "gnu_get_libc_version") and hasattr(libc, "malloc_trim"):
-                _LIBC = libc
-        except (OSError, AttributeError, TypeError):
-            pass
-    if _LIBC:
-        _LIBC.malloc_trim(0)
-
-
 def load_program(book=None, ref=None):
     """The compiled program of the rules (columnar-core), or None while it does not exist;
     ``book`` and ``ref``: another rule book and its reference data (a reform's)."""
@@ -342,7 +316,6 @@ def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list) -> Bloc
     engine, label, as_of = ctx.engine, ctx.label, ctx.as_of
     t = time.perf_counter()
     vec = middle(ctx.program, engine, frame, ctx.known)
-    trim_heap()
     t1 = time.perf_counter()
     results = [answer_one(engine, ctx.builder.row(r), as_of, label) for r in fallback]
     fb = results_frame(results)
