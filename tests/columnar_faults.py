@@ -30,3 +30,14 @@ def hangs(frame):
 
 def always_raises(frame):
     raise MemoryError("simulated")
+
+
+def spool_lost(frame):
+    """The spool directory of the screening (under the worker's temporary directory, the test's)
+    removed: this batch's CSV file, and every later one, cannot be written."""
+    import glob
+    import shutil
+    import tempfile
+    if _hit(frame):
+        for d in glob.glob(f"{tempfile.gettempdir()}/lexquery-spool-*"):
+            shutil.rmtree(d, ignore_errors=True)

@@ -174,3 +174,45 @@ def test_workers_start_only_for_a_second_batch(tmp_path, monkeypatch):
     assert out.getvalue() == one
     two, _ = _run(p, 2)   # 64 KB blocks: several
     assert started == [2] and two == one
+
+
+def _spool_dirs(tmp_path):
+    return sorted(p.name for p in tmp_path.glob("lexquery-spool-*"))
+
+
+@pytest.mark.parametrize("fault", [None, "dies", "spool_lost"])
+def test_the_spool_of_csv_output_is_removed_and_never_loses_a_batch(tmp_path, monkeypatch, fault):
+    """The workers give their CSV bytes as files in a spool directory (columnar_jobs.py, « Spool »):
+    the same bytes as one process; the directory is gone when the screening ends, also when a
+    worker died; a batch whose file cannot be written (the directory removed under the workers) is
+    answered by the main process."""
+    import tempfile
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    p = tmp_path / "s.csv"
+    p.write_text(synth_text(2000, seed=8, ref=AS_OF), encoding="utf-8")
+    one, s1 = _run(p, 1)
+    before = len(CJ.WORKER_ERRORS)
+    two, s2 = _run(p, 2, fault=getattr(columnar_faults, fault) if fault else None)
+    assert two == one and _summary(s2) == _summary(s1)
+    assert _spool_dirs(tmp_path) == []
+    if fault == "spool_lost":
+        new = CJ.WORKER_ERRORS[before:]
+        assert new and any("FileNotFoundError" in e for e in new), new   # the worker's write, or the main's open
+
+
+def test_a_spool_file_of_another_size_is_not_written(tmp_path):
+    """A spool file whose size is not the one its worker gave is refused before a byte is written."""
+    from lexquery.screening.columnar_pipeline import BlockOut, put_block
+    f = tmp_path / "b.csv"
+    f.write_bytes(b"1,a\n")
+    out = io.StringIO()
+    w = CsvWriter(out)
+    with pytest.raises(RuntimeError, match="au lieu de"):
+        put_block(_NoSummary(), w, BlockOut(spool=str(f), spool_size=10), {"write": 0.0})
+    assert out.getvalue() == "" and f.exists()
+
+
+class _NoSummary:
+    def add_counts(self, counts):
+        pass

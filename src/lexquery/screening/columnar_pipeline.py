@@ -218,19 +218,55 @@ def results_json(results) -> pl.DataFrame:
     return pl.DataFrame({"line": lines, "json": objs}, schema={"line": pl.Int64, "json": pl.Utf8})
 
 
-def emit(writer, data: bytes):
-    """Give the writer CSV lines as bytes: straight to the binary layer of a UTF-8 text output that
-    does not translate line ends (a file of ``atomic_output``, standard output on POSIX), else as
-    text — the same bytes either way."""
+def _binary_out(writer):
+    """The binary layer of the writer's output, flushed, when bytes may go there as they are: a
+    UTF-8 text output that does not translate line ends (a file of ``atomic_output``, standard
+    output on POSIX); else None (the bytes are given as text)."""
     out = writer.out
     enc = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
     raw = getattr(out, "buffer", None)
     if raw is not None and enc == "utf8" and os.linesep == "\n":
         writer.begin()
         out.flush()
+        return raw
+    return None
+
+
+def emit(writer, data: bytes):
+    """Give the writer CSV lines as bytes: straight to the binary layer of a UTF-8 text output that
+    does not translate line ends (:func:`_binary_out`), else as text — the same bytes either way."""
+    raw = _binary_out(writer)
+    if raw is not None:
         raw.write(data)
     else:
         writer.write_text(data.decode("utf-8"))
+
+
+COPY_BYTES = 1024 * 1024
+"""Bytes copied at a time from a worker's spool file to the output (:func:`emit_file`)."""
+
+
+def emit_file(writer, f, size: int):
+    """Give the writer the CSV lines a worker wrote to the open file ``f`` (``size`` bytes; the
+    spool of :mod:`lexquery.screening.columnar_jobs`): copied :data:`COPY_BYTES` at a time to the
+    binary layer of the output (:func:`_binary_out`) — the batch's bytes are never whole in this
+    process —, else read whole and given as text: the same bytes as :func:`emit`. The file's size
+    is checked before a byte is written (a batch is written whole or not at all)."""
+    have = os.fstat(f.fileno()).st_size
+    if have != size:
+        raise RuntimeError(f"{f.name} : {have} octets au lieu de {size} (fichier d'un processus de calcul "
+                           f"modifié pendant le criblage) / {have} bytes instead of {size}")
+    raw = _binary_out(writer)
+    if raw is None:
+        writer.write_text(f.read().decode("utf-8"))
+        return
+    buf = bytearray(min(COPY_BYTES, max(size, 1)))
+    view = memoryview(buf)
+    while True:
+        n = f.readinto(buf)
+        if not n:
+            break
+        raw.write(view[:n])
 
 
 # --- one batch --------------------------------------------------------------------------------
@@ -238,7 +274,11 @@ def emit(writer, data: bytes):
 class BlockOut:
     """What one batch of the frame gives: its output (CSV bytes, or the JSON objects of its rows),
     the summary's counts over it, and the seconds spent (program, fallback rows, writing) — the same
-    whether the main process or a worker (:mod:`lexquery.screening.columnar_jobs`) answered it."""
+    whether the main process or a worker (:mod:`lexquery.screening.columnar_jobs`) answered it. A
+    worker with a spool directory gives its CSV bytes as a file there instead (``spool``: its path,
+    ``spool_size``: its bytes; ``data`` empty): they do not cross the pipe pickled, and are never
+    whole in the main process (:func:`emit_file`); ``spool_file``: the file, opened by the main
+    process when the answer is given back in order (never pickled)."""
     data: bytes = b""
     objs: list | None = None
     read: int = 0
@@ -247,6 +287,9 @@ class BlockOut:
     rows_out: int = 0
     by_proc: dict = field(default_factory=dict)
     seconds: dict = field(default_factory=dict)
+    spool: str = ""
+    spool_size: int = 0
+    spool_file: object = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -312,6 +355,16 @@ def put_block(summary, writer, res: BlockOut, tm: dict):
     summary.add_counts((res.read, res.answered, res.rejected, res.rows_out, res.by_proc))
     if res.objs is not None:
         writer.write_objects(res.objs)
+    elif res.spool:   # a worker's file (opened when it came, by columnar_jobs.Pool), then removed
+        f = res.spool_file or open(res.spool, "rb")
+        try:
+            emit_file(writer, f, res.spool_size)
+        finally:
+            f.close()
+        try:
+            os.unlink(res.spool)
+        except FileNotFoundError:
+            pass
     elif res.data:
         emit(writer, res.data)
     for k, v in res.seconds.items():
