@@ -356,13 +356,14 @@ class Reader:
         cols = self.header.columns
         names = [c if c in COLUMNS else f"__unknown{i}" for i, c in enumerate(cols)]
         if body:
-            raw = pl.read_csv(body, has_header=False, separator=self.sep, quote_char=None, infer_schema=False,
-                              new_columns=names, eol_char="\n")
+            raw = pl.read_csv(body, has_header=False, separator=self.sep, quote_char=None,
+                              schema=batch_schema(names, self.known), eol_char="\n")
             if raw.width != len(names):   # a line wider than the header (polars widened the frame)
                 raise pl.exceptions.ComputeError(f"{raw.width} columns read for {len(names)}")
         else:
             raw = pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in names})
-        return typed_frame(raw.select(self.known), np.asarray(lines, dtype=np.int64), self.as_of)
+        strip, spaces = edges(body, names, self.sep)
+        return typed_frame(raw.select(self.known), np.asarray(lines, dtype=np.int64), self.as_of, strip, spaces)
 
 
 def _physical_lines(data: bytes) -> list:
@@ -430,100 +431,166 @@ def _checker(col: str):
     return check
 
 
-def _codes(s: pl.Series):
-    """(distinct values, the row's index into them — ``len(values)`` for null) of a text column."""
-    values = s.unique().sort(nulls_last=True).to_list()   # two polars passes, not five (each one a query)
-    if values and values[-1] is None:
-        values.pop()
-    r = s.rank("dense").to_numpy()   # 1-based, NaN for null
-    if r.dtype.kind == "f":
-        return values, np.where(np.isnan(r), len(values) + 1, r).astype(np.int64) - 1
-    return values, r.astype(np.int64) - 1
+_ROWWISE = ("str", "date")
+"""Kinds typed over the rows by polars expressions: text columns may hold one value a row (ids,
+names), dates many; the other kinds (booleans, lists, States, protections, safety periods,
+lengths) are typed on their distinct values by :func:`_checker` — read as categoricals, each
+batch with categories of its own (:func:`batch_schema`), so that the reader gives each row's
+index into them."""
 
 
-def typed_frame(raw: pl.DataFrame, lines, as_of: date) -> pl.DataFrame:
-    """The interface's typed frame of raw text cells (one column per known CSV column), with
-    ``__ok``: True where the compiled reader of the header would read every cell as is.
+def batch_schema(names, cols) -> dict:
+    """The dtypes a batch is read with: text (Utf8), except the columns typed on their distinct
+    values (:data:`_ROWWISE`), read as categoricals whose categories are the batch's own
+    (``pl.Categories.random()``: freed with the batch, not kept by the process)."""
+    kinds = {c: column_kind(c) for c in cols}
+    return {nm: (pl.Categorical(pl.Categories.random()) if nm in kinds and kinds[nm] not in _ROWWISE else pl.Utf8)
+            for nm in names}
 
-    Each column is typed on its distinct values (a registry export has few: codes, booleans,
-    lengths, dates, names of courts), by the same statements as the scalar reader — Python's own
-    ``strip`` included — then spread over the rows; the ``id`` column (one value a row) is
-    stripped over the rows."""
+
+def _stripped(c: str) -> pl.Expr:
+    """The cell as the scalar reader reads it: spaces and tabs stripped, null when empty (polars
+    reads an empty cell as null: a column without a cell beginning or ending with a space or a tab
+    is read as is)."""
+    s = pl.col(c).str.strip_chars(" \t")
+    return pl.when(s != "").then(s)
+
+
+_REMOVAL = ("removal_destination", "removal_definitive", "removal_enforceable", "removal_remedies_exhausted",
+            "removal_end_date")
+def edges(data: bytes, names, sep: str) -> tuple[set, set]:
+    """The columns (of ``names``, one a cell of each line of ``data``: the lines of a vector
+    batch) where a cell may begin or end with a space or a tab, and those where a cell may begin or
+    end with a non-ASCII character (another space Python's ``strip`` removes is one): the bytes next
+    to each separator and line feed, read at once. A column in neither has no cell that strip
+    would change nor :data:`_EDGE` match: neither is run over its rows."""
+    if not data:
+        return set(), set()
+    a = np.frombuffer(data, dtype=np.uint8)
+    bounds = np.flatnonzero((a == ord(sep)) | (a == 10))   # the end of each cell
+    before = a[bounds - 1]   # a[-1] for a first cell empty: the line feed ending the batch
+    after = np.empty_like(before)
+    after[0] = a[0]
+    after[1:] = a[np.minimum(bounds[:-1] + 1, len(a) - 1)]   # the first byte of each next cell
+    k = len(names)
+    ws = ((before == 32) | (before == 9) | (after == 32) | (after == 9)).reshape(-1, k).any(axis=0)
+    high = ((before >= 128) | (after >= 128)).reshape(-1, k).any(axis=0)
+    return {nm for nm, x in zip(names, ws.tolist()) if x}, {nm for nm, x in zip(names, high.tolist()) if x}
+
+
+def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None) -> pl.DataFrame:
+    """The interface's typed frame of raw cells (one column per known CSV column, text or read as
+    :func:`batch_schema` says), with ``__ok``: True where the compiled reader of the header would
+    read every cell as is.
+
+    By the same statements as the scalar reader — Python's own ``strip`` included: text and date
+    columns over the rows, the others on their distinct values (a registry export has few:
+    booleans, codes, lengths, safety periods), then spread over the rows. A few polars queries a
+    batch (each eager Series operation would be one, ≈ 0.4 ms apiece: a thousand a batch before).
+    ``strip`` / ``spaces`` (:func:`edges`; None: every column): the columns where a cell may begin
+    or end with a space or a tab / with a non-ASCII space; in the others neither is looked for."""
     cols = list(raw.columns)
     n = raw.height
-    ok = np.ones(n, dtype=bool)
-    present: dict = {}
-    out: dict = {"line": pl.Series("line", lines, dtype=pl.Int64)}
+    kinds = {c: column_kind(c) for c in cols}
+    distinct = [c for c in cols if kinds[c] not in _ROWWISE]
+    lazy = raw.lazy()
+    cast = [pl.col(c).cast(pl.Categorical(pl.Categories.random())) for c in distinct
+            if raw.schema[c] != pl.Categorical]
+    if cast:   # text cells (not read by batch_schema): the batch's categories
+        lazy = lazy.with_columns(cast)
+    dates = [c for c in cols if kinds[c] == "date"]
+    stripped = [c for c in cols if kinds[c] in _ROWWISE and (strip is None or c in strip)]
+    if stripped:   # each expression computed once (polars does not share them within a select)
+        lazy = lazy.with_columns([_stripped(c).alias(c) for c in stripped])
+    if dates:
+        lazy = lazy.with_columns([pl.col(c).str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias(f"__d_{c}")
+                                  for c in dates])
+    # 1. the row-wise columns typed and whether their cells are taken; the others' codes (0: empty)
+    first, oks, typed = [], [], {}
     for c in cols:
-        kind = column_kind(c)
-        if c == "id":
-            s = raw[c].str.strip_chars(" \t")
-            s = pl.select(pl.when(pl.lit(s) == "").then(None).otherwise(pl.lit(s))).to_series().alias(c)
-            present[c] = s.is_not_null().to_numpy()
-            ok &= ~s.str.contains(_EDGE).fill_null(False).to_numpy()
-            out[c] = s
-            continue
-        values, idx = _codes(raw[c])
-        k = len(values)
-        text = [v.strip(" \t") or None for v in values] + [None]   # what the scalar reader reads
-        there = np.array([t is not None for t in text], dtype=bool)
-        present[c] = there[idx]
-        take = pl.Series(idx, dtype=pl.UInt32)
-        stripped = pl.Series(c, text, dtype=pl.Utf8)
-        if kind == "date":   # vectorised over the distinct values: ISO form, a real day, within the bounds
-            d = stripped.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-            g = (stripped.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX)
-                 ).fill_null(False).to_numpy() | ~there
-            ok &= g[idx]
-            out[c] = pl.select(pl.when(pl.lit(pl.Series(g))).then(pl.lit(d))).to_series().alias(c).gather(take)
-            continue
-        good = np.ones(k + 1, dtype=bool)
-        typed = [None] * (k + 1)
-        check = None if kind == "str" else _checker(c)
-        for i, t in enumerate(text[:k]):
+        t = pl.col(c)
+        if kinds[c] == "str":
+            first.append(t)
+            if spaces is None or c in spaces:
+                oks.append(~t.str.contains(_EDGE).fill_null(False))
+            if c == "id" or c in _REMOVAL:
+                first.append(t.is_not_null().alias(f"__there_{c}"))
+        elif kinds[c] == "date":   # the ISO form of a real day within the bounds
+            d = pl.col(f"__d_{c}")
+            good = (t.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX)).fill_null(False)
+            typed[c] = pl.when(good).then(d)
+            first.append((typed[c].fill_null(as_of) if c == "as_of" else typed[c]).alias(c))
+            oks.append(t.is_null() | good)
+            if c in _REMOVAL:
+                first.append(t.is_not_null().alias(f"__there_{c}"))
+        else:
+            first.append((t.to_physical() + 1).fill_null(0).alias(f"__r_{c}"))
+    if "execution_start" in cols and "expected_end" in cols:   # the end of sentence after its start
+        oks.append(~(typed["expected_end"] < typed["execution_start"]).fill_null(False))
+    if oks:
+        first.append(pl.all_horizontal(oks).alias("__ok1"))
+    f1 = lazy.select(first).collect()
+    ok = f1.get_column("__ok1").to_numpy().copy() if oks and n else np.ones(n, dtype=bool)
+    present = {c: f1.get_column(f"__there_{c}").to_numpy() for c in cols if f"__there_{c}" in f1.columns}
+    schema = lazy.collect_schema() if cast else raw.schema
+    # 2. the other columns typed on their distinct values (the batch's categories): index 0 the
+    # empty cell (null), then the categories in the order of their codes
+    spread: dict = {}
+    for c in distinct:
+        kind = kinds[c]
+        values = schema[c].categories.to_series().to_list()
+        idx = f1.get_column(f"__r_{c}").to_numpy()
+        code = pl.col(f"__r_{c}")
+        text = [None] + [None if v is None else (v.strip(" \t") or None) for v in values]
+        k = len(text)
+        good = np.ones(k, dtype=bool)
+        typ = [None] * k
+        check = _checker(c)
+        for i, t in enumerate(text):
             if t is None:
                 continue
             if t.strip() != t:   # another space at an end (U+00A0…): Python's strip would remove it
                 good[i] = False
-            elif check is not None:
-                good[i], typed[i] = check(t)
+            else:
+                good[i], typ[i] = check(t)
                 if not good[i]:
-                    typed[i] = None
+                    typ[i] = None
         ok &= good[idx]
-        if kind in ("str", "state", "protection"):   # the text itself
-            out[c] = stripped.gather(take)
+        there = np.array([t is not None for t in text], dtype=bool)
+        present[c] = there[idx]
+
+        def put(name, items, dtype):
+            spread.setdefault(c, []).append(pl.lit(pl.Series(name, items, dtype=dtype)).gather(code).alias(name))
+        if kind in ("state", "protection"):   # the text itself
+            put(c, text, pl.Utf8)
         elif kind == "bool":
-            out[c] = pl.Series(c, typed, dtype=pl.Boolean).gather(take)
+            put(c, typ, pl.Boolean)
         elif kind == "safety":
-            out[c] = pl.Series(c, [t[0] if t else None for t in typed], dtype=pl.Date).gather(take)
-            out[c + "__none"] = pl.Series(c + "__none", [bool(t and t[1]) for t in typed],
-                                          dtype=pl.Boolean).gather(take)
+            put(c, [t[0] if t else None for t in typ], pl.Date)
+            put(c + "__none", [bool(t and t[1]) for t in typ], pl.Boolean)
         elif kind == "duration":
             from ..dates import _DURATION
             parts = []
-            for v, t in zip(text, typed):
+            for v, t in zip(text, typ):
                 m = _DURATION.match(v) if t is not None and v != "life" else None
                 if m is None:
                     parts.append((None, None, None))
                 else:
                     y, mo, w, d = (int(g) if g else 0 for g in m.groups())
                     parts.append((y, mo, 7 * w + d))
-            out[c] = stripped.gather(take)
+            put(c, text, pl.Utf8)
             for j, suffix in enumerate(("__y", "__m", "__d")):
-                out[c + suffix] = pl.Series(c + suffix, [p[j] for p in parts], dtype=pl.Int32).gather(take)
-            out[c + "__months"] = pl.Series(c + "__months", [t.months if t else None for t in typed],
-                                            dtype=pl.Int64).gather(take)
-            out[c + "__days"] = pl.Series(c + "__days", [t.days if t else None for t in typed],
-                                          dtype=pl.Int64).gather(take)
-        elif kind == "list":
-            none = np.array([t == [] for t in typed], dtype=bool)[idx]
-            split = stripped.gather(take).str.split("|")
-            out[c] = pl.select(pl.when(pl.lit(pl.Series(none))).then(pl.lit([], dtype=pl.List(pl.Utf8)))
-                               .otherwise(pl.lit(split))).to_series().alias(c)
-            present[c + "__empty"] = none
-    # across cells (the end of the compiled reader): the removal columns, the id, start and end
-    removal = [c for c in ("removal_destination", "removal_definitive", "removal_enforceable",
-                           "removal_remedies_exhausted", "removal_end_date") if c in cols]
+                put(c + suffix, [p[j] for p in parts], pl.Int32)
+            put(c + "__months", [t.months if t else None for t in typ], pl.Int64)
+            put(c + "__days", [t.days if t else None for t in typ], pl.Int64)
+        elif kind == "list":   # « none » the empty list; a list taken as is: its cell split at « | »
+            none = np.array([t == [] for t in typ], dtype=bool)
+            put(c, [None if v is None else [] if z else v.split("|") for v, z in zip(text, none)], pl.List(pl.Utf8))
+            present[c + "__empty"] = none[idx]
+        else:  # pragma: no cover - a new column type: type it here
+            raise AssertionError((c, kind))
+    # across cells (the end of the compiled reader): the removal columns, the id
+    removal = [c for c in _REMOVAL if c in cols]
     any_removal = np.zeros(n, dtype=bool)
     for c in removal:
         any_removal |= present[c]
@@ -533,15 +600,17 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date) -> pl.DataFrame:
     else:
         ok &= ~any_removal
     ok &= present["id"] if "id" in cols else np.zeros(n, dtype=bool)
-    if "execution_start" in cols and "expected_end" in cols:
-        ok &= ~(out["expected_end"] < out["execution_start"]).fill_null(False).to_numpy()
-    a = out.get("as_of")
-    out["as_of"] = (a.fill_null(as_of) if a is not None else pl.repeat(as_of, n, dtype=pl.Date, eager=True)).alias("as_of")
+    # 3. the frame, columns in the interface's order
+    out = [pl.lit(pl.Series("line", lines, dtype=pl.Int64)).alias("line")]
+    for c in cols:
+        out += spread.get(c, [pl.col(c)])
+    if "as_of" not in cols:
+        out.append(pl.lit(as_of, dtype=pl.Date).alias("as_of"))
     for c in ("id", "name"):
-        if c not in out:
-            out[c] = pl.Series(c, [None] * n, dtype=pl.Utf8)
-    out["__ok"] = pl.Series("__ok", ok)
-    return pl.DataFrame([v.alias(k) for k, v in out.items()])
+        if c not in cols:
+            out.append(pl.lit(None, dtype=pl.Utf8).alias(c))
+    out.append(pl.lit(pl.Series("__ok", ok)).alias("__ok"))
+    return f1.select(out)
 
 
 # --- the case of a frame row (the reference middle, and tests) ------------------------------
