@@ -115,6 +115,31 @@ def test_cells_blanked_at_random(tmp_path, fmt):
     assert s.read == 1200
 
 
+def test_cells_typed_once_across_blocks_and_started_afresh(tmp_path, monkeypatch):
+    """A reader types each distinct cell of a column once (``Typed``: the categories polars keeps
+    from one block to the next) and starts a column afresh past ``CATEGORIES_MAX`` distinct cells:
+    the bytes are the scalar path's either way, cells with spaces and bad values included."""
+    rnd = random.Random(21)
+    lines = synth_text(900, seed=8, ref=AS_OF).rstrip("\n").split("\n")
+    out = [lines[0]]
+    odd = [" oui", "non\u00a0", "2020-02-30", " 2024-01-01", "RO | MA", "P2Y ", "aucune", "", "x"]
+    for line in lines[1:]:
+        cells = line.split(";")
+        if rnd.random() < 0.2:
+            cells[rnd.randrange(1, len(cells))] = rnd.choice(odd)
+        out.append(";".join(cells))
+    data = ("\n".join(out) + "\n").encode("utf-8")
+    assert_same(data, tmp_path, block_bytes=8192)
+    header, _ = CC.read_header(csv_text.Utf8OrAnsiLines(io.BytesIO(data)))
+    reader = F.Reader(io.BytesIO(data.split(b"\n", 1)[1]), header, 2, AS_OF, block_bytes=8192)
+    blocks = list(reader)
+    assert len(blocks) > 10
+    kept = reader.tables["total"]
+    assert 0 < kept.n == len(set(kept.categories.to_series().to_list())) < 900   # each distinct length once
+    monkeypatch.setattr(F, "CATEGORIES_MAX", 5)
+    assert_same(data, tmp_path, block_bytes=8192)
+
+
 @pytest.mark.parametrize("fmt, seed, block", [("jsonl", 0, 8192), ("json", 1, 1 << 23), ("json", 2, 4096)])
 def test_json_lines_and_json_are_byte_identical(tmp_path, fmt, seed, block):
     """``screen -o x.jsonl`` / ``x.json`` over columns: the objects ``json.dumps`` writes on the

@@ -126,6 +126,7 @@ class Reader:
         self._rest = b""
         self._eof = False
         self.known = [c for c in header.columns if c in COLUMNS]
+        self.tables: dict = {c: Typed(c) for c in self.known if column_kind(c) not in _ROWWISE}   # typed_frame
 
     # the scalar reader, from the current state --------------------------------------------
     def scalar_records(self, data, first_line: int):
@@ -357,13 +358,18 @@ class Reader:
         names = [c if c in COLUMNS else f"__unknown{i}" for i, c in enumerate(cols)]
         if body:
             raw = pl.read_csv(body, has_header=False, separator=self.sep, quote_char=None,
-                              schema=batch_schema(names, self.known), eol_char="\n")
+                              schema=batch_schema(names, self.tables), eol_char="\n")
             if raw.width != len(names):   # a line wider than the header (polars widened the frame)
                 raise pl.exceptions.ComputeError(f"{raw.width} columns read for {len(names)}")
         else:
             raw = pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in names})
         strip, spaces = edges(body, names, self.sep)
-        return typed_frame(raw.select(self.known), np.asarray(lines, dtype=np.int64), self.as_of, strip, spaces)
+        frame = typed_frame(raw.select(self.known), np.asarray(lines, dtype=np.int64), self.as_of, strip, spaces,
+                            self.tables)
+        for c in self.known:   # a column started afresh (CATEGORIES_MAX)
+            if c not in self.tables and column_kind(c) not in _ROWWISE:
+                self.tables[c] = Typed(c)
+        return frame
 
 
 def _physical_lines(data: bytes) -> list:
@@ -431,21 +437,156 @@ def _checker(col: str):
     return check
 
 
-_ROWWISE = ("str", "date")
+_ROWWISE = ("str",)
 """Kinds typed over the rows by polars expressions: text columns may hold one value a row (ids,
-names), dates many; the other kinds (booleans, lists, States, protections, safety periods,
-lengths) are typed on their distinct values by :func:`_checker` — read as categoricals, each
-batch with categories of its own (:func:`batch_schema`), so that the reader gives each row's
-index into them."""
+names). The other kinds (dates, booleans, lists, States, protections, safety periods, lengths)
+are read as categoricals and typed once per distinct cell (:class:`Typed`): a registry export has
+few, and the same from one batch to the next."""
+
+CATEGORIES_MAX = 1 << 16
+"""Distinct cells of one column typed and kept by a :class:`Typed` before it starts afresh (birth
+dates over a century: 36,525; a column of garbage could grow with the file)."""
 
 
-def batch_schema(names, cols) -> dict:
-    """The dtypes a batch is read with: text (Utf8), except the columns typed on their distinct
-    values (:data:`_ROWWISE`), read as categoricals whose categories are the batch's own
-    (``pl.Categories.random()``: freed with the batch, not kept by the process)."""
-    kinds = {c: column_kind(c) for c in cols}
-    return {nm: (pl.Categorical(pl.Categories.random()) if nm in kinds and kinds[nm] not in _ROWWISE else pl.Utf8)
-            for nm in names}
+class Typed:
+    """The distinct cells of one column met so far (its categoricals' categories, whose codes
+    polars keeps across the batches of a reader) and what each reads as: row 0 the empty cell,
+    row ``code + 1`` the category ``code``. ``good``: the compiled reader takes the cell as is;
+    ``there``: the cell is not empty; ``none`` (lists): the empty list; ``days`` (dates): the day
+    number; ``series``: the typed output columns, spread over the rows by code."""
+
+    def __init__(self, col: str):
+        self.col = col
+        self.kind = column_kind(col)
+        self.categories = pl.Categories.random()   # this reader's own, freed with it
+        self.dtype = pl.Categorical(self.categories)
+        self._alive = pl.Series([], dtype=self.dtype)   # the mapping lives while a Series uses it
+        self.n = 0
+        self.good = np.ones(1, dtype=bool)
+        self.there = np.zeros(1, dtype=bool)
+        self.none = np.zeros(1, dtype=bool)
+        self.days = np.zeros(1, dtype=np.int64)
+        self.series = {name: pl.Series(name, [False if name.endswith("__none") else None], dtype=dtype)
+                       for name, dtype in _outputs(col, self.kind)}   # the empty cell: unknown (« none »: not said)
+
+    @staticmethod
+    def texts(new: list) -> list:
+        """Categories as the scalar reader reads them: spaces and tabs stripped (None: empty). A
+        code without its text (polars reserves codes while a query inserts) reads as a NUL, which
+        no column takes: a row with it would go to the scalar reader."""
+        return ["\x00" if v is None else (v.strip(" \t") or None) for v in new]
+
+    def add(self, texts: list, good, typed: dict, none=None, days=None):
+        """Rows for the categories after those typed: whether each is taken, its typed
+        columns (name → (values, dtype)), its empty list, its day number."""
+        self.n += len(texts)
+        self.good = np.concatenate([self.good, good])
+        self.there = np.concatenate([self.there, [t is not None for t in texts]])
+        if none is not None:
+            self.none = np.concatenate([self.none, none])
+        if days is not None:
+            self.days = np.concatenate([self.days, days])
+        for name, (values, dtype) in typed.items():
+            self.series[name] = pl.concat([self.series[name], pl.Series(name, values, dtype=dtype)], rechunk=True)
+
+
+def _outputs(c: str, kind: str) -> list:
+    """The typed columns of the frame for CSV column ``c`` (name, dtype), in order."""
+    if kind == "date":
+        return [(c, pl.Date)]
+    if kind in ("state", "protection"):
+        return [(c, pl.Utf8)]
+    if kind == "bool":
+        return [(c, pl.Boolean)]
+    if kind == "safety":
+        return [(c, pl.Date), (c + "__none", pl.Boolean)]
+    if kind == "duration":
+        return [(c, pl.Utf8), (c + "__y", pl.Int32), (c + "__m", pl.Int32), (c + "__d", pl.Int32),
+                (c + "__months", pl.Int64), (c + "__days", pl.Int64)]
+    if kind == "list":
+        return [(c, pl.List(pl.Utf8))]
+    raise AssertionError((c, kind))  # pragma: no cover - a new column type: type it here
+
+
+def batch_schema(names, tables: dict) -> dict:
+    """The dtypes a batch is read with: text (Utf8), except the columns of ``tables`` (read as
+    the categoricals of their :class:`Typed`)."""
+    return {nm: (tables[nm].dtype if nm in tables else pl.Utf8) for nm in names}
+
+
+def _type_dates(texts: dict) -> dict:
+    """(taken, day number, typed Date values) of the new cells of each date column, in one
+    query: the ISO form of a real day, within the bounds."""
+    flat = [t for c in texts for t in texts[c]]
+    if not flat:
+        return {c: (np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64), []) for c in texts}
+    t = pl.col("t")
+    d = pl.col("d")
+    f = pl.DataFrame({"t": pl.Series(flat, dtype=pl.Utf8)}).lazy() \
+        .with_columns(t.str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias("d")) \
+        .select((t.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX))
+                .fill_null(False).alias("g"), d.cast(pl.Int64).fill_null(0).alias("days"), d).collect()
+    g, days = f.get_column("g").to_numpy(), f.get_column("days").to_numpy()
+    dl = f.get_column("d").to_list()
+    out, at = {}, 0
+    for c, ts in texts.items():
+        k = len(ts)
+        good = g[at:at + k] | np.array([x is None for x in ts], dtype=bool)
+        out[c] = (good, days[at:at + k], [v if ok else None for v, ok in zip(dl[at:at + k], good.tolist())])
+        at += k
+    return out
+
+
+def _type_new(tb: Typed, texts: list, dates=None):
+    """Type the new categories of ``tb``'s column (``texts``, stripped) by the compiled reader's
+    statements (:func:`_checker`; dates: ``dates``, from :func:`_type_dates`) and add them."""
+    c, kind = tb.col, tb.kind
+    k = len(texts)
+    if kind == "date":
+        good, days, values = dates
+        tb.add(texts, good, {c: (values, pl.Date)}, days=days)
+        return
+    good = np.ones(k, dtype=bool)
+    typ = [None] * k
+    check = _checker(c)
+    for i, t in enumerate(texts):
+        if t is None:
+            continue
+        if t.strip() != t:   # another space at an end (U+00A0…): Python's strip would remove it
+            good[i] = False
+        else:
+            good[i], typ[i] = check(t)
+            if not good[i]:
+                typ[i] = None
+    if kind in ("state", "protection"):   # the text itself
+        tb.add(texts, good, {c: (texts, pl.Utf8)})
+    elif kind == "bool":
+        tb.add(texts, good, {c: (typ, pl.Boolean)})
+    elif kind == "safety":
+        tb.add(texts, good, {c: ([t[0] if t else None for t in typ], pl.Date),
+                             c + "__none": ([bool(t and t[1]) for t in typ], pl.Boolean)})
+    elif kind == "duration":
+        from ..dates import _DURATION
+        parts = []
+        for v, t in zip(texts, typ):
+            m = _DURATION.match(v) if t is not None and v != "life" else None
+            if m is None:
+                parts.append((None, None, None))
+            else:
+                y, mo, w, d = (int(g) if g else 0 for g in m.groups())
+                parts.append((y, mo, 7 * w + d))
+        cols = {c: (texts, pl.Utf8)}
+        for j, suffix in enumerate(("__y", "__m", "__d")):
+            cols[c + suffix] = ([p[j] for p in parts], pl.Int32)
+        cols[c + "__months"] = ([t.months if t else None for t in typ], pl.Int64)
+        cols[c + "__days"] = ([t.days if t else None for t in typ], pl.Int64)
+        tb.add(texts, good, cols)
+    elif kind == "list":   # « none » the empty list; a list taken as is: its cell split at « | »
+        none = np.array([t == [] for t in typ], dtype=bool)
+        tb.add(texts, good, {c: ([None if v is None else [] if z else v.split("|") for v, z in zip(texts, none)],
+                                 pl.List(pl.Utf8))}, none=none)
+    else:  # pragma: no cover - a new column type: type it here
+        raise AssertionError((c, kind))
 
 
 def _stripped(c: str) -> pl.Expr:
@@ -478,118 +619,80 @@ def edges(data: bytes, names, sep: str) -> tuple[set, set]:
     return {nm for nm, x in zip(names, ws.tolist()) if x}, {nm for nm, x in zip(names, high.tolist()) if x}
 
 
-def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None) -> pl.DataFrame:
-    """The interface's typed frame of raw cells (one column per known CSV column, text or read as
-    :func:`batch_schema` says), with ``__ok``: True where the compiled reader of the header would
-    read every cell as is.
+def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, tables=None) -> pl.DataFrame:
+    """The interface's typed frame of raw cells (one column per known CSV column), with ``__ok``:
+    True where the compiled reader of the header would read every cell as is.
 
-    By the same statements as the scalar reader — Python's own ``strip`` included: text and date
-    columns over the rows, the others on their distinct values (a registry export has few:
-    booleans, codes, lengths, safety periods), then spread over the rows. A few polars queries a
-    batch (each eager Series operation would be one, ≈ 0.4 ms apiece: a thousand a batch before).
-    ``strip`` / ``spaces`` (:func:`edges`; None: every column): the columns where a cell may begin
-    or end with a space or a tab / with a non-ASCII space; in the others neither is looked for."""
+    By the same statements as the scalar reader — Python's own ``strip`` included: text columns
+    over the rows, the others once per distinct cell (:class:`Typed`, kept across the batches of a
+    reader in ``tables``: col → Typed; a column read as text is cast to its categoricals here),
+    then spread over the rows by code. Three polars queries a batch (each eager Series operation
+    would be one, ≈ 0.4 ms apiece: a thousand a batch before). ``strip`` / ``spaces``
+    (:func:`edges`; None: every column): the text columns where a cell may begin or end with a
+    space or a tab / with a non-ASCII space; in the others neither is looked for."""
     cols = list(raw.columns)
     n = raw.height
     kinds = {c: column_kind(c) for c in cols}
+    tables = {} if tables is None else tables
     distinct = [c for c in cols if kinds[c] not in _ROWWISE]
+    for c in distinct:
+        if c not in tables:
+            tables[c] = Typed(c)
     lazy = raw.lazy()
-    cast = [pl.col(c).cast(pl.Categorical(pl.Categories.random())) for c in distinct
-            if raw.schema[c] != pl.Categorical]
-    if cast:   # text cells (not read by batch_schema): the batch's categories
+    schema = raw.schema
+    cast = [pl.col(c).cast(tables[c].dtype) for c in distinct if schema[c] != tables[c].dtype]
+    if cast:   # text cells (not read by batch_schema)
         lazy = lazy.with_columns(cast)
-    dates = [c for c in cols if kinds[c] == "date"]
     stripped = [c for c in cols if kinds[c] in _ROWWISE and (strip is None or c in strip)]
     if stripped:   # each expression computed once (polars does not share them within a select)
         lazy = lazy.with_columns([_stripped(c).alias(c) for c in stripped])
-    if dates:
-        lazy = lazy.with_columns([pl.col(c).str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias(f"__d_{c}")
-                                  for c in dates])
-    # 1. the row-wise columns typed and whether their cells are taken; the others' codes (0: empty)
-    first, oks, typed = [], [], {}
+    # 1. the text columns and whether their cells are taken; the others' codes (0: empty)
+    first, oks = [], []
     for c in cols:
         t = pl.col(c)
         if kinds[c] == "str":
             first.append(t)
             if spaces is None or c in spaces:
                 oks.append(~t.str.contains(_EDGE).fill_null(False))
-            if c == "id" or c in _REMOVAL:
-                first.append(t.is_not_null().alias(f"__there_{c}"))
-        elif kinds[c] == "date":   # the ISO form of a real day within the bounds
-            d = pl.col(f"__d_{c}")
-            good = (t.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX)).fill_null(False)
-            typed[c] = pl.when(good).then(d)
-            first.append((typed[c].fill_null(as_of) if c == "as_of" else typed[c]).alias(c))
-            oks.append(t.is_null() | good)
-            if c in _REMOVAL:
+            if c == "id":
                 first.append(t.is_not_null().alias(f"__there_{c}"))
         else:
-            first.append((t.to_physical() + 1).fill_null(0).alias(f"__r_{c}"))
-    if "execution_start" in cols and "expected_end" in cols:   # the end of sentence after its start
-        oks.append(~(typed["expected_end"] < typed["execution_start"]).fill_null(False))
+            first.append((t.to_physical().cast(pl.Int64) + 1).fill_null(0).alias(f"__r_{c}"))
     if oks:
         first.append(pl.all_horizontal(oks).alias("__ok1"))
     f1 = lazy.select(first).collect()
     ok = f1.get_column("__ok1").to_numpy().copy() if oks and n else np.ones(n, dtype=bool)
     present = {c: f1.get_column(f"__there_{c}").to_numpy() for c in cols if f"__there_{c}" in f1.columns}
-    schema = lazy.collect_schema() if cast else raw.schema
-    # 2. the other columns typed on their distinct values (the batch's categories): index 0 the
-    # empty cell (null), then the categories in the order of their codes
+    # 2. the categories met for the first time (codes from the number typed on) typed, the
+    # dates of all columns in one query
+    idx = {c: f1.get_column(f"__r_{c}").to_numpy() for c in distinct}
+    need = [c for c in distinct if n and int(idx[c].max()) > tables[c].n]
+    got = pl.collect_all([lazy.select(pl.col(c).to_physical().cast(pl.Int64).alias("p"), pl.col(c).cast(pl.Utf8).alias("t"))
+                          .filter(pl.col("p") >= tables[c].n).unique("p") for c in need]) if need else []
+    new = {c: [] for c in distinct}
+    for c, g in zip(need, got):   # the texts of codes n, n + 1 … (a code of none here: NUL, never taken)
+        texts = [None] * (int(g.get_column("p").max()) + 1 - tables[c].n)
+        for p_, t_ in zip(g.get_column("p").to_list(), g.get_column("t").to_list()):
+            texts[p_ - tables[c].n] = t_
+        new[c] = Typed.texts(texts)
+    dates = _type_dates({c: new[c] for c in distinct if kinds[c] == "date"})
+    for c in distinct:
+        if new[c]:
+            _type_new(tables[c], new[c], dates.get(c))
+    # 3. each row's cells: taken, there, typed (spread by code)
     spread: dict = {}
     for c in distinct:
-        kind = kinds[c]
-        values = schema[c].categories.to_series().to_list()
-        idx = f1.get_column(f"__r_{c}").to_numpy()
+        tb = tables[c]
+        i = idx[c]
+        ok &= tb.good[i]
+        present[c] = tb.there[i]
+        if kinds[c] == "list":
+            present[c + "__empty"] = tb.none[i]
         code = pl.col(f"__r_{c}")
-        text = [None] + [None if v is None else (v.strip(" \t") or None) for v in values]
-        k = len(text)
-        good = np.ones(k, dtype=bool)
-        typ = [None] * k
-        check = _checker(c)
-        for i, t in enumerate(text):
-            if t is None:
-                continue
-            if t.strip() != t:   # another space at an end (U+00A0…): Python's strip would remove it
-                good[i] = False
-            else:
-                good[i], typ[i] = check(t)
-                if not good[i]:
-                    typ[i] = None
-        ok &= good[idx]
-        there = np.array([t is not None for t in text], dtype=bool)
-        present[c] = there[idx]
-
-        def put(name, items, dtype):
-            spread.setdefault(c, []).append(pl.lit(pl.Series(name, items, dtype=dtype)).gather(code).alias(name))
-        if kind in ("state", "protection"):   # the text itself
-            put(c, text, pl.Utf8)
-        elif kind == "bool":
-            put(c, typ, pl.Boolean)
-        elif kind == "safety":
-            put(c, [t[0] if t else None for t in typ], pl.Date)
-            put(c + "__none", [bool(t and t[1]) for t in typ], pl.Boolean)
-        elif kind == "duration":
-            from ..dates import _DURATION
-            parts = []
-            for v, t in zip(text, typ):
-                m = _DURATION.match(v) if t is not None and v != "life" else None
-                if m is None:
-                    parts.append((None, None, None))
-                else:
-                    y, mo, w, d = (int(g) if g else 0 for g in m.groups())
-                    parts.append((y, mo, 7 * w + d))
-            put(c, text, pl.Utf8)
-            for j, suffix in enumerate(("__y", "__m", "__d")):
-                put(c + suffix, [p[j] for p in parts], pl.Int32)
-            put(c + "__months", [t.months if t else None for t in typ], pl.Int64)
-            put(c + "__days", [t.days if t else None for t in typ], pl.Int64)
-        elif kind == "list":   # « none » the empty list; a list taken as is: its cell split at « | »
-            none = np.array([t == [] for t in typ], dtype=bool)
-            put(c, [None if v is None else [] if z else v.split("|") for v, z in zip(text, none)], pl.List(pl.Utf8))
-            present[c + "__empty"] = none[idx]
-        else:  # pragma: no cover - a new column type: type it here
-            raise AssertionError((c, kind))
-    # across cells (the end of the compiled reader): the removal columns, the id
+        spread[c] = [pl.lit(v).gather(code).alias(name) for name, v in tb.series.items()]
+        if c == "as_of":
+            spread[c] = [e.fill_null(as_of) for e in spread[c]]
+    # across cells (the end of the compiled reader): the removal columns, the id, start and end
     removal = [c for c in _REMOVAL if c in cols]
     any_removal = np.zeros(n, dtype=bool)
     for c in removal:
@@ -600,7 +703,12 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None) 
     else:
         ok &= ~any_removal
     ok &= present["id"] if "id" in cols else np.zeros(n, dtype=bool)
-    # 3. the frame, columns in the interface's order
+    if "execution_start" in cols and "expected_end" in cols:   # the end of sentence after its start
+        s_, e_ = tables["execution_start"], tables["expected_end"]
+        si, ei = idx["execution_start"], idx["expected_end"]
+        both = s_.good[si] & s_.there[si] & e_.good[ei] & e_.there[ei]
+        ok &= ~(both & (e_.days[ei] < s_.days[si]))
+    # 4. the frame, columns in the interface's order
     out = [pl.lit(pl.Series("line", lines, dtype=pl.Int64)).alias("line")]
     for c in cols:
         out += spread.get(c, [pl.col(c)])
@@ -610,6 +718,9 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None) 
         if c not in cols:
             out.append(pl.lit(None, dtype=pl.Utf8).alias(c))
     out.append(pl.lit(pl.Series("__ok", ok)).alias("__ok"))
+    for c in distinct:   # too many distinct cells kept: the next batches start afresh
+        if tables[c].n > CATEGORIES_MAX:
+            del tables[c]
     return f1.select(out)
 
 
