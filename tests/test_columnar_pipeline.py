@@ -171,6 +171,35 @@ def test_json_objects_escape_as_json_dumps():
         assert got == json.dumps(want, ensure_ascii=False)
 
 
+@pytest.mark.parametrize("sep", [";", ",", "\t"])
+def test_csv_bytes_are_csv_writer_s_with_neutral_cells(sep):
+    """The CSV lines written over columns are Python's ``csv.writer``'s (minimal quoting, LF line
+    ends, an empty cell written as nothing) of the cells, ``id``, ``name`` and ``message`` passed
+    through :func:`lexquery.csvsafe.neutral` — whether or not a column has a cell to neutralise
+    (csv_bytes looks first and neutralises only such a column)."""
+    import csv
+    from lexquery.csvsafe import neutral
+    from lexquery.screening.columnar_pipeline import csv_bytes
+    from lexquery.screening.screen import FIELDS
+    odd = ["=1+1", "+33 1", "-x", "@SUM", "\tx", "\rx", "a\r\nb", "\nx", "a;b", "a,b", 'say "hi"', "'=1",
+           "x\ty", "", None, "Zoë", " lead", "trail ", "é=", "a\rb"]
+    plain = ["Dupont", "Martin", "", None, "Jean Dupont"]
+    for cells in (odd, plain):
+        rows = []
+        for i, v in enumerate(cells):
+            row = {k: None for k in FIELDS}
+            row.update(line=i + 2, id=f"id{i}" if i % 4 else v, name=v, as_of="2026-12-01",
+                       procedure="lc_expulsion", status="applicable", sources="CPP 729-2 al. 1|CPP 729",
+                       missing_facts="" if i % 2 else "person.nationalities", message=v if i % 3 == 0 else "")
+            rows.append(row)
+        frame = pl.DataFrame(rows, schema={k: (pl.Int64 if k == "line" else pl.Utf8) for k in FIELDS})
+        want = io.StringIO()
+        w = csv.writer(want, delimiter=sep, lineterminator="\n")
+        for row in rows:
+            w.writerow([neutral(row[k]) if k in ("id", "name", "message") else row[k] for k in FIELDS])
+        assert csv_bytes(frame, sep).decode("utf-8") == want.getvalue()
+
+
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
 def test_rows_the_program_hands_back_are_spliced_by_line(tmp_path, fmt):
     """Rows dated under the 2029 code (Program.fallback) are answered by the scalar engine and
