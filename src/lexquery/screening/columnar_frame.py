@@ -268,12 +268,13 @@ class Reader:
         # and fills a shorter line with nulls — a total that adds up hides a line with one cell
         # too many before a line with one too few), no overlong line, UTF-8 (polars refuses any
         # other byte sequence)
+        bounds = np.flatnonzero((a == ord(self.sep)) | (a == 10))   # the end of each cell
         if (b'"' not in data and np.count_nonzero(a < 32) == nl + data.count(b"\t")
-                and data.count(self.sep.encode()) == nl * (self.ncols - 1)
-                and bool((np.add.reduceat(a == ord(self.sep), starts, dtype=np.int64) == self.ncols - 1).all())
+                and len(bounds) == nl * self.ncols   # every ncols-th cell end a line end: each line ncols cells
+                and np.array_equal(bounds[self.ncols - 1::self.ncols], ends)
                 and int((ends - starts).max()) <= MAX_LINE - 1):
             try:
-                df = self._typed(data, np.arange(nl, dtype=np.int64) + first)
+                df = self._typed(data, np.arange(nl, dtype=np.int64) + first, bounds)
             except pl.exceptions.ComputeError:
                 df = None
         if df is None:
@@ -352,7 +353,7 @@ class Reader:
                     odd[i] = True
         return odd
 
-    def _typed(self, body: bytes, lines) -> pl.DataFrame:
+    def _typed(self, body: bytes, lines, bounds=None) -> pl.DataFrame:
         """The typed columns of well-split lines, and ``__ok``: every cell as the compiled reader takes it."""
         cols = self.header.columns
         names = [c if c in COLUMNS else f"__unknown{i}" for i, c in enumerate(cols)]
@@ -363,7 +364,7 @@ class Reader:
                 raise pl.exceptions.ComputeError(f"{raw.width} columns read for {len(names)}")
         else:
             raw = pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in names})
-        strip, spaces = edges(body, names, self.sep)
+        strip, spaces = edges(body, names, self.sep, bounds)
         frame = typed_frame(raw.select(self.known), np.asarray(lines, dtype=np.int64), self.as_of, strip, spaces,
                             self.tables)
         for c in self.known:   # a column started afresh (CATEGORIES_MAX)
@@ -599,16 +600,18 @@ def _stripped(c: str) -> pl.Expr:
 
 _REMOVAL = ("removal_destination", "removal_definitive", "removal_enforceable", "removal_remedies_exhausted",
             "removal_end_date")
-def edges(data: bytes, names, sep: str) -> tuple[set, set]:
+def edges(data: bytes, names, sep: str, bounds=None) -> tuple[set, set]:
     """The columns (of ``names``, one a cell of each line of ``data``: the lines of a vector
     batch) where a cell may begin or end with a space or a tab, and those where a cell may begin or
     end with a non-ASCII character (another space Python's ``strip`` removes is one): the bytes next
     to each separator and line feed, read at once. A column in neither has no cell that strip
-    would change nor :data:`_EDGE` match: neither is run over its rows."""
+    would change nor :data:`_EDGE` match: neither is run over its rows. ``bounds``: the
+    positions of the separators and line feeds, if known."""
     if not data:
         return set(), set()
     a = np.frombuffer(data, dtype=np.uint8)
-    bounds = np.flatnonzero((a == ord(sep)) | (a == 10))   # the end of each cell
+    if bounds is None:
+        bounds = np.flatnonzero((a == ord(sep)) | (a == 10))   # the end of each cell
     before = a[bounds - 1]   # a[-1] for a first cell empty: the line feed ending the batch
     after = np.empty_like(before)
     after[0] = a[0]
