@@ -477,10 +477,13 @@ class Typed:
                        for name, dtype in _outputs(col, self.kind)}   # the empty cell: unknown (« none »: not said)
 
     @staticmethod
-    def texts(new: list) -> list:
-        """Categories as the scalar reader reads them: spaces and tabs stripped (None: empty). A
-        code without its text (polars reserves codes while a query inserts) reads as a NUL, which
-        no column takes: a row with it would go to the scalar reader."""
+    def texts(new: list, strip: bool = True) -> list:
+        """Categories as the scalar reader reads them: spaces and tabs stripped (None: empty;
+        ``strip`` False: no cell of the batch begins or ends with either, :func:`edges`). A code
+        without its text (polars reserves codes while a query inserts) reads as a NUL, which no
+        column takes: a row with it would go to the scalar reader."""
+        if not strip:
+            return ["\x00" if v is None else v for v in new]   # polars reads an empty cell as null
         return ["\x00" if v is None else (v.strip(" \t") or None) for v in new]
 
     def add(self, texts: list, good, typed: dict, none=None, days=None):
@@ -544,9 +547,12 @@ def _type_dates(texts: dict) -> dict:
     return out
 
 
-def _type_new(tb: Typed, texts: list, dates=None):
+def _type_new(tb: Typed, texts: list, dates=None, edge: bool = True):
     """Type the new categories of ``tb``'s column (``texts``, stripped) by the compiled reader's
-    statements (:func:`_checker`; dates: ``dates``, from :func:`_type_dates`) and add them."""
+    statements (:func:`_checker`; dates: ``dates``, from :func:`_type_dates`) and add them.
+    ``edge`` False: no cell of the batch begins or ends with a space, a tab or a non-ASCII
+    character (:func:`edges`; the other characters Python's ``strip`` removes are controls, whose
+    lines go to the scalar reader), so ``t.strip() == t`` is not asked."""
     c, kind = tb.col, tb.kind
     k = len(texts)
     if kind == "date":
@@ -559,7 +565,7 @@ def _type_new(tb: Typed, texts: list, dates=None):
     for i, t in enumerate(texts):
         if t is None:
             continue
-        if t.strip() != t:   # another space at an end (U+00A0…): Python's strip would remove it
+        if edge and t.strip() != t:   # another space at an end (U+00A0…): Python's strip would remove it
             good[i] = False
         elif check is not None:
             good[i], typ[i] = check(t)
@@ -682,11 +688,11 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
         texts = [None] * (int(g.get_column("p").max()) + 1 - tables[c].n)
         for p_, t_ in zip(g.get_column("p").to_list(), g.get_column("t").to_list()):
             texts[p_ - tables[c].n] = t_
-        new[c] = Typed.texts(texts)
+        new[c] = Typed.texts(texts, strip is None or c in strip)
     dates = _type_dates({c: new[c] for c in distinct if kinds[c] == "date"})
     for c in distinct:
         if new[c]:
-            _type_new(tables[c], new[c], dates.get(c))
+            _type_new(tables[c], new[c], dates.get(c), strip is None or spaces is None or c in strip or c in spaces)
     # 3. each row's cells: taken, there, typed (spread by code)
     spread: dict = {}
     for c in distinct:
