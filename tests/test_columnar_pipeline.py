@@ -115,6 +115,31 @@ def test_cells_blanked_at_random(tmp_path, fmt):
     assert s.read == 1200
 
 
+def test_cells_typed_once_across_blocks_and_started_afresh(tmp_path, monkeypatch):
+    """A reader types each distinct cell of a column once (``Typed``: the categories polars keeps
+    from one block to the next) and starts a column afresh past ``CATEGORIES_MAX`` distinct cells:
+    the bytes are the scalar path's either way, cells with spaces and bad values included."""
+    rnd = random.Random(21)
+    lines = synth_text(900, seed=8, ref=AS_OF).rstrip("\n").split("\n")
+    out = [lines[0]]
+    odd = [" oui", "non\u00a0", "2020-02-30", " 2024-01-01", "RO | MA", "P2Y ", "aucune", "", "x"]
+    for line in lines[1:]:
+        cells = line.split(";")
+        if rnd.random() < 0.2:
+            cells[rnd.randrange(1, len(cells))] = rnd.choice(odd)
+        out.append(";".join(cells))
+    data = ("\n".join(out) + "\n").encode("utf-8")
+    assert_same(data, tmp_path, block_bytes=8192)
+    header, _ = CC.read_header(csv_text.Utf8OrAnsiLines(io.BytesIO(data)))
+    reader = F.Reader(io.BytesIO(data.split(b"\n", 1)[1]), header, 2, AS_OF, block_bytes=8192)
+    blocks = list(reader)
+    assert len(blocks) > 10
+    kept = reader.tables["total"]
+    assert 0 < kept.n == len(set(kept.categories.to_series().to_list())) < 900   # each distinct length once
+    monkeypatch.setattr(F, "CATEGORIES_MAX", 5)
+    assert_same(data, tmp_path, block_bytes=8192)
+
+
 @pytest.mark.parametrize("fmt, seed, block", [("jsonl", 0, 8192), ("json", 1, 1 << 23), ("json", 2, 4096)])
 def test_json_lines_and_json_are_byte_identical(tmp_path, fmt, seed, block):
     """``screen -o x.jsonl`` / ``x.json`` over columns: the objects ``json.dumps`` writes on the
@@ -144,6 +169,35 @@ def test_json_objects_escape_as_json_dumps():
                     else {"true": True, "false": False, "": None}[v] if k == "consent_required"
                     else (v or None)) for k, v in row.items()}
         assert got == json.dumps(want, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("sep", [";", ",", "\t"])
+def test_csv_bytes_are_csv_writer_s_with_neutral_cells(sep):
+    """The CSV lines written over columns are Python's ``csv.writer``'s (minimal quoting, LF line
+    ends, an empty cell written as nothing) of the cells, ``id``, ``name`` and ``message`` passed
+    through :func:`lexquery.csvsafe.neutral` — whether or not a column has a cell to neutralise
+    (csv_bytes looks first and neutralises only such a column)."""
+    import csv
+    from lexquery.csvsafe import neutral
+    from lexquery.screening.columnar_pipeline import csv_bytes
+    from lexquery.screening.screen import FIELDS
+    odd = ["=1+1", "+33 1", "-x", "@SUM", "\tx", "\rx", "a\r\nb", "\nx", "a;b", "a,b", 'say "hi"', "'=1",
+           "x\ty", "", None, "Zoë", " lead", "trail ", "é=", "a\rb"]
+    plain = ["Dupont", "Martin", "", None, "Jean Dupont"]
+    for cells in (odd, plain):
+        rows = []
+        for i, v in enumerate(cells):
+            row = {k: None for k in FIELDS}
+            row.update(line=i + 2, id=f"id{i}" if i % 4 else v, name=v, as_of="2026-12-01",
+                       procedure="lc_expulsion", status="applicable", sources="CPP 729-2 al. 1|CPP 729",
+                       missing_facts="" if i % 2 else "person.nationalities", message=v if i % 3 == 0 else "")
+            rows.append(row)
+        frame = pl.DataFrame(rows, schema={k: (pl.Int64 if k == "line" else pl.Utf8) for k in FIELDS})
+        want = io.StringIO()
+        w = csv.writer(want, delimiter=sep, lineterminator="\n")
+        for row in rows:
+            w.writerow([neutral(row[k]) if k in ("id", "name", "message") else row[k] for k in FIELDS])
+        assert csv_bytes(frame, sep).decode("utf-8") == want.getvalue()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])

@@ -126,6 +126,7 @@ class Reader:
         self._rest = b""
         self._eof = False
         self.known = [c for c in header.columns if c in COLUMNS]
+        self.tables: dict = {c: Typed(c) for c in self.known if c not in _ROWWISE}   # typed_frame
 
     # the scalar reader, from the current state --------------------------------------------
     def scalar_records(self, data, first_line: int):
@@ -267,12 +268,13 @@ class Reader:
         # and fills a shorter line with nulls — a total that adds up hides a line with one cell
         # too many before a line with one too few), no overlong line, UTF-8 (polars refuses any
         # other byte sequence)
+        bounds = np.flatnonzero((a == ord(self.sep)) | (a == 10))   # the end of each cell
         if (b'"' not in data and np.count_nonzero(a < 32) == nl + data.count(b"\t")
-                and data.count(self.sep.encode()) == nl * (self.ncols - 1)
-                and bool((np.add.reduceat(a == ord(self.sep), starts, dtype=np.int64) == self.ncols - 1).all())
+                and len(bounds) == nl * self.ncols   # every ncols-th cell end a line end: each line ncols cells
+                and np.array_equal(bounds[self.ncols - 1::self.ncols], ends)
                 and int((ends - starts).max()) <= MAX_LINE - 1):
             try:
-                df = self._typed(data, np.arange(nl, dtype=np.int64) + first)
+                df = self._typed(data, np.arange(nl, dtype=np.int64) + first, bounds)
             except pl.exceptions.ComputeError:
                 df = None
         if df is None:
@@ -351,18 +353,24 @@ class Reader:
                     odd[i] = True
         return odd
 
-    def _typed(self, body: bytes, lines) -> pl.DataFrame:
+    def _typed(self, body: bytes, lines, bounds=None) -> pl.DataFrame:
         """The typed columns of well-split lines, and ``__ok``: every cell as the compiled reader takes it."""
         cols = self.header.columns
         names = [c if c in COLUMNS else f"__unknown{i}" for i, c in enumerate(cols)]
         if body:
-            raw = pl.read_csv(body, has_header=False, separator=self.sep, quote_char=None, infer_schema=False,
-                              new_columns=names, eol_char="\n")
+            raw = pl.read_csv(body, has_header=False, separator=self.sep, quote_char=None,
+                              schema=batch_schema(names, self.tables), eol_char="\n")
             if raw.width != len(names):   # a line wider than the header (polars widened the frame)
                 raise pl.exceptions.ComputeError(f"{raw.width} columns read for {len(names)}")
         else:
             raw = pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in names})
-        return typed_frame(raw.select(self.known), np.asarray(lines, dtype=np.int64), self.as_of)
+        strip, spaces = edges(body, names, self.sep, bounds)
+        frame = typed_frame(raw.select(self.known), np.asarray(lines, dtype=np.int64), self.as_of, strip, spaces,
+                            self.tables)
+        for c in self.known:   # a column started afresh (CATEGORIES_MAX)
+            if c not in self.tables and c not in _ROWWISE:
+                self.tables[c] = Typed(c)
+        return frame
 
 
 def _physical_lines(data: bytes) -> list:
@@ -430,100 +438,276 @@ def _checker(col: str):
     return check
 
 
-def _codes(s: pl.Series):
-    """(distinct values, the row's index into them — ``len(values)`` for null) of a text column."""
-    values = s.unique().sort(nulls_last=True).to_list()   # two polars passes, not five (each one a query)
-    if values and values[-1] is None:
-        values.pop()
-    r = s.rank("dense").to_numpy()   # 1-based, NaN for null
-    if r.dtype.kind == "f":
-        return values, np.where(np.isnan(r), len(values) + 1, r).astype(np.int64) - 1
-    return values, r.astype(np.int64) - 1
+_ROWWISE = ("id",)
+"""The columns typed over the rows by polars expressions: the id (one value a row). The others
+(names, establishments, courts, dates, booleans, lists, States, protections, safety periods,
+lengths) are read as categoricals and typed once per distinct cell (:class:`Typed`): a registry
+export has few, and the same from one batch to the next; the frame's text columns are then views
+into the distinct texts, not a copy of every row's (a batch sent to a worker is pickled smaller:
+3.1 MB for 10,360 rows, not 3.8 MB with the establishments and courts of every row)."""
+
+CATEGORIES_MAX = 4096
+"""Distinct cells of one column typed and kept by a :class:`Typed` before it starts afresh: the
+codes, booleans, lengths, courts of a file are kept for good; a column of dates (a batch of
+10,000 synthetic rows has 2,500–7,400 distinct ones per column, 100,000 rows 18,491 birth dates)
+starts afresh every batch or two. polars' categories cost ≈ 180 bytes a distinct cell: kept
+without bound they added 8 MB at 100,000 rows (peak 298 MB instead of 291 MB with columns
+started afresh at every batch), and would grow with the file."""
 
 
-def typed_frame(raw: pl.DataFrame, lines, as_of: date) -> pl.DataFrame:
-    """The interface's typed frame of raw text cells (one column per known CSV column), with
-    ``__ok``: True where the compiled reader of the header would read every cell as is.
+class Typed:
+    """The distinct cells of one column met so far (its categoricals' categories, whose codes
+    polars keeps across the batches of a reader) and what each reads as: row 0 the empty cell,
+    row ``code + 1`` the category ``code``. ``good``: the compiled reader takes the cell as is;
+    ``there``: the cell is not empty; ``none`` (lists): the empty list; ``days`` (dates): the day
+    number; ``series``: the typed output columns, spread over the rows by code."""
 
-    Each column is typed on its distinct values (a registry export has few: codes, booleans,
-    lengths, dates, names of courts), by the same statements as the scalar reader — Python's own
-    ``strip`` included — then spread over the rows; the ``id`` column (one value a row) is
-    stripped over the rows."""
+    def __init__(self, col: str):
+        self.col = col
+        self.kind = column_kind(col)
+        self.categories = pl.Categories.random()   # this reader's own, freed with it
+        self.dtype = pl.Categorical(self.categories)
+        self._alive = pl.Series([], dtype=self.dtype)   # the mapping lives while a Series uses it
+        self.n = 0
+        self.good = np.ones(1, dtype=bool)
+        self.there = np.zeros(1, dtype=bool)
+        self.none = np.zeros(1, dtype=bool)
+        self.days = np.zeros(1, dtype=np.int64)
+        self.series = {name: pl.Series(name, [False if name.endswith("__none") else None], dtype=dtype)
+                       for name, dtype in _outputs(col, self.kind)}   # the empty cell: unknown (« none »: not said)
+
+    @staticmethod
+    def texts(new: list, strip: bool = True) -> list:
+        """Categories as the scalar reader reads them: spaces and tabs stripped (None: empty;
+        ``strip`` False: no cell of the batch begins or ends with either, :func:`edges`). A code
+        without its text (polars reserves codes while a query inserts) reads as a NUL, which no
+        column takes: a row with it would go to the scalar reader."""
+        if not strip:
+            return ["\x00" if v is None else v for v in new]   # polars reads an empty cell as null
+        return ["\x00" if v is None else (v.strip(" \t") or None) for v in new]
+
+    def add(self, texts: list, good, typed: dict, none=None, days=None):
+        """Rows for the categories after those typed: whether each is taken, its typed
+        columns (name → (values, dtype)), its empty list, its day number."""
+        self.n += len(texts)
+        self.good = np.concatenate([self.good, good])
+        self.there = np.concatenate([self.there, [t is not None for t in texts]])
+        if none is not None:
+            self.none = np.concatenate([self.none, none])
+        if days is not None:
+            self.days = np.concatenate([self.days, days])
+        for name, (values, dtype) in typed.items():
+            self.series[name] = pl.concat([self.series[name], pl.Series(name, values, dtype=dtype)], rechunk=True)
+
+
+def _outputs(c: str, kind: str) -> list:
+    """The typed columns of the frame for CSV column ``c`` (name, dtype), in order."""
+    if kind == "date":
+        return [(c, pl.Date)]
+    if kind in ("str", "state", "protection"):
+        return [(c, pl.Utf8)]
+    if kind == "bool":
+        return [(c, pl.Boolean)]
+    if kind == "safety":
+        return [(c, pl.Date), (c + "__none", pl.Boolean)]
+    if kind == "duration":
+        return [(c, pl.Utf8), (c + "__y", pl.Int32), (c + "__m", pl.Int32), (c + "__d", pl.Int32),
+                (c + "__months", pl.Int64), (c + "__days", pl.Int64)]
+    if kind == "list":
+        return [(c, pl.List(pl.Utf8))]
+    raise AssertionError((c, kind))  # pragma: no cover - a new column type: type it here
+
+
+def batch_schema(names, tables: dict) -> dict:
+    """The dtypes a batch is read with: text (Utf8), except the columns of ``tables`` (read as
+    the categoricals of their :class:`Typed`)."""
+    return {nm: (tables[nm].dtype if nm in tables else pl.Utf8) for nm in names}
+
+
+def _type_dates(texts: dict) -> dict:
+    """(taken, day number, typed Date values) of the new cells of each date column, in one
+    query: the ISO form of a real day, within the bounds."""
+    flat = [t for c in texts for t in texts[c]]
+    if not flat:
+        return {c: (np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64), []) for c in texts}
+    t = pl.col("t")
+    d = pl.col("d")
+    f = pl.DataFrame({"t": pl.Series(flat, dtype=pl.Utf8)}).lazy() \
+        .with_columns(t.str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias("d")) \
+        .select((t.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX))
+                .fill_null(False).alias("g"), d.cast(pl.Int64).fill_null(0).alias("days"), d).collect()
+    g, days = f.get_column("g").to_numpy(), f.get_column("days").to_numpy()
+    dl = f.get_column("d").to_list()
+    out, at = {}, 0
+    for c, ts in texts.items():
+        k = len(ts)
+        good = g[at:at + k] | np.array([x is None for x in ts], dtype=bool)
+        out[c] = (good, days[at:at + k], [v if ok else None for v, ok in zip(dl[at:at + k], good.tolist())])
+        at += k
+    return out
+
+
+def _type_new(tb: Typed, texts: list, dates=None, edge: bool = True):
+    """Type the new categories of ``tb``'s column (``texts``, stripped) by the compiled reader's
+    statements (:func:`_checker`; dates: ``dates``, from :func:`_type_dates`) and add them.
+    ``edge`` False: no cell of the batch begins or ends with a space, a tab or a non-ASCII
+    character (:func:`edges`; the other characters Python's ``strip`` removes are controls, whose
+    lines go to the scalar reader), so ``t.strip() == t`` is not asked."""
+    c, kind = tb.col, tb.kind
+    k = len(texts)
+    if kind == "date":
+        good, days, values = dates
+        tb.add(texts, good, {c: (values, pl.Date)}, days=days)
+        return
+    good = np.ones(k, dtype=bool)
+    typ = [None] * k
+    check = None if kind == "str" else _checker(c)
+    for i, t in enumerate(texts):
+        if t is None:
+            continue
+        if edge and t.strip() != t:   # another space at an end (U+00A0…): Python's strip would remove it
+            good[i] = False
+        elif check is not None:
+            good[i], typ[i] = check(t)
+            if not good[i]:
+                typ[i] = None
+    if kind in ("str", "state", "protection"):   # the text itself
+        tb.add(texts, good, {c: (texts, pl.Utf8)})
+    elif kind == "bool":
+        tb.add(texts, good, {c: (typ, pl.Boolean)})
+    elif kind == "safety":
+        tb.add(texts, good, {c: ([t[0] if t else None for t in typ], pl.Date),
+                             c + "__none": ([bool(t and t[1]) for t in typ], pl.Boolean)})
+    elif kind == "duration":
+        from ..dates import _DURATION
+        parts = []
+        for v, t in zip(texts, typ):
+            m = _DURATION.match(v) if t is not None and v != "life" else None
+            if m is None:
+                parts.append((None, None, None))
+            else:
+                y, mo, w, d = (int(g) if g else 0 for g in m.groups())
+                parts.append((y, mo, 7 * w + d))
+        cols = {c: (texts, pl.Utf8)}
+        for j, suffix in enumerate(("__y", "__m", "__d")):
+            cols[c + suffix] = ([p[j] for p in parts], pl.Int32)
+        cols[c + "__months"] = ([t.months if t else None for t in typ], pl.Int64)
+        cols[c + "__days"] = ([t.days if t else None for t in typ], pl.Int64)
+        tb.add(texts, good, cols)
+    elif kind == "list":   # « none » the empty list; a list taken as is: its cell split at « | »
+        none = np.array([t == [] for t in typ], dtype=bool)
+        tb.add(texts, good, {c: ([None if v is None else [] if z else v.split("|") for v, z in zip(texts, none)],
+                                 pl.List(pl.Utf8))}, none=none)
+    else:  # pragma: no cover - a new column type: type it here
+        raise AssertionError((c, kind))
+
+
+def _stripped(c: str) -> pl.Expr:
+    """The cell as the scalar reader reads it: spaces and tabs stripped, null when empty (polars
+    reads an empty cell as null: a column without a cell beginning or ending with a space or a tab
+    is read as is)."""
+    s = pl.col(c).str.strip_chars(" \t")
+    return pl.when(s != "").then(s)
+
+
+_REMOVAL = ("removal_destination", "removal_definitive", "removal_enforceable", "removal_remedies_exhausted",
+            "removal_end_date")
+def edges(data: bytes, names, sep: str, bounds=None) -> tuple[set, set]:
+    """The columns (of ``names``, one a cell of each line of ``data``: the lines of a vector
+    batch) where a cell may begin or end with a space or a tab, and those where a cell may begin or
+    end with a non-ASCII character (another space Python's ``strip`` removes is one): the bytes next
+    to each separator and line feed, read at once. A column in neither has no cell that strip
+    would change nor :data:`_EDGE` match: neither is run over its rows. ``bounds``: the
+    positions of the separators and line feeds, if known."""
+    if not data:
+        return set(), set()
+    a = np.frombuffer(data, dtype=np.uint8)
+    if bounds is None:
+        bounds = np.flatnonzero((a == ord(sep)) | (a == 10))   # the end of each cell
+    before = a[bounds - 1]   # a[-1] for a first cell empty: the line feed ending the batch
+    after = np.empty_like(before)
+    after[0] = a[0]
+    after[1:] = a[np.minimum(bounds[:-1] + 1, len(a) - 1)]   # the first byte of each next cell
+    k = len(names)
+    ws = ((before == 32) | (before == 9) | (after == 32) | (after == 9)).reshape(-1, k).any(axis=0)
+    high = ((before >= 128) | (after >= 128)).reshape(-1, k).any(axis=0)
+    return {nm for nm, x in zip(names, ws.tolist()) if x}, {nm for nm, x in zip(names, high.tolist()) if x}
+
+
+def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, tables=None) -> pl.DataFrame:
+    """The interface's typed frame of raw cells (one column per known CSV column), with ``__ok``:
+    True where the compiled reader of the header would read every cell as is.
+
+    By the same statements as the scalar reader — Python's own ``strip`` included: text columns
+    over the rows, the others once per distinct cell (:class:`Typed`, kept across the batches of a
+    reader in ``tables``: col → Typed; a column read as text is cast to its categoricals here),
+    then spread over the rows by code. Three polars queries a batch (each eager Series operation
+    would be one, ≈ 0.4 ms apiece: a thousand a batch before). ``strip`` / ``spaces``
+    (:func:`edges`; None: every column): the text columns where a cell may begin or end with a
+    space or a tab / with a non-ASCII space; in the others neither is looked for."""
     cols = list(raw.columns)
     n = raw.height
-    ok = np.ones(n, dtype=bool)
-    present: dict = {}
-    out: dict = {"line": pl.Series("line", lines, dtype=pl.Int64)}
+    kinds = {c: column_kind(c) for c in cols}
+    tables = {} if tables is None else tables
+    distinct = [c for c in cols if c not in _ROWWISE]
+    for c in distinct:
+        if c not in tables:
+            tables[c] = Typed(c)
+    lazy = raw.lazy()
+    schema = raw.schema
+    cast = [pl.col(c).cast(tables[c].dtype) for c in distinct if schema[c] != tables[c].dtype]
+    if cast:   # text cells (not read by batch_schema)
+        lazy = lazy.with_columns(cast)
+    stripped = [c for c in cols if c in _ROWWISE and (strip is None or c in strip)]
+    if stripped:   # each expression computed once (polars does not share them within a select)
+        lazy = lazy.with_columns([_stripped(c).alias(c) for c in stripped])
+    # 1. the text columns and whether their cells are taken; the others' codes (0: empty)
+    first, oks = [], []
     for c in cols:
-        kind = column_kind(c)
-        if c == "id":
-            s = raw[c].str.strip_chars(" \t")
-            s = pl.select(pl.when(pl.lit(s) == "").then(None).otherwise(pl.lit(s))).to_series().alias(c)
-            present[c] = s.is_not_null().to_numpy()
-            ok &= ~s.str.contains(_EDGE).fill_null(False).to_numpy()
-            out[c] = s
-            continue
-        values, idx = _codes(raw[c])
-        k = len(values)
-        text = [v.strip(" \t") or None for v in values] + [None]   # what the scalar reader reads
-        there = np.array([t is not None for t in text], dtype=bool)
-        present[c] = there[idx]
-        take = pl.Series(idx, dtype=pl.UInt32)
-        stripped = pl.Series(c, text, dtype=pl.Utf8)
-        if kind == "date":   # vectorised over the distinct values: ISO form, a real day, within the bounds
-            d = stripped.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-            g = (stripped.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX)
-                 ).fill_null(False).to_numpy() | ~there
-            ok &= g[idx]
-            out[c] = pl.select(pl.when(pl.lit(pl.Series(g))).then(pl.lit(d))).to_series().alias(c).gather(take)
-            continue
-        good = np.ones(k + 1, dtype=bool)
-        typed = [None] * (k + 1)
-        check = None if kind == "str" else _checker(c)
-        for i, t in enumerate(text[:k]):
-            if t is None:
-                continue
-            if t.strip() != t:   # another space at an end (U+00A0…): Python's strip would remove it
-                good[i] = False
-            elif check is not None:
-                good[i], typed[i] = check(t)
-                if not good[i]:
-                    typed[i] = None
-        ok &= good[idx]
-        if kind in ("str", "state", "protection"):   # the text itself
-            out[c] = stripped.gather(take)
-        elif kind == "bool":
-            out[c] = pl.Series(c, typed, dtype=pl.Boolean).gather(take)
-        elif kind == "safety":
-            out[c] = pl.Series(c, [t[0] if t else None for t in typed], dtype=pl.Date).gather(take)
-            out[c + "__none"] = pl.Series(c + "__none", [bool(t and t[1]) for t in typed],
-                                          dtype=pl.Boolean).gather(take)
-        elif kind == "duration":
-            from ..dates import _DURATION
-            parts = []
-            for v, t in zip(text, typed):
-                m = _DURATION.match(v) if t is not None and v != "life" else None
-                if m is None:
-                    parts.append((None, None, None))
-                else:
-                    y, mo, w, d = (int(g) if g else 0 for g in m.groups())
-                    parts.append((y, mo, 7 * w + d))
-            out[c] = stripped.gather(take)
-            for j, suffix in enumerate(("__y", "__m", "__d")):
-                out[c + suffix] = pl.Series(c + suffix, [p[j] for p in parts], dtype=pl.Int32).gather(take)
-            out[c + "__months"] = pl.Series(c + "__months", [t.months if t else None for t in typed],
-                                            dtype=pl.Int64).gather(take)
-            out[c + "__days"] = pl.Series(c + "__days", [t.days if t else None for t in typed],
-                                          dtype=pl.Int64).gather(take)
-        elif kind == "list":
-            none = np.array([t == [] for t in typed], dtype=bool)[idx]
-            split = stripped.gather(take).str.split("|")
-            out[c] = pl.select(pl.when(pl.lit(pl.Series(none))).then(pl.lit([], dtype=pl.List(pl.Utf8)))
-                               .otherwise(pl.lit(split))).to_series().alias(c)
-            present[c + "__empty"] = none
+        t = pl.col(c)
+        if c in _ROWWISE:
+            first.append(t)
+            if spaces is None or c in spaces:
+                oks.append(~t.str.contains(_EDGE).fill_null(False))
+            first.append(t.is_not_null().alias(f"__there_{c}"))
+        else:
+            first.append((t.to_physical() + 1).fill_null(0).alias(f"__r_{c}"))   # UInt32
+    if oks:
+        first.append(pl.all_horizontal(oks).alias("__ok1"))
+    f1 = lazy.select(first).collect()
+    ok = f1.get_column("__ok1").to_numpy().copy() if oks and n else np.ones(n, dtype=bool)
+    present = {c: f1.get_column(f"__there_{c}").to_numpy() for c in cols if f"__there_{c}" in f1.columns}
+    # 2. the categories met for the first time (codes from the number typed on) typed, the
+    # dates of all columns in one query
+    idx = {c: f1.get_column(f"__r_{c}").to_numpy() for c in distinct}
+    need = [c for c in distinct if n and int(idx[c].max()) > tables[c].n]
+    got = pl.collect_all([lazy.select(pl.col(c).to_physical().cast(pl.Int64).alias("p"), pl.col(c).cast(pl.Utf8).alias("t"))
+                          .filter(pl.col("p") >= tables[c].n).unique("p") for c in need]) if need else []
+    new = {c: [] for c in distinct}
+    for c, g in zip(need, got):   # the texts of codes n, n + 1 … (a code of none here: NUL, never taken)
+        texts = [None] * (int(g.get_column("p").max()) + 1 - tables[c].n)
+        for p_, t_ in zip(g.get_column("p").to_list(), g.get_column("t").to_list()):
+            texts[p_ - tables[c].n] = t_
+        new[c] = Typed.texts(texts, strip is None or c in strip)
+    dates = _type_dates({c: new[c] for c in distinct if kinds[c] == "date"})
+    for c in distinct:
+        if new[c]:
+            _type_new(tables[c], new[c], dates.get(c), strip is None or spaces is None or c in strip or c in spaces)
+    # 3. each row's cells: taken, there, typed (spread by code)
+    spread: dict = {}
+    for c in distinct:
+        tb = tables[c]
+        i = idx[c]
+        ok &= tb.good[i]
+        present[c] = tb.there[i]
+        if kinds[c] == "list":
+            present[c + "__empty"] = tb.none[i]
+        code = pl.col(f"__r_{c}")
+        spread[c] = [pl.lit(v).gather(code).alias(name) for name, v in tb.series.items()]
+        if c == "as_of":
+            spread[c] = [e.fill_null(as_of) for e in spread[c]]
     # across cells (the end of the compiled reader): the removal columns, the id, start and end
-    removal = [c for c in ("removal_destination", "removal_definitive", "removal_enforceable",
-                           "removal_remedies_exhausted", "removal_end_date") if c in cols]
+    removal = [c for c in _REMOVAL if c in cols]
     any_removal = np.zeros(n, dtype=bool)
     for c in removal:
         any_removal |= present[c]
@@ -533,15 +717,25 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date) -> pl.DataFrame:
     else:
         ok &= ~any_removal
     ok &= present["id"] if "id" in cols else np.zeros(n, dtype=bool)
-    if "execution_start" in cols and "expected_end" in cols:
-        ok &= ~(out["expected_end"] < out["execution_start"]).fill_null(False).to_numpy()
-    a = out.get("as_of")
-    out["as_of"] = (a.fill_null(as_of) if a is not None else pl.repeat(as_of, n, dtype=pl.Date, eager=True)).alias("as_of")
+    if "execution_start" in cols and "expected_end" in cols:   # the end of sentence after its start
+        s_, e_ = tables["execution_start"], tables["expected_end"]
+        si, ei = idx["execution_start"], idx["expected_end"]
+        both = s_.good[si] & s_.there[si] & e_.good[ei] & e_.there[ei]
+        ok &= ~(both & (e_.days[ei] < s_.days[si]))
+    # 4. the frame, columns in the interface's order
+    out = [pl.lit(pl.Series("line", lines, dtype=pl.Int64)).alias("line")]
+    for c in cols:
+        out += spread.get(c, [pl.col(c)])
+    if "as_of" not in cols:
+        out.append(pl.lit(as_of, dtype=pl.Date).alias("as_of"))
     for c in ("id", "name"):
-        if c not in out:
-            out[c] = pl.Series(c, [None] * n, dtype=pl.Utf8)
-    out["__ok"] = pl.Series("__ok", ok)
-    return pl.DataFrame([v.alias(k) for k, v in out.items()])
+        if c not in cols:
+            out.append(pl.lit(None, dtype=pl.Utf8).alias(c))
+    out.append(pl.lit(pl.Series("__ok", ok)).alias("__ok"))
+    for c in distinct:   # too many distinct cells kept: the next batches start afresh
+        if tables[c].n > CATEGORIES_MAX:
+            del tables[c]
+    return f1.select(out)
 
 
 # --- the case of a frame row (the reference middle, and tests) ------------------------------

@@ -148,13 +148,26 @@ def csv_text(out: pl.DataFrame, sep: str) -> str:
     return csv_bytes(out, sep).decode("utf-8")
 
 
+_NEUTRAL = ("id", "name", "message")
+"""The output columns whose cells come from the input or a message (neutralised, :func:`neutral_expr`)."""
+_TRIGGERS = ["=", "+", "-", "@", "\t", "\n"]
+
+
 def csv_bytes(out: pl.DataFrame, sep: str) -> bytes:
-    """:func:`csv_text` encoded in UTF-8 (polars writes bytes: no text to build in between)."""
+    """:func:`csv_text` encoded in UTF-8 (polars writes bytes: no text to build in between). A
+    column is neutralised only if one of its cells has a CR or begins with a character of a
+    formula (or a line feed): looked for first, in one query; otherwise :func:`neutral_expr`
+    would give each cell back as it is (and costs twice the look)."""
     if not out.height:
         return b""
-    out = out.with_columns([neutral_expr(c) for c in ("id", "name", "message")])
-    out = out.with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
-                            for c in FIELDS if c != "line"])
+    may = out.select([(pl.col(c).str.slice(0, 1).is_in(_TRIGGERS) | pl.col(c).str.contains("\r", literal=True))
+                      .any().alias(c) for c in _NEUTRAL]).row(0)
+    todo = {c for c, m in zip(_NEUTRAL, may) if m}
+    cells = []
+    for c in FIELDS[1:]:
+        e = neutral_expr(c) if c in todo else pl.col(c)
+        cells.append(pl.when(e == "").then(None).otherwise(e).alias(c))   # empty: written as nothing, not ""
+    out = out.with_columns(cells)
     buf = io.BytesIO()
     out.write_csv(buf, separator=sep, include_header=False, quote_style="necessary", line_terminator="\n",
                   null_value="")
