@@ -71,6 +71,26 @@ def test_workers_that_cannot_start_leave_this_process_answering():
     assert [n for n in notes] == [(None, "ImportError: no knowledge base here")] * 2 and _no_children()
 
 
+def test_a_worker_that_fails_then_exits_before_the_parent_looks_is_heard(monkeypatch):
+    """A fresh worker that cannot start writes « failed » and why, then exits: when the parent
+    looks only after that exit (its pipe not among those the wait returned), it reads the reason
+    still in the pipe — not « exit code 1 ». Seen 1 run in 6 of the test above (two workers: the
+    wait returned for one while the other wrote its reason and exited); here the wait never
+    returns a pipe, so every worker is looked at that way."""
+    real = workers._drive
+
+    def late(objects, timeout=None):   # the driver's wait only (Connection.poll has its own)
+        time.sleep(0.2)
+        return []
+
+    def drive(ws, source, work, lost, here, wait, *rest):
+        return real(ws, source, work, lost, here, late, *rest)
+    monkeypatch.setattr(workers, "_drive", drive)
+    out, notes, lost, seconds, _ = _run(range(3), S.cannot_start)
+    assert out == [f"{i}@here" for i in range(3)] and not lost
+    assert notes == [(None, "ImportError: no knowledge base here")] * 2 and _no_children()
+
+
 def test_parts_the_caller_answers_come_back_as_they_are_in_their_turn():
     parts = [0, "scalar-a", 1, 2, "scalar-b", 3]
     out, *_ = _run(parts, S.echo, here=lambda p: isinstance(p, str), window=3)

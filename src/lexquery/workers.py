@@ -354,7 +354,10 @@ def _drive(workers, source, work, lost, here, wait, note, window, stall, tries):
         now = time.monotonic()
         for w in watch:
             sentinel = w.proc.sentinel is not None and w.proc.sentinel in ready
-            if w.rd in ready or (sentinel and w.rd.poll()):
+            # a worker found dead after the wait may have written its last words since (« failed »
+            # and why, or an answer) then exited: read them before calling it dead
+            dead = sentinel or (w.rd not in ready and not w.proc.is_alive())
+            if w.rd in ready or (dead and w.rd.poll()):
                 try:
                     msg = w.rd.recv()
                 except (EOFError, OSError):
@@ -371,7 +374,7 @@ def _drive(workers, source, work, lost, here, wait, note, window, stall, tries):
                     if not ok:
                         note(w.proc.pid, idx, value)
                     done[idx] = value if ok else lost(part, value)
-            elif sentinel or not w.proc.is_alive():
+            elif dead:
                 lose(w, _death(w.proc))
             elif w.idx is not None and now - w.since > stall:
                 lose(w, f"> {stall:.0f} s")
