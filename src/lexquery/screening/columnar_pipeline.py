@@ -27,6 +27,7 @@ from datetime import date
 
 import polars as pl
 
+from ..csvsafe import TRIGGERS
 from ..screening.screen import FIELDS, _chunks, _csv_cell, _iso, answer_one, answer_csv, procedure_cells
 
 OUT_SCHEMA = {k: (pl.Int64 if k == "line" else pl.Utf8) for k in FIELDS}
@@ -150,7 +151,9 @@ def csv_text(out: pl.DataFrame, sep: str) -> str:
 
 _NEUTRAL = ("id", "name", "message")
 """The output columns whose cells come from the input or a message (neutralised, :func:`neutral_expr`)."""
-_TRIGGERS = ["=", "+", "-", "@", "\t", "\n"]
+_TRIGGERS = list(TRIGGERS)
+"""The first characters of a cell :func:`neutral_expr` may change (:data:`lexquery.csvsafe.TRIGGERS`;
+a cell with a CR anywhere is looked for apart)."""
 
 
 def csv_bytes(out: pl.DataFrame, sep: str) -> bytes:
