@@ -221,7 +221,7 @@ def run_csv(data: bytes, tmp: Path) -> Outcome:
     except csv.Error as e:
         out.crash = f"the output CSV does not read back: {e}"
         return out
-    from lexquery.screening.screen import FIELDS
+    from lexquery.engine.screen_row import FIELDS
     if any(len(r) != len(FIELDS) for r in rows):
         out.crash = f"an output row without its {len(FIELDS)} cells: {[r for r in rows if len(r) != len(FIELDS)][:1]}"
     lines = {int(r[0]) for r in rows if r and r[0].isdigit()}

@@ -154,7 +154,7 @@ def test_json_objects_escape_as_json_dumps():
     backslashes and every control character escaped, other characters as they are."""
     import json
     from lexquery.screening.columnar_pipeline import LIST_FIELDS, json_objects
-    from lexquery.screening.screen import FIELDS
+    from lexquery.engine.screen_row import FIELDS
     odd = ['Jean "le" \\ Dupont', "a\tb\nc\rd\x08e\x0cf\x00g\x01h\x1fi\x7fj", "Zoë ☃ 𝄞", "'=1+1", ""]
     rows = []
     for i, name in enumerate(odd):
@@ -180,7 +180,7 @@ def test_csv_bytes_are_csv_writer_s_with_neutral_cells(sep):
     import csv
     from lexquery.csvsafe import neutral
     from lexquery.screening.columnar_pipeline import csv_bytes
-    from lexquery.screening.screen import FIELDS
+    from lexquery.engine.screen_row import FIELDS
     odd = ["=1+1", "+33 1", "-x", "@SUM", "\tx", "\rx", "a\r\nb", "\nx", "a;b", "a,b", 'say "hi"', "'=1",
            "x\ty", "", None, "Zoë", " lead", "trail ", "é=", "a\rb"]
     plain = ["Dupont", "Martin", "", None, "Jean Dupont"]

@@ -15,12 +15,6 @@ from .shapes import Coded, cells_concat, group, joined
 
 # --- the rows ---------------------------------------------------------------------------------
 
-FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
-          "consent_required", "missing_facts", "sources", "routes", "deadlines", "message",
-          "basis", "to_verify"]   # docs/screening-csv.md
-_CONSENT_TEXT = {-1: "", 0: "false", 1: "true"}
-
-
 _CAND_PATHS = ("person.nationalities", "person.habitual_residence", "person.fled_to", "removal_measures",
                "receiving_state")
 

@@ -39,7 +39,8 @@ from .compile import _CONSTS, Compiler, Ctx, NotVectorisable, TakenFacts, V, _fa
 from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
 from .compile_in_time import _InTime
 from .compile_population import _Population
-from .compile_rows import _CONSENT_TEXT, FIELDS, _Rows
+from .compile_rows import _Rows
+from ..engine.screen_row import FIELDS, procedure_cells
 from .compile_settle import APP, LATER, NA, STATUS, UND, ProcV, _Eval  # noqa: F401  (the codes, read from here)
 
 
@@ -566,26 +567,17 @@ def case_of_row(row: dict) -> dict:
 
 def _scalar_cells(engine, row: dict) -> list:
     """The rows of one case asked to the scalar engine, as the screening CSV writes their cells
-    (screening/screen.py ``_answer_csv``, before neutralisation)."""
+    (:func:`lexquery.engine.screen_row.procedure_cells`, the scalar screening's; before neutralisation)."""
     try:
         ans = engine.ask(case_of_row(row), None, explain=False)
     except Exception as e:   # as the scalar path: an error row, and the batch goes on
         return [[str(row["line"]), row["id"], "", row["as_of"].isoformat(), "", "", "error", "", "", "", "", "",
                  "", "", f"erreur interne : {type(e).__name__}: {e}", "", ""]]
-    out = []
-
-    def iso(d):
-        return "" if d is None else d.isoformat()
-    for p in ans.procedures:
-        out.append([str(row["line"]), row["id"], ans.name or "", iso(ans.as_of), p.procedure, p.state or "",
-                    p.status, iso(p.date_from), iso(p.date_until), _CONSENT_TEXT[-1 if p.consent_required is None
-                                                                              else int(p.consent_required)],
-                    "|".join(p.missing_facts), "|".join(p.sources),
-                    "|".join(f"{r.procedure}:{r.status}:{r.date_from.isoformat()}" if r.date_from else
-                             f"{r.procedure}:{r.status}" for r in p.routes),
-                    "|".join(f"{n.id}:{n.date.isoformat()}" for n in p.notes if n.date is not None), "",
-                    "|".join(b["id"] for b in p.basis), "|".join(v["fact"] for v in p.to_verify)])
-    return out
+    a_of = "" if ans.as_of is None else ans.as_of.isoformat()
+    # the scalar screening's cells (engine/screen_row.py), an empty cell as "" (the id as read)
+    return [[str(row["line"]), row["id"], *("" if c is None else c for c in
+                                            procedure_cells(None, None, ans.name or "", a_of, p)[2:])]
+            for p in ans.procedures]
 
 
 CHUNK = 10_000

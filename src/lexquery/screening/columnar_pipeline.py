@@ -28,7 +28,8 @@ from datetime import date
 import polars as pl
 
 from ..csvsafe import TRIGGERS
-from ..screening.screen import FIELDS, _chunks, _csv_cell, _iso, answer_one, answer_csv, procedure_cells
+from ..engine.screen_row import FIELDS, procedure_cells
+from ..screening.screen import _chunks, _csv_cell, _iso, answer_one, answer_csv
 
 OUT_SCHEMA = {k: (pl.Int64 if k == "line" else pl.Utf8) for k in FIELDS}
 PROGRAM_ERRORS: list[str] = []

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from ..csvsafe import neutral
-from .screen import FIELDS
+from ..engine.screen_row import FIELDS
 
 FORMATS = ("csv", "jsonl", "json", "html", "ics")
 

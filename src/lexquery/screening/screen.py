@@ -28,10 +28,8 @@ from .csv_columns import describe
 from .csv_rows import Row, RowBuilder, normalise
 from .csv_text import open_text
 from ..workers import in_order
+from ..engine.screen_row import FIELDS, procedure_cells
 
-FIELDS = ["line", "id", "name", "as_of", "procedure", "state", "status", "from", "until",
-          "consent_required", "missing_facts", "sources", "routes", "deadlines", "message",
-          "basis", "to_verify"]   # appended (issue 12): the legal basis, what to verify by hand
 
 def status_words(lang: str = "fr") -> dict[str, str]:
     """The statuses in words, lower case, as the answer says them (render.status_line.STATUS:
@@ -221,23 +219,6 @@ def answer_csv(engine, builder: RowBuilder, records, as_of: date | None, label: 
     finally:
         if gc_was:
             gc.enable()
-
-
-_CONSENT = {None: None, True: "true", False: "false"}   # consent_required as _csv_cell writes it
-
-
-def procedure_cells(line, cid, name, a_of, p) -> tuple:
-    """The cells of one output row (:data:`FIELDS`) of a procedure's result ``p``, before
-    neutralisation: lists joined with « | », dates ISO, None for an empty cell."""
-    df, du, routes, notes = p.date_from, p.date_until, p.routes, p.notes
-    return (line, cid, name, a_of, p.procedure, p.state, p.status,
-            None if df is None else df.isoformat(), None if du is None else du.isoformat(),
-            _CONSENT[p.consent_required], "|".join(p.missing_facts), "|".join(p.sources),
-            "|".join([f"{r.procedure}:{r.status}:{r.date_from.isoformat()}" if r.date_from else
-                      f"{r.procedure}:{r.status}" for r in routes]) if routes else "",
-            "|".join([f"{n.id}:{n.date.isoformat()}" for n in notes if n.date is not None])
-            if notes else "", None, "|".join([b["id"] for b in p.basis]),
-            "|".join([v["fact"] for v in p.to_verify]))
 
 
 def _answer_csv(engine, builder, records, as_of, label, sep=","):
