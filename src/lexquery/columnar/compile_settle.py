@@ -136,8 +136,10 @@ def _note_values(ctx, notes, on_base, dated):
 
 
 def _skipped(conds, ctx):
-    """Per condition id of a tree (depth first), the rows where it was left out (``when`` false
-    or an ancestor left out): what shapes the list of sources."""
+    """Per condition id of a tree (depth first), the rows where it was left out (``when`` false,
+    an ancestor left out, or an ancestor outside the period its text is encoded for — unknown,
+    its children not evaluated: engine.evaluate.eval_condition): what shapes the list of sources
+    (engine.evaluate.shape_sources)."""
     out = {}
     n = ctx.n
 
@@ -146,8 +148,20 @@ def _skipped(conds, ctx):
             r = ctx.conds.get(c.id)
             off = parent_off | (~r.on if r is not None else np.ones(n, dtype=bool))
             out[c.id] = off
+            if c.children and (c.valid_from is not None or c.valid_until is not None):
+                off = off | _outside(c, ctx.as_of)
             walk(c.children, off)
     walk(conds, _false(n))
+    return out
+
+
+def _outside(c, as_of):
+    """The rows whose date is outside the period the text of ``c`` is encoded for (``valid:``)."""
+    out = _false(len(as_of))
+    if c.valid_from is not None:
+        out |= as_of < vdates.to_days(c.valid_from)
+    if c.valid_until is not None:
+        out |= as_of > vdates.to_days(c.valid_until)
     return out
 
 

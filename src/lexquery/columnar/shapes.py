@@ -3,8 +3,8 @@
 A row's text cells (sources, missing facts, routes, to verify …) depend on a few codes per
 row — which conditions were left out, which precedence entries and notes apply, whether
 consent is settled — never on the dates. Each distinct combination (there are few) is turned
-into text once, by the same steps as the scalar evaluator (``engine/evaluate.py``
-``_sources_of``: the procedure's sources, the precedence entries', every evaluated condition's
+into text once, by the scalar evaluator's own function (``engine/evaluate.py``
+``shape_sources``: the procedure's sources, the precedence entries', every evaluated condition's
 depth first, the consent's and the notes', without repeats); the dates are formatted as columns.
 The cells stay codes into those texts (:class:`Coded`) until the output frame is made: polars
 gathers each text by code (:meth:`Coded.series`), no Python string per row.
@@ -13,29 +13,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.evaluate import _dedupe
+from ..engine.evaluate import shape_sources
 
 
 def sources_text(p, prec_over, skipped: frozenset, prec: tuple, consent: bool, note_ids: tuple) -> str:
-    """``engine.evaluate._sources_of`` for one shape (the rule tree less the conditions left
-    out), joined as the CSV cell."""
+    """The sources cell of one shape (:func:`lexquery.engine.evaluate.shape_sources`, the scalar
+    engine's): ``skipped`` holds every condition left out on the shape's rows, including those
+    under a condition outside its period (compile_settle._skipped)."""
     by_id = {pr.id: pr for pr in prec_over.get(p.id, ())}
     notes = {n.id: n for n in p.notes}
-    srcs = list(p.sources)
-    for pid in prec:
-        srcs += by_id[pid].sources
-    stack = list(reversed(p.conditions))
-    while stack:
-        c = stack.pop()
-        if c.id in skipped:
-            continue
-        srcs += c.sources
-        stack.extend(reversed(c.children))
-    if consent:
-        srcs += list(p.consent_sources)
-    for nid in note_ids:
-        srcs += notes[nid].sources
-    return "|".join(_dedupe(srcs))
+    return "|".join(shape_sources(p, [by_id[pid].sources for pid in prec], skipped, (),
+                                  p.consent_sources if consent else (), [notes[nid] for nid in note_ids]))
 
 
 def group(cols: list) -> tuple:

@@ -305,19 +305,63 @@ def cond_index(p: Procedure) -> dict:
 
 
 def _sources_of(p: Procedure, env: Env, results, prec, consent_sources, notes):
-    """``p.sources`` + every evaluated condition's sources + consent + notes, deduplicated in
-    order. The evaluated conditions are the procedure's tree minus those whose ``when`` was
-    false (``env.skipped``) plus the precedence entries: the deduplicated list is computed
-    once per such shape and kept on the procedure."""
-    key = (tuple(env.skipped), prec, bool(consent_sources), tuple([n.id for n in notes]))
+    """The answer's sources (:func:`shape_sources`) for the conditions evaluated: the shape —
+    the conditions left out (``env.skipped``), those outside the period their text is encoded
+    for (:func:`_closed`), the precedence entries put first, consent, the notes — computed once
+    per shape and kept on the procedure."""
+    closed = _closed(p, env)
+    key = (tuple(env.skipped), closed, prec, bool(consent_sources), tuple([n.id for n in notes]))
     memo = p.__dict__.get("_sources_memo")
     if memo is None:
         memo = p.__dict__["_sources_memo"] = {}
     hit = memo.get(key)
     if hit is None:
-        hit = memo[key] = _dedupe(p.sources + [s for r in _walk(results) for s in r.sources]
-                                  + list(consent_sources) + [s for n in notes for s in n.sources])
+        hit = memo[key] = shape_sources(p, [r.sources for r in results if r.kind == "precedence"],
+                                        set(env.skipped), closed, consent_sources, notes)
     return list(hit)
+
+
+def shape_sources(p, prec_sources, skipped, closed, consent_sources, notes) -> list:
+    """The sources of an answer of ``p`` (a procedure or a route), deduplicated in order: its
+    own, the precedence entries put first among its results (``prec_sources``, in that order),
+    every condition evaluated — the tree depth first, less the conditions left out
+    (``skipped``: ``when`` false, and all under them) and less what is under a condition outside
+    the period its text is encoded for (``closed``: unknown, its children not evaluated) —, the
+    consent's and the notes'. One definition for both engines: the columnar program turns each
+    shape into its text with it (columnar/shapes.py)."""
+    srcs = list(p.sources)
+    for s in prec_sources:
+        srcs += s
+    stack = list(reversed(p.conditions))
+    while stack:
+        c = stack.pop()
+        if c.id in skipped:
+            continue
+        srcs += c.sources
+        if c.id not in closed:
+            stack.extend(reversed(c.children))
+    srcs += list(consent_sources)
+    for n in notes:
+        srcs += n.sources
+    return _dedupe(srcs)
+
+
+def _closed(p, env: Env) -> tuple:
+    """The composite conditions of ``p`` outside the period their text is encoded for on
+    ``env.as_of`` (:func:`eval_condition`: unknown, children not evaluated); the composites with
+    a period are listed once per procedure (none in the rule files today: ``()`` at once)."""
+    dated = p.__dict__.get("_dated_composites")
+    if dated is None:
+        found, stack = [], list(p.conditions)
+        while stack:
+            c = stack.pop()
+            if c.children and (c.valid_from is not None or c.valid_until is not None):
+                found.append(c)
+            stack.extend(c.children)
+        dated = p.__dict__["_dated_composites"] = tuple(found)
+    if not dated:
+        return ()
+    return tuple([c.id for c in dated if out_of_period(c, env.as_of)])
 
 
 def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True,
