@@ -164,11 +164,14 @@ def test_cli_jobs_keeps_the_columnar_engine_with_a_reform(tmp_path, monkeypatch,
     assert len(set(outs.values())) == 1 and outs[("-j", "2")].count(b"\n") > 1
 
 
-def test_the_comparison_by_text_gives_the_comparison_cell_by_cell(base, tmp_path):
-    """compare_files passes over the cases whose records are the same text on both sides and
-    parses only the others; on a damaged registry (error rows, cells over two lines, quotes,
-    formula cells) it gives what parsing every cell of both files gives (_compare_parsed)."""
+@pytest.mark.parametrize("rows", [3, 50_000])
+def test_the_comparison_by_columns_gives_the_comparison_cell_by_cell(base, tmp_path, monkeypatch, rows):
+    """compare_files reads both screenings by columns (polars), ``rows`` rows at a time, and
+    compares in Python only the cases that differ; on a damaged registry (error rows, cells over
+    two lines, quotes, formula cells) it gives what parsing every cell of both files gives
+    (_compare_parsed) — with batches that cut cases (3 rows) or hold the whole file."""
     from test_columnar_jobs import _damaged
+    monkeypatch.setattr(imp_mod, "COMPARE_ROWS", rows)
     src = tmp_path / "d.csv"
     src.write_bytes(_damaged(1500, seed=5))
     for path in (LSC, MAROC):
@@ -217,3 +220,48 @@ def test_standard_input_under_a_reform_is_screened_as_the_file_it_is(tmp_path, m
     capsys.readouterr()
     assert seen == [("columnar", None), ("columnar", "<stdin>"), ("scalar", None), ("scalar", "<stdin>")]
     assert set(Path(tempfile.gettempdir()).glob("lexquery-reform-*")) == spools   # the copy removed
+
+
+def _screening_csv(path, rows):
+    import csv as _csv
+    from lexquery.engine.screen_row import FIELDS
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = _csv.writer(f, lineterminator="\n")
+        w.writerow(FIELDS)
+        for r in rows:
+            w.writerow([r.get(k, "") for k in FIELDS])
+
+
+@pytest.mark.parametrize("rows", [1, 2, 50_000])
+def test_the_comparison_of_cases_whose_rows_differ_in_number(tmp_path, monkeypatch, rows):
+    """A case with a row more under the reform (a State more), a case of one row per side, an
+    error row, a message over two lines: compare_files gives what _compare_parsed gives, batches
+    of 1, 2 or all rows; screenings out of step are said, not compared."""
+    monkeypatch.setattr(imp_mod, "COMPARE_ROWS", rows)
+    r = lambda line, proc, state, status, **kw: {"line": line, "id": f"C{line}", "as_of": "2027-07-01",  # noqa: E731
+                                                 "procedure": proc, "state": state, "status": status, **kw}
+    before = [r(2, "ste_transfer", "MA", "applicable"), r(2, "lc_expulsion", "", "applicable_later", **{"from": "2028-01-01"}),
+              r(3, "ste_transfer", "TR", "not_applicable"),
+              r(4, "", "", "error", message="colonne inconnue\nligne 4"),
+              r(5, "lc_expulsion", "", "applicable", routes="lsc_plein_droit:not_applicable"),
+              r(6, "ste_transfer", "TR", "undetermined")]
+    after = [r(2, "ste_transfer", "MA", "applicable"), r(2, "ste_transfer", "DZ", "applicable"),
+             r(2, "lc_expulsion", "", "applicable_later", **{"from": "2027-08-01"}),
+             r(3, "ste_transfer", "TR", "not_applicable"),
+             r(4, "", "", "error", message="colonne inconnue\nligne 4"),
+             r(5, "lc_expulsion", "", "applicable", routes="lsc_plein_droit:applicable:2027-07-01"),
+             r(6, "ste_transfer", "TR", "undetermined")]
+    b, a = tmp_path / "b.csv", tmp_path / "a.csv"
+    _screening_csv(b, before)
+    _screening_csv(a, after)
+    meta = {"label": "essai", "from": "2027-07-01"}
+    fast = imp_mod.compare_files(str(b), str(a), imp_mod.Impact(reform=meta)).to_dict()
+    slow = imp_mod._compare_parsed(str(b), str(a), imp_mod.Impact(reform=meta)).to_dict()
+    assert fast == slow
+    assert (fast["cases"], fast["changed_cases"], fast["rejected"]) == (5, 2, 1)
+    assert {(c["line"], c["procedure"], c["route"], c["state"]) for c in fast["changes"]} == {
+        ("2", "ste_transfer", None, "DZ"), ("2", "lc_expulsion", None, None),
+        ("5", "lc_expulsion", "lsc_plein_droit", None)}
+    _screening_csv(a, [dict(x, line=7) if x["line"] == 3 else x for x in after])
+    with pytest.raises(RuntimeError, match="out of step: line 3 vs 7"):
+        imp_mod.compare_files(str(b), str(a), imp_mod.Impact(reform=meta))
