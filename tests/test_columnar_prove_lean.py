@@ -158,3 +158,28 @@ def test_date_ranges_at_the_rows_tried_as_over_the_whole_batch(share):
             known += int(ok[rows].sum())
     assert seen
     assert known > 0   # ranges known at rows tried: the comparison compares dates
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_facts_listed_in_the_order_first_consulted_as_fact_by_fact(seed):
+    """verify's list of facts of a row (to_verify, more than one listed): the (row, fact) pairs
+    sorted once (``_listed_in_order``) give the order the former fact × row columns gave —
+    by the position of the first evidence that consulted the fact, ties in the facts' order."""
+    from lexquery.columnar.compile_settle import BIG
+    rng = np.random.default_rng(seed)
+    n, nk = 600, 40
+    keys = [f"party(STE{k},X{k % 7})" for k in range(nk)]
+    listed = {k: rng.random(n) < 0.06 for k in keys}
+    pos = {k: rng.integers(0, 6, n) for k in keys}   # few positions: many ties
+    pos[keys[3]][:] = BIG   # a fact never consulted at these rows: never listed there
+    rows = np.flatnonzero(rng.random(n) < 0.7)
+
+    def first(k, r):
+        return pos[k][r]
+    seq, width = CP._listed_in_order(keys, listed, rows, first)
+    got = ["|".join(keys[seq[c][i]] for c in range(width[i])) for i in range(len(rows))]
+    F = np.stack([np.where(listed[k][rows], first(k, rows), BIG) for k in keys])
+    want = ["|".join(keys[j] for j in np.argsort(F[:, i], kind="stable").tolist() if F[j, i] != BIG)
+            for i in range(len(rows))]
+    assert got == want
+    assert max(width) >= 3 and sum(1 for w in want if w.count("|") >= 1) > 50

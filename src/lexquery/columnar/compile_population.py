@@ -12,7 +12,7 @@ from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, vco
 from .compile_conditions import NONE_DATE, NOT_MET
 from .compile_settle import APP, BIG, LATER, NA, UND
 from .reuse import FIXED, batches, given, seed
-from .shapes import Coded, group
+from .shapes import Coded, group, row_key, unique_ints
 
 # --- the population: defaults, States, verification, proof, rows -------------------------------
 
@@ -55,6 +55,35 @@ def _join(a, b):
     if both.any():   # joined only where both say something
         out[both] = a[both] + "|" + b[both]
     return out
+
+
+def _listed_in_order(keys, listed, rows, first):
+    """The facts listed at each of ``rows`` (indexes into ``keys``), in the order they were
+    first consulted (``first(k, rows)``: the position of the first evidence; ties: in the order
+    of ``keys``), as columns: the c-th fact of each row (-1 past its last), and how many each
+    row lists. The (row, fact) pairs listed only — a few per row — sorted once, not a column
+    per fact of every row."""
+    rr, kk, pp = [], [], []
+    for j, k in enumerate(keys):
+        sel = np.flatnonzero(listed[k][rows])
+        if len(sel):
+            pos = first(k, rows[sel])
+            ok = pos != BIG   # consulted (a fact listed always is)
+            rr.append(sel[ok])
+            kk.append(np.full(int(ok.sum()), j, dtype=np.int64))
+            pp.append(pos[ok])
+    m = len(rows)
+    if not rr:
+        return [np.full(m, -1, dtype=np.int64)], np.zeros(m, dtype=np.int64)
+    r, kj, pos = np.concatenate(rr), np.concatenate(kk), np.concatenate(pp)
+    order = np.lexsort((kj, pos, r))   # by row, then first position, then the facts' order
+    r, kj = r[order], kj[order]
+    cnt = np.bincount(r, minlength=m)
+    slot = np.arange(len(r)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    width = max(int(cnt.max()), 1)
+    M = np.full((width, m), -1, dtype=np.int64)
+    M[slot, r] = kj
+    return list(M), cnt
 
 
 def _list_lengths(x: V):
@@ -138,8 +167,8 @@ class _Population:
             lst = occ[k]
             return lst[0][1] if len(lst) == 1 else np.logical_or.reduce([m for _, m in lst])
         fails = self._stays_na(pv, p)
-        dates = np.unique(ctx.as_of) if n else ctx.as_of
-        one = int(dates[0]) if len(dates) == 1 else None   # one date of evaluation: its facts read once
+        # one date of evaluation (the usual case: min = max, no sort of the rows): its facts read once
+        one = int(ctx.as_of[0]) if n and ctx.as_of.min() == ctx.as_of.max() else None
         # every (fact, value to try) over its rows, evaluated again in one batch — an unknown
         # fact first as false (engine/verify.py: it changes the outcome more often), then as
         # true for the rows where false changes nothing (the fact is listed all the same)
@@ -181,10 +210,14 @@ class _Population:
             for ids, js in batches(p, [(self._given_ids(p, pv, "reads", d), len(x), None) for x, d in parts]):
                 grp = [parts[j] for j in js]
                 idx = np.concatenate([x for x, _ in grp])
-                o = np.empty(len(idx), dtype=object)
-                o[:] = [d for x, d in grp for _ in range(len(x))]
+                # each row's override: the part's own dict, spread by one gather (not a list per row)
+                own = np.empty(len(grp), dtype=object)
+                for j, (_, d) in enumerate(grp):
+                    own[j] = d
+                part = np.repeat(np.arange(len(grp)), [len(x) for x, _ in grp])
+                o = own[part]
                 sub = ctx.sub(idx)
-                sub.set_overrides(o, np.repeat(np.arange(1, len(grp) + 1), [len(x) for x, _ in grp]))
+                sub.set_overrides(o, part + 1)
                 sub.seed = seed(pv.conds, ids, idx)
                 t = self.eval_proc(sub, p.id, True)
                 diff = _differs(_outcome_arrays(t, sub.as_of, True), base_out, idx)
@@ -226,22 +259,20 @@ class _Population:
                 ftexts.append(k)
             many = np.nonzero(count > 1)[0]
             if len(many):   # one text per distinct (facts listed, order consulted), then spread
-                from .shapes import group_wide
                 keys = list(listed)
-                F = [np.where(listed[k][many], first(k, many), BIG) for k in keys]   # fact × row
-                inv, reps = group_wide(F)
+                seq, width = _listed_in_order(keys, listed, many, first)
+                from .shapes import group_wide
+                inv, reps = group_wide(seq)   # rows with the same facts in the same order
                 fc[many] = len(ftexts) + inv
-                F = np.stack(F)
                 for r in reps.tolist():
-                    col = F[:, r]   # the facts listed, in the order first consulted (ties: in order)
-                    ftexts.append("|".join(keys[j] for j in np.argsort(col, kind="stable").tolist() if col[j] != BIG))
+                    ftexts.append("|".join(keys[seq[c][r]] for c in range(width[r])))
         qc, qtexts = np.zeros(n, dtype=np.int64), [""]
         qs = getattr(self.ref, "questions_for", None)
         rows = np.nonzero(applies)[0]
         if qs and len(rows):
             codes, names = ctx.state_codes()
-            key = codes[rows].astype(np.int64) * 1_000_000 + ctx.as_of[rows]
-            uniq, first_i, inv = np.unique(key, return_index=True, return_inverse=True)
+            # per (State, date): one integer of a small range (row_key), grouped by a table (no sort)
+            _, first_i, inv = unique_ints(row_key([codes[rows], ctx.as_of[rows]]))
             memo = self.__dict__.setdefault("_questions", {})   # the reference's questions: constant
             for f0 in first_i.tolist():
                 i = int(rows[f0])
@@ -260,8 +291,7 @@ class _Population:
         if len(ftexts) == 1 and len(qtexts) == 1 and not nc.any():
             return Coded.const("", n)
         if len(on_notes) < 20:
-            inv, reps = np.unique((fc * len(qtexts) + qc) << len(on_notes) | nc, return_index=True,
-                                  return_inverse=True)[1:][::-1]
+            _, reps, inv = unique_ints((fc * len(qtexts) + qc) << len(on_notes) | nc)
         else:
             from .shapes import group_wide
             inv, reps = group_wide([fc, qc, nc])
@@ -314,7 +344,10 @@ class _Population:
         per procedure, change and conditions evaluated."""
         if not getattr(pv, "conds", None):
             return None
-        key = (p.id, what, frozenset(changed), frozenset(pv.conds))
+        done = pv.__dict__.get("_conds_done")   # the conditions evaluated, as a set: once per evaluation
+        if done is None or done[0] is not pv.conds or done[1] != len(pv.conds):
+            done = pv._conds_done = (pv.conds, len(pv.conds), frozenset(pv.conds))
+        key = (p.id, what, frozenset(changed), done[2])
         memo = self.__dict__.setdefault("_given_memo", {})
         hit = memo.get(key)
         if hit is None:
