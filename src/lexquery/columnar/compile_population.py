@@ -12,7 +12,7 @@ from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, vco
 from .compile_conditions import NONE_DATE, NOT_MET
 from .compile_settle import APP, BIG, LATER, NA, UND
 from .reuse import FIXED, batches, given, seed
-from .shapes import Coded, group
+from .shapes import Coded, group, row_key, unique_ints
 
 # --- the population: defaults, States, verification, proof, rows -------------------------------
 
@@ -57,6 +57,35 @@ def _join(a, b):
     return out
 
 
+def _listed_in_order(keys, listed, rows, first):
+    """The facts listed at each of ``rows`` (indexes into ``keys``), in the order they were
+    first consulted (``first(k, rows)``: the position of the first evidence; ties: in the order
+    of ``keys``), as columns: the c-th fact of each row (-1 past its last), and how many each
+    row lists. The (row, fact) pairs listed only — a few per row — sorted once, not a column
+    per fact of every row."""
+    rr, kk, pp = [], [], []
+    for j, k in enumerate(keys):
+        sel = np.flatnonzero(listed[k][rows])
+        if len(sel):
+            pos = first(k, rows[sel])
+            ok = pos != BIG   # consulted (a fact listed always is)
+            rr.append(sel[ok])
+            kk.append(np.full(int(ok.sum()), j, dtype=np.int64))
+            pp.append(pos[ok])
+    m = len(rows)
+    if not rr:
+        return [np.full(m, -1, dtype=np.int64)], np.zeros(m, dtype=np.int64)
+    r, kj, pos = np.concatenate(rr), np.concatenate(kk), np.concatenate(pp)
+    order = np.lexsort((kj, pos, r))   # by row, then first position, then the facts' order
+    r, kj = r[order], kj[order]
+    cnt = np.bincount(r, minlength=m)
+    slot = np.arange(len(r)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    width = max(int(cnt.max()), 1)
+    M = np.full((width, m), -1, dtype=np.int64)
+    M[slot, r] = kj
+    return list(M), cnt
+
+
 def _list_lengths(x: V):
     """The length of each row's list (-1: not a list); None for a column that holds no list."""
     if x.kind != "obj":
@@ -82,19 +111,6 @@ def _root_per_row(facts, path, fn, rows):
         return None
     out = origins.memo(col, fn, fn)   # kept for the batch (origins.clear)
     return None if out is None else out[idx]
-
-
-def _missing_rows(miss: dict, n, rows=None) -> dict:
-    """Per row (of ``rows``, or every row), the sorted list of the fact paths missing."""
-    out = {i: [] for i in (range(n) if rows is None else rows)}
-    sel = None
-    if rows is not None:
-        sel = np.zeros(n, dtype=bool)
-        sel[list(out)] = True
-    for k in sorted(miss):
-        for i in np.nonzero(miss[k] if sel is None else miss[k] & sel)[0].tolist():
-            out[i].append(k)
-    return out
 
 
 class _Population:
@@ -151,8 +167,8 @@ class _Population:
             lst = occ[k]
             return lst[0][1] if len(lst) == 1 else np.logical_or.reduce([m for _, m in lst])
         fails = self._stays_na(pv, p)
-        dates = np.unique(ctx.as_of) if n else ctx.as_of
-        one = int(dates[0]) if len(dates) == 1 else None   # one date of evaluation: its facts read once
+        # one date of evaluation (the usual case: min = max, no sort of the rows): its facts read once
+        one = int(ctx.as_of[0]) if n and ctx.as_of.min() == ctx.as_of.max() else None
         # every (fact, value to try) over its rows, evaluated again in one batch — an unknown
         # fact first as false (engine/verify.py: it changes the outcome more often), then as
         # true for the rows where false changes nothing (the fact is listed all the same)
@@ -194,10 +210,14 @@ class _Population:
             for ids, js in batches(p, [(self._given_ids(p, pv, "reads", d), len(x), None) for x, d in parts]):
                 grp = [parts[j] for j in js]
                 idx = np.concatenate([x for x, _ in grp])
-                o = np.empty(len(idx), dtype=object)
-                o[:] = [d for x, d in grp for _ in range(len(x))]
+                # each row's override: the part's own dict, spread by one gather (not a list per row)
+                own = np.empty(len(grp), dtype=object)
+                for j, (_, d) in enumerate(grp):
+                    own[j] = d
+                part = np.repeat(np.arange(len(grp)), [len(x) for x, _ in grp])
+                o = own[part]
                 sub = ctx.sub(idx)
-                sub.set_overrides(o, np.repeat(np.arange(1, len(grp) + 1), [len(x) for x, _ in grp]))
+                sub.set_overrides(o, part + 1)
                 sub.seed = seed(pv.conds, ids, idx)
                 t = self.eval_proc(sub, p.id, True)
                 diff = _differs(_outcome_arrays(t, sub.as_of, True), base_out, idx)
@@ -239,22 +259,20 @@ class _Population:
                 ftexts.append(k)
             many = np.nonzero(count > 1)[0]
             if len(many):   # one text per distinct (facts listed, order consulted), then spread
-                from .shapes import group_wide
                 keys = list(listed)
-                F = [np.where(listed[k][many], first(k, many), BIG) for k in keys]   # fact × row
-                inv, reps = group_wide(F)
+                seq, width = _listed_in_order(keys, listed, many, first)
+                from .shapes import group_wide
+                inv, reps = group_wide(seq)   # rows with the same facts in the same order
                 fc[many] = len(ftexts) + inv
-                F = np.stack(F)
                 for r in reps.tolist():
-                    col = F[:, r]   # the facts listed, in the order first consulted (ties: in order)
-                    ftexts.append("|".join(keys[j] for j in np.argsort(col, kind="stable").tolist() if col[j] != BIG))
+                    ftexts.append("|".join(keys[seq[c][r]] for c in range(width[r])))
         qc, qtexts = np.zeros(n, dtype=np.int64), [""]
         qs = getattr(self.ref, "questions_for", None)
         rows = np.nonzero(applies)[0]
         if qs and len(rows):
             codes, names = ctx.state_codes()
-            key = codes[rows].astype(np.int64) * 1_000_000 + ctx.as_of[rows]
-            uniq, first_i, inv = np.unique(key, return_index=True, return_inverse=True)
+            # per (State, date): one integer of a small range (row_key), grouped by a table (no sort)
+            _, first_i, inv = unique_ints(row_key([codes[rows], ctx.as_of[rows]]))
             memo = self.__dict__.setdefault("_questions", {})   # the reference's questions: constant
             for f0 in first_i.tolist():
                 i = int(rows[f0])
@@ -273,8 +291,7 @@ class _Population:
         if len(ftexts) == 1 and len(qtexts) == 1 and not nc.any():
             return Coded.const("", n)
         if len(on_notes) < 20:
-            inv, reps = np.unique((fc * len(qtexts) + qc) << len(on_notes) | nc, return_index=True,
-                                  return_inverse=True)[1:][::-1]
+            _, reps, inv = unique_ints((fc * len(qtexts) + qc) << len(on_notes) | nc)
         else:
             from .shapes import group_wide
             inv, reps = group_wide([fc, qc, nc])
@@ -327,7 +344,10 @@ class _Population:
         per procedure, change and conditions evaluated."""
         if not getattr(pv, "conds", None):
             return None
-        key = (p.id, what, frozenset(changed), frozenset(pv.conds))
+        done = pv.__dict__.get("_conds_done")   # the conditions evaluated, as a set: once per evaluation
+        if done is None or done[0] is not pv.conds or done[1] != len(pv.conds):
+            done = pv._conds_done = (pv.conds, len(pv.conds), frozenset(pv.conds))
+        key = (p.id, what, frozenset(changed), done[2])
         memo = self.__dict__.setdefault("_given_memo", {})
         hit = memo.get(key)
         if hit is None:
@@ -406,19 +426,7 @@ class _Population:
         if not todo.any():
             return
         rows_todo = np.nonzero(todo)[0]
-        bounds = {}
-        from .compile import is_true
-        for path, (b, lo_f, hi_f, w_f) in self.bounds.items():
-            bctx = Ctx(n, ctx.facts, ctx.as_of, _none_state(n), self)
-            ok = is_true(w_f(bctx)) if w_f is not None else np.ones(n, dtype=bool)
-            lo, hi = lo_f(bctx), hi_f(bctx)
-            if lo.kind != "date" or hi.kind != "date":
-                ok = _false(n)
-                lo_v = hi_v = np.zeros(n, dtype=np.int64)
-            else:
-                lo_v, hi_v = lo.v, hi.v
-                ok &= ~lo.unk & ~hi.unk & ~lo.nil & ~hi.nil & (hi_v >= lo_v)
-            bounds[path] = (b, ok, lo_v, hi_v)
+        bounds = self._bounds(ctx, rows_todo)
         rm_len = _root_per_row(ctx.facts, "removal_measures", _list_lengths, rows_todo)
         if rm_len is None:
             rm_len = np.zeros(len(rows_todo), dtype=np.int64)
@@ -580,21 +588,37 @@ class _Population:
                     continue
                 # a fact tried is dropped when, for every combination of the others, all its
                 # values give the same settled outcome (prove._relevant)
-                codes = [st, fk, du, co]
-                unsettled = (~settled).reshape(dims + [G])
+                rel = _Relevance([st, fk, du, co], settled, dims)
                 for j, f in enumerate(names):
                     if f not in x.missing:
                         continue
                     tried = rest & x.missing[f][rows]
                     if not tried.any():
                         continue
-                    bad = np.moveaxis(unsettled, j, 0).any(axis=0)
-                    for c in codes:
-                        cj = np.moveaxis(c.reshape(dims + [G]), j, 0)
-                        bad |= (cj != cj[0]).any(axis=0)
-                    relevant = bad.reshape(-1, G).any(axis=0)
-                    drop = rows[tried & ~relevant]
+                    drop = rows[tried & ~rel.of(j)]
                     x.missing[f][drop] = False
+
+    def _bounds(self, ctx, rows):
+        """The declared date ranges (``bounds:``, the domain of a date tried by the proof) at
+        the rows ``rows`` of the batch only — the rows with something to try: a row's range
+        reads that row alone —, laid out over the batch's rows (elsewhere: no range, 0).
+        Per fact path: (the bound, a range known, its first day, its last day)."""
+        from .compile import TakenFacts
+        n, m = ctx.n, len(rows)
+        facts_t = TakenFacts(ctx.facts, rows)
+        as_of_t = ctx.as_of[rows]
+        out = {}
+        for path, (b, lo_f, hi_f, w_f) in self.bounds.items():
+            bctx = Ctx(m, facts_t, as_of_t, _none_state(m), self)
+            ok_t = is_true(w_f(bctx)) if w_f is not None else np.ones(m, dtype=bool)
+            lo, hi = lo_f(bctx), hi_f(bctx)
+            ok = _false(n)
+            lo_v, hi_v = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+            if lo.kind == "date" and hi.kind == "date":
+                ok[rows] = ok_t & ~lo.unk & ~hi.unk & ~lo.nil & ~hi.nil & (hi.v >= lo.v)
+                lo_v[rows], hi_v[rows] = lo.v, hi.v
+            out[path] = (b, ok, lo_v, hi_v)
+        return out
 
     def _trials(self, ctx, p, pv, comps_all, segs, bounds, reads):
         """The rows of each of ``segs`` — (rows, domains, combinations, components) — evaluated
@@ -633,12 +657,14 @@ class _Population:
                 cj = np.repeat(C[:, j], G)   # trial-major
                 if d[0] == "static":
                     seg = _domain_values(d[1], cj)
+                    code = cj   # the value's index in its domain: equal codes, equal values
                 else:
                     b, ok, lo_v, hi_v = bounds[f]
                     lo, hi = np.tile(lo_v[rows], T), np.tile(hi_v[rows], T)
                     nil = cj >= d[1]
                     seg = V("date", np.where(nil, 0, np.where(cj == 0, lo, hi)), _false(len(cj)), nil)
-                tried.setdefault(f, []).append((at, at + G * T, seg))
+                    code = None   # a date of the row's own range
+                tried.setdefault(f, []).append((at, at + G * T, seg, code))
             offsets.append((at, comps, G, T))
             at += G * T
         idx = np.concatenate(parts)
@@ -650,22 +676,25 @@ class _Population:
                 field = f.split(".", 1)[1]
                 objs = facts["removal_measures"].objects()
                 made: dict = {}   # (list, value) -> the list with the value set: one per distinct pair
-                for s0, s1, seg in segs:
-                    for r, v in zip(range(s0, s1), seg.objects()):
-                        key = (id(objs[r]), type(v), v)
-                        lst = made.get(key)
-                        if lst is None:
-                            lst = [dict(x) for x in objs[r]]
-                            lst[k][field] = v
-                            made[key] = (objs[r], lst)   # the list it was made from, kept alive
-                        else:
-                            lst = lst[1]
-                        objs[r] = lst
+                for s0, s1, seg, code in segs:
+                    if code is None:   # values per row: each row's pair looked up
+                        for r, v in zip(range(s0, s1), seg.objects()):
+                            objs[r] = _with_field(made, objs[r], k, field, v)
+                        continue
+                    # an enumerated value: the distinct (list, value) pairs of the segment by their
+                    # integer keys (the list's identity, the value's code), each made once, spread
+                    span = objs[s0:s1]
+                    key = np.fromiter(map(id, span), np.int64, s1 - s0) * (int(code.max()) + 1) + code
+                    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+                    lists = np.empty(len(first), dtype=object)
+                    for u, (f0, v) in enumerate(zip(first.tolist(), seg.take(first).objects())):
+                        lists[u] = _with_field(made, span[f0], k, field, v)
+                    objs[s0:s1] = lists[inv.reshape(-1)].tolist()
                 facts["removal_measures"] = from_objects(objs)
                 continue
             base = facts.get(f) or V("none", None, np.ones(len(idx), dtype=bool), _false(len(idx)))
             pieces, last = [], 0
-            for s0, s1, seg in segs:
+            for s0, s1, seg, _ in segs:
                 if s0 > last:
                     pieces.append(base.take(np.arange(last, s0)))
                 pieces.append(seg)
@@ -676,6 +705,13 @@ class _Population:
         if redo:
             facts = self.apply_defaults(facts, sub.as_of, len(idx))
         sub.facts = facts
+        src = getattr(ctx, "derived_from", None)
+        if src is not None:
+            # the values derived from a case's facts that read no fact tried here (nor a default
+            # applied again): the case's own, taken (prove.prove ``keep``), not computed again
+            touched = frozenset(tried) | (frozenset(d.path for d in self.book.defaults) if redo else frozenset())
+            sub.derived_from = (src[0], src[1][idx])
+            sub.derived_keep = _untouched_derived(self.book, touched)
         sub.seed = seed(pv.conds, given, idx)
         t = self.eval_proc(sub, p.id, True)
         trial = [t] + list(t.routes)
@@ -695,6 +731,71 @@ class _Population:
                 per[k] = (present, ok[ti], y.status[ti], y.d_from[ti], y.d_until[ti], y.consent[ti])
             out.append(per)
         return out
+
+
+class _Relevance:
+    """``prove._relevant`` for every row of a plan at once: ``codes`` the outcome's parts
+    (status, first date or « past », until, consent), each an array combination × row, the
+    combinations in the order of the domains' product (``dims``: the size of each domain),
+    ``settled`` (combination × row) where the outcome is settled.
+
+    The i-th fact can change a row's outcome when some combination is not settled (its group
+    of the other facts' values then holds an outcome None), or when, for some values of the
+    other facts, its values do not all give the same outcome: laid out as the product
+    (code × domain … × row), the codes compared along the fact's axis with its first value —
+    one comparison for the four codes of every combination, not a pass per code and fact."""
+
+    def __init__(self, codes, settled, dims):
+        self.codes, self.dims = codes, list(dims)
+        self.G = settled.shape[1]
+        self.unsettled = (~settled).any(axis=0)
+        self.S = None
+
+    def of(self, j):
+        """Per row: can the j-th fact tried change the outcome?"""
+        if self.S is None:
+            self.S = np.stack(self.codes).reshape([len(self.codes)] + self.dims + [self.G])
+        S = self.S
+        first = S[(slice(None),) * (j + 1) + (slice(0, 1),)]
+        return self.unsettled | (S != first).reshape(-1, self.G).any(axis=0)
+
+
+def _with_field(made: dict, lst, k: int, field: str, v):
+    """The list of measures ``lst`` with ``field`` of its k-th measure set to ``v`` (the
+    measures copied: the row's own list is not changed), made once per distinct (list, value)
+    — ``made`` keeps each, and the list it was made from alive (its identity is the key)."""
+    key = (id(lst), type(v), v)
+    hit = made.get(key)
+    if hit is None:
+        new = [dict(x) for x in lst]
+        new[k][field] = v
+        made[key] = (lst, new)
+        return new
+    return hit[1]
+
+
+def _untouched_derived(book, touched: frozenset) -> frozenset:
+    """The derived values that read none of the fact paths ``touched`` (engine.facts.derived_reads:
+    through other derived values too), once per rule book and set of paths. A path tried inside
+    a list (``removal_measures[0].remedies_exhausted``) touches the list's own path as well."""
+    memo = book.__dict__.setdefault("_columnar_untouched", {})
+    hit = memo.get(touched)
+    if hit is None:
+        from ..engine.facts import derived_reads
+        paths = set(touched) | {f.split("[", 1)[0] for f in touched if "[" in f}
+        hit = memo[touched] = frozenset(n for n, r in derived_reads(book).items()
+                                        if not any(_overlaps(x, paths) for x in r))
+    return hit
+
+
+def _overlaps(read: str, paths: set) -> bool:
+    """Does a derived value reading ``read`` read one of ``paths`` (the same path, one under
+    it, or one it is under)?"""
+    for t in paths:
+        if read == t or read.startswith(t + ".") or read.startswith(t + "[") or \
+                t.startswith(read + ".") or t.startswith(read + "["):
+            return True
+    return False
 
 
 def _domain_values(values: tuple, cj) -> V:
@@ -718,72 +819,9 @@ _DOMAINS: dict = {}   # an enumerated domain's values -> their column (or False:
 _ABSENT = object()
 
 
-def _prove_outcomes(pv, as_of, route=False):
-    """Per row of a trial batch: ``prove._outcome`` (None when not settled) — or _ABSENT for a
-    route the trial does not show — and the first date of use."""
-    n = len(pv.status)
-    anymiss = np.logical_or.reduce(list(pv.missing.values())) if pv.missing else _false(n)
-    out = []
-    shown = pv.shown if route else np.ones(n, dtype=bool)
-    for i in range(n):
-        if not shown[i]:
-            out.append(_ABSENT)
-            continue
-        st = int(pv.status[i])
-        if st == UND or anymiss[i]:
-            out.append(None)
-            continue
-        df = int(pv.d_from[i])
-        past = st == APP and (df == NONE_DATE or df <= as_of[i])
-        out.append((st, "past" if past else df, int(pv.d_until[i]), int(pv.consent[i]), df))
-    return out
-
-
-def _settle_row(x, i, outs, values, names, doms, t, k, g, G, T, as_of):
-    """``prove._settle`` for row ``i`` of component ``x`` (the procedure or a route)."""
-    key = [None if o is None else o[:4] for o in outs]
-    tried = [f for f in names if x.missing.get(f) is not None and x.missing[f][i]]
-    if key[0] is not None and all(o == key[0] for o in key):
-        o0 = outs[0]
-        x.status[i], x.d_until[i], x.consent[i] = o0[0], o0[2], o0[3]
-        froms = [o[4] for o in outs if o[4] != NONE_DATE]
-        x.d_from[i] = max(froms) if froms else NONE_DATE
-        for f in x.missing:
-            x.missing[f][i] = False
-        return
-    from ..engine.prove import _relevant
-    for j, f in enumerate(names):
-        if f not in tried:
-            continue
-        if not _relevant(j, key, values):
-            x.missing[f][i] = False
-
-
 def _settable(path, removal):
     """Can ``facts.set_path`` hold a value at ``path`` (an item of a list must be there)?"""
     if path.startswith("removal_measures["):
         k = int(path[len("removal_measures["):path.index("]")])
         return isinstance(removal, list) and k < len(removal)
     return "[" not in path
-
-
-def _set_fact(facts, path, vals, n):
-    """The fact columns with ``path`` set to ``vals`` (one per row)."""
-    facts = dict(facts)
-    if path.startswith("removal_measures["):
-        k = int(path[len("removal_measures["):path.index("]")])
-        field = path.split(".", 1)[1]
-        old = facts["removal_measures"].objects()
-        new = []
-        for lst, v in zip(old, vals):
-            lst = [dict(x) for x in lst]
-            lst[k][field] = v
-            new.append(lst)
-        facts["removal_measures"] = from_objects(new)
-        return facts
-    facts[path] = from_objects(list(vals))
-    return facts
-
-
-
-

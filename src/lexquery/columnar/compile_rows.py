@@ -136,6 +136,7 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
     pv.consent0 = pv.consent_src   # the sources list the consent's as evaluated on as_of (before in_time, the proof)
     ctx2 = Ctx(m, ctx.facts, ctx.as_of, st, self)
     ctx2._codes = codes
+    ctx2.derived_from = ctx.derived_from   # read by the proof's trials only (_trial_batch: derived_keep)
     self.prove(ctx2, pv, p)
     outside = _false(m)
     if p.valid_from is not None:

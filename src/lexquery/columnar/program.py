@@ -107,7 +107,8 @@ class Program(_InTime, _Eval, _Population, _Rows):
         hit = ctx.derived.get(name)
         if hit is None:
             src = getattr(ctx, "derived_from", None)
-            if src is not None and self.book.derived_per_case:
+            keep = getattr(ctx, "derived_keep", None)   # a trial of the proof: those reading no fact tried
+            if src is not None and self.book.derived_per_case and (keep is None or name in keep):
                 # the values derived from a case's facts, computed once per case (not per State)
                 hit = ctx.derived[name] = self.derived(src[0], name).take(src[1])
             else:
