@@ -15,9 +15,11 @@ too), started with ``start="spawn"``.
 - **Order and memory**: batches are written in input order; the main process reads no further
   than ``jobs + 2`` batches ahead of the last written (a scalar block counts: it is answered by
   the main process when its turn to be written comes).
-- **Spool** (CSV output): a worker writes a batch's CSV bytes (≈ 1.8 KB a case: ≈ 19 MB for a 2 MB
-  block) to a file of its own in a private directory of the main process (``tempfile.mkdtemp``,
-  under ``TMPDIR``; :class:`Pool`) and returns its path and size; the main process copies it to
+- **Spool** (CSV output): a worker writes a batch's CSV lines (≈ 1.8 KB a case: ≈ 19 MB for a 2 MB
+  block) straight into a file of its own in a private directory of the main process
+  (``tempfile.mkdtemp``, under ``TMPDIR``; :class:`Pool`), a few thousand rows at a time
+  (:func:`~lexquery.screening.columnar_pipeline.spool_csv`: the batch's bytes are never whole in
+  the worker either), and returns its path and size; the main process copies it to
   the output 1 MiB at a time when its turn comes (:func:`~lexquery.screening.columnar_pipeline.emit_file`)
   and removes it. Before, the bytes crossed the pipe pickled: a copy in the worker (the pickle)
   and two in the main process (the message, the unpickled bytes), and the main process held up
@@ -91,27 +93,9 @@ def setup(init: dict):
         frame, fallback = batch
         if fault is not None:
             fault(frame)
-        res = answer_block(ctx, frame, fallback)
-        if spool and res.data:
-            spill(res, os.path.join(spool, f"{os.getpid()}-{next(done)}.csv"))
-        return res
+        return answer_block(ctx, frame, fallback,
+                            os.path.join(spool, f"{os.getpid()}-{next(done)}.csv") if spool else None)
     return answer
-
-
-def spill(res, path: str):
-    """Write the CSV bytes of ``res`` (a :class:`~lexquery.screening.columnar_pipeline.BlockOut`)
-    to ``path`` and give it the path and size instead of the bytes; a file not written whole is
-    removed and the error raised (the batch is then answered by the main process)."""
-    try:
-        with open(path, "xb") as f:
-            f.write(res.data)
-    except BaseException:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-        raise
-    res.spool, res.spool_size, res.data = path, len(res.data), b""
 
 
 def reform_spec(reform) -> dict:
