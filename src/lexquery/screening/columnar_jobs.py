@@ -31,7 +31,10 @@ too), started with ``start="spawn"``.
   written, so nothing is half-written. The directory is removed when the screening ends, however
   it ends. At most ``jobs + 2`` batches' files exist at once. JSON output crosses the pipe as before.
   Measured (docs/performance.md, « Memory of screen -j 2 »): 1,000,000 synthetic rows, the three
-  processes' peaks 816-830 → 773 MB together, CPU unchanged (83.1-87.6 → 83.9 s).
+  processes' peaks 816-830 → 773 MB together, CPU unchanged (83.1-87.6 → 83.9 s); written straight
+  into the file (and the ids kept compactly, :mod:`~lexquery.screening.columnar_ids`): a worker's
+  peak is its program's, 747-774 → 646-672 MB together, the summed PSS 523-530 → 475-485 MB
+  (« Memory of screen -j 2, continued »).
 - **Failures**: a batch whose worker raises, dies or does not answer within :data:`BATCH_TIMEOUT`
   seconds (the worker is then killed) is answered by the main process at once (``tries=1``: the
   compiled program, compiled there the first time it is needed; the scalar engine if the program
