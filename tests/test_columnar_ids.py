@@ -45,3 +45,32 @@ def test_equal_hashes_are_told_apart_by_the_text(monkeypatch):
     seen.add_block(["AB", "CD"], [2, 3])
     assert seen.isdisjoint(["EF", "GH"]) and not seen.isdisjoint(["EF", "CD"])
     assert seen.get("CD") == 3 and seen.get("EF") is None
+
+
+def test_ids_beyond_ascii_and_lines_that_do_not_follow(monkeypatch):
+    """Ids of any text (accents, non-Latin, a lone surrogate of a mis-decoded byte) keep their own
+    line, whether a block's lines follow one another (kept as the first) or not."""
+    monkeypatch.setattr(C, "_hash", lambda s: len(s) << 32)   # equal in their low 32 bits: all collide
+    seen = C.SeenIds()
+    a = ["Zoë-1", "Ωμέγα-2", "丁-3", "x\udcff"]
+    seen.add_block(a, [10, 11, 12, 13])
+    b = ["Zoë-2", "é", "plain"]
+    seen.add_block(b, [20, 25, 21])
+    for rid, line in [*zip(a, [10, 11, 12, 13]), *zip(b, [20, 25, 21])]:
+        assert seen.get(rid) == line
+    assert seen.get("Zoe-1") is None and seen.get("x\udcfe") is None and seen.get("Zoë") is None
+    assert not seen.isdisjoint(["new", "丁-3"]) and seen.isdisjoint(["new", "丁-4"])
+    assert isinstance(seen.lines[0], int) and not isinstance(seen.lines[1], int)
+
+
+def test_a_million_ids_cost_about_thirty_bytes_each():
+    """The arrays kept for 1,000,000 synthetic ids (15 characters) and their lines: ≈ 27 bytes an
+    id (the text once, 32-bit hash, index and offset; consecutive lines as one number), not the
+    ≈ 82 of 64-bit hashes, lines and polars text columns."""
+    seen = C.SeenIds()
+    for k in range(0, 1_000_000, 10_000):
+        seen.add_block([f"FLE-2026-{i:06d}" for i in range(k, k + 10_000)], range(k + 2, k + 10_002))
+    held = (len(seen.text) + sum(o.nbytes for o in seen.offsets) + sum(h.nbytes + i.nbytes for h, i in seen.runs)
+            + sum(getattr(x, "nbytes", 8) for x in seen.lines))
+    assert held / 1_000_000 < 30, held
+    assert seen.get("FLE-2026-123456") == 123458 and seen.get("FLE-2026-1234567") is None

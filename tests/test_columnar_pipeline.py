@@ -35,6 +35,7 @@ from lexquery.screening.synth import synth_text
 
 pl = pytest.importorskip("polars")
 from lexquery.screening import columnar_frame as F  # noqa: E402
+from lexquery.screening import columnar_pipeline as CP  # noqa: E402
 from lexquery.screening.columnar_pipeline import screen_columnar  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,6 +199,40 @@ def test_csv_bytes_are_csv_writer_s_with_neutral_cells(sep):
         for row in rows:
             w.writerow([neutral(row[k]) if k in ("id", "name", "message") else row[k] for k in FIELDS])
         assert csv_bytes(frame, sep).decode("utf-8") == want.getvalue()
+        for rows_at_a_time in (1, 3, 7):   # written in pieces: a piece without an odd cell still neutralised alike
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(CP, "WRITE_ROWS", rows_at_a_time)
+                assert csv_bytes(frame, sep).decode("utf-8") == want.getvalue()
+
+
+def test_a_spool_file_is_the_csv_bytes_or_is_not_there(tmp_path, monkeypatch):
+    """A worker's spool file (spool_csv) holds exactly csv_bytes, written in pieces (WRITE_ROWS at a
+    time), and its size is answered; a file that exists already is not overwritten; a write that
+    fails half-way leaves no file (the batch is then answered by the main process)."""
+    from lexquery.screening.screen import FIELDS
+    rows = [{k: (i + 2 if k == "line" else ("=cmd" if k == "message" and i == 5 else f"{k}{i}")) for k in FIELDS}
+            for i in range(10)]
+    frame = pl.DataFrame(rows, schema=CP.OUT_SCHEMA)
+    monkeypatch.setattr(CP, "WRITE_ROWS", 4)
+    p = tmp_path / "b.csv"
+    assert CP.spool_csv(frame, ";", str(p)) == len(CP.csv_bytes(frame, ";")) == p.stat().st_size
+    assert p.read_bytes() == CP.csv_bytes(frame, ";") and b";'=cmd;" in p.read_bytes()
+    with pytest.raises(FileExistsError):
+        CP.spool_csv(frame, ";", str(p))
+    assert p.read_bytes() == CP.csv_bytes(frame, ";")
+    calls = []
+    real = pl.DataFrame.write_csv
+
+    def fails_second(self, f, **kw):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(self, f, **kw)
+    monkeypatch.setattr(pl.DataFrame, "write_csv", fails_second)
+    q = tmp_path / "c.csv"
+    with pytest.raises(OSError, match="No space"):
+        CP.spool_csv(frame, ";", str(q))
+    assert len(calls) == 2 and not q.exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])

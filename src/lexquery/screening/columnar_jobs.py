@@ -15,9 +15,11 @@ too), started with ``start="spawn"``.
 - **Order and memory**: batches are written in input order; the main process reads no further
   than ``jobs + 2`` batches ahead of the last written (a scalar block counts: it is answered by
   the main process when its turn to be written comes).
-- **Spool** (CSV output): a worker writes a batch's CSV bytes (≈ 1.8 KB a case: ≈ 19 MB for a 2 MB
-  block) to a file of its own in a private directory of the main process (``tempfile.mkdtemp``,
-  under ``TMPDIR``; :class:`Pool`) and returns its path and size; the main process copies it to
+- **Spool** (CSV output): a worker writes a batch's CSV lines (≈ 1.8 KB a case: ≈ 19 MB for a 2 MB
+  block) straight into a file of its own in a private directory of the main process
+  (``tempfile.mkdtemp``, under ``TMPDIR``; :class:`Pool`), a few thousand rows at a time
+  (:func:`~lexquery.screening.columnar_pipeline.spool_csv`: the batch's bytes are never whole in
+  the worker either), and returns its path and size; the main process copies it to
   the output 1 MiB at a time when its turn comes (:func:`~lexquery.screening.columnar_pipeline.emit_file`)
   and removes it. Before, the bytes crossed the pipe pickled: a copy in the worker (the pickle)
   and two in the main process (the message, the unpickled bytes), and the main process held up
@@ -29,7 +31,10 @@ too), started with ``start="spawn"``.
   written, so nothing is half-written. The directory is removed when the screening ends, however
   it ends. At most ``jobs + 2`` batches' files exist at once. JSON output crosses the pipe as before.
   Measured (docs/performance.md, « Memory of screen -j 2 »): 1,000,000 synthetic rows, the three
-  processes' peaks 816-830 → 773 MB together, CPU unchanged (83.1-87.6 → 83.9 s).
+  processes' peaks 816-830 → 773 MB together, CPU unchanged (83.1-87.6 → 83.9 s); written straight
+  into the file (and the ids kept compactly, :mod:`~lexquery.screening.columnar_ids`): a worker's
+  peak is its program's, 747-774 → 646-672 MB together, the summed PSS 523-530 → 475-485 MB
+  (« Memory of screen -j 2, continued »).
 - **Failures**: a batch whose worker raises, dies or does not answer within :data:`BATCH_TIMEOUT`
   seconds (the worker is then killed) is answered by the main process at once (``tries=1``: the
   compiled program, compiled there the first time it is needed; the scalar engine if the program
@@ -91,27 +96,9 @@ def setup(init: dict):
         frame, fallback = batch
         if fault is not None:
             fault(frame)
-        res = answer_block(ctx, frame, fallback)
-        if spool and res.data:
-            spill(res, os.path.join(spool, f"{os.getpid()}-{next(done)}.csv"))
-        return res
+        return answer_block(ctx, frame, fallback,
+                            os.path.join(spool, f"{os.getpid()}-{next(done)}.csv") if spool else None)
     return answer
-
-
-def spill(res, path: str):
-    """Write the CSV bytes of ``res`` (a :class:`~lexquery.screening.columnar_pipeline.BlockOut`)
-    to ``path`` and give it the path and size instead of the bytes; a file not written whole is
-    removed and the error raised (the batch is then answered by the main process)."""
-    try:
-        with open(path, "xb") as f:
-            f.write(res.data)
-    except BaseException:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-        raise
-    res.spool, res.spool_size, res.data = path, len(res.data), b""
 
 
 def reform_spec(reform) -> dict:

@@ -157,25 +157,71 @@ _TRIGGERS = list(TRIGGERS)
 a cell with a CR anywhere is looked for apart)."""
 
 
-def csv_bytes(out: pl.DataFrame, sep: str) -> bytes:
-    """:func:`csv_text` encoded in UTF-8 (polars writes bytes: no text to build in between). A
-    column is neutralised only if one of its cells has a CR or begins with a character of a
-    formula (or a line feed): looked for first, in one query; otherwise :func:`neutral_expr`
-    would give each cell back as it is (and costs twice the look)."""
-    if not out.height:
-        return b""
+def _neutral_columns(out: pl.DataFrame) -> set:
+    """The columns of :data:`_NEUTRAL` that :func:`neutral_expr` may change: one of their cells has
+    a CR or begins with a character of a formula (or a line feed) — looked for first, over the whole
+    batch in one query; in the other columns :func:`neutral_expr` would give each cell back as it
+    is (and costs twice the look)."""
     may = out.select([(pl.col(c).str.slice(0, 1).is_in(_TRIGGERS) | pl.col(c).str.contains("\r", literal=True))
                       .any().alias(c) for c in _NEUTRAL]).row(0)
-    todo = {c for c, m in zip(_NEUTRAL, may) if m}
+    return {c for c, m in zip(_NEUTRAL, may) if m}
+
+
+def csv_cells(out: pl.DataFrame, todo: set) -> pl.DataFrame:
+    """The output columns as the CSV gives them: the columns of ``todo`` neutralised
+    (:func:`neutral_expr`), an empty cell written as nothing (null), not ``""``."""
     cells = []
     for c in FIELDS[1:]:
         e = neutral_expr(c) if c in todo else pl.col(c)
         cells.append(pl.when(e == "").then(None).otherwise(e).alias(c))   # empty: written as nothing, not ""
-    out = out.with_columns(cells)
+    return out.with_columns(cells)
+
+
+WRITE_ROWS = 4096
+"""Output rows written at a time by :func:`write_csv` (≈ 1.5 MB of CSV for synthetic rows)."""
+
+
+def write_csv(out: pl.DataFrame, sep: str, f) -> None:
+    """The CSV lines of output columns (no header; :func:`csv_cells`) written to ``f`` (a binary
+    file, or a ``BytesIO``) by polars, :data:`WRITE_ROWS` rows at a time: neither the whole text nor
+    a whole neutralised copy of the columns is built in memory (polars buffers up to ≈ 8 MB of a
+    frame's CSV before a write). Minimal quoting, the separator ``sep``, LF line ends — what
+    ``csv.writer`` writes."""
+    if not out.height:
+        return
+    todo = _neutral_columns(out)
+    for start in range(0, out.height, WRITE_ROWS):
+        csv_cells(out.slice(start, WRITE_ROWS), todo).write_csv(
+            f, separator=sep, include_header=False, quote_style="necessary", line_terminator="\n", null_value="")
+
+
+def csv_bytes(out: pl.DataFrame, sep: str) -> bytes:
+    """:func:`csv_text` encoded in UTF-8 (polars writes bytes: no text to build in between;
+    :func:`write_csv` into memory)."""
+    if not out.height:
+        return b""
     buf = io.BytesIO()
-    out.write_csv(buf, separator=sep, include_header=False, quote_style="necessary", line_terminator="\n",
-                  null_value="")
+    write_csv(out, sep, buf)
     return buf.getvalue()
+
+
+def spool_csv(out: pl.DataFrame, sep: str, path: str) -> int:
+    """The CSV lines of ``out`` (:func:`write_csv`) written straight into a new file ``path`` (a
+    worker's spool file, :mod:`lexquery.screening.columnar_jobs`; created, never overwritten); its
+    size in bytes. A file not written whole is removed and the error raised (a file that was
+    there already is left alone: not this batch's)."""
+    f = open(path, "xb")
+    try:
+        with f:
+            write_csv(out, sep, f)
+            size = f.tell()
+    except BaseException:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        raise
+    return size
 
 
 # JSON text as ``json.dumps(row, ensure_ascii=False)`` writes it (RFC 8259 § 7): the backslash and
@@ -324,12 +370,14 @@ class BlockContext:
     as_json: bool
 
 
-def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list) -> BlockOut:
+def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list, spool: str | None = None) -> BlockOut:
     """The output of one vector batch: the frame's rows by the program (or the reference middle),
     the lines read alone (``fallback``, :class:`~lexquery.screening.csv_records.Record`) by the
     scalar engine, spliced by line, written as CSV bytes (neutralised) or JSON objects; with the
     summary's counts. A pure function of its arguments: the main process and the workers give the
-    same bytes (tests/test_columnar_jobs.py)."""
+    same bytes (tests/test_columnar_jobs.py). ``spool`` (a worker's, CSV output): the path of a new
+    file the CSV lines are written straight into (:func:`spool_csv`; ``res.spool``, ``res.spool_size``)
+    instead of being built in memory as ``res.data`` (no file for a batch without rows)."""
     engine, label, as_of = ctx.engine, ctx.label, ctx.as_of
     t = time.perf_counter()
     vec = middle(ctx.program, engine, frame, ctx.known)
@@ -352,6 +400,9 @@ def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list) -> Bloc
         if results:
             objs = pl.concat([objs, results_json(results)]).sort("line", maintain_order=True)
         res.objs = objs.get_column("json").to_list()
+    elif spool and out.height:
+        res.spool_size = spool_csv(out, ctx.sep, spool)
+        res.spool = spool
     else:
         res.data = csv_bytes(out, ctx.sep)
     res.seconds = {"program": t1 - t, "fallback": t2 - t1, "write": time.perf_counter() - t2}
