@@ -1,0 +1,125 @@
+"""Issue 16, condition vectors made cheaper: the fast paths of compile_conditions (children
+combined one by one in int8, shared read-only columns for « no date » and « applies », the
+status code by arithmetic) give what the general code gave. The general code is kept here as
+the specification (``combine`` of main cf82a95: every child stacked, ``np.where`` chains);
+the screening's bytes are checked on whole exports by /work/wt/ref/check.sh and
+tests/test_columnar_program.py."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lexquery.columnar.compile import V, truth
+from lexquery.columnar.compile_conditions import (MET, NONE_DATE, NOT_MET, PENDING, TO_ASSESS, UNKNOWN_, CondV,
+                                                   _code2, combine, shared)
+
+
+def combine_spec(is_any, kids, n):
+    """``evaluate.combine`` over rows, as main cf82a95 computed it (every child stacked)."""
+    if not kids:
+        return np.full(n, MET, dtype=np.int8), np.full(n, NONE_DATE, dtype=np.int64)
+    effs = np.stack([np.where(k.on, k.eff, -1) for k in kids])
+    present = (effs >= 0).any(axis=0)
+    date = np.full(n, NONE_DATE, dtype=np.int64)
+    big = np.iinfo(np.int64).max
+    if is_any:
+        best = effs.max(axis=0)
+        eff = best.astype(np.int8)
+        for e, kinds in ((PENDING, None), (MET, "from")):
+            sel = best == e
+            if not sel.any():
+                continue
+            cands = np.stack([np.where((effs[i] == e) & (k.date != NONE_DATE)
+                                       & (kinds is None or k.kind == kinds), k.date, big)
+                              for i, k in enumerate(kids)])
+            m = cands.min(axis=0)
+            date = np.where(sel & (m != big), m, date)
+    else:
+        def has(e):
+            return (effs == e).any(axis=0)
+        eff = np.where(has(NOT_MET), NOT_MET, np.where(has(UNKNOWN_), UNKNOWN_, np.where(
+            has(PENDING), PENDING, np.where(has(TO_ASSESS), TO_ASSESS, MET)))).astype(np.int8)
+        cands = np.stack([np.where((effs[i] == PENDING), k.date, NONE_DATE) for i, k in enumerate(kids)])
+        date = np.where(eff == PENDING, cands.max(axis=0), NONE_DATE)
+    eff = np.where(present, eff, MET).astype(np.int8)
+    date = np.where(present, date, NONE_DATE)
+    return eff, date
+
+
+def _kid(rng, n, i):
+    kind = ["test", "from", "until", "any_of", "all_of", "assess"][rng.integers(6)]
+    eff = rng.choice(np.array([NOT_MET, PENDING, UNKNOWN_, TO_ASSESS, MET], dtype=np.int8), n)
+    shape = rng.integers(3)
+    on = shared("on", n) if shape == 0 else rng.random(n) < 0.7
+    if rng.integers(3) == 0:
+        date = shared("none", n)   # a child without a date (test, assess)
+    else:
+        date = np.where(rng.random(n) < 0.6, rng.integers(18_000, 19_000, n), NONE_DATE).astype(np.int64)
+    return CondV(f"c{i}", kind, eff, on, date, {})
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_combine_child_by_child_is_the_stacked_combine(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    kids = [_kid(rng, n, i) for i in range(int(rng.integers(0, 5)))]
+    for is_any in (True, False):
+        eff, date = combine(is_any, kids, n)
+        want_eff, want_date = combine_spec(is_any, kids, n)
+        assert eff.dtype == np.int8
+        assert eff.tolist() == want_eff.tolist(), (is_any, seed)
+        assert date.tolist() == want_date.tolist(), (is_any, seed)
+
+
+def test_combine_all_of_order_of_statuses_row_by_row():
+    # not met wins over unknown, unknown over pending, pending over to assess, to assess over met;
+    # a row where no child applies is met
+    n = 6
+    a = CondV("a", "test", np.array([NOT_MET, UNKNOWN_, PENDING, TO_ASSESS, MET, NOT_MET], dtype=np.int8),
+              np.array([True, True, True, True, True, False]), shared("none", n), {})
+    b = CondV("b", "from", np.array([UNKNOWN_, PENDING, TO_ASSESS, MET, MET, MET], dtype=np.int8),
+              np.array([True, True, True, True, True, False]),
+              np.array([NONE_DATE, 20_000, NONE_DATE, NONE_DATE, NONE_DATE, NONE_DATE], dtype=np.int64), {})
+    eff, date = combine(False, [a, b], n)
+    assert eff.tolist() == [NOT_MET, UNKNOWN_, PENDING, TO_ASSESS, MET, MET]
+    assert date.tolist() == [NONE_DATE] * n   # the pending child of row 1 is outweighed by unknown
+    eff, date = combine(True, [a, b], n)
+    assert eff.tolist() == [UNKNOWN_, UNKNOWN_, TO_ASSESS, MET, MET, MET]
+    assert date.tolist() == [NONE_DATE] * n
+
+
+def test_shared_columns_are_read_only_and_kept_through_take():
+    n = 5
+    on, none = shared("on", n), shared("none", n)
+    with pytest.raises(ValueError):
+        on[0] = False
+    with pytest.raises(ValueError):
+        none[0] = 0
+    r = CondV("x", "test", np.array([0, 2, 4, 4, 2], dtype=np.int8), on, none, {"a.b": np.array([0, 1, 0, 0, 1], bool)})
+    t = r.take(np.array([1, 3]))
+    assert t.on is shared("on", 2) and t.date is shared("none", 2)
+    assert t.eff.tolist() == [2, 4] and t.miss["a.b"].tolist() == [True, False]
+    t = CondV("x", "test", r.eff, np.array([1, 0, 1, 0, 1], bool), r.date, {}).take(np.array([0, 1]))
+    assert t.on.tolist() == [True, False]
+
+
+@pytest.mark.parametrize("kind", ["bool", "int", "date", "none", "str"])
+def test_status_code_by_arithmetic_is_the_where_chain(kind):
+    rng = np.random.default_rng(7)
+    n = 200
+    unk = rng.random(n) < 0.2
+    nil = ~unk & (rng.random(n) < 0.2)
+    if kind == "bool":
+        x = V("bool", rng.random(n) < 0.5, unk, nil)
+    elif kind == "int":
+        x = V("int", rng.integers(0, 3, n), unk, nil)
+    elif kind == "date":
+        x = V("date", rng.integers(0, 3, n), unk, nil)
+    elif kind == "none":
+        x = V("none", None, unk, ~unk)
+    else:
+        x = V("str", np.array(rng.choice(["", "a"], n), dtype=object), unk, nil)
+    for yes in (MET, TO_ASSESS):
+        want = np.where(x.unk, UNKNOWN_, np.where(truth(x), yes, NOT_MET)).astype(np.int8)
+        got = _code2(truth(x), yes, x.unk)
+        assert got.dtype == np.int8 and got.tolist() == want.tolist()
