@@ -10,7 +10,7 @@ import numpy as np
 
 from . import vdates
 from .compile import V, _false, is_false, is_true, merge, restrict, truth
-from .compile_conditions import MET, NONE_DATE, NOT_MET, PENDING, UNKNOWN_
+from .compile_conditions import MET, NONE_DATE, NOT_MET, PENDING, UNKNOWN_, shared
 from ..engine.evaluate import cond_index
 
 # procedure status codes
@@ -41,18 +41,26 @@ def settle(rows: list, n: int):
     pending = _false(n)
     d_from = np.full(n, NONE_DATE, dtype=np.int64)
     d_until = np.full(n, BIG, dtype=np.int64)
+    on_all, none = shared("on", n), shared("none", n)
     for eff, on, d, kind in rows:
-        pending |= on & (eff == PENDING)
-        not_met |= on & (eff == NOT_MET)
-        unknown |= on & (eff == UNKNOWN_)
-        dated = on & (d != NONE_DATE)
+        if on is on_all:   # applies on every row (no ``when``): no mask to apply
+            pending |= eff == PENDING
+            not_met |= eff == NOT_MET
+            unknown |= eff == UNKNOWN_
+        else:
+            pending |= on & (eff == PENDING)
+            not_met |= on & (eff == NOT_MET)
+            unknown |= on & (eff == UNKNOWN_)
+        if d is none or kind not in ("from", "until", "any_of", "all_of"):
+            continue   # no date (compile_conditions.shared), or none read of this kind
+        dated = (d != NONE_DATE) if on is on_all else on & (d != NONE_DATE)
         if kind == "from":
             sel = dated & ((eff == MET) | (eff == NOT_MET) | (eff == PENDING))
             d_from = np.where(sel & (d > d_from), d, d_from)
         elif kind == "until":
             sel = dated & ((eff == MET) | (eff == NOT_MET) | (eff == PENDING))
             d_until = np.where(sel & (d < d_until), d, d_until)
-        elif kind in ("any_of", "all_of"):
+        else:
             d_from = np.where(dated & (d > d_from), d, d_from)
     d_until = np.where(d_until == BIG, NONE_DATE, d_until)
     window_closed = (d_until != NONE_DATE) & (d_from != NONE_DATE) & (d_from > d_until)
@@ -204,7 +212,7 @@ class _Eval:
                     continue
                 prow = [x for cid, x in shared if cid not in rt.replaces] + rv.rows
                 st, df, du = settle([x[:4] for x in prow], n)
-                miss = restrict(merge(*[restrict(x[4], x[1] & (x[0] == UNKNOWN_)) for x in prow]), st == UND)
+                miss = restrict(merge(*[restrict(x[4], x[1] & (x[0] == UNKNOWN_)) for x in prow if x[4]]), st == UND)
                 paths.append((st, df, du, miss))
             status, d_from, d_until, opens, route_missing, direct_missing = settle_paths(direct, paths, n)
             opens_ids = [p.id] + [rc["p"].id for rc in cp["routes"] if rc["p"].replaces]
@@ -225,13 +233,13 @@ class _Eval:
         ctx.from_date = _date_v(d_from, ctx.as_of)
         consent = np.full(n, -1, dtype=np.int8)
         missing = merge(until_missing, route_missing,
-                        *[restrict(x[4], direct_missing & x[1] & (x[0] == UNKNOWN_)) for x in rows])
+                        *[restrict(x[4], direct_missing & x[1] & (x[0] == UNKNOWN_)) for x in rows if x[4]])
         if cp["consent"] is not None:
             v = cp["consent"](ctx)
             evs.append(restrict(v.ev, applies))
             c = np.where(applies, _code(v), -1).astype(np.int8)
             cu = applies & v.unk
-            missing = merge(missing, restrict(v.miss, cu), *[restrict(x[4], cu & x[1]) for x in rows])
+            missing = merge(missing, restrict(v.miss, cu), *[restrict(x[4], cu & x[1]) for x in rows if x[4]])
             consent = c
         missing = restrict(missing, applies)
         notes = []
@@ -270,7 +278,7 @@ class _Eval:
             gap |= ctx.as_of < vdates.to_days(rt.valid_from)
         if rt.valid_until is not None:
             gap |= ctx.as_of > vdates.to_days(rt.valid_until)
-        rows = [(np.full(n, UNKNOWN_, dtype=np.int8), gap, np.full(n, NONE_DATE, dtype=np.int64), "validity", {})] + rows
+        rows = [(np.full(n, UNKNOWN_, dtype=np.int8), gap, shared("none", n), "validity", {})] + rows
         status, d_from, d_until = settle([x[:4] for x in rows], n)
         # evaluate.route_status: outside its period a route its other conditions close is
         # undetermined all the same (the law of that day is not encoded), without missing facts
@@ -278,7 +286,7 @@ class _Eval:
         status = np.where(gap_na, UND, status).astype(np.int8)
         d_from = np.where(gap_na, NONE_DATE, d_from)
         d_until = np.where(gap_na, NONE_DATE, d_until)
-        missing = restrict(merge(*[restrict(x[4], x[1] & (x[0] == UNKNOWN_)) for x in rows]),
+        missing = restrict(merge(*[restrict(x[4], x[1] & (x[0] == UNKNOWN_)) for x in rows if x[4]]),
                            (status == UND) & ~gap_na)
         applies = (status != NA) & ~gap_na
         notes = [] if outcome_only else _note_values(ctx, rc["notes"], applies, False)
@@ -309,7 +317,7 @@ class _Eval:
                     miss = merge(miss, restrict(r.miss, r.on))
             miss = restrict(miss, v.unk)
             eff = np.where(v.unk, UNKNOWN_, NOT_MET).astype(np.int8)
-            rows.insert(0, (eff, on, np.full(ctx.n, NONE_DATE, dtype=np.int64), "precedence", miss))
+            rows.insert(0, (eff, on, shared("none", ctx.n), "precedence", miss))
             ids.insert(0, pr.id)
         return rows, ids
 
