@@ -123,3 +123,89 @@ def test_status_code_by_arithmetic_is_the_where_chain(kind):
         want = np.where(x.unk, UNKNOWN_, np.where(truth(x), yes, NOT_MET)).astype(np.int8)
         got = _code2(truth(x), yes, x.unk)
         assert got.dtype == np.int8 and got.tolist() == want.tolist()
+
+
+# --- the items of a collection, their fields made when read; the distinct lists of a column ----
+
+def test_lazy_fields_each_made_once_and_absent_fields_absent():
+    from lexquery.columnar.origins import LazyFields
+    made = []
+
+    def mk(k, absent=False):
+        def f():
+            made.append(k)
+            return None if absent else V("int", np.array([1, 2]), np.zeros(2, bool), np.zeros(2, bool))
+        return f
+    lf = LazyFields({("a",): mk("a"), ("b",): mk("b", absent=True), ("c",): mk("c")})
+    assert made == []   # nothing made before it is read
+    x = lf.get(("a",))
+    assert made == ["a"] and lf.get(("a",)) is x and lf[("a",)] is x and made == ["a"]
+    assert lf.get(("b",)) is None and lf.get(("zz",)) is None and lf.get(("b",), 5) == 5
+    with pytest.raises(KeyError):
+        lf[("b",)]
+    assert list(lf) == [("a",), ("c",)] and made == ["a", "b", "c"]
+
+
+def _measures(rng, n, distinct):
+    from datetime import date
+    pool = [[{"kind": k, "end_date": date(2030, 1, 1 + i % 27)}] + ([{"kind": "ITF", "definitive": True}] if i % 3 else [])
+            for i, k in enumerate(["ITF", "OQTF", "IRTF", "EAW", "expulsion"] * 4)][:distinct]
+    from lexquery.rules.values import UNKNOWN
+    pool += [UNKNOWN, None, []]
+    return [pool[i] for i in rng.integers(0, len(pool), n)]
+
+
+@pytest.mark.parametrize("distinct", [1, 3, 9, 20])
+def test_fields_and_list_shape_of_rows_taken_are_those_read_row_by_row(distinct):
+    """origins.item_fields (lazy) and compile._list_shape of a column taken from a batch's give
+    what reading the rows taken gives (Program.item_fields; np.unique of the rows' ids)."""
+    from lexquery.columnar import origins
+    from lexquery.columnar.compile import TakenFacts, _list_shape, from_objects
+    from lexquery.columnar.program import Program
+    rng = np.random.default_rng(distinct)
+    col = from_objects(_measures(rng, 400, distinct))
+    for rows in (np.arange(400), rng.choice(400, 150, replace=False), np.array([7])):
+        origins.clear()
+        x = TakenFacts({"removal_measures": col}, rows).get("removal_measures")
+        lay = origins.layout(x.v)
+        got = origins.item_fields(x.v, lay[3])
+        items = [it for v in x.objects() if isinstance(v, list) for it in v]
+        want = Program.item_fields(items)
+        if got is not None:
+            assert list(got) == list(want)
+            for k in want:
+                a, b = got[k], want[k]
+                assert a.kind == b.kind and a.objects() == b.objects()
+        few, ids, uniq, first, parent, flat, lists = _list_shape(x.v)
+        u, f = np.unique(np.fromiter(map(id, x.v), np.int64, len(x.v)), return_index=True)
+        assert np.array_equal(ids, np.fromiter(map(id, x.v), np.int64, len(x.v)))
+        assert uniq.tolist() == u.tolist() and first.tolist() == f.tolist()
+        assert few == (len(u) <= 8)
+
+
+@pytest.mark.parametrize("distinct", [1, 9])
+def test_a_batch_own_column_read_whole_gives_its_rows_items(distinct):
+    """origins.whole (a column not taken from another, read once per batch) gives the lengths
+    and the fields that reading its rows gives; its memo is shared by another V over the same
+    arrays (ctx.fact's) and not by a column with other masks."""
+    from lexquery.columnar import origins
+    from lexquery.columnar.compile import from_objects
+    from lexquery.columnar.program import Program
+    rng = np.random.default_rng(distinct + 100)
+    origins.clear()
+    col = from_objects(_measures(rng, 300, distinct))
+    lengths, got = origins.whole(col)
+    objs = col.objects()
+    assert lengths.tolist() == [len(v) if isinstance(v, list) else 0 for v in objs]
+    want = Program.item_fields([it for v in objs if isinstance(v, list) for it in v])
+    assert list(got) == list(want)
+    for k in want:
+        assert got[k].kind == want[k].kind and got[k].objects() == want[k].objects()
+    same = V(col.kind, col.v, col.unk, col.nil)
+    assert origins.whole(same)[0] is lengths   # the same arrays: the same column, read once
+    unk = col.unk.copy()
+    unk[:50] = True
+    other = V(col.kind, col.v, unk, col.nil)
+    ln2 = origins.whole(other)[0]
+    assert ln2 is not lengths and ln2[:50].tolist() == [0] * 50 and ln2[50:].tolist() == lengths[50:].tolist()
+    origins.clear()

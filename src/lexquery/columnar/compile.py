@@ -350,6 +350,10 @@ class TakenFacts(dict):
     def __init__(self, facts, idx):
         super().__init__()
         self.src, self.idx = facts, idx
+        # collections made into one row per item (exists / all), kept with the columns they are
+        # read from: shared by the batches over these facts (a procedure's first evaluation and
+        # its proof's, compile_rows._run_procedure), not made again by each
+        self.exploded: dict = {}
 
     def get(self, k, default=None):
         if dict.__contains__(self, k):
@@ -662,18 +666,23 @@ class Compiler:
             xs = coll(ctx)
             n = ctx.n
             key = (coll_name, id(xs.v))
-            hit = ctx.exploded.get(key) if xs.v is not None else None
-            if hit is None and xs.kind == "obj":   # taken from a batch's column: its items read there
+            memo = getattr(ctx.facts, "exploded", None)
+            if memo is None:
+                memo = ctx.exploded
+            hit = memo.get(key) if xs.v is not None else None
+            if hit is None and xs.kind == "obj":
                 lay = origins.layout(xs.v)
-                fields = None if lay is None else origins.item_fields(xs.v, lay[3])
+                if lay is not None:   # taken from a batch's column: its items read there
+                    lengths, fields = lay[2], origins.item_fields(xs.v, lay[3])
+                else:   # a batch's own column: read whole once, with the columns taken from it
+                    lengths, fields = origins.whole(xs)
                 if fields is not None:
-                    lengths = lay[2]
                     parent = np.repeat(np.arange(n), lengths)
                     index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-                    hit = ctx.exploded[key] = (parent, index, fields, xs.v)
+                    hit = memo[key] = (parent, index, fields, xs.v)
             if hit is None:   # the items of the collection, one row each (once per batch and collection)
                 if xs.kind == "obj":   # each distinct list read once (origins._layout)
-                    lengths, _, items, _, _ = origins._layout(xs)
+                    lengths, _, items, _, _ = origins.memo(xs, ("layout", False), origins._layout)
                 else:
                     vals = xs.objects()
                     lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
@@ -683,7 +692,7 @@ class Compiler:
                 index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
                 hit = (parent, index, fields, xs.v)
                 if xs.v is not None:
-                    ctx.exploded[key] = hit
+                    memo[key] = hit
             parent, index, fields, _ = hit
             sub = ctx.program.item_ctx(ctx, parent, fields, index, coll_name)
             b = body(sub)
@@ -829,8 +838,15 @@ def _list_shape(vals):
                 np.zeros(1, dtype=np.int64), None, None, False)
     lay = origins.layout(vals, raw=True)
     if lay is not None:   # taken from a batch's column: its lists read there
-        _, _, lengths, pos, items, listish, ids = lay
-        uniq, first = np.unique(ids, return_index=True)
+        col, idx, lengths, pos, items, listish, ids = lay
+        # its distinct lists from their ranks in the whole column (small integers: no sort of
+        # the rows' ids), then in the order of their ids, as np.unique(ids) gives them
+        _, rank, _ = origins.memo(col, "distinct", lambda c: origins.distinct(c.v))
+        from .shapes import unique_ints
+        first = unique_ints(rank[idx])[1]
+        uniq = ids[first]
+        o = np.argsort(uniq, kind="stable")
+        uniq, first = uniq[o], first[o]
         if len(uniq) <= 8:
             return (True, ids, uniq, first, None, None, False)
         return (False, ids, uniq, first, np.repeat(np.arange(n), lengths), items[pos], bool(listish.all()))

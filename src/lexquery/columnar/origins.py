@@ -41,12 +41,15 @@ def origin(values):
 
 
 def memo(col, what, fn):
-    """``fn(col)``, computed once per column of the batch."""
-    key = (id(col), what)
+    """``fn(col)``, computed once per column of the batch: a column is its values and their
+    masks (the same arrays under another :class:`~.compile.V` — a fact as ``ctx.fact`` gives
+    it, the batch's own — are the same column)."""
+    v, unk, nil = col.v, col.unk, col.nil
+    key = (id(v), id(unk), id(nil), what)
     hit = _MEMO.get(key)
-    if hit is None or hit[0] is not col:
-        hit = _MEMO[key] = (col, fn(col))
-    return hit[1]
+    if hit is None or hit[0] is not v or hit[1] is not unk or hit[2] is not nil:
+        hit = _MEMO[key] = (v, unk, nil, fn(col))
+    return hit[3]
 
 
 def distinct(values, ids=None):
@@ -133,26 +136,79 @@ def _fields(col):
     return out
 
 
+class LazyFields:
+    """The fields of a collection's items (``it.kind`` …) as :meth:`Program.item_fields` gives
+    them, each made when first read (``makers``: key -> a function giving its column, or None
+    when no item of these rows has the field): a body reads two or three fields of the items,
+    not every field (issue 16). Read only through ``get`` / ``[]`` (compile._item)."""
+    __slots__ = ("_makers", "_made")
+
+    def __init__(self, makers: dict):
+        self._makers, self._made = makers, {}
+
+    def get(self, key, default=None):
+        made = self._made
+        if key in made:
+            x = made[key]
+        else:
+            mk = self._makers.get(key)
+            x = made[key] = None if mk is None else mk()
+        return default if x is None else x
+
+    def __getitem__(self, key):
+        x = self.get(key)
+        if x is None:
+            raise KeyError(key)
+        return x
+
+    def __contains__(self, key):
+        return self.get(key) is not None
+
+    def keys(self):
+        """The fields some item of these rows has (each made: to compare, not to evaluate)."""
+        return [k for k in self._makers if self.get(k) is not None]
+
+    def __iter__(self):
+        return iter(self.keys())
+
+
 def item_fields(values, pos):
     """``Program.item_fields`` of the items at ``pos`` of the whole column ``values`` was
-    taken from (None: not known here — the caller reads the items)."""
+    taken from (None: not known here — the caller reads the items), each field made when
+    first read (:class:`LazyFields`)."""
     o = origin(values)
     if o is None:
         return None
-    from .compile import V, from_objects
     fields = memo(o[0], "fields", _fields)
     if fields is None or not len(pos):
         return None
-    out = {}
-    for k, (v, has, tcode, all_types) in fields.items():
-        if not has[pos].any():
-            continue   # no item of these rows has that field
-        t = tcode[pos]
-        seen = set(np.unique(t[t >= 0]).tolist())
-        if not seen:
-            out[(k,)] = V("none", None, v.unk[pos], v.nil[pos])
-        elif seen == set(all_types):
-            out[(k,)] = v.take(pos)
-        else:   # known values of fewer types here: the kind read from them
-            out[(k,)] = from_objects(v.take(pos).objects())
-    return out
+    return LazyFields({(k,): (lambda f=f: _item_field(f, pos)) for k, f in fields.items()})
+
+
+def whole(col):
+    """The lengths of the lists of a column read whole (not taken from another: the batch's
+    own) and its items' fields (:func:`item_fields`; None: the caller reads the items) —
+    computed once per column of the batch (:func:`memo`), shared with the columns taken
+    from it."""
+    lengths, _, items, _, _ = memo(col, ("layout", False), _layout)
+    fields = memo(col, "fields", _fields)
+    if fields is None or not len(items):
+        return lengths, None
+    pos = np.arange(len(items))
+    return lengths, LazyFields({(k,): (lambda f=f: _item_field(f, pos)) for k, f in fields.items()})
+
+
+def _item_field(field, pos):
+    """One field of the items at ``pos`` (None: no item of them has it)."""
+    from .compile import V, from_objects
+    v, has, tcode, all_types = field
+    if not has[pos].any():
+        return None   # no item of these rows has that field
+    t = tcode[pos]
+    t = t[t >= 0]
+    seen = set(np.flatnonzero(np.bincount(t)).tolist()) if len(t) else set()   # the types of its known values
+    if not seen:
+        return V("none", None, v.unk[pos], v.nil[pos])
+    if seen == set(all_types):
+        return v.take(pos)
+    return from_objects(v.take(pos).objects())   # known values of fewer types here: the kind read from them

@@ -135,30 +135,21 @@ class Program(_InTime, _Eval, _Population, _Rows):
         if hit is not None:
             return V("bool", hit.v, hit.unk, hit.nil, {}, hit.ev)
         n = ctx.n
-        st = ctx.state
-        ok = ~st.unk & ~st.nil
         val = _false(n)
         unk = np.ones(n, dtype=bool)
         ev = {}
-        idx = np.nonzero(ok)[0]
-        if len(idx):
-            codes, states = ctx.state_codes()
-            ovr = ctx.overrides
-            # groups in the order of (State, date, override), as one integer key per row
-            k = row_key([codes[idx], ctx.as_of[idx]] + ([] if ovr is None else [ctx.override_codes()[idx]]))
-            uniq, first, inv = unique_ints(k)
-            vals = np.zeros(len(uniq), dtype=bool)
-            unks = np.ones(len(uniq), dtype=bool)
+        g = self._look_groups(ctx)
+        if g is not None:
+            idx, inv, args = g
+            vals = np.zeros(len(args), dtype=bool)
+            unks = np.ones(len(args), dtype=bool)
             names = []
-            for u, f in enumerate(first.tolist()):
-                i = int(idx[f])
-                o = None if ovr is None else ovr[i]
-                v, rec = self._look(name, fn, shape, states[codes[i]], int(ctx.as_of[i]), o)
+            for u, (state, day, o) in enumerate(args):
+                v, rec = self._look(name, fn, shape, state, day, o)
                 if v is not UNKNOWN:
                     unks[u] = False
                     vals[u] = bool(v)
                 names.append(None if rec is None else rec[0])
-            inv = inv.reshape(-1)
             val[idx] = vals[inv]
             unk[idx] = unks[inv]
             if ctx.no_ev:   # an evaluation of the outcome only (Ctx.no_ev): no evidence
@@ -168,8 +159,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
                 if nm is not None:
                     by.setdefault(nm, []).append(u)
             if by:   # the rows of each group, by one sort of the groups (not a pass over the rows per name)
-                order = idx[np.argsort(inv, kind="stable")]
-                bounds = np.searchsorted(np.sort(inv), np.arange(len(uniq) + 1)).tolist()
+                order, bounds = self._look_order(ctx, g)
                 for nm, us in by.items():
                     m = ev[nm] = _false(n)
                     for u in us:
@@ -177,6 +167,45 @@ class Program(_InTime, _Eval, _Population, _Rows):
         out = V("bool", val & ~unk, unk, _false(n), {}, ev)
         ctx.lookups[key] = out
         return V("bool", out.v, out.unk, out.nil, {}, out.ev)
+
+    @staticmethod
+    def _look_groups(ctx):
+        """The rows of a batch with a State grouped by (State, date, override), the groups in
+        that order, as the look-ups read them: (those rows, each one's group, per group its
+        (State, day, override)) — None: no row has a State. Computed once per batch (its
+        State, dates and overrides: every look-up of the batch groups its rows so), not per
+        look-up (issue 16)."""
+        hit = getattr(ctx, "_lgroups", None)
+        if hit is not None and hit[0] is ctx.state and hit[1] is ctx.as_of and hit[2] is ctx.overrides:
+            return hit[3]
+        st = ctx.state
+        idx = np.nonzero(~st.unk & ~st.nil)[0]
+        out = None
+        if len(idx):
+            codes, states = ctx.state_codes()
+            ovr = ctx.overrides
+            # groups in the order of (State, date, override), as one integer key per row
+            k = row_key([codes[idx], ctx.as_of[idx]] + ([] if ovr is None else [ctx.override_codes()[idx]]))
+            uniq, first, inv = unique_ints(k)
+            args = []
+            for f in first.tolist():
+                i = int(idx[f])
+                args.append((states[codes[i]], int(ctx.as_of[i]), None if ovr is None else ovr[i]))
+            out = (idx, inv.reshape(-1), args)
+        ctx._lgroups = (ctx.state, ctx.as_of, ctx.overrides, out)
+        return out
+
+    @staticmethod
+    def _look_order(ctx, g):
+        """The rows of the groups of :meth:`_look_groups` one group after the other, and where
+        each group's begin (computed once per batch)."""
+        hit = getattr(ctx, "_lorder", None)
+        if hit is not None and hit[0] is g:
+            return hit[1]
+        idx, inv, args = g
+        out = (idx[np.argsort(inv, kind="stable")], np.searchsorted(np.sort(inv), np.arange(len(args) + 1)).tolist())
+        ctx._lorder = (g, out)
+        return out
 
     def env_call(self, ctx, name, fn, xs, hints=None) -> V:
         """A function that reads the reference data, over a batch: called once per distinct
@@ -279,7 +308,9 @@ class Program(_InTime, _Eval, _Population, _Rows):
         its, inv, _ = origins.distinct(items)
         if its and all(isinstance(x, dict) for x in its):
             keys = sorted({k for x in its for k in x})
-            return {(k,): from_objects([x.get(k, UNKNOWN) for x in its]).take(inv) for k in keys}
+            # each field made when first read (a body reads few of them: origins.LazyFields)
+            return origins.LazyFields({(k,): (lambda k=k: from_objects([x.get(k, UNKNOWN) for x in its]).take(inv))
+                                       for k in keys})
         return {(): from_objects(list(its)).take(inv)}
 
     def item_ctx(self, ctx, parent, fields, index, coll):
