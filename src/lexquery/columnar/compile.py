@@ -456,12 +456,19 @@ class Compiler:
         return self._logic([self.node(c) for c in t.children], False)
 
     def _logic(self, parts, is_or):
+        first, rest = parts[0], parts[1:]
+
         def f(ctx):
-            n = ctx.n
-            settled = _false(n)
-            unknown = _false(n)
-            misses, evs, reach = [], [], []
-            for p in parts:
+            if not ctx.n:   # no row: nothing read (every row is settled)
+                return boolv(_false(0), _false(0), {}, {})
+            # the first operand is read on every row (no mask: reach None); each next one on
+            # the rows the previous ones left open (Kleene, short-circuits as the scalar code)
+            x = first(ctx)
+            misses, evs, reach = [x.miss], [x.ev], [None]
+            tv = truth(x)
+            settled = tv if is_or else (~tv & ~x.unk)
+            unknown = x.unk
+            for p in rest:
                 if settled.all():   # every row settled: the scalar evaluator reads no further
                     break
                 x = p(ctx)
@@ -471,8 +478,8 @@ class Compiler:
                 misses.append(x.miss)
                 tv = truth(x)
                 hit = (tv if is_or else (~tv & ~x.unk)) & r
-                unknown |= x.unk & r
-                settled |= hit
+                unknown = unknown | (x.unk & r)
+                settled = settled | hit
             unk = unknown & ~settled
             val = settled if is_or else (~settled & ~unk)
             return boolv(val, unk, restrict(merge(*misses), unk), merge(*evs, masks=reach))

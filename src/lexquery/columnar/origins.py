@@ -113,6 +113,9 @@ def layout(values, raw=False):
     return col, idx, ln, pos, items, listish[idx], ids[idx]
 
 
+_ONE_TYPE = ("bool", "int", "date", "dur", "str")   # the kinds from_objects gives values of one type only
+
+
 def _fields(col):
     """The items' fields of the whole column, when its items are all dicts: per key (sorted),
     the column of its values (UNKNOWN where absent), the items that have the key, and the type
@@ -129,10 +132,18 @@ def _fields(col):
         vals = [x.get(k, UNKNOWN) for x in its]
         v = from_objects(vals)   # the kind read from the known values: the same over the distinct items
         has = np.array([k in x for x in its], dtype=bool)
-        types: dict = {}
-        tcode = np.array([-1 if (u or z) else types.setdefault(type(x), len(types))
-                          for x, u, z in zip(vals, v.unk.tolist(), v.nil.tolist())], dtype=np.int64)
-        out[k] = (v.take(inv), has[inv], tcode[inv], frozenset(types.values()))
+        if v.kind in _ONE_TYPE:   # its known values all of one type (from_objects): code 0
+            tcode = np.where(v.unk | v.nil, -1, 0)
+            tset = frozenset((0,))
+        elif v.kind == "none":   # no known value
+            tcode = np.full(len(vals), -1, dtype=np.int64)
+            tset = frozenset()
+        else:
+            types: dict = {}
+            tcode = np.array([-1 if (u or z) else types.setdefault(type(x), len(types))
+                              for x, u, z in zip(vals, v.unk.tolist(), v.nil.tolist())], dtype=np.int64)
+            tset = frozenset(types.values())
+        out[k] = (v.take(inv), has[inv], tcode[inv], tset)
     return out
 
 

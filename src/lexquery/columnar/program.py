@@ -217,11 +217,29 @@ class Program(_InTime, _Eval, _Population, _Rows):
         out.ev = ev
         return out
 
-    def env_groups(self, ctx, name, fn, xs, hints=None):
-        """:meth:`env_call` before its values are spread: (the value of each group, the group
-        of each row, the evidence by name)."""
+    @staticmethod
+    def _env_grouping(ctx, xs, hints):
+        """The rows of a batch grouped by the codes of the arguments (program._codes_of), date
+        and override: [distinct keys, first row of each, group of each row, (rows group after
+        group, where each begins) or None]. Kept per batch for the same argument columns (a
+        literal counts as one value whatever it is: its code is the same): the look-ups of a
+        batch (``party_from`` of each treaty, ``bilateral_terms`` …) group its rows once."""
         n = ctx.n
-        codes = [_codes_of(x, ctx, h) for x, h in zip(xs, hints or (None,) * len(xs))] + [ctx.as_of]
+        hints = hints or (None,) * len(xs)
+        sig, keep = [id(ctx.as_of), id(ctx.overrides)], [ctx.as_of, ctx.overrides]
+        for x, h in zip(xs, hints):
+            if x.kind == "str" and (h == "const" or (n and _CONSTS.get(id(x.v)) is x.v)) \
+                    and not x.unk.any() and not x.nil.any():
+                sig.append("literal")   # _codes_of: one code in every row
+            else:
+                sig.append((x.kind, h, id(x.v), id(x.unk), id(x.nil), id(x.d)))
+                keep.append(x)   # kept with the grouping: their ids stay theirs
+        sig = tuple(sig)
+        memo = ctx.__dict__.setdefault("_envg", {})
+        hit = memo.get(sig)
+        if hit is not None:
+            return hit[1]
+        codes = [_codes_of(x, ctx, h) for x, h in zip(xs, hints)] + [ctx.as_of]
         if ctx.overrides is not None:
             codes.append(ctx.override_codes())
         key = np.zeros(n, dtype=np.int64)
@@ -239,13 +257,24 @@ class Program(_InTime, _Eval, _Population, _Rows):
         else:
             M = np.stack(codes, axis=1) if n else np.zeros((0, len(codes)), dtype=np.int64)
             uniq, first, inv = np.unique(M, axis=0, return_index=True, return_inverse=True)
-        inv = inv.reshape(-1)
+        out = [uniq, first, inv.reshape(-1), None]
+        memo[sig] = (keep, out)
+        return out
+
+    def env_groups(self, ctx, name, fn, xs, hints=None):
+        """:meth:`env_call` before its values are spread: (the value of each group, the group
+        of each row, the evidence by name)."""
+        n = ctx.n
+        grp = self._env_grouping(ctx, xs, hints)
+        uniq, first, inv = grp[0], grp[1], grp[2]
         vals = np.empty(len(uniq), dtype=object)
         ev: dict = {}
         no_ev = ctx.no_ev   # an evaluation of the outcome only (Ctx.no_ev): no evidence
         if not no_ev:
-            order = np.argsort(inv, kind="stable")
-            bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
+            if grp[3] is None:   # the rows group after group, once per grouping
+                order = np.argsort(inv, kind="stable")
+                grp[3] = (order, np.searchsorted(inv[order], np.arange(len(uniq) + 1)))
+            order, bounds = grp[3]
         reps = [x.take(first).objects() for x in xs]   # the arguments of each group, once
         # the value and the facts recorded, kept per (function, arguments, date) across batches
         # when no fact is overridden and the arguments hash (typed: True is not 1), as _look's
