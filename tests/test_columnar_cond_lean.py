@@ -209,3 +209,55 @@ def test_a_batch_own_column_read_whole_gives_its_rows_items(distinct):
     ln2 = origins.whole(other)[0]
     assert ln2 is not lengths and ln2[:50].tolist() == [0] * 50 and ln2[50:].tolist() == lengths[50:].tolist()
     origins.clear()
+
+
+def test_membership_of_an_item_field_read_on_the_batch_column_is_row_by_row():
+    """compile._member of ``it.kind in <a list of the rule files>``, read once per batch column
+    and list (compile._member_whole), gives what reading the rows gives; a list of other
+    contents is not taken for the first (memo by contents)."""
+    from lexquery.columnar import origins
+    from lexquery.columnar.compile import TakenFacts, _member, const, from_objects
+    rng = np.random.default_rng(11)
+    col = from_objects(_measures(rng, 500, 9))
+    for rows in (np.arange(500), rng.choice(500, 200, replace=False)):
+        origins.clear()
+        x = TakenFacts({"removal_measures": col}, rows).get("removal_measures")
+        lay = origins.layout(x.v)
+        kind = origins.item_fields(x.v, lay[3])[("kind",)]
+        assert origins.field_origin(kind.v) is not None
+        plain = V(kind.kind, np.array(list(kind.v), dtype=object), kind.unk, kind.nil)
+        assert origins.field_origin(plain.v) is None
+        for lst in (["ITF", "OQTF"], ["EAW"], ["ITF", "OQTF", "IRTF", "EAW", "expulsion"], []):
+            y = const(lst, len(kind))
+            got, want = _member(kind, y), _member(plain, y)
+            assert got.tolist() == want.tolist(), lst
+            assert want.any() or not lst or lst == ["EAW"]
+    origins.clear()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_from_until_code_is_the_where_chain(seed):
+    from lexquery.columnar.compile_conditions import _dated_code
+    rng = np.random.default_rng(seed)
+    n = 300
+    as_of = rng.integers(100, 110, n)
+    xv = rng.integers(100, 110, n)
+    unk = rng.random(n) < 0.15
+    nil = ~unk & (rng.random(n) < 0.15)
+    never = rng.random(n) < 0.1
+    has_met_if = seed % 3 != 0
+    m_true = (rng.random(n) < 0.2) if has_met_if else np.zeros(n, bool)
+    m_unk = ~m_true & (rng.random(n) < 0.2) if has_met_if else np.zeros(n, bool)
+    for kind in ("from", "until"):
+        if kind == "from":
+            st = np.where(as_of >= xv, MET, PENDING)
+        else:
+            st = np.where(as_of <= xv, MET, NOT_MET)
+        st = np.where(m_unk & (st != MET), UNKNOWN_, st)
+        want = np.where(m_true, MET, np.where(unk, UNKNOWN_, np.where(
+            nil, np.where(m_unk, UNKNOWN_, MET), np.where(
+                never, np.where(m_unk, UNKNOWN_, NOT_MET), st)))).astype(np.int8)
+        reached = (as_of >= xv) if kind == "from" else (as_of <= xv)
+        got = _dated_code(kind, reached, m_true if has_met_if else None, m_unk, unk, nil, never)
+        assert got.dtype == np.int8 and got.tolist() == want.tolist()
+

@@ -762,7 +762,9 @@ def _item(ctx, keys) -> V:
 def _if(c: V, a, b, ctx) -> V:
     tv = truth(c)
     fv = ~tv & ~c.unk
-    skipped = V("none", None, np.ones(ctx.n, dtype=bool), _false(ctx.n))
+    skipped = None
+    if not tv.any() or not fv.any():
+        skipped = V("none", None, np.ones(ctx.n, dtype=bool), _false(ctx.n))
     x = a(ctx) if tv.any() else skipped      # a branch no row takes is not evaluated
     y = b(ctx) if fv.any() else skipped
     unk = c.unk | (tv & x.unk) | (fv & y.unk)
@@ -877,6 +879,32 @@ def _list_shape(vals):
     return shape
 
 
+def _member_whole(x: V, lst):
+    """``x in lst`` per row, when ``x`` is a text field of items taken from a batch's column
+    (origins.field_origin): membership read once per batch column and list (its known rows),
+    then taken — the items' ``it.kind in removal_measures_…`` of every procedure and rerun
+    over the batch. None: not known so (the caller reads the rows)."""
+    if x.kind != "str":
+        return None
+    src = origins.field_origin(x.v)
+    if src is None:
+        return None
+    col, pos = src
+    try:
+        key = ("in", tuple(lst))
+        hash(key)
+    except TypeError:
+        return None
+
+    def read(c):
+        known = ~c.unk & ~c.nil
+        m = _false(len(c.v))
+        vals = c.v[known]
+        m[known] = np.fromiter(map(set(lst).__contains__, vals), bool, len(vals))
+        return m
+    return origins.memo(col, key, read)[pos]
+
+
 def _member(x: V, y: V):
     n = len(x)
     if y.kind == "none":
@@ -895,6 +923,10 @@ def _member(x: V, y: V):
             lst = y.v[f0]
             if not isinstance(lst, (list, tuple)):
                 break
+            whole = _member_whole(x, lst)
+            if whole is not None:   # a field of items: read on the batch's column, once per list
+                out[rows] = whole[rows]
+                continue
             vals = xv[rows]
             out[rows] = np.fromiter(map(set(lst).__contains__, vals), bool, len(vals))
         else:

@@ -120,6 +120,32 @@ def _code2(t, yes: int, unk) -> np.ndarray:
     return eff
 
 
+def _dated_code(kind, reached, m_true, m_unk, unk, nil, never) -> np.ndarray:
+    """The status code of a ``from`` / ``until`` condition (evaluate.eval_condition): met where
+    its ``met_if`` is met (``m_true``; None: no met_if), else unknown where its date is, else
+    met where it is none (unknown where the met_if is), else not met where the day never comes
+    (unknown where the met_if is), else met on or after (on or before) the day, else pending
+    (not met; unknown where the met_if is). int8 codes set from the weakest case to the
+    strongest, each only where some row has it."""
+    eff = np.where(reached, np.int8(MET), np.int8(PENDING if kind == "from" else NOT_MET))
+    some_unk = m_true is not None and m_unk.any()
+    if some_unk:
+        eff[m_unk & ~reached] = UNKNOWN_
+    if never.any():
+        eff[never] = NOT_MET
+        if some_unk:
+            eff[never & m_unk] = UNKNOWN_
+    if nil.any():
+        eff[nil] = MET
+        if some_unk:
+            eff[nil & m_unk] = UNKNOWN_
+    if unk.any():
+        eff[unk] = UNKNOWN_
+    if m_true is not None and m_true.any():
+        eff[m_true] = MET
+    return eff
+
+
 class ConditionCompiler:
     """Condition tree → ``f(ctx) -> (CondV, passed, evidence)``: ``passed`` the missing facts the
     evaluation adds to the one around it (its ``when``'s, and its own when it is unknown —
@@ -209,14 +235,8 @@ class ConditionCompiler:
                 dated = ~x.unk & ~x.nil & reach & ~never
                 if x.kind not in ("date", "none", "obj", "bool") and dated.any():
                     raise NotVectorisable(f"{cid}: date attendue, {x.kind} trouvé")
-                if kind == "from":
-                    st = np.where(ctx.as_of >= xv, MET, PENDING)
-                else:
-                    st = np.where(ctx.as_of <= xv, MET, NOT_MET)
-                st = np.where(m_unk & (st != MET), UNKNOWN_, st)
-                eff = np.where(m_true, MET, np.where(x.unk, UNKNOWN_, np.where(
-                    x.nil, np.where(m_unk, UNKNOWN_, MET), np.where(
-                        never, np.where(m_unk, UNKNOWN_, NOT_MET), st)))).astype(np.int8)
+                reached = (ctx.as_of >= xv) if kind == "from" else (ctx.as_of <= xv)
+                eff = _dated_code(kind, reached, m_true if met_if is not None else None, m_unk, x.unk, x.nil, never)
                 date = np.where(dated, xv, NONE_DATE)
             else:
                 ch = []

@@ -19,9 +19,22 @@ _ORIGIN: dict = {}   # id of a taken column's values -> (those values, the whole
 _MEMO: dict = {}     # (id of a whole column, what) -> (the column, the result)
 
 
+_FIELD: dict = {}    # id of the values of a field of items taken -> (those values, the batch's field column, the items)
+
+
 def clear() -> None:
     _ORIGIN.clear()
     _MEMO.clear()
+    _FIELD.clear()
+
+
+def field_origin(values):
+    """(the batch's column of a field of items, the items taken) a field's values were taken
+    from (:func:`_item_field`), or None."""
+    hit = _FIELD.get(id(values)) if values is not None else None
+    if hit is None or hit[0] is not values:
+        return None
+    return hit[1], hit[2]
 
 
 def register(taken, src, idx) -> None:
@@ -221,5 +234,8 @@ def _item_field(field, pos):
     if not seen:
         return V("none", None, v.unk[pos], v.nil[pos])
     if seen == set(all_types):
-        return v.take(pos)
+        out = v.take(pos)
+        if out.kind == "str":   # kept: a membership test reads the batch's column (compile._member_whole)
+            _FIELD[id(out.v)] = (out.v, v, pos)
+        return out
     return from_objects(v.take(pos).objects())   # known values of fewer types here: the kind read from them

@@ -36,7 +36,7 @@ from ..rules.values import UNKNOWN
 from . import origins, vdates
 from .shapes import Coded, as_series, row_key, unique_ints
 from .compile import _CONSTS, Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
-from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
+from .compile_conditions import MET, TO_ASSESS, UNKNOWN_, ConditionCompiler, shared
 from .compile_in_time import _InTime
 from .compile_population import _Population
 from .compile_rows import _Rows
@@ -122,8 +122,12 @@ class Program(_InTime, _Eval, _Population, _Rows):
         if f is None:
             return const(False, n)
         r, passed, ev = f(ctx)
-        val = r.on & (r.eff == MET)
-        unk = r.on & (r.eff != MET) & (r.eff != NOT_MET) & (r.eff != PENDING)
+        eff = r.eff
+        val = eff == MET
+        unk = (eff == UNKNOWN_) | (eff == TO_ASSESS)   # neither met, not met nor pending
+        if r.on is not shared("on", n):   # left out where its when is false
+            val &= r.on
+            unk &= r.on
         return V("bool", val, unk, _false(n), passed, merge(*ev))
 
     def lookup(self, ctx, name, fn, shape) -> V:
