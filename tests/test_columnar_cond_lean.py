@@ -261,3 +261,20 @@ def test_from_until_code_is_the_where_chain(seed):
         got = _dated_code(kind, reached, m_true if has_met_if else None, m_unk, unk, nil, never)
         assert got.dtype == np.int8 and got.tolist() == want.tolist()
 
+
+def test_truth_of_a_clean_bool_column_is_the_masked_one_and_its_own():
+    """boolv marks its column clean (false where unknown, never none): truth / is_true /
+    is_false then read it without the masks — the same rows — and give a column of their own
+    (set in place by callers: compile_population's ``ok &=``); a taken column stays clean."""
+    from lexquery.columnar.compile import boolv, is_false, is_true
+    rng = np.random.default_rng(5)
+    val, unk = rng.random(100) < 0.5, rng.random(100) < 0.3
+    x = boolv(val, unk)
+    raw = V("bool", x.v, x.unk, x.nil)   # the same arrays, not known clean
+    assert x.clean and not raw.clean and x.take(np.arange(10)).clean
+    for fn in (truth, is_true, is_false):
+        got, want = fn(x), fn(raw)
+        assert got.tolist() == want.tolist()
+        assert got is not x.v
+        got[:] = True   # its own: the column is untouched
+    assert x.v.tolist() == (val & ~unk).tolist()

@@ -45,11 +45,12 @@ class NotVectorisable(Exception):
 class V:
     """A column of values of one kind: ``bool``, ``int``, ``date`` (int64 day numbers),
     ``dur`` (``v`` months, ``d`` days), ``str`` / ``obj`` (object arrays), ``none``."""
-    __slots__ = ("kind", "v", "d", "unk", "nil", "miss", "ev")
+    __slots__ = ("kind", "v", "d", "unk", "nil", "miss", "ev", "clean")
 
     def __init__(self, kind, v, unk, nil, miss=None, ev=None, d=None):
         self.kind, self.v, self.d = kind, v, d
         self.unk, self.nil = unk, nil
+        self.clean = False   # a bool column false where unknown and never none (boolv): truth is v
         self.miss = miss if miss is not None else {}
         self.ev = ev if ev is not None else {}
 
@@ -58,9 +59,11 @@ class V:
 
     def take(self, idx):
         """The rows ``idx`` (an index array), missing and evidence included."""
-        return V(self.kind, self.v[idx] if self.v is not None else None, self.unk[idx], self.nil[idx],
-                 {k: m[idx] for k, m in self.miss.items()}, {k: m[idx] for k, m in self.ev.items()},
-                 self.d[idx] if self.d is not None else None)
+        out = V(self.kind, self.v[idx] if self.v is not None else None, self.unk[idx], self.nil[idx],
+                {k: m[idx] for k, m in self.miss.items()}, {k: m[idx] for k, m in self.ev.items()},
+                self.d[idx] if self.d is not None else None)
+        out.clean = self.clean
+        return out
 
     def objects(self) -> list:
         """The values as the scalar evaluator holds them (UNKNOWN, None, date, Duration …)."""
@@ -107,15 +110,24 @@ def const(value, n) -> V:
         return V("date", np.full(n, vdates.to_days(value), dtype=np.int64), f, f)
     if isinstance(value, Duration):
         return V("dur", np.full(n, value.months, dtype=np.int64), f, f, d=np.full(n, value.days, dtype=np.int64))
-    arr = np.empty(n, dtype=object)
-    arr.fill(value)   # the same object in every row (a list is not spread over a second axis)
-    if len(_CONSTS) > 256:   # known to hold one object: _list_shape, program._codes_of read no row
-        _CONSTS.clear()
-    _CONSTS[id(arr)] = arr
+    key = (id(value), n)
+    hit = _CONST_COLS.get(key)
+    if hit is not None and hit[0] is value:   # the same literal over as many rows: its column again
+        arr = hit[1]
+    else:
+        arr = np.empty(n, dtype=object)
+        arr.fill(value)   # the same object in every row (a list is not spread over a second axis)
+        arr.flags.writeable = False   # shared by the evaluations that read the literal
+        if len(_CONSTS) > 256:   # known to hold one object: _list_shape, program._codes_of read no row
+            _CONSTS.clear()
+            _CONST_COLS.clear()
+        _CONSTS[id(arr)] = arr
+        _CONST_COLS[key] = (value, arr)
     return V("str" if isinstance(value, str) else "obj", arr, f, f)
 
 
 _CONSTS: dict = {}   # id of a column of a literal (one object in every row) -> the column, while kept
+_CONST_COLS: dict = {}   # (id of a literal's value, rows) -> (the value, its column), while kept (_CONSTS)
 
 
 def from_objects(vals: list, miss=None, ev=None) -> V:
@@ -206,6 +218,8 @@ def restrict(d: dict, mask) -> dict:
 def truth(x: V):
     """The rows where a known value is true (Python truthiness, as ``if v`` in the scalar code)."""
     if x.kind == "bool":
+        if x.clean:   # boolv's: already false where unknown, never none (a copy: callers may set it)
+            return x.v.copy()
         return x.v & ~x.unk & ~x.nil
     if x.kind == "int":
         return (x.v != 0) & ~x.unk & ~x.nil
@@ -219,19 +233,25 @@ def truth(x: V):
 def is_false(x: V):
     """Rows where the value ``is False`` (the identity test of ``when``)."""
     if x.kind == "bool":
+        if x.clean:
+            return ~x.v & ~x.unk
         return ~x.v & ~x.unk & ~x.nil
     return _false(len(x))
 
 
 def is_true(x: V):
     if x.kind == "bool":
+        if x.clean:
+            return x.v.copy()
         return x.v & ~x.unk & ~x.nil
     return _false(len(x))
 
 
 def boolv(val, unk, miss=None, ev=None) -> V:
     val = val & ~unk
-    return V("bool", val, unk, _false(len(unk)), miss, ev)
+    out = V("bool", val, unk, _false(len(unk)), miss, ev)
+    out.clean = True
+    return out
 
 
 # --- the batch ----------------------------------------------------------------------------------

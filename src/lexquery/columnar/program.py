@@ -103,7 +103,9 @@ class Program(_InTime, _Eval, _Population, _Rows):
         parent = getattr(ctx, "parent", None)
         if parent is not None:
             x = self.derived(parent[0], name).take(parent[1])
-            return V(x.kind, x.v, x.unk, x.nil, x.miss, {}, x.d)
+            out = V(x.kind, x.v, x.unk, x.nil, x.miss, {}, x.d)
+            out.clean = x.clean
+            return out
         hit = ctx.derived.get(name)
         if hit is None:
             src = getattr(ctx, "derived_from", None)
@@ -114,7 +116,9 @@ class Program(_InTime, _Eval, _Population, _Rows):
             else:
                 hit = ctx.derived[name] = self.derived_fns[name](ctx)
             return hit
-        return V(hit.kind, hit.v, hit.unk, hit.nil, hit.miss, {}, hit.d)
+        out = V(hit.kind, hit.v, hit.unk, hit.nil, hit.miss, {}, hit.d)
+        out.clean = hit.clean
+        return out
 
     def read_cond(self, ctx, cid) -> V:
         f = ctx.cond_fns.get(cid)
