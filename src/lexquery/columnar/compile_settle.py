@@ -133,7 +133,7 @@ def _note_values(ctx, notes, on_base, dated):
             from .compile import is_true
             ev = restrict(x.ev, on)
             on &= is_true(x)
-        nd = np.full(ctx.n, NONE_DATE, dtype=np.int64)
+        nd = shared("none", ctx.n)   # no date (read only)
         if dated and d is not None:
             x = d(ctx)
             ev = merge(ev, restrict(x.ev, on))
@@ -150,11 +150,17 @@ def _skipped(conds, ctx):
     (engine.evaluate.shape_sources)."""
     out = {}
     n = ctx.n
+    on_all = shared("on", n)
 
     def walk(cs, parent_off):
         for c in cs:
             r = ctx.conds.get(c.id)
-            off = parent_off | (~r.on if r is not None else np.ones(n, dtype=bool))
+            if r is None:
+                off = np.ones(n, dtype=bool)
+            elif r.on is on_all:   # applies on every row: left out where its parent is (read only)
+                off = parent_off
+            else:
+                off = parent_off | ~r.on
             out[c.id] = off
             if c.children and (c.valid_from is not None or c.valid_until is not None):
                 off = off | _outside(c, ctx.as_of)
