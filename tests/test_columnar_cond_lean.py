@@ -278,3 +278,60 @@ def test_truth_of_a_clean_bool_column_is_the_masked_one_and_its_own():
         assert got is not x.v
         got[:] = True   # its own: the column is untouched
     assert x.v.tolist() == (val & ~unk).tolist()
+
+
+# --- what a condition passes on to the one around it, against main's formula -----------------
+
+class _Exprs:
+    """An expression compiler whose « expressions » are the functions given (ctx -> V)."""
+    def expr(self, c):
+        return c
+
+
+class _Ctx:
+    def __init__(self, n, as_of):
+        self.n, self.as_of, self.conds = n, as_of, {}
+
+
+def _bool_expr(rng, n, path):
+    val, unk = rng.random(n) < 0.5, rng.random(n) < 0.3
+    miss = {path: unk.copy()} if unk.any() else {}
+    from lexquery.columnar.compile import boolv
+    x = boolv(val, unk, miss, {})
+    return lambda ctx: x
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_condition_passes_on_what_main_passed_on(seed):
+    """compile_conditions' condition (test, any_of, all_of; with a when or not; inside or partly
+    outside its valid period): the missing facts it passes on are main's — its when's, then
+    ``restrict(miss, on & (eff == unknown))`` of its final result — and its own missing facts
+    lie within the rows where it is evaluated."""
+    from datetime import date
+    from lexquery.columnar.compile import restrict
+    from lexquery.columnar.compile_conditions import ConditionCompiler
+    from lexquery.columnar.vdates import to_days
+    from lexquery.rules.model import Condition
+    rng = np.random.default_rng(seed)
+    n = 120
+    as_of = rng.integers(to_days(date(2020, 1, 1)), to_days(date(2022, 1, 1)), n)
+    kids = [Condition(id=f"k{i}", label={}, sources=[], kind="test", expr=_bool_expr(rng, n, f"f.k{i}"),
+                      when=_bool_expr(rng, n, f"w.k{i}") if rng.random() < 0.5 else None) for i in range(3)]
+    kind = ["test", "any_of", "all_of"][seed % 3]
+    c = Condition(id="top", label={}, sources=[], kind=kind,
+                  expr=_bool_expr(rng, n, "f.top") if kind == "test" else None,
+                  children=kids if kind != "test" else [],
+                  when=_bool_expr(rng, n, "w.top") if seed % 2 else None,
+                  valid_from=date(2021, 1, 1) if seed % 4 >= 2 else None)
+    f = ConditionCompiler(_Exprs()).build(c)
+    ctx = _Ctx(n, as_of)
+    r, passed, _ = f(ctx)
+    from lexquery.columnar.compile import merge
+    want = merge(c.when(ctx).miss if c.when is not None else {}, restrict(r.miss, r.on & (r.eff == UNKNOWN_)))
+    assert list(passed) == list(want)
+    for k in want:
+        assert passed[k].tolist() == want[k].tolist(), k
+    live = r.on & (as_of >= to_days(date(2021, 1, 1)) if c.valid_from else r.on)
+    for k, m in r.miss.items():
+        assert not (m & ~live).any(), k
+

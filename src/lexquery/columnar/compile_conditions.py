@@ -247,26 +247,29 @@ class ConditionCompiler:
                     ev.extend(_restrict(x, live, full) for x in e)
                 eff, date = combine(kind == "any_of", ch, n)
             unknown = eff == UNKNOWN_
+            # what it found missing, on the rows where it is evaluated (``live``) only
+            keep = unknown if full else unknown & live
             if kind in ("any_of", "all_of"):
                 # unknown: what it found missing and all its children's; settled: its unknown children's
                 on_all = shared("on", n)
                 mine = merge(*ms, *[k.miss if k.on is on_all else restrict(k.miss, k.on) for k in ch if k.miss])
                 kids_unk = merge(*[restrict(k.miss, k.eff == UNKNOWN_ if k.on is on_all else k.on & (k.eff == UNKNOWN_))
                                    for k in ch if k.miss])
-                miss = merge(restrict(mine, unknown), restrict(kids_unk, ~unknown)) if (mine or kids_unk) else {}
+                miss = merge(restrict(mine, keep), restrict(kids_unk, ~unknown if full else ~unknown & live)) \
+                    if (mine or kids_unk) else {}
             else:
-                miss = restrict(merge(*ms), unknown)
+                miss = restrict(merge(*ms), keep)
             if gap is not None:
                 # outside the period its text is encoded for: unknown, nothing missing, no date
                 eff = np.where(gap, np.int8(UNKNOWN_), eff)
                 date = np.where(gap, NONE_DATE, date)
-                unknown = eff == UNKNOWN_
             if date is not none and not (date != NONE_DATE).any():
                 date = none
-            miss = _restrict(miss, live, full)
             r = CondV(cid, kind, eff, on, date, miss)
             ctx.conds[cid] = r
-            if miss:
-                passed.append(restrict(miss, unknown if on is shared("on", n) else on & unknown))
+            if miss:   # passed on where it applies and is unknown: ``miss`` lies within ``live`` (the
+                # gap's rows are left out, the only ones whose code the gap changed); a test's
+                # within its unknown rows already, an any_of's / all_of's also on settled rows
+                passed.append(restrict(miss, unknown) if kind in ("any_of", "all_of") else miss)
             return r, merge(*passed), ev
         return f
