@@ -335,3 +335,14 @@ def test_condition_passes_on_what_main_passed_on(seed):
     for k, m in r.miss.items():
         assert not (m & ~live).any(), k
 
+
+def test_any_by_is_the_bincount_test():
+    from lexquery.columnar.compile import _any_by
+    rng = np.random.default_rng(2)
+    for n in (0, 1, 40):
+        lengths = rng.integers(0, 4, n)
+        parent = np.repeat(np.arange(n), lengths)
+        mask = rng.random(len(parent)) < 0.4
+        want = np.bincount(parent, weights=mask, minlength=n) > 0
+        assert _any_by(parent, mask, n).tolist() == want.tolist()
+

@@ -191,6 +191,16 @@ def vconcat(vs: list) -> V:
 
 def merge(*dicts, masks=None) -> dict:
     """The union of several missing (or evidence) maps, each restricted to ``masks[i]``."""
+    if masks is None:   # most maps are empty: those left out, one map copied as it is
+        ds = [d for d in dicts if d]
+        if not ds:
+            return {}
+        out = dict(ds[0])
+        for d in ds[1:]:
+            for k, x in d.items():
+                y = out.get(k)
+                out[k] = x if y is None else (y | x)
+        return out
     out: dict = {}
     for i, d in enumerate(dicts):
         m = None if masks is None else masks[i]
@@ -725,9 +735,9 @@ class Compiler:
             b = body(sub)
             tv = truth(b)
             # three-valued or / and per row over its items (no item: false for exists, true for all)
-            has_true = np.bincount(parent, weights=tv, minlength=n) > 0
-            has_unk = np.bincount(parent, weights=b.unk, minlength=n) > 0
-            has_false = np.bincount(parent, weights=(~tv & ~b.unk), minlength=n) > 0
+            has_true = _any_by(parent, tv, n)
+            has_unk = _any_by(parent, b.unk, n)
+            has_false = _any_by(parent, ~tv & ~b.unk, n)
             if want_any:
                 val, unk = has_true, ~has_true & has_unk
             else:
@@ -741,10 +751,18 @@ class Compiler:
                     miss[path] = (miss[path] | (rows & unk)) if path in miss else (rows & unk)
             ev = dict(xs.ev)
             for k, m in b.ev.items():
-                rows = np.bincount(parent, weights=m, minlength=n) > 0
+                rows = _any_by(parent, m, n)
                 ev[k] = (ev[k] | rows) if k in ev else rows
             return V("bool", val, unk | xs.unk, _false(n), miss, ev)
         return f
+
+
+def _any_by(parent, mask, n):
+    """Per row, whether one of its items (``parent``: the row of each item) is in ``mask``
+    (what ``np.bincount(parent, weights=mask, minlength=n) > 0`` gives, without the floats)."""
+    out = _false(n)
+    out[parent[mask]] = True
+    return out
 
 
 def _plain(x: V) -> V:
@@ -754,7 +772,7 @@ def _plain(x: V) -> V:
 def _item_paths(key, mask, parent, index, n):
     """An item path recorded missing (``removal_measures[{}].end_date``) for each item index."""
     if "{}" not in key:
-        rows = np.bincount(parent, weights=mask, minlength=n) > 0
+        rows = _any_by(parent, mask, n)
         yield key, rows
         return
     idx = np.nonzero(mask)[0]
@@ -954,7 +972,7 @@ def _member(x: V, y: V):
     if x.kind == "str" and lists:
         # each row's own list (``state in person.nationalities``): its items one per row, compared
         hit = np.equal(flat, x.v[parent]).astype(bool) if len(flat) else np.zeros(0, dtype=bool)
-        return (np.bincount(parent, weights=hit, minlength=n) > 0) & ok
+        return _any_by(parent, hit, n) & ok
     xo = x.objects() if x.kind != "str" else x.v
     out = np.fromiter(((a in b) if k else False for a, b, k in zip(xo, y.v, ok.tolist())), bool, n)
     return out
