@@ -346,3 +346,46 @@ def test_any_by_is_the_bincount_test():
         want = np.bincount(parent, weights=mask, minlength=n) > 0
         assert _any_by(parent, mask, n).tolist() == want.tolist()
 
+
+def settle_spec(rows, n):
+    """compile_settle.settle as main cf82a95 computed it."""
+    from lexquery.columnar.compile_settle import APP, BIG, LATER, NA, UND
+    not_met = np.zeros(n, bool)
+    unknown = np.zeros(n, bool)
+    pending = np.zeros(n, bool)
+    d_from = np.full(n, NONE_DATE, dtype=np.int64)
+    d_until = np.full(n, BIG, dtype=np.int64)
+    for eff, on, d, kind in rows:
+        pending |= on & (eff == PENDING)
+        not_met |= on & (eff == NOT_MET)
+        unknown |= on & (eff == UNKNOWN_)
+        dated = on & (d != NONE_DATE)
+        if kind == "from":
+            sel = dated & ((eff == MET) | (eff == NOT_MET) | (eff == PENDING))
+            d_from = np.where(sel & (d > d_from), d, d_from)
+        elif kind == "until":
+            sel = dated & ((eff == MET) | (eff == NOT_MET) | (eff == PENDING))
+            d_until = np.where(sel & (d < d_until), d, d_until)
+        elif kind in ("any_of", "all_of"):
+            d_from = np.where(dated & (d > d_from), d, d_from)
+    d_until = np.where(d_until == BIG, NONE_DATE, d_until)
+    window_closed = (d_until != NONE_DATE) & (d_from != NONE_DATE) & (d_from > d_until)
+    status = np.where(not_met, NA, np.where(unknown, UND, np.where(
+        pending, np.where(window_closed, NA, LATER), APP))).astype(np.int8)
+    na = status == NA
+    return status, np.where(na, NONE_DATE, d_from), np.where(na, NONE_DATE, d_until)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_settle_with_flags_and_shared_columns_is_main_settle(seed):
+    from lexquery.columnar.compile_settle import settle
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 80))
+    rows = []
+    for k in range(int(rng.integers(0, 7))):
+        c = _kid(rng, n, k)
+        kind = ["test", "from", "until", "any_of", "all_of", "precedence", "validity"][rng.integers(7)]
+        rows.append((c.eff, c.on, c.date, kind))
+    got, want = settle(rows, n), settle_spec(rows, n)
+    for g, w in zip(got, want):
+        assert g.tolist() == w.tolist(), seed

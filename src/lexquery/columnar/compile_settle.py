@@ -33,24 +33,23 @@ class ProcV:
 BIG = np.iinfo(np.int64).max
 
 
+# a condition's code (compile_conditions: 0 not met, 1 pending, 2 unknown, 3 to assess, 4 met)
+# as the flags settle reads of it: 1 not met, 2 pending, 4 unknown
+_SETTLE_BITS = np.array([1, 2, 4, 0, 0], dtype=np.uint8)
+
+
 def settle(rows: list, n: int):
     """``evaluate.settle`` over a batch: (status code, from, until) from condition results
     ``(eff, on, date, kind)``."""
-    not_met = _false(n)
-    unknown = _false(n)
-    pending = _false(n)
+    acc = np.zeros(n, dtype=np.uint8)   # per row: 1 a condition not met, 2 pending, 4 unknown
     d_from = np.full(n, NONE_DATE, dtype=np.int64)
     d_until = np.full(n, BIG, dtype=np.int64)
     on_all, none = shared("on", n), shared("none", n)
     for eff, on, d, kind in rows:
-        if on is on_all:   # applies on every row (no ``when``): no mask to apply
-            pending |= eff == PENDING
-            not_met |= eff == NOT_MET
-            unknown |= eff == UNKNOWN_
-        else:
-            pending |= on & (eff == PENDING)
-            not_met |= on & (eff == NOT_MET)
-            unknown |= on & (eff == UNKNOWN_)
+        bits = _SETTLE_BITS[eff]
+        if on is not on_all:   # left out where its when is false
+            np.multiply(bits, on, out=bits)
+        acc |= bits
         if d is none or kind not in ("from", "until", "any_of", "all_of"):
             continue   # no date (compile_conditions.shared), or none read of this kind
         dated = (d != NONE_DATE) if on is on_all else on & (d != NONE_DATE)
@@ -62,6 +61,7 @@ def settle(rows: list, n: int):
             d_until = np.where(sel & (d < d_until), d, d_until)
         else:
             d_from = np.where(dated & (d > d_from), d, d_from)
+    not_met, pending, unknown = (acc & 1).view(bool), (acc & 2) != 0, (acc & 4) != 0
     d_until = np.where(d_until == BIG, NONE_DATE, d_until)
     window_closed = (d_until != NONE_DATE) & (d_from != NONE_DATE) & (d_from > d_until)
     status = np.where(not_met, NA, np.where(unknown, UND, np.where(
