@@ -389,3 +389,20 @@ def test_settle_with_flags_and_shared_columns_is_main_settle(seed):
     got, want = settle(rows, n), settle_spec(rows, n)
     for g, w in zip(got, want):
         assert g.tolist() == w.tolist(), seed
+
+
+@pytest.mark.parametrize("side", [True, False])
+def test_if_with_every_row_on_one_side_gives_that_branch_column(side):
+    """compile._if where every row takes the same branch: that branch's values (its column as
+    it is: a literal list stays recognised by _list_shape), the same as np.where gave."""
+    from lexquery.columnar.compile import _if, _list_shape, boolv, const
+    n = 50
+    c = boolv(np.full(n, side), np.zeros(n, bool))
+    a, b = const(["ITF", "OQTF"], n), const(["EAW"], n)
+    out = _if(c, lambda ctx: a, lambda ctx: b, _Ctx(n, np.zeros(n, np.int64)))
+    want = a if side else b
+    assert out.kind == "obj" and out.objects() == want.objects() and out.v is want.v
+    assert _list_shape(out.v)[0]
+    mixed = boolv(np.arange(n) % 2 == 0, np.zeros(n, bool))
+    out = _if(mixed, lambda ctx: a, lambda ctx: b, _Ctx(n, np.zeros(n, np.int64)))
+    assert out.objects() == [["ITF", "OQTF"] if i % 2 == 0 else ["EAW"] for i in range(n)]

@@ -820,6 +820,11 @@ def _if(c: V, a, b, ctx) -> V:
         return out
     if kind == "none":
         return V("none", None, unk, nil, miss, ev)
+    # every row takes the same branch: its column as it is (a literal's stays one, _list_shape)
+    if x.kind == kind and tv.all():
+        return V(kind, x.v, unk, nil, miss, ev, x.d if kind == "dur" else None)
+    if y.kind == kind and fv.all():
+        return V(kind, y.v, unk, nil, miss, ev, y.d if kind == "dur" else None)
     xv = x.v if x.kind == kind else None
     yv = y.v if y.kind == kind else None
     if xv is None:
