@@ -45,11 +45,12 @@ class NotVectorisable(Exception):
 class V:
     """A column of values of one kind: ``bool``, ``int``, ``date`` (int64 day numbers),
     ``dur`` (``v`` months, ``d`` days), ``str`` / ``obj`` (object arrays), ``none``."""
-    __slots__ = ("kind", "v", "d", "unk", "nil", "miss", "ev")
+    __slots__ = ("kind", "v", "d", "unk", "nil", "miss", "ev", "clean")
 
     def __init__(self, kind, v, unk, nil, miss=None, ev=None, d=None):
         self.kind, self.v, self.d = kind, v, d
         self.unk, self.nil = unk, nil
+        self.clean = False   # a bool column false where unknown and never none (boolv): truth is v
         self.miss = miss if miss is not None else {}
         self.ev = ev if ev is not None else {}
 
@@ -58,9 +59,11 @@ class V:
 
     def take(self, idx):
         """The rows ``idx`` (an index array), missing and evidence included."""
-        return V(self.kind, self.v[idx] if self.v is not None else None, self.unk[idx], self.nil[idx],
-                 {k: m[idx] for k, m in self.miss.items()}, {k: m[idx] for k, m in self.ev.items()},
-                 self.d[idx] if self.d is not None else None)
+        out = V(self.kind, self.v[idx] if self.v is not None else None, self.unk[idx], self.nil[idx],
+                {k: m[idx] for k, m in self.miss.items()}, {k: m[idx] for k, m in self.ev.items()},
+                self.d[idx] if self.d is not None else None)
+        out.clean = self.clean
+        return out
 
     def objects(self) -> list:
         """The values as the scalar evaluator holds them (UNKNOWN, None, date, Duration …)."""
@@ -107,15 +110,24 @@ def const(value, n) -> V:
         return V("date", np.full(n, vdates.to_days(value), dtype=np.int64), f, f)
     if isinstance(value, Duration):
         return V("dur", np.full(n, value.months, dtype=np.int64), f, f, d=np.full(n, value.days, dtype=np.int64))
-    arr = np.empty(n, dtype=object)
-    arr.fill(value)   # the same object in every row (a list is not spread over a second axis)
-    if len(_CONSTS) > 256:   # known to hold one object: _list_shape, program._codes_of read no row
-        _CONSTS.clear()
-    _CONSTS[id(arr)] = arr
+    key = (id(value), n)
+    hit = _CONST_COLS.get(key)
+    if hit is not None and hit[0] is value:   # the same literal over as many rows: its column again
+        arr = hit[1]
+    else:
+        arr = np.empty(n, dtype=object)
+        arr.fill(value)   # the same object in every row (a list is not spread over a second axis)
+        arr.flags.writeable = False   # shared by the evaluations that read the literal
+        if len(_CONSTS) > 256:   # known to hold one object: _list_shape, program._codes_of read no row
+            _CONSTS.clear()
+            _CONST_COLS.clear()
+        _CONSTS[id(arr)] = arr
+        _CONST_COLS[key] = (value, arr)
     return V("str" if isinstance(value, str) else "obj", arr, f, f)
 
 
 _CONSTS: dict = {}   # id of a column of a literal (one object in every row) -> the column, while kept
+_CONST_COLS: dict = {}   # (id of a literal's value, rows) -> (the value, its column), while kept (_CONSTS)
 
 
 def from_objects(vals: list, miss=None, ev=None) -> V:
@@ -179,6 +191,16 @@ def vconcat(vs: list) -> V:
 
 def merge(*dicts, masks=None) -> dict:
     """The union of several missing (or evidence) maps, each restricted to ``masks[i]``."""
+    if masks is None:   # most maps are empty: those left out, one map copied as it is
+        ds = [d for d in dicts if d]
+        if not ds:
+            return {}
+        out = dict(ds[0])
+        for d in ds[1:]:
+            for k, x in d.items():
+                y = out.get(k)
+                out[k] = x if y is None else (y | x)
+        return out
     out: dict = {}
     for i, d in enumerate(dicts):
         m = None if masks is None else masks[i]
@@ -206,6 +228,8 @@ def restrict(d: dict, mask) -> dict:
 def truth(x: V):
     """The rows where a known value is true (Python truthiness, as ``if v`` in the scalar code)."""
     if x.kind == "bool":
+        if x.clean:   # boolv's: already false where unknown, never none (a copy: callers may set it)
+            return x.v.copy()
         return x.v & ~x.unk & ~x.nil
     if x.kind == "int":
         return (x.v != 0) & ~x.unk & ~x.nil
@@ -219,19 +243,25 @@ def truth(x: V):
 def is_false(x: V):
     """Rows where the value ``is False`` (the identity test of ``when``)."""
     if x.kind == "bool":
+        if x.clean:
+            return ~x.v & ~x.unk
         return ~x.v & ~x.unk & ~x.nil
     return _false(len(x))
 
 
 def is_true(x: V):
     if x.kind == "bool":
+        if x.clean:
+            return x.v.copy()
         return x.v & ~x.unk & ~x.nil
     return _false(len(x))
 
 
 def boolv(val, unk, miss=None, ev=None) -> V:
     val = val & ~unk
-    return V("bool", val, unk, _false(len(unk)), miss, ev)
+    out = V("bool", val, unk, _false(len(unk)), miss, ev)
+    out.clean = True
+    return out
 
 
 # --- the batch ----------------------------------------------------------------------------------
@@ -350,6 +380,10 @@ class TakenFacts(dict):
     def __init__(self, facts, idx):
         super().__init__()
         self.src, self.idx = facts, idx
+        # collections made into one row per item (exists / all), kept with the columns they are
+        # read from: shared by the batches over these facts (a procedure's first evaluation and
+        # its proof's, compile_rows._run_procedure), not made again by each
+        self.exploded: dict = {}
 
     def get(self, k, default=None):
         if dict.__contains__(self, k):
@@ -452,12 +486,19 @@ class Compiler:
         return self._logic([self.node(c) for c in t.children], False)
 
     def _logic(self, parts, is_or):
+        first, rest = parts[0], parts[1:]
+
         def f(ctx):
-            n = ctx.n
-            settled = _false(n)
-            unknown = _false(n)
-            misses, evs, reach = [], [], []
-            for p in parts:
+            if not ctx.n:   # no row: nothing read (every row is settled)
+                return boolv(_false(0), _false(0), {}, {})
+            # the first operand is read on every row (no mask: reach None); each next one on
+            # the rows the previous ones left open (Kleene, short-circuits as the scalar code)
+            x = first(ctx)
+            misses, evs, reach = [x.miss], [x.ev], [None]
+            tv = truth(x)
+            settled = tv if is_or else (~tv & ~x.unk)
+            unknown = x.unk
+            for p in rest:
                 if settled.all():   # every row settled: the scalar evaluator reads no further
                     break
                 x = p(ctx)
@@ -467,8 +508,8 @@ class Compiler:
                 misses.append(x.miss)
                 tv = truth(x)
                 hit = (tv if is_or else (~tv & ~x.unk)) & r
-                unknown |= x.unk & r
-                settled |= hit
+                unknown = unknown | (x.unk & r)
+                settled = settled | hit
             unk = unknown & ~settled
             val = settled if is_or else (~settled & ~unk)
             return boolv(val, unk, restrict(merge(*misses), unk), merge(*evs, masks=reach))
@@ -662,18 +703,23 @@ class Compiler:
             xs = coll(ctx)
             n = ctx.n
             key = (coll_name, id(xs.v))
-            hit = ctx.exploded.get(key) if xs.v is not None else None
-            if hit is None and xs.kind == "obj":   # taken from a batch's column: its items read there
+            memo = getattr(ctx.facts, "exploded", None)
+            if memo is None:
+                memo = ctx.exploded
+            hit = memo.get(key) if xs.v is not None else None
+            if hit is None and xs.kind == "obj":
                 lay = origins.layout(xs.v)
-                fields = None if lay is None else origins.item_fields(xs.v, lay[3])
+                if lay is not None:   # taken from a batch's column: its items read there
+                    lengths, fields = lay[2], origins.item_fields(xs.v, lay[3])
+                else:   # a batch's own column: read whole once, with the columns taken from it
+                    lengths, fields = origins.whole(xs)
                 if fields is not None:
-                    lengths = lay[2]
                     parent = np.repeat(np.arange(n), lengths)
                     index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-                    hit = ctx.exploded[key] = (parent, index, fields, xs.v)
+                    hit = memo[key] = (parent, index, fields, xs.v)
             if hit is None:   # the items of the collection, one row each (once per batch and collection)
                 if xs.kind == "obj":   # each distinct list read once (origins._layout)
-                    lengths, _, items, _, _ = origins._layout(xs)
+                    lengths, _, items, _, _ = origins.memo(xs, ("layout", False), origins._layout)
                 else:
                     vals = xs.objects()
                     lengths = np.fromiter((len(v) if isinstance(v, list) else 0 for v in vals), np.int64, n)
@@ -683,15 +729,15 @@ class Compiler:
                 index = np.arange(len(parent)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
                 hit = (parent, index, fields, xs.v)
                 if xs.v is not None:
-                    ctx.exploded[key] = hit
+                    memo[key] = hit
             parent, index, fields, _ = hit
             sub = ctx.program.item_ctx(ctx, parent, fields, index, coll_name)
             b = body(sub)
             tv = truth(b)
             # three-valued or / and per row over its items (no item: false for exists, true for all)
-            has_true = np.bincount(parent, weights=tv, minlength=n) > 0
-            has_unk = np.bincount(parent, weights=b.unk, minlength=n) > 0
-            has_false = np.bincount(parent, weights=(~tv & ~b.unk), minlength=n) > 0
+            has_true = _any_by(parent, tv, n)
+            has_unk = _any_by(parent, b.unk, n)
+            has_false = _any_by(parent, ~tv & ~b.unk, n)
             if want_any:
                 val, unk = has_true, ~has_true & has_unk
             else:
@@ -705,10 +751,18 @@ class Compiler:
                     miss[path] = (miss[path] | (rows & unk)) if path in miss else (rows & unk)
             ev = dict(xs.ev)
             for k, m in b.ev.items():
-                rows = np.bincount(parent, weights=m, minlength=n) > 0
+                rows = _any_by(parent, m, n)
                 ev[k] = (ev[k] | rows) if k in ev else rows
             return V("bool", val, unk | xs.unk, _false(n), miss, ev)
         return f
+
+
+def _any_by(parent, mask, n):
+    """Per row, whether one of its items (``parent``: the row of each item) is in ``mask``
+    (what ``np.bincount(parent, weights=mask, minlength=n) > 0`` gives, without the floats)."""
+    out = _false(n)
+    out[parent[mask]] = True
+    return out
 
 
 def _plain(x: V) -> V:
@@ -718,7 +772,7 @@ def _plain(x: V) -> V:
 def _item_paths(key, mask, parent, index, n):
     """An item path recorded missing (``removal_measures[{}].end_date``) for each item index."""
     if "{}" not in key:
-        rows = np.bincount(parent, weights=mask, minlength=n) > 0
+        rows = _any_by(parent, mask, n)
         yield key, rows
         return
     idx = np.nonzero(mask)[0]
@@ -746,7 +800,9 @@ def _item(ctx, keys) -> V:
 def _if(c: V, a, b, ctx) -> V:
     tv = truth(c)
     fv = ~tv & ~c.unk
-    skipped = V("none", None, np.ones(ctx.n, dtype=bool), _false(ctx.n))
+    skipped = None
+    if not tv.any() or not fv.any():
+        skipped = V("none", None, np.ones(ctx.n, dtype=bool), _false(ctx.n))
     x = a(ctx) if tv.any() else skipped      # a branch no row takes is not evaluated
     y = b(ctx) if fv.any() else skipped
     unk = c.unk | (tv & x.unk) | (fv & y.unk)
@@ -764,6 +820,11 @@ def _if(c: V, a, b, ctx) -> V:
         return out
     if kind == "none":
         return V("none", None, unk, nil, miss, ev)
+    # every row takes the same branch: its column as it is (a literal's stays one, _list_shape)
+    if x.kind == kind and tv.all():
+        return V(kind, x.v, unk, nil, miss, ev, x.d if kind == "dur" else None)
+    if y.kind == kind and fv.all():
+        return V(kind, y.v, unk, nil, miss, ev, y.d if kind == "dur" else None)
     xv = x.v if x.kind == kind else None
     yv = y.v if y.kind == kind else None
     if xv is None:
@@ -829,8 +890,15 @@ def _list_shape(vals):
                 np.zeros(1, dtype=np.int64), None, None, False)
     lay = origins.layout(vals, raw=True)
     if lay is not None:   # taken from a batch's column: its lists read there
-        _, _, lengths, pos, items, listish, ids = lay
-        uniq, first = np.unique(ids, return_index=True)
+        col, idx, lengths, pos, items, listish, ids = lay
+        # its distinct lists from their ranks in the whole column (small integers: no sort of
+        # the rows' ids), then in the order of their ids, as np.unique(ids) gives them
+        _, rank, _ = origins.memo(col, "distinct", lambda c: origins.distinct(c.v))
+        from .shapes import unique_ints
+        first = unique_ints(rank[idx])[1]
+        uniq = ids[first]
+        o = np.argsort(uniq, kind="stable")
+        uniq, first = uniq[o], first[o]
         if len(uniq) <= 8:
             return (True, ids, uniq, first, None, None, False)
         return (False, ids, uniq, first, np.repeat(np.arange(n), lengths), items[pos], bool(listish.all()))
@@ -854,6 +922,32 @@ def _list_shape(vals):
     return shape
 
 
+def _member_whole(x: V, lst):
+    """``x in lst`` per row, when ``x`` is a text field of items taken from a batch's column
+    (origins.field_origin): membership read once per batch column and list (its known rows),
+    then taken — the items' ``it.kind in removal_measures_…`` of every procedure and rerun
+    over the batch. None: not known so (the caller reads the rows)."""
+    if x.kind != "str":
+        return None
+    src = origins.field_origin(x.v)
+    if src is None:
+        return None
+    col, pos = src
+    try:
+        key = ("in", tuple(lst))
+        hash(key)
+    except TypeError:
+        return None
+
+    def read(c):
+        known = ~c.unk & ~c.nil
+        m = _false(len(c.v))
+        vals = c.v[known]
+        m[known] = np.fromiter(map(set(lst).__contains__, vals), bool, len(vals))
+        return m
+    return origins.memo(col, key, read)[pos]
+
+
 def _member(x: V, y: V):
     n = len(x)
     if y.kind == "none":
@@ -872,6 +966,10 @@ def _member(x: V, y: V):
             lst = y.v[f0]
             if not isinstance(lst, (list, tuple)):
                 break
+            whole = _member_whole(x, lst)
+            if whole is not None:   # a field of items: read on the batch's column, once per list
+                out[rows] = whole[rows]
+                continue
             vals = xv[rows]
             out[rows] = np.fromiter(map(set(lst).__contains__, vals), bool, len(vals))
         else:
@@ -879,7 +977,7 @@ def _member(x: V, y: V):
     if x.kind == "str" and lists:
         # each row's own list (``state in person.nationalities``): its items one per row, compared
         hit = np.equal(flat, x.v[parent]).astype(bool) if len(flat) else np.zeros(0, dtype=bool)
-        return (np.bincount(parent, weights=hit, minlength=n) > 0) & ok
+        return _any_by(parent, hit, n) & ok
     xo = x.objects() if x.kind != "str" else x.v
     out = np.fromiter(((a in b) if k else False for a, b, k in zip(xo, y.v, ok.tolist())), bool, n)
     return out

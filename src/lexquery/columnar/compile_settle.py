@@ -10,7 +10,7 @@ import numpy as np
 
 from . import vdates
 from .compile import V, _false, is_false, is_true, merge, restrict, truth
-from .compile_conditions import MET, NONE_DATE, NOT_MET, PENDING, UNKNOWN_
+from .compile_conditions import MET, NONE_DATE, NOT_MET, PENDING, UNKNOWN_, shared
 from ..engine.evaluate import cond_index
 
 # procedure status codes
@@ -33,27 +33,35 @@ class ProcV:
 BIG = np.iinfo(np.int64).max
 
 
+# a condition's code (compile_conditions: 0 not met, 1 pending, 2 unknown, 3 to assess, 4 met)
+# as the flags settle reads of it: 1 not met, 2 pending, 4 unknown
+_SETTLE_BITS = np.array([1, 2, 4, 0, 0], dtype=np.uint8)
+
+
 def settle(rows: list, n: int):
     """``evaluate.settle`` over a batch: (status code, from, until) from condition results
     ``(eff, on, date, kind)``."""
-    not_met = _false(n)
-    unknown = _false(n)
-    pending = _false(n)
+    acc = np.zeros(n, dtype=np.uint8)   # per row: 1 a condition not met, 2 pending, 4 unknown
     d_from = np.full(n, NONE_DATE, dtype=np.int64)
     d_until = np.full(n, BIG, dtype=np.int64)
+    on_all, none = shared("on", n), shared("none", n)
     for eff, on, d, kind in rows:
-        pending |= on & (eff == PENDING)
-        not_met |= on & (eff == NOT_MET)
-        unknown |= on & (eff == UNKNOWN_)
-        dated = on & (d != NONE_DATE)
+        bits = _SETTLE_BITS[eff]
+        if on is not on_all:   # left out where its when is false
+            np.multiply(bits, on, out=bits)
+        acc |= bits
+        if d is none or kind not in ("from", "until", "any_of", "all_of"):
+            continue   # no date (compile_conditions.shared), or none read of this kind
+        dated = (d != NONE_DATE) if on is on_all else on & (d != NONE_DATE)
         if kind == "from":
             sel = dated & ((eff == MET) | (eff == NOT_MET) | (eff == PENDING))
             d_from = np.where(sel & (d > d_from), d, d_from)
         elif kind == "until":
             sel = dated & ((eff == MET) | (eff == NOT_MET) | (eff == PENDING))
             d_until = np.where(sel & (d < d_until), d, d_until)
-        elif kind in ("any_of", "all_of"):
+        else:
             d_from = np.where(dated & (d > d_from), d, d_from)
+    not_met, pending, unknown = (acc & 1).view(bool), (acc & 2) != 0, (acc & 4) != 0
     d_until = np.where(d_until == BIG, NONE_DATE, d_until)
     window_closed = (d_until != NONE_DATE) & (d_from != NONE_DATE) & (d_from > d_until)
     status = np.where(not_met, NA, np.where(unknown, UND, np.where(
@@ -125,7 +133,7 @@ def _note_values(ctx, notes, on_base, dated):
             from .compile import is_true
             ev = restrict(x.ev, on)
             on &= is_true(x)
-        nd = np.full(ctx.n, NONE_DATE, dtype=np.int64)
+        nd = shared("none", ctx.n)   # no date (read only)
         if dated and d is not None:
             x = d(ctx)
             ev = merge(ev, restrict(x.ev, on))
@@ -142,11 +150,17 @@ def _skipped(conds, ctx):
     (engine.evaluate.shape_sources)."""
     out = {}
     n = ctx.n
+    on_all = shared("on", n)
 
     def walk(cs, parent_off):
         for c in cs:
             r = ctx.conds.get(c.id)
-            off = parent_off | (~r.on if r is not None else np.ones(n, dtype=bool))
+            if r is None:
+                off = np.ones(n, dtype=bool)
+            elif r.on is on_all:   # applies on every row: left out where its parent is (read only)
+                off = parent_off
+            else:
+                off = parent_off | ~r.on
             out[c.id] = off
             if c.children and (c.valid_from is not None or c.valid_until is not None):
                 off = off | _outside(c, ctx.as_of)
@@ -204,7 +218,7 @@ class _Eval:
                     continue
                 prow = [x for cid, x in shared if cid not in rt.replaces] + rv.rows
                 st, df, du = settle([x[:4] for x in prow], n)
-                miss = restrict(merge(*[restrict(x[4], x[1] & (x[0] == UNKNOWN_)) for x in prow]), st == UND)
+                miss = restrict(merge(*[restrict(x[4], x[1] & (x[0] == UNKNOWN_)) for x in prow if x[4]]), st == UND)
                 paths.append((st, df, du, miss))
             status, d_from, d_until, opens, route_missing, direct_missing = settle_paths(direct, paths, n)
             opens_ids = [p.id] + [rc["p"].id for rc in cp["routes"] if rc["p"].replaces]
@@ -225,13 +239,13 @@ class _Eval:
         ctx.from_date = _date_v(d_from, ctx.as_of)
         consent = np.full(n, -1, dtype=np.int8)
         missing = merge(until_missing, route_missing,
-                        *[restrict(x[4], direct_missing & x[1] & (x[0] == UNKNOWN_)) for x in rows])
+                        *[restrict(x[4], direct_missing & x[1] & (x[0] == UNKNOWN_)) for x in rows if x[4]])
         if cp["consent"] is not None:
             v = cp["consent"](ctx)
             evs.append(restrict(v.ev, applies))
             c = np.where(applies, _code(v), -1).astype(np.int8)
             cu = applies & v.unk
-            missing = merge(missing, restrict(v.miss, cu), *[restrict(x[4], cu & x[1]) for x in rows])
+            missing = merge(missing, restrict(v.miss, cu), *[restrict(x[4], cu & x[1]) for x in rows if x[4]])
             consent = c
         missing = restrict(missing, applies)
         notes = []
@@ -270,7 +284,7 @@ class _Eval:
             gap |= ctx.as_of < vdates.to_days(rt.valid_from)
         if rt.valid_until is not None:
             gap |= ctx.as_of > vdates.to_days(rt.valid_until)
-        rows = [(np.full(n, UNKNOWN_, dtype=np.int8), gap, np.full(n, NONE_DATE, dtype=np.int64), "validity", {})] + rows
+        rows = [(np.full(n, UNKNOWN_, dtype=np.int8), gap, shared("none", n), "validity", {})] + rows
         status, d_from, d_until = settle([x[:4] for x in rows], n)
         # evaluate.route_status: outside its period a route its other conditions close is
         # undetermined all the same (the law of that day is not encoded), without missing facts
@@ -278,7 +292,7 @@ class _Eval:
         status = np.where(gap_na, UND, status).astype(np.int8)
         d_from = np.where(gap_na, NONE_DATE, d_from)
         d_until = np.where(gap_na, NONE_DATE, d_until)
-        missing = restrict(merge(*[restrict(x[4], x[1] & (x[0] == UNKNOWN_)) for x in rows]),
+        missing = restrict(merge(*[restrict(x[4], x[1] & (x[0] == UNKNOWN_)) for x in rows if x[4]]),
                            (status == UND) & ~gap_na)
         applies = (status != NA) & ~gap_na
         notes = [] if outcome_only else _note_values(ctx, rc["notes"], applies, False)
@@ -309,7 +323,7 @@ class _Eval:
                     miss = merge(miss, restrict(r.miss, r.on))
             miss = restrict(miss, v.unk)
             eff = np.where(v.unk, UNKNOWN_, NOT_MET).astype(np.int8)
-            rows.insert(0, (eff, on, np.full(ctx.n, NONE_DATE, dtype=np.int64), "precedence", miss))
+            rows.insert(0, (eff, on, shared("none", ctx.n), "precedence", miss))
             ids.insert(0, pr.id)
         return rows, ids
 

@@ -19,9 +19,22 @@ _ORIGIN: dict = {}   # id of a taken column's values -> (those values, the whole
 _MEMO: dict = {}     # (id of a whole column, what) -> (the column, the result)
 
 
+_FIELD: dict = {}    # id of the values of a field of items taken -> (those values, the batch's field column, the items)
+
+
 def clear() -> None:
     _ORIGIN.clear()
     _MEMO.clear()
+    _FIELD.clear()
+
+
+def field_origin(values):
+    """(the batch's column of a field of items, the items taken) a field's values were taken
+    from (:func:`_item_field`), or None."""
+    hit = _FIELD.get(id(values)) if values is not None else None
+    if hit is None or hit[0] is not values:
+        return None
+    return hit[1], hit[2]
 
 
 def register(taken, src, idx) -> None:
@@ -41,12 +54,15 @@ def origin(values):
 
 
 def memo(col, what, fn):
-    """``fn(col)``, computed once per column of the batch."""
-    key = (id(col), what)
+    """``fn(col)``, computed once per column of the batch: a column is its values and their
+    masks (the same arrays under another :class:`~.compile.V` — a fact as ``ctx.fact`` gives
+    it, the batch's own — are the same column)."""
+    v, unk, nil = col.v, col.unk, col.nil
+    key = (id(v), id(unk), id(nil), what)
     hit = _MEMO.get(key)
-    if hit is None or hit[0] is not col:
-        hit = _MEMO[key] = (col, fn(col))
-    return hit[1]
+    if hit is None or hit[0] is not v or hit[1] is not unk or hit[2] is not nil:
+        hit = _MEMO[key] = (v, unk, nil, fn(col))
+    return hit[3]
 
 
 def distinct(values, ids=None):
@@ -110,6 +126,9 @@ def layout(values, raw=False):
     return col, idx, ln, pos, items, listish[idx], ids[idx]
 
 
+_ONE_TYPE = ("bool", "int", "date", "dur", "str")   # the kinds from_objects gives values of one type only
+
+
 def _fields(col):
     """The items' fields of the whole column, when its items are all dicts: per key (sorted),
     the column of its values (UNKNOWN where absent), the items that have the key, and the type
@@ -126,33 +145,97 @@ def _fields(col):
         vals = [x.get(k, UNKNOWN) for x in its]
         v = from_objects(vals)   # the kind read from the known values: the same over the distinct items
         has = np.array([k in x for x in its], dtype=bool)
-        types: dict = {}
-        tcode = np.array([-1 if (u or z) else types.setdefault(type(x), len(types))
-                          for x, u, z in zip(vals, v.unk.tolist(), v.nil.tolist())], dtype=np.int64)
-        out[k] = (v.take(inv), has[inv], tcode[inv], frozenset(types.values()))
+        if v.kind in _ONE_TYPE:   # its known values all of one type (from_objects): code 0
+            tcode = np.where(v.unk | v.nil, -1, 0)
+            tset = frozenset((0,))
+        elif v.kind == "none":   # no known value
+            tcode = np.full(len(vals), -1, dtype=np.int64)
+            tset = frozenset()
+        else:
+            types: dict = {}
+            tcode = np.array([-1 if (u or z) else types.setdefault(type(x), len(types))
+                              for x, u, z in zip(vals, v.unk.tolist(), v.nil.tolist())], dtype=np.int64)
+            tset = frozenset(types.values())
+        out[k] = (v.take(inv), has[inv], tcode[inv], tset)
     return out
+
+
+class LazyFields:
+    """The fields of a collection's items (``it.kind`` …) as :meth:`Program.item_fields` gives
+    them, each made when first read (``makers``: key -> a function giving its column, or None
+    when no item of these rows has the field): a body reads two or three fields of the items,
+    not every field (issue 16). Read only through ``get`` / ``[]`` (compile._item)."""
+    __slots__ = ("_makers", "_made")
+
+    def __init__(self, makers: dict):
+        self._makers, self._made = makers, {}
+
+    def get(self, key, default=None):
+        made = self._made
+        if key in made:
+            x = made[key]
+        else:
+            mk = self._makers.get(key)
+            x = made[key] = None if mk is None else mk()
+        return default if x is None else x
+
+    def __getitem__(self, key):
+        x = self.get(key)
+        if x is None:
+            raise KeyError(key)
+        return x
+
+    def __contains__(self, key):
+        return self.get(key) is not None
+
+    def keys(self):
+        """The fields some item of these rows has (each made: to compare, not to evaluate)."""
+        return [k for k in self._makers if self.get(k) is not None]
+
+    def __iter__(self):
+        return iter(self.keys())
 
 
 def item_fields(values, pos):
     """``Program.item_fields`` of the items at ``pos`` of the whole column ``values`` was
-    taken from (None: not known here — the caller reads the items)."""
+    taken from (None: not known here — the caller reads the items), each field made when
+    first read (:class:`LazyFields`)."""
     o = origin(values)
     if o is None:
         return None
-    from .compile import V, from_objects
     fields = memo(o[0], "fields", _fields)
     if fields is None or not len(pos):
         return None
-    out = {}
-    for k, (v, has, tcode, all_types) in fields.items():
-        if not has[pos].any():
-            continue   # no item of these rows has that field
-        t = tcode[pos]
-        seen = set(np.unique(t[t >= 0]).tolist())
-        if not seen:
-            out[(k,)] = V("none", None, v.unk[pos], v.nil[pos])
-        elif seen == set(all_types):
-            out[(k,)] = v.take(pos)
-        else:   # known values of fewer types here: the kind read from them
-            out[(k,)] = from_objects(v.take(pos).objects())
-    return out
+    return LazyFields({(k,): (lambda f=f: _item_field(f, pos)) for k, f in fields.items()})
+
+
+def whole(col):
+    """The lengths of the lists of a column read whole (not taken from another: the batch's
+    own) and its items' fields (:func:`item_fields`; None: the caller reads the items) —
+    computed once per column of the batch (:func:`memo`), shared with the columns taken
+    from it."""
+    lengths, _, items, _, _ = memo(col, ("layout", False), _layout)
+    fields = memo(col, "fields", _fields)
+    if fields is None or not len(items):
+        return lengths, None
+    pos = np.arange(len(items))
+    return lengths, LazyFields({(k,): (lambda f=f: _item_field(f, pos)) for k, f in fields.items()})
+
+
+def _item_field(field, pos):
+    """One field of the items at ``pos`` (None: no item of them has it)."""
+    from .compile import V, from_objects
+    v, has, tcode, all_types = field
+    if not has[pos].any():
+        return None   # no item of these rows has that field
+    t = tcode[pos]
+    t = t[t >= 0]
+    seen = set(np.flatnonzero(np.bincount(t)).tolist()) if len(t) else set()   # the types of its known values
+    if not seen:
+        return V("none", None, v.unk[pos], v.nil[pos])
+    if seen == set(all_types):
+        out = v.take(pos)
+        if out.kind == "str":   # kept: a membership test reads the batch's column (compile._member_whole)
+            _FIELD[id(out.v)] = (out.v, v, pos)
+        return out
+    return from_objects(v.take(pos).objects())   # known values of fewer types here: the kind read from them

@@ -36,7 +36,7 @@ from ..rules.values import UNKNOWN
 from . import origins, vdates
 from .shapes import Coded, as_series, row_key, unique_ints
 from .compile import _CONSTS, Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
-from .compile_conditions import MET, NOT_MET, PENDING, ConditionCompiler
+from .compile_conditions import MET, TO_ASSESS, UNKNOWN_, ConditionCompiler, shared
 from .compile_in_time import _InTime
 from .compile_population import _Population
 from .compile_rows import _Rows
@@ -103,7 +103,9 @@ class Program(_InTime, _Eval, _Population, _Rows):
         parent = getattr(ctx, "parent", None)
         if parent is not None:
             x = self.derived(parent[0], name).take(parent[1])
-            return V(x.kind, x.v, x.unk, x.nil, x.miss, {}, x.d)
+            out = V(x.kind, x.v, x.unk, x.nil, x.miss, {}, x.d)
+            out.clean = x.clean
+            return out
         hit = ctx.derived.get(name)
         if hit is None:
             src = getattr(ctx, "derived_from", None)
@@ -114,7 +116,9 @@ class Program(_InTime, _Eval, _Population, _Rows):
             else:
                 hit = ctx.derived[name] = self.derived_fns[name](ctx)
             return hit
-        return V(hit.kind, hit.v, hit.unk, hit.nil, hit.miss, {}, hit.d)
+        out = V(hit.kind, hit.v, hit.unk, hit.nil, hit.miss, {}, hit.d)
+        out.clean = hit.clean
+        return out
 
     def read_cond(self, ctx, cid) -> V:
         f = ctx.cond_fns.get(cid)
@@ -122,8 +126,12 @@ class Program(_InTime, _Eval, _Population, _Rows):
         if f is None:
             return const(False, n)
         r, passed, ev = f(ctx)
-        val = r.on & (r.eff == MET)
-        unk = r.on & (r.eff != MET) & (r.eff != NOT_MET) & (r.eff != PENDING)
+        eff = r.eff
+        val = eff == MET
+        unk = (eff == UNKNOWN_) | (eff == TO_ASSESS)   # neither met, not met nor pending
+        if r.on is not shared("on", n):   # left out where its when is false
+            val &= r.on
+            unk &= r.on
         return V("bool", val, unk, _false(n), passed, merge(*ev))
 
     def lookup(self, ctx, name, fn, shape) -> V:
@@ -135,30 +143,21 @@ class Program(_InTime, _Eval, _Population, _Rows):
         if hit is not None:
             return V("bool", hit.v, hit.unk, hit.nil, {}, hit.ev)
         n = ctx.n
-        st = ctx.state
-        ok = ~st.unk & ~st.nil
         val = _false(n)
         unk = np.ones(n, dtype=bool)
         ev = {}
-        idx = np.nonzero(ok)[0]
-        if len(idx):
-            codes, states = ctx.state_codes()
-            ovr = ctx.overrides
-            # groups in the order of (State, date, override), as one integer key per row
-            k = row_key([codes[idx], ctx.as_of[idx]] + ([] if ovr is None else [ctx.override_codes()[idx]]))
-            uniq, first, inv = unique_ints(k)
-            vals = np.zeros(len(uniq), dtype=bool)
-            unks = np.ones(len(uniq), dtype=bool)
+        g = self._look_groups(ctx)
+        if g is not None:
+            idx, inv, args = g
+            vals = np.zeros(len(args), dtype=bool)
+            unks = np.ones(len(args), dtype=bool)
             names = []
-            for u, f in enumerate(first.tolist()):
-                i = int(idx[f])
-                o = None if ovr is None else ovr[i]
-                v, rec = self._look(name, fn, shape, states[codes[i]], int(ctx.as_of[i]), o)
+            for u, (state, day, o) in enumerate(args):
+                v, rec = self._look(name, fn, shape, state, day, o)
                 if v is not UNKNOWN:
                     unks[u] = False
                     vals[u] = bool(v)
                 names.append(None if rec is None else rec[0])
-            inv = inv.reshape(-1)
             val[idx] = vals[inv]
             unk[idx] = unks[inv]
             if ctx.no_ev:   # an evaluation of the outcome only (Ctx.no_ev): no evidence
@@ -168,8 +167,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
                 if nm is not None:
                     by.setdefault(nm, []).append(u)
             if by:   # the rows of each group, by one sort of the groups (not a pass over the rows per name)
-                order = idx[np.argsort(inv, kind="stable")]
-                bounds = np.searchsorted(np.sort(inv), np.arange(len(uniq) + 1)).tolist()
+                order, bounds = self._look_order(ctx, g)
                 for nm, us in by.items():
                     m = ev[nm] = _false(n)
                     for u in us:
@@ -177,6 +175,45 @@ class Program(_InTime, _Eval, _Population, _Rows):
         out = V("bool", val & ~unk, unk, _false(n), {}, ev)
         ctx.lookups[key] = out
         return V("bool", out.v, out.unk, out.nil, {}, out.ev)
+
+    @staticmethod
+    def _look_groups(ctx):
+        """The rows of a batch with a State grouped by (State, date, override), the groups in
+        that order, as the look-ups read them: (those rows, each one's group, per group its
+        (State, day, override)) — None: no row has a State. Computed once per batch (its
+        State, dates and overrides: every look-up of the batch groups its rows so), not per
+        look-up (issue 16)."""
+        hit = getattr(ctx, "_lgroups", None)
+        if hit is not None and hit[0] is ctx.state and hit[1] is ctx.as_of and hit[2] is ctx.overrides:
+            return hit[3]
+        st = ctx.state
+        idx = np.nonzero(~st.unk & ~st.nil)[0]
+        out = None
+        if len(idx):
+            codes, states = ctx.state_codes()
+            ovr = ctx.overrides
+            # groups in the order of (State, date, override), as one integer key per row
+            k = row_key([codes[idx], ctx.as_of[idx]] + ([] if ovr is None else [ctx.override_codes()[idx]]))
+            uniq, first, inv = unique_ints(k)
+            args = []
+            for f in first.tolist():
+                i = int(idx[f])
+                args.append((states[codes[i]], int(ctx.as_of[i]), None if ovr is None else ovr[i]))
+            out = (idx, inv.reshape(-1), args)
+        ctx._lgroups = (ctx.state, ctx.as_of, ctx.overrides, out)
+        return out
+
+    @staticmethod
+    def _look_order(ctx, g):
+        """The rows of the groups of :meth:`_look_groups` one group after the other, and where
+        each group's begin (computed once per batch)."""
+        hit = getattr(ctx, "_lorder", None)
+        if hit is not None and hit[0] is g:
+            return hit[1]
+        idx, inv, args = g
+        out = (idx[np.argsort(inv, kind="stable")], np.searchsorted(np.sort(inv), np.arange(len(args) + 1)).tolist())
+        ctx._lorder = (g, out)
+        return out
 
     def env_call(self, ctx, name, fn, xs, hints=None) -> V:
         """A function that reads the reference data, over a batch: called once per distinct
@@ -188,11 +225,29 @@ class Program(_InTime, _Eval, _Population, _Rows):
         out.ev = ev
         return out
 
-    def env_groups(self, ctx, name, fn, xs, hints=None):
-        """:meth:`env_call` before its values are spread: (the value of each group, the group
-        of each row, the evidence by name)."""
+    @staticmethod
+    def _env_grouping(ctx, xs, hints):
+        """The rows of a batch grouped by the codes of the arguments (program._codes_of), date
+        and override: [distinct keys, first row of each, group of each row, (rows group after
+        group, where each begins) or None]. Kept per batch for the same argument columns (a
+        literal counts as one value whatever it is: its code is the same): the look-ups of a
+        batch (``party_from`` of each treaty, ``bilateral_terms`` …) group its rows once."""
         n = ctx.n
-        codes = [_codes_of(x, ctx, h) for x, h in zip(xs, hints or (None,) * len(xs))] + [ctx.as_of]
+        hints = hints or (None,) * len(xs)
+        sig, keep = [id(ctx.as_of), id(ctx.overrides)], [ctx.as_of, ctx.overrides]
+        for x, h in zip(xs, hints):
+            if x.kind == "str" and (h == "const" or (n and _CONSTS.get(id(x.v)) is x.v)) \
+                    and not x.unk.any() and not x.nil.any():
+                sig.append("literal")   # _codes_of: one code in every row
+            else:
+                sig.append((x.kind, h, id(x.v), id(x.unk), id(x.nil), id(x.d)))
+                keep.append(x)   # kept with the grouping: their ids stay theirs
+        sig = tuple(sig)
+        memo = ctx.__dict__.setdefault("_envg", {})
+        hit = memo.get(sig)
+        if hit is not None:
+            return hit[1]
+        codes = [_codes_of(x, ctx, h) for x, h in zip(xs, hints)] + [ctx.as_of]
         if ctx.overrides is not None:
             codes.append(ctx.override_codes())
         key = np.zeros(n, dtype=np.int64)
@@ -210,13 +265,24 @@ class Program(_InTime, _Eval, _Population, _Rows):
         else:
             M = np.stack(codes, axis=1) if n else np.zeros((0, len(codes)), dtype=np.int64)
             uniq, first, inv = np.unique(M, axis=0, return_index=True, return_inverse=True)
-        inv = inv.reshape(-1)
+        out = [uniq, first, inv.reshape(-1), None]
+        memo[sig] = (keep, out)
+        return out
+
+    def env_groups(self, ctx, name, fn, xs, hints=None):
+        """:meth:`env_call` before its values are spread: (the value of each group, the group
+        of each row, the evidence by name)."""
+        n = ctx.n
+        grp = self._env_grouping(ctx, xs, hints)
+        uniq, first, inv = grp[0], grp[1], grp[2]
         vals = np.empty(len(uniq), dtype=object)
         ev: dict = {}
         no_ev = ctx.no_ev   # an evaluation of the outcome only (Ctx.no_ev): no evidence
         if not no_ev:
-            order = np.argsort(inv, kind="stable")
-            bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
+            if grp[3] is None:   # the rows group after group, once per grouping
+                order = np.argsort(inv, kind="stable")
+                grp[3] = (order, np.searchsorted(inv[order], np.arange(len(uniq) + 1)))
+            order, bounds = grp[3]
         reps = [x.take(first).objects() for x in xs]   # the arguments of each group, once
         # the value and the facts recorded, kept per (function, arguments, date) across batches
         # when no fact is overridden and the arguments hash (typed: True is not 1), as _look's
@@ -279,7 +345,9 @@ class Program(_InTime, _Eval, _Population, _Rows):
         its, inv, _ = origins.distinct(items)
         if its and all(isinstance(x, dict) for x in its):
             keys = sorted({k for x in its for k in x})
-            return {(k,): from_objects([x.get(k, UNKNOWN) for x in its]).take(inv) for k in keys}
+            # each field made when first read (a body reads few of them: origins.LazyFields)
+            return origins.LazyFields({(k,): (lambda k=k: from_objects([x.get(k, UNKNOWN) for x in its]).take(inv))
+                                       for k in keys})
         return {(): from_objects(list(its)).take(inv)}
 
     def item_ctx(self, ctx, parent, fields, index, coll):
