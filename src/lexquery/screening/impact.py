@@ -131,7 +131,8 @@ def compare_files(before_path: str, after_path: str, impact: Impact) -> Impact:
     time; the rows of a case (its ``line``) are matched by rank on both sides, a case whose rows
     are all the same on both sides changes nothing and is only counted (most cases); the others
     are compared column by column in Python (:func:`_compare_case`), as :func:`_compare_parsed`
-    compares every case — the same impact (tests/test_reform_jobs.py), ≈ 5× less CPU."""
+    compares every case — the same impact (tests/test_reform_jobs.py), ≈ half the CPU of the former
+    comparison by text (docs/reforms.md)."""
     import polars as pl
     with open(before_path, newline="", encoding="utf-8") as fb, open(after_path, newline="", encoding="utf-8") as fa:
         hb, ha = next(csv.reader(fb), None), next(csv.reader(fa), None)
