@@ -664,12 +664,6 @@ def settle(results) -> tuple:
     return "applicable", date_from, date_until
 
 
-def _walk(results):
-    for r in results:
-        yield r
-        yield from _walk(r.children)
-
-
 def _dedupe(xs):
     seen, out = set(), []
     for x in xs:
