@@ -35,16 +35,6 @@ from .compile_conditions import NONE_DATE
 from .compile_settle import APP, LATER, NA, UND
 
 
-def _outside(p, days):
-    """The rows whose date is outside the procedure's ``valid:`` (evaluate.outside_validity)."""
-    out = np.zeros(len(days), dtype=bool)
-    if p.valid_from is not None:
-        out |= days < vdates.to_days(p.valid_from)
-    if p.valid_until is not None:
-        out |= days > vdates.to_days(p.valid_until)
-    return out
-
-
 def _spread(arr, pos, fill):
     """``arr`` (rows of the later batch) placed on the rows of the batch (``pos``: -1 none)."""
     if arr is None:
@@ -114,7 +104,7 @@ class _InTime:
         n = ctx.n
         as_of = ctx.as_of
         k = np.searchsorted(days, as_of, side="right")
-        live = (k < len(days)) & ~_outside(p, as_of)   # outside its valid: the undetermined answer stays
+        live = (k < len(days)) & ~vdates.outside(p, as_of)   # outside its valid: the undetermined answer stays
         if not live.any():
             return
         b = np.where(k < len(days), days[np.minimum(k, len(days) - 1)], NONE_DATE)
@@ -128,7 +118,7 @@ class _InTime:
         if not need.any():
             return
         rows = np.nonzero(need)[0]
-        inside = rows[~_outside(p, b[rows])]        # the later day within the procedure's valid:
+        inside = rows[~vdates.outside(p, b[rows])]        # the later day within the procedure's valid:
         pos = np.full(n, -1, dtype=np.int64)
         y = None
         if len(inside):

@@ -138,11 +138,7 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
     ctx2._codes = codes
     ctx2.derived_from = ctx.derived_from   # read by the proof's trials only (_trial_batch: derived_keep)
     self.prove(ctx2, pv, p)
-    outside = _false(m)
-    if p.valid_from is not None:
-        outside |= ctx.as_of < vdates.to_days(p.valid_from)
-    if p.valid_until is not None:
-        outside |= ctx.as_of > vdates.to_days(p.valid_until)
+    outside = vdates.outside(p, ctx.as_of)
     return self._cells(p, pv, ctx, idx, states, no_cand, to_verify, outside, facts)
 
 

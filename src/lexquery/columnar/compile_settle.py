@@ -163,19 +163,9 @@ def _skipped(conds, ctx):
                 off = parent_off | ~r.on
             out[c.id] = off
             if c.children and (c.valid_from is not None or c.valid_until is not None):
-                off = off | _outside(c, ctx.as_of)
+                off = off | vdates.outside(c, ctx.as_of)
             walk(c.children, off)
     walk(conds, _false(n))
-    return out
-
-
-def _outside(c, as_of):
-    """The rows whose date is outside the period the text of ``c`` is encoded for (``valid:``)."""
-    out = _false(len(as_of))
-    if c.valid_from is not None:
-        out |= as_of < vdates.to_days(c.valid_from)
-    if c.valid_until is not None:
-        out |= as_of > vdates.to_days(c.valid_until)
     return out
 
 
@@ -279,11 +269,7 @@ class _Eval:
             evs += [restrict(e, run) for e in ev]
         prec_rows, prec_ids = self._precedence(ctx, rt.id, evs, run)
         rows = prec_rows + [(r.eff, r.on, r.date, r.kind, r.miss) for r in results]
-        gap = _false(n)
-        if rt.valid_from is not None:
-            gap |= ctx.as_of < vdates.to_days(rt.valid_from)
-        if rt.valid_until is not None:
-            gap |= ctx.as_of > vdates.to_days(rt.valid_until)
+        gap = vdates.outside(rt, ctx.as_of)
         rows = [(np.full(n, UNKNOWN_, dtype=np.int8), gap, shared("none", n), "validity", {})] + rows
         status, d_from, d_until = settle([x[:4] for x in rows], n)
         # evaluate.route_status: outside its period a route its other conditions close is

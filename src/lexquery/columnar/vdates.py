@@ -27,6 +27,17 @@ def to_days(d: date) -> int:
     return d.toordinal() - EPOCH
 
 
+def outside(x, days: np.ndarray) -> np.ndarray:
+    """The rows whose day is outside the period ``valid: {from, until}`` of ``x`` (a procedure,
+    route or condition of the rule files: evaluate.out_of_period, over day numbers)."""
+    out = np.zeros(len(days), dtype=bool)
+    if x.valid_from is not None:
+        out |= days < to_days(x.valid_from)
+    if x.valid_until is not None:
+        out |= days > to_days(x.valid_until)
+    return out
+
+
 def from_days(n: int) -> date:
     return date.fromordinal(int(n) + EPOCH)
 
