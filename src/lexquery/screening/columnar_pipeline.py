@@ -21,6 +21,7 @@ import io
 import itertools
 from contextlib import closing
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -323,13 +324,7 @@ def emit_file(writer, f, size: int):
     if raw is None:
         writer.write_text(f.read().decode("utf-8"))
         return
-    buf = bytearray(min(COPY_BYTES, max(size, 1)))
-    view = memoryview(buf)
-    while True:
-        n = f.readinto(buf)
-        if not n:
-            break
-        raw.write(view[:n])
+    shutil.copyfileobj(f, raw, COPY_BYTES)
 
 
 # --- one batch --------------------------------------------------------------------------------
