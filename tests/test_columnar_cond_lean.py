@@ -103,6 +103,25 @@ def test_shared_columns_are_read_only_and_kept_through_take():
     assert t.on.tolist() == [True, False]
 
 
+@pytest.mark.parametrize("start", [0, 1, 7, 48])
+def test_a_held_shared_column_keeps_its_identity_when_the_cache_is_cleared(start):
+    """CI failure of 2026-12-05 (stop 24): in the whole suite the bounded cache of
+    ``shared`` was cleared between making a condition's column and testing ``is``, so
+    ``take`` copied it and the test above failed by order. Whatever the cache holds before,
+    a column still held stays the shared one."""
+    for k in range(start):
+        shared("on", 1000 + k)
+    on, none = shared("on", 5), shared("none", 5)
+    r = CondV("x", "test", np.zeros(5, np.int8), on, none, {})
+    for k in range(60):   # more sizes than the cache keeps: it is cleared at least once
+        shared("none", 2000 + k)
+    assert on is shared("on", 5) and none is shared("none", 5)
+    for k in range(60):
+        shared("on", 3000 + k)
+        t = r.take(np.array([0, 2]))
+        assert t.on is shared("on", 2) and t.date is shared("none", 2)
+
+
 @pytest.mark.parametrize("kind", ["bool", "int", "date", "none", "str"])
 def test_status_code_by_arithmetic_is_the_where_chain(kind):
     rng = np.random.default_rng(7)

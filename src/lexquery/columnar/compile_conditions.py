@@ -8,6 +8,8 @@ paths it found missing (only where it is unknown, as in the scalar evaluator).
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from ..rules.values import UNKNOWN as UNKNOWN_V
@@ -34,20 +36,29 @@ class CondV:
 
 
 _CONST: dict = {}   # (what, n) -> a read-only column shared by the conditions of batches of n rows
+_HELD = weakref.WeakValueDictionary()   # the same, for as long as a condition still holds it
 
 
 def shared(what: str, n: int) -> np.ndarray:
     """A column the same in every row, shared and read-only (written in place, it raises):
     ``"none"`` no date (NONE_DATE), ``"on"`` true, ``"off"`` false. The conditions of a batch
-    without a ``when`` or a date give these, not a new column each (issue 16)."""
+    without a ``when`` or a date give these, not a new column each (issue 16).
+
+    The same (what, n) gives the same object for as long as anything holds it: the callers
+    test ``x is shared(...)``. The plain cache is bounded (cleared past 48 sizes); a column
+    cleared from it but still held by a condition is found again in ``_HELD``, so clearing
+    never makes a held column stop being « the » shared one."""
     key = (what, n)
     a = _CONST.get(key)
     if a is None:
         if len(_CONST) > 48:
             _CONST.clear()
-        a = np.full(n, NONE_DATE, dtype=np.int64) if what == "none" else np.full(n, what == "on", dtype=bool)
-        a.flags.writeable = False
-        a = _CONST[key] = a
+        a = _HELD.get(key)
+        if a is None:
+            a = np.full(n, NONE_DATE, dtype=np.int64) if what == "none" else np.full(n, what == "on", dtype=bool)
+            a.flags.writeable = False
+            _HELD[key] = a
+        _CONST[key] = a
     return a
 
 
