@@ -126,7 +126,7 @@ class Reader:
         self._rest = b""
         self._eof = False
         self.known = [c for c in header.columns if c in COLUMNS]
-        self.tables: dict = {c: Typed(c) for c in self.known if c not in _ROWWISE}   # typed_frame
+        self.tables: dict = {c: Typed(c) for c in self.known if not rowwise(c)}   # typed_frame
 
     # the scalar reader, from the current state --------------------------------------------
     def scalar_records(self, data, first_line: int):
@@ -368,7 +368,7 @@ class Reader:
         frame = typed_frame(raw.select(self.known), np.asarray(lines, dtype=np.int64), self.as_of, strip, spaces,
                             self.tables)
         for c in self.known:   # a column started afresh (CATEGORIES_MAX)
-            if c not in self.tables and c not in _ROWWISE:
+            if c not in self.tables and not rowwise(c):
                 self.tables[c] = Typed(c)
         return frame
 
@@ -439,12 +439,23 @@ def _checker(col: str):
 
 
 _ROWWISE = ("id",)
-"""The columns typed over the rows by polars expressions: the id (one value a row). The others
-(names, establishments, courts, dates, booleans, lists, States, protections, safety periods,
-lengths) are read as categoricals and typed once per distinct cell (:class:`Typed`): a registry
-export has few, and the same from one batch to the next; the frame's text columns are then views
-into the distinct texts, not a copy of every row's (a batch sent to a worker is pickled smaller:
-3.1 MB for 10,360 rows, not 3.8 MB with the establishments and courts of every row)."""
+"""The text columns typed over the rows by polars expressions: the id (one value a row). The
+dates are typed over the rows too (:func:`rowwise`). The others (names, establishments, courts,
+booleans, lists, States, protections, safety periods, lengths) are read as categoricals and typed
+once per distinct cell (:class:`Typed`): a registry export has few, and the same from one batch to
+the next; the frame's text columns are then views into the distinct texts, not a copy of every
+row's (a batch sent to a worker is pickled smaller: 3.1 MB for 10,360 rows, not 3.8 MB with the
+establishments and courts of every row)."""
+
+
+def rowwise(col: str) -> bool:
+    """Whether column ``col`` is typed over the rows (:data:`_ROWWISE`, and every date column:
+    a batch of 10,000 synthetic rows has 2,500–7,400 distinct dates per column, so typing them
+    once per distinct cell cost more — categories, their texts in Python, the typed values
+    concatenated and gathered back — than parsing every cell in the batch's one polars query,
+    :func:`_date_typed`)."""
+    return col in _ROWWISE or column_kind(col) == "date"
+
 
 CATEGORIES_MAX = 4096
 """Distinct cells of one column typed and kept by a :class:`Typed` before it starts afresh: the
@@ -459,8 +470,8 @@ class Typed:
     """The distinct cells of one column met so far (its categoricals' categories, whose codes
     polars keeps across the batches of a reader) and what each reads as: row 0 the empty cell,
     row ``code + 1`` the category ``code``. ``good``: the compiled reader takes the cell as is;
-    ``there``: the cell is not empty; ``none`` (lists): the empty list; ``days`` (dates): the day
-    number; ``series``: the typed output columns, spread over the rows by code."""
+    ``there``: the cell is not empty; ``none`` (lists): the empty list; ``series``: the typed
+    output columns, spread over the rows by code."""
 
     def __init__(self, col: str):
         self.col = col
@@ -472,7 +483,6 @@ class Typed:
         self.good = np.ones(1, dtype=bool)
         self.there = np.zeros(1, dtype=bool)
         self.none = np.zeros(1, dtype=bool)
-        self.days = np.zeros(1, dtype=np.int64)
         self.series = {name: pl.Series(name, [False if name.endswith("__none") else None], dtype=dtype)
                        for name, dtype in _outputs(col, self.kind)}   # the empty cell: unknown (« none »: not said)
 
@@ -486,16 +496,14 @@ class Typed:
             return ["\x00" if v is None else v for v in new]   # polars reads an empty cell as null
         return ["\x00" if v is None else (v.strip(" \t") or None) for v in new]
 
-    def add(self, texts: list, good, typed: dict, none=None, days=None):
+    def add(self, texts: list, good, typed: dict, none=None):
         """Rows for the categories after those typed: whether each is taken, its typed
-        columns (name → (values, dtype)), its empty list, its day number."""
+        columns (name → (values, dtype)), its empty list."""
         self.n += len(texts)
         self.good = np.concatenate([self.good, good])
         self.there = np.concatenate([self.there, [t is not None for t in texts]])
         if none is not None:
             self.none = np.concatenate([self.none, none])
-        if days is not None:
-            self.days = np.concatenate([self.days, days])
         for name, (values, dtype) in typed.items():
             self.series[name] = pl.concat([self.series[name], pl.Series(name, values, dtype=dtype)], rechunk=True)
 
@@ -524,41 +532,24 @@ def batch_schema(names, tables: dict) -> dict:
     return {nm: (tables[nm].dtype if nm in tables else pl.Utf8) for nm in names}
 
 
-def _type_dates(texts: dict) -> dict:
-    """(taken, day number, typed Date values) of the new cells of each date column, in one
-    query: the ISO form of a real day, within the bounds."""
-    flat = [t for c in texts for t in texts[c]]
-    if not flat:
-        return {c: (np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64), []) for c in texts}
-    t = pl.col("t")
-    d = pl.col("d")
-    f = pl.DataFrame({"t": pl.Series(flat, dtype=pl.Utf8)}).lazy() \
-        .with_columns(t.str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias("d")) \
-        .select((t.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX))
-                .fill_null(False).alias("g"), d.cast(pl.Int64).fill_null(0).alias("days"), d).collect()
-    g, days = f.get_column("g").to_numpy(), f.get_column("days").to_numpy()
-    dl = f.get_column("d").to_list()
-    out, at = {}, 0
-    for c, ts in texts.items():
-        k = len(ts)
-        good = g[at:at + k] | np.array([x is None for x in ts], dtype=bool)
-        out[c] = (good, days[at:at + k], [v if ok else None for v, ok in zip(dl[at:at + k], good.tolist())])
-        at += k
-    return out
+def _date_typed(t: pl.Expr, d: pl.Expr) -> pl.Expr:
+    """Whether a date cell is taken as is, over the rows: empty (``t`` null: the cell as the
+    scalar reader reads it, :func:`_stripped`), or the ISO form of a real day within the bounds
+    (:func:`lexquery.engine.case.good_date`: :data:`_DATE_RE` whole cell, a day of the calendar,
+    between :data:`~lexquery.dates.DATE_MIN` and :data:`~lexquery.dates.DATE_MAX`); ``d``: the
+    cell parsed (``strptime``, null where it is no day)."""
+    return (t.is_null() | (t.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX))) \
+        .fill_null(False)
 
 
-def _type_new(tb: Typed, texts: list, dates=None, edge: bool = True):
+def _type_new(tb: Typed, texts: list, edge: bool = True):
     """Type the new categories of ``tb``'s column (``texts``, stripped) by the compiled reader's
-    statements (:func:`_checker`; dates: ``dates``, from :func:`_type_dates`) and add them.
+    statements (:func:`_checker`) and add them.
     ``edge`` False: no cell of the batch begins or ends with a space, a tab or a non-ASCII
     character (:func:`edges`; the other characters Python's ``strip`` removes are controls, whose
     lines go to the scalar reader), so ``t.strip() == t`` is not asked."""
     c, kind = tb.col, tb.kind
     k = len(texts)
-    if kind == "date":
-        good, days, values = dates
-        tb.add(texts, good, {c: (values, pl.Date)}, days=days)
-        return
     good = np.ones(k, dtype=bool)
     typ = [None] * k
     check = None if kind == "str" else _checker(c)
@@ -638,47 +629,60 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
     """The interface's typed frame of raw cells (one column per known CSV column), with ``__ok``:
     True where the compiled reader of the header would read every cell as is.
 
-    By the same statements as the scalar reader — Python's own ``strip`` included: text columns
-    over the rows, the others once per distinct cell (:class:`Typed`, kept across the batches of a
-    reader in ``tables``: col → Typed; a column read as text is cast to its categoricals here),
-    then spread over the rows by code. Three polars queries a batch (each eager Series operation
-    would be one, ≈ 0.4 ms apiece: a thousand a batch before). ``strip`` / ``spaces``
+    By the same statements as the scalar reader — Python's own ``strip`` included: the id and
+    the dates over the rows (:func:`rowwise`), the others once per distinct cell (:class:`Typed`,
+    kept across the batches of a reader in ``tables``: col → Typed; a column read as text is cast
+    to its categoricals here), then spread over the rows by code. Two polars queries a batch, three
+    when a column meets new cells (each eager Series operation would be one, ≈ 0.4 ms apiece: a
+    thousand a batch before). ``strip`` / ``spaces``
     (:func:`edges`; None: every column): the text columns where a cell may begin or end with a
     space or a tab / with a non-ASCII space; in the others neither is looked for."""
     cols = list(raw.columns)
     n = raw.height
     kinds = {c: column_kind(c) for c in cols}
     tables = {} if tables is None else tables
-    distinct = [c for c in cols if c not in _ROWWISE]
+    distinct = [c for c in cols if not rowwise(c)]
+    dated = [c for c in cols if kinds[c] == "date"]
     for c in distinct:
         if c not in tables:
             tables[c] = Typed(c)
     lazy = raw.lazy()
     schema = raw.schema
     cast = [pl.col(c).cast(tables[c].dtype) for c in distinct if schema[c] != tables[c].dtype]
-    if cast:   # text cells (not read by batch_schema)
+    cast += [pl.col(c).cast(pl.Utf8) for c in cols if rowwise(c) and schema[c] != pl.Utf8]
+    if cast:   # text cells (not read by batch_schema) / categoricals of a column typed over the rows
         lazy = lazy.with_columns(cast)
-    stripped = [c for c in cols if c in _ROWWISE and (strip is None or c in strip)]
+    stripped = [c for c in cols if rowwise(c) and (strip is None or c in strip)]
     if stripped:   # each expression computed once (polars does not share them within a select)
         lazy = lazy.with_columns([_stripped(c).alias(c) for c in stripped])
-    # 1. the text columns and whether their cells are taken; the others' codes (0: empty)
+    if dated:   # each date parsed once, beside its text
+        lazy = lazy.with_columns([pl.col(c).str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias(f"__d_{c}")
+                                  for c in dated])
+    # 1. the columns typed over the rows and whether their cells are taken; the others' codes (0: empty)
     first, oks = [], []
     for c in cols:
         t = pl.col(c)
-        if c in _ROWWISE:
+        if kinds[c] == "date":   # the ISO day, as_of: the date of evaluation when empty
+            d = pl.col(f"__d_{c}")
+            first.append((d.fill_null(as_of) if c == "as_of" else d).alias(c))
+            oks.append(_date_typed(t, d))
+            first.append(t.is_not_null().alias(f"__there_{c}"))
+        elif rowwise(c):
             first.append(t)
             if spaces is None or c in spaces:
                 oks.append(~t.str.contains(_EDGE).fill_null(False))
             first.append(t.is_not_null().alias(f"__there_{c}"))
         else:
             first.append((t.to_physical() + 1).fill_null(0).alias(f"__r_{c}"))   # UInt32
+    if "execution_start" in cols and "expected_end" in cols:   # the end of sentence after its start
+        # (both days taken: a day that is not has its row's other test false already)
+        oks.append(~(pl.col("__d_expected_end") < pl.col("__d_execution_start")).fill_null(False))
     if oks:
         first.append(pl.all_horizontal(oks).alias("__ok1"))
     f1 = lazy.select(first).collect()
     ok = f1.get_column("__ok1").to_numpy().copy() if oks and n else np.ones(n, dtype=bool)
     present = {c: f1.get_column(f"__there_{c}").to_numpy() for c in cols if f"__there_{c}" in f1.columns}
-    # 2. the categories met for the first time (codes from the number typed on) typed, the
-    # dates of all columns in one query
+    # 2. the categories met for the first time (codes from the number typed on) typed
     idx = {c: f1.get_column(f"__r_{c}").to_numpy() for c in distinct}
     need = [c for c in distinct if n and int(idx[c].max()) > tables[c].n]
     got = pl.collect_all([lazy.select(pl.col(c).to_physical().cast(pl.Int64).alias("p"), pl.col(c).cast(pl.Utf8).alias("t"))
@@ -689,10 +693,9 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
         for p_, t_ in zip(g.get_column("p").to_list(), g.get_column("t").to_list()):
             texts[p_ - tables[c].n] = t_
         new[c] = Typed.texts(texts, strip is None or c in strip)
-    dates = _type_dates({c: new[c] for c in distinct if kinds[c] == "date"})
     for c in distinct:
         if new[c]:
-            _type_new(tables[c], new[c], dates.get(c), strip is None or spaces is None or c in strip or c in spaces)
+            _type_new(tables[c], new[c], strip is None or spaces is None or c in strip or c in spaces)
     # 3. each row's cells: taken, there, typed (spread by code)
     spread: dict = {}
     for c in distinct:
@@ -704,8 +707,6 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
             present[c + "__empty"] = tb.none[i]
         code = pl.col(f"__r_{c}")
         spread[c] = [pl.lit(v).gather(code).alias(name) for name, v in tb.series.items()]
-        if c == "as_of":
-            spread[c] = [e.fill_null(as_of) for e in spread[c]]
     # across cells (the end of the compiled reader): the removal columns, the id, start and end
     removal = [c for c in _REMOVAL if c in cols]
     any_removal = np.zeros(n, dtype=bool)
@@ -717,11 +718,6 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
     else:
         ok &= ~any_removal
     ok &= present["id"] if "id" in cols else np.zeros(n, dtype=bool)
-    if "execution_start" in cols and "expected_end" in cols:   # the end of sentence after its start
-        s_, e_ = tables["execution_start"], tables["expected_end"]
-        si, ei = idx["execution_start"], idx["expected_end"]
-        both = s_.good[si] & s_.there[si] & e_.good[ei] & e_.there[ei]
-        ok &= ~(both & (e_.days[ei] < s_.days[si]))
     # 4. the frame, columns in the interface's order
     out = [pl.lit(pl.Series("line", lines, dtype=pl.Int64)).alias("line")]
     for c in cols:
