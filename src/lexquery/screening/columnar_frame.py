@@ -656,8 +656,8 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
     if stripped:   # each expression computed once (polars does not share them within a select)
         lazy = lazy.with_columns([_stripped(c).alias(c) for c in stripped])
     if dated:   # each date parsed once, beside its text
-        lazy = lazy.with_columns([pl.col(c).str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias(f"__d_{c}")
-                                  for c in dated])
+        lazy = lazy.with_columns([pl.col(c).str.strptime(pl.Date, "%Y-%m-%d", strict=False, cache=False)
+                                  .alias(f"__d_{c}") for c in dated])   # no cache: most are distinct
     # 1. the columns typed over the rows and whether their cells are taken; the others' codes (0: empty)
     first, oks = [], []
     for c in cols:
