@@ -504,11 +504,11 @@ def _groups(frame, cols):
     return rows.list.first().to_numpy().astype(np.int64), inv
 
 
-def _spread(objs: list, inv) -> list:
-    """One object per group, given to each row of the group (the rows share it)."""
-    arr = np.empty(len(objs), dtype=object)
-    arr[:] = objs
-    return arr[inv].tolist()
+def _spread_v(objs: list, inv) -> V:
+    """One object per group, given to each row of the group (the rows share it): the column
+    ``from_objects`` makes of the rows' objects, made of the groups' and taken over the rows
+    (every group has a row: the same kind)."""
+    return from_objects(objs).take(inv)
 
 
 def facts_from_frame(frame, paths) -> dict:
@@ -556,11 +556,11 @@ def facts_from_frame(frame, paths) -> dict:
                 continue
             base = {nm: v[g] for nm, v in cells if v[g] is not UNKNOWN}
             objs.append([dict(base, kind=x) for x in kinds[g]])
-        facts["removal_measures"] = _spread(objs, inv)
+        facts["removal_measures"] = _spread_v(objs, inv)
     if "court" in frame.columns:   # one list a distinct court, shared by its rows
         first, inv = _groups(frame, ["court"])
-        facts["sentence.convictions"] = _spread([UNKNOWN if v is UNKNOWN else [{"court": v}]
-                                                 for v in _column(frame[first.tolist()], "court", len(first))], inv)
+        facts["sentence.convictions"] = _spread_v([UNKNOWN if v is UNKNOWN else [{"court": v}]
+                                                   for v in _column(frame[first.tolist()], "court", len(first))], inv)
     ident = [c for c in COLUMN_PATHS if c in frame.columns and COLUMN_PATHS[c].startswith("identification.")]
     if ident and "identification" in paths:
         first, inv = _groups(frame, ident)
@@ -571,18 +571,18 @@ def facts_from_frame(frame, paths) -> dict:
         for g in range(k):
             d = {nm: v[g] for nm, v in cells if v[g] is not UNKNOWN}
             objs.append(d if d else UNKNOWN)
-        facts["identification"] = _spread(objs, inv)
-    out = {p: from_objects(facts[p]) for p in paths if p in facts}
+        facts["identification"] = _spread_v(objs, inv)
+    out = {p: facts[p] if isinstance(facts[p], V) else from_objects(facts[p]) for p in paths if p in facts}
     out.update({p: v for p, v in direct.items() if p in paths})
     return out
 
 
-def _lists(frame, c) -> list:
+def _lists(frame, c) -> V:
     """A column of lists, one list object per distinct list (UNKNOWN for null), shared by its
     rows: what is read of a list is read once per list (as the removal measures)."""
     first, inv = _groups(frame, [c])
     reps = frame.get_column(c).gather(first).to_list()
-    return _spread([UNKNOWN if v is None else v for v in reps], inv)
+    return _spread_v([UNKNOWN if v is None else v for v in reps], inv)
 
 
 def _distinct_column(frame, c, n):

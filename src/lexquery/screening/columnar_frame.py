@@ -297,9 +297,8 @@ class Reader:
         fallback = []
         order = None
         ids = df["id"].to_list() if df.height else []
-        if not odd.any() and ok.all() and len(set(ids)) == len(ids) and seen.isdisjoint(ids):
+        if not odd.any() and ok.all() and len(set(ids)) == len(ids) and seen.add_if_new(ids, good_lines):
             # the common block: every line a row of the frame, ids new (no Python per line)
-            seen.add_block(ids, good_lines)
             take = ok
             self.records += len(ids)
             self.lines += len(ids)
@@ -673,7 +672,7 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
                 oks.append(~t.str.contains(_EDGE).fill_null(False))
             first.append(t.is_not_null().alias(f"__there_{c}"))
         else:
-            first.append((t.to_physical() + 1).fill_null(0).alias(f"__r_{c}"))   # UInt32
+            first.append(t.to_physical().alias(f"__r_{c}"))   # UInt32, null: empty (_table_rows)
     if "execution_start" in cols and "expected_end" in cols:   # the end of sentence after its start
         # (both days taken: a day that is not has its row's other test false already)
         oks.append(~(pl.col("__d_expected_end") < pl.col("__d_execution_start")).fill_null(False))
@@ -683,7 +682,7 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
     ok = f1.get_column("__ok1").to_numpy().copy() if oks and n else np.ones(n, dtype=bool)
     present = {c: f1.get_column(f"__there_{c}").to_numpy() for c in cols if f"__there_{c}" in f1.columns}
     # 2. the categories met for the first time (codes from the number typed on) typed
-    idx = {c: f1.get_column(f"__r_{c}").to_numpy() for c in distinct}
+    idx = {c: _table_rows(f1.get_column(f"__r_{c}")) for c in distinct}
     need = [c for c in distinct if n and int(idx[c].max()) > tables[c].n]
     got = pl.collect_all([lazy.select(pl.col(c).to_physical().cast(pl.Int64).alias("p"), pl.col(c).cast(pl.Utf8).alias("t"))
                           .filter(pl.col("p") >= tables[c].n).unique("p") for c in need]) if need else []
@@ -705,7 +704,7 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
         present[c] = tb.there[i]
         if kinds[c] == "list":
             present[c + "__empty"] = tb.none[i]
-        code = pl.col(f"__r_{c}")
+        code = pl.lit(pl.Series(f"__r_{c}", i))
         spread[c] = [pl.lit(v).gather(code).alias(name) for name, v in tb.series.items()]
     # across cells (the end of the compiled reader): the removal columns, the id, start and end
     removal = [c for c in _REMOVAL if c in cols]
@@ -732,6 +731,16 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
         if tables[c].n > CATEGORIES_MAX:
             del tables[c]
     return f1.select(out)
+
+
+def _table_rows(codes: pl.Series) -> np.ndarray:
+    """The row of its :class:`Typed` table of each cell: its category's code + 1, 0 for an
+    empty cell (null), in numpy (in the query, ``+ 1`` and ``fill_null`` widened and copied each
+    column twice)."""
+    v = codes.to_numpy()
+    if v.dtype.kind == "f":   # nulls: NaN (a code < 2**32 is exact in a float64)
+        return np.where(np.isnan(v), 0, v + 1).astype(np.int64)
+    return v.astype(np.int64) + 1
 
 
 # --- the case of a frame row (the reference middle, and tests) ------------------------------
