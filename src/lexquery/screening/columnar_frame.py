@@ -256,7 +256,8 @@ class Reader:
         if not data.endswith(b"\n"):
             data += b"\n"
         a = np.frombuffer(data, dtype=np.uint8)
-        ends = np.flatnonzero(a == 10)
+        lf = a == 10
+        ends = np.flatnonzero(lf)
         starts = np.empty_like(ends)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
@@ -268,8 +269,8 @@ class Reader:
         # and fills a shorter line with nulls — a total that adds up hides a line with one cell
         # too many before a line with one too few), no overlong line, UTF-8 (polars refuses any
         # other byte sequence)
-        bounds = np.flatnonzero((a == ord(self.sep)) | (a == 10))   # the end of each cell
-        if (b'"' not in data and np.count_nonzero(a < 32) == nl + data.count(b"\t")
+        bounds = np.flatnonzero((a == ord(self.sep)) | lf)   # the end of each cell
+        if (b'"' not in data and np.count_nonzero(a < 32) == nl + np.count_nonzero(a == 9)
                 and len(bounds) == nl * self.ncols   # every ncols-th cell end a line end: each line ncols cells
                 and np.array_equal(bounds[self.ncols - 1::self.ncols], ends)
                 and int((ends - starts).max()) <= MAX_LINE - 1):
@@ -631,9 +632,9 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
     By the same statements as the scalar reader — Python's own ``strip`` included: the id and
     the dates over the rows (:func:`rowwise`), the others once per distinct cell (:class:`Typed`,
     kept across the batches of a reader in ``tables``: col → Typed; a column read as text is cast
-    to its categoricals here), then spread over the rows by code. Two polars queries a batch, three
-    when a column meets new cells (each eager Series operation would be one, ≈ 0.4 ms apiece: a
-    thousand a batch before). ``strip`` / ``spaces``
+    to its categoricals here; the texts of new codes read from its categories' mapping), then
+    spread over the rows by code. Two polars queries a batch (each eager Series operation would be
+    one, ≈ 0.4 ms apiece: a thousand a batch before). ``strip`` / ``spaces``
     (:func:`edges`; None: every column): the text columns where a cell may begin or end with a
     space or a tab / with a non-ASCII space; in the others neither is looked for."""
     cols = list(raw.columns)
@@ -683,15 +684,15 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
     present = {c: f1.get_column(f"__there_{c}").to_numpy() for c in cols if f"__there_{c}" in f1.columns}
     # 2. the categories met for the first time (codes from the number typed on) typed
     idx = {c: _table_rows(f1.get_column(f"__r_{c}")) for c in distinct}
-    need = [c for c in distinct if n and int(idx[c].max()) > tables[c].n]
-    got = pl.collect_all([lazy.select(pl.col(c).to_physical().cast(pl.Int64).alias("p"), pl.col(c).cast(pl.Utf8).alias("t"))
-                          .filter(pl.col("p") >= tables[c].n).unique("p") for c in need]) if need else []
     new = {c: [] for c in distinct}
-    for c, g in zip(need, got):   # the texts of codes n, n + 1 … (a code of none here: NUL, never taken)
-        texts = [None] * (int(g.get_column("p").max()) + 1 - tables[c].n)
-        for p_, t_ in zip(g.get_column("p").to_list(), g.get_column("t").to_list()):
-            texts[p_ - tables[c].n] = t_
-        new[c] = Typed.texts(texts, strip is None or c in strip)
+    for c in distinct:   # the texts of codes n, n + 1 … up to the batch's highest, from the mapping
+        top = int(idx[c].max()) if n else 0   # (no query over the rows)
+        if top > tables[c].n:
+            texts = tables[c].categories.to_series().slice(tables[c].n, top - tables[c].n).to_list()
+            # a code without its text (polars gives "" for a gap its parallel inserts may leave; a
+            # CSV's empty cell is null, never a category): None, read as a NUL, never taken
+            texts = [t or None for t in texts] + [None] * (top - tables[c].n - len(texts))
+            new[c] = Typed.texts(texts, strip is None or c in strip)
     for c in distinct:
         if new[c]:
             _type_new(tables[c], new[c], strip is None or spaces is None or c in strip or c in spaces)
