@@ -197,3 +197,29 @@ def test_facts_of_a_frame_are_the_facts_of_the_scalar_reader_s_cases():
     for v in nat:
         if isinstance(v, list):
             assert firsts.setdefault(tuple(v), v) is v   # one list object per distinct list
+
+
+# --- the edges of the cells ---------------------------------------------------------------------
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_edges_are_the_cells_beginning_or_ending_with_a_space_or_a_non_ascii_character(seed):
+    """``edges`` (which columns may need Python's strip, or the non-ASCII space check) against the
+    cells themselves: a space or a tab at either end, a non-ASCII character at either end; the
+    columns not looked at (``only``) are in both sets."""
+    import random
+    rnd = random.Random(seed)
+    names = ["id", "a", "birth_date", "b", "c"]
+    alphabet = ["x", "1", " ", "\t", "é", "\u00a0", "☃", "-"]
+    lines = []
+    for _ in range(rnd.randrange(1, 40)):
+        lines.append([("" if rnd.random() < 0.3 else
+                       "".join(rnd.choice(alphabet[:2] if rnd.random() < 0.6 else alphabet)
+                               for _ in range(rnd.randrange(1, 4)))) for _ in names])
+    data = "".join(";".join(cells) + "\n" for cells in lines).encode("utf-8")
+    want_ws = {nm for j, nm in enumerate(names) if any(c[:1] in (" ", "\t") and c or c[-1:] in (" ", "\t") and c
+                                                      for c in (ln[j] for ln in lines))}
+    want_hi = {nm for j, nm in enumerate(names) if any(c and (ord(c[0]) > 127 or ord(c[-1]) > 127)
+                                                      for c in (ln[j] for ln in lines))}
+    assert F.edges(data, names, ";") == (want_ws, want_hi)
+    ws, hi = F.edges(data, names, ";", only={"id", "birth_date"})
+    assert ws == (want_ws & {"id", "birth_date"}) | {"a", "b", "c"}
+    assert hi == (want_hi & {"id", "birth_date"}) | {"a", "b", "c"}
