@@ -3,8 +3,8 @@ fact columns (:class:`~lexquery.columnar.compile.V`), read in one polars query a
 
 What :func:`lexquery.columnar.program.facts_from_frame` gives for a column of dates, booleans,
 text or lengths, value for value — null is unknown, as the scalar reader's absent fact; a safety
-period said « none » (``safety_period_end__none``) is the known none, not unknown — without a
-polars query, a Python object a row or a ``to_list`` per column:
+period said « none » (``safety_period_end__none``) is the known none, not unknown — with one
+polars query for all of them (not a few per column) and no Python object per row:
 
 - dates: day numbers since 1970-01-01 (int64, 0 where unknown), as ``vdates.to_days``;
 - booleans: a bool array (False where unknown);
@@ -13,8 +13,8 @@ polars query, a Python object a row or a ``to_list`` per column:
 - lengths (``total``, ``offence_max_penalty``): months and days (int64, 0 where unknown) from
   the frame's ``__months`` / ``__days`` columns, as :class:`~lexquery.dates.Duration` holds them.
 
-Any other dtype (lists) is left to the caller (``None``). Generic: no column is named here but
-the frame's own suffixes.
+A column of any other dtype (lists) is not in the result: the caller reads it. Generic: no
+column is named here, only the frame's own suffixes (``__none``, ``__months``, ``__days``).
 """
 from __future__ import annotations
 
