@@ -74,3 +74,29 @@ def test_a_million_ids_cost_about_thirty_bytes_each():
             + sum(getattr(x, "nbytes", 8) for x in seen.lines))
     assert held / 1_000_000 < 30, held
     assert seen.get("FLE-2026-123456") == 123458 and seen.get("FLE-2026-1234567") is None
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_add_if_new_adds_a_block_only_when_no_id_was_seen(seed, monkeypatch):
+    """``add_if_new`` (what the columnar reader asks of a block: the ids hashed once) is
+    ``isdisjoint`` then ``add_block``: a block with one id seen before adds nothing."""
+    monkeypatch.setattr(C, "SPILL", 50)
+    rnd = random.Random(seed)
+    seen, ref = C.SeenIds(), {}
+    added = refused = 0
+    for blk in range(60):
+        ids = list(dict.fromkeys(f"Y{rnd.randrange(3000)}" for _ in range(rnd.randrange(0, 90))))
+        lines = list(range(blk * 1000, blk * 1000 + len(ids)))
+        new = ref.keys().isdisjoint(ids)
+        assert seen.add_if_new(ids, lines) == new
+        if new:
+            ref.update(zip(ids, lines))
+            added += bool(ids)
+        else:
+            refused += 1
+            rid = rnd.choice(ids)
+            if rid not in ref:   # one by one, as the scalar reader
+                seen[rid] = ref[rid] = blk * 1000
+        for rid in ids + ["absent"]:
+            assert seen.get(rid) == ref.get(rid)
+    assert len(seen) == len(ref) and added > 5 and refused > 5

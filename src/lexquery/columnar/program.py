@@ -504,11 +504,11 @@ def _groups(frame, cols):
     return rows.list.first().to_numpy().astype(np.int64), inv
 
 
-def _spread(objs: list, inv) -> list:
-    """One object per group, given to each row of the group (the rows share it)."""
-    arr = np.empty(len(objs), dtype=object)
-    arr[:] = objs
-    return arr[inv].tolist()
+def _spread_v(objs: list, inv) -> V:
+    """One object per group, given to each row of the group (the rows share it): the column
+    ``from_objects`` makes of the rows' objects, made of the groups' and taken over the rows
+    (every group has a row: the same kind)."""
+    return from_objects(objs).take(inv)
 
 
 def facts_from_frame(frame, paths) -> dict:
@@ -516,17 +516,26 @@ def facts_from_frame(frame, paths) -> dict:
     scalar reader; the ``removal_*`` columns make one measure per kind sharing the other cells;
     ``court`` the one conviction; an ``identification`` object where one of its cells is given.
     The objects (measures, identification) are built once per distinct combination of their
-    cells (:func:`_groups`) and shared by its rows; a column straight from polars where its
-    kind allows (:func:`_direct`, :func:`_distinct_column`)."""
+    cells (:func:`_groups`) and shared by its rows; the columns of dates, booleans, text and
+    lengths straight from polars in one query (:func:`.frame_columns.plain_columns`), a list once
+    per distinct list (:func:`_lists`)."""
+    import polars as pl
+    from .frame_columns import plain_columns
     n = frame.height
     objects = {c for c, path in COLUMN_PATHS.items() if "[" in path or path.startswith("identification.")}
     facts, direct = {}, {}
-    for c, path in COLUMN_PATHS.items():
-        if c not in frame.columns or "[" in path or (c in objects and path not in paths):
-            continue
-        v = _distinct_column(frame, c, n) if c in _DURATIONS else _direct(frame, c, n)
+    wanted = [(c, path) for c, path in COLUMN_PATHS.items()
+              if c in frame.columns and "[" not in path and not (c in objects and path not in paths)]
+    plain = plain_columns(frame, [c for c, _ in wanted if c not in _DURATIONS],
+                          [c for c, _ in wanted if c in _DURATIONS])
+    for c, path in wanted:
+        v = plain.get(c)
+        if v is None and c in _DURATIONS:
+            v = _distinct_column(frame, c, n)
         if v is not None:
             direct[path] = v
+        elif frame.schema[c] == pl.List:
+            facts[path] = _lists(frame, c)
         else:
             facts[path] = _column(frame, c, n)
     if "removal_kinds" in frame.columns:
@@ -547,11 +556,11 @@ def facts_from_frame(frame, paths) -> dict:
                 continue
             base = {nm: v[g] for nm, v in cells if v[g] is not UNKNOWN}
             objs.append([dict(base, kind=x) for x in kinds[g]])
-        facts["removal_measures"] = _spread(objs, inv)
-    if "court" in frame.columns:
-        courts: dict = {}
-        facts["sentence.convictions"] = [UNKNOWN if v is UNKNOWN else courts.setdefault(v, [{"court": v}])
-                                         for v in _column(frame, "court", n)]
+        facts["removal_measures"] = _spread_v(objs, inv)
+    if "court" in frame.columns:   # one list a distinct court, shared by its rows
+        first, inv = _groups(frame, ["court"])
+        facts["sentence.convictions"] = _spread_v([UNKNOWN if v is UNKNOWN else [{"court": v}]
+                                                   for v in _column(frame[first.tolist()], "court", len(first))], inv)
     ident = [c for c in COLUMN_PATHS if c in frame.columns and COLUMN_PATHS[c].startswith("identification.")]
     if ident and "identification" in paths:
         first, inv = _groups(frame, ident)
@@ -562,40 +571,24 @@ def facts_from_frame(frame, paths) -> dict:
         for g in range(k):
             d = {nm: v[g] for nm, v in cells if v[g] is not UNKNOWN}
             objs.append(d if d else UNKNOWN)
-        facts["identification"] = _spread(objs, inv)
-    out = {p: from_objects(facts[p]) for p in paths if p in facts}
+        facts["identification"] = _spread_v(objs, inv)
+    out = {p: facts[p] if isinstance(facts[p], V) else from_objects(facts[p]) for p in paths if p in facts}
     out.update({p: v for p, v in direct.items() if p in paths})
     return out
+
+
+def _lists(frame, c) -> V:
+    """A column of lists, one list object per distinct list (UNKNOWN for null), shared by its
+    rows: what is read of a list is read once per list (as the removal measures)."""
+    first, inv = _groups(frame, [c])
+    reps = frame.get_column(c).gather(first).to_list()
+    return _spread_v([UNKNOWN if v is None else v for v in reps], inv)
 
 
 def _distinct_column(frame, c, n):
     """A column read once per distinct cell (durations: each text parsed once), spread."""
     first, inv = _groups(frame, [x for x in (c, c + "__months", c + "__days") if x in frame.columns])
     return from_objects(_column(frame[first.tolist()], c, len(first))).take(inv)
-
-
-def _direct(frame, c, n):
-    """A column of dates, booleans or text straight from polars to numpy (None: another kind)."""
-    import polars as pl
-    # numpy straight from the casts (no fill_null, is_null: each a polars query of its own)
-    s = frame.get_column(c)
-    unk = s.is_null().to_numpy() if s.null_count() else np.zeros(n, dtype=bool)
-    nil = np.zeros(n, dtype=bool)
-    if c == "safety_period_end" and "safety_period_end__none" in frame.columns:
-        nil = frame.get_column("safety_period_end__none").cast(pl.Int8).to_numpy() == 1   # null: not none
-        unk = unk & ~nil
-    if unk.all() and not nil.any():
-        return V("none", None, unk, nil)
-    if s.dtype == pl.Date:
-        v = s.cast(pl.Int32).to_numpy()   # float64 with NaN where null
-        return V("date", (np.where(np.isnan(v), 0, v) if v.dtype.kind == "f" else v).astype(np.int64), unk, nil)
-    if s.dtype == pl.Boolean:
-        return V("bool", s.cast(pl.Int8).to_numpy() == 1, unk, nil)
-    if s.dtype == pl.Utf8:
-        arr = np.empty(n, dtype=object)
-        arr[:] = s.to_list()
-        return V("str", arr, unk, nil)
-    return None
 
 
 def case_of_row(row: dict) -> dict:

@@ -126,7 +126,7 @@ class Reader:
         self._rest = b""
         self._eof = False
         self.known = [c for c in header.columns if c in COLUMNS]
-        self.tables: dict = {c: Typed(c) for c in self.known if c not in _ROWWISE}   # typed_frame
+        self.tables: dict = {c: Typed(c) for c in self.known if not rowwise(c)}   # typed_frame
 
     # the scalar reader, from the current state --------------------------------------------
     def scalar_records(self, data, first_line: int):
@@ -256,7 +256,8 @@ class Reader:
         if not data.endswith(b"\n"):
             data += b"\n"
         a = np.frombuffer(data, dtype=np.uint8)
-        ends = np.flatnonzero(a == 10)
+        lf = a == 10
+        ends = np.flatnonzero(lf)
         starts = np.empty_like(ends)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
@@ -268,8 +269,8 @@ class Reader:
         # and fills a shorter line with nulls — a total that adds up hides a line with one cell
         # too many before a line with one too few), no overlong line, UTF-8 (polars refuses any
         # other byte sequence)
-        bounds = np.flatnonzero((a == ord(self.sep)) | (a == 10))   # the end of each cell
-        if (b'"' not in data and np.count_nonzero(a < 32) == nl + data.count(b"\t")
+        bounds = np.flatnonzero((a == ord(self.sep)) | lf)   # the end of each cell
+        if (b'"' not in data and np.count_nonzero(a < 32) == nl + np.count_nonzero(a == 9)
                 and len(bounds) == nl * self.ncols   # every ncols-th cell end a line end: each line ncols cells
                 and np.array_equal(bounds[self.ncols - 1::self.ncols], ends)
                 and int((ends - starts).max()) <= MAX_LINE - 1):
@@ -297,9 +298,8 @@ class Reader:
         fallback = []
         order = None
         ids = df["id"].to_list() if df.height else []
-        if not odd.any() and ok.all() and len(set(ids)) == len(ids) and seen.isdisjoint(ids):
+        if not odd.any() and ok.all() and len(set(ids)) == len(ids) and seen.add_if_new(ids, good_lines):
             # the common block: every line a row of the frame, ids new (no Python per line)
-            seen.add_block(ids, good_lines)
             take = ok
             self.records += len(ids)
             self.lines += len(ids)
@@ -364,11 +364,11 @@ class Reader:
                 raise pl.exceptions.ComputeError(f"{raw.width} columns read for {len(names)}")
         else:
             raw = pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in names})
-        strip, spaces = edges(body, names, self.sep, bounds)
+        strip, spaces = edges(body, names, self.sep, bounds, only={c for c in self.known if rowwise(c)})
         frame = typed_frame(raw.select(self.known), np.asarray(lines, dtype=np.int64), self.as_of, strip, spaces,
                             self.tables)
         for c in self.known:   # a column started afresh (CATEGORIES_MAX)
-            if c not in self.tables and c not in _ROWWISE:
+            if c not in self.tables and not rowwise(c):
                 self.tables[c] = Typed(c)
         return frame
 
@@ -439,12 +439,23 @@ def _checker(col: str):
 
 
 _ROWWISE = ("id",)
-"""The columns typed over the rows by polars expressions: the id (one value a row). The others
-(names, establishments, courts, dates, booleans, lists, States, protections, safety periods,
-lengths) are read as categoricals and typed once per distinct cell (:class:`Typed`): a registry
-export has few, and the same from one batch to the next; the frame's text columns are then views
-into the distinct texts, not a copy of every row's (a batch sent to a worker is pickled smaller:
-3.1 MB for 10,360 rows, not 3.8 MB with the establishments and courts of every row)."""
+"""The text columns typed over the rows by polars expressions: the id (one value a row). The
+dates are typed over the rows too (:func:`rowwise`). The others (names, establishments, courts,
+booleans, lists, States, protections, safety periods, lengths) are read as categoricals and typed
+once per distinct cell (:class:`Typed`): a registry export has few, and the same from one batch to
+the next; the frame's text columns are then views into the distinct texts, not a copy of every
+row's (a batch sent to a worker is pickled smaller: 3.1 MB for 10,360 rows, not 3.8 MB with the
+establishments and courts of every row)."""
+
+
+def rowwise(col: str) -> bool:
+    """Whether column ``col`` is typed over the rows (:data:`_ROWWISE`, and every date column:
+    a batch of 10,000 synthetic rows has 2,500–7,400 distinct dates per column, so typing them
+    once per distinct cell cost more — categories, their texts in Python, the typed values
+    concatenated and gathered back — than parsing every cell in the batch's one polars query,
+    :func:`_date_typed`)."""
+    return col in _ROWWISE or column_kind(col) == "date"
+
 
 CATEGORIES_MAX = 4096
 """Distinct cells of one column typed and kept by a :class:`Typed` before it starts afresh: the
@@ -459,8 +470,8 @@ class Typed:
     """The distinct cells of one column met so far (its categoricals' categories, whose codes
     polars keeps across the batches of a reader) and what each reads as: row 0 the empty cell,
     row ``code + 1`` the category ``code``. ``good``: the compiled reader takes the cell as is;
-    ``there``: the cell is not empty; ``none`` (lists): the empty list; ``days`` (dates): the day
-    number; ``series``: the typed output columns, spread over the rows by code."""
+    ``there``: the cell is not empty; ``none`` (lists): the empty list; ``series``: the typed
+    output columns, spread over the rows by code."""
 
     def __init__(self, col: str):
         self.col = col
@@ -472,7 +483,6 @@ class Typed:
         self.good = np.ones(1, dtype=bool)
         self.there = np.zeros(1, dtype=bool)
         self.none = np.zeros(1, dtype=bool)
-        self.days = np.zeros(1, dtype=np.int64)
         self.series = {name: pl.Series(name, [False if name.endswith("__none") else None], dtype=dtype)
                        for name, dtype in _outputs(col, self.kind)}   # the empty cell: unknown (« none »: not said)
 
@@ -486,16 +496,14 @@ class Typed:
             return ["\x00" if v is None else v for v in new]   # polars reads an empty cell as null
         return ["\x00" if v is None else (v.strip(" \t") or None) for v in new]
 
-    def add(self, texts: list, good, typed: dict, none=None, days=None):
+    def add(self, texts: list, good, typed: dict, none=None):
         """Rows for the categories after those typed: whether each is taken, its typed
-        columns (name → (values, dtype)), its empty list, its day number."""
+        columns (name → (values, dtype)), its empty list."""
         self.n += len(texts)
         self.good = np.concatenate([self.good, good])
         self.there = np.concatenate([self.there, [t is not None for t in texts]])
         if none is not None:
             self.none = np.concatenate([self.none, none])
-        if days is not None:
-            self.days = np.concatenate([self.days, days])
         for name, (values, dtype) in typed.items():
             self.series[name] = pl.concat([self.series[name], pl.Series(name, values, dtype=dtype)], rechunk=True)
 
@@ -524,41 +532,24 @@ def batch_schema(names, tables: dict) -> dict:
     return {nm: (tables[nm].dtype if nm in tables else pl.Utf8) for nm in names}
 
 
-def _type_dates(texts: dict) -> dict:
-    """(taken, day number, typed Date values) of the new cells of each date column, in one
-    query: the ISO form of a real day, within the bounds."""
-    flat = [t for c in texts for t in texts[c]]
-    if not flat:
-        return {c: (np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64), []) for c in texts}
-    t = pl.col("t")
-    d = pl.col("d")
-    f = pl.DataFrame({"t": pl.Series(flat, dtype=pl.Utf8)}).lazy() \
-        .with_columns(t.str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias("d")) \
-        .select((t.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX))
-                .fill_null(False).alias("g"), d.cast(pl.Int64).fill_null(0).alias("days"), d).collect()
-    g, days = f.get_column("g").to_numpy(), f.get_column("days").to_numpy()
-    dl = f.get_column("d").to_list()
-    out, at = {}, 0
-    for c, ts in texts.items():
-        k = len(ts)
-        good = g[at:at + k] | np.array([x is None for x in ts], dtype=bool)
-        out[c] = (good, days[at:at + k], [v if ok else None for v, ok in zip(dl[at:at + k], good.tolist())])
-        at += k
-    return out
+def _date_typed(t: pl.Expr, d: pl.Expr) -> pl.Expr:
+    """Whether a date cell is taken as is, over the rows: empty (``t`` null: the cell as the
+    scalar reader reads it, :func:`_stripped`), or the ISO form of a real day within the bounds
+    (:func:`lexquery.engine.case.good_date`: :data:`_DATE_RE` whole cell, a day of the calendar,
+    between :data:`~lexquery.dates.DATE_MIN` and :data:`~lexquery.dates.DATE_MAX`); ``d``: the
+    cell parsed (``strptime``, null where it is no day)."""
+    return (t.is_null() | (t.str.contains(_DATE_RE) & d.is_not_null() & (d >= DATE_MIN) & (d <= DATE_MAX))) \
+        .fill_null(False)
 
 
-def _type_new(tb: Typed, texts: list, dates=None, edge: bool = True):
+def _type_new(tb: Typed, texts: list, edge: bool = True):
     """Type the new categories of ``tb``'s column (``texts``, stripped) by the compiled reader's
-    statements (:func:`_checker`; dates: ``dates``, from :func:`_type_dates`) and add them.
+    statements (:func:`_checker`) and add them.
     ``edge`` False: no cell of the batch begins or ends with a space, a tab or a non-ASCII
     character (:func:`edges`; the other characters Python's ``strip`` removes are controls, whose
     lines go to the scalar reader), so ``t.strip() == t`` is not asked."""
     c, kind = tb.col, tb.kind
     k = len(texts)
-    if kind == "date":
-        good, days, values = dates
-        tb.add(texts, good, {c: (values, pl.Date)}, days=days)
-        return
     good = np.ones(k, dtype=bool)
     typ = [None] * k
     check = None if kind == "str" else _checker(c)
@@ -612,87 +603,111 @@ def _stripped(c: str) -> pl.Expr:
 
 _REMOVAL = ("removal_destination", "removal_definitive", "removal_enforceable", "removal_remedies_exhausted",
             "removal_end_date")
-def edges(data: bytes, names, sep: str, bounds=None) -> tuple[set, set]:
+def edges(data: bytes, names, sep: str, bounds=None, only=None) -> tuple[set, set]:
     """The columns (of ``names``, one a cell of each line of ``data``: the lines of a vector
     batch) where a cell may begin or end with a space or a tab, and those where a cell may begin or
     end with a non-ASCII character (another space Python's ``strip`` removes is one): the bytes next
-    to each separator and line feed, read at once. A column in neither has no cell that strip
-    would change nor :data:`_EDGE` match: neither is run over its rows. ``bounds``: the
-    positions of the separators and line feeds, if known."""
+    to each separator and line feed. A column in neither has no cell that strip would change nor
+    :data:`_EDGE` match: neither is run over its rows. ``bounds``: the positions of the separators
+    and line feeds, if known. ``only``: the columns looked at (None: every one); the others are in
+    both sets (« may »: a column typed once per distinct cell strips and checks its new texts
+    anyway, a few a batch — reading the edges of all 30 columns' cells cost ≈ 5 ms a batch)."""
     if not data:
         return set(), set()
     a = np.frombuffer(data, dtype=np.uint8)
     if bounds is None:
         bounds = np.flatnonzero((a == ord(sep)) | (a == 10))   # the end of each cell
-    before = a[bounds - 1]   # a[-1] for a first cell empty: the line feed ending the batch
-    after = np.empty_like(before)
-    after[0] = a[0]
-    after[1:] = a[np.minimum(bounds[:-1] + 1, len(a) - 1)]   # the first byte of each next cell
     k = len(names)
-    ws = ((before == 32) | (before == 9) | (after == 32) | (after == 9)).reshape(-1, k).any(axis=0)
-    high = ((before >= 128) | (after >= 128)).reshape(-1, k).any(axis=0)
-    return {nm for nm, x in zip(names, ws.tolist()) if x}, {nm for nm, x in zip(names, high.tolist()) if x}
+    ends = bounds.reshape(-1, k)   # line by line, column by column
+    ws, high = set(), set()
+    for j, nm in enumerate(names):
+        if only is not None and nm not in only:
+            ws.add(nm)
+            high.add(nm)
+            continue
+        last = a[ends[:, j] - 1]   # a[-1] for a first cell empty: the line feed ending the batch
+        if j:
+            first = a[ends[:, j - 1] + 1]   # the first byte of the cell (its end if empty)
+        else:   # the first cell of a line: after the line feed ending the line before
+            first = a[np.concatenate([[0], ends[:-1, k - 1] + 1])]
+        if ((last == 32) | (last == 9) | (first == 32) | (first == 9)).any():
+            ws.add(nm)
+        if ((last >= 128) | (first >= 128)).any():
+            high.add(nm)
+    return ws, high
 
 
 def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, tables=None) -> pl.DataFrame:
     """The interface's typed frame of raw cells (one column per known CSV column), with ``__ok``:
     True where the compiled reader of the header would read every cell as is.
 
-    By the same statements as the scalar reader — Python's own ``strip`` included: text columns
-    over the rows, the others once per distinct cell (:class:`Typed`, kept across the batches of a
-    reader in ``tables``: col → Typed; a column read as text is cast to its categoricals here),
-    then spread over the rows by code. Three polars queries a batch (each eager Series operation
-    would be one, ≈ 0.4 ms apiece: a thousand a batch before). ``strip`` / ``spaces``
+    By the same statements as the scalar reader — Python's own ``strip`` included: the id and
+    the dates over the rows (:func:`rowwise`), the others once per distinct cell (:class:`Typed`,
+    kept across the batches of a reader in ``tables``: col → Typed; a column read as text is cast
+    to its categoricals here; the texts of new codes read from its categories' mapping), then
+    spread over the rows by code. Two polars queries a batch (each eager Series operation would be
+    one, ≈ 0.4 ms apiece: a thousand a batch before). ``strip`` / ``spaces``
     (:func:`edges`; None: every column): the text columns where a cell may begin or end with a
     space or a tab / with a non-ASCII space; in the others neither is looked for."""
     cols = list(raw.columns)
     n = raw.height
     kinds = {c: column_kind(c) for c in cols}
     tables = {} if tables is None else tables
-    distinct = [c for c in cols if c not in _ROWWISE]
+    distinct = [c for c in cols if not rowwise(c)]
+    dated = [c for c in cols if kinds[c] == "date"]
     for c in distinct:
         if c not in tables:
             tables[c] = Typed(c)
     lazy = raw.lazy()
     schema = raw.schema
     cast = [pl.col(c).cast(tables[c].dtype) for c in distinct if schema[c] != tables[c].dtype]
-    if cast:   # text cells (not read by batch_schema)
+    cast += [pl.col(c).cast(pl.Utf8) for c in cols if rowwise(c) and schema[c] != pl.Utf8]
+    if cast:   # text cells (not read by batch_schema) / categoricals of a column typed over the rows
         lazy = lazy.with_columns(cast)
-    stripped = [c for c in cols if c in _ROWWISE and (strip is None or c in strip)]
+    stripped = [c for c in cols if rowwise(c) and (strip is None or c in strip)]
     if stripped:   # each expression computed once (polars does not share them within a select)
         lazy = lazy.with_columns([_stripped(c).alias(c) for c in stripped])
-    # 1. the text columns and whether their cells are taken; the others' codes (0: empty)
+    if dated:   # each date parsed once, beside its text
+        lazy = lazy.with_columns([pl.col(c).str.strptime(pl.Date, "%Y-%m-%d", strict=False, cache=False)
+                                  .alias(f"__d_{c}") for c in dated])   # no cache: most are distinct
+    # 1. the columns typed over the rows and whether their cells are taken; the others' codes (0: empty)
     first, oks = [], []
     for c in cols:
         t = pl.col(c)
-        if c in _ROWWISE:
+        if kinds[c] == "date":   # the ISO day, as_of: the date of evaluation when empty
+            d = pl.col(f"__d_{c}")
+            first.append((d.fill_null(as_of) if c == "as_of" else d).alias(c))
+            oks.append(_date_typed(t, d))
+            first.append(t.is_not_null().alias(f"__there_{c}"))
+        elif rowwise(c):
             first.append(t)
             if spaces is None or c in spaces:
                 oks.append(~t.str.contains(_EDGE).fill_null(False))
             first.append(t.is_not_null().alias(f"__there_{c}"))
         else:
-            first.append((t.to_physical() + 1).fill_null(0).alias(f"__r_{c}"))   # UInt32
+            first.append(t.to_physical().alias(f"__r_{c}"))   # UInt32, null: empty (_table_rows)
+    if "execution_start" in cols and "expected_end" in cols:   # the end of sentence after its start
+        # (both days taken: a day that is not has its row's other test false already)
+        oks.append(~(pl.col("__d_expected_end") < pl.col("__d_execution_start")).fill_null(False))
     if oks:
         first.append(pl.all_horizontal(oks).alias("__ok1"))
     f1 = lazy.select(first).collect()
     ok = f1.get_column("__ok1").to_numpy().copy() if oks and n else np.ones(n, dtype=bool)
     present = {c: f1.get_column(f"__there_{c}").to_numpy() for c in cols if f"__there_{c}" in f1.columns}
-    # 2. the categories met for the first time (codes from the number typed on) typed, the
-    # dates of all columns in one query
-    idx = {c: f1.get_column(f"__r_{c}").to_numpy() for c in distinct}
-    need = [c for c in distinct if n and int(idx[c].max()) > tables[c].n]
-    got = pl.collect_all([lazy.select(pl.col(c).to_physical().cast(pl.Int64).alias("p"), pl.col(c).cast(pl.Utf8).alias("t"))
-                          .filter(pl.col("p") >= tables[c].n).unique("p") for c in need]) if need else []
+    # 2. the categories met for the first time (codes from the number typed on) typed
+    idx = {c: _table_rows(f1.get_column(f"__r_{c}")) for c in distinct}
     new = {c: [] for c in distinct}
-    for c, g in zip(need, got):   # the texts of codes n, n + 1 … (a code of none here: NUL, never taken)
-        texts = [None] * (int(g.get_column("p").max()) + 1 - tables[c].n)
-        for p_, t_ in zip(g.get_column("p").to_list(), g.get_column("t").to_list()):
-            texts[p_ - tables[c].n] = t_
-        new[c] = Typed.texts(texts, strip is None or c in strip)
-    dates = _type_dates({c: new[c] for c in distinct if kinds[c] == "date"})
+    for c in distinct:   # the texts of codes n, n + 1 … up to the batch's highest, from the mapping
+        top = int(idx[c].max()) if n else 0   # (no query over the rows)
+        if top > tables[c].n:
+            texts = tables[c].categories.to_series().slice(tables[c].n, top - tables[c].n).to_list()
+            # a code without its text (polars gives "" for a gap its parallel inserts may leave; a
+            # CSV's empty cell is null, never a category): None, read as a NUL, never taken
+            texts = [t or None for t in texts] + [None] * (top - tables[c].n - len(texts))
+            new[c] = Typed.texts(texts, strip is None or c in strip)
     for c in distinct:
         if new[c]:
-            _type_new(tables[c], new[c], dates.get(c), strip is None or spaces is None or c in strip or c in spaces)
+            _type_new(tables[c], new[c], strip is None or spaces is None or c in strip or c in spaces)
     # 3. each row's cells: taken, there, typed (spread by code)
     spread: dict = {}
     for c in distinct:
@@ -702,10 +717,8 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
         present[c] = tb.there[i]
         if kinds[c] == "list":
             present[c + "__empty"] = tb.none[i]
-        code = pl.col(f"__r_{c}")
+        code = pl.lit(pl.Series(f"__r_{c}", i))
         spread[c] = [pl.lit(v).gather(code).alias(name) for name, v in tb.series.items()]
-        if c == "as_of":
-            spread[c] = [e.fill_null(as_of) for e in spread[c]]
     # across cells (the end of the compiled reader): the removal columns, the id, start and end
     removal = [c for c in _REMOVAL if c in cols]
     any_removal = np.zeros(n, dtype=bool)
@@ -717,11 +730,6 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
     else:
         ok &= ~any_removal
     ok &= present["id"] if "id" in cols else np.zeros(n, dtype=bool)
-    if "execution_start" in cols and "expected_end" in cols:   # the end of sentence after its start
-        s_, e_ = tables["execution_start"], tables["expected_end"]
-        si, ei = idx["execution_start"], idx["expected_end"]
-        both = s_.good[si] & s_.there[si] & e_.good[ei] & e_.there[ei]
-        ok &= ~(both & (e_.days[ei] < s_.days[si]))
     # 4. the frame, columns in the interface's order
     out = [pl.lit(pl.Series("line", lines, dtype=pl.Int64)).alias("line")]
     for c in cols:
@@ -736,6 +744,16 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
         if tables[c].n > CATEGORIES_MAX:
             del tables[c]
     return f1.select(out)
+
+
+def _table_rows(codes: pl.Series) -> np.ndarray:
+    """The row of its :class:`Typed` table of each cell: its category's code + 1, 0 for an
+    empty cell (null), in numpy (in the query, ``+ 1`` and ``fill_null`` widened and copied each
+    column twice)."""
+    v = codes.to_numpy()
+    if v.dtype.kind == "f":   # nulls: NaN (a code < 2**32 is exact in a float64)
+        return np.where(np.isnan(v), 0, v + 1).astype(np.int64)
+    return v.astype(np.int64) + 1
 
 
 # --- the case of a frame row (the reference middle, and tests) ------------------------------

@@ -98,24 +98,36 @@ class SeenIds:
 
     def isdisjoint(self, ids: list) -> bool:
         """No id of ``ids`` seen before."""
+        return self._disjoint(ids)[0]
+
+    def _disjoint(self, ids: list):
+        """(no id of ``ids`` seen before, their hashes if they were computed, else None)."""
         if not self.recent.keys().isdisjoint(ids):
-            return False
+            return False, None
         if not self.runs or not ids:
-            return True
+            return True, None
         hs = _hashes(ids)
         for run, _ in self.runs:
             pos = np.minimum(np.searchsorted(run, hs), len(run) - 1)
             for j in np.nonzero(run[pos] == hs)[0].tolist():   # the same hash: the text decides
                 if self._find(ids[j], int(hs[j])) is not None:
-                    return False
-        return True
+                    return False, hs
+        return True, hs
 
     def add_block(self, ids: list, lines) -> None:
         """New ids (unique, none seen before: :meth:`isdisjoint`) and their lines."""
         if ids:
             self._push(ids, np.asarray(lines, dtype=np.int64))
 
-    def _push(self, ids: list, lines: np.ndarray):
+    def add_if_new(self, ids: list, lines) -> bool:
+        """:meth:`add_block` of ``ids`` (unique) if none was seen before (:meth:`isdisjoint`,
+        the ids hashed once for both); False, and nothing added, otherwise."""
+        new, hs = self._disjoint(ids)
+        if new and ids:
+            self._push(ids, np.asarray(lines, dtype=np.int64), hs)
+        return new
+
+    def _push(self, ids: list, lines: np.ndarray, hs=None):
         n = len(ids)
         whole = "".join(ids).encode("utf-8", "surrogatepass")
         if len(whole) == sum(map(len, ids)):   # ASCII: a character a byte
@@ -131,7 +143,7 @@ class SeenIds:
         first = int(lines[0])
         self.lines.append(first if int(lines[-1]) - first == n - 1 and (n < 3 or bool((np.diff(lines) == 1).all()))
                           else lines)
-        hs = _hashes(ids)
+        hs = _hashes(ids) if hs is None else hs
         order = np.argsort(hs, kind="stable")
         idx = order + self.count
         self.runs.append((hs[order], idx.astype(np.int32) if self.count + n < 2**31 else idx))
