@@ -178,15 +178,42 @@ def _encoded_until(self, pv, p, as_of, outside, open_rows):
             cols = [rv.skipped[c] for c in index] + list(rv.prec_on) + [on for _, on, _, _ in rv.notes]
             inv, first = group(cols) if cols else (np.zeros(n, dtype=np.int64), np.array([0]))
             opens = []
+            memo = _shape_memo(self)
             for g in first.tolist():
-                t = sources_text(rt, self.prec_over, frozenset(c for c in index if rv.skipped[c][g]),
-                                 tuple(i for i, on in zip(rv.prec_ids, rv.prec_on) if on[g]), False,
-                                 tuple(nn.id for nn, on, _, _ in rv.notes if on[g]))
-                opens.append(any(table.concerns(s) and not (table.of(s) and table.of(s).settled)
-                                 for s in t.split("|")))
+                skipped = frozenset(c for c in index if rv.skipped[c][g])
+                prec = tuple(i for i, on in zip(rv.prec_ids, rv.prec_on) if on[g])
+                nids = tuple(nn.id for nn, on, _, _ in rv.notes if on[g])
+                key = ("route", p.id, rt.id, skipped, prec, nids)
+                hit = memo.get(key)
+                if hit is None:
+                    t = sources_text(rt, self.prec_over, skipped, prec, False, nids)
+                    hit = memo[key] = (t, _opens(table, t))
+                opens.append(hit[1])
             opened = np.array(opens, dtype=bool)[inv]
         out += flag(rv, rt, opened, False, rv.shown)
     return np.where(outside, 0, out)
+
+
+SHAPES_KEPT = 20_000
+"""The most shapes whose sources text is kept by a program (:func:`_shape_memo`)."""
+
+
+def _shape_memo(self) -> dict:
+    """The program's texts of the shapes seen (key: procedure or route, conditions left out,
+    precedence entries, consent, notes → (sources text, whether a citation of it is opened by
+    the recodification table)): a pure function of the program's rule book, computed once per
+    shape for the whole input instead of once per batch. At most :data:`SHAPES_KEPT` kept."""
+    memo = self.__dict__.get("_shape_texts")
+    if memo is None or len(memo) > SHAPES_KEPT:
+        memo = self._shape_texts = {}
+    return memo
+
+
+def _opens(table, text: str) -> bool:
+    """A citation of the sources ``text`` concerns the recodification table and has no settled
+    successor (``recodification._flag_dates``)."""
+    return table is not None and any(table.concerns(s) and not (table.of(s) and table.of(s).settled)
+                                     for s in text.split("|"))
 
 
 def _all_sources(self, p):
@@ -216,14 +243,19 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     cols = [pv.skipped[c] for c in index] + list(pv.prec_on) + [pv.consent0 != -1] + [on for _, on, _, _ in pv.notes_src]
     inv, first = group(cols)
     texts, opens = [], []
+    memo = _shape_memo(self)
     for g in first.tolist():
         skipped = frozenset(c for c in index if pv.skipped[c][g])
         prec = tuple(i for i, on in zip(pv.prec_ids, pv.prec_on) if on[g])
         nids = tuple(nn.id for nn, on, _, _ in pv.notes_src if on[g])
-        t = sources_text(p, self.prec_over, skipped, prec, bool(pv.consent0[g] != -1), nids)
-        texts.append(t)
-        opens.append(table is not None and any(table.concerns(s) and not (table.of(s) and table.of(s).settled)
-                                               for s in t.split("|")))
+        consent0 = bool(pv.consent0[g] != -1)
+        key = ("procedure", p.id, skipped, prec, consent0, nids)
+        hit = memo.get(key)
+        if hit is None:
+            t = sources_text(p, self.prec_over, skipped, prec, consent0, nids)
+            hit = memo[key] = (t, _opens(table, t))
+        texts.append(hit[0])
+        opens.append(hit[1])
     sources = Coded(texts, inv)
     open_rows = np.array(opens, dtype=bool)[inv]
     flags = self._encoded_until(pv, p, ctx.as_of, outside, open_rows)
@@ -252,9 +284,7 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
         pieces = []
         for rv in pv.routes:
             d = iso_coded(np.where(shown, rv.d_from, NONE_DATE), NONE_DATE)
-            k = len(d.texts)
-            texts = [f"{rv.p.id}:{STATUS[st]}" + (":" + t if t else "") for st in range(4) for t in d.texts.tolist()]
-            pieces.append(Coded(texts + [None], np.where(shown, rv.status.astype(np.int64) * k + d.codes, 4 * k)))
+            pieces.append(_route_piece(rv.p.id, rv.status, d, shown))
         routes = joined(pieces, m)
     deadlines = Coded.const("", m)
     if pv.notes and m:
@@ -290,6 +320,20 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
             "consent_required": Coded(["", "false", "true"], consent.astype(np.int64) + 1),
             "missing_facts": miss_t, "sources": sources, "routes": routes,
             "deadlines": deadlines, "basis": basis, "to_verify": tv}
+
+
+def _route_piece(route_id: str, status, d, shown) -> "Coded":
+    """A route's piece of the ``routes`` cell (docs/screening-csv.md): « id:status[:from] » where
+    the routes are shown, None (nothing) elsewhere — a text made only for each (status, date)
+    that occurs (``d``: the route's dates as :class:`~.shapes.Coded` texts)."""
+    from .shapes import unique_ints
+    k = len(d.texts)
+    key = np.where(shown, np.asarray(status, dtype=np.int64) * k + d.codes, 4 * k)
+    uniq, _, inv = unique_ints(key)
+    dates = d.texts.tolist()
+    texts = [None if u == 4 * k else f"{route_id}:{STATUS[u // k]}" + (":" + dates[u % k] if dates[u % k] else "")
+             for u in uniq.tolist()]
+    return Coded(texts, inv)
 
 
 def _no_state_missing(p, pv, facts, idx, rows, outside) -> Coded:
