@@ -189,3 +189,26 @@ def test_emit_frame_writes_csv_bytes_straight_or_as_text(sep):
     t = _TextOnly()
     CP.emit_frame(t, frame, sep)
     assert "".join(t.parts).encode("utf-8") == CP.csv_bytes(frame, sep)
+
+
+def test_one_program_over_batches_of_other_shapes_keeps_the_scalar_cells():
+    """The texts of the shapes a program keeps from batch to batch (compile_rows._shape_memo) are
+    those of each batch: one program answers exports of other dates and blanks (other conditions
+    left out, other precedence entries and notes) in turn, then the first again, and every row's
+    cells are the scalar engine's."""
+    from datetime import date
+    from lexquery.columnar.program import compile_book
+    from lexquery.screening.synth import synth_text
+    from columnar_helpers import blank, engine, frame_from_cases, read_cases, scalar_rows
+    eng = engine()
+    prog = compile_book(eng.book, eng.ref)
+    runs = [(date(2026, 12, 1), 0.0, 1), (date(2014, 10, 1), 0.3, 2), (date(2021, 12, 31), 0.5, 3),
+            (date(2026, 12, 1), 0.0, 1)]
+    for as_of, share, seed in runs:
+        text = synth_text(150, seed, as_of)
+        text = blank(text, share, seed) if share else text
+        want = scalar_rows(text, eng, as_of)
+        out = prog.run(frame_from_cases(read_cases(text, as_of)))
+        got = [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()]
+        assert got == want
+    assert prog._shape_texts   # kept between the batches

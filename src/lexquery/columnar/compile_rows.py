@@ -244,15 +244,17 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     inv, first = group(cols)
     texts, opens = [], []
     memo = _shape_memo(self)
-    for g in first.tolist():
-        skipped = frozenset(c for c in index if pv.skipped[c][g])
-        prec = tuple(i for i, on in zip(pv.prec_ids, pv.prec_on) if on[g])
-        nids = tuple(nn.id for nn, on, _, _ in pv.notes_src if on[g])
-        consent0 = bool(pv.consent0[g] != -1)
-        key = ("procedure", p.id, skipped, prec, consent0, nids)
+    flags = np.stack([np.asarray(c, dtype=bool)[first] for c in cols], axis=1).tolist()   # a shape's codes, read at once
+    # what the columns stand for (the conditions of p, then these precedence entries, consent, these notes)
+    what = ("procedure", p.id, tuple(pv.prec_ids), tuple(nn.id for nn, _, _, _ in pv.notes_src))
+    for g, row in zip(first.tolist(), flags):
+        key = (what, tuple(row))
         hit = memo.get(key)
         if hit is None:
-            t = sources_text(p, self.prec_over, skipped, prec, consent0, nids)
+            skipped = frozenset(c for c in index if pv.skipped[c][g])
+            prec = tuple(i for i, on in zip(pv.prec_ids, pv.prec_on) if on[g])
+            nids = tuple(nn.id for nn, on, _, _ in pv.notes_src if on[g])
+            t = sources_text(p, self.prec_over, skipped, prec, bool(pv.consent0[g] != -1), nids)
             hit = memo[key] = (t, _opens(table, t))
         texts.append(hit[0])
         opens.append(hit[1])
