@@ -234,7 +234,9 @@ def _all_sources(self, p):
 
 
 def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
-    """The text cells of the rows of one procedure (docs/screening-csv.md)."""
+    """The text cells of the rows of one procedure (docs/screening-csv.md); ``from`` and
+    ``until`` as day numbers (``NONE_DATE``: none), written as text by :func:`screen` once for
+    every procedure of the batch."""
     from .shapes import group, iso_coded, sources_text
     m = ctx.n
     table = self.succession
@@ -275,7 +277,6 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     status[no_state] = UND
     no_state_t = _no_state_missing(p, pv, facts, idx, np.nonzero(no_state)[0], outside) if no_state.any() else None
     st_text = Coded([STATUS[k] for k in range(4)], status)
-    from_t, until_t = iso_coded(d_from, NONE_DATE), iso_coded(d_until, NONE_DATE)
     live = ~outside
     # routes: « id:status[:from] » of each route shown (all of a procedure's, or none)
     # (texts built once per distinct combination of statuses and dates, shapes.joined)
@@ -318,7 +319,7 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
         tv = tv.combine(Coded(["", "law:encoded_until"], flags >= k), _join)
     state_t = Coded.const("", m) if states is None else states
     return {"case": idx, "procedure": Coded.const(p.id, m), "state": state_t, "status": st_text,
-            "from": from_t, "until": until_t,
+            "from": d_from, "until": d_until,   # day numbers: written as text once per batch (screen)
             "consent_required": Coded(["", "false", "true"], consent.astype(np.int64) + 1),
             "missing_facts": miss_t, "sources": sources, "routes": routes,
             "deadlines": deadlines, "basis": basis, "to_verify": tv}
@@ -392,7 +393,8 @@ def cond_index_tree(p):
 
 def screen(self, facts, as_of, n):
     """Every procedure for every case: the columns of the output rows (without line / id /
-    name / as_of), in the scalar engine's order (case, procedure, State)."""
+    name / as_of), in the scalar engine's order (case, procedure, State); the dates of every
+    procedure's rows formatted together (each distinct day once, :func:`.shapes.iso_coded`)."""
     from . import origins
     facts = self.apply_defaults(facts, as_of, n)
     self._cands = {}   # candidate States, per batch (_run_procedure)
@@ -414,9 +416,13 @@ def screen(self, facts, as_of, n):
     rank = np.concatenate([c["rank"] for c in parts])
     perm = np.lexsort((rank, order, case))
     out = {"case": case[perm]}
+    from .shapes import iso_coded
     for k in ("procedure", "state", "status", "from", "until", "consent_required", "missing_facts", "sources",
               "routes", "deadlines", "basis", "to_verify"):   # codes into texts (shapes.Coded), permuted as integers
-        out[k] = cells_concat([c[k] for c in parts], k, perm)
+        if k in ("from", "until"):   # the dates of every procedure, each distinct day written once
+            out[k] = iso_coded(np.concatenate([c[k] for c in parts])[perm], NONE_DATE)
+        else:
+            out[k] = cells_concat([c[k] for c in parts], k, perm)
     return out
 
 
