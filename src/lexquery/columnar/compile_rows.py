@@ -402,19 +402,17 @@ def screen(self, facts, as_of, n):
     parts = []
     origins.clear()
     try:
-        for order, p in enumerate(self.book.procedures.values()):
+        for p in self.book.procedures.values():
             cells = self._run_procedure(facts, as_of, n, p, base)
             if cells:
-                cells["order"] = np.full(len(cells["case"]), order)
-                cells["rank"] = np.arange(len(cells["case"]))
                 parts.append(cells)
     finally:
         origins.clear()   # the batch's columns are not kept past it
         self._cands = {}
     case = np.concatenate([c["case"] for c in parts])
-    order = np.concatenate([c["order"] for c in parts])
-    rank = np.concatenate([c["rank"] for c in parts])
-    perm = np.lexsort((rank, order, case))
+    # by case, then procedure (the parts' order), then the rows' order within the procedure
+    # (States): a stable sort of the cases of the parts one after the other
+    perm = np.argsort(case, kind="stable")
     out = {"case": case[perm]}
     from .shapes import iso_coded
     for k in ("procedure", "state", "status", "from", "until", "consent_required", "missing_facts", "sources",
