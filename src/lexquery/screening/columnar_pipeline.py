@@ -158,11 +158,6 @@ _TRIGGERS = list(TRIGGERS)
 a cell with a CR anywhere is looked for apart)."""
 
 
-def _neutral_columns(out: pl.DataFrame) -> set:
-    """The columns of :data:`_NEUTRAL` that :func:`neutral_expr` may change (:func:`cell_plan`)."""
-    return cell_plan(out)[0]
-
-
 def cell_plan(out: pl.DataFrame) -> tuple:
     """What :func:`csv_cells` must change in the output columns, looked for over the whole batch
     in one query: (the columns of :data:`_NEUTRAL` that :func:`neutral_expr` may change — one of
