@@ -178,15 +178,42 @@ def _encoded_until(self, pv, p, as_of, outside, open_rows):
             cols = [rv.skipped[c] for c in index] + list(rv.prec_on) + [on for _, on, _, _ in rv.notes]
             inv, first = group(cols) if cols else (np.zeros(n, dtype=np.int64), np.array([0]))
             opens = []
+            memo = _shape_memo(self)
             for g in first.tolist():
-                t = sources_text(rt, self.prec_over, frozenset(c for c in index if rv.skipped[c][g]),
-                                 tuple(i for i, on in zip(rv.prec_ids, rv.prec_on) if on[g]), False,
-                                 tuple(nn.id for nn, on, _, _ in rv.notes if on[g]))
-                opens.append(any(table.concerns(s) and not (table.of(s) and table.of(s).settled)
-                                 for s in t.split("|")))
+                skipped = frozenset(c for c in index if rv.skipped[c][g])
+                prec = tuple(i for i, on in zip(rv.prec_ids, rv.prec_on) if on[g])
+                nids = tuple(nn.id for nn, on, _, _ in rv.notes if on[g])
+                key = ("route", p.id, rt.id, skipped, prec, nids)
+                hit = memo.get(key)
+                if hit is None:
+                    t = sources_text(rt, self.prec_over, skipped, prec, False, nids)
+                    hit = memo[key] = (t, _opens(table, t))
+                opens.append(hit[1])
             opened = np.array(opens, dtype=bool)[inv]
         out += flag(rv, rt, opened, False, rv.shown)
     return np.where(outside, 0, out)
+
+
+SHAPES_KEPT = 20_000
+"""The most shapes whose sources text is kept by a program (:func:`_shape_memo`)."""
+
+
+def _shape_memo(self) -> dict:
+    """The program's texts of the shapes seen (key: procedure or route, conditions left out,
+    precedence entries, consent, notes → (sources text, whether a citation of it is opened by
+    the recodification table)): a pure function of the program's rule book, computed once per
+    shape for the whole input instead of once per batch. At most :data:`SHAPES_KEPT` kept."""
+    memo = self.__dict__.get("_shape_texts")
+    if memo is None or len(memo) > SHAPES_KEPT:
+        memo = self._shape_texts = {}
+    return memo
+
+
+def _opens(table, text: str) -> bool:
+    """A citation of the sources ``text`` concerns the recodification table and has no settled
+    successor (``recodification._flag_dates``)."""
+    return table is not None and any(table.concerns(s) and not (table.of(s) and table.of(s).settled)
+                                     for s in text.split("|"))
 
 
 def _all_sources(self, p):
@@ -207,7 +234,9 @@ def _all_sources(self, p):
 
 
 def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
-    """The text cells of the rows of one procedure (docs/screening-csv.md)."""
+    """The text cells of the rows of one procedure (docs/screening-csv.md); ``from`` and
+    ``until`` as day numbers (``NONE_DATE``: none), written as text by :func:`screen` once for
+    every procedure of the batch."""
     from .shapes import group, iso_coded, sources_text
     m = ctx.n
     table = self.succession
@@ -216,14 +245,21 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     cols = [pv.skipped[c] for c in index] + list(pv.prec_on) + [pv.consent0 != -1] + [on for _, on, _, _ in pv.notes_src]
     inv, first = group(cols)
     texts, opens = [], []
-    for g in first.tolist():
-        skipped = frozenset(c for c in index if pv.skipped[c][g])
-        prec = tuple(i for i, on in zip(pv.prec_ids, pv.prec_on) if on[g])
-        nids = tuple(nn.id for nn, on, _, _ in pv.notes_src if on[g])
-        t = sources_text(p, self.prec_over, skipped, prec, bool(pv.consent0[g] != -1), nids)
-        texts.append(t)
-        opens.append(table is not None and any(table.concerns(s) and not (table.of(s) and table.of(s).settled)
-                                               for s in t.split("|")))
+    memo = _shape_memo(self)
+    flags = np.stack([np.asarray(c, dtype=bool)[first] for c in cols], axis=1).tolist()   # a shape's codes, read at once
+    # what the columns stand for (the conditions of p, then these precedence entries, consent, these notes)
+    what = ("procedure", p.id, tuple(pv.prec_ids), tuple(nn.id for nn, _, _, _ in pv.notes_src))
+    for g, row in zip(first.tolist(), flags):
+        key = (what, tuple(row))
+        hit = memo.get(key)
+        if hit is None:
+            skipped = frozenset(c for c in index if pv.skipped[c][g])
+            prec = tuple(i for i, on in zip(pv.prec_ids, pv.prec_on) if on[g])
+            nids = tuple(nn.id for nn, on, _, _ in pv.notes_src if on[g])
+            t = sources_text(p, self.prec_over, skipped, prec, bool(pv.consent0[g] != -1), nids)
+            hit = memo[key] = (t, _opens(table, t))
+        texts.append(hit[0])
+        opens.append(hit[1])
     sources = Coded(texts, inv)
     open_rows = np.array(opens, dtype=bool)[inv]
     flags = self._encoded_until(pv, p, ctx.as_of, outside, open_rows)
@@ -241,7 +277,6 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     status[no_state] = UND
     no_state_t = _no_state_missing(p, pv, facts, idx, np.nonzero(no_state)[0], outside) if no_state.any() else None
     st_text = Coded([STATUS[k] for k in range(4)], status)
-    from_t, until_t = iso_coded(d_from, NONE_DATE), iso_coded(d_until, NONE_DATE)
     live = ~outside
     # routes: « id:status[:from] » of each route shown (all of a procedure's, or none)
     # (texts built once per distinct combination of statuses and dates, shapes.joined)
@@ -252,9 +287,7 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
         pieces = []
         for rv in pv.routes:
             d = iso_coded(np.where(shown, rv.d_from, NONE_DATE), NONE_DATE)
-            k = len(d.texts)
-            texts = [f"{rv.p.id}:{STATUS[st]}" + (":" + t if t else "") for st in range(4) for t in d.texts.tolist()]
-            pieces.append(Coded(texts + [None], np.where(shown, rv.status.astype(np.int64) * k + d.codes, 4 * k)))
+            pieces.append(_route_piece(rv.p.id, rv.status, d, shown))
         routes = joined(pieces, m)
     deadlines = Coded.const("", m)
     if pv.notes and m:
@@ -286,10 +319,24 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
         tv = tv.combine(Coded(["", "law:encoded_until"], flags >= k), _join)
     state_t = Coded.const("", m) if states is None else states
     return {"case": idx, "procedure": Coded.const(p.id, m), "state": state_t, "status": st_text,
-            "from": from_t, "until": until_t,
+            "from": d_from, "until": d_until,   # day numbers: written as text once per batch (screen)
             "consent_required": Coded(["", "false", "true"], consent.astype(np.int64) + 1),
             "missing_facts": miss_t, "sources": sources, "routes": routes,
             "deadlines": deadlines, "basis": basis, "to_verify": tv}
+
+
+def _route_piece(route_id: str, status, d, shown) -> "Coded":
+    """A route's piece of the ``routes`` cell (docs/screening-csv.md): « id:status[:from] » where
+    the routes are shown, None (nothing) elsewhere — a text made only for each (status, date)
+    that occurs (``d``: the route's dates as :class:`~.shapes.Coded` texts)."""
+    from .shapes import unique_ints
+    k = len(d.texts)
+    key = np.where(shown, np.asarray(status, dtype=np.int64) * k + d.codes, 4 * k)
+    uniq, _, inv = unique_ints(key)
+    dates = d.texts.tolist()
+    texts = [None if u == 4 * k else f"{route_id}:{STATUS[u // k]}" + (":" + dates[u % k] if dates[u % k] else "")
+             for u in uniq.tolist()]
+    return Coded(texts, inv)
 
 
 def _no_state_missing(p, pv, facts, idx, rows, outside) -> Coded:
@@ -346,7 +393,8 @@ def cond_index_tree(p):
 
 def screen(self, facts, as_of, n):
     """Every procedure for every case: the columns of the output rows (without line / id /
-    name / as_of), in the scalar engine's order (case, procedure, State)."""
+    name / as_of), in the scalar engine's order (case, procedure, State); the dates of every
+    procedure's rows formatted together (each distinct day once, :func:`.shapes.iso_coded`)."""
     from . import origins
     facts = self.apply_defaults(facts, as_of, n)
     self._cands = {}   # candidate States, per batch (_run_procedure)
@@ -354,23 +402,25 @@ def screen(self, facts, as_of, n):
     parts = []
     origins.clear()
     try:
-        for order, p in enumerate(self.book.procedures.values()):
+        for p in self.book.procedures.values():
             cells = self._run_procedure(facts, as_of, n, p, base)
             if cells:
-                cells["order"] = np.full(len(cells["case"]), order)
-                cells["rank"] = np.arange(len(cells["case"]))
                 parts.append(cells)
     finally:
         origins.clear()   # the batch's columns are not kept past it
         self._cands = {}
     case = np.concatenate([c["case"] for c in parts])
-    order = np.concatenate([c["order"] for c in parts])
-    rank = np.concatenate([c["rank"] for c in parts])
-    perm = np.lexsort((rank, order, case))
+    # by case, then procedure (the parts' order), then the rows' order within the procedure
+    # (States): a stable sort of the cases of the parts one after the other
+    perm = np.argsort(case, kind="stable")
     out = {"case": case[perm]}
+    from .shapes import iso_coded
     for k in ("procedure", "state", "status", "from", "until", "consent_required", "missing_facts", "sources",
               "routes", "deadlines", "basis", "to_verify"):   # codes into texts (shapes.Coded), permuted as integers
-        out[k] = cells_concat([c[k] for c in parts], k, perm)
+        if k in ("from", "until"):   # the dates of every procedure, each distinct day written once
+            out[k] = iso_coded(np.concatenate([c[k] for c in parts])[perm], NONE_DATE)
+        else:
+            out[k] = cells_concat([c[k] for c in parts], k, perm)
     return out
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.evaluate import shape_sources
+from .day_texts import day_texts
 
 
 def sources_text(p, prec_over, skipped: frozenset, prec: tuple, consent: bool, note_ids: tuple) -> str:
@@ -116,7 +117,7 @@ def iso(days: np.ndarray, none: int) -> np.ndarray:
     nil = days == none
     d = np.where(nil, days[np.argmin(nil)], days)   # none read as another row's date, then emptied
     uniq, _, inv = unique_ints(d)
-    text = uniq.astype("datetime64[D]").astype(str).astype(object)
+    text = day_texts(uniq)
     out = text[inv]
     out[nil] = ""
     return out
@@ -200,7 +201,7 @@ def iso_coded(days: np.ndarray, none: int) -> Coded:
         return Coded.const("", len(days))
     d = np.where(nil, days[np.argmin(nil)], days)   # none read as another row's date (a small range)
     uniq, _, inv = unique_ints(d)
-    text = uniq.astype("datetime64[D]").astype(str).astype(object)
+    text = day_texts(uniq)   # each day formatted once per process
     return Coded(np.concatenate([text, Coded([""], []).texts]), np.where(nil, len(text), inv))
 
 
