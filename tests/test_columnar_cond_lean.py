@@ -2,7 +2,7 @@
 combined one by one in int8, shared read-only columns for « no date » and « applies », the
 status code by arithmetic) give what the general code gave. The general code is kept here as
 the specification (``combine`` of main cf82a95: every child stacked, ``np.where`` chains);
-the screening's bytes are checked on whole exports by /work/wt/ref/check.sh and
+the screening's bytes are checked on whole exports by the development same-bytes check (docs/columnar.md) and
 tests/test_columnar_program.py."""
 from __future__ import annotations
 

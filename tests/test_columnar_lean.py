@@ -1,6 +1,6 @@
 """Issue 16, per-row Python cut from Program.run: the helpers that read a column once per distinct
 value or combination give what reading it row by row gave (the screening's bytes are checked on
-whole exports by tests/test_columnar_program.py and /work/wt/ref/check.sh)."""
+whole exports by tests/test_columnar_program.py and the development same-bytes check (docs/columnar.md))."""
 from __future__ import annotations
 
 import random

@@ -9,7 +9,7 @@ shortcut gives is what the longer way gave.
   derived values read and facts they do not;
 - the declared date ranges (``bounds:``) evaluated at the rows with something to try only.
 
-The screening's bytes on whole exports: /work/wt/ref/check.sh and tests/test_columnar_program.py.
+The screening's bytes on whole exports: the development same-bytes check (docs/columnar.md) and tests/test_columnar_program.py.
 """
 from __future__ import annotations
 

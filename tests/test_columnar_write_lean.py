@@ -5,7 +5,7 @@ routes' pieces made only for the (status, date) that occur against every (status
 cells with only the columns that need it rebuilt (columnar_pipeline.cell_plan) against
 ``csv.writer``, and the batch written by polars straight to the output (emit_frame) against the
 bytes of csv_bytes. Whole exports are compared byte for byte by tests/test_columnar_program.py,
-tests/test_columnar_pipeline.py and /work/wt/ref/check.sh."""
+tests/test_columnar_pipeline.py and the development same-bytes check (docs/columnar.md)."""
 from __future__ import annotations
 
 import csv

@@ -4,7 +4,7 @@ the scalar reader must read itself.
 The scalar reader (:mod:`lexquery.screening.csv_cases`) stays the definition: this module only
 takes, in bulk, the rows it would read without a word to say, and hands every other row back to
 it, so that every message stays word for word (issue 16, item 2; docs/screening-csv.md
-« Moteur »; interface: docs of ``/work/wt/COLUMNAR-INTERFACE.md``, « Typed input frame »).
+« Moteur »; the frame's columns: below).
 
 How a batch is cut and checked (exactness first, speed second):
 
