@@ -169,26 +169,12 @@ def _encoded_until(self, pv, p, as_of, outside, open_rows):
             return _false(n)
         return live & (x.status != NA) & (as_of <= lim_code) & opened & late(x, lim_code, dated_notes)
     out += flag(pv, p, open_rows, True, np.ones(n, dtype=bool))
-    from .shapes import group, sources_text
     for rv in pv.routes:
         rt = rv.p
         opened = _false(n)
         if rt.valid_until is None and lim_code is not None:
-            index = cond_index_tree(rt)
-            cols = [rv.skipped[c] for c in index] + list(rv.prec_on) + [on for _, on, _, _ in rv.notes]
-            inv, first = group(cols) if cols else (np.zeros(n, dtype=np.int64), np.array([0]))
-            opens = []
-            memo = _shape_memo(self)
-            for g in first.tolist():
-                skipped = frozenset(c for c in index if rv.skipped[c][g])
-                prec = tuple(i for i, on in zip(rv.prec_ids, rv.prec_on) if on[g])
-                nids = tuple(nn.id for nn, on, _, _ in rv.notes if on[g])
-                key = ("route", p.id, rt.id, skipped, prec, nids)
-                hit = memo.get(key)
-                if hit is None:
-                    t = sources_text(rt, self.prec_over, skipped, prec, False, nids)
-                    hit = memo[key] = (t, _opens(table, t))
-                opens.append(hit[1])
+            _, opens, inv = _sources_by_shape(self, ("route", p.id, rt.id), rt, rv.skipped, rv.prec_ids, rv.prec_on,
+                                              rv.notes, None, n)
             opened = np.array(opens, dtype=bool)[inv]
         out += flag(rv, rt, opened, False, rv.shown)
     return np.where(outside, 0, out)
@@ -209,6 +195,42 @@ def _shape_memo(self) -> dict:
     return memo
 
 
+def _sources_by_shape(self, what, p, skipped, prec_ids, prec_on, notes, consent, n):
+    """The sources text of each shape of the rows of a procedure or route ``p``
+    (:func:`.shapes.sources_text`), and whether a citation of it is opened by the recodification
+    table (:func:`_opens`): (texts, opens, inverse index per row), one per group of rows with the
+    same conditions left out (``skipped``), precedence entries (``prec_on``), consent (the
+    column ``consent``; None: never) and notes (``notes``: (note, on, …) of each). The texts are
+    kept by the program across batches (:func:`_shape_memo`), keyed by ``what`` (the procedure or
+    route) and a shape's flags, read at once."""
+    from .shapes import group, sources_text
+    index = list(cond_index_tree(p))
+    note_ids = tuple(nn.id for nn, _, _, _ in notes)
+    extra = [] if consent is None else [consent]
+    cols = [skipped[c] for c in index] + list(prec_on) + extra + [on for _, on, _, _ in notes]
+    if cols:
+        inv, first = group(cols)
+        flags = np.stack([np.asarray(c, dtype=bool)[first] for c in cols], axis=1).tolist()   # read at once
+    else:   # one shape: nothing left out, no entry, no note
+        inv, flags = np.zeros(n, dtype=np.int64), [[]]
+    # what the flags stand for: the conditions of p, then these precedence entries, consent, these notes
+    what = (what, tuple(prec_ids), note_ids, consent is not None)
+    a, b, c = len(index), len(index) + len(prec_ids), len(index) + len(prec_ids) + len(extra)
+    memo = _shape_memo(self)
+    texts, opens = [], []
+    for row in flags:
+        key = (what, tuple(row))
+        hit = memo.get(key)
+        if hit is None:
+            t = sources_text(p, self.prec_over, frozenset(x for x, f in zip(index, row[:a]) if f),
+                             tuple(i for i, f in zip(prec_ids, row[a:b]) if f), bool(extra) and row[b],
+                             tuple(i for i, f in zip(note_ids, row[c:]) if f))
+            hit = memo[key] = (t, _opens(self.succession, t))
+        texts.append(hit[0])
+        opens.append(hit[1])
+    return texts, opens, inv
+
+
 def _opens(table, text: str) -> bool:
     """A citation of the sources ``text`` concerns the recodification table and has no settled
     successor (``recodification._flag_dates``)."""
@@ -216,50 +238,15 @@ def _opens(table, text: str) -> bool:
                                      for s in text.split("|"))
 
 
-def _all_sources(self, p):
-    from ..engine.evaluate import _walk
-    out = list(p.sources) + list(p.consent_sources)
-    stack = list(p.conditions)
-    while stack:
-        c = stack.pop()
-        out += c.sources
-        stack += c.children
-    for nn in p.notes:
-        out += nn.sources
-    for pr in self.prec_over.get(p.id, ()):
-        out += pr.sources
-    return out
-
-
-
-
 def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     """The text cells of the rows of one procedure (docs/screening-csv.md); ``from`` and
     ``until`` as day numbers (``NONE_DATE``: none), written as text by :func:`screen` once for
     every procedure of the batch."""
-    from .shapes import group, iso_coded, sources_text
+    from .shapes import group, iso_coded
     m = ctx.n
-    table = self.succession
     # sources: one text per shape (conditions left out, precedence entries, consent, notes)
-    index = list(cond_index_tree(p))
-    cols = [pv.skipped[c] for c in index] + list(pv.prec_on) + [pv.consent0 != -1] + [on for _, on, _, _ in pv.notes_src]
-    inv, first = group(cols)
-    texts, opens = [], []
-    memo = _shape_memo(self)
-    flags = np.stack([np.asarray(c, dtype=bool)[first] for c in cols], axis=1).tolist()   # a shape's codes, read at once
-    # what the columns stand for (the conditions of p, then these precedence entries, consent, these notes)
-    what = ("procedure", p.id, tuple(pv.prec_ids), tuple(nn.id for nn, _, _, _ in pv.notes_src))
-    for g, row in zip(first.tolist(), flags):
-        key = (what, tuple(row))
-        hit = memo.get(key)
-        if hit is None:
-            skipped = frozenset(c for c in index if pv.skipped[c][g])
-            prec = tuple(i for i, on in zip(pv.prec_ids, pv.prec_on) if on[g])
-            nids = tuple(nn.id for nn, on, _, _ in pv.notes_src if on[g])
-            t = sources_text(p, self.prec_over, skipped, prec, bool(pv.consent0[g] != -1), nids)
-            hit = memo[key] = (t, _opens(table, t))
-        texts.append(hit[0])
-        opens.append(hit[1])
+    texts, opens, inv = _sources_by_shape(self, ("procedure", p.id), p, pv.skipped, pv.prec_ids, pv.prec_on,
+                                          pv.notes_src, pv.consent0 != -1, m)
     sources = Coded(texts, inv)
     open_rows = np.array(opens, dtype=bool)[inv]
     flags = self._encoded_until(pv, p, ctx.as_of, outside, open_rows)
@@ -428,7 +415,7 @@ class _Rows:
     """Mixed into Program: the rows of every procedure for every case."""
 
 
-for _name in ("_run_procedure", "_encoded_until", "_all_sources", "_cells", "screen"):
+for _name in ("_run_procedure", "_encoded_until", "_cells", "screen"):
     setattr(_Rows, _name, globals()[_name])
 
 
