@@ -56,7 +56,7 @@ def with_defaults(cases, eng):
 
 
 def frame_from_cases(rows):
-    """The typed input frame (COLUMNAR-INTERFACE.md) of (line, id, case) read by the scalar
+    """The typed input frame (lexquery.screening.columnar_frame) of (line, id, case) read by the scalar
     reader — what columnar-io's reader gives for rows it takes."""
     import polars as pl
     from lexquery.columnar.program import COLUMN_PATHS

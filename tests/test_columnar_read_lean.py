@@ -28,6 +28,7 @@ from lexquery.columnar.compile import UNKNOWN, from_objects  # noqa: E402
 from lexquery.columnar.frame_columns import plain_columns  # noqa: E402
 from lexquery.columnar.program import case_of_row, facts_from_cases, facts_from_frame  # noqa: E402
 from lexquery.dates import Duration  # noqa: E402
+from columnar_helpers import blank  # noqa: E402
 from lexquery.screening import columnar_frame as F  # noqa: E402
 
 from test_columnar_pipeline import assert_same  # noqa: E402
@@ -169,19 +170,9 @@ def test_facts_of_a_frame_are_the_facts_of_the_scalar_reader_s_cases():
     """A frame of synthetic rows with blanks: each fact column (plain, lengths, lists, courts,
     removal measures) holds, row for row, what the cases the scalar reader reads hold; equal lists
     are one object (read once per list)."""
-    import random
     from lexquery.engine.api import load_kb
     from lexquery.columnar.program import fact_paths
-    rnd = random.Random(4)
-    lines = synth_text(600, seed=9, ref=AS_OF).rstrip("\n").split("\n")
-    out = [lines[0]]
-    for line in lines[1:]:
-        cells = line.split(";")
-        for i in range(1, len(cells)):
-            if rnd.random() < 0.25:
-                cells[i] = ""
-        out.append(";".join(cells))
-    data = ("\n".join(out) + "\n").encode("utf-8")
+    data = blank(synth_text(600, seed=9, ref=AS_OF), 0.25, seed=4).encode("utf-8")
     header, _ = CC.read_header(csv_text.Utf8OrAnsiLines(io.BytesIO(data)))
     frames = [b.frame for b in F.Reader(io.BytesIO(data.split(b"\n", 1)[1]), header, 2, AS_OF)]
     frame = pl.concat(frames)

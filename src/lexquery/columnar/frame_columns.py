@@ -1,4 +1,4 @@
-"""The plain columns of a typed input frame (COLUMNAR-INTERFACE.md « Typed input frame ») as
+"""The plain columns of a typed input frame (:mod:`lexquery.screening.columnar_frame`) as
 fact columns (:class:`~lexquery.columnar.compile.V`), read in one polars query a frame.
 
 What :func:`lexquery.columnar.program.facts_from_frame` gives for a column of dates, booleans,

@@ -2,7 +2,7 @@
 
 ``compile_book(book)`` compiles once the rule book (the same :class:`~lexquery.rules.model.RuleBook`
 the scalar engine evaluates) to vector functions (:mod:`.compile`, :mod:`.compile_conditions`);
-``Program.run(frame)`` evaluates a typed input frame (one row per case, COLUMNAR-INTERFACE)
+``Program.run(frame)`` evaluates a typed input frame (one row per case, :mod:`lexquery.screening.columnar_frame`)
 and returns the output frame: the screening rows, text for text, that the scalar engine gives
 (``lexquery screen``); the rows it does not evaluate as vectors (dated from the 2029 code, or a
 chunk the vector code does not take) are asked to the scalar engine in their place and listed
@@ -433,7 +433,7 @@ def compile_book(book=None, ref=None, succession=None) -> Program:
     return Program(book, ref, succession)
 
 
-# --- the typed frame (COLUMNAR-INTERFACE.md) ------------------------------------------------------
+# --- the typed frame (lexquery.screening.columnar_frame) -----------------------------------------
 
 # the CSV columns and the case-format paths they give (docs/screening-csv.md; the same table as
 # screening/csv_columns.py COLUMNS, which this floor may not import — tests/test_columnar_program.py
@@ -512,7 +512,7 @@ def _spread_v(objs: list, inv) -> V:
 
 
 def facts_from_frame(frame, paths) -> dict:
-    """Fact columns from the typed input frame (COLUMNAR-INTERFACE.md): null = unknown, as the
+    """Fact columns from the typed input frame (lexquery.screening.columnar_frame): null = unknown, as the
     scalar reader; the ``removal_*`` columns make one measure per kind sharing the other cells;
     ``court`` the one conviction; an ``identification`` object where one of its cells is given.
     The objects (measures, identification) are built once per distinct combination of their
@@ -588,7 +588,7 @@ def _lists(frame, c) -> V:
 def _distinct_column(frame, c, n):
     """A column read once per distinct cell (durations: each text parsed once), spread."""
     first, inv = _groups(frame, [x for x in (c, c + "__months", c + "__days") if x in frame.columns])
-    return from_objects(_column(frame[first.tolist()], c, len(first))).take(inv)
+    return _spread_v(_column(frame[first.tolist()], c, len(first)), inv)
 
 
 def case_of_row(row: dict) -> dict:
@@ -686,7 +686,7 @@ def _run(self, frame):
 
 
 def run_chunk(self, frame):
-    """The output frame of a typed input frame (COLUMNAR-INTERFACE.md): the screening rows in
+    """The output frame of a typed input frame (lexquery.screening.columnar_frame): the screening rows in
     the scalar engine's order, cells as text (before formula neutralisation). The rows dated on
     or after the entry into force of the 2029 code (their citations are rewritten,
     engine/recodification.py) are asked to the scalar engine here, in their place;
