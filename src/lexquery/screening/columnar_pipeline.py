@@ -312,16 +312,6 @@ def _binary_out(writer):
     return None
 
 
-def emit(writer, data: bytes):
-    """Give the writer CSV lines as bytes: straight to the binary layer of a UTF-8 text output that
-    does not translate line ends (:func:`_binary_out`), else as text — the same bytes either way."""
-    raw = _binary_out(writer)
-    if raw is not None:
-        raw.write(data)
-    else:
-        writer.write_text(data.decode("utf-8"))
-
-
 COPY_BYTES = 1024 * 1024
 """Bytes copied at a time from a worker's spool file to the output (:func:`emit_file`)."""
 
@@ -330,7 +320,7 @@ def emit_file(writer, f, size: int):
     """Give the writer the CSV lines a worker wrote to the open file ``f`` (``size`` bytes; the
     spool of :mod:`lexquery.screening.columnar_jobs`): copied :data:`COPY_BYTES` at a time to the
     binary layer of the output (:func:`_binary_out`) — the batch's bytes are never whole in this
-    process —, else read whole and given as text: the same bytes as :func:`emit`. The file's size
+    process —, else read whole and given as text: the same bytes either way. The file's size
     is checked before a byte is written (a batch is written whole or not at all)."""
     have = os.fstat(f.fileno()).st_size
     if have != size:
@@ -347,7 +337,7 @@ def emit_frame(writer, out: pl.DataFrame, sep: str):
     """Give the writer the CSV lines of output columns (:func:`write_csv`): written by polars
     straight to the binary layer of the output (:func:`_binary_out`) — no copy of the batch's
     text in memory, ≈ 20 MB per 10,000 cases —, else as text: the same bytes as
-    :func:`emit` of :func:`csv_bytes`."""
+    :func:`csv_bytes`."""
     if not out.height:
         return
     raw = _binary_out(writer)
@@ -360,16 +350,15 @@ def emit_frame(writer, out: pl.DataFrame, sep: str):
 # --- one batch --------------------------------------------------------------------------------
 @dataclass
 class BlockOut:
-    """What one batch of the frame gives: its output (CSV bytes, or the JSON objects of its rows),
+    """What one batch of the frame gives: its output (CSV lines, or the JSON objects of its rows),
     the summary's counts over it, and the seconds spent (program, fallback rows, writing) — the same
     whether the main process or a worker (:mod:`lexquery.screening.columnar_jobs`) answered it. A
-    worker with a spool directory gives its CSV bytes as a file there instead (``spool``: its path,
-    ``spool_size``: its bytes; ``data`` empty): they do not cross the pipe pickled, and are never
-    whole in the main process (:func:`emit_file`); ``spool_file``: the file, opened by the main
-    process when the answer is given back in order (never pickled). Answered in the main process
-    (CSV output, no ``spool``): ``frame``, its output columns, and ``sep``, written when its turn
-    comes (:func:`emit_frame`), never built as bytes."""
-    data: bytes = b""
+    worker (CSV output, a spool directory) gives its CSV lines as a file there (``spool``: its path,
+    ``spool_size``: its bytes; none for a batch without rows): they do not cross the pipe pickled,
+    and are never whole in the main process (:func:`emit_file`); ``spool_file``: the file, opened
+    by the main process when the answer is given back in order (never pickled). Answered in the
+    main process (CSV output, no ``spool``): ``frame``, its output columns, and ``sep``, written
+    when its turn comes (:func:`emit_frame`), never built as bytes."""
     objs: list | None = None
     read: int = 0
     answered: int = 0
@@ -430,9 +419,10 @@ def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list, spool: 
         if results:
             objs = pl.concat([objs, results_json(results)]).sort("line", maintain_order=True)
         res.objs = objs.get_column("json").to_list()
-    elif spool and out.height:
-        res.spool_size = spool_csv(out, ctx.sep, spool)
-        res.spool = spool
+    elif spool:   # a worker's: nothing to write for a batch without rows
+        if out.height:
+            res.spool_size = spool_csv(out, ctx.sep, spool)
+            res.spool = spool
     else:
         res.frame, res.sep = out, ctx.sep
     res.seconds = {"program": t1 - t, "fallback": t2 - t1, "write": time.perf_counter() - t2}
@@ -466,8 +456,6 @@ def put_block(summary, writer, res: BlockOut, tm: dict):
     elif res.frame is not None:
         emit_frame(writer, res.frame, res.sep)
         res.frame = None
-    elif res.data:
-        emit(writer, res.data)
     for k, v in res.seconds.items():
         tm[k] = tm.get(k, 0.0) + v
     tm["write"] += time.perf_counter() - t
