@@ -234,15 +234,17 @@ class _Population:
                     lst = listed[k] = _false(n)
                 lst[rows] = True
         if parts:
-            parts2, owners2 = [], []
-            for (x, _), k, alt2, d in zip(parts, owners, second, rerun(parts)):
+            # the second value of an unknown fact (true) tried at once with the first on every
+            # row of its part — not only where false changed nothing: a rerun costs mostly per
+            # batch, not per row; the fact is listed where either changes the outcome
+            # (engine/verify.py: ``any``, whose stop changes nothing of the result)
+            both = parts + [(x, {k: alt2}) for (x, _), k, alt2 in zip(parts, owners, second) if alt2 is not None]
+            diff = rerun(both)
+            extra = iter(diff[len(parts):])
+            for (x, _), k, alt2, d in zip(parts, owners, second, diff):
+                if alt2 is not None:
+                    d = d | next(extra)
                 note(k, x[d])
-                if alt2 is not None and not d.all():
-                    parts2.append((x[~d], {k: alt2}))
-                    owners2.append(k)
-            if parts2:
-                for (x, _), k, d in zip(parts2, owners2, rerun(parts2)):
-                    note(k, x[d])
             listed = {k: listed[k] for k in occ if k in listed}   # in the order of the facts consulted
         # per row, as text: the facts listed (in the order they were consulted), the open
         # questions of the procedure and State, the notes to verify that apply
