@@ -128,8 +128,10 @@ def test_trials_take_derived_values_equal_to_those_computed_again(share):
 
 @pytest.mark.parametrize("share", [0.0, 0.25])
 def test_date_ranges_at_the_rows_tried_as_over_the_whole_batch(share):
-    """``bounds:`` evaluated at the rows with something to try give, at those rows, what they
-    give evaluated over every row of the batch (and no range elsewhere)."""
+    """``bounds:`` evaluated, path by path, at the rows where that date is missing give, at
+    those rows, what they give evaluated over every row of the batch (and no range elsewhere);
+    and they are asked at every row where a component shown misses that date (the rows a
+    plan reads the range of)."""
     prog = compile_book(_ENG.book, _ENG.ref)
     text = synth_text(2000, 17, AS_OF)
     if share:
@@ -137,18 +139,36 @@ def test_date_ranges_at_the_rows_tried_as_over_the_whole_batch(share):
     seen = []
     orig = prog._bounds
 
-    def spy(ctx, rows):
-        out = orig(ctx, rows)
-        seen.append((ctx, rows, out))
+    def spy(ctx, rows_of):
+        out = orig(ctx, rows_of)
+        seen.append((ctx, rows_of, out))
         return out
     prog._bounds = spy
+    orig_prove = prog.prove
+    asked = []
+
+    def spy_prove(ctx, pv, p, *a):
+        comps = [pv] + list(pv.routes)
+        shown = [np.ones(ctx.n, dtype=bool)] + [rv.shown for rv in pv.routes]
+        need = {f: np.logical_or.reduce([x.missing[f] & sh for x, sh in zip(comps, shown) if f in x.missing]
+                                        or [np.zeros(ctx.n, dtype=bool)]) for f in prog.bounds}
+        k = len(seen)
+        orig_prove(ctx, pv, p, *a)
+        if len(seen) > k:   # the proof had rows to try: the ranges asked cover every row missing a date
+            for f, m in need.items():
+                got = np.zeros(ctx.n, dtype=bool)
+                got[seen[k][1][f]] = True
+                assert np.array_equal(got, m), (p.id, f)
+                asked.append(int(m.sum()))
+    prog.prove = spy_prove
     prog.run(frame_from_cases(read_cases(text)))
     known = 0
-    for ctx, rows, got in seen:
-        whole = orig(ctx, np.arange(ctx.n))
-        others = np.ones(ctx.n, dtype=bool)
-        others[rows] = False
+    for ctx, rows_of, got in seen:
+        whole = orig(ctx, {f: np.arange(ctx.n) for f in rows_of})
         for path, (b, ok, lo, hi) in whole.items():
+            rows = rows_of[path]
+            others = np.ones(ctx.n, dtype=bool)
+            others[rows] = False
             g = got[path]
             assert g[0] is b
             assert np.array_equal(g[1][rows], ok[rows])
@@ -157,6 +177,7 @@ def test_date_ranges_at_the_rows_tried_as_over_the_whole_batch(share):
             assert not g[1][others].any()
             known += int(ok[rows].sum())
     assert seen
+    assert sum(asked) > 0   # some rows miss a date with a range
     assert known > 0   # ranges known at rows tried: the comparison compares dates
 
 

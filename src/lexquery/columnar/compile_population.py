@@ -428,7 +428,13 @@ class _Population:
         if not todo.any():
             return
         rows_todo = np.nonzero(todo)[0]
-        bounds = self._bounds(ctx, rows_todo)
+        # a date's range only at the rows where that date is missing (and shown): the only ones
+        # whose plan reads it (plan_of: the kind of range of a fact tried) or that try it
+        need = {}
+        for f in self.bounds:
+            ms = [x.missing[f] & sh for x, sh in zip(comps_all, shown) if f in x.missing]
+            need[f] = rows_todo[np.logical_or.reduce(ms)[rows_todo]] if ms else rows_todo[:0]
+        bounds = self._bounds(ctx, need)
         rm_len = _root_per_row(ctx.facts, "removal_measures", _list_lengths, rows_todo)
         if rm_len is None:
             rm_len = np.zeros(len(rows_todo), dtype=np.int64)
@@ -568,7 +574,7 @@ class _Population:
             for k, x in enumerate(comps_all):
                 if k not in comps:
                     continue
-                arrs = [a[:, cont] for a in A0[k]]
+                arrs = list(A0[k]) if G == len(rows_all) else [a[:, cont] for a in A0[k]]
                 if A1 is not None:
                     arrs = [np.concatenate([a, b_], axis=0) for a, b_ in zip(arrs, A1[k])]
                 present, settled, st, df, du, co = arrs
@@ -600,25 +606,26 @@ class _Population:
                     drop = rows[tried & ~rel.of(j)]
                     x.missing[f][drop] = False
 
-    def _bounds(self, ctx, rows):
+    def _bounds(self, ctx, rows_of):
         """The declared date ranges (``bounds:``, the domain of a date tried by the proof) at
-        the rows ``rows`` of the batch only — the rows with something to try: a row's range
-        reads that row alone —, laid out over the batch's rows (elsewhere: no range, 0).
-        Per fact path: (the bound, a range known, its first day, its last day)."""
+        the rows ``rows_of[path]`` of the batch only — the rows where that date is missing: a
+        row's range reads that row alone —, laid out over the batch's rows (elsewhere: no
+        range, 0). Per fact path: (the bound, a range known, its first day, its last day)."""
         from .compile import TakenFacts
-        n, m = ctx.n, len(rows)
-        facts_t = TakenFacts(ctx.facts, rows)
-        as_of_t = ctx.as_of[rows]
+        n = ctx.n
         out = {}
         for path, (b, lo_f, hi_f, w_f) in self.bounds.items():
-            bctx = Ctx(m, facts_t, as_of_t, _none_state(m), self)
-            ok_t = is_true(w_f(bctx)) if w_f is not None else np.ones(m, dtype=bool)
-            lo, hi = lo_f(bctx), hi_f(bctx)
             ok = _false(n)
             lo_v, hi_v = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-            if lo.kind == "date" and hi.kind == "date":
-                ok[rows] = ok_t & ~lo.unk & ~hi.unk & ~lo.nil & ~hi.nil & (hi.v >= lo.v)
-                lo_v[rows], hi_v[rows] = lo.v, hi.v
+            rows = rows_of[path]
+            m = len(rows)
+            if m:
+                bctx = Ctx(m, TakenFacts(ctx.facts, rows), ctx.as_of[rows], _none_state(m), self)
+                ok_t = is_true(w_f(bctx)) if w_f is not None else np.ones(m, dtype=bool)
+                lo, hi = lo_f(bctx), hi_f(bctx)
+                if lo.kind == "date" and hi.kind == "date":
+                    ok[rows] = ok_t & ~lo.unk & ~hi.unk & ~lo.nil & ~hi.nil & (hi.v >= lo.v)
+                    lo_v[rows], hi_v[rows] = lo.v, hi.v
             out[path] = (b, ok, lo_v, hi_v)
         return out
 
@@ -720,7 +727,9 @@ class _Population:
         out = []
         settled: dict = {}   # per component: not undetermined, no missing fact (once per batch)
         for at, comps, G, T in offsets:
-            ti = at + np.arange(G)[None, :] + (np.arange(T) * G)[:, None]          # trial × row
+            # the segment's rows, trial-major (trial t, row g at at + t·G + g): its slice of the
+            # batch laid out as trial × row — views, read only, not a gather
+            s = slice(at, at + G * T)
             per = {}
             for k in comps:
                 y = trial[k]
@@ -729,8 +738,8 @@ class _Population:
                     ok = settled[k] = y.status != UND
                     for m in y.missing.values():
                         ok &= ~m
-                present = (np.ones(len(y.status), dtype=bool) if k == 0 else y.shown)[ti]
-                per[k] = (present, ok[ti], y.status[ti], y.d_from[ti], y.d_until[ti], y.consent[ti])
+                present = np.ones((T, G), dtype=bool) if k == 0 else y.shown[s].reshape(T, G)
+                per[k] = (present,) + tuple(a[s].reshape(T, G) for a in (ok, y.status, y.d_from, y.d_until, y.consent))
             out.append(per)
         return out
 
