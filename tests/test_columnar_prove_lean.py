@@ -204,3 +204,50 @@ def test_facts_listed_in_the_order_first_consulted_as_fact_by_fact(seed):
             for i in range(len(rows))]
     assert got == want
     assert max(width) >= 3 and sum(1 for w in want if w.count("|") >= 1) > 50
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_measures_set_in_trials_as_from_objects_row_by_row(seed):
+    """A field of a removal measure set for the trials (``_measures_with``): the column
+    ``from_objects`` makes of the rows' measures copied and set one row at a time — the same
+    kind, unknown and none rows, lists equal, new lists only at the rows tried (the others the
+    rows' own), and no list of the batch changed."""
+    import copy
+    from datetime import date
+    from lexquery.columnar.compile import V, from_objects
+    from lexquery.rules.values import UNKNOWN
+    rng = np.random.default_rng(seed)
+    groups = [UNKNOWN, [], [{"kind": "itf"}], [{"kind": "itf"}, {"kind": "oqtf", "remedies_exhausted": True}],
+              [{"kind": "expulsion", "end_date": date(2030, 1, 1)}, {"kind": "itf"}]]
+    n = 300
+    base = from_objects(groups).take(rng.integers(0, len(groups), n))   # shared lists, as facts_from_frame
+    before = copy.deepcopy(groups[1:])   # the lists (UNKNOWN is one object: not copied)
+    objs = base.objects()
+    k = 0
+    rows = [r for r in range(n) if isinstance(objs[r], list) and len(objs[r]) > k]
+    # two segments of rows tried (rows of this column, in any order): an enumerated value, dates per row
+    a, b = rows[: len(rows) // 2], rows[len(rows) // 2:]
+    order = np.array(a + b + [r for r in range(n) if r not in set(rows)])
+    col = base.take(order)
+    code = rng.integers(0, 2, len(a))
+    seg_a = from_objects([bool(c) for c in code])
+    days = rng.integers(18000, 20000, len(b))
+    seg_b = V("date", days, np.zeros(len(b), dtype=bool), rng.random(len(b)) < 0.2)
+    segs = [(0, len(a), seg_a, code), (len(a), len(a) + len(b), seg_b, None)]
+    got = CP._measures_with(col, segs, k, "remedies_exhausted")
+    want_objs = col.objects()
+    for s0, s1, seg, _ in segs:
+        for r, v in zip(range(s0, s1), seg.objects()):
+            new = [dict(x) for x in want_objs[r]]
+            new[k]["remedies_exhausted"] = v
+            want_objs[r] = new
+    want = from_objects(want_objs)
+    assert got.kind == want.kind == "obj"
+    assert np.array_equal(got.unk, want.unk) and np.array_equal(got.nil, want.nil)
+    assert got.unk.any()   # unknown rows are compared
+    assert got.objects() == want.objects()
+    kept = col.objects()
+    tried = len(a) + len(b)
+    assert all(got.v[r] is not kept[r] for r in range(tried))
+    assert all(got.v[r] is kept[r] for r in range(tried, n) if isinstance(kept[r], list))
+    assert groups[1:] == before   # the batch's lists are not changed

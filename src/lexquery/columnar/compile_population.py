@@ -217,7 +217,7 @@ class _Population:
                 part = np.repeat(np.arange(len(grp)), [len(x) for x, _ in grp])
                 o = own[part]
                 sub = ctx.sub(idx)
-                sub.set_overrides(o, part + 1)
+                sub.set_overrides(o, part + 1, numbered=True)   # every part has rows: 1, 2 … in order
                 sub.seed = seed(pv.conds, ids, idx)
                 t = self.eval_proc(sub, p.id, True)
                 diff = _differs(_outcome_arrays(t, sub.as_of, True), base_out, idx)
@@ -683,23 +683,7 @@ class _Population:
             if "[" in f:   # a field of a removal measure: the measures of those rows, copied and set
                 k = int(f[len("removal_measures["):f.index("]")])
                 field = f.split(".", 1)[1]
-                objs = facts["removal_measures"].objects()
-                made: dict = {}   # (list, value) -> the list with the value set: one per distinct pair
-                for s0, s1, seg, code in segs:
-                    if code is None:   # values per row: each row's pair looked up
-                        for r, v in zip(range(s0, s1), seg.objects()):
-                            objs[r] = _with_field(made, objs[r], k, field, v)
-                        continue
-                    # an enumerated value: the distinct (list, value) pairs of the segment by their
-                    # integer keys (the list's identity, the value's code), each made once, spread
-                    span = objs[s0:s1]
-                    key = np.fromiter(map(id, span), np.int64, s1 - s0) * (int(code.max()) + 1) + code
-                    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-                    lists = np.empty(len(first), dtype=object)
-                    for u, (f0, v) in enumerate(zip(first.tolist(), seg.take(first).objects())):
-                        lists[u] = _with_field(made, span[f0], k, field, v)
-                    objs[s0:s1] = lists[inv.reshape(-1)].tolist()
-                facts["removal_measures"] = from_objects(objs)
+                facts["removal_measures"] = _measures_with(facts["removal_measures"], segs, k, field)
                 continue
             base = facts.get(f) or V("none", None, np.ones(len(idx), dtype=bool), _false(len(idx)))
             pieces, last = [], 0
@@ -769,6 +753,35 @@ class _Relevance:
         S = self.S
         first = S[(slice(None),) * (j + 1) + (slice(0, 1),)]
         return self.unsettled | (S != first).reshape(-1, self.G).any(axis=0)
+
+
+def _measures_with(base: V, segs, k: int, field: str) -> V:
+    """The column of removal measures ``base`` with ``field`` of the k-th measure set, segment
+    by segment (``segs``: (start, end, values, their codes or None)) — the column
+    ``from_objects`` makes of the rows' objects so set, without a Python step per row but for
+    the rows tried: a column of lists (« obj », as ``facts_from_frame`` and ``from_objects``
+    make it: UNKNOWN where unknown) copied, the rows tried given other lists (known lists: the
+    kind stays « obj »); another column read object by object."""
+    objs = base.v.copy() if base.kind == "obj" else np.fromiter(base.objects(), dtype=object, count=len(base))
+    unk, nil = base.unk.copy(), base.nil & ~base.unk
+    objs[unk] = UNKNOWN
+    objs[nil] = None
+    made: dict = {}   # (list, value) -> the list with the value set: one per distinct pair
+    for s0, s1, seg, code in segs:
+        if code is None:   # values per row: each row's pair looked up
+            for r, v in zip(range(s0, s1), seg.objects()):
+                objs[r] = _with_field(made, objs[r], k, field, v)
+            continue
+        # an enumerated value: the distinct (list, value) pairs of the segment by their
+        # integer keys (the list's identity, the value's code), each made once, spread
+        span = objs[s0:s1]
+        key = np.fromiter(map(id, span), np.int64, s1 - s0) * (int(code.max()) + 1) + code
+        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        lists = np.empty(len(first), dtype=object)
+        for u, (f0, v) in enumerate(zip(first.tolist(), seg.take(first).objects())):
+            lists[u] = _with_field(made, span[f0], k, field, v)
+        objs[s0:s1] = lists[inv.reshape(-1)]
+    return V("obj", objs, unk, nil) if base.kind == "obj" else from_objects(objs.tolist())
 
 
 def _with_field(made: dict, lst, k: int, field: str, v):
