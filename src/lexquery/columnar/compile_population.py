@@ -170,8 +170,8 @@ class _Population:
         # one date of evaluation (the usual case: min = max, no sort of the rows): its facts read once
         one = int(ctx.as_of[0]) if n and ctx.as_of.min() == ctx.as_of.max() else None
         # every (fact, value to try) over its rows, evaluated again in one batch — an unknown
-        # fact first as false (engine/verify.py: it changes the outcome more often), then as
-        # true for the rows where false changes nothing (the fact is listed all the same)
+        # fact as false and as true (engine/verify.py: false, then true where false changes
+        # nothing; the fact is listed all the same)
         parts, owners, second = [], [], []
         for k in occ:
             if one is not None:
@@ -185,15 +185,16 @@ class _Population:
             for rows_a, f in by_date:
                 if not isinstance(f, Fact):
                     continue
+                cand = np.flatnonzero(rows_a)   # the rows that consulted k (a few): read index by index
                 if f.value is None:
-                    rows, alt, alt2 = rows_a & applies, Fact(False, f.evidence, f.note, "U"), Fact(True, f.evidence, f.note, "U")
+                    keep, alt, alt2 = applies[cand], Fact(False, f.evidence, f.note, "U"), Fact(True, f.evidence, f.note, "U")
                 elif f.mark in ("I", "U") or f.verify:
-                    rows, alt, alt2 = rows_a & ~settled_unknown, Fact(None, f.evidence, f.note, None), None
+                    keep, alt, alt2 = ~settled_unknown[cand], Fact(None, f.evidence, f.note, None), None
                 else:
                     continue
                 if fails is not None:   # not applicable through a condition that cannot read k: stays so
-                    rows = rows & ~fails(k)
-                idx = np.nonzero(rows)[0]
+                    keep &= ~fails(k)[cand]
+                idx = cand[keep]
                 if not len(idx):
                     continue
                 parts.append((idx, {k: alt}))
@@ -207,7 +208,12 @@ class _Population:
             """Per part, the rows of it whose outcome differs: the parts whose reruns take the
             same conditions from the first evaluation in one batch (:meth:`_given_ids`)."""
             out = [None] * len(parts)
-            for ids, js in batches(p, [(self._given_ids(p, pv, "reads", d), len(x), None) for x, d in parts]):
+            gids: dict = {}   # the facts replaced -> the conditions given (a fact's two values: once)
+            for _, d in parts:
+                key = tuple(d)
+                if key not in gids:
+                    gids[key] = self._given_ids(p, pv, "reads", d)
+            for ids, js in batches(p, [(gids[tuple(d)], len(x), None) for x, d in parts]):
                 grp = [parts[j] for j in js]
                 idx = np.concatenate([x for x, _ in grp])
                 # each row's override: the part's own dict, spread by one gather (not a list per row)
