@@ -251,3 +251,44 @@ def test_measures_set_in_trials_as_from_objects_row_by_row(seed):
     assert all(got.v[r] is not kept[r] for r in range(tried))
     assert all(got.v[r] is kept[r] for r in range(tried, n) if isinstance(kept[r], list))
     assert groups[1:] == before   # the batch's lists are not changed
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_defaults_chosen_array_by_array_as_value_by_value(seed):
+    """``_vwhere`` (a default set where its fact is unknown, ``apply_defaults``): the column
+    ``from_objects`` makes of the values chosen row by row — kind, unknown, none, values —, for
+    text, booleans and integers, against a column of none and of another kind."""
+    from lexquery.columnar.compile import V, from_objects
+    from lexquery.rules.values import UNKNOWN
+    rng = np.random.default_rng(seed)
+    n = 500
+    pools = {"str": ["FR", "MA", "RO"], "bool": [True, False], "int": [0, 3, 7]}
+
+    def column(kind, p_unk, p_nil):
+        if kind == "none":
+            return V("none", None, rng.random(n) < p_unk, np.zeros(n, dtype=bool))
+        vals = [UNKNOWN if r < p_unk else None if r < p_unk + p_nil else pools[kind][rng.integers(len(pools[kind]))]
+                for r in rng.random(n)]
+        return from_objects(vals)
+    seen = set()
+    for ka, kb in [("str", "none"), ("str", "str"), ("bool", "none"), ("int", "int"), ("none", "bool"),
+                   ("str", "bool"), ("none", "none")]:
+        for p_unk, p_nil in [(0.3, 0.2), (1.0, 0.0)]:
+            a, b = column(ka, p_unk, p_nil), column(kb, 0.4, 0.1)
+            if kb == "none":
+                b.unk[rng.random(n) < 0.5] = False   # rows of a column of none: unknown or none
+            for x in (a, b):   # what a column holds where unknown or none is not read
+                if x.kind in ("bool", "int"):
+                    x.v[x.unk | x.nil] = 1
+            sel = rng.random(n) < 0.6
+            got = CP._vwhere(sel, a, b)
+            want = from_objects([x if s else y for x, y, s in zip(a.objects(), b.objects(), sel.tolist())])
+            assert got.kind == want.kind, (ka, kb)
+            assert np.array_equal(got.unk, want.unk) and np.array_equal(got.nil, want.nil)
+            assert got.objects() == want.objects()
+            if want.kind != "none":
+                assert np.array_equal(got.v[~got.unk & ~got.nil], want.v[~want.unk & ~want.nil])
+                if want.kind != "str":
+                    assert np.array_equal(got.v, want.v)
+            seen.add(want.kind)
+    assert {"str", "bool", "int", "none", "obj"} <= seen

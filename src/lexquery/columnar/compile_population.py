@@ -17,7 +17,33 @@ from .shapes import Coded, group, row_key, unique_ints
 # --- the population: defaults, States, verification, proof, rows -------------------------------
 
 def _vwhere(sel, a: V, b: V) -> V:
-    """``a`` where ``sel``, else ``b`` (values, unknown and none)."""
+    """``a`` where ``sel``, else ``b`` (values, unknown and none): the column ``from_objects``
+    makes of the rows' values so chosen. Columns of one kind of text, booleans or integers
+    (or none) chosen array by array — unknown where the one chosen is, none where it is none
+    and known, the kind that of the values known (« none » without any) —; others value by
+    value."""
+    kinds = {a.kind, b.kind} - {"none"}
+    if len(kinds) == 1 and kinds <= {"str", "bool", "int"}:
+        k = kinds.pop()
+        unk = np.where(sel, a.unk, b.unk)
+        # a column of none: none wherever it is not unknown (its objects: None)
+        nil = np.where(sel, a.nil if a.kind != "none" else ~a.unk, b.nil if b.kind != "none" else ~b.unk) & ~unk
+        known = ~unk & ~nil
+        if not known.any():
+            return V("none", None, unk, nil)
+        if k == "str":   # the objects themselves: UNKNOWN where unknown, None where none
+            v = np.empty(len(sel), dtype=object)
+            for x, m in ((a, sel), (b, ~sel)):
+                if x.kind != "none":
+                    v[m] = x.v[m]
+            v[unk] = UNKNOWN
+            v[nil] = None
+        else:
+            v = np.zeros(len(sel), dtype=bool if k == "bool" else np.int64)
+            for x, m in ((a, sel), (b, ~sel)):
+                if x.kind != "none":
+                    np.copyto(v, x.v, where=m & known)
+        return V(k, v, unk, nil)
     vals = [x if s else y for x, y, s in zip(a.objects(), b.objects(), sel.tolist())]
     return from_objects(vals)
 
