@@ -7,7 +7,11 @@ shortcut gives is what the longer way gave.
   evaluation in the trials (``_untouched_derived``, prove.prove's ``keep``) — against trials
   computing every derived value again, on synthetic rows where the proof tries facts that
   derived values read and facts they do not;
-- the declared date ranges (``bounds:``) evaluated at the rows with something to try only.
+- the declared date ranges (``bounds:``) evaluated, date by date, at the rows where that date
+  is missing only;
+- a field of a removal measure set for the trials on a copy of the column's objects
+  (``_measures_with``), and the defaults chosen array by array (``_vwhere``) — against
+  ``from_objects`` of the values set row by row.
 
 The screening's bytes on whole exports: the development same-bytes check (docs/columnar.md) and tests/test_columnar_program.py.
 """
