@@ -7,7 +7,11 @@ shortcut gives is what the longer way gave.
   evaluation in the trials (``_untouched_derived``, prove.prove's ``keep``) — against trials
   computing every derived value again, on synthetic rows where the proof tries facts that
   derived values read and facts they do not;
-- the declared date ranges (``bounds:``) evaluated at the rows with something to try only.
+- the declared date ranges (``bounds:``) evaluated, date by date, at the rows where that date
+  is missing only;
+- a field of a removal measure set for the trials on a copy of the column's objects
+  (``_measures_with``), and the defaults chosen array by array (``_vwhere``) — against
+  ``from_objects`` of the values set row by row.
 
 The screening's bytes on whole exports: the development same-bytes check (docs/columnar.md) and tests/test_columnar_program.py.
 """
@@ -128,8 +132,10 @@ def test_trials_take_derived_values_equal_to_those_computed_again(share):
 
 @pytest.mark.parametrize("share", [0.0, 0.25])
 def test_date_ranges_at_the_rows_tried_as_over_the_whole_batch(share):
-    """``bounds:`` evaluated at the rows with something to try give, at those rows, what they
-    give evaluated over every row of the batch (and no range elsewhere)."""
+    """``bounds:`` evaluated, path by path, at the rows where that date is missing give, at
+    those rows, what they give evaluated over every row of the batch (and no range elsewhere);
+    and they are asked at every row where a component shown misses that date (the rows a
+    plan reads the range of)."""
     prog = compile_book(_ENG.book, _ENG.ref)
     text = synth_text(2000, 17, AS_OF)
     if share:
@@ -137,18 +143,36 @@ def test_date_ranges_at_the_rows_tried_as_over_the_whole_batch(share):
     seen = []
     orig = prog._bounds
 
-    def spy(ctx, rows):
-        out = orig(ctx, rows)
-        seen.append((ctx, rows, out))
+    def spy(ctx, rows_of):
+        out = orig(ctx, rows_of)
+        seen.append((ctx, rows_of, out))
         return out
     prog._bounds = spy
+    orig_prove = prog.prove
+    asked = []
+
+    def spy_prove(ctx, pv, p, *a):
+        comps = [pv] + list(pv.routes)
+        shown = [np.ones(ctx.n, dtype=bool)] + [rv.shown for rv in pv.routes]
+        need = {f: np.logical_or.reduce([x.missing[f] & sh for x, sh in zip(comps, shown) if f in x.missing]
+                                        or [np.zeros(ctx.n, dtype=bool)]) for f in prog.bounds}
+        k = len(seen)
+        orig_prove(ctx, pv, p, *a)
+        if len(seen) > k:   # the proof had rows to try: the ranges asked cover every row missing a date
+            for f, m in need.items():
+                got = np.zeros(ctx.n, dtype=bool)
+                got[seen[k][1][f]] = True
+                assert np.array_equal(got, m), (p.id, f)
+                asked.append(int(m.sum()))
+    prog.prove = spy_prove
     prog.run(frame_from_cases(read_cases(text)))
     known = 0
-    for ctx, rows, got in seen:
-        whole = orig(ctx, np.arange(ctx.n))
-        others = np.ones(ctx.n, dtype=bool)
-        others[rows] = False
+    for ctx, rows_of, got in seen:
+        whole = orig(ctx, {f: np.arange(ctx.n) for f in rows_of})
         for path, (b, ok, lo, hi) in whole.items():
+            rows = rows_of[path]
+            others = np.ones(ctx.n, dtype=bool)
+            others[rows] = False
             g = got[path]
             assert g[0] is b
             assert np.array_equal(g[1][rows], ok[rows])
@@ -157,6 +181,7 @@ def test_date_ranges_at_the_rows_tried_as_over_the_whole_batch(share):
             assert not g[1][others].any()
             known += int(ok[rows].sum())
     assert seen
+    assert sum(asked) > 0   # some rows miss a date with a range
     assert known > 0   # ranges known at rows tried: the comparison compares dates
 
 
@@ -183,3 +208,91 @@ def test_facts_listed_in_the_order_first_consulted_as_fact_by_fact(seed):
             for i in range(len(rows))]
     assert got == want
     assert max(width) >= 3 and sum(1 for w in want if w.count("|") >= 1) > 50
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_measures_set_in_trials_as_from_objects_row_by_row(seed):
+    """A field of a removal measure set for the trials (``_measures_with``): the column
+    ``from_objects`` makes of the rows' measures copied and set one row at a time — the same
+    kind, unknown and none rows, lists equal, new lists only at the rows tried (the others the
+    rows' own), and no list of the batch changed."""
+    import copy
+    from datetime import date
+    from lexquery.columnar.compile import V, from_objects
+    from lexquery.rules.values import UNKNOWN
+    rng = np.random.default_rng(seed)
+    groups = [UNKNOWN, [], [{"kind": "itf"}], [{"kind": "itf"}, {"kind": "oqtf", "remedies_exhausted": True}],
+              [{"kind": "expulsion", "end_date": date(2030, 1, 1)}, {"kind": "itf"}]]
+    n = 300
+    base = from_objects(groups).take(rng.integers(0, len(groups), n))   # shared lists, as facts_from_frame
+    before = copy.deepcopy(groups[1:])   # the lists (UNKNOWN is one object: not copied)
+    objs = base.objects()
+    k = 0
+    rows = [r for r in range(n) if isinstance(objs[r], list) and len(objs[r]) > k]
+    # two segments of rows tried (rows of this column, in any order): an enumerated value, dates per row
+    a, b = rows[: len(rows) // 2], rows[len(rows) // 2:]
+    order = np.array(a + b + [r for r in range(n) if r not in set(rows)])
+    col = base.take(order)
+    code = rng.integers(0, 2, len(a))
+    seg_a = from_objects([bool(c) for c in code])
+    days = rng.integers(18000, 20000, len(b))
+    seg_b = V("date", days, np.zeros(len(b), dtype=bool), rng.random(len(b)) < 0.2)
+    segs = [(0, len(a), seg_a, code), (len(a), len(a) + len(b), seg_b, None)]
+    got = CP._measures_with(col, segs, k, "remedies_exhausted")
+    want_objs = col.objects()
+    for s0, s1, seg, _ in segs:
+        for r, v in zip(range(s0, s1), seg.objects()):
+            new = [dict(x) for x in want_objs[r]]
+            new[k]["remedies_exhausted"] = v
+            want_objs[r] = new
+    want = from_objects(want_objs)
+    assert got.kind == want.kind == "obj"
+    assert np.array_equal(got.unk, want.unk) and np.array_equal(got.nil, want.nil)
+    assert got.unk.any()   # unknown rows are compared
+    assert got.objects() == want.objects()
+    kept = col.objects()
+    tried = len(a) + len(b)
+    assert all(got.v[r] is not kept[r] for r in range(tried))
+    assert all(got.v[r] is kept[r] for r in range(tried, n) if isinstance(kept[r], list))
+    assert groups[1:] == before   # the batch's lists are not changed
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_defaults_chosen_array_by_array_as_value_by_value(seed):
+    """``_vwhere`` (a default set where its fact is unknown, ``apply_defaults``): the column
+    ``from_objects`` makes of the values chosen row by row — kind, unknown, none, values —, for
+    text, booleans and integers, against a column of none and of another kind."""
+    from lexquery.columnar.compile import V, from_objects
+    from lexquery.rules.values import UNKNOWN
+    rng = np.random.default_rng(seed)
+    n = 500
+    pools = {"str": ["FR", "MA", "RO"], "bool": [True, False], "int": [0, 3, 7]}
+
+    def column(kind, p_unk, p_nil):
+        if kind == "none":
+            return V("none", None, rng.random(n) < p_unk, np.zeros(n, dtype=bool))
+        vals = [UNKNOWN if r < p_unk else None if r < p_unk + p_nil else pools[kind][rng.integers(len(pools[kind]))]
+                for r in rng.random(n)]
+        return from_objects(vals)
+    seen = set()
+    for ka, kb in [("str", "none"), ("str", "str"), ("bool", "none"), ("int", "int"), ("none", "bool"),
+                   ("str", "bool"), ("none", "none")]:
+        for p_unk, p_nil in [(0.3, 0.2), (1.0, 0.0)]:
+            a, b = column(ka, p_unk, p_nil), column(kb, 0.4, 0.1)
+            if kb == "none":
+                b.unk[rng.random(n) < 0.5] = False   # rows of a column of none: unknown or none
+            for x in (a, b):   # what a column holds where unknown or none is not read
+                if x.kind in ("bool", "int"):
+                    x.v[x.unk | x.nil] = 1
+            sel = rng.random(n) < 0.6
+            got = CP._vwhere(sel, a, b)
+            want = from_objects([x if s else y for x, y, s in zip(a.objects(), b.objects(), sel.tolist())])
+            assert got.kind == want.kind, (ka, kb)
+            assert np.array_equal(got.unk, want.unk) and np.array_equal(got.nil, want.nil)
+            assert got.objects() == want.objects()
+            if want.kind != "none":
+                assert np.array_equal(got.v[~got.unk & ~got.nil], want.v[~want.unk & ~want.nil])
+                if want.kind != "str":
+                    assert np.array_equal(got.v, want.v)
+            seen.add(want.kind)
+    assert {"str", "bool", "int", "none", "obj"} <= seen

@@ -311,11 +311,12 @@ class Ctx:
         self._ovr = (o, codes)
         return codes
 
-    def set_overrides(self, overrides, raw=None):
+    def set_overrides(self, overrides, raw=None, numbered=False):
         """Set the rows' overrides; ``raw``: integers equal where the override objects are the
-        same (0: none), when the caller knows them."""
+        same (0: none), when the caller knows them (``numbered``: already 1, 2 … in the order
+        they first appear, what :func:`renumber` gives)."""
         self.overrides = overrides
-        self._ovr = None if raw is None or overrides is None else (overrides, renumber(raw))
+        self._ovr = None if raw is None or overrides is None else (overrides, raw if numbered else renumber(raw))
 
     def take_overrides(self, child, idx):
         """``child`` (rows ``idx`` of this batch) gets its overrides' codes from these."""

@@ -17,7 +17,33 @@ from .shapes import Coded, group, row_key, unique_ints
 # --- the population: defaults, States, verification, proof, rows -------------------------------
 
 def _vwhere(sel, a: V, b: V) -> V:
-    """``a`` where ``sel``, else ``b`` (values, unknown and none)."""
+    """``a`` where ``sel``, else ``b`` (values, unknown and none): the column ``from_objects``
+    makes of the rows' values so chosen. Columns of one kind of text, booleans or integers
+    (or none) chosen array by array — unknown where the one chosen is, none where it is none
+    and known, the kind that of the values known (« none » without any) —; others value by
+    value."""
+    kinds = {a.kind, b.kind} - {"none"}
+    if len(kinds) == 1 and kinds <= {"str", "bool", "int"}:
+        k = kinds.pop()
+        unk = np.where(sel, a.unk, b.unk)
+        # a column of none: none wherever it is not unknown (its objects: None)
+        nil = np.where(sel, a.nil if a.kind != "none" else ~a.unk, b.nil if b.kind != "none" else ~b.unk) & ~unk
+        known = ~unk & ~nil
+        if not known.any():
+            return V("none", None, unk, nil)
+        if k == "str":   # the objects themselves: UNKNOWN where unknown, None where none
+            v = np.empty(len(sel), dtype=object)
+            for x, m in ((a, sel), (b, ~sel)):
+                if x.kind != "none":
+                    v[m] = x.v[m]
+            v[unk] = UNKNOWN
+            v[nil] = None
+        else:
+            v = np.zeros(len(sel), dtype=bool if k == "bool" else np.int64)
+            for x, m in ((a, sel), (b, ~sel)):
+                if x.kind != "none":
+                    np.copyto(v, x.v, where=m & known)
+        return V(k, v, unk, nil)
     vals = [x if s else y for x, y, s in zip(a.objects(), b.objects(), sel.tolist())]
     return from_objects(vals)
 
@@ -170,8 +196,8 @@ class _Population:
         # one date of evaluation (the usual case: min = max, no sort of the rows): its facts read once
         one = int(ctx.as_of[0]) if n and ctx.as_of.min() == ctx.as_of.max() else None
         # every (fact, value to try) over its rows, evaluated again in one batch — an unknown
-        # fact first as false (engine/verify.py: it changes the outcome more often), then as
-        # true for the rows where false changes nothing (the fact is listed all the same)
+        # fact as false and as true (engine/verify.py: false, then true where false changes
+        # nothing; the fact is listed all the same)
         parts, owners, second = [], [], []
         for k in occ:
             if one is not None:
@@ -185,15 +211,16 @@ class _Population:
             for rows_a, f in by_date:
                 if not isinstance(f, Fact):
                     continue
+                cand = np.flatnonzero(rows_a)   # the rows that consulted k (a few): read index by index
                 if f.value is None:
-                    rows, alt, alt2 = rows_a & applies, Fact(False, f.evidence, f.note, "U"), Fact(True, f.evidence, f.note, "U")
+                    keep, alt, alt2 = applies[cand], Fact(False, f.evidence, f.note, "U"), Fact(True, f.evidence, f.note, "U")
                 elif f.mark in ("I", "U") or f.verify:
-                    rows, alt, alt2 = rows_a & ~settled_unknown, Fact(None, f.evidence, f.note, None), None
+                    keep, alt, alt2 = ~settled_unknown[cand], Fact(None, f.evidence, f.note, None), None
                 else:
                     continue
                 if fails is not None:   # not applicable through a condition that cannot read k: stays so
-                    rows = rows & ~fails(k)
-                idx = np.nonzero(rows)[0]
+                    keep &= ~fails(k)[cand]
+                idx = cand[keep]
                 if not len(idx):
                     continue
                 parts.append((idx, {k: alt}))
@@ -207,7 +234,12 @@ class _Population:
             """Per part, the rows of it whose outcome differs: the parts whose reruns take the
             same conditions from the first evaluation in one batch (:meth:`_given_ids`)."""
             out = [None] * len(parts)
-            for ids, js in batches(p, [(self._given_ids(p, pv, "reads", d), len(x), None) for x, d in parts]):
+            gids: dict = {}   # the facts replaced -> the conditions given (a fact's two values: once)
+            for _, d in parts:
+                key = tuple(d)
+                if key not in gids:
+                    gids[key] = self._given_ids(p, pv, "reads", d)
+            for ids, js in batches(p, [(gids[tuple(d)], len(x), None) for x, d in parts]):
                 grp = [parts[j] for j in js]
                 idx = np.concatenate([x for x, _ in grp])
                 # each row's override: the part's own dict, spread by one gather (not a list per row)
@@ -217,7 +249,7 @@ class _Population:
                 part = np.repeat(np.arange(len(grp)), [len(x) for x, _ in grp])
                 o = own[part]
                 sub = ctx.sub(idx)
-                sub.set_overrides(o, part + 1)
+                sub.set_overrides(o, part + 1, numbered=True)   # every part has rows: 1, 2 … in order
                 sub.seed = seed(pv.conds, ids, idx)
                 t = self.eval_proc(sub, p.id, True)
                 diff = _differs(_outcome_arrays(t, sub.as_of, True), base_out, idx)
@@ -234,15 +266,17 @@ class _Population:
                     lst = listed[k] = _false(n)
                 lst[rows] = True
         if parts:
-            parts2, owners2 = [], []
-            for (x, _), k, alt2, d in zip(parts, owners, second, rerun(parts)):
+            # the second value of an unknown fact (true) tried at once with the first on every
+            # row of its part — not only where false changed nothing: a rerun costs mostly per
+            # batch, not per row; the fact is listed where either changes the outcome
+            # (engine/verify.py: ``any``, whose stop changes nothing of the result)
+            both = parts + [(x, {k: alt2}) for (x, _), k, alt2 in zip(parts, owners, second) if alt2 is not None]
+            diff = rerun(both)
+            extra = iter(diff[len(parts):])
+            for (x, _), k, alt2, d in zip(parts, owners, second, diff):
+                if alt2 is not None:
+                    d = d | next(extra)
                 note(k, x[d])
-                if alt2 is not None and not d.all():
-                    parts2.append((x[~d], {k: alt2}))
-                    owners2.append(k)
-            if parts2:
-                for (x, _), k, d in zip(parts2, owners2, rerun(parts2)):
-                    note(k, x[d])
             listed = {k: listed[k] for k in occ if k in listed}   # in the order of the facts consulted
         # per row, as text: the facts listed (in the order they were consulted), the open
         # questions of the procedure and State, the notes to verify that apply
@@ -426,7 +460,13 @@ class _Population:
         if not todo.any():
             return
         rows_todo = np.nonzero(todo)[0]
-        bounds = self._bounds(ctx, rows_todo)
+        # a date's range only at the rows where that date is missing (and shown): the only ones
+        # whose plan reads it (plan_of: the kind of range of a fact tried) or that try it
+        need = {}
+        for f in self.bounds:
+            ms = [x.missing[f] & sh for x, sh in zip(comps_all, shown) if f in x.missing]
+            need[f] = rows_todo[np.logical_or.reduce(ms)[rows_todo]] if ms else rows_todo[:0]
+        bounds = self._bounds(ctx, need)
         rm_len = _root_per_row(ctx.facts, "removal_measures", _list_lengths, rows_todo)
         if rm_len is None:
             rm_len = np.zeros(len(rows_todo), dtype=np.int64)
@@ -566,7 +606,7 @@ class _Population:
             for k, x in enumerate(comps_all):
                 if k not in comps:
                     continue
-                arrs = [a[:, cont] for a in A0[k]]
+                arrs = list(A0[k]) if G == len(rows_all) else [a[:, cont] for a in A0[k]]
                 if A1 is not None:
                     arrs = [np.concatenate([a, b_], axis=0) for a, b_ in zip(arrs, A1[k])]
                 present, settled, st, df, du, co = arrs
@@ -598,25 +638,26 @@ class _Population:
                     drop = rows[tried & ~rel.of(j)]
                     x.missing[f][drop] = False
 
-    def _bounds(self, ctx, rows):
+    def _bounds(self, ctx, rows_of):
         """The declared date ranges (``bounds:``, the domain of a date tried by the proof) at
-        the rows ``rows`` of the batch only — the rows with something to try: a row's range
-        reads that row alone —, laid out over the batch's rows (elsewhere: no range, 0).
-        Per fact path: (the bound, a range known, its first day, its last day)."""
+        the rows ``rows_of[path]`` of the batch only — the rows where that date is missing: a
+        row's range reads that row alone —, laid out over the batch's rows (elsewhere: no
+        range, 0). Per fact path: (the bound, a range known, its first day, its last day)."""
         from .compile import TakenFacts
-        n, m = ctx.n, len(rows)
-        facts_t = TakenFacts(ctx.facts, rows)
-        as_of_t = ctx.as_of[rows]
+        n = ctx.n
         out = {}
         for path, (b, lo_f, hi_f, w_f) in self.bounds.items():
-            bctx = Ctx(m, facts_t, as_of_t, _none_state(m), self)
-            ok_t = is_true(w_f(bctx)) if w_f is not None else np.ones(m, dtype=bool)
-            lo, hi = lo_f(bctx), hi_f(bctx)
             ok = _false(n)
             lo_v, hi_v = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-            if lo.kind == "date" and hi.kind == "date":
-                ok[rows] = ok_t & ~lo.unk & ~hi.unk & ~lo.nil & ~hi.nil & (hi.v >= lo.v)
-                lo_v[rows], hi_v[rows] = lo.v, hi.v
+            rows = rows_of[path]
+            m = len(rows)
+            if m:
+                bctx = Ctx(m, TakenFacts(ctx.facts, rows), ctx.as_of[rows], _none_state(m), self)
+                ok_t = is_true(w_f(bctx)) if w_f is not None else np.ones(m, dtype=bool)
+                lo, hi = lo_f(bctx), hi_f(bctx)
+                if lo.kind == "date" and hi.kind == "date":
+                    ok[rows] = ok_t & ~lo.unk & ~hi.unk & ~lo.nil & ~hi.nil & (hi.v >= lo.v)
+                    lo_v[rows], hi_v[rows] = lo.v, hi.v
             out[path] = (b, ok, lo_v, hi_v)
         return out
 
@@ -674,23 +715,7 @@ class _Population:
             if "[" in f:   # a field of a removal measure: the measures of those rows, copied and set
                 k = int(f[len("removal_measures["):f.index("]")])
                 field = f.split(".", 1)[1]
-                objs = facts["removal_measures"].objects()
-                made: dict = {}   # (list, value) -> the list with the value set: one per distinct pair
-                for s0, s1, seg, code in segs:
-                    if code is None:   # values per row: each row's pair looked up
-                        for r, v in zip(range(s0, s1), seg.objects()):
-                            objs[r] = _with_field(made, objs[r], k, field, v)
-                        continue
-                    # an enumerated value: the distinct (list, value) pairs of the segment by their
-                    # integer keys (the list's identity, the value's code), each made once, spread
-                    span = objs[s0:s1]
-                    key = np.fromiter(map(id, span), np.int64, s1 - s0) * (int(code.max()) + 1) + code
-                    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-                    lists = np.empty(len(first), dtype=object)
-                    for u, (f0, v) in enumerate(zip(first.tolist(), seg.take(first).objects())):
-                        lists[u] = _with_field(made, span[f0], k, field, v)
-                    objs[s0:s1] = lists[inv.reshape(-1)].tolist()
-                facts["removal_measures"] = from_objects(objs)
+                facts["removal_measures"] = _measures_with(facts["removal_measures"], segs, k, field)
                 continue
             base = facts.get(f) or V("none", None, np.ones(len(idx), dtype=bool), _false(len(idx)))
             pieces, last = [], 0
@@ -718,7 +743,9 @@ class _Population:
         out = []
         settled: dict = {}   # per component: not undetermined, no missing fact (once per batch)
         for at, comps, G, T in offsets:
-            ti = at + np.arange(G)[None, :] + (np.arange(T) * G)[:, None]          # trial × row
+            # the segment's rows, trial-major (trial t, row g at at + t·G + g): its slice of the
+            # batch laid out as trial × row — views, read only, not a gather
+            s = slice(at, at + G * T)
             per = {}
             for k in comps:
                 y = trial[k]
@@ -727,8 +754,8 @@ class _Population:
                     ok = settled[k] = y.status != UND
                     for m in y.missing.values():
                         ok &= ~m
-                present = (np.ones(len(y.status), dtype=bool) if k == 0 else y.shown)[ti]
-                per[k] = (present, ok[ti], y.status[ti], y.d_from[ti], y.d_until[ti], y.consent[ti])
+                present = np.ones((T, G), dtype=bool) if k == 0 else y.shown[s].reshape(T, G)
+                per[k] = (present,) + tuple(a[s].reshape(T, G) for a in (ok, y.status, y.d_from, y.d_until, y.consent))
             out.append(per)
         return out
 
@@ -758,6 +785,35 @@ class _Relevance:
         S = self.S
         first = S[(slice(None),) * (j + 1) + (slice(0, 1),)]
         return self.unsettled | (S != first).reshape(-1, self.G).any(axis=0)
+
+
+def _measures_with(base: V, segs, k: int, field: str) -> V:
+    """The column of removal measures ``base`` with ``field`` of the k-th measure set, segment
+    by segment (``segs``: (start, end, values, their codes or None)) — the column
+    ``from_objects`` makes of the rows' objects so set, without a Python step per row but for
+    the rows tried: a column of lists (« obj », as ``facts_from_frame`` and ``from_objects``
+    make it: UNKNOWN where unknown) copied, the rows tried given other lists (known lists: the
+    kind stays « obj »); another column read object by object."""
+    objs = base.v.copy() if base.kind == "obj" else np.fromiter(base.objects(), dtype=object, count=len(base))
+    unk, nil = base.unk.copy(), base.nil & ~base.unk
+    objs[unk] = UNKNOWN
+    objs[nil] = None
+    made: dict = {}   # (list, value) -> the list with the value set: one per distinct pair
+    for s0, s1, seg, code in segs:
+        if code is None:   # values per row: each row's pair looked up
+            for r, v in zip(range(s0, s1), seg.objects()):
+                objs[r] = _with_field(made, objs[r], k, field, v)
+            continue
+        # an enumerated value: the distinct (list, value) pairs of the segment by their
+        # integer keys (the list's identity, the value's code), each made once, spread
+        span = objs[s0:s1]
+        key = np.fromiter(map(id, span), np.int64, s1 - s0) * (int(code.max()) + 1) + code
+        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        lists = np.empty(len(first), dtype=object)
+        for u, (f0, v) in enumerate(zip(first.tolist(), seg.take(first).objects())):
+            lists[u] = _with_field(made, span[f0], k, field, v)
+        objs[s0:s1] = lists[inv.reshape(-1)]
+    return V("obj", objs, unk, nil) if base.kind == "obj" else from_objects(objs.tolist())
 
 
 def _with_field(made: dict, lst, k: int, field: str, v):
