@@ -135,13 +135,16 @@ class Pool:
                      "label": bctx.label, "sep": bctx.sep, "as_json": bctx.as_json,
                      "reference": reference, "fault": fault, "reform": reform}
 
-    def answer(self, items, answer_here, here):
+    def answer(self, items, answer_here, here, local=None):
         """The items in input order, each vector batch ``(frame, fallback)`` as its
         :class:`BlockOut` — answered by a worker (CSV: its bytes in a spool file, which
         ``put_block`` copies and removes), or by ``answer_here(batch)`` when its worker failed or
         none is left — and each item for which ``here(item)`` is true as it is (a scalar block,
-        answered by the caller). Close it (``contextlib.closing``) to stop the workers; the spool
-        directory goes with them."""
+        answered by the caller). ``local(batch, spool)``: this process answers batches too, on a
+        thread beside the workers (``lexquery.workers.in_order``'s ``local``), its CSV lines
+        written into a spool file of its own as a worker's (``spool``: the path; None for JSON
+        output), so that the thread, not the main one, formats them. Close it
+        (``contextlib.closing``) to stop the workers; the spool directory goes with them."""
         from ..workers import in_order
         from .columnar_pipeline import BlockOut
         spool = None if self.init["as_json"] else tempfile.mkdtemp(prefix="lexquery-spool-")
@@ -152,11 +155,17 @@ class Pool:
                 if not here(item):
                     batches.append(item)
                 yield item
+        here_too = None
+        if local is not None:
+            seq = itertools.count()
+
+            def here_too(batch):
+                return local(batch, os.path.join(spool, f"main-{next(seq)}.csv") if spool else None)
         try:
             answered = in_order(sent(), answer_here, self.jobs, lambda batch, reason: answer_here(batch),
                                 start="spawn", setup=partial(setup, dict(self.init, spool=spool)), here=here,
-                                window=self.jobs + 2, stall=BATCH_TIMEOUT, tries=1, note=_note,
-                                env={"POLARS_MAX_THREADS": "1"})
+                                window=self.jobs + (local is not None) + 2, stall=BATCH_TIMEOUT, tries=1,
+                                note=_note, env={"POLARS_MAX_THREADS": "1"}, local=here_too)
             with closing(answered):
                 for res in answered:
                     if isinstance(res, BlockOut):
