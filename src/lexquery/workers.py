@@ -20,6 +20,10 @@ Two ways to start a worker:
   process never waits on one still starting), and one not ready within :data:`START_SECONDS` is
   given up. Its standard input and output are closed (the answers may go to standard output).
 
+And this process as one more worker (``local=``, the columnar engine's): a thread answering parts
+beside the workers, for work that lets go of the GIL between small steps (numpy, polars) — one
+process fewer to start and to map the libraries into (:func:`_local`).
+
 Why not :class:`concurrent.futures.ProcessPoolExecutor` (what ``validate --jobs`` used until
 December 2026): a worker that dies breaks the whole executor (``BrokenProcessPool``): every chunk
 not yet given back fails with it — seen: a worker killed by SIGKILL ended ``validate -j 2`` of

@@ -12,9 +12,15 @@ too), started with ``start="spawn"``.
   reader) and returns :class:`~lexquery.screening.columnar_pipeline.BlockOut` — the batch's CSV
   bytes (or JSON objects) and its counts — by the function the main process uses
   (:func:`~lexquery.screening.columnar_pipeline.answer_block`): the same bytes.
+- **The main process answers too** (``columnar_pipeline.MAIN_ANSWERS``): with ``--jobs N`` there
+  are N − 1 workers here and the main process answers batches on a thread between its reading and
+  writing (:meth:`Pool.answer`'s ``local``; ``lexquery.workers.in_order``'s): one process fewer
+  (its ≈ 80 MB of library mappings, its start-up), and the first batches answered while the
+  worker starts. Its CSV lines go into a spool file as a worker's.
 - **Order and memory**: batches are written in input order; the main process reads no further
-  than ``jobs + 2`` batches ahead of the last written (a scalar block counts: it is answered by
-  the main process when its turn to be written comes).
+  than ``jobs + 2`` batches ahead of the last written (``jobs``: the workers, and the main
+  process's thread; a scalar block counts: it is answered by the main process when its turn to
+  be written comes).
 - **Spool** (CSV output): a worker writes a batch's CSV lines (≈ 1.8 KB a case: ≈ 19 MB for a 2 MB
   block) straight into a file of its own in a private directory of the main process
   (``tempfile.mkdtemp``, under ``TMPDIR``; :class:`Pool`), a few thousand rows at a time

@@ -482,10 +482,10 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     answering the rows handed back (``fallback``) and writing (``write``) — for the benchmark; with
     workers, ``program``, ``fallback`` and ``write`` add up the workers' seconds.
 
-    ``jobs`` > 1: the batches are answered by that many worker processes
-    (:mod:`lexquery.screening.columnar_jobs` on :func:`lexquery.workers.in_order`: fresh interpreters,
-    each compiles the program once)
-    and written in input order; the main process reads, types and writes. The workers start when a
+    ``jobs`` > 1: the batches are answered by that many processes — this one on a thread and
+    ``jobs`` − 1 workers (:data:`MAIN_ANSWERS`; :mod:`lexquery.screening.columnar_jobs` on
+    :func:`lexquery.workers.in_order`: fresh interpreters, each compiles the program once) — and
+    written in input order; the main thread reads, types and writes. The workers start when a
     second batch is read (an input of one batch is answered here: starting a worker costs more). Only with the knowledge
     base's own engine and program (``engine`` and ``program`` None: a worker cannot be handed
     another one — a test's program); otherwise one process. ``fault``: tests
