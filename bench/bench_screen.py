@@ -72,7 +72,7 @@ def child(mode: str, path: str, jobs: int, fmt: str) -> dict:
                 "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "workers_rss_mb": 0}
     if mode == "columnar":   # lexquery screen --engine columnar, in process (jobs > 1: its worker processes)
         from lexquery.screening.columnar_jobs import WORKER_ERRORS
-        from lexquery.screening.columnar_pipeline import PROGRAM_ERRORS, load_program, screen_columnar
+        from lexquery.screening.columnar_pipeline import MAIN_ANSWERS, PROGRAM_ERRORS, load_program, screen_columnar
         from lexquery.engine.api import load_kb
         from lexquery.screening.outputs import make_writer
         engine = program = None
@@ -93,7 +93,8 @@ def child(mode: str, path: str, jobs: int, fmt: str) -> dict:
         os.unlink(out.name)
         return {"n": s.read, "seconds": secs, "cpu_s": cpu, "compile_s": compile_s, "out_mb": size / 1e6,
                 "phases": tm, "program_errors": len(PROGRAM_ERRORS), "worker_errors": len(WORKER_ERRORS),
-                "jobs": jobs, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "jobs": jobs, "worker_procs": (jobs - 1 if MAIN_ANSWERS else jobs) if jobs > 1 else 0,
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "workers_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
     if mode == "floor":
         sink = open(os.devnull, "w", encoding="utf-8")
@@ -382,10 +383,11 @@ def columnar_lines(m, runs, same, cold_ms, rdflib_ms=None) -> list[str]:
              "the two cores: the absolute figures are then noisy, the ratios side by side in one run less so). "
              "Each figure is a fresh process screening `lexquery synth N --seed 0` CSV → CSV as of "
              f"{AS_OF.isoformat()}; rule compilation and imports are not counted on one process (given apart).", "",
-             "The columnar engine is measured with the worker processes `lexquery screen` uses by default for "
-             "the file (`default_columnar_jobs`: every core from 4 MB, else one; with workers, their start-up — "
-             "a fresh interpreter compiling the rules, ≈ 1 s of CPU each — is counted) and on one process (`-j 1`); "
-             "CPU = user + system seconds of the process and its workers.", "",
+             "The columnar engine is measured with the jobs `lexquery screen` uses by default for "
+             "the file (`default_columnar_jobs`: every core from 4 MB, else one; with N jobs the main process "
+             "answers batches on a thread beside N − 1 worker processes, `columnar_pipeline.MAIN_ANSWERS`; "
+             "a worker's start-up — a fresh interpreter compiling the rules, ≈ 1 s of CPU — is counted) and on "
+             "one process (`-j 1`); CPU = user + system seconds of the process and its workers.", "",
              "Memory: *peak RSS* is each process's own peak (`ru_maxrss`), which counts in full the ≈ 80 MB of "
              "library code (polars ≈ 66 MB) that the main process and each worker map from the same files; "
              "*summed PSS* is the peak, sampled every 50 ms from outside (bench/mem_sample.py, "
@@ -442,14 +444,16 @@ def columnar_lines(m, runs, same, cold_ms, rdflib_ms=None) -> list[str]:
     if mil:
         cm = mil["columnar"]
         m1 = mil.get("columnar_j1") or cm
-        workers = cm.get("jobs", 1) if cm.get("workers_rss_mb") else 0
+        workers = cm.get("worker_procs", cm.get("jobs", 1)) if cm.get("workers_rss_mb") else 0
         total = cm["rss_mb"] + workers * cm.get("workers_rss_mb", 0)
         ratio = rate(cm) / rate(col)
         lines.append(f"- 1,000,000 rows: {rate(cm):,.0f} cases/s with {cm.get('jobs', 1)} process(es), "
                      f"{ratio:.2f} × the 100,000-row rate ({'linear' if ratio >= 0.9 else '**not linear**'}); "
                      f"on one process {rate(m1):,.0f} cases/s, peak {m1['rss_mb']:.0f} MB "
                      f"({'met' if m1['rss_mb'] <= 500 else '**not met**'}: ≤ 500 MB); with workers "
-                     f"{cm['rss_mb']:.0f} MB main and {cm.get('workers_rss_mb', 0):.0f} MB a worker: "
+                     f"{cm['rss_mb']:.0f} MB main and {cm.get('workers_rss_mb', 0):.0f} MB a worker "
+                     f"({workers} worker process{'es' if workers != 1 else ''}"
+                     f"{', the main process answering batches too' if workers < cm.get('jobs', 1) else ''}): "
                      + memory_verdict(total, 1 + workers, cm.get("pss_mb")) + ".")
     else:
         lines.append("- 1,000,000 rows: not measured in this run (`--columnar --million`).")

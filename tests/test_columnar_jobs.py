@@ -18,6 +18,7 @@ pl = pytest.importorskip("polars")
 
 import columnar_faults  # noqa: E402  (tests/columnar_faults.py: importable by the workers)
 from lexquery.screening import columnar_jobs as CJ  # noqa: E402
+from lexquery.screening import columnar_pipeline as CP  # noqa: E402
 from lexquery.screening.columnar_pipeline import screen_columnar  # noqa: E402
 from lexquery.screening.outputs import CsvWriter, JsonlWriter  # noqa: E402
 from lexquery.screening.screen import screen  # noqa: E402
@@ -25,6 +26,20 @@ from lexquery.screening.synth import synth_text  # noqa: E402
 
 AS_OF = date(2026, 12, 1)
 BLOCK = 64 * 1024   # ≈ 320 rows a batch: many batches, more than the batches held at once
+
+
+@pytest.fixture
+def workers_only(monkeypatch):
+    """N workers and this process only reading and writing (``MAIN_ANSWERS`` false): the tests of
+    a worker's failures need every batch to go to a worker (this process's thread would take
+    batches while the worker starts, and the fault is the worker's)."""
+    monkeypatch.setattr(CP, "MAIN_ANSWERS", False)
+
+
+@pytest.fixture(params=[True, False], ids=["main-answers", "workers-only"])
+def main_answers(request, monkeypatch):
+    monkeypatch.setattr(CP, "MAIN_ANSWERS", request.param)
+    return request.param
 
 
 def _run(path, jobs, fmt="csv", **kw):
@@ -78,7 +93,7 @@ def _damaged(n: int, seed: int = 3) -> bytes:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-def test_two_workers_write_the_bytes_of_one_process(tmp_path, fmt):
+def test_two_workers_write_the_bytes_of_one_process(tmp_path, fmt, main_answers):
     p = tmp_path / "s.csv"
     p.write_text(synth_text(3000, seed=5, ref=AS_OF), encoding="utf-8")
     one, s1 = _run(p, 1, fmt)
@@ -90,7 +105,7 @@ def test_two_workers_write_the_bytes_of_one_process(tmp_path, fmt):
     assert two == scal and _summary(s2) == _summary(ss)
 
 
-def test_a_damaged_file_on_two_workers(tmp_path):
+def test_a_damaged_file_on_two_workers(tmp_path, main_answers):
     p = tmp_path / "d.csv"
     p.write_bytes(_damaged(2500))
     two, s2 = _run(p, 2)
@@ -102,7 +117,7 @@ def test_a_damaged_file_on_two_workers(tmp_path):
 
 
 @pytest.mark.parametrize("fault", ["raises", "dies"])
-def test_a_failing_worker_loses_no_batch(tmp_path, fault):
+def test_a_failing_worker_loses_no_batch(tmp_path, fault, workers_only):
     p = tmp_path / "s.csv"
     p.write_text(synth_text(2000, seed=8, ref=AS_OF), encoding="utf-8")
     one, s1 = _run(p, 1)
@@ -113,7 +128,7 @@ def test_a_failing_worker_loses_no_batch(tmp_path, fault):
     assert new and ("panne simulée" in new[-1] if fault == "raises" else "exit code 7" in new[-1]), new
 
 
-def test_a_hung_worker_is_stopped_and_its_batch_answered(tmp_path, monkeypatch):
+def test_a_hung_worker_is_stopped_and_its_batch_answered(tmp_path, monkeypatch, workers_only):
     monkeypatch.setattr(CJ, "BATCH_TIMEOUT", 3.0)
     p = tmp_path / "s.csv"
     p.write_text(synth_text(2000, seed=8, ref=AS_OF), encoding="utf-8")
@@ -124,7 +139,7 @@ def test_a_hung_worker_is_stopped_and_its_batch_answered(tmp_path, monkeypatch):
     assert "no answer after 3 s" in CJ.WORKER_ERRORS[-1]
 
 
-def test_every_worker_failing_leaves_the_main_process_answering(tmp_path):
+def test_every_worker_failing_leaves_the_main_process_answering(tmp_path, workers_only):
     p = tmp_path / "s.csv"
     p.write_text(synth_text(1500, seed=9, ref=AS_OF), encoding="utf-8")
     one, s1 = _run(p, 1)
@@ -173,7 +188,40 @@ def test_workers_start_only_for_a_second_batch(tmp_path, monkeypatch):
     one, _ = _run(p, 1)
     assert out.getvalue() == one
     two, _ = _run(p, 2)   # 64 KB blocks: several
-    assert started == [2] and two == one
+    assert started == [1] and two == one   # this process answers too (MAIN_ANSWERS): one worker
+    monkeypatch.setattr(CP, "MAIN_ANSWERS", False)
+    assert _run(p, 2)[0] == one and started == [1, 2]
+
+
+def test_this_process_and_one_worker_share_the_batches_and_a_worker_lost_costs_nothing(tmp_path, monkeypatch):
+    """``-j 2``: one worker and this process's thread (MAIN_ANSWERS); each answers batches (the
+    thread's slowed down so that the worker is ready before the last), the same bytes as one
+    process; a worker that dies leaves its batch to this process, and the rest to the thread."""
+    from lexquery import workers
+    answered = []
+    real_local, real_answer = workers._local, CP.answer_block
+
+    def slow(ctx, *batch, **kw):
+        import threading
+        if threading.current_thread().name == "lexquery-local-worker":
+            answered.append("here")
+            time.sleep(0.3)
+        return real_answer(ctx, *batch, **kw)
+    monkeypatch.setattr(CP, "answer_block", slow)
+    spawned = []
+    real_spawned = workers._spawned
+    monkeypatch.setattr(workers, "_spawned", lambda *a: spawned.append(1) or real_spawned(*a))
+    p = tmp_path / "s.csv"
+    p.write_text(synth_text(6000, seed=6, ref=AS_OF), encoding="utf-8")
+    one, s1 = _run(p, 1)
+    answered.clear()
+    two, s2 = _run(p, 2)
+    batches = s2.read // 300
+    assert two == one and _summary(s2) == _summary(s1) and spawned == [1]
+    assert 1 <= len(answered) < batches   # both answered
+    for fault in (columnar_faults.dies, columnar_faults.raises):
+        assert _run(p, 2, fault=fault)[0] == one
+    assert real_local is workers._local
 
 
 def _spool_dirs(tmp_path):
@@ -181,7 +229,7 @@ def _spool_dirs(tmp_path):
 
 
 @pytest.mark.parametrize("fault", [None, "dies", "spool_lost"])
-def test_the_spool_of_csv_output_is_removed_and_never_loses_a_batch(tmp_path, monkeypatch, fault):
+def test_the_spool_of_csv_output_is_removed_and_never_loses_a_batch(tmp_path, monkeypatch, fault, workers_only):
     """The workers give their CSV bytes as files in a spool directory (columnar_jobs.py, « Spool »):
     the same bytes as one process; the directory is gone when the screening ends, also when a
     worker died; a batch whose file cannot be written (the directory removed under the workers) is

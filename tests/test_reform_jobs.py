@@ -23,6 +23,7 @@ from lexquery.cli import main  # noqa: E402
 from lexquery.engine.api import load_kb  # noqa: E402
 from lexquery.engine.reform import load_reform  # noqa: E402
 from lexquery.screening import columnar_jobs as CJ  # noqa: E402
+from lexquery.screening import columnar_pipeline as CP  # noqa: E402
 from lexquery.screening import impact as imp_mod  # noqa: E402
 from lexquery.screening.columnar_pipeline import screen_columnar  # noqa: E402
 from lexquery.screening.impact import screen_impact  # noqa: E402
@@ -94,7 +95,8 @@ def _rows_of(text: str, line: int) -> list[str]:
     return [x for x in text.splitlines()[1:] if int(x.split(",", 1)[0]) == line]
 
 
-def test_a_lost_batch_of_the_reformed_screening_is_answered_with_the_reformed_program(base, registry, tmp_path):
+def test_a_lost_batch_of_the_reformed_screening_is_answered_with_the_reformed_program(base, registry, tmp_path,
+                                                                                    monkeypatch):
     """The worker answering the batch of line 700 (columnar_faults.LINE) raises or dies: the main
     process answers that batch with the program compiled from the reformed rule book — the bytes
     of one process under the reform, which differ from the law in force's on line 700 itself
@@ -113,6 +115,8 @@ def test_a_lost_batch_of_the_reformed_screening_is_answered_with_the_reformed_pr
     under_reform = _screen(p, reformed, reform=spec, jobs=1)
     assert _rows_of(under_reform, columnar_faults.LINE) != _rows_of(_screen(p, None, jobs=1), columnar_faults.LINE)
     registry = p
+    # every batch to a worker (not this process's thread, columnar_pipeline.MAIN_ANSWERS): the fault is the worker's
+    monkeypatch.setattr(CP, "MAIN_ANSWERS", False)
     for fault in (columnar_faults.raises, columnar_faults.dies):
         before = len(CJ.WORKER_ERRORS)
         two = _screen(registry, reformed, reform=spec, jobs=2, fault=fault)
@@ -120,7 +124,9 @@ def test_a_lost_batch_of_the_reformed_screening_is_answered_with_the_reformed_pr
         assert two == under_reform
 
 
-def test_every_reformed_worker_failing_leaves_the_main_process_answering_under_the_reform(base, registry):
+def test_every_reformed_worker_failing_leaves_the_main_process_answering_under_the_reform(base, registry,
+                                                                                         monkeypatch):
+    monkeypatch.setattr(CP, "MAIN_ANSWERS", False)   # every batch to a worker: the fault is the workers'
     r = load_reform(MAROC, base.book, base.ref)
     reformed = r.engine(base)
     spec = CJ.reform_spec(r)

@@ -105,3 +105,94 @@ def test_stopping_early_kills_a_busy_worker_at_once(monkeypatch):
     first = next(it)
     it.close()
     assert first.startswith("0@") and time.monotonic() - t0 < 20 and _no_children()
+
+
+# --- this process as one more worker (``local=``: the columnar screening's thread) ---------------
+
+def _local_work(log):
+    def work(part):
+        log.append(part)
+        time.sleep(0.01)
+        return f"{part}@local"
+    return work
+
+
+def test_a_local_thread_answers_beside_one_worker_every_part_in_order():
+    """``jobs=1`` and ``local``: two answer (the worker still starting, the thread takes the first
+    parts); every part out once, in order, from one of the two."""
+    log = []
+    out, notes, lost, seconds, here = _run(range(12), S.echo, jobs=1, local=_local_work(log))
+    assert [o.split("@")[0] for o in out] == [str(i) for i in range(12)]
+    by = {o.split("@")[1] for o in out}
+    assert "local" in by and str(here) not in by and "here" not in by   # never the caller's work
+    assert sorted(log) == [int(o.split("@")[0]) for o in out if o.endswith("@local")]
+    assert not notes and not lost and _no_children()
+    assert not [t for t in __import__("threading").enumerate() if t.name == "lexquery-local-worker"]
+
+
+def test_a_local_thread_alone_when_the_workers_cannot_start():
+    log = []
+    out, notes, lost, seconds, _ = _run(range(6), S.cannot_start, jobs=1, local=_local_work(log))
+    assert out == [f"{i}@local" for i in range(6)] and log == list(range(6)) and not lost
+    # the worker's failure is noted if it came before the end (else the worker was stopped)
+    assert notes in ([], [(None, "ImportError: no knowledge base here")]) and _no_children()
+
+
+def test_a_part_the_local_thread_fails_goes_to_lost_and_the_rest_comes_out():
+    def work(part):
+        if part == 3:
+            raise ValueError("bad batch")
+        return f"{part}@local"
+    out, notes, lost, seconds, _ = _run(range(6), S.cannot_start, jobs=1, local=work)
+    assert out == [f"{i}@local" if i != 3 else "3@lost" for i in range(6)]
+    assert lost == [(3, "ValueError: bad batch")] and (3, "ValueError: bad batch") in notes
+
+
+def test_a_slow_local_part_is_never_given_up_for_its_time():
+    """The thread is this process: its part is not « stalled » (it could not be killed, and given
+    again it would run twice at once) however long it takes."""
+    def work(part):
+        time.sleep(1.5 if part == 0 else 0)
+        return f"{part}@local"
+    out, notes, lost, seconds, _ = _run(range(3), S.cannot_start, jobs=1, local=work, stall=0.5, tries=1)
+    assert out == [f"{i}@local" for i in range(3)] and not lost
+    assert notes == [(None, "ImportError: no knowledge base here")]   # the worker's; none on the thread
+
+
+def test_stopping_early_waits_for_the_local_part_and_leaves_no_thread(monkeypatch):
+    import threading
+    monkeypatch.setattr(workers, "STOP_SECONDS", 10.0)
+    started, finished = threading.Event(), []
+
+    def work(part):
+        started.set()
+        time.sleep(0.3)
+        finished.append(part)
+        return f"{part}@local"
+    it = workers.in_order(range(10), str, 1, lambda p, r: None, start="spawn", setup=S.cannot_start,
+                          local=work)
+    first = next(it)
+    it.close()
+    assert first == "0@local" and finished[0] == 0
+    assert not [t for t in threading.enumerate() if t.name == "lexquery-local-worker"]
+    assert _no_children()
+
+
+def test_the_local_answers_pipe_is_never_written_once_closed():
+    """A thread answering after the parent closed its pipe writes nothing (the descriptor may
+    already be another file's)."""
+    out = workers._LocalOut()
+    r, w = out.r, out.w
+    out.put("a")
+    assert out.poll() and out.recv() == "a"
+    out.close()
+    fd_r, fd_w = os.pipe()   # likely to reuse the closed numbers
+    try:
+        out.put("late")
+        os.set_blocking(fd_r, False)
+        with pytest.raises(BlockingIOError):
+            os.read(fd_r, 1)
+        assert not out.poll()
+    finally:
+        os.close(fd_r)
+        os.close(fd_w)

@@ -20,6 +20,10 @@ Two ways to start a worker:
   process never waits on one still starting), and one not ready within :data:`START_SECONDS` is
   given up. Its standard input and output are closed (the answers may go to standard output).
 
+And this process as one more worker (``local=``, the columnar engine's): a thread answering parts
+beside the workers, for work that lets go of the GIL between small steps (numpy, polars) — one
+process fewer to start and to map the libraries into (:func:`_local`).
+
 Why not :class:`concurrent.futures.ProcessPoolExecutor` (what ``validate --jobs`` used until
 December 2026): a worker that dies breaks the whole executor (``BrokenProcessPool``): every chunk
 not yet given back fails with it — seen: a worker killed by SIGKILL ended ``validate -j 2`` of
@@ -58,6 +62,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import signal
 import subprocess
 import sys
@@ -181,11 +186,106 @@ class _Spawned:
 
 
 class _Worker:
-    __slots__ = ("proc", "rd", "wr", "idx", "since", "ready", "started")
+    __slots__ = ("proc", "rd", "wr", "idx", "since", "ready", "started", "local")
 
-    def __init__(self, proc, rd, wr, ready: bool):
-        self.proc, self.rd, self.wr, self.ready = proc, rd, wr, ready
+    def __init__(self, proc, rd, wr, ready: bool, local: bool = False):
+        self.proc, self.rd, self.wr, self.ready, self.local = proc, rd, wr, ready, local
         self.idx, self.since, self.started = None, 0.0, time.monotonic()
+
+
+# --- this process as one more worker (``local=``) -------------------------------------------------
+class _LocalThread:
+    """The thread of :func:`_local`, seen as the parts of a process the driver uses. It cannot be
+    killed: ``kill`` only stops it taking another part (a part it is answering is finished, and its
+    answer dropped)."""
+    sentinel = None
+    exitcode = None
+
+    def __init__(self, thread, inbox):
+        self.thread, self.inbox, self.pid = thread, inbox, os.getpid()
+
+    def is_alive(self) -> bool:
+        return self.thread.is_alive()
+
+    def kill(self) -> None:
+        self.inbox.put(None)
+
+    def join(self, timeout=None) -> None:
+        self.thread.join(timeout)
+
+
+class _LocalIn:
+    """The parent's end towards the thread: ``send`` queues a part (``None``: stop)."""
+
+    def __init__(self, inbox):
+        self.inbox = inbox
+
+    def send(self, msg) -> None:
+        self.inbox.put(msg)
+
+    def close(self) -> None:
+        self.inbox.put(None)
+
+
+class _LocalOut:
+    """The thread's answers: a byte on a pipe per answer, so that the parent's ``wait`` on the
+    workers' pipes wakes for it too (``fileno``); the answer itself is not pickled."""
+
+    def __init__(self):
+        self.r, self.w = os.pipe()
+        self.answers: deque = deque()
+        self.lock, self.closed = threading.Lock(), False
+
+    def fileno(self) -> int:
+        return self.r
+
+    def put(self, answer) -> None:
+        with self.lock:   # never a byte on a descriptor closed (and perhaps reused) since
+            if self.closed:
+                return
+            self.answers.append(answer)
+            os.write(self.w, b"a")
+
+    def poll(self) -> bool:
+        return bool(self.answers)
+
+    def recv(self):
+        os.read(self.r, 1)
+        return self.answers.popleft()
+
+    def close(self) -> None:
+        with self.lock:
+            if self.closed:
+                return
+            self.closed = True
+            for fd in (self.r, self.w):
+                os.close(fd)
+
+
+def _local(work) -> _Worker:
+    """This process as one more worker: a daemon thread answering the parts it is given with
+    ``work`` — while the main thread reads the input, writes the answers and drives the other
+    workers. Worth it where ``work`` spends its time in code that lets go of the GIL between
+    small steps (numpy, polars), and where one process fewer matters (memory: each spawned
+    worker maps its own libraries). A part whose ``work`` raises is answered ``(idx, False,
+    reason)``, as a worker's."""
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    out = _LocalOut()
+
+    def serve():
+        while True:
+            msg = inbox.get()
+            if msg is None:
+                return
+            idx, part = msg
+            try:
+                reply = (idx, True, work(part))
+            except Exception as e:   # said in the parent, on the part's rows (as a worker's)
+                reply = (idx, False, f"{type(e).__name__}: {e}")
+            out.put(reply)
+    t = threading.Thread(target=serve, name="lexquery-local-worker", daemon=True)
+    t.start()
+    return _Worker(_LocalThread(t, inbox), out, _LocalIn(inbox), ready=True, local=True)
 
 
 def _forked(ctx, work) -> _Worker:
@@ -224,7 +324,7 @@ def in_order(parts: Iterable[T], work: Callable[[T], R], jobs: int,
              here: Callable[[T], bool] | None = None, window: int | None = None,
              stall: float | None = None, tries: int | None = None,
              note: Callable[[int | None, int | None, str], None] | None = None,
-             env: dict | None = None) -> Iterator[R]:
+             env: dict | None = None, local: Callable[[T], R] | None = None) -> Iterator[R]:
     """``work(part)`` for every part, in the order of ``parts``, on ``jobs`` worker processes
     (in this process when ``jobs`` ≤ 1, or with ``start="fork"`` when forking is unsafe,
     :func:`fork_is_safe`).
@@ -242,10 +342,15 @@ def in_order(parts: Iterable[T], work: Callable[[T], R], jobs: int,
     yet given back. ``stall`` (:data:`STALL_SECONDS`): seconds a worker may hold a part.
     ``tries`` (:data:`MAX_TRIES`): workers a part may cost before ``lost`` answers it. ``note(pid,
     idx, reason)``: told of every worker lost and every part whose work raised, as it happens.
-    ``env``: variables the fresh workers get unless the environment sets them. Close the iterator
-    (``contextlib.closing``) to stop the workers early."""
+    ``env``: variables the fresh workers get unless the environment sets them. ``local(part)``:
+    this process answers parts too, on a thread (:func:`_local`), beside the ``jobs`` workers
+    (``jobs`` may then be 1) — given a part when the workers are busy or still starting; ``local``
+    must not run at the same time as ``work`` or ``lost`` (the caller's lock), and a part it holds
+    is never given up for its time (``stall``): it is this process's. Close the iterator
+    (``contextlib.closing``) to stop the workers early: a part the thread is answering is finished
+    (waited for up to :data:`STOP_SECONDS`) and its answer dropped."""
     here = here or (lambda part: False)
-    if jobs <= 1 or (start == "fork" and not fork_is_safe()):
+    if (jobs <= 1 and local is None) or (start == "fork" and not fork_is_safe()):
         for part in parts:
             yield part if here(part) else work(part)
         return
@@ -269,6 +374,8 @@ def in_order(parts: Iterable[T], work: Callable[[T], R], jobs: int,
                     note(None, None, f"{type(e).__name__}: {e}")
         else:
             raise ValueError(f"start: 'fork' or 'spawn', not {start!r}")
+        if local is not None:   # last: a free worker process is given a part first
+            workers.append(_local(local))
         yield from _drive(workers, iter(enumerate(parts)), work, lost, here, wait, note,
                           window or max(1, ahead * jobs), STALL_SECONDS if stall is None else stall,
                           MAX_TRIES if tries is None else tries)
@@ -376,7 +483,7 @@ def _drive(workers, source, work, lost, here, wait, note, window, stall, tries):
                     done[idx] = value if ok else lost(part, value)
             elif dead:
                 lose(w, _death(w.proc))
-            elif w.idx is not None and now - w.since > stall:
+            elif w.idx is not None and not w.local and now - w.since > stall:
                 lose(w, f"> {stall:.0f} s")
             elif not w.ready and now - w.started > START_SECONDS:
                 lose(w, f"not started > {START_SECONDS:.0f} s")

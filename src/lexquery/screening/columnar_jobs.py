@@ -12,9 +12,15 @@ too), started with ``start="spawn"``.
   reader) and returns :class:`~lexquery.screening.columnar_pipeline.BlockOut` — the batch's CSV
   bytes (or JSON objects) and its counts — by the function the main process uses
   (:func:`~lexquery.screening.columnar_pipeline.answer_block`): the same bytes.
+- **The main process answers too** (``columnar_pipeline.MAIN_ANSWERS``): with ``--jobs N`` there
+  are N − 1 workers here and the main process answers batches on a thread between its reading and
+  writing (:meth:`Pool.answer`'s ``local``; ``lexquery.workers.in_order``'s): one process fewer
+  (its ≈ 80 MB of library mappings, its start-up), and the first batches answered while the
+  worker starts. Its CSV lines go into a spool file as a worker's.
 - **Order and memory**: batches are written in input order; the main process reads no further
-  than ``jobs + 2`` batches ahead of the last written (a scalar block counts: it is answered by
-  the main process when its turn to be written comes).
+  than ``jobs + 2`` batches ahead of the last written (``jobs``: the workers, and the main
+  process's thread; a scalar block counts: it is answered by the main process when its turn to
+  be written comes).
 - **Spool** (CSV output): a worker writes a batch's CSV lines (≈ 1.8 KB a case: ≈ 19 MB for a 2 MB
   block) straight into a file of its own in a private directory of the main process
   (``tempfile.mkdtemp``, under ``TMPDIR``; :class:`Pool`), a few thousand rows at a time
@@ -135,13 +141,16 @@ class Pool:
                      "label": bctx.label, "sep": bctx.sep, "as_json": bctx.as_json,
                      "reference": reference, "fault": fault, "reform": reform}
 
-    def answer(self, items, answer_here, here):
+    def answer(self, items, answer_here, here, local=None):
         """The items in input order, each vector batch ``(frame, fallback)`` as its
         :class:`BlockOut` — answered by a worker (CSV: its bytes in a spool file, which
         ``put_block`` copies and removes), or by ``answer_here(batch)`` when its worker failed or
         none is left — and each item for which ``here(item)`` is true as it is (a scalar block,
-        answered by the caller). Close it (``contextlib.closing``) to stop the workers; the spool
-        directory goes with them."""
+        answered by the caller). ``local(batch, spool)``: this process answers batches too, on a
+        thread beside the workers (``lexquery.workers.in_order``'s ``local``), its CSV lines
+        written into a spool file of its own as a worker's (``spool``: the path; None for JSON
+        output), so that the thread, not the main one, formats them. Close it
+        (``contextlib.closing``) to stop the workers; the spool directory goes with them."""
         from ..workers import in_order
         from .columnar_pipeline import BlockOut
         spool = None if self.init["as_json"] else tempfile.mkdtemp(prefix="lexquery-spool-")
@@ -152,11 +161,17 @@ class Pool:
                 if not here(item):
                     batches.append(item)
                 yield item
+        here_too = None
+        if local is not None:
+            seq = itertools.count()
+
+            def here_too(batch):
+                return local(batch, os.path.join(spool, f"main-{next(seq)}.csv") if spool else None)
         try:
             answered = in_order(sent(), answer_here, self.jobs, lambda batch, reason: answer_here(batch),
                                 start="spawn", setup=partial(setup, dict(self.init, spool=spool)), here=here,
-                                window=self.jobs + 2, stall=BATCH_TIMEOUT, tries=1, note=_note,
-                                env={"POLARS_MAX_THREADS": "1"})
+                                window=self.jobs + (local is not None) + 2, stall=BATCH_TIMEOUT, tries=1,
+                                note=_note, env={"POLARS_MAX_THREADS": "1"}, local=here_too)
             with closing(answered):
                 for res in answered:
                     if isinstance(res, BlockOut):

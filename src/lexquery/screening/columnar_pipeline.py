@@ -22,6 +22,7 @@ import itertools
 from contextlib import closing
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -388,6 +389,14 @@ class BlockContext:
     as_json: bool
 
 
+MAIN_ANSWERS = True
+"""With workers (``--jobs`` N ≥ 2), this process answers batches too, on a thread beside N − 1
+worker processes, instead of only reading and writing beside N workers
+(:func:`lexquery.workers.in_order`'s ``local``): one process fewer — its libraries mapped once
+less, its start-up saved — and the batches are answered from the first, while the workers
+start. False (the tests of the workers' failures): N workers, as before."""
+
+
 def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list, spool: str | None = None) -> BlockOut:
     """The output of one vector batch: the frame's rows by the program (or the reference middle),
     the lines read alone (``fallback``, :class:`~lexquery.screening.csv_records.Record`) by the
@@ -473,10 +482,10 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     answering the rows handed back (``fallback``) and writing (``write``) — for the benchmark; with
     workers, ``program``, ``fallback`` and ``write`` add up the workers' seconds.
 
-    ``jobs`` > 1: the batches are answered by that many worker processes
-    (:mod:`lexquery.screening.columnar_jobs` on :func:`lexquery.workers.in_order`: fresh interpreters,
-    each compiles the program once)
-    and written in input order; the main process reads, types and writes. The workers start when a
+    ``jobs`` > 1: the batches are answered by that many processes — this one on a thread and
+    ``jobs`` − 1 workers (:data:`MAIN_ANSWERS`; :mod:`lexquery.screening.columnar_jobs` on
+    :func:`lexquery.workers.in_order`: fresh interpreters, each compiles the program once) — and
+    written in input order; the main thread reads, types and writes. The workers start when a
     second batch is read (an input of one batch is answered here: starting a worker costs more). Only with the knowledge
     base's own engine and program (``engine`` and ``program`` None: a worker cannot be handed
     another one — a test's program); otherwise one process. ``fault``: tests
@@ -541,6 +550,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
             if stream.ansi_lines:
                 reader.ansi_lines, reader.first_ansi_line = stream.ansi_lines, stream.first_ansi_line
             ctx = BlockContext(engine, program, builder, reader.known, as_of, label, sep, as_json)
+            lock = threading.Lock()   # the program and the scalar engine: one thread at a time
 
             def blocks():
                 """The reader's blocks, timed; a scalar block as its records (read now: they carry
@@ -567,7 +577,8 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                     for part in _chunks(item.records, 2000):
                         check_budget()
                         t = time.perf_counter()
-                        scalar_part(part)
+                        with lock:   # the scalar engine, not at the same time as this process's batch thread
+                            scalar_part(part)
                         tm["fallback"] += time.perf_counter() - t
                         bar.update(summary.read)
                 else:
@@ -585,12 +596,23 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
             if parallel:
                 from .columnar_jobs import Pool
 
-                def answer_here(batch):   # a batch a worker failed (or none is left): the program compiled here
-                    return answer_block(_parent_program(ctx, reference, reform is not None), *batch)
+                def answer_here(batch):
+                    """A batch answered in this process: by its thread beside the workers, or one a
+                    worker failed (or none is left) — the program compiled here, used by one thread
+                    at a time (``lock``: it keeps a batch's state; so does the scalar engine)."""
+                    with lock:
+                        return answer_block(_parent_program(ctx, reference, reform is not None), *batch)
 
-                pool = Pool(jobs, ctx, reference=reference, fault=fault, reform=reform)
+                def answer_beside(batch, spool):   # this process's thread beside the workers: CSV into a spool file
+                    with lock:
+                        return answer_block(_parent_program(ctx, reference, reform is not None), *batch, spool)
+
+                # jobs computing processes: this one (a thread, between reading and writing) and
+                # jobs - 1 workers (MAIN_ANSWERS); else jobs workers
+                pool = Pool(jobs - 1 if MAIN_ANSWERS else jobs, ctx, reference=reference, fault=fault, reform=reform)
                 with closing(pool.answer(itertools.chain(ahead, items), answer_here,
-                                         lambda item: isinstance(item, _Scalar))) as answered:
+                                         lambda item: isinstance(item, _Scalar),
+                                         local=answer_beside if MAIN_ANSWERS else None)) as answered:
                     for item in answered:
                         put(item)
             else:
