@@ -111,8 +111,16 @@ class Program(_InTime, _Eval, _Population, _Rows):
             src = getattr(ctx, "derived_from", None)
             keep = getattr(ctx, "derived_keep", None)   # a trial of the proof: those reading no fact tried
             if src is not None and self.book.derived_per_case and (keep is None or name in keep):
-                # the values derived from a case's facts, computed once per case (not per State)
-                hit = ctx.derived[name] = self.derived(src[0], name).take(src[1])
+                # the values derived from a case's facts, computed once per case (not per State),
+                # and taken once per batch of rows (the procedures over the same rows: the same
+                # ``idx`` object, compile_rows._run_procedure)
+                taken = src[0].__dict__.setdefault("_derived_taken", {})
+                t = taken.get((name, id(src[1])))
+                if t is None or t[0] is not src[1]:
+                    t = taken[(name, id(src[1]))] = (src[1], self.derived(src[0], name).take(src[1]))
+                x = t[1]
+                hit = ctx.derived[name] = V(x.kind, x.v, x.unk, x.nil, x.miss, x.ev, x.d)
+                hit.clean = x.clean
             else:
                 hit = ctx.derived[name] = self.derived_fns[name](ctx)
             return hit
