@@ -544,7 +544,7 @@ class Compiler:
 
         def f(ctx):
             x, y = a(ctx), b(ctx)
-            return boolv(_member(x, y), x.unk | y.unk, merge(x.miss, y.miss), merge(x.ev, y.ev))
+            return boolv(member(x, y), x.unk | y.unk, merge(x.miss, y.miss), merge(x.ev, y.ev))
         return f
 
     def t_not_in(self, t):
@@ -947,6 +947,27 @@ def _member_whole(x: V, lst):
         m[known] = np.fromiter(map(set(lst).__contains__, vals), bool, len(vals))
         return m
     return origins.memo(col, key, read)[pos]
+
+
+_MEMBERS: dict = {}   # the arrays of (x, y) by id -> (those arrays, x in y), while kept (member)
+
+
+def member(x: V, y: V):
+    """``x in y`` per row (:func:`_member`), computed once for the same columns: a value's
+    membership reads only the arrays of ``x`` and ``y`` (values, unknown, none), and the same
+    arrays come back when a batch reads the same expression again (``state in
+    person.nationalities`` of a condition, its ``when``, its procedure's consent …). The arrays
+    are held by the entry (an id is not reused while it lives); at most 32 entries kept."""
+    arrs = (x.v, x.unk, x.nil, y.v, y.unk, y.nil)
+    key = (x.kind, y.kind) + tuple(map(id, arrs))
+    hit = _MEMBERS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], arrs)):
+        return hit[1].copy()
+    out = _member(x, y)
+    if len(_MEMBERS) >= 32:
+        _MEMBERS.clear()
+    _MEMBERS[key] = (arrs, out.copy())
+    return out
 
 
 def _member(x: V, y: V):
