@@ -7,7 +7,7 @@ import numpy as np
 
 from ..rules.values import UNKNOWN
 from . import vdates
-from .compile import Ctx, TakenFacts, V, _false, from_objects, value_codes
+from .compile import _MEMBERS, Ctx, TakenFacts, V, _false, from_objects, value_codes
 from .compile_conditions import NONE_DATE
 from .compile_settle import NA, STATUS, UND
 from .compile_population import _join, _none_state
@@ -412,6 +412,7 @@ def screen(self, facts, as_of, n):
                 parts.append(cells)
     finally:
         origins.clear()   # the batch's columns are not kept past it
+        _MEMBERS.clear()
         self._cands = {}
         self._rows = {}
     case = np.concatenate([c["case"] for c in parts])

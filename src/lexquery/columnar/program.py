@@ -295,14 +295,18 @@ class Program(_InTime, _Eval, _Population, _Rows):
         # the value and the facts recorded, kept per (function, arguments, date) across batches
         # when no fact is overridden and the arguments hash (typed: True is not 1), as _look's
         cache = self.__dict__.setdefault("_lookups", {})
-        for g, f0 in enumerate(first.tolist()):
-            args = [r[g] for r in reps]
-            o = None if ctx.overrides is None else ctx.overrides[f0]
-            a = int(ctx.as_of[f0])
+        known = self.__dict__.setdefault("_facts", {})
+        # each group's first row: its date and override read at once, not element by element
+        firsts = first.tolist()
+        days = ctx.as_of[first].tolist() if len(firsts) else []
+        ovr = [None] * len(firsts) if ctx.overrides is None else [ctx.overrides[f0] for f0 in firsts]
+        for g, args in enumerate(zip(*reps) if reps else [()] * len(firsts)):
+            o = ovr[g]
+            a = days[g]
             ck = hit = None
             if not o:
                 try:
-                    ck = ("env", name, tuple((type(x), x) for x in args), a)
+                    ck = ("env", name, tuple([(type(x), x) for x in args]), a)
                     hit = cache.get(ck)
                 except TypeError:   # a list among the arguments
                     ck = None
@@ -313,9 +317,9 @@ class Program(_InTime, _Eval, _Population, _Rows):
                 if ck is not None:
                     cache[ck] = hit
             vals[g] = hit[0]
-            for nm, fact in hit[1]:
-                if not o:
-                    self.__dict__.setdefault("_facts", {})[nm, a] = fact
+            if not o:
+                for nm, fact in hit[1]:
+                    known[nm, a] = fact
             if no_ev:
                 continue
             rows = order[bounds[g]:bounds[g + 1]]
