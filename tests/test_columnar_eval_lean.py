@@ -143,3 +143,26 @@ def test_derived_taken_once_per_batch_of_rows():
         got.append(x)
     assert got[0] is not got[1] and got[0].v is got[1].v   # taken once for idx1, a V each
     assert got[2].v is not got[0].v
+
+
+def test_text_codes_are_the_sorted_ranks():
+    """``program._codes_of`` of a text column: the ranks numpy's sort of the texts gave
+    (main 81e3d71: ``np.unique`` of the fixed-width texts), UNKNOWN 0 and none 1 — here each
+    distinct text sorted once; a value other than a text read as numpy reads it."""
+    from lexquery.columnar.program import _CODES, _codes_of
+    rng = np.random.default_rng(5)
+    words = ["MA", "DZ", "", "TN", "Ä", "a", "Z", "ma", "TN "]
+    for _ in range(40):
+        n = int(rng.integers(1, 60))
+        vals = np.empty(n, dtype=object)
+        vals[:] = [words[i] for i in rng.integers(0, len(words), n)]
+        unk, nil = rng.random(n) < 0.2, rng.random(n) < 0.1
+        x = V("str", vals, unk, nil & ~unk)
+        _CODES.clear()
+        text = np.where(x.unk | x.nil, "", x.v).astype(str)
+        spec = np.unique(text, return_inverse=True)[1].reshape(-1) * 4 + 2
+        spec = np.where(x.unk, 0, np.where(x.nil, 1, spec))
+        assert _codes_of(x).tolist() == spec.tolist()
+    mixed = np.array(["b", 3, "a"], dtype=object)
+    _CODES.clear()
+    assert _codes_of(V("str", mixed, np.zeros(3, bool), np.zeros(3, bool))).tolist() == [10, 2, 6]

@@ -402,8 +402,16 @@ def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
         if hit is not None and hit[0] is x.v:
             v = hit[1]
         else:
-            text = np.where(x.unk | x.nil, "", x.v).astype(str)
-            v = np.unique(text, return_inverse=True)[1].reshape(-1).astype(np.int64) * 4 + 2
+            # the texts' ranks in sorted order (what np.unique of the texts gave), each distinct
+            # text sorted once — not a fixed-width copy of every row sorted
+            text = np.where(x.unk | x.nil, "", x.v).tolist()
+            uniq = set(text)
+            if all(type(t) is str for t in uniq):
+                rank = {t: i for i, t in enumerate(sorted(uniq))}
+                v = np.fromiter(map(rank.__getitem__, text), np.int64, n) * 4 + 2
+            else:   # a value other than a text: as numpy reads it as text
+                v = np.unique(np.array(text, dtype=object).astype(str), return_inverse=True)[1].reshape(-1) \
+                    .astype(np.int64) * 4 + 2
             if len(_CODES) > 16:
                 _CODES.clear()
             _CODES[id(x.v)] = (x.v, v)
