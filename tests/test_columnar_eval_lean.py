@@ -166,3 +166,36 @@ def test_text_codes_are_the_sorted_ranks():
     mixed = np.array(["b", 3, "a"], dtype=object)
     _CODES.clear()
     assert _codes_of(V("str", mixed, np.zeros(3, bool), np.zeros(3, bool))).tolist() == [10, 2, 6]
+
+
+def test_objwise_groups_by_the_batch_columns_objects():
+    """``_objwise`` reads a function once per group of rows: for a column taken from a batch's
+    column, the groups are its rows' objects among the whole column's; for a column it made
+    itself, its own groups (``latest(field(removal_measures, "end_date"))``). The values are
+    those of the function read row by row."""
+    from datetime import date
+    from lexquery.columnar import origins
+    from lexquery.columnar.compile import _arg_codes, _objwise, value_codes
+    origins.clear()
+    C._OBJWISE.clear()
+    rng = np.random.default_rng(11)
+    lists = [[{"end_date": date(2027, 1, 1 + i)}, {"end_date": date(2026, 5, 2 + i)}] for i in range(5)] + [[]]
+    whole = from_objects([lists[i] for i in rng.integers(0, len(lists), 300)])
+    for idx in (rng.integers(0, 300, 200), np.arange(300)[::-1].copy()):
+        taken = whole.take(idx)
+        origins.register(taken, whole, idx)
+        codes, ref = _arg_codes(taken), value_codes(taken)
+        # the same partition of the rows as by identity
+        assert len(set(zip(codes.tolist(), ref.tolist()))) == len(set(ref.tolist())) == len(set(codes.tolist()))
+
+        def field(env, xs):
+            return [m["end_date"] for m in xs]
+
+        def latest(env, ds):
+            return max(ds) if ds else None
+        f = _objwise(field, [taken])
+        assert f.objects() == [field(None, x) for x in taken.objects()]
+        got = _objwise(latest, [f])
+        assert got.objects() == [latest(None, field(None, x)) for x in taken.objects()]
+    origins.clear()
+    C._OBJWISE.clear()

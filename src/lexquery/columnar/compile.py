@@ -1012,13 +1012,43 @@ def _objwise(fn, xs) -> V:
     n = len(xs[0]) if xs else 0
     if n >= 64:
         from .shapes import row_key, unique_ints
-        key = row_key([value_codes(x) for x in xs])   # None: codes too wide for one integer
+        key = row_key([_arg_codes(x) for x in xs])   # None: codes too wide for one integer
         _, first, inv = unique_ints(key) if key is not None else (None, np.arange(n), None)
         if len(first) <= n // 2:
             cols = [x.take(first).objects() for x in xs]
-            return from_objects([fn(None, *args) for args in zip(*cols)]).take(inv)
+            out = from_objects([fn(None, *args) for args in zip(*cols)]).take(inv)
+            if out.kind == "obj":   # the rows of a group share its value: their codes known
+                if len(_OBJWISE) > 16:
+                    _OBJWISE.clear()
+                _OBJWISE[id(out.v)] = (out.v, inv)
+            return out
     cols = [x.objects() for x in xs]
     return from_objects([fn(None, *args) for args in zip(*cols)])
+
+
+_OBJWISE: dict = {}   # id of an object column made by _objwise -> (the column, the group of each row)
+
+
+def _arg_codes(x: V) -> np.ndarray:
+    """The codes :func:`_objwise` groups an argument's rows by: integers equal where the values
+    are the same object (:func:`value_codes`) — for a column taken from a batch's column, its
+    rows' ranks among that column's distinct objects (``origins.memo``: found once per batch
+    column, not per evaluation); for a column :func:`_objwise` made, its groups (the rows of a
+    group share one value: a finer grouping at most, the function read once per group all the
+    same)."""
+    if x.kind == "obj" and len(x):
+        hit = _OBJWISE.get(id(x.v))
+        if hit is not None and hit[0] is x.v:
+            inv = hit[1]
+        else:
+            o = origins.origin(x.v)
+            if o is None:
+                return value_codes(x)
+            col, idx = o
+            _, rank, _ = origins.memo(col, "distinct", lambda c: origins.distinct(c.v))
+            inv = rank[idx]
+        return np.where(x.unk, 0, np.where(x.nil, 1, inv + 2))
+    return value_codes(x)
 
 
 def value_codes(x: V, memo: bool = False) -> np.ndarray:
