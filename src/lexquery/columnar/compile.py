@@ -544,7 +544,7 @@ class Compiler:
 
         def f(ctx):
             x, y = a(ctx), b(ctx)
-            return boolv(_member(x, y), x.unk | y.unk, merge(x.miss, y.miss), merge(x.ev, y.ev))
+            return boolv(member(x, y), x.unk | y.unk, merge(x.miss, y.miss), merge(x.ev, y.ev))
         return f
 
     def t_not_in(self, t):
@@ -949,6 +949,27 @@ def _member_whole(x: V, lst):
     return origins.memo(col, key, read)[pos]
 
 
+_MEMBERS: dict = {}   # the arrays of (x, y) by id -> (those arrays, x in y), while kept (member)
+
+
+def member(x: V, y: V):
+    """``x in y`` per row (:func:`_member`), computed once for the same columns: a value's
+    membership reads only the arrays of ``x`` and ``y`` (values, unknown, none), and the same
+    arrays come back when a batch reads the same expression again (``state in
+    person.nationalities`` of a condition, its ``when``, its procedure's consent …). The arrays
+    are held by the entry (an id is not reused while it lives); at most 32 entries kept."""
+    arrs = (x.v, x.unk, x.nil, y.v, y.unk, y.nil)
+    key = (x.kind, y.kind) + tuple(map(id, arrs))
+    hit = _MEMBERS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], arrs)):
+        return hit[1].copy()
+    out = _member(x, y)
+    if len(_MEMBERS) >= 32:
+        _MEMBERS.clear()
+    _MEMBERS[key] = (arrs, out.copy())
+    return out
+
+
 def _member(x: V, y: V):
     n = len(x)
     if y.kind == "none":
@@ -991,13 +1012,43 @@ def _objwise(fn, xs) -> V:
     n = len(xs[0]) if xs else 0
     if n >= 64:
         from .shapes import row_key, unique_ints
-        key = row_key([value_codes(x) for x in xs])   # None: codes too wide for one integer
+        key = row_key([_arg_codes(x) for x in xs])   # None: codes too wide for one integer
         _, first, inv = unique_ints(key) if key is not None else (None, np.arange(n), None)
         if len(first) <= n // 2:
             cols = [x.take(first).objects() for x in xs]
-            return from_objects([fn(None, *args) for args in zip(*cols)]).take(inv)
+            out = from_objects([fn(None, *args) for args in zip(*cols)]).take(inv)
+            if out.kind == "obj":   # the rows of a group share its value: their codes known
+                if len(_OBJWISE) > 16:
+                    _OBJWISE.clear()
+                _OBJWISE[id(out.v)] = (out.v, inv)
+            return out
     cols = [x.objects() for x in xs]
     return from_objects([fn(None, *args) for args in zip(*cols)])
+
+
+_OBJWISE: dict = {}   # id of an object column made by _objwise -> (the column, the group of each row)
+
+
+def _arg_codes(x: V) -> np.ndarray:
+    """The codes :func:`_objwise` groups an argument's rows by: integers equal where the values
+    are the same object (:func:`value_codes`) — for a column taken from a batch's column, its
+    rows' ranks among that column's distinct objects (``origins.memo``: found once per batch
+    column, not per evaluation); for a column :func:`_objwise` made, its groups (the rows of a
+    group share one value: a finer grouping at most, the function read once per group all the
+    same)."""
+    if x.kind == "obj" and len(x):
+        hit = _OBJWISE.get(id(x.v))
+        if hit is not None and hit[0] is x.v:
+            inv = hit[1]
+        else:
+            o = origins.origin(x.v)
+            if o is None:
+                return value_codes(x)
+            col, idx = o
+            _, rank, _ = origins.memo(col, "distinct", lambda c: origins.distinct(c.v))
+            inv = rank[idx]
+        return np.where(x.unk, 0, np.where(x.nil, 1, inv + 2))
+    return value_codes(x)
 
 
 def value_codes(x: V, memo: bool = False) -> np.ndarray:

@@ -100,10 +100,11 @@ def combine(is_any: bool, kids: list, n: int):
                 date = np.full(n, NONE_DATE, dtype=np.int64)
             date = np.where(sel & (m != big), m, date)
         return eff, none if date is None else date
-    rank = _ALL_RANK[effs[0] + 1]
+    # (tables read with take: int8 codes, without indexing's slow path)
+    rank = _ALL_RANK.take(effs[0] + 1)
     for e in effs[1:]:
-        np.maximum(rank, _ALL_RANK[e + 1], out=rank)
-    eff = _ALL_EFF[rank]
+        np.maximum(rank, _ALL_RANK.take(e + 1), out=rank)
+    eff = _ALL_EFF.take(rank)
     if not dated:
         return eff, none
     pend = eff == PENDING

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..rules.values import UNKNOWN
 from . import vdates
-from .compile import Ctx, TakenFacts, V, _false, from_objects, value_codes
+from .compile import _MEMBERS, _OBJWISE, Ctx, TakenFacts, V, _false, from_objects, value_codes
 from .compile_conditions import NONE_DATE
 from .compile_settle import NA, STATUS, UND
 from .compile_population import _join, _none_state
@@ -102,6 +102,13 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
     from ..engine.candidates import CANDIDATE_FACTS, NATIONALITY_FACTS
     from .compile import is_true
     cp = self.procs[p.id]
+    # the procedures asked of every case with the same rows (per case, or per case and candidate
+    # State): one batch of rows, its facts taken once (the same arrays: never written in place)
+    rows_key = (id(facts), p.per_state) if cp["asked"] is None else None
+    rows_memo = self.__dict__.setdefault("_rows", {})
+    hit = rows_memo.get(rows_key) if rows_key is not None else None
+    if hit is not None and hit[0] is facts:
+        return self._run_procedure_on(facts, p, base_ctx, *hit[1:])
     asked = np.ones(n, dtype=bool) if cp["asked"] is None else is_true(cp["asked"](base_ctx))
     rows_asked = np.nonzero(asked)[0]
     if not p.per_state:
@@ -125,10 +132,19 @@ def _run_procedure(self, facts, as_of, n, p, base_ctx):
     if not m:
         return []
     st = _take_state(flat_v, pos) if p.per_state else _none_state(m)
-    ctx = Ctx(m, TakenFacts(facts, idx), as_of[idx], st, self)
     # the States as small integers (Ctx.state_codes), from those of the batch's candidate States:
     # in the order of their names, as computed from the rows (codes of States absent here unused)
     codes = (flat_c[pos], names) if p.per_state else (np.zeros(m, dtype=np.int64), [""])
+    rows = (idx, TakenFacts(facts, idx), as_of[idx], st, codes, states, no_cand)
+    if rows_key is not None:
+        rows_memo[rows_key] = (facts,) + rows
+    return self._run_procedure_on(facts, p, base_ctx, *rows)
+
+
+def _run_procedure_on(self, facts, p, base_ctx, idx, taken, as_of_rows, st, codes, states, no_cand):
+    """The rows of one procedure over its batch of rows (``_run_procedure``)."""
+    m = len(idx)
+    ctx = Ctx(m, taken, as_of_rows, st, self)
     ctx._codes = codes
     ctx.derived_from = (base_ctx, idx)
     pv = self.eval_proc(ctx, p.id)
@@ -385,6 +401,7 @@ def screen(self, facts, as_of, n):
     from . import origins
     facts = self.apply_defaults(facts, as_of, n)
     self._cands = {}   # candidate States, per batch (_run_procedure)
+    self._rows = {}    # the rows of the procedures asked of every case, per batch (_run_procedure)
     base = Ctx(n, facts, as_of, _none_state(n), self)
     parts = []
     origins.clear()
@@ -395,7 +412,10 @@ def screen(self, facts, as_of, n):
                 parts.append(cells)
     finally:
         origins.clear()   # the batch's columns are not kept past it
+        _MEMBERS.clear()
+        _OBJWISE.clear()
         self._cands = {}
+        self._rows = {}
     case = np.concatenate([c["case"] for c in parts])
     # by case, then procedure (the parts' order), then the rows' order within the procedure
     # (States): a stable sort of the cases of the parts one after the other
@@ -415,7 +435,7 @@ class _Rows:
     """Mixed into Program: the rows of every procedure for every case."""
 
 
-for _name in ("_run_procedure", "_encoded_until", "_cells", "screen"):
+for _name in ("_run_procedure", "_run_procedure_on", "_encoded_until", "_cells", "screen"):
     setattr(_Rows, _name, globals()[_name])
 
 

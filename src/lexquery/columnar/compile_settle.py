@@ -36,6 +36,9 @@ BIG = np.iinfo(np.int64).max
 # a condition's code (compile_conditions: 0 not met, 1 pending, 2 unknown, 3 to assess, 4 met)
 # as the flags settle reads of it: 1 not met, 2 pending, 4 unknown
 _SETTLE_BITS = np.array([1, 2, 4, 0, 0], dtype=np.uint8)
+# the status by those flags (0 … 7): not met → not applicable, else unknown → undetermined, else
+# pending → applicable later (not applicable where the window closed: set after), else applicable
+_STATUS_OF_BITS = np.array([APP, NA, LATER, NA, UND, NA, UND, NA], dtype=np.int8)
 
 
 def settle(rows: list, n: int):
@@ -46,7 +49,7 @@ def settle(rows: list, n: int):
     d_until = np.full(n, BIG, dtype=np.int64)
     on_all, none = shared("on", n), shared("none", n)
     for eff, on, d, kind in rows:
-        bits = _SETTLE_BITS[eff]
+        bits = _SETTLE_BITS.take(eff)   # take: a table read by int8 codes without indexing's slow path
         if on is not on_all:   # left out where its when is false
             np.multiply(bits, on, out=bits)
         acc |= bits
@@ -61,11 +64,12 @@ def settle(rows: list, n: int):
             d_until = np.where(sel & (d < d_until), d, d_until)
         else:
             d_from = np.where(dated & (d > d_from), d, d_from)
-    not_met, pending, unknown = (acc & 1).view(bool), (acc & 2) != 0, (acc & 4) != 0
     d_until = np.where(d_until == BIG, NONE_DATE, d_until)
-    window_closed = (d_until != NONE_DATE) & (d_from != NONE_DATE) & (d_from > d_until)
-    status = np.where(not_met, NA, np.where(unknown, UND, np.where(
-        pending, np.where(window_closed, NA, LATER), APP))).astype(np.int8)
+    status = _STATUS_OF_BITS.take(acc)
+    # pending only (neither not met nor unknown) and the window closed: not applicable
+    closed = (acc == 2) & (d_until != NONE_DATE) & (d_from != NONE_DATE) & (d_from > d_until)
+    if closed.any():
+        status[closed] = NA
     na = status == NA
     return status, np.where(na, NONE_DATE, d_from), np.where(na, NONE_DATE, d_until)
 

@@ -111,8 +111,16 @@ class Program(_InTime, _Eval, _Population, _Rows):
             src = getattr(ctx, "derived_from", None)
             keep = getattr(ctx, "derived_keep", None)   # a trial of the proof: those reading no fact tried
             if src is not None and self.book.derived_per_case and (keep is None or name in keep):
-                # the values derived from a case's facts, computed once per case (not per State)
-                hit = ctx.derived[name] = self.derived(src[0], name).take(src[1])
+                # the values derived from a case's facts, computed once per case (not per State),
+                # and taken once per batch of rows (the procedures over the same rows: the same
+                # ``idx`` object, compile_rows._run_procedure)
+                taken = src[0].__dict__.setdefault("_derived_taken", {})
+                t = taken.get((name, id(src[1])))
+                if t is None or t[0] is not src[1]:
+                    t = taken[(name, id(src[1]))] = (src[1], self.derived(src[0], name).take(src[1]))
+                x = t[1]
+                hit = ctx.derived[name] = V(x.kind, x.v, x.unk, x.nil, x.miss, x.ev, x.d)
+                hit.clean = x.clean
             else:
                 hit = ctx.derived[name] = self.derived_fns[name](ctx)
             return hit
@@ -287,14 +295,18 @@ class Program(_InTime, _Eval, _Population, _Rows):
         # the value and the facts recorded, kept per (function, arguments, date) across batches
         # when no fact is overridden and the arguments hash (typed: True is not 1), as _look's
         cache = self.__dict__.setdefault("_lookups", {})
-        for g, f0 in enumerate(first.tolist()):
-            args = [r[g] for r in reps]
-            o = None if ctx.overrides is None else ctx.overrides[f0]
-            a = int(ctx.as_of[f0])
+        known = self.__dict__.setdefault("_facts", {})
+        # each group's first row: its date and override read at once, not element by element
+        firsts = first.tolist()
+        days = ctx.as_of[first].tolist() if len(firsts) else []
+        ovr = [None] * len(firsts) if ctx.overrides is None else [ctx.overrides[f0] for f0 in firsts]
+        for g, args in enumerate(zip(*reps) if reps else [()] * len(firsts)):
+            o = ovr[g]
+            a = days[g]
             ck = hit = None
             if not o:
                 try:
-                    ck = ("env", name, tuple((type(x), x) for x in args), a)
+                    ck = ("env", name, tuple([(type(x), x) for x in args]), a)
                     hit = cache.get(ck)
                 except TypeError:   # a list among the arguments
                     ck = None
@@ -305,9 +317,9 @@ class Program(_InTime, _Eval, _Population, _Rows):
                 if ck is not None:
                     cache[ck] = hit
             vals[g] = hit[0]
-            for nm, fact in hit[1]:
-                if not o:
-                    self.__dict__.setdefault("_facts", {})[nm, a] = fact
+            if not o:
+                for nm, fact in hit[1]:
+                    known[nm, a] = fact
             if no_ev:
                 continue
             rows = order[bounds[g]:bounds[g + 1]]
@@ -390,8 +402,16 @@ def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
         if hit is not None and hit[0] is x.v:
             v = hit[1]
         else:
-            text = np.where(x.unk | x.nil, "", x.v).astype(str)
-            v = np.unique(text, return_inverse=True)[1].reshape(-1).astype(np.int64) * 4 + 2
+            # the texts' ranks in sorted order (what np.unique of the texts gave), each distinct
+            # text sorted once — not a fixed-width copy of every row sorted
+            text = np.where(x.unk | x.nil, "", x.v).tolist()
+            uniq = set(text)
+            if all(type(t) is str for t in uniq):
+                rank = {t: i for i, t in enumerate(sorted(uniq))}
+                v = np.fromiter(map(rank.__getitem__, text), np.int64, n) * 4 + 2
+            else:   # a value other than a text: as numpy reads it as text
+                v = np.unique(np.array(text, dtype=object).astype(str), return_inverse=True)[1].reshape(-1) \
+                    .astype(np.int64) * 4 + 2
             if len(_CODES) > 16:
                 _CODES.clear()
             _CODES[id(x.v)] = (x.v, v)

@@ -51,6 +51,17 @@ def row_key(cols: list):
     if not n:
         return key
     for c in cols:
+        if getattr(c, "dtype", None) == bool:   # flags: their range read by any / all, no int64 copy
+            if not c.any() or c.all():
+                continue   # one value
+            if radix * 2 >= 2 ** 62:
+                key = unique_ints(key)[2]
+                radix = int(key.max()) + 1
+                if radix * 2 >= 2 ** 62:
+                    return None
+            key = key * 2 + c
+            radix *= 2
+            continue
         c = np.asarray(c, dtype=np.int64)
         lo = int(c.min())
         span = int(c.max()) - lo + 1
