@@ -280,8 +280,9 @@ def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jo
     return the impact and both screenings' summaries. ``engine="columnar"``: both screenings over
     columns (``screening/columnar_pipeline.py``), each with the program compiled from its own rule
     book and reference data — the same bytes as the scalar engine's, so the same impact; with
-    ``jobs`` > 1 each screening hands its batches (``block_bytes``: their size, default the
-    reader's) to that many worker processes, those of the reformed screening rebuilding the reform
+    ``jobs`` > 1 each screening answers its batches (``block_bytes``: their size, default the
+    reader's) on that many processes — this one and ``jobs`` − 1 workers
+    (``columnar_pipeline.MAIN_ANSWERS``) —, the workers of the reformed screening rebuilding the reform
     from the bytes read here (:func:`lexquery.screening.columnar_jobs.reform_spec`) and compiling
     its program — when ``base`` is the knowledge base of this process (a worker loads that one);
     else one process each. ``lang``: the progress bar's language (scalar engine)."""
