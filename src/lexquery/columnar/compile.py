@@ -1029,6 +1029,13 @@ def _objwise(fn, xs) -> V:
 _OBJWISE: dict = {}   # id of an object column made by _objwise -> (the column, the group of each row)
 
 
+def clear_batch_memos() -> None:
+    """Forget what :func:`member` and :func:`_objwise` kept of a batch (its columns are not kept
+    past it: ``compile_rows.screen``, at the end of each batch)."""
+    _MEMBERS.clear()
+    _OBJWISE.clear()
+
+
 def _arg_codes(x: V) -> np.ndarray:
     """The codes :func:`_objwise` groups an argument's rows by: integers equal where the values
     are the same object (:func:`value_codes`) — for a column taken from a batch's column, its

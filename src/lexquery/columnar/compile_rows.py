@@ -7,7 +7,7 @@ import numpy as np
 
 from ..rules.values import UNKNOWN
 from . import vdates
-from .compile import _MEMBERS, _OBJWISE, Ctx, TakenFacts, V, _false, from_objects, value_codes
+from .compile import Ctx, TakenFacts, V, _false, clear_batch_memos, from_objects, value_codes
 from .compile_conditions import NONE_DATE
 from .compile_settle import NA, STATUS, UND
 from .compile_population import _join, _none_state
@@ -412,8 +412,7 @@ def screen(self, facts, as_of, n):
                 parts.append(cells)
     finally:
         origins.clear()   # the batch's columns are not kept past it
-        _MEMBERS.clear()
-        _OBJWISE.clear()
+        clear_batch_memos()   # member's and _objwise's: the batch's columns not kept past it
         self._cands = {}
         self._rows = {}
     case = np.concatenate([c["case"] for c in parts])

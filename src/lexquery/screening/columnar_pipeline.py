@@ -596,14 +596,11 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
             if parallel:
                 from .columnar_jobs import Pool
 
-                def answer_here(batch):
-                    """A batch answered in this process: by its thread beside the workers, or one a
-                    worker failed (or none is left) — the program compiled here, used by one thread
-                    at a time (``lock``: it keeps a batch's state; so does the scalar engine)."""
-                    with lock:
-                        return answer_block(_parent_program(ctx, reference, reform is not None), *batch)
-
-                def answer_beside(batch, spool):   # this process's thread beside the workers: CSV into a spool file
+                def answer_here(batch, spool=None):
+                    """A batch answered in this process: by its thread beside the workers (CSV into
+                    the ``spool`` file it is given, as a worker's), or one a worker failed (or none
+                    is left) — the program compiled here, used by one thread at a time (``lock``: it
+                    keeps a batch's state; so does the scalar engine)."""
                     with lock:
                         return answer_block(_parent_program(ctx, reference, reform is not None), *batch, spool)
 
@@ -612,7 +609,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                 pool = Pool(jobs - 1 if MAIN_ANSWERS else jobs, ctx, reference=reference, fault=fault, reform=reform)
                 with closing(pool.answer(itertools.chain(ahead, items), answer_here,
                                          lambda item: isinstance(item, _Scalar),
-                                         local=answer_beside if MAIN_ANSWERS else None)) as answered:
+                                         local=answer_here if MAIN_ANSWERS else None)) as answered:
                     for item in answered:
                         put(item)
             else:
