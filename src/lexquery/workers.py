@@ -46,7 +46,10 @@ Why not :class:`multiprocessing.pool.Pool` (what ``screen --jobs`` used until De
   numpy or polars is imported) can leave the child waiting on a lock no one will release.
 
 Here each worker has its own pipe and holds at most one chunk, so a send never waits on a
-worker that is itself waiting to send. The parent waits on the pipes and on the processes'
+worker that is itself waiting to send. A worker that answers is handed its next chunk (one
+already read) before the answer is given back to the caller, who writes it: the driver is a
+generator, idle while the caller works — handed out after, the columnar worker waited 0.4-0.5 s
+of a 3.5 s screening of 100,000 rows (docs/performance.md, « The worker's next batch »). The parent waits on the pipes and on the processes'
 sentinels together (a fresh worker's death closes its pipe): a worker that dies is seen at once, and so is one that holds a chunk past
 :data:`STALL_SECONDS` (it is killed). Its chunk goes to another worker, or is answered in this
 process when none is left; a chunk that has cost ``tries`` (:data:`MAX_TRIES`) workers is answered by
@@ -410,7 +413,26 @@ def _drive(workers, source, work, lost, here, wait, note, window, stall, tries):
                 todo.appendleft(w.idx)
             w.idx = None
 
+    def give():
+        """Each idle worker takes a part given back, else the next one read."""
+        for w in list(workers):
+            if w.idx is not None or not w.ready:
+                continue
+            if not todo:
+                return
+            idx = todo.popleft()
+            try:
+                w.wr.send((idx, held[idx][0]))
+            except (OSError, EOFError, ValueError):
+                w.idx = idx
+                lose(w, "pipe")
+                continue
+            w.idx, w.since = idx, time.monotonic()
+
     while True:
+        # before the answers are given back (the caller writes them) and the next parts read:
+        # a worker that has just answered is not left idle meanwhile
+        give()
         while next_out in done:
             yield done.pop(next_out)
             next_out += 1
@@ -440,19 +462,7 @@ def _drive(workers, source, work, lost, here, wait, note, window, stall, tries):
             for idx, part in source:
                 yield part if here(part) else work(part)
             return
-        for w in workers:            # an idle worker takes a part given back, else the next one
-            if w.idx is not None or not w.ready:
-                continue
-            if not todo:
-                break
-            idx = todo.popleft()
-            try:
-                w.wr.send((idx, held[idx][0]))
-            except (OSError, EOFError, ValueError):
-                w.idx = idx
-                lose(w, "pipe")
-                break
-            w.idx, w.since = idx, time.monotonic()
+        give()
         watch = [w for w in workers if w.idx is not None or not w.ready]
         if not watch:
             continue
