@@ -70,6 +70,20 @@ def child(mode: str, path: str, jobs: int, fmt: str) -> dict:
         os.unlink(out.name)
         return {"n": n, "seconds": secs, "compile_s": time.perf_counter() - t0 - secs,
                 "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "workers_rss_mb": 0}
+    if mode == "polars_io_out":   # the I/O limit of this job: polars reads the file and writes the answers
+        import polars as pl       # the screening's own output (BENCH_SCREENED, read before the clock starts)
+        sep = ";" if open(path, encoding="utf-8").readline().count(";") else ","
+        answers = pl.read_csv(os.environ["BENCH_SCREENED"], separator=sep, infer_schema=False)
+        out = tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False)
+        out.close()
+        t = time.perf_counter()
+        df = pl.read_csv(path, separator=sep, infer_schema=False)
+        answers.write_csv(out.name, separator=sep)
+        secs = time.perf_counter() - t
+        size = os.path.getsize(out.name)
+        os.unlink(out.name)
+        return {"n": df.height, "seconds": secs, "compile_s": time.perf_counter() - t0 - secs, "out_mb": size / 1e6,
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "workers_rss_mb": 0}
     if mode == "columnar":   # lexquery screen --engine columnar, in process (jobs > 1: its worker processes)
         from lexquery.screening.columnar_jobs import WORKER_ERRORS
         from lexquery.screening.columnar_pipeline import MAIN_ANSWERS, PROGRAM_ERRORS, load_program, screen_columnar
@@ -90,7 +104,10 @@ def child(mode: str, path: str, jobs: int, fmt: str) -> dict:
         cpu = _cpu() - c0
         out.close()
         size = os.path.getsize(out.name)
-        os.unlink(out.name)
+        if os.environ.get("BENCH_KEEP_OUT"):   # kept for polars_io_out (the answers polars writes)
+            os.replace(out.name, os.environ["BENCH_KEEP_OUT"])
+        else:
+            os.unlink(out.name)
         return {"n": s.read, "seconds": secs, "cpu_s": cpu, "compile_s": compile_s, "out_mb": size / 1e6,
                 "phases": tm, "program_errors": len(PROGRAM_ERRORS), "worker_errors": len(WORKER_ERRORS),
                 "jobs": jobs, "worker_procs": (jobs - 1 if MAIN_ANSWERS else jobs) if jobs > 1 else 0,
@@ -345,14 +362,25 @@ def columnar_runs(sizes, tmp: Path) -> list[dict]:
                 synth(n, 0, AS_OF, o)
         row = {"n": n, "bytes": f.stat().st_size, "load": os.getloadavg()}
         jobs = default_columnar_jobs(str(f))
-        for mode in ("polars_io", "columnar", "columnar_j1", "engine", "floor"):
+        screened = tmp / f"screened-{n}.csv"
+        for mode in ("polars_io", "columnar", "polars_io_out", "columnar_j1", "engine", "floor"):
             if mode in ("engine", "floor") and n > 100_000:
                 continue   # the row-by-row paths at 1M: ten times the 100k figure, not re-measured
             if mode == "columnar_j1" and jobs == 1:
                 row[mode] = row["columnar"]
                 continue
-            row[mode] = run_child("columnar" if mode == "columnar_j1" else mode, f,
-                                  jobs if mode == "columnar" else 1)
+            # the columnar answers kept for polars_io_out: polars writes the same bytes' worth
+            keep = {"BENCH_KEEP_OUT": str(screened)} if mode == "columnar" else (
+                {"BENCH_SCREENED": str(screened)} if mode == "polars_io_out" else {})
+            os.environ.update(keep)
+            try:
+                row[mode] = run_child("columnar" if mode == "columnar_j1" else mode, f,
+                                      jobs if mode == "columnar" else 1)
+            finally:
+                for k in keep:
+                    os.environ.pop(k, None)
+            if mode == "polars_io_out":
+                screened.unlink()
             print(f"{n:>8} {mode:>9}: {row[mode]['n'] / row[mode]['seconds']:>9,.0f} cases/s "
                   f"{row[mode]['seconds']:.1f} s, peak {row[mode]['rss_mb']:.0f} MB, "
                   f"summed PSS {row[mode].get('pss_mb', 0):.0f} MB", flush=True)
@@ -393,20 +421,28 @@ def columnar_lines(m, runs, same, cold_ms, rdflib_ms=None) -> list[str]:
              "*summed PSS* is the peak, sampled every 50 ms from outside (bench/mem_sample.py, "
              "`/proc/PID/smaps_rollup` « Pss: »), of the proportional set sizes of the main process and its "
              "workers added up — shared pages counted once: what the machine really spends on the screening.", "",
-             "| cases | load 1 min | polars read + write (I/O limit) | columnar, default jobs | columnar, 1 process "
+             "Two I/O limits: *polars read + write* reads the file and writes it back (the input's bytes twice: "
+             "what the issue names the limit); *polars read + answers written* reads the file and writes a frame "
+             "of the screening's own answers (≈ 9 × the input's bytes: a row per case, procedure and State, "
+             "sources cited), the least any engine writing this output must do — measured since 2026-12-06.", "",
+             "| cases | load 1 min | polars read + write (I/O limit) | polars read + answers written | columnar, default jobs | columnar, 1 process "
              "| scalar, 1 process | floor, 1 process | columnar 1 process ÷ scalar | columnar ÷ I/O limit "
+             "| columnar ÷ read + answers written "
              "| peak RSS columnar main / worker, 1 process, scalar | summed PSS peak columnar, default jobs / 1 process |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in runs:
         io_, col, c1 = r["polars_io"], r["columnar"], r.get("columnar_j1", r["columnar"])
-        eng, flo = r.get("engine"), r.get("floor")
+        eng, flo, ioo = r.get("engine"), r.get("floor"), r.get("polars_io_out")
         lines.append(
-            f"| {r['n']:,} | {r['load'][0]:.1f} | {rate(io_):,.0f}/s ({io_['seconds']:.2f} s) | {rate(col):,.0f}/s "
+            f"| {r['n']:,} | {r['load'][0]:.1f} | {rate(io_):,.0f}/s ({io_['seconds']:.2f} s) | "
+            + (f"{rate(ioo):,.0f}/s ({ioo['seconds']:.2f} s, {ioo['out_mb']:.0f} MB)" if ioo else "—")
+            + f" | {rate(col):,.0f}/s "
             f"(-j{col.get('jobs', 1)}: {col['seconds']:.2f} s, CPU {col.get('cpu_s', 0):.1f} s) | {rate(c1):,.0f}/s "
             f"({c1['seconds']:.2f} s, CPU {c1.get('cpu_s', 0):.1f} s) | "
             + (f"{rate(eng):,.0f}/s ({eng['seconds']:.1f} s)" if eng else "—") + " | "
             + (f"{rate(flo):,.0f}/s" if flo else "—") + " | "
             + (f"{rate(c1) / rate(eng):.1f} ×" if eng else "—") + f" | {100 * io_['seconds'] / col['seconds']:.0f} % | "
+            + (f"{100 * ioo['seconds'] / col['seconds']:.0f} %" if ioo else "—") + " | "
             f"{col['rss_mb']:.0f} / {col.get('workers_rss_mb', 0):.0f}, {c1['rss_mb']:.0f}, "
             + (f"{eng['rss_mb']:.0f} MB" if eng else "— MB") + " | "
             + (f"{col['pss_mb']:.0f} / {c1['pss_mb']:.0f} MB" if "pss_mb" in col and "pss_mb" in c1 else "—") + " |")
@@ -438,8 +474,12 @@ def columnar_lines(m, runs, same, cold_ms, rdflib_ms=None) -> list[str]:
     if eng:
         lines.append(f"- ≥ 10 × the scalar engine on one process: {'met' if rate(c1) >= 10 * rate(eng) else '**not met**'} "
                      f"({rate(c1) / rate(eng):.1f} ×);")
+    ioo = big.get("polars_io_out")
     lines.append(f"- ≥ 30 % of the polars read + write limit: {'met' if io_['seconds'] / col['seconds'] >= 0.3 else '**not met**'} "
-                 f"({100 * io_['seconds'] / col['seconds']:.0f} %);")
+                 f"({100 * io_['seconds'] / col['seconds']:.0f} %)"
+                 + (f"; of the limit of this output (polars reading the file and writing the answers, "
+                    f"{ioo['out_mb']:.0f} MB): {100 * ioo['seconds'] / col['seconds']:.0f} % — "
+                    f"{'met' if ioo['seconds'] / col['seconds'] >= 0.3 else '**not met**'}" if ioo else "") + ";")
     mil = next((r for r in runs if r["n"] >= 1_000_000), None)
     if mil:
         cm = mil["columnar"]
