@@ -23,12 +23,12 @@ from lexquery.screening.synth import synth_text
 _ENG = engine()
 
 
-def _apart(p, items):
+def _apart(p, items, fixed=None):
     """Every rerun alone: one call each, with its own conditions given."""
     return [(ids, [j]) for j, (ids, _, _) in enumerate(items)]
 
 
-def _stacked(p, items):
+def _stacked(p, items, fixed=None):
     """Every rerun of a call site with the same tag in one call: the conditions given are those
     given to each (None: none given)."""
     by: dict = {}
@@ -102,3 +102,40 @@ def test_rows_the_same_however_the_reruns_are_stacked(monkeypatch, share):
         assert own[name].to_list() == apart[name].to_list(), ("apart", name)
         assert own[name].to_list() == stacked[name].to_list(), ("stacked", name)
     assert any(v for v in own["to_verify"].to_list())   # the verification lists facts here
+
+
+def test_batches_weigh_one_more_call_by_the_cost_given():
+    """``reuse.batches`` joins two groups when one call less (``fixed``) is worth the conditions
+    no longer given to both: never with 0, always with a cost beyond any row count, and as
+    :data:`reuse.FIXED` when none is given — tags never joined."""
+    from lexquery.columnar import reuse
+    p = _ENG.book.procedures["ste_transfer"]
+    order = reuse.tree(p)[0]
+    a, b = frozenset(order[:3]), frozenset(order[1:4])
+    items = [(a, 1000, None), (b, 1000, None), (a, 500, True)]
+    assert sorted(len(js) for _, js in reuse.batches(p, items, 0)) == [1, 1, 1]
+    joined = reuse.batches(p, items, 10**9)
+    assert sorted(len(js) for _, js in joined) == [1, 2]
+    ids = next(i for i, js in joined if len(js) == 2)
+    assert ids == a & b   # given to both only
+    # 2,000 rows losing one condition each: 2,000 × 0.2 = 400 — joined above that cost only
+    assert len(reuse.batches(p, items[:2], 399)) == 2 and len(reuse.batches(p, items[:2], 401)) == 1
+    assert reuse.batches(p, items[:2]) == reuse.batches(p, items[:2], reuse.FIXED)
+
+
+def test_a_call_costs_twice_when_the_first_evaluation_went_on_to_a_later_day():
+    """``eval_proc`` records on its result the rows it evaluated again on a later day (the law
+    changing: compile_in_time), and the reruns and trials of such a procedure count one more call
+    twice (``_call_cost``); the others as reuse.FIXED."""
+    from lexquery.columnar import reuse
+    prog = compile_book(_ENG.book, _ENG.ref)
+    seen = {}
+    orig = prog.prove
+
+    def spy(ctx, pv, p, *a):
+        seen[p.id] = (pv.in_time, CP._call_cost(pv))
+        return orig(ctx, pv, p, *a)
+    prog.prove = spy
+    prog.run(frame_from_cases(read_cases(synth_text(1500, 23, AS_OF))))
+    assert seen["lc_expulsion"][0] > 0 and seen["lc_expulsion"][1] == 2 * reuse.FIXED
+    assert seen["prefecture_notice"] == (0, reuse.FIXED)
