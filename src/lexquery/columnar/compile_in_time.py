@@ -94,6 +94,7 @@ class _InTime:
         and the notes as evaluated on ``as_of``: what the list of sources reads."""
         pv = self.eval_on(ctx, pid, outcome_only)
         pv.consent_src, pv.notes_src = (pv.consent if outcome_only else pv.consent.copy()), pv.notes
+        pv.in_time = 0   # the rows evaluated again on a later day (below)
         days = self.law_days(pv.p)
         if len(days):
             self._settle_in_time(ctx, pv, days)
@@ -126,6 +127,7 @@ class _InTime:
             sub = ctx.sub(inside)
             sub.as_of = b[inside]
             y = self.eval_proc(sub, p.id, True)
+            pv.in_time = len(inside)
 
         def later(attr, comp, fill):
             return _spread(None if comp is None else getattr(comp, attr), pos, fill)

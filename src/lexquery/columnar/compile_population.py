@@ -239,7 +239,7 @@ class _Population:
                 key = tuple(d)
                 if key not in gids:
                     gids[key] = self._given_ids(p, pv, "reads", d)
-            for ids, js in batches(p, [(gids[tuple(d)], len(x), None) for x, d in parts]):
+            for ids, js in batches(p, [(gids[tuple(d)], len(x), None) for x, d in parts], _call_cost(pv)):
                 grp = [parts[j] for j in js]
                 idx = np.concatenate([x for x, _ in grp])
                 # each row's override: the part's own dict, spread by one gather (not a list per row)
@@ -569,7 +569,7 @@ class _Population:
         # evaluation less (reuse.FIXED) for a few more rows. The same results either way.
         shares = self.__dict__.setdefault("_went_on", {})
         later = sum(len(rows) * (len(combos) - 1) for rows, _, _, _, combos in plan_list)
-        together = bool(later) and (1 - shares.get(p.id, 0.5)) * later < FIXED
+        together = bool(later) and (1 - shares.get(p.id, 0.5)) * later < _call_cost(pv)
         if together:
             full = self._trials(ctx, p, pv, comps_all, [(rows, doms, combos, comps)
                                                     for rows, doms, comps, dims, combos in plan_list],
@@ -675,7 +675,7 @@ class _Population:
             items.append((self._given_ids(p, pv, "facts", names | defaults if redo else names),
                           len(rows) * len(combos), redo))
         out = [None] * len(segs)
-        for ids, js in batches(p, items):
+        for ids, js in batches(p, items, _call_cost(pv)):
             res = self._trial_batch(ctx, p, pv, comps_all, [segs[j] for j in js], bounds, items[js[0]][2], ids)
             for j, r in zip(js, res):
                 out[j] = r
@@ -758,6 +758,18 @@ class _Population:
                 per[k] = (present,) + tuple(a[s].reshape(T, G) for a in (ok, y.status, y.d_from, y.d_until, y.consent))
             out.append(per)
         return out
+
+
+def _call_cost(pv) -> float:
+    """The cost of one more evaluation of a procedure by the reruns and trials (the unit of
+    :data:`.reuse.FIXED`: rows evaluated with every condition given): FIXED, twice that when its
+    first evaluation ``pv`` evaluated rows again on a later day (compile_in_time). The reruns of
+    such rows, pending too, are each followed by an evaluation of every condition on that day,
+    given none: lc_expulsion ≈ 6 ms a call at 200 rows with every condition given, ≈ 70 % of it
+    that evaluation, against 1.5 ms for ste_transfer. Its trials on blanked rows then take 1 call
+    per 10,000-row batch, not 1.5 (the proof −8 % CPU). What is evaluated together changes,
+    never a result (tests/test_columnar_one_rerun.py)."""
+    return FIXED * 2 if getattr(pv, "in_time", 0) else FIXED
 
 
 class _Relevance:

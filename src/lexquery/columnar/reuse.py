@@ -155,13 +155,15 @@ PER_CONDITION = 0.2
 """The cost of one condition evaluated again per row, in the same unit."""
 
 
-def batches(p, items) -> list:
+def batches(p, items, fixed=None) -> list:
     """The reruns ``items`` — (ids of the conditions given, rows, tag) — made into batches:
     the items that give the same conditions together, then a small batch joined to another
-    (the conditions given to both: those given to each) when that costs less (:data:`FIXED`,
+    (the conditions given to both: those given to each) when that costs less (``fixed``: the
+    cost of one more batch, :data:`FIXED` unless the caller knows it to be more;
     :data:`PER_CONDITION`) — only batches of the same ``tag``. Returns [(the ids given, the
     indexes of the items)]. The choice changes what is evaluated together, never a result:
     a condition given to every item of a batch is one each could take."""
+    fixed = FIXED if fixed is None else fixed
     order, _, _ = tree(p)
     bit = {cid: 1 << i for i, cid in enumerate(order)}
     full = (1 << len(order)) - 1
@@ -187,7 +189,7 @@ def batches(p, items) -> list:
             if h is g or h[1] != g[1]:
                 continue
             u = g[2] | h[2]
-            s = FIXED + cost(g[3], g[2]) + cost(h[3], h[2]) - cost(g[3] + h[3], u)
+            s = fixed + cost(g[3], g[2]) + cost(h[3], h[2]) - cost(g[3] + h[3], u)
             if s > gain:
                 best, gain = h, s
         if best is None:
