@@ -119,3 +119,34 @@ def test_overridden_look_ups_kept_by_the_facts_replaced(prog):
     assert prog._look("party", fn, ("STE112", None), "DE", day, None) == (plain_v, plain_rec)
     # the reference's own facts (verify reads them: fact_of) are not those tried
     assert prog.fact_of(name, day) == fact
+
+
+def test_override_part_numbers(prog):
+    """One number per distinct override content, read once per override object; a number is
+    never given to another content, even after the table is emptied (its bound)."""
+    f = Fact(False, ("e",), None, "U")
+    prog.__dict__.setdefault("_ovr_codes", {}).clear()   # the bound reached before: the table emptied
+    a, b, c = {"x": f}, {"x": Fact(False, ("e",), None, "U")}, {"x": Fact(True, ("e",), None, "U")}
+    pa, pb, pc = prog._override_part(a), prog._override_part(b), prog._override_part(c)
+    assert pa == pb and pa != pc and pa[0] == "override"
+    given = [pa, pc]
+    for value in (None, True, False):   # other contents
+        given.append(prog._override_part({"y": Fact(value, ("e",), None, "U")}))
+    prog._ovr_codes.clear()   # the bound reached: the table emptied
+    for value in (None, True, False):
+        given.append(prog._override_part({"z": Fact(value, ("e",), None, "U")}))
+    assert len(set(given)) == len(given)
+    prog._ovr_seen.clear()   # a new chunk (run_chunk)
+    assert prog._override_part({"x": Fact(False, ("e",), None, "U")}) not in given   # the table emptied: anew
+
+
+def test_override_parts_with_a_run(prog):
+    """Two runs of the same batch (the verification's reruns the same facts): the same output,
+    the look-ups of the second run's overrides found."""
+    frame = frame_from_cases(read_cases(synth_text(300, 5, AS_OF)))
+    first = prog.run(frame)
+    n = len(prog._ovr_codes)
+    assert n
+    second = prog.run(frame)
+    assert first.equals(second)
+    assert len(prog._ovr_codes) == n   # no new content

@@ -305,7 +305,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
             a = days[g]
             ck = hit = None
             try:
-                ck = ("env", name, tuple([(type(x), x) for x in args]), a) + (_override_key(o) if o else ())
+                ck = ("env", name, tuple([(type(x), x) for x in args]), a) + (self._override_part(o) if o else ())
                 hit = cache.get(ck)
             except TypeError:   # a list among the arguments
                 ck = None
@@ -336,7 +336,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
         key = (name, tuple(args), as_of)
         if overrides:   # the verification's reruns: the same facts tried batch after batch
             try:
-                key += _override_key(overrides)
+                key += self._override_part(overrides)
             except TypeError:   # a fact that does not hash: not kept
                 key = None
         cache = self.__dict__.setdefault("_lookups", {})
@@ -351,6 +351,28 @@ class Program(_InTime, _Eval, _Population, _Rows):
         if key is not None:
             cache[key] = out
         return out
+
+    def _override_part(self, overrides: dict) -> tuple:
+        """The part of a look-up's key that stands for an override: ("override", a number per
+        distinct :func:`_override_key`, never given to another), read once per override object
+        (the rows of a rerun share their part's dict) — not its facts hashed and compared at
+        every look-up. Raises TypeError for an override that does not hash."""
+        seen = self.__dict__.setdefault("_ovr_seen", {})   # id -> (the override, its part), kept alive
+        hit = seen.get(id(overrides))
+        if hit is not None and hit[0] is overrides:
+            return hit[1]
+        codes = self.__dict__.setdefault("_ovr_codes", {})   # _override_key -> its part
+        key = _override_key(overrides)
+        part = codes.get(key)
+        if part is None:
+            if len(codes) >= 100_000:   # bounded: the numbers go on (a number never stands for two)
+                codes.clear()
+            self._ovr_next = self.__dict__.get("_ovr_next", 0) + 1
+            part = codes[key] = ("override", self._ovr_next)
+        if len(seen) >= 4096:   # the overrides of a batch or so (cleared per chunk: run_chunk)
+            seen.clear()
+        seen[id(overrides)] = (overrides, part)
+        return part
 
     def fact_of(self, name, as_of):
         return self._facts.get((name, as_of))
@@ -556,6 +578,17 @@ def _groupings(frame, sets: dict) -> dict:
     return out
 
 
+def _rows_of(frame, cols, rows):
+    """The rows ``rows`` (an index array) of the columns ``cols`` of ``frame`` and of those
+    :func:`_column` reads with them (``__months`` / ``__days`` / ``__none``): a frame of these
+    columns alone, gathered — not every column of the input (≈ 40, lists among them) gathered
+    to read one or a few."""
+    import polars as pl
+    have = set(frame.columns)
+    keep = [x for c in cols for x in (c, c + "__months", c + "__days", c + "__none") if x in have]
+    return pl.DataFrame([frame.get_column(x) for x in dict.fromkeys(keep)])[np.asarray(rows, dtype=np.int64)]
+
+
 def _spread_v(objs: list, inv) -> V:
     """One object per group, given to each row of the group (the rows share it): the column
     ``from_objects`` makes of the rows' objects, made of the groups' and taken over the rows
@@ -616,7 +649,7 @@ def facts_from_frame(frame, paths) -> dict:
         # row's measures before setting a field: prove, verify): few combinations, and what is
         # read per object (field, candidate States) is read once per distinct list
         first, inv = grouped["removal_measures"]
-        reps = frame[first.tolist()]
+        reps = _rows_of(frame, ["removal_kinds"] + shared, first)
         k = len(first)
         kinds = _column(reps, "removal_kinds", k)
         cells = [(COLUMN_PATHS[c].split(".")[1], _column(reps, c, k)) for c in shared]
@@ -631,10 +664,10 @@ def facts_from_frame(frame, paths) -> dict:
     if "court" in have:   # one list a distinct court, shared by its rows
         first, inv = grouped["court"]
         facts["sentence.convictions"] = _spread_v([UNKNOWN if v is UNKNOWN else [{"court": v}]
-                                                   for v in _column(frame[first.tolist()], "court", len(first))], inv)
+                                                   for v in _column(_rows_of(frame, ["court"], first), "court", len(first))], inv)
     if ident and "identification" in paths:
         first, inv = grouped["identification"]
-        reps = frame[first.tolist()]
+        reps = _rows_of(frame, ident, first)
         k = len(first)
         cells = [(COLUMN_PATHS[c].split(".")[1], _column(reps, c, k)) for c in ident]
         objs = []
@@ -661,7 +694,7 @@ def _distinct_column(frame, c, n, grouped=None):
     ``grouped``: its rows' :func:`_groups`, when already made."""
     first, inv = _groups(frame, [x for x in (c, c + "__months", c + "__days") if x in frame.columns]) \
         if grouped is None else grouped
-    return _spread_v(_column(frame[first.tolist()], c, len(first)), inv)
+    return _spread_v(_column(_rows_of(frame, [c], first), c, len(first)), inv)
 
 
 def case_of_row(row: dict) -> dict:
@@ -769,6 +802,7 @@ def run_chunk(self, frame):
     if len(self.__dict__.get("_lookups", ())) > 100_000:   # one date per row: bounded all the same
         self._lookups.clear()
         self.__dict__.get("_facts", {}).clear()
+    self.__dict__.get("_ovr_seen", {}).clear()   # the last chunk's override objects: not kept past it
     col = frame.get_column("as_of")
     if col.dtype == pl.Date and not col.null_count():   # day numbers since 1970-01-01, as vdates.to_days
         as_of_all = col.cast(pl.Int32).to_numpy().astype(np.int64)
