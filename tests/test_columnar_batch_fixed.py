@@ -150,3 +150,65 @@ def test_override_parts_with_a_run(prog):
     second = prog.run(frame)
     assert first.equals(second)
     assert len(prog._ovr_codes) == n   # no new content
+
+
+def test_frame_of_as_a_series_per_column():
+    """shapes.frame_of: the frame polars' Series per column gave (texts gathered by code, None
+    as null, a Series as it is, rows gathered of a Series by index), no row included."""
+    from lexquery.columnar.shapes import Coded, as_series, frame_of
+    for n in (0, 1, 7):
+        rng = np.random.default_rng(n)
+        a = Coded(["x", None, "", "é|z"], rng.integers(0, 4, n))
+        b = Coded.const("", n)
+        s = pl.Series("s", [f"v{i}" if i % 3 else None for i in range(n)], dtype=pl.Utf8)
+        lines = pl.Series("line", [10, 11, 12], dtype=pl.Int64)
+        rows = rng.integers(0, 3, n)
+        got = frame_of({"a": a, "b": b, "s": s, "line": (lines, rows)}, n)
+        want = pl.DataFrame([as_series(a, "a"), as_series(b, "b"), s.alias("s"),
+                             lines.cast(pl.Utf8).gather(pl.Series(rows.astype(np.uint32))).alias("line")])
+        assert got.schema == want.schema and got.height == n
+        assert got.equals(want)
+        assert list(got.columns) == ["a", "b", "s", "line"]
+
+
+def test_run_without_a_row_evaluated(prog):
+    """A chunk whose every row is asked to the scalar engine (dated from the 2029 code): the
+    output frame of its columns, text, the rows the scalar engine's."""
+    from lexquery.engine.screen_row import FIELDS
+    frame = frame_from_cases(read_cases(synth_text(5, 1, date(2030, 1, 1)), as_of=date(2030, 1, 1)))
+    out = prog.run(frame)
+    assert list(out.columns) == FIELDS and all(t == pl.Utf8 for t in out.dtypes)
+    assert len(prog.fallback) == frame.height and out.height >= frame.height
+
+
+def test_fact_paths_once_per_book(prog):
+    """Program.fact_paths: the rule book's fact paths (program.fact_paths), computed once, made
+    again for another book."""
+    got = prog.fact_paths()
+    assert got == P.fact_paths(prog.book)
+    assert prog.fact_paths() is got
+    book = prog.book
+    try:
+        import copy
+        other = copy.copy(book)
+        prog.book = other
+        assert prog.fact_paths() is not got and prog.fact_paths() == P.fact_paths(other)
+    finally:
+        prog.book = book
+
+
+def test_joined_many_combinations_as_per_piece():
+    """shapes.joined past MANY combinations (joined by polars, one query): the texts the pieces'
+    Series joined gave — None left out, '' where no piece gives a text."""
+    from lexquery.columnar.shapes import MANY, Coded, group_wide, joined
+    n = 4 * MANY
+    rng = np.random.default_rng(7)
+    pieces = [Coded([None] + [f"a{i}" for i in range(40)], rng.integers(0, 41, n)),
+              Coded([None, "b:1", "b:2"], rng.integers(0, 3, n)),
+              Coded([None] + [f"c{i}|x" for i in range(30)], rng.integers(0, 31, n))]
+    got = joined(pieces, n)
+    assert isinstance(got, pl.Series) and got.dtype == pl.Utf8 and len(got) == n
+    inv, first = group_wide([c.codes for c in pieces])
+    assert len(first) > MANY
+    want = ["|".join(t for t in (c.texts[c.codes[i]] for c in pieces) if t is not None) for i in range(n)]
+    assert got.to_list() == want

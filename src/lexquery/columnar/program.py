@@ -34,7 +34,7 @@ from ..dates import Duration, parse_duration
 from ..engine.evaluate import _precedence_over, cond_index
 from ..rules.values import UNKNOWN
 from . import origins, vdates
-from .shapes import Coded, as_series, row_key, unique_ints
+from .shapes import Coded, frame_of, row_key, unique_ints
 from .compile import _CONSTS, Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
 from .compile_conditions import MET, TO_ASSESS, UNKNOWN_, ConditionCompiler, shared
 from .compile_in_time import _InTime
@@ -815,11 +815,10 @@ def run_chunk(self, frame):
     self.fallback = np.nonzero(~keep)[0]
     pos = np.nonzero(keep)[0]
     sub = frame[pos.tolist()] if len(pos) < n else frame
-    data = {k: [] for k in FIELDS}
     res = None
     if len(pos):
         try:
-            facts = facts_from_frame(sub, fact_paths(self.book))
+            facts = facts_from_frame(sub, self.fact_paths())
             res = self.screen(facts, as_of_all[pos], len(pos))
         except NotVectorisable as e:
             # a value the vector code does not take (a rule file using an operation on kinds it
@@ -834,13 +833,15 @@ def run_chunk(self, frame):
             else pl.Series([""] * len(pos), dtype=pl.Utf8)
         days, at = np.unique(as_of_all[pos], return_inverse=True)   # one date of evaluation or a few
         as_of_t = pl.Series([vdates.from_days(d).isoformat() for d in days.tolist()], dtype=pl.Utf8)
-        data = {"line": sub.get_column("line").cast(pl.Utf8).gather(case),
-                "id": sub.get_column("id").cast(pl.Utf8).gather(case),
-                "name": names.cast(pl.Utf8).gather(case), "as_of": as_of_t.gather(at.reshape(-1)[case])}
-        for k in FIELDS[4:]:   # codes into texts (shapes.Coded): each text made once, gathered by polars
-            data[k] = as_series(res[k] if k != "message" else Coded.const("", len(case)), k)
-    out = pl.DataFrame({k: v.alias(k) if isinstance(v, pl.Series) else pl.Series(k, list(v), dtype=pl.Utf8)
-                        for k, v in data.items()})
+        # every cell as codes: the case's line, id and name by its row, as_of by its day, the
+        # others shapes.Coded (each text made once) — gathered by polars in one query (frame_of)
+        data = {"line": (sub.get_column("line"), case), "id": (sub.get_column("id"), case),
+                "name": (names, case), "as_of": (as_of_t, at.reshape(-1)[case])}
+        for k in FIELDS[4:]:
+            data[k] = res[k] if k != "message" else Coded.const("", len(case))
+        out = frame_of(data, len(case))
+    else:
+        out = pl.DataFrame({k: pl.Series(k, [], dtype=pl.Utf8) for k in FIELDS})
     if len(self.fallback):
         eng = self.scalar_engine()
         rows = [r for i in self.fallback.tolist() for r in _scalar_cells(eng, frame.row(i, named=True))]
@@ -850,6 +851,15 @@ def run_chunk(self, frame):
             pl.col("line").replace_strict(order, return_dtype=pl.Int64).alias("__pos")) \
             .sort("__pos", maintain_order=True).drop("__pos")
     return out
+
+
+def program_fact_paths(self) -> list[str]:
+    """:func:`fact_paths` of this program's rule book, computed once (the book does not change:
+    not a walk of its expressions per batch)."""
+    paths = self.__dict__.get("_fact_paths")
+    if paths is None or paths[0] is not self.book:
+        paths = self._fact_paths = (self.book, fact_paths(self.book))
+    return paths[1]
 
 
 def scalar_engine(self):
@@ -869,3 +879,4 @@ Program.run = run
 Program._run = _run
 Program.run_chunk = run_chunk
 Program.scalar_engine = scalar_engine
+Program.fact_paths = program_fact_paths
