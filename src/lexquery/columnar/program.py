@@ -34,7 +34,7 @@ from ..dates import Duration, parse_duration
 from ..engine.evaluate import _precedence_over, cond_index
 from ..rules.values import UNKNOWN
 from . import origins, vdates
-from .shapes import Coded, as_series, row_key, unique_ints
+from .shapes import Coded, frame_of, row_key, unique_ints
 from .compile import _CONSTS, Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
 from .compile_conditions import MET, TO_ASSESS, UNKNOWN_, ConditionCompiler, shared
 from .compile_in_time import _InTime
@@ -304,12 +304,11 @@ class Program(_InTime, _Eval, _Population, _Rows):
             o = ovr[g]
             a = days[g]
             ck = hit = None
-            if not o:
-                try:
-                    ck = ("env", name, tuple([(type(x), x) for x in args]), a)
-                    hit = cache.get(ck)
-                except TypeError:   # a list among the arguments
-                    ck = None
+            try:
+                ck = ("env", name, tuple([(type(x), x) for x in args]), a) + (self._override_part(o) if o else ())
+                hit = cache.get(ck)
+            except TypeError:   # a list among the arguments
+                ck = None
             if hit is None:
                 stub = _Stub(self.ref, vdates.from_days(a), o or None, self.book)
                 stub.recorded = []
@@ -331,19 +330,49 @@ class Program(_InTime, _Eval, _Population, _Rows):
         return vals, inv, ev
 
     def _look(self, name, fn, shape, state, as_of, overrides):
+        """A reference look-up of one (State, date, override): kept per (look-up, arguments,
+        date, and the facts the override replaces — :func:`_override_key`), across batches."""
         args = [state if x is None else x for x in shape]
         key = (name, tuple(args), as_of)
+        if overrides:   # the verification's reruns: the same facts tried batch after batch
+            try:
+                key += self._override_part(overrides)
+            except TypeError:   # a fact that does not hash: not kept
+                key = None
         cache = self.__dict__.setdefault("_lookups", {})
-        if not overrides and key in cache:
-            return cache[key]
+        hit = None if key is None else cache.get(key)
+        if hit is not None:
+            return hit
         stub = _Stub(self.ref, vdates.from_days(as_of), overrides or None, self.book)
         v = fn(stub, *args)
         out = (v, stub.recorded)
         if stub.recorded is not None and not overrides:   # the reference's own fact, not one tried in its place
             self.__dict__.setdefault("_facts", {})[stub.recorded[0], as_of] = stub.recorded[1]
-        if not overrides:
+        if key is not None:
             cache[key] = out
         return out
+
+    def _override_part(self, overrides: dict) -> tuple:
+        """The part of a look-up's key that stands for an override: ("override", a number per
+        distinct :func:`_override_key`, never given to another), read once per override object
+        (the rows of a rerun share their part's dict) — not its facts hashed and compared at
+        every look-up. Raises TypeError for an override that does not hash."""
+        seen = self.__dict__.setdefault("_ovr_seen", {})   # id -> (the override, its part), kept alive
+        hit = seen.get(id(overrides))
+        if hit is not None and hit[0] is overrides:
+            return hit[1]
+        codes = self.__dict__.setdefault("_ovr_codes", {})   # _override_key -> its part
+        key = _override_key(overrides)
+        part = codes.get(key)
+        if part is None:
+            if len(codes) >= 100_000:   # bounded: the numbers go on (a number never stands for two)
+                codes.clear()
+            self._ovr_next = self.__dict__.get("_ovr_next", 0) + 1
+            part = codes[key] = ("override", self._ovr_next)
+        if len(seen) >= 4096:   # the overrides of a batch or so (cleared per chunk: run_chunk)
+            seen.clear()
+        seen[id(overrides)] = (overrides, part)
+        return part
 
     def fact_of(self, name, as_of):
         return self._facts.get((name, as_of))
@@ -374,6 +403,14 @@ class Program(_InTime, _Eval, _Population, _Rows):
         sub.items = ctx.items + [(fields, coll)]
         sub.no_ev = ctx.no_ev
         return sub
+
+
+def _override_key(overrides: dict) -> tuple:
+    """What a reference look-up reads of an override (engine/verify.py: ``{evidence name:
+    Fact}``, read by ``rules.functions._ref`` as ``name in ov`` / ``ov[name]``): its entries, by
+    value — two overrides with equal entries give the same answer and the same evidence. A key
+    part that no look-up without override has (it starts with the marker "override")."""
+    return ("override",) + tuple(overrides.items())
 
 
 _CODES: dict = {}   # id of a text column -> (the column, its codes), while it lives
@@ -486,7 +523,8 @@ def _column(frame, name, n):
     import polars as pl
     if name not in frame.columns:
         return [UNKNOWN] * n
-    vals = frame.get_column(name).to_list()
+    col = frame.get_column(name)
+    vals = col.to_list()
     if name in _DURATIONS and name + "__months" in frame.columns:
         months = frame.get_column(name + "__months").to_list()
         days = frame.get_column(name + "__days").to_list()
@@ -506,7 +544,7 @@ def _column(frame, name, n):
     if name == "safety_period_end" and "safety_period_end__none" in frame.columns:
         nones = frame.get_column("safety_period_end__none").to_list()
         return [None if z else (UNKNOWN if v is None else v) for v, z in zip(vals, nones)]
-    if frame.schema[name] == pl.List:   # one list object per distinct list, shared by its rows (as the
+    if col.dtype == pl.List:   # one list object per distinct list, shared by its rows (as the
         shared: dict = {}               # removal measures): what is read of a list is read once per list
         return [UNKNOWN if v is None else shared.setdefault(tuple(v), v) for v in vals]
     return [UNKNOWN if v is None else v for v in vals]
@@ -515,13 +553,40 @@ def _column(frame, name, n):
 def _groups(frame, cols):
     """The rows of ``frame`` grouped by equal cells of ``cols`` (null equal to null), the groups
     in the order they first appear: (the first row of each group, the group of each row)."""
+    return _groupings(frame, {"g": cols})["g"]
+
+
+def _groupings(frame, sets: dict) -> dict:
+    """:func:`_groups` of each column list of ``sets`` (key -> columns), all in one polars query
+    (a query costs ≈ 0.2 ms whatever its rows: one per batch, not five per grouping): per row,
+    the first row of its group (a window ``min`` over the columns, null equal to null); the
+    groups, in the order they first appear, numbered from those first rows."""
     import polars as pl
-    g = frame.select(cols).with_row_index("__row").group_by(cols, maintain_order=True).agg(pl.col("__row"))
-    rows = g.get_column("__row")
-    lens = rows.list.len().to_numpy().astype(np.int64)
-    inv = np.empty(frame.height, dtype=np.int64)
-    inv[rows.explode(empty_as_null=True).to_numpy().astype(np.int64)] = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
-    return rows.list.first().to_numpy().astype(np.int64), inv
+    n = frame.height
+    if not sets:
+        return {}
+    row = "__lexquery_row"
+    got = frame.with_row_index(row).select([pl.col(row).min().over(cols).alias(f"g{j}")
+                                            for j, cols in enumerate(sets.values())])
+    out = {}
+    for j, key in enumerate(sets):
+        f = got.get_column(f"g{j}").to_numpy().astype(np.int64)
+        first = np.zeros(n, dtype=bool)
+        first[f] = True   # the rows that begin a group
+        number = np.cumsum(first) - 1   # a group's number: how many groups begin before it, at its first row
+        out[key] = (np.flatnonzero(first), number[f])
+    return out
+
+
+def _rows_of(frame, cols, rows):
+    """The rows ``rows`` (an index array) of the columns ``cols`` of ``frame`` and of those
+    :func:`_column` reads with them (``__months`` / ``__days`` / ``__none``): a frame of these
+    columns alone, gathered — not every column of the input (≈ 40, lists among them) gathered
+    to read one or a few."""
+    import polars as pl
+    have = set(frame.columns)
+    keep = [x for c in cols for x in (c, c + "__months", c + "__days", c + "__none") if x in have]
+    return pl.DataFrame([frame.get_column(x) for x in dict.fromkeys(keep)])[np.asarray(rows, dtype=np.int64)]
 
 
 def _spread_v(objs: list, inv) -> V:
@@ -544,28 +609,47 @@ def facts_from_frame(frame, paths) -> dict:
     n = frame.height
     objects = {c for c, path in COLUMN_PATHS.items() if "[" in path or path.startswith("identification.")}
     facts, direct = {}, {}
+    have = set(frame.columns)
     wanted = [(c, path) for c, path in COLUMN_PATHS.items()
-              if c in frame.columns and "[" not in path and not (c in objects and path not in paths)]
+              if c in have and "[" not in path and not (c in objects and path not in paths)]
     plain = plain_columns(frame, [c for c, _ in wanted if c not in _DURATIONS],
                           [c for c, _ in wanted if c in _DURATIONS])
+    schema = frame.schema
+    rest = [(c, path) for c, path in wanted if plain.get(c) is None]
+    # every grouping of the batch's rows (by one cell, or a combination) in one polars query
+    sets = {}
+    for c, _ in rest:
+        if c in _DURATIONS:
+            sets[c] = [x for x in (c, c + "__months", c + "__days") if x in have]
+        elif schema[c] == pl.List:
+            sets[c] = [c]
+    removal = [c for c in ("removal_destination", "removal_definitive", "removal_enforceable",
+                           "removal_remedies_exhausted", "removal_end_date") if c in have]
+    if "removal_kinds" in have:
+        sets["removal_measures"] = ["removal_kinds"] + removal
+    if "court" in have:
+        sets["court"] = ["court"]
+    ident = [c for c in COLUMN_PATHS if c in have and COLUMN_PATHS[c].startswith("identification.")]
+    if ident and "identification" in paths:
+        sets["identification"] = ident
+    grouped = _groupings(frame, sets)
     for c, path in wanted:
         v = plain.get(c)
         if v is None and c in _DURATIONS:
-            v = _distinct_column(frame, c, n)
+            v = _distinct_column(frame, c, n, grouped[c])
         if v is not None:
             direct[path] = v
-        elif frame.schema[c] == pl.List:
-            facts[path] = _lists(frame, c)
+        elif schema[c] == pl.List:
+            facts[path] = _lists(frame, c, grouped[c])
         else:
             facts[path] = _column(frame, c, n)
-    if "removal_kinds" in frame.columns:
-        shared = [c for c in ("removal_destination", "removal_definitive", "removal_enforceable",
-                              "removal_remedies_exhausted", "removal_end_date") if c in frame.columns]
+    if "removal_kinds" in have:
+        shared = removal
         # one list per distinct combination of cells, shared by its rows (the code copies a
         # row's measures before setting a field: prove, verify): few combinations, and what is
         # read per object (field, candidate States) is read once per distinct list
-        first, inv = _groups(frame, ["removal_kinds"] + shared)
-        reps = frame[first.tolist()]
+        first, inv = grouped["removal_measures"]
+        reps = _rows_of(frame, ["removal_kinds"] + shared, first)
         k = len(first)
         kinds = _column(reps, "removal_kinds", k)
         cells = [(COLUMN_PATHS[c].split(".")[1], _column(reps, c, k)) for c in shared]
@@ -577,14 +661,13 @@ def facts_from_frame(frame, paths) -> dict:
             base = {nm: v[g] for nm, v in cells if v[g] is not UNKNOWN}
             objs.append([dict(base, kind=x) for x in kinds[g]])
         facts["removal_measures"] = _spread_v(objs, inv)
-    if "court" in frame.columns:   # one list a distinct court, shared by its rows
-        first, inv = _groups(frame, ["court"])
+    if "court" in have:   # one list a distinct court, shared by its rows
+        first, inv = grouped["court"]
         facts["sentence.convictions"] = _spread_v([UNKNOWN if v is UNKNOWN else [{"court": v}]
-                                                   for v in _column(frame[first.tolist()], "court", len(first))], inv)
-    ident = [c for c in COLUMN_PATHS if c in frame.columns and COLUMN_PATHS[c].startswith("identification.")]
+                                                   for v in _column(_rows_of(frame, ["court"], first), "court", len(first))], inv)
     if ident and "identification" in paths:
-        first, inv = _groups(frame, ident)
-        reps = frame[first.tolist()]
+        first, inv = grouped["identification"]
+        reps = _rows_of(frame, ident, first)
         k = len(first)
         cells = [(COLUMN_PATHS[c].split(".")[1], _column(reps, c, k)) for c in ident]
         objs = []
@@ -597,18 +680,21 @@ def facts_from_frame(frame, paths) -> dict:
     return out
 
 
-def _lists(frame, c) -> V:
+def _lists(frame, c, grouped=None) -> V:
     """A column of lists, one list object per distinct list (UNKNOWN for null), shared by its
-    rows: what is read of a list is read once per list (as the removal measures)."""
-    first, inv = _groups(frame, [c])
+    rows: what is read of a list is read once per list (as the removal measures). ``grouped``:
+    its rows' :func:`_groups`, when already made."""
+    first, inv = _groups(frame, [c]) if grouped is None else grouped
     reps = frame.get_column(c).gather(first).to_list()
     return _spread_v([UNKNOWN if v is None else v for v in reps], inv)
 
 
-def _distinct_column(frame, c, n):
-    """A column read once per distinct cell (durations: each text parsed once), spread."""
-    first, inv = _groups(frame, [x for x in (c, c + "__months", c + "__days") if x in frame.columns])
-    return _spread_v(_column(frame[first.tolist()], c, len(first)), inv)
+def _distinct_column(frame, c, n, grouped=None):
+    """A column read once per distinct cell (durations: each text parsed once), spread.
+    ``grouped``: its rows' :func:`_groups`, when already made."""
+    first, inv = _groups(frame, [x for x in (c, c + "__months", c + "__days") if x in frame.columns]) \
+        if grouped is None else grouped
+    return _spread_v(_column(_rows_of(frame, [c], first), c, len(first)), inv)
 
 
 def case_of_row(row: dict) -> dict:
@@ -716,6 +802,7 @@ def run_chunk(self, frame):
     if len(self.__dict__.get("_lookups", ())) > 100_000:   # one date per row: bounded all the same
         self._lookups.clear()
         self.__dict__.get("_facts", {}).clear()
+    self.__dict__.get("_ovr_seen", {}).clear()   # the last chunk's override objects: not kept past it
     col = frame.get_column("as_of")
     if col.dtype == pl.Date and not col.null_count():   # day numbers since 1970-01-01, as vdates.to_days
         as_of_all = col.cast(pl.Int32).to_numpy().astype(np.int64)
@@ -728,11 +815,10 @@ def run_chunk(self, frame):
     self.fallback = np.nonzero(~keep)[0]
     pos = np.nonzero(keep)[0]
     sub = frame[pos.tolist()] if len(pos) < n else frame
-    data = {k: [] for k in FIELDS}
     res = None
     if len(pos):
         try:
-            facts = facts_from_frame(sub, fact_paths(self.book))
+            facts = facts_from_frame(sub, self.fact_paths())
             res = self.screen(facts, as_of_all[pos], len(pos))
         except NotVectorisable as e:
             # a value the vector code does not take (a rule file using an operation on kinds it
@@ -747,13 +833,15 @@ def run_chunk(self, frame):
             else pl.Series([""] * len(pos), dtype=pl.Utf8)
         days, at = np.unique(as_of_all[pos], return_inverse=True)   # one date of evaluation or a few
         as_of_t = pl.Series([vdates.from_days(d).isoformat() for d in days.tolist()], dtype=pl.Utf8)
-        data = {"line": sub.get_column("line").cast(pl.Utf8).gather(case),
-                "id": sub.get_column("id").cast(pl.Utf8).gather(case),
-                "name": names.cast(pl.Utf8).gather(case), "as_of": as_of_t.gather(at.reshape(-1)[case])}
-        for k in FIELDS[4:]:   # codes into texts (shapes.Coded): each text made once, gathered by polars
-            data[k] = as_series(res[k] if k != "message" else Coded.const("", len(case)), k)
-    out = pl.DataFrame({k: v.alias(k) if isinstance(v, pl.Series) else pl.Series(k, list(v), dtype=pl.Utf8)
-                        for k, v in data.items()})
+        # every cell as codes: the case's line, id and name by its row, as_of by its day, the
+        # others shapes.Coded (each text made once) — gathered by polars in one query (frame_of)
+        data = {"line": (sub.get_column("line"), case), "id": (sub.get_column("id"), case),
+                "name": (names, case), "as_of": (as_of_t, at.reshape(-1)[case])}
+        for k in FIELDS[4:]:
+            data[k] = res[k] if k != "message" else Coded.const("", len(case))
+        out = frame_of(data, len(case))
+    else:
+        out = pl.DataFrame({k: pl.Series(k, [], dtype=pl.Utf8) for k in FIELDS})
     if len(self.fallback):
         eng = self.scalar_engine()
         rows = [r for i in self.fallback.tolist() for r in _scalar_cells(eng, frame.row(i, named=True))]
@@ -763,6 +851,15 @@ def run_chunk(self, frame):
             pl.col("line").replace_strict(order, return_dtype=pl.Int64).alias("__pos")) \
             .sort("__pos", maintain_order=True).drop("__pos")
     return out
+
+
+def program_fact_paths(self) -> list[str]:
+    """:func:`fact_paths` of this program's rule book, computed once (the book does not change:
+    not a walk of its expressions per batch)."""
+    paths = self.__dict__.get("_fact_paths")
+    if paths is None or paths[0] is not self.book:
+        paths = self._fact_paths = (self.book, fact_paths(self.book))
+    return paths[1]
 
 
 def scalar_engine(self):
@@ -782,3 +879,4 @@ Program.run = run
 Program._run = _run
 Program.run_chunk = run_chunk
 Program.scalar_engine = scalar_engine
+Program.fact_paths = program_fact_paths
