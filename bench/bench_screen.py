@@ -57,28 +57,19 @@ def _cpu() -> float:
 
 def child(mode: str, path: str, jobs: int, fmt: str) -> dict:
     t0 = time.perf_counter()
-    if mode == "polars_io":   # the I/O limit: polars reads the file and writes it back, nothing else
+    if mode in ("polars_io", "polars_io_out"):
+        # the I/O limits: polars reads the file and writes it back, nothing else (polars_io); or
+        # writes the screening's own answers instead (polars_io_out: BENCH_SCREENED, read before
+        # the clock starts)
         import polars as pl
-        out = tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False)
-        out.close()
-        t = time.perf_counter()
         sep = ";" if open(path, encoding="utf-8").readline().count(";") else ","
-        df = pl.read_csv(path, separator=sep, infer_schema=False)
-        df.write_csv(out.name, separator=sep)
-        secs = time.perf_counter() - t
-        n = df.height
-        os.unlink(out.name)
-        return {"n": n, "seconds": secs, "compile_s": time.perf_counter() - t0 - secs,
-                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "workers_rss_mb": 0}
-    if mode == "polars_io_out":   # the I/O limit of this job: polars reads the file and writes the answers
-        import polars as pl       # the screening's own output (BENCH_SCREENED, read before the clock starts)
-        sep = ";" if open(path, encoding="utf-8").readline().count(";") else ","
-        answers = pl.read_csv(os.environ["BENCH_SCREENED"], separator=sep, infer_schema=False)
+        answers = (pl.read_csv(os.environ["BENCH_SCREENED"], separator=sep, infer_schema=False)
+                   if mode == "polars_io_out" else None)
         out = tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False)
         out.close()
         t = time.perf_counter()
         df = pl.read_csv(path, separator=sep, infer_schema=False)
-        answers.write_csv(out.name, separator=sep)
+        (df if answers is None else answers).write_csv(out.name, separator=sep)
         secs = time.perf_counter() - t
         size = os.path.getsize(out.name)
         os.unlink(out.name)

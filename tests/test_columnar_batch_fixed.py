@@ -26,7 +26,7 @@ from lexquery.screening.synth import synth_text  # noqa: E402
 
 
 def _groups_by_group_by(frame, cols):
-    """What program._groups computed before: polars group_by, groups in order of appearance."""
+    """What program._groups computed before (now _groupings): polars group_by, groups in order of appearance."""
     g = frame.select(cols).with_row_index("__row").group_by(cols, maintain_order=True).agg(pl.col("__row"))
     rows = g.get_column("__row")
     lens = rows.list.len().to_numpy().astype(np.int64)
@@ -55,7 +55,7 @@ def test_groupings_as_group_by_on_edges():
         for k, cols in sets.items():
             want = _groups_by_group_by(fr, cols)
             assert _same(got[k], want), (k, fr.height, got[k], want)
-            assert _same(P._groups(fr, cols), want)
+            assert _same(P._groupings(fr, {k: cols})[k], want)   # one grouping alone
     assert P._groupings(frame, {}) == {}
 
 

@@ -50,22 +50,16 @@ def _run(monkeypatch, frame, grouping):
         monkeypatch.setattr(CP, "batches", grouping)
     prog = compile_book(_ENG.book, _ENG.ref)
     calls = {"verify": 0, "prove": 0}
-    rerun, trial = prog.verify, prog._trial_batch
     where = []
 
-    def in_verify(*a, **k):
-        where.append("verify")
-        try:
-            return rerun(*a, **k)
-        finally:
-            where.pop()
-
-    def in_trial(*a, **k):
-        where.append("prove")
-        try:
-            return trial(*a, **k)
-        finally:
-            where.pop()
+    def within(name, fn):   # fn, noting while it runs whose calls are counted
+        def call(*a, **k):
+            where.append(name)
+            try:
+                return fn(*a, **k)
+            finally:
+                where.pop()
+        return call
     orig = prog.eval_proc
     depth = []
 
@@ -77,7 +71,7 @@ def _run(monkeypatch, frame, grouping):
             return orig(ctx, pid, outcome_only)
         finally:
             depth.pop()
-    prog.verify, prog._trial_batch, prog.eval_proc = in_verify, in_trial, spy
+    prog.verify, prog._trial_batch, prog.eval_proc = within("verify", prog.verify), within("prove", prog._trial_batch), spy
     out = prog.run(frame)
     monkeypatch.undo()
     return out, calls

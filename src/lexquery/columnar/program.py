@@ -550,14 +550,10 @@ def _column(frame, name, n):
     return [UNKNOWN if v is None else v for v in vals]
 
 
-def _groups(frame, cols):
-    """The rows of ``frame`` grouped by equal cells of ``cols`` (null equal to null), the groups
-    in the order they first appear: (the first row of each group, the group of each row)."""
-    return _groupings(frame, {"g": cols})["g"]
-
-
 def _groupings(frame, sets: dict) -> dict:
-    """:func:`_groups` of each column list of ``sets`` (key -> columns), all in one polars query
+    """The rows of ``frame`` grouped by equal cells of each column list of ``sets`` (key ->
+    columns; null equal to null), the groups in the order they first appear — key -> (the first
+    row of each group, the group of each row) —, all in one polars query
     (a query costs ≈ 0.2 ms whatever its rows: one per batch, not five per grouping): per row,
     the first row of its group (a window ``min`` over the columns, null equal to null); the
     groups, in the order they first appear, numbered from those first rows."""
@@ -601,7 +597,7 @@ def facts_from_frame(frame, paths) -> dict:
     scalar reader; the ``removal_*`` columns make one measure per kind sharing the other cells;
     ``court`` the one conviction; an ``identification`` object where one of its cells is given.
     The objects (measures, identification) are built once per distinct combination of their
-    cells (:func:`_groups`) and shared by its rows; the columns of dates, booleans, text and
+    cells (:func:`_groupings`) and shared by its rows; the columns of dates, booleans, text and
     lengths straight from polars in one query (:func:`.frame_columns.plain_columns`), a list once
     per distinct list (:func:`_lists`)."""
     import polars as pl
@@ -680,20 +676,19 @@ def facts_from_frame(frame, paths) -> dict:
     return out
 
 
-def _lists(frame, c, grouped=None) -> V:
+def _lists(frame, c, grouped) -> V:
     """A column of lists, one list object per distinct list (UNKNOWN for null), shared by its
     rows: what is read of a list is read once per list (as the removal measures). ``grouped``:
-    its rows' :func:`_groups`, when already made."""
-    first, inv = _groups(frame, [c]) if grouped is None else grouped
+    its rows grouped by the list (:func:`_groupings`)."""
+    first, inv = grouped
     reps = frame.get_column(c).gather(first).to_list()
     return _spread_v([UNKNOWN if v is None else v for v in reps], inv)
 
 
-def _distinct_column(frame, c, n, grouped=None):
+def _distinct_column(frame, c, n, grouped):
     """A column read once per distinct cell (durations: each text parsed once), spread.
-    ``grouped``: its rows' :func:`_groups`, when already made."""
-    first, inv = _groups(frame, [x for x in (c, c + "__months", c + "__days") if x in frame.columns]) \
-        if grouped is None else grouped
+    ``grouped``: its rows grouped by the cell (:func:`_groupings`)."""
+    first, inv = grouped
     return _spread_v(_column(_rows_of(frame, [c], first), c, len(first)), inv)
 
 
