@@ -1,19 +1,20 @@
 """What Program.run spends outside the rule evaluation (issue 16), function by function, and
 what of it is per distinct value recurring from batch to batch — the measurement behind
-docs/columnar.md « Memos across batches: measured, not worth it ».
+docs/columnar.md « Memos across batches for the work around the procedures: measured, not
+worth it ».
 
-Run:  .venv/bin/python bench/bench_outside.py [N] [--block 35000] [--blank 0.25] [--distinct]
+Run:  .venv/bin/python bench/bench_outside.py [N] [--block 35000] [--blank 0.25] [--calls]
 
 The frame is built as bench_columnar.py builds it (``lexquery synth`` seed 0, as of 2026-12-01),
 outside the timing; Program.run is run over blocks of ``--block`` rows (chunks of ≈ 10,000).
-Printed: the CPU of the run (time.process_time, timers included: ≈ +5 %), the inclusive CPU of
-each step around the procedures (a step called inside itself counted once), and for the
-functions called once per distinct value or combination of a batch — ``candidate_states``,
-those :func:`lexquery.columnar.compile._objwise` applies, ``parse_duration`` — their calls and
-CPU; with ``--distinct``, also how many distinct arguments they had over the whole run (what a
-memo kept across batches would save at most; the keys are made inside the callers' timers:
-their CPU is then inflated). cProfile inflates these small Python calls several times over:
-not used.
+Printed: the CPU of the run (time.process_time, timers included) and the inclusive CPU of
+each step around the procedures (a step called inside itself counted once). With ``--calls``,
+also the functions called once per distinct value or combination of a batch —
+``candidate_states``, those :func:`lexquery.columnar.compile._objwise` applies,
+``parse_duration`` —: their calls, CPU and how many distinct arguments they had over the whole
+run (what a memo kept across batches would save at most); their timers and keys then inflate
+their callers' CPU (``_candidates``, ``_objwise``). cProfile inflates these small Python calls
+several times over: not used.
 The machine is shared: give the load average with every figure.
 """
 from __future__ import annotations
@@ -74,12 +75,30 @@ def _reads(case, only=False):
     return (only, nat, repr(p.get("habitual_residence")), repr(p.get("fled_to")), rm, repr(case.get("receiving_state")))
 
 
+def _count_objwise(C):
+    """The functions :func:`lexquery.columnar.compile._objwise` applies, timed and their
+    arguments counted."""
+    objwise = C._objwise
+
+    def counted(fn, xs):
+        def g(env, *args):
+            t = time.process_time()
+            try:
+                return fn(env, *args)
+            finally:
+                CPU["_objwise's function"] += time.process_time() - t
+                CALLS["_objwise's function"] += 1
+                KEYS["_objwise's function"].add((fn, repr(args)))
+        return objwise(g, xs)
+    C._objwise = counted
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("n", type=int, nargs="?", default=100_000)
     ap.add_argument("--block", type=int, default=35_000)
     ap.add_argument("--blank", type=float, default=0.0)
-    ap.add_argument("--distinct", action="store_true", help="count the distinct arguments (slower)")
+    ap.add_argument("--calls", action="store_true", help="also time and count the calls per distinct value")
     a = ap.parse_args()
     from columnar_helpers import AS_OF, blank, engine, frame_from_cases, read_cases
     from lexquery.columnar import compile as C, compile_rows as R, origins as O, program as P
@@ -98,22 +117,10 @@ def main():
                         (O, "_fields"), (C, "_member"), (C, "_list_shape"), (C, "_objwise"), (C, "from_objects")):
         _timed(owner, name)
     # called once per distinct value (or combination) of a batch: the same come back batch after batch
-    _timed(candidates, "candidate_states", key=_reads if a.distinct else None)
-    _timed(P, "parse_duration", key=(lambda v: v) if a.distinct else None)
-    objwise = C._objwise
-
-    def counted(fn, xs):
-        def g(env, *args):
-            t = time.process_time()
-            try:
-                return fn(env, *args)
-            finally:
-                CPU["_objwise's function"] += time.process_time() - t
-                CALLS["_objwise's function"] += 1
-                if a.distinct:
-                    KEYS["_objwise's function"].add((fn, repr(args)))
-        return objwise(g, xs)
-    C._objwise = counted
+    if a.calls:
+        _timed(candidates, "candidate_states", key=_reads)
+        _timed(P, "parse_duration", key=lambda v: v)
+        _count_objwise(C)
     t = time.process_time()
     for start in range(0, frame.height, a.block):
         prog.run(frame[start:start + a.block])
