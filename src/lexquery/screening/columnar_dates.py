@@ -1,0 +1,71 @@
+"""The ISO date cells of a vector block read from its bytes, in numpy (no text per cell).
+
+What the scalar reader's :func:`lexquery.engine.case.good_date` says of a cell, for the cells
+it can say it of from the bytes alone: a column whose every cell is either empty or ten bytes
+``[0-9]{4}-[0-9]{2}-[0-9]{2}`` (:data:`lexquery.dates._DATE`, whole cell). Such a cell has
+nothing Python's ``strip`` removes and matches the pattern, so ``good_date`` takes it exactly
+when ``date.fromisoformat`` does (a day of the calendar: month 1-12, day 1 to the month's last,
+29 February in a leap year of the proleptic Gregorian calendar) and the day is within
+:data:`~lexquery.dates.DATE_MIN` .. :data:`~lexquery.dates.DATE_MAX`. A column with any other
+cell (spaces, another form, non-ASCII bytes) is not read here: :func:`byte_dates` gives None
+and the caller types it as before (``columnar_frame.typed_frame``, polars over the rows).
+
+Checked cell by cell against ``good_date`` (tests/test_columnar_reader_lean.py). Replaces, for
+such a column, polars' ``strptime`` and the whole-cell regex over every cell (≈ 10 ms a batch of
+10,000 synthetic rows for the 4 date columns, against ≈ 1 ms here).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from ..dates import DATE_MAX, DATE_MIN
+
+_EPOCH = date(1970, 1, 1).toordinal()
+DAY_MIN = DATE_MIN.toordinal() - _EPOCH
+DAY_MAX = DATE_MAX.toordinal() - _EPOCH
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_DIGITS = (0, 1, 2, 3, 5, 6, 8, 9)   # the positions of the digits in YYYY-MM-DD
+
+
+def byte_dates(a: np.ndarray, start: np.ndarray, end: np.ndarray):
+    """The cells ``a[start:end]`` (one a row) as ``(days, there, ok)`` — day numbers since
+    1970-01-01 (int32; meaningful where ``there`` and ``ok``), the cell not empty, the scalar
+    reader takes it as is (empty, or a good day) — or None when a cell is neither empty nor ten
+    bytes of the ISO form (the column is then typed by the caller's general path)."""
+    size = end - start
+    there = size != 0
+    if not ((size == 0) | (size == 10)).all():
+        return None
+    n = len(start)
+    rows = np.flatnonzero(there)
+    days = np.zeros(n, dtype=np.int32)
+    ok = np.ones(n, dtype=bool)
+    if not len(rows):
+        return days, there, ok
+    cells = a[start[rows, None] + np.arange(10)]   # (rows, 10) bytes
+    if not ((cells[:, 4] == 45) & (cells[:, 7] == 45)).all():
+        return None
+    dig = cells[:, _DIGITS].astype(np.int64) - 48
+    if not ((dig >= 0) & (dig <= 9)).all():
+        return None
+    y = dig[:, 0] * 1000 + dig[:, 1] * 100 + dig[:, 2] * 10 + dig[:, 3]
+    m = dig[:, 4] * 10 + dig[:, 5]
+    d = dig[:, 6] * 10 + dig[:, 7]
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    good_m = (m >= 1) & (m <= 12)
+    last = _MONTH_DAYS[np.where(good_m, m, 0)] + (leap & (m == 2))
+    good = good_m & (d >= 1) & (d <= last)
+    # days from the civil date (proleptic Gregorian; H. Hinnant's days_from_civil)
+    yy = y - (m <= 2)
+    era = yy // 400
+    yoe = yy - era * 400
+    mp = (m + 9) % 12
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    z = era * 146097 + doe - 719468
+    good &= (z >= DAY_MIN) & (z <= DAY_MAX)
+    days[rows] = np.where(good, z, 0)
+    ok[rows] = good
+    return days, there, ok
