@@ -25,8 +25,12 @@ from ..dates import DATE_MAX, DATE_MIN
 _EPOCH = date(1970, 1, 1).toordinal()
 DAY_MIN = DATE_MIN.toordinal() - _EPOCH
 DAY_MAX = DATE_MAX.toordinal() - _EPOCH
-_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-_DIGITS = (0, 1, 2, 3, 5, 6, 8, 9)   # the positions of the digits in YYYY-MM-DD
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
+_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9])   # the positions of the digits in YYYY-MM-DD
+_YEAR_DAYS = np.array([date(y, 1, 1).toordinal() - _EPOCH for y in range(DATE_MIN.year, DATE_MAX.year + 1)],
+                      dtype=np.int32)   # 1 January of each year within the bounds, as a day number
+_BEFORE_MONTH = np.array([[sum(int(_MONTH_DAYS[k]) + (leap and k == 2) for k in range(1, m)) for m in range(13)]
+                          for leap in (0, 1)], dtype=np.int32)   # [leap, month]: days of the year before it
 
 
 def byte_dates(a: np.ndarray, start: np.ndarray, end: np.ndarray):
@@ -44,27 +48,20 @@ def byte_dates(a: np.ndarray, start: np.ndarray, end: np.ndarray):
     ok = np.ones(n, dtype=bool)
     if not len(rows):
         return days, there, ok
-    cells = a[start[rows, None] + np.arange(10)]   # (rows, 10) bytes
-    if not ((cells[:, 4] == 45) & (cells[:, 7] == 45)).all():
+    ten = np.lib.stride_tricks.as_strided(a, shape=(len(a) - 9, 10), strides=(a.strides[0], a.strides[0]))
+    cells = ten[start[rows]]   # (rows, 10): the ten bytes from each cell's start (a view's rows, copied)
+    dig = cells - np.uint8(48)   # a digit: 0-9 (any other byte wraps beyond 9)
+    if not ((cells[:, 4] == 45) & (cells[:, 7] == 45)).all() or not (dig[:, _DIGITS] <= 9).all():
         return None
-    dig = cells[:, _DIGITS].astype(np.int64) - 48
-    if not ((dig >= 0) & (dig <= 9)).all():
-        return None
+    dig = dig.astype(np.int32)
     y = dig[:, 0] * 1000 + dig[:, 1] * 100 + dig[:, 2] * 10 + dig[:, 3]
-    m = dig[:, 4] * 10 + dig[:, 5]
-    d = dig[:, 6] * 10 + dig[:, 7]
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    good_m = (m >= 1) & (m <= 12)
-    last = _MONTH_DAYS[np.where(good_m, m, 0)] + (leap & (m == 2))
-    good = good_m & (d >= 1) & (d <= last)
-    # days from the civil date (proleptic Gregorian; H. Hinnant's days_from_civil)
-    yy = y - (m <= 2)
-    era = yy // 400
-    yoe = yy - era * 400
-    mp = (m + 9) % 12
-    doy = (153 * mp + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    z = era * 146097 + doe - 719468
+    m = dig[:, 5] * 10 + dig[:, 6]
+    d = dig[:, 8] * 10 + dig[:, 9]
+    leap = ((y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))).astype(np.int32)
+    good = (m >= 1) & (m <= 12) & (y >= DATE_MIN.year) & (y <= DATE_MAX.year)
+    m = np.where(good, m, 1)
+    good &= (d >= 1) & (d <= _MONTH_DAYS[m] + leap * (m == 2))
+    z = _YEAR_DAYS[np.where(good, y - DATE_MIN.year, 0)] + _BEFORE_MONTH[leap, m] + d - 1
     good &= (z >= DAY_MIN) & (z <= DAY_MAX)
     days[rows] = np.where(good, z, 0)
     ok[rows] = good

@@ -330,7 +330,7 @@ class Reader:
                 if recs:
                     fallback.extend(recs)
                     order.extend((r.line, "s") for r in recs)
-        frame = df.filter(pl.Series(take)).drop("__ok")
+        frame = (df if take.all() else df.filter(pl.Series(take))).drop("__ok")   # (a copy of every column else)
         return VectorBlock(frame, fallback, first, n, order)
 
     def _odd_lines(self, data: bytes, a, starts, ends):
