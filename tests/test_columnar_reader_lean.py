@@ -5,7 +5,11 @@ pinned against the scalar reader's statements:
   bytes (``screening/columnar_dates.byte_dates``, ``columnar_frame.bytes_typed``): every such
   cell (impossible days, 29 February of leap and common years, centuries, the bounds and the days
   beyond) is taken exactly when ``engine.case.good_date`` takes it, as the same day; a column with
-  any other cell is left to the general path; a file of such dates gives the scalar path's bytes.
+  any other cell is left to the general path; a file of such dates gives the scalar path's bytes;
+- the texts of a batch's new categories are read code by code from the column's mapping, over
+  many batches and tables started afresh.
+(The write side's empty-cell plan: tests/test_columnar_write_lean.py; the ids searched with
+sorted hashes: tests/test_columnar_ids.py.)
 """
 from __future__ import annotations
 
@@ -101,3 +105,13 @@ def test_a_file_of_iso_dates_is_typed_from_its_bytes_as_the_scalar_reader_types_
     assert [last - 2 in taken, last - 1 in taken, last in taken] == [False, True, True]   # end before start
     assert len(taken) < len(ready) - 20   # the bad days went to the scalar reader
     assert_same(data, tmp_path)
+
+
+def test_new_codes_read_from_the_mapping_batch_after_batch(monkeypatch):
+    """The texts of a batch's new categories are read code by code from the column's mapping
+    (not the whole mapping again): over many small batches, with the tables started afresh
+    often (CATEGORIES_MAX small), every frame row is the scalar reader's case."""
+    monkeypatch.setattr(F, "CATEGORIES_MAX", 6)
+    data = synth_text(300, seed=11, ref=AS_OF).encode("utf-8")
+    taken, ready = _frame_rows_are_the_scalar_reader_s(data, block_bytes=2048)
+    assert taken == {n for n, r in ready.items() if r is not None} and len(taken) == 300

@@ -10,9 +10,11 @@ when ``date.fromisoformat`` does (a day of the calendar: month 1-12, day 1 to th
 cell (spaces, another form, non-ASCII bytes) is not read here: :func:`byte_dates` gives None
 and the caller types it as before (``columnar_frame.typed_frame``, polars over the rows).
 
+The ten bytes of each cell are gathered from a strided view of the batch, the day made from a
+table of the first day of each year within the bounds and of the days before each month.
 Checked cell by cell against ``good_date`` (tests/test_columnar_reader_lean.py). Replaces, for
 such a column, polars' ``strptime`` and the whole-cell regex over every cell (≈ 10 ms a batch of
-10,000 synthetic rows for the 4 date columns, against ≈ 1 ms here).
+10,000 synthetic rows for the 4 date columns, against ≈ 3 ms here: 0.75 ms a column).
 """
 from __future__ import annotations
 

@@ -485,7 +485,9 @@ def rowwise(col: str) -> bool:
     a batch of 10,000 synthetic rows has 2,500–7,400 distinct dates per column, so typing them
     once per distinct cell cost more — categories, their texts in Python, the typed values
     concatenated and gathered back — than parsing every cell in the batch's one polars query,
-    :func:`_date_typed`)."""
+    :func:`_date_typed`). A date column whose cells are all empty or ISO is typed from the batch's
+    bytes instead (:func:`bytes_typed`, ≈ 1 ms a column against ≈ 2.5 ms for ``strptime`` and the
+    regex)."""
     return col in _ROWWISE or column_kind(col) == "date"
 
 
@@ -742,10 +744,12 @@ def typed_frame(raw: pl.DataFrame, lines, as_of: date, strip=None, spaces=None, 
     for c in distinct:   # the texts of codes n, n + 1 … up to the batch's highest, from the mapping
         top = int(idx[c].max()) if n else 0   # (no query over the rows)
         if top > tables[c].n:
-            texts = tables[c].categories.to_series().slice(tables[c].n, top - tables[c].n).to_list()
-            # a code without its text (polars gives "" for a gap its parallel inserts may leave; a
-            # CSV's empty cell is null, never a category): None, read as a NUL, never taken
-            texts = [t or None for t in texts] + [None] * (top - tables[c].n - len(texts))
+            cats = tables[c].categories   # the new codes' texts only (``to_series`` reads every
+            # code's in Python: the whole mapping again at each batch — up to CATEGORIES_MAX)
+            # a code without its text (polars gives "" for a gap its parallel inserts may leave, None
+            # beyond the codes given; a CSV's empty cell is null, never a category): None, read as
+            # a NUL, never taken
+            texts = [cats[i] or None for i in range(tables[c].n, top)]
             new[c] = Typed.texts(texts, strip is None or c in strip)
     for c in distinct:
         if new[c]:
