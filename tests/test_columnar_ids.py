@@ -100,3 +100,18 @@ def test_add_if_new_adds_a_block_only_when_no_id_was_seen(seed, monkeypatch):
         for rid in ids + ["absent"]:
             assert seen.get(rid) == ref.get(rid)
     assert len(seen) == len(ref) and added > 5 and refused > 5
+
+
+def test_a_seen_id_among_new_ones_is_found_wherever_its_hash_sorts():
+    """The runs are searched with a block's hashes sorted (``_disjoint``): a hash found there
+    is checked against its own id, not the id at its sorted position."""
+    seen = C.SeenIds()
+    old = [f"OLD-{i}" for i in range(200)]
+    seen.add_block(old, list(range(2, 202)))
+    fresh = [f"NEW-{i}" for i in range(200)]
+    for k in (0, 37, 99, 150, 199):
+        for rid in (old[k], old[199 - k]):
+            ids = fresh[:k] + [rid] + fresh[k:]
+            assert not seen.isdisjoint(ids), (k, rid)
+            assert not seen.add_if_new(ids, list(range(1000, 1201)))
+    assert seen.isdisjoint(fresh) and len(seen) == 200

@@ -157,6 +157,20 @@ def test_cell_plan_misses_nothing_a_wrong_plan_would():
     assert wrong.getvalue().decode("utf-8") != _csv_writer_s(rows, ";")
 
 
+@pytest.mark.parametrize("head", [1, 5, 11, 12, 4096])
+def test_cell_plan_finds_an_empty_cell_in_the_first_rows_or_after(head, monkeypatch):
+    """cell_plan looks for empty cells in the first WRITE_ROWS rows, then over the whole batch in
+    the columns without one there: the columns are those with an empty cell anywhere (« from »:
+    in the first row; « to_verify »: in the last only), whatever the first rows are."""
+    monkeypatch.setattr(CP, "WRITE_ROWS", head)
+    rows = _rows()
+    frame = _frame(rows)
+    todo, empty = CP.cell_plan(frame)
+    assert empty == {c for c in FIELDS[1:] if any(r[c] == "" for r in rows)}
+    assert {"from", "to_verify"} <= empty and todo == {"name"}
+    assert CP.csv_bytes(frame, ";").decode("utf-8") == _csv_writer_s(rows, ";")
+
+
 class _TextOnly:
     """An output that takes text only (no binary layer): the text path of emit_frame."""
     def __init__(self):

