@@ -327,7 +327,8 @@ def in_order(parts: Iterable[T], work: Callable[[T], R], jobs: int,
              here: Callable[[T], bool] | None = None, window: int | None = None,
              stall: float | None = None, tries: int | None = None,
              note: Callable[[int | None, int | None, str], None] | None = None,
-             env: dict | None = None, local: Callable[[T], R] | None = None) -> Iterator[R]:
+             env: dict | None = None, local: Callable[[T], R] | None = None,
+             started: list | None = None) -> Iterator[R]:
     """``work(part)`` for every part, in the order of ``parts``, on ``jobs`` worker processes
     (in this process when ``jobs`` ≤ 1, or with ``start="fork"`` when forking is unsafe,
     :func:`fork_is_safe`).
@@ -351,9 +352,13 @@ def in_order(parts: Iterable[T], work: Callable[[T], R], jobs: int,
     must not run at the same time as ``work`` or ``lost`` (the caller's lock), and a part it holds
     is never given up for its time (``stall``): it is this process's. Close the iterator
     (``contextlib.closing``) to stop the workers early: a part the thread is answering is finished
-    (waited for up to :data:`STOP_SECONDS`) and its answer dropped."""
+    (waited for up to :data:`STOP_SECONDS`) and its answer dropped. ``started`` (``start="spawn"``):
+    the fresh workers :func:`spawn_workers` started before the parts were there (their start-up
+    under way while the caller still prepares), taken over instead of starting ``jobs`` new ones
+    — stopped with the others at the end, or at once when this process answers every part."""
     here = here or (lambda part: False)
     if (jobs <= 1 and local is None) or (start == "fork" and not fork_is_safe()):
+        stop_workers(started or [])
         for part in parts:
             yield part if here(part) else work(part)
         return
@@ -366,15 +371,11 @@ def in_order(parts: Iterable[T], work: Callable[[T], R], jobs: int,
             ctx = mp.get_context("fork")
             workers += [_forked(ctx, work) for _ in range(jobs)]
         elif start == "spawn":
-            data = pickle.dumps(setup)
-            environ = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-            for k, v in (env or {}).items():
-                environ.setdefault(k, v)
-            for _ in range(jobs):
-                try:
-                    workers.append(_spawned(data, environ))
-                except OSError as e:   # no process to be had: fewer workers (none: answered here)
-                    note(None, None, f"{type(e).__name__}: {e}")
+            if started is not None:   # started by the caller already (spawn_workers): taken over
+                workers += started
+                started = None
+            else:
+                workers += spawn_workers(jobs, setup, env, note)
         else:
             raise ValueError(f"start: 'fork' or 'spawn', not {start!r}")
         if local is not None:   # last: a free worker process is given a part first
@@ -383,7 +384,34 @@ def in_order(parts: Iterable[T], work: Callable[[T], R], jobs: int,
                           window or max(1, ahead * jobs), STALL_SECONDS if stall is None else stall,
                           MAX_TRIES if tries is None else tries)
     finally:
-        _stop(workers)
+        _stop(workers + (started or []))
+
+
+def spawn_workers(jobs: int, setup, env: dict | None = None, note=None) -> list:
+    """``jobs`` fresh workers (``start="spawn"``: see :func:`in_order`) started now, each running
+    ``setup()`` once; hand them to :func:`in_order` (``started=``), which drives and stops them, or
+    stop them with :func:`stop_workers`. Started before the parts are read, a worker's start-up
+    (its interpreter, imports, the caller's setup: ≈ 1.5 s for the columnar program) overlaps
+    what the caller does meanwhile. A worker that cannot be had (``OSError``) is one fewer,
+    told to ``note``."""
+    note = note or (lambda pid, idx, reason: None)
+    data = pickle.dumps(setup)
+    environ = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    for k, v in (env or {}).items():
+        environ.setdefault(k, v)
+    out: list[_Worker] = []
+    for _ in range(jobs):
+        try:
+            out.append(_spawned(data, environ))
+        except OSError as e:   # no process to be had: fewer workers (none: answered here)
+            note(None, None, f"{type(e).__name__}: {e}")
+    return out
+
+
+def stop_workers(started: list) -> None:
+    """Stop workers of :func:`spawn_workers` never handed to :func:`in_order` (a starting one is
+    killed at once)."""
+    _stop(started)
 
 
 def _drive(workers, source, work, lost, here, wait, note, window, stall, tries):
@@ -448,6 +476,7 @@ def _drive(workers, source, work, lost, here, wait, note, window, stall, tries):
             else:
                 held[idx] = [part, 0]
                 todo.append(idx)
+                give()   # an idle worker (the local thread) starts on it before the next is read
         if exhausted and next_out == read:
             return
         if next_out in done:
