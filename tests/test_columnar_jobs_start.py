@@ -151,3 +151,33 @@ def test_a_screening_that_fails_after_the_early_start_leaves_no_worker_and_no_sp
     assert sorted(x.name for x in tmp_path.glob("lexquery-spool-*")) == []
     kids = f"/proc/{os.getpid()}/task/{os.getpid()}/children"
     assert not os.path.exists(kids) or open(kids).read().split() == []
+
+
+def test_this_process_compiles_its_program_on_a_thread_of_its_own_once(events, monkeypatch):
+    """With the early start, this process's program is compiled on a thread of its own, begun
+    before the first block is read (the thread answering batches waits for it), once; the same
+    bytes. A compilation that fails there is left to the first batch, which compiles again."""
+    names = []
+    real = CP.load_program
+
+    def recorded(*a, **k):
+        names.append(threading.current_thread().name)
+        return real(*a, **k)
+    monkeypatch.setattr(CP, "load_program", recorded)
+    text = synth_text(1500, seed=12, ref=AS_OF)
+    one = _one(text)
+    names.clear()
+    out = io.StringIO()
+    screen_columnar(_file(text), CsvWriter(out), as_of=AS_OF, progress=False, block_bytes=BLOCK, jobs=2)
+    assert out.getvalue() == one and names == ["lexquery-compile"], names
+
+    def fails_once(*a, **k):
+        names.append(threading.current_thread().name)
+        if len(names) == 1:
+            raise RuntimeError("compilation manquée")
+        return real(*a, **k)
+    monkeypatch.setattr(CP, "load_program", fails_once)
+    names.clear()
+    out = io.StringIO()
+    screen_columnar(_file(text), CsvWriter(out), as_of=AS_OF, progress=False, block_bytes=BLOCK, jobs=2)
+    assert out.getvalue() == one and names == ["lexquery-compile", "lexquery-local-worker"], names

@@ -20,6 +20,10 @@ Two ways to start a worker:
   process never waits on one still starting), and one not ready within :data:`START_SECONDS` is
   given up. Its standard input and output are closed (the answers may go to standard output).
 
+Fresh workers may be started before the parts are there (:func:`spawn_workers`, then
+``in_order(started=...)``): the columnar screening starts its worker before it loads its own
+knowledge base and reads its first batch, so that the two start-ups overlap.
+
 And this process as one more worker (``local=``, the columnar engine's): a thread answering parts
 beside the workers, for work that lets go of the GIL between small steps (numpy, polars) — one
 process fewer to start and to map the libraries into (:func:`_local`).
@@ -49,7 +53,10 @@ Here each worker has its own pipe and holds at most one chunk, so a send never w
 worker that is itself waiting to send. A worker that answers is handed its next chunk (one
 already read) before the answer is given back to the caller, who writes it: the driver is a
 generator, idle while the caller works — handed out after, the columnar worker waited 0.4-0.5 s
-of a 3.5 s screening of 100,000 rows (docs/performance.md, « The worker's next batch »). The parent waits on the pipes and on the processes'
+of a 3.5 s screening of 100,000 rows (docs/performance.md, « The worker's next batch »). A chunk
+read is handed to an idle worker at once, before the next is read — read up to the window first,
+the columnar main process's thread waited ≈ 0.7 s for four batches to be read before it answered
+the first (« The worker's early start »). The parent waits on the pipes and on the processes'
 sentinels together (a fresh worker's death closes its pipe): a worker that dies is seen at once, and so is one that holds a chunk past
 :data:`STALL_SECONDS` (it is killed). Its chunk goes to another worker, or is answered in this
 process when none is left; a chunk that has cost ``tries`` (:data:`MAX_TRIES`) workers is answered by

@@ -7,7 +7,13 @@ too), started with ``start="spawn"``.
   numpy, whose thread pools a forked child inherits locked (polars documents the deadlock,
   « Multiprocessing », user guide). Each worker loads the knowledge base and compiles the program
   of the rules once (:func:`setup`, ``columnar.program.compile_book``), with one polars thread
-  unless ``POLARS_MAX_THREADS`` says otherwise (N workers already fill N cores).
+  unless ``POLARS_MAX_THREADS`` says otherwise (N workers already fill N cores). The workers start
+  as soon as the input is known to make more than one batch (:meth:`Pool.start`): for a regular
+  file with more than a block's bytes after its header, before the main process loads its own
+  knowledge base and reads its first block, so that the worker's start-up (≈ 1 s of CPU: the
+  interpreter and its imports ≈ 0.55 s, the program's compilation ≈ 0.3 s, the knowledge base
+  ≈ 0.1 s) runs beside the main process's instead of after its second batch read; for a pipe,
+  once a second batch is read (docs/performance.md, « The worker's early start »).
 - **Work**: a worker receives a batch (the typed frame and the lines read alone by the scalar
   reader) and returns :class:`~lexquery.screening.columnar_pipeline.BlockOut` — the batch's CSV
   bytes (or JSON objects) and its counts — by the function the main process uses

@@ -485,8 +485,12 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     ``jobs`` > 1: the batches are answered by that many processes — this one on a thread and
     ``jobs`` − 1 workers (:data:`MAIN_ANSWERS`; :mod:`lexquery.screening.columnar_jobs` on
     :func:`lexquery.workers.in_order`: fresh interpreters, each compiles the program once) — and
-    written in input order; the main thread reads, types and writes. The workers start when a
-    second batch is read (an input of one batch is answered here: starting a worker costs more). Only with the knowledge
+    written in input order; the main thread reads, types and writes. The workers start as soon as
+    the input is known to make more than one batch (an input of one batch is answered here:
+    starting a worker costs more): a regular file with more than a block's bytes after its header
+    (:func:`more_than_one_block`) starts them before this process loads its knowledge base, so that
+    their start-up and this process's overlap; an input of unknown size (a pipe) when a second
+    batch is read. Only with the knowledge
     base's own engine and program (``engine`` and ``program`` None: a worker cannot be handed
     another one — a test's program); otherwise one process. ``fault``: tests
     only, called by a worker on each batch before answering it (to make it raise or die).
@@ -563,6 +567,9 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                 reader.ansi_lines, reader.first_ansi_line = stream.ansi_lines, stream.first_ansi_line
             ctx.engine, ctx.program = engine, program
             lock = threading.Lock()   # the program and the scalar engine: one thread at a time
+            if pool is not None:   # this process's program compiled while its first block is read
+                threading.Thread(target=_compile_under, args=(lock, ctx, reference, reform is not None),
+                                 name="lexquery-compile", daemon=True).start()
 
             def blocks():
                 """The reader's blocks, timed; a scalar block as its records (read now: they carry
@@ -658,6 +665,16 @@ def more_than_one_block(raw, block_bytes: int) -> bool:
         return stat.S_ISREG(st.st_mode) and st.st_size - raw.tell() > block_bytes
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
         return False
+
+
+def _compile_under(lock, ctx: BlockContext, reference: bool, own: bool) -> None:
+    """:func:`_parent_program` under ``lock`` (the thread answering this process's batches waits
+    for it); a failure is left to the first batch, which compiles again and says it."""
+    with lock:
+        try:
+            _parent_program(ctx, reference, own)
+        except Exception:
+            pass
 
 
 def _parent_program(ctx: BlockContext, reference: bool, own: bool = False):
