@@ -156,7 +156,8 @@ def test_a_screening_that_fails_after_the_early_start_leaves_no_worker_and_no_sp
 def test_this_process_compiles_its_program_on_a_thread_of_its_own_once(events, monkeypatch):
     """With the early start, this process's program is compiled on a thread of its own, begun
     before the first block is read (the thread answering batches waits for it), once; the same
-    bytes. A compilation that fails there is left to the first batch, which compiles again."""
+    bytes. A compilation that fails there is left to the first batch, which compiles again. None
+    ahead when this process answers no batch (``MAIN_ANSWERS`` false)."""
     names = []
     real = CP.load_program
 
@@ -181,3 +182,9 @@ def test_this_process_compiles_its_program_on_a_thread_of_its_own_once(events, m
     out = io.StringIO()
     screen_columnar(_file(text), CsvWriter(out), as_of=AS_OF, progress=False, block_bytes=BLOCK, jobs=2)
     assert out.getvalue() == one and names == ["lexquery-compile", "lexquery-local-worker"], names
+    monkeypatch.setattr(CP, "load_program", recorded)
+    monkeypatch.setattr(CP, "MAIN_ANSWERS", False)   # this process answers no batch: nothing compiled ahead
+    names.clear()
+    out = io.StringIO()
+    screen_columnar(_file(text), CsvWriter(out), as_of=AS_OF, progress=False, block_bytes=BLOCK, jobs=2)
+    assert out.getvalue() == one and "lexquery-compile" not in names, names

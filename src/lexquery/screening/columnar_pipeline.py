@@ -567,7 +567,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                 reader.ansi_lines, reader.first_ansi_line = stream.ansi_lines, stream.first_ansi_line
             ctx.engine, ctx.program = engine, program
             lock = threading.Lock()   # the program and the scalar engine: one thread at a time
-            if pool is not None:   # this process's program compiled while its first block is read
+            if pool is not None and MAIN_ANSWERS:   # its program compiled while its first block is read
                 threading.Thread(target=_compile_under, args=(lock, ctx, reference, reform is not None),
                                  name="lexquery-compile", daemon=True).start()
 
@@ -654,11 +654,12 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
 
 
 def more_than_one_block(raw, block_bytes: int) -> bool:
-    """The input (a binary stream after the header) surely makes more than one batch: a regular
-    file (``os.fstat``: a path, or standard input redirected from a file) with more than
-    ``block_bytes`` bytes left — the first block ends at a line feed within its first
-    ``block_bytes``, so the rest is a second. False when the size is not known (a pipe): the
-    workers then wait for a second batch read."""
+    """The input (a binary stream after the header) makes more than one batch: a regular file
+    (``os.fstat``: a path, or standard input redirected from a file) with more than
+    ``block_bytes`` bytes left — the first block ends at the last line feed within its first
+    ``block_bytes`` (unless a line is longer than a block: then a worker may start for one batch,
+    and is stopped unused), so the rest is a second. False when the size is not known (a pipe):
+    the workers then wait for a second batch read."""
     import stat
     try:
         st = os.fstat(raw.fileno())
