@@ -221,3 +221,54 @@ def test_a_worker_that_answers_is_given_its_next_part_before_the_caller_gets_the
         if i < 5:
             assert started[i + 1].wait(5), f"part {i + 1} not given out while the caller held part {i}'s answer"
     assert got == [f"{i}@local" for i in range(6)] and time.monotonic() - t0 < 20 and _no_children()
+
+
+def test_the_local_thread_starts_on_a_part_before_the_next_is_read():
+    """A part read is given out at once, not after the read-ahead window is full — seen: the main
+    process of ``screen -j 2`` read four batches (≈ 0.7 s) before its thread answered the first.
+    Here reading part 1 waits (up to 5 s) for the thread to start part 0: never, if the driver
+    reads the window's parts first."""
+    import threading
+    first = threading.Event()
+    waited = []
+
+    def parts():
+        yield 0
+        waited.append(first.wait(5))
+        yield from range(1, 5)
+
+    def work(part):
+        first.set()
+        return f"{part}@local"
+    out = list(workers.in_order(parts(), str, 1, lambda p, r: None, start="spawn", setup=S.cannot_start,
+                                local=work, window=4))
+    assert out == [f"{i}@local" for i in range(5)] and waited == [True] and _no_children()
+
+
+def test_workers_started_before_the_parts_are_taken_over_and_no_other_starts(monkeypatch):
+    """``spawn_workers`` starts fresh workers before there is a part (their start-up beside the
+    caller's); ``in_order(started=...)`` drives those, starts none of its own, and stops them."""
+    started = workers.spawn_workers(2, S.echo)
+    pids = {w.proc.pid for w in started}
+    assert len(pids) == 2 and all(w.proc.is_alive() for w in started)
+
+    def no_more(*a):
+        raise AssertionError("a worker started again")
+    monkeypatch.setattr(workers, "_spawned", no_more)
+    out = list(workers.in_order(range(8), lambda p: f"{p}@here", 2, lambda p, r: f"{p}@lost", start="spawn",
+                                setup=S.echo, started=started))
+    assert [o.split("@")[0] for o in out] == [str(i) for i in range(8)]
+    assert {int(o.split("@")[1]) for o in out} <= pids and _no_children()
+
+
+def test_workers_started_and_never_driven_are_stopped():
+    """Workers of ``spawn_workers`` that no ``in_order`` takes (the caller failed in between, or
+    answers every part itself) end with ``stop_workers`` — also one still starting — or with an
+    ``in_order`` that answers everything here."""
+    started = workers.spawn_workers(1, S.echo)
+    workers.stop_workers(started)
+    assert _no_children()
+    started = workers.spawn_workers(1, S.echo)
+    assert list(workers.in_order(range(3), str, 1, lambda p, r: None, start="spawn", setup=S.echo,
+                                 started=started)) == ["0", "1", "2"]
+    assert _no_children()

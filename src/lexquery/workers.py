@@ -20,6 +20,10 @@ Two ways to start a worker:
   process never waits on one still starting), and one not ready within :data:`START_SECONDS` is
   given up. Its standard input and output are closed (the answers may go to standard output).
 
+Fresh workers may be started before the parts are there (:func:`spawn_workers`, then
+``in_order(started=...)``): the columnar screening starts its worker before it loads its own
+knowledge base and reads its first batch, so that the two start-ups overlap.
+
 And this process as one more worker (``local=``, the columnar engine's): a thread answering parts
 beside the workers, for work that lets go of the GIL between small steps (numpy, polars) — one
 process fewer to start and to map the libraries into (:func:`_local`).
@@ -49,7 +53,10 @@ Here each worker has its own pipe and holds at most one chunk, so a send never w
 worker that is itself waiting to send. A worker that answers is handed its next chunk (one
 already read) before the answer is given back to the caller, who writes it: the driver is a
 generator, idle while the caller works — handed out after, the columnar worker waited 0.4-0.5 s
-of a 3.5 s screening of 100,000 rows (docs/performance.md, « The worker's next batch »). The parent waits on the pipes and on the processes'
+of a 3.5 s screening of 100,000 rows (docs/performance.md, « The worker's next batch »). A chunk
+read is handed to an idle worker at once, before the next is read — read up to the window first,
+the columnar main process's thread waited ≈ 0.7 s for four batches to be read before it answered
+the first (« The worker's early start »). The parent waits on the pipes and on the processes'
 sentinels together (a fresh worker's death closes its pipe): a worker that dies is seen at once, and so is one that holds a chunk past
 :data:`STALL_SECONDS` (it is killed). Its chunk goes to another worker, or is answered in this
 process when none is left; a chunk that has cost ``tries`` (:data:`MAX_TRIES`) workers is answered by
@@ -327,7 +334,8 @@ def in_order(parts: Iterable[T], work: Callable[[T], R], jobs: int,
              here: Callable[[T], bool] | None = None, window: int | None = None,
              stall: float | None = None, tries: int | None = None,
              note: Callable[[int | None, int | None, str], None] | None = None,
-             env: dict | None = None, local: Callable[[T], R] | None = None) -> Iterator[R]:
+             env: dict | None = None, local: Callable[[T], R] | None = None,
+             started: list | None = None) -> Iterator[R]:
     """``work(part)`` for every part, in the order of ``parts``, on ``jobs`` worker processes
     (in this process when ``jobs`` ≤ 1, or with ``start="fork"`` when forking is unsafe,
     :func:`fork_is_safe`).
@@ -351,9 +359,13 @@ def in_order(parts: Iterable[T], work: Callable[[T], R], jobs: int,
     must not run at the same time as ``work`` or ``lost`` (the caller's lock), and a part it holds
     is never given up for its time (``stall``): it is this process's. Close the iterator
     (``contextlib.closing``) to stop the workers early: a part the thread is answering is finished
-    (waited for up to :data:`STOP_SECONDS`) and its answer dropped."""
+    (waited for up to :data:`STOP_SECONDS`) and its answer dropped. ``started`` (``start="spawn"``):
+    the fresh workers :func:`spawn_workers` started before the parts were there (their start-up
+    under way while the caller still prepares), taken over instead of starting ``jobs`` new ones
+    — stopped with the others at the end, or at once when this process answers every part."""
     here = here or (lambda part: False)
     if (jobs <= 1 and local is None) or (start == "fork" and not fork_is_safe()):
+        stop_workers(started or [])
         for part in parts:
             yield part if here(part) else work(part)
         return
@@ -366,15 +378,11 @@ def in_order(parts: Iterable[T], work: Callable[[T], R], jobs: int,
             ctx = mp.get_context("fork")
             workers += [_forked(ctx, work) for _ in range(jobs)]
         elif start == "spawn":
-            data = pickle.dumps(setup)
-            environ = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-            for k, v in (env or {}).items():
-                environ.setdefault(k, v)
-            for _ in range(jobs):
-                try:
-                    workers.append(_spawned(data, environ))
-                except OSError as e:   # no process to be had: fewer workers (none: answered here)
-                    note(None, None, f"{type(e).__name__}: {e}")
+            if started is not None:   # started by the caller already (spawn_workers): taken over
+                workers += started
+                started = None
+            else:
+                workers += spawn_workers(jobs, setup, env, note)
         else:
             raise ValueError(f"start: 'fork' or 'spawn', not {start!r}")
         if local is not None:   # last: a free worker process is given a part first
@@ -383,7 +391,34 @@ def in_order(parts: Iterable[T], work: Callable[[T], R], jobs: int,
                           window or max(1, ahead * jobs), STALL_SECONDS if stall is None else stall,
                           MAX_TRIES if tries is None else tries)
     finally:
-        _stop(workers)
+        _stop(workers + (started or []))
+
+
+def spawn_workers(jobs: int, setup, env: dict | None = None, note=None) -> list:
+    """``jobs`` fresh workers (``start="spawn"``: see :func:`in_order`) started now, each running
+    ``setup()`` once; hand them to :func:`in_order` (``started=``), which drives and stops them, or
+    stop them with :func:`stop_workers`. Started before the parts are read, a worker's start-up
+    (its interpreter, imports, the caller's setup: ≈ 1.5 s for the columnar program) overlaps
+    what the caller does meanwhile. A worker that cannot be had (``OSError``) is one fewer,
+    told to ``note``."""
+    note = note or (lambda pid, idx, reason: None)
+    data = pickle.dumps(setup)
+    environ = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    for k, v in (env or {}).items():
+        environ.setdefault(k, v)
+    out: list[_Worker] = []
+    for _ in range(jobs):
+        try:
+            out.append(_spawned(data, environ))
+        except OSError as e:   # no process to be had: fewer workers (none: answered here)
+            note(None, None, f"{type(e).__name__}: {e}")
+    return out
+
+
+def stop_workers(started: list) -> None:
+    """Stop workers of :func:`spawn_workers` never handed to :func:`in_order` (a starting one is
+    killed at once)."""
+    _stop(started)
 
 
 def _drive(workers, source, work, lost, here, wait, note, window, stall, tries):
@@ -448,6 +483,7 @@ def _drive(workers, source, work, lost, here, wait, note, window, stall, tries):
             else:
                 held[idx] = [part, 0]
                 todo.append(idx)
+                give()   # an idle worker (the local thread) starts on it before the next is read
         if exhausted and next_out == read:
             return
         if next_out in done:

@@ -7,7 +7,13 @@ too), started with ``start="spawn"``.
   numpy, whose thread pools a forked child inherits locked (polars documents the deadlock,
   « Multiprocessing », user guide). Each worker loads the knowledge base and compiles the program
   of the rules once (:func:`setup`, ``columnar.program.compile_book``), with one polars thread
-  unless ``POLARS_MAX_THREADS`` says otherwise (N workers already fill N cores).
+  unless ``POLARS_MAX_THREADS`` says otherwise (N workers already fill N cores). The workers start
+  as soon as the input is known to make more than one batch (:meth:`Pool.start`): for a regular
+  file with more than a block's bytes after its header, before the main process loads its own
+  knowledge base and reads its first block, so that the worker's start-up (≈ 1 s of CPU: the
+  interpreter and its imports ≈ 0.55 s, the program's compilation ≈ 0.3 s, the knowledge base
+  ≈ 0.1 s) runs beside the main process's instead of after its second batch read; for a pipe,
+  once a second batch is read (docs/performance.md, « The worker's early start »).
 - **Work**: a worker receives a batch (the typed frame and the lines read alone by the scalar
   reader) and returns :class:`~lexquery.screening.columnar_pipeline.BlockOut` — the batch's CSV
   bytes (or JSON objects) and its counts — by the function the main process uses
@@ -61,6 +67,8 @@ from functools import partial
 BATCH_TIMEOUT = float(os.environ.get("LEXQUERY_BATCH_TIMEOUT", "600"))
 """Seconds a worker may take over one batch (≈ 10,000 rows: about 1.2 s of CPU on this machine,
 so far above any load) before its batch is answered by the main process and the worker stopped."""
+_ENV = {"POLARS_MAX_THREADS": "1"}
+"""What a worker's environment gets unless it says otherwise (N workers already fill N cores)."""
 WORKER_ERRORS: list[str] = []
 """The last failures of workers (their batches answered by the main process) — for the tests and
 the benchmark, which report them."""
@@ -131,15 +139,50 @@ class Pool:
     :func:`setup` with the header's row builder and known columns, the date, the label, the
     separator, JSON or CSV (``bctx``: the pipeline's ``BlockContext``), the reference middle or the
     program, a test's ``fault``, the reform screened under (``reform``: :func:`reform_spec`; None:
-    the law in force). Built only when the workers are wanted (a second batch read); they start
-    with :meth:`answer`, which also makes the spool directory of CSV output (see the module's
-    docstring) and removes it at its end."""
+    the law in force). Built only when the workers are wanted (an input of more than one batch);
+    they start with :meth:`start` — as soon as that is known, before the first batch is read (see
+    the module's docstring, « Start ») — or else with :meth:`answer`; either makes the spool
+    directory of CSV output (see the module's docstring). :meth:`close` (``with``) stops them
+    and removes it, however the screening ends."""
 
     def __init__(self, jobs: int, bctx, reference: bool = False, fault=None, reform: dict | None = None):
         self.jobs = jobs
         self.init = {"builder": bctx.builder, "known": list(bctx.known), "as_of": bctx.as_of,
                      "label": bctx.label, "sep": bctx.sep, "as_json": bctx.as_json,
                      "reference": reference, "fault": fault, "reform": reform}
+        self.spool: str | None = None
+        self.started: list | None = None   # lexquery.workers.spawn_workers's, until answer takes them
+
+    def _setup(self):
+        return partial(setup, dict(self.init, spool=self.spool))
+
+    def start(self) -> "Pool":
+        """The spool directory made (CSV output) and the workers started now: their interpreters,
+        knowledge base and program under way while this process loads its own and reads."""
+        from ..workers import spawn_workers
+        if self.started is None:
+            if not self.init["as_json"] and self.spool is None:
+                self.spool = tempfile.mkdtemp(prefix="lexquery-spool-")
+            self.started = spawn_workers(self.jobs, self._setup(), _ENV, _note)
+        return self
+
+    def close(self) -> None:
+        """The workers stopped (those :meth:`answer` drove are already), the spool directory removed."""
+        from ..workers import stop_workers
+        started, self.started = self.started, None
+        try:
+            if started:
+                stop_workers(started)
+        finally:
+            if self.spool is not None:
+                shutil.rmtree(self.spool, ignore_errors=True)
+                self.spool = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def answer(self, items, answer_here, here, local=None):
         """The items in input order, each vector batch ``(frame, fallback)`` as its
@@ -153,7 +196,8 @@ class Pool:
         (``contextlib.closing``) to stop the workers; the spool directory goes with them."""
         from ..workers import in_order
         from .columnar_pipeline import BlockOut
-        spool = None if self.init["as_json"] else tempfile.mkdtemp(prefix="lexquery-spool-")
+        self.start()
+        spool, started = self.spool, self.started
         batches: deque = deque()   # the vector batches sent, until their answer is given back
 
         def sent():
@@ -169,9 +213,9 @@ class Pool:
                 return local(batch, os.path.join(spool, f"main-{next(seq)}.csv") if spool else None)
         try:
             answered = in_order(sent(), answer_here, self.jobs, lambda batch, reason: answer_here(batch),
-                                start="spawn", setup=partial(setup, dict(self.init, spool=spool)), here=here,
+                                start="spawn", setup=self._setup(), here=here,
                                 window=self.jobs + (local is not None) + 2, stall=BATCH_TIMEOUT, tries=1,
-                                note=_note, env={"POLARS_MAX_THREADS": "1"}, local=here_too)
+                                note=_note, env=_ENV, local=here_too, started=started)
             with closing(answered):
                 for res in answered:
                     if isinstance(res, BlockOut):
@@ -180,8 +224,7 @@ class Pool:
                             res = _claim(res, batch, answer_here)
                     yield res
         finally:
-            if spool is not None:
-                shutil.rmtree(spool, ignore_errors=True)
+            self.close()
 
 
 def _claim(res, batch, answer_here):

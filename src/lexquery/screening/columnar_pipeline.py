@@ -492,8 +492,12 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     ``jobs`` > 1: the batches are answered by that many processes — this one on a thread and
     ``jobs`` − 1 workers (:data:`MAIN_ANSWERS`; :mod:`lexquery.screening.columnar_jobs` on
     :func:`lexquery.workers.in_order`: fresh interpreters, each compiles the program once) — and
-    written in input order; the main thread reads, types and writes. The workers start when a
-    second batch is read (an input of one batch is answered here: starting a worker costs more). Only with the knowledge
+    written in input order; the main thread reads, types and writes. The workers start as soon as
+    the input is known to make more than one batch (an input of one batch is answered here:
+    starting a worker costs more): a regular file with more than a block's bytes after its header
+    (:func:`more_than_one_block`) starts them before this process loads its knowledge base, so that
+    their start-up and this process's overlap; an input of unknown size (a pipe) when a second
+    batch is read. Only with the knowledge
     base's own engine and program (``engine`` and ``program`` None: a worker cannot be handed
     another one — a test's program); otherwise one process. ``fault``: tests
     only, called by a worker on each batch before answering it (to make it raise or die).
@@ -514,15 +518,20 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     from .columnar_frame import BLOCK_BYTES, Reader, ScalarBlock
     bound_heap()
     parallel = jobs > 1 and program is None and (engine is None or reform is not None)
-    engine = engine or load_kb()
-    if hasattr(engine, "prepare_batch"):
-        engine.prepare_batch()
-    if program is None and not reference and not parallel:
-        program = load_program(engine.book, engine.ref) if reform is not None else load_program()
     stream, opened_as, size = open_text(path)
     label = label or opened_as
-    t0 = time.perf_counter()
     summary = Summary(source=label)
+    pool = None
+
+    def load():
+        """This process's engine and (one process) program — after the workers' early start."""
+        nonlocal engine, program
+        engine = engine or load_kb()
+        if hasattr(engine, "prepare_batch"):
+            engine.prepare_batch()
+        if program is None and not reference and not parallel:
+            program = load_program(engine.book, engine.ref) if reform is not None else load_program()
+        return time.perf_counter()
     try:
         header, records = read_header(stream)
         summary.unknown_columns, summary.separator = header.unknown, header.separator
@@ -544,6 +553,14 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                 summary.add_counts(counts_)
                 writer.write_text(text)
         vectorisable = (builder._fast is not None and not stream._carry and not records.src.back)
+        if vectorisable:
+            reader = Reader(stream.buffer, header, header.line + 1, as_of, block_bytes or BLOCK_BYTES)
+            ctx = BlockContext(None, None, builder, reader.known, as_of, label, sep, as_json)
+            if parallel and more_than_one_block(stream.buffer, reader.block_bytes):
+                from .columnar_jobs import Pool   # started now: their start-up beside this process's
+                pool = Pool(jobs - 1 if MAIN_ANSWERS else jobs, ctx, reference=reference, fault=fault,
+                            reform=reform).start()
+        t0 = load()
         if not vectorisable:   # unknown or repeated columns, CR-only lines: the scalar path, as is
             for part in _chunks(records, 2000):
                 check_budget()
@@ -553,11 +570,13 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
             summary.spanning_lines, summary.split = records.extra_lines, records.split
             summary.ansi_lines, summary.first_ansi_line = stream.ansi_lines, stream.first_ansi_line
         else:
-            reader = Reader(stream.buffer, header, header.line + 1, as_of, block_bytes or BLOCK_BYTES)
             if stream.ansi_lines:
                 reader.ansi_lines, reader.first_ansi_line = stream.ansi_lines, stream.first_ansi_line
-            ctx = BlockContext(engine, program, builder, reader.known, as_of, label, sep, as_json)
+            ctx.engine, ctx.program = engine, program
             lock = threading.Lock()   # the program and the scalar engine: one thread at a time
+            if pool is not None and MAIN_ANSWERS:   # its program compiled while its first block is read
+                threading.Thread(target=_compile_under, args=(lock, ctx, reference, reform is not None),
+                                 name="lexquery-compile", daemon=True).start()
 
             def blocks():
                 """The reader's blocks, timed; a scalar block as its records (read now: they carry
@@ -594,7 +613,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
 
             items = blocks()
             ahead: list = []
-            if parallel:   # workers only for a second batch: one batch is answered here at once
+            if parallel and pool is None:   # size unknown: workers only for a second batch read
                 for item in items:
                     ahead.append(item)
                     if sum(not isinstance(x, _Scalar) for x in ahead) >= 2:
@@ -613,7 +632,8 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
 
                 # jobs computing processes: this one (a thread, between reading and writing) and
                 # jobs - 1 workers (MAIN_ANSWERS); else jobs workers
-                pool = Pool(jobs - 1 if MAIN_ANSWERS else jobs, ctx, reference=reference, fault=fault, reform=reform)
+                pool = pool or Pool(jobs - 1 if MAIN_ANSWERS else jobs, ctx, reference=reference, fault=fault,
+                                    reform=reform)
                 with closing(pool.answer(itertools.chain(ahead, items), answer_here,
                                          lambda item: isinstance(item, _Scalar),
                                          local=answer_here if MAIN_ANSWERS else None)) as answered:
@@ -631,11 +651,38 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
         bar.update(summary.read, force=True)
         bar.done()
     finally:
+        if pool is not None:
+            pool.close()
         if path not in ("-", None):
             stream.close()
     summary.seconds = time.perf_counter() - t0
     writer.close(summary)
     return summary
+
+
+def more_than_one_block(raw, block_bytes: int) -> bool:
+    """The input (a binary stream after the header) makes more than one batch: a regular file
+    (``os.fstat``: a path, or standard input redirected from a file) with more than
+    ``block_bytes`` bytes left — the first block ends at the last line feed within its first
+    ``block_bytes`` (unless a line is longer than a block: then a worker may start for one batch,
+    and is stopped unused), so the rest is a second. False when the size is not known (a pipe):
+    the workers then wait for a second batch read."""
+    import stat
+    try:
+        st = os.fstat(raw.fileno())
+        return stat.S_ISREG(st.st_mode) and st.st_size - raw.tell() > block_bytes
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return False
+
+
+def _compile_under(lock, ctx: BlockContext, reference: bool, own: bool) -> None:
+    """:func:`_parent_program` under ``lock`` (the thread answering this process's batches waits
+    for it); a failure is left to the first batch, which compiles again and says it."""
+    with lock:
+        try:
+            _parent_program(ctx, reference, own)
+        except Exception:
+            pass
 
 
 def _parent_program(ctx: BlockContext, reference: bool, own: bool = False):
