@@ -46,29 +46,38 @@ DATE_CELLS = [
 DATE_COLUMNS = ("birth_date", "entry_date", "execution_start", "expected_end")
 
 
+def date_edge_file(cells, columns, pairs, *, rows: int, seed: int, extra=()) -> bytes:
+    """``rows`` synthetic rows (``seed``) with ``extra`` columns appended empty, then one line per
+    cell of ``cells`` in each of ``columns`` in turn (the synthetic rows reused in a cycle), then
+    one per ``(start, end)`` of ``pairs`` in execution_start / expected_end: the edge files of this
+    module and of tests/test_columnar_reader_lean.py."""
+    lines = synth_text(rows, seed=seed, ref=AS_OF).rstrip("\n").split("\n")
+    head = lines[0].split(";") + list(extra)
+    base = [line.split(";") + [""] * len(extra) for line in lines[1:]]
+    out, k = [";".join(head)], 0
+    for col in columns:
+        for cell in cells:
+            row = base[k % len(base)]
+            row[head.index(col)] = cell
+            out.append(";".join(row))
+            k += 1
+    s, e = head.index("execution_start"), head.index("expected_end")
+    for start, end in pairs:
+        row = base[k % len(base)]
+        row[s], row[e] = start, end
+        out.append(";".join(row))
+        k += 1
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
 def _edge_file(with_as_of: bool = False) -> bytes:
     """Synthetic rows, each with one edge cell in one date column (every cell in every column),
     then pairs of an end of sentence the day before / the day of its start."""
-    lines = synth_text(len(DATE_CELLS) * len(DATE_COLUMNS) + 40, seed=5, ref=AS_OF).rstrip("\n").split("\n")
-    head = lines[0].split(";")
-    if with_as_of:
-        head.append("as_of")
-    out = [";".join(head)]
-    rows = [line.split(";") + ([""] if with_as_of else []) for line in lines[1:]]
-    k = 0
-    for col in DATE_COLUMNS + (("as_of",) if with_as_of else ()):
-        for cell in DATE_CELLS:
-            cells = rows[k % len(rows)]
-            cells[head.index(col)] = cell
-            out.append(";".join(cells))
-            k += 1
-    s, e = head.index("execution_start"), head.index("expected_end")
-    for i, (start, end) in enumerate([("2024-03-01", "2024-02-29"), ("2024-03-01", "2024-03-01"),
-                                      ("2024-03-01", " 2024-02-29"), ("2024-03-01", ""), ("", "2024-02-29")]):
-        cells = rows[(k + i) % len(rows)]
-        cells[s], cells[e] = start, end
-        out.append(";".join(cells))
-    return ("\n".join(out) + "\n").encode("utf-8")
+    extra = ("as_of",) if with_as_of else ()
+    return date_edge_file(DATE_CELLS, DATE_COLUMNS + extra,
+                          [("2024-03-01", "2024-02-29"), ("2024-03-01", "2024-03-01"), ("2024-03-01", " 2024-02-29"),
+                           ("2024-03-01", ""), ("", "2024-02-29")],
+                          rows=len(DATE_CELLS) * len(DATE_COLUMNS) + 40, seed=5, extra=extra)
 
 
 def _frame_rows_are_the_scalar_reader_s(data: bytes, block_bytes: int = 4096):

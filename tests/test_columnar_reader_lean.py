@@ -29,7 +29,7 @@ from lexquery.screening import columnar_dates as D  # noqa: E402
 from lexquery.screening import columnar_frame as F  # noqa: E402
 
 from test_columnar_pipeline import assert_same  # noqa: E402
-from test_columnar_read_lean import _frame_rows_are_the_scalar_reader_s  # noqa: E402
+from test_columnar_read_lean import _frame_rows_are_the_scalar_reader_s, date_edge_file  # noqa: E402
 
 AS_OF = date(2026, 12, 1)
 YEARS = [0, 1, 4, 100, 400, 1600, 1700, 1800, 1896, 1899, 1900, 1901, 1904, 1999, 2000, 2001, 2023, 2024,
@@ -71,23 +71,9 @@ def _iso_file(with_as_of: bool) -> bytes:
              "2199-12-31", "2200-01-01", "0000-01-01", "9999-12-31"]
     extra = ["removal_end_date"] + (["as_of"] if with_as_of else [])   # a removal date: with or without a measure
     cols = ("birth_date", "entry_date", "execution_start", "expected_end", *extra)
-    lines = synth_text(len(cells) * len(cols) + 10, seed=7, ref=AS_OF).rstrip("\n").split("\n")
-    head = lines[0].split(";") + extra
-    rows = [line.split(";") + [""] * len(extra) for line in lines[1:]]
-    out, k = [";".join(head)], 0
-    for col in cols:
-        for cell in cells:
-            row = rows[k % len(rows)]
-            row[head.index(col)] = cell
-            out.append(";".join(row))
-            k += 1
-    s, e = head.index("execution_start"), head.index("expected_end")
-    for start, end in [("2024-03-01", "2024-02-29"), ("2024-03-01", "2024-03-01"), ("2024-03-01", "2024-03-02")]:
-        row = rows[k % len(rows)]
-        row[s], row[e] = start, end
-        out.append(";".join(row))
-        k += 1
-    return ("\n".join(out) + "\n").encode("utf-8")
+    return date_edge_file(cells, cols, [("2024-03-01", "2024-02-29"), ("2024-03-01", "2024-03-01"),
+                                        ("2024-03-01", "2024-03-02")],
+                          rows=len(cells) * len(cols) + 10, seed=7, extra=extra)
 
 
 @pytest.mark.parametrize("with_as_of", [False, True])
