@@ -250,3 +250,13 @@ def test_a_file_truncated_after_the_early_start_is_read_to_its_new_end(tmp_path,
     ids = [_get(x, "id") for x in _BODY]
     last = got[0].rstrip("\n").split("\n")[-1]
     assert last.split(";")[1] in ids and ("incompl" in last or _get(_BODY[-1], "id") in last)
+
+
+@pytest.mark.parametrize("bits", [0, 3])
+def test_ids_whose_hashes_collide_are_told_apart_by_their_text(tmp_path, monkeypatch, bits):
+    """The id check's runs (``columnar_ids.SeenIds``: hashes sorted once, an equal hash compared
+    with the id's text) with hashes of ``bits`` bits: every id of a run shares its hash with many
+    (0: with all), new ids and duplicates alike."""
+    from lexquery.screening import columnar_ids as CI
+    monkeypatch.setattr(CI, "_hash", lambda s: hash(s) & ((1 << bits) - 1))
+    assert_same(CASES["duplicate_ids"](), tmp_path, block_bytes=BLOCK)
