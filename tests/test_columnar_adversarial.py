@@ -260,3 +260,31 @@ def test_ids_whose_hashes_collide_are_told_apart_by_their_text(tmp_path, monkeyp
     from lexquery.screening import columnar_ids as CI
     monkeypatch.setattr(CI, "_hash", lambda s: hash(s) & ((1 << bits) - 1))
     assert_same(CASES["duplicate_ids"](), tmp_path, block_bytes=BLOCK)
+
+
+# --- the output's reader gone: what the engines say ------------------------------------------------
+def _screen_into_closed_pipe(path: str, *args: str):
+    """``lexquery screen PATH -o -`` whose standard output's reader reads 100 bytes and goes:
+    (exit code, standard error)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    env = dict(os.environ, PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    p = subprocess.Popen([sys.executable, "-m", "lexquery", "screen", path, "-o", "-", "--as-of", "2026-12-01",
+                          "--no-progress", "--quiet", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    p.stdout.read(100)
+    p.stdout.close()
+    err = p.stderr.read()
+    return p.wait(timeout=120), err.decode("utf-8", "replace")
+
+
+def test_an_output_whose_reader_is_gone_ends_as_the_scalar_engine_ends(tmp_path):
+    """polars' write error carries no errno (« Broken pipe (os error 32) »): the columnar engine
+    said « fichier illisible » (a read error, exit 3) where the scalar one ends quietly (exit 0,
+    as any command whose reader stops, ``| head``)."""
+    p = tmp_path / "in.csv"
+    p.write_bytes(_file(_BODY))   # ≈ 300 KB of output: more than a pipe holds
+    scalar = _screen_into_closed_pipe(str(p), "--engine", "scalar")
+    assert scalar == (0, "")
+    assert _screen_into_closed_pipe(str(p), "--engine", "columnar", "-j1") == scalar
