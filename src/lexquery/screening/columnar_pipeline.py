@@ -215,9 +215,22 @@ def write_csv(out: pl.DataFrame, sep: str, f) -> None:
     if not out.height:
         return
     cells = csv_cells(out, *cell_plan(out))   # one query over the batch (not one a slice: 3× the CPU)
-    for start in range(0, out.height, WRITE_ROWS):
-        cells.slice(start, WRITE_ROWS).write_csv(
-            f, separator=sep, include_header=False, quote_style="necessary", line_terminator="\n", null_value="")
+    try:
+        for start in range(0, out.height, WRITE_ROWS):
+            cells.slice(start, WRITE_ROWS).write_csv(
+                f, separator=sep, include_header=False, quote_style="necessary", line_terminator="\n", null_value="")
+    except OSError as e:
+        raise _with_errno(e) from e
+
+
+def _with_errno(e: OSError) -> OSError:
+    """polars' error of a failed write (« Broken pipe (os error 32) », no ``errno``) as Python's
+    own — ``OSError(32, …)`` is a :class:`BrokenPipeError`, which the command ends on quietly as
+    the scalar path does, not as a read error (« fichier illisible »); a full disk (28) is an
+    output error there too. Another error is given back as it is."""
+    import re
+    m = re.search(r"\(os error (\d+)\)", str(e)) if e.errno is None else None
+    return OSError(int(m.group(1)), os.strerror(int(m.group(1)))) if m else e
 
 
 def csv_bytes(out: pl.DataFrame, sep: str) -> bytes:
