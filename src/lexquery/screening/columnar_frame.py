@@ -369,7 +369,7 @@ class Reader:
         if body:   # the date columns whose cells are all empty or ISO: typed from the bytes
             a = np.frombuffer(body, dtype=np.uint8)
             if bounds is None:
-                bounds = np.flatnonzero((a == ord(self.sep)) | (a == 10))   # the end of each cell
+                bounds = cell_ends(a, self.sep)
             dates = bytes_typed(a, bounds, names, self.known)
         strip, spaces = edges(body, names, self.sep, bounds,
                               only={c for c in self.known if rowwise(c) and c not in dates})
@@ -393,13 +393,7 @@ def bytes_typed(a, bounds, names, known) -> dict:
     out = {}
     for j, c in enumerate(names):
         if c in known and column_kind(c) == "date":
-            if j:
-                start = ends[:, j - 1] + 1
-            else:
-                start = np.empty_like(ends[:, 0])
-                start[0] = 0
-                start[1:] = ends[:-1, k - 1] + 1
-            got = byte_dates(a, start, ends[:, j])
+            got = byte_dates(a, cell_starts(ends, j), ends[:, j])
             if got is not None:
                 out[c] = got
     return out
@@ -637,6 +631,21 @@ def _stripped(c: str) -> pl.Expr:
 
 _REMOVAL = ("removal_destination", "removal_definitive", "removal_enforceable", "removal_remedies_exhausted",
             "removal_end_date")
+def cell_ends(a: np.ndarray, sep: str) -> np.ndarray:
+    """The position of each cell's end in the bytes ``a`` of a vector batch's lines: its
+    separator, or the line feed ending its line."""
+    return np.flatnonzero((a == ord(sep)) | (a == 10))
+
+
+def cell_starts(ends: np.ndarray, j: int) -> np.ndarray:
+    """The position of the first byte of column ``j``'s cells (its end if the cell is empty);
+    ``ends``: :func:`cell_ends` line by line (one row a line, one column a cell). The first
+    cell of a line starts after the line feed ending the line before."""
+    if j:
+        return ends[:, j - 1] + 1
+    return np.concatenate([[0], ends[:-1, -1] + 1])
+
+
 def edges(data: bytes, names, sep: str, bounds=None, only=None) -> tuple[set, set]:
     """The columns (of ``names``, one a cell of each line of ``data``: the lines of a vector
     batch) where a cell may begin or end with a space or a tab, and those where a cell may begin or
@@ -650,7 +659,7 @@ def edges(data: bytes, names, sep: str, bounds=None, only=None) -> tuple[set, se
         return set(), set()
     a = np.frombuffer(data, dtype=np.uint8)
     if bounds is None:
-        bounds = np.flatnonzero((a == ord(sep)) | (a == 10))   # the end of each cell
+        bounds = cell_ends(a, sep)
     k = len(names)
     ends = bounds.reshape(-1, k)   # line by line, column by column
     ws, high = set(), set()
@@ -660,10 +669,7 @@ def edges(data: bytes, names, sep: str, bounds=None, only=None) -> tuple[set, se
             high.add(nm)
             continue
         last = a[ends[:, j] - 1]   # a[-1] for a first cell empty: the line feed ending the batch
-        if j:
-            first = a[ends[:, j - 1] + 1]   # the first byte of the cell (its end if empty)
-        else:   # the first cell of a line: after the line feed ending the line before
-            first = a[np.concatenate([[0], ends[:-1, k - 1] + 1])]
+        first = a[cell_starts(ends, j)]   # the first byte of the cell (its end if empty)
         if ((last == 32) | (last == 9) | (first == 32) | (first == 9)).any():
             ws.add(nm)
         if ((last >= 128) | (first >= 128)).any():

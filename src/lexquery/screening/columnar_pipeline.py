@@ -176,8 +176,7 @@ def cell_plan(out: pl.DataFrame) -> tuple:
     rest = [c for c, e in zip(FIELDS[1:], head) if not e]
     flags = out.select(may + [(pl.col(c).str.len_bytes() == 0).any().alias("e" + c) for c in rest]).row(0)
     todo = {c for c, m in zip(_NEUTRAL, flags) if m}
-    found = {c for c, e in zip(FIELDS[1:], head) if e} | {c for c, e in zip(rest, flags[len(_NEUTRAL):]) if e}
-    return todo, {c for c in FIELDS[1:] if c in found}
+    return todo, {c for c, e in zip(FIELDS[1:], head) if e} | {c for c, e in zip(rest, flags[len(_NEUTRAL):]) if e}
 
 
 def csv_cells(out: pl.DataFrame, todo: set, empty=None) -> pl.DataFrame:
@@ -536,6 +535,13 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     summary = Summary(source=label)
     pool = None
 
+    def new_pool():
+        """The workers of this screening (not yet started): ``jobs`` computing processes, this one
+        (a thread, between reading and writing) and ``jobs`` − 1 workers (MAIN_ANSWERS), else
+        ``jobs`` workers."""
+        from .columnar_jobs import Pool
+        return Pool(jobs - 1 if MAIN_ANSWERS else jobs, ctx, reference=reference, fault=fault, reform=reform)
+
     def load():
         """This process's engine and (one process) program — after the workers' early start."""
         nonlocal engine, program
@@ -570,9 +576,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
             reader = Reader(stream.buffer, header, header.line + 1, as_of, block_bytes or BLOCK_BYTES)
             ctx = BlockContext(None, None, builder, reader.known, as_of, label, sep, as_json)
             if parallel and more_than_one_block(stream.buffer, reader.block_bytes):
-                from .columnar_jobs import Pool   # started now: their start-up beside this process's
-                pool = Pool(jobs - 1 if MAIN_ANSWERS else jobs, ctx, reference=reference, fault=fault,
-                            reform=reform).start()
+                pool = new_pool().start()   # started now: their start-up beside this process's
         t0 = load()
         if not vectorisable:   # unknown or repeated columns, CR-only lines: the scalar path, as is
             for part in _chunks(records, 2000):
@@ -633,8 +637,6 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                         break
                 parallel = sum(not isinstance(x, _Scalar) for x in ahead) >= 2
             if parallel:
-                from .columnar_jobs import Pool
-
                 def answer_here(batch, spool=None):
                     """A batch answered in this process: by its thread beside the workers (CSV into
                     the ``spool`` file it is given, as a worker's), or one a worker failed (or none
@@ -643,10 +645,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                     with lock:
                         return answer_block(_parent_program(ctx, reference, reform is not None), *batch, spool)
 
-                # jobs computing processes: this one (a thread, between reading and writing) and
-                # jobs - 1 workers (MAIN_ANSWERS); else jobs workers
-                pool = pool or Pool(jobs - 1 if MAIN_ANSWERS else jobs, ctx, reference=reference, fault=fault,
-                                    reform=reform)
+                pool = pool or new_pool()
                 with closing(pool.answer(itertools.chain(ahead, items), answer_here,
                                          lambda item: isinstance(item, _Scalar),
                                          local=answer_here if MAIN_ANSWERS else None)) as answered:
