@@ -137,7 +137,8 @@ class Gen:
         self.colls = {}          # collection path -> (fields used)
         self.strlists = {}       # path of a list of texts
         self.items = []          # stack of (coll path, item var, index var)
-        self.in_derived = 0
+        self.dreads = []         # stack: the derived values read by the blocks being generated
+        self.blocks = []         # ("derived", name, lines, derived read) / ("cond", id, lines, derived read, result)
 
     # helpers
     def fresh(self, p="t"):
@@ -421,25 +422,32 @@ class Gen:
         return Val(kind, f"{arr}_v[{j}]", f"{arr}_u[{j}]", "False", m)
 
     def derived(self, name):
+        if self.dreads:
+            self.dreads[-1].add(name)   # read by the block being generated
         hit = self.derived_done.get(name)
         if hit is not None:
             return hit
-        if self.items:   # computed at row level, before the item loop (its values are the row's)
-            pass
         # generated into a block of its own, added to the row-level prelude once complete (a
-        # derived value it reads completes, and is added, before it)
+        # derived value it reads completes, and is added, before it); computed at row level
+        # even when first read inside an item loop (its values are the row's)
         saved, ind, items = self.lines, self.indent, self.items
         self.lines, self.indent, self.items = [], 2, []
-        self.in_derived += 1
+        self.dreads.append(set())
         try:
             x = self.expr_c(self.book.derived[name])
+            if x.kind in ("coll", "strlist"):
+                raise Unsupported(f"derived {x.kind}")
+            names = tuple(f"DV_{name}_{p}" for p in "vduzm")
+            for nm, e in zip(names, (x.v, x.d, x.u, x.z, x.m)):
+                self.emit(f"{nm} = {e}")
             self.prelude.extend(self.lines)
+            self.blocks.append(("derived", name, self.lines, sorted(self.dreads[-1])))
         finally:
-            self.in_derived -= 1
+            self.dreads.pop()
             self.lines, self.indent, self.items = saved, ind, items
-        # keep its variables under stable names (the branch that made them ran at row level)
-        self.derived_done[name] = x
-        return x
+        out = self.derived_done[name] = Val(x.kind if x.kind != "gap" else "gap", *names[:1], u=names[2],
+                                            z=names[3], m=names[4], d=names[1])
+        return out
 
     def t_call(self, t):
         name = str(t.children[0])
@@ -725,46 +733,75 @@ class Gen:
         self.emit(f"if {g}:")
         self.emit(f"    {eff} = {UNKNOWN_}")
         self.emit(f"    {date} = NONE_DATE")
-        self.emit(f"out_eff[i, {slot}] = {eff}")
-        self.emit(f"out_on[i, {slot}] = {on}")
-        self.emit(f"out_date[i, {slot}] = {date}")
-        self.emit(f"out_miss[i, {slot}] = {miss}")
+        return eff, on, date, miss
 
-    def kernel(self, conds, cache):
-        """(source, condition ids compiled, left out {id: why})."""
-        body, ok, left = [], [], {}
+    def kernel(self, conds, cache, split=False):
+        """(source, condition ids compiled, left out {id: why}, kernel arguments). ``split``: each
+        derived value and each condition its own numba function, called per row by the kernel's
+        loop (still one pass over the rows; smaller functions to compile)."""
+        body, ok, left, cblocks = [], [], {}, []
         for c in conds:
-            mark = (len(self.prelude), dict(self.derived_done), dict(self.bits), self.n)
+            mark = (len(self.prelude), dict(self.derived_done), dict(self.bits), len(self.blocks))
             self.lines, self.indent = [], 2
+            self.dreads.append(set())
             try:
-                self.condition(c, len(ok))
+                res = self.condition(c, len(ok))
             except Unsupported as e:
                 del self.prelude[mark[0]:]
+                del self.blocks[mark[3]:]
                 self.derived_done, self.bits = mark[1], mark[2]
                 left[c.id] = str(e)
                 continue
+            finally:
+                reads = self.dreads.pop()
+            slot = len(ok)
+            cblocks.append((c.id, self.lines, sorted(reads), res))
             body.extend(self.lines)
+            for arr, r in zip(("out_eff", "out_on", "out_date", "out_miss"), res):
+                body.append(f"        {arr}[i, {slot}] = {r}")
             ok.append(c.id)
-        args = ["n", "as_of"]
+        facts = []
         for path, (kind, name) in sorted(self.facts.items()):
             if kind == "coll":
-                args += [f"{name}_u", f"{name}_z", f"{name}_off"]
+                facts += [f"{name}_u", f"{name}_z", f"{name}_off"]
                 for key in sorted(self.colls[path]):
-                    args += [f"{name}__{key}_v", f"{name}__{key}_u"]
+                    facts += [f"{name}__{key}_v", f"{name}__{key}_u"]
             elif kind == "strlist":
-                args += [f"{name}_u", f"{name}_z", f"{name}_off", f"{name}_flat"]
+                facts += [f"{name}_u", f"{name}_z", f"{name}_off", f"{name}_flat"]
             elif kind == "dur":
-                args += [f"{name}_v", f"{name}_d", f"{name}_u", f"{name}_z"]
+                facts += [f"{name}_v", f"{name}_d", f"{name}_u", f"{name}_z"]
             else:
-                args += [f"{name}_v", f"{name}_u", f"{name}_z"]
-        args += ["SETS", "out_eff", "out_on", "out_date", "out_miss", "flags"]
+                facts += [f"{name}_v", f"{name}_u", f"{name}_z"]
+        args = ["n", "as_of"] + facts + ["SETS", "out_eff", "out_on", "out_date", "out_miss", "flags"]
         src = ["import numpy as np", "from numba import njit", f"CACHE = {cache}", DATE_HELPERS,
                "ZERO = np.uint64(0)", "ONE = np.uint64(1)", f"NONE_DATE = {NONE_DATE}", f"BIG = {BIG}",
                f"SMALL = {-BIG - 1}", f"NCODES = {len(self.strings)}"]
         src += [f"B{b} = np.uint64({1 << b})" for b in range(len(self.bits))]
-        src += ["", "@njit(cache=CACHE, nogil=True)", f"def kernel({', '.join(args)}):",
-                "    for i in range(n):"]
-        src += self.prelude + body
+        if not split:
+            src += ["", "@njit(cache=CACHE, nogil=True)", f"def kernel({', '.join(args)}):",
+                    "    for i in range(n):"]
+            src += self.prelude + body
+            return "\n".join(src) + "\n", ok, left, args
+        common = ["i", "as_of"] + facts + ["SETS", "flags"]
+
+        def fn(fname, lines, reads, result):
+            out = ["", "@njit(cache=CACHE)", f"def {fname}({', '.join(common + [f'D_{d}' for d in reads])}):"]
+            for d in reads:
+                out.append("    " + ", ".join(f"DV_{d}_{p}" for p in "vduzm") + f" = D_{d}")
+            out += [ln[4:] for ln in lines]
+            out.append(f"    return ({', '.join(result)})")
+            return out
+        loop = []
+        for _, name, lines, reads in self.blocks:
+            src += fn(f"d_{name}", lines, reads, [f"DV_{name}_{p}" for p in "vduzm"])
+            loop.append(f"        D_{name} = d_{name}({', '.join(common + [f'D_{d}' for d in reads])})")
+        for slot, (cid, lines, reads, res) in enumerate(cblocks):
+            src += fn(f"c_{slot}", lines, reads, res)
+            loop.append(f"        r = c_{slot}({', '.join(common + [f'D_{d}' for d in reads])})")
+            for k, arr in enumerate(("out_eff", "out_on", "out_date", "out_miss")):
+                loop.append(f"        {arr}[i, {slot}] = r[{k}]")
+        src += ["", "@njit(cache=CACHE, nogil=True)", f"def kernel({', '.join(args)}):", "    for i in range(n):"]
+        src += loop
         return "\n".join(src) + "\n", ok, left, args
 
 
@@ -939,6 +976,8 @@ def main():
     ap.add_argument("--cache", action="store_true", help="numba cache=True (NUMBA_CACHE_DIR or __pycache__ by the source)")
     ap.add_argument("--compile-only", action="store_true", help="generate and compile the kernel, time it, stop")
     ap.add_argument("--show", action="store_true", help="print the generated source")
+    ap.add_argument("--split", action="store_true", help="a numba function per derived value and condition")
+    ap.add_argument("--only", type=int, default=0, help="the first K conditions only (compile time against size)")
     a = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -956,8 +995,10 @@ def main():
     eng = engine()
     p = eng.book.procedures[a.pid]
     conds = list(cond_index(p).values())
+    if a.only:
+        conds = conds[:a.only]
     gen = Gen(eng.book)
-    src, ok, left, args = gen.kernel(conds, a.cache)
+    src, ok, left, args = gen.kernel(conds, a.cache, a.split)
     print(f"{a.pid}: {len(conds)} conditions, {len(ok)} compiled into one kernel, left out: {left}; "
           f"{len(gen.bits)} missing-fact bits, {len(src.splitlines())} generated lines")
     if a.show:
@@ -965,13 +1006,14 @@ def main():
     # the generated module: a file (numba's cache keys on the file of the source)
     gdir = Path(os.environ.get("FUSED_SPIKE_DIR", "/tmp/fused_spike_gen"))
     gdir.mkdir(parents=True, exist_ok=True)
-    mod_path = gdir / f"kernel_{a.pid}.py"
+    stem = f"kernel_{a.pid}" + (f"_{a.only}" if a.only else "") + ("_split" if a.split else "") + ("_cache" if a.cache else "")
+    mod_path = gdir / f"{stem}.py"
     if not mod_path.exists() or mod_path.read_text() != src:
         mod_path.write_text(src)
     sys.path.insert(0, str(gdir))
     import importlib
     c0, t0 = PT(), time.perf_counter()
-    mod = importlib.import_module(f"kernel_{a.pid}")
+    mod = importlib.import_module(stem)
     # compile with the argument types of a batch: a batch of 2 rows
     text = synth_text(200, 0, AS_OF)
     small = frame_from_cases(read_cases(text))
