@@ -242,8 +242,7 @@ class Gen:
         return Val("set", str(self.set_of(vals)))
 
     # three-valued helpers (names of expressions)
-    @staticmethod
-    def truth(x):
+    def truth(self, x):
         if x.kind == "bool":
             return f"({x.v} and not {x.u} and not {x.z})"
         if x.kind == "int":
@@ -805,6 +804,399 @@ class Gen:
         return "\n".join(src) + "\n", ok, left, args
 
 
+# --- the same, flat: no Python short-circuit nor branch per operation --------------------------
+
+FLAT_HELPERS = """
+@njit(cache=CACHE, error_model="numpy")
+def sel(c, a, b):
+    return a if c else b
+
+@njit(cache=CACHE)
+def mk(c, m):
+    return m if c else ZERO
+"""
+
+
+def AND(*xs):
+    xs = [x for x in xs if x != "True"]
+    if "False" in xs:
+        return "False"
+    if not xs:
+        return "True"
+    return xs[0] if len(xs) == 1 else "(" + " & ".join(f"({x})" if " " in x else x for x in xs) + ")"
+
+
+def OR(*xs):
+    xs = [x for x in xs if x != "False"]
+    if "True" in xs:
+        return "True"
+    if not xs:
+        return "False"
+    return xs[0] if len(xs) == 1 else "(" + " | ".join(f"({x})" if " " in x else x for x in xs) + ")"
+
+
+def NOT(x):
+    if x == "True":
+        return "False"
+    if x == "False":
+        return "True"
+    return f"(not {x})" if " " not in x else f"(not ({x}))"
+
+
+def MOR(*ms):
+    ms = [m for m in ms if m != "ZERO"]
+    if not ms:
+        return "ZERO"
+    return ms[0] if len(ms) == 1 else "(" + " | ".join(ms) + ")"
+
+
+def MK(c, m):
+    if m == "ZERO" or c == "False":
+        return "ZERO"
+    if c == "True":
+        return m
+    return f"mk({c}, {m})"
+
+
+class FlatGen(Gen):
+    """Every operand evaluated on every row (as the numpy closures evaluate every operand over the
+    batch), each variable assigned once; three-valued and / or, if, comparisons as & | and select
+    (``sel``, ``mk``): few basic blocks, what numba's SSA pass and type inference cost grows with.
+    Loops (items, lists) keep their accumulators."""
+
+    def fact(self, path):
+        x = super().fact(path)
+        if x.m.startswith("(B"):
+            b = x.m[2:x.m.index(" ")]
+            x.m = f"mk({x.u}, B{b})"
+        return x
+
+    def truth(self, x):
+        if x.kind == "bool":
+            return AND(x.v, NOT(x.u), NOT(x.z))
+        if x.kind == "int":
+            return AND(f"{x.v} != 0", NOT(x.u), NOT(x.z))
+        if x.kind in ("date", "dur"):
+            return AND(NOT(x.u), NOT(x.z))
+        if x.kind == "none":
+            return "False"
+        raise Unsupported(f"truth of {x.kind}")
+
+    def var(self, p, e):
+        if re.fullmatch(r"[A-Za-z_]\w*(\[\w+\])?|-?\d+|True|False|ZERO", e):
+            return e
+        v = self.fresh(p)
+        self.emit(f"{v} = {e}")
+        return v
+
+    def boolv(self, val_expr, unk_expr, miss_expr):
+        u = self.var("u", unk_expr)
+        v = self.var("b", AND(val_expr, NOT(u)))
+        m = self.var("m", miss_expr)
+        return Val("bool", v, u, "False", m)
+
+    def _logic(self, kids, is_or):
+        xs = [self.node(k) for k in kids]
+        x = xs[0]
+        tv = self.truth(x)
+        s = self.var("s", tv if is_or else AND(NOT(tv), NOT(x.u)))
+        un = x.u
+        ms = [x.m]
+        for y in xs[1:]:
+            ty = self.truth(y)
+            r = NOT(s)
+            un = self.var("un", OR(un, AND(y.u, r)))
+            s = self.var("s", OR(s, AND(ty if is_or else AND(NOT(ty), NOT(y.u)), r)))
+            ms.append(y.m)
+        u = self.var("u", AND(un, NOT(s)))
+        v = self.var("b", s if is_or else AND(NOT(s), NOT(u)))
+        m = self.var("m", MK(u, MOR(*ms)))
+        return Val("bool", v, u, "False", m)
+
+    def t_not(self, t):
+        x = self.node(t.children[0])
+        return self.boolv(NOT(self.truth(x)), x.u, x.m)
+
+    def t_compare(self, t):
+        x, op, y = self.node(t.children[0]), str(t.children[1]), self.node(t.children[2])
+        unk, miss = OR(x.u, y.u), MOR(x.m, y.m)
+        if op in ("==", "!="):
+            if x.kind == "none" or y.kind == "none":
+                eq = AND(x.z, y.z)
+            elif x.kind == y.kind and x.kind in ("bool", "int", "date", "str") or {x.kind, y.kind} <= {"bool", "int"}:
+                eq = OR(AND(x.z, y.z), AND(NOT(x.z), NOT(y.z), f"{x.v} == {y.v}"))
+            elif x.kind == y.kind == "dur":
+                eq = OR(AND(x.z, y.z), AND(NOT(x.z), NOT(y.z), f"{x.v} == {y.v}", f"{x.d} == {y.d}"))
+            else:
+                raise Unsupported(f"== {x.kind} {y.kind}")
+            return self.boolv(eq if op == "==" else NOT(eq), unk, miss)
+        if x.kind == "none" or y.kind == "none":
+            return self.boolv("False", unk, miss)
+        if x.kind == y.kind and x.kind in ("int", "date"):
+            cmp = f"{x.v} {op} {y.v}"
+        elif x.kind == y.kind == "dur":
+            lt = OR(f"{x.v} < {y.v}", AND(f"{x.v} == {y.v}", f"{x.d} < {y.d}"))
+            eq = AND(f"{x.v} == {y.v}", f"{x.d} == {y.d}")
+            cmp = {"<": lt, "<=": OR(lt, eq), ">": AND(NOT(lt), NOT(eq)), ">=": NOT(lt)}[op]
+        else:
+            raise Unsupported(f"{op} {x.kind} {y.kind}")
+        return self.boolv(AND(cmp, NOT(x.z), NOT(y.z)), unk, miss)
+
+    def t_in(self, t):
+        x, y = self.node(t.children[0]), self.node(t.children[1])
+        unk, miss = OR(x.u, y.u), MOR(x.m, y.m)
+        ok = AND(NOT(x.u), NOT(y.u), NOT(y.z))
+        if y.kind == "none":
+            return self.boolv("False", unk, miss)
+        if x.kind != "str":
+            raise Unsupported(f"in: {x.kind}")
+        if y.kind == "set":   # codes of texts of no literal, and of unknown cells: NCODES (a column of no set)
+            return self.boolv(AND(ok, NOT(x.z), f"SETS[{y.v}, {x.v}]"), unk, miss)
+        if y.kind == "strlist":
+            off, flat = y.extra
+            h = self.fresh("h")
+            self.emit(f"{h} = False")
+            self.emit(f"for q in range({off}[i], {off}[i + 1]):")
+            self.emit(f"    {h} = {h} | ({flat}[q] == {x.v})")
+            return self.boolv(AND(ok, h), unk, miss)
+        raise Unsupported(f"in {y.kind}")
+
+    def t_not_in(self, t):
+        x = self.t_in(t)
+        return self.boolv(NOT(x.v), x.u, x.m)
+
+    def _arith(self, t, sign):
+        x, y = self.node(t.children[0]), self.node(t.children[1])
+        u = self.var("u", OR(x.u, y.u))
+        z = self.var("z", AND(OR(x.z, y.z), NOT(u)))
+        if x.kind == "date" and y.kind == "dur":
+            v = self.var("v", f"add_months({x.v}, {sign} * {y.v}) + {sign} * {y.d}")
+            return Val("date", v, u, z, MOR(x.m, y.m))
+        if x.kind == y.kind == "int":
+            v = self.var("v", f"{x.v} + {sign} * {y.v}")
+            return Val("int", v, u, z, MOR(x.m, y.m))
+        raise Unsupported(f"arith {x.kind} {y.kind}")
+
+    def item(self, keys):
+        if not self.items:
+            raise Unsupported("it outside exists")
+        coll, name, j, k = self.items[-1]
+        if len(keys) != 1:
+            raise Unsupported("it itself / nested keys")
+        key = keys[0]
+        kind = ITEM_KINDS.get((coll, key))
+        if kind is None:
+            raise Unsupported(f"item field {coll}.{key}")
+        self.colls[coll].add(key)
+        arr = f"{name}__{key}"
+        bits = [self.bit(f"{coll}[{s}].{key}") for s in range(ITEM_SLOTS)]
+        m = self.var("m", f"mk({arr}_u[{j}], ONE << np.uint64({bits[0]} + {k}))")
+        return Val(kind, f"{arr}_v[{j}]", f"{arr}_u[{j}]", "False", m)
+
+    def t_call(self, t):
+        name = str(t.children[0])
+        if name == "known":
+            x = self.node(t.children[1])
+            return Val("bool", self.var("b", NOT(x.u)), "False", "False", "ZERO")
+        return super().t_call(t)
+
+    def f_is_life(self, xs, miss):
+        from lexquery.dates import LIFE_MONTHS
+        x = xs[0]
+        if x.kind == "none":
+            v = "False"
+        elif x.kind == "dur":
+            v = self.var("b", AND(f"{x.v} >= {LIFE_MONTHS}", NOT(x.u), NOT(x.z)))
+        else:
+            raise Unsupported("is_life")
+        return Val("bool", v, x.u, "False", miss)
+
+    def _shift(self, xs, miss, months=None, days=None, sign=1):
+        d, n = xs
+        if d.kind != "date" or n.kind != "int":
+            raise Unsupported("date shift")
+        u = self.var("u", OR(d.u, n.u))
+        z = self.var("z", AND(d.z, NOT(u)))
+        if months is not None:
+            v = self.var("v", f"add_months({d.v}, {sign} * {months.format(n.v)})")
+        else:
+            v = self.var("v", f"{d.v} + {sign} * {n.v}")
+        return Val("date", v, u, z, miss)
+
+    def _plus(self, xs, miss, sign):
+        d, dur = xs
+        if d.kind not in ("date", "none") or dur.kind not in ("dur", "none"):
+            raise Unsupported("plus")
+        u = self.var("u", OR(d.u, dur.u))
+        z = self.var("z", AND(OR(d.z, dur.z), NOT(u)))
+        if d.kind == "none" or dur.kind == "none":
+            return Val("date", "0", u, z, miss)
+        v = self.var("v", f"add_months({d.v}, {sign} * {dur.v}) + {sign} * {dur.d}")
+        return Val("date", v, u, z, miss)
+
+    def f_fraction_point(self, xs, miss):
+        s, e, num, den = xs
+        if s.kind != "date" or e.kind != "date" or num.kind not in ("int", "gap") or den.kind not in ("int", "gap"):
+            raise Unsupported("fraction_point kinds")
+        u = self.var("u", OR(s.u, e.u, num.u, den.u))
+        bad = AND(NOT(u), OR(s.z, e.z))
+        if bad != "False":   # a known row with a none argument: the vector form declines: flagged
+            self.emit(f"flags[0] += {bad}")
+        v = self.var("v", f"fraction_point({s.v}, {e.v}, {num.v}, {den.v})")
+        return Val("date", v, u, "False", miss)
+
+    def _extreme(self, xs, miss, is_min):
+        kinds = {x.kind for x in xs} - {"none"}
+        if not kinds <= {"date", "int"} or len(kinds) > 1:
+            raise Unsupported("min/max kinds")
+        kind = kinds.pop() if kinds else "none"
+        big = "BIG" if is_min else "SMALL"
+        u = self.var("u", OR(*[x.u for x in xs]))
+        v = big
+        f = "min" if is_min else "max"
+        for x in xs:
+            if x.kind == "none":
+                continue
+            v = self.var("v", f"{f}({v}, sel({OR(x.u, x.z)}, {big}, {x.v}))")
+        z = self.var("z", AND(f"{v} == {big}", NOT(u)))
+        v = self.var("v", f"sel({OR(z, u)}, 0, {v})")
+        return Val(kind if kind != "none" else "date", v, u, z, miss)
+
+    def latest_field(self, fargs):
+        coll = self.node(fargs[0])
+        if coll.kind != "coll" or fargs[1].data != "string":
+            raise Unsupported("field")
+        key = str(fargs[1].children[0])[1:-1]
+        path, name = coll.extra
+        if ITEM_KINDS.get((path, key)) != "date":
+            raise Unsupported("latest of non-dates")
+        self.colls[path].add(key)
+        arr = f"{name}__{key}"
+        v = self.fresh("v")
+        self.emit(f"{v} = SMALL")
+        self.emit(f"for q in range({name}_off[i], {name}_off[i + 1]):")
+        self.emit(f"    {v} = max({v}, sel({arr}_u[q], SMALL, {arr}_v[q]))")
+        z = self.var("z", AND(f"{v} == SMALL", NOT(coll.u)))
+        v2 = self.var("v", f"sel({OR(z, coll.u)}, 0, {v})")
+        return Val("date", v2, coll.u, z, coll.m)
+
+    def if_(self, args):
+        c = self.node(args[0])
+        a = self.node(args[1])
+        b = self.node(args[2])
+        tv = self.var("tv", self.truth(c))
+        fv = self.var("fv", AND(NOT(tv), NOT(c.u)))
+        kinds = {a.kind, b.kind} - {"gap", "none"}
+        if len(kinds) > 1:
+            raise Unsupported(f"if of {kinds}")
+        kind = kinds.pop() if kinds else "none"
+        dflt = "False" if kind == "bool" else "0"
+        av = a.v if a.kind not in ("gap", "none") else dflt
+        bv = b.v if b.kind not in ("gap", "none") else dflt
+        u = self.var("u", OR(c.u, AND(tv, a.u), AND(fv, b.u)))
+        z = self.var("z", AND(NOT(c.u), OR(AND(tv, a.z), AND(fv, b.z))))
+        v = self.var("v", av if av == bv else f"sel({tv}, {av}, {bv})")
+        d = "0"
+        if kind == "dur":
+            d = self.var("d", a.d if a.d == b.d else f"sel({tv}, {a.d}, {b.d})")
+        m = self.var("m", MOR(c.m, MK(tv, a.m), MK(fv, b.m)))
+        return Val(kind, v, u, z, m, d)
+
+    def quantifier(self, want_any, args):
+        coll = self.node(args[0])
+        if coll.kind != "coll":
+            raise Unsupported("exists over a non-collection")
+        path, name = coll.extra
+        ht, hu, hf, bm = (self.fresh(p) for p in ("ht", "hu", "hf", "bm"))
+        j, k = self.fresh("j"), self.fresh("k")
+        for x, e in ((ht, "False"), (hu, "False"), (hf, "False"), (bm, "ZERO")):
+            self.emit(f"{x} = {e}")
+        self.emit(f"for {j} in range({name}_off[i], {name}_off[i + 1]):")
+        self.indent += 1
+        self.emit(f"{k} = {j} - {name}_off[i]")
+        self.emit(f"flags[1] += {k} >= {ITEM_SLOTS}")
+        self.items.append((path, name, j, k))
+        b = self.node(args[1])
+        self.items.pop()
+        tb = self.truth(b)
+        self.emit(f"{ht} = {OR(ht, tb)}")
+        self.emit(f"{hu} = {OR(hu, b.u)}")
+        self.emit(f"{hf} = {OR(hf, AND(NOT(tb), NOT(b.u)))}")
+        self.emit(f"{bm} = {MOR(bm, b.m)}")
+        self.indent -= 1
+        if want_any:
+            v = self.var("b", AND(ht, NOT(coll.u)))
+            u0 = self.var("u", AND(NOT(ht), hu, NOT(coll.u)))
+        else:
+            v = self.var("b", AND(NOT(hf), NOT(hu), NOT(coll.u)))
+            u0 = self.var("u", AND(NOT(hf), hu, NOT(coll.u)))
+        m = self.var("m", MOR(coll.m, MK(u0, bm)))
+        u = self.var("u", OR(u0, coll.u))
+        return Val("bool", v, u, "False", m)
+
+    def condition(self, c, slot):
+        from lexquery.columnar.vdates import to_days
+        if c.children:
+            raise Unsupported("any_of / all_of (not in this spike)")
+        self.emit(f"# condition {c.id} ({c.kind})")
+        if c.when is not None:
+            w = self.expr_c(c.when)
+            isf = AND(NOT(w.v), NOT(w.u), NOT(w.z)) if w.kind == "bool" else "False"
+            on = self.var("on", NOT(isf))
+        else:
+            on = "True"
+        gap = []
+        if c.valid_from is not None:
+            gap.append(f"as_of[i] < {to_days(c.valid_from)}")
+        if c.valid_until is not None:
+            gap.append(f"as_of[i] > {to_days(c.valid_until)}")
+        g = self.var("gap", OR(*gap))
+        date = "NONE_DATE"
+        if c.kind == "test" or (c.kind == "assess" and c.requires is not None):
+            x = self.expr_c(c.expr if c.kind == "test" else c.requires)
+            yes = MET if c.kind == "test" else TO_ASSESS
+            eff = self.var("eff", f"sel({self.truth(x)}, {yes}, sel({x.u}, {UNKNOWN_}, {NOT_MET}))")
+            miss = x.m
+        elif c.kind == "assess":
+            eff, miss = str(TO_ASSESS), "ZERO"
+        elif c.kind in ("from", "until"):
+            if c.met_if is not None:
+                mi = self.expr_c(c.met_if)
+                mt = self.var("mt", AND(mi.v, NOT(mi.u), NOT(mi.z)) if mi.kind == "bool" else "False")
+                mu, mm = mi.u, mi.m
+            else:
+                mt = mu = "False"
+                mm = "ZERO"
+            x = self.expr_c(c.expr)
+            if x.kind not in ("date", "none"):
+                raise Unsupported(f"{c.id}: date expected, {x.kind}")
+            xv = x.v if x.kind == "date" else "0"
+            r = self.var("reached", f"as_of[i] >= {xv}" if c.kind == "from" else f"as_of[i] <= {xv}")
+            e = self.var("eff", f"sel({r}, {MET}, {PENDING if c.kind == 'from' else NOT_MET})")
+            if c.met_if is not None:
+                e = self.var("eff", f"sel({AND(mu, NOT(r))}, {UNKNOWN_}, {e})")
+            e = self.var("eff", f"sel({x.z}, sel({mu}, {UNKNOWN_}, {MET}), {e})") if x.z != "False" else e
+            e = self.var("eff", f"sel({x.u}, {UNKNOWN_}, {e})") if x.u != "False" else e
+            eff = self.var("eff", f"sel({mt}, {MET}, {e})") if mt != "False" else e
+            date = self.var("date", f"sel({AND(NOT(x.u), NOT(x.z), NOT(mt))}, {xv}, NONE_DATE)")
+            miss = MOR(mm, MK(NOT(mt), x.m))
+        else:
+            raise Unsupported(c.kind)
+        # missing facts where it applies and is unknown; outside its period: unknown, none missing
+        miss = self.var("cm", MK(AND(f"{eff} == {UNKNOWN_}", on, NOT(g)), miss))
+        if g != "False":
+            eff = self.var("eff", f"sel({g}, {UNKNOWN_}, {eff})")
+            date = self.var("date", f"sel({g}, NONE_DATE, {date})")
+        return eff, on, date, miss
+
+    def kernel(self, conds, cache, split=False):
+        src, ok, left, args = super().kernel(conds, cache, split)
+        src = src.replace("@njit(cache=CACHE)", '@njit(cache=CACHE, error_model="numpy")')
+        src = src.replace("@njit(cache=CACHE, nogil=True)", '@njit(cache=CACHE, nogil=True, error_model="numpy")')
+        src = src.replace("B0 = np.uint64(1)", FLAT_HELPERS + "\nB0 = np.uint64(1)", 1)
+        return src, ok, left, args
+
+
 # the kinds of the case's fact columns (docs/case-format.md): what the generated code reads
 KINDS = {
     "person.nationalities": "strlist", "removal_measures": "coll", "sentence.total": "dur",
@@ -829,6 +1221,7 @@ def prepare(gen, args, ctx_facts, as_of, n):
     from lexquery.rules.values import UNKNOWN
     out = {"n": n, "as_of": as_of}
     codes = gen.strings
+    nc = len(codes)   # the code of a text no literal has (and of an unknown cell): a column of no set
     for path, (kind, name) in gen.facts.items():
         x = ctx_facts.get(path)
         if x is None:
@@ -860,7 +1253,7 @@ def prepare(gen, args, ctx_facts, as_of, n):
             out[f"{name}_u"], out[f"{name}_z"], out[f"{name}_off"] = unk, nil, off
             items = [it for r in reps if isinstance(r, list) for it in r]
             if kind == "strlist":
-                flat = np.array([codes.get(s, -1) for s in items], dtype=np.int64)
+                flat = np.array([codes.get(s, nc) for s in items], dtype=np.int64)
                 out[f"{name}_flat"] = flat[starts] if len(starts) else np.zeros(0, dtype=np.int64)
             else:
                 for key in gen.colls[path]:
@@ -868,14 +1261,14 @@ def prepare(gen, args, ctx_facts, as_of, n):
                     raw = [it.get(key, UNKNOWN) if isinstance(it, dict) else UNKNOWN for it in items]
                     u = np.array([r is UNKNOWN or r is None for r in raw], dtype=bool)
                     if ik == "str":
-                        v = np.array([codes.get(r, -1) if isinstance(r, str) else -1 for r in raw], dtype=np.int64)
+                        v = np.array([codes.get(r, nc) if isinstance(r, str) else nc for r in raw], dtype=np.int64)
                     elif ik == "date":
                         v = np.array([to_days(r) if isinstance(r, date) else 0 for r in raw], dtype=np.int64)
                     else:
                         v = np.array([bool(r) if isinstance(r, bool) else False for r in raw], dtype=bool)
                     out[f"{name}__{key}_v"] = v[starts] if len(starts) else v[:0]
                     out[f"{name}__{key}_u"] = u[starts] if len(starts) else u[:0]
-    sets = np.zeros((max(1, len(gen.sets)), max(1, len(codes))), dtype=bool)
+    sets = np.zeros((max(1, len(gen.sets)), nc + 1), dtype=bool)
     for s, members in enumerate(gen.sets):
         sets[s, list(members)] = True
     out["SETS"] = sets
@@ -976,6 +1369,9 @@ def main():
     ap.add_argument("--cache", action="store_true", help="numba cache=True (NUMBA_CACHE_DIR or __pycache__ by the source)")
     ap.add_argument("--compile-only", action="store_true", help="generate and compile the kernel, time it, stop")
     ap.add_argument("--show", action="store_true", help="print the generated source")
+    ap.add_argument("--style", choices=("flat", "branchy"), default="flat",
+                    help="flat: every operand evaluated, select instead of branches (default); branchy: "
+                         "short-circuits and if as Python branches")
     ap.add_argument("--split", action="store_true", help="a numba function per derived value and condition")
     ap.add_argument("--only", type=int, default=0, help="the first K conditions only (compile time against size)")
     a = ap.parse_args()
@@ -997,7 +1393,7 @@ def main():
     conds = list(cond_index(p).values())
     if a.only:
         conds = conds[:a.only]
-    gen = Gen(eng.book)
+    gen = (FlatGen if a.style == "flat" else Gen)(eng.book)
     src, ok, left, args = gen.kernel(conds, a.cache, a.split)
     print(f"{a.pid}: {len(conds)} conditions, {len(ok)} compiled into one kernel, left out: {left}; "
           f"{len(gen.bits)} missing-fact bits, {len(src.splitlines())} generated lines")
@@ -1006,7 +1402,7 @@ def main():
     # the generated module: a file (numba's cache keys on the file of the source)
     gdir = Path(os.environ.get("FUSED_SPIKE_DIR", "/tmp/fused_spike_gen"))
     gdir.mkdir(parents=True, exist_ok=True)
-    stem = f"kernel_{a.pid}" + (f"_{a.only}" if a.only else "") + ("_split" if a.split else "") + ("_cache" if a.cache else "")
+    stem = f"kernel_{a.pid}" + (f"_{a.only}" if a.only else "") + ("_split" if a.split else "") + f"_{a.style}" + ("_cache" if a.cache else "")
     mod_path = gdir / f"{stem}.py"
     if not mod_path.exists() or mod_path.read_text() != src:
         mod_path.write_text(src)
