@@ -45,6 +45,7 @@ PT = time.process_time
 NOT_MET, PENDING, UNKNOWN_, TO_ASSESS, MET = 0, 1, 2, 3, 4
 NONE_DATE = np.iinfo(np.int64).min
 BIG = np.iinfo(np.int64).max
+LIST_TIME = [0.0]   # CPU of prepare() spent on the columns of lists (offsets, items' codes)
 ITEM_SLOTS = 4   # item paths coll[k].field: a bit per k < ITEM_SLOTS (more items: flagged)
 
 
@@ -1238,6 +1239,7 @@ def prepare(gen, args, ctx_facts, as_of, n):
             v, dd = (x.v, x.d) if x.kind == "dur" else (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
             out[f"{name}_v"], out[f"{name}_d"], out[f"{name}_u"], out[f"{name}_z"] = v, dd, unk, nil
         elif kind in ("strlist", "coll"):
+            t_list = PT()
             vals = x.v
             ids = np.fromiter(map(id, vals), np.int64, n)
             uniq, first, inv = np.unique(ids, return_index=True, return_inverse=True)
@@ -1268,6 +1270,7 @@ def prepare(gen, args, ctx_facts, as_of, n):
                         v = np.array([bool(r) if isinstance(r, bool) else False for r in raw], dtype=bool)
                     out[f"{name}__{key}_v"] = v[starts] if len(starts) else v[:0]
                     out[f"{name}__{key}_u"] = u[starts] if len(starts) else u[:0]
+            LIST_TIME[0] += PT() - t_list
     sets = np.zeros((max(1, len(gen.sets)), nc + 1), dtype=bool)
     for s, members in enumerate(gen.sets):
         sets[s, list(members)] = True
@@ -1360,6 +1363,44 @@ def bits_to_dicts(a, ok, gen):
     return out
 
 
+def check_dates(mod):
+    """The generated module's scalar date helpers against lexquery.columnar.vdates (itself checked
+    exhaustively against lexquery.dates): every day of 1900-01-01 .. 2199-12-31, every shift of
+    -600 .. +600 months; fraction points on random spans."""
+    from datetime import date
+    from numba import njit
+    from lexquery.columnar import vdates
+    add = mod.add_months
+    fp = mod.fraction_point
+
+    @njit
+    def shift_all(days, m, out):
+        for i in range(len(days)):
+            out[i] = add(days[i], m)
+
+    @njit
+    def fp_all(s, e, num, den, out):
+        for i in range(len(s)):
+            out[i] = fp(s[i], e[i], num[i], den[i])
+    days = np.arange(vdates.to_days(date(1900, 1, 1)), vdates.to_days(date(2200, 1, 1)), dtype=np.int64)
+    out = np.empty_like(days)
+    bad = 0
+    c = PT()
+    for m in range(-600, 601):
+        shift_all(days, m, out)
+        bad += int((out != vdates.add_months(days, m)).sum())
+    rng = np.random.default_rng(0)
+    s = rng.integers(-25000, 80000, 2_000_000)
+    e = s + rng.integers(-400, 20000, len(s))
+    num = rng.integers(1, 5, len(s))
+    den = num + rng.integers(0, 4, len(s))
+    o = np.empty_like(s)
+    fp_all(s, e, num, den, o)
+    bad_fp = int((o != vdates.fraction_point(s, e, num, den)).sum())
+    print(f"date helpers: add_months over {len(days)} days x 1201 shifts: {bad} differences; fraction_point "
+          f"over {len(s)} random spans: {bad_fp} differences ({PT() - c:.1f} s)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("n", type=int, nargs="?", default=100_000)
@@ -1368,6 +1409,9 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--cache", action="store_true", help="numba cache=True (NUMBA_CACHE_DIR or __pycache__ by the source)")
     ap.add_argument("--compile-only", action="store_true", help="generate and compile the kernel, time it, stop")
+    ap.add_argument("--check-dates", action="store_true",
+                    help="the kernel's add_months / fraction_point against vdates, every day 1900-2199 x -600..600 months")
+    ap.add_argument("--gen-only", action="store_true", help="generate the source, say what it covers, stop")
     ap.add_argument("--show", action="store_true", help="print the generated source")
     ap.add_argument("--style", choices=("flat", "branchy"), default="flat",
                     help="flat: every operand evaluated, select instead of branches (default); branchy: "
@@ -1399,6 +1443,8 @@ def main():
           f"{len(gen.bits)} missing-fact bits, {len(src.splitlines())} generated lines")
     if a.show:
         print(src)
+    if a.gen_only:
+        return
     # the generated module: a file (numba's cache keys on the file of the source)
     gdir = Path(os.environ.get("FUSED_SPIKE_DIR", "/tmp/fused_spike_gen"))
     gdir.mkdir(parents=True, exist_ok=True)
@@ -1430,6 +1476,8 @@ def main():
     print(f"kernel import + first call (JIT compile{', cache=True' if a.cache else ', no cache'}): "
           f"{PT() - c0:.2f} s CPU, {time.perf_counter() - t0:.2f} s wall (of which the first call "
           f"{PT() - c1:.2f} s CPU); NUMBA_CACHE_DIR={os.environ.get('NUMBA_CACHE_DIR')}; load {os.getloadavg()}")
+    if a.check_dates:
+        check_dates(mod)
     if a.compile_only:
         return
 
@@ -1472,6 +1520,7 @@ def main():
             tn += PT() - c
         res["numpy"].append(tn)
         tp = tk = tb = 0.0
+        LIST_TIME[0] = 0.0
         for cap in caps:
             facts, as_of_all, nb, idx, as_of_rows, st, codes = cap
             origins.clear()
@@ -1494,7 +1543,7 @@ def main():
         res["prep"].append(tp)
         res["kernel"].append(tk)
         res["bits->dicts"].append(tb)
-        print(f"round {r + 1}: numpy {tn:.3f} s | kernel: inputs {tp:.3f} + kernel {tk:.3f} + bits->dicts {tb:.3f} "
+        print(f"round {r + 1}: numpy {tn:.3f} s | kernel: inputs {tp:.3f} (lists {LIST_TIME[0]:.3f}) + kernel {tk:.3f} + bits->dicts {tb:.3f} "
               f"= {tp + tk + tb:.3f} s CPU; load {os.getloadavg()}")
     best = {k: min(v) for k, v in res.items()}
     fused = best["prep"] + best["kernel"] + best["bits->dicts"]
