@@ -1291,15 +1291,16 @@ def run_kernel(kernel, gen, args, ncond, facts, as_of, n):
 
 # --- the numpy path over the same batch ---------------------------------------------------------
 
-def numpy_conds(prog, cap, pid):
+def numpy_conds(prog, cap, pid, clear=True):
     """The procedure's conditions (its own, then its routes') by the numpy closures over a fresh
     batch: derived values computed here (as the first evaluation does), memos of the batch cleared."""
     from lexquery.columnar import origins
     from lexquery.columnar.compile import Ctx, TakenFacts, clear_batch_memos
     from lexquery.columnar.compile_rows import _none_state
     facts, as_of_all, nb, idx, as_of_rows, st, codes = cap
-    origins.clear()
-    clear_batch_memos()
+    if clear:
+        origins.clear()
+        clear_batch_memos()
     base = Ctx(nb, facts, as_of_all, _none_state(nb), prog)
     ctx = Ctx(len(idx), TakenFacts(facts, idx), as_of_rows, st, prog)
     ctx._codes = codes
@@ -1545,6 +1546,37 @@ def main():
         res["bits->dicts"].append(tb)
         print(f"round {r + 1}: numpy {tn:.3f} s | kernel: inputs {tp:.3f} (lists {LIST_TIME[0]:.3f}) + kernel {tk:.3f} + bits->dicts {tb:.3f} "
               f"= {tp + tk + tb:.3f} s CPU; load {os.getloadavg()}")
+    # the fixed cost of a call (verify's reruns and the proof's trials are many small batches):
+    # the kernel on 0 and on 100 rows of the last batch, the inputs of 100 rows
+    pre = prepare(gen, args, TakenFacts(caps[-1][0], caps[-1][3][:100]), caps[-1][4][:100], 100)
+    for nn in (0, 100):
+        pre["n"] = nn
+        for k, shape in (("out_eff", np.int8), ("out_on", bool), ("out_date", np.int64), ("out_miss", np.uint64)):
+            pre[k] = np.empty((100, len(ok)), dtype=shape)
+        pre["flags"] = np.zeros(2, dtype=np.int64)
+        call = [pre[k] for k in args]
+        c = PT()
+        for _ in range(2000):
+            mod.kernel(*call)
+        print(f"a call of the kernel on {nn} rows ({len(args)} arguments): {(PT() - c) / 2000 * 1e6:.1f} µs CPU")
+    c = PT()
+    for _ in range(200):
+        origins.clear()
+        prepare(gen, args, TakenFacts(caps[-1][0], caps[-1][3][:100]), caps[-1][4][:100], 100)
+    print(f"the inputs of 100 rows (prepare): {(PT() - c) / 200 * 1e6:.0f} µs CPU")
+    f_, a_, nb_, idx_, ar_, st_, cd_ = caps[-1]
+    small_cap = (f_, a_, nb_, idx_[:100], ar_[:100], st_.take(np.arange(100)), (cd_[0][:100], cd_[1]))
+    c = PT()
+    for _ in range(50):
+        numpy_conds(prog, small_cap, a.pid)
+    print(f"the numpy closures on 100 rows (the same conditions), the batch's memos cleared: "
+          f"{(PT() - c) / 50 * 1e6:.0f} µs CPU")
+    numpy_conds(prog, small_cap, a.pid, clear=False)
+    c = PT()
+    for _ in range(50):
+        numpy_conds(prog, small_cap, a.pid, clear=False)
+    print(f"the same, the memos of the batch's columns kept (lists' layouts, memberships): "
+          f"{(PT() - c) / 50 * 1e6:.0f} µs CPU; load {os.getloadavg()}")
     best = {k: min(v) for k, v in res.items()}
     fused = best["prep"] + best["kernel"] + best["bits->dicts"]
     print(f"best of {a.reps}: numpy {best['numpy']:.3f} s, fused {fused:.3f} s "
