@@ -148,6 +148,11 @@ class Gen:
         self.items = []          # stack of (coll path, item var, index var)
         self.dreads = []         # stack: the derived values read by the blocks being generated
         self.blocks = []         # ("derived", name, lines, derived read) / ("cond", id, lines, derived read, result)
+        self.cond_done = {}      # condition id -> (eff, on, date, miss) generated (FlatGen)
+        self.passed = {}         # condition id -> what its first evaluation passes on (FlatGen)
+        self.cond_by_id = {}
+        self.lookups = {}        # (function, shape) -> argument name (FlatGen)
+        self.uses_state = False
 
     # helpers
     def fresh(self, p="t"):
@@ -748,8 +753,10 @@ class Gen:
         derived value and each condition its own numba function, called per row by the kernel's
         loop (still one pass over the rows; smaller functions to compile)."""
         body, ok, left, cblocks = [], [], {}, []
+        self.cond_by_id = {c.id: c for c in conds}
         for c in conds:
-            mark = (len(self.prelude), dict(self.derived_done), dict(self.bits), len(self.blocks))
+            mark = (len(self.prelude), dict(self.derived_done), dict(self.bits), len(self.blocks),
+                    dict(self.cond_done), dict(self.passed), dict(self.lookups), self.uses_state)
             self.lines, self.indent = [], 2
             self.dreads.append(set())
             try:
@@ -758,6 +765,7 @@ class Gen:
                 del self.prelude[mark[0]:]
                 del self.blocks[mark[3]:]
                 self.derived_done, self.bits = mark[1], mark[2]
+                self.cond_done, self.passed, self.lookups, self.uses_state = mark[4], mark[5], mark[6], mark[7]
                 left[c.id] = str(e)
                 continue
             finally:
@@ -780,6 +788,11 @@ class Gen:
                 facts += [f"{name}_v", f"{name}_d", f"{name}_u", f"{name}_z"]
             else:
                 facts += [f"{name}_v", f"{name}_u", f"{name}_z"]
+        if self.uses_state:
+            facts += ["ST_v", "ST_u", "ST_z"]
+        for nm in self.lookups.values():
+            facts += [f"{nm}_v", f"{nm}_u"]
+        self.n_literals = len(self.strings)
         args = ["n", "as_of"] + facts + ["SETS", "out_eff", "out_on", "out_date", "out_miss", "flags"]
         src = ["import numpy as np", "from numba import njit", f"CACHE = {cache}", DATE_HELPERS,
                "ZERO = np.uint64(0)", "ONE = np.uint64(1)", f"NONE_DATE = {NONE_DATE}", f"BIG = {BIG}",
@@ -823,6 +836,34 @@ def sel(c, a, b):
 @njit(cache=CACHE)
 def mk(c, m):
     return m if c else ZERO
+
+@njit(cache=CACHE)
+def all_rank(e):
+    # compile_conditions._ALL_RANK: the order in which a child's status wins an all_of (-1: left out)
+    if e == -1:
+        return 0
+    if e == 0:
+        return 5
+    if e == 1:
+        return 3
+    if e == 2:
+        return 4
+    if e == 3:
+        return 2
+    return 1
+
+@njit(cache=CACHE)
+def all_eff(r):
+    # compile_conditions._ALL_EFF
+    if r <= 1:
+        return 4
+    if r == 2:
+        return 3
+    if r == 3:
+        return 1
+    if r == 4:
+        return 2
+    return 0
 """
 
 
@@ -960,7 +1001,7 @@ class FlatGen(Gen):
         if x.kind != "str":
             raise Unsupported(f"in: {x.kind}")
         if y.kind == "set":   # codes of texts of no literal, and of unknown cells: NCODES (a column of no set)
-            return self.boolv(AND(ok, NOT(x.z), f"SETS[{y.v}, {x.v}]"), unk, miss)
+            return self.boolv(AND(ok, NOT(x.z), f"SETS[{y.v}, min({x.v}, NCODES)]"), unk, miss)
         if y.kind == "strlist":
             off, flat = y.extra
             h = self.fresh("h")
@@ -1143,15 +1184,21 @@ class FlatGen(Gen):
         u = self.var("u", OR(u0, coll.u))
         return Val("bool", v, u, "False", m)
 
-    def condition(self, c, slot):
+    def condition(self, c, slot=None):
+        """(eff, on, date, miss) of condition ``c``, generated once (``cond_done``: the memo of
+        ``ctx.conds``); ``self.passed[c.id]``: what its first evaluation passes on (its ``when``'s
+        missing facts, and its own where it is unknown)."""
         from lexquery.columnar.vdates import to_days
-        if c.children:
-            raise Unsupported("any_of / all_of (not in this spike)")
+        hit = self.cond_done.get(c.id)
+        if hit is not None:
+            return hit
         self.emit(f"# condition {c.id} ({c.kind})")
+        wm = "ZERO"
         if c.when is not None:
             w = self.expr_c(c.when)
             isf = AND(NOT(w.v), NOT(w.u), NOT(w.z)) if w.kind == "bool" else "False"
             on = self.var("on", NOT(isf))
+            wm = w.m
         else:
             on = "True"
         gap = []
@@ -1160,6 +1207,7 @@ class FlatGen(Gen):
         if c.valid_until is not None:
             gap.append(f"as_of[i] > {to_days(c.valid_until)}")
         g = self.var("gap", OR(*gap))
+        live = AND(on, NOT(g))
         date = "NONE_DATE"
         if c.kind == "test" or (c.kind == "assess" and c.requires is not None):
             x = self.expr_c(c.expr if c.kind == "test" else c.requires)
@@ -1189,14 +1237,93 @@ class FlatGen(Gen):
             eff = self.var("eff", f"sel({mt}, {MET}, {e})") if mt != "False" else e
             date = self.var("date", f"sel({AND(NOT(x.u), NOT(x.z), NOT(mt))}, {xv}, NONE_DATE)")
             miss = MOR(mm, MK(NOT(mt), x.m))
+        elif c.kind in ("any_of", "all_of"):
+            kids = []
+            for k in c.children:
+                fresh = k.id not in self.cond_done
+                r = self.condition(k)
+                kids.append((k, r, self.passed[k.id] if fresh else "ZERO"))
+            if any(k.kind in ("from", "until") or k.children for k, _, _ in kids):
+                raise Unsupported("any_of / all_of of dated or nested children (not in this spike)")
+            effs = [f"sel({ko}, {ke}, -1)" if ko != "True" else ke for _, (ke, ko, _, _), _ in kids]
+            if c.kind == "any_of":
+                best = effs[0]
+                for e in effs[1:]:
+                    best = self.var("best", f"max({best}, {e})")
+                eff = self.var("eff", f"sel({best} >= 0, {best}, {MET})")
+            else:
+                rank = f"all_rank({effs[0]})"
+                for e in effs[1:]:
+                    rank = self.var("rank", f"max({rank}, all_rank({e}))")
+                eff = self.var("eff", f"all_eff({rank})")
+            unknown = f"({eff} == {UNKNOWN_})"
+            mine = MOR(*[MK(live, p) for _, _, p in kids], *[MK(ko, km) for _, (_, ko, _, km), _ in kids])
+            kids_unk = MOR(*[MK(AND(ko, f"{ke} == {UNKNOWN_}"), km) for _, (ke, ko, _, km), _ in kids])
+            miss = self.var("cm", MOR(MK(AND(unknown, live), mine), MK(AND(NOT(unknown), live), kids_unk)))
+            if g != "False":
+                eff = self.var("eff", f"sel({g}, {UNKNOWN_}, {eff})")
+            res = (eff, on, "NONE_DATE", miss)
+            self.cond_done[c.id] = res
+            self.passed[c.id] = self.var("pm", MOR(wm, MK(unknown, miss)))
+            return res
         else:
             raise Unsupported(c.kind)
         # missing facts where it applies and is unknown; outside its period: unknown, none missing
-        miss = self.var("cm", MK(AND(f"{eff} == {UNKNOWN_}", on, NOT(g)), miss))
+        miss = self.var("cm", MK(AND(f"{eff} == {UNKNOWN_}", live), miss))
         if g != "False":
             eff = self.var("eff", f"sel({g}, {UNKNOWN_}, {eff})")
             date = self.var("date", f"sel({g}, NONE_DATE, {date})")
-        return eff, on, date, miss
+        res = (eff, on, date, miss)
+        self.cond_done[c.id] = res
+        self.passed[c.id] = MOR(wm, miss)
+        return res
+
+    def read_cond(self, cid):
+        """``cond.<id>`` (Program.read_cond): met / unknown (or to assess) where it applies; what it
+        passes on only on its first evaluation (a memo hit passes nothing)."""
+        c = self.cond_by_id.get(cid)
+        if c is None:
+            return Val("bool", "False")
+        fresh = cid not in self.cond_done
+        eff, on, _, _ = self.condition(c)
+        m = self.passed[cid] if fresh else "ZERO"
+        v = self.var("b", AND(f"{eff} == {MET}", on))
+        u = self.var("u", AND(OR(f"{eff} == {UNKNOWN_}", f"{eff} == {TO_ASSESS}"), on))
+        return Val("bool", v, u, "False", m)
+
+    def t_path(self, t):
+        names = [str(n) for n in t.children]
+        if names[0] == "cond":
+            return self.read_cond(names[1])
+        if names[0] == "state":
+            self.uses_state = True
+            return Val("str", "ST_v[i]", "ST_u[i]", "ST_z[i]")
+        return super().t_path(t)
+
+    def t_call(self, t):
+        from lexquery.columnar.compile import LOOKUPS
+        name = str(t.children[0])
+        args = t.children[1:]
+        if name in LOOKUPS:
+            shape = []
+            for a in args:
+                if a.data == "string":
+                    shape.append(str(a.children[0])[1:-1])
+                elif a.data == "path" and [str(x) for x in a.children] == ["state"]:
+                    shape.append(None)
+                    self.uses_state = True
+                else:
+                    raise Unsupported(f"{name}: argument other than a literal or state")
+            key = (name, tuple(shape))
+            if key not in self.lookups:
+                self.lookups[key] = f"L{len(self.lookups)}"
+            nm = self.lookups[key]
+            return Val("bool", f"{nm}_v[i]", f"{nm}_u[i]", "False", "ZERO")
+        return super().t_call(t)
+
+    def t_in(self, t):
+        x = super().t_in(t)
+        return x
 
     def kernel(self, conds, cache, split=False):
         src, ok, left, args = super().kernel(conds, cache, split)
@@ -1213,6 +1340,8 @@ KINDS = {
     "sentence.lsc_plein_droit_excluded": "bool", "sentence.expected_end": "date",
     "sentence.execution_start": "date", "sentence.safety_period_end": "date", "person.birth_date": "date",
     "detention.incarcerated": "bool", "consent.transfer": "bool",
+    "person.location": "str", "person.fled_to": "str", "person.habitual_residence": "str",
+    "person.protection": "str",
 }
 ITEM_KINDS = {("removal_measures", "kind"): "str", ("removal_measures", "end_date"): "date",
               ("removal_measures", "enforceable"): "bool", ("removal_measures", "definitive"): "bool",
@@ -1221,7 +1350,23 @@ ITEM_KINDS = {("removal_measures", "kind"): "str", ("removal_measures", "end_dat
 
 # --- inputs of the kernel from the batch's fact columns -------------------------------------------
 
-def prepare(gen, args, ctx_facts, as_of, n):
+def text_codes(gen, vals, unk, nil):
+    """Codes of a column of texts: a literal's code, NCODES (no literal) for an unknown or none
+    cell, then a code per other text met (the same across the columns compared together)."""
+    nl = gen.n_literals
+    dc = gen.__dict__.setdefault("data_codes", dict(gen.strings))
+
+    def code(s):
+        c = dc.get(s)
+        if c is None:
+            c = dc[s] = len(dc) + 1   # past NCODES (the literals', then the column of no set)
+        return c
+    out = np.fromiter((code(s) if isinstance(s, str) else nl for s in vals), np.int64, len(vals))
+    out[unk | nil] = nl
+    return out
+
+
+def prepare(gen, args, ctx_facts, as_of, n, ctx=None, prog=None):
     """The kernel's arguments from a batch's fact columns (``TakenFacts``): plain columns as they
     are; texts as codes; lists (of texts, of measures) as offsets + flat arrays, each distinct
     list object read once (the rows of equal cells share their list: facts_from_frame)."""
@@ -1229,8 +1374,8 @@ def prepare(gen, args, ctx_facts, as_of, n):
     from lexquery.columnar.vdates import to_days
     from lexquery.rules.values import UNKNOWN
     out = {"n": n, "as_of": as_of}
-    codes = gen.strings
-    nc = len(codes)   # the code of a text no literal has (and of an unknown cell): a column of no set
+    codes = gen.__dict__.setdefault("data_codes", dict(gen.strings))
+    nc = gen.n_literals   # the code of a text no literal has (and of an unknown cell): a column of no set
     for path, (kind, name) in gen.facts.items():
         x = ctx_facts.get(path)
         if x is None:
@@ -1242,6 +1387,9 @@ def prepare(gen, args, ctx_facts, as_of, n):
                 v = np.zeros(n, dtype=bool if kind == "bool" else np.int64)
             else:
                 v = x.v
+            out[f"{name}_v"], out[f"{name}_u"], out[f"{name}_z"] = v, unk, nil
+        elif kind == "str":
+            v = text_codes(gen, x.v, unk, nil) if x.kind == "str" else np.full(n, nc, dtype=np.int64)
             out[f"{name}_v"], out[f"{name}_u"], out[f"{name}_z"] = v, unk, nil
         elif kind == "dur":
             v, dd = (x.v, x.d) if x.kind == "dur" else (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
@@ -1263,7 +1411,8 @@ def prepare(gen, args, ctx_facts, as_of, n):
             out[f"{name}_u"], out[f"{name}_z"], out[f"{name}_off"] = unk, nil, off
             items = [it for r in reps if isinstance(r, list) for it in r]
             if kind == "strlist":
-                flat = np.array([codes.get(s, nc) for s in items], dtype=np.int64)
+                flat = text_codes(gen, np.array(items, dtype=object), np.zeros(len(items), bool),
+                                  np.zeros(len(items), bool))
                 out[f"{name}_flat"] = flat[starts] if len(starts) else np.zeros(0, dtype=np.int64)
             else:
                 for key in gen.colls[path]:
@@ -1271,7 +1420,9 @@ def prepare(gen, args, ctx_facts, as_of, n):
                     raw = [it.get(key, UNKNOWN) if isinstance(it, dict) else UNKNOWN for it in items]
                     u = np.array([r is UNKNOWN or r is None for r in raw], dtype=bool)
                     if ik == "str":
-                        v = np.array([codes.get(r, nc) if isinstance(r, str) else nc for r in raw], dtype=np.int64)
+                        arr = np.empty(len(raw), dtype=object)
+                        arr[:] = raw
+                        v = text_codes(gen, arr, u, np.zeros(len(raw), bool))
                     elif ik == "date":
                         v = np.array([to_days(r) if isinstance(r, date) else 0 for r in raw], dtype=np.int64)
                     else:
@@ -1279,6 +1430,14 @@ def prepare(gen, args, ctx_facts, as_of, n):
                     out[f"{name}__{key}_v"] = v[starts] if len(starts) else v[:0]
                     out[f"{name}__{key}_u"] = u[starts] if len(starts) else u[:0]
             LIST_TIME[0] += PT() - t_list
+    if gen.uses_state:
+        st = ctx.state
+        su, sz = np.ascontiguousarray(st.unk), np.ascontiguousarray(st.nil)
+        out["ST_v"] = text_codes(gen, st.v, su, sz) if st.kind == "str" else np.full(n, nc, dtype=np.int64)
+        out["ST_u"], out["ST_z"] = su, sz
+    for (fname, shape), nm in gen.lookups.items():
+        x = prog.lookup(ctx, fname, prog.book.scope.functions[fname], shape)
+        out[f"{nm}_v"], out[f"{nm}_u"] = x.v, x.unk
     sets = np.zeros((max(1, len(gen.sets)), nc + 1), dtype=bool)
     for s, members in enumerate(gen.sets):
         sets[s, list(members)] = True
@@ -1286,8 +1445,9 @@ def prepare(gen, args, ctx_facts, as_of, n):
     return out
 
 
-def run_kernel(kernel, gen, args, ncond, facts, as_of, n):
-    a = prepare(gen, args, facts, as_of, n)
+def run_kernel(kernel, gen, args, ncond, ctx, prog):
+    n = ctx.n
+    a = prepare(gen, args, ctx.facts, ctx.as_of, n, ctx, prog)
     a["out_eff"] = np.empty((n, ncond), dtype=np.int8)
     a["out_on"] = np.empty((n, ncond), dtype=bool)
     a["out_date"] = np.empty((n, ncond), dtype=np.int64)
@@ -1298,6 +1458,18 @@ def run_kernel(kernel, gen, args, ncond, facts, as_of, n):
 
 
 # --- the numpy path over the same batch ---------------------------------------------------------
+
+def batch_ctx(prog, cap):
+    """A fresh batch of the procedure's rows (as _run_procedure_on makes it)."""
+    from lexquery.columnar.compile import Ctx, TakenFacts
+    from lexquery.columnar.compile_rows import _none_state
+    facts, as_of_all, nb, idx, as_of_rows, st, codes = cap
+    base = Ctx(nb, facts, as_of_all, _none_state(nb), prog)
+    ctx = Ctx(len(idx), TakenFacts(facts, idx), as_of_rows, st, prog)
+    ctx._codes = codes
+    ctx.derived_from = (base, idx)
+    return ctx
+
 
 def numpy_conds(prog, cap, pid, clear=True):
     """The procedure's conditions (its own, then its routes') by the numpy closures over a fresh
@@ -1481,7 +1653,7 @@ def main():
     cap = caps.pop()
     ctx = numpy_conds(prog, cap, a.pid)
     c1, t1 = PT(), time.perf_counter()
-    run_kernel(mod.kernel, gen, args, len(ok), ctx.facts, ctx.as_of, ctx.n)
+    run_kernel(mod.kernel, gen, args, len(ok), ctx, prog)
     print(f"kernel import + first call (JIT compile{', cache=True' if a.cache else ', no cache'}): "
           f"{PT() - c0:.2f} s CPU, {time.perf_counter() - t0:.2f} s wall (of which the first call "
           f"{PT() - c1:.2f} s CPU); NUMBA_CACHE_DIR={os.environ.get('NUMBA_CACHE_DIR')}; load {os.getloadavg()}")
@@ -1525,7 +1697,7 @@ def main():
     flags = np.zeros(2, dtype=np.int64)
     for cap in caps:
         ctx = numpy_conds(prog, cap, a.pid)
-        k = run_kernel(mod.kernel, gen, args, len(ok), ctx.facts, ctx.as_of, ctx.n)
+        k = run_kernel(mod.kernel, gen, args, len(ok), ctx, prog)
         flags += k["flags"]
         rows += ctx.n
         for cid, d in compare(ctx, k, ok, gen).items():
@@ -1552,8 +1724,8 @@ def main():
             facts, as_of_all, nb, idx, as_of_rows, st, codes = cap
             origins.clear()
             c = PT()
-            taken = TakenFacts(facts, idx)
-            pre = prepare(gen, args, taken, as_of_rows, len(idx))
+            bctx = batch_ctx(prog, cap)
+            pre = prepare(gen, args, bctx.facts, bctx.as_of, bctx.n, bctx, prog)
             tp += PT() - c
             m = len(idx)
             pre["out_eff"] = np.empty((m, len(ok)), dtype=np.int8)
@@ -1574,7 +1746,10 @@ def main():
               f"= {tp + tk + tb:.3f} s CPU; load {os.getloadavg()}")
     # the fixed cost of a call (verify's reruns and the proof's trials are many small batches):
     # the kernel on 0 and on 100 rows of the last batch, the inputs of 100 rows
-    pre = prepare(gen, args, TakenFacts(caps[-1][0], caps[-1][3][:100]), caps[-1][4][:100], 100)
+    f_, a_, nb_, idx_, ar_, st_, cd_ = caps[-1]
+    small_cap = (f_, a_, nb_, idx_[:100], ar_[:100], st_.take(np.arange(100)), (cd_[0][:100], cd_[1]))
+    sctx = batch_ctx(prog, small_cap)
+    pre = prepare(gen, args, sctx.facts, sctx.as_of, 100, sctx, prog)
     for nn in (0, 100):
         pre["n"] = nn
         for k, shape in (("out_eff", np.int8), ("out_on", bool), ("out_date", np.int64), ("out_miss", np.uint64)):
@@ -1588,10 +1763,9 @@ def main():
     c = PT()
     for _ in range(200):
         origins.clear()
-        prepare(gen, args, TakenFacts(caps[-1][0], caps[-1][3][:100]), caps[-1][4][:100], 100)
+        sctx = batch_ctx(prog, small_cap)
+        prepare(gen, args, sctx.facts, sctx.as_of, 100, sctx, prog)
     print(f"the inputs of 100 rows (prepare): {(PT() - c) / 200 * 1e6:.0f} µs CPU")
-    f_, a_, nb_, idx_, ar_, st_, cd_ = caps[-1]
-    small_cap = (f_, a_, nb_, idx_[:100], ar_[:100], st_.take(np.arange(100)), (cd_[0][:100], cd_[1]))
     c = PT()
     for _ in range(50):
         numpy_conds(prog, small_cap, a.pid)
