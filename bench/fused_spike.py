@@ -54,6 +54,7 @@ NOT_MET, PENDING, UNKNOWN_, TO_ASSESS, MET = 0, 1, 2, 3, 4
 NONE_DATE = np.iinfo(np.int64).min
 BIG = np.iinfo(np.int64).max
 LIST_TIME = [0.0]   # CPU of prepare() spent on the columns of lists (offsets, items' codes)
+PART_TIME = {"texts": 0.0, "lookups": 0.0}   # CPU of prepare() on text columns' codes, on look-ups
 ITEM_SLOTS = 4   # item paths coll[k].field: a bit per k < ITEM_SLOTS (more items: flagged)
 
 
@@ -1389,7 +1390,9 @@ def prepare(gen, args, ctx_facts, as_of, n, ctx=None, prog=None):
                 v = x.v
             out[f"{name}_v"], out[f"{name}_u"], out[f"{name}_z"] = v, unk, nil
         elif kind == "str":
+            t_txt = PT()
             v = text_codes(gen, x.v, unk, nil) if x.kind == "str" else np.full(n, nc, dtype=np.int64)
+            PART_TIME["texts"] += PT() - t_txt
             out[f"{name}_v"], out[f"{name}_u"], out[f"{name}_z"] = v, unk, nil
         elif kind == "dur":
             v, dd = (x.v, x.d) if x.kind == "dur" else (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
@@ -1430,14 +1433,18 @@ def prepare(gen, args, ctx_facts, as_of, n, ctx=None, prog=None):
                     out[f"{name}__{key}_v"] = v[starts] if len(starts) else v[:0]
                     out[f"{name}__{key}_u"] = u[starts] if len(starts) else u[:0]
             LIST_TIME[0] += PT() - t_list
+    t_txt = PT()
     if gen.uses_state:
         st = ctx.state
         su, sz = np.ascontiguousarray(st.unk), np.ascontiguousarray(st.nil)
         out["ST_v"] = text_codes(gen, st.v, su, sz) if st.kind == "str" else np.full(n, nc, dtype=np.int64)
         out["ST_u"], out["ST_z"] = su, sz
+    t_look = PT()
+    PART_TIME["texts"] += t_look - t_txt
     for (fname, shape), nm in gen.lookups.items():
         x = prog.lookup(ctx, fname, prog.book.scope.functions[fname], shape)
         out[f"{nm}_v"], out[f"{nm}_u"] = x.v, x.unk
+    PART_TIME["lookups"] += PT() - t_look
     sets = np.zeros((max(1, len(gen.sets)), nc + 1), dtype=bool)
     for s, members in enumerate(gen.sets):
         sets[s, list(members)] = True
@@ -1720,6 +1727,7 @@ def main():
         res["numpy"].append(tn)
         tp = tk = tb = 0.0
         LIST_TIME[0] = 0.0
+        PART_TIME.update(texts=0.0, lookups=0.0)
         for cap in caps:
             facts, as_of_all, nb, idx, as_of_rows, st, codes = cap
             origins.clear()
@@ -1742,7 +1750,7 @@ def main():
         res["prep"].append(tp)
         res["kernel"].append(tk)
         res["bits->dicts"].append(tb)
-        print(f"round {r + 1}: numpy {tn:.3f} s | kernel: inputs {tp:.3f} (lists {LIST_TIME[0]:.3f}) + kernel {tk:.3f} + bits->dicts {tb:.3f} "
+        print(f"round {r + 1}: numpy {tn:.3f} s | kernel: inputs {tp:.3f} (lists {LIST_TIME[0]:.3f}, texts {PART_TIME['texts']:.3f}, look-ups {PART_TIME['lookups']:.3f}) + kernel {tk:.3f} + bits->dicts {tb:.3f} "
               f"= {tp + tk + tb:.3f} s CPU; load {os.getloadavg()}")
     # the fixed cost of a call (verify's reruns and the proof's trials are many small batches):
     # the kernel on 0 and on 100 rows of the last batch, the inputs of 100 rows
