@@ -1551,6 +1551,46 @@ def bits_to_dicts(a, ok, gen):
     return out
 
 
+def calls_by_site(prog, frame):
+    """How many evaluations of a procedure a run makes, by caller, over how many rows, and their CPU
+    (``eval_on`` whole: conditions and settling): the reruns' and trials' batches are many and small,
+    where a call's fixed cost counts."""
+    from collections import defaultdict
+    from lexquery.columnar.program import Program
+    orig = Program.eval_on
+    stats = defaultdict(lambda: [0, 0, 0.0, []])
+    depth = [0]
+    site_of = {"_run_procedure_on": "first evaluation", "_settle_in_time": "in time (a later day)",
+               "rerun": "verify's reruns", "_trial_batch": "the proof's trials"}
+
+    def eval_on(self, ctx, pid, outcome_only=False):
+        f = sys._getframe(2)   # eval_on <- eval_proc <- the caller
+        site = site_of.get(f.f_code.co_name, f.f_code.co_name)
+        depth[0] += 1
+        c = PT()
+        try:
+            return orig(self, ctx, pid, outcome_only)
+        finally:
+            dt = PT() - c
+            depth[0] -= 1
+            st = stats[site]
+            st[0] += 1
+            st[1] += ctx.n
+            st[2] += dt   # nested calls (in time inside a rerun) counted in both
+            st[3].append(ctx.n)
+    Program.eval_on = eval_on
+    c = PT()
+    try:
+        prog.run(frame)
+    finally:
+        Program.eval_on = orig
+    print(f"Program.run {frame.height} cases, eval_on wrapped: {PT() - c:.2f} s CPU; load {os.getloadavg()}")
+    for site, (k, rows, t, sizes) in stats.items():
+        sz = np.array(sizes)
+        print(f"  {site}: {k} calls, {rows} rows (median {int(np.median(sz))}, "
+              f"{int((sz < 1000).sum())} calls under 1,000 rows), {t:.2f} s CPU ({t / k * 1e3:.1f} ms a call)")
+
+
 def check_dates(mod):
     """The generated module's scalar date helpers against lexquery.columnar.vdates (itself checked
     exhaustively against lexquery.dates): every day of 1900-01-01 .. 2199-12-31, every shift of
@@ -1599,6 +1639,8 @@ def main():
     ap.add_argument("--compile-only", action="store_true", help="generate and compile the kernel, time it, stop")
     ap.add_argument("--check-dates", action="store_true",
                     help="the kernel's add_months / fraction_point against vdates, every day 1900-2199 x -600..600 months")
+    ap.add_argument("--calls", action="store_true",
+                    help="count Program.eval_on's calls by caller (first evaluation, in-time, verify, prove): rows, CPU")
     ap.add_argument("--gen-only", action="store_true", help="generate the source, say what it covers, stop")
     ap.add_argument("--show", action="store_true", help="print the generated source")
     ap.add_argument("--style", choices=("flat", "branchy"), default="flat",
@@ -1673,6 +1715,8 @@ def main():
     if a.blank:
         text = blank(text, a.blank, 1)
     frame = frame_from_cases(read_cases(text))
+    if a.calls:
+        calls_by_site(prog, frame)
     caps.clear()
     t = PT()
     prog.run(frame)
