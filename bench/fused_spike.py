@@ -1505,7 +1505,9 @@ def compare(ctx, a, ok, gen):
     n = ctx.n
     diffs = {}
     for s, cid in enumerate(ok):
-        c = ctx.conds[cid]
+        c = ctx.conds.get(cid)
+        if c is None:   # not evaluated by this batch
+            continue
         d = {}
         e = np.asarray(c.eff) != a["out_eff"][:, s]
         if e.any():
@@ -1591,6 +1593,38 @@ def calls_by_site(prog, frame):
               f"{int((sz < 1000).sum())} calls under 1,000 rows), {t:.2f} s CPU ({t / k * 1e3:.1f} ms a call)")
 
 
+def reruns_compared(prog, frame, pid, kernel, gen, args, ok):
+    """The kernel on every other evaluation of the procedure in a run — verify's reruns (per-row
+    overrides of reference facts: the look-ups read them), the proof's trials (facts set to the
+    values tried), the in-time reruns (a later day) — against the conditions the numpy closures left
+    in that batch (given ones included: ``ctx.seed``, taken from the first evaluation)."""
+    from lexquery.columnar.program import Program
+    orig = Program.eval_on
+    seen = []
+
+    def eval_on(self, ctx, p_id, outcome_only=False):
+        out = orig(self, ctx, p_id, outcome_only)
+        if p_id == pid:
+            site = sys._getframe(2).f_code.co_name
+            if site != "_run_procedure_on":
+                seen.append((site, ctx))
+        return out
+    Program.eval_on = eval_on
+    try:
+        prog.run(frame)
+    finally:
+        Program.eval_on = orig
+    tot, rows, by = {}, {}, {}
+    for site, ctx in seen:
+        k = run_kernel(kernel, gen, args, len(ok), ctx, prog)
+        rows[site] = rows.get(site, 0) + ctx.n
+        by[site] = by.get(site, 0) + 1
+        for cid, d in compare(ctx, k, ok, gen).items():
+            for what, cnt in d.items():
+                tot[(site, cid, what)] = tot.get((site, cid, what), 0) + cnt
+    print(f"{pid}'s other evaluations: {by} calls, {rows} rows; differences: {tot or 'none'}")
+
+
 def check_dates(mod):
     """The generated module's scalar date helpers against lexquery.columnar.vdates (itself checked
     exhaustively against lexquery.dates): every day of 1900-01-01 .. 2199-12-31, every shift of
@@ -1641,6 +1675,9 @@ def main():
                     help="the kernel's add_months / fraction_point against vdates, every day 1900-2199 x -600..600 months")
     ap.add_argument("--calls", action="store_true",
                     help="count Program.eval_on's calls by caller (first evaluation, in-time, verify, prove): rows, CPU")
+    ap.add_argument("--reruns", action="store_true",
+                    help="also compare the kernel on the procedure's other evaluations (verify's reruns, the "
+                         "proof's trials, in-time reruns): their batches as the program made them")
     ap.add_argument("--gen-only", action="store_true", help="generate the source, say what it covers, stop")
     ap.add_argument("--show", action="store_true", help="print the generated source")
     ap.add_argument("--style", choices=("flat", "branchy"), default="flat",
@@ -1717,6 +1754,8 @@ def main():
     frame = frame_from_cases(read_cases(text))
     if a.calls:
         calls_by_site(prog, frame)
+    if a.reruns:
+        reruns_compared(prog, frame, a.pid, mod.kernel, gen, args, ok)
     caps.clear()
     t = PT()
     prog.run(frame)
