@@ -4,7 +4,7 @@ is edited, numba is not a dependency of the project (installed apart, e.g. /tmp/
 
 Run:  PYTHONPATH=src:/tmp/numba-site .venv/bin/python bench/fused_spike.py [N] [--blank 0.25] [--pid lc_expulsion]
       [--reps 3] [--cache] [--style flat|branchy] [--split] [--only K] [--compile-only] [--check-dates]
-      [--gen-only] [--show]
+      [--gen-only] [--show] [--calls] [--reruns]
 
 What it does:
 1. Generates, from the parse trees the columnar compiler reads (``rules.expr_parse.TREES`` of the
@@ -29,7 +29,9 @@ What it does:
    rounds), and the missing bits made into today's ``{path: mask}`` form.
 3. Prints the JIT compile time (the kernel's first call), the import time of numba, the fixed cost
    of a call (0 and 100 rows) against the numpy closures on 100 rows, the lists read as offsets from
-   the frame's list columns; ``--check-dates`` checks the kernel's month arithmetic against vdates.
+   the frame's list columns; ``--check-dates`` checks the kernel's month arithmetic against vdates;
+   ``--calls`` counts the evaluations of procedures by caller (rows, CPU); ``--reruns`` compares the
+   kernel on the procedure's verify reruns, proof trials and in-time reruns as the program made them.
 
 Conditions the generator cannot compile (an operation or kind it has no form for) are left out and
 listed (``--gen-only --pid P``: what it covers of procedure P); the comparison covers the others.
