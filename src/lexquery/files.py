@@ -6,6 +6,10 @@
   An interruption (Ctrl+C, SIGTERM, a full disk, an error) leaves the previous file as it
   was and removes the temporary one; two runs to the same path each rename a complete file.
   Only SIGKILL can leave the temporary file (``.NAME.*.tmp``), never a partial target.
+  An output that exists and is not a regular file — a device (``/dev/null``, ``/dev/stdout``),
+  a named pipe — is written straight through: a rename would put a regular file in its place
+  (as root, ``-o /dev/null`` replaced the system's null device), and a device or a pipe has no
+  « previous file » to keep.
 - :func:`same_file`: ``-o`` naming the input (directly, through ``..`` or a symlink) is refused
   before anything is opened.
 - :func:`read_bounded`: the text of a file or stream, refused beyond a size, with a message
@@ -65,7 +69,12 @@ def atomic_output(path, *, binary: bool = False, encoding: str = "utf-8", newlin
     ``with`` block ends without an exception (else remove it and leave ``path`` untouched).
 
     A symlink is written through (its target is replaced), as ``open(path, "w")`` would.
+    A device or a named pipe is written straight through (:func:`_special_output`).
     An OS refusal (rights, full disk) is an :class:`OutputError` (exit 5) naming the path."""
+    if _is_special(path):
+        with _special_output(path, binary=binary, encoding=encoding, newline=newline, option=option) as f:
+            yield f
+        return
     target = Path(os.path.realpath(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -96,6 +105,34 @@ def atomic_output(path, *, binary: bool = False, encoding: str = "utf-8", newlin
     except BaseException:
         _unlink(tmp)
         raise
+
+
+def _is_special(path) -> bool:
+    """``path`` exists (through symlinks, ``/dev/stdout`` included) and is neither a regular
+    file nor a folder: a character or block device, a named pipe, a socket."""
+    try:
+        m = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(m) or stat.S_ISDIR(m))
+
+
+@contextmanager
+def _special_output(path, *, binary: bool, encoding: str, newline: str | None, option: str):
+    """``path`` (a device or a named pipe) opened for writing as it is, as ``open(path, "w")``
+    would; an OS refusal is an :class:`OutputError` naming the path. A reader gone from the
+    pipe (``BrokenPipeError``) is left to the caller, as on standard output."""
+    try:
+        f = open(path, "wb" if binary else "w", **({} if binary else {"encoding": encoding, "newline": newline}))
+    except OSError as e:
+        raise output_failed(str(path), e, option) from None
+    try:
+        with f:
+            yield f
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise output_failed(str(path), e, option) from None
 
 
 def write_atomic(path, text: str, *, option: str = "-o", encoding: str = "utf-8") -> None:
