@@ -903,12 +903,23 @@ def _list_shape(vals):
         if len(uniq) <= 8:
             return (True, ids, uniq, first, None, None, False)
         return (False, ids, uniq, first, np.repeat(np.arange(n), lengths), items[pos], bool(listish.all()))
-    ids = np.fromiter(map(id, vals), np.int64, n)
-    uniq, first = np.unique(ids, return_index=True)
+    reps = None
+    if origins.gathered(vals):
+        # gathered from a batch's lists (origins.spread): its distinct lists found there, then
+        # in the order of their ids with the first row of each, as np.unique(ids) gives them
+        from .shapes import unique_ints
+        reps, inv, ids = origins.distinct(vals)
+        by_rank = unique_ints(inv)[1] if n else np.zeros(0, dtype=np.int64)
+        first = by_rank[np.argsort(ids[by_rank], kind="stable")]
+        uniq = ids[first]
+    else:
+        ids = np.fromiter(map(id, vals), np.int64, n)
+        uniq, first = np.unique(ids, return_index=True)
     if len(uniq) <= 8:   # lists of the rule files: no need of their items one per row
         shape = (True, ids, uniq, first, None, None, False)
     else:   # each distinct list read once, its items then spread over the rows
-        reps, inv, _ = origins.distinct(vals, ids)
+        if reps is None:
+            reps, inv, _ = origins.distinct(vals, ids)
         ulen = np.array([len(v) if isinstance(v, list) else 0 for v in reps], dtype=np.int64)
         lengths = ulen[inv]
         parent = np.repeat(np.arange(n), lengths)

@@ -589,7 +589,12 @@ def _spread_v(objs: list, inv) -> V:
     """One object per group, given to each row of the group (the rows share it): the column
     ``from_objects`` makes of the rows' objects, made of the groups' and taken over the rows
     (every group has a row: the same kind)."""
-    return from_objects(objs).take(inv)
+    x = from_objects(objs)
+    if x.kind != "obj":
+        return x.take(inv)
+    # the rows' objects gathered from the groups' (origins.spread: their distinct objects then
+    # found from the groups', not by reading every row's)
+    return V(x.kind, origins.spread(x.v, inv), x.unk[inv], x.nil[inv])
 
 
 def facts_from_frame(frame, paths) -> dict:
