@@ -95,3 +95,48 @@ def test_list_shape_of_a_gathered_column_is_the_general_one():
                 assert all(p is q for p, q in zip(x, y)) and len(x) == len(y)
             else:
                 assert np.array_equal(x, y)
+
+
+def _texts_gathered(rng, n, unk_share=0.2):
+    """A text column as frame_columns.plain_columns makes it: the distinct texts (None last, for
+    the unknown cells) gathered by code (origins.spread), and the same values never gathered."""
+    texts = np.empty(6, dtype=object)
+    texts[:] = ["FR", "DZ", "", "MA", "TN", None]
+    unk = rng.random(n) < unk_share
+    codes = np.where(unk, 5, rng.integers(0, 5, n))
+    got = origins.spread(texts, codes)
+    copy = np.empty(n, dtype=object)
+    copy[:] = list(got)
+    nil = np.zeros(n, dtype=bool)
+    unk = unk | (rng.random(n) < unk_share / 2)   # and rows holding a text marked unknown
+    return C.V("str", got, unk, nil), C.V("str", copy, unk.copy(), nil)
+
+
+def test_taken_rows_of_a_gathered_column_stay_gathered():
+    rng = np.random.default_rng(11)
+    x, _ = _texts_gathered(rng, 200)
+    idx = rng.integers(0, 200, 90)
+    t = x.take(idx)
+    assert origins.gathered(t.v)
+    assert all(a is b for a, b in zip(t.v, x.v[idx]))
+    assert origins.gathered(C.take_values(x.v, idx))
+
+
+def test_membership_of_gathered_texts_is_the_general_one():
+    rng = np.random.default_rng(13)
+    for share in (0.0, 0.3, 1.0):
+        x, plain = _texts_gathered(rng, 300, share)
+        for lst in (["DZ", "MA"], ["", "TN"], ["XX"], []):
+            y = C.const(lst, 300)
+            assert np.array_equal(C._member(x, y), C._member(plain, y))
+
+
+def test_codes_of_gathered_texts_are_the_general_ones():
+    from lexquery.columnar import program as P
+    rng = np.random.default_rng(17)
+    for share in (0.0, 0.3, 1.0):
+        x, plain = _texts_gathered(rng, 300, share)
+        a, b = P._codes_of(x), P._codes_of(plain)
+        assert np.array_equal(a, b)
+        # the memo of the codes (kept by values): the same before unknown and none are set apart
+        assert np.array_equal(P._CODES[id(x.v)][1], P._CODES[id(plain.v)][1])

@@ -70,15 +70,26 @@ def memo(col, what, fn):
 _SPREAD: dict = {}   # id of an object array -> (a weak reference to it, the array it was gathered from, the rows)
 
 
+def _forget(ref, key) -> None:
+    """An array of :data:`_SPREAD` is gone: its entry (not another's under the same id) with it."""
+    hit = _SPREAD.get(key)
+    if hit is not None and hit[0] is ref:
+        del _SPREAD[key]
+
+
 def spread(base: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """``base[idx]`` (an object array gathered), remembered so: :func:`distinct` of it then
-    reads ``base`` (few objects: a batch's distinct lists, their items) and ``idx``, not an
-    object per row. Held weakly (an entry whose array is gone is never read: its id may be
-    another's), at most 256 entries; neither array is written in place once gathered."""
+    reads ``base`` (few objects: a batch's distinct lists, their items, a column's distinct
+    texts) and ``idx``, not an object per row; so do :func:`compile.V.take` (the rows taken of
+    such a column are gathered from ``base`` too), ``_member`` and ``program._codes_of``.
+    Held weakly (an entry goes with its array, and one whose array is gone is never read: its
+    id may be another's), at most 4,096 entries; neither array is written in place once
+    gathered."""
     out = base[idx]
-    if len(_SPREAD) >= 256:
+    if len(_SPREAD) >= 4096:
         _SPREAD.clear()
-    _SPREAD[id(out)] = (weakref.ref(out), base, idx)
+    key = id(out)
+    _SPREAD[key] = (weakref.ref(out, lambda r, k=key: _forget(r, k)), base, idx)
     return out
 
 
@@ -89,6 +100,8 @@ def gathered(values) -> bool:
 
 def _gathered(values):
     """(the array, the rows) ``values`` was gathered from by :func:`spread`, or None."""
+    if values is None:
+        return None
     hit = _SPREAD.get(id(values))
     if hit is None or hit[0]() is not values:
         return None
