@@ -7,8 +7,10 @@ tests/test_columnar_program.py."""
 from __future__ import annotations
 
 import gc
+from datetime import date
 
 import numpy as np
+import pytest
 
 from lexquery.columnar import compile as C, origins
 from lexquery.columnar.program import _spread_v
@@ -140,3 +142,82 @@ def test_codes_of_gathered_texts_are_the_general_ones():
         assert np.array_equal(a, b)
         # the memo of the codes (kept by values): the same before unknown and none are set apart
         assert np.array_equal(P._CODES[id(x.v)][1], P._CODES[id(plain.v)][1])
+
+
+# --- the write side: the input's id and name looked for once per case ---------------------------
+def test_may_change_reads_the_cells_it_is_given():
+    import polars as pl
+    from lexquery.screening import columnar_pipeline as CP
+    plain = pl.DataFrame({"id": ["a", "b"], "name": ["x", None]})
+    assert CP.may_change([plain], ("id", "name")) == {"id": False, "name": False}
+    for cell in ("=1+1", "+33", "-x", "@a", "\tx", "a\rb"):
+        f = pl.DataFrame({"id": ["a", "b"], "name": ["x", cell]})
+        assert CP.may_change([plain, f], ("id", "name")) == {"id": False, "name": True}, cell
+        assert CP.may_change([f, plain], ("id", "name")) == {"id": False, "name": True}, cell
+    # a frame that does not hold the column as text (or at all): not known, looked for in the output
+    cats = pl.DataFrame({"id": ["a"], "name": ["x"]}).with_columns(pl.col("name").cast(pl.Categorical))
+    assert CP.may_change([plain, cats], ("id", "name")) == {"id": False}
+    assert CP.may_change([pl.DataFrame({"id": ["=a"]})], ("id", "name")) == {"id": True}
+    # a frame without rows says nothing
+    assert CP.may_change([plain, cats.clear()], ("id", "name")) == {"id": False, "name": False}
+
+
+def test_cell_plan_given_is_the_plan_looked_for():
+    import polars as pl
+    from lexquery.engine.screen_row import FIELDS
+    from lexquery.screening import columnar_pipeline as CP
+    rows = {k: ["x", "", "y"] for k in FIELDS}
+    rows["line"] = [1, 2, 3]
+    rows["id"] = ["a", "=b", "c"]
+    rows["message"] = ["", "", "@m"]
+    out = pl.DataFrame(rows)
+    full = CP.cell_plan(out)
+    assert "id" in full[0] and "message" in full[0] and "name" not in full[0]
+    assert CP.cell_plan(out, {"id": True, "name": False}) == full
+    # given says what the output holds: the columns given are not looked for again
+    todo, empty = CP.cell_plan(out, {"id": False, "name": True})
+    assert todo == {"name", "message"} and empty == full[1]
+
+
+def _write_cells_early_and_late():
+    """A synthetic export whose ids and names hold cells to neutralise (formula characters, a CR
+    inside a quoted name), at its start and after the first block."""
+    from lexquery.screening.synth import synth_text
+    head, *body = synth_text(300, seed=5, ref=date(2026, 12, 1)).rstrip("\n").split("\n")
+    col = {c: i for i, c in enumerate(head.split(";"))}
+    odd = ["=1+1", "+33612", "@at", "\t=tab", '"Jean\rPierre"', '"a\r\nb"', "-x", "'q"]
+    out = []
+    for i, line in enumerate(body):
+        cells = line.split(";")
+        if i % 13 == 3:
+            cells[col["name"]] = odd[(i // 13) % len(odd)]
+        if i % 29 == 7:
+            cells[col["id"]] = "=" + cells[col["id"]]
+        out.append(";".join(cells))
+    return ("\n".join([head] + out) + "\n").encode("utf-8")
+
+
+def test_ids_and_names_to_neutralise_are_written_as_the_scalar_engine_writes_them(tmp_path):
+    from test_columnar_pipeline import assert_same
+    assert_same(_write_cells_early_and_late(), tmp_path, block_bytes=4096)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_ids_and_names_to_neutralise_written_into_a_file(tmp_path, jobs):
+    """The same into a file (the batch written by polars straight to its binary layer; with two
+    jobs, a batch spooled by this process's thread or a worker) as the scalar engine writes."""
+    import io
+    from lexquery.screening.columnar_pipeline import screen_columnar
+    from lexquery.screening.outputs import CsvWriter
+    from lexquery.screening.screen import screen
+    from test_columnar_pipeline import _ENGINE
+    p = tmp_path / "in.csv"
+    p.write_bytes(_write_cells_early_and_late())
+    ref = io.StringIO()
+    screen(str(p), CsvWriter(ref), as_of=date(2026, 12, 1), engine=_ENGINE, progress=False)
+    o = tmp_path / "out.csv"
+    with open(o, "w", encoding="utf-8", newline="") as f:
+        screen_columnar(str(p), CsvWriter(f), as_of=date(2026, 12, 1), engine=_ENGINE, progress=False,
+                        block_bytes=4096, jobs=jobs)
+    got = o.read_text(encoding="utf-8")
+    assert "'=1+1" in got and got == ref.getvalue()
