@@ -58,8 +58,9 @@ class V:
         return len(self.unk)
 
     def take(self, idx):
-        """The rows ``idx`` (an index array), missing and evidence included."""
-        out = V(self.kind, self.v[idx] if self.v is not None else None, self.unk[idx], self.nil[idx],
+        """The rows ``idx`` (an index array), missing and evidence included. Values gathered from
+        a column's distinct objects (``origins.spread``) are gathered from them again."""
+        out = V(self.kind, take_values(self.v, idx), self.unk[idx], self.nil[idx],
                 {k: m[idx] for k, m in self.miss.items()}, {k: m[idx] for k, m in self.ev.items()},
                 self.d[idx] if self.d is not None else None)
         out.clean = self.clean
@@ -86,6 +87,15 @@ class V:
         if nil.any():
             o[nil] = None
         return o.tolist()
+
+
+def take_values(v, idx):
+    """``v[idx]`` (None: None); values gathered from a column's distinct objects
+    (``origins.spread``) gathered from them again, and remembered so."""
+    if v is None:
+        return None
+    src = origins._gathered(v) if v.dtype == object else None
+    return v[idx] if src is None else origins.spread(src[0], src[1][idx])
 
 
 def _false(n):
@@ -903,12 +913,23 @@ def _list_shape(vals):
         if len(uniq) <= 8:
             return (True, ids, uniq, first, None, None, False)
         return (False, ids, uniq, first, np.repeat(np.arange(n), lengths), items[pos], bool(listish.all()))
-    ids = np.fromiter(map(id, vals), np.int64, n)
-    uniq, first = np.unique(ids, return_index=True)
+    reps = None
+    if origins.gathered(vals):
+        # gathered from a batch's lists (origins.spread): its distinct lists found there, then
+        # in the order of their ids with the first row of each, as np.unique(ids) gives them
+        from .shapes import unique_ints
+        reps, inv, ids = origins.distinct(vals)
+        by_rank = unique_ints(inv)[1] if n else np.zeros(0, dtype=np.int64)
+        first = by_rank[np.argsort(ids[by_rank], kind="stable")]
+        uniq = ids[first]
+    else:
+        ids = np.fromiter(map(id, vals), np.int64, n)
+        uniq, first = np.unique(ids, return_index=True)
     if len(uniq) <= 8:   # lists of the rule files: no need of their items one per row
         shape = (True, ids, uniq, first, None, None, False)
     else:   # each distinct list read once, its items then spread over the rows
-        reps, inv, _ = origins.distinct(vals, ids)
+        if reps is None:
+            reps, inv, _ = origins.distinct(vals, ids)
         ulen = np.array([len(v) if isinstance(v, list) else 0 for v in reps], dtype=np.int64)
         lengths = ulen[inv]
         parent = np.repeat(np.arange(n), lengths)
@@ -981,6 +1002,8 @@ def _member(x: V, y: V):
     if few:   # a list of the rule files, the same in (almost) every row: a set each
         out = _false(n)
         xv = x.v if x.kind == "str" else np.array(x.objects(), dtype=object)
+        # a text column gathered from distinct texts (origins.spread): its known rows' texts
+        src = origins._gathered(xv) if x.kind == "str" else None
         for u, f0 in zip(uniq.tolist(), first.tolist()):
             rows = ok & (ids == u)
             if not rows.any():
@@ -991,6 +1014,12 @@ def _member(x: V, y: V):
             whole = _member_whole(x, lst)
             if whole is not None:   # a field of items: read on the batch's column, once per list
                 out[rows] = whole[rows]
+                continue
+            if src is not None:   # texts gathered from a column's distinct texts: each read once
+                base, at = src
+                s = set(lst)
+                hit = np.fromiter((type(t) is str and t in s for t in base.tolist()), bool, len(base))
+                out[rows] = hit[at[rows]]
                 continue
             vals = xv[rows]
             out[rows] = np.fromiter(map(set(lst).__contains__, vals), bool, len(vals))

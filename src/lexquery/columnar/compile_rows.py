@@ -7,7 +7,7 @@ import numpy as np
 
 from ..rules.values import UNKNOWN
 from . import vdates
-from .compile import Ctx, TakenFacts, V, _false, clear_batch_memos, from_objects, value_codes
+from .compile import Ctx, TakenFacts, V, _false, clear_batch_memos, from_objects, take_values, value_codes
 from .compile_conditions import NONE_DATE
 from .compile_settle import NA, STATUS, UND
 from .compile_population import _join, _none_state
@@ -85,7 +85,12 @@ def _flat_candidates(cands):
     count = gcount[inv]
     pos = gather_items(gcount, gstart, inv)
     names, gcode = np.unique(gtext.astype(str), return_inverse=True)   # Ctx.state_codes of the States, once
-    return (np.cumsum(count) - count, count, gflat[pos], gnone[pos], from_objects(list(gflat)).take(pos), gtext[pos],
+    from . import origins
+    st = from_objects(list(gflat))
+    # the States of the rows gathered from the combinations' (origins.spread): read once per State
+    st_v = origins.spread(st.v, pos) if st.v is not None and st.v.dtype == object else st.take(pos).v
+    return (np.cumsum(count) - count, count, gflat[pos], gnone[pos], V(st.kind, st_v, st.unk[pos], st.nil[pos]),
+            gtext[pos],
             gcode.reshape(-1)[pos], [str(x) for x in names])
 
 
@@ -94,7 +99,7 @@ def _take_state(x, pos):
     ``from_objects`` gives of those rows' States)."""
     if x.kind == "none" or x.unk[pos].all():
         return from_objects([UNKNOWN] * len(pos))
-    return V(x.kind, None if x.v is None else x.v[pos], x.unk[pos], x.nil[pos])
+    return V(x.kind, take_values(x.v, pos), x.unk[pos], x.nil[pos])
 
 
 def _run_procedure(self, facts, as_of, n, p, base_ctx):

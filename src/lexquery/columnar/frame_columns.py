@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import origins
 from .compile import V
 
 
@@ -84,6 +85,7 @@ def plain_columns(frame, cols, durations=()) -> dict:
                 names = mapping.to_series().to_list()   # the text of code i: names[i]
                 texts = np.empty(len(names) + 1, dtype=object)
                 texts[:len(names)] = names   # the last one: None, for the unknown cells
-            arr = texts[np.where(unk, len(texts) - 1, v.astype(np.int64))]
+            # gathered (origins.spread): what is read of a row's text is read once per text
+            arr = origins.spread(texts, np.where(unk, len(texts) - 1, v.astype(np.int64)))
             out[c] = V("str", arr, unk, nil)
     return out

@@ -13,6 +13,8 @@ taken rows is read from its values). Cleared with every batch (:func:`clear`).
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 _ORIGIN: dict = {}   # id of a taken column's values -> (those values, the whole column, the rows)
@@ -65,11 +67,56 @@ def memo(col, what, fn):
     return hit[3]
 
 
+_SPREAD: dict = {}   # id of an object array -> (a weak reference to it, the array it was gathered from, the rows)
+
+
+def _forget(ref, key) -> None:
+    """An array of :data:`_SPREAD` is gone: its entry (not another's under the same id) with it."""
+    hit = _SPREAD.get(key)
+    if hit is not None and hit[0] is ref:
+        del _SPREAD[key]
+
+
+def spread(base: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``base[idx]`` (an object array gathered), remembered so: :func:`distinct` of it then
+    reads ``base`` (few objects: a batch's distinct lists, their items, a column's distinct
+    texts) and ``idx``, not an object per row; so do :func:`compile.V.take` (the rows taken of
+    such a column are gathered from ``base`` too), ``_member`` and ``program._codes_of``.
+    Held weakly (an entry goes with its array, and one whose array is gone is never read: its
+    id may be another's), at most 4,096 entries; neither array is written in place once
+    gathered."""
+    out = base[idx]
+    if len(_SPREAD) >= 4096:
+        _SPREAD.clear()
+    key = id(out)
+    _SPREAD[key] = (weakref.ref(out, lambda r, k=key: _forget(r, k)), base, idx)
+    return out
+
+
+def gathered(values) -> bool:
+    """Whether ``values`` was made by :func:`spread` (and is still that array)."""
+    return _gathered(values) is not None
+
+
+def _gathered(values):
+    """(the array, the rows) ``values`` was gathered from by :func:`spread`, or None."""
+    if values is None:
+        return None
+    hit = _SPREAD.get(id(values))
+    if hit is None or hit[0]() is not values:
+        return None
+    return hit[1], hit[2]
+
+
 def distinct(values, ids=None):
     """The distinct objects of an object array (by identity), in the order they first appear,
     and the position of each row's among them: what is read of a row's value in Python is
     then read once per object — the columns of lists share their lists (facts_from_frame),
-    and the lists their items."""
+    and the lists their items. An array made by :func:`spread`: from its source's distinct
+    objects and the rows gathered (the same three results, no pass over its objects)."""
+    src = _gathered(values) if ids is None else None
+    if src is not None:
+        return _distinct_gathered(*src)
     n = len(values)
     if ids is None:
         ids = np.fromiter(map(id, values), np.int64, n)
@@ -81,6 +128,22 @@ def distinct(values, ids=None):
     rank[order] = np.arange(len(order), dtype=np.int64)
     reps = [values[i] for i in first[order].tolist()]
     return reps, rank[inv.reshape(-1)], ids
+
+
+def _distinct_gathered(base, idx):
+    """:func:`distinct` of ``base[idx]``: the source's distinct objects (``base``: few), then
+    the rows' codes among them grouped by a table (integers of a small range: no sort)."""
+    from .shapes import unique_ints
+    breps, brank, bids = distinct(base)
+    if not len(idx):
+        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    code = brank[idx]                        # per row: its object among the source's distinct ones
+    uniq, first, inv = unique_ints(code)     # the codes present (sorted), the first row of each
+    order = np.argsort(first, kind="stable")          # by first appearance among the rows
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    reps = [breps[c] for c in uniq[order].tolist()]
+    return reps, rank[inv], bids[idx]
 
 
 def gather_items(lengths, starts, at):
@@ -107,7 +170,7 @@ def _layout(col, raw=False):
     if not raw:
         lengths = np.where(col.unk | col.nil, 0, lengths)
     starts = np.cumsum(lengths) - lengths
-    items = uitems[gather_items(ulen, np.cumsum(ulen) - ulen, inv[lengths > 0])] if len(uitems) else \
+    items = spread(uitems, gather_items(ulen, np.cumsum(ulen) - ulen, inv[lengths > 0])) if len(uitems) else \
         np.empty(0, dtype=object)
     return lengths, starts, items, ulistish[inv], ids
 

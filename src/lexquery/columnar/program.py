@@ -438,6 +438,11 @@ def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
         hit = _CODES.get(id(x.v))
         if hit is not None and hit[0] is x.v:
             v = hit[1]
+        elif origins.gathered(x.v):
+            v = _gathered_text_codes(x)
+            if len(_CODES) > 16:
+                _CODES.clear()
+            _CODES[id(x.v)] = (x.v, v)
         else:
             # the texts' ranks in sorted order (what np.unique of the texts gave), each distinct
             # text sorted once — not a fixed-width copy of every row sorted
@@ -458,6 +463,25 @@ def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
         v = np.fromiter((keys.setdefault(o if isinstance(o, (str, int, float, tuple)) else repr(o), len(keys))
                          for o in objs), np.int64, n) * 4 + 2
     return np.where(x.unk, 0, np.where(x.nil, 1, v))
+
+
+def _gathered_text_codes(x: V) -> np.ndarray:
+    """The codes ``_codes_of`` gives a text column (before unknown and none are set apart: ""
+    there), when its texts were gathered from a column's distinct texts (``origins.spread``):
+    the texts present ranked once, then gathered — not a text read per row."""
+    base, at = origins._gathered(x.v)
+    off = x.unk | x.nil
+    present = np.zeros(len(base), dtype=bool)
+    present[at[~off]] = True
+    names = base[present].tolist()   # the known rows' texts (str: a column of kind "str")
+    uniq = set(names) | ({""} if off.any() else set())
+    rank = {t: i for i, t in enumerate(sorted(uniq))}
+    code = np.zeros(len(base), dtype=np.int64)
+    code[present] = [rank[t] for t in names]
+    v = code[at]
+    if off.any():
+        v[off] = rank[""]
+    return v * 4 + 2
 
 
 def fact_paths(book) -> list[str]:
@@ -589,7 +613,12 @@ def _spread_v(objs: list, inv) -> V:
     """One object per group, given to each row of the group (the rows share it): the column
     ``from_objects`` makes of the rows' objects, made of the groups' and taken over the rows
     (every group has a row: the same kind)."""
-    return from_objects(objs).take(inv)
+    x = from_objects(objs)
+    if x.kind != "obj":
+        return x.take(inv)
+    # the rows' objects gathered from the groups' (origins.spread: their distinct objects then
+    # found from the groups', not by reading every row's)
+    return V(x.kind, origins.spread(x.v, inv), x.unk[inv], x.nil[inv])
 
 
 def facts_from_frame(frame, paths) -> dict:

@@ -147,9 +147,10 @@ def neutral_expr(col: str) -> pl.Expr:
     return pl.when(trig.fill_null(False)).then(pl.lit("'") + v).otherwise(v).alias(col)
 
 
-def csv_text(out: pl.DataFrame, sep: str) -> str:
-    """The CSV lines of output columns (no header), as the scalar path writes them."""
-    return csv_bytes(out, sep).decode("utf-8")
+def csv_text(out: pl.DataFrame, sep: str, given: dict | None = None) -> str:
+    """The CSV lines of output columns (no header), as the scalar path writes them (``given``:
+    :func:`cell_plan`'s)."""
+    return csv_bytes(out, sep, given).decode("utf-8")
 
 
 _NEUTRAL = ("id", "name", "message")
@@ -159,24 +160,51 @@ _TRIGGERS = list(TRIGGERS)
 a cell with a CR anywhere is looked for apart)."""
 
 
-def cell_plan(out: pl.DataFrame) -> tuple:
+def _may_change(c: str) -> pl.Expr:
+    """Whether a cell of the column ``c`` has a CR or begins with a character of :data:`_TRIGGERS`
+    (one of those :func:`neutral_expr` may change), over the column."""
+    return (pl.col(c).str.slice(0, 1).is_in(_TRIGGERS) | pl.col(c).str.contains("\r", literal=True)).any()
+
+
+def may_change(frames: list, cols) -> dict:
+    """Per column of ``cols``, whether a cell of it in one of ``frames`` is one :func:`neutral_expr`
+    may change: looked for in the cells an output column is made of — the input's ``id`` and
+    ``name``, once per case, not once per output row (≈ 5 a case) — for :func:`cell_plan`'s
+    ``given``. A column that a frame with rows does not hold as text is left out (not known:
+    :func:`cell_plan` looks for it in the output)."""
+    live = [f for f in frames if f.height]
+    known = [c for c in cols if all(c in f.columns and f.schema[c] == pl.Utf8 for f in live)]
+    out = {c: False for c in known}
+    for f in live:
+        if known:
+            for c, m in zip(known, f.select([_may_change(c).alias(c) for c in known]).row(0)):
+                out[c] = out[c] or bool(m)
+    return out
+
+
+def cell_plan(out: pl.DataFrame, given: dict | None = None) -> tuple:
     """What :func:`csv_cells` must change in the output columns, looked for over the whole batch
     in one query: (the columns of :data:`_NEUTRAL` that :func:`neutral_expr` may change — one of
     their cells has a CR or begins with a character of a formula or a line feed —, the columns
     with an empty cell ``""``, which the CSV writes as nothing, not ``""``). The other columns
     are written as they are: :func:`neutral_expr` would give each cell back, and a null is
     written as nothing already. An empty cell is looked for in the first :data:`WRITE_ROWS` rows
-    first, then over the whole batch in the columns without one there only."""
-    may = [(pl.col(c).str.slice(0, 1).is_in(_TRIGGERS) | pl.col(c).str.contains("\r", literal=True))
-           .any().alias("n" + c) for c in _NEUTRAL]
+    first, then over the whole batch in the columns without one there only. ``given``: columns
+    of :data:`_NEUTRAL` already known to hold no such cell (False) or maybe one (True) — their
+    cells are those of the frames :func:`may_change` read (:func:`answer_block`) —, not looked
+    for again."""
+    given = given or {}
+    look = [c for c in _NEUTRAL if c not in given]
+    may = [_may_change(c).alias("n" + c) for c in look]
     # an empty cell: looked for in the first rows, then over the whole batch in the columns
     # without one there (most columns have one early: a scan of every cell saved); by length
     # (``len_bytes() == 0``: the same cells as ``== ""``, read from the offsets, no text compared)
     head = out.head(WRITE_ROWS).select([(pl.col(c).str.len_bytes() == 0).any().alias(c) for c in FIELDS[1:]]).row(0)
     rest = [c for c, e in zip(FIELDS[1:], head) if not e]
-    flags = out.select(may + [(pl.col(c).str.len_bytes() == 0).any().alias("e" + c) for c in rest]).row(0)
-    todo = {c for c, m in zip(_NEUTRAL, flags) if m}
-    return todo, {c for c, e in zip(FIELDS[1:], head) if e} | {c for c, e in zip(rest, flags[len(_NEUTRAL):]) if e}
+    flags = out.select(may + [(pl.col(c).str.len_bytes() == 0).any().alias("e" + c) for c in rest]).row(0) \
+        if may or rest else ()
+    todo = {c for c, m in zip(look, flags) if m} | {c for c, m in given.items() if m}
+    return todo, {c for c, e in zip(FIELDS[1:], head) if e} | {c for c, e in zip(rest, flags[len(look):]) if e}
 
 
 def csv_cells(out: pl.DataFrame, todo: set, empty=None) -> pl.DataFrame:
@@ -204,16 +232,16 @@ at every size in turn): 2,048 rows 0.59–0.68 s, 4,096 0.44–0.51 s, 8,192 0.4
 more than the calls they save."""
 
 
-def write_csv(out: pl.DataFrame, sep: str, f) -> None:
+def write_csv(out: pl.DataFrame, sep: str, f, given: dict | None = None) -> None:
     """The CSV lines of output columns (no header; :func:`csv_cells`) written to ``f`` (a binary
     file, or a ``BytesIO``) by polars, :data:`WRITE_ROWS` rows at a time: no copy of the columns
     but those :func:`cell_plan` names (looked for once over the whole batch, and rebuilt in one
     query over it — a query a slice of :data:`WRITE_ROWS` rows cost ≈ 3× the CPU: 0.07 s against
     0.02 s per 100,000 synthetic cases), the text never whole in memory. Minimal quoting, the
-    separator ``sep``, LF line ends — what ``csv.writer`` writes."""
+    separator ``sep``, LF line ends — what ``csv.writer`` writes. ``given``: :func:`cell_plan`'s."""
     if not out.height:
         return
-    cells = csv_cells(out, *cell_plan(out))   # one query over the batch (not one a slice: 3× the CPU)
+    cells = csv_cells(out, *cell_plan(out, given))   # one query over the batch (not one a slice: 3× the CPU)
     try:
         for start in range(0, out.height, WRITE_ROWS):
             cells.slice(start, WRITE_ROWS).write_csv(
@@ -232,17 +260,17 @@ def _with_errno(e: OSError) -> OSError:
     return OSError(int(m.group(1)), os.strerror(int(m.group(1)))) if m else e
 
 
-def csv_bytes(out: pl.DataFrame, sep: str) -> bytes:
+def csv_bytes(out: pl.DataFrame, sep: str, given: dict | None = None) -> bytes:
     """:func:`csv_text` encoded in UTF-8 (polars writes bytes: no text to build in between;
     :func:`write_csv` into memory)."""
     if not out.height:
         return b""
     buf = io.BytesIO()
-    write_csv(out, sep, buf)
+    write_csv(out, sep, buf, given)
     return buf.getvalue()
 
 
-def spool_csv(out: pl.DataFrame, sep: str, path: str) -> int:
+def spool_csv(out: pl.DataFrame, sep: str, path: str, given: dict | None = None) -> int:
     """The CSV lines of ``out`` (:func:`write_csv`) written straight into a new file ``path`` (a
     worker's spool file, :mod:`lexquery.screening.columnar_jobs`; created, never overwritten); its
     size in bytes. A file not written whole is removed and the error raised (a file that was
@@ -250,7 +278,7 @@ def spool_csv(out: pl.DataFrame, sep: str, path: str) -> int:
     f = open(path, "xb")
     try:
         with f:
-            write_csv(out, sep, f)
+            write_csv(out, sep, f, given)
             size = f.tell()
     except BaseException:
         try:
@@ -353,7 +381,7 @@ def emit_file(writer, f, size: int):
     shutil.copyfileobj(f, raw, COPY_BYTES)
 
 
-def emit_frame(writer, out: pl.DataFrame, sep: str):
+def emit_frame(writer, out: pl.DataFrame, sep: str, given: dict | None = None):
     """Give the writer the CSV lines of output columns (:func:`write_csv`): written by polars
     straight to the binary layer of the output (:func:`_binary_out`) — no copy of the batch's
     text in memory, ≈ 20 MB per 10,000 cases —, else as text: the same bytes as
@@ -362,9 +390,9 @@ def emit_frame(writer, out: pl.DataFrame, sep: str):
         return
     raw = _binary_out(writer)
     if raw is not None:
-        write_csv(out, sep, raw)
+        write_csv(out, sep, raw, given)
     else:
-        writer.write_text(csv_text(out, sep))
+        writer.write_text(csv_text(out, sep, given))
 
 
 # --- one batch --------------------------------------------------------------------------------
@@ -391,6 +419,7 @@ class BlockOut:
     spool_file: object = field(default=None, repr=False, compare=False)
     frame: object = field(default=None, repr=False, compare=False)
     sep: str = ","
+    given: dict | None = None
 
 
 @dataclass
@@ -447,12 +476,17 @@ def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list, spool: 
         if results:
             objs = pl.concat([objs, results_json(results)]).sort("line", maintain_order=True)
         res.objs = objs.get_column("json").to_list()
-    elif spool:   # a worker's: nothing to write for a batch without rows
-        if out.height:
-            res.spool_size = spool_csv(out, ctx.sep, spool)
-            res.spool = spool
     else:
-        res.frame, res.sep = out, ctx.sep
+        # the output's id and name are the frame's cells (the program's, the reference middle's)
+        # or the lines read alone's (``fb``): what may need neutralising there is looked for in
+        # those cells, once per case (cell_plan looks for the message's in the output)
+        given = may_change([frame, fb], ("id", "name"))
+        if spool:   # a worker's: nothing to write for a batch without rows
+            if out.height:
+                res.spool_size = spool_csv(out, ctx.sep, spool, given)
+                res.spool = spool
+        else:
+            res.frame, res.sep, res.given = out, ctx.sep, given
     res.seconds = {"program": t1 - t, "fallback": t2 - t1, "write": time.perf_counter() - t2}
     return res
 
@@ -482,7 +516,7 @@ def put_block(summary, writer, res: BlockOut, tm: dict):
         except FileNotFoundError:
             pass
     elif res.frame is not None:
-        emit_frame(writer, res.frame, res.sep)
+        emit_frame(writer, res.frame, res.sep, res.given)
         res.frame = None
     for k, v in res.seconds.items():
         tm[k] = tm.get(k, 0.0) + v
