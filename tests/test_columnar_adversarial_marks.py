@@ -237,6 +237,28 @@ def test_codes_and_membership_of_gathered_texts_are_the_plain_ones(rows, take, l
     assert np.array_equal(P._codes_of(p), first) and np.array_equal(P._codes_of(g), first)
 
 
+@pytest.mark.parametrize("gathered", [True, False])
+def test_the_codes_of_a_column_are_not_those_of_another_with_the_same_values_and_other_unknowns(gathered):
+    """Two columns sharing their values' array, one unknown in more rows (``if c then x``, every
+    row taking ``x``: compile's ``V(kind, x.v, c.unk | x.unk, …)``): the texts of the rows unknown
+    in the one but known in the other are read as "" there. The codes kept by the array
+    (``program._CODES``) must not be given to the other: rows "DZ" and "MA" would be one group
+    (a function of them called once for both), and two rows "DZ" two groups."""
+    texts = np.empty(4, dtype=object)
+    texts[:] = ["DZ", "MA", "ES", None]
+    codes = np.array([0, 1, 2, 0, 1], dtype=np.int64)
+    arr = origins.spread(texts, codes) if gathered else np.array([texts[i] for i in codes], dtype=object)
+    known = np.zeros(5, dtype=bool)
+    x = C.V("str", arr, known, known)
+    wider = C.V("str", arr, np.array([True, True, False, False, False]), known)
+    want_x, want_wider = _codes(x), _codes(wider)
+    P._CODES.clear()
+    assert np.array_equal(P._codes_of(wider), want_wider)
+    got = P._codes_of(x)   # after the other's codes were kept
+    assert np.array_equal(got, want_x) and got[0] == got[3] != got[1] == got[4]
+    assert np.array_equal(P._codes_of(wider), want_wider)
+
+
 def test_candidate_states_gathered_take_the_rows_asked():
     """``_take_state``: States gathered from the combinations' taken in any order, repeated."""
     from lexquery.columnar.compile_rows import _take_state
