@@ -507,11 +507,14 @@ def _cli(args, tmp_path, name):
     return out.read_bytes()
 
 
-def test_real_workers_spool_files_and_the_scalar_engine(tmp_path):
-    """``-j 2`` with a worker process writing spool files (≈ 30 batches of 8 KB: its batches' id
+def test_real_workers_spool_files_and_the_scalar_engine(tmp_path, monkeypatch):
+    """``-j 2`` with a worker process writing spool files (≈ 20 batches of 8 KB: its batches' id
     and name checks made in the worker), against the scalar engine; and JSON Lines so."""
     from lexquery.screening import columnar_jobs as CJ
-    lines = synth_text(1500, seed=12, ref=AS_OF).rstrip("\n").split("\n")
+    started = []
+    real = CJ.Pool
+    monkeypatch.setattr(CJ, "Pool", lambda *a, **k: started.append(1) or real(*a, **k))
+    lines = synth_text(800, seed=12, ref=AS_OF).rstrip("\n").split("\n")
     head, body = lines[0], lines[1:]
     col = {c: i for i, c in enumerate(head.split(";"))}
 
@@ -519,7 +522,7 @@ def test_real_workers_spool_files_and_the_scalar_engine(tmp_path):
         cells = x.split(";")
         cells[col[c]] = v
         return ";".join(cells)
-    for j, i in enumerate(range(37, len(body), 97)):
+    for j, i in enumerate(range(37, len(body), 61)):
         body[i] = put(put(body[i], "birth_date", "2025-02-30"), "name", _TRIGGERS[j % len(_TRIGGERS)])
     for j, i in enumerate(range(50, len(body), 89)):   # answered by the program: formula names there too
         body[i] = put(body[i], "name", ["=x", "Dupont", "@y"][j % 3])
@@ -537,6 +540,7 @@ def test_real_workers_spool_files_and_the_scalar_engine(tmp_path):
         screen_columnar(str(p), w(b), as_of=AS_OF, progress=False, block_bytes=8192, jobs=2)
         assert CJ.WORKER_ERRORS[before:] == []
         assert b.getvalue() == a.getvalue()
+    assert started == [1, 1]   # a worker process each time
     p.write_bytes(data)
     one = _screen(str(p), 1)
     assert one.count("'=") + one.count("'@") >= 3
