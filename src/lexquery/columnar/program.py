@@ -413,7 +413,7 @@ def _override_key(overrides: dict) -> tuple:
     return ("override",) + tuple(overrides.items())
 
 
-_CODES: dict = {}   # id of a text column -> (the column, its codes), while it lives
+_CODES: dict = {}   # id of a text column -> (the column, its codes, its rows unknown or none), while it lives
 
 
 def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
@@ -435,14 +435,17 @@ def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
     elif x.kind == "none":
         v = np.zeros(n, dtype=np.int64)
     elif x.kind == "str":
+        # codes kept by the values' array and the rows unknown or none (read as "" below): another
+        # column on the same array, unknown in other rows, has other codes
+        off = x.unk | x.nil
         hit = _CODES.get(id(x.v))
-        if hit is not None and hit[0] is x.v:
+        if hit is not None and hit[0] is x.v and np.array_equal(hit[2], off):
             v = hit[1]
         elif origins.gathered(x.v):
             v = _gathered_text_codes(x)
             if len(_CODES) > 16:
                 _CODES.clear()
-            _CODES[id(x.v)] = (x.v, v)
+            _CODES[id(x.v)] = (x.v, v, off)
         else:
             # the texts' ranks in sorted order (what np.unique of the texts gave), each distinct
             # text sorted once — not a fixed-width copy of every row sorted
@@ -456,7 +459,7 @@ def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
                     .astype(np.int64) * 4 + 2
             if len(_CODES) > 16:
                 _CODES.clear()
-            _CODES[id(x.v)] = (x.v, v)
+            _CODES[id(x.v)] = (x.v, v, off)
     else:
         objs = x.objects()
         keys: dict = {}
