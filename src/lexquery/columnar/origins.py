@@ -71,10 +71,11 @@ _SPREAD: dict = {}   # id of an object array -> (a weak reference to it, the arr
 
 
 def _forget(ref, key) -> None:
-    """An array of :data:`_SPREAD` is gone: its entry (not another's under the same id) with it."""
+    """An array of :data:`_SPREAD` is gone: its entry (not another's under the same id) with it.
+    The table may have been cleared meanwhile (:func:`spread` past its limit): nothing to do."""
     hit = _SPREAD.get(key)
     if hit is not None and hit[0] is ref:
-        del _SPREAD[key]
+        _SPREAD.pop(key, None)
 
 
 def spread(base: np.ndarray, idx: np.ndarray) -> np.ndarray:
