@@ -19,6 +19,7 @@ import yaml
 
 from ..errors import KnowledgeBaseError
 from ..paths import home
+from .parsed_cache import parsed
 
 try:  # libyaml when available: 5–10× faster
     _Base = yaml.CSafeLoader
@@ -36,6 +37,10 @@ _Loader.yaml_implicit_resolvers = {
     for k, v in _Base.yaml_implicit_resolvers.items()}
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
                               re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+READER = "reference-yaml-1.2-booleans-v1"
+"""The parser of the reference files (:class:`_Loader`) as :func:`.parsed_cache.parsed` keys it:
+to change with what ``_Loader`` gives of the same bytes."""
 
 MARKS = {"S": "stated by the source", "I": "inferred from the source", "U": "unverified"}
 
@@ -477,9 +482,9 @@ def _join(a: tuple[str, str] | None, b: tuple[str, str]) -> tuple[str, str]:
 
 # ---------------------------------------------------------------------------------------
 def _read(path: Path) -> dict:
+    """A reference file's document, its parsing kept between processes (:mod:`.parsed_cache`)."""
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_Loader) or {}
+        return parsed(path, lambda text: yaml.load(text, Loader=_Loader), READER) or {}
     except FileNotFoundError:
         raise KnowledgeBaseError(f"reference file missing: {path}",
                                  hint="the reference/ folder of the repository must be present") from None
