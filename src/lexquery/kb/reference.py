@@ -15,32 +15,37 @@ from functools import lru_cache
 import re
 from pathlib import Path
 
-import yaml
-
 from ..errors import KnowledgeBaseError
 from ..paths import home
 from .parsed_cache import parsed
 
-try:  # libyaml when available: 5–10× faster
-    _Base = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Base = yaml.SafeLoader
+
+@lru_cache(maxsize=1)
+def yaml_loader():
+    """The YAML loader of the reference files (libyaml's when available: 5–10× faster), made
+    when a file is first parsed — not at import: the files' parsing is usually read back from
+    the cache (:mod:`.parsed_cache`), and a process then never imports ``yaml``. YAML 1.2
+    booleans: only true/false. YAML 1.1 would read the ISO 3166 code of Norway, ``NO`` (and
+    ``ON``, ``Y``…), as a boolean and silently drop a State."""
+    import yaml
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = type("_Loader", (base,), {})
+    loader.yaml_implicit_resolvers = {
+        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+        for k, v in base.yaml_implicit_resolvers.items()}
+    loader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                 re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    return loader
 
 
-class _Loader(_Base):
-    """YAML 1.2 booleans: only true/false. YAML 1.1 would read the ISO 3166 code of
-    Norway, ``NO`` (and ``ON``, ``Y``…), as a boolean and silently drop a State."""
+def _parse(text: str):
+    import yaml
+    return yaml.load(text, Loader=yaml_loader())
 
-
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
-    for k, v in _Base.yaml_implicit_resolvers.items()}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
-                              re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 READER = "reference-yaml-1.2-booleans-v1"
-"""The parser of the reference files (:class:`_Loader`) as :func:`.parsed_cache.parsed` keys it:
-to change with what ``_Loader`` gives of the same bytes."""
+"""The parser of the reference files (:func:`yaml_loader`) as :func:`.parsed_cache.parsed` keys it:
+to change with what ``yaml_loader`` gives of the same bytes."""
 
 MARKS = {"S": "stated by the source", "I": "inferred from the source", "U": "unverified"}
 
@@ -484,11 +489,14 @@ def _join(a: tuple[str, str] | None, b: tuple[str, str]) -> tuple[str, str]:
 def _read(path: Path) -> dict:
     """A reference file's document, its parsing kept between processes (:mod:`.parsed_cache`)."""
     try:
-        return parsed(path, lambda text: yaml.load(text, Loader=_Loader), READER) or {}
+        return parsed(path, _parse, READER) or {}
     except FileNotFoundError:
         raise KnowledgeBaseError(f"reference file missing: {path}",
                                  hint="the reference/ folder of the repository must be present") from None
-    except yaml.YAMLError as e:
+    except Exception as e:
+        import yaml
+        if not isinstance(e, yaml.YAMLError):
+            raise
         mark = getattr(e, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise KnowledgeBaseError(f"{where}: invalid YAML ({getattr(e, 'problem', e)})",
