@@ -34,6 +34,7 @@ from ..rules.expr_parse import TREES
 from ..rules.expr_scope import CASE_ROOTS
 from ..rules.values import UNKNOWN
 from . import origins, vdates
+from .shapes import unique_ints
 
 
 class NotVectorisable(Exception):
@@ -787,7 +788,7 @@ def _item_paths(key, mask, parent, index, n):
         yield key, rows
         return
     idx = np.nonzero(mask)[0]
-    for i in np.unique(index[idx]):
+    for i in unique_ints(np.asarray(index[idx], dtype=np.int64))[0]:   # np.unique's values, numpy.ma not imported
         sel = idx[index[idx] == i]
         rows = _false(n)
         rows[parent[sel]] = True

@@ -207,7 +207,7 @@ class _Population:
                 by_date = [(seen_of(k), f)]
             else:
                 seen = seen_of(k)
-                by_date = [(seen & (ctx.as_of == a), self.fact_of(k, a)) for a in np.unique(ctx.as_of[seen]).tolist()]
+                by_date = [(seen & (ctx.as_of == a), self.fact_of(k, a)) for a in unique_ints(ctx.as_of[seen])[0].tolist()]
             for rows_a, f in by_date:
                 if not isinstance(f, Fact):
                     continue

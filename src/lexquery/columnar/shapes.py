@@ -79,7 +79,9 @@ def row_key(cols: list):
 
 def unique_ints(a: np.ndarray):
     """``np.unique(a, return_index=True, return_inverse=True)`` of an int64 array: by a table
-    over its range when the range is small (no sort), else numpy's (the same three arrays)."""
+    over its range when the range is small (no sort), else numpy's (the same three arrays).
+    Also what the program uses for ``np.unique(a)`` alone: numpy's plain form asks
+    ``np.ma.is_masked`` and so imports ``numpy.ma`` (≈ 0.013 s CPU per process)."""
     n = len(a)
     if n:
         lo = int(a.min())

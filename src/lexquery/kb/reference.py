@@ -15,27 +15,37 @@ from functools import lru_cache
 import re
 from pathlib import Path
 
-import yaml
-
 from ..errors import KnowledgeBaseError
 from ..paths import home
-
-try:  # libyaml when available: 5–10× faster
-    _Base = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Base = yaml.SafeLoader
+from .parsed_cache import parsed
 
 
-class _Loader(_Base):
-    """YAML 1.2 booleans: only true/false. YAML 1.1 would read the ISO 3166 code of
-    Norway, ``NO`` (and ``ON``, ``Y``…), as a boolean and silently drop a State."""
+@lru_cache(maxsize=1)
+def yaml_loader():
+    """The YAML loader of the reference files (libyaml's when available: 5–10× faster), made
+    when a file is first parsed — not at import: the files' parsing is usually read back from
+    the cache (:mod:`.parsed_cache`), and a process then never imports ``yaml``. YAML 1.2
+    booleans: only true/false. YAML 1.1 would read the ISO 3166 code of Norway, ``NO`` (and
+    ``ON``, ``Y``…), as a boolean and silently drop a State."""
+    import yaml
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = type("_Loader", (base,), {})
+    loader.yaml_implicit_resolvers = {
+        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+        for k, v in base.yaml_implicit_resolvers.items()}
+    loader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                 re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    return loader
 
 
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
-    for k, v in _Base.yaml_implicit_resolvers.items()}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
-                              re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+def _parse(text: str):
+    import yaml
+    return yaml.load(text, Loader=yaml_loader())
+
+
+READER = "reference-yaml-1.2-booleans-v1"
+"""The parser of the reference files (:func:`yaml_loader`) as :func:`.parsed_cache.parsed` keys it:
+to change with what ``yaml_loader`` gives of the same bytes."""
 
 MARKS = {"S": "stated by the source", "I": "inferred from the source", "U": "unverified"}
 
@@ -477,13 +487,16 @@ def _join(a: tuple[str, str] | None, b: tuple[str, str]) -> tuple[str, str]:
 
 # ---------------------------------------------------------------------------------------
 def _read(path: Path) -> dict:
+    """A reference file's document, its parsing kept between processes (:mod:`.parsed_cache`)."""
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_Loader) or {}
+        return parsed(path, _parse, READER) or {}
     except FileNotFoundError:
         raise KnowledgeBaseError(f"reference file missing: {path}",
                                  hint="the reference/ folder of the repository must be present") from None
-    except yaml.YAMLError as e:
+    except Exception as e:
+        import yaml
+        if not isinstance(e, yaml.YAMLError):
+            raise
         mark = getattr(e, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise KnowledgeBaseError(f"{where}: invalid YAML ({getattr(e, 'problem', e)})",

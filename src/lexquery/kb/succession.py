@@ -63,13 +63,23 @@ def correspondence_file(root: Path | None = None) -> Path:
     return (root or home()) / "law" / "cpp2029" / "correspondence.yaml"
 
 
+def _parse(text: str):
+    import yaml
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @functools.lru_cache(maxsize=8)
 def _load(path: str, mtime: float) -> Table:
-    import yaml
+    from .parsed_cache import parsed
     p = Path(path)
-    try:
-        doc = yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    except (OSError, yaml.YAMLError):
+    try:   # the file's parsing kept between processes (parsed_cache): yaml imported only to parse it
+        doc = parsed(p, _parse, "yaml-safe-v1") or {}
+    except OSError:
+        return Table()
+    except Exception as e:
+        import yaml
+        if not isinstance(e, yaml.YAMLError):
+            raise
         return Table()
     c = doc.get("correspondence") or {}
     t = Table(instrument=str(c.get("instrument", "CPP")), successor=str(c.get("successor", "CPP2029")),

@@ -13,8 +13,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from ..dates import parse_date, parse_duration
 from ..errors import OutputError, RuleError
 from ..files import atomic_output
@@ -26,7 +24,6 @@ from .expr_source import to_source
 from .functions import FUNCTIONS
 from .model import Condition, FactBound, FactDefault, Note, Precedence, Procedure, RuleBook
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DUR_RE = re.compile(r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
 KINDS = {"test", "assess", "from", "until", "any_of", "all_of"}
@@ -261,8 +258,11 @@ def _all_conditions(conds):
 
 
 def _read(path: Path):
+    """A rule file's document (``yaml`` imported here, when a rule file is parsed: a process
+    whose rules come from the cache never imports it)."""
+    import yaml
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

@@ -97,8 +97,6 @@ def setup(init: dict):
     spec = init.get("reform")
     if spec is not None:   # the reformed screening: its engine, and below its program, not the law in force's
         engine = reformed_engine(spec, engine)
-    if hasattr(engine, "prepare_batch"):
-        engine.prepare_batch()
     program = None if init["reference"] else load_program() if spec is None else load_program(engine.book, engine.ref)
     ctx = BlockContext(engine, program, init["builder"], init["known"], init["as_of"], init["label"],
                        init["sep"], init["as_json"])
