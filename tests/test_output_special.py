@@ -63,7 +63,10 @@ def test_screen_to_a_named_pipe_gives_the_same_bytes_as_to_a_file(tmp_path, caps
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="mknod of a device needs root")
 def test_a_device_is_written_through_and_stays_a_device(tmp_path):
     dev = tmp_path / "null"
-    os.mknod(dev, 0o666 | stat.S_IFCHR, os.makedev(1, 3))   # a null device of the test's own
+    try:
+        os.mknod(dev, 0o666 | stat.S_IFCHR, os.makedev(1, 3))   # a null device of the test's own
+    except OSError as e:   # root without the right to make devices (a container): nothing to test
+        pytest.skip(f"mknod refused: {e}")
     with atomic_output(dev, binary=True) as f:
         f.write(b"x" * 10_000)
     assert stat.S_ISCHR(os.stat(dev).st_mode), "the device was replaced by a regular file"
