@@ -34,7 +34,7 @@ from ..rules.expr_parse import TREES
 from ..rules.expr_scope import CASE_ROOTS
 from ..rules.values import UNKNOWN
 from . import origins, vdates
-from .shapes import unique_ints
+from .shapes import row_key, unique_ints
 
 
 class NotVectorisable(Exception):
@@ -906,7 +906,6 @@ def _list_shape(vals):
         # its distinct lists from their ranks in the whole column (small integers: no sort of
         # the rows' ids), then in the order of their ids, as np.unique(ids) gives them
         _, rank, _ = origins.memo(col, "distinct", lambda c: origins.distinct(c.v))
-        from .shapes import unique_ints
         first = unique_ints(rank[idx])[1]
         uniq = ids[first]
         o = np.argsort(uniq, kind="stable")
@@ -918,7 +917,6 @@ def _list_shape(vals):
     if origins.gathered(vals):
         # gathered from a batch's lists (origins.spread): its distinct lists found there, then
         # in the order of their ids with the first row of each, as np.unique(ids) gives them
-        from .shapes import unique_ints
         reps, inv, ids = origins.distinct(vals)
         by_rank = unique_ints(inv)[1] if n else np.zeros(0, dtype=np.int64)
         first = by_rank[np.argsort(ids[by_rank], kind="stable")]
@@ -1041,7 +1039,6 @@ def _objwise(fn, xs) -> V:
     combination of arguments (:func:`value_codes`), its values spread over the rows."""
     n = len(xs[0]) if xs else 0
     if n >= 64:
-        from .shapes import row_key, unique_ints
         key = row_key([_arg_codes(x) for x in xs])   # None: codes too wide for one integer
         _, first, inv = unique_ints(key) if key is not None else (None, np.arange(n), None)
         if len(first) <= n // 2:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..rules.values import UNKNOWN
-from . import vdates
+from . import origins, vdates
 from .compile import Ctx, TakenFacts, V, _false, clear_batch_memos, from_objects, take_values, value_codes
 from .compile_conditions import NONE_DATE
 from .compile_settle import NA, STATUS, UND
@@ -22,7 +22,6 @@ _CAND_PATHS = ("person.nationalities", "person.habitual_residence", "person.fled
 def _dest_codes(x: V) -> np.ndarray:
     """The removal measures as integers equal where their destinations are (what
     ``candidate_states`` reads of them), each distinct list read once."""
-    from . import origins
     if x.kind != "obj":
         return value_codes(x, memo=True)
     reps, inv, _ = origins.memo(x, "distinct", lambda c: origins.distinct(c.v))
@@ -85,7 +84,6 @@ def _flat_candidates(cands):
     count = gcount[inv]
     pos = gather_items(gcount, gstart, inv)
     names, gcode = np.unique(gtext.astype(str), return_inverse=True)   # Ctx.state_codes of the States, once
-    from . import origins
     st = from_objects(list(gflat))
     # the States of the rows gathered from the combinations' (origins.spread): read once per State
     st_v = origins.spread(st.v, pos) if st.v is not None and st.v.dtype == object else st.take(pos).v

@@ -442,7 +442,7 @@ def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
         if hit is not None and hit[0] is x.v and np.array_equal(hit[2], off):
             v = hit[1]
         elif origins.gathered(x.v):
-            v = _gathered_text_codes(x)
+            v = _gathered_text_codes(x, off)
             if len(_CODES) > 16:
                 _CODES.clear()
             _CODES[id(x.v)] = (x.v, v, off)
@@ -468,12 +468,12 @@ def _codes_of(x: V, ctx=None, hint=None) -> np.ndarray:
     return np.where(x.unk, 0, np.where(x.nil, 1, v))
 
 
-def _gathered_text_codes(x: V) -> np.ndarray:
+def _gathered_text_codes(x: V, off: np.ndarray) -> np.ndarray:
     """The codes ``_codes_of`` gives a text column (before unknown and none are set apart: ""
-    there), when its texts were gathered from a column's distinct texts (``origins.spread``):
-    the texts present ranked once, then gathered — not a text read per row."""
+    there, the rows ``off``: ``x.unk | x.nil``), when its texts were gathered from a column's
+    distinct texts (``origins.spread``): the texts present ranked once, then gathered — not a
+    text read per row."""
     base, at = origins._gathered(x.v)
-    off = x.unk | x.nil
     present = np.zeros(len(base), dtype=bool)
     present[at[~off]] = True
     names = base[present].tolist()   # the known rows' texts (str: a column of kind "str")

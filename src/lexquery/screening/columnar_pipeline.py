@@ -186,10 +186,9 @@ def may_change(frames: list, cols) -> dict:
     live = [f for f in frames if f.height]
     known = [c for c in cols if all(c in f.columns and f.schema[c] == pl.Utf8 for f in live)]
     out = {c: False for c in known}
-    for f in live:
-        if known:
-            for c, m in zip(known, f.select([_may_change(c).alias(c) for c in known]).row(0)):
-                out[c] = out[c] or bool(m)
+    for f in live if known else ():
+        for c, m in zip(known, f.select([_may_change(c).alias(c) for c in known]).row(0)):
+            out[c] = out[c] or bool(m)
     return out
 
 
