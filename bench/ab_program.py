@@ -30,13 +30,9 @@ src, tests, n, share = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.arg
 sys.path.insert(0, src + "/src"); sys.path.insert(0, tests)
 import lexquery
 assert lexquery.__file__.startswith(src), lexquery.__file__
-from columnar_helpers import AS_OF, blank, engine, frame_from_cases, read_cases
+from columnar_helpers import engine, frame_from_cases, synth_cases
 from lexquery.columnar.program import compile_book
-from lexquery.screening.synth import synth_text
-text = synth_text(n, 0, AS_OF)
-if share:
-    text = blank(text, share, 1)
-frame = frame_from_cases(read_cases(text))
+frame = frame_from_cases(synth_cases(n, 0, share))
 eng = engine()
 prog = compile_book(eng.book, eng.ref)
 prog.run(frame[:300])   # warm: reference look-ups of the common States

@@ -32,13 +32,9 @@ def main():
     ap.add_argument("--scalar", type=int, default=5_000)
     ap.add_argument("--memory", action="store_true", help="also a run under tracemalloc (slower)")
     a = ap.parse_args()
-    from columnar_helpers import AS_OF, blank, engine, frame_from_cases, read_cases
+    from columnar_helpers import engine, frame_from_cases, synth_cases
     from lexquery.columnar.program import compile_book
-    from lexquery.screening.synth import synth_text
-    text = synth_text(a.n, 0, AS_OF)
-    if a.blank:
-        text = blank(text, a.blank, 1)
-    cases = read_cases(text)
+    cases = synth_cases(a.n, 0, a.blank)
     eng = engine()
     frame = frame_from_cases(cases)
     prog = compile_book(eng.book, eng.ref)

@@ -100,14 +100,10 @@ def main():
     ap.add_argument("--blank", type=float, default=0.0)
     ap.add_argument("--calls", action="store_true", help="also time and count the calls per distinct value")
     a = ap.parse_args()
-    from columnar_helpers import AS_OF, blank, engine, frame_from_cases, read_cases
+    from columnar_helpers import engine, frame_from_cases, synth_cases
     from lexquery.columnar import compile as C, compile_rows as R, origins as O, program as P
     from lexquery.engine import candidates
-    from lexquery.screening.synth import synth_text
-    text = synth_text(a.n, 0, AS_OF)
-    if a.blank:
-        text = blank(text, a.blank, 1)
-    frame = frame_from_cases(read_cases(text))
+    frame = frame_from_cases(synth_cases(a.n, 0, a.blank))
     eng = engine()
     prog = P.compile_book(eng.book, eng.ref)
     prog.run(frame[:200])   # warm

@@ -1696,10 +1696,9 @@ def main():
     print(f"import numba {numba.__version__}: {imp[0]:.2f} s wall, {imp[1]:.2f} s CPU; numpy {np.__version__}; "
           f"load {os.getloadavg()}")
 
-    from columnar_helpers import AS_OF, blank, engine, frame_from_cases, read_cases
+    from columnar_helpers import engine, frame_from_cases, synth_cases
     from lexquery.columnar.program import Program, compile_book
     from lexquery.engine.evaluate import cond_index
-    from lexquery.screening.synth import synth_text
 
     eng = engine()
     p = eng.book.procedures[a.pid]
@@ -1726,8 +1725,7 @@ def main():
     c0, t0 = PT(), time.perf_counter()
     mod = importlib.import_module(stem)
     # compile with the argument types of a batch: a batch of 2 rows
-    text = synth_text(200, 0, AS_OF)
-    small = frame_from_cases(read_cases(text))
+    small = frame_from_cases(synth_cases(200, 0))
     prog = compile_book(eng.book, eng.ref)
     caps = []
     orig = Program._run_procedure_on
@@ -1750,10 +1748,7 @@ def main():
     if a.compile_only:
         return
 
-    text = synth_text(a.n, 0, AS_OF)
-    if a.blank:
-        text = blank(text, a.blank, 1)
-    frame = frame_from_cases(read_cases(text))
+    frame = frame_from_cases(synth_cases(a.n, 0, a.blank))
     if a.calls:
         calls_by_site(prog, frame)
     if a.reruns:

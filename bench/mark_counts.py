@@ -110,13 +110,9 @@ def main():
     ap.add_argument("--blank", type=float, default=0.0)
     ap.add_argument("--repeat", type=int, default=5)
     a = ap.parse_args()
-    from columnar_helpers import AS_OF, blank, engine, frame_from_cases, read_cases
+    from columnar_helpers import engine, frame_from_cases, synth_cases
     from lexquery.columnar.program import compile_book
-    from lexquery.screening.synth import synth_text
-    text = synth_text(a.n, 0, AS_OF)
-    if a.blank:
-        text = blank(text, a.blank, 1)
-    frame = frame_from_cases(read_cases(text))
+    frame = frame_from_cases(synth_cases(a.n, 0, a.blank))
     eng = engine()
     prog = compile_book(eng.book, eng.ref)
     prog.run(frame[10_000:10_500])   # warm
