@@ -42,7 +42,8 @@ from lexquery.screening import columnar_pipeline as CP  # noqa: E402
 from lexquery.screening.columnar_pipeline import screen_columnar  # noqa: E402
 from lexquery.screening.outputs import CsvWriter  # noqa: E402
 from lexquery.screening.synth import synth_text  # noqa: E402
-from test_columnar_adversarial import no_workers  # noqa: E402,F401  (fixture)
+from test_columnar_adversarial import _file, _get, _screen, _set, no_workers  # noqa: E402,F401  (fixture)
+from test_columnar_marks import _plain_distinct as _plain, _same_distinct as _same  # noqa: E402
 from test_columnar_pipeline import assert_same  # noqa: E402
 
 AS_OF = date(2026, 12, 1)
@@ -57,18 +58,6 @@ def _objs(k):
     out = np.empty(k, dtype=object)
     out[:] = [[{"k": i}] for i in range(k)]
     return out
-
-
-def _plain(values):
-    copy = np.empty(len(values), dtype=object)
-    copy[:] = list(values)
-    assert not origins.gathered(copy)
-    return origins.distinct(copy)
-
-
-def _same(a, b):
-    assert len(a[0]) == len(b[0]) and all(x is y for x, y in zip(a[0], b[0]))
-    assert np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2])
 
 
 def test_an_array_made_where_a_gathered_one_was_freed_is_read_as_itself():
@@ -274,20 +263,6 @@ def test_candidate_states_gathered_take_the_rows_asked():
 
 
 # --- whole screenings --------------------------------------------------------------------------------
-def _set(line, col, value):
-    cells = line.split(";")
-    cells[_COL[col]] = value
-    return ";".join(cells)
-
-
-def _get(line, col):
-    return line.split(";")[_COL[col]]
-
-
-def _file(body, head=_HEAD) -> bytes:
-    return ("\n".join([head] + list(body)) + "\n").encode("utf-8")
-
-
 _STATE_VARIANTS = ["fr", " FR", "FR ", "Fr", "DZ ", "dz", "XX", "ZZ", "MA|ma", "FR|FR", "DZ|MA|TN", "|DZ", "DZ|",
                    "aucune", "inconnue", "É", unicodedata.normalize("NFD", "É"), "\u00a0MA", "ＭＡ"]
 _TEXT_COLS = ("nationalities", "habitual_residence", "fled_to", "removal_destination", "receiving_state", "location")
@@ -476,14 +451,6 @@ def test_addresses_reused_between_batches(tmp_path, monkeypatch):
     monkeypatch.setattr(CP, "answer_block", churn)
     assert_same(FILES["one_state_per_batch"](), tmp_path, block_bytes=BLOCK)
     assert_same(FILES["text_variants_late"](), tmp_path, block_bytes=BLOCK)
-
-
-def _screen(path: str, jobs: int, fmt="csv") -> str:
-    from lexquery.screening.outputs import JsonlWriter
-    out = io.StringIO()
-    w = CsvWriter(out) if fmt == "csv" else JsonlWriter(out)
-    screen_columnar(path, w, as_of=AS_OF, progress=False, block_bytes=BLOCK, jobs=jobs)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize("case", ["triggers_read_alone", "text_variants_late", "triggers_after_strip"])
