@@ -995,25 +995,6 @@ class FlatGen(Gen):
             raise Unsupported(f"{op} {x.kind} {y.kind}")
         return self.boolv(AND(cmp, NOT(x.z), NOT(y.z)), unk, miss)
 
-    def t_in(self, t):
-        x, y = self.node(t.children[0]), self.node(t.children[1])
-        unk, miss = OR(x.u, y.u), MOR(x.m, y.m)
-        ok = AND(NOT(x.u), NOT(y.u), NOT(y.z))
-        if y.kind == "none":
-            return self.boolv("False", unk, miss)
-        if x.kind != "str":
-            raise Unsupported(f"in: {x.kind}")
-        if y.kind == "set":   # codes of texts of no literal, and of unknown cells: NCODES (a column of no set)
-            return self.boolv(AND(ok, NOT(x.z), f"SETS[{y.v}, min({x.v}, NCODES)]"), unk, miss)
-        if y.kind == "strlist":
-            off, flat = y.extra
-            h = self.fresh("h")
-            self.emit(f"{h} = False")
-            self.emit(f"for q in range({off}[i], {off}[i + 1]):")
-            self.emit(f"    {h} = {h} | ({flat}[q] == {x.v})")
-            return self.boolv(AND(ok, h), unk, miss)
-        raise Unsupported(f"in {y.kind}")
-
     def t_not_in(self, t):
         x = self.t_in(t)
         return self.boolv(NOT(x.v), x.u, x.m)
@@ -1045,13 +1026,6 @@ class FlatGen(Gen):
         bits = [self.bit(f"{coll}[{s}].{key}") for s in range(ITEM_SLOTS)]
         m = self.var("m", f"mk({arr}_u[{j}], ONE << np.uint64({bits[0]} + {k}))")
         return Val(kind, f"{arr}_v[{j}]", f"{arr}_u[{j}]", "False", m)
-
-    def t_call(self, t):
-        name = str(t.children[0])
-        if name == "known":
-            x = self.node(t.children[1])
-            return Val("bool", self.var("b", NOT(x.u)), "False", "False", "ZERO")
-        return super().t_call(t)
 
     def f_is_life(self, xs, miss):
         from lexquery.dates import LIFE_MONTHS
@@ -1323,10 +1297,6 @@ class FlatGen(Gen):
             nm = self.lookups[key]
             return Val("bool", f"{nm}_v[i]", f"{nm}_u[i]", "False", "ZERO")
         return super().t_call(t)
-
-    def t_in(self, t):
-        x = super().t_in(t)
-        return x
 
     def kernel(self, conds, cache, split=False):
         src, ok, left, args = super().kernel(conds, cache, split)
