@@ -468,8 +468,9 @@ def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list, spool: 
     t = time.perf_counter()
     vec = middle(ctx.program, engine, frame, ctx.known)
     t1 = time.perf_counter()
-    results = [answer_one(scalar_ready(engine), ctx.builder.row(r), as_of, label) for r in fallback] \
-        if fallback else []
+    if fallback:   # lines read alone: the scalar engine, its expressions compiled once first
+        scalar_ready(engine)
+    results = [answer_one(engine, ctx.builder.row(r), as_of, label) for r in fallback]
     fb = results_frame(results)
     t2 = time.perf_counter()
     res = BlockOut(read=frame.height + len(results), answered=frame.height)
