@@ -587,14 +587,6 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
         ``jobs`` workers."""
         from .columnar_jobs import Pool
         return Pool(jobs - 1 if MAIN_ANSWERS else jobs, ctx, reference=reference, fault=fault, reform=reform)
-
-    def load():
-        """This process's engine and (one process) program — after the workers' early start."""
-        nonlocal engine, program
-        engine = engine or load_kb()   # its scalar answers prepared when first asked (scalar_ready)
-        if program is None and not reference and not parallel:
-            program = load_program(engine.book, engine.ref) if reform is not None else load_program()
-        return time.perf_counter()
     try:
         header, records = read_header(stream)
         summary.unknown_columns, summary.separator = header.unknown, header.separator
@@ -622,7 +614,11 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
             ctx = BlockContext(None, None, builder, reader.known, as_of, label, sep, as_json)
             if parallel and more_than_one_block(stream.buffer, reader.block_bytes):
                 pool = new_pool().start()   # started now: their start-up beside this process's
-        t0 = load()
+        # this process's engine and (one process) program: after the workers' early start
+        engine = engine or load_kb()   # its scalar answers prepared when first asked (scalar_ready)
+        if program is None and not reference and not parallel:
+            program = load_program(engine.book, engine.ref) if reform is not None else load_program()
+        t0 = time.perf_counter()   # the screening's seconds: after the loading
         if not vectorisable:   # unknown or repeated columns, CR-only lines: the scalar path, as is
             for part in _chunks(records, 2000):
                 check_budget()
