@@ -83,3 +83,18 @@ def test_add_months_outside_the_tables():
         assert vdates.add_months(nums[-1:], n).tolist() == [vdates.to_days(add_months(days[-1], n))]
     y, m, d = vdates.civil(nums)
     assert list(zip(y.tolist(), m.tolist(), d.tolist())) == [(x.year, x.month, x.day) for x in days]
+
+
+def test_calendar_tables_are_numpy_calendar_of_every_day():
+    """The tables of vdates (built from the months' first days, ``np.repeat``) hold, for every day
+    of 1800-2299, the month and the day of the month numpy's calendar gives it (``_civil_dt``),
+    and per month its first day and length; as int64 arrays."""
+    ym, dd, first, lengths = vdates._tables()
+    y, m, d = vdates._civil_dt(np.arange(vdates._LO_DAY, vdates._HI_DAY, dtype=np.int64))
+    assert ym.dtype == dd.dtype == first.dtype == lengths.dtype == np.int64
+    assert np.array_equal(ym, (y - 1970) * 12 + (m - 1))
+    assert np.array_equal(dd, d)
+    assert len(first) == len(lengths) == vdates._HI_MON - vdates._LO_MON
+    assert np.array_equal(ym[first - vdates._LO_DAY], np.arange(vdates._LO_MON, vdates._HI_MON))
+    assert (dd[first - vdates._LO_DAY] == 1).all()
+    assert np.array_equal(lengths, np.bincount(ym - vdates._LO_MON))

@@ -30,3 +30,11 @@ def stalls_on(victim):
 
 def cannot_start():
     raise ImportError("no knowledge base here")
+
+
+def gc_state():
+    """Each part answered as ``part:collector at setup:collector when answering:frozen objects``
+    (lexquery.gcpause: a fresh worker's setup runs with the collector paused, its work with it on)."""
+    import gc
+    at_setup = gc.isenabled()
+    return lambda part: f"{part}:{at_setup}:{gc.isenabled()}:{gc.get_freeze_count() > 0}"

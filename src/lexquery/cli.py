@@ -97,7 +97,12 @@ def _stdout_failed(err: OSError, lang: str = "fr") -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command of ``argv`` (``sys.argv`` when None: the command line's own process, whose
+    start-up runs with the garbage collector paused, :mod:`lexquery.gcpause`)."""
     global _MAIN_PID
+    if argv is None:
+        from .gcpause import pause
+        pause(entry=True)
     from .commands.argparse_fr import wanted_lang
     parser = build_parser(wanted_lang(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
@@ -118,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args) -> int:
+    from .gcpause import resume
+    resume()   # the parser built: the command runs with the collector (it may pause it again while it starts)
     lang = getattr(args, "lang", "fr")
     try:
         code = int(args.func(args) or 0)

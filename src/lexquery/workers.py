@@ -145,12 +145,16 @@ def _serve(rd, wr, work) -> None:
         os._exit(code)
 
 
-_CHILD = "import sys; from lexquery.workers import _child; _child(int(sys.argv[1]), int(sys.argv[2]))"
+_CHILD = ("import gc, sys; gc.disable(); "
+          "from lexquery.workers import _child; _child(int(sys.argv[1]), int(sys.argv[2]))")
+"""A fresh worker's program: the garbage collector paused until its setup is done (``_child``;
+why: :mod:`lexquery.gcpause`)."""
 
 
 def _child(fd_in: int, fd_out: int) -> None:
     """A fresh worker's entry (``start="spawn"``): this process's ``sys.path`` (so that what it is
-    sent — a test's fault function — can be unpickled), ``setup()``, « ready », then :func:`_serve`;
+    sent — a test's fault function — can be unpickled), ``setup()`` (the garbage collector paused
+    by :data:`_CHILD` until then: its objects frozen, :mod:`lexquery.gcpause`), « ready », then :func:`_serve`;
     « failed » and the error if it cannot start (the parent gives it up)."""
     from multiprocessing.connection import Connection
     rd, wr = Connection(fd_in, writable=False), Connection(fd_out, readable=False)
@@ -158,6 +162,9 @@ def _child(fd_in: int, fd_out: int) -> None:
     try:
         sys.path[:] = rd.recv()
         work = pickle.loads(rd.recv_bytes())()
+        import gc   # set up (imports, knowledge base, program): those objects frozen, the collector on
+        gc.freeze()
+        gc.enable()
         wr.send(("ready",))
     except BaseException as e:
         try:

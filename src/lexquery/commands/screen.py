@@ -159,6 +159,15 @@ def register(sub):
 def run(args) -> int:
     if getattr(args, "reform", None):
         return run_reform(args)
+    from ..gcpause import pause, resume
+    pause()   # until the screening has loaded (screen_columnar; the scalar path: below), lexquery.gcpause
+    try:
+        return _run(args, resume)
+    finally:
+        resume()
+
+
+def _run(args, resume) -> int:
     from ..screening.outputs import format_of, make_writer
     from ..screening.screen import screen
     from .options import date_option
@@ -208,6 +217,7 @@ def run(args) -> int:
             return screen_columnar(args.file, make_writer(fmt, out, separator=args.separator, lang=args.lang),
                                    as_of=as_of, progress=False if args.no_progress else None, lang=args.lang,
                                    jobs=jobs)
+        resume()
         return screen(args.file, make_writer(fmt, out, separator=args.separator, lang=args.lang), as_of=as_of, jobs=jobs,
                       chunk=args.chunk, progress=False if args.no_progress else None, lang=args.lang)
 

@@ -9,12 +9,11 @@ citations (see rules/README.md).
 """
 from __future__ import annotations
 
-from lark import Token, Tree
-
 from ..dates import parse_date, parse_duration
 from ..errors import RuleError
 from .expr_parse import parse_expr
 from .expr_scope import CASE_ROOTS, CONTEXT_ROOTS, Compiled, Scope
+from .expr_tree import Node
 from .values import UNKNOWN, and3, arith3, not3, or3
 
 
@@ -64,7 +63,7 @@ class _Compiler:
         raise RuleError(msg, where=f"{self.where}: {self.out.text}", hint=hint)
 
     def build(self, t):
-        if isinstance(t, Token):
+        if isinstance(t, str):   # a token (expr_tree: its text)
             raise RuleError(f"jeton inattendu {t!r}", where=self.where)
         meth = getattr(self, "t_" + t.data.rstrip("_"), None)
         if meth is None:  # pragma: no cover
@@ -224,7 +223,7 @@ class _Compiler:
                 self.err(f"{name}(collection, condition) attend deux arguments")
             coll, body = self.build(args[0]), self.build(args[1])
             want_any = name == "exists"
-            coll_name = ".".join(str(n) for n in args[0].children) if isinstance(args[0], Tree) and args[0].data == "path" else "it"
+            coll_name = ".".join(str(n) for n in args[0].children) if isinstance(args[0], Node) and args[0].data == "path" else "it"
 
             def f(env):
                 items = coll(env)

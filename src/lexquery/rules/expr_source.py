@@ -8,11 +8,10 @@ never written by hand; tests/test_screen_fast.py compares both forms.
 """
 from __future__ import annotations
 
-from lark import Tree
-
 from ..dates import parse_date, parse_duration
 from .expr_parse import TREES
 from .expr_scope import CASE_ROOTS, Compiled, Scope
+from .expr_tree import Node
 from .values import UNKNOWN, and3, arith3, or3
 
 _CMP = {"==": "==", "!=": "!=", "<=": "<=", ">=": ">=", "<": "<", ">": ">"}
@@ -215,7 +214,7 @@ class Source:
         if name in ("exists", "all"):
             coll = self.node(args[0], ind)
             coll_name = ".".join(str(n) for n in args[0].children) \
-                if isinstance(args[0], Tree) and args[0].data == "path" else "it"
+                if isinstance(args[0], Node) and args[0].data == "path" else "it"
             rs, i, item = self.var(), self.var(), self.var()
             sv, ms = self.var(), self.var()
             self.emit(ind, f"if {self.unk(coll)}:")

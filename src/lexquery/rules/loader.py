@@ -269,9 +269,15 @@ def _read(path: Path):
         raise RuleError(f"YAML illisible : {getattr(e, 'problem', e)}", where=where) from None
 
 
+CACHE_FORMAT = 2
+"""What the rules cache holds: 2, the expression trees as :mod:`.expr_tree`'s nodes (lark-free:
+a process loading them never imports lark); 1 (files ``rules-*.pickle``), lark's trees. A file of
+another format is not read (named apart, and its ``format`` checked)."""
+
+
 def _cache_file(digest: str) -> Path:
     from ..paths import cache_dir
-    return cache_dir() / f"rules-{digest[:32]}.pickle"
+    return cache_dir() / f"rules{CACHE_FORMAT}-{digest[:32]}.pickle"
 
 
 def _cache_load(digest: str):
@@ -279,7 +285,7 @@ def _cache_load(digest: str):
     try:
         with _cache_file(digest).open("rb") as fh:
             data = pickle.load(fh)
-        return data if data.get("digest") == digest else None
+        return data if data.get("digest") == digest and data.get("format") == CACHE_FORMAT else None
     except Exception:  # absent, stale or unreadable: rebuild, never trust
         return None
 
@@ -289,7 +295,7 @@ def _cache_save(digest: str, docs, trees) -> None:
     try:
         f.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(f, binary=True) as fh:   # a temporary of its own: two processes never mix
-            pickle.dump({"digest": digest, "docs": docs, "trees": dict(trees)}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"digest": digest, "format": CACHE_FORMAT, "docs": docs, "trees": dict(trees)}, fh, protocol=pickle.HIGHEST_PROTOCOL)
     except (OSError, OutputError):
         pass  # a read-only checkout still works, only slower
 

@@ -569,6 +569,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
         tm.setdefault(k, 0.0)
     from ..budget import check as check_budget
     from ..engine.api import load_kb
+    from ..gcpause import resume as resume_gc
     from ..screening.csv_cases import read_header
     from ..screening.csv_rows import RowBuilder
     from ..screening.csv_text import open_text
@@ -618,6 +619,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
         engine = engine or load_kb()   # its scalar answers prepared when first asked (scalar_ready)
         if program is None and not reference and not parallel:
             program = load_program(engine.book, engine.ref) if reform is not None else load_program()
+        resume_gc()   # loaded: the collector runs again, the start-up's objects frozen (lexquery.gcpause)
         t0 = time.perf_counter()   # the screening's seconds: after the loading
         if not vectorisable:   # unknown or repeated columns, CR-only lines: the scalar path, as is
             for part in _chunks(records, 2000):
