@@ -1,6 +1,7 @@
 """``screen --reform`` with the columnar engine on worker processes (issue 16): both screenings —
 the law in force and the simulated reform (docs/reforms.md) — hand their batches to ``--jobs``
-workers; a worker of the reformed screening rebuilds the reform from the bytes the main process
+workers (one pool for both, screening/columnar_impact.py; a reformed screening of its own, as
+these tests run it, has its own); a worker rebuilds the reform from the bytes the main process
 read and compiles the program of the *reformed* rule book. The impact (CSV, JSON, counts) is the
 same bytes as one process and as the scalar engine; a case whose status differs between the law
 and the reform (LSC de plein droit up to three years, CPP 720 as the reform rewrites it; Morocco
@@ -71,14 +72,14 @@ def _screen(path, engine=None, **kw) -> str:
 def test_two_workers_give_the_impact_of_one_process_and_of_the_scalar_engine(path, base, registry, monkeypatch):
     started = []
     real = CJ.Pool
-    monkeypatch.setattr(CJ, "Pool", lambda *a, **k: started.append(k.get("reform")) or real(*a, **k))
+    monkeypatch.setattr(CJ, "Pool", lambda *a, **k: started.append((k.get("reform"), k.get("pair"))) or real(*a, **k))
     r = load_reform(path, base.book, base.ref)
     errors = len(CJ.WORKER_ERRORS)
     two, b2, a2 = screen_impact(str(registry), r, base=base, as_of=WHEN, progress=False, engine="columnar",
                                 jobs=2, block_bytes=BLOCK)
     assert len(CJ.WORKER_ERRORS) == errors, CJ.WORKER_ERRORS[errors:]   # every batch answered by a worker
-    # workers for both screenings, the second one's told which reform to rebuild
-    assert started == [None, CJ.reform_spec(r)] and started[1]["digest"] == r.digest
+    # one pool for both screenings (screening/columnar_impact.py), told which reform to rebuild
+    assert started == [(CJ.reform_spec(r), r.meta())] and started[0][0]["digest"] == r.digest
     one, b1, a1 = screen_impact(str(registry), r, base=base, as_of=WHEN, progress=False, engine="columnar",
                                 jobs=1, block_bytes=BLOCK)
     scalar, b0, a0 = screen_impact(str(registry), r, base=base, as_of=WHEN, progress=False, engine="scalar")

@@ -88,19 +88,33 @@ def setup(init: dict):
     """In a fresh worker, once: the knowledge base loaded, the program compiled (``init``: the
     header's row builder and known columns, the date, the label, the separator, JSON or CSV, the
     reference middle or the program, a test's ``fault``; ``reform``: :func:`reform_spec` of the
-    reform screened under — its engine rebuilt and the program compiled from its rule book); what
-    answers a batch ``(frame, fallback)`` there. ``fault(frame)``, tests only, is called before each batch (to make it raise or die)."""
+    reform screened under — its engine rebuilt and the program compiled from its rule book; with
+    ``pair``, both engines and both programs, a batch answered under both and compared:
+    :func:`lexquery.screening.columnar_impact.answer_pair`); what answers a batch ``(frame, fallback)`` there. ``fault(frame)``, tests only, is called before each batch (to make it raise or die)."""
     from ..engine.api import load_kb
     from .columnar_pipeline import BlockContext, answer_block, bound_heap, load_program
     bound_heap()
     engine = load_kb()
     spec = init.get("reform")
+    fault = init.get("fault")
+    if init.get("pair") is not None:   # both screenings of an impact: both engines, both programs
+        from .columnar_impact import PairContext, answer_pair
+        after = reformed_engine(spec, engine)
+        pctx = PairContext(*(BlockContext(e, load_program(e.book, e.ref) if e is after else load_program(),
+                                          init["builder"], init["known"], init["as_of"], init["label"],
+                                          init["sep"], init["as_json"]) for e in (engine, after)), init["pair"])
+
+        def answer_both(batch):
+            frame, fallback = batch
+            if fault is not None:
+                fault(frame)
+            return answer_pair(pctx, frame, fallback)
+        return answer_both
     if spec is not None:   # the reformed screening: its engine, and below its program, not the law in force's
         engine = reformed_engine(spec, engine)
     program = None if init["reference"] else load_program() if spec is None else load_program(engine.book, engine.ref)
     ctx = BlockContext(engine, program, init["builder"], init["known"], init["as_of"], init["label"],
                        init["sep"], init["as_json"])
-    fault = init.get("fault")
     spool = init.get("spool")
     done = itertools.count()
 
@@ -137,17 +151,20 @@ class Pool:
     :func:`setup` with the header's row builder and known columns, the date, the label, the
     separator, JSON or CSV (``bctx``: the pipeline's ``BlockContext``), the reference middle or the
     program, a test's ``fault``, the reform screened under (``reform``: :func:`reform_spec`; None:
-    the law in force). Built only when the workers are wanted (an input of more than one batch);
+    the law in force); ``pair`` (the reform's ``meta()``): both screenings of the impact of
+    ``reform`` in one pass (:mod:`lexquery.screening.columnar_impact`) — each worker compiles both
+    programs and gives back a batch's counts and changes (no spool). Built only when the workers are wanted (an input of more than one batch);
     they start with :meth:`start` — as soon as that is known, before the first batch is read (see
     the module's docstring, « Start ») — or else with :meth:`answer`; either makes the spool
     directory of CSV output (see the module's docstring). :meth:`close` (``with``) stops them
     and removes it, however the screening ends."""
 
-    def __init__(self, jobs: int, bctx, reference: bool = False, fault=None, reform: dict | None = None):
+    def __init__(self, jobs: int, bctx, reference: bool = False, fault=None, reform: dict | None = None,
+                 pair: dict | None = None):
         self.jobs = jobs
         self.init = {"builder": bctx.builder, "known": list(bctx.known), "as_of": bctx.as_of,
                      "label": bctx.label, "sep": bctx.sep, "as_json": bctx.as_json,
-                     "reference": reference, "fault": fault, "reform": reform}
+                     "reference": reference, "fault": fault, "reform": reform, "pair": pair}
         self.spool: str | None = None
         self.started: list | None = None   # lexquery.workers.spawn_workers's, until answer takes them
 
@@ -159,7 +176,7 @@ class Pool:
         knowledge base and program under way while this process loads its own and reads."""
         from ..workers import spawn_workers
         if self.started is None:
-            if not self.init["as_json"] and self.spool is None:
+            if not self.init["as_json"] and self.init["pair"] is None and self.spool is None:
                 self.spool = tempfile.mkdtemp(prefix="lexquery-spool-")
             self.started = spawn_workers(self.jobs, self._setup(), _ENV, _note)
         return self

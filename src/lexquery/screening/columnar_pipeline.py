@@ -455,22 +455,21 @@ less, its start-up saved — and the batches are answered from the first, while 
 start. False (the tests of the workers' failures): N workers, as before."""
 
 
-def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list, spool: str | None = None) -> BlockOut:
-    """The output of one vector batch: the frame's rows by the program (or the reference middle),
-    the lines read alone (``fallback``, :class:`~lexquery.screening.csv_records.Record`) by the
-    scalar engine, spliced by line, written as CSV bytes (neutralised) or JSON objects; with the
-    summary's counts. A pure function of its arguments: the main process and the workers give the
-    same bytes (tests/test_columnar_jobs.py). ``spool`` (a worker's, CSV output): the path of a new
-    file the CSV lines are written straight into (:func:`spool_csv`; ``res.spool``, ``res.spool_size``;
-    no file for a batch without rows); without it, the output columns to write (``res.frame``,
-    written by :func:`put_block`: :func:`emit_frame`)."""
+def answered_rows(ctx: BlockContext, frame: pl.DataFrame, fallback: list, rows: list | None = None):
+    """What :func:`answer_block` writes, before it is written: the batch's :class:`BlockOut` with the
+    summary's counts (``read``, ``answered``, ``rejected``, ``rows_out``, ``by_proc``), the program's
+    output columns (``vec``), the scalar answers of the lines read alone (``results``) and their
+    output columns (``fb``), both spliced by line (``out``), and the clock at the start, after the
+    program and after the lines read alone. ``rows``: those lines' rows
+    (``ctx.builder.row`` of each, built once for two screenings of the batch)."""
     engine, label, as_of = ctx.engine, ctx.label, ctx.as_of
     t = time.perf_counter()
     vec = middle(ctx.program, engine, frame, ctx.known)
     t1 = time.perf_counter()
     if fallback:   # lines read alone: the scalar engine, its expressions compiled once first
         scalar_ready(engine)
-    results = [answer_one(engine, ctx.builder.row(r), as_of, label) for r in fallback]
+    rows = rows if rows is not None else [ctx.builder.row(r) for r in fallback]
+    results = [answer_one(engine, row, as_of, label) for row in rows]
     fb = results_frame(results)
     t2 = time.perf_counter()
     res = BlockOut(read=frame.height + len(results), answered=frame.height)
@@ -482,6 +481,19 @@ def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list, spool: 
     out = pl.concat([vec, fb]).sort("line", maintain_order=True) if fb.height else vec
     res.rows_out = out.height
     res.by_proc = counts(out)
+    return res, vec, results, fb, out, t, t1, t2
+
+
+def answer_block(ctx: BlockContext, frame: pl.DataFrame, fallback: list, spool: str | None = None) -> BlockOut:
+    """The output of one vector batch: the frame's rows by the program (or the reference middle),
+    the lines read alone (``fallback``, :class:`~lexquery.screening.csv_records.Record`) by the
+    scalar engine, spliced by line, written as CSV bytes (neutralised) or JSON objects; with the
+    summary's counts. A pure function of its arguments: the main process and the workers give the
+    same bytes (tests/test_columnar_jobs.py). ``spool`` (a worker's, CSV output): the path of a new
+    file the CSV lines are written straight into (:func:`spool_csv`; ``res.spool``, ``res.spool_size``;
+    no file for a batch without rows); without it, the output columns to write (``res.frame``,
+    written by :func:`put_block`: :func:`emit_frame`)."""
+    res, vec, results, fb, out, t, t1, t2 = answered_rows(ctx, frame, fallback)
     if ctx.as_json:
         objs = pl.DataFrame({"line": vec.get_column("line"), "json": json_objects(vec)},
                             schema={"line": pl.Int64, "json": pl.Utf8})

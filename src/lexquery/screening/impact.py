@@ -1,10 +1,13 @@
 """The impact of a simulated reform on a registry (``lexquery screen FILE --reform R.yaml``).
 
-The registry is screened twice through the ordinary screening path
-(:func:`lexquery.screening.screen.screen`): under the law as it is, and under the rule book
-and reference data of the reform (:mod:`lexquery.engine.reform`). Both outputs are spooled
-to temporary CSV files (the columns of docs/screening-csv.md), then read side by side by
-columns, case by case (both keep the order of the input; :func:`compare_files`): every case × procedure × State — and every
+The registry is screened twice: under the law as it is, and under the rule book and reference
+data of the reform (:mod:`lexquery.engine.reform`). With the columnar engine, in one pass
+(:mod:`lexquery.screening.columnar_impact`): each batch read once, answered under both, and
+compared in memory (:func:`compare_batch`). Otherwise (the scalar engine, an input the vector
+reader does not take) through the ordinary screening path twice
+(:func:`lexquery.screening.screen.screen`), both outputs spooled to temporary CSV files (the
+columns of docs/screening-csv.md), then read side by side by columns, case by case (both keep
+the order of the input; :func:`compare_files`) — the same impact. Every case × procedure × State — and every
 route of a procedure, as ``procedure/route`` — whose status, ``from`` or ``until`` differs is
 a change. The impact gives, per procedure, the count of changes by transition
 (``not_applicable → applicable``; ``applicable → applicable`` when only a date moves), the
@@ -172,6 +175,43 @@ def compare_files(before_path: str, after_path: str, impact: Impact) -> Impact:
             return impact
 
 
+def compare_batch(b, a, impact: Impact) -> Impact:
+    """:func:`compare_files` on one batch of both screenings held in memory (the one-pass impact,
+    :mod:`lexquery.screening.columnar_impact`): ``b`` and ``a``, frames of the columns :data:`_KEEP`
+    as :func:`compare_files` reads them back from the screenings' CSV (``line`` as text, the cells
+    the CSV writer writes, an empty cell null), hold the rows of the same whole cases, in the
+    order written; their changes and counts are added to ``impact``, as :func:`compare_files` adds
+    those of these cases."""
+    import polars as pl
+    if not b.height and not a.height:
+        return impact
+    runs = [f.get_column("line").rle().struct.unnest() for f in (b, a)]
+    lines = [r.get_column("value") for r in runs]
+    if not lines[0].equals(lines[1]):
+        n = min(len(x) for x in lines)
+        diff = (lines[0][:n] != lines[1][:n]).arg_true()
+        k = int(diff[0]) if len(diff) else n
+        seen = [x[k] if k < len(x) else None for x in lines]
+        raise RuntimeError(f"screenings out of step: line {seen[0]} vs {seen[1]}")
+    _compare_frames(b, a, lines[0], [r.get_column("len") for r in runs], impact,
+                    impact.reform.get("label", ""), impact.reform.get("from"))
+    return impact
+
+
+def add_impact(impact: Impact, part: Impact) -> Impact:
+    """The counts and changes of ``part`` (the impact of the next cases of the input) added to
+    ``impact``: what comparing those cases into ``impact`` itself gives."""
+    impact.cases += part.cases
+    impact.changed_cases += part.changed_cases
+    impact.rows_before += part.rows_before
+    impact.rows_after += part.rows_after
+    impact.rejected += part.rejected
+    impact.counts.update(part.counts)
+    impact.cases_by_procedure.update(part.cases_by_procedure)
+    impact.changes += part.changes
+    return impact
+
+
 def _compare_frames(b, a, lines, lens, impact: Impact, label: str, start: str | None):
     """:func:`compare_files` on the rows of whole cases, the same on both sides (``lines``, their
     rows' counts ``lens`` on each side; frames of :data:`_KEEP` in the order written): the cases
@@ -272,20 +312,29 @@ def spool_input(path: str) -> tuple[str, bool]:
     return tmp, True
 
 
+ONE_PASS = True
+"""The columnar impact in one pass (:func:`lexquery.screening.columnar_impact.screen_pair`: the input
+read once, each batch answered under both rule books and compared in memory); False (tests): two
+screenings spooled to CSV files, then :func:`compare_files` — the same impact."""
+
+
 def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jobs: int = 1,
                   chunk: int = 200, progress: bool | None = None, label: str | None = None,
                   engine: str = "scalar", lang: str = "fr",
                   block_bytes: int | None = None) -> tuple[Impact, object, object]:
     """Screen ``path`` under the law and under ``reform`` (:class:`lexquery.engine.reform.Reform`);
     return the impact and both screenings' summaries. ``engine="columnar"``: both screenings over
-    columns (``screening/columnar_pipeline.py``), each with the program compiled from its own rule
-    book and reference data — the same bytes as the scalar engine's, so the same impact; with
-    ``jobs`` > 1 each screening answers its batches (``block_bytes``: their size, default the
-    reader's) on that many processes — this one and ``jobs`` − 1 workers
-    (``columnar_pipeline.MAIN_ANSWERS``) —, the workers of the reformed screening rebuilding the reform
-    from the bytes read here (:func:`lexquery.screening.columnar_jobs.reform_spec`) and compiling
-    its program — when ``base`` is the knowledge base of this process (a worker loads that one);
-    else one process each. ``lang``: the progress bar's language (scalar engine)."""
+    columns, in one pass (:func:`lexquery.screening.columnar_impact.screen_pair`; :data:`ONE_PASS`),
+    each batch answered by both programs, each compiled from its own rule book and reference data
+    — the same bytes as the scalar engine's, so the same impact; with ``jobs`` > 1 the batches
+    (``block_bytes``: their size, default the reader's) are answered on that many processes — this
+    one and ``jobs`` − 1 workers (``columnar_pipeline.MAIN_ANSWERS``), one pool for both
+    screenings —, the workers rebuilding the reform from the bytes read here
+    (:func:`lexquery.screening.columnar_jobs.reform_spec`) and compiling both programs — when
+    ``base`` is the knowledge base of this process (a worker loads that one); else one process.
+    An input the vector reader does not take (and :data:`ONE_PASS` False): two screenings
+    (``screening/columnar_pipeline.py``), each on its own processes, compared by
+    :func:`compare_files`. ``lang``: the progress bar's language."""
     from ..engine.api import load_kb
     from .outputs import CsvWriter
     from .screen import screen
@@ -298,6 +347,19 @@ def screen_impact(path: str, reform, *, base=None, as_of: date | None = None, jo
     # workers load this knowledge base: they can rebuild both screenings' engines (the reform from its bytes)
     own = base is load_kb() and bool(getattr(reform, "raw", b""))
     try:
+        if engine == "columnar" and ONE_PASS:   # read once, both programs a batch, compared in memory
+            from .columnar_impact import screen_pair
+            if own:   # the programs compiled where they answer: each worker, or here
+                from .columnar_jobs import reform_spec
+                kw = {"before": None, "reform": reform_spec(reform)}
+            else:     # another knowledge base (tests): both programs compiled here, one process
+                from ..columnar.program import compile_book
+                kw = {"before": base, "programs": (compile_book(base.book, base.ref),
+                                                   compile_book(reformed.book, reformed.ref))}
+            pair = screen_pair(src, impact, after=reformed, as_of=as_of, jobs=jobs, block_bytes=block_bytes,
+                               progress=progress, label=label, lang=lang, **kw)
+            if pair is not None:
+                return impact, pair[0], pair[1]
         summaries = []
         for name, eng in (("current", base), ("reformed", reformed)):
             fd, tmp = tempfile.mkstemp(prefix=f"lexquery-{name}-", suffix=".csv")
