@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .. import yaml12
 from ..errors import KnowledgeBaseError, NotFoundError, OutputError
-from ..files import atomic_output
+from ..files import atomic_output, prune
 from ..paths import home
 from . import citations as C
 
@@ -368,16 +368,6 @@ def load_kb(law: Path | None = None, rules: Path | None = None, *, use_cache: bo
         except (OSError, OutputError):
             pass
     return kb
-
-
-def prune(folder: Path, pattern: str, keep: int = 4):
-    """Keep the newest ``keep`` cache files matching ``pattern`` (old inputs' caches go)."""
-    files = sorted(folder.glob(pattern), key=lambda f: f.stat().st_mtime, reverse=True)
-    for f in files[keep:]:
-        try:
-            f.unlink()
-        except OSError:
-            pass
 
 
 def _read_yaml(path: Path):

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..dates import parse_date, parse_duration
 from .. import yaml12
 from ..errors import OutputError, RuleError
-from ..files import atomic_output
+from ..files import atomic_output, prune
 from ..paths import rules_dir
 from .expr_closures import compile_expr
 from .expr_parse import TREES
@@ -299,7 +299,8 @@ def _cache_save(digest: str, docs, trees) -> None:
         with atomic_output(f, binary=True) as fh:   # a temporary of its own: two processes never mix
             pickle.dump({"key": key, "docs": docs, "trees": dict(trees)}, fh, protocol=pickle.HIGHEST_PROTOCOL)
     except (OSError, OutputError):
-        pass  # a read-only checkout still works, only slower
+        return  # a read-only checkout still works, only slower
+    prune(f.parent, "rules-*.pickle")   # the caches of earlier rule files go
 
 
 def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -> RuleBook:
