@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from lexquery.columnar import compile as C, origins
-from lexquery.columnar.program import _spread_v
+from lexquery.dates import Duration
 from lexquery.rules.values import UNKNOWN
 
 
@@ -70,13 +70,20 @@ def test_a_gathered_array_gone_is_not_read_again():
 
 
 def test_spread_columns_of_the_frame_are_gathered():
-    objs = [[{"destination": "DZ"}], UNKNOWN, [{"destination": "MA"}], None]
+    """compile.spread_objects (the frame's lists, measures, identifications, durations:
+    program.facts_from_frame; the candidate States of each row: compile_rows._flat_candidates):
+    the column from_objects makes of the rows' objects; texts and objects gathered from the
+    groups' (origins.spread), other kinds taken."""
     inv = np.array([0, 1, 2, 0, 3, 2, 1], dtype=np.int64)
-    x = _spread_v(objs, inv)
-    assert origins.gathered(x.v)
-    assert x.v.tolist() == [objs[i] for i in inv.tolist()]
-    y = C.from_objects([objs[i] for i in inv.tolist()])
-    assert np.array_equal(x.unk, y.unk) and np.array_equal(x.nil, y.nil) and x.kind == y.kind
+    for objs, gathered in (([[{"destination": "DZ"}], UNKNOWN, [{"destination": "MA"}], None], True),
+                           (["DZ", UNKNOWN, "MA", "NO"], True),   # the candidate States
+                           ([UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN], False),
+                           ([Duration(1, 0), UNKNOWN, Duration(0, 3), None], False)):
+        x = C.spread_objects(objs, inv)
+        assert origins.gathered(x.v) is gathered
+        y = C.from_objects([objs[i] for i in inv.tolist()])
+        assert x.kind == y.kind and np.array_equal(x.unk, y.unk) and np.array_equal(x.nil, y.nil)
+        assert x.objects() == y.objects()
 
 
 def test_list_shape_of_a_gathered_column_is_the_general_one():

@@ -17,6 +17,7 @@ FLOORS = {
     "dates": 0, "errors": 0, "words": 0, "iso3166": 0, "paths": 0, "version": 0,
     "files": 0, "csvsafe": 0, "budget": 0,   # outputs and bounded reads, CSV cells, a request's time (issue 14)
     "gcpause": 0,   # the garbage collector paused while a process starts (issue 16): imports nothing of lexquery
+    "yaml12": 0,    # the one YAML loader (YAML 1.2 booleans) of every YAML file the project reads
     "workers": 0,   # chunks on forked processes, in order, none lost (screen and validate --jobs): imports nothing of lexquery
     "kb": 1, "rules": 1,
     "engine": 2, "columnar": 2,   # the columnar back-end (issue 16): the engine over columns

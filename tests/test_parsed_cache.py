@@ -75,3 +75,75 @@ def test_a_process_whose_files_are_cached_does_not_import_yaml(tmp_path):
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
             for _ in range(2)]
     assert runs == ["True\n", "False\n"]   # the first fills the cache
+
+
+def _cached(cache, f):
+    """The cache files of ``f`` (parsed_cache names them by its path)."""
+    return sorted(cache.glob(parsed_cache._prefix(f) + "-*.pickle"))
+
+
+def test_each_file_keeps_only_its_newest_cache_files(tmp_path, monkeypatch):
+    """Every edit of a file leaves one more cache file: only the newest KEEP of each file stay,
+    the newest being the one read back; another file's cache is left alone."""
+    import os
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LEXQUERY_CACHE", str(cache))
+    other, f = tmp_path / "other.yaml", tmp_path / "a.yaml"
+    other.write_text("b: 0\n", encoding="utf-8")
+    parsed_cache.parsed(other, yaml.safe_load, "test-v1")
+    for i in range(parsed_cache.KEEP + 3):
+        f.write_text(f"a: {i}\n", encoding="utf-8")
+        assert parsed_cache.parsed(f, yaml.safe_load, "test-v1") == {"a": i}
+        for c in _cached(cache, f):   # distinct times, as edits minutes apart would give
+            os.utime(c, (c.stat().st_mtime - 10, c.stat().st_mtime - 10))
+    assert len(_cached(cache, f)) == parsed_cache.KEEP
+    assert len(_cached(cache, other)) == 1
+    calls = []
+    assert parsed_cache.parsed(f, _counting(calls), "test-v1") == {"a": parsed_cache.KEEP + 2} and not calls
+
+
+def test_a_folder_that_cannot_be_written_parses_every_time(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("LEXQUERY_CACHE", str(blocker / "cache"))   # mkdir fails, even as root
+    f = tmp_path / "a.yaml"
+    f.write_text("a: 1\n", encoding="utf-8")
+    calls = []
+    for _ in range(2):
+        assert parsed_cache.parsed(f, _counting(calls), "test-v1") == {"a": 1}
+    assert len(calls) == 2
+
+
+def test_files_that_cannot_be_removed_stay_and_the_parse_is_given(tmp_path, monkeypatch):
+    """A folder whose files cannot be removed (read-only for removals: a sticky shared folder)."""
+    from pathlib import Path
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LEXQUERY_CACHE", str(cache))
+    f = tmp_path / "a.yaml"
+    for i in range(parsed_cache.KEEP):
+        f.write_text(f"a: {i}\n", encoding="utf-8")
+        parsed_cache.parsed(f, yaml.safe_load, "test-v1")
+
+    def refuse(self, missing_ok=False):
+        raise PermissionError(13, "Permission denied", str(self))
+    monkeypatch.setattr(Path, "unlink", refuse)
+    f.write_text("a: last\n", encoding="utf-8")
+    assert parsed_cache.parsed(f, yaml.safe_load, "test-v1") == {"a": "last"}
+    assert len(_cached(cache, f)) == parsed_cache.KEEP + 1
+
+
+
+def test_the_cache_files_of_before_are_removed(tmp_path, monkeypatch):
+    """The cache files named ``parsed-<digest>.pickle`` (before each file had its own, never
+    pruned) go when a file is parsed; the cache files of each file read stay."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("LEXQUERY_CACHE", str(cache))
+    old = cache / ("parsed-" + "0" * 32 + ".pickle")
+    old.write_bytes(b"x")
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text("a: 1\n", encoding="utf-8")
+    b.write_text("b: 1\n", encoding="utf-8")
+    parsed_cache.parsed(a, yaml.safe_load, "test-v1")
+    parsed_cache.parsed(b, yaml.safe_load, "test-v1")
+    assert sorted(cache.iterdir()) == sorted(_cached(cache, a) + _cached(cache, b)) and not old.exists()

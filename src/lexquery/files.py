@@ -16,6 +16,8 @@
   (an endless ``/dev/zero`` or pipe does not grow until the memory limit).
 - :func:`input_kind`: what a path is (file, pipe, device, folder, nothing), for messages
   that name it rightly.
+- :func:`prune`: the newest few cache files of a kind kept, the others removed (every cache
+  keyed by its inputs' digest: the KB's, its graph's, the rules', the parsed files').
 
 The lowest floor: imports only :mod:`lexquery.errors`.
 """
@@ -270,3 +272,30 @@ def read_text_bounded(path, limit: int, what: str, hint: str, encoding: str = "u
 
 __all__ = ["atomic_output", "write_atomic", "same_file", "refuse_same", "input_kind", "read_bounded", "read_stdin",
            "read_line_bounded", "read_text_bounded", "output_failed", "too_large"]
+
+
+def prune(folder: Path, pattern: str, keep: int = 4) -> None:
+    """Keep the newest ``keep`` files of ``folder`` matching ``pattern`` and remove the others
+    (the caches of inputs that changed: each cache file is keyed by its inputs' digest, so every
+    edit of an input would otherwise leave one more). Newest by modification time (the time a
+    cache file was written), then by name. Never fails: safe when several processes write and
+    prune the same folder at once — a file another process removed first (between the listing
+    and its ``stat`` or its removal) is skipped — and in a folder that cannot be written (a file
+    that cannot be removed stays). A writer's temporary file (:func:`atomic_output`: ``.NAME.*.tmp``)
+    matches no pattern of a cache name, so a file being written is never removed."""
+    dated = []
+    try:
+        found = list(Path(folder).glob(pattern))
+    except OSError:
+        return
+    for f in found:
+        try:
+            dated.append((f.stat().st_mtime, f.name, f))
+        except OSError:   # removed by another process since the listing
+            continue
+    dated.sort(reverse=True)
+    for _, _, f in dated[keep:]:
+        try:
+            f.unlink()
+        except OSError:   # removed meanwhile, or a folder that cannot be written
+            pass

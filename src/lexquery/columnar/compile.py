@@ -176,6 +176,19 @@ def from_objects(vals: list, miss=None, ev=None) -> V:
     return V("str" if types == {str} else "obj", arr, unk, nil, miss, ev)
 
 
+def spread_objects(objs: list, idx) -> V:
+    """One object per group (a combination of cells, a distinct list, the candidate States of a
+    combination …) given to the rows ``idx`` (the group of each row): the column
+    :func:`from_objects` makes of the rows' objects, made of the groups' and taken over the rows
+    (every group has a row: the same kind). Texts and objects are gathered with
+    :func:`.origins.spread`, so that what is read of them later (distinct values, codes) is read
+    once per group, not per row."""
+    x = from_objects(objs)
+    if x.v is None or x.v.dtype != object:
+        return x.take(idx)
+    return V(x.kind, origins.spread(x.v, idx), x.unk[idx], x.nil[idx])
+
+
 def vconcat(vs: list) -> V:
     """Columns one after the other (fact columns: no missing facts, no evidence)."""
     kinds = {x.kind for x in vs} - {"none"}

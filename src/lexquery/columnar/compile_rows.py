@@ -7,7 +7,8 @@ import numpy as np
 
 from ..rules.values import UNKNOWN
 from . import origins, vdates
-from .compile import Ctx, TakenFacts, V, _false, clear_batch_memos, from_objects, take_values, value_codes
+from .compile import (Ctx, TakenFacts, V, _false, clear_batch_memos, from_objects, spread_objects, take_values,
+                      value_codes)
 from .compile_conditions import NONE_DATE
 from .compile_settle import NA, STATUS, UND
 from .compile_population import _join, _none_state
@@ -84,10 +85,8 @@ def _flat_candidates(cands):
     count = gcount[inv]
     pos = gather_items(gcount, gstart, inv)
     names, gcode = np.unique(gtext.astype(str), return_inverse=True)   # Ctx.state_codes of the States, once
-    st = from_objects(list(gflat))
     # the States of the rows gathered from the combinations' (origins.spread): read once per State
-    st_v = origins.spread(st.v, pos) if st.v is not None and st.v.dtype == object else st.take(pos).v
-    return (np.cumsum(count) - count, count, gflat[pos], gnone[pos], V(st.kind, st_v, st.unk[pos], st.nil[pos]),
+    return (np.cumsum(count) - count, count, gflat[pos], gnone[pos], spread_objects(list(gflat), pos),
             gtext[pos],
             gcode.reshape(-1)[pos], [str(x) for x in names])
 

@@ -35,7 +35,8 @@ from ..engine.evaluate import _precedence_over, cond_index
 from ..rules.values import UNKNOWN
 from . import origins, vdates
 from .shapes import Coded, frame_of, row_key, unique_ints
-from .compile import _CONSTS, Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge
+from .compile import (_CONSTS, Compiler, Ctx, NotVectorisable, TakenFacts, V, _false, const, from_objects, merge,
+                      spread_objects)
 from .compile_conditions import MET, TO_ASSESS, UNKNOWN_, ConditionCompiler, shared
 from .compile_in_time import _InTime
 from .compile_population import _Population
@@ -612,18 +613,6 @@ def _rows_of(frame, cols, rows):
     return pl.DataFrame([frame.get_column(x) for x in dict.fromkeys(keep)])[np.asarray(rows, dtype=np.int64)]
 
 
-def _spread_v(objs: list, inv) -> V:
-    """One object per group, given to each row of the group (the rows share it): the column
-    ``from_objects`` makes of the rows' objects, made of the groups' and taken over the rows
-    (every group has a row: the same kind)."""
-    x = from_objects(objs)
-    if x.kind != "obj":
-        return x.take(inv)
-    # the rows' objects gathered from the groups' (origins.spread: their distinct objects then
-    # found from the groups', not by reading every row's)
-    return V(x.kind, origins.spread(x.v, inv), x.unk[inv], x.nil[inv])
-
-
 def facts_from_frame(frame, paths) -> dict:
     """Fact columns from the typed input frame (lexquery.screening.columnar_frame): null = unknown, as the
     scalar reader; the ``removal_*`` columns make one measure per kind sharing the other cells;
@@ -688,11 +677,11 @@ def facts_from_frame(frame, paths) -> dict:
                 continue
             base = {nm: v[g] for nm, v in cells if v[g] is not UNKNOWN}
             objs.append([dict(base, kind=x) for x in kinds[g]])
-        facts["removal_measures"] = _spread_v(objs, inv)
+        facts["removal_measures"] = spread_objects(objs, inv)
     if "court" in have:   # one list a distinct court, shared by its rows
         first, inv = grouped["court"]
-        facts["sentence.convictions"] = _spread_v([UNKNOWN if v is UNKNOWN else [{"court": v}]
-                                                   for v in _column(_rows_of(frame, ["court"], first), "court", len(first))], inv)
+        facts["sentence.convictions"] = spread_objects([UNKNOWN if v is UNKNOWN else [{"court": v}]
+                                                        for v in _column(_rows_of(frame, ["court"], first), "court", len(first))], inv)
     if ident and "identification" in paths:
         first, inv = grouped["identification"]
         reps = _rows_of(frame, ident, first)
@@ -702,7 +691,7 @@ def facts_from_frame(frame, paths) -> dict:
         for g in range(k):
             d = {nm: v[g] for nm, v in cells if v[g] is not UNKNOWN}
             objs.append(d if d else UNKNOWN)
-        facts["identification"] = _spread_v(objs, inv)
+        facts["identification"] = spread_objects(objs, inv)
     out = {p: facts[p] if isinstance(facts[p], V) else from_objects(facts[p]) for p in paths if p in facts}
     out.update({p: v for p, v in direct.items() if p in paths})
     return out
@@ -714,14 +703,14 @@ def _lists(frame, c, grouped) -> V:
     its rows grouped by the list (:func:`_groupings`)."""
     first, inv = grouped
     reps = frame.get_column(c).gather(first).to_list()
-    return _spread_v([UNKNOWN if v is None else v for v in reps], inv)
+    return spread_objects([UNKNOWN if v is None else v for v in reps], inv)
 
 
 def _distinct_column(frame, c, n, grouped):
     """A column read once per distinct cell (durations: each text parsed once), spread.
     ``grouped``: its rows grouped by the cell (:func:`_groupings`)."""
     first, inv = grouped
-    return _spread_v(_column(_rows_of(frame, [c], first), c, len(first)), inv)
+    return spread_objects(_column(_rows_of(frame, [c], first), c, len(first)), inv)
 
 
 def case_of_row(row: dict) -> dict:

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import yaml12
 from ..errors import LexqueryError, ReformError
 from ..kb.reference import Fact, Reference
 
@@ -99,17 +100,6 @@ class Reform:
 
 # --- reading -------------------------------------------------------------------------------
 
-class _Loader(yaml.SafeLoader):
-    """Dates stay text (checked by :func:`_day` with a message, not PyYAML's ValueError), and
-    only true/false are booleans (YAML 1.1 would read the code of Norway, NO, as false)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                              list("tTfF"))
-
 def _err(file, key, message, expected=None, hint=None):
     return ReformError(message, where=f"{file} : {key}" if key else str(file), expected=expected, hint=hint)
 
@@ -121,11 +111,12 @@ def _read_yaml(path: Path, raw: bytes | None = None) -> dict:
                           hint="voir examples/reforms/*.yaml", message_en=f"reform file not found: {path}",
                           expected_en="a YAML reform file (docs/reforms.md)", hint_en="see examples/reforms/*.yaml")
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8") if raw is None else raw.decode("utf-8"), Loader=_Loader)
+        # the project's YAML (lexquery.yaml12: only true/false are booleans — YAML 1.1 would read
+        # the code of Norway, NO, as false) with dates kept as text: they are checked by _day()
+        # with a message, not PyYAML's ValueError
+        doc = yaml12.load(path.read_text(encoding="utf-8") if raw is None else raw.decode("utf-8"), dates_as_text=True)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise ReformError(f"YAML illisible : {getattr(e, 'problem', e)}", where=where,
+        raise ReformError(f"YAML illisible : {getattr(e, 'problem', e)}", where=yaml12.where(path, e),
                           hint="corriger la syntaxe YAML à cette ligne",
                           message_en=f"unreadable YAML: {getattr(e, 'problem', e)}",
                           hint_en="fix the YAML syntax on this line") from None

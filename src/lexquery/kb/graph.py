@@ -28,9 +28,9 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from ..errors import OutputError
-from ..files import atomic_output
+from ..files import atomic_output, prune
 from . import citations as C
-from .provisions import KB, cache_dir, prune, version_iri
+from .provisions import KB, cache_dir, version_iri
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 LQ = Namespace("https://w3id.org/lexquery/ontology#")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from .. import yaml12
 from . import citations as C
 from .legi import LegiArticle
 
@@ -124,7 +125,7 @@ def import_articles(arts: list[LegiArticle], law: Path, rules: Path | None, *, d
         if doc is None:
             doc = {"instrument": inst, "number": number, "versions": []}
             if target.exists():
-                doc = yaml.safe_load(target.read_text(encoding="utf-8")) or doc
+                doc = yaml12.load(target.read_text(encoding="utf-8")) or doc
                 doc.setdefault("versions", [])
             if a.hierarchy:
                 doc["hierarchy"] = a.hierarchy

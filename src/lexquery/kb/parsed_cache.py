@@ -7,6 +7,11 @@ process, and a screening starts several (its workers); a pickle of the same docu
 a few milliseconds. A cache file absent, stale or unreadable is rebuilt (never trusted); a
 folder that cannot be written leaves the parsing as it was. ``kind`` names the parser and its
 settings: a change in what the parser gives of the same bytes must change ``kind``.
+
+Each file read has its own cache files (``parsed-<path digest>-<digest>.pickle``): when one is
+written, only the newest :data:`KEEP` of that file are kept (:func:`lexquery.files.prune`) —
+every edit of a reference file would otherwise leave one more for ever — and the other files'
+are left alone, however many files are read.
 """
 from __future__ import annotations
 
@@ -17,8 +22,20 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import OutputError
-from ..files import atomic_output
+from ..files import atomic_output, prune
 from ..paths import cache_dir
+
+KEEP = 4
+"""Cache files kept per file read (its last versions, or the same bytes read by other parsers)."""
+
+_UNNAMED = "parsed-" + "?" * 32 + ".pickle"
+"""The cache files of before: one name for all the files read (never pruned), removed."""
+
+
+def _prefix(path: Path) -> str:
+    """The cache files' name of one file read (by its absolute path)."""
+    where = str(Path(path).resolve())
+    return "parsed-" + hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def parsed(path: Path, parse: Callable[[str], object], kind: str):
@@ -27,7 +44,8 @@ def parsed(path: Path, parse: Callable[[str], object], kind: str):
     and ``parse``'s errors propagate (nothing is cached then)."""
     raw = Path(path).read_bytes()
     digest = hashlib.sha256(kind.encode() + b"\0" + raw).hexdigest()
-    f = cache_dir() / f"parsed-{digest[:32]}.pickle"
+    prefix = _prefix(path)
+    f = cache_dir() / f"{prefix}-{digest[:32]}.pickle"
     try:
         with f.open("rb") as fh:
             data = pickle.load(fh)
@@ -41,5 +59,7 @@ def parsed(path: Path, parse: Callable[[str], object], kind: str):
         with atomic_output(f, binary=True) as fh:   # a temporary of its own: two processes never mix
             pickle.dump({"digest": digest, "doc": doc}, fh, protocol=pickle.HIGHEST_PROTOCOL)
     except (OSError, OutputError):
-        pass   # a read-only folder: parsed every time, as before
+        return doc   # a read-only folder: parsed every time, as before
+    prune(f.parent, f"{prefix}-*.pickle", KEEP)   # this file's older versions go
+    prune(f.parent, _UNNAMED, 0)   # and the cache files named before they were by file
     return doc

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .. import yaml12
 from ..errors import KnowledgeBaseError, NotFoundError, OutputError
-from ..files import atomic_output
+from ..files import atomic_output, prune
 from ..paths import home
 from . import citations as C
 
@@ -321,7 +322,7 @@ def input_files(law: Path, rules: Path | None) -> list[Path]:
 
 
 def digest_of(files: list[Path], base: Path) -> str:
-    h = hashlib.sha256(CACHE_VERSION.encode())
+    h = hashlib.sha256(CACHE_VERSION.encode() + b"\0" + yaml12.READER.encode())   # and the YAML parser
     here = Path(__file__).parent
     for code in ("provisions.py", "citations.py", "graph.py"):   # a code change invalidates the cache
         try:
@@ -369,25 +370,12 @@ def load_kb(law: Path | None = None, rules: Path | None = None, *, use_cache: bo
     return kb
 
 
-def prune(folder: Path, pattern: str, keep: int = 4):
-    """Keep the newest ``keep`` cache files matching ``pattern`` (old inputs' caches go)."""
-    files = sorted(folder.glob(pattern), key=lambda f: f.stat().st_mtime, reverse=True)
-    for f in files[keep:]:
-        try:
-            f.unlink()
-        except OSError:
-            pass
-
-
 def _read_yaml(path: Path):
     import yaml
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        return yaml12.load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise KnowledgeBaseError(f"YAML illisible : {getattr(e, 'problem', e)}", where=where) from None
+        raise KnowledgeBaseError(f"YAML illisible : {getattr(e, 'problem', e)}", where=yaml12.where(path, e)) from None
 
 
 def _as_date(v, where, problems):

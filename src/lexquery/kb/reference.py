@@ -12,40 +12,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-import re
 from pathlib import Path
 
+from .. import yaml12
 from ..errors import KnowledgeBaseError
 from ..paths import home
 from .parsed_cache import parsed
 
 
-@lru_cache(maxsize=1)
-def yaml_loader():
-    """The YAML loader of the reference files (libyaml's when available: 5–10× faster), made
-    when a file is first parsed — not at import: the files' parsing is usually read back from
-    the cache (:mod:`.parsed_cache`), and a process then never imports ``yaml``. YAML 1.2
-    booleans: only true/false. YAML 1.1 would read the ISO 3166 code of Norway, ``NO`` (and
-    ``ON``, ``Y``…), as a boolean and silently drop a State."""
-    import yaml
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loader = type("_Loader", (base,), {})
-    loader.yaml_implicit_resolvers = {
-        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
-        for k, v in base.yaml_implicit_resolvers.items()}
-    loader.add_implicit_resolver("tag:yaml.org,2002:bool",
-                                 re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-    return loader
+yaml_loader = yaml12.loader
+"""The YAML loader of the reference files: the project's one (:mod:`lexquery.yaml12`, YAML 1.2
+booleans — YAML 1.1 would read the ISO 3166 code of Norway, ``NO``, as a boolean and silently
+drop a State), made when a file is first parsed — not at import: the files' parsing is usually
+read back from the cache (:mod:`.parsed_cache`), and a process then never imports ``yaml``."""
 
+_parse = yaml12.load
 
-def _parse(text: str):
-    import yaml
-    return yaml.load(text, Loader=yaml_loader())
-
-
-READER = "reference-yaml-1.2-booleans-v1"
-"""The parser of the reference files (:func:`yaml_loader`) as :func:`.parsed_cache.parsed` keys it:
-to change with what ``yaml_loader`` gives of the same bytes."""
+READER = yaml12.READER
+"""The parser of the reference files as :func:`.parsed_cache.parsed` keys it (:data:`lexquery.yaml12.READER`)."""
 
 MARKS = {"S": "stated by the source", "I": "inferred from the source", "U": "unverified"}
 
@@ -497,9 +481,7 @@ def _read(path: Path) -> dict:
         import yaml
         if not isinstance(e, yaml.YAMLError):
             raise
-        mark = getattr(e, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise KnowledgeBaseError(f"{where}: invalid YAML ({getattr(e, 'problem', e)})",
+        raise KnowledgeBaseError(f"{yaml12.where(path, e)}: invalid YAML ({getattr(e, 'problem', e)})",
                                  hint="fix the YAML syntax at that line and column") from None
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import yaml
-
+from .. import yaml12
 from ..iso3166 import CODES
 from ..paths import home
 from ..words import norm, strip_article
@@ -19,11 +18,10 @@ from ..words import norm, strip_article
 
 @lru_cache(maxsize=1)
 def states() -> dict[str, dict]:
-    try:
-        data = yaml.safe_load((home() / "reference" / "states.yaml").read_text(encoding="utf-8"))
-        # YAML 1.1 reads the key NO (Norway) as false
-        return {({False: "NO", True: "YES"}.get(k, k) if isinstance(k, bool) else str(k)): v
-                for k, v in (data.get("states") or {}).items()}
+    import yaml
+    try:   # the project's YAML (lexquery.yaml12): the key NO (Norway) stays "NO"
+        data = yaml12.load((home() / "reference" / "states.yaml").read_text(encoding="utf-8"))
+        return {str(k): v for k, v in (data.get("states") or {}).items()}
     except (OSError, yaml.YAMLError, AttributeError):
         return {"FR": {"fr": "France", "en": "France"}}
 

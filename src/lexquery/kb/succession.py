@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .. import yaml12
 from ..paths import home
 
 
@@ -63,17 +64,12 @@ def correspondence_file(root: Path | None = None) -> Path:
     return (root or home()) / "law" / "cpp2029" / "correspondence.yaml"
 
 
-def _parse(text: str):
-    import yaml
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
 @functools.lru_cache(maxsize=8)
 def _load(path: str, mtime: float) -> Table:
     from .parsed_cache import parsed
     p = Path(path)
     try:   # the file's parsing kept between processes (parsed_cache): yaml imported only to parse it
-        doc = parsed(p, _parse, "yaml-safe-v1") or {}
+        doc = parsed(p, yaml12.load, yaml12.READER) or {}
     except OSError:
         return Table()
     except Exception as e:

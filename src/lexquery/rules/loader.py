@@ -14,8 +14,9 @@ from datetime import date
 from pathlib import Path
 
 from ..dates import parse_date, parse_duration
+from .. import yaml12
 from ..errors import OutputError, RuleError
-from ..files import atomic_output
+from ..files import atomic_output, prune
 from ..paths import rules_dir
 from .expr_closures import compile_expr
 from .expr_parse import TREES
@@ -262,11 +263,9 @@ def _read(path: Path):
     whose rules come from the cache never imports it)."""
     import yaml
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        return yaml12.load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise RuleError(f"YAML illisible : {getattr(e, 'problem', e)}", where=where) from None
+        raise RuleError(f"YAML illisible : {getattr(e, 'problem', e)}", where=yaml12.where(path, e)) from None
 
 
 CACHE_FORMAT = 2
@@ -275,29 +274,40 @@ a process loading them never imports lark); 1 (files ``rules-*.pickle``), lark's
 another format is not read (named apart, and its ``format`` checked)."""
 
 
-def _cache_file(digest: str) -> Path:
+def _cache_key(digest: str) -> str:
+    """The rules' cache key: the rule files' ``digest`` (their names and bytes) and the identity of
+    the YAML parser (:data:`lexquery.yaml12.READER`) — the same bytes parsed otherwise may give
+    other documents, so another cache file."""
+    return hashlib.sha256(yaml12.READER.encode() + b"\0" + digest.encode()).hexdigest()
+
+
+def _cache_file(key: str) -> Path:
     from ..paths import cache_dir
-    return cache_dir() / f"rules{CACHE_FORMAT}-{digest[:32]}.pickle"
+    return cache_dir() / f"rules{CACHE_FORMAT}-{key[:32]}.pickle"
 
 
 def _cache_load(digest: str):
     """Parsed YAML + expression trees of a previous run with byte-identical rule files."""
+    key = _cache_key(digest)
     try:
-        with _cache_file(digest).open("rb") as fh:
+        with _cache_file(key).open("rb") as fh:
             data = pickle.load(fh)
-        return data if data.get("digest") == digest and data.get("format") == CACHE_FORMAT else None
+        return data if data.get("key") == key and data.get("format") == CACHE_FORMAT else None
     except Exception:  # absent, stale or unreadable: rebuild, never trust
         return None
 
 
 def _cache_save(digest: str, docs, trees) -> None:
-    f = _cache_file(digest)
+    key = _cache_key(digest)
+    f = _cache_file(key)
     try:
         f.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(f, binary=True) as fh:   # a temporary of its own: two processes never mix
-            pickle.dump({"digest": digest, "format": CACHE_FORMAT, "docs": docs, "trees": dict(trees)}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"key": key, "format": CACHE_FORMAT, "docs": docs, "trees": dict(trees)}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
     except (OSError, OutputError):
-        pass  # a read-only checkout still works, only slower
+        return  # a read-only checkout still works, only slower
+    prune(f.parent, "rules*-*.pickle")   # the caches of earlier rule files (and of format 1) go
 
 
 def load_rules(directory: Path | None = None, *, skip: set[str] | None = None) -> RuleBook:

@@ -9,8 +9,6 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -18,6 +16,7 @@ from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from .. import yaml12
 from ..errors import LexqueryError
 from . import answers, checking, desk, linked, provisions, sparql, vocabulary
 from .errors import ApiError, InternalErrors, api_error_handler, http_error_handler, lexquery_error_handler
@@ -56,7 +55,7 @@ LINKED = [
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
     """The OpenAPI 3.1 document of the API (openapi.yaml, beside this module)."""
-    return yaml.safe_load((Path(__file__).parent / "openapi.yaml").read_text(encoding="utf-8"))
+    return yaml12.load((Path(__file__).parent / "openapi.yaml").read_text(encoding="utf-8"))
 
 
 async def openapi(request):
