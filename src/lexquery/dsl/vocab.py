@@ -13,8 +13,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import yaml
-
 from ..engine.case import PROTECTION, REMOVAL_KINDS
 from ..iso3166 import CODES  # noqa: F401  (the language reads a State written as its code)
 from ..kb.states import (MASCULINE_E, NO_ARTICLE, state_choices, state_index, state_name,  # noqa: F401
