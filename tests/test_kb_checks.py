@@ -201,3 +201,18 @@ def test_reference_fact_without_source_fails(tmp_path):
     R._load.cache_clear()
     rep = run_checks(root, only={"reference"})
     assert errors(rep, "reference/")
+
+
+def test_shacl_findings_come_in_a_fixed_order(tmp_path):
+    """pySHACL's results are a graph (a set): the report lists them sorted by shape, node and
+    message, so `kb check` says the same thing in the same order every run."""
+    root = make_root(tmp_path)
+    f = root / "law" / "cpp" / "712-11.yaml"
+    text = f.read_text()
+    f.write_text(text[:text.index("    paragraphs:")])   # VersionShape violations
+    f = root / "rules" / "other.yaml"
+    f.write_text(f.read_text().replace('    sources: ["CPP 712-11"]\n', ""))   # RuleBasis
+    rep = run_checks(root, only={"shacl"})
+    found = [f for f in rep.findings if f.check.startswith("shacl/")]
+    assert len({f.check for f in found}) >= 2, [f.__dict__ for f in found]
+    assert found == sorted(found, key=lambda f: (f.check, f.where, f.what, f.severity))

@@ -147,6 +147,7 @@ def check_shacl(graph, onto, lay: Layout, rep: Report):
     conforms, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
                                             advanced=False, allow_warnings=True)
     rep.ran.append("shacl/kb-shapes")
+    found = []
     for r in results.subjects(RDF.type, SH.ValidationResult):
         sev = results.value(r, SH.resultSeverity)
         focus = results.value(r, SH.focusNode)
@@ -157,9 +158,11 @@ def check_shacl(graph, onto, lay: Layout, rep: Report):
         what = str(msg) if msg else f"non conforme à {shape}"
         if path is not None:
             what += f" [{_short(path)}]"
-        rep.findings.append(Finding(
+        found.append(Finding(
             "shacl/" + _short(shape), "error" if sev == SH.Violation else "warning", what, label,
             "compléter le fichier law/ ou rules/ d'où vient le nœud / complete the law/ or rules/ file the node comes from"))
+    # pySHACL's results graph is a set: listed in a fixed order (shape, where, what), the same report every run
+    rep.findings.extend(sorted(found, key=lambda f: (f.check, f.where, f.what, f.severity)))
 
 
 def _short(term) -> str:
@@ -178,7 +181,7 @@ def _node_name(g, node) -> str:
             files = [str(f) for f in g.objects(node, LQ.lawFile)] + [str(f) for f in g.objects(node, LQ.ruleFile)]
             for ver in g.objects(node, LQ.partOfVersion):   # an alinéa: the file of its version
                 files += [str(f) for f in g.objects(ver, LQ.lawFile)]
-            return f"{v}" + (f" ({', '.join(files)})" if files else "")
+            return f"{v}" + (f" ({', '.join(sorted(set(files)))})" if files else "")
     for f in g.objects(node, LQ.lawFile):
         lab = g.value(node, RDFS.label)
         return f"{lab or node} ({f})"
