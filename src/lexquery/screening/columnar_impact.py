@@ -28,16 +28,15 @@ path) is left to the former path of two screenings (:func:`screen_pair` gives No
 from __future__ import annotations
 
 import io
-import itertools
 import threading
 import time
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
-from .columnar_pipeline import (BlockContext, BlockOut, answered_rows, bound_heap, cell_plan, csv_cells,
-                                load_program, may_change, more_than_one_block)
+from .columnar_pipeline import (BlockContext, BlockOut, _Scalar, answered_rows, bound_heap, cell_plan, csv_cells,
+                                load_program, may_change, more_than_one_block, reader_items)
 from .impact import _KEEP, Impact, add_impact, compare_batch
 
 
@@ -130,12 +129,6 @@ def _programs(pctx: PairContext, own: bool) -> PairContext:
     return pctx
 
 
-@dataclass
-class _Scalar:
-    records: object
-    seconds: dict = field(default_factory=dict)
-
-
 def screen_pair(path, impact: Impact, before, after, *, as_of=None, jobs: int = 1, block_bytes: int | None = None,
                 progress: bool | None = None, label: str | None = None, lang: str = "fr",
                 reform: dict | None = None, programs: tuple | None = None, fault=None):
@@ -160,7 +153,7 @@ def screen_pair(path, impact: Impact, before, after, *, as_of=None, jobs: int = 
     from ..screening.csv_text import open_text
     from ..screening.screen import Progress, Summary, _chunks
     from . import columnar_pipeline as CP
-    from .columnar_frame import BLOCK_BYTES, Reader, ScalarBlock
+    from .columnar_frame import BLOCK_BYTES, Reader
     bound_heap()
     stream, opened_as, size = open_text(path)
     label = label or opened_as
@@ -207,19 +200,8 @@ def screen_pair(path, impact: Impact, before, after, *, as_of=None, jobs: int = 
                         pass
             threading.Thread(target=compile_under, name="lexquery-compile", daemon=True).start()
 
-        def blocks():
-            it = iter(reader)
-            while True:
-                t = time.perf_counter()
-                block = next(it, None)
-                secs["current"] += time.perf_counter() - t
-                if block is None:
-                    return
-                check_budget()
-                if isinstance(block, ScalarBlock):
-                    yield _Scalar(reader.scalar_records(block.data, block.first_line))
-                else:
-                    yield block.frame, block.fallback
+        def blocks():   # the reading (a scalar block's records included) counted as the law in force's
+            return reader_items(reader, secs, "current", "current")
 
         def put(item):
             if isinstance(item, _Scalar):   # answered chunk by chunk: memory stays flat

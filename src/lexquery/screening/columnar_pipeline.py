@@ -586,7 +586,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     from ..screening.csv_rows import RowBuilder
     from ..screening.csv_text import open_text
     from ..screening.screen import Progress, Summary
-    from .columnar_frame import BLOCK_BYTES, Reader, ScalarBlock
+    from .columnar_frame import BLOCK_BYTES, Reader
     bound_heap()
     parallel = jobs > 1 and program is None and (engine is None or reform is not None)
     stream, opened_as, size = open_text(path)
@@ -650,26 +650,6 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                 threading.Thread(target=_compile_under, args=(lock, ctx, reference, reform is not None),
                                  name="lexquery-compile", daemon=True).start()
 
-            def blocks():
-                """The reader's blocks, timed; a scalar block as its records (read now: they carry
-                the reader's state, ids seen and counters; the rest of the input, ``ScalarRest``, as
-                an iterator read when it is written), answered when its turn to be written comes."""
-                it = iter(reader)
-                while True:
-                    t = time.perf_counter()
-                    block = next(it, None)
-                    tm["read"] += time.perf_counter() - t
-                    if block is None:
-                        return
-                    check_budget()   # a server request past its time stops here (lexquery.budget)
-                    if isinstance(block, ScalarBlock):
-                        t = time.perf_counter()
-                        recs = reader.scalar_records(block.data, block.first_line)
-                        tm["fallback"] += time.perf_counter() - t
-                        yield _Scalar(recs)
-                    else:
-                        yield block.frame, block.fallback   # what a worker is sent: the batch
-
             def put(item):
                 if isinstance(item, _Scalar):   # answered and written chunk by chunk: memory stays flat
                     for part in _chunks(item.records, 2000):
@@ -683,7 +663,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                     put_block(summary, writer, item, tm)
                 bar.update(summary.read)
 
-            items = blocks()
+            items = reader_items(reader, tm)
             ahead: list = []
             if parallel and pool is None:   # size unknown: workers only for a second batch read
                 for item in items:
@@ -767,3 +747,30 @@ class _Scalar:
 
     def __init__(self, records):
         self.records = records
+
+
+def reader_items(reader, tm: dict, read: str = "read", fallback: str = "fallback"):
+    """The reader's blocks, timed (seconds added to ``tm[read]``, and to ``tm[fallback]`` for
+    reading a scalar block's records): a vector block as ``(frame, fallback)`` — what a worker is
+    sent, the batch —, a scalar block as :class:`_Scalar` of its records (read now: they carry the
+    reader's state, ids seen and counters; the rest of the input, ``ScalarRest``, as an iterator
+    read when it is written), answered when its turn comes. The budget of a server request is
+    checked at each block (:mod:`lexquery.budget`). Used by the screening and by the one-pass impact
+    of a reform (:mod:`.columnar_impact`)."""
+    from ..budget import check as check_budget
+    from .columnar_frame import ScalarBlock
+    it = iter(reader)
+    while True:
+        t = time.perf_counter()
+        block = next(it, None)
+        tm[read] += time.perf_counter() - t
+        if block is None:
+            return
+        check_budget()   # a server request past its time stops here
+        if isinstance(block, ScalarBlock):
+            t = time.perf_counter()
+            recs = reader.scalar_records(block.data, block.first_line)
+            tm[fallback] += time.perf_counter() - t
+            yield _Scalar(recs)
+        else:
+            yield block.frame, block.fallback
