@@ -42,3 +42,19 @@ def real_copy(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("LEXQUERY_HOME", str(root))
     monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
     return root
+
+
+def imported_by_two_loads(tmp: Path, modules: tuple[str, ...]) -> list[dict[str, bool]]:
+    """Two fresh processes, one after the other, each loading the knowledge base (rules, reference
+    data, the recodification table) with the cache folder ``tmp/cache`` (empty at first: the first
+    process fills it); for each, whether each of ``modules`` was imported."""
+    import json
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "LEXQUERY_CACHE": str(tmp / "cache"),
+           "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    code = ("import json, sys; from lexquery.engine.api import load_kb; e = load_kb(); e.ref; e.succession; "
+            f"print(json.dumps({{m: m in sys.modules for m in {list(modules)!r}}}))")
+    return [json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                      check=True).stdout) for _ in range(2)]

@@ -3,13 +3,11 @@ expression of the rules given as nodes and strings, kept so in the rules cache, 
 format parsed again, and a process whose rules come from the cache does not import lark."""
 from __future__ import annotations
 
-import os
 import pickle
-import subprocess
-import sys
 
 import pytest
 
+from kb_helpers import imported_by_two_loads
 from lexquery.rules import expr_parse, loader
 from lexquery.rules.expr_tree import Node
 
@@ -66,10 +64,5 @@ def test_a_cache_of_another_format_is_parsed_again(tmp_path, monkeypatch, no_tre
 def test_a_process_whose_rules_are_cached_does_not_import_lark(tmp_path):
     """The knowledge base and the columnar program loaded with the rules cache filled: ``lark``
     is never imported (≈ 0.03 s of every process's start-up, each screening worker's too)."""
-    env = {**os.environ, "LEXQUERY_CACHE": str(tmp_path / "cache"),
-           "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    code = ("import sys; from lexquery.engine.api import load_kb; e = load_kb(); e.ref; "
-            "print('lark' in sys.modules)")
-    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
-            for _ in range(2)]
-    assert runs == ["True\n", "False\n"]   # the first fills the cache
+    runs = imported_by_two_loads(tmp_path, ("lark",))
+    assert runs == [{"lark": True}, {"lark": False}]   # the first fills the cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import yaml
 
+from kb_helpers import imported_by_two_loads
 from lexquery.kb import parsed_cache, reference
 from lexquery.paths import home
 
@@ -65,16 +66,8 @@ def test_the_reference_read_through_the_cache_is_the_reference_parsed(tmp_path, 
 def test_a_process_whose_files_are_cached_does_not_import_yaml(tmp_path):
     """The knowledge base loaded from the cache (rules, reference data, the recodification
     table): ``yaml`` is never imported (≈ 0.02 s of every process's start-up)."""
-    import os
-    import subprocess
-    import sys
-    env = {**os.environ, "LEXQUERY_CACHE": str(tmp_path / "cache"),
-           "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    code = ("import sys; from lexquery.engine.api import load_kb; e = load_kb(); e.ref; e.succession; "
-            "print('yaml' in sys.modules)")
-    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
-            for _ in range(2)]
-    assert runs == ["True\n", "False\n"]   # the first fills the cache
+    runs = imported_by_two_loads(tmp_path, ("yaml",))
+    assert runs == [{"yaml": True}, {"yaml": False}]   # the first fills the cache
 
 
 def _cached(cache, f):
