@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -50,6 +51,19 @@ def screen(src: Path, case_file: Path, as_of: str, jobs: int, out: Path) -> int:
                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
 
 
+@contextmanager
+def ref_tree(tmp: Path, ref: str):
+    """The commit ``ref`` checked out in a temporary git worktree ``tmp/ref`` (removed after)."""
+    tree = tmp / "ref"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield tree
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ref", default="HEAD~1", help="the reference commit (default HEAD~1)")
@@ -58,10 +72,7 @@ def main() -> int:
     differ = 0
     with tempfile.TemporaryDirectory(prefix="lq-same-") as t:
         tmp = Path(t)
-        ref = tmp / "ref"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(ref), a.ref],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
+        with ref_tree(tmp, a.ref) as ref:
             for name, f in inputs(tmp, a.rows).items():
                 for d in DATES:
                     for fmt in ("csv", "jsonl"):
@@ -74,9 +85,6 @@ def main() -> int:
                             differ += not same
                             print(f"{'same' if same else 'DIFFER'} {name} {d} {fmt} j{jobs}"
                                   + ("" if rc == (0, 0) else f" (exit {rc[0]} / {rc[1]})"), flush=True)
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(ref)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return 1 if differ else 0
 
 

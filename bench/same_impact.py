@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-from same_bytes import inputs  # noqa: E402
+from same_bytes import inputs, ref_tree  # noqa: E402
 
 FORMATS = ("text", "text.en", "csv", "jsonl", "json", "html", "html.en")
 
@@ -77,10 +77,7 @@ def main() -> int:
     differ = 0
     with tempfile.TemporaryDirectory(prefix="lq-impact-") as t:
         tmp = Path(t)
-        ref = tmp / "ref"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(ref), a.ref],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
+        with ref_tree(tmp, a.ref) as ref:
             for name, f in inputs(tmp, a.rows).items():
                 for reform in sorted((ROOT / "examples" / "reforms").glob("*.yaml")):
                     for jobs in (1, 2):
@@ -99,9 +96,6 @@ def main() -> int:
                             p.unlink()
                         for p in tmp.glob("ref.*"):
                             p.unlink()
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(ref)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return 1 if differ else 0
 
 
