@@ -11,9 +11,11 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from lexquery import yaml12
+from lexquery.errors import RuleError
 from lexquery.engine import reform
 from lexquery.kb import provisions, reference, succession
 from lexquery.rules import loader as rules_loader
@@ -140,3 +142,59 @@ def test_no_yaml_file_of_the_repository_holds_a_yaml_1_1_boolean_word():
              for f in sorted(files) for line, word in yaml11_only_booleans(f.read_text(encoding="utf-8"))]
     assert not found, ("words YAML 1.1 reads as booleans (the project reads them as text, YAML 1.2; "
                        "write true/false for a boolean):\n" + "\n".join(found))
+
+
+# ------------------------------------------------ yes-or-no keys: only true and false
+# Under YAML 1.2 `no` is text, and a text is true in Python: a key read as a flag must refuse it
+# rather than take `per_state: no` for a procedure evaluated per State, or `translation: no` for
+# a translated text.
+
+def _rules_with(tmp_path, name, old, new):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    f = rules / name
+    text = f.read_text(encoding="utf-8")
+    assert old in text, old
+    f.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return rules
+
+
+def test_a_rule_s_per_state_no_is_refused_with_the_way_to_write_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
+    rules = _rules_with(tmp_path, "lc_expulsion.yaml", "per_state: false\n", "per_state: no\n")
+    with pytest.raises(RuleError) as e:
+        rules_loader.load_rules(rules)
+    text = e.value.render()
+    assert "per_state: 'no'" in text and "lc_expulsion" in text and "écrivez true ou false" in text
+
+
+def test_per_state_takes_true_false_and_nationalities(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
+    book = rules_loader.load_rules(ROOT / "rules")
+    kinds = {pid: p.per_state for pid, p in book.procedures.items()}
+    assert kinds["eu_recognition"] is True and kinds["lc_expulsion"] is False
+    assert kinds["consular_notification"] == "nationalities"
+
+
+def test_a_bound_s_none_yes_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
+    rules = _rules_with(tmp_path, "common.yaml", "    none: true\n", "    none: yes\n")
+    with pytest.raises(RuleError) as e:
+        rules_loader.load_rules(rules)
+    assert "none: 'yes'" in e.value.render() and "bounds" in str(e.value.where)
+
+
+def test_a_version_s_translation_no_is_a_problem_of_the_law_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
+    law = tmp_path / "law"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "kb" / "law", law)
+    f = law / "cpp" / "729-2.yaml"
+    text = f.read_text(encoding="utf-8")
+    f.write_text(text.replace("    translation: false\n", "    translation: no\n", 1)
+                 .replace("    truncated: true\n", "    truncated: off\n", 1), encoding="utf-8")
+    kb = provisions.load_kb(law, with_rules=False, use_cache=False)
+    said = [m for _, m in kb.problems]
+    assert any("translation: 'no'" in m for m in said) and any("truncated: 'off'" in m for m in said)
+    versions = [v for p in kb.provisions.values() for v in p.versions if v.file.endswith("729-2.yaml")]
+    assert versions and not any(v.translation for v in versions)   # the default kept, not the truthy text
+    assert any(v.truncated for v in versions)                         # the careful reading of a cut text

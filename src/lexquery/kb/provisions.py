@@ -390,6 +390,20 @@ def _as_date(v, where, problems):
         return None
 
 
+def _flag(vd: dict, key: str, default: bool, where, problems) -> bool:
+    """A version's yes-or-no key (``truncated``, ``translation``, ``repealed``, ``restatement_2029``):
+    ``true`` or ``false``, ``default`` when absent. Anything else is a problem of the file (``kb
+    check``: error): in the project's YAML 1.2 (:mod:`lexquery.yaml12`) ``no`` / ``yes`` are text,
+    and a text is true in Python — ``translation: no`` would mark a French text as a translation.
+    The value kept then is the careful one for a reader: ``truncated`` true (the text is shown as
+    possibly cut), the others their default."""
+    v = vd.get(key, default)
+    if v is True or v is False:
+        return v
+    problems.append((where, f"`{key}: {v!r}` : true ou false attendu (en YAML 1.2, « no » / « yes » sont du texte)"))
+    return True if key == "truncated" else default
+
+
 def _label_dict(v):
     if isinstance(v, dict):
         return {str(k): str(x) for k, x in v.items() if x is not None}
@@ -499,13 +513,13 @@ def _version(vd, inst, p: Provision, where, problems) -> Version:
         valid_from=_as_date(vd.get("valid_from"), where, problems),
         valid_until=_as_date(vd.get("valid_until"), where, problems),
         language=str(vd.get("language") or "fr"),
-        translation=bool(vd.get("translation", False)),
-        restatement_2029=bool(vd.get("restatement_2029", inst.code == "CPP2029")),
+        translation=_flag(vd, "translation", False, where, problems),
+        restatement_2029=_flag(vd, "restatement_2029", inst.code == "CPP2029", where, problems),
         legiarti=vd.get("legiarti"), amended_by=vd.get("amended_by"),
         source=vd.get("source"), source_file=vd.get("source_file"), official=vd.get("official"),
         confidence=vd.get("confidence"), confidence_note=vd.get("confidence_note"),
-        truncated=bool(vd.get("truncated", False)),
-        repealed=bool(vd.get("repealed", False)),
+        truncated=_flag(vd, "truncated", False, where, problems),
+        repealed=_flag(vd, "repealed", False, where, problems),
         repealed_before=_as_date(vd.get("repealed_before"), where, problems),
         notes=[n if isinstance(n, dict) else {"kind": "editorial", "text": str(n)} for n in vd.get("notes") or []],
     )

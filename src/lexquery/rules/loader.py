@@ -61,6 +61,19 @@ def _sources(d, where, required=True):
     return [str(x) for x in s]
 
 
+def _flag(d: dict, key: str, where, *, also: tuple[str, ...] = ()):
+    """The value of a yes-or-no key (``per_state``, a bound's ``none``): ``true`` or ``false``
+    (absent: false), or one of the words ``also`` allows. Anything else is refused: the project's
+    YAML is YAML 1.2 (:mod:`lexquery.yaml12`), where ``no``, ``yes``, ``on`` and ``off`` are text —
+    and a text is true in Python, so ``per_state: no`` would evaluate a procedure per State."""
+    v = d.get(key, False)
+    if v is True or v is False or v in also:
+        return v
+    raise RuleError(f"`{key}: {v!r}` : true ou false attendu" + "".join(f" (ou {a})" for a in also), where=where,
+                    hint="en YAML 1.2 seuls true et false sont booléens : « no », « yes », « on », « off » "
+                         "sont du texte — écrivez true ou false")
+
+
 def _literal(v, where) -> str:
     """A constant's value written in the expression language (numbers, dates, durations,
     lists of words)."""
@@ -204,9 +217,7 @@ class _Builder:
     def note(self, d, where) -> Note:
         nid = d.get("id") or "note"
         w = f"{where}/notes/{nid}"
-        verify = d.get("verify", False)
-        if verify not in (True, False):
-            raise RuleError(f"`verify: {verify!r}` : true ou false attendu", where=w)
+        verify = _flag(d, "verify", w)
         if verify and d.get("kind", "info") != "warning":
             raise RuleError("`verify: true` ne s'emploie que sur une note `kind: warning` (un point à vérifier "
                             "à la main, repris dans `to_verify`)", where=w)
@@ -221,7 +232,7 @@ class _Builder:
             raise RuleError("fichier de règle sans `procedure`", where=where)
         vf, vu, vnote = _valid(d, where)
         p = Procedure(id=pid, label=_label(d.get("label", pid), where), sources=_sources(d, where),
-                      file=where, per_state=d.get("per_state", False),
+                      file=where, per_state=_flag(d, "per_state", where, also=("nationalities",)),
                       valid_from=vf, valid_until=vu, valid_note=vnote,
                       replaces=[str(x) for x in (d.get("replaces") or [])],
                       exclusive_group=d.get("exclusive_group"), order=int(d.get("order", 100)),
@@ -421,7 +432,7 @@ def _bound(b: "_Builder", f: Path, path, spec) -> FactBound:
     if not isinstance(spec, dict) or "min" not in spec or "max" not in spec:
         raise RuleError("bornes attendues sous la forme {min:, max:, sources:}", where=w)
     return FactBound(path=_fact_path(path, w), min=b.expr(spec["min"], w + "/min"),
-                     max=b.expr(spec["max"], w + "/max"), none=bool(spec.get("none", False)),
+                     max=b.expr(spec["max"], w + "/max"), none=_flag(spec, "none", w),
                      when=b.expr(spec.get("when"), w + "/when"), sources=_sources(spec, w),
                      note=spec.get("note"))
 
