@@ -28,7 +28,7 @@ from ..files import atomic_output, prune
 from ..paths import home
 from . import citations as C
 
-CACHE_VERSION = "kb-provisions-1"
+CACHE_VERSION = "kb-provisions-2"   # 2: yes-or-no keys checked (_flag)
 
 
 @dataclass

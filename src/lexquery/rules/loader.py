@@ -285,11 +285,17 @@ a process loading them never imports lark); 1 (files ``rules-*.pickle``), lark's
 another format is not read (named apart, and its ``format`` checked)."""
 
 
+CHECKS = "rules-checks-2"
+"""The identity of what this loader accepts: to change when it refuses (or reads otherwise)
+files an earlier version took — a book cached by that version must not be served without the
+new checks (2: yes-or-no keys take only true or false)."""
+
+
 def _cache_key(digest: str) -> str:
-    """The rules' cache key: the rule files' ``digest`` (their names and bytes) and the identity of
+    """The rules' cache key: the rule files' ``digest`` (their names and bytes), the identity of
     the YAML parser (:data:`lexquery.yaml12.READER`) — the same bytes parsed otherwise may give
-    other documents, so another cache file."""
-    return hashlib.sha256(yaml12.READER.encode() + b"\0" + digest.encode()).hexdigest()
+    other documents, so another cache file — and of the loader's checks (:data:`CHECKS`)."""
+    return hashlib.sha256(yaml12.READER.encode() + b"\0" + CHECKS.encode() + b"\0" + digest.encode()).hexdigest()
 
 
 def _cache_file(key: str) -> Path:
