@@ -131,3 +131,22 @@ def test_screenings_out_of_step_in_a_batch_are_said():
         imp_mod.compare_batch(b, b.with_columns(pl.Series("line", ["2", "4"])), imp_mod.Impact(reform={}))
     with pytest.raises(RuntimeError, match="out of step: line 3 vs None"):
         imp_mod.compare_batch(b, b.head(1), imp_mod.Impact(reform={}))
+
+
+def test_add_impact_adds_every_count_and_keeps_what_describes_the_screening():
+    """Every field of Impact is either added up by add_impact or describes the screening: a new
+    field must be put in one of the two (else the one-pass impact would lose it)."""
+    from collections import Counter
+    from dataclasses import fields
+    names = [f.name for f in fields(imp_mod.Impact)]
+    assert sorted(names) == sorted(imp_mod.ADDED + imp_mod.DESCRIBES)
+    a = imp_mod.Impact(reform={"id": "r"}, source="f.csv", cases=2, changed_cases=1, rows_before=3,
+                       rows_after=4, rejected=1, counts=Counter({("p", "x"): 1}),
+                       cases_by_procedure=Counter({"p": 1}), changes=[{"line": 2}])
+    b = imp_mod.Impact(reform={"id": "r"}, source="f.csv", cases=5, changed_cases=2, rows_before=6,
+                       rows_after=7, rejected=0, counts=Counter({("p", "x"): 2, ("q", "y"): 1}),
+                       cases_by_procedure=Counter({"p": 2}), changes=[{"line": 9}])
+    s = imp_mod.add_impact(a, b)
+    assert (s.cases, s.changed_cases, s.rows_before, s.rows_after, s.rejected) == (7, 3, 9, 11, 1)
+    assert s.counts == Counter({("p", "x"): 3, ("q", "y"): 1}) and s.cases_by_procedure == Counter({"p": 3})
+    assert s.changes == [{"line": 2}, {"line": 9}] and s.source == "f.csv" and s.reform == {"id": "r"}

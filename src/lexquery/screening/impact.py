@@ -198,17 +198,22 @@ def compare_batch(b, a, impact: Impact) -> Impact:
     return impact
 
 
+ADDED = ("cases", "changed_cases", "rows_before", "rows_after", "rejected", "counts", "cases_by_procedure",
+         "changes")
+"""The fields of :class:`Impact` that :func:`add_impact` adds up (numbers, counters, the list of
+changes); the others (:data:`DESCRIBES`) describe the screening and are the same in every part."""
+DESCRIBES = ("reform", "source", "as_of", "as_of_note", "seconds")
+
+
 def add_impact(impact: Impact, part: Impact) -> Impact:
     """The counts and changes of ``part`` (the impact of the next cases of the input) added to
     ``impact``: what comparing those cases into ``impact`` itself gives."""
-    impact.cases += part.cases
-    impact.changed_cases += part.changed_cases
-    impact.rows_before += part.rows_before
-    impact.rows_after += part.rows_after
-    impact.rejected += part.rejected
-    impact.counts.update(part.counts)
-    impact.cases_by_procedure.update(part.cases_by_procedure)
-    impact.changes += part.changes
+    for name in ADDED:
+        mine, theirs = getattr(impact, name), getattr(part, name)
+        if isinstance(mine, Counter):
+            mine.update(theirs)
+        else:
+            setattr(impact, name, mine + theirs)
     return impact
 
 
