@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+from lexquery import yaml12
 
 ROOT = Path(__file__).resolve().parent.parent
 GEN = ROOT / "law" / "generated" / "circ2025"
@@ -28,7 +28,7 @@ def squeeze(s: str) -> str:
 
 @pytest.fixture(scope="module")
 def circ() -> dict[str, dict]:
-    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(GEN.glob("*.yaml"))}
+    return {p.stem: yaml12.load(p.read_text(encoding="utf-8")) for p in sorted(GEN.glob("*.yaml"))}
 
 
 def citations(circ: dict) -> dict[str, str]:

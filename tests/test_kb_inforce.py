@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from kb_helpers import REPO, real_copy, run_cli
+from lexquery import yaml12
 from lexquery.kb.checks import run_checks
 from lexquery.kb.provisions import load_kb
 
@@ -68,7 +69,7 @@ def test_kb_check_prints_the_figures(real, capsys):
 
 def _rules_with(root, fname, edit):
     p = root / "rules" / fname
-    doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    doc = yaml12.load(p.read_text(encoding="utf-8"))
     edit(doc)
     p.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
@@ -121,7 +122,7 @@ def test_truncated_and_unlinked_figures_move(copy_home):
     before = dict(rep.figures)
     assert "CPP 729-2" in {f.where for f in rep.warnings if f.check == "law/truncated-relied-on"}
     p = copy_home / "law" / "cpp" / "729-2.yaml"
-    doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    doc = yaml12.load(p.read_text(encoding="utf-8"))
     for v in doc["versions"]:
         v["truncated"] = False
     p.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -130,7 +131,7 @@ def test_truncated_and_unlinked_figures_move(copy_home):
     # an article cited by the rules loses its official link (and the LEGIARTI ids it follows
     # from): one more without
     p = copy_home / "law" / "cpp" / "716-1.yaml"
-    doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    doc = yaml12.load(p.read_text(encoding="utf-8"))
     doc.pop("legiarti", None)
     for v in doc["versions"]:
         v.pop("official", None)
@@ -161,7 +162,7 @@ def test_seed_script_marks_the_repealed_version(tmp_path):
     out = tmp_path / "gen"
     subprocess.run([sys.executable, str(REPO / "scripts" / "extract_seeds.py"), "--out", str(out)], check=True,
                    capture_output=True)
-    doc = yaml.safe_load((out / "cpp" / "712-16-3.yaml").read_text(encoding="utf-8"))
+    doc = yaml12.load((out / "cpp" / "712-16-3.yaml").read_text(encoding="utf-8"))
     v = next(x for x in doc["versions"] if x["id"] == "2021-seed-abroge")
     assert v["repealed"] is True and str(v["repealed_before"]) == "2021-12-02"
     shutil.rmtree(out)

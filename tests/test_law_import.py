@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 import pytest
-import yaml
+from lexquery import yaml12
 
 from kb_helpers import REPO, real_copy, run_cli
 from lexquery.kb.legi import paragraphs_of, parse_article, read_path
@@ -77,7 +77,7 @@ def test_import_adds_versions_and_reports_rules(home, capsys):
     code, out, _ = run(capsys, "law", "import", str(LEGI))
     assert code == 0
     written = home / "law" / "legi" / "cpp" / "728-15.yaml"
-    doc = yaml.safe_load(written.read_text(encoding="utf-8"))
+    doc = yaml12.load(written.read_text(encoding="utf-8"))
     ids = {v["legiarti"]: v for v in doc["versions"]}
     assert ids["LEGIARTI000099000001"]["valid_until"] == date(2021, 12, 31)
     assert ids["LEGIARTI000099000002"]["valid_from"] == date(2022, 1, 1)
@@ -99,7 +99,7 @@ def _new_version(num: str, start: str, change) -> bytes:
     """A LEGI file for a new version of a stored article: its stored text with ``change``
     applied to the paragraph list (the test's own edit, not a real amendment)."""
     src = (LEGI / "LEGIARTI000027808224.xml").read_text(encoding="utf-8")
-    doc = yaml.safe_load((REPO / "law" / "cpp" / f"{num}.yaml").read_text(encoding="utf-8"))
+    doc = yaml12.load((REPO / "law" / "cpp" / f"{num}.yaml").read_text(encoding="utf-8"))
     paras = change([dict(p) for p in doc["versions"][-1]["paragraphs"]])
     from xml.sax.saxutils import escape
     body = "".join(f"<p>{escape((p['label'] + ' ') if p.get('label') else '')}{escape(p['text'])}</p>" for p in paras)

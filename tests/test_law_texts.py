@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+from lexquery import yaml12
 
 ROOT = Path(__file__).resolve().parents[1]
 LAW = ROOT / "law"
@@ -97,7 +97,7 @@ MEANING = {
 
 
 def _load(f: Path):
-    return yaml.safe_load(f.read_text(encoding="utf-8"))
+    return yaml12.load(f.read_text(encoding="utf-8"))
 
 
 DOCS = {f: _load(f) for f in FILES}

@@ -47,7 +47,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
+from lexquery import yaml12
 
 CASES_DIR = Path(__file__).parent / "cases"
 _ENGINE = None
@@ -94,7 +94,7 @@ def _jsonable(v):
 
 
 def load_cases(path: Path) -> list[dict]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yaml12.load(path.read_text(encoding="utf-8")) or {}
     base = data.get("base", {})
     out = []
     for i, c in enumerate(data.get("cases", [])):

@@ -31,7 +31,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from lexquery import yaml12
 from test_legal_cases import CASES_DIR, engine, load_cases
 
 # (procedure or route id, condition id, side): why that side cannot be reached.
@@ -249,7 +249,7 @@ def _published_text(files: list[Path]) -> str:
     out = []
     for f in files:
         if f.is_file():
-            doc = yaml.safe_load(f.read_text(encoding="utf-8"))
+            doc = yaml12.load(f.read_text(encoding="utf-8"))
             out += [p["text"] for v in doc.get("versions", []) for p in v.get("paragraphs", [])]
     return _norm("\n".join(out))
 

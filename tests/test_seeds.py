@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from lexquery import yaml12
 
 ROOT = Path(__file__).resolve().parent.parent
 GEN = ROOT / "law" / "generated"
@@ -51,7 +51,7 @@ def map_number(article: str) -> str:
 
 @pytest.fixture(scope="module")
 def cpp() -> dict[str, dict]:
-    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+    return {p.stem: yaml12.load(p.read_text(encoding="utf-8"))
             for p in sorted((GEN / "cpp").glob("*.yaml"))}
 
 
