@@ -270,6 +270,7 @@ SRC = {
                   "fled_time_left_167": ["STE 112 art. 3.1.c", "STE 167 art. 1.2", "STE 167 art. 2.1"],
                   "opinion_167": ["STE 167 art. 3.3"],
                   "measure_consequential_167": ["STE 167 art. 3.1"], "remedies_exhausted_source": ["STE 167 art. 3.1"],
+                  "temporary_itf_end_unknown_167": ["STE 167 art. 3.1"],
                   "protection_refoulement": ["Circ. 2025 §2.3", "Circ. 2025 §1.3"],
                   "order_of_procedures": ORDER_OF_PROCEDURES},
         "prec": {"fd_replaces_ste_between_member_states": ["DC 2008/909 art. 26.1"]}},
@@ -702,6 +703,14 @@ class Floor:
             days[key] = f()
         return days[key]
 
+    def fd_from(self, s, on):
+        """rules functions ``fd_from``: None applies, a later day it will apply, False never, U."""
+        v = self.fd(s, on)
+        if v is U or v is True:
+            return U if v is U else None
+        d = self._day(("fdf", s, on), lambda: self.ref.fd_entry_after(s, on))
+        return d if d is not None else False
+
     def party_from(self, t, s, on):
         """rules functions ``party_from``: None in force, a later day of entry into force, False never, U."""
         v = self.party(t, s, on)
@@ -746,6 +755,7 @@ class Floor:
 
     # -- to_verify (engine/verify.py) and basis ------------------------------------------------------
     VERIFY_NOTES = frozenset(["protection_refoulement", "protection_refoulement_2013", "measure_consequential_167", "remedies_exhausted_source",
+                              "temporary_itf_end_unknown_167",
                               "fled_time_left_167",
                               "dual_french_national", "temporary_itf_end_unknown", "authority_before_2015",
                               "time_rules_not_stored", "authority_730_2_offence", "probation_d541_scope",
@@ -875,7 +885,7 @@ class Floor:
 
     # -- eu_recognition (CPP 728-10 ff., FD 2008/909) ------------------------------------------------
     def eu_recognition(self, c, s, D, as_of):
-        r1 = test(self.fd(s, as_of), ())
+        r1 = dated("from", as_of, False, self.fd_from(s, as_of), ())   # executing_state_member: from fd_from(state)
         f, cu = c.get("final", U), c.get("cust", U)
         raw = [FINAL] if f is U else []
         if f is False:
@@ -1368,7 +1378,12 @@ class Floor:
             if truth(b167) is True:
                 notes.append("opinion_167")
             if truth(ro) is True and truth(b2) is True:
-                notes += ["measure_consequential_167", "remedies_exhausted_source"]
+                notes.append("measure_consequential_167")
+                # temporary_itf_end_unknown_167 (verify): a temporary ITF, no end date (no CSV column)
+                kinds = c.get("kinds", U)
+                if kinds is not U and "ITF" in kinds and c.get("rdef", U) is False:
+                    notes.append("temporary_itf_end_unknown_167")
+                notes.append("remedies_exhausted_source")
             if c.get("prot", U) in CONSULAR_EXCLUDED:
                 notes.append("protection_refoulement")
             notes.append("order_of_procedures")

@@ -124,6 +124,20 @@ def test_a_state_code_without_a_name_fails_the_load(tmp_path):
         R.load_reference(tmp_path)
 
 
+def test_a_known_later_day_of_the_framework_decision_is_the_day_it_applies():
+    """FD 2008/909 between France and a Member State from the day both apply it (review 6):
+    Germany's implementing law in force on 2015-07-25, France's on 2013-08-07; none once it
+    applies, none for a State that leaves (the United Kingdom after 2020-12-31) or was never a
+    member."""
+    ref = R.load_reference()
+    assert ref.fd_2008_909_applies("DE", date(2015, 7, 24)).value is False
+    assert ref.fd_entry_after("DE", date(2015, 7, 24)) == date(2015, 7, 25)   # the day before
+    assert ref.fd_entry_after("DE", date(2015, 7, 25)) is None                 # the day of: applies
+    assert ref.fd_entry_after("AT", date(2013, 8, 6)) == date(2013, 8, 7)      # France's day
+    assert ref.fd_entry_after("GB", date(2021, 1, 1)) is None                  # left: no later day
+    assert ref.fd_entry_after("MA", date(2026, 1, 1)) is None                  # never a member
+
+
 def test_a_known_later_entry_into_force_is_the_day_it_binds():
     """STE 112 art. 21 / STE 167 art. 7: a treaty not yet in force between France and a State
     gives the day it will be (the later of the two entries into force), not a refusal; a State

@@ -200,6 +200,26 @@ class Reference:
                                     " — to verify"), None)
         return _fact(st.value, ev, _note(st), st.mark)
 
+    def fd_entry_after(self, state: str, on: date) -> date | None:
+        """The first day after ``on`` from which FD 2008/909 applies between France and
+        ``state``, when the data gives that day (France's or the State's implementing law in
+        force — ``in_force``, stated S or inferred I — or the State's accession to the Union)
+        and it does not apply on ``on``; else None. As for a treaty (:meth:`party_entry_after`),
+        a pending application is a date condition, not a refusal: the FD applies to the
+        judgments to be executed once both States apply it (DC 2008/909 art. 26, 29; CPP
+        728-10 ff. from 7 August 2013)."""
+        if self.fd_2008_909_applies(state, on).value is not False:
+            return None
+        days = {f.when for code in ("FR", state) for f in self.fd.get(code, [])
+                if f.kind == "in_force" and f.when and f.mark in "SI"}
+        span = self.eu_members.get(state)
+        if span is not None:
+            days.add(span[0])
+        for d in sorted(x for x in days if x > on):
+            if self.fd_2008_909_applies(state, d).value is True:
+                return d
+        return None
+
     # ---- Council of Europe treaties ------------------------------------------------------
     def party(self, treaty: str, state: str, on: date) -> Fact:
         """Is ``treaty`` ("STE112" | "STE167") in force between France and ``state`` on ``on``?"""

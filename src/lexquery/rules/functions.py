@@ -151,6 +151,20 @@ def f_fd_applies(env, state):
     return _ref(env, name, (lambda: env.ref.fd_2008_909_applies(state, env.as_of)))
 
 
+def f_fd_from(env, state):
+    """The day from which FD 2008/909 applies between France and ``state``, for a ``from:``
+    condition — as :func:`f_party_from` for a treaty: ``none`` when it applies on the date,
+    the day it will apply when the reference data gives one after the date (pending: the
+    procedure applies later), ``false`` when it does not apply and no such day is known,
+    unknown when its status is unknown. Reads ``fd_applies(...)`` (its evidence, and the
+    overrides of engine/verify.py)."""
+    v = f_fd_applies(env, state)
+    if v is UNKNOWN or v is True:
+        return UNKNOWN if v is UNKNOWN else None
+    d = _lookup(env, f"fd_entry_after({state})", lambda: env.ref.fd_entry_after(state, env.as_of))
+    return d if d is not None else False
+
+
 def f_party(env, treaty, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
@@ -246,7 +260,7 @@ FUNCTIONS = {
     "plus": f_add, "minus": f_minus, "fraction_point": f_fraction_point,
     "months_midpoint": f_months_midpoint,
     "min": f_min, "max": f_max, "is_life": f_is_life, "count": f_count,
-    "eu_member": f_eu_member, "fd_applies": f_fd_applies, "party": f_party,
+    "eu_member": f_eu_member, "fd_applies": f_fd_applies, "fd_from": f_fd_from, "party": f_party,
     "bilateral": f_bilateral, "consular_mandatory": f_consular_mandatory,
     "declared_national": f_declared_national,
     "party_from": f_party_from, "bilateral_from": f_bilateral_from, "in_force_by": f_in_force_by,
@@ -342,7 +356,7 @@ FUNCTIONS.update({"field": f_field, "join": f_join, "heaviest": f_heaviest, "lat
 # name), else False. engine/reads.py reads it to know which conditions cannot read a
 # reference fact that engine/verify.py replaces. A function of FUNCTIONS in neither table
 # below is taken to read any reference fact.
-EVIDENCE = {"eu_member": ("eu_member", False), "fd_applies": ("fd_applies", False),
+EVIDENCE = {"eu_member": ("eu_member", False), "fd_applies": ("fd_applies", False), "fd_from": ("fd_applies", False),
             "party": ("party", True), "party_from": ("party", True), "in_force_by": ("party", True),
             "bilateral": ("bilateral", False), "bilateral_from": ("bilateral", False),
             "bilateral_terms": ("bilateral_terms", False), "consular_mandatory": ("consular_mandatory", False),
