@@ -129,3 +129,56 @@ def test_plans_settled_together_as_one_by_one(dims, seed):
     assert (want.status != UND).any()
     kept = want.status == UND
     assert len(dims) == 1 or any((before.missing[f] & ~want.missing[f] & kept).any() for f in facts)
+
+
+def test_batches_keep_rows_setting_a_list_field_apart_unless_cheaper():
+    """``reuse.batches``: a trial setting a field of a list's item (``removal_measures[0].…``)
+    makes the whole column of lists again for every row of its call — rows that set no such
+    field are joined to it only when one call less (``fixed``) outweighs
+    :data:`reuse.LIST_APART` per such row; items that all set one (or none) are joined as
+    before; what each item gives stays what it gives (tests/test_columnar_one_rerun.py)."""
+    from lexquery.columnar import reuse
+    from columnar_helpers import engine
+    p = engine().book.procedures["ste_transfer"]
+    a = frozenset(reuse.tree(p)[0][:3])
+    plain, listed = (a, 6000, False, False), (a, 1500, False, True)
+    # the same conditions given: only the list's cost keeps them apart
+    assert len(reuse.batches(p, [plain, listed], reuse.FIXED)) == 2
+    assert len(reuse.batches(p, [plain, listed], reuse.LIST_APART * 6000 + 1)) == 1
+    assert len(reuse.batches(p, [plain, listed], reuse.LIST_APART * 6000 - 1)) == 2
+    # both setting a list's field, or neither: one call, as items of three fields
+    assert len(reuse.batches(p, [listed, (a, 900, False, True)], reuse.FIXED)) == 1
+    assert len(reuse.batches(p, [plain, (a, 900, False)], reuse.FIXED)) == 1
+    # rows of a list joined to a few plain ones: cheaper than a call
+    assert len(reuse.batches(p, [(a, 300, False, False), listed], reuse.FIXED)) == 1
+
+
+def test_trials_say_which_segments_set_a_list_field(monkeypatch):
+    """The proof's trials hand ``reuse.batches`` each segment's flag: true for a segment trying
+    a field of a list's item (``removal_measures[k].…``), false for the others — on synthetic
+    rows where both are tried."""
+    from columnar_helpers import AS_OF, engine, frame_from_cases, read_cases
+    from lexquery.columnar.program import compile_book
+    from lexquery.screening.synth import synth_text
+    eng = engine()
+    prog = compile_book(eng.book, eng.ref)
+    seen = []
+    orig = CP.batches
+
+    def spy(p, items, fixed=None):
+        seen.extend(items)
+        return orig(p, items, fixed)
+    monkeypatch.setattr(CP, "batches", spy)
+    got = {}
+    orig_trials = prog._trials
+
+    def spy_trials(ctx, p, pv, comps_all, segs, bounds, reads):
+        k = len(seen)
+        out = orig_trials(ctx, p, pv, comps_all, segs, bounds, reads)
+        for item, (rows, doms, combos, comps) in zip(seen[k:k + len(segs)], segs):
+            got[any("[" in f for f, _, _ in doms)] = got.get(any("[" in f for f, _, _ in doms), 0) + 1
+            assert len(item) == 4 and item[3] == any("[" in f for f, _, _ in doms)
+        return out
+    prog._trials = spy_trials
+    prog.run(frame_from_cases(read_cases(synth_text(3000, 5, AS_OF))))
+    assert got.get(True) and got.get(False)

@@ -646,8 +646,9 @@ class _Population:
         for rows, doms, combos, comps in segs:
             names = frozenset(f for f, _, _ in doms)
             redo = bool(names & reads)
+            # (a segment setting a field of a list's item: apart from the others unless cheaper, reuse.LIST_APART)
             items.append((self._given_ids(p, pv, "facts", names | defaults if redo else names),
-                          len(rows) * len(combos), redo))
+                          len(rows) * len(combos), redo, any("[" in f for f in names)))
         out = [None] * len(segs)
         for ids, js in batches(p, items, _call_cost(pv)):
             res = self._trial_batch(ctx, p, pv, comps_all, [segs[j] for j in js], bounds, items[js[0]][2], ids)
