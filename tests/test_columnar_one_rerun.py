@@ -25,14 +25,15 @@ _ENG = engine()
 
 def _apart(p, items, fixed=None):
     """Every rerun alone: one call each, with its own conditions given."""
-    return [(ids, [j]) for j, (ids, _, _) in enumerate(items)]
+    return [(item[0], [j]) for j, item in enumerate(items)]
 
 
 def _stacked(p, items, fixed=None):
     """Every rerun of a call site with the same tag in one call: the conditions given are those
     given to each (None: none given)."""
     by: dict = {}
-    for j, (ids, _, tag) in enumerate(items):
+    for j, item in enumerate(items):
+        ids, tag = item[0], item[2]
         g = by.get(tag)
         if g is None:
             by[tag] = [ids, [j]]

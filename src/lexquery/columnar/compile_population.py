@@ -595,48 +595,22 @@ class _Population:
             shares[p.id] = went / tried
         tail = iter(tail_in if together else self._trials(ctx, p, pv, comps_all, tail_in, bounds, reads)
                     if tail_in else [])
-        PAST = np.iinfo(np.int64).min + 1
+        # each plan's outcomes (first combination, then the others) gathered by component and
+        # combinations (the domains' sizes): the plans of one group settled together
+        # (:func:`_settle_plans`) — a plan's rows are its own, each row settled on its own trials
+        parts: dict = {}
         for (rows_all, doms, comps, dims, combos), A0, cont in zip(plan_list, head, cont_l):
             if not cont.any():
                 continue
             names = [f for f, _, _ in doms]
             rows = rows_all[cont]
-            G = len(rows)
             A1 = next(tail) if len(combos) > 1 else None
-            for k, x in enumerate(comps_all):
-                if k not in comps:
-                    continue
-                arrs = list(A0[k]) if G == len(rows_all) else [a[:, cont] for a in A0[k]]
-                if A1 is not None:
-                    arrs = [np.concatenate([a, b_], axis=0) for a, b_ in zip(arrs, A1[k])]
-                present, settled, st, df, du, co = arrs
-                wants = np.ones(G, dtype=bool)
-                past = (st == APP) & ((df == NONE_DATE) | (df <= ctx.as_of[rows][None, :]))
-                fk = np.where(past, PAST, df)
-                same = (st == st[0]) & (fk == fk[0]) & (du == du[0]) & (co == co[0])
-                ok = wants & present.all(axis=0)          # a route missing in a trial: left as it is
-                adopt = ok & settled.all(axis=0) & same.all(axis=0)
-                r = rows[adopt]
-                if len(r):
-                    x.status[r], x.d_until[r], x.consent[r] = st[0, adopt], du[0, adopt], co[0, adopt]
-                    fr = np.where(df[:, adopt] == NONE_DATE, NONE_DATE, df[:, adopt]).max(axis=0)
-                    x.d_from[r] = fr
-                    for f in x.missing:
-                        x.missing[f][r] = False
-                rest = ok & ~adopt
-                if not rest.any():
-                    continue
-                # a fact tried is dropped when, for every combination of the others, all its
-                # values give the same settled outcome (prove._relevant)
-                rel = _Relevance([st, fk, du, co], settled, dims)
-                for j, f in enumerate(names):
-                    if f not in x.missing:
-                        continue
-                    tried = rest & x.missing[f][rows]
-                    if not tried.any():
-                        continue
-                    drop = rows[tried & ~rel.of(j)]
-                    x.missing[f][drop] = False
+            every = len(rows) == len(rows_all)
+            for k in comps:
+                parts.setdefault((k, tuple(dims)), []).append(
+                    (rows, A0[k], None if every else cont, None if A1 is None else A1[k], names))
+        for (k, dims), grp in parts.items():
+            _settle_plans(comps_all[k], grp, list(dims), ctx.as_of)
 
     def _bounds(self, ctx, rows_of):
         """The declared date ranges (``bounds:``, the domain of a date tried by the proof) at
@@ -672,8 +646,9 @@ class _Population:
         for rows, doms, combos, comps in segs:
             names = frozenset(f for f, _, _ in doms)
             redo = bool(names & reads)
+            # (a segment setting a field of a list's item: apart from the others unless cheaper, reuse.LIST_APART)
             items.append((self._given_ids(p, pv, "facts", names | defaults if redo else names),
-                          len(rows) * len(combos), redo))
+                          len(rows) * len(combos), redo, any("[" in f for f in names)))
         out = [None] * len(segs)
         for ids, js in batches(p, items, _call_cost(pv)):
             res = self._trial_batch(ctx, p, pv, comps_all, [segs[j] for j in js], bounds, items[js[0]][2], ids)
@@ -770,6 +745,67 @@ def _call_cost(pv) -> float:
     per 10,000-row batch, not 1.5 (the proof −8 % CPU). What is evaluated together changes,
     never a result (tests/test_columnar_one_rerun.py)."""
     return FIXED * 2 if getattr(pv, "in_time", 0) else FIXED
+
+
+_PAST = np.iinfo(np.int64).min + 1   # an applicable procedure's first date when already past (prove._outcome)
+
+
+def _settle_plans(x, grp, dims, as_of) -> None:
+    """engine/prove.py ``_settle`` for the component ``x`` (the procedure or a route) at the
+    rows of some plans of one layout of combinations (``dims``: the sizes of the domains, in
+    the order of their product), all at once: ``grp`` per plan (its rows that went on past
+    the first combination, the outcomes of the first combination at all of the plan's rows,
+    which of them went on — None: all —, the outcomes of the other combinations at those
+    rows — None: no other —, the names of the facts tried), each outcome (present, settled,
+    status, from, until, consent) an array combination × row. A row whose every combination
+    is present and settled alike takes that outcome (its first date: the latest) and lists no
+    missing fact; a row present in every combination otherwise keeps the facts tried that
+    can change its outcome (:class:`_Relevance`). Each row reads its own combinations only:
+    the plans' rows side by side give each row what its plan alone gives."""
+    rows = np.concatenate([g[0] for g in grp])
+    heads = [np.concatenate([g[1][i] for g in grp], axis=1) for i in range(6)]
+    if any(g[2] is not None for g in grp):   # the rows that went on, of each plan's first combination
+        went = np.concatenate([np.ones(g[1][0].shape[1], dtype=bool) if g[2] is None else g[2] for g in grp])
+        heads = [a[:, went] for a in heads]
+    if grp[0][3] is not None:   # the other combinations after the first
+        arrs = [np.concatenate([heads[i], np.concatenate([g[3][i] for g in grp], axis=1)], axis=0)
+                for i in range(6)]
+    else:
+        arrs = heads
+    present, settled, st, df, du, co = arrs
+    past = (st == APP) & ((df == NONE_DATE) | (df <= as_of[rows][None, :]))
+    fk = np.where(past, _PAST, df)
+    same = (st == st[0]) & (fk == fk[0]) & (du == du[0]) & (co == co[0])
+    ok = present.all(axis=0)          # a route missing in a trial: left as it is
+    adopt = ok & settled.all(axis=0) & same.all(axis=0)
+    r = rows[adopt]
+    if len(r):
+        x.status[r], x.d_until[r], x.consent[r] = st[0, adopt], du[0, adopt], co[0, adopt]
+        x.d_from[r] = df[:, adopt].max(axis=0)   # the latest first date (none: the smallest date)
+        for m in x.missing.values():
+            m[r] = False
+    rest = ok & ~adopt
+    if not rest.any():
+        return
+    # a fact tried is dropped when, for every combination of the others, all its values give
+    # the same settled outcome (prove._relevant): per position of the facts tried, the rows
+    # of the plans trying each fact there
+    rel = _Relevance([st, fk, du, co], settled, dims)
+    sizes = [len(g[0]) for g in grp]
+    for j in range(len(dims)):
+        of_j = None
+        for f in dict.fromkeys(g[4][j] for g in grp):
+            m = x.missing.get(f)
+            if m is None:
+                continue
+            tried = rest & m[rows]
+            if len(grp) > 1:
+                tried &= np.repeat(np.array([g[4][j] == f for g in grp]), sizes)
+            if not tried.any():
+                continue
+            if of_j is None:
+                of_j = rel.of(j)
+            m[rows[tried & ~of_j]] = False
 
 
 class _Relevance:
