@@ -138,6 +138,19 @@ def test_a_known_later_day_of_the_framework_decision_is_the_day_it_applies():
     assert ref.fd_entry_after("MA", date(2026, 1, 1)) is None                  # never a member
 
 
+def test_the_known_end_of_the_framework_decision_is_said_while_it_applies():
+    """The United Kingdom: FD 2008/909 applies until 2020-12-31 (reference/eu.yaml applies_until);
+    while it applies, its fact says the end (shown with « à vérifier » when the status rests on
+    an inference) — lexquery does not carry it into the procedure's `until` (known limit,
+    tests/cases/eu_recognition.yaml)."""
+    ref = R.load_reference()
+    for on in (date(2020, 6, 1), date(2020, 12, 31)):
+        f = ref.fd_2008_909_applies("GB", on)
+        assert f.value is True and "jusqu'au 2020-12-31 seulement" in f.note and "until 2020-12-31 only" in f.note_en
+    assert ref.fd_2008_909_applies("GB", date(2021, 1, 1)).value is False
+    assert "seulement" not in (ref.fd_2008_909_applies("DE", date(2020, 12, 31)).note or "")
+
+
 def test_a_known_later_entry_into_force_is_the_day_it_binds():
     """STE 112 art. 21 / STE 167 art. 7: a treaty not yet in force between France and a State
     gives the day it will be (the later of the two entries into force), not a refusal; a State

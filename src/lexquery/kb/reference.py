@@ -198,7 +198,12 @@ class Reference:
             return _fact(None, ev, (f"transposition par {self.state_name(state)} à cette date : non établie — à vérifier",
                                     f"implementation by {self.state_name(state, 'en')} on that date: not established"
                                     " — to verify"), None)
-        return _fact(st.value, ev, _note(st), st.mark)
+        note = _note(st)
+        if st.value and fd_until and on <= fd_until[0].when:   # applies now, ends on a known day: say it
+            end = fd_until[0].when.isoformat()
+            note = _join(note, (f"s'applique jusqu'au {end} seulement (demandes reçues après : plus de décision-cadre)",
+                                f"applies until {end} only (requests received later: no framework decision)"))
+        return _fact(st.value, ev, note, st.mark)
 
     def fd_entry_after(self, state: str, on: date) -> date | None:
         """The first day after ``on`` from which FD 2008/909 applies between France and
