@@ -703,28 +703,23 @@ class Floor:
             days[key] = f()
         return days[key]
 
-    def fd_from(self, s, on):
-        """rules functions ``fd_from``: None applies, a later day it will apply, False never, U."""
-        v = self.fd(s, on)
+    def _from_day(self, v, key, later):
+        """rules/functions._from_day: None binds on the date, U unknown, else ``later()``'s day, False never."""
         if v is U or v is True:
             return U if v is U else None
-        d = self._day(("fdf", s, on), lambda: self.ref.fd_entry_after(s, on))
+        d = self._day(key, later)
         return d if d is not None else False
+
+    def fd_from(self, s, on):
+        """rules functions ``fd_from``: None applies, a later day it will apply, False never, U."""
+        return self._from_day(self.fd(s, on), ("fdf", s, on), lambda: self.ref.fd_entry_after(s, on))
 
     def party_from(self, t, s, on):
         """rules functions ``party_from``: None in force, a later day of entry into force, False never, U."""
-        v = self.party(t, s, on)
-        if v is U or v is True:
-            return U if v is U else None
-        d = self._day(("pf", t, s, on), lambda: self.ref.party_entry_after(t, s, on))
-        return d if d is not None else False
+        return self._from_day(self.party(t, s, on), ("pf", t, s, on), lambda: self.ref.party_entry_after(t, s, on))
 
     def bilateral_from(self, s, on):
-        v = self.bilateral(s, on)
-        if v is U or v is True:
-            return U if v is U else None
-        d = self._day(("bf", s, on), lambda: self.ref.bilateral_entry_after(s, on))
-        return d if d is not None else False
+        return self._from_day(self.bilateral(s, on), ("bf", s, on), lambda: self.ref.bilateral_entry_after(s, on))
 
     def in_force_by(self, t, s, on, day):
         d = self.party_from(t, s, on)

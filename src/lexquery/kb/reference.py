@@ -213,17 +213,11 @@ class Reference:
         a pending application is a date condition, not a refusal: the FD applies to the
         judgments to be executed once both States apply it (DC 2008/909 art. 26, 29; CPP
         728-10 ff. from 7 August 2013)."""
-        if self.fd_2008_909_applies(state, on).value is not False:
-            return None
-        days = {f.when for code in ("FR", state) for f in self.fd.get(code, [])
-                if f.kind == "in_force" and f.when and f.mark in "SI"}
+        days = _in_force_days(self.fd.get("FR", [])) | _in_force_days(self.fd.get(state, []))
         span = self.eu_members.get(state)
         if span is not None:
             days.add(span[0])
-        for d in sorted(x for x in days if x > on):
-            if self.fd_2008_909_applies(state, d).value is True:
-                return d
-        return None
+        return _first_day_holding(lambda d: self.fd_2008_909_applies(state, d), on, days)
 
     # ---- Council of Europe treaties ------------------------------------------------------
     def party(self, treaty: str, state: str, on: date) -> Fact:
@@ -265,14 +259,10 @@ class Reference:
         (the treaty applies « to the enforcement of sentences imposed either before or after
         its entry into force »: STE 112 art. 21, STE 167 art. 7)."""
         t = self.treaties.get(treaty)
-        if t is None or self.party(treaty, state, on).value is not False:
+        if t is None:
             return None
-        days = {t["france_in_force"]} | {f.when for f in self.parties.get((treaty, state), [])
-                                          if f.kind == "in_force" and f.when and f.mark in "SI"}
-        for d in sorted(x for x in days if x > on):
-            if self.party(treaty, state, d).value is True:
-                return d
-        return None
+        days = {t["france_in_force"]} | _in_force_days(self.parties.get((treaty, state), []))
+        return _first_day_holding(lambda d: self.party(treaty, state, d), on, days)
 
     def _unknown_declarations(self, treaty: str, state: str, on: date):
         """(French, English) lines for the declarations of ``state`` under ``treaty`` whose
@@ -353,13 +343,8 @@ class Reference:
         """The first day after ``on`` from which a bilateral transfer convention binds France
         and ``state``, when the data gives its date of entry into force (S or I) and it does
         not bind them on ``on``; else None."""
-        if self.bilateral_convention(state, on).value is not False:
-            return None
-        for d in sorted({f.when for f in self.bilateral.get(state, [])
-                         if f.kind == "in_force" and f.when and f.mark in "SI" and f.when > on}):
-            if self.bilateral_convention(state, d).value is True:
-                return d
-        return None
+        return _first_day_holding(lambda d: self.bilateral_convention(state, d), on,
+                                  _in_force_days(self.bilateral.get(state, [])))
 
     def bilateral_terms(self, state: str, on: date) -> Fact:
         """The conditions of the bilateral convention binding France and ``state`` (time left
@@ -488,6 +473,24 @@ def _persisted(f: _Dated, on: date) -> tuple[str, str]:
 def _persisted_note(f: _Dated) -> tuple[str, str]:
     return (f"statut connu au {f.when.isoformat()} seulement, présumé inchangé — à vérifier",
             f"status known on {f.when.isoformat()} only, presumed unchanged — to verify")
+
+
+def _in_force_days(facts) -> set:
+    """The days of entry into force (``in_force``) that the dated ``facts`` state (S) or infer (I)."""
+    return {f.when for f in facts if f.kind == "in_force" and f.when and f.mark in "SI"}
+
+
+def _first_day_holding(holds, on: date, days) -> date | None:
+    """The first of ``days`` after ``on`` on which ``holds(day)`` (a :class:`Fact`) is true, when
+    it is false on ``on`` (not unknown); else None — a treaty, a bilateral convention or the FD
+    that comes to bind France and a State on a known later day (a date condition: the
+    ``*_entry_after`` look-ups)."""
+    if holds(on).value is not False:
+        return None
+    for d in sorted(x for x in days if x > on):
+        if holds(d).value is True:
+            return d
+    return None
 
 
 def _join(a: tuple[str, str] | None, b: tuple[str, str]) -> tuple[str, str]:

@@ -151,6 +151,17 @@ def f_fd_applies(env, state):
     return _ref(env, name, (lambda: env.ref.fd_2008_909_applies(state, env.as_of)))
 
 
+def _from_day(env, binds, key, later):
+    """What a ``from:`` condition reads of a tie between France and a State (``binds``: the
+    look-up on the date — ``fd_applies``, ``party``, ``bilateral``): ``none`` when it binds on
+    the date, unknown when that is unknown, else the later day ``later()`` gives (looked up once
+    per ``key`` and date), or ``false`` when no such day is known."""
+    if binds is UNKNOWN or binds is True:
+        return UNKNOWN if binds is UNKNOWN else None
+    d = _lookup(env, key, later)
+    return d if d is not None else False
+
+
 def f_fd_from(env, state):
     """The day from which FD 2008/909 applies between France and ``state``, for a ``from:``
     condition — as :func:`f_party_from` for a treaty: ``none`` when it applies on the date,
@@ -158,11 +169,8 @@ def f_fd_from(env, state):
     procedure applies later), ``false`` when it does not apply and no such day is known,
     unknown when its status is unknown. Reads ``fd_applies(...)`` (its evidence, and the
     overrides of engine/verify.py)."""
-    v = f_fd_applies(env, state)
-    if v is UNKNOWN or v is True:
-        return UNKNOWN if v is UNKNOWN else None
-    d = _lookup(env, f"fd_entry_after({state})", lambda: env.ref.fd_entry_after(state, env.as_of))
-    return d if d is not None else False
+    return _from_day(env, f_fd_applies(env, state), f"fd_entry_after({state})",
+                     lambda: env.ref.fd_entry_after(state, env.as_of))
 
 
 def f_party(env, treaty, state):
@@ -186,21 +194,14 @@ def f_party_from(env, treaty, state):
     later), ``false`` when it is not in force and no such day is known (never, on the
     evidence), unknown when its status is unknown. Reads ``party(...)`` (its evidence, and
     the overrides of engine/verify.py)."""
-    v = f_party(env, treaty, state)
-    if v is UNKNOWN or v is True:
-        return UNKNOWN if v is UNKNOWN else None
-    d = _lookup(env, f"party_entry_after({treaty},{state})",
-                lambda: env.ref.party_entry_after(treaty, state, env.as_of))
-    return d if d is not None else False
+    return _from_day(env, f_party(env, treaty, state), f"party_entry_after({treaty},{state})",
+                     lambda: env.ref.party_entry_after(treaty, state, env.as_of))
 
 
 def f_bilateral_from(env, state):
     """As ``party_from`` for a bilateral transfer convention (``bilateral(...)``)."""
-    v = f_bilateral(env, state)
-    if v is UNKNOWN or v is True:
-        return UNKNOWN if v is UNKNOWN else None
-    d = _lookup(env, f"bilateral_entry_after({state})", lambda: env.ref.bilateral_entry_after(state, env.as_of))
-    return d if d is not None else False
+    return _from_day(env, f_bilateral(env, state), f"bilateral_entry_after({state})",
+                     lambda: env.ref.bilateral_entry_after(state, env.as_of))
 
 
 def f_in_force_by(env, treaty, state, day):
