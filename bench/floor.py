@@ -155,6 +155,7 @@ SRC = {
         "p": ["CPP 728-10", "CPP 728-11", "CPP 728-15", "Circ. 2025 §2.1"],
         "consent": ["CPP 728-11 1°", "CPP 728-11 2°", "CPP 728-11 3°", "CPP 728-11 al. 5", "Circ. 2025 §2.1"],
         "conds": [("executing_state_member", ["CPP 728-10 al. 1", "CPP 728-15 al. 1"]),
+                  ("fd_applies_until", ["CPP 728-10 al. 1"]),
                   ("final_custodial", ["CPP 728-10 al. 1"]),
                   ("sentence_running", ["CPP 728-10 al. 1", "CPP 728-33 2°"]),
                   ("person_location", ["CPP 728-11 al. 1"]),
@@ -443,7 +444,7 @@ def settle(results):
         effs.add("pending" if pend else st)
         if d is not None:
             if st == "met" or st == "not_met":
-                if k == "from":
+                if k == "from" or k == "precedence":
                     froms.append(d)
                 elif k == "until":
                     untils.append(d)
@@ -714,6 +715,13 @@ class Floor:
         """rules functions ``fd_from``: None applies, a later day it will apply, False never, U."""
         return self._from_day(self.fd(s, on), ("fdf", s, on), lambda: self.ref.fd_entry_after(s, on))
 
+    def fd_until(self, s, on):
+        """rules functions ``fd_until``: the last day the FD applies, when it applies and that day is known; U unknown; else None."""
+        v = self.fd(s, on)
+        if v is not True:
+            return U if v is U else None
+        return self._day(("fdu", s, on), lambda: self.ref.fd_last_day(s, on))
+
     def party_from(self, t, s, on):
         """rules functions ``party_from``: None in force, a later day of entry into force, False never, U."""
         return self._from_day(self.party(t, s, on), ("pf", t, s, on), lambda: self.ref.party_entry_after(t, s, on))
@@ -881,6 +889,7 @@ class Floor:
     # -- eu_recognition (CPP 728-10 ff., FD 2008/909) ------------------------------------------------
     def eu_recognition(self, c, s, D, as_of):
         r1 = dated("from", as_of, False, self.fd_from(s, as_of), ())   # executing_state_member: from fd_from(state)
+        r1u = dated("until", as_of, False, self.fd_until(s, as_of), ())   # fd_applies_until: until fd_until(state)
         f, cu = c.get("final", U), c.get("cust", U)
         raw = [FINAL] if f is U else []
         if f is False:
@@ -946,7 +955,7 @@ class Floor:
         r4 = group(True, [c1, c2, c3])
         t1, t2 = truth(c1), truth(c2)
         skip = t1 is True or t2 is True      # prior_consultation: when not (case_1 or case_2)
-        results = [r1, r2, r2b, r3, r4, TO_ASSESS] if skip else [r1, r2, r2b, r3, r4, TO_ASSESS, TO_ASSESS]
+        results = [r1, r1u, r2, r2b, r3, r4, TO_ASSESS] if skip else [r1, r1u, r2, r2b, r3, r4, TO_ASSESS, TO_ASSESS]
         st, d_from, d_until = settle(results)
         missing = unknown_missing(results)
         consent = None
@@ -1314,11 +1323,16 @@ class Floor:
         r_basis = group(True, [x for _, x in paths])
         results = [r_nat, r_cust, r_final, r_basis, TO_ASSESS]
         # precedence: FD 2008/909 replaces STE 112/167 between Member States (art. 26.1)
+        # up to the FD's known last day with the State (until: fd_until(state)): pending from the day after
         w = and3(self.fd(s, as_of), as_of >= FD_REPLACES_STE_FROM)
         prec = ()
-        if w is not False:
+        end = self.fd_until(s, as_of) if w is True else None
+        if w is not False and not (end is not None and end < as_of):
             prec = ("fd_replaces_ste_between_member_states",)
-            results.insert(0, ("not_met" if w is True else "unknown", False, None, (), "precedence", ()))
+            if end is not None:
+                results.insert(0, ("not_met", True, end + timedelta(days=1), (), "precedence", ()))
+            else:
+                results.insert(0, ("not_met" if w is True else "unknown", False, None, (), "precedence", ()))
         st, d_from, d_until = settle(results)
         consent, deadlines, basis = None, "", ()
         if st != "not_applicable":
@@ -1344,6 +1358,9 @@ class Floor:
                         until_missing = smiss
                     elif sb is not None:
                         d_until = sb if d_until is None else min(d_until, sb)
+            if st == "applicable_later" and d_until is not None and d_from is not None and d_from > d_until:
+                st, d_from, d_until = "not_applicable", None, None   # the last day of use before the first
+        if st != "not_applicable":
             missing = unknown_missing(results)
             missing.update(until_missing)
             fd_ = d_from if d_from is not None else as_of

@@ -141,14 +141,20 @@ def test_a_known_later_day_of_the_framework_decision_is_the_day_it_applies():
 def test_the_known_end_of_the_framework_decision_is_said_while_it_applies():
     """The United Kingdom: FD 2008/909 applies until 2020-12-31 (reference/eu.yaml applies_until);
     while it applies, its fact says the end (shown with « à vérifier » when the status rests on
-    an inference) — lexquery does not carry it into the procedure's `until` (known limit,
-    tests/cases/eu_recognition.yaml)."""
+    an inference), and ``fd_last_day`` gives it for eu_recognition's ``until`` and the
+    precedence's end (rules function ``fd_until``)."""
     ref = R.load_reference()
     for on in (date(2020, 6, 1), date(2020, 12, 31)):
         f = ref.fd_2008_909_applies("GB", on)
         assert f.value is True and "jusqu'au 2020-12-31 seulement" in f.note and "until 2020-12-31 only" in f.note_en
     assert ref.fd_2008_909_applies("GB", date(2021, 1, 1)).value is False
     assert "seulement" not in (ref.fd_2008_909_applies("DE", date(2020, 12, 31)).note or "")
+    # the last day: the day of and the day after; membership ended 2020-01-31, the FD applied on
+    assert ref.fd_last_day("GB", date(2020, 1, 31)) == date(2020, 12, 31)
+    assert ref.fd_last_day("GB", date(2020, 12, 31)) == date(2020, 12, 31)
+    assert ref.fd_last_day("GB", date(2021, 1, 1)) is None                     # no longer applies
+    assert ref.fd_last_day("DE", date(2020, 12, 31)) is None                   # no known end
+    assert ref.fd_last_day("DE", date(2015, 7, 24)) is None                    # does not apply yet
 
 
 def test_a_known_later_entry_into_force_is_the_day_it_binds():

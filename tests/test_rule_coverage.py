@@ -36,6 +36,12 @@ from test_legal_cases import CASES_DIR, engine, load_cases
 
 # (procedure or route id, condition id, side): why that side cannot be reached.
 ALLOWED_MISSING: dict[tuple[str, str, str], str] = {
+    ("eu_recognition", "fd_applies_until", "not_met"):
+        "La condition n'est examinée que si la décision-cadre s'applique à la date (when: "
+        "fd_applies(state)) ; le dernier jour connu de son application (fd_until) est alors la date "
+        "ou un jour suivant : la condition porte ce jour comme dernier jour d'utilisation de la "
+        "procédure (until) et ne peut être que met ou unknown — le lendemain, c'est "
+        "executing_state_member qui n'est pas remplie.",
     ("lsc_720_i", "lsc_removal", "not_met"):
         "La voie du I de l'article 720 n'est examinée que si la libération conditionnelle "
         "« expulsion » n'est pas exclue, ce qui suppose déjà que la personne soit étrangère "

@@ -53,10 +53,10 @@ def settle(rows: list, n: int):
         if on is not on_all:   # left out where its when is false
             np.multiply(bits, on, out=bits)
         acc |= bits
-        if d is none or kind not in ("from", "until", "any_of", "all_of"):
+        if d is none or kind not in ("from", "until", "any_of", "all_of", "precedence"):
             continue   # no date (compile_conditions.shared), or none read of this kind
         dated = (d != NONE_DATE) if on is on_all else on & (d != NONE_DATE)
-        if kind == "from":
+        if kind == "from" or kind == "precedence":   # a precedence with a known end: from the day after
             sel = dated & ((eff == MET) | (eff == NOT_MET) | (eff == PENDING))
             d_from = np.where(sel & (d > d_from), d, d_from)
         elif kind == "until":
@@ -230,6 +230,15 @@ class _Eval:
                 ok = applies & ~u.unk & ~u.nil
                 d_until = np.where(ok, np.where(d_until == NONE_DATE, u.v, np.minimum(d_until, u.v)), d_until)
             until_missing = restrict(u.miss, applies & u.unk)
+            # the last day of use before the first: not applicable (evaluate._evaluate_on, settle)
+            closed = (status == LATER) & (d_until != NONE_DATE) & (d_from != NONE_DATE) & (d_from > d_until)
+            if closed.any():
+                status = np.where(closed, NA, status).astype(np.int8)
+                d_from = np.where(closed, NONE_DATE, d_from)
+                d_until = np.where(closed, NONE_DATE, d_until)
+                opens = np.where(closed, -1, opens)
+                applies = status != NA
+                until_missing = restrict(until_missing, applies)
         ctx.from_date = _date_v(d_from, ctx.as_of)
         consent = np.full(n, -1, dtype=np.int8)
         missing = merge(until_missing, route_missing,
@@ -299,21 +308,42 @@ class _Eval:
 
     def _precedence(self, ctx, pid, evs, run=None):
         """Each declared entry over ``pid`` whose ``when`` holds or may hold goes first (not
-        met, or unknown with the facts that would settle it) — the last entry first."""
+        met, or unknown with the facts that would settle it) — the last entry first.
+        ``evaluate._precedence``: where its ``until`` gives a day on or after ``as_of``, a date
+        to come (pending from the day after); before it, the entry no longer holds; unknown,
+        the entry is unknown with the facts of ``until``."""
         rows, ids = [], []
         for pr in self.prec_over.get(pid, ()):
             v = self.prec_when[pr.id](ctx)
             evs.append(v.ev if run is None else restrict(v.ev, run))
-            from .compile import is_false
             on = ~is_false(v)
+            unk = v.unk
             miss = v.miss
+            date = shared("none", ctx.n)
+            eff = None
+            uf = self.prec_until.get(pr.id)
+            if uf is not None:
+                holds = is_true(v)
+                u = uf(ctx)
+                evs.append(restrict(u.ev, holds if run is None else holds & run))
+                u_unk = holds & u.unk
+                if u.kind == "date":
+                    dated = holds & ~u.unk & ~u.nil
+                    on = on & ~(dated & (u.v < ctx.as_of))   # it held up to a day already past
+                    pending = dated & (u.v >= ctx.as_of)
+                    if pending.any():
+                        date = np.where(pending, u.v + 1, NONE_DATE)
+                        eff = np.where(pending, PENDING, NOT_MET)
+                if u_unk.any():
+                    unk = unk | u_unk
+                    miss = merge(miss, restrict(u.miss, u_unk))
             for cid in sorted(pr.when.conds):
                 r = ctx.conds.get(cid)
                 if r is not None:
                     miss = merge(miss, restrict(r.miss, r.on))
-            miss = restrict(miss, v.unk)
-            eff = np.where(v.unk, UNKNOWN_, NOT_MET).astype(np.int8)
-            rows.insert(0, (eff, on, shared("none", ctx.n), "precedence", miss))
+            miss = restrict(miss, unk)
+            eff = np.where(unk, UNKNOWN_, NOT_MET if eff is None else eff).astype(np.int8)
+            rows.insert(0, (eff, on, date, "precedence", miss))
             ids.insert(0, pr.id)
         return rows, ids
 

@@ -74,6 +74,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
         self.derived_fns = {n: self.exprs.expr(c) for n, c in book.derived.items()}
         self.prec_over = _precedence_over(book)
         self.prec_when = {pr.id: self.exprs.expr(pr.when) for pr in book.precedence}
+        self.prec_until = {pr.id: self.exprs.expr(pr.until) for pr in book.precedence if pr.until is not None}
         self.procs = {}
         for p in book.procedures.values():
             self.procs[p.id] = self._compile_proc(p)

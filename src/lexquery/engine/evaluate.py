@@ -21,7 +21,7 @@ answer are then proven irrelevant by :mod:`lexquery.engine.prove`.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from ..rules.model import Condition, Procedure
 from ..rules.values import UNKNOWN
@@ -427,6 +427,9 @@ def _evaluate_on(p: Procedure, env: Env, book, lang="fr", precedence=True,
             date_until = u if date_until is None else min(date_until, u)
         elif u is UNKNOWN:
             until_missing = um   # the deadline waits on these facts (docs/answer-format.md)
+        if status == "applicable_later" and date_until is not None and date_from is not None \
+                and date_from > date_until:   # the last day of use comes before the first (settle)
+            status, date_from, date_until, opens_by, until_missing = "not_applicable", None, None, None, ()
     env.from_date = date_from if date_from is not None else env.as_of
 
     consent = None
@@ -573,7 +576,13 @@ def route_status(rt, day, results: list, settle_fn, validity) -> tuple:
 def _precedence(pid: str, env: Env, lang: str, results: list) -> dict | None:
     """Apply the declared precedence entries (rules/precedence.yaml) over procedure or route
     ``pid``: each one whose ``when`` holds, or may hold, is put first in ``results`` as a
-    condition not met (unknown); returns ``set_aside_by`` when one holds."""
+    condition not met (unknown); returns ``set_aside_by`` when one holds.
+
+    An entry with ``until`` (the last day it holds, e.g. the FD with the United Kingdom up to
+    2020-12-31) that gives a day: on or after the date, the entry is a date to come — not met,
+    pending, from the day after (the procedure set aside then applies later, as after a
+    ``from:`` condition: ``settle``) and ``set_aside_by`` says ``until``; before the date, the
+    entry no longer holds. ``until`` unknown: the entry is unknown (when it ends decides)."""
     set_aside = None
     for pr in _precedence_over(env.book).get(pid, ()):
         saved, env.missing = env.missing, set()
@@ -581,18 +590,37 @@ def _precedence(pid: str, env: Env, lang: str, results: list) -> dict | None:
         miss, env.missing = env.missing, saved
         if v is False:
             continue
+        end = None
+        if v is True and pr.until is not None:
+            saved, env.missing = env.missing, set()
+            end = pr.until.fn(env)
+            um, env.missing = env.missing, saved
+            if end is UNKNOWN:
+                v, miss = UNKNOWN, miss | um
+            elif isinstance(end, date) and end < env.as_of:
+                continue   # it held up to a day already past
+            elif not isinstance(end, date):
+                end = None   # none: no known end
         if v is UNKNOWN:  # conditions read through cond.<id> may have been evaluated before
             miss |= {m for cid in sorted(pr.when.conds) for m in getattr(env.results.get(cid), "missing", ())}
         prev = _rule(env.book, pr.prevails)
         label = {"fr": f"écartée au profit de : {prev.label.get('fr')} — {pr.reason.get('fr')}",
                  "en": f"set aside in favour of: {prev.label.get('en', prev.id)} — {pr.reason.get('en', '')}"}
+        if end is not None:
+            label = {"fr": f"{label['fr']} (jusqu'au {end.isoformat()})",
+                     "en": f"{label['en']} (until {end.isoformat()})"}
+        facts = pr.when.facts if pr.until is None else pr.when.facts | pr.until.facts
         r = CondResult(f"precedence:{pr.id}", label, "not_met" if v is True else "unknown",
-                       pr.sources, sorted(pr.when.facts), kind="precedence",
+                       pr.sources, sorted(facts), kind="precedence",
                        missing=sorted(miss) if v is UNKNOWN else [])
+        if end is not None:
+            r.pending, r.date = True, end + timedelta(days=1)
         results.insert(0, r)
         if v is True:
             set_aside = {"by": pr.prevails, "rule": pr.id, "reason": pr.reason.get(lang) or pr.reason["fr"],
                          "sources": pr.sources}
+            if end is not None:
+                set_aside["until"] = end.isoformat()
     return set_aside
 
 
@@ -642,7 +670,7 @@ def settle(results) -> tuple:
         elif st == "unknown":
             unknown = True
         if d is not None:
-            if k == "from":
+            if k == "from" or k == "precedence":   # a precedence with a known end: from the day after
                 if st == "met" or st == "not_met":
                     if date_from is None or d > date_from:
                         date_from = d

@@ -73,6 +73,7 @@ def law_boundaries(book, p) -> dict:
     for pr in book.precedence:
         if pr.over in ids:
             read(pr.when)
+            read(pr.until)
     seen: set[str] = set()
     stack = sorted(names)
     while stack:

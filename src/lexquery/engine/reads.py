@@ -247,7 +247,7 @@ class Reads:
     def reads(self, p) -> dict:
         """Condition id → the reference facts it may read, as (head, first argument or None
         for any), for every condition of ``p`` and its routes, and ``precedence:<id>`` → what
-        the ``when`` of each precedence entry over ``p`` reads (computed once)."""
+        the ``when`` and ``until`` of each precedence entry over ``p`` read (computed once)."""
         key = (p.id, "reads")
         hit = self.memo.get(key)
         if hit is None:
@@ -255,8 +255,9 @@ class Reads:
             index = cond_index(p)
             for cid in index:
                 self._cond_reads(index, cid, hit, set())
-            for pr in self.prec_over.get(p.id, ()):   # the precedence entries over p: their `when`
-                hit[f"precedence:{pr.id}"] = frozenset(self._expr_reads(pr.when, index, hit, set(), set()))
+            for pr in self.prec_over.get(p.id, ()):   # the precedence entries over p: their `when`, `until`
+                hit[f"precedence:{pr.id}"] = frozenset().union(*[
+                    self._expr_reads(e, index, hit, set(), set()) for e in (pr.when, pr.until) if e is not None])
         return hit
 
     def _cond_reads(self, index, cid, memo, seen) -> frozenset:

@@ -10,7 +10,7 @@ evidence it rests on (mark S stated / I inferred, and the source). Lists are par
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -218,6 +218,27 @@ class Reference:
         if span is not None:
             days.add(span[0])
         return _first_day_holding(lambda d: self.fd_2008_909_applies(state, d), on, days)
+
+    def fd_last_day(self, state: str, on: date) -> date | None:
+        """The last day FD 2008/909 applies between France and ``state``, when it applies on
+        ``on`` and the data gives a later day after which it no longer applies: an
+        ``applies_until`` (the United Kingdom: 2020-12-31, the end of the transition period;
+        requests received later are no longer under the framework decision) or the last day of
+        membership of the Union; else None (no known end). The day of an ``until:`` condition
+        (eu_recognition's last day of use, docs/answer-format.md ``until``), as
+        :meth:`fd_entry_after` gives the day of a ``from:`` one."""
+        if self.fd_2008_909_applies(state, on).value is not True:
+            return None
+        days = {f.when for f in self.fd.get(state, [])
+                if f.kind == "applies_until" and f.when and f.mark in ("S", "I")}
+        span = self.eu_members.get(state)
+        if span is not None and span[1] is not None:
+            days.add(span[1])
+        for d in sorted(x for x in days if x >= on):
+            if (self.fd_2008_909_applies(state, d).value is True
+                    and self.fd_2008_909_applies(state, d + timedelta(days=1)).value is False):
+                return d
+        return None
 
     # ---- Council of Europe treaties ------------------------------------------------------
     def party(self, treaty: str, state: str, on: date) -> Fact:

@@ -173,6 +173,20 @@ def f_fd_from(env, state):
                      lambda: env.ref.fd_entry_after(state, env.as_of))
 
 
+def f_fd_until(env, state):
+    """The last day FD 2008/909 applies between France and ``state``, for an ``until:``
+    condition (eu_recognition's last day of use): the day the reference data gives when it
+    applies on the date and stops applying after a known day (``reference.fd_last_day``: the
+    United Kingdom, 2020-12-31); ``none`` (no date constraint) when no end is known, or when it
+    does not apply (the ``from: fd_from(state)`` condition says why); unknown when whether it
+    applies is unknown. Reads ``fd_applies(...)`` (its evidence, and the overrides of
+    engine/verify.py)."""
+    applies = f_fd_applies(env, state)
+    if applies is not True:
+        return UNKNOWN if applies is UNKNOWN else None
+    return _lookup(env, f"fd_last_day({state})", lambda: env.ref.fd_last_day(state, env.as_of))
+
+
 def f_party(env, treaty, state):
     if state is UNKNOWN or state is None:
         return UNKNOWN
@@ -261,7 +275,8 @@ FUNCTIONS = {
     "plus": f_add, "minus": f_minus, "fraction_point": f_fraction_point,
     "months_midpoint": f_months_midpoint,
     "min": f_min, "max": f_max, "is_life": f_is_life, "count": f_count,
-    "eu_member": f_eu_member, "fd_applies": f_fd_applies, "fd_from": f_fd_from, "party": f_party,
+    "eu_member": f_eu_member, "fd_applies": f_fd_applies, "fd_from": f_fd_from, "fd_until": f_fd_until,
+    "party": f_party,
     "bilateral": f_bilateral, "consular_mandatory": f_consular_mandatory,
     "declared_national": f_declared_national,
     "party_from": f_party_from, "bilateral_from": f_bilateral_from, "in_force_by": f_in_force_by,
@@ -358,6 +373,7 @@ FUNCTIONS.update({"field": f_field, "join": f_join, "heaviest": f_heaviest, "lat
 # reference fact that engine/verify.py replaces. A function of FUNCTIONS in neither table
 # below is taken to read any reference fact.
 EVIDENCE = {"eu_member": ("eu_member", False), "fd_applies": ("fd_applies", False), "fd_from": ("fd_applies", False),
+            "fd_until": ("fd_applies", False),
             "party": ("party", True), "party_from": ("party", True), "in_force_by": ("party", True),
             "bilateral": ("bilateral", False), "bilateral_from": ("bilateral", False),
             "bilateral_terms": ("bilateral_terms", False), "consular_mandatory": ("consular_mandatory", False),

@@ -394,7 +394,8 @@ def build_book(docs, digest: str, *, save: bool = False) -> RuleBook:
                     raise RuleError(f"précédence sans `{k}`", where=w)
             precedence.append(Precedence(id=pr["id"], prevails=pr["prevails"], over=pr["over"],
                                          when=b.expr(pr["when"], w), sources=_sources(pr, w),
-                                         reason=_label(pr.get("reason", pr["id"]), w)))
+                                         reason=_label(pr.get("reason", pr["id"]), w),
+                                         until=b.expr(pr["until"], w) if pr.get("until") is not None else None))
     known = set(procedures) | {rt.id for p in procedures.values() for rt in p.routes}
     for pr in precedence:
         for pid in (pr.prevails, pr.over):  # a procedure, or a route of one

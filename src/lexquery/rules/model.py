@@ -85,6 +85,7 @@ class Precedence:
     when: Compiled
     sources: list[str]
     reason: dict
+    until: Compiled | None = None   # the last day it holds, when known (a date, or none: no known end)
 
 
 @dataclass
@@ -162,7 +163,7 @@ class RuleBook:
                 proc(r)
         for p in self.procedures.values():
             proc(p)
-        out += [(pr.when, pr.id) for pr in self.precedence]
+        out += [(e, pr.id) for pr in self.precedence for e in (pr.when, pr.until) if e is not None]
         return out
 
     def citations(self):

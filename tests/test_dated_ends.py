@@ -1,0 +1,107 @@
+"""A tie between France and a State that ends on a known day (reference/eu.yaml
+``applies_until``: FD 2008/909 with the United Kingdom up to 2020-12-31, the end of the
+transition period), in every evaluator: the scalar engine (rules/eu_recognition.yaml
+``fd_applies_until``, ``until: fd_until(state)``; rules/precedence.yaml ``until:``, the
+precedence pending from the day after — engine/evaluate.py), the columnar program
+(columnar/compile_settle.py) and the benchmark's floor (bench/floor.py). The legal outcomes
+are asserted by the cases of tests/cases (review 6 D03, eu_recognition.yaml, review 8); here,
+that the three evaluators give the same rows on registry exports where British detainees are
+many, on the days around that end."""
+from datetime import date
+
+import pytest
+
+from lexquery.columnar.program import compile_book
+from lexquery.csvsafe import neutral
+from lexquery.screening.synth import synth_text
+
+from columnar_helpers import blank, engine, frame_from_cases, read_cases, scalar_rows
+
+DAYS = ["2020-06-30", "2020-12-30", "2020-12-31", "2021-01-01"]
+
+
+def british_export(n: int, seed: int, ref: date, ends=()) -> str:
+    """A synthetic export (``synth_text``) where two rows in three are British nationals
+    habitually resident in the United Kingdom (the removal measures' destination too);
+    ``ends``: expected ends given in turn to those rows, each for a two-year sentence."""
+    lines = synth_text(n, seed, ref).rstrip("\n").split("\n")
+    head = lines[0].split(";")
+    at = {k: head.index(k) for k in ("nationalities", "habitual_residence", "removal_destination",
+                                     "expected_end", "execution_start", "entry_date", "total")}
+    out = [lines[0]]
+    for i, line in enumerate(lines[1:]):
+        cells = line.split(";")
+        if i % 3:
+            cells[at["nationalities"]] = "GB"
+            cells[at["habitual_residence"]] = "GB"
+            if cells[at["removal_destination"]]:
+                cells[at["removal_destination"]] = "GB"
+            if ends:
+                end = ends[i % len(ends)]
+                start = end.replace(year=end.year - 2).isoformat()
+                cells[at["expected_end"]], cells[at["total"]] = end.isoformat(), "P2Y"
+                cells[at["execution_start"]] = cells[at["entry_date"]] = start
+        out.append(";".join(cells))
+    return "\n".join(out) + "\n"
+
+
+def _rows(text, as_of):
+    eng = engine()
+    want = scalar_rows(text, eng, as_of)
+    prog = compile_book(eng.book, eng.ref)
+    got = [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in prog.run(frame_from_cases(read_cases(text, as_of))).iter_rows()]
+    return want, got
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_the_columnar_program_gives_the_scalar_rows_around_the_end(day):
+    d = date.fromisoformat(day)
+    text = british_export(300, 21, d)
+    want, got = _rows(text, d)
+    assert len(got) == len(want) > 300
+    for a, b in zip(want, got):
+        assert b == a
+    # the export does reach the end (cells: line, id, name, as_of, procedure, state, status,
+    # from, until, …): recognition in the UK until 2020-12-31, the transfer from 2021-01-01
+    if day != "2021-01-01":
+        assert any(r[4:7] == ["eu_recognition", "GB", "applicable"] and r[8] == "2020-12-31" for r in want)
+        assert any(r[4:6] == ["ste_transfer", "GB"] and r[6] != "not_applicable" and r[7] == "2021-01-01"
+                   for r in want)
+    else:
+        assert any(r[4:7] == ["ste_transfer", "GB", "applicable"] for r in want)
+
+
+@pytest.mark.parametrize("day", ["2020-12-31", "2021-01-01"])
+def test_with_cells_blanked_the_proof_and_verification_follow(day):
+    """A quarter of the cells blanked: the unknown facts proven irrelevant (engine/prove.py) and
+    the facts to verify (engine/verify.py) are evaluated again through the precedence's end."""
+    d = date.fromisoformat(day)
+    want, got = _rows(blank(british_export(300, 24, d), 0.25, 5), d)
+    assert len(got) == len(want) > 300
+    for a, b in zip(want, got):
+        assert b == a
+
+
+@pytest.mark.parametrize("day", ["2020-12-31", "2021-01-01"])
+def test_the_floor_agrees_around_the_end(tmp_path, day):
+    from floor_support import floor_agreement
+    f = tmp_path / f"gb-{day}.csv"
+    f.write_text(british_export(300, 22, date.fromisoformat(day)), encoding="utf-8")
+    res = floor_agreement(f, day)
+    assert res["rows"] > 300 and res["agree"] == res["rows"], (day, res)
+
+
+def test_a_window_that_closes_before_it_opens_in_the_columnar_program():
+    """On 2020-12-30, a two-year sentence ending on 2021-06-30 leaves its last day of transfer
+    (six months before, STE 112 art. 3.1.c, CPP 716-1) on 2020-12-30, before the FD stops
+    setting STE 112 aside (2021-01-01): not applicable; ending on 2021-07-01, the transfer is
+    usable on 2021-01-01 only (engine/evaluate.py: the last day of use before the first)."""
+    d = date(2020, 12, 30)
+    text = british_export(240, 23, d, ends=(date(2021, 6, 30), date(2021, 7, 1)))
+    want, got = _rows(text, d)
+    assert len(got) == len(want) > 240
+    for a, b in zip(want, got):
+        assert b == a
+    gb = [r for r in want if r[4:6] == ["ste_transfer", "GB"]]
+    assert any(r[6] == "applicable_later" and r[7] == r[8] == "2021-01-01" for r in gb)
+    assert not any(r[6] == "applicable_later" and r[8] and r[7] > r[8] for r in gb)
