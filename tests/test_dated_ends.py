@@ -105,3 +105,24 @@ def test_a_window_that_closes_before_it_opens_in_the_columnar_program():
     gb = [r for r in want if r[4:6] == ["ste_transfer", "GB"]]
     assert any(r[6] == "applicable_later" and r[7] == r[8] == "2021-01-01" for r in gb)
     assert not any(r[6] == "applicable_later" and r[8] and r[7] > r[8] for r in gb)
+
+
+def test_the_answer_says_until_when_the_precedence_ends():
+    """On 2020-12-31 a Briton's transfer (consenting, STE 112): applicable from 2021-01-01 until
+    six months before the end, set aside by the FD until 2020-12-31 — in the JSON answer
+    (``set_aside_by.until``) and in the explained text, French and English."""
+    from lexquery.render.text import render_text
+    case = {"id": "gb", "as_of": "2020-12-31",
+            "person": {"name": "Smith", "nationalities": ["GB"], "habitual_residence": "GB", "location": "FR",
+                       "protection": "none", "fled_to": None, "protected_adult": False},
+            "detention": {"incarcerated": True, "entry_date": "2019-06-01"},
+            "sentence": {"final": True, "custodial": True, "total": "P3Y", "execution_start": "2019-06-01",
+                         "expected_end": "2022-06-01", "safety_period_end": "none",
+                         "convictions": [{"court": "TC Lyon", "date": "2019-05-20", "final": True, "total": "P3Y"}]},
+            "removal_measures": [], "consent": {"transfer": True}, "dual_criminality": True}
+    ans = engine().ask(case)
+    ste = next(p for p in ans.procedures if p.procedure == "ste_transfer" and p.state == "GB")
+    assert (ste.status, str(ste.date_from), str(ste.date_until)) == ("applicable_later", "2021-01-01", "2021-12-01")
+    assert ste.set_aside_by["by"] == "eu_recognition" and ste.set_aside_by["until"] == "2020-12-31"
+    assert "écartée jusqu'au 2020-12-31 : " in render_text(ans, explain=True)
+    assert "set aside until 2020-12-31: " in render_text(ans, explain=True, lang="en")

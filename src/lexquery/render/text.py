@@ -153,7 +153,9 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
             f"{facts_in_words([f['fact']], lang)} ({' / '.join(_value(v, w) for v in f['values'])})"
             for f in p.irrelevant_facts))
     if p.set_aside_by and explain:
-        out.append(" " * (indent + 4) + f"{w['set_aside']}{w['colon']}{p.set_aside_by['reason']} ({', '.join(p.set_aside_by['sources'])})")
+        end = p.set_aside_by.get("until")   # a precedence ending on a known day (rules/precedence.yaml)
+        head = f"{w['set_aside']} {w['until']} {end}" if end else w["set_aside"]
+        out.append(" " * (indent + 4) + f"{head}{w['colon']}{p.set_aside_by['reason']} ({', '.join(p.set_aside_by['sources'])})")
     verified = {v["fact"][5:] for v in p.to_verify if v["fact"].startswith("note:")}
     shown = p.notes if explain else [n for n in p.notes if n.kind in ("authority", "warning", "duty")]
     shown = [n for n in shown if n.id not in verified]  # already shown under « à vérifier »
