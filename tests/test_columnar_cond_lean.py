@@ -367,7 +367,8 @@ def test_any_by_is_the_bincount_test():
 
 
 def settle_spec(rows, n):
-    """compile_settle.settle as main cf82a95 computed it."""
+    """compile_settle.settle as main cf82a95 computed it, and since 2026-12-06 a precedence entry
+    with a date (one that ends on a known day: pending from the day after) read as a ``from``."""
     from lexquery.columnar.compile_settle import APP, BIG, LATER, NA, UND
     not_met = np.zeros(n, bool)
     unknown = np.zeros(n, bool)
@@ -379,7 +380,7 @@ def settle_spec(rows, n):
         not_met |= on & (eff == NOT_MET)
         unknown |= on & (eff == UNKNOWN_)
         dated = on & (d != NONE_DATE)
-        if kind == "from":
+        if kind == "from" or kind == "precedence":
             sel = dated & ((eff == MET) | (eff == NOT_MET) | (eff == PENDING))
             d_from = np.where(sel & (d > d_from), d, d_from)
         elif kind == "until":
