@@ -198,3 +198,27 @@ def test_a_version_s_translation_no_is_a_problem_of_the_law_file(tmp_path, monke
     versions = [v for p in kb.provisions.values() for v in p.versions if v.file.endswith("729-2.yaml")]
     assert versions and not any(v.translation for v in versions)   # the default kept, not the truthy text
     assert any(v.truncated for v in versions)                         # the careful reading of a cut text
+
+
+def test_one_reading_of_a_yes_or_no_key_and_each_loader_s_own_reaction():
+    """``yaml12.flag`` is the one reading (rules' loader and law's loader); the words each loader
+    says stay these, word for word: the rules' raise with a hint, the law's record a problem."""
+    assert yaml12.flag({"a": True}, "a") is True and yaml12.flag({}, "a") is False
+    assert yaml12.flag({}, "a", True) is True
+    assert yaml12.flag({"a": "nationalities"}, "a", also=("nationalities",)) == "nationalities"
+    for wrong in ("no", "yes", "on", 1, 0, None, "nationalities"):
+        with pytest.raises(yaml12.NotABoolean):
+            yaml12.flag({"a": wrong}, "a")
+    with pytest.raises(RuleError) as e:
+        rules_loader._flag({"per_state": "no"}, "per_state", "rules/x.yaml/procedures/p", also=("nationalities",))
+    assert (e.value.message, e.value.where, e.value.hint) == (
+        "`per_state: 'no'` : true ou false attendu (ou nationalities)", "rules/x.yaml/procedures/p",
+        "en YAML 1.2 seuls true et false sont booléens : « no », « yes », « on », « off » "
+        "sont du texte — écrivez true ou false")
+    problems = []
+    assert provisions._flag({"translation": "no"}, "translation", False, "law/x.yaml", problems) is False
+    assert provisions._flag({"truncated": "off"}, "truncated", False, "law/x.yaml", problems) is True
+    assert provisions._flag({"repealed": True}, "repealed", False, "law/x.yaml", problems) is True
+    assert problems == [
+        ("law/x.yaml", "`translation: 'no'` : true ou false attendu (en YAML 1.2, « no » / « yes » sont du texte)"),
+        ("law/x.yaml", "`truncated: 'off'` : true ou false attendu (en YAML 1.2, « no » / « yes » sont du texte)")]
