@@ -19,6 +19,7 @@ from lexquery.errors import RuleError
 from lexquery.engine import reform
 from lexquery.kb import provisions, reference, succession
 from lexquery.rules import loader as rules_loader
+from rules_helpers import rules_with
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "lexquery"
@@ -149,19 +150,9 @@ def test_no_yaml_file_of_the_repository_holds_a_yaml_1_1_boolean_word():
 # rather than take `per_state: no` for a procedure evaluated per State, or `translation: no` for
 # a translated text.
 
-def _rules_with(tmp_path, name, old, new):
-    rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
-    f = rules / name
-    text = f.read_text(encoding="utf-8")
-    assert old in text, old
-    f.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return rules
-
-
 def test_a_rule_s_per_state_no_is_refused_with_the_way_to_write_it(tmp_path, monkeypatch):
     monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
-    rules = _rules_with(tmp_path, "lc_expulsion.yaml", "per_state: false\n", "per_state: no\n")
+    rules = rules_with(tmp_path, "lc_expulsion.yaml", "per_state: false\n", "per_state: no\n")
     with pytest.raises(RuleError) as e:
         rules_loader.load_rules(rules)
     text = e.value.render()
@@ -178,7 +169,7 @@ def test_per_state_takes_true_false_and_nationalities(tmp_path, monkeypatch):
 
 def test_a_bound_s_none_yes_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
-    rules = _rules_with(tmp_path, "common.yaml", "    none: true\n", "    none: yes\n")
+    rules = rules_with(tmp_path, "common.yaml", "    none: true\n", "    none: yes\n")
     with pytest.raises(RuleError) as e:
         rules_loader.load_rules(rules)
     assert "none: 'yes'" in e.value.render() and "bounds" in str(e.value.where)
