@@ -64,11 +64,18 @@ def ref_tree(tmp: Path, ref: str):
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def options(doc: str) -> argparse.ArgumentParser:
+    """The command line both checks take (this one and bench/same_impact.py): described by the
+    first paragraph of ``doc`` (the script's docstring), with ``--ref`` and ``--rows``; a script
+    adds its own options after."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--ref", default="HEAD~1", help="the reference commit (default HEAD~1)")
     ap.add_argument("--rows", type=int, default=20_000, help="rows of each input (default 20,000)")
-    a = ap.parse_args()
+    return ap
+
+
+def main() -> int:
+    a = options(__doc__).parse_args()
     differ = 0
     with tempfile.TemporaryDirectory(prefix="lq-same-") as t:
         tmp = Path(t)

@@ -19,7 +19,6 @@ formats that differ), and exits 1 if any differs. A benchmark-side check, not a 
 """
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-from same_bytes import inputs, ref_tree  # noqa: E402
+from same_bytes import inputs, options, ref_tree  # noqa: E402
 
 FORMATS = ("text", "text.en", "csv", "jsonl", "json", "html", "html.en")
 
@@ -69,9 +68,7 @@ def impact(src: Path, case_file: Path, reform: Path, as_of: str, jobs: int, out:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--ref", default="HEAD~1", help="the reference commit (default HEAD~1)")
-    ap.add_argument("--rows", type=int, default=20_000, help="rows of each input (default 20,000)")
+    ap = options(__doc__)
     ap.add_argument("--as-of", default="2027-07-01", help="evaluation date (default 2027-07-01)")
     a = ap.parse_args()
     differ = 0

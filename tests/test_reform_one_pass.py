@@ -126,11 +126,29 @@ def test_an_input_the_vector_reader_does_not_take_goes_to_two_screenings(base, t
 
 
 def test_screenings_out_of_step_in_a_batch_are_said():
+    """A defect of lexquery, said for a person (errors.py): where (the command, the comparison of a
+    batch), what was expected, what to do — in French and in English."""
+    from lexquery.errors import LexqueryError
     b = pl.DataFrame({k: ["2", "3"] if k == "line" else ["", ""] for k in imp_mod._KEEP})
-    with pytest.raises(RuntimeError, match="out of step: line 3 vs 4"):
+    with pytest.raises(LexqueryError) as e:
         imp_mod.compare_batch(b, b.with_columns(pl.Series("line", ["2", "4"])), imp_mod.Impact(reform={}))
-    with pytest.raises(RuntimeError, match="out of step: line 3 vs None"):
+    assert e.value.exit_code == 1   # as before (RuntimeError): « erreur interne »
+    assert e.value.render() == (
+        "erreur: criblages décalés : ligne 3 sous la loi en vigueur, ligne 4 sous la réforme\n"
+        "  --> screen --reform --engine columnar: lexquery.screening.impact.compare_batch\n"
+        "  = attendu : les mêmes cas, dans le même ordre, dans les deux criblages du lot\n"
+        "  = aide : une erreur de lexquery, non de votre fichier : relancez avec --debug et signalez-la ; "
+        "en attendant, --engine scalar calcule l'impact par deux criblages complets")
+    assert e.value.render("en") == (
+        "error: screenings out of step: line 3 under the law in force, line 4 under the reform\n"
+        "  --> screen --reform --engine columnar: lexquery.screening.impact.compare_batch\n"
+        "  = expected: the same cases, in the same order, in both screenings of the batch\n"
+        "  = help: a defect of lexquery, not of your file: run again with --debug and report it; "
+        "meanwhile --engine scalar computes the impact by two whole screenings")
+    with pytest.raises(LexqueryError, match="ligne 3 sous la loi en vigueur, plus aucune ligne sous la réforme"):
         imp_mod.compare_batch(b, b.head(1), imp_mod.Impact(reform={}))
+    with pytest.raises(LexqueryError, match="plus aucune ligne sous la loi en vigueur, ligne 3 sous la réforme"):
+        imp_mod.compare_batch(b.head(1), b, imp_mod.Impact(reform={}))
 
 
 def test_add_impact_adds_every_count_and_keeps_what_describes_the_screening():

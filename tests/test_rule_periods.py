@@ -2,14 +2,12 @@
 ``valid:`` on routes and conditions, constants by ``periods`` — a bad key fails at load time
 with a message that says where; changing the YAML changes the answer; a quantity read outside
 its periods is unknown and says why (rules/README.md)."""
-import shutil
-
 import pytest
 
 from lexquery.engine.api import Engine
 from lexquery.errors import RuleError
-from lexquery.paths import rules_dir
 from lexquery.rules.loader import load_rules
+from rules_helpers import copy_rules, edit
 
 # a removable foreigner serving five months (2026-01-01 → 2026-06-01): reliquat of three
 # months on 2026-03-01 (CPP 720 II), mid-sentence on 2026-03-18 (CPP 729 al. 8)
@@ -26,16 +24,13 @@ SHORT = {
 
 @pytest.fixture
 def rules_copy(tmp_path):
-    d = tmp_path / "rules"
-    shutil.copytree(rules_dir(), d)
-    return d
+    return copy_rules(tmp_path)
 
 
-def _edit(d, name, old, new):
-    f = d / name
-    text = f.read_text(encoding="utf-8")
-    assert old in text, old
-    f.write_text(text.replace(old, new, 1), encoding="utf-8")
+def test_an_edit_of_a_rule_file_fails_when_its_text_is_not_there(rules_copy):
+    """tests/rules_helpers.edit: a test never loads the unchanged rules believing it broke them."""
+    with pytest.raises(AssertionError):
+        edit(rules_copy, "common.yaml", "no such text in the rules\n", "x\n")
 
 
 def _lc(answer):
@@ -43,7 +38,7 @@ def _lc(answer):
 
 
 def test_replaces_must_name_a_condition_of_the_procedure(rules_copy):
-    _edit(rules_copy, "lc_expulsion.yaml", "    replaces: [time_condition]\n    valid:\n      from: 2023-01-01",
+    edit(rules_copy, "lc_expulsion.yaml", "    replaces: [time_condition]\n    valid:\n      from: 2023-01-01",
           "    replaces: [time_conditon]\n    valid:\n      from: 2023-01-01")
     with pytest.raises(RuleError) as e:
         load_rules(rules_copy)
@@ -52,21 +47,21 @@ def test_replaces_must_name_a_condition_of_the_procedure(rules_copy):
 
 
 def test_verify_must_be_a_boolean(rules_copy):
-    _edit(rules_copy, "lc_expulsion.yaml", "    verify: true\n", "    verify: oui-peut-etre\n")
+    edit(rules_copy, "lc_expulsion.yaml", "    verify: true\n", "    verify: oui-peut-etre\n")
     with pytest.raises(RuleError) as e:
         load_rules(rules_copy)
     assert "verify" in e.value.render()
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(rules_copy):
-    _edit(rules_copy, "lc_expulsion.yaml", "          from: 2024-01-28\n", "          from: 2024-01-28\n          until: 2020-01-01\n")
+    edit(rules_copy, "lc_expulsion.yaml", "          from: 2024-01-28\n", "          from: 2024-01-28\n          until: 2020-01-01\n")
     with pytest.raises(RuleError) as e:
         load_rules(rules_copy)
     assert "lsc_pd_removal" in str(e.value.where)
 
 
 def test_a_period_value_must_be_writable_in_the_rules_language(rules_copy):
-    _edit(rules_copy, "common.yaml", "        value: 2\n        sources: [\"CPP 729 al. 8\"]\n      - from: 2015-01-01",
+    edit(rules_copy, "common.yaml", "        value: 2\n        sources: [\"CPP 729 al. 8\"]\n      - from: 2015-01-01",
           "        value: {a: 1}\n        sources: [\"CPP 729 al. 8\"]\n      - from: 2015-01-01")
     with pytest.raises(RuleError) as e:
         load_rules(rules_copy)
@@ -76,7 +71,7 @@ def test_a_period_value_must_be_writable_in_the_rules_language(rules_copy):
 def test_the_route_opens_the_measure_because_the_yaml_says_it_replaces_the_time_condition(rules_copy):
     before = _lc(Engine(rules_dir=rules_copy).ask(SHORT, as_of="2026-03-05"))
     assert (before.status, before.opens_by, str(before.date_from)) == ("applicable", "lsc_plein_droit", "2026-03-01")
-    _edit(rules_copy, "lc_expulsion.yaml", "    replaces: [time_condition]\n    valid:\n      from: 2023-01-01",
+    edit(rules_copy, "lc_expulsion.yaml", "    replaces: [time_condition]\n    valid:\n      from: 2023-01-01",
           "    valid:\n      from: 2023-01-01")
     after = _lc(Engine(rules_dir=rules_copy).ask(SHORT, as_of="2026-03-05"))
     assert (after.status, after.opens_by, str(after.date_from)) == ("applicable_later", "lc_expulsion", "2026-03-18")
@@ -86,7 +81,7 @@ def test_the_date_of_entry_into_force_of_720_iv_lives_in_the_yaml(rules_copy):
     case = dict(SHORT, sentence=dict(SHORT["sentence"], execution_start="2023-11-01", expected_end="2024-04-01"))
     base = _lc(Engine(rules_dir=rules_copy).ask(case, as_of="2024-01-27"))
     assert base.opens_by == "lc_expulsion"
-    _edit(rules_copy, "lc_expulsion.yaml", "      from: 2024-01-28\n", "      from: 2024-01-20\n")
+    edit(rules_copy, "lc_expulsion.yaml", "      from: 2024-01-28\n", "      from: 2024-01-20\n")
     moved = _lc(Engine(rules_dir=rules_copy).ask(case, as_of="2024-01-27"))
     assert (moved.opens_by, str(moved.date_from)) == ("lsc_plein_droit", "2024-01-01")
 

@@ -19,6 +19,7 @@ from lexquery.errors import RuleError
 from lexquery.engine import reform
 from lexquery.kb import provisions, reference, succession
 from lexquery.rules import loader as rules_loader
+from rules_helpers import rules_with
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "lexquery"
@@ -149,19 +150,9 @@ def test_no_yaml_file_of_the_repository_holds_a_yaml_1_1_boolean_word():
 # rather than take `per_state: no` for a procedure evaluated per State, or `translation: no` for
 # a translated text.
 
-def _rules_with(tmp_path, name, old, new):
-    rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
-    f = rules / name
-    text = f.read_text(encoding="utf-8")
-    assert old in text, old
-    f.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return rules
-
-
 def test_a_rule_s_per_state_no_is_refused_with_the_way_to_write_it(tmp_path, monkeypatch):
     monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
-    rules = _rules_with(tmp_path, "lc_expulsion.yaml", "per_state: false\n", "per_state: no\n")
+    rules = rules_with(tmp_path, "lc_expulsion.yaml", "per_state: false\n", "per_state: no\n")
     with pytest.raises(RuleError) as e:
         rules_loader.load_rules(rules)
     text = e.value.render()
@@ -178,7 +169,7 @@ def test_per_state_takes_true_false_and_nationalities(tmp_path, monkeypatch):
 
 def test_a_bound_s_none_yes_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("LEXQUERY_CACHE", str(tmp_path / "cache"))
-    rules = _rules_with(tmp_path, "common.yaml", "    none: true\n", "    none: yes\n")
+    rules = rules_with(tmp_path, "common.yaml", "    none: true\n", "    none: yes\n")
     with pytest.raises(RuleError) as e:
         rules_loader.load_rules(rules)
     assert "none: 'yes'" in e.value.render() and "bounds" in str(e.value.where)
@@ -198,3 +189,27 @@ def test_a_version_s_translation_no_is_a_problem_of_the_law_file(tmp_path, monke
     versions = [v for p in kb.provisions.values() for v in p.versions if v.file.endswith("729-2.yaml")]
     assert versions and not any(v.translation for v in versions)   # the default kept, not the truthy text
     assert any(v.truncated for v in versions)                         # the careful reading of a cut text
+
+
+def test_one_reading_of_a_yes_or_no_key_and_each_loader_s_own_reaction():
+    """``yaml12.flag`` is the one reading (rules' loader and law's loader); the words each loader
+    says stay these, word for word: the rules' raise with a hint, the law's record a problem."""
+    assert yaml12.flag({"a": True}, "a") is True and yaml12.flag({}, "a") is False
+    assert yaml12.flag({}, "a", True) is True
+    assert yaml12.flag({"a": "nationalities"}, "a", also=("nationalities",)) == "nationalities"
+    for wrong in ("no", "yes", "on", 1, 0, None, "nationalities"):
+        with pytest.raises(yaml12.NotABoolean):
+            yaml12.flag({"a": wrong}, "a")
+    with pytest.raises(RuleError) as e:
+        rules_loader._flag({"per_state": "no"}, "per_state", "rules/x.yaml/procedures/p", also=("nationalities",))
+    assert (e.value.message, e.value.where, e.value.hint) == (
+        "`per_state: 'no'` : true ou false attendu (ou nationalities)", "rules/x.yaml/procedures/p",
+        "en YAML 1.2 seuls true et false sont booléens : « no », « yes », « on », « off » "
+        "sont du texte — écrivez true ou false")
+    problems = []
+    assert provisions._flag({"translation": "no"}, "translation", False, "law/x.yaml", problems) is False
+    assert provisions._flag({"truncated": "off"}, "truncated", False, "law/x.yaml", problems) is True
+    assert provisions._flag({"repealed": True}, "repealed", False, "law/x.yaml", problems) is True
+    assert problems == [
+        ("law/x.yaml", "`translation: 'no'` : true ou false attendu (en YAML 1.2, « no » / « yes » sont du texte)"),
+        ("law/x.yaml", "`truncated: 'off'` : true ou false attendu (en YAML 1.2, « no » / « yes » sont du texte)")]

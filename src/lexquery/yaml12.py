@@ -9,6 +9,9 @@ a provision would silently become ``False``.
 :func:`loader_dates_as_text` is the same loader keeping dates as text (the reform files: their
 dates are checked with a message of lexquery's own, not PyYAML's ValueError).
 
+:func:`flag` reads a yes-or-no key of a parsed document (only ``true``/``false``, for the same
+reason), for the rules' loader and the law's, each reacting its own way to a wrong value.
+
 ``yaml`` is imported when a file is first parsed, not at import: most processes read every
 parsed file back from the caches (:mod:`lexquery.kb.parsed_cache`, the rules' cache) and never
 import it. The lowest floor: imports nothing of lexquery.
@@ -62,3 +65,39 @@ def where(path, error) -> str:
     """``path:line:column`` of a ``yaml.YAMLError`` (``path`` alone when it has no position)."""
     mark = getattr(error, "problem_mark", None)
     return f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+
+
+# ------------------------------------------------ yes-or-no keys: only true and false
+# Under YAML 1.2 `no` is text, and a text is true in Python: a key read as a flag (a rule's
+# ``per_state``, a version's ``translation``…) must refuse it rather than take ``per_state: no``
+# for a procedure evaluated per State. The reading is here; each reader reacts its own way (the
+# rules' loader raises a RuleError, the law's loader records a problem of the file).
+
+FLAG_HINT = ("en YAML 1.2 seuls true et false sont booléens : « no », « yes », « on », « off » "
+             "sont du texte — écrivez true ou false")
+"""How to write a yes-or-no key (the hint of the rules' loader)."""
+
+FLAG_NOTE = "en YAML 1.2, « no » / « yes » sont du texte"
+"""The same, short (the law's loader: in parentheses after the message)."""
+
+
+class NotABoolean(ValueError):
+    """A yes-or-no key holding something else than ``true`` or ``false`` (or a word allowed
+    besides): ``message`` says the key and its value — « `per_state: 'no'` : true ou false attendu
+    (ou nationalities) ». The caller says where (the file) and how to write it (:data:`FLAG_HINT`,
+    :data:`FLAG_NOTE`)."""
+
+    def __init__(self, key: str, value, also: tuple[str, ...] = ()):
+        self.key, self.value, self.also = key, value, also
+        self.message = f"`{key}: {value!r}` : true ou false attendu" + "".join(f" (ou {a})" for a in also)
+        super().__init__(self.message)
+
+
+def flag(mapping: dict, key: str, default: bool = False, *, also: tuple[str, ...] = ()):
+    """The value of the yes-or-no key ``key`` of ``mapping``: ``true`` or ``false`` (``default``
+    when absent), or one of the words ``also`` allows. Anything else (``no``, ``yes``, ``1``…)
+    raises :class:`NotABoolean`."""
+    v = mapping.get(key, default)
+    if v is True or v is False or v in also:
+        return v
+    raise NotABoolean(key, v, also)

@@ -392,16 +392,16 @@ def _as_date(v, where, problems):
 
 def _flag(vd: dict, key: str, default: bool, where, problems) -> bool:
     """A version's yes-or-no key (``truncated``, ``translation``, ``repealed``, ``restatement_2029``):
-    ``true`` or ``false``, ``default`` when absent. Anything else is a problem of the file (``kb
-    check``: error): in the project's YAML 1.2 (:mod:`lexquery.yaml12`) ``no`` / ``yes`` are text,
-    and a text is true in Python — ``translation: no`` would mark a French text as a translation.
-    The value kept then is the careful one for a reader: ``truncated`` true (the text is shown as
-    possibly cut), the others their default."""
-    v = vd.get(key, default)
-    if v is True or v is False:
-        return v
-    problems.append((where, f"`{key}: {v!r}` : true ou false attendu (en YAML 1.2, « no » / « yes » sont du texte)"))
-    return True if key == "truncated" else default
+    ``true`` or ``false``, ``default`` when absent, read by :func:`lexquery.yaml12.flag`. Anything
+    else is a problem of the file (``kb check``: error): in the project's YAML 1.2 ``no`` / ``yes``
+    are text, and a text is true in Python — ``translation: no`` would mark a French text as a
+    translation. The value kept then is the careful one for a reader: ``truncated`` true (the text
+    is shown as possibly cut), the others their default."""
+    try:
+        return yaml12.flag(vd, key, default)
+    except yaml12.NotABoolean as e:
+        problems.append((where, f"{e.message} ({yaml12.FLAG_NOTE})"))
+        return True if key == "truncated" else default
 
 
 def _label_dict(v):

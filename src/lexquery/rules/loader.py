@@ -63,15 +63,14 @@ def _sources(d, where, required=True):
 
 def _flag(d: dict, key: str, where, *, also: tuple[str, ...] = ()):
     """The value of a yes-or-no key (``per_state``, a bound's ``none``): ``true`` or ``false``
-    (absent: false), or one of the words ``also`` allows. Anything else is refused: the project's
-    YAML is YAML 1.2 (:mod:`lexquery.yaml12`), where ``no``, ``yes``, ``on`` and ``off`` are text —
-    and a text is true in Python, so ``per_state: no`` would evaluate a procedure per State."""
-    v = d.get(key, False)
-    if v is True or v is False or v in also:
-        return v
-    raise RuleError(f"`{key}: {v!r}` : true ou false attendu" + "".join(f" (ou {a})" for a in also), where=where,
-                    hint="en YAML 1.2 seuls true et false sont booléens : « no », « yes », « on », « off » "
-                         "sont du texte — écrivez true ou false")
+    (absent: false), or one of the words ``also`` allows, read by :func:`lexquery.yaml12.flag`.
+    Anything else is a RuleError: the project's YAML is YAML 1.2, where ``no``, ``yes``, ``on`` and
+    ``off`` are text — and a text is true in Python, so ``per_state: no`` would evaluate a
+    procedure per State."""
+    try:
+        return yaml12.flag(d, key, also=also)
+    except yaml12.NotABoolean as e:
+        raise RuleError(e.message, where=where, hint=yaml12.FLAG_HINT) from None
 
 
 def _literal(v, where) -> str:

@@ -31,6 +31,7 @@ from itertools import groupby
 
 from ..csvsafe import neutral
 from ..engine.reform import effective_from
+from ..errors import LexqueryError
 
 IMPACT_FIELDS = ["line", "id", "name", "as_of", "procedure", "route", "state", "change",
                  "status_before", "status_after", "from_before", "from_after",
@@ -192,10 +193,29 @@ def compare_batch(b, a, impact: Impact) -> Impact:
         diff = (lines[0][:n] != lines[1][:n]).arg_true()
         k = int(diff[0]) if len(diff) else n
         seen = [x[k] if k < len(x) else None for x in lines]
-        raise RuntimeError(f"screenings out of step: line {seen[0]} vs {seen[1]}")
+        raise _batch_out_of_step(*seen)
     _compare_frames(b, a, lines[0], [r.get_column("len") for r in runs], impact,
                     impact.reform.get("label", ""), impact.reform.get("from"))
     return impact
+
+
+def _batch_out_of_step(before, after) -> LexqueryError:
+    """The error of :func:`compare_batch` when both screenings of a batch do not hold the same cases
+    in the same order (``before`` / ``after``: the first lines that differ, None past a side's
+    end): a defect of lexquery, not of the input — both screen the same batch. ``where`` names the
+    command and the function, in words of both languages."""
+    fr = [f"ligne {x}" if x is not None else "plus aucune ligne" for x in (before, after)]
+    en = [f"line {x}" if x is not None else "no more lines" for x in (before, after)]
+    return LexqueryError(
+        f"criblages décalés : {fr[0]} sous la loi en vigueur, {fr[1]} sous la réforme",
+        where="screen --reform --engine columnar: lexquery.screening.impact.compare_batch",   # both languages
+        expected="les mêmes cas, dans le même ordre, dans les deux criblages du lot",
+        hint="une erreur de lexquery, non de votre fichier : relancez avec --debug et signalez-la ; "
+             "en attendant, --engine scalar calcule l'impact par deux criblages complets",
+        message_en=f"screenings out of step: {en[0]} under the law in force, {en[1]} under the reform",
+        expected_en="the same cases, in the same order, in both screenings of the batch",
+        hint_en="a defect of lexquery, not of your file: run again with --debug and report it; meanwhile "
+                "--engine scalar computes the impact by two whole screenings")
 
 
 ADDED = ("cases", "changed_cases", "rows_before", "rows_after", "rejected", "counts", "cases_by_procedure",
