@@ -11,6 +11,14 @@ import sys as _sys
 import pytest as _pytest
 
 
+@_pytest.fixture
+def rules_copy(tmp_path):
+    """A copy of the rules in ``tmp_path/rules`` (tests/rules_helpers.copy_rules), for the tests
+    that edit a rule file (test_rules_files, test_prove, test_rule_periods)."""
+    from rules_helpers import copy_rules   # here, not at the top: conftest imports no lexquery module
+    return copy_rules(tmp_path)
+
+
 @_pytest.fixture(autouse=True)
 def _fresh_worker_errors():
     """Each test starts with an empty ``columnar_jobs.WORKER_ERRORS`` (when that module is loaded:

@@ -122,11 +122,9 @@ def test_a_later_law_that_ends_the_measure_or_is_not_encoded(tmp_path):
     (a change that ends the eligibility of the other measures: not applicable, no route, no
     step), and lc_expulsion encoded until 2027-12-31 only (a date after it: undetermined) —
     both engines on the same book, byte for byte, evaluated on days before, at and after."""
-    import shutil
     from lexquery.engine.api import Engine
-    from lexquery.paths import rules_dir
-    d = tmp_path / "rules"
-    shutil.copytree(rules_dir(), d)
+    from rules_helpers import copy_rules
+    d = copy_rules(tmp_path)
     common = (d / "common.yaml").read_text(encoding="utf-8")
     old = ('      - from: 2016-11-01\n        value: [ITF, IATF, OQTF, IRTF, ICTF, expulsion, extradition, EAW]\n'
            '        sources: ["CPP 729-2 al. 1"]\n')

@@ -2,7 +2,6 @@
 changes are read from the rule files, a pending date computed under one period counts only
 inside it, and the answers with and without explanations settle it the same way."""
 import copy
-import shutil
 from datetime import date
 
 import pytest
@@ -10,8 +9,8 @@ import pytest
 from lexquery.engine.answer import NoteResult, ProcedureResult
 from lexquery.engine.api import Engine
 from lexquery.engine.in_time import in_time, law_boundaries
-from lexquery.paths import rules_dir
 from lexquery.rules.loader import load_rules
+from rules_helpers import copy_rules
 
 # a recidivist serving three years 2013-03-10 → 2016-03-10: mid-sentence 2014-09-10, two
 # thirds 2015-03-11 (CPP 729 al. 8: two thirds until 2014-12-31, half from 2015-01-01)
@@ -42,8 +41,7 @@ def test_the_days_the_law_changes_are_read_from_the_rules():
 
 
 def test_moving_the_period_in_the_yaml_moves_the_date(tmp_path):
-    d = tmp_path / "rules"
-    shutil.copytree(rules_dir(), d)
+    d = copy_rules(tmp_path)
     base = _lc(Engine(rules_dir=d).ask(copy.deepcopy(RECIDIVIST), as_of="2014-10-01"))
     assert (base.status, base.date_from) == ("applicable_later", date(2015, 1, 1))
     f = d / "common.yaml"

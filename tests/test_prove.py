@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
@@ -18,7 +17,6 @@ from lexquery.engine import api as api_mod
 from lexquery.engine.api import Engine
 from lexquery.engine.facts import apply_defaults, domain, set_path
 from lexquery.engine.prove import CAP
-from lexquery.paths import rules_dir
 from test_legal_cases import CASES_DIR, load_cases
 
 UNKNOWN_CASES = load_cases(CASES_DIR / "unknown_facts.yaml")
@@ -41,12 +39,6 @@ def _strip(text: str, key: str) -> str:
     assert out != text, key
     return out
 
-
-@pytest.fixture
-def rules_copy(tmp_path):
-    d = tmp_path / "rules"
-    shutil.copytree(rules_dir(), d)
-    return d
 
 
 def test_the_location_of_a_detainee_is_data_not_code(rules_copy):

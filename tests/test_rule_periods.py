@@ -7,7 +7,7 @@ import pytest
 from lexquery.engine.api import Engine
 from lexquery.errors import RuleError
 from lexquery.rules.loader import load_rules
-from rules_helpers import copy_rules, edit
+from rules_helpers import edit
 
 # a removable foreigner serving five months (2026-01-01 → 2026-06-01): reliquat of three
 # months on 2026-03-01 (CPP 720 II), mid-sentence on 2026-03-18 (CPP 729 al. 8)
@@ -21,10 +21,6 @@ SHORT = {
     "removal_measures": [{"kind": "OQTF", "destination": "DZ", "enforceable": True}], "consent": {},
 }
 
-
-@pytest.fixture
-def rules_copy(tmp_path):
-    return copy_rules(tmp_path)
 
 
 def test_an_edit_of_a_rule_file_fails_when_its_text_is_not_there(rules_copy):

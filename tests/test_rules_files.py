@@ -1,24 +1,16 @@
 """The rules are data: loaded from rules/*.yaml, every condition with a legal basis;
 bad rule files fail with a message that says where; removing a file changes answers."""
-import shutil
 from pathlib import Path
 
 import pytest
 
 from lexquery.engine.api import Engine
 from lexquery.errors import RuleError
-from lexquery.paths import rules_dir
 from lexquery.rules.loader import load_rules
 from lexquery.rules.values import UNKNOWN, and3, not3, or3
 
 IONESCU = Path(__file__).parent.parent / "examples" / "ionescu.json"
 
-
-@pytest.fixture
-def rules_copy(tmp_path):
-    d = tmp_path / "rules"
-    shutil.copytree(rules_dir(), d)
-    return d
 
 
 def test_three_valued_logic_kleene():
