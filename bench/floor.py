@@ -1623,7 +1623,7 @@ class Floor:
 
 def _pending_boundary(st, d_from, as_of, bounds):
     """The first day the law changes after ``as_of`` up to a pending date (in_time._next)."""
-    if st != "applicable_later" or d_from is None or d_from <= as_of:
+    if st not in ("applicable_later", "undetermined") or d_from is None or d_from <= as_of:
         return None
     return next((b for b in bounds if as_of < b <= d_from), None)
 

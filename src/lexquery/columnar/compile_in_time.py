@@ -110,8 +110,8 @@ class _InTime:
             return
         b = np.where(k < len(days), days[np.minimum(k, len(days) - 1)], NONE_DATE)
 
-        def pending(x, shown):
-            return shown & live & (x.status == LATER) & (x.d_from != NONE_DATE) & (x.d_from > as_of) \
+        def pending(x, shown):   # applicable later, or undetermined, with a date to come (in_time._pending_boundary)
+            return shown & live & ((x.status == LATER) | (x.status == UND)) & (x.d_from != NONE_DATE) & (x.d_from > as_of) \
                 & (b <= x.d_from)
         pend_p = pending(pv, np.ones(n, dtype=bool))
         pend_r = [pending(rv, rv.shown) for rv in pv.routes]

@@ -127,7 +127,12 @@ def in_time(r, as_of: date, bounds: dict, evaluate_on):
 
 
 def _pending_boundary(x, as_of, bounds):
-    if x.status != "applicable_later" or x.date_from is None or x.date_from <= as_of:
+    """The first day the law changes after ``as_of`` up to ``x``'s date to come, for ``x``
+    applicable later — or undetermined with a date to come (a law gap of the evaluation date, a
+    fact unknown): that date too was computed under the law of ``as_of`` and counts only inside
+    its period (R10-12: a route unknown on 2024-01-20, CPP 720 IV not yet in force, whose date
+    to come, 2024-02-10, falls under IV)."""
+    if x.status not in ("applicable_later", "undetermined") or x.date_from is None or x.date_from <= as_of:
         return None
     return _next(bounds, as_of, x.date_from)
 
