@@ -20,7 +20,7 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
   ``conditions`` ({id: status}, searched through nested alternatives), ``routes``
   ({route id: {status, from, until, conditions, missing_facts}}), ``set_aside_by``
   (id of the procedure that prevails, or ``null``), ``notes`` ({note id: its date, or
-  ``true`` for present}), ``no_notes`` (note ids that must NOT be shown), ``opens_by`` (the
+  ``true`` for present}, or a list of note ids present), ``no_notes`` (note ids that must NOT be shown), ``opens_by`` (the
   path that opens the procedure first: its own id or a route's), ``states`` on a procedure id alone
   (exact set of States answered for it), ``legal_basis`` (the exact list of the ids of the
   bases the status rests on, the answer's ``basis``), ``to_verify`` (subset of the names of
@@ -163,7 +163,10 @@ def _check_block(res, exp: dict, where: str) -> list[str]:
             errs.append(f"{where}: condition {cid}: expected {st!r}, not in the answer")
         elif c.status != st:
             errs.append(f"{where}: condition {cid}: expected {st!r}, got {c.status!r}")
-    for nid, nexp in (exp.get("notes") or {}).items():
+    notes = exp.get("notes") or {}
+    if isinstance(notes, list):   # a list of note ids: each present, whatever its date
+        notes = dict.fromkeys(notes, True)
+    for nid, nexp in notes.items():
         n = next((x for x in getattr(res, "notes", []) if x.id == nid), None)
         if n is None:
             errs.append(f"{where}: note {nid}: expected, not in the answer")
@@ -321,6 +324,10 @@ def test_checker_reports_a_wrong_expectation():
     errs = check_answer(ans, [{"procedure": p.procedure, "state": p.state, "status": wrong,
                                "sources": ["CPP 999-9"], "conditions": {"no_such_condition": "met"}}])
     assert len(errs) == 3, errs
+    for notes in (["no_such_note"], {"no_such_note": True}):   # both spellings of ``notes``
+        errs = check_answer(ans, [{"procedure": p.procedure, "state": p.state, "notes": notes}])
+        assert errs == [f"{p.procedure}" + (f" [{p.state}]" if p.state else "")
+                        + ": note no_such_note: expected, not in the answer"], errs
 
 
 def test_cites_accepts_a_subdivision_never_a_parent():
