@@ -331,3 +331,19 @@ def test_a_json_date_out_of_range_is_reported_once_by_the_json_reader():
     rs = [r for r in validate(case(sentence__expected_end="9999-12-31")) if r.where == "sentence.expected_end"]
     assert [(r.severity, r.shape) for r in rs] == [("violation", None)]
     assert "1900-01-01" in rs[0].expected and "2199-12-31" in rs[0].expected
+
+
+def test_a_life_sentence_is_not_asked_for_an_expected_end():
+    """A life sentence has no expected end (its probation time is a fixed 18 or 22 years,
+    CPP 729 al. 9): its absence is no warning there (review 12), while a fixed-term sentence
+    without one still gets it — with both checkers (compiled and pySHACL)."""
+    from lexquery.caserdf.validate import _run_shacl
+    life = case(sentence__total="life", sentence__expected_end=None)
+    fixed = case(sentence__expected_end=None)
+    assert "sentence.expected_end" not in by_path(validate(life))
+    r = by_path(validate(fixed))["sentence.expected_end"]
+    assert [x.severity for x in r] == ["warning"] and "peine à temps" in r[0].message
+    for engine in ("compiled", "pyshacl"):
+        assert not [x for x in _run_shacl(to_graph(life), engine)[str(CASE)] if x.where == "sentence.expected_end"]
+        assert [x.severity for x in _run_shacl(to_graph(fixed), engine)[str(CASE)]
+                if x.where == "sentence.expected_end"] == ["warning"], engine
