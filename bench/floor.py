@@ -115,7 +115,8 @@ RECID_FRACTION = ((date(2012, 3, 29), date(2014, 12, 31), (2, 3)), (date(2015, 1
 # `valid:` of routes and conditions (rules/lc_expulsion.yaml)
 LSC_720_I_FROM, LSC_PD_FROM, LSC_PD_IV_FROM, OVER_SEVENTY_FROM = (
     date(2021, 12, 24), date(2023, 1, 1), date(2024, 1, 28), date(2012, 3, 29))
-LSC_UNTIL = date(2028, 12, 31)   # both LSC routes: the 2029 code's restatement is not settled
+LSC_UNTIL = date(2028, 12, 31)   # lsc_720_i: the 2029 code's restatement of 720 I is not settled
+LAST_BEFORE_2029 = date(2028, 12, 31)   # lsc_pd_not_excluded (L5252-4) and over_seventy_age: law gaps from 2029
 # the days the law each procedure applies changes (engine/in_time.py law_boundaries: the
 # `valid:` of procedures, routes and conditions, the `periods:` of the constants they read)
 LAW_CHANGES = {
@@ -1151,7 +1152,11 @@ class Floor:
             r = memo.get("x")
             if r is None:
                 x = c.get("lscx", U)
-                r = memo["x"] = test(U, (LSCX,)) if x is U else test(x is False, ())
+                if as_of > LAST_BEFORE_2029:   # a law gap: unknown, no fact settles it
+                    r = ("unknown", False, None, (), "test", ())
+                else:
+                    r = test(U, (LSCX,)) if x is U else test(x is False, ())
+                memo["x"] = r
             return r
 
         # lsc_720_i
@@ -1197,9 +1202,10 @@ class Floor:
             else:
                 p4 = test(and3(fv, any(k in L_720_IV for k in kinds)), fm)
         results2 = [pd_total(), pd_remainder(), pd_not_excluded(), p4, TO_ASSESS]
-        st2, f2, u2, g2 = route_settle(results2, as_of, LSC_PD_FROM, LSC_UNTIL)
+        st2, f2, u2, g2 = route_settle(results2, as_of, LSC_PD_FROM, None)
         # over_seventy (CPP 729 al. 11)
-        o1 = dated("from", as_of, False, *D["seventy_from"])
+        o1 = dated("from", as_of, False, *D["seventy_from"]) if as_of <= LAST_BEFORE_2029 else \
+            ("unknown", False, None, (), "from", ())   # a law gap from 2029-01-01
         sv, sm = D["seventy"]
         lv, lm = D["life"]
         if lv is True:
@@ -1325,10 +1331,10 @@ class Floor:
         # precedence: FD 2008/909 replaces STE 112/167 between Member States (art. 26.1)
         # up to the FD's known last day with the State (until: fd_until(state)): pending from the day after
         w = and3(self.fd(s, as_of), as_of >= FD_REPLACES_STE_FROM)
-        prec = ()
+        prec, aside = (), False
         end = self.fd_until(s, as_of) if w is True else None
         if w is not False and not (end is not None and end < as_of):
-            prec = ("fd_replaces_ste_between_member_states",)
+            prec, aside = ("fd_replaces_ste_between_member_states",), w is True
             if end is not None:
                 results.insert(0, ("not_met", True, end + timedelta(days=1), (), "precedence", ()))
             else:
@@ -1380,7 +1386,8 @@ class Floor:
                 if sb is not U and sb is not None:
                     deadlines = f"request_deadline:{sb.isoformat()}"
             if t112 is True:
-                notes.append("exceptional_short")
+                if truth(six) is False:   # fewer than six months left (STE 112 art. 3.2)
+                    notes.append("exceptional_short")
                 if truth(c1) is True:
                     notes.append("basis_to_state")
             if truth(c1) is True:
@@ -1404,8 +1411,9 @@ class Floor:
             best = max(_RANK[e] for _, e in effs)
             if best > _RANK["not_met"]:
                 basis = tuple(pid for pid, e in effs if _RANK[e] == best)
-        else:
-            missing, notes = (), ()
+        else:   # exceptional_short is shown always (not when set aside by the FD)
+            missing = ()
+            notes = ("exceptional_short",) if (truth(a1) is True and truth(six) is False and not aside) else ()
         self._notes, self._basis = notes, basis
         return st, d_from, d_until, consent, missing, sources("ste_transfer", skipped, prec, consent is not None, notes), "", deadlines
 

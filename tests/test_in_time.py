@@ -36,7 +36,8 @@ def test_the_days_the_law_changes_are_read_from_the_rules():
     assert "lc_recidivism_served_part" in ids[date(2015, 1, 1)]     # a constant's periods
     assert ("lc_recidivism_served_part", ("CPP 729 al. 8",)) in b[date(2015, 1, 1)]   # with its citations
     assert "removal_measures_729_2" in ids[date(2014, 11, 15)]
-    assert {"lsc_720_i", "lsc_plein_droit"} <= set(ids[date(2029, 1, 1)])   # the day after a route's end
+    assert "lsc_720_i" in ids[date(2029, 1, 1)]                      # the day after a route's end
+    assert {"lsc_pd_not_excluded", "over_seventy_age"} <= set(ids[date(2029, 1, 1)])   # a condition's law gap (L5252-4; 729's last alinéa)
     assert "lsc_pd_removal" in ids[date(2024, 1, 28)]                # a condition's valid:
 
 
@@ -74,7 +75,7 @@ def _result(status, d_from, routes=(), notes=()):
 def test_a_change_that_ends_eligibility_before_the_date():
     """The reverse: the law in force from ``b`` no longer allows the measure — the date
     computed before does not count, the answer is not applicable (routes and steps go)."""
-    notes = [NoteResult("step", "step", "", ["X 1"]), NoteResult("duty", "duty", "", ["X 2"])]
+    notes = [NoteResult("step", "step", "", ["X 1"]), NoteResult("duty", "duty", "", ["X 2"], always=True)]
     r = _result("applicable_later", date(2030, 1, 1), routes=[_result("applicable_later", date(2030, 1, 1))],
                 notes=notes)
     b = date(2029, 1, 1)

@@ -174,7 +174,7 @@ class _InTime:
         if na.any():   # no route shown; of the notes, the duties only
             for rv in pv.routes:
                 rv.shown = rv.shown & ~na
-            pv.notes = [(nn, on if nn.kind == "duty" else on & ~na, d, ev) for nn, on, d, ev in pv.notes]
+            pv.notes = [(nn, on if nn.always else on & ~na, d, ev) for nn, on, d, ev in pv.notes]
 
 
 def later_mask(y, cid, pos):

@@ -253,7 +253,8 @@ class _Eval:
         missing = restrict(missing, applies)
         notes = []
         if not outcome_only:
-            base = [applies | (n_.kind == "duty") for n_, _, _ in cp["notes"]]
+            own = ~np.logical_or.reduce([x[1] & (x[0] != UNKNOWN_) for x in prec_rows]) if prec_rows else True
+            base = [applies | (own & n_.always) for n_, _, _ in cp["notes"]]   # evaluate._notes
             notes = []
             for (n_, w, d), b in zip(cp["notes"], base):
                 notes += _note_values(ctx, [(n_, w, d)], b, True)

@@ -56,6 +56,7 @@ class NoteResult:
     sources: tuple[str, ...]
     date: date | None = None
     verify: bool = False        # the rule marks it ``verify: true``: it rests on [I]/[U] evidence
+    always: bool = False        # shown even when the procedure does not apply (rules/README.md « Notes »)
 
     def __post_init__(self):
         if not isinstance(self.sources, tuple):

@@ -453,7 +453,7 @@ def _evaluate_on(p: Procedure, env: Env, book, lang="fr", precedence=True,
     if outcome_only:
         notes, sources = [], []
     else:
-        notes = _notes(p.notes, env, lang, explain, status != "not_applicable", ("duty",))
+        notes = _notes(p.notes, env, lang, explain, status != "not_applicable", set_aside is None)
         sources = _sources_of(p, env, results, _prec_key(p.id, env, results) if has_prec else (),
                               p.consent_sources if consent is not None else (), notes)
     return ProcedureResult(p.id, p.label, env.state if env.state is not UNKNOWN else None, status,
@@ -487,14 +487,14 @@ def basis_of(p: Procedure, env: Env, status: str) -> list[dict]:
             for ch, e in effs if RANK[e] == best]
 
 
-def _notes(notes, env, lang, explain, applies, kinds_always, dated=True):
-    """The notes that apply (all when the procedure ``applies``, else those of ``kinds_always``);
-    their texts are rendered only when explaining."""
+def _notes(notes, env, lang, explain, applies, own=True, dated=True):
+    """The notes that apply (all when the procedure ``applies``, else those shown ``always``:
+    a duty, or a note marked ``always: true``, rules/README.md « Notes » — unless the procedure
+    is set aside by another, ``own`` false: then none); their texts are rendered only when
+    explaining."""
     out = []
-    if not applies and not kinds_always:
-        return out
     for n in notes:
-        if not applies and n.kind not in kinds_always:
+        if not applies and not (n.always and own):
             continue
         if n.when is not None and n.when.fn(env) is not True:
             continue
@@ -503,7 +503,7 @@ def _notes(notes, env, lang, explain, applies, kinds_always, dated=True):
             vals = {k: e.fn(env) for k, e in n.values.items()}
             text = _render(n.text.get(lang) or n.text["fr"], vals, lang if n.text.get(lang) else "fr")
         d = n.date.fn(env) if (dated and n.date is not None) else None
-        out.append(NoteResult(n.id, n.kind, text, n.sources, d if isinstance(d, date) else None, n.verify))
+        out.append(NoteResult(n.id, n.kind, text, n.sources, d if isinstance(d, date) else None, n.verify, n.always))
     return out
 
 
@@ -545,7 +545,7 @@ def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True, outcome_
     missing = sorted({m for r in results if r.status == "unknown" for m in r.missing}) \
         if status == "undetermined" and not gap else []
     open_ = status != "not_applicable" and not gap   # a route its other conditions close: no steps
-    notes = [] if outcome_only else _notes(rt.notes, env, lang, env.explain, open_, (), dated=False)
+    notes = [] if outcome_only else _notes(rt.notes, env, lang, env.explain, open_, dated=False)
     consent = None
     if rt.consent_required is not None and open_:
         v = rt.consent_required.fn(env)

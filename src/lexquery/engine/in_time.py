@@ -160,7 +160,7 @@ def _adopt(x, y, b: date, bounds: dict, as_of: date, is_route: bool) -> None:
         x.set_aside_by = y.set_aside_by
     if st == "not_applicable":
         x.routes = []
-        x.notes = [] if is_route else [n for n in x.notes if n.kind == "duty"]
+        x.notes = [] if is_route else [n for n in x.notes if n.always]
     changes = [w for w, _ in bounds.get(b, ())]
     cited = list(dict.fromkeys(c for _, srcs in bounds.get(b, ()) for c in srcs))
     later = getattr(y, "law_change", None)

@@ -220,7 +220,9 @@ class _Builder:
         if verify and d.get("kind", "info") != "warning":
             raise RuleError("`verify: true` ne s'emploie que sur une note `kind: warning` (un point à vérifier "
                             "à la main, repris dans `to_verify`)", where=w)
-        return Note(id=nid, kind=d.get("kind", "info"), text=_label(d.get("text", ""), w), verify=verify,
+        kind = d.get("kind", "info")
+        always = kind == "duty" or bool(_flag(d, "always", w))   # a duty is shown whether or not the procedure applies
+        return Note(id=nid, kind=kind, text=_label(d.get("text", ""), w), verify=verify, always=always,
                     sources=_sources(d, w), when=self.expr(_when_valid(d, w), w + "/when"),
                     date=self.expr(d.get("date"), w + "/date"),
                     values={k: self.expr(v, f"{w}/values/{k}") for k, v in (d.get("values") or {}).items()})

@@ -48,6 +48,7 @@ class Note:
     when: Compiled | None = None
     date: Compiled | None = None
     verify: bool = False    # a `warning` to check by hand: listed in the answer's `to_verify`
+    always: bool = False    # shown even when the procedure does not apply (`duty`, or `always: true`)
 
 
 @dataclass

@@ -1,0 +1,121 @@
+"""A note shown even when the procedure does not apply (rules/README.md « Notes »: a ``duty``,
+or a note marked ``always: true``), unless another procedure sets it aside.
+
+The case: STE 112 art. 3.2 lets the Parties agree, in exceptional cases, to a transfer with
+fewer than six months left (art. 3.1.c). rules/ste_transfer.yaml ``exceptional_short`` is
+shown once those six months have run out — the answer « non applicable » is then the
+ordinary rule, not the last word (independent review 13, R13-21) — and not before; not when
+FD 2008/909 sets STE 112 aside between Member States (art. 26.1). In every evaluator: the
+scalar engine (engine/evaluate.py ``_notes``), the columnar program (compile_settle.py) and
+the benchmark's floor (bench/floor.py)."""
+from datetime import date
+
+import pytest
+
+from lexquery.columnar.program import compile_book
+from lexquery.rules.loader import RuleError
+from lexquery.screening.synth import synth_text
+
+from columnar_helpers import engine, frame_from_cases, program_rows, read_cases, scalar_rows
+
+AS_OF = date(2026, 12, 1)
+
+
+def _case(state: str, end: str, consent=True) -> dict:
+    return {"id": f"{state}-{end}", "as_of": AS_OF.isoformat(),
+            "person": {"name": "X", "nationalities": [state], "habitual_residence": state, "location": "FR",
+                       "protection": "none", "fled_to": None, "protected_adult": False},
+            "detention": {"incarcerated": True, "entry_date": "2024-06-01"},
+            "sentence": {"final": True, "custodial": True, "total": "P3Y", "execution_start": "2024-06-01",
+                         "expected_end": end, "safety_period_end": "none",
+                         "convictions": [{"court": "TC Lyon", "date": "2024-05-20", "final": True, "total": "P3Y"}]},
+            "removal_measures": [], "consent": {"transfer": consent}, "dual_criminality": True}
+
+
+def _ste(state, end, consent=True):
+    ans = engine().ask(_case(state, end, consent))
+    return next(p for p in ans.procedures if p.procedure == "ste_transfer" and p.state == state)
+
+
+def test_fewer_than_six_months_left_not_applicable_names_the_exception():
+    p = _ste("GE", "2027-05-31")          # six months before: 2026-11-30, the day before as_of
+    assert p.status == "not_applicable"
+    assert [n.id for n in p.notes] == ["exceptional_short"] and "STE 112 art. 3.2" in p.sources
+    assert p.consent_required is None
+
+
+def test_six_months_exactly_applicable_without_the_exception():
+    p = _ste("GE", "2027-06-01")          # six months before: 2026-12-01, the day itself
+    assert (p.status, str(p.date_until)) == ("applicable", "2026-12-01")
+    assert "exceptional_short" not in [n.id for n in p.notes] and "STE 112 art. 3.2" not in p.sources
+
+
+def test_set_aside_by_the_framework_decision_no_note():
+    p = _ste("RO", "2027-05-31")
+    assert p.status == "not_applicable" and p.set_aside_by["by"] == "eu_recognition"
+    assert p.notes == [] and "STE 112 art. 3.2" not in p.sources
+
+
+def test_shown_in_the_short_text_of_a_not_applicable_answer():
+    from lexquery.render.text import render_text
+    text = render_text(engine().ask(_case("GE", "2027-05-31")))
+    assert "dans des cas exceptionnels, les Parties à la STE 112 peuvent convenir" in text
+
+
+def test_the_loader_reads_always_and_a_duty_is_always(rules_copy):
+    from rules_helpers import edit
+    from lexquery.rules.loader import load_rules
+    book = load_rules(rules_copy)
+    notes = {n.id: n for r in book.procedures.values() for n in r.notes}
+    assert notes["exceptional_short"].always and notes["inform_person"].always   # inform_person: a duty
+    assert not notes["bepi"].always
+    edit(rules_copy, "ste_transfer.yaml", "    always: true\n", "    always: maybe\n")
+    with pytest.raises(RuleError, match="always"):
+        load_rules(rules_copy)
+
+
+def _export(n, seed, ends):
+    """A synthetic export where every row is Georgian (STE 112 and STE 167), Romanian (the FD
+    sets STE 112 aside) or Swiss in turn, with expected ends around six months after as_of."""
+    lines = synth_text(n, seed, AS_OF).rstrip("\n").split("\n")
+    head = lines[0].split(";")
+    at = {k: head.index(k) for k in ("nationalities", "habitual_residence", "removal_destination",
+                                     "expected_end", "execution_start", "entry_date", "total")}
+    out = [lines[0]]
+    for i, line in enumerate(lines[1:]):
+        cells = line.split(";")
+        st = ("GE", "RO", "CH")[i % 3]
+        cells[at["nationalities"]] = cells[at["habitual_residence"]] = st
+        if cells[at["removal_destination"]]:
+            cells[at["removal_destination"]] = st
+        end = ends[i % len(ends)]
+        cells[at["expected_end"]], cells[at["total"]] = end.isoformat(), "P3Y"
+        cells[at["execution_start"]] = cells[at["entry_date"]] = end.replace(year=end.year - 3).isoformat()
+        out.append(";".join(cells))
+    return "\n".join(out) + "\n"
+
+
+ENDS = (date(2027, 5, 31), date(2027, 6, 1), date(2027, 2, 1), date(2028, 3, 1))
+
+
+def test_the_columnar_program_gives_the_scalar_rows():
+    text = _export(240, 31, ENDS)
+    eng = engine()
+    want = scalar_rows(text, eng, AS_OF)
+    got = program_rows(compile_book(eng.book, eng.ref).run(frame_from_cases(read_cases(text, AS_OF))))
+    assert len(got) == len(want) > 240
+    for a, b in zip(want, got):
+        assert b == a
+    # the export reaches both sides (cells: line, id, name, as_of, procedure, state, status, …, sources)
+    ste = [r for r in want if r[4] == "ste_transfer"]
+    assert any(r[5] == "GE" and r[6] == "not_applicable" and "STE 112 art. 3.2" in "".join(r) for r in ste)
+    assert any(r[5] == "GE" and r[6] == "not_applicable" and "STE 112 art. 3.2" not in "".join(r) for r in ste)
+    assert not any(r[5] == "RO" and "STE 112 art. 3.2" in "".join(r) for r in ste)
+
+
+def test_the_floor_agrees(tmp_path):
+    from floor_support import floor_agreement
+    f = tmp_path / "six-months.csv"
+    f.write_text(_export(240, 32, ENDS), encoding="utf-8")
+    res = floor_agreement(f, AS_OF.isoformat())
+    assert res["rows"] > 240 and res["agree"] == res["rows"], res
