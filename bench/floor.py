@@ -239,7 +239,7 @@ SRC = {
                   ("national_by_declaration", ["STE 112 art. 3.4"]),
                   ("custodial_sentence", ["STE 112 art. 1.a", "Circ. 2025 §2.3 al. 1"]),
                   ("final_judgment", ["STE 112 art. 3.1.b"]),
-                  ("legal_basis", ["Circ. 2025 §2.3", "STE 112 art. 22.2"]),
+                  ("legal_basis", ["Circ. 2025 §2.3"]),
                   ("basis_ste112", ["STE 112 art. 3.1", "Circ. 2025 §2.3"]),
                   ("ste112_party", ["STE 112 art. 3.1", "STE 112 art. 21", "Circ. 2025 §2.3"]),
                   ("six_months_left", ["STE 112 art. 3.1.c", "CPP 716-1"]),
@@ -255,11 +255,11 @@ SRC = {
                   ("six_months_to_end_167", ["STE 112 art. 3.1.c", "CPP 716-1"]),
                   ("six_months_unserved_fled", ["STE 112 art. 3.1.c", "STE 167 art. 1.2", "STE 167 art. 2.1"]),
                   ("dual_criminality_167", ["STE 112 art. 3.1.e"]),
-                  ("basis_bilateral", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
-                  ("bilateral_convention", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
+                  ("basis_bilateral", ["Circ. 2025 §2.3"]),
+                  ("bilateral_convention", ["Circ. 2025 §2.3"]),
                   ("bilateral_national", ["Circ. 2025 §2.3"]),
                   ("bilateral_consent", ["Circ. 2025 §2.3 al. 3"]),
-                  ("bilateral_conditions", ["STE 112 art. 22.2", "Circ. 2025 §2.3"]),
+                  ("bilateral_conditions", ["Circ. 2025 §2.3"]),
                   ("basis_reciprocity", ["Circ. 2025 §2.3"]),
                   ("no_convention", ["Circ. 2025 §2.3"]),
                   ("reciprocity_national", ["Circ. 2025 §2.3"]),
@@ -268,7 +268,7 @@ SRC = {
                   ("states_agreement", ["STE 112 art. 3.1.f", "Circ. 2025 §2.3"])],
         "notes": {"bepi": ["Circ. 2025 §2.3"], "request_deadline": ["STE 112 art. 3.1.c"],
                   "exceptional_short": ["STE 112 art. 3.2"], "basis_to_state": ["STE 112 art. 22.4"],
-                  "bilateral_not_encoded": ["STE 112 art. 22.2"],
+                  "bilateral_not_encoded": ["STE 112 art. 22.2"], "bilateral_sole_basis": ["Circ. 2025 §2.3"],
                   "fled_time_left_167": ["STE 112 art. 3.1.c", "STE 167 art. 1.2", "STE 167 art. 2.1"],
                   "opinion_167": ["STE 167 art. 3.3"],
                   "measure_consequential_167": ["STE 167 art. 3.1"], "remedies_exhausted_source": ["STE 167 art. 3.1"],
@@ -1390,8 +1390,8 @@ class Floor:
                     notes.append("exceptional_short")
                 if truth(c1) is True:
                     notes.append("basis_to_state")
-            if truth(c1) is True:
-                notes.append("bilateral_not_encoded")
+            if truth(c1) is True and t112 is not U:   # STE 112 art. 22.2 for its Parties; else the only instrument
+                notes.append("bilateral_not_encoded" if t112 is True else "bilateral_sole_basis")
             if and3(truth(uf), not3(life)) is True:
                 notes.append("fled_time_left_167")
             if truth(b167) is True:
