@@ -67,7 +67,9 @@ def test_the_recidivist_around_loi_2014_896():
     first = {d: _lc(want, f"R{k + 1}", d) for k, d in enumerate(DAYS_2015)}
     assert (first["2014-10-01"][6], first["2014-10-01"][7]) == ("applicable_later", "2015-01-01")
     assert (first["2014-12-31"][6], first["2014-12-31"][7]) == ("applicable_later", "2015-01-01")   # the day before
-    assert first["2015-01-01"][6] == "applicable" and first["2015-01-01"][7] < "2015-01-01"   # the day of: half, past
+    # the day of: applicable, and its first day is that of the law — the mid-sentence already
+    # past fell under the two thirds until 2014-12-31 (a from already past, engine/in_time.py)
+    assert (first["2015-01-01"][6], first["2015-01-01"][7]) == ("applicable", "2015-01-01")
     assert "CPP 729 al. 8" in first["2014-10-01"][11].split("|")
 
 

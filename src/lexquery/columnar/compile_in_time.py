@@ -34,6 +34,8 @@ from . import vdates
 from .compile_conditions import NONE_DATE
 from .compile_settle import APP, LATER, NA, UND
 
+WAYS = ("pending", "past")   # engine.in_time.WAYS: the dates to come, the dates already past
+
 
 def _spread(arr, pos, fill):
     """``arr`` (rows of the later batch) placed on the rows of the batch (``pos``: -1 none)."""
@@ -94,10 +96,14 @@ class _InTime:
         and the notes as evaluated on ``as_of``: what the list of sources reads."""
         pv = self.eval_on(ctx, pid, outcome_only)
         pv.consent_src, pv.notes_src = (pv.consent if outcome_only else pv.consent.copy()), pv.notes
-        pv.in_time = 0   # the rows evaluated again on a later day (below)
+        pv.in_time = 0   # the rows evaluated again on another day (below)
         days = self.law_days(pv.p)
         if len(days):
-            self._settle_in_time(ctx, pv, days)
+            ways = getattr(ctx, "ways", WAYS)   # a batch of another day: one direction (evaluate_procedure)
+            if "pending" in ways:
+                self._settle_in_time(ctx, pv, days)
+            if "past" in ways:
+                self._settle_past(ctx, pv, days)
         return pv
 
     def _settle_in_time(self, ctx, pv, days):
@@ -126,8 +132,9 @@ class _InTime:
             pos[inside] = np.arange(len(inside))
             sub = ctx.sub(inside)
             sub.as_of = b[inside]
+            sub.ways = ("pending",)
             y = self.eval_proc(sub, p.id, True)
-            pv.in_time = len(inside)
+            pv.in_time += len(inside)
 
         def later(attr, comp, fill):
             return _spread(None if comp is None else getattr(comp, attr), pos, fill)
@@ -175,6 +182,61 @@ class _InTime:
             for rv in pv.routes:
                 rv.shown = rv.shown & ~na
             pv.notes = [(nn, on if nn.kind == "duty" else on & ~na, d, ev) for nn, on, d, ev in pv.notes]
+
+
+    def _settle_past(self, ctx, pv, days):
+        """engine.in_time._settle_past over the batch: the rows whose procedure (or a route
+        shown) is applicable from a day before ``as_of`` with a law change ``b`` in (from,
+        as_of] — ``b`` the last — evaluated again in one batch, each on its own ``b`` − 1 day
+        (itself settled for its dates past only); their ``from`` only changes
+        (:func:`_past_from`)."""
+        p = pv.p
+        n = ctx.n
+        as_of = ctx.as_of
+        k = np.searchsorted(days, as_of, side="right") - 1
+        live = (k >= 0) & ~vdates.outside(p, as_of)
+        if not live.any():
+            return
+        b = np.where(k >= 0, days[np.maximum(k, 0)], NONE_DATE)
+
+        def past(x, shown):   # applicable from a day before the last law change (in_time._past_boundary)
+            return shown & live & (x.status == APP) & (x.d_from != NONE_DATE) & (x.d_from < as_of) & (x.d_from < b)
+        past_p = past(pv, np.ones(n, dtype=bool))
+        past_r = [past(rv, rv.shown) for rv in pv.routes]
+        need = past_p | np.logical_or.reduce(past_r) if past_r else past_p
+        if not need.any():
+            return
+        rows = np.nonzero(need)[0]
+        eve = b - 1
+        inside = rows[~vdates.outside(p, eve[rows])]       # the eve within the procedure's valid:
+        pos = np.full(n, -1, dtype=np.int64)
+        y = None
+        if len(inside):
+            pos[inside] = np.arange(len(inside))
+            sub = ctx.sub(inside)
+            sub.as_of = eve[inside]
+            sub.ways = ("past",)
+            y = self.eval_proc(sub, p.id, True)
+            pv.in_time += len(inside)
+        for j, rv in enumerate(pv.routes):   # the routes first, each from the route of the same id shown on the eve
+            if past_r[j].any():
+                yr = None if y is None else y.routes[j]
+                present = _spread(None if yr is None else yr.shown, pos, False)
+                rv.d_from = _past_from(rv.d_from, past_r[j], b, present,
+                                       _spread(None if yr is None else yr.status, pos, UND),
+                                       _spread(None if yr is None else yr.d_from, pos, NONE_DATE))
+        if past_p.any():
+            pv.d_from = _past_from(pv.d_from, past_p, b, pos >= 0,
+                                   _spread(None if y is None else y.status, pos, UND),
+                                   _spread(None if y is None else y.d_from, pos, NONE_DATE))
+
+
+def _past_from(d_from, rows, b, present, st, f):
+    """engine.in_time._adopt_past on the rows ``rows``: the ``from`` of the eve of ``b``
+    (``present`` rows applicable from it or before — none: the ``from`` stays), else ``b``."""
+    ok = present & (st == APP) & ((f == NONE_DATE) | (f < b))
+    new = np.where(ok, np.where(f == NONE_DATE, d_from, f), b)
+    return np.where(rows, new, d_from)
 
 
 def later_mask(y, cid, pos):
