@@ -24,6 +24,10 @@ the law changes (the first after its ``as_of``: the same for the procedure and i
 recursively — the batch of the later day is itself settled in time. Since the verification
 (engine/verify.py) and the proof (engine/prove.py) evaluate the procedure again through
 :meth:`_InTime.eval_proc`, their reruns are settled in time too, as the scalar engine's are.
+A ``from`` already past (engine/in_time.py ``_settle_past``): the rows applicable (procedure or
+route shown) from a day before their ``as_of`` with a law change in (from, as_of] are evaluated
+again in one batch, each on the eve of its last such change, for their dates past only (the
+batch of a later day above settles its dates to come only); only their ``from`` changes.
 Generic: no rule, date or threshold is written here.
 """
 from __future__ import annotations

@@ -17,12 +17,27 @@ first day of the following period, itself settled the same way (period after per
 - not applicable → not applicable (the change removes the eligibility before the date);
 - undetermined (the following period is not encoded, or facts are missing) → undetermined.
 
-The same for each route shown under a procedure. The answer says so under ``law_change``
-(docs/answer-format.md). Generic: the days the law changes are read from the rule files
-(:func:`law_boundaries`); the evaluation on another day is the caller's — the scalar evaluator
-or the columnar program, which give the same answers (tests/test_columnar*.py).
+The same for each route shown under a procedure (the routes first).
+
+A ``from`` already past is read the same way (:func:`_settle_past`): for a procedure (or a
+route) applicable on ``as_of`` from a day before it, with the law changing after that day up to
+``as_of`` — ``b`` the last such change —, the procedure is evaluated on ``b`` − 1 day (itself
+settled for its dates past). Applicable then from a day on or before that eve: that day is the
+``from`` (none — no date condition —: the ``from`` stays); otherwise (not applicable, later,
+undetermined, a route not shown) the ``from`` is ``b``, the first day of the law that opens it
+(R10-22: on 2015-01-01 a recidivist past mid-sentence since 2014-12-01 had to serve two thirds
+until 2014-12-31 — from 2015-01-01). Only the ``from`` changes: status, until, consent, missing
+facts and routes are the law of ``as_of``'s. An evaluation on another day settles one
+direction only — a day to come its dates to come, a day past its dates past: the other could
+not change what is read of it.
+
+The answer says so under ``law_change`` (docs/answer-format.md). Generic: the days the law
+changes are read from the rule files (:func:`law_boundaries`); the evaluation on another day is
+the caller's — the scalar evaluator or the columnar program, which give the same answers
+(tests/test_columnar*.py).
 Not covered: reference data dated by treaty (a State becoming a Party), and a procedure not
-applicable on ``as_of`` that a later law would open (only pending dates are re-settled).
+applicable on ``as_of`` that a later law would open (only applicable, pending and past dates
+are re-settled).
 """
 from __future__ import annotations
 
