@@ -1,12 +1,15 @@
 """Every date of an answer, with what it is the date of (issue 17: the note's « échéances »
 table and the iCalendar file both read this list, so neither forgets a date).
 
-An answer carries dates in five places (docs/answer-format.md): a procedure's ``from``
+An answer carries dates in six places (docs/answer-format.md): a procedure's ``from``
 (first date it can be used) and ``until`` (last date, or the rule's deadline, e.g. the
 avis d'écrou), a condition's ``date`` (a date condition reached on that day, or a closing
 date), a note's ``date`` (a refusal ground's deadline — CPP 728-33 2°, STE 112 art. 3.1.c
-— or a step), and the same within each route. This module walks them in that order and
-says, in French or English, what each one is.
+— or a step), the day the law applied changes (``law_change.on``: the date to come is read
+under the law of that day, engine/in_time.py), and the same within each route. This module
+walks them in that order and says, in French or English, what each one is. (The date
+``law_change.computed``, the one the former law would have given, does not count: it is
+said in the note's text, not as an event.)
 """
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ KIND = {"fr": {"from": "ouverture", "until": "dernier jour", "deadline": "éché
 _COLON = {"fr": " : ", "en": ": "}
 WHAT = {lang: {"from": KIND[lang]["from"] + _COLON[lang] + "{p}", "until": KIND[lang]["until"] + _COLON[lang] + "{p}",
                "cond": "{p} — {c}", "note": "{p} — {n}"} for lang in KIND}
+WHAT["fr"]["law"] = "{p} — le droit appliqué change ({s})"
+WHAT["en"]["law"] = "{p} — the law applied changes ({s})"
 
 
 def long_date(d: date | None, lang: str = "fr") -> str:
@@ -79,6 +84,11 @@ def _walk(p, out, lang, route_of=None):
         if n.date is not None:
             out.append(Dated(n.date, "note", p.procedure, title, w["note"].format(p=title, n=n.text),
                              list(n.sources), route_of, p.status))
+    lc = getattr(p, "law_change", None)
+    if lc and lc.get("on") is not None:
+        srcs = list(lc.get("sources") or ())
+        out.append(Dated(lc["on"], "law_change", p.procedure, title,
+                         w["law"].format(p=title, s=", ".join(srcs)), srcs, route_of, p.status))
     for r in p.routes:
         _walk(r, out, lang, route_of=p.procedure)
 
