@@ -115,3 +115,10 @@ def scalar_rows(text, eng, as_of=AS_OF):
     header, records = read_header(io.StringIO(text))
     out, _ = _answer_csv(eng, RowBuilder(header), list(records), as_of, "t", ";")
     return [r for r in csv.reader(io.StringIO(out), delimiter=";") if r[6] != "error"]
+
+
+def program_rows(out) -> list[list]:
+    """The rows of the columnar program's output frame as the scalar screening writes them
+    (:func:`scalar_rows`): id and name neutralised as CSV formulas (``csvsafe.neutral``)."""
+    from lexquery.csvsafe import neutral
+    return [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()]

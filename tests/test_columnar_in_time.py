@@ -15,10 +15,9 @@ from datetime import date
 import pytest
 
 from lexquery.columnar.program import compile_book
-from lexquery.csvsafe import neutral
 from lexquery.screening.synth import synth_text
 
-from columnar_helpers import blank, engine, frame_from_cases, read_cases, scalar_rows
+from columnar_helpers import blank, engine, frame_from_cases, program_rows, read_cases, scalar_rows
 
 HEADER = ("id;name;birth_date;nationalities;habitual_residence;location;protection;fled_to;protected_adult;"
           "incarcerated;establishment;entry_date;final;custodial;total;execution_start;expected_end;"
@@ -38,7 +37,7 @@ def _both(text, as_of):
     want = scalar_rows(text, eng, as_of)
     prog = compile_book(eng.book, eng.ref)
     out = prog.run(frame_from_cases(read_cases(text, as_of)))
-    got = [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()]
+    got = program_rows(out)
     return want, got, prog
 
 
@@ -152,7 +151,7 @@ def test_a_later_law_that_ends_the_measure_or_is_not_encoded(tmp_path):
     want = scalar_rows(text, eng, as_of)
     prog = compile_book(eng.book, eng.ref)
     out = prog.run(frame_from_cases(read_cases(text, as_of)))
-    got = [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()]
+    got = program_rows(out)
     assert len(prog.fallback) == 0
     assert got == want
     lc_rows = [r for r in want if r[4] == "lc_expulsion"]

@@ -7,11 +7,10 @@ what the rules encode)."""
 import pytest
 
 from lexquery.columnar.program import COLUMN_PATHS, compile_book
-from lexquery.csvsafe import neutral
 from lexquery.screening.csv_columns import COLUMNS
 from lexquery.screening.synth import synth_text
 
-from columnar_helpers import AS_OF, blank, engine, frame_from_cases, read_cases, scalar_rows
+from columnar_helpers import AS_OF, blank, engine, frame_from_cases, program_rows, read_cases, scalar_rows
 
 
 def test_column_table_is_the_readers():
@@ -23,7 +22,7 @@ def _check(text, as_of=AS_OF, fallback=0):
     want = scalar_rows(text, eng, as_of)
     prog = compile_book(eng.book, eng.ref)
     out = prog.run(frame_from_cases(read_cases(text, as_of)))
-    got = [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()]
+    got = program_rows(out)
     if fallback:   # rows of the 2029 code: asked to the scalar engine
         assert len(prog.fallback) > 0
     assert not getattr(prog, "not_vectorised", None)
@@ -69,7 +68,7 @@ def test_frame_evaluated_by_chunks(monkeypatch):
     prog = compile_book(eng.book, eng.ref)
     frame = frame_from_cases(read_cases(text, AS_OF))
     out = prog.run(frame)
-    assert [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()] == want
+    assert program_rows(out) == want
     later_code = {i for i, d in enumerate(frame.get_column("as_of").to_list()) if d.isoformat() >= "2029-01-01"}
     # the rows of the 2029 code, and only those: a date settled under a later law (engine/in_time.py)
     # is settled in the program
@@ -91,7 +90,7 @@ def test_a_chunk_the_vector_code_does_not_take_is_asked_to_the_scalar_engine(mon
     monkeypatch.setattr(P.Program, "screen", refuse)
     frame = frame_from_cases(read_cases(text, AS_OF))
     out = prog.run(frame)
-    assert [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()] == want
+    assert program_rows(out) == want
     assert len(prog.fallback) == frame.height and prog.not_vectorised == ["test"]
 
 
@@ -104,5 +103,5 @@ def test_a_narrow_header():
     frame = frame_from_cases(read_cases(text, AS_OF)).select(["line", "id", "as_of", "name", "nationalities"])
     prog = compile_book(eng.book, eng.ref)
     out = prog.run(frame)
-    assert [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()] == want
+    assert program_rows(out) == want
     assert not getattr(prog, "not_vectorised", None)

@@ -213,7 +213,7 @@ def test_one_program_over_batches_of_other_shapes_keeps_the_scalar_cells():
     from datetime import date
     from lexquery.columnar.program import compile_book
     from lexquery.screening.synth import synth_text
-    from columnar_helpers import blank, engine, frame_from_cases, read_cases, scalar_rows
+    from columnar_helpers import blank, engine, frame_from_cases, program_rows, read_cases, scalar_rows
     eng = engine()
     prog = compile_book(eng.book, eng.ref)
     runs = [(date(2026, 12, 1), 0.0, 1), (date(2014, 10, 1), 0.3, 2), (date(2021, 12, 31), 0.5, 3),
@@ -223,6 +223,6 @@ def test_one_program_over_batches_of_other_shapes_keeps_the_scalar_cells():
         text = blank(text, share, seed) if share else text
         want = scalar_rows(text, eng, as_of)
         out = prog.run(frame_from_cases(read_cases(text, as_of)))
-        got = [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()]
+        got = program_rows(out)
         assert got == want
     assert prog._shape_texts   # kept between the batches

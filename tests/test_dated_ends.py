@@ -12,10 +12,9 @@ from datetime import date
 import pytest
 
 from lexquery.columnar.program import compile_book
-from lexquery.csvsafe import neutral
 from lexquery.screening.synth import synth_text
 
-from columnar_helpers import blank, engine, frame_from_cases, read_cases, scalar_rows
+from columnar_helpers import blank, engine, frame_from_cases, program_rows, read_cases, scalar_rows
 
 DAYS = ["2020-06-30", "2020-12-30", "2020-12-31", "2021-01-01"]
 
@@ -49,7 +48,7 @@ def _rows(text, as_of):
     eng = engine()
     want = scalar_rows(text, eng, as_of)
     prog = compile_book(eng.book, eng.ref)
-    got = [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in prog.run(frame_from_cases(read_cases(text, as_of))).iter_rows()]
+    got = program_rows(prog.run(frame_from_cases(read_cases(text, as_of))))
     return want, got
 
 

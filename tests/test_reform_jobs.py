@@ -270,5 +270,13 @@ def test_the_comparison_of_cases_whose_rows_differ_in_number(tmp_path, monkeypat
         ("2", "ste_transfer", None, "DZ"), ("2", "lc_expulsion", None, None),
         ("5", "lc_expulsion", "lsc_plein_droit", None)}
     _screening_csv(a, [dict(x, line=7) if x["line"] == 3 else x for x in after])
-    with pytest.raises(RuntimeError, match="out of step: line 3 vs 7"):
+    from lexquery.errors import LexqueryError
+    with pytest.raises(LexqueryError, match="ligne 3 sous la loi en vigueur, ligne 7 sous la réforme") as e:
         imp_mod.compare_files(str(b), str(a), imp_mod.Impact(reform=meta))
+    assert e.value.render("en") == (   # a defect of lexquery, said for a person (errors.py)
+        "error: screenings out of step: line 3 under the law in force, line 7 under the reform\n"
+        "  --> screen --reform: lexquery.screening.impact.compare_files\n"
+        "  = expected: the same cases, in the same order, in both screenings\n"
+        "  = help: a defect of lexquery, not of your file: run again with --debug and report it")
+    with pytest.raises(LexqueryError, match="ligne 3 sous la loi en vigueur, ligne 7 sous la réforme"):
+        imp_mod._compare_parsed(str(b), str(a), imp_mod.Impact(reform=meta))   # _cases: the same words

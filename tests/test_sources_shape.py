@@ -15,11 +15,10 @@ from datetime import date
 import pytest
 
 from lexquery.columnar.program import compile_book
-from lexquery.csvsafe import neutral
 from lexquery.engine.api import Engine
 from lexquery.paths import rules_dir
 
-from columnar_helpers import frame_from_cases, read_cases, scalar_rows
+from columnar_helpers import frame_from_cases, program_rows, read_cases, scalar_rows
 
 HEADER = "id;nationalities;habitual_residence;location;incarcerated;final;custodial;total;execution_start;expected_end;as_of"
 CHILD = "STE 112 art. 7"
@@ -60,6 +59,6 @@ def test_a_composite_outside_its_period_cites_no_child_in_either_engine(dated_bo
     assert CHILD in srcs[after]
     prog = compile_book(eng.book, eng.ref)
     out = prog.run(frame_from_cases(read_cases(text, as_of)))
-    got = [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()]
+    got = program_rows(out)
     assert len(prog.fallback) == 0
     assert got == want

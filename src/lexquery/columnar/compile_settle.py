@@ -322,8 +322,8 @@ class _Eval:
             date = shared("none", ctx.n)
             eff = None
             uf = self.prec_until.get(pr.id)
-            if uf is not None:
-                holds = is_true(v)
+            holds = is_true(v) if uf is not None else None
+            if holds is not None and holds.any():   # its end read only where it holds (most rows: never)
                 u = uf(ctx)
                 evs.append(restrict(u.ev, holds if run is None else holds & run))
                 u_unk = holds & u.unk

@@ -167,7 +167,7 @@ def compare_files(before_path: str, after_path: str, impact: Impact) -> Impact:
             lines = [r.get_column("value")[:n] for r in runs]
             if not lines[0].equals(lines[1]):
                 k = int((lines[0] != lines[1]).arg_true()[0])
-                raise RuntimeError(f"screenings out of step: line {lines[0][k]} vs {lines[1][k]}")
+                raise _out_of_step(lines[0][k], lines[1][k], whole=True)
             lens = [r.get_column("len")[:n] for r in runs]
             ends = [int(x.sum()) for x in lens]
             _compare_frames(bufs[0][:ends[0]], bufs[1][:ends[1]], lines[0], lens, impact, label, start)
@@ -193,29 +193,40 @@ def compare_batch(b, a, impact: Impact) -> Impact:
         diff = (lines[0][:n] != lines[1][:n]).arg_true()
         k = int(diff[0]) if len(diff) else n
         seen = [x[k] if k < len(x) else None for x in lines]
-        raise _batch_out_of_step(*seen)
+        raise _out_of_step(*seen)
     _compare_frames(b, a, lines[0], [r.get_column("len") for r in runs], impact,
                     impact.reform.get("label", ""), impact.reform.get("from"))
     return impact
 
 
-def _batch_out_of_step(before, after) -> LexqueryError:
-    """The error of :func:`compare_batch` when both screenings of a batch do not hold the same cases
-    in the same order (``before`` / ``after``: the first lines that differ, None past a side's
-    end): a defect of lexquery, not of the input — both screen the same batch. ``where`` names the
-    command and the function, in words of both languages."""
+def _out_of_step(before, after, whole: bool = False) -> LexqueryError:
+    """The error when both screenings do not hold the same cases in the same order (``before`` /
+    ``after``: the first lines that differ, None past a side's end): a defect of lexquery, not of
+    the input — both screen the same input. ``whole``: two whole screenings compared
+    (:func:`compare_files`, :func:`_cases`; the scalar engine's ``--reform``), else the two
+    screenings of a batch (:func:`compare_batch`, the columnar one's, where the scalar engine is
+    the way round). ``where`` names the command and the function, in words of both languages."""
     fr = [f"ligne {x}" if x is not None else "plus aucune ligne" for x in (before, after)]
     en = [f"line {x}" if x is not None else "no more lines" for x in (before, after)]
+    if whole:
+        where, exp_fr, exp_en = ("screen --reform: lexquery.screening.impact.compare_files",
+                                 "les mêmes cas, dans le même ordre, dans les deux criblages",
+                                 "the same cases, in the same order, in both screenings")
+        hint_fr = "une erreur de lexquery, non de votre fichier : relancez avec --debug et signalez-la"
+        hint_en = "a defect of lexquery, not of your file: run again with --debug and report it"
+    else:
+        where, exp_fr, exp_en = ("screen --reform --engine columnar: lexquery.screening.impact.compare_batch",
+                                 "les mêmes cas, dans le même ordre, dans les deux criblages du lot",
+                                 "the same cases, in the same order, in both screenings of the batch")
+        hint_fr = ("une erreur de lexquery, non de votre fichier : relancez avec --debug et signalez-la ; "
+                   "en attendant, --engine scalar calcule l'impact par deux criblages complets")
+        hint_en = ("a defect of lexquery, not of your file: run again with --debug and report it; meanwhile "
+                   "--engine scalar computes the impact by two whole screenings")
     return LexqueryError(
         f"criblages décalés : {fr[0]} sous la loi en vigueur, {fr[1]} sous la réforme",
-        where="screen --reform --engine columnar: lexquery.screening.impact.compare_batch",   # both languages
-        expected="les mêmes cas, dans le même ordre, dans les deux criblages du lot",
-        hint="une erreur de lexquery, non de votre fichier : relancez avec --debug et signalez-la ; "
-             "en attendant, --engine scalar calcule l'impact par deux criblages complets",
+        where=where, expected=exp_fr, hint=hint_fr,   # where: both languages
         message_en=f"screenings out of step: {en[0]} under the law in force, {en[1]} under the reform",
-        expected_en="the same cases, in the same order, in both screenings of the batch",
-        hint_en="a defect of lexquery, not of your file: run again with --debug and report it; meanwhile "
-                "--engine scalar computes the impact by two whole screenings")
+        expected_en=exp_en, hint_en=hint_en)
 
 
 ADDED = ("cases", "changed_cases", "rows_before", "rows_after", "rejected", "counts", "cases_by_procedure",
@@ -284,7 +295,7 @@ def _cases(groups_b, groups_a, impact: Impact):
     for (lb, rows_b), (la, rows_a) in zip(groups_b, groups_a):
         rows_b, rows_a = list(rows_b), list(rows_a)
         if lb != la:
-            raise RuntimeError(f"screenings out of step: line {lb} vs {la}")
+            raise _out_of_step(lb, la, whole=True)
         impact.cases += 1
         impact.rows_before += len(rows_b)
         impact.rows_after += len(rows_a)
