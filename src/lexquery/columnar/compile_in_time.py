@@ -27,7 +27,8 @@ recursively — the batch of the later day is itself settled in time. Since the 
 A ``from`` already past (engine/in_time.py ``_settle_past``): the rows applicable (procedure or
 route shown) from a day before their ``as_of`` with a law change in (from, as_of] are evaluated
 again in one batch, each on the eve of its last such change, for their dates past only (the
-batch of a later day above settles its dates to come only); only their ``from`` changes.
+batch of a later day above settles its dates to come only); only their ``from`` changes, and the
+opening path (``opens``) where the eve gives it.
 Generic: no rule, date or threshold is written here.
 """
 from __future__ import annotations
@@ -193,7 +194,8 @@ class _InTime:
         shown) is applicable from a day before ``as_of`` with a law change ``b`` in (from,
         as_of] — ``b`` the last — evaluated again in one batch, each on its own ``b`` − 1 day
         (itself settled for its dates past only); their ``from`` only changes
-        (:func:`_past_from`)."""
+        (:func:`_past_from`), and with it the path that opens the procedure (``opens``) where the
+        eve gives that ``from``."""
         p = pv.p
         n = ctx.n
         as_of = ctx.as_of
@@ -230,9 +232,13 @@ class _InTime:
                                        _spread(None if yr is None else yr.status, pos, UND),
                                        _spread(None if yr is None else yr.d_from, pos, NONE_DATE))
         if past_p.any():
-            pv.d_from = _past_from(pv.d_from, past_p, b, pos >= 0,
-                                   _spread(None if y is None else y.status, pos, UND),
-                                   _spread(None if y is None else y.d_from, pos, NONE_DATE))
+            st = _spread(None if y is None else y.status, pos, UND)
+            f = _spread(None if y is None else y.d_from, pos, NONE_DATE)
+            pv.d_from = _past_from(pv.d_from, past_p, b, pos >= 0, st, f)
+            if p.routes:   # the eve's path where the eve gives the from (in_time._adopt_past)
+                gives = past_p & (pos >= 0) & (st == APP) & (f != NONE_DATE) & (f < b)
+                if gives.any():
+                    pv.opens = np.where(gives, _spread(y.opens, pos, -1), pv.opens)
 
 
 def _past_from(d_from, rows, b, present, st, f):

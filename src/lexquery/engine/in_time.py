@@ -26,8 +26,10 @@ settled for its dates past). Applicable then from a day on or before that eve: t
 ``from`` (none — no date condition —: the ``from`` stays); otherwise (not applicable, later,
 undetermined, a route not shown) the ``from`` is ``b``, the first day of the law that opens it
 (R10-22: on 2015-01-01 a recidivist past mid-sentence since 2014-12-01 had to serve two thirds
-until 2014-12-31 — from 2015-01-01). Only the ``from`` changes: status, until, consent, missing
-facts and routes are the law of ``as_of``'s. An evaluation on another day settles one
+until 2014-12-31 — from 2015-01-01). A procedure with routes names with that ``from`` the path
+that gives it (``opens_by``): the eve's path when the eve gives the day, ``as_of``'s when it is
+``b``. Only the ``from`` (and ``opens_by``) changes: status, until, consent, missing facts and
+routes are the law of ``as_of``'s. An evaluation on another day settles one
 direction only — a day to come its dates to come, a day past its dates past: the other could
 not change what is read of it.
 
@@ -192,18 +194,23 @@ def _adopt_past(x, y, b: date, bounds: dict, as_of: date) -> None:
     """``x`` (applicable on ``as_of`` from a day before ``b``) takes as its ``from`` that of
     ``y``, the same evaluated on the eve of ``b`` (None: a route not shown then), when ``y``
     is applicable from that eve or before (no ``from``: no date condition, ``x``'s stays);
-    otherwise ``b``, the first day of the law that opens it. Only the ``from`` changes: the
-    rest is the law of ``as_of``'s."""
-    d0 = x.date_from
+    otherwise ``b``, the first day of the law that opens it. With the ``from`` of ``y``, the
+    path that opens it first is ``y``'s too (``opens_by``: the earlier law's path gives that
+    day); with ``b``, it stays ``x``'s — the law of ``b`` is ``as_of``'s (``b`` the last
+    change up to it), under which that path opens first, before ``b`` and so on ``b``. Only
+    the ``from`` and ``opens_by`` change: the rest is the law of ``as_of``'s."""
+    d0, o0 = x.date_from, x.opens_by
+    f, o = b, o0
     if y is not None and y.status == "applicable" and (y.date_from is None or y.date_from < b):
-        f = d0 if y.date_from is None else y.date_from
-    else:
-        f = b
-    if f == d0:
-        return                         # the earlier law gives the same first day
+        if y.date_from is None:        # no date condition then: the from stays, and its path
+            f = d0
+        else:
+            f, o = y.date_from, y.opens_by
+    if (f, o) == (d0, o0):
+        return                         # the earlier law gives the same first day, by the same path
     changes = [w for w, _ in bounds.get(b, ())]
     cited = list(dict.fromkeys(c for _, srcs in bounds.get(b, ()) for c in srcs))
-    x.date_from = f
+    x.date_from, x.opens_by = f, o
     x.law_change = {"on": b, "computed": d0, "status": "applicable", "from": f, "changes": changes,
                     "sources": cited, "note": _past_note(as_of, d0, b, f, cited)}
 
