@@ -204,3 +204,33 @@ def test_the_opening_path_of_a_from_already_past_as_the_scalar_engine_names_it()
         if lc and lc["computed"] < lc["on"] and r.opens_by == p.id:
             moved += any(x.procedure == "lsc_plein_droit" and x.date_from == lc["on"] for x in r.routes)
     assert moved
+
+
+@pytest.mark.parametrize("as_of,share", [("2026-12-01", 0.0), ("2015-01-01", 0.0), ("2024-02-01", 0.25)])
+def test_the_eves_of_a_from_already_past_in_one_batch_or_one_by_one(monkeypatch, as_of, share):
+    """compile_in_time._Eves: the eves a row is expected to need evaluated in one batch (its
+    ``guess``), or each once known to be needed (the recursive reading's batches, one per eve):
+    the same rows, the scalar engine's; fewer batches guessed — else nothing would be compared."""
+    from lexquery.columnar import compile_in_time as cit
+    d = date.fromisoformat(as_of)
+    text = synth_text(1500, 5, d)
+    if share:
+        text = blank(text, share, 6)
+    batches = []
+    orig = cit._Eves.missing
+
+    def counted(self):
+        org, lev = orig(self)
+        batches[-1] += bool(len(org))
+        return org, lev
+    monkeypatch.setattr(cit._Eves, "missing", counted)
+    rows = {}
+    for guess in (True, False):
+        monkeypatch.setattr(cit._Eves, "guess", guess)
+        batches.append(0)
+        want, got, prog = _both(text, d)
+        assert len(prog.fallback) == 0
+        assert got == want
+        rows[guess] = got
+    assert rows[True] == rows[False]
+    assert 0 < batches[0] < batches[1], batches

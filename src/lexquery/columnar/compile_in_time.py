@@ -192,53 +192,171 @@ class _InTime:
     def _settle_past(self, ctx, pv, days):
         """engine.in_time._settle_past over the batch: the rows whose procedure (or a route
         shown) is applicable from a day before ``as_of`` with a law change ``b`` in (from,
-        as_of] — ``b`` the last — evaluated again in one batch, each on its own ``b`` − 1 day
-        (itself settled for its dates past only); their ``from`` only changes
+        as_of] — ``b`` the last — read on ``b`` − 1 day, itself settled for its dates past
+        (on the eve of the change before ``b``, and so on); their ``from`` only changes
         (:func:`_past_from`), and with it the path that opens the procedure (``opens``) where the
-        eve gives that ``from``."""
+        eve gives that ``from``. The eves of a row are those of the law's changes, one after the
+        other going back: all the eves a row is expected to need (while its earliest ``from``
+        already past falls before the next change) are evaluated in one batch (:class:`_Eves`),
+        the ones found missing after it in another — not one batch per eve, whose fixed cost
+        made most of this reading's; the result is the recursive reading's."""
         p = pv.p
-        n = ctx.n
-        as_of = ctx.as_of
-        k = np.searchsorted(days, as_of, side="right") - 1
-        live = (k >= 0) & ~vdates.outside(p, as_of)
-        if not live.any():
+        k0 = np.searchsorted(days, ctx.as_of, side="right") - 1
+        if not ((k0 >= 0) & ~vdates.outside(p, ctx.as_of)).any():
             return
-        b = np.where(k >= 0, days[np.maximum(k, 0)], NONE_DATE)
+        ev = _Eves(p, days, k0, len(pv.routes))
+        ev.add(np.arange(ctx.n), 0, ctx.as_of, pv)
+        if not ev.NEED.any():
+            return
+        first = True
+        while True:
+            org, lev = ev.missing()
+            if not len(org):
+                break
+            sub = ctx.sub(org)
+            sub.as_of = ev.eve(org, lev)
+            y = self.eval_on(sub, p.id, True)
+            if first:
+                pv.in_time += int((lev == 1).sum())   # the rows read on another day (_call_cost)
+                first = False
+            ev.add(org, lev, sub.as_of, y)
+        ev.settle()
+        top = ev.level0
+        for j, rv in enumerate(pv.routes):
+            rv.d_from = ev.RF[j][top]
+        pv.d_from = ev.F[top]
+        if p.routes:
+            pv.opens = ev.OP[top]
 
-        def past(x, shown):   # applicable from a day before the last law change (in_time._past_boundary)
-            return shown & live & (x.status == APP) & (x.d_from != NONE_DATE) & (x.d_from < as_of) & (x.d_from < b)
-        past_p = past(pv, np.ones(n, dtype=bool))
-        past_r = [past(rv, rv.shown) for rv in pv.routes]
-        need = past_p | np.logical_or.reduce(past_r) if past_r else past_p
-        if not need.any():
-            return
-        rows = np.nonzero(need)[0]
-        eve = b - 1
-        inside = rows[~vdates.outside(p, eve[rows])]       # the eve within the procedure's valid:
-        pos = np.full(n, -1, dtype=np.int64)
-        y = None
-        if len(inside):
-            pos[inside] = np.arange(len(inside))
-            sub = ctx.sub(inside)
-            sub.as_of = eve[inside]
-            sub.ways = ("past",)
-            y = self.eval_proc(sub, p.id, True)
-            pv.in_time += len(inside)
-        for j, rv in enumerate(pv.routes):   # the routes first, each from the route of the same id shown on the eve
-            if past_r[j].any():
-                yr = None if y is None else y.routes[j]
-                present = _spread(None if yr is None else yr.shown, pos, False)
-                rv.d_from = _past_from(rv.d_from, past_r[j], b, present,
-                                       _spread(None if yr is None else yr.status, pos, UND),
-                                       _spread(None if yr is None else yr.d_from, pos, NONE_DATE))
-        if past_p.any():
-            st = _spread(None if y is None else y.status, pos, UND)
-            f = _spread(None if y is None else y.d_from, pos, NONE_DATE)
-            pv.d_from = _past_from(pv.d_from, past_p, b, pos >= 0, st, f)
-            if p.routes:   # the eve's path where the eve gives the from (in_time._adopt_past)
-                gives = past_p & (pos >= 0) & (st == APP) & (f != NONE_DATE) & (f < b)
-                if gives.any():
-                    pv.opens = np.where(gives, _spread(y.opens, pos, -1), pv.opens)
+
+class _Eves:
+    """The evaluations of one batch's rows on the eves of the law's changes (``_settle_past``):
+    pairs (row, level) — level 0 the batch on its ``as_of``, level m its rows on the eve of the
+    m-th change going back from it (``days[k0 - m + 1] - 1``) —, their outcome as evaluated that
+    day (status, from, opening path; per route shown, status, from), then settled bottom-up.
+    ``guess`` false: no eve asked before it is known to be needed — one batch per eve, as the
+    recursive reading (tests/test_columnar_in_time.py: the same rows either way)."""
+
+    guess = True
+
+    def __init__(self, p, days, k0, nr):
+        self.p, self.days, self.k0, self.nr = p, days, k0, nr
+        self.at = np.full((len(days) + 2, len(k0)), -1, dtype=np.int64)   # (level, row) → pair
+        self.cols = {"org": [], "lev": [], "st": [], "f": [], "op": [], "b": [], "need": [], "pp": [], "dmin": []}
+        for j in range(nr):
+            for c in ("rst", "rf", "rsh", "pr"):
+                self.cols[f"{c}{j}"] = []
+        self.size = 0
+        self.level0 = None
+
+    def eve(self, org, lev):
+        """The day of level ``lev`` of the rows ``org``: the eve of the lev-th change back."""
+        return self.days[self.k0[org] - lev + 1] - 1
+
+    def add(self, org, lev, as_of, x):
+        """The pairs (``org``, ``lev``) evaluated (``x``) on ``as_of``."""
+        n = len(org)
+        lev = np.broadcast_to(np.asarray(lev, dtype=np.int64), (n,))
+        k = self.k0[org] - lev
+        live = (k >= 0) & ~vdates.outside(self.p, as_of)
+        b = np.where(k >= 0, self.days[np.maximum(k, 0)], NONE_DATE)
+
+        def past(st, f, shown):   # applicable from a day before the last law change (in_time._past_boundary)
+            return shown & live & (st == APP) & (f != NONE_DATE) & (f < as_of) & (f < b)
+        pp = past(x.status, x.d_from, True)
+        need = pp.copy()
+        dmin = np.where(pp, x.d_from, np.iinfo(np.int64).max)
+        c = self.cols
+        for j, rv in enumerate(x.routes):
+            pr = past(rv.status, rv.d_from, rv.shown)
+            need |= pr
+            dmin = np.where(pr, np.minimum(dmin, rv.d_from), dmin)
+            c[f"rst{j}"].append(rv.status)
+            c[f"rf{j}"].append(rv.d_from)
+            c[f"rsh{j}"].append(rv.shown)
+            c[f"pr{j}"].append(pr)
+        idx = np.arange(self.size, self.size + n)
+        self.at[lev, org] = idx
+        if self.level0 is None:
+            self.level0 = idx
+        for name, v in (("org", org), ("lev", lev), ("st", x.status), ("f", x.d_from),
+                        ("op", getattr(x, "opens", np.full(n, -1))), ("b", b), ("need", need), ("pp", pp),
+                        ("dmin", dmin)):
+            c[name].append(np.asarray(v))
+        self.size += n
+        self._flat()
+
+    def _flat(self):
+        """Each column one array (ORG, LEV, ST, F, …: the upper-case attributes)."""
+        c = self.cols
+        for name in c:
+            if len(c[name]) > 1:
+                c[name] = [np.concatenate(c[name])]
+        for name in c:
+            setattr(self, name.upper(), c[name][0])
+
+    def missing(self):
+        """The pairs the recursive reading asks and not evaluated yet, each with the further eves
+        it is expected to ask (while its earliest from already past falls before the next change)."""
+        cur = self.level0[self.NEED[self.level0]]
+        want_org, want_lev, want_dmin = [], [], []
+        while len(cur):
+            org, lev = self.ORG[cur], self.LEV[cur]
+            child = self.at[lev + 1, org]
+            eve = self.days[self.k0[org] - lev] - 1
+            inside = ~vdates.outside(self.p, eve)
+            ask = (child < 0) & inside
+            if ask.any():
+                want_org.append(org[ask])
+                want_lev.append(lev[ask] + 1)
+                want_dmin.append(self.DMIN[cur[ask]])
+            got = child[child >= 0]
+            cur = got[self.NEED[got]]
+        if not want_org:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        org, lev, dmin = np.concatenate(want_org), np.concatenate(want_lev), np.concatenate(want_dmin)
+        outs_o, outs_l = [org], [lev]
+        go = np.full(len(org), self.guess)
+        while True:   # the guess: on to the eve of the change before, while dmin falls before it
+            k = self.k0[org] - lev   # this level is on the eve of days[k + 1]; the change before: days[k]
+            go &= (k >= 0) & (dmin < np.where(k >= 0, self.days[np.maximum(k, 0)], NONE_DATE))
+            lev = lev + 1
+            if not go.any():
+                break
+            eve = self.days[np.maximum(self.k0[org] - lev + 1, 0)] - 1
+            go &= ~vdates.outside(self.p, eve) & (self.at[np.minimum(lev, len(self.at) - 1), org] < 0)
+            outs_o.append(org[go])
+            outs_l.append(lev[go])
+        return np.concatenate(outs_o), np.concatenate(outs_l)
+
+    def settle(self):
+        """Bottom-up, the deepest level first: each pair's from (procedure, routes) and opening
+        path from its eve's, settled (in_time._adopt_past, :func:`_past_from`)."""
+        F, OP = self.F.copy(), self.OP.copy()
+        RF = [getattr(self, f"RF{j}").copy() for j in range(self.nr)]
+        for m in range(int(self.LEV.max()), -1, -1):
+            cur = np.nonzero((self.LEV == m) & self.NEED)[0]
+            if not len(cur):
+                continue
+            org, b = self.ORG[cur], self.B[cur]
+            c = self.at[m + 1, org]
+            has = c >= 0
+            cc = np.maximum(c, 0)
+
+            def of(arr, fill):
+                return np.where(has, arr[cc], fill)
+            for j in range(self.nr):
+                pr = getattr(self, f"PR{j}")[cur]
+                if pr.any():
+                    RF[j][cur] = _past_from(RF[j][cur], pr, b, of(getattr(self, f"RSH{j}"), False),
+                                            of(getattr(self, f"RST{j}"), UND), of(RF[j], NONE_DATE))
+            pp = self.PP[cur]
+            if pp.any():
+                st, f = of(self.ST, UND), of(F, NONE_DATE)
+                F[cur] = _past_from(F[cur], pp, b, has, st, f)
+                gives = pp & has & (st == APP) & (f != NONE_DATE) & (f < b)
+                OP[cur] = np.where(gives, of(OP, -1), OP[cur])
+        self.F, self.OP, self.RF = F, OP, RF
 
 
 def _past_from(d_from, rows, b, present, st, f):
