@@ -26,9 +26,11 @@ recursively — the batch of the later day is itself settled in time. Since the 
 :meth:`_InTime.eval_proc`, their reruns are settled in time too, as the scalar engine's are.
 A ``from`` already past (engine/in_time.py ``_settle_past``): the rows applicable (procedure or
 route shown) from a day before their ``as_of`` with a law change in (from, as_of] are evaluated
-again in one batch, each on the eve of its last such change, for their dates past only (the
-batch of a later day above settles its dates to come only); only their ``from`` changes, and the
-opening path (``opens``) where the eve gives it.
+again on the eve of the last such change, that eve's answer settled the same way (the eve of the
+change before, and so on: the recursion of the scalar engine) — every eve a row is expected to
+need in one batch (:class:`_Eves`), then settled bottom-up; only their ``from`` changes, and the
+opening path (``opens``) where the eve gives it. The batch of a later day above settles its
+dates to come only.
 Generic: no rule, date or threshold is written here.
 """
 from __future__ import annotations
