@@ -103,6 +103,7 @@ FD_REPLACES_STE_FROM = date(2011, 12, 5)
 AVIS_ECROU_DAYS = timedelta(days=8)
 LIST_PERIOD = timedelta(days=15)        # Circ. 2025 §1.2 al. 5: « a minima tous les 15 jours »
 AFTER_CAP = timedelta(days=1)           # … « chaque lendemain de commission d'application des peines »
+ONE_DAY = timedelta(days=1)             # the eve of a day the law changes (engine/in_time.py)
 CONSULAR_EXCLUDED = frozenset(["refugee", "subsidiary_protection", "asylum_pending"])
 TAP_ONLY_730_2 = Duration(15 * 12)
 TAP_ONLY_706_53_13 = Duration(10 * 12)
@@ -1528,12 +1529,15 @@ class Floor:
         bounds = LAW_CHANGES.get(pid, ())
 
         def fn(c, s, D, as_of):
+            return settle(c, s, D, as_of, ("pending", "past"))
+
+        def settle(c, s, D, as_of, ways):
             res = raw(c, s, D, as_of)
-            if not bounds or bounds[-1] <= as_of:
+            if not bounds:
                 return res
             cache = {}
 
-            def on(day):
+            def on(day):   # a day to come: its dates to come only; a day past: its dates past only
                 y = cache.get(day)
                 if y is None:
                     saved = (self._seen, self._notes, self._basis)
@@ -1545,13 +1549,26 @@ class Floor:
                         else:
                             c2 = dict(c, as_of=day)
                             self._basis = ()
-                            y = fn(c2, s, self.derived(c2), day), self._basis
+                            y = settle(c2, s, self.derived(c2), day,
+                                       ("pending",) if day > as_of else ("past",)), self._basis
                     finally:
                         self._seen, self._notes, self._basis = saved
                     cache[day] = y
                 return y
 
             st, d_from, d_until, consent, missing, src, routes, deadlines = res
+            if "past" in ways:   # a from already past (in_time._settle_past): the routes first
+                for r in routes or ():
+                    b = _past_boundary(r[1], r[2], as_of, bounds)
+                    if b is not None:
+                        y = on(b - ONE_DAY)[0]
+                        yr = next((x for x in (y[6] or ()) if x[0] == r[0]), None)
+                        r[2] = _past_from(r[2], None if yr is None else yr[1:3], b)
+                b = _past_boundary(st, d_from, as_of, bounds)
+                if b is not None:
+                    d_from = _past_from(d_from, on(b - ONE_DAY)[0][:2], b)
+            if "pending" not in ways or bounds[-1] <= as_of:
+                return st, d_from, d_until, consent, missing, src, routes, deadlines
             if routes:
                 for r in routes:
                     b = _pending_boundary(r[1], r[2], as_of, bounds)
@@ -1634,6 +1651,23 @@ def _pending_boundary(st, d_from, as_of, bounds):
     if st not in ("applicable_later", "undetermined") or d_from is None or d_from <= as_of:
         return None
     return next((b for b in bounds if as_of < b <= d_from), None)
+
+
+def _past_boundary(st, d_from, as_of, bounds):
+    """The last day the law changes after a from already past, up to ``as_of``
+    (in_time._past_boundary)."""
+    if st != "applicable" or d_from is None or d_from >= as_of:
+        return None
+    return next((b for b in reversed(bounds) if d_from < b <= as_of), None)
+
+
+def _past_from(d_from, y, b):
+    """The from of a procedure applicable from a day before ``b``, by ``y`` = (status, from) on
+    the eve of ``b`` (None: not shown then): its from when applicable then, else ``b``
+    (in_time._adopt_past)."""
+    if y is not None and y[0] == "applicable" and (y[1] is None or y[1] < b):
+        return d_from if y[1] is None else y[1]
+    return b
 
 
 def _adopted(x, y, b):

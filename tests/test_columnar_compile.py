@@ -60,9 +60,9 @@ def test_conditions_as_vectors(n, seed, share):
 @pytest.mark.parametrize("n,seed,share", [(1500, 0, 0.0), (1500, 4, 0.25)])
 def test_procedures_settled_as_vectors(n, seed, share, in_time):
     """Each procedure settled over the batch (precedence, routes, the paths that stand in for a
-    condition, until, consent, notes, legal basis) as the scalar evaluator settles it, row for row:
-    under the law of ``as_of`` only (``eval_on``), and with its pending dates settled under
-    the law in force on them (``eval_proc``, engine/in_time.py)."""
+    condition, until, consent, notes, legal basis, the opening path) as the scalar evaluator
+    settles it, row for row: under the law of ``as_of`` only (``eval_on``), and with its dates
+    settled under the law in force on them (``eval_proc``, engine/in_time.py)."""
     from lexquery.columnar.compile_conditions import NONE_DATE as ND
     from lexquery.columnar.program import STATUS
     eng = engine()
@@ -86,11 +86,12 @@ def test_procedures_settled_as_vectors(n, seed, share, in_time):
             r = ev_one(p, _env(eng, c, states[i], p), book)
             want = (r.status, r.date_from, r.date_until, r.consent_required, list(r.missing_facts),
                     [(x.procedure, x.status, x.date_from) for x in r.routes],
-                    [(x.id, x.date) for x in r.notes], [b["id"] for b in r.basis])
+                    [(x.id, x.date) for x in r.notes], [b["id"] for b in r.basis], r.opens_by)
             got = (STATUS[int(pv.status[i])], d(pv.d_from[i]), d(pv.d_until[i]),
                    {-1: None, 0: False, 1: True}[int(pv.consent[i])],
                    sorted(k for k, m in pv.missing.items() if m[i]),
                    [(rv.p.id, STATUS[int(rv.status[i])], d(rv.d_from[i])) for rv in pv.routes if rv.shown[i]],
                    [(nn.id, d(x[i])) for nn, on, x, _ in pv.notes if on[i]],
-                   [k for k, m in (pv.basis or {}).items() if m[i]])
+                   [k for k, m in (pv.basis or {}).items() if m[i]],
+                   pv.opens_ids[int(pv.opens[i])] if p.routes and pv.opens[i] >= 0 else None)
             assert got == want, (p.id, i, states[i], c)

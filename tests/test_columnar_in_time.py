@@ -66,7 +66,9 @@ def test_the_recidivist_around_loi_2014_896():
     first = {d: _lc(want, f"R{k + 1}", d) for k, d in enumerate(DAYS_2015)}
     assert (first["2014-10-01"][6], first["2014-10-01"][7]) == ("applicable_later", "2015-01-01")
     assert (first["2014-12-31"][6], first["2014-12-31"][7]) == ("applicable_later", "2015-01-01")   # the day before
-    assert first["2015-01-01"][6] == "applicable" and first["2015-01-01"][7] < "2015-01-01"   # the day of: half, past
+    # the day of: applicable, and its first day is that of the law — the mid-sentence already
+    # past fell under the two thirds until 2014-12-31 (a from already past, engine/in_time.py)
+    assert (first["2015-01-01"][6], first["2015-01-01"][7]) == ("applicable", "2015-01-01")
     assert "CPP 729 al. 8" in first["2014-10-01"][11].split("|")
 
 
@@ -163,3 +165,72 @@ def test_a_later_law_that_ends_the_measure_or_is_not_encoded(tmp_path):
     assert {"not_applicable", "undetermined"} <= set(changed)
     assert all(p.routes == [] for p in changed["not_applicable"])
     assert any(r[6] == "undetermined" and r[3] > "2027-12-31" for r in lc_rows)   # outside its valid: on as_of
+
+
+def test_the_opening_path_of_a_from_already_past_as_the_scalar_engine_names_it():
+    """``opens`` (the path that opens lc_expulsion first: -1 none, 0 direct, k route k-1) over a
+    synthetic export as of 2024-02-01, days after CPP 720 IV (2024-01-28): where the eve gives a
+    from already past, its path too, as the scalar engine's ``opens_by`` (engine/in_time.py
+    ``_adopt_past``) — the screening rows do not carry it. Not vacuous: some rows move from the
+    route lsc_plein_droit (its day computed under IV) to the direct path (the mid-sentence)."""
+    import numpy as np
+    from lexquery.columnar import vdates
+    from lexquery.columnar.compile import Ctx, from_objects
+    from lexquery.columnar.compile_conditions import NONE_DATE
+    from lexquery.columnar.program import Program, fact_paths, facts_from_cases
+    from lexquery.engine.candidates import candidate_states
+    from lexquery.engine.env import Env
+    from lexquery.engine.evaluate import evaluate_procedure
+    from lexquery.rules.values import UNKNOWN
+    from columnar_helpers import with_defaults
+    d = date(2024, 2, 1)
+    eng = engine()
+    book = eng.book
+    cases = with_defaults([c for _, _, c in read_cases(synth_text(1500, 0, d), d)], eng)
+    states = [(lambda cs: cs[-1][0] if cs else UNKNOWN)(candidate_states(c)) for c in cases]
+    p = book.procedures["lc_expulsion"]
+    prog = Program(book, eng.ref)
+    ctx = Ctx(len(cases), facts_from_cases(cases, fact_paths(book)),
+              np.array([vdates.to_days(c["as_of"]) for c in cases], dtype=np.int64), from_objects(states), prog)
+    pv = prog.eval_proc(ctx, p.id)
+    ids = pv.opens_ids
+    moved = 0
+    for i, c in enumerate(cases):
+        r = evaluate_procedure(p, Env(c, c["as_of"], states[i], book, eng.ref, False, None), book)
+        got = None if pv.opens[i] < 0 else ids[int(pv.opens[i])]
+        assert (got, None if pv.d_from[i] == NONE_DATE else vdates.from_days(pv.d_from[i])) \
+            == (r.opens_by, r.date_from), (i, c)
+        lc = r.law_change
+        if lc and lc["computed"] < lc["on"] and r.opens_by == p.id:
+            moved += any(x.procedure == "lsc_plein_droit" and x.date_from == lc["on"] for x in r.routes)
+    assert moved
+
+
+@pytest.mark.parametrize("as_of,share", [("2026-12-01", 0.0), ("2015-01-01", 0.0), ("2024-02-01", 0.25)])
+def test_the_eves_of_a_from_already_past_in_one_batch_or_one_by_one(monkeypatch, as_of, share):
+    """compile_in_time._Eves: the eves a row is expected to need evaluated in one batch (its
+    ``guess``), or each once known to be needed (the recursive reading's batches, one per eve):
+    the same rows, the scalar engine's; fewer batches guessed — else nothing would be compared."""
+    from lexquery.columnar import compile_in_time as cit
+    d = date.fromisoformat(as_of)
+    text = synth_text(1500, 5, d)
+    if share:
+        text = blank(text, share, 6)
+    batches = []
+    orig = cit._Eves.missing
+
+    def counted(self):
+        org, lev = orig(self)
+        batches[-1] += bool(len(org))
+        return org, lev
+    monkeypatch.setattr(cit._Eves, "missing", counted)
+    rows = {}
+    for guess in (True, False):
+        monkeypatch.setattr(cit._Eves, "guess", guess)
+        batches.append(0)
+        want, got, prog = _both(text, d)
+        assert len(prog.fallback) == 0
+        assert got == want
+        rows[guess] = got
+    assert rows[True] == rows[False]
+    assert 0 < batches[0] < batches[1], batches

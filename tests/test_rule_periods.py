@@ -79,7 +79,13 @@ def test_the_date_of_entry_into_force_of_720_iv_lives_in_the_yaml(rules_copy):
     assert base.opens_by == "lc_expulsion"
     edit(rules_copy, "lc_expulsion.yaml", "      from: 2024-01-28\n", "      from: 2024-01-20\n")
     moved = _lc(Engine(rules_dir=rules_copy).ask(case, as_of="2024-01-27"))
-    assert (moved.opens_by, str(moved.date_from)) == ("lsc_plein_droit", "2024-01-01")
+    # a from already past is read under the law of its day (engine/in_time.py): the route opens
+    # on the day IV enters into force (the date of the yaml), the procedure itself from the
+    # mid-sentence, 2024-01-16, on which it already applied by its direct path (was 2024-01-01
+    # for both, by the route)
+    route = next(r for r in moved.routes if r.procedure == "lsc_plein_droit")
+    assert (moved.opens_by, str(moved.date_from), str(route.date_from)) == ("lc_expulsion", "2024-01-16",
+                                                                             "2024-01-20")
 
 
 def test_a_quantity_read_outside_its_periods_is_unknown_and_says_why():

@@ -24,6 +24,13 @@ the law changes (the first after its ``as_of``: the same for the procedure and i
 recursively — the batch of the later day is itself settled in time. Since the verification
 (engine/verify.py) and the proof (engine/prove.py) evaluate the procedure again through
 :meth:`_InTime.eval_proc`, their reruns are settled in time too, as the scalar engine's are.
+A ``from`` already past (engine/in_time.py ``_settle_past``): the rows applicable (procedure or
+route shown) from a day before their ``as_of`` with a law change in (from, as_of] are evaluated
+again on the eve of the last such change, that eve's answer settled the same way (the eve of the
+change before, and so on: the recursion of the scalar engine) — every eve a row is expected to
+need in one batch (:class:`_Eves`), then settled bottom-up; only their ``from`` changes, and the
+opening path (``opens``) where the eve gives it. The batch of a later day above settles its
+dates to come only.
 Generic: no rule, date or threshold is written here.
 """
 from __future__ import annotations
@@ -33,6 +40,8 @@ import numpy as np
 from . import vdates
 from .compile_conditions import NONE_DATE
 from .compile_settle import APP, LATER, NA, UND
+
+WAYS = ("pending", "past")   # engine.in_time.WAYS: the dates to come, the dates already past
 
 
 def _spread(arr, pos, fill):
@@ -94,10 +103,14 @@ class _InTime:
         and the notes as evaluated on ``as_of``: what the list of sources reads."""
         pv = self.eval_on(ctx, pid, outcome_only)
         pv.consent_src, pv.notes_src = (pv.consent if outcome_only else pv.consent.copy()), pv.notes
-        pv.in_time = 0   # the rows evaluated again on a later day (below)
+        pv.in_time = 0   # the rows evaluated again on another day (below)
         days = self.law_days(pv.p)
         if len(days):
-            self._settle_in_time(ctx, pv, days)
+            ways = getattr(ctx, "ways", WAYS)   # a batch of another day: one direction (evaluate_procedure)
+            if "pending" in ways:
+                self._settle_in_time(ctx, pv, days)
+            if "past" in ways:
+                self._settle_past(ctx, pv, days)
         return pv
 
     def _settle_in_time(self, ctx, pv, days):
@@ -126,8 +139,9 @@ class _InTime:
             pos[inside] = np.arange(len(inside))
             sub = ctx.sub(inside)
             sub.as_of = b[inside]
+            sub.ways = ("pending",)
             y = self.eval_proc(sub, p.id, True)
-            pv.in_time = len(inside)
+            pv.in_time += len(inside)
 
         def later(attr, comp, fill):
             return _spread(None if comp is None else getattr(comp, attr), pos, fill)
@@ -175,6 +189,184 @@ class _InTime:
             for rv in pv.routes:
                 rv.shown = rv.shown & ~na
             pv.notes = [(nn, on if nn.always else on & ~na, d, ev) for nn, on, d, ev in pv.notes]
+
+
+    def _settle_past(self, ctx, pv, days):
+        """engine.in_time._settle_past over the batch: the rows whose procedure (or a route
+        shown) is applicable from a day before ``as_of`` with a law change ``b`` in (from,
+        as_of] — ``b`` the last — read on ``b`` − 1 day, itself settled for its dates past
+        (on the eve of the change before ``b``, and so on); their ``from`` only changes
+        (:func:`_past_from`), and with it the path that opens the procedure (``opens``) where the
+        eve gives that ``from``. The eves of a row are those of the law's changes, one after the
+        other going back: all the eves a row is expected to need (while its earliest ``from``
+        already past falls before the next change) are evaluated in one batch (:class:`_Eves`),
+        the ones found missing after it in another — not one batch per eve, whose fixed cost
+        made most of this reading's; the result is the recursive reading's."""
+        p = pv.p
+        k0 = np.searchsorted(days, ctx.as_of, side="right") - 1
+        if not ((k0 >= 0) & ~vdates.outside(p, ctx.as_of)).any():
+            return
+        ev = _Eves(p, days, k0, len(pv.routes))
+        ev.add(np.arange(ctx.n), 0, ctx.as_of, pv)
+        if not ev.NEED.any():
+            return
+        first = True
+        while True:
+            org, lev = ev.missing()
+            if not len(org):
+                break
+            sub = ctx.sub(org)
+            sub.as_of = ev.eve(org, lev)
+            y = self.eval_on(sub, p.id, True)
+            if first:
+                pv.in_time += int((lev == 1).sum())   # the rows read on another day (_call_cost)
+                first = False
+            ev.add(org, lev, sub.as_of, y)
+        ev.settle()
+        top = ev.level0
+        for j, rv in enumerate(pv.routes):
+            rv.d_from = ev.RF[j][top]
+        pv.d_from = ev.F[top]
+        if p.routes:
+            pv.opens = ev.OP[top]
+
+
+class _Eves:
+    """The evaluations of one batch's rows on the eves of the law's changes (``_settle_past``):
+    pairs (row, level) — level 0 the batch on its ``as_of``, level m its rows on the eve of the
+    m-th change going back from it (``days[k0 - m + 1] - 1``) —, their outcome as evaluated that
+    day (status, from, opening path; per route shown, status, from), then settled bottom-up.
+    ``guess`` false: no eve asked before it is known to be needed — one batch per eve, as the
+    recursive reading (tests/test_columnar_in_time.py: the same rows either way)."""
+
+    guess = True
+
+    def __init__(self, p, days, k0, nr):
+        self.p, self.days, self.k0, self.nr = p, days, k0, nr
+        self.at = np.full((len(days) + 2, len(k0)), -1, dtype=np.int64)   # (level, row) → pair
+        self.cols = {"org": [], "lev": [], "st": [], "f": [], "op": [], "b": [], "need": [], "pp": [], "dmin": []}
+        for j in range(nr):
+            for c in ("rst", "rf", "rsh", "pr"):
+                self.cols[f"{c}{j}"] = []
+        self.size = 0
+        self.level0 = None
+
+    def eve(self, org, lev):
+        """The day of level ``lev`` of the rows ``org``: the eve of the lev-th change back."""
+        return self.days[self.k0[org] - lev + 1] - 1
+
+    def add(self, org, lev, as_of, x):
+        """The pairs (``org``, ``lev``) evaluated (``x``) on ``as_of``."""
+        n = len(org)
+        lev = np.broadcast_to(np.asarray(lev, dtype=np.int64), (n,))
+        k = self.k0[org] - lev
+        live = (k >= 0) & ~vdates.outside(self.p, as_of)
+        b = np.where(k >= 0, self.days[np.maximum(k, 0)], NONE_DATE)
+
+        def past(st, f, shown):   # applicable from a day before the last law change (in_time._past_boundary)
+            return shown & live & (st == APP) & (f != NONE_DATE) & (f < as_of) & (f < b)
+        pp = past(x.status, x.d_from, True)
+        need = pp.copy()
+        dmin = np.where(pp, x.d_from, np.iinfo(np.int64).max)
+        c = self.cols
+        for j, rv in enumerate(x.routes):
+            pr = past(rv.status, rv.d_from, rv.shown)
+            need |= pr
+            dmin = np.where(pr, np.minimum(dmin, rv.d_from), dmin)
+            c[f"rst{j}"].append(rv.status)
+            c[f"rf{j}"].append(rv.d_from)
+            c[f"rsh{j}"].append(rv.shown)
+            c[f"pr{j}"].append(pr)
+        idx = np.arange(self.size, self.size + n)
+        self.at[lev, org] = idx
+        if self.level0 is None:
+            self.level0 = idx
+        for name, v in (("org", org), ("lev", lev), ("st", x.status), ("f", x.d_from),
+                        ("op", getattr(x, "opens", np.full(n, -1))), ("b", b), ("need", need), ("pp", pp),
+                        ("dmin", dmin)):
+            c[name].append(np.asarray(v))
+        self.size += n
+        self._flat()
+
+    def _flat(self):
+        """Each column one array (ORG, LEV, ST, F, …: the upper-case attributes)."""
+        c = self.cols
+        for name in c:
+            if len(c[name]) > 1:
+                c[name] = [np.concatenate(c[name])]
+        for name in c:
+            setattr(self, name.upper(), c[name][0])
+
+    def missing(self):
+        """The pairs the recursive reading asks and not evaluated yet, each with the further eves
+        it is expected to ask (while its earliest from already past falls before the next change)."""
+        cur = self.level0[self.NEED[self.level0]]
+        want_org, want_lev, want_dmin = [], [], []
+        while len(cur):
+            org, lev = self.ORG[cur], self.LEV[cur]
+            child = self.at[lev + 1, org]
+            eve = self.days[self.k0[org] - lev] - 1
+            inside = ~vdates.outside(self.p, eve)
+            ask = (child < 0) & inside
+            if ask.any():
+                want_org.append(org[ask])
+                want_lev.append(lev[ask] + 1)
+                want_dmin.append(self.DMIN[cur[ask]])
+            got = child[child >= 0]
+            cur = got[self.NEED[got]]
+        if not want_org:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        org, lev, dmin = np.concatenate(want_org), np.concatenate(want_lev), np.concatenate(want_dmin)
+        outs_o, outs_l = [org], [lev]
+        go = np.full(len(org), self.guess)
+        while True:   # the guess: on to the eve of the change before, while dmin falls before it
+            k = self.k0[org] - lev   # this level is on the eve of days[k + 1]; the change before: days[k]
+            go &= (k >= 0) & (dmin < np.where(k >= 0, self.days[np.maximum(k, 0)], NONE_DATE))
+            lev = lev + 1
+            if not go.any():
+                break
+            eve = self.days[np.maximum(self.k0[org] - lev + 1, 0)] - 1
+            go &= ~vdates.outside(self.p, eve) & (self.at[np.minimum(lev, len(self.at) - 1), org] < 0)
+            outs_o.append(org[go])
+            outs_l.append(lev[go])
+        return np.concatenate(outs_o), np.concatenate(outs_l)
+
+    def settle(self):
+        """Bottom-up, the deepest level first: each pair's from (procedure, routes) and opening
+        path from its eve's, settled (in_time._adopt_past, :func:`_past_from`)."""
+        F, OP = self.F.copy(), self.OP.copy()
+        RF = [getattr(self, f"RF{j}").copy() for j in range(self.nr)]
+        for m in range(int(self.LEV.max()), -1, -1):
+            cur = np.nonzero((self.LEV == m) & self.NEED)[0]
+            if not len(cur):
+                continue
+            org, b = self.ORG[cur], self.B[cur]
+            c = self.at[m + 1, org]
+            has = c >= 0
+            cc = np.maximum(c, 0)
+
+            def of(arr, fill):
+                return np.where(has, arr[cc], fill)
+            for j in range(self.nr):
+                pr = getattr(self, f"PR{j}")[cur]
+                if pr.any():
+                    RF[j][cur] = _past_from(RF[j][cur], pr, b, of(getattr(self, f"RSH{j}"), False),
+                                            of(getattr(self, f"RST{j}"), UND), of(RF[j], NONE_DATE))
+            pp = self.PP[cur]
+            if pp.any():
+                st, f = of(self.ST, UND), of(F, NONE_DATE)
+                F[cur] = _past_from(F[cur], pp, b, has, st, f)
+                gives = pp & has & (st == APP) & (f != NONE_DATE) & (f < b)
+                OP[cur] = np.where(gives, of(OP, -1), OP[cur])
+        self.F, self.OP, self.RF = F, OP, RF
+
+
+def _past_from(d_from, rows, b, present, st, f):
+    """engine.in_time._adopt_past on the rows ``rows``: the ``from`` of the eve of ``b``
+    (``present`` rows applicable from it or before — none: the ``from`` stays), else ``b``."""
+    ok = present & (st == APP) & ((f == NONE_DATE) | (f < b))
+    new = np.where(ok, np.where(f == NONE_DATE, d_from, f), b)
+    return np.where(rows, new, d_from)
 
 
 def later_mask(y, cid, pos):

@@ -738,7 +738,8 @@ class _Population:
 def _call_cost(pv) -> float:
     """The cost of one more evaluation of a procedure by the reruns and trials (the unit of
     :data:`.reuse.FIXED`: rows evaluated with every condition given): FIXED, twice that when its
-    first evaluation ``pv`` evaluated rows again on a later day (compile_in_time). The reruns of
+    first evaluation ``pv`` evaluated rows again on another day (compile_in_time: a later day for
+    a pending date, the eve of a law change for a ``from`` already past). The reruns of
     such rows, pending too, are each followed by an evaluation of every condition on that day,
     given none: lc_expulsion ≈ 6 ms a call at 200 rows with every condition given, ≈ 70 % of it
     that evaluation, against 1.5 ms for ste_transfer. Its trials on blanked rows then take 1 call

@@ -96,7 +96,7 @@ class ProcedureResult:
     is_route: bool = False            # a route of a procedure (its to_verify is the procedure's)
     opens_by: str | None = None       # the path that opens the procedure first: its own id or a route's
     successors: list[dict] = field(default_factory=list)   # 2029 code: old citation → successor (recodification.py)
-    law_change: dict | None = None    # a pending date re-settled under the law of its day (engine/in_time.py)
+    law_change: dict | None = None    # a pending or past date re-settled under the law of its day (engine/in_time.py)
 
     def to_dict(self, lang="fr") -> dict:
         d = {"procedure": self.procedure, "label": self.label.get(lang) or self.label.get("fr"),

@@ -27,7 +27,7 @@ from ..rules.model import Condition, Procedure
 from ..rules.values import UNKNOWN
 from .answer import CondResult, NoteResult, ProcedureResult
 from .env import Env
-from .in_time import in_time, law_boundaries
+from .in_time import WAYS, in_time, law_boundaries
 
 RANK = {"met": 4, "to_assess": 3, "unknown": 2, "pending": 1, "not_met": 0}
 
@@ -365,7 +365,7 @@ def _closed(p, env: Env) -> tuple:
 
 
 def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True,
-                       outcome_only: bool = False) -> ProcedureResult:
+                       outcome_only: bool = False, ways=WAYS) -> ProcedureResult:
     """One procedure for one case and State. With ``env.explain`` false (screening), the
     parts of the answer that only explain are not built — the notes' texts, the facts to
     verify, the evidence of each condition; status, dates, consent, missing facts, sources,
@@ -375,18 +375,23 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True,
     only the outcome, missing facts and conditions): no notes and no sources.
     A pending date is settled under the law in force on it (engine/in_time.py), which reads
     only the outcome of the other day: outcome only there for an evaluation without
-    explanations (``env.kept`` set: engine/api.py) and for the reevaluations."""
+    explanations (``env.kept`` set: engine/api.py) and for the reevaluations. A ``from``
+    already past is settled too, under the law in force on the eve of the last change after it;
+    ``ways`` (in_time.WAYS) restricts the evaluation of another day to one direction: a day to
+    come settles its dates to come, a day past its dates past (the other direction could not
+    change what is read of it, and would go back and forth between the two days)."""
     r = _evaluate_on(p, env, book, lang, precedence, outcome_only)
     bounds = law_boundaries(book, p)
     if bounds:
         other_only = outcome_only or env.kept is not None
 
-        def on(day):
+        def on(day):   # a day to come settles its dates to come only, a day past its dates past only
             e = Env(env.case, day, env.state, book, env.ref, False, None)
             e.overrides = env.overrides
             out = outside_validity(p, e)
-            return out if out is not None else evaluate_procedure(p, e, book, lang, precedence, other_only)
-        r = in_time(r, env.as_of, bounds, on)
+            way = ("pending",) if day > env.as_of else ("past",)
+            return out if out is not None else evaluate_procedure(p, e, book, lang, precedence, other_only, way)
+        r = in_time(r, env.as_of, bounds, on, ways)
     return r
 
 

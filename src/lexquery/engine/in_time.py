@@ -17,12 +17,29 @@ first day of the following period, itself settled the same way (period after per
 - not applicable → not applicable (the change removes the eligibility before the date);
 - undetermined (the following period is not encoded, or facts are missing) → undetermined.
 
-The same for each route shown under a procedure. The answer says so under ``law_change``
-(docs/answer-format.md). Generic: the days the law changes are read from the rule files
-(:func:`law_boundaries`); the evaluation on another day is the caller's — the scalar evaluator
-or the columnar program, which give the same answers (tests/test_columnar*.py).
+The same for each route shown under a procedure (the routes first).
+
+A ``from`` already past is read the same way (:func:`_settle_past`): for a procedure (or a
+route) applicable on ``as_of`` from a day before it, with the law changing after that day up to
+``as_of`` — ``b`` the last such change —, the procedure is evaluated on ``b`` − 1 day (itself
+settled for its dates past). Applicable then from a day on or before that eve: that day is the
+``from`` (none — no date condition —: the ``from`` stays); otherwise (not applicable, later,
+undetermined, a route not shown) the ``from`` is ``b``, the first day of the law that opens it
+(R10-22: on 2015-01-01 a recidivist past mid-sentence since 2014-12-01 had to serve two thirds
+until 2014-12-31 — from 2015-01-01). A procedure with routes names with that ``from`` the path
+that gives it (``opens_by``): the eve's path when the eve gives the day, ``as_of``'s when it is
+``b``. Only the ``from`` (and ``opens_by``) changes: status, until, consent, missing facts and
+routes are the law of ``as_of``'s. An evaluation on another day settles one
+direction only — a day to come its dates to come, a day past its dates past: the other could
+not change what is read of it.
+
+The answer says so under ``law_change`` (docs/answer-format.md). Generic: the days the law
+changes are read from the rule files (:func:`law_boundaries`); the evaluation on another day is
+the caller's — the scalar evaluator or the columnar program, which give the same answers
+(tests/test_columnar*.py).
 Not covered: reference data dated by treaty (a State becoming a Party), and a procedure not
-applicable on ``as_of`` that a later law would open (only pending dates are re-settled).
+applicable on ``as_of`` that a later law would open (only applicable, pending and past dates
+are re-settled).
 """
 from __future__ import annotations
 
@@ -100,12 +117,17 @@ def _next(bounds: dict, after: date, upto: date) -> date | None:
     return None
 
 
-def in_time(r, as_of: date, bounds: dict, evaluate_on):
-    """``r`` (a procedure's result on ``as_of``, with its routes) with each pending date
-    settled under the law in force on it (module docstring). ``evaluate_on(day)`` evaluates
-    the same procedure, for the same case and State, on ``day`` (itself settled in time, or
-    the undetermined answer outside the procedure's ``valid:``). Changes ``r`` in place."""
-    if not bounds or next(reversed(bounds)) <= as_of:
+WAYS = ("pending", "past")   # the dates to come, the dates already past
+
+
+def in_time(r, as_of: date, bounds: dict, evaluate_on, ways=WAYS):
+    """``r`` (a procedure's result on ``as_of``, with its routes) with each date settled under
+    the law in force on it (module docstring): a pending date (``"pending"`` in ``ways``), a
+    ``from`` already past (``"past"``). ``evaluate_on(day)`` evaluates the same procedure, for
+    the same case and State, on ``day`` (itself settled in time — a day after ``as_of`` for the
+    dates to come only, a day before for the dates past only —, or the undetermined answer
+    outside the procedure's ``valid:``). Changes ``r`` in place."""
+    if not bounds:
         return r
     cache: dict = {}
 
@@ -115,15 +137,82 @@ def in_time(r, as_of: date, bounds: dict, evaluate_on):
             y = cache[day] = evaluate_on(day)
         return y
 
+    if "pending" in ways and next(reversed(bounds)) > as_of:
+        _settle_pending(r, as_of, bounds, on)
+    if "past" in ways and next(iter(bounds)) <= as_of:
+        _settle_past(r, as_of, bounds, on)
+    return r
+
+
+def _settle_pending(r, as_of, bounds, on) -> None:
+    """The pending dates of ``r`` and of its routes (the routes first), each from the answer
+    on the first day the law changes up to it (:func:`_adopt`)."""
     for rt in r.routes:
         b = _pending_boundary(rt, as_of, bounds)
         if b is not None:
             y = on(b)
-            _adopt(rt, next((x for x in y.routes if x.procedure == rt.procedure), None), b, bounds, as_of, True)
+            _adopt(rt, _route_of(y, rt), b, bounds, as_of, True)
     b = _pending_boundary(r, as_of, bounds)
     if b is not None:
         _adopt(r, on(b), b, bounds, as_of, False)
-    return r
+
+
+def _settle_past(r, as_of, bounds, on) -> None:
+    """The ``from`` already past of ``r`` and of its routes (the routes first), each from the
+    answer on the eve of the last day the law changes after it (:func:`_adopt_past`)."""
+    for rt in r.routes:
+        b = _past_boundary(rt, as_of, bounds)
+        if b is not None:
+            _adopt_past(rt, _route_of(on(b - _DAY), rt), b, bounds, as_of)
+    b = _past_boundary(r, as_of, bounds)
+    if b is not None:
+        _adopt_past(r, on(b - _DAY), b, bounds, as_of)
+
+
+def _route_of(y, rt):
+    """The route of ``rt``'s id in ``y`` (None: not shown)."""
+    return next((x for x in y.routes if x.procedure == rt.procedure), None)
+
+
+def _past_boundary(x, as_of, bounds):
+    """The last day the law changes after ``x``'s ``from`` up to ``as_of`` included, for ``x``
+    applicable from a day before ``as_of`` (or None): that ``from`` was computed under the law
+    of ``as_of`` and counts only inside its period (R10-22: a recidivist's mid-sentence,
+    2014-12-01, when CPP 729 al. 8 still asked two thirds until 2014-12-31)."""
+    if x.status != "applicable" or x.date_from is None or x.date_from >= as_of:
+        return None
+    last = None
+    for b in bounds:
+        if b > as_of:
+            break
+        if b > x.date_from:
+            last = b
+    return last
+
+
+def _adopt_past(x, y, b: date, bounds: dict, as_of: date) -> None:
+    """``x`` (applicable on ``as_of`` from a day before ``b``) takes as its ``from`` that of
+    ``y``, the same evaluated on the eve of ``b`` (None: a route not shown then), when ``y``
+    is applicable from that eve or before (no ``from``: no date condition, ``x``'s stays);
+    otherwise ``b``, the first day of the law that opens it. With the ``from`` of ``y``, the
+    path that opens it first is ``y``'s too (``opens_by``: the earlier law's path gives that
+    day); with ``b``, it stays ``x``'s — the law of ``b`` is ``as_of``'s (``b`` the last
+    change up to it), under which that path opens first, before ``b`` and so on ``b``. Only
+    the ``from`` and ``opens_by`` change: the rest is the law of ``as_of``'s."""
+    d0, o0 = x.date_from, x.opens_by
+    f, o = b, o0
+    if y is not None and y.status == "applicable" and (y.date_from is None or y.date_from < b):
+        if y.date_from is None:        # no date condition then: the from stays, and its path
+            f = d0
+        else:
+            f, o = y.date_from, y.opens_by
+    if (f, o) == (d0, o0):
+        return                         # the earlier law gives the same first day, by the same path
+    changes = [w for w, _ in bounds.get(b, ())]
+    cited = list(dict.fromkeys(c for _, srcs in bounds.get(b, ()) for c in srcs))
+    x.date_from, x.opens_by = f, o
+    x.law_change = {"on": b, "computed": d0, "status": "applicable", "from": f, "changes": changes,
+                    "sources": cited, "note": _past_note(as_of, d0, b, f, cited)}
 
 
 def _pending_boundary(x, as_of, bounds):
@@ -185,3 +274,18 @@ def _note(as_of, d0, b, st, f, cited) -> dict:
             "en": f"date computed under the law in force on {as_of}: {d0}; the law applied changes on {b} ({what}) "
                   f"and a date counts only within the period of the text that gives it — under the law in force "
                   f"from {b}: {en_out}"}
+
+
+
+def _past_note(as_of, d0, b, f, cited) -> dict:
+    """The note of a ``from`` already past settled under the law in force before ``b``."""
+    what = ", ".join(cited)
+    eve = b - _DAY
+    fr_out = f"applicable à partir du {f}" if f < b else f"pas encore applicable — premier jour d'application : {f}"
+    en_out = f"applicable from {f}" if f < b else f"not yet applicable — first day of application: {f}"
+    return {"fr": f"date calculée sous le droit en vigueur au {as_of} : {d0} ; le droit appliqué a changé le {b} "
+                  f"({what}) et une date ne compte que dans la période du texte qui la donne — sous le droit en "
+                  f"vigueur jusqu'au {eve} : {fr_out}",
+            "en": f"date computed under the law in force on {as_of}: {d0}; the law applied changed on {b} ({what}) "
+                  f"and a date counts only within the period of the text that gives it — under the law in force "
+                  f"until {eve}: {en_out}"}

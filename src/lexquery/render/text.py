@@ -142,7 +142,7 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
         out.append(" " * (indent + 4) + f"⇒ {w['opens_by']}{w['colon']}{name}"
                    + (f" ({w['from']} {_fr_date(p.date_from)})" if p.date_from else ""))
     lc = getattr(p, "law_change", None)
-    if lc:  # a pending date re-settled under the law in force on it (engine/in_time.py)
+    if lc:  # a pending or past date re-settled under the law in force on it (engine/in_time.py)
         out.append(" " * (indent + 4) + "⇒ " + (lc["note"].get(lang) or lc["note"]["fr"]))
     for c in conds:
         out += _cond_lines(c, lang, explain, indent + 4, w)
