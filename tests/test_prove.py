@@ -152,3 +152,29 @@ def test_a_default_never_replaces_a_fact_given():
     c["person"] = dict(c["person"], location="RO")
     out, derived = apply_defaults(c, _FULL.book)
     assert out["person"]["location"] == "RO" and derived == []
+
+
+def test_an_answer_settled_by_the_proof_names_the_path_that_opens_it():
+    """A procedure made applicable by the proof (its unknown facts proven irrelevant) takes the
+    opening path its trials share (``opens_by``, docs/answer-format.md): before, it stayed null
+    and the text lost its « ouverte d'abord par » line (27 of 3,000 synthetic cases). An
+    eight-year sentence past two thirds on 2026-12-01, its safety period unknown: the period
+    ends at two thirds at the latest (CP 132-23), so the LC « expulsion » applies, by its own
+    conditions (the LSC routes are closed by the length of the sentence)."""
+    from lexquery.render.text import render_text
+    case = {"id": "opens", "as_of": "2026-12-01",
+            "person": {"name": "X", "birth_date": "1985-01-01", "nationalities": ["MA"], "habitual_residence": "MA",
+                       "location": "FR", "protection": "none", "fled_to": None, "protected_adult": False},
+            "detention": {"incarcerated": True, "entry_date": "2021-01-01"},
+            "sentence": {"final": True, "custodial": True, "total": "P8Y", "execution_start": "2021-01-01",
+                         "expected_end": "2029-01-01", "safety_period_end": None, "legal_recidivism": False,
+                         "convictions": [{"court": "TC Lyon", "date": "2020-12-10", "final": True, "total": "P8Y"}]},
+            "removal_measures": [{"kind": "ITF", "definitive": True, "destination": "MA", "enforceable": True,
+                                  "remedies_exhausted": True, "end_date": None}],
+            "consent": {"transfer": False}, "dual_criminality": True}
+    for eng in (_FULL, _BATCH):
+        p = _proc(eng.ask(dict(case)), "lc_expulsion")
+        assert p.status == "applicable" and p.missing_facts == []
+        assert "sentence.safety_period_end" in [f["fact"] for f in p.irrelevant_facts]
+        assert p.opens_by == "lc_expulsion"
+    assert "ouverte d'abord par : la voie directe" in render_text(_FULL.ask(dict(case)))

@@ -159,6 +159,8 @@ def _settle(x: ProcedureResult, trials: list, values: list, doms: list, as_of, c
         x.irrelevant_facts = [{"fact": f, "values": list(d)} for f, d in doms if f in tried]
         if all(t.law_change == t0.law_change for t in trials):   # the same law change in each (engine/in_time.py)
             x.law_change = t0.law_change
+        if all(t.opens_by == t0.opens_by for t in trials):   # the same opening path in each (evaluate.settle_paths)
+            x.opens_by = t0.opens_by
         _merge_conditions(x.conditions, [t.conditions for t in trials], set(names), as_of)
         return
     keep = [f for f in x.missing_facts if f not in names]   # facts not tried stay
