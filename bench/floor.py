@@ -290,9 +290,9 @@ SRC = {
                   "objection": ["CVRC art. 36.1.c"]},
         "prec": {}},
     "prefecture_notice": {
-        "p": ["Circ. 2025 §1.2"], "consent": [],
-        "conds": [("foreign_detainee", ["Circ. 2025 §1.2"]), ("incarcerated", ["Circ. 2025 §1.2"])],
-        "notes": {"avis_ecrou": ["Circ. 2025 §1.2"], "lists": ["Circ. 2025 §1.2 al. 5"],
+        "p": ["Circ. 2025 §1.2 al. 3", "Circ. 2025 §1.2 al. 4"], "consent": [],
+        "conds": [("foreign_detainee", ["Circ. 2025 §1.2 al. 3", "Circ. 2025 §1.2 al. 4"]), ("incarcerated", ["Circ. 2025 §1.2 al. 3", "Circ. 2025 §1.2 al. 4"])],
+        "notes": {"avis_ecrou": ["Circ. 2025 §1.2 al. 3"], "lists": ["Circ. 2025 §1.2 al. 5"],
                   "lists_date_unknown": ["Circ. 2025 §1.2 al. 5"], "list_after_cap": ["Circ. 2025 §1.2 al. 5"],
                   "list_after_cap_date_unknown": ["Circ. 2025 §1.2 al. 5"], "release": ["Circ. 2025 §1.3 al. 8"],
                   "release_date_unknown": ["Circ. 2025 §1.3 al. 8"]},
