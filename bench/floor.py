@@ -155,7 +155,7 @@ ORDER_OF_PROCEDURES = ["Circ. 2025 §preambule al. 5", "Circ. 2025 §2.2 al. 1",
 SRC = {
     "eu_recognition": {
         "p": ["CPP 728-10", "CPP 728-11", "CPP 728-15", "Circ. 2025 §2.1"],
-        "consent": ["CPP 728-11 1°", "CPP 728-11 2°", "CPP 728-11 3°", "CPP 728-11 al. 5", "Circ. 2025 §2.1"],
+        "consent": ["CPP 728-11 1°", "CPP 728-11 2°", "CPP 728-11 3°", "CPP 728-11 al. 5", "Circ. 2025 §2.1 al. 5"],
         "conds": [("executing_state_member", ["CPP 728-10 al. 1", "CPP 728-15 al. 1"]),
                   ("fd_applies_until", ["CPP 728-10 al. 1"]),
                   ("final_custodial", ["CPP 728-10 al. 1"]),
@@ -168,7 +168,7 @@ SRC = {
                   ("rehabilitation", ["CPP 728-15 al. 4"]),
                   ("rehabilitation_2013", ["CPP 728-15 al. 3"]),
                   ("prior_consultation", ["CPP 728-16"])],
-        "notes": {"prosecutor": ["CPP 728-15 al. 1", "Circ. 2025 §2.1"], "coordination": ["Circ. 2025 n. 4"],
+        "notes": {"prosecutor": ["CPP 728-15 al. 1", "Circ. 2025 §2.1 al. 4"], "coordination": ["Circ. 2025 n. 4"],
                   "temporary_itf_end_unknown": ["CPP 728-11 2°", "CPP 728-11 3°"],
                   "hearing": ["CPP 728-17 al. 1"], "information": ["CPP 728-18 al. 1"],
                   "six_months_warning": ["CPP 728-33 2°"], "remedy": ["CPP 728-15 al. 3", "CPP 728-22-1"],
