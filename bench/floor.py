@@ -178,7 +178,7 @@ SRC = {
                   "order_of_procedures": ORDER_OF_PROCEDURES},
         "prec": {}},
     "lc_expulsion": {
-        "p": ["CPP 729-2 al. 1", "CPP 729", "CP 132-23", "Circ. 2025 §2.2"],
+        "p": ["CPP 729-2 al. 1", "CPP 729", "CP 132-23", "Circ. 2025 §2.2 al. 2", "Circ. 2025 §2.2 al. 3"],
         "consent": ["CPP 729-2 al. 1"],
         "conds": [("foreigner", ["CPP 729-2 al. 1"]),
                   ("custodial_sentence", ["CPP 729-2 al. 1", "CPP 729 al. 2"]),
