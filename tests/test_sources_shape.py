@@ -29,7 +29,7 @@ def dated_book(tmp_path_factory):
     d = tmp_path_factory.mktemp("rules")
     shutil.copytree(rules_dir(), d, dirs_exist_ok=True)
     ste = (d / "ste_transfer.yaml").read_text(encoding="utf-8")
-    old = '        sources: ["STE 112 art. 3.1", "Circ. 2025 §2.3"]\n        all_of:\n'
+    old = '        sources: ["STE 112 art. 3.1", "Circ. 2025 §2.3 al. 3"]\n        all_of:\n'
     assert ste.count(old) == 1
     new = old.replace("        all_of:", '        valid: {from: 2020-01-01, until: null, note: {fr: "essai", en: "test"}}\n        all_of:')
     (d / "ste_transfer.yaml").write_text(ste.replace(old, new), encoding="utf-8")
