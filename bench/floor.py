@@ -287,7 +287,7 @@ SRC = {
                   ("requested", ["CVRC art. 36.1.b"])],
         "notes": {"dual_french_national": ["CVRC art. 36.1.b", "Circ. 2025 §1.3 al. 1", "Circ. 2025 §1.2 al. 3"],
                   "inform_person": ["CVRC art. 36.1.b", "Circ. 2025 §1.3 al. 1"], "who": ["Circ. 2025 §1.3 al. 2", "Circ. 2025 §1.3 al. 3"],
-                  "objection": ["CVRC art. 36.1.c"]},
+                  "objection": ["CVRC art. 36.1.c"], "asylum_request_after_refusal": ["Circ. 2025 §1.3 al. 2"]},
         "prec": {}},
     "prefecture_notice": {
         "p": ["Circ. 2025 §1.2 al. 3", "Circ. 2025 §1.2 al. 4"], "consent": [],
@@ -764,7 +764,7 @@ class Floor:
                               "fled_time_left_167",
                               "dual_french_national", "temporary_itf_end_unknown", "authority_before_2015",
                               "time_rules_not_stored", "authority_730_2_offence", "probation_d541_scope",
-                              "mid_sentence_reading"])
+                              "mid_sentence_reading", "asylum_request_after_refusal"])
 
     def evaluate(self, fn, pid, c, s, D, as_of):
         """``fn``'s result proven (``prove``), with the legal basis and the `to_verify` names
@@ -798,7 +798,7 @@ class Floor:
                     break
         if applies:
             tv += [f"question:{q['id']}" for q in self.ref.questions_for(pid, None if s is U else s, as_of)]
-            tv += [f"note:{n}" for n in notes if n in self.VERIFY_NOTES]
+        tv += [f"note:{n}" for n in notes if n in self.VERIFY_NOTES]   # a note shown always, too (engine/verify.py)
         return self.prove(fn, c, s, as_of, res) + ("|".join(basis), "|".join(tv))
 
     # -- derived values of rules/common.yaml: (value, facts found unknown) --------------------------
@@ -1430,8 +1430,10 @@ class Floor:
         r3 = group(True, [test(self.consular(s), ()), test(U, (CC,)) if cc is U else test(cc, ())])
         results = [r1, r1b, r2, r3]
         st, d_from, d_until = settle(results)
-        if st == "not_applicable":
-            return st, d_from, d_until, None, (), sources("consular_notification", notes=("inform_person",)), "", ""
+        if st == "not_applicable":   # a duty, and the asylum exception (always: true) when it may hold
+            notes = ("inform_person",) + (("asylum_request_after_refusal",) if prot == "asylum_pending" and cc is True else ())
+            self._notes = notes
+            return st, d_from, d_until, None, (), sources("consular_notification", notes=notes), "", ""
         notes = ("inform_person", "who", "objection")
         if nats is not U and "FR" in nats:   # dual_french_national (verify)
             notes = ("dual_french_national",) + notes

@@ -119,3 +119,43 @@ def test_the_floor_agrees(tmp_path):
     f.write_text(_export(240, 32, ENDS), encoding="utf-8")
     res = floor_agreement(f, AS_OF.isoformat())
     assert res["rows"] > 240 and res["agree"] == res["rows"], res
+
+
+def _asylum_export(n, seed):
+    """A synthetic export where a row in three is an asylum seeker (``asylum_pending``) asking
+    for consular notification, one in three one not asking, one in three with the wish unknown."""
+    lines = synth_text(n, seed, AS_OF).rstrip("\n").split("\n")
+    head = lines[0].split(";")
+    at = {k: head.index(k) for k in ("protection", "consent_consular_notification", "incarcerated")}
+    out = [lines[0]]
+    for i, line in enumerate(lines[1:]):
+        cells = line.split(";")
+        if i % 2 == 0:
+            cells[at["protection"]] = "asylum_pending"
+            cells[at["consent_consular_notification"]] = ("oui", "non", "")[(i // 2) % 3]
+            cells[at["incarcerated"]] = "oui"
+        out.append(";".join(cells))
+    return "\n".join(out) + "\n"
+
+
+def test_the_asylum_exception_is_shown_to_verify_in_every_evaluator(tmp_path):
+    """consular_notification ``asylum_request_after_refusal`` (Circ. 2025 §1.3 al. 2: the
+    exclusion of an asylum seeker does not hold if the person asks after a negative decision of
+    the OFPRA — not in the case format): shown always, and listed in ``to_verify``, on the
+    « non applicable » answer of an asylum seeker who asks; the columnar program and the floor
+    give the scalar rows."""
+    from floor_support import floor_agreement
+    text = _asylum_export(240, 33)
+    eng = engine()
+    want = scalar_rows(text, eng, AS_OF)
+    got = program_rows(compile_book(eng.book, eng.ref).run(frame_from_cases(read_cases(text, AS_OF))))
+    assert len(got) == len(want) > 240
+    for a, b in zip(want, got):
+        assert b == a
+    cons = [r for r in want if r[4] == "consular_notification"]
+    assert any(r[6] == "not_applicable" and "note:asylum_request_after_refusal" in "".join(r) for r in cons)
+    assert any(r[6] == "not_applicable" and "note:asylum_request_after_refusal" not in "".join(r) for r in cons)
+    f = tmp_path / "asylum.csv"
+    f.write_text(text, encoding="utf-8")
+    res = floor_agreement(f, AS_OF.isoformat())
+    assert res["rows"] > 240 and res["agree"] == res["rows"], res
