@@ -42,6 +42,8 @@ def test_parse_query(query, citation):
     ("articles L. 211-27 et L. 421-8 du code des assurances", "CPP", []),
     ("prévues à l'art. 9.1.a", "STE112", [("STE112", "9")]),
     ("l'article 6 de la convention européenne des droits de l'homme", "CPP", []),
+    # Circ. 2025 §1.3 al. 1: the Vienna Convention's article, not CPP 36 (any « de la convention »)
+    ("Conformément à l’article 36 de la convention de Vienne du 24 avril 1963", "CPP", []),
     ("en 2021, six mois", "CPP", []),
 ])
 def test_extract_refs(text, code, refs):

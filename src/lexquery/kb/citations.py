@@ -158,7 +158,7 @@ _SAME_CODE = re.compile(_GAP + r"\bdu même code\b", re.I)
 _CODE_CPP = re.compile(_GAP + r"\bdu (?:présent )?code de procédure pénale\b", re.I)
 _OTHER = re.compile(r"^(?:(?!articles?\b|\d+-\d)[^.;]){0,60}?\b(?:de la loi|du code (?!pénal|de procédure pénale)|des codes? |"
                     r"of the (?!(?:French )?(?:Criminal|Penal) Code|Code of Criminal Procedure)[\w ]{0,30}Code|of Law|"
-                    r"de l'ordonnance|du décret|de la convention européenne|du traité|du règlement|"
+                    r"de l'ordonnance|du décret|de la convention\b|du traité|du règlement|"
                     r"de la directive|du CESEDA)\b", re.I)
 
 
