@@ -122,3 +122,38 @@ def program_rows(out) -> list[list]:
     (:func:`scalar_rows`): id and name neutralised as CSV formulas (``csvsafe.neutral``)."""
     from lexquery.csvsafe import neutral
     return [[r[0], neutral(r[1]), neutral(r[2]), *r[3:]] for r in out.iter_rows()]
+
+
+def export_of_states(n: int, seed: int, ref, states, ends=(), years: int = 2) -> str:
+    """A synthetic export (``synth_text``) whose row ``i`` holds the nationality, habitual
+    residence and (when it has one) removal destination ``states[i % len(states)]`` (None: the row
+    as synthesised); for those rows, with ``ends``, the expected end ``ends[i % len(ends)]`` of a
+    sentence of ``years`` years ending then (start, entry and total to match)."""
+    from lexquery.screening.synth import synth_text
+    lines = synth_text(n, seed, ref).rstrip("\n").split("\n")
+    head = lines[0].split(";")
+    at = {k: head.index(k) for k in ("nationalities", "habitual_residence", "removal_destination",
+                                     "expected_end", "execution_start", "entry_date", "total")}
+    out = [lines[0]]
+    for i, line in enumerate(lines[1:]):
+        cells = line.split(";")
+        st = states[i % len(states)]
+        if st is not None:
+            cells[at["nationalities"]] = cells[at["habitual_residence"]] = st
+            if cells[at["removal_destination"]]:
+                cells[at["removal_destination"]] = st
+            if ends:
+                end = ends[i % len(ends)]
+                cells[at["expected_end"]], cells[at["total"]] = end.isoformat(), f"P{years}Y"
+                cells[at["execution_start"]] = cells[at["entry_date"]] = end.replace(year=end.year - years).isoformat()
+        out.append(";".join(cells))
+    return "\n".join(out) + "\n"
+
+
+def both_rows(text: str, as_of):
+    """(the scalar screening's rows, the columnar program's) of an export, as of ``as_of``."""
+    from lexquery.columnar.program import compile_book
+    eng = engine()
+    want = scalar_rows(text, eng, as_of)
+    prog = compile_book(eng.book, eng.ref)
+    return want, program_rows(prog.run(frame_from_cases(read_cases(text, as_of))))

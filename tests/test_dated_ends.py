@@ -11,52 +11,23 @@ from datetime import date
 
 import pytest
 
-from lexquery.columnar.program import compile_book
-from lexquery.screening.synth import synth_text
-
-from columnar_helpers import blank, engine, frame_from_cases, program_rows, read_cases, scalar_rows
+from columnar_helpers import blank, both_rows, engine, export_of_states
 
 DAYS = ["2020-06-30", "2020-12-30", "2020-12-31", "2021-01-01"]
 
 
 def british_export(n: int, seed: int, ref: date, ends=()) -> str:
-    """A synthetic export (``synth_text``) where two rows in three are British nationals
-    habitually resident in the United Kingdom (the removal measures' destination too);
-    ``ends``: expected ends given in turn to those rows, each for a two-year sentence."""
-    lines = synth_text(n, seed, ref).rstrip("\n").split("\n")
-    head = lines[0].split(";")
-    at = {k: head.index(k) for k in ("nationalities", "habitual_residence", "removal_destination",
-                                     "expected_end", "execution_start", "entry_date", "total")}
-    out = [lines[0]]
-    for i, line in enumerate(lines[1:]):
-        cells = line.split(";")
-        if i % 3:
-            cells[at["nationalities"]] = "GB"
-            cells[at["habitual_residence"]] = "GB"
-            if cells[at["removal_destination"]]:
-                cells[at["removal_destination"]] = "GB"
-            if ends:
-                end = ends[i % len(ends)]
-                start = end.replace(year=end.year - 2).isoformat()
-                cells[at["expected_end"]], cells[at["total"]] = end.isoformat(), "P2Y"
-                cells[at["execution_start"]] = cells[at["entry_date"]] = start
-        out.append(";".join(cells))
-    return "\n".join(out) + "\n"
-
-
-def _rows(text, as_of):
-    eng = engine()
-    want = scalar_rows(text, eng, as_of)
-    prog = compile_book(eng.book, eng.ref)
-    got = program_rows(prog.run(frame_from_cases(read_cases(text, as_of))))
-    return want, got
+    """A synthetic export where two rows in three are British nationals habitually resident in
+    the United Kingdom (the removal measures' destination too); ``ends``: expected ends given in
+    turn to those rows, each for a two-year sentence (columnar_helpers.export_of_states)."""
+    return export_of_states(n, seed, ref, (None, "GB", "GB"), ends, years=2)
 
 
 @pytest.mark.parametrize("day", DAYS)
 def test_the_columnar_program_gives_the_scalar_rows_around_the_end(day):
     d = date.fromisoformat(day)
     text = british_export(300, 21, d)
-    want, got = _rows(text, d)
+    want, got = both_rows(text, d)
     assert len(got) == len(want) > 300
     for a, b in zip(want, got):
         assert b == a
@@ -75,7 +46,7 @@ def test_with_cells_blanked_the_proof_and_verification_follow(day):
     """A quarter of the cells blanked: the unknown facts proven irrelevant (engine/prove.py) and
     the facts to verify (engine/verify.py) are evaluated again through the precedence's end."""
     d = date.fromisoformat(day)
-    want, got = _rows(blank(british_export(300, 24, d), 0.25, 5), d)
+    want, got = both_rows(blank(british_export(300, 24, d), 0.25, 5), d)
     assert len(got) == len(want) > 300
     for a, b in zip(want, got):
         assert b == a
@@ -97,7 +68,7 @@ def test_a_window_that_closes_before_it_opens_in_the_columnar_program():
     usable on 2021-01-01 only (engine/evaluate.py: the last day of use before the first)."""
     d = date(2020, 12, 30)
     text = british_export(240, 23, d, ends=(date(2021, 6, 30), date(2021, 7, 1)))
-    want, got = _rows(text, d)
+    want, got = both_rows(text, d)
     assert len(got) == len(want) > 240
     for a, b in zip(want, got):
         assert b == a

@@ -10,7 +10,9 @@ from lexquery.engine.answer import NoteResult, ProcedureResult
 from lexquery.engine.api import Engine
 from lexquery.engine.in_time import in_time, law_boundaries
 from lexquery.rules.loader import load_rules
+from case_edits import changed
 from rules_helpers import copy_rules
+from test_rule_periods import SHORT
 
 # a recidivist serving three years 2013-03-10 → 2016-03-10: mid-sentence 2014-09-10, two
 # thirds 2015-03-11 (CPP 729 al. 8: two thirds until 2014-12-31, half from 2015-01-01)
@@ -157,15 +159,8 @@ def test_a_from_already_past_names_the_path_that_gives_it():
 
 # a removable foreigner serving five months 2023-11-01 → 2024-04-01: reliquat of three months on
 # 2024-01-01 (the route lsc_plein_droit, CPP 720 IV from 2024-01-28), mid-sentence on 2024-01-16
-SHORT_720_IV = {
-    "id": "court", "person": {"birth_date": "1990-01-01", "nationalities": ["DZ"], "habitual_residence": "DZ",
-                              "location": "FR", "protection": "none"},
-    "detention": {"incarcerated": True, "entry_date": "2023-11-01"},
-    "sentence": {"final": True, "custodial": True, "total": "P5M", "execution_start": "2023-11-01",
-                 "expected_end": "2024-04-01", "safety_period_end": "none", "legal_recidivism": False,
-                 "lsc_plein_droit_excluded": False},
-    "removal_measures": [{"kind": "OQTF", "destination": "DZ", "enforceable": True}], "consent": {},
-}
+SHORT_720_IV = changed(SHORT, {"detention.entry_date": "2023-11-01", "sentence.execution_start": "2023-11-01",
+                               "sentence.expected_end": "2024-04-01"})   # test_rule_periods' SHORT, served earlier
 
 
 @pytest.mark.parametrize("explain", [True, False])

@@ -12,11 +12,10 @@ from datetime import date
 
 import pytest
 
-from lexquery.columnar.program import compile_book
 from lexquery.rules.loader import RuleError
 from lexquery.screening.synth import synth_text
 
-from columnar_helpers import engine, frame_from_cases, program_rows, read_cases, scalar_rows
+from columnar_helpers import both_rows, engine, export_of_states
 
 AS_OF = date(2026, 12, 1)
 
@@ -76,33 +75,16 @@ def test_the_loader_reads_always_and_a_duty_is_always(rules_copy):
 
 def _export(n, seed, ends):
     """A synthetic export where every row is Georgian (STE 112 and STE 167), Romanian (the FD
-    sets STE 112 aside) or Swiss in turn, with expected ends around six months after as_of."""
-    lines = synth_text(n, seed, AS_OF).rstrip("\n").split("\n")
-    head = lines[0].split(";")
-    at = {k: head.index(k) for k in ("nationalities", "habitual_residence", "removal_destination",
-                                     "expected_end", "execution_start", "entry_date", "total")}
-    out = [lines[0]]
-    for i, line in enumerate(lines[1:]):
-        cells = line.split(";")
-        st = ("GE", "RO", "CH")[i % 3]
-        cells[at["nationalities"]] = cells[at["habitual_residence"]] = st
-        if cells[at["removal_destination"]]:
-            cells[at["removal_destination"]] = st
-        end = ends[i % len(ends)]
-        cells[at["expected_end"]], cells[at["total"]] = end.isoformat(), "P3Y"
-        cells[at["execution_start"]] = cells[at["entry_date"]] = end.replace(year=end.year - 3).isoformat()
-        out.append(";".join(cells))
-    return "\n".join(out) + "\n"
+    sets STE 112 aside) or Swiss in turn, with expected ends around six months after as_of, each
+    of a three-year sentence (columnar_helpers.export_of_states)."""
+    return export_of_states(n, seed, AS_OF, ("GE", "RO", "CH"), ends, years=3)
 
 
 ENDS = (date(2027, 5, 31), date(2027, 6, 1), date(2027, 2, 1), date(2028, 3, 1))
 
 
 def test_the_columnar_program_gives_the_scalar_rows():
-    text = _export(240, 31, ENDS)
-    eng = engine()
-    want = scalar_rows(text, eng, AS_OF)
-    got = program_rows(compile_book(eng.book, eng.ref).run(frame_from_cases(read_cases(text, AS_OF))))
+    want, got = both_rows(_export(240, 31, ENDS), AS_OF)
     assert len(got) == len(want) > 240
     for a, b in zip(want, got):
         assert b == a
@@ -146,9 +128,7 @@ def test_the_asylum_exception_is_shown_to_verify_in_every_evaluator(tmp_path):
     give the scalar rows."""
     from floor_support import floor_agreement
     text = _asylum_export(240, 33)
-    eng = engine()
-    want = scalar_rows(text, eng, AS_OF)
-    got = program_rows(compile_book(eng.book, eng.ref).run(frame_from_cases(read_cases(text, AS_OF))))
+    want, got = both_rows(text, AS_OF)
     assert len(got) == len(want) > 240
     for a, b in zip(want, got):
         assert b == a
