@@ -134,7 +134,7 @@ QPC_2021_905_FROM = date(2022, 1, 1)
 VALID = {"eu_recognition": (date(2013, 8, 7), date(2028, 12, 31)),
          "lc_expulsion": (None, None),
          "ste_transfer": (date(1985, 7, 1), None),
-         "consular_notification": (None, None), "prefecture_notice": (None, None)}
+         "consular_notification": (None, None), "prefecture_notice": (date(2025, 3, 21), None)}
 
 # --- fact paths (for missing_facts) ------------------------------------------------------------
 N, HR, LOC, PROT, FLED = ("person.nationalities", "person.habitual_residence", "person.location",
@@ -769,9 +769,9 @@ class Floor:
     def evaluate(self, fn, pid, c, s, D, as_of):
         """``fn``'s result proven (``prove``), with the legal basis and the `to_verify` names
         appended — both of the evaluation of the row as given, as engine/api.py does."""
-        self._seen, self._notes, self._basis = {}, (), ()
+        self._seen, self._notes, self._basis, self._alone = {}, (), (), ()
         res = fn(c, s, D, as_of)
-        seen, notes, basis = self._seen, self._notes, self._basis
+        seen, notes, basis, alone = self._seen, self._notes, self._basis, self._alone
         self._seen = None
         applies = res[0] != "not_applicable"
         tv, base = [], None
@@ -798,6 +798,9 @@ class Floor:
                     break
         if applies:
             tv += [f"question:{q['id']}" for q in self.ref.questions_for(pid, None if s is U else s, as_of)]
+        elif alone:   # not applicable on the instrument(s) alone (engine/verify.py failed_alone_on)
+            tv += [f"question:{q['id']}" for q in self.ref.questions_for(pid, None if s is U else s, as_of)
+                   if q.get("failed_alone_on") in alone]
         tv += [f"note:{n}" for n in notes if n in self.VERIFY_NOTES]   # a note shown always, too (engine/verify.py)
         return self.prove(fn, c, s, as_of, res) + ("|".join(basis), "|".join(tv))
 
@@ -1433,6 +1436,10 @@ class Floor:
         if st == "not_applicable":   # a duty, and the asylum exception (always: true) when it may hold
             notes = ("inform_person",) + (("asylum_request_after_refusal",) if prot == "asylum_pending" and cc is True else ())
             self._notes = notes
+            # the exclusion (r2, Circ. 2025 §1.3 al. 2) the only condition not met: the refusal
+            # rests on the circular alone (engine/verify.py alone_on: not_excluded)
+            if r2[0] == "not_met" and all(x[0] != "not_met" or x[1] for x in (r1, r1b, r3)):
+                self._alone = ("CIRC2025",)
             return st, d_from, d_until, None, (), sources("consular_notification", notes=notes), "", ""
         notes = ("inform_person", "who", "objection")
         if nats is not U and "FR" in nats:   # dual_french_national (verify)
@@ -1542,7 +1549,7 @@ class Floor:
             def on(day):   # a day to come: its dates to come only; a day past: its dates past only
                 y = cache.get(day)
                 if y is None:
-                    saved = (self._seen, self._notes, self._basis)
+                    saved = (self._seen, self._notes, self._basis, self._alone)
                     self._seen = None   # the look-ups of the base evaluation are those verified
                     try:
                         vf, vu = VALID[pid]
@@ -1554,7 +1561,7 @@ class Floor:
                             y = settle(c2, s, self.derived(c2), day,
                                        ("pending",) if day > as_of else ("past",)), self._basis
                     finally:
-                        self._seen, self._notes, self._basis = saved
+                        self._seen, self._notes, self._basis, self._alone = saved
                     cache[day] = y
                 return y
 

@@ -27,7 +27,7 @@ Choices (others rely on them):
   note; dates unknown, hence null).
 * Uncertain numbers ("713-7 or 713-8", "713-6 (probable)") use the first number, with
   confidence at most the map's, a confidence_note and an ``open_questions`` entry.
-* ``valid_from``/``valid_until`` are null: a seed only says at which date its text was in
+* CPP ``valid_from``/``valid_until`` are null: a seed only says at which date its text was in
   force (17/09/2021, 02/12/2021), which the confidence_note records.  ``source`` is null
   because the seeds name no URL of their own; ``source_file`` is the seed.
 * ``official`` (Legifrance section page printing the seed text at the seed date) and the
@@ -52,6 +52,7 @@ import argparse
 import json
 import re
 import sys
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -388,7 +389,7 @@ def build_cpp(out: Path) -> list[Path]:
 
 
 # ---------------------------------------------------------------- circular
-CIRC_HIER = "Circulaire du garde des Sceaux de 2025 relative aux étrangers détenus"
+CIRC_HIER = "Circulaire du garde des Sceaux du 21 mars 2025 relative aux étrangers détenus"
 SECTION_EN = {
     "preambule": "Preamble",
     "1": "Strengthening cooperation to identify finally convicted foreign detainees",
@@ -482,7 +483,7 @@ def _circ_version(path: Path, paragraphs: list[dict], notes: list[dict], note: s
                   confidence: str = "medium-high", truncated: bool = False) -> dict:
     return {
         "id": "2025-seed",
-        "valid_from": None,
+        "valid_from": CIRC_DATE,   # its first and only text: nothing of it is in force before
         "valid_until": None,
         "language": "fr",
         "translation": False,
@@ -499,7 +500,16 @@ def _circ_version(path: Path, paragraphs: list[dict], notes: list[dict], note: s
 
 CIRC_NOTE = ("Text extracted from the PDF of the circular ({file}); lines re-joined, page link "
              "targets kept as editorial notes, footnote call numbers left glued to the word as "
-             "printed. The seed shows neither the circular's title, date, reference nor signature.")
+             "printed. The seed shows neither the circular's title, date, reference nor signature. "
+             "Dated 21 March 2025 [S] by the legal press: Dalloz actualité (« Par une circulaire en "
+             "date du 21 mars 2025 », https://www.dalloz-actualite.fr/flash/diffusion-d-une-circulaire-"
+             "relative-prise-en-charge-des-personnes-de-nationalite-etrangere-def) and the AFP "
+             "(revealed on Saturday 22 March 2025, « texte daté de vendredi »); the seed itself refers "
+             "to the general criminal-policy circular of 27 January 2025 as earlier. valid_from is that "
+             "date: the circular is its own first text, so nothing of it is in force before.")
+
+# The date of the 2025 circular (CIRC_NOTE gives the evidence): its versions' valid_from.
+CIRC_DATE = date(2025, 3, 21)
 
 
 def build_circ(out: Path) -> list[Path]:

@@ -11,7 +11,8 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
 - ``expect``: a list, one entry per procedure (and ``state`` for per-State procedures):
   ``status``, ``from``, ``until``, ``consent_required`` (compared when given; write
   ``null`` to require null), ``sources`` (each cited by the answer, itself or through one of
-  its subdivisions: « CPP 730-2 » is met by « CPP 730-2 1° »),
+  its subdivisions: « CPP 730-2 » is met by « CPP 730-2 1° »), ``no_sources`` (citations it
+  must not make, itself or through a subdivision),
   ``missing_facts`` (subset), ``no_missing_facts`` (subset that must NOT be listed, or
   ``true``: no missing fact at all),
   ``irrelevant_facts`` (subset of the unknown facts proven not to change the answer,
@@ -143,6 +144,12 @@ def _check_block(res, exp: dict, where: str) -> list[str]:
         lacking = [s for s in exp["sources"] if not cites(cited, s)]
         if lacking:
             errs.append(f"{where}: sources: must cite {lacking}; cited {res.sources}")
+    if "no_sources" in exp:   # citations the answer must not make (itself or a subdivision)
+        cited = list(res.sources) + [s for r in getattr(res, "routes", [])
+                                     if r.status in ("applicable", "applicable_later") for s in r.sources]
+        extra = [s for s in exp["no_sources"] if cites(cited, s)]
+        if extra:
+            errs.append(f"{where}: no_sources: must not cite {extra}; cited {res.sources}")
     if "missing_facts" in exp:
         lacking = [m for m in exp["missing_facts"] if m not in res.missing_facts]
         if lacking:
@@ -228,7 +235,7 @@ def check_answer(answer, expect: list[dict]) -> list[str]:
         if not ({"status", "from", "until", "consent_required", "sources", "missing_facts",
                  "conditions", "routes", "set_aside_by", "no_missing_facts", "notes",
                  "irrelevant_facts", "legal_basis", "to_verify", "no_to_verify", "no_notes",
-                 "opens_by", "law_change"} & set(exp)):
+                 "no_sources", "opens_by", "law_change"} & set(exp)):
             continue
         hits = [p for p in mine if state is None or p.state == state]
         where = f"{pid}" + (f" [{state}]" if state else "")
@@ -322,8 +329,9 @@ def test_checker_reports_a_wrong_expectation():
     p = ans.procedures[0]
     wrong = "undetermined" if p.status != "undetermined" else "applicable"
     errs = check_answer(ans, [{"procedure": p.procedure, "state": p.state, "status": wrong,
-                               "sources": ["CPP 999-9"], "conditions": {"no_such_condition": "met"}}])
-    assert len(errs) == 3, errs
+                               "sources": ["CPP 999-9"], "conditions": {"no_such_condition": "met"},
+                               "no_sources": [p.sources[0]]}])
+    assert len(errs) == 4 and any("no_sources: must not cite" in e for e in errs), errs
     for notes in (["no_such_note"], {"no_such_note": True}):   # both spellings of ``notes``
         errs = check_answer(ans, [{"procedure": p.procedure, "state": p.state, "notes": notes}])
         assert errs == [f"{p.procedure}" + (f" [{p.state}]" if p.state else "")

@@ -302,19 +302,33 @@ class _Population:
                     ftexts.append("|".join(keys[seq[c][r]] for c in range(width[r])))
         qc, qtexts = np.zeros(n, dtype=np.int64), [""]
         qs = getattr(self.ref, "questions_for", None)
-        rows = np.nonzero(applies)[0]
+        # rows not applicable whose failed conditions rest on one instrument alone (engine/verify.py
+        # ``failed_alone_on``): a bit per instrument an open question of the procedure names
+        alone_codes = self._alone_codes(p) if qs else ()
+        bits = np.zeros(n, dtype=np.int64)
+        if alone_codes and not applies.all():
+            for j, code in enumerate(alone_codes):
+                bits |= self._failed_alone(pv, p, code, ~applies).astype(np.int64) << j
+        rows = np.nonzero(applies | (bits != 0))[0]
         if qs and len(rows):
             codes, names = ctx.state_codes()
-            # per (State, date): one integer of a small range (row_key), grouped by a table (no sort)
-            _, first_i, inv = unique_ints(row_key([codes[rows], ctx.as_of[rows]]))
+            # per (State, date, instruments failed alone): one integer of a small range (row_key),
+            # grouped by a table (no sort)
+            _, first_i, inv = unique_ints(row_key([codes[rows], ctx.as_of[rows]]
+                                                  + ([bits[rows]] if bits.any() else [])))
             memo = self.__dict__.setdefault("_questions", {})   # the reference's questions: constant
             for f0 in first_i.tolist():
                 i = int(rows[f0])
                 st = (names[codes[i]] or None) if ctx.state.kind == "str" else None   # "": unknown or none
-                mk = (p.id, st, int(ctx.as_of[i]))
+                b = -1 if applies[i] else int(bits[i])
+                mk = (p.id, st, int(ctx.as_of[i]), b)
                 t = memo.get(mk)
                 if t is None:
-                    t = memo[mk] = "|".join(f"question:{x['id']}" for x in qs(p.id, st, vdates.from_days(mk[2])))
+                    found = qs(p.id, st, vdates.from_days(mk[2]))
+                    if b >= 0:   # not applicable: only the questions on the instrument it fails on alone
+                        on = {c for j, c in enumerate(alone_codes) if b >> j & 1}
+                        found = [x for x in found if x.get("failed_alone_on") in on]
+                    t = memo[mk] = "|".join(f"question:{x['id']}" for x in found)
                 qtexts.append(t)
             qc[rows] = 1 + inv.reshape(-1)
         vids = {nn.id for nn in p.notes if nn.verify}
@@ -335,6 +349,35 @@ class _Population:
             ns = "|".join(t for j, (t, _) in enumerate(on_notes) if bits >> j & 1)
             texts.append("|".join(x for x in (ftexts[fc[i]], qtexts[qc[i]], ns) if x))
         return Coded(texts, inv)
+
+    def _alone_codes(self, p) -> tuple:
+        """The instruments the open questions of ``p`` name in ``failed_alone_on``, in order."""
+        memo = self.__dict__.setdefault("_alone_codes_memo", {})
+        hit = memo.get(p.id)
+        if hit is None:
+            from ..engine.verify import alone_on
+            qs = getattr(self.ref, "open_questions", None) or []
+            hit = memo[p.id] = tuple(dict.fromkeys(
+                q["failed_alone_on"] for q in qs if p.id in q.get("concerns", []) and q.get("failed_alone_on")
+                and alone_on(p, q["failed_alone_on"])))
+        return hit
+
+    @staticmethod
+    def _failed_alone(pv, p, code, na):
+        """``engine.verify.failed_alone_on`` over a batch: the rows of ``na`` where some top
+        condition (or precedence entry) failed — not met, no pending date — and each one that
+        failed rests on the instrument ``code`` alone (``engine.verify.alone_on``)."""
+        from ..engine.verify import alone_on
+        alone = alone_on(p, code)
+        some = _false(len(na))
+        other = _false(len(na))
+        for cid, eff, on in pv.tops:
+            m = na & on & (eff == NOT_MET)
+            if cid in alone:
+                some |= m
+            else:
+                other |= m
+        return some & ~other
 
     def _stays_na(self, pv, p):
         """``engine.reuse.Reuse.still_not_applicable`` over a batch: None, or a function of a

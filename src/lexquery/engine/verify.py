@@ -18,7 +18,8 @@ this order:
   where the sources conflict or stay silent).
 
 Each entry: ``fact`` (its name: ``party(STE167,MA)``, ``question:<id>``, ``note:<id>``),
-``general`` (true for an open question that concerns every answer of the procedure),
+``general`` (true for an open question that concerns every answer of the procedure, whatever
+the State and the date),
 ``value`` (true / false / null), ``mark`` (S / I / U, for a reference fact with a value),
 ``note`` (why it is to verify, in the answer's language), ``evidence`` (the dated sources, in
 French; ``evidence_en`` the same in English) or ``sources`` (the citations of a note).
@@ -66,14 +67,19 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
             base = outcome(result)
         if any(outcome(rerun({name: a})) != base for a in alts):
             out.append(_entry(name, f, env.ref, lang))
-    if applies:
-        questions = getattr(env.ref, "questions_for", None)
+    questions = getattr(env.ref, "questions_for", None)
+    if questions:
         st = env.state if isinstance(env.state, str) else None
-        for q in (questions(p.id, st, env.as_of) if questions else []):
+        qs = questions(p.id, st, env.as_of)
+        if not applies:   # only a question on the very text the answer fails on
+            qs = [q for q in qs if q.get("failed_alone_on") and failed_alone_on(p, result, q["failed_alone_on"])]
+        for q in qs:
             e = {"fact": f"question:{q['id']}", "value": None,
                  "note": q.get(lang) or q["fr"], "evidence": [q["source"]]}
-            if not q.get("states"):
-                e["general"] = True  # concerns every answer of the procedure, not this State
+            if not (q.get("states") or q.get("from") or q.get("until")):
+                # concerns every answer of the procedure — not this State's, not this date's (a
+                # question bounded in time, e.g. a text issued later than the date, is said in full)
+                e["general"] = True
             out.append(e)
     for n in result.notes:
         if n.id in _verify_ids(p):
@@ -121,6 +127,34 @@ def _entry(name: str, f: Fact, ref=None, lang: str = "fr") -> dict:
     if getattr(f, "evidence_en", None):
         d["evidence_en"] = list(f.evidence_en)
     return d
+
+
+def alone_on(p, code: str) -> frozenset:
+    """The ids of ``p``'s own (top-level) conditions every source of which, theirs and their
+    children's, belongs to the instrument ``code`` (kb/citations.py ``instrument_of``): e.g. the
+    exclusion of refugees from consular notification rests on the 2025 circular alone (Circ.
+    2025 §1.3 al. 2); the legal basis of a transfer does not (STE 112 is one of its bases)."""
+    memo = p.__dict__.setdefault("_alone_on", {})
+    hit = memo.get(code)
+    if hit is None:
+        from ..kb.citations import instrument_of
+
+        def alone(c) -> bool:   # its sources and those of its children (any_of / all_of / not)
+            return bool(c.sources) and all(instrument_of(x) == code for x in c.sources) \
+                and all(alone(k) for k in c.children)
+        hit = memo[code] = frozenset(c.id for c in p.conditions if alone(c))
+    return hit
+
+
+def failed_alone_on(p, result, code: str) -> bool:
+    """A « non applicable » that rests on the instrument ``code`` alone: some condition failed
+    (not met, no pending date — a precedence entry counts, and rests on its own texts), and
+    each one that failed is one of :func:`alone_on`. An open question with ``failed_alone_on``
+    (reference/open-questions.yaml, e.g. the circular not yet issued on the date) is then
+    listed too: the answer fails on the very text the question puts in doubt."""
+    alone = alone_on(p, code)
+    failed = [r.id for r in result.conditions if r.status == "not_met" and not r.pending]
+    return bool(failed) and all(cid in alone for cid in failed)
 
 
 def _verify_ids(p) -> frozenset:

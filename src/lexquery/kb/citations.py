@@ -41,8 +41,8 @@ INSTRUMENTS: dict[str, Instrument] = {i.code: i for i in [
                "Décision-cadre 2008/909/JAI du Conseil",
                "Council Framework Decision 2008/909/JHA"),
     Instrument("CIRC2025", "circ2025", "Circ. 2025 §", False,
-               "Circulaire de 2025 relative aux détenus étrangers",
-               "2025 circular on foreign detainees"),
+               "Circulaire du garde des Sceaux du 21 mars 2025 relative aux détenus étrangers",
+               "Circular of the Minister of Justice of 21 March 2025 on foreign detainees"),
     Instrument("CPP2029", "cpp2029", "CPP-2029 ", False,
                "Code de procédure pénale (version 2029, ordonnance n° 2025-1091)",
                "Code of Criminal Procedure (2029 restatement, ordinance 2025-1091)"),
@@ -52,10 +52,27 @@ _ALIASES = {"CETS 222": "CETS222", "STE222": "CETS222", "STCE222": "CETS222", "D
             "CPP-2029": "CPP2029", "NCPP": "CPP2029"}
 
 
+# each instrument's citation prefix without the article mark (« Circ. 2025 » for « §… » and « n. … »),
+# longest first (« CPP-2029 » before « CPP », « STE 167 » and « STE 112 » never prefixes of each other)
+_BASES = sorted(((i.code, re.sub(r"(?: art\.| ?§)\s*$", "", i.prefix).rstrip() + " ") for i in INSTRUMENTS.values()),
+                key=lambda x: -len(x[1]))
+
+
 def instrument(code: str) -> Instrument:
     code = str(code).strip().upper().replace(" ", "")
     code = _ALIASES.get(code, code)
     return INSTRUMENTS[code]
+
+
+def instrument_of(citation: str) -> str | None:
+    """The code of the instrument a citation string belongs to (« Circ. 2025 §1.3 al. 2 » and
+    « Circ. 2025 n. 1 » → CIRC2025, « CPP-2029 L5241-8 » → CPP2029), None when none: the
+    longest citation prefix that begins it (docs/design.md « Citation strings »)."""
+    c = str(citation)
+    for code, base in _BASES:
+        if c.startswith(base):
+            return code
+    return None
 
 
 def article_citation(code: str, number: str) -> str:
