@@ -130,11 +130,13 @@ LAW_CHANGES = {
 # rules/eu_recognition.yaml: 728-15's réinsertion sentence is al. 3 of the loi 2013-711 version
 # until 2021-12-31, al. 4 after QPC 2021-905 (and the remedy note of 728-22-1 from then)
 QPC_2021_905_FROM = date(2022, 1, 1)
+# the date of the 2025 circular (law/generated/circ2025): its own instructions from that day
+CIRC_2025 = date(2025, 3, 21)
 # validity of the rule files (`valid:`)
 VALID = {"eu_recognition": (date(2013, 8, 7), date(2028, 12, 31)),
          "lc_expulsion": (None, None),
          "ste_transfer": (date(1985, 7, 1), None),
-         "consular_notification": (None, None), "prefecture_notice": (date(2025, 3, 21), None)}
+         "consular_notification": (None, None), "prefecture_notice": (date(2019, 8, 16), None)}
 
 # --- fact paths (for missing_facts) ------------------------------------------------------------
 N, HR, LOC, PROT, FLED = ("person.nationalities", "person.habitual_residence", "person.location",
@@ -295,7 +297,8 @@ SRC = {
         "notes": {"avis_ecrou": ["Circ. 2025 §1.2 al. 3"], "lists": ["Circ. 2025 §1.2 al. 5"],
                   "lists_date_unknown": ["Circ. 2025 §1.2 al. 5"], "list_after_cap": ["Circ. 2025 §1.2 al. 5"],
                   "list_after_cap_date_unknown": ["Circ. 2025 §1.2 al. 5"], "release": ["Circ. 2025 §1.3 al. 8"],
-                  "release_date_unknown": ["Circ. 2025 §1.3 al. 8"]},
+                  "release_date_unknown": ["Circ. 2025 §1.3 al. 8"],
+                  "list_no_frequency": ["Circ. 2025 §1.2 al. 4", "Circ. 2025 §1.2 al. 5"]},
         "prec": {}},
 }
 _SRC_MEMO: dict = {}
@@ -1461,10 +1464,14 @@ class Floor:
         if st == "not_applicable":
             return st, d_from, d_until, None, (), sources("prefecture_notice"), "", ""
         last, cap, end = c.get("last_list", U), c.get("next_cap", U), c.get("end", U)
+        deadlines = [f"avis_ecrou:{lim.isoformat()}"] if lim else []
+        if as_of < CIRC_2025:   # the 2019 protocole-cadre: the list, no frequency (Circ. 2025 §1.2 al. 4-5)
+            missing = unknown_missing(results) | ({ENTRY} if entry is U else set())
+            return (st, d_from, d_until, None, missing,
+                    sources("prefecture_notice", notes=("avis_ecrou", "list_no_frequency")), "", "|".join(deadlines))
         notes = ("avis_ecrou", "lists_date_unknown" if last is U else "lists",
                  "list_after_cap_date_unknown" if cap is U else "list_after_cap",
                  "release_date_unknown" if end is U else "release")
-        deadlines = [f"avis_ecrou:{lim.isoformat()}"] if lim else []
         if last is not U:
             deadlines.append(f"lists:{(last + LIST_PERIOD).isoformat()}")
         if cap is not U:

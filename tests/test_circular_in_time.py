@@ -4,10 +4,13 @@ date — law/generated/circ2025, confidence_note), nothing of it is in force bef
 - The KB: every provision of the circular has that ``valid_from`` (scripts/extract_seeds.py
   ``CIRC_DATE``), and law/manifest.json's ``sources_as_of`` follows it.
 - A rule that cites the circular over a period beginning earlier (its law is older: CPP 729-2,
-  STE 112, 728-10…) is covered by the open question ``circular_2025_not_yet_issued`` bounded
-  ``until`` the day before: its answers then say, with the status, that what rests on the
-  circular alone is to verify. A rule resting on the circular alone (prefecture_notice, §1.2)
-  begins on the circular's date: before, « indéterminé », the KB holding no earlier instruction.
+  STE 112, 728-10…) is covered by an open question bounded ``until`` the day before: its
+  answers then say, with the status, that what rests on the circular alone is to verify
+  (``circular_2025_not_yet_issued``). prefecture_notice (§1.2) has its own: the avis d'écrou and
+  the list come from the protocole-cadre of the interministerial circular of 16 August 2019,
+  which the KB knows only through the 2025 circular's report (``protocole_cadre_2019_reported``);
+  its rule begins on 2019-08-16, and the 2025 circular's own instructions (the fifteen days, the
+  day after the CAP, the step before release) on 2025-03-21.
 - Boundary pairs: the day before and the day of, in the scalar engine and the columnar program."""
 from datetime import date, timedelta
 
@@ -25,8 +28,11 @@ def _kb():
     return load_kb()
 
 
-def _question():
-    return next(q for q in engine().ref.open_questions if q["id"] == "circular_2025_not_yet_issued")
+PROTOCOL = date(2019, 8, 16)
+
+
+def _question(qid="circular_2025_not_yet_issued"):
+    return next(q for q in engine().ref.open_questions if q["id"] == qid)
 
 
 def test_every_provision_of_the_circular_is_dated_21_march_2025():
@@ -45,16 +51,17 @@ def test_the_manifest_dates_the_sources_as_of_the_circular():
     assert sources_as_of() == CIRC.isoformat()
 
 
-def test_the_open_question_ends_the_day_before_the_circular():
-    q = _question()
-    assert str(q["until"]) == EVE.isoformat() and not q.get("states") and not q.get("from")
+def test_the_open_questions_end_the_day_before_the_circular():
+    for qid in ("circular_2025_not_yet_issued", "protocole_cadre_2019_reported"):
+        q = _question(qid)
+        assert str(q["until"]) == EVE.isoformat() and not q.get("states") and not q.get("from"), qid
 
 
 def test_a_rule_citing_the_circular_before_its_date_is_covered():
     """Each procedure whose rule cites the circular over days before its date is one the open
     question concerns; a procedure beginning on the date or later needs none."""
     kb, book = _kb(), engine().book
-    concerns = set(_question()["concerns"])
+    concerns = set(_question()["concerns"]) | set(_question("protocole_cadre_2019_reported")["concerns"])
     owner = {}       # a route's id → the procedure it opens
     for pid, r in book.procedures.items():
         owner[pid] = pid
@@ -72,8 +79,7 @@ def test_a_rule_citing_the_circular_before_its_date_is_covered():
             before.add(owner[head])
     assert before, "no rule cites the circular before its date: the test would prove nothing"
     assert before <= concerns, sorted(before - concerns)
-    assert "prefecture_notice" not in before    # begins on the circular's date
-    assert book.procedures["prefecture_notice"].valid_from == CIRC
+    assert book.procedures["prefecture_notice"].valid_from == PROTOCOL
 
 
 def _case(as_of: date) -> dict:
@@ -112,11 +118,28 @@ def test_the_question_is_said_with_the_status_in_the_text():
     assert "postérieure à la date d'évaluation" not in render_text(engine().ask(_case(CIRC)))
 
 
-def test_prefecture_notice_begins_on_the_circulars_date():
-    before, on = _answers(EVE)["prefecture_notice"], _answers(CIRC)["prefecture_notice"]
-    assert before.status == "undetermined"
-    assert [c.id for c in before.conditions] == ["rules_in_force"]
+def _notice(as_of):
+    case = _case(as_of)
+    case["detention"].update(entry_date=(as_of - timedelta(days=3)).isoformat(), last_list_date=None,
+                             next_cap_date=(as_of + timedelta(days=10)).isoformat())
+    return next(p for p in engine().ask(case).procedures if p.procedure == "prefecture_notice")
+
+
+def test_prefecture_notice_the_2019_protocol_then_the_circular():
+    """Circ. 2025 §1.2 al. 3 (« Conformément au protocole-cadre, lors de l'écrou … dans les huit
+    jours ») and al. 4 (the list); al. 5: « Si le protocole-cadre ne fixe pas une fréquence
+    précise … a minima tous les 15 jours », and the day after the CAP; §1.3 al. 8, before release."""
+    eve_2019, day_2019 = _notice(PROTOCOL - timedelta(days=1)), _notice(PROTOCOL)
+    assert eve_2019.status == "undetermined" and [c.id for c in eve_2019.conditions] == ["rules_in_force"]
+    assert "16 août 2019" in eve_2019.conditions[0].label["fr"]
+    assert day_2019.status == "applicable" and str(day_2019.date_until) == "2019-08-21"   # écrou + 8 days
+    for p in (day_2019, _notice(EVE)):
+        assert [n.id for n in p.notes] == ["avis_ecrou", "list_no_frequency"]
+        assert [v["fact"] for v in p.to_verify] == ["question:protocole_cadre_2019_reported"]
+    on = _notice(CIRC)
     assert on.status == "applicable" and "Circ. 2025 §1.2 al. 3" in on.sources
+    assert [n.id for n in on.notes] == ["avis_ecrou", "lists_date_unknown", "list_after_cap", "release"]
+    assert on.to_verify == []
 
 
 @pytest.mark.parametrize("as_of", [EVE, CIRC, date(2024, 6, 1)])
@@ -129,11 +152,9 @@ def test_the_columnar_program_gives_the_scalar_rows(as_of):
     said = any(QUESTION in "".join(r) for r in want)
     assert said is (as_of < CIRC)
     pref = [r for r in want if r[4] == "prefecture_notice"]
-    assert pref
-    if as_of < CIRC:      # the rule not yet in force: every row undetermined
-        assert all(r[6] == "undetermined" for r in pref)
-    else:
-        assert any(r[6] == "applicable" for r in pref)
+    assert pref and any(r[6] == "applicable" for r in pref)
+    reported = any("question:protocole_cadre_2019_reported" in "".join(r) for r in pref)
+    assert reported is (as_of < CIRC)
 
 
 def _refugee_export(n, seed, as_of):

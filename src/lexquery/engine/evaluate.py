@@ -530,7 +530,13 @@ def outside_validity(p: Procedure, env) -> ProcedureResult | None:
     if (p.valid_from and env.as_of < p.valid_from) or (p.valid_until and env.as_of > p.valid_until):
         label = {"fr": f"règles encodées en vigueur du {p.valid_from or '?'} au {p.valid_until or '…'} "
                        f"seulement : la base ne dit pas le droit applicable au {env.as_of}",
-                 "en": "outside the period the encoded rules are valid for"}
+                 "en": f"rules encoded for {p.valid_from or '?'} to {p.valid_until or '…'} only: the law "
+                       f"applicable on {env.as_of} is not known"}
+        why = p.valid_note or {}
+        if why.get("fr"):   # why the period is what it is (``valid: {note}``), e.g. the text it rests on
+            label["fr"] += f" ({why['fr']})"
+        if why.get("en") or why.get("fr"):
+            label["en"] += f" ({why.get('en') or why.get('fr')})"
         cr = CondResult("rules_in_force", label, "unknown", p.sources[:1], [], kind="validity")
         state = getattr(env, "state", None)
         return ProcedureResult(p.id, p.label, state if isinstance(state, str) else None,
