@@ -234,3 +234,37 @@ def test_the_eves_of_a_from_already_past_in_one_batch_or_one_by_one(monkeypatch,
         rows[guess] = got
     assert rows[True] == rows[False]
     assert 0 < batches[0] < batches[1], batches
+
+
+@pytest.mark.parametrize("as_of,share", [("2026-12-01", 0.0), ("2015-01-01", 0.0), ("2024-02-01", 0.25)])
+def test_a_later_day_and_the_eves_in_one_batch_or_each_in_its_own(monkeypatch, as_of, share):
+    """compile_in_time._both_days: the rows of a later day (a date to come under another law)
+    and the first eves of a from already past evaluated in one batch — the former settled in
+    time, the latter not (``Ctx.in_time_rows``) —, or each in its own batch as before: the same
+    rows, the scalar engine's; fewer evaluations in one batch — else nothing would be compared."""
+    from lexquery.columnar import compile_in_time as cit
+    from lexquery.columnar.program import Program
+    d = date.fromisoformat(as_of)
+    text = synth_text(1500, 5, d)
+    if share:
+        text = blank(text, share, 6)
+    calls = []
+    orig_on, orig_both = Program.eval_on, cit._InTime._both_days
+
+    def counted(self, *a, **k):
+        calls[-1] += 1
+        return orig_on(self, *a, **k)
+    rows = {}
+    for joined in (True, False):
+        monkeypatch.setattr(cit._InTime, "_both_days", orig_both if joined else (lambda self, *a: None))
+        calls.append(0)
+        eng = engine()
+        prog = compile_book(eng.book, eng.ref)
+        monkeypatch.setattr(Program, "eval_on", counted)
+        got = program_rows(prog.run(frame_from_cases(read_cases(text, d))))
+        assert len(prog.fallback) == 0
+        rows[joined] = got
+        monkeypatch.undo()
+    assert rows[True] == rows[False]
+    assert rows[True] == scalar_rows(text, engine(), d)
+    assert 0 < calls[0] < calls[1], calls
