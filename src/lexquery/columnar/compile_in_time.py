@@ -30,7 +30,9 @@ again on the eve of the last such change, that eve's answer settled the same way
 change before, and so on: the recursion of the scalar engine) — every eve a row is expected to
 need in one batch (:class:`_Eves`), then settled bottom-up; only their ``from`` changes, and the
 opening path (``opens``) where the eve gives it. The batch of a later day above settles its
-dates to come only.
+dates to come only. The rows of a later day and the first eves of the same evaluation are
+evaluated in one batch (:meth:`_InTime._both_days`: an evaluation on another day costs mostly
+per call), the eves' rows left out of the settlement in time of that batch.
 Generic: no rule, date or threshold is written here.
 """
 from __future__ import annotations
