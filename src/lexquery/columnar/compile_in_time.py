@@ -110,14 +110,15 @@ class _InTime:
         if len(days):
             ways = getattr(ctx, "ways", WAYS)   # a batch of another day: one direction (evaluate_procedure)
             plan = self._pending_plan(ctx, pv, days) if "pending" in ways else None
-            eves = self._eves_plan(ctx, pv, days) if "past" in ways else None
             if plan is None:   # nothing settled in time: the eves as found
-                if eves is not None:
-                    self._settle_past(ctx, pv, days, eves)
+                if "past" in ways:
+                    self._settle_past(ctx, pv, days, self._eves_plan(ctx, pv, days))
                 return pv
             pre = None
-            if plan[4] is not None and eves is not None and len(eves[1]):
-                pre = self._both_days(ctx, pv, plan, eves)   # the later days and the eves: one batch
+            if plan[4] is not None and "past" in ways:   # the later days and the eves: one batch
+                eves = self._eves_plan(ctx, pv, days)
+                if eves is not None and len(eves[1]):
+                    pre = self._both_days(ctx, pv, plan, eves)
             self._settle_in_time(ctx, pv, days, plan)
             if "past" in ways:   # the eves of the outcome settled in time
                 self._settle_past(ctx, pv, days, self._eves_plan(ctx, pv, days), pre)
