@@ -42,6 +42,7 @@ import numpy as np
 from . import vdates
 from .compile_conditions import NONE_DATE
 from .compile_settle import APP, LATER, NA, UND
+from .reuse import carry_derived
 
 WAYS = ("pending", "past")   # engine.in_time.WAYS: the dates to come, the dates already past
 
@@ -136,7 +137,9 @@ class _InTime:
         b, inside = plan[0], plan[4]
         k = len(inside)
         eve_days = ev.eve(org, lev)
-        sub = ctx.sub(np.concatenate([inside, org]))
+        both = np.concatenate([inside, org])
+        sub = ctx.sub(both)
+        carry_derived(self.book, ctx, sub, both)
         sub.as_of = np.concatenate([b[inside], eve_days])
         sub.ways = ("pending",)
         only = np.zeros(sub.n, dtype=bool)
@@ -184,6 +187,7 @@ class _InTime:
             pos[inside] = np.arange(len(inside))
             if y is None:
                 sub = ctx.sub(inside)
+                carry_derived(self.book, ctx, sub, inside)
                 sub.as_of = b[inside]
                 sub.ways = ("pending",)
                 y = self.eval_proc(sub, p.id, True)
@@ -289,6 +293,7 @@ class _InTime:
                 y = pre[3]
             else:
                 sub = ctx.sub(org)
+                carry_derived(self.book, ctx, sub, org)
                 sub.as_of = eve_days
                 y = self.eval_on(sub, p.id, True)
             if first:
