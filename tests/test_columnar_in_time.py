@@ -234,3 +234,78 @@ def test_the_eves_of_a_from_already_past_in_one_batch_or_one_by_one(monkeypatch,
         rows[guess] = got
     assert rows[True] == rows[False]
     assert 0 < batches[0] < batches[1], batches
+
+
+@pytest.mark.parametrize("as_of,share", [("2026-12-01", 0.0), ("2015-01-01", 0.0), ("2024-02-01", 0.25)])
+def test_a_later_day_and_the_eves_in_one_batch_or_each_in_its_own(monkeypatch, as_of, share):
+    """compile_in_time._both_days: the rows of a later day (a date to come under another law)
+    and the first eves of a from already past evaluated in one batch — the former settled in
+    time, the latter not (``Ctx.in_time_rows``) —, or each in its own batch as before: the same
+    rows, the scalar engine's; fewer evaluations in one batch — else nothing would be compared."""
+    from lexquery.columnar import compile_in_time as cit
+    from lexquery.columnar.program import Program
+    d = date.fromisoformat(as_of)
+    text = synth_text(1500, 5, d)
+    if share:
+        text = blank(text, share, 6)
+    calls = []
+    orig_on, orig_both = Program.eval_on, cit._InTime._both_days
+
+    def counted(self, *a, **k):
+        calls[-1] += 1
+        return orig_on(self, *a, **k)
+    rows = {}
+    for joined in (True, False):
+        monkeypatch.setattr(cit._InTime, "_both_days", orig_both if joined else (lambda self, *a: None))
+        calls.append(0)
+        eng = engine()
+        prog = compile_book(eng.book, eng.ref)
+        monkeypatch.setattr(Program, "eval_on", counted)
+        got = program_rows(prog.run(frame_from_cases(read_cases(text, d))))
+        assert len(prog.fallback) == 0
+        rows[joined] = got
+        monkeypatch.undo()
+    assert rows[True] == rows[False]
+    assert rows[True] == scalar_rows(text, engine(), d)
+    assert 0 < calls[0] < calls[1], calls
+
+
+@pytest.mark.parametrize("as_of,share,sensitive", [("2014-10-01", 0.0, True), ("2026-12-01", 0.25, False)])
+def test_derived_values_taken_from_the_case_on_another_day_and_in_the_reruns(monkeypatch, as_of, share, sensitive):
+    """reuse.carry_derived: an evaluation of the same rows on another day (compile_in_time) and
+    the verification's reruns take the case's values of the derived values that read neither the
+    day nor the reference data (reuse.fixed_derived) — the same rows as computing them again, the
+    scalar engine's, and some taken. Taking every derived value (those reading ``as_of`` too)
+    changes rows as of 2014-10-01, where the later days fall in other periods of the law
+    (2014-11-15, 2015-01-01): the comparison can tell."""
+    from lexquery.columnar import compile_in_time as cit, compile_population as cpop, reuse
+    d = date.fromisoformat(as_of)
+    text = synth_text(1500, 5, d)
+    if share:
+        text = blank(text, share, 6)
+
+    def rows_with(carry):
+        monkeypatch.setattr(cit, "carry_derived", carry)
+        monkeypatch.setattr(cpop, "carry_derived", carry)
+        eng = engine()
+        prog = compile_book(eng.book, eng.ref)
+        got = program_rows(prog.run(frame_from_cases(read_cases(text, d))))
+        assert len(prog.fallback) == 0
+        monkeypatch.undo()
+        return got
+    kept = []
+
+    def counted(book, parent, sub, idx):
+        reuse.carry_derived(book, parent, sub, idx)
+        kept.append(getattr(sub, "derived_keep", None))
+
+    def every(book, parent, sub, idx):   # wrong: the derived values that read the day taken too
+        src = getattr(parent, "derived_from", None)
+        if src is not None:
+            sub.derived_from, sub.derived_keep = (src[0], src[1][idx]), getattr(parent, "derived_keep", None)
+    taken = rows_with(counted)
+    assert any(kept) and all(k <= reuse.fixed_derived(engine().book) for k in kept if k is not None)
+    assert taken == rows_with(lambda *a: None)
+    assert taken == scalar_rows(text, engine(), d)
+    if sensitive:
+        assert rows_with(every) != taken

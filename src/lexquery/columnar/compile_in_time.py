@@ -30,7 +30,9 @@ again on the eve of the last such change, that eve's answer settled the same way
 change before, and so on: the recursion of the scalar engine) — every eve a row is expected to
 need in one batch (:class:`_Eves`), then settled bottom-up; only their ``from`` changes, and the
 opening path (``opens``) where the eve gives it. The batch of a later day above settles its
-dates to come only.
+dates to come only. The rows of a later day and the first eves of the same evaluation are
+evaluated in one batch (:meth:`_InTime._both_days`: an evaluation on another day costs mostly
+per call), the eves' rows left out of the settlement in time of that batch.
 Generic: no rule, date or threshold is written here.
 """
 from __future__ import annotations
@@ -40,6 +42,7 @@ import numpy as np
 from . import vdates
 from .compile_conditions import NONE_DATE
 from .compile_settle import APP, LATER, NA, UND
+from .reuse import carry_derived
 
 WAYS = ("pending", "past")   # engine.in_time.WAYS: the dates to come, the dates already past
 
@@ -107,20 +110,60 @@ class _InTime:
         days = self.law_days(pv.p)
         if len(days):
             ways = getattr(ctx, "ways", WAYS)   # a batch of another day: one direction (evaluate_procedure)
-            if "pending" in ways:
-                self._settle_in_time(ctx, pv, days)
-            if "past" in ways:
-                self._settle_past(ctx, pv, days)
+            plan = self._pending_plan(ctx, pv, days) if "pending" in ways else None
+            if plan is None:   # nothing settled in time: the eves as found
+                if "past" in ways:
+                    self._settle_past(ctx, pv, days, self._eves_plan(ctx, pv, days))
+                return pv
+            pre = None
+            if plan[4] is not None and "past" in ways:   # the later days and the eves: one batch
+                eves = self._eves_plan(ctx, pv, days)
+                if eves is not None and len(eves[1]):
+                    pre = self._both_days(ctx, pv, plan, eves)
+            self._settle_in_time(ctx, pv, days, plan)
+            if "past" in ways:   # the eves of the outcome settled in time
+                self._settle_past(ctx, pv, days, self._eves_plan(ctx, pv, days), pre)
         return pv
 
-    def _settle_in_time(self, ctx, pv, days):
+    def _both_days(self, ctx, pv, plan, eves):
+        """The rows of a later day (``_settle_in_time``) and the first eves of a ``from`` already
+        past (``_settle_past``) evaluated in one batch — each evaluation of another day costs
+        mostly per call —, the later days' rows first and settled in time themselves (the
+        eves' rows are not: ``Ctx.in_time_rows``), as two separate batches would give them: a
+        row's outcome is its own (every step of an evaluation is row by row). Returns the eves'
+        (rows, levels, days, outcome) for ``_settle_past``, which takes it only if it asks
+        those very rows (it reads them again from the procedure once settled in time)."""
+        ev, org, lev = eves
+        b, inside = plan[0], plan[4]
+        k = len(inside)
+        eve_days = ev.eve(org, lev)
+        both = np.concatenate([inside, org])
+        sub = ctx.sub(both)
+        carry_derived(self.book, ctx, sub, both)
+        sub.as_of = np.concatenate([b[inside], eve_days])
+        sub.ways = ("pending",)
+        only = np.zeros(sub.n, dtype=bool)
+        only[:k] = True
+        sub.in_time_rows = only
+        y = self.eval_proc(sub, pv.p.id, True)
+        plan[5] = y
+        return org, lev, eve_days, _Part(y, k)
+
+    def _pending_plan(self, ctx, pv, days):
+        """The rows with a date to come under another law (``_settle_in_time``): [the day of
+        the next change per row, the procedure's rows, each route's, the rows to evaluate,
+        those within the procedure's ``valid:`` (None: none), their outcome once evaluated]
+        — None when no row has one."""
         p = pv.p
         n = ctx.n
         as_of = ctx.as_of
         k = np.searchsorted(days, as_of, side="right")
         live = (k < len(days)) & ~vdates.outside(p, as_of)   # outside its valid: the undetermined answer stays
+        only = getattr(ctx, "in_time_rows", None)   # a batch of later days and eves: the former only
+        if only is not None:
+            live &= only
         if not live.any():
-            return
+            return None
         b = np.where(k < len(days), days[np.minimum(k, len(days) - 1)], NONE_DATE)
 
         def pending(x, shown):   # applicable later, or undetermined, with a date to come (in_time._pending_boundary)
@@ -130,17 +173,24 @@ class _InTime:
         pend_r = [pending(rv, rv.shown) for rv in pv.routes]
         need = pend_p | np.logical_or.reduce(pend_r) if pend_r else pend_p
         if not need.any():
-            return
+            return None
         rows = np.nonzero(need)[0]
         inside = rows[~vdates.outside(p, b[rows])]        # the later day within the procedure's valid:
+        return [b, pend_p, pend_r, rows, inside if len(inside) else None, None]
+
+    def _settle_in_time(self, ctx, pv, days, plan):
+        p = pv.p
+        n = ctx.n
+        b, pend_p, pend_r, _, inside, y = plan
         pos = np.full(n, -1, dtype=np.int64)
-        y = None
-        if len(inside):
+        if inside is not None:
             pos[inside] = np.arange(len(inside))
-            sub = ctx.sub(inside)
-            sub.as_of = b[inside]
-            sub.ways = ("pending",)
-            y = self.eval_proc(sub, p.id, True)
+            if y is None:
+                sub = ctx.sub(inside)
+                carry_derived(self.book, ctx, sub, inside)
+                sub.as_of = b[inside]
+                sub.ways = ("pending",)
+                y = self.eval_proc(sub, p.id, True)
             pv.in_time += len(inside)
 
         def later(attr, comp, fill):
@@ -191,7 +241,33 @@ class _InTime:
             pv.notes = [(nn, on if nn.always else on & ~na, d, ev) for nn, on, d, ev in pv.notes]
 
 
-    def _settle_past(self, ctx, pv, days):
+    def _eves_plan(self, ctx, pv, days):
+        """The eves of a ``from`` already past (``_settle_past``): (the :class:`_Eves` of the
+        batch, the rows and levels of its first batch of eves) — None when no row needs one."""
+        p = pv.p
+        k0 = np.searchsorted(days, ctx.as_of, side="right") - 1
+        live = (k0 >= 0) & ~vdates.outside(p, ctx.as_of)
+        if not live.any():
+            return None
+        # the rows applicable (procedure, or a route shown) from before the last law change up
+        # to as_of (_Eves.add's level 0), looked for before the table of eves is made
+        b = days[np.maximum(k0, 0)]
+
+        def past(st, f):
+            return (st == APP) & (f != NONE_DATE) & (f < b)
+        some = past(pv.status, pv.d_from)
+        for rv in pv.routes:
+            some = some | (rv.shown & past(rv.status, rv.d_from))
+        if not (some & live).any():
+            return None
+        ev = _Eves(p, days, k0, len(pv.routes))
+        ev.add(np.arange(ctx.n), 0, ctx.as_of, pv)
+        if not ev.NEED.any():
+            return None
+        org, lev = ev.missing()
+        return ev, org, lev
+
+    def _settle_past(self, ctx, pv, days, found, pre=None):
         """engine.in_time._settle_past over the batch: the rows whose procedure (or a route
         shown) is applicable from a day before ``as_of`` with a law change ``b`` in (from,
         as_of] — ``b`` the last — read on ``b`` − 1 day, itself settled for its dates past
@@ -201,27 +277,30 @@ class _InTime:
         other going back: all the eves a row is expected to need (while its earliest ``from``
         already past falls before the next change) are evaluated in one batch (:class:`_Eves`),
         the ones found missing after it in another — not one batch per eve, whose fixed cost
-        made most of this reading's; the result is the recursive reading's."""
+        made most of this reading's; the result is the recursive reading's. ``found``: the
+        batch's table of eves and its first rows to evaluate (``_eves_plan``; None: no row
+        needs one); ``pre``: those rows already evaluated with the rows of a later day
+        (``_both_days``), taken if they are the same."""
+        if found is None:
+            return
         p = pv.p
-        k0 = np.searchsorted(days, ctx.as_of, side="right") - 1
-        if not ((k0 >= 0) & ~vdates.outside(p, ctx.as_of)).any():
-            return
-        ev = _Eves(p, days, k0, len(pv.routes))
-        ev.add(np.arange(ctx.n), 0, ctx.as_of, pv)
-        if not ev.NEED.any():
-            return
+        ev, org, lev = found
         first = True
-        while True:
-            org, lev = ev.missing()
-            if not len(org):
-                break
-            sub = ctx.sub(org)
-            sub.as_of = ev.eve(org, lev)
-            y = self.eval_on(sub, p.id, True)
+        while len(org):
+            eve_days = ev.eve(org, lev)
+            if first and pre is not None and np.array_equal(pre[0], org) and np.array_equal(pre[1], lev) \
+                    and np.array_equal(pre[2], eve_days):
+                y = pre[3]
+            else:
+                sub = ctx.sub(org)
+                carry_derived(self.book, ctx, sub, org)
+                sub.as_of = eve_days
+                y = self.eval_on(sub, p.id, True)
             if first:
                 pv.in_time += int((lev == 1).sum())   # the rows read on another day (_call_cost)
                 first = False
-            ev.add(org, lev, sub.as_of, y)
+            ev.add(org, lev, eve_days, y)
+            org, lev = ev.missing()
         ev.settle()
         top = ev.level0
         for j, rv in enumerate(pv.routes):
@@ -229,6 +308,23 @@ class _InTime:
         pv.d_from = ev.F[top]
         if p.routes:
             pv.opens = ev.OP[top]
+
+
+class _Part:
+    """The rows from ``k`` on of an evaluation (a :class:`~.compile_settle.ProcV`): what
+    :meth:`_Eves.add` reads of them — status, from, opening path, each route's status, from
+    and whether it is shown."""
+
+    def __init__(self, y, k):
+        self.status, self.d_from, self.opens = y.status[k:], y.d_from[k:], y.opens[k:]
+        self.routes = [_Route(rv, k) for rv in y.routes]
+
+
+class _Route:
+    """The rows from ``k`` on of a route's evaluation: status, from, shown."""
+
+    def __init__(self, rv, k):
+        self.status, self.d_from, self.shown = rv.status[k:], rv.d_from[k:], rv.shown[k:]
 
 
 class _Eves:

@@ -11,7 +11,7 @@ from . import origins, vdates
 from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, vconcat
 from .compile_conditions import NONE_DATE, NOT_MET
 from .compile_settle import APP, BIG, LATER, NA, UND
-from .reuse import FIXED, batches, given, seed
+from .reuse import FIXED, batches, carry_derived, given, seed
 from .shapes import Coded, group, row_key, unique_ints
 
 # --- the population: defaults, States, verification, proof, rows -------------------------------
@@ -249,6 +249,7 @@ class _Population:
                 part = np.repeat(np.arange(len(grp)), [len(x) for x, _ in grp])
                 o = own[part]
                 sub = ctx.sub(idx)
+                carry_derived(self.book, ctx, sub, idx)   # those reading no reference fact: the case's
                 sub.set_overrides(o, part + 1, numbered=True)   # every part has rows: 1, 2 … in order
                 sub.seed = seed(pv.conds, ids, idx)
                 t = self.eval_proc(sub, p.id, True)

@@ -253,11 +253,15 @@ class _Eval:
         missing = restrict(missing, applies)
         notes = []
         if not outcome_only:
-            own = ~np.logical_or.reduce([x[1] & (x[0] != UNKNOWN_) for x in prec_rows]) if prec_rows else True
-            base = [applies | (own & n_.always) for n_, _, _ in cp["notes"]]   # evaluate._notes
-            notes = []
-            for (n_, w, d), b in zip(cp["notes"], base):
-                notes += _note_values(ctx, [(n_, w, d)], b, True)
+            # evaluate._notes: a note on where the procedure applies, one shown ``always`` also
+            # where it does not unless another procedure sets it aside (a precedence entry
+            # settled over it) — that mask made only for a procedure that has such notes
+            shown = applies
+            if any(n_.always for n_, _, _ in cp["notes"]):
+                own = ~np.logical_or.reduce([x[1] & (x[0] != UNKNOWN_) for x in prec_rows]) if prec_rows else True
+                shown = applies | own
+            for n_, w, d in cp["notes"]:
+                notes += _note_values(ctx, [(n_, w, d)], shown if n_.always else applies, True)
             for _, _, _, ev in notes:
                 evs.append(ev)
         basis = self._basis(ctx, p, status)

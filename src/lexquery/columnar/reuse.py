@@ -250,3 +250,50 @@ class _Taken(CondV):
 
     def take(self, idx):
         return self._get().take(idx)
+
+
+def fixed_derived(book) -> frozenset:
+    """The derived values that read neither the day of evaluation (``as_of``, ``from_date``)
+    nor the reference data (a function of the book that records evidence, or one not known to
+    record none: ``rules.functions.NO_EVIDENCE``), nor the State, nor a condition — through
+    the derived values they read too (a cycle: not fixed). On the same facts they give the same
+    value whatever the day and whatever reference fact is replaced: an evaluation of the same
+    rows on another day (compile_in_time) or with a reference fact replaced (the verification's
+    reruns) takes them from the case's (:func:`carry_derived`). Read from the rule files once
+    per rule book."""
+    hit = book.__dict__.get("_columnar_fixed_derived")
+    if hit is not None:
+        return hit
+    import re
+    from ..rules.functions import NO_EVIDENCE
+    call = re.compile(r"([A-Za-z_]\w*)\s*\(")
+    functions = book.scope.functions
+    state: dict = {}
+
+    def fixed(n):
+        if n in state:
+            return state[n] is True   # None: being read (a cycle)
+        state[n] = None
+        d = book.derived[n]
+        ok = not (d.context & {"as_of", "from_date", "state"}) and not d.conds \
+            and all(fn not in functions or fn in NO_EVIDENCE for fn in call.findall(d.text)) \
+            and all(fixed(m) for m in d.names if m in book.derived)
+        state[n] = ok
+        return ok
+    hit = frozenset(n for n in book.derived if fixed(n))
+    book.__dict__["_columnar_fixed_derived"] = hit
+    return hit
+
+
+def carry_derived(book, parent, sub, idx) -> None:
+    """``sub`` (the rows ``idx`` of ``parent``, evaluated on another day or with reference facts
+    replaced) takes the case's values of the derived values :func:`fixed_derived` — those
+    ``parent`` takes from the case itself (``derived_from``; ``derived_keep``: a trial's, those
+    reading no fact tried) — instead of computing them again (``Program.derived``)."""
+    src = getattr(parent, "derived_from", None)
+    if src is None:
+        return
+    keep = fixed_derived(book)
+    own = getattr(parent, "derived_keep", None)
+    sub.derived_from = (src[0], src[1][idx])
+    sub.derived_keep = keep if own is None else keep & own

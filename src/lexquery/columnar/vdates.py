@@ -150,15 +150,17 @@ def months_midpoint(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     left, both counted months then days (CPP 716-1), from the mid-point in days."""
     start = np.asarray(start, dtype=np.int64)
     end = np.asarray(end, dtype=np.int64)
-    d = fraction_point(start, end, 1, 2)
-    while True:   # back while the day before still has served >= left
-        move = (d > start) & _ge(months_and_days(start, d - 1), months_and_days(d - 1, end))
-        if not move.any():
-            break
-        d = d - move
-    while True:   # on while served < left
-        move = (d < end) & ~_ge(months_and_days(start, d), months_and_days(d, end))
-        if not move.any():
-            break
-        d = d + move
+    d = fraction_point(start, end, 1, 2)   # a new array: moved in place below
+    # each step on the rows the step before moved only: a row that did not move keeps its day,
+    # so the next step would find it the same (the days off the mid-point in days: one or two)
+    act = np.arange(len(d))
+    while len(act):   # back while the day before still has served >= left
+        s, x = start[act], d[act] - 1
+        act = act[(x >= s) & _ge(months_and_days(s, x), months_and_days(x, end[act]))]
+        d[act] -= 1
+    act = np.arange(len(d))
+    while len(act):   # on while served < left
+        x, e = d[act], end[act]
+        act = act[(x < e) & ~_ge(months_and_days(start[act], x), months_and_days(x, e))]
+        d[act] += 1
     return d
