@@ -150,6 +150,25 @@ def export_of_states(n: int, seed: int, ref, states, ends=(), years: int = 2) ->
     return "\n".join(out) + "\n"
 
 
+def export_of_protection(n: int, seed: int, ref, protection: str, wishes) -> str:
+    """A synthetic export (``synth_text``) where a row in two (the even ones) is detained, with
+    the protection ``protection`` (``refugee``, ``asylum_pending``…) and, in turn, the wishes
+    ``wishes`` about consular notification (cells: ``oui``, ``non``, ``""`` unknown)."""
+    from lexquery.screening.synth import synth_text
+    lines = synth_text(n, seed, ref).rstrip("\n").split("\n")
+    head = lines[0].split(";")
+    at = {k: head.index(k) for k in ("protection", "consent_consular_notification", "incarcerated")}
+    out = [lines[0]]
+    for i, line in enumerate(lines[1:]):
+        cells = line.split(";")
+        if i % 2 == 0:
+            cells[at["protection"]] = protection
+            cells[at["consent_consular_notification"]] = wishes[(i // 2) % len(wishes)]
+            cells[at["incarcerated"]] = "oui"
+        out.append(";".join(cells))
+    return "\n".join(out) + "\n"
+
+
 def both_rows(text: str, as_of):
     """(the scalar screening's rows, the columnar program's) of an export, as of ``as_of``."""
     from lexquery.columnar.program import compile_book

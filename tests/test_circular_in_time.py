@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from columnar_helpers import both_rows, engine
+from columnar_helpers import both_rows, engine, export_of_protection
 
 CIRC = date(2025, 3, 21)
 EVE = CIRC - timedelta(days=1)
@@ -162,19 +162,7 @@ def _refugee_export(n, seed, as_of):
     notification then fails on the circular's exclusion alone (§1.3 al. 2) — and, of those, one
     in three also declines the notification (then, for a nationality off the circular's
     mandatory list, it fails on the Vienna Convention too)."""
-    from lexquery.screening.synth import synth_text
-    lines = synth_text(n, seed, as_of).rstrip("\n").split("\n")
-    head = lines[0].split(";")
-    at = {k: head.index(k) for k in ("protection", "consent_consular_notification", "incarcerated")}
-    out = [lines[0]]
-    for i, line in enumerate(lines[1:]):
-        cells = line.split(";")
-        if i % 2 == 0:
-            cells[at["protection"]] = "refugee"
-            cells[at["consent_consular_notification"]] = ("", "oui", "non")[(i // 2) % 3]
-            cells[at["incarcerated"]] = "oui"
-        out.append(";".join(cells))
-    return "\n".join(out) + "\n"
+    return export_of_protection(n, seed, as_of, "refugee", ("", "oui", "non"))
 
 
 @pytest.mark.parametrize("as_of", [EVE, CIRC])

@@ -13,9 +13,8 @@ from datetime import date
 import pytest
 
 from lexquery.rules.loader import RuleError
-from lexquery.screening.synth import synth_text
 
-from columnar_helpers import both_rows, engine, export_of_states
+from columnar_helpers import both_rows, engine, export_of_protection, export_of_states
 
 AS_OF = date(2026, 12, 1)
 
@@ -104,20 +103,9 @@ def test_the_floor_agrees(tmp_path):
 
 
 def _asylum_export(n, seed):
-    """A synthetic export where a row in three is an asylum seeker (``asylum_pending``) asking
-    for consular notification, one in three one not asking, one in three with the wish unknown."""
-    lines = synth_text(n, seed, AS_OF).rstrip("\n").split("\n")
-    head = lines[0].split(";")
-    at = {k: head.index(k) for k in ("protection", "consent_consular_notification", "incarcerated")}
-    out = [lines[0]]
-    for i, line in enumerate(lines[1:]):
-        cells = line.split(";")
-        if i % 2 == 0:
-            cells[at["protection"]] = "asylum_pending"
-            cells[at["consent_consular_notification"]] = ("oui", "non", "")[(i // 2) % 3]
-            cells[at["incarcerated"]] = "oui"
-        out.append(";".join(cells))
-    return "\n".join(out) + "\n"
+    """A synthetic export where a row in two is an asylum seeker (``asylum_pending``): of those,
+    one in three asking for consular notification, one not asking, one with the wish unknown."""
+    return export_of_protection(n, seed, AS_OF, "asylum_pending", ("oui", "non", ""))
 
 
 def test_the_asylum_exception_is_shown_to_verify_in_every_evaluator(tmp_path):
