@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from case_edits import detained
 from columnar_helpers import both_rows, engine, export_of_protection
 
 CIRC = date(2025, 3, 21)
@@ -83,15 +84,8 @@ def test_a_rule_citing_the_circular_before_its_date_is_covered():
 
 
 def _case(as_of: date) -> dict:
-    return {"id": f"DZ-{as_of}", "as_of": as_of.isoformat(),
-            "person": {"name": "X", "nationalities": ["DZ"], "habitual_residence": "DZ", "location": "FR",
-                       "protection": "none", "fled_to": None, "protected_adult": False},
-            "detention": {"incarcerated": True, "entry_date": "2024-06-01"},
-            "sentence": {"final": True, "custodial": True, "total": "P3Y", "execution_start": "2024-06-01",
-                         "expected_end": "2027-06-01", "safety_period_end": "none",
-                         "convictions": [{"court": "TC Lyon", "date": "2024-05-20", "final": True, "total": "P3Y"}]},
-            "removal_measures": [{"kind": "OQTF", "destination": "DZ"}],
-            "consent": {"transfer": True}, "dual_criminality": True}
+    return detained("DZ", as_of=as_of.isoformat(), start="2024-06-01", end="2027-06-01", case_id=f"DZ-{as_of}",
+                    removal_measures=[{"kind": "OQTF", "destination": "DZ"}])
 
 
 def _answers(as_of):

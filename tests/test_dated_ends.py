@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from case_edits import detained
 from columnar_helpers import blank, both_rows, engine, export_of_states
 
 DAYS = ["2020-06-30", "2020-12-30", "2020-12-31", "2021-01-01"]
@@ -82,14 +83,7 @@ def test_the_answer_says_until_when_the_precedence_ends():
     six months before the end, set aside by the FD until 2020-12-31 — in the JSON answer
     (``set_aside_by.until``) and in the explained text, French and English."""
     from lexquery.render.text import render_text
-    case = {"id": "gb", "as_of": "2020-12-31",
-            "person": {"name": "Smith", "nationalities": ["GB"], "habitual_residence": "GB", "location": "FR",
-                       "protection": "none", "fled_to": None, "protected_adult": False},
-            "detention": {"incarcerated": True, "entry_date": "2019-06-01"},
-            "sentence": {"final": True, "custodial": True, "total": "P3Y", "execution_start": "2019-06-01",
-                         "expected_end": "2022-06-01", "safety_period_end": "none",
-                         "convictions": [{"court": "TC Lyon", "date": "2019-05-20", "final": True, "total": "P3Y"}]},
-            "removal_measures": [], "consent": {"transfer": True}, "dual_criminality": True}
+    case = detained("GB", as_of="2020-12-31", start="2019-06-01", end="2022-06-01", case_id="gb", name="Smith")
     ans = engine().ask(case)
     ste = next(p for p in ans.procedures if p.procedure == "ste_transfer" and p.state == "GB")
     assert (ste.status, str(ste.date_from), str(ste.date_until)) == ("applicable_later", "2021-01-01", "2021-12-01")

@@ -14,20 +14,14 @@ import pytest
 
 from lexquery.rules.loader import RuleError
 
+from case_edits import detained
 from columnar_helpers import both_rows, engine, export_of_protection, export_of_states
 
 AS_OF = date(2026, 12, 1)
 
 
 def _case(state: str, end: str, consent=True) -> dict:
-    return {"id": f"{state}-{end}", "as_of": AS_OF.isoformat(),
-            "person": {"name": "X", "nationalities": [state], "habitual_residence": state, "location": "FR",
-                       "protection": "none", "fled_to": None, "protected_adult": False},
-            "detention": {"incarcerated": True, "entry_date": "2024-06-01"},
-            "sentence": {"final": True, "custodial": True, "total": "P3Y", "execution_start": "2024-06-01",
-                         "expected_end": end, "safety_period_end": "none",
-                         "convictions": [{"court": "TC Lyon", "date": "2024-05-20", "final": True, "total": "P3Y"}]},
-            "removal_measures": [], "consent": {"transfer": consent}, "dual_criminality": True}
+    return detained(state, as_of=AS_OF.isoformat(), start="2024-06-01", end=end, consent=consent)
 
 
 def _ste(state, end, consent=True):
