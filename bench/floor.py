@@ -1466,18 +1466,17 @@ class Floor:
         last, cap, end = c.get("last_list", U), c.get("next_cap", U), c.get("end", U)
         deadlines = [f"avis_ecrou:{lim.isoformat()}"] if lim else []
         if as_of < CIRC_2025:   # the 2019 protocole-cadre: the list, no frequency (Circ. 2025 §1.2 al. 4-5)
-            missing = unknown_missing(results) | ({ENTRY} if entry is U else set())
-            return (st, d_from, d_until, None, missing,
-                    sources("prefecture_notice", notes=("avis_ecrou", "list_no_frequency")), "", "|".join(deadlines))
-        notes = ("avis_ecrou", "lists_date_unknown" if last is U else "lists",
-                 "list_after_cap_date_unknown" if cap is U else "list_after_cap",
-                 "release_date_unknown" if end is U else "release")
-        if last is not U:
-            deadlines.append(f"lists:{(last + LIST_PERIOD).isoformat()}")
-        if cap is not U:
-            deadlines.append(f"list_after_cap:{(cap + AFTER_CAP).isoformat()}")
-        if end is not U:
-            deadlines.append(f"release:{end.isoformat()}")
+            notes = ("avis_ecrou", "list_no_frequency")
+        else:                   # the 2025 circular's own steps (§1.2 al. 5, §1.3 al. 8)
+            notes = ("avis_ecrou", "lists_date_unknown" if last is U else "lists",
+                     "list_after_cap_date_unknown" if cap is U else "list_after_cap",
+                     "release_date_unknown" if end is U else "release")
+            if last is not U:
+                deadlines.append(f"lists:{(last + LIST_PERIOD).isoformat()}")
+            if cap is not U:
+                deadlines.append(f"list_after_cap:{(cap + AFTER_CAP).isoformat()}")
+            if end is not U:
+                deadlines.append(f"release:{end.isoformat()}")
         # the avis d'écrou deadline waits on the date d'écrou (the engine lists it, as for any `until`)
         missing = unknown_missing(results) | ({ENTRY} if entry is U else set())
         return (st, d_from, d_until, None, missing,

@@ -150,14 +150,20 @@ def out_of_period(x, day) -> bool:
 def period_label(x, label: dict, day) -> dict:
     """The label of a condition or route evaluated outside its ``valid:`` period."""
     span = f"{x.valid_from or '…'} → {x.valid_until or '…'}"
-    why = x.valid_note or {}
     fr = f"{label.get('fr')} — texte encodé pour la période {span} seulement : la base ne dit pas la règle au {day}"
     en = f"{label.get('en') or label.get('fr')} — text encoded for {span} only: the rule on {day} is not known"
+    return with_reason({"fr": fr, "en": en}, x.valid_note)
+
+
+def with_reason(label: dict, why: dict | None) -> dict:
+    """``label`` with the reason of a ``valid:`` period (its ``note``, e.g. the amending law or the
+    text the rule rests on) in brackets, English falling back on French."""
+    why = why or {}
     if why.get("fr"):
-        fr += f" ({why['fr']})"
+        label["fr"] += f" ({why['fr']})"
     if why.get("en") or why.get("fr"):
-        en += f" ({why.get('en') or why.get('fr')})"
-    return {"fr": fr, "en": en}
+        label["en"] += f" ({why.get('en') or why.get('fr')})"
+    return label
 
 
 def validity_result(rt, day) -> CondResult:
@@ -532,11 +538,7 @@ def outside_validity(p: Procedure, env) -> ProcedureResult | None:
                        f"seulement : la base ne dit pas le droit applicable au {env.as_of}",
                  "en": f"rules encoded for {p.valid_from or '?'} to {p.valid_until or '…'} only: the law "
                        f"applicable on {env.as_of} is not known"}
-        why = p.valid_note or {}
-        if why.get("fr"):   # why the period is what it is (``valid: {note}``), e.g. the text it rests on
-            label["fr"] += f" ({why['fr']})"
-        if why.get("en") or why.get("fr"):
-            label["en"] += f" ({why.get('en') or why.get('fr')})"
+        label = with_reason(label, p.valid_note)
         cr = CondResult("rules_in_force", label, "unknown", p.sources[:1], [], kind="validity")
         state = getattr(env, "state", None)
         return ProcedureResult(p.id, p.label, state if isinstance(state, str) else None,
