@@ -262,26 +262,9 @@ def fixed_derived(book) -> frozenset:
     reruns) takes them from the case's (:func:`carry_derived`). Read from the rule files once
     per rule book."""
     hit = book.__dict__.get("_columnar_fixed_derived")
-    if hit is not None:
-        return hit
-    import re
-    from ..rules.functions import NO_EVIDENCE
-    call = re.compile(r"([A-Za-z_]\w*)\s*\(")
-    functions = book.scope.functions
-    state: dict = {}
-
-    def fixed(n):
-        if n in state:
-            return state[n] is True   # None: being read (a cycle)
-        state[n] = None
-        d = book.derived[n]
-        ok = not (d.context & {"as_of", "from_date", "state"}) and not d.conds \
-            and all(fn not in functions or fn in NO_EVIDENCE for fn in call.findall(d.text)) \
-            and all(fixed(m) for m in d.names if m in book.derived)
-        state[n] = ok
-        return ok
-    hit = frozenset(n for n in book.derived if fixed(n))
-    book.__dict__["_columnar_fixed_derived"] = hit
+    if hit is None:
+        from ..engine.reads import Reads
+        hit = book.__dict__["_columnar_fixed_derived"] = Reads(book).fixed_derived()
     return hit
 
 

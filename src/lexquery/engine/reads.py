@@ -136,6 +136,26 @@ class Reads:
         self.memo[key] = hit
         return hit
 
+    def fixed_derived(self) -> frozenset:
+        """The derived values that read neither the day of evaluation (``as_of``,
+        ``from_date``), nor the State, nor a condition, nor the reference data (no function
+        that records evidence, :meth:`_expr_reads`) — through the derived values they read too
+        (a cycle: not fixed). On the same facts they give the same value whatever the day and
+        whatever reference fact is replaced (columnar/reuse.py ``carry_derived``)."""
+        book, state = self.book, {}
+
+        def fixed(n):
+            if n in state:
+                return state[n] is True   # None: being read (a cycle)
+            state[n] = None
+            d = book.derived[n]
+            ok = not (d.context & {"as_of", "from_date", "state"}) and not d.conds \
+                and not self._expr_reads(d, {}, {}, set(), {n}) \
+                and all(fixed(m) for m in d.names if m in book.derived)
+            state[n] = ok
+            return ok
+        return frozenset(n for n in book.derived if fixed(n))
+
     def dated(self, p) -> frozenset:
         """The conditions whose evaluation reads ``from_date`` (through the conditions and
         derived values they read too)."""
