@@ -37,6 +37,8 @@ Generic: no rule, date or threshold is written here.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import vdates
@@ -44,7 +46,18 @@ from .compile_conditions import NONE_DATE
 from .compile_settle import APP, LATER, NA, UND
 from .reuse import carry_derived
 
-WAYS = ("pending", "past")   # engine.in_time.WAYS: the dates to come, the dates already past
+WAYS = ("pending", "past")
+
+
+@dataclass
+class _Pending:
+    """The rows with a date to come under another law (``_InTime._pending_plan``)."""
+    b: np.ndarray            # the day of the next law change, per row
+    pend_p: np.ndarray       # the procedure's rows with a date to come
+    pend_r: list             # each route's
+    inside: np.ndarray | None   # the rows to evaluate on their later day, within the procedure's
+                                # ``valid:`` (None: none)
+    y: object = None         # their outcome once evaluated (``_both_days`` may give it)   # engine.in_time.WAYS: the dates to come, the dates already past
 
 
 def _spread(arr, pos, fill):
@@ -116,7 +129,7 @@ class _InTime:
                     self._settle_past(ctx, pv, days, self._eves_plan(ctx, pv, days))
                 return pv
             pre = None
-            if plan[4] is not None and "past" in ways:   # the later days and the eves: one batch
+            if plan.inside is not None and "past" in ways:   # the later days and the eves: one batch
                 eves = self._eves_plan(ctx, pv, days)
                 if eves is not None and len(eves[1]):
                     pre = self._both_days(ctx, pv, plan, eves)
@@ -134,7 +147,7 @@ class _InTime:
         (rows, levels, days, outcome) for ``_settle_past``, which takes it only if it asks
         those very rows (it reads them again from the procedure once settled in time)."""
         ev, org, lev = eves
-        b, inside = plan[0], plan[4]
+        b, inside = plan.b, plan.inside
         k = len(inside)
         eve_days = ev.eve(org, lev)
         both = np.concatenate([inside, org])
@@ -146,14 +159,12 @@ class _InTime:
         only[:k] = True
         sub.in_time_rows = only
         y = self.eval_proc(sub, pv.p.id, True)
-        plan[5] = y
+        plan.y = y
         return org, lev, eve_days, _Part(y, k)
 
     def _pending_plan(self, ctx, pv, days):
-        """The rows with a date to come under another law (``_settle_in_time``): [the day of
-        the next change per row, the procedure's rows, each route's, the rows to evaluate,
-        those within the procedure's ``valid:`` (None: none), their outcome once evaluated]
-        — None when no row has one."""
+        """The rows with a date to come under another law (``_settle_in_time``), a
+        :class:`_Pending` — None when no row has one."""
         p = pv.p
         n = ctx.n
         as_of = ctx.as_of
@@ -176,12 +187,12 @@ class _InTime:
             return None
         rows = np.nonzero(need)[0]
         inside = rows[~vdates.outside(p, b[rows])]        # the later day within the procedure's valid:
-        return [b, pend_p, pend_r, rows, inside if len(inside) else None, None]
+        return _Pending(b, pend_p, pend_r, inside if len(inside) else None)
 
     def _settle_in_time(self, ctx, pv, days, plan):
         p = pv.p
         n = ctx.n
-        b, pend_p, pend_r, _, inside, y = plan
+        b, pend_p, pend_r, inside, y = plan.b, plan.pend_p, plan.pend_r, plan.inside, plan.y
         pos = np.full(n, -1, dtype=np.int64)
         if inside is not None:
             pos[inside] = np.arange(len(inside))
