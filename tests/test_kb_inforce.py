@@ -166,3 +166,49 @@ def test_seed_script_marks_the_repealed_version(tmp_path):
     v = next(x for x in doc["versions"] if x["id"] == "2021-seed-abroge")
     assert v["repealed"] is True and str(v["repealed_before"]) == "2021-12-02"
     shutil.rmtree(out)
+
+
+def _questions_edit(home, edit):
+    p = home / "reference" / "open-questions.yaml"
+    doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    edit(doc["questions"])
+    p.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    from lexquery.kb import reference
+    reference._load.cache_clear()           # read once per folder and process
+
+
+def test_a_text_cited_before_it_was_issued_needs_a_dated_question(copy_home):
+    """The circular of 21 March 2025 is cited by rules whose periods begin earlier (ste_transfer
+    from 1985, prefecture_notice from 2019-08-16): the dated questions naming it under
+    ``before_issued`` cover those days; without them each such citation is a warning naming the
+    days, and the figure counts them. STE 167, cited by ste_transfer's protocol conditions from
+    1985 while it exists from 2000-06-01, is counted either way (no question covers it)."""
+    rep = run_checks(copy_home, use_cache=False)
+    base = rep.figures["before_issued_uncovered"]
+    said = {f.where for f in rep.warnings if f.check == "law/before-issued"}
+    assert not any("Circ. 2025" in f.what for f in rep.warnings if f.check == "law/before-issued")
+    assert any("« STE 167 art. 3.1 » est cité du 1985-07-01 au 2000-05-31" in f.what
+               for f in rep.warnings if f.check == "law/before-issued")
+
+    def drop(qs):
+        for q in qs:
+            if q["id"] == "circular_2025_not_yet_issued":
+                q.pop("before_issued")
+    _questions_edit(copy_home, drop)
+    rep = run_checks(copy_home, use_cache=False)
+    new = [f for f in rep.warnings if f.check == "law/before-issued" and f.where not in said]
+    assert rep.figures["before_issued_uncovered"] > base
+    assert any("« Circ. 2025 " in f.what and "est cité du 1985-07-01 au 2025-03-20" in f.what
+               and "ste_transfer" in f.where for f in new), [f.where for f in new]
+    assert not any("prefecture_notice" in f.where for f in new)    # its own question still covers it
+
+
+def test_a_question_ending_too_early_does_not_cover(copy_home):
+    def shorten(qs):
+        for q in qs:
+            if q["id"] == "protocole_cadre_2019_reported":
+                q["until"] = "2025-03-19"           # the day before the eve of the circular
+    _questions_edit(copy_home, shorten)
+    rep = run_checks(copy_home, use_cache=False)
+    assert any("prefecture_notice" in f.where and "au 2025-03-20" in f.what
+               for f in rep.warnings if f.check == "law/before-issued")

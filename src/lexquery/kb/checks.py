@@ -115,7 +115,7 @@ def run_checks(root: Path | None = None, *, kb: KB | None = None, only: set[str]
                     ("sparql", lambda: check_sparql(graph, onto, lay, rep)),
                     ("owl", lambda: check_owl(lay, rep, use_cache=use_cache)),
                     ("reference", lambda: check_reference(kb, lay, rep)),
-                    ("law", lambda: check_law(kb, rep))):
+                    ("law", lambda: check_law(kb, rep, lay))):
         if fam in want:
             if fam == "law" and not only and not rep.ran:
                 # the law family reads law/ and rules/ only: alone, it would call « conforme » an
@@ -374,13 +374,53 @@ def _owl_reason(files: list[Path], eli: Path | None, java: str) -> list[Finding]
 
 # --- (e) the law as in force -------------------------------------------------------------
 
-def check_law(kb: KB, rep: Report):
+def _rule_words(rules: Path) -> dict[str, set[str]]:
+    """Each procedure of rules/ (a file with a top-level ``procedure:``) → the words of its file
+    (what it names: the values of rules/common.yaml it reads)."""
+    out = {}
+    for f in sorted(rules.glob("*.yaml")) if rules.is_dir() else []:
+        text = f.read_text(encoding="utf-8")
+        m = re.search(r"^procedure:\s*([A-Za-z_]\w*)", text, re.M)
+        if m:
+            out[m.group(1)] = set(re.findall(r"[A-Za-z_]\w*", text))
+    return out
+
+
+def _open_questions(lay: Layout) -> list[dict]:
+    from . import reference
+    from ..errors import KnowledgeBaseError
+    if not lay.reference.is_dir():
+        return []
+    try:
+        return list(reference.load_reference(lay.reference).open_questions or [])
+    except KnowledgeBaseError:
+        return []           # check_reference reports it
+
+
+def check_law(kb: KB, rep: Report, lay: Layout | None = None):
     """Rule citations against the version in force over the period each rule claims, and the
-    figures of issue 13 (:mod:`lexquery.kb.inforce`)."""
+    figures of issue 13 (:mod:`lexquery.kb.inforce`); with the layout, the days a rule cites a
+    text not yet issued are checked against the dated open questions
+    (:func:`lexquery.kb.inforce.uncovered_before_issued`)."""
     from . import inforce
     res = inforce.check(kb)
     rep.ran.append("law/citations-in-force")
+    if lay is not None:
+        inforce.uncovered_before_issued(res, _open_questions(lay), _rule_words(lay.rules))
+        rep.ran.append("law/before-issued")
     rep.figures = inforce.figures(res)
+    by_use = {}
+    for u, s, e in res.uncovered:
+        by_use.setdefault((u.citation, u.where, u.file), []).append((s, e))
+    for (cit, where, file), spans in sorted(by_use.items()):
+        rep.findings.append(Finding(
+            "law/before-issued", "warning",
+            f"« {cit} » est cité du {spans[0][0]} au {spans[-1][1]}, avant que ce texte existe, sans question "
+            f"ouverte datée / « {cit} » is cited from {spans[0][0]} to {spans[-1][1]}, before the text existed, "
+            f"with no dated open question", f"{where} ({file})",
+            "borner la validité de la règle (valid:) ou ajouter une question ouverte datée qui concerne la "
+            "procédure (reference/open-questions.yaml, from/until) / bound the rule's validity or add a dated "
+            "open question concerning the procedure"))
     seen = set()
     for a in res.absent:
         key = (a.use.citation, a.use.where, a.version.id)

@@ -12,9 +12,16 @@ at every version boundary; on each piece the version in force is the one
   different texts under one citation): a **warning** naming both versions;
 - the version relied on should not be stored truncated, and the article should have an
   official link (Legifrance, EUR-Lex, the Council of Europe, the United Nations, or a
-  LEGIARTI/CELEX id from which the official link follows).
+  LEGIARTI/CELEX id from which the official link follows);
+- on days before the cited text was issued (no version of it yet: the circular of 21 March
+  2025 cited by a rule whose period begins in 1985), the rule's answers must say so: an open
+  question of reference/open-questions.yaml that concerns the rule's procedure and is bounded
+  over those days (``from`` / ``until``) covers them (:func:`uncovered_before_issued`); a
+  span no such question covers is a **warning** — the answers on those days cite a text that
+  did not exist, with no word (house rule: a citation that does not resolve in the version in
+  force on the date is a failing check).
 
-:func:`figures` gives the three counts ``kb check`` prints (goal 0 each).
+:func:`figures` gives the counts ``kb check`` prints (goal 0 each).
 """
 from __future__ import annotations
 
@@ -72,6 +79,8 @@ class Result:
     unknown_text: list[tuple[RuleUse, date]] = field(default_factory=list)   # no version known then
     unsettled_2029: list[RuleUse] = field(default_factory=list)   # claimed past the 2029 code, no settled successor
     missing_successors: list[str] = field(default_factory=list)   # settled successors not in the KB
+    before_issued: list[tuple[RuleUse, str, date, date]] = field(default_factory=list)   # (use, instrument, days before any version)
+    uncovered: list[tuple[RuleUse, date, date]] = field(default_factory=list)   # of those, no dated question
 
 
 def pieces(p: Provision, start: date | None, end: date | None) -> list[tuple[date | None, date | None]]:
@@ -150,6 +159,9 @@ def check(kb: KB) -> Result:
             if v is None:
                 if s is not None:
                     res.unknown_text.append((use, s))
+                    first = min((x.valid_from for x in p.versions if x.valid_from), default=None)
+                    if e is not None and first is not None and e < first:
+                        res.before_issued.append((use, p.instrument, s, e))
                 prev = None
                 continue
             if v.truncated:
@@ -204,6 +216,37 @@ def _check_2029(kb: KB, res: Result) -> None:
             res.unsettled_2029.append(use)
 
 
+def _procedure_of(use: RuleUse, procedures: dict[str, set[str]]) -> set[str]:
+    """The procedures a rule use belongs to: its rule file's, or — for a value of
+    rules/common.yaml — those whose rule files name it (``procedures``: procedure id → the
+    words of its rule file)."""
+    stem = use.file.rsplit("/", 1)[-1].removesuffix(".yaml")
+    if stem in procedures:
+        return {stem}
+    head = use.where.split("/")[0]
+    return {pid for pid, words in procedures.items() if head in words}
+
+
+def uncovered_before_issued(res: Result, questions: list[dict], procedures: dict[str, set[str]]) -> list:
+    """The spans of ``res.before_issued`` that no open question covers: a question covers a
+    span when it concerns every procedure of the use, names the cited text's instrument under
+    ``before_issued`` and its ``from`` / ``until`` bound the span (one of them given; the other
+    open covers). Sets ``res.uncovered`` and returns it."""
+    def _day(x):
+        return x if isinstance(x, date) or x is None else date.fromisoformat(str(x))
+
+    def covers(q, pid, inst, s, e):
+        qf, qu = _day(q.get("from")), _day(q.get("until"))
+        return pid in (q.get("concerns") or []) and inst in (q.get("before_issued") or []) and (qf is None or qf <= s) and (qu is None or e <= qu) \
+            and (q.get("from") is not None or q.get("until") is not None)
+    res.uncovered = []
+    for use, inst, s, e in res.before_issued:
+        pids = _procedure_of(use, procedures)
+        if not pids or not all(any(covers(q, pid, inst, s, e) for q in questions if isinstance(q, dict)) for pid in pids):
+            res.uncovered.append((use, s, e))
+    return res.uncovered
+
+
 def _norm(text: str) -> str:
     return " ".join(text.replace("’", "'").split())
 
@@ -217,6 +260,7 @@ def figures(res: Result) -> dict:
         "without_official_link": len(res.unlinked_all),
         "text_changed_under_citation": len({(c.use.citation, c.use.where, c.on) for c in res.changed}),
         "unsettled_after_2029": len({u.citation for u in res.unsettled_2029}),
+        "before_issued_uncovered": len({(u.citation, u.where) for u, _, _ in res.uncovered}),
     }
 
 
@@ -233,4 +277,6 @@ FIGURE_LABELS = {
                                     "citations whose text changes within the rule's period"),
     "unsettled_after_2029": ("citations du CPP sans successeur établi dans le code de 2029, par des règles valables au-delà",
                              "CPP citations without a settled 2029 successor, by rules valid beyond 2028"),
+    "before_issued_uncovered": ("citations d'un texte sur des jours où il n'existait pas encore, sans question ouverte datée",
+                                "citations of a text on days before it existed, without a dated open question"),
 }
