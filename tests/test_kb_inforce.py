@@ -182,13 +182,13 @@ def test_a_text_cited_before_it_was_issued_needs_a_dated_question(copy_home):
     from 1985, prefecture_notice from 2019-08-16): the dated questions naming it under
     ``before_issued`` cover those days; without them each such citation is a warning naming the
     days, and the figure counts them. STE 167, cited by ste_transfer's protocol conditions from
-    1985 while it exists from 2000-06-01, is counted either way (no question covers it)."""
+    1985 while it exists from 2000-06-01, is a treaty dated State by State by
+    reference/treaty-parties.yaml: cited before it exists as a law to come (« or from its known
+    entry into force »), it needs no question — unless the parties' table loses it."""
     rep = run_checks(copy_home, use_cache=False)
     base = rep.figures["before_issued_uncovered"]
     said = {f.where for f in rep.warnings if f.check == "law/before-issued"}
-    assert not any("Circ. 2025" in f.what for f in rep.warnings if f.check == "law/before-issued")
-    assert any("« STE 167 art. 3.1 » est cité du 1985-07-01 au 2000-05-31" in f.what
-               for f in rep.warnings if f.check == "law/before-issued")
+    assert base == 0 and not said
 
     def drop(qs):
         for q in qs:
@@ -203,12 +203,17 @@ def test_a_text_cited_before_it_was_issued_needs_a_dated_question(copy_home):
     assert not any("prefecture_notice" in f.where for f in new)    # its own question still covers it
 
 
-def test_a_question_ending_too_early_does_not_cover(copy_home):
-    def shorten(qs):
-        for q in qs:
-            if q["id"] == "protocole_cadre_2019_reported":
-                q["until"] = "2025-03-19"           # the day before the eve of the circular
-    _questions_edit(copy_home, shorten)
-    rep = run_checks(copy_home, use_cache=False)
-    assert any("prefecture_notice" in f.where and "au 2025-03-20" in f.what
-               for f in rep.warnings if f.check == "law/before-issued")
+def test_a_treaty_the_parties_table_does_not_date_needs_a_question():
+    """Without the parties' table dating STE 167, its citations by ste_transfer from 1985 (the
+    protocol exists from 2000-06-01) would be uncovered: the exemption is what clears them."""
+    from lexquery.kb.checks import Layout, _questions_and_treaties, _rule_words
+    from lexquery.kb import inforce
+    lay = Layout(REPO)
+    questions, treaties = _questions_and_treaties(lay)
+    assert {"STE112", "STE167"} <= treaties
+    res = inforce.check(load_kb())
+    assert not inforce.uncovered_before_issued(res, questions, _rule_words(lay.rules), dated=treaties)
+    left = inforce.uncovered_before_issued(res, questions, _rule_words(lay.rules), dated=treaties - {"STE167"})
+    assert left and {i for _, i, _, _ in res.before_issued if i == "STE167"} == {"STE167"}
+    assert any(u.citation == "STE 167 art. 3.1" and str(s) == "1985-07-01" and str(e) == "2000-05-31"
+               for u, s, e in left)

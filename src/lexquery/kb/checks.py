@@ -386,15 +386,18 @@ def _rule_words(rules: Path) -> dict[str, set[str]]:
     return out
 
 
-def _open_questions(lay: Layout) -> list[dict]:
+def _questions_and_treaties(lay: Layout) -> tuple[list[dict], set[str]]:
+    """The open questions of reference/open-questions.yaml, and the treaties whose application
+    reference/treaty-parties.yaml dates State by State (their codes: STE112, STE167)."""
     from . import reference
     from ..errors import KnowledgeBaseError
     if not lay.reference.is_dir():
-        return []
+        return [], set()
     try:
-        return list(reference.load_reference(lay.reference).open_questions or [])
+        ref = reference.load_reference(lay.reference)
     except KnowledgeBaseError:
-        return []           # check_reference reports it
+        return [], set()           # check_reference reports it
+    return list(ref.open_questions or []), set(getattr(ref, "treaties", {}) or {})
 
 
 def check_law(kb: KB, rep: Report, lay: Layout | None = None):
@@ -406,7 +409,8 @@ def check_law(kb: KB, rep: Report, lay: Layout | None = None):
     res = inforce.check(kb)
     rep.ran.append("law/citations-in-force")
     if lay is not None:
-        inforce.uncovered_before_issued(res, _open_questions(lay), _rule_words(lay.rules))
+        questions, treaties = _questions_and_treaties(lay)
+        inforce.uncovered_before_issued(res, questions, _rule_words(lay.rules), dated=treaties)
         rep.ran.append("law/before-issued")
     rep.figures = inforce.figures(res)
     by_use = {}

@@ -19,7 +19,9 @@ at every version boundary; on each piece the version in force is the one
   over those days (``from`` / ``until``) covers them (:func:`uncovered_before_issued`); a
   span no such question covers is a **warning** — the answers on those days cite a text that
   did not exist, with no word (house rule: a citation that does not resolve in the version in
-  force on the date is a failing check).
+  force on the date is a failing check). A treaty whose application reference/treaty-parties.yaml
+  dates State by State (STE 167 cited from 1985 by ste_transfer, in force from 2000-06-01) is cited
+  before it exists as a law to come: its conditions (``party_from``) say from when.
 
 :func:`figures` gives the counts ``kb check`` prints (goal 0 each).
 """
@@ -227,11 +229,15 @@ def _procedure_of(use: RuleUse, procedures: dict[str, set[str]]) -> set[str]:
     return {pid for pid, words in procedures.items() if head in words}
 
 
-def uncovered_before_issued(res: Result, questions: list[dict], procedures: dict[str, set[str]]) -> list:
+def uncovered_before_issued(res: Result, questions: list[dict], procedures: dict[str, set[str]],
+                            dated: set[str] = frozenset()) -> list:
     """The spans of ``res.before_issued`` that no open question covers: a question covers a
     span when it concerns every procedure of the use, names the cited text's instrument under
     ``before_issued`` and its ``from`` / ``until`` bound the span (one of them given; the other
-    open covers). Sets ``res.uncovered`` and returns it."""
+    open covers). A treaty in ``dated`` (its application dated State by State by
+    reference/treaty-parties.yaml: the rules read it by ``party_from``, whose conditions say
+    « or from its known entry into force » and are not met before) needs no question: before it
+    exists it is cited as a law to come, with its date. Sets ``res.uncovered`` and returns it."""
     def _day(x):
         return x if isinstance(x, date) or x is None else date.fromisoformat(str(x))
 
@@ -241,6 +247,8 @@ def uncovered_before_issued(res: Result, questions: list[dict], procedures: dict
             and (q.get("from") is not None or q.get("until") is not None)
     res.uncovered = []
     for use, inst, s, e in res.before_issued:
+        if inst in dated:
+            continue
         pids = _procedure_of(use, procedures)
         if not pids or not all(any(covers(q, pid, inst, s, e) for q in questions if isinstance(q, dict)) for pid in pids):
             res.uncovered.append((use, s, e))
