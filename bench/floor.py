@@ -137,6 +137,15 @@ VALID = {"eu_recognition": (date(2013, 8, 7), date(2028, 12, 31)),
          "lc_expulsion": (None, None),
          "ste_transfer": (date(1985, 7, 1), None),
          "consular_notification": (None, None), "prefecture_notice": (date(2019, 8, 16), None)}
+# the publication of the text that opens a rule file's period (`valid.published`): from that day to
+# the eve of `from` the procedure is answered under the law of `from` (engine/in_time.py before_period)
+PUBLISHED = {"eu_recognition": date(2013, 8, 6)}   # loi n° 2013-711, JO of 2013-08-06
+
+
+def before_period(pid, day):
+    """engine.in_time.before_period: published ≤ day < from."""
+    pub, vf = PUBLISHED.get(pid), VALID[pid][0]
+    return pub is not None and vf is not None and pub <= day < vf
 
 # --- fact paths (for missing_facts) ------------------------------------------------------------
 N, HR, LOC, PROT, FLED = ("person.nationalities", "person.habitual_residence", "person.location",
@@ -1509,7 +1518,7 @@ class Floor:
         for pid, per in self.PROCEDURES:
             fn = self._in_time(pid, getattr(self, pid))
             vf, vu = VALID[pid]
-            outside = (vf and as_of < vf) or (vu and as_of > vu)
+            outside = ((vf and as_of < vf) or (vu and as_of > vu)) and not before_period(pid, as_of)
             if per is None:
                 states = [None]
             else:
@@ -1547,7 +1556,10 @@ class Floor:
             return settle(c, s, D, as_of, ("pending", "past"))
 
         def settle(c, s, D, as_of, ways):
-            res = raw(c, s, D, as_of)
+            if before_period(pid, as_of):   # evaluate.published_ahead: undetermined, from the period's from
+                res = ("undetermined", VALID[pid][0], None, None, (), sources(pid, skipped=_ALL_CONDS[pid]), "", "")
+            else:
+                res = raw(c, s, D, as_of)
             if not bounds:
                 return res
             cache = {}

@@ -116,3 +116,42 @@ def test_the_answer_json_names_the_opening_path_and_marks_notes_to_verify():
     assert notes["authority_730_2_offence"].get("verify") is True
     assert "verify" not in notes["authority"]
     assert "2026-01-01" in notes["authority"]["text"]   # the court on the date of the decision
+
+
+# valid.published (rules/README.md): a date on or before the period's from, with its source,
+# on a procedure's valid: only
+def test_a_publication_after_the_period_starts_is_refused(rules_copy):
+    edit(rules_copy, "eu_recognition.yaml", "    on: 2013-08-06\n", "    on: 2013-08-08\n")
+    with pytest.raises(RuleError) as e:
+        load_rules(rules_copy)
+    assert "published" in str(e.value.where) and "2013-08-08" in e.value.render()
+
+
+def test_a_publication_without_its_source_is_refused(rules_copy):
+    edit(rules_copy, "eu_recognition.yaml", "    on: 2013-08-06\n    source:", "    on: 2013-08-06\n    ignored:")
+    with pytest.raises(RuleError) as e:
+        load_rules(rules_copy)
+    assert "published" in str(e.value.where)
+
+
+def test_a_publication_on_a_route_is_refused(rules_copy):
+    edit(rules_copy, "lc_expulsion.yaml", "    replaces: [time_condition]\n    valid:\n      from: 2023-01-01",
+         "    replaces: [time_condition]\n    valid:\n      published: {on: 2022-12-01, source: x}\n      from: 2023-01-01")
+    with pytest.raises(RuleError) as e:
+        load_rules(rules_copy)
+    assert "lsc_plein_droit" in str(e.value.where) and "published" in str(e.value.where)
+
+
+def test_before_the_publication_the_answer_stays_undetermined(rules_copy):
+    """Without ``published`` the day of publication is outside the period: undetermined."""
+    case = {"id": "at", "person": {"nationalities": ["AT"], "habitual_residence": "AT", "location": "FR"},
+            "detention": {"incarcerated": True, "entry_date": "2012-06-01"},
+            "sentence": {"final": True, "custodial": True, "total": "P3Y", "execution_start": "2012-06-01",
+                         "expected_end": "2015-06-01"}, "removal_measures": []}
+    eu = [p for p in Engine(rules_dir=rules_copy).ask(case, as_of="2013-08-06").procedures
+          if p.procedure == "eu_recognition"][0]
+    assert (eu.status, str(eu.date_from), eu.law_change["on"].isoformat()) == ("applicable_later", "2013-08-07", "2013-08-07")
+    edit(rules_copy, "eu_recognition.yaml", "    on: 2013-08-06\n", "    on: 2013-08-07\n")
+    eu = [p for p in Engine(rules_dir=rules_copy).ask(case, as_of="2013-08-06").procedures
+          if p.procedure == "eu_recognition"][0]
+    assert (eu.status, eu.date_from, eu.law_change) == ("undetermined", None, None)

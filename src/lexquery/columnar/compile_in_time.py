@@ -98,6 +98,30 @@ def _adopt(x, pend, b, st, f, u, consent, missing, opens=None, x_opens=None):
     return ch
 
 
+def _published_ahead(pv, rows) -> None:
+    """engine.evaluate.published_ahead on the rows ``rows`` of ``pv`` (from the publication of
+    the text that opens the procedure's period to the eve of its ``from``): undetermined with
+    the date ``from`` to come, nothing else — no consent, missing fact, legal basis, route,
+    note, nor reference fact consulted (the evaluation on the day is not the law's); that date
+    is then settled under the law in force on it (``_settle_in_time``)."""
+    keep = ~rows
+    pv.status = np.where(rows, UND, pv.status).astype(np.int8)
+    pv.d_from = np.where(rows, vdates.to_days(pv.p.valid_from), pv.d_from)
+    pv.d_until = np.where(rows, NONE_DATE, pv.d_until)
+    pv.consent = np.where(rows, -1, pv.consent).astype(np.int8)
+    pv.missing = {k: m & keep for k, m in pv.missing.items() if (m & keep).any()}
+    if pv.basis is not None:
+        pv.basis = {cid: m & keep for cid, m in pv.basis.items()}
+    for rv in pv.routes:
+        rv.shown = rv.shown & keep
+    if pv.opens is not None and pv.p.routes:
+        pv.opens = np.where(rows, -1, pv.opens)
+    pv.notes = [(nn, on & keep, d if d is None else np.where(rows, NONE_DATE, d), ev) for nn, on, d, ev in pv.notes]
+    pv.evs = [{k: m & keep for k, m in ev.items()} for ev in pv.evs]
+    pv.tops = [(cid, eff, on & keep) for cid, eff, on in pv.tops]
+    pv.ahead = rows
+
+
 class _InTime:
     """Mixed into Program (before :class:`~.compile_settle._Eval`): every evaluation of a
     procedure over a batch settled in time."""
@@ -118,6 +142,9 @@ class _InTime:
         in force on it (module docstring). ``consent_src`` and ``notes_src`` keep the consent
         and the notes as evaluated on ``as_of``: what the list of sources reads."""
         pv = self.eval_on(ctx, pid, outcome_only)
+        ahead = vdates.before_period(pv.p, ctx.as_of)
+        if ahead.any():
+            _published_ahead(pv, ahead)
         pv.consent_src, pv.notes_src = (pv.consent if outcome_only else pv.consent.copy()), pv.notes
         pv.in_time = 0   # the rows evaluated again on another day (below)
         days = self.law_days(pv.p)
@@ -169,7 +196,9 @@ class _InTime:
         n = ctx.n
         as_of = ctx.as_of
         k = np.searchsorted(days, as_of, side="right")
-        live = (k < len(days)) & ~vdates.outside(p, as_of)   # outside its valid: the undetermined answer stays
+        # outside its valid: the undetermined answer stays — but from the publication of the text
+        # that opens it, its date to come (_published_ahead) is settled as any other
+        live = (k < len(days)) & (~vdates.outside(p, as_of) | vdates.before_period(p, as_of))
         only = getattr(ctx, "in_time_rows", None)   # a batch of later days and eves: the former only
         if only is not None:
             live &= only

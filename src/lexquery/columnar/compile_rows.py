@@ -156,8 +156,11 @@ def _run_procedure_on(self, facts, p, base_ctx, idx, taken, as_of_rows, st, code
     ctx2._codes = codes
     ctx2.derived_from = ctx.derived_from   # read by the proof's trials only (_trial_batch: derived_keep)
     self.prove(ctx2, pv, p)
-    outside = vdates.outside(p, ctx.as_of)
-    return self._cells(p, pv, ctx, idx, states, no_cand, to_verify, outside, facts)
+    # from the publication of the text that opens the period: answered (compile_in_time
+    # _published_ahead), its sources the procedure's own as outside it (evaluate.published_ahead)
+    ahead = vdates.before_period(p, ctx.as_of)
+    outside = vdates.outside(p, ctx.as_of) & ~ahead
+    return self._cells(p, pv, ctx, idx, states, no_cand, to_verify, outside, facts, ahead)
 
 
 def _encoded_until(self, pv, p, as_of, outside, open_rows):
@@ -256,7 +259,7 @@ def _opens(table, text: str) -> bool:
                                      for s in text.split("|"))
 
 
-def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
+def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts, ahead=None):
     """The text cells of the rows of one procedure (docs/screening-csv.md); ``from`` and
     ``until`` as day numbers (``NONE_DATE``: none), written as text by :func:`screen` once for
     every procedure of the batch."""
@@ -274,7 +277,7 @@ def _cells(self, p, pv, ctx, idx, states, no_cand, to_verify, outside, facts):
     d_from[outside] = NONE_DATE
     d_until[outside] = NONE_DATE
     consent[outside] = -1
-    sources = sources.put(outside, "|".join(p.sources))
+    sources = sources.put(outside if ahead is None else outside | ahead, "|".join(p.sources))
     # a case without a candidate State (and not « not applicable »): unknown, its missing facts
     # those found missing (none outside the period encoded) and the facts that would name a
     # State, unknown in the case (at least the last of them) — one text per combination

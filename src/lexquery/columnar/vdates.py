@@ -38,6 +38,16 @@ def outside(x, days: np.ndarray) -> np.ndarray:
     return out
 
 
+def before_period(p, days: np.ndarray) -> np.ndarray:
+    """The rows whose day is on or after the publication of the text that opens procedure
+    ``p``'s period (``valid.published``) and before its ``from`` (engine.in_time.before_period,
+    over day numbers); all false without ``published``."""
+    pub = getattr(p, "published", None)
+    if pub is None or p.valid_from is None:
+        return np.zeros(len(days), dtype=bool)
+    return (days >= to_days(pub)) & (days < to_days(p.valid_from))
+
+
 def from_days(n: int) -> date:
     return date.fromordinal(int(n) + EPOCH)
 

@@ -27,7 +27,7 @@ from ..rules.model import Condition, Procedure
 from ..rules.values import UNKNOWN
 from .answer import CondResult, NoteResult, ProcedureResult
 from .env import Env
-from .in_time import WAYS, in_time, law_boundaries
+from .in_time import WAYS, before_period, in_time, law_boundaries, on_publication
 
 RANK = {"met": 4, "to_assess": 3, "unknown": 2, "pending": 1, "not_met": 0}
 
@@ -386,7 +386,8 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True,
     ``ways`` (in_time.WAYS) restricts the evaluation of another day to one direction: a day to
     come settles its dates to come, a day past its dates past (the other direction could not
     change what is read of it, and would go back and forth between the two days)."""
-    r = _evaluate_on(p, env, book, lang, precedence, outcome_only)
+    ahead = before_period(p, env.as_of)   # its period's text published, not yet in force (in_time.py)
+    r = published_ahead(p, env) if ahead else _evaluate_on(p, env, book, lang, precedence, outcome_only)
     bounds = law_boundaries(book, p)
     if bounds:
         other_only = outcome_only or env.kept is not None
@@ -398,6 +399,8 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True,
             way = ("pending",) if day > env.as_of else ("past",)
             return out if out is not None else evaluate_procedure(p, e, book, lang, precedence, other_only, way)
         r = in_time(r, env.as_of, bounds, on, ways)
+        if ahead and "pending" in ways:
+            on_publication(r, p, env.as_of, bounds)
     return r
 
 
@@ -532,7 +535,11 @@ def _opening(p: Procedure) -> bool:
 
 def outside_validity(p: Procedure, env) -> ProcedureResult | None:
     """An undetermined answer when the date is outside the period the encoded rules of a
-    procedure or route are valid for (its ``valid:``), else None."""
+    procedure or route are valid for (its ``valid:``), else None — None too from the
+    publication of the text that opens the period (``valid.published``): the procedure is then
+    answered under the law of its ``from`` (:func:`published_ahead`, engine/in_time.py)."""
+    if before_period(p, env.as_of):
+        return None
     if (p.valid_from and env.as_of < p.valid_from) or (p.valid_until and env.as_of > p.valid_until):
         label = {"fr": f"règles encodées en vigueur du {p.valid_from or '?'} au {p.valid_until or '…'} "
                        f"seulement : la base ne dit pas le droit applicable au {env.as_of}",
@@ -544,6 +551,25 @@ def outside_validity(p: Procedure, env) -> ProcedureResult | None:
         return ProcedureResult(p.id, p.label, state if isinstance(state, str) else None,
                                "undetermined", None, None, None, [cr], [], p.sources)
     return None
+
+
+def published_ahead(p: Procedure, env) -> ProcedureResult:
+    """Procedure ``p`` on a day from the publication of the text that opens its period to the
+    eve of its ``from`` (in_time.before_period): undetermined with the date ``from`` to come,
+    one condition ``rules_in_force`` not met until that day (its label names the publication
+    and its source). evaluate_procedure settles that date under the law in force on it
+    (in_time._settle_pending: the answer on ``from``) and writes why (in_time.on_publication);
+    its conditions and sources stay these (« the conditions shown stay those of the evaluation
+    date », docs/answer-format.md)."""
+    vf = p.valid_from
+    label = {"fr": f"règles en vigueur à partir du {vf} : le texte qui les crée est publié le {p.published} "
+                   f"({p.published_source})",
+             "en": f"rules in force from {vf}: the text that creates them was published on {p.published} "
+                   f"({p.published_source})"}
+    cr = CondResult("rules_in_force", label, "not_met", p.sources[:1], [], kind="validity", date=vf, pending=True)
+    state = getattr(env, "state", None)
+    return ProcedureResult(p.id, p.label, state if isinstance(state, str) else None,
+                           "undetermined", vf, None, None, [cr], [], list(p.sources))
 
 
 def evaluate_route(rt: Procedure, env: Env, lang="fr", precedence=True, outcome_only: bool = False) -> ProcedureResult:

@@ -37,9 +37,23 @@ The answer says so under ``law_change`` (docs/answer-format.md). Generic: the da
 changes are read from the rule files (:func:`law_boundaries`); the evaluation on another day is
 the caller's — the scalar evaluator or the columnar program, which give the same answers
 (tests/test_columnar*.py).
-Not covered: reference data dated by treaty (a State becoming a Party), and a procedure not
+Before a procedure's period (:func:`before_period`): from the day the text that opens it was
+published (``valid: {published: {on, source}}`` of its rule file) to the eve of its ``from``,
+the law that will apply is known. The procedure is then answered as undetermined with the date
+``from`` to come (one condition ``rules_in_force``, not met until ``from``), and that date is
+settled as any date to come: the answer is the procedure's evaluated on ``from`` (itself
+settled in time), by the table above — applicable that day → applicable later from ``from``;
+later from d' → from d'; not applicable → not applicable; undetermined → undetermined —, and
+``law_change`` says so (:func:`on_publication`: ``on`` the day ``from``, ``changes`` the
+procedure, ``sources`` its citations, a note naming the publication). Before the publication,
+or without ``published``, the answer stays « indéterminé » (evaluate.outside_validity). E.g. on
+2013-08-06, loi n° 2013-711 published that day, CPP 728-10 ff. in force on 2013-08-07: an
+Austrian living in Austria → recognition applicable later from 2013-08-07 (review 6 D05).
+
+Not covered: reference data dated by treaty (a State becoming a Party), a procedure not
 applicable on ``as_of`` that a later law would open (only applicable, pending and past dates
-are re-settled).
+are re-settled) except the publication of the text that opens a procedure's period (above),
+and a route's or condition's period (``published`` is a procedure's only).
 """
 from __future__ import annotations
 
@@ -107,6 +121,44 @@ def law_boundaries(book, p) -> dict:
             stack.extend(sorted(e.names))
     hit = p.__dict__["_law_boundaries"] = dict(sorted(days.items()))
     return hit
+
+
+def before_period(p, day: date) -> bool:
+    """Is ``day`` on or after the publication of the text that opens procedure ``p``'s period
+    (``valid.published``) and before that period's ``from``? (module docstring)"""
+    pub = getattr(p, "published", None)
+    return pub is not None and p.valid_from is not None and pub <= day < p.valid_from
+
+
+def on_publication(x, p, as_of: date, bounds: dict) -> None:
+    """``law_change`` of ``x``, procedure ``p`` answered on ``as_of`` before its period (its
+    date to come ``from`` settled by :func:`_settle_pending`): the note names the publication
+    of the text that opens the period; written also when the law of ``from`` gives the
+    undetermined answer with that date (``_adopt`` then changes nothing)."""
+    b = p.valid_from
+    lc = x.law_change
+    if lc is None:
+        lc = x.law_change = {"on": b, "computed": b, "status": x.status, "from": x.date_from,
+                             "changes": [w for w, _ in bounds.get(b, ())],
+                             "sources": list(dict.fromkeys(c for _, srcs in bounds.get(b, ()) for c in srcs))}
+    st, f = lc["status"], lc["from"]
+    fr_out = {"applicable_later": f"applicable à partir du {f}", "not_applicable": "ne s'applique pas",
+              "undetermined": "indéterminée : des faits manquent, ou la base n'encode pas la règle"}.get(st, st)
+    en_out = {"applicable_later": f"applicable from {f}", "not_applicable": "does not apply",
+              "undetermined": "undetermined: facts are missing, or the rule is not encoded"}.get(st, st)
+    what = ", ".join(p.sources)
+    later_fr = later_en = ""
+    if lc["on"] != b:   # a later change decides (the answer of ``from`` was itself settled in time)
+        cited = ", ".join(lc["sources"])
+        later_fr = f" ; le droit appliqué change encore le {lc['on']} ({cited})"
+        later_en = f"; the law applied changes again on {lc['on']} ({cited})"
+    lc["note"] = {
+        "fr": f"le texte qui ouvre la procédure ({what}), publié le {p.published}, s'applique à partir du {b} : "
+              f"au {as_of} le droit qui s'appliquera est connu et la réponse est celle du droit en vigueur à partir "
+              f"du {b}{later_fr} — {fr_out}",
+        "en": f"the text that opens the procedure ({what}), published on {p.published}, applies from {b}: on "
+              f"{as_of} the law that will apply is known and the answer is the one under the law in force from "
+              f"{b}{later_en} — {en_out}"}
 
 
 def _next(bounds: dict, after: date, upto: date) -> date | None:

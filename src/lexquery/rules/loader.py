@@ -133,6 +133,42 @@ def _valid(d, where):
     return vf, vu, (_label(note, where) if note is not None else None)
 
 
+def _published(d, where, vf):
+    """``valid: {published: {on, source}}`` of a procedure: the day the text that opens its
+    period (its ``from``) was published in the Journal officiel, and where that is stated
+    (rules/README.md). From that day the law that will apply from ``from`` is known: the
+    procedure is answered under it (engine/in_time.py ``before_period``). A date on or before
+    ``from``; only on a procedure's ``valid:`` (not a route's or a condition's)."""
+    valid = d.get("valid") or {}
+    pub = valid.get("published") if isinstance(valid, dict) else None
+    if pub is None:
+        return None, None
+    w = f"{where}/valid/published"
+    if not isinstance(pub, dict) or set(pub) - {"on", "source"} or not pub.get("on"):
+        raise RuleError("`published` attend {on: AAAA-MM-JJ, source: « où la date de publication est "
+                        "dite »}", where=w)
+    on = _date(pub["on"], w)
+    if not isinstance(on, date):
+        raise RuleError("`published.on` : une date AAAA-MM-JJ est attendue", where=w)
+    src = pub.get("source")
+    if not isinstance(src, str) or not src.strip():
+        raise RuleError("`published.source` manquant : une date de publication ne s'encode qu'avec la "
+                        "source qui la donne", where=w)
+    if vf is None:
+        raise RuleError("`published` sans `from` : c'est la publication du texte qui ouvre la période",
+                        where=w)
+    if on > vf:
+        raise RuleError(f"`published` : publication le {on}, après le début de la période {vf}", where=w)
+    return on, src.strip()
+
+
+def _no_published(d, where):
+    v = d.get("valid")
+    if isinstance(v, dict) and "published" in v:
+        raise RuleError("`published` ne s'emploie que sur le `valid:` d'une procédure (pas d'une voie "
+                        "ni d'une condition)", where=f"{where}/valid/published")
+
+
 def _date(v, where):
     if v is None or isinstance(v, date):
         return v
@@ -190,6 +226,7 @@ class _Builder:
             raise RuleError(f"une condition a exactement un de {sorted(KINDS)}", where=w)
         else:
             kind = kinds[0]
+        _no_published(d, w)
         c = Condition(id=cid, label=_label(d.get("label", cid), w), sources=_sources(d, w), kind=kind,
                       when=self.expr(d.get("when") if _is_gap(d) else _when_valid(d, w), w + "/when"),
                       explain=d.get("explain"))
@@ -228,13 +265,20 @@ class _Builder:
                     values={k: self.expr(v, f"{w}/values/{k}") for k, v in (d.get("values") or {}).items()})
 
     def procedure(self, d, where, pid=None) -> Procedure:
+        route = pid is not None     # a route: built with its id by its procedure
         pid = pid or d.get("procedure") or d.get("id")
         if not pid:
             raise RuleError("fichier de règle sans `procedure`", where=where)
         vf, vu, vnote = _valid(d, where)
+        if route:
+            _no_published(d, where)
+            published = published_source = None
+        else:
+            published, published_source = _published(d, where, vf)
         p = Procedure(id=pid, label=_label(d.get("label", pid), where), sources=_sources(d, where),
                       file=where, per_state=_flag(d, "per_state", where, also=("nationalities",)),
                       valid_from=vf, valid_until=vu, valid_note=vnote,
+                      published=published, published_source=published_source,
                       replaces=[str(x) for x in (d.get("replaces") or [])],
                       exclusive_group=d.get("exclusive_group"), order=int(d.get("order", 100)),
                       consent_required=self.expr(d.get("consent_required"), where + "/consent_required"),
@@ -286,10 +330,10 @@ a process loading them never imports lark); 1 (files ``rules-*.pickle``), lark's
 another format is not read (named apart, and its ``format`` checked)."""
 
 
-CHECKS = "rules-checks-2"
+CHECKS = "rules-checks-3"
 """The identity of what this loader accepts: to change when it refuses (or reads otherwise)
 files an earlier version took — a book cached by that version must not be served without the
-new checks (2: yes-or-no keys take only true or false)."""
+new checks (2: yes-or-no keys take only true or false; 3: a procedure's ``valid.published``)."""
 
 
 def _cache_key(digest: str) -> str:

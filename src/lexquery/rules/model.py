@@ -75,6 +75,11 @@ class Procedure:
     # then opens the procedure by itself, with the procedure's other conditions
     replaces: list[str] = field(default_factory=list)
     valid_note: dict | None = None        # why the route's period is what it is, in words
+    # ``valid: {published: {on, source}}`` (a procedure only): the day the text opening its
+    # period was published, and where that is stated — from that day to the eve of
+    # ``valid_from`` the procedure is answered under the law of ``valid_from`` (engine/in_time.py)
+    published: date | None = None
+    published_source: str | None = None
 
 
 @dataclass
