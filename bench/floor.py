@@ -82,6 +82,11 @@ L_729_2_PERIODS = ((date(2011, 7, 18), date(2014, 11, 14), frozenset(["ITF", "OQ
                    (date(2016, 11, 1), None, L_729_2))
 
 
+# rules/common.yaml removal_measures_729_2_uncertain: the law gap of the ICTF in 729-2's list, from
+# loi 2016-274's publication to the inferred day of its entry (2016-11-01)
+ICTF_UNCERTAIN = (date(2016, 3, 8), date(2016, 10, 31))
+
+
 def l_729_2(on):
     """The list of 729-2 in force on ``on``, or U outside the periods encoded."""
     for vf, vu, v in L_729_2_PERIODS:
@@ -123,7 +128,8 @@ LAST_BEFORE_2029 = date(2028, 12, 31)   # lsc_pd_not_excluded (L5252-4) and over
 LAW_CHANGES = {
     "eu_recognition": (date(2013, 8, 7), date(2022, 1, 1), date(2029, 1, 1)),
     "lc_expulsion": (date(2011, 7, 18), date(2012, 3, 29), date(2014, 11, 15), date(2015, 1, 1),
-                     date(2016, 11, 1), date(2021, 12, 24), date(2023, 1, 1), date(2024, 1, 28), date(2029, 1, 1)),
+                     date(2016, 3, 8), date(2016, 11, 1), date(2021, 12, 24), date(2023, 1, 1), date(2024, 1, 28),
+                     date(2029, 1, 1)),
     "ste_transfer": (date(1985, 7, 1),),
 }
 
@@ -212,6 +218,7 @@ SRC = {
                   "probation_d541_scope": ["CPP D541", "Circ. 2025 §2.2 al. 4", "CPP 730-2 al. 4"],
                   "prefect_contact": ["Circ. 2025 §1.3 al. 4"],
                   "measure_not_enforceable": ["CPP 729-2 al. 1", "Circ. 2025 §1.3 al. 4"],
+                  "ictf_729_2_uncertain": ["CPP 729-2 al. 1"],
                   "temporary_itf_end_unknown": ["CPP 729-2 al. 1"],
                   "itf_suspension": ["CPP 729-2 al. 2"], "suspension_729_12": ["CPP 729"],
                   "appeal": ["CPP 712-11 2°"],
@@ -775,6 +782,7 @@ class Floor:
                               "temporary_itf_end_unknown_167",
                               "fled_time_left_167",
                               "dual_french_national", "temporary_itf_end_unknown", "authority_before_2015",
+                              "ictf_729_2_uncertain",
                               "time_rules_not_stored", "authority_730_2_offence", "probation_d541_scope",
                               "mid_sentence_reading", "asylum_request_after_refusal"])
 
@@ -882,8 +890,10 @@ class Floor:
             d["removable"] = (U, (RM,))
         elif lst is U:  # exists over the list: unknown for each item, false when there is none
             d["removable"] = (U if kinds else False, ())
-        else:
-            d["removable"] = (any(k in lst for k in kinds), ())
+        elif any(k in lst for k in kinds):
+            d["removable"] = (True, ())
+        else:   # removal_measures_729_2_uncertain: an ICTF while its place in 729-2 is not known
+            d["removable"] = (U if "ICTF" in kinds and ICTF_UNCERTAIN[0] <= c["as_of"] <= ICTF_UNCERTAIN[1] else False, ())
         # eu_recognition's in_france: location FR (FR for a detainee: defaults of rules/common.yaml)
         loc = c.get("loc", U)
         d["in_france"] = (U, (LOC,)) if loc is U else (loc == "FR", ())
@@ -1126,6 +1136,9 @@ class Floor:
             lst = l_729_2(as_of)
             if enf is False and lst is not U and any(k in lst for k in kinds):
                 notes.append("measure_not_enforceable")
+            if "ICTF" in kinds and ICTF_UNCERTAIN[0] <= as_of <= ICTF_UNCERTAIN[1] \
+                    and lst is not U and not any(k in lst for k in kinds):
+                notes.append("ictf_729_2_uncertain")   # verify: the ICTF's place in 729-2 not known
             if "ITF" in kinds and c.get("rdef", U) is False:   # temporary_itf_end_unknown (verify)
                 notes.append("temporary_itf_end_unknown")
             if "ITF" in kinds:
