@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from lexquery.dates import add_duration, add_months, fraction_point, Duration
+from lexquery.dates import add_duration, add_months, first_day_within, fraction_point, Duration
 from lexquery.columnar import vdates
 
 
@@ -27,6 +27,10 @@ def test_add_months_exhaustive(years):
         got = vdates.add_months(nums, n)
         want = [vdates.to_days(add_months(d, n)) for d in days]
         assert got.tolist() == want, n
+        if n >= 0:   # the first day on which at most n months remain before each day (CPP 716-1)
+            got = vdates.first_day_within(nums, n, 0)
+            want = [vdates.to_days(first_day_within(d, Duration(n))) for d in days]
+            assert got.tolist() == want, n
 
 
 def test_add_months_vector_of_shifts_and_boundaries():
@@ -54,6 +58,19 @@ def test_add_duration_and_fraction_point():
         got = vdates.fraction_point(a, b, num, den)
         assert got.tolist() == [vdates.to_days(fraction_point(vdates.from_days(x), vdates.from_days(y), num, den))
                                 for x, y in zip(a, b)]
+
+
+def test_first_day_within_months_and_days():
+    """``first_day_within`` with months and days, as ``dates.first_day_within``, on random ends,
+    and R18-22's end: 2026-05-31, three months → 2026-03-01 (2026-02-28 counted back)."""
+    rng = np.random.default_rng(3)
+    e = rng.integers(vdates.to_days(date(1950, 1, 1)), vdates.to_days(date(2100, 1, 1)), 20000)
+    m, dd = rng.integers(0, 600, 20000), rng.integers(0, 400, 20000)
+    got = vdates.first_day_within(e, m, dd)
+    assert got.tolist() == [vdates.to_days(first_day_within(vdates.from_days(x), Duration(int(y), int(z))))
+                            for x, y, z in zip(e, m, dd)]
+    assert vdates.from_days(vdates.first_day_within(np.array([vdates.to_days(date(2026, 5, 31))]), 3, 0)[0]) \
+        == date(2026, 3, 1)
 
 
 def test_months_midpoint():

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from hypothesis import given, strategies as st
 
-from lexquery.dates import (LIFE, Duration, add_duration, add_months, fraction_point,
+from lexquery.dates import (LIFE, Duration, add_duration, add_months, first_day_within, fraction_point,
                             parse_date, parse_duration)
 
 
@@ -35,6 +35,47 @@ def test_durations_parse_iso_8601_and_life():
 def test_add_duration_months_then_days():
     assert add_duration(date(2024, 1, 31), Duration(1, 1)) == date(2024, 3, 1)
     assert add_duration(date(2024, 3, 1), Duration(1, 1), sign=-1) == date(2024, 1, 31)
+
+
+@pytest.mark.parametrize("end, dur, first", [
+    # CPP 716-1, counted forward from the day considered (review 18, notes point 9, R18-22/23):
+    # 2026-02-28 + 3 months = 2026-05-28 < 2026-05-31 (three months and three days left);
+    # 2026-03-01 + 3 months = 2026-06-01 — counting back and clamping gave 2026-02-28
+    (date(2026, 5, 31), Duration(3), date(2026, 3, 1)),
+    (date(2026, 5, 28), Duration(3), date(2026, 2, 28)),    # the day exists: back = forward
+    (date(2026, 5, 29), Duration(3), date(2026, 3, 1)),     # 28 Feb + 3 months = 28 May < 29 May
+    (date(2024, 5, 31), Duration(3), date(2024, 3, 1)),     # leap: 2024-02-29 + 3 months = 2024-05-29
+    (date(2024, 5, 29), Duration(3), date(2024, 2, 29)),
+    (date(2028, 2, 29), Duration(36), date(2025, 3, 1)),    # CPP 730 al. 1: 2025-02-28 + 3 years = 2028-02-28
+    (date(2026, 3, 31), Duration(1), date(2026, 3, 1)),     # 2026-02-28 + 1 month = 2026-03-28
+    (date(2026, 3, 31), Duration(1, 1), date(2026, 3, 1)),  # months then days: 2026-02-28 + 1 month 1 day = 2026-03-29
+    (date(2026, 5, 31), Duration(0, 10), date(2026, 5, 21)),  # days only: counted back exactly
+    (date(2026, 5, 31), Duration(0), date(2026, 5, 31)),
+])
+def test_first_day_within_counts_forward_from_the_day(end, dur, first):
+    from datetime import timedelta
+    assert first_day_within(end, dur) == first
+    assert add_duration(first, dur) >= end
+    assert add_duration(first - timedelta(days=1), dur) < end
+
+
+def test_first_day_within_against_minus():
+    """``minus`` (counted back, clamped) is the first day within only when the end's day exists
+    that many months earlier; otherwise first_day_within is the day after it."""
+    assert add_duration(date(2026, 5, 31), Duration(3), -1) == date(2026, 2, 28)
+    assert first_day_within(date(2026, 5, 31), Duration(3)) == date(2026, 3, 1)
+    # the last day on which at least six months remain (STE 112 art. 3.1.c) stays ``minus``
+    assert add_duration(date(2026, 8, 31), Duration(6), -1) == date(2026, 2, 28)
+    assert add_duration(date(2026, 2, 28), Duration(6)) <= date(2026, 8, 31) < add_duration(date(2026, 3, 1), Duration(6))
+
+
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2150, 1, 1)),
+       st.integers(min_value=0, max_value=600), st.integers(min_value=0, max_value=400))
+def test_first_day_within_is_the_earliest_day(end, months, days):
+    from datetime import timedelta
+    dur = Duration(months, days)
+    d = first_day_within(end, dur)
+    assert add_duration(d, dur) >= end > add_duration(d - timedelta(days=1), dur)
 
 
 @pytest.mark.parametrize("start, end, num, den, point", [

@@ -103,6 +103,29 @@ def add_duration(d: date, dur: Duration, sign: int = 1) -> date:
     return add_months(d, sign * dur.months) + timedelta(days=sign * dur.days)
 
 
+def first_day_within(end: date, dur: Duration) -> date:
+    """The first day on which at most ``dur`` remains before ``end``: the earliest day ``d``
+    with ``add_duration(d, dur) >= end``.
+
+    CPP 716-1: « Celle de plus d'un mois se calcule de quantième en quantième. » A remainder is
+    a length that runs from the day considered to ``end``, so it is counted forward from that
+    day (independent review 18, notes point 9): on day ``d`` at most three months remain iff
+    ``d + 3 months >= end``. Counting back from ``end`` (``add_duration(end, dur, -1)``) and
+    putting a day that does not exist on the month's last day is one day early when ``end``'s
+    day does not exist ``dur`` earlier: for an end on 2026-05-31 and three months, 2026-02-28
+    + 3 months = 2026-05-28 (three months and three days remain); the first day is 2026-03-01
+    (2026-06-01 >= 2026-05-31). When the day exists the two agree (end 2026-05-28:
+    2026-02-28). The last day on which *at least* ``dur`` remains is, by contrast,
+    ``add_duration(end, dur, -1)`` (end 2026-08-31, six months: 2026-02-28).
+
+    ``add_duration`` is non-decreasing in its day, so the earliest day is the day counted back
+    (months clamped to the month's end), or the next day when that one falls short: a clamped
+    day ``c`` reaches ``(end - days)`` only if its day of the month was kept."""
+    target = end - timedelta(days=dur.days)
+    c = add_months(target, -dur.months)
+    return c if add_months(c, dur.months) >= target else c + timedelta(days=1)
+
+
 def months_and_days(a: date, b: date) -> tuple[int, int]:
     """The span from ``a`` to ``b`` (a <= b) counted de quantième en quantième (CPP 716-1):
     whole months first (:func:`add_months`), then the days left."""

@@ -8,10 +8,13 @@ date. The operations here are those of :mod:`lexquery.dates`, element by element
   (CPP 716-1) — the same day of the month ``n`` months later, on the month's last day when
   that day does not exist (31 → 30 April, 29 February → 28 in a common year);
 - :func:`add_duration`: months date to date, then days (``dates.add_duration``);
+- :func:`first_day_within`: the first day on which at most a duration remains before an end,
+  counted forward from that day (``dates.first_day_within``);
 - :func:`fraction_point`: the first day on which num/den of the whole is served, rounded up
   (``dates.fraction_point``).
 
-Checked exhaustively against :func:`lexquery.dates.add_months` (tests/test_columnar_vdates.py).
+Checked exhaustively against :func:`lexquery.dates.add_months` and
+:func:`lexquery.dates.first_day_within` (tests/test_columnar_vdates.py).
 """
 from __future__ import annotations
 
@@ -129,6 +132,17 @@ def add_months(days: np.ndarray, months) -> np.ndarray:
 def add_duration(days: np.ndarray, months, ddays, sign: int = 1) -> np.ndarray:
     """``dates.add_duration``: months date to date, then days (``sign`` -1 to subtract)."""
     return add_months(days, sign * np.asarray(months, dtype=np.int64)) + sign * np.asarray(ddays, dtype=np.int64)
+
+
+def first_day_within(end: np.ndarray, months, ddays) -> np.ndarray:
+    """``dates.first_day_within``: the earliest day ``d`` with ``add_duration(d, months, ddays) >=
+    end`` (at most that much remains before ``end``, counted forward from ``d``: CPP 716-1) — the
+    day counted back, months clamped to the month's end, or the next day when that day falls
+    short (end 2026-05-31, three months: 2026-02-28 + 3 months = 2026-05-28, so 2026-03-01)."""
+    months = np.asarray(months, dtype=np.int64)
+    target = np.asarray(end, dtype=np.int64) - np.asarray(ddays, dtype=np.int64)
+    c = add_months(target, -months)
+    return c + (add_months(c, months) < target)
 
 
 def fraction_point(start: np.ndarray, end: np.ndarray, num, den) -> np.ndarray:
