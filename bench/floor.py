@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from lexquery.dates import LIFE_MONTHS, Duration, add_duration, add_months, first_day_within, fraction_point, months_midpoint, parse_duration  # noqa: E402
+from lexquery.dates import LIFE_MONTHS, Duration, add_duration, add_months, first_day_within, fraction_point, last_day_within, months_midpoint, parse_duration  # noqa: E402
 
 AS_OF = date(2026, 12, 1)
 
@@ -885,7 +885,7 @@ class Floor:
             # the first day at most three months remain, counted forward (CPP 716-1): first_day_within;
             # the last day at least six months remain (STE 112 art. 3.1.c): counted back
             d["three_before"] = (first_day_within(end, LSC_PD_REMAINDER), ())
-            d["six_before"] = (add_duration(end, STE_MIN_REMAINING, -1), ())
+            d["six_before"] = (last_day_within(end, STE_MIN_REMAINING), ())   # at least six months, counted forward
         kinds = c.get("kinds", U)
         lst = l_729_2(c["as_of"])
         if kinds is U:

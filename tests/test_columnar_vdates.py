@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from lexquery.dates import add_duration, add_months, first_day_within, fraction_point, Duration
+from lexquery.dates import add_duration, add_months, first_day_within, fraction_point, last_day_within, Duration
 from lexquery.columnar import vdates
 
 
@@ -30,6 +30,9 @@ def test_add_months_exhaustive(years):
         if n >= 0:   # the first day on which at most n months remain before each day (CPP 716-1)
             got = vdates.first_day_within(nums, n, 0)
             want = [vdates.to_days(first_day_within(d, Duration(n))) for d in days]
+            assert got.tolist() == want, n
+            got = vdates.last_day_within(nums, n, 0)   # the last day on which at least n months remain
+            want = [vdates.to_days(last_day_within(d, Duration(n))) for d in days]
             assert got.tolist() == want, n
 
 
@@ -115,3 +118,16 @@ def test_calendar_tables_are_numpy_calendar_of_every_day():
     assert np.array_equal(ym[first - vdates._LO_DAY], np.arange(vdates._LO_MON, vdates._HI_MON))
     assert (dd[first - vdates._LO_DAY] == 1).all()
     assert np.array_equal(lengths, np.bincount(ym - vdates._LO_MON))
+
+
+def test_last_day_within_months_and_days():
+    """``last_day_within`` with months and days, as ``dates.last_day_within``, on random ends, and
+    the end of a short month: 2025-02-28, six months → 2024-08-31 (2024-08-28 counted back)."""
+    rng = np.random.default_rng(4)
+    e = rng.integers(vdates.to_days(date(1950, 1, 1)), vdates.to_days(date(2100, 1, 1)), 5000)
+    m, dd = rng.integers(0, 400, 5000), rng.integers(0, 60, 5000)
+    got = vdates.last_day_within(e, m, dd)
+    assert got.tolist() == [vdates.to_days(last_day_within(vdates.from_days(x), Duration(int(y), int(z))))
+                            for x, y, z in zip(e, m, dd)]
+    end = np.array([vdates.to_days(date(2025, 2, 28))])
+    assert vdates.from_days(vdates.last_day_within(end, 6, 0)[0]) == date(2024, 8, 31)

@@ -1,8 +1,8 @@
 """Date arithmetic of CPP 716-1 (months de quantième en quantième) and fraction points."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from lexquery.dates import (LIFE, Duration, add_duration, add_months, first_day_within, fraction_point,
                             parse_date, parse_duration)
@@ -129,3 +129,28 @@ def test_months_midpoint_is_the_first_day_served_reaches_left():
             m = months_midpoint(s, e)
             assert months_and_days(s, m) >= months_and_days(m, e)
             assert m == s or months_and_days(s, m - one) < months_and_days(m - one, e)
+
+
+@pytest.mark.parametrize("end,dur,last", [
+    (date(2025, 2, 28), Duration(6), date(2024, 8, 31)),    # 31 Aug + 6 months = 28 Feb (clamped)
+    (date(2026, 8, 31), Duration(6), date(2026, 2, 28)),    # review 18, R18-35: minus agrees
+    (date(2026, 4, 30), Duration(6), date(2025, 10, 31)),   # 31 Oct + 6 months = 30 Apr
+    (date(2026, 4, 29), Duration(6), date(2025, 10, 29)),   # not a month's end: counted back
+    (date(2024, 2, 29), Duration(12), date(2023, 2, 28)),   # 28 Feb 2023 + 12 months = 28 Feb 2024 <= 29
+    (date(2025, 3, 31), Duration(1), date(2025, 2, 28)),
+])
+def test_last_day_within(end, dur, last):
+    """The last day on which at least ``dur`` remains before ``end``, counted forward (CPP 716-1):
+    the day itself reaches ``end``, the next one passes it."""
+    from lexquery.dates import last_day_within
+    assert last_day_within(end, dur) == last
+    assert add_duration(last, dur) <= end < add_duration(last + timedelta(days=1), dur)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(1900, 1, 1), date(2150, 12, 31)), st.integers(0, 600), st.integers(0, 60))
+def test_last_day_within_is_the_latest_day_reaching_the_end(end, months, days):
+    from lexquery.dates import last_day_within
+    dur = Duration(months, days)
+    last = last_day_within(end, dur)
+    assert add_duration(last, dur) <= end < add_duration(last + timedelta(days=1), dur)

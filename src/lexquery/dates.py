@@ -126,6 +126,30 @@ def first_day_within(end: date, dur: Duration) -> date:
     return c if add_months(c, dur.months) >= target else c + timedelta(days=1)
 
 
+def last_day_within(end: date, dur: Duration) -> date:
+    """The last day on which at least ``dur`` remains before ``end``: the latest day ``d`` with
+    ``add_duration(d, dur) <= end`` — the mirror of :func:`first_day_within`.
+
+    CPP 716-1 counts the remainder forward from the day considered (review 18, notes point 9:
+    « six mois restant à la réception R ⇔ R + 6 mois ≤ fin »). Counting back from ``end``
+    (``add_duration(end, dur, -1)``) keeps ``end``'s day of the month, or the month's last day
+    when it does not exist: that day is right, but when ``end`` is the last day of a short month
+    the longer month before has later days that also reach it forward — for an end on
+    2025-02-28 and six months, 2024-08-28 counted back, yet 2024-08-31 + 6 months = 2025-02-28
+    (the day clamped to February's end): on 29, 30 and 31 August six months still remain.
+    When ``end``'s day is not its month's last (2026-08-31 is, but August is no shorter than
+    February: 2026-02-28, R18-35), the two agree.
+
+    ``add_months`` is non-decreasing in its day: the days after the one counted back are tried
+    in turn (at most three: a month is at most three days longer than another)."""
+    target = end - timedelta(days=dur.days)
+    c = add_months(target, -dur.months)
+    nxt = c + timedelta(days=1)
+    while add_months(nxt, dur.months) <= target:
+        c, nxt = nxt, nxt + timedelta(days=1)
+    return c
+
+
 def months_and_days(a: date, b: date) -> tuple[int, int]:
     """The span from ``a`` to ``b`` (a <= b) counted de quantième en quantième (CPP 716-1):
     whole months first (:func:`add_months`), then the days left."""

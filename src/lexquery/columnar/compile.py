@@ -1182,6 +1182,20 @@ def v_first_day_within(xs, ctx):
     return V("date", v, unk, nil)
 
 
+def v_last_day_within(xs, ctx):
+    """``last_day_within(end, duration)`` (rules/functions.py): unknown / none as ``minus``."""
+    e, dur = xs
+    if e.kind not in ("date", "none") or dur.kind not in ("dur", "none"):
+        return None
+    unk = e.unk | dur.unk
+    nil = (e.nil | dur.nil) & ~unk
+    if e.kind == "none" or dur.kind == "none":
+        return V("none", None, unk, nil)
+    ok = ~unk & ~nil
+    v = vdates.last_day_within(np.where(ok, e.v, 0), np.where(ok, dur.v, 0), np.where(ok, dur.d, 0))
+    return V("date", v, unk, nil)
+
+
 def v_fraction_point(xs, ctx):
     s, e, num, den = xs
     if s.kind not in ("date", "none") or e.kind not in ("date", "none") or num.kind not in ("int", "none") \
@@ -1263,10 +1277,10 @@ def v_months_midpoint(xs, ctx):
 
 
 VECTOR = {"add_months": v_add_months, "months_midpoint": v_months_midpoint, "add_years": v_add_years, "add_days": v_add_days, "plus": v_plus,
-          "minus": v_minus, "first_day_within": v_first_day_within, "fraction_point": v_fraction_point, "min": v_min, "max": v_max,
+          "minus": v_minus, "first_day_within": v_first_day_within, "last_day_within": v_last_day_within, "fraction_point": v_fraction_point, "min": v_min, "max": v_max,
           "is_life": v_is_life, "count": v_count}
 LOOKUPS = {"eu_member", "fd_applies", "party", "bilateral", "consular_mandatory", "declared_national"}
 # functions of rules/functions.py that do not read their environment (the others read the reference)
-PURE = {"add_months", "add_years", "add_days", "plus", "minus", "first_day_within", "fraction_point", "months_midpoint", "min",
+PURE = {"add_months", "add_years", "add_days", "plus", "minus", "first_day_within", "last_day_within", "fraction_point", "months_midpoint", "min",
         "max", "is_life", "count", "field", "join", "heaviest", "latest"}
 assert LOOKUPS <= set(F.FUNCTIONS)

@@ -9,12 +9,14 @@ date. The operations here are those of :mod:`lexquery.dates`, element by element
   that day does not exist (31 → 30 April, 29 February → 28 in a common year);
 - :func:`add_duration`: months date to date, then days (``dates.add_duration``);
 - :func:`first_day_within`: the first day on which at most a duration remains before an end,
-  counted forward from that day (``dates.first_day_within``);
+  counted forward from that day (``dates.first_day_within``); :func:`last_day_within` the last
+  day on which at least a duration remains (``dates.last_day_within``);
 - :func:`fraction_point`: the first day on which num/den of the whole is served, rounded up
   (``dates.fraction_point``).
 
 Checked exhaustively against :func:`lexquery.dates.add_months` and
-:func:`lexquery.dates.first_day_within` (tests/test_columnar_vdates.py).
+:func:`lexquery.dates.first_day_within` and :func:`lexquery.dates.last_day_within`
+(tests/test_columnar_vdates.py).
 """
 from __future__ import annotations
 
@@ -143,6 +145,20 @@ def first_day_within(end: np.ndarray, months, ddays) -> np.ndarray:
     target = np.asarray(end, dtype=np.int64) - np.asarray(ddays, dtype=np.int64)
     c = add_months(target, -months)
     return c + (add_months(c, months) < target)
+
+
+def last_day_within(end: np.ndarray, months, ddays) -> np.ndarray:
+    """``dates.last_day_within``: the latest day ``d`` with ``add_duration(d, months, ddays) <= end``
+    (at least that much remains before ``end``, counted forward from ``d``: CPP 716-1) — the day
+    counted back, then up to three days after it that still reach ``end`` (end 2025-02-28, six
+    months: 2024-08-28 counted back, 2024-08-31 + 6 months = 2025-02-28, so 2024-08-31)."""
+    months = np.asarray(months, dtype=np.int64)
+    target = np.asarray(end, dtype=np.int64) - np.asarray(ddays, dtype=np.int64)
+    c = add_months(target, -months)
+    for _ in range(3):   # non-decreasing: each step only where the previous one moved
+        nxt = c + 1
+        c = np.where(add_months(nxt, months) <= target, nxt, c)
+    return c
 
 
 def fraction_point(start: np.ndarray, end: np.ndarray, num, den) -> np.ndarray:

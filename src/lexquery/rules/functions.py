@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..dates import Duration, add_duration, add_months, first_day_within, fraction_point, months_midpoint
+from ..dates import Duration, add_duration, add_months, first_day_within, fraction_point, last_day_within, months_midpoint
 from .values import UNKNOWN
 
 
@@ -56,6 +56,15 @@ def f_first_day_within(env, end, dur):
     if _unknown_in(end, dur):
         return UNKNOWN
     return None if end is None or dur is None else first_day_within(end, dur)
+
+
+def f_last_day_within(env, end, dur):
+    """The last day on which at least ``dur`` remains before ``end``, the remainder counted
+    forward from the day considered (``dates.last_day_within``, CPP 716-1) — for « au moins six
+    mois restant à subir » in an ``until:``."""
+    if _unknown_in(end, dur):
+        return UNKNOWN
+    return None if end is None or dur is None else last_day_within(end, dur)
 
 
 def f_fraction_point(env, start, end, num, den):
@@ -282,7 +291,7 @@ def f_declared_national(env, treaty, state, category):
 
 FUNCTIONS = {
     "add_months": f_add_months, "add_years": f_add_years, "add_days": f_add_days,
-    "plus": f_add, "minus": f_minus, "first_day_within": f_first_day_within, "fraction_point": f_fraction_point,
+    "plus": f_add, "minus": f_minus, "first_day_within": f_first_day_within, "last_day_within": f_last_day_within, "fraction_point": f_fraction_point,
     "months_midpoint": f_months_midpoint,
     "min": f_min, "max": f_max, "is_life": f_is_life, "count": f_count,
     "eu_member": f_eu_member, "fd_applies": f_fd_applies, "fd_from": f_fd_from, "fd_until": f_fd_until,
@@ -389,6 +398,6 @@ EVIDENCE = {"eu_member": ("eu_member", False), "fd_applies": ("fd_applies", Fals
             "bilateral_terms": ("bilateral_terms", False), "consular_mandatory": ("consular_mandatory", False),
             "declared_national": ("declared_national", True), "not_in_case": ("not_in_case", True),
             "law_gap": ("law:", True)}
-NO_EVIDENCE = frozenset({"add_months", "add_years", "add_days", "plus", "minus", "first_day_within", "fraction_point",
+NO_EVIDENCE = frozenset({"add_months", "add_years", "add_days", "plus", "minus", "first_day_within", "last_day_within", "fraction_point",
                          "months_midpoint", "min", "max", "is_life", "count", "field", "join",
                          "heaviest", "latest"})
