@@ -209,13 +209,29 @@ class Coded:
 def iso_coded(days: np.ndarray, none: int) -> Coded:
     """:func:`iso` as a :class:`Coded` column: each distinct date formatted once, '' for none."""
     days = np.asarray(days, dtype=np.int64)
+    n = len(days)
     nil = days == none
     if nil.all():
-        return Coded.const("", len(days))
+        return Coded.const("", n)
     d = np.where(nil, days[np.argmin(nil)], days)   # none read as another row's date (a small range)
-    uniq, _, inv = unique_ints(d)
+    lo = int(d.min())
+    span = int(d.max()) - lo + 1
+    if span <= max(8 * n, 1 << 16):   # unique_ints' table, without the first row of each day (not read)
+        off = d - lo
+        present = np.zeros(span, dtype=bool)
+        present[off] = True
+        at = np.flatnonzero(present)
+        code = np.empty(span, dtype=np.int64)
+        code[at] = np.arange(len(at), dtype=np.int64)
+        uniq, inv = at + lo, code[off]
+    else:
+        uniq, _, inv = unique_ints(d)
     text = day_texts(uniq)   # each day formatted once per process
-    return Coded(np.concatenate([text, Coded([""], []).texts]), np.where(nil, len(text), inv))
+    inv[nil] = len(text)   # none: '' (inv is this call's own array)
+    return Coded(np.concatenate([text, _EMPTY]), inv)
+
+
+_EMPTY = np.array([""], dtype=object)
 
 
 def as_series(x, name: str):
