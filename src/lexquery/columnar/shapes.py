@@ -273,27 +273,35 @@ def cells_concat(cols: list, name: str, perm):
 
 
 MANY = 256
-"""Above this many distinct combinations, :func:`joined` joins its texts with polars (a
-Python string per combination costs more than polars' columns)."""
+"""Above this many possible combinations of the pieces' texts, :func:`joined` joins its texts
+with polars row by row (a Python string per combination costs more than polars' columns)."""
 
 
 def joined(pieces: list, n: int):
     """Per row, the texts of ``pieces`` (:class:`Coded` columns; a text None: nothing from
-    that piece) « | »-joined in order, '' where none gives a text: one text per distinct
-    combination of the pieces' codes — a :class:`Coded` — or, for many combinations (cells
-    of dates, nearly one per row), joined by polars — a polars Series."""
+    that piece) « | »-joined in order, '' where none gives a text: one piece — its own codes,
+    its texts with None as '' (a :class:`Coded`); pieces of few combinations of texts at most
+    (the product of their numbers of texts, :data:`MANY` or less) — one text per distinct
+    combination of the pieces' codes (a :class:`Coded`); else — cells of dates, about as many
+    combinations as rows — joined by polars row by row (a polars Series: grouping the rows
+    first cost more than it saved, a sort of the wide keys and a gather)."""
     if not pieces:
         return Coded.const("", n)
-    inv, first = group_wide([c.codes for c in pieces])
-    if len(first) <= MANY:
+    if len(pieces) == 1:
+        c = pieces[0]
+        return Coded(["" if t is None else t for t in c.texts.tolist()], c.codes)
+    combos = 1
+    for c in pieces:
+        combos *= len(c.texts)
+    if combos <= MANY:
+        inv, first = group_wide([c.codes for c in pieces])
         cols = [c.texts[c.codes[first]].tolist() for c in pieces]
         return Coded(["|".join(t for t in ts if t is not None) for ts in zip(*cols)], inv)
     import polars as pl
-    # each piece's texts gathered by its codes of the combinations and joined, in one query
-    # (None: null, left out) — not a query per piece
-    data = {f"p{j}": c.codes[first].astype(np.uint32) for j, c in enumerate(pieces)}
+    # each piece's texts gathered by its codes and joined, in one query (None: null, left
+    # out) — not a query per piece
+    data = {f"p{j}": c.codes.astype(np.uint32) for j, c in enumerate(pieces)}
     cols = [pl.lit(pl.Series(f"t{j}", c.texts.tolist(), dtype=pl.Utf8)).gather(pl.col(f"p{j}"))
             for j, c in enumerate(pieces)]
-    texts = pl.DataFrame(data, height=len(first)).select(
+    return pl.DataFrame(data, height=n).select(
         pl.concat_str(cols, separator="|", ignore_nulls=True).alias("p0")).to_series()
-    return texts.gather(pl.Series(np.asarray(inv).astype(np.uint32), dtype=pl.UInt32))
