@@ -97,3 +97,36 @@ def test_joined_fast_paths_are_the_former(seed):
         assert isinstance(got, Coded) == (len(widths) == 1 or np.prod([w + 2 for w in widths]) <= shapes.MANY)
     assert joined([], 3).objects().tolist() == [""] * 3
     assert joined([Coded([None, "a"], np.array([0, 1, 0]))], 3).objects().tolist() == ["", "a", ""]
+
+
+def _cells_concat_before(cols, name, perm):
+    """shapes.cells_concat as written before: a polars Series when not all are Coded."""
+    if all(isinstance(c, Coded) for c in cols):
+        return Coded.concat(cols).take(perm)
+    return pl.concat([as_series(c, name) for c in cols]).gather(pl.Series(np.asarray(perm).astype(np.uint32),
+                                                                          dtype=pl.UInt32))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cells_concat_pair_is_the_former_series(seed):
+    """Coded columns and polars Series one after the other, permuted: the pair (texts, index)
+    gives the cells the former Series gave — through as_series and through frame_of's one
+    query —, nulls (None texts) included; all Coded: a Coded as before."""
+    from lexquery.columnar.shapes import cells_concat, frame_of
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(0, 40, 5)
+    cols = []
+    for j, k in enumerate(sizes.tolist()):
+        if j % 2:
+            cols.append(pl.Series("s", [None if rng.random() < 0.2 else f"s{j}:{i}" for i in range(k)], dtype=pl.Utf8))
+        else:
+            cols.append(Coded([None, "", f"c{j}"], rng.integers(0, 3, k)))
+    perm = rng.permutation(int(sizes.sum()))
+    got, want = cells_concat(cols, "x", perm), _cells_concat_before(cols, "x", perm)
+    assert isinstance(got, tuple)
+    assert as_series(got, "x").to_list() == want.to_list()
+    assert frame_of({"x": got}, len(perm)).get_column("x").to_list() == want.to_list()
+    coded = [c for c in cols if isinstance(c, Coded)]
+    n = sum(len(c) for c in coded)
+    p = rng.permutation(n)
+    assert cells_concat(coded, "x", p).objects().tolist() == _cells_concat_before(coded, "x", p).objects().tolist()

@@ -235,8 +235,14 @@ _EMPTY = np.array([""], dtype=object)
 
 
 def as_series(x, name: str):
-    """A column of cells (:class:`Coded` or a polars Series) as a polars text Series."""
-    return x.series(name) if isinstance(x, Coded) else x.alias(name)
+    """A column of cells (:class:`Coded`, a polars Series, or a pair — a polars Series of texts,
+    the index of each row's text in it: :func:`cells_concat`) as a polars text Series."""
+    import polars as pl
+    if isinstance(x, Coded):
+        return x.series(name)
+    if isinstance(x, tuple):
+        return x[0].cast(pl.Utf8).gather(pl.Series(np.asarray(x[1]).astype(np.uint32), dtype=pl.UInt32)).alias(name)
+    return x.alias(name)
 
 
 def frame_of(cols: dict, height: int):
@@ -264,12 +270,24 @@ def frame_of(cols: dict, height: int):
 
 def cells_concat(cols: list, name: str, perm):
     """Columns of cells one after the other, then the rows ``perm``: a :class:`Coded` when
-    all are, else a polars Series."""
+    all are, else a pair (a polars Series of texts, the index of each row's text in it) — the
+    texts of the :class:`Coded` columns and the cells of the polars Series one after the other,
+    gathered by :func:`frame_of` in its one query: not a query per :class:`Coded` column (its
+    texts gathered over its rows), nor one to gather the rows ``perm``."""
     if all(isinstance(c, Coded) for c in cols):
         return Coded.concat(cols).take(perm)
     import polars as pl
-    return pl.concat([as_series(c, name) for c in cols]).gather(pl.Series(np.asarray(perm).astype(np.uint32),
-                                                                          dtype=pl.UInt32))
+    texts, codes, off = [], [], 0
+    for c in cols:
+        if isinstance(c, Coded):
+            texts.append(pl.Series(name, c.texts.tolist(), dtype=pl.Utf8))   # None: null
+            codes.append(c.codes + off)
+            off += len(c.texts)
+        else:
+            texts.append(c.cast(pl.Utf8).alias(name))
+            codes.append(np.arange(off, off + len(c), dtype=np.int64))
+            off += len(c)
+    return pl.concat(texts), np.concatenate(codes)[np.asarray(perm, dtype=np.int64)]
 
 
 MANY = 256
