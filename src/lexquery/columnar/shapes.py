@@ -209,18 +209,40 @@ class Coded:
 def iso_coded(days: np.ndarray, none: int) -> Coded:
     """:func:`iso` as a :class:`Coded` column: each distinct date formatted once, '' for none."""
     days = np.asarray(days, dtype=np.int64)
+    n = len(days)
     nil = days == none
     if nil.all():
-        return Coded.const("", len(days))
+        return Coded.const("", n)
     d = np.where(nil, days[np.argmin(nil)], days)   # none read as another row's date (a small range)
-    uniq, _, inv = unique_ints(d)
+    lo = int(d.min())
+    span = int(d.max()) - lo + 1
+    if span <= max(8 * n, 1 << 16):   # unique_ints' table, without the first row of each day (not read)
+        off = d - lo
+        present = np.zeros(span, dtype=bool)
+        present[off] = True
+        at = np.flatnonzero(present)
+        code = np.empty(span, dtype=np.int64)
+        code[at] = np.arange(len(at), dtype=np.int64)
+        uniq, inv = at + lo, code[off]
+    else:
+        uniq, _, inv = unique_ints(d)
     text = day_texts(uniq)   # each day formatted once per process
-    return Coded(np.concatenate([text, Coded([""], []).texts]), np.where(nil, len(text), inv))
+    inv[nil] = len(text)   # none: '' (inv is this call's own array)
+    return Coded(np.concatenate([text, _EMPTY]), inv)
+
+
+_EMPTY = np.array([""], dtype=object)
 
 
 def as_series(x, name: str):
-    """A column of cells (:class:`Coded` or a polars Series) as a polars text Series."""
-    return x.series(name) if isinstance(x, Coded) else x.alias(name)
+    """A column of cells (:class:`Coded`, a polars Series, or a pair — a polars Series of texts,
+    the index of each row's text in it: :func:`cells_concat`) as a polars text Series."""
+    import polars as pl
+    if isinstance(x, Coded):
+        return x.series(name)
+    if isinstance(x, tuple):
+        return x[0].cast(pl.Utf8).gather(pl.Series(np.asarray(x[1]).astype(np.uint32), dtype=pl.UInt32)).alias(name)
+    return x.alias(name)
 
 
 def frame_of(cols: dict, height: int):
@@ -248,36 +270,56 @@ def frame_of(cols: dict, height: int):
 
 def cells_concat(cols: list, name: str, perm):
     """Columns of cells one after the other, then the rows ``perm``: a :class:`Coded` when
-    all are, else a polars Series."""
+    all are, else a pair (a polars Series of texts, the index of each row's text in it) — the
+    texts of the :class:`Coded` columns and the cells of the polars Series one after the other,
+    gathered by :func:`frame_of` in its one query: not a query per :class:`Coded` column (its
+    texts gathered over its rows), nor one to gather the rows ``perm``."""
     if all(isinstance(c, Coded) for c in cols):
         return Coded.concat(cols).take(perm)
     import polars as pl
-    return pl.concat([as_series(c, name) for c in cols]).gather(pl.Series(np.asarray(perm).astype(np.uint32),
-                                                                          dtype=pl.UInt32))
+    texts, codes, off = [], [], 0
+    for c in cols:
+        if isinstance(c, Coded):
+            texts.append(pl.Series(name, c.texts.tolist(), dtype=pl.Utf8))   # None: null
+            codes.append(c.codes + off)
+            off += len(c.texts)
+        else:
+            texts.append(c.cast(pl.Utf8).alias(name))
+            codes.append(np.arange(off, off + len(c), dtype=np.int64))
+            off += len(c)
+    return pl.concat(texts), np.concatenate(codes)[np.asarray(perm, dtype=np.int64)]
 
 
 MANY = 256
-"""Above this many distinct combinations, :func:`joined` joins its texts with polars (a
-Python string per combination costs more than polars' columns)."""
+"""Above this many possible combinations of the pieces' texts, :func:`joined` joins its texts
+with polars row by row (a Python string per combination costs more than polars' columns)."""
 
 
 def joined(pieces: list, n: int):
     """Per row, the texts of ``pieces`` (:class:`Coded` columns; a text None: nothing from
-    that piece) « | »-joined in order, '' where none gives a text: one text per distinct
-    combination of the pieces' codes — a :class:`Coded` — or, for many combinations (cells
-    of dates, nearly one per row), joined by polars — a polars Series."""
+    that piece) « | »-joined in order, '' where none gives a text: one piece — its own codes,
+    its texts with None as '' (a :class:`Coded`); pieces of few combinations of texts at most
+    (the product of their numbers of texts, :data:`MANY` or less) — one text per distinct
+    combination of the pieces' codes (a :class:`Coded`); else — cells of dates, about as many
+    combinations as rows — joined by polars row by row (a polars Series: grouping the rows
+    first cost more than it saved, a sort of the wide keys and a gather)."""
     if not pieces:
         return Coded.const("", n)
-    inv, first = group_wide([c.codes for c in pieces])
-    if len(first) <= MANY:
+    if len(pieces) == 1:
+        c = pieces[0]
+        return Coded(["" if t is None else t for t in c.texts.tolist()], c.codes)
+    combos = 1
+    for c in pieces:
+        combos *= len(c.texts)
+    if combos <= MANY:
+        inv, first = group_wide([c.codes for c in pieces])
         cols = [c.texts[c.codes[first]].tolist() for c in pieces]
         return Coded(["|".join(t for t in ts if t is not None) for ts in zip(*cols)], inv)
     import polars as pl
-    # each piece's texts gathered by its codes of the combinations and joined, in one query
-    # (None: null, left out) — not a query per piece
-    data = {f"p{j}": c.codes[first].astype(np.uint32) for j, c in enumerate(pieces)}
+    # each piece's texts gathered by its codes and joined, in one query (None: null, left
+    # out) — not a query per piece
+    data = {f"p{j}": c.codes.astype(np.uint32) for j, c in enumerate(pieces)}
     cols = [pl.lit(pl.Series(f"t{j}", c.texts.tolist(), dtype=pl.Utf8)).gather(pl.col(f"p{j}"))
             for j, c in enumerate(pieces)]
-    texts = pl.DataFrame(data, height=len(first)).select(
+    return pl.DataFrame(data, height=n).select(
         pl.concat_str(cols, separator="|", ignore_nulls=True).alias("p0")).to_series()
-    return texts.gather(pl.Series(np.asarray(inv).astype(np.uint32), dtype=pl.UInt32))
