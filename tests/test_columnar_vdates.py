@@ -63,17 +63,22 @@ def test_add_duration_and_fraction_point():
                                 for x, y in zip(a, b)]
 
 
-def test_first_day_within_months_and_days():
-    """``first_day_within`` with months and days, as ``dates.first_day_within``, on random ends,
-    and R18-22's end: 2026-05-31, three months → 2026-03-01 (2026-02-28 counted back)."""
+@pytest.mark.parametrize("vector,scalar,end,months,day", [
+    # R18-22's end: 2026-05-31, at most three months left from 2026-03-01 (2026-02-28 counted back)
+    (vdates.first_day_within, first_day_within, date(2026, 5, 31), 3, date(2026, 3, 1)),
+    # at least six months left up to 2024-08-31 before 2025-02-28 (2024-08-28 counted back)
+    (vdates.last_day_within, last_day_within, date(2025, 2, 28), 6, date(2024, 8, 31)),
+])
+def test_remainder_days_with_months_and_days(vector, scalar, end, months, day):
+    """``first_day_within`` / ``last_day_within`` with months and days, as the functions of
+    ``dates``, on random ends, and the month-end example of each."""
     rng = np.random.default_rng(3)
     e = rng.integers(vdates.to_days(date(1950, 1, 1)), vdates.to_days(date(2100, 1, 1)), 20000)
     m, dd = rng.integers(0, 600, 20000), rng.integers(0, 400, 20000)
-    got = vdates.first_day_within(e, m, dd)
-    assert got.tolist() == [vdates.to_days(first_day_within(vdates.from_days(x), Duration(int(y), int(z))))
+    got = vector(e, m, dd)
+    assert got.tolist() == [vdates.to_days(scalar(vdates.from_days(x), Duration(int(y), int(z))))
                             for x, y, z in zip(e, m, dd)]
-    assert vdates.from_days(vdates.first_day_within(np.array([vdates.to_days(date(2026, 5, 31))]), 3, 0)[0]) \
-        == date(2026, 3, 1)
+    assert vdates.from_days(vector(np.array([vdates.to_days(end)]), months, 0)[0]) == day
 
 
 def test_months_midpoint():
@@ -118,16 +123,3 @@ def test_calendar_tables_are_numpy_calendar_of_every_day():
     assert np.array_equal(ym[first - vdates._LO_DAY], np.arange(vdates._LO_MON, vdates._HI_MON))
     assert (dd[first - vdates._LO_DAY] == 1).all()
     assert np.array_equal(lengths, np.bincount(ym - vdates._LO_MON))
-
-
-def test_last_day_within_months_and_days():
-    """``last_day_within`` with months and days, as ``dates.last_day_within``, on random ends, and
-    the end of a short month: 2025-02-28, six months → 2024-08-31 (2024-08-28 counted back)."""
-    rng = np.random.default_rng(4)
-    e = rng.integers(vdates.to_days(date(1950, 1, 1)), vdates.to_days(date(2100, 1, 1)), 5000)
-    m, dd = rng.integers(0, 400, 5000), rng.integers(0, 60, 5000)
-    got = vdates.last_day_within(e, m, dd)
-    assert got.tolist() == [vdates.to_days(last_day_within(vdates.from_days(x), Duration(int(y), int(z))))
-                            for x, y, z in zip(e, m, dd)]
-    end = np.array([vdates.to_days(date(2025, 2, 28))])
-    assert vdates.from_days(vdates.last_day_within(end, 6, 0)[0]) == date(2024, 8, 31)

@@ -1168,32 +1168,24 @@ def v_minus(xs, ctx):
     return _plus(xs, -1)
 
 
-def v_first_day_within(xs, ctx):
-    """``first_day_within(end, duration)`` (rules/functions.py): unknown / none as ``minus``."""
-    e, dur = xs
-    if e.kind not in ("date", "none") or dur.kind not in ("dur", "none"):
-        return None
-    unk = e.unk | dur.unk
-    nil = (e.nil | dur.nil) & ~unk
-    if e.kind == "none" or dur.kind == "none":
-        return V("none", None, unk, nil)
-    ok = ~unk & ~nil
-    v = vdates.first_day_within(np.where(ok, e.v, 0), np.where(ok, dur.v, 0), np.where(ok, dur.d, 0))
-    return V("date", v, unk, nil)
+def _remainder_day(vector):
+    """``first_day_within`` / ``last_day_within(end, duration)`` (rules/functions.py) over columns:
+    ``vector`` is vdates' function of the same name; unknown / none as ``minus``."""
+    def v(xs, ctx):
+        e, dur = xs
+        if e.kind not in ("date", "none") or dur.kind not in ("dur", "none"):
+            return None
+        unk = e.unk | dur.unk
+        nil = (e.nil | dur.nil) & ~unk
+        if e.kind == "none" or dur.kind == "none":
+            return V("none", None, unk, nil)
+        ok = ~unk & ~nil
+        return V("date", vector(np.where(ok, e.v, 0), np.where(ok, dur.v, 0), np.where(ok, dur.d, 0)), unk, nil)
+    return v
 
 
-def v_last_day_within(xs, ctx):
-    """``last_day_within(end, duration)`` (rules/functions.py): unknown / none as ``minus``."""
-    e, dur = xs
-    if e.kind not in ("date", "none") or dur.kind not in ("dur", "none"):
-        return None
-    unk = e.unk | dur.unk
-    nil = (e.nil | dur.nil) & ~unk
-    if e.kind == "none" or dur.kind == "none":
-        return V("none", None, unk, nil)
-    ok = ~unk & ~nil
-    v = vdates.last_day_within(np.where(ok, e.v, 0), np.where(ok, dur.v, 0), np.where(ok, dur.d, 0))
-    return V("date", v, unk, nil)
+v_first_day_within = _remainder_day(vdates.first_day_within)   # at most a duration left (CPP 720, 730)
+v_last_day_within = _remainder_day(vdates.last_day_within)     # at least a duration left (STE 112 art. 3.1.c)
 
 
 def v_fraction_point(xs, ctx):
