@@ -121,14 +121,14 @@ def test_the_answer_json_names_the_opening_path_and_marks_notes_to_verify():
 # valid.published (rules/README.md): a date on or before the period's from, with its source,
 # on a procedure's valid: only
 def test_a_publication_after_the_period_starts_is_refused(rules_copy):
-    edit(rules_copy, "eu_recognition.yaml", "    on: 2013-08-06\n", "    on: 2013-08-08\n")
+    edit(rules_copy, "eu_recognition.yaml", "    \"on\": 2013-08-06\n", "    \"on\": 2013-08-08\n")
     with pytest.raises(RuleError) as e:
         load_rules(rules_copy)
     assert "published" in str(e.value.where) and "2013-08-08" in e.value.render()
 
 
 def test_a_publication_without_its_source_is_refused(rules_copy):
-    edit(rules_copy, "eu_recognition.yaml", "    on: 2013-08-06\n    source:", "    on: 2013-08-06\n    ignored:")
+    edit(rules_copy, "eu_recognition.yaml", "    \"on\": 2013-08-06\n    source:", "    \"on\": 2013-08-06\n    ignored:")
     with pytest.raises(RuleError) as e:
         load_rules(rules_copy)
     assert "published" in str(e.value.where)
@@ -151,7 +151,7 @@ def test_before_the_publication_the_answer_stays_undetermined(rules_copy):
     eu = [p for p in Engine(rules_dir=rules_copy).ask(case, as_of="2013-08-06").procedures
           if p.procedure == "eu_recognition"][0]
     assert (eu.status, str(eu.date_from), eu.law_change["on"].isoformat()) == ("applicable_later", "2013-08-07", "2013-08-07")
-    edit(rules_copy, "eu_recognition.yaml", "    on: 2013-08-06\n", "    on: 2013-08-07\n")
+    edit(rules_copy, "eu_recognition.yaml", "    \"on\": 2013-08-06\n", "    \"on\": 2013-08-07\n")
     eu = [p for p in Engine(rules_dir=rules_copy).ask(case, as_of="2013-08-06").procedures
           if p.procedure == "eu_recognition"][0]
     assert (eu.status, eu.date_from, eu.law_change) == ("undetermined", None, None)
