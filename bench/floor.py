@@ -87,6 +87,11 @@ L_729_2_PERIODS = ((date(2011, 7, 18), date(2014, 11, 14), frozenset(["ITF", "OQ
 ICTF_UNCERTAIN = (date(2016, 3, 8), date(2016, 10, 31))
 
 
+def ictf_uncertain(on):
+    """Is ``on`` in the ICTF's law gap (ICTF_UNCERTAIN)?"""
+    return ICTF_UNCERTAIN[0] <= on <= ICTF_UNCERTAIN[1]
+
+
 def l_729_2(on):
     """The list of 729-2 in force on ``on``, or U outside the periods encoded."""
     for vf, vu, v in L_729_2_PERIODS:
@@ -882,10 +887,10 @@ class Floor:
         if end is U:
             d["three_before"] = d["six_before"] = (U, (END,))
         else:
-            # the first day at most three months remain, counted forward (CPP 716-1): first_day_within;
-            # the last day at least six months remain (STE 112 art. 3.1.c): counted back
+            # counted forward from the day (CPP 716-1): the first day at most three months remain
+            # (first_day_within), the last day at least six months remain (STE 112 art. 3.1.c: last_day_within)
             d["three_before"] = (first_day_within(end, LSC_PD_REMAINDER), ())
-            d["six_before"] = (last_day_within(end, STE_MIN_REMAINING), ())   # at least six months, counted forward
+            d["six_before"] = (last_day_within(end, STE_MIN_REMAINING), ())
         kinds = c.get("kinds", U)
         lst = l_729_2(c["as_of"])
         if kinds is U:
@@ -895,7 +900,7 @@ class Floor:
         elif any(k in lst for k in kinds):
             d["removable"] = (True, ())
         else:   # removal_measures_729_2_uncertain: an ICTF while its place in 729-2 is not known
-            d["removable"] = (U if "ICTF" in kinds and ICTF_UNCERTAIN[0] <= c["as_of"] <= ICTF_UNCERTAIN[1] else False, ())
+            d["removable"] = (U if "ICTF" in kinds and ictf_uncertain(c["as_of"]) else False, ())
         # eu_recognition's in_france: location FR (FR for a detainee: defaults of rules/common.yaml)
         loc = c.get("loc", U)
         d["in_france"] = (U, (LOC,)) if loc is U else (loc == "FR", ())
@@ -1138,8 +1143,7 @@ class Floor:
             lst = l_729_2(as_of)
             if enf is False and lst is not U and any(k in lst for k in kinds):
                 notes.append("measure_not_enforceable")
-            if "ICTF" in kinds and ICTF_UNCERTAIN[0] <= as_of <= ICTF_UNCERTAIN[1] \
-                    and lst is not U and not any(k in lst for k in kinds):
+            if "ICTF" in kinds and ictf_uncertain(as_of) and lst is not U and not any(k in lst for k in kinds):
                 notes.append("ictf_729_2_uncertain")   # verify: the ICTF's place in 729-2 not known
             if "ITF" in kinds and c.get("rdef", U) is False:   # temporary_itf_end_unknown (verify)
                 notes.append("temporary_itf_end_unknown")

@@ -64,7 +64,8 @@ def test_first_day_within_against_minus():
     that many months earlier; otherwise first_day_within is the day after it."""
     assert add_duration(date(2026, 5, 31), Duration(3), -1) == date(2026, 2, 28)
     assert first_day_within(date(2026, 5, 31), Duration(3)) == date(2026, 3, 1)
-    # the last day on which at least six months remain (STE 112 art. 3.1.c) stays ``minus``
+    # the last day on which at least six months remain (STE 112 art. 3.1.c: last_day_within) is
+    # ``minus`` for this end (February has no later day reaching 2026-08-31)
     assert add_duration(date(2026, 8, 31), Duration(6), -1) == date(2026, 2, 28)
     assert add_duration(date(2026, 2, 28), Duration(6)) <= date(2026, 8, 31) < add_duration(date(2026, 3, 1), Duration(6))
 

@@ -115,8 +115,7 @@ def first_day_within(end: date, dur: Duration) -> date:
     day does not exist ``dur`` earlier: for an end on 2026-05-31 and three months, 2026-02-28
     + 3 months = 2026-05-28 (three months and three days remain); the first day is 2026-03-01
     (2026-06-01 >= 2026-05-31). When the day exists the two agree (end 2026-05-28:
-    2026-02-28). The last day on which *at least* ``dur`` remains is, by contrast,
-    ``add_duration(end, dur, -1)`` (end 2026-08-31, six months: 2026-02-28).
+    2026-02-28). The last day on which *at least* ``dur`` remains is :func:`last_day_within`.
 
     ``add_duration`` is non-decreasing in its day, so the earliest day is the day counted back
     (months clamped to the month's end), or the next day when that one falls short: a clamped
@@ -137,8 +136,8 @@ def last_day_within(end: date, dur: Duration) -> date:
     the longer month before has later days that also reach it forward — for an end on
     2025-02-28 and six months, 2024-08-28 counted back, yet 2024-08-31 + 6 months = 2025-02-28
     (the day clamped to February's end): on 29, 30 and 31 August six months still remain.
-    When ``end``'s day is not its month's last (2026-08-31 is, but August is no shorter than
-    February: 2026-02-28, R18-35), the two agree.
+    When the month counted back has no day after the one reached that still reaches ``end``
+    (end 2026-08-31, six months: 2026-02-28, February's last day — R18-35), the two agree.
 
     ``add_months`` is non-decreasing in its day: the days after the one counted back are tried
     in turn (at most three: a month is at most three days longer than another)."""

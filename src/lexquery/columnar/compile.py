@@ -1147,45 +1147,28 @@ def v_add_days(xs, ctx):
     return _dates_shift(xs, days=xs[1].v)
 
 
-def _plus(xs, sign):
-    d, dur = xs
-    if d.kind not in ("date", "none") or dur.kind not in ("dur", "none"):
-        return None
-    unk = d.unk | dur.unk
-    nil = (d.nil | dur.nil) & ~unk
-    if d.kind == "none" or dur.kind == "none":
-        return V("none", None, unk, nil)
-    ok = ~unk & ~nil
-    v = vdates.add_duration(np.where(ok, d.v, 0), np.where(ok, dur.v, 0), np.where(ok, dur.d, 0), sign)
-    return V("date", v, unk, nil)
-
-
-def v_plus(xs, ctx):
-    return _plus(xs, 1)
-
-
-def v_minus(xs, ctx):
-    return _plus(xs, -1)
-
-
-def _remainder_day(vector):
-    """``first_day_within`` / ``last_day_within(end, duration)`` (rules/functions.py) over columns:
-    ``vector`` is vdates' function of the same name; unknown / none as ``minus``."""
+def _date_and_duration(vector):
+    """A rule function of a date and a duration over columns (``plus``, ``minus``,
+    ``first_day_within``, ``last_day_within``: rules/functions.py): ``vector(days, months, ddays)``
+    over the rows where both are known and not ``none``; unknown where either is unknown, ``none``
+    where either is ``none``."""
     def v(xs, ctx):
-        e, dur = xs
-        if e.kind not in ("date", "none") or dur.kind not in ("dur", "none"):
+        d, dur = xs
+        if d.kind not in ("date", "none") or dur.kind not in ("dur", "none"):
             return None
-        unk = e.unk | dur.unk
-        nil = (e.nil | dur.nil) & ~unk
-        if e.kind == "none" or dur.kind == "none":
+        unk = d.unk | dur.unk
+        nil = (d.nil | dur.nil) & ~unk
+        if d.kind == "none" or dur.kind == "none":
             return V("none", None, unk, nil)
         ok = ~unk & ~nil
-        return V("date", vector(np.where(ok, e.v, 0), np.where(ok, dur.v, 0), np.where(ok, dur.d, 0)), unk, nil)
+        return V("date", vector(np.where(ok, d.v, 0), np.where(ok, dur.v, 0), np.where(ok, dur.d, 0)), unk, nil)
     return v
 
 
-v_first_day_within = _remainder_day(vdates.first_day_within)   # at most a duration left (CPP 720, 730)
-v_last_day_within = _remainder_day(vdates.last_day_within)     # at least a duration left (STE 112 art. 3.1.c)
+v_plus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, 1))
+v_minus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, -1))
+v_first_day_within = _date_and_duration(vdates.first_day_within)   # at most a duration left (CPP 720, 730)
+v_last_day_within = _date_and_duration(vdates.last_day_within)     # at least a duration left (STE 112 art. 3.1.c)
 
 
 def v_fraction_point(xs, ctx):

@@ -238,13 +238,12 @@ def uncovered_before_issued(res: Result, questions: list[dict], procedures: dict
     reference/treaty-parties.yaml: the rules read it by ``party_from``, whose conditions say
     « or from its known entry into force » and are not met before) needs no question: before it
     exists it is cited as a law to come, with its date. Sets ``res.uncovered`` and returns it."""
-    def _day(x):
-        return x if isinstance(x, date) or x is None else date.fromisoformat(str(x))
+    from .reference import _date     # the reference data's reading of a date (open-questions.yaml)
 
     def covers(q, pid, inst, s, e):
-        qf, qu = _day(q.get("from")), _day(q.get("until"))
-        return pid in (q.get("concerns") or []) and inst in (q.get("before_issued") or []) and (qf is None or qf <= s) and (qu is None or e <= qu) \
-            and (q.get("from") is not None or q.get("until") is not None)
+        qf, qu = _date(q.get("from"), "open-questions.yaml"), _date(q.get("until"), "open-questions.yaml")
+        return (pid in (q.get("concerns") or []) and inst in (q.get("before_issued") or [])
+                and (qf is not None or qu is not None) and (qf is None or qf <= s) and (qu is None or e <= qu))
     res.uncovered = []
     for use, inst, s, e in res.before_issued:
         if inst in dated:

@@ -51,8 +51,8 @@ def f_minus(env, d, dur):
 def f_first_day_within(env, end, dur):
     """The first day on which at most ``dur`` remains before ``end``, the remainder counted
     forward from the day considered (``dates.first_day_within``, CPP 716-1) — for « reliquat
-    inférieur ou égal à … » in a ``from:``; ``minus`` gives the last day on which at least
-    ``dur`` remains."""
+    inférieur ou égal à … » in a ``from:``; :func:`f_last_day_within` the last day on which at
+    least ``dur`` remains."""
     if _unknown_in(end, dur):
         return UNKNOWN
     return None if end is None or dur is None else first_day_within(end, dur)
