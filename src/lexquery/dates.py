@@ -98,9 +98,30 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, day)
 
 
+def add_months_relies(d: date, months: int) -> bool:
+    """Whether ``add_months(d, months)`` rests on the month's-last-day convention: the day of
+    ``d`` does not exist in the month reached (31 + 1 month → 28 or 29 February).
+
+    The test of « relies » for every month count of this module: under the alternative reading
+    where a count landing on a day that does not exist reaches no day (CPP 716-1 says nothing
+    of it; CPC art. 641 al. 2 puts it on the month's last day for time limits), the result would
+    differ or not be defined (review 19)."""
+    if d.day <= 28:
+        return False
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return d.day > (29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month])
+
+
 def add_duration(d: date, dur: Duration, sign: int = 1) -> date:
     """Date plus (or minus) a duration: months date to date, then days."""
     return add_months(d, sign * dur.months) + timedelta(days=sign * dur.days)
+
+
+def add_duration_relies(d: date, dur: Duration, sign: int = 1) -> bool:
+    """Whether ``add_duration(d, dur, sign)`` rests on the month's-last-day convention: its
+    month count does (:func:`add_months_relies`; the days after it are counted in days)."""
+    return add_months_relies(d, sign * dur.months)
 
 
 def first_day_within(end: date, dur: Duration) -> date:
@@ -123,6 +144,16 @@ def first_day_within(end: date, dur: Duration) -> date:
     target = end - timedelta(days=dur.days)
     c = add_months(target, -dur.months)
     return c if add_months(c, dur.months) >= target else c + timedelta(days=1)
+
+
+def first_day_within_relies(end: date, dur: Duration) -> bool:
+    """Never: :func:`first_day_within` is the least day ``d`` with ``d + dur >= end``; were a
+    count landing on a day that does not exist undefined (:func:`add_months_relies`), the least
+    over the days whose count is defined would be the same day. A day ``d`` clamped reaches
+    the month's last day ``L``; the day before reaches ``L`` too (its day is at least ``L``'s),
+    so ``d`` is never the least (and the 1st of a month is never clamped). Checked over every
+    day of 2023-2025 and 0-24 months (tests/test_dates_month_end.py)."""
+    return False
 
 
 def last_day_within(end: date, dur: Duration) -> date:
@@ -149,6 +180,15 @@ def last_day_within(end: date, dur: Duration) -> date:
     return c
 
 
+def last_day_within_relies(end: date, dur: Duration) -> bool:
+    """Whether :func:`last_day_within` rests on the month's-last-day convention: the greatest
+    ``d`` with ``d + dur <= end`` is a day whose count was clamped — then the greatest over the
+    days whose count is defined is an earlier day (review 18: end 2025-02-28, six months,
+    2024-08-31, whose six months reach 28 February only by that convention; without it, 2024-08-28).
+    Otherwise the days after it all overshoot or are undefined, and the result stands."""
+    return add_months_relies(last_day_within(end, dur), dur.months)
+
+
 def months_and_days(a: date, b: date) -> tuple[int, int]:
     """The span from ``a`` to ``b`` (a <= b) counted de quantième en quantième (CPP 716-1):
     whole months first (:func:`add_months`), then the days left."""
@@ -172,6 +212,45 @@ def months_midpoint(start: date, end: date) -> date:
     while d < end and months_and_days(start, d) < months_and_days(d, end):
         d += one
     return d
+
+
+def _months_and_days_strict(a: date, b: date) -> tuple[int, int]:
+    """:func:`months_and_days` where a month count landing on a day that does not exist reaches
+    no day: the greatest count that reaches a day on or before ``b`` (the one before a clamped
+    count is never clamped: every short month follows a month of 31 days)."""
+    m, _ = months_and_days(a, b)
+    if m and add_months_relies(a, m):
+        m -= 1
+    return m, (b - add_months(a, m)).days
+
+
+def months_midpoint_relies(start: date, end: date) -> bool:
+    """Whether :func:`months_midpoint` rests on the month's-last-day convention: the first day
+    ``d`` (``start`` .. ``end``; ``end`` when none) with served >= left, both counted months then
+    days, is another day when a count landing on a day that does not exist reaches no day
+    (:func:`_months_and_days_strict`) — e.g. served from a 31st counted to the 30th of a month
+    of 30 days is one month with the convention, 29 or 30 days without it.
+
+    The strict first day is not the day found (``r``) when the strict comparison fails on ``r``
+    (it comes later), or holds on an earlier day. It can hold only on a day whose served months
+    are at least the left months less one (the strict counts are the same lengths, each month
+    at most one fewer, both ways): the days before ``r`` are tried back to the first where the
+    served months fall two short of the left ones (the served months only fall, the left months
+    only rise, going back). Checked against the first day found by trying every day
+    (tests/test_dates_month_end.py)."""
+    r = months_midpoint(start, end)
+    if r < end and _months_and_days_strict(start, r) < _months_and_days_strict(r, end):
+        return True
+    one = timedelta(days=1)
+    d = r - one
+    while d >= start:
+        ms, ml = months_and_days(start, d)[0], months_and_days(d, end)[0]
+        if ms <= ml - 2:
+            return False
+        if _months_and_days_strict(start, d) >= _months_and_days_strict(d, end):
+            return True
+        d -= one
+    return False
 
 
 def fraction_point(start: date, end: date, num: int, den: int) -> date:

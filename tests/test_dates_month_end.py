@@ -1,0 +1,164 @@
+"""The month's-last-day convention: when does a month count rest on it? (review 19)
+
+CPP 716-1 counts months « de quantième en quantième »; a day that does not exist in the month
+reached is put on that month's last day — a convention CPP 716-1 does not state (CPC art. 641
+al. 2 states it for procedural time limits), so an answer whose date it decides says so
+(``law:month_end`` in ``to_verify``). ``dates.*_relies`` say when a result rests on it, defined
+as: under the reading where a count landing on a day that does not exist reaches no day, the
+result would differ or be undefined. Each flag is checked here against that definition, computed
+by trying the days themselves (``strict``), over every day of 2023-2025 and 0-24 months.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from lexquery import dates as D
+from lexquery.dates import Duration
+
+ONE = timedelta(days=1)
+DAYS = [date(2023, 1, 1) + timedelta(days=i) for i in range((date(2026, 1, 1) - date(2023, 1, 1)).days)]
+
+
+def strict(d: date, months: int, days: int = 0, sign: int = 1):
+    """``d`` plus (``sign``) months then days, or None when the day of ``d`` does not exist in
+    the month reached — the reading without the convention."""
+    y, m = divmod(d.month - 1 + sign * months, 12)
+    try:
+        reached = date(d.year + y, m + 1, d.day)
+    except ValueError:
+        return None
+    return reached + timedelta(days=sign * days)
+
+
+def test_add_months_and_duration_relies_iff_the_strict_count_differs_or_fails():
+    seen = 0
+    for d in DAYS:
+        for n in range(-24, 25):
+            s = strict(d, n)
+            relies = D.add_months_relies(d, n)
+            assert relies == (s is None or s != D.add_months(d, n)), (d, n)
+            assert relies == (s is None), (d, n)   # a defined count is the same day
+            seen += relies
+            for days, sign in ((10, 1), (3, -1)):
+                dur = Duration(abs(n), days)
+                sgn = sign if n >= 0 else -sign
+                st = strict(d, dur.months, days, sgn)
+                assert D.add_duration_relies(d, dur, sgn) == (st is None or st != D.add_duration(d, dur, sgn))
+    assert seen > 500   # the flag is not always false
+    assert D.add_months_relies(date(2025, 1, 31), 1) and not D.add_months_relies(date(2025, 1, 28), 1)
+    assert D.add_months_relies(date(2024, 2, 29), 12) and not D.add_months_relies(date(2024, 2, 29), 48)
+
+
+def _strict_min(end, months, days, lo, hi):
+    """The least day in [lo, hi] whose strict count is defined and reaches ``end``."""
+    d = lo
+    while d <= hi:
+        s = strict(d, months, days)
+        if s is not None and s >= end:
+            return d
+        d += ONE
+    return None
+
+
+def _strict_max(end, months, days, lo, hi):
+    d = hi
+    while d >= lo:
+        s = strict(d, months, days)
+        if s is not None and s <= end:
+            return d
+        d -= ONE
+    return None
+
+
+@pytest.mark.parametrize("days", [0, 5])
+def test_first_day_within_never_relies(days):
+    """min{d : d + dur >= end}: the least over the days whose count is defined is the same day.
+    Below the day found every count falls short (add_duration is non-decreasing in its day, and a
+    defined count equals the clamped one), so trying from 40 days before it is trying them all."""
+    for end in DAYS:
+        for n in range(0, 25):
+            dur = Duration(n, days)
+            r = D.first_day_within(end, dur)
+            assert D.add_duration(r - ONE, dur) < end <= D.add_duration(r, dur)
+            assert _strict_min(end, n, days, r - 40 * ONE, r + 40 * ONE) == r, (end, n)
+            assert not D.first_day_within_relies(end, dur)
+
+
+@pytest.mark.parametrize("days", [0, 5])
+def test_last_day_within_relies_iff_the_strict_greatest_day_differs(days):
+    """max{d : d + dur <= end}: relies iff the greatest over the days whose count is defined is
+    another day (above the day found every count overshoots: trying 40 days is trying them all)."""
+    relied = 0
+    for end in DAYS:
+        for n in range(0, 25):
+            dur = Duration(n, days)
+            r = D.last_day_within(end, dur)
+            assert D.add_duration(r, dur) <= end < D.add_duration(r + ONE, dur)
+            alt = _strict_max(end, n, days, r - 40 * ONE, r + 40 * ONE)
+            assert D.last_day_within_relies(end, dur) == (alt != r), (end, n)
+            relied += alt != r
+    assert relied > 100
+    # review 18's example: end 2025-02-28, six months: 2024-08-31 rests on the convention
+    assert D.last_day_within(date(2025, 2, 28), Duration(6)) == date(2024, 8, 31)
+    assert D.last_day_within_relies(date(2025, 2, 28), Duration(6))
+    assert not D.last_day_within_relies(date(2025, 3, 15), Duration(6))
+
+
+def _strict_md(a, b):
+    """The span from ``a`` to ``b`` months then days, a month count reaching no day where the
+    day does not exist: the greatest count that reaches a day on or before ``b``, by trying."""
+    m = (b.year - a.year) * 12 + (b.month - a.month) + 1
+    while m > 0:
+        s = strict(a, m)
+        if s is not None and s <= b:
+            break
+        m -= 1
+    return m, (b - strict(a, m)).days
+
+
+def _strict_midpoint(start, end):
+    """The first day in [start, end) on which served >= left (strict spans), else end — every
+    day tried but those whose (real) served months fall two short of the left ones, where the
+    strict comparison cannot hold (each strict count is the real one or one month fewer)."""
+    d = start
+    while d < end:
+        ms, ml = D.months_and_days(start, d)[0], D.months_and_days(d, end)[0]
+        if ms > ml - 2 and _strict_md(start, d) >= _strict_md(d, end):
+            return d
+        d += ONE
+    return end
+
+
+def _real_first(start, end):
+    d = start
+    while d < end and D.months_and_days(start, d) < D.months_and_days(d, end):
+        d += ONE
+    return d
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_months_midpoint_relies_iff_the_strict_first_day_differs(year):
+    """Every start of ``year`` (its days at a step of 1) and spans of 1 to 900 days (step 37):
+    the flag against the first day tried one by one under the strict reading."""
+    relied = total = 0
+    start = date(year, 1, 1)
+    while start.year == year:
+        for span in range(1, 900, 37):
+            end = start + timedelta(days=span)
+            r = D.months_midpoint(start, end)
+            assert r == _real_first(start, end)
+            alt = _strict_midpoint(start, end)
+            assert D.months_midpoint_relies(start, end) == (alt != r), (start, end, r, alt)
+            relied += alt != r
+            total += 1
+        start += ONE
+    assert 0 < relied < total / 4
+
+
+def test_helpers_agree_with_the_module():
+    for a in DAYS[::7]:
+        for k in (0, 29, 30, 31, 59, 61, 365, 400):
+            b = a + timedelta(days=k)
+            assert _strict_md(a, b) == D._months_and_days_strict(a, b)
