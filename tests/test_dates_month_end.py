@@ -98,6 +98,7 @@ def test_last_day_within_relies_iff_the_strict_greatest_day_differs(days):
             assert D.add_duration(r, dur) <= end < D.add_duration(r + ONE, dur)
             alt = _strict_max(end, n, days, r - 40 * ONE, r + 40 * ONE)
             assert D.last_day_within_relies(end, dur) == (alt != r), (end, n)
+            assert D.last_day_within_strict(end, dur) == alt, (end, n)
             relied += alt != r
     assert relied > 100
     # review 18's example: end 2025-02-28, six months: 2024-08-31 rests on the convention
@@ -151,6 +152,7 @@ def test_months_midpoint_relies_iff_the_strict_first_day_differs(year):
             assert r == _real_first(start, end)
             alt = _strict_midpoint(start, end)
             assert D.months_midpoint_relies(start, end) == (alt != r), (start, end, r, alt)
+            assert D.months_midpoint_strict(start, end) == alt, (start, end)
             relied += alt != r
             total += 1
         start += ONE
@@ -162,3 +164,25 @@ def test_helpers_agree_with_the_module():
         for k in (0, 29, 30, 31, 59, 61, 365, 400):
             b = a + timedelta(days=k)
             assert _strict_md(a, b) == D._months_and_days_strict(a, b)
+
+
+def test_vector_flags_agree_with_the_scalar_ones():
+    """columnar/vdates: the same flags over columns (every day of 2023-2025 x -24..24 months;
+    the last days within and the midpoints over the spans above)."""
+    import numpy as np
+    from lexquery.columnar import vdates as V
+    days = np.array([V.to_days(d) for d in DAYS], dtype=np.int64)
+    for n in range(-24, 25):
+        got = V.add_months_relies(days, np.full(len(days), n))
+        assert got.tolist() == [D.add_months_relies(d, n) for d in DAYS], n
+    for n in range(0, 25):
+        last = V.last_day_within(days, np.full(len(days), n), np.zeros(len(days), dtype=np.int64))
+        got = V.last_day_within_strict(last, np.full(len(days), n))
+        assert [V.from_days(x) for x in got] == [D.last_day_within_strict(d, Duration(n)) for d in DAYS], n
+    starts = [d for d in DAYS if d.year == 2024]
+    for span in range(1, 900, 11):
+        s = np.array([V.to_days(d) for d in starts], dtype=np.int64)
+        e = s + span
+        mid = V.months_midpoint(s, e)
+        got = V.months_midpoint_strict(s, e, mid)
+        assert [V.from_days(x) for x in got] == [D.months_midpoint_strict(d, d + timedelta(days=span)) for d in starts], span

@@ -180,12 +180,24 @@ def last_day_within(end: date, dur: Duration) -> date:
     return c
 
 
+def last_day_within_strict(end: date, dur: Duration) -> date:
+    """:func:`last_day_within` under the strict reading (:func:`add_months_relies`: a count
+    landing on a day that does not exist reaches no day): the greatest day ``d`` whose count is
+    defined with ``d + dur <= end`` — the day found, or the days before it while their count is
+    clamped (at most three: 31, 30, 29 → 28 August for an end on 28 February)."""
+    d = last_day_within(end, dur)
+    while add_months_relies(d, dur.months):
+        d -= timedelta(days=1)
+    return d
+
+
 def last_day_within_relies(end: date, dur: Duration) -> bool:
     """Whether :func:`last_day_within` rests on the month's-last-day convention: the greatest
     ``d`` with ``d + dur <= end`` is a day whose count was clamped — then the greatest over the
-    days whose count is defined is an earlier day (review 18: end 2025-02-28, six months,
-    2024-08-31, whose six months reach 28 February only by that convention; without it, 2024-08-28).
-    Otherwise the days after it all overshoot or are undefined, and the result stands."""
+    days whose count is defined is an earlier day (:func:`last_day_within_strict`; review 18:
+    end 2025-02-28, six months, 2024-08-31, whose six months reach 28 February only by that
+    convention; without it, 2024-08-28). Otherwise the days after it all overshoot or are
+    undefined, and the result stands."""
     return add_months_relies(last_day_within(end, dur), dur.months)
 
 
@@ -224,33 +236,41 @@ def _months_and_days_strict(a: date, b: date) -> tuple[int, int]:
     return m, (b - add_months(a, m)).days
 
 
-def months_midpoint_relies(start: date, end: date) -> bool:
-    """Whether :func:`months_midpoint` rests on the month's-last-day convention: the first day
-    ``d`` (``start`` .. ``end``; ``end`` when none) with served >= left, both counted months then
-    days, is another day when a count landing on a day that does not exist reaches no day
-    (:func:`_months_and_days_strict`) — e.g. served from a 31st counted to the 30th of a month
-    of 30 days is one month with the convention, 29 or 30 days without it.
+def months_midpoint_strict(start: date, end: date) -> date:
+    """:func:`months_midpoint` under the strict reading (a count landing on a day that does not
+    exist reaches no day: :func:`_months_and_days_strict`): the first day ``d`` of ``start`` ..
+    ``end`` with served >= left, ``end`` when none — e.g. served from a 31st to the 30th of a
+    month of 30 days is one month with the convention, 30 days without it.
 
-    The strict first day is not the day found (``r``) when the strict comparison fails on ``r``
-    (it comes later), or holds on an earlier day. It can hold only on a day whose served months
-    are at least the left months less one (the strict counts are the same lengths, each month
-    at most one fewer, both ways): the days before ``r`` are tried back to the first where the
-    served months fall two short of the left ones (the served months only fall, the left months
-    only rise, going back). Checked against the first day found by trying every day
-    (tests/test_dates_month_end.py)."""
+    Found from the day :func:`months_midpoint` gives (``r``): the strict comparison can hold only
+    on a day whose served months are at least the left months less one (a strict count is the
+    same length, at most one month fewer, both ways), so the days before ``r`` are tried back to
+    the first where the served months fall two short of the left ones (going back, the served
+    months only fall, the left months only rise), the earliest that holds is the day; else ``r``
+    if it holds there, else the first day after ``r`` that holds. Checked against every day tried
+    in turn (tests/test_dates_month_end.py)."""
     r = months_midpoint(start, end)
-    if r < end and _months_and_days_strict(start, r) < _months_and_days_strict(r, end):
-        return True
     one = timedelta(days=1)
+    found = None
     d = r - one
     while d >= start:
-        ms, ml = months_and_days(start, d)[0], months_and_days(d, end)[0]
-        if ms <= ml - 2:
-            return False
+        if months_and_days(start, d)[0] <= months_and_days(d, end)[0] - 2:
+            break
         if _months_and_days_strict(start, d) >= _months_and_days_strict(d, end):
-            return True
+            found = d
         d -= one
-    return False
+    if found is not None:
+        return found
+    d = r
+    while d < end and _months_and_days_strict(start, d) < _months_and_days_strict(d, end):
+        d += one
+    return d
+
+
+def months_midpoint_relies(start: date, end: date) -> bool:
+    """Whether :func:`months_midpoint` rests on the month's-last-day convention: under the strict
+    reading its first day is another (:func:`months_midpoint_strict`)."""
+    return months_midpoint_strict(start, end) != months_midpoint(start, end)
 
 
 def fraction_point(start: date, end: date, num: int, den: int) -> date:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..rules import functions as F
 from ..rules.values import UNKNOWN
 from . import origins, vdates
 from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, vconcat
@@ -173,7 +174,7 @@ class _Population:
         occ: dict = {}
         for pos, ev in enumerate(pv.evs):
             for k, m in ev.items():
-                if k.startswith("law:"):
+                if k.startswith("law:") and k != F.MONTH_END:   # the month's-last-day convention: tried as a fact
                     continue
                 lst = occ.get(k)
                 if lst is None:

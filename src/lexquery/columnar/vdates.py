@@ -14,6 +14,11 @@ date. The operations here are those of :mod:`lexquery.dates`, element by element
 - :func:`fraction_point`: the first day on which num/den of the whole is served, rounded up
   (``dates.fraction_point``).
 
+Beside them, whether a result rests on the month's-last-day convention (``dates.*_relies``,
+review 19): :func:`add_months_relies`, and the days :func:`last_day_within_strict` and
+:func:`months_midpoint_strict` give where a count landing on a day that does not exist reaches no
+day (the result relies where they differ; ``first_day_within`` never does).
+
 Checked exhaustively against :func:`lexquery.dates.add_months` and
 :func:`lexquery.dates.first_day_within` and :func:`lexquery.dates.last_day_within`
 (tests/test_columnar_vdates.py).
@@ -131,6 +136,19 @@ def add_months(days: np.ndarray, months) -> np.ndarray:
     return out
 
 
+def add_months_relies(days: np.ndarray, months) -> np.ndarray:
+    """``dates.add_months_relies`` element by element: the day of the month does not exist in
+    the month reached (the count rests on the month's-last-day convention)."""
+    days = np.asarray(days, dtype=np.int64)
+    ym, day = _month_day(days)
+    total = ym + np.asarray(months, dtype=np.int64)
+    if np.ndim(total) and _in(total, _LO_MON, _HI_MON):
+        return day > _tables()[3][total - _LO_MON]
+    first = total.astype("datetime64[M]")
+    last = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
+    return day > last
+
+
 def add_duration(days: np.ndarray, months, ddays, sign: int = 1) -> np.ndarray:
     """``dates.add_duration``: months date to date, then days (``sign`` -1 to subtract)."""
     return add_months(days, sign * np.asarray(months, dtype=np.int64)) + sign * np.asarray(ddays, dtype=np.int64)
@@ -158,6 +176,16 @@ def last_day_within(end: np.ndarray, months, ddays) -> np.ndarray:
     for _ in range(3):   # non-decreasing: each step only where the previous one moved
         nxt = c + 1
         c = np.where(add_months(nxt, months) <= target, nxt, c)
+    return c
+
+
+def last_day_within_strict(last: np.ndarray, months) -> np.ndarray:
+    """``dates.last_day_within_strict`` given the day :func:`last_day_within` found (``last``):
+    the days before it while their count is clamped (at most three)."""
+    c = np.asarray(last, dtype=np.int64)
+    months = np.asarray(months, dtype=np.int64)
+    for _ in range(3):
+        c = c - add_months_relies(c, months)
     return c
 
 
@@ -204,3 +232,39 @@ def months_midpoint(start: np.ndarray, end: np.ndarray) -> np.ndarray:
         act = act[(x < e) & ~_ge(months_and_days(start[act], x), months_and_days(x, e))]
         d[act] += 1
     return d
+
+
+def _strict_md(a, b):
+    """``dates._months_and_days_strict``: the span months then days, a clamped month count one
+    month fewer."""
+    m, _ = months_and_days(a, b)
+    m = m - ((m > 0) & add_months_relies(a, m))
+    return m, b - add_months(a, m)
+
+
+def months_midpoint_strict(start: np.ndarray, end: np.ndarray, mid: np.ndarray) -> np.ndarray:
+    """``dates.months_midpoint_strict`` given the day :func:`months_midpoint` found (``mid``): the
+    earliest day before it, back to the first whose served months fall two short of the left
+    ones, where the strict comparison holds; else ``mid`` where it holds there; else the first
+    day after it where it holds (``end`` at most)."""
+    start = np.asarray(start, dtype=np.int64)
+    end = np.asarray(end, dtype=np.int64)
+    out = np.asarray(mid, dtype=np.int64).copy()
+    found = np.zeros(len(out), dtype=bool)
+    d = out - 1
+    act = np.flatnonzero(d >= start)
+    while len(act):   # back: the earliest day that holds, each row until its served months fall short
+        s, e, x = start[act], end[act], d[act]
+        near = months_and_days(s, x)[0] > months_and_days(x, e)[0] - 2
+        act, s, e, x = act[near], s[near], e[near], x[near]
+        hit = _ge(_strict_md(s, x), _strict_md(x, e))
+        out[act[hit]] = x[hit]
+        found[act[hit]] = True
+        d[act] -= 1
+        act = act[d[act] >= start[act]]
+    act = np.flatnonzero(~found)
+    while len(act):   # on from mid while the strict comparison fails (end at most)
+        x, e = out[act], end[act]
+        act = act[(x < e) & ~_ge(_strict_md(start[act], x), _strict_md(x, e))]
+        out[act] += 1
+    return out

@@ -309,7 +309,7 @@ class Reads:
             if ev is None:
                 out.add(ANY)
             else:
-                out.add((ev[0], m.group(3) if ev[1] and m.group(2) else None))
+                out.add((ev[0], ev[1] if isinstance(ev[1], str) else m.group(3) if ev[1] and m.group(2) else None))
         for n in e.names:   # derived values (and periodic constants: law_gap) read, transitively
             d = self.book.derived.get(n)
             if d is not None and n not in names_seen:

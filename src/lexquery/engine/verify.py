@@ -103,6 +103,9 @@ _VALUE = {"fr": {True: "oui", False: "non", None: "inconnu"}, "en": {True: "yes"
 
 def subject(name: str, ref, lang: str = "fr") -> str:
     """``party(STE167,MA)`` → « STE 167 / Maroc »: what a reference fact is about, in words."""
+    if name == "law:month_end":   # a month count resting on the month's-last-day convention
+        return ("jour inexistant compté au dernier jour du mois" if lang == "fr"
+                else "a day that does not exist counted as the month's last day")
     if name.startswith("law:"):   # a legal quantity read outside the periods its text is encoded for
         return "valeur légale à cette date" if lang == "fr" else "legal value on that date"
     fn, _, args = name.partition("(")
