@@ -250,8 +250,8 @@ class _Population:
                 part = np.repeat(np.arange(len(grp)), [len(x) for x, _ in grp])
                 o = own[part]
                 sub = ctx.sub(idx)
-                carry_derived(self.book, ctx, sub, idx)   # those reading no reference fact: the case's
                 sub.set_overrides(o, part + 1, numbered=True)   # every part has rows: 1, 2 … in order
+                carry_derived(self.book, ctx, sub, idx)   # those reading no reference fact replaced: the case's
                 sub.seed = seed(pv.conds, ids, idx)
                 t = self.eval_proc(sub, p.id, True)
                 diff = _differs(_outcome_arrays(t, sub.as_of, True), base_out, idx)

@@ -246,10 +246,61 @@ def months_midpoint_strict(start: np.ndarray, end: np.ndarray, mid: np.ndarray) 
     """``dates.months_midpoint_strict`` given the day :func:`months_midpoint` found (``mid``): the
     earliest day before it, back to the first whose served months fall two short of the left
     ones, where the strict comparison holds; else ``mid`` where it holds there; else the first
-    day after it where it holds (``end`` at most)."""
+    day after it where it holds (``end`` at most).
+
+    A strict count differs from the clamped one only from a 29th, 30th or 31st: where the start
+    is not one, the served counts never do, and the days tried are only the 29th-31st of the
+    months of ``mid`` and the two before it (the days before ``mid`` fail the clamped comparison,
+    so only those can hold strictly; the window back is under two months) and ``mid`` itself —
+    the other rows day by day (:func:`_midpoint_strict_daily`)."""
     start = np.asarray(start, dtype=np.int64)
     end = np.asarray(end, dtype=np.int64)
     out = np.asarray(mid, dtype=np.int64).copy()
+    sday = _month_day(start)[1]
+    daily = np.flatnonzero(sday >= 29)
+    if len(daily):
+        out[daily] = _midpoint_strict_daily(start[daily], end[daily], out[daily])
+    rows = np.flatnonzero(sday < 29)
+    if not len(rows):
+        return out
+    s, e, r = start[rows], end[rows], out[rows]
+    found = np.zeros(len(rows), dtype=bool)
+    best = r.copy()
+    ym = _month_day(r)[0]
+    for k in (2, 1, 0):   # the earliest first: the first day found is the earliest
+        first = (ym - k).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        length = ((ym - k + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)) - first
+        for day in (29, 30, 31):
+            d = first + day - 1
+            cand = np.flatnonzero(~found & (day <= length) & (d < r) & (d >= s))
+            if not len(cand):
+                continue
+            x, ss, ee = d[cand], s[cand], e[cand]
+            near = months_and_days(ss, x)[0] > months_and_days(x, ee)[0] - 2
+            cand, x, ss, ee = cand[near], x[near], ss[near], ee[near]
+            hit = _ge(_strict_md(ss, x), _strict_md(x, ee))
+            best[cand[hit]] = x[hit]
+            found[cand[hit]] = True
+    # not found before: mid, unless it is a 29th-31st where the strict comparison fails (then on)
+    on = np.flatnonzero(~found & (_month_day(r)[1] >= 29) & (r < e))
+    if len(on):
+        x, ss, ee = r[on], s[on], e[on]
+        fails = ~_ge(_strict_md(ss, x), _strict_md(x, ee))
+        on = on[fails]
+        act = np.arange(len(on))
+        x = best[on]
+        while len(act):
+            x[act] += 1
+            xa, ea = x[act], e[on][act]
+            act = act[(xa < ea) & ~_ge(_strict_md(s[on][act], xa), _strict_md(xa, ea))]
+        best[on] = x
+    out[rows] = best
+    return out
+
+
+def _midpoint_strict_daily(start: np.ndarray, end: np.ndarray, mid: np.ndarray) -> np.ndarray:
+    """:func:`months_midpoint_strict` trying every day of the window (a start on a 29th-31st)."""
+    out = mid.copy()
     found = np.zeros(len(out), dtype=bool)
     d = out - 1
     act = np.flatnonzero(d >= start)
