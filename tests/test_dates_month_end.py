@@ -186,3 +186,18 @@ def test_vector_flags_agree_with_the_scalar_ones():
         mid = V.months_midpoint(s, e)
         got = V.months_midpoint_strict(s, e, mid)
         assert [V.from_days(x) for x in got] == [D.months_midpoint_strict(d, d + timedelta(days=span)) for d in starts], span
+
+
+def test_vector_midpoint_window_at_once_and_day_by_day_agree():
+    """vdates._midpoint_strict_daily tries a window of days at once, then day by day past it:
+    a window of 3 days (the tail doing the work) gives the days of a window of 64."""
+    import numpy as np
+    from lexquery.columnar import vdates as V
+    starts = [d for d in DAYS if d.day >= 29]
+    for span in range(20, 1500, 47):
+        s = np.array([V.to_days(d) for d in starts], dtype=np.int64)
+        e = s + span
+        mid = V.months_midpoint(s, e)
+        wide = V._midpoint_strict_daily(s, e, mid, 64)
+        assert (wide == V._midpoint_strict_daily(s, e, mid, 3)).all(), span
+        assert [V.from_days(x) for x in wide] == [D.months_midpoint_strict(d, d + timedelta(days=span)) for d in starts], span

@@ -248,19 +248,27 @@ def months_midpoint_strict(start: np.ndarray, end: np.ndarray, mid: np.ndarray) 
     ones, where the strict comparison holds; else ``mid`` where it holds there; else the first
     day after it where it holds (``end`` at most).
 
-    A strict count differs from the clamped one only from a 29th, 30th or 31st: where the start
-    is not one, the served counts never do, and the days tried are only the 29th-31st of the
-    months of ``mid`` and the two before it (the days before ``mid`` fail the clamped comparison,
-    so only those can hold strictly; the window back is under two months) and ``mid`` itself —
-    the other rows day by day (:func:`_midpoint_strict_daily`)."""
+    A strict count differs from the clamped one only from a 29th, 30th or 31st: where the served
+    counts of the window (the served months of ``mid`` and the two before: the window back is
+    under two months) are not clamped, the days tried are only the 29th-31st of the months of
+    ``mid`` and the two before it (the days before ``mid`` fail the clamped comparison, so only
+    those can hold strictly) and ``mid`` itself — the other rows day by day
+    (:func:`_midpoint_strict_daily`)."""
     start = np.asarray(start, dtype=np.int64)
     end = np.asarray(end, dtype=np.int64)
     out = np.asarray(mid, dtype=np.int64).copy()
+    # the served counts of the window (its days: under two months before mid) clamped for some row?
     sday = _month_day(start)[1]
-    daily = np.flatnonzero(sday >= 29)
+    served = sday >= 29
+    if served.any():
+        i = np.flatnonzero(served)
+        m = months_and_days(start[i], out[i])[0]
+        served[i] = add_months_relies(start[i], m) | add_months_relies(start[i], np.maximum(m - 1, 0)) \
+            | add_months_relies(start[i], np.maximum(m - 2, 0))
+    daily = np.flatnonzero(served)
     if len(daily):
         out[daily] = _midpoint_strict_daily(start[daily], end[daily], out[daily])
-    rows = np.flatnonzero(sday < 29)
+    rows = np.flatnonzero(~served)
     if not len(rows):
         return out
     s, e, r = start[rows], end[rows], out[rows]
@@ -298,24 +306,44 @@ def months_midpoint_strict(start: np.ndarray, end: np.ndarray, mid: np.ndarray) 
     return out
 
 
-def _midpoint_strict_daily(start: np.ndarray, end: np.ndarray, mid: np.ndarray) -> np.ndarray:
-    """:func:`months_midpoint_strict` trying every day of the window (a start on a 29th-31st)."""
+def _midpoint_strict_daily(start: np.ndarray, end: np.ndarray, mid: np.ndarray, width: int = 64) -> np.ndarray:
+    """:func:`months_midpoint_strict` trying every day of the window (served counts clamped):
+    the ``width`` days before ``mid`` at once (one array of rows x days), a row whose window is
+    longer then day by day."""
     out = mid.copy()
-    found = np.zeros(len(out), dtype=bool)
-    d = out - 1
-    act = np.flatnonzero(d >= start)
-    while len(act):   # back: the earliest day that holds, each row until its served months fall short
-        s, e, x = start[act], end[act], d[act]
-        near = months_and_days(s, x)[0] > months_and_days(x, e)[0] - 2
-        act, s, e, x = act[near], s[near], e[near], x[near]
-        hit = _ge(_strict_md(s, x), _strict_md(x, e))
-        out[act[hit]] = x[hit]
-        found[act[hit]] = True
-        d[act] -= 1
-        act = act[d[act] >= start[act]]
+    n = len(out)
+    k = np.arange(1, width + 1)
+    d = (out[:, None] - k[None, :]).reshape(-1)
+    s = np.repeat(start, width)
+    e = np.repeat(end, width)
+    ok = d >= s
+    near = np.zeros(len(d), dtype=bool)
+    hit = np.zeros(len(d), dtype=bool)
+    j = np.flatnonzero(ok)
+    if len(j):
+        near[j] = months_and_days(s[j], d[j])[0] > months_and_days(d[j], e[j])[0] - 2
+        j = j[near[j]]
+        hit[j] = _ge(_strict_md(s[j], d[j]), _strict_md(d[j], e[j]))
+    near, hit, ok = near.reshape(n, width), hit.reshape(n, width), ok.reshape(n, width)
+    # the window: the days back to the first not near (near only falls going back)
+    inside = np.cumprod(near, axis=1).astype(bool)
+    hit &= inside
+    found = hit.any(axis=1)
+    far = np.flatnonzero(inside[:, -1] & ok[:, -1])   # still near at the last day tried
+    last = width - 1 - np.argmax(hit[:, ::-1], axis=1)   # the earliest day that holds
+    out[found] = out[found] - (last[found] + 1)
+    for i in far.tolist():   # a window longer than ``width`` days: day by day, back from there
+        x = int(mid[i]) - width - 1
+        while x >= start[i]:
+            a, b = np.array([start[i]]), np.array([x])
+            if not months_and_days(a, b)[0][0] > months_and_days(b, np.array([end[i]]))[0][0] - 2:
+                break
+            if _ge(_strict_md(a, b), _strict_md(b, np.array([end[i]])))[0]:
+                out[i], found[i] = x, True
+            x -= 1
     act = np.flatnonzero(~found)
     while len(act):   # on from mid while the strict comparison fails (end at most)
-        x, e = out[act], end[act]
-        act = act[(x < e) & ~_ge(_strict_md(start[act], x), _strict_md(x, e))]
+        x, e1 = out[act], end[act]
+        act = act[(x < e1) & ~_ge(_strict_md(start[act], x), _strict_md(x, e1))]
         out[act] += 1
     return out
