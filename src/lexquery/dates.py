@@ -253,7 +253,15 @@ def months_midpoint_strict(start: date, end: date) -> date:
     one = timedelta(days=1)
     found = None
     d = r - one
+    # where no served count of the window is clamped (the served months of r and the two
+    # before: the window is under two months), the strict comparison differs from the clamped
+    # one (false before r) only on a 29th-31st: the other days need no trying
+    m = months_and_days(start, r)[0] if start.day >= 29 else 0
+    every = start.day >= 29 and any(add_months_relies(start, max(m - k, 0)) for k in (0, 1, 2))
     while d >= start:
+        if d.day < 29 and not every:
+            d -= one
+            continue
         if months_and_days(start, d)[0] <= months_and_days(d, end)[0] - 2:
             break
         if _months_and_days_strict(start, d) >= _months_and_days_strict(d, end):
