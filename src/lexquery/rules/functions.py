@@ -25,7 +25,7 @@ MONTH_END = "law:month_end"
 (``dates.add_months_relies`` …): a day that does not exist in the month reached is that month's
 last day — inferred ([I]): CPP 716-1 does not say it, CPC art. 641 al. 2 gives it for procedural
 time limits (review 19). engine/verify.py lists it under ``to_verify`` when the outcome depends on
-it (the count made unknown in its place: :func:`month_end`)."""
+it (the strict reading's value in its place: :func:`month_end`)."""
 _MONTH_END_NOTE = ("date comptée au dernier jour du mois, le quantième n'existant pas dans le mois atteint : "
                    "l'art. 716-1 du CPP ne le dit pas, l'art. 641 al. 2 du CPC donne cette règle pour les délais "
                    "— à vérifier")
@@ -450,8 +450,9 @@ FUNCTIONS.update({"field": f_field, "join": f_join, "heaviest": f_heaviest, "lat
 # What each function records as evidence (``env.record_evidence``), by the name's head:
 # ``party(STE112,MA)`` for party / party_from / in_force_by, ``law:<name>`` for law_gap. The
 # value is True when the name's first argument is the function's first argument (a treaty, a
-# name), a string when it is always that one (the month counts: ``law:month_end``), else False. engine/reads.py reads it to know which conditions cannot read a
-# reference fact that engine/verify.py replaces. A function of FUNCTIONS in neither table
+# name), a string when it is always that one (the month counts: ``law:month_end``), else False.
+# engine/reads.py reads it to know which conditions cannot read a reference fact that
+# engine/verify.py replaces. A function of FUNCTIONS in neither table
 # below is taken to read any reference fact.
 EVIDENCE = {"eu_member": ("eu_member", False), "fd_applies": ("fd_applies", False), "fd_from": ("fd_applies", False),
             "fd_until": ("fd_applies", False),
