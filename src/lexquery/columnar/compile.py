@@ -696,9 +696,9 @@ class Compiler:
                 xs = [p(ctx) for p in parts]
                 miss, ev = merge(*[x.miss for x in xs]), merge(*[x.ev for x in xs])
                 got = vec(xs, ctx) if vec is not None else None
-                out, relies, strict = got if got is not None else _objwise_months(fn, xs, ctx)
+                out, relies, alt = got if got is not None else _objwise_months(fn, xs, ctx)
                 out.miss, out.ev = miss, ev
-                return month_end(ctx, out, relies, strict)
+                return month_end(ctx, out, relies, alt)
             return f_months
 
         def f(ctx):
@@ -1114,23 +1114,22 @@ def _overridden(ctx, name) -> np.ndarray | None:
     return np.isin(codes, hit) if hit else None
 
 
-def month_end(ctx, out: V, relies, strict=None) -> V:
+def month_end(ctx, out: V, relies, alt=False) -> V:
     """``rules.functions.month_end`` over a batch: the rows of ``out`` (a month count's result)
     whose count rests on the month's-last-day convention (``relies``, the known rows) record
-    ``law:month_end`` (``Ctx.no_ev``: none), and take the strict reading's value where
-    engine/verify.py has replaced the convention by « unknown » (``ctx.overrides``): ``strict``
-    (the days of ``vdates.last_day_within_strict`` / ``months_midpoint_strict``), or unknown
-    (None: a count, undefined; a value computed row by row is already so)."""
+    ``law:month_end`` (``Ctx.no_ev``: none), and take the other reading's value — a day that
+    does not exist is the next month's first day — where engine/verify.py has replaced the
+    convention (``ctx.overrides``): ``alt`` (the clamped day + 1 for a count,
+    ``vdates.first_day_within_overflow`` / ``last_day_within_overflow`` /
+    ``months_midpoint_overflow``); False: a value computed row by row, already so."""
     relies = relies & ~out.unk & ~out.nil
     if not relies.any():
         return out
     over = _overridden(ctx, F.MONTH_END)
-    if over is not None and strict is not False:
+    if over is not None and alt is not False:
         gone = relies & over
-        if gone.any() and strict is None:
-            out = V(out.kind, out.v, out.unk | gone, out.nil & ~gone, out.miss, out.ev, out.d)
-        elif gone.any():
-            out = V(out.kind, np.where(gone, strict, out.v), out.unk, out.nil, out.miss, out.ev, out.d)
+        if gone.any():
+            out = V(out.kind, np.where(gone, alt, out.v), out.unk, out.nil, out.miss, out.ev, out.d)
     if not ctx.no_ev:
         out.ev = merge(out.ev, {F.MONTH_END: relies})
     return out
@@ -1204,9 +1203,10 @@ def _months_shift(xs, months):
     if out is None:
         return None
     if out.kind == "none":
-        return out, _false(len(out)), None
+        return out, _false(len(out)), False
     ok = ~out.unk & ~out.nil
-    return out, ok & vdates.add_months_relies(np.where(ok, xs[0].v, 0), np.where(ok, months, 0)), None
+    rel = ok & vdates.add_months_relies(np.where(ok, xs[0].v, 0), np.where(ok, months, 0))
+    return out, rel, out.v + rel   # the overflow day: the clamped one + 1
 
 
 def v_add_months(xs, ctx):
@@ -1242,28 +1242,38 @@ def _date_and_duration(vector, relies=None):
         nil = (d.nil | dur.nil) & ~unk
         if d.kind == "none" or dur.kind == "none":
             out = V("none", None, unk, nil)
-            return out if relies is None else (out, _false(len(unk)), None)
+            return out if relies is None else (out, _false(len(unk)), False)
         ok = ~unk & ~nil
         a, m, dd = np.where(ok, d.v, 0), np.where(ok, dur.v, 0), np.where(ok, dur.d, 0)
         r = vector(a, m, dd)
         out = V("date", r, unk, nil)
         if relies is None:
             return out
-        rel, strict = relies(r, a, m, dd)
-        return out, ok & rel, strict
+        rel, alt = relies(r, a, m, dd)
+        return out, ok & rel, alt
     return v
 
 
 def _last_day_relies(r, d, m, dd):
-    strict = vdates.last_day_within_strict(r, m)
-    return strict != r, strict
+    alt = vdates.last_day_within_overflow(r, m)
+    return alt != r, alt
 
 
-v_plus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, 1),
-                            lambda r, d, m, dd: (vdates.add_months_relies(d, m), None))
-v_minus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, -1),
-                             lambda r, d, m, dd: (vdates.add_months_relies(d, -m), None))
-v_first_day_within = _date_and_duration(vdates.first_day_within)   # at most a duration left (CPP 720, 730); never relies
+def _first_day_relies(r, d, m, dd):
+    alt = vdates.first_day_within_overflow(d, m, dd, r)
+    return alt != r, alt
+
+
+def _count_relies(sign):
+    def relies(r, d, m, dd):   # the overflow day: the clamped one + 1 (then the days)
+        rel = vdates.add_months_relies(d, sign * m)
+        return rel, r + rel
+    return relies
+
+
+v_plus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, 1), _count_relies(1))
+v_minus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, -1), _count_relies(-1))
+v_first_day_within = _date_and_duration(vdates.first_day_within, _first_day_relies)   # at most a duration left (CPP 720, 730)
 v_last_day_within = _date_and_duration(vdates.last_day_within, _last_day_relies)   # at least a duration left (STE 112 art. 3.1.c)
 
 
@@ -1339,14 +1349,14 @@ def v_months_midpoint(xs, ctx):
     unk = s.unk | e.unk
     nil = (s.nil | e.nil) & ~unk
     if s.kind == "none" or e.kind == "none":
-        return V("none", None, unk, nil), _false(n), None
+        return V("none", None, unk, nil), _false(n), False
     ok = ~unk & ~nil
     if (ok & (e.v < s.v)).any():
         return None   # an end before the start: the scalar function says what it does
     a, b = np.where(ok, s.v, 0), np.where(ok, e.v, 0)
     v = vdates.months_midpoint(a, b)
-    strict = vdates.months_midpoint_strict(a, b, v)
-    return V("date", np.where(ok, v, 0), unk, nil), ok & (strict != v), strict
+    alt = vdates.months_midpoint_overflow(a, b, v)
+    return V("date", np.where(ok, v, 0), unk, nil), ok & (alt != v), alt
 
 
 VECTOR = {"add_months": v_add_months, "months_midpoint": v_months_midpoint, "add_years": v_add_years, "add_days": v_add_days, "plus": v_plus,
@@ -1354,7 +1364,7 @@ VECTOR = {"add_months": v_add_months, "months_midpoint": v_months_midpoint, "add
           "is_life": v_is_life, "count": v_count}
 # the month counts whose result may rest on the month's-last-day convention: their vector form
 # gives (column, rows relying) and they record ``law:month_end`` (rules/functions.month_end)
-MONTH_COUNTS = {"add_months", "add_years", "plus", "minus", "last_day_within", "months_midpoint"}
+MONTH_COUNTS = {"add_months", "add_years", "plus", "minus", "first_day_within", "last_day_within", "months_midpoint"}
 LOOKUPS = {"eu_member", "fd_applies", "party", "bilateral", "consular_mandatory", "declared_national"}
 # functions of rules/functions.py that do not read their environment (the others read the reference)
 PURE = {"add_months", "add_years", "add_days", "plus", "minus", "first_day_within", "last_day_within", "fraction_point", "months_midpoint", "min",

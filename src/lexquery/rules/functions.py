@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..dates import (Duration, add_duration, add_duration_relies, add_months, add_months_relies, first_day_within,
-                     fraction_point, last_day_within, last_day_within_strict, months_midpoint,
-                     months_midpoint_strict)
+from ..dates import (Duration, add_duration, add_duration_overflow, add_duration_relies, add_months,
+                     add_months_overflow, add_months_relies, first_day_within, first_day_within_overflow,
+                     fraction_point, last_day_within, last_day_within_overflow, months_midpoint,
+                     months_midpoint_overflow)
 from .values import UNKNOWN
 
 
@@ -25,7 +26,8 @@ MONTH_END = "law:month_end"
 (``dates.add_months_relies`` …): a day that does not exist in the month reached is that month's
 last day — inferred ([I]): CPP 716-1 does not say it, CPC art. 641 al. 2 gives it for procedural
 time limits (review 19). engine/verify.py lists it under ``to_verify`` when the outcome depends on
-it (the strict reading's value in its place: :func:`month_end`)."""
+it (the other reading's value in its place — a day that does not exist is the next month's
+first day: :func:`month_end`)."""
 _MONTH_END_NOTE = ("date comptée au dernier jour du mois, le quantième n'existant pas dans le mois atteint : "
                    "l'art. 716-1 du CPP ne le dit pas, l'art. 641 al. 2 du CPC donne cette règle pour les délais "
                    "— à vérifier")
@@ -46,11 +48,15 @@ def month_end_fact():
 
 def month_end(env, relies: bool) -> bool:
     """Record that a month count rests on the month's-last-day convention (``relies``) and say
-    whether its result is to be the strict reading's instead — where a count landing on a day
-    that does not exist reaches no day (``dates.add_months_relies``): unknown for a count
-    (``plus``, ``minus``, ``add_months``), the greatest or first day whose counts are defined for
-    ``last_day_within`` and ``months_midpoint`` — when engine/verify.py has replaced the
-    convention by « unknown » (``env.overrides``), to test whether the outcome depends on it."""
+    whether its result is to be the other reading's instead — where a count landing on a day
+    that does not exist reaches the first day of the next month (``dates.add_months_overflow``:
+    « 29 February 2023 » → 1 March, 31 April → 1 May; ``dates.*_overflow`` for
+    ``first_day_within``, ``last_day_within`` and ``months_midpoint``) — when engine/verify.py
+    has replaced the convention (``env.overrides``), to test whether the outcome depends on it:
+    the base answer and the rerun are the two ends of the plausible range. Not « unknown »: an
+    unknown count would list the entry where no plausible day changes the outcome (a person born
+    29 February whose seventieth birthday, 28 February or 1 March, is decades past the end of the
+    sentence; a sentence started on 29 February compared with a mid-sentence years later)."""
     if not relies:
         return False
     ov = env.overrides
@@ -66,7 +72,7 @@ def f_add_months(env, d, n):
         return UNKNOWN
     if d is None:
         return None
-    return UNKNOWN if month_end(env, add_months_relies(d, n)) else add_months(d, n)
+    return add_months_overflow(d, n) if month_end(env, add_months_relies(d, n)) else add_months(d, n)
 
 
 def f_add_years(env, d, n):
@@ -86,7 +92,7 @@ def f_add(env, d, dur):
         return UNKNOWN
     if d is None or dur is None:
         return None
-    return UNKNOWN if month_end(env, add_duration_relies(d, dur)) else add_duration(d, dur)
+    return add_duration_overflow(d, dur) if month_end(env, add_duration_relies(d, dur)) else add_duration(d, dur)
 
 
 def f_minus(env, d, dur):
@@ -94,18 +100,26 @@ def f_minus(env, d, dur):
         return UNKNOWN
     if d is None or dur is None:
         return None
-    return UNKNOWN if month_end(env, add_duration_relies(d, dur, -1)) else add_duration(d, dur, -1)
+    if month_end(env, add_duration_relies(d, dur, -1)):   # « 31 February » counted back → 1 March
+        return add_duration_overflow(d, dur, -1)
+    return add_duration(d, dur, -1)
 
 
 def f_first_day_within(env, end, dur):
     """The first day on which at most ``dur`` remains before ``end``, the remainder counted
     forward from the day considered (``dates.first_day_within``, CPP 716-1) — for « reliquat
     inférieur ou égal à … » in a ``from:``; :func:`f_last_day_within` the last day on which at
-    least ``dur`` remains. Never rests on the month's-last-day convention
-    (``dates.first_day_within_relies``): records nothing."""
+    least ``dur`` remains. Records ``law:month_end`` when the day rests on the month's-last-day
+    convention (``dates.first_day_within_relies``: end 2026-03-01, three months — 2025-12-01, or
+    2025-11-29 if « 29 February 2026 » is 1 March)."""
     if _unknown_in(end, dur):
         return UNKNOWN
-    return None if end is None or dur is None else first_day_within(end, dur)
+    if end is None or dur is None:
+        return None
+    r = first_day_within(end, dur)
+    alt = first_day_within_overflow(end, dur)
+    # replaced (engine/verify.py): the least day under the overflow reading
+    return alt if month_end(env, alt != r) else r
 
 
 def f_last_day_within(env, end, dur):
@@ -118,8 +132,8 @@ def f_last_day_within(env, end, dur):
     if end is None or dur is None:
         return None
     r = last_day_within(end, dur)
-    # replaced (engine/verify.py): the greatest day whose count is defined (dates.last_day_within_strict)
-    return last_day_within_strict(end, dur) if month_end(env, add_months_relies(r, dur.months)) else r
+    # replaced (engine/verify.py): the greatest day under the overflow reading (dates.last_day_within_overflow)
+    return last_day_within_overflow(end, dur) if month_end(env, add_months_relies(r, dur.months)) else r
 
 
 def f_fraction_point(env, start, end, num, den):
@@ -137,9 +151,9 @@ def f_months_midpoint(env, start, end):
     if start is None or end is None:
         return None
     r = months_midpoint(start, end)
-    strict = months_midpoint_strict(start, end)
-    # replaced (engine/verify.py): the first day under the strict reading
-    return strict if month_end(env, strict != r) else r
+    alt = months_midpoint_overflow(start, end)
+    # replaced (engine/verify.py): the first day under the overflow reading
+    return alt if month_end(env, alt != r) else r
 
 
 def f_min(env, *xs):
@@ -461,7 +475,7 @@ EVIDENCE = {"eu_member": ("eu_member", False), "fd_applies": ("fd_applies", Fals
             "bilateral_terms": ("bilateral_terms", False), "consular_mandatory": ("consular_mandatory", False),
             "declared_national": ("declared_national", True), "not_in_case": ("not_in_case", True),
             "law_gap": ("law:", True),
-            **{fn: ("law:", "month_end") for fn in ("add_months", "add_years", "plus", "minus", "last_day_within",
-                                                     "months_midpoint")}}
-NO_EVIDENCE = frozenset({"add_days", "first_day_within", "fraction_point", "min", "max", "is_life", "count", "field", "join",
+            **{fn: ("law:", "month_end") for fn in ("add_months", "add_years", "plus", "minus", "first_day_within",
+                                                     "last_day_within", "months_midpoint")}}
+NO_EVIDENCE = frozenset({"add_days", "fraction_point", "min", "max", "is_life", "count", "field", "join",
                          "heaviest", "latest"})
