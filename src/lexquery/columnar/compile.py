@@ -1093,7 +1093,7 @@ class _MonthEnv:
 def _objwise_months(fn, xs, ctx):
     """A month count (``MONTH_COUNTS``) row by row with the scalar function, when its vector form
     does not take these values: its values, and the rows whose count rested on the month's-last-
-    day convention (it recorded ``law:month_end``; already unknown where overridden)."""
+    day convention (it recorded ``law:month_end``; where overridden, already the other reading's day)."""
     ovr = ctx.overrides
     vals, relies = [], []
     for i, args in enumerate(zip(*[x.objects() for x in xs])):

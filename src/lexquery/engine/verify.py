@@ -10,7 +10,7 @@ this order:
   date and presumed unchanged) or U, or that carries a declaration of unknown content
   (``Fact.verify``) — among them ``law:month_end``, a date put on the month's last day because
   the day does not exist in the month reached ([I]: rules/functions.month_end, replaced by the
-  strict reading's value). « Depends » is tested, not guessed: the procedure is evaluated again
+  other reading's value, the next month's first day). « Depends » is tested, not guessed: the procedure is evaluated again
   with that fact unknown (an unknown fact: true, then false), and the fact is listed when
   the status, the dates, the consent, a route's status or the legal basis of an answer that
   applies would change;
