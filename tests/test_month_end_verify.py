@@ -60,13 +60,16 @@ def _month_end_export(n: int, seed: int, as_of: date | None = None) -> str:
     on (STE 112 art. 3.1.c: the last day with six months left, 31st + 6 months), or the 1st of a
     month after February, April, June, September or November 3-5 months on (the first day with at
     most three months left: CPP 720, 730 — 29th-31st + 3 months « 1st »). Since the other reading
-    is the next month's first day (not « unknown »), a date far from ``as_of`` is no longer listed."""
+    is the next month's first day (not « unknown »), a date far from ``as_of`` is no longer listed.
+    And one row in ten, instead, a sentence of 40 years started on the 29 February 15 or 16 years
+    before ``as_of`` (CPP 729 al. 9: the 15 years' cap, ``plus(execution_start, 15 years)``, on
+    « 29 February » → 28 February or 1 March)."""
     import calendar
     from lexquery.screening.synth import synth_text
     rng = random.Random(seed)
     lines = synth_text(n, 1).rstrip("\n").split("\n")
     head = lines[0].split(";")
-    at = {k: head.index(k) for k in ("birth_date", "execution_start", "expected_end", "entry_date")}
+    at = {k: head.index(k) for k in ("birth_date", "execution_start", "expected_end", "entry_date", "total")}
 
     def month_end(cell):
         y = int(cell[:4])
@@ -89,6 +92,13 @@ def _month_end_export(n: int, seed: int, as_of: date | None = None) -> str:
             c[at["execution_start"]] = start   # served before as_of
             if c[at["entry_date"]]:
                 c[at["entry_date"]] = start
+        elif as_of is not None and c[at["expected_end"]] and rng.random() < 0.15:
+            y = next(y for y in range(as_of.year - 15, 1900, -1) if calendar.isleap(y))
+            c[at["execution_start"]] = f"{y}-02-29"
+            c[at["expected_end"]] = f"{y + 40}-02-{29 if calendar.isleap(y + 40) else 28}"
+            c[at["total"]] = "P40Y"
+            if c[at["entry_date"]]:
+                c[at["entry_date"]] = f"{y}-02-29"
         elif c[at["expected_end"]] and rng.random() < 0.6:
             c[at["expected_end"]] = month_end(c[at["expected_end"]])
         if c[at["execution_start"]] and rng.random() < 0.4:
