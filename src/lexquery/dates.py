@@ -98,9 +98,50 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, day)
 
 
+def add_months_relies(d: date, months: int) -> bool:
+    """Whether ``add_months(d, months)`` rests on the month's-last-day convention: the day of
+    ``d`` does not exist in the month reached (31 + 1 month → 28 or 29 February).
+
+    The test of « relies » for every month count of this module: under the other reading, where
+    a count landing on a day that does not exist reaches the first day of the next month
+    (:func:`add_months_overflow`; CPP 716-1 says nothing of it; CPC art. 641 al. 2 puts it on
+    the month's last day for time limits), the result would differ (review 19)."""
+    if d.day <= 28:
+        return False
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return d.day > (29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month])
+
+
+def add_months_overflow(d: date, months: int) -> date:
+    """``add_months`` under the other reading of a count landing on a day that does not exist:
+    the first day of the next month (« 29 February 2023 » → 1 March 2023; 31 April → 1 May) —
+    the day after the month's last day :func:`add_months` gives, where the count relies
+    (:func:`add_months_relies`), else the same day. CPP 716-1 chooses neither; the month's last
+    day is the base answer (CPC art. 641 al. 2), this one the other end of the plausible range,
+    used by engine/verify.py to test whether an outcome depends on the convention (review 19;
+    not « unknown », which would list it where no plausible day changes the outcome — a person
+    born 29 February whose seventieth birthday is decades past the end of the sentence)."""
+    r = add_months(d, months)
+    return r + timedelta(days=1) if add_months_relies(d, months) else r
+
+
 def add_duration(d: date, dur: Duration, sign: int = 1) -> date:
     """Date plus (or minus) a duration: months date to date, then days."""
     return add_months(d, sign * dur.months) + timedelta(days=sign * dur.days)
+
+
+def add_duration_relies(d: date, dur: Duration, sign: int = 1) -> bool:
+    """Whether ``add_duration(d, dur, sign)`` rests on the month's-last-day convention: its
+    month count does (:func:`add_months_relies`; the days after it are counted in days)."""
+    return add_months_relies(d, sign * dur.months)
+
+
+def add_duration_overflow(d: date, dur: Duration, sign: int = 1) -> date:
+    """``add_duration`` whose month count lands, on a day that does not exist, on the first day
+    of the next month (:func:`add_months_overflow`; « 31 February » counted back from 31 May →
+    1 March), then the days."""
+    return add_months_overflow(d, sign * dur.months) + timedelta(days=sign * dur.days)
 
 
 def first_day_within(end: date, dur: Duration) -> date:
@@ -123,6 +164,37 @@ def first_day_within(end: date, dur: Duration) -> date:
     target = end - timedelta(days=dur.days)
     c = add_months(target, -dur.months)
     return c if add_months(c, dur.months) >= target else c + timedelta(days=1)
+
+
+def first_day_within_overflow(end: date, dur: Duration) -> date:
+    """:func:`first_day_within` under the overflow reading (:func:`add_months_overflow`): the
+    least day ``d`` with ``add_duration_overflow(d, dur) >= end``. An overflowing count reaches
+    the first day of a month, one day past the clamped one, so it can reach ``end`` where the
+    clamped one falls short only when ``end - dur.days`` is the first day of a month ``M + 1`` and
+    the month ``dur.months`` before ``M`` is longer than ``M``: its days past ``M``'s length
+    reach « the 29th-31st of M » → the 1st of ``M + 1``; the earliest of them (the day after
+    ``M``'s length) is the day. End 2026-03-01, three months: 2025-11-29 (« 29 February 2026 »
+    → 1 March) instead of 2025-12-01; end 2026-03-15: 2025-12-15 both ways."""
+    first = first_day_within(end, dur)
+    target = end - timedelta(days=dur.days)
+    if target.day != 1:
+        return first
+    y, m = divmod(target.month - 2, 12)   # M: the month before the target's
+    ym = (target.year + y, m + 1)
+    yq, mq = divmod(ym[1] - 1 - dur.months, 12)   # the month dur.months before M
+    q = (ym[0] + yq, mq + 1)
+    len_m, len_q = calendar.monthrange(*ym)[1], calendar.monthrange(*q)[1]
+    return date(q[0], q[1], len_m + 1) if len_q > len_m else first
+
+
+def first_day_within_relies(end: date, dur: Duration) -> bool:
+    """Whether :func:`first_day_within` rests on the month's-last-day convention: under the
+    overflow reading the least day is another (:func:`first_day_within_overflow`: end 2026-03-01,
+    three months — the LSC de plein droit's « at most three months » from 2025-12-01, or from
+    2025-11-29 if « 29 February » is 1 March). Under the reading where such a count reaches no
+    day it never would (the least over the defined days is the same day). Checked over every day
+    of 2023-2025 and 0-24 months (tests/test_dates_month_end.py)."""
+    return first_day_within_overflow(end, dur) != first_day_within(end, dur)
 
 
 def last_day_within(end: date, dur: Duration) -> date:
@@ -149,6 +221,31 @@ def last_day_within(end: date, dur: Duration) -> date:
     return c
 
 
+def last_day_within_overflow(end: date, dur: Duration) -> date:
+    """:func:`last_day_within` under the overflow reading (:func:`add_months_overflow`): the
+    greatest day ``d`` with ``add_duration_overflow(d, dur) <= end`` — the day found, or the days
+    before it while their count overflows (at most three: 31, 30, 29 → 28 August for an end on
+    28 February). The same day as under the reading where such a count reaches no day (the
+    greatest day whose count is defined): the day found relies only when it is the last of its
+    month and ``end - dur.days`` the last day ``L`` of the month reached (else the day after it
+    would reach ``L`` or ``L + 1`` too), so every overflowing day before it reaches ``L + 1 > end``
+    — checked over every day of 2023-2025 and 0-24 months (tests/test_dates_month_end.py)."""
+    d = last_day_within(end, dur)
+    while add_months_relies(d, dur.months):
+        d -= timedelta(days=1)
+    return d
+
+
+def last_day_within_relies(end: date, dur: Duration) -> bool:
+    """Whether :func:`last_day_within` rests on the month's-last-day convention: the greatest
+    ``d`` with ``d + dur <= end`` is a day whose count was clamped — then the greatest over the
+    days whose count is defined is an earlier day (:func:`last_day_within_overflow`; review 18:
+    end 2025-02-28, six months, 2024-08-31, whose six months reach 28 February only by that
+    convention; without it, 2024-08-28). Otherwise the days after it all overshoot or are
+    undefined, and the result stands."""
+    return add_months_relies(last_day_within(end, dur), dur.months)
+
+
 def months_and_days(a: date, b: date) -> tuple[int, int]:
     """The span from ``a`` to ``b`` (a <= b) counted de quantième en quantième (CPP 716-1):
     whole months first (:func:`add_months`), then the days left."""
@@ -172,6 +269,66 @@ def months_midpoint(start: date, end: date) -> date:
     while d < end and months_and_days(start, d) < months_and_days(d, end):
         d += one
     return d
+
+
+def _months_and_days_overflow(a: date, b: date) -> tuple[int, int]:
+    """:func:`months_and_days` where a month count landing on a day that does not exist reaches
+    the first day of the next month (:func:`add_months_overflow`): the greatest count that
+    reaches a day on or before ``b`` — the clamped count when its overflow day is still on or
+    before ``b`` (31 January → 1 March: one month, no day), else one month fewer (the one before
+    a clamped count is never clamped: every short month follows a month of 31 days)."""
+    m, _ = months_and_days(a, b)
+    if m and add_months_relies(a, m):
+        reached = add_months(a, m) + timedelta(days=1)
+        if reached <= b:
+            return m, (b - reached).days
+        m -= 1
+    return m, (b - add_months(a, m)).days
+
+
+def months_midpoint_overflow(start: date, end: date) -> date:
+    """:func:`months_midpoint` under the overflow reading (:func:`_months_and_days_overflow`): the
+    first day ``d`` of ``start`` .. ``end`` with served >= left, ``end`` when none.
+
+    Found from the day :func:`months_midpoint` gives (``r``): an overflow count is at most the
+    clamped one and at most one month fewer, both ways, so the comparison can hold only on a day
+    whose served months are at least the left months less one: the days before ``r`` are tried
+    back to the first where the served months fall two short of the left ones (going back, the
+    served months only fall, the left months only rise), the earliest that holds is the day; else
+    ``r`` if it holds there, else the first day after ``r`` that holds. Checked against every day
+    tried in turn (tests/test_dates_month_end.py). (The branch monthmark's strict reading — such
+    a count reaches no day, so one month fewer — gave another day on about a fifth of random
+    spans starting on a month end; this one is kept: the reading verify tries.)"""
+    r = months_midpoint(start, end)
+    one = timedelta(days=1)
+    found = None
+    d = r - one
+    # where no served count of the window is clamped (the served months of r and the two
+    # before: the window is under two months), the overflow comparison differs from the clamped
+    # one (false before r) only on a 29th-31st: the other days need no trying
+    m = months_and_days(start, r)[0] if start.day >= 29 else 0
+    every = start.day >= 29 and any(add_months_relies(start, max(m - k, 0)) for k in (0, 1, 2))
+    while d >= start:
+        if d.day < 29 and not every:
+            d -= one
+            continue
+        if months_and_days(start, d)[0] <= months_and_days(d, end)[0] - 2:
+            break
+        if _months_and_days_overflow(start, d) >= _months_and_days_overflow(d, end):
+            found = d
+        d -= one
+    if found is not None:
+        return found
+    d = r
+    while d < end and _months_and_days_overflow(start, d) < _months_and_days_overflow(d, end):
+        d += one
+    return d
+
+
+def months_midpoint_relies(start: date, end: date) -> bool:
+    """Whether :func:`months_midpoint` rests on the month's-last-day convention: under the
+    overflow reading its first day is another (:func:`months_midpoint_overflow`)."""
+    return months_midpoint_overflow(start, end) != months_midpoint(start, end)
 
 
 def fraction_point(start: date, end: date, num: int, den: int) -> date:

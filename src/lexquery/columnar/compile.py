@@ -691,6 +691,15 @@ class Compiler:
         parts = [self.node(a) for a in args]
         vec = VECTOR.get(name)
         fn = self.scope.functions[name]
+        if name in MONTH_COUNTS:
+            def f_months(ctx):
+                xs = [p(ctx) for p in parts]
+                miss, ev = merge(*[x.miss for x in xs]), merge(*[x.ev for x in xs])
+                got = vec(xs, ctx) if vec is not None else None
+                out, relies, alt = got if got is not None else _objwise_months(fn, xs, ctx)
+                out.miss, out.ev = miss, ev
+                return month_end(ctx, out, relies, alt)
+            return f_months
 
         def f(ctx):
             xs = [p(ctx) for p in parts]
@@ -1069,6 +1078,63 @@ def _objwise(fn, xs) -> V:
 _OBJWISE: dict = {}   # id of an object column made by _objwise -> (the column, the group of each row)
 
 
+class _MonthEnv:
+    """What a month count of rules/functions.py reads of its environment, for one row: the
+    row's overrides (engine/verify.py), and whether it recorded ``law:month_end``."""
+    __slots__ = ("overrides", "relies")
+
+    def __init__(self, overrides):
+        self.overrides, self.relies = overrides, False
+
+    def record_evidence(self, name, fact):
+        self.relies = True
+
+
+def _objwise_months(fn, xs, ctx):
+    """A month count (``MONTH_COUNTS``) row by row with the scalar function, when its vector form
+    does not take these values: its values, and the rows whose count rested on the month's-last-
+    day convention (it recorded ``law:month_end``; where overridden, already the other reading's day)."""
+    ovr = ctx.overrides
+    vals, relies = [], []
+    for i, args in enumerate(zip(*[x.objects() for x in xs])):
+        e = _MonthEnv(None if ovr is None else ovr[i])
+        vals.append(fn(e, *args))
+        relies.append(e.relies)
+    return from_objects(vals), np.array(relies, dtype=bool), False
+
+
+def _overridden(ctx, name) -> np.ndarray | None:
+    """The rows whose overrides (engine/verify.py) replace the evidence ``name``; None: none."""
+    o = ctx.overrides
+    if o is None:
+        return None
+    codes = ctx.override_codes()
+    uniq, first = np.unique(codes, return_index=True)
+    hit = [int(c) for c, i in zip(uniq.tolist(), first.tolist()) if c and o[i] is not None and name in o[i]]
+    return np.isin(codes, hit) if hit else None
+
+
+def month_end(ctx, out: V, relies, alt=False) -> V:
+    """``rules.functions.month_end`` over a batch: the rows of ``out`` (a month count's result)
+    whose count rests on the month's-last-day convention (``relies``, the known rows) record
+    ``law:month_end`` (``Ctx.no_ev``: none), and take the other reading's value — a day that
+    does not exist is the next month's first day — where engine/verify.py has replaced the
+    convention (``ctx.overrides``): ``alt`` (the clamped day + 1 for a count,
+    ``vdates.first_day_within_overflow`` / ``last_day_within_overflow`` /
+    ``months_midpoint_overflow``); False: a value computed row by row, already so."""
+    relies = relies & ~out.unk & ~out.nil
+    if not relies.any():
+        return out
+    over = _overridden(ctx, F.MONTH_END)
+    if over is not None and alt is not False:
+        gone = relies & over
+        if gone.any():
+            out = V(out.kind, np.where(gone, alt, out.v), out.unk, out.nil, out.miss, out.ev, out.d)
+    if not ctx.no_ev:
+        out.ev = merge(out.ev, {F.MONTH_END: relies})
+    return out
+
+
 def clear_batch_memos() -> None:
     """Forget what :func:`member` and :func:`_objwise` kept of a batch (its columns are not kept
     past it: ``compile_rows.screen``, at the end of each batch)."""
@@ -1129,16 +1195,30 @@ def _dates_shift(xs, months=None, days=None, sign=1):
     return V("date", out, unk, nil)
 
 
+def _months_shift(xs, months):
+    """``add_months`` / ``add_years``: the column and the rows whose count rests on the month's-
+    last-day convention (``vdates.add_months_relies``); None when the vector form does not take
+    these values."""
+    out = _dates_shift(xs, months=months)
+    if out is None:
+        return None
+    if out.kind == "none":
+        return out, _false(len(out)), False
+    ok = ~out.unk & ~out.nil
+    rel = ok & vdates.add_months_relies(np.where(ok, xs[0].v, 0), np.where(ok, months, 0))
+    return out, rel, out.v + rel   # the overflow day: the clamped one + 1
+
+
 def v_add_months(xs, ctx):
     if xs[1].kind != "int" or xs[1].nil.any():
         return None
-    return _dates_shift(xs, months=xs[1].v)
+    return _months_shift(xs, xs[1].v)
 
 
 def v_add_years(xs, ctx):
     if xs[1].kind != "int" or xs[1].nil.any():
         return None
-    return _dates_shift(xs, months=12 * xs[1].v)
+    return _months_shift(xs, 12 * xs[1].v)
 
 
 def v_add_days(xs, ctx):
@@ -1147,11 +1227,13 @@ def v_add_days(xs, ctx):
     return _dates_shift(xs, days=xs[1].v)
 
 
-def _date_and_duration(vector):
+def _date_and_duration(vector, relies=None):
     """A rule function of a date and a duration over columns (``plus``, ``minus``,
     ``first_day_within``, ``last_day_within``: rules/functions.py): ``vector(days, months, ddays)``
     over the rows where both are known and not ``none``; unknown where either is unknown, ``none``
-    where either is ``none``."""
+    where either is ``none``. ``relies(result, days, months, ddays)``: the rows whose month count
+    rests on the month's-last-day convention — then the function gives (column, those rows)
+    (``MONTH_COUNTS``: :func:`month_end`)."""
     def v(xs, ctx):
         d, dur = xs
         if d.kind not in ("date", "none") or dur.kind not in ("dur", "none"):
@@ -1159,16 +1241,40 @@ def _date_and_duration(vector):
         unk = d.unk | dur.unk
         nil = (d.nil | dur.nil) & ~unk
         if d.kind == "none" or dur.kind == "none":
-            return V("none", None, unk, nil)
+            out = V("none", None, unk, nil)
+            return out if relies is None else (out, _false(len(unk)), False)
         ok = ~unk & ~nil
-        return V("date", vector(np.where(ok, d.v, 0), np.where(ok, dur.v, 0), np.where(ok, dur.d, 0)), unk, nil)
+        a, m, dd = np.where(ok, d.v, 0), np.where(ok, dur.v, 0), np.where(ok, dur.d, 0)
+        r = vector(a, m, dd)
+        out = V("date", r, unk, nil)
+        if relies is None:
+            return out
+        rel, alt = relies(r, a, m, dd)
+        return out, ok & rel, alt
     return v
 
 
-v_plus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, 1))
-v_minus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, -1))
-v_first_day_within = _date_and_duration(vdates.first_day_within)   # at most a duration left (CPP 720, 730)
-v_last_day_within = _date_and_duration(vdates.last_day_within)     # at least a duration left (STE 112 art. 3.1.c)
+def _last_day_relies(r, d, m, dd):
+    alt = vdates.last_day_within_overflow(r, m)
+    return alt != r, alt
+
+
+def _first_day_relies(r, d, m, dd):
+    alt = vdates.first_day_within_overflow(d, m, dd, r)
+    return alt != r, alt
+
+
+def _count_relies(sign):
+    def relies(r, d, m, dd):   # the overflow day: the clamped one + 1 (then the days)
+        rel = vdates.add_months_relies(d, sign * m)
+        return rel, r + rel
+    return relies
+
+
+v_plus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, 1), _count_relies(1))
+v_minus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, -1), _count_relies(-1))
+v_first_day_within = _date_and_duration(vdates.first_day_within, _first_day_relies)   # at most a duration left (CPP 720, 730)
+v_last_day_within = _date_and_duration(vdates.last_day_within, _last_day_relies)   # at least a duration left (STE 112 art. 3.1.c)
 
 
 def v_fraction_point(xs, ctx):
@@ -1243,17 +1349,22 @@ def v_months_midpoint(xs, ctx):
     unk = s.unk | e.unk
     nil = (s.nil | e.nil) & ~unk
     if s.kind == "none" or e.kind == "none":
-        return V("none", None, unk, nil)
+        return V("none", None, unk, nil), _false(n), False
     ok = ~unk & ~nil
     if (ok & (e.v < s.v)).any():
         return None   # an end before the start: the scalar function says what it does
-    v = vdates.months_midpoint(np.where(ok, s.v, 0), np.where(ok, e.v, 0))
-    return V("date", np.where(ok, v, 0), unk, nil)
+    a, b = np.where(ok, s.v, 0), np.where(ok, e.v, 0)
+    v = vdates.months_midpoint(a, b)
+    alt = vdates.months_midpoint_overflow(a, b, v)
+    return V("date", np.where(ok, v, 0), unk, nil), ok & (alt != v), alt
 
 
 VECTOR = {"add_months": v_add_months, "months_midpoint": v_months_midpoint, "add_years": v_add_years, "add_days": v_add_days, "plus": v_plus,
           "minus": v_minus, "first_day_within": v_first_day_within, "last_day_within": v_last_day_within, "fraction_point": v_fraction_point, "min": v_min, "max": v_max,
           "is_life": v_is_life, "count": v_count}
+# the month counts whose result may rest on the month's-last-day convention: their vector form
+# gives (column, rows relying) and they record ``law:month_end`` (rules/functions.month_end)
+MONTH_COUNTS = {"add_months", "add_years", "plus", "minus", "first_day_within", "last_day_within", "months_midpoint"}
 LOOKUPS = {"eu_member", "fd_applies", "party", "bilateral", "consular_mandatory", "declared_national"}
 # functions of rules/functions.py that do not read their environment (the others read the reference)
 PURE = {"add_months", "add_years", "add_days", "plus", "minus", "first_day_within", "last_day_within", "fraction_point", "months_midpoint", "min",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..rules import functions as F
 from ..rules.values import UNKNOWN
 from . import origins, vdates
 from .compile import Ctx, NotVectorisable, V, _false, from_objects, is_true, vconcat
@@ -173,7 +174,7 @@ class _Population:
         occ: dict = {}
         for pos, ev in enumerate(pv.evs):
             for k, m in ev.items():
-                if k.startswith("law:"):
+                if k.startswith("law:") and k != F.MONTH_END:   # the month's-last-day convention: tried as a fact
                     continue
                 lst = occ.get(k)
                 if lst is None:
@@ -249,8 +250,8 @@ class _Population:
                 part = np.repeat(np.arange(len(grp)), [len(x) for x, _ in grp])
                 o = own[part]
                 sub = ctx.sub(idx)
-                carry_derived(self.book, ctx, sub, idx)   # those reading no reference fact: the case's
                 sub.set_overrides(o, part + 1, numbered=True)   # every part has rows: 1, 2 … in order
+                carry_derived(self.book, ctx, sub, idx)   # those reading no reference fact replaced: the case's
                 sub.seed = seed(pv.conds, ids, idx)
                 t = self.eval_proc(sub, p.id, True)
                 diff = _differs(_outcome_arrays(t, sub.as_of, True), base_out, idx)

@@ -32,6 +32,7 @@ import numpy as np
 
 from ..dates import Duration, parse_duration
 from ..engine.evaluate import _precedence_over, cond_index
+from ..rules import functions as F
 from ..rules.values import UNKNOWN
 from . import origins, vdates
 from .shapes import Coded, frame_of, row_key, unique_ints
@@ -105,7 +106,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
         parent = getattr(ctx, "parent", None)
         if parent is not None:
             x = self.derived(parent[0], name).take(parent[1])
-            out = V(x.kind, x.v, x.unk, x.nil, x.miss, {}, x.d)
+            out = V(x.kind, x.v, x.unk, x.nil, x.miss, x.ev, x.d)   # its evidence (law:month_end) on each read, as the scalar Env.derived
             out.clean = x.clean
             return out
         hit = ctx.derived.get(name)
@@ -126,7 +127,7 @@ class Program(_InTime, _Eval, _Population, _Rows):
             else:
                 hit = ctx.derived[name] = self.derived_fns[name](ctx)
             return hit
-        out = V(hit.kind, hit.v, hit.unk, hit.nil, hit.miss, {}, hit.d)
+        out = V(hit.kind, hit.v, hit.unk, hit.nil, hit.miss, hit.ev, hit.d)
         out.clean = hit.clean
         return out
 
@@ -377,6 +378,8 @@ class Program(_InTime, _Eval, _Population, _Rows):
         return part
 
     def fact_of(self, name, as_of):
+        if name == F.MONTH_END:   # a month count resting on the month's-last-day convention: one fact
+            return F.month_end_fact()
         return self._facts.get((name, as_of))
 
     @staticmethod

@@ -252,31 +252,37 @@ class _Taken(CondV):
         return self._get().take(idx)
 
 
-def fixed_derived(book) -> frozenset:
+def fixed_derived(book, month_end: bool = False) -> frozenset:
     """The derived values that read neither the day of evaluation (``as_of``, ``from_date``)
     nor the reference data (a function of the book that records evidence, or one not known to
     record none: ``rules.functions.NO_EVIDENCE``), nor the State, nor a condition — through
     the derived values they read too (a cycle: not fixed). On the same facts they give the same
     value whatever the day and whatever reference fact is replaced: an evaluation of the same
     rows on another day (compile_in_time) or with a reference fact replaced (the verification's
-    reruns) takes them from the case's (:func:`carry_derived`). Read from the rule files once
-    per rule book."""
-    hit = book.__dict__.get("_columnar_fixed_derived")
+    reruns) takes them from the case's (:func:`carry_derived`). ``month_end``: also those whose
+    only evidence is ``law:month_end`` (the month counts: the same on any day) — for rows where
+    that evidence is not replaced. Read from the rule files once per rule book."""
+    key = "_columnar_fixed_derived_me" if month_end else "_columnar_fixed_derived"
+    hit = book.__dict__.get(key)
     if hit is None:
         from ..engine.reads import Reads
-        hit = book.__dict__["_columnar_fixed_derived"] = Reads(book).fixed_derived()
+        hit = book.__dict__[key] = Reads(book).fixed_derived(frozenset({("law:", "month_end")}) if month_end else frozenset())
     return hit
 
 
 def carry_derived(book, parent, sub, idx) -> None:
     """``sub`` (the rows ``idx`` of ``parent``, evaluated on another day or with reference facts
-    replaced) takes the case's values of the derived values :func:`fixed_derived` — those
-    ``parent`` takes from the case itself (``derived_from``; ``derived_keep``: a trial's, those
-    reading no fact tried) — instead of computing them again (``Program.derived``)."""
+    replaced — ``sub.overrides`` set) takes the case's values of the derived values
+    :func:`fixed_derived` — those ``parent`` takes from the case itself (``derived_from``;
+    ``derived_keep``: a trial's, those reading no fact tried) — instead of computing them again
+    (``Program.derived``); the month counts too unless a row of ``sub`` replaces
+    ``law:month_end``."""
     src = getattr(parent, "derived_from", None)
     if src is None:
         return
-    keep = fixed_derived(book)
+    from .compile import _overridden
+    from ..rules.functions import MONTH_END
+    keep = fixed_derived(book, _overridden(sub, MONTH_END) is None)
     own = getattr(parent, "derived_keep", None)
     sub.derived_from = (src[0], src[1][idx])
     sub.derived_keep = keep if own is None else keep & own

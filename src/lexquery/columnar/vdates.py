@@ -14,6 +14,12 @@ date. The operations here are those of :mod:`lexquery.dates`, element by element
 - :func:`fraction_point`: the first day on which num/den of the whole is served, rounded up
   (``dates.fraction_point``).
 
+Beside them, whether a result rests on the month's-last-day convention (``dates.*_relies``,
+review 19): :func:`add_months_relies`, and the days :func:`first_day_within_overflow`,
+:func:`last_day_within_overflow` and :func:`months_midpoint_overflow` give where a count landing
+on a day that does not exist reaches the first day of the next month (``dates.*_overflow``; the
+result relies where they differ; a plain count's is the clamped day + 1 where it relies).
+
 Checked exhaustively against :func:`lexquery.dates.add_months` and
 :func:`lexquery.dates.first_day_within` and :func:`lexquery.dates.last_day_within`
 (tests/test_columnar_vdates.py).
@@ -131,6 +137,19 @@ def add_months(days: np.ndarray, months) -> np.ndarray:
     return out
 
 
+def add_months_relies(days: np.ndarray, months) -> np.ndarray:
+    """``dates.add_months_relies`` element by element: the day of the month does not exist in
+    the month reached (the count rests on the month's-last-day convention)."""
+    days = np.asarray(days, dtype=np.int64)
+    ym, day = _month_day(days)
+    total = ym + np.asarray(months, dtype=np.int64)
+    if np.ndim(total) and _in(total, _LO_MON, _HI_MON):
+        return day > _tables()[3][total - _LO_MON]
+    first = total.astype("datetime64[M]")
+    last = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
+    return day > last
+
+
 def add_duration(days: np.ndarray, months, ddays, sign: int = 1) -> np.ndarray:
     """``dates.add_duration``: months date to date, then days (``sign`` -1 to subtract)."""
     return add_months(days, sign * np.asarray(months, dtype=np.int64)) + sign * np.asarray(ddays, dtype=np.int64)
@@ -158,6 +177,36 @@ def last_day_within(end: np.ndarray, months, ddays) -> np.ndarray:
     for _ in range(3):   # non-decreasing: each step only where the previous one moved
         nxt = c + 1
         c = np.where(add_months(nxt, months) <= target, nxt, c)
+    return c
+
+
+def _month_first_len(ym):
+    """(first day, length) of the months ``ym`` (months since 1970-01)."""
+    first = np.asarray(ym, dtype=np.int64).astype("datetime64[M]")
+    f = first.astype("datetime64[D]").astype(np.int64)
+    return f, (first + 1).astype("datetime64[D]").astype(np.int64) - f
+
+
+def first_day_within_overflow(end: np.ndarray, months, ddays, first: np.ndarray) -> np.ndarray:
+    """``dates.first_day_within_overflow`` given the day :func:`first_day_within` found
+    (``first``): where ``end - ddays`` is the 1st of a month ``M + 1`` and the month ``months``
+    before ``M`` is longer than ``M``, the day after ``M``'s length in that month (its count
+    overflows to the 1st of ``M + 1``); else ``first``."""
+    months = np.asarray(months, dtype=np.int64)
+    target = np.asarray(end, dtype=np.int64) - np.asarray(ddays, dtype=np.int64)
+    ym, day = _month_day(target)
+    _, len_m = _month_first_len(ym - 1)
+    first_q, len_q = _month_first_len(ym - 1 - months)
+    return np.where((day == 1) & (len_q > len_m), first_q + len_m, np.asarray(first, dtype=np.int64))
+
+
+def last_day_within_overflow(last: np.ndarray, months) -> np.ndarray:
+    """``dates.last_day_within_overflow`` given the day :func:`last_day_within` found (``last``):
+    the days before it while their count overflows (at most three)."""
+    c = np.asarray(last, dtype=np.int64)
+    months = np.asarray(months, dtype=np.int64)
+    for _ in range(3):
+        c = c - add_months_relies(c, months)
     return c
 
 
@@ -204,3 +253,121 @@ def months_midpoint(start: np.ndarray, end: np.ndarray) -> np.ndarray:
         act = act[(x < e) & ~_ge(months_and_days(start[act], x), months_and_days(x, e))]
         d[act] += 1
     return d
+
+
+def _overflow_md(a, b):
+    """``dates._months_and_days_overflow``: the span months then days, a clamped month count
+    reaching the next month's first day — the same months if that day is on or before ``b``,
+    else one month fewer."""
+    m, _ = months_and_days(a, b)
+    rel = (m > 0) & add_months_relies(a, m)
+    over = rel & (add_months(a, m) + 1 > b)
+    m = m - over
+    return m, b - (add_months(a, m) + (rel & ~over))
+
+
+def months_midpoint_overflow(start: np.ndarray, end: np.ndarray, mid: np.ndarray) -> np.ndarray:
+    """``dates.months_midpoint_overflow`` given the day :func:`months_midpoint` found (``mid``): the
+    earliest day before it, back to the first whose served months fall two short of the left
+    ones, where the overflow comparison holds; else ``mid`` where it holds there; else the first
+    day after it where it holds (``end`` at most).
+
+    An overflow count differs from the clamped one only from a 29th, 30th or 31st: where the served
+    counts of the window (the served months of ``mid`` and the two before: the window back is
+    under two months) are not clamped, the days tried are only the 29th-31st of the months of
+    ``mid`` and the two before it (the days before ``mid`` fail the clamped comparison, so only
+    those can hold under it) and ``mid`` itself — the other rows day by day
+    (:func:`_midpoint_overflow_daily`)."""
+    start = np.asarray(start, dtype=np.int64)
+    end = np.asarray(end, dtype=np.int64)
+    out = np.asarray(mid, dtype=np.int64).copy()
+    # the served counts of the window (its days: under two months before mid) clamped for some row?
+    sday = _month_day(start)[1]
+    served = sday >= 29
+    if served.any():
+        i = np.flatnonzero(served)
+        m = months_and_days(start[i], out[i])[0]
+        served[i] = add_months_relies(start[i], m) | add_months_relies(start[i], np.maximum(m - 1, 0)) \
+            | add_months_relies(start[i], np.maximum(m - 2, 0))
+    daily = np.flatnonzero(served)
+    if len(daily):
+        out[daily] = _midpoint_overflow_daily(start[daily], end[daily], out[daily])
+    rows = np.flatnonzero(~served)
+    if not len(rows):
+        return out
+    s, e, r = start[rows], end[rows], out[rows]
+    found = np.zeros(len(rows), dtype=bool)
+    best = r.copy()
+    ym = _month_day(r)[0]
+    for k in (2, 1, 0):   # the earliest first: the first day found is the earliest
+        first = (ym - k).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        length = ((ym - k + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)) - first
+        for day in (29, 30, 31):
+            d = first + day - 1
+            cand = np.flatnonzero(~found & (day <= length) & (d < r) & (d >= s))
+            if not len(cand):
+                continue
+            x, ss, ee = d[cand], s[cand], e[cand]
+            near = months_and_days(ss, x)[0] > months_and_days(x, ee)[0] - 2
+            cand, x, ss, ee = cand[near], x[near], ss[near], ee[near]
+            hit = _ge(_overflow_md(ss, x), _overflow_md(x, ee))
+            best[cand[hit]] = x[hit]
+            found[cand[hit]] = True
+    # not found before: mid, unless it is a 29th-31st where the overflow comparison fails (then on)
+    on = np.flatnonzero(~found & (_month_day(r)[1] >= 29) & (r < e))
+    if len(on):
+        x, ss, ee = r[on], s[on], e[on]
+        fails = ~_ge(_overflow_md(ss, x), _overflow_md(x, ee))
+        on = on[fails]
+        act = np.arange(len(on))
+        x = best[on]
+        while len(act):
+            x[act] += 1
+            xa, ea = x[act], e[on][act]
+            act = act[(xa < ea) & ~_ge(_overflow_md(s[on][act], xa), _overflow_md(xa, ea))]
+        best[on] = x
+    out[rows] = best
+    return out
+
+
+def _midpoint_overflow_daily(start: np.ndarray, end: np.ndarray, mid: np.ndarray, width: int = 64) -> np.ndarray:
+    """:func:`months_midpoint_overflow` trying every day of the window (served counts clamped):
+    the ``width`` days before ``mid`` at once (one array of rows x days), a row whose window is
+    longer then day by day."""
+    out = mid.copy()
+    n = len(out)
+    k = np.arange(1, width + 1)
+    d = (out[:, None] - k[None, :]).reshape(-1)
+    s = np.repeat(start, width)
+    e = np.repeat(end, width)
+    ok = d >= s
+    near = np.zeros(len(d), dtype=bool)
+    hit = np.zeros(len(d), dtype=bool)
+    j = np.flatnonzero(ok)
+    if len(j):
+        near[j] = months_and_days(s[j], d[j])[0] > months_and_days(d[j], e[j])[0] - 2
+        j = j[near[j]]
+        hit[j] = _ge(_overflow_md(s[j], d[j]), _overflow_md(d[j], e[j]))
+    near, hit, ok = near.reshape(n, width), hit.reshape(n, width), ok.reshape(n, width)
+    # the window: the days back to the first not near (near only falls going back)
+    inside = np.cumprod(near, axis=1).astype(bool)
+    hit &= inside
+    found = hit.any(axis=1)
+    far = np.flatnonzero(inside[:, -1] & ok[:, -1])   # still near at the last day tried
+    last = width - 1 - np.argmax(hit[:, ::-1], axis=1)   # the earliest day that holds
+    out[found] = out[found] - (last[found] + 1)
+    for i in far.tolist():   # a window longer than ``width`` days: day by day, back from there
+        x = int(mid[i]) - width - 1
+        while x >= start[i]:
+            a, b = np.array([start[i]]), np.array([x])
+            if not months_and_days(a, b)[0][0] > months_and_days(b, np.array([end[i]]))[0][0] - 2:
+                break
+            if _ge(_overflow_md(a, b), _overflow_md(b, np.array([end[i]])))[0]:
+                out[i], found[i] = x, True
+            x -= 1
+    act = np.flatnonzero(~found)
+    while len(act):   # on from mid while the overflow comparison fails (end at most)
+        x, e1 = out[act], end[act]
+        act = act[(x < e1) & ~_ge(_overflow_md(start[act], x), _overflow_md(x, e1))]
+        out[act] += 1
+    return out

@@ -72,16 +72,30 @@ class Env:
         return v
 
     def derived(self, name):
+        """A derived value, computed once (per case when shared), with the fact paths it found
+        unknown and the evidence it recorded (a month count resting on the month's-last-day
+        convention: ``law:month_end``), both given again to each environment that reads it. A
+        value whose evidence engine/verify.py replaces (``overrides``) is computed again, and
+        not kept."""
         hit = self._derived.get(name)
+        ov = self.overrides
+        if hit is not None and ov and hit[2] and not hit[2].keys().isdisjoint(ov):
+            hit = None
         if hit is None:
             saved, self.missing = self.missing, set()
+            saved_ev, self.evidence = self.evidence, {}
             try:
                 v = self.book.derived[name].fn(self)
             finally:
                 miss, self.missing = self.missing, saved
-            hit = self._derived[name] = (v, miss)
+                ev, self.evidence = self.evidence, saved_ev
+            hit = (v, miss, ev)
+            if not (ov and ev and not ev.keys().isdisjoint(ov)):
+                self._derived[name] = hit
         if hit[1]:
             self.missing |= hit[1]
+        if hit[2]:
+            self.evidence.update(hit[2])
         return hit[0]
 
     def cond(self, cid):

@@ -136,12 +136,14 @@ class Reads:
         self.memo[key] = hit
         return hit
 
-    def fixed_derived(self) -> frozenset:
+    def fixed_derived(self, ignore: frozenset = frozenset()) -> frozenset:
         """The derived values that read neither the day of evaluation (``as_of``,
         ``from_date``), nor the State, nor a condition, nor the reference data (no function
         that records evidence, :meth:`_expr_reads`) — through the derived values they read too
         (a cycle: not fixed). On the same facts they give the same value whatever the day and
-        whatever reference fact is replaced (columnar/reuse.py ``carry_derived``)."""
+        whatever reference fact is replaced (columnar/reuse.py ``carry_derived``). ``ignore``:
+        evidence that does not count (``("law:", "month_end")``: the month counts, the same on
+        any day, and whatever fact is replaced but that one)."""
         book, state = self.book, {}
 
         def fixed(n):
@@ -150,7 +152,7 @@ class Reads:
             state[n] = None
             d = book.derived[n]
             ok = not (d.context & {"as_of", "from_date", "state"}) and not d.conds \
-                and not self._expr_reads(d, {}, {}, set(), {n}) \
+                and not (self._expr_reads(d, {}, {}, set(), {n}) - ignore) \
                 and all(fixed(m) for m in d.names if m in book.derived)
             state[n] = ok
             return ok
@@ -309,7 +311,7 @@ class Reads:
             if ev is None:
                 out.add(ANY)
             else:
-                out.add((ev[0], m.group(3) if ev[1] and m.group(2) else None))
+                out.add((ev[0], ev[1] if isinstance(ev[1], str) else m.group(3) if ev[1] and m.group(2) else None))
         for n in e.names:   # derived values (and periodic constants: law_gap) read, transitively
             d = self.book.derived.get(n)
             if d is not None and n not in names_seen:

@@ -8,7 +8,9 @@ this order:
   procedure may apply: an unknown cannot change a failed necessary condition), or a fact
   whose value rests on evidence marked I (inferred — e.g. a status stated at an earlier
   date and presumed unchanged) or U, or that carries a declaration of unknown content
-  (``Fact.verify``). « Depends » is tested, not guessed: the procedure is evaluated again
+  (``Fact.verify``) — among them ``law:month_end``, a date put on the month's last day because
+  the day does not exist in the month reached ([I]: rules/functions.month_end, replaced by the
+  other reading's value, the next month's first day). « Depends » is tested, not guessed: the procedure is evaluated again
   with that fact unknown (an unknown fact: true, then false), and the fact is listed when
   the status, the dates, the consent, a route's status or the legal basis of an answer that
   applies would change;
@@ -103,6 +105,9 @@ _VALUE = {"fr": {True: "oui", False: "non", None: "inconnu"}, "en": {True: "yes"
 
 def subject(name: str, ref, lang: str = "fr") -> str:
     """``party(STE167,MA)`` → « STE 167 / Maroc »: what a reference fact is about, in words."""
+    if name == "law:month_end":   # a month count resting on the month's-last-day convention
+        return ("jour inexistant compté au dernier jour du mois" if lang == "fr"
+                else "a day that does not exist counted as the month's last day")
     if name.startswith("law:"):   # a legal quantity read outside the periods its text is encoded for
         return "valeur légale à cette date" if lang == "fr" else "legal value on that date"
     fn, _, args = name.partition("(")

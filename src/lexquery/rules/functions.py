@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..dates import Duration, add_duration, add_months, first_day_within, fraction_point, last_day_within, months_midpoint
+from ..dates import (Duration, add_duration, add_duration_overflow, add_duration_relies, add_months,
+                     add_months_overflow, add_months_relies, first_day_within, first_day_within_overflow,
+                     fraction_point, last_day_within, last_day_within_overflow, months_midpoint,
+                     months_midpoint_overflow)
 from .values import UNKNOWN
 
 
@@ -18,10 +21,58 @@ def _unknown_in(*args):
     return UNKNOWN in args  # identity first: no value compares equal to UNKNOWN
 
 
+MONTH_END = "law:month_end"
+"""The evidence a month count records when its result rests on the month's-last-day convention
+(``dates.add_months_relies`` …): a day that does not exist in the month reached is that month's
+last day — inferred ([I]): CPP 716-1 does not say it, CPC art. 641 al. 2 gives it for procedural
+time limits (review 19). engine/verify.py lists it under ``to_verify`` when the outcome depends on
+it (the other reading's value in its place — a day that does not exist is the next month's
+first day: :func:`month_end`)."""
+_MONTH_END_NOTE = ("date comptée au dernier jour du mois, le quantième n'existant pas dans le mois atteint : "
+                   "l'art. 716-1 du CPP ne le dit pas, l'art. 641 al. 2 du CPC donne cette règle pour les délais "
+                   "— à vérifier")
+_MONTH_END_NOTE_EN = ("date counted to the month's last day, as the day does not exist in the month reached: "
+                      "CPP 716-1 does not say so, CPC art. 641 al. 2 gives that rule for time limits — to verify")
+
+
+_MONTH_END_FACT: list = []
+
+
+def month_end_fact():
+    """The evidence ``law:month_end``: true, marked I, citing CPP 716-1 (one object)."""
+    if not _MONTH_END_FACT:
+        from ..kb.reference import Fact
+        _MONTH_END_FACT.append(Fact(True, ("CPP 716-1",), _MONTH_END_NOTE, "I", (), ("CPP 716-1",), _MONTH_END_NOTE_EN))
+    return _MONTH_END_FACT[0]
+
+
+def month_end(env, relies: bool) -> bool:
+    """Record that a month count rests on the month's-last-day convention (``relies``) and say
+    whether its result is to be the other reading's instead — where a count landing on a day
+    that does not exist reaches the first day of the next month (``dates.add_months_overflow``:
+    « 29 February 2023 » → 1 March, 31 April → 1 May; ``dates.*_overflow`` for
+    ``first_day_within``, ``last_day_within`` and ``months_midpoint``) — when engine/verify.py
+    has replaced the convention (``env.overrides``), to test whether the outcome depends on it:
+    the base answer and the rerun are the two ends of the plausible range. Not « unknown »: an
+    unknown count would list the entry where no plausible day changes the outcome (a person born
+    29 February whose seventieth birthday, 28 February or 1 March, is decades past the end of the
+    sentence; a sentence started on 29 February compared with a mid-sentence years later)."""
+    if not relies:
+        return False
+    ov = env.overrides
+    if ov and MONTH_END in ov:
+        env.record_evidence(MONTH_END, ov[MONTH_END])
+        return True
+    env.record_evidence(MONTH_END, _MONTH_END_FACT[0] if _MONTH_END_FACT else month_end_fact())
+    return False
+
+
 def f_add_months(env, d, n):
     if _unknown_in(d, n):
         return UNKNOWN
-    return None if d is None else add_months(d, n)
+    if d is None:
+        return None
+    return add_months_overflow(d, n) if month_end(env, add_months_relies(d, n)) else add_months(d, n)
 
 
 def f_add_years(env, d, n):
@@ -39,32 +90,50 @@ def f_add(env, d, dur):
     """Date plus a duration (months de quantième en quantième)."""
     if _unknown_in(d, dur):
         return UNKNOWN
-    return None if d is None or dur is None else add_duration(d, dur)
+    if d is None or dur is None:
+        return None
+    return add_duration_overflow(d, dur) if month_end(env, add_duration_relies(d, dur)) else add_duration(d, dur)
 
 
 def f_minus(env, d, dur):
     if _unknown_in(d, dur):
         return UNKNOWN
-    return None if d is None or dur is None else add_duration(d, dur, -1)
+    if d is None or dur is None:
+        return None
+    if month_end(env, add_duration_relies(d, dur, -1)):   # « 31 February » counted back → 1 March
+        return add_duration_overflow(d, dur, -1)
+    return add_duration(d, dur, -1)
 
 
 def f_first_day_within(env, end, dur):
     """The first day on which at most ``dur`` remains before ``end``, the remainder counted
     forward from the day considered (``dates.first_day_within``, CPP 716-1) — for « reliquat
     inférieur ou égal à … » in a ``from:``; :func:`f_last_day_within` the last day on which at
-    least ``dur`` remains."""
+    least ``dur`` remains. Records ``law:month_end`` when the day rests on the month's-last-day
+    convention (``dates.first_day_within_relies``: end 2026-03-01, three months — 2025-12-01, or
+    2025-11-29 if « 29 February 2026 » is 1 March)."""
     if _unknown_in(end, dur):
         return UNKNOWN
-    return None if end is None or dur is None else first_day_within(end, dur)
+    if end is None or dur is None:
+        return None
+    r = first_day_within(end, dur)
+    alt = first_day_within_overflow(end, dur)
+    # replaced (engine/verify.py): the least day under the overflow reading
+    return alt if month_end(env, alt != r) else r
 
 
 def f_last_day_within(env, end, dur):
     """The last day on which at least ``dur`` remains before ``end``, the remainder counted
     forward from the day considered (``dates.last_day_within``, CPP 716-1) — for « au moins six
-    mois restant à subir » in an ``until:``."""
+    mois restant à subir » in an ``until:``. Records ``law:month_end`` when the day rests on the
+    month's-last-day convention (``dates.last_day_within_relies``: end 2025-02-28, six months)."""
     if _unknown_in(end, dur):
         return UNKNOWN
-    return None if end is None or dur is None else last_day_within(end, dur)
+    if end is None or dur is None:
+        return None
+    r = last_day_within(end, dur)
+    # replaced (engine/verify.py): the greatest day under the overflow reading (dates.last_day_within_overflow)
+    return last_day_within_overflow(end, dur) if month_end(env, add_months_relies(r, dur.months)) else r
 
 
 def f_fraction_point(env, start, end, num, den):
@@ -74,10 +143,17 @@ def f_fraction_point(env, start, end, num, den):
 
 
 def f_months_midpoint(env, start, end):
-    """The mid-sentence counted de quantième en quantième (``dates.months_midpoint``)."""
+    """The mid-sentence counted de quantième en quantième (``dates.months_midpoint``); records
+    ``law:month_end`` when that day rests on the month's-last-day convention
+    (``dates.months_midpoint_relies``)."""
     if _unknown_in(start, end):
         return UNKNOWN
-    return None if start is None or end is None else months_midpoint(start, end)
+    if start is None or end is None:
+        return None
+    r = months_midpoint(start, end)
+    alt = months_midpoint_overflow(start, end)
+    # replaced (engine/verify.py): the first day under the overflow reading
+    return alt if month_end(env, alt != r) else r
 
 
 def f_min(env, *xs):
@@ -388,8 +464,9 @@ FUNCTIONS.update({"field": f_field, "join": f_join, "heaviest": f_heaviest, "lat
 # What each function records as evidence (``env.record_evidence``), by the name's head:
 # ``party(STE112,MA)`` for party / party_from / in_force_by, ``law:<name>`` for law_gap. The
 # value is True when the name's first argument is the function's first argument (a treaty, a
-# name), else False. engine/reads.py reads it to know which conditions cannot read a
-# reference fact that engine/verify.py replaces. A function of FUNCTIONS in neither table
+# name), a string when it is always that one (the month counts: ``law:month_end``), else False.
+# engine/reads.py reads it to know which conditions cannot read a reference fact that
+# engine/verify.py replaces. A function of FUNCTIONS in neither table
 # below is taken to read any reference fact.
 EVIDENCE = {"eu_member": ("eu_member", False), "fd_applies": ("fd_applies", False), "fd_from": ("fd_applies", False),
             "fd_until": ("fd_applies", False),
@@ -397,7 +474,8 @@ EVIDENCE = {"eu_member": ("eu_member", False), "fd_applies": ("fd_applies", Fals
             "bilateral": ("bilateral", False), "bilateral_from": ("bilateral", False),
             "bilateral_terms": ("bilateral_terms", False), "consular_mandatory": ("consular_mandatory", False),
             "declared_national": ("declared_national", True), "not_in_case": ("not_in_case", True),
-            "law_gap": ("law:", True)}
-NO_EVIDENCE = frozenset({"add_months", "add_years", "add_days", "plus", "minus", "first_day_within", "last_day_within", "fraction_point",
-                         "months_midpoint", "min", "max", "is_life", "count", "field", "join",
+            "law_gap": ("law:", True),
+            **{fn: ("law:", "month_end") for fn in ("add_months", "add_years", "plus", "minus", "first_day_within",
+                                                     "last_day_within", "months_midpoint")}}
+NO_EVIDENCE = frozenset({"add_days", "fraction_point", "min", "max", "is_life", "count", "field", "join",
                          "heaviest", "latest"})
