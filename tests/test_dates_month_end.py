@@ -180,17 +180,22 @@ def _strict_md(a, b):
     return m, (b - strict(a, m)).days
 
 
-def _strict_midpoint(start, end):
-    """The first day in [start, end) on which served >= left (strict spans), else end — every
-    day tried but those whose (real) served months fall two short of the left ones, where the
-    strict comparison cannot hold (each strict count is the real one or one month fewer)."""
+def _first_holding(start, end, md):
+    """The first day in [start, end) on which served >= left, both spans counted by ``md``
+    (strict or overflow), else end — every day tried but those whose (real) served months fall
+    two short of the left ones, where the comparison cannot hold (each strict or overflow count
+    is at most the real one and one month fewer)."""
     d = start
     while d < end:
         ms, ml = D.months_and_days(start, d)[0], D.months_and_days(d, end)[0]
-        if ms > ml - 2 and _strict_md(start, d) >= _strict_md(d, end):
+        if ms > ml - 2 and md(start, d) >= md(d, end):
             return d
         d += ONE
     return end
+
+
+def _strict_midpoint(start, end):
+    return _first_holding(start, end, _strict_md)
 
 
 def _overflow_md(a, b):
@@ -203,16 +208,7 @@ def _overflow_md(a, b):
 
 
 def _overflow_midpoint(start, end):
-    """The first day in [start, end) on which served >= left (overflow spans), else end — every
-    day tried but those whose (real) served months fall two short of the left ones, where the
-    comparison cannot hold (each overflow count is at most the real one and one month fewer)."""
-    d = start
-    while d < end:
-        ms, ml = D.months_and_days(start, d)[0], D.months_and_days(d, end)[0]
-        if ms > ml - 2 and _overflow_md(start, d) >= _overflow_md(d, end):
-            return d
-        d += ONE
-    return end
+    return _first_holding(start, end, _overflow_md)
 
 
 def _real_first(start, end):

@@ -166,7 +166,7 @@ def first_day_within(end: date, dur: Duration) -> date:
     return c if add_months(c, dur.months) >= target else c + timedelta(days=1)
 
 
-def first_day_within_overflow(end: date, dur: Duration) -> date:
+def first_day_within_overflow(end: date, dur: Duration, first: date | None = None) -> date:
     """:func:`first_day_within` under the overflow reading (:func:`add_months_overflow`): the
     least day ``d`` with ``add_duration_overflow(d, dur) >= end``. An overflowing count reaches
     the first day of a month, one day past the clamped one, so it can reach ``end`` where the
@@ -174,8 +174,10 @@ def first_day_within_overflow(end: date, dur: Duration) -> date:
     the month ``dur.months`` before ``M`` is longer than ``M``: its days past ``M``'s length
     reach « the 29th-31st of M » → the 1st of ``M + 1``; the earliest of them (the day after
     ``M``'s length) is the day. End 2026-03-01, three months: 2025-11-29 (« 29 February 2026 »
-    → 1 March) instead of 2025-12-01; end 2026-03-15: 2025-12-15 both ways."""
-    first = first_day_within(end, dur)
+    → 1 March) instead of 2025-12-01; end 2026-03-15: 2025-12-15 both ways. ``first``: the day
+    :func:`first_day_within` gives, when the caller has it (as ``vdates.first_day_within_overflow``)."""
+    if first is None:
+        first = first_day_within(end, dur)
     target = end - timedelta(days=dur.days)
     if target.day != 1:
         return first
@@ -194,7 +196,8 @@ def first_day_within_relies(end: date, dur: Duration) -> bool:
     2025-11-29 if « 29 February » is 1 March). Under the reading where such a count reaches no
     day it never would (the least over the defined days is the same day). Checked over every day
     of 2023-2025 and 0-24 months (tests/test_dates_month_end.py)."""
-    return first_day_within_overflow(end, dur) != first_day_within(end, dur)
+    first = first_day_within(end, dur)
+    return first_day_within_overflow(end, dur, first) != first
 
 
 def last_day_within(end: date, dur: Duration) -> date:
@@ -286,7 +289,7 @@ def _months_and_days_overflow(a: date, b: date) -> tuple[int, int]:
     return m, (b - add_months(a, m)).days
 
 
-def months_midpoint_overflow(start: date, end: date) -> date:
+def months_midpoint_overflow(start: date, end: date, mid: date | None = None) -> date:
     """:func:`months_midpoint` under the overflow reading (:func:`_months_and_days_overflow`): the
     first day ``d`` of ``start`` .. ``end`` with served >= left, ``end`` when none.
 
@@ -298,8 +301,9 @@ def months_midpoint_overflow(start: date, end: date) -> date:
     ``r`` if it holds there, else the first day after ``r`` that holds. Checked against every day
     tried in turn (tests/test_dates_month_end.py). (The branch monthmark's strict reading — such
     a count reaches no day, so one month fewer — gave another day on about a fifth of random
-    spans starting on a month end; this one is kept: the reading verify tries.)"""
-    r = months_midpoint(start, end)
+    spans starting on a month end; this one is kept: the reading verify tries.) ``mid``: the day
+    :func:`months_midpoint` gives, when the caller has it (as ``vdates.months_midpoint_overflow``)."""
+    r = months_midpoint(start, end) if mid is None else mid
     one = timedelta(days=1)
     found = None
     d = r - one
@@ -328,7 +332,8 @@ def months_midpoint_overflow(start: date, end: date) -> date:
 def months_midpoint_relies(start: date, end: date) -> bool:
     """Whether :func:`months_midpoint` rests on the month's-last-day convention: under the
     overflow reading its first day is another (:func:`months_midpoint_overflow`)."""
-    return months_midpoint_overflow(start, end) != months_midpoint(start, end)
+    mid = months_midpoint(start, end)
+    return months_midpoint_overflow(start, end, mid) != mid
 
 
 def fraction_point(start: date, end: date, num: int, den: int) -> date:

@@ -145,9 +145,7 @@ def add_months_relies(days: np.ndarray, months) -> np.ndarray:
     total = ym + np.asarray(months, dtype=np.int64)
     if np.ndim(total) and _in(total, _LO_MON, _HI_MON):
         return day > _tables()[3][total - _LO_MON]
-    first = total.astype("datetime64[M]")
-    last = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
-    return day > last
+    return day > _month_first_len(total)[1]
 
 
 def add_duration(days: np.ndarray, months, ddays, sign: int = 1) -> np.ndarray:
@@ -300,8 +298,7 @@ def months_midpoint_overflow(start: np.ndarray, end: np.ndarray, mid: np.ndarray
     best = r.copy()
     ym = _month_day(r)[0]
     for k in (2, 1, 0):   # the earliest first: the first day found is the earliest
-        first = (ym - k).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-        length = ((ym - k + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)) - first
+        first, length = _month_first_len(ym - k)
         for day in (29, 30, 31):
             d = first + day - 1
             cand = np.flatnonzero(~found & (day <= length) & (d < r) & (d >= s))

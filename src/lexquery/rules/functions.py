@@ -8,6 +8,7 @@ the answer cites it; an unknown reference fact yields UNKNOWN and an open questi
 """
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from ..dates import (Duration, add_duration, add_duration_overflow, add_duration_relies, add_months,
@@ -35,15 +36,11 @@ _MONTH_END_NOTE_EN = ("date counted to the month's last day, as the day does not
                       "CPP 716-1 does not say so, CPC art. 641 al. 2 gives that rule for time limits — to verify")
 
 
-_MONTH_END_FACT: list = []
-
-
+@functools.cache
 def month_end_fact():
     """The evidence ``law:month_end``: true, marked I, citing CPP 716-1 (one object)."""
-    if not _MONTH_END_FACT:
-        from ..kb.reference import Fact
-        _MONTH_END_FACT.append(Fact(True, ("CPP 716-1",), _MONTH_END_NOTE, "I", (), ("CPP 716-1",), _MONTH_END_NOTE_EN))
-    return _MONTH_END_FACT[0]
+    from ..kb.reference import Fact
+    return Fact(True, ("CPP 716-1",), _MONTH_END_NOTE, "I", (), ("CPP 716-1",), _MONTH_END_NOTE_EN)
 
 
 def month_end(env, relies: bool) -> bool:
@@ -63,8 +60,14 @@ def month_end(env, relies: bool) -> bool:
     if ov and MONTH_END in ov:
         env.record_evidence(MONTH_END, ov[MONTH_END])
         return True
-    env.record_evidence(MONTH_END, _MONTH_END_FACT[0] if _MONTH_END_FACT else month_end_fact())
+    env.record_evidence(MONTH_END, month_end_fact())
     return False
+
+
+def _or_other_reading(env, r, alt):
+    """``r``, a day found by counting months, or ``alt``, the day the other reading finds, where
+    they differ and engine/verify.py has replaced the convention (:func:`month_end`)."""
+    return alt if month_end(env, alt != r) else r
 
 
 def f_add_months(env, d, n):
@@ -117,9 +120,8 @@ def f_first_day_within(env, end, dur):
     if end is None or dur is None:
         return None
     r = first_day_within(end, dur)
-    alt = first_day_within_overflow(end, dur)
     # replaced (engine/verify.py): the least day under the overflow reading
-    return alt if month_end(env, alt != r) else r
+    return _or_other_reading(env, r, first_day_within_overflow(end, dur, r))
 
 
 def f_last_day_within(env, end, dur):
@@ -151,9 +153,8 @@ def f_months_midpoint(env, start, end):
     if start is None or end is None:
         return None
     r = months_midpoint(start, end)
-    alt = months_midpoint_overflow(start, end)
     # replaced (engine/verify.py): the first day under the overflow reading
-    return alt if month_end(env, alt != r) else r
+    return _or_other_reading(env, r, months_midpoint_overflow(start, end, r))
 
 
 def f_min(env, *xs):
