@@ -805,8 +805,7 @@ class Floor:
             if fact.value is None:
                 if applies:
                     cands.append((name, fact, (True, False)))
-            elif (fact.mark in ("I", "U") or fact.verify) and not (
-                    res[0] == "undetermined" and res[1] is None and res[2] is None and res[3] is None and not res[6]):
+            elif fact.mark in ("I", "U") or fact.verify:
                 cands.append((name, fact, (U,)))
         for name, fact, alts in cands:
             if base is None:

@@ -302,3 +302,52 @@ def test_vector_midpoint_window_at_once_and_day_by_day_agree():
         wide = V._midpoint_overflow_daily(s, e, mid, 64)
         assert (wide == V._midpoint_overflow_daily(s, e, mid, 3)).all(), span
         assert [V.from_days(x) for x in wide] == [D.months_midpoint_overflow(d, d + timedelta(days=span)) for d in starts], span
+
+
+# --- minus: a month count back that rests on nothing (lc_expulsion D147-20 ``info_by``) -----------
+
+MINUS_DAYS = [date(2023, 1, 1) + timedelta(days=i) for i in range((date(2029, 1, 1) - date(2023, 1, 1)).days)]
+"""Every day of 2023-2028: two leap years (2024, 2028), four common ones."""
+
+
+def _minus_durations() -> list[int]:
+    """The month counts ``minus`` is called with in the rules (every ``minus(`` of rules/*.yaml:
+    its duration, a constant of rules/common.yaml), and 1-24 months and 1-3 years beside them."""
+    import re
+    from pathlib import Path
+    import yaml
+    root = Path(__file__).resolve().parents[1] / "rules"
+    consts = yaml.safe_load((root / "common.yaml").read_text())["constants"]
+    used = set()
+    for f in root.glob("*.yaml"):
+        for m in re.finditer(r"minus\(\s*[\w.]+\s*,\s*(\w+)\s*\)", f.read_text()):
+            name = m.group(1)   # a constant, or a duration written in place (a comment's P3M)
+            dur = D.parse_duration(str(consts[name]["value"]) if name in consts else name)
+            assert dur.days == 0, f"{f.name}: minus with days ({dur}) — the equality below is for months only"
+            used.add(dur.months)
+    assert used, "no minus( in the rules: the table of EVIDENCE and this test are to be revisited"
+    return sorted(used | set(range(1, 25)) | {36})
+
+
+@pytest.mark.parametrize("months", _minus_durations())
+def test_minus_months_is_the_last_day_under_both_readings(months):
+    """``minus(T, n months)`` — ``add_months(T, -n)``, a day that does not exist put on the
+    month's last day — is the greatest day ``d`` with ``d + n months <= T`` under the overflow
+    reading (``last_day_within_overflow``), found here by trying the days: it does not rest on
+    the month's-last-day convention of the FORWARD count, and engine/verify.py's other reading
+    leaves it as it is (rules.functions.f_minus records nothing). Not so with days as well
+    (2025-03-01 minus P1M1D: 2025-01-31, whose count forward is 28 February only by the
+    convention): f_minus records the convention then."""
+    dur = Duration(months, 0)
+    for t in MINUS_DAYS:
+        m = D.add_duration(t, dur, -1)
+        assert m == D.last_day_within_overflow(t, dur), (t, months)
+        # by the definition: the greatest day whose overflow count reaches t or before
+        assert D.add_months_overflow(m, months) <= t < D.add_months_overflow(m + ONE, months), (t, months)
+
+
+def test_minus_with_days_would_rest_on_the_convention():
+    dur = Duration(1, 1)
+    t = date(2025, 3, 1)
+    assert D.add_duration(t, dur, -1) == date(2025, 1, 31)
+    assert D.last_day_within_overflow(t, dur) == date(2025, 1, 28)

@@ -21,7 +21,8 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
   ``conditions`` ({id: status}, searched through nested alternatives), ``routes``
   ({route id: {status, from, until, conditions, missing_facts}}), ``set_aside_by``
   (id of the procedure that prevails, or ``null``), ``notes`` ({note id: its date, or
-  ``true`` for present}, or a list of note ids present), ``no_notes`` (note ids that must NOT be shown), ``opens_by`` (the
+  ``true`` for present, or ``{text: "…"}`` for words its text must contain — a date a note gives
+  in its text, e.g. a route's note, which carries no date of its own}, or a list of note ids present), ``no_notes`` (note ids that must NOT be shown), ``opens_by`` (the
   path that opens the procedure first: its own id or a route's), ``states`` on a procedure id alone
   (exact set of States answered for it), ``legal_basis`` (the exact list of the ids of the
   bases the status rests on, the answer's ``basis``), ``to_verify`` (subset of the names of
@@ -177,6 +178,9 @@ def _check_block(res, exp: dict, where: str) -> list[str]:
         n = next((x for x in getattr(res, "notes", []) if x.id == nid), None)
         if n is None:
             errs.append(f"{where}: note {nid}: expected, not in the answer")
+        elif isinstance(nexp, dict):   # {text: "…"}: a date (or words) the note's text gives
+            if str(nexp.get("text", "")) not in (n.text or ""):
+                errs.append(f"{where}: note {nid}: text must contain {nexp.get('text')!r}; got {n.text!r}")
         elif nexp is not True and _iso(nexp) != _iso(n.date):
             errs.append(f"{where}: note {nid}: date expected {_iso(nexp)!r}, got {_iso(n.date)!r}")
     if "legal_basis" in exp:

@@ -120,3 +120,168 @@ def test_scalar_and_columnar_give_the_same_rows_where_the_convention_decides(as_
     assert got == want
     listed = sum("law:month_end" in r[-1] for r in want)
     assert listed >= 10   # the export does exercise it (2014-10-01: no LSC de plein droit yet, 10 rows)
+
+
+# --- the dates of the notes (review 20, R20-09b; branch notedates) --------------------------------
+
+EU_CASE = {"id": "me-eu", "person": {"name": "Popescu", "nationalities": ["RO"], "habitual_residence": "RO"},
+           "detention": {"entry_date": "2024-04-30", "last_list_date": "2025-10-05", "next_cap_date": "2025-10-20"},
+           "sentence": {"total": "P2Y", "execution_start": "2024-04-30", "expected_end": "2026-04-30",
+                        "convictions": [{"court": "tribunal correctionnel de Bobigny", "date": "2024-05-15",
+                                         "final": True, "total": "P2Y"}]},
+           "removal_measures": [], "consent": {"transfer": None}}
+
+
+@pytest.mark.parametrize("explain", [True, False])
+@pytest.mark.parametrize("end,listed", [("2026-04-30", True), ("2026-04-29", False)])
+def test_a_notes_date_resting_on_the_convention_is_listed(explain, end, listed):
+    """CPP 728-33 2°: the certificate must arrive by the last day on which six months remain —
+    2025-10-31 for an end on 2026-04-30 (« 31 April » → 30 April), 2025-11-01 under the other
+    reading; the status and dates of the answer do not change, the note's date does."""
+    case = {**EU_CASE, "sentence": {**EU_CASE["sentence"], "expected_end": end}}
+    r = next(p for p in engine().ask(case, date(2025, 10, 15), explain=explain).procedures
+             if p.procedure == "eu_recognition")
+    assert [n.date for n in r.notes if n.id == "six_months_warning"] == [date(2025, 10, 31 if listed else 29)]
+    assert ("law:month_end" in [t["fact"] for t in r.to_verify]) is listed
+
+
+def test_verify_compares_the_dates_of_the_notes_shown_by_both():
+    from types import SimpleNamespace as NS
+    from lexquery.engine import verify
+    from lexquery.engine.answer import NoteResult
+
+    def res(*notes):
+        return NS(status="applicable", date_from=None, date_until=None, consent_required=None, basis=[],
+                  routes=[], notes=list(notes))
+    a = res(NoteResult("w", "warning", "", (), date(2025, 10, 31)), NoteResult("x", "info", "", ()))
+    base, dates = verify.outcome(a), verify.note_dates(a)
+    assert verify.changed(base, dates, res(NoteResult("w", "warning", "", (), date(2025, 11, 1))))
+    assert not verify.changed(base, dates, res(NoteResult("w", "warning", "", (), date(2025, 10, 31))))
+    assert not verify.changed(base, dates, res())   # a note shown by one only: not compared
+    assert not verify.changed(base, dates, res(NoteResult("y", "info", "", (), date(2025, 1, 1))))
+    # two dates both before the date of evaluation: a deadline past under either reading (R21-09)
+    late = res(NoteResult("w", "warning", "", (), date(2025, 10, 30)))
+    assert not verify.changed(base, dates, late, date(2025, 11, 1))
+    assert verify.changed(base, dates, late, date(2025, 10, 31))   # the day of: still to act on
+    assert verify.changed(base, dates, late)
+
+
+def test_minus_of_whole_months_records_nothing_and_stays():
+    """rules.functions.f_minus and its vector form: minus(T, n months) rests on no convention
+    (tests/test_dates_month_end.py) — no ``law:month_end``, the same day under verify's other
+    reading; with days as well, it still records it."""
+    import numpy as np
+    from lexquery.columnar import vdates
+    from lexquery.columnar.compile import _minus_relies
+    from lexquery.dates import Duration
+    from lexquery.rules import functions as F
+
+    class Env:
+        def __init__(self, overrides=None):
+            self.overrides, self.evidence = overrides, {}
+
+        def record_evidence(self, k, f):
+            self.evidence[k] = f
+    t = date(2026, 3, 29)   # « 29 February 2026 » counted back
+    for ov in (None, {F.MONTH_END: F.month_end_fact()}):
+        e = Env(ov)
+        assert F.f_minus(e, t, Duration(1, 0)) == date(2026, 2, 28) and not e.evidence
+    e = Env()
+    assert F.f_minus(e, t, Duration(1, 1)) == date(2026, 2, 27) and F.MONTH_END in e.evidence
+    d = vdates.to_days(t)
+    rel, _ = _minus_relies(np.array([d - 30]), np.array([d]), np.array([1]), np.array([0]))
+    assert not rel.any()
+    rel, _ = _minus_relies(np.array([d - 31]), np.array([d]), np.array([1]), np.array([1]))
+    assert rel.all()
+
+
+def _eu_export(n: int, seed: int) -> str:
+    """``lexquery synth n`` made Romanian nationals residing in Romania whose sentences end on the
+    last days (and the days before) of the months six months after 2025-10-15: CPP 728-33 2°'s
+    note date rests on the convention for an end on a 30th or February's last day."""
+    from lexquery.screening.synth import synth_text
+    rng = random.Random(seed)
+    lines = synth_text(n, 1).rstrip("\n").split("\n")
+    head = lines[0].split(";")
+    at = {k: head.index(k) for k in ("nationalities", "habitual_residence", "expected_end", "execution_start",
+                                     "entry_date", "total", "receiving_state")}
+    ends = ["2026-02-28", "2026-02-27", "2026-03-31", "2026-03-30", "2026-04-30", "2026-04-29", "2026-05-31",
+            "2026-06-30", "2026-06-29", "2026-09-30", "2026-11-30", "2027-02-28"]
+    out = [lines[0]]
+    for line in lines[1:]:
+        c = line.split(";")
+        c[at["nationalities"]] = c[at["habitual_residence"]] = "RO"
+        c[at["receiving_state"]] = ""
+        c[at["expected_end"]] = rng.choice(ends)
+        c[at["execution_start"]] = "2024-04-30"
+        c[at["total"]] = "P2Y"
+        if c[at["entry_date"]]:
+            c[at["entry_date"]] = "2024-04-30"
+        out.append(";".join(c))
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("as_of", [date(2025, 10, 15), date(2025, 10, 31), date(2025, 11, 1)])
+@pytest.mark.parametrize("share", [0.0, 0.25])
+def test_scalar_and_columnar_agree_where_a_notes_date_rests_on_the_convention(share, as_of):
+    """Both engines, before, on and after 2025-10-31 (the note's date for an end on 2026-04-30,
+    2025-10-30 under the other reading): the day after, both dates are past and not compared."""
+    from columnar_helpers import blank
+    text = _eu_export(300, 5)
+    if share:
+        text = blank(text, share)
+    want, got = both_rows(text, as_of)
+    assert got == want
+    assert sum("law:month_end" in r[-1] for r in want) >= 10
+
+
+# --- both days said (review 21, notes § 0 and 6.1: « dire les deux jours ») -----------------------
+
+@pytest.mark.parametrize("explain", [True, False])
+def test_the_entry_gives_the_other_readings_days(explain):
+    """The entry ``law:month_end`` says what moves under the other reading, so that a reader in a
+    hurry does not take the later day for certain: CPP 728-33 2°'s deadline (a note's date),
+    STE 112 art. 3.1.c's last day (``until``), the LSC de plein droit's first day (a route's)."""
+    eng = engine()
+
+    def entry(case, day, proc, lang="fr"):
+        r = next(p for p in eng.ask(case, day, explain=explain, lang=lang).procedures if p.procedure == proc)
+        return next(t for t in r.to_verify if t["fact"] == "law:month_end")
+    e = entry(EU_CASE, date(2025, 10, 15), "eu_recognition")
+    assert e["other_reading"] == [{"what": "note:six_months_warning", "value": "2025-10-31", "other": "2025-10-30"}]
+    assert e["note"].endswith("dans l'autre lecture (jour inexistant compté au premier jour du mois suivant) : "
+                              "échéance au 2025-10-30 au lieu du 2025-10-31"), e["note"]
+    e = entry(EU_CASE, date(2025, 10, 15), "eu_recognition", "en")
+    assert e["note"].endswith("deadline 2025-10-30 instead of 2025-10-31"), e["note"]
+    e = entry(CASE, date(2024, 8, 20), "ste_transfer")   # end 2025-02-28: 2024-08-31, or 2024-08-28
+    assert e["other_reading"] == [{"what": "until", "value": "2024-08-31", "other": "2024-08-28"},
+                                  {"what": "note:request_deadline", "value": "2024-08-31", "other": "2024-08-28"}]
+    assert e["note"].endswith(": jusqu'au 2024-08-28 au lieu du 2024-08-31"), e["note"]   # the same day said once
+    e = entry(CASE, date(2024, 8, 30), "ste_transfer")   # the other reading's last day is past
+    assert e["other_reading"][0] == {"what": "status", "value": "applicable", "other": "not_applicable"}
+    assert [m["what"] for m in e["other_reading"]] == ["status"]   # a status that fails has no dates
+    assert "statut « non applicable » au lieu de « applicable »" in e["note"]
+    short = {**CASE, "sentence": {**CASE["sentence"], "total": "P1Y6M", "execution_start": "2024-09-01",
+                                  "expected_end": "2026-03-01",
+                                  "convictions": [{"court": "tribunal correctionnel de Paris", "date": "2024-08-20",
+                                                   "final": True, "total": "P1Y6M"}]},
+             "removal_measures": [{"kind": "ITF", "definitive": True, "destination": "GE", "enforceable": True,
+                                   "remedies_exhausted": True}]}
+    e = entry(short, date(2025, 10, 1), "lc_expulsion")   # CPP 720 II: 2025-12-01, or 2025-11-29
+    assert {"what": "route:lsc_plein_droit", "value": "2025-12-01", "other": "2025-11-29",
+            "status": "applicable_later", "other_status": "applicable_later"} in e["other_reading"], e
+    assert "à partir du 2025-11-29 au lieu du 2025-12-01" in e["note"]
+
+
+def test_other_reading_leaves_past_dates_and_notes_shown_once():
+    from types import SimpleNamespace as NS
+    from lexquery.engine import verify
+    from lexquery.engine.answer import NoteResult
+
+    def res(status, until, *notes):
+        return NS(status=status, date_from=None, date_until=until, routes=[], notes=list(notes))
+    a = res("applicable", date(2026, 1, 31), NoteResult("w", "warning", "", (), date(2025, 10, 31)),
+            NoteResult("x", "info", "", (), date(2025, 12, 31)))
+    b = res("applicable", date(2026, 1, 28), NoteResult("w", "warning", "", (), date(2025, 10, 30)))
+    assert verify.other_reading(a, b, date(2025, 11, 1)) == [{"what": "until", "value": "2026-01-31", "other": "2026-01-28"}]
+    assert verify.other_reading(a, b, date(2025, 10, 31))[1] == {"what": "note:w", "value": "2025-10-31", "other": "2025-10-30"}

@@ -1272,7 +1272,14 @@ def _count_relies(sign):
 
 
 v_plus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, 1), _count_relies(1))
-v_minus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, -1), _count_relies(-1))
+def _minus_relies(r, d, m, dd):
+    """rules.functions.f_minus: a count back of whole months rests on nothing (the greatest day
+    at least that many months before, under either reading); with days, as ``plus`` back."""
+    rel = vdates.add_months_relies(d, -m) & (dd != 0)
+    return rel, r + rel
+
+
+v_minus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, -1), _minus_relies)
 v_first_day_within = _date_and_duration(vdates.first_day_within, _first_day_relies)   # at most a duration left (CPP 720, 730)
 v_last_day_within = _date_and_duration(vdates.last_day_within, _last_day_relies)   # at least a duration left (STE 112 art. 3.1.c)
 

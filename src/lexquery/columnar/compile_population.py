@@ -167,8 +167,8 @@ class _Population:
         n = ctx.n
         from ..kb.reference import Fact
         applies = pv.status != NA
-        settled_unknown = (pv.status == UND) & (pv.d_from == NONE_DATE) & (pv.d_until == NONE_DATE) \
-            & (pv.consent == -1) & ~np.logical_or.reduce([rv.shown for rv in pv.routes] or [_false(n)])
+        # the dates of the notes, compared where a rerun shows the note too (verify.changed)
+        base_notes = {nn.id: (on, d) for nn, on, d, _ in pv.notes if d is not None}
         # each reference fact consulted, in the order first consulted: the evidence that did so
         # (its position among the evaluation's, the rows) — a row per fact only where needed
         occ: dict = {}
@@ -216,7 +216,7 @@ class _Population:
                 if f.value is None:
                     keep, alt, alt2 = applies[cand], Fact(False, f.evidence, f.note, "U"), Fact(True, f.evidence, f.note, "U")
                 elif f.mark in ("I", "U") or f.verify:
-                    keep, alt, alt2 = ~settled_unknown[cand], Fact(None, f.evidence, f.note, None), None
+                    keep, alt, alt2 = np.ones(len(cand), dtype=bool), Fact(None, f.evidence, f.note, None), None   # verify.collect: every row
                 else:
                     continue
                 if fails is not None:   # not applicable through a condition that cannot read k: stays so
@@ -253,8 +253,14 @@ class _Population:
                 sub.set_overrides(o, part + 1, numbered=True)   # every part has rows: 1, 2 … in order
                 carry_derived(self.book, ctx, sub, idx)   # those reading no reference fact replaced: the case's
                 sub.seed = seed(pv.conds, ids, idx)
-                t = self.eval_proc(sub, p.id, True)
+                t = self.eval_proc(sub, p.id, "dated")
                 diff = _differs(_outcome_arrays(t, sub.as_of, True), base_out, idx)
+                for nn, on, d, _ in t.notes:
+                    b = base_notes.get(nn.id) if d is not None else None
+                    if b is not None:   # two dates both past: not compared (verify.changed)
+                        bd = b[1][idx]
+                        past = (d != NONE_DATE) & (bd != NONE_DATE) & (d < sub.as_of) & (bd < sub.as_of)
+                        diff |= on & b[0][idx] & (d != bd) & ~past
                 at = 0
                 for j, (x, _) in zip(js, grp):
                     out[j] = diff[at:at + len(x)]
@@ -388,7 +394,9 @@ class _Population:
         cannot read that fact (``engine.reads.Reads.reads``: the functions that record it,
         rules/functions.EVIDENCE). Evaluated again with that fact replaced, such a row fails
         again, and any condition not met makes the procedure not applicable (no dates, routes,
-        consent nor basis): the same outcome for engine/verify.py, not evaluated again. Not for a
+        consent nor basis): the same outcome for engine/verify.py, not evaluated again — unless a
+        dated note shown all the same (a duty's) may read that fact
+        (engine.reads.Reads.shown_anyway). Not for a
         procedure a route may open in place of its conditions (``replaces``)."""
         if pv.opening or not pv.tops:
             return None
@@ -397,6 +405,7 @@ class _Population:
             return None
         from ..engine.reads import fact_key as _fact_key, reads_any as _reads_any
         reads = self._cond_reads_of(p)
+        anyway = self.__dict__["_reads_so"].shown_anyway(p)   # a duty's date, shown all the same
         failed = [(cid, na & on & (eff == NOT_MET)) for cid, eff, on in pv.tops]
         failed = [(cid, m) for cid, m in failed if m.any()]
         memo = {}
@@ -406,6 +415,9 @@ class _Population:
             hit = memo.get(key)
             if hit is None:
                 hit = _false(len(na))
+                if anyway and _reads_any(anyway, [key]):   # its date may change: evaluated again
+                    memo[key] = hit
+                    return hit
                 for cid, m in failed:
                     rd = reads.get(cid)
                     if rd is not None and not _reads_any(rd, [key]):
@@ -418,7 +430,8 @@ class _Population:
         """The conditions whose results a rerun takes from the first evaluation ``pv``
         (:func:`.reuse.given`; engine.reuse.Reuse.rerun_env and trial_env, and inside the
         conditions): for the reference facts replaced (``what`` "reads": engine/verify.py —
-        exact for what verify compares: status, dates, consent, basis, routes) or the fact
+        exact for what verify compares: status, dates, consent, basis, routes, and the dates of
+        the notes, evaluated again over the conditions given as the first evaluation read them) or the fact
         paths given values (``what`` "facts": engine/prove.py — the missing facts too), once
         per procedure, change and conditions evaluated."""
         if not getattr(pv, "conds", None):

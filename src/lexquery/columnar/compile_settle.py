@@ -252,18 +252,23 @@ class _Eval:
             consent = c
         missing = restrict(missing, applies)
         notes = []
-        if not outcome_only:
+        # the reruns of verify (``outcome_only`` "dated"): the dated notes, whose dates it compares
+        # (engine/verify.changed); the other evaluations for the outcome only: none
+        cnotes = cp["notes"] if not outcome_only else \
+            [x for x in cp["notes"] if x[2] is not None] if outcome_only == "dated" else ()
+        if cnotes:
             # evaluate._notes: a note on where the procedure applies, one shown ``always`` also
             # where it does not unless another procedure sets it aside (a precedence entry
             # settled over it) — that mask made only for a procedure that has such notes
             shown = applies
-            if any(n_.always for n_, _, _ in cp["notes"]):
+            if any(n_.always for n_, _, _ in cnotes):
                 own = ~np.logical_or.reduce([x[1] & (x[0] != UNKNOWN_) for x in prec_rows]) if prec_rows else True
                 shown = applies | own
-            for n_, w, d in cp["notes"]:
+            for n_, w, d in cnotes:
                 notes += _note_values(ctx, [(n_, w, d)], shown if n_.always else applies, True)
-            for _, _, _, ev in notes:
-                evs.append(ev)
+            if not outcome_only:
+                for _, _, _, ev in notes:
+                    evs.append(ev)
         basis = self._basis(ctx, p, status)
         for rv in routes:   # a procedure that does not apply shows no route
             rv.shown = rv.run & applies

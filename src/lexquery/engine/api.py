@@ -138,7 +138,7 @@ class Engine:
             def rerun(overrides):   # the conditions that read none of the facts replaced: not again
                 if r.status == "not_applicable" and reuse.still_not_applicable(env, p, overrides):
                     return r        # the same outcome, without evaluating
-                return evaluate_procedure(p, reuse.rerun_env(env, p, overrides, shared), book, lang, outcome_only=True)
+                return evaluate_procedure(p, reuse.rerun_env(env, p, overrides, shared), book, lang, outcome_only="dated")
 
             def trial(c, keep, touched):
                 return evaluate_procedure(p, reuse.trial_env(env, p, c, keep, touched), book, outcome_only=True)

@@ -378,7 +378,8 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True,
     routes, dated notes and legal basis are the same as with explanations
     (tests/test_screen_fast.py); ``to_verify`` is added by the caller (engine/verify.py).
     ``outcome_only`` (the reevaluations of engine/verify.py and engine/prove.py, which read
-    only the outcome, missing facts and conditions): no notes and no sources.
+    only the outcome, missing facts and conditions): no notes and no sources — "dated" (those
+    of engine/verify.py): the notes that give a date, without their texts (verify.changed).
     A pending date is settled under the law in force on it (engine/in_time.py), which reads
     only the outcome of the other day: outcome only there for an evaluation without
     explanations (``env.kept`` set: engine/api.py) and for the reevaluations. A ``from``
@@ -390,7 +391,7 @@ def evaluate_procedure(p: Procedure, env: Env, book, lang="fr", precedence=True,
     r = published_ahead(p, env) if ahead else _evaluate_on(p, env, book, lang, precedence, outcome_only)
     bounds = law_boundaries(book, p)
     if bounds:
-        other_only = outcome_only or env.kept is not None
+        other_only = bool(outcome_only) or env.kept is not None   # another day's notes are not read
 
         def on(day):   # a day to come settles its dates to come only, a day past its dates past only
             e = Env(env.case, day, env.state, book, env.ref, False, None)
@@ -465,7 +466,11 @@ def _evaluate_on(p: Procedure, env: Env, book, lang="fr", precedence=True,
         missing = set()  # a necessary condition fails: no unknown fact can change that
         routes = []      # and no route is shown
     if outcome_only:
-        notes, sources = [], []
+        # the reevaluations of engine/verify.py (``outcome_only`` "dated"): the dated notes'
+        # dates, which it compares (verify.changed) — not their texts, nor the sources
+        notes = _notes(_dated(p), env, lang, False, status != "not_applicable", set_aside is None) \
+            if outcome_only == "dated" else []
+        sources = []
     else:
         notes = _notes(p.notes, env, lang, explain, status != "not_applicable", set_aside is None)
         sources = _sources_of(p, env, results, _prec_key(p.id, env, results) if has_prec else (),
@@ -519,6 +524,14 @@ def _notes(notes, env, lang, explain, applies, own=True, dated=True):
         d = n.date.fn(env) if (dated and n.date is not None) else None
         out.append(NoteResult(n.id, n.kind, text, n.sources, d if isinstance(d, date) else None, n.verify, n.always))
     return out
+
+
+def _dated(p: Procedure) -> list:
+    """The notes of ``p`` that give a date (``date:``), kept on ``p``."""
+    v = p.__dict__.get("_dated_notes")
+    if v is None:
+        v = p.__dict__["_dated_notes"] = [n for n in p.notes if n.date is not None]
+    return v
 
 
 def _tuple(r: CondResult) -> tuple:

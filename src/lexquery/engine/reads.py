@@ -282,6 +282,20 @@ class Reads:
                     self._expr_reads(e, index, hit, set(), set()) for e in (pr.when, pr.until) if e is not None])
         return hit
 
+    def shown_anyway(self, p) -> frozenset:
+        """What the ``when`` and ``date`` of the dated notes of ``p`` shown when it does not apply
+        (``always``: a duty) may read: engine/verify.py compares their dates
+        (verify.changed), so a procedure that stays not applicable keeps its outcome only if
+        they cannot read the facts replaced either (Reuse.still_not_applicable)."""
+        key = (p.id, "shown_anyway")
+        hit = self.memo.get(key)
+        if hit is None:
+            index, memo = cond_index(p), dict(self.reads(p))
+            hit = self.memo[key] = frozenset().union(*[
+                self._expr_reads(e, index, memo, set(), set())
+                for n in p.notes if n.always and n.date is not None for e in (n.when, n.date) if e is not None])
+        return hit
+
     def _cond_reads(self, index, cid, memo, seen) -> frozenset:
         if cid in memo:
             return memo[cid]

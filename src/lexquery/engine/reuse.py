@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from .env import Env
 from .evaluate import _opening
-from .reads import Reads
+from .reads import Reads, fact_key, reads_any
 
 
 class Reuse:
@@ -42,7 +42,8 @@ class Reuse:
         ``when``, children, the conditions and derived values they read, call no function
         that records such a fact: :data:`lexquery.rules.functions.EVIDENCE`): the same
         operations on the same values give the same result. Exact for what engine/verify.py
-        compares (status, dates, consent, basis, routes); only the missing facts listed
+        compares (status, dates, consent, basis, routes, the dates of notes — evaluated again,
+        reading the conditions given as the first evaluation did); only the missing facts listed
         inside a condition that reads a replaced fact may differ (a memoised condition read
         adds none). Results stored later (routes, notes: ``from_date`` known) are not given."""
         e = Env(env.case, env.as_of, env.state, self.book, env.ref, False, shared)
@@ -70,9 +71,13 @@ class Reuse:
         with the reference facts ``overrides`` replaced: one of its conditions, or a
         precedence entry over it, that failed (not met, no pending date) cannot read those
         facts, so it fails again, and any condition not met makes the procedure not
-        applicable (evaluate.settle: no dates, no routes, no consent, no basis). Not for a
+        applicable (evaluate.settle: no dates, no routes, no consent, no basis) — and the dated
+        notes shown all the same (a duty's) cannot read them (Reads.shown_anyway). Not for a
         procedure a route may open in place of its conditions (``replaces``)."""
         if not env.top or _opening(p):
+            return False
+        anyway = self.reads.shown_anyway(p)   # a duty's date, shown all the same, may change
+        if anyway and reads_any(anyway, [fact_key(n) for n in overrides]):
             return False
         free = self.reads.unaffected(p, "reads", overrides, guarded=False)
         return any(r.status == "not_met" and not r.pending and cid in free for cid, r in env.top)

@@ -12,8 +12,8 @@ this order:
   the day does not exist in the month reached ([I]: rules/functions.month_end, replaced by the
   other reading's value, the next month's first day). « Depends » is tested, not guessed: the procedure is evaluated again
   with that fact unknown (an unknown fact: true, then false), and the fact is listed when
-  the status, the dates, the consent, a route's status or the legal basis of an answer that
-  applies would change;
+  the status, the dates, the consent, a route's status, the legal basis of an answer that
+  applies or the date of a note shown both times would change (:func:`changed`);
 - the open questions of the research pack ([U], ``reference/open-questions.yaml``) that
   concern the procedure (and the State), when the procedure may apply;
 - the rule notes declared ``kind: warning`` with ``verify: true`` that apply (a point
@@ -29,21 +29,43 @@ French; ``evidence_en`` the same in English) or ``sources`` (the citations of a 
 from __future__ import annotations
 
 from ..kb.reference import Fact
+from ..rules.functions import MONTH_END
 
 
 def outcome(r) -> tuple:
     """What « the outcome » of a procedure result is, for the test of dependence: its status,
-    dates, consent, routes, and the legal basis of an answer that applies (now or later)."""
+    dates, consent, routes, and the legal basis of an answer that applies (now or later). The
+    dates of its notes too, compared by :func:`changed` (a note's ``date``: a deadline the reader
+    acts on — CPP 728-33 2°'s last day for the certificate, R20-09b)."""
     basis = tuple(b["id"] for b in r.basis) if r.status in ("applicable", "applicable_later") else ()
     return (r.status, r.date_from, r.date_until, r.consent_required, basis,
             tuple((x.procedure, x.status, x.date_from) for x in r.routes))
 
 
-def _settled_unknown(r) -> bool:
-    """An undetermined answer with no date, consent or route: making a fact unknown cannot
-    change it (three-valued evaluation is monotone: it can only lose information)."""
-    return (r.status == "undetermined" and r.date_from is None and r.date_until is None
-            and r.consent_required is None and not r.routes)
+def note_dates(r) -> dict:
+    """The date of each note of ``r`` (its ``date:``; None: none, or not known), by id. A route's
+    notes carry no date (evaluate.evaluate_route)."""
+    return {n.id: n.date for n in r.notes}
+
+
+def changed(base: tuple, dates: dict, x, as_of=None) -> bool:
+    """Whether ``x``, a reevaluation, changes the outcome of the answer whose :func:`outcome` is
+    ``base`` and :func:`note_dates` ``dates``: the outcome, or the date of a note shown by both
+    (a note shown by one only is not compared — whether a note is shown is not the outcome: its
+    ``when`` says when a text is worth reading, e.g. a warning while six months remain; the
+    date it gives is what the reader acts on). Two dates both before ``as_of`` are not compared:
+    a deadline already past under either reading is not acted on any more (review 21, R21-09:
+    the day after CPP 728-33 2°'s last day, 2025-10-31 or 2025-10-30, nothing rests on the
+    convention)."""
+    return outcome(x) != base or bool(_notes_moved(dates, note_dates(x), as_of))
+
+
+def _notes_moved(mine: dict, theirs: dict, as_of=None) -> list:
+    """The ids of the notes in both ``mine`` and ``theirs`` ({id: date}, :func:`note_dates`)
+    whose dates differ, in ``mine``'s order — two dates both before ``as_of`` left out."""
+    return [i for i, a in mine.items() if i in theirs and theirs[i] != a
+            and not (as_of is not None and a is not None and theirs[i] is not None
+                     and a < as_of and theirs[i] < as_of)]
 
 
 def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
@@ -62,13 +84,24 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
                 # false first: it changes the outcome more often (a treaty not in force, a
                 # convention's terms not met), and any() then stops; the entry is the same
                 candidates.append((name, f, (f.but(False, "U"), f.but(True, "U"))))
-        elif (f.mark in ("I", "U") or f.verify) and not _settled_unknown(result):
+        elif f.mark in ("I", "U") or f.verify:
+            # even where the answer is undetermined with no date: the rules are not monotone in a
+            # reference fact — « aucune convention connue » (known(...)) opens reciprocity when a
+            # treaty's status is unknown (ste_transfer basis_reciprocity): an undetermined STE 112
+            # transfer becomes applicable on reciprocity, so party(STE112,TR) [I] is listed
+            # (review of R20-09b's fix; the shortcut that skipped such answers was removed)
             candidates.append((name, f, (f.but(None, None),)))
     for name, f, alts in candidates:
         if base is None:
-            base = outcome(result)
-        if any(outcome(rerun({name: a})) != base for a in alts):
-            out.append(_entry(name, f, env.ref, lang))
+            base, dates = outcome(result), note_dates(result)
+        for a in alts:   # the first value that changes the outcome (false before true)
+            x = rerun({name: a})
+            if changed(base, dates, x, env.as_of):
+                e = _entry(name, f, env.ref, lang)
+                if name == MONTH_END:   # both days said (review 21, notes § 0 and 6.1)
+                    _other_reading(e, result, x, env.as_of, p, lang)
+                out.append(e)
+                break
     questions = getattr(env.ref, "questions_for", None)
     if questions:
         st = env.state if isinstance(env.state, str) else None
@@ -105,7 +138,7 @@ _VALUE = {"fr": {True: "oui", False: "non", None: "inconnu"}, "en": {True: "yes"
 
 def subject(name: str, ref, lang: str = "fr") -> str:
     """``party(STE167,MA)`` → « STE 167 / Maroc »: what a reference fact is about, in words."""
-    if name == "law:month_end":   # a month count resting on the month's-last-day convention
+    if name == MONTH_END:   # a month count resting on the month's-last-day convention
         return ("jour inexistant compté au dernier jour du mois" if lang == "fr"
                 else "a day that does not exist counted as the month's last day")
     if name.startswith("law:"):   # a legal quantity read outside the periods its text is encoded for
@@ -118,6 +151,77 @@ def subject(name: str, ref, lang: str = "fr") -> str:
     what = _SUBJECT.get(lang, _SUBJECT["fr"]).get(fn, fn).format(treaty.replace("STE", series) if treaty.startswith("STE") else treaty)
     name_of = getattr(ref, "state_name", None)
     return what + (f" / {name_of(state, lang) if name_of else state}" if state else "")
+
+
+_STATUS = {"fr": {"applicable": "applicable", "applicable_later": "applicable plus tard",
+                  "not_applicable": "non applicable", "undetermined": "indéterminé"},
+           "en": {"applicable": "applicable", "applicable_later": "applicable later",
+                  "not_applicable": "not applicable", "undetermined": "undetermined"}}
+_MOVED = {"fr": {"status": "statut « {b} » au lieu de « {a} »", "from": "à partir du {b} au lieu du {a}",
+                 "until": "jusqu'au {b} au lieu du {a}", "route": "voie « {label} » : à partir du {b} au lieu du {a}",
+                 "route_status": "voie « {label} » : « {b} » au lieu de « {a} »",
+                 "note": "échéance au {b} au lieu du {a}", "none": "sans date",
+                 "head": "dans l'autre lecture (jour inexistant compté au premier jour du mois suivant) : "},
+          "en": {"status": "status « {b} » instead of « {a} »", "from": "from {b} instead of {a}",
+                 "until": "until {b} instead of {a}", "route": "route « {label} »: from {b} instead of {a}",
+                 "route_status": "route « {label} »: « {b} » instead of « {a} »",
+                 "note": "deadline {b} instead of {a}", "none": "no date",
+                 "head": "under the other reading (a day that does not exist counted as the next month's first day): "}}
+
+
+def other_reading(result, x, as_of=None) -> list[dict]:
+    """What moves between ``result`` and ``x``, its reevaluation under the other reading of a
+    day that does not exist (rules/functions.month_end): the status, ``from``, ``until``, a
+    route's status or ``from``, the date of a note shown by both (:func:`changed`: two dates
+    both past are not compared). Each ``{"what": "status" | "from" | "until" | "route:<id>" |
+    "note:<id>", "value": …, "other": …}``, dates as ISO texts."""
+    iso = lambda d: d.isoformat() if d is not None else None   # noqa: E731
+    out = []
+    if x.status != result.status:
+        out.append({"what": "status", "value": result.status, "other": x.status})
+    for k, a, b in (("from", result.date_from, x.date_from), ("until", result.date_until, x.date_until)):
+        if a != b and not (b is None and x.status == "not_applicable"):   # a status that fails has no dates
+            out.append({"what": k, "value": iso(a), "other": iso(b)})
+    theirs = {r.procedure: r for r in x.routes}
+    for r in result.routes:
+        o = theirs.get(r.procedure)
+        if o is not None and (o.status, o.date_from) != (r.status, r.date_from):
+            out.append({"what": f"route:{r.procedure}", "value": iso(r.date_from), "other": iso(o.date_from),
+                        "status": r.status, "other_status": o.status})
+    mine, theirs = note_dates(result), note_dates(x)
+    out += [{"what": f"note:{i}", "value": iso(mine[i]), "other": iso(theirs[i])}
+            for i in _notes_moved(mine, theirs, as_of)]
+    return out
+
+
+def _other_reading(e: dict, result, x, as_of, p, lang: str) -> None:
+    """The entry ``law:month_end`` given both days: ``other_reading`` (:func:`other_reading`) and
+    its words after the note (« dans l'autre lecture … : à partir du 2025-11-29 au lieu du
+    2025-12-01 »), so that a reader in a hurry does not take the later day for certain."""
+    moved = other_reading(result, x, as_of)
+    if not moved:
+        return
+    e["other_reading"] = moved
+    w = _MOVED.get(lang, _MOVED["fr"])
+    st = _STATUS.get(lang, _STATUS["fr"])
+    labels = {r.id: r.label for r in getattr(p, "routes", [])}
+    said, seen = [], set()
+    for m in moved:
+        a, b = m["value"] or w["none"], m["other"] or w["none"]
+        kind = m["what"].partition(":")[0]
+        if kind == "note" and (a, b) in seen:   # a note giving the same day (STE 112's request_deadline = until)
+            continue
+        seen.add((a, b))
+        if kind == "status":
+            said.append(w["status"].format(a=st.get(a, a), b=st.get(b, b)))
+        elif kind == "route":
+            lab = labels.get(m["what"][6:]) or {}
+            lab = lab.get(lang) or lab.get("fr") or m["what"][6:]
+            said.append(w["route"].format(label=lab, a=a, b=b) if a != b else w["route_status"].format(
+                label=lab, a=st.get(m["status"], m["status"]), b=st.get(m["other_status"], m["other_status"])))
+        else:
+            said.append(w[kind].format(a=a, b=b))
+    e["note"] += " — " + w["head"] + (" ; " if lang == "fr" else "; ").join(said)
 
 
 def _entry(name: str, f: Fact, ref=None, lang: str = "fr") -> dict:

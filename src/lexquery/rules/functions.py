@@ -99,11 +99,21 @@ def f_add(env, d, dur):
 
 
 def f_minus(env, d, dur):
+    """``d`` less ``dur``, counted back de quantième en quantième (CPP 716-1), a day that does not
+    exist put on the month's last day. For whole months (``dur.days`` 0) that day is the greatest
+    ``x`` with ``x + dur <= d`` under either reading of a forward count (the month's last day, or
+    the next month's first day: ``dates.last_day_within_overflow``, checked over every day of
+    2023-2028 for 1-24 and 36 months, tests/test_dates_month_end.py) — the latest day at least
+    ``dur`` before ``d`` that rests on no convention (lc_expulsion's D147-20 ``info_by``): it
+    records nothing and engine/verify.py's other reading leaves it as it is. With days as well
+    (2025-03-01 less one month and a day: 2025-01-31, whose count forward reaches 28 February only
+    by the convention) it records ``law:month_end`` and, replaced, counts « 31 February » as
+    1 March."""
     if _unknown_in(d, dur):
         return UNKNOWN
     if d is None or dur is None:
         return None
-    if month_end(env, add_duration_relies(d, dur, -1)):   # « 31 February » counted back → 1 March
+    if dur.days and month_end(env, add_duration_relies(d, dur, -1)):   # « 31 February » counted back → 1 March
         return add_duration_overflow(d, dur, -1)
     return add_duration(d, dur, -1)
 
