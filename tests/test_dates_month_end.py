@@ -351,3 +351,28 @@ def test_minus_with_days_would_rest_on_the_convention():
     t = date(2025, 3, 1)
     assert D.add_duration(t, dur, -1) == date(2025, 1, 31)
     assert D.last_day_within_overflow(t, dur) == date(2025, 1, 28)
+
+
+@pytest.mark.parametrize("days", [0, 5])
+def test_earliest_day_within_is_the_least_day_under_either_reading(days):
+    """``dates.earliest_day_within``: the least day d with d + dur >= end under either reading of a
+    day that does not exist (the month's last day, or the next month's first) — found by trying
+    every day from 40 days before — and its vector form (columnar/compile ``earliest_day_within``)
+    gives the same day for every end of 2023-2025 and 0-24 months (CPP D147-20's duty counted from
+    it: review 21, notes § 6.2)."""
+    import numpy as np
+    from lexquery.columnar import compile as C, vdates
+    earlier = 0
+    for n in range(0, 25):
+        dur = Duration(n, days)
+        ends = np.array([vdates.to_days(e) for e in DAYS], dtype=np.int64)
+        vec = C._earliest_day(ends, np.full(len(ends), n), np.full(len(ends), days))
+        for i, end in enumerate(DAYS):
+            r = D.first_day_within(end, dur)
+            want = min(r, _overflow_min(end, n, days, r - 40 * ONE, r + 40 * ONE))
+            got = D.earliest_day_within(end, dur)
+            assert got == want and vdates.to_days(got) == vec[i], (end, n)
+            earlier += got < r
+    assert earlier > 50
+    assert D.earliest_day_within(date(2026, 3, 1), Duration(3)) == date(2025, 11, 29)
+    assert D.earliest_day_within(date(2026, 3, 15), Duration(3)) == date(2025, 12, 15)

@@ -188,6 +188,9 @@ def test_minus_of_whole_months_records_nothing_and_stays():
         assert F.f_minus(e, t, Duration(1, 0)) == date(2026, 2, 28) and not e.evidence
     e = Env()
     assert F.f_minus(e, t, Duration(1, 1)) == date(2026, 2, 27) and F.MONTH_END in e.evidence
+    for ov in (None, {F.MONTH_END: F.month_end_fact()}):   # D147-20's first day: the earlier, always
+        e = Env(ov)
+        assert F.f_earliest_day_within(e, date(2026, 3, 1), Duration(3, 0)) == date(2025, 11, 29) and not e.evidence
     d = vdates.to_days(t)
     rel, _ = _minus_relies(np.array([d - 30]), np.array([d]), np.array([1]), np.array([0]))
     assert not rel.any()

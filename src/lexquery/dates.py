@@ -189,6 +189,18 @@ def first_day_within_overflow(end: date, dur: Duration, first: date | None = Non
     return date(q[0], q[1], len_m + 1) if len_q > len_m else first
 
 
+def earliest_day_within(end: date, dur: Duration) -> date:
+    """The earliest of :func:`first_day_within` and :func:`first_day_within_overflow`: the first
+    day on which at most ``dur`` remains before ``end`` under either reading of a day that does not
+    exist — a day no reading puts after the first day. For a duty due a time before that first
+    day (CPP D147-20: « au moins un mois avant que le reliquat de la peine soit égal à trois
+    mois »), so that its deadline is safe when the first day itself rests on the month's-last-day
+    convention (review 21, notes § 6.2): end 2026-03-01, three months — 2025-12-01, or 2025-11-29 if
+    « 29 February 2026 » is 1 March: 2025-11-29. Rests on no convention."""
+    first = first_day_within(end, dur)
+    return min(first, first_day_within_overflow(end, dur, first))
+
+
 def first_day_within_relies(end: date, dur: Duration) -> bool:
     """Whether :func:`first_day_within` rests on the month's-last-day convention: under the
     overflow reading the least day is another (:func:`first_day_within_overflow`: end 2026-03-01,

@@ -1284,6 +1284,14 @@ v_first_day_within = _date_and_duration(vdates.first_day_within, _first_day_reli
 v_last_day_within = _date_and_duration(vdates.last_day_within, _last_day_relies)   # at least a duration left (STE 112 art. 3.1.c)
 
 
+def _earliest_day(d, m, dd):   # rules.functions.f_earliest_day_within: the first day under either reading
+    first = vdates.first_day_within(d, m, dd)
+    return np.minimum(first, vdates.first_day_within_overflow(d, m, dd, first))
+
+
+v_earliest_day_within = _date_and_duration(_earliest_day)   # CPP D147-20's duty, counted from a safe day
+
+
 def v_fraction_point(xs, ctx):
     s, e, num, den = xs
     if s.kind not in ("date", "none") or e.kind not in ("date", "none") or num.kind not in ("int", "none") \
@@ -1368,12 +1376,14 @@ def v_months_midpoint(xs, ctx):
 
 VECTOR = {"add_months": v_add_months, "months_midpoint": v_months_midpoint, "add_years": v_add_years, "add_days": v_add_days, "plus": v_plus,
           "minus": v_minus, "first_day_within": v_first_day_within, "last_day_within": v_last_day_within, "fraction_point": v_fraction_point, "min": v_min, "max": v_max,
+          "earliest_day_within": v_earliest_day_within,
           "is_life": v_is_life, "count": v_count}
 # the month counts whose result may rest on the month's-last-day convention: their vector form
 # gives (column, rows relying) and they record ``law:month_end`` (rules/functions.month_end)
 MONTH_COUNTS = {"add_months", "add_years", "plus", "minus", "first_day_within", "last_day_within", "months_midpoint"}
 LOOKUPS = {"eu_member", "fd_applies", "party", "bilateral", "consular_mandatory", "declared_national"}
 # functions of rules/functions.py that do not read their environment (the others read the reference)
-PURE = {"add_months", "add_years", "add_days", "plus", "minus", "first_day_within", "last_day_within", "fraction_point", "months_midpoint", "min",
+PURE = {"add_months", "add_years", "add_days", "plus", "minus", "first_day_within", "last_day_within", "earliest_day_within",
+        "fraction_point", "months_midpoint", "min",
         "max", "is_life", "count", "field", "join", "heaviest", "latest"}
 assert LOOKUPS <= set(F.FUNCTIONS)

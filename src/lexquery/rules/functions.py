@@ -12,7 +12,8 @@ import functools
 from datetime import date
 
 from ..dates import (Duration, add_duration, add_duration_overflow, add_duration_relies, add_months,
-                     add_months_overflow, add_months_relies, first_day_within, first_day_within_overflow,
+                     add_months_overflow, add_months_relies, earliest_day_within, first_day_within,
+                     first_day_within_overflow,
                      fraction_point, last_day_within, last_day_within_overflow, months_midpoint,
                      months_midpoint_overflow)
 from .values import UNKNOWN
@@ -132,6 +133,18 @@ def f_first_day_within(env, end, dur):
     r = first_day_within(end, dur)
     # replaced (engine/verify.py): the least day under the overflow reading
     return _or_other_reading(env, r, first_day_within_overflow(end, dur, r))
+
+
+def f_earliest_day_within(env, end, dur):
+    """``dates.earliest_day_within``: the first day on which at most ``dur`` remains before
+    ``end`` under either reading of a day that does not exist — the day a duty due before it is
+    counted from (CPP D147-20's information, lc_expulsion ``info_by``). Records nothing: no
+    reading puts it later (review 21, notes § 6.2)."""
+    if _unknown_in(end, dur):
+        return UNKNOWN
+    if end is None or dur is None:
+        return None
+    return earliest_day_within(end, dur)
 
 
 def f_last_day_within(env, end, dur):
@@ -379,6 +392,7 @@ def f_declared_national(env, treaty, state, category):
 FUNCTIONS = {
     "add_months": f_add_months, "add_years": f_add_years, "add_days": f_add_days,
     "plus": f_add, "minus": f_minus, "first_day_within": f_first_day_within, "last_day_within": f_last_day_within, "fraction_point": f_fraction_point,
+    "earliest_day_within": f_earliest_day_within,
     "months_midpoint": f_months_midpoint,
     "min": f_min, "max": f_max, "is_life": f_is_life, "count": f_count,
     "eu_member": f_eu_member, "fd_applies": f_fd_applies, "fd_from": f_fd_from, "fd_until": f_fd_until,
