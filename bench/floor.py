@@ -805,8 +805,9 @@ class Floor:
             if fact.value is None:
                 if applies:
                     cands.append((name, fact, (True, False)))
-            elif fact.mark in ("I", "U") or fact.verify:
-                cands.append((name, fact, (U,)))
+            elif fact.mark in ("I", "U") or fact.verify:   # an inferred value the other way too (verify.collect)
+                cands.append((name, fact, (U, not fact.value) if fact.mark in ("I", "U") and isinstance(fact.value, bool)
+                              and not name.startswith("law:") else (U,)))
         for name, fact, alts in cands:
             if base is None:
                 base = _outcome(res, basis)

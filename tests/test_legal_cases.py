@@ -281,7 +281,7 @@ class LegalCaseItem(pytest.Item):
                  f"case : {s['name']}",
                  f"as of: {s['as_of']}"] + ([f"reform: {s['reform']}"] if s.get("reform") else [])
         if s["basis"]:
-            lines.append("basis: " + "; ".join(s["basis"]))
+            lines.append("basis: " + (s["basis"] if isinstance(s["basis"], str) else "; ".join(s["basis"])))
         lines.append("expected vs actual:")
         lines += [f"  - {e}" for e in excinfo.value.args[0]]
         lines.append("answer (text, --explain):")

@@ -215,8 +215,10 @@ class _Population:
                 cand = np.flatnonzero(rows_a)   # the rows that consulted k (a few): read index by index
                 if f.value is None:
                     keep, alt, alt2 = applies[cand], Fact(False, f.evidence, f.note, "U"), Fact(True, f.evidence, f.note, "U")
-                elif f.mark in ("I", "U") or f.verify:
-                    keep, alt, alt2 = np.ones(len(cand), dtype=bool), Fact(None, f.evidence, f.note, None), None   # verify.collect: every row
+                elif f.mark in ("I", "U") or f.verify:   # verify.collect: every row; an inferred value the other way too
+                    flip = Fact(not f.value, f.evidence, f.note, "U") if (
+                        f.mark in ("I", "U") and isinstance(f.value, bool) and k[0] != "law:") else None
+                    keep, alt, alt2 = np.ones(len(cand), dtype=bool), Fact(None, f.evidence, f.note, None), flip
                 else:
                     continue
                 if fails is not None:   # not applicable through a condition that cannot read k: stays so

@@ -89,8 +89,16 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
             # reference fact — « aucune convention connue » (known(...)) opens reciprocity when a
             # treaty's status is unknown (ste_transfer basis_reciprocity): an undetermined STE 112
             # transfer becomes applicable on reciprocity, so party(STE112,TR) [I] is listed
-            # (review of R20-09b's fix; the shortcut that skipped such answers was removed)
-            candidates.append((name, f, (f.but(None, None),)))
+            # (review of R20-09b's fix; the shortcut that skipped such answers was removed).
+            # For the same reason « unknown » does not stand for both values: an inferred value is
+            # also tried the other way (review 22, R22-20/21: Algeria absent [I] from STE 112 and
+            # from the bilateral list — reciprocity applies with either unknown; were either
+            # true, the basis would change) — not a declaration's doubt on a stated status (S),
+            # nor a law: entry (its other reading is the replacement itself)
+            alts = (f.but(None, None),)
+            if f.mark in ("I", "U") and isinstance(f.value, bool) and not name.startswith("law:"):
+                alts += (f.but(not f.value, "U"),)
+            candidates.append((name, f, alts))
     for name, f, alts in candidates:
         if base is None:
             base, dates = outcome(result), note_dates(result)
