@@ -1272,6 +1272,8 @@ def _count_relies(sign):
 
 
 v_plus = _date_and_duration(lambda d, m, dd: vdates.add_duration(d, m, dd, 1), _count_relies(1))
+
+
 def _minus_relies(r, d, m, dd):
     """rules.functions.f_minus: a count back of whole months rests on nothing (the greatest day
     at least that many months before, under either reading); with days, as ``plus`` back."""

@@ -165,6 +165,7 @@ class _Population:
         """``engine.verify.collect`` over a batch: per row, the names of the answer's to_verify
         (a :class:`.shapes.Coded` column)."""
         n = ctx.n
+        from ..engine.verify import other_value
         from ..kb.reference import Fact
         applies = pv.status != NA
         # the dates of the notes, compared where a rerun shows the note too (verify.changed)
@@ -216,9 +217,8 @@ class _Population:
                 if f.value is None:
                     keep, alt, alt2 = applies[cand], Fact(False, f.evidence, f.note, "U"), Fact(True, f.evidence, f.note, "U")
                 elif f.mark in ("I", "U") or f.verify:   # verify.collect: every row; an inferred value the other way too
-                    flip = Fact(not f.value, f.evidence, f.note, "U") if (
-                        f.mark in ("I", "U") and isinstance(f.value, bool) and k[0] != "law:") else None
-                    keep, alt, alt2 = np.ones(len(cand), dtype=bool), Fact(None, f.evidence, f.note, None), flip
+                    keep, alt, alt2 = np.ones(len(cand), dtype=bool), Fact(None, f.evidence, f.note, None), \
+                        other_value(f, k[0] == "law:")
                 else:
                     continue
                 if fails is not None:   # not applicable through a condition that cannot read k: stays so

@@ -68,6 +68,16 @@ def _notes_moved(mine: dict, theirs: dict, as_of=None) -> list:
                      and a < as_of and theirs[i] < as_of)]
 
 
+def other_value(f: Fact, law: bool):
+    """The other value of an inferred or unverified boolean reference fact, tried beside
+    « unknown » (:func:`collect`; columnar/compile_population ``_Population.verify``): not for a
+    fact stated by a source whose only doubt is a declaration (``Fact.verify``), nor for a
+    ``law:`` entry (``law`` true: its rerun is already the other reading). None when not tried."""
+    if f.mark in ("I", "U") and isinstance(f.value, bool) and not law:
+        return f.but(not f.value, "U")
+    return None
+
+
 def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
     """``to_verify`` of ``result`` (procedure ``p`` evaluated in ``env``); ``rerun(overrides)``
     evaluates the procedure again with the given reference facts replaced, and returns the
@@ -95,10 +105,8 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
             # from the bilateral list — reciprocity applies with either unknown; were either
             # true, the basis would change) — not a declaration's doubt on a stated status (S),
             # nor a law: entry (its other reading is the replacement itself)
-            alts = (f.but(None, None),)
-            if f.mark in ("I", "U") and isinstance(f.value, bool) and not name.startswith("law:"):
-                alts += (f.but(not f.value, "U"),)
-            candidates.append((name, f, alts))
+            flip = other_value(f, name.startswith("law:"))
+            candidates.append((name, f, (f.but(None, None),) + ((flip,) if flip else ())))
     for name, f, alts in candidates:
         if base is None:
             base, dates = outcome(result), note_dates(result)
