@@ -768,9 +768,12 @@ def _scalar_cells(engine, row: dict) -> list:
             for p in ans.procedures]
 
 
-CHUNK = 10_000
+CHUNK = 20_000
 """Cases evaluated together: the batch of one procedure has one row per case and State, the
-proof's a row per combination tried — memory grows with the chunk, not with the file."""
+proof's a row per combination tried — memory grows with the chunk, not with the file. The
+screening's blocks decide the batches below it: ≈ 10,000 rows on several processes
+(:data:`lexquery.screening.columnar_frame.BLOCK_BYTES`), ≈ 20,000 on one
+(:data:`~lexquery.screening.columnar_frame.ONE_PROCESS_BLOCK_BYTES`): one chunk each."""
 SLACK = 1.1
 """A frame of up to ``CHUNK * SLACK`` cases is one chunk; a larger one is cut in equal chunks
 (a 2 MB block of 10,380 rows: one chunk, not 10,000 then 380)."""

@@ -55,7 +55,17 @@ from .columnar_ids import SeenIds
 BLOCK_BYTES = 2 * 1024 * 1024
 """Bytes read per batch (≈ 10,000 rows of ``lexquery synth``): memory stays flat with the file; the
 compiled program holds tens of KB a row of a batch while it runs (peak at 100,000 rows, measured
-under load: 801 MB with 8 MB blocks, 524 MB with 3 MB blocks)."""
+under load: 801 MB with 8 MB blocks, 524 MB with 3 MB blocks). The batch of a screening on several
+processes (``-j N``): each process holds its own batch, the main process a few more."""
+
+ONE_PROCESS_BLOCK_BYTES = 4 * 1024 * 1024
+"""Bytes read per batch when one process answers every batch (``-j 1``, and the default for a file
+under 4 MB): ≈ 20,000 rows of ``lexquery synth``, one chunk of the program
+(:data:`lexquery.columnar.program.CHUNK`), whose fixed costs per batch (≈ 0.09 s whatever its size:
+thousands of numpy calls) are then paid half as often. Measured on ``synth 1000000`` at ``-j 1``
+(docs/columnar.md « Larger batches on one process »): CPU 43.1 → 37.9 s, peak 246 → 335 MB, the
+same bytes; on two processes the same change would put their peaks together at 649 MB, above issue
+16's 500 MB, so ``-j N`` keeps :data:`BLOCK_BYTES`."""
 
 _TEXT = ("id", "name", "establishment", "court")
 

@@ -586,9 +586,10 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     from ..screening.csv_rows import RowBuilder
     from ..screening.csv_text import open_text
     from ..screening.screen import Progress, Summary
-    from .columnar_frame import BLOCK_BYTES, Reader
+    from .columnar_frame import BLOCK_BYTES, ONE_PROCESS_BLOCK_BYTES, Reader
     bound_heap()
     parallel = jobs > 1 and program is None and (engine is None or reform is not None)
+    block_bytes = block_bytes or (BLOCK_BYTES if parallel else ONE_PROCESS_BLOCK_BYTES)
     stream, opened_as, size = open_text(path)
     label = label or opened_as
     summary = Summary(source=label)
@@ -623,7 +624,7 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
                 writer.write_text(text)
         vectorisable = (builder._fast is not None and not stream._carry and not records.src.back)
         if vectorisable:
-            reader = Reader(stream.buffer, header, header.line + 1, as_of, block_bytes or BLOCK_BYTES)
+            reader = Reader(stream.buffer, header, header.line + 1, as_of, block_bytes)
             ctx = BlockContext(None, None, builder, reader.known, as_of, label, sep, as_json)
             if parallel and more_than_one_block(stream.buffer, reader.block_bytes):
                 pool = new_pool().start()   # started now: their start-up beside this process's
