@@ -188,3 +188,24 @@ def test_this_process_compiles_its_program_on_a_thread_of_its_own_once(events, m
     out = io.StringIO()
     screen_columnar(_file(text), CsvWriter(out), as_of=AS_OF, progress=False, block_bytes=BLOCK, jobs=2)
     assert out.getvalue() == one and "lexquery-compile" not in names, names
+
+
+@pytest.mark.parametrize("jobs, expected", [(1, "ONE_PROCESS_BLOCK_BYTES"), (2, "BLOCK_BYTES")])
+def test_one_process_reads_larger_blocks_than_several(monkeypatch, jobs, expected):
+    """One process answering every batch reads 4 MB blocks (one 20,000-case chunk of the program:
+    its fixed costs per batch paid half as often); on several processes each holds its own batch,
+    so ``-j N`` keeps 2 MB blocks (issue 16's 500 MB for the processes together)."""
+    sizes: list = []
+    real_init = CF.Reader.__init__
+
+    def spy(self, *a, **k):
+        real_init(self, *a, **k)
+        sizes.append(self.block_bytes)
+    monkeypatch.setattr(CF.Reader, "__init__", spy)
+    monkeypatch.setattr(workers, "spawn_workers", lambda *a, **k: [])   # no real worker: this process answers
+    text = synth_text(50, seed=3)
+    out = io.StringIO()
+    screen_columnar(_file(text), CsvWriter(out), as_of=AS_OF, progress=False, jobs=jobs)
+    assert CF.ONE_PROCESS_BLOCK_BYTES == 2 * CF.BLOCK_BYTES
+    assert sizes == [getattr(CF, expected)]
+    assert out.getvalue() == _one(text)
