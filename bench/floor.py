@@ -789,7 +789,8 @@ class Floor:
                               "dual_french_national", "temporary_itf_end_unknown", "authority_before_2015",
                               "ictf_729_2_uncertain",
                               "time_rules_not_stored", "authority_730_2_offence", "probation_d541_scope",
-                              "mid_sentence_reading", "asylum_request_after_refusal"])
+                              "mid_sentence_reading", "asylum_request_after_refusal",
+                              "lsc_720_i_eligible_reading", "over_seventy_reading"])
 
     def evaluate(self, fn, pid, c, s, D, as_of):
         """``fn``'s result proven (``prove``), with the legal basis and the `to_verify` names
@@ -1155,7 +1156,7 @@ class Floor:
         if c.get("prot", U) in CONSULAR_EXCLUDED:   # protection_refoulement (verify)
             notes.append("protection_refoulement")
         notes.append("order_of_procedures")
-        self._notes = notes
+        self._notes = notes + self._route_notes   # sources: the procedure's notes only (the routes' are theirs)
         return st, d_from, d_until, False, missing, sources("lc_expulsion", (), (), True, tuple(notes)), routes, ""
 
     def lsc_routes(self, c, D, as_of):
@@ -1252,6 +1253,13 @@ class Floor:
             o2 = test(or3(lv, cmp), raw)
         results3 = [o1, o2, TO_ASSESS, TO_ASSESS]
         st3, f3, u3, g3 = route_settle(results3, as_of, OVER_SEVENTY_FROM, None)
+        # the routes' « à vérifier » notes, listed in the procedure's to_verify (engine/verify.collect)
+        # where the route is open: lsc_720_i_eligible_reading (D147-24 al. 2 read two ways) and
+        # over_seventy_reading
+        self._route_notes = ((["lsc_720_i_eligible_reading"] if st1 != "not_applicable" and not g1
+                              and as_of >= LSC_PD_FROM and truth(pd_total()) is True
+                              and truth(pd_not_excluded()) is True else [])
+                             + (["over_seventy_reading"] if st3 != "not_applicable" and not g3 else []))
         entries = [["lsc_720_i", st1, f1, u1, None, unknown_missing(results) if st1 == "undetermined" and not g1 else set()],
                    ["lsc_plein_droit", st2, f2, u2, None, unknown_missing(results2) if st2 == "undetermined" and not g2 else set()],
                    ["over_seventy", st3, f3, u3, None, unknown_missing(results3) if st3 == "undetermined" and not g3 else set()]]
@@ -1817,8 +1825,8 @@ _KEY = {N: "nats", HR: "hr", FLED: "fled", RM: "kinds", RECV: "recv"}
 
 def _outcome(res, basis):
     """(status, from, until, consent, basis, routes): what engine/verify.py compares (the basis
-    of an answer that applies only)."""
-    return res[0], res[1], res[2], res[3], tuple(basis) if res[0] in ("applicable", "applicable_later") else (), res[6]
+    of an answer that may apply: applicable, later or undetermined)."""
+    return res[0], res[1], res[2], res[3], tuple(basis) if res[0] != "not_applicable" else (), res[6]
 # outside a rule file's validity the sources are the procedure's own only
 _ALL_CONDS = {pid: tuple(cid for cid, _ in s["conds"]) for pid, s in SRC.items()}
 

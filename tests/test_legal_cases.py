@@ -8,7 +8,8 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
 - ``case``: the facts, deep-merged onto ``base`` (mappings merge key by key; lists and
   scalars replace; ``null`` stays ``null``, i.e. *unknown*);
 - ``basis``: the texts that justify the expectation (sources/legal/texts, seeds);
-- ``expect``: a list, one entry per procedure (and ``state`` for per-State procedures):
+- ``expect``: a list, one entry per procedure — ``procedure``: its id (``lc_expulsion``, ``ste_transfer`` …),
+  and ``state`` for per-State procedures (not for ``lc_expulsion`` nor ``prefecture_notice``):
   ``status``, ``from``, ``until``, ``consent_required`` (compared when given; write
   ``null`` to require null), ``sources`` (each cited by the answer, itself or through one of
   its subdivisions: « CPP 730-2 » is met by « CPP 730-2 1° »), ``no_sources`` (citations it

@@ -59,7 +59,7 @@ def _outcome_arrays(pv, as_of, verify_style: bool):
     out = [pv.status, pv.d_from, pv.d_until, pv.consent]
     if verify_style:
         if pv.basis is not None:
-            live = (pv.status == APP) | (pv.status == LATER)
+            live = pv.status != NA   # the bases of an answer that may apply (verify.outcome)
             out += [m & live for m in pv.basis.values()]
         for rv in pv.routes:
             out += [rv.shown, np.where(rv.shown, rv.status, -1), np.where(rv.shown, rv.d_from, NONE_DATE)]
@@ -343,6 +343,8 @@ class _Population:
             qc[rows] = 1 + inv.reshape(-1)
         vids = {nn.id for nn in p.notes if nn.verify}
         on_notes = [(f"note:{nn.id}", on) for nn, on, _, _ in pv.notes if nn.id in vids]
+        for rv in pv.routes:   # a route's « à vérifier » notes are its procedure's (engine/verify.collect)
+            on_notes += [(f"note:{nn.id}", on & rv.shown) for nn, on, _, _ in rv.notes if nn.verify]
         nc = np.zeros(n, dtype=np.int64)
         for j, (_, on) in enumerate(on_notes):
             nc |= on.astype(np.int64) << j

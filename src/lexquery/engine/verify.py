@@ -34,10 +34,13 @@ from ..rules.functions import MONTH_END
 
 def outcome(r) -> tuple:
     """What « the outcome » of a procedure result is, for the test of dependence: its status,
-    dates, consent, routes, and the legal basis of an answer that applies (now or later). The
+    dates, consent, routes, and the legal basis of an answer that may apply (applicable, later
+    or undetermined: the bases it may rest on, shown on its « fondement » line — review 23,
+    R23-04: a transfer to Morocco undetermined on its bilateral convention alone would also have
+    a STE 112 basis, with consent, were Morocco's inferred absence from STE 112 wrong). The
     dates of its notes too, compared by :func:`changed` (a note's ``date``: a deadline the reader
     acts on — CPP 728-33 2°'s last day for the certificate, R20-09b)."""
-    basis = tuple(b["id"] for b in r.basis) if r.status in ("applicable", "applicable_later") else ()
+    basis = tuple(b["id"] for b in r.basis) if r.status != "not_applicable" else ()
     return (r.status, r.date_from, r.date_until, r.consent_required, basis,
             tuple((x.procedure, x.status, x.date_from) for x in r.routes))
 
@@ -136,7 +139,23 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
         if n.id in _verify_ids(p):
             out.append({"fact": f"note:{n.id}", "value": None, "note": n.text or _text(p, n.id, lang),
                         "sources": list(n.sources)})
+    # a route's « à vérifier » notes are its procedure's: a route has no to_verify of its own
+    # (answer.ProcedureResult.is_route) — review 23 (R23-11): D147-24 al. 2 read two ways on the
+    # LSC aux deux tiers, CPP 729's « plus de soixante-dix ans » [I], shown but never listed
+    for rt, rr in _shown_routes(p, result):
+        for n in rr.notes:
+            if n.id in _verify_ids(rt):
+                out.append({"fact": f"note:{n.id}", "value": None, "note": n.text or _text(rt, n.id, lang),
+                            "sources": list(n.sources)})
     return out
+
+
+def _shown_routes(p, result) -> list:
+    """(route rule, route result) of the routes the answer shows, in the rule's order."""
+    if not result.routes:
+        return []
+    by_id = {rt.id: rt for rt in p.routes}
+    return [(by_id[rr.procedure], rr) for rr in result.routes if rr.procedure in by_id]
 
 
 _SUBJECT = {"fr": {"party": "{0}", "bilateral": "convention bilatérale", "fd_applies": "DC 2008/909",

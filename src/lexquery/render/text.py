@@ -106,7 +106,7 @@ def _value(v, w) -> str:
     return v.isoformat() if hasattr(v, "isoformat") else str(v)
 
 
-def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
+def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None, verified=frozenset()):
     w = {**w, "_pairs": {x["successor"]: x["citation"] for x in getattr(p, "successors", []) if x.get("successor")}}
     title = procedure_title(p, lang)
     # a procedure that does not apply has no dates of use (a closing date that passed is
@@ -156,13 +156,15 @@ def _proc_lines(p, lang, explain, w, indent=0, route=False, as_of=None):
         end = p.set_aside_by.get("until")   # a precedence ending on a known day (rules/precedence.yaml)
         head = f"{w['set_aside']} {w['until']} {end}" if end else w["set_aside"]
         out.append(" " * (indent + 4) + f"{head}{w['colon']}{p.set_aside_by['reason']} ({', '.join(p.set_aside_by['sources'])})")
-    verified = {v["fact"][5:] for v in p.to_verify if v["fact"].startswith("note:")}
+    # a route's « à vérifier » notes are listed with its procedure's (engine/verify.collect):
+    # ``verified`` holds the procedure's, for its routes
+    verified = set(verified) | {v["fact"][5:] for v in p.to_verify if v["fact"].startswith("note:")}
     shown = p.notes if explain else [n for n in p.notes if n.kind in ("authority", "warning", "duty")]
     shown = [n for n in shown if n.id not in verified]  # already shown under « à vérifier »
     for n in shown:
         out.append(" " * (indent + 4) + f"→ {n.text} ({_cites(n.sources, w)})")
     for r in p.routes:
-        out += _proc_lines(r, lang, explain, w, indent + 4, route=True, as_of=as_of)
+        out += _proc_lines(r, lang, explain, w, indent + 4, route=True, as_of=as_of, verified=frozenset(verified))
     return out
 
 
