@@ -14,6 +14,15 @@ def _iso(d):
     return d.isoformat() if isinstance(d, date) else d
 
 
+STATUS_WORDS = {"fr": {"applicable": "applicable", "applicable_later": "applicable plus tard",
+                       "not_applicable": "non applicable", "undetermined": "indéterminé"},
+                "en": {"applicable": "applicable", "applicable_later": "applicable later",
+                       "not_applicable": "not applicable", "undetermined": "undetermined"}}
+"""A procedure's status in words, lower case (docs/answer-format.md « Statuses »): said by the
+engine in a ``to_verify`` entry's text (engine/verify.py, the other reading of a month's end) and
+by the renderings (render/ics.py)."""
+
+
 @dataclass(slots=True)
 class CondResult:
     id: str

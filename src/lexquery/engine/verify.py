@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from ..kb.reference import Fact
 from ..rules.functions import MONTH_END
+from .answer import STATUS_WORDS
 
 
 def outcome(r) -> tuple:
@@ -188,10 +189,6 @@ def subject(name: str, ref, lang: str = "fr") -> str:
     return what + (f" / {name_of(state, lang) if name_of else state}" if state else "")
 
 
-_STATUS = {"fr": {"applicable": "applicable", "applicable_later": "applicable plus tard",
-                  "not_applicable": "non applicable", "undetermined": "indéterminé"},
-           "en": {"applicable": "applicable", "applicable_later": "applicable later",
-                  "not_applicable": "not applicable", "undetermined": "undetermined"}}
 _MOVED = {"fr": {"status": "statut « {b} » au lieu de « {a} »", "from": "à partir du {b} au lieu du {a}",
                  "until": "jusqu'au {b} au lieu du {a}", "route": "voie « {label} » : à partir du {b} au lieu du {a}",
                  "route_status": "voie « {label} » : « {b} » au lieu de « {a} »",
@@ -238,7 +235,7 @@ def _other_reading(e: dict, result, x, as_of, p, lang: str) -> None:
         return
     e["other_reading"] = moved
     w = _MOVED.get(lang, _MOVED["fr"])
-    st = _STATUS.get(lang, _STATUS["fr"])
+    st = STATUS_WORDS.get(lang, STATUS_WORDS["fr"])
     labels = {r.id: r.label for r in getattr(p, "routes", [])}
     said, seen = [], set()
     for m in moved:

@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 
+from ..engine.answer import STATUS_WORDS
 from .deadlines import answer_dates, long_date
 
-STATUS = {"fr": {"applicable": "applicable", "applicable_later": "applicable plus tard",
-                 "not_applicable": "non applicable", "undetermined": "indéterminé",
+STATUS = {"fr": {**STATUS_WORDS["fr"],
                  "met": "remplie", "not_met": "non remplie", "unknown": "inconnue", "to_assess": "à apprécier"},
-          "en": {"applicable": "applicable", "applicable_later": "applicable later",
-                 "not_applicable": "not applicable", "undetermined": "undetermined",
+          "en": {**STATUS_WORDS["en"],
                  "met": "met", "not_met": "not met", "unknown": "unknown", "to_assess": "to assess"}}
 WORDS = {"fr": {"status": "statut", "sources": "sources", "as_of": "réponse au", "case": "cas"},
          "en": {"status": "status", "sources": "sources", "as_of": "answer as of", "case": "case"}}
