@@ -1091,7 +1091,7 @@ class Floor:
                            "time_condition", "safety_period", "measure_executed", "treatment_729_10"), results))
         direct = settle(results)
         # every route stands in for time_condition: the procedure opens by the earliest path
-        routes, rows = self.lsc_routes(c, D, as_of)
+        routes, rows, route_notes = self.lsc_routes(c, D, as_of)
         st, d_from, d_until, rmiss, dmiss = open_paths(
             "lc_expulsion", direct, shared, [(rid, ("time_condition",), rr) for rid, rr in rows])
         if st == "not_applicable":
@@ -1156,11 +1156,12 @@ class Floor:
         if c.get("prot", U) in CONSULAR_EXCLUDED:   # protection_refoulement (verify)
             notes.append("protection_refoulement")
         notes.append("order_of_procedures")
-        self._notes = notes + self._route_notes   # sources: the procedure's notes only (the routes' are theirs)
+        self._notes = notes + route_notes   # sources: the procedure's notes only (the routes' are theirs)
         return st, d_from, d_until, False, missing, sources("lc_expulsion", (), (), True, tuple(notes)), routes, ""
 
     def lsc_routes(self, c, D, as_of):
-        """The routes' CSV cell and their result rows [(route id, results)]."""
+        """The routes' CSV cell, their result rows [(route id, results)] and the routes' « à vérifier »
+        notes shown (listed in the procedure's to_verify)."""
         life, total = D["life"][0], c.get("total", U)
         fv, fm = D["foreigner"]
         rv, rm = D["removable"]
@@ -1256,14 +1257,14 @@ class Floor:
         # the routes' « à vérifier » notes, listed in the procedure's to_verify (engine/verify.collect)
         # where the route is open: lsc_720_i_eligible_reading (D147-24 al. 2 read two ways) and
         # over_seventy_reading
-        self._route_notes = ((["lsc_720_i_eligible_reading"] if st1 != "not_applicable" and not g1
-                              and as_of >= LSC_PD_FROM and truth(pd_total()) is True
-                              and truth(pd_not_excluded()) is True else [])
-                             + (["over_seventy_reading"] if st3 != "not_applicable" and not g3 else []))
+        route_notes = ((["lsc_720_i_eligible_reading"] if st1 != "not_applicable" and not g1
+                        and as_of >= LSC_PD_FROM and truth(pd_total()) is True
+                        and truth(pd_not_excluded()) is True else [])
+                       + (["over_seventy_reading"] if st3 != "not_applicable" and not g3 else []))
         entries = [["lsc_720_i", st1, f1, u1, None, unknown_missing(results) if st1 == "undetermined" and not g1 else set()],
                    ["lsc_plein_droit", st2, f2, u2, None, unknown_missing(results2) if st2 == "undetermined" and not g2 else set()],
                    ["over_seventy", st3, f3, u3, None, unknown_missing(results3) if st3 == "undetermined" and not g3 else set()]]
-        return entries, [("lsc_720_i", results), ("lsc_plein_droit", results2), ("over_seventy", results3)]
+        return entries, [("lsc_720_i", results), ("lsc_plein_droit", results2), ("over_seventy", results3)], route_notes
 
     # -- ste_transfer (STE 112 / STE 167 / bilateral / reciprocity) ---------------------------------
     def ste_transfer(self, c, s, D, as_of):

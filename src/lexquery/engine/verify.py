@@ -143,20 +143,12 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
     # a route's « à vérifier » notes are its procedure's: a route has no to_verify of its own
     # (answer.ProcedureResult.is_route) — review 23 (R23-11): D147-24 al. 2 read two ways on the
     # LSC aux deux tiers, CPP 729's « plus de soixante-dix ans » [I], shown but never listed
-    for rt, rr in _shown_routes(p, result):
+    for rr in result.routes:
         for n in rr.notes:
-            if n.id in _verify_ids(rt):
-                out.append({"fact": f"note:{n.id}", "value": None, "note": n.text or _text(rt, n.id, lang),
+            if n.verify:
+                out.append({"fact": f"note:{n.id}", "value": None, "note": n.text or _text(p, n.id, lang),
                             "sources": list(n.sources)})
     return out
-
-
-def _shown_routes(p, result) -> list:
-    """(route rule, route result) of the routes the answer shows, in the rule's order."""
-    if not result.routes:
-        return []
-    by_id = {rt.id: rt for rt in p.routes}
-    return [(by_id[rr.procedure], rr) for rr in result.routes if rr.procedure in by_id]
 
 
 _SUBJECT = {"fr": {"party": "{0}", "bilateral": "convention bilatérale", "fd_applies": "DC 2008/909",
@@ -306,9 +298,9 @@ def _verify_ids(p) -> frozenset:
 
 
 def _text(p, nid: str, lang: str) -> str:
-    """The text of a verify note (without explanations no note text is rendered); a verify note's
-    text takes no values."""
-    for n in p.notes:
+    """The text of a verify note of ``p`` or of one of its routes (without explanations no note
+    text is rendered); a verify note's text takes no values."""
+    for n in [*p.notes, *(n for rt in p.routes for n in rt.notes)]:
         if n.id == nid:
             return n.text.get(lang) or n.text.get("fr", "")
     return ""

@@ -67,6 +67,13 @@ thousands of numpy calls) are then paid half as often. Measured on ``synth 10000
 same bytes; on two processes the same change would put their peaks together at 649 MB, above issue
 16's 500 MB, so ``-j N`` keeps :data:`BLOCK_BYTES`."""
 
+
+def block_bytes_for(parallel: bool, given: int | None = None) -> int:
+    """The bytes of a batch: ``given`` (tests, a caller's choice), else :data:`BLOCK_BYTES` when
+    several processes answer the batches, :data:`ONE_PROCESS_BLOCK_BYTES` when one does — for a
+    screening and a reform's pair of screenings alike."""
+    return given or (BLOCK_BYTES if parallel else ONE_PROCESS_BLOCK_BYTES)
+
 _TEXT = ("id", "name", "establishment", "court")
 
 

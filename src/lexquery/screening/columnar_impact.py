@@ -153,7 +153,7 @@ def screen_pair(path, impact: Impact, before, after, *, as_of=None, jobs: int = 
     from ..screening.csv_text import open_text
     from ..screening.screen import Progress, Summary, _chunks
     from . import columnar_pipeline as CP
-    from .columnar_frame import BLOCK_BYTES, ONE_PROCESS_BLOCK_BYTES, Reader
+    from .columnar_frame import Reader, block_bytes_for
     bound_heap()
     stream, opened_as, size = open_text(path)
     label = label or opened_as
@@ -163,7 +163,7 @@ def screen_pair(path, impact: Impact, before, after, *, as_of=None, jobs: int = 
     pool = None
     own = programs is None
     parallel = jobs > 1 and own and reform is not None
-    block_bytes = block_bytes or (BLOCK_BYTES if parallel else ONE_PROCESS_BLOCK_BYTES)   # as screen_columnar's
+    block_bytes = block_bytes_for(parallel, block_bytes)
     try:
         header, records = read_header(stream)
         builder = RowBuilder(header)

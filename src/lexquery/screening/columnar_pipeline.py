@@ -586,10 +586,10 @@ def screen_columnar(path, writer, as_of: date | None = None, engine=None, progre
     from ..screening.csv_rows import RowBuilder
     from ..screening.csv_text import open_text
     from ..screening.screen import Progress, Summary
-    from .columnar_frame import BLOCK_BYTES, ONE_PROCESS_BLOCK_BYTES, Reader
+    from .columnar_frame import Reader, block_bytes_for
     bound_heap()
     parallel = jobs > 1 and program is None and (engine is None or reform is not None)
-    block_bytes = block_bytes or (BLOCK_BYTES if parallel else ONE_PROCESS_BLOCK_BYTES)
+    block_bytes = block_bytes_for(parallel, block_bytes)
     stream, opened_as, size = open_text(path)
     label = label or opened_as
     summary = Summary(source=label)
