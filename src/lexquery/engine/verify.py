@@ -136,18 +136,13 @@ def collect(p, env, result, rerun, lang: str = "fr") -> list[dict]:
                 # question bounded in time, e.g. a text issued later than the date, is said in full)
                 e["general"] = True
             out.append(e)
-    for n in result.notes:
-        if n.id in _verify_ids(p):
-            out.append({"fact": f"note:{n.id}", "value": None, "note": n.text or _text(p, n.id, lang),
-                        "sources": list(n.sources)})
-    # a route's « à vérifier » notes are its procedure's: a route has no to_verify of its own
+    # the procedure's notes, then its routes': a route has no to_verify of its own
     # (answer.ProcedureResult.is_route) — review 23 (R23-11): D147-24 al. 2 read two ways on the
     # LSC aux deux tiers, CPP 729's « plus de soixante-dix ans » [I], shown but never listed
-    for rr in result.routes:
-        for n in rr.notes:
-            if n.verify:
-                out.append({"fact": f"note:{n.id}", "value": None, "note": n.text or _text(p, n.id, lang),
-                            "sources": list(n.sources)})
+    for n in [*result.notes, *(n for rr in result.routes for n in rr.notes)]:
+        if n.verify:   # the rule marks it ``verify: true`` (NoteResult.verify)
+            out.append({"fact": f"note:{n.id}", "value": None, "note": n.text or _text(p, n.id, lang),
+                        "sources": list(n.sources)})
     return out
 
 
@@ -288,13 +283,6 @@ def failed_alone_on(p, result, code: str) -> bool:
     alone = alone_on(p, code)
     failed = [r.id for r in result.conditions if r.status == "not_met" and not r.pending]
     return bool(failed) and all(cid in alone for cid in failed)
-
-
-def _verify_ids(p) -> frozenset:
-    ids = p.__dict__.get("_verify_note_ids")
-    if ids is None:
-        ids = p.__dict__["_verify_note_ids"] = frozenset(n.id for n in p.notes if n.verify)
-    return ids
 
 
 def _text(p, nid: str, lang: str) -> str:
