@@ -319,13 +319,12 @@ def months_midpoint_overflow(start: date, end: date, mid: date | None = None) ->
     one = timedelta(days=1)
     found = None
     d = r - one
-    # where no served count of the window is clamped (the served months of r and the two
-    # before: the window is under two months), the overflow comparison differs from the clamped
-    # one (false before r) only on a 29th-31st: the other days need no trying
-    m = months_and_days(start, r)[0] if start.day >= 29 else 0
-    every = start.day >= 29 and any(add_months_relies(start, max(m - k, 0)) for k in (0, 1, 2))
+    # before r the clamped comparison fails (served grows with the day, left does not) and an
+    # overflow count is never more than the clamped one: the overflow comparison can hold there
+    # only where the time left counts fewer — a count from a 29th-31st relying on the convention;
+    # the other days need no trying
     while d >= start:
-        if d.day < 29 and not every:
+        if d.day < 29:
             d -= one
             continue
         if months_and_days(start, d)[0] <= months_and_days(d, end)[0] - 2:

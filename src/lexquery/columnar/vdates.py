@@ -270,31 +270,19 @@ def months_midpoint_overflow(start: np.ndarray, end: np.ndarray, mid: np.ndarray
     ones, where the overflow comparison holds; else ``mid`` where it holds there; else the first
     day after it where it holds (``end`` at most).
 
-    An overflow count differs from the clamped one only from a 29th, 30th or 31st: where the served
-    counts of the window (the served months of ``mid`` and the two before: the window back is
-    under two months) are not clamped, the days tried are only the 29th-31st of the months of
-    ``mid`` and the two before it (the days before ``mid`` fail the clamped comparison, so only
-    those can hold under it) and ``mid`` itself — the other rows day by day
-    (:func:`_midpoint_overflow_daily`)."""
-    start = np.asarray(start, dtype=np.int64)
-    end = np.asarray(end, dtype=np.int64)
-    out = np.asarray(mid, dtype=np.int64).copy()
-    # the served counts of the window (its days: under two months before mid) clamped for some row?
-    sday = _month_day(start)[1]
-    served = sday >= 29
-    if served.any():
-        i = np.flatnonzero(served)
-        m = months_and_days(start[i], out[i])[0]
-        served[i] = add_months_relies(start[i], m) | add_months_relies(start[i], np.maximum(m - 1, 0)) \
-            | add_months_relies(start[i], np.maximum(m - 2, 0))
-    daily = np.flatnonzero(served)
-    if len(daily):
-        out[daily] = _midpoint_overflow_daily(start[daily], end[daily], out[daily])
-    rows = np.flatnonzero(~served)
-    if not len(rows):
-        return out
-    s, e, r = start[rows], end[rows], out[rows]
-    found = np.zeros(len(rows), dtype=bool)
+    Only the 29th-31st of the months of ``mid`` and the two before it (the window back is under
+    two months) are tried before ``mid``, whatever the start: the clamped comparison fails on every
+    day before ``mid`` (served grows with the day, left does not), an overflow count is never more
+    than the clamped one (:func:`_overflow_md`: a day or a month fewer where it relies), so the
+    overflow comparison can hold there only where the time *left* counts fewer — a count from that
+    day relying on the convention, which needs its day of the month to be missing from a later
+    month: a 29th, 30th or 31st. At ``mid`` the overflow comparison can fail (the served count
+    relying: a start on a 29th-31st; or ``mid`` itself on one); from there on day by day.
+    Checked against the first day tried one by one (tests/test_dates_month_end.py)."""
+    s = np.asarray(start, dtype=np.int64)
+    e = np.asarray(end, dtype=np.int64)
+    r = np.asarray(mid, dtype=np.int64)
+    found = np.zeros(len(r), dtype=bool)
     best = r.copy()
     ym = _month_day(r)[0]
     for k in (2, 1, 0):   # the earliest first: the first day found is the earliest
@@ -310,8 +298,8 @@ def months_midpoint_overflow(start: np.ndarray, end: np.ndarray, mid: np.ndarray
             hit = _ge(_overflow_md(ss, x), _overflow_md(x, ee))
             best[cand[hit]] = x[hit]
             found[cand[hit]] = True
-    # not found before: mid, unless it is a 29th-31st where the overflow comparison fails (then on)
-    on = np.flatnonzero(~found & (_month_day(r)[1] >= 29) & (r < e))
+    # not found before: mid, unless the overflow comparison fails there (then on, day by day)
+    on = np.flatnonzero(~found & ((_month_day(r)[1] >= 29) | (_month_day(s)[1] >= 29)) & (r < e))
     if len(on):
         x, ss, ee = r[on], s[on], e[on]
         fails = ~_ge(_overflow_md(ss, x), _overflow_md(x, ee))
@@ -323,48 +311,4 @@ def months_midpoint_overflow(start: np.ndarray, end: np.ndarray, mid: np.ndarray
             xa, ea = x[act], e[on][act]
             act = act[(xa < ea) & ~_ge(_overflow_md(s[on][act], xa), _overflow_md(xa, ea))]
         best[on] = x
-    out[rows] = best
-    return out
-
-
-def _midpoint_overflow_daily(start: np.ndarray, end: np.ndarray, mid: np.ndarray, width: int = 64) -> np.ndarray:
-    """:func:`months_midpoint_overflow` trying every day of the window (served counts clamped):
-    the ``width`` days before ``mid`` at once (one array of rows x days), a row whose window is
-    longer then day by day."""
-    out = mid.copy()
-    n = len(out)
-    k = np.arange(1, width + 1)
-    d = (out[:, None] - k[None, :]).reshape(-1)
-    s = np.repeat(start, width)
-    e = np.repeat(end, width)
-    ok = d >= s
-    near = np.zeros(len(d), dtype=bool)
-    hit = np.zeros(len(d), dtype=bool)
-    j = np.flatnonzero(ok)
-    if len(j):
-        near[j] = months_and_days(s[j], d[j])[0] > months_and_days(d[j], e[j])[0] - 2
-        j = j[near[j]]
-        hit[j] = _ge(_overflow_md(s[j], d[j]), _overflow_md(d[j], e[j]))
-    near, hit, ok = near.reshape(n, width), hit.reshape(n, width), ok.reshape(n, width)
-    # the window: the days back to the first not near (near only falls going back)
-    inside = np.cumprod(near, axis=1).astype(bool)
-    hit &= inside
-    found = hit.any(axis=1)
-    far = np.flatnonzero(inside[:, -1] & ok[:, -1])   # still near at the last day tried
-    last = width - 1 - np.argmax(hit[:, ::-1], axis=1)   # the earliest day that holds
-    out[found] = out[found] - (last[found] + 1)
-    for i in far.tolist():   # a window longer than ``width`` days: day by day, back from there
-        x = int(mid[i]) - width - 1
-        while x >= start[i]:
-            a, b = np.array([start[i]]), np.array([x])
-            if not months_and_days(a, b)[0][0] > months_and_days(b, np.array([end[i]]))[0][0] - 2:
-                break
-            if _ge(_overflow_md(a, b), _overflow_md(b, np.array([end[i]])))[0]:
-                out[i], found[i] = x, True
-            x -= 1
-    act = np.flatnonzero(~found)
-    while len(act):   # on from mid while the overflow comparison fails (end at most)
-        x, e1 = out[act], end[act]
-        act = act[(x < e1) & ~_ge(_overflow_md(start[act], x), _overflow_md(x, e1))]
-        out[act] += 1
-    return out
+    return best
