@@ -87,6 +87,8 @@ def test_kb_query_export_coverage(fixture_home, capsys, tmp_path):
     code, out, _ = run(capsys, "kb", "coverage")
     text = (fixture_home / "docs" / "coverage.md").read_text()
     assert "| CPP 729-2 |" in text and "lc_expulsion" in text
+    # the second part lists the ids of the fixture's rules (lexquery.kb.rule_ids)
+    assert "## Identifiants des règles / Rule ids" in text and "### `lc_expulsion`" in text
     code, out, _ = run(capsys, "kb", "coverage", "--check")
     assert code == 0
 
@@ -142,3 +144,60 @@ def test_real_coverage_up_to_date(capsys, monkeypatch):
         pytest.skip("docs/coverage.md not generated yet")
     code, out, err = run(capsys, "kb", "coverage", "--check")
     assert code == 0, err
+
+
+def _ids_of(p) -> list[str]:
+    """Every id of a procedure as the answer can carry it, walked here apart from the
+    generator (lexquery.kb.rule_ids): itself, its conditions at any depth, its notes, its
+    routes with theirs."""
+    def conds(cs):
+        return [i for c in cs for i in [c.id, *conds(c.children)]]
+    return [p.id, *conds(p.conditions), *[n.id for n in p.notes], *[i for r in p.routes for i in _ids_of(r)]]
+
+
+def _rule_id_sections(text: str) -> dict[str, str]:
+    """docs/coverage.md's « Rule ids » part, by procedure id (``### `id` — …`` headings)."""
+    assert "\n## Identifiants des règles / Rule ids\n" in text, "no « Rule ids » part"
+    part = text.split("\n## Identifiants des règles / Rule ids\n", 1)[1]
+    out = {}
+    for chunk in part.split("\n### `")[1:]:
+        pid, rest = chunk.split("`", 1)
+        out[pid] = rest
+    return out
+
+
+@needs_law
+def test_real_coverage_lists_every_rule_id():
+    """Review 25, notes § 11: a reviewer writing test cases from docs/ alone must find the
+    ids the answer carries. Each procedure of the rules (as the engine loads them) has its
+    section in docs/coverage.md, in the engine's order, and every id of it is a row there."""
+    from lexquery.rules.loader import load_rules
+    book = load_rules(REPO / "rules")
+    sections = _rule_id_sections((REPO / "docs" / "coverage.md").read_text(encoding="utf-8"))
+    assert list(sections) == list(book.procedures)
+
+    def row(pid, ident):
+        return next((ln for ln in sections[pid].splitlines() if ln.startswith(f"| `{ident}` |")), None)
+
+    def has(pid, ident, kind):
+        r = row(pid, ident)
+        assert r is not None, f"{pid}: no row for {ident}"
+        assert kind in r, f"{pid}: {ident} is not marked « {kind} »: {r}"
+
+    # a few known ids, with their kind
+    has("lc_expulsion", "lsc_720_i", "route")
+    has("ste_transfer", "basis_ste167", "basis")
+    has("lc_expulsion", "over_seventy_reading", "à vérifier / to verify")
+    has("ste_transfer", "precedence:fd_replaces_ste_between_member_states", "precedence")
+    has("lc_expulsion", "precedence:lsc_plein_droit_excludes_720_i", "precedence")
+    # every condition id of ste_transfer, read from the rules (the bases' own at any depth)
+    ste = book.procedures["ste_transfer"]
+    cond_ids = [i for i in _ids_of(ste) if i not in {n.id for n in ste.notes} | {ste.id}]
+    assert len(cond_ids) > 25 and "six_months_unserved_fled" in cond_ids
+    assert [c for c in cond_ids if row("ste_transfer", c) is None] == []
+    # and every id of every procedure, with its citations as written in the rules
+    missing = [(p.id, i) for p in book.procedures.values() for i in _ids_of(p) if row(p.id, i) is None]
+    assert missing == []
+    lsc = next(r for r in book.procedures["lc_expulsion"].routes if r.id == "lsc_720_i")
+    assert all(s in row("lc_expulsion", "lsc_720_i") for s in lsc.sources)
+    assert "2021-12-24 → 2028-12-31" in row("lc_expulsion", "lsc_720_i")

@@ -8,7 +8,10 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
 - ``case``: the facts, deep-merged onto ``base`` (mappings merge key by key; lists and
   scalars replace; ``null`` stays ``null``, i.e. *unknown*);
 - ``basis``: the texts that justify the expectation (sources/legal/texts, seeds);
-- ``expect``: a list, one entry per procedure — ``procedure``: its id (``lc_expulsion``, ``ste_transfer`` …),
+- ``expect``: a list, one entry per procedure — ``procedure``: its id (``lc_expulsion``, ``ste_transfer`` …;
+  the ids of the procedures, their routes, conditions, notes and legal bases are listed, with their
+  labels and citations, in docs/coverage.md « Identifiants des règles / Rule ids », generated from
+  the rules by ``lexquery kb coverage``),
   and ``state`` for per-State procedures (not for ``lc_expulsion`` nor ``prefecture_notice``):
   ``status``, ``from``, ``until``, ``consent_required`` (compared when given; write
   ``null`` to require null), ``sources`` (each cited by the answer, itself or through one of
@@ -20,7 +23,11 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
   lexquery.engine.prove), ``derived_facts`` ({fact: value} the case format settled,
   rules/common.yaml ``defaults:``; on any procedure's entry, checked on the answer),
   ``conditions`` ({id: status}, searched through nested alternatives), ``routes``
-  ({route id: {status, from, until, conditions, missing_facts}}), ``set_aside_by``
+  ({route id: expectation} — a route's expectation takes the same keys as a procedure's,
+  ``status``, ``from``, ``until``, ``sources`` and ``no_sources`` (the route's own citations, not
+  its procedure's), ``conditions``, ``missing_facts``, ``notes``, ``law_change``, ``set_aside_by`` …:
+  :func:`_check_block` compares both; a route has no ``to_verify`` of its own — its notes to
+  verify are listed on the procedure — and no ``legal_basis``), ``set_aside_by``
   (id of the procedure that prevails, or ``null``), ``notes`` ({note id: its date, or
   ``true`` for present, or ``{text: "…"}`` for words its text must contain — a date a note gives
   in its text, e.g. a route's note, which carries no date of its own}, or a list of note ids present), ``no_notes`` (note ids that must NOT be shown), ``opens_by`` (the
@@ -341,6 +348,23 @@ def test_checker_reports_a_wrong_expectation():
         errs = check_answer(ans, [{"procedure": p.procedure, "state": p.state, "notes": notes}])
         assert errs == [f"{p.procedure}" + (f" [{p.state}]" if p.state else "")
                         + ": note no_such_note: expected, not in the answer"], errs
+
+
+def test_a_route_expectation_takes_a_procedure_keys():
+    """A route's block is checked by :func:`_check_block` like a procedure's: its ``sources``
+    are the route's own citations (CPP 720 I for ``lsc_720_i``), not its procedure's (CPP 729
+    al. 8, the direct path's time condition), and its other keys are compared too."""
+    s = next(x for x in _all_specs() if x["name"].startswith("Aux deux tiers d'une peine de trois ans"))
+    from lexquery.engine import ask
+    ans = ask(s["case"], as_of=s["as_of"], engine=engine())
+
+    def route(exp):
+        return check_answer(ans, [{"procedure": "lc_expulsion", "routes": {"lsc_720_i": exp}}])
+    assert route({"sources": ["CPP 720 I"], "no_sources": ["CPP 729 al. 8"], "notes": ["lsc_examination"],
+                  "status": "applicable", "conditions": {"lsc_two_thirds": "met"}}) == []
+    errs = route({"sources": ["CPP 729 al. 8"], "no_sources": ["CPP 720 I"], "notes": ["no_such_note"],
+                  "missing_facts": ["person.no_such_fact"], "status": "not_applicable"})
+    assert len(errs) == 5 and all(e.startswith("lc_expulsion › lsc_720_i: ") for e in errs), errs
 
 
 def test_cites_accepts_a_subdivision_never_a_parent():

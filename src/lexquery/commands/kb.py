@@ -4,7 +4,7 @@
   ValidationFailed (exit 6) listing each violation (what, where, what to do);
 - ``query FILE.rq``: run SPARQL over the KB graph (+ ontologies, ELI in <urn:lexquery:eli>);
 - ``export``: the KB graph as Turtle or JSON-LD;
-- ``coverage``: regenerate docs/coverage.md.
+- ``coverage``: regenerate docs/coverage.md (the provisions' coverage, then the rule ids).
 """
 from __future__ import annotations
 
@@ -100,7 +100,8 @@ def register(subparsers):
     e.add_argument("-o", "--output", help="fichier de sortie (défaut : sortie standard)")
     v = add_action(sub, "coverage", cmd_coverage, help="régénérer docs/coverage.md",
                    description="Régénérer docs/coverage.md, la couverture des dispositions de la base par "
-                               "les règles, ou vérifier qu'il est à jour.",
+                               "les règles puis les identifiants des règles (procédures, voies, conditions, "
+                               "notes, fondements), ou vérifier qu'il est à jour.",
                    epilog=EPILOG_COVERAGE)
     v.add_argument("-o", "--output", help="fichier (défaut : docs/coverage.md ; '-' : sortie standard)")
     v.add_argument("--check", action="store_true", help="échouer si docs/coverage.md n'est pas à jour")
@@ -358,7 +359,8 @@ examples:
 """,
                   "options": {"--output": "output file (default: standard output)"}},
     "kb coverage": {"help": "regenerate docs/coverage.md",
-                    "description": "Regenerate docs/coverage.md, the coverage of the KB's provisions by the rules, "
+                    "description": "Regenerate docs/coverage.md, the coverage of the KB's provisions by the rules "
+                                   "then the ids of the rules (procedures, routes, conditions, notes, bases), "
                                    "or check that it is up to date.",
                     "epilog": """\
 examples:

@@ -1,4 +1,5 @@
-"""``docs/coverage.md`` (generated): every provision of the KB and the rules that use it.
+"""``docs/coverage.md`` (generated): every provision of the KB and the rules that use it,
+then the ids of the rules (:mod:`lexquery.kb.rule_ids`).
 
 A provision used by no rule is not an error: it is encoded as text only (the table says
 so), as Catala's "no logic needed" note does (STYLE.md §2, §13).
@@ -7,7 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..rules.model import RuleBook
 from .provisions import KB
+from .rule_ids import rule_ids_markdown
 
 
 def rules_using(kb: KB, citation: str) -> list[tuple[str, str]]:
@@ -19,7 +22,12 @@ def unresolved(kb: KB) -> list[tuple[str, str]]:
     return sorted({(u.citation, u.where) for u in kb.rule_uses if kb.resolve(u.citation) is None})
 
 
-def coverage_markdown(kb: KB) -> str:
+def coverage_markdown(kb: KB, book: RuleBook | None = None) -> str:
+    """The whole of docs/coverage.md: the provisions, then the rule ids of ``book`` (default:
+    the rules the engine loads, :func:`lexquery.rules.loader.load_rules`)."""
+    if book is None:
+        from ..rules.loader import load_rules
+        book = load_rules()
     rows = []
     used = 0
     for p in kb:
@@ -61,7 +69,7 @@ def coverage_markdown(kb: KB) -> str:
     else:
         out.append("Aucune / none.")
     out.append("")
-    return "\n".join(out)
+    return "\n".join(out) + "\n" + rule_ids_markdown(book)
 
 
 def today() -> date:  # pragma: no cover - kept for symmetry with other generated files

@@ -261,6 +261,7 @@ class _Builder:
         always = kind == "duty" or bool(_flag(d, "always", w))   # a duty is shown whether or not the procedure applies
         return Note(id=nid, kind=kind, text=_label(d.get("text", ""), w), verify=verify, always=always,
                     sources=_sources(d, w), when=self.expr(_when_valid(d, w), w + "/when"),
+                    law_period=_valid(d, w)[:2] if d.get("valid") else (None, None),
                     date=self.expr(d.get("date"), w + "/date"),
                     values={k: self.expr(v, f"{w}/values/{k}") for k, v in (d.get("values") or {}).items()})
 

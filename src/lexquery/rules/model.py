@@ -49,6 +49,8 @@ class Note:
     date: Compiled | None = None
     verify: bool = False    # a `warning` to check by hand: listed in the answer's `to_verify`
     always: bool = False    # shown even when the procedure does not apply (`duty`, or `always: true`)
+    law_period: tuple = (None, None)   # ``valid: {from, until}`` as written (folded into ``when``;
+                                       # kept for the list of rule ids, docs/coverage.md)
 
 
 @dataclass
