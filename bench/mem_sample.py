@@ -20,7 +20,8 @@ CPU of its own (not counted in the process's).
 Run:  .venv/bin/python bench/mem_sample.py [--trace] [--every 0.05] -- COMMAND ARGS...
       (prints one JSON line: the figures above, the wall seconds, and user + system CPU seconds of
       the command and of the descendants it waited for; ``--trace``: every 40 samples, the
-      seconds, the summed PSS and the command's own RssAnon, in MB)
+      seconds, the summed PSS, the command's own highest RssAnon so far, the summed RSS and each
+      process's RSS (the command first), in MB)
 """
 from __future__ import annotations
 
@@ -99,6 +100,7 @@ class Sampler:
 
     def sample(self):
         pss = rss = 0
+        each = {}
         for p in tree(self.pid):
             st = _kb(f"/proc/{p}/status", STATUS)
             if not st:
@@ -106,12 +108,14 @@ class Sampler:
             sm = _kb(f"/proc/{p}/smaps_rollup", ("Pss",))
             pss += sm.get("Pss", 0)
             rss += st.get("VmRSS", 0)
+            each[p] = st.get("VmRSS", 0)
             self.hwm[p] = max(self.hwm.get(p, 0), st.get("VmHWM", 0))
             self.anon[p] = max(self.anon.get(p, 0), st.get("RssAnon", 0))
             self.file[p] = max(self.file.get(p, 0), st.get("RssFile", 0))
         self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
         if self.trace is not None and self.samples % 40 == 0:
-            self.trace.append((round(time.perf_counter() - self._t0, 1), pss // 1024, self.anon.get(self.pid, 0) // 1024))
+            self.trace.append((round(time.perf_counter() - self._t0, 1), pss // 1024, self.anon.get(self.pid, 0) // 1024,
+                               rss // 1024, [each[p] // 1024 for p in sorted(each, key=lambda p: (p != self.pid, p))]))
         self.samples += 1
 
     def stop(self) -> dict:

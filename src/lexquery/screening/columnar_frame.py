@@ -65,7 +65,11 @@ under 4 MB): ≈ 20,000 rows of ``lexquery synth``, one chunk of the program
 thousands of numpy calls) are then paid half as often. Measured on ``synth 1000000`` at ``-j 1``
 (docs/columnar.md « Larger batches on one process »): CPU 43.1 → 37.9 s, peak 246 → 335 MB, the
 same bytes; on two processes the same change would put their peaks together at 649 MB, above issue
-16's 500 MB, so ``-j N`` keeps :data:`BLOCK_BYTES`."""
+16's 500 MB, so ``-j N`` keeps :data:`BLOCK_BYTES` — measured again on 2026-12-07 (summed RSS at
+the same instants: 625-630 MB at 1,000,000 rows, 512-526 at 100,000): each process's evaluation of
+a 20,000-row batch, not what the main process holds in flight (≤ 22 MB), is what goes over; the
+allocators' trims that bring it near 500 MB cost the CPU the batch saves (docs/columnar.md « Two
+processes, larger batches: where the memory goes »)."""
 
 
 def block_bytes_for(parallel: bool, given: int | None = None) -> int:
