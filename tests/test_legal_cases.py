@@ -28,7 +28,8 @@ Each file holds one theme: an optional ``base`` case (JSON case format, in YAML)
   its procedure's), ``conditions``, ``missing_facts``, ``notes``, ``law_change``, ``set_aside_by`` …:
   :func:`_check_block` compares both; a route has no ``to_verify`` of its own — its notes to
   verify are listed on the procedure — and no ``legal_basis``), ``set_aside_by``
-  (id of the procedure that prevails, or ``null``), ``notes`` ({note id: its date, or
+  (id of the procedure that prevails — on a route, of the route, e.g. ``lsc_plein_droit`` over
+  ``lsc_720_i`` (CPP D147-24 al. 2) — or ``null``), ``notes`` ({note id: its date, or
   ``true`` for present, or ``{text: "…"}`` for words its text must contain — a date a note gives
   in its text, e.g. a route's note, which carries no date of its own}, or a list of note ids present), ``no_notes`` (note ids that must NOT be shown), ``opens_by`` (the
   path that opens the procedure first: its own id or a route's), ``states`` on a procedure id alone

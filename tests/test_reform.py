@@ -278,7 +278,8 @@ def test_stdin_and_two_workers_give_the_same_impact(registry, base, monkeypatch)
 def test_replacing_a_condition_that_routes_stand_in_for(tmp_path, base):
     """Replacing lc_expulsion's time_condition (CPP 729 al. 8) by a one-third point: the routes
     that stand in for it (``replaces: [time_condition]``) stand in for its successor too, so the
-    LSC routes still open the procedure; before the date, the law in force."""
+    LSC routes still open the procedure; before the date, the law in force — but for a date it
+    would give on or after the reform's date, settled under the reform (docs/reforms.md)."""
     p = _bad(tmp_path, HEAD + """conditions:
   - procedure: lc_expulsion
     replace: time_condition
@@ -295,7 +296,14 @@ def test_replacing_a_condition_that_routes_stand_in_for(tmp_path, base):
     case["sentence"].update(total="P3Y", execution_start="2026-07-01", expected_end="2029-07-01")
     eng = r.engine(base)
     before = base.ask(case, "2026-12-31").procedure("lc_expulsion")
-    assert eng.ask(case, "2026-12-31").procedure("lc_expulsion").date_from == before.date_from == date(2027, 12, 31)
+    assert before.date_from == date(2027, 12, 31)
+    # on the eve, the mid-sentence the law in force gives (2027-12-31) falls after the reform's
+    # date: a date counts only within the period of the text that gives it, so it is settled under
+    # the reform, which replaces the condition from 2027-01-01 (its ``valid:`` period; review 26,
+    # R26-10): the one-third point, 2027-07-02, and the answer says why (law_change)
+    pending = eng.ask(case, "2026-12-31").procedure("lc_expulsion")
+    assert (pending.status, pending.date_from) == ("applicable_later", date(2027, 7, 2))
+    assert pending.law_change["on"] == date(2027, 1, 1) and "time_condition_third" in pending.law_change["changes"]
     # one third of 1,096 days, rounded up (CPP 716-1 counts days served): 366 days → 2027-07-02
     eve = eng.ask(case, "2027-07-01").procedure("lc_expulsion")
     assert (eve.status, eve.date_from) == ("applicable_later", date(2027, 7, 2))

@@ -6,8 +6,9 @@ values (``derived:``), conditions (``conditions:`` — replace, add, remove) and
 a treaty (``parties:``). Loading it derives a **new rule book** from the current one: the
 parsed rule files (``RuleBook.docs``) are copied, each override is written into them as a
 period of the rule language — a constant gets ``periods:`` (the current value until the day
-before, the new one from the date), a replaced condition ends the day before (``when: as_of
-< D``) and its successor begins on the date (``when: as_of >= D``) — and the copy is
+before, the new one from the date), a replaced condition ends the day before (its ``valid:``
+period ``until`` D − 1) and its successor begins on the date (``valid: {from: D}``), so the
+reform's date is a day the law changes for the dates in time (engine/in_time.py) — and the copy is
 compiled by the same loader (:func:`lexquery.rules.loader.build_book`) with the same load
 checks (unknown names, missing ``sources``, ``replaces``…). Before ``from`` the law is
 therefore unchanged; no Python is patched, so any engine that takes a rule book (the
@@ -370,6 +371,45 @@ def _and_when(clause: str, when) -> str:
     return clause if not when else f"{clause} and ({when})"
 
 
+def _is_gap(c: dict) -> bool:
+    v = c.get("valid")
+    return isinstance(v, dict) and v.get("note") is not None
+
+
+def _as_day(v):
+    return v if v is None or isinstance(v, date) else date.fromisoformat(str(v))
+
+
+def _ends_before(c: dict, start: date) -> None:
+    """A condition the reform replaces or removes holds up to the day before ``start``: its
+    ``valid:`` period ends then (rules/README.md: outside its period a condition does not apply,
+    as with a false ``when``), so the reform's date is a day the law changes for the engine's
+    dates in time (engine/in_time.py ``law_boundaries``: a date computed before it, or after it
+    under the old law, counts only inside the period of the text that gives it — review 26,
+    R26-10). A law gap's ``valid:`` (with a ``note``) means « unknown outside »: there the end
+    is a ``when``, and the reform's date is read from the condition that begins on it."""
+    if _is_gap(c):
+        c["when"] = _and_when(f"as_of < {start.isoformat()}", c.get("when"))
+        return
+    v = dict(c.get("valid") or {})
+    until = start - timedelta(days=1)
+    if v.get("until") is None or _as_day(v["until"]) > until:
+        v["until"] = until.isoformat()
+    c["valid"] = v
+
+
+def _begins_on(c: dict, start: date) -> None:
+    """A condition the reform adds (or puts in place of another) holds from ``start``: its
+    ``valid:`` period begins then (:func:`_ends_before`)."""
+    if _is_gap(c):
+        c["when"] = _and_when(f"as_of >= {start.isoformat()}", c.get("when"))
+        return
+    v = dict(c.get("valid") or {})
+    if v.get("from") is None or _as_day(v["from"]) < start:
+        v["from"] = start.isoformat()
+    c["valid"] = v
+
+
 def _rewrite_cond_refs(node, old: str, new: str):
     """``cond.<old>`` → ``(cond.<old> or cond.<new>)`` in every expression of ``node``: the two
     conditions hold on complementary periods, the one out of its period does not apply
@@ -420,7 +460,7 @@ def _conditions(r: Reform, spec, docs, uses):
             if proc.get("basis") == cid or node.get("basis") == cid:
                 raise _err(r.file, f"{key}.{op}", f"« {cid} » est le `basis` de la procédure : non remplaçable par une réforme",
                            hint="remplacez l'une de ses alternatives, ou ajoutez-en une (add: … in: " + cid + ")")
-            old["when"] = _and_when(f"as_of < {d_iso}", old.get("when"))
+            _ends_before(old, r.start)
             if op == "remove":
                 r.changes.append({"kind": "condition", "name": f"{where}/{cid}",
                                   "what": f"{_where(proc, node)} : condition « {_lbl(old)} » supprimée à compter du {d_iso}",
@@ -438,7 +478,7 @@ def _conditions(r: Reform, spec, docs, uses):
                            hint="donnez à la condition réformée un id nouveau (ex. " + cid + "_reforme)")
             _sources_of(new, r.file, f"{key}.with")
             uses += [(s, f"{key}.with") for s in _all_sources(new)]
-            new["when"] = _and_when(f"as_of >= {d_iso}", new.get("when"))
+            _begins_on(new, r.start)
             lst.insert(lst.index(old) + 1, new)
             # the references to the replaced condition read the one in force on the date
             proc.update(_rewrite_cond_refs(proc, cid, new["id"]))
@@ -463,7 +503,7 @@ def _conditions(r: Reform, spec, docs, uses):
                 raise _err(r.file, f"{key}.add.id", f"l'id « {new['id']} » est déjà celui d'une condition de « {pid} »")
             _sources_of(new, r.file, f"{key}.add")
             uses += [(s, f"{key}.add") for s in _all_sources(new)]
-            new["when"] = _and_when(f"as_of >= {d_iso}", new.get("when"))
+            _begins_on(new, r.start)
             target = node.setdefault("conditions", [])
             if ch.get("in"):
                 parents = [c for c, _ in _walk(node.get("conditions")) if c.get("id") == ch["in"]
