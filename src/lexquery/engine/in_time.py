@@ -320,11 +320,11 @@ def _note(as_of, d0, b, st, f, cited) -> dict:
     en_out = {"applicable_later": f"applicable from {f}", "not_applicable": "does not apply",
               "undetermined": "undetermined: the rule of that period is not encoded, or facts are missing",
               }.get(st, st)
-    return {"fr": f"date calculée sous le droit en vigueur au {as_of} : {d0} ; le droit appliqué change le {b} "
-                  f"({what}) et une date ne compte que dans la période du texte qui la donne — sous le droit en "
-                  f"vigueur à partir du {b} : {fr_out}",
-            "en": f"date computed under the law in force on {as_of}: {d0}; the law applied changes on {b} ({what}) "
-                  f"and a date counts only within the period of the text that gives it — under the law in force "
+    return {"fr": f"date calculée sous le droit applicable au {as_of} : {d0} ; le droit appliqué change le {b} "
+                  f"({what}) et une date ne compte que dans la période du texte qui la donne — sous le droit "
+                  f"applicable à partir du {b} : {fr_out}",
+            "en": f"date computed under the law applicable on {as_of}: {d0}; the law applied changes on {b} ({what}) "
+                  f"and a date counts only within the period of the text that gives it — under the law applicable "
                   f"from {b}: {en_out}"}
 
 
@@ -335,9 +335,9 @@ def _past_note(as_of, d0, b, f, cited) -> dict:
     eve = b - _DAY
     fr_out = f"applicable à partir du {f}" if f < b else f"pas encore applicable — premier jour d'application : {f}"
     en_out = f"applicable from {f}" if f < b else f"not yet applicable — first day of application: {f}"
-    return {"fr": f"date calculée sous le droit en vigueur au {as_of} : {d0} ; le droit appliqué a changé le {b} "
-                  f"({what}) et une date ne compte que dans la période du texte qui la donne — sous le droit en "
-                  f"vigueur jusqu'au {eve} : {fr_out}",
-            "en": f"date computed under the law in force on {as_of}: {d0}; the law applied changed on {b} ({what}) "
-                  f"and a date counts only within the period of the text that gives it — under the law in force "
+    return {"fr": f"date calculée sous le droit applicable au {as_of} : {d0} ; le droit appliqué a changé le {b} "
+                  f"({what}) et une date ne compte que dans la période du texte qui la donne — sous le droit "
+                  f"applicable jusqu'au {eve} : {fr_out}",
+            "en": f"date computed under the law applicable on {as_of}: {d0}; the law applied changed on {b} ({what}) "
+                  f"and a date counts only within the period of the text that gives it — under the law applicable "
                   f"until {eve}: {en_out}"}
