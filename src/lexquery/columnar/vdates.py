@@ -276,8 +276,9 @@ def months_midpoint_overflow(start: np.ndarray, end: np.ndarray, mid: np.ndarray
     than the clamped one (:func:`_overflow_md`: a day or a month fewer where it relies), so the
     overflow comparison can hold there only where the time *left* counts fewer — a count from that
     day relying on the convention, which needs its day of the month to be missing from a later
-    month: a 29th, 30th or 31st. At ``mid`` the overflow comparison can fail (the served count
-    relying: a start on a 29th-31st; or ``mid`` itself on one); from there on day by day.
+    month: a 29th, 30th or 31st. At ``mid`` the overflow comparison can fail only where the served
+    count relies (a start on a 29th-31st: the time left counting fewer only helps it hold); from
+    there on day by day.
     Checked against the first day tried one by one (tests/test_dates_month_end.py)."""
     s = np.asarray(start, dtype=np.int64)
     e = np.asarray(end, dtype=np.int64)
@@ -299,7 +300,7 @@ def months_midpoint_overflow(start: np.ndarray, end: np.ndarray, mid: np.ndarray
             best[cand[hit]] = x[hit]
             found[cand[hit]] = True
     # not found before: mid, unless the overflow comparison fails there (then on, day by day)
-    on = np.flatnonzero(~found & ((_month_day(r)[1] >= 29) | (_month_day(s)[1] >= 29)) & (r < e))
+    on = np.flatnonzero(~found & (_month_day(s)[1] >= 29) & (r < e))
     if len(on):
         x, ss, ee = r[on], s[on], e[on]
         fails = ~_ge(_overflow_md(ss, x), _overflow_md(x, ee))

@@ -371,16 +371,7 @@ def _and_when(clause: str, when) -> str:
     return clause if not when else f"{clause} and ({when})"
 
 
-def _is_gap(c: dict) -> bool:
-    v = c.get("valid")
-    return isinstance(v, dict) and v.get("note") is not None
-
-
-def _as_day(v):
-    return v if v is None or isinstance(v, date) else date.fromisoformat(str(v))
-
-
-def _ends_before(c: dict, start: date) -> None:
+def _ends_before(c: dict, start: date, file, key) -> None:
     """A condition the reform replaces or removes holds up to the day before ``start``: its
     ``valid:`` period ends then (rules/README.md: outside its period a condition does not apply,
     as with a false ``when``), so the reform's date is a day the law changes for the engine's
@@ -388,24 +379,26 @@ def _ends_before(c: dict, start: date) -> None:
     under the old law, counts only inside the period of the text that gives it — review 26,
     R26-10). A law gap's ``valid:`` (with a ``note``) means « unknown outside »: there the end
     is a ``when``, and the reform's date is read from the condition that begins on it."""
-    if _is_gap(c):
+    from ..rules.loader import is_law_gap
+    if is_law_gap(c):
         c["when"] = _and_when(f"as_of < {start.isoformat()}", c.get("when"))
         return
     v = dict(c.get("valid") or {})
     until = start - timedelta(days=1)
-    if v.get("until") is None or _as_day(v["until"]) > until:
+    if v.get("until") is None or _day(v["until"], file, key) > until:
         v["until"] = until.isoformat()
     c["valid"] = v
 
 
-def _begins_on(c: dict, start: date) -> None:
+def _begins_on(c: dict, start: date, file, key) -> None:
     """A condition the reform adds (or puts in place of another) holds from ``start``: its
     ``valid:`` period begins then (:func:`_ends_before`)."""
-    if _is_gap(c):
+    from ..rules.loader import is_law_gap
+    if is_law_gap(c):
         c["when"] = _and_when(f"as_of >= {start.isoformat()}", c.get("when"))
         return
     v = dict(c.get("valid") or {})
-    if v.get("from") is None or _as_day(v["from"]) < start:
+    if v.get("from") is None or _day(v["from"], file, key) < start:
         v["from"] = start.isoformat()
     c["valid"] = v
 
@@ -460,7 +453,7 @@ def _conditions(r: Reform, spec, docs, uses):
             if proc.get("basis") == cid or node.get("basis") == cid:
                 raise _err(r.file, f"{key}.{op}", f"« {cid} » est le `basis` de la procédure : non remplaçable par une réforme",
                            hint="remplacez l'une de ses alternatives, ou ajoutez-en une (add: … in: " + cid + ")")
-            _ends_before(old, r.start)
+            _ends_before(old, r.start, r.file, f"{key}.{op}")
             if op == "remove":
                 r.changes.append({"kind": "condition", "name": f"{where}/{cid}",
                                   "what": f"{_where(proc, node)} : condition « {_lbl(old)} » supprimée à compter du {d_iso}",
@@ -478,7 +471,7 @@ def _conditions(r: Reform, spec, docs, uses):
                            hint="donnez à la condition réformée un id nouveau (ex. " + cid + "_reforme)")
             _sources_of(new, r.file, f"{key}.with")
             uses += [(s, f"{key}.with") for s in _all_sources(new)]
-            _begins_on(new, r.start)
+            _begins_on(new, r.start, r.file, f"{key}.with")
             lst.insert(lst.index(old) + 1, new)
             # the references to the replaced condition read the one in force on the date
             proc.update(_rewrite_cond_refs(proc, cid, new["id"]))
@@ -503,7 +496,7 @@ def _conditions(r: Reform, spec, docs, uses):
                 raise _err(r.file, f"{key}.add.id", f"l'id « {new['id']} » est déjà celui d'une condition de « {pid} »")
             _sources_of(new, r.file, f"{key}.add")
             uses += [(s, f"{key}.add") for s in _all_sources(new)]
-            _begins_on(new, r.start)
+            _begins_on(new, r.start, r.file, f"{key}.add")
             target = node.setdefault("conditions", [])
             if ch.get("in"):
                 parents = [c for c, _ in _walk(node.get("conditions")) if c.get("id") == ch["in"]

@@ -178,7 +178,7 @@ def _date(v, where):
         raise RuleError(str(e), where=where) from None
 
 
-def _is_gap(d) -> bool:
+def is_law_gap(d) -> bool:
     """A condition's ``valid:`` with a ``note:`` marks a law gap — outside the period the law
     is not encoded, the condition is unknown and says why (legal periods, issue 12 item 9);
     without a note it is the period of the text the condition cites — outside it the
@@ -228,9 +228,9 @@ class _Builder:
             kind = kinds[0]
         _no_published(d, w)
         c = Condition(id=cid, label=_label(d.get("label", cid), w), sources=_sources(d, w), kind=kind,
-                      when=self.expr(d.get("when") if _is_gap(d) else _when_valid(d, w), w + "/when"),
+                      when=self.expr(d.get("when") if is_law_gap(d) else _when_valid(d, w), w + "/when"),
                       explain=d.get("explain"))
-        if _is_gap(d):   # a law gap: outside the period the condition is unknown and says why
+        if is_law_gap(d):   # a law gap: outside the period the condition is unknown and says why
             c.valid_from, c.valid_until, c.valid_note = _valid(d, w)
         if d.get("valid"):
             c.law_period = _valid(d, w)[:2]
