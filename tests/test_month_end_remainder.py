@@ -52,7 +52,33 @@ def test_jap_from_is_the_first_day_at_most_three_years_remain():
 def test_information_by_one_month_before_the_first_day_of_three_months():
     """End 2026-05-31: three months or less from 2026-03-01 (R18-22/23), so the information of
     D147-20 al. 1 (« au moins un mois avant que le reliquat soit égal à trois mois ») by 2026-02-01
-    — the last day a month before it (minus): counted back from the 28 February, 2026-01-28."""
+    — the last day a month before it (minus): counted back from the 28 February, 2026-01-28.
+    The case's four months are made seven (from 2025-10-31): the date is D147-20's first time,
+    for a sentence over six months (review 27 § 3.10; the second time is the next test's)."""
     spec = T.load_cases(CASES / "month_end_remainder.yaml")[0]
-    n = _notes(_lc(spec["case"], "2026-01-31"))["lsc_pd_information"]
-    assert "au plus tard le 2026-02-01" in n.text
+    case = copy.deepcopy(spec["case"])
+    case["sentence"].update(total="P7M", execution_start="2025-10-31")
+    case["detention"]["entry_date"] = "2025-10-31"
+    case["sentence"]["convictions"] = [dict(case["sentence"]["convictions"][0], date="2025-10-25", total="P7M")]
+    notes = _notes(_lc(case, "2026-01-31"))
+    assert "au plus tard le 2026-02-01" in notes["lsc_pd_information"].text
+    assert "lsc_pd_information_short" not in notes
+
+
+def test_information_of_a_sentence_of_six_months_or_less_has_no_date():
+    """D147-20 al. 1: « ou si la peine est inférieure ou égale à six mois, lors de sa mise sous
+    écrou ou lorsque la peine devient définitive » — the case's four months (and six exactly)
+    get that time and no date a month before the three months, which would fall on the day after
+    the écrou (review 27 § 3.10); six months and a day get the dated note."""
+    spec = T.load_cases(CASES / "month_end_remainder.yaml")[0]
+    for total, short in (("P4M", True), ("P6M", True), ("P6M1D", False)):
+        case = copy.deepcopy(spec["case"])
+        case["sentence"]["total"] = total
+        case["sentence"]["convictions"] = [dict(case["sentence"]["convictions"][0], total=total)]
+        notes = _notes(_lc(case, "2026-01-31"))
+        assert ("lsc_pd_information_short" in notes) is short, total
+        assert ("lsc_pd_information" in notes) is not short, total
+        if short:
+            n = notes["lsc_pd_information_short"]
+            assert "lors de sa mise sous écrou ou lorsque la peine devient définitive" in n.text
+            assert "au plus tard" not in n.text and tuple(n.sources) == ("CPP D147-20 al. 1",)
