@@ -82,3 +82,32 @@ def test_information_of_a_sentence_of_six_months_or_less_has_no_date():
             n = notes["lsc_pd_information_short"]
             assert "lors de sa mise sous écrou ou lorsque la peine devient définitive" in n.text
             assert "au plus tard" not in n.text and tuple(n.sources) == ("CPP D147-20 al. 1",)
+
+
+def test_information_of_several_short_sentences_gives_both_times_to_verify():
+    """D147-20 al. 1 « si la peine est inférieure ou égale à six mois »: two sentences of four
+    months (total eight) — « la peine » each, or the total? (review 28 § 1, R28-07). Both times
+    as the article writes them (lsc_pd_information_both, the date of the first), and the point
+    listed « à vérifier » (lsc_pd_information_several); one sentence of eight months: the dated
+    note alone; convictions not given: the total read as one sentence's."""
+    spec = T.load_cases(CASES / "month_end_remainder.yaml")[0]
+    conv = spec["case"]["sentence"]["convictions"][0]
+    for convictions, shown in (
+            ([dict(conv, total="P4M"), dict(conv, total="P4M")], {"lsc_pd_information_both", "lsc_pd_information_several"}),
+            ([dict(conv, total="P8M")], {"lsc_pd_information"}),
+            ([dict(conv, total="P4M"), dict(conv, total="P7M")], {"lsc_pd_information"}),
+            (None, {"lsc_pd_information"})):
+        case = copy.deepcopy(spec["case"])
+        case["sentence"].update(total="P8M", execution_start="2025-09-30")
+        case["detention"]["entry_date"] = "2025-09-30"
+        if convictions is None:
+            del case["sentence"]["convictions"]
+        else:
+            case["sentence"]["convictions"] = convictions
+        notes = _notes(_lc(case, "2026-01-31"))
+        info = {k for k in notes if k.startswith("lsc_pd_information")}
+        assert info == shown, (convictions, info)
+        if "lsc_pd_information_both" in shown:
+            t = notes["lsc_pd_information_both"].text
+            assert "au plus tard le 2026-02-01" in t and "lors de sa mise sous écrou" in t
+            assert notes["lsc_pd_information_several"].verify
