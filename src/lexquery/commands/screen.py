@@ -173,7 +173,7 @@ def _run(args, resume) -> int:
     from .options import date_option
     as_of = date_option(args.as_of)
     if args.chunk < 1:
-        raise UsageError("--chunk doit être au moins 1")
+        raise UsageError("--chunk doit être au moins 1", message_en="--chunk must be at least 1")
     from ..screening.outputs import FORMATS
     from ..casefiles.batch import check_input
     from .outputs import check_output, open_output
@@ -187,11 +187,17 @@ def _run(args, resume) -> int:
         ext = Path(args.output).suffix.lower().lstrip(".")
         if ext not in FORMATS:
             accepted = " ".join(f".{f}" for f in FORMATS)
+            stem = Path(args.output).stem or "sortie"
             raise UsageError(f"extension de sortie inconnue : {args.output}" if ext else
                              f"la sortie {args.output} n'a pas d'extension",
                              expected=f"un fichier {accepted}",
-                             hint=f"nommez la sortie avec l'une de ces extensions (ex. -o {Path(args.output).stem or 'sortie'}.csv), "
-                                  "ou choisissez le format avec --format")
+                             hint=f"nommez la sortie avec l'une de ces extensions (ex. -o {stem}.csv), "
+                                  "ou choisissez le format avec --format",
+                             message_en=(f"unknown output extension: {args.output}" if ext else
+                                         f"the output {args.output} has no extension"),
+                             expected_en=f"a {accepted} file",
+                             hint_en=f"name the output with one of these extensions (e.g. -o {stem}.csv), "
+                                     "or choose the format with --format")
     fmt = format_of(args.output, args.format)
     if fmt == "html" and not args.output and sys.stdout.isatty():
         raise UsageError("le rapport HTML ne s'écrit pas sur le terminal", hint="ajoutez -o rapport.html")
@@ -256,14 +262,17 @@ def run_reform(args) -> int:
         if fmt not in REFORM_FORMATS or fmt == "text":
             raise UsageError(f"extension de sortie inconnue pour --reform : {args.output}",
                              expected="un fichier .csv, .jsonl, .json ou .html",
-                             hint="ex. -o impact.html (vue côte à côte) ou -o impact.csv (une ligne par changement)")
+                             hint="ex. -o impact.html (vue côte à côte) ou -o impact.csv (une ligne par changement)",
+                             message_en=f"unknown output extension for --reform: {args.output}",
+                             expected_en="a .csv, .jsonl, .json or .html file",
+                             hint_en="e.g. -o impact.html (side by side) or -o impact.csv (one line per change)")
     fmt = fmt or "text"
     if fmt not in REFORM_FORMATS:
         raise UsageError(f"--reform ne produit pas le format {fmt}", expected="text, csv, jsonl, json ou html")
     if fmt == "html" and not args.output and sys.stdout.isatty():
         raise UsageError("le rapport HTML ne s'écrit pas sur le terminal", hint="ajoutez -o impact.html")
     if args.chunk < 1:
-        raise UsageError("--chunk doit être au moins 1")
+        raise UsageError("--chunk doit être au moins 1", message_en="--chunk must be at least 1")
     if args.file != "-":
         check_input(args.file, expected="un export CSV du greffe", example="registre.csv")
     check_output(args.output)

@@ -96,6 +96,13 @@ def describe(problems: list[Problem], lang: str = "fr", paths: bool = True) -> s
         if not where.startswith(("colonne", "ligne")):
             col = column_of(where)
             where = (f"colonne « {col} » ({p.where})" if paths else f"colonne « {col} »") if col else p.where
+        elif paths and where.startswith("colonne « ") and where.endswith(" »"):
+            # a cell's own problem (a boolean, a list, a repeated id) names its path too, when the
+            # column feeds one of its own (review 29 D9: « colonne « final » (sentence.final) »)
+            col = where[len("colonne « "):-2]
+            path = COLUMNS.get(col, (None,))[0]
+            if path and column_of(path) == col:
+                where = f"{where} ({path})"
         expected = p.expected
         if expected and expected.startswith("true ou false"):
             expected = BOOL_EXPECTED

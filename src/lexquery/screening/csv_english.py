@@ -23,6 +23,12 @@ MESSAGES = [
     (r"colonne inconnue « (.+) » \(en-tête, ligne (\d+)\)", "unknown column « {0} » (header, line {1})"),
     (r"colonne « (.+) » répétée dans l'en-tête \(colonnes (\d+) et (\d+), ligne (\d+)\)",
      "column « {0} » repeated in the header (columns {1} and {2}, line {3})"),
+    (r"ligne illisible : guillemet ouvrant sans guillemet fermant : la ligne est lue seule, sans être répondue, "
+     r"et les lignes suivantes pour elles-mêmes",
+     "unreadable line: an opening quote without a closing quote: the line is read alone, not answered, "
+     "and the lines after it each for itself"),
+    (r"ligne illisible : ligne trop longue : plus de (\d+) Mo, ses cellules ne sont pas lues",
+     "unreadable line: line too long: over {0} MB, its cells are not read"),
     (r"ligne illisible : (.+)", "unreadable line: {0}"),
     (r"ligne incomplète \(tronquée \?\) : (\d+) cellule\(s\) pour (\d+) colonne\(s\)",
      "incomplete line (cut short?): {0} cell(s) for {1} column(s)"),

@@ -50,13 +50,23 @@ def parse_header(stream) -> tuple[Header, list[str]]:
             break
         first = rest.pop(0) if rest else stream.readline()   # leading blank lines
         line_no += 1
+    # the file named with the line (README « Exit codes »: file:line; review 29 D7), when the
+    # stream knows its name (csv_text.open_text)
+    label = getattr(stream, "label", None)
+    where = f"{label}:{line_no}" if label else f"ligne {line_no}"
     if not first:
-        raise InputError("fichier CSV vide : la ligne d'en-tête manque",
-                         expected="une ligne d'en-tête nommant les colonnes (id;nationalities;total;…)")
-    if isinstance(first, TooLong):
-        raise InputError(f"ligne d'en-tête trop longue : plus de {MAX_LINE // (1024 * 1024)} Mo", where=f"ligne {line_no}",
+        raise InputError("fichier CSV vide : la ligne d'en-tête manque", where=where,
                          expected="une ligne d'en-tête nommant les colonnes (id;nationalities;total;…)",
-                         hint="est-ce bien un export CSV du greffe ?")
+                         message_en="empty CSV file: the header line is missing",
+                         expected_en="a header line naming the columns (id;nationalities;total;…)")
+    if isinstance(first, TooLong):
+        mb = MAX_LINE // (1024 * 1024)
+        raise InputError(f"ligne d'en-tête trop longue : plus de {mb} Mo", where=where,
+                         expected="une ligne d'en-tête nommant les colonnes (id;nationalities;total;…)",
+                         hint="est-ce bien un export CSV du greffe ?",
+                         message_en=f"header line too long: over {mb} MB",
+                         expected_en="a header line naming the columns (id;nationalities;total;…)",
+                         hint_en="is this a CSV export of the prison registry?")
     sep = detect_separator(first.lstrip("\ufeff"))
     cols = [c.strip().lstrip("\ufeff") for c in next(csv.reader([first], delimiter=sep))]
     unknown = []

@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from .csv_header import Header
 from .csv_text import LONE_CR, MAX_LINE, TooLong, split_lone_cr
 
+# A cell may be as long as a line (MAX_LINE): Python's csv module stops at 131,072 characters
+# by default, which made a row the columnar reader answers an error row here (« field larger
+# than field limit », review 29 D1). The limit is the module's, process-wide: raised, never lowered.
+if csv.field_size_limit() < MAX_LINE + 1:
+    csv.field_size_limit(MAX_LINE + 1)
+
 MAX_SPAN = 64
 """Most physical lines one quoted cell may span (a note, an address on several lines)."""
 MAX_ROWS = 5_000_000
@@ -64,6 +70,11 @@ class _Lines:
         elif isinstance(line, TooLong):
             taken.append(line)
             raise _Overlong
+        if not line.endswith(("\n", "\r")):
+            # the input's last line, without a line end: given one, so that a quote it opens and
+            # does not close is open to the end as on any other line — read without it, csv took
+            # « "MA » for MA and the answer changed with the file's last byte (review 29 D2)
+            line += "\n"
         taken.append(line)
         return line
 
@@ -202,8 +213,11 @@ class Records:
             if span > 1:
                 self.spanning += 1
                 self.extra_lines += span - 1
-            if len(cells) > ncols and not any(c.strip() for c in cells[ncols:]):
-                del cells[ncols:]   # empty cells past the last column (a spreadsheet's trailing « ; »): nothing lost
+            # more cells than the header, even empty ones, are « cellules en trop » (csv_rows): a
+            # separator too many before empty cells shifts the values after it, which nothing here
+            # can tell from a trailing « ; » (review 29 D3: consent.transfer read from the column
+            # before it). A spreadsheet that ends every line with « ; » ends its header so too: the
+            # header then has that empty column (csv_header), and the lines match it.
             rid = None
             id_idx = self.id_idx
             if id_idx is not None and id_idx < len(cells):

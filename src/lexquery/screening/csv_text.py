@@ -75,6 +75,7 @@ class Utf8OrAnsiLines:
         self._carry = b""          # bytes read past the last line given (slow path only)
         self._pos = 0
         self._eof = False
+        self.label: str | None = None   # the file's name (or <stdin>) for messages: open_text
 
     def _raw_line(self) -> bytes:
         if not self._carry:    # the common case: one readline, an LF (or CRLF) end, no lone CR
@@ -156,7 +157,9 @@ def open_text(path) -> tuple[Utf8OrAnsiLines, str, int | None]:
     """Open a CSV path (``-`` = standard input) as lines of text (:class:`Utf8OrAnsiLines`):
     (stream, label, size in bytes or None)."""
     if path in ("-", None):
-        return Utf8OrAnsiLines(sys.stdin.buffer), "<stdin>", None
+        stream = Utf8OrAnsiLines(sys.stdin.buffer)
+        stream.label = "<stdin>"   # named in the header's errors (csv_header)
+        return stream, "<stdin>", None
     from ..files import input_kind
     p = Path(path)
     kind = input_kind(p)
@@ -170,4 +173,6 @@ def open_text(path) -> tuple[Utf8OrAnsiLines, str, int | None]:
     except OSError as e:
         raise InputError(f"fichier illisible : {e.strerror or e}", where=str(path),
                          hint="vérifiez les droits de lecture du fichier") from None
-    return Utf8OrAnsiLines(f), str(path), (p.stat().st_size if kind == "file" else None)
+    stream = Utf8OrAnsiLines(f)
+    stream.label = str(path)
+    return stream, str(path), (p.stat().st_size if kind == "file" else None)
