@@ -1888,8 +1888,8 @@ def floor_screen(path, out, as_of: date = AS_OF, floor: Floor | None = None) -> 
             prev_end = hline + rd.line_num
             if not cells or all(not x.strip() for x in cells):
                 continue
-            if len(cells) > ncols and not any(x.strip() for x in cells[ncols:]):
-                cells = cells[:ncols]   # empty cells past the last column
+            # more cells than the header, even empty ones, are an error row (review 29 D3: a
+            # separator too many before empty cells shifts the row; csv_records)
             n += 1
             rid = cells[id_i].strip() or None if id_i is not None and id_i < len(cells) else None
             try:

@@ -1,7 +1,9 @@
 """What registry exports really hold, beside the format: dates written day/month/year, lengths
 written « 3 ans », States written by name, and a spreadsheet's trailing « ; ». A value the
-format does not take is still refused (never guessed), but the message says how to write it;
-empty cells past the last column carry nothing and are not an error."""
+format does not take is still refused (never guessed), but the message says how to write it.
+Empty cells past the last column were dropped until review 29 (D3) showed a separator too many
+before empty cells read as a shifted row, silently: they are « cellules en trop » now, with a hint
+saying both readings; a file whose header ends with the same « ; » reads as before."""
 from datetime import date
 
 import pytest
@@ -53,16 +55,28 @@ def test_no_hint_when_nothing_sure_can_be_said(path, value):
 HEADER = "id;nationalities;total;execution_start;expected_end\n"
 
 
-def test_empty_cells_past_the_last_column_are_not_an_error(tmp_path):
+def test_empty_cells_past_the_last_column_are_an_error_with_both_readings(tmp_path):
     f = tmp_path / "r.csv"
     f.write_text(HEADER + "a;RO;P3Y;2025-06-01;2028-04-01;;\n" + "b;RO;P3Y;2025-06-01;2028-04-01\n"
                  + "c;RO;P3Y;2025-06-01;2028-04-01; ;\n" + "d;RO;P3Y;2025-06-01;2028-04-01;;x\n"
-                 + "a;RO;P3Y;2025-06-01;2028-04-01;\n", encoding="utf-8")
+                 + "e;RO;P3Y;2025-06-01;2028-04-01;\n", encoding="utf-8")
     rows = {r.line: r for r in iter_cases(f, date(2026, 12, 1))}
-    assert rows[2].error is None and rows[3].error is None and rows[4].error is None
-    assert {k: v for k, v in rows[2].case.items() if k != "id"} == {k: v for k, v in rows[3].case.items() if k != "id"}
-    assert "cellules en trop" in str(rows[5].error.problems)           # a value out there is not dropped
-    assert "déjà utilisé ligne 2" in str(rows[6].error.problems)       # the trimmed row still counts for ids
+    assert rows[3].error is None   # the batch goes on
+    for line in (2, 4, 6):
+        text = str(rows[line].error.problems)
+        assert "cellules en trop" in text and "terminez l'en-tête de même" in text, line
+    assert "cellules en trop" in str(rows[5].error.problems) and "sont vides" not in str(rows[5].error.problems)
+
+
+def test_a_header_ending_like_its_lines_reads_as_without(tmp_path):
+    """A spreadsheet that ends every line with « ; » ends its header so too: the lines match it."""
+    f, g = tmp_path / "r.csv", tmp_path / "s.csv"
+    lines = ["a;RO;P3Y;2025-06-01;2028-04-01", "b;RO;P3Y;2025-06-01;2028-04-01"]
+    f.write_text(HEADER.rstrip("\n") + ";\n" + "".join(x + ";\n" for x in lines), encoding="utf-8")
+    g.write_text(HEADER + "".join(x + "\n" for x in lines), encoding="utf-8")
+    with_sep = [r.case for r in iter_cases(f, date(2026, 12, 1))]
+    assert all(c is not None for c in with_sep)
+    assert with_sep == [r.case for r in iter_cases(g, date(2026, 12, 1))]
 
 
 def test_the_floor_agrees_on_these_rows(tmp_path):

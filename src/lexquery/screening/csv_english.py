@@ -61,6 +61,10 @@ HINTS = [
     (r"retirez-la ou renommez-la", "remove or rename it"),
     (r"retirez l'une des deux : laquelle croire ne se devine pas", "remove one of the two: which to believe cannot be guessed"),
     (r"vérifiez les guillemets et les séparateurs de cette ligne", "check the quotes and separators of this line"),
+    (r"les cellules en trop sont vides : si toutes les lignes finissent par « (.) », terminez l'en-tête de même ; "
+     r"sinon un séparateur de trop décale les valeurs de cette ligne",
+     "the extra cells are empty: if every line ends with « {0} », end the header the same way; otherwise a "
+     "separator too many shifts the values of this line"),
     (r"laissez la cellule vide si c'est inconnu", "leave the cell empty if it is unknown"),
     (r"les colonnes removal_\* valent pour toutes les mesures de la ligne : une nature répétée ferait deux "
      r"mesures identiques",

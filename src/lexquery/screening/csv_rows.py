@@ -126,9 +126,14 @@ class RowBuilder:
         problems = list(self.unknown_problems)
         if len(cells) != ncols:
             what = "ligne incomplète (tronquée ?)" if len(cells) < ncols else "cellules en trop"
+            hint = "vérifiez les guillemets et les séparateurs de cette ligne"
+            if len(cells) > ncols and not any(c.strip() for c in cells[ncols:]):
+                # empty cells past the last column: a « ; » at the end of every line (then end the
+                # header so too), or a separator too many that shifts this line (review 29 D3)
+                hint = (f"les cellules en trop sont vides : si toutes les lignes finissent par « {self.header.separator} », "
+                        "terminez l'en-tête de même ; sinon un séparateur de trop décale les valeurs de cette ligne")
             problems.append(Problem(f"ligne {start}", f"{what} : {len(cells)} cellule(s) pour {ncols} colonne(s)",
-                                    f"{ncols} cellules séparées par « {self.header.separator} »",
-                                    "vérifiez les guillemets et les séparateurs de cette ligne"))
+                                    f"{ncols} cellules séparées par « {self.header.separator} »", hint))
             return Row(start, None, problems, rec.id)
         present = {}
         for i, c in self.known:
