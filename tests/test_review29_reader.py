@@ -154,3 +154,18 @@ def test_a_cells_problem_names_its_case_format_path(capsys, tmp_path):
     msgs = {r["line"]: r["message"] for r in rows if r["status"] == "error"}
     assert msgs[3].startswith("colonne « final » (sentence.final) : valeur invalide « peut-être »")
     assert msgs[4].startswith("colonne « id » (id) : identifiant")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_export_is_said_once_for_the_file(capsys, tmp_path, encoding):
+    """Review 29 U8: a UTF-16 export (« Unicode text » of a spreadsheet), with or without its BOM,
+    gave one error row per line listing 30 unknown columns full of NUL bytes; it is now one
+    message naming the file and the encoding, exit 3, nothing written."""
+    p = tmp_path / "u16.csv"
+    p.write_bytes(("\n".join(_lines()) + "\n").encode(encoding))
+    out = tmp_path / "u16.out.csv"
+    for eng in ("scalar", "columnar"):
+        code = main(["screen", str(p), "--as-of", AS_OF, "-q", "--no-progress", "--engine", eng, "-o", str(out)])
+        err = capsys.readouterr().err
+        assert code == 3 and "UTF-16" in err and f"{p}:1" in err and "enregistrez-le en UTF-8" in err
+        assert not out.exists()

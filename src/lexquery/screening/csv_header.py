@@ -67,6 +67,15 @@ def parse_header(stream) -> tuple[Header, list[str]]:
                          message_en=f"header line too long: over {mb} MB",
                          expected_en="a header line naming the columns (id;nationalities;total;…)",
                          hint_en="is this a CSV export of the prison registry?")
+    if first.startswith(("\xff\xfe", "\xfe\xff", "ÿþ", "þÿ")) or "\x00" in first:
+        # a UTF-16 export (a spreadsheet's « Unicode text »): its bytes read as Windows-1252 gave
+        # one unknown column per NUL-padded name (review 29, U8) — said once, for the file
+        raise InputError("fichier en UTF-16 (octets nuls dans l'en-tête) : il n'est pas lu", where=where,
+                         expected="un export CSV en UTF-8 (ou Windows-1252)",
+                         hint="enregistrez-le en UTF-8 (« CSV UTF-8 » dans un tableur)",
+                         message_en="UTF-16 file (NUL bytes in the header): it is not read",
+                         expected_en="a CSV export in UTF-8 (or Windows-1252)",
+                         hint_en="save it as UTF-8 (« CSV UTF-8 » in a spreadsheet)")
     sep = detect_separator(first.lstrip("\ufeff"))
     cols = [c.strip().lstrip("\ufeff") for c in next(csv.reader([first], delimiter=sep))]
     unknown = []
