@@ -23,13 +23,13 @@ MESSAGES = [
     (r"colonne inconnue « (.+) » \(en-tête, ligne (\d+)\)", "unknown column « {0} » (header, line {1})"),
     (r"colonne « (.+) » répétée dans l'en-tête \(colonnes (\d+) et (\d+), ligne (\d+)\)",
      "column « {0} » repeated in the header (columns {1} and {2}, line {3})"),
-    (r"ligne illisible : guillemet ouvrant sans guillemet fermant : la ligne est lue seule, sans être répondue, "
-     r"et les lignes suivantes pour elles-mêmes",
-     "unreadable line: an opening quote without a closing quote: the line is read alone, not answered, "
-     "and the lines after it each for itself"),
-    (r"ligne illisible : ligne trop longue : plus de (\d+) Mo, ses cellules ne sont pas lues",
-     "unreadable line: line too long: over {0} MB, its cells are not read"),
+    # « ligne illisible : <why> »: <why> read again through this table (NESTED), else kept French
     (r"ligne illisible : (.+)", "unreadable line: {0}"),
+    (r"guillemet ouvrant sans guillemet fermant : la ligne est lue seule, sans être répondue, "
+     r"et les lignes suivantes pour elles-mêmes",
+     "an opening quote without a closing quote: the line is read alone, not answered, and the lines after it "
+     "each for itself"),
+    (r"ligne trop longue : plus de (\d+) Mo, ses cellules ne sont pas lues", "line too long: over {0} MB, its cells are not read"),
     (r"ligne incomplète \(tronquée \?\) : (\d+) cellule\(s\) pour (\d+) colonne\(s\)",
      "incomplete line (cut short?): {0} cell(s) for {1} column(s)"),
     (r"cellules en trop : (\d+) cellule\(s\) pour (\d+) colonne\(s\)", "too many cells: {0} cell(s) for {1} column(s)"),
@@ -75,8 +75,12 @@ HINTS = [
 ]
 
 
+NESTED = {r"ligne illisible : (.+)"}
+"""Patterns whose group is itself a message of the same table (the reader's reason a line is unreadable)."""
+
+
 def _table(pairs):
-    return [(re.compile(rf"^{fr}$", re.S), en) for fr, en in pairs]
+    return [(re.compile(rf"^{fr}$", re.S), en, fr in NESTED) for fr, en in pairs]
 
 
 _WHERE, _MESSAGES, _EXPECTED, _HINTS = _table(WHERE), _table(MESSAGES), _table(EXPECTED), _table(HINTS)
@@ -85,10 +89,10 @@ _WHERE, _MESSAGES, _EXPECTED, _HINTS = _table(WHERE), _table(MESSAGES), _table(E
 def _tr(text, table, case_en=None):
     if text is None:
         return None
-    for rx, en in table:
+    for rx, en, nested in table:
         m = rx.match(text)
         if m:
-            return en.format(*m.groups())
+            return en.format(*[_tr(g, table) for g in m.groups()] if nested else m.groups())
     if case_en is not None:
         got = case_en(text)
         if got is not None:

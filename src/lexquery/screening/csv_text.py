@@ -67,7 +67,7 @@ class Utf8OrAnsiLines:
     RFC 4180 §2 says CRLF, Classic Mac OS wrote CR). A line longer than :data:`MAX_LINE` bytes is
     given cut, as a :class:`TooLong` (the rest of it is skipped without being kept in memory)."""
 
-    def __init__(self, raw):
+    def __init__(self, raw, label: str | None = None):
         self.buffer = raw          # for the progress bar (tell) and close
         self.line_no = 0
         self.ansi_lines = 0
@@ -75,7 +75,7 @@ class Utf8OrAnsiLines:
         self._carry = b""          # bytes read past the last line given (slow path only)
         self._pos = 0
         self._eof = False
-        self.label: str | None = None   # the file's name (or <stdin>) for messages: open_text
+        self.label = label         # the file's name (or <stdin>) in the header's errors (csv_header)
 
     def _raw_line(self) -> bytes:
         if not self._carry:    # the common case: one readline, an LF (or CRLF) end, no lone CR
@@ -157,9 +157,7 @@ def open_text(path) -> tuple[Utf8OrAnsiLines, str, int | None]:
     """Open a CSV path (``-`` = standard input) as lines of text (:class:`Utf8OrAnsiLines`):
     (stream, label, size in bytes or None)."""
     if path in ("-", None):
-        stream = Utf8OrAnsiLines(sys.stdin.buffer)
-        stream.label = "<stdin>"   # named in the header's errors (csv_header)
-        return stream, "<stdin>", None
+        return Utf8OrAnsiLines(sys.stdin.buffer, "<stdin>"), "<stdin>", None
     from ..files import input_kind
     p = Path(path)
     kind = input_kind(p)
@@ -173,6 +171,4 @@ def open_text(path) -> tuple[Utf8OrAnsiLines, str, int | None]:
     except OSError as e:
         raise InputError(f"fichier illisible : {e.strerror or e}", where=str(path),
                          hint="vérifiez les droits de lecture du fichier") from None
-    stream = Utf8OrAnsiLines(f)
-    stream.label = str(path)
-    return stream, str(path), (p.stat().st_size if kind == "file" else None)
+    return Utf8OrAnsiLines(f, str(path)), str(path), (p.stat().st_size if kind == "file" else None)
